@@ -1,0 +1,175 @@
+package io.vigil.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An immutable label set, sorted by name, as Prometheus defines one. A label that is absent reads as
+ * the empty string, and a label whose value is empty is the same as an absent one.
+ */
+public final class Labels implements Comparable<Labels> {
+
+    public static final Labels EMPTY = new Labels(new String[0]);
+
+    /** Alternating names and values, sorted by name; names are unique. */
+    private final String[] pairs;
+    private final int hash;
+
+    private Labels(final String[] pairs) {
+        this.pairs = pairs;
+        this.hash = Arrays.hashCode(pairs);
+    }
+
+    public static Labels of(final Map<String, String> labels) {
+        final TreeMap<String, String> sorted = new TreeMap<>();
+        labels.forEach((name, value) -> {
+            if (value != null && !value.isEmpty()) {
+                sorted.put(name, value);
+            }
+        });
+        final String[] pairs = new String[sorted.size() * 2];
+        int i = 0;
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            pairs[i++] = e.getKey();
+            pairs[i++] = e.getValue();
+        }
+        return new Labels(pairs);
+    }
+
+    /** {@code of("a", "1", "b", "2")}. */
+    public static Labels of(final String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values must come in pairs, got " + namesAndValues.length);
+        }
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return of(map);
+    }
+
+    /** The value of {@code name}, or "" when there is no such label. */
+    public String get(final String name) {
+        final int i = indexOf(name);
+        return i < 0 ? "" : pairs[i + 1];
+    }
+
+    public boolean has(final String name) {
+        return indexOf(name) >= 0;
+    }
+
+    public int size() {
+        return pairs.length / 2;
+    }
+
+    public String name(final int i) {
+        return pairs[2 * i];
+    }
+
+    public String value(final int i) {
+        return pairs[2 * i + 1];
+    }
+
+    public List<String> names() {
+        final List<String> names = new ArrayList<>(size());
+        for (int i = 0; i < pairs.length; i += 2) {
+            names.add(pairs[i]);
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    /** A sorted, unmodifiable map view copy. */
+    public Map<String, String> toMap() {
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    public Labels with(final String name, final String value) {
+        final Map<String, String> map = new LinkedHashMap<>(toMap());
+        map.put(name, value);
+        return of(map);
+    }
+
+    public Labels without(final String name) {
+        if (!has(name)) {
+            return this;
+        }
+        final Map<String, String> map = new LinkedHashMap<>(toMap());
+        map.remove(name);
+        return of(map);
+    }
+
+    private int indexOf(final String name) {
+        int lo = 0;
+        int hi = size() - 1;
+        while (lo <= hi) {
+            final int mid = (lo + hi) >>> 1;
+            final int c = pairs[2 * mid].compareTo(name);
+            if (c == 0) {
+                return 2 * mid;
+            } else if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int compareTo(final Labels other) {
+        final int n = Math.min(pairs.length, other.pairs.length);
+        for (int i = 0; i < n; i++) {
+            final int c = pairs[i].compareTo(other.pairs[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(pairs.length, other.pairs.length);
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof Labels other && hash == other.hash && Arrays.equals(pairs, other.pairs);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    /** {@code {cluster="backend", instance="node-7"}}, PromQL's notation. */
+    @Override
+    public String toString() {
+        final StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(pairs[i]).append("=\"");
+            appendEscaped(sb, pairs[i + 1]);
+            sb.append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    static void appendEscaped(final StringBuilder sb, final String value) {
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.vigil.rules;
+
+import com.google.re2j.Pattern;
+import io.vigil.model.Labels;
+
+/**
+ * One PromQL label matcher: {@code name="v"}, {@code !=}, {@code =~}, {@code !~}. Regexes are RE2 syntax,
+ * fully anchored as in PromQL, and matched in linear time.
+ */
+public record LabelMatcher(String name, Type type, String value, Pattern regex) {
+
+    public enum Type {
+        EQUAL("="), NOT_EQUAL("!="), REGEX("=~"), NOT_REGEX("!~");
+
+        private final String symbol;
+
+        Type(final String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+    }
+
+    /** @throws com.google.re2j.PatternSyntaxException when a regex matcher's value does not compile */
+    public static LabelMatcher of(final String name, final Type type, final String value) {
+        final Pattern regex = type == Type.REGEX || type == Type.NOT_REGEX ? Pattern.compile("^(?:" + value + ")$") : null;
+        return new LabelMatcher(name, type, value, regex);
+    }
+
+    /** Whether the label set satisfies this matcher; an absent label has the value "". */
+    public boolean matches(final Labels labels) {
+        final String actual = labels.get(name);
+        return switch (type) {
+            case EQUAL -> actual.equals(value);
+            case NOT_EQUAL -> !actual.equals(value);
+            case REGEX -> regex.matcher(actual).matches();
+            case NOT_REGEX -> !regex.matcher(actual).matches();
+        };
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof LabelMatcher m && m.name.equals(name) && m.type == type && m.value.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+        return (name.hashCode() * 31 + type.hashCode()) * 31 + value.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name + type.symbol + '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}

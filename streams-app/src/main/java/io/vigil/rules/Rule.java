@@ -1,0 +1,47 @@
+package io.vigil.rules;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One alerting rule, validated. Immutable.
+ *
+ * @param group         the group's name, unique across all rule files
+ * @param alert         the alert's name, unique in its group
+ * @param selector      which series the rule watches
+ * @param aggregate     how a window of points becomes one number
+ * @param window        the window length; a multiple of {@code every}
+ * @param every         the group's evaluation step; evaluations happen at epoch-aligned multiples of it
+ * @param condition     the kind: threshold, deviation, outlier or absent
+ * @param forDuration   how long the condition must hold before the alert fires ({@code for})
+ * @param keepFiringFor how long a firing alert keeps firing after its condition turned false
+ * @param labels        extra alert labels, values may be templates; sorted by name
+ * @param annotations   annotation templates; sorted by name
+ * @param sourceFile    the file the rule was read from
+ * @param line          the line of its {@code alert:} key
+ */
+public record Rule(
+        String group,
+        String alert,
+        SeriesSelector selector,
+        Aggregate aggregate,
+        Duration window,
+        Duration every,
+        Condition condition,
+        Duration forDuration,
+        Duration keepFiringFor,
+        Map<String, Template> labels,
+        Map<String, Template> annotations,
+        String sourceFile,
+        int line) {
+
+    public Rule {
+        labels = Map.copyOf(labels);
+        annotations = Map.copyOf(annotations);
+    }
+
+    /** {@code group/alert}: the rule's name in events, URLs and state. */
+    public String id() {
+        return group + "/" + alert;
+    }
+}
