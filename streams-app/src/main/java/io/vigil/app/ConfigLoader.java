@@ -1,0 +1,206 @@
+package io.vigil.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vigil.model.DurationSyntax;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Reads {@code vigil.yaml} and {@code VIGIL_*} environment variables into a {@link VigilConfig}. Every key is in
+ * one table with its default; an unknown key is an error naming the closest known one. The environment wins over
+ * the file: {@code evaluation.grace} is {@code VIGIL_EVALUATION_GRACE}, {@code kafka.X.Y} is {@code VIGIL_KAFKA_X_Y},
+ * and {@code VIGIL_BOOTSTRAP_SERVERS} is {@code kafka.bootstrap.servers}.
+ */
+public final class ConfigLoader {
+
+    /** One configuration key: its name, default (as text) and a description for errors and docs. */
+    private record Key(String name, String defaultValue, String doc) {
+    }
+
+    private static final List<Key> KEYS = List.of(
+            new Key("topics.metrics", "metrics", "input topics (a list, or comma-separated)"),
+            new Key("topics.alerts", "alerts", "the alert events topic"),
+            new Key("topics.dlq", "metrics.dlq", "the dead-letter topic"),
+            new Key("rules.path", "rules/", "a rule file or a directory of rule files"),
+            new Key("evaluation.grace", "15s", "how long an evaluation waits for late points"),
+            new Key("evaluation.forget", "24h", "series unseen this long are forgotten"),
+            new Key("evaluation.max_future_skew", "5m", "datapoints further ahead of the wall clock are rejected"),
+            new Key("evaluation.idle_timeout", "30s", "a silent input partition stops holding evaluation back after this"),
+            new Key("http.port", "8080", "HTTP port"),
+            new Key("http.bind", "127.0.0.1", "HTTP bind address"),
+            new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"));
+
+    private static final String KAFKA_PREFIX = "kafka.";
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param file the YAML file, or null for none
+     * @param env  the environment ({@code System.getenv()} in production)
+     * @throws ConfigException naming the key that is wrong
+     */
+    public static VigilConfig load(final Path file, final Map<String, String> env) {
+        final Map<String, String> values = new TreeMap<>();
+        final Map<String, String> kafka = new TreeMap<>();
+        final List<Object> receivers = new ArrayList<>();
+        if (file != null) {
+            readFile(file, values, kafka, receivers);
+        }
+        applyEnvironment(env, values, kafka);
+        final String portText = value(values, "http.port");
+        final int port = parse("http.port", portText, Integer::parseInt, "a port number");
+        if (port < 0 || port > 65_535) {
+            throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
+        }
+        final String external = value(values, "http.external_url");
+        return new VigilConfig(
+                kafka,
+                List.of(value(values, "topics.metrics").split("\\s*,\\s*")),
+                value(values, "topics.alerts"),
+                value(values, "topics.dlq"),
+                Path.of(value(values, "rules.path")),
+                duration(values, "evaluation.grace"),
+                duration(values, "evaluation.forget"),
+                duration(values, "evaluation.max_future_skew"),
+                duration(values, "evaluation.idle_timeout"),
+                port,
+                value(values, "http.bind"),
+                external.isEmpty() ? "http://localhost:" + port : external,
+                receivers);
+    }
+
+    private static void readFile(final Path file, final Map<String, String> values, final Map<String, String> kafka,
+                                 final List<Object> receivers) {
+        final JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(file + ": the configuration must be a mapping of keys");
+        }
+        flatten("", root, values, kafka, receivers, file);
+    }
+
+    private static void flatten(final String prefix, final JsonNode node, final Map<String, String> values,
+                                final Map<String, String> kafka, final List<Object> receivers, final Path file) {
+        final Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            final Map.Entry<String, JsonNode> field = fields.next();
+            final String key = prefix + field.getKey();
+            final JsonNode value = field.getValue();
+            if (key.equals("kafka")) {
+                if (!value.isObject()) {
+                    throw new ConfigException("kafka: must be a mapping of Kafka client settings");
+                }
+                value.fields().forEachRemaining(e -> kafka.put(e.getKey(), e.getValue().asText()));
+            } else if (key.equals("receivers")) {
+                if (!value.isArray()) {
+                    throw new ConfigException("receivers: must be a list");
+                }
+                value.forEach(r -> receivers.add(new ObjectMapper().convertValue(r, Object.class)));
+            } else if (key.equals("topics.metrics") && value.isArray()) {
+                final List<String> topics = new ArrayList<>();
+                value.forEach(t -> topics.add(t.asText()));
+                values.put(key, String.join(",", topics));
+            } else if (value.isObject()) {
+                checkKnownPrefix(key);
+                flatten(key + ".", value, values, kafka, receivers, file);
+            } else {
+                checkKnown(key);
+                values.put(key, value.asText());
+            }
+        }
+    }
+
+    private static void applyEnvironment(final Map<String, String> env, final Map<String, String> values,
+                                         final Map<String, String> kafka) {
+        for (Key key : KEYS) {
+            final String name = "VIGIL_" + key.name().replace('.', '_').toUpperCase(Locale.ROOT);
+            if (env.containsKey(name)) {
+                values.put(key.name(), env.get(name));
+            }
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith("VIGIL_KAFKA_")) {
+                kafka.put(name.substring("VIGIL_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        if (env.containsKey("VIGIL_BOOTSTRAP_SERVERS")) {
+            kafka.put("bootstrap.servers", env.get("VIGIL_BOOTSTRAP_SERVERS"));
+        }
+    }
+
+    private static String value(final Map<String, String> values, final String key) {
+        final String v = values.get(key);
+        if (v != null) {
+            return v.trim();
+        }
+        return KEYS.stream().filter(k -> k.name().equals(key)).findFirst().orElseThrow().defaultValue();
+    }
+
+    private static Duration duration(final Map<String, String> values, final String key) {
+        final String text = value(values, key);
+        return DurationSyntax.parse(text)
+                .orElseThrow(() -> new ConfigException(key + ": '" + text + "' is not a duration (e.g. 15s, 1m30s, 2h)"));
+    }
+
+    private static <T> T parse(final String key, final String text, final Function<String, T> parser, final String what) {
+        try {
+            return parser.apply(text);
+        } catch (RuntimeException e) {
+            throw new ConfigException(key + ": '" + text + "' is not " + what);
+        }
+    }
+
+    private static void checkKnown(final String key) {
+        if (KEYS.stream().noneMatch(k -> k.name().equals(key))) {
+            throw new ConfigException("unknown configuration key '" + key + "'" + suggestion(key));
+        }
+    }
+
+    private static void checkKnownPrefix(final String prefix) {
+        if (KEYS.stream().noneMatch(k -> k.name().startsWith(prefix + "."))) {
+            throw new ConfigException("unknown configuration key '" + prefix + "'" + suggestion(prefix));
+        }
+    }
+
+    private static String suggestion(final String key) {
+        final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
+        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "http"));
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String name : names) {
+            final int d = EditDistance.between(key, name);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = name;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? "; did you mean '" + best + "'?" : "";
+    }
+
+    /** The keys, defaults and descriptions, for docs and {@code --help}. */
+    public static Map<String, String> describe() {
+        final Map<String, String> out = new LinkedHashMap<>();
+        KEYS.forEach(k -> out.put(k.name() + " (default " + (k.defaultValue().isEmpty() ? "-" : k.defaultValue()) + ")", k.doc()));
+        return out;
+    }
+}

@@ -1,0 +1,44 @@
+package io.vigil.app;
+
+import io.vigil.ingest.IngestLimits;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the topology needs to know besides the rules.
+ *
+ * @param metricsTopics     input topics
+ * @param alertsTopic       where alert events go
+ * @param deadLetterTopic   where unreadable input goes
+ * @param grace             how long an evaluation waits for late points
+ * @param idleTimeout       after this long without records (wall clock) an input partition stops holding evaluation back
+ * @param limits            what ingest accepts
+ * @param externalUrl       the base of generatorURL
+ * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for
+ */
+public record TopologySettings(
+        List<String> metricsTopics,
+        String alertsTopic,
+        String deadLetterTopic,
+        Duration grace,
+        Duration idleTimeout,
+        IngestLimits limits,
+        String externalUrl,
+        Map<String, Integer> partitionsByTopic) {
+
+    public TopologySettings {
+        metricsTopics = List.copyOf(metricsTopics);
+        partitionsByTopic = Map.copyOf(partitionsByTopic);
+    }
+
+    /** How many input partitions feed the stream. */
+    public int sourceCount() {
+        return metricsTopics.stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).sum();
+    }
+
+    public TopologySettings withPartitions(final Map<String, Integer> partitions) {
+        return new TopologySettings(metricsTopics, alertsTopic, deadLetterTopic, grace, idleTimeout, limits, externalUrl,
+                partitions);
+    }
+}

@@ -1,0 +1,56 @@
+package io.vigil.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine's configuration, typed and validated at start-up (cli.md, "Configuration"). See {@link ConfigLoader}
+ * for where each value comes from.
+ *
+ * @param kafka         passed unchanged to every Kafka client ({@code kafka.*}); may hold secrets: never print
+ * @param metricsTopics input topics
+ * @param alertsTopic   alert events
+ * @param dlqTopic      dead letters
+ * @param rulesPath     a rule file or a directory of them
+ * @param grace         how long an evaluation waits for late points
+ * @param forget        series not seen for this long are forgotten
+ * @param maxFutureSkew datapoints further ahead of the wall clock are rejected
+ * @param idleTimeout   an input partition silent this long (wall clock) stops holding evaluation back
+ * @param httpPort      HTTP port; 0 picks a free one
+ * @param httpBind      HTTP bind address
+ * @param externalUrl   the base of links Vigil hands out (generatorURL)
+ * @param receivers     delivery receivers, as written (their schema belongs to delivery)
+ */
+public record VigilConfig(
+        Map<String, String> kafka,
+        List<String> metricsTopics,
+        String alertsTopic,
+        String dlqTopic,
+        Path rulesPath,
+        Duration grace,
+        Duration forget,
+        Duration maxFutureSkew,
+        Duration idleTimeout,
+        int httpPort,
+        String httpBind,
+        String externalUrl,
+        List<Object> receivers) {
+
+    public VigilConfig {
+        kafka = Map.copyOf(kafka);
+        metricsTopics = List.copyOf(metricsTopics);
+        receivers = List.copyOf(receivers);
+    }
+
+    public Optional<String> bootstrapServers() {
+        return Optional.ofNullable(kafka.get("bootstrap.servers")).filter(s -> !s.isBlank());
+    }
+
+    public VigilConfig withKafka(final Map<String, String> newKafka) {
+        return new VigilConfig(newKafka, metricsTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
+                idleTimeout, httpPort, httpBind, externalUrl, receivers);
+    }
+}

@@ -1,0 +1,130 @@
+package io.vigil.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventFactory;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.evaluation.EvaluationMetrics;
+import io.vigil.evaluation.RuleIndex;
+import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.ingest.DeadLetter;
+import io.vigil.ingest.IngestMetrics;
+import io.vigil.ingest.IngestOutput;
+import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.RecordDecoder;
+import io.vigil.ingest.SeriesMessage;
+import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.rules.RuleGroup;
+import io.vigil.rules.RuleSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The whole Vigil topology, in the order data meets it. {@code run}, {@code replay}, the demo and the tests all build
+ * it here.
+ *
+ * <pre>
+ * metrics topics -> ingest -+-> dead letters -> metrics.dlq
+ *                           +-> datapoints + watermarks -> repartition by series -> evaluate -> alert events -> alerts
+ * </pre>
+ */
+public final class VigilTopology {
+
+    static final String SERIES_REPARTITION = "series";
+
+    private VigilTopology() {
+    }
+
+    public static Topology build(final RuleSet ruleSet, final TopologySettings settings, final MeterRegistry registry) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final long graceMs = settings.grace().toMillis();
+        final RuleIndex rules = new RuleIndex(ruleSet);
+        final IngestMetrics ingestMetrics = new IngestMetrics(registry);
+        final EvaluationMetrics evaluationMetrics = new EvaluationMetrics(registry);
+        final AlertEventFactory events = new AlertEventFactory(settings.externalUrl());
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.PROGRESS_STORE), Serdes.String(), Serdes.ByteArray()));
+
+        final KStream<byte[], IngestOutput> ingested = builder
+                .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
+                .process(() -> new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
+                                settings.partitionsByTopic(), graceMs, watermarkStep(ruleSet), settings.idleTimeout(),
+                                ingestMetrics),
+                        Named.as("ingest"), IngestProcessor.PROGRESS_STORE);
+
+        final Map<String, KStream<byte[], IngestOutput>> routes = ingested.split(Named.as("ingested-"))
+                .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
+                .defaultBranch(Branched.as("series"));
+
+        // Dead letters keep their original key, value and headers, plus vigil.* headers with the reason.
+        routes.get("ingested-dead-letters")
+                .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
+                .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
+
+        // All points of a series meet in one evaluator; watermarks reach every evaluator.
+        routes.get("ingested-series")
+                .mapValues(out -> SeriesMessageCodec.encode((SeriesMessage) out), Named.as("series-bytes"))
+                .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
+                        .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
+                        .withStreamPartitioner(new SeriesPartitioner()))
+                .process(() -> new SeriesEvaluationProcessor(rules, graceMs, settings.sourceCount(), evaluationMetrics),
+                        Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE)
+                // Keyed by fingerprint so that the events of one alert stay in order on one partition.
+                .map((seriesKey, transition) -> {
+                    final AlertEvent event = events.create(transition);
+                    return KeyValue.pair(event.fingerprint(), AlertEventJson.write(event));
+                }, Named.as("alert-events"))
+                .to(settings.alertsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
+
+        return builder.build();
+    }
+
+    /**
+     * Watermarks are sent when a partition's newest timestamp makes a new evaluation instant due; instants are
+     * multiples of every group's {@code every}, so their greatest common divisor is step enough.
+     */
+    static long watermarkStep(final RuleSet rules) {
+        long gcd = 0;
+        for (RuleGroup g : rules.groups()) {
+            gcd = gcd(gcd, g.every().toMillis());
+        }
+        return gcd == 0 ? 10_000 : gcd;
+    }
+
+    private static long gcd(final long a, final long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** Points go to their series' partition; watermarks and idle notices to all of them. */
+    static final class SeriesPartitioner implements StreamPartitioner<byte[], byte[]> {
+        @Override
+        public Optional<Set<Integer>> partitions(final String topic, final byte[] key, final byte[] value,
+                                                 final int numPartitions) {
+            if (SeriesMessageCodec.isBroadcast(value)) {
+                return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+            }
+            // Empty: the producer's default, murmur2 of the series key, as for any keyed record.
+            return Optional.empty();
+        }
+    }
+}

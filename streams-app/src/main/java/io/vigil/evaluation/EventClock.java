@@ -1,0 +1,104 @@
+package io.vigil.evaluation;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The event time an evaluating task may act on: the low watermark over the input partitions ("sources") that feed
+ * it.
+ *
+ * <p>Why not Kafka Streams' own stream time: after the repartition by series, a task sees records of every input
+ * partition interleaved in whatever order the upstream tasks happened to run, so "the newest timestamp seen" would
+ * depend on processing speed, and a catching-up partition would find its points late. Each source instead reports
+ * the newest timestamp it has seen (its watermark) after the points it sent, and evaluation {@code T} runs once
+ * every active source has reached {@code T + grace}. A point more than {@code grace} behind its own source's newest
+ * is dropped at the source, so the points an evaluation sees are decided by each partition's own order alone.
+ *
+ * <p>A source that has sent nothing for the idle timeout is left out of the minimum until it speaks again, so an
+ * empty or silent partition does not hold every alert back; when every source is idle the newest watermark counts.
+ */
+public final class EventClock {
+
+    private final int expectedSources;
+    private final TreeMap<String, Long> watermarks = new TreeMap<>();
+    private final TreeMap<String, Boolean> idle = new TreeMap<>();
+
+    /** @param expectedSources how many input partitions feed the stream; evaluation waits to hear from each */
+    public EventClock(final int expectedSources) {
+        this.expectedSources = expectedSources;
+    }
+
+    public void onWatermark(final String source, final long timestampMs) {
+        watermarks.merge(source, timestampMs, Math::max);
+        idle.put(source, false);
+    }
+
+    public void onIdle(final String source) {
+        idle.put(source, true);
+    }
+
+    /** The low watermark, or empty while some source has neither reported a watermark nor gone idle. */
+    public OptionalLong lowWatermark() {
+        if (idle.size() < expectedSources) {
+            return OptionalLong.empty();
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        boolean anyActive = false;
+        for (Map.Entry<String, Boolean> e : idle.entrySet()) {
+            final Long w = watermarks.get(e.getKey());
+            if (w != null) {
+                max = Math.max(max, w);
+            }
+            if (!e.getValue()) {
+                anyActive = true;
+                min = Math.min(min, w);
+            }
+        }
+        if (anyActive) {
+            return OptionalLong.of(min);
+        }
+        return max == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(max);
+    }
+
+    byte[] encode() {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(idle.size());
+            for (Map.Entry<String, Boolean> e : idle.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeBoolean(e.getValue());
+                final Long w = watermarks.get(e.getKey());
+                out.writeLong(w == null ? Long.MIN_VALUE : w);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    void restore(final byte[] bytes) {
+        watermarks.clear();
+        idle.clear();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            final int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                final String source = in.readUTF();
+                idle.put(source, in.readBoolean());
+                final long w = in.readLong();
+                if (w != Long.MIN_VALUE) {
+                    watermarks.put(source, w);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.vigil.evaluation;
+
+import io.vigil.ingest.SeriesMessage;
+import io.vigil.ingest.SeriesMessageCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
+ * {@link TaskEvaluator}, writes every state change through to changelogged stores (so a restart neither re-fires
+ * nor forgets), and forwards alert transitions.
+ */
+public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, AlertTransition> {
+
+    /** Series key -> its windows and active alerts. */
+    public static final String SERIES_STORE = "vigil-series";
+    /** The task's event clock and how far it has evaluated. */
+    public static final String PROGRESS_STORE = "vigil-evaluation-progress";
+
+    private static final String CLOCK_KEY = "clock";
+    private static final String EVALUATED_KEY = "evaluated";
+
+    private final RuleIndex rules;
+    private final long graceMs;
+    private final int expectedSources;
+    private final EvaluationMetrics metrics;
+
+    private ProcessorContext<String, AlertTransition> context;
+    private KeyValueStore<String, byte[]> seriesStore;
+    private KeyValueStore<String, byte[]> progressStore;
+    private TaskEvaluator evaluator;
+
+    public SeriesEvaluationProcessor(final RuleIndex rules, final long graceMs, final int expectedSources,
+                                     final EvaluationMetrics metrics) {
+        this.rules = rules;
+        this.graceMs = graceMs;
+        this.expectedSources = expectedSources;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(final ProcessorContext<String, AlertTransition> context) {
+        this.context = context;
+        this.seriesStore = context.getStateStore(SERIES_STORE);
+        this.progressStore = context.getStateStore(PROGRESS_STORE);
+        // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
+        final EventClock clock = new EventClock(expectedSources);
+        this.evaluator = new TaskEvaluator(rules, graceMs, clock);
+        final byte[] clockBytes = progressStore.get(CLOCK_KEY);
+        if (clockBytes != null) {
+            clock.restore(clockBytes);
+        }
+        final byte[] evaluated = progressStore.get(EVALUATED_KEY);
+        if (evaluated != null) {
+            restoreEvaluated(evaluated);
+        }
+        try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, byte[]> kv = it.next();
+                evaluator.restore(kv.key, SeriesStateCodec.decode(kv.value));
+            }
+        }
+    }
+
+    @Override
+    public void process(final Record<byte[], byte[]> record) {
+        final SeriesMessage message = SeriesMessageCodec.decode(record.value());
+        if (message instanceof SeriesMessage.Point p) {
+            if (evaluator.accept(p.datapoint())) {
+                persist(evaluator.drainChanged(), Set.of());
+            } else if (p.datapoint().timestampMs() <= evaluator.evaluatedThrough() - graceMs) {
+                metrics.late();
+            }
+            return;
+        }
+        if (message instanceof SeriesMessage.Watermark w) {
+            evaluator.clock().onWatermark(w.source(), w.timestampMs());
+        } else if (message instanceof SeriesMessage.SourceIdle i) {
+            evaluator.clock().onIdle(i.source());
+        }
+        progressStore.put(CLOCK_KEY, evaluator.clock().encode());
+        final long before = evaluator.evaluatedThrough();
+        final TaskEvaluator.Outcome outcome = metrics.pass().record(evaluator::advance);
+        persist(outcome.changed(), outcome.removed());
+        if (evaluator.evaluatedThrough() != before) {
+            progressStore.put(EVALUATED_KEY, encodeEvaluated());
+        }
+        for (AlertTransition t : outcome.transitions()) {
+            metrics.transition(t);
+            context.forward(new Record<>(t.series().key(), t, record.timestamp()));
+        }
+    }
+
+    private void persist(final Set<String> changed, final Set<String> removed) {
+        for (String key : changed) {
+            final SeriesState state = evaluator.state(key);
+            if (state != null) {
+                seriesStore.put(key, SeriesStateCodec.encode(state));
+            }
+        }
+        for (String key : removed) {
+            seriesStore.delete(key);
+        }
+    }
+
+    private byte[] encodeEvaluated() {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(evaluator.evaluatedThrough());
+            final long[] next = evaluator.nextEvaluation();
+            out.writeInt(next.length);
+            for (long n : next) {
+                out.writeLong(n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void restoreEvaluated(final byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            final long through = in.readLong();
+            final long[] next = new long[in.readInt()];
+            for (int i = 0; i < next.length; i++) {
+                next[i] = in.readLong();
+            }
+            evaluator.restoreProgress(through, next);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** For interactive queries and tests: how many series this task holds. */
+    int seriesCount() {
+        return evaluator.seriesCount();
+    }
+
+}

@@ -1,0 +1,149 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.Series;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the evaluator holds for one series: the points its windows still need, sorted by time, and the status of
+ * every alert of it that is not inactive.
+ *
+ * <p>Mutable on purpose and confined to one stream task: it is updated per datapoint on the hot path, and every
+ * change is written through to the changelogged store by {@link SeriesEvaluationProcessor}.
+ */
+final class SeriesState {
+
+    private final Series series;
+    private long[] timestamps;
+    private double[] values;
+    private int size;
+    /** Keyed by rule id; only alerts that are pending or firing. */
+    private final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
+    /** Indexes into the current rule list of the rules that select this series; not persisted. */
+    private int[] ruleIndexes = new int[0];
+
+    SeriesState(final Series series) {
+        this(series, new long[4], new double[4], 0);
+    }
+
+    SeriesState(final Series series, final long[] timestamps, final double[] values, final int size) {
+        this.series = series;
+        this.timestamps = timestamps;
+        this.values = values;
+        this.size = size;
+    }
+
+    Series series() {
+        return series;
+    }
+
+    int size() {
+        return size;
+    }
+
+    long timestamp(final int i) {
+        return timestamps[i];
+    }
+
+    double value(final int i) {
+        return values[i];
+    }
+
+    long[] timestamps() {
+        return timestamps;
+    }
+
+    double[] values() {
+        return values;
+    }
+
+    /** Adds a point in time order; a second point with the same timestamp replaces the first. */
+    void add(final long timestampMs, final double value) {
+        int i = size;
+        if (size > 0 && timestamps[size - 1] >= timestampMs) {
+            i = firstIndexAtOrAfter(timestampMs);
+            if (i < size && timestamps[i] == timestampMs) {
+                values[i] = value;
+                return;
+            }
+        }
+        if (size == timestamps.length) {
+            timestamps = Arrays.copyOf(timestamps, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        System.arraycopy(timestamps, i, timestamps, i + 1, size - i);
+        System.arraycopy(values, i, values, i + 1, size - i);
+        timestamps[i] = timestampMs;
+        values[i] = value;
+        size++;
+    }
+
+    /** The index of the first point with timestamp {@code > t}; {@code size()} if none. */
+    int firstIndexAfter(final long t) {
+        return firstIndexAtOrAfter(t == Long.MAX_VALUE ? t : t + 1);
+    }
+
+    private int firstIndexAtOrAfter(final long t) {
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            final int mid = (lo + hi) >>> 1;
+            if (timestamps[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Drops the points no future window can see. Returns whether anything was dropped. */
+    boolean pruneThrough(final long t) {
+        final int n = firstIndexAfter(t);
+        if (n == 0) {
+            return false;
+        }
+        System.arraycopy(timestamps, n, timestamps, 0, size - n);
+        System.arraycopy(values, n, values, 0, size - n);
+        size -= n;
+        return true;
+    }
+
+    long earliestTimestamp() {
+        return size == 0 ? Long.MAX_VALUE : timestamps[0];
+    }
+
+    AlertStatus alert(final String ruleId) {
+        return alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
+    }
+
+    void setAlert(final String ruleId, final AlertStatus status) {
+        if (status.isInactive()) {
+            alerts.remove(ruleId);
+        } else {
+            alerts.put(ruleId, status);
+        }
+    }
+
+    Map<String, AlertStatus> alerts() {
+        return Collections.unmodifiableMap(alerts);
+    }
+
+    boolean hasActiveAlerts() {
+        return !alerts.isEmpty();
+    }
+
+    boolean isEmpty() {
+        return size == 0 && alerts.isEmpty();
+    }
+
+    int[] ruleIndexes() {
+        return ruleIndexes;
+    }
+
+    void setRuleIndexes(final int[] ruleIndexes) {
+        this.ruleIndexes = ruleIndexes;
+    }
+}

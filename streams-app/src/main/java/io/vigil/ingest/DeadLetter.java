@@ -1,0 +1,11 @@
+package io.vigil.ingest;
+
+/**
+ * An input record that was rejected in whole or in part; it goes to the dead-letter topic as it came, with the
+ * reason in the {@code vigil.error} header.
+ *
+ * @param value  the original bytes of the record's value
+ * @param reason one line
+ */
+public record DeadLetter(byte[] value, String reason) implements IngestOutput {
+}

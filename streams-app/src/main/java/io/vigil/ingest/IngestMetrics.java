@@ -1,0 +1,46 @@
+package io.vigil.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The ingest stage's meters: datapoints in, records and datapoints rejected by reason, late datapoints dropped. */
+public final class IngestMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Counter late;
+    private final Counter deadLettered;
+
+    public IngestMetrics(final MeterRegistry registry) {
+        this.registry = registry;
+        this.late = Counter.builder("vigil.ingest.late.dropped")
+                .description("Datapoints more than `grace` behind the newest timestamp of their partition, dropped")
+                .register(registry);
+        this.deadLettered = Counter.builder("vigil.ingest.dead.lettered")
+                .description("Input records written to the dead-letter topic")
+                .register(registry);
+    }
+
+    void accepted(final String topic) {
+        accepted.computeIfAbsent(topic, t -> Counter.builder("vigil.ingest.datapoints")
+                .description("Valid datapoints read, by input topic").tag("topic", t).register(registry)).increment();
+    }
+
+    void rejected(final DeadLetterReason reason) {
+        rejected.computeIfAbsent(reason.tag(), r -> Counter.builder("vigil.ingest.rejected")
+                .description("Datapoints or records rejected to the dead-letter topic, by reason")
+                .tag("reason", r).register(registry)).increment();
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+
+    /** Also used by the evaluators, which drop the rare point that arrives after its evaluation ran. */
+    public void late() {
+        late.increment();
+    }
+}

@@ -1,0 +1,153 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Datapoint;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns input records into datapoints keyed by series, sends what cannot be read to the dead-letter topic, drops
+ * points more than {@code grace} behind their partition's newest timestamp, and reports each partition's progress
+ * in event time (its watermark) to every evaluator.
+ */
+public final class IngestProcessor implements Processor<byte[], byte[], byte[], IngestOutput> {
+
+    /** Each source partition's newest datapoint timestamp, changelogged so a restart judges lateness the same way. */
+    public static final String PROGRESS_STORE = "vigil-ingest-progress";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
+
+    private final RecordDecoder decoder;
+    private final List<String> topics;
+    private final Map<String, Integer> partitionsByTopic;
+    private final long graceMs;
+    private final long watermarkStepMs;
+    private final Duration idleTimeout;
+    private final IngestMetrics metrics;
+
+    private ProcessorContext<byte[], IngestOutput> context;
+    private KeyValueStore<String, Long> progress;
+    private final Map<String, Long> lastRecordWallMs = new HashMap<>();
+    private final Map<String, Boolean> idle = new HashMap<>();
+
+    /**
+     * @param topics            the input topics this processor reads
+     * @param partitionsByTopic how many partitions each has, where known (to name only sources that exist)
+     * @param graceMs           how far behind its partition's newest timestamp a point may be
+     * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this
+     * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
+     */
+    public IngestProcessor(final RecordDecoder decoder, final List<String> topics, final Map<String, Integer> partitionsByTopic,
+                           final long graceMs, final long watermarkStepMs, final Duration idleTimeout,
+                           final IngestMetrics metrics) {
+        this.decoder = decoder;
+        this.topics = List.copyOf(topics);
+        this.partitionsByTopic = Map.copyOf(partitionsByTopic);
+        this.graceMs = graceMs;
+        this.watermarkStepMs = watermarkStepMs;
+        this.idleTimeout = idleTimeout;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(final ProcessorContext<byte[], IngestOutput> context) {
+        this.context = context;
+        this.progress = context.getStateStore(PROGRESS_STORE);
+        final int partition = context.taskId().partition();
+        final long now = context.currentSystemTimeMs();
+        for (String topic : topics) {
+            final Integer count = partitionsByTopic.get(topic);
+            if (count == null || partition < count) {
+                lastRecordWallMs.put(source(topic, partition), now);
+                idle.put(source(topic, partition), false);
+            }
+        }
+        final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
+        context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
+    }
+
+    @Override
+    public void process(final Record<byte[], byte[]> record) {
+        final RecordMetadata meta = context.recordMetadata().orElseThrow();
+        final String source = source(meta.topic(), meta.partition());
+        final long now = context.currentSystemTimeMs();
+        final DecodedRecord decoded = decoder.decode(record.value(), now);
+        if (!decoded.rejections().isEmpty()) {
+            deadLetter(record, meta, decoded);
+        }
+        final Long stored = progress.get(source);
+        final long before = stored == null ? Long.MIN_VALUE : stored;
+        long newest = before;
+        for (Datapoint point : decoded.datapoints()) {
+            if (newest != Long.MIN_VALUE && point.timestampMs() <= newest - graceMs) {
+                metrics.late();
+                LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
+                        point.series(), point.timestampMs(), newest, source);
+                continue;
+            }
+            metrics.accepted(meta.topic());
+            context.forward(new Record<>(point.series().key().getBytes(StandardCharsets.UTF_8),
+                    new SeriesMessage.Point(point), record.timestamp()));
+            newest = Math.max(newest, point.timestampMs());
+        }
+        lastRecordWallMs.put(source, now);
+        final boolean wasIdle = Boolean.TRUE.equals(idle.put(source, false));
+        if (newest != before) {
+            progress.put(source, newest);
+        }
+        if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
+            broadcast(new SeriesMessage.Watermark(source, newest), record.timestamp());
+        }
+    }
+
+    /** Whether a new evaluation instant may have become due: {@code newest - grace} entered a new step. */
+    private boolean crossesStep(final long before, final long newest) {
+        if (before == Long.MIN_VALUE) {
+            return true;
+        }
+        return Math.floorDiv(newest - graceMs, watermarkStepMs) != Math.floorDiv(before - graceMs, watermarkStepMs);
+    }
+
+    private void reportIdleSources(final long nowMs) {
+        for (Map.Entry<String, Long> e : lastRecordWallMs.entrySet()) {
+            if (nowMs - e.getValue() >= idleTimeout.toMillis() && !Boolean.TRUE.equals(idle.get(e.getKey()))) {
+                idle.put(e.getKey(), true);
+                broadcast(new SeriesMessage.SourceIdle(e.getKey()), nowMs);
+            }
+        }
+    }
+
+    private void broadcast(final SeriesMessage message, final long timestamp) {
+        final String source = message instanceof SeriesMessage.Watermark w ? w.source()
+                : ((SeriesMessage.SourceIdle) message).source();
+        context.forward(new Record<>(source.getBytes(StandardCharsets.UTF_8), message, Math.max(0, timestamp)));
+    }
+
+    private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta, final DecodedRecord decoded) {
+        decoded.rejections().forEach(r -> metrics.rejected(r.reason()));
+        metrics.deadLettered();
+        final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add("vigil.error", decoded.deadLetterMessage().getBytes(StandardCharsets.UTF_8));
+        headers.add("vigil.source.topic", meta.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("vigil.source.partition", Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
+        final byte[] value = record.value() == null ? new byte[0] : record.value();
+        context.forward(new Record<>(record.key(), new DeadLetter(value, decoded.deadLetterMessage()),
+                record.timestamp(), headers));
+    }
+
+    static String source(final String topic, final int partition) {
+        return topic + "/" + partition;
+    }
+}

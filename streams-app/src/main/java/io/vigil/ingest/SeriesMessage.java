@@ -1,0 +1,23 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Datapoint;
+
+/**
+ * What ingest sends to the evaluators through the series repartition topic: datapoints keyed by series, and each
+ * source partition's progress in event time, broadcast to every evaluator (see evaluation's EventClock).
+ */
+public sealed interface SeriesMessage extends IngestOutput permits SeriesMessage.Point, SeriesMessage.Watermark,
+        SeriesMessage.SourceIdle {
+
+    /** A datapoint that was not late at its source. */
+    record Point(Datapoint datapoint) implements SeriesMessage {
+    }
+
+    /** Source {@code source} has seen no timestamp newer than {@code timestampMs}, and sent every point before this. */
+    record Watermark(String source, long timestampMs) implements SeriesMessage {
+    }
+
+    /** Source {@code source} has had no record for the idle timeout (wall clock). */
+    record SourceIdle(String source) implements SeriesMessage {
+    }
+}
