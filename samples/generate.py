@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Writes samples/backend-incident.jsonl: 40 minutes of a 6-node backend and its database at 10 s resolution, in
+Vigil's native JSON (the prometheus-kafka-adapter shape), with three incidents and a few bad records:
+  06:20-06:26  node-04 CPU pinned near 97 %               -> NodeCpuSaturated
+  06:25-       node-05 leaves the load balancer (traffic ~0) -> NodeTrafficCollapsed
+  06:30-06:34  db-1 connections surge to ~500, CPU to ~95 % -> DatabaseConnectionsSurge, DatabaseCpuHigh
+Deterministic (fixed seed), so the file and the alerts it yields never change."""
+import json, random
+from datetime import datetime, timedelta, timezone
+
+rnd = random.Random(7)
+start = datetime(2022, 6, 21, 6, 0, tzinfo=timezone.utc)
+nodes = [f"node-0{i}" for i in range(1, 7)]
+counters = {n: rnd.randint(10**9, 2 * 10**9) for n in nodes}
+out = []
+
+def point(name, labels, value, t, epoch_ms=False):
+    ts = int(t.timestamp() * 1000) if epoch_ms else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out.append(json.dumps({"name": name, "labels": labels, "value": round(value, 3), "timestamp": ts}))
+
+for step in range(240):
+    t = start + timedelta(seconds=10 * step)
+    minute = step / 6
+    for i, n in enumerate(nodes):
+        cpu = 40 + 8 * rnd.random() + (2 if step % 30 == 0 else 0)
+        if n == "node-04" and 20 <= minute < 26:
+            cpu = 96 + 2 * rnd.random()
+        labels = {"instance": n, "cluster": "backend", "role": "api" if i % 2 else "web"}
+        point("cpu_usage_percent", labels, cpu, t, epoch_ms=(i % 2 == 1))
+        rate = 2_000_000 + 200_000 * rnd.random()
+        if n == "node-05" and minute >= 25:
+            rate = 50 * rnd.random()
+        counters[n] += int(rate * 10)
+        point("net_transmit_bytes_total", labels, counters[n], t)
+    surge = 30 <= minute < 34
+    db = {"instance": "db-1", "cluster": "db", "role": "primary"}
+    point("db_connections", db, (480 + 60 * rnd.random()) if surge else (110 + 20 * rnd.random()), t)
+    point("cpu_usage_percent", db, (93 + 4 * rnd.random()) if surge else (30 + 10 * rnd.random()), t)
+    if step == 50:
+        out.append('{"name":"cpu_usage_percent","labels":{"instance":"node-01"},"value":"high","timestamp":"2022-06-21T06:08:20Z"}')
+    if step == 90:
+        out.append('cpu_usage_percent{instance="node-02"} 42')
+    if step == 130:
+        out.append('{"name":"cpu_usage_percent","labels":{"instance":"node-03"},"value":41.5}')
+
+with open("samples/backend-incident.jsonl", "w") as f:
+    f.write("\n".join(out) + "\n")
+print(len(out), "lines")

@@ -1,0 +1,69 @@
+package io.vigil.app;
+
+import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleProblem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil rules validate|test}. */
+@Command(name = "rules", mixinStandardHelpOptions = true, description = "Check rule files.",
+        subcommands = {RulesCommand.Validate.class})
+final class RulesCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check rule files; print every problem as file:line:column: message. Exit 1 if any.")
+    static final class Validate implements Callable<Integer> {
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "DIR_OR_FILE", description = "Rule files or directories of them.")
+        private List<Path> paths;
+
+        @Override
+        public Integer call() {
+            final LoadResult result = RuleLoader.load(paths);
+            if (!result.ok()) {
+                result.problems().forEach(p -> spec.commandLine().getErr().println(p));
+                spec.commandLine().getErr().println(result.problems().size() + " problem(s) found");
+                return 1;
+            }
+            final int groups = result.ruleSet().groups().size();
+            final int rules = result.ruleSet().rules().size();
+            spec.commandLine().getOut().println("ok: " + groups + " group(s), " + rules + " rule(s)");
+            return 0;
+        }
+    }
+
+    /** Loads rules for an engine, printing the problems and failing when there are any. */
+    static io.vigil.rules.RuleSet loadOrFail(final List<Path> paths, final CommandLine cmd) {
+        final LoadResult result = RuleLoader.load(paths);
+        if (!result.ok()) {
+            for (RuleProblem p : result.problems()) {
+                cmd.getErr().println(p);
+            }
+            throw new InvalidRulesException(result.problems().size());
+        }
+        return result.ruleSet();
+    }
+
+    /** The rules did not load; the problems have been printed. */
+    static final class InvalidRulesException extends RuntimeException {
+        InvalidRulesException(final int problems) {
+            super(problems + " problem(s) in the rule files; nothing was started");
+        }
+    }
+}

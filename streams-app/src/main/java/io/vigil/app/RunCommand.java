@@ -1,0 +1,119 @@
+package io.vigil.app;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vigil.rules.RuleSet;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vigil run}: the engine, on an external Kafka cluster or an embedded single-node broker. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the engine. Without bootstrap servers it starts an embedded Kafka broker (data in ./data/kafka).")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    static final int EMBEDDED_PORT = 9092;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml")
+    private Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka cluster to use.")
+    private String bootstrapServers;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080).")
+    private Integer httpPort;
+
+    @Option(names = "--rules", paramLabel = "DIR_OR_FILE", description = "Rules (default: rules.path, rules/).")
+    private Path rules;
+
+    @Option(names = "--data-dir", defaultValue = "data", paramLabel = "DIR",
+            description = "Local state: Streams stores and the embedded broker (default: ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        final Map<String, String> env = new HashMap<>(System.getenv());
+        if (httpPort != null) {
+            env.put("VIGIL_HTTP_PORT", httpPort.toString());
+        }
+        if (rules != null) {
+            env.put("VIGIL_RULES_PATH", rules.toString());
+        }
+        VigilConfig cfg = ConfigLoader.load(config, env);
+        if (bootstrapServers != null) {
+            final Map<String, String> kafka = new HashMap<>(cfg.kafka());
+            kafka.put("bootstrap.servers", bootstrapServers);
+            cfg = cfg.withKafka(kafka);
+        }
+        final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        EmbeddedKafka broker = null;
+        if (cfg.bootstrapServers().isEmpty()) {
+            broker = EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0);
+            final Map<String, String> kafka = new HashMap<>(cfg.kafka());
+            kafka.put("bootstrap.servers", broker.bootstrapServers());
+            cfg = cfg.withKafka(kafka);
+        }
+        final VigilEngine engine = VigilEngine.start(cfg, ruleSet, dataDir.resolve("streams"), registry);
+        final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
+                () -> engine.state() == KafkaStreams.State.RUNNING);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final EmbeddedKafka ownedBroker = broker;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            http.close();
+            engine.close();
+            if (ownedBroker != null) {
+                ownedBroker.close();
+            }
+            stopped.countDown();
+        }, "vigil-shutdown"));
+
+        final var out = spec.commandLine().getOut();
+        out.printf("Vigil is running: %d rule(s) in %d group(s) from %s%n", ruleSet.rules().size(),
+                ruleSet.groups().size(), cfg.rulesPath());
+        out.printf("  Kafka:   %s%s%n", cfg.bootstrapServers().orElse(""), broker != null ? " (embedded broker, data in "
+                + dataDir.resolve("kafka") + ")" : "");
+        out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),
+                cfg.alertsTopic(), cfg.dlqTopic());
+        out.printf("  HTTP:    http://%s:%d/metrics  /healthz  /readyz%n", cfg.httpBind(), http.port());
+        if (broker != null) {
+            out.printf("Produce datapoints, for example:%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":"
+                    + "\"node-1\"},\"value\":97,\"timestamp\":%d}' | kafka-console-producer.sh --bootstrap-server %s --topic %s%n",
+                    System.currentTimeMillis(), broker.bootstrapServers(), cfg.metricsTopics().get(0));
+        }
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static boolean isPortFree(final int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.vigil.app;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the topics Vigil needs when they are missing, and tells how many partitions the input topics have.
+ *
+ * <p>Every topic Vigil creates uses the broker's append time as record timestamp: Vigil reads event time from the
+ * datapoints themselves, and a capture of last year's metrics replayed today must be neither refused for its age
+ * nor deleted by time-based retention (formats.md).
+ */
+final class TopicSetup {
+
+    static final int DEFAULT_INPUT_PARTITIONS = 4;
+    private static final Map<String, String> APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
+
+    private TopicSetup() {
+    }
+
+    /** @return partitions per input topic */
+    static Map<String, Integer> ensure(final Properties adminProps, final VigilConfig config) {
+        try (Admin admin = Admin.create(adminProps)) {
+            final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            final List<NewTopic> missing = new ArrayList<>();
+            for (String topic : config.metricsTopics()) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, java.util.Optional.of(DEFAULT_INPUT_PARTITIONS),
+                            java.util.Optional.empty()).configs(APPEND_TIME));
+                }
+            }
+            for (String topic : List.of(config.alertsTopic(), config.dlqTopic())) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
+                            .configs(APPEND_TIME));
+                }
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            final Map<String, TopicDescription> described =
+                    admin.describeTopics(config.metricsTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
+            final Map<String, Integer> partitions = new HashMap<>();
+            described.forEach((name, d) -> partitions.put(name, d.partitions().size()));
+            return partitions;
+        } catch (ExecutionException | TimeoutException e) {
+            final Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ConfigException("cannot set up topics at " + adminProps.get("bootstrap.servers") + ": "
+                    + cause.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("interrupted while setting up topics");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.vigil.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code vigil}: the command line of cli.md. The commands stay thin; the work is in the stages they wire. */
+@Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = VigilCommand.Version.class,
+        description = "Metrics anomaly alerting on Kafka Streams.",
+        subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
+public final class VigilCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new VigilCommand())
+                .setExecutionExceptionHandler(VigilCommand::handle);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** User errors get one clear line and exit code 2; anything else one line and exit code 1, never a trace. */
+    private static int handle(final Exception e, final CommandLine cmd, final CommandLine.ParseResult parsed) {
+        if (e instanceof ConfigException) {
+            cmd.getErr().println("vigil: " + e.getMessage());
+            return 2;
+        }
+        cmd.getErr().println("vigil: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        if (System.getenv("VIGIL_DEBUG") != null) {
+            e.printStackTrace(cmd.getErr());
+        }
+        return 1;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final String v = VigilCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"vigil " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.vigil.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.vigil.rules.RuleSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The running engine of {@code vigil run}: topics set up, the topology started on Kafka Streams with exactly-once
+ * processing. Used by the command and by the integration tests alike.
+ */
+public final class VigilEngine implements AutoCloseable {
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /**
+     * @param config   must name bootstrap servers
+     * @param stateDir where Kafka Streams keeps local state
+     */
+    public static VigilEngine start(final VigilConfig config, final RuleSet rules, final Path stateDir,
+                                    final MeterRegistry registry) {
+        final Properties props = streamsProperties(config, stateDir);
+        final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
+        final TopologySettings settings = new TopologySettings(config.metricsTopics(), config.alertsTopic(),
+                config.dlqTopic(), config.grace(), config.idleTimeout(), EngineLimits.of(config), config.externalUrl(),
+                partitions);
+        final Topology topology = VigilTopology.build(rules, settings, registry);
+        final KafkaStreams streams = new KafkaStreams(topology, props);
+        final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        streams.start();
+        return new VigilEngine(streams, metrics);
+    }
+
+    static Properties streamsProperties(final VigilConfig config, final Path stateDir) {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "vigil");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // kafka.* passes straight through, so TLS, SASL and any Streams tuning work as Kafka documents them.
+        props.putAll(config.kafka());
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+    }
+}

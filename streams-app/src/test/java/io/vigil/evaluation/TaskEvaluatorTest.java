@@ -1,0 +1,130 @@
+package io.vigil.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Datapoint;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import io.vigil.rules.Aggregate;
+import io.vigil.rules.Condition;
+import io.vigil.rules.LabelMatcher;
+import io.vigil.rules.Rule;
+import io.vigil.rules.RuleGroup;
+import io.vigil.rules.RuleSet;
+import io.vigil.rules.SeriesSelector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+/** The evaluator stepped by hand through event time: windows, recover, grace, lateness and gaps. */
+class TaskEvaluatorTest {
+
+    private static final long S = 1_000;
+    private static final long GRACE = 15 * S;
+    private static final Series NODE = new Series("cpu", Labels.of("instance", "n1"));
+
+    private static Rule threshold(final Aggregate aggregate, final Condition.Threshold condition, final Duration forDuration,
+                                  final Duration keepFiringFor) {
+        return new Rule("g", "High", new SeriesSelector("cpu", List.of(LabelMatcher.of("instance", LabelMatcher.Type.REGEX, "n.*"))),
+                aggregate, Duration.ofMinutes(1), Duration.ofSeconds(10), condition, forDuration, keepFiringFor,
+                Map.of(), Map.of(), "test.yaml", 1);
+    }
+
+    private static TaskEvaluator evaluator(final Rule rule) {
+        final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(rule), "test.yaml")));
+        return new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(1));
+    }
+
+    /** Feeds one point per 10 s from t=10s with the given values, advancing the watermark after each. */
+    private static List<AlertTransition> feed(final TaskEvaluator e, final double... values) {
+        final List<AlertTransition> out = new ArrayList<>();
+        long t = 10 * S;
+        for (double v : values) {
+            e.accept(new Datapoint(NODE, v, t));
+            e.clock().onWatermark("p0", t);
+            out.addAll(e.advance().transitions());
+            t += 10 * S;
+        }
+        return out;
+    }
+
+    private static List<String> describe(final List<AlertTransition> transitions) {
+        return transitions.stream().map(t -> t.kind() + "@" + switch (t.kind()) {
+            case PENDING -> t.status().activeAt() / S;
+            case FIRING -> t.status().firedAt() / S;
+            case RESOLVED -> t.status().resolvedAt() / S;
+        }).toList();
+    }
+
+    @Test
+    void evaluationWaitsForGraceAndUsesTheWindowsLastValue() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        // A value above 90 at 30 s fires at the evaluation of T=30 s, which runs once event time reaches 45 s.
+        assertThat(describe(feed(e, 50, 50, 95, 95))).isEmpty();
+        final List<AlertTransition> more = feed(e, 0, 0); // timestamps restart at 10 s: too late, dropped
+        assertThat(more).isEmpty();
+        e.accept(new Datapoint(NODE, 95, 50 * S));
+        e.clock().onWatermark("p0", 50 * S);
+        assertThat(describe(e.advance().transitions())).containsExactly("FIRING@30");
+    }
+
+    @Test
+    void recoverKeepsAFiringAlertUntilTheValueFallsToIt() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.of(80)), Duration.ZERO, Duration.ZERO));
+        // 95 fires at 30 s; 85 is above recover (still firing); 80 is at recover: resolves at 60 s.
+        final List<AlertTransition> out = feed(e, 50, 50, 95, 85, 85, 80, 80, 80, 80);
+        assertThat(describe(out)).containsExactly("FIRING@30", "RESOLVED@60");
+    }
+
+    @Test
+    void forAndKeepFiringForFollowTheWindowAverage() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.AVG,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ofSeconds(20), Duration.ofSeconds(10)));
+        final List<AlertTransition> out = feed(e, 100, 100, 100, 100, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        // avg over (T-60s, T]: above 90 from 10 s; pending at 10 s, firing at 30 s; the avg drops to <= 90 once
+        // a 0 enters at 70 s (500/6 = 83.3 over (10 s, 70 s]), keep_firing_for 10 s -> resolved at 80 s.
+        assertThat(describe(out)).containsExactly("PENDING@10", "FIRING@30", "RESOLVED@80");
+    }
+
+    @Test
+    void aGapOfMonthsCostsNothingAndResolvesTheAlertAtTheFirstEmptyWindow() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.MAX,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        assertThat(describe(feed(e, 95, 95, 95, 95))).containsExactly("FIRING@10");
+        final long later = 90L * 24 * 3600 * S;
+        e.accept(new Datapoint(NODE, 10, later));
+        e.clock().onWatermark("p0", later);
+        final List<String> events = describe(e.advance().transitions());
+        // The window (40 s, 100 s] no longer holds a point (the last was at 40 s): resolved there, not months later.
+        assertThat(events).containsExactly("RESOLVED@100");
+        assertThat(e.seriesCount()).isEqualTo(1);
+    }
+
+    @Test
+    void waitsForEverySourceBeforeEvaluating() {
+        final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO)), "t.yaml")));
+        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(2));
+        e.accept(new Datapoint(NODE, 95, 10 * S));
+        e.clock().onWatermark("p0", 100 * S);
+        assertThat(e.advance().transitions()).isEmpty();
+        e.clock().onWatermark("p1", 30 * S);
+        assertThat(describe(e.advance().transitions())).containsExactly("FIRING@10");
+    }
+
+    @Test
+    void anIdleSourceStopsHoldingEvaluationBack() {
+        final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO)), "t.yaml")));
+        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(2));
+        e.accept(new Datapoint(NODE, 95, 10 * S));
+        e.clock().onWatermark("p0", 100 * S);
+        e.clock().onIdle("p1");
+        assertThat(describe(e.advance().transitions())).containsExactly("FIRING@10", "RESOLVED@70");
+    }
+}
