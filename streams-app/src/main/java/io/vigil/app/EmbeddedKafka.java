@@ -1,0 +1,178 @@
+package io.vigil.app;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (one node that is both broker and controller),
+ * running inside the Vigil JVM from Kafka's own server classes. {@code vigil run} and {@code vigil demo}
+ * use it when no external cluster is configured; integration tests use it as their cluster.
+ *
+ * <p>It does what {@code kafka-storage.sh format} and {@code kafka-server-start.sh} do: the data
+ * directory is formatted through Kafka's {@link StorageTool} (once), then a {@link KafkaRaftServer}
+ * runs the controller and the broker. As in a standalone broker, a fault that Kafka deems fatal to its
+ * metadata (a failing metadata log disk, say) halts the JVM, since carrying on would serve a cluster
+ * state Kafka can no longer vouch for.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final int port;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedKafka(final KafkaRaftServer server, final Path dataDir, final int port) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    /**
+     * Starts a broker with its data under {@code dataDir} and returns once it accepts clients.
+     *
+     * <p>The directory is created and formatted if it holds no Kafka storage yet; storage from an
+     * earlier start is reused, so topics, records and committed offsets survive a restart of
+     * {@code vigil run}. Only one broker at a time may use a directory.
+     *
+     * @param dataDir where the metadata log and the topics' logs live
+     * @param port    the client (PLAINTEXT) port on 127.0.0.1; 0 picks a free one. The KRaft
+     *                controller always takes another free loopback port.
+     * @throws UncheckedIOException  if the port is in use (the message names it), or the directory
+     *                               cannot be created or formatted
+     * @throws IllegalStateException if Kafka fails to start; the message says why
+     */
+    public static EmbeddedKafka start(final Path dataDir, final int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("Kafka port must be between 0 and 65535, not " + port);
+        }
+        final long startedAt = System.nanoTime();
+        final Path dir = dataDir.toAbsolutePath().normalize();
+        final int clientPort = LoopbackPorts.available(port);
+        final Map<String, String> props =
+            SingleNodeBrokerConfig.properties(dir, clientPort, LoopbackPorts.available(0));
+        formatIfNew(dir, props);
+        final KafkaRaftServer server = startServer(dir, props);
+        final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort);
+        LOG.info("Embedded Kafka broker listening on {} (data in {}), started in {} ms",
+            kafka.bootstrapServers(), dir, millisSince(startedAt));
+        return kafka;
+    }
+
+    /** The address clients connect to, {@code 127.0.0.1:PORT}. */
+    public String bootstrapServers() {
+        return LoopbackPorts.HOST + ":" + port;
+    }
+
+    /**
+     * Stops the broker, then the controller, and waits until their threads have ended and their
+     * ports are free; the data stays. Bounded by Kafka's own shutdown timeouts (the broker's controlled
+     * shutdown waits at most {@code broker.session.timeout.ms}, 9 s). Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        final long stoppingAt = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        LOG.info("Embedded Kafka broker on {} stopped in {} ms", bootstrapServers(), millisSince(stoppingAt));
+    }
+
+    /**
+     * Runs {@code kafka-storage format} on a directory that holds no {@code meta.properties} yet.
+     * Kafka writes that file last, so its presence means an earlier format completed; whether it
+     * matches this node is checked by Kafka itself at startup.
+     */
+    private static void formatIfNew(final Path dir, final Map<String, String> props) {
+        if (Files.exists(dir.resolve("meta.properties"))) {
+            return;
+        }
+        final String clusterId = Uuid.randomUuid().toString();
+        final ByteArrayOutputStream narration = new ByteArrayOutputStream();
+        Path configFile = null;
+        try {
+            Files.createDirectories(dir);
+            configFile = Files.createTempFile("vigil-kafka-", ".properties");
+            writeProperties(configFile, props);
+            // The tool narrates on the stream it is given; stdout belongs to Vigil's own output.
+            final int exitCode = StorageTool.execute(new String[] {
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId},
+                new PrintStream(narration, true, StandardCharsets.UTF_8));
+            if (exitCode != 0) {
+                throw new IOException("kafka-storage format exited with " + exitCode + ": "
+                    + narration.toString(StandardCharsets.UTF_8).trim());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot format Kafka data directory " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // StorageTool reports a refused format (unwritable or inconsistent directory) this way.
+            throw new UncheckedIOException(new IOException(
+                "Cannot format Kafka data directory " + dir + ": " + e.getMessage(), e));
+        } finally {
+            deleteQuietly(configFile);
+        }
+        LOG.info("Formatted new Kafka storage in {} (cluster id {})", dir, clusterId);
+    }
+
+    private static KafkaRaftServer startServer(final Path dir, final Map<String, String> props) {
+        final KafkaRaftServer server;
+        try {
+            // The constructor already reads the storage (meta.properties, bootstrap metadata).
+            server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Embedded Kafka broker cannot use " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            // Returns once the controller has elected itself and unfenced the broker.
+            server.startup();
+        } catch (RuntimeException e) {
+            server.shutdown();
+            server.awaitShutdown();
+            throw new IllegalStateException("Embedded Kafka broker failed to start in " + dir + ": " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    private static void writeProperties(final Path file, final Map<String, String> props) throws IOException {
+        final Properties properties = new Properties();
+        properties.putAll(props);
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            properties.store(writer, "Vigil's embedded Kafka broker, for kafka-storage format");
+        }
+    }
+
+    private static void deleteQuietly(final Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("Could not delete temporary Kafka config {}", file, e);
+        }
+    }
+
+    private static long millisSince(final long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
+    }
+}
