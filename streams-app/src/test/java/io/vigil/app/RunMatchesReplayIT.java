@@ -1,0 +1,160 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On a real broker: the alert events {@code vigil run} writes to the alerts topic are the ones {@code vigil replay}
+ * prints for the same records, and bad records land on the dead-letter topic with their reasons.
+ */
+class RunMatchesReplayIT {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+    private static final int NODES = 12;
+    private static final int STEPS = 900;
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    /** 12 nodes x 900 steps of CPU, three nodes with incidents of different lengths, plus 5 bad records. */
+    static List<String> records() {
+        final Random random = new Random(42);
+        final List<String> lines = new ArrayList<>();
+        for (int step = 0; step < STEPS; step++) {
+            final long ts = T0 + step * 10_000L;
+            for (int n = 0; n < NODES; n++) {
+                double cpu = 40 + 10 * random.nextDouble();
+                if (n == 3 && step >= 100 && step < 130 || n == 7 && step >= 400 && step < 404
+                        || n == 9 && (step / 50) % 3 == 1) {
+                    cpu = 95 + random.nextDouble();
+                }
+                lines.add(TopologyTest.point("node-" + n, Math.round(cpu * 100) / 100.0, ts));
+            }
+            if (step % 200 == 50) {
+                lines.add("{\"name\":\"cpu\",\"labels\":{\"instance\":\"node-1\"},\"value\":\"n/a\",\"timestamp\":" + ts + "}");
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void runOnAThreePartitionTopicWritesTheEventsReplayPrints() throws Exception {
+        final List<String> records = records();
+        assertThat(records.size()).isGreaterThanOrEqualTo(10_000);
+        final Path rulesFile = dir.resolve("rules.yaml");
+        Files.writeString(rulesFile, TopologyTest.RULES);
+        final LoadResult rules = RuleLoader.load(List.of(rulesFile));
+        assertThat(rules.problems()).isEmpty();
+
+        final VigilConfig config = ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+
+        // Expected: replay of the same lines.
+        final Path input = dir.resolve("input.jsonl");
+        Files.write(input, records);
+        final List<AlertEvent> expected = new ArrayList<>();
+        final Replay.Summary summary = Replay.run(rules.ruleSet(), config, List.of(input),
+                json -> expected.add(AlertEventJson.read(json)));
+        assertThat(summary.deadLetters()).isEqualTo(5);
+        assertThat(expected).hasSizeGreaterThan(10);
+
+        // Actual: the same lines produced to a 3-partition topic with no keys, then the engine.
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (String line : records) {
+                producer.send(new ProducerRecord<>("metrics", i++ % 3, null, line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        final List<AlertEvent> actual = new ArrayList<>();
+        final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        try (VigilEngine engine = VigilEngine.start(config, rules.ruleSet(), dir.resolve("streams"), new SimpleMeterRegistry());
+             KafkaConsumer<byte[], byte[]> alerts = consumer("alerts");
+             KafkaConsumer<byte[], byte[]> dlq = consumer("metrics.dlq")) {
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                alerts.poll(Duration.ofMillis(200)).forEach(r -> actual.add(AlertEventJson.read(r.value())));
+                dlq.poll(Duration.ofMillis(50)).forEach(dead::add);
+                assertThat(actual).hasSameSizeAs(expected);
+                assertThat(dead).hasSize(5);
+            });
+            assertThat(engine.state().isRunningOrRebalancing()).isTrue();
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            assertThat(new String(r.headers().lastHeader("vigil.error").value(), StandardCharsets.UTF_8)).contains("invalid_value");
+            assertThat(new String(r.headers().lastHeader("vigil.source.topic").value(), StandardCharsets.UTF_8)).isEqualTo("metrics");
+            assertThat(r.headers().lastHeader("vigil.source.offset")).isNotNull();
+        }
+    }
+
+    /** Each alert's events in order; the order between different alerts is not part of the contract. */
+    private static Map<String, List<String>> byFingerprint(final List<AlertEvent> events) {
+        final Map<String, List<String>> out = new TreeMap<>();
+        for (AlertEvent e : events) {
+            out.computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(e.status() + " " + e.labels()
+                    + " active=" + e.activeAt() + " starts=" + e.startsAt().orElse(null) + " ends=" + e.endsAt().orElse(null)
+                    + " value=" + e.value() + " " + e.annotations());
+        }
+        return out;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(final String topic) {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+}
