@@ -1,0 +1,44 @@
+package io.vigil.ingest;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fields of one datapoint as a decoder read them, before any check. Mutable and short-lived on purpose: a
+ * decoder fills one per datapoint from a token stream, in whatever order the fields come, and
+ * {@link DatapointValidator} turns it into a datapoint or a rejection. Every format fills the same draft, so every
+ * format is checked the same way.
+ */
+final class DatapointDraft {
+
+    /** The metric name, or null when the input had none. */
+    String name;
+    /** Why the name field could not be read as a string, or null. */
+    String nameProblem;
+    /** Labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__}. */
+    final Map<String, String> labels = new LinkedHashMap<>();
+    /** Why the labels could not be read as names and string values, or null. */
+    String labelsProblem;
+
+    boolean hasValue;
+    double value;
+    /** Why the value is not a number, or null. */
+    String valueProblem;
+
+    boolean hasTimestamp;
+    long timestampMs;
+    /** Why the timestamp could not be read, or null. */
+    String timestampProblem;
+
+    void value(final double sample) {
+        hasValue = true;
+        value = sample;
+        valueProblem = null;
+    }
+
+    void timestamp(final long epochMs) {
+        hasTimestamp = true;
+        timestampMs = epochMs;
+        timestampProblem = null;
+    }
+}

@@ -1,0 +1,157 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Datapoint;
+import io.vigil.model.DurationSyntax;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Turns a {@link DatapointDraft} into a datapoint or a rejection, enforcing the {@link IngestLimits}. A datapoint
+ * gets one rejection, for the first problem in this order: name, labels, value, timestamp.
+ */
+final class DatapointValidator {
+
+    private static final String NAME_LABEL = "__name__";
+
+    private final IngestLimits limits;
+    private final long maxFutureSkewMs;
+
+    DatapointValidator(final IngestLimits limits) {
+        this.limits = limits;
+        this.maxFutureSkewMs = limits.maxFutureSkew().toMillis();
+    }
+
+    /**
+     * @param index  the datapoint's position in its batch, from 0, or -1 when the record holds just one
+     * @param nowMs  wall clock, epoch milliseconds
+     */
+    void validate(final DatapointDraft draft, final int index, final long nowMs, final DecodedRecord.Builder out) {
+        final Rejection rejection = firstProblem(draft, nowMs);
+        if (rejection != null) {
+            out.reject(index < 0 ? rejection : new Rejection(rejection.reason(), at(index) + rejection.detail()));
+            return;
+        }
+        final String name = metricName(draft);
+        draft.labels.remove(NAME_LABEL);
+        out.accept(new Datapoint(new Series(name, Labels.of(draft.labels)), draft.value, draft.timestampMs));
+    }
+
+    /** {@code datapoint 3: }, the prefix of details about one datapoint of a batch (counted from 0, as jq does). */
+    static String at(final int index) {
+        return "datapoint " + index + ": ";
+    }
+
+    private Rejection firstProblem(final DatapointDraft draft, final long nowMs) {
+        Rejection problem = nameProblem(draft);
+        if (problem == null) {
+            problem = labelsProblem(draft);
+        }
+        if (problem == null) {
+            problem = valueProblem(draft);
+        }
+        if (problem == null) {
+            problem = timestampProblem(draft, nowMs);
+        }
+        return problem;
+    }
+
+    private static Rejection nameProblem(final DatapointDraft draft) {
+        if (draft.nameProblem != null) {
+            return new Rejection(DeadLetterReason.INVALID_NAME, draft.nameProblem);
+        }
+        final String name = metricName(draft);
+        if (name.isEmpty()) {
+            return new Rejection(DeadLetterReason.MISSING_NAME, "no \"name\" and no \"__name__\" label");
+        }
+        if (!NameSyntax.isMetricName(name)) {
+            return new Rejection(DeadLetterReason.INVALID_NAME,
+                    "name " + Rejection.quote(name) + " is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
+        }
+        return null;
+    }
+
+    /** {@code name}, or {@code labels.__name__} when {@code name} is absent or empty; "" when neither is there. */
+    private static String metricName(final DatapointDraft draft) {
+        if (draft.name != null && !draft.name.isEmpty()) {
+            return draft.name;
+        }
+        final String fromLabels = draft.labels.get(NAME_LABEL);
+        return fromLabels == null ? "" : fromLabels;
+    }
+
+    private Rejection labelsProblem(final DatapointDraft draft) {
+        if (draft.labelsProblem != null) {
+            return new Rejection(DeadLetterReason.INVALID_LABELS, draft.labelsProblem);
+        }
+        int count = 0;
+        for (final Map.Entry<String, String> label : draft.labels.entrySet()) {
+            if (label.getValue().isEmpty() || NAME_LABEL.equals(label.getKey())) {
+                continue;
+            }
+            count++;
+            final Rejection problem = labelProblem(label.getKey(), label.getValue());
+            if (problem != null) {
+                return problem;
+            }
+        }
+        if (count > limits.maxLabels()) {
+            return new Rejection(DeadLetterReason.TOO_MANY_LABELS,
+                    count + " labels, more than the limit of " + limits.maxLabels());
+        }
+        return null;
+    }
+
+    private Rejection labelProblem(final String name, final String value) {
+        if (name.length() > limits.maxLabelNameLength()) {
+            return new Rejection(DeadLetterReason.LABEL_NAME_TOO_LONG, "label name " + Rejection.quote(name)
+                    + " has " + name.length() + " chars, more than the limit of " + limits.maxLabelNameLength());
+        }
+        if (!NameSyntax.isLabelName(name)) {
+            return new Rejection(DeadLetterReason.INVALID_LABEL_NAME,
+                    "label name " + Rejection.quote(name) + " is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        }
+        if (value.length() > limits.maxLabelValueLength()) {
+            return new Rejection(DeadLetterReason.LABEL_VALUE_TOO_LONG, "value of label " + Rejection.quote(name)
+                    + " has " + value.length() + " chars, more than the limit of " + limits.maxLabelValueLength());
+        }
+        return null;
+    }
+
+    private static Rejection valueProblem(final DatapointDraft draft) {
+        if (draft.valueProblem != null) {
+            return new Rejection(DeadLetterReason.INVALID_VALUE, draft.valueProblem);
+        }
+        if (!draft.hasValue) {
+            return new Rejection(DeadLetterReason.MISSING_VALUE, "no \"value\"");
+        }
+        return null;
+    }
+
+    private Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
+        if (draft.timestampProblem != null) {
+            return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, draft.timestampProblem);
+        }
+        if (!draft.hasTimestamp) {
+            return new Rejection(DeadLetterReason.MISSING_TIMESTAMP, "no \"timestamp\"");
+        }
+        if (draft.timestampMs > saturatedAdd(nowMs, maxFutureSkewMs)) {
+            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "timestamp " + instant(draft.timestampMs)
+                    + " is " + DurationSyntax.format(Duration.ofMillis(draft.timestampMs - nowMs))
+                    + " ahead of the wall clock " + instant(nowMs) + ", more than the allowed "
+                    + DurationSyntax.format(limits.maxFutureSkew()));
+        }
+        return null;
+    }
+
+    private static String instant(final long epochMs) {
+        return Instant.ofEpochMilli(epochMs).toString();
+    }
+
+    private static long saturatedAdd(final long a, final long b) {
+        final long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+    }
+}

@@ -1,0 +1,86 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Datapoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one Kafka record value decoded to: its valid datapoints and the rejections of everything else. A record
+ * with any rejection goes to the dead-letter topic once, with {@link #deadLetterMessage()}; its valid datapoints
+ * are still processed. A non-empty input never decodes to nothing: there is at least one datapoint or rejection.
+ *
+ * @param datapoints the valid datapoints, in record order
+ * @param rejections one per rejected datapoint (in record order), or a single whole-record rejection (then there
+ *                   are no datapoints)
+ */
+public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejections) {
+
+    /** How many rejections the dead-letter message spells out; the rest are only counted, to keep headers small. */
+    static final int MAX_LISTED_REJECTIONS = 5;
+
+    public DecodedRecord {
+        datapoints = List.copyOf(Objects.requireNonNull(datapoints, "datapoints"));
+        rejections = List.copyOf(Objects.requireNonNull(rejections, "rejections"));
+    }
+
+    static DecodedRecord rejected(final DeadLetterReason reason, final String detail) {
+        return new DecodedRecord(List.of(), List.of(new Rejection(reason, detail)));
+    }
+
+    /** True when nothing was rejected, so the record need not go to the dead-letter topic. */
+    public boolean fullyValid() {
+        return rejections.isEmpty();
+    }
+
+    /**
+     * The one-line {@code vigil.error} header for the dead-letter topic, or "" when {@link #fullyValid()}. A single
+     * rejection with nothing decoded reads as that rejection's {@link Rejection#message()}; otherwise
+     * {@code "2 of 10 datapoints rejected: missing_name: datapoint 3: ...; invalid_value: ..."}, listing at most
+     * five and counting the rest.
+     */
+    public String deadLetterMessage() {
+        if (rejections.isEmpty()) {
+            return "";
+        }
+        if (datapoints.isEmpty() && rejections.size() == 1) {
+            return rejections.get(0).message();
+        }
+        final int total = datapoints.size() + rejections.size();
+        final StringBuilder sb = new StringBuilder(128 * Math.min(rejections.size(), MAX_LISTED_REJECTIONS))
+                .append(rejections.size()).append(" of ").append(total).append(" datapoints rejected: ");
+        final int listed = Math.min(rejections.size(), MAX_LISTED_REJECTIONS);
+        for (int i = 0; i < listed; i++) {
+            if (i > 0) {
+                sb.append("; ");
+            }
+            sb.append(rejections.get(i).message());
+        }
+        if (rejections.size() > listed) {
+            sb.append("; and ").append(rejections.size() - listed).append(" more");
+        }
+        return sb.toString();
+    }
+
+    /** Collects one record's outcome; the decoders of every format fill one of these. */
+    static final class Builder {
+        private final List<Datapoint> datapoints = new ArrayList<>();
+        private final List<Rejection> rejections = new ArrayList<>(0);
+
+        void accept(final Datapoint datapoint) {
+            datapoints.add(datapoint);
+        }
+
+        void reject(final Rejection rejection) {
+            rejections.add(rejection);
+        }
+
+        boolean isEmpty() {
+            return datapoints.isEmpty() && rejections.isEmpty();
+        }
+
+        DecodedRecord build() {
+            return new DecodedRecord(datapoints, rejections);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.vigil.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Vigil's native JSON, the shape prometheus-kafka-adapter writes: one object
+ * {@code {"name":..., "labels":{...}, "value":..., "timestamp":...}} or an array of them. Read with Jackson's
+ * streaming parser, never a tree, and never recursively: a nested object or array where a scalar belongs is
+ * skipped by Jackson (whose nesting limit turns absurd depth into a parse error) and rejects its datapoint.
+ * Unknown fields are skipped. A field given twice counts with its last value; labels given twice merge.
+ */
+final class NativeJsonDecoder {
+
+    /*
+     * Label names arrive as JSON field names; interning them would let any producer grow the JVM's string table.
+     * Canonicalizing (on by default) still shares the strings of names seen before.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
+
+    private final DatapointValidator validator;
+
+    NativeJsonDecoder(final DatapointValidator validator) {
+        this.validator = validator;
+    }
+
+    /** Decodes a value whose first significant byte is '{' or '['. */
+    DecodedRecord decode(final byte[] value, final long nowMs) {
+        final DecodedRecord.Builder out = new DecodedRecord.Builder();
+        try (JsonParser parser = JSON.createParser(value)) {
+            final JsonToken root = parser.nextToken();
+            if (root == JsonToken.START_OBJECT) {
+                readDatapoint(parser, -1, nowMs, out);
+            } else if (root == JsonToken.START_ARRAY) {
+                if (readBatch(parser, nowMs, out) == 0) {
+                    return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the batch array holds no datapoints");
+                }
+            } else {
+                return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE,
+                        "the JSON value is " + describe(root) + ", not an object or an array of objects");
+            }
+            if (parser.nextToken() != null) {
+                throw new JsonParseException(parser, "more than one JSON value in the record",
+                        parser.currentTokenLocation());
+            }
+        } catch (JsonProcessingException e) {
+            // Whatever was decoded before the error is dropped: the record goes to the dead-letter topic whole.
+            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, malformed(e));
+        } catch (IOException e) {
+            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "unreadable JSON: " + e.getMessage());
+        }
+        return out.build();
+    }
+
+    /** Reads the elements after '['; returns how many there were. */
+    private int readBatch(final JsonParser parser, final long nowMs, final DecodedRecord.Builder out)
+            throws IOException {
+        int index = 0;
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token == null) {
+                throw new JsonParseException(parser, "end of input inside the batch array");
+            }
+            if (token == JsonToken.START_OBJECT) {
+                readDatapoint(parser, index, nowMs, out);
+            } else {
+                out.reject(new Rejection(DeadLetterReason.NOT_AN_OBJECT,
+                        DatapointValidator.at(index) + describe(token) + ", not an object"));
+                parser.skipChildren();
+            }
+            index++;
+        }
+        return index;
+    }
+
+    private void readDatapoint(final JsonParser parser, final int index, final long nowMs,
+                               final DecodedRecord.Builder out) throws IOException {
+        final DatapointDraft draft = new DatapointDraft();
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            switch (field) {
+                case "name" -> readName(parser, value, draft);
+                case "labels" -> readLabels(parser, value, draft);
+                case "value" -> readValue(parser, value, draft);
+                case "timestamp" -> readTimestamp(parser, value, draft);
+                default -> parser.skipChildren();
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new JsonParseException(parser, "end of input inside a datapoint object");
+        }
+        validator.validate(draft, index, nowMs, out);
+    }
+
+    private static void readName(final JsonParser parser, final JsonToken token, final DatapointDraft draft)
+            throws IOException {
+        draft.name = null;
+        draft.nameProblem = null;
+        if (token == JsonToken.VALUE_STRING) {
+            draft.name = parser.getText();
+        } else if (token != JsonToken.VALUE_NULL) {
+            draft.nameProblem = "\"name\" is " + describe(token) + ", not a string";
+            parser.skipChildren();
+        }
+    }
+
+    private static void readLabels(final JsonParser parser, final JsonToken token, final DatapointDraft draft)
+            throws IOException {
+        if (token == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (token != JsonToken.START_OBJECT) {
+            draft.labelsProblem = "\"labels\" is " + describe(token) + ", not an object";
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String name = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            if (value == JsonToken.VALUE_STRING) {
+                draft.labels.put(name, parser.getText());
+            } else if (value == JsonToken.VALUE_NULL) {
+                // A null label is an absent one, as an empty one is.
+                draft.labels.remove(name);
+            } else {
+                if (draft.labelsProblem == null) {
+                    draft.labelsProblem = "label " + Rejection.quote(name) + " is " + describe(value)
+                            + ", not a string";
+                }
+                parser.skipChildren();
+            }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+            throw new JsonParseException(parser, "end of input inside \"labels\"");
+        }
+    }
+
+    private static void readValue(final JsonParser parser, final JsonToken token, final DatapointDraft draft)
+            throws IOException {
+        draft.hasValue = false;
+        draft.valueProblem = null;
+        switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> draft.value(parser.getDoubleValue());
+            case VALUE_STRING -> {
+                final String text = parser.getText();
+                if (NumericText.isNumber(text)) {
+                    draft.value(NumericText.parse(text));
+                } else {
+                    draft.valueProblem = "value " + Rejection.quote(text) + " is not a number";
+                }
+            }
+            case VALUE_NULL -> {
+                // null is no value: left to the validator's missing_value.
+            }
+            default -> {
+                draft.valueProblem = "\"value\" is " + describe(token) + ", not a number";
+                parser.skipChildren();
+            }
+        }
+    }
+
+    private static void readTimestamp(final JsonParser parser, final JsonToken token, final DatapointDraft draft)
+            throws IOException {
+        draft.hasTimestamp = false;
+        draft.timestampProblem = null;
+        switch (token) {
+            case VALUE_NUMBER_INT -> {
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    draft.timestampProblem = "timestamp " + Rejection.quote(parser.getText())
+                            + " is out of range for epoch milliseconds";
+                } else {
+                    draft.timestamp(parser.getLongValue());
+                }
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                final double ms = parser.getDoubleValue();
+                // A fraction of a millisecond is dropped; the comparison also refuses NaN.
+                if (Math.abs(ms) < 9.2e18) {
+                    draft.timestamp((long) ms);
+                } else {
+                    draft.timestampProblem = "timestamp " + Rejection.quote(parser.getText())
+                            + " is out of range for epoch milliseconds";
+                }
+            }
+            case VALUE_STRING -> {
+                final String text = parser.getText();
+                final long ms = Rfc3339Timestamps.parseMillis(text);
+                if (ms == Rfc3339Timestamps.INVALID) {
+                    draft.timestampProblem = "timestamp " + Rejection.quote(text)
+                            + " is neither RFC 3339 (2022-06-21T06:30:00Z) nor epoch milliseconds";
+                } else {
+                    draft.timestamp(ms);
+                }
+            }
+            case VALUE_NULL -> {
+                // null is no timestamp: left to the validator's missing_timestamp.
+            }
+            default -> {
+                draft.timestampProblem = "\"timestamp\" is " + describe(token) + ", not a string or number";
+                parser.skipChildren();
+            }
+        }
+    }
+
+    private static String describe(final JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> "an unexpected " + token;
+        };
+    }
+
+    /** One line with where (line, column, byte offset) and Jackson's message without its source dump. */
+    private static String malformed(final JsonProcessingException e) {
+        final JsonLocation location = e.getLocation();
+        final String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
+                + location.getColumnNr() + " (byte " + location.getByteOffset() + ")";
+        final String message = e.getOriginalMessage();
+        return "malformed JSON" + where + ": " + (message == null ? e.getClass().getSimpleName() : message);
+    }
+}

@@ -1,0 +1,64 @@
+package io.vigil.ingest;
+
+import java.util.Objects;
+
+/**
+ * One reason for sending a record to the dead-letter topic.
+ *
+ * @param reason the reason, counted by its tag
+ * @param detail what was wrong and where, e.g. {@code datapoint 3: value "abc" is not a number}; always one line of
+ *               at most {@value #MAX_DETAIL_LENGTH} characters (control characters become spaces, longer text is
+ *               cut), because it ends up in a Kafka header and in logs
+ */
+public record Rejection(DeadLetterReason reason, String detail) {
+
+    public static final int MAX_DETAIL_LENGTH = 300;
+    /** Quoted input is cut shorter than the detail so that the explanation around it survives. */
+    private static final int MAX_QUOTED_LENGTH = 64;
+    private static final String ELLIPSIS = "...";
+
+    public Rejection {
+        Objects.requireNonNull(reason, "reason");
+        detail = oneLine(Objects.requireNonNull(detail, "detail"), MAX_DETAIL_LENGTH);
+    }
+
+    /** {@code tag: detail}, e.g. {@code invalid_value: datapoint 3: value "abc" is not a number}. */
+    public String message() {
+        return reason.tag() + ": " + detail;
+    }
+
+    /** Input text as it should appear inside a detail: in double quotes and cut to a readable length. */
+    static String quote(final String text) {
+        return '"' + oneLine(text, MAX_QUOTED_LENGTH) + '"';
+    }
+
+    static String oneLine(final String text, final int maxLength) {
+        final int length = Math.min(text.length(), maxLength);
+        StringBuilder sb = null;
+        for (int i = 0; i < length; i++) {
+            if (isLineBreaking(text.charAt(i))) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length());
+                    sb.append(text, 0, i);
+                }
+                sb.append(' ');
+            } else if (sb != null) {
+                sb.append(text.charAt(i));
+            }
+        }
+        if (text.length() <= maxLength) {
+            return sb == null ? text : sb.toString();
+        }
+        final String clean = sb == null ? text : sb.toString();
+        int cut = maxLength - ELLIPSIS.length();
+        // A lone high surrogate at the end would make the header invalid UTF-16.
+        if (Character.isHighSurrogate(clean.charAt(cut - 1))) {
+            cut--;
+        }
+        return clean.substring(0, cut) + ELLIPSIS;
+    }
+
+    private static boolean isLineBreaking(final char c) {
+        return c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085';
+    }
+}

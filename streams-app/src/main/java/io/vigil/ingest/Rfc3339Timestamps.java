@@ -1,0 +1,132 @@
+package io.vigil.ingest;
+
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.util.Locale;
+
+/**
+ * RFC 3339 timestamps to epoch milliseconds. Nearly every producer writes UTC with {@code Z}, so that form is read
+ * by hand without allocating; any other offset goes through {@link OffsetDateTime}. Fractions finer than a
+ * millisecond are truncated (towards the past).
+ */
+final class Rfc3339Timestamps {
+
+    /** Returned for text that is not an RFC 3339 timestamp; no such timestamp is this far in the past. */
+    static final long INVALID = Long.MIN_VALUE;
+
+    private static final DateTimeFormatter WITH_OFFSET = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive() // RFC 3339 allows "t" and "z"
+            .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+            .toFormatter(Locale.ROOT)
+            .withChronology(IsoChronology.INSTANCE)
+            .withResolverStyle(ResolverStyle.STRICT);
+
+    private static final long MS_PER_DAY = 86_400_000L;
+
+    private Rfc3339Timestamps() {
+    }
+
+    /** Epoch milliseconds, or {@link #INVALID}. */
+    static long parseMillis(final String text) {
+        if (!hasRfc3339Shape(text)) {
+            return INVALID;
+        }
+        final long utc = parseUtc(text);
+        return utc != INVALID ? utc : parseWithOffset(text);
+    }
+
+    /**
+     * {@code YYYY-MM-DD?HH:MM:SS} in front, and a digit after a '.': java.time alone would also take years beyond
+     * four digits, times without seconds and an empty fraction, which RFC 3339 does not allow.
+     */
+    private static boolean hasRfc3339Shape(final String s) {
+        return s.length() >= 20
+                && isDigits(s, 0, 4) && s.charAt(4) == '-' && isDigits(s, 5, 7) && s.charAt(7) == '-'
+                && isDigits(s, 8, 10) && isDigits(s, 11, 13) && s.charAt(13) == ':'
+                && isDigits(s, 14, 16) && s.charAt(16) == ':' && isDigits(s, 17, 19)
+                && (s.charAt(19) != '.' || s.length() > 20 && isDigits(s, 20, 21));
+    }
+
+    /** The {@code ...Z} form; {@link #INVALID} for anything else, including out-of-range fields. */
+    private static long parseUtc(final String s) {
+        final char separator = s.charAt(10);
+        final char last = s.charAt(s.length() - 1);
+        if (separator != 'T' && separator != 't' || last != 'Z' && last != 'z') {
+            return INVALID;
+        }
+        int millis = 0;
+        final int end = s.length() - 1;
+        if (end > 19) {
+            if (s.charAt(19) != '.' || end == 20 || !isDigits(s, 20, end)) {
+                return INVALID;
+            }
+            for (int i = 20; i < 23; i++) {
+                millis = millis * 10 + (i < end ? s.charAt(i) - '0' : 0);
+            }
+        }
+        final int year = number(s, 0, 4);
+        final int month = number(s, 5, 7);
+        final int day = number(s, 8, 10);
+        final int hour = number(s, 11, 13);
+        final int minute = number(s, 14, 16);
+        final int second = number(s, 17, 19);
+        if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
+                || hour > 23 || minute > 59 || second > 59) {
+            return INVALID;
+        }
+        return daysSinceEpoch(year, month, day) * MS_PER_DAY
+                + ((hour * 60L + minute) * 60L + second) * 1000L + millis;
+    }
+
+    private static long parseWithOffset(final String text) {
+        try {
+            return OffsetDateTime.parse(text, WITH_OFFSET).toInstant().toEpochMilli();
+        } catch (DateTimeException | ArithmeticException e) {
+            return INVALID;
+        }
+    }
+
+    /** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+    private static long daysSinceEpoch(final int year, final int month, final int day) {
+        final long y = month <= 2 ? year - 1 : year;
+        final long era = Math.floorDiv(y, 400);
+        final long yearOfEra = y - era * 400;
+        final long dayOfYear = (153L * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        final long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
+    }
+
+    private static int daysInMonth(final int year, final int month) {
+        return switch (month) {
+            case 2 -> isLeap(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    private static boolean isLeap(final int year) {
+        return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    }
+
+    private static boolean isDigits(final String s, final int from, final int to) {
+        for (int i = from; i < to; i++) {
+            final char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int number(final String s, final int from, final int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            n = n * 10 + s.charAt(i) - '0';
+        }
+        return n;
+    }
+}

@@ -1,0 +1,369 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Datapoint;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RecordDecoderTest {
+
+    static final long NOW = Instant.parse("2022-06-21T06:31:00Z").toEpochMilli();
+    static final long SAMPLE_TS = Instant.parse("2022-06-21T06:30:00Z").toEpochMilli();
+    static final String SAMPLE = "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-07\","
+            + "\"cluster\":\"backend\"},\"value\":12.5,\"timestamp\":\"2022-06-21T06:30:00Z\"}";
+
+    private final RecordDecoder decoder = new RecordDecoder(IngestLimits.defaults());
+
+    private DecodedRecord decode(final String value) {
+        return decoder.decode(value.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    private static String point(final String name, final String value, final String timestamp) {
+        return "{\"name\":\"" + name + "\",\"value\":" + value + ",\"timestamp\":" + timestamp + "}";
+    }
+
+    private Datapoint single(final String value) {
+        final DecodedRecord record = decode(value);
+        assertThat(record.rejections()).isEmpty();
+        assertThat(record.datapoints()).hasSize(1);
+        return record.datapoints().get(0);
+    }
+
+    @Test
+    void decodesTheSampleOfFormatsMd() {
+        final DecodedRecord record = decode(SAMPLE);
+
+        assertThat(record.fullyValid()).isTrue();
+        assertThat(record.deadLetterMessage()).isEmpty();
+        assertThat(record.datapoints()).containsExactly(new Datapoint(
+                new Series("cpu_usage_percent", Labels.of("instance", "node-07", "cluster", "backend")),
+                12.5, SAMPLE_TS));
+    }
+
+    @Test
+    void decodesAnArrayAsABatchInOrder() {
+        final DecodedRecord record = decode("[" + SAMPLE + ", " + point("up", "1", "1655793000000") + "]");
+
+        assertThat(record.fullyValid()).isTrue();
+        assertThat(record.datapoints()).extracting(d -> d.series().name()).containsExactly("cpu_usage_percent", "up");
+        assertThat(record.datapoints().get(1)).isEqualTo(new Datapoint(new Series("up", Labels.EMPTY), 1, SAMPLE_TS));
+    }
+
+    @Test
+    void ignoresUnknownFieldsWhateverTheyHold() {
+        final Datapoint d = single("{\"extra\":{\"a\":[1,{\"b\":null}]},\"name\":\"up\",\"value\":1,"
+                + "\"timestamp\":1655793000000,\"more\":[[],{}],\"flag\":true}");
+
+        assertThat(d).isEqualTo(new Datapoint(new Series("up", Labels.EMPTY), 1, SAMPLE_TS));
+    }
+
+    static Stream<Arguments> timestamps() {
+        return Stream.of(
+                Arguments.of("\"2022-06-21T06:30:00Z\"", "2022-06-21T06:30:00Z"),
+                Arguments.of("\"2022-06-21T08:30:00.123+02:00\"", "2022-06-21T06:30:00.123Z"),
+                Arguments.of("\"2022-06-21T01:00:00.5-05:30\"", "2022-06-21T06:30:00.500Z"),
+                Arguments.of("\"2022-06-21T06:30:00+00:00\"", "2022-06-21T06:30:00Z"),
+                Arguments.of("\"2022-06-21T06:30:00.123456789Z\"", "2022-06-21T06:30:00.123Z"),
+                Arguments.of("\"2022-06-21t06:30:00.1z\"", "2022-06-21T06:30:00.100Z"),
+                Arguments.of("\"1969-12-31T23:59:59.999Z\"", "1969-12-31T23:59:59.999Z"),
+                Arguments.of("1655793000000", "2022-06-21T06:30:00Z"),
+                Arguments.of("1655793000123.9", "2022-06-21T06:30:00.123Z"),
+                Arguments.of("1.655793e12", "2022-06-21T06:30:00Z"),
+                Arguments.of("0", "1970-01-01T00:00:00Z"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("timestamps")
+    void readsRfc3339WithAnyOffsetAndEpochMilliseconds(final String timestamp, final String expected) {
+        assertThat(single(point("up", "1", timestamp)).timestampMs())
+                .isEqualTo(Instant.parse(expected).toEpochMilli());
+    }
+
+    static Stream<Arguments> values() {
+        return Stream.of(
+                Arguments.of("12.5", 12.5), Arguments.of("-3", -3.0), Arguments.of("1e3", 1000.0),
+                Arguments.of("\"12.5\"", 12.5), Arguments.of("\"-0.25\"", -0.25), Arguments.of("\"1E-2\"", 0.01),
+                Arguments.of("\".5\"", 0.5), Arguments.of("\"+7\"", 7.0),
+                Arguments.of("\"NaN\"", Double.NaN), Arguments.of("\"nan\"", Double.NaN),
+                Arguments.of("\"+Inf\"", Double.POSITIVE_INFINITY), Arguments.of("\"Inf\"", Double.POSITIVE_INFINITY),
+                Arguments.of("\"-Inf\"", Double.NEGATIVE_INFINITY),
+                Arguments.of("\"-Infinity\"", Double.NEGATIVE_INFINITY));
+    }
+
+    @ParameterizedTest
+    @MethodSource("values")
+    void readsNumbersAndNumericStrings(final String value, final double expected) {
+        // Boxed, so that NaN equals NaN.
+        assertThat(Double.valueOf(single(point("up", value, "0")).value())).isEqualTo(Double.valueOf(expected));
+    }
+
+    @Test
+    void takesTheNameFromLabelsWhenNameIsAbsentAndNeverKeepsIt() {
+        final Series expected = new Series("up", Labels.of("job", "api"));
+
+        assertThat(single("{\"labels\":{\"__name__\":\"up\",\"job\":\"api\"},\"value\":1,\"timestamp\":0}")
+                .series()).isEqualTo(expected);
+        assertThat(single("{\"name\":\"\",\"labels\":{\"__name__\":\"up\",\"job\":\"api\"},\"value\":1,"
+                + "\"timestamp\":0}").series()).isEqualTo(expected);
+        // "name" wins over a differing __name__, which does not stay a label either.
+        final Series fromName = single("{\"name\":\"up\",\"labels\":{\"__name__\":\"down\",\"job\":\"api\"},"
+                + "\"value\":1,\"timestamp\":0}").series();
+        assertThat(fromName).isEqualTo(expected);
+        assertThat(fromName.labels().has("__name__")).isFalse();
+    }
+
+    @Test
+    void dropsLabelsWithEmptyOrNullValues() {
+        assertThat(single("{\"name\":\"up\",\"labels\":{\"a\":\"\",\"b\":null,\"c\":\"x\"},\"value\":1,"
+                + "\"timestamp\":0}").series().labels()).isEqualTo(Labels.of("c", "x"));
+    }
+
+    @Test
+    void acceptsAByteOrderMarkAndSurroundingWhitespace() {
+        final byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        final byte[] json = (" \r\n\t" + SAMPLE + "\n").getBytes(StandardCharsets.UTF_8);
+        final byte[] value = new byte[bom.length + json.length];
+        System.arraycopy(bom, 0, value, 0, bom.length);
+        System.arraycopy(json, 0, value, bom.length, json.length);
+
+        assertThat(decoder.decode(value, NOW).datapoints()).hasSize(1);
+    }
+
+    static Stream<Arguments> rejections() {
+        final String labels65 = IntStream.range(0, 65).mapToObj(i -> "\"l" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        return Stream.of(
+                Arguments.of("", DeadLetterReason.EMPTY, "empty: the record has no value"),
+                Arguments.of(" \n\t ", DeadLetterReason.EMPTY, "empty: the record value is only whitespace"),
+                Arguments.of("[ ]", DeadLetterReason.EMPTY, "empty: the batch array holds no datapoints"),
+                Arguments.of("cpu,host=a usage=1 1655793000000000000", DeadLetterReason.UNPARSEABLE,
+                        "unparseable: not JSON (starts with 'c' at byte 0); only JSON is supported yet, "
+                                + "InfluxDB line protocol is not"),
+                Arguments.of("{\"name\":\"up\",}", DeadLetterReason.UNPARSEABLE,
+                        "unparseable: malformed JSON at line 1, column 14 (byte 13): Unexpected character"),
+                Arguments.of(SAMPLE + SAMPLE, DeadLetterReason.UNPARSEABLE,
+                        "unparseable: malformed JSON at line 1, column " + (SAMPLE.length() + 1) + " (byte "
+                                + SAMPLE.length() + "): more than one JSON value in the record"),
+                Arguments.of("[1]", DeadLetterReason.NOT_AN_OBJECT, "not_an_object: datapoint 0: a number, not an object"),
+                Arguments.of("[[" + SAMPLE + "]]", DeadLetterReason.NOT_AN_OBJECT,
+                        "not_an_object: datapoint 0: an array, not an object"),
+                Arguments.of("{\"value\":1,\"timestamp\":0}", DeadLetterReason.MISSING_NAME,
+                        "missing_name: no \"name\" and no \"__name__\" label"),
+                Arguments.of(point("cpu usage", "1", "0"), DeadLetterReason.INVALID_NAME,
+                        "invalid_name: name \"cpu usage\" is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)"),
+                Arguments.of("{\"name\":7,\"value\":1,\"timestamp\":0}", DeadLetterReason.INVALID_NAME,
+                        "invalid_name: \"name\" is a number, not a string"),
+                Arguments.of("{\"name\":\"up\",\"labels\":[\"a\"],\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.INVALID_LABELS, "invalid_labels: \"labels\" is an array, not an object"),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"a\":1},\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.INVALID_LABELS, "invalid_labels: label \"a\" is a number, not a string"),
+                Arguments.of("{\"name\":\"up\",\"labels\":" + labels65 + ",\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.TOO_MANY_LABELS, "too_many_labels: 65 labels, more than the limit of 64"),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"" + "n".repeat(129) + "\":\"v\"},\"value\":1,"
+                        + "\"timestamp\":0}", DeadLetterReason.LABEL_NAME_TOO_LONG, "label_name_too_long: label name \""
+                        + "n".repeat(61) + "...\" has 129 chars, more than the limit of 128"),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"a-b\":\"v\"},\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.INVALID_LABEL_NAME,
+                        "invalid_label_name: label name \"a-b\" is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"path\":\"" + "v".repeat(2049) + "\"},\"value\":1,"
+                        + "\"timestamp\":0}", DeadLetterReason.LABEL_VALUE_TOO_LONG,
+                        "label_value_too_long: value of label \"path\" has 2049 chars, more than the limit of 2048"),
+                Arguments.of("{\"name\":\"up\",\"timestamp\":0}", DeadLetterReason.MISSING_VALUE,
+                        "missing_value: no \"value\""),
+                Arguments.of(point("up", "null", "0"), DeadLetterReason.MISSING_VALUE, "missing_value: no \"value\""),
+                Arguments.of(point("up", "\"abc\"", "0"), DeadLetterReason.INVALID_VALUE,
+                        "invalid_value: value \"abc\" is not a number"),
+                Arguments.of(point("up", "\" 1\"", "0"), DeadLetterReason.INVALID_VALUE,
+                        "invalid_value: value \" 1\" is not a number"),
+                Arguments.of(point("up", "true", "0"), DeadLetterReason.INVALID_VALUE,
+                        "invalid_value: \"value\" is a boolean, not a number"),
+                Arguments.of(point("up", "[[[1]]]", "0"), DeadLetterReason.INVALID_VALUE,
+                        "invalid_value: \"value\" is an array, not a number"),
+                Arguments.of("{\"name\":\"up\",\"value\":1}", DeadLetterReason.MISSING_TIMESTAMP,
+                        "missing_timestamp: no \"timestamp\""),
+                Arguments.of(point("up", "1", "null"), DeadLetterReason.MISSING_TIMESTAMP,
+                        "missing_timestamp: no \"timestamp\""),
+                Arguments.of(point("up", "1", "\"yesterday\""), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp \"yesterday\" is neither RFC 3339 (2022-06-21T06:30:00Z) "
+                                + "nor epoch milliseconds"),
+                Arguments.of(point("up", "1", "\"2022-02-29T00:00:00Z\""), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp \"2022-02-29T00:00:00Z\" is neither"),
+                Arguments.of(point("up", "1", "99999999999999999999"), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp \"99999999999999999999\" is out of range for epoch milliseconds"),
+                Arguments.of(point("up", "1", "1e300"), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp \"1e300\" is out of range for epoch milliseconds"),
+                Arguments.of(point("up", "1", "{}"), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: \"timestamp\" is an object, not a string or number"),
+                Arguments.of(point("up", "1", "\"2022-06-21T06:36:00.001Z\""), DeadLetterReason.FUTURE_TIMESTAMP,
+                        "future_timestamp: timestamp 2022-06-21T06:36:00.001Z is 5m1ms ahead of the wall clock "
+                                + "2022-06-21T06:31:00Z, more than the allowed 5m"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rejections")
+    void rejectsWithAReasonAndAOneLineMessage(final String value, final DeadLetterReason reason,
+                                              final String messageStart) {
+        final DecodedRecord record = decode(value);
+
+        assertThat(record.datapoints()).isEmpty();
+        assertThat(record.rejections()).hasSize(1);
+        assertThat(record.rejections().get(0).reason()).isEqualTo(reason);
+        assertThat(record.deadLetterMessage()).startsWith(messageStart).doesNotContain("\n", "\r");
+    }
+
+    @Test
+    void everyReasonButDecoderFailureHasAnInputThatProducesIt() {
+        final Set<DeadLetterReason> produced = rejections().map(a -> (DeadLetterReason) a.get()[1])
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(DeadLetterReason.class)));
+        produced.add(DeadLetterReason.RECORD_TOO_LARGE); // see limitsRejectTheRecordOverMaxRecordBytes
+
+        assertThat(produced).isEqualTo(EnumSet.complementOf(EnumSet.of(DeadLetterReason.DECODER_FAILURE)));
+    }
+
+    @Test
+    void nullValueIsEmpty() {
+        assertThat(decoder.decode(null, NOW).deadLetterMessage()).isEqualTo("empty: the record has no value");
+    }
+
+    @Test
+    void aPartlyBadBatchKeepsItsGoodDatapointsAndListsEveryRejection() {
+        final DecodedRecord record = decode("[" + SAMPLE + ",\"oops\"," + point("up", "\"abc\"", "0") + ","
+                + point("up", "2", "0") + "]");
+
+        assertThat(record.fullyValid()).isFalse();
+        assertThat(record.datapoints()).extracting(Datapoint::value).containsExactly(12.5, 2.0);
+        assertThat(record.rejections()).extracting(Rejection::reason)
+                .containsExactly(DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.INVALID_VALUE);
+        assertThat(record.deadLetterMessage()).isEqualTo("2 of 4 datapoints rejected: "
+                + "not_an_object: datapoint 1: a string, not an object; "
+                + "invalid_value: datapoint 2: value \"abc\" is not a number");
+    }
+
+    @Test
+    void aBatchThatIsMalformedAfterGoodDatapointsIsUnparseableAsAWhole() {
+        final DecodedRecord record = decode("[" + SAMPLE + ",\n" + SAMPLE + ",\n{\"name\":]");
+
+        assertThat(record.datapoints()).isEmpty();
+        assertThat(record.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
+            assertThat(r.detail()).startsWith("malformed JSON at line 3, column 9 (byte ");
+        });
+    }
+
+    @Test
+    void deepNestingIsUnparseableNotAStackOverflow() {
+        final String deep = "[".repeat(100_000) + "]".repeat(100_000);
+
+        assertThat(decode("{\"name\":\"up\",\"extra\":" + deep + "}").rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.UNPARSEABLE);
+        assertThat(decode("[" + deep + "]").rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.UNPARSEABLE);
+    }
+
+    @Test
+    void invalidUtf8IsUnparseable() {
+        final byte[] value = point("up", "1", "0").getBytes(StandardCharsets.UTF_8);
+        value[10] = (byte) 0xC3;
+        value[11] = (byte) 0x28;
+
+        assertThat(decoder.decode(value, NOW).rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.UNPARSEABLE);
+    }
+
+    @Test
+    void limitsAcceptExactlyTheLimitAndRejectOneMore() {
+        final String labels64 = IntStream.range(0, 64).mapToObj(i -> "\"l" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        assertThat(single("{\"name\":\"up\",\"labels\":" + labels64 + ",\"value\":1,\"timestamp\":0}")
+                .series().labels().size()).isEqualTo(64);
+        // __name__ and empty values do not count towards the limit.
+        assertThat(decode("{\"name\":\"up\",\"labels\":" + labels64.replace("}", ",\"__name__\":\"up\",\"e\":\"\"}")
+                + ",\"value\":1,\"timestamp\":0}").fullyValid()).isTrue();
+        assertThat(single("{\"name\":\"up\",\"labels\":{\"" + "n".repeat(128) + "\":\"" + "v".repeat(2048)
+                + "\"},\"value\":1,\"timestamp\":0}").series().labels().size()).isEqualTo(1);
+        assertThat(single(point("up", "1", "\"2022-06-21T06:36:00Z\"")).timestampMs())
+                .isEqualTo(NOW + Duration.ofMinutes(5).toMillis());
+        assertThat(decode(point("up", "1", String.valueOf(NOW + 300_001))).rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.FUTURE_TIMESTAMP);
+    }
+
+    @Test
+    void oldTimestampsAreAccepted() {
+        assertThat(single(point("up", "1", "\"0001-01-01T00:00:00Z\"")).timestampMs())
+                .isEqualTo(Instant.parse("0001-01-01T00:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void limitsRejectTheRecordOverMaxRecordBytes() {
+        final byte[] value = SAMPLE.getBytes(StandardCharsets.UTF_8);
+        final IngestLimits defaults = IngestLimits.defaults();
+        final IngestLimits limits = new IngestLimits(value.length, defaults.maxLabels(),
+                defaults.maxLabelNameLength(), defaults.maxLabelValueLength(), defaults.maxFutureSkew());
+        final RecordDecoder small = new RecordDecoder(limits);
+
+        assertThat(small.decode(value, NOW).fullyValid()).isTrue();
+        final byte[] larger = (SAMPLE + " ").getBytes(StandardCharsets.UTF_8);
+        assertThat(small.decode(larger, NOW).deadLetterMessage())
+                .isEqualTo("record_too_large: " + larger.length + " bytes, more than the limit of " + value.length);
+    }
+
+    @Test
+    void aConfiguredFutureSkewIsApplied() {
+        final RecordDecoder strict = new RecordDecoder(IngestLimits.defaults().withMaxFutureSkew(Duration.ZERO));
+
+        assertThat(strict.decode(point("up", "1", String.valueOf(NOW)).getBytes(StandardCharsets.UTF_8), NOW)
+                .fullyValid()).isTrue();
+        assertThat(strict.decode(point("up", "1", String.valueOf(NOW + 1)).getBytes(StandardCharsets.UTF_8), NOW)
+                .rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.FUTURE_TIMESTAMP);
+    }
+
+    @Test
+    void reportsTheFirstProblemOfADatapointOnly() {
+        final DecodedRecord record = decode("{\"name\":\"bad name\",\"value\":\"x\"}");
+
+        assertThat(record.rejections()).extracting(Rejection::reason)
+                .containsExactly(DeadLetterReason.INVALID_NAME);
+    }
+
+    @Test
+    void theLastOfARepeatedFieldCounts() {
+        final Datapoint d = single("{\"name\":\"a\",\"value\":\"x\",\"timestamp\":\"bad\",\"name\":\"b\","
+                + "\"value\":2,\"timestamp\":0}");
+
+        assertThat(d).isEqualTo(new Datapoint(new Series("b", Labels.EMPTY), 2, 0));
+    }
+
+    @Test
+    void theDeadLetterMessageListsFiveRejectionsAndCountsTheRest() {
+        final String batch = IntStream.range(0, 8).mapToObj(i -> "{}").collect(Collectors.joining(",", "[", "]"));
+        final DecodedRecord record = decode("[" + SAMPLE + "," + batch.substring(1));
+
+        assertThat(record.datapoints()).hasSize(1);
+        assertThat(record.rejections()).hasSize(8);
+        final String message = record.deadLetterMessage();
+        assertThat(message).startsWith("8 of 9 datapoints rejected: missing_name: datapoint 1: no \"name\"")
+                .endsWith("missing_name: datapoint 5: no \"name\" and no \"__name__\" label; and 3 more");
+        assertThat(message.split("; ")).hasSize(6);
+    }
+
+    @Test
+    void theDecodedListsAreImmutable() {
+        final List<Datapoint> datapoints = decode(SAMPLE).datapoints();
+
+        assertThat(datapoints).isUnmodifiable();
+    }
+}
