@@ -1,0 +1,99 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(final String yaml) throws Exception {
+        final Path f = dir.resolve("vigil.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void defaultsWithoutFileOrEnvironment() {
+        final VigilConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.metricsTopics()).containsExactly("metrics");
+        assertThat(c.alertsTopic()).isEqualTo("alerts");
+        assertThat(c.dlqTopic()).isEqualTo("metrics.dlq");
+        assertThat(c.grace()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.forget()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.httpBind()).isEqualTo("127.0.0.1");
+        assertThat(c.externalUrl()).isEqualTo("http://localhost:8080");
+        assertThat(c.bootstrapServers()).isEmpty();
+    }
+
+    @Test
+    void theFileSetsValuesAndKafkaSettingsPassThrough() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("""
+                kafka:
+                  bootstrap.servers: broker-1:9092,broker-2:9092
+                  security.protocol: SASL_SSL
+                topics: {metrics: [metrics, telegraf], alerts: alerts, dlq: metrics.dlq}
+                rules: {path: /etc/vigil/rules}
+                evaluation: {grace: 30s}
+                http: {port: 9000}
+                receivers:
+                  - name: pager
+                    webhook: {url: "http://pager:9000/hook"}
+                """), Map.of());
+        assertThat(c.kafka()).containsEntry("bootstrap.servers", "broker-1:9092,broker-2:9092")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(c.metricsTopics()).containsExactly("metrics", "telegraf");
+        assertThat(c.rulesPath()).isEqualTo(Path.of("/etc/vigil/rules"));
+        assertThat(c.grace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.httpPort()).isEqualTo(9000);
+        assertThat(c.externalUrl()).isEqualTo("http://localhost:9000");
+        assertThat(c.receivers()).hasSize(1);
+    }
+
+    @Test
+    void theEnvironmentWinsOverTheFile() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("evaluation: {grace: 30s}\n"), Map.of(
+                "VIGIL_EVALUATION_GRACE", "5s",
+                "VIGIL_BOOTSTRAP_SERVERS", "k:9092",
+                "VIGIL_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "VIGIL_TOPICS_METRICS", "a, b"));
+        assertThat(c.grace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.bootstrapServers()).contains("k:9092");
+        assertThat(c.kafka()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(c.metricsTopics()).isEqualTo(List.of("a", "b"));
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithTheClosestKnownOne() throws Exception {
+        final Path f = file("evaluation: {grase: 30s}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?");
+    }
+
+    @Test
+    void aBadValueNamesItsKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
+                .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s, 2h)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "99999")))
+                .hasMessage("http.port: 99999 is not a port number (0-65535)");
+    }
+
+    @Test
+    void aSecretGivenInTheEnvironmentIsNotInAnyErrorMessage() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
+                "VIGIL_KAFKA_SASL_JAAS_CONFIG", "password=\"hunter2\"", "VIGIL_HTTP_PORT", "x")))
+                .hasMessageNotContaining("hunter2");
+    }
+}
