@@ -99,8 +99,17 @@ final class SelectorParser {
         try {
             return LabelMatcher.of(label, type, value);
         } catch (PatternSyntaxException e) {
-            throw new ValueSyntaxException("invalid regex for '" + label + "': " + e.getDescription(), valueAt);
+            throw new ValueSyntaxException("invalid regex for '" + label + "': " + describe(e), valueAt);
         }
+    }
+
+    private static String describe(final PatternSyntaxException e) {
+        // RE2/J reports an unmatched ')' as an internal "stack underflow" where Go says "unexpected )".
+        if (e.getDescription().contains("internal error")) {
+            return "unmatched ')'";
+        }
+        final String fragment = e.getPattern();
+        return fragment == null || fragment.isEmpty() ? e.getDescription() : e.getDescription() + " `" + fragment + "`";
     }
 
     private LabelMatcher.Type operator(final String label) {

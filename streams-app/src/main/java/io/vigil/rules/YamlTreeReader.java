@@ -54,7 +54,7 @@ final class YamlTreeReader {
     }
 
     private Optional<YamlNode> read() {
-        try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
+        try (YAMLParser parser = FACTORY.createParser(text)) {
             try {
                 final JsonToken first = parser.nextToken();
                 if (first == null) {
@@ -84,7 +84,7 @@ final class YamlTreeReader {
             problems.add(mark, "YAML aliases are not allowed in rule files");
             return new YamlNode.Invalid(mark);
         }
-        if (p.getCurrentAnchor() != null) {
+        if (p.getObjectId() != null) {
             problems.add(mark, "YAML anchors are not allowed in rule files");
         }
         if (depth > MAX_DEPTH) {

@@ -221,7 +221,7 @@ class RuleLoaderProblemsTest {
     @Test
     void selectorErrorPointsAtTheCharacter() {
         assertThat(problemsOfRule("        series: up{job=~\"(api\"}\n        absent: {after: 1m}\n"))
-                .containsExactly("bad.yaml:5:25: invalid series selector: invalid regex for 'job': missing closing )");
+                .containsExactly("bad.yaml:5:25: invalid series selector: invalid regex for 'job': missing closing ) `(api`");
         assertThat(problemsOfRule("        series: up{job~\"x\"}\n        absent: {after: 1m}\n"))
                 .containsExactly("bad.yaml:5:23: invalid series selector: expected one of =, !=, =~, !~ after 'job'");
     }
