@@ -25,7 +25,12 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
 
     /** @throws com.google.re2j.PatternSyntaxException when a regex matcher's value does not compile */
     public static LabelMatcher of(final String name, final Type type, final String value) {
-        final Pattern regex = type == Type.REGEX || type == Type.NOT_REGEX ? Pattern.compile("^(?:" + value + ")$") : null;
+        final boolean isRegex = type == Type.REGEX || type == Type.NOT_REGEX;
+        if (isRegex) {
+            // Compiled alone first: "a)|(b" is invalid, yet would compile once wrapped as "^(?:a)|(b)$".
+            Pattern.compile(value);
+        }
+        final Pattern regex = isRegex ? Pattern.compile("^(?:" + value + ")$") : null;
         return new LabelMatcher(name, type, value, regex);
     }
 

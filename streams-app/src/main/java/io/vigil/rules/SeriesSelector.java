@@ -15,6 +15,16 @@ public record SeriesSelector(String metricName, List<LabelMatcher> matchers) {
         matchers = List.copyOf(matchers);
     }
 
+    /**
+     * Reads PromQL selector syntax: {@code name}, {@code name{label="v", other=~"re|gex"}} with {@code =}, {@code !=},
+     * {@code =~}, {@code !~} and double-quoted, backslash-escaped values, or {@code {__name__="name", ...}}.
+     *
+     * @throws ValueSyntaxException at the offset of the first error, including a regex that does not compile
+     */
+    public static SeriesSelector parse(final String text) {
+        return SelectorParser.parse(text);
+    }
+
     public boolean matches(final Series series) {
         if (!series.name().equals(metricName)) {
             return false;

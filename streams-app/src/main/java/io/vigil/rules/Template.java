@@ -1,23 +1,129 @@
 package io.vigil.rules;
 
 import io.vigil.model.Labels;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A label or annotation value that may use {@code {{ $labels.NAME }}}, {@code {{ $value }}}, and for outlier and
  * deviation rules {@code {{ $median }}} and {@code {{ $z }}}. Parsed and checked when the rule loads, so rendering
- * cannot fail.
+ * cannot fail; rendering walks pre-parsed parts and never re-reads the text.
  */
 public final class Template {
 
-    private final String text;
+    private static final String KNOWN = "$labels.NAME, $value";
+    private static final String KNOWN_WITH_BASELINE = "$labels.NAME, $value, $median, $z";
 
-    private Template(final String text) {
+    private final String text;
+    private final List<Part> parts;
+
+    private Template(final String text, final List<Part> parts) {
         this.text = text;
+        this.parts = List.copyOf(parts);
     }
 
-    /** A template that renders as {@code text} itself. */
+    /** A template that renders as {@code text} itself, braces included. */
     public static Template literal(final String text) {
-        return new Template(text);
+        return new Template(text, List.of(new Literal(text)));
+    }
+
+    /**
+     * Parses {@code text}. Inside {@code {{ }}} (whitespace optional) only {@code $labels.NAME}, {@code $value} and,
+     * when {@code allowBaseline}, {@code $median} and {@code $z} are allowed; there is no escape for a literal
+     * {@code {{}.
+     *
+     * @param allowBaseline whether the rule's kind has a median and z (deviation, outlier)
+     * @throws ValueSyntaxException at the offset of the first error
+     */
+    public static Template parse(final String text, final boolean allowBaseline) {
+        final List<Part> parts = new ArrayList<>();
+        int pos = 0;
+        while (pos < text.length()) {
+            final int open = text.indexOf("{{", pos);
+            if (open < 0) {
+                parts.add(new Literal(text.substring(pos)));
+                break;
+            }
+            if (open > pos) {
+                parts.add(new Literal(text.substring(pos, open)));
+            }
+            final int close = text.indexOf("}}", open + 2);
+            if (close < 0) {
+                throw new ValueSyntaxException("unclosed '{{': no matching '}}'", open);
+            }
+            parts.add(reference(text, open, close, allowBaseline));
+            pos = close + 2;
+        }
+        return new Template(text, parts);
+    }
+
+    private static Part reference(final String text, final int open, final int close, final boolean allowBaseline) {
+        int pos = skipSpaces(text, open + 2, close);
+        if (pos == close) {
+            throw new ValueSyntaxException("empty '{{ }}'", open);
+        }
+        final String known = allowBaseline ? KNOWN_WITH_BASELINE : KNOWN;
+        if (text.charAt(pos) != '$') {
+            throw new ValueSyntaxException("unsupported template expression '" + text.substring(pos, close).strip()
+                    + "'; only " + known + " can be used", pos);
+        }
+        final int dollar = pos;
+        pos = identifierEnd(text, pos + 1, close);
+        final String variable = text.substring(dollar + 1, pos);
+        final Part part;
+        switch (variable) {
+            case "labels" -> {
+                if (pos == close || text.charAt(pos) != '.') {
+                    throw new ValueSyntaxException("expected '.' and a label name after '$labels'", pos);
+                }
+                final int nameStart = pos + 1;
+                pos = identifierEnd(text, nameStart, close);
+                if (pos == nameStart) {
+                    throw new ValueSyntaxException("expected a label name after '$labels.'", nameStart);
+                }
+                part = new LabelReference(text.substring(nameStart, pos));
+            }
+            case "value" -> part = Number.VALUE;
+            case "median", "z" -> {
+                if (!allowBaseline) {
+                    throw new ValueSyntaxException("'$" + variable + "' can only be used in deviation and outlier rules",
+                            dollar);
+                }
+                part = variable.equals("z") ? Number.Z : Number.MEDIAN;
+            }
+            default -> throw new ValueSyntaxException("unknown variable '$" + variable + "'; only " + known
+                    + " can be used", dollar);
+        }
+        pos = skipSpaces(text, pos, close);
+        if (pos != close) {
+            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip()
+                    + "' in '{{ }}'; template functions and pipelines are not supported", pos);
+        }
+        return part;
+    }
+
+    private static int skipSpaces(final String text, final int from, final int limit) {
+        int pos = from;
+        while (pos < limit && Character.isWhitespace(text.charAt(pos))) {
+            pos++;
+        }
+        return pos;
+    }
+
+    /** The end of a label-name-like identifier starting at {@code from} ({@code from} itself when there is none). */
+    private static int identifierEnd(final String text, final int from, final int limit) {
+        int pos = from;
+        while (pos < limit) {
+            final char c = text.charAt(pos);
+            final boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+            if (!letter && !(pos > from && c >= '0' && c <= '9')) {
+                break;
+            }
+            pos++;
+        }
+        return pos;
     }
 
     public String text() {
@@ -25,13 +131,36 @@ public final class Template {
     }
 
     /**
-     * The text with every reference replaced.
+     * The text with every reference replaced: a missing label renders as "", numbers as {@link #formatNumber}.
      *
      * @param labels the series' labels plus {@code alertname}
      * @param values the numbers of this evaluation
      */
     public String render(final Labels labels, final TemplateValues values) {
-        return text;
+        if (parts.size() == 1 && parts.get(0) instanceof Literal only) {
+            return only.text();
+        }
+        final StringBuilder sb = new StringBuilder(text.length() + 16);
+        for (Part part : parts) {
+            part.appendTo(sb, labels, values);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A number as templates print it: at most 4 decimals, rounded half up, without trailing zeros or point
+     * ({@code 21.496866} -> {@code 21.4969}, {@code 3.0} -> {@code 3}, {@code 1e-7} -> {@code 0}), never in
+     * exponent notation; {@code NaN}, {@code +Inf}, {@code -Inf} for the non-finite.
+     */
+    public static String formatNumber(final double x) {
+        if (Double.isNaN(x)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "+Inf" : "-Inf";
+        }
+        // BigDecimal.valueOf starts from the shortest decimal that reads back as x, so 0.00005 rounds up as written.
+        return BigDecimal.valueOf(x).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     @Override
@@ -47,5 +176,37 @@ public final class Template {
     @Override
     public String toString() {
         return text;
+    }
+
+    private interface Part {
+        void appendTo(StringBuilder sb, Labels labels, TemplateValues values);
+    }
+
+    private record Literal(String text) implements Part {
+        @Override
+        public void appendTo(final StringBuilder sb, final Labels labels, final TemplateValues values) {
+            sb.append(text);
+        }
+    }
+
+    private record LabelReference(String name) implements Part {
+        @Override
+        public void appendTo(final StringBuilder sb, final Labels labels, final TemplateValues values) {
+            sb.append(labels.get(name));
+        }
+    }
+
+    private enum Number implements Part {
+        VALUE, MEDIAN, Z;
+
+        @Override
+        public void appendTo(final StringBuilder sb, final Labels labels, final TemplateValues values) {
+            final double x = switch (this) {
+                case VALUE -> values.value();
+                case MEDIAN -> values.median();
+                case Z -> values.z();
+            };
+            sb.append(formatNumber(x));
+        }
     }
 }

@@ -1,0 +1,152 @@
+package io.vigil.rules;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Loads rule files (rules.md) into a {@link RuleSet}, or says everything that is wrong with them as
+ * {@code file:line:column: message}. Never throws for anything a file contains.
+ */
+public final class RuleLoader {
+
+    /** Rule files are hand-written; anything bigger is a mistake or an attack, and is not parsed at all. */
+    static final int MAX_FILE_BYTES = 1024 * 1024;
+
+    private RuleLoader() {
+    }
+
+    /**
+     * Loads every {@code *.yaml} / {@code *.yml} file under each path: a file given directly is read whatever its
+     * name, a directory is walked recursively and its files are read sorted by path. Group names must be unique
+     * across all of them. A path that does not exist or cannot be read is a problem at line 1, column 1.
+     *
+     * @return the rule set, or {@link RuleSet#EMPTY} with every problem when there is any
+     */
+    public static LoadResult load(final List<Path> paths) {
+        final List<RuleProblem> problems = new ArrayList<>();
+        final List<RuleFileReader.FileRead> files = new ArrayList<>();
+        for (Path path : paths) {
+            for (Path file : ruleFiles(path, problems)) {
+                files.add(readFile(file, problems));
+            }
+        }
+        return combine(files, problems);
+    }
+
+    /**
+     * Parses one document's text.
+     *
+     * @param fileName used in problems and as each rule's {@link Rule#sourceFile()}
+     * @return the rule set, or {@link RuleSet#EMPTY} with every problem when there is any
+     */
+    public static LoadResult parse(final String fileName, final String yamlText) {
+        final List<RuleProblem> problems = new ArrayList<>();
+        final long bytes = utf8Length(yamlText);
+        if (bytes > MAX_FILE_BYTES) {
+            problems.add(tooLarge(fileName, bytes));
+            return new LoadResult(RuleSet.EMPTY, problems);
+        }
+        return combine(List.of(RuleFileReader.read(fileName, yamlText)), problems);
+    }
+
+    private static LoadResult combine(final List<RuleFileReader.FileRead> files, final List<RuleProblem> problems) {
+        final List<RuleGroup> groups = new ArrayList<>();
+        final Map<String, RuleProblem> firstByName = new HashMap<>();
+        for (RuleFileReader.FileRead file : files) {
+            for (RuleFileReader.GroupRead g : file.groups()) {
+                final RuleProblem here = new RuleProblem(file.problems().file(), g.nameMark().line(),
+                        g.nameMark().column(), "");
+                final RuleProblem first = firstByName.putIfAbsent(g.name(), here);
+                if (first != null) {
+                    file.problems().add(g.nameMark(), "duplicate group name '" + g.name() + "'; first defined at "
+                            + first.file() + ":" + first.line() + ":" + first.column());
+                }
+                g.group().ifPresent(groups::add);
+            }
+            problems.addAll(file.problems().sorted());
+        }
+        return problems.isEmpty()
+                ? new LoadResult(new RuleSet(groups), List.of())
+                : new LoadResult(RuleSet.EMPTY, problems);
+    }
+
+    private static List<Path> ruleFiles(final Path path, final List<RuleProblem> problems) {
+        if (!Files.exists(path)) {
+            problems.add(new RuleProblem(path.toString(), 1, 1, "no such file or directory"));
+            return List.of();
+        }
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            return walk.filter(Files::isRegularFile).filter(RuleLoader::isYaml).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            problems.add(new RuleProblem(path.toString(), 1, 1, "cannot list the directory: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
+    private static boolean isYaml(final Path file) {
+        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".yaml") || name.endsWith(".yml");
+    }
+
+    private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems) {
+        final String name = file.toString();
+        final RuleFileReader.FileRead unread = new RuleFileReader.FileRead(List.of(), new FileProblems(name));
+        try {
+            final long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                problems.add(tooLarge(name, size));
+                return unread;
+            }
+            final String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+            // Editors hide a byte order mark; dropping it keeps columns on line 1 as the user sees them.
+            return RuleFileReader.read(name, text.startsWith("\uFEFF") ? text.substring(1) : text);
+        } catch (CharacterCodingException e) {
+            problems.add(new RuleProblem(name, 1, 1, "the file is not valid UTF-8"));
+        } catch (IOException e) {
+            problems.add(new RuleProblem(name, 1, 1, "cannot read the file: " + e.getMessage()));
+        }
+        return unread;
+    }
+
+    private static RuleProblem tooLarge(final String file, final long bytes) {
+        return new RuleProblem(file, 1, 1, "the file is " + bytes + " bytes; rule files are limited to 1 MiB ("
+                + MAX_FILE_BYTES + " bytes)");
+    }
+
+    private static long utf8Length(final String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

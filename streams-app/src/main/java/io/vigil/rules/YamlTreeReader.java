@@ -1,0 +1,243 @@
+package io.vigil.rules;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads one YAML document into {@link YamlNode}s that remember their line and column. Jackson's streaming parser is
+ * used instead of its tree model because the tree model forgets positions and expands aliases.
+ *
+ * <p>Refused here, each as a problem: syntax errors (one problem, reading stops), aliases and anchors (they are what
+ * alias bombs are made of, and rule files do not need them), duplicate keys, nesting deeper than {@link #MAX_DEPTH},
+ * and a second document in the same file.
+ */
+final class YamlTreeReader {
+
+    /** Rule files nest five levels deep; anything far deeper is a mistake or an attack. */
+    static final int MAX_DEPTH = 64;
+
+    private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+
+    private final String text;
+    private final FileProblems problems;
+    private final CodePointCursor cursor;
+
+    private YamlTreeReader(final String text, final FileProblems problems) {
+        this.text = text;
+        this.problems = problems;
+        this.cursor = new CodePointCursor(text);
+    }
+
+    /** The document's root, or empty when the file holds no document or could not be read (a problem says why). */
+    static Optional<YamlNode> read(final String text, final FileProblems problems) {
+        return new YamlTreeReader(text, problems).read();
+    }
+
+    /** Thrown to stop reading after a problem that makes the rest of the document meaningless. */
+    private static final class StopReading extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StopReading() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Optional<YamlNode> read() {
+        try (YAMLParser parser = FACTORY.createParser(text)) {
+            try {
+                final JsonToken first = parser.nextToken();
+                if (first == null) {
+                    return Optional.empty();
+                }
+                final YamlNode root = readValue(parser, first, 1);
+                if (parser.nextToken() != null) {
+                    problems.add(start(parser), "a rule file holds one YAML document; a second one starts here");
+                }
+                return Optional.of(root);
+            } catch (JsonProcessingException e) {
+                reportSyntaxError(parser, e);
+            } catch (StopReading e) {
+                // the problem is already reported
+            }
+        } catch (IOException e) {
+            // Reading from a String only fails as a syntax error, which the inner catch handles.
+            problems.add(1, 1, "cannot read YAML: " + firstLine(e.getMessage()));
+        }
+        return Optional.empty();
+    }
+
+    private YamlNode readValue(final YAMLParser p, final JsonToken token, final int depth)
+            throws IOException, StopReading {
+        final YamlNode.Mark mark = start(p);
+        if (p.isCurrentAlias()) {
+            problems.add(mark, "YAML aliases are not allowed in rule files");
+            return new YamlNode.Invalid(mark);
+        }
+        if (p.getObjectId() != null) {
+            problems.add(mark, "YAML anchors are not allowed in rule files");
+        }
+        if (depth > MAX_DEPTH) {
+            problems.add(mark, "nesting is deeper than " + MAX_DEPTH + " levels");
+            throw new StopReading();
+        }
+        switch (token) {
+            case START_OBJECT:
+                return readMapping(p, mark, depth);
+            case START_ARRAY:
+                return readSequence(p, mark, depth);
+            case VALUE_STRING:
+                return scalar(p, mark, isEmptyPlain(p) ? YamlNode.Scalar.Type.NULL : YamlNode.Scalar.Type.TEXT, Double.NaN);
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return scalar(p, mark, token == JsonToken.VALUE_NUMBER_INT ? YamlNode.Scalar.Type.INTEGER
+                        : YamlNode.Scalar.Type.FLOAT, number(p));
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return scalar(p, mark, YamlNode.Scalar.Type.BOOLEAN, Double.NaN);
+            case VALUE_NULL:
+                return scalar(p, mark, YamlNode.Scalar.Type.NULL, Double.NaN);
+            default:
+                problems.add(mark, "unsupported YAML value; use text, numbers, lists and mappings");
+                return new YamlNode.Invalid(mark);
+        }
+    }
+
+    private YamlNode readMapping(final YAMLParser p, final YamlNode.Mark mark, final int depth)
+            throws IOException, StopReading {
+        final List<YamlNode.Entry> entries = new ArrayList<>();
+        final Map<String, YamlNode.Mark> seen = new HashMap<>();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            final String key = p.currentName();
+            final YamlNode.Mark keyMark = start(p);
+            final YamlNode value = readValue(p, p.nextToken(), depth + 1);
+            final YamlNode.Mark earlier = seen.putIfAbsent(key, keyMark);
+            if (earlier != null) {
+                problems.add(keyMark, "duplicate key '" + key + "'; first given at line " + earlier.line());
+            } else {
+                entries.add(new YamlNode.Entry(key, keyMark, value));
+            }
+        }
+        expectEnd(p, t, JsonToken.END_OBJECT);
+        return new YamlNode.Mapping(entries, mark);
+    }
+
+    private YamlNode readSequence(final YAMLParser p, final YamlNode.Mark mark, final int depth)
+            throws IOException, StopReading {
+        final List<YamlNode> items = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            items.add(readValue(p, t, depth + 1));
+        }
+        expectEnd(p, t, JsonToken.END_ARRAY);
+        return new YamlNode.Sequence(items, mark);
+    }
+
+    private void expectEnd(final YAMLParser p, final JsonToken actual, final JsonToken expected) throws StopReading {
+        if (actual != expected) {
+            // Jackson reports malformed YAML itself; this only guards against a truncated token stream.
+            problems.add(start(p), "YAML syntax error: unexpected end of the document");
+            throw new StopReading();
+        }
+    }
+
+    private YamlNode.Scalar scalar(final YAMLParser p, final YamlNode.Mark mark, final YamlNode.Scalar.Type type,
+            final double number) throws IOException {
+        final JsonLocation from = p.currentTokenLocation();
+        final JsonLocation to = p.currentLocation();
+        Optional<String> source = Optional.empty();
+        if (from.getLineNr() == to.getLineNr() && from.getCharOffset() >= 0 && to.getCharOffset() >= from.getCharOffset()) {
+            final int begin = cursor.charIndex(from.getCharOffset());
+            final int end = cursor.charIndex(to.getCharOffset());
+            source = Optional.of(text.substring(begin, end));
+        }
+        return new YamlNode.Scalar(p.getText(), type, number, mark, source);
+    }
+
+    /** Jackson reports an empty plain value ({@code key:} and nothing) as empty text; YAML means null. */
+    private static boolean isEmptyPlain(final YAMLParser p) throws IOException {
+        return p.getTextLength() == 0 && p.currentLocation().getCharOffset() == p.currentTokenLocation().getCharOffset();
+    }
+
+    private static double number(final YAMLParser p) {
+        try {
+            return p.getDoubleValue();
+        } catch (IOException e) {
+            // .inf, .nan, or a number too long for Jackson's limits; readers say "not a finite number".
+            return Double.NaN;
+        }
+    }
+
+    private void reportSyntaxError(final YAMLParser p, final JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            final Mark at = marked.getProblemMark();
+            final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
+            if (marked.getContext() != null) {
+                message.append(" (").append(marked.getContext());
+                if (marked.getContextMark() != null) {
+                    message.append(" at line ").append(marked.getContextMark().getLine() + 1)
+                            .append(", column ").append(marked.getContextMark().getColumn() + 1);
+                }
+                message.append(')');
+            }
+            problems.add(at.getLine() + 1, at.getColumn() + 1, message.toString());
+            return;
+        }
+        final JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+        final String original = firstLine(e.getOriginalMessage());
+        final String message = original.startsWith("Expected a field name")
+                ? "YAML syntax error: mapping keys must be plain text, not lists or mappings"
+                : "YAML syntax error: " + original;
+        problems.add(Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()), message);
+    }
+
+    private static YamlNode.Mark start(final YAMLParser p) {
+        final JsonLocation at = p.currentTokenLocation();
+        return new YamlNode.Mark(Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()));
+    }
+
+    private static String firstLine(final String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        final int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    /**
+     * SnakeYAML counts offsets in code points, Java strings in chars. Tokens arrive in file order, so one cursor
+     * that only moves forward converts them all in linear time.
+     */
+    private static final class CodePointCursor {
+        private final String text;
+        private long codePoint;
+        private int charIndex;
+
+        CodePointCursor(final String text) {
+            this.text = text;
+        }
+
+        int charIndex(final long targetCodePoint) {
+            if (targetCodePoint < codePoint) {
+                codePoint = 0;
+                charIndex = 0;
+            }
+            while (codePoint < targetCodePoint && charIndex < text.length()) {
+                charIndex += Character.charCount(text.codePointAt(charIndex));
+                codePoint++;
+            }
+            return charIndex;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.vigil.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuleLoaderProblemsTest {
+
+    /** The problems of a file made of one group "g" whose only rule is {@code rule} (indented as a rule's keys). */
+    private static List<String> problemsOfRule(final String rule) {
+        return problems("groups:\n  - name: g\n    rules:\n      - alert: A\n" + rule);
+    }
+
+    private static List<String> problems(final String yaml) {
+        final LoadResult result = RuleLoader.parse("bad.yaml", yaml);
+        if (!result.problems().isEmpty()) {
+            assertThat(result.ruleSet()).isEqualTo(RuleSet.EMPTY);
+        }
+        return result.problems().stream().map(RuleProblem::toString).toList();
+    }
+
+    @Test
+    void unknownKeyNamesTheClosestKnownKey() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        widow: 5m
+                        threshold: {above: 1, recovr: 0}
+                        colour: red
+                """)).containsExactly(
+                "bad.yaml:6:9: unknown key 'widow'; did you mean 'window'?",
+                "bad.yaml:7:31: unknown key 'recovr'; did you mean 'recover'?",
+                "bad.yaml:8:9: unknown key 'colour'; expected one of alert, series, aggregate, window, threshold,"
+                        + " deviation, outlier, absent, for, keep_firing_for, labels, annotations");
+    }
+
+    @Test
+    void reportsEveryProblemOfAFileNotOnlyTheFirst() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: 0s
+                    rules:
+                      - alert: 9lives
+                        series: up{job="x"
+                        aggregate: mean
+                        window: 5 minutes
+                        threshold: {above: high}
+                        for: -1m
+                  - every: 10s
+                """)).containsExactly(
+                "bad.yaml:3:12: 'every' must be longer than 0s",
+                "bad.yaml:5:16: alert name '9lives' must match [A-Za-z_][A-Za-z0-9_]*",
+                "bad.yaml:6:27: invalid series selector: missing '}' at the end of the selector",
+                "bad.yaml:7:20: 'aggregate' must be one of avg, min, max, sum, count, last, p50, p90, p95, p99, stddev,"
+                        + " rate, increase; not 'mean'",
+                "bad.yaml:8:17: 'window' must be a duration such as 30s, 5m or 1h, not '5 minutes'",
+                "bad.yaml:9:28: 'above' must be a number, not text 'high'",
+                "bad.yaml:10:14: 'for' must be a duration such as 30s, 5m or 1h, not '-1m'",
+                "bad.yaml:11:5: a group needs 'name'");
+    }
+
+    @Test
+    void kindsMustBeExactlyOne() {
+        assertThat(problemsOfRule("        series: up\n"))
+                .containsExactly("bad.yaml:4:9: a rule needs exactly one of threshold, deviation, outlier, absent");
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: 1}\n        absent: {after: 1m}\n"))
+                .containsExactly("bad.yaml:7:9: a rule needs exactly one of threshold, deviation, outlier, absent;"
+                        + " this one has threshold and absent");
+    }
+
+    @Test
+    void thresholdNeedsExactlyOneSideAndAConsistentRecover() {
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: 1, below: 0}\n"))
+                .containsExactly("bad.yaml:6:31: threshold needs exactly one of 'above' or 'below', not both");
+        assertThat(problemsOfRule("        series: up\n        threshold:\n"))
+                .containsExactly("bad.yaml:6:9: threshold needs 'above' or 'below'");
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: 10, recover: 12}\n"))
+                .containsExactly("bad.yaml:6:41: 'recover' (12) must be at or below 'above' (10): a firing alert"
+                        + " resolves once the aggregate is at or below 'recover'");
+        assertThat(problemsOfRule("        series: up\n        threshold: {below: 5, recover: 3.5}\n"))
+                .containsExactly("bad.yaml:6:40: 'recover' (3.5) must be at or above 'below' (5): a firing alert"
+                        + " resolves once the aggregate is at or above 'recover'");
+    }
+
+    @Test
+    void deviationChecksItsKeys() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        window: 5m
+                        deviation:
+                          baseline: 5m
+                          direction: high
+                          z: 0
+                          min_change: -1
+                """)).containsExactly(
+                "bad.yaml:8:21: 'baseline' (5m) must be longer than the rule's 'window' (5m)",
+                "bad.yaml:9:22: 'direction' must be one of up, down, both; not 'high'",
+                "bad.yaml:10:14: 'z' must be greater than 0, not 0",
+                "bad.yaml:11:23: 'min_change' must be 0 or more, not -1");
+        assertThat(problemsOfRule("        series: up\n        deviation: {direction: up}\n"))
+                .containsExactly("bad.yaml:6:9: deviation needs 'baseline'", "bad.yaml:6:9: deviation needs 'z'");
+    }
+
+    @Test
+    void outlierChecksItsKeys() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        outlier:
+                          peers: []
+                          direction: up
+                          z: "4"
+                          min_peers: 1
+                """)).containsExactly(
+                "bad.yaml:7:18: 'peers' needs at least one label name",
+                "bad.yaml:8:22: 'direction' must be one of low, high, both; not 'up'",
+                "bad.yaml:9:14: 'z' must be a number, not text '4'",
+                "bad.yaml:10:22: 'min_peers' must be a whole number of at least 2, not 1");
+        assertThat(problemsOfRule("        series: up\n        outlier: {peers: [dc, 1x, dc], z: 3, min_peers: 2.5}\n"))
+                .containsExactly(
+                        "bad.yaml:6:31: peer label '1x' must match [a-zA-Z_][a-zA-Z0-9_]*",
+                        "bad.yaml:6:35: peer label 'dc' is listed twice",
+                        "bad.yaml:6:57: 'min_peers' must be a whole number of at least 2, not 2.5");
+        assertThat(problemsOfRule("        series: up\n        outlier: {z: 3}\n"))
+                .containsExactly("bad.yaml:6:9: outlier needs 'peers'");
+    }
+
+    @Test
+    void absentNeedsAPositiveAfter() {
+        assertThat(problemsOfRule("        series: up\n        absent: {after: 0s}\n"))
+                .containsExactly("bad.yaml:6:25: 'after' must be longer than 0s");
+        assertThat(problemsOfRule("        series: up\n        absent: {}\n"))
+                .containsExactly("bad.yaml:6:9: absent needs 'after'");
+    }
+
+    @Test
+    void windowMustBeAMultipleOfEvery() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: 20s
+                    rules:
+                      - alert: A
+                        series: up
+                        window: 50s
+                        absent: {after: 1m}
+                      - alert: B
+                        series: up
+                        absent: {after: 1m}
+                """)).containsExactly(
+                "bad.yaml:7:17: 'window' (50s) must be a multiple of the group's 'every' (20s)");
+    }
+
+    @Test
+    void alertNamesAreUniqueInAGroupAndGroupNamesInAFile() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    rules:
+                      - {alert: A, series: up, absent: {after: 1m}}
+                      - {alert: A, series: up, absent: {after: 1m}}
+                  - name: g
+                """)).containsExactly(
+                "bad.yaml:5:17: duplicate alert 'A' in group 'g'; first defined at line 4",
+                "bad.yaml:6:11: duplicate group name 'g'; first defined at bad.yaml:2:11");
+    }
+
+    @Test
+    void groupNamesAreUniqueAcrossFilesLoadedTogether(@TempDir final Path dir) throws IOException {
+        final Path a = Files.writeString(dir.resolve("a.yaml"), RuleLoaderValidTest.group("shared"));
+        final Path b = Files.writeString(dir.resolve("b.yaml"), "# the same name again\n"
+                + RuleLoaderValidTest.group("shared"));
+
+        final LoadResult result = RuleLoader.load(List.of(a, b));
+
+        assertThat(result.ruleSet()).isEqualTo(RuleSet.EMPTY);
+        assertThat(result.problems()).extracting(RuleProblem::toString).containsExactly(
+                b + ":3:11: duplicate group name 'shared'; first defined at " + a + ":2:11");
+    }
+
+    @Test
+    void labelsAndAnnotationsAreChecked() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        threshold: {above: 1}
+                        labels:
+                          alertname: x
+                          __meta: y
+                          bad-name: z
+                          severity:
+                        annotations:
+                          summary: "{{ $median }} is the median"
+                          runbook: [a, b]
+                """)).containsExactly(
+                "bad.yaml:8:11: label name 'alertname' is reserved: it is always the rule's 'alert'",
+                "bad.yaml:9:11: label name '__meta' is reserved: names starting with __ are internal",
+                "bad.yaml:10:11: label name 'bad-name' must match [a-zA-Z_][a-zA-Z0-9_]*",
+                "bad.yaml:11:11: 'severity' needs a value",
+                "bad.yaml:13:24: invalid template in annotation 'summary': '$median' can only be used in deviation"
+                        + " and outlier rules",
+                "bad.yaml:14:20: annotation 'runbook' must be text, not a list");
+    }
+
+    @Test
+    void templateErrorsPointAtTheCharacterInsideQuotedValues() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        threshold: {above: 1}
+                        annotations: {a: 'it''s {{ $valu }}', b: "\\t{{ $labels.x | upper }}"}
+                """)).containsExactly(
+                "bad.yaml:7:36: invalid template in annotation 'a': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:7:66: invalid template in annotation 'b': unexpected '| upper' in '{{ }}'; template"
+                        + " functions and pipelines are not supported");
+    }
+
+    @Test
+    void selectorErrorPointsAtTheCharacter() {
+        assertThat(problemsOfRule("        series: up{job=~\"(api\"}\n        absent: {after: 1m}\n"))
+                .containsExactly("bad.yaml:5:25: invalid series selector: invalid regex for 'job': missing closing ) `(api`");
+        assertThat(problemsOfRule("        series: up{job~\"x\"}\n        absent: {after: 1m}\n"))
+                .containsExactly("bad.yaml:5:23: invalid series selector: expected one of =, !=, =~, !~ after 'job'");
+    }
+
+    @Test
+    void wrongTypesAreProblemsNotExceptions() {
+        assertThat(problems("groups: {name: g}\n")).containsExactly("bad.yaml:1:9: 'groups' must be a list, not a mapping");
+        assertThat(problems("- a\n")).containsExactly("bad.yaml:1:1: a rule file must be a mapping, not a list");
+        assertThat(problems("groups:\n  - rules: x\n    name: [g]\n")).containsExactly(
+                "bad.yaml:2:12: 'rules' must be a list, not text 'x'",
+                "bad.yaml:3:11: 'name' must be text, not a list");
+        assertThat(problems("groups: [3]\n")).containsExactly("bad.yaml:1:10: a group must be a mapping, not '3'");
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: .inf}\n        labels: x\n"))
+                .containsExactly("bad.yaml:6:28: 'above' must be a finite number, not .inf",
+                        "bad.yaml:7:17: 'labels' must be a mapping, not text 'x'");
+    }
+
+    @Test
+    void yamlSyntaxErrorIsOneProblemWithItsLocation() {
+        assertThat(problems("groups:\n  - name: g\n    rules: [a, b\n  - name: h\n")).containsExactly(
+                "bad.yaml:4:9: YAML syntax error: expected ',' or ']', but got : (while parsing a flow sequence at"
+                        + " line 3, column 12)");
+        assertThat(problems("groups:\n  - name: g\n     every: 10s\n")).containsExactly(
+                "bad.yaml:3:11: YAML syntax error: mapping values are not allowed here");
+    }
+
+    @Test
+    void duplicateKeysAndSecondDocumentsAreRefused() {
+        assertThat(problems("groups: []\ngroups: []\n"))
+                .containsExactly("bad.yaml:2:1: duplicate key 'groups'; first given at line 1");
+        assertThat(problems("groups: []\n---\ngroups: []\n"))
+                .containsExactly("bad.yaml:3:1: a rule file holds one YAML document; a second one starts here");
+    }
+
+    @Test
+    void aliasesAreRefused() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    rules:
+                      - alert: A
+                        series: up
+                        absent: {after: 1m}
+                        labels: &common {team: sre}
+                      - alert: B
+                        series: up
+                        absent: {after: 1m}
+                        labels: *common
+                """)).containsExactly(
+                "bad.yaml:7:17: YAML anchors are not allowed in rule files",
+                "bad.yaml:11:17: YAML aliases are not allowed in rule files");
+    }
+
+    @Test
+    void anAliasBombIsRefusedWithoutExpandingIt() {
+        final StringBuilder bomb = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'i'; c++) {
+            final String prev = "*" + (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [").append(String.join(",", List.of(
+                    prev, prev, prev, prev, prev, prev, prev, prev, prev))).append("]\n");
+        }
+
+        final List<String> problems = problems(bomb.toString());
+
+        assertThat(problems).contains("bad.yaml:2:4: YAML anchors are not allowed in rule files",
+                "bad.yaml:2:8: YAML aliases are not allowed in rule files",
+                "bad.yaml:9:32: YAML aliases are not allowed in rule files");
+    }
+
+    @Test
+    void problemsAreCappedPerFile() {
+        final StringBuilder yaml = new StringBuilder("groups: []\n");
+        for (int i = 0; i < 150; i++) {
+            yaml.append("unknown").append(i).append(": x\n");
+        }
+
+        final List<String> problems = problems(yaml.toString());
+
+        assertThat(problems).hasSize(FileProblems.LIMIT + 1);
+        assertThat(problems.get(FileProblems.LIMIT - 1)).startsWith("bad.yaml:101:1: unknown key 'unknown99'");
+        assertThat(problems.get(FileProblems.LIMIT))
+                .isEqualTo("bad.yaml:102:1: too many problems; only the first 100 are reported");
+    }
+
+    @Test
+    void deepNestingIsAProblemNotACrash() {
+        final String deep = "groups: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
+
+        assertThat(problems(deep)).containsExactly("bad.yaml:1:72: nesting is deeper than 64 levels");
+    }
+
+    @Test
+    void aFileOverOneMebibyteIsRefusedUnread(@TempDir final Path dir) throws IOException {
+        final String big = "# " + "x".repeat(RuleLoader.MAX_FILE_BYTES) + "\n";
+        final Path file = Files.writeString(dir.resolve("big.yaml"), big);
+
+        assertThat(RuleLoader.parse("big.yaml", big).problems()).extracting(RuleProblem::toString)
+                .containsExactly("big.yaml:1:1: the file is 1048579 bytes; rule files are limited to 1 MiB (1048576 bytes)");
+        assertThat(RuleLoader.load(List.of(file)).problems()).singleElement()
+                .satisfies(p -> assertThat(p.line()).isEqualTo(1), p -> assertThat(p.column()).isEqualTo(1));
+    }
+
+    @Test
+    void aMissingPathIsAProblem(@TempDir final Path dir) {
+        final Path missing = dir.resolve("nope");
+
+        assertThat(RuleLoader.load(List.of(missing)).problems()).extracting(RuleProblem::toString)
+                .containsExactly(missing + ":1:1: no such file or directory");
+    }
+}
