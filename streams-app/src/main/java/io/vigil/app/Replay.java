@@ -46,8 +46,7 @@ public final class Replay {
                               final Consumer<byte[]> events) throws IOException {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final TopologySettings settings = settings(config);
-        final Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "vigil-replay");
+        final Properties props = VigilTopology.streamsDefaults("vigil-replay");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("vigil-replay").toString());
         long lines = 0;

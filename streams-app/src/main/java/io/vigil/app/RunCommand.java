@@ -74,6 +74,8 @@ final class RunCommand implements Callable<Integer> {
             broker = EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0);
             final Map<String, String> kafka = new HashMap<>(cfg.kafka());
             kafka.put("bootstrap.servers", broker.bootstrapServers());
+            // One local engine: after a crash, a restart should not wait 45 s for the dead member's session to end.
+            kafka.putIfAbsent("session.timeout.ms", "10000");
             cfg = cfg.withKafka(kafka);
         }
         final VigilEngine engine = VigilEngine.start(cfg, ruleSet, dataDir.resolve("streams"), registry);
@@ -88,6 +90,8 @@ final class RunCommand implements Callable<Integer> {
             if (ownedBroker != null) {
                 ownedBroker.close();
             }
+            LOG.info("stopped");
+            org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "vigil-shutdown"));
 

@@ -99,6 +99,15 @@ public final class VigilTopology {
         return builder.build();
     }
 
+    /** Kafka Streams settings every way of running the topology shares. */
+    static java.util.Properties streamsDefaults(final String applicationId) {
+        final java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // Kafka 5.0's default, taken now: the same exception handling for global state as for tasks.
+        props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+
     /**
      * Watermarks are sent when a partition's newest timestamp makes a new evaluation instant due; instants are
      * multiples of every group's {@code every}, so their greatest common divisor is step enough.
