@@ -58,6 +58,9 @@ public final class EventClock {
                 max = Math.max(max, w);
             }
             if (!e.getValue()) {
+                if (w == null) {
+                    return OptionalLong.empty();
+                }
                 anyActive = true;
                 min = Math.min(min, w);
             }
@@ -84,6 +87,11 @@ public final class EventClock {
         return bytes.toByteArray();
     }
 
+    /**
+     * Puts back the watermarks of an earlier run. Idleness is not trusted across a restart: a source idle then may
+     * be catching up now, so every source counts as active again until its ingest task says otherwise (ingest
+     * repeats its idle notices for that reason).
+     */
     void restore(final byte[] bytes) {
         watermarks.clear();
         idle.clear();
@@ -91,7 +99,8 @@ public final class EventClock {
             final int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 final String source = in.readUTF();
-                idle.put(source, in.readBoolean());
+                in.readBoolean();
+                idle.put(source, false);
                 final long w = in.readLong();
                 if (w != Long.MIN_VALUE) {
                     watermarks.put(source, w);

@@ -40,6 +40,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private KeyValueStore<String, Long> progress;
     private final Map<String, Long> lastRecordWallMs = new HashMap<>();
     private final Map<String, Boolean> idle = new HashMap<>();
+    private final Map<String, Long> idleAnnouncedWallMs = new HashMap<>();
 
     /**
      * @param topics            the input topics this processor reads
@@ -103,6 +104,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
         lastRecordWallMs.put(source, now);
         final boolean wasIdle = Boolean.TRUE.equals(idle.put(source, false));
+        idleAnnouncedWallMs.remove(source);
         if (newest != before) {
             progress.put(source, newest);
         }
@@ -119,11 +121,22 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         return Math.floorDiv(newest - graceMs, watermarkStepMs) != Math.floorDiv(before - graceMs, watermarkStepMs);
     }
 
+    /**
+     * Announces sources without records for the idle timeout, and repeats the notice every idle timeout while they
+     * stay idle: an evaluator that restarts does not trust idleness it had stored, and must hear it again.
+     */
     private void reportIdleSources(final long nowMs) {
+        final long timeout = idleTimeout.toMillis();
         for (Map.Entry<String, Long> e : lastRecordWallMs.entrySet()) {
-            if (nowMs - e.getValue() >= idleTimeout.toMillis() && !Boolean.TRUE.equals(idle.get(e.getKey()))) {
-                idle.put(e.getKey(), true);
-                broadcast(new SeriesMessage.SourceIdle(e.getKey()), nowMs);
+            final String source = e.getKey();
+            if (nowMs - e.getValue() < timeout) {
+                continue;
+            }
+            final Long announced = idleAnnouncedWallMs.get(source);
+            if (!Boolean.TRUE.equals(idle.get(source)) || announced == null || nowMs - announced >= timeout) {
+                idle.put(source, true);
+                idleAnnouncedWallMs.put(source, nowMs);
+                broadcast(new SeriesMessage.SourceIdle(source), nowMs);
             }
         }
     }

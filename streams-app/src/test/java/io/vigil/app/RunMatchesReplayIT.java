@@ -135,6 +135,75 @@ class RunMatchesReplayIT {
         }
     }
 
+    @Test
+    void aRestartedEngineNeitherRefiresNorForgets() throws Exception {
+        final List<String> records = records();
+        final int half = records.size() / 2;
+        final Path rulesFile = dir.resolve("restart-rules.yaml");
+        Files.writeString(rulesFile, TopologyTest.RULES);
+        final var rules = RuleLoader.load(List.of(rulesFile)).ruleSet();
+        final VigilConfig config = ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-restart",
+                "VIGIL_TOPICS_METRICS", "metrics-restart",
+                "VIGIL_TOPICS_ALERTS", "alerts-restart",
+                "VIGIL_TOPICS_DLQ", "dlq-restart",
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final List<AlertEvent> expectedFirstHalf = replay(config, rules, records.subList(0, half), "first-half.jsonl");
+        final List<AlertEvent> expected = replay(config, rules, records, "all.jsonl");
+        assertThat(expected.size()).isGreaterThan(expectedFirstHalf.size());
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-restart", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        final List<AlertEvent> actual = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-restart")) {
+            produce("metrics-restart", records.subList(0, half));
+            try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("restart-1"), new SimpleMeterRegistry())) {
+                awaitEvents(alerts, actual, expectedFirstHalf.size());
+            }
+            produce("metrics-restart", records.subList(half, records.size()));
+            // A new state directory: the state comes back from the changelogs alone.
+            try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("restart-2"), new SimpleMeterRegistry())) {
+                awaitEvents(alerts, actual, expected.size());
+            }
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    private static List<AlertEvent> replay(final VigilConfig config, final io.vigil.rules.RuleSet rules,
+                                           final List<String> lines, final String name) throws Exception {
+        final Path input = dir.resolve(name);
+        Files.write(input, lines);
+        final List<AlertEvent> events = new ArrayList<>();
+        Replay.run(rules, config, List.of(input), json -> events.add(AlertEventJson.read(json)));
+        return events;
+    }
+
+    private static void produce(final String topic, final List<String> lines) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (String line : lines) {
+                producer.send(new ProducerRecord<>(topic, i++ % 3, null, line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    /** Polls until exactly {@code count} events have been read, and a little longer to see no more come. */
+    private static void awaitEvents(final KafkaConsumer<byte[], byte[]> consumer, final List<AlertEvent> into,
+                                    final int count) {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
+            assertThat(into).hasSize(count);
+        });
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
+            assertThat(into).hasSize(count);
+        });
+    }
+
     /** Each alert's events in order; the order between different alerts is not part of the contract. */
     private static Map<String, List<String>> byFingerprint(final List<AlertEvent> events) {
         final Map<String, List<String>> out = new TreeMap<>();
