@@ -19,6 +19,9 @@ import java.util.TreeMap;
  */
 public final class AlertEventFactory {
 
+    /** The annotation that says why an alert resolved when its condition did not turn false (a forgotten series). */
+    public static final String RESOLVED_REASON = "resolved_reason";
+
     private final String externalUrl;
 
     /** @param externalUrl where Vigil's HTTP endpoints are reached, e.g. {@code http://vigil.example:8080} */
@@ -38,6 +41,7 @@ public final class AlertEventFactory {
         final Labels alertLabels = Labels.of(labels);
         final Map<String, String> annotations = new TreeMap<>();
         rule.annotations().forEach((name, template) -> annotations.put(name, template.render(templateLabels, values)));
+        t.note().ifPresent(note -> annotations.put(RESOLVED_REASON, note));
 
         final AlertStatus s = t.status();
         final EventStatus status = switch (t.kind()) {

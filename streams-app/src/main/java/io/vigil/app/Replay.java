@@ -96,7 +96,6 @@ public final class Replay {
     }
 
     static TopologySettings settings(final VigilConfig config) {
-        return new TopologySettings(List.of(INPUT), config.alertsTopic(), config.dlqTopic(), config.grace(),
-                config.idleTimeout(), EngineLimits.of(config), config.externalUrl(), Map.of(INPUT, 1));
+        return TopologySettings.of(config.withMetricsTopics(List.of(INPUT)), Map.of(INPUT, 1));
     }
 }

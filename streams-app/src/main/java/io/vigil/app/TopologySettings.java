@@ -12,6 +12,7 @@ import java.util.Map;
  * @param alertsTopic       where alert events go
  * @param deadLetterTopic   where unreadable input goes
  * @param grace             how long an evaluation waits for late points
+ * @param forget            series not seen this long are forgotten
  * @param idleTimeout       after this long without records (wall clock) an input partition stops holding evaluation back
  * @param limits            what ingest accepts
  * @param externalUrl       the base of generatorURL
@@ -22,6 +23,7 @@ public record TopologySettings(
         String alertsTopic,
         String deadLetterTopic,
         Duration grace,
+        Duration forget,
         Duration idleTimeout,
         IngestLimits limits,
         String externalUrl,
@@ -37,8 +39,14 @@ public record TopologySettings(
         return metricsTopics.stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).sum();
     }
 
-    public TopologySettings withPartitions(final Map<String, Integer> partitions) {
-        return new TopologySettings(metricsTopics, alertsTopic, deadLetterTopic, grace, idleTimeout, limits, externalUrl,
-                partitions);
+    /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */
+    public int seriesPartitions() {
+        return metricsTopics.stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).max().orElse(1);
+    }
+
+    /** The settings {@code vigil run} uses for a configuration, given the input topics' partition counts. */
+    public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions) {
+        return new TopologySettings(config.metricsTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
+                config.forget(), config.idleTimeout(), EngineLimits.of(config), config.externalUrl(), partitions);
     }
 }

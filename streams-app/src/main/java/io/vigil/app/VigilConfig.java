@@ -49,6 +49,11 @@ public record VigilConfig(
         return Optional.ofNullable(kafka.get("bootstrap.servers")).filter(s -> !s.isBlank());
     }
 
+    public VigilConfig withMetricsTopics(final List<String> topics) {
+        return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
+                idleTimeout, httpPort, httpBind, externalUrl, receivers);
+    }
+
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, metricsTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
                 idleTimeout, httpPort, httpBind, externalUrl, receivers);

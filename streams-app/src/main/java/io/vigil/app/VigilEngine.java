@@ -35,9 +35,7 @@ public final class VigilEngine implements AutoCloseable {
                                     final MeterRegistry registry) {
         final Properties props = streamsProperties(config, stateDir);
         final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
-        final TopologySettings settings = new TopologySettings(config.metricsTopics(), config.alertsTopic(),
-                config.dlqTopic(), config.grace(), config.idleTimeout(), EngineLimits.of(config), config.externalUrl(),
-                partitions);
+        final TopologySettings settings = TopologySettings.of(config, partitions);
         final Topology topology = VigilTopology.build(rules, settings, registry);
         final KafkaStreams streams = new KafkaStreams(topology, props);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);

@@ -4,7 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventFactory;
 import io.vigil.alerts.AlertEventJson;
+import io.vigil.evaluation.AlertTransition;
 import io.vigil.evaluation.EvaluationMetrics;
+import io.vigil.evaluation.EvaluationOutput;
+import io.vigil.evaluation.PeerGroupProcessor;
+import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.ingest.DeadLetter;
@@ -40,12 +44,15 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * metrics topics -> ingest -+-> dead letters -> metrics.dlq
- *                           +-> datapoints + watermarks -> repartition by series -> evaluate -> alert events -> alerts
+ *                           +-> datapoints + watermarks -> repartition by series -> evaluate -+-> transitions ----+
+ *                                                                                             |                   |
+ *                  outlier rules: members' aggregates + progress -> repartition by peer group -> judge peers -+-> alert events -> alerts
  * </pre>
  */
 public final class VigilTopology {
 
     static final String SERIES_REPARTITION = "series";
+    static final String PEERS_REPARTITION = "peers";
 
     private VigilTopology() {
     }
@@ -53,6 +60,7 @@ public final class VigilTopology {
     public static Topology build(final RuleSet ruleSet, final TopologySettings settings, final MeterRegistry registry) {
         final StreamsBuilder builder = new StreamsBuilder();
         final long graceMs = settings.grace().toMillis();
+        final long forgetMs = settings.forget().toMillis();
         final RuleIndex rules = new RuleIndex(ruleSet);
         final IngestMetrics ingestMetrics = new IngestMetrics(registry);
         final EvaluationMetrics evaluationMetrics = new EvaluationMetrics(registry);
@@ -62,8 +70,11 @@ public final class VigilTopology {
                 Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.PROGRESS_STORE), Serdes.String(), Serdes.ByteArray()));
+        for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
+                PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
+                    Serdes.ByteArray()));
+        }
 
         final KStream<byte[], IngestOutput> ingested = builder
                 .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
@@ -82,16 +93,35 @@ public final class VigilTopology {
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
         // All points of a series meet in one evaluator; watermarks reach every evaluator.
-        routes.get("ingested-series")
+        final KStream<String, EvaluationOutput> evaluated = routes.get("ingested-series")
                 .mapValues(out -> SeriesMessageCodec.encode((SeriesMessage) out), Named.as("series-bytes"))
                 .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
-                        .withStreamPartitioner(new SeriesPartitioner()))
-                .process(() -> new SeriesEvaluationProcessor(rules, graceMs, settings.sourceCount(), evaluationMetrics),
-                        Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE)
+                        .withStreamPartitioner(new BroadcastingPartitioner<>(SeriesMessageCodec::isBroadcast)))
+                .process(() -> new SeriesEvaluationProcessor(rules, graceMs, forgetMs, settings.sourceCount(),
+                                evaluationMetrics),
+                        Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE);
+
+        final Map<String, KStream<String, EvaluationOutput>> outputs = evaluated.split(Named.as("evaluated-"))
+                .branch((key, out) -> out instanceof AlertTransition, Branched.as("transitions"))
+                .defaultBranch(Branched.as("peers"));
+
+        // All members of a peer group meet in one task; progress reports reach every such task.
+        final KStream<String, EvaluationOutput> peerTransitions = outputs.get("evaluated-peers")
+                .mapValues(PeerMessageCodec::encode, Named.as("peer-bytes"))
+                .repartition(Repartitioned.<String, byte[]>as(PEERS_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
+                        .withStreamPartitioner(new BroadcastingPartitioner<>(PeerMessageCodec::isBroadcast)))
+                .process(() -> new PeerGroupProcessor(rules, graceMs, settings.seriesPartitions(), evaluationMetrics),
+                        Named.as("judge-peers"), PeerGroupProcessor.VALUES_STORE, PeerGroupProcessor.ALERTS_STORE,
+                        PeerGroupProcessor.PROGRESS_STORE)
+                .mapValues(t -> (EvaluationOutput) t, Named.as("peer-transitions"));
+
+        outputs.get("evaluated-transitions")
+                .merge(peerTransitions, Named.as("all-transitions"))
                 // Keyed by fingerprint so that the events of one alert stay in order on one partition.
                 .map((seriesKey, transition) -> {
-                    final AlertEvent event = events.create(transition);
+                    final AlertEvent event = events.create((AlertTransition) transition);
                     return KeyValue.pair(event.fingerprint(), AlertEventJson.write(event));
                 }, Named.as("alert-events"))
                 .to(settings.alertsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
@@ -124,15 +154,23 @@ public final class VigilTopology {
         return b == 0 ? a : gcd(b, a % b);
     }
 
-    /** Points go to their series' partition; watermarks and idle notices to all of them. */
-    static final class SeriesPartitioner implements StreamPartitioner<byte[], byte[]> {
+    /**
+     * Keyed records go to their key's partition (the producer's default, murmur2 of the key); the records a
+     * predicate picks (watermarks, idle notices, progress reports) go to every partition.
+     */
+    static final class BroadcastingPartitioner<K> implements StreamPartitioner<K, byte[]> {
+        private final java.util.function.Predicate<byte[]> broadcast;
+
+        BroadcastingPartitioner(final java.util.function.Predicate<byte[]> broadcast) {
+            this.broadcast = broadcast;
+        }
+
         @Override
-        public Optional<Set<Integer>> partitions(final String topic, final byte[] key, final byte[] value,
+        public Optional<Set<Integer>> partitions(final String topic, final K key, final byte[] value,
                                                  final int numPartitions) {
-            if (SeriesMessageCodec.isBroadcast(value)) {
+            if (broadcast.test(value)) {
                 return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
             }
-            // Empty: the producer's default, murmur2 of the series key, as for any keyed record.
             return Optional.empty();
         }
     }

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.model.Series;
 import io.vigil.rules.Rule;
+import java.util.Optional;
 
 /**
  * An alert changed state at an evaluation, and the alert topic must hear of it.
@@ -13,10 +14,26 @@ import io.vigil.rules.Rule;
  * @param value  the aggregate at this evaluation; NaN when there was no data
  * @param median the baseline median for deviation/outlier kinds, else NaN
  * @param z      the robust z-score for deviation/outlier kinds, else NaN
+ * @param note   why it resolved, when that is not the condition turning false (e.g. the series was forgotten)
  */
-public record AlertTransition(Rule rule, Series series, Kind kind, AlertStatus status, double value, double median, double z) {
+public record AlertTransition(Rule rule, Series series, Kind kind, AlertStatus status, double value, double median,
+                              double z, Optional<String> note) implements EvaluationOutput {
 
     public enum Kind {
         PENDING, FIRING, RESOLVED
+    }
+
+    public AlertTransition(final Rule rule, final Series series, final Kind kind, final AlertStatus status,
+                           final double value, final double median, final double z) {
+        this(rule, series, kind, status, value, median, z, Optional.empty());
+    }
+
+    /** The evaluation instant of this transition. */
+    public long time() {
+        return switch (kind) {
+            case PENDING -> status.activeAt();
+            case FIRING -> status.firedAt();
+            case RESOLVED -> status.resolvedAt();
+        };
     }
 }

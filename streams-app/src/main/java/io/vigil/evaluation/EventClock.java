@@ -29,6 +29,8 @@ public final class EventClock {
     private final int expectedSources;
     private final TreeMap<String, Long> watermarks = new TreeMap<>();
     private final TreeMap<String, Boolean> idle = new TreeMap<>();
+    private long newest = Long.MIN_VALUE;
+    private long newestAtWallMs = Long.MIN_VALUE;
 
     /** @param expectedSources how many input partitions feed the stream; evaluation waits to hear from each */
     public EventClock(final int expectedSources) {
@@ -36,8 +38,17 @@ public final class EventClock {
     }
 
     public void onWatermark(final String source, final long timestampMs) {
+        onWatermark(source, timestampMs, Long.MIN_VALUE);
+    }
+
+    /** @param wallMs the wall clock when the watermark arrived, for {@link #wallClockLowWatermark} */
+    public void onWatermark(final String source, final long timestampMs, final long wallMs) {
         watermarks.merge(source, timestampMs, Math::max);
         idle.put(source, false);
+        if (timestampMs > newest) {
+            newest = timestampMs;
+            newestAtWallMs = wallMs;
+        }
     }
 
     public void onIdle(final String source) {
@@ -69,6 +80,22 @@ public final class EventClock {
             return OptionalLong.of(min);
         }
         return max == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(max);
+    }
+
+    /**
+     * Event time as the wall clock sees it when the whole stream has gone quiet: every source idle, and the newest
+     * data recent (within {@code liveHorizonMs} of the wall clock, so a finished backtest of old data is left alone).
+     * Event time then moves on with the wall clock from the newest watermark, so a cluster that falls silent as a
+     * whole still has its silence noticed (rules.md, "absent").
+     */
+    public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs) {
+        if (idle.size() < expectedSources || newestAtWallMs == Long.MIN_VALUE || idle.containsValue(false)) {
+            return OptionalLong.empty();
+        }
+        if (newest < wallMs - liveHorizonMs) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(newest + Math.max(0, wallMs - newestAtWallMs));
     }
 
     byte[] encode() {

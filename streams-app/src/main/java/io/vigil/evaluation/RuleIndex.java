@@ -20,6 +20,7 @@ public final class RuleIndex {
     private final List<RuleGroup> groups;
     private final Map<String, int[]> rulesByMetric = new HashMap<>();
     private final long maxWindowMs;
+    private final Map<String, Rule> rulesById = new HashMap<>();
 
     public RuleIndex(final RuleSet ruleSet) {
         this.groups = ruleSet.groups();
@@ -37,6 +38,7 @@ public final class RuleIndex {
         this.groupOfRule = groupIndexes.stream().mapToInt(Integer::intValue).toArray();
         byMetric.forEach((metric, idx) -> rulesByMetric.put(metric, idx.stream().mapToInt(Integer::intValue).toArray()));
         this.maxWindowMs = maxWindow;
+        rules.forEach(r -> rulesById.put(r.id(), r));
     }
 
     /** Indexes (see {@link #rule}) of the rules whose selector matches the series, in rule order. */
@@ -53,6 +55,11 @@ public final class RuleIndex {
             }
         }
         return n == matched.length ? matched : java.util.Arrays.copyOf(matched, n);
+    }
+
+    /** The rule with this id ({@code group/alert}), if the current rule set has it. */
+    public java.util.Optional<Rule> byId(final String id) {
+        return java.util.Optional.ofNullable(rulesById.get(id));
     }
 
     public Rule rule(final int index) {

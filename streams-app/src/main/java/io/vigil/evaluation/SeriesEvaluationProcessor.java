@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link TaskEvaluator}, writes every state change through to changelogged stores (so a restart neither re-fires
  * nor forgets), and forwards alert transitions.
  */
-public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, AlertTransition> {
+public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
 
     /** Series key -> its windows and active alerts. */
     public static final String SERIES_STORE = "vigil-series";
@@ -29,34 +29,42 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public static final String PROGRESS_STORE = "vigil-evaluation-progress";
 
     private static final String CLOCK_KEY = "clock";
+    /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
+    static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
+    private static final java.time.Duration WALL_CLOCK_CHECK = java.time.Duration.ofSeconds(1);
     private static final String EVALUATED_KEY = "evaluated";
 
     private final RuleIndex rules;
     private final long graceMs;
+    private final long forgetMs;
+    private final boolean hasOutlierRules;
     private final int expectedSources;
     private final EvaluationMetrics metrics;
 
-    private ProcessorContext<String, AlertTransition> context;
+    private ProcessorContext<String, EvaluationOutput> context;
     private KeyValueStore<String, byte[]> seriesStore;
     private KeyValueStore<String, byte[]> progressStore;
     private TaskEvaluator evaluator;
 
-    public SeriesEvaluationProcessor(final RuleIndex rules, final long graceMs, final int expectedSources,
-                                     final EvaluationMetrics metrics) {
+    public SeriesEvaluationProcessor(final RuleIndex rules, final long graceMs, final long forgetMs,
+                                     final int expectedSources, final EvaluationMetrics metrics) {
         this.rules = rules;
         this.graceMs = graceMs;
+        this.forgetMs = forgetMs;
+        this.hasOutlierRules = java.util.stream.IntStream.range(0, rules.ruleCount())
+                .anyMatch(i -> rules.rule(i).condition() instanceof io.vigil.rules.Condition.Outlier);
         this.expectedSources = expectedSources;
         this.metrics = metrics;
     }
 
     @Override
-    public void init(final ProcessorContext<String, AlertTransition> context) {
+    public void init(final ProcessorContext<String, EvaluationOutput> context) {
         this.context = context;
         this.seriesStore = context.getStateStore(SERIES_STORE);
         this.progressStore = context.getStateStore(PROGRESS_STORE);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
-        this.evaluator = new TaskEvaluator(rules, graceMs, clock);
+        this.evaluator = new TaskEvaluator(rules, graceMs, forgetMs, clock);
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
         if (clockBytes != null) {
             clock.restore(clockBytes);
@@ -71,6 +79,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 evaluator.restore(kv.key, SeriesStateCodec.decode(kv.value));
             }
         }
+        context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                now -> emit(evaluator.evaluatedThrough(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now));
     }
 
     @Override
@@ -85,20 +95,31 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
-            evaluator.clock().onWatermark(w.source(), w.timestampMs());
+            evaluator.clock().onWatermark(w.source(), w.timestampMs(), context.currentSystemTimeMs());
         } else if (message instanceof SeriesMessage.SourceIdle i) {
             evaluator.clock().onIdle(i.source());
         }
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());
         final long before = evaluator.evaluatedThrough();
-        final TaskEvaluator.Outcome outcome = metrics.pass().record(evaluator::advance);
+        emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
+    }
+
+    private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {
         persist(outcome.changed(), outcome.removed());
         if (evaluator.evaluatedThrough() != before) {
             progressStore.put(EVALUATED_KEY, encodeEvaluated());
         }
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
-            context.forward(new Record<>(t.series().key(), t, record.timestamp()));
+            context.forward(new Record<>(t.series().key(), t, timestamp));
+        }
+        for (PeerValue v : outcome.peerValues()) {
+            context.forward(new Record<>(v.groupKey(), v, timestamp));
+        }
+        // After its values: the peer-group tasks may judge every instant this task has passed.
+        if (hasOutlierRules && evaluator.evaluatedThrough() != before) {
+            context.forward(new Record<>("progress", new PeerProgress(context.taskId().partition(),
+                    evaluator.evaluatedThrough()), timestamp));
         }
     }
 

@@ -21,6 +21,10 @@ final class SeriesState {
     private int size;
     /** Keyed by rule id; only alerts that are pending or firing. */
     private final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
+    /** Deviation rules' histories, keyed by rule id. */
+    private final TreeMap<String, Baseline> baselines = new TreeMap<>();
+    /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
+    private long lastPruned = Long.MIN_VALUE;
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
     private int[] ruleIndexes = new int[0];
 
@@ -105,10 +109,37 @@ final class SeriesState {
         if (n == 0) {
             return false;
         }
+        lastPruned = Math.max(lastPruned, timestamps[n - 1]);
         System.arraycopy(timestamps, n, timestamps, 0, size - n);
         System.arraycopy(values, n, values, 0, size - n);
         size -= n;
         return true;
+    }
+
+    /** The newest point at or before {@code t}; Long.MIN_VALUE if the series had none by then. */
+    long lastSeenAt(final long t) {
+        final int i = firstIndexAfter(t);
+        return i > 0 ? timestamps[i - 1] : lastPruned;
+    }
+
+    long lastPruned() {
+        return lastPruned;
+    }
+
+    void setLastPruned(final long lastPruned) {
+        this.lastPruned = lastPruned;
+    }
+
+    Baseline baseline(final String ruleId, final long evaluations) {
+        return baselines.computeIfAbsent(ruleId, k -> new Baseline(evaluations));
+    }
+
+    Map<String, Baseline> baselines() {
+        return Collections.unmodifiableMap(baselines);
+    }
+
+    void putBaseline(final String ruleId, final Baseline baseline) {
+        baselines.put(ruleId, baseline);
     }
 
     long earliestTimestamp() {

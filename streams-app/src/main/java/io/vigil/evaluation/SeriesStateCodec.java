@@ -1,13 +1,12 @@
 package io.vigil.evaluation;
 
-import io.vigil.model.Labels;
+import io.vigil.model.SeriesCodec;
 import io.vigil.model.Series;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The bytes of a {@link SeriesState} in the changelogged store. Versioned so the layout can change. */
@@ -22,17 +21,25 @@ final class SeriesStateCodec {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
-            out.writeUTF(s.series().name());
-            final Labels labels = s.series().labels();
-            out.writeShort(labels.size());
-            for (int i = 0; i < labels.size(); i++) {
-                out.writeUTF(labels.name(i));
-                out.writeUTF(labels.value(i));
-            }
+            SeriesCodec.write(out, s.series());
+            out.writeLong(s.lastPruned());
             out.writeInt(s.size());
             for (int i = 0; i < s.size(); i++) {
                 out.writeLong(s.timestamp(i));
                 out.writeDouble(s.value(i));
+            }
+            out.writeShort(s.baselines().size());
+            for (Map.Entry<String, Baseline> e : s.baselines().entrySet()) {
+                final Baseline b = e.getValue();
+                out.writeUTF(e.getKey());
+                out.writeShort(b.samples().length);
+                out.writeShort(b.size());
+                out.writeShort(b.head());
+                out.writeInt(b.stride());
+                out.writeInt(b.sinceSample());
+                for (int i = 0; i < b.size(); i++) {
+                    out.writeDouble(b.samples()[i]);
+                }
             }
             out.writeShort(s.alerts().size());
             for (Map.Entry<String, AlertStatus> e : s.alerts().entrySet()) {
@@ -56,12 +63,8 @@ final class SeriesStateCodec {
             if (version != VERSION) {
                 throw new IllegalStateException("series state version " + version + " is not known to this Vigil");
             }
-            final String name = in.readUTF();
-            final int labelCount = in.readShort();
-            final Map<String, String> labels = new LinkedHashMap<>();
-            for (int i = 0; i < labelCount; i++) {
-                labels.put(in.readUTF(), in.readUTF());
-            }
+            final Series series = SeriesCodec.read(in);
+            final long lastPruned = in.readLong();
             final int n = in.readInt();
             final long[] ts = new long[Math.max(4, n)];
             final double[] vs = new double[Math.max(4, n)];
@@ -69,7 +72,21 @@ final class SeriesStateCodec {
                 ts[i] = in.readLong();
                 vs[i] = in.readDouble();
             }
-            final SeriesState s = new SeriesState(new Series(name, Labels.of(labels)), ts, vs, n);
+            final SeriesState s = new SeriesState(series, ts, vs, n);
+            s.setLastPruned(lastPruned);
+            final int baselineCount = in.readShort();
+            for (int i = 0; i < baselineCount; i++) {
+                final String ruleId = in.readUTF();
+                final double[] samples = new double[in.readShort()];
+                final int size = in.readShort();
+                final int head = in.readShort();
+                final int stride = in.readInt();
+                final int since = in.readInt();
+                for (int j = 0; j < size; j++) {
+                    samples[j] = in.readDouble();
+                }
+                s.putBaseline(ruleId, new Baseline(samples, stride, head, size, since));
+            }
             final int alertCount = in.readShort();
             for (int i = 0; i < alertCount; i++) {
                 final String ruleId = in.readUTF();

@@ -5,11 +5,13 @@ import io.vigil.model.Series;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -20,26 +22,36 @@ import java.util.Set;
  *
  * <p>Evaluation instants are the epoch-aligned multiples of each group's {@code every}; instant {@code T} sees the
  * points in {@code (T - window, T]} and runs once the low watermark reaches {@code T + grace}. Instants where nothing
- * can happen (no point in any window, no alert pending or firing) are skipped, so a replay across a gap of months
- * costs nothing.
+ * can happen (no point in any window, no alert pending or firing, no silence coming due) are skipped, so a replay
+ * across a gap of months costs nothing.
+ *
+ * <p>Threshold, deviation and absent rules are decided here, per series. Outlier rules need the series' peers, which
+ * other tasks hold: for those this task only computes each member's aggregate and hands it on as a
+ * {@link PeerValue} to {@link PeerGroupEvaluator}.
  */
 public final class TaskEvaluator {
 
-    /** What an evaluation pass changed: transitions to emit, series to persist or delete. */
-    public record Outcome(List<AlertTransition> transitions, Set<String> changed, Set<String> removed) {
+    /** What an evaluation pass produced: transitions to emit, peer values to send, series to persist or delete. */
+    public record Outcome(List<AlertTransition> transitions, List<PeerValue> peerValues, Set<String> changed,
+                          Set<String> removed) {
     }
 
+    static final String FORGOTTEN = "series not seen for the `forget` period (evaluation.forget); Vigil stopped tracking it";
+
     private static final Comparator<AlertTransition> EMIT_ORDER = Comparator
-            .comparingLong((AlertTransition t) -> evaluationTime(t))
+            .comparingLong(AlertTransition::time)
             .thenComparing(t -> t.rule().id())
             .thenComparing(t -> t.series().key());
 
     private final RuleIndex rules;
     private final long graceMs;
+    private final long forgetMs;
     private final long[] everyMs;
     private final long[] windowMs;
     private final long[] forMs;
     private final long[] keepFiringForMs;
+    /** For deviation rules, how many evaluations their baseline spans. */
+    private final long[] baselineEvaluations;
     private final EventClock clock;
     private final Map<String, SeriesState> series = new HashMap<>();
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
@@ -47,27 +59,35 @@ public final class TaskEvaluator {
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
     private final long[] nextEvaluation;
     private long earliestPoint = Long.MAX_VALUE;
+    /** The earliest time a silence may become an absent alert, or a quiet series may be forgotten. */
+    private long nextDeadline = Long.MAX_VALUE;
     private int activeAlerts;
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
+    private final double[] scratch = new double[2];
 
-    public TaskEvaluator(final RuleIndex rules, final long graceMs, final EventClock clock) {
+    public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
         this.rules = rules;
         this.graceMs = graceMs;
+        this.forgetMs = forgetMs;
         this.clock = clock;
         final int n = rules.ruleCount();
         this.windowMs = new long[n];
         this.forMs = new long[n];
         this.keepFiringForMs = new long[n];
+        this.baselineEvaluations = new long[n];
         for (int i = 0; i < n; i++) {
             final Rule r = rules.rule(i);
             windowMs[i] = r.window().toMillis();
             forMs[i] = r.forDuration().toMillis();
             keepFiringForMs[i] = r.keepFiringFor().toMillis();
+            if (r.condition() instanceof Condition.Deviation d) {
+                baselineEvaluations[i] = Math.max(1, d.baseline().toMillis() / r.every().toMillis());
+            }
         }
         this.everyMs = rules.groups().stream().mapToLong(g -> g.every().toMillis()).toArray();
         this.nextEvaluation = new long[everyMs.length];
-        java.util.Arrays.fill(nextEvaluation, Long.MIN_VALUE);
+        Arrays.fill(nextEvaluation, Long.MIN_VALUE);
     }
 
     public EventClock clock() {
@@ -83,6 +103,7 @@ public final class TaskEvaluator {
         state.setRuleIndexes(rules.match(state.series()));
         series.put(key, state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
+        nextDeadline = Long.MIN_VALUE;
         activeAlerts += state.alerts().size();
     }
 
@@ -132,14 +153,26 @@ public final class TaskEvaluator {
 
     /** Runs every evaluation instant the current low watermark allows. */
     public Outcome advance() {
+        return advanceTo(clock.lowWatermark());
+    }
+
+    /**
+     * Runs the evaluation instants the wall clock makes due while the whole stream is silent (see
+     * {@link EventClock#wallClockLowWatermark}); nothing when data is flowing.
+     */
+    public Outcome advanceOnWallClock(final long wallMs, final long liveHorizonMs) {
+        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs));
+    }
+
+    private Outcome advanceTo(final OptionalLong low) {
         final List<AlertTransition> transitions = new ArrayList<>();
-        final OptionalLong low = clock.lowWatermark();
+        final List<PeerValue> peerValues = new ArrayList<>();
         if (low.isPresent() && low.getAsLong() > evaluatedThrough) {
-            evaluateThrough(low.getAsLong() - graceMs, transitions);
+            evaluateThrough(low.getAsLong() - graceMs, transitions, peerValues);
             evaluatedThrough = low.getAsLong();
         }
         transitions.sort(EMIT_ORDER);
-        final Outcome outcome = new Outcome(transitions, Set.copyOf(dirty), Set.copyOf(removed));
+        final Outcome outcome = new Outcome(transitions, peerValues, Set.copyOf(dirty), Set.copyOf(removed));
         dirty.clear();
         removed.clear();
         return outcome;
@@ -156,7 +189,7 @@ public final class TaskEvaluator {
         return series.get(key);
     }
 
-    private void evaluateThrough(final long limit, final List<AlertTransition> out) {
+    private void evaluateThrough(final long limit, final List<AlertTransition> out, final List<PeerValue> peers) {
         if (everyMs.length == 0 || series.isEmpty() && activeAlerts == 0) {
             return;
         }
@@ -174,13 +207,14 @@ public final class TaskEvaluator {
             if (t > limit) {
                 return;
             }
-            if (activeAlerts == 0 && earliestPoint > t) {
-                // Nothing can change before the earliest buffered point: jump over the gap.
-                if (earliestPoint == Long.MAX_VALUE || earliestPoint > limit) {
-                    skipTo(Math.min(earliestPoint, limit));
+            final long interesting = Math.min(earliestPoint, nextDeadline);
+            if (activeAlerts == 0 && interesting > t) {
+                // Nothing can change before the earliest buffered point or deadline: jump over the gap.
+                if (interesting > limit) {
+                    skipTo(limit);
                     return;
                 }
-                skipTo(earliestPoint);
+                skipTo(interesting);
                 continue;
             }
             for (int g = 0; g < due.length; g++) {
@@ -189,7 +223,7 @@ public final class TaskEvaluator {
                     nextEvaluation[g] += everyMs[g];
                 }
             }
-            evaluateAt(t, due, out);
+            evaluateAt(t, due, out, peers);
         }
     }
 
@@ -200,75 +234,209 @@ public final class TaskEvaluator {
         }
     }
 
-    private void evaluateAt(final long t, final boolean[] due, final List<AlertTransition> out) {
+    private void evaluateAt(final long t, final boolean[] due, final List<AlertTransition> out,
+                            final List<PeerValue> peers) {
         long nextT = Long.MAX_VALUE;
         for (long next : nextEvaluation) {
             nextT = Math.min(nextT, next);
         }
         final long keepAfter = nextT - rules.maxWindowMs();
         long earliest = Long.MAX_VALUE;
+        long deadline = Long.MAX_VALUE;
         int active = 0;
         final var it = series.entrySet().iterator();
         while (it.hasNext()) {
             final Map.Entry<String, SeriesState> e = it.next();
             final SeriesState state = e.getValue();
-            if (evaluateSeries(state, t, due, out)) {
+            if (evaluateSeries(state, t, due, out, peers)) {
                 dirty.add(e.getKey());
             }
             if (state.pruneThrough(keepAfter)) {
                 dirty.add(e.getKey());
             }
-            if (state.isEmpty()) {
+            final boolean remembered = remembersSilence(state);
+            if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
+                forget(state, t, out);
+                it.remove();
+                dirty.remove(e.getKey());
+                removed.add(e.getKey());
+                continue;
+            }
+            if (state.isEmpty() && !remembered) {
                 it.remove();
                 dirty.remove(e.getKey());
                 removed.add(e.getKey());
                 continue;
             }
             earliest = Math.min(earliest, state.earliestTimestamp());
+            if (remembered) {
+                deadline = Math.min(deadline, nextDeadline(state, t));
+            }
             active += state.alerts().size();
         }
         earliestPoint = earliest;
+        nextDeadline = deadline;
         activeAlerts = active;
     }
 
-    /** Returns whether the series' alert state changed. */
+    /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */
+    private boolean remembersSilence(final SeriesState state) {
+        if (!state.baselines().isEmpty()) {
+            return true;
+        }
+        for (int i : state.ruleIndexes()) {
+            if (rules.rule(i).condition() instanceof Condition.Absent) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * When this series may next need an evaluation although no point arrives: a silence or its forgetting. Seen from
+     * instant {@code t}: points already buffered for later instants do not count yet.
+     */
+    private long nextDeadline(final SeriesState state, final long t) {
+        final long lastSeen = state.lastSeenAt(t);
+        long deadline = lastSeen + forgetMs;
+        for (int i : state.ruleIndexes()) {
+            if (rules.rule(i).condition() instanceof Condition.Absent absent) {
+                deadline = Math.min(deadline, lastSeen + absent.after().toMillis());
+            }
+        }
+        return deadline;
+    }
+
+    /** Resolves whatever is still active for a series Vigil stops tracking, saying why. */
+    private void forget(final SeriesState state, final long t, final List<AlertTransition> out) {
+        for (int i : state.ruleIndexes()) {
+            final Rule rule = rules.rule(i);
+            final AlertStatus prev = state.alert(rule.id());
+            if (prev.isInactive()) {
+                continue;
+            }
+            final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(), t,
+                    prev.keepFiringSince());
+            if (prev.isFiring()) {
+                out.add(new AlertTransition(rule, state.series(), AlertTransition.Kind.RESOLVED, resolved, Double.NaN,
+                        Double.NaN, Double.NaN, Optional.of(FORGOTTEN)));
+            }
+            state.setAlert(rule.id(), AlertStatus.INACTIVE);
+        }
+    }
+
+    /** Returns whether the series' state changed. The one place rule kinds branch. */
     private boolean evaluateSeries(final SeriesState state, final long t, final boolean[] due,
-                                   final List<AlertTransition> out) {
+                                   final List<AlertTransition> out, final List<PeerValue> peers) {
         boolean changed = false;
         for (int i : state.ruleIndexes()) {
             if (!due[rules.groupOf(i)]) {
                 continue;
             }
             final Rule rule = rules.rule(i);
-            // The one place rule kinds branch; deviation, outlier and absent join here.
-            if (!(rule.condition() instanceof Condition.Threshold threshold)) {
-                continue;
+            final Condition condition = rule.condition();
+            if (condition instanceof Condition.Threshold threshold) {
+                changed |= evaluateThreshold(state, i, rule, threshold, t, out);
+            } else if (condition instanceof Condition.Deviation deviation) {
+                changed |= evaluateDeviation(state, i, rule, deviation, t, out);
+            } else if (condition instanceof Condition.Absent absent) {
+                changed |= evaluateAbsence(state, i, rule, absent, t, out);
+            } else if (condition instanceof Condition.Outlier outlier) {
+                final double value = aggregate(state, i, rule, t);
+                if (!Double.isNaN(value)) {
+                    peers.add(new PeerValue(rule.id(), PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
+                            state.series(), t, value));
+                }
             }
-            final int from = state.firstIndexAfter(t - windowMs[i]);
-            final int to = state.firstIndexAfter(t);
-            final double value = from < to
-                    ? WindowAggregator.compute(rule.aggregate(), state.timestamps(), state.values(), from, to)
-                    : Double.NaN;
-            final AlertStatus prev = state.alert(rule.id());
-            final boolean holds = !Double.isNaN(value) && threshold.holds(value, prev.isFiring());
-            final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]);
-            if (!step.status().equals(prev)) {
-                state.setAlert(rule.id(), step.status());
-                changed = true;
-            }
-            step.event().ifPresent(kind -> out.add(
-                    new AlertTransition(rule, state.series(), kind, step.status(), value, Double.NaN, Double.NaN)));
         }
         return changed;
     }
 
-    private static long evaluationTime(final AlertTransition t) {
-        final AlertStatus s = t.status();
-        return switch (t.kind()) {
-            case PENDING -> s.activeAt();
-            case FIRING -> s.firedAt();
-            case RESOLVED -> s.resolvedAt();
-        };
+    private double aggregate(final SeriesState state, final int i, final Rule rule, final long t) {
+        final int from = state.firstIndexAfter(t - windowMs[i]);
+        final int to = state.firstIndexAfter(t);
+        return from < to ? WindowAggregator.compute(rule.aggregate(), state.timestamps(), state.values(), from, to)
+                : Double.NaN;
+    }
+
+    private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,
+                                      final Condition.Threshold threshold, final long t, final List<AlertTransition> out) {
+        final double value = aggregate(state, i, rule, t);
+        final AlertStatus prev = state.alert(rule.id());
+        final boolean holds = !Double.isNaN(value) && threshold.holds(value, prev.isFiring());
+        return apply(state, rule, prev, AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]),
+                value, Double.NaN, Double.NaN, out);
+    }
+
+    private boolean evaluateDeviation(final SeriesState state, final int i, final Rule rule,
+                                      final Condition.Deviation deviation, final long t, final List<AlertTransition> out) {
+        final double value = aggregate(state, i, rule, t);
+        final AlertStatus prev = state.alert(rule.id());
+        final Baseline baseline = state.baseline(rule.id(), baselineEvaluations[i]);
+        double median = Double.NaN;
+        double z = Double.NaN;
+        boolean holds = false;
+        if (!Double.isNaN(value) && baseline.isWarm()) {
+            baseline.medianAndMad(scratch);
+            median = scratch[0];
+            z = RobustStatistics.z(value, median, scratch[1]);
+            holds = RobustStatistics.isAnomalous(value, median, z, deviation.direction(), deviation.z(),
+                    deviation.minChange());
+        }
+        final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]);
+        apply(state, rule, prev, step, value, median, z, out);
+        // History taken while pending or firing is not added: a sustained anomaly must not become the new normal.
+        if (!Double.isNaN(value) && step.status().isInactive()) {
+            baseline.offer(value);
+        }
+        return true;
+    }
+
+    /**
+     * Absent: the series has had no point for {@code after}. Its times are exact rather than evaluation instants:
+     * it became absent at {@code last point + after}, and resolves when its next point arrived.
+     */
+    private boolean evaluateAbsence(final SeriesState state, final int i, final Rule rule,
+                                    final Condition.Absent absent, final long t, final List<AlertTransition> out) {
+        final long lastSeen = state.lastSeenAt(t);
+        if (lastSeen == Long.MIN_VALUE) {
+            return false;
+        }
+        final long afterMs = absent.after().toMillis();
+        final AlertStatus prev = state.alert(rule.id());
+        final AlertLifecycle.Step step = AlertLifecycle.next(prev, t - lastSeen >= afterMs, t, forMs[i], keepFiringForMs[i]);
+        AlertStatus s = step.status();
+        if (step.event().isPresent()) {
+            switch (step.event().get()) {
+                case PENDING -> s = new AlertStatus(s.state(), lastSeen + afterMs, s.firedAt(), s.resolvedAt(),
+                        s.keepFiringSince());
+                case FIRING -> {
+                    final long activeAt = prev.isInactive() ? lastSeen + afterMs : prev.activeAt();
+                    s = new AlertStatus(s.state(), activeAt, activeAt + forMs[i], s.resolvedAt(), s.keepFiringSince());
+                }
+                case RESOLVED -> {
+                    final long silentSince = prev.activeAt() - afterMs;
+                    final int back = state.firstIndexAfter(silentSince);
+                    final long returned = back < state.size() ? Math.min(state.timestamp(back), t) : t;
+                    s = new AlertStatus(s.state(), s.activeAt(), s.firedAt(), returned, s.keepFiringSince());
+                }
+            }
+        }
+        final double silentSeconds = (t - lastSeen) / 1000.0;
+        return apply(state, rule, prev, new AlertLifecycle.Step(s, step.event()), silentSeconds, Double.NaN,
+                Double.NaN, out);
+    }
+
+    private static boolean apply(final SeriesState state, final Rule rule, final AlertStatus prev,
+                                 final AlertLifecycle.Step step, final double value, final double median,
+                                 final double z, final List<AlertTransition> out) {
+        step.event().ifPresent(kind -> out.add(
+                new AlertTransition(rule, state.series(), kind, step.status(), value, median, z)));
+        if (step.status().equals(prev)) {
+            return false;
+        }
+        state.setAlert(rule.id(), step.status());
+        return true;
     }
 
     static long alignUp(final long t, final long step) {

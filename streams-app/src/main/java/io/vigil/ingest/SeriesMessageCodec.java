@@ -1,7 +1,7 @@
 package io.vigil.ingest;
 
 import io.vigil.model.Datapoint;
-import io.vigil.model.Labels;
+import io.vigil.model.SeriesCodec;
 import io.vigil.model.Series;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,8 +9,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The bytes of a {@link SeriesMessage} on the repartition topic. The first byte says which kind it is. */
 public final class SeriesMessageCodec {
@@ -28,13 +26,7 @@ public final class SeriesMessageCodec {
             if (message instanceof SeriesMessage.Point p) {
                 final Datapoint d = p.datapoint();
                 out.writeByte(POINT);
-                out.writeUTF(d.series().name());
-                final Labels labels = d.series().labels();
-                out.writeShort(labels.size());
-                for (int i = 0; i < labels.size(); i++) {
-                    out.writeUTF(labels.name(i));
-                    out.writeUTF(labels.value(i));
-                }
+                SeriesCodec.write(out, d.series());
                 out.writeDouble(d.value());
                 out.writeLong(d.timestampMs());
             } else if (message instanceof SeriesMessage.Watermark w) {
@@ -57,15 +49,10 @@ public final class SeriesMessageCodec {
             final byte kind = in.readByte();
             switch (kind) {
                 case POINT -> {
-                    final String name = in.readUTF();
-                    final int n = in.readShort();
-                    final Map<String, String> labels = new LinkedHashMap<>();
-                    for (int i = 0; i < n; i++) {
-                        labels.put(in.readUTF(), in.readUTF());
-                    }
+                    final Series series = SeriesCodec.read(in);
                     final double value = in.readDouble();
                     final long ts = in.readLong();
-                    return new SeriesMessage.Point(new Datapoint(new Series(name, Labels.of(labels)), value, ts));
+                    return new SeriesMessage.Point(new Datapoint(series, value, ts));
                 }
                 case WATERMARK -> {
                     return new SeriesMessage.Watermark(in.readUTF(), in.readLong());

@@ -53,46 +53,32 @@ class TopologyTest {
     @TempDir
     java.nio.file.Path stateDir;
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private TopologyTestDriver driver;
-    private TestInputTopic<byte[], byte[]> metrics;
-    private TestOutputTopic<String, byte[]> alerts;
+    private TopologyFixture fixture;
+    private SimpleMeterRegistry registry;
     private TestOutputTopic<byte[], byte[]> dlq;
 
     @BeforeEach
     void start() {
-        final LoadResult rules = RuleLoader.parse("rules.yaml", RULES);
-        assertThat(rules.problems()).isEmpty();
-        final TopologySettings settings = new TopologySettings(List.of("metrics"), "alerts", "metrics.dlq",
-                Duration.ofSeconds(15), Duration.ofSeconds(30), IngestLimits.defaults(), "http://vigil:8080",
-                Map.of("metrics", 1));
-        final Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "vigil-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(VigilTopology.build(rules.ruleSet(), settings, registry), props,
-                Instant.ofEpochMilli(T0));
-        metrics = driver.createInputTopic("metrics", new ByteArraySerializer(), new ByteArraySerializer());
-        alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new ByteArrayDeserializer());
-        dlq = driver.createOutputTopic("metrics.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        fixture = new TopologyFixture(RULES, stateDir, Instant.ofEpochMilli(T0));
+        registry = fixture.registry;
+        dlq = fixture.dlq;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        fixture.close();
     }
 
     static String point(final String instance, final double value, final long ts) {
-        return "{\"name\":\"cpu\",\"labels\":{\"instance\":\"" + instance + "\",\"cluster\":\"backend\"},\"value\":"
-                + value + ",\"timestamp\":" + ts + "}";
+        return TopologyFixture.point("cpu", Map.of("instance", instance, "cluster", "backend"), value, ts);
     }
 
     private void send(final String value) {
-        metrics.pipeInput(null, value.getBytes(StandardCharsets.UTF_8));
+        fixture.send(value);
     }
 
     private List<AlertEvent> events() {
-        return alerts.readValuesToList().stream().map(AlertEventJson::read).toList();
+        return fixture.events();
     }
 
     @Test

@@ -24,6 +24,7 @@ class TaskEvaluatorTest {
 
     private static final long S = 1_000;
     private static final long GRACE = 15 * S;
+    private static final long FORGET = 24 * 3600 * S;
     private static final Series NODE = new Series("cpu", Labels.of("instance", "n1"));
 
     private static Rule threshold(final Aggregate aggregate, final Condition.Threshold condition, final Duration forDuration,
@@ -35,7 +36,7 @@ class TaskEvaluatorTest {
 
     private static TaskEvaluator evaluator(final Rule rule) {
         final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(rule), "test.yaml")));
-        return new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(1));
+        return new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(1));
     }
 
     /** Feeds one point per 10 s from t=10s with the given values, advancing the watermark after each. */
@@ -109,7 +110,7 @@ class TaskEvaluatorTest {
     void waitsForEverySourceBeforeEvaluating() {
         final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(threshold(Aggregate.LAST,
                 new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO)), "t.yaml")));
-        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(2));
+        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(2));
         e.accept(new Datapoint(NODE, 95, 10 * S));
         e.clock().onWatermark("p0", 100 * S);
         assertThat(e.advance().transitions()).isEmpty();
@@ -121,7 +122,7 @@ class TaskEvaluatorTest {
     void anIdleSourceStopsHoldingEvaluationBack() {
         final RuleSet rules = new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(threshold(Aggregate.LAST,
                 new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO)), "t.yaml")));
-        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, new EventClock(2));
+        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(2));
         e.accept(new Datapoint(NODE, 95, 10 * S));
         e.clock().onWatermark("p0", 100 * S);
         e.clock().onIdle("p1");

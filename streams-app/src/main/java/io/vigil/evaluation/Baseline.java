@@ -1,0 +1,86 @@
+package io.vigil.evaluation;
+
+import java.util.Arrays;
+
+/**
+ * A series' own recent history for a deviation rule: its window aggregates at past evaluations within the rule's
+ * {@code baseline}, in a ring of bounded size. When the baseline holds more evaluations than the ring, every k-th
+ * evaluation is kept, so memory per series stays fixed whatever the baseline (a 1 h baseline at 10 s has 360
+ * evaluations; the ring keeps at most {@link #MAX_SAMPLES}).
+ *
+ * <p>Mutable and confined to one task, like {@link SeriesState} which holds it.
+ */
+final class Baseline {
+
+    static final int MAX_SAMPLES = 180;
+
+    private final double[] samples;
+    private final int stride;
+    private int head;
+    private int size;
+    private int sinceSample;
+
+    /** @param evaluations how many evaluations the baseline spans ({@code baseline / every}) */
+    Baseline(final long evaluations) {
+        final int capacity = (int) Math.max(1, Math.min(evaluations, MAX_SAMPLES));
+        this.samples = new double[capacity];
+        this.stride = (int) Math.max(1, (evaluations + capacity - 1) / capacity);
+    }
+
+    Baseline(final double[] samples, final int stride, final int head, final int size, final int sinceSample) {
+        this.samples = samples;
+        this.stride = stride;
+        this.head = head;
+        this.size = size;
+        this.sinceSample = sinceSample;
+    }
+
+    /** Offers one evaluation's aggregate; only every {@code stride}-th is kept. */
+    void offer(final double value) {
+        if (sinceSample++ % stride != 0) {
+            return;
+        }
+        samples[head] = value;
+        head = (head + 1) % samples.length;
+        size = Math.min(size + 1, samples.length);
+    }
+
+    /** rules.md: a deviation needs at least half the baseline of history. */
+    boolean isWarm() {
+        return size * 2 >= samples.length;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The median and the median absolute deviation of the history, in {@code out[0]} and {@code out[1]}. */
+    void medianAndMad(final double[] out) {
+        // Until the ring is full its samples are [0, size); after, all of it: either way the first `size` slots.
+        final double[] sorted = Arrays.copyOf(samples, size);
+        Arrays.sort(sorted);
+        final double median = RobustStatistics.median(sorted, size);
+        for (int i = 0; i < size; i++) {
+            sorted[i] = Math.abs(sorted[i] - median);
+        }
+        Arrays.sort(sorted);
+        out[0] = median;
+        out[1] = RobustStatistics.median(sorted, size);
+    }
+
+    double[] samples() {
+        return samples;
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    int head() {
+        return head;
+    }
+
+    int sinceSample() {
+        return sinceSample;
+    }
+}

@@ -1,0 +1,237 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.Series;
+import io.vigil.rules.Condition;
+import io.vigil.rules.Rule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Judges outlier rules: each member of a peer group against the group at the same evaluation (rules.md, "outlier").
+ * Free of Kafka; {@link PeerGroupProcessor} feeds it.
+ *
+ * <p>Members of one group live on many series tasks. Each sends its members' aggregates here (keyed by group), and
+ * after every evaluation pass reports how far it has evaluated. An instant is judged only once every series task has
+ * reported past it, so a group is complete when judged — whatever the partitions, however many members.
+ */
+public final class PeerGroupEvaluator {
+
+    /** One member's value at one instant. */
+    record Member(Series series, double value) {
+    }
+
+    /** An alert of an outlier rule for one member, with the group it belongs to. */
+    record PeerAlert(String groupKey, Series series, AlertStatus status) {
+    }
+
+    /** What a pass produced and what must be persisted. */
+    public record Outcome(List<AlertTransition> transitions, List<String> judgedValueKeys, Map<String, Optional<PeerAlert>> alertChanges) {
+    }
+
+    private static final Comparator<AlertTransition> EMIT_ORDER = Comparator
+            .comparingLong(AlertTransition::time)
+            .thenComparing(t -> t.rule().id())
+            .thenComparing(t -> t.series().key());
+
+    private final RuleIndex rules;
+    private final long graceMs;
+    private final int expectedEvaluators;
+    private final Map<Integer, Long> progress = new HashMap<>();
+    private long evaluatedThrough = Long.MIN_VALUE;
+    /** Instant -> group -> members with a value. */
+    private final TreeMap<Long, Map<String, List<Member>>> pending = new TreeMap<>();
+    /** Alert key (rule id, series key) -> the alert, for alerts pending or firing. */
+    private final Map<String, PeerAlert> alerts = new HashMap<>();
+    /** Within one pass: the last instant each group was judged at. */
+    private final Map<String, Long> lastJudged = new HashMap<>();
+
+    /** @param expectedEvaluators how many series tasks send values (the partitions of the series topic) */
+    public PeerGroupEvaluator(final RuleIndex rules, final long graceMs, final int expectedEvaluators) {
+        this.rules = rules;
+        this.graceMs = graceMs;
+        this.expectedEvaluators = expectedEvaluators;
+    }
+
+    /** The group a series belongs to for an outlier rule: the rule and the values of its {@code peers} labels. */
+    public static String groupKey(final Rule rule, final Condition.Outlier outlier, final Series series) {
+        final StringBuilder sb = new StringBuilder(rule.id());
+        for (String label : outlier.peers()) {
+            sb.append('\u0000').append(label).append('=').append(series.labels().get(label));
+        }
+        return sb.toString();
+    }
+
+    static String valueKey(final String groupKey, final long time, final Series series) {
+        return groupKey + '\u0001' + String.format("%016x", time ^ Long.MIN_VALUE) + '\u0001' + series.key();
+    }
+
+    static String alertKey(final String ruleId, final Series series) {
+        return ruleId + '\u0000' + series.key();
+    }
+
+    public long evaluatedThrough() {
+        return evaluatedThrough;
+    }
+
+    public Map<Integer, Long> progress() {
+        return Map.copyOf(progress);
+    }
+
+    void restoreProgress(final long through, final Map<Integer, Long> restored) {
+        evaluatedThrough = through;
+        progress.putAll(restored);
+    }
+
+    void restoreAlert(final String key, final PeerAlert alert) {
+        alerts.put(key, alert);
+    }
+
+    /** @return false when the value's instant has already been judged (it is dropped) */
+    public boolean accept(final PeerValue v) {
+        if (evaluatedThrough != Long.MIN_VALUE && v.time() <= evaluatedThrough - graceMs) {
+            return false;
+        }
+        pending.computeIfAbsent(v.time(), t -> new HashMap<>())
+                .computeIfAbsent(v.groupKey(), g -> new ArrayList<>())
+                .add(new Member(v.series(), v.value()));
+        return true;
+    }
+
+    public void onProgress(final int evaluator, final long through) {
+        progress.merge(evaluator, through, Math::max);
+    }
+
+    /** Judges every instant all series tasks have passed. */
+    public Outcome advance() {
+        final List<AlertTransition> out = new ArrayList<>();
+        final List<String> judged = new ArrayList<>();
+        final Map<String, Optional<PeerAlert>> changes = new HashMap<>();
+        if (progress.size() < expectedEvaluators) {
+            return new Outcome(out, judged, changes);
+        }
+        final long low = progress.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        if (low <= evaluatedThrough) {
+            return new Outcome(out, judged, changes);
+        }
+        final long previousLimit = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
+        final long limit = low - graceMs;
+        lastJudged.clear();
+        while (!pending.isEmpty() && pending.firstKey() <= limit) {
+            final Map.Entry<Long, Map<String, List<Member>>> instant = pending.pollFirstEntry();
+            final long t = instant.getKey();
+            judgeSilentGroupsBefore(t, previousLimit, out, changes);
+            for (Map.Entry<String, List<Member>> group : new TreeMap<>(instant.getValue()).entrySet()) {
+                judge(group.getKey(), t, group.getValue(), out, changes);
+                group.getValue().forEach(m -> judged.add(valueKey(group.getKey(), t, m.series())));
+            }
+        }
+        judgeSilentGroupsBefore(limit + 1, previousLimit, out, changes);
+        evaluatedThrough = low;
+        out.sort(EMIT_ORDER);
+        return new Outcome(out, judged, changes);
+    }
+
+    /**
+     * Groups with alerts pending or firing are judged at every instant of their rule, also when no member sent a
+     * value (the whole group fell silent): their alerts must not stay firing for want of data.
+     */
+    private void judgeSilentGroupsBefore(final long before, final long previousLimit, final List<AlertTransition> out,
+                                         final Map<String, Optional<PeerAlert>> changes) {
+        final TreeMap<String, Long> groups = new TreeMap<>();
+        for (PeerAlert a : alerts.values()) {
+            final long judgedAt = Math.max(a.status().activeAt(), lastJudged.getOrDefault(a.groupKey(), Long.MIN_VALUE));
+            groups.merge(a.groupKey(), judgedAt, Math::max);
+        }
+        for (Map.Entry<String, Long> g : groups.entrySet()) {
+            final Optional<Rule> rule = rules.byId(g.getKey().split("\u0000", 2)[0]);
+            if (rule.isEmpty()) {
+                continue;
+            }
+            final long every = rule.get().every().toMillis();
+            long t = TaskEvaluator.alignUp(Math.max(previousLimit + 1, g.getValue() + 1), every);
+            for (; t < before && hasActive(g.getKey()); t += every) {
+                final Map<String, List<Member>> atT = pending.get(t);
+                if (atT == null || !atT.containsKey(g.getKey())) {
+                    judge(g.getKey(), t, List.of(), out, changes);
+                }
+            }
+        }
+    }
+
+    private boolean hasActive(final String groupKey) {
+        return alerts.values().stream().anyMatch(a -> a.groupKey().equals(groupKey));
+    }
+
+    private void judge(final String groupKey, final long t, final List<Member> members, final List<AlertTransition> out,
+                       final Map<String, Optional<PeerAlert>> changes) {
+        final Optional<Rule> found = rules.byId(groupKey.split("\u0000", 2)[0]);
+        if (found.isEmpty() || !(found.get().condition() instanceof Condition.Outlier outlier)) {
+            return;
+        }
+        final Rule rule = found.get();
+        lastJudged.put(groupKey, t);
+        final List<Member> sortedMembers = new ArrayList<>(members);
+        sortedMembers.sort(Comparator.comparing(m -> m.series().key()));
+        final int n = sortedMembers.size();
+        // A group with fewer than min_peers members with a value is not judged: nobody in it is an outlier.
+        final boolean judged = n >= outlier.minPeers();
+        double median = Double.NaN;
+        double mad = Double.NaN;
+        if (judged) {
+            final double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = sortedMembers.get(i).value();
+            }
+            Arrays.sort(values);
+            median = RobustStatistics.median(values, n);
+            for (int i = 0; i < n; i++) {
+                values[i] = Math.abs(values[i] - median);
+            }
+            Arrays.sort(values);
+            mad = RobustStatistics.median(values, n);
+        }
+        final Map<String, Member> byAlertKey = new TreeMap<>();
+        for (Member m : sortedMembers) {
+            byAlertKey.put(alertKey(rule.id(), m.series()), m);
+        }
+        for (Map.Entry<String, PeerAlert> a : new TreeMap<>(alerts).entrySet()) {
+            if (a.getValue().groupKey().equals(groupKey) && !byAlertKey.containsKey(a.getKey())) {
+                step(rule, groupKey, a.getKey(), a.getValue().series(), Double.NaN, median, Double.NaN, false, t, out, changes);
+            }
+        }
+        for (Map.Entry<String, Member> e : byAlertKey.entrySet()) {
+            final double x = e.getValue().value();
+            final double z = judged ? RobustStatistics.z(x, median, mad) : Double.NaN;
+            final boolean holds = judged && RobustStatistics.isAnomalous(x, median, z, outlier.direction(), outlier.z(),
+                    outlier.minChange());
+            step(rule, groupKey, e.getKey(), e.getValue().series(), x, median, z, holds, t, out, changes);
+        }
+    }
+
+    private void step(final Rule rule, final String groupKey, final String key, final Series series, final double value,
+                      final double median, final double z, final boolean holds, final long t,
+                      final List<AlertTransition> out, final Map<String, Optional<PeerAlert>> changes) {
+        final PeerAlert prevAlert = alerts.get(key);
+        final AlertStatus prev = prevAlert == null ? AlertStatus.INACTIVE : prevAlert.status();
+        final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, rule.forDuration().toMillis(),
+                rule.keepFiringFor().toMillis());
+        step.event().ifPresent(kind -> out.add(new AlertTransition(rule, series, kind, step.status(), value, median, z)));
+        if (step.status().equals(prev)) {
+            return;
+        }
+        if (step.status().isInactive()) {
+            alerts.remove(key);
+            changes.put(key, Optional.empty());
+        } else {
+            final PeerAlert next = new PeerAlert(groupKey, series, step.status());
+            alerts.put(key, next);
+            changes.put(key, Optional.of(next));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.SeriesCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The Kafka Streams side of outlier rules: feeds the peer values and progress reports of one peers partition to a
+ * {@link PeerGroupEvaluator}, and keeps its waiting values, its alerts and its progress in changelogged stores.
+ */
+public final class PeerGroupProcessor implements Processor<String, byte[], String, AlertTransition> {
+
+    public static final String VALUES_STORE = "vigil-peer-values";
+    public static final String ALERTS_STORE = "vigil-peer-alerts";
+    public static final String PROGRESS_STORE = "vigil-peer-progress";
+    private static final String PROGRESS_KEY = "progress";
+
+    private final RuleIndex rules;
+    private final long graceMs;
+    private final int expectedEvaluators;
+    private final EvaluationMetrics metrics;
+
+    private ProcessorContext<String, AlertTransition> context;
+    private KeyValueStore<String, byte[]> values;
+    private KeyValueStore<String, byte[]> alerts;
+    private KeyValueStore<String, byte[]> progress;
+    private PeerGroupEvaluator evaluator;
+
+    public PeerGroupProcessor(final RuleIndex rules, final long graceMs, final int expectedEvaluators,
+                              final EvaluationMetrics metrics) {
+        this.rules = rules;
+        this.graceMs = graceMs;
+        this.expectedEvaluators = expectedEvaluators;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(final ProcessorContext<String, AlertTransition> context) {
+        this.context = context;
+        this.values = context.getStateStore(VALUES_STORE);
+        this.alerts = context.getStateStore(ALERTS_STORE);
+        this.progress = context.getStateStore(PROGRESS_STORE);
+        this.evaluator = new PeerGroupEvaluator(rules, graceMs, expectedEvaluators);
+        final byte[] stored = progress.get(PROGRESS_KEY);
+        if (stored != null) {
+            restoreProgress(stored);
+        }
+        try (KeyValueIterator<String, byte[]> it = alerts.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, byte[]> kv = it.next();
+                evaluator.restoreAlert(kv.key, decodeAlert(kv.value));
+            }
+        }
+        try (KeyValueIterator<String, byte[]> it = values.all()) {
+            while (it.hasNext()) {
+                evaluator.accept((PeerValue) PeerMessageCodec.decode(it.next().value));
+            }
+        }
+    }
+
+    @Override
+    public void process(final Record<String, byte[]> record) {
+        final EvaluationOutput message = PeerMessageCodec.decode(record.value());
+        if (message instanceof PeerValue v) {
+            if (evaluator.accept(v)) {
+                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time(), v.series()), record.value());
+            } else {
+                metrics.late();
+            }
+            return;
+        }
+        final PeerProgress p = (PeerProgress) message;
+        evaluator.onProgress(p.evaluator(), p.evaluatedThrough());
+        final PeerGroupEvaluator.Outcome outcome = evaluator.advance();
+        outcome.judgedValueKeys().forEach(values::delete);
+        for (Map.Entry<String, Optional<PeerGroupEvaluator.PeerAlert>> change : outcome.alertChanges().entrySet()) {
+            if (change.getValue().isPresent()) {
+                alerts.put(change.getKey(), encodeAlert(change.getValue().get()));
+            } else {
+                alerts.delete(change.getKey());
+            }
+        }
+        progress.put(PROGRESS_KEY, encodeProgress());
+        for (AlertTransition t : outcome.transitions()) {
+            metrics.transition(t);
+            context.forward(new Record<>(t.series().key(), t, record.timestamp()));
+        }
+    }
+
+    private byte[] encodeProgress() {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(evaluator.evaluatedThrough());
+            final Map<Integer, Long> p = evaluator.progress();
+            out.writeInt(p.size());
+            for (Map.Entry<Integer, Long> e : p.entrySet()) {
+                out.writeInt(e.getKey());
+                out.writeLong(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void restoreProgress(final byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            final long through = in.readLong();
+            final int n = in.readInt();
+            final Map<Integer, Long> p = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                p.put(in.readInt(), in.readLong());
+            }
+            evaluator.restoreProgress(through, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] encodeAlert(final PeerGroupEvaluator.PeerAlert alert) {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(alert.groupKey());
+            SeriesCodec.write(out, alert.series());
+            final AlertStatus s = alert.status();
+            out.writeByte(s.state().ordinal());
+            out.writeLong(s.activeAt());
+            out.writeLong(s.firedAt());
+            out.writeLong(s.resolvedAt());
+            out.writeLong(s.keepFiringSince());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static PeerGroupEvaluator.PeerAlert decodeAlert(final byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            final String group = in.readUTF();
+            final var series = SeriesCodec.read(in);
+            final AlertStatus s = new AlertStatus(AlertState.values()[in.readByte()], in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong());
+            return new PeerGroupEvaluator.PeerAlert(group, series, s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

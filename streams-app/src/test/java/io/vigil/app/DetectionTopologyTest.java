@@ -1,0 +1,198 @@
+package io.vigil.app;
+
+import static io.vigil.app.TopologyFixture.describe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.EventStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deviation, outlier and absent rules through the whole topology, in Kafka Streams' test driver. */
+class DetectionTopologyTest {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+    private static final long STEP = 10_000;
+    /** The test driver's wall clock: a day after the data, so no datapoint is "in the future". */
+    private static final Instant WALL = Instant.ofEpochMilli(T0).plus(Duration.ofDays(1));
+
+    @TempDir
+    Path stateDir;
+
+    private static final String OUTLIER_RULES = """
+            groups:
+              - name: peers
+                every: 10s
+                rules:
+                  - alert: NodeCpuFarBelowPeers
+                    series: cpu{cluster=~".+"}
+                    aggregate: avg
+                    window: 1m
+                    outlier: {peers: [cluster], direction: low, z: 4, min_change: 0.5, min_peers: 5}
+                    for: 1m
+                    annotations:
+                      summary: "{{ $labels.instance }} at {{ $value }}, peers' median {{ $median }} (z {{ $z }})"
+                  - alert: NodeTrafficFarBelowPeers
+                    series: tx_bytes_total{cluster=~".+"}
+                    aggregate: rate
+                    window: 2m
+                    outlier: {peers: [cluster], direction: low, z: 4, min_change: 0.5, min_peers: 5}
+                    for: 1m
+            """;
+
+    private static Map<String, String> node(final int i, final String cluster) {
+        return Map.of("instance", String.format("node-%02d", i), "cluster", cluster);
+    }
+
+    @Test
+    void theOneLowNodeAmongFiftyPeersPagesAndNobodyElse() {
+        try (TopologyFixture f = new TopologyFixture(OUTLIER_RULES, stateDir, WALL)) {
+            final Random random = new Random(1);
+            for (int step = 0; step <= 60; step++) {
+                for (int i = 0; i < 50; i++) {
+                    final double cpu = i == 13 && step >= 20 ? 6 + random.nextDouble() : 45 + 10 * random.nextDouble();
+                    f.send(TopologyFixture.point("cpu", node(i, "backend"), cpu, T0 + step * STEP));
+                }
+            }
+            final List<AlertEvent> events = f.events();
+            // node-13 drops at 200 s; its 1 m average is more than 50 % below the peers' median from 230 s; for 1 m.
+            assertThat(describe(events)).containsExactly(
+                    "PENDING NodeCpuFarBelowPeers node-13 @2022-06-21T06:03:50Z",
+                    "FIRING NodeCpuFarBelowPeers node-13 @2022-06-21T06:04:50Z");
+            final AlertEvent firing = events.get(1);
+            assertThat(firing.annotations().get("summary")).matches("node-13 at 6\\.\\d+, peers' median 5\\d\\.\\d+ \\(z -\\d+\\.\\d+\\)");
+        }
+    }
+
+    @Test
+    void aGroupWithFewerThanMinPeersIsNotJudged() {
+        try (TopologyFixture f = new TopologyFixture(OUTLIER_RULES, stateDir, WALL)) {
+            for (int step = 0; step <= 40; step++) {
+                for (int i = 0; i < 4; i++) {
+                    f.send(TopologyFixture.point("cpu", node(i, "small"), i == 2 ? 1 : 50 + i, T0 + step * STEP));
+                }
+                for (int i = 0; i < 6; i++) {
+                    f.send(TopologyFixture.point("cpu", node(10 + i, "big"), i == 2 ? 1 : 50 + i, T0 + step * STEP));
+                }
+            }
+            assertThat(describe(f.events())).containsExactly(
+                    "PENDING NodeCpuFarBelowPeers node-12 @2022-06-21T06:00:00Z",
+                    "FIRING NodeCpuFarBelowPeers node-12 @2022-06-21T06:01:00Z");
+        }
+    }
+
+    @Test
+    void aCounterResetIsNotACollapseButATrafficCollapseIs() {
+        try (TopologyFixture f = new TopologyFixture(OUTLIER_RULES, stateDir, WALL)) {
+            final long[] counters = new long[10];
+            for (int i = 0; i < counters.length; i++) {
+                counters[i] = 1_000_000_000L * (i + 1);
+            }
+            for (int step = 0; step <= 90; step++) {
+                for (int i = 0; i < counters.length; i++) {
+                    long rate = 2_000_000 + 10_000L * i;
+                    if (i == 3 && step == 30) {
+                        counters[i] = 0; // node-03 restarts: its counter starts again from zero
+                    }
+                    if (i == 7 && step >= 50) {
+                        rate = 1_000; // node-07 left the load balancer at 500 s; its 2 m rate is -50 % at 550 s
+                    }
+                    counters[i] += rate * 10;
+                    f.send(TopologyFixture.point("tx_bytes_total", node(i, "backend"), counters[i], T0 + step * STEP));
+                }
+            }
+            assertThat(describe(f.events())).containsExactly(
+                    "PENDING NodeTrafficFarBelowPeers node-07 @2022-06-21T06:09:10Z",
+                    "FIRING NodeTrafficFarBelowPeers node-07 @2022-06-21T06:10:10Z");
+        }
+    }
+
+    private static final String DEVIATION_RULES = """
+            groups:
+              - name: db
+                every: 1m
+                rules:
+                  - alert: ConnectionsAnomalous
+                    series: db_connections
+                    aggregate: avg
+                    window: 5m
+                    deviation: {baseline: 1h, direction: up, z: 6, min_change: 0.5}
+                    annotations:
+                      summary: "{{ $value }} connections, usually {{ $median }}"
+            """;
+
+    @Test
+    void aDeviationThatPersistsDoesNotBecomeTheNewBaseline() {
+        try (TopologyFixture f = new TopologyFixture(DEVIATION_RULES, stateDir, WALL)) {
+            final Random random = new Random(3);
+            final Map<String, String> db = Map.of("instance", "db-1");
+            // 2 h at ~120 connections, then 2 h at ~480, then back: the surge stays firing for its whole length.
+            for (int minute = 0; minute < 300; minute++) {
+                final double base = minute >= 120 && minute < 240 ? 480 : 120;
+                f.send(TopologyFixture.point("db_connections", db, base + 10 * random.nextDouble(), T0 + minute * 60_000L));
+            }
+            final List<AlertEvent> events = f.events();
+            assertThat(events).extracting(AlertEvent::status).containsExactly(EventStatus.FIRING, EventStatus.RESOLVED);
+            assertThat(events.get(0).startsAt()).contains(Instant.ofEpochMilli(T0 + 120 * 60_000L));
+            // Resolved only when the surge ended (once the 5 m window's average is back within z of the median).
+            assertThat(events.get(1).endsAt().orElseThrow()).isBetween(Instant.ofEpochMilli(T0 + 240 * 60_000L),
+                    Instant.ofEpochMilli(T0 + 245 * 60_000L));
+            assertThat(events.get(0).annotations().get("summary")).matches("\\d+(\\.\\d+)? connections, usually 12\\d(\\.\\d+)?");
+        }
+    }
+
+    private static final String ABSENT_RULES = """
+            groups:
+              - name: silence
+                every: 10s
+                rules:
+                  - alert: DatabaseSilent
+                    series: db_connections
+                    absent: {after: 2m}
+                    annotations:
+                      summary: "{{ $labels.instance }} silent for {{ $value }}s"
+            """;
+
+    @Test
+    void aSilenceSeenOnlyWhenTheSeriesComesBackStillFiresAndResolves() {
+        try (TopologyFixture f = new TopologyFixture(ABSENT_RULES, stateDir, WALL)) {
+            final Map<String, String> db = Map.of("instance", "db-1");
+            for (int step = 0; step <= 10; step++) {
+                f.send(TopologyFixture.point("db_connections", db, 100, T0 + step * STEP));
+            }
+            // Silent from 100 s to 400 s, then back; nothing else moves event time meanwhile.
+            for (int step = 40; step <= 50; step++) {
+                f.send(TopologyFixture.point("db_connections", db, 100, T0 + step * STEP));
+            }
+            assertThat(describe(f.events())).containsExactly(
+                    "FIRING DatabaseSilent db-1 @2022-06-21T06:03:40Z",
+                    "RESOLVED DatabaseSilent db-1 @2022-06-21T06:06:40Z");
+        }
+    }
+
+    @Test
+    void aWholeClusterGoingSilentIsNoticedByTheWallClock() {
+        final Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        try (TopologyFixture f = new TopologyFixture(ABSENT_RULES, stateDir, now)) {
+            final long start = now.toEpochMilli() - 300_000;
+            for (int step = 0; step <= 30; step++) {
+                f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, start + step * STEP));
+            }
+            // The last point is at `now`; then no record at all. The input partition is announced idle after the idle
+            // timeout, and from then event time follows the wall clock.
+            assertThat(f.events()).isEmpty();
+            for (int s = 0; s < 150; s += 5) {
+                f.driver.advanceWallClockTime(Duration.ofSeconds(5));
+            }
+            final List<AlertEvent> events = f.events();
+            assertThat(describe(events)).containsExactly("FIRING DatabaseSilent db-1 @2026-11-23T12:02:00Z");
+            assertThat(events.get(0).annotations().get("summary")).isEqualTo("db-1 silent for 120s");
+        }
+    }
+}
