@@ -64,7 +64,6 @@ public final class TaskEvaluator {
     private int activeAlerts;
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
-    private final double[] scratch = new double[2];
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
         this.rules = rules;
@@ -373,22 +372,10 @@ public final class TaskEvaluator {
         final double value = aggregate(state, i, rule, t);
         final AlertStatus prev = state.alert(rule.id());
         final Baseline baseline = state.baseline(rule.id(), baselineEvaluations[i]);
-        double median = Double.NaN;
-        double z = Double.NaN;
-        boolean holds = false;
-        if (!Double.isNaN(value) && baseline.isWarm()) {
-            baseline.medianAndMad(scratch);
-            median = scratch[0];
-            z = RobustStatistics.z(value, median, scratch[1]);
-            holds = RobustStatistics.isAnomalous(value, median, z, deviation.direction(), deviation.z(),
-                    deviation.minChange());
-        }
-        final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]);
-        apply(state, rule, prev, step, value, median, z, out);
-        // History taken while pending or firing is not added: a sustained anomaly must not become the new normal.
-        if (!Double.isNaN(value) && step.status().isInactive()) {
-            baseline.offer(value);
-        }
+        final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation);
+        final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
+        apply(state, rule, prev, step, value, verdict.median(), verdict.z(), out);
+        DeviationCheck.learn(value, baseline, step.status());
         return true;
     }
 

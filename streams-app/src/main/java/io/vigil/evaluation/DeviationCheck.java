@@ -1,0 +1,38 @@
+package io.vigil.evaluation;
+
+import io.vigil.rules.Condition;
+
+/** A deviation rule's test of one window aggregate against the series' own baseline (rules.md, "deviation"). */
+final class DeviationCheck {
+
+    /** Whether the value deviates, and the numbers that say how much (NaN when there was nothing to compare). */
+    record Verdict(boolean holds, double median, double z) {
+        static final Verdict NO_VERDICT = new Verdict(false, Double.NaN, Double.NaN);
+    }
+
+    private DeviationCheck() {
+    }
+
+    /** @param value the window aggregate at this evaluation; NaN when the window had no value */
+    static Verdict judge(final double value, final Baseline baseline, final Condition.Deviation deviation) {
+        if (Double.isNaN(value) || !baseline.isWarm()) {
+            return Verdict.NO_VERDICT;
+        }
+        final double[] medianAndMad = new double[2];
+        baseline.medianAndMad(medianAndMad);
+        final double median = medianAndMad[0];
+        final double z = RobustStatistics.z(value, median, medianAndMad[1]);
+        return new Verdict(RobustStatistics.isAnomalous(value, median, z, deviation.direction(), deviation.z(),
+                deviation.minChange()), median, z);
+    }
+
+    /**
+     * Adds the value to the history unless the alert is pending or firing after this evaluation: a sustained anomaly
+     * must not become the new normal.
+     */
+    static void learn(final double value, final Baseline baseline, final AlertStatus after) {
+        if (!Double.isNaN(value) && after.isInactive()) {
+            baseline.offer(value);
+        }
+    }
+}
