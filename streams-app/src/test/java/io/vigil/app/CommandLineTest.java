@@ -92,7 +92,9 @@ class CommandLineTest {
         assertThat(fired).containsExactlyInAnyOrder(
                 "NodeCpuSaturated node-04",
                 "NodeTrafficCollapsed node-05",
+                "NodeTrafficFarBelowPeers node-05",
                 "DatabaseConnectionsSurge db-1",
+                "DatabaseConnectionsAnomalous db-1",
                 "DatabaseCpuHigh db-1");
         assertThat(run.err()).contains("skipped 3 record(s)");
     }

@@ -136,6 +136,37 @@ class RunMatchesReplayIT {
     }
 
     @Test
+    void everyRuleKindOfTheRepositorysRulesMatchesReplayOnThreePartitions() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        final VigilConfig config = ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-fleet",
+                "VIGIL_TOPICS_METRICS", "metrics-fleet",
+                "VIGIL_TOPICS_ALERTS", "alerts-fleet",
+                "VIGIL_TOPICS_DLQ", "dlq-fleet",
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final List<AlertEvent> expected = replay(config, rules, records, "fleet.jsonl");
+        // One incident of every kind is in the data, and each is found.
+        assertThat(expected.stream().filter(e -> e.status() == io.vigil.alerts.EventStatus.FIRING)
+                .map(e -> e.labels().get("alertname") + " " + e.labels().get("instance")).distinct())
+                .contains("NodeCpuFarBelowPeers node-04", "NodeTrafficFarBelowPeers node-09",
+                        "DatabaseConnectionsAnomalous db-1", "DatabaseConnectionsSurge db-1", "DatabaseSilent db-1")
+                .doesNotContain("NodeTrafficFarBelowPeers node-02");
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-fleet", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        produce("metrics-fleet", records);
+        final List<AlertEvent> actual = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-fleet");
+             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("fleet"), new SimpleMeterRegistry())) {
+            awaitEvents(alerts, actual, expected.size());
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    @Test
     void aRestartedEngineNeitherRefiresNorForgets() throws Exception {
         final List<String> records = records();
         final int half = records.size() / 2;
