@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     static final int EMBEDDED_PORT = 9092;
+    private static final java.time.Duration RELOAD_CHECK = java.time.Duration.ofSeconds(5);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -78,13 +80,17 @@ final class RunCommand implements Callable<Integer> {
             kafka.putIfAbsent("session.timeout.ms", "10000");
             cfg = cfg.withKafka(kafka);
         }
-        final VigilEngine engine = VigilEngine.start(cfg, ruleSet, dataDir.resolve("streams"), registry);
+        final LiveRules liveRules = new LiveRules(ruleSet);
+        final VigilEngine engine = VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry);
+        final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, registry);
+        reloader.start(RELOAD_CHECK);
         final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
                 () -> engine.state() == KafkaStreams.State.RUNNING);
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedKafka ownedBroker = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
+            reloader.close();
             http.close();
             engine.close();
             if (ownedBroker != null) {
@@ -96,8 +102,8 @@ final class RunCommand implements Callable<Integer> {
         }, "vigil-shutdown"));
 
         final var out = spec.commandLine().getOut();
-        out.printf("Vigil is running: %d rule(s) in %d group(s) from %s%n", ruleSet.rules().size(),
-                ruleSet.groups().size(), cfg.rulesPath());
+        out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
+                ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), RELOAD_CHECK.toSeconds());
         out.printf("  Kafka:   %s%s%n", cfg.bootstrapServers().orElse(""), broker != null ? " (embedded broker, data in "
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),

@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,12 @@ public final class VigilEngine implements AutoCloseable {
      * @param stateDir where Kafka Streams keeps local state
      */
     public static VigilEngine start(final VigilConfig config, final RuleSet rules, final Path stateDir,
+                                    final MeterRegistry registry) {
+        return start(config, new LiveRules(rules), stateDir, registry);
+    }
+
+    /** @param rules the rules in force; replacing them takes effect without a restart */
+    public static VigilEngine start(final VigilConfig config, final LiveRules rules, final Path stateDir,
                                     final MeterRegistry registry) {
         final Properties props = streamsProperties(config, stateDir);
         final Map<String, Integer> partitions = TopicSetup.ensure(props, config);

@@ -7,6 +7,7 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.evaluation.AlertTransition;
 import io.vigil.evaluation.EvaluationMetrics;
 import io.vigil.evaluation.EvaluationOutput;
+import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
@@ -58,10 +59,14 @@ public final class VigilTopology {
     }
 
     public static Topology build(final RuleSet ruleSet, final TopologySettings settings, final MeterRegistry registry) {
+        return build(new LiveRules(ruleSet), settings, registry);
+    }
+
+    /** @param rules the rules in force; replacing them later takes effect in the running topology (hot reload) */
+    public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
         final StreamsBuilder builder = new StreamsBuilder();
         final long graceMs = settings.grace().toMillis();
         final long forgetMs = settings.forget().toMillis();
-        final RuleIndex rules = new RuleIndex(ruleSet);
         final IngestMetrics ingestMetrics = new IngestMetrics(registry);
         final EvaluationMetrics evaluationMetrics = new EvaluationMetrics(registry);
         final AlertEventFactory events = new AlertEventFactory(settings.externalUrl());
@@ -79,7 +84,7 @@ public final class VigilTopology {
         final KStream<byte[], IngestOutput> ingested = builder
                 .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
                 .process(() -> new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
-                                settings.partitionsByTopic(), graceMs, watermarkStep(ruleSet), settings.idleTimeout(),
+                                settings.partitionsByTopic(), graceMs, () -> watermarkStep(rules.current()), settings.idleTimeout(),
                                 ingestMetrics),
                         Named.as("ingest"), IngestProcessor.PROGRESS_STORE);
 
@@ -142,7 +147,7 @@ public final class VigilTopology {
      * Watermarks are sent when a partition's newest timestamp makes a new evaluation instant due; instants are
      * multiples of every group's {@code every}, so their greatest common divisor is step enough.
      */
-    static long watermarkStep(final RuleSet rules) {
+    static long watermarkStep(final RuleIndex rules) {
         long gcd = 0;
         for (RuleGroup g : rules.groups()) {
             gcd = gcd(gcd, g.every().toMillis());

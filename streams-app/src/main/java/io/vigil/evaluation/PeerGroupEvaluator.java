@@ -39,7 +39,7 @@ public final class PeerGroupEvaluator {
             .thenComparing(t -> t.rule().id())
             .thenComparing(t -> t.series().key());
 
-    private final RuleIndex rules;
+    private RuleIndex rules;
     private final long graceMs;
     private final int expectedEvaluators;
     private final Map<Integer, Long> progress = new HashMap<>();
@@ -90,6 +90,39 @@ public final class PeerGroupEvaluator {
 
     void restoreAlert(final String key, final PeerAlert alert) {
         alerts.put(key, alert);
+    }
+
+    public RuleIndex rules() {
+        return rules;
+    }
+
+    /**
+     * Moves to a new rule set (hot reload): alerts of outlier rules removed or changed are dropped, and those that
+     * were firing resolve, saying why; unchanged rules keep their alerts.
+     */
+    public Outcome reload(final RuleIndex next) {
+        final List<AlertTransition> out = new ArrayList<>();
+        final Map<String, Optional<PeerAlert>> changes = new HashMap<>();
+        final long now = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
+        for (Map.Entry<String, PeerAlert> e : new TreeMap<>(alerts).entrySet()) {
+            final String ruleId = e.getKey().split("\u0000", 2)[0];
+            final Optional<Rule> before = rules.byId(ruleId);
+            final Optional<Rule> after = next.byId(ruleId);
+            if (before.isPresent() && after.isPresent() && after.get().sameDefinition(before.get())) {
+                continue;
+            }
+            final AlertStatus prev = e.getValue().status();
+            if (prev.isFiring() && before.isPresent()) {
+                final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
+                        Math.max(prev.firedAt(), TaskEvaluator.lastInstant(now, before.get())), prev.keepFiringSince());
+                out.add(new AlertTransition(before.get(), e.getValue().series(), AlertTransition.Kind.RESOLVED,
+                        resolved, Double.NaN, Double.NaN, Double.NaN, Optional.of(TaskEvaluator.RULE_GONE)));
+            }
+            alerts.remove(e.getKey());
+            changes.put(e.getKey(), Optional.empty());
+        }
+        rules = next;
+        return new Outcome(out, List.of(), changes);
     }
 
     /** @return false when the value's instant has already been judged (it is dropped) */

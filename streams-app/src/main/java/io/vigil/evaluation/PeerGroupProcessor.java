@@ -28,7 +28,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     public static final String PROGRESS_STORE = "vigil-peer-progress";
     private static final String PROGRESS_KEY = "progress";
 
-    private final RuleIndex rules;
+    private final LiveRules liveRules;
     private final long graceMs;
     private final int expectedEvaluators;
     private final EvaluationMetrics metrics;
@@ -39,9 +39,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private KeyValueStore<String, byte[]> progress;
     private PeerGroupEvaluator evaluator;
 
-    public PeerGroupProcessor(final RuleIndex rules, final long graceMs, final int expectedEvaluators,
+    public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
                               final EvaluationMetrics metrics) {
-        this.rules = rules;
+        this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.expectedEvaluators = expectedEvaluators;
         this.metrics = metrics;
@@ -53,7 +53,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         this.values = context.getStateStore(VALUES_STORE);
         this.alerts = context.getStateStore(ALERTS_STORE);
         this.progress = context.getStateStore(PROGRESS_STORE);
-        this.evaluator = new PeerGroupEvaluator(rules, graceMs, expectedEvaluators);
+        this.evaluator = new PeerGroupEvaluator(liveRules.current(), graceMs, expectedEvaluators);
         final byte[] stored = progress.get(PROGRESS_KEY);
         if (stored != null) {
             restoreProgress(stored);
@@ -73,6 +73,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     @Override
     public void process(final Record<String, byte[]> record) {
+        if (liveRules.current() != evaluator.rules()) {
+            apply(evaluator.reload(liveRules.current()), record.timestamp());
+        }
         final EvaluationOutput message = PeerMessageCodec.decode(record.value());
         if (message instanceof PeerValue v) {
             if (evaluator.accept(v)) {
@@ -84,7 +87,11 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         }
         final PeerProgress p = (PeerProgress) message;
         evaluator.onProgress(p.evaluator(), p.evaluatedThrough());
-        final PeerGroupEvaluator.Outcome outcome = evaluator.advance();
+        apply(evaluator.advance(), record.timestamp());
+        progress.put(PROGRESS_KEY, encodeProgress());
+    }
+
+    private void apply(final PeerGroupEvaluator.Outcome outcome, final long timestamp) {
         outcome.judgedValueKeys().forEach(values::delete);
         for (Map.Entry<String, Optional<PeerGroupEvaluator.PeerAlert>> change : outcome.alertChanges().entrySet()) {
             if (change.getValue().isPresent()) {
@@ -93,10 +100,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
                 alerts.delete(change.getKey());
             }
         }
-        progress.put(PROGRESS_KEY, encodeProgress());
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
-            context.forward(new Record<>(t.series().key(), t, record.timestamp()));
+            context.forward(new Record<>(t.series().key(), t, timestamp));
         }
     }
 

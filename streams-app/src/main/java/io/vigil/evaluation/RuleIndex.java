@@ -21,6 +21,7 @@ public final class RuleIndex {
     private final Map<String, int[]> rulesByMetric = new HashMap<>();
     private final long maxWindowMs;
     private final Map<String, Rule> rulesById = new HashMap<>();
+    private final boolean hasOutlierRules;
 
     public RuleIndex(final RuleSet ruleSet) {
         this.groups = ruleSet.groups();
@@ -39,6 +40,7 @@ public final class RuleIndex {
         byMetric.forEach((metric, idx) -> rulesByMetric.put(metric, idx.stream().mapToInt(Integer::intValue).toArray()));
         this.maxWindowMs = maxWindow;
         rules.forEach(r -> rulesById.put(r.id(), r));
+        this.hasOutlierRules = rules.stream().anyMatch(r -> r.condition() instanceof io.vigil.rules.Condition.Outlier);
     }
 
     /** Indexes (see {@link #rule}) of the rules whose selector matches the series, in rule order. */
@@ -76,6 +78,10 @@ public final class RuleIndex {
 
     public int ruleCount() {
         return rules.size();
+    }
+
+    public boolean hasOutlierRules() {
+        return hasOutlierRules;
     }
 
     /** The longest window of any rule: how far back points must be kept. */

@@ -34,10 +34,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private static final java.time.Duration WALL_CLOCK_CHECK = java.time.Duration.ofSeconds(1);
     private static final String EVALUATED_KEY = "evaluated";
 
-    private final RuleIndex rules;
+    private final LiveRules liveRules;
     private final long graceMs;
     private final long forgetMs;
-    private final boolean hasOutlierRules;
     private final int expectedSources;
     private final EvaluationMetrics metrics;
 
@@ -46,13 +45,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private KeyValueStore<String, byte[]> progressStore;
     private TaskEvaluator evaluator;
 
-    public SeriesEvaluationProcessor(final RuleIndex rules, final long graceMs, final long forgetMs,
+    public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final EvaluationMetrics metrics) {
-        this.rules = rules;
+        this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
-        this.hasOutlierRules = java.util.stream.IntStream.range(0, rules.ruleCount())
-                .anyMatch(i -> rules.rule(i).condition() instanceof io.vigil.rules.Condition.Outlier);
         this.expectedSources = expectedSources;
         this.metrics = metrics;
     }
@@ -64,7 +61,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.progressStore = context.getStateStore(PROGRESS_STORE);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
-        this.evaluator = new TaskEvaluator(rules, graceMs, forgetMs, clock);
+        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock);
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
         if (clockBytes != null) {
             clock.restore(clockBytes);
@@ -79,12 +76,23 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 evaluator.restore(kv.key, SeriesStateCodec.decode(kv.value));
             }
         }
-        context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
-                now -> emit(evaluator.evaluatedThrough(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now));
+        context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {
+            followRuleChanges(now);
+            emit(evaluator.evaluatedThrough(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
+        });
+    }
+
+    /** Moves to reloaded rules, on this task's own thread, between records. */
+    private void followRuleChanges(final long timestamp) {
+        final RuleIndex current = liveRules.current();
+        if (current != evaluator.rules()) {
+            emit(evaluator.evaluatedThrough(), evaluator.reload(current), timestamp);
+        }
     }
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
+        followRuleChanges(record.timestamp());
         final SeriesMessage message = SeriesMessageCodec.decode(record.value());
         if (message instanceof SeriesMessage.Point p) {
             if (evaluator.accept(p.datapoint())) {
@@ -117,7 +125,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             context.forward(new Record<>(v.groupKey(), v, timestamp));
         }
         // After its values: the peer-group tasks may judge every instant this task has passed.
-        if (hasOutlierRules && evaluator.evaluatedThrough() != before) {
+        if (evaluator.rules().hasOutlierRules() && evaluator.evaluatedThrough() != before) {
             context.forward(new Record<>("progress", new PeerProgress(context.taskId().partition(),
                     evaluator.evaluatedThrough()), timestamp));
         }

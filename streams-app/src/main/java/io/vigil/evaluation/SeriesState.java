@@ -138,6 +138,10 @@ final class SeriesState {
         return Collections.unmodifiableMap(baselines);
     }
 
+    void removeBaseline(final String ruleId) {
+        baselines.remove(ruleId);
+    }
+
     void putBaseline(final String ruleId, final Baseline baseline) {
         baselines.put(ruleId, baseline);
     }

@@ -43,21 +43,23 @@ public final class TaskEvaluator {
             .thenComparing(t -> t.rule().id())
             .thenComparing(t -> t.series().key());
 
-    private final RuleIndex rules;
+    static final String RULE_GONE = "its rule was removed or changed by a rule reload";
+
+    private RuleIndex rules;
     private final long graceMs;
     private final long forgetMs;
-    private final long[] everyMs;
-    private final long[] windowMs;
-    private final long[] forMs;
-    private final long[] keepFiringForMs;
+    private long[] everyMs;
+    private long[] windowMs;
+    private long[] forMs;
+    private long[] keepFiringForMs;
     /** For deviation rules, how many evaluations their baseline spans. */
-    private final long[] baselineEvaluations;
+    private long[] baselineEvaluations;
     private final EventClock clock;
     private final Map<String, SeriesState> series = new HashMap<>();
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
     private long evaluatedThrough = Long.MIN_VALUE;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
-    private final long[] nextEvaluation;
+    private long[] nextEvaluation;
     private long earliestPoint = Long.MAX_VALUE;
     /** The earliest time a silence may become an absent alert, or a quiet series may be forgotten. */
     private long nextDeadline = Long.MAX_VALUE;
@@ -66,17 +68,23 @@ public final class TaskEvaluator {
     private final Set<String> removed = new HashSet<>();
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
-        this.rules = rules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
         this.clock = clock;
-        final int n = rules.ruleCount();
+        useRules(rules);
+        this.nextEvaluation = new long[everyMs.length];
+        Arrays.fill(nextEvaluation, Long.MIN_VALUE);
+    }
+
+    private void useRules(final RuleIndex index) {
+        this.rules = index;
+        final int n = index.ruleCount();
         this.windowMs = new long[n];
         this.forMs = new long[n];
         this.keepFiringForMs = new long[n];
         this.baselineEvaluations = new long[n];
         for (int i = 0; i < n; i++) {
-            final Rule r = rules.rule(i);
+            final Rule r = index.rule(i);
             windowMs[i] = r.window().toMillis();
             forMs[i] = r.forDuration().toMillis();
             keepFiringForMs[i] = r.keepFiringFor().toMillis();
@@ -84,9 +92,76 @@ public final class TaskEvaluator {
                 baselineEvaluations[i] = Math.max(1, d.baseline().toMillis() / r.every().toMillis());
             }
         }
-        this.everyMs = rules.groups().stream().mapToLong(g -> g.every().toMillis()).toArray();
-        this.nextEvaluation = new long[everyMs.length];
-        Arrays.fill(nextEvaluation, Long.MIN_VALUE);
+        this.everyMs = index.groups().stream().mapToLong(g -> g.every().toMillis()).toArray();
+    }
+
+    public RuleIndex rules() {
+        return rules;
+    }
+
+    /**
+     * Moves to a new rule set (hot reload). Rules whose definition did not change keep their alerts and baselines;
+     * alerts of rules removed or changed are dropped, and those that were firing resolve, saying why. Groups keep
+     * their evaluation schedule by name.
+     */
+    public Outcome reload(final RuleIndex next) {
+        final RuleIndex old = rules;
+        final long[] schedule = new long[next.groups().size()];
+        Arrays.fill(schedule, Long.MIN_VALUE);
+        for (int g = 0; g < schedule.length; g++) {
+            for (int o = 0; o < old.groups().size(); o++) {
+                if (old.groups().get(o).name().equals(next.groups().get(g).name())
+                        && old.groups().get(o).every().equals(next.groups().get(g).every())) {
+                    schedule[g] = nextEvaluation[o];
+                }
+            }
+        }
+        final long now = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
+        final List<AlertTransition> out = new ArrayList<>();
+        final var it = series.entrySet().iterator();
+        while (it.hasNext()) {
+            final Map.Entry<String, SeriesState> e = it.next();
+            final SeriesState state = e.getValue();
+            for (Map.Entry<String, AlertStatus> alert : Map.copyOf(state.alerts()).entrySet()) {
+                final Optional<Rule> before = old.byId(alert.getKey());
+                final Optional<Rule> after = next.byId(alert.getKey());
+                if (after.isPresent() && before.isPresent() && after.get().sameDefinition(before.get())) {
+                    continue;
+                }
+                final AlertStatus prev = alert.getValue();
+                if (prev.isFiring() && before.isPresent()) {
+                    final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
+                            Math.max(prev.firedAt(), lastInstant(now, before.get())), prev.keepFiringSince());
+                    out.add(new AlertTransition(before.get(), state.series(), AlertTransition.Kind.RESOLVED, resolved,
+                            Double.NaN, Double.NaN, Double.NaN, Optional.of(RULE_GONE)));
+                }
+                state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
+                dirty.add(e.getKey());
+            }
+            for (String ruleId : Set.copyOf(state.baselines().keySet())) {
+                final Optional<Rule> before = old.byId(ruleId);
+                final Optional<Rule> after = next.byId(ruleId);
+                if (after.isEmpty() || before.isEmpty() || !after.get().sameDefinition(before.get())) {
+                    state.removeBaseline(ruleId);
+                    dirty.add(e.getKey());
+                }
+            }
+            state.setRuleIndexes(next.match(state.series()));
+            if (state.ruleIndexes().length == 0) {
+                it.remove();
+                dirty.remove(e.getKey());
+                removed.add(e.getKey());
+            }
+        }
+        useRules(next);
+        nextEvaluation = schedule;
+        nextDeadline = Long.MIN_VALUE;
+        activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
+        out.sort(EMIT_ORDER);
+        final Outcome outcome = new Outcome(out, List.of(), Set.copyOf(dirty), Set.copyOf(removed));
+        dirty.clear();
+        removed.clear();
+        return outcome;
     }
 
     public EventClock clock() {
@@ -424,6 +499,12 @@ public final class TaskEvaluator {
         }
         state.setAlert(rule.id(), step.status());
         return true;
+    }
+
+    /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */
+    static long lastInstant(final long t, final Rule rule) {
+        final long every = rule.every().toMillis();
+        return t == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(t, every) * every;
     }
 
     static long alignUp(final long t, final long step) {

@@ -32,7 +32,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final List<String> topics;
     private final Map<String, Integer> partitionsByTopic;
     private final long graceMs;
-    private final long watermarkStepMs;
+    private final java.util.function.LongSupplier watermarkStepMs;
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
 
@@ -46,11 +46,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * @param topics            the input topics this processor reads
      * @param partitionsByTopic how many partitions each has, where known (to name only sources that exist)
      * @param graceMs           how far behind its partition's newest timestamp a point may be
-     * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this
+     * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this; read per
+     *                          record, as reloaded rules may change it
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
      */
     public IngestProcessor(final RecordDecoder decoder, final List<String> topics, final Map<String, Integer> partitionsByTopic,
-                           final long graceMs, final long watermarkStepMs, final Duration idleTimeout,
+                           final long graceMs, final java.util.function.LongSupplier watermarkStepMs,
+                           final Duration idleTimeout,
                            final IngestMetrics metrics) {
         this.decoder = decoder;
         this.topics = List.copyOf(topics);
@@ -118,7 +120,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         if (before == Long.MIN_VALUE) {
             return true;
         }
-        return Math.floorDiv(newest - graceMs, watermarkStepMs) != Math.floorDiv(before - graceMs, watermarkStepMs);
+        final long step = watermarkStepMs.getAsLong();
+        return Math.floorDiv(newest - graceMs, step) != Math.floorDiv(before - graceMs, step);
     }
 
     /**

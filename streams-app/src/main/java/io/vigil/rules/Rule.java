@@ -40,6 +40,18 @@ public record Rule(
         annotations = Map.copyOf(annotations);
     }
 
+    /**
+     * Whether {@code other} says the same as this rule, wherever it is written: a reload keeps the state of a rule
+     * whose definition did not change, even if it moved within its file.
+     */
+    public boolean sameDefinition(final Rule other) {
+        return group.equals(other.group) && alert.equals(other.alert) && selector.equals(other.selector)
+                && aggregate == other.aggregate && window.equals(other.window) && every.equals(other.every)
+                && condition.equals(other.condition) && forDuration.equals(other.forDuration)
+                && keepFiringFor.equals(other.keepFiringFor) && labels.equals(other.labels)
+                && annotations.equals(other.annotations);
+    }
+
     /** {@code group/alert}: the rule's name in events, URLs and state. */
     public String id() {
         return group + "/" + alert;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
+import io.vigil.evaluation.LiveRules;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
@@ -36,15 +37,23 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> dlq;
 
     TopologyFixture(final String rulesYaml, final Path stateDir, final Instant wallClock) {
+        this(new LiveRules(parse(rulesYaml)), stateDir, wallClock);
+    }
+
+    static io.vigil.rules.RuleSet parse(final String rulesYaml) {
         final LoadResult rules = RuleLoader.parse("rules.yaml", rulesYaml);
         assertThat(rules.problems()).isEmpty();
+        return rules.ruleSet();
+    }
+
+    TopologyFixture(final LiveRules rules, final Path stateDir, final Instant wallClock) {
         final TopologySettings settings = new TopologySettings(List.of("metrics"), "alerts", "metrics.dlq",
                 Duration.ofSeconds(15), Duration.ofHours(24), IDLE_TIMEOUT, IngestLimits.defaults(), "http://vigil:8080",
                 Map.of("metrics", 1));
         final Properties props = VigilTopology.streamsDefaults("vigil-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(VigilTopology.build(rules.ruleSet(), settings, registry), props, wallClock);
+        driver = new TopologyTestDriver(VigilTopology.build(rules, settings, registry), props, wallClock);
         metrics = driver.createInputTopic("metrics", new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic("metrics.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,0 +1,120 @@
+package io.vigil.app;
+
+import static io.vigil.app.TopologyFixture.describe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventFactory;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.rules.RuleSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rules replaced while the topology runs: unchanged rules keep their state, removed ones resolve, new ones start. */
+class HotReloadTest {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    private static final String BEFORE = """
+            groups:
+              - name: nodes
+                every: 10s
+                rules:
+                  - alert: CpuHigh
+                    series: cpu
+                    aggregate: last
+                    window: 10s
+                    threshold: {above: 90}
+                    for: 1m
+                  - alert: CpuNotZero
+                    series: cpu
+                    aggregate: last
+                    window: 10s
+                    threshold: {above: 0}
+            """;
+
+    /** CpuHigh unchanged (but moved), CpuNotZero removed, CpuLow added. */
+    private static final String AFTER = """
+            groups:
+              - name: nodes
+                every: 10s
+                rules:
+                  - alert: CpuLow
+                    series: cpu
+                    aggregate: last
+                    window: 10s
+                    threshold: {below: 50}
+
+                  - alert: CpuHigh
+                    series: cpu
+                    aggregate: last
+                    window: 10s
+                    threshold: {above: 90}
+                    for: 1m
+            """;
+
+    @Test
+    void unchangedRulesKeepTheirStateRemovedOnesResolveNewOnesStart() {
+        final LiveRules live = new LiveRules(TopologyFixture.parse(BEFORE));
+        try (TopologyFixture f = new TopologyFixture(live, dir, Instant.ofEpochMilli(T0).plus(Duration.ofDays(1)))) {
+            final Map<String, String> n1 = Map.of("instance", "n1");
+            for (int step = 0; step <= 5; step++) {
+                f.send(TopologyFixture.point("cpu", n1, 95, T0 + step * 10_000L));
+            }
+            assertThat(describe(f.events())).containsExactly(
+                    "PENDING CpuHigh n1 @2022-06-21T06:00:00Z",
+                    "FIRING CpuNotZero n1 @2022-06-21T06:00:00Z");
+
+            live.replace(TopologyFixture.parse(AFTER));
+            for (int step = 6; step <= 12; step++) {
+                f.send(TopologyFixture.point("cpu", n1, step < 10 ? 95 : 10, T0 + step * 10_000L));
+            }
+            final List<AlertEvent> events = f.events();
+            // CpuHigh was pending since 0 s and fires at 60 s as if nothing happened; CpuNotZero resolves, saying why.
+            assertThat(describe(events)).containsExactly(
+                    "RESOLVED CpuNotZero n1 @2022-06-21T06:00:30Z",
+                    "FIRING CpuHigh n1 @2022-06-21T06:01:00Z",
+                    "RESOLVED CpuHigh n1 @2022-06-21T06:01:40Z",
+                    "FIRING CpuLow n1 @2022-06-21T06:01:40Z");
+            assertThat(events.get(0).annotations()).containsKey(AlertEventFactory.RESOLVED_REASON);
+        }
+    }
+
+    @Test
+    void theReloaderPutsValidRulesInForceAndRefusesInvalidOnes() throws Exception {
+        final Path rules = dir.resolve("rules");
+        Files.createDirectories(rules);
+        final Path file = rules.resolve("nodes.yaml");
+        Files.writeString(file, BEFORE);
+        final RuleSet initial = TopologyFixture.parse(BEFORE);
+        final LiveRules live = new LiveRules(initial);
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RuleReloader reloader = new RuleReloader(rules, live, registry)) {
+            final var before = live.current();
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.UNCHANGED);
+
+            Files.writeString(file, AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current()).isNotSameAs(before);
+            assertThat(live.current().byId("nodes/CpuLow")).isPresent();
+            assertThat(live.current().byId("nodes/CpuNotZero")).isEmpty();
+
+            final var good = live.current();
+            Files.writeString(file, AFTER.replace("threshold: {below: 50}", "threshold: {beneath: 50}"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
+            assertThat(live.current()).isSameAs(good);
+            assertThat(reloader.check()).as("the same invalid content is not reported again").isEqualTo(RuleReloader.Result.UNCHANGED);
+            assertThat(registry.get("vigil.rules.reloads").tag("result", "refused").counter().count()).isEqualTo(1.0);
+        }
+    }
+}
