@@ -21,6 +21,8 @@ import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.rules.RuleGroup;
 import io.vigil.rules.RuleSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,6 +39,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -65,28 +69,13 @@ public final class VigilTopology {
     /** @param rules the rules in force; replacing them later takes effect in the running topology (hot reload) */
     public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
         final StreamsBuilder builder = new StreamsBuilder();
-        final long graceMs = settings.grace().toMillis();
-        final long forgetMs = settings.forget().toMillis();
-        final IngestMetrics ingestMetrics = new IngestMetrics(registry);
-        final EvaluationMetrics evaluationMetrics = new EvaluationMetrics(registry);
-        final AlertEventFactory events = new AlertEventFactory(settings.externalUrl());
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray()));
-        for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
-                PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
-                    Serdes.ByteArray()));
-        }
+        final Stages stages = new Stages(rules, settings, registry);
+        stages.storeBuilders(true).forEach(builder::addStateStore);
 
         final KStream<byte[], IngestOutput> ingested = builder
                 .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
-                .process(() -> new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
-                                settings.partitionsByTopic(), graceMs, () -> watermarkStep(rules.current()), settings.idleTimeout(),
-                                ingestMetrics),
-                        Named.as("ingest"), IngestProcessor.PROGRESS_STORE);
+                .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE);
 
         final Map<String, KStream<byte[], IngestOutput>> routes = ingested.split(Named.as("ingested-"))
                 .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
@@ -103,9 +92,8 @@ public final class VigilTopology {
                 .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
                         .withStreamPartitioner(new BroadcastingPartitioner<>(SeriesMessageCodec::isBroadcast)))
-                .process(() -> new SeriesEvaluationProcessor(rules, graceMs, forgetMs, settings.sourceCount(),
-                                evaluationMetrics),
-                        Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE);
+                .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
+                        SeriesEvaluationProcessor.PROGRESS_STORE);
 
         final Map<String, KStream<String, EvaluationOutput>> outputs = evaluated.split(Named.as("evaluated-"))
                 .branch((key, out) -> out instanceof AlertTransition, Branched.as("transitions"))
@@ -117,21 +105,81 @@ public final class VigilTopology {
                 .repartition(Repartitioned.<String, byte[]>as(PEERS_REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
                         .withStreamPartitioner(new BroadcastingPartitioner<>(PeerMessageCodec::isBroadcast)))
-                .process(() -> new PeerGroupProcessor(rules, graceMs, settings.seriesPartitions(), evaluationMetrics),
-                        Named.as("judge-peers"), PeerGroupProcessor.VALUES_STORE, PeerGroupProcessor.ALERTS_STORE,
-                        PeerGroupProcessor.PROGRESS_STORE)
+                .process(stages::judgePeers, Named.as("judge-peers"), PeerGroupProcessor.VALUES_STORE,
+                        PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE)
                 .mapValues(t -> (EvaluationOutput) t, Named.as("peer-transitions"));
 
         outputs.get("evaluated-transitions")
                 .merge(peerTransitions, Named.as("all-transitions"))
                 // Keyed by fingerprint so that the events of one alert stay in order on one partition.
                 .map((seriesKey, transition) -> {
-                    final AlertEvent event = events.create((AlertTransition) transition);
+                    final AlertEvent event = stages.events().create((AlertTransition) transition);
                     return KeyValue.pair(event.fingerprint(), AlertEventJson.write(event));
                 }, Named.as("alert-events"))
                 .to(settings.alertsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
 
         return builder.build();
+    }
+
+    /**
+     * The processors and stores of each stage, made the one way both the Streams topology and the in-process replay
+     * pipeline use them.
+     */
+    static final class Stages {
+        private final LiveRules rules;
+        private final TopologySettings settings;
+        private final IngestMetrics ingestMetrics;
+        private final EvaluationMetrics evaluationMetrics;
+        private final AlertEventFactory events;
+
+        Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
+            this.rules = rules;
+            this.settings = settings;
+            this.ingestMetrics = new IngestMetrics(registry);
+            this.evaluationMetrics = new EvaluationMetrics(registry);
+            this.events = new AlertEventFactory(settings.externalUrl());
+        }
+
+        IngestProcessor ingest() {
+            return new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
+                    settings.partitionsByTopic(), settings.grace().toMillis(), () -> watermarkStep(rules.current()),
+                    settings.idleTimeout(), ingestMetrics);
+        }
+
+        SeriesEvaluationProcessor evaluate() {
+            return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
+                    settings.sourceCount(), evaluationMetrics);
+        }
+
+        PeerGroupProcessor judgePeers() {
+            return new PeerGroupProcessor(rules, settings.grace().toMillis(), settings.seriesPartitions(),
+                    evaluationMetrics);
+        }
+
+        AlertEventFactory events() {
+            return events;
+        }
+
+        /** In-memory stores; changelogged in the topology so state survives restarts, not in replay. */
+        List<StoreBuilder<KeyValueStore<String, ?>>> storeBuilders(final boolean changelogged) {
+            final List<StoreBuilder<KeyValueStore<String, ?>>> builders = new ArrayList<>();
+            builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE),
+                    Serdes.String(), Serdes.Long()), changelogged));
+            for (String store : new String[] {SeriesEvaluationProcessor.SERIES_STORE,
+                    SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
+                    PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
+                builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
+                        Serdes.ByteArray()), changelogged));
+            }
+            return builders;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <V> StoreBuilder<KeyValueStore<String, ?>> logged(final StoreBuilder<KeyValueStore<String, V>> b,
+                                                                        final boolean changelogged) {
+            final StoreBuilder<?> built = changelogged ? b : b.withLoggingDisabled();
+            return (StoreBuilder<KeyValueStore<String, ?>>) built;
+        }
     }
 
     /** Kafka Streams settings every way of running the topology shares. */
