@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code vigil rules validate|test}. */
-@Command(name = "rules", mixinStandardHelpOptions = true, description = "Check rule files.",
-        subcommands = {RulesCommand.Validate.class})
+@Command(name = "rules", mixinStandardHelpOptions = true, description = "Check and test rule files.",
+        subcommands = {RulesCommand.Validate.class, RulesTestCommand.class})
 final class RulesCommand implements Runnable {
 
     @CommandLine.Spec

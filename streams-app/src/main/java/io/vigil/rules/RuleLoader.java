@@ -29,7 +29,8 @@ public final class RuleLoader {
 
     /**
      * Loads every {@code *.yaml} / {@code *.yml} file under each path: a file given directly is read whatever its
-     * name, a directory is walked recursively and its files are read sorted by path. Group names must be unique
+     * name, a directory is walked recursively and its files are read sorted by path, leaving out rule unit test
+     * files ({@code *.test.yaml}, {@code *.test.yml}). Group names must be unique
      * across all of them. A path that does not exist or cannot be read is a problem at line 1, column 1.
      *
      * @return the rule set, or {@link RuleSet#EMPTY} with every problem when there is any
@@ -91,16 +92,18 @@ public final class RuleLoader {
             return List.of(path);
         }
         try (Stream<Path> walk = Files.walk(path)) {
-            return walk.filter(Files::isRegularFile).filter(RuleLoader::isYaml).sorted().toList();
+            return walk.filter(Files::isRegularFile).filter(RuleLoader::isRuleFile).sorted().toList();
         } catch (IOException | UncheckedIOException e) {
             problems.add(new RuleProblem(path.toString(), 1, 1, "cannot list the directory: " + e.getMessage()));
             return List.of();
         }
     }
 
-    private static boolean isYaml(final Path file) {
+    /** Rule unit test files ({@code *.test.yaml}) live beside the rules they test but are not rule files. */
+    private static boolean isRuleFile(final Path file) {
         final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".yaml") || name.endsWith(".yml");
+        return (name.endsWith(".yaml") || name.endsWith(".yml"))
+                && !name.endsWith(".test.yaml") && !name.endsWith(".test.yml");
     }
 
     private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems) {

@@ -1,0 +1,197 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code vigil rules test} as a user runs it: through the production topology, with exact output and exit codes. */
+class RuleTestCommandTest {
+
+    private static final String NL = System.lineSeparator();
+
+    /** `last` over one step: the sample at each evaluation instant is the whole story. */
+    private static final String RULES = """
+            groups:
+              - name: g
+                every: 10s
+                rules:
+                  - alert: High
+                    series: load
+                    aggregate: last
+                    window: 10s
+                    threshold: {above: 5}
+                    labels: {severity: page}
+                    annotations: {summary: "{{ $labels.instance }} at {{ $value }}"}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run vigil(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cmd = VigilCommand.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        final int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Path write(final String name, final String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @BeforeEach
+    void rules() throws Exception {
+        write("load.yaml", RULES);
+    }
+
+    @Test
+    void passingTestsPrintOnlyTheSummaryAndExitZero() throws Exception {
+        final Path file = write("load.test.yaml", """
+                rule_files: [load.yaml]
+                tests:
+                  - name: fires, resolves, and fires again after a gap
+                    interval: 10s
+                    input_series:
+                      - series: load{instance="a"}
+                        values: "1 1 9 9 1 _x2 9"       # 9 at 20s and 30s, 1 at 40s, nothing at 50s and 60s, 9 at 70s
+                      - series: load{instance="b"}
+                        values: "1x7"
+                    alerts:
+                      - at: 10s
+                        firing: []
+                      - at: 20s
+                        firing:
+                          - labels: {alertname: High, instance: a, severity: page}
+                            annotations: {summary: "a at 9"}
+                      - at: 35s
+                        firing:
+                          - labels: {alertname: High, instance: a}
+                      - at: 40s
+                        firing: []
+                      - at: 70s
+                        firing:
+                          - labels: {alertname: High}
+                  - name: a test with no input fires nothing
+                    alerts:
+                      - at: 1h
+                        firing: []
+                """);
+
+        final Run run = vigil("rules", "test", file.toString());
+
+        assertThat(run.out()).isEqualTo("2 passed, 0 failed" + NL);
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exit()).isZero();
+    }
+
+    @Test
+    void eachFailingExpectationSaysWhatWasExpectedAndWhatFired() throws Exception {
+        final Path file = write("load.test.yaml", """
+                rule_files: [load.yaml]
+                tests:
+                  - name: right
+                    interval: 10s
+                    input_series:
+                      - series: load{instance="a"}
+                        values: "9"
+                    alerts:
+                      - at: 0s
+                        firing: [{labels: {alertname: High, instance: a}}]
+                  - name: wrong
+                    interval: 10s
+                    input_series:
+                      - series: load{instance="a"}
+                        values: "1 9 9 1"
+                      - series: load{instance="c"}
+                        values: "1 9 9 1"
+                    alerts:
+                      - at: 15s
+                        firing: [{labels: {alertname: High, instance: b}}]
+                      - at: 20s
+                        firing:
+                          - labels: {alertname: High, instance: a}
+                          - labels: {alertname: High, instance: c}
+                      - at: 30s
+                        firing: [{labels: {alertname: High, instance: a}, annotations: {summary: "a at 9"}}]
+                """);
+
+        final Run run = vigil("rules", "test", file.toString());
+
+        assertThat(run.out()).isEqualTo(
+                file + ": test \"wrong\": at 15s: expected [{alertname=\"High\", instance=\"b\"}] but firing "
+                        + "[{alertname=\"High\", instance=\"a\", severity=\"page\"}, "
+                        + "{alertname=\"High\", instance=\"c\", severity=\"page\"}]" + NL
+                + file + ": test \"wrong\": at 30s: expected [{alertname=\"High\", instance=\"a\"} annotations "
+                        + "{summary=\"a at 9\"}] but firing []" + NL
+                + "1 passed, 1 failed" + NL);
+        assertThat(run.exit()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingRuleFileFailsEveryTestOfItsFile() throws Exception {
+        final Path file = write("gone.test.yaml", """
+                rule_files: [gone.yaml]
+                tests:
+                  - name: one
+                    alerts: [{at: 1m}]
+                  - name: two
+                    alerts: [{at: 1m}]
+                """);
+
+        final Run run = vigil("rules", "test", file.toString());
+
+        assertThat(run.out()).isEqualTo(dir.resolve("gone.yaml") + ":1:1: no such file or directory" + NL
+                + file + ": its rule files did not load; none of its 2 test(s) ran" + NL
+                + "0 passed, 2 failed" + NL);
+        assertThat(run.exit()).isEqualTo(1);
+    }
+
+    @Test
+    void aMalformedTestFileIsOneLineWithItsPlaceAndTheOtherFilesStillRun() throws Exception {
+        final Path bad = write("bad.test.yaml", """
+                rule_files: [load.yaml]
+                tests:
+                  - name: x
+                    input_series:
+                      - series: load
+                        values: "1 2 +"
+                    alerts: [{at: 1m}]
+                """);
+        final Path good = write("good.test.yaml",
+                "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
+
+        final Run run = vigil("rules", "test", bad.toString(), good.toString());
+
+        assertThat(run.out()).isEqualTo(bad + ":6:17: '+': expected a number, Inf, NaN or '_'" + NL
+                + "1 passed, 1 failed" + NL);
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exit()).isEqualTo(1);
+    }
+
+    @Test
+    void noFileIsAUsageError() {
+        final Run run = vigil("rules", "test");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("FILE");
+    }
+
+    @Test
+    void aDirectoryOfRulesStillLoadsWithItsTestFilesBesideIt() throws Exception {
+        write("load.test.yaml", "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
+        final Run run = vigil("rules", "validate", dir.toString());
+        assertThat(run.out()).isEqualTo("ok: 1 group(s), 1 rule(s)" + NL);
+        assertThat(run.exit()).isZero();
+    }
+}

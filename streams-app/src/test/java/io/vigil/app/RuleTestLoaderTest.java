@@ -1,0 +1,137 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import io.vigil.rules.RuleProblem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Reading rule test files: what a valid one means, and where and why a malformed one is refused. */
+class RuleTestLoaderTest {
+
+    private static final Path FILE = Path.of("rules", "x.test.yaml");
+
+    @TempDir
+    Path dir;
+
+    private static RuleTestLoader.Result parse(final String yaml) {
+        return RuleTestLoader.parse(FILE, yaml);
+    }
+
+    /** The one problem of a malformed file, as printed. */
+    private static String problem(final String yaml) {
+        final RuleTestLoader.Result result = parse(yaml);
+        assertThat(result.file()).isEmpty();
+        assertThat(result.problems()).hasSize(1);
+        return result.problems().get(0).toString();
+    }
+
+    @Test
+    void aValidFileReadsWithRuleFilesRelativeToItAndPromtoolsDefaultInterval() {
+        final RuleTestFile file = parse("""
+                rule_files: [backend.yaml, ../other/db.yaml]
+                tests:
+                  - name: pages
+                    input_series:
+                      - series: cpu{instance="a", cluster="b"}
+                        values: "1 _ 3"
+                    alerts:
+                      - at: 2m
+                        firing:
+                          - labels: {alertname: High, instance: a}
+                            annotations: {summary: "a is high"}
+                      - at: 5m
+                  - name: quiet
+                    interval: 15s
+                    alerts:
+                      - at: 1m
+                        firing: []
+                """).file().orElseThrow();
+
+        assertThat(file.path()).isEqualTo(FILE);
+        assertThat(file.ruleFiles()).containsExactly(Path.of("rules", "backend.yaml"), Path.of("other", "db.yaml"));
+        final RuleTestFile.TestCase pages = file.tests().get(0);
+        assertThat(pages.name()).isEqualTo("pages");
+        assertThat(pages.interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(pages.inputSeries()).hasSize(1);
+        assertThat(pages.inputSeries().get(0).series())
+                .isEqualTo(new Series("cpu", Labels.of("instance", "a", "cluster", "b")));
+        assertThat(pages.inputSeries().get(0).values().samples()).hasSize(3);
+        assertThat(pages.alerts()).containsExactly(
+                new RuleTestFile.Expectation(Duration.ofMinutes(2), java.util.List.of(new RuleTestFile.ExpectedAlert(
+                        Labels.of("alertname", "High", "instance", "a"), Map.of("summary", "a is high")))),
+                new RuleTestFile.Expectation(Duration.ofMinutes(5), java.util.List.of()));
+        assertThat(file.tests().get(1).interval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(file.tests().get(1).inputSeries()).isEmpty();
+    }
+
+    /** Each YAML is one line, {@code \n} for a line break; {@code $TEST } opens a file with one test named x. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown key           | $TEST     intervall: 1m\\n    alerts: [{at: 1m}]\\n | 4:5: unknown key 'intervall'; did you mean 'interval'?
+            bad duration          | $TEST     interval: 1x\\n    alerts: [{at: 1m}]\\n | 4:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)
+            zero interval         | $TEST     interval: 0s\\n    alerts: [{at: 1m}]\\n | 3:5: test 'x': 'interval' must be more than 0s
+            regex matcher         | $TEST     input_series:\\n      - series: 'cpu{a=~"b"}'\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: 'a=~"b"': an input series names its labels with '=' only
+            bad selector          | $TEST     input_series:\\n      - series: 'cpu{a="b"'\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: missing '}' at the end of the selector
+            reserved series       | $TEST     input_series:\\n      - series: vigil_rule_test_clock\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: 'vigil_rule_test_clock' is reserved: rule tests use it to move event time past the last 'at'
+            bad values            | $TEST     input_series:\\n      - series: cpu\\n        values: 1 2+x3\\n    alerts: [{at: 1m}]\\n | 6:17: '2+x3': expected a step after '+'
+            no values             | $TEST     input_series:\\n      - series: cpu\\n    alerts: [{at: 1m}]\\n | 5:9: an input series needs 'series' and 'values'
+            no name               | rule_files: [a.yaml]\\ntests:\\n  - interval: 1m\\n    alerts: [{at: 1m}]\\n  - name: y\\n | 3:5: a test needs a 'name'
+            no alerts             | $TEST  | 3:5: test 'x' needs 'alerts': the alerts expected at given times
+            no at                 | $TEST     alerts:\\n      - firing: []\\n | 5:9: an 'alerts' entry needs 'at', the time to check
+            no alertname          | $TEST     alerts:\\n      - at: 1m\\n        firing:\\n          - labels: {instance: a}\\n | 7:13: an expected alert needs 'labels' with at least 'alertname'
+            empty label           | $TEST     alerts:\\n      - at: 1m\\n        firing:\\n          - labels: {alertname: A, instance: }\\n | 7:13: label 'instance' has no value
+            empty item            | $TEST     alerts:\\n      -\\n | 3:5: an empty item in 'alerts'
+            no rule files         | tests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:1: 'rule_files' must list the rule files to test
+            no tests              | rule_files: [a.yaml]\\ntests: []\\n | 1:1: 'tests' must list at least one test
+            tests not a list      | rule_files: [a.yaml]\\ntests: {a: 1}\\n | 2:8: 'tests' must be a list
+            rule files not a list | rule_files: a.yaml\\n | 1:13: 'rule_files' must be a list
+            at not text           | $TEST     alerts:\\n    - at: [1m]\\n | 5:11: expected text, not a list
+            not a mapping         | - a\\n- b\\n | 1:1: expected a mapping with keys rule_files, tests
+            duplicate key         | rule_files: [a.yaml]\\nrule_files: [b]\\n | 2:11: duplicate key 'rule_files'
+            empty file            | '' | 1:1: the file is empty; expected 'rule_files' and 'tests'
+            only a comment        | # nothing here\\n | 1:1: the file is empty; expected 'rule_files' and 'tests'
+            YAML syntax           | rule_files: [a.yaml\\ntests: x\\n | 2:6: YAML syntax error: expected ',' or ']', but got : (while parsing a flow sequence at line 1, column 13)
+            """)
+    void aMalformedFileIsOneProblemAtItsPlace(final String what, final String yaml, final String expected) {
+        final String text = yaml.replaceFirst("^\\$TEST ?", "rule_files: [a.yaml]\ntests:\n  - name: x\n")
+                .replace("\\n", "\n");
+        assertThat(problem(text)).isEqualTo("rules/x.test.yaml:" + expected);
+    }
+
+    @Test
+    void tabsAreASyntaxErrorWhereTheyStand() {
+        assertThat(problem("rule_files: [a.yaml]\ntests:\n\t- name: x\n"))
+                .startsWith("rules/x.test.yaml:3:1: YAML syntax error: found character")
+                .contains("Do not use");
+    }
+
+    @Test
+    void aMissingOrUnreadableFileIsAProblemAtItsStart() throws Exception {
+        final Path missing = dir.resolve("none.test.yaml");
+        assertThat(RuleTestLoader.load(missing).problems())
+                .containsExactly(new RuleProblem(missing.toString(), 1, 1, "no such file"));
+        assertThat(RuleTestLoader.load(dir).problems().get(0).message()).startsWith("is a directory");
+        final Path binary = dir.resolve("bin.test.yaml");
+        Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
+        assertThat(RuleTestLoader.load(binary).problems())
+                .containsExactly(new RuleProblem(binary.toString(), 1, 1, "the file is not valid UTF-8"));
+    }
+
+    @Test
+    void aFileOnDiskReadsLikeItsText() throws Exception {
+        final Path file = dir.resolve("ok.test.yaml");
+        Files.writeString(file, "\uFEFFrule_files: [r.yaml]\ntests:\n  - name: x\n    alerts: [{at: 1m}]\n");
+        final RuleTestFile read = RuleTestLoader.load(file).file().orElseThrow();
+        assertThat(read.ruleFiles()).containsExactly(dir.resolve("r.yaml"));
+        assertThat(read.tests()).hasSize(1);
+    }
+}
