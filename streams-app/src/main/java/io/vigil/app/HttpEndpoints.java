@@ -40,6 +40,28 @@ public final class HttpEndpoints implements AutoCloseable {
         return new HttpEndpoints(server);
     }
 
+    /** Adds {@code /api/alerts} and {@code /api/rules}. */
+    void serveApi(final AlertsApi api) {
+        server.createContext("/api/alerts", ex -> answer(ex, local -> api.alerts(local)));
+        server.createContext("/api/rules", ex -> answer(ex, local -> api.rules(local)));
+    }
+
+    private interface JsonQuery {
+        String run(boolean localOnly) throws IOException;
+    }
+
+    private static void answer(final HttpExchange ex, final JsonQuery query) throws IOException {
+        final String q = ex.getRequestURI().getRawQuery();
+        final boolean local = q != null && java.util.Arrays.asList(q.split("&")).contains("scope=local");
+        try {
+            respond(ex, 200, "application/json", query.run(local));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            respond(ex, 503, "application/json", "{\"error\":\"state is not queryable yet (starting or rebalancing)\"}");
+        } catch (IOException e) {
+            respond(ex, 502, "application/json", "{\"error\":\"another instance did not answer\"}");
+        }
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -86,6 +86,8 @@ final class RunCommand implements Callable<Integer> {
         reloader.start(RELOAD_CHECK);
         final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
                 () -> engine.state() == KafkaStreams.State.RUNNING);
+        http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
+                cfg.grace().toMillis(), VigilEngine.advertised(cfg)));
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedKafka ownedBroker = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -108,7 +110,8 @@ final class RunCommand implements Callable<Integer> {
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),
                 cfg.alertsTopic(), cfg.dlqTopic());
-        out.printf("  HTTP:    http://%s:%d/metrics  /healthz  /readyz%n", cfg.httpBind(), http.port());
+        out.printf("  HTTP:    http://%s:%d/api/alerts  /api/rules  /metrics  /healthz  /readyz%n", cfg.httpBind(),
+                http.port());
         if (broker != null) {
             out.printf("Produce datapoints, for example:%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":"
                     + "\"node-1\"},\"value\":97,\"timestamp\":%d}' | kafka-console-producer.sh --bootstrap-server %s --topic %s%n",

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The running engine of {@code vigil run}: topics set up, the topology started on Kafka Streams with exactly-once
@@ -56,9 +57,19 @@ public final class VigilEngine implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Where other instances reach this one's HTTP API, so that any instance answers for all.
+        final HostInfo self = advertised(config);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         // kafka.* passes straight through, so TLS, SASL and any Streams tuning work as Kafka documents them.
         props.putAll(config.kafka());
         return props;
+    }
+
+    /** This instance's HTTP address as others should use it: the host and port of {@code http.external_url}. */
+    static HostInfo advertised(final VigilConfig config) {
+        final java.net.URI uri = java.net.URI.create(config.externalUrl());
+        return new HostInfo(uri.getHost() == null ? "localhost" : uri.getHost(),
+                uri.getPort() > 0 ? uri.getPort() : config.httpPort());
     }
 
     public KafkaStreams.State state() {

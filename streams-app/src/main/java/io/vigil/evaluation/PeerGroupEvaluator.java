@@ -27,7 +27,7 @@ public final class PeerGroupEvaluator {
     }
 
     /** An alert of an outlier rule for one member, with the group it belongs to. */
-    record PeerAlert(String groupKey, Series series, AlertStatus status) {
+    record PeerAlert(String groupKey, Series series, AlertStatus status, AlertNumbers numbers) {
     }
 
     /** What a pass produced and what must be persisted. */
@@ -255,14 +255,15 @@ public final class PeerGroupEvaluator {
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, rule.forDuration().toMillis(),
                 rule.keepFiringFor().toMillis());
         step.event().ifPresent(kind -> out.add(new AlertTransition(rule, series, kind, step.status(), value, median, z)));
-        if (step.status().equals(prev)) {
+        if (step.status().isInactive()) {
+            if (prevAlert != null) {
+                alerts.remove(key);
+                changes.put(key, Optional.empty());
+            }
             return;
         }
-        if (step.status().isInactive()) {
-            alerts.remove(key);
-            changes.put(key, Optional.empty());
-        } else {
-            final PeerAlert next = new PeerAlert(groupKey, series, step.status());
+        final PeerAlert next = new PeerAlert(groupKey, series, step.status(), new AlertNumbers(value, median, z));
+        if (!next.equals(prevAlert)) {
             alerts.put(key, next);
             changes.put(key, Optional.of(next));
         }

@@ -147,19 +147,23 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
             out.writeLong(s.firedAt());
             out.writeLong(s.resolvedAt());
             out.writeLong(s.keepFiringSince());
+            out.writeDouble(alert.numbers().value());
+            out.writeDouble(alert.numbers().median());
+            out.writeDouble(alert.numbers().z());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
-    private static PeerGroupEvaluator.PeerAlert decodeAlert(final byte[] bytes) {
+    static PeerGroupEvaluator.PeerAlert decodeAlert(final byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             final String group = in.readUTF();
             final var series = SeriesCodec.read(in);
             final AlertStatus s = new AlertStatus(AlertState.values()[in.readByte()], in.readLong(), in.readLong(),
                     in.readLong(), in.readLong());
-            return new PeerGroupEvaluator.PeerAlert(group, series, s);
+            return new PeerGroupEvaluator.PeerAlert(group, series, s,
+                    new AlertNumbers(in.readDouble(), in.readDouble(), in.readDouble()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

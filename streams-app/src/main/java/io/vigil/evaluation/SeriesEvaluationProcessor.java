@@ -32,7 +32,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
     private static final java.time.Duration WALL_CLOCK_CHECK = java.time.Duration.ofSeconds(1);
-    private static final String EVALUATED_KEY = "evaluated";
+    static final String EVALUATED_KEY = "evaluated";
 
     private final LiveRules liveRules;
     private final long graceMs;

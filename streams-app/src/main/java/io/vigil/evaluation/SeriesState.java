@@ -21,6 +21,8 @@ final class SeriesState {
     private int size;
     /** Keyed by rule id; only alerts that are pending or firing. */
     private final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
+    /** The numbers of the last evaluation of each active alert, for the alerts API. */
+    private final TreeMap<String, AlertNumbers> numbers = new TreeMap<>();
     /** Deviation rules' histories, keyed by rule id. */
     private final TreeMap<String, Baseline> baselines = new TreeMap<>();
     /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
@@ -157,9 +159,22 @@ final class SeriesState {
     void setAlert(final String ruleId, final AlertStatus status) {
         if (status.isInactive()) {
             alerts.remove(ruleId);
+            numbers.remove(ruleId);
         } else {
             alerts.put(ruleId, status);
         }
+    }
+
+    /** Records the latest numbers of an active alert; returns whether they changed. */
+    boolean setNumbers(final String ruleId, final AlertNumbers latest) {
+        if (!alerts.containsKey(ruleId)) {
+            return false;
+        }
+        return !latest.equals(numbers.put(ruleId, latest));
+    }
+
+    AlertNumbers numbers(final String ruleId) {
+        return numbers.getOrDefault(ruleId, AlertNumbers.NONE);
     }
 
     Map<String, AlertStatus> alerts() {

@@ -50,6 +50,10 @@ final class SeriesStateCodec {
                 out.writeLong(a.firedAt());
                 out.writeLong(a.resolvedAt());
                 out.writeLong(a.keepFiringSince());
+                final AlertNumbers n = s.numbers(e.getKey());
+                out.writeDouble(n.value());
+                out.writeDouble(n.median());
+                out.writeDouble(n.z());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -92,6 +96,7 @@ final class SeriesStateCodec {
                 final String ruleId = in.readUTF();
                 final AlertState state = AlertState.values()[in.readByte()];
                 s.setAlert(ruleId, new AlertStatus(state, in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+                s.setNumbers(ruleId, new AlertNumbers(in.readDouble(), in.readDouble(), in.readDouble()));
             }
             return s;
         } catch (IOException e) {

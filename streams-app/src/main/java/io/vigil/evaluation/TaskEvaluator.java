@@ -494,11 +494,11 @@ public final class TaskEvaluator {
                                  final double z, final List<AlertTransition> out) {
         step.event().ifPresent(kind -> out.add(
                 new AlertTransition(rule, state.series(), kind, step.status(), value, median, z)));
-        if (step.status().equals(prev)) {
-            return false;
+        final boolean statusChanged = !step.status().equals(prev);
+        if (statusChanged) {
+            state.setAlert(rule.id(), step.status());
         }
-        state.setAlert(rule.id(), step.status());
-        return true;
+        return state.setNumbers(rule.id(), new AlertNumbers(value, median, z)) || statusChanged;
     }
 
     /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */

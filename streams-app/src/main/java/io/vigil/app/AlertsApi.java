@@ -1,0 +1,197 @@
+package io.vigil.app;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventFactory;
+import io.vigil.evaluation.ActiveAlerts;
+import io.vigil.evaluation.AlertTransition;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.evaluation.PeerGroupProcessor;
+import io.vigil.evaluation.RuleIndex;
+import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.model.DurationSyntax;
+import io.vigil.rules.Rule;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * {@code /api/alerts} and {@code /api/rules}. Each instance reads its own state stores (interactive queries); asked
+ * for everything, it also asks every other instance of the application for theirs ({@code ?scope=local}), found
+ * through Kafka Streams' metadata ({@code application.server}), so any instance answers for all.
+ */
+final class AlertsApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+
+    private final KafkaStreams streams;
+    private final LiveRules rules;
+    private final AlertEventFactory events;
+    private final long graceMs;
+    private final HostInfo self;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
+
+    AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
+              final HostInfo self) {
+        this.streams = streams;
+        this.rules = rules;
+        this.events = events;
+        this.graceMs = graceMs;
+        this.self = self;
+    }
+
+    /** Active alerts as JSON: an array, sorted by rule then labels. */
+    String alerts(final boolean localOnly) throws IOException {
+        final List<Map<String, Object>> out = new ArrayList<>(localAlerts());
+        if (!localOnly) {
+            for (HostInfo other : otherInstances()) {
+                out.addAll(JSON.readValue(fetch(other, "/api/alerts?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
+            }
+        }
+        out.sort(Comparator.comparing((Map<String, Object> a) -> (String) a.get("rule"))
+                .thenComparing(a -> String.valueOf(a.get("labels"))));
+        return JSON.writeValueAsString(out);
+    }
+
+    /** Every rule with its definition and its state summed over all instances. */
+    String rules(final boolean localOnly) throws IOException {
+        final Map<String, Map<String, Object>> byRule = new TreeMap<>();
+        final RuleIndex index = rules.current();
+        for (int i = 0; i < index.ruleCount(); i++) {
+            final Rule r = index.rule(i);
+            final Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rule", r.id());
+            m.put("group", r.group());
+            m.put("alert", r.alert());
+            m.put("kind", r.condition().kind());
+            m.put("series", r.selector().toString());
+            m.put("aggregate", r.aggregate().yamlName());
+            m.put("window", DurationSyntax.format(r.window()));
+            m.put("every", DurationSyntax.format(r.every()));
+            m.put("for", DurationSyntax.format(r.forDuration()));
+            m.put("source", r.sourceFile() + ":" + r.line());
+            m.put("seriesWatched", 0);
+            m.put("pending", 0);
+            m.put("firing", 0);
+            m.put("lastEvaluation", null);
+            byRule.put(r.id(), m);
+        }
+        final List<Map<String, Object>> states = new ArrayList<>(localRuleStates());
+        if (!localOnly) {
+            for (HostInfo other : otherInstances()) {
+                states.addAll(JSON.readValue(fetch(other, "/api/rules?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
+            }
+        }
+        for (Map<String, Object> s : states) {
+            final Map<String, Object> m = byRule.get((String) s.get("rule"));
+            if (m == null) {
+                continue;
+            }
+            for (String count : List.of("seriesWatched", "pending", "firing")) {
+                m.put(count, ((Number) m.get(count)).intValue() + ((Number) s.get(count)).intValue());
+            }
+            final Object last = s.get("lastEvaluation");
+            if (last != null && (m.get("lastEvaluation") == null || ((String) last).compareTo((String) m.get("lastEvaluation")) < 0)) {
+                m.put("lastEvaluation", last);
+            }
+        }
+        for (Map<String, Object> m : byRule.values()) {
+            m.put("state", ((Number) m.get("firing")).intValue() > 0 ? "firing"
+                    : ((Number) m.get("pending")).intValue() > 0 ? "pending" : "inactive");
+        }
+        return JSON.writeValueAsString(localOnly ? states : new ArrayList<>(byRule.values()));
+    }
+
+    private List<Map<String, Object>> localAlerts() {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        for (ActiveAlerts.ActiveAlert a : ActiveAlerts.alerts(store(SeriesEvaluationProcessor.SERIES_STORE),
+                store(PeerGroupProcessor.ALERTS_STORE), rules.current())) {
+            final AlertTransition.Kind kind = a.status().isFiring() ? AlertTransition.Kind.FIRING : AlertTransition.Kind.PENDING;
+            final AlertEvent e = events.create(new AlertTransition(a.rule(), a.series(), kind, a.status(),
+                    a.numbers().value(), a.numbers().median(), a.numbers().z()));
+            final Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fingerprint", e.fingerprint());
+            m.put("rule", e.rule());
+            m.put("state", e.status().jsonName());
+            m.put("labels", e.labels().toMap());
+            m.put("annotations", e.annotations());
+            m.put("activeAt", e.activeAt().toString());
+            m.put("startsAt", e.startsAt().map(Instant::toString).orElse(null));
+            m.put("value", number(a.numbers().value()));
+            m.put("median", number(a.numbers().median()));
+            m.put("z", number(a.numbers().z()));
+            m.put("generatorURL", e.generatorURL());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> localRuleStates() {
+        final RuleIndex index = rules.current();
+        final List<ActiveAlerts.ActiveAlert> active = ActiveAlerts.alerts(store(SeriesEvaluationProcessor.SERIES_STORE),
+                store(PeerGroupProcessor.ALERTS_STORE), index);
+        final List<Map<String, Object>> out = new ArrayList<>();
+        ActiveAlerts.ruleStates(store(SeriesEvaluationProcessor.SERIES_STORE), store(SeriesEvaluationProcessor.PROGRESS_STORE),
+                active, index, graceMs).forEach((rule, s) -> {
+                    final Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("rule", rule);
+                    m.put("seriesWatched", s.seriesWatched());
+                    m.put("pending", s.pending());
+                    m.put("firing", s.firing());
+                    m.put("lastEvaluation", s.lastEvaluation() == Long.MIN_VALUE ? null : Instant.ofEpochMilli(s.lastEvaluation()).toString());
+                    out.add(m);
+                });
+        return out;
+    }
+
+    private static Object number(final double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(final String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    }
+
+    private List<HostInfo> otherInstances() {
+        final List<HostInfo> out = new ArrayList<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (!m.hostInfo().equals(self) && !out.contains(m.hostInfo())) {
+                out.add(m.hostInfo());
+            }
+        }
+        return out;
+    }
+
+    private String fetch(final HostInfo host, final String path) throws IOException {
+        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+                .timeout(PEER_TIMEOUT).build();
+        try {
+            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("instance " + host.host() + ":" + host.port() + " answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted asking " + host.host() + ":" + host.port(), e);
+        }
+    }
+}

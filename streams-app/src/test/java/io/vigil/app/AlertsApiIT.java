@@ -1,0 +1,158 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vigil.alerts.AlertEventFactory;
+import io.vigil.evaluation.LiveRules;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two engines sharing the work on a real broker: each answers /api/alerts and /api/rules for all alerts. */
+class AlertsApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private record Instance(VigilEngine engine, HttpEndpoints http) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            engine.close();
+        }
+    }
+
+    private static Instance start(final int port, final LiveRules rules, final String name) throws Exception {
+        final VigilConfig config = ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-api",
+                "VIGIL_TOPICS_METRICS", "metrics-api",
+                "VIGIL_TOPICS_ALERTS", "alerts-api",
+                "VIGIL_TOPICS_DLQ", "dlq-api",
+                "VIGIL_HTTP_PORT", Integer.toString(port),
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
+        final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry,
+                () -> engine.state() == KafkaStreams.State.RUNNING);
+        http.serveApi(new AlertsApi(engine.streams(), rules, new AlertEventFactory(config.externalUrl()),
+                config.grace().toMillis(), VigilEngine.advertised(config)));
+        return new Instance(engine, http);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String get(final int port, final String path) throws Exception {
+        final HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static Set<String> instances(final String alertsJson) throws Exception {
+        final List<Map<String, Object>> alerts = JSON.readValue(alertsJson, new TypeReference<>() { });
+        final Set<String> out = new TreeSet<>();
+        for (Map<String, Object> a : alerts) {
+            assertThat(a.get("state")).isEqualTo("firing");
+            @SuppressWarnings("unchecked")
+            final Map<String, String> labels = (Map<String, String>) a.get("labels");
+            out.add(labels.get("instance"));
+        }
+        return out;
+    }
+
+    @Test
+    void eachInstanceAnswersForEveryAlert() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-api", 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        // 16 nodes; the 8 odd ones end hot (CPU 95 for the last 2 minutes): their alerts are firing at the end.
+        final List<String> records = new ArrayList<>();
+        for (int step = 0; step < 60; step++) {
+            for (int n = 0; n < 16; n++) {
+                final double cpu = n % 2 == 1 && step >= 48 ? 95 : 40;
+                records.add(TopologyTest.point(String.format("node-%02d", n), cpu, FleetRecords.T0 + step * 10_000L));
+            }
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            int i = 0;
+            for (String line : records) {
+                producer.send(new ProducerRecord<>("metrics-api", i++ % 4, null, line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
+        final int port1 = freePort();
+        final int port2 = freePort();
+        final Set<String> hot = new TreeSet<>(List.of("node-01", "node-03", "node-05", "node-07", "node-09", "node-11",
+                "node-13", "node-15"));
+        try (Instance a = start(port1, rules, "a"); Instance b = start(port2, rules, "b")) {
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(instances(get(port1, "/api/alerts"))).isEqualTo(hot);
+                assertThat(instances(get(port2, "/api/alerts"))).isEqualTo(hot);
+                // The work is shared: each instance holds some of the alerts itself.
+                assertThat(instances(get(port1, "/api/alerts?scope=local"))).isNotEmpty();
+                assertThat(instances(get(port2, "/api/alerts?scope=local"))).isNotEmpty();
+            });
+            // Each holds part of the work; together, all of it.
+            final Set<String> local1 = instances(get(port1, "/api/alerts?scope=local"));
+            final Set<String> local2 = instances(get(port2, "/api/alerts?scope=local"));
+            assertThat(local1).doesNotContainAnyElementsOf(local2);
+            final Set<String> union = new TreeSet<>(local1);
+            union.addAll(local2);
+            assertThat(union).isEqualTo(hot);
+
+            final List<Map<String, Object>> ruleList = JSON.readValue(get(port2, "/api/rules"), new TypeReference<>() { });
+            assertThat(ruleList).hasSize(1);
+            assertThat(ruleList.get(0)).containsEntry("rule", "nodes/CpuHigh").containsEntry("state", "firing")
+                    .containsEntry("firing", 8).containsEntry("seriesWatched", 16).containsEntry("kind", "threshold");
+            assertThat(ruleList.get(0).get("lastEvaluation")).isNotNull();
+        }
+    }
+}
