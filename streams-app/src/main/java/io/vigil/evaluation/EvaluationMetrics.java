@@ -13,6 +13,8 @@ public final class EvaluationMetrics {
     private final Counter late;
     private final Timer pass;
     private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
+    /** Per stream task: series held, alerts pending, alerts firing; summed into gauges. */
+    private final Map<String, long[]> taskCounts = new ConcurrentHashMap<>();
 
     public EvaluationMetrics(final MeterRegistry registry) {
         this.registry = registry;
@@ -22,6 +24,28 @@ public final class EvaluationMetrics {
         this.pass = Timer.builder("vigil.evaluation.pass")
                 .description("Time to run the evaluations one watermark advance made due")
                 .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("vigil.series.active", taskCounts, c -> sum(c, 0))
+                .description("Series held by this instance's evaluators (with points in a window, or remembered)")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, 1))
+                .description("Alerts pending or firing on this instance, by state").tag("state", "pending")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, 2))
+                .description("Alerts pending or firing on this instance, by state").tag("state", "firing")
+                .register(registry);
+    }
+
+    private static double sum(final Map<String, long[]> counts, final int i) {
+        return counts.values().stream().mapToLong(c -> c[i]).sum();
+    }
+
+    /** What one task holds now; a task counts under its own key, so tasks moving between instances net out. */
+    void taskState(final String task, final long series, final long pending, final long firing) {
+        taskCounts.put(task, new long[] {series, pending, firing});
+    }
+
+    void taskClosed(final String task) {
+        taskCounts.remove(task);
     }
 
     void late() {

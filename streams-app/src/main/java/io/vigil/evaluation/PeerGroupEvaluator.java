@@ -79,6 +79,12 @@ public final class PeerGroupEvaluator {
         return evaluatedThrough;
     }
 
+    /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
+    long[] alertCounts() {
+        final long firing = alerts.values().stream().filter(a -> a.status().isFiring()).count();
+        return new long[] {alerts.size() - firing, firing};
+    }
+
     public Map<Integer, Long> progress() {
         return Map.copyOf(progress);
     }

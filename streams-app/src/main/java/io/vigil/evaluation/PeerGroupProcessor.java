@@ -89,6 +89,13 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         evaluator.onProgress(p.evaluator(), p.evaluatedThrough());
         apply(evaluator.advance(), record.timestamp());
         progress.put(PROGRESS_KEY, encodeProgress());
+        final long[] alerts = evaluator.alertCounts();
+        metrics.taskState("peers-" + context.taskId(), 0, alerts[0], alerts[1]);
+    }
+
+    @Override
+    public void close() {
+        metrics.taskClosed("peers-" + context.taskId());
     }
 
     private void apply(final PeerGroupEvaluator.Outcome outcome, final long timestamp) {

@@ -114,6 +114,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {
         persist(outcome.changed(), outcome.removed());
+        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
+            final long[] alerts = evaluator.alertCounts();
+            metrics.taskState(context.taskId().toString(), evaluator.seriesCount(), alerts[0], alerts[1]);
+        }
         if (evaluator.evaluatedThrough() != before) {
             progressStore.put(EVALUATED_KEY, encodeEvaluated());
         }
@@ -169,6 +173,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void close() {
+        metrics.taskClosed(context.taskId().toString());
     }
 
     /** For interactive queries and tests: how many series this task holds. */

@@ -225,6 +225,22 @@ public final class TaskEvaluator {
         return series.size();
     }
 
+    /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
+    long[] alertCounts() {
+        long pending = 0;
+        long firing = 0;
+        for (SeriesState s : series.values()) {
+            for (AlertStatus a : s.alerts().values()) {
+                if (a.isFiring()) {
+                    firing++;
+                } else {
+                    pending++;
+                }
+            }
+        }
+        return new long[] {pending, firing};
+    }
+
     /** Runs every evaluation instant the current low watermark allows. */
     public Outcome advance() {
         return advanceTo(clock.lowWatermark());

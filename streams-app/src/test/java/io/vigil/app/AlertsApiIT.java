@@ -94,6 +94,17 @@ class AlertsApiIT {
         return r.body();
     }
 
+    /** The sum of a metric's samples whose line starts with {@code name} (exact labels when given). */
+    private static double metric(final int port, final String name) throws Exception {
+        double sum = 0;
+        for (String line : get(port, "/metrics").split("\n")) {
+            if (line.startsWith(name) && (name.contains("{") || line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     private static Set<String> instances(final String alertsJson) throws Exception {
         final List<Map<String, Object>> alerts = JSON.readValue(alertsJson, new TypeReference<>() { });
         final Set<String> out = new TreeSet<>();
@@ -153,6 +164,16 @@ class AlertsApiIT {
             assertThat(ruleList.get(0)).containsEntry("rule", "nodes/CpuHigh").containsEntry("state", "firing")
                     .containsEntry("firing", 8).containsEntry("seriesWatched", 16).containsEntry("kind", "threshold");
             assertThat(ruleList.get(0).get("lastEvaluation")).isNotNull();
+
+            // The metrics of both instances add up to what was sent and what fired.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(metric(port1, "vigil_ingest_datapoints_total") + metric(port2, "vigil_ingest_datapoints_total"))
+                        .isEqualTo(records.size());
+                assertThat(metric(port1, "vigil_alerts_active{state=\"firing\",}")
+                        + metric(port2, "vigil_alerts_active{state=\"firing\",}")).isEqualTo(hot.size());
+                assertThat(metric(port1, "vigil_alert_transitions_total{status=\"firing\",}")
+                        + metric(port2, "vigil_alert_transitions_total{status=\"firing\",}")).isEqualTo(hot.size());
+            });
         }
     }
 }
