@@ -40,8 +40,17 @@ public final class HttpEndpoints implements AutoCloseable {
         return new HttpEndpoints(server);
     }
 
-    /** Adds {@code /api/alerts} and {@code /api/rules}. */
+    /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
     void serveApi(final AlertsApi api) {
+        server.createContext("/", ex -> {
+            if (!ex.getRequestURI().getPath().equals("/")) {
+                respond(ex, 404, "text/plain", "not found\n");
+                return;
+            }
+            try (java.io.InputStream page = HttpEndpoints.class.getResourceAsStream("/web/index.html")) {
+                respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        });
         server.createContext("/api/alerts", ex -> answer(ex, local -> api.alerts(local)));
         server.createContext("/api/rules", ex -> answer(ex, local -> api.rules(local)));
     }
