@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code vigil}: the command line of cli.md. The commands stay thin; the work is in the stages they wire. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = VigilCommand.Version.class,
         description = "Metrics anomaly alerting on Kafka Streams.",
-        subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, RulesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class VigilCommand implements Runnable {
 
     @CommandLine.Spec

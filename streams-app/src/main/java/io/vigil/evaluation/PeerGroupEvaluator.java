@@ -260,7 +260,9 @@ public final class PeerGroupEvaluator {
         final AlertStatus prev = prevAlert == null ? AlertStatus.INACTIVE : prevAlert.status();
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, rule.forDuration().toMillis(),
                 rule.keepFiringFor().toMillis());
-        step.event().ifPresent(kind -> out.add(new AlertTransition(rule, series, kind, step.status(), value, median, z)));
+        final AlertNumbers last = prevAlert == null ? AlertNumbers.NONE : prevAlert.numbers();
+        step.event().ifPresent(kind -> out.add(TaskEvaluator.transition(rule, series, kind, step.status(),
+                new AlertNumbers(value, median, z), last)));
         if (step.status().isInactive()) {
             if (prevAlert != null) {
                 alerts.remove(key);

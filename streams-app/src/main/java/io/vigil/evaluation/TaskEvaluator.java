@@ -508,13 +508,25 @@ public final class TaskEvaluator {
     private static boolean apply(final SeriesState state, final Rule rule, final AlertStatus prev,
                                  final AlertLifecycle.Step step, final double value, final double median,
                                  final double z, final List<AlertTransition> out) {
-        step.event().ifPresent(kind -> out.add(
-                new AlertTransition(rule, state.series(), kind, step.status(), value, median, z)));
+        step.event().ifPresent(kind -> out.add(transition(rule, state.series(), kind, step.status(),
+                new AlertNumbers(value, median, z), state.numbers(rule.id()))));
         final boolean statusChanged = !step.status().equals(prev);
         if (statusChanged) {
             state.setAlert(rule.id(), step.status());
         }
         return state.setNumbers(rule.id(), new AlertNumbers(value, median, z)) || statusChanged;
+    }
+
+    /**
+     * An alert that resolves for want of data (the series stopped, or its window emptied) keeps the numbers of its
+     * last evaluation with data, as Prometheus keeps a resolved alert's last annotations: "holds NaN connections"
+     * would tell a pager nothing.
+     */
+    static AlertTransition transition(final Rule rule, final Series series, final AlertTransition.Kind kind,
+                                      final AlertStatus status, final AlertNumbers now, final AlertNumbers last) {
+        final AlertNumbers shown = kind == AlertTransition.Kind.RESOLVED && Double.isNaN(now.value())
+                && !Double.isNaN(last.value()) ? last : now;
+        return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z());
     }
 
     /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */

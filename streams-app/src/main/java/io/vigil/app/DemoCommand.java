@@ -1,0 +1,182 @@
+package io.vigil.app;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.demo.ClusterSimulator;
+import io.vigil.demo.DemoReport;
+import io.vigil.demo.Incident;
+import io.vigil.rules.RuleSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vigil demo}: an embedded broker, the engine with the rules in {@code rules/}, and a simulated cluster played
+ * about a hundred times faster than real time through a normal period and the incidents Vigil was built for. Prints
+ * the alerts as they fire and resolve, then what was detected, how fast, and any false alarm. Everything is real: the
+ * broker, the topics, the engine and its exactly-once processing; only the cluster is simulated.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Play a simulated cluster through incidents, faster than real time, and show what Vigil pages on.")
+final class DemoCommand implements Callable<Integer> {
+
+    /** How long the 95 simulated minutes take to play. */
+    private static final Duration PLAY_TIME = Duration.ofSeconds(45);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rules", defaultValue = "rules", paramLabel = "DIR_OR_FILE",
+            description = "Rules (default: ${DEFAULT-VALUE}).")
+    private Path rules;
+
+    @Override
+    public Integer call() throws Exception {
+        final var out = spec.commandLine().getOut();
+        final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
+        final long started = System.nanoTime();
+        out.printf("Vigil demo: %d nodes and a database, %s of their metrics played in about %ds, with %d rules from %s.%n",
+                ClusterSimulator.NODES, io.vigil.model.DurationSyntax.format(ClusterSimulator.LENGTH),
+                PLAY_TIME.toSeconds(), ruleSet.rules().size(), rules);
+        out.println("Starting a Kafka broker and the engine...");
+        out.flush();
+        final Path dir = Files.createTempDirectory("vigil-demo");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("metrics", 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            final VigilConfig config = ConfigLoader.load(null, Map.of(
+                    "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                    "VIGIL_KAFKA_APPLICATION_ID", "vigil-demo",
+                    "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+            final long start = Math.floorDiv(System.currentTimeMillis() - ClusterSimulator.LENGTH.toMillis(), 10_000L) * 10_000L;
+            final DemoReport report = new DemoReport(start, ClusterSimulator.INCIDENTS, out);
+            try (VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve("streams"), new SimpleMeterRegistry());
+                 AlertReader reader = new AlertReader(broker.bootstrapServers(), config.alertsTopic(), report)) {
+                awaitRunning(engine);
+                out.println("Playing the cluster (times are since the start of the scenario):");
+                out.flush();
+                play(broker.bootstrapServers(), new ClusterSimulator(start), report);
+                reader.awaitQuiet(SETTLE_TIMEOUT);
+            }
+            final boolean clean = report.printSummary(Duration.ofNanos(System.nanoTime() - started));
+            return clean ? 0 : 1;
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private static void play(final String bootstrap, final ClusterSimulator simulator, final DemoReport report)
+            throws InterruptedException {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        final List<Incident> pending = new java.util.ArrayList<>(ClusterSimulator.INCIDENTS);
+        final long playStart = System.nanoTime();
+        final long perStepNanos = PLAY_TIME.toNanos() / simulator.steps();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < simulator.steps(); i++) {
+                final long offsetMs = i * ClusterSimulator.STEP.toMillis();
+                while (!pending.isEmpty() && pending.get(0).start().toMillis() <= offsetMs) {
+                    report.incidentBegins(pending.remove(0));
+                }
+                for (String record : simulator.step(i)) {
+                    // Keyed by host, as an agent per host would be: one host's points stay in order on one partition.
+                    final String key = record.substring(record.indexOf("\"instance\":\"") + 12, record.indexOf('"',
+                            record.indexOf("\"instance\":\"") + 12));
+                    producer.send(new ProducerRecord<>("metrics", key, record.getBytes(StandardCharsets.UTF_8)));
+                }
+                // Pace the simulation: the cluster's clock runs at a steady multiple of the wall clock.
+                final long due = playStart + (i + 1) * perStepNanos;
+                final long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+        }
+    }
+
+    private static void awaitRunning(final VigilEngine engine) throws InterruptedException {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (engine.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the engine did not start within a minute (state " + engine.state() + ")");
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /** Reads the alerts topic as a dashboard would (read_committed), handing each event to the report. */
+    private static final class AlertReader implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Thread thread;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private volatile long lastEventNanos = System.nanoTime();
+
+        AlertReader(final String bootstrap, final String topic, final DemoReport report) {
+            final Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "vigil-demo-reader");
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topic));
+            this.thread = new Thread(() -> {
+                while (running.get()) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                        lastEventNanos = System.nanoTime();
+                        report.onEvent(AlertEventJson.read(r.value()));
+                    });
+                }
+                consumer.close();
+            }, "vigil-demo-alerts");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until no event has come for a few seconds: the engine has evaluated the end of the stream. */
+        void awaitQuiet(final Duration timeout) throws InterruptedException {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && System.nanoTime() - lastEventNanos < Duration.ofSeconds(6).toNanos()) {
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(5_000);
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

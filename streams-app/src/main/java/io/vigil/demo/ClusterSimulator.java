@@ -1,0 +1,99 @@
+package io.vigil.demo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * A small production cluster, deterministic: 14 backend nodes (CPU, a traffic counter) and a database (connections,
+ * CPU), one point per series every 10 s, through a normal period with a daily-like load swing, noise, GC spikes and a
+ * planned restart, then the incidents of {@link #INCIDENTS}. Native JSON datapoints, one per record.
+ */
+public final class ClusterSimulator {
+
+    public static final Duration STEP = Duration.ofSeconds(10);
+    public static final Duration LENGTH = Duration.ofMinutes(95);
+    public static final int NODES = 14;
+
+    /** The scenario; the planned restart of node-03 at 35 min is not an incident and must not page. */
+    public static final List<Incident> INCIDENTS = List.of(
+            new Incident("node-07 silently leaves the load balancer", Duration.ofMinutes(60), "node-07"),
+            new Incident("node-11's CPU drops far below its peers'", Duration.ofMinutes(70), "node-11"),
+            new Incident("db-1's CPU and connections surge", Duration.ofMinutes(80), "db-1"),
+            new Incident("db-1 goes silent", Duration.ofMinutes(86), "db-1"));
+
+    private static final Duration RESTART = Duration.ofMinutes(35);
+    private static final Duration RESTART_GAP = Duration.ofSeconds(40);
+
+    private final long startMs;
+    private final Random random = new Random(20220621);
+    private final long[] counters = new long[NODES];
+
+    /** @param startMs the scenario's start in event time (epoch ms, a multiple of 10 s) */
+    public ClusterSimulator(final long startMs) {
+        this.startMs = startMs;
+        for (int n = 0; n < NODES; n++) {
+            counters[n] = 1_000_000_000L + 37_000_000L * n;
+        }
+    }
+
+    public int steps() {
+        return (int) (LENGTH.toMillis() / STEP.toMillis());
+    }
+
+    public long startMs() {
+        return startMs;
+    }
+
+    /** The datapoints of step {@code i} (0-based), as JSON records. */
+    public List<String> step(final int i) {
+        final long offset = i * STEP.toMillis();
+        final long ts = startMs + offset;
+        final double minute = offset / 60_000.0;
+        // A daily-like swing squeezed into the scenario: load between 0.75 and 1.25 of its mean.
+        final double load = 1 + 0.25 * Math.sin(2 * Math.PI * minute / 50);
+        final List<String> out = new ArrayList<>();
+        for (int n = 0; n < NODES; n++) {
+            final String instance = String.format(Locale.ROOT, "node-%02d", n + 1);
+            final boolean restarting = n == 2 && offset >= RESTART.toMillis() && offset < RESTART.plus(RESTART_GAP).toMillis();
+            if (n == 2 && offset == RESTART.plus(RESTART_GAP).toMillis()) {
+                counters[n] = 0;
+            }
+            final boolean leftLoadBalancer = n == 6 && minute >= 60;
+            final boolean stuck = n == 10 && minute >= 70;
+            double cpu = 45 * load + 6 * random.nextGaussian();
+            if (random.nextInt(40) == 0) {
+                cpu += 20; // a GC pause
+            }
+            long rate = (long) (2_000_000 * load * (0.9 + 0.2 * random.nextDouble()));
+            if (leftLoadBalancer) {
+                cpu = 4 + random.nextDouble();
+                rate = 2_000 + random.nextInt(2_000); // health checks and cache traffic only
+            } else if (stuck) {
+                cpu = 8 + random.nextDouble();
+            }
+            counters[n] += rate * STEP.toSeconds();
+            if (restarting) {
+                continue;
+            }
+            final String labels = "{\"instance\":\"" + instance + "\",\"cluster\":\"backend\",\"role\":\""
+                    + (n % 2 == 0 ? "web" : "api") + "\"}";
+            out.add(point("cpu_usage_percent", labels, Math.max(0.5, cpu), ts));
+            out.add(point("net_transmit_bytes_total", labels, counters[n], ts));
+        }
+        if (minute < 86) {
+            final boolean surge = minute >= 80;
+            final String db = "{\"instance\":\"db-1\",\"cluster\":\"db\",\"role\":\"primary\"}";
+            out.add(point("db_connections", db, surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian(), ts));
+            out.add(point("cpu_usage_percent", db, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
+        }
+        return out;
+    }
+
+    private static String point(final String name, final String labels, final double value, final long ts) {
+        return "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":"
+                + String.format(Locale.ROOT, "%.3f", value) + ",\"timestamp\":" + ts + "}";
+    }
+}

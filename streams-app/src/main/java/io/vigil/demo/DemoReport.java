@@ -1,0 +1,117 @@
+package io.vigil.demo;
+
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.EventStatus;
+import io.vigil.model.DurationSyntax;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the demo shows: each alert as it fires and resolves, then per incident whether and how fast it was detected,
+ * and every alert no incident explains (a false alarm). Computed from the alert events, never written in advance.
+ */
+public final class DemoReport {
+
+    /** How an incident was detected, if it was. */
+    public record Detection(Incident incident, Optional<AlertEvent> firstAlert) {
+        public Optional<Duration> delay(final long scenarioStartMs) {
+            return firstAlert.map(a -> Duration.between(Instant.ofEpochMilli(scenarioStartMs).plus(incident.start()),
+                    a.startsAt().orElseThrow()));
+        }
+    }
+
+    private final long startMs;
+    private final List<Incident> incidents;
+    private final PrintWriter out;
+    private final List<AlertEvent> firing = new ArrayList<>();
+
+    public DemoReport(final long startMs, final List<Incident> incidents, final PrintWriter out) {
+        this.startMs = startMs;
+        this.incidents = List.copyOf(incidents);
+        this.out = out;
+    }
+
+    /** Prints an event as it arrives (pending ones are left out: they are not pages). */
+    public synchronized void onEvent(final AlertEvent e) {
+        if (e.status() == EventStatus.PENDING) {
+            return;
+        }
+        if (e.status() == EventStatus.FIRING) {
+            firing.add(e);
+        }
+        final Instant at = e.status() == EventStatus.FIRING ? e.startsAt().orElseThrow() : e.endsAt().orElseThrow();
+        out.printf(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s%n", clock(at.toEpochMilli() - startMs),
+                e.status().jsonName().toUpperCase(Locale.ROOT), e.labels().get("alertname"), e.labels().get("instance"),
+                e.annotations().getOrDefault("summary", ""));
+        out.flush();
+    }
+
+    public synchronized void incidentBegins(final Incident incident) {
+        out.printf(Locale.ROOT, "  %s  incident: %s%n", clock(incident.start().toMillis()), incident.name());
+        out.flush();
+    }
+
+    public synchronized List<Detection> detections() {
+        final List<Detection> out = new ArrayList<>();
+        for (Incident incident : incidents) {
+            final long began = startMs + incident.start().toMillis();
+            out.add(new Detection(incident, firing.stream()
+                    .filter(a -> a.labels().get("instance").equals(incident.instance()))
+                    .filter(a -> a.startsAt().orElseThrow().toEpochMilli() >= began)
+                    .min(java.util.Comparator.comparing(a -> a.startsAt().orElseThrow()))));
+        }
+        return out;
+    }
+
+    /** Firing alerts that no incident explains: not on an incident's host, or before the incident began. */
+    public synchronized List<AlertEvent> falseAlarms() {
+        return firing.stream().filter(a -> incidents.stream().noneMatch(i -> explains(i, a))).toList();
+    }
+
+    private boolean explains(final Incident incident, final AlertEvent alert) {
+        return alert.labels().get("instance").equals(incident.instance())
+                && alert.startsAt().orElseThrow().toEpochMilli() >= startMs + incident.start().toMillis();
+    }
+
+    /** Prints the summary; returns whether every incident was detected without a false alarm. */
+    public synchronized boolean printSummary(final Duration wallTime) {
+        out.println();
+        out.println("Summary");
+        boolean allDetected = true;
+        for (Detection d : detections()) {
+            if (d.firstAlert().isPresent()) {
+                final AlertEvent a = d.firstAlert().get();
+                out.printf(Locale.ROOT, "  %-45s began %s  detected by %s %s after it began%n", d.incident().name(),
+                        clock(d.incident().start().toMillis()), a.labels().get("alertname"),
+                        DurationSyntax.format(d.delay(startMs).orElseThrow()));
+            } else {
+                allDetected = false;
+                out.printf(Locale.ROOT, "  %-45s began %s  NOT DETECTED%n", d.incident().name(),
+                        clock(d.incident().start().toMillis()));
+            }
+        }
+        final List<AlertEvent> falseAlarms = falseAlarms();
+        if (falseAlarms.isEmpty()) {
+            out.println("  No false alarms (the planned restart of node-03 at +35:00, its counter reset and GC pauses did not page).");
+        } else {
+            out.printf(Locale.ROOT, "  %d false alarm(s):%n", falseAlarms.size());
+            falseAlarms.forEach(a -> out.printf(Locale.ROOT, "    %s %s %s%n", clock(a.startsAt().orElseThrow().toEpochMilli() - startMs),
+                    a.labels().get("alertname"), a.labels().get("instance")));
+        }
+        out.printf(Locale.ROOT, "  %s of cluster time played in %.0f s of wall time.%n",
+                DurationSyntax.format(ClusterSimulator.LENGTH), wallTime.toMillis() / 1000.0);
+        out.flush();
+        return allDetected && falseAlarms.isEmpty();
+    }
+
+    /** {@code +61:20}: minutes and seconds since the scenario's start. */
+    static String clock(final long sinceStartMs) {
+        final long s = Math.max(0, sinceStartMs / 1000);
+        return String.format(Locale.ROOT, "+%02d:%02d", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,58 @@
+package io.vigil.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.EventStatus;
+import io.vigil.model.Labels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+class DemoReportTest {
+
+    private static final long START = 1_700_000_000_000L;
+    private static final List<Incident> INCIDENTS = List.of(
+            new Incident("node-07 leaves", Duration.ofMinutes(60), "node-07"),
+            new Incident("db-1 silent", Duration.ofMinutes(86), "db-1"));
+
+    private static AlertEvent firing(final String alertname, final String instance, final Duration at) {
+        final Instant t = Instant.ofEpochMilli(START).plus(at);
+        return new AlertEvent("f" + alertname + instance, EventStatus.FIRING,
+                Labels.of("alertname", alertname, "instance", instance), Map.of("summary", alertname + " on " + instance),
+                t, Optional.of(t), Optional.empty(), OptionalDouble.of(1), "g/" + alertname, "http://x");
+    }
+
+    @Test
+    void detectionsDelaysAndACleanRun() {
+        final StringWriter text = new StringWriter();
+        final DemoReport report = new DemoReport(START, INCIDENTS, new PrintWriter(text));
+        report.onEvent(firing("NodeTrafficFarBelowPeers", "node-07", Duration.ofMinutes(62).plusSeconds(50)));
+        report.onEvent(firing("DatabaseSilent", "db-1", Duration.ofMinutes(88)));
+        assertThat(report.detections()).extracting(d -> d.delay(START).orElseThrow())
+                .containsExactly(Duration.ofSeconds(170), Duration.ofMinutes(2));
+        assertThat(report.printSummary(Duration.ofSeconds(55))).isTrue();
+        assertThat(text.toString())
+                .contains("  +62:50  FIRING    NodeTrafficFarBelowPeers      node-07  NodeTrafficFarBelowPeers on node-07")
+                .contains("detected by NodeTrafficFarBelowPeers 2m50s after it began")
+                .contains("No false alarms");
+    }
+
+    @Test
+    void anUndetectedIncidentAndAFalseAlarmAreShownAndFailTheRun() {
+        final StringWriter text = new StringWriter();
+        final DemoReport report = new DemoReport(START, INCIDENTS, new PrintWriter(text));
+        report.onEvent(firing("NodeCpuFarBelowPeers", "node-03", Duration.ofMinutes(36)));
+        report.onEvent(firing("NodeCpuFarBelowPeers", "node-07", Duration.ofMinutes(50)));
+        report.onEvent(firing("DatabaseSilent", "db-1", Duration.ofMinutes(88)));
+        assertThat(report.printSummary(Duration.ofSeconds(55))).isFalse();
+        assertThat(report.falseAlarms()).extracting(a -> a.labels().get("instance")).containsExactly("node-03", "node-07");
+        assertThat(text.toString()).contains("node-07 leaves").contains("NOT DETECTED").contains("2 false alarm(s)");
+    }
+}
