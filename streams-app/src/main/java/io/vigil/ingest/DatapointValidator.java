@@ -29,9 +29,14 @@ final class DatapointValidator {
      * @param nowMs  wall clock, epoch milliseconds
      */
     void validate(final DatapointDraft draft, final int index, final long nowMs, final DecodedRecord.Builder out) {
+        validate(draft, index < 0 ? "" : at(index), nowMs, out);
+    }
+
+    /** @param where what a rejection's detail starts with to say which datapoint it is ("" for none) */
+    void validate(final DatapointDraft draft, final String where, final long nowMs, final DecodedRecord.Builder out) {
         final Rejection rejection = firstProblem(draft, nowMs);
         if (rejection != null) {
-            out.reject(index < 0 ? rejection : new Rejection(rejection.reason(), at(index) + rejection.detail()));
+            out.reject(where.isEmpty() ? rejection : new Rejection(rejection.reason(), where + rejection.detail()));
             return;
         }
         final String name = metricName(draft);

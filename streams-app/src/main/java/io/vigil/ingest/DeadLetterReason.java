@@ -38,6 +38,8 @@ public enum DeadLetterReason {
     INVALID_TIMESTAMP("invalid_timestamp"),
     /** A timestamp more than {@link IngestLimits#maxFutureSkew()} ahead of the wall clock. */
     FUTURE_TIMESTAMP("future_timestamp"),
+    /** A line protocol line that cannot be read; the record's other lines still count. */
+    INVALID_LINE("invalid_line"),
     /**
      * The decoder itself failed on this input. Never expected: it exists so that a bug sends the record to the
      * dead-letter topic, counted apart from bad input, instead of stopping the stream.

@@ -14,7 +14,16 @@ import java.util.Objects;
  * @param rejections one per rejected datapoint (in record order), or a single whole-record rejection (then there
  *                   are no datapoints)
  */
-public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejections) {
+public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejections, int skippedFields) {
+
+    /**
+     * @param skippedFields line protocol and Telegraf fields that are not numbers (strings, booleans): not errors,
+     *                      not datapoints either; counted so that nothing is dropped silently
+     */
+    public DecodedRecord(final List<Datapoint> datapoints, final List<Rejection> rejections) {
+        this(datapoints, rejections, 0);
+    }
+
 
     /** How many rejections the dead-letter message spells out; the rest are only counted, to keep headers small. */
     static final int MAX_LISTED_REJECTIONS = 5;
@@ -66,6 +75,7 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
     static final class Builder {
         private final List<Datapoint> datapoints = new ArrayList<>();
         private final List<Rejection> rejections = new ArrayList<>(0);
+        private int skipped;
 
         void accept(final Datapoint datapoint) {
             datapoints.add(datapoint);
@@ -75,12 +85,16 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             rejections.add(rejection);
         }
 
+        void skipField() {
+            skipped++;
+        }
+
         boolean isEmpty() {
-            return datapoints.isEmpty() && rejections.isEmpty();
+            return datapoints.isEmpty() && rejections.isEmpty() && skipped == 0;
         }
 
         DecodedRecord build() {
-            return new DecodedRecord(datapoints, rejections);
+            return new DecodedRecord(datapoints, rejections, skipped);
         }
     }
 }

@@ -13,11 +13,15 @@ public final class IngestMetrics {
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter late;
     private final Counter deadLettered;
+    private final Counter skippedFields;
 
     public IngestMetrics(final MeterRegistry registry) {
         this.registry = registry;
         this.late = Counter.builder("vigil.ingest.late.dropped")
                 .description("Datapoints more than `grace` behind the newest timestamp of their partition, dropped")
+                .register(registry);
+        this.skippedFields = Counter.builder("vigil.ingest.fields.skipped")
+                .description("Line protocol and Telegraf fields that are strings or booleans, not numbers")
                 .register(registry);
         this.deadLettered = Counter.builder("vigil.ingest.dead.lettered")
                 .description("Input records written to the dead-letter topic")
@@ -33,6 +37,12 @@ public final class IngestMetrics {
         rejected.computeIfAbsent(reason.tag(), r -> Counter.builder("vigil.ingest.rejected")
                 .description("Datapoints or records rejected to the dead-letter topic, by reason")
                 .tag("reason", r).register(registry)).increment();
+    }
+
+    void skippedFields(final int count) {
+        if (count > 0) {
+            skippedFields.increment(count);
+        }
     }
 
     void deadLettered() {

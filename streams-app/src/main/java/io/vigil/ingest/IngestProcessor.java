@@ -85,10 +85,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
         final String source = source(meta.topic(), meta.partition());
         final long now = context.currentSystemTimeMs();
-        final DecodedRecord decoded = decoder.decode(record.value(), now);
+        final DecodedRecord decoded = decoder.decode(record.value(), now, record.timestamp());
         if (!decoded.rejections().isEmpty()) {
             deadLetter(record, meta, decoded);
         }
+        metrics.skippedFields(decoded.skippedFields());
         final Long stored = progress.get(source);
         final long before = stored == null ? Long.MIN_VALUE : stored;
         long newest = before;

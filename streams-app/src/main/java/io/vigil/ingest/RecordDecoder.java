@@ -1,12 +1,10 @@
 package io.vigil.ingest;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Decodes Kafka record values into datapoints, detecting the format per record from its first significant byte:
- * '{' or '[' is native JSON (formats.md, input 1); anything else will be InfluxDB line protocol, which is not
- * supported yet and is rejected as {@link DeadLetterReason#UNPARSEABLE}.
+ * '{' or '[' is native JSON (formats.md, input 1); anything else is InfluxDB line protocol (input 2).
  *
  * <p>Holds no per-record state: one instance may serve any number of threads, and a call costs no setup.
  */
@@ -14,10 +12,13 @@ public final class RecordDecoder {
 
     private final IngestLimits limits;
     private final NativeJsonDecoder json;
+    private final LineProtocolDecoder lineProtocol;
 
     public RecordDecoder(final IngestLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.json = new NativeJsonDecoder(new DatapointValidator(limits));
+        final DatapointValidator validator = new DatapointValidator(limits);
+        this.json = new NativeJsonDecoder(validator);
+        this.lineProtocol = new LineProtocolDecoder(validator, LineProtocolDecoder.Precision.NANOSECONDS);
     }
 
     /**
@@ -29,6 +30,14 @@ public final class RecordDecoder {
      *              passed in so that decoding is a pure function of its arguments
      */
     public DecodedRecord decode(final byte[] value, final long nowMs) {
+        return decode(value, nowMs, nowMs);
+    }
+
+    /**
+     * As {@link #decode(byte[], long)}, for a record whose own timestamp is known: a line protocol line without a
+     * timestamp takes it.
+     */
+    public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
         if (value == null || value.length == 0) {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record has no value");
         }
@@ -43,18 +52,12 @@ public final class RecordDecoder {
         try {
             return switch (RecordFormat.of(value[start])) {
                 case JSON -> json.decode(value, nowMs);
-                case LINE_PROTOCOL -> DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "not JSON (starts with "
-                        + printable(value[start]) + " at byte " + start + "); only JSON is supported yet, "
-                        + "InfluxDB line protocol is not");
+                case LINE_PROTOCOL -> lineProtocol.decode(value, nowMs, recordTimestampMs);
             };
         } catch (RuntimeException e) {
             // The contract is to never stop the stream: a decoder bug sends the record to the dead-letter topic,
             // counted under its own reason so that it stands out from bad input.
             return DecodedRecord.rejected(DeadLetterReason.DECODER_FAILURE, e.toString());
         }
-    }
-
-    private static String printable(final byte b) {
-        return b >= 0x21 && b < 0x7f ? "'" + (char) b + "'" : String.format(Locale.ROOT, "byte 0x%02x", b & 0xff);
     }
 }

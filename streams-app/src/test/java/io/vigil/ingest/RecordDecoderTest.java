@@ -150,9 +150,8 @@ class RecordDecoderTest {
                 Arguments.of("", DeadLetterReason.EMPTY, "empty: the record has no value"),
                 Arguments.of(" \n\t ", DeadLetterReason.EMPTY, "empty: the record value is only whitespace"),
                 Arguments.of("[ ]", DeadLetterReason.EMPTY, "empty: the batch array holds no datapoints"),
-                Arguments.of("cpu,host=a usage=1 1655793000000000000", DeadLetterReason.UNPARSEABLE,
-                        "unparseable: not JSON (starts with 'c' at byte 0); only JSON is supported yet, "
-                                + "InfluxDB line protocol is not"),
+                Arguments.of("cpu,host=a usage 1655793000000000000", DeadLetterReason.INVALID_LINE,
+                        "invalid_line: line 1: expected '=' at column 17"),
                 Arguments.of("{\"name\":\"up\",}", DeadLetterReason.UNPARSEABLE,
                         "unparseable: malformed JSON at line 1, column 14 (byte 13): Unexpected character"),
                 Arguments.of(SAMPLE + SAMPLE, DeadLetterReason.UNPARSEABLE,

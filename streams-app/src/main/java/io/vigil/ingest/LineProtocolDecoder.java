@@ -1,0 +1,304 @@
+package io.vigil.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * InfluxDB line protocol, as Telegraf's Kafka output writes it by default (formats.md, input 2):
+ * {@code measurement[,tag=value...] field=value[,field=value...] [timestamp]}, one point per line.
+ *
+ * <p>Each numeric field becomes the series {@code MEASUREMENT_FIELD} with the tags as labels ({@code host} is also
+ * copied to {@code instance} when there is no {@code instance}). Characters a Prometheus name cannot hold become
+ * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
+ * counted, not rejected. A line without a timestamp takes the Kafka record's. A bad line is rejected alone, with its
+ * number; the other lines of the record still count.
+ */
+final class LineProtocolDecoder {
+
+    /** How the timestamps of a topic are written; nanoseconds unless configured. */
+    enum Precision {
+        NANOSECONDS(1_000_000), MICROSECONDS(1_000), MILLISECONDS(1), SECONDS(-1_000);
+
+        /** Positive: divide to get milliseconds; negative: multiply by its absolute value. */
+        private final long factor;
+
+        Precision(final long factor) {
+            this.factor = factor;
+        }
+
+        long toMillis(final long t) {
+            return factor > 0 ? Math.floorDiv(t, factor) : Math.multiplyExact(t, -factor);
+        }
+    }
+
+    /** A line that cannot be read; its message says where and why. */
+    private static final class LineSyntaxException extends Exception {
+        LineSyntaxException(final String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final DatapointValidator validator;
+    private final Precision precision;
+
+    LineProtocolDecoder(final DatapointValidator validator, final Precision precision) {
+        this.validator = validator;
+        this.precision = precision;
+    }
+
+    DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
+        final DecodedRecord.Builder out = new DecodedRecord.Builder();
+        final String text = new String(value, StandardCharsets.UTF_8);
+        int lineNumber = 0;
+        int start = 0;
+        while (start <= text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            lineNumber++;
+            String line = text.substring(start, end);
+            if (line.endsWith("\r")) {
+                line = line.substring(0, line.length() - 1);
+            }
+            start = end + 1;
+            final String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            final String where = "line " + lineNumber + ": ";
+            try {
+                decodeLine(line.stripLeading(), where, nowMs, recordTimestampMs, out);
+            } catch (LineSyntaxException e) {
+                out.reject(new Rejection(DeadLetterReason.INVALID_LINE, where + e.getMessage()));
+            }
+        }
+        if (out.isEmpty()) {
+            out.reject(new Rejection(DeadLetterReason.EMPTY, "the record holds only comments"));
+        }
+        return out.build();
+    }
+
+    private void decodeLine(final String line, final String where, final long nowMs, final long recordTimestampMs,
+                            final DecodedRecord.Builder out) throws LineSyntaxException {
+        final Cursor c = new Cursor(line);
+        final String measurement = c.readUntil(",  ".toCharArray());
+        if (measurement.isEmpty()) {
+            throw new LineSyntaxException("missing measurement");
+        }
+        final Map<String, String> tags = new LinkedHashMap<>();
+        while (c.peek() == ',') {
+            c.next();
+            final String key = c.readUntil("=".toCharArray());
+            c.expect('=');
+            final String value = c.readUntil(", ".toCharArray());
+            if (key.isEmpty() || value.isEmpty()) {
+                throw new LineSyntaxException("empty tag key or value at column " + c.column());
+            }
+            tags.put(labelName(key), value);
+        }
+        if (c.peek() != ' ') {
+            throw new LineSyntaxException("expected a space before the fields at column " + c.column());
+        }
+        c.skipSpaces();
+        final List<String[]> fields = new ArrayList<>();
+        do {
+            if (!fields.isEmpty()) {
+                c.next();
+            }
+            final String key = c.readUntil("=, ".toCharArray());
+            c.expect('=');
+            if (key.isEmpty()) {
+                throw new LineSyntaxException("empty field key at column " + c.column());
+            }
+            fields.add(new String[] {key, c.readFieldValue()});
+        } while (c.peek() == ',');
+        long timestampMs = recordTimestampMs;
+        if (c.peek() == ' ') {
+            c.skipSpaces();
+            final String ts = c.rest().strip();
+            if (!ts.isEmpty()) {
+                try {
+                    timestampMs = precision.toMillis(Long.parseLong(ts));
+                } catch (NumberFormatException | ArithmeticException e) {
+                    throw new LineSyntaxException("timestamp '" + ts + "' is not an integer");
+                }
+            }
+        } else if (!c.atEnd()) {
+            throw new LineSyntaxException("unexpected '" + c.peek() + "' at column " + c.column());
+        }
+        if (!tags.containsKey("instance") && tags.containsKey("host")) {
+            tags.put("instance", tags.get("host"));
+        }
+        final String prefix = metricName(measurement) + "_";
+        for (String[] field : fields) {
+            final Double number = number(field[1]);
+            if (number == null) {
+                out.skipField();
+                continue;
+            }
+            final DatapointDraft draft = new DatapointDraft();
+            draft.name = prefix + metricName(field[0]);
+            draft.labels.putAll(tags);
+            draft.value(number);
+            draft.timestamp(timestampMs);
+            validator.validate(draft, where, nowMs, out);
+        }
+    }
+
+    /** The field's number, or null for a string or boolean field. */
+    private static Double number(final String raw) throws LineSyntaxException {
+        if (raw.startsWith("\"")) {
+            return null;
+        }
+        switch (raw) {
+            case "t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE" -> {
+                return null;
+            }
+            default -> {
+            }
+        }
+        final char last = raw.isEmpty() ? ' ' : raw.charAt(raw.length() - 1);
+        try {
+            if (last == 'i' || last == 'u') {
+                final String digits = raw.substring(0, raw.length() - 1);
+                if (last == 'u' && digits.startsWith("-")) {
+                    throw new LineSyntaxException("unsigned field value '" + raw + "' is negative");
+                }
+                if (last == 'i') {
+                    return (double) Long.parseLong(digits);
+                }
+                final long unsigned = Long.parseUnsignedLong(digits);
+                // Above Long.MAX_VALUE the bits read as negative: rebuild the value from its halves.
+                return unsigned >= 0 ? (double) unsigned : (double) (unsigned >>> 1) * 2.0 + (unsigned & 1);
+            }
+            if (!raw.isEmpty() && (Character.isDigit(raw.charAt(0)) || raw.charAt(0) == '-' || raw.charAt(0) == '+'
+                    || raw.charAt(0) == '.')) {
+                return Double.parseDouble(raw);
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new LineSyntaxException("field value '" + raw + "' is not a number, string or boolean");
+    }
+
+    /** A Prometheus metric name part: [a-zA-Z0-9_:], others become '_'. */
+    static String metricName(final String raw) {
+        final StringBuilder sb = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            final char ch = raw.charAt(i);
+            sb.append(ch < 128 && (Character.isLetterOrDigit(ch) || ch == '_' || ch == ':') ? ch : '_');
+        }
+        return sb.toString();
+    }
+
+    /** A Prometheus label name: [a-zA-Z0-9_], not starting with a digit. */
+    static String labelName(final String raw) {
+        final String name = metricName(raw).replace(':', '_');
+        return !name.isEmpty() && Character.isDigit(name.charAt(0)) ? "_" + name : name;
+    }
+
+    /** Reads a line left to right, undoing the protocol's backslash escapes. */
+    private static final class Cursor {
+        private final String line;
+        private int pos;
+
+        Cursor(final String line) {
+            this.line = line;
+        }
+
+        char peek() {
+            return pos < line.length() ? line.charAt(pos) : '\0';
+        }
+
+        void next() {
+            pos++;
+        }
+
+        boolean atEnd() {
+            return pos >= line.length();
+        }
+
+        int column() {
+            return pos + 1;
+        }
+
+        String rest() {
+            return line.substring(pos);
+        }
+
+        void skipSpaces() {
+            while (peek() == ' ') {
+                pos++;
+            }
+        }
+
+        void expect(final char ch) throws LineSyntaxException {
+            if (peek() != ch) {
+                throw new LineSyntaxException("expected '" + ch + "' at column " + column());
+            }
+            pos++;
+        }
+
+        /** Reads up to an unescaped stop character; a backslash before any character keeps that character. */
+        String readUntil(final char[] stops) {
+            final StringBuilder sb = new StringBuilder();
+            while (pos < line.length()) {
+                final char ch = line.charAt(pos);
+                if (ch == '\\' && pos + 1 < line.length()) {
+                    final char escaped = line.charAt(pos + 1);
+                    if (escaped == ',' || escaped == ' ' || escaped == '=' || escaped == '\\' || escaped == '"') {
+                        sb.append(escaped);
+                        pos += 2;
+                        continue;
+                    }
+                }
+                for (char stop : stops) {
+                    if (ch == stop) {
+                        return sb.toString();
+                    }
+                }
+                sb.append(ch);
+                pos++;
+            }
+            return sb.toString();
+        }
+
+        /** A field value as written: a quoted string (kept with its quotes), or a bare token. */
+        String readFieldValue() throws LineSyntaxException {
+            if (peek() == '"') {
+                final int from = pos;
+                pos++;
+                while (pos < line.length()) {
+                    final char ch = line.charAt(pos);
+                    if (ch == '\\' && pos + 1 < line.length()) {
+                        pos += 2;
+                        continue;
+                    }
+                    pos++;
+                    if (ch == '"') {
+                        return line.substring(from, pos);
+                    }
+                }
+                throw new LineSyntaxException("unterminated string field starting at column " + (from + 1));
+            }
+            final int from = pos;
+            while (pos < line.length() && line.charAt(pos) != ',' && line.charAt(pos) != ' ') {
+                pos++;
+            }
+            if (from == pos) {
+                throw new LineSyntaxException("missing field value at column " + column());
+            }
+            return line.substring(from, pos);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "line protocol (" + precision.name().toLowerCase(Locale.ROOT) + ")";
+    }
+}

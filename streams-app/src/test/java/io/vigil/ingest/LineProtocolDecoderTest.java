@@ -1,0 +1,75 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Datapoint;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Line protocol as InfluxDB's and Telegraf's documentation write it. */
+class LineProtocolDecoderTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+    private final RecordDecoder decoder = new RecordDecoder(IngestLimits.defaults());
+
+    private DecodedRecord decode(final String text) {
+        return decoder.decode(text.getBytes(StandardCharsets.UTF_8), NOW, 1_700_000_000_000L);
+    }
+
+    @Test
+    void telegrafsCpuLineBecomesOneSeriesPerFieldWithHostCopiedToInstance() {
+        final DecodedRecord r = decode("cpu,cpu=cpu-total,host=node-07 usage_user=12.5,usage_system=3.1 1655793000000000000");
+        final Labels labels = Labels.of("cpu", "cpu-total", "host", "node-07", "instance", "node-07");
+        assertThat(r.datapoints()).containsExactly(
+                new Datapoint(new Series("cpu_usage_user", labels), 12.5, 1_655_793_000_000L),
+                new Datapoint(new Series("cpu_usage_system", labels), 3.1, 1_655_793_000_000L));
+        assertThat(r.fullyValid()).isTrue();
+    }
+
+    @Test
+    void integersUnsignedStringsBooleansAndAMissingTimestamp() {
+        final DecodedRecord r = decode("""
+                # a comment line, then the documentation's weather sample and Telegraf's mem sample
+                weather,location=us-midwest temperature=82 1465839830100400200
+
+                mem,host=db-1 used=1024i,free=18446744073709551615u,active=true,status="ok, \\"fine\\"" 1465839830000000000
+                net,host=node-1 bytes_recv=10i
+                """);
+        assertThat(r.datapoints()).extracting(d -> d.series().name() + "=" + d.value() + "@" + d.timestampMs())
+                .containsExactly("weather_temperature=82.0@1465839830100",
+                        "mem_used=1024.0@1465839830000",
+                        "mem_free=1.8446744073709552E19@1465839830000",
+                        "net_bytes_recv=10.0@1700000000000");
+        assertThat(r.skippedFields()).isEqualTo(2);
+        assertThat(r.rejections()).isEmpty();
+    }
+
+    @Test
+    void escapedMeasurementTagsAndFieldKeys() {
+        final DecodedRecord r = decode("disk\\ io,path=/var/lib\\ data,mount\\=point=a\\,b read\\ bytes=5 1465839830000000000");
+        assertThat(r.datapoints()).hasSize(1);
+        final Datapoint d = r.datapoints().get(0);
+        assertThat(d.series().name()).isEqualTo("disk_io_read_bytes");
+        assertThat(d.series().labels().get("path")).isEqualTo("/var/lib data");
+        assertThat(d.series().labels().get("mount_point")).isEqualTo("a,b");
+    }
+
+    @Test
+    void aBadLineIsRejectedAloneWithItsNumber() {
+        final DecodedRecord r = decode("cpu,host=a usage=1 1465839830000000000\ncpu,host=b usage=oops 1465839830000000000\n"
+                + "cpu,host=c usage=3 1465839830000000000");
+        assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("a", "c");
+        assertThat(r.rejections()).hasSize(1);
+        assertThat(r.rejections().get(0).message())
+                .isEqualTo("invalid_line: line 2: field value 'oops' is not a number, string or boolean");
+    }
+
+    @Test
+    void theSameLimitsAsJson() {
+        final DecodedRecord r = decode("cpu,host=a usage=1 " + (NOW + 3_600_000L) * 1_000_000L);
+        assertThat(r.rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.FUTURE_TIMESTAMP);
+        assertThat(r.rejections().get(0).detail()).startsWith("line 1: ");
+    }
+}
