@@ -127,13 +127,13 @@ class TopologyTest {
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheGoodPointsOfABatchStillCount() {
-        send("not json at all");
+        send("{not json at all");
         final String batch = "[" + point("n1", 95, T0 + 10_000) + ",{\"name\":\"cpu\",\"value\":\"high\",\"timestamp\":"
                 + (T0 + 10_000) + "}]";
         send(batch);
         final List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
         assertThat(dead).hasSize(2);
-        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json at all");
         assertThat(new String(dead.get(1).value(), StandardCharsets.UTF_8)).isEqualTo(batch);
         final Headers headers = dead.get(1).headers();
         assertThat(header(headers, "vigil.error")).contains("invalid_value");
