@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
             kafka.put("bootstrap.servers", bootstrapServers);
             cfg = cfg.withKafka(kafka);
         }
+        final var receivers = ReceiverConfig.parse(cfg.receivers(), System.getenv());
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -84,6 +85,11 @@ final class RunCommand implements Callable<Integer> {
         final VigilEngine engine = VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry);
         final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, registry);
         reloader.start(RELOAD_CHECK);
+        final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
+        final io.vigil.delivery.Delivery delivery = new io.vigil.delivery.Delivery(receivers, clientProps,
+                cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
+                io.vigil.delivery.RetryPolicy.DEFAULT, registry);
+        delivery.start();
         final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
                 () -> engine.state() == KafkaStreams.State.RUNNING);
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
@@ -93,6 +99,11 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
             reloader.close();
+            try {
+                delivery.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             http.close();
             engine.close();
             if (ownedBroker != null) {
@@ -110,6 +121,8 @@ final class RunCommand implements Callable<Integer> {
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),
                 cfg.alertsTopic(), cfg.dlqTopic());
+        out.printf("  Webhook receivers: %s%n", receivers.isEmpty() ? "none (configure `receivers:`)"
+                : String.join(", ", receivers.stream().map(r -> r.name() + " -> " + r.url()).toList()));
         out.printf("  HTTP:    http://%s:%d/api/alerts  /api/rules  /metrics  /healthz  /readyz%n", cfg.httpBind(),
                 http.port());
         if (broker != null) {

@@ -29,6 +29,11 @@ final class TopicSetup {
     private TopicSetup() {
     }
 
+    /** Where delivery puts the alert events a receiver refused for good (formats.md: {@code alerts.dlq}). */
+    static String alertsDeadLetterTopic(final VigilConfig config) {
+        return config.alertsTopic() + ".dlq";
+    }
+
     /** @return partitions per input topic */
     static Map<String, Integer> ensure(final Properties adminProps, final VigilConfig config) {
         try (Admin admin = Admin.create(adminProps)) {
@@ -40,7 +45,7 @@ final class TopicSetup {
                             java.util.Optional.empty()).configs(APPEND_TIME));
                 }
             }
-            for (String topic : List.of(config.alertsTopic(), config.dlqTopic())) {
+            for (String topic : List.of(config.alertsTopic(), config.dlqTopic(), alertsDeadLetterTopic(config))) {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
                             .configs(APPEND_TIME));

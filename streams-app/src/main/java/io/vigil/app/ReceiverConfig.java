@@ -1,0 +1,153 @@
+package io.vigil.app;
+
+import io.vigil.delivery.WebhookReceiver;
+import io.vigil.model.DurationSyntax;
+import io.vigil.rules.SeriesSelector;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Types and checks the {@code receivers:} of the configuration (cli.md). Every error names its key, e.g.
+ * {@code receivers[1].webhook.url}; secrets are read from the environment or files and never appear in a message.
+ */
+final class ReceiverConfig {
+
+    private static final Set<String> RECEIVER_KEYS = Set.of("name", "match", "webhook", "alertmanager");
+    private static final Set<String> WEBHOOK_KEYS = Set.of("url", "send_resolved", "bearer_token_file",
+            "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout");
+
+    private ReceiverConfig() {
+    }
+
+    static List<WebhookReceiver> parse(final List<Object> raw, final Map<String, String> env) {
+        final List<WebhookReceiver> out = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        for (int i = 0; i < raw.size(); i++) {
+            final String at = "receivers[" + i + "]";
+            final Map<String, Object> r = map(raw.get(i), at);
+            unknownKeys(r, RECEIVER_KEYS, at);
+            final String name = text(r, "name", at).orElseThrow(() -> new ConfigException(at + ".name: every receiver needs a name"));
+            if (!name.matches("[A-Za-z0-9_.-]+")) {
+                throw new ConfigException(at + ".name: '" + name + "' may use only letters, digits, '_', '.' and '-'");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(at + ".name: '" + name + "' is the name of another receiver too");
+            }
+            final Optional<SeriesSelector> match = text(r, "match", at).map(m -> matchers(m, at + ".match"));
+            if (r.containsKey("alertmanager")) {
+                throw new ConfigException(at + ".alertmanager: pushing to Alertmanager's API is not in this version yet; "
+                        + "use a webhook receiver for now");
+            }
+            if (!r.containsKey("webhook")) {
+                throw new ConfigException(at + ": needs a webhook");
+            }
+            final String w = at + ".webhook";
+            final Map<String, Object> webhook = map(r.get("webhook"), w);
+            unknownKeys(webhook, WEBHOOK_KEYS, w);
+            final String url = text(webhook, "url", w).orElseThrow(() -> new ConfigException(w + ".url: a webhook needs a url"));
+            final URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(w + ".url: '" + url + "' is not a URL");
+            }
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(w + ".url: '" + url + "' is not an http(s) URL");
+            }
+            final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> bool(v, w + ".send_resolved")).orElse(true);
+            final Duration timeout = text(webhook, "timeout", w).map(v -> DurationSyntax.parse(v).orElseThrow(
+                    () -> new ConfigException(w + ".timeout: '" + v + "' is not a duration"))).orElse(Duration.ofSeconds(5));
+            out.add(new WebhookReceiver(name, uri, match, sendResolved,
+                    secret(webhook, "bearer_token_env", "bearer_token_file", w, env),
+                    secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout));
+        }
+        return out;
+    }
+
+    private static Optional<WebhookReceiver.Secret> secret(final Map<String, Object> m, final String envKey,
+                                                           final String fileKey, final String at,
+                                                           final Map<String, String> env) {
+        final Optional<String> variable = text(m, envKey, at);
+        final Optional<String> file = text(m, fileKey, at);
+        if (variable.isPresent() && file.isPresent()) {
+            throw new ConfigException(at + ": give " + envKey + " or " + fileKey + ", not both");
+        }
+        if (variable.isPresent()) {
+            final String value = env.get(variable.get());
+            if (value == null || value.isEmpty()) {
+                throw new ConfigException(at + "." + envKey + ": the environment variable " + variable.get() + " is not set");
+            }
+            return Optional.of(new WebhookReceiver.Secret(value));
+        }
+        if (file.isPresent()) {
+            try {
+                return Optional.of(new WebhookReceiver.Secret(Files.readString(Path.of(file.get())).strip()));
+            } catch (IOException e) {
+                throw new ConfigException(at + "." + fileKey + ": cannot read " + file.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static SeriesSelector matchers(final String text, final String at) {
+        try {
+            // The selector syntax wants a metric name; alerts have none to match, only labels.
+            return SeriesSelector.parse("alert" + text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ": '" + text + "' is not a list of label matchers like {severity=\"page\"}: "
+                    + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(final Object value, final String at) {
+        if (!(value instanceof Map)) {
+            throw new ConfigException(at + ": must be a mapping");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    private static Optional<String> text(final Map<String, Object> m, final String key, final String at) {
+        final Object v = m.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof Map || v instanceof List) {
+            throw new ConfigException(at + "." + key + ": must be a single value");
+        }
+        return Optional.of(v.toString());
+    }
+
+    private static boolean bool(final String v, final String at) {
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new ConfigException(at + ": '" + v + "' is not true or false");
+    }
+
+    private static void unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
+        for (String key : m.keySet()) {
+            if (!known.contains(key)) {
+                String best = null;
+                int distance = Integer.MAX_VALUE;
+                for (String k : known) {
+                    final int d = EditDistance.between(key, k);
+                    if (d < distance) {
+                        distance = d;
+                        best = k;
+                    }
+                }
+                throw new ConfigException(at + "." + key + ": unknown key" + (distance <= 3 ? "; did you mean '" + best + "'?" : ""));
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.vigil.delivery;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Delivery of alert events to every configured webhook receiver, each on its own thread. */
+public final class Delivery implements AutoCloseable {
+
+    private final List<ReceiverDelivery> deliveries = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    /**
+     * @param kafka           Kafka client settings (bootstrap servers, security) for the consumers and producer
+     * @param deadLetterTopic where refused alert events go ({@code alerts.dlq})
+     */
+    public Delivery(final List<WebhookReceiver> receivers, final Map<String, Object> kafka, final String alertsTopic,
+                    final String deadLetterTopic, final String externalUrl, final RetryPolicy retry,
+                    final MeterRegistry registry) {
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        final DeliveryMetrics metrics = new DeliveryMetrics(registry);
+        for (WebhookReceiver receiver : receivers) {
+            final ReceiverDelivery delivery = new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic,
+                    externalUrl, new WebhookSender(http), retry, metrics);
+            deliveries.add(delivery);
+            final Thread thread = new Thread(delivery, "vigil-delivery-" + receiver.name());
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+    }
+
+    public void start() {
+        threads.forEach(Thread::start);
+    }
+
+    /** Stops after the attempt in flight; undelivered events stay on the topic for the next start. */
+    @Override
+    public void close() throws InterruptedException {
+        deliveries.forEach(ReceiverDelivery::stop);
+        for (Thread t : threads) {
+            t.join(15_000);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.vigil.delivery;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The delivery stage's meters, per receiver: attempts, outcomes by reason, latency, backlog. */
+final class DeliveryMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
+
+    DeliveryMetrics(final MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void attempt(final String receiver, final String outcome, final long nanos) {
+        Counter.builder("vigil.delivery.attempts").description("Delivery attempts, by receiver and outcome")
+                .tag("receiver", receiver).tag("outcome", outcome).register(registry).increment();
+        Timer.builder("vigil.delivery.latency").description("Time per delivery attempt").tag("receiver", receiver)
+                .publishPercentileHistogram().register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void delivered(final String receiver) {
+        Counter.builder("vigil.delivery.delivered").description("Alert events delivered (2xx), by receiver")
+                .tag("receiver", receiver).register(registry).increment();
+    }
+
+    void failed(final String receiver, final String reason) {
+        Counter.builder("vigil.delivery.failed").description("Alert events given up on (to alerts.dlq), by reason")
+                .tag("receiver", receiver).tag("reason", reason).register(registry).increment();
+    }
+
+    void backlog(final String receiver, final long events) {
+        backlog.computeIfAbsent(receiver, r -> {
+            final AtomicLong value = new AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("vigil.delivery.backlog", value, AtomicLong::get)
+                    .description("Alert events read but not yet delivered, by receiver").tag("receiver", r)
+                    .register(registry);
+            return value;
+        }).set(events);
+    }
+}

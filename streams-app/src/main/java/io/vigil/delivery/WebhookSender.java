@@ -1,0 +1,85 @@
+package io.vigil.delivery;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** One POST to one webhook receiver, and what it means for delivery. */
+final class WebhookSender {
+
+    /** The outcome of one attempt. */
+    sealed interface Attempt permits Delivered, Retry, Permanent {
+    }
+
+    record Delivered(int status) implements Attempt {
+    }
+
+    /** Try again; {@code after} is the receiver's Retry-After when it gave one. */
+    record Retry(String reason, Optional<Duration> after) implements Attempt {
+    }
+
+    /** The receiver refused the alert for good (4xx other than 408 and 429): retrying cannot help. */
+    record Permanent(String reason) implements Attempt {
+    }
+
+    private final HttpClient http;
+
+    WebhookSender(final HttpClient http) {
+        this.http = http;
+    }
+
+    Attempt send(final WebhookReceiver receiver, final byte[] body, final String idempotencyKey) {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(receiver.url())
+                .timeout(receiver.timeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "Vigil")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        receiver.bearerToken().ifPresent(t -> request.header("Authorization", "Bearer " + t.reveal()));
+        receiver.hmacSecret().ifPresent(s -> request.header("X-Vigil-Signature", "sha256=" + hmac(s.reveal(), body)));
+        try {
+            final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            final int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return new Delivered(status);
+            }
+            if (status >= 400 && status < 500 && status != 408 && status != 429) {
+                return new Permanent("HTTP " + status);
+            }
+            return new Retry("HTTP " + status, response.headers().firstValue("Retry-After").flatMap(WebhookSender::seconds));
+        } catch (IOException e) {
+            return new Retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    Optional.empty());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Retry("interrupted", Optional.empty());
+        }
+    }
+
+    private static Optional<Duration> seconds(final String retryAfter) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // an HTTP date: the backoff decides instead
+        }
+    }
+
+    static String hmac(final String secret, final byte[] body) {
+        try {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.vigil.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.EventStatus;
+import io.vigil.alerts.Fingerprint;
+import io.vigil.app.EmbeddedKafka;
+import io.vigil.model.Labels;
+import io.vigil.rules.SeriesSelector;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Webhook delivery from the alerts topic of a real broker to real HTTP receivers on loopback. */
+class WebhookDeliveryIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "s3cr3t-hmac-key";
+    private static final String TOKEN = "t0ken-for-the-pager";
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("alerts-a", 3, (short) 1), new NewTopic("alerts-b", 3, (short) 1),
+                            new NewTopic("alerts.dlq", 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private record Received(String fingerprint, String status, String idempotencyKey, String signature,
+                            String authorization, byte[] body) {
+    }
+
+    private static AlertEvent event(final String instance, final EventStatus status, final int minute) {
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", instance, "severity", "page");
+        final Instant t = Instant.parse("2022-06-21T06:00:00Z").plusSeconds(60L * minute);
+        return new AlertEvent(Fingerprint.of(labels), status, labels, Map.of("summary", instance + " is hot"),
+                t.minusSeconds(60), status == EventStatus.PENDING ? Optional.empty() : Optional.of(t.minusSeconds(30)),
+                status == EventStatus.RESOLVED ? Optional.of(t) : Optional.empty(), OptionalDouble.of(97),
+                "nodes/CpuHigh", "http://vigil:8080/rules/nodes/CpuHigh");
+    }
+
+    /** Per node: pending, firing, resolved, firing again, resolved again; by fingerprint, on 3 partitions. */
+    private static List<AlertEvent> produceEvents(final String topic, final int nodes) {
+        final List<AlertEvent> sent = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            for (int round = 0; round < 2; round++) {
+                for (int n = 0; n < nodes; n++) {
+                    for (EventStatus s : round == 0 ? List.of(EventStatus.PENDING, EventStatus.FIRING, EventStatus.RESOLVED)
+                            : List.of(EventStatus.FIRING, EventStatus.RESOLVED)) {
+                        final AlertEvent e = event("node-" + n, s, round * 10 + sent.size());
+                        sent.add(e);
+                        producer.send(new ProducerRecord<>(topic, e.fingerprint(), AlertEventJson.write(e)));
+                    }
+                }
+            }
+        }
+        return sent;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aReceiverThatIsDownThenFailingThenBackGetsEveryEventInOrderSignedAndAuthorized() throws Exception {
+        final List<AlertEvent> sent = produceEvents("alerts-a", 4);
+        final List<String> expected = sent.stream().filter(e -> e.status() != EventStatus.PENDING)
+                .map(e -> e.fingerprint() + " " + e.status().jsonName() + " " + e.startsAt().orElseThrow()).toList();
+
+        final int port = freePort(); // nothing listens yet: connection refused
+        final WebhookReceiver receiver = new WebhookReceiver("pager", URI.create("http://127.0.0.1:" + port + "/hook"),
+                Optional.empty(), true, Optional.of(new WebhookReceiver.Secret(TOKEN)),
+                Optional.of(new WebhookReceiver.Secret(SECRET)), Duration.ofSeconds(5));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger requests = new AtomicInteger();
+        try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
+                "alerts-a", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
+                registry)) {
+            delivery.start();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    registry.find("vigil.delivery.attempts").tag("outcome", "retry").counters().stream()
+                            .mapToDouble(c -> c.count()).sum() >= 2);
+            // The receiver comes up, answers 503 (Retry-After: 1) three times, then accepts.
+            final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server.createContext("/hook", ex -> {
+                final byte[] body = ex.getRequestBody().readAllBytes();
+                if (requests.incrementAndGet() <= 3) {
+                    ex.getResponseHeaders().set("Retry-After", "1");
+                    ex.sendResponseHeaders(503, -1);
+                    ex.close();
+                    return;
+                }
+                final JsonNode alert = JSON.readTree(body).get("alerts").get(0);
+                received.add(new Received(alert.get("fingerprint").asText(), alert.get("status").asText(),
+                        ex.getRequestHeaders().getFirst("Idempotency-Key"), ex.getRequestHeaders().getFirst("X-Vigil-Signature"),
+                        ex.getRequestHeaders().getFirst("Authorization"), body));
+                ex.sendResponseHeaders(200, -1);
+                ex.close();
+            });
+            server.start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received).hasSize(expected.size()));
+            } finally {
+                server.stop(0);
+            }
+        }
+        // Every firing and resolved event, in order per alert; pending ones are not paged.
+        final Map<String, List<String>> byAlert = new TreeMap<>();
+        final Map<String, List<String>> expectedByAlert = new TreeMap<>();
+        for (Received r : received) {
+            final JsonNode alert = JSON.readTree(r.body()).get("alerts").get(0);
+            byAlert.computeIfAbsent(r.fingerprint(), k -> new ArrayList<>())
+                    .add(r.fingerprint() + " " + r.status() + " " + alert.get("startsAt").asText());
+        }
+        expected.forEach(e -> expectedByAlert.computeIfAbsent(e.split(" ")[0], k -> new ArrayList<>()).add(e));
+        assertThat(byAlert).isEqualTo(expectedByAlert);
+        for (Received r : received) {
+            assertThat(r.signature()).isEqualTo("sha256=" + WebhookSender.hmac(SECRET, r.body()));
+            assertThat(r.authorization()).isEqualTo("Bearer " + TOKEN);
+            assertThat(r.idempotencyKey()).startsWith(r.fingerprint() + "-" + r.status() + "-");
+            final JsonNode payload = JSON.readTree(r.body());
+            assertThat(payload.get("version").asText()).isEqualTo("4");
+            assertThat(payload.get("receiver").asText()).isEqualTo("pager");
+            assertThat(payload.get("commonLabels").get("instance").asText()).startsWith("node-");
+            assertThat(payload.get("alerts").get(0).get("endsAt").asText())
+                    .isEqualTo(r.status().equals("firing") ? WebhookPayload.NO_END : payload.get("alerts").get(0).get("endsAt").asText());
+        }
+        assertThat(receiver.toString()).doesNotContain(SECRET).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aReceiverThatRefusesAnAlertForGoodSendsItToTheDeadLetterTopicAndGoesOn() throws Exception {
+        produceEvents("alerts-b", 4);
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        final List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/hook", ex -> {
+            final JsonNode alert = JSON.readTree(ex.getRequestBody().readAllBytes()).get("alerts").get(0);
+            final boolean refuse = alert.get("labels").get("instance").asText().equals("node-1");
+            if (!refuse) {
+                accepted.add(alert.get("labels").get("instance").asText());
+            }
+            ex.sendResponseHeaders(refuse ? 400 : 200, -1);
+            ex.close();
+        });
+        server.start();
+        final WebhookReceiver receiver = new WebhookReceiver("strict", URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/hook"),
+                Optional.of(SeriesSelector.parse("alert{severity=\"page\"}")), false, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
+                "alerts-b", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry());
+             KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                     ConsumerConfig.GROUP_ID_CONFIG, "it-alerts-dlq",
+                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            delivery.start();
+            dlq.subscribe(List.of("alerts.dlq"));
+            final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+            // node-0..3 fire twice each; send_resolved is false; node-1's alerts are refused (400).
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
+                assertThat(dead).hasSize(2);
+                assertThat(accepted).hasSize(6);
+            });
+            assertThat(new String(dead.get(0).headers().lastHeader("vigil.error").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("receiver strict refused it: HTTP 400");
+            assertThat(accepted).doesNotContain("node-1");
+        } finally {
+            server.stop(0);
+        }
+    }
+}
