@@ -1,7 +1,21 @@
 package io.vigil.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.EventStatus;
+import io.vigil.delivery.Delivery;
+import io.vigil.delivery.RetryPolicy;
+import io.vigil.delivery.WebhookReceiver;
+import io.vigil.model.Labels;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import io.vigil.demo.ClusterSimulator;
 import io.vigil.demo.DemoReport;
 import io.vigil.demo.Incident;
@@ -17,16 +31,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -35,10 +45,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vigil demo}: an embedded broker, the engine with the rules in {@code rules/}, and a simulated cluster played
- * about a hundred times faster than real time through a normal period and the incidents Vigil was built for. Prints
- * the alerts as they fire and resolve, then what was detected, how fast, and any false alarm. Everything is real: the
- * broker, the topics, the engine and its exactly-once processing; only the cluster is simulated.
+ * {@code vigil demo}: an embedded broker, the engine with the rules in {@code rules/}, a built-in webhook receiver fed
+ * by Vigil's delivery, and a simulated cluster played about a hundred times faster than real time through a normal
+ * period and the incidents Vigil was built for. Prints the alerts as the pager receives them, then what was detected,
+ * how fast, and any false alarm. Everything is real: the broker, the topics, the engine and its exactly-once
+ * processing, the webhook delivery; only the cluster is simulated.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Play a simulated cluster through incidents, faster than real time, and show what Vigil pages on.")
@@ -63,12 +74,15 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Vigil demo: %d nodes and a database, %s of their metrics played in about %ds, with %d rules from %s.%n",
                 ClusterSimulator.NODES, io.vigil.model.DurationSyntax.format(ClusterSimulator.LENGTH),
                 PLAY_TIME.toSeconds(), ruleSet.rules().size(), rules);
-        out.println("Starting a Kafka broker and the engine...");
+        out.println("Starting a Kafka broker, the engine, and a webhook receiver standing in for your pager...");
         out.flush();
         final Path dir = Files.createTempDirectory("vigil-demo");
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("metrics", 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                // The engine would create these; the demo's pager starts reading them before the engine is up.
+                admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1), new NewTopic("alerts.dlq", 1, (short) 1)))
+                        .all().get(30, TimeUnit.SECONDS);
             }
             final VigilConfig config = ConfigLoader.load(null, Map.of(
                     "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
@@ -77,12 +91,12 @@ final class DemoCommand implements Callable<Integer> {
             final long start = Math.floorDiv(System.currentTimeMillis() - ClusterSimulator.LENGTH.toMillis(), 10_000L) * 10_000L;
             final DemoReport report = new DemoReport(start, ClusterSimulator.INCIDENTS, out);
             try (VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve("streams"), new SimpleMeterRegistry());
-                 AlertReader reader = new AlertReader(broker.bootstrapServers(), config.alertsTopic(), report)) {
+                 WebhookInbox inbox = new WebhookInbox(broker.bootstrapServers(), config, report)) {
                 awaitRunning(engine);
                 out.println("Playing the cluster (times are since the start of the scenario):");
                 out.flush();
                 play(broker.bootstrapServers(), new ClusterSimulator(start), report);
-                reader.awaitQuiet(SETTLE_TIMEOUT);
+                inbox.awaitQuiet(SETTLE_TIMEOUT);
             }
             final boolean clean = report.printSummary(Duration.ofNanos(System.nanoTime() - started));
             return clean ? 0 : 1;
@@ -131,35 +145,52 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads the alerts topic as a dashboard would (read_committed), handing each event to the report. */
-    private static final class AlertReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread;
-        private final AtomicBoolean running = new AtomicBoolean(true);
+    /**
+     * The demo's pager: a webhook receiver on loopback, fed by Vigil's own delivery exactly as a real pager would be
+     * (Alertmanager's payload, at least once, retried), handing each alert to the report.
+     */
+    private static final class WebhookInbox implements AutoCloseable {
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private final HttpServer server;
+        private final Delivery delivery;
         private volatile long lastEventNanos = System.nanoTime();
 
-        AlertReader(final String bootstrap, final String topic, final DemoReport report) {
-            final Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, "vigil-demo-reader");
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            consumer.subscribe(List.of(topic));
-            this.thread = new Thread(() -> {
-                while (running.get()) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                        lastEventNanos = System.nanoTime();
-                        report.onEvent(AlertEventJson.read(r.value()));
-                    });
+        WebhookInbox(final String bootstrap, final VigilConfig config, final DemoReport report) throws IOException {
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/hook", exchange -> {
+                final JsonNode payload = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                for (JsonNode alert : payload.get("alerts")) {
+                    lastEventNanos = System.nanoTime();
+                    report.onEvent(toEvent(alert));
                 }
-                consumer.close();
-            }, "vigil-demo-alerts");
-            thread.setDaemon(true);
-            thread.start();
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            server.start();
+            final WebhookReceiver receiver = new WebhookReceiver("demo-pager", URI.create("http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(),
+                    Optional.empty(), Duration.ofSeconds(5));
+            this.delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", bootstrap), config.alertsTopic(),
+                    TopicSetup.alertsDeadLetterTopic(config), config.externalUrl(),
+                    new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), new SimpleMeterRegistry());
+            delivery.start();
         }
 
-        /** Waits until no event has come for a few seconds: the engine has evaluated the end of the stream. */
+        private static AlertEvent toEvent(final JsonNode alert) {
+            final Map<String, String> labels = new java.util.TreeMap<>();
+            alert.get("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            final Map<String, String> annotations = new java.util.TreeMap<>();
+            alert.get("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+            final Instant startsAt = Instant.parse(alert.get("startsAt").asText());
+            final String endsAt = alert.get("endsAt").asText();
+            final boolean resolved = "resolved".equals(alert.get("status").asText());
+            return new AlertEvent(alert.get("fingerprint").asText(), resolved ? EventStatus.RESOLVED : EventStatus.FIRING,
+                    Labels.of(labels), annotations, startsAt, Optional.of(startsAt),
+                    resolved ? Optional.of(Instant.parse(endsAt)) : Optional.empty(), OptionalDouble.empty(), "",
+                    alert.get("generatorURL").asText());
+        }
+
+        /** Waits until no alert has come for a few seconds: the engine has evaluated the end of the stream. */
         void awaitQuiet(final Duration timeout) throws InterruptedException {
             final long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline && System.nanoTime() - lastEventNanos < Duration.ofSeconds(6).toNanos()) {
@@ -169,8 +200,8 @@ final class DemoCommand implements Callable<Integer> {
 
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5_000);
+            delivery.close();
+            server.stop(0);
         }
     }
 
