@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.KeySuggestion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,16 +186,7 @@ public final class ConfigLoader {
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
         names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "http"));
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String name : names) {
-            final int d = EditDistance.between(key, name);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = name;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? "; did you mean '" + best + "'?" : "";
+        return KeySuggestion.closest(key, names).map(best -> "; did you mean '" + best + "'?").orElse("");
     }
 
     /** The keys, defaults and descriptions, for docs and {@code --help}. */

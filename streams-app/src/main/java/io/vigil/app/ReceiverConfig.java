@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import io.vigil.delivery.WebhookReceiver;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.KeySuggestion;
 import io.vigil.rules.SeriesSelector;
 import java.io.IOException;
 import java.net.URI;
@@ -137,16 +138,8 @@ final class ReceiverConfig {
     private static void unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
         for (String key : m.keySet()) {
             if (!known.contains(key)) {
-                String best = null;
-                int distance = Integer.MAX_VALUE;
-                for (String k : known) {
-                    final int d = EditDistance.between(key, k);
-                    if (d < distance) {
-                        distance = d;
-                        best = k;
-                    }
-                }
-                throw new ConfigException(at + "." + key + ": unknown key" + (distance <= 3 ? "; did you mean '" + best + "'?" : ""));
+                throw new ConfigException(at + "." + key + ": unknown key" + KeySuggestion.closest(key, List.copyOf(known))
+                        .map(best -> "; did you mean '" + best + "'?").orElse(""));
             }
         }
     }

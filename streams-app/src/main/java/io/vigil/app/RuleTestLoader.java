@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.model.KeySuggestion;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -420,9 +420,7 @@ final class RuleTestLoader {
 
     private static String unknownKey(final String key, final Collection<String> known) {
         final List<String> names = known.stream().sorted().toList();
-        final Optional<String> closest = names.stream()
-                .filter(n -> EditDistance.between(n, key) <= 2)
-                .min(Comparator.comparingInt(n -> EditDistance.between(n, key)));
+        final Optional<String> closest = KeySuggestion.closest(key, names);
         return "unknown key '" + key + "'" + closest.map(c -> "; did you mean '" + c + "'?")
                 .orElse("; expected one of " + names.stream().collect(Collectors.joining(", ")));
     }

@@ -148,15 +148,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(alert.groupKey());
             SeriesCodec.write(out, alert.series());
-            final AlertStatus s = alert.status();
-            out.writeByte(s.state().ordinal());
-            out.writeLong(s.activeAt());
-            out.writeLong(s.firedAt());
-            out.writeLong(s.resolvedAt());
-            out.writeLong(s.keepFiringSince());
-            out.writeDouble(alert.numbers().value());
-            out.writeDouble(alert.numbers().median());
-            out.writeDouble(alert.numbers().z());
+            AlertStatusCodec.write(out, alert.status(), alert.numbers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -167,10 +159,8 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             final String group = in.readUTF();
             final var series = SeriesCodec.read(in);
-            final AlertStatus s = new AlertStatus(AlertState.values()[in.readByte()], in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong());
-            return new PeerGroupEvaluator.PeerAlert(group, series, s,
-                    new AlertNumbers(in.readDouble(), in.readDouble(), in.readDouble()));
+            final AlertStatusCodec.Stored stored = AlertStatusCodec.read(in);
+            return new PeerGroupEvaluator.PeerAlert(group, series, stored.status(), stored.numbers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -43,17 +43,8 @@ final class SeriesStateCodec {
             }
             out.writeShort(s.alerts().size());
             for (Map.Entry<String, AlertStatus> e : s.alerts().entrySet()) {
-                final AlertStatus a = e.getValue();
                 out.writeUTF(e.getKey());
-                out.writeByte(a.state().ordinal());
-                out.writeLong(a.activeAt());
-                out.writeLong(a.firedAt());
-                out.writeLong(a.resolvedAt());
-                out.writeLong(a.keepFiringSince());
-                final AlertNumbers n = s.numbers(e.getKey());
-                out.writeDouble(n.value());
-                out.writeDouble(n.median());
-                out.writeDouble(n.z());
+                AlertStatusCodec.write(out, e.getValue(), s.numbers(e.getKey()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -94,9 +85,9 @@ final class SeriesStateCodec {
             final int alertCount = in.readShort();
             for (int i = 0; i < alertCount; i++) {
                 final String ruleId = in.readUTF();
-                final AlertState state = AlertState.values()[in.readByte()];
-                s.setAlert(ruleId, new AlertStatus(state, in.readLong(), in.readLong(), in.readLong(), in.readLong()));
-                s.setNumbers(ruleId, new AlertNumbers(in.readDouble(), in.readDouble(), in.readDouble()));
+                final AlertStatusCodec.Stored stored = AlertStatusCodec.read(in);
+                s.setAlert(ruleId, stored.status());
+                s.setNumbers(ruleId, stored.numbers());
             }
             return s;
         } catch (IOException e) {

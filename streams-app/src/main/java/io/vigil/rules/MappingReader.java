@@ -1,5 +1,6 @@
 package io.vigil.rules;
 
+import io.vigil.model.KeySuggestion;
 import io.vigil.model.DurationSyntax;
 import java.time.Duration;
 import java.util.List;

@@ -1,17 +1,17 @@
-package io.vigil.rules;
+package io.vigil.model;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** The known key a misspelled one was most likely meant to be ("widow" -> "window"), by edit distance. */
-final class KeySuggestion {
+public final class KeySuggestion {
 
     private KeySuggestion() {
     }
 
     /** The closest of {@code known}, when it is close enough to be a typo of {@code unknown}. */
-    static Optional<String> closest(final String unknown, final List<String> known) {
+    public static Optional<String> closest(final String unknown, final List<String> known) {
         final String typed = unknown.toLowerCase(Locale.ROOT);
         // Short keys tolerate fewer edits, or "z" would be suggested for any two-letter key.
         final int allowed = typed.length() <= 3 ? 1 : typed.length() <= 6 ? 2 : 3;
@@ -28,7 +28,7 @@ final class KeySuggestion {
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions each cost one. */
-    static int distance(final String a, final String b) {
+    public static int distance(final String a, final String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
