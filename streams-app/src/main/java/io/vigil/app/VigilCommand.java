@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,9 +36,8 @@ public final class VigilCommand implements Runnable {
             return 2;
         }
         cmd.getErr().println("vigil: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        if (System.getenv("VIGIL_DEBUG") != null) {
-            e.printStackTrace(cmd.getErr());
-        }
+        // The trace is for developers: logged at debug level (io.vigil.app.VigilCommand), never shown to users.
+        LoggerFactory.getLogger(VigilCommand.class).debug("command failed", e);
         return 1;
     }
 
