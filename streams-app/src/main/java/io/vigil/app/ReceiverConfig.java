@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.delivery.AlertmanagerReceiver;
 import io.vigil.delivery.WebhookReceiver;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
@@ -23,14 +24,23 @@ import java.util.Set;
 final class ReceiverConfig {
 
     private static final Set<String> RECEIVER_KEYS = Set.of("name", "match", "webhook", "alertmanager");
+    private static final Set<String> ALERTMANAGER_KEYS = Set.of("url", "resend_interval");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "send_resolved", "bearer_token_file",
             "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout");
 
     private ReceiverConfig() {
     }
 
-    static List<WebhookReceiver> parse(final List<Object> raw, final Map<String, String> env) {
+    /** The receivers of a configuration, by kind. */
+    record Receivers(List<WebhookReceiver> webhooks, List<AlertmanagerReceiver> alertmanagers) {
+        boolean isEmpty() {
+            return webhooks.isEmpty() && alertmanagers.isEmpty();
+        }
+    }
+
+    static Receivers parse(final List<Object> raw, final Map<String, String> env) {
         final List<WebhookReceiver> out = new ArrayList<>();
+        final List<AlertmanagerReceiver> alertmanagers = new ArrayList<>();
         final Set<String> names = new HashSet<>();
         for (int i = 0; i < raw.size(); i++) {
             final String at = "receivers[" + i + "]";
@@ -44,26 +54,24 @@ final class ReceiverConfig {
                 throw new ConfigException(at + ".name: '" + name + "' is the name of another receiver too");
             }
             final Optional<SeriesSelector> match = text(r, "match", at).map(m -> matchers(m, at + ".match"));
-            if (r.containsKey("alertmanager")) {
-                throw new ConfigException(at + ".alertmanager: pushing to Alertmanager's API is not in this version yet; "
-                        + "use a webhook receiver for now");
+            if (r.containsKey("alertmanager") == r.containsKey("webhook")) {
+                throw new ConfigException(at + ": needs exactly one of webhook or alertmanager");
             }
-            if (!r.containsKey("webhook")) {
-                throw new ConfigException(at + ": needs a webhook");
+            if (r.containsKey("alertmanager")) {
+                final String a = at + ".alertmanager";
+                final Map<String, Object> am = map(r.get("alertmanager"), a);
+                unknownKeys(am, ALERTMANAGER_KEYS, a);
+                final Duration resend = text(am, "resend_interval", a).map(v -> DurationSyntax.parse(v)
+                        .filter(d -> !d.isZero())
+                        .orElseThrow(() -> new ConfigException(a + ".resend_interval: '" + v + "' is not a positive duration")))
+                        .orElse(Duration.ofMinutes(1));
+                alertmanagers.add(new AlertmanagerReceiver(name, httpUrl(am, a), match, resend));
+                continue;
             }
             final String w = at + ".webhook";
             final Map<String, Object> webhook = map(r.get("webhook"), w);
             unknownKeys(webhook, WEBHOOK_KEYS, w);
-            final String url = text(webhook, "url", w).orElseThrow(() -> new ConfigException(w + ".url: a webhook needs a url"));
-            final URI uri;
-            try {
-                uri = URI.create(url);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(w + ".url: '" + url + "' is not a URL");
-            }
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new ConfigException(w + ".url: '" + url + "' is not an http(s) URL");
-            }
+            final URI uri = httpUrl(webhook, w);
             final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> bool(v, w + ".send_resolved")).orElse(true);
             final Duration timeout = text(webhook, "timeout", w).map(v -> DurationSyntax.parse(v).orElseThrow(
                     () -> new ConfigException(w + ".timeout: '" + v + "' is not a duration"))).orElse(Duration.ofSeconds(5));
@@ -71,7 +79,21 @@ final class ReceiverConfig {
                     secret(webhook, "bearer_token_env", "bearer_token_file", w, env),
                     secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout));
         }
-        return out;
+        return new Receivers(out, alertmanagers);
+    }
+
+    private static URI httpUrl(final Map<String, Object> m, final String at) {
+        final String url = text(m, "url", at).orElseThrow(() -> new ConfigException(at + ".url: a url is needed"));
+        final URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ".url: '" + url + "' is not a URL");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new ConfigException(at + ".url: '" + url + "' is not an http(s) URL");
+        }
+        return uri;
     }
 
     private static Optional<WebhookReceiver.Secret> secret(final Map<String, Object> m, final String envKey,

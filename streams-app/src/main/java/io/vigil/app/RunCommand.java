@@ -86,7 +86,8 @@ final class RunCommand implements Callable<Integer> {
         final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, registry);
         reloader.start(RELOAD_CHECK);
         final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
-        final io.vigil.delivery.Delivery delivery = new io.vigil.delivery.Delivery(receivers, clientProps,
+        final io.vigil.delivery.Delivery delivery = new io.vigil.delivery.Delivery(receivers.webhooks(),
+                receivers.alertmanagers(), clientProps,
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry);
         delivery.start();
@@ -121,8 +122,10 @@ final class RunCommand implements Callable<Integer> {
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),
                 cfg.alertsTopic(), cfg.dlqTopic());
-        out.printf("  Webhook receivers: %s%n", receivers.isEmpty() ? "none (configure `receivers:`)"
-                : String.join(", ", receivers.stream().map(r -> r.name() + " -> " + r.url()).toList()));
+        final List<String> targets = new java.util.ArrayList<>();
+        receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + r.url()));
+        receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + r.url()));
+        out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
         out.printf("  HTTP:    http://%s:%d/api/alerts  /api/rules  /metrics  /healthz  /readyz%n", cfg.httpBind(),
                 http.port());
         if (broker != null) {

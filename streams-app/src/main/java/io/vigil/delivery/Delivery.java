@@ -11,6 +11,7 @@ import java.util.Map;
 public final class Delivery implements AutoCloseable {
 
     private final List<ReceiverDelivery> deliveries = new ArrayList<>();
+    private final List<AlertmanagerPush> pushes = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     /**
@@ -20,6 +21,12 @@ public final class Delivery implements AutoCloseable {
     public Delivery(final List<WebhookReceiver> receivers, final Map<String, Object> kafka, final String alertsTopic,
                     final String deadLetterTopic, final String externalUrl, final RetryPolicy retry,
                     final MeterRegistry registry) {
+        this(receivers, List.of(), kafka, alertsTopic, deadLetterTopic, externalUrl, retry, registry);
+    }
+
+    public Delivery(final List<WebhookReceiver> receivers, final List<AlertmanagerReceiver> alertmanagers,
+                    final Map<String, Object> kafka, final String alertsTopic, final String deadLetterTopic,
+                    final String externalUrl, final RetryPolicy retry, final MeterRegistry registry) {
         final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
@@ -27,6 +34,14 @@ public final class Delivery implements AutoCloseable {
                     externalUrl, new WebhookSender(http), retry, metrics);
             deliveries.add(delivery);
             final Thread thread = new Thread(delivery, "vigil-delivery-" + receiver.name());
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+        for (AlertmanagerReceiver am : alertmanagers) {
+            final AlertmanagerPush push = new AlertmanagerPush(am, kafka, alertsTopic, http,
+                    java.time.Clock.systemUTC(), metrics);
+            pushes.add(push);
+            final Thread thread = new Thread(push, "vigil-alertmanager-" + am.name());
             thread.setDaemon(true);
             threads.add(thread);
         }
@@ -40,6 +55,7 @@ public final class Delivery implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         deliveries.forEach(ReceiverDelivery::stop);
+        pushes.forEach(AlertmanagerPush::stop);
         for (Thread t : threads) {
             t.join(15_000);
         }

@@ -29,7 +29,7 @@ class ReceiverConfigTest {
                 "match", "{severity=\"page\"}",
                 "webhook", Map.of("url", "http://pager:9000/hook", "send_resolved", false, "timeout", "2s",
                         "bearer_token_file", token.toString(), "hmac_secret_env", "PAGER_HMAC"))),
-                Map.of("PAGER_HMAC", "hmac-value"));
+                Map.of("PAGER_HMAC", "hmac-value")).webhooks();
         final WebhookReceiver r = receivers.get(0);
         assertThat(r.name()).isEqualTo("pager");
         assertThat(r.url()).hasToString("http://pager:9000/hook");
@@ -37,6 +37,19 @@ class ReceiverConfigTest {
         assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(r.match().orElseThrow().matchers()).hasSize(1);
         assertThat(r.toString()).doesNotContain("from-a-file").doesNotContain("hmac-value");
+    }
+
+    @Test
+    void anAlertmanagerWithItsResendInterval() {
+        final var am = ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://alertmanager:9093", "resend_interval", "30s"))), Map.of()).alertmanagers().get(0);
+        assertThat(am.url()).hasToString("http://alertmanager:9093");
+        assertThat(am.resendInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://x", "resend_interval", "0s"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.resend_interval: '0s' is not a positive duration");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "x")), Map.of()))
+                .hasMessage("receivers[0]: needs exactly one of webhook or alertmanager");
     }
 
     @Test

@@ -1,0 +1,186 @@
+package io.vigil.delivery;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.EventStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes alerts to a real Alertmanager the way Prometheus does, so teams keep their routing, grouping, silences and
+ * pagers (formats.md): every firing alert is sent again each {@code resend_interval} with {@code endsAt = now + 4 x
+ * resend_interval}, and a resolved alert is sent with its real {@code endsAt} for 15 minutes.
+ *
+ * <p>Alertmanager keeps nothing across its restarts, so neither does this: on start it reads the alerts topic from the
+ * beginning to know which alerts are firing, and from then on follows it. A restart of either side loses nothing: the
+ * next resend puts every firing alert back.
+ */
+final class AlertmanagerPush implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerPush.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** The latest event of one alert, and when (wall clock) it was first seen resolved. */
+    private record Tracked(AlertEvent event, Instant resolvedSeen) {
+    }
+
+    private final AlertmanagerReceiver receiver;
+    private final Map<String, Object> kafka;
+    private final String alertsTopic;
+    private final HttpClient http;
+    private final Clock clock;
+    private final DeliveryMetrics metrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, Tracked> alerts = new HashMap<>();
+
+    AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
+                     final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
+        this.receiver = receiver;
+        this.kafka = Map.copyOf(kafka);
+        this.alertsTopic = alertsTopic;
+        this.http = http;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    void stop() {
+        stopped.countDown();
+    }
+
+    @Override
+    public void run() {
+        final Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            // No group: the whole topic is read on every start, to rebuild what Alertmanager must be told.
+            final List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(alertsTopic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(alertsTopic, p.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Instant nextResend = clock.instant();
+            while (stopped.getCount() > 0) {
+                final List<AlertEvent> fresh = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    final AlertEvent e = AlertEventJson.read(r.value());
+                    if (e.status() != EventStatus.PENDING && wanted(e)) {
+                        alerts.put(e.fingerprint(), new Tracked(e, e.status() == EventStatus.RESOLVED ? clock.instant() : null));
+                        fresh.add(e);
+                    }
+                }
+                final Instant now = clock.instant();
+                if (!now.isBefore(nextResend)) {
+                    push(current(now));
+                    nextResend = now.plus(receiver.resendInterval());
+                } else if (!fresh.isEmpty()) {
+                    push(fresh);
+                }
+                if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("push to Alertmanager {} stopped: {}", receiver.name(), e.toString());
+        }
+    }
+
+    /** Firing alerts, and alerts resolved less than 15 minutes ago; forgets older resolved ones. */
+    private List<AlertEvent> current(final Instant now) {
+        alerts.values().removeIf(t -> t.resolvedSeen() != null
+                && t.resolvedSeen().plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now));
+        return alerts.values().stream().map(Tracked::event).toList();
+    }
+
+    private boolean wanted(final AlertEvent e) {
+        return receiver.match().map(m -> m.matchers().stream().allMatch(x -> x.matches(e.labels()))).orElse(true);
+    }
+
+    private void push(final List<AlertEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        final long started = System.nanoTime();
+        final Instant endsAtWhileFiring = clock.instant().plus(receiver.resendInterval().multipliedBy(4));
+        final HttpRequest request = HttpRequest.newBuilder(URI.create(receiver.url().toString().replaceAll("/+$", "")
+                        + "/api/v2/alerts"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, endsAtWhileFiring)))
+                .build();
+        try {
+            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            final boolean ok = response.statusCode() / 100 == 2;
+            metrics.attempt(receiver.name(), ok ? "delivered" : "retry", System.nanoTime() - started);
+            if (!ok) {
+                LOG.warn("Alertmanager {} answered {} to {} alert(s); they are sent again at the next resend",
+                        receiver.name(), response.statusCode(), events.size());
+            }
+        } catch (IOException e) {
+            metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
+            LOG.warn("Alertmanager {} is not reachable ({}); {} alert(s) are sent again at the next resend",
+                    receiver.name(), e.getClass().getSimpleName(), events.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Alertmanager's postable alerts: labels, annotations, startsAt, endsAt, generatorURL. */
+    static byte[] body(final List<AlertEvent> events, final Instant endsAtWhileFiring) {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            g.writeStartArray();
+            for (AlertEvent e : events) {
+                g.writeStartObject();
+                g.writeObjectFieldStart("labels");
+                for (Map.Entry<String, String> l : e.labels().toMap().entrySet()) {
+                    g.writeStringField(l.getKey(), l.getValue());
+                }
+                g.writeEndObject();
+                g.writeObjectFieldStart("annotations");
+                for (Map.Entry<String, String> a : new java.util.TreeMap<>(e.annotations()).entrySet()) {
+                    g.writeStringField(a.getKey(), a.getValue());
+                }
+                g.writeEndObject();
+                g.writeStringField("startsAt", e.startsAt().orElse(e.activeAt()).toString());
+                g.writeStringField("endsAt", e.endsAt().orElse(endsAtWhileFiring).toString());
+                g.writeStringField("generatorURL", e.generatorURL());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+}

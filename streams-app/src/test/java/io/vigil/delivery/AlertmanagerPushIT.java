@@ -1,0 +1,158 @@
+package io.vigil.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.EventStatus;
+import io.vigil.alerts.Fingerprint;
+import io.vigil.app.EmbeddedKafka;
+import io.vigil.model.Labels;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Vigil pushing to a real Alertmanager (Debian's prometheus-alertmanager, started here on loopback): its API shows the
+ * alerts firing with their labels and annotations, its own silences apply, a restart of Alertmanager loses nothing,
+ * and resolved alerts leave it. CI installs the package; elsewhere the test is skipped when it is missing.
+ */
+class AlertmanagerPushIT {
+
+    private static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private Process startAlertmanager(final int port) throws Exception {
+        final Path config = dir.resolve("alertmanager.yml");
+        Files.writeString(config, "route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n");
+        final Process p = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+                "--storage.path=" + Files.createDirectories(dir.resolve("am-data")),
+                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(port, "/-/ready").statusCode() == 200);
+        return p;
+    }
+
+    private HttpResponse<String> get(final int port, final String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** instance -> state ("active", "suppressed") of the alerts Alertmanager holds. */
+    private Map<String, String> alerts(final int port) throws Exception {
+        final Map<String, String> out = new java.util.TreeMap<>();
+        for (JsonNode a : JSON.readTree(get(port, "/api/v2/alerts").body())) {
+            out.put(a.get("labels").get("instance").asText(), a.get("status").get("state").asText());
+            assertThat(a.get("annotations").get("summary").asText()).endsWith(" is hot");
+            assertThat(a.get("labels").get("severity").asText()).isEqualTo("page");
+        }
+        return out;
+    }
+
+    private static AlertEvent event(final String instance, final EventStatus status) {
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", instance, "severity", "page");
+        final Instant now = Instant.now();
+        return new AlertEvent(Fingerprint.of(labels), status, labels, Map.of("summary", instance + " is hot"),
+                now.minusSeconds(120), Optional.of(now.minusSeconds(60)),
+                status == EventStatus.RESOLVED ? Optional.of(now.minusSeconds(1)) : Optional.empty(),
+                OptionalDouble.of(97), "nodes/CpuHigh", "http://vigil:8080/rules/nodes/CpuHigh");
+    }
+
+    @Test
+    void alertsReachAlertmanagerSurviveItsRestartRespectItsSilencesAndResolve() throws Exception {
+        final boolean ci = "true".equals(System.getenv("CI"));
+        if (!Files.isExecutable(BINARY)) {
+            assertThat(ci).as("CI must install prometheus-alertmanager (see .ci/run)").isFalse();
+            Assumptions.abort("prometheus-alertmanager is not installed; `apt-get install prometheus-alertmanager`");
+        }
+        final int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                     broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("alerts", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            for (String node : List.of("node-1", "node-2")) {
+                final AlertEvent e = event(node, EventStatus.FIRING);
+                producer.send(new ProducerRecord<>("alerts", e.fingerprint(), AlertEventJson.write(e)));
+            }
+            producer.flush();
+            Process am = startAlertmanager(port);
+            final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
+                    URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofSeconds(1));
+            try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
+                    broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT,
+                    new SimpleMeterRegistry())) {
+                delivery.start();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(alerts(port)).isEqualTo(Map.of("node-1", "active", "node-2", "active")));
+
+                // Alertmanager restarts with nothing of its own (empty storage): the next resend puts them back.
+                am.destroy();
+                assertThat(am.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                deleteRecursively(dir.resolve("am-data"));
+                am = startAlertmanager(port);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(alerts(port)).isEqualTo(Map.of("node-1", "active", "node-2", "active")));
+
+                // A silence made in Alertmanager is applied by Alertmanager: Vigil needs to know nothing of it.
+                final Instant now = Instant.now();
+                final String silence = "{\"matchers\":[{\"name\":\"instance\",\"value\":\"node-2\",\"isRegex\":false,"
+                        + "\"isEqual\":true}],\"startsAt\":\"" + now + "\",\"endsAt\":\"" + now.plusSeconds(3600)
+                        + "\",\"createdBy\":\"vigil-test\",\"comment\":\"maintenance\"}";
+                assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/silences"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(silence))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(alerts(port)).isEqualTo(Map.of("node-1", "active", "node-2", "suppressed")));
+
+                // node-1 resolves: Alertmanager is told its real endsAt, and lets it go.
+                final AlertEvent resolved = event("node-1", EventStatus.RESOLVED);
+                producer.send(new ProducerRecord<>("alerts", resolved.fingerprint(), AlertEventJson.write(resolved)));
+                producer.flush();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(alerts(port)).isEqualTo(Map.of("node-2", "suppressed")));
+            } finally {
+                am.destroy();
+                am.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void deleteRecursively(final Path p) throws Exception {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
