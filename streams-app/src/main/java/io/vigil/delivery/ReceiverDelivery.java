@@ -77,6 +77,8 @@ final class ReceiverDelivery implements Runnable {
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
         // A receiver may be down for a long time; retrying must not cost this consumer its group membership.
         consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.MAX_VALUE);
+        // After a crash, the restarted delivery waits out the dead member's session before it may go on: keep it short.
+        consumerProps.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         final Properties producerProps = new Properties();
         producerProps.putAll(kafka);
         producerProps.put("enable.idempotence", true);

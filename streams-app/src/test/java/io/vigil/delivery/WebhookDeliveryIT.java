@@ -61,6 +61,8 @@ class WebhookDeliveryIT {
         broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("alerts-a", 3, (short) 1), new NewTopic("alerts-b", 3, (short) 1),
+                            new NewTopic("alerts-c", 3, (short) 1), new NewTopic("alerts-c.dlq", 1, (short) 1),
+                            new NewTopic("alerts-d", 3, (short) 1),
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -122,6 +124,16 @@ class WebhookDeliveryIT {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final List<Received> received = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger requests = new AtomicInteger();
+        final java.io.StringWriter logs = new java.io.StringWriter();
+        final org.apache.logging.log4j.core.LoggerContext logContext =
+                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        final org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender.WriterAppender
+                .newBuilder().setName("capture").setTarget(logs)
+                .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.createDefaultLayout()).build();
+        capture.start();
+        logContext.getConfiguration().addAppender(capture);
+        logContext.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ALL, null);
+        logContext.updateLoggers();
         try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-a", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
                 registry)) {
@@ -152,7 +164,12 @@ class WebhookDeliveryIT {
             } finally {
                 server.stop(0);
             }
+        } finally {
+            logContext.getConfiguration().getRootLogger().removeAppender("capture");
+            logContext.updateLoggers();
         }
+        // The outage was logged, the secrets never were.
+        assertThat(logs.toString()).contains("receiver pager failed").doesNotContain(SECRET).doesNotContain(TOKEN);
         // Every firing and resolved event, in order per alert; pending ones are not paged.
         final Map<String, List<String>> byAlert = new TreeMap<>();
         final Map<String, List<String>> expectedByAlert = new TreeMap<>();
@@ -175,6 +192,86 @@ class WebhookDeliveryIT {
                     .isEqualTo(r.status().equals("firing") ? WebhookPayload.NO_END : payload.get("alerts").get(0).get("endsAt").asText());
         }
         assertThat(receiver.toString()).doesNotContain(SECRET).doesNotContain(TOKEN);
+    }
+
+    private static Process deliveryProcess(final String topic, final String url) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), DeliveryProcess.class.getName(),
+                broker.bootstrapServers(), topic, url)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("delivery-" + System.nanoTime() + ".log").toFile())
+                .start();
+    }
+
+    @Test
+    void deliveryKilledHardMidwayAndRestartedDeliversEveryEventAtLeastOnce() throws Exception {
+        final List<AlertEvent> sent = produceEvents("alerts-c", 10);
+        final List<String> keys = sent.stream().filter(e -> e.status() != EventStatus.PENDING)
+                .map(WebhookPayload::idempotencyKey).toList();
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger count = new AtomicInteger();
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            received.add(ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            count.incrementAndGet();
+            // Slow enough that the kill lands in the middle of the run.
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        final String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        try {
+            final Process first = deliveryProcess("alerts-c", url);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count.get() >= 10);
+            first.destroyForcibly(); // kill -9: no shutdown hook, no commit of what was in flight
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(count.get()).isLessThan(keys.size());
+            final Process second = deliveryProcess("alerts-c", url);
+            try {
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                        assertThat(new java.util.HashSet<>(received)).containsAll(keys));
+            } finally {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            server.stop(0);
+        }
+        // Duplicates only where the crash forced a retry, and each with the same Idempotency-Key.
+        assertThat(received.size() - keys.size()).isBetween(0, 2);
+        assertThat(received).containsOnlyElementsOf(keys);
+    }
+
+    @Test
+    void aDeadReceiverHoldsUpNoOther() throws Exception {
+        final List<AlertEvent> sent = produceEvents("alerts-d", 5);
+        final long expected = sent.stream().filter(e -> e.status() != EventStatus.PENDING).count();
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        final AtomicInteger healthy = new AtomicInteger();
+        server.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            healthy.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        final WebhookReceiver dead = new WebhookReceiver("dead", URI.create("http://127.0.0.1:" + freePort() + "/hook"),
+                Optional.empty(), true, Optional.empty(), Optional.empty(), Duration.ofSeconds(1));
+        final WebhookReceiver alive = new WebhookReceiver("alive", URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        try (Delivery delivery = new Delivery(List.of(dead, alive), Map.of("bootstrap.servers", broker.bootstrapServers()),
+                "alerts-d", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+            delivery.start();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(healthy.get()).isEqualTo(expected));
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test
