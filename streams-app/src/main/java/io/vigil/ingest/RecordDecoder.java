@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Decodes Kafka record values into datapoints, detecting the format per record from its first significant byte:
- * '{' or '[' is native JSON (formats.md, input 1); anything else is InfluxDB line protocol (input 2).
+ * '{' or '[' is JSON — Telegraf's when the object has {@code fields} or {@code metrics} (input 3), native otherwise
+ * (input 1); anything else is InfluxDB line protocol (input 2).
  *
  * <p>Holds no per-record state: one instance may serve any number of threads, and a call costs no setup.
  */
@@ -13,12 +14,14 @@ public final class RecordDecoder {
     private final IngestLimits limits;
     private final NativeJsonDecoder json;
     private final LineProtocolDecoder lineProtocol;
+    private final TelegrafJsonDecoder telegraf;
 
     public RecordDecoder(final IngestLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
         final DatapointValidator validator = new DatapointValidator(limits);
         this.json = new NativeJsonDecoder(validator);
         this.lineProtocol = new LineProtocolDecoder(validator, LineProtocolDecoder.Precision.NANOSECONDS);
+        this.telegraf = new TelegrafJsonDecoder(validator);
     }
 
     /**
@@ -51,7 +54,8 @@ public final class RecordDecoder {
         }
         try {
             return switch (RecordFormat.of(value[start])) {
-                case JSON -> json.decode(value, nowMs);
+                case JSON -> TelegrafJsonDecoder.looksLikeTelegraf(value) ? telegraf.decode(value, nowMs)
+                        : json.decode(value, nowMs);
                 case LINE_PROTOCOL -> lineProtocol.decode(value, nowMs, recordTimestampMs);
             };
         } catch (RuntimeException e) {

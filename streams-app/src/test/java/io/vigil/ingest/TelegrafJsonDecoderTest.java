@@ -1,0 +1,54 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Datapoint;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Telegraf's JSON serializer output, as its documentation shows it. */
+class TelegrafJsonDecoderTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+    private final RecordDecoder decoder = new RecordDecoder(IngestLimits.defaults());
+
+    private DecodedRecord decode(final String text) {
+        return decoder.decode(text.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    @Test
+    void aSingleMetricBecomesOneSeriesPerNumericField() {
+        final DecodedRecord r = decode("""
+                {"fields":{"usage_user":12.5,"usage_system":3.1,"state":"ok","online":true},
+                 "name":"cpu","tags":{"cpu":"cpu-total","host":"node-07"},"timestamp":1655793000}""");
+        final Labels labels = Labels.of("cpu", "cpu-total", "host", "node-07", "instance", "node-07");
+        assertThat(r.datapoints()).containsExactly(
+                new Datapoint(new Series("cpu_usage_user", labels), 12.5, 1_655_793_000_000L),
+                new Datapoint(new Series("cpu_usage_system", labels), 3.1, 1_655_793_000_000L));
+        assertThat(r.skippedFields()).isEqualTo(2);
+        assertThat(r.rejections()).isEmpty();
+    }
+
+    @Test
+    void theBatchFormKeepsGoodMetricsAndRejectsBadOnes() {
+        final DecodedRecord r = decode("""
+                {"metrics":[
+                  {"fields":{"used":1024},"name":"mem","tags":{"host":"db-1"},"timestamp":1655793000.5},
+                  {"fields":{"used":1},"tags":{"host":"db-2"},"timestamp":1655793000},
+                  {"fields":{"rx":10},"name":"net","tags":{"host":"db-3"},"timestamp":"yesterday"}]}""");
+        assertThat(r.datapoints()).extracting(d -> d.series().key() + "@" + d.timestampMs())
+                .containsExactly("mem_used{host=\"db-1\",instance=\"db-1\"}@1655793000500");
+        assertThat(r.rejections()).extracting(Rejection::message).containsExactly(
+                "missing_name: metric 1: no \"name\"",
+                "invalid_timestamp: metric 2: timestamp \"yesterday\" is not a number of seconds");
+    }
+
+    @Test
+    void nativeJsonIsStillNativeEvenWithALabelCalledFields() {
+        final DecodedRecord r = decode("{\"name\":\"up\",\"labels\":{\"fields\":\"x\"},\"value\":1,\"timestamp\":1655793000000}");
+        assertThat(r.datapoints()).hasSize(1);
+        assertThat(r.datapoints().get(0).series().name()).isEqualTo("up");
+    }
+}
