@@ -32,7 +32,8 @@ final class ReplayCommand implements Callable<Integer> {
     private Path output;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
-            description = "auto, json or influx (default: ${DEFAULT-VALUE}); auto detects per line.")
+            description = "auto, json or influx (default: ${DEFAULT-VALUE}). Each line's format is detected as `run` "
+                    + "detects each record's (JSON, Telegraf JSON, line protocol), so every value reads the same capture.")
     private String format;
 
     @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (grace, limits, external URL).")
@@ -40,8 +41,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("auto", "json").contains(format)) {
-            throw new ConfigException("--format: '" + format + "' is not supported yet; use auto or json");
+        if (!List.of("auto", "json", "influx").contains(format)) {
+            throw new ConfigException("--format: '" + format + "' is not a format; use auto, json or influx");
         }
         for (Path input : inputs) {
             if (!Files.isReadable(input)) {
