@@ -47,10 +47,18 @@ final class AlertsApi {
     private final AlertEventFactory events;
     private final long graceMs;
     private final HostInfo self;
+    private final java.util.Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
 
     AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
               final HostInfo self) {
+        this(streams, rules, events, graceMs, self, java.util.Optional.empty());
+    }
+
+    /** @param token the bearer token every instance's API requires, when set; sent to the other instances too */
+    AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
+              final HostInfo self, final java.util.Optional<String> token) {
+        this.token = token;
         this.streams = streams;
         this.rules = rules;
         this.events = events;
@@ -181,8 +189,10 @@ final class AlertsApi {
     }
 
     private String fetch(final HostInfo host, final String path) throws IOException {
-        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(PEER_TIMEOUT).build();
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+                .timeout(PEER_TIMEOUT);
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        final HttpRequest request = builder.build();
         try {
             final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

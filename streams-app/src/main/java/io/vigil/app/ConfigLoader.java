@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -41,7 +42,9 @@ public final class ConfigLoader {
             new Key("evaluation.idle_timeout", "30s", "a silent input partition stops holding evaluation back after this"),
             new Key("http.port", "8080", "HTTP port"),
             new Key("http.bind", "127.0.0.1", "HTTP bind address"),
-            new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"));
+            new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"),
+            new Key("http.bearer_token_env", "", "environment variable holding the token the HTTP API requires"),
+            new Key("http.bearer_token_file", "", "file holding the token the HTTP API requires"));
 
     private static final String KAFKA_PREFIX = "kafka.";
 
@@ -80,7 +83,29 @@ public final class ConfigLoader {
                 port,
                 value(values, "http.bind"),
                 external.isEmpty() ? "http://localhost:" + port : external,
-                receivers);
+                receivers,
+                httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env));
+    }
+
+    private static Optional<String> httpToken(final String variable, final String file, final Map<String, String> env) {
+        if (!variable.isEmpty() && !file.isEmpty()) {
+            throw new ConfigException("http: give bearer_token_env or bearer_token_file, not both");
+        }
+        if (!variable.isEmpty()) {
+            final String token = env.get(variable);
+            if (token == null || token.isBlank()) {
+                throw new ConfigException("http.bearer_token_env: the environment variable " + variable + " is not set");
+            }
+            return Optional.of(token.strip());
+        }
+        if (!file.isEmpty()) {
+            try {
+                return Optional.of(Files.readString(Path.of(file)).strip());
+            } catch (IOException e) {
+                throw new ConfigException("http.bearer_token_file: cannot read " + file);
+            }
+        }
+        return Optional.empty();
     }
 
     private static void readFile(final Path file, final Map<String, String> values, final Map<String, String> kafka,

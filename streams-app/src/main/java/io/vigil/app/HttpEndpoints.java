@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
@@ -14,9 +15,11 @@ import java.util.function.BooleanSupplier;
 public final class HttpEndpoints implements AutoCloseable {
 
     private final HttpServer server;
+    private final Optional<String> token;
 
-    private HttpEndpoints(final HttpServer server) {
+    private HttpEndpoints(final HttpServer server, final Optional<String> token) {
         this.server = server;
+        this.token = token;
     }
 
     /**
@@ -24,8 +27,20 @@ public final class HttpEndpoints implements AutoCloseable {
      */
     public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
                                       final BooleanSupplier ready) throws IOException {
+        return start(bind, port, registry, ready, Optional.empty());
+    }
+
+    /**
+     * @param token when present, {@code /metrics} and {@code /api/*} answer only requests carrying
+     *              {@code Authorization: Bearer TOKEN}; health checks and the page itself stay open (the page holds no
+     *              data, and passes the token from its URL's {@code #token=...} to the API)
+     */
+    public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
+                                      final BooleanSupplier ready, final Optional<String> token) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        final HttpEndpoints endpoints = new HttpEndpoints(server, token);
+        endpoints.guard(server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                registry.scrape())));
         server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", ex -> {
             final boolean ok = ready.getAsBoolean();
@@ -37,7 +52,29 @@ public final class HttpEndpoints implements AutoCloseable {
             return t;
         }));
         server.start();
-        return new HttpEndpoints(server);
+        return endpoints;
+    }
+
+    private void guard(final com.sun.net.httpserver.HttpContext context) {
+        token.ifPresent(expected -> context.getFilters().add(new com.sun.net.httpserver.Filter() {
+            @Override
+            public void doFilter(final HttpExchange ex, final Chain chain) throws IOException {
+                final String given = ex.getRequestHeaders().getFirst("Authorization");
+                // Constant-time comparison: the token must not leak through response timing.
+                if (given != null && java.security.MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                        ("Bearer " + expected).getBytes(StandardCharsets.UTF_8))) {
+                    chain.doFilter(ex);
+                } else {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    respond(ex, 401, "text/plain", "a bearer token is required\n");
+                }
+            }
+
+            @Override
+            public String description() {
+                return "bearer token";
+            }
+        }));
     }
 
     /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
@@ -51,8 +88,8 @@ public final class HttpEndpoints implements AutoCloseable {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
         });
-        server.createContext("/api/alerts", ex -> answer(ex, local -> api.alerts(local)));
-        server.createContext("/api/rules", ex -> answer(ex, local -> api.rules(local)));
+        guard(server.createContext("/api/alerts", ex -> answer(ex, local -> api.alerts(local))));
+        guard(server.createContext("/api/rules", ex -> answer(ex, local -> api.rules(local))));
     }
 
     private interface JsonQuery {

@@ -92,9 +92,9 @@ final class RunCommand implements Callable<Integer> {
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry);
         delivery.start();
         final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
-                () -> engine.state() == KafkaStreams.State.RUNNING);
+                () -> engine.state() == KafkaStreams.State.RUNNING, cfg.httpToken());
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
-                cfg.grace().toMillis(), VigilEngine.advertised(cfg)));
+                cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedKafka ownedBroker = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

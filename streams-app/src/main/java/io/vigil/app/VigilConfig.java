@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param httpBind      HTTP bind address
  * @param externalUrl   the base of links Vigil hands out (generatorURL)
  * @param receivers     delivery receivers, as written (their schema belongs to delivery)
+ * @param httpToken     when present, the bearer token the HTTP API, page and metrics require; a secret: never print
  */
 public record VigilConfig(
         Map<String, String> kafka,
@@ -37,7 +38,8 @@ public record VigilConfig(
         int httpPort,
         String httpBind,
         String externalUrl,
-        List<Object> receivers) {
+        List<Object> receivers,
+        Optional<String> httpToken) {
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
@@ -51,11 +53,21 @@ public record VigilConfig(
 
     public VigilConfig withMetricsTopics(final List<String> topics) {
         return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers);
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, metricsTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers);
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken);
+    }
+
+    /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
+    @Override
+    public String toString() {
+        return "VigilConfig[kafka keys=" + kafka.keySet() + ", metricsTopics=" + metricsTopics + ", alertsTopic="
+                + alertsTopic + ", dlqTopic=" + dlqTopic + ", rulesPath=" + rulesPath + ", grace=" + grace + ", forget="
+                + forget + ", maxFutureSkew=" + maxFutureSkew + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
+                + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
+                + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + "]";
     }
 }

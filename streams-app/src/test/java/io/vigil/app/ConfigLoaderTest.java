@@ -91,6 +91,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theHttpTokenComesFromTheEnvironmentAndNeverPrints() {
+        final VigilConfig c = ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_ENV", "API_TOKEN",
+                "API_TOKEN", "tok-123", "VIGIL_KAFKA_SASL_JAAS_CONFIG", "password=\"hunter2\""));
+        assertThat(c.httpToken()).contains("tok-123");
+        assertThat(c.toString()).doesNotContain("tok-123").doesNotContain("hunter2");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_ENV", "MISSING")))
+                .hasMessage("http.bearer_token_env: the environment variable MISSING is not set");
+    }
+
+    @Test
     void aSecretGivenInTheEnvironmentIsNotInAnyErrorMessage() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
                 "VIGIL_KAFKA_SASL_JAAS_CONFIG", "password=\"hunter2\"", "VIGIL_HTTP_PORT", "x")))

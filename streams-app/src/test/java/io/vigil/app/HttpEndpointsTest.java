@@ -23,6 +23,25 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void withATokenMetricsNeedItAndHealthChecksDoNot() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> true,
+                java.util.Optional.of("s3cret"))) {
+            assertThat(get(http, "/metrics").statusCode()).isEqualTo(401);
+            final HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + http.port() + "/metrics")).header("Authorization", "Bearer guess").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            final HttpResponse<String> right = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + http.port() + "/metrics")).header("Authorization", "Bearer s3cret").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(get(http, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(get(http, "/readyz").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void servesMetricsHealthAndReadiness() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Counter.builder("vigil.ingest.rejected").tag("reason", "unparseable").register(registry).increment(3);
