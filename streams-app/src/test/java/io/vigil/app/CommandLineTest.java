@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The commands as a user runs them (in-process): exit codes, what is printed, and the repository's own files. */
 class CommandLineTest {
@@ -24,22 +21,13 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cmd = VigilCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        final int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CommandRun vigil(final String... args) {
+        return CommandRun.vigil(args);
     }
 
     @Test
     void theRepositorysRulesValidate() {
-        final Run run = vigil("rules", "validate", ROOT.resolve("rules").toString());
+        final CommandRun run = vigil("rules", "validate", ROOT.resolve("rules").toString());
         assertThat(run.err()).isEmpty();
         assertThat(run.exit()).isZero();
         assertThat(run.out()).startsWith("ok: ");
@@ -57,7 +45,7 @@ class CommandLineTest {
                         threshold: {above: 1}
                         widow: 5m
                 """);
-        final Run run = vigil("rules", "validate", bad.toString());
+        final CommandRun run = vigil("rules", "validate", bad.toString());
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains(bad + ":7:");
         assertThat(run.err()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -67,7 +55,7 @@ class CommandLineTest {
     void aBadConfigurationNamesTheKeyAndExitsTwo() throws Exception {
         final Path cfg = dir.resolve("vigil.yaml");
         Files.writeString(cfg, "evaluation:\n  grase: 10s\n");
-        final Run run = vigil("replay", "--rules", ROOT.resolve("rules").toString(), "--config", cfg.toString(),
+        final CommandRun run = vigil("replay", "--rules", ROOT.resolve("rules").toString(), "--config", cfg.toString(),
                 "--input", ROOT.resolve("samples/backend-incident.jsonl").toString());
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("vigil: unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?"
@@ -82,7 +70,7 @@ class CommandLineTest {
     @Test
     void replayingTheSampleIncidentFindsEachIncidentAndNothingElse() throws Exception {
         final Path output = dir.resolve("events.jsonl");
-        final Run run = vigil("replay", "--rules", ROOT.resolve("rules").toString(),
+        final CommandRun run = vigil("replay", "--rules", ROOT.resolve("rules").toString(),
                 "--input", ROOT.resolve("samples/backend-incident.jsonl").toString(), "--output", output.toString());
         assertThat(run.exit()).isZero();
         final List<AlertEvent> events = Files.readAllLines(output).stream()

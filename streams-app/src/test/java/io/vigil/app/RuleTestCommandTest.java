@@ -2,14 +2,11 @@ package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code vigil rules test} as a user runs it: through the production topology, with exact output and exit codes. */
 class RuleTestCommandTest {
@@ -34,17 +31,8 @@ class RuleTestCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run vigil(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cmd = VigilCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        final int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CommandRun vigil(final String... args) {
+        return CommandRun.vigil(args);
     }
 
     private Path write(final String name, final String text) throws Exception {
@@ -89,7 +77,7 @@ class RuleTestCommandTest {
                         firing: []
                 """);
 
-        final Run run = vigil("rules", "test", file.toString());
+        final CommandRun run = vigil("rules", "test", file.toString());
 
         assertThat(run.out()).isEqualTo("2 passed, 0 failed" + NL);
         assertThat(run.err()).isEmpty();
@@ -127,7 +115,7 @@ class RuleTestCommandTest {
                         firing: [{labels: {alertname: High, instance: a}, annotations: {summary: "a at 9"}}]
                 """);
 
-        final Run run = vigil("rules", "test", file.toString());
+        final CommandRun run = vigil("rules", "test", file.toString());
 
         assertThat(run.out()).isEqualTo(
                 file + ": test \"wrong\": at 15s: expected [{alertname=\"High\", instance=\"b\"}] but firing "
@@ -150,7 +138,7 @@ class RuleTestCommandTest {
                     alerts: [{at: 1m}]
                 """);
 
-        final Run run = vigil("rules", "test", file.toString());
+        final CommandRun run = vigil("rules", "test", file.toString());
 
         assertThat(run.out()).isEqualTo(dir.resolve("gone.yaml") + ":1:1: no such file or directory" + NL
                 + file + ": its rule files did not load; none of its 2 test(s) ran" + NL
@@ -172,7 +160,7 @@ class RuleTestCommandTest {
         final Path good = write("good.test.yaml",
                 "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
 
-        final Run run = vigil("rules", "test", bad.toString(), good.toString());
+        final CommandRun run = vigil("rules", "test", bad.toString(), good.toString());
 
         assertThat(run.out()).isEqualTo(bad + ":6:17: '+': expected a number, Inf, NaN or '_'" + NL
                 + "1 passed, 1 failed" + NL);
@@ -182,7 +170,7 @@ class RuleTestCommandTest {
 
     @Test
     void noFileIsAUsageError() {
-        final Run run = vigil("rules", "test");
+        final CommandRun run = vigil("rules", "test");
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("FILE");
     }
@@ -190,7 +178,7 @@ class RuleTestCommandTest {
     @Test
     void aDirectoryOfRulesStillLoadsWithItsTestFilesBesideIt() throws Exception {
         write("load.test.yaml", "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
-        final Run run = vigil("rules", "validate", dir.toString());
+        final CommandRun run = vigil("rules", "validate", dir.toString());
         assertThat(run.out()).isEqualTo("ok: 1 group(s), 1 rule(s)" + NL);
         assertThat(run.exit()).isZero();
     }
