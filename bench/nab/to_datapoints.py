@@ -11,7 +11,8 @@ the file name the way NAB and CloudWatch name them, so that one rule set per kin
   disk_write_bytes / DiskWriteBytes          -> disk_write_bytes
   disk_read_bytes / DiskReadBytes            -> disk_read_bytes
   request_count / RequestCount               -> request_count
-  any other CloudWatch metric (CamelCase or snake_case) -> that name in snake_case, else cloudwatch_metric
+  any other metric                           -> cloudwatch_metric, with its own name (snake_case) in the label
+                                                `metric` when the file name gives one, so the catch-all rules apply
 """
 import csv, json, os, re, sys
 
@@ -28,11 +29,13 @@ def metric_name(file_name):
     for kind in KINDS:
         if kind in flat:
             return kind
-    # NAB names like iio_us-east-1_i-a2eb1cd9_NetworkIn: the last CamelCase part is the CloudWatch metric.
-    camel = re.findall(r"([A-Z][a-z]+(?:[A-Z][a-z]+)+)", stem)
-    if camel:
-        return snake(camel[-1])
     return "cloudwatch_metric"
+
+
+def metric_label(file_name):
+    """NAB names like iio_us-east-1_i-a2eb1cd9_HealthyHostCount: the last CamelCase part is the CloudWatch metric."""
+    camel = re.findall(r"([A-Z][a-z]+(?:[A-Z][a-z]+)+)", os.path.splitext(os.path.basename(file_name))[0])
+    return snake(camel[-1]) if camel else None
 
 
 def main(paths):
@@ -43,6 +46,8 @@ def main(paths):
         name = os.path.basename(path)
         labels = {"file": name, "instance": os.path.splitext(name)[0]}
         metric = metric_name(name)
+        if metric == "cloudwatch_metric" and metric_label(name):
+            labels["metric"] = metric_label(name)
         with open(path, newline="") as f:
             for row in csv.DictReader(f):
                 ts = row["timestamp"].strip().replace(" ", "T") + "Z"

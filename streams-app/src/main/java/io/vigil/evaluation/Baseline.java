@@ -68,6 +68,25 @@ final class Baseline {
         out[1] = RobustStatistics.median(sorted, size);
     }
 
+    /**
+     * The mean and the population standard deviation of the history, in {@code out[0]} and {@code out[1]}. Two passes
+     * over at most {@link #MAX_SAMPLES} values: exact where a running sum would lose digits on large counters.
+     */
+    void meanAndStddev(final double[] out) {
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += samples[i];
+        }
+        final double mean = sum / size;
+        double squares = 0;
+        for (int i = 0; i < size; i++) {
+            final double d = samples[i] - mean;
+            squares += d * d;
+        }
+        out[0] = mean;
+        out[1] = Math.sqrt(squares / size);
+    }
+
     double[] samples() {
         return samples;
     }

@@ -1,11 +1,15 @@
 package io.vigil.evaluation;
 
+import io.vigil.rules.BaselineMethod;
 import io.vigil.rules.Condition;
 
 /** A deviation rule's test of one window aggregate against the series' own baseline (rules.md, "deviation"). */
 final class DeviationCheck {
 
-    /** Whether the value deviates, and the numbers that say how much (NaN when there was nothing to compare). */
+    /**
+     * Whether the value deviates, and the numbers that say how much (NaN when there was nothing to compare). With
+     * {@code method: stddev} the centre reported as {@code median} is the history's mean.
+     */
     record Verdict(boolean holds, double median, double z) {
         static final Verdict NO_VERDICT = new Verdict(false, Double.NaN, Double.NaN);
     }
@@ -18,10 +22,16 @@ final class DeviationCheck {
         if (Double.isNaN(value) || !baseline.isWarm()) {
             return Verdict.NO_VERDICT;
         }
-        final double[] medianAndMad = new double[2];
-        baseline.medianAndMad(medianAndMad);
-        final double median = medianAndMad[0];
-        final double z = RobustStatistics.z(value, median, medianAndMad[1]);
+        final double[] centreAndSpread = new double[2];
+        final double z;
+        if (deviation.method() == BaselineMethod.STDDEV) {
+            baseline.meanAndStddev(centreAndSpread);
+            z = RobustStatistics.standardScore(value, centreAndSpread[0], centreAndSpread[1]);
+        } else {
+            baseline.medianAndMad(centreAndSpread);
+            z = RobustStatistics.z(value, centreAndSpread[0], centreAndSpread[1]);
+        }
+        final double median = centreAndSpread[0];
         return new Verdict(RobustStatistics.isAnomalous(value, median, z, deviation.direction(), deviation.z(),
                 deviation.minChange()), median, z);
     }

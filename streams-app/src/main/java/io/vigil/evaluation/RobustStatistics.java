@@ -20,16 +20,21 @@ final class RobustStatistics {
         return n % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    /**
-     * {@code (x - median) / (1.4826 * MAD)}. With a MAD of 0 (most of the history or group is one value) any
-     * difference is infinitely unusual; {@code min_change} is what guards such rules against noise.
-     */
+    /** {@code (x - median) / (1.4826 * MAD)}: the robust z-score. */
     static double z(final double x, final double median, final double mad) {
-        final double diff = x - median;
-        if (mad == 0) {
+        return standardScore(x, median, MAD_TO_SIGMA * mad);
+    }
+
+    /**
+     * {@code (x - centre) / sigma}. With a sigma of 0 (most of the history or group is one value) any difference is
+     * infinitely unusual; {@code min_change} is what guards such rules against noise.
+     */
+    static double standardScore(final double x, final double centre, final double sigma) {
+        final double diff = x - centre;
+        if (sigma == 0) {
             return diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff);
         }
-        return diff / (MAD_TO_SIGMA * mad);
+        return diff / sigma;
     }
 
     /** The anomaly test both kinds use: far enough in z, on the watched side, and by enough relative to the median. */

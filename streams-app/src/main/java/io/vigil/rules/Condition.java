@@ -36,7 +36,14 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
     }
 
     /** The series against its own history of window aggregates within {@code baseline}. */
-    record Deviation(Duration baseline, Direction direction, double z, double minChange) implements Condition {
+    record Deviation(Duration baseline, Direction direction, double z, double minChange, BaselineMethod method)
+            implements Condition {
+
+        /** rules.md's deviation: the robust z-score (median and MAD). */
+        public Deviation(final Duration baseline, final Direction direction, final double z, final double minChange) {
+            this(baseline, direction, z, minChange, BaselineMethod.MAD);
+        }
+
         @Override
         public String kind() {
             return "deviation";

@@ -16,7 +16,7 @@ final class ConditionReader {
     static final List<String> KINDS = List.of("threshold", "deviation", "outlier", "absent");
 
     private static final List<String> THRESHOLD_KEYS = List.of("above", "below", "recover");
-    private static final List<String> DEVIATION_KEYS = List.of("baseline", "direction", "z", "min_change");
+    private static final List<String> DEVIATION_KEYS = List.of("baseline", "direction", "z", "min_change", "method");
     private static final List<String> OUTLIER_KEYS = List.of("peers", "direction", "z", "min_change", "min_peers");
     private static final List<String> ABSENT_KEYS = List.of("after");
     private static final int DEFAULT_MIN_PEERS = 5;
@@ -99,11 +99,13 @@ final class ConditionReader {
                 .map(d -> d.equals("up") ? Direction.HIGH : d.equals("down") ? Direction.LOW : Direction.BOTH);
         final OptionalDouble z = r.requiredNumber("z", MappingReader.Bound.ABOVE_ZERO);
         final OptionalDouble minChange = r.number("min_change", 0, MappingReader.Bound.ZERO_OR_MORE);
-        if (baseline.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty()) {
+        final Optional<BaselineMethod> method = r.choice("method", List.of("mad", "stddev"), "mad")
+                .map(m -> m.equals("stddev") ? BaselineMethod.STDDEV : BaselineMethod.MAD);
+        if (baseline.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty() || method.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Condition.Deviation(baseline.get(), direction.get(), z.getAsDouble(),
-                minChange.getAsDouble()));
+                minChange.getAsDouble(), method.get()));
     }
 
     private static Optional<Condition> outlier(final MappingReader r, final FileProblems problems) {

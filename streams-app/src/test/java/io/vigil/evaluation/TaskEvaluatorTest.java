@@ -6,7 +6,9 @@ import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.Aggregate;
+import io.vigil.rules.BaselineMethod;
 import io.vigil.rules.Condition;
+import io.vigil.rules.Direction;
 import io.vigil.rules.LabelMatcher;
 import io.vigil.rules.Rule;
 import io.vigil.rules.RuleGroup;
@@ -14,6 +16,7 @@ import io.vigil.rules.RuleSet;
 import io.vigil.rules.SeriesSelector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -71,6 +74,35 @@ class TaskEvaluatorTest {
         e.accept(new Datapoint(NODE, 95, 50 * S));
         e.clock().onWatermark("p0", 50 * S);
         assertThat(describe(e.advance().transitions())).containsExactly("FIRING@30");
+    }
+
+    @Test
+    void stddevMethodCountsTheSeriesUsualSpikesAsNormal() {
+        // Ten minutes of a spiky series: 10, four times, then a spike of 50, over and over.
+        final double[] history = new double[60];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = i % 5 == 4 ? 50 : 10;
+        }
+        // Then one more spike at 650 s, and points up to 670 s that let the evaluation at 650 s run (grace 15 s).
+        final double[] withUsualSpike = Arrays.copyOf(history, 67);
+        Arrays.fill(withUsualSpike, 60, 67, 10);
+        withUsualSpike[64] = 50;
+        final double[] withBurst = withUsualSpike.clone();
+        withBurst[64] = 200;
+
+        // The robust z-score sees a median of 10 and a MAD of 0: the series' every spike pages.
+        assertThat(describe(feed(evaluator(spikeRule(BaselineMethod.MAD)), withUsualSpike)))
+                .contains("FIRING@350", "FIRING@400", "FIRING@650");
+        // Mean 18 and standard deviation 16: the usual spike (z 2) is normal, a burst four times as high is not.
+        assertThat(feed(evaluator(spikeRule(BaselineMethod.STDDEV)), withUsualSpike)).isEmpty();
+        assertThat(describe(feed(evaluator(spikeRule(BaselineMethod.STDDEV)), withBurst)))
+                .containsExactly("FIRING@650");
+    }
+
+    private static Rule spikeRule(final BaselineMethod method) {
+        return new Rule("g", "Spike", new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofSeconds(10),
+                Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(10), Direction.HIGH, 4, 0.5, method),
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
     }
 
     @Test

@@ -97,11 +97,13 @@ class RuleLoaderProblemsTest {
                           direction: high
                           z: 0
                           min_change: -1
+                          method: mean
                 """)).containsExactly(
                 "bad.yaml:8:21: 'baseline' (5m) must be longer than the rule's 'window' (5m)",
                 "bad.yaml:9:22: 'direction' must be one of up, down, both; not 'high'",
                 "bad.yaml:10:14: 'z' must be greater than 0, not 0",
-                "bad.yaml:11:23: 'min_change' must be 0 or more, not -1");
+                "bad.yaml:11:23: 'min_change' must be 0 or more, not -1",
+                "bad.yaml:12:19: 'method' must be one of mad, stddev; not 'mean'");
         assertThat(problemsOfRule("        series: up\n        deviation: {direction: up}\n"))
                 .containsExactly("bad.yaml:6:9: deviation needs 'baseline'", "bad.yaml:6:9: deviation needs 'z'");
     }

@@ -119,6 +119,9 @@ class RuleLoaderValidTest {
                       - alert: C
                         series: up
                         threshold: {below: 1}
+                      - alert: D
+                        series: up
+                        deviation: {baseline: 4d, z: 4, method: stddev}
                 """);
 
         assertThat(result.problems()).isEmpty();
@@ -131,6 +134,9 @@ class RuleLoaderValidTest {
                 new Condition.Outlier(List.of("cluster", "dc"), Direction.BOTH, 3, 0, 5));
         assertThat(rules.get(2).condition()).isEqualTo(new Condition.Threshold(false, 1, OptionalDouble.empty()));
         assertThat(rules.get(2).forDuration()).isZero();
+        assertThat(rules.get(0).condition()).extracting("method").isEqualTo(BaselineMethod.MAD);
+        assertThat(rules.get(3).condition()).isEqualTo(
+                new Condition.Deviation(Duration.ofDays(4), Direction.BOTH, 4, 0, BaselineMethod.STDDEV));
     }
 
     @Test
