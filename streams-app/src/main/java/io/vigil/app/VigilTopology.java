@@ -12,6 +12,7 @@ import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.evaluation.SeriesStore;
 import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
@@ -39,6 +40,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -161,12 +163,14 @@ public final class VigilTopology {
         }
 
         /** In-memory stores; changelogged in the topology so state survives restarts, not in replay. */
-        List<StoreBuilder<KeyValueStore<String, ?>>> storeBuilders(final boolean changelogged) {
-            final List<StoreBuilder<KeyValueStore<String, ?>>> builders = new ArrayList<>();
+        List<StoreBuilder<? extends StateStore>> storeBuilders(final boolean changelogged) {
+            final List<StoreBuilder<? extends StateStore>> builders = new ArrayList<>();
             builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE),
                     Serdes.String(), Serdes.Long()), changelogged));
-            for (String store : new String[] {SeriesEvaluationProcessor.SERIES_STORE,
-                    SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
+            final StoreBuilder<KeyValueStore<String, byte[]>> series = Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray());
+            builders.add(SeriesStore.builder(changelogged ? series : series.withLoggingDisabled()));
+            for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
                     PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
                 builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
                         Serdes.ByteArray()), changelogged));
@@ -174,11 +178,9 @@ public final class VigilTopology {
             return builders;
         }
 
-        @SuppressWarnings("unchecked")
-        private static <V> StoreBuilder<KeyValueStore<String, ?>> logged(final StoreBuilder<KeyValueStore<String, V>> b,
+        private static <V> StoreBuilder<KeyValueStore<String, V>> logged(final StoreBuilder<KeyValueStore<String, V>> b,
                                                                         final boolean changelogged) {
-            final StoreBuilder<?> built = changelogged ? b : b.withLoggingDisabled();
-            return (StoreBuilder<KeyValueStore<String, ?>>) built;
+            return changelogged ? b : b.withLoggingDisabled();
         }
     }
 

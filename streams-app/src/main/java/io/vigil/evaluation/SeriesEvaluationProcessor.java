@@ -18,8 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
- * {@link TaskEvaluator}, writes every state change through to changelogged stores (so a restart neither re-fires
- * nor forgets), and forwards alert transitions.
+ * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at each
+ * commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
  */
 public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
 
@@ -41,7 +41,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, EvaluationOutput> context;
-    private KeyValueStore<String, byte[]> seriesStore;
+    private SeriesStore seriesStore;
     private KeyValueStore<String, byte[]> progressStore;
     private TaskEvaluator evaluator;
 
@@ -139,7 +139,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         for (String key : changed) {
             final SeriesState state = evaluator.state(key);
             if (state != null) {
-                seriesStore.put(key, SeriesStateCodec.encode(state));
+                seriesStore.changed(key, state);
             }
         }
         for (String key : removed) {
