@@ -18,7 +18,7 @@ enum LogFormat {
     TEXT,
     JSON;
 
-    /** The system property {@code log4j2.xml} reads to pick the appender; {@code -Dvigil.log.format=json} works too. */
+    /** The system property {@code log4j2.xml} reads to pick the appender ({@code text} when unset). */
     static final String PROPERTY = "vigil.log.format";
 
     /** @throws ConfigException naming {@code key} when {@code text} is neither format */
