@@ -10,7 +10,13 @@ RUN mvn -B -q -DskipTests package
 FROM eclipse-temurin:17-jre
 WORKDIR /opt/vigil
 COPY --from=build /src/streams-app/target/vigil.jar /opt/vigil/vigil.jar
-COPY rules /etc/vigil/rules
+# The example rules where the default rules.path (rules/, relative to the working directory) finds them; a
+# mounted vigil.yaml with its own rules.path (as docker-compose.yml's) takes precedence.
+COPY rules /opt/vigil/rules
+# HTTP reachable from outside the container (Vigil binds 127.0.0.1 by default). The environment wins over
+# vigil.yaml: to bind elsewhere, set VIGIL_HTTP_BIND rather than http.bind.
+ENV VIGIL_HTTP_BIND=0.0.0.0
 EXPOSE 8080
+# Exec form: java is PID 1 and gets docker stop's SIGTERM itself, stops cleanly and exits 0.
 ENTRYPOINT ["java", "-jar", "/opt/vigil/vigil.jar"]
 CMD ["run", "--data-dir", "/var/lib/vigil"]

@@ -44,7 +44,10 @@ public final class ConfigLoader {
             new Key("http.bind", "127.0.0.1", "HTTP bind address"),
             new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"),
             new Key("http.bearer_token_env", "", "environment variable holding the token the HTTP API requires"),
-            new Key("http.bearer_token_file", "", "file holding the token the HTTP API requires"));
+            new Key("http.bearer_token_file", "", "file holding the token the HTTP API requires"),
+            new Key("http.readyz_max_rebalance", "2m",
+                    "a rebalance longer than this makes /readyz answer 503; a shorter one keeps the instance ready"),
+            new Key("log.format", "text", "log lines on stderr: text, or json (one object per line)"));
 
     private static final String KAFKA_PREFIX = "kafka.";
 
@@ -84,7 +87,9 @@ public final class ConfigLoader {
                 value(values, "http.bind"),
                 external.isEmpty() ? "http://localhost:" + port : external,
                 receivers,
-                httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env));
+                httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
+                duration(values, "http.readyz_max_rebalance"),
+                LogFormat.parse("log.format", value(values, "log.format")));
     }
 
     private static Optional<String> httpToken(final String variable, final String file, final Map<String, String> env) {
@@ -210,7 +215,7 @@ public final class ConfigLoader {
 
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
-        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "http"));
+        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "http", "log"));
         return KeySuggestion.closest(key, names).map(best -> "; did you mean '" + best + "'?").orElse("");
     }
 

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Vigil's HTTP surface: {@code /metrics}, {@code /healthz}, {@code /readyz}. Plain JDK server, no framework. */
 public final class HttpEndpoints implements AutoCloseable {
@@ -23,28 +23,30 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     /**
-     * @param ready whether the engine is ready to serve (Streams running, rules loaded)
+     * @param readiness what {@code /readyz} answers (see {@link StreamsReadiness}); asked at each request
      */
     public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
-                                      final BooleanSupplier ready) throws IOException {
-        return start(bind, port, registry, ready, Optional.empty());
+                                      final Supplier<Readiness> readiness) throws IOException {
+        return start(bind, port, registry, readiness, Optional.empty());
     }
 
     /**
+     * @param readiness what {@code /readyz} answers (see {@link StreamsReadiness}); asked at each request
      * @param token when present, {@code /metrics} and {@code /api/*} answer only requests carrying
      *              {@code Authorization: Bearer TOKEN}; health checks and the page itself stay open (the page holds no
      *              data, and passes the token from its URL's {@code #token=...} to the API)
      */
     public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
-                                      final BooleanSupplier ready, final Optional<String> token) throws IOException {
+                                      final Supplier<Readiness> readiness, final Optional<String> token)
+            throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         final HttpEndpoints endpoints = new HttpEndpoints(server, token);
         endpoints.guard(server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                 registry.scrape())));
         server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", ex -> {
-            final boolean ok = ready.getAsBoolean();
-            respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
+            final Readiness now = readiness.get();
+            respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
         });
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "vigil-http");

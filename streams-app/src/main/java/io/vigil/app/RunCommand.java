@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -49,6 +48,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Local state: Streams stores and the embedded broker (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log lines on stderr: text (default) or json, one object per line (log.format).")
+    private String logFormat;
+
     @Override
     public Integer call() throws Exception {
         final Map<String, String> env = new HashMap<>(System.getenv());
@@ -58,7 +61,12 @@ final class RunCommand implements Callable<Integer> {
         if (rules != null) {
             env.put("VIGIL_RULES_PATH", rules.toString());
         }
+        if (logFormat != null) {
+            env.put("VIGIL_LOG_FORMAT", logFormat);
+        }
         VigilConfig cfg = ConfigLoader.load(config, env);
+        // Before anything else logs: the broker, the engine and delivery write their lines in the chosen format.
+        cfg.logFormat().apply();
         if (bootstrapServers != null) {
             final Map<String, String> kafka = new HashMap<>(cfg.kafka());
             kafka.put("bootstrap.servers", bootstrapServers);
@@ -91,29 +99,13 @@ final class RunCommand implements Callable<Integer> {
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry);
         delivery.start();
-        final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry,
-                () -> engine.state() == KafkaStreams.State.RUNNING, cfg.httpToken());
+        final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry, engine.readiness(),
+                cfg.httpToken());
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
+        final CountDownLatch stopRequested = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final EmbeddedKafka ownedBroker = broker;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
-            reloader.close();
-            try {
-                delivery.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            http.close();
-            engine.close();
-            if (ownedBroker != null) {
-                ownedBroker.close();
-            }
-            LOG.info("stopped");
-            org.apache.logging.log4j.LogManager.shutdown();
-            stopped.countDown();
-        }, "vigil-shutdown"));
+        StopSignals.register(stopRequested, stopped);
 
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
@@ -134,8 +126,39 @@ final class RunCommand implements Callable<Integer> {
                     System.currentTimeMillis(), broker.bootstrapServers(), cfg.metricsTopics().get(0));
         }
         out.flush();
-        stopped.await();
-        return 0;
+        LOG.info("started: {} rule(s), HTTP on {}:{}", ruleSet.rules().size(), cfg.httpBind(), http.port());
+        stopRequested.await();
+        try {
+            return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * The clean stop of SIGTERM and SIGINT, in the order that loses nothing: no more rule reloads; delivery finishes
+     * the request in flight and commits what was delivered; the HTTP server stops taking requests; the engine
+     * commits its transaction, closes its stores and leaves the group; then the embedded broker, if any.
+     *
+     * @return whether every part stopped in time
+     */
+    private static boolean stop(final RuleReloader reloader, final io.vigil.delivery.Delivery delivery,
+                                final HttpEndpoints http, final VigilEngine engine, final EmbeddedKafka broker)
+            throws InterruptedException {
+        reloader.close();
+        final boolean deliveryStopped = delivery.stop();
+        http.close();
+        final boolean engineStopped = engine.stop();
+        if (broker != null) {
+            broker.close();
+        }
+        if (deliveryStopped && engineStopped) {
+            LOG.info("stopped cleanly: state and offsets committed, stores closed, deliveries finished");
+            return true;
+        }
+        LOG.warn("stopped, but {} did not finish in time; what it had not committed is redone after the next start",
+                engineStopped ? "delivery" : "Kafka Streams");
+        return false;
     }
 
     private static boolean isPortFree(final int port) {

@@ -15,7 +15,10 @@ public final class VigilCommand implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(final String[] args) {
-        System.exit(commandLine().execute(args));
+        final int exit = commandLine().execute(args);
+        // log4j2.xml leaves log4j's own shutdown hook off, so that `run` can log its stop; flush and stop it here.
+        org.apache.logging.log4j.LogManager.shutdown();
+        System.exit(exit);
     }
 
     /** The configured command line, also used by tests to run commands in-process. */

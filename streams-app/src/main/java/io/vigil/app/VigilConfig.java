@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param externalUrl   the base of links Vigil hands out (generatorURL)
  * @param receivers     delivery receivers, as written (their schema belongs to delivery)
  * @param httpToken     when present, the bearer token the HTTP API, page and metrics require; a secret: never print
+ * @param readyzMaxRebalance how long a rebalance may last before {@code /readyz} reports this instance not ready
+ * @param logFormat     how log lines are written to stderr
  */
 public record VigilConfig(
         Map<String, String> kafka,
@@ -39,7 +41,9 @@ public record VigilConfig(
         String httpBind,
         String externalUrl,
         List<Object> receivers,
-        Optional<String> httpToken) {
+        Optional<String> httpToken,
+        Duration readyzMaxRebalance,
+        LogFormat logFormat) {
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
@@ -53,12 +57,12 @@ public record VigilConfig(
 
     public VigilConfig withMetricsTopics(final List<String> topics) {
         return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken);
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, metricsTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken);
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
@@ -68,6 +72,7 @@ public record VigilConfig(
                 + alertsTopic + ", dlqTopic=" + dlqTopic + ", rulesPath=" + rulesPath + ", grace=" + grace + ", forget="
                 + forget + ", maxFutureSkew=" + maxFutureSkew + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
                 + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
-                + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + "]";
+                + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
+                + ", logFormat=" + logFormat + "]";
     }
 }

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -21,12 +23,17 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public final class VigilEngine implements AutoCloseable {
 
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final StreamsReadiness readiness;
 
-    private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics) {
+    private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
+                        final StreamsReadiness readiness) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
+        this.readiness = readiness;
     }
 
     /**
@@ -48,8 +55,10 @@ public final class VigilEngine implements AutoCloseable {
         final KafkaStreams streams = new KafkaStreams(topology, props);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
+        final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());
+        streams.setStateListener(readiness);
         streams.start();
-        return new VigilEngine(streams, metrics);
+        return new VigilEngine(streams, metrics, readiness);
     }
 
     static Properties streamsProperties(final VigilConfig config, final Path stateDir) {
@@ -80,12 +89,30 @@ public final class VigilEngine implements AutoCloseable {
         return streams;
     }
 
+    /** What {@code /readyz} answers for this engine. */
+    public Supplier<Readiness> readiness() {
+        return readiness;
+    }
+
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * Stops processing: each stream thread finishes the record in hand, commits its transaction (input offsets,
+     * state changes and the alert events they caused, together), flushes and closes its state stores, and the
+     * instance leaves the group, so that a restart (or another instance) takes over exactly where this one stopped.
+     *
+     * @return false when Streams did not finish within 30 s; uncommitted work is then redone after a restart, which
+     *         exactly-once makes safe but slower
+     */
+    public boolean stop() {
         // Leave the group on a clean stop: a restarted engine then gets its partitions at once instead of waiting
         // out the old member's session timeout.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        final boolean stopped = streams.close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
+        return stopped;
     }
 }

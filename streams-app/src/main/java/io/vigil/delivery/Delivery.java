@@ -54,10 +54,23 @@ public final class Delivery implements AutoCloseable {
     /** Stops after the attempt in flight; undelivered events stay on the topic for the next start. */
     @Override
     public void close() throws InterruptedException {
+        stop();
+    }
+
+    /**
+     * Stops each receiver after the request in flight (bounded by its timeout) and waits for it. Nothing is lost
+     * either way: an event is committed only once delivered, so one not delivered is sent after the next start.
+     *
+     * @return false when a receiver's thread was still busy after 15 s
+     */
+    public boolean stop() throws InterruptedException {
         deliveries.forEach(ReceiverDelivery::stop);
         pushes.forEach(AlertmanagerPush::stop);
+        boolean stopped = true;
         for (Thread t : threads) {
             t.join(15_000);
+            stopped &= !t.isAlive();
         }
+        return stopped;
     }
 }

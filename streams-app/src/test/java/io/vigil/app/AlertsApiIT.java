@@ -29,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,8 +72,7 @@ class AlertsApiIT {
                 "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
-        final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry,
-                () -> engine.state() == KafkaStreams.State.RUNNING);
+        final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
         http.serveApi(new AlertsApi(engine.streams(), rules, new AlertEventFactory(config.externalUrl()),
                 config.grace().toMillis(), VigilEngine.advertised(config)));
         return new Instance(engine, http);

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,8 +69,7 @@ class AlertsPageIT {
             final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
             final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);
-                 HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry,
-                         () -> engine.state() == KafkaStreams.State.RUNNING);
+                 HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                          new ByteArraySerializer(), new ByteArraySerializer())) {

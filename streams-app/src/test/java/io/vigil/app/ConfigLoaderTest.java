@@ -35,6 +35,33 @@ class ConfigLoaderTest {
         assertThat(c.httpBind()).isEqualTo("127.0.0.1");
         assertThat(c.externalUrl()).isEqualTo("http://localhost:8080");
         assertThat(c.bootstrapServers()).isEmpty();
+        assertThat(c.readyzMaxRebalance()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
+    }
+
+    @Test
+    void logFormatAndReadinessLimitComeFromTheFileOrTheEnvironment() throws Exception {
+        final VigilConfig fromFile = ConfigLoader.load(file("log: {format: json}\nhttp: {readyz_max_rebalance: 5m}\n"),
+                Map.of());
+        assertThat(fromFile.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(fromFile.readyzMaxRebalance()).isEqualTo(Duration.ofMinutes(5));
+        final VigilConfig fromEnv = ConfigLoader.load(null, Map.of("VIGIL_LOG_FORMAT", "JSON",
+                "VIGIL_HTTP_READYZ_MAX_REBALANCE", "30s"));
+        assertThat(fromEnv.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(fromEnv.readyzMaxRebalance()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aBadLogFormatOrReadinessLimitNamesItsKey() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(file("log: {format: xml}\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("log.format: 'xml' is not a log format (text or json)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_READYZ_MAX_REBALANCE", "soon")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("http.readyz_max_rebalance: 'soon' is not a duration");
+        assertThatThrownBy(() -> ConfigLoader.load(file("log: {formt: json}\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown configuration key 'log.formt'; did you mean 'log.format'?");
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /** The endpoints on a real loopback HTTP server. */
@@ -25,7 +27,7 @@ class HttpEndpointsTest {
     @Test
     void withATokenMetricsNeedItAndHealthChecksDoNot() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> true,
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"),
                 java.util.Optional.of("s3cret"))) {
             assertThat(get(http, "/metrics").statusCode()).isEqualTo(401);
             final HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -45,15 +47,36 @@ class HttpEndpointsTest {
     void servesMetricsHealthAndReadiness() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Counter.builder("vigil.ingest.rejected").tag("reason", "unparseable").register(registry).increment(3);
-        final AtomicBoolean ready = new AtomicBoolean(false);
-        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, ready::get)) {
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final StreamsReadiness readiness = new StreamsReadiness(clock, Duration.ofMinutes(2));
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, readiness)) {
             final HttpResponse<String> metrics = get(http, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("vigil_ingest_rejected_total{reason=\"unparseable\",} 3.0");
             assertThat(get(http, "/healthz").statusCode()).isEqualTo(200);
             assertThat(get(http, "/readyz").statusCode()).isEqualTo(503);
-            ready.set(true);
-            assertThat(get(http, "/readyz").statusCode()).isEqualTo(200);
+            readiness.onChange(KafkaStreams.State.REBALANCING, KafkaStreams.State.CREATED);
+            readiness.onChange(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+            assertThat(get(http, "/readyz")).extracting(HttpResponse::statusCode, HttpResponse::body)
+                    .containsExactly(200, "ready\n");
+        }
+    }
+
+    @Test
+    void readyzSaysWhyWhenARebalanceTakesTooLong() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final StreamsReadiness readiness = new StreamsReadiness(clock, Duration.ofSeconds(30));
+        readiness.onChange(KafkaStreams.State.REBALANCING, KafkaStreams.State.CREATED);
+        readiness.onChange(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, readiness)) {
+            readiness.onChange(KafkaStreams.State.REBALANCING, KafkaStreams.State.RUNNING);
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(get(http, "/readyz")).extracting(HttpResponse::statusCode, HttpResponse::body)
+                    .containsExactly(200, "ready (rebalancing for 10s; not ready after 30s)\n");
+            clock.advance(Duration.ofSeconds(25));
+            assertThat(get(http, "/readyz")).extracting(HttpResponse::statusCode, HttpResponse::body)
+                    .containsExactly(503, "not ready: rebalancing for 35s, longer than http.readyz_max_rebalance (30s)\n");
         }
     }
 }
