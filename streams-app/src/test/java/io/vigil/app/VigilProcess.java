@@ -64,7 +64,7 @@ final class VigilProcess implements AutoCloseable {
             builder.environment().putAll(env);
             final Path log = logDir.resolve(name + ".log");
             final Process process = builder.redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                    .redirectOutput(log.toFile()).start();
             return new VigilProcess(name, process, log, httpPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
