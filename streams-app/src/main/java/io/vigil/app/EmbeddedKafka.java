@@ -16,6 +16,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,15 +38,38 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
+    /**
+     * A listener besides the PLAINTEXT one, for clients that must authenticate or encrypt (tests of TLS and SASL).
+     *
+     * @param name             the listener's name, e.g. {@code SASL_SSL}; letters, digits and underscores
+     * @param securityProtocol {@code SSL}, {@code SASL_PLAINTEXT} or {@code SASL_SSL}
+     * @param brokerProperties what the listener needs, as Kafka names it: keystore, enabled SASL mechanisms, and its
+     *                         JAAS settings under {@code listener.name.NAME_IN_LOWER_CASE.}
+     * @param port             its loopback port; 0 picks a free one
+     */
+    public record Listener(String name, String securityProtocol, Map<String, String> brokerProperties, int port) {
+        public Listener {
+            if (!name.matches("[A-Za-z][A-Za-z0-9_]*") || name.equalsIgnoreCase(SingleNodeBrokerConfig.CLIENT_LISTENER)
+                    || name.equalsIgnoreCase(SingleNodeBrokerConfig.CONTROLLER_LISTENER)) {
+                throw new IllegalArgumentException("listener name '" + name + "' must be letters, digits and underscores,"
+                        + " and neither PLAINTEXT nor CONTROLLER");
+            }
+            brokerProperties = Map.copyOf(brokerProperties);
+        }
+    }
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
+    private final Map<String, Integer> extraPorts;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(final KafkaRaftServer server, final Path dataDir, final int port) {
+    private EmbeddedKafka(final KafkaRaftServer server, final Path dataDir, final int port,
+                          final Map<String, Integer> extraPorts) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
+        this.extraPorts = Map.copyOf(extraPorts);
     }
 
     /**
@@ -61,25 +87,62 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if Kafka fails to start; the message says why
      */
     public static EmbeddedKafka start(final Path dataDir, final int port) {
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("Kafka port must be between 0 and 65535, not " + port);
-        }
+        return start(dataDir, port, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with more listeners next to the PLAINTEXT one (which stays the inter-broker
+     * listener, so the broker never authenticates to itself). Tests use it for TLS and SASL; {@code vigil run} does not.
+     */
+    public static EmbeddedKafka start(final Path dataDir, final int port, final List<Listener> extraListeners) {
+        checkPort(port);
+        extraListeners.forEach(l -> checkPort(l.port()));
         final long startedAt = System.nanoTime();
         final Path dir = dataDir.toAbsolutePath().normalize();
         final int clientPort = LoopbackPorts.available(port);
         final Map<String, String> props =
             SingleNodeBrokerConfig.properties(dir, clientPort, LoopbackPorts.available(0));
+        final Map<String, Integer> extraPorts = new LinkedHashMap<>();
+        for (Listener listener : extraListeners) {
+            final String name = listener.name().toUpperCase(Locale.ROOT);
+            final int listenerPort = LoopbackPorts.available(listener.port());
+            extraPorts.put(name, listenerPort);
+            final String address = name + "://" + LoopbackPorts.HOST + ":" + listenerPort;
+            props.merge("listeners", address, (a, b) -> a + "," + b);
+            props.merge("advertised.listeners", address, (a, b) -> a + "," + b);
+            props.merge("listener.security.protocol.map", name + ":" + listener.securityProtocol(), (a, b) -> a + "," + b);
+            props.putAll(listener.brokerProperties());
+        }
         formatIfNew(dir, props);
         final KafkaRaftServer server = startServer(dir, props);
-        final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort);
-        LOG.info("Embedded Kafka broker listening on {} (data in {}), started in {} ms",
-            kafka.bootstrapServers(), dir, millisSince(startedAt));
+        final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort, extraPorts);
+        LOG.info("Embedded Kafka broker listening on {}{} (data in {}), started in {} ms",
+            kafka.bootstrapServers(), extraPorts.isEmpty() ? "" : " and " + extraPorts, dir, millisSince(startedAt));
         return kafka;
+    }
+
+    private static void checkPort(final int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("Kafka port must be between 0 and 65535, not " + port);
+        }
     }
 
     /** The address clients connect to, {@code 127.0.0.1:PORT}. */
     public String bootstrapServers() {
         return LoopbackPorts.HOST + ":" + port;
+    }
+
+    /**
+     * The address of an extra listener given to {@link #start(Path, int, List)}.
+     *
+     * @throws IllegalArgumentException if the broker has no listener of that name
+     */
+    public String bootstrapServers(final String listenerName) {
+        final Integer listenerPort = extraPorts.get(listenerName.toUpperCase(Locale.ROOT));
+        if (listenerPort == null) {
+            throw new IllegalArgumentException("no listener " + listenerName + "; this broker has " + extraPorts.keySet());
+        }
+        return LoopbackPorts.HOST + ":" + listenerPort;
     }
 
     /**

@@ -23,6 +23,8 @@ import java.util.TreeMap;
  *
  * <p>A source that has sent nothing for the idle timeout is left out of the minimum until it speaks again, so an
  * empty or silent partition does not hold every alert back; when every source is idle the newest watermark counts.
+ * When the first source speaks again after every source was idle, all count as active again: a stream resuming
+ * after a pause is waited for as a whole, not led by whichever partition happens to be read first.
  */
 public final class EventClock {
 
@@ -43,6 +45,14 @@ public final class EventClock {
 
     /** @param wallMs the wall clock when the watermark arrived, for {@link #wallClockLowWatermark} */
     public void onWatermark(final String source, final long timestampMs, final long wallMs) {
+        if (idle.size() >= expectedSources && !idle.containsValue(false)) {
+            // The whole stream resumes after a pause. The other sources were idle because everything was, and their
+            // records are about to follow: count them active again. Otherwise the first partition read again would
+            // run event time ahead alone, and the others' points would be judged late and dropped (the fault suite
+            // found this: false silences and shifted values after a pause). A source that really stays silent is
+            // announced idle again by its ingest task within one idle timeout.
+            idle.replaceAll((s, wasIdle) -> false);
+        }
         watermarks.merge(source, timestampMs, Math::max);
         idle.put(source, false);
         if (timestampMs > newest) {

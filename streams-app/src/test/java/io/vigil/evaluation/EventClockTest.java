@@ -20,7 +20,38 @@ class EventClockTest {
         clock.onIdle("a");
         assertThat(clock.lowWatermark()).as("all idle: the newest counts").isEqualTo(OptionalLong.of(100));
         clock.onWatermark("b", 60);
+        assertThat(clock.lowWatermark()).as("resuming after all were idle: c is waited for again").isEmpty();
+        clock.onIdle("c");
         assertThat(clock.lowWatermark()).isEqualTo(OptionalLong.of(60));
+    }
+
+    @Test
+    void whenTheWholeStreamResumesThePartitionReadFirstDoesNotLeadAlone() {
+        final EventClock clock = new EventClock(3);
+        clock.onWatermark("a", 100);
+        clock.onWatermark("b", 100);
+        clock.onWatermark("c", 100);
+        clock.onIdle("a");
+        clock.onIdle("b");
+        clock.onIdle("c");
+        assertThat(clock.lowWatermark()).isEqualTo(OptionalLong.of(100));
+        // The pause ends; partition a happens to be read first, with points up to 500.
+        clock.onWatermark("a", 500);
+        assertThat(clock.lowWatermark()).as("b and c, idle only because everything was, hold it back")
+                .isEqualTo(OptionalLong.of(100));
+        clock.onWatermark("b", 480);
+        clock.onWatermark("c", 490);
+        assertThat(clock.lowWatermark()).isEqualTo(OptionalLong.of(480));
+    }
+
+    @Test
+    void aSourceIdleWhileOthersRunStaysOutWhenOneOfThemSpeaks() {
+        final EventClock clock = new EventClock(2);
+        clock.onWatermark("a", 100);
+        clock.onWatermark("b", 50);
+        clock.onIdle("b");
+        clock.onWatermark("a", 200);
+        assertThat(clock.lowWatermark()).isEqualTo(OptionalLong.of(200));
     }
 
     @Test
