@@ -3,9 +3,11 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY streams-app/pom.xml streams-app/
+# The parent lists the benchmark module too; only its pom is needed to build the engine.
+COPY bench/pom.xml bench/
 RUN mvn -B -q -pl streams-app -am dependency:go-offline || true
 COPY streams-app streams-app
-RUN mvn -B -q -DskipTests package
+RUN mvn -B -q -pl streams-app -DskipTests package
 
 FROM eclipse-temurin:17-jre
 WORKDIR /opt/vigil

@@ -3,6 +3,7 @@ package io.vigil.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vigil.ingest.IngestLimits;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
 import java.io.IOException;
@@ -32,7 +33,8 @@ public final class ConfigLoader {
     }
 
     private static final List<Key> KEYS = List.of(
-            new Key("topics.metrics", "metrics", "input topics (a list, or comma-separated)"),
+            new Key("topics.metrics", "metrics",
+                    "input topics: a list of names or {name, format, precision}, or comma-separated TOPIC[:FORMAT[:PRECISION]]"),
             new Key("topics.alerts", "alerts", "the alert events topic"),
             new Key("topics.dlq", "metrics.dlq", "the dead-letter topic"),
             new Key("rules.path", "rules/", "a rule file or a directory of rule files"),
@@ -40,6 +42,12 @@ public final class ConfigLoader {
             new Key("evaluation.forget", "24h", "series unseen this long are forgotten"),
             new Key("evaluation.max_future_skew", "5m", "datapoints further ahead of the wall clock are rejected"),
             new Key("evaluation.idle_timeout", "30s", "a silent input partition stops holding evaluation back after this"),
+            new Key("ingest.max_age", "7d",
+                    "datapoints further behind the newest timestamp of their input partition are rejected"),
+            new Key("ingest.max_record_bytes", "1048576", "larger record values are rejected unread"),
+            new Key("ingest.max_labels", "64", "datapoints with more labels are rejected"),
+            new Key("ingest.max_label_name_length", "128", "datapoints with a longer label name are rejected"),
+            new Key("ingest.max_label_value_length", "2048", "datapoints with a longer label value are rejected"),
             new Key("http.port", "8080", "HTTP port"),
             new Key("http.bind", "127.0.0.1", "HTTP bind address"),
             new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"),
@@ -75,13 +83,13 @@ public final class ConfigLoader {
         final String external = value(values, "http.external_url");
         return new VigilConfig(
                 kafka,
-                List.of(value(values, "topics.metrics").split("\\s*,\\s*")),
+                InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)),
                 value(values, "topics.alerts"),
                 value(values, "topics.dlq"),
                 Path.of(value(values, "rules.path")),
                 duration(values, "evaluation.grace"),
                 duration(values, "evaluation.forget"),
-                duration(values, "evaluation.max_future_skew"),
+                limits(values),
                 duration(values, "evaluation.idle_timeout"),
                 port,
                 value(values, "http.bind"),
@@ -90,6 +98,25 @@ public final class ConfigLoader {
                 httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
                 duration(values, "http.readyz_max_rebalance"),
                 LogFormat.parse("log.format", value(values, "log.format")));
+    }
+
+    private static IngestLimits limits(final Map<String, String> values) {
+        final Duration maxAge = duration(values, "ingest.max_age");
+        if (maxAge.isZero()) {
+            throw new ConfigException("ingest.max_age: must be longer than 0s");
+        }
+        return new IngestLimits(positiveInt(values, "ingest.max_record_bytes"), positiveInt(values, "ingest.max_labels"),
+                positiveInt(values, "ingest.max_label_name_length"), positiveInt(values, "ingest.max_label_value_length"),
+                duration(values, "evaluation.max_future_skew"), maxAge);
+    }
+
+    private static int positiveInt(final Map<String, String> values, final String key) {
+        final String text = value(values, key);
+        final int n = parse(key, text, Integer::parseInt, "a whole number");
+        if (n <= 0) {
+            throw new ConfigException(key + ": " + n + " is not above 0");
+        }
+        return n;
     }
 
     private static Optional<String> httpToken(final String variable, final String file, final Map<String, String> env) {
@@ -147,10 +174,14 @@ public final class ConfigLoader {
                     throw new ConfigException("receivers: must be a list");
                 }
                 value.forEach(r -> receivers.add(new ObjectMapper().convertValue(r, Object.class)));
-            } else if (key.equals("topics.metrics") && value.isArray()) {
+            } else if (key.equals(InputTopicsSyntax.KEY) && value.isArray()) {
                 final List<String> topics = new ArrayList<>();
-                value.forEach(t -> topics.add(t.asText()));
+                for (int i = 0; i < value.size(); i++) {
+                    topics.add(InputTopicsSyntax.entryText(value.get(i), i));
+                }
                 values.put(key, String.join(",", topics));
+            } else if (key.equals(InputTopicsSyntax.KEY) && value.isObject()) {
+                throw new ConfigException(key + ": must be a topic name or a list of topics");
             } else if (value.isObject()) {
                 checkKnownPrefix(key);
                 flatten(key + ".", value, values, kafka, receivers, file);
@@ -189,8 +220,14 @@ public final class ConfigLoader {
 
     private static Duration duration(final Map<String, String> values, final String key) {
         final String text = value(values, key);
-        return DurationSyntax.parse(text)
+        final Duration d = DurationSyntax.parse(text)
                 .orElseThrow(() -> new ConfigException(key + ": '" + text + "' is not a duration (e.g. 15s, 1m30s, 2h)"));
+        try {
+            d.toMillis();
+        } catch (ArithmeticException e) {
+            throw new ConfigException(key + ": '" + text + "' is longer than Vigil can count");
+        }
+        return d;
     }
 
     private static <T> T parse(final String key, final String text, final Function<String, T> parser, final String what) {
@@ -215,7 +252,7 @@ public final class ConfigLoader {
 
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
-        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "http", "log"));
+        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "ingest", "http", "log"));
         return KeySuggestion.closest(key, names).map(best -> "; did you mean '" + best + "'?").orElse("");
     }
 

@@ -112,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
                 ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), RELOAD_CHECK.toSeconds());
         out.printf("  Kafka:   %s%s%n", cfg.bootstrapServers().orElse(""), broker != null ? " (embedded broker, data in "
                 + dataDir.resolve("kafka") + ")" : "");
-        out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(",", cfg.metricsTopics()),
+        out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(", ",
+                cfg.inputTopics().stream().map(io.vigil.ingest.InputTopic::describe).toList()),
                 cfg.alertsTopic(), cfg.dlqTopic());
         final List<String> targets = new java.util.ArrayList<>();
         receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + r.url()));

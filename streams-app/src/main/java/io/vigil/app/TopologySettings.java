@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.Map;
 /**
  * What the topology needs to know besides the rules.
  *
- * @param metricsTopics     input topics
+ * @param inputTopics       input topics, each with the format of its records
  * @param alertsTopic       where alert events go
  * @param deadLetterTopic   where unreadable input goes
  * @param grace             how long an evaluation waits for late points
@@ -19,7 +20,7 @@ import java.util.Map;
  * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for
  */
 public record TopologySettings(
-        List<String> metricsTopics,
+        List<InputTopic> inputTopics,
         String alertsTopic,
         String deadLetterTopic,
         Duration grace,
@@ -30,23 +31,28 @@ public record TopologySettings(
         Map<String, Integer> partitionsByTopic) {
 
     public TopologySettings {
-        metricsTopics = List.copyOf(metricsTopics);
+        inputTopics = List.copyOf(inputTopics);
         partitionsByTopic = Map.copyOf(partitionsByTopic);
+    }
+
+    /** The input topics' names. */
+    public List<String> metricsTopics() {
+        return inputTopics.stream().map(InputTopic::name).toList();
     }
 
     /** How many input partitions feed the stream. */
     public int sourceCount() {
-        return metricsTopics.stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).sum();
+        return metricsTopics().stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).sum();
     }
 
     /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */
     public int seriesPartitions() {
-        return metricsTopics.stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).max().orElse(1);
+        return metricsTopics().stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).max().orElse(1);
     }
 
     /** The settings {@code vigil run} uses for a configuration, given the input topics' partition counts. */
     public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions) {
-        return new TopologySettings(config.metricsTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
-                config.forget(), config.idleTimeout(), EngineLimits.of(config), config.externalUrl(), partitions);
+        return new TopologySettings(config.inputTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
+                config.forget(), config.idleTimeout(), config.limits(), config.externalUrl(), partitions);
     }
 }

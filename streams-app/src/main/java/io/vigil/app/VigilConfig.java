@@ -1,5 +1,7 @@
 package io.vigil.app;
 
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,13 +13,13 @@ import java.util.Optional;
  * for where each value comes from.
  *
  * @param kafka         passed unchanged to every Kafka client ({@code kafka.*}); may hold secrets: never print
- * @param metricsTopics input topics
+ * @param inputTopics   input topics, each with the format and line protocol precision of its records
  * @param alertsTopic   alert events
  * @param dlqTopic      dead letters
  * @param rulesPath     a rule file or a directory of them
  * @param grace         how long an evaluation waits for late points
  * @param forget        series not seen for this long are forgotten
- * @param maxFutureSkew datapoints further ahead of the wall clock are rejected
+ * @param limits        what ingest accepts: record size, labels, how far a timestamp may be in the future or past
  * @param idleTimeout   an input partition silent this long (wall clock) stops holding evaluation back
  * @param httpPort      HTTP port; 0 picks a free one
  * @param httpBind      HTTP bind address
@@ -29,13 +31,13 @@ import java.util.Optional;
  */
 public record VigilConfig(
         Map<String, String> kafka,
-        List<String> metricsTopics,
+        List<InputTopic> inputTopics,
         String alertsTopic,
         String dlqTopic,
         Path rulesPath,
         Duration grace,
         Duration forget,
-        Duration maxFutureSkew,
+        IngestLimits limits,
         Duration idleTimeout,
         int httpPort,
         String httpBind,
@@ -47,30 +49,37 @@ public record VigilConfig(
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
-        metricsTopics = List.copyOf(metricsTopics);
+        inputTopics = List.copyOf(inputTopics);
         receivers = List.copyOf(receivers);
+    }
+
+    /** The input topics' names, in configured order. */
+    public List<String> metricsTopics() {
+        return inputTopics.stream().map(InputTopic::name).toList();
     }
 
     public Optional<String> bootstrapServers() {
         return Optional.ofNullable(kafka.get("bootstrap.servers")).filter(s -> !s.isBlank());
     }
 
+    /** This configuration reading {@code topics} instead, each with its format detected per record. */
     public VigilConfig withMetricsTopics(final List<String> topics) {
-        return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat);
+        return new VigilConfig(kafka, topics.stream().map(InputTopic::auto).toList(), alertsTopic, dlqTopic, rulesPath,
+                grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
+                logFormat);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
-        return new VigilConfig(newKafka, metricsTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, maxFutureSkew,
+        return new VigilConfig(newKafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
                 idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
     @Override
     public String toString() {
-        return "VigilConfig[kafka keys=" + kafka.keySet() + ", metricsTopics=" + metricsTopics + ", alertsTopic="
+        return "VigilConfig[kafka keys=" + kafka.keySet() + ", inputTopics=" + inputTopics + ", alertsTopic="
                 + alertsTopic + ", dlqTopic=" + dlqTopic + ", rulesPath=" + rulesPath + ", grace=" + grace + ", forget="
-                + forget + ", maxFutureSkew=" + maxFutureSkew + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
+                + forget + ", limits=" + limits + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
                 + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
                 + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
                 + ", logFormat=" + logFormat + "]";

@@ -17,7 +17,7 @@ import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
-import io.vigil.ingest.RecordDecoder;
+import io.vigil.ingest.TopicDecoders;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.rules.RuleGroup;
@@ -133,18 +133,21 @@ public final class VigilTopology {
         private final IngestMetrics ingestMetrics;
         private final EvaluationMetrics evaluationMetrics;
         private final AlertEventFactory events;
+        private final TopicDecoders decoders;
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
             this.rules = rules;
             this.settings = settings;
+            this.decoders = new TopicDecoders(settings.inputTopics(), settings.limits());
             this.ingestMetrics = new IngestMetrics(registry);
             this.evaluationMetrics = new EvaluationMetrics(registry);
             this.events = new AlertEventFactory(settings.externalUrl());
         }
 
         IngestProcessor ingest() {
-            return new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
-                    settings.partitionsByTopic(), settings.grace().toMillis(), () -> watermarkStep(rules.current()),
+            // The decoder of a record depends on the topic it came from (its format and precision).
+            return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
+                    settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
                     settings.idleTimeout(), ingestMetrics);
         }
 

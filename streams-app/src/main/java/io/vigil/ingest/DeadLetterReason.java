@@ -38,6 +38,12 @@ public enum DeadLetterReason {
     INVALID_TIMESTAMP("invalid_timestamp"),
     /** A timestamp more than {@link IngestLimits#maxFutureSkew()} ahead of the wall clock. */
     FUTURE_TIMESTAMP("future_timestamp"),
+    /**
+     * A timestamp more than {@link IngestLimits#maxAge()} behind the newest timestamp seen on its input partition:
+     * a producer with a broken clock, or a backfill into a live topic, rather than ordinary lateness (which is
+     * dropped and counted, not dead-lettered).
+     */
+    OLD_TIMESTAMP("old_timestamp"),
     /** A line protocol line that cannot be read; the record's other lines still count. */
     INVALID_LINE("invalid_line"),
     /**

@@ -1,8 +1,11 @@
 package io.vigil.ingest;
 
 import io.vigil.model.Datapoint;
+import io.vigil.model.DurationSyntax;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns input records into datapoints keyed by series, sends what cannot be read to the dead-letter topic, drops
- * points more than {@code grace} behind their partition's newest timestamp, and reports each partition's progress
- * in event time (its watermark) to every evaluator.
+ * Turns input records into datapoints keyed by series (each in its topic's format), sends what cannot be read to the
+ * dead-letter topic, drops points more than {@code grace} behind their partition's newest timestamp, dead-letters
+ * points more than {@code maxAge} behind it, and reports each partition's progress in event time (its watermark) to
+ * every evaluator.
  */
 public final class IngestProcessor implements Processor<byte[], byte[], byte[], IngestOutput> {
 
@@ -28,10 +32,12 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
 
-    private final RecordDecoder decoder;
+    private final TopicDecoders decoders;
     private final List<String> topics;
     private final Map<String, Integer> partitionsByTopic;
     private final long graceMs;
+    private final Duration maxAge;
+    private final long maxAgeMs;
     private final java.util.function.LongSupplier watermarkStepMs;
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
@@ -43,21 +49,27 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final Map<String, Long> idleAnnouncedWallMs = new HashMap<>();
 
     /**
+     * @param decoders          each input topic's decoder
      * @param topics            the input topics this processor reads
      * @param partitionsByTopic how many partitions each has, where known (to name only sources that exist)
-     * @param graceMs           how far behind its partition's newest timestamp a point may be
+     * @param graceMs           how far behind its partition's newest timestamp a point may be before it is dropped
+     * @param maxAge            how far behind its partition's newest timestamp a point may be before it is
+     *                          dead-lettered as {@link DeadLetterReason#OLD_TIMESTAMP}
      * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this; read per
      *                          record, as reloaded rules may change it
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
      */
-    public IngestProcessor(final RecordDecoder decoder, final List<String> topics, final Map<String, Integer> partitionsByTopic,
-                           final long graceMs, final java.util.function.LongSupplier watermarkStepMs,
+    public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
+                           final long graceMs, final Duration maxAge,
+                           final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics) {
-        this.decoder = decoder;
+        this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
         this.graceMs = graceMs;
+        this.maxAge = maxAge;
+        this.maxAgeMs = maxAge.toMillis();
         this.watermarkStepMs = watermarkStepMs;
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
@@ -85,16 +97,21 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
         final String source = source(meta.topic(), meta.partition());
         final long now = context.currentSystemTimeMs();
-        final DecodedRecord decoded = decoder.decode(record.value(), now, record.timestamp());
-        if (!decoded.rejections().isEmpty()) {
-            deadLetter(record, meta, decoded);
-        }
+        final DecodedRecord decoded = decoders.forTopic(meta.topic()).decode(record.value(), now, record.timestamp());
         metrics.skippedFields(decoded.skippedFields());
         final Long stored = progress.get(source);
         final long before = stored == null ? Long.MIN_VALUE : stored;
         long newest = before;
+        final List<Datapoint> kept = new ArrayList<>(decoded.datapoints().size());
+        final List<Rejection> old = new ArrayList<>(0);
         for (Datapoint point : decoded.datapoints()) {
-            if (newest != Long.MIN_VALUE && point.timestampMs() <= newest - graceMs) {
+            final long behind = newest == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedSubtract(newest, point.timestampMs());
+            if (behind > maxAgeMs) {
+                old.add(tooOld(point, newest, source));
+                continue;
+            }
+            kept.add(point);
+            if (behind >= graceMs) {
                 metrics.late();
                 LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
                         point.series(), point.timestampMs(), newest, source);
@@ -104,6 +121,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             context.forward(new Record<>(point.series().key().getBytes(StandardCharsets.UTF_8),
                     new SeriesMessage.Point(point), record.timestamp()));
             newest = Math.max(newest, point.timestampMs());
+        }
+        if (!decoded.rejections().isEmpty() || !old.isEmpty()) {
+            final List<Rejection> rejections = new ArrayList<>(decoded.rejections());
+            rejections.addAll(old);
+            deadLetter(record, meta, new DecodedRecord(kept, rejections, decoded.skippedFields()));
         }
         lastRecordWallMs.put(source, now);
         final boolean wasIdle = Boolean.TRUE.equals(idle.put(source, false));
@@ -162,6 +184,21 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final byte[] value = record.value() == null ? new byte[0] : record.value();
         context.forward(new Record<>(record.key(), new DeadLetter(value, decoded.deadLetterMessage()),
                 record.timestamp(), headers));
+    }
+
+    private Rejection tooOld(final Datapoint point, final long newest, final String source) {
+        // The series first, cut short, so that a long label set cannot push the explanation out of the header.
+        return new Rejection(DeadLetterReason.OLD_TIMESTAMP, Rejection.oneLine(point.series().key(), 96) + " at "
+                + Instant.ofEpochMilli(point.timestampMs()) + " is " + DurationSyntax.format(Duration.ofMillis(
+                saturatedSubtract(newest, point.timestampMs()))) + " behind the newest timestamp "
+                + Instant.ofEpochMilli(newest) + " on " + source + ", more than the allowed "
+                + DurationSyntax.format(maxAge));
+    }
+
+    /** {@code a - b}, or Long.MAX_VALUE where that overflows: timestamps may be anywhere in the range of a long. */
+    private static long saturatedSubtract(final long a, final long b) {
+        final long difference = a - b;
+        return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
     }
 
     static String source(final String topic, final int partition) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,22 +18,6 @@ import java.util.Map;
  */
 final class LineProtocolDecoder {
 
-    /** How the timestamps of a topic are written; nanoseconds unless configured. */
-    enum Precision {
-        NANOSECONDS(1_000_000), MICROSECONDS(1_000), MILLISECONDS(1), SECONDS(-1_000);
-
-        /** Positive: divide to get milliseconds; negative: multiply by its absolute value. */
-        private final long factor;
-
-        Precision(final long factor) {
-            this.factor = factor;
-        }
-
-        long toMillis(final long t) {
-            return factor > 0 ? Math.floorDiv(t, factor) : Math.multiplyExact(t, -factor);
-        }
-    }
-
     /** A line that cannot be read; its message says where and why. */
     private static final class LineSyntaxException extends Exception {
         LineSyntaxException(final String message) {
@@ -43,9 +26,9 @@ final class LineProtocolDecoder {
     }
 
     private final DatapointValidator validator;
-    private final Precision precision;
+    private final TimestampPrecision precision;
 
-    LineProtocolDecoder(final DatapointValidator validator, final Precision precision) {
+    LineProtocolDecoder(final DatapointValidator validator, final TimestampPrecision precision) {
         this.validator = validator;
         this.precision = precision;
     }
@@ -299,6 +282,6 @@ final class LineProtocolDecoder {
 
     @Override
     public String toString() {
-        return "line protocol (" + precision.name().toLowerCase(Locale.ROOT) + ")";
+        return "line protocol (" + precision.unit() + ")";
     }
 }

@@ -36,6 +36,9 @@ final class NativeJsonDecoder {
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         try (JsonParser parser = JSON.createParser(value)) {
             final JsonToken root = parser.nextToken();
+            if (root == null) {
+                return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record holds no JSON value");
+            }
             if (root == JsonToken.START_OBJECT) {
                 readDatapoint(parser, -1, nowMs, out);
             } else if (root == JsonToken.START_ARRAY) {

@@ -3,25 +3,42 @@ package io.vigil.ingest;
 import java.util.Objects;
 
 /**
- * Decodes Kafka record values into datapoints, detecting the format per record from its first significant byte:
- * '{' or '[' is JSON — Telegraf's when the object has {@code fields} or {@code metrics} (input 3), native otherwise
- * (input 1); anything else is InfluxDB line protocol (input 2).
+ * Decodes Kafka record values into datapoints, in the format of their topic. With {@link InputFormat#AUTO} the
+ * format is detected per record from its first significant byte: '{' or '[' is JSON — Telegraf's when the object
+ * has {@code fields} or {@code metrics} (input 3), native otherwise (input 1); anything else is InfluxDB line
+ * protocol (input 2).
  *
  * <p>Holds no per-record state: one instance may serve any number of threads, and a call costs no setup.
  */
 public final class RecordDecoder {
 
     private final IngestLimits limits;
+    private final InputFormat format;
     private final NativeJsonDecoder json;
     private final LineProtocolDecoder lineProtocol;
     private final TelegrafJsonDecoder telegraf;
 
+    /** Detects the format per record; line protocol timestamps in nanoseconds. */
     public RecordDecoder(final IngestLimits limits) {
+        this(limits, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
+    }
+
+    /**
+     * @param format    the format of every record, or {@link InputFormat#AUTO} to detect it per record
+     * @param precision the unit of line protocol timestamps
+     */
+    public RecordDecoder(final IngestLimits limits, final InputFormat format, final TimestampPrecision precision) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.format = Objects.requireNonNull(format, "format");
         final DatapointValidator validator = new DatapointValidator(limits);
         this.json = new NativeJsonDecoder(validator);
-        this.lineProtocol = new LineProtocolDecoder(validator, LineProtocolDecoder.Precision.NANOSECONDS);
+        this.lineProtocol = new LineProtocolDecoder(validator, Objects.requireNonNull(precision, "precision"));
         this.telegraf = new TelegrafJsonDecoder(validator);
+    }
+
+    /** The decoder for the records of {@code topic}, in its configured format and precision. */
+    public static RecordDecoder forTopic(final InputTopic topic, final IngestLimits limits) {
+        return new RecordDecoder(limits, topic.format(), topic.precision());
     }
 
     /**
@@ -53,15 +70,31 @@ public final class RecordDecoder {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record value is only whitespace");
         }
         try {
-            return switch (RecordFormat.of(value[start])) {
-                case JSON -> TelegrafJsonDecoder.looksLikeTelegraf(value) ? telegraf.decode(value, nowMs)
-                        : json.decode(value, nowMs);
-                case LINE_PROTOCOL -> lineProtocol.decode(value, nowMs, recordTimestampMs);
-            };
+            final InputFormat actual = format == InputFormat.AUTO ? detect(value, start) : format;
+            if (actual == InputFormat.JSON) {
+                return json.decode(value, nowMs);
+            }
+            if (actual == InputFormat.TELEGRAF_JSON) {
+                return telegraf.decode(value, nowMs);
+            }
+            return lineProtocol.decode(value, nowMs, recordTimestampMs);
         } catch (RuntimeException e) {
             // The contract is to never stop the stream: a decoder bug sends the record to the dead-letter topic,
             // counted under its own reason so that it stands out from bad input.
             return DecodedRecord.rejected(DeadLetterReason.DECODER_FAILURE, e.toString());
         }
+    }
+
+    /** The format of one record of an auto-detected topic; never {@link InputFormat#AUTO}. */
+    private static InputFormat detect(final byte[] value, final int firstSignificant) {
+        return switch (RecordFormat.of(value[firstSignificant])) {
+            case JSON -> TelegrafJsonDecoder.looksLikeTelegraf(value) ? InputFormat.TELEGRAF_JSON : InputFormat.JSON;
+            case LINE_PROTOCOL -> InputFormat.INFLUX;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "RecordDecoder[" + format.configName() + ", " + lineProtocol + "]";
     }
 }

@@ -1,8 +1,8 @@
 package io.vigil.ingest;
 
 /**
- * The formats a record value may be in, told apart by the first significant byte. Telegraf JSON will share
- * {@link #JSON} and be told apart by its fields.
+ * The formats a record value may be in, told apart by the first significant byte. Telegraf JSON shares
+ * {@link #JSON} and is told apart by its fields ({@link RecordDecoder}).
  */
 enum RecordFormat {
     /** Starts with '{' or '['. */

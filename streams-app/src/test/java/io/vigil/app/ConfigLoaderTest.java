@@ -3,6 +3,10 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputFormat;
+import io.vigil.ingest.InputTopic;
+import io.vigil.ingest.TimestampPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +34,7 @@ class ConfigLoaderTest {
         assertThat(c.dlqTopic()).isEqualTo("metrics.dlq");
         assertThat(c.grace()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.forget()).isEqualTo(Duration.ofHours(24));
-        assertThat(c.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.limits()).isEqualTo(IngestLimits.defaults());
         assertThat(c.httpPort()).isEqualTo(8080);
         assertThat(c.httpBind()).isEqualTo("127.0.0.1");
         assertThat(c.externalUrl()).isEqualTo("http://localhost:8080");
@@ -132,5 +136,84 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(
                 "VIGIL_KAFKA_SASL_JAAS_CONFIG", "password=\"hunter2\"", "VIGIL_HTTP_PORT", "x")))
                 .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void eachInputTopicMayHaveItsFormatAndPrecisionInTheFileOrTheEnvironment() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("""
+                topics:
+                  metrics:
+                    - metrics
+                    - {name: telegraf, format: influx, precision: s}
+                    - name: telegraf-json
+                      format: telegraf_json
+                    - prom:json
+                """), Map.of());
+        assertThat(c.inputTopics()).containsExactly(
+                InputTopic.auto("metrics"),
+                new InputTopic("telegraf", InputFormat.INFLUX, TimestampPrecision.SECONDS),
+                new InputTopic("telegraf-json", InputFormat.TELEGRAF_JSON, TimestampPrecision.NANOSECONDS),
+                new InputTopic("prom", InputFormat.JSON, TimestampPrecision.NANOSECONDS));
+        assertThat(c.metricsTopics()).containsExactly("metrics", "telegraf", "telegraf-json", "prom");
+
+        final VigilConfig fromEnv = ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics, lp:influx:us, a::ms"));
+        assertThat(fromEnv.inputTopics()).containsExactly(InputTopic.auto("metrics"),
+                new InputTopic("lp", InputFormat.INFLUX, TimestampPrecision.MICROSECONDS),
+                new InputTopic("a", InputFormat.AUTO, TimestampPrecision.MILLISECONDS));
+    }
+
+    @Test
+    void aBadInputTopicEntryIsNamedWhereItIsWritten() throws Exception {
+        final Path typo = file("topics: {metrics: [metrics, {name: telegraf, format: influx, precison: s}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("unknown configuration key 'topics.metrics[1].precison'; "
+                        + "did you mean 'topics.metrics[1].precision'?");
+        final Path format = file("topics: {metrics: [{name: telegraf, format: influxdb}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(format, Map.of()))
+                .hasMessage("topics.metrics[0].format: 'influxdb' is not a format (auto, json, telegraf_json, influx); "
+                        + "did you mean 'influx'?");
+        final Path precision = file("topics: {metrics: [{name: telegraf, format: influx, precision: msec}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(precision, Map.of()))
+                .hasMessage("topics.metrics[0].precision: 'msec' is not a precision (ns, us, ms, s); did you mean 'ms'?");
+        final Path jsonPrecision = file("topics: {metrics: [{name: t, format: telegraf_json, precision: ms}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(jsonPrecision, Map.of()))
+                .hasMessageStartingWith("topics.metrics[0].precision: the precision is that of line protocol timestamps");
+        final Path noName = file("topics: {metrics: [{format: influx}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noName, Map.of()))
+                .hasMessage("topics.metrics[0].name: missing; every input topic needs a name");
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,telegraf:line")))
+                .hasMessage("topics.metrics: 'telegraf:line': 'line' is not a format "
+                        + "(auto, json, telegraf_json, influx)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a,b,a")))
+                .hasMessage("topics.metrics: topic 'a' is listed twice");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "my topic")))
+                .hasMessageStartingWith("topics.metrics: 'my topic': 'my topic' is not a Kafka topic name");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a:influx:s:x")))
+                .hasMessage("topics.metrics: 'a:influx:s:x' is not TOPIC[:FORMAT[:PRECISION]]");
+    }
+
+    @Test
+    void ingestLimitsAreConfigurableAndCheckedAtStart() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("""
+                evaluation: {max_future_skew: 1m}
+                ingest: {max_age: 2d, max_record_bytes: 65536, max_labels: 16, max_label_name_length: 64,
+                         max_label_value_length: 256}
+                """), Map.of());
+        assertThat(c.limits()).isEqualTo(new IngestLimits(65_536, 16, 64, 256, Duration.ofMinutes(1), Duration.ofDays(2)));
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "1h")).limits().maxAge())
+                .isEqualTo(Duration.ofHours(1));
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_LABELS", "0")))
+                .hasMessage("ingest.max_labels: 0 is not above 0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "1MiB")))
+                .hasMessage("ingest.max_record_bytes: '1MiB' is not a whole number");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "0s")))
+                .hasMessage("ingest.max_age: must be longer than 0s");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_FUTURE_SKEW", "99999999999999d")))
+                .hasMessage("evaluation.max_future_skew: '99999999999999d' is longer than Vigil can count");
+        final Path typo = file("ingest: {max_lables: 10}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
+                .hasMessage("unknown configuration key 'ingest.max_lables'; did you mean 'ingest.max_labels'?");
     }
 }

@@ -8,6 +8,7 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import java.nio.charset.StandardCharsets;
@@ -47,16 +48,30 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(final LiveRules rules, final Path stateDir, final Instant wallClock) {
-        final TopologySettings settings = new TopologySettings(List.of("metrics"), "alerts", "metrics.dlq",
-                Duration.ofSeconds(15), Duration.ofHours(24), IDLE_TIMEOUT, IngestLimits.defaults(), "http://vigil:8080",
-                Map.of("metrics", 1));
+        this(rules, stateDir, wallClock, settings(List.of(InputTopic.auto("metrics")), IngestLimits.defaults()));
+    }
+
+    /** The test settings with these input topics (one partition each) and limits. */
+    static TopologySettings settings(final List<InputTopic> topics, final IngestLimits limits) {
+        final Map<String, Integer> partitions = new java.util.HashMap<>();
+        topics.forEach(t -> partitions.put(t.name(), 1));
+        return new TopologySettings(topics, "alerts", "metrics.dlq", Duration.ofSeconds(15), Duration.ofHours(24),
+                IDLE_TIMEOUT, limits, "http://vigil:8080", partitions);
+    }
+
+    /** @param settings its first input topic is {@link #metrics} */
+    TopologyFixture(final LiveRules rules, final Path stateDir, final Instant wallClock, final TopologySettings settings) {
         final Properties props = VigilTopology.streamsDefaults("vigil-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(VigilTopology.build(rules, settings, registry), props, wallClock);
-        metrics = driver.createInputTopic("metrics", new ByteArraySerializer(), new ByteArraySerializer());
+        metrics = input(settings.metricsTopics().get(0));
         alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic("metrics.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    TestInputTopic<byte[], byte[]> input(final String topic) {
+        return driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static String point(final String name, final Map<String, String> labels, final double value, final long ts) {

@@ -229,6 +229,7 @@ class RecordDecoderTest {
         final Set<DeadLetterReason> produced = rejections().map(a -> (DeadLetterReason) a.get()[1])
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(DeadLetterReason.class)));
         produced.add(DeadLetterReason.RECORD_TOO_LARGE); // see limitsRejectTheRecordOverMaxRecordBytes
+        produced.add(DeadLetterReason.OLD_TIMESTAMP); // judged per partition by ingest: see IngestTopologyTest
 
         assertThat(produced).isEqualTo(EnumSet.complementOf(EnumSet.of(DeadLetterReason.DECODER_FAILURE)));
     }
@@ -311,7 +312,7 @@ class RecordDecoderTest {
         final byte[] value = SAMPLE.getBytes(StandardCharsets.UTF_8);
         final IngestLimits defaults = IngestLimits.defaults();
         final IngestLimits limits = new IngestLimits(value.length, defaults.maxLabels(),
-                defaults.maxLabelNameLength(), defaults.maxLabelValueLength(), defaults.maxFutureSkew());
+                defaults.maxLabelNameLength(), defaults.maxLabelValueLength(), defaults.maxFutureSkew(), defaults.maxAge());
         final RecordDecoder small = new RecordDecoder(limits);
 
         assertThat(small.decode(value, NOW).fullyValid()).isTrue();

@@ -50,8 +50,8 @@ class RejectionTest {
     @Test
     void limitsRefuseNonsense() {
         assertThat(IngestLimits.defaults()).isEqualTo(
-                new IngestLimits(1_048_576, 64, 128, 2048, Duration.ofMinutes(5)));
-        assertThatThrownBy(() -> new IngestLimits(0, 64, 128, 2048, Duration.ZERO))
+                new IngestLimits(1_048_576, 64, 128, 2048, Duration.ofMinutes(5), Duration.ofDays(7)));
+        assertThatThrownBy(() -> new IngestLimits(0, 64, 128, 2048, Duration.ZERO, Duration.ofDays(7)))
                 .hasMessage("maxRecordBytes must be positive, got 0");
         assertThatThrownBy(() -> IngestLimits.defaults().withMaxFutureSkew(Duration.ofSeconds(-1)))
                 .hasMessage("maxFutureSkew must not be negative, got PT-1S");

@@ -1,0 +1,118 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputFormat;
+import io.vigil.ingest.InputTopic;
+import io.vigil.ingest.TimestampPrecision;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ingest in the production topology: each input topic read in its own format, and timestamps out of bounds. */
+class IngestTopologyTest {
+
+    private static final Instant NOW = Instant.parse("2022-06-21T06:00:00Z");
+    private static final long T0 = NOW.toEpochMilli();
+    private static final long DAY = 86_400_000L;
+
+    @TempDir
+    Path stateDir;
+    private TopologyFixture fixture;
+
+    @BeforeEach
+    void start() {
+        final List<InputTopic> topics = List.of(InputTopic.auto("metrics"),
+                new InputTopic("telegraf", InputFormat.INFLUX, TimestampPrecision.SECONDS),
+                new InputTopic("telegraf-json", InputFormat.TELEGRAF_JSON, TimestampPrecision.NANOSECONDS),
+                new InputTopic("prom", InputFormat.JSON, TimestampPrecision.NANOSECONDS));
+        fixture = new TopologyFixture(new LiveRules(TopologyFixture.parse(TopologyTest.RULES)), stateDir, NOW,
+                TopologyFixture.settings(topics, IngestLimits.defaults()));
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void aRecordIsDecodedInTheFormatOfItsTopic() {
+        final String line = "cpu,host=n1 usage=42 " + (T0 / 1000 - 60);
+        final String nativeJson = TopologyTest.point("n1", 40, T0 - 60_000);
+        final String telegrafJson = "{\"name\":\"cpu\",\"tags\":{\"host\":\"n1\"},\"fields\":{\"usage\":42},"
+                + "\"timestamp\":" + (T0 / 1000 - 60) + "}";
+        send("telegraf", line);            // seconds, as configured
+        send("telegraf", nativeJson);      // not line protocol: its topic says so
+        send("telegraf-json", telegrafJson);
+        send("prom", nativeJson);
+        send("prom", line);                // not JSON
+        send("metrics", line);             // detected as line protocol, in nanoseconds: 1970
+        send("metrics", nativeJson);
+
+        assertThat(accepted("telegraf")).isEqualTo(1);
+        assertThat(accepted("telegraf-json")).isEqualTo(1);
+        assertThat(accepted("prom")).isEqualTo(1);
+        assertThat(accepted("metrics")).isEqualTo(2);
+        final List<TestRecord<byte[], byte[]>> dead = fixture.dlq.readRecordsToList();
+        assertThat(dead).extracting(r -> header(r.headers(), "vigil.source.topic") + " "
+                        + header(r.headers(), "vigil.error").split(":")[0])
+                .containsExactly("telegraf invalid_line", "prom unparseable");
+    }
+
+    @Test
+    void aPointFarBehindItsPartitionsNewestIsDeadLetteredAndOneMerelyLateIsDropped() {
+        send("metrics", TopologyTest.point("n1", 40, T0));
+        final String old = TopologyTest.point("n1", 40, T0 - 8 * DAY);
+        send("metrics", old);
+        send("metrics", TopologyTest.point("n1", 40, T0 - DAY)); // behind by more than grace, less than max_age
+        send("prom", TopologyTest.point("n1", 40, T0 - 8 * DAY)); // another partition: its own newest counts
+
+        final List<TestRecord<byte[], byte[]>> dead = fixture.dlq.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(old);
+        assertThat(header(dead.get(0).headers(), "vigil.error")).isEqualTo("old_timestamp: "
+                + "cpu{cluster=\"backend\",instance=\"n1\"} at 2022-06-13T06:00:00Z is 8d behind "
+                + "the newest timestamp 2022-06-21T06:00:00Z on metrics/0, more than the allowed 7d");
+        assertThat(header(dead.get(0).headers(), "vigil.source.offset")).isEqualTo("1");
+        assertThat(fixture.registry.get("vigil.ingest.rejected").tag("reason", "old_timestamp").counter().count())
+                .isEqualTo(1.0);
+        assertThat(fixture.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(1.0);
+        assertThat(accepted("prom")).isEqualTo(1);
+    }
+
+    @Test
+    void theOldPointsOfABatchAreRejectedAloneAndTheRestCount() {
+        send("metrics", TopologyTest.point("n1", 40, T0));
+        send("metrics", "[" + TopologyTest.point("n2", 40, T0 + 10_000) + "," + TopologyTest.point("n3", 40, 0) + "]");
+        final List<TestRecord<byte[], byte[]>> dead = fixture.dlq.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("1 of 2 datapoints rejected: old_timestamp: ");
+        assertThat(accepted("metrics")).isEqualTo(2);
+    }
+
+    private void send(final String topic, final String value) {
+        final TestInputTopic<byte[], byte[]> input = fixture.input(topic);
+        input.pipeInput(null, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private double accepted(final String topic) {
+        final Counter c = fixture.registry.find("vigil.ingest.datapoints").tag("topic", topic).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static String header(final Headers headers, final String name) {
+        return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+}
