@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--datapoints", defaultValue = "1000000", paramLabel = "N",
+    @Option(names = "--datapoints", defaultValue = "300000", paramLabel = "N",
             description = "Datapoints in the catch-up topic and the replay file (default: ${DEFAULT-VALUE}).")
     private long datapoints;
 
