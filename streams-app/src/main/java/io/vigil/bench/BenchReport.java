@@ -54,16 +54,6 @@ public final class BenchReport {
         out.flush();
     }
 
-    /** The same table as a Markdown table, for docs/performance.md. */
-    public void printMarkdown(final PrintWriter out) {
-        out.println("| metric | value | unit | target |");
-        out.println("| --- | ---: | --- | --- |");
-        for (Row r : rows) {
-            out.printf("| %s | %s | %s | %s |%n", r.metric(), format(r.value()), r.unit(), r.target());
-        }
-        out.flush();
-    }
-
     public void writeJson(final Path file) throws IOException {
         final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         final ObjectNode root = json.createObjectNode();
