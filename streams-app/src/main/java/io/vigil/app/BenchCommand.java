@@ -67,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(30);
     /** Live probes this close to the end are not counted: their evaluation needs points up to T + grace. */
     private static final Duration PROBE_MARGIN = Duration.ofSeconds(2);
+    /** How long after the load stops a probe's alert is waited for; one not come by then counts with that time. */
     private static final Duration PROBE_WAIT = Duration.ofSeconds(20);
 
     @CommandLine.Spec

@@ -27,18 +27,18 @@ public final class ProbeAlerts implements AutoCloseable {
     private volatile boolean running = true;
     private volatile RuntimeException failure;
 
+    /** Starts reading {@code alertsTopic} from the beginning, in a thread of its own (a consumer stays on one thread). */
     public ProbeAlerts(final Map<String, Object> clientProps, final String alertsTopic) {
         final Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        final KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        final List<TopicPartition> partitions = consumer.partitionsFor(alertsTopic).stream()
-                .map(p -> new TopicPartition(alertsTopic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
         this.thread = new Thread(() -> {
-            try (consumer) {
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                final List<TopicPartition> partitions = consumer.partitionsFor(alertsTopic).stream()
+                        .map(p -> new TopicPartition(alertsTopic, p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
                 while (running) {
                     final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
                     final long now = System.currentTimeMillis();
