@@ -216,43 +216,24 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The same recording the catch-up topic gets, as a file, one datapoint per line. */
     private void writeRecording(final FleetMetrics fleet, final Path file) throws IOException {
-        final long steps = (datapoints + series - 1) / series;
-        final long startMs = recordingEndMs() - steps * FleetMetrics.SCRAPE_MS;
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            long written = 0;
-            for (long step = 0; step < steps; step++) {
-                for (int s = 0; s < series && written < datapoints; s++, written++) {
-                    w.write(fleet.datapoint(s, startMs + step * FleetMetrics.SCRAPE_MS, FleetMetrics.hotNode(s, step, steps)));
-                    w.write('\n');
-                }
-            }
+            fleet.record(datapoints, FleetMetrics.historyEndMs(), (s, key, json) -> {
+                w.write(json);
+                w.write('\n');
+            });
         }
-    }
-
-    /**
-     * Recordings end an hour ago, a whole scrape: old enough that the engine treats them as history, not as a live
-     * fleet that has just gone silent (which would page for every series once the recording ends).
-     */
-    private static long recordingEndMs() {
-        return Math.floorDiv(System.currentTimeMillis() - Duration.ofHours(1).toMillis(), FleetMetrics.SCRAPE_MS)
-                * FleetMetrics.SCRAPE_MS;
     }
 
     // ---- memory
 
-    private void measureMemory(final BenchReport report, final VigilConfig cfg, final RuleSet rules) {
+    private void measureMemory(final BenchReport report, final VigilConfig cfg, final RuleSet rules) throws IOException {
         progress("memory: %,d series x %d points in the replay pipeline", memorySeries, MEMORY_STEPS);
         final long before = ProcessMemory.heapUsedAfterGc();
         final FleetMetrics fleet = new FleetMetrics(memorySeries);
-        final long startMs = recordingEndMs() - MEMORY_STEPS * FleetMetrics.SCRAPE_MS;
         final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), Replay.settings(cfg),
                 new SimpleMeterRegistry(), System.currentTimeMillis(), event -> { });
-        for (int step = 0; step < MEMORY_STEPS; step++) {
-            for (int s = 0; s < memorySeries; s++) {
-                pipeline.offer(fleet.datapoint(s, startMs + step * FleetMetrics.SCRAPE_MS, false)
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        fleet.record((long) memorySeries * MEMORY_STEPS, FleetMetrics.historyEndMs(),
+                (s, key, json) -> pipeline.offer(json.getBytes(StandardCharsets.UTF_8)));
         final long heap = ProcessMemory.heapUsedAfterGc();
         final long rss = ProcessMemory.residentBytes();
         java.lang.ref.Reference.reachabilityFence(pipeline);
@@ -326,7 +307,7 @@ final class BenchCommand implements Callable<Integer> {
                                 final Path dir) throws Exception {
         final FleetMetrics fleet = new FleetMetrics(series);
         progress("filling %s: %,d datapoints of %,d series, %d partitions", topic, datapoints, series, partitions);
-        final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, recordingEndMs());
+        final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs());
         report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");
 
         progress("reading %s with a plain consumer", topic);

@@ -64,8 +64,37 @@ public final class FleetMetrics {
         return b.toString();
     }
 
+    /** What {@link #record} hands on: a datapoint's series index, record key and JSON. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int series, String key, String json) throws java.io.IOException;
+    }
+
+    /**
+     * A recorded period: scrape after scrape, every series once per scrape, until {@code datapoints} are given; the
+     * last scrape is at {@code endMs} minus one scrape interval.
+     */
+    public void record(final long datapoints, final long endMs, final Sink sink) throws java.io.IOException {
+        final long steps = (datapoints + series - 1) / series;
+        final long startMs = endMs - steps * SCRAPE_MS;
+        long given = 0;
+        for (long step = 0; step < steps; step++) {
+            for (int s = 0; s < series && given < datapoints; s++, given++) {
+                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hotNode(s, step, steps)));
+            }
+        }
+    }
+
+    /**
+     * Where recordings end: an hour ago, on a whole scrape. Old enough that the engine takes them as history, not as a
+     * live fleet that has just gone silent (which would page for every series once the recording ends).
+     */
+    public static long historyEndMs() {
+        return Math.floorDiv(System.currentTimeMillis() - 3_600_000L, SCRAPE_MS) * SCRAPE_MS;
+    }
+
     /** Whether the node of series {@code s} is one of the few that run hot, during the middle of a recording. */
-    public static boolean hotNode(final int s, final long step, final long steps) {
+    static boolean hotNode(final int s, final long step, final long steps) {
         return (s / METRICS.length) % 500 == 7 && step >= steps / 2 && step < steps * 3 / 4;
     }
 
