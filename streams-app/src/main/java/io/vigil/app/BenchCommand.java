@@ -126,6 +126,9 @@ final class BenchCommand implements Callable<Integer> {
         final BenchReport report = new BenchReport();
         describeRun(report, base);
         final Path dir = Files.createTempDirectory("vigil-bench");
+        // A bench stopped with Ctrl-C leaves no broker log or state behind either.
+        final Thread cleanUp = new Thread(() -> deleteQuietly(dir), "vigil-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             final RuleSet fleetRules = RulesCommand.loadOrFail(List.of(BenchRules.writeFleet(dir.resolve("rules"))),
                     spec.commandLine());
@@ -135,7 +138,8 @@ final class BenchCommand implements Callable<Integer> {
             measureMemory(report, base, fleetRules);
             measureOnKafka(report, base, fleetRules, liveRules, dir);
         } finally {
-            deleteRecursively(dir);
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
+            deleteQuietly(dir);
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.println();
@@ -406,9 +410,11 @@ final class BenchCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException {
+    private static void deleteQuietly(final Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(BenchCommand.class).warn("could not delete {}: {}", dir, e.getMessage());
         }
     }
 }
