@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = VigilCommand.Version.class,
         description = "Metrics anomaly alerting on Kafka Streams.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, RulesCommand.class,
-                CommandLine.HelpCommand.class})
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class VigilCommand implements Runnable {
 
     @CommandLine.Spec

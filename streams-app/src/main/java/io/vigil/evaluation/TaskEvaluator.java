@@ -6,6 +6,7 @@ import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,7 +65,9 @@ public final class TaskEvaluator {
     /** The earliest time a silence may become an absent alert, or a quiet series may be forgotten. */
     private long nextDeadline = Long.MAX_VALUE;
     private int activeAlerts;
-    private final Set<String> dirty = new HashSet<>();
+    // Swapped for a new set when drained, never cleared: HashSet.clear() walks the whole table, which after an
+    // evaluation pass is sized for every series of the task, and a datapoint drains it each time.
+    private Set<String> dirty = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
@@ -158,8 +161,7 @@ public final class TaskEvaluator {
         nextDeadline = Long.MIN_VALUE;
         activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
         out.sort(EMIT_ORDER);
-        final Outcome outcome = new Outcome(out, List.of(), Set.copyOf(dirty), Set.copyOf(removed));
-        dirty.clear();
+        final Outcome outcome = new Outcome(out, List.of(), takeDirty(), Set.copyOf(removed));
         removed.clear();
         return outcome;
     }
@@ -262,17 +264,23 @@ public final class TaskEvaluator {
             evaluatedThrough = low.getAsLong();
         }
         transitions.sort(EMIT_ORDER);
-        final Outcome outcome = new Outcome(transitions, peerValues, Set.copyOf(dirty), Set.copyOf(removed));
-        dirty.clear();
+        final Outcome outcome = new Outcome(transitions, peerValues, takeDirty(), Set.copyOf(removed));
         removed.clear();
         return outcome;
     }
 
     /** Changes made by {@link #accept} that the caller has to persist. */
     public Set<String> drainChanged() {
-        final Set<String> changed = Set.copyOf(dirty);
-        dirty.clear();
-        return changed;
+        return takeDirty();
+    }
+
+    private Set<String> takeDirty() {
+        if (dirty.isEmpty()) {
+            return Set.of();
+        }
+        final Set<String> taken = Collections.unmodifiableSet(dirty);
+        dirty = new HashSet<>();
+        return taken;
     }
 
     SeriesState state(final String key) {

@@ -1,0 +1,420 @@
+package io.vigil.app;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.bench.BenchReport;
+import io.vigil.bench.BenchRules;
+import io.vigil.bench.CommittedProgress;
+import io.vigil.bench.FleetMetrics;
+import io.vigil.bench.LatencySummary;
+import io.vigil.bench.LiveLoad;
+import io.vigil.bench.PlainRead;
+import io.vigil.bench.ProbeAlerts;
+import io.vigil.bench.ProcessMemory;
+import io.vigil.bench.TopicFill;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.rules.RuleSet;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vigil bench}: the numbers of the performance issue, measured the same way on every commit.
+ *
+ * <ol>
+ *   <li>replay: {@code vigil replay}'s pipeline over a generated file, datapoints/s (second of two passes, warm);</li>
+ *   <li>memory: the replay pipeline holding {@code --memory-series} series, each with two minutes of points (every
+ *       window of the bench rules full): heap after GC, process RSS, heap bytes per series;</li>
+ *   <li>catch-up: a topic filled with {@code --datapoints} points of {@code --series} series, read to its end by a
+ *       plain consumer, then by the engine ({@link VigilEngine}, exactly_once_v2, the default configuration) until its
+ *       committed offsets reach the end offsets of the input and of its repartition topics;</li>
+ *   <li>latency: a second engine under a steady live load of {@code --live-rate} datapoints/s, with probe series
+ *       that cross a threshold exactly at evaluation instants; from the broker's append time of each crossing point
+ *       to when its firing event is readable on the alerts topic by a read_committed consumer.</li>
+ * </ol>
+ * Everything runs in this JVM (broker included, unless {@code --bootstrap-servers}), so the numbers share its cores.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure Vigil on a generated fleet: catch-up throughput against a plain consumer, alert latency "
+                + "under live load, memory per series, replay throughput. Prints one table; --json writes it.",
+                "Without --bootstrap-servers it starts an embedded Kafka broker in this process."})
+final class BenchCommand implements Callable<Integer> {
+
+    /** Two minutes of points per series in the memory measurement: the longest window of the bench rules, full. */
+    private static final int MEMORY_STEPS = 13;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(30);
+    /** Live probes this close to the end are not counted: their evaluation needs points up to T + grace. */
+    private static final Duration PROBE_MARGIN = Duration.ofSeconds(2);
+    /** How long after the load stops a probe's alert is waited for; one not come by then counts with that time. */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(20);
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--datapoints", defaultValue = "300000", paramLabel = "N",
+            description = "Datapoints in the catch-up topic and the replay file (default: ${DEFAULT-VALUE}).")
+    private long datapoints;
+
+    @Option(names = "--series", defaultValue = "10000", paramLabel = "S",
+            description = "Series of the fleet (nodes x 5 metrics), one point each per 10 s scrape (default: ${DEFAULT-VALUE}).")
+    private int series;
+
+    @Option(names = "--partitions", defaultValue = "4", paramLabel = "P",
+            description = "Partitions of the input topics, at least 3 (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--live-rate", defaultValue = "20000", paramLabel = "DPS",
+            description = "Datapoints/s of the live load (default: ${DEFAULT-VALUE}).")
+    private int liveRate;
+
+    @Option(names = "--live-seconds", defaultValue = "60", paramLabel = "SECONDS",
+            description = "How long the live load runs (default: ${DEFAULT-VALUE}).")
+    private int liveSeconds;
+
+    @Option(names = "--memory-series", defaultValue = "100000", paramLabel = "M",
+            description = "Active series for the memory measurement (default: ${DEFAULT-VALUE}; the target case is 1000000, "
+                    + "give the JVM the heap: VIGIL_JAVA_OPTS=-Xmx6g).")
+    private int memorySeries;
+
+    @Option(names = "--grace", paramLabel = "DURATION",
+            description = "evaluation.grace for the engines (default: the configuration's, 15s).")
+    private String grace;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "Use this Kafka cluster instead of an embedded broker (topics named vigil-bench-*, deleted after).")
+    private String bootstrapServers;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (kafka.* settings such as TLS or SASL).")
+    private Path config;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON here.")
+    private Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        final Map<String, String> env = new HashMap<>(System.getenv());
+        if (grace != null) {
+            env.put("VIGIL_EVALUATION_GRACE", grace);
+        }
+        if (bootstrapServers != null) {
+            env.put("VIGIL_BOOTSTRAP_SERVERS", bootstrapServers);
+        }
+        final VigilConfig base = ConfigLoader.load(config, env);
+        final BenchReport report = new BenchReport();
+        describeRun(report, base);
+        final Path dir = Files.createTempDirectory("vigil-bench");
+        // A bench stopped with Ctrl-C leaves no broker log or state behind either.
+        final Thread cleanUp = new Thread(() -> deleteQuietly(dir), "vigil-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
+        try {
+            final RuleSet fleetRules = RulesCommand.loadOrFail(List.of(BenchRules.writeFleet(dir.resolve("rules"))),
+                    spec.commandLine());
+            final RuleSet liveRules = RulesCommand.loadOrFail(
+                    List.of(BenchRules.writeFleetAndProbe(dir.resolve("rules-live"))), spec.commandLine());
+            measureReplay(report, base, fleetRules, dir);
+            measureMemory(report, base, fleetRules);
+            measureOnKafka(report, base, fleetRules, liveRules, dir);
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
+            deleteQuietly(dir);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        out.println();
+        report.print(out);
+        if (json != null) {
+            report.writeJson(json);
+            out.println("wrote " + json);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        if (datapoints < 1) {
+            throw new ConfigException("--datapoints: must be at least 1, not " + datapoints);
+        }
+        if (series < 1) {
+            throw new ConfigException("--series: must be at least 1, not " + series);
+        }
+        if (partitions < 3) {
+            throw new ConfigException("--partitions: must be at least 3, not " + partitions);
+        }
+        if (liveRate < 1) {
+            throw new ConfigException("--live-rate: must be at least 1 datapoint/s, not " + liveRate);
+        }
+        if (liveSeconds < 1) {
+            throw new ConfigException("--live-seconds: must be at least 1, not " + liveSeconds);
+        }
+        if (memorySeries < 1) {
+            throw new ConfigException("--memory-series: must be at least 1, not " + memorySeries);
+        }
+        if (json != null && json.toAbsolutePath().getParent() != null
+                && !Files.isDirectory(json.toAbsolutePath().getParent())) {
+            throw new ConfigException("--json: no directory " + json.toAbsolutePath().getParent());
+        }
+    }
+
+    private void describeRun(final BenchReport report, final VigilConfig cfg) {
+        final Map<String, Object> options = new LinkedHashMap<>();
+        options.put("datapoints", datapoints);
+        options.put("series", series);
+        options.put("partitions", partitions);
+        options.put("live_rate", liveRate);
+        options.put("live_seconds", liveSeconds);
+        options.put("memory_series", memorySeries);
+        options.put("grace_ms", cfg.grace().toMillis());
+        options.put("broker", bootstrapServers == null ? "embedded" : "external");
+        report.context("options", options);
+        report.context("cores", Runtime.getRuntime().availableProcessors());
+        report.context("load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        report.context("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        report.context("java", System.getProperty("java.version"));
+        report.context("vigil", new VigilCommand.Version().getVersion()[0]);
+        report.context("started", java.time.Instant.now().toString());
+        report.add("cores", "cores (availableProcessors)", Runtime.getRuntime().availableProcessors(), "cores", "");
+        report.add("load_average", "load average at start (1 min)",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), "", "");
+    }
+
+    // ---- replay
+
+    private void measureReplay(final BenchReport report, final VigilConfig cfg, final RuleSet rules, final Path dir)
+            throws IOException {
+        final FleetMetrics fleet = new FleetMetrics(series);
+        final Path file = dir.resolve("fleet.jsonl");
+        progress("writing %,d datapoints for replay", datapoints);
+        writeRecording(fleet, file);
+        double rate = 0;
+        for (int pass = 1; pass <= 2; pass++) {
+            progress("replay pass %d of 2 (the second counts)", pass);
+            final long started = System.nanoTime();
+            final Replay.Summary summary = Replay.run(rules, cfg, List.of(file), event -> { });
+            rate = summary.lines() / ((System.nanoTime() - started) / 1e9);
+        }
+        Files.delete(file);
+        report.add("replay_dps", "vigil replay (no broker, warm)", rate, "datapoints/s", ">= 1,000,000");
+    }
+
+    /** The same recording the catch-up topic gets, as a file, one datapoint per line. */
+    private void writeRecording(final FleetMetrics fleet, final Path file) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            fleet.record(datapoints, FleetMetrics.historyEndMs(), (s, key, json) -> {
+                w.write(json);
+                w.write('\n');
+            });
+        }
+    }
+
+    // ---- memory
+
+    private void measureMemory(final BenchReport report, final VigilConfig cfg, final RuleSet rules) throws IOException {
+        progress("memory: %,d series x %d points in the replay pipeline", memorySeries, MEMORY_STEPS);
+        final long before = ProcessMemory.heapUsedAfterGc();
+        final FleetMetrics fleet = new FleetMetrics(memorySeries);
+        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), Replay.settings(cfg),
+                new SimpleMeterRegistry(), System.currentTimeMillis(), event -> { });
+        fleet.record((long) memorySeries * MEMORY_STEPS, FleetMetrics.historyEndMs(),
+                (s, key, json) -> pipeline.offer(json.getBytes(StandardCharsets.UTF_8)));
+        final long heap = ProcessMemory.heapUsedAfterGc();
+        final long rss = ProcessMemory.residentBytes();
+        java.lang.ref.Reference.reachabilityFence(pipeline);
+        report.add("memory_series", "memory: active series (replay pipeline)", memorySeries, "series", "1,000,000");
+        report.add("memory_heap_mb", "memory: heap used after GC", heap / 1048576.0, "MiB", "");
+        report.add("memory_rss_mb", "memory: process RSS (VmRSS)", rss < 0 ? Double.NaN : rss / 1048576.0, "MiB", "");
+        report.add("memory_bytes_per_series", "memory: heap per series (after GC, minus before)",
+                (heap - before) / (double) memorySeries, "bytes", "");
+    }
+
+    // ---- on Kafka: fill, plain consumer, catch-up, live latency
+
+    private void measureOnKafka(final BenchReport report, final VigilConfig base, final RuleSet fleetRules,
+                                final RuleSet liveRules, final Path dir) throws Exception {
+        final String run = "vigil-bench-" + Long.toString(System.currentTimeMillis(), 36);
+        EmbeddedKafka broker = null;
+        try {
+            String bootstrap = base.bootstrapServers().orElse(null);
+            if (bootstrap == null) {
+                progress("starting an embedded Kafka broker");
+                broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+                bootstrap = broker.bootstrapServers();
+            }
+            final Map<String, String> kafka = new HashMap<>(base.kafka());
+            kafka.put("bootstrap.servers", bootstrap);
+            final VigilConfig cfg = base.withKafka(kafka);
+            final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
+            clientProps.keySet().removeIf(k -> k.startsWith("application.") || k.equals("processing.guarantee"));
+            try (Admin admin = Admin.create(clientProps)) {
+                createInputTopics(admin, List.of(run + "-metrics", run + "-live"));
+                try {
+                    measureCatchUp(report, admin, engineConfig(cfg, run, "metrics", "catchup"), clientProps, fleetRules,
+                            run + "-metrics", dir);
+                    measureLatency(report, engineConfig(cfg, run, "live", "live"), clientProps, liveRules,
+                            run + "-live", dir);
+                } finally {
+                    if (broker == null) {
+                        deleteTopics(admin, run);
+                    }
+                }
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    /** The default configuration, on the bench's own topics and application id. */
+    private static VigilConfig engineConfig(final VigilConfig cfg, final String run, final String input,
+                                            final String engine) {
+        final Map<String, String> kafka = new HashMap<>(cfg.kafka());
+        kafka.put("application.id", run + "-" + engine);
+        return new VigilConfig(kafka, List.of(run + "-" + input), run + "-" + engine + "-alerts",
+                run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.maxFutureSkew(),
+                cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty());
+    }
+
+    /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */
+    private void createInputTopics(final Admin admin, final List<String> names) throws Exception {
+        final List<NewTopic> topics = new ArrayList<>();
+        for (String name : names) {
+            topics.add(new NewTopic(name, Optional.of(partitions), Optional.empty())
+                    .configs(Map.of("message.timestamp.type", "LogAppendTime")));
+        }
+        admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+    }
+
+    private void measureCatchUp(final BenchReport report, final Admin admin, final VigilConfig cfg,
+                                final Map<String, Object> clientProps, final RuleSet rules, final String topic,
+                                final Path dir) throws Exception {
+        final FleetMetrics fleet = new FleetMetrics(series);
+        progress("filling %s: %,d datapoints of %,d series, %d partitions", topic, datapoints, series, partitions);
+        final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs());
+        report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");
+
+        progress("reading %s with a plain consumer", topic);
+        final PlainRead.Result plain = PlainRead.readAll(clientProps, topic, CATCH_UP_TIMEOUT);
+        final double plainRate = plain.records() / plain.seconds();
+        report.add("plain_dps", "catch-up: plain KafkaConsumer (String values)", plainRate, "datapoints/s", "");
+
+        progress("catching up on %s with the engine (exactly_once_v2)", topic);
+        final long started;
+        final long done;
+        try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-catchup"), new SimpleMeterRegistry())) {
+            started = awaitRunning(engine);
+            done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic, CATCH_UP_TIMEOUT);
+        }
+        final double vigilRate = datapoints / ((done - started) / 1e9);
+        report.add("catchup_dps", "catch-up: vigil engine, exactly_once_v2, committed", vigilRate, "datapoints/s", "");
+        report.add("catchup_ratio", "catch-up: vigil / plain consumer", vigilRate / plainRate, "", ">= 0.4");
+    }
+
+    private void measureLatency(final BenchReport report, final VigilConfig cfg, final Map<String, Object> clientProps,
+                                final RuleSet rules, final String topic, final Path dir) throws Exception {
+        final long graceMs = cfg.grace().toMillis();
+        progress("live load: %,d datapoints/s for %ds on %s, %d probe series, grace %s", liveRate, liveSeconds, topic,
+                LiveLoad.PROBES, io.vigil.model.DurationSyntax.format(cfg.grace()));
+        final LiveLoad load = new LiveLoad();
+        final LiveLoad.Result sent;
+        final Map<String, Long> latencies = new HashMap<>();
+        final long expected;
+        long read = 0;
+        try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-live"), new SimpleMeterRegistry());
+             ProbeAlerts alerts = new ProbeAlerts(clientProps, cfg.alertsTopic())) {
+            awaitRunning(engine);
+            final long startMs = System.currentTimeMillis();
+            sent = load.run(clientProps, topic, new FleetMetrics(series), liveRate, Duration.ofSeconds(liveSeconds));
+            final long endMs = System.currentTimeMillis();
+            // Skip the first seconds (the engine meets its first load) and the last (no points beyond T + grace).
+            final long warmUpMs = Math.min(5_000, liveSeconds * 1000L / 5);
+            final List<String> counted = load.firingAppendMs().keySet().stream().filter(key -> {
+                final long instant = Long.parseLong(key.substring(key.indexOf('@') + 1));
+                return instant >= startMs + warmUpMs && instant <= endMs - graceMs - PROBE_MARGIN.toMillis();
+            }).toList();
+            expected = counted.size();
+            final long deadline = System.nanoTime() + PROBE_WAIT.toNanos();
+            while (!alerts.readableMs().keySet().containsAll(counted) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            // A probe whose alert never came counts with the time it was given up on: its latency is at least that.
+            final long givenUpMs = System.currentTimeMillis();
+            for (String key : counted) {
+                final Long readable = alerts.readableMs().get(key);
+                if (readable != null) {
+                    read++;
+                }
+                latencies.put(key, (readable == null ? givenUpMs : readable) - load.firingAppendMs().get(key));
+            }
+        }
+        final LatencySummary summary = LatencySummary.of(latencies.values());
+        final String target = String.format(Locale.ROOT, "<= %,d (grace + 250)", graceMs + 250);
+        report.add("live_dps", "live: load sent", sent.rate(), "datapoints/s", String.format(Locale.ROOT, "%,d", liveRate));
+        report.add("grace_ms", "live: evaluation.grace", graceMs, "ms", "");
+        report.add("latency_p50_ms", "live: alert latency p50 (append -> readable, read_committed)", summary.p50Ms(),
+                "ms", "");
+        report.add("latency_p99_ms", "live: alert latency p99", summary.p99Ms(), "ms", target);
+        report.add("latency_max_ms", "live: alert latency max", summary.maxMs(), "ms", "");
+        report.add("latency_samples", "live: probe alerts read / expected", read, "alerts",
+                String.format(Locale.ROOT, "%,d", expected));
+    }
+
+    /** @return System.nanoTime when the engine was first seen RUNNING */
+    private static long awaitRunning(final VigilEngine engine) throws InterruptedException {
+        final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (engine.state() != KafkaStreams.State.RUNNING) {
+            if (engine.state() == KafkaStreams.State.ERROR || engine.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the engine did not start (state " + engine.state() + ")");
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return System.nanoTime();
+    }
+
+    private static void deleteTopics(final Admin admin, final String prefix) {
+        try {
+            final List<String> ours = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(prefix)).toList();
+            admin.deleteTopics(ours).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(BenchCommand.class).warn("could not delete the bench topics {}*: {}",
+                    prefix, e.getMessage());
+        }
+    }
+
+    private void progress(final String format, final Object... args) {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.printf("bench: " + format + "%n", args);
+        err.flush();
+    }
+
+    private static void deleteQuietly(final Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(BenchCommand.class).warn("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}

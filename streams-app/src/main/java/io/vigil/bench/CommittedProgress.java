@@ -1,0 +1,79 @@
+package io.vigil.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * When a Kafka Streams application has processed everything: its consumer group's committed offsets have reached the
+ * end offsets of the input topic and of its own repartition topics. Under exactly-once an offset is committed in the
+ * same transaction as everything the records caused, so a committed offset means the work is done and visible, not
+ * merely read.
+ */
+public final class CommittedProgress {
+
+    private static final Duration CHECK_EVERY = Duration.ofMillis(50);
+
+    private CommittedProgress() {
+    }
+
+    /**
+     * Waits until the application {@code applicationId} has committed the end of {@code inputTopic} and of its
+     * repartition topics (whose end is only known once the input is done, so both are checked together).
+     *
+     * @return the wall clock (System.nanoTime) when it was first seen done
+     */
+    public static long awaitCaughtUp(final Admin admin, final String applicationId, final String inputTopic,
+                                     final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                final long checkedAt = System.nanoTime();
+                if (caughtUp(admin, applicationId, inputTopic)) {
+                    return checkedAt;
+                }
+                if (checkedAt > deadline) {
+                    throw new IllegalStateException(applicationId + " had not processed " + inputTopic + " within "
+                            + timeout.toSeconds() + "s");
+                }
+                TimeUnit.MILLISECONDS.sleep(CHECK_EVERY.toMillis());
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the offsets of " + applicationId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean caughtUp(final Admin admin, final String applicationId, final String inputTopic)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        final Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.equals(inputTopic) || t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
+                .collect(Collectors.toSet());
+        final Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        described.values().forEach(d -> d.partitions().forEach(p ->
+                latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        final Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+            final OffsetAndMetadata c = committed.get(e.getKey());
+            final long done = c == null ? 0 : c.offset();
+            if (done < e.getValue().offset()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,119 @@
+package io.vigil.bench;
+
+/**
+ * A fleet's metrics as the bench plays them: {@code series} series, node by node, five metrics per node (two CPU and
+ * memory gauges, a disk gauge, two traffic counters), nodes in clusters of {@link #NODES_PER_CLUSTER}. Each datapoint
+ * is native JSON as prometheus-kafka-adapter writes it, about 170 bytes. Deterministic: the same series, time and
+ * step always give the same record, so runs on different commits read the same data.
+ *
+ * <p>A few nodes (one in 500) run hot in the middle of a recorded period, so the rules have something to fire on.
+ */
+public final class FleetMetrics {
+
+    public static final String[] METRICS = {
+        "cpu_usage_percent", "memory_used_percent", "disk_used_percent", "net_transmit_bytes_total", "http_requests_total"};
+    public static final int NODES_PER_CLUSTER = 40;
+    /** One point per series per scrape, as Prometheus scrapes. */
+    public static final long SCRAPE_MS = 10_000;
+
+    private final int series;
+
+    public FleetMetrics(final int series) {
+        if (series < 1) {
+            throw new IllegalArgumentException("a fleet needs at least one series, not " + series);
+        }
+        this.series = series;
+    }
+
+    public int series() {
+        return series;
+    }
+
+    /** The record key: the series, so that one series' points stay in order on one partition. */
+    public String key(final int s) {
+        return instance(s / METRICS.length) + "/" + METRICS[s % METRICS.length];
+    }
+
+    /**
+     * @param s           the series, 0 to {@link #series()} - 1
+     * @param timestampMs the datapoint's timestamp (epoch ms)
+     * @param hot         whether this series' node is in its incident (CPU pinned)
+     */
+    public String datapoint(final int s, final long timestampMs, final boolean hot) {
+        final int node = s / METRICS.length;
+        final String metric = METRICS[s % METRICS.length];
+        final double t = timestampMs / 1000.0;
+        final double noise = noise(s, timestampMs);
+        final String value;
+        switch (metric) {
+            case "cpu_usage_percent" -> value = gauge(hot ? 96 + 3 * noise
+                    : 40 + 15 * Math.sin(t / 3600 + node % 7) + 8 * (noise - 0.5));
+            case "memory_used_percent" -> value = gauge(55 + (node % 30) + 2 * noise);
+            case "disk_used_percent" -> value = gauge(30 + (node % 50) + t / 86_400 % 1);
+            // Counters only grow: a steady rate, slightly swinging, from a per-node start.
+            case "net_transmit_bytes_total" -> value = Long.toString(
+                    1_000_000_000L * (node % 9 + 1) + (long) (2_000_000 * (t + 300 * Math.sin(t / 3000))));
+            default -> value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
+        }
+        final StringBuilder b = new StringBuilder(180);
+        b.append("{\"name\":\"").append(metric).append("\",\"labels\":{\"instance\":\"").append(instance(node))
+                .append("\",\"cluster\":\"cluster-").append(node / NODES_PER_CLUSTER)
+                .append("\",\"role\":\"").append(node % 3 == 0 ? "api" : "web")
+                .append("\",\"region\":\"eu-west-").append(node % 3 + 1)
+                .append("\"},\"value\":").append(value).append(",\"timestamp\":").append(timestampMs).append('}');
+        return b.toString();
+    }
+
+    /** What {@link #record} hands on: a datapoint's series index, record key and JSON. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int series, String key, String json) throws java.io.IOException;
+    }
+
+    /**
+     * A recorded period: scrape after scrape, every series once per scrape, until {@code datapoints} are given; the
+     * last scrape is at {@code endMs} minus one scrape interval.
+     */
+    public void record(final long datapoints, final long endMs, final Sink sink) throws java.io.IOException {
+        final long steps = (datapoints + series - 1) / series;
+        final long startMs = endMs - steps * SCRAPE_MS;
+        long given = 0;
+        for (long step = 0; step < steps; step++) {
+            for (int s = 0; s < series && given < datapoints; s++, given++) {
+                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hotNode(s, step, steps)));
+            }
+        }
+    }
+
+    /**
+     * Where recordings end: an hour ago, on a whole scrape. Old enough that the engine takes them as history, not as a
+     * live fleet that has just gone silent (which would page for every series once the recording ends).
+     */
+    public static long historyEndMs() {
+        return Math.floorDiv(System.currentTimeMillis() - 3_600_000L, SCRAPE_MS) * SCRAPE_MS;
+    }
+
+    /** Whether the node of series {@code s} is one of the few that run hot, during the middle of a recording. */
+    static boolean hotNode(final int s, final long step, final long steps) {
+        return (s / METRICS.length) % 500 == 7 && step >= steps / 2 && step < steps * 3 / 4;
+    }
+
+    private static String instance(final int node) {
+        final String n = Integer.toString(node);
+        return "node-" + "00000".substring(Math.min(5, n.length())) + n;
+    }
+
+    /** Two decimals, as exporters print percentages. */
+    private static String gauge(final double v) {
+        return Double.toString(Math.round(Math.max(0, v) * 100) / 100.0);
+    }
+
+    /** A uniform [0, 1) from the series and time, without a shared Random (the producers run in parallel). */
+    private static double noise(final int s, final long timestampMs) {
+        long z = s * 0x9E3779B97F4A7C15L + timestampMs;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53;
+    }
+}
