@@ -11,6 +11,7 @@ import io.vigil.bench.PlainRead;
 import io.vigil.bench.ProbeAlerts;
 import io.vigil.bench.ProcessMemory;
 import io.vigil.bench.TopicFill;
+import io.vigil.ingest.InputTopic;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
 import java.io.BufferedWriter;
@@ -291,9 +292,10 @@ final class BenchCommand implements Callable<Integer> {
                                             final String engine) {
         final Map<String, String> kafka = new HashMap<>(cfg.kafka());
         kafka.put("application.id", run + "-" + engine);
-        return new VigilConfig(kafka, List.of(run + "-" + input), run + "-" + engine + "-alerts",
-                run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.maxFutureSkew(),
-                cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty());
+        return new VigilConfig(kafka, List.of(InputTopic.auto(run + "-" + input)), run + "-" + engine + "-alerts",
+                run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
+                cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
+                cfg.readyzMaxRebalance(), cfg.logFormat());
     }
 
     /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */
