@@ -19,6 +19,7 @@ import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.RecordDecoder;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.ingest.SourceLag;
 import io.vigil.rules.RuleGroup;
 import io.vigil.rules.RuleSet;
 import java.util.ArrayList;
@@ -68,9 +69,15 @@ public final class VigilTopology {
 
     /** @param rules the rules in force; replacing them later takes effect in the running topology (hot reload) */
     public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
+        return build(rules, settings, registry, SourceLag.CAUGHT_UP);
+    }
+
+    /** @param lag how far the running instance is behind on each input partition (see {@link IngestProcessor}) */
+    public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
+                                 final SourceLag lag) {
         final StreamsBuilder builder = new StreamsBuilder();
 
-        final Stages stages = new Stages(rules, settings, registry);
+        final Stages stages = new Stages(rules, settings, registry, lag);
         stages.storeBuilders(true).forEach(builder::addStateStore);
 
         final KStream<byte[], IngestOutput> ingested = builder
@@ -131,8 +138,15 @@ public final class VigilTopology {
         private final IngestMetrics ingestMetrics;
         private final EvaluationMetrics evaluationMetrics;
         private final AlertEventFactory events;
+        private final SourceLag lag;
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
+            this(rules, settings, registry, SourceLag.CAUGHT_UP);
+        }
+
+        Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
+               final SourceLag lag) {
+            this.lag = lag;
             this.rules = rules;
             this.settings = settings;
             this.ingestMetrics = new IngestMetrics(registry);
@@ -143,7 +157,7 @@ public final class VigilTopology {
         IngestProcessor ingest() {
             return new IngestProcessor(new RecordDecoder(settings.limits()), settings.metricsTopics(),
                     settings.partitionsByTopic(), settings.grace().toMillis(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics);
+                    settings.idleTimeout(), ingestMetrics, lag);
         }
 
         SeriesEvaluationProcessor evaluate() {
