@@ -114,9 +114,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 // earlier run and still unread when that run stopped, which happens whenever it stops within moments of
                 // one of the notices ingest repeats every idle timeout. That is idleness from before the restart, which
                 // the restored clock deliberately does not trust: the source may be catching up on a backlog now, and
-                // taking it for idle lets evaluation run past its points, which are then dropped as late (seen as
-                // RunMatchesReplayIT missing the events of the second half from one partition). A source that really
-                // is idle is heard again within an idle timeout (a clock skew between hosts delays that by the skew).
+                // taking it for idle lets evaluation run past its points, which are then dropped as late (a way for
+                // RunMatchesReplayIT's restarted engine to lose a partition's points). A source that really is idle is
+                // heard again within an idle timeout (a clock skew between hosts delays that by the skew).
                 LOG.debug("ignoring an idle notice of {} announced at {}, before this task started at {}", i.source(),
                         record.timestamp(), startedWallMs);
                 return;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A partition is idle only when it is caught up, and only as this run has seen it. Otherwise a partition catching up
  * on a backlog counts as idle, the evaluators run past every point it has yet to send, and those points are dropped
- * as late; RunMatchesReplayIT#aRestartedEngineNeitherRefiresNorForgets lost events both ways on a busy machine:
+ * as late, as happened to RunMatchesReplayIT#aRestartedEngineNeitherRefiresNorForgets on a busy machine. The ways in:
  * <ul>
  *   <li>a start with a backlog hands one partition's records to processing while the idle timeout (wall clock) runs
  *       out for the others. Here the test driver's wall clock plays the busy machine: it passes the idle timeout
