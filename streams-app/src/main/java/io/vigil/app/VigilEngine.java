@@ -51,8 +51,11 @@ public final class VigilEngine implements AutoCloseable {
         final Properties props = streamsProperties(config, stateDir);
         final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
         final TopologySettings settings = TopologySettings.of(config, partitions);
-        final Topology topology = VigilTopology.build(rules, settings, registry);
-        final KafkaStreams streams = new KafkaStreams(topology, props);
+        // Ingest reads each input partition's lag from the main consumers, so that a partition still catching up is
+        // never taken for an idle one.
+        final ConsumerLag lag = new ConsumerLag();
+        final Topology topology = VigilTopology.build(rules, settings, registry, lag);
+        final KafkaStreams streams = new KafkaStreams(topology, props, lag);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());

@@ -20,6 +20,7 @@ import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.TopicDecoders;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.ingest.SourceLag;
 import io.vigil.rules.RuleGroup;
 import io.vigil.rules.RuleSet;
 import java.util.ArrayList;
@@ -70,9 +71,15 @@ public final class VigilTopology {
 
     /** @param rules the rules in force; replacing them later takes effect in the running topology (hot reload) */
     public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
+        return build(rules, settings, registry, SourceLag.CAUGHT_UP);
+    }
+
+    /** @param lag how far the running instance is behind on each input partition (see {@link IngestProcessor}) */
+    public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
+                                 final SourceLag lag) {
         final StreamsBuilder builder = new StreamsBuilder();
 
-        final Stages stages = new Stages(rules, settings, registry);
+        final Stages stages = new Stages(rules, settings, registry, lag);
         stages.storeBuilders(true).forEach(builder::addStateStore);
 
         final KStream<byte[], IngestOutput> ingested = builder
@@ -134,8 +141,15 @@ public final class VigilTopology {
         private final EvaluationMetrics evaluationMetrics;
         private final AlertEventFactory events;
         private final TopicDecoders decoders;
+        private final SourceLag lag;
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
+            this(rules, settings, registry, SourceLag.CAUGHT_UP);
+        }
+
+        Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
+               final SourceLag lag) {
+            this.lag = lag;
             this.rules = rules;
             this.settings = settings;
             this.decoders = new TopicDecoders(settings.inputTopics(), settings.limits());
@@ -148,7 +162,7 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics);
+                    settings.idleTimeout(), ingestMetrics, lag);
         }
 
         SeriesEvaluationProcessor evaluate() {

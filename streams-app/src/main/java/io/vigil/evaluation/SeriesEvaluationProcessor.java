@@ -28,6 +28,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /** The task's event clock and how far it has evaluated. */
     public static final String PROGRESS_STORE = "vigil-evaluation-progress";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SeriesEvaluationProcessor.class);
     private static final String CLOCK_KEY = "clock";
     /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
@@ -44,6 +45,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private SeriesStore seriesStore;
     private KeyValueStore<String, byte[]> progressStore;
     private TaskEvaluator evaluator;
+    /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
+    private long startedWallMs;
 
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final EvaluationMetrics metrics) {
@@ -59,6 +62,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.context = context;
         this.seriesStore = context.getStateStore(SERIES_STORE);
         this.progressStore = context.getStateStore(PROGRESS_STORE);
+        this.startedWallMs = context.currentSystemTimeMs();
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
         this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock);
@@ -105,6 +109,18 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (message instanceof SeriesMessage.Watermark w) {
             evaluator.clock().onWatermark(w.source(), w.timestampMs(), context.currentSystemTimeMs());
         } else if (message instanceof SeriesMessage.SourceIdle i) {
+            if (record.timestamp() < startedWallMs) {
+                // Announced before this task started (ingest stamps its notices with the wall clock): written by an
+                // earlier run and still unread when that run stopped, which happens whenever it stops within moments of
+                // one of the notices ingest repeats every idle timeout. That is idleness from before the restart, which
+                // the restored clock deliberately does not trust: the source may be catching up on a backlog now, and
+                // taking it for idle lets evaluation run past its points, which are then dropped as late (a way for
+                // RunMatchesReplayIT's restarted engine to lose a partition's points). A source that really is idle is
+                // heard again within an idle timeout (a clock skew between hosts delays that by the skew).
+                LOG.debug("ignoring an idle notice of {} announced at {}, before this task started at {}", i.source(),
+                        record.timestamp(), startedWallMs);
+                return;
+            }
             evaluator.clock().onIdle(i.source());
         }
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());

@@ -41,12 +41,16 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final java.util.function.LongSupplier watermarkStepMs;
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
+    private final SourceLag lag;
 
     private ProcessorContext<byte[], IngestOutput> context;
     private KeyValueStore<String, Long> progress;
     private final Map<String, Long> lastRecordWallMs = new HashMap<>();
     private final Map<String, Boolean> idle = new HashMap<>();
     private final Map<String, Long> idleAnnouncedWallMs = new HashMap<>();
+    private final Map<String, String> topicBySource = new HashMap<>();
+    /** Sources that had a record since the last idle check. */
+    private final java.util.Set<String> heardSinceCheck = new java.util.HashSet<>();
 
     /**
      * @param decoders          each input topic's decoder
@@ -58,12 +62,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this; read per
      *                          record, as reloaded rules may change it
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
+     * @param lag               whether a partition still has records waiting to be read; such a partition is not idle
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
-                           final IngestMetrics metrics) {
+                           final IngestMetrics metrics, final SourceLag lag) {
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
@@ -73,6 +78,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.watermarkStepMs = watermarkStepMs;
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
+        this.lag = lag;
     }
 
     @Override
@@ -86,6 +92,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             if (count == null || partition < count) {
                 lastRecordWallMs.put(source(topic, partition), now);
                 idle.put(source(topic, partition), false);
+                topicBySource.put(source(topic, partition), topic);
             }
         }
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
@@ -128,6 +135,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             deadLetter(record, meta, new DecodedRecord(kept, rejections, decoded.skippedFields()));
         }
         lastRecordWallMs.put(source, now);
+        heardSinceCheck.add(source);
         final boolean wasIdle = Boolean.TRUE.equals(idle.put(source, false));
         idleAnnouncedWallMs.remove(source);
         if (newest != before) {
@@ -150,12 +158,38 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     /**
      * Announces sources without records for the idle timeout, and repeats the notice every idle timeout while they
      * stay idle: an evaluator that restarts does not trust idleness it had stored, and must hear it again.
+     *
+     * <p>A source with records still waiting in Kafka is behind, not idle, however long it has had no record: its
+     * task may simply not have had its turn yet. That happens on a start with a backlog: the clock runs from the
+     * task's start, a poll returns at most {@code max.poll.records} and may hand over one partition's records only,
+     * and a busy machine easily spends a short idle timeout on processing and committing those while the other
+     * partitions' records sit in the consumer. A source announced idle in that state lets the evaluators run past
+     * every point it has yet to send, and those are then dropped as late: alerts missed or resolved early (seen as
+     * RunMatchesReplayIT losing 6 of 15 events under load). So records waiting, or a lag not known yet (no fetch
+     * answered), restart the clock, and only a caught-up source can fall idle, as Kafka Streams' own task idling
+     * judges (KIP-695).
+     *
+     * <p>The consumer's lag does not count records already polled and buffered by Kafka Streams, and a record's
+     * {@code currentSystemTimeMs()} is the time its batch started, which on a busy machine may be seconds before this
+     * check even though the task has just processed records and has more buffered. So a source that had any record
+     * since the previous check is active now, whatever its last record's time says.
      */
     private void reportIdleSources(final long nowMs) {
         final long timeout = idleTimeout.toMillis();
         for (Map.Entry<String, Long> e : lastRecordWallMs.entrySet()) {
             final String source = e.getKey();
+            if (heardSinceCheck.remove(source)) {
+                e.setValue(nowMs);
+                continue;
+            }
             if (nowMs - e.getValue() < timeout) {
+                continue;
+            }
+            final java.util.OptionalLong waiting = lag.of(topicBySource.get(source), context.taskId().partition());
+            if (waiting.isEmpty() || waiting.getAsLong() > 0) {
+                LOG.debug("{} has had no record for {} ms but is behind (records waiting: {}), so not idle",
+                        source, nowMs - e.getValue(), waiting);
+                e.setValue(nowMs);
                 continue;
             }
             final Long announced = idleAnnouncedWallMs.get(source);

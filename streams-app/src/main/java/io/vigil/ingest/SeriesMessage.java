@@ -17,7 +17,10 @@ public sealed interface SeriesMessage extends IngestOutput permits SeriesMessage
     record Watermark(String source, long timestampMs) implements SeriesMessage {
     }
 
-    /** Source {@code source} has had no record for the idle timeout (wall clock). */
+    /**
+     * Source {@code source} has had no record for the idle timeout (wall clock), and has none waiting. Its record
+     * timestamp is the wall clock when it was announced: an evaluator ignores notices from before it started.
+     */
     record SourceIdle(String source) implements SeriesMessage {
     }
 }

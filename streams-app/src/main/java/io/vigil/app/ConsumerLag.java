@@ -1,0 +1,80 @@
+package io.vigil.app;
+
+import io.vigil.ingest.SourceLag;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaClientSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The input lag of the running engine, read from the main consumer of the stream thread that asks
+ * ({@link Consumer#currentLag}: the end offset from the last fetch minus the position, so records fetched but not
+ * yet returned by {@code poll} count as waiting). The clients are Kafka's defaults, made through this supplier only
+ * to know the main consumers.
+ */
+final class ConsumerLag implements SourceLag, KafkaClientSupplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLag.class);
+
+    /** Main consumers by client id; Kafka Streams names each {@code <stream thread name>-consumer}. */
+    private final Map<String, Consumer<byte[], byte[]>> mainConsumers = new ConcurrentHashMap<>();
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    @Override
+    public OptionalLong of(final String topic, final int partition) {
+        final Consumer<byte[], byte[]> consumer = mainConsumers.get(Thread.currentThread().getName() + "-consumer");
+        if (consumer == null) {
+            if (warned.compareAndSet(false, true)) {
+                LOG.warn("No main consumer known for thread {}: input partitions are judged idle by the wall clock alone",
+                        Thread.currentThread().getName());
+            }
+            return OptionalLong.of(0);
+        }
+        try {
+            return consumer.currentLag(new TopicPartition(topic, partition));
+        } catch (IllegalStateException notAssigned) {
+            // Only while the partition moves away from this thread; its task stops with it.
+            return OptionalLong.of(0);
+        }
+    }
+
+    @Override
+    public Admin getAdmin(final Map<String, Object> config) {
+        return Admin.create(config);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> getProducer(final Map<String, Object> config) {
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getConsumer(final Map<String, Object> config) {
+        final Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        mainConsumers.put(String.valueOf(config.get(ConsumerConfig.CLIENT_ID_CONFIG)), consumer);
+        return consumer;
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getRestoreConsumer(final Map<String, Object> config) {
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getGlobalConsumer(final Map<String, Object> config) {
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+}
