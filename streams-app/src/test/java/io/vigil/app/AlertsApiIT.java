@@ -129,6 +129,7 @@ class AlertsApiIT {
             }
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             int i = 0;

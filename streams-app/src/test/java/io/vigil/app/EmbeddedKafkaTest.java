@@ -167,6 +167,7 @@ class EmbeddedKafkaTest {
     /** 10 committed transactions of 100 records, with an aborted one in between that must stay invisible. */
     private static void produceTransactionally(final EmbeddedKafka kafka) {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
             ProducerConfig.TRANSACTIONAL_ID_CONFIG, "vigil-test-producer",
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,

@@ -394,6 +394,7 @@ class FaultInjectionIT {
     /** Records {@code [from, to)} of the input, record {@code i} to partition {@code i % 3}, whatever the chunks. */
     private static void produce(final Scenario s, final int from, final int to) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = from; i < to; i++) {

@@ -191,6 +191,7 @@ class IngestTopicsIT {
         final Map<String, Input> badBySource = new TreeMap<>();
         final Map<String, Long> nextOffset = new HashMap<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Input input : inputs) {

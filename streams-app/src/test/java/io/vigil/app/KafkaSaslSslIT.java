@@ -171,6 +171,7 @@ class KafkaSaslSslIT {
 
     private static void produce(final String bootstrap, final List<String> lines) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < lines.size(); i++) {
                 producer.send(new ProducerRecord<>("metrics", i % NODES, null, lines.get(i).getBytes(StandardCharsets.UTF_8)));

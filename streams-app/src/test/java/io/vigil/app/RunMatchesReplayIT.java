@@ -104,6 +104,7 @@ class RunMatchesReplayIT {
             admin.createTopics(List.of(new NewTopic("metrics", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0;
@@ -210,6 +211,7 @@ class RunMatchesReplayIT {
 
     private static void produce(final String topic, final List<String> lines) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0;

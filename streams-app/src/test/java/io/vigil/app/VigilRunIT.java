@@ -114,6 +114,7 @@ class VigilRunIT {
     /** node-05 to node-08, one point each 10 s of event time; node-07's CPU as given. */
     private static void send(final int from, final int to, final IntToDoubleFunction node07) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int step = from; step < to; step++) {

@@ -11,6 +11,7 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
 import io.vigil.app.EmbeddedKafka;
+import io.vigil.app.TestProducers;
 import io.vigil.model.Labels;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -98,7 +99,8 @@ class AlertmanagerPushIT {
             port = s.getLocalPort();
         }
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
                      broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("alerts", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);

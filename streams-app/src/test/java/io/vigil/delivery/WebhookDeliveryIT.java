@@ -12,6 +12,7 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
 import io.vigil.app.EmbeddedKafka;
+import io.vigil.app.TestProducers;
 import io.vigil.model.Labels;
 import io.vigil.rules.SeriesSelector;
 import java.net.InetSocketAddress;
@@ -89,7 +90,8 @@ class WebhookDeliveryIT {
     /** Per node: pending, firing, resolved, firing again, resolved again; by fingerprint, on 3 partitions. */
     private static List<AlertEvent> produceEvents(final String topic, final int nodes) {
         final List<AlertEvent> sent = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
                 broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             for (int round = 0; round < 2; round++) {
                 for (int n = 0; n < nodes; n++) {
