@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -97,13 +98,16 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     @Override
     public void process(final Record<byte[], byte[]> record) {
         followRuleChanges(record.timestamp());
-        final SeriesMessage message = SeriesMessageCodec.decode(record.value());
+        if (SeriesMessageCodec.isPoint(record.value())) {
+            // The hot path: the series is the record's key, its labels are decoded only if it is new to this task.
+            final long timestampMs = SeriesMessageCodec.timestampMs(record.value());
+            final String key = new String(record.key(), StandardCharsets.UTF_8);
+            accepted(evaluator.accept(key, timestampMs, SeriesMessageCodec.value(record.value())), timestampMs);
+            return;
+        }
+        final SeriesMessage message = SeriesMessageCodec.decode(record.key(), record.value());
         if (message instanceof SeriesMessage.Point p) {
-            if (evaluator.accept(p.datapoint())) {
-                persist(evaluator.drainChanged(), Set.of());
-            } else if (p.datapoint().timestampMs() <= evaluator.evaluatedThrough() - graceMs) {
-                metrics.late();
-            }
+            accepted(evaluator.accept(p.datapoint()), p.datapoint().timestampMs());
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
@@ -126,6 +130,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());
         final long before = evaluator.evaluatedThrough();
         emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
+    }
+
+    private void accepted(final boolean accepted, final long timestampMs) {
+        if (accepted) {
+            persist(evaluator.drainChanged(), Set.of());
+        } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
+            metrics.late();
+        }
     }
 
     private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {

@@ -201,13 +201,26 @@ public final class TaskEvaluator {
      *         selects its series
      */
     public boolean accept(final Datapoint point) {
-        if (evaluatedThrough != Long.MIN_VALUE && point.timestampMs() <= evaluatedThrough - graceMs) {
+        return accept(point.series().key(), point.timestampMs(), point.value(), point.series());
+    }
+
+    /**
+     * {@link #accept(Datapoint)} for a datapoint known by its series' key: the series itself is only rebuilt from the
+     * key if this task does not hold it yet.
+     *
+     * @throws IllegalArgumentException if the series is new and {@code seriesKey} is not a {@link Series#key()}
+     */
+    public boolean accept(final String seriesKey, final long timestampMs, final double value) {
+        return accept(seriesKey, timestampMs, value, null);
+    }
+
+    private boolean accept(final String key, final long timestampMs, final double value, final Series known) {
+        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
             return false;
         }
-        final Series s = point.series();
-        final String key = s.key();
         SeriesState state = series.get(key);
         if (state == null) {
+            final Series s = known != null ? known : Series.fromKey(key);
             final int[] matched = rules.match(s);
             if (matched.length == 0) {
                 return false;
@@ -217,8 +230,8 @@ public final class TaskEvaluator {
             series.put(key, state);
             removed.remove(key);
         }
-        state.add(point.timestampMs(), point.value());
-        earliestPoint = Math.min(earliestPoint, point.timestampMs());
+        state.add(timestampMs, value);
+        earliestPoint = Math.min(earliestPoint, timestampMs);
         dirty.add(key);
         return true;
     }

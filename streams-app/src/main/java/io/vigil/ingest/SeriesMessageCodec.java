@@ -9,27 +9,40 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
-/** The bytes of a {@link SeriesMessage} on the repartition topic. The first byte says which kind it is. */
+/**
+ * The bytes of a {@link SeriesMessage} on the repartition topic. The first byte says which kind it is.
+ *
+ * <p>A datapoint's series is its record's key ({@link Series#key()}), so its value is only the kind, the value and
+ * the timestamp: 17 bytes instead of about 160 with the labels, and evaluation reads a known series' points without
+ * decoding labels at all. Records of the first format ({@link #POINT_WITH_LABELS}), which carried the labels, are
+ * still read, so an upgrade can find them unread on the topic.
+ */
 public final class SeriesMessageCodec {
 
-    public static final byte POINT = 0;
+    /** The first format of a point: the series' name and labels, the value, the timestamp. Read, no longer written. */
+    public static final byte POINT_WITH_LABELS = 0;
     public static final byte WATERMARK = 1;
     public static final byte SOURCE_IDLE = 2;
+    /** A point whose series is the record's key: the value, the timestamp. */
+    public static final byte POINT = 3;
+    private static final int POINT_BYTES = 1 + Double.BYTES + Long.BYTES;
 
     private SeriesMessageCodec() {
     }
 
     public static byte[] encode(final SeriesMessage message) {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        if (message instanceof SeriesMessage.Point p) {
+            final byte[] bytes = new byte[POINT_BYTES];
+            bytes[0] = POINT;
+            putLong(bytes, 1, Double.doubleToRawLongBits(p.datapoint().value()));
+            putLong(bytes, 1 + Double.BYTES, p.datapoint().timestampMs());
+            return bytes;
+        }
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (message instanceof SeriesMessage.Point p) {
-                final Datapoint d = p.datapoint();
-                out.writeByte(POINT);
-                SeriesCodec.write(out, d.series());
-                out.writeDouble(d.value());
-                out.writeLong(d.timestampMs());
-            } else if (message instanceof SeriesMessage.Watermark w) {
+            if (message instanceof SeriesMessage.Watermark w) {
                 out.writeByte(WATERMARK);
                 out.writeUTF(w.source());
                 out.writeLong(w.timestampMs());
@@ -43,12 +56,40 @@ public final class SeriesMessageCodec {
         return bytes.toByteArray();
     }
 
+    /** Whether {@code bytes} is a point of the current format, read by {@link #value} and {@link #timestampMs}. */
+    public static boolean isPoint(final byte[] bytes) {
+        return bytes.length == POINT_BYTES && bytes[0] == POINT;
+    }
+
+    public static double value(final byte[] point) {
+        return Double.longBitsToDouble(getLong(point, 1));
+    }
+
+    public static long timestampMs(final byte[] point) {
+        return getLong(point, 1 + Double.BYTES);
+    }
+
+    /**
+     * @param key the record's key, the series' key for a point
+     * @throws IllegalArgumentException for bytes this codec did not write
+     */
+    public static SeriesMessage decode(final byte[] key, final byte[] bytes) {
+        if (isPoint(bytes)) {
+            if (key == null) {
+                throw new IllegalArgumentException("a series message without its series key");
+            }
+            final Series series = Series.fromKey(new String(key, StandardCharsets.UTF_8));
+            return new SeriesMessage.Point(new Datapoint(series, value(bytes), timestampMs(bytes)));
+        }
+        return decode(bytes);
+    }
+
     /** @throws IllegalArgumentException for bytes this codec did not write */
-    public static SeriesMessage decode(final byte[] bytes) {
+    private static SeriesMessage decode(final byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             final byte kind = in.readByte();
             switch (kind) {
-                case POINT -> {
+                case POINT_WITH_LABELS -> {
                     final Series series = SeriesCodec.read(in);
                     final double value = in.readDouble();
                     final long ts = in.readLong();
@@ -69,6 +110,20 @@ public final class SeriesMessageCodec {
 
     /** Whether the encoded message goes to every evaluator rather than to its series' one. */
     public static boolean isBroadcast(final byte[] encoded) {
-        return encoded.length > 0 && encoded[0] != POINT;
+        return encoded.length > 0 && encoded[0] != POINT && encoded[0] != POINT_WITH_LABELS;
+    }
+
+    private static void putLong(final byte[] bytes, final int at, final long v) {
+        for (int i = 0; i < Long.BYTES; i++) {
+            bytes[at + i] = (byte) (v >>> (56 - 8 * i));
+        }
+    }
+
+    private static long getLong(final byte[] bytes, final int at) {
+        long v = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            v = (v << 8) | (bytes[at + i] & 0xFF);
+        }
+        return v;
     }
 }

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * An immutable label set, sorted by name, as Prometheus defines one. A label that is absent reads as
@@ -26,31 +25,53 @@ public final class Labels implements Comparable<Labels> {
     }
 
     public static Labels of(final Map<String, String> labels) {
-        final TreeMap<String, String> sorted = new TreeMap<>();
-        labels.forEach((name, value) -> {
-            if (value != null && !value.isEmpty()) {
-                sorted.put(name, value);
-            }
-        });
-        final String[] pairs = new String[sorted.size() * 2];
-        int i = 0;
-        for (Map.Entry<String, String> e : sorted.entrySet()) {
-            pairs[i++] = e.getKey();
-            pairs[i++] = e.getValue();
+        final String[] pairs = new String[labels.size() * 2];
+        int n = 0;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            pairs[n++] = e.getKey();
+            pairs[n++] = e.getValue();
         }
-        return new Labels(pairs);
+        return sorted(pairs, n);
     }
 
-    /** {@code of("a", "1", "b", "2")}. */
+    /** {@code of("a", "1", "b", "2")}; a name given twice keeps its last value. */
     public static Labels of(final String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values must come in pairs, got " + namesAndValues.length);
         }
-        final Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            map.put(namesAndValues[i], namesAndValues[i + 1]);
+        return sorted(namesAndValues.clone(), namesAndValues.length);
+    }
+
+    /**
+     * Sorts the first {@code n} entries of {@code pairs} by name in place (an insertion sort: label sets are small, and
+     * this runs for every datapoint decoded), keeps the last value of a repeated name, drops empty values.
+     */
+    private static Labels sorted(final String[] pairs, final int n) {
+        int size = 0;
+        for (int i = 0; i < n; i += 2) {
+            final String name = pairs[i];
+            final String value = pairs[i + 1];
+            int j = size;
+            while (j > 0 && pairs[j - 2].compareTo(name) > 0) {
+                j -= 2;
+            }
+            if (j > 0 && pairs[j - 2].equals(name)) {
+                pairs[j - 1] = value;
+                continue;
+            }
+            System.arraycopy(pairs, j, pairs, j + 2, size - j);
+            pairs[j] = name;
+            pairs[j + 1] = value;
+            size += 2;
         }
-        return of(map);
+        int kept = 0;
+        for (int i = 0; i < size; i += 2) {
+            if (pairs[i + 1] != null && !pairs[i + 1].isEmpty()) {
+                pairs[kept++] = pairs[i];
+                pairs[kept++] = pairs[i + 1];
+            }
+        }
+        return new Labels(kept == pairs.length ? pairs : Arrays.copyOf(pairs, kept));
     }
 
     /** The value of {@code name}, or "" when there is no such label. */
@@ -162,6 +183,10 @@ public final class Labels implements Comparable<Labels> {
     }
 
     static void appendEscaped(final StringBuilder sb, final String value) {
+        if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) {
+            sb.append(value);
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             final char c = value.charAt(i);
             switch (c) {

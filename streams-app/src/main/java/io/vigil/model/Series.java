@@ -3,32 +3,122 @@ package io.vigil.model;
 /**
  * A series: a metric name and its full label set (without {@code __name__}), as in Prometheus.
  *
- * @param name   the metric name, never empty
- * @param labels the labels, never containing {@code __name__}
+ * <p>A class rather than a record so that it can keep its {@link #key()}: the key names the series on the
+ * repartition topic, in the stores and in every map of the evaluator, and building it from the labels costs more than
+ * everything else done per datapoint once a series is known.
  */
-public record Series(String name, Labels labels) implements Comparable<Series> {
+public final class Series implements Comparable<Series> {
 
-    public Series {
+    private final String name;
+    private final Labels labels;
+    /** Built on first use; racy but benign, like String's hash: every thread computes the same value. */
+    private String key;
+
+    /**
+     * @param name   the metric name, never empty
+     * @param labels the labels; a {@code __name__} among them is dropped
+     */
+    public Series(final String name, final Labels labels) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("a series needs a metric name");
         }
-        if (labels.has("__name__")) {
-            labels = labels.without("__name__");
-        }
+        this.name = name;
+        this.labels = labels.has("__name__") ? labels.without("__name__") : labels;
     }
 
-    /** {@code cpu_usage_percent{cluster="backend", instance="node-7"}}: stable, readable, unique. */
+    private Series(final String name, final Labels labels, final String key) {
+        this.name = name;
+        this.labels = labels;
+        this.key = key;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Labels labels() {
+        return labels;
+    }
+
+    /** {@code cpu_usage_percent{cluster="backend",instance="node-7"}}: stable, readable, unique. */
     public String key() {
-        final StringBuilder sb = new StringBuilder(name.length() + 16 * labels.size()).append(name).append('{');
-        for (int i = 0; i < labels.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
+        String k = key;
+        if (k == null) {
+            final StringBuilder sb = new StringBuilder(name.length() + 24 * labels.size()).append(name).append('{');
+            for (int i = 0; i < labels.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(labels.name(i)).append("=\"");
+                Labels.appendEscaped(sb, labels.value(i));
+                sb.append('"');
             }
-            sb.append(labels.name(i)).append("=\"");
-            Labels.appendEscaped(sb, labels.value(i));
-            sb.append('"');
+            k = sb.append('}').toString();
+            key = k;
         }
-        return sb.append('}').toString();
+        return k;
+    }
+
+    /**
+     * The series a {@link #key()} names. Evaluation reads its series from the repartition record's key, so a datapoint
+     * of a known series is never decoded into labels at all.
+     *
+     * @throws IllegalArgumentException if {@code key} is not a key this class wrote
+     */
+    public static Series fromKey(final String key) {
+        final int open = key.indexOf('{');
+        if (open <= 0 || key.charAt(key.length() - 1) != '}') {
+            throw new IllegalArgumentException("not a series key: " + key);
+        }
+        final String name = key.substring(0, open);
+        final java.util.List<String> pairs = new java.util.ArrayList<>(16);
+        final StringBuilder value = new StringBuilder();
+        int i = open + 1;
+        final int end = key.length() - 1;
+        while (i < end) {
+            final int eq = key.indexOf("=\"", i);
+            if (eq < 0) {
+                throw new IllegalArgumentException("not a series key: " + key);
+            }
+            pairs.add(key.substring(i, eq));
+            value.setLength(0);
+            i = eq + 2;
+            while (i < end && key.charAt(i) != '"') {
+                char c = key.charAt(i++);
+                if (c == '\\' && i < end) {
+                    final char escaped = key.charAt(i++);
+                    c = escaped == 'n' ? '\n' : escaped;
+                }
+                value.append(c);
+            }
+            if (i >= end) {
+                throw new IllegalArgumentException("not a series key: " + key);
+            }
+            pairs.add(value.toString());
+            i++;
+            if (i < end) {
+                if (key.charAt(i) != ',') {
+                    throw new IllegalArgumentException("not a series key: " + key);
+                }
+                i++;
+            }
+        }
+        final Series series = new Series(name, Labels.of(pairs.toArray(new String[0])));
+        if (!series.key().equals(key)) {
+            // Labels out of order, repeated or empty: not something key() writes.
+            throw new IllegalArgumentException("not a series key: " + key);
+        }
+        return new Series(series.name, series.labels, key);
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof Series other && name.equals(other.name) && labels.equals(other.labels);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + labels.hashCode();
     }
 
     @Override
