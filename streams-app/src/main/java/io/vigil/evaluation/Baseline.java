@@ -1,7 +1,5 @@
 package io.vigil.evaluation;
 
-import java.util.Arrays;
-
 /**
  * A series' own recent history for a deviation rule: its window aggregates at past evaluations within the rule's
  * {@code baseline}, in a ring of bounded size. When the baseline holds more evaluations than the ring, every k-th
@@ -13,6 +11,8 @@ import java.util.Arrays;
 final class Baseline {
 
     static final int MAX_SAMPLES = 180;
+    /** Room to reorder a copy of the ring: one per stream thread, not one per series. */
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[MAX_SAMPLES]);
 
     private final double[] samples;
     private final int stride;
@@ -57,15 +57,14 @@ final class Baseline {
     /** The median and the median absolute deviation of the history, in {@code out[0]} and {@code out[1]}. */
     void medianAndMad(final double[] out) {
         // Until the ring is full its samples are [0, size); after, all of it: either way the first `size` slots.
-        final double[] sorted = Arrays.copyOf(samples, size);
-        Arrays.sort(sorted);
-        final double median = RobustStatistics.median(sorted, size);
+        final double[] work = SCRATCH.get();
+        System.arraycopy(samples, 0, work, 0, size);
+        final double median = RobustStatistics.medianInPlace(work, size);
         for (int i = 0; i < size; i++) {
-            sorted[i] = Math.abs(sorted[i] - median);
+            work[i] = Math.abs(work[i] - median);
         }
-        Arrays.sort(sorted);
         out[0] = median;
-        out[1] = RobustStatistics.median(sorted, size);
+        out[1] = RobustStatistics.medianInPlace(work, size);
     }
 
     /**

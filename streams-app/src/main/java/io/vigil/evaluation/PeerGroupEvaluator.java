@@ -4,7 +4,6 @@ import io.vigil.model.Series;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -236,13 +235,11 @@ public final class PeerGroupEvaluator {
             for (int i = 0; i < n; i++) {
                 values[i] = sortedMembers.get(i).value();
             }
-            Arrays.sort(values);
-            median = RobustStatistics.median(values, n);
+            median = RobustStatistics.medianInPlace(values, n);
             for (int i = 0; i < n; i++) {
                 values[i] = Math.abs(values[i] - median);
             }
-            Arrays.sort(values);
-            mad = RobustStatistics.median(values, n);
+            mad = RobustStatistics.medianInPlace(values, n);
         }
         final Map<String, Member> byAlertKey = new TreeMap<>();
         for (Member m : sortedMembers) {

@@ -11,13 +11,58 @@ final class RobustStatistics {
     private RobustStatistics() {
     }
 
-    /** The median of {@code sorted[0, n)}; NaN when n is 0. */
-    static double median(final double[] sorted, final int n) {
+    /**
+     * The median of {@code values[0, n)}, found by selection rather than sorting (linear on average instead of
+     * n log n: deviation rules take the median and MAD of up to 180 values per series at every evaluation). Reorders
+     * {@code values[0, n)}; the result equals the median of the values sorted. NaN when n is 0.
+     */
+    static double medianInPlace(final double[] values, final int n) {
         if (n == 0) {
             return Double.NaN;
         }
         final int mid = n / 2;
-        return n % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        final double upper = select(values, n, mid);
+        if (n % 2 == 1) {
+            return upper;
+        }
+        // select() left every value below index mid at most `upper`: the largest of them is the lower middle.
+        double lower = values[0];
+        for (int i = 1; i < mid; i++) {
+            lower = Math.max(lower, values[i]);
+        }
+        return (lower + upper) / 2;
+    }
+
+    /** Hoare's selection: puts the k-th smallest of {@code a[0, n)} at {@code a[k]}, smaller ones before it. */
+    private static double select(final double[] a, final int n, final int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            final double pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    final double swap = a[i];
+                    a[i++] = a[j];
+                    a[j--] = swap;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                break;
+            }
+        }
+        return a[k];
     }
 
     /** {@code (x - median) / (1.4826 * MAD)}: the robust z-score. */

@@ -55,6 +55,8 @@ public final class TaskEvaluator {
     private long[] keepFiringForMs;
     /** For deviation rules, how many evaluations their baseline spans. */
     private long[] baselineEvaluations;
+    /** Rule.id() of each rule: it builds a new string on every call, and evaluation asks per series and rule. */
+    private String[] ruleIds;
     private final EventClock clock;
     private final Map<String, SeriesState> series = new HashMap<>();
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
@@ -86,8 +88,10 @@ public final class TaskEvaluator {
         this.forMs = new long[n];
         this.keepFiringForMs = new long[n];
         this.baselineEvaluations = new long[n];
+        this.ruleIds = new String[n];
         for (int i = 0; i < n; i++) {
             final Rule r = index.rule(i);
+            ruleIds[i] = r.id();
             windowMs[i] = r.window().toMillis();
             forMs[i] = r.forDuration().toMillis();
             keepFiringForMs[i] = r.keepFiringFor().toMillis();
@@ -455,7 +459,7 @@ public final class TaskEvaluator {
             } else if (condition instanceof Condition.Outlier outlier) {
                 final double value = aggregate(state, i, rule, t);
                 if (!Double.isNaN(value)) {
-                    peers.add(new PeerValue(rule.id(), PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
+                    peers.add(new PeerValue(ruleIds[i], PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
                             state.series(), t, value));
                 }
             }
@@ -473,20 +477,20 @@ public final class TaskEvaluator {
     private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,
                                       final Condition.Threshold threshold, final long t, final List<AlertTransition> out) {
         final double value = aggregate(state, i, rule, t);
-        final AlertStatus prev = state.alert(rule.id());
+        final AlertStatus prev = state.alert(ruleIds[i]);
         final boolean holds = !Double.isNaN(value) && threshold.holds(value, prev.isFiring());
-        return apply(state, rule, prev, AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]),
+        return apply(state, rule, ruleIds[i], prev, AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]),
                 value, Double.NaN, Double.NaN, out);
     }
 
     private boolean evaluateDeviation(final SeriesState state, final int i, final Rule rule,
                                       final Condition.Deviation deviation, final long t, final List<AlertTransition> out) {
         final double value = aggregate(state, i, rule, t);
-        final AlertStatus prev = state.alert(rule.id());
-        final Baseline baseline = state.baseline(rule.id(), baselineEvaluations[i]);
+        final AlertStatus prev = state.alert(ruleIds[i]);
+        final Baseline baseline = state.baseline(ruleIds[i], baselineEvaluations[i]);
         final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
-        apply(state, rule, prev, step, value, verdict.median(), verdict.z(), out);
+        apply(state, rule, ruleIds[i], prev, step, value, verdict.median(), verdict.z(), out);
         DeviationCheck.learn(value, baseline, step.status());
         return true;
     }
@@ -502,7 +506,7 @@ public final class TaskEvaluator {
             return false;
         }
         final long afterMs = absent.after().toMillis();
-        final AlertStatus prev = state.alert(rule.id());
+        final AlertStatus prev = state.alert(ruleIds[i]);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, t - lastSeen >= afterMs, t, forMs[i], keepFiringForMs[i]);
         AlertStatus s = step.status();
         if (step.event().isPresent()) {
@@ -522,20 +526,24 @@ public final class TaskEvaluator {
             }
         }
         final double silentSeconds = (t - lastSeen) / 1000.0;
-        return apply(state, rule, prev, new AlertLifecycle.Step(s, step.event()), silentSeconds, Double.NaN,
+        return apply(state, rule, ruleIds[i], prev, new AlertLifecycle.Step(s, step.event()), silentSeconds, Double.NaN,
                 Double.NaN, out);
     }
 
-    private static boolean apply(final SeriesState state, final Rule rule, final AlertStatus prev,
+    private static boolean apply(final SeriesState state, final Rule rule, final String ruleId, final AlertStatus prev,
                                  final AlertLifecycle.Step step, final double value, final double median,
                                  final double z, final List<AlertTransition> out) {
         step.event().ifPresent(kind -> out.add(transition(rule, state.series(), kind, step.status(),
-                new AlertNumbers(value, median, z), state.numbers(rule.id()))));
+                new AlertNumbers(value, median, z), state.numbers(ruleId))));
         final boolean statusChanged = !step.status().equals(prev);
         if (statusChanged) {
-            state.setAlert(rule.id(), step.status());
+            state.setAlert(ruleId, step.status());
         }
-        return state.setNumbers(rule.id(), new AlertNumbers(value, median, z)) || statusChanged;
+        if (step.status().isInactive()) {
+            // No numbers are kept for an inactive alert: skip building them on the common path.
+            return statusChanged;
+        }
+        return state.setNumbers(ruleId, new AlertNumbers(value, median, z)) || statusChanged;
     }
 
     /**
