@@ -102,12 +102,21 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             // The hot path: the series is the record's key, its labels are decoded only if it is new to this task.
             final long timestampMs = SeriesMessageCodec.timestampMs(record.value());
             final String key = new String(record.key(), StandardCharsets.UTF_8);
-            accepted(evaluator.accept(key, timestampMs, SeriesMessageCodec.value(record.value())), timestampMs);
+            final SeriesState state = evaluator.take(key, timestampMs, SeriesMessageCodec.value(record.value()), null);
+            if (state != null) {
+                seriesStore.changed(key, state);
+            } else {
+                notTaken(timestampMs);
+            }
             return;
         }
         final SeriesMessage message = SeriesMessageCodec.decode(record.key(), record.value());
         if (message instanceof SeriesMessage.Point p) {
-            accepted(evaluator.accept(p.datapoint()), p.datapoint().timestampMs());
+            if (evaluator.accept(p.datapoint())) {
+                persist(evaluator.drainChanged(), Set.of());
+            } else {
+                notTaken(p.datapoint().timestampMs());
+            }
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
@@ -132,10 +141,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
     }
 
-    private void accepted(final boolean accepted, final long timestampMs) {
-        if (accepted) {
-            persist(evaluator.drainChanged(), Set.of());
-        } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
+    private void notTaken(final long timestampMs) {
+        if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
             metrics.late();
         }
     }

@@ -67,6 +67,8 @@ public final class TaskEvaluator {
     /** The earliest time a silence may become an absent alert, or a quiet series may be forgotten. */
     private long nextDeadline = Long.MAX_VALUE;
     private int activeAlerts;
+    /** Of the active alerts, those firing; counted with them, for the task's gauges. */
+    private int firingAlerts;
     // Swapped for a new set when drained, never cleared: HashSet.clear() walks the whole table, which after an
     // evaluation pass is sized for every series of the task, and a datapoint drains it each time.
     private Set<String> dirty = new HashSet<>();
@@ -164,6 +166,7 @@ public final class TaskEvaluator {
         nextEvaluation = schedule;
         nextDeadline = Long.MIN_VALUE;
         activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
+        firingAlerts = series.values().stream().mapToInt(TaskEvaluator::firing).sum();
         out.sort(EMIT_ORDER);
         final Outcome outcome = new Outcome(out, List.of(), takeDirty(), Set.copyOf(removed));
         removed.clear();
@@ -185,6 +188,7 @@ public final class TaskEvaluator {
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
         nextDeadline = Long.MIN_VALUE;
         activeAlerts += state.alerts().size();
+        firingAlerts += firing(state);
     }
 
     void restoreProgress(final long evaluatedThrough, final long[] nextEvaluation) {
@@ -219,15 +223,28 @@ public final class TaskEvaluator {
     }
 
     private boolean accept(final String key, final long timestampMs, final double value, final Series known) {
-        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+        if (take(key, timestampMs, value, known) == null) {
             return false;
+        }
+        dirty.add(key);
+        return true;
+    }
+
+    /**
+     * The processor's way in: {@link #accept(String, long, double)}, returning the series' changed state (null if
+     * the point was not taken) for the caller to persist itself, rather than through the set {@link #drainChanged}
+     * empties: that set costs hashing, an allocation and a lookup per datapoint.
+     */
+    SeriesState take(final String key, final long timestampMs, final double value, final Series known) {
+        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+            return null;
         }
         SeriesState state = series.get(key);
         if (state == null) {
             final Series s = known != null ? known : Series.fromKey(key);
             final int[] matched = rules.match(s);
             if (matched.length == 0) {
-                return false;
+                return null;
             }
             state = new SeriesState(s);
             state.setRuleIndexes(matched);
@@ -236,8 +253,7 @@ public final class TaskEvaluator {
         }
         state.add(timestampMs, value);
         earliestPoint = Math.min(earliestPoint, timestampMs);
-        dirty.add(key);
-        return true;
+        return state;
     }
 
     public int seriesCount() {
@@ -246,18 +262,20 @@ public final class TaskEvaluator {
 
     /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
     long[] alertCounts() {
-        long pending = 0;
-        long firing = 0;
-        for (SeriesState s : series.values()) {
-            for (AlertStatus a : s.alerts().values()) {
-                if (a.isFiring()) {
-                    firing++;
-                } else {
-                    pending++;
-                }
+        return new long[] {activeAlerts - firingAlerts, firingAlerts};
+    }
+
+    private static int firing(final SeriesState state) {
+        if (!state.hasActiveAlerts()) {
+            return 0;
+        }
+        int n = 0;
+        for (AlertStatus a : state.alerts().values()) {
+            if (a.isFiring()) {
+                n++;
             }
         }
-        return new long[] {pending, firing};
+        return n;
     }
 
     /** Runs every evaluation instant the current low watermark allows. */
@@ -359,6 +377,7 @@ public final class TaskEvaluator {
         long earliest = Long.MAX_VALUE;
         long deadline = Long.MAX_VALUE;
         int active = 0;
+        int firing = 0;
         final var it = series.entrySet().iterator();
         while (it.hasNext()) {
             final Map.Entry<String, SeriesState> e = it.next();
@@ -388,10 +407,12 @@ public final class TaskEvaluator {
                 deadline = Math.min(deadline, nextDeadline(state, t));
             }
             active += state.alerts().size();
+            firing += firing(state);
         }
         earliestPoint = earliest;
         nextDeadline = deadline;
         activeAlerts = active;
+        firingAlerts = firing;
     }
 
     /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */
