@@ -39,6 +39,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final long graceMs;
     private final long forgetMs;
     private final int expectedSources;
+    private final int maxSeriesPerRule;
+    private final int seriesPartitions;
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, EvaluationOutput> context;
@@ -48,12 +50,19 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
 
+    /**
+     * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
+     * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
+     */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final int expectedSources, final EvaluationMetrics metrics) {
+                                     final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
+                                     final EvaluationMetrics metrics) {
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
         this.expectedSources = expectedSources;
+        this.maxSeriesPerRule = maxSeriesPerRule;
+        this.seriesPartitions = seriesPartitions;
         this.metrics = metrics;
     }
 
@@ -65,7 +74,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.startedWallMs = context.currentSystemTimeMs();
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
-        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock);
+        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
+                maxSeriesPerRule, seriesPartitions, context.taskId().partition(), metrics::seriesLimited));
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
         if (clockBytes != null) {
             clock.restore(clockBytes);
@@ -103,6 +113,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 persist(evaluator.drainChanged(), Set.of());
             } else if (p.datapoint().timestampMs() <= evaluator.evaluatedThrough() - graceMs) {
                 metrics.late();
+            }
+            if (evaluator.hasLimitAlerts()) {
+                emit(evaluator.evaluatedThrough(), evaluator.drainLimitAlerts(), record.timestamp());
             }
             return;
         }
