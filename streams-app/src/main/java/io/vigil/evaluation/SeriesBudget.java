@@ -49,11 +49,28 @@ public final class SeriesBudget {
 
     static final String RULE_GONE = "the rule was removed or renamed by a rule reload";
 
+    /**
+     * The rule of the self-alerts, built in: it is no rule of the user's, is never evaluated, and is left out of
+     * {@code /api/rules}. Its {@code $value} is the number of series the rule holds in the task: its share when it
+     * fires.
+     */
+    public static final Rule ALERT_RULE = new Rule("vigil", ALERT, new SeriesSelector(METRIC, List.of()), Aggregate.LAST,
+            Duration.ofSeconds(1), Duration.ofSeconds(1), new Condition.Threshold(true, 0, OptionalDouble.empty()),
+            Duration.ZERO, Duration.ZERO, Map.of("severity", Template.literal("warning")), Map.of(
+                    "summary", Template.parse("Rule {{ $labels.rule }} holds as many series as it may on partition "
+                            + "{{ $labels.partition }}: its new series are not evaluated", false),
+                    "description", Template.parse("The evaluator task of partition {{ $labels.partition }} holds "
+                            + "{{ $value }} series of this rule, its share of evaluation.max_series_per_rule (the limit"
+                            + " divided by the partitions of the evaluation stage, rounded up). Series beyond it are"
+                            + " neither held nor evaluated, and are counted in vigil_series_limited_total. Raise"
+                            + " evaluation.max_series_per_rule if the series are real, or narrow the rule's selector if"
+                            + " a label is exploding.", false)),
+            "(built in)", 0);
+
     private final int perTask;
     private final int resumeAt;
     private final int partition;
     private final Consumer<String> onRefused;
-    private final Rule alertRule;
     private RuleIndex rules;
     /** Series held per rule index of {@link #rules}. */
     private int[] held = new int[0];
@@ -78,7 +95,6 @@ public final class SeriesBudget {
         this.resumeAt = perTask - Math.max(1, perTask / 10);
         this.partition = partition;
         this.onRefused = onRefused;
-        this.alertRule = alertRule(maxSeriesPerRule, perTask, partitions);
     }
 
     /** No limit worth the name: for tests and tools that build an evaluator by hand. */
@@ -89,20 +105,6 @@ public final class SeriesBudget {
     /** How many series each rule may hold in this task. */
     public int perTask() {
         return perTask;
-    }
-
-    private static Rule alertRule(final int limit, final int perTask, final int partitions) {
-        final Map<String, Template> annotations = Map.of(
-                "summary", Template.parse("Rule {{ $labels.rule }} holds as many series as it may on partition "
-                        + "{{ $labels.partition }}: its new series are not evaluated", false),
-                "description", Template.literal("evaluation.max_series_per_rule is " + limit + ", " + perTask
-                        + " series per evaluator task (" + partitions + " partitions). Series of this rule beyond that"
-                        + " are neither held nor evaluated, and are counted in vigil_series_limited_total. Raise"
-                        + " evaluation.max_series_per_rule if the series are real, or narrow the rule's selector if a"
-                        + " label is exploding."));
-        return new Rule("vigil", ALERT, new SeriesSelector(METRIC, List.of()), Aggregate.LAST, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), new Condition.Threshold(true, perTask, OptionalDouble.empty()), Duration.ZERO,
-                Duration.ZERO, Map.of("severity", Template.literal("warning")), annotations, "(built in)", 0);
     }
 
     /** Moves to a new rule list; the caller then {@link #hold}s every series it keeps. */
@@ -153,9 +155,10 @@ public final class SeriesBudget {
                 Labels.of("partition", Integer.toString(partition), "rule", rule.id())));
         final AlertStatus status = new AlertStatus(AlertState.FIRING, timestampMs, timestampMs, AlertStatus.NONE,
                 AlertStatus.NONE);
-        state.setAlert(alertRule.id(), status);
+        state.setAlert(ALERT_RULE.id(), status);
+        state.setNumbers(ALERT_RULE.id(), new AlertNumbers(perTask, Double.NaN, Double.NaN));
         alerts.put(rule.id(), state);
-        fired.add(new AlertTransition(alertRule, state.series(), AlertTransition.Kind.FIRING, status, perTask,
+        fired.add(new AlertTransition(ALERT_RULE, state.series(), AlertTransition.Kind.FIRING, status, perTask,
                 Double.NaN, Double.NaN));
     }
 
@@ -188,7 +191,7 @@ public final class SeriesBudget {
     /** Puts back a self-alert read from the store. */
     void restoreAlert(final SeriesState state) {
         final String ruleId = state.series().labels().get("rule");
-        if (ruleId != null && !state.alert(alertRule.id()).isInactive()) {
+        if (ruleId != null && !state.alert(ALERT_RULE.id()).isInactive()) {
             alerts.put(ruleId, state);
         }
     }
@@ -227,10 +230,10 @@ public final class SeriesBudget {
             if (index >= 0 && held[index] > resumeAt) {
                 continue;
             }
-            final AlertStatus prev = e.getValue().alert(alertRule.id());
+            final AlertStatus prev = e.getValue().alert(ALERT_RULE.id());
             final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
                     Math.max(prev.firedAt(), now), AlertStatus.NONE);
-            out.add(new AlertTransition(alertRule, e.getValue().series(), AlertTransition.Kind.RESOLVED, resolved,
+            out.add(new AlertTransition(ALERT_RULE, e.getValue().series(), AlertTransition.Kind.RESOLVED, resolved,
                     index >= 0 ? held[index] : Double.NaN, Double.NaN, Double.NaN,
                     index >= 0 ? Optional.empty() : Optional.of(RULE_GONE)));
             it.remove();
@@ -241,10 +244,6 @@ public final class SeriesBudget {
     /** The self-alerts active in this task, for tests and the alerts API. */
     Map<String, SeriesState> activeAlerts() {
         return Map.copyOf(alerts);
-    }
-
-    Rule alertRule() {
-        return alertRule;
     }
 
     @Override

@@ -62,7 +62,7 @@ class SeriesLimitTopologyTest {
             assertThat(limit.labels().toMap()).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "alertname", "VigilRuleSeriesLimit", "rule", "nodes/CpuHigh", "partition", "0",
                     "severity", "warning"));
-            assertThat(limit.annotations().get("description")).contains("evaluation.max_series_per_rule is 2");
+            assertThat(limit.annotations().get("description")).startsWith("The evaluator task of partition 0 holds 2 series of this rule, its share of evaluation.max_series_per_rule");
             // n3's point of each step was refused: it is never held, so each point asks again.
             assertThat(f.registry.get("vigil.series.limited").tag("rule", "nodes/CpuHigh").counter().count())
                     .isEqualTo(4);

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /** The cardinality guard (evaluation.max_series_per_rule) in one evaluator task, stepped by hand. */
@@ -137,7 +140,7 @@ class SeriesLimitTest {
                 "rule", "g/High", "partition", "0", "severity", "warning"));
         assertThat(event.annotations().get("summary")).isEqualTo(
                 "Rule g/High holds as many series as it may on partition 0: its new series are not evaluated");
-        assertThat(event.annotations().get("description")).contains("evaluation.max_series_per_rule is 1");
+        assertThat(event.annotations().get("description")).startsWith("The evaluator task of partition 0 holds 1 series of this rule, its share of evaluation.max_series_per_rule");
         assertThat(event.startsAt()).contains(java.time.Instant.ofEpochMilli(10 * S));
     }
 
@@ -222,6 +225,68 @@ class SeriesLimitTest {
         refusals.clear();
         assertThat(describe(accept(e, "n4", 50, 40 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/NotZero@40");
         assertThat(refusals).containsExactlyInAnyOrder("g/NotZero", "g/Low");
+    }
+
+    @Test
+    void theAlertsApiListsTheSelfAlertButNotItsRule() {
+        final TaskEvaluator e = evaluator(1, HIGH);
+        accept(e, "n1", 95, 10 * S);
+        accept(e, "n2", 95, 10 * S);
+        advance(e, 30 * S);
+        final ReadOnlyKeyValueStore<String, byte[]> series = new MapStore(store);
+        final ReadOnlyKeyValueStore<String, byte[]> empty = new MapStore(new TreeMap<>());
+
+        final List<ActiveAlerts.ActiveAlert> active = ActiveAlerts.alerts(series, empty, e.rules());
+        assertThat(active).extracting(a -> a.rule().alert() + " " + a.series().labels().get("rule")
+                + a.series().labels().get("instance") + " " + a.numbers().value())
+                .containsExactlyInAnyOrder("VigilRuleSeriesLimit g/High 1.0", "High n1 95.0");
+        assertThat(ActiveAlerts.ruleStates(series, empty, active, e.rules(), GRACE))
+                .containsOnlyKeys("g/High")
+                .containsEntry("g/High", new ActiveAlerts.RuleState(1, 0, 1, Long.MIN_VALUE));
+    }
+
+    /** The store as {@code /api/alerts} reads it. */
+    private record MapStore(Map<String, byte[]> map) implements ReadOnlyKeyValueStore<String, byte[]> {
+        @Override
+        public byte[] get(final String key) {
+            return map.get(key);
+        }
+
+        @Override
+        public KeyValueIterator<String, byte[]> range(final String from, final String to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public KeyValueIterator<String, byte[]> all() {
+            final var it = map.entrySet().iterator();
+            return new KeyValueIterator<>() {
+                @Override
+                public void close() {
+                }
+
+                @Override
+                public String peekNextKey() {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public KeyValue<String, byte[]> next() {
+                    final Map.Entry<String, byte[]> e = it.next();
+                    return KeyValue.pair(e.getKey(), e.getValue());
+                }
+            };
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return map.size();
+        }
     }
 
     @Test
