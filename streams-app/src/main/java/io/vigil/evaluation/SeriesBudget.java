@@ -30,10 +30,11 @@ import java.util.function.Consumer;
  * already held (restored from the store, or re-matched after a rule reload) are counted without asking, so a restart
  * holds exactly the series held before it; a rule can then be above its share until series leave.
  *
- * <p>The first refusal of a rule fires {@code VigilRuleSeriesLimit} for it; it resolves once the rule holds at most
- * 90 % of its share (a margin, so that a rule kept at its limit by churning series does not flap), or when the rule
- * is gone. The alert's status is kept in the task's series store under a key no series can have, so a restart
- * neither fires it again nor forgets it.
+ * <p>The first refusal of a rule fires {@code VigilRuleSeriesLimit} for it. It resolves once the rule has room again
+ * and has refused nothing for {@link #QUIET_MS} of event time, or when the rule is gone: room alone would make it
+ * flap, since series that arrive together leave together, and the next ones fill the room at once. The alert's status
+ * is kept in the task's series store under a key no series can have, so a restart neither fires it again nor forgets
+ * it.
  */
 public final class SeriesBudget {
 
@@ -48,6 +49,10 @@ public final class SeriesBudget {
     static final String KEY_PREFIX = "\u0001" + METRIC + "/";
 
     static final String RULE_GONE = "the rule was removed or renamed by a rule reload";
+    /** How long (event time) a rule with room must have refused nothing before its alert resolves. */
+    static final long QUIET_MS = Duration.ofMinutes(10).toMillis();
+    /** A restored alert's last refusal is not stored: its quiet period starts at the first evaluation after. */
+    private static final long UNKNOWN = Long.MAX_VALUE;
 
     /**
      * The rule of the self-alerts, built in: it is no rule of the user's, is never evaluated, and is left out of
@@ -68,15 +73,14 @@ public final class SeriesBudget {
             "(built in)", 0);
 
     private final int perTask;
-    private final int resumeAt;
     private final int partition;
     private final Consumer<String> onRefused;
     private RuleIndex rules;
     /** Series held per rule index of {@link #rules}. */
     private int[] held = new int[0];
     private final Map<String, Integer> indexById = new HashMap<>();
-    /** The self-alerts pending or firing, by the id of the rule they are about. */
-    private final Map<String, SeriesState> alerts = new HashMap<>();
+    /** The self-alerts firing, by the id of the rule they are about. */
+    private final Map<String, LimitAlert> alerts = new HashMap<>();
     /** Fired by {@link #admit}, to be emitted by the caller. */
     private final List<AlertTransition> fired = new ArrayList<>();
 
@@ -92,7 +96,6 @@ public final class SeriesBudget {
             throw new IllegalArgumentException("the series limit and the partitions must be above 0");
         }
         this.perTask = (int) ((maxSeriesPerRule + (long) partitions - 1) / partitions);
-        this.resumeAt = perTask - Math.max(1, perTask / 10);
         this.partition = partition;
         this.onRefused = onRefused;
     }
@@ -148,7 +151,9 @@ public final class SeriesBudget {
 
     private void refuse(final Rule rule, final long timestampMs) {
         onRefused.accept(rule.id());
-        if (alerts.containsKey(rule.id())) {
+        final LimitAlert active = alerts.get(rule.id());
+        if (active != null) {
+            active.refusedAt(timestampMs);
             return;
         }
         final SeriesState state = new SeriesState(new Series(METRIC,
@@ -157,7 +162,7 @@ public final class SeriesBudget {
                 AlertStatus.NONE);
         state.setAlert(ALERT_RULE.id(), status);
         state.setNumbers(ALERT_RULE.id(), new AlertNumbers(perTask, Double.NaN, Double.NaN));
-        alerts.put(rule.id(), state);
+        alerts.put(rule.id(), new LimitAlert(state, timestampMs));
         fired.add(new AlertTransition(ALERT_RULE, state.series(), AlertTransition.Kind.FIRING, status, perTask,
                 Double.NaN, Double.NaN));
     }
@@ -192,13 +197,14 @@ public final class SeriesBudget {
     void restoreAlert(final SeriesState state) {
         final String ruleId = state.series().labels().get("rule");
         if (ruleId != null && !state.alert(ALERT_RULE.id()).isInactive()) {
-            alerts.put(ruleId, state);
+            alerts.put(ruleId, new LimitAlert(state, UNKNOWN));
         }
     }
 
     /** The stored state of a self-alert, by its store key; null if it is not active. */
     SeriesState alertState(final String key) {
-        return isAlertKey(key) ? alerts.get(key.substring(KEY_PREFIX.length())) : null;
+        final LimitAlert alert = isAlertKey(key) ? alerts.get(key.substring(KEY_PREFIX.length())) : null;
+        return alert == null ? null : alert.state;
     }
 
     boolean hasFired() {
@@ -216,24 +222,28 @@ public final class SeriesBudget {
     }
 
     /**
-     * Resolves the self-alerts whose rule has room again or is gone, at event time {@code now} (Long.MIN_VALUE when
-     * nothing was evaluated yet: then at the time they fired).
+     * Resolves the self-alerts whose rule has room again and has refused nothing for {@link #QUIET_MS}, or is gone, at
+     * event time {@code now} (Long.MIN_VALUE when nothing was evaluated yet).
      */
     void settle(final long now, final List<AlertTransition> out, final Set<String> removed) {
-        if (alerts.isEmpty()) {
+        if (alerts.isEmpty() || now == Long.MIN_VALUE) {
             return;
         }
         final var it = alerts.entrySet().iterator();
         while (it.hasNext()) {
-            final Map.Entry<String, SeriesState> e = it.next();
+            final Map.Entry<String, LimitAlert> e = it.next();
+            final LimitAlert alert = e.getValue();
+            if (alert.lastRefusedAt == UNKNOWN) {
+                alert.lastRefusedAt = now;
+            }
             final int index = indexById.getOrDefault(e.getKey(), -1);
-            if (index >= 0 && held[index] > resumeAt) {
+            if (index >= 0 && (held[index] >= perTask || now - alert.lastRefusedAt < QUIET_MS)) {
                 continue;
             }
-            final AlertStatus prev = e.getValue().alert(ALERT_RULE.id());
+            final AlertStatus prev = alert.state.alert(ALERT_RULE.id());
             final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
                     Math.max(prev.firedAt(), now), AlertStatus.NONE);
-            out.add(new AlertTransition(ALERT_RULE, e.getValue().series(), AlertTransition.Kind.RESOLVED, resolved,
+            out.add(new AlertTransition(ALERT_RULE, alert.state.series(), AlertTransition.Kind.RESOLVED, resolved,
                     index >= 0 ? held[index] : Double.NaN, Double.NaN, Double.NaN,
                     index >= 0 ? Optional.empty() : Optional.of(RULE_GONE)));
             it.remove();
@@ -243,7 +253,24 @@ public final class SeriesBudget {
 
     /** The self-alerts active in this task, for tests and the alerts API. */
     Map<String, SeriesState> activeAlerts() {
-        return Map.copyOf(alerts);
+        final Map<String, SeriesState> out = new HashMap<>();
+        alerts.forEach((rule, alert) -> out.put(rule, alert.state));
+        return out;
+    }
+
+    /** A rule's firing self-alert, as stored, and when the rule last refused a series. */
+    private static final class LimitAlert {
+        private final SeriesState state;
+        private long lastRefusedAt;
+
+        LimitAlert(final SeriesState state, final long lastRefusedAt) {
+            this.state = state;
+            this.lastRefusedAt = lastRefusedAt;
+        }
+
+        void refusedAt(final long timestampMs) {
+            lastRefusedAt = lastRefusedAt == UNKNOWN ? timestampMs : Math.max(lastRefusedAt, timestampMs);
+        }
     }
 
     @Override

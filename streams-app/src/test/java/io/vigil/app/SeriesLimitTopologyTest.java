@@ -41,7 +41,7 @@ class SeriesLimitTopologyTest {
     Path dir;
 
     @Test
-    void aRuleAtItsSeriesLimitAlertsAboutItselfAndResolvesWhenSeriesLeave() {
+    void aRuleAtItsSeriesLimitAlertsAboutItselfAndResolvesOnceItHasRoomAndRefusesNothing() {
         final TopologySettings settings = TopologyFixture.settings(List.of(InputTopic.auto("metrics")),
                 IngestLimits.defaults()).withMaxSeriesPerRule(2);
         try (TopologyFixture f = new TopologyFixture(new LiveRules(TopologyFixture.parse(RULES)), dir,
@@ -67,13 +67,14 @@ class SeriesLimitTopologyTest {
             assertThat(f.registry.get("vigil.series.limited").tag("rule", "nodes/CpuHigh").counter().count())
                     .isEqualTo(4);
 
-            // n1 stops; once its last point is out of every window it is no longer held, and CpuHigh has room.
-            for (int step = 4; step <= 10; step++) {
+            // n1 and n3 stop. Once n1's last point is out of every window it is no longer held and CpuHigh has room;
+            // ten minutes after its last refusal (n3 at 06:00:30) its limit alert resolves.
+            for (int step = 4; step <= 65; step++) {
                 f.send(TopologyFixture.point("cpu", Map.of("instance", "n2"), 50, T0 + step * STEP));
             }
             assertThat(describe(f.events())).containsExactly(
                     "RESOLVED CpuHigh n1 @2022-06-21T06:01:00Z",
-                    "RESOLVED VigilRuleSeriesLimit nodes/CpuHigh @2022-06-21T06:01:00Z");
+                    "RESOLVED VigilRuleSeriesLimit nodes/CpuHigh @2022-06-21T06:10:30Z");
         }
     }
 

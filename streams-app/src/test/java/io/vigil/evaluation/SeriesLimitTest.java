@@ -166,26 +166,50 @@ class SeriesLimitTest {
     }
 
     @Test
-    void theAlertResolvesOnceTheRuleHasRoomAgain() {
+    void theAlertResolvesOnceTheRuleHasRoomAndHasRefusedNothingForTenMinutes() {
         final TaskEvaluator e = evaluator(2, HIGH);
         accept(e, "n1", 50, 10 * S);
         accept(e, "n2", 50, 10 * S);
-        accept(e, "n3", 50, 10 * S);
-        // n1 stops; its last point leaves the 1 m window after the evaluation of 60 s, and it is no longer held.
+        assertThat(describe(accept(e, "n3", 50, 10 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/High@10");
+        // n2 goes on; n1 stops, leaves the 1 m window after the evaluation of 60 s and is no longer held: room.
+        // At 300 s n3 takes the room and n4 is refused: the alert, firing, does not fire again. n3 stops, leaving room
+        // after 360 s, but the last refusal was at 300 s: the alert resolves ten minutes after it.
         final List<AlertTransition> out = new ArrayList<>();
-        for (long t = 20 * S; t <= 100 * S; t += 10 * S) {
+        for (long t = 20 * S; t <= 940 * S; t += 10 * S) {
             out.addAll(accept(e, "n2", 50, t));
+            if (t == 300 * S) {
+                out.addAll(accept(e, "n3", 50, t));
+                out.addAll(accept(e, "n4", 50, t));
+                assertThat(e.state(node("n3").key())).isNotNull();
+                assertThat(e.state(node("n4").key())).isNull();
+            }
             out.addAll(advance(e, t));
+            if (t == 100 * S) {
+                assertThat(e.budget().held(0)).isEqualTo(1);
+            }
         }
-        assertThat(describe(out)).containsExactly("RESOLVED VigilRuleSeriesLimit g/High@60");
-        assertThat(e.state(node("n1").key())).isNull();
-        assertThat(e.budget().held(0)).isEqualTo(1);
+        assertThat(describe(out)).containsExactly("RESOLVED VigilRuleSeriesLimit g/High@900");
+        assertThat(out.get(0).value()).isEqualTo(1);
+        assertThat(refusals).hasSize(2);
         assertThat(store).doesNotContainKey(SeriesBudget.alertKey("g/High"));
 
-        // There is room: n3 is held now; a third series would fire the alert again.
-        accept(e, "n3", 50, 110 * S);
-        assertThat(e.state(node("n3").key())).isNotNull();
-        assertThat(describe(accept(e, "n4", 50, 110 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/High@110");
+        // A third series now fires it again.
+        accept(e, "n5", 50, 950 * S);
+        assertThat(describe(accept(e, "n6", 50, 950 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/High@950");
+    }
+
+    @Test
+    void aRuleThatStaysFullKeepsItsAlertFiring() {
+        final TaskEvaluator e = evaluator(1, HIGH);
+        accept(e, "n1", 50, 10 * S);
+        accept(e, "n2", 50, 10 * S);
+        final List<AlertTransition> out = new ArrayList<>();
+        for (long t = 20 * S; t <= 1200 * S; t += 10 * S) {
+            out.addAll(accept(e, "n1", 50, t));
+            out.addAll(advance(e, t));
+        }
+        assertThat(out).isEmpty();
+        assertThat(e.budget().activeAlerts()).containsOnlyKeys("g/High");
     }
 
     @Test
