@@ -295,7 +295,7 @@ final class BenchCommand implements Callable<Integer> {
         return new VigilConfig(kafka, List.of(InputTopic.auto(run + "-" + input)), run + "-" + engine + "-alerts",
                 run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
                 cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
-                cfg.readyzMaxRebalance(), cfg.logFormat());
+                cfg.readyzMaxRebalance(), cfg.logFormat(), cfg.maxSeriesPerRule());
     }
 
     /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */

@@ -42,6 +42,9 @@ public final class ConfigLoader {
             new Key("evaluation.forget", "24h", "series unseen this long are forgotten"),
             new Key("evaluation.max_future_skew", "5m", "datapoints further ahead of the wall clock are rejected"),
             new Key("evaluation.idle_timeout", "30s", "a silent input partition stops holding evaluation back after this"),
+            new Key("evaluation.max_series_per_rule",
+                    Integer.toString(TopologySettings.DEFAULT_MAX_SERIES_PER_RULE),
+                    "a rule holds at most this many series; new ones beyond it are not evaluated, counted and alerted on"),
             new Key("ingest.max_age", "7d",
                     "datapoints further behind the newest timestamp of their input partition are rejected"),
             new Key("ingest.max_record_bytes", "1048576", "larger record values are rejected unread"),
@@ -97,7 +100,8 @@ public final class ConfigLoader {
                 receivers,
                 httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
                 duration(values, "http.readyz_max_rebalance"),
-                LogFormat.parse("log.format", value(values, "log.format")));
+                LogFormat.parse("log.format", value(values, "log.format")),
+                positiveInt(values, "evaluation.max_series_per_rule"));
     }
 
     private static IngestLimits limits(final Map<String, String> values) {

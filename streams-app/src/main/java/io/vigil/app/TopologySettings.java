@@ -18,6 +18,7 @@ import java.util.Map;
  * @param limits            what ingest accepts
  * @param externalUrl       the base of generatorURL
  * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for
+ * @param maxSeriesPerRule  how many series one rule may hold in the whole engine ({@code evaluation.max_series_per_rule})
  */
 public record TopologySettings(
         List<InputTopic> inputTopics,
@@ -28,11 +29,33 @@ public record TopologySettings(
         Duration idleTimeout,
         IngestLimits limits,
         String externalUrl,
-        Map<String, Integer> partitionsByTopic) {
+        Map<String, Integer> partitionsByTopic,
+        int maxSeriesPerRule) {
+
+    /** The default of {@code evaluation.max_series_per_rule}. */
+    public static final int DEFAULT_MAX_SERIES_PER_RULE = 100_000;
 
     public TopologySettings {
         inputTopics = List.copyOf(inputTopics);
         partitionsByTopic = Map.copyOf(partitionsByTopic);
+        if (maxSeriesPerRule <= 0) {
+            throw new IllegalArgumentException("evaluation.max_series_per_rule must be above 0");
+        }
+    }
+
+    /** With the default series limit per rule. */
+    public TopologySettings(final List<InputTopic> inputTopics, final String alertsTopic, final String deadLetterTopic,
+                            final Duration grace, final Duration forget, final Duration idleTimeout,
+                            final IngestLimits limits, final String externalUrl,
+                            final Map<String, Integer> partitionsByTopic) {
+        this(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits, externalUrl,
+                partitionsByTopic, DEFAULT_MAX_SERIES_PER_RULE);
+    }
+
+    /** These settings with another series limit per rule. */
+    public TopologySettings withMaxSeriesPerRule(final int max) {
+        return new TopologySettings(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits,
+                externalUrl, partitionsByTopic, max);
     }
 
     /** The input topics' names. */
@@ -53,6 +76,7 @@ public record TopologySettings(
     /** The settings {@code vigil run} uses for a configuration, given the input topics' partition counts. */
     public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions) {
         return new TopologySettings(config.inputTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
-                config.forget(), config.idleTimeout(), config.limits(), config.externalUrl(), partitions);
+                config.forget(), config.idleTimeout(), config.limits(), config.externalUrl(), partitions,
+                config.maxSeriesPerRule());
     }
 }

@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param httpToken     when present, the bearer token the HTTP API, page and metrics require; a secret: never print
  * @param readyzMaxRebalance how long a rebalance may last before {@code /readyz} reports this instance not ready
  * @param logFormat     how log lines are written to stderr
+ * @param maxSeriesPerRule how many series one rule may hold in the whole engine (the cardinality guard)
  */
 public record VigilConfig(
         Map<String, String> kafka,
@@ -45,7 +46,8 @@ public record VigilConfig(
         List<Object> receivers,
         Optional<String> httpToken,
         Duration readyzMaxRebalance,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        int maxSeriesPerRule) {
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
@@ -66,12 +68,13 @@ public record VigilConfig(
     public VigilConfig withMetricsTopics(final List<String> topics) {
         return new VigilConfig(kafka, topics.stream().map(InputTopic::auto).toList(), alertsTopic, dlqTopic, rulesPath,
                 grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
-                logFormat);
+                logFormat, maxSeriesPerRule);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat);
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
+                maxSeriesPerRule);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
@@ -82,6 +85,6 @@ public record VigilConfig(
                 + forget + ", limits=" + limits + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
                 + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
                 + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
-                + ", logFormat=" + logFormat + "]";
+                + ", logFormat=" + logFormat + ", maxSeriesPerRule=" + maxSeriesPerRule + "]";
     }
 }

@@ -167,7 +167,7 @@ public final class VigilTopology {
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings.sourceCount(), evaluationMetrics);
+                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics);
         }
 
         PeerGroupProcessor judgePeers() {

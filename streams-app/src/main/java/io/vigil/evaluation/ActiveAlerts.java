@@ -43,9 +43,12 @@ public final class ActiveAlerts {
         final List<ActiveAlert> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
-                final SeriesState state = SeriesStateCodec.decode(it.next().value);
+                final KeyValue<String, byte[]> kv = it.next();
+                final SeriesState state = SeriesStateCodec.decode(kv.value);
+                // A rule's series limit alert is Vigil's own, under a key no series has.
+                final boolean limit = SeriesBudget.isAlertKey(kv.key);
                 for (Map.Entry<String, AlertStatus> a : state.alerts().entrySet()) {
-                    rules.byId(a.getKey()).ifPresent(rule -> out.add(
+                    (limit ? Optional.of(SeriesBudget.ALERT_RULE) : rules.byId(a.getKey())).ifPresent(rule -> out.add(
                             new ActiveAlert(rule, state.series(), a.getValue(), state.numbers(a.getKey()))));
                 }
             }
@@ -81,13 +84,20 @@ public final class ActiveAlerts {
         }
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
-                final SeriesState state = SeriesStateCodec.decode(it.next().value);
+                final KeyValue<String, byte[]> kv = it.next();
+                if (SeriesBudget.isAlertKey(kv.key)) {
+                    continue;
+                }
+                final SeriesState state = SeriesStateCodec.decode(kv.value);
                 for (int i : rules.match(state.series())) {
                     out.merge(rules.rule(i).id(), new RuleState(1, 0, 0, Long.MIN_VALUE), RuleState::plus);
                 }
             }
         }
         for (ActiveAlert a : active) {
+            if (a.rule() == SeriesBudget.ALERT_RULE) {
+                continue; // not a rule of the user's
+            }
             final boolean firing = a.status().isFiring();
             out.merge(a.rule().id(), new RuleState(0, firing ? 0 : 1, firing ? 1 : 0, Long.MIN_VALUE), RuleState::plus);
         }

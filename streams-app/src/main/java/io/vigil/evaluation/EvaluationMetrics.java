@@ -13,6 +13,7 @@ public final class EvaluationMetrics {
     private final Counter late;
     private final Timer pass;
     private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> seriesLimited = new ConcurrentHashMap<>();
     /** Per stream task: series held, alerts pending, alerts firing; summed into gauges. */
     private final Map<String, long[]> taskCounts = new ConcurrentHashMap<>();
 
@@ -54,6 +55,14 @@ public final class EvaluationMetrics {
 
     Timer pass() {
         return pass;
+    }
+
+    /** A series refused by a rule that holds as many series as {@code evaluation.max_series_per_rule} lets it. */
+    void seriesLimited(final String ruleId) {
+        seriesLimited.computeIfAbsent(ruleId, k -> Counter.builder("vigil.series.limited")
+                .description("Series refused by a rule at its limit (evaluation.max_series_per_rule): once for a series"
+                        + " held for other rules, at each datapoint for a series no rule holds")
+                .tag("rule", k).register(registry)).increment();
     }
 
     void transition(final AlertTransition t) {

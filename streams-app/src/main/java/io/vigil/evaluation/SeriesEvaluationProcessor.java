@@ -2,6 +2,8 @@ package io.vigil.evaluation;
 
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.model.Datapoint;
+import io.vigil.model.Series;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -40,6 +42,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final long graceMs;
     private final long forgetMs;
     private final int expectedSources;
+    private final int maxSeriesPerRule;
+    private final int seriesPartitions;
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, EvaluationOutput> context;
@@ -49,12 +53,19 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
 
+    /**
+     * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
+     * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
+     */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final int expectedSources, final EvaluationMetrics metrics) {
+                                     final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
+                                     final EvaluationMetrics metrics) {
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
         this.expectedSources = expectedSources;
+        this.maxSeriesPerRule = maxSeriesPerRule;
+        this.seriesPartitions = seriesPartitions;
         this.metrics = metrics;
     }
 
@@ -66,7 +77,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.startedWallMs = context.currentSystemTimeMs();
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
-        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock);
+        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
+                maxSeriesPerRule, seriesPartitions, context.taskId().partition(), metrics::seriesLimited));
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
         if (clockBytes != null) {
             clock.restore(clockBytes);
@@ -100,23 +112,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         followRuleChanges(record.timestamp());
         if (SeriesMessageCodec.isPoint(record.value())) {
             // The hot path: the series is the record's key, its labels are decoded only if it is new to this task.
-            final long timestampMs = SeriesMessageCodec.timestampMs(record.value());
-            final String key = new String(record.key(), StandardCharsets.UTF_8);
-            final SeriesState state = evaluator.take(key, timestampMs, SeriesMessageCodec.value(record.value()), null);
-            if (state != null) {
-                seriesStore.changed(key, state);
-            } else {
-                notTaken(timestampMs);
-            }
+            point(new String(record.key(), StandardCharsets.UTF_8), SeriesMessageCodec.timestampMs(record.value()),
+                    SeriesMessageCodec.value(record.value()), null, record.timestamp());
             return;
         }
         final SeriesMessage message = SeriesMessageCodec.decode(record.key(), record.value());
         if (message instanceof SeriesMessage.Point p) {
-            if (evaluator.accept(p.datapoint())) {
-                persist(evaluator.drainChanged(), Set.of());
-            } else {
-                notTaken(p.datapoint().timestampMs());
-            }
+            final Datapoint d = p.datapoint();
+            point(d.series().key(), d.timestampMs(), d.value(), d.series(), record.timestamp());
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
@@ -141,9 +144,16 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
     }
 
-    private void notTaken(final long timestampMs) {
-        if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
+    private void point(final String key, final long timestampMs, final double value, final Series known,
+                       final long recordTimestamp) {
+        final SeriesState state = evaluator.take(key, timestampMs, value, known);
+        if (state != null) {
+            seriesStore.changed(key, state);
+        } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
             metrics.late();
+        }
+        if (evaluator.hasLimitAlerts()) {
+            emit(evaluator.evaluatedThrough(), evaluator.drainLimitAlerts(), recordTimestamp);
         }
     }
 

@@ -73,8 +73,16 @@ public final class TaskEvaluator {
     // evaluation pass is sized for every series of the task, and a datapoint drains it each time.
     private Set<String> dirty = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
+    /** How many series each rule holds, and which new ones it may take (evaluation.max_series_per_rule). */
+    private final SeriesBudget budget;
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
+        this(rules, graceMs, forgetMs, clock, SeriesBudget.unlimited());
+    }
+
+    public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock,
+                         final SeriesBudget budget) {
+        this.budget = budget;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
         this.clock = clock;
@@ -85,6 +93,7 @@ public final class TaskEvaluator {
 
     private void useRules(final RuleIndex index) {
         this.rules = index;
+        budget.useRules(index);
         final int n = index.ruleCount();
         this.windowMs = new long[n];
         this.forMs = new long[n];
@@ -163,6 +172,10 @@ public final class TaskEvaluator {
             }
         }
         useRules(next);
+        for (SeriesState st : series.values()) {
+            budget.hold(st.ruleIndexes());
+        }
+        budget.settle(now, out, removed);
         nextEvaluation = schedule;
         nextDeadline = Long.MIN_VALUE;
         activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
@@ -183,7 +196,12 @@ public final class TaskEvaluator {
 
     /** Puts back state read from the store when a task starts. */
     void restore(final String key, final SeriesState state) {
+        if (SeriesBudget.isAlertKey(key)) {
+            budget.restoreAlert(state);
+            return;
+        }
         state.setRuleIndexes(rules.match(state.series()));
+        budget.hold(state.ruleIndexes());
         series.put(key, state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
         nextDeadline = Long.MIN_VALUE;
@@ -242,7 +260,11 @@ public final class TaskEvaluator {
         SeriesState state = series.get(key);
         if (state == null) {
             final Series s = known != null ? known : Series.fromKey(key);
-            final int[] matched = rules.match(s);
+            int[] matched = rules.match(s);
+            if (matched.length == 0) {
+                return null;
+            }
+            matched = budget.admit(matched, s, timestampMs);
             if (matched.length == 0) {
                 return null;
             }
@@ -258,6 +280,16 @@ public final class TaskEvaluator {
 
     public int seriesCount() {
         return series.size();
+    }
+
+    /** Whether {@link #accept} refused a series for a rule whose limit alert was not yet active. */
+    public boolean hasLimitAlerts() {
+        return budget.hasFired();
+    }
+
+    /** The limit alerts {@link #accept} fired, with the changes to persist. */
+    public Outcome drainLimitAlerts() {
+        return new Outcome(budget.drainFired(dirty), List.of(), takeDirty(), Set.of());
     }
 
     /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
@@ -294,10 +326,13 @@ public final class TaskEvaluator {
     private Outcome advanceTo(final OptionalLong low) {
         final List<AlertTransition> transitions = new ArrayList<>();
         final List<PeerValue> peerValues = new ArrayList<>();
+        transitions.addAll(budget.drainFired(dirty));
         if (low.isPresent() && low.getAsLong() > evaluatedThrough) {
             evaluateThrough(low.getAsLong() - graceMs, transitions, peerValues);
             evaluatedThrough = low.getAsLong();
         }
+        budget.settle(evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs, transitions,
+                removed);
         transitions.sort(EMIT_ORDER);
         final Outcome outcome = new Outcome(transitions, peerValues, takeDirty(), Set.copyOf(removed));
         removed.clear();
@@ -319,7 +354,12 @@ public final class TaskEvaluator {
     }
 
     SeriesState state(final String key) {
-        return series.get(key);
+        final SeriesState state = series.get(key);
+        return state != null ? state : budget.alertState(key);
+    }
+
+    SeriesBudget budget() {
+        return budget;
     }
 
     private void evaluateThrough(final long limit, final List<AlertTransition> out, final List<PeerValue> peers) {
@@ -391,12 +431,14 @@ public final class TaskEvaluator {
             final boolean remembered = remembersSilence(state);
             if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
                 forget(state, t, out);
+                budget.release(state.ruleIndexes());
                 it.remove();
                 dirty.remove(e.getKey());
                 removed.add(e.getKey());
                 continue;
             }
             if (state.isEmpty() && !remembered) {
+                budget.release(state.ruleIndexes());
                 it.remove();
                 dirty.remove(e.getKey());
                 removed.add(e.getKey());
@@ -413,6 +455,7 @@ public final class TaskEvaluator {
         nextDeadline = deadline;
         activeAlerts = active;
         firingAlerts = firing;
+        budget.settle(t, out, removed);
     }
 
     /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */

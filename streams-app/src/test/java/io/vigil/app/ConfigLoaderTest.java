@@ -216,4 +216,25 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
                 .hasMessage("unknown configuration key 'ingest.max_lables'; did you mean 'ingest.max_labels'?");
     }
+
+    @Test
+    void theSeriesLimitPerRuleIsConfigurableAndCheckedAtStart() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of()).maxSeriesPerRule()).isEqualTo(100_000);
+        assertThat(ConfigLoader.load(file("evaluation: {max_series_per_rule: 5000}\n"), Map.of()).maxSeriesPerRule())
+                .isEqualTo(5000);
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "250")).maxSeriesPerRule())
+                .isEqualTo(250);
+        assertThat(TopologySettings.of(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "250")),
+                Map.of("metrics", 4)).maxSeriesPerRule()).isEqualTo(250);
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("evaluation.max_series_per_rule: 0 is not above 0");
+        assertThatThrownBy(() -> ConfigLoader.load(file("evaluation: {max_series_per_rule: 100k}\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("evaluation.max_series_per_rule: '100k' is not a whole number");
+        final Path typo = file("evaluation: {max_series_per_rules: 10}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).hasMessage(
+                "unknown configuration key 'evaluation.max_series_per_rules'; did you mean 'evaluation.max_series_per_rule'?");
+    }
 }
