@@ -58,8 +58,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Every sample is a row of {@code target/soak/memory.csv} and {@code target/soak/memory.md}: the engine's resident
  * set ({@code VmRSS} of {@code /proc/<pid>/status}), heap in use, old generation in use and live data after the last
  * full collection (from its {@code /metrics}), the records written, the input offsets it has committed, the alert
- * events committed and the machine's load. The result line goes to {@code target/soak/results.txt}, the engines'
- * logs next to it.
+ * events committed and the machine's load. The last row is taken after a full collection forced in the engine
+ * ({@code jcmd <pid> GC.run}) once the comparison is done: the heap the engine really holds after the whole run, where
+ * the rows before count garbage the collector had not needed to reclaim yet. The result line goes to
+ * {@code target/soak/results.txt}, the engines' logs next to it.
  */
 @EnabledIfSystemProperty(named = "vigil.soak.minutes", matches = "[1-9]\\d*")
 class SoakIT {
@@ -163,17 +165,23 @@ class SoakIT {
                 final Map<String, List<String>> expected = FaultInjectionIT.byFingerprint(
                         FaultInjectionIT.replay(records, FaultInjectionIT.load(rules), null, records.size()));
                 final int compared = awaitSameAs(broker.bootstrapServers(), expected);
-                samples.add(sample(minutes(System.nanoTime() - t0), generation, engine, producer, progress));
+                final Sample end = sample(minutes(System.nanoTime() - t0), generation, engine, producer, progress);
+                samples.add(end);
+                // Without a full collection, old-generation use counts garbage not yet collected; after one, what is
+                // left is what the engine holds.
+                fullGc(engine);
+                final Sample afterGc = sample(minutes(System.nanoTime() - t0), generation, engine, producer, progress);
+                samples.add(afterGc);
                 assertThat(engine.isAlive()).isTrue();
                 final Sample first = samples.stream().filter(x -> x.heap >= 0).findFirst().orElse(samples.get(0));
                 final String result = String.format(Locale.ROOT, "%d min at %d datapoints/s (%d records), %d kills"
                         + " (%s); input committed up to the kill's %s after each kill; %d transitions of %d alerts"
                         + " compared, 0 differences; RSS %s MB, heap %s MB, old gen %s MB at the end (at min %.1f: %s /"
-                        + " %s / %s); seed %d, nproc %d",
+                        + " %s / %s), heap %s MB after a full GC at the end; seed %d, nproc %d",
                         MINUTES, RATE, records.size(), plan.size(), String.join("; ", plan),
-                        String.join(", ", recoveries), compared, expected.size(), mb(last(samples).rss),
-                        mb(last(samples).heap), mb(last(samples).oldGen), first.minute, mb(first.rss), mb(first.heap),
-                        mb(first.oldGen), SEED, Runtime.getRuntime().availableProcessors());
+                        String.join(", ", recoveries), compared, expected.size(), mb(end.rss),
+                        mb(end.heap), mb(end.oldGen), first.minute, mb(first.rss), mb(first.heap),
+                        mb(first.oldGen), mb(afterGc.heap), SEED, Runtime.getRuntime().availableProcessors());
                 System.out.println("soak: " + result);
                 Files.writeString(OUT.resolve("results.txt"), Instant.now() + " " + result + "\n",
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -235,6 +243,15 @@ class SoakIT {
                 progress.committed(), progress.alerts(), load());
     }
 
+    /** A full collection in the engine's JVM ({@code jcmd <pid> GC.run}, the JDK's own tool). */
+    private static void fullGc(final VigilProcess engine) throws IOException, InterruptedException {
+        final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(engine.pid()), "GC.run").redirectErrorStream(true).redirectOutput(
+                ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(jcmd.waitFor(60, TimeUnit.SECONDS)).as("jcmd GC.run finished").isTrue();
+        assertThat(jcmd.exitValue()).as("jcmd GC.run's exit status").isZero();
+    }
+
     /** {@code VmRSS} of {@code /proc/<pid>/status} in bytes, -1 if there is none (the process is gone). */
     private static long rss(final long pid) {
         try {
@@ -267,10 +284,6 @@ class SoakIT {
 
     private static double minutes(final long nanos) {
         return nanos / 60e9;
-    }
-
-    private static Sample last(final List<Sample> samples) {
-        return samples.get(samples.size() - 1);
     }
 
     private static Duration duration(final String property, final String byDefault) {
