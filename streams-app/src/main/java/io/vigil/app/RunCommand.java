@@ -106,6 +106,8 @@ final class RunCommand implements Callable<Integer> {
         final CountDownLatch stopRequested = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         StopSignals.register(stopRequested, stopped);
+        // A stream thread that died leaves no engine: stop everything and exit 1 rather than live on as a zombie.
+        engine.failure().thenRun(stopRequested::countDown);
 
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
@@ -141,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
      * the request in flight and commits what was delivered; the HTTP server stops taking requests; the engine
      * commits its transaction, closes its stores and leaves the group; then the embedded broker, if any.
      *
-     * @return whether every part stopped in time
+     * @return whether every part stopped in time, and not because Kafka Streams failed
      */
     private static boolean stop(final RuleReloader reloader, final io.vigil.delivery.Delivery delivery,
                                 final HttpEndpoints http, final VigilEngine engine, final EmbeddedKafka broker)
@@ -152,6 +154,11 @@ final class RunCommand implements Callable<Integer> {
         final boolean engineStopped = engine.stop();
         if (broker != null) {
             broker.close();
+        }
+        if (engine.failure().isDone()) {
+            LOG.info("stopped after the Kafka Streams failure; its open transaction was aborted, so a restart redoes"
+                    + " that work from the last commit");
+            return false;
         }
         if (deliveryStopped && engineStopped) {
             LOG.info("stopped cleanly: state and offsets committed, stores closed, deliveries finished");

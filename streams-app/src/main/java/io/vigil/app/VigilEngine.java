@@ -28,12 +28,14 @@ public final class VigilEngine implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final StreamsReadiness readiness;
+    private final StreamThreadFailure failure;
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
-                        final StreamsReadiness readiness) {
+                        final StreamsReadiness readiness, final StreamThreadFailure failure) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
+        this.failure = failure;
     }
 
     /**
@@ -60,8 +62,10 @@ public final class VigilEngine implements AutoCloseable {
         metrics.bindTo(registry);
         final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());
         streams.setStateListener(readiness);
+        final StreamThreadFailure failure = new StreamThreadFailure();
+        streams.setUncaughtExceptionHandler(failure);
         streams.start();
-        return new VigilEngine(streams, metrics, readiness);
+        return new VigilEngine(streams, metrics, readiness, failure);
     }
 
     static Properties streamsProperties(final VigilConfig config, final Path stateDir) {
@@ -95,6 +99,14 @@ public final class VigilEngine implements AutoCloseable {
     /** What {@code /readyz} answers for this engine. */
     public Supplier<Readiness> readiness() {
         return readiness;
+    }
+
+    /**
+     * Completed with the exception a stream thread died of, once the engine has shut itself down because of it (see
+     * {@link StreamThreadFailure}); dependent actions run on that thread and should only signal.
+     */
+    public java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return failure.failure();
     }
 
     @Override

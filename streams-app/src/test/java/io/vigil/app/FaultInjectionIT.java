@@ -408,14 +408,14 @@ class FaultInjectionIT {
         return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
     }
 
-    private static Path writeRules(final Path rulesDir, final String nodeRules) throws IOException {
+    static Path writeRules(final Path rulesDir, final String nodeRules) throws IOException {
         Files.createDirectories(rulesDir);
         Files.writeString(rulesDir.resolve("nodes.yaml"), nodeRules);
         Files.writeString(rulesDir.resolve("database.yaml"), FaultSuiteData.DATABASE_RULES);
         return rulesDir;
     }
 
-    private static RuleSet load(final Path rulesDir) {
+    static RuleSet load(final Path rulesDir) {
         final LoadResult loaded = RuleLoader.load(List.of(rulesDir));
         assertThat(loaded.problems()).isEmpty();
         return loaded.ruleSet();
@@ -426,6 +426,12 @@ class FaultInjectionIT {
      * first {@code switchAt} records, as a reload would (the replay's own clock: one record at a time).
      */
     private static List<AlertEvent> replay(final RuleSet first, final RuleSet later, final int switchAt) {
+        return replay(records, first, later, switchAt);
+    }
+
+    /** The same over another input ({@link SoakIT}'s). */
+    static List<AlertEvent> replay(final List<String> records, final RuleSet first, final RuleSet later,
+                                   final int switchAt) {
         final VigilConfig config = ConfigLoader.load(null, Map.of());
         final LiveRules live = new LiveRules(first);
         final List<AlertEvent> events = new ArrayList<>();

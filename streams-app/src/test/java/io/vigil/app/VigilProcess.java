@@ -104,8 +104,18 @@ final class VigilProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit status of a process that has ended. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     String name() {
         return name;
+    }
+
+    /** The operating system's id of the process, e.g. to read its {@code /proc/<pid>/status}. */
+    long pid() {
+        return process.pid();
     }
 
     Path logFile() {

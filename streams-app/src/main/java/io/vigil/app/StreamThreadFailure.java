@@ -1,0 +1,51 @@
+package io.vigil.app;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the engine does when a stream thread dies of an exception Kafka Streams does not handle itself: it shuts this
+ * client down ({@code SHUTDOWN_CLIENT}), logs the cause once, and reports the failure so that {@code vigil run} stops
+ * and exits 1.
+ *
+ * <p>Why not the alternatives. Streams already retries what is transient (a broker away, a rebalance, a fenced
+ * producer); what reaches this handler is an error it cannot recover from, often a bug that the same record raises
+ * again. {@code REPLACE_THREAD} would then redo the same transaction from the last commit and fail again, in a loop
+ * invisible from outside: the process alive, {@code /healthz} ok, no alert evaluated. Leaving the client shut down
+ * while the process lives on (Streams' behaviour without a handler) is the same zombie without the loop.
+ * {@code SHUTDOWN_APPLICATION} would stop every instance for what may be one machine's trouble (its disk, its
+ * memory). Exiting non-zero hands the decision to the supervisor (systemd {@code Restart=on-failure}, Kubernetes),
+ * which restarts with back-off and counts restarts where the operator already looks; a restart resumes from the last
+ * committed transaction, so nothing is lost or written twice.
+ */
+final class StreamThreadFailure implements StreamsUncaughtExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailure.class);
+
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+
+    @Override
+    public synchronized StreamThreadExceptionResponse handle(final Throwable exception) {
+        if (!failure.isDone()) {
+            LOG.error("Kafka Streams stream thread {} failed; shutting the engine down: vigil run exits with status 1"
+                    + " so that its supervisor restarts it, and a restart resumes from the last committed transaction",
+                    Thread.currentThread().getName(), exception);
+            failure.complete(exception);
+        } else {
+            // Another thread of the same client, while it shuts down: the cause is logged already.
+            LOG.warn("Kafka Streams stream thread {} failed too: {}", Thread.currentThread().getName(),
+                    exception.toString());
+        }
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /**
+     * Completed with the first exception a stream thread died of; never completed while all is well. Its dependent
+     * actions run on the dying stream thread: they should only signal (a latch), never close the engine there.
+     */
+    CompletableFuture<Throwable> failure() {
+        return failure;
+    }
+}

@@ -1,0 +1,37 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+class StreamThreadFailureTest {
+
+    @Test
+    void aDeadStreamThreadShutsTheClientDownAndReportsTheFailureOnce() {
+        final StreamThreadFailure handler = new StreamThreadFailure();
+        final CountDownLatch stopRequested = new CountDownLatch(1);
+        handler.failure().thenRun(stopRequested::countDown);
+        assertThat(handler.failure()).isNotDone();
+
+        final IllegalStateException first = new IllegalStateException("a bug");
+        assertThat(handler.handle(first)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+
+        assertThat(stopRequested.getCount()).as("vigil run asked to stop").isZero();
+        assertThat(handler.failure()).isCompletedWithValue(first);
+    }
+
+    @Test
+    void aSecondThreadFailingWhileTheClientShutsDownKeepsTheFirstCause() {
+        final StreamThreadFailure handler = new StreamThreadFailure();
+        final IllegalStateException first = new IllegalStateException("first");
+
+        handler.handle(first);
+        assertThat(handler.handle(new IllegalStateException("second")))
+                .as("never replace a thread: the same record would fail it again")
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+
+        assertThat(handler.failure()).isCompletedWithValue(first);
+    }
+}
