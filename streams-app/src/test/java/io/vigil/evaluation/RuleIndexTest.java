@@ -38,7 +38,7 @@ class RuleIndexTest {
     private static final List<String> VALUES = List.of("", "a", "b", "c");
     private static final List<String> REGEXES = List.of("", "a", "a|b", ".*", ".+", "b.*");
 
-    @Property(tries = 1_000)
+    @Property(tries = 500)
     void findsWhatCheckingEveryRuleFinds(@ForAll("ruleSets") final RuleSet ruleSet,
                                          @ForAll("seriesLists") final List<Series> series) {
         final RuleIndex index = new RuleIndex(ruleSet);
