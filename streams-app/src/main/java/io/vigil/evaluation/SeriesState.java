@@ -19,12 +19,14 @@ final class SeriesState {
     private long[] timestamps;
     private double[] values;
     private int size;
-    /** Keyed by rule id; only alerts that are pending or firing. */
-    private final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
-    /** The numbers of the last evaluation of each active alert, for the alerts API. */
-    private final TreeMap<String, AlertNumbers> numbers = new TreeMap<>();
-    /** Deviation rules' histories, keyed by rule id. */
-    private final TreeMap<String, Baseline> baselines = new TreeMap<>();
+    // The three maps are created when first needed: most series never have an alert or a deviation rule, and three
+    // empty TreeMaps are about a tenth of a series' memory.
+    /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
+    private TreeMap<String, AlertStatus> alerts;
+    /** The numbers of the last evaluation of each active alert, for the alerts API. Null while empty. */
+    private TreeMap<String, AlertNumbers> numbers;
+    /** Deviation rules' histories, keyed by rule id. Null while empty. */
+    private TreeMap<String, Baseline> baselines;
     /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
     private long lastPruned = Long.MIN_VALUE;
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
@@ -133,18 +135,29 @@ final class SeriesState {
     }
 
     Baseline baseline(final String ruleId, final long evaluations) {
+        if (baselines == null) {
+            baselines = new TreeMap<>();
+        }
         return baselines.computeIfAbsent(ruleId, k -> new Baseline(evaluations));
     }
 
     Map<String, Baseline> baselines() {
-        return Collections.unmodifiableMap(baselines);
+        return baselines == null ? Map.of() : Collections.unmodifiableMap(baselines);
     }
 
     void removeBaseline(final String ruleId) {
-        baselines.remove(ruleId);
+        if (baselines != null) {
+            baselines.remove(ruleId);
+            if (baselines.isEmpty()) {
+                baselines = null;
+            }
+        }
     }
 
     void putBaseline(final String ruleId, final Baseline baseline) {
+        if (baselines == null) {
+            baselines = new TreeMap<>();
+        }
         baselines.put(ruleId, baseline);
     }
 
@@ -153,40 +166,50 @@ final class SeriesState {
     }
 
     AlertStatus alert(final String ruleId) {
-        return alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
+        return alerts == null ? AlertStatus.INACTIVE : alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
     }
 
     void setAlert(final String ruleId, final AlertStatus status) {
         if (status.isInactive()) {
-            alerts.remove(ruleId);
-            numbers.remove(ruleId);
+            if (alerts != null) {
+                alerts.remove(ruleId);
+                numbers.remove(ruleId);
+                if (alerts.isEmpty()) {
+                    alerts = null;
+                    numbers = null;
+                }
+            }
         } else {
+            if (alerts == null) {
+                alerts = new TreeMap<>();
+                numbers = new TreeMap<>();
+            }
             alerts.put(ruleId, status);
         }
     }
 
     /** Records the latest numbers of an active alert; returns whether they changed. */
     boolean setNumbers(final String ruleId, final AlertNumbers latest) {
-        if (!alerts.containsKey(ruleId)) {
+        if (alerts == null || !alerts.containsKey(ruleId)) {
             return false;
         }
         return !latest.equals(numbers.put(ruleId, latest));
     }
 
     AlertNumbers numbers(final String ruleId) {
-        return numbers.getOrDefault(ruleId, AlertNumbers.NONE);
+        return numbers == null ? AlertNumbers.NONE : numbers.getOrDefault(ruleId, AlertNumbers.NONE);
     }
 
     Map<String, AlertStatus> alerts() {
-        return Collections.unmodifiableMap(alerts);
+        return alerts == null ? Map.of() : Collections.unmodifiableMap(alerts);
     }
 
     boolean hasActiveAlerts() {
-        return !alerts.isEmpty();
+        return alerts != null;
     }
 
     boolean isEmpty() {
-        return size == 0 && alerts.isEmpty();
+        return size == 0 && alerts == null;
     }
 
     int[] ruleIndexes() {

@@ -103,7 +103,13 @@ public final class Series implements Comparable<Series> {
                 i++;
             }
         }
-        final Series series = new Series(name, Labels.of(pairs.toArray(new String[0])));
+        // Interned: evaluation holds its series for as long as they report, and their metric names, label names and
+        // most label values (cluster, role, region...) repeat across thousands of them.
+        final String[] strings = new String[pairs.size()];
+        for (int p = 0; p < strings.length; p++) {
+            strings[p] = pairs.get(p).intern();
+        }
+        final Series series = new Series(name.intern(), Labels.of(strings));
         if (!series.key().equals(key)) {
             // Labels out of order, repeated or empty: not something key() writes.
             throw new IllegalArgumentException("not a series key: " + key);
