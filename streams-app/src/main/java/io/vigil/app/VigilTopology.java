@@ -21,7 +21,6 @@ import io.vigil.ingest.TopicDecoders;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.ingest.SourceLag;
-import io.vigil.rules.RuleGroup;
 import io.vigil.rules.RuleSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,15 +214,8 @@ public final class VigilTopology {
      * multiples of every group's {@code every}, so their greatest common divisor is step enough.
      */
     static long watermarkStep(final RuleIndex rules) {
-        long gcd = 0;
-        for (RuleGroup g : rules.groups()) {
-            gcd = gcd(gcd, g.every().toMillis());
-        }
+        final long gcd = rules.everyGcdMs();
         return gcd == 0 ? 10_000 : gcd;
-    }
-
-    private static long gcd(final long a, final long b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     /**

@@ -32,6 +32,7 @@ public final class RuleIndex {
     private final long maxWindowMs;
     private final Map<String, Rule> rulesById = new HashMap<>();
     private final boolean hasOutlierRules;
+    private final long everyGcdMs;
 
     public RuleIndex(final RuleSet ruleSet) {
         this.groups = ruleSet.groups();
@@ -51,6 +52,23 @@ public final class RuleIndex {
         this.maxWindowMs = maxWindow;
         rules.forEach(r -> rulesById.put(r.id(), r));
         this.hasOutlierRules = rules.stream().anyMatch(r -> r.condition() instanceof io.vigil.rules.Condition.Outlier);
+        long gcd = 0;
+        for (RuleGroup g : groups) {
+            gcd = gcd(gcd, g.every().toMillis());
+        }
+        this.everyGcdMs = gcd;
+    }
+
+    /**
+     * The greatest common divisor of the groups' {@code every}, 0 without groups: every evaluation instant of the
+     * rule set is a multiple of it. Kept here because ingest asks for every record.
+     */
+    public long everyGcdMs() {
+        return everyGcdMs;
+    }
+
+    private static long gcd(final long a, final long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Indexes (see {@link #rule}) of the rules whose selector matches the series, in rule order. */
