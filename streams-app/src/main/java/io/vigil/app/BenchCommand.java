@@ -113,6 +113,35 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON here.")
     private Path json;
 
+    @Option(names = "--phases", split = ",", paramLabel = "PHASE[,PHASE...]",
+            defaultValue = "replay,memory,catchup,latency",
+            description = "Which measurements to make, of replay, memory, catchup, latency (default: all). "
+                    + "Catch-up alone makes an A/B of settings quick: --phases catchup --variant ...")
+    private java.util.Set<Phase> phases;
+
+    @Option(names = "--variant", paramLabel = "NAME:KEY=VALUE[,KEY=VALUE...]",
+            description = "Also catch up with these Kafka/Streams settings on top of the default configuration, as "
+                    + "engine NAME, on the same topic (repeatable): an A/B of settings in one run. Reported beside "
+                    + "the default as ratios of round pairs.")
+    private List<String> variantSpecs = new ArrayList<>();
+
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "R",
+            description = "Catch-up rounds (each runs the default and every --variant once, alternating the order); "
+                    + "the medians count (default: ${DEFAULT-VALUE}).")
+    private int rounds;
+
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "W",
+            description = "Catch-ups with the default configuration before the counted ones, not counted: the first "
+                    + "engine of a JVM runs its code cold (default: ${DEFAULT-VALUE}; the replay and memory phases "
+                    + "warm the processors, not Kafka Streams).")
+    private int warmup;
+
+    private static final String DEFAULT_VARIANT = "default";
+    private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+
+    /** The measurements, in the order they run. */
+    enum Phase { replay, memory, catchup, latency }
+
     @Override
     public Integer call() throws Exception {
         validate();
@@ -135,9 +164,15 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine());
             final RuleSet liveRules = RulesCommand.loadOrFail(
                     List.of(BenchRules.writeFleetAndProbe(dir.resolve("rules-live"))), spec.commandLine());
-            measureReplay(report, base, fleetRules, dir);
-            measureMemory(report, base, fleetRules);
-            measureOnKafka(report, base, fleetRules, liveRules, dir);
+            if (phases.contains(Phase.replay)) {
+                measureReplay(report, base, fleetRules, dir);
+            }
+            if (phases.contains(Phase.memory)) {
+                measureMemory(report, base, fleetRules);
+            }
+            if (phases.contains(Phase.catchup) || phases.contains(Phase.latency)) {
+                measureOnKafka(report, base, fleetRules, liveRules, dir);
+            }
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanUp);
             deleteQuietly(dir);
@@ -172,6 +207,30 @@ final class BenchCommand implements Callable<Integer> {
         if (memorySeries < 1) {
             throw new ConfigException("--memory-series: must be at least 1, not " + memorySeries);
         }
+        if (warmup < 0) {
+            throw new ConfigException("--warmup: must be at least 0, not " + warmup);
+        }
+        if (rounds < 1) {
+            throw new ConfigException("--rounds: must be at least 1, not " + rounds);
+        }
+        for (String spec : variantSpecs) {
+            final int colon = spec.indexOf(':');
+            final String name = colon < 0 ? "" : spec.substring(0, colon);
+            if (!name.matches("[A-Za-z0-9_]+") || name.equals(DEFAULT_VARIANT) || name.equals("warmup")
+                    || variants.containsKey(name)) {
+                throw new ConfigException("--variant: expected a new NAME (letters, digits, _) before ':', "
+                        + "not \"" + spec + "\"");
+            }
+            final Map<String, String> settings = new LinkedHashMap<>();
+            for (String pair : spec.substring(colon + 1).split(",")) {
+                final int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new ConfigException("--variant " + name + ": expected KEY=VALUE, not \"" + pair + "\"");
+                }
+                settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+            variants.put(name, settings);
+        }
         if (json != null && json.toAbsolutePath().getParent() != null
                 && !Files.isDirectory(json.toAbsolutePath().getParent())) {
             throw new ConfigException("--json: no directory " + json.toAbsolutePath().getParent());
@@ -187,6 +246,9 @@ final class BenchCommand implements Callable<Integer> {
         options.put("live_seconds", liveSeconds);
         options.put("memory_series", memorySeries);
         options.put("grace_ms", cfg.grace().toMillis());
+        options.put("phases", phases.stream().sorted().map(Enum::name).toList());
+        options.put("catchup_warmup", warmup);
+        options.put("catchup_rounds", rounds);
         options.put("broker", bootstrapServers == null ? "embedded" : "external");
         report.context("options", options);
         report.context("cores", Runtime.getRuntime().availableProcessors());
@@ -270,10 +332,14 @@ final class BenchCommand implements Callable<Integer> {
             try (Admin admin = Admin.create(clientProps)) {
                 createInputTopics(admin, List.of(run + "-metrics", run + "-live"));
                 try {
-                    measureCatchUp(report, admin, engineConfig(cfg, run, "metrics", "catchup"), clientProps, fleetRules,
-                            run + "-metrics", dir);
-                    measureLatency(report, engineConfig(cfg, run, "live", "live"), clientProps, liveRules,
-                            run + "-live", dir);
+                    if (phases.contains(Phase.catchup)) {
+                        measureCatchUp(report, admin, engineConfig(cfg, run, "metrics", "catchup"), clientProps,
+                                fleetRules, run + "-metrics", dir);
+                    }
+                    if (phases.contains(Phase.latency)) {
+                        measureLatency(report, engineConfig(cfg, run, "live", "live"), clientProps, liveRules,
+                                run + "-live", dir);
+                    }
                 } finally {
                     if (broker == null) {
                         deleteTopics(admin, run);
@@ -321,16 +387,105 @@ final class BenchCommand implements Callable<Integer> {
         final double plainRate = plain.records() / plain.seconds();
         report.add("plain_dps", "catch-up: plain KafkaConsumer (String values)", plainRate, "datapoints/s", "");
 
-        progress("catching up on %s with the engine (exactly_once_v2)", topic);
-        final long started;
-        final long done;
-        try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-catchup"), new SimpleMeterRegistry())) {
-            started = awaitRunning(engine);
-            done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic, CATCH_UP_TIMEOUT);
+        final Map<String, List<CatchUp>> runs = new LinkedHashMap<>();
+        final List<String> names = new ArrayList<>();
+        names.add(DEFAULT_VARIANT);
+        names.addAll(variants.keySet());
+        for (int w = 1; w <= warmup; w++) {
+            final Map<String, String> kafka = new HashMap<>(cfg.kafka());
+            kafka.put("application.id", cfg.kafka().get("application.id") + "-warmup-" + w);
+            progress("warm-up catch-up %d of %d (not counted)", w, warmup);
+            final CatchUp run = catchUp(admin, cfg.withKafka(kafka), rules, topic, dir.resolve("streams-warmup-" + w));
+            progress("warm-up: %,.0f datapoints/s, %.0f us CPU per datapoint", run.rate(), run.cpuMicrosPerDatapoint());
         }
-        final double vigilRate = datapoints / ((done - started) / 1e9);
-        report.add("catchup_dps", "catch-up: vigil engine, exactly_once_v2, committed", vigilRate, "datapoints/s", "");
+        for (int round = 1; round <= rounds; round++) {
+            // Every other round in reverse, so that no variant always runs first (a colder JIT) or last.
+            final List<String> order = new ArrayList<>(names);
+            if (round % 2 == 0) {
+                java.util.Collections.reverse(order);
+            }
+            for (String name : order) {
+                final Map<String, String> kafka = new HashMap<>(cfg.kafka());
+                kafka.putAll(variants.getOrDefault(name, Map.of()));
+                // Each engine its own application id, none a prefix of another's followed by '-' (CommittedProgress
+                // finds an engine's repartition topics by that prefix).
+                kafka.put("application.id", cfg.kafka().get("application.id")
+                        + (names.size() == 1 && rounds == 1 && warmup == 0 ? "" : "-" + name + "-" + round));
+                progress("catching up on %s with the engine (exactly_once_v2), %s, round %d of %d", topic, name,
+                        round, rounds);
+                final CatchUp run = catchUp(admin, cfg.withKafka(kafka), rules, topic,
+                        dir.resolve("streams-catchup-" + name + "-" + round));
+                progress("%s: %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(), run.cpuMicrosPerDatapoint());
+                runs.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
+            }
+        }
+        final List<CatchUp> base = runs.get(DEFAULT_VARIANT);
+        final double vigilRate = median(base.stream().mapToDouble(CatchUp::rate).toArray());
+        final String of = rounds == 1 ? "" : String.format(Locale.ROOT, " (median of %d)", rounds);
+        report.add("catchup_dps", "catch-up: vigil engine, exactly_once_v2, committed" + of, vigilRate, "datapoints/s", "");
         report.add("catchup_ratio", "catch-up: vigil / plain consumer", vigilRate / plainRate, "", ">= 0.4");
+        // Less noisy than the rate on a shared machine: what the process (broker included) spent per datapoint.
+        report.add("catchup_cpu_us_per_dp", "catch-up: process CPU per datapoint (broker included)" + of,
+                median(base.stream().mapToDouble(CatchUp::cpuMicrosPerDatapoint).toArray()), "us", "");
+        report.add("catchup_commits", "catch-up: commits (all stream threads)" + of,
+                median(base.stream().mapToDouble(r -> r.totals().commits()).toArray()), "commits", "");
+        report.add("catchup_commit_share", "catch-up: share of the time in commits (latency avg x commits / time)" + of,
+                median(base.stream().mapToDouble(r -> r.totals().commitSeconds() / r.seconds()).toArray()), "", "");
+        report.add("catchup_records_per_commit", "catch-up: records processed per commit (all stages)" + of,
+                median(base.stream().mapToDouble(r -> r.totals().processed() / r.totals().commits()).toArray()),
+                "records", "");
+        report.add("catchup_produced", "catch-up: records the engine produced (repartition, changelog, alerts)" + of,
+                median(base.stream().mapToDouble(r -> r.totals().produced()).toArray()), "records", "");
+        for (String name : variants.keySet()) {
+            final List<CatchUp> variant = runs.get(name);
+            final double[] rateRatios = new double[rounds];
+            final double[] cpuRatios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                rateRatios[i] = variant.get(i).rate() / base.get(i).rate();
+                cpuRatios[i] = variant.get(i).cpuMicrosPerDatapoint() / base.get(i).cpuMicrosPerDatapoint();
+            }
+            final String key = "catchup_" + name.replaceAll("[^A-Za-z0-9]", "_");
+            report.add(key + "_dps", "catch-up, " + name + of, median(variant.stream().mapToDouble(CatchUp::rate)
+                    .toArray()), "datapoints/s", "");
+            report.add(key + "_vs_default", "catch-up, " + name + " / default, rate (median of round pairs)",
+                    median(rateRatios), "", "");
+            report.add(key + "_cpu_vs_default", "catch-up, " + name + " / default, CPU per datapoint (median of pairs)",
+                    median(cpuRatios), "", "");
+            report.add(key + "_commits", "catch-up, " + name + ": commits" + of,
+                    median(variant.stream().mapToDouble(r -> r.totals().commits()).toArray()), "commits", "");
+        }
+        report.context("catchup_variants", variants);
+    }
+
+    /** One engine's catch-up on the filled topic. */
+    private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals) {
+        double rate() {
+            return datapoints / seconds;
+        }
+
+        double cpuMicrosPerDatapoint() {
+            return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / datapoints;
+        }
+    }
+
+    private CatchUp catchUp(final Admin admin, final VigilConfig cfg, final RuleSet rules, final String topic,
+                            final Path stateDir) throws Exception {
+        try (VigilEngine engine = VigilEngine.start(cfg, rules, stateDir, new SimpleMeterRegistry())) {
+            final long started = awaitRunning(engine);
+            final long cpuStarted = processCpuNanos();
+            final long done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic,
+                    CATCH_UP_TIMEOUT);
+            final long cpuDone = processCpuNanos();
+            return new CatchUp((done - started) / 1e9, datapoints, cpuStarted < 0 ? -1 : cpuDone - cpuStarted,
+                    StreamsTotals.of(engine.streams()));
+        }
+    }
+
+    private static double median(final double[] values) {
+        final double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        final int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private void measureLatency(final BenchReport report, final VigilConfig cfg, final Map<String, Object> clientProps,
@@ -380,6 +535,54 @@ final class BenchCommand implements Callable<Integer> {
         report.add("latency_max_ms", "live: alert latency max", summary.maxMs(), "ms", "");
         report.add("latency_samples", "live: probe alerts read / expected", read, "alerts",
                 String.format(Locale.ROOT, "%,d", expected));
+    }
+
+    /** CPU time of this process so far, or -1 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /** Kafka Streams' own counters of an engine, summed over its threads and producers. */
+    private record StreamsTotals(double commits, double commitSeconds, double processed, double produced) {
+        static StreamsTotals of(final KafkaStreams streams) {
+            double commits = 0;
+            double commitMs = 0;
+            double processed = 0;
+            double produced = 0;
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+                    : streams.metrics().entrySet()) {
+                final org.apache.kafka.common.MetricName name = e.getKey();
+                if (!(e.getValue().metricValue() instanceof Double value) || value.isNaN()) {
+                    continue;
+                }
+                if (name.group().equals("stream-thread-metrics")) {
+                    switch (name.name()) {
+                        case "commit-total" -> commits += value;
+                        case "process-total" -> processed += value;
+                        default -> { }
+                    }
+                } else if (name.group().equals("producer-metrics") && name.name().equals("record-send-total")) {
+                    produced += value;
+                }
+            }
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+                    : streams.metrics().entrySet()) {
+                final org.apache.kafka.common.MetricName name = e.getKey();
+                if (name.group().equals("stream-thread-metrics") && name.name().equals("commit-latency-avg")
+                        && e.getValue().metricValue() instanceof Double avg && !avg.isNaN()) {
+                    commitMs += avg * threadCommits(streams, name.tags());
+                }
+            }
+            return new StreamsTotals(commits, commitMs / 1e3, processed, produced);
+        }
+
+        private static double threadCommits(final KafkaStreams streams, final Map<String, String> tags) {
+            return streams.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().group().equals("stream-thread-metrics")
+                            && e.getKey().name().equals("commit-total") && e.getKey().tags().equals(tags))
+                    .mapToDouble(e -> (Double) e.getValue().metricValue()).sum();
+        }
     }
 
     /** @return System.nanoTime when the engine was first seen RUNNING */

@@ -206,6 +206,14 @@ public final class VigilTopology {
         props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // Kafka 5.0's default, taken now: the same exception handling for global state as for tasks.
         props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // No task waits for data on one of its partitions before processing another's (Kafka's default, 0, waits
+        // while a partition has records on the broker not fetched yet). That wait only orders records by timestamp
+        // across a task's partitions, which Vigil never needs: ingest judges each source partition by itself, and the
+        // evaluation task's two inputs (series and peer repartitions) feed separate processors whose outputs are
+        // alerts of different fingerprints. And Kafka Streams 4.3 checks it at a price: for every task without
+        // buffered records, on every processing pass, it String.format()s a trace message it then discards, which
+        // was ~10 % of the stream thread's time in catch-up (docs/performance.md). kafka.max.task.idle.ms overrides.
+        props.put(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         return props;
     }
 

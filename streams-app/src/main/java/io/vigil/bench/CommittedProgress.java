@@ -23,7 +23,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CommittedProgress {
 
-    private static final Duration CHECK_EVERY = Duration.ofMillis(50);
+    /**
+     * Each check lists topics, end offsets and the group's offsets: at every 50 ms that was 3 % of the process's CPU
+     * samples during a catch-up (plus the broker's share), taken from the engine it measures; 200 ms costs a quarter
+     * of that and at most 0.2 s of a catch-up's duration.
+     */
+    private static final Duration CHECK_EVERY = Duration.ofMillis(200);
 
     private CommittedProgress() {
     }

@@ -18,7 +18,8 @@ class BenchCommandTest {
 
     private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "memory_series",
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
-            "catchup_ratio", "live_dps", "grace_ms", "latency_p50_ms", "latency_p99_ms", "latency_max_ms",
+            "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
+            "catchup_records_per_commit", "catchup_produced", "live_dps", "grace_ms", "latency_p50_ms", "latency_p99_ms", "latency_max_ms",
             "latency_samples");
 
     @TempDir
@@ -50,12 +51,35 @@ class BenchCommandTest {
     }
 
     @Test
+    void catchUpAloneComparesAVariantWithTheDefaultRoundByRound() throws Exception {
+        final Path json = dir.resolve("ab.json");
+        final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
+                "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0", "--json", json.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        final JsonNode root = new ObjectMapper().readTree(json.toFile());
+        final List<String> keys = new ArrayList<>();
+        root.get("results").forEach(row -> keys.add(row.get("key").asText()));
+        assertThat(keys).doesNotContain("replay_dps", "memory_series", "live_dps")
+                .contains("catchup_dps", "catchup_waiting_dps", "catchup_waiting_vs_default",
+                        "catchup_waiting_cpu_vs_default");
+        assertThat(value(root, "catchup_waiting_vs_default")).isPositive();
+        assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
+        assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2");
+    }
+
+    @Test
     void badOptionsAreRefusedWithOneLineAndExitTwo() {
         final CommandRun run = CommandRun.vigil("bench", "--partitions", "2");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("vigil: --partitions: must be at least 3, not 2" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--grace", "soon").exit()).isEqualTo(2);
+        final CommandRun variant = CommandRun.vigil("bench", "--variant", "fast:linger.ms");
+        assertThat(variant.exit()).isEqualTo(2);
+        assertThat(variant.err()).contains("--variant fast: expected KEY=VALUE");
+        assertThat(CommandRun.vigil("bench", "--variant", "default:linger.ms=5").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
     }
 
     private static double value(final JsonNode root, final String key) {
