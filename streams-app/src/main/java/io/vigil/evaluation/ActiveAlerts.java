@@ -44,7 +44,7 @@ public final class ActiveAlerts {
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, byte[]> kv = it.next();
-                final SeriesState state = SeriesStateCodec.decode(kv.value);
+                final SeriesState state = SeriesStateCodec.decode(kv.key, kv.value);
                 // A rule's series limit alert is Vigil's own, under a key no series has.
                 final boolean limit = SeriesBudget.isAlertKey(kv.key);
                 for (Map.Entry<String, AlertStatus> a : state.alerts().entrySet()) {
@@ -88,7 +88,7 @@ public final class ActiveAlerts {
                 if (SeriesBudget.isAlertKey(kv.key)) {
                     continue;
                 }
-                final SeriesState state = SeriesStateCodec.decode(kv.value);
+                final SeriesState state = SeriesStateCodec.decode(kv.key, kv.value);
                 for (int i : rules.match(state.series())) {
                     out.merge(rules.rule(i).id(), new RuleState(1, 0, 0, Long.MIN_VALUE), RuleState::plus);
                 }

@@ -90,7 +90,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, byte[]> kv = it.next();
-                evaluator.restore(kv.key, SeriesStateCodec.decode(kv.value));
+                evaluator.restore(kv.key, SeriesStateCodec.decode(kv.key, kv.value));
             }
         }
         context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {

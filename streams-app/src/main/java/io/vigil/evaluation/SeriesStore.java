@@ -53,7 +53,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     @Override
     public void flushCache() {
         for (Map.Entry<String, SeriesState> e : changed.entrySet()) {
-            inner.put(e.getKey(), SeriesStateCodec.encode(e.getValue()));
+            inner.put(e.getKey(), SeriesStateCodec.encode(e.getKey(), e.getValue()));
         }
         changed.clear();
         if (inner instanceof CachedStateStore<?, ?> cached) {

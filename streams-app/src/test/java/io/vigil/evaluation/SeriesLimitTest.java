@@ -86,7 +86,7 @@ class SeriesLimitTest {
         for (String key : outcome.changed()) {
             final SeriesState state = e.state(key);
             if (state != null) {
-                store.put(key, SeriesStateCodec.encode(state));
+                store.put(key, SeriesStateCodec.encode(key, state));
             }
         }
         outcome.removed().forEach(store::remove);
@@ -96,7 +96,7 @@ class SeriesLimitTest {
     /** A new task over the same store, as after a restart. */
     private TaskEvaluator restart(final int limit, final Rule... rules) {
         final TaskEvaluator e = evaluator(limit, rules);
-        store.forEach((key, bytes) -> e.restore(key, SeriesStateCodec.decode(bytes)));
+        store.forEach((key, bytes) -> e.restore(key, SeriesStateCodec.decode(key, bytes)));
         return e;
     }
 
