@@ -297,7 +297,10 @@ final class BenchCommand implements Callable<Integer> {
         progress("memory: %,d series x %d points in the replay pipeline", memorySeries, MEMORY_STEPS);
         final long before = ProcessMemory.heapUsedAfterGc();
         final FleetMetrics fleet = new FleetMetrics(memorySeries);
-        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), Replay.settings(cfg),
+        // Every series held: the cardinality guard's default would stop each rule at 100,000 of them.
+        final TopologySettings settings = Replay.settings(cfg)
+                .withMaxSeriesPerRule(Math.max(cfg.maxSeriesPerRule(), memorySeries));
+        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings,
                 new SimpleMeterRegistry(), System.currentTimeMillis(), event -> { });
         fleet.record((long) memorySeries * MEMORY_STEPS, FleetMetrics.historyEndMs(),
                 (s, key, json) -> pipeline.offer(json.getBytes(StandardCharsets.UTF_8)));
