@@ -48,8 +48,8 @@ final class Fleet {
     }
 
     /**
-     * Takes one point of every series at the next instant, each followed by draining what changed (what
-     * SeriesEvaluationProcessor persists per datapoint). Returns how many were accepted.
+     * Takes one point of every series at the next instant, each followed by draining what changed (what a caller of
+     * the public {@code accept} persists per datapoint). Returns how many were accepted.
      */
     int acceptStep() {
         final long now = nextStep();

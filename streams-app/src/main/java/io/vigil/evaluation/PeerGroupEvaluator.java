@@ -21,6 +21,8 @@ import java.util.TreeMap;
  */
 public final class PeerGroupEvaluator {
 
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+
     /** One member's value at one instant. */
     record Member(Series series, double value) {
     }
@@ -67,15 +69,11 @@ public final class PeerGroupEvaluator {
     }
 
     static String valueKey(final String groupKey, final long time, final Series series) {
+        // Fixed-width hex of the time with its sign bit flipped, so that keys sort by time (HexFormat, not
+        // String.format, which costs more than the rest of a peer value's handling).
         final String seriesKey = series.key();
         final StringBuilder sb = new StringBuilder(groupKey.length() + 18 + seriesKey.length()).append(groupKey)
-                .append('\u0001');
-        // Fixed-width hex of the time with its sign bit flipped, so that keys sort by time; not String.format, which
-        // costs more than the rest of a peer value's handling.
-        final long sortable = time ^ Long.MIN_VALUE;
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            sb.append(Character.forDigit((int) (sortable >>> shift) & 0xF, 16));
-        }
+                .append('\u0001').append(HEX.toHexDigits(time ^ Long.MIN_VALUE));
         return sb.append('\u0001').append(seriesKey).toString();
     }
 

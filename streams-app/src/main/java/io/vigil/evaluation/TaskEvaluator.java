@@ -227,21 +227,8 @@ public final class TaskEvaluator {
      *         selects its series
      */
     public boolean accept(final Datapoint point) {
-        return accept(point.series().key(), point.timestampMs(), point.value(), point.series());
-    }
-
-    /**
-     * {@link #accept(Datapoint)} for a datapoint known by its series' key: the series itself is only rebuilt from the
-     * key if this task does not hold it yet.
-     *
-     * @throws IllegalArgumentException if the series is new and {@code seriesKey} is not a {@link Series#key()}
-     */
-    public boolean accept(final String seriesKey, final long timestampMs, final double value) {
-        return accept(seriesKey, timestampMs, value, null);
-    }
-
-    private boolean accept(final String key, final long timestampMs, final double value, final Series known) {
-        if (take(key, timestampMs, value, known) == null) {
+        final String key = point.series().key();
+        if (take(key, point.timestampMs(), point.value(), point.series()) == null) {
             return false;
         }
         dirty.add(key);
@@ -249,9 +236,12 @@ public final class TaskEvaluator {
     }
 
     /**
-     * The processor's way in: {@link #accept(String, long, double)}, returning the series' changed state (null if
-     * the point was not taken) for the caller to persist itself, rather than through the set {@link #drainChanged}
-     * empties: that set costs hashing, an allocation and a lookup per datapoint.
+     * The processor's way in: {@link #accept} for a point known by its series' key, returning the series' changed
+     * state (null if the point was not taken) for the caller to persist itself, rather than through the set
+     * {@link #drainChanged} empties: that set costs hashing, an allocation and a lookup per datapoint.
+     *
+     * @param known the series, or null to rebuild it from {@code key} if this task does not hold it yet
+     * @throws IllegalArgumentException if the series is new, not known, and {@code key} is not a {@link Series#key()}
      */
     SeriesState take(final String key, final long timestampMs, final double value, final Series known) {
         if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {

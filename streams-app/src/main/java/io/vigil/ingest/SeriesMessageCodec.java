@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,11 +35,8 @@ public final class SeriesMessageCodec {
 
     public static byte[] encode(final SeriesMessage message) {
         if (message instanceof SeriesMessage.Point p) {
-            final byte[] bytes = new byte[POINT_BYTES];
-            bytes[0] = POINT;
-            putLong(bytes, 1, Double.doubleToRawLongBits(p.datapoint().value()));
-            putLong(bytes, 1 + Double.BYTES, p.datapoint().timestampMs());
-            return bytes;
+            return ByteBuffer.allocate(POINT_BYTES).put(POINT).putDouble(p.datapoint().value())
+                    .putLong(p.datapoint().timestampMs()).array();
         }
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -62,11 +60,11 @@ public final class SeriesMessageCodec {
     }
 
     public static double value(final byte[] point) {
-        return Double.longBitsToDouble(getLong(point, 1));
+        return ByteBuffer.wrap(point).getDouble(1);
     }
 
     public static long timestampMs(final byte[] point) {
-        return getLong(point, 1 + Double.BYTES);
+        return ByteBuffer.wrap(point).getLong(1 + Double.BYTES);
     }
 
     /**
@@ -111,19 +109,5 @@ public final class SeriesMessageCodec {
     /** Whether the encoded message goes to every evaluator rather than to its series' one. */
     public static boolean isBroadcast(final byte[] encoded) {
         return encoded.length > 0 && encoded[0] != POINT && encoded[0] != POINT_WITH_LABELS;
-    }
-
-    private static void putLong(final byte[] bytes, final int at, final long v) {
-        for (int i = 0; i < Long.BYTES; i++) {
-            bytes[at + i] = (byte) (v >>> (56 - 8 * i));
-        }
-    }
-
-    private static long getLong(final byte[] bytes, final int at) {
-        long v = 0;
-        for (int i = 0; i < Long.BYTES; i++) {
-            v = (v << 8) | (bytes[at + i] & 0xFF);
-        }
-        return v;
     }
 }

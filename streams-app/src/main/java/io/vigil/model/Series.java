@@ -26,12 +26,6 @@ public final class Series implements Comparable<Series> {
         this.labels = labels.has("__name__") ? labels.without("__name__") : labels;
     }
 
-    private Series(final String name, final Labels labels, final String key) {
-        this.name = name;
-        this.labels = labels;
-        this.key = key;
-    }
-
     public String name() {
         return name;
     }
@@ -111,10 +105,12 @@ public final class Series implements Comparable<Series> {
         }
         final Series series = new Series(name.intern(), Labels.of(strings));
         if (!series.key().equals(key)) {
-            // Labels out of order, repeated or empty: not something key() writes.
+            // Labels out of order, repeated, empty or __name__: not something key() writes.
             throw new IllegalArgumentException("not a series key: " + key);
         }
-        return new Series(series.name, series.labels, key);
+        // The caller's string, not the equal one just built: evaluation keeps it as its map key too.
+        series.key = key;
+        return series;
     }
 
     @Override

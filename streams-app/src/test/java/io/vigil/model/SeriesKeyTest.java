@@ -54,7 +54,7 @@ class SeriesKeyTest {
     @Test
     void whatNoSeriesWritesIsRefused() {
         for (String bad : new String[] {"", "{}", "m", "m{", "m{a=\"1\"", "m{a=1}", "m{a=\"1\"b=\"2\"}",
-                "m{b=\"1\",a=\"2\"}", "m{a=\"\"}", "m{a=\"1\",a=\"2\"}"}) {
+                "m{b=\"1\",a=\"2\"}", "m{a=\"\"}", "m{a=\"1\",a=\"2\"}", "m{__name__=\"x\"}"}) {
             assertThatThrownBy(() -> Series.fromKey(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
