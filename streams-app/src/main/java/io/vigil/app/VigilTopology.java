@@ -12,7 +12,7 @@ import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
-import io.vigil.evaluation.SeriesStore;
+import io.vigil.evaluation.WriteBehindStore;
 import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
@@ -185,11 +185,13 @@ public final class VigilTopology {
                     Serdes.String(), Serdes.Long()), changelogged));
             final StoreBuilder<KeyValueStore<String, byte[]>> series = Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray());
-            builders.add(SeriesStore.builder(changelogged ? series : series.withLoggingDisabled()));
+            builders.add(SeriesEvaluationProcessor.seriesStore(logged(series, changelogged)));
+            // Evaluation's stores change many times per commit (peer values mostly arrive and are judged within one):
+            // written behind, once per commit.
             for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
                     PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
-                builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
-                        Serdes.ByteArray()), changelogged));
+                builders.add(WriteBehindStore.ofBytes(logged(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray()), changelogged)));
             }
             return builders;
         }

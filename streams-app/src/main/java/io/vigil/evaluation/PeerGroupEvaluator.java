@@ -23,8 +23,8 @@ public final class PeerGroupEvaluator {
 
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
-    /** One member's value at one instant. */
-    record Member(Series series, double value) {
+    /** One member's value at one instant; the member by its series key, parsed into labels only if it alerts. */
+    record Member(String seriesKey, double value) {
     }
 
     /** An alert of an outlier rule for one member, with the group it belongs to. */
@@ -68,17 +68,16 @@ public final class PeerGroupEvaluator {
         return sb.toString();
     }
 
-    static String valueKey(final String groupKey, final long time, final Series series) {
+    static String valueKey(final String groupKey, final long time, final String seriesKey) {
         // Fixed-width hex of the time with its sign bit flipped, so that keys sort by time (HexFormat, not
         // String.format, which costs more than the rest of a peer value's handling).
-        final String seriesKey = series.key();
         final StringBuilder sb = new StringBuilder(groupKey.length() + 18 + seriesKey.length()).append(groupKey)
                 .append('\u0001').append(HEX.toHexDigits(time ^ Long.MIN_VALUE));
         return sb.append('\u0001').append(seriesKey).toString();
     }
 
-    static String alertKey(final String ruleId, final Series series) {
-        return ruleId + '\u0000' + series.key();
+    static String alertKey(final String ruleId, final String seriesKey) {
+        return ruleId + '\u0000' + seriesKey;
     }
 
     public long evaluatedThrough() {
@@ -144,7 +143,7 @@ public final class PeerGroupEvaluator {
         }
         pending.computeIfAbsent(v.time(), t -> new HashMap<>())
                 .computeIfAbsent(v.groupKey(), g -> new ArrayList<>())
-                .add(new Member(v.series(), v.value()));
+                .add(new Member(v.seriesKey(), v.value()));
         return true;
     }
 
@@ -173,7 +172,7 @@ public final class PeerGroupEvaluator {
             judgeSilentGroupsBefore(t, previousLimit, out, changes);
             for (Map.Entry<String, List<Member>> group : new TreeMap<>(instant.getValue()).entrySet()) {
                 judge(group.getKey(), t, group.getValue(), out, changes);
-                group.getValue().forEach(m -> judged.add(valueKey(group.getKey(), t, m.series())));
+                group.getValue().forEach(m -> judged.add(valueKey(group.getKey(), t, m.seriesKey())));
             }
         }
         judgeSilentGroupsBefore(limit + 1, previousLimit, out, changes);
@@ -222,7 +221,7 @@ public final class PeerGroupEvaluator {
         final Rule rule = found.get();
         lastJudged.put(groupKey, t);
         final List<Member> sortedMembers = new ArrayList<>(members);
-        sortedMembers.sort(Comparator.comparing(m -> m.series().key()));
+        sortedMembers.sort(Comparator.comparing(Member::seriesKey));
         final int n = sortedMembers.size();
         // A group with fewer than min_peers members with a value is not judged: nobody in it is an outlier.
         final boolean judged = n >= outlier.minPeers();
@@ -241,11 +240,12 @@ public final class PeerGroupEvaluator {
         }
         final Map<String, Member> byAlertKey = new TreeMap<>();
         for (Member m : sortedMembers) {
-            byAlertKey.put(alertKey(rule.id(), m.series()), m);
+            byAlertKey.put(alertKey(rule.id(), m.seriesKey()), m);
         }
         for (Map.Entry<String, PeerAlert> a : new TreeMap<>(alerts).entrySet()) {
             if (a.getValue().groupKey().equals(groupKey) && !byAlertKey.containsKey(a.getKey())) {
-                step(rule, groupKey, a.getKey(), a.getValue().series(), Double.NaN, median, Double.NaN, false, t, out, changes);
+                step(rule, groupKey, a.getKey(), a.getValue().series().key(), Double.NaN, median, Double.NaN, false, t, out,
+                        changes);
             }
         }
         for (Map.Entry<String, Member> e : byAlertKey.entrySet()) {
@@ -253,17 +253,21 @@ public final class PeerGroupEvaluator {
             final double z = judged ? RobustStatistics.z(x, median, mad) : Double.NaN;
             final boolean holds = judged && RobustStatistics.isAnomalous(x, median, z, outlier.direction(), outlier.z(),
                     outlier.minChange());
-            step(rule, groupKey, e.getKey(), e.getValue().series(), x, median, z, holds, t, out, changes);
+            step(rule, groupKey, e.getKey(), e.getValue().seriesKey(), x, median, z, holds, t, out, changes);
         }
     }
 
-    private void step(final Rule rule, final String groupKey, final String key, final Series series, final double value,
+    private void step(final Rule rule, final String groupKey, final String key, final String seriesKey, final double value,
                       final double median, final double z, final boolean holds, final long t,
                       final List<AlertTransition> out, final Map<String, Optional<PeerAlert>> changes) {
         final PeerAlert prevAlert = alerts.get(key);
         final AlertStatus prev = prevAlert == null ? AlertStatus.INACTIVE : prevAlert.status();
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, holds, t, rule.forDuration().toMillis(),
                 rule.keepFiringFor().toMillis());
+        if (prevAlert == null && step.status().isInactive() && step.event().isEmpty()) {
+            return; // the common case: a member that is no outlier and was none
+        }
+        final Series series = prevAlert != null ? prevAlert.series() : Series.fromKey(seriesKey);
         final AlertNumbers last = prevAlert == null ? AlertNumbers.NONE : prevAlert.numbers();
         step.event().ifPresent(kind -> out.add(TaskEvaluator.transition(rule, series, kind, step.status(),
                 new AlertNumbers(value, median, z), last)));

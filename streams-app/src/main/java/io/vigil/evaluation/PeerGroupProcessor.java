@@ -15,7 +15,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The Kafka Streams side of outlier rules: feeds the peer values and progress reports of one peers partition to a
@@ -34,9 +33,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, AlertTransition> context;
-    private KeyValueStore<String, byte[]> values;
-    private KeyValueStore<String, byte[]> alerts;
-    private KeyValueStore<String, byte[]> progress;
+    private WriteBehindStore<byte[]> values;
+    private WriteBehindStore<byte[]> alerts;
+    private WriteBehindStore<byte[]> progress;
     private PeerGroupEvaluator evaluator;
 
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
@@ -79,7 +78,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         final EvaluationOutput message = PeerMessageCodec.decode(record.value());
         if (message instanceof PeerValue v) {
             if (evaluator.accept(v)) {
-                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time(), v.series()), record.value());
+                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time(), v.seriesKey()), record.value());
             } else {
                 metrics.late();
             }

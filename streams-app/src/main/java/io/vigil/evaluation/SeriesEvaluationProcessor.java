@@ -13,16 +13,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
- * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at each
- * commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
+ * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link WriteBehindStore} (written at
+ * each commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
  */
 public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
 
@@ -47,8 +49,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, EvaluationOutput> context;
-    private SeriesStore seriesStore;
-    private KeyValueStore<String, byte[]> progressStore;
+    private WriteBehindStore<SeriesState> seriesStore;
+    private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
@@ -57,6 +59,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
      * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
      */
+    /** The series store over {@code inner}: series states, encoded at each commit. */
+    public static StoreBuilder<? extends StateStore> seriesStore(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
+        return WriteBehindStore.<SeriesState>builder(inner, SeriesStateCodec::encode);
+    }
+
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics) {
@@ -148,7 +155,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                        final long recordTimestamp) {
         final SeriesState state = evaluator.take(key, timestampMs, value, known);
         if (state != null) {
-            seriesStore.changed(key, state);
+            seriesStore.put(key, state);
         } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
             metrics.late();
         }
@@ -184,7 +191,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         for (String key : changed) {
             final SeriesState state = evaluator.state(key);
             if (state != null) {
-                seriesStore.changed(key, state);
+                seriesStore.put(key, state);
             }
         }
         for (String key : removed) {

@@ -513,8 +513,8 @@ public final class TaskEvaluator {
             } else if (condition instanceof Condition.Outlier outlier) {
                 final double value = aggregate(state, i, rule, t);
                 if (!Double.isNaN(value)) {
-                    peers.add(new PeerValue(ruleIds[i], PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
-                            state.series(), t, value));
+                    peers.add(new PeerValue(PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
+                            state.series().key(), t, value));
                 }
             }
         }
