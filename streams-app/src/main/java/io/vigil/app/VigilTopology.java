@@ -183,17 +183,20 @@ public final class VigilTopology {
             final List<StoreBuilder<? extends StateStore>> builders = new ArrayList<>();
             builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE),
                     Serdes.String(), Serdes.Long()), changelogged));
-            final StoreBuilder<KeyValueStore<String, byte[]>> series = Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(SeriesEvaluationProcessor.SERIES_STORE), Serdes.String(), Serdes.ByteArray());
-            builders.add(SeriesEvaluationProcessor.seriesStore(logged(series, changelogged)));
-            // Evaluation's stores change many times per commit (peer values mostly arrive and are judged within one):
-            // written behind, once per commit.
-            for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.VALUES_STORE,
-                    PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE}) {
-                builders.add(WriteBehindStore.ofBytes(logged(Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray()), changelogged)));
+            builders.add(SeriesEvaluationProcessor.seriesStore(logged(bytesStore(SeriesEvaluationProcessor.SERIES_STORE),
+                    changelogged)));
+            builders.add(PeerGroupProcessor.valuesStore(logged(bytesStore(PeerGroupProcessor.VALUES_STORE), changelogged)));
+            // Progress and alerts change many times per commit (progress on every evaluation pass): written behind,
+            // once per commit.
+            for (String store : new String[] {SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.ALERTS_STORE,
+                    PeerGroupProcessor.PROGRESS_STORE}) {
+                builders.add(WriteBehindStore.ofBytes(logged(bytesStore(store), changelogged)));
             }
             return builders;
+        }
+
+        private static StoreBuilder<KeyValueStore<String, byte[]>> bytesStore(final String name) {
+            return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
         }
 
         private static <V> StoreBuilder<KeyValueStore<String, V>> logged(final StoreBuilder<KeyValueStore<String, V>> b,

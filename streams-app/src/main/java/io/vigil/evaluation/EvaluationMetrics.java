@@ -53,6 +53,10 @@ public final class EvaluationMetrics {
         late.increment();
     }
 
+    void late(final int count) {
+        late.increment(count);
+    }
+
     Timer pass() {
         return pass;
     }

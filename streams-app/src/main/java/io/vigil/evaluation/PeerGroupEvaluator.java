@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import io.vigil.evaluation.PeerValues.Member;
 import io.vigil.model.Series;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
@@ -22,10 +23,6 @@ import java.util.TreeMap;
 public final class PeerGroupEvaluator {
 
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
-
-    /** One member's value at one instant; the member by its series key, parsed into labels only if it alerts. */
-    record Member(String seriesKey, double value) {
-    }
 
     /** An alert of an outlier rule for one member, with the group it belongs to. */
     record PeerAlert(String groupKey, Series series, AlertStatus status, AlertNumbers numbers) {
@@ -68,12 +65,11 @@ public final class PeerGroupEvaluator {
         return sb.toString();
     }
 
-    static String valueKey(final String groupKey, final long time, final String seriesKey) {
+    /** The store key of a group's values waiting at one instant. */
+    static String valueKey(final String groupKey, final long time) {
         // Fixed-width hex of the time with its sign bit flipped, so that keys sort by time (HexFormat, not
         // String.format, which costs more than the rest of a peer value's handling).
-        final StringBuilder sb = new StringBuilder(groupKey.length() + 18 + seriesKey.length()).append(groupKey)
-                .append('\u0001').append(HEX.toHexDigits(time ^ Long.MIN_VALUE));
-        return sb.append('\u0001').append(seriesKey).toString();
+        return groupKey + '\u0001' + HEX.toHexDigits(time ^ Long.MIN_VALUE);
     }
 
     static String alertKey(final String ruleId, final String seriesKey) {
@@ -136,15 +132,18 @@ public final class PeerGroupEvaluator {
         return new Outcome(out, List.of(), changes);
     }
 
-    /** @return false when the value's instant has already been judged (it is dropped) */
-    public boolean accept(final PeerValue v) {
+    /**
+     * @return the group's members waiting at that instant, these included (a live view, for the store); null when the
+     *         instant has already been judged (the values are dropped)
+     */
+    List<Member> accept(final PeerValues v) {
         if (evaluatedThrough != Long.MIN_VALUE && v.time() <= evaluatedThrough - graceMs) {
-            return false;
+            return null;
         }
-        pending.computeIfAbsent(v.time(), t -> new HashMap<>())
-                .computeIfAbsent(v.groupKey(), g -> new ArrayList<>())
-                .add(new Member(v.seriesKey(), v.value()));
-        return true;
+        final List<Member> waiting = pending.computeIfAbsent(v.time(), t -> new HashMap<>())
+                .computeIfAbsent(v.groupKey(), g -> new ArrayList<>());
+        waiting.addAll(v.members());
+        return java.util.Collections.unmodifiableList(waiting);
     }
 
     public void onProgress(final int evaluator, final long through) {
@@ -172,7 +171,7 @@ public final class PeerGroupEvaluator {
             judgeSilentGroupsBefore(t, previousLimit, out, changes);
             for (Map.Entry<String, List<Member>> group : new TreeMap<>(instant.getValue()).entrySet()) {
                 judge(group.getKey(), t, group.getValue(), out, changes);
-                group.getValue().forEach(m -> judged.add(valueKey(group.getKey(), t, m.seriesKey())));
+                judged.add(valueKey(group.getKey(), t));
             }
         }
         judgeSilentGroupsBefore(limit + 1, previousLimit, out, changes);
@@ -220,8 +219,12 @@ public final class PeerGroupEvaluator {
         }
         final Rule rule = found.get();
         lastJudged.put(groupKey, t);
-        final List<Member> sortedMembers = new ArrayList<>(members);
-        sortedMembers.sort(Comparator.comparing(Member::seriesKey));
+        // By series: a series task that restarts may send a member's value again.
+        final TreeMap<String, Member> bySeries = new TreeMap<>();
+        for (Member m : members) {
+            bySeries.put(m.seriesKey(), m);
+        }
+        final List<Member> sortedMembers = new ArrayList<>(bySeries.values());
         final int n = sortedMembers.size();
         // A group with fewer than min_peers members with a value is not judged: nobody in it is an outlier.
         final boolean judged = n >= outlier.minPeers();

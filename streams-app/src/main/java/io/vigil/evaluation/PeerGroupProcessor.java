@@ -7,14 +7,19 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The Kafka Streams side of outlier rules: feeds the peer values and progress reports of one peers partition to a
@@ -33,7 +38,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, AlertTransition> context;
-    private WriteBehindStore<byte[]> values;
+    private WriteBehindStore<Waiting> values;
     private WriteBehindStore<byte[]> alerts;
     private WriteBehindStore<byte[]> progress;
     private PeerGroupEvaluator evaluator;
@@ -63,11 +68,31 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
                 evaluator.restoreAlert(kv.key, decodeAlert(kv.value));
             }
         }
+        final List<String> singleValueKeys = new ArrayList<>();
+        final Map<String, Waiting> regrouped = new HashMap<>();
         try (KeyValueIterator<String, byte[]> it = values.all()) {
             while (it.hasNext()) {
-                evaluator.accept((PeerValue) PeerMessageCodec.decode(it.next().value));
+                final KeyValue<String, byte[]> kv = it.next();
+                final PeerValues v = (PeerValues) PeerMessageCodec.decode(kv.value);
+                final List<PeerValues.Member> waiting = evaluator.accept(v);
+                if (PeerMessageCodec.isSingleValue(kv.value)) {
+                    // Stored one member per key before values were grouped: stored again by group and instant.
+                    singleValueKeys.add(kv.key);
+                    if (waiting != null) {
+                        regrouped.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time()),
+                                new Waiting(v.groupKey(), v.time(), waiting));
+                    }
+                }
             }
         }
+        singleValueKeys.forEach(values::delete);
+        regrouped.forEach(values::put);
+    }
+
+    /** The values store over {@code inner}: each group's values waiting at an instant, under one key. */
+    public static StoreBuilder<? extends StateStore> valuesStore(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
+        return WriteBehindStore.<Waiting>builder(inner,
+                (key, w) -> PeerMessageCodec.encode(new PeerValues(w.groupKey(), w.time(), w.members())));
     }
 
     @Override
@@ -76,11 +101,12 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
             apply(evaluator.reload(liveRules.current()), record.timestamp());
         }
         final EvaluationOutput message = PeerMessageCodec.decode(record.value());
-        if (message instanceof PeerValue v) {
-            if (evaluator.accept(v)) {
-                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time(), v.seriesKey()), record.value());
+        if (message instanceof PeerValues v) {
+            final List<PeerValues.Member> waiting = evaluator.accept(v);
+            if (waiting != null) {
+                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time()), new Waiting(v.groupKey(), v.time(), waiting));
             } else {
-                metrics.late();
+                metrics.late(v.members().size());
             }
             return;
         }
@@ -110,6 +136,10 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
         }
+    }
+
+    /** A group's values waiting at an instant: the evaluator's live list, encoded when the store is committed. */
+    private record Waiting(String groupKey, long time, List<PeerValues.Member> members) {
     }
 
     private byte[] encodeProgress() {

@@ -7,31 +7,43 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The bytes of peer values and progress reports on the peers repartition topic. The first byte is the kind.
+ * The bytes of peer values and progress reports on the peers repartition topic, and of the values waiting in the
+ * judging task's store. The first byte is the kind.
  *
- * <p>A value carries its group and its member as strings ({@code [2][group][series key][time][value]}, each string
- * as a length and UTF-8): the judging task needs a member's labels only for the few members that alert, and parses
- * them from the key then. Kind 0, the values written before (rule id, group, the member's labels), is still read, so
- * values waiting on the topic across an upgrade are judged; kind 1 is a progress report.
+ * <p>Values travel as one message per group and instant: {@code [3][group][time][n]} then {@code n} times
+ * {@code [series key][value]}, each string as a length and UTF-8. The judging task needs a member's labels only for
+ * the few members that alert, and parses them from the key then. Kind 0, one member with its labels (what Vigil wrote
+ * before), is still read, so values waiting on the topic or in the store across an upgrade are judged; kind 1 is a
+ * progress report.
  */
 public final class PeerMessageCodec {
 
     private static final byte VALUE_WITH_LABELS = 0;
     private static final byte PROGRESS = 1;
-    private static final byte VALUE = 2;
+    private static final byte VALUES = 3;
 
     private PeerMessageCodec() {
     }
 
     public static byte[] encode(final EvaluationOutput message) {
-        if (message instanceof PeerValue v) {
+        if (message instanceof PeerValues v) {
             final byte[] group = v.groupKey().getBytes(StandardCharsets.UTF_8);
-            final byte[] series = v.seriesKey().getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(1 + 4 + group.length + 4 + series.length + 8 + 8)
-                    .put(VALUE).putInt(group.length).put(group).putInt(series.length).put(series)
-                    .putLong(v.time()).putDouble(v.value()).array();
+            final byte[][] keys = new byte[v.members().size()][];
+            int size = 1 + 4 + group.length + 8 + 4;
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = v.members().get(i).seriesKey().getBytes(StandardCharsets.UTF_8);
+                size += 4 + keys[i].length + 8;
+            }
+            final ByteBuffer out = ByteBuffer.allocate(size).put(VALUES).putInt(group.length).put(group)
+                    .putLong(v.time()).putInt(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                out.putInt(keys[i].length).put(keys[i]).putDouble(v.members().get(i).value());
+            }
+            return out.array();
         }
         if (message instanceof PeerProgress p) {
             return ByteBuffer.allocate(1 + 4 + 8).put(PROGRESS).putInt(p.evaluator()).putLong(p.evaluatedThrough())
@@ -40,6 +52,7 @@ public final class PeerMessageCodec {
         throw new IllegalArgumentException("not a peer message: " + message.getClass().getSimpleName());
     }
 
+    /** @return {@link PeerValues} or {@link PeerProgress} */
     public static EvaluationOutput decode(final byte[] bytes) {
         if (bytes.length == 0) {
             throw new IllegalArgumentException("empty peer message");
@@ -49,8 +62,18 @@ public final class PeerMessageCodec {
         }
         final ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
         try {
-            if (bytes[0] == VALUE) {
-                return new PeerValue(string(in), string(in), in.getLong(), in.getDouble());
+            if (bytes[0] == VALUES) {
+                final String group = string(in);
+                final long time = in.getLong();
+                final int n = in.getInt();
+                if (n < 0 || n > in.remaining() / 12) {
+                    throw new IllegalArgumentException("corrupt peer message: " + n + " members");
+                }
+                final List<PeerValues.Member> members = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    members.add(new PeerValues.Member(string(in), in.getDouble()));
+                }
+                return new PeerValues(group, time, members);
             }
             if (bytes[0] == PROGRESS) {
                 return new PeerProgress(in.getInt(), in.getLong());
@@ -68,13 +91,21 @@ public final class PeerMessageCodec {
         return s;
     }
 
-    private static PeerValue decodeWithLabels(final byte[] bytes) {
+    private static PeerValues decodeWithLabels(final byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
             in.readUTF(); // the rule id, which the group key starts with
-            return new PeerValue(in.readUTF(), SeriesCodec.read(in).key(), in.readLong(), in.readDouble());
+            final String group = in.readUTF();
+            final String series = SeriesCodec.read(in).key();
+            final long time = in.readLong();
+            return new PeerValues(group, time, List.of(new PeerValues.Member(series, in.readDouble())));
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated peer message", e);
         }
+    }
+
+    /** Whether {@code encoded} is a value written before values were grouped (kind 0). */
+    static boolean isSingleValue(final byte[] encoded) {
+        return encoded.length > 0 && encoded[0] == VALUE_WITH_LABELS;
     }
 
     /** Progress reports go to every peer-group task; values to their group's. */

@@ -1,8 +1,8 @@
 package io.vigil.evaluation;
 
 /**
- * One member's window aggregate at one evaluation of an outlier rule, on its way to the task that judges its peer
- * group.
+ * One member's window aggregate at one evaluation of an outlier rule. Evaluation sends the values of one pass to the
+ * peer-group stage grouped by group, as {@link PeerValues}.
  *
  * @param groupKey  the rule id and the values of the rule's {@code peers} labels: equal keys are one group (the rule
  *                  id is its first part, see {@link PeerGroupEvaluator#groupKey})
@@ -10,5 +10,5 @@ package io.vigil.evaluation;
  * @param time      the evaluation instant
  * @param value     the member's aggregate (never NaN: members without a value are not sent)
  */
-public record PeerValue(String groupKey, String seriesKey, long time, double value) implements EvaluationOutput {
+public record PeerValue(String groupKey, String seriesKey, long time, double value) {
 }

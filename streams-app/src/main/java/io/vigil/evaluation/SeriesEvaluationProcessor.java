@@ -177,7 +177,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
         }
-        for (PeerValue v : outcome.peerValues()) {
+        for (PeerValues v : PeerValues.grouped(outcome.peerValues())) {
             context.forward(new Record<>(v.groupKey(), v, timestamp));
         }
         // After its values: the peer-group tasks may judge every instant this task has passed.

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PeerMessageCodecTest {
@@ -19,14 +20,36 @@ class PeerMessageCodecTest {
     private static final String GROUP = "fleet/NodeCpuFarBelowPeers\u0000cluster=b\u00e4ckend";
 
     @Test
-    void aValueKeepsItsGroupMemberTimeAndValue() {
-        final PeerValue value = new PeerValue(GROUP, NODE.key(), 1_796_045_240_000L, -0.0625);
+    void valuesKeepTheirGroupInstantMembersAndValues() {
+        final PeerValues values = new PeerValues(GROUP, 1_796_045_240_000L, List.of(
+                new PeerValues.Member(NODE.key(), -0.0625), new PeerValues.Member("up{instance=\"n\u00e9\"}", 1e300)));
 
-        final byte[] bytes = PeerMessageCodec.encode(value);
+        final byte[] bytes = PeerMessageCodec.encode(values);
 
-        assertThat(PeerMessageCodec.decode(bytes)).isEqualTo(value);
+        assertThat(PeerMessageCodec.decode(bytes)).isEqualTo(values);
         assertThat(PeerMessageCodec.isBroadcast(bytes)).isFalse();
-        assertThat(Series.fromKey(((PeerValue) PeerMessageCodec.decode(bytes)).seriesKey())).isEqualTo(NODE);
+        assertThat(PeerMessageCodec.isSingleValue(bytes)).isFalse();
+        final PeerValues decoded = (PeerValues) PeerMessageCodec.decode(bytes);
+        assertThat(Series.fromKey(decoded.members().get(0).seriesKey())).isEqualTo(NODE);
+    }
+
+    @Test
+    void aGroupWithoutMembersStaysEmpty() {
+        final PeerValues none = new PeerValues(GROUP, -5L, List.of());
+
+        assertThat(PeerMessageCodec.decode(PeerMessageCodec.encode(none))).isEqualTo(none);
+    }
+
+    @Test
+    void evaluationGroupsItsValuesByGroupAndInstant() {
+        final List<PeerValues> grouped = PeerValues.grouped(List.of(
+                new PeerValue("g2", "a", 10, 1), new PeerValue("g1", "b", 10, 2), new PeerValue("g2", "c", 10, 3),
+                new PeerValue("g2", "d", 20, 4)));
+
+        assertThat(grouped).containsExactly(
+                new PeerValues("g2", 10, List.of(new PeerValues.Member("a", 1), new PeerValues.Member("c", 3))),
+                new PeerValues("g1", 10, List.of(new PeerValues.Member("b", 2))),
+                new PeerValues("g2", 20, List.of(new PeerValues.Member("d", 4))));
     }
 
     @Test
@@ -49,15 +72,17 @@ class PeerMessageCodecTest {
             out.writeDouble(12.5);
         }
 
-        assertThat(PeerMessageCodec.decode(bytes.toByteArray()))
-                .isEqualTo(new PeerValue(GROUP, NODE.key(), 1_796_045_240_000L, 12.5));
+        assertThat(PeerMessageCodec.isSingleValue(bytes.toByteArray())).isTrue();
+        assertThat(PeerMessageCodec.decode(bytes.toByteArray())).isEqualTo(
+                new PeerValues(GROUP, 1_796_045_240_000L, List.of(new PeerValues.Member(NODE.key(), 12.5))));
     }
 
     @Test
     void refusesTruncatedAndUnknownMessages() {
-        final byte[] whole = PeerMessageCodec.encode(new PeerValue(GROUP, NODE.key(), 1L, 2.0));
+        final byte[] whole = PeerMessageCodec.encode(new PeerValues(GROUP, 1L,
+                List.of(new PeerValues.Member(NODE.key(), 2.0))));
 
-        for (int length : new int[] {1, 3, 9, whole.length - 1}) {
+        for (int length : new int[] {1, 3, 9, 40, whole.length - 1}) {
             assertThatThrownBy(() -> PeerMessageCodec.decode(Arrays.copyOf(whole, length)))
                     .isInstanceOf(IllegalArgumentException.class);
         }
