@@ -57,7 +57,7 @@ public final class SeriesBundler implements Processor<byte[], IngestOutput, byte
         this.context = context;
         final Object configured = context.appConfigs().get(MAX_POINTS_CONFIG);
         if (configured != null) {
-            maxPoints = Integer.parseInt(configured.toString().trim());
+            maxPoints = maxPoints(configured.toString());
         }
         // Forwarding from the pre-commit flush, outside process(), needs this node as the current one and a record
         // context, as Kafka Streams' own caching stores set them when they forward on flush
@@ -92,6 +92,24 @@ public final class SeriesBundler implements Processor<byte[], IngestOutput, byte
             sendAll();
             context.forward(new Record<>(record.key(), SeriesMessageCodec.encode(message), record.timestamp()));
         }
+    }
+
+    /**
+     * The points per bundle {@code text} sets ({@value #MAX_POINTS_CONFIG}).
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static int maxPoints(final String text) {
+        final int points;
+        try {
+            points = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a number of points (0 for no bundles), not \"" + text + "\"");
+        }
+        if (points < 0) {
+            throw new IllegalArgumentException("must be at least 0 (no bundles), not " + points);
+        }
+        return points;
     }
 
     /** The evaluation partition of a series: the one Kafka's default partitioner gives a record keyed by it. */
