@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
 import java.io.IOException;
@@ -84,6 +85,14 @@ public final class ConfigLoader {
             throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
         }
         final String external = value(values, "http.external_url");
+        final String bundlePoints = kafka.get(SeriesBundler.MAX_POINTS_CONFIG);
+        if (bundlePoints != null) {
+            try {
+                SeriesBundler.maxPoints(bundlePoints);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KAFKA_PREFIX + SeriesBundler.MAX_POINTS_CONFIG + ": " + e.getMessage());
+            }
+        }
         return new VigilConfig(
                 kafka,
                 InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)),

@@ -13,12 +13,14 @@ import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.evaluation.WriteBehindStore;
+import io.vigil.ingest.CommitFlushStore;
 import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.SeriesBundle;
+import io.vigil.ingest.SeriesBundler;
 import io.vigil.ingest.TopicDecoders;
-import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.ingest.SourceLag;
 import io.vigil.rules.RuleSet;
@@ -55,6 +57,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                             |                   |
  *                  outlier rules: members' aggregates + progress -> repartition by peer group -> judge peers -+-> alert events -> alerts
  * </pre>
+ *
+ * The datapoints cross the series repartition in bundles, many points bound for one evaluator to a record.
  */
 public final class VigilTopology {
 
@@ -94,12 +98,14 @@ public final class VigilTopology {
                 .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
-        // All points of a series meet in one evaluator; watermarks reach every evaluator.
+        // All points of a series meet in one evaluator, many points to a record (bundles, sent before each commit
+        // and each watermark); watermarks reach every evaluator.
+        builder.addStateStore(CommitFlushStore.builder(SeriesBundler.FLUSH_STORE));
         final KStream<String, EvaluationOutput> evaluated = routes.get("ingested-series")
-                .mapValues(out -> SeriesMessageCodec.encode((SeriesMessage) out), Named.as("series-bytes"))
+                .process(stages::bundle, Named.as("series-bundles"), SeriesBundler.FLUSH_STORE)
                 .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
-                        .withStreamPartitioner(new BroadcastingPartitioner<>(SeriesMessageCodec::isBroadcast)))
+                        .withStreamPartitioner(new SeriesPartitioner()))
                 .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
                         SeriesEvaluationProcessor.PROGRESS_STORE);
 
@@ -162,6 +168,10 @@ public final class VigilTopology {
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
                     settings.idleTimeout(), ingestMetrics, lag);
+        }
+
+        SeriesBundler bundle() {
+            return new SeriesBundler(settings.seriesPartitions(), SeriesBundler.DEFAULT_MAX_POINTS);
         }
 
         SeriesEvaluationProcessor evaluate() {
@@ -229,6 +239,31 @@ public final class VigilTopology {
     static long watermarkStep(final RuleIndex rules) {
         final long gcd = rules.everyGcdMs();
         return gcd == 0 ? 10_000 : gcd;
+    }
+
+    /**
+     * Series bundles go to the partition they name, which must be one of this many (the bundler computed it for the
+     * topic's partition count); watermarks and idle notices go to every partition; single points (bundling off) to
+     * their series key's partition, by the producer's default partitioner.
+     */
+    static final class SeriesPartitioner implements StreamPartitioner<byte[], byte[]> {
+        private final BroadcastingPartitioner<byte[]> broadcasting =
+                new BroadcastingPartitioner<>(SeriesMessageCodec::isBroadcast);
+
+        @Override
+        public Optional<Set<Integer>> partitions(final String topic, final byte[] key, final byte[] value,
+                                                 final int numPartitions) {
+            if (SeriesBundle.isBundle(value)) {
+                if (SeriesBundle.partitionsOf(value) != numPartitions) {
+                    // The series would land on other evaluators than their states: a bug, never to be sent.
+                    throw new IllegalStateException("a series bundle for partition " + SeriesBundle.partitionOf(value)
+                            + " of " + SeriesBundle.partitionsOf(value) + ", but " + topic + " has " + numPartitions
+                            + " partitions");
+                }
+                return Optional.of(Set.of(SeriesBundle.partitionOf(value)));
+            }
+            return broadcasting.partitions(topic, key, value, numPartitions);
+        }
     }
 
     /**

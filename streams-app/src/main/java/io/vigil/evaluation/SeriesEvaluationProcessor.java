@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.model.Datapoint;
@@ -117,8 +118,15 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     @Override
     public void process(final Record<byte[], byte[]> record) {
         followRuleChanges(record.timestamp());
+        if (SeriesBundle.isBundle(record.value())) {
+            // The hot path: many points for this task in one record, in the order ingest read them.
+            SeriesBundle.read(record.value(), (key, value, timestampMs, recordTimestamp) ->
+                    point(key, timestampMs, value, null, recordTimestamp));
+            return;
+        }
         if (SeriesMessageCodec.isPoint(record.value())) {
-            // The hot path: the series is the record's key, its labels are decoded only if it is new to this task.
+            // One point, keyed by its series (bundling off, or written before bundles): its labels are decoded only if
+            // the series is new to this task.
             point(new String(record.key(), StandardCharsets.UTF_8), SeriesMessageCodec.timestampMs(record.value()),
                     SeriesMessageCodec.value(record.value()), null, record.timestamp());
             return;

@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * <p>A datapoint's series is its record's key ({@link Series#key()}), so its value is only the kind, the value and
  * the timestamp: 17 bytes instead of about 160 with the labels, and evaluation reads a known series' points without
  * decoding labels at all. Records of the first format ({@link #POINT_WITH_LABELS}), which carried the labels, are
- * still read, so an upgrade can find them unread on the topic.
+ * still read, so an upgrade can find them unread on the topic. Points normally travel many to a record, in a
+ * {@link SeriesBundle}, which this codec does not decode: the evaluator reads its points one by one.
  */
 public final class SeriesMessageCodec {
 
@@ -26,8 +27,10 @@ public final class SeriesMessageCodec {
     public static final byte POINT_WITH_LABELS = 0;
     public static final byte WATERMARK = 1;
     public static final byte SOURCE_IDLE = 2;
-    /** A point whose series is the record's key: the value, the timestamp. */
+    /** A point whose series is the record's key: the value, the timestamp. Read; written only with bundling off. */
     public static final byte POINT = 3;
+    /** Points of many series bound for one evaluation partition: see {@link SeriesBundle}. */
+    public static final byte BUNDLE = 4;
     private static final int POINT_BYTES = 1 + Double.BYTES + Long.BYTES;
 
     private SeriesMessageCodec() {
@@ -106,8 +109,8 @@ public final class SeriesMessageCodec {
         }
     }
 
-    /** Whether the encoded message goes to every evaluator rather than to its series' one. */
+    /** Whether the encoded message goes to every evaluator rather than to its series' (or its bundle's) one. */
     public static boolean isBroadcast(final byte[] encoded) {
-        return encoded.length > 0 && encoded[0] != POINT && encoded[0] != POINT_WITH_LABELS;
+        return encoded.length > 0 && (encoded[0] == WATERMARK || encoded[0] == SOURCE_IDLE);
     }
 }

@@ -194,6 +194,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePointsPerSeriesBundleAreAKafkaSettingCheckedAtStart() {
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "0")).kafka())
+                .containsEntry("vigil.series.bundle.max.points", "0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "many")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("kafka.vigil.series.bundle.max.points: expected a number of points (0 for no bundles), "
+                        + "not \"many\"");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("kafka.vigil.series.bundle.max.points: must be at least 0 (no bundles), not -1");
+    }
+
+    @Test
     void ingestLimitsAreConfigurableAndCheckedAtStart() throws Exception {
         final VigilConfig c = ConfigLoader.load(file("""
                 evaluation: {max_future_skew: 1m}

@@ -61,9 +61,16 @@ final class TopologyFixture implements AutoCloseable {
 
     /** @param settings its first input topic is {@link #metrics} */
     TopologyFixture(final LiveRules rules, final Path stateDir, final Instant wallClock, final TopologySettings settings) {
+        this(rules, stateDir, wallClock, settings, Map.of());
+    }
+
+    /** @param streamsConfig Kafka Streams settings on top of the defaults (as {@code kafka.*} keys would add) */
+    TopologyFixture(final LiveRules rules, final Path stateDir, final Instant wallClock, final TopologySettings settings,
+                    final Map<String, Object> streamsConfig) {
         final Properties props = VigilTopology.streamsDefaults("vigil-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.putAll(streamsConfig);
         driver = new TopologyTestDriver(VigilTopology.build(rules, settings, registry), props, wallClock);
         metrics = input(settings.metricsTopics().get(0));
         alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new ByteArrayDeserializer());

@@ -63,4 +63,60 @@ class SeriesMessageCodecTest {
         assertThatThrownBy(() -> SeriesMessageCodec.decode(KEY, new byte[] {1}))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aBundleCarriesItsPointsInOrderWithTheirSeriesKeysAndItsPartition() {
+        final SeriesBundle bundle = new SeriesBundle(3, 4);
+        final byte[] other = "mem{instance=\"ñode-1\"}".getBytes(StandardCharsets.UTF_8);
+        bundle.add(KEY, -0.25, 1_000L, 5_000L);
+        bundle.add(other, Double.NaN, 2_000L, 5_001L);
+        bundle.add(KEY, 7, 3_000L, 4_999L);
+        assertThat(bundle.size()).isEqualTo(3);
+        final byte[] bytes = bundle.take();
+        // A 13-byte header, then per point its key's length and bytes, value, timestamp and record timestamp.
+        assertThat(bytes).hasSize(13 + 3 * 28 + 2 * KEY.length + other.length);
+        assertThat(bundle.size()).isZero();
+        assertThat(bundle.bytes()).isEqualTo(13);
+
+        assertThat(SeriesBundle.isBundle(bytes)).isTrue();
+        assertThat(SeriesMessageCodec.isBroadcast(bytes)).isFalse();
+        assertThat(SeriesMessageCodec.isPoint(bytes)).isFalse();
+        assertThat(SeriesBundle.partitionOf(bytes)).isEqualTo(3);
+        assertThat(SeriesBundle.partitionsOf(bytes)).isEqualTo(4);
+        final java.util.List<String> read = new java.util.ArrayList<>();
+        SeriesBundle.read(bytes, (key, value, ts, recordTs) -> read.add(key + " " + value + " " + ts + " " + recordTs));
+        assertThat(read).containsExactly(SERIES.key() + " -0.25 1000 5000", "mem{instance=\"ñode-1\"} NaN 2000 5001",
+                SERIES.key() + " 7.0 3000 4999");
+    }
+
+    @Test
+    void aBundleBuilderStartsAfreshAfterEachTakeAndGrowsPastItsFirstArray() {
+        final SeriesBundle bundle = new SeriesBundle(0, 1);
+        for (int i = 0; i < 1_000; i++) {
+            bundle.add(KEY, i, i, i);
+        }
+        assertThat(bundle.newestRecordTimestamp()).isEqualTo(999L);
+        final byte[] first = bundle.take();
+        bundle.add(KEY, 1, 2, 3);
+        final byte[] second = bundle.take();
+        final int[] counts = new int[2];
+        SeriesBundle.read(first, (key, value, ts, recordTs) -> {
+            assertThat(value).isEqualTo(counts[0]++);
+        });
+        SeriesBundle.read(second, (key, value, ts, recordTs) -> counts[1]++);
+        assertThat(counts).containsExactly(1_000, 1);
+    }
+
+    @Test
+    void truncatedOrOverlongBundlesAreRefused() {
+        final SeriesBundle bundle = new SeriesBundle(0, 1);
+        bundle.add(KEY, 1, 2, 3);
+        final byte[] bytes = bundle.take();
+        assertThatThrownBy(() -> SeriesBundle.read(java.util.Arrays.copyOf(bytes, bytes.length - 1), (k, v, t, r) -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SeriesBundle.read(java.util.Arrays.copyOf(bytes, bytes.length + 1), (k, v, t, r) -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SeriesBundle.read(new byte[] {SeriesMessageCodec.POINT}, (k, v, t, r) -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

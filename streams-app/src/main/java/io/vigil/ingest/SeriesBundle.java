@@ -1,0 +1,149 @@
+package io.vigil.ingest;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Points of many series bound for one evaluation partition, as one repartition record ({@link SeriesMessageCodec#BUNDLE}).
+ *
+ * <p>Each record through the broker costs about the same whatever it carries: its send (serializers, partitioner,
+ * accumulator), its transactional append, its fetch, and Kafka Streams' per-record work on the evaluation side. Ingest
+ * produced one record per datapoint; a bundle carries up to hundreds, in the order ingest forwarded them, so each
+ * series' points stay in order (a series always goes to the same partition, so to the same bundle).
+ *
+ * <p>The bytes, big-endian: the kind ({@link SeriesMessageCodec#BUNDLE}), the destination partition (int), the
+ * partition count it was computed for (int), the number of points (int), then per point the series key's length (int)
+ * and UTF-8 bytes, the value (double), the timestamp (long) and the timestamp of the record ingest read it from (long:
+ * what the evaluator stamps the alerts it causes with, as it did for single-point records).
+ *
+ * <p>A builder, reused after each {@link #take()}: the bytes grow in one array rather than per point.
+ */
+public final class SeriesBundle {
+
+    static final int HEADER_BYTES = 1 + 3 * Integer.BYTES;
+    private static final int POINT_BYTES = Integer.BYTES + Double.BYTES + 2 * Long.BYTES;
+
+    private final int partition;
+    private final int partitions;
+    private ByteBuffer buffer;
+    private int count;
+    private long newestRecordTimestamp = Long.MIN_VALUE;
+
+    /**
+     * @param partition  the evaluation partition every point of this bundle belongs to
+     * @param partitions how many partitions that was computed for (the series repartition topic's), checked when sent
+     */
+    public SeriesBundle(final int partition, final int partitions) {
+        this.partition = partition;
+        this.partitions = partitions;
+        this.buffer = ByteBuffer.allocate(4096);
+        reset();
+    }
+
+    /** Adds a point of the series whose key is {@code key} (UTF-8). */
+    public void add(final byte[] key, final double value, final long timestampMs, final long recordTimestamp) {
+        ensure(POINT_BYTES + key.length);
+        buffer.putInt(key.length).put(key).putDouble(value).putLong(timestampMs).putLong(recordTimestamp);
+        count++;
+        newestRecordTimestamp = Math.max(newestRecordTimestamp, recordTimestamp);
+    }
+
+    public int size() {
+        return count;
+    }
+
+    /** How many bytes the bundle would have if taken now. */
+    public int bytes() {
+        return buffer.position();
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** The newest record timestamp of its points: the bundle record's own timestamp. */
+    public long newestRecordTimestamp() {
+        return newestRecordTimestamp;
+    }
+
+    /** The bundle's bytes; this builder is empty again afterwards. */
+    public byte[] take() {
+        buffer.putInt(1 + 2 * Integer.BYTES, count);
+        final byte[] bytes = Arrays.copyOf(buffer.array(), buffer.position());
+        reset();
+        return bytes;
+    }
+
+    /** Forgets the points added since the last {@link #take()}. */
+    public void clear() {
+        reset();
+    }
+
+    private void reset() {
+        buffer.clear();
+        buffer.put(SeriesMessageCodec.BUNDLE).putInt(partition).putInt(partitions).putInt(0);
+        count = 0;
+        newestRecordTimestamp = Long.MIN_VALUE;
+    }
+
+    private void ensure(final int more) {
+        if (buffer.remaining() < more) {
+            final ByteBuffer larger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + more));
+            buffer.flip();
+            larger.put(buffer);
+            buffer = larger;
+        }
+    }
+
+    /** What a reader of a bundle does with each of its points, in order. */
+    @FunctionalInterface
+    public interface PointReader {
+        void point(String seriesKey, double value, long timestampMs, long recordTimestamp);
+    }
+
+    /** Whether {@code bytes} is a bundle ({@link SeriesMessageCodec#BUNDLE}). */
+    public static boolean isBundle(final byte[] bytes) {
+        return bytes != null && bytes.length >= HEADER_BYTES && bytes[0] == SeriesMessageCodec.BUNDLE;
+    }
+
+    /** The evaluation partition a bundle is for. */
+    public static int partitionOf(final byte[] bundle) {
+        return ByteBuffer.wrap(bundle).getInt(1);
+    }
+
+    /** The partition count its partition was computed for. */
+    public static int partitionsOf(final byte[] bundle) {
+        return ByteBuffer.wrap(bundle).getInt(1 + Integer.BYTES);
+    }
+
+    /**
+     * Hands each point of {@code bundle} to {@code reader}, in the order they were added.
+     *
+     * @throws IllegalArgumentException for bytes that are not a whole bundle
+     */
+    public static void read(final byte[] bundle, final PointReader reader) {
+        if (!isBundle(bundle)) {
+            throw new IllegalArgumentException("not a series bundle");
+        }
+        final ByteBuffer in = ByteBuffer.wrap(bundle);
+        in.position(1 + 2 * Integer.BYTES);
+        final int count = in.getInt();
+        try {
+            for (int i = 0; i < count; i++) {
+                final int keyLength = in.getInt();
+                if (keyLength < 0 || keyLength > in.remaining()) {
+                    throw new IllegalArgumentException("truncated series bundle");
+                }
+                final String key = new String(bundle, in.position(), keyLength, StandardCharsets.UTF_8);
+                in.position(in.position() + keyLength);
+                reader.point(key, in.getDouble(), in.getLong(), in.getLong());
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated series bundle", e);
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("series bundle with " + in.remaining() + " bytes after its points");
+        }
+    }
+}

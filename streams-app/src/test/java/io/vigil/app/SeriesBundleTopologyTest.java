@@ -1,0 +1,133 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
+import io.vigil.ingest.SeriesBundle;
+import io.vigil.ingest.SeriesBundler;
+import io.vigil.ingest.SeriesMessage;
+import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Datapoints cross the series repartition topic in bundles: sent before each commit and before each watermark, to
+ * the partition of their series, and evaluated exactly as one record per point was.
+ */
+class SeriesBundleTopologyTest {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+    /** Kafka Streams' name for the series repartition topic of the test application. */
+    private static final String REPARTITION = "vigil-test-" + VigilTopology.SERIES_REPARTITION + "-repartition";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pointsNotFollowedByAWatermarkAreStillSentInTheCommitThatCoversTheirInput() {
+        try (TopologyFixture f = new TopologyFixture(TopologyTest.RULES, dir, Instant.ofEpochMilli(T0))) {
+            final TestOutputTopic<byte[], byte[]> repartition = f.driver.createOutputTopic(REPARTITION,
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            // The first record of a source moves its watermark: its points are sent ahead of the watermark.
+            f.send(batch(List.of("n1", "n2", "n3"), T0 + 10_000));
+            assertThat(kinds(repartition.readValuesToList())).containsExactly("bundle of 3", "watermark");
+
+            // Same timestamp: no watermark follows, so only the flush before the driver's commit can send these.
+            f.send(batch(List.of("n4", "n5"), T0 + 10_000));
+            final List<byte[]> sent = repartition.readValuesToList();
+            assertThat(kinds(sent)).containsExactly("bundle of 2");
+            assertThat(points(sent.get(0))).containsExactly(
+                    "cpu{cluster=\"backend\",instance=\"n4\"} 95.0 @" + (T0 + 10_000),
+                    "cpu{cluster=\"backend\",instance=\"n5\"} 95.0 @" + (T0 + 10_000));
+        }
+    }
+
+    @Test
+    void bundlesOfAnySizeGiveTheAlertsThatOneRecordPerPointGives() {
+        final RuleSet rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        // Many points to an input record, so that bundles hold many points between commits.
+        final List<String> records = new ArrayList<>();
+        final List<String> lines = FleetRecords.generate();
+        for (int i = 0; i < lines.size(); i += 40) {
+            records.add("[" + String.join(",", lines.subList(i, Math.min(lines.size(), i + 40))) + "]");
+        }
+        final List<String> unbundled = events(rules, records, 0, "off");
+        assertThat(unbundled).hasSizeGreaterThan(10);
+        assertThat(events(rules, records, SeriesBundler.DEFAULT_MAX_POINTS, "default")).isEqualTo(unbundled);
+        assertThat(events(rules, records, 3, "three")).isEqualTo(unbundled);
+    }
+
+    @Test
+    void aPointsPartitionIsTheOneTheProducerGivesARecordKeyedByItsSeries() {
+        for (int i = 0; i < 1_000; i++) {
+            final byte[] key = ("cpu{instance=\"node-" + i + "\"}").getBytes(StandardCharsets.UTF_8);
+            for (int partitions : new int[] {1, 3, 4, 12}) {
+                assertThat(SeriesBundler.partitionOf(key, partitions))
+                        .isEqualTo(BuiltInPartitioner.partitionForKey(key, partitions));
+            }
+        }
+    }
+
+    @Test
+    void theSeriesPartitionerSendsABundleToItsPartitionAndRefusesOneComputedForAnotherCount() {
+        final VigilTopology.SeriesPartitioner partitioner = new VigilTopology.SeriesPartitioner();
+        final SeriesBundle bundle = new SeriesBundle(2, 4);
+        bundle.add("up".getBytes(StandardCharsets.UTF_8), 1, 1_000, 1_000);
+        final byte[] bytes = bundle.take();
+        assertThat(partitioner.partitions("t", null, bytes, 4)).contains(Set.of(2));
+        assertThatThrownBy(() -> partitioner.partitions("t", null, bytes, 8))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("partition 2 of 4");
+        assertThat(partitioner.partitions("t", null,
+                SeriesMessageCodec.encode(new SeriesMessage.SourceIdle("m/0")), 3)).contains(Set.of(0, 1, 2));
+        assertThat(partitioner.partitions("t", "up".getBytes(StandardCharsets.UTF_8),
+                SeriesMessageCodec.encode(new SeriesMessage.Watermark("m/0", 5)), 1)).contains(Set.of(0));
+        assertThat(partitioner.partitions("t", "k".getBytes(StandardCharsets.UTF_8), new byte[] {SeriesMessageCodec.POINT},
+                2)).isEqualTo(Optional.empty());
+    }
+
+    private List<String> events(final RuleSet rules, final List<String> records, final int maxPoints,
+                                final String name) {
+        final List<String> events = new ArrayList<>();
+        try (TopologyFixture f = new TopologyFixture(new LiveRules(rules), dir.resolve(name),
+                Instant.ofEpochMilli(FleetRecords.T0).plus(Duration.ofDays(1)),
+                TopologyFixture.settings(List.of(InputTopic.auto("metrics")), IngestLimits.defaults()),
+                Map.of(SeriesBundler.MAX_POINTS_CONFIG, maxPoints))) {
+            records.forEach(f::send);
+            f.events().forEach(e -> events.add(AlertEventJson.writeString(e)));
+        }
+        return events;
+    }
+
+    private static String batch(final List<String> instances, final long ts) {
+        return "[" + String.join(",", instances.stream().map(i -> TopologyTest.point(i, 95, ts)).toList()) + "]";
+    }
+
+    private static List<String> kinds(final List<byte[]> values) {
+        return values.stream().map(v -> SeriesBundle.isBundle(v) ? "bundle of " + points(v).size()
+                : SeriesMessageCodec.decode(null, v) instanceof SeriesMessage.Watermark ? "watermark" : "other").toList();
+    }
+
+    private static List<String> points(final byte[] bundle) {
+        final List<String> points = new ArrayList<>();
+        SeriesBundle.read(bundle, (key, value, ts, recordTs) -> points.add(key + " " + value + " @" + ts));
+        return points;
+    }
+}
