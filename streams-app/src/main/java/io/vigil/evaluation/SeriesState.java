@@ -15,8 +15,23 @@ import java.util.TreeMap;
  */
 final class SeriesState {
 
-    private final Series series;
-    private long[] timestamps;
+    /** The series' key, under which the evaluator and the store hold this state. */
+    private final String key;
+    /**
+     * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
+     * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
+     * a series' name, labels and their arrays, and most series are only ever asked for their points.
+     */
+    private Series series;
+    /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
+    private boolean unsaved;
+    // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
+    // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
+    // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
+    private long base;
+    private int[] offsets;
+    /** Non-null instead of `offsets` while the points span more than an int of milliseconds. */
+    private long[] wideTimes;
     private double[] values;
     private int size;
     // The three maps are created when first needed: most series never have an alert or a deviation rule, and three
@@ -32,19 +47,54 @@ final class SeriesState {
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
     private int[] ruleIndexes = new int[0];
 
+    /** A new state that keeps {@code series} (see {@link #keepSeries}). */
     SeriesState(final Series series) {
-        this(series, new long[4], new double[4], 0);
-    }
-
-    SeriesState(final Series series, final long[] timestamps, final double[] values, final int size) {
+        this.key = series.key();
         this.series = series;
-        this.timestamps = timestamps;
-        this.values = values;
-        this.size = size;
+        this.offsets = new int[INITIAL_CAPACITY];
+        this.values = new double[INITIAL_CAPACITY];
     }
 
+    /** A state holding the first {@code size} points of {@code timestamps} and {@code values} (ascending times). */
+    SeriesState(final Series series, final long[] timestamps, final double[] values, final int size) {
+        this.key = series.key();
+        this.series = series;
+        this.values = Arrays.copyOf(values, Math.max(INITIAL_CAPACITY, size));
+        this.size = size;
+        if (size == 0 || timestamps[size - 1] - timestamps[0] <= Integer.MAX_VALUE) {
+            this.base = size == 0 ? 0 : timestamps[0];
+            this.offsets = new int[this.values.length];
+            for (int i = 0; i < size; i++) {
+                offsets[i] = (int) (timestamps[i] - base);
+            }
+        } else {
+            this.wideTimes = Arrays.copyOf(timestamps, this.values.length);
+        }
+    }
+
+    private static final int INITIAL_CAPACITY = 4;
+
+    /** The series; rebuilt from its key unless kept. */
     Series series() {
-        return series;
+        final Series kept = series;
+        return kept != null ? kept : Series.fromKey(key);
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
+    void keepSeries(final boolean keep) {
+        series = keep ? series() : null;
+    }
+
+    boolean unsaved() {
+        return unsaved;
+    }
+
+    void setUnsaved(final boolean unsaved) {
+        this.unsaved = unsaved;
     }
 
     int size() {
@@ -52,15 +102,24 @@ final class SeriesState {
     }
 
     long timestamp(final int i) {
-        return timestamps[i];
+        return wideTimes == null ? base + offsets[i] : wideTimes[i];
     }
 
     double value(final int i) {
         return values[i];
     }
 
-    long[] timestamps() {
-        return timestamps;
+    /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
+    long[] timestamps(final int n, final long[] into) {
+        final long[] out = into.length >= n ? into : new long[n];
+        if (wideTimes != null) {
+            System.arraycopy(wideTimes, 0, out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[i] = base + offsets[i];
+            }
+        }
+        return out;
     }
 
     double[] values() {
@@ -70,22 +129,61 @@ final class SeriesState {
     /** Adds a point in time order; a second point with the same timestamp replaces the first. */
     void add(final long timestampMs, final double value) {
         int i = size;
-        if (size > 0 && timestamps[size - 1] >= timestampMs) {
+        if (size > 0 && timestamp(size - 1) >= timestampMs) {
             i = firstIndexAtOrAfter(timestampMs);
-            if (i < size && timestamps[i] == timestampMs) {
+            if (i < size && timestamp(i) == timestampMs) {
                 values[i] = value;
                 return;
             }
         }
-        if (size == timestamps.length) {
-            timestamps = Arrays.copyOf(timestamps, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+        if (wideTimes == null) {
+            if (size == 0) {
+                base = timestampMs;
+            } else if (!reaches(timestampMs)) {
+                rebase(timestampMs);
+            }
         }
-        System.arraycopy(timestamps, i, timestamps, i + 1, size - i);
+        if (size == values.length) {
+            // Grown by an eighth, not doubled: a window's points are most of a series' memory, and a window holds
+            // about the same number of points from one evaluation to the next, so the array is sized once.
+            final int capacity = size + Math.max(1, size >> 3);
+            values = Arrays.copyOf(values, capacity);
+            if (wideTimes == null) {
+                offsets = Arrays.copyOf(offsets, capacity);
+            } else {
+                wideTimes = Arrays.copyOf(wideTimes, capacity);
+            }
+        }
         System.arraycopy(values, i, values, i + 1, size - i);
-        timestamps[i] = timestampMs;
         values[i] = value;
+        if (wideTimes == null) {
+            System.arraycopy(offsets, i, offsets, i + 1, size - i);
+            offsets[i] = (int) (timestampMs - base);
+        } else {
+            System.arraycopy(wideTimes, i, wideTimes, i + 1, size - i);
+            wideTimes[i] = timestampMs;
+        }
         size++;
+    }
+
+    private boolean reaches(final long timestampMs) {
+        final long offset = timestampMs - base;
+        return offset >= Integer.MIN_VALUE && offset <= Integer.MAX_VALUE;
+    }
+
+    /** Makes room for a point outside the offsets' reach: a new base if the points then fit, whole timestamps if not. */
+    private void rebase(final long timestampMs) {
+        final long first = Math.min(timestamp(0), timestampMs);
+        final long last = Math.max(timestamp(size - 1), timestampMs);
+        if (last - first <= Integer.MAX_VALUE) {
+            for (int i = 0; i < size; i++) {
+                offsets[i] = (int) (base + offsets[i] - first);
+            }
+            base = first;
+        } else {
+            wideTimes = timestamps(size, new long[offsets.length]);
+            offsets = null;
+        }
     }
 
     /** The index of the first point with timestamp {@code > t}; {@code size()} if none. */
@@ -98,7 +196,7 @@ final class SeriesState {
         int hi = size;
         while (lo < hi) {
             final int mid = (lo + hi) >>> 1;
-            if (timestamps[mid] < t) {
+            if (timestamp(mid) < t) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -113,17 +211,34 @@ final class SeriesState {
         if (n == 0) {
             return false;
         }
-        lastPruned = Math.max(lastPruned, timestamps[n - 1]);
-        System.arraycopy(timestamps, n, timestamps, 0, size - n);
+        lastPruned = Math.max(lastPruned, timestamp(n - 1));
+        if (wideTimes == null) {
+            System.arraycopy(offsets, n, offsets, 0, size - n);
+        } else {
+            System.arraycopy(wideTimes, n, wideTimes, 0, size - n);
+        }
         System.arraycopy(values, n, values, 0, size - n);
         size -= n;
+        if (wideTimes != null && (size == 0 || wideTimes[size - 1] - wideTimes[0] <= Integer.MAX_VALUE)) {
+            narrow();
+        }
         return true;
+    }
+
+    /** Back to offsets once the points that needed whole timestamps are gone. */
+    private void narrow() {
+        base = size == 0 ? 0 : wideTimes[0];
+        offsets = new int[wideTimes.length];
+        for (int i = 0; i < size; i++) {
+            offsets[i] = (int) (wideTimes[i] - base);
+        }
+        wideTimes = null;
     }
 
     /** The newest point at or before {@code t}; Long.MIN_VALUE if the series had none by then. */
     long lastSeenAt(final long t) {
         final int i = firstIndexAfter(t);
-        return i > 0 ? timestamps[i - 1] : lastPruned;
+        return i > 0 ? timestamp(i - 1) : lastPruned;
     }
 
     long lastPruned() {
@@ -162,7 +277,7 @@ final class SeriesState {
     }
 
     long earliestTimestamp() {
-        return size == 0 ? Long.MAX_VALUE : timestamps[0];
+        return size == 0 ? Long.MAX_VALUE : timestamp(0);
     }
 
     AlertStatus alert(final String ruleId) {

@@ -1,6 +1,8 @@
 package io.vigil.evaluation;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -29,7 +31,13 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
 
     private final KeyValueStore<String, byte[]> inner;
-    private final Map<String, SeriesState> changed = new HashMap<>();
+    // The changed states under their own key are a list and a flag on each, not a map: without commits (replay) the
+    // list holds every series, and a map entry per series cost more than some of the series' own fields.
+    private final List<SeriesState> changed = new ArrayList<>();
+    /** Deleted keys, with the length of `changed` at the time: a state listed before its key's deletion is not written. */
+    private final Map<String, Integer> deletedAt = new HashMap<>();
+    /** Changed states stored under another key than their own (Vigil's self-alerts). */
+    private final Map<String, SeriesState> changedElsewhere = new HashMap<>();
 
     private SeriesStore(final KeyValueStore<String, byte[]> inner) {
         this.inner = inner;
@@ -42,28 +50,53 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     /** Remembers that {@code state} changed; it is encoded at the next commit. */
     void changed(final String key, final SeriesState state) {
-        changed.put(key, state);
+        if (state.unsaved()) {
+            return;
+        }
+        if (key.equals(state.key())) {
+            state.setUnsaved(true);
+            changed.add(state);
+        } else {
+            changedElsewhere.put(key, state);
+        }
     }
 
     void delete(final String key) {
-        changed.remove(key);
+        changedElsewhere.remove(key);
+        deletedAt.put(key, changed.size());
         inner.delete(key);
     }
 
     @Override
     public void flushCache() {
-        for (Map.Entry<String, SeriesState> e : changed.entrySet()) {
+        for (int i = 0; i < changed.size(); i++) {
+            final SeriesState state = changed.get(i);
+            state.setUnsaved(false);
+            if (deletedAt.isEmpty() || deletedAt.getOrDefault(state.key(), -1) <= i) {
+                inner.put(state.key(), SeriesStateCodec.encode(state.key(), state));
+            }
+        }
+        for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {
             inner.put(e.getKey(), SeriesStateCodec.encode(e.getKey(), e.getValue()));
         }
-        changed.clear();
+        forgetChanges();
         if (inner instanceof CachedStateStore<?, ?> cached) {
             cached.flushCache();
         }
     }
 
+    private void forgetChanges() {
+        for (SeriesState state : changed) {
+            state.setUnsaved(false);
+        }
+        changed.clear();
+        deletedAt.clear();
+        changedElsewhere.clear();
+    }
+
     @Override
     public void clearCache() {
-        changed.clear();
+        forgetChanges();
         if (inner instanceof CachedStateStore<?, ?> cached) {
             cached.clearCache();
         }
@@ -81,7 +114,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
-        changed.clear();
+        forgetChanges();
         inner.init(context, root);
     }
 
@@ -92,7 +125,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     @Override
     public void close() {
-        changed.clear();
+        forgetChanges();
         inner.close();
     }
 

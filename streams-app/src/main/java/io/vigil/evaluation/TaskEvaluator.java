@@ -59,6 +59,10 @@ public final class TaskEvaluator {
     private String[] ruleIds;
     private final EventClock clock;
     private final Map<String, SeriesState> series = new HashMap<>();
+    /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
+    private final Map<RuleIndexes, int[]> sharedIndexes = new HashMap<>();
+    /** Room for a window's timestamps as whole milliseconds, which {@link SeriesState} keeps as offsets. */
+    private long[] timeScratch = new long[64];
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
     private long evaluatedThrough = Long.MIN_VALUE;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
@@ -93,6 +97,7 @@ public final class TaskEvaluator {
 
     private void useRules(final RuleIndex index) {
         this.rules = index;
+        sharedIndexes.clear();
         budget.useRules(index);
         final int n = index.ruleCount();
         this.windowMs = new long[n];
@@ -164,8 +169,9 @@ public final class TaskEvaluator {
                     dirty.add(e.getKey());
                 }
             }
-            state.setRuleIndexes(next.match(state.series()));
-            if (state.ruleIndexes().length == 0) {
+            final int[] matched = next.match(state.series());
+            state.setRuleIndexes(matched);
+            if (matched.length == 0) {
                 it.remove();
                 dirty.remove(e.getKey());
                 removed.add(e.getKey());
@@ -173,6 +179,7 @@ public final class TaskEvaluator {
         }
         useRules(next);
         for (SeriesState st : series.values()) {
+            useIndexes(st, st.ruleIndexes());
             budget.hold(st.ruleIndexes());
         }
         budget.settle(now, out, removed);
@@ -200,7 +207,7 @@ public final class TaskEvaluator {
             budget.restoreAlert(state);
             return;
         }
-        state.setRuleIndexes(rules.match(state.series()));
+        useIndexes(state, rules.match(state.series()));
         budget.hold(state.ruleIndexes());
         series.put(key, state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
@@ -259,13 +266,44 @@ public final class TaskEvaluator {
                 return null;
             }
             state = new SeriesState(s);
-            state.setRuleIndexes(matched);
+            useIndexes(state, matched);
             series.put(key, state);
             removed.remove(key);
         }
         state.add(timestampMs, value);
         earliestPoint = Math.min(earliestPoint, timestampMs);
         return state;
+    }
+
+    /**
+     * Gives a state its rules' indexes, as the array every series with the same rules shares (a fleet's series fall
+     * into a few rule sets, and an array per series was a tenth of its memory), and keeps its series in memory only if
+     * one of them reads its labels at every instant.
+     */
+    private void useIndexes(final SeriesState state, final int[] matched) {
+        int[] shared = sharedIndexes.putIfAbsent(new RuleIndexes(matched), matched);
+        if (shared == null) {
+            shared = matched;
+        }
+        state.setRuleIndexes(shared);
+        boolean labelsAtEveryInstant = false;
+        for (int i : shared) {
+            labelsAtEveryInstant |= rules.rule(i).condition() instanceof Condition.Outlier;
+        }
+        state.keepSeries(labelsAtEveryInstant);
+    }
+
+    /** An int[] compared by content, to share equal ones. */
+    private record RuleIndexes(int[] indexes) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof RuleIndexes other && Arrays.equals(indexes, other.indexes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(indexes);
+        }
     }
 
     public int seriesCount() {
@@ -524,8 +562,11 @@ public final class TaskEvaluator {
     private double aggregate(final SeriesState state, final int i, final Rule rule, final long t) {
         final int from = state.firstIndexAfter(t - windowMs[i]);
         final int to = state.firstIndexAfter(t);
-        return from < to ? WindowAggregator.compute(rule.aggregate(), state.timestamps(), state.values(), from, to)
-                : Double.NaN;
+        if (from >= to) {
+            return Double.NaN;
+        }
+        timeScratch = state.timestamps(to, timeScratch);
+        return WindowAggregator.compute(rule.aggregate(), timeScratch, state.values(), from, to);
     }
 
     private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,
