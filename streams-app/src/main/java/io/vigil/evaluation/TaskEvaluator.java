@@ -58,11 +58,13 @@ public final class TaskEvaluator {
     /** Rule.id() of each rule: it builds a new string on every call, and evaluation asks per series and rule. */
     private String[] ruleIds;
     private final EventClock clock;
-    private final Map<String, SeriesState> series = new HashMap<>();
+    private final SeriesTable series = new SeriesTable();
     /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
     private final Map<RuleIndexes, int[]> sharedIndexes = new HashMap<>();
     /** Room for a window's timestamps as whole milliseconds, which {@link SeriesState} keeps as offsets. */
     private long[] timeScratch = new long[64];
+    /** And for its values, which it may keep as decimal digits. */
+    private double[] valueScratch = new double[64];
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
     private long evaluatedThrough = Long.MIN_VALUE;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
@@ -141,10 +143,9 @@ public final class TaskEvaluator {
         }
         final long now = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
         final List<AlertTransition> out = new ArrayList<>();
-        final var it = series.entrySet().iterator();
+        final var it = series.iterator();
         while (it.hasNext()) {
-            final Map.Entry<String, SeriesState> e = it.next();
-            final SeriesState state = e.getValue();
+            final SeriesState state = it.next();
             for (Map.Entry<String, AlertStatus> alert : Map.copyOf(state.alerts()).entrySet()) {
                 final Optional<Rule> before = old.byId(alert.getKey());
                 final Optional<Rule> after = next.byId(alert.getKey());
@@ -159,34 +160,38 @@ public final class TaskEvaluator {
                             Double.NaN, Double.NaN, Double.NaN, Optional.of(RULE_GONE)));
                 }
                 state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             for (String ruleId : Set.copyOf(state.baselines().keySet())) {
                 final Optional<Rule> before = old.byId(ruleId);
                 final Optional<Rule> after = next.byId(ruleId);
                 if (after.isEmpty() || before.isEmpty() || !after.get().sameDefinition(before.get())) {
                     state.removeBaseline(ruleId);
-                    dirty.add(e.getKey());
+                    dirty.add(state.key());
                 }
             }
             final int[] matched = next.match(state.series());
             state.setRuleIndexes(matched);
             if (matched.length == 0) {
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
             }
         }
         useRules(next);
-        for (SeriesState st : series.values()) {
+        for (SeriesState st : series) {
             useIndexes(st, st.ruleIndexes());
             budget.hold(st.ruleIndexes());
         }
         budget.settle(now, out, removed);
         nextEvaluation = schedule;
         nextDeadline = Long.MIN_VALUE;
-        activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
-        firingAlerts = series.values().stream().mapToInt(TaskEvaluator::firing).sum();
+        activeAlerts = 0;
+        firingAlerts = 0;
+        for (SeriesState st : series) {
+            activeAlerts += st.alerts().size();
+            firingAlerts += firing(st);
+        }
         out.sort(EMIT_ORDER);
         final Outcome outcome = new Outcome(out, List.of(), takeDirty(), Set.copyOf(removed));
         removed.clear();
@@ -209,7 +214,7 @@ public final class TaskEvaluator {
         }
         useIndexes(state, rules.match(state.series()));
         budget.hold(state.ruleIndexes());
-        series.put(key, state);
+        series.put(state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
         nextDeadline = Long.MIN_VALUE;
         activeAlerts += state.alerts().size();
@@ -267,7 +272,7 @@ public final class TaskEvaluator {
             }
             state = new SeriesState(s);
             useIndexes(state, matched);
-            series.put(key, state);
+            series.put(state);
             removed.remove(key);
         }
         state.add(timestampMs, value);
@@ -446,30 +451,29 @@ public final class TaskEvaluator {
         long deadline = Long.MAX_VALUE;
         int active = 0;
         int firing = 0;
-        final var it = series.entrySet().iterator();
+        final var it = series.iterator();
         while (it.hasNext()) {
-            final Map.Entry<String, SeriesState> e = it.next();
-            final SeriesState state = e.getValue();
+            final SeriesState state = it.next();
             if (evaluateSeries(state, t, due, out, peers)) {
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             if (state.pruneThrough(keepAfter)) {
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             final boolean remembered = remembersSilence(state);
             if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
                 forget(state, t, out);
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
                 continue;
             }
             if (state.isEmpty() && !remembered) {
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
                 continue;
             }
             earliest = Math.min(earliest, state.earliestTimestamp());
@@ -566,7 +570,8 @@ public final class TaskEvaluator {
             return Double.NaN;
         }
         timeScratch = state.timestamps(to, timeScratch);
-        return WindowAggregator.compute(rule.aggregate(), timeScratch, state.values(), from, to);
+        valueScratch = state.values(to, valueScratch);
+        return WindowAggregator.compute(rule.aggregate(), timeScratch, valueScratch, from, to);
     }
 
     private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,
