@@ -7,8 +7,8 @@ import java.util.NoSuchElementException;
 
 /**
  * The series states of one task by key: an open-addressing table of the states themselves, each knowing its key.
- * A {@code HashMap} spent a 32-byte node and a table slot on each of a million series, more than the rule indexes,
- * the series and their arrays together; this spends one slot, about 7 bytes at its load.
+ * A {@code HashMap} spent a 32-byte node and a table slot (about 40 bytes) on each of a million series;
+ * this spends one slot: 5 to 11 bytes, as full as the table is.
  *
  * <p>Linear probing; a removed state leaves a tombstone until the next resize, so that removing while iterating (the
  * evaluation pass forgets series as it goes) moves nothing the iterator has yet to see. Not thread-safe, like the
@@ -81,10 +81,13 @@ final class SeriesTable implements Iterable<SeriesState> {
         return (hash ^ (hash >>> 16)) & mask;
     }
 
-    /** Rebuilds the table without tombstones, at twice the live states' room (at least), kept under 3/4 full. */
+    /**
+     * Rebuilds the table without tombstones, with at least twice the live states' slots; it is rebuilt again once 3/4
+     * full, so a table is between about 3/8 and 3/4 full: 5 to 11 bytes per state.
+     */
     private void resize() {
         int capacity = MIN_CAPACITY;
-        while (capacity * 3L < (size + 1) * 8L) {
+        while (capacity < (size + 1) * 2L) {
             capacity <<= 1;
         }
         final SeriesState[] old = slots;
