@@ -15,6 +15,14 @@ import java.util.TreeMap;
  */
 final class SeriesState {
 
+    private static final int INITIAL_CAPACITY = 4;
+    private static final int MAX_SCALE = 15;
+    private static final double[] POW10 = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    /** Below 2^53 every integer is an exact double. */
+    private static final double EXACT_INTEGERS = 0x1p53;
+    private static final long NOT_DECIMAL = Long.MIN_VALUE;
+
     /** The series' key, under which the evaluator and the store hold this state. */
     private final String key;
     /**
@@ -71,14 +79,6 @@ final class SeriesState {
             add(timestamps[i], values[i]);
         }
     }
-
-    private static final int INITIAL_CAPACITY = 4;
-    private static final int MAX_SCALE = 15;
-    private static final double[] POW10 = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    /** Below 2^53 every integer is an exact double. */
-    private static final double EXACT_INTEGERS = 0x1p53;
-    private static final long NOT_DECIMAL = Long.MIN_VALUE;
 
     /** The series; rebuilt from its key unless kept. */
     Series series() {
