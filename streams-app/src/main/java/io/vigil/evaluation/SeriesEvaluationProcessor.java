@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
- * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link WriteBehindStore} (written at
+ * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at
  * each commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
  */
 public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
@@ -50,7 +50,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final EvaluationMetrics metrics;
 
     private ProcessorContext<String, EvaluationOutput> context;
-    private WriteBehindStore<SeriesState> seriesStore;
+    private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
@@ -62,7 +62,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      */
     /** The series store over {@code inner}: series states, encoded at each commit. */
     public static StoreBuilder<? extends StateStore> seriesStore(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
-        return WriteBehindStore.<SeriesState>builder(inner, SeriesStateCodec::encode);
+        return SeriesStore.builder(inner);
     }
 
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
@@ -163,7 +163,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                        final long recordTimestamp) {
         final SeriesState state = evaluator.take(key, timestampMs, value, known);
         if (state != null) {
-            seriesStore.put(key, state);
+            seriesStore.changed(key, state);
         } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
             metrics.late();
         }
@@ -199,7 +199,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         for (String key : changed) {
             final SeriesState state = evaluator.state(key);
             if (state != null) {
-                seriesStore.put(key, state);
+                seriesStore.changed(key, state);
             }
         }
         for (String key : removed) {

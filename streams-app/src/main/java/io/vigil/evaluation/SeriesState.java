@@ -15,8 +15,40 @@ import java.util.TreeMap;
  */
 final class SeriesState {
 
-    private final Series series;
-    private long[] timestamps;
+    private static final int INITIAL_CAPACITY = 4;
+    private static final int MAX_SCALE = 15;
+    private static final double[] POW10 = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    /** Below 2^53 every integer is an exact double. */
+    private static final double EXACT_INTEGERS = 0x1p53;
+    private static final long NOT_DECIMAL = Long.MIN_VALUE;
+
+    /** The series' key, under which the evaluator and the store hold this state. */
+    private final String key;
+    /**
+     * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
+     * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
+     * a series' name, labels and their arrays, and most series are only ever asked for their points.
+     */
+    private Series series;
+    /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
+    private boolean unsaved;
+    // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
+    // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
+    // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
+    private long base;
+    private int[] offsets;
+    /** Non-null instead of `offsets` while the points span more than an int of milliseconds. */
+    private long[] wideTimes;
+    // Values likewise: while every value is a decimal of at most MAX_SCALE places whose digits lie within an int of
+    // each other (gauges printed with a few decimals, integer counters: what exporters write), value i is
+    // (digitBase + digits[i]) / 10^scale. That division gives back exactly the double that was added: it is checked
+    // when the value is added, and the division of two exact doubles always rounds the same way. Any other value
+    // (NaN, -0.0, a full-precision ratio) switches the series to `values`, doubles, until its window empties.
+    private int[] digits;
+    private long digitBase;
+    private byte scale;
+    /** Non-null instead of `digits` while a value is not such a decimal. */
     private double[] values;
     private int size;
     // The three maps are created when first needed: most series never have an alert or a deviation rule, and three
@@ -32,19 +64,43 @@ final class SeriesState {
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
     private int[] ruleIndexes = new int[0];
 
+    /** A new state that keeps {@code series} (see {@link #keepSeries}). */
     SeriesState(final Series series) {
-        this(series, new long[4], new double[4], 0);
-    }
-
-    SeriesState(final Series series, final long[] timestamps, final double[] values, final int size) {
+        this.key = series.key();
         this.series = series;
-        this.timestamps = timestamps;
-        this.values = values;
-        this.size = size;
+        this.offsets = new int[INITIAL_CAPACITY];
+        this.digits = new int[INITIAL_CAPACITY];
     }
 
+    /** A state holding the first {@code size} points of {@code timestamps} and {@code values} (ascending times). */
+    SeriesState(final Series series, final long[] timestamps, final double[] values, final int size) {
+        this(series);
+        for (int i = 0; i < size; i++) {
+            add(timestamps[i], values[i]);
+        }
+    }
+
+    /** The series; rebuilt from its key unless kept. */
     Series series() {
-        return series;
+        final Series kept = series;
+        return kept != null ? kept : Series.fromKey(key);
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
+    void keepSeries(final boolean keep) {
+        series = keep ? series() : null;
+    }
+
+    boolean unsaved() {
+        return unsaved;
+    }
+
+    void setUnsaved(final boolean unsaved) {
+        this.unsaved = unsaved;
     }
 
     int size() {
@@ -52,40 +108,206 @@ final class SeriesState {
     }
 
     long timestamp(final int i) {
-        return timestamps[i];
+        return wideTimes == null ? base + offsets[i] : wideTimes[i];
     }
 
     double value(final int i) {
-        return values[i];
+        return digits == null ? values[i] : (digitBase + digits[i]) / POW10[scale];
     }
 
-    long[] timestamps() {
-        return timestamps;
+    /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
+    long[] timestamps(final int n, final long[] into) {
+        final long[] out = into.length >= n ? into : new long[n];
+        if (wideTimes != null) {
+            System.arraycopy(wideTimes, 0, out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[i] = base + offsets[i];
+            }
+        }
+        return out;
     }
 
-    double[] values() {
-        return values;
+    /** The values of the first {@code n} points, in {@code into} if it is long enough. */
+    double[] values(final int n, final double[] into) {
+        final double[] out = into.length >= n ? into : new double[n];
+        if (digits == null) {
+            System.arraycopy(values, 0, out, 0, n);
+        } else {
+            final double divisor = POW10[scale];
+            for (int i = 0; i < n; i++) {
+                out[i] = (digitBase + digits[i]) / divisor;
+            }
+        }
+        return out;
     }
 
     /** Adds a point in time order; a second point with the same timestamp replaces the first. */
     void add(final long timestampMs, final double value) {
         int i = size;
-        if (size > 0 && timestamps[size - 1] >= timestampMs) {
+        boolean replace = false;
+        if (size > 0 && timestamp(size - 1) >= timestampMs) {
             i = firstIndexAtOrAfter(timestampMs);
-            if (i < size && timestamps[i] == timestampMs) {
+            replace = i < size && timestamp(i) == timestampMs;
+        }
+        final long mantissa = admit(value, replace ? i : -1);
+        if (replace) {
+            if (digits == null) {
                 values[i] = value;
-                return;
+            } else {
+                digits[i] = (int) (mantissa - digitBase);
+            }
+            return;
+        }
+        if (wideTimes == null) {
+            if (size == 0) {
+                base = timestampMs;
+            } else if (!reaches(timestampMs)) {
+                rebase(timestampMs);
             }
         }
-        if (size == timestamps.length) {
-            timestamps = Arrays.copyOf(timestamps, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+        if (size == capacity()) {
+            // Grown by an eighth, not doubled: a window's points are most of a series' memory, and a window holds
+            // about the same number of points from one evaluation to the next, so the arrays are sized once.
+            final int capacity = size + Math.max(1, size >> 3);
+            if (digits == null) {
+                values = Arrays.copyOf(values, capacity);
+            } else {
+                digits = Arrays.copyOf(digits, capacity);
+            }
+            if (wideTimes == null) {
+                offsets = Arrays.copyOf(offsets, capacity);
+            } else {
+                wideTimes = Arrays.copyOf(wideTimes, capacity);
+            }
         }
-        System.arraycopy(timestamps, i, timestamps, i + 1, size - i);
-        System.arraycopy(values, i, values, i + 1, size - i);
-        timestamps[i] = timestampMs;
-        values[i] = value;
+        if (digits == null) {
+            System.arraycopy(values, i, values, i + 1, size - i);
+            values[i] = value;
+        } else {
+            System.arraycopy(digits, i, digits, i + 1, size - i);
+            digits[i] = (int) (mantissa - digitBase);
+        }
+        if (wideTimes == null) {
+            System.arraycopy(offsets, i, offsets, i + 1, size - i);
+            offsets[i] = (int) (timestampMs - base);
+        } else {
+            System.arraycopy(wideTimes, i, wideTimes, i + 1, size - i);
+            wideTimes[i] = timestampMs;
+        }
         size++;
+    }
+
+    private int capacity() {
+        return digits != null ? digits.length : values.length;
+    }
+
+    /**
+     * Makes room for {@code value} among the decimal digits, rescaling or rebasing them if need be, and returns its
+     * digits at the scale then in force; or switches the series to doubles if it cannot. {@code replaced} is the
+     * index of a point the value replaces (its digits need not fit any more), or -1.
+     */
+    private long admit(final double value, final int replaced) {
+        if (digits == null && size == 0) {
+            digits = new int[values.length];
+            values = null;
+        }
+        if (digits == null) {
+            return NOT_DECIMAL;
+        }
+        if (size == 0) {
+            for (int s = 0; s <= MAX_SCALE; s++) {
+                final long m = decimal(value, s);
+                if (m != NOT_DECIMAL) {
+                    scale = (byte) s;
+                    digitBase = m;
+                    return m;
+                }
+            }
+        } else {
+            final long m = decimal(value, scale);
+            if (m != NOT_DECIMAL && m - digitBase >= Integer.MIN_VALUE && m - digitBase <= Integer.MAX_VALUE) {
+                return m;
+            }
+            for (int s = scale; s <= MAX_SCALE; s++) {
+                final long rescaled = decimal(value, s);
+                if (rescaled != NOT_DECIMAL) {
+                    if (recode(s, rescaled, replaced)) {
+                        return rescaled;
+                    }
+                    break;
+                }
+            }
+        }
+        toDoubles();
+        return NOT_DECIMAL;
+    }
+
+    /** The digits of {@code value} at {@code scale} decimal places, or NOT_DECIMAL if it has more. */
+    private static long decimal(final double value, final int scale) {
+        final double scaled = value * POW10[scale];
+        if (!(Math.abs(scaled) < EXACT_INTEGERS)) {
+            return NOT_DECIMAL;
+        }
+        final long m = (long) Math.rint(scaled);
+        // Raw bits: -0.0 is not the 0 it would come back as.
+        return Double.doubleToRawLongBits(m / POW10[scale]) == Double.doubleToRawLongBits(value) ? m : NOT_DECIMAL;
+    }
+
+    /**
+     * Rewrites the digits at scale {@code newScale} (not below the current one) around a base that also reaches
+     * {@code mantissa}; false, changing nothing, if some digits would not be exact or not fit an int. Multiplying a
+     * decimal's digits and its divisor by the same power of ten keeps its value: both stay exact doubles.
+     */
+    private boolean recode(final int newScale, final long mantissa, final int replaced) {
+        final long factor = (long) POW10[newScale - scale];
+        long lo = mantissa;
+        long hi = mantissa;
+        for (int i = 0; i < size; i++) {
+            if (i == replaced) {
+                continue;
+            }
+            final long digitsNow = digitBase + digits[i];
+            if (Math.abs((double) digitsNow * factor) >= EXACT_INTEGERS) {
+                return false;
+            }
+            lo = Math.min(lo, digitsNow * factor);
+            hi = Math.max(hi, digitsNow * factor);
+        }
+        if (hi - lo > Integer.MAX_VALUE) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            digits[i] = i == replaced ? 0 : (int) ((digitBase + digits[i]) * factor - lo);
+        }
+        digitBase = lo;
+        scale = (byte) newScale;
+        return true;
+    }
+
+    private void toDoubles() {
+        values = values(size, new double[digits.length]);
+        digits = null;
+    }
+
+    private boolean reaches(final long timestampMs) {
+        final long offset = timestampMs - base;
+        return offset >= Integer.MIN_VALUE && offset <= Integer.MAX_VALUE;
+    }
+
+    /** Makes room for a point outside the offsets' reach: a new base if the points then fit, whole timestamps if not. */
+    private void rebase(final long timestampMs) {
+        final long first = Math.min(timestamp(0), timestampMs);
+        final long last = Math.max(timestamp(size - 1), timestampMs);
+        if (last - first <= Integer.MAX_VALUE) {
+            for (int i = 0; i < size; i++) {
+                offsets[i] = (int) (base + offsets[i] - first);
+            }
+            base = first;
+        } else {
+            wideTimes = timestamps(size, new long[offsets.length]);
+            offsets = null;
+        }
     }
 
     /** The index of the first point with timestamp {@code > t}; {@code size()} if none. */
@@ -98,7 +320,7 @@ final class SeriesState {
         int hi = size;
         while (lo < hi) {
             final int mid = (lo + hi) >>> 1;
-            if (timestamps[mid] < t) {
+            if (timestamp(mid) < t) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -113,17 +335,38 @@ final class SeriesState {
         if (n == 0) {
             return false;
         }
-        lastPruned = Math.max(lastPruned, timestamps[n - 1]);
-        System.arraycopy(timestamps, n, timestamps, 0, size - n);
-        System.arraycopy(values, n, values, 0, size - n);
+        lastPruned = Math.max(lastPruned, timestamp(n - 1));
+        if (wideTimes == null) {
+            System.arraycopy(offsets, n, offsets, 0, size - n);
+        } else {
+            System.arraycopy(wideTimes, n, wideTimes, 0, size - n);
+        }
+        if (digits == null) {
+            System.arraycopy(values, n, values, 0, size - n);
+        } else {
+            System.arraycopy(digits, n, digits, 0, size - n);
+        }
         size -= n;
+        if (wideTimes != null && (size == 0 || wideTimes[size - 1] - wideTimes[0] <= Integer.MAX_VALUE)) {
+            narrow();
+        }
         return true;
+    }
+
+    /** Back to offsets once the points that needed whole timestamps are gone. */
+    private void narrow() {
+        base = size == 0 ? 0 : wideTimes[0];
+        offsets = new int[wideTimes.length];
+        for (int i = 0; i < size; i++) {
+            offsets[i] = (int) (wideTimes[i] - base);
+        }
+        wideTimes = null;
     }
 
     /** The newest point at or before {@code t}; Long.MIN_VALUE if the series had none by then. */
     long lastSeenAt(final long t) {
         final int i = firstIndexAfter(t);
-        return i > 0 ? timestamps[i - 1] : lastPruned;
+        return i > 0 ? timestamp(i - 1) : lastPruned;
     }
 
     long lastPruned() {
@@ -162,7 +405,7 @@ final class SeriesState {
     }
 
     long earliestTimestamp() {
-        return size == 0 ? Long.MAX_VALUE : timestamps[0];
+        return size == 0 ? Long.MAX_VALUE : timestamp(0);
     }
 
     AlertStatus alert(final String ruleId) {

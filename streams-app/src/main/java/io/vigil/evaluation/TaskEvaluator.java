@@ -58,7 +58,13 @@ public final class TaskEvaluator {
     /** Rule.id() of each rule: it builds a new string on every call, and evaluation asks per series and rule. */
     private String[] ruleIds;
     private final EventClock clock;
-    private final Map<String, SeriesState> series = new HashMap<>();
+    private final SeriesTable series = new SeriesTable();
+    /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
+    private final Map<RuleIndexes, int[]> sharedIndexes = new HashMap<>();
+    /** Room for a window's timestamps as whole milliseconds, which {@link SeriesState} keeps as offsets. */
+    private long[] timeScratch = new long[64];
+    /** And for its values, which it may keep as decimal digits. */
+    private double[] valueScratch = new double[64];
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
     private long evaluatedThrough = Long.MIN_VALUE;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
@@ -93,6 +99,7 @@ public final class TaskEvaluator {
 
     private void useRules(final RuleIndex index) {
         this.rules = index;
+        sharedIndexes.clear();
         budget.useRules(index);
         final int n = index.ruleCount();
         this.windowMs = new long[n];
@@ -136,10 +143,9 @@ public final class TaskEvaluator {
         }
         final long now = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
         final List<AlertTransition> out = new ArrayList<>();
-        final var it = series.entrySet().iterator();
+        final var it = series.iterator();
         while (it.hasNext()) {
-            final Map.Entry<String, SeriesState> e = it.next();
-            final SeriesState state = e.getValue();
+            final SeriesState state = it.next();
             for (Map.Entry<String, AlertStatus> alert : Map.copyOf(state.alerts()).entrySet()) {
                 final Optional<Rule> before = old.byId(alert.getKey());
                 final Optional<Rule> after = next.byId(alert.getKey());
@@ -154,32 +160,38 @@ public final class TaskEvaluator {
                             Double.NaN, Double.NaN, Double.NaN, Optional.of(RULE_GONE)));
                 }
                 state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             for (String ruleId : Set.copyOf(state.baselines().keySet())) {
                 final Optional<Rule> before = old.byId(ruleId);
                 final Optional<Rule> after = next.byId(ruleId);
                 if (after.isEmpty() || before.isEmpty() || !after.get().sameDefinition(before.get())) {
                     state.removeBaseline(ruleId);
-                    dirty.add(e.getKey());
+                    dirty.add(state.key());
                 }
             }
-            state.setRuleIndexes(next.match(state.series()));
-            if (state.ruleIndexes().length == 0) {
+            final int[] matched = next.match(state.series());
+            state.setRuleIndexes(matched);
+            if (matched.length == 0) {
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
             }
         }
         useRules(next);
-        for (SeriesState st : series.values()) {
+        for (SeriesState st : series) {
+            useIndexes(st, st.ruleIndexes());
             budget.hold(st.ruleIndexes());
         }
         budget.settle(now, out, removed);
         nextEvaluation = schedule;
         nextDeadline = Long.MIN_VALUE;
-        activeAlerts = series.values().stream().mapToInt(st -> st.alerts().size()).sum();
-        firingAlerts = series.values().stream().mapToInt(TaskEvaluator::firing).sum();
+        activeAlerts = 0;
+        firingAlerts = 0;
+        for (SeriesState st : series) {
+            activeAlerts += st.alerts().size();
+            firingAlerts += firing(st);
+        }
         out.sort(EMIT_ORDER);
         final Outcome outcome = new Outcome(out, List.of(), takeDirty(), Set.copyOf(removed));
         removed.clear();
@@ -200,9 +212,9 @@ public final class TaskEvaluator {
             budget.restoreAlert(state);
             return;
         }
-        state.setRuleIndexes(rules.match(state.series()));
+        useIndexes(state, rules.match(state.series()));
         budget.hold(state.ruleIndexes());
-        series.put(key, state);
+        series.put(state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
         nextDeadline = Long.MIN_VALUE;
         activeAlerts += state.alerts().size();
@@ -259,13 +271,44 @@ public final class TaskEvaluator {
                 return null;
             }
             state = new SeriesState(s);
-            state.setRuleIndexes(matched);
-            series.put(key, state);
+            useIndexes(state, matched);
+            series.put(state);
             removed.remove(key);
         }
         state.add(timestampMs, value);
         earliestPoint = Math.min(earliestPoint, timestampMs);
         return state;
+    }
+
+    /**
+     * Gives a state its rules' indexes, as the array every series with the same rules shares (a fleet's series fall
+     * into a few rule sets, and an array per series was a tenth of its memory), and keeps its series in memory only if
+     * one of them reads its labels at every instant.
+     */
+    private void useIndexes(final SeriesState state, final int[] matched) {
+        int[] shared = sharedIndexes.putIfAbsent(new RuleIndexes(matched), matched);
+        if (shared == null) {
+            shared = matched;
+        }
+        state.setRuleIndexes(shared);
+        boolean labelsAtEveryInstant = false;
+        for (int i : shared) {
+            labelsAtEveryInstant |= rules.rule(i).condition() instanceof Condition.Outlier;
+        }
+        state.keepSeries(labelsAtEveryInstant);
+    }
+
+    /** An int[] compared by content, to share equal ones. */
+    private record RuleIndexes(int[] indexes) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof RuleIndexes other && Arrays.equals(indexes, other.indexes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(indexes);
+        }
     }
 
     public int seriesCount() {
@@ -408,30 +451,29 @@ public final class TaskEvaluator {
         long deadline = Long.MAX_VALUE;
         int active = 0;
         int firing = 0;
-        final var it = series.entrySet().iterator();
+        final var it = series.iterator();
         while (it.hasNext()) {
-            final Map.Entry<String, SeriesState> e = it.next();
-            final SeriesState state = e.getValue();
+            final SeriesState state = it.next();
             if (evaluateSeries(state, t, due, out, peers)) {
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             if (state.pruneThrough(keepAfter)) {
-                dirty.add(e.getKey());
+                dirty.add(state.key());
             }
             final boolean remembered = remembersSilence(state);
             if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
                 forget(state, t, out);
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
                 continue;
             }
             if (state.isEmpty() && !remembered) {
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(e.getKey());
-                removed.add(e.getKey());
+                dirty.remove(state.key());
+                removed.add(state.key());
                 continue;
             }
             earliest = Math.min(earliest, state.earliestTimestamp());
@@ -524,8 +566,12 @@ public final class TaskEvaluator {
     private double aggregate(final SeriesState state, final int i, final Rule rule, final long t) {
         final int from = state.firstIndexAfter(t - windowMs[i]);
         final int to = state.firstIndexAfter(t);
-        return from < to ? WindowAggregator.compute(rule.aggregate(), state.timestamps(), state.values(), from, to)
-                : Double.NaN;
+        if (from >= to) {
+            return Double.NaN;
+        }
+        timeScratch = state.timestamps(to, timeScratch);
+        valueScratch = state.values(to, valueScratch);
+        return WindowAggregator.compute(rule.aggregate(), timeScratch, valueScratch, from, to);
     }
 
     private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,

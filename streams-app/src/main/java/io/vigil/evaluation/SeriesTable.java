@@ -1,0 +1,152 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The series states of one task by key: an open-addressing table of the states themselves, each knowing its key.
+ * A {@code HashMap} spent a 32-byte node and a table slot (about 40 bytes) on each of a million series;
+ * this spends one slot: 5 to 11 bytes, as full as the table is.
+ *
+ * <p>Linear probing; a removed state leaves a tombstone until the next resize, so that removing while iterating (the
+ * evaluation pass forgets series as it goes) moves nothing the iterator has yet to see. Not thread-safe, like the
+ * task that owns it.
+ */
+final class SeriesTable implements Iterable<SeriesState> {
+
+    private static final SeriesState TOMBSTONE = new SeriesState(new Series("removed", Labels.EMPTY));
+    private static final int MIN_CAPACITY = 16;
+
+    private SeriesState[] slots = new SeriesState[MIN_CAPACITY];
+    /** Live states. */
+    private int size;
+    /** Live states and tombstones: what makes probes long. */
+    private int used;
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    SeriesState get(final String key) {
+        final SeriesState[] table = slots;
+        final int mask = table.length - 1;
+        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
+            final SeriesState s = table[i];
+            if (s == null) {
+                return null;
+            }
+            if (s != TOMBSTONE && s.key().equals(key)) {
+                return s;
+            }
+        }
+    }
+
+    /** Holds {@code state} under its key, in place of any state held under it. Not while iterating. */
+    void put(final SeriesState state) {
+        if ((used + 1) * 4L > slots.length * 3L) {
+            resize();
+        }
+        final String key = state.key();
+        final int mask = slots.length - 1;
+        int free = -1;
+        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
+            final SeriesState s = slots[i];
+            if (s == null) {
+                if (free < 0) {
+                    free = i;
+                    used++;
+                }
+                slots[free] = state;
+                size++;
+                return;
+            }
+            if (s == TOMBSTONE) {
+                if (free < 0) {
+                    free = i;
+                }
+            } else if (s.key().equals(key)) {
+                slots[i] = state;
+                return;
+            }
+        }
+    }
+
+    private static int slot(final int hash, final int mask) {
+        return (hash ^ (hash >>> 16)) & mask;
+    }
+
+    /**
+     * Rebuilds the table without tombstones, with at least twice the live states' slots; it is rebuilt again once 3/4
+     * full, so a table is between about 3/8 and 3/4 full: 5 to 11 bytes per state.
+     */
+    private void resize() {
+        int capacity = MIN_CAPACITY;
+        while (capacity < (size + 1) * 2L) {
+            capacity <<= 1;
+        }
+        final SeriesState[] old = slots;
+        slots = new SeriesState[capacity];
+        size = 0;
+        used = 0;
+        final int mask = capacity - 1;
+        for (SeriesState s : old) {
+            if (s != null && s != TOMBSTONE) {
+                int i = slot(s.key().hashCode(), mask);
+                while (slots[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                slots[i] = s;
+                size++;
+                used++;
+            }
+        }
+    }
+
+    /** The states, in no particular order; {@link Iterator#remove} is supported, {@link #put} is not meanwhile. */
+    @Override
+    public Iterator<SeriesState> iterator() {
+        return new Iterator<>() {
+            private final SeriesState[] table = slots;
+            private int next = advance(0);
+            private int last = -1;
+
+            private int advance(final int from) {
+                int i = from;
+                while (i < table.length && (table[i] == null || table[i] == TOMBSTONE)) {
+                    i++;
+                }
+                return i;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next < table.length;
+            }
+
+            @Override
+            public SeriesState next() {
+                if (next >= table.length) {
+                    throw new NoSuchElementException();
+                }
+                last = next;
+                next = advance(next + 1);
+                return table[last];
+            }
+
+            @Override
+            public void remove() {
+                if (last < 0 || table[last] == TOMBSTONE) {
+                    throw new IllegalStateException();
+                }
+                table[last] = TOMBSTONE;
+                size--;
+            }
+        };
+    }
+}

@@ -1,0 +1,147 @@
+package io.vigil.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The window points of a series, held as offsets from a base timestamp, against a plain sorted map. */
+class SeriesStateTest {
+
+    private static final Series SERIES = new Series("m", Labels.of("a", "1"));
+    private static final long DAY = 86_400_000L;
+    private static final int KINDS = 12;
+
+    @Test
+    void keepsPointsInTimeOrderWithAnyGapBetweenThem() {
+        // Gaps from a second to years: within an int of milliseconds from the base, beyond it (rebased), and beyond
+        // any base (whole timestamps until those points are pruned).
+        final long[] gaps = {1_000, 10_000, 20 * DAY, 30 * DAY, 400 * DAY, 20_000 * DAY};
+        for (long seed = 0; seed < 200; seed++) {
+            final Random random = new Random(seed);
+            final SeriesState state = new SeriesState(SERIES);
+            final TreeMap<Long, Double> expected = new TreeMap<>();
+            long lastPruned = Long.MIN_VALUE;
+            final long start = 1_700_000_000_000L;
+            for (int step = 0; step < 60; step++) {
+                final int action = random.nextInt(10);
+                if (action < 7 || expected.isEmpty()) {
+                    final long gap = gaps[random.nextInt(gaps.length)];
+                    final long t = start + (random.nextBoolean() ? 1 : -1) * random.nextLong(gap);
+                    final double v = value(random, random.nextInt(KINDS), step);
+                    state.add(t, v);
+                    expected.put(t, v);
+                } else {
+                    final List<Long> times = new ArrayList<>(expected.keySet());
+                    final long through = times.get(random.nextInt(times.size()));
+                    assertThat(state.pruneThrough(through)).isTrue();
+                    lastPruned = Math.max(lastPruned, expected.headMap(through, true).lastKey());
+                    expected.headMap(through, true).clear();
+                }
+                assertHolds(state, expected, lastPruned);
+            }
+        }
+    }
+
+    /**
+     * Values of every kind the window keeps apart: decimals of a few places (kept as digits, rescaled when a value has
+     * more), growing counters (rebased), and what only doubles hold: NaN, infinities, -0.0, full-precision ratios.
+     */
+    private static double value(final Random random, final int kind, final int step) {
+        return switch (kind) {
+            case 0 -> Double.NaN;
+            case 1 -> random.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            case 2 -> -0.0;
+            case 3 -> random.nextDouble();
+            case 4 -> 0.1 + 0.2;
+            case 5 -> 1_000_000_000L * step + random.nextInt(1_000_000);
+            case 6 -> (random.nextBoolean() ? 1 : -1) * random.nextLong(1L << 53);
+            case 7 -> random.nextInt(100_000) / 1000.0;
+            case 8 -> 1e-12 * random.nextInt(100);
+            case 9 -> 1e300;
+            default -> random.nextInt(10_000) / 100.0;
+        };
+    }
+
+    @Test
+    void keepsEveryValueBitForBit() {
+        // Long runs of one kind, then another: the digits are rescaled, rebased, given up for doubles, and taken
+        // up again once the window empties.
+        for (long seed = 0; seed < 300; seed++) {
+            final Random random = new Random(seed);
+            final SeriesState state = new SeriesState(SERIES);
+            final TreeMap<Long, Double> expected = new TreeMap<>();
+            long t = 1_700_000_000_000L;
+            long lastPruned = Long.MIN_VALUE;
+            int kind = random.nextInt(KINDS);
+            for (int step = 0; step < 80; step++) {
+                if (random.nextInt(10) == 0) {
+                    kind = random.nextInt(KINDS);
+                }
+                final double v = value(random, kind, step);
+                t += 10_000;
+                final long at = random.nextInt(8) == 0 && !expected.isEmpty() ? expected.lastKey() : t;
+                state.add(at, v);
+                expected.put(at, v);
+                if (random.nextInt(15) == 0) {
+                    final long through = random.nextBoolean() ? expected.lastKey() : at - 60_000;
+                    state.pruneThrough(through);
+                    if (!expected.headMap(through, true).isEmpty()) {
+                        lastPruned = Math.max(lastPruned, expected.headMap(through, true).lastKey());
+                    }
+                    expected.headMap(through, true).clear();
+                }
+                assertHolds(state, expected, lastPruned);
+            }
+        }
+    }
+
+    private static long bits(final double value) {
+        return Double.doubleToRawLongBits(value);
+    }
+
+    private static void assertHolds(final SeriesState state, final TreeMap<Long, Double> expected,
+                                    final long lastPruned) {
+        assertThat(state.size()).isEqualTo(expected.size());
+        int i = 0;
+        for (Map.Entry<Long, Double> e : expected.entrySet()) {
+            assertThat(state.timestamp(i)).isEqualTo(e.getKey());
+            assertThat(bits(state.value(i))).isEqualTo(bits(e.getValue()));
+            i++;
+        }
+        final double[] values = state.values(state.size(), new double[0]);
+        for (int j = 0; j < state.size(); j++) {
+            assertThat(bits(values[j])).isEqualTo(bits(state.value(j)));
+        }
+        final long[] times = state.timestamps(state.size(), new long[0]);
+        for (int j = 0; j < state.size(); j++) {
+            assertThat(times[j]).isEqualTo(state.timestamp(j));
+        }
+        assertThat(state.earliestTimestamp()).isEqualTo(expected.isEmpty() ? Long.MAX_VALUE : expected.firstKey());
+        assertThat(state.lastPruned()).isEqualTo(lastPruned);
+        for (long t : expected.keySet()) {
+            assertThat(state.firstIndexAfter(t)).isEqualTo(expected.headMap(t, true).size());
+            assertThat(state.firstIndexAfter(t - 1)).isEqualTo(expected.headMap(t, false).size());
+            assertThat(state.lastSeenAt(t)).isEqualTo(t);
+        }
+        assertThat(state.firstIndexAfter(Long.MAX_VALUE)).isEqualTo(expected.size());
+        assertThat(state.lastSeenAt(Long.MIN_VALUE + 1)).isEqualTo(lastPruned);
+    }
+
+    @Test
+    void aSecondPointAtTheSameTimeReplacesTheFirst() {
+        final SeriesState state = new SeriesState(SERIES);
+        state.add(5_000, 1);
+        state.add(15_000, 2);
+        state.add(5_000, 3);
+        assertThat(state.size()).isEqualTo(2);
+        assertThat(state.value(0)).isEqualTo(3);
+        assertThat(state.value(1)).isEqualTo(2);
+    }
+}
