@@ -37,8 +37,13 @@ final class NativeJsonDecoder {
     /** Decodes a value whose first significant byte is '{' or '['. */
     DecodedRecord decode(final byte[] value, final long nowMs) {
         // Most records are plain enough to be read without a token stream; the rest, errors included, are Jackson's.
-        final DecodedRecord plain = PlainNativeJson.decode(value, validator, nowMs);
+        final DecodedRecord plain = decodePlain(value, nowMs);
         return plain != null ? plain : decodeWithJackson(value, nowMs);
+    }
+
+    /** What {@link #decode} returns for a record {@link PlainNativeJson} reads, or null for any other. */
+    DecodedRecord decodePlain(final byte[] value, final long nowMs) {
+        return PlainNativeJson.decode(value, validator, nowMs);
     }
 
     /** {@link #decode} without {@link PlainNativeJson}: the reference it is tested against. */

@@ -36,6 +36,9 @@ class PlainNativeJsonPropertiesTest {
     private static final NativeJsonDecoder TIGHT_DECODER = new NativeJsonDecoder(new DatapointValidator(TIGHT));
     private static final NativeJsonDecoder DEFAULT_DECODER =
             new NativeJsonDecoder(new DatapointValidator(IngestLimits.defaults()));
+    private static final TelegrafJsonDecoder TIGHT_TELEGRAF = new TelegrafJsonDecoder(new DatapointValidator(TIGHT));
+    private static final RecordDecoder TIGHT_AUTO =
+            new RecordDecoder(TIGHT, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
     private static final int MUTANTS = 8;
 
     @Property(tries = 3_000, edgeCases = EdgeCasesMode.NONE)
@@ -79,11 +82,22 @@ class PlainNativeJsonPropertiesTest {
         assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Through the native JSON decoder (for a topic set to {@code json}) and through the front door of an {@code auto}
+     * topic, which reads plain records without detecting their format first: as detection and Jackson decide.
+     */
     private static void assertSameAsJackson(final byte[] input) {
         for (NativeJsonDecoder decoder : new NativeJsonDecoder[] {TIGHT_DECODER, DEFAULT_DECODER}) {
             // DecodedRecord is a record: datapoints compare their doubles as Double.compare does (-0.0 is not 0.0).
             assertThat(decoder.decode(input, NOW)).as("%s", new String(input, StandardCharsets.UTF_8))
                     .isEqualTo(decoder.decodeWithJackson(input, NOW));
+        }
+        final int start = RecordFormat.firstSignificantByte(input);
+        if (start >= 0 && RecordFormat.of(input[start]) == RecordFormat.JSON) {
+            final DecodedRecord detected = TelegrafJsonDecoder.looksLikeTelegraf(input)
+                    ? TIGHT_TELEGRAF.decode(input, NOW) : TIGHT_DECODER.decodeWithJackson(input, NOW);
+            assertThat(TIGHT_AUTO.decode(input, NOW, NOW)).as("auto: %s", new String(input, StandardCharsets.UTF_8))
+                    .isEqualTo(detected);
         }
     }
 
@@ -131,7 +145,10 @@ class PlainNativeJsonPropertiesTest {
         final Arbitrary<String> labels = field("labels", labelObjects(plain));
         final Arbitrary<String> value = field("value", values(plain));
         final Arbitrary<String> timestamp = field("timestamp", timestamps(plain));
-        final Arbitrary<String> unknown = field("extra", Arbitraries.of("1", "\"x\"", "null", "{\"a\":[1,2]}", "true"));
+        // Unknown fields, Telegraf's among them: an auto-detected topic reads a record with those as Telegraf JSON.
+        final Arbitrary<String> unknown = Combinators.combine(Arbitraries.of("extra", "fields", "metrics", "tags"),
+                Arbitraries.of("1", "\"x\"", "null", "{\"a\":[1,2]}", "{\"f\":1.5}", "[]", "true"))
+                .as((n, v) -> "\"" + n + "\":" + v);
         final Arbitrary<String> again = Arbitraries.oneOf(name, labels, value, timestamp);
         final Arbitrary<List<String>> extras = (plain ? again
                 : Arbitraries.frequencyOf(Tuple.of(6, again), Tuple.of(1, unknown))).list().ofMaxSize(2);
