@@ -19,15 +19,16 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * {@code vigil replay}'s engine: the topology's own processors, called in the order the topology connects them, in one
- * thread and without Kafka Streams' runtime between them. With one input partition the topology has one task per
+ * {@code vigil replay}'s engine: the topology's own processors, called in the order the topology connects them,
+ * without Kafka Streams' runtime between them. With one input partition the topology has one task per
  * stage and no choice of order, so this is the same computation, minus per-record commits, record caches and
  * internal topics (Kafka Streams' test driver spends most of its time there: about 10,000 datapoints/s against this).
  * {@code ReplayEquivalenceTest} holds it to the topology run by the test driver.
  *
  * <p>It splits where the topology has its series repartition topic: {@link #ingest} turns input records into the
  * repartition topic's messages, {@link #evaluate} runs evaluation and the peer-group stage over them. The two halves
- * share nothing but those messages, so {@link Replay} runs them on two threads; each half must stay on one thread.
+ * share nothing but those messages (ingest's clock is fixed and a replay's rules never change, so ingest does not
+ * depend on how far evaluation has got), so {@link Replay} runs them on two threads; each half must stay on one.
  */
 final class ReplayPipeline {
 

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * byte beyond ASCII or an escape in a string, another field or a null, a number JSON does not allow or that this
  * reader does not convert itself, a value the decoder would reject (a non-numeric value string, an unreadable
  * timestamp), any syntax error. For those this returns null having decided nothing, so that every message and
- * dead-letter reason is Jackson's decoder's, word for word. {@code NativeJsonDecoderPropertiesTest} holds the two
+ * dead-letter reason is Jackson's decoder's, word for word. {@code PlainNativeJsonPropertiesTest} holds the two
  * to the same result over generated records and their mutations.
  */
 final class PlainNativeJson {
@@ -233,7 +233,7 @@ final class PlainNativeJson {
         int fractionDigits = 0;
         if (skip('.')) {
             while (pos < in.length && isDigit(in[pos])) {
-                if (digits + fractionDigits < MAX_LONG_DIGITS) {
+                if (digits + fractionDigits < MAX_LONG_DIGITS) { // beyond, it is unused (and would overflow)
                     mantissa = mantissa * 10 + (in[pos] - '0');
                 }
                 pos++;
