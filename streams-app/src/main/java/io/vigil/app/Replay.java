@@ -5,10 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +13,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * {@code vigil replay}: the production topology's processors over recorded datapoints (one record per line), in one
- * thread (see {@link ReplayPipeline}). No broker; the same alert events as {@code vigil run} over the same records.
+ * {@code vigil replay}: the production topology's processors over recorded datapoints (one record per line), without
+ * Kafka Streams (see {@link ReplayPipeline}): ingest on a thread of its own ({@link ReplayReader}), evaluation on the
+ * calling thread. No broker; the same alert events as {@code vigil run} over the same records.
  */
 public final class Replay {
 
@@ -30,21 +28,17 @@ public final class Replay {
     }
 
     /**
-     * @param events receives each alert event's JSON, in the order the topology emits them
+     * @param events receives each alert event's JSON, in the order the topology emits them, on the calling thread
      */
     public static Summary run(final RuleSet rules, final VigilConfig config, final List<Path> inputs,
                               final Consumer<byte[]> events) throws IOException {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config), registry,
                 System.currentTimeMillis(), events);
-        for (Path input : inputs) {
-            try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        pipeline.offer(line.getBytes(StandardCharsets.UTF_8));
-                    }
-                }
+        try (ReplayReader reader = new ReplayReader(pipeline, inputs)) {
+            SeriesBatch batch;
+            while ((batch = reader.next()) != null) {
+                pipeline.evaluate(batch);
             }
         }
         final Map<String, Long> rejected = new TreeMap<>();

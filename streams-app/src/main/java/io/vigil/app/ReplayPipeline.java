@@ -19,11 +19,16 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * {@code vigil replay}'s engine: the topology's own processors, called in the order the topology connects them, in one
- * thread and without Kafka Streams' runtime between them. With one input partition the topology has one task per
+ * {@code vigil replay}'s engine: the topology's own processors, called in the order the topology connects them,
+ * without Kafka Streams' runtime between them. With one input partition the topology has one task per
  * stage and no choice of order, so this is the same computation, minus per-record commits, record caches and
  * internal topics (Kafka Streams' test driver spends most of its time there: about 10,000 datapoints/s against this).
  * {@code ReplayEquivalenceTest} holds it to the topology run by the test driver.
+ *
+ * <p>It splits where the topology has its series repartition topic: {@link #ingest} turns input records into the
+ * repartition topic's messages, {@link #evaluate} runs evaluation and the peer-group stage over them. The two halves
+ * share nothing but those messages (ingest's clock is fixed and a replay's rules never change, so ingest does not
+ * depend on how far evaluation has got), so {@link Replay} runs them on two threads; each half must stay on one.
  */
 final class ReplayPipeline {
 
@@ -69,19 +74,36 @@ final class ReplayPipeline {
         return context;
     }
 
-    /** One input record, as the topology would read it from partition 0 of the input topic. */
+    /** One input record through both halves, on the calling thread. */
     void offer(final byte[] value) {
+        final SeriesBatch batch = new SeriesBatch(2);
+        ingest(value, batch);
+        evaluate(batch);
+    }
+
+    /**
+     * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what it
+     * sends to the series repartition topic is added to {@code out}, encoded as the topic holds it.
+     */
+    void ingest(final byte[] value, final SeriesBatch out) {
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
         for (MockProcessorContext.CapturedForward<? extends byte[], ? extends IngestOutput> f : ingestContext.forwarded()) {
-            final IngestOutput out = f.record().value();
-            if (out instanceof DeadLetter) {
+            final IngestOutput sent = f.record().value();
+            if (sent instanceof DeadLetter) {
                 deadLetters++;
             } else {
-                evaluate(f.record().key(), SeriesMessageCodec.encode((SeriesMessage) out));
+                out.add(f.record().key(), SeriesMessageCodec.encode((SeriesMessage) sent));
             }
         }
         ingestContext.resetForwards();
+    }
+
+    /** Evaluation's half: the series repartition topic's messages, in order. */
+    void evaluate(final SeriesBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            evaluate(batch.key(i), batch.message(i));
+        }
     }
 
     private void evaluate(final byte[] key, final byte[] message) {
@@ -107,10 +129,12 @@ final class ReplayPipeline {
         events.accept(AlertEventJson.write(stages.events().create(t)));
     }
 
+    /** Records ingested so far; read by the ingesting thread, or after it has finished. */
     long records() {
         return offset;
     }
 
+    /** Records ingest dead-lettered so far; as {@link #records()}. */
     long deadLetters() {
         return deadLetters;
     }

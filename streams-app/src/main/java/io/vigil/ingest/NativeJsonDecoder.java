@@ -14,6 +14,9 @@ import java.io.IOException;
  * streaming parser, never a tree, and never recursively: a nested object or array where a scalar belongs is
  * skipped by Jackson (whose nesting limit turns absurd depth into a parse error) and rejects its datapoint.
  * Unknown fields are skipped. A field given twice counts with its last value; labels given twice merge.
+ *
+ * <p>Records in the form nearly every producer writes are read by {@link PlainNativeJson} instead, straight from the
+ * bytes, to the same result; Jackson reads the rest.
  */
 final class NativeJsonDecoder {
 
@@ -33,6 +36,18 @@ final class NativeJsonDecoder {
 
     /** Decodes a value whose first significant byte is '{' or '['. */
     DecodedRecord decode(final byte[] value, final long nowMs) {
+        // Most records are plain enough to be read without a token stream; the rest, errors included, are Jackson's.
+        final DecodedRecord plain = decodePlain(value, nowMs);
+        return plain != null ? plain : decodeWithJackson(value, nowMs);
+    }
+
+    /** What {@link #decode} returns for a record {@link PlainNativeJson} reads, or null for any other. */
+    DecodedRecord decodePlain(final byte[] value, final long nowMs) {
+        return PlainNativeJson.decode(value, validator, nowMs);
+    }
+
+    /** {@link #decode} without {@link PlainNativeJson}: the reference it is tested against. */
+    DecodedRecord decodeWithJackson(final byte[] value, final long nowMs) {
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         try (JsonParser parser = JSON.createParser(value)) {
             final JsonToken root = parser.nextToken();

@@ -70,6 +70,14 @@ public final class RecordDecoder {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record value is only whitespace");
         }
         try {
+            if (format == InputFormat.AUTO && RecordFormat.of(value[start]) == RecordFormat.JSON) {
+                // Plain native JSON has no "fields" or "metrics" field, so detection would call it native: no need to
+                // look (detection decodes the whole record to text to search it).
+                final DecodedRecord plain = json.decodePlain(value, nowMs);
+                if (plain != null) {
+                    return plain;
+                }
+            }
             final InputFormat actual = format == InputFormat.AUTO ? detect(value, start) : format;
             if (actual == InputFormat.JSON) {
                 return json.decode(value, nowMs);

@@ -1,0 +1,103 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.evaluation.LiveRules;
+import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleSet;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vigil replay} ingests on a second thread ({@link ReplayReader}) and evaluates on the calling one: the same
+ * events in the same order as the whole pipeline on one thread, the same counts, and a failure on either thread ends
+ * the replay with that failure. The timeouts only turn a hang into a failure.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ReplayTest {
+
+    @TempDir
+    Path dir;
+
+    private RuleSet rules;
+    private VigilConfig config;
+
+    @BeforeEach
+    void load() {
+        rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        config = ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil:8080"));
+    }
+
+    @Test
+    void twoThreadsGiveTheEventsAndCountsOfOne() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        assertThat(records.size()).isGreaterThan(10 * ReplayReader.RECORDS);
+        // Split over two files, with a blank line, and a record that is not a datapoint (read as line protocol).
+        final int half = records.size() / 2 + 17;
+        final List<String> first = new ArrayList<>(records.subList(0, half));
+        first.add(100, "");
+        first.add(2_000, "not a datapoint");
+        final Path a = Files.write(dir.resolve("a.jsonl"), first);
+        final Path b = Files.write(dir.resolve("b.jsonl"), records.subList(half, records.size()));
+
+        final List<String> threaded = new ArrayList<>();
+        final Replay.Summary summary = Replay.run(rules, config, List.of(a, b),
+                json -> threaded.add(new String(json, StandardCharsets.UTF_8)));
+
+        final List<String> oneThread = new ArrayList<>();
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), Replay.settings(config), registry,
+                System.currentTimeMillis(), json -> oneThread.add(new String(json, StandardCharsets.UTF_8)));
+        for (Path input : List.of(a, b)) {
+            for (String line : Files.readAllLines(input)) {
+                if (!line.isBlank()) {
+                    pipeline.offer(line.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+
+        assertThat(threaded).hasSizeGreaterThan(10).containsExactlyElementsOf(oneThread);
+        assertThat(summary.lines()).isEqualTo(pipeline.records()).isEqualTo(records.size() + 1);
+        assertThat(summary.deadLetters()).isEqualTo(pipeline.deadLetters()).isGreaterThan(1);
+        assertThat(summary.rejectedByReason()).containsEntry("invalid_line", 1L).containsKey("invalid_value");
+        assertThat(summary.alertEvents()).isEqualTo(threaded.size());
+    }
+
+    @Test
+    void aFailureOfTheEvaluatingThreadEndsTheReplayAndTheReadingThread() throws Exception {
+        final Path input = Files.write(dir.resolve("fleet.jsonl"), FleetRecords.generate());
+        final IllegalStateException stop = new IllegalStateException("the sink is full");
+
+        assertThatThrownBy(() -> Replay.run(rules, config, List.of(input), json -> {
+            throw stop;
+        })).isSameAs(stop);
+        assertThat(readingThreads()).isEmpty();
+    }
+
+    @Test
+    void anInputTheReadingThreadCannotReadFailsTheReplay() throws Exception {
+        final Path good = Files.write(dir.resolve("fleet.jsonl"), FleetRecords.generate());
+        final Path bad = Files.write(dir.resolve("bad.jsonl"), new byte[] {'{', (byte) 0xC3, '}', '\n'});
+
+        assertThatThrownBy(() -> Replay.run(rules, config, List.of(good, bad), json -> { }))
+                .isInstanceOf(MalformedInputException.class);
+        assertThat(readingThreads()).isEmpty();
+    }
+
+    private static List<Thread> readingThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("vigil-replay-ingest") && t.isAlive()).toList();
+    }
+}

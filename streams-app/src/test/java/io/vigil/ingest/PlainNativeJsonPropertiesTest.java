@@ -1,0 +1,281 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * {@link PlainNativeJson} decides every record as {@link NativeJsonDecoder}'s reading with Jackson does: the same
+ * datapoints (values to the bit, -0.0 and NaN included) and the same rejections, word for word, over generated native
+ * JSON records in every form the spec allows (numbers with fractions and exponents, numeric strings such as
+ * {@code "NaN"}, epoch milliseconds as integers or fractions, RFC 3339 with any offset and fraction), forms it leaves
+ * to Jackson (escapes, text beyond ASCII, nulls, unknown fields, numbers JSON does not allow), and mutations of all
+ * of them. And it does read the plain ones itself, or the fast path would silently be a slow one.
+ */
+class PlainNativeJsonPropertiesTest {
+
+    private static final long NOW = GeneratedRecords.NOW;
+    /** As in DecoderPropertiesTest: generated labels cross these, so the validator's rejections are compared too. */
+    private static final IngestLimits TIGHT = new IngestLimits(4096, 5, 9, 16, Duration.ofMinutes(5), Duration.ofDays(7));
+    private static final NativeJsonDecoder TIGHT_DECODER = new NativeJsonDecoder(new DatapointValidator(TIGHT));
+    private static final NativeJsonDecoder DEFAULT_DECODER =
+            new NativeJsonDecoder(new DatapointValidator(IngestLimits.defaults()));
+    private static final TelegrafJsonDecoder TIGHT_TELEGRAF = new TelegrafJsonDecoder(new DatapointValidator(TIGHT));
+    private static final RecordDecoder TIGHT_AUTO =
+            new RecordDecoder(TIGHT, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
+    private static final int MUTANTS = 8;
+
+    @Property(tries = 3_000, edgeCases = EdgeCasesMode.NONE)
+    void anyRecordAndItsMutantsDecodeAsWithJackson(@ForAll("anyRecords") final String record,
+                                                   @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
+        final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+        assertSameAsJackson(bytes);
+        Statistics.label("record").collect(readPlain(bytes) ? "read plain" : "left to Jackson");
+        for (List<GeneratedRecords.Mutation> edits : mutants) {
+            byte[] mutant = bytes;
+            for (GeneratedRecords.Mutation edit : edits) {
+                mutant = edit.apply(mutant);
+            }
+            assertSameAsJackson(mutant);
+            Statistics.label("mutant").collect(readPlain(mutant) ? "read plain" : "left to Jackson");
+        }
+        Statistics.label("record").coverage(c -> {
+            c.check("read plain").percentage(p -> p > 15.0);
+            c.check("left to Jackson").percentage(p -> p > 15.0);
+        });
+        Statistics.label("mutant").coverage(c -> c.check("read plain").percentage(p -> p > 1.0));
+    }
+
+    @Property(tries = 2_000, edgeCases = EdgeCasesMode.NONE)
+    void plainRecordsAreReadPlainAndAsWithJackson(@ForAll("plainRecords") final String record) {
+        final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+        assertSameAsJackson(bytes);
+        assertThat(readPlain(bytes)).as("read plain: %s", record).isTrue();
+        final DecodedRecord decoded = DEFAULT_DECODER.decode(bytes, NOW);
+        Statistics.label("outcome").collect(decoded.fullyValid() ? "all valid" : "some rejected");
+        Statistics.label("outcome").coverage(c -> {
+            c.check("all valid").percentage(p -> p > 10.0);
+            c.check("some rejected").percentage(p -> p > 10.0);
+        });
+    }
+
+    /** Decimal numbers of every length and exponent, as values: converted to the same double as Jackson's. */
+    @Property(tries = 5_000)
+    void numbersConvertAsJacksonConvertsThem(@ForAll("numbers") final String number) {
+        final String record = "{\"name\":\"m\",\"value\":" + number + ",\"timestamp\":" + number + "}";
+        assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Through the native JSON decoder (for a topic set to {@code json}) and through the front door of an {@code auto}
+     * topic, which reads plain records without detecting their format first: as detection and Jackson decide.
+     */
+    private static void assertSameAsJackson(final byte[] input) {
+        for (NativeJsonDecoder decoder : new NativeJsonDecoder[] {TIGHT_DECODER, DEFAULT_DECODER}) {
+            // DecodedRecord is a record: datapoints compare their doubles as Double.compare does (-0.0 is not 0.0).
+            assertThat(decoder.decode(input, NOW)).as("%s", new String(input, StandardCharsets.UTF_8))
+                    .isEqualTo(decoder.decodeWithJackson(input, NOW));
+        }
+        final int start = RecordFormat.firstSignificantByte(input);
+        if (start >= 0 && RecordFormat.of(input[start]) == RecordFormat.JSON) {
+            final DecodedRecord detected = TelegrafJsonDecoder.looksLikeTelegraf(input)
+                    ? TIGHT_TELEGRAF.decode(input, NOW) : TIGHT_DECODER.decodeWithJackson(input, NOW);
+            assertThat(TIGHT_AUTO.decode(input, NOW, NOW)).as("auto: %s", new String(input, StandardCharsets.UTF_8))
+                    .isEqualTo(detected);
+        }
+    }
+
+    private static boolean readPlain(final byte[] input) {
+        return PlainNativeJson.decode(input, new DatapointValidator(TIGHT), NOW) != null;
+    }
+
+    @Provide
+    Arbitrary<String> anyRecords() {
+        return records(false);
+    }
+
+    @Provide
+    Arbitrary<String> plainRecords() {
+        return records(true);
+    }
+
+    @Provide
+    Arbitrary<List<List<GeneratedRecords.Mutation>>> mutants() {
+        return GeneratedRecords.edits().list().ofSize(MUTANTS);
+    }
+
+    @Provide
+    Arbitrary<String> numbers() {
+        return Arbitraries.oneOf(decimals(21, 24), Arbitraries.of("0", "-0", "0.0", "-0.0", "1e400", "-1e400", "1e-400",
+                "9007199254740993", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                "123456789012345678", "1234567890123456789", "0.1", "0.30000000000000004", "1.7976931348623157E308",
+                "4.9E-324", "1655793000000.999", "1.6557930E12", "01", "+1", ".5", "1.", "1e", "-", "1E+", "00"));
+    }
+
+    // ---- generators
+
+    /** One object or an array of up to four, with whitespace here and there. */
+    private static Arbitrary<String> records(final boolean plain) {
+        final Arbitrary<String> one = object(plain);
+        return Combinators.combine(one.list().ofMinSize(1).ofMaxSize(4), Arbitraries.integers().between(0, 3),
+                whitespace()).as((objects, shape, ws) -> shape == 0
+                        ? ws + "[" + ws + String.join(ws + "," + ws, objects) + ws + "]" + ws
+                        : ws + objects.get(0) + ws);
+    }
+
+    /** The four fields in any order, some missing or given twice, and (not plain) the odd unknown field. */
+    private static Arbitrary<String> object(final boolean plain) {
+        final Arbitrary<String> name = field("name", names(plain));
+        final Arbitrary<String> labels = field("labels", labelObjects(plain));
+        final Arbitrary<String> value = field("value", values(plain));
+        final Arbitrary<String> timestamp = field("timestamp", timestamps(plain));
+        // Unknown fields, Telegraf's among them: an auto-detected topic reads a record with those as Telegraf JSON.
+        final Arbitrary<String> unknown = Combinators.combine(Arbitraries.of("extra", "fields", "metrics", "tags"),
+                Arbitraries.of("1", "\"x\"", "null", "{\"a\":[1,2]}", "{\"f\":1.5}", "[]", "true"))
+                .as((n, v) -> "\"" + n + "\":" + v);
+        final Arbitrary<String> again = Arbitraries.oneOf(name, labels, value, timestamp);
+        final Arbitrary<List<String>> extras = (plain ? again
+                : Arbitraries.frequencyOf(Tuple.of(6, again), Tuple.of(1, unknown))).list().ofMaxSize(2);
+        final Arbitrary<List<Boolean>> present = Arbitraries.frequency(Tuple.of(12, true), Tuple.of(1, false))
+                .list().ofSize(4);
+        return Combinators.combine(name, labels, value, timestamp, extras, present, Arbitraries.randoms(), whitespace())
+                .as((n, l, v, t, more, keep, random, ws) -> {
+                    final List<String> fields = new ArrayList<>();
+                    final String[] four = {n, l, v, t};
+                    for (int i = 0; i < 4; i++) {
+                        if (keep.get(i)) {
+                            fields.add(four[i]);
+                        }
+                    }
+                    fields.addAll(more);
+                    Collections.shuffle(fields, random);
+                    return "{" + ws + String.join(ws + "," + ws, fields) + ws + "}";
+                });
+    }
+
+    private static Arbitrary<String> field(final String name, final Arbitrary<String> value) {
+        return Combinators.combine(value, whitespace()).as((v, ws) -> "\"" + name + "\"" + ws + ":" + ws + v);
+    }
+
+    private static Arbitrary<String> whitespace() {
+        return Arbitraries.frequency(Tuple.of(6, ""), Tuple.of(2, " "), Tuple.of(1, "\n\t "), Tuple.of(1, "\r\n"));
+    }
+
+    private static Arbitrary<String> names(final boolean plain) {
+        final Arbitrary<String> valid = Arbitraries.strings().withCharRange('a', 'z').withChars("_:0123456789")
+                .ofMinLength(1).ofMaxLength(24).filter(s -> !Character.isDigit(s.charAt(0)));
+        final Arbitrary<String> invalid = Arbitraries.of("", "1abc", "cpu-usage", "a b", "\u007f");
+        final Arbitrary<String> plainNames = Arbitraries.frequencyOf(Tuple.of(9, valid), Tuple.of(1, invalid))
+                .map(GeneratedRecords::jsonString);
+        return plain ? plainNames : Arbitraries.frequencyOf(Tuple.of(30, plainNames), Tuple.of(1, notPlainStrings()),
+                Tuple.of(1, Arbitraries.of("null", "1", "{}", "[\"a\"]", "true")));
+    }
+
+    private static Arbitrary<String> labelObjects(final boolean plain) {
+        final Arbitrary<String> labelName = Arbitraries.frequencyOf(
+                Tuple.of(12, Arbitraries.strings().withCharRange('a', 'z').withChars("_").ofMinLength(1).ofMaxLength(11)),
+                Tuple.of(1, Arbitraries.of("__name__", "1x", "a-b", "")));
+        final Arbitrary<String> labelValue = Arbitraries.frequencyOf(
+                // Printable ASCII; quotes and backslashes would be escaped, which is not plain.
+                Tuple.of(12, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(20)
+                        .map(v -> v.replace('"', '\'').replace('\\', '/'))),
+                Tuple.of(1, Arbitraries.of("")));
+        final Arbitrary<String> label = Combinators.combine(labelName, labelValue, whitespace())
+                .as((n, v, ws) -> GeneratedRecords.jsonString(n) + ws + ":" + ws + GeneratedRecords.jsonString(v));
+        final Arbitrary<String> notPlainLabel = Combinators.combine(labelName, notPlainStrings())
+                .as((n, v) -> GeneratedRecords.jsonString(n) + ":" + v);
+        final Arbitrary<String> anyLabel = plain ? label
+                : Arbitraries.frequencyOf(Tuple.of(40, label), Tuple.of(1, notPlainLabel),
+                        Tuple.of(1, labelName.map(n -> GeneratedRecords.jsonString(n) + ":null")));
+        final Arbitrary<String> object = anyLabel.list().ofMaxSize(7).map(l -> "{" + String.join(",", l) + "}");
+        return plain ? object : Arbitraries.frequencyOf(Tuple.of(30, object), Tuple.of(1, Arbitraries.of("null", "[]", "\"a\"")));
+    }
+
+    /** Strings the plain reader leaves to Jackson: escapes, text beyond ASCII, raw control characters. */
+    private static Arbitrary<String> notPlainStrings() {
+        return Arbitraries.of("\"a\\\"b\"", "\"\\u0041\"", "\"caf\u00e9\"", "\"\u65e5\u672c\"", "\"tab\there\"",
+                "\"back\\\\slash\"", "\"\\n\"");
+    }
+
+    private static Arbitrary<String> values(final boolean plain) {
+        final Arbitrary<String> numbers = Arbitraries.oneOf(
+                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)),
+                Arbitraries.bigDecimals().between(BigDecimal.valueOf(-1e6), BigDecimal.valueOf(1e6)).ofScale(2)
+                        .map(BigDecimal::toPlainString),
+                Arbitraries.longs().between(-1_000_000_000_000L, 1_000_000_000_000L).map(l -> Long.toString(l)),
+                plain ? decimals(12, 12) : decimals(21, 24));
+        final Arbitrary<String> numericStrings = Arbitraries.oneOf(
+                Arbitraries.of("NaN", "nan", "+Inf", "-Inf", "inf", "Infinity", "-infinity", "+NaN", "12.5", "1e3",
+                        "-0", ".5", "5.", "1E-7"),
+                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)))
+                .map(GeneratedRecords::jsonString);
+        final Arbitrary<String> plainValues = Arbitraries.frequencyOf(Tuple.of(6, numbers), Tuple.of(2, numericStrings),
+                Tuple.of(1, Arbitraries.of("0", "-0", "-0.0", "1e400", "123456789012345678")));
+        return plain ? plainValues : Arbitraries.frequencyOf(Tuple.of(20, plainValues),
+                Tuple.of(1, Arbitraries.of("\"n/a\"", "\" 12\"", "\"0x1p3\"", "\"12d\"", "\"\"", "null", "true",
+                        "[1]", "{}", "01", "+1", ".5", "NaN", "1234567890123456789", "12345678901234567890123")));
+    }
+
+    private static Arbitrary<String> timestamps(final boolean plain) {
+        final long year = 365L * 86_400_000L;
+        final Arbitrary<Long> ms = Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.longs().between(NOW - year, NOW)),
+                Tuple.of(1, Arbitraries.longs().between(NOW, NOW + 3_600_000L)), // crosses the future skew
+                Tuple.of(1, Arbitraries.longs().between(-year, year)));
+        final Arbitrary<String> epoch = Arbitraries.oneOf(
+                ms.map(t -> Long.toString(t)),
+                Combinators.combine(ms, Arbitraries.integers().between(0, 999)).as((t, f) -> t + "." + f),
+                ms.map(t -> Double.toString((double) t)));
+        final Arbitrary<String> rfc3339 = Combinators.combine(ms, Arbitraries.integers().between(0, 9),
+                Arbitraries.of("Z", "z", "+00:00", "+02:00", "-05:30"), Arbitraries.of(true, false))
+                .as((t, digits, zone, upper) -> GeneratedRecords.jsonString(rfc3339(t, digits, zone, upper)));
+        final Arbitrary<String> plainTimestamps = Arbitraries.frequencyOf(Tuple.of(5, epoch), Tuple.of(4, rfc3339),
+                Tuple.of(1, Arbitraries.of("-0", "0", "1e12", "1.6557930E12", "123456789012345678")));
+        return plain ? plainTimestamps : Arbitraries.frequencyOf(Tuple.of(20, plainTimestamps),
+                Tuple.of(1, Arbitraries.of("\"2022-13-01T00:00:00Z\"", "\"2022-06-21 06:30:00Z\"", "\"yesterday\"",
+                        "\"2022-06-21T06:30Z\"", "\"+12022-06-21T06:30:00Z\"", "null", "true", "{}", "1e19",
+                        "99999999999999999999", "-9.3e18", "1655793000000.5e")));
+    }
+
+    /** {@code t} in RFC 3339 with {@code digits} of fraction, at the offset {@code zone}. */
+    private static String rfc3339(final long t, final int digits, final String zone, final boolean upper) {
+        final Instant instant = Instant.ofEpochMilli(t);
+        final java.time.ZoneOffset offset = zone.equalsIgnoreCase("z") ? java.time.ZoneOffset.UTC
+                : java.time.ZoneOffset.of(zone);
+        final String base = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT)
+                .format(instant.atOffset(offset));
+        final String nanos = String.format(Locale.ROOT, "%09d", instant.atOffset(offset).getNano());
+        final String text = base + (digits == 0 ? "" : "." + nanos.substring(0, digits)) + zone;
+        return upper ? text : text.toLowerCase(Locale.ROOT);
+    }
+
+    /** JSON numbers built digit by digit: short and long, with and without fraction and exponent. */
+    private static Arbitrary<String> decimals(final int maxIntegerDigits, final int maxFractionDigits) {
+        final Arbitrary<String> integer = Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just("0")),
+                Tuple.of(6, Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(maxIntegerDigits)
+                        .filter(s -> s.charAt(0) != '0')));
+        final Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(maxFractionDigits)
+                .injectNull(0.3);
+        final Arbitrary<String> exponent = Combinators.combine(Arbitraries.of("e", "E", "e+", "e-", "E-"),
+                Arbitraries.integers().between(0, 330)).as((e, n) -> e + n).injectNull(0.6);
+        return Combinators.combine(Arbitraries.of("", "-"), integer, fraction, exponent)
+                .as((sign, i, f, e) -> sign + i + (f == null ? "" : "." + f) + (e == null ? "" : e));
+    }
+}
