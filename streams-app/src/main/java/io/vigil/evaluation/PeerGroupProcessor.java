@@ -1,6 +1,5 @@
 package io.vigil.evaluation;
 
-import io.vigil.ingest.EarlyCommit;
 import io.vigil.model.SeriesCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -136,9 +135,6 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
-        }
-        if (!outcome.transitions().isEmpty()) {
-            EarlyCommit.ifLive(context, evaluator.evaluatedThrough());
         }
     }
 

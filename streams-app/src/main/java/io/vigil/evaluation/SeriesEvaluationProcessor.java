@@ -1,7 +1,6 @@
 package io.vigil.evaluation;
 
 import io.vigil.ingest.SeriesBundle;
-import io.vigil.ingest.EarlyCommit;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.model.Datapoint;
@@ -193,9 +192,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (evaluator.rules().hasOutlierRules() && evaluator.evaluatedThrough() != before) {
             context.forward(new Record<>("progress", new PeerProgress(context.taskId().partition(),
                     evaluator.evaluatedThrough()), timestamp));
-        }
-        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
-            EarlyCommit.ifLive(context, evaluator.evaluatedThrough());
         }
     }
 

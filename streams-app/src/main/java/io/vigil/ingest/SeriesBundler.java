@@ -91,9 +91,6 @@ public final class SeriesBundler implements Processor<byte[], IngestOutput, byte
             // Every point before a watermark (or idle notice) must reach its evaluator before the notice does.
             sendAll();
             context.forward(new Record<>(record.key(), SeriesMessageCodec.encode(message), record.timestamp()));
-            if (message instanceof SeriesMessage.Watermark w) {
-                EarlyCommit.ifLive(context, w.timestampMs());
-            }
         }
     }
 
