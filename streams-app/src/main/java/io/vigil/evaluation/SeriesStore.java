@@ -35,7 +35,7 @@ public final class SeriesStore extends CommitWrittenStore {
         if (state.unsaved()) {
             return;
         }
-        if (key.equals(state.key())) {
+        if (state.hasKey(key)) {
             state.setUnsaved(true);
             changed.add(state);
         } else {
@@ -54,8 +54,9 @@ public final class SeriesStore extends CommitWrittenStore {
         for (int i = 0; i < changed.size(); i++) {
             final SeriesState state = changed.get(i);
             state.setUnsaved(false);
-            if (deletedAt.isEmpty() || deletedAt.getOrDefault(state.key(), -1) <= i) {
-                inner.put(state.key(), SeriesStateCodec.encode(state.key(), state));
+            final String key = state.key();
+            if (deletedAt.isEmpty() || deletedAt.getOrDefault(key, -1) <= i) {
+                inner.put(key, SeriesStateCodec.encode(key, state));
             }
         }
         for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {

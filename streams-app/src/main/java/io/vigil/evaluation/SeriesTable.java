@@ -41,7 +41,7 @@ final class SeriesTable implements Iterable<SeriesState> {
             if (s == null) {
                 return null;
             }
-            if (s != TOMBSTONE && s.key().equals(key)) {
+            if (s != TOMBSTONE && s.hasKey(key)) {
                 return s;
             }
         }
@@ -52,10 +52,9 @@ final class SeriesTable implements Iterable<SeriesState> {
         if ((used + 1) * 4L > slots.length * 3L) {
             resize();
         }
-        final String key = state.key();
         final int mask = slots.length - 1;
         int free = -1;
-        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
+        for (int i = slot(state.keyHash(), mask); ; i = (i + 1) & mask) {
             final SeriesState s = slots[i];
             if (s == null) {
                 if (free < 0) {
@@ -70,7 +69,7 @@ final class SeriesTable implements Iterable<SeriesState> {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (s.key().equals(key)) {
+            } else if (s.sameKey(state)) {
                 slots[i] = state;
                 return;
             }
@@ -97,7 +96,7 @@ final class SeriesTable implements Iterable<SeriesState> {
         final int mask = capacity - 1;
         for (SeriesState s : old) {
             if (s != null && s != TOMBSTONE) {
-                int i = slot(s.key().hashCode(), mask);
+                int i = slot(s.keyHash(), mask);
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }

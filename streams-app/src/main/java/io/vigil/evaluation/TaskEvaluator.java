@@ -454,27 +454,23 @@ public final class TaskEvaluator {
         final var it = series.iterator();
         while (it.hasNext()) {
             final SeriesState state = it.next();
-            if (evaluateSeries(state, t, due, out, peers)) {
-                dirty.add(state.key());
-            }
-            if (state.pruneThrough(keepAfter)) {
-                dirty.add(state.key());
-            }
+            // Both, in this order: `|`, not `||`. The key is built once, and only for a series that changed or goes.
+            final boolean changed = evaluateSeries(state, t, due, out, peers) | state.pruneThrough(keepAfter);
             final boolean remembered = remembersSilence(state);
-            if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
+            final boolean forgotten = remembered && t - state.lastSeenAt(t) >= forgetMs;
+            if (forgotten) {
                 forget(state, t, out);
+            }
+            if (forgotten || state.isEmpty() && !remembered) {
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(state.key());
-                removed.add(state.key());
+                final String key = state.key();
+                dirty.remove(key);
+                removed.add(key);
                 continue;
             }
-            if (state.isEmpty() && !remembered) {
-                budget.release(state.ruleIndexes());
-                it.remove();
-                dirty.remove(state.key());
-                removed.add(state.key());
-                continue;
+            if (changed) {
+                dirty.add(state.key());
             }
             earliest = Math.min(earliest, state.earliestTimestamp());
             if (remembered) {
