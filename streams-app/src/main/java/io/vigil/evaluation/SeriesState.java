@@ -93,9 +93,10 @@ final class SeriesState {
         return kept != null ? kept : Series.fromKey(key());
     }
 
-    /** The key, built anew: for a store write, an alert or a peer value, not per datapoint. */
+    /** The key, built anew unless the series is kept: for a store write or an alert, not per datapoint. */
     String key() {
-        return SeriesKeyParts.join(keyParts);
+        final Series kept = series;
+        return kept != null ? kept.key() : SeriesKeyParts.join(keyParts);
     }
 
     /** Whether this is the state of the series {@code key} names; builds nothing. */
@@ -115,13 +116,7 @@ final class SeriesState {
 
     /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
     void keepSeries(final boolean keep) {
-        if (!keep) {
-            series = null;
-        } else {
-            // Its name and labels without the key string it may carry (Series caches one): the pieces hold the key.
-            final Series s = series();
-            series = new Series(s.name(), s.labels());
-        }
+        series = keep ? series() : null;
     }
 
     boolean unsaved() {

@@ -552,7 +552,7 @@ public final class TaskEvaluator {
                 final double value = aggregate(state, i, rule, t);
                 if (!Double.isNaN(value)) {
                     peers.add(new PeerValue(PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
-                            state.key(), t, value));
+                            state.series().key(), t, value));
                 }
             }
         }
