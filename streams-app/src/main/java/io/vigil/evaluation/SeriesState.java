@@ -23,11 +23,8 @@ final class SeriesState {
     private static final double EXACT_INTEGERS = 0x1p53;
     private static final long NOT_DECIMAL = Long.MIN_VALUE;
 
-    /**
-     * The series' key, under which the evaluator and the store hold this state, as pieces shared with other series'
-     * keys ({@link SeriesKeyParts}): a string of its own was a quarter of a series' memory.
-     */
-    private final String[] keyParts;
+    /** The series' key, under which the evaluator and the store hold this state. */
+    private final String key;
     /**
      * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
      * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
@@ -74,7 +71,7 @@ final class SeriesState {
 
     /** A new state that keeps {@code series} (see {@link #keepSeries}). */
     SeriesState(final Series series) {
-        this.keyParts = SeriesKeyParts.of(series.key());
+        this.key = series.key();
         this.series = series;
         this.digits = new int[INITIAL_CAPACITY];
     }
@@ -90,28 +87,11 @@ final class SeriesState {
     /** The series; rebuilt from its key unless kept. */
     Series series() {
         final Series kept = series;
-        return kept != null ? kept : Series.fromKey(key());
+        return kept != null ? kept : Series.fromKey(key);
     }
 
-    /** The key, built anew unless the series is kept: for a store write or an alert, not per datapoint. */
     String key() {
-        final Series kept = series;
-        return kept != null ? kept.key() : SeriesKeyParts.join(keyParts);
-    }
-
-    /** Whether this is the state of the series {@code key} names; builds nothing. */
-    boolean hasKey(final String key) {
-        return SeriesKeyParts.spell(keyParts, key);
-    }
-
-    /** Whether {@code other} is a state of the same series. */
-    boolean sameKey(final SeriesState other) {
-        return Arrays.equals(keyParts, other.keyParts);
-    }
-
-    /** The key's hash code, without building it. */
-    int keyHash() {
-        return SeriesKeyParts.hash(keyParts);
+        return key;
     }
 
     /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */

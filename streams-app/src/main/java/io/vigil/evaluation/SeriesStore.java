@@ -35,7 +35,7 @@ public final class SeriesStore extends CommitWrittenStore {
         if (state.unsaved()) {
             return;
         }
-        if (state.hasKey(key)) {
+        if (key.equals(state.key())) {
             state.setUnsaved(true);
             changed.add(state);
         } else {
@@ -54,9 +54,8 @@ public final class SeriesStore extends CommitWrittenStore {
         for (int i = 0; i < changed.size(); i++) {
             final SeriesState state = changed.get(i);
             state.setUnsaved(false);
-            final String key = state.key();
-            if (deletedAt.isEmpty() || deletedAt.getOrDefault(key, -1) <= i) {
-                inner.put(key, SeriesStateCodec.encode(key, state));
+            if (deletedAt.isEmpty() || deletedAt.getOrDefault(state.key(), -1) <= i) {
+                inner.put(state.key(), SeriesStateCodec.encode(state.key(), state));
             }
         }
         for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {

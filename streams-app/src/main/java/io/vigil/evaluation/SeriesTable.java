@@ -41,7 +41,7 @@ final class SeriesTable implements Iterable<SeriesState> {
             if (s == null) {
                 return null;
             }
-            if (s != TOMBSTONE && s.hasKey(key)) {
+            if (s != TOMBSTONE && s.key().equals(key)) {
                 return s;
             }
         }
@@ -52,9 +52,10 @@ final class SeriesTable implements Iterable<SeriesState> {
         if ((used + 1) * 4L > slots.length * 3L) {
             resize();
         }
+        final String key = state.key();
         final int mask = slots.length - 1;
         int free = -1;
-        for (int i = slot(state.keyHash(), mask); ; i = (i + 1) & mask) {
+        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
             final SeriesState s = slots[i];
             if (s == null) {
                 if (free < 0) {
@@ -69,7 +70,7 @@ final class SeriesTable implements Iterable<SeriesState> {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (s.sameKey(state)) {
+            } else if (s.key().equals(key)) {
                 slots[i] = state;
                 return;
             }
@@ -96,7 +97,7 @@ final class SeriesTable implements Iterable<SeriesState> {
         final int mask = capacity - 1;
         for (SeriesState s : old) {
             if (s != null && s != TOMBSTONE) {
-                int i = slot(s.keyHash(), mask);
+                int i = slot(s.key().hashCode(), mask);
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }

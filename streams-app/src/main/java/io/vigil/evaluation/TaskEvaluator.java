@@ -454,23 +454,27 @@ public final class TaskEvaluator {
         final var it = series.iterator();
         while (it.hasNext()) {
             final SeriesState state = it.next();
-            // Both, in this order: `|`, not `||`. The key is built once, and only for a series that changed or goes.
-            final boolean changed = evaluateSeries(state, t, due, out, peers) | state.pruneThrough(keepAfter);
-            final boolean remembered = remembersSilence(state);
-            final boolean forgotten = remembered && t - state.lastSeenAt(t) >= forgetMs;
-            if (forgotten) {
-                forget(state, t, out);
+            if (evaluateSeries(state, t, due, out, peers)) {
+                dirty.add(state.key());
             }
-            if (forgotten || state.isEmpty() && !remembered) {
+            if (state.pruneThrough(keepAfter)) {
+                dirty.add(state.key());
+            }
+            final boolean remembered = remembersSilence(state);
+            if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
+                forget(state, t, out);
                 budget.release(state.ruleIndexes());
                 it.remove();
-                final String key = state.key();
-                dirty.remove(key);
-                removed.add(key);
+                dirty.remove(state.key());
+                removed.add(state.key());
                 continue;
             }
-            if (changed) {
-                dirty.add(state.key());
+            if (state.isEmpty() && !remembered) {
+                budget.release(state.ruleIndexes());
+                it.remove();
+                dirty.remove(state.key());
+                removed.add(state.key());
+                continue;
             }
             earliest = Math.min(earliest, state.earliestTimestamp());
             if (remembered) {
