@@ -36,10 +36,15 @@ final class SeriesState {
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
     // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
     // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
+    // Scrapes are regular: while every point is `step` after the one before (13 points 10 s apart), timestamp i is
+    // base + i * step and neither array is allocated; a point off that line writes the offsets out.
     private long base;
+    /** Null while the points are regular; otherwise offsets from `base`. */
     private int[] offsets;
     /** Non-null instead of `offsets` while the points span more than an int of milliseconds. */
     private long[] wideTimes;
+    /** While the points are regular (both arrays null) and there are at least two, the interval between them. */
+    private int step;
     // Values likewise: while every value is a decimal of at most MAX_SCALE places whose digits lie within an int of
     // each other (gauges printed with a few decimals, integer counters: what exporters write), value i is
     // (digitBase + digits[i]) / 10^scale. That division gives back exactly the double that was added: it is checked
@@ -68,7 +73,6 @@ final class SeriesState {
     SeriesState(final Series series) {
         this.key = series.key();
         this.series = series;
-        this.offsets = new int[INITIAL_CAPACITY];
         this.digits = new int[INITIAL_CAPACITY];
     }
 
@@ -108,7 +112,15 @@ final class SeriesState {
     }
 
     long timestamp(final int i) {
-        return wideTimes == null ? base + offsets[i] : wideTimes[i];
+        if (offsets != null) {
+            return base + offsets[i];
+        }
+        return wideTimes == null ? base + (long) i * step : wideTimes[i];
+    }
+
+    /** Whether the timestamps are kept as a base and a step, without an array (for tests). */
+    boolean regular() {
+        return offsets == null && wideTimes == null;
     }
 
     double value(final int i) {
@@ -120,9 +132,15 @@ final class SeriesState {
         final long[] out = into.length >= n ? into : new long[n];
         if (wideTimes != null) {
             System.arraycopy(wideTimes, 0, out, 0, n);
-        } else {
+        } else if (offsets != null) {
             for (int i = 0; i < n; i++) {
                 out[i] = base + offsets[i];
+            }
+        } else {
+            long t = base;
+            for (int i = 0; i < n; i++) {
+                out[i] = t;
+                t += step;
             }
         }
         return out;
@@ -159,12 +177,21 @@ final class SeriesState {
             }
             return;
         }
-        if (wideTimes == null) {
+        if (regular()) {
             if (size == 0) {
                 base = timestampMs;
-            } else if (!reaches(timestampMs)) {
-                rebase(timestampMs);
+            } else if (i == size && size == 1 && timestampMs - base <= Integer.MAX_VALUE) {
+                step = (int) (timestampMs - base);
+            } else if (i == 0 && (size == 1 ? base - timestampMs <= Integer.MAX_VALUE : base - timestampMs == step)) {
+                // A point one step before the first (or before a lone one): the line starts there.
+                step = size == 1 ? (int) (base - timestampMs) : step;
+                base = timestampMs;
+            } else if (i != size || timestampMs - timestamp(size - 1) != step) {
+                writeTimesOut();
             }
+        }
+        if (offsets != null && !reaches(timestampMs)) {
+            rebase(timestampMs);
         }
         if (size == capacity()) {
             // Grown by an eighth, not doubled: a window's points are most of a series' memory, and a window holds
@@ -175,9 +202,9 @@ final class SeriesState {
             } else {
                 digits = Arrays.copyOf(digits, capacity);
             }
-            if (wideTimes == null) {
+            if (offsets != null) {
                 offsets = Arrays.copyOf(offsets, capacity);
-            } else {
+            } else if (wideTimes != null) {
                 wideTimes = Arrays.copyOf(wideTimes, capacity);
             }
         }
@@ -188,10 +215,10 @@ final class SeriesState {
             System.arraycopy(digits, i, digits, i + 1, size - i);
             digits[i] = (int) (mantissa - digitBase);
         }
-        if (wideTimes == null) {
+        if (offsets != null) {
             System.arraycopy(offsets, i, offsets, i + 1, size - i);
             offsets[i] = (int) (timestampMs - base);
-        } else {
+        } else if (wideTimes != null) {
             System.arraycopy(wideTimes, i, wideTimes, i + 1, size - i);
             wideTimes[i] = timestampMs;
         }
@@ -290,6 +317,39 @@ final class SeriesState {
         digits = null;
     }
 
+    /** Leaves the regular form: the timestamps as offsets if they span an int of milliseconds, whole if not. */
+    private void writeTimesOut() {
+        final int capacity = capacity();
+        if ((long) (size - 1) * step <= Integer.MAX_VALUE) {
+            offsets = new int[capacity];
+            for (int i = 0; i < size; i++) {
+                offsets[i] = (int) ((long) i * step);
+            }
+        } else {
+            wideTimes = timestamps(size, new long[capacity]);
+        }
+    }
+
+    /** Back to the regular form if the points left are evenly spaced (the point off the line was pruned). */
+    private void tryRegular() {
+        if (size >= 2) {
+            final long first = timestamp(0);
+            final long s = timestamp(1) - first;
+            if (s > Integer.MAX_VALUE) {
+                return;
+            }
+            for (int i = 2; i < size; i++) {
+                if (timestamp(i) - first != s * i) {
+                    return;
+                }
+            }
+            step = (int) s;
+        }
+        base = size == 0 ? 0 : timestamp(0);
+        offsets = null;
+        wideTimes = null;
+    }
+
     private boolean reaches(final long timestampMs) {
         final long offset = timestampMs - base;
         return offset >= Integer.MIN_VALUE && offset <= Integer.MAX_VALUE;
@@ -336,10 +396,12 @@ final class SeriesState {
             return false;
         }
         lastPruned = Math.max(lastPruned, timestamp(n - 1));
-        if (wideTimes == null) {
+        if (offsets != null) {
             System.arraycopy(offsets, n, offsets, 0, size - n);
-        } else {
+        } else if (wideTimes != null) {
             System.arraycopy(wideTimes, n, wideTimes, 0, size - n);
+        } else {
+            base += (long) n * step;
         }
         if (digits == null) {
             System.arraycopy(values, n, values, 0, size - n);
@@ -347,6 +409,9 @@ final class SeriesState {
             System.arraycopy(digits, n, digits, 0, size - n);
         }
         size -= n;
+        if (!regular()) {
+            tryRegular();
+        }
         if (wideTimes != null && (size == 0 || wideTimes[size - 1] - wideTimes[0] <= Integer.MAX_VALUE)) {
             narrow();
         }

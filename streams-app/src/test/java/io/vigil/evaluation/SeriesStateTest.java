@@ -49,6 +49,51 @@ class SeriesStateTest {
         }
     }
 
+    @Test
+    void keepsRegularScrapesWithoutATimestampArrayAndAnyOtherPointExactly() {
+        // Mostly points one step after the last (a scrape), sometimes a late, early, repeated or jittered one, and
+        // steps from a second to beyond an int of milliseconds.
+        final long[] steps = {1_000, 10_000, 30 * DAY, 400 * DAY};
+        for (long seed = 0; seed < 200; seed++) {
+            final Random random = new Random(seed);
+            final long stepMs = steps[random.nextInt(steps.length)];
+            final SeriesState state = new SeriesState(SERIES);
+            final TreeMap<Long, Double> expected = new TreeMap<>();
+            long lastPruned = Long.MIN_VALUE;
+            long next = 1_700_000_000_000L;
+            for (int step = 0; step < 80; step++) {
+                final int action = random.nextInt(20);
+                final boolean wasRegular = state.regular();
+                if (action < 14 || expected.isEmpty()) {
+                    state.add(next, step);
+                    expected.put(next, (double) step);
+                    next += stepMs;
+                } else if (action < 17) {
+                    final long t = next - stepMs + (random.nextInt(5) - 2) * (random.nextBoolean() ? 1 : stepMs);
+                    state.add(t, -step);
+                    expected.put(t, (double) -step);
+                } else {
+                    final List<Long> times = new ArrayList<>(expected.keySet());
+                    final long through = times.get(random.nextInt(times.size()));
+                    assertThat(state.pruneThrough(through)).isTrue();
+                    lastPruned = Math.max(lastPruned, expected.headMap(through, true).lastKey());
+                    expected.headMap(through, true).clear();
+                }
+                assertHolds(state, expected, lastPruned);
+                final List<Long> times = new ArrayList<>(expected.keySet());
+                boolean evenlySpaced = stepMs <= Integer.MAX_VALUE || times.size() <= 1;
+                for (int i = 2; i < times.size(); i++) {
+                    evenlySpaced &= times.get(i) - times.get(i - 1) == times.get(1) - times.get(0);
+                }
+                if ((action >= 17 || action < 14 && wasRegular) && evenlySpaced
+                        && (times.size() <= 1 || times.get(1) - times.get(0) <= Integer.MAX_VALUE)) {
+                    // An evenly spaced window, pruned to that or grown by scrapes from that, needs no timestamp array.
+                    assertThat(state.regular()).as("seed %d step %d", seed, step).isTrue();
+                }
+            }
+        }
+    }
+
     /**
      * Values of every kind the window keeps apart: decimals of a few places (kept as digits, rescaled when a value has
      * more), growing counters (rebased), and what only doubles hold: NaN, infinities, -0.0, full-precision ratios.
