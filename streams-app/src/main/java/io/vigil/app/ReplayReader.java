@@ -1,9 +1,8 @@
 package io.vigil.app;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,13 +97,11 @@ final class ReplayReader implements AutoCloseable {
             SeriesBatch batch = newBatch();
             int records = 0;
             for (Path input : inputs) {
-                try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        if (line.isBlank()) {
-                            continue;
-                        }
-                        pipeline.ingest(line.getBytes(StandardCharsets.UTF_8), batch);
+                try (InputStream in = Files.newInputStream(input)) {
+                    final InputLines lines = new InputLines(in);
+                    byte[] line;
+                    while ((line = lines.next()) != null) {
+                        pipeline.ingest(line, batch);
                         if (++records == RECORDS) {
                             queue.put(batch);
                             batch = newBatch();

@@ -1,8 +1,5 @@
 package io.vigil.ingest;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * The fields of one datapoint as a decoder read them, before any check. Mutable and short-lived on purpose: a
  * decoder fills one per datapoint from a token stream, in whatever order the fields come, and
@@ -16,7 +13,7 @@ final class DatapointDraft {
     /** Why the name field could not be read as a string, or null. */
     String nameProblem;
     /** Labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__}. */
-    final Map<String, String> labels = new LinkedHashMap<>();
+    final DraftLabels labels = new DraftLabels();
     /** Why the labels could not be read as names and string values, or null. */
     String labelsProblem;
 

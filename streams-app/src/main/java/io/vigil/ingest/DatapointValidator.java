@@ -2,11 +2,9 @@ package io.vigil.ingest;
 
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
-import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * Turns a {@link DatapointDraft} into a datapoint or a rejection, enforcing the {@link IngestLimits}. A datapoint
@@ -40,8 +38,7 @@ final class DatapointValidator {
             return;
         }
         final String name = metricName(draft);
-        draft.labels.remove(NAME_LABEL);
-        out.accept(new Datapoint(new Series(name, Labels.of(draft.labels)), draft.value, draft.timestampMs));
+        out.accept(new Datapoint(new Series(name, draft.labels.toLabels(NAME_LABEL)), draft.value, draft.timestampMs));
     }
 
     /** {@code datapoint 3: }, the prefix of details about one datapoint of a batch (counted from 0, as jq does). */
@@ -92,12 +89,13 @@ final class DatapointValidator {
             return new Rejection(DeadLetterReason.INVALID_LABELS, draft.labelsProblem);
         }
         int count = 0;
-        for (final Map.Entry<String, String> label : draft.labels.entrySet()) {
-            if (label.getValue().isEmpty() || NAME_LABEL.equals(label.getKey())) {
+        final String[] labels = draft.labels.pairs();
+        for (int i = 0; i < labels.length; i += 2) {
+            if (labels[i + 1].isEmpty() || NAME_LABEL.equals(labels[i])) {
                 continue;
             }
             count++;
-            final Rejection problem = labelProblem(label.getKey(), label.getValue());
+            final Rejection problem = labelProblem(labels[i], labels[i + 1]);
             if (problem != null) {
                 return problem;
             }

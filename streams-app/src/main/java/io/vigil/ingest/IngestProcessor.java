@@ -45,12 +45,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     private ProcessorContext<byte[], IngestOutput> context;
     private KeyValueStore<String, Long> progress;
-    private final Map<String, Long> lastRecordWallMs = new HashMap<>();
-    private final Map<String, Boolean> idle = new HashMap<>();
-    private final Map<String, Long> idleAnnouncedWallMs = new HashMap<>();
-    private final Map<String, String> topicBySource = new HashMap<>();
-    /** Sources that had a record since the last idle check. */
-    private final java.util.Set<String> heardSinceCheck = new java.util.HashSet<>();
+    /**
+     * This task's source partitions by name ({@code topic/partition}), in the order the idle check walks them; rebuilt
+     * by {@link #init}, so a task that Kafka Streams revives starts again from its restored store.
+     */
+    private final Map<String, Source> sources = new HashMap<>();
+    /** The same, by topic, for the partition of this task: one lookup per record instead of a name built per record. */
+    private final Map<String, Source> sourceByTopic = new HashMap<>();
 
     /**
      * @param decoders          each input topic's decoder
@@ -87,12 +88,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.progress = context.getStateStore(PROGRESS_STORE);
         final int partition = context.taskId().partition();
         final long now = context.currentSystemTimeMs();
+        sources.clear();
+        sourceByTopic.clear();
         for (String topic : topics) {
             final Integer count = partitionsByTopic.get(topic);
             if (count == null || partition < count) {
-                lastRecordWallMs.put(source(topic, partition), now);
-                idle.put(source(topic, partition), false);
-                topicBySource.put(source(topic, partition), topic);
+                final Source source = new Source(source(topic, partition), topic, partition, now);
+                sources.put(source.name, source);
+                sourceByTopic.put(topic, source);
             }
         }
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
@@ -102,47 +105,108 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     @Override
     public void process(final Record<byte[], byte[]> record) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
-        final String source = source(meta.topic(), meta.partition());
+        final Source source = sourceOf(meta.topic(), meta.partition());
         final long now = context.currentSystemTimeMs();
         final DecodedRecord decoded = decoders.forTopic(meta.topic()).decode(record.value(), now, record.timestamp());
         metrics.skippedFields(decoded.skippedFields());
-        final Long stored = progress.get(source);
-        final long before = stored == null ? Long.MIN_VALUE : stored;
+        final long before = source.newest();
         long newest = before;
-        final List<Datapoint> kept = new ArrayList<>(decoded.datapoints().size());
-        final List<Rejection> old = new ArrayList<>(0);
-        for (Datapoint point : decoded.datapoints()) {
+        final List<Datapoint> points = decoded.datapoints();
+        // Made only when a point is too old: nearly every record has none.
+        List<Datapoint> kept = null;
+        List<Rejection> old = null;
+        for (int i = 0; i < points.size(); i++) {
+            final Datapoint point = points.get(i);
             final long behind = newest == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedSubtract(newest, point.timestampMs());
             if (behind > maxAgeMs) {
-                old.add(tooOld(point, newest, source));
+                if (old == null) {
+                    old = new ArrayList<>(1);
+                    kept = new ArrayList<>(points.subList(0, i));
+                }
+                old.add(tooOld(point, newest, source.name));
                 continue;
             }
-            kept.add(point);
+            if (kept != null) {
+                kept.add(point);
+            }
             if (behind >= graceMs) {
                 metrics.late();
                 LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
-                        point.series(), point.timestampMs(), newest, source);
+                        point.series(), point.timestampMs(), newest, source.name);
                 continue;
             }
             metrics.accepted(meta.topic());
-            context.forward(new Record<>(point.series().key().getBytes(StandardCharsets.UTF_8),
-                    new SeriesMessage.Point(point), record.timestamp()));
+            context.forward(new Record<>(point.series().keyBytes(), new SeriesMessage.Point(point), record.timestamp()));
             newest = Math.max(newest, point.timestampMs());
         }
-        if (!decoded.rejections().isEmpty() || !old.isEmpty()) {
+        if (!decoded.rejections().isEmpty() || old != null) {
             final List<Rejection> rejections = new ArrayList<>(decoded.rejections());
-            rejections.addAll(old);
-            deadLetter(record, meta, new DecodedRecord(kept, rejections, decoded.skippedFields()));
+            if (old != null) {
+                rejections.addAll(old);
+            }
+            deadLetter(record, meta, new DecodedRecord(kept == null ? points : kept, rejections,
+                    decoded.skippedFields()));
         }
-        lastRecordWallMs.put(source, now);
-        heardSinceCheck.add(source);
-        final boolean wasIdle = Boolean.TRUE.equals(idle.put(source, false));
-        idleAnnouncedWallMs.remove(source);
+        source.lastRecordWallMs = now;
+        source.heardSinceCheck = true;
+        final boolean wasIdle = source.idle;
+        source.idle = false;
+        source.idleAnnounced = false;
         if (newest != before) {
-            progress.put(source, newest);
+            source.newest = newest;
+            progress.put(source.name, newest);
         }
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
-            broadcast(new SeriesMessage.Watermark(source, newest), record.timestamp());
+            broadcast(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
+        }
+    }
+
+    /** The record's source partition: this task's partition of its topic, or (never seen) another, added then. */
+    private Source sourceOf(final String topic, final int partition) {
+        final Source known = sourceByTopic.get(topic);
+        if (known != null && known.partition == partition) {
+            return known;
+        }
+        final String name = source(topic, partition);
+        // As before sources were objects: a source not named at init is checked for idleness without a topic.
+        return sources.computeIfAbsent(name, n -> new Source(n, null, partition, context.currentSystemTimeMs()));
+    }
+
+    /**
+     * What this task knows of one source partition. Its newest timestamp is the progress store's value, read once
+     * and then kept here (only this processor writes that store): a store read per record went through Kafka
+     * Streams' metered store, serdes and a latency sensor, about a tenth of ingest's time.
+     */
+    private final class Source {
+        final String name;
+        /** Null for a source not named at init. */
+        final String topic;
+        final int partition;
+        long lastRecordWallMs;
+        /** Whether it had a record since the last idle check. */
+        boolean heardSinceCheck;
+        boolean idle;
+        /** Whether its idleness was announced since its last record, and when. */
+        boolean idleAnnounced;
+        long idleAnnouncedWallMs;
+        private boolean loaded;
+        private long newest;
+
+        Source(final String name, final String topic, final int partition, final long nowMs) {
+            this.name = name;
+            this.topic = topic;
+            this.partition = partition;
+            this.lastRecordWallMs = nowMs;
+        }
+
+        /** Its newest datapoint timestamp so far, {@code Long.MIN_VALUE} for none. */
+        long newest() {
+            if (!loaded) {
+                final Long stored = progress.get(name);
+                newest = stored == null ? Long.MIN_VALUE : stored;
+                loaded = true;
+            }
+            return newest;
         }
     }
 
@@ -176,27 +240,27 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      */
     private void reportIdleSources(final long nowMs) {
         final long timeout = idleTimeout.toMillis();
-        for (Map.Entry<String, Long> e : lastRecordWallMs.entrySet()) {
-            final String source = e.getKey();
-            if (heardSinceCheck.remove(source)) {
-                e.setValue(nowMs);
+        for (Source source : sources.values()) {
+            if (source.heardSinceCheck) {
+                source.heardSinceCheck = false;
+                source.lastRecordWallMs = nowMs;
                 continue;
             }
-            if (nowMs - e.getValue() < timeout) {
+            if (nowMs - source.lastRecordWallMs < timeout) {
                 continue;
             }
-            final java.util.OptionalLong waiting = lag.of(topicBySource.get(source), context.taskId().partition());
+            final java.util.OptionalLong waiting = lag.of(source.topic, context.taskId().partition());
             if (waiting.isEmpty() || waiting.getAsLong() > 0) {
                 LOG.debug("{} has had no record for {} ms but is behind (records waiting: {}), so not idle",
-                        source, nowMs - e.getValue(), waiting);
-                e.setValue(nowMs);
+                        source.name, nowMs - source.lastRecordWallMs, waiting);
+                source.lastRecordWallMs = nowMs;
                 continue;
             }
-            final Long announced = idleAnnouncedWallMs.get(source);
-            if (!Boolean.TRUE.equals(idle.get(source)) || announced == null || nowMs - announced >= timeout) {
-                idle.put(source, true);
-                idleAnnouncedWallMs.put(source, nowMs);
-                broadcast(new SeriesMessage.SourceIdle(source), nowMs);
+            if (!source.idle || !source.idleAnnounced || nowMs - source.idleAnnouncedWallMs >= timeout) {
+                source.idle = true;
+                source.idleAnnounced = true;
+                source.idleAnnouncedWallMs = nowMs;
+                broadcast(new SeriesMessage.SourceIdle(source.name), nowMs);
             }
         }
     }

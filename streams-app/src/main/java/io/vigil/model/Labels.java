@@ -17,11 +17,16 @@ public final class Labels implements Comparable<Labels> {
 
     /** Alternating names and values, sorted by name; names are unique. */
     private final String[] pairs;
-    private final int hash;
+    /**
+     * Computed on first use, racy but benign like String's: ingest builds a label set per datapoint and uses it only
+     * for the series key, so hashing every label string there was wasted work.
+     */
+    private int hash;
+    /** Set when the hash was computed and is 0, as String's {@code hashIsZero}. */
+    private boolean hashIsZero;
 
     private Labels(final String[] pairs) {
         this.pairs = pairs;
-        this.hash = Arrays.hashCode(pairs);
     }
 
     public static Labels of(final Map<String, String> labels) {
@@ -159,12 +164,23 @@ public final class Labels implements Comparable<Labels> {
 
     @Override
     public boolean equals(final Object o) {
-        return o instanceof Labels other && hash == other.hash && Arrays.equals(pairs, other.pairs);
+        return o instanceof Labels other && hashCode() == other.hashCode() && Arrays.equals(pairs, other.pairs);
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        // String's scheme: a thread sees either 0 (and computes the same value again) or the whole value, and the
+        // flag is set only for a hash that really is 0.
+        int h = hash;
+        if (h == 0 && !hashIsZero) {
+            h = Arrays.hashCode(pairs);
+            if (h == 0) {
+                hashIsZero = true;
+            } else {
+                hash = h;
+            }
+        }
+        return h;
     }
 
     /** {@code {cluster="backend", instance="node-7"}}, PromQL's notation. */

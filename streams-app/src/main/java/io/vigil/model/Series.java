@@ -1,5 +1,7 @@
 package io.vigil.model;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A series: a metric name and its full label set (without {@code __name__}), as in Prometheus.
  *
@@ -51,6 +53,61 @@ public final class Series implements Comparable<Series> {
             key = k;
         }
         return k;
+    }
+
+    /**
+     * {@link #key()} in UTF-8, as the repartition record's key: written straight into the bytes when the series is
+     * ASCII without a character to escape (as nearly every series is), so ingest does not build the key as a string
+     * and then encode it, per datapoint.
+     */
+    public byte[] keyBytes() {
+        final String k = key;
+        if (k != null) {
+            return k.getBytes(StandardCharsets.UTF_8);
+        }
+        int length = name.length() + 2;
+        for (int i = 0; i < labels.size(); i++) {
+            length += (i > 0 ? 4 : 3) + labels.name(i).length() + labels.value(i).length();
+        }
+        final byte[] bytes = new byte[length];
+        int at = ascii(name, false, bytes, 0);
+        if (at >= 0) {
+            bytes[at++] = '{';
+        }
+        for (int i = 0; i < labels.size() && at >= 0; i++) {
+            if (i > 0) {
+                bytes[at++] = ',';
+            }
+            at = ascii(labels.name(i), false, bytes, at);
+            if (at >= 0) {
+                bytes[at++] = '=';
+                bytes[at++] = '"';
+                at = ascii(labels.value(i), true, bytes, at);
+            }
+            if (at >= 0) {
+                bytes[at++] = '"';
+            }
+        }
+        if (at < 0) {
+            return key().getBytes(StandardCharsets.UTF_8);
+        }
+        bytes[at] = '}';
+        return bytes;
+    }
+
+    /**
+     * Copies {@code text} into {@code bytes} from {@code at}; returns where it ended, or -1 when it has a character
+     * beyond ASCII or (for an {@code escaped} label value) one that {@link #key()} escapes.
+     */
+    private static int ascii(final String text, final boolean escaped, final byte[] bytes, final int at) {
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c >= 0x80 || escaped && (c == '\\' || c == '"' || c == '\n')) {
+                return -1;
+            }
+            bytes[at + i] = (byte) c;
+        }
+        return at + text.length();
     }
 
     /**

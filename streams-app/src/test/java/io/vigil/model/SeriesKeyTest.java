@@ -51,6 +51,45 @@ class SeriesKeyTest {
         assertThat(x.key().equals(y.key())).isEqualTo(x.equals(y));
     }
 
+    @Property(tries = 2_000)
+    void keyBytesAreTheKeyInUtf8(@ForAll("names") final String name,
+                                 @ForAll("labels") final Map<String, String> labels,
+                                 @ForAll final boolean keyFirst) {
+        final Series s = new Series(name, Labels.of(labels));
+        final Series fresh = new Series(name, Labels.of(labels));
+        if (keyFirst) {
+            fresh.key(); // the bytes of a key already built, rather than written directly
+        }
+        assertThat(fresh.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void keyBytesOfAPlainSeriesAndOfOneThatIsNot() {
+        final Series plain = new Series("cpu", Labels.of("instance", "node-7", "cluster", "backend"));
+        assertThat(new String(plain.keyBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("cpu{cluster=\"backend\",instance=\"node-7\"}");
+        assertThat(new Series("up", Labels.EMPTY).keyBytes()).isEqualTo("up{}".getBytes());
+        final Series escaped = new Series("m", Labels.of("a", "x\"\\\né"));
+        assertThat(escaped.keyBytes()).isEqualTo(escaped.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Property(tries = 1_000)
+    void equalLabelsHaveEqualHashes(@ForAll("labels") final Map<String, String> labels) {
+        final Labels a = Labels.of(labels);
+        final Labels b = Labels.of(new java.util.TreeMap<>(labels));
+        assertThat(a).isEqualTo(b);
+        assertThat(a.hashCode()).isEqualTo(b.hashCode()).isEqualTo(java.util.Arrays.hashCode(pairsOf(b)));
+    }
+
+    private static String[] pairsOf(final Labels labels) {
+        final String[] pairs = new String[2 * labels.size()];
+        for (int i = 0; i < labels.size(); i++) {
+            pairs[2 * i] = labels.name(i);
+            pairs[2 * i + 1] = labels.value(i);
+        }
+        return pairs;
+    }
+
     @Test
     void whatNoSeriesWritesIsRefused() {
         for (String bad : new String[] {"", "{}", "m", "m{", "m{a=\"1\"", "m{a=1}", "m{a=\"1\"b=\"2\"}",

@@ -1,0 +1,118 @@
+package io.vigil.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The records of a replay input: its lines that are not blank, as UTF-8 bytes, read as
+ * {@code BufferedReader.readLine} over a strict UTF-8 reader would give them ({@code \n}, {@code \r} and
+ * {@code \r\n} end a line; {@link String#isBlank()} lines are skipped; malformed UTF-8 is a
+ * {@link java.nio.charset.MalformedInputException}), without decoding each line to a string and encoding it back:
+ * that was a fifth of the ingesting thread. A line of ASCII is used as it is read; any other line is decoded to be
+ * checked, and then also used as read (valid UTF-8 decodes and encodes back to the same bytes).
+ */
+final class InputLines {
+
+    private final InputStream in;
+    private byte[] buffer;
+    /** Bytes of {@link #buffer} read and not yet returned: {@code [start, end)}. */
+    private int start;
+    private int end;
+    private boolean eof;
+
+    InputLines(final InputStream in) {
+        this(in, 1 << 16);
+    }
+
+    /** @param bufferBytes the buffer's first size (it grows to hold a longer line); small in tests */
+    InputLines(final InputStream in, final int bufferBytes) {
+        this.in = in;
+        this.buffer = new byte[bufferBytes];
+    }
+
+    /** The next line that is not blank, without its line end, or null at the end of the input. */
+    byte[] next() throws IOException {
+        while (true) {
+            final int lineEnd = lineEnd();
+            if (lineEnd < 0) {
+                return null;
+            }
+            final int from = start;
+            start = lineEnd == end ? end : lineEnd + 1;
+            final byte[] line = line(from, lineEnd);
+            if (line != null) {
+                return line;
+            }
+        }
+    }
+
+    /** Where the line at {@link #start} ends (its {@code \n} or {@code \r}, or the input's end), reading as needed. */
+    private int lineEnd() throws IOException {
+        int scanned = start;
+        while (true) {
+            for (int i = scanned; i < end; i++) {
+                final byte b = buffer[i];
+                if (b == '\n' || b == '\r') {
+                    return i;
+                }
+            }
+            if (eof) {
+                return start < end ? end : -1;
+            }
+            scanned = end - start;
+            fill();
+            scanned += start;
+        }
+    }
+
+    /** Moves what is left to the front, grows the buffer when a line fills it, reads more. */
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        if (end == buffer.length) {
+            buffer = Arrays.copyOf(buffer, 2 * buffer.length);
+        }
+        final int n = in.read(buffer, end, buffer.length - end);
+        if (n < 0) {
+            eof = true;
+        } else {
+            end += n;
+        }
+    }
+
+    /** {@code buffer[from, to)} as a record, or null when it is blank. */
+    private byte[] line(final int from, final int to) throws CharacterCodingException {
+        boolean blank = true;
+        for (int i = from; i < to; i++) {
+            final byte b = buffer[i];
+            if (b < 0) {
+                return nonAscii(from, to);
+            }
+            if (blank && !isAsciiWhitespace(b)) {
+                blank = false;
+            }
+        }
+        return blank ? null : Arrays.copyOfRange(buffer, from, to);
+    }
+
+    private byte[] nonAscii(final int from, final int to) throws CharacterCodingException {
+        final String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(buffer, from, to - from)).toString();
+        return text.isBlank() ? null : Arrays.copyOfRange(buffer, from, to);
+    }
+
+    /** {@link Character#isWhitespace} of an ASCII character. */
+    private static boolean isAsciiWhitespace(final byte b) {
+        return b == ' ' || b >= 0x09 && b <= 0x0D || b >= 0x1C && b <= 0x1F;
+    }
+}

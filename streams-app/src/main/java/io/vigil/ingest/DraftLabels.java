@@ -1,0 +1,140 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Labels;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A datapoint draft's labels as a decoder read them: a map in input order (a name given again keeps its place and
+ * takes the new value; a removed one loses its place), as {@link LinkedHashMap} keeps one, but held in two arrays
+ * searched in order. A datapoint has a handful of labels, and a map per datapoint (a node and a hash of every name)
+ * was a tenth of ingest's time. Beyond {@value #SMALL} labels it is a {@link LinkedHashMap}, so that a record with
+ * thousands of labels is not read in quadratic time.
+ */
+final class DraftLabels {
+
+    /** The most labels searched in order. */
+    static final int SMALL = 32;
+
+    private String[] names = new String[8];
+    private String[] values = new String[8];
+    private int size;
+    /** Non-null once the labels outgrew the arrays; then it alone holds them. */
+    private Map<String, String> large;
+    /** {@link #pairs()} once asked for, until the labels change. */
+    private String[] pairs;
+
+    void put(final String name, final String value) {
+        pairs = null;
+        if (large != null) {
+            large.put(name, value);
+            return;
+        }
+        final int i = indexOf(name);
+        if (i >= 0) {
+            values[i] = value;
+            return;
+        }
+        if (size == SMALL) {
+            large = new LinkedHashMap<>();
+            for (int j = 0; j < size; j++) {
+                large.put(names[j], values[j]);
+            }
+            large.put(name, value);
+            names = null;
+            values = null;
+            size = 0;
+            return;
+        }
+        if (size == names.length) {
+            names = Arrays.copyOf(names, 2 * size);
+            values = Arrays.copyOf(values, 2 * size);
+        }
+        names[size] = name;
+        values[size] = value;
+        size++;
+    }
+
+    void putAll(final Map<String, String> labels) {
+        labels.forEach(this::put);
+    }
+
+    void remove(final String name) {
+        pairs = null;
+        if (large != null) {
+            large.remove(name);
+            return;
+        }
+        final int i = indexOf(name);
+        if (i >= 0) {
+            System.arraycopy(names, i + 1, names, i, size - i - 1);
+            System.arraycopy(values, i + 1, values, i, size - i - 1);
+            size--;
+            names[size] = null;
+            values[size] = null;
+        }
+    }
+
+    /** The value of {@code name}, or null. */
+    String get(final String name) {
+        if (large != null) {
+            return large.get(name);
+        }
+        final int i = indexOf(name);
+        return i < 0 ? null : values[i];
+    }
+
+    /** The labels in input order, as {@code name, value, name, value...}; not to be changed by the caller. */
+    String[] pairs() {
+        if (pairs == null) {
+            pairs = newPairs();
+        }
+        return pairs;
+    }
+
+    private String[] newPairs() {
+        if (large != null) {
+            final String[] pairs = new String[2 * large.size()];
+            int n = 0;
+            for (Map.Entry<String, String> e : large.entrySet()) {
+                pairs[n++] = e.getKey();
+                pairs[n++] = e.getValue();
+            }
+            return pairs;
+        }
+        final String[] pairs = new String[2 * size];
+        for (int i = 0; i < size; i++) {
+            pairs[2 * i] = names[i];
+            pairs[2 * i + 1] = values[i];
+        }
+        return pairs;
+    }
+
+    /** The labels without {@code skipped}: equal to {@link Labels#of(Map)} of the same map without it. */
+    Labels toLabels(final String skipped) {
+        final String[] all = pairs();
+        int at = -1;
+        for (int i = 0; i < all.length && at < 0; i += 2) {
+            if (all[i].equals(skipped)) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return Labels.of(all);
+        }
+        final String[] kept = new String[all.length - 2];
+        System.arraycopy(all, 0, kept, 0, at);
+        System.arraycopy(all, at + 2, kept, at, all.length - at - 2);
+        return Labels.of(kept);
+    }
+
+    private int indexOf(final String name) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
