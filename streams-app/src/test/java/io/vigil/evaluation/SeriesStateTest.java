@@ -38,11 +38,7 @@ class SeriesStateTest {
                     state.add(t, v);
                     expected.put(t, v);
                 } else {
-                    final List<Long> times = new ArrayList<>(expected.keySet());
-                    final long through = times.get(random.nextInt(times.size()));
-                    assertThat(state.pruneThrough(through)).isTrue();
-                    lastPruned = Math.max(lastPruned, expected.headMap(through, true).lastKey());
-                    expected.headMap(through, true).clear();
+                    lastPruned = Math.max(lastPruned, pruneAtRandom(state, expected, random));
                 }
                 assertHolds(state, expected, lastPruned);
             }
@@ -73,11 +69,7 @@ class SeriesStateTest {
                     state.add(t, -step);
                     expected.put(t, (double) -step);
                 } else {
-                    final List<Long> times = new ArrayList<>(expected.keySet());
-                    final long through = times.get(random.nextInt(times.size()));
-                    assertThat(state.pruneThrough(through)).isTrue();
-                    lastPruned = Math.max(lastPruned, expected.headMap(through, true).lastKey());
-                    expected.headMap(through, true).clear();
+                    lastPruned = Math.max(lastPruned, pruneAtRandom(state, expected, random));
                 }
                 assertHolds(state, expected, lastPruned);
                 final List<Long> times = new ArrayList<>(expected.keySet());
@@ -149,6 +141,17 @@ class SeriesStateTest {
 
     private static long bits(final double value) {
         return Double.doubleToRawLongBits(value);
+    }
+
+    /** Prunes the state and the expectation through one of the points; returns the newest point pruned. */
+    private static long pruneAtRandom(final SeriesState state, final TreeMap<Long, Double> expected,
+                                      final Random random) {
+        final List<Long> times = new ArrayList<>(expected.keySet());
+        final long through = times.get(random.nextInt(times.size()));
+        assertThat(state.pruneThrough(through)).isTrue();
+        final long newest = expected.headMap(through, true).lastKey();
+        expected.headMap(through, true).clear();
+        return newest;
     }
 
     private static void assertHolds(final SeriesState state, final TreeMap<Long, Double> expected,
