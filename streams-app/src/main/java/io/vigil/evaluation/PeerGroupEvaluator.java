@@ -5,6 +5,7 @@ import io.vigil.model.Series;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -143,7 +144,7 @@ public final class PeerGroupEvaluator {
         final List<Member> waiting = pending.computeIfAbsent(v.time(), t -> new HashMap<>())
                 .computeIfAbsent(v.groupKey(), g -> new ArrayList<>());
         waiting.addAll(v.members());
-        return java.util.Collections.unmodifiableList(waiting);
+        return Collections.unmodifiableList(waiting);
     }
 
     public void onProgress(final int evaluator, final long through) {
