@@ -1,21 +1,13 @@
 package io.vigil.bench;
 
 import io.vigil.evaluation.TaskEvaluator;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One evaluation instant ({@link TaskEvaluator#advance} over one 10 s step), per series held, for an evaluator task
@@ -24,13 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * every series arrives. The task first runs an hour of steps, so the deviation rules' baselines are full.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class EvaluationBenchmark {
+public class EvaluationBenchmark extends NanosPerOperation {
 
     static final int SERIES = 10_000;
     /** An hour of 10 s steps and a bit: a 1h baseline is full. */

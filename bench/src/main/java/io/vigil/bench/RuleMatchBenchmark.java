@@ -2,20 +2,12 @@ package io.vigil.bench;
 
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.model.Series;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Finding the rules that select a series ({@link RuleIndex#match}), per series, as the rule set grows. The evaluator
@@ -24,13 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link GeneratedRules}): the cost that grows with the rule set is the index's, not the work of matching.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class RuleMatchBenchmark {
+public class RuleMatchBenchmark extends NanosPerOperation {
 
     static final int SERIES = 1024;
 

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
-import io.vigil.model.SeriesCodec;
 import io.vigil.rules.RuleSet;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -52,8 +49,8 @@ class PeerGroupProcessorTest {
     @Test
     void valuesStoredOnePerMemberAreRestoredAndStoredAgainByGroupAndInstant() throws IOException {
         final Map<String, byte[]> old = new HashMap<>();
-        old.put(GROUP + "\u0001old-a", singleValue(node("a"), 10.0));
-        old.put(GROUP + "\u0001old-b", singleValue(node("b"), 20.0));
+        old.put(GROUP + "\u0001old-a", PeerMessageCodecTest.valueWithLabels(GROUP, node("a"), T, 10.0));
+        old.put(GROUP + "\u0001old-b", PeerMessageCodecTest.valueWithLabels(GROUP, node("b"), T, 20.0));
         final WriteBehindStore<byte[]> before = WriteBehindStore.ofBytes(valuesStore()).build();
         before.init(new MockProcessorContext<>().getStateStoreContext(), before);
         old.forEach(before::put);
@@ -99,19 +96,5 @@ class PeerGroupProcessorTest {
 
     private static Series node(final String instance) {
         return new Series("cpu_usage_percent", Labels.of("cluster", "c1", "instance", instance));
-    }
-
-    /** A value as Vigil stored it before values were grouped: kind 0, rule id, group, labels, time, value. */
-    private static byte[] singleValue(final Series series, final double value) throws IOException {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(0);
-            out.writeUTF("fleet/NodeCpuFarBelowPeers");
-            out.writeUTF(GROUP);
-            SeriesCodec.write(out, series);
-            out.writeLong(T);
-            out.writeDouble(value);
-        }
-        return bytes.toByteArray();
     }
 }

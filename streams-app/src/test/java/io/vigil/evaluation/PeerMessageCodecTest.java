@@ -62,19 +62,29 @@ class PeerMessageCodecTest {
 
     @Test
     void readsValuesWrittenWithLabelsBeforeTheUpgrade() throws IOException {
+        final byte[] bytes = valueWithLabels(GROUP, NODE, 1_796_045_240_000L, 12.5);
+
+        assertThat(PeerMessageCodec.isSingleValue(bytes)).isTrue();
+        assertThat(PeerMessageCodec.decode(bytes)).isEqualTo(
+                new PeerValues(GROUP, 1_796_045_240_000L, List.of(new PeerValues.Member(NODE.key(), 12.5))));
+    }
+
+    /**
+     * One member's value as Vigil wrote it before values were grouped (kind 0: the rule id, the group, the member's
+     * labels, the time, the value), on the peers topic and in the values store alike.
+     */
+    static byte[] valueWithLabels(final String group, final Series member, final long time, final double value)
+            throws IOException {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(0);
-            out.writeUTF("fleet/NodeCpuFarBelowPeers");
-            out.writeUTF(GROUP);
-            SeriesCodec.write(out, NODE);
-            out.writeLong(1_796_045_240_000L);
-            out.writeDouble(12.5);
+            out.writeUTF(group.substring(0, group.indexOf('\u0000')));
+            out.writeUTF(group);
+            SeriesCodec.write(out, member);
+            out.writeLong(time);
+            out.writeDouble(value);
         }
-
-        assertThat(PeerMessageCodec.isSingleValue(bytes.toByteArray())).isTrue();
-        assertThat(PeerMessageCodec.decode(bytes.toByteArray())).isEqualTo(
-                new PeerValues(GROUP, 1_796_045_240_000L, List.of(new PeerValues.Member(NODE.key(), 12.5))));
+        return bytes.toByteArray();
     }
 
     @Test
