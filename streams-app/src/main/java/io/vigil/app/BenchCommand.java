@@ -439,6 +439,9 @@ final class BenchCommand implements Callable<Integer> {
                 "records", "");
         report.add("catchup_produced", "catch-up: records the engine produced (repartition, changelog, alerts)" + of,
                 median(base.stream().mapToDouble(r -> r.totals().produced()).toArray()), "records", "");
+        report.add("catchup_heap_per_series", "catch-up: engine heap after GC per series, caught up" + of,
+                median(base.stream().mapToDouble(r -> (double) r.heapBytes() / Math.min(series, datapoints)).toArray()),
+                "bytes", "");
         for (String name : variants.keySet()) {
             final List<CatchUp> variant = runs.get(name);
             final double[] rateRatios = new double[rounds];
@@ -461,7 +464,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One engine's catch-up on the filled topic. */
-    private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals) {
+    private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals, long heapBytes) {
         double rate() {
             return datapoints / seconds;
         }
@@ -473,14 +476,18 @@ final class BenchCommand implements Callable<Integer> {
 
     private CatchUp catchUp(final Admin admin, final VigilConfig cfg, final RuleSet rules, final String topic,
                             final Path stateDir) throws Exception {
+        final long heapBefore = ProcessMemory.heapUsedAfterGc();
         try (VigilEngine engine = VigilEngine.start(cfg, rules, stateDir, new SimpleMeterRegistry())) {
             final long started = awaitRunning(engine);
             final long cpuStarted = processCpuNanos();
             final long done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic,
                     CATCH_UP_TIMEOUT);
             final long cpuDone = processCpuNanos();
+            final StreamsTotals totals = StreamsTotals.of(engine.streams());
+            // The engine's own heap, holding every series (its buffers and the broker's growth included).
+            final long heap = ProcessMemory.heapUsedAfterGc() - heapBefore;
             return new CatchUp((done - started) / 1e9, datapoints, cpuStarted < 0 ? -1 : cpuDone - cpuStarted,
-                    StreamsTotals.of(engine.streams()));
+                    totals, heap);
         }
     }
 
@@ -501,12 +508,29 @@ final class BenchCommand implements Callable<Integer> {
         final Map<String, Long> latencies = new HashMap<>();
         final long expected;
         long read = 0;
+        final double cpuCores;
+        final double commits;
+        final double commitMsAvg;
+        final double commitMsMax;
+        final double pollRatio;
+        final double loadSeconds;
         try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-live"), new SimpleMeterRegistry());
              ProbeAlerts alerts = new ProbeAlerts(clientProps, cfg.alertsTopic())) {
             awaitRunning(engine);
             final long startMs = System.currentTimeMillis();
+            final long cpuBefore = processCpuNanos();
+            final StreamsTotals totalsBefore = StreamsTotals.of(engine.streams());
             sent = load.run(clientProps, topic, new FleetMetrics(series), liveRate, Duration.ofSeconds(liveSeconds));
             final long endMs = System.currentTimeMillis();
+            // Where the latency comes from: how busy the two cores were (engine, broker and load in this process),
+            // and how often and how long the engine's transactions took.
+            cpuCores = cpuBefore < 0 ? Double.NaN : (processCpuNanos() - cpuBefore) / 1e6 / (endMs - startMs);
+            final StreamsTotals totalsAfter = StreamsTotals.of(engine.streams());
+            commits = totalsAfter.commits() - totalsBefore.commits();
+            commitMsAvg = threadMetric(engine.streams(), "commit-latency-avg");
+            commitMsMax = threadMetric(engine.streams(), "commit-latency-max");
+            pollRatio = threadMetric(engine.streams(), "poll-ratio");
+            loadSeconds = (endMs - startMs) / 1e3;
             // Skip the first seconds (the engine meets its first load) and the last (no points beyond T + grace).
             final long warmUpMs = Math.min(5_000, liveSeconds * 1000L / 5);
             final List<String> counted = load.firingAppendMs().keySet().stream().filter(key -> {
@@ -538,6 +562,13 @@ final class BenchCommand implements Callable<Integer> {
         report.add("latency_max_ms", "live: alert latency max", summary.maxMs(), "ms", "");
         report.add("latency_samples", "live: probe alerts read / expected", read, "alerts",
                 String.format(Locale.ROOT, "%,d", expected));
+        report.add("live_cpu_cores", "live: process CPU (engine, broker, load) in cores", cpuCores, "cores",
+                String.format(Locale.ROOT, "of %d", Runtime.getRuntime().availableProcessors()));
+        report.add("live_commits_per_s", "live: engine commits per second", commits / loadSeconds, "/s", "");
+        report.add("live_commit_ms_avg", "live: engine commit time, mean (Kafka Streams' window)", commitMsAvg, "ms", "");
+        report.add("live_commit_ms_max", "live: engine commit time, max (Kafka Streams' window)", commitMsMax, "ms", "");
+        report.add("live_poll_ratio", "live: stream thread's share of time in poll (Kafka Streams' window)", pollRatio,
+                "", "");
     }
 
     /** CPU time of this process so far, or -1 where the JVM does not tell. */
@@ -586,6 +617,15 @@ final class BenchCommand implements Callable<Integer> {
                             && e.getKey().name().equals("commit-total") && e.getKey().tags().equals(tags))
                     .mapToDouble(e -> (Double) e.getValue().metricValue()).sum();
         }
+    }
+
+    /** A stream thread's metric (the largest over the engine's threads), NaN if none has it yet. */
+    private static double threadMetric(final KafkaStreams streams, final String metric) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals(metric))
+                .map(e -> e.getValue().metricValue())
+                .filter(v -> v instanceof Double d && !d.isNaN())
+                .mapToDouble(v -> (Double) v).max().orElse(Double.NaN);
     }
 
     /** @return System.nanoTime when the engine was first seen RUNNING */

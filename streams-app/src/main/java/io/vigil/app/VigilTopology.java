@@ -193,8 +193,7 @@ public final class VigilTopology {
             final List<StoreBuilder<? extends StateStore>> builders = new ArrayList<>();
             builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE),
                     Serdes.String(), Serdes.Long()), changelogged));
-            builders.add(SeriesEvaluationProcessor.seriesStore(logged(bytesStore(SeriesEvaluationProcessor.SERIES_STORE),
-                    changelogged)));
+            builders.add(SeriesEvaluationProcessor.seriesStore(changelogged));
             builders.add(PeerGroupProcessor.valuesStore(logged(bytesStore(PeerGroupProcessor.VALUES_STORE), changelogged)));
             // Progress and alerts change many times per commit (progress on every evaluation pass): written behind,
             // once per commit.

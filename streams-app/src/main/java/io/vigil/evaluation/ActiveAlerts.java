@@ -44,6 +44,9 @@ public final class ActiveAlerts {
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, byte[]> kv = it.next();
+                if (kv.key.equals(SeriesStore.WATCHED_KEY)) {
+                    continue;
+                }
                 final SeriesState state = SeriesStateCodec.decode(kv.key, kv.value);
                 // A rule's series limit alert is Vigil's own, under a key no series has.
                 final boolean limit = SeriesBudget.isAlertKey(kv.key);
@@ -82,16 +85,14 @@ public final class ActiveAlerts {
                 }
             }
         }
-        try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
+        // Each task's count, under the same key in each task's store.
+        try (KeyValueIterator<String, byte[]> it = seriesStore.range(SeriesStore.WATCHED_KEY, SeriesStore.WATCHED_KEY)) {
             while (it.hasNext()) {
-                final KeyValue<String, byte[]> kv = it.next();
-                if (SeriesBudget.isAlertKey(kv.key)) {
-                    continue;
-                }
-                final SeriesState state = SeriesStateCodec.decode(kv.key, kv.value);
-                for (int i : rules.match(state.series())) {
-                    out.merge(rules.rule(i).id(), new RuleState(1, 0, 0, Long.MIN_VALUE), RuleState::plus);
-                }
+                SeriesStore.decodeWatched(it.next().value).forEach((rule, watched) -> {
+                    if (watched > 0 && rules.byId(rule).isPresent()) {
+                        out.merge(rule, new RuleState(watched, 0, 0, Long.MIN_VALUE), RuleState::plus);
+                    }
+                });
             }
         }
         for (ActiveAlert a : active) {

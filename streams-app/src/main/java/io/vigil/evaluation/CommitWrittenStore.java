@@ -24,7 +24,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>That hook is {@link CachedStateStore#flushCache()}, which {@code StreamTask.prepareCommit} calls on every store
  * that implements it (Kafka's record caches use it the same way); it is an internal interface of Kafka Streams, pinned
  * with Kafka's version. Without commits ({@code vigil replay}) nothing is ever encoded, which is what a replay wants.
- * Reads ({@link #get}, {@link #all}: restore, {@code /api/alerts}) see the committed values.
+ * Reads ({@link #get}, {@link #all}: restore, {@code /api/alerts}) see the committed values, unless a subclass
+ * says otherwise.
  */
 public abstract class CommitWrittenStore implements StateStore, ReadOnlyKeyValueStore<String, byte[]>,
         CachedStateStore<String, byte[]> {
@@ -82,7 +83,12 @@ public abstract class CommitWrittenStore implements StateStore, ReadOnlyKeyValue
     @Override
     public final void close() {
         forgetChanges();
+        closing();
         inner.close();
+    }
+
+    /** What a subclass drops when the store closes, beyond the changes. */
+    void closing() {
     }
 
     @Override
@@ -96,22 +102,22 @@ public abstract class CommitWrittenStore implements StateStore, ReadOnlyKeyValue
     }
 
     @Override
-    public final byte[] get(final String key) {
+    public byte[] get(final String key) {
         return inner.get(key);
     }
 
     @Override
-    public final KeyValueIterator<String, byte[]> range(final String from, final String to) {
+    public KeyValueIterator<String, byte[]> range(final String from, final String to) {
         return inner.range(from, to);
     }
 
     @Override
-    public final KeyValueIterator<String, byte[]> all() {
+    public KeyValueIterator<String, byte[]> all() {
         return inner.all();
     }
 
     @Override
-    public final long approximateNumEntries() {
+    public long approximateNumEntries() {
         return inner.approximateNumEntries();
     }
 

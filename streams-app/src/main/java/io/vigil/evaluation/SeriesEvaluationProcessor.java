@@ -12,15 +12,16 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
@@ -60,9 +61,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
      * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
      */
-    /** The series store over {@code inner}: series states, encoded at each commit. */
-    public static StoreBuilder<? extends StateStore> seriesStore(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
-        return SeriesStore.builder(inner);
+    /**
+     * The series store: series states, encoded at each commit into the changelog only (the evaluator holds them),
+     * changelogged or not.
+     */
+    public static StoreBuilder<? extends StateStore> seriesStore(final boolean changelogged) {
+        final StoreBuilder<KeyValueStore<String, byte[]>> inner = Stores.keyValueStoreBuilder(
+                LogOnlyStore.supplier(SERIES_STORE), Serdes.String(), Serdes.ByteArray());
+        return SeriesStore.builder(changelogged ? inner : inner.withLoggingDisabled());
     }
 
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
@@ -95,12 +101,13 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (evaluated != null) {
             restoreEvaluated(evaluated);
         }
-        try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
-            while (it.hasNext()) {
-                final KeyValue<String, byte[]> kv = it.next();
-                evaluator.restore(kv.key, SeriesStateCodec.decode(kv.key, kv.value));
-            }
+        for (Map.Entry<String, byte[]> e : seriesStore.takeStates().entrySet()) {
+            final SeriesState state = SeriesStateCodec.decode(e.getKey(), e.getValue());
+            evaluator.restore(e.getKey(), state);
+            seriesStore.restored(e.getKey(), state, e.getValue());
         }
+        final TaskEvaluator counted = evaluator;
+        seriesStore.showWatched(() -> SeriesStore.encodeWatched(counted.seriesPerRule()));
         context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {
             followRuleChanges(now);
             emit(evaluator.evaluatedThrough(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
@@ -238,6 +245,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     @Override
     public void close() {
         metrics.taskClosed(context.taskId().toString());
+        final TaskEvaluator closed = evaluator;
+        seriesStore.handBack(closed::storedStates);
     }
 
     /** For interactive queries and tests: how many series this task holds. */

@@ -1,17 +1,34 @@
 package io.vigil.evaluation;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * The series states of one evaluator task, a {@link CommitWrittenStore}: each changed state is encoded once per
  * commit rather than once per datapoint.
+ *
+ * <p>In the engine its inner store is a {@link LogOnlyStore}: the states live in the evaluator, which takes them at
+ * start ({@link #takeStates}) and hands them back when it closes ({@link #handBack}); the store only writes the
+ * changelog. What it answers to reads ({@link #get}, {@link #all}: the HTTP API's interactive queries, from other
+ * threads) is a view kept at each commit: the encoded states of the series with an alert, and under
+ * {@link #WATCHED_KEY} this task's count of series per rule.
  */
 public final class SeriesStore extends CommitWrittenStore {
+
+    /** The view's key of this task's series per rule ({@link #encodeWatched}); no series key starts with a NUL. */
+    public static final String WATCHED_KEY = "\u0000watched";
 
     // The changed states under their own key are a list and a flag on each, not a map: without commits (replay) the
     // list holds every series, and a map entry per series cost more than some of the series' own fields.
@@ -20,6 +37,9 @@ public final class SeriesStore extends CommitWrittenStore {
     private final Map<String, Integer> deletedAt = new HashMap<>();
     /** Changed states stored under another key than their own (Vigil's self-alerts). */
     private final Map<String, SeriesState> changedElsewhere = new HashMap<>();
+    /** What reads see: the states with an alert, and this task's series per rule. Read by other threads. */
+    private final Map<String, byte[]> view = new ConcurrentHashMap<>();
+    private Supplier<byte[]> watched = () -> null;
 
     private SeriesStore(final KeyValueStore<String, byte[]> inner) {
         super(inner);
@@ -47,6 +67,96 @@ public final class SeriesStore extends CommitWrittenStore {
         changedElsewhere.remove(key);
         deletedAt.put(key, changed.size());
         inner.delete(key);
+        view.remove(key);
+    }
+
+    /**
+     * The committed states (store key to encoded state), for an evaluator that starts and from now on holds them
+     * itself; {@link #restored} then shows the ones with alerts.
+     */
+    Map<String, byte[]> takeStates() {
+        view.clear();
+        final Map<String, byte[]> out = new HashMap<>();
+        final LogOnlyStore bottom = logOnly();
+        if (bottom != null) {
+            for (Map.Entry<Bytes, byte[]> e : bottom.take().entrySet()) {
+                out.put(new String(e.getKey().get(), StandardCharsets.UTF_8), e.getValue());
+            }
+            return out;
+        }
+        try (KeyValueIterator<String, byte[]> it = inner.all()) {
+            while (it.hasNext()) {
+                final KeyValue<String, byte[]> kv = it.next();
+                out.put(kv.key, kv.value);
+            }
+        }
+        return out;
+    }
+
+    /** A state the evaluator took from {@link #takeStates}, decoded: shown to reads if it has an alert. */
+    void restored(final String key, final SeriesState state, final byte[] encoded) {
+        show(key, state, encoded);
+    }
+
+    /**
+     * Gives the store back the states of an evaluator that closes (store key to state, encoded only if the store is
+     * read again before it closes: a task resumed or turned into a standby). Not when changes are uncommitted: the
+     * task is then closed dirty, store included, and restored from its changelog; were it not, {@link #takeStates}
+     * fails rather than start the task from nothing.
+     */
+    void handBack(final Supplier<Map<String, SeriesState>> states) {
+        view.clear();
+        final LogOnlyStore bottom = logOnly();
+        if (bottom == null || !changed.isEmpty() || !changedElsewhere.isEmpty() || !deletedAt.isEmpty()) {
+            return;
+        }
+        bottom.handBack(() -> {
+            final Map<Bytes, byte[]> out = new HashMap<>();
+            states.get().forEach((key, state) ->
+                    out.put(Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)), SeriesStateCodec.encode(key, state)));
+            return out;
+        });
+    }
+
+    /** What {@link #WATCHED_KEY} shows from the next commit on: {@link #encodeWatched} of this task's counts. */
+    void showWatched(final Supplier<byte[]> encodedCounts) {
+        this.watched = encodedCounts;
+    }
+
+    /** Series per rule id, as {@link #WATCHED_KEY} holds them. */
+    static byte[] encodeWatched(final Map<String, Integer> seriesPerRule) {
+        final StringBuilder out = new StringBuilder();
+        seriesPerRule.forEach((rule, count) -> out.append(rule).append('\t').append(count).append('\n'));
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The counts {@link #encodeWatched} wrote. */
+    public static Map<String, Integer> decodeWatched(final byte[] bytes) {
+        final Map<String, Integer> out = new HashMap<>();
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            final int tab = line.lastIndexOf('\t');
+            if (tab > 0) {
+                out.put(line.substring(0, tab), Integer.parseInt(line.substring(tab + 1)));
+            }
+        }
+        return out;
+    }
+
+    private void show(final String key, final SeriesState state, final byte[] encoded) {
+        if (!state.hasActiveAlerts()) {
+            view.remove(key);
+        } else {
+            view.put(key, encoded);
+        }
+    }
+
+    /** The log-only store under the metering and logging layers, or null if the inner store keeps its records. */
+    private LogOnlyStore logOnly() {
+        StateStore store = inner;
+        while (store instanceof WrappedStateStore<?, ?, ?> wrapped) {
+            store = wrapped.wrapped();
+        }
+        return store instanceof LogOnlyStore bottom ? bottom : null;
     }
 
     @Override
@@ -55,12 +165,47 @@ public final class SeriesStore extends CommitWrittenStore {
             final SeriesState state = changed.get(i);
             state.setUnsaved(false);
             if (deletedAt.isEmpty() || deletedAt.getOrDefault(state.key(), -1) <= i) {
-                inner.put(state.key(), SeriesStateCodec.encode(state.key(), state));
+                write(state.key(), state);
             }
         }
         for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {
-            inner.put(e.getKey(), SeriesStateCodec.encode(e.getKey(), e.getValue()));
+            write(e.getKey(), e.getValue());
         }
+        final byte[] counts = watched.get();
+        if (counts != null) {
+            view.put(WATCHED_KEY, counts);
+        }
+    }
+
+    private void write(final String key, final SeriesState state) {
+        final byte[] encoded = SeriesStateCodec.encode(key, state);
+        inner.put(key, encoded);
+        show(key, state, encoded);
+    }
+
+    @Override
+    void closing() {
+        view.clear();
+    }
+
+    @Override
+    public byte[] get(final String key) {
+        return view.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> range(final String from, final String to) {
+        return SortedEntries.of(view, from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> all() {
+        return range(null, null);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return view.size();
     }
 
     @Override

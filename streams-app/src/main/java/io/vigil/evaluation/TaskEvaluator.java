@@ -386,6 +386,25 @@ public final class TaskEvaluator {
         return taken;
     }
 
+    /** Every state as the series store holds it, by store key: the series' and the active self-alerts'. */
+    Map<String, SeriesState> storedStates() {
+        final Map<String, SeriesState> out = new HashMap<>();
+        for (SeriesState state : series) {
+            out.put(state.key(), state);
+        }
+        budget.activeAlerts().forEach((ruleId, state) -> out.put(SeriesBudget.alertKey(ruleId), state));
+        return out;
+    }
+
+    /** How many series each rule watches in this task, by rule id. */
+    Map<String, Integer> seriesPerRule() {
+        final Map<String, Integer> out = new HashMap<>();
+        for (int i = 0; i < rules.ruleCount(); i++) {
+            out.put(rules.rule(i).id(), budget.held(i));
+        }
+        return out;
+    }
+
     SeriesState state(final String key) {
         final SeriesState state = series.get(key);
         return state != null ? state : budget.alertState(key);

@@ -19,8 +19,9 @@ class BenchCommandTest {
     private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "memory_series",
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
-            "catchup_records_per_commit", "catchup_produced", "live_dps", "grace_ms", "latency_p50_ms", "latency_p99_ms", "latency_max_ms",
-            "latency_samples");
+            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "live_dps", "grace_ms",
+            "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "live_cpu_cores",
+            "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
 
     @TempDir
     Path dir;

@@ -257,7 +257,10 @@ class SeriesLimitTest {
         accept(e, "n1", 95, 10 * S);
         accept(e, "n2", 95, 10 * S);
         advance(e, 30 * S);
-        final ReadOnlyKeyValueStore<String, byte[]> series = new MapStore(store);
+        // What the series store shows: the states with an alert, and the task's series per rule.
+        final Map<String, byte[]> view = new TreeMap<>(store);
+        view.put(SeriesStore.WATCHED_KEY, SeriesStore.encodeWatched(e.seriesPerRule()));
+        final ReadOnlyKeyValueStore<String, byte[]> series = new MapStore(view);
         final ReadOnlyKeyValueStore<String, byte[]> empty = new MapStore(new TreeMap<>());
 
         final List<ActiveAlerts.ActiveAlert> active = ActiveAlerts.alerts(series, empty, e.rules());
@@ -278,33 +281,12 @@ class SeriesLimitTest {
 
         @Override
         public KeyValueIterator<String, byte[]> range(final String from, final String to) {
-            throw new UnsupportedOperationException();
+            return SortedEntries.of(map, from, to);
         }
 
         @Override
         public KeyValueIterator<String, byte[]> all() {
-            final var it = map.entrySet().iterator();
-            return new KeyValueIterator<>() {
-                @Override
-                public void close() {
-                }
-
-                @Override
-                public String peekNextKey() {
-                    throw new UnsupportedOperationException();
-                }
-
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
-
-                @Override
-                public KeyValue<String, byte[]> next() {
-                    final Map.Entry<String, byte[]> e = it.next();
-                    return KeyValue.pair(e.getKey(), e.getValue());
-                }
-            };
+            return range(null, null);
         }
 
         @Override

@@ -32,8 +32,13 @@ class SeriesStoreTest {
         return state;
     }
 
+    /** What the inner store holds for {@code key} (the changelog's latest), null for nothing. */
+    private byte[] inStore(final String key) {
+        return store.takeStates().get(key);
+    }
+
     private double stored(final String key) {
-        return SeriesStateCodec.decode(key, store.get(key)).value(0);
+        return SeriesStateCodec.decode(key, inStore(key)).value(0);
     }
 
     @Test
@@ -41,7 +46,7 @@ class SeriesStoreTest {
         final SeriesState a = state(A, 1);
         store.changed(A.key(), a);
         store.changed(A.key(), a);
-        assertThat(store.get(A.key())).isNull();
+        assertThat(inStore(A.key())).isNull();
         a.add(1_000, 2);
         store.flushCache();
         assertThat(stored(A.key())).isEqualTo(2);
@@ -65,7 +70,7 @@ class SeriesStoreTest {
         store.delete(B.key());
         store.changed(B.key(), state(B, 7));
         store.flushCache();
-        assertThat(store.get(A.key())).isNull();
+        assertThat(inStore(A.key())).isNull();
         assertThat(stored(B.key())).isEqualTo(7);
     }
 
@@ -74,8 +79,8 @@ class SeriesStoreTest {
         final SeriesState a = state(A, 4);
         store.changed("\u0001other", a);
         store.flushCache();
-        assertThat(SeriesStateCodec.decode("\u0001other", store.get("\u0001other")).series()).isEqualTo(A);
-        assertThat(store.get(A.key())).isNull();
+        assertThat(SeriesStateCodec.decode("\u0001other", inStore("\u0001other")).series()).isEqualTo(A);
+        assertThat(inStore(A.key())).isNull();
     }
 
     @Test
@@ -85,6 +90,32 @@ class SeriesStoreTest {
         store.clearCache();
         assertThat(a.unsaved()).isFalse();
         store.flushCache();
+        assertThat(inStore(A.key())).isNull();
+    }
+
+    @Test
+    void readsSeeTheCommittedStatesWithAnAlertAndTheSeriesPerRule() {
+        final SeriesState a = state(A, 1);
+        final SeriesState b = state(B, 1);
+        a.setAlert("g/High", new AlertStatus(AlertState.FIRING, 1_000, 1_000, AlertStatus.NONE, AlertStatus.NONE));
+        store.showWatched(() -> SeriesStore.encodeWatched(java.util.Map.of("g/High", 2)));
+        store.changed(A.key(), a);
+        store.changed(B.key(), b);
         assertThat(store.get(A.key())).isNull();
+        store.flushCache();
+
+        assertThat(store.get(A.key())).isEqualTo(SeriesStateCodec.encode(A.key(), a));
+        assertThat(store.get(B.key())).isNull();
+        assertThat(SeriesStore.decodeWatched(store.get(SeriesStore.WATCHED_KEY))).containsExactly(
+                java.util.Map.entry("g/High", 2));
+        assertThat(store.approximateNumEntries()).isEqualTo(2);
+
+        a.setAlert("g/High", AlertStatus.INACTIVE);
+        store.changed(A.key(), a);
+        store.flushCache();
+        assertThat(store.get(A.key())).isNull();
+        store.delete(B.key());
+        store.close();
+        assertThat(store.get(SeriesStore.WATCHED_KEY)).isNull();
     }
 }
