@@ -23,8 +23,15 @@ final class SeriesState {
     private static final double EXACT_INTEGERS = 0x1p53;
     private static final long NOT_DECIMAL = Long.MIN_VALUE;
 
-    /** The series' key, under which the evaluator and the store hold this state. */
-    private final String key;
+    // The series' key, under which the evaluator and the store hold this state, in two interned pieces: the name and
+    // its brace (`cpu_usage_percent{`), shared by every series of the metric, and the label set, shared by every
+    // metric of a target (a node's five metrics have the same labels). A string of its own was a third of a series'
+    // memory. The key string is built only for a store write, an alert or a peer value; a datapoint's lookup compares
+    // the hash first and then the pieces in place (SeriesTable).
+    private final String keyHead;
+    private final String keyTail;
+    /** The key's String.hashCode, so that a lookup reads neither piece of a state it does not want. */
+    private final int keyHash;
     /**
      * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
      * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
@@ -33,6 +40,8 @@ final class SeriesState {
     private Series series;
     /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
     private boolean unsaved;
+    /** Whether {@link TaskEvaluator} has listed this state as changed since its caller last took the list. */
+    private boolean listed;
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
     // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
     // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
@@ -71,7 +80,11 @@ final class SeriesState {
 
     /** A new state that keeps {@code series} (see {@link #keepSeries}). */
     SeriesState(final Series series) {
-        this.key = series.key();
+        final String key = series.key();
+        final int brace = key.indexOf('{') + 1;
+        this.keyHead = (brace > 0 ? key.substring(0, brace) : key).intern();
+        this.keyTail = (brace > 0 ? key.substring(brace) : "").intern();
+        this.keyHash = key.hashCode();
         this.series = series;
         this.digits = new int[INITIAL_CAPACITY];
     }
@@ -87,16 +100,48 @@ final class SeriesState {
     /** The series; rebuilt from its key unless kept. */
     Series series() {
         final Series kept = series;
-        return kept != null ? kept : Series.fromKey(key);
+        return kept != null ? kept : Series.fromKey(key());
     }
 
+    /** The key, built anew: for a store write, an alert or a peer value, not per datapoint. */
     String key() {
-        return key;
+        return keyHead.concat(keyTail);
+    }
+
+    /** Whether this is the state of the series {@code key} names; builds nothing. */
+    boolean hasKey(final String key) {
+        final int head = keyHead.length();
+        return key.hashCode() == keyHash && key.length() == head + keyTail.length() && key.startsWith(keyHead)
+                && key.startsWith(keyTail, head);
+    }
+
+    /** Whether {@code other} is a state of the same series (the pieces are interned). */
+    boolean sameKey(final SeriesState other) {
+        return keyHash == other.keyHash && keyHead == other.keyHead && keyTail == other.keyTail;
+    }
+
+    /** The key's {@link String#hashCode}. */
+    int keyHash() {
+        return keyHash;
     }
 
     /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
     void keepSeries(final boolean keep) {
-        series = keep ? series() : null;
+        if (!keep) {
+            series = null;
+        } else {
+            // Its name and labels without the key string it may carry (Series caches one): the pieces hold the key.
+            final Series s = series();
+            series = new Series(s.name(), s.labels());
+        }
+    }
+
+    boolean listed() {
+        return listed;
+    }
+
+    void setListed(final boolean listed) {
+        this.listed = listed;
     }
 
     boolean unsaved() {

@@ -26,7 +26,7 @@ final class SeriesStateCodec {
     static byte[] encode(final String storeKey, final SeriesState s) {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (storeKey.equals(s.key())) {
+            if (s.hasKey(storeKey)) {
                 out.writeByte(SERIES_FROM_KEY);
             } else {
                 out.writeByte(WITH_SERIES);
