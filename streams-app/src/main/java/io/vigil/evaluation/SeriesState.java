@@ -65,14 +65,8 @@ final class SeriesState {
     /** Non-null instead of `digits` while a value is not such a decimal. */
     private double[] values;
     private int size;
-    // The three maps are created when first needed: most series never have an alert or a deviation rule, and three
-    // empty TreeMaps are about a tenth of a series' memory.
-    /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
-    private TreeMap<String, AlertStatus> alerts;
-    /** The numbers of the last evaluation of each active alert, for the alerts API. Null while empty. */
-    private TreeMap<String, AlertNumbers> numbers;
-    /** Deviation rules' histories, keyed by rule id. Null while empty. */
-    private TreeMap<String, Baseline> baselines;
+    /** Alerts and baselines; null while the series has neither, as most series never do. */
+    private Rare rare;
     /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
     private long lastPruned = Long.MIN_VALUE;
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
@@ -488,30 +482,78 @@ final class SeriesState {
     }
 
     Baseline baseline(final String ruleId, final long evaluations) {
-        if (baselines == null) {
-            baselines = new TreeMap<>();
+        final Baseline held = baselineOf(ruleId);
+        if (held != null) {
+            return held;
         }
-        return baselines.computeIfAbsent(ruleId, k -> new Baseline(evaluations));
+        final Baseline created = new Baseline(evaluations);
+        putBaseline(ruleId, created);
+        return created;
     }
 
+    private Baseline baselineOf(final String ruleId) {
+        final Rare r = rare;
+        if (r == null) {
+            return null;
+        }
+        if (r.baseline != null) {
+            return r.baselineRule.equals(ruleId) ? r.baseline : null;
+        }
+        return r.baselines == null ? null : r.baselines.get(ruleId);
+    }
+
+    /** The baselines by rule id, in its order (the changelog's). */
     Map<String, Baseline> baselines() {
-        return baselines == null ? Map.of() : Collections.unmodifiableMap(baselines);
+        final Rare r = rare;
+        if (r == null) {
+            return Map.of();
+        }
+        if (r.baseline != null) {
+            return Map.of(r.baselineRule, r.baseline);
+        }
+        return r.baselines == null ? Map.of() : Collections.unmodifiableMap(r.baselines);
+    }
+
+    boolean hasBaselines() {
+        return rare != null && (rare.baseline != null || rare.baselines != null);
     }
 
     void removeBaseline(final String ruleId) {
-        if (baselines != null) {
-            baselines.remove(ruleId);
-            if (baselines.isEmpty()) {
-                baselines = null;
+        final Rare r = rare;
+        if (r == null) {
+            return;
+        }
+        if (r.baseline != null) {
+            if (r.baselineRule.equals(ruleId)) {
+                r.baselineRule = null;
+                r.baseline = null;
+            }
+        } else if (r.baselines != null) {
+            r.baselines.remove(ruleId);
+            if (r.baselines.size() == 1) {
+                final Map.Entry<String, Baseline> last = r.baselines.firstEntry();
+                r.baselineRule = last.getKey();
+                r.baseline = last.getValue();
+                r.baselines = null;
             }
         }
+        dropRareIfEmpty();
     }
 
     void putBaseline(final String ruleId, final Baseline baseline) {
-        if (baselines == null) {
-            baselines = new TreeMap<>();
+        final Rare r = rare();
+        if (r.baseline == null && r.baselines == null || r.baseline != null && r.baselineRule.equals(ruleId)) {
+            r.baselineRule = ruleId;
+            r.baseline = baseline;
+            return;
         }
-        baselines.put(ruleId, baseline);
+        if (r.baselines == null) {
+            r.baselines = new TreeMap<>();
+            r.baselines.put(r.baselineRule, r.baseline);
+            r.baselineRule = null;
+            r.baseline = null;
+        }
+        r.baselines.put(ruleId, baseline);
     }
 
     long earliestTimestamp() {
@@ -519,50 +561,71 @@ final class SeriesState {
     }
 
     AlertStatus alert(final String ruleId) {
-        return alerts == null ? AlertStatus.INACTIVE : alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
+        final Rare r = rare;
+        return r == null || r.alerts == null ? AlertStatus.INACTIVE : r.alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
     }
 
     void setAlert(final String ruleId, final AlertStatus status) {
         if (status.isInactive()) {
-            if (alerts != null) {
-                alerts.remove(ruleId);
-                numbers.remove(ruleId);
-                if (alerts.isEmpty()) {
-                    alerts = null;
-                    numbers = null;
+            final Rare r = rare;
+            if (r != null && r.alerts != null) {
+                r.alerts.remove(ruleId);
+                r.numbers.remove(ruleId);
+                if (r.alerts.isEmpty()) {
+                    r.alerts = null;
+                    r.numbers = null;
+                    dropRareIfEmpty();
                 }
             }
         } else {
-            if (alerts == null) {
-                alerts = new TreeMap<>();
-                numbers = new TreeMap<>();
+            final Rare r = rare();
+            if (r.alerts == null) {
+                r.alerts = new TreeMap<>();
+                r.numbers = new TreeMap<>();
             }
-            alerts.put(ruleId, status);
+            r.alerts.put(ruleId, status);
         }
     }
 
     /** Records the latest numbers of an active alert; returns whether they changed. */
     boolean setNumbers(final String ruleId, final AlertNumbers latest) {
-        if (alerts == null || !alerts.containsKey(ruleId)) {
+        final Rare r = rare;
+        if (r == null || r.alerts == null || !r.alerts.containsKey(ruleId)) {
             return false;
         }
-        return !latest.equals(numbers.put(ruleId, latest));
+        return !latest.equals(r.numbers.put(ruleId, latest));
     }
 
     AlertNumbers numbers(final String ruleId) {
-        return numbers == null ? AlertNumbers.NONE : numbers.getOrDefault(ruleId, AlertNumbers.NONE);
+        final Rare r = rare;
+        return r == null || r.numbers == null ? AlertNumbers.NONE : r.numbers.getOrDefault(ruleId, AlertNumbers.NONE);
     }
 
     Map<String, AlertStatus> alerts() {
-        return alerts == null ? Map.of() : Collections.unmodifiableMap(alerts);
+        final Rare r = rare;
+        return r == null || r.alerts == null ? Map.of() : Collections.unmodifiableMap(r.alerts);
+    }
+
+    private Rare rare() {
+        if (rare == null) {
+            rare = new Rare();
+        }
+        return rare;
+    }
+
+    private void dropRareIfEmpty() {
+        final Rare r = rare;
+        if (r != null && r.alerts == null && r.baseline == null && r.baselines == null) {
+            rare = null;
+        }
     }
 
     boolean hasActiveAlerts() {
-        return alerts != null;
+        return rare != null && rare.alerts != null;
     }
 
     boolean isEmpty() {
-        return size == 0 && alerts == null;
+        return size == 0 && !hasActiveAlerts();
     }
 
     int[] ruleIndexes() {
@@ -571,5 +634,22 @@ final class SeriesState {
 
     void setRuleIndexes(final int[] ruleIndexes) {
         this.ruleIndexes = ruleIndexes;
+    }
+
+    /**
+     * What most series never have, in one object created when first needed: alerts and deviation baselines. Three
+     * map fields cost every series 12 bytes; a deviation rule's single baseline is held without a map (a TreeMap and
+     * its entry were 88 bytes).
+     */
+    private static final class Rare {
+        /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
+        private TreeMap<String, AlertStatus> alerts;
+        /** The numbers of the last evaluation of each active alert, for the alerts API. Null with `alerts`. */
+        private TreeMap<String, AlertNumbers> numbers;
+        /** A series' only baseline and its rule id; null while it has none, or more (then in `baselines`). */
+        private String baselineRule;
+        private Baseline baseline;
+        /** Deviation rules' histories by rule id, while there are two or more. */
+        private TreeMap<String, Baseline> baselines;
     }
 }

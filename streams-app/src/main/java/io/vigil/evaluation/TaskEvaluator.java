@@ -517,7 +517,7 @@ public final class TaskEvaluator {
 
     /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */
     private boolean remembersSilence(final SeriesState state) {
-        if (!state.baselines().isEmpty()) {
+        if (state.hasBaselines()) {
             return true;
         }
         for (int i : state.ruleIndexes()) {

@@ -183,6 +183,57 @@ class SeriesStateTest {
     }
 
     @Test
+    void holdsAlertsAndBaselinesAsMapsWould() {
+        // A single baseline is held without a map, two or more in one: both ways, and back, against sorted maps.
+        final String[] rules = {"g/b", "g/a", "g/c"};
+        for (long seed = 0; seed < 200; seed++) {
+            final Random random = new Random(seed);
+            final SeriesState state = new SeriesState(SERIES);
+            final TreeMap<String, Baseline> baselines = new TreeMap<>();
+            final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
+            for (int step = 0; step < 60; step++) {
+                final String rule = rules[random.nextInt(rules.length)];
+                switch (random.nextInt(5)) {
+                    case 0 -> {
+                        final Baseline b = state.baseline(rule, 10);
+                        assertThat(b).isSameAs(baselines.computeIfAbsent(rule, k -> b));
+                    }
+                    case 1 -> {
+                        final Baseline b = new Baseline(5);
+                        state.putBaseline(rule, b);
+                        baselines.put(rule, b);
+                    }
+                    case 2 -> {
+                        state.removeBaseline(rule);
+                        baselines.remove(rule);
+                    }
+                    case 3 -> {
+                        final AlertStatus firing = new AlertStatus(AlertState.FIRING, step, step, AlertStatus.NONE,
+                                AlertStatus.NONE);
+                        state.setAlert(rule, firing);
+                        alerts.put(rule, firing);
+                        assertThat(state.setNumbers(rule, new AlertNumbers(step, 0, 0))).isTrue();
+                    }
+                    default -> {
+                        state.setAlert(rule, AlertStatus.INACTIVE);
+                        alerts.remove(rule);
+                    }
+                }
+                assertThat(new ArrayList<>(state.baselines().entrySet()))
+                        .containsExactlyElementsOf(baselines.entrySet());
+                assertThat(state.hasBaselines()).isEqualTo(!baselines.isEmpty());
+                assertThat(new ArrayList<>(state.alerts().entrySet())).containsExactlyElementsOf(alerts.entrySet());
+                assertThat(state.hasActiveAlerts()).isEqualTo(!alerts.isEmpty());
+                assertThat(state.isEmpty()).isEqualTo(alerts.isEmpty());
+                for (String r : rules) {
+                    assertThat(state.alert(r)).isEqualTo(alerts.getOrDefault(r, AlertStatus.INACTIVE));
+                    assertThat(state.numbers(r).equals(AlertNumbers.NONE)).isEqualTo(!alerts.containsKey(r));
+                }
+            }
+        }
+    }
+
+    @Test
     void aSecondPointAtTheSameTimeReplacesTheFirst() {
         final SeriesState state = new SeriesState(SERIES);
         state.add(5_000, 1);
