@@ -33,11 +33,12 @@ final class SeriesState {
     /** The key's String.hashCode, so that a lookup reads neither piece of a state it does not want. */
     private final int keyHash;
     /**
-     * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
-     * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
-     * a series' name, labels and their arrays, and most series are only ever asked for their points.
+     * The peer group of each outlier rule of the series ({@link PeerGroupEvaluator#groupKey}), interned, so every
+     * member of a group shares one string: what evaluation reads of its labels at every instant, instead of the labels
+     * themselves (a Series, its Labels and their array were 96 bytes per series with an outlier rule). Null without
+     * outlier rules; the key itself with one; with more, an array of them by position in `ruleIndexes`.
      */
-    private Series series;
+    private Object peerGroups;
     /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
     private boolean unsaved;
     /** Whether {@link TaskEvaluator} has listed this state as changed since its caller last took the list. */
@@ -79,7 +80,6 @@ final class SeriesState {
         this.keyHead = (brace > 0 ? key.substring(0, brace) : key).intern();
         this.keyTail = (brace > 0 ? key.substring(brace) : "").intern();
         this.keyHash = key.hashCode();
-        this.series = series;
         this.digits = new int[INITIAL_CAPACITY];
     }
 
@@ -91,10 +91,9 @@ final class SeriesState {
         }
     }
 
-    /** The series; rebuilt from its key unless kept. */
+    /** The series, rebuilt from its key: for an alert, a reload, not per datapoint. */
     Series series() {
-        final Series kept = series;
-        return kept != null ? kept : Series.fromKey(key());
+        return Series.fromKey(key());
     }
 
     /** The key, built anew: for a store write, an alert or a peer value, not per datapoint. */
@@ -119,15 +118,27 @@ final class SeriesState {
         return keyHash;
     }
 
-    /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
-    void keepSeries(final boolean keep) {
-        if (!keep) {
-            series = null;
-        } else {
-            // Its name and labels without the key string it may carry (Series caches one): the pieces hold the key.
-            final Series s = series();
-            series = new Series(s.name(), s.labels());
+    /** The peer group of outlier rule {@code ruleIndex}, one of this series' rules. */
+    String peerGroup(final int ruleIndex) {
+        final Object groups = peerGroups;
+        if (groups instanceof String one) {
+            return one;
         }
+        final int[] rules = ruleIndexes;
+        for (int p = 0; p < rules.length; p++) {
+            if (rules[p] == ruleIndex) {
+                return ((String[]) groups)[p];
+            }
+        }
+        throw new IllegalArgumentException("rule " + ruleIndex + " is not an outlier rule of " + key());
+    }
+
+    /**
+     * Sets the peer groups: null without outlier rules, the group of the only one, or an array by position in
+     * {@link #ruleIndexes()}.
+     */
+    void setPeerGroups(final Object groups) {
+        this.peerGroups = groups;
     }
 
     boolean listed() {

@@ -185,7 +185,7 @@ public final class TaskEvaluator {
         }
         useRules(next);
         for (SeriesState st : series) {
-            useIndexes(st, st.ruleIndexes());
+            useIndexes(st, st.ruleIndexes(), null);
             budget.hold(st.ruleIndexes());
         }
         budget.settle(now, out, removed);
@@ -215,7 +215,8 @@ public final class TaskEvaluator {
             budget.restoreAlert(state);
             return;
         }
-        useIndexes(state, rules.match(state.series()));
+        final Series s = state.series();
+        useIndexes(state, rules.match(s), s);
         budget.hold(state.ruleIndexes());
         series.put(state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
@@ -274,7 +275,7 @@ public final class TaskEvaluator {
                 return null;
             }
             state = new SeriesState(s);
-            useIndexes(state, matched);
+            useIndexes(state, matched, s);
             series.put(state);
             removed.remove(key);
         }
@@ -285,20 +286,34 @@ public final class TaskEvaluator {
 
     /**
      * Gives a state its rules' indexes, as the array every series with the same rules shares (a fleet's series fall
-     * into a few rule sets, and an array per series was a tenth of its memory), and keeps its series in memory only if
-     * one of them reads its labels at every instant.
+     * into a few rule sets, and an array per series was a tenth of its memory), and the peer groups of its outlier
+     * rules, interned: what those read of its labels at every instant.
+     *
+     * @param series the state's series, or null to rebuild it from the key if an outlier rule needs it
      */
-    private void useIndexes(final SeriesState state, final int[] matched) {
+    private void useIndexes(final SeriesState state, final int[] matched, final Series series) {
         int[] shared = sharedIndexes.putIfAbsent(new RuleIndexes(matched), matched);
         if (shared == null) {
             shared = matched;
         }
         state.setRuleIndexes(shared);
-        boolean labelsAtEveryInstant = false;
-        for (int i : shared) {
-            labelsAtEveryInstant |= rules.rule(i).condition() instanceof Condition.Outlier;
+        Series labels = series;
+        String[] groups = null;
+        int outliers = 0;
+        String last = null;
+        for (int p = 0; p < shared.length; p++) {
+            final Rule rule = rules.rule(shared[p]);
+            if (rule.condition() instanceof Condition.Outlier outlier) {
+                if (groups == null) {
+                    groups = new String[shared.length];
+                    labels = labels != null ? labels : state.series();
+                }
+                last = PeerGroupEvaluator.groupKey(rule, outlier, labels).intern();
+                groups[p] = last;
+                outliers++;
+            }
         }
-        state.keepSeries(labelsAtEveryInstant);
+        state.setPeerGroups(outliers <= 1 ? last : groups);
     }
 
     /** An int[] compared by content, to share equal ones. */
@@ -577,11 +592,10 @@ public final class TaskEvaluator {
                 changed |= evaluateDeviation(state, i, rule, deviation, t, out);
             } else if (condition instanceof Condition.Absent absent) {
                 changed |= evaluateAbsence(state, i, rule, absent, t, out);
-            } else if (condition instanceof Condition.Outlier outlier) {
+            } else if (condition instanceof Condition.Outlier) {
                 final double value = aggregate(state, i, rule, t);
                 if (!Double.isNaN(value)) {
-                    peers.add(new PeerValue(PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
-                            state.key(), t, value));
+                    peers.add(new PeerValue(state.peerGroup(i), state.key(), t, value));
                 }
             }
         }
