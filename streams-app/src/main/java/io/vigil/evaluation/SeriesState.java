@@ -44,27 +44,27 @@ final class SeriesState {
     /** Whether {@link TaskEvaluator} has listed this state as changed since its caller last took the list. */
     private boolean listed;
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
-    // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
-    // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
+    // window spans minutes; a point that cannot be reached by rebasing switches the series to whole timestamps.
+    // Half the bytes of a long per point, for a million series with a dozen points each.
     // Scrapes are regular: while every point is `step` after the one before (13 points 10 s apart), timestamp i is
-    // base + i * step and neither array is allocated; a point off that line writes the offsets out.
+    // base + i * step and no array is allocated; a point off that line writes the offsets out.
     private long base;
-    /** Null while the points are regular; otherwise offsets from `base`. */
-    private int[] offsets;
-    /** Non-null instead of `offsets` while the points span more than an int of milliseconds. */
-    private long[] wideTimes;
-    /** While the points are regular (both arrays null) and there are at least two, the interval between them. */
+    /** Null while the points are regular; an int[] of offsets from `base`; a long[] of whole timestamps while the
+     *  points span more than an int of milliseconds. One field of either kind: a reference per series less. */
+    private Object times;
+    /** While the points are regular (`times` null) and there are at least two, the interval between them. */
     private int step;
     // Values likewise: while every value is a decimal of at most MAX_SCALE places whose digits lie within an int of
     // each other (gauges printed with a few decimals, integer counters: what exporters write), value i is
     // (digitBase + digits[i]) / 10^scale. That division gives back exactly the double that was added: it is checked
-    // when the value is added, and the division of two exact doubles always rounds the same way. Any other value
-    // (NaN, -0.0, a full-precision ratio) switches the series to `values`, doubles, until its window empties.
-    private int[] digits;
+    // when the value is added, and the division of two exact doubles always rounds the same way. The digits are
+    // chars (0 to 65535 above `digitBase`, the lowest when they were last rewritten) while they fit one, as a gauge
+    // with two decimals does, and ints otherwise. Any other value (NaN, -0.0, a full-precision ratio) switches the
+    // series to doubles until its window empties.
+    /** A char[] or an int[] of digits, or a double[] of values. */
+    private Object values;
     private long digitBase;
     private byte scale;
-    /** Non-null instead of `digits` while a value is not such a decimal. */
-    private double[] values;
     private int size;
     /** Alerts and baselines; null while the series has neither, as most series never do. */
     private Rare rare;
@@ -80,7 +80,7 @@ final class SeriesState {
         this.keyHead = (brace > 0 ? key.substring(0, brace) : key).intern();
         this.keyTail = (brace > 0 ? key.substring(brace) : "").intern();
         this.keyHash = key.hashCode();
-        this.digits = new int[INITIAL_CAPACITY];
+        this.values = new char[INITIAL_CAPACITY];
     }
 
     /** A state holding the first {@code size} points of {@code timestamps} and {@code values} (ascending times). */
@@ -162,36 +162,47 @@ final class SeriesState {
     }
 
     long timestamp(final int i) {
-        if (offsets != null) {
-            return base + offsets[i];
+        final Object t = times;
+        if (t == null) {
+            return base + (long) i * step;
         }
-        return wideTimes == null ? base + (long) i * step : wideTimes[i];
+        return t instanceof int[] offsets ? base + offsets[i] : ((long[]) t)[i];
     }
 
     /** Whether the timestamps are kept as a base and a step, without an array (for tests). */
     boolean regular() {
-        return offsets == null && wideTimes == null;
+        return times == null;
+    }
+
+    /** How the values are kept (for tests): 2 for digits in a char, 4 in an int, 8 for doubles. */
+    int valueBytes() {
+        return values instanceof char[] ? 2 : values instanceof int[] ? 4 : 8;
     }
 
     double value(final int i) {
-        return digits == null ? values[i] : (digitBase + digits[i]) / POW10[scale];
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            return (digitBase + narrow[i]) / POW10[scale];
+        }
+        return v instanceof int[] digits ? (digitBase + digits[i]) / POW10[scale] : ((double[]) v)[i];
     }
 
     /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
     long[] timestamps(final int n, final long[] into) {
         final long[] out = into.length >= n ? into : new long[n];
-        if (wideTimes != null) {
-            System.arraycopy(wideTimes, 0, out, 0, n);
-        } else if (offsets != null) {
+        final Object t = times;
+        if (t == null) {
+            long at = base;
+            for (int i = 0; i < n; i++) {
+                out[i] = at;
+                at += step;
+            }
+        } else if (t instanceof int[] offsets) {
             for (int i = 0; i < n; i++) {
                 out[i] = base + offsets[i];
             }
         } else {
-            long t = base;
-            for (int i = 0; i < n; i++) {
-                out[i] = t;
-                t += step;
-            }
+            System.arraycopy(t, 0, out, 0, n);
         }
         return out;
     }
@@ -199,13 +210,18 @@ final class SeriesState {
     /** The values of the first {@code n} points, in {@code into} if it is long enough. */
     double[] values(final int n, final double[] into) {
         final double[] out = into.length >= n ? into : new double[n];
-        if (digits == null) {
-            System.arraycopy(values, 0, out, 0, n);
-        } else {
-            final double divisor = POW10[scale];
+        final Object v = values;
+        final double divisor = POW10[scale];
+        if (v instanceof char[] narrow) {
+            for (int i = 0; i < n; i++) {
+                out[i] = (digitBase + narrow[i]) / divisor;
+            }
+        } else if (v instanceof int[] digits) {
             for (int i = 0; i < n; i++) {
                 out[i] = (digitBase + digits[i]) / divisor;
             }
+        } else {
+            System.arraycopy(v, 0, out, 0, n);
         }
         return out;
     }
@@ -220,14 +236,10 @@ final class SeriesState {
         }
         final long mantissa = admit(value, replace ? i : -1);
         if (replace) {
-            if (digits == null) {
-                values[i] = value;
-            } else {
-                digits[i] = (int) (mantissa - digitBase);
-            }
+            putValue(i, mantissa, value);
             return;
         }
-        if (regular()) {
+        if (times == null) {
             if (size == 0) {
                 base = timestampMs;
             } else if (i == size && size == 1 && timestampMs - base <= Integer.MAX_VALUE) {
@@ -240,56 +252,77 @@ final class SeriesState {
                 writeTimesOut();
             }
         }
-        if (offsets != null && !reaches(timestampMs)) {
+        if (times instanceof int[] && !reaches(timestampMs)) {
             rebase(timestampMs);
         }
         if (size == capacity()) {
             // Grown by an eighth, not doubled: a window's points are most of a series' memory, and a window holds
             // about the same number of points from one evaluation to the next, so the arrays are sized once.
             final int capacity = size + Math.max(1, size >> 3);
-            if (digits == null) {
-                values = Arrays.copyOf(values, capacity);
-            } else {
-                digits = Arrays.copyOf(digits, capacity);
-            }
-            if (offsets != null) {
-                offsets = Arrays.copyOf(offsets, capacity);
-            } else if (wideTimes != null) {
-                wideTimes = Arrays.copyOf(wideTimes, capacity);
+            values = copyOf(values, capacity);
+            if (times != null) {
+                times = copyOf(times, capacity);
             }
         }
-        if (digits == null) {
-            System.arraycopy(values, i, values, i + 1, size - i);
-            values[i] = value;
-        } else {
-            System.arraycopy(digits, i, digits, i + 1, size - i);
-            digits[i] = (int) (mantissa - digitBase);
-        }
-        if (offsets != null) {
+        System.arraycopy(values, i, values, i + 1, size - i);
+        putValue(i, mantissa, value);
+        final Object t = times;
+        if (t instanceof int[] offsets) {
             System.arraycopy(offsets, i, offsets, i + 1, size - i);
             offsets[i] = (int) (timestampMs - base);
-        } else if (wideTimes != null) {
-            System.arraycopy(wideTimes, i, wideTimes, i + 1, size - i);
-            wideTimes[i] = timestampMs;
+        } else if (t instanceof long[] wide) {
+            System.arraycopy(wide, i, wide, i + 1, size - i);
+            wide[i] = timestampMs;
         }
         size++;
     }
 
+    /** Writes point {@code i}'s value: its digits {@code mantissa} as admitted, or {@code value} among doubles. */
+    private void putValue(final int i, final long mantissa, final double value) {
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            narrow[i] = (char) (mantissa - digitBase);
+        } else if (v instanceof int[] digits) {
+            digits[i] = (int) (mantissa - digitBase);
+        } else {
+            ((double[]) v)[i] = value;
+        }
+    }
+
+    private static Object copyOf(final Object array, final int length) {
+        if (array instanceof char[] a) {
+            return Arrays.copyOf(a, length);
+        }
+        if (array instanceof int[] a) {
+            return Arrays.copyOf(a, length);
+        }
+        return array instanceof long[] a ? Arrays.copyOf(a, length) : Arrays.copyOf((double[]) array, length);
+    }
+
     private int capacity() {
-        return digits != null ? digits.length : values.length;
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            return narrow.length;
+        }
+        return v instanceof int[] digits ? digits.length : ((double[]) v).length;
+    }
+
+    /** Whether digits {@code d} above `digitBase` fit the values' array as it is. */
+    private boolean fits(final long d) {
+        return values instanceof char[] ? d >= 0 && d <= Character.MAX_VALUE : d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
     }
 
     /**
-     * Makes room for {@code value} among the decimal digits, rescaling or rebasing them if need be, and returns its
-     * digits at the scale then in force; or switches the series to doubles if it cannot. {@code replaced} is the
-     * index of a point the value replaces (its digits need not fit any more), or -1.
+     * Makes room for {@code value} among the decimal digits, rescaling, rebasing or widening them if need be, and
+     * returns its digits at the scale then in force; or switches the series to doubles if it cannot. {@code replaced}
+     * is the index of a point the value replaces (its digits need not fit any more), or -1.
      */
     private long admit(final double value, final int replaced) {
-        if (digits == null && size == 0) {
-            digits = new int[values.length];
-            values = null;
+        if (size == 0 && !(values instanceof char[])) {
+            // An empty window starts again with the narrowest digits.
+            values = new char[capacity()];
         }
-        if (digits == null) {
+        if (values instanceof double[]) {
             return NOT_DECIMAL;
         }
         if (size == 0) {
@@ -303,7 +336,7 @@ final class SeriesState {
             }
         } else {
             final long m = decimal(value, scale);
-            if (m != NOT_DECIMAL && m - digitBase >= Integer.MIN_VALUE && m - digitBase <= Integer.MAX_VALUE) {
+            if (m != NOT_DECIMAL && fits(m - digitBase)) {
                 return m;
             }
             for (int s = scale; s <= MAX_SCALE; s++) {
@@ -332,9 +365,10 @@ final class SeriesState {
     }
 
     /**
-     * Rewrites the digits at scale {@code newScale} (not below the current one) around a base that also reaches
-     * {@code mantissa}; false, changing nothing, if some digits would not be exact or not fit an int. Multiplying a
-     * decimal's digits and its divisor by the same power of ten keeps its value: both stay exact doubles.
+     * Rewrites the digits at scale {@code newScale} (not below the current one) from the lowest, which also reaches
+     * {@code mantissa}, in chars if they all fit one and ints if not; false, changing nothing, if some digits would
+     * not be exact or not fit an int. Multiplying a decimal's digits and its divisor by the same power of ten keeps
+     * its value: both stay exact doubles.
      */
     private boolean recode(final int newScale, final long mantissa, final int replaced) {
         final long factor = (long) POW10[newScale - scale];
@@ -344,7 +378,7 @@ final class SeriesState {
             if (i == replaced) {
                 continue;
             }
-            final long digitsNow = digitBase + digits[i];
+            final long digitsNow = digits(i);
             if (Math.abs((double) digitsNow * factor) >= EXACT_INTEGERS) {
                 return false;
             }
@@ -354,29 +388,47 @@ final class SeriesState {
         if (hi - lo > Integer.MAX_VALUE) {
             return false;
         }
-        for (int i = 0; i < size; i++) {
-            digits[i] = i == replaced ? 0 : (int) ((digitBase + digits[i]) * factor - lo);
+        // In place while the kind stays (each point's digits are read before its slot is written).
+        final int capacity = capacity();
+        if (hi - lo <= Character.MAX_VALUE) {
+            final char[] narrow = values instanceof char[] same ? same : new char[capacity];
+            for (int i = 0; i < size; i++) {
+                narrow[i] = i == replaced ? 0 : (char) (digits(i) * factor - lo);
+            }
+            values = narrow;
+        } else {
+            final int[] digits = values instanceof int[] same ? same : new int[capacity];
+            for (int i = 0; i < size; i++) {
+                digits[i] = i == replaced ? 0 : (int) (digits(i) * factor - lo);
+            }
+            values = digits;
         }
         digitBase = lo;
         scale = (byte) newScale;
         return true;
     }
 
+    /** Point {@code i}'s digits at the current scale, while the values are digits. */
+    private long digits(final int i) {
+        final Object v = values;
+        return digitBase + (v instanceof char[] narrow ? narrow[i] : ((int[]) v)[i]);
+    }
+
     private void toDoubles() {
-        values = values(size, new double[digits.length]);
-        digits = null;
+        values = values(size, new double[capacity()]);
     }
 
     /** Leaves the regular form: the timestamps as offsets if they span an int of milliseconds, whole if not. */
     private void writeTimesOut() {
         final int capacity = capacity();
         if ((long) (size - 1) * step <= Integer.MAX_VALUE) {
-            offsets = new int[capacity];
+            final int[] offsets = new int[capacity];
             for (int i = 0; i < size; i++) {
                 offsets[i] = (int) ((long) i * step);
             }
+            times = offsets;
         } else {
-            wideTimes = timestamps(size, new long[capacity]);
+            times = timestamps(size, new long[capacity]);
         }
     }
 
@@ -396,8 +448,7 @@ final class SeriesState {
             step = (int) s;
         }
         base = size == 0 ? 0 : timestamp(0);
-        offsets = null;
-        wideTimes = null;
+        times = null;
     }
 
     private boolean reaches(final long timestampMs) {
@@ -407,6 +458,7 @@ final class SeriesState {
 
     /** Makes room for a point outside the offsets' reach: a new base if the points then fit, whole timestamps if not. */
     private void rebase(final long timestampMs) {
+        final int[] offsets = (int[]) times;
         final long first = Math.min(timestamp(0), timestampMs);
         final long last = Math.max(timestamp(size - 1), timestampMs);
         if (last - first <= Integer.MAX_VALUE) {
@@ -415,8 +467,7 @@ final class SeriesState {
             }
             base = first;
         } else {
-            wideTimes = timestamps(size, new long[offsets.length]);
-            offsets = null;
+            times = timestamps(size, new long[offsets.length]);
         }
     }
 
@@ -446,36 +497,30 @@ final class SeriesState {
             return false;
         }
         lastPruned = Math.max(lastPruned, timestamp(n - 1));
-        if (offsets != null) {
-            System.arraycopy(offsets, n, offsets, 0, size - n);
-        } else if (wideTimes != null) {
-            System.arraycopy(wideTimes, n, wideTimes, 0, size - n);
+        if (times != null) {
+            System.arraycopy(times, n, times, 0, size - n);
         } else {
             base += (long) n * step;
         }
-        if (digits == null) {
-            System.arraycopy(values, n, values, 0, size - n);
-        } else {
-            System.arraycopy(digits, n, digits, 0, size - n);
-        }
+        System.arraycopy(values, n, values, 0, size - n);
         size -= n;
-        if (!regular()) {
+        if (times != null) {
             tryRegular();
         }
-        if (wideTimes != null && (size == 0 || wideTimes[size - 1] - wideTimes[0] <= Integer.MAX_VALUE)) {
-            narrow();
+        if (times instanceof long[] wide && (size == 0 || wide[size - 1] - wide[0] <= Integer.MAX_VALUE)) {
+            narrow(wide);
         }
         return true;
     }
 
     /** Back to offsets once the points that needed whole timestamps are gone. */
-    private void narrow() {
-        base = size == 0 ? 0 : wideTimes[0];
-        offsets = new int[wideTimes.length];
+    private void narrow(final long[] wide) {
+        base = size == 0 ? 0 : wide[0];
+        final int[] offsets = new int[wide.length];
         for (int i = 0; i < size; i++) {
-            offsets[i] = (int) (wideTimes[i] - base);
+            offsets[i] = (int) (wide[i] - base);
         }
-        wideTimes = null;
+        times = offsets;
     }
 
     /** The newest point at or before {@code t}; Long.MIN_VALUE if the series had none by then. */
