@@ -66,8 +66,11 @@ final class SeriesState {
     private long digitBase;
     private byte scale;
     private int size;
-    /** Alerts and baselines; null while the series has neither, as most series never do. */
-    private Rare rare;
+    /**
+     * Alerts and baselines: null while the series has neither, as most series never do; a {@link Baseline} while it
+     * has one and no alert (a deviation rule's series); a {@link Rare} otherwise.
+     */
+    private Object rare;
     /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
     private long lastPruned = Long.MIN_VALUE;
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
@@ -542,74 +545,89 @@ final class SeriesState {
         if (held != null) {
             return held;
         }
-        final Baseline created = new Baseline(evaluations);
-        putBaseline(ruleId, created);
+        final Baseline created = new Baseline(ruleId, evaluations);
+        putBaseline(created);
         return created;
     }
 
     private Baseline baselineOf(final String ruleId) {
-        final Rare r = rare;
-        if (r == null) {
-            return null;
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            return lone.ruleId().equals(ruleId) ? lone : null;
         }
-        if (r.baseline != null) {
-            return r.baselineRule.equals(ruleId) ? r.baseline : null;
+        if (held instanceof Rare r) {
+            if (r.baseline != null) {
+                return r.baseline.ruleId().equals(ruleId) ? r.baseline : null;
+            }
+            return r.baselines == null ? null : r.baselines.get(ruleId);
         }
-        return r.baselines == null ? null : r.baselines.get(ruleId);
+        return null;
     }
 
     /** The baselines by rule id, in its order (the changelog's). */
     Map<String, Baseline> baselines() {
-        final Rare r = rare;
-        if (r == null) {
-            return Map.of();
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            return Map.of(lone.ruleId(), lone);
         }
-        if (r.baseline != null) {
-            return Map.of(r.baselineRule, r.baseline);
+        if (held instanceof Rare r) {
+            if (r.baseline != null) {
+                return Map.of(r.baseline.ruleId(), r.baseline);
+            }
+            return r.baselines == null ? Map.of() : Collections.unmodifiableMap(r.baselines);
         }
-        return r.baselines == null ? Map.of() : Collections.unmodifiableMap(r.baselines);
+        return Map.of();
     }
 
     boolean hasBaselines() {
-        return rare != null && (rare.baseline != null || rare.baselines != null);
+        final Object held = rare;
+        return held instanceof Baseline || held instanceof Rare r && (r.baseline != null || r.baselines != null);
     }
 
     void removeBaseline(final String ruleId) {
-        final Rare r = rare;
-        if (r == null) {
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            if (lone.ruleId().equals(ruleId)) {
+                rare = null;
+            }
+            return;
+        }
+        if (!(held instanceof Rare r)) {
             return;
         }
         if (r.baseline != null) {
-            if (r.baselineRule.equals(ruleId)) {
-                r.baselineRule = null;
+            if (r.baseline.ruleId().equals(ruleId)) {
                 r.baseline = null;
             }
         } else if (r.baselines != null) {
             r.baselines.remove(ruleId);
             if (r.baselines.size() == 1) {
-                final Map.Entry<String, Baseline> last = r.baselines.firstEntry();
-                r.baselineRule = last.getKey();
-                r.baseline = last.getValue();
+                r.baseline = r.baselines.firstEntry().getValue();
                 r.baselines = null;
             }
         }
-        dropRareIfEmpty();
+        settleRare(r);
     }
 
-    void putBaseline(final String ruleId, final Baseline baseline) {
+    /** Holds {@code baseline} for its rule, in place of any the rule had. */
+    void putBaseline(final Baseline baseline) {
+        final Object held = rare;
+        if (held == null || held instanceof Baseline lone && lone.ruleId().equals(baseline.ruleId())) {
+            rare = baseline;
+            return;
+        }
         final Rare r = rare();
-        if (r.baseline == null && r.baselines == null || r.baseline != null && r.baselineRule.equals(ruleId)) {
-            r.baselineRule = ruleId;
+        if (r.baseline == null && r.baselines == null
+                || r.baseline != null && r.baseline.ruleId().equals(baseline.ruleId())) {
             r.baseline = baseline;
             return;
         }
         if (r.baselines == null) {
             r.baselines = new TreeMap<>();
-            r.baselines.put(r.baselineRule, r.baseline);
-            r.baselineRule = null;
+            r.baselines.put(r.baseline.ruleId(), r.baseline);
             r.baseline = null;
         }
-        r.baselines.put(ruleId, baseline);
+        r.baselines.put(baseline.ruleId(), baseline);
     }
 
     long earliestTimestamp() {
@@ -617,20 +635,19 @@ final class SeriesState {
     }
 
     AlertStatus alert(final String ruleId) {
-        final Rare r = rare;
-        return r == null || r.alerts == null ? AlertStatus.INACTIVE : r.alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
+        return rare instanceof Rare r && r.alerts != null ? r.alerts.getOrDefault(ruleId, AlertStatus.INACTIVE)
+                : AlertStatus.INACTIVE;
     }
 
     void setAlert(final String ruleId, final AlertStatus status) {
         if (status.isInactive()) {
-            final Rare r = rare;
-            if (r != null && r.alerts != null) {
+            if (rare instanceof Rare r && r.alerts != null) {
                 r.alerts.remove(ruleId);
                 r.numbers.remove(ruleId);
                 if (r.alerts.isEmpty()) {
                     r.alerts = null;
                     r.numbers = null;
-                    dropRareIfEmpty();
+                    settleRare(r);
                 }
             }
         } else {
@@ -645,39 +662,42 @@ final class SeriesState {
 
     /** Records the latest numbers of an active alert; returns whether they changed. */
     boolean setNumbers(final String ruleId, final AlertNumbers latest) {
-        final Rare r = rare;
-        if (r == null || r.alerts == null || !r.alerts.containsKey(ruleId)) {
+        if (!(rare instanceof Rare r) || r.alerts == null || !r.alerts.containsKey(ruleId)) {
             return false;
         }
         return !latest.equals(r.numbers.put(ruleId, latest));
     }
 
     AlertNumbers numbers(final String ruleId) {
-        final Rare r = rare;
-        return r == null || r.numbers == null ? AlertNumbers.NONE : r.numbers.getOrDefault(ruleId, AlertNumbers.NONE);
+        return rare instanceof Rare r && r.numbers != null ? r.numbers.getOrDefault(ruleId, AlertNumbers.NONE)
+                : AlertNumbers.NONE;
     }
 
     Map<String, AlertStatus> alerts() {
-        final Rare r = rare;
-        return r == null || r.alerts == null ? Map.of() : Collections.unmodifiableMap(r.alerts);
+        return rare instanceof Rare r && r.alerts != null ? Collections.unmodifiableMap(r.alerts) : Map.of();
     }
 
+    /** The holder, created (around a lone baseline, if there is one) when an alert or a second baseline needs it. */
     private Rare rare() {
-        if (rare == null) {
-            rare = new Rare();
+        final Object held = rare;
+        if (held instanceof Rare r) {
+            return r;
         }
-        return rare;
+        final Rare r = new Rare();
+        r.baseline = (Baseline) held;
+        rare = r;
+        return r;
     }
 
-    private void dropRareIfEmpty() {
-        final Rare r = rare;
-        if (r != null && r.alerts == null && r.baseline == null && r.baselines == null) {
-            rare = null;
+    /** Back to nothing, or to a lone baseline, when the holder has nothing else. */
+    private void settleRare(final Rare r) {
+        if (r.alerts == null && r.baselines == null) {
+            rare = r.baseline;
         }
     }
 
     boolean hasActiveAlerts() {
-        return rare != null && rare.alerts != null;
+        return rare instanceof Rare r && r.alerts != null;
     }
 
     boolean isEmpty() {
@@ -693,17 +713,16 @@ final class SeriesState {
     }
 
     /**
-     * What most series never have, in one object created when first needed: alerts and deviation baselines. Three
-     * map fields cost every series 12 bytes; a deviation rule's single baseline is held without a map (a TreeMap and
-     * its entry were 88 bytes).
+     * What few series have, in one object created when first needed: alerts, or more than one baseline. Three map
+     * fields cost every series 12 bytes; a single baseline is held without a map (a TreeMap and its entry were 88
+     * bytes), and without this holder while the series has no alert.
      */
     private static final class Rare {
         /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
         private TreeMap<String, AlertStatus> alerts;
         /** The numbers of the last evaluation of each active alert, for the alerts API. Null with `alerts`. */
         private TreeMap<String, AlertNumbers> numbers;
-        /** A series' only baseline and its rule id; null while it has none, or more (then in `baselines`). */
-        private String baselineRule;
+        /** A series' only baseline; null while it has none, or more (then in `baselines`). */
         private Baseline baseline;
         /** Deviation rules' histories by rule id, while there are two or more. */
         private TreeMap<String, Baseline> baselines;

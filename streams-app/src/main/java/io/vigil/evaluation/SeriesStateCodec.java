@@ -94,7 +94,7 @@ final class SeriesStateCodec {
                 for (int j = 0; j < size; j++) {
                     samples[j] = in.readDouble();
                 }
-                s.putBaseline(ruleId, new Baseline(samples, stride, head, size, since));
+                s.putBaseline(new Baseline(ruleId, samples, stride, head, size, since));
             }
             final int alertCount = in.readShort();
             for (int i = 0; i < alertCount; i++) {

@@ -232,8 +232,8 @@ class SeriesStateTest {
                         assertThat(b).isSameAs(baselines.computeIfAbsent(rule, k -> b));
                     }
                     case 1 -> {
-                        final Baseline b = new Baseline(5);
-                        state.putBaseline(rule, b);
+                        final Baseline b = new Baseline(rule, 5);
+                        state.putBaseline(b);
                         baselines.put(rule, b);
                     }
                     case 2 -> {
