@@ -76,7 +76,7 @@ final class SeriesState {
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
     private int[] ruleIndexes = new int[0];
 
-    /** A new state that keeps {@code series} (see {@link #keepSeries}). */
+    /** A new state of {@code series}, without points. */
     SeriesState(final Series series) {
         final String key = series.key();
         final int brace = key.indexOf('{') + 1;
