@@ -14,25 +14,42 @@ final class Baseline {
     /** Room to reorder a copy of the ring: one per stream thread, not one per series. */
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[MAX_SAMPLES]);
 
+    /**
+     * The deviation rule's id: a series' only baseline is held by its state without a map, so it names its rule
+     * itself. With `head` and `size` in shorts (at most {@link #MAX_SAMPLES}) it costs no byte more.
+     */
+    private final String ruleId;
     private final double[] samples;
     private final int stride;
-    private int head;
-    private int size;
+    private short head;
+    private short size;
     private int sinceSample;
 
-    /** @param evaluations how many evaluations the baseline spans ({@code baseline / every}) */
+    /** A baseline of no rule in particular (for tests). */
     Baseline(final long evaluations) {
+        this(null, evaluations);
+    }
+
+    /** @param evaluations how many evaluations the baseline spans ({@code baseline / every}) */
+    Baseline(final String ruleId, final long evaluations) {
         final int capacity = (int) Math.max(1, Math.min(evaluations, MAX_SAMPLES));
+        this.ruleId = ruleId;
         this.samples = new double[capacity];
         this.stride = (int) Math.max(1, (evaluations + capacity - 1) / capacity);
     }
 
-    Baseline(final double[] samples, final int stride, final int head, final int size, final int sinceSample) {
+    Baseline(final String ruleId, final double[] samples, final int stride, final int head, final int size,
+             final int sinceSample) {
+        this.ruleId = ruleId;
         this.samples = samples;
         this.stride = stride;
-        this.head = head;
-        this.size = size;
+        this.head = (short) head;
+        this.size = (short) size;
         this.sinceSample = sinceSample;
+    }
+
+    String ruleId() {
+        return ruleId;
     }
 
     /** Offers one evaluation's aggregate; only every {@code stride}-th is kept. */
@@ -41,8 +58,8 @@ final class Baseline {
             return;
         }
         samples[head] = value;
-        head = (head + 1) % samples.length;
-        size = Math.min(size + 1, samples.length);
+        head = (short) ((head + 1) % samples.length);
+        size = (short) Math.min(size + 1, samples.length);
     }
 
     /** rules.md: a deviation needs at least half the baseline of history. */

@@ -12,8 +12,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -170,7 +170,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                        final long recordTimestamp) {
         final SeriesState state = evaluator.take(key, timestampMs, value, known);
         if (state != null) {
-            seriesStore.changed(key, state);
+            seriesStore.changed(state);
         } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
             metrics.late();
         }
@@ -180,7 +180,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {
-        persist(outcome.changed(), outcome.removed());
+        persist(outcome);
         if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
             final long[] alerts = evaluator.alertCounts();
             metrics.taskState(context.taskId().toString(), evaluator.seriesCount(), alerts[0], alerts[1]);
@@ -202,14 +202,19 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         }
     }
 
-    private void persist(final Set<String> changed, final Set<String> removed) {
-        for (String key : changed) {
+    /** The changed states first, then the deletions: the store writes no state listed before its key's deletion. */
+    private void persist(final TaskEvaluator.Outcome outcome) {
+        final List<SeriesState> changed = outcome.changed();
+        for (int i = 0; i < changed.size(); i++) {
+            seriesStore.changed(changed.get(i));
+        }
+        for (String key : outcome.changedAlerts()) {
             final SeriesState state = evaluator.state(key);
             if (state != null) {
                 seriesStore.changed(key, state);
             }
         }
-        for (String key : removed) {
+        for (String key : outcome.removed()) {
             seriesStore.delete(key);
         }
     }

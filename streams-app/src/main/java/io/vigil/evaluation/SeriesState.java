@@ -23,57 +23,67 @@ final class SeriesState {
     private static final double EXACT_INTEGERS = 0x1p53;
     private static final long NOT_DECIMAL = Long.MIN_VALUE;
 
-    /** The series' key, under which the evaluator and the store hold this state. */
-    private final String key;
+    // The series' key, under which the evaluator and the store hold this state, in two interned pieces: the name and
+    // its brace (`cpu_usage_percent{`), shared by every series of the metric, and the label set, shared by every
+    // metric of a target (a node's five metrics have the same labels). A string of its own was a third of a series'
+    // memory. The key string is built only for a store write, an alert or a peer value; a datapoint's lookup compares
+    // the hash first and then the pieces in place (SeriesTable).
+    private final String keyHead;
+    private final String keyTail;
+    /** The key's String.hashCode, so that a lookup reads neither piece of a state it does not want. */
+    private final int keyHash;
     /**
-     * The series itself, kept only where evaluation reads its labels at every instant (outlier rules: the peer group);
-     * otherwise null and rebuilt from the key when asked (an alert event, a reload). The key alone is half the bytes of
-     * a series' name, labels and their arrays, and most series are only ever asked for their points.
+     * The peer group of each outlier rule of the series ({@link PeerGroupEvaluator#groupKey}), interned, so every
+     * member of a group shares one string: what evaluation reads of its labels at every instant, instead of the labels
+     * themselves (a Series, its Labels and their array were 96 bytes per series with an outlier rule). Null without
+     * outlier rules; the key itself with one; with more, an array of them by position in `ruleIndexes`.
      */
-    private Series series;
+    private Object peerGroups;
     /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
     private boolean unsaved;
+    /** Whether {@link TaskEvaluator} has listed this state as changed since its caller last took the list. */
+    private boolean listed;
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
-    // window spans minutes; a point that cannot be reached by rebasing switches the series to `wideTimes`, whole
-    // timestamps. Half the bytes of a long per point, for a million series with a dozen points each.
+    // window spans minutes; a point that cannot be reached by rebasing switches the series to whole timestamps.
+    // Half the bytes of a long per point, for a million series with a dozen points each.
     // Scrapes are regular: while every point is `step` after the one before (13 points 10 s apart), timestamp i is
-    // base + i * step and neither array is allocated; a point off that line writes the offsets out.
+    // base + i * step and no array is allocated; a point off that line writes the offsets out.
     private long base;
-    /** Null while the points are regular; otherwise offsets from `base`. */
-    private int[] offsets;
-    /** Non-null instead of `offsets` while the points span more than an int of milliseconds. */
-    private long[] wideTimes;
-    /** While the points are regular (both arrays null) and there are at least two, the interval between them. */
+    /** Null while the points are regular; an int[] of offsets from `base`; a long[] of whole timestamps while the
+     *  points span more than an int of milliseconds. One field of either kind: a reference per series less. */
+    private Object times;
+    /** While the points are regular (`times` null) and there are at least two, the interval between them. */
     private int step;
     // Values likewise: while every value is a decimal of at most MAX_SCALE places whose digits lie within an int of
     // each other (gauges printed with a few decimals, integer counters: what exporters write), value i is
     // (digitBase + digits[i]) / 10^scale. That division gives back exactly the double that was added: it is checked
-    // when the value is added, and the division of two exact doubles always rounds the same way. Any other value
-    // (NaN, -0.0, a full-precision ratio) switches the series to `values`, doubles, until its window empties.
-    private int[] digits;
+    // when the value is added, and the division of two exact doubles always rounds the same way. The digits are
+    // chars (0 to 65535 above `digitBase`, the lowest when they were last rewritten) while they fit one, as a gauge
+    // with two decimals does, and ints otherwise. Any other value (NaN, -0.0, a full-precision ratio) switches the
+    // series to doubles until its window empties.
+    /** A char[] or an int[] of digits, or a double[] of values. */
+    private Object values;
     private long digitBase;
     private byte scale;
-    /** Non-null instead of `digits` while a value is not such a decimal. */
-    private double[] values;
     private int size;
-    // The three maps are created when first needed: most series never have an alert or a deviation rule, and three
-    // empty TreeMaps are about a tenth of a series' memory.
-    /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
-    private TreeMap<String, AlertStatus> alerts;
-    /** The numbers of the last evaluation of each active alert, for the alerts API. Null while empty. */
-    private TreeMap<String, AlertNumbers> numbers;
-    /** Deviation rules' histories, keyed by rule id. Null while empty. */
-    private TreeMap<String, Baseline> baselines;
+    /**
+     * Alerts and baselines: null while the series has neither, as most series never do; a {@link Baseline} while it
+     * has one and no alert (a deviation rule's series); a {@link Rare} otherwise.
+     */
+    private Object rare;
     /** The newest timestamp pruned from the window; with the points, the series' last-seen time at any instant. */
     private long lastPruned = Long.MIN_VALUE;
     /** Indexes into the current rule list of the rules that select this series; not persisted. */
     private int[] ruleIndexes = new int[0];
 
-    /** A new state that keeps {@code series} (see {@link #keepSeries}). */
+    /** A new state of {@code series}, without points. */
     SeriesState(final Series series) {
-        this.key = series.key();
-        this.series = series;
-        this.digits = new int[INITIAL_CAPACITY];
+        final String key = series.key();
+        final int brace = key.indexOf('{') + 1;
+        this.keyHead = (brace > 0 ? key.substring(0, brace) : key).intern();
+        this.keyTail = (brace > 0 ? key.substring(brace) : "").intern();
+        this.keyHash = key.hashCode();
+        this.values = new char[INITIAL_CAPACITY];
     }
 
     /** A state holding the first {@code size} points of {@code timestamps} and {@code values} (ascending times). */
@@ -84,19 +94,62 @@ final class SeriesState {
         }
     }
 
-    /** The series; rebuilt from its key unless kept. */
+    /** The series, rebuilt from its key: for an alert, a reload, not per datapoint. */
     Series series() {
-        final Series kept = series;
-        return kept != null ? kept : Series.fromKey(key);
+        return Series.fromKey(key());
     }
 
+    /** The key, built anew: for a store write, an alert or a peer value, not per datapoint. */
     String key() {
-        return key;
+        return keyHead.concat(keyTail);
     }
 
-    /** Keeps the series in memory if {@code keep}, for a state whose labels are read at every evaluation. */
-    void keepSeries(final boolean keep) {
-        series = keep ? series() : null;
+    /** Whether this is the state of the series {@code key} names; builds nothing. */
+    boolean hasKey(final String key) {
+        final int head = keyHead.length();
+        return key.hashCode() == keyHash && key.length() == head + keyTail.length() && key.startsWith(keyHead)
+                && key.startsWith(keyTail, head);
+    }
+
+    /** Whether {@code other} is a state of the same series (the pieces are interned). */
+    boolean sameKey(final SeriesState other) {
+        return keyHash == other.keyHash && keyHead == other.keyHead && keyTail == other.keyTail;
+    }
+
+    /** The key's {@link String#hashCode}. */
+    int keyHash() {
+        return keyHash;
+    }
+
+    /** The peer group of outlier rule {@code ruleIndex}, one of this series' rules. */
+    String peerGroup(final int ruleIndex) {
+        final Object groups = peerGroups;
+        if (groups instanceof String one) {
+            return one;
+        }
+        final int[] rules = ruleIndexes;
+        for (int p = 0; p < rules.length; p++) {
+            if (rules[p] == ruleIndex) {
+                return ((String[]) groups)[p];
+            }
+        }
+        throw new IllegalArgumentException("rule " + ruleIndex + " is not an outlier rule of " + key());
+    }
+
+    /**
+     * Sets the peer groups: null without outlier rules, the group of the only one, or an array by position in
+     * {@link #ruleIndexes()}.
+     */
+    void setPeerGroups(final Object groups) {
+        this.peerGroups = groups;
+    }
+
+    boolean listed() {
+        return listed;
+    }
+
+    void setListed(final boolean listed) {
+        this.listed = listed;
     }
 
     boolean unsaved() {
@@ -112,36 +165,47 @@ final class SeriesState {
     }
 
     long timestamp(final int i) {
-        if (offsets != null) {
-            return base + offsets[i];
+        final Object t = times;
+        if (t == null) {
+            return base + (long) i * step;
         }
-        return wideTimes == null ? base + (long) i * step : wideTimes[i];
+        return t instanceof int[] offsets ? base + offsets[i] : ((long[]) t)[i];
     }
 
     /** Whether the timestamps are kept as a base and a step, without an array (for tests). */
     boolean regular() {
-        return offsets == null && wideTimes == null;
+        return times == null;
+    }
+
+    /** How the values are kept (for tests): 2 for digits in a char, 4 in an int, 8 for doubles. */
+    int valueBytes() {
+        return values instanceof char[] ? 2 : values instanceof int[] ? 4 : 8;
     }
 
     double value(final int i) {
-        return digits == null ? values[i] : (digitBase + digits[i]) / POW10[scale];
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            return (digitBase + narrow[i]) / POW10[scale];
+        }
+        return v instanceof int[] digits ? (digitBase + digits[i]) / POW10[scale] : ((double[]) v)[i];
     }
 
     /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
     long[] timestamps(final int n, final long[] into) {
         final long[] out = into.length >= n ? into : new long[n];
-        if (wideTimes != null) {
-            System.arraycopy(wideTimes, 0, out, 0, n);
-        } else if (offsets != null) {
+        final Object t = times;
+        if (t == null) {
+            long at = base;
+            for (int i = 0; i < n; i++) {
+                out[i] = at;
+                at += step;
+            }
+        } else if (t instanceof int[] offsets) {
             for (int i = 0; i < n; i++) {
                 out[i] = base + offsets[i];
             }
         } else {
-            long t = base;
-            for (int i = 0; i < n; i++) {
-                out[i] = t;
-                t += step;
-            }
+            System.arraycopy(t, 0, out, 0, n);
         }
         return out;
     }
@@ -149,13 +213,18 @@ final class SeriesState {
     /** The values of the first {@code n} points, in {@code into} if it is long enough. */
     double[] values(final int n, final double[] into) {
         final double[] out = into.length >= n ? into : new double[n];
-        if (digits == null) {
-            System.arraycopy(values, 0, out, 0, n);
-        } else {
-            final double divisor = POW10[scale];
+        final Object v = values;
+        final double divisor = POW10[scale];
+        if (v instanceof char[] narrow) {
+            for (int i = 0; i < n; i++) {
+                out[i] = (digitBase + narrow[i]) / divisor;
+            }
+        } else if (v instanceof int[] digits) {
             for (int i = 0; i < n; i++) {
                 out[i] = (digitBase + digits[i]) / divisor;
             }
+        } else {
+            System.arraycopy(v, 0, out, 0, n);
         }
         return out;
     }
@@ -170,14 +239,10 @@ final class SeriesState {
         }
         final long mantissa = admit(value, replace ? i : -1);
         if (replace) {
-            if (digits == null) {
-                values[i] = value;
-            } else {
-                digits[i] = (int) (mantissa - digitBase);
-            }
+            putValue(i, mantissa, value);
             return;
         }
-        if (regular()) {
+        if (times == null) {
             if (size == 0) {
                 base = timestampMs;
             } else if (i == size && size == 1 && timestampMs - base <= Integer.MAX_VALUE) {
@@ -190,56 +255,77 @@ final class SeriesState {
                 writeTimesOut();
             }
         }
-        if (offsets != null && !reaches(timestampMs)) {
+        if (times instanceof int[] && !reaches(timestampMs)) {
             rebase(timestampMs);
         }
         if (size == capacity()) {
             // Grown by an eighth, not doubled: a window's points are most of a series' memory, and a window holds
             // about the same number of points from one evaluation to the next, so the arrays are sized once.
             final int capacity = size + Math.max(1, size >> 3);
-            if (digits == null) {
-                values = Arrays.copyOf(values, capacity);
-            } else {
-                digits = Arrays.copyOf(digits, capacity);
-            }
-            if (offsets != null) {
-                offsets = Arrays.copyOf(offsets, capacity);
-            } else if (wideTimes != null) {
-                wideTimes = Arrays.copyOf(wideTimes, capacity);
+            values = copyOf(values, capacity);
+            if (times != null) {
+                times = copyOf(times, capacity);
             }
         }
-        if (digits == null) {
-            System.arraycopy(values, i, values, i + 1, size - i);
-            values[i] = value;
-        } else {
-            System.arraycopy(digits, i, digits, i + 1, size - i);
-            digits[i] = (int) (mantissa - digitBase);
-        }
-        if (offsets != null) {
+        System.arraycopy(values, i, values, i + 1, size - i);
+        putValue(i, mantissa, value);
+        final Object t = times;
+        if (t instanceof int[] offsets) {
             System.arraycopy(offsets, i, offsets, i + 1, size - i);
             offsets[i] = (int) (timestampMs - base);
-        } else if (wideTimes != null) {
-            System.arraycopy(wideTimes, i, wideTimes, i + 1, size - i);
-            wideTimes[i] = timestampMs;
+        } else if (t instanceof long[] wide) {
+            System.arraycopy(wide, i, wide, i + 1, size - i);
+            wide[i] = timestampMs;
         }
         size++;
     }
 
+    /** Writes point {@code i}'s value: its digits {@code mantissa} as admitted, or {@code value} among doubles. */
+    private void putValue(final int i, final long mantissa, final double value) {
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            narrow[i] = (char) (mantissa - digitBase);
+        } else if (v instanceof int[] digits) {
+            digits[i] = (int) (mantissa - digitBase);
+        } else {
+            ((double[]) v)[i] = value;
+        }
+    }
+
+    private static Object copyOf(final Object array, final int length) {
+        if (array instanceof char[] a) {
+            return Arrays.copyOf(a, length);
+        }
+        if (array instanceof int[] a) {
+            return Arrays.copyOf(a, length);
+        }
+        return array instanceof long[] a ? Arrays.copyOf(a, length) : Arrays.copyOf((double[]) array, length);
+    }
+
     private int capacity() {
-        return digits != null ? digits.length : values.length;
+        final Object v = values;
+        if (v instanceof char[] narrow) {
+            return narrow.length;
+        }
+        return v instanceof int[] digits ? digits.length : ((double[]) v).length;
+    }
+
+    /** Whether digits {@code d} above `digitBase` fit the values' array as it is. */
+    private boolean fits(final long d) {
+        return values instanceof char[] ? d >= 0 && d <= Character.MAX_VALUE : d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
     }
 
     /**
-     * Makes room for {@code value} among the decimal digits, rescaling or rebasing them if need be, and returns its
-     * digits at the scale then in force; or switches the series to doubles if it cannot. {@code replaced} is the
-     * index of a point the value replaces (its digits need not fit any more), or -1.
+     * Makes room for {@code value} among the decimal digits, rescaling, rebasing or widening them if need be, and
+     * returns its digits at the scale then in force; or switches the series to doubles if it cannot. {@code replaced}
+     * is the index of a point the value replaces (its digits need not fit any more), or -1.
      */
     private long admit(final double value, final int replaced) {
-        if (digits == null && size == 0) {
-            digits = new int[values.length];
-            values = null;
+        if (size == 0 && !(values instanceof char[])) {
+            // An empty window starts again with the narrowest digits.
+            values = new char[capacity()];
         }
-        if (digits == null) {
+        if (values instanceof double[]) {
             return NOT_DECIMAL;
         }
         if (size == 0) {
@@ -253,7 +339,7 @@ final class SeriesState {
             }
         } else {
             final long m = decimal(value, scale);
-            if (m != NOT_DECIMAL && m - digitBase >= Integer.MIN_VALUE && m - digitBase <= Integer.MAX_VALUE) {
+            if (m != NOT_DECIMAL && fits(m - digitBase)) {
                 return m;
             }
             for (int s = scale; s <= MAX_SCALE; s++) {
@@ -282,9 +368,10 @@ final class SeriesState {
     }
 
     /**
-     * Rewrites the digits at scale {@code newScale} (not below the current one) around a base that also reaches
-     * {@code mantissa}; false, changing nothing, if some digits would not be exact or not fit an int. Multiplying a
-     * decimal's digits and its divisor by the same power of ten keeps its value: both stay exact doubles.
+     * Rewrites the digits at scale {@code newScale} (not below the current one) from the lowest, which also reaches
+     * {@code mantissa}, in chars if they all fit one and ints if not; false, changing nothing, if some digits would
+     * not be exact or not fit an int. Multiplying a decimal's digits and its divisor by the same power of ten keeps
+     * its value: both stay exact doubles.
      */
     private boolean recode(final int newScale, final long mantissa, final int replaced) {
         final long factor = (long) POW10[newScale - scale];
@@ -294,7 +381,7 @@ final class SeriesState {
             if (i == replaced) {
                 continue;
             }
-            final long digitsNow = digitBase + digits[i];
+            final long digitsNow = digits(i);
             if (Math.abs((double) digitsNow * factor) >= EXACT_INTEGERS) {
                 return false;
             }
@@ -304,29 +391,47 @@ final class SeriesState {
         if (hi - lo > Integer.MAX_VALUE) {
             return false;
         }
-        for (int i = 0; i < size; i++) {
-            digits[i] = i == replaced ? 0 : (int) ((digitBase + digits[i]) * factor - lo);
+        // In place while the kind stays (each point's digits are read before its slot is written).
+        final int capacity = capacity();
+        if (hi - lo <= Character.MAX_VALUE) {
+            final char[] narrow = values instanceof char[] same ? same : new char[capacity];
+            for (int i = 0; i < size; i++) {
+                narrow[i] = i == replaced ? 0 : (char) (digits(i) * factor - lo);
+            }
+            values = narrow;
+        } else {
+            final int[] digits = values instanceof int[] same ? same : new int[capacity];
+            for (int i = 0; i < size; i++) {
+                digits[i] = i == replaced ? 0 : (int) (digits(i) * factor - lo);
+            }
+            values = digits;
         }
         digitBase = lo;
         scale = (byte) newScale;
         return true;
     }
 
+    /** Point {@code i}'s digits at the current scale, while the values are digits. */
+    private long digits(final int i) {
+        final Object v = values;
+        return digitBase + (v instanceof char[] narrow ? narrow[i] : ((int[]) v)[i]);
+    }
+
     private void toDoubles() {
-        values = values(size, new double[digits.length]);
-        digits = null;
+        values = values(size, new double[capacity()]);
     }
 
     /** Leaves the regular form: the timestamps as offsets if they span an int of milliseconds, whole if not. */
     private void writeTimesOut() {
         final int capacity = capacity();
         if ((long) (size - 1) * step <= Integer.MAX_VALUE) {
-            offsets = new int[capacity];
+            final int[] offsets = new int[capacity];
             for (int i = 0; i < size; i++) {
                 offsets[i] = (int) ((long) i * step);
             }
+            times = offsets;
         } else {
-            wideTimes = timestamps(size, new long[capacity]);
+            times = timestamps(size, new long[capacity]);
         }
     }
 
@@ -346,8 +451,7 @@ final class SeriesState {
             step = (int) s;
         }
         base = size == 0 ? 0 : timestamp(0);
-        offsets = null;
-        wideTimes = null;
+        times = null;
     }
 
     private boolean reaches(final long timestampMs) {
@@ -357,6 +461,7 @@ final class SeriesState {
 
     /** Makes room for a point outside the offsets' reach: a new base if the points then fit, whole timestamps if not. */
     private void rebase(final long timestampMs) {
+        final int[] offsets = (int[]) times;
         final long first = Math.min(timestamp(0), timestampMs);
         final long last = Math.max(timestamp(size - 1), timestampMs);
         if (last - first <= Integer.MAX_VALUE) {
@@ -365,8 +470,7 @@ final class SeriesState {
             }
             base = first;
         } else {
-            wideTimes = timestamps(size, new long[offsets.length]);
-            offsets = null;
+            times = timestamps(size, new long[offsets.length]);
         }
     }
 
@@ -396,36 +500,30 @@ final class SeriesState {
             return false;
         }
         lastPruned = Math.max(lastPruned, timestamp(n - 1));
-        if (offsets != null) {
-            System.arraycopy(offsets, n, offsets, 0, size - n);
-        } else if (wideTimes != null) {
-            System.arraycopy(wideTimes, n, wideTimes, 0, size - n);
+        if (times != null) {
+            System.arraycopy(times, n, times, 0, size - n);
         } else {
             base += (long) n * step;
         }
-        if (digits == null) {
-            System.arraycopy(values, n, values, 0, size - n);
-        } else {
-            System.arraycopy(digits, n, digits, 0, size - n);
-        }
+        System.arraycopy(values, n, values, 0, size - n);
         size -= n;
-        if (!regular()) {
+        if (times != null) {
             tryRegular();
         }
-        if (wideTimes != null && (size == 0 || wideTimes[size - 1] - wideTimes[0] <= Integer.MAX_VALUE)) {
-            narrow();
+        if (times instanceof long[] wide && (size == 0 || wide[size - 1] - wide[0] <= Integer.MAX_VALUE)) {
+            narrow(wide);
         }
         return true;
     }
 
     /** Back to offsets once the points that needed whole timestamps are gone. */
-    private void narrow() {
-        base = size == 0 ? 0 : wideTimes[0];
-        offsets = new int[wideTimes.length];
+    private void narrow(final long[] wide) {
+        base = size == 0 ? 0 : wide[0];
+        final int[] offsets = new int[wide.length];
         for (int i = 0; i < size; i++) {
-            offsets[i] = (int) (wideTimes[i] - base);
+            offsets[i] = (int) (wide[i] - base);
         }
-        wideTimes = null;
+        times = offsets;
     }
 
     /** The newest point at or before {@code t}; Long.MIN_VALUE if the series had none by then. */
@@ -443,30 +541,93 @@ final class SeriesState {
     }
 
     Baseline baseline(final String ruleId, final long evaluations) {
-        if (baselines == null) {
-            baselines = new TreeMap<>();
+        final Baseline held = baselineOf(ruleId);
+        if (held != null) {
+            return held;
         }
-        return baselines.computeIfAbsent(ruleId, k -> new Baseline(evaluations));
+        final Baseline created = new Baseline(ruleId, evaluations);
+        putBaseline(created);
+        return created;
     }
 
+    private Baseline baselineOf(final String ruleId) {
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            return lone.ruleId().equals(ruleId) ? lone : null;
+        }
+        if (held instanceof Rare r) {
+            if (r.baseline != null) {
+                return r.baseline.ruleId().equals(ruleId) ? r.baseline : null;
+            }
+            return r.baselines == null ? null : r.baselines.get(ruleId);
+        }
+        return null;
+    }
+
+    /** The baselines by rule id, in its order (the changelog's). */
     Map<String, Baseline> baselines() {
-        return baselines == null ? Map.of() : Collections.unmodifiableMap(baselines);
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            return Map.of(lone.ruleId(), lone);
+        }
+        if (held instanceof Rare r) {
+            if (r.baseline != null) {
+                return Map.of(r.baseline.ruleId(), r.baseline);
+            }
+            return r.baselines == null ? Map.of() : Collections.unmodifiableMap(r.baselines);
+        }
+        return Map.of();
+    }
+
+    boolean hasBaselines() {
+        final Object held = rare;
+        return held instanceof Baseline || held instanceof Rare r && (r.baseline != null || r.baselines != null);
     }
 
     void removeBaseline(final String ruleId) {
-        if (baselines != null) {
-            baselines.remove(ruleId);
-            if (baselines.isEmpty()) {
-                baselines = null;
+        final Object held = rare;
+        if (held instanceof Baseline lone) {
+            if (lone.ruleId().equals(ruleId)) {
+                rare = null;
+            }
+            return;
+        }
+        if (!(held instanceof Rare r)) {
+            return;
+        }
+        if (r.baseline != null) {
+            if (r.baseline.ruleId().equals(ruleId)) {
+                r.baseline = null;
+            }
+        } else if (r.baselines != null) {
+            r.baselines.remove(ruleId);
+            if (r.baselines.size() == 1) {
+                r.baseline = r.baselines.firstEntry().getValue();
+                r.baselines = null;
             }
         }
+        settleRare(r);
     }
 
-    void putBaseline(final String ruleId, final Baseline baseline) {
-        if (baselines == null) {
-            baselines = new TreeMap<>();
+    /** Holds {@code baseline} for its rule, in place of any the rule had. */
+    void putBaseline(final Baseline baseline) {
+        final Object held = rare;
+        if (held == null || held instanceof Baseline lone && lone.ruleId().equals(baseline.ruleId())) {
+            rare = baseline;
+            return;
         }
-        baselines.put(ruleId, baseline);
+        final Rare r = rare();
+        if (r.baseline == null && r.baselines == null
+                || r.baseline != null && r.baseline.ruleId().equals(baseline.ruleId())) {
+            r.baseline = baseline;
+            return;
+        }
+        if (r.baselines == null) {
+            r.baselines = new TreeMap<>();
+            r.baselines.put(r.baseline.ruleId(), r.baseline);
+            r.baseline = null;
+        }
+        r.baselines.put(baseline.ruleId(), baseline);
     }
 
     long earliestTimestamp() {
@@ -474,50 +635,73 @@ final class SeriesState {
     }
 
     AlertStatus alert(final String ruleId) {
-        return alerts == null ? AlertStatus.INACTIVE : alerts.getOrDefault(ruleId, AlertStatus.INACTIVE);
+        return rare instanceof Rare r && r.alerts != null ? r.alerts.getOrDefault(ruleId, AlertStatus.INACTIVE)
+                : AlertStatus.INACTIVE;
     }
 
     void setAlert(final String ruleId, final AlertStatus status) {
         if (status.isInactive()) {
-            if (alerts != null) {
-                alerts.remove(ruleId);
-                numbers.remove(ruleId);
-                if (alerts.isEmpty()) {
-                    alerts = null;
-                    numbers = null;
+            if (rare instanceof Rare r && r.alerts != null) {
+                r.alerts.remove(ruleId);
+                r.numbers.remove(ruleId);
+                if (r.alerts.isEmpty()) {
+                    r.alerts = null;
+                    r.numbers = null;
+                    settleRare(r);
                 }
             }
         } else {
-            if (alerts == null) {
-                alerts = new TreeMap<>();
-                numbers = new TreeMap<>();
+            final Rare r = rare();
+            if (r.alerts == null) {
+                r.alerts = new TreeMap<>();
+                r.numbers = new TreeMap<>();
             }
-            alerts.put(ruleId, status);
+            r.alerts.put(ruleId, status);
         }
     }
 
     /** Records the latest numbers of an active alert; returns whether they changed. */
     boolean setNumbers(final String ruleId, final AlertNumbers latest) {
-        if (alerts == null || !alerts.containsKey(ruleId)) {
+        if (!(rare instanceof Rare r) || r.alerts == null || !r.alerts.containsKey(ruleId)) {
             return false;
         }
-        return !latest.equals(numbers.put(ruleId, latest));
+        return !latest.equals(r.numbers.put(ruleId, latest));
     }
 
     AlertNumbers numbers(final String ruleId) {
-        return numbers == null ? AlertNumbers.NONE : numbers.getOrDefault(ruleId, AlertNumbers.NONE);
+        return rare instanceof Rare r && r.numbers != null ? r.numbers.getOrDefault(ruleId, AlertNumbers.NONE)
+                : AlertNumbers.NONE;
     }
 
     Map<String, AlertStatus> alerts() {
-        return alerts == null ? Map.of() : Collections.unmodifiableMap(alerts);
+        return rare instanceof Rare r && r.alerts != null ? Collections.unmodifiableMap(r.alerts) : Map.of();
+    }
+
+    /** The holder, created (around a lone baseline, if there is one) when an alert or a second baseline needs it. */
+    private Rare rare() {
+        final Object held = rare;
+        if (held instanceof Rare r) {
+            return r;
+        }
+        final Rare r = new Rare();
+        r.baseline = (Baseline) held;
+        rare = r;
+        return r;
+    }
+
+    /** Back to nothing, or to a lone baseline, when the holder has nothing else. */
+    private void settleRare(final Rare r) {
+        if (r.alerts == null && r.baselines == null) {
+            rare = r.baseline;
+        }
     }
 
     boolean hasActiveAlerts() {
-        return alerts != null;
+        return rare instanceof Rare r && r.alerts != null;
     }
 
     boolean isEmpty() {
-        return size == 0 && alerts == null;
+        return size == 0 && !hasActiveAlerts();
     }
 
     int[] ruleIndexes() {
@@ -526,5 +710,21 @@ final class SeriesState {
 
     void setRuleIndexes(final int[] ruleIndexes) {
         this.ruleIndexes = ruleIndexes;
+    }
+
+    /**
+     * What few series have, in one object created when first needed: alerts, or more than one baseline. Three map
+     * fields cost every series 12 bytes; a single baseline is held without a map (a TreeMap and its entry were 88
+     * bytes), and without this holder while the series has no alert.
+     */
+    private static final class Rare {
+        /** Keyed by rule id; only alerts that are pending or firing. Null while empty. */
+        private TreeMap<String, AlertStatus> alerts;
+        /** The numbers of the last evaluation of each active alert, for the alerts API. Null with `alerts`. */
+        private TreeMap<String, AlertNumbers> numbers;
+        /** A series' only baseline; null while it has none, or more (then in `baselines`). */
+        private Baseline baseline;
+        /** Deviation rules' histories by rule id, while there are two or more. */
+        private TreeMap<String, Baseline> baselines;
     }
 }

@@ -26,7 +26,7 @@ final class SeriesStateCodec {
     static byte[] encode(final String storeKey, final SeriesState s) {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (storeKey.equals(s.key())) {
+            if (s.hasKey(storeKey)) {
                 out.writeByte(SERIES_FROM_KEY);
             } else {
                 out.writeByte(WITH_SERIES);
@@ -94,7 +94,7 @@ final class SeriesStateCodec {
                 for (int j = 0; j < size; j++) {
                     samples[j] = in.readDouble();
                 }
-                s.putBaseline(ruleId, new Baseline(samples, stride, head, size, since));
+                s.putBaseline(new Baseline(ruleId, samples, stride, head, size, since));
             }
             final int alertCount = in.readShort();
             for (int i = 0; i < alertCount; i++) {

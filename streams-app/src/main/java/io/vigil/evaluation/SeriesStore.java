@@ -50,12 +50,20 @@ public final class SeriesStore extends CommitWrittenStore {
         return new Builder<>(inner, SeriesStore::new);
     }
 
-    /** Remembers that {@code state} changed; it is encoded at the next commit. */
+    /** Remembers that {@code state}, stored under its own key, changed; it is encoded at the next commit. */
+    void changed(final SeriesState state) {
+        if (!state.unsaved()) {
+            state.setUnsaved(true);
+            changed.add(state);
+        }
+    }
+
+    /** Remembers that {@code state}, stored under {@code key}, changed; it is encoded at the next commit. */
     void changed(final String key, final SeriesState state) {
         if (state.unsaved()) {
             return;
         }
-        if (key.equals(state.key())) {
+        if (state.hasKey(key)) {
             state.setUnsaved(true);
             changed.add(state);
         } else {
@@ -164,8 +172,10 @@ public final class SeriesStore extends CommitWrittenStore {
         for (int i = 0; i < changed.size(); i++) {
             final SeriesState state = changed.get(i);
             state.setUnsaved(false);
-            if (deletedAt.isEmpty() || deletedAt.getOrDefault(state.key(), -1) <= i) {
-                write(state.key(), state);
+            // Built once here: a state holds its key in pieces.
+            final String key = state.key();
+            if (deletedAt.isEmpty() || deletedAt.getOrDefault(key, -1) <= i) {
+                write(key, state);
             }
         }
         for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {

@@ -36,12 +36,14 @@ final class SeriesTable implements Iterable<SeriesState> {
     SeriesState get(final String key) {
         final SeriesState[] table = slots;
         final int mask = table.length - 1;
-        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
+        final int hash = key.hashCode();
+        for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
             final SeriesState s = table[i];
             if (s == null) {
                 return null;
             }
-            if (s != TOMBSTONE && s.key().equals(key)) {
+            // The hash first: a state's key is in pieces, and probes pass states whose first piece is the same.
+            if (s.keyHash() == hash && s != TOMBSTONE && s.hasKey(key)) {
                 return s;
             }
         }
@@ -52,10 +54,9 @@ final class SeriesTable implements Iterable<SeriesState> {
         if ((used + 1) * 4L > slots.length * 3L) {
             resize();
         }
-        final String key = state.key();
         final int mask = slots.length - 1;
         int free = -1;
-        for (int i = slot(key.hashCode(), mask); ; i = (i + 1) & mask) {
+        for (int i = slot(state.keyHash(), mask); ; i = (i + 1) & mask) {
             final SeriesState s = slots[i];
             if (s == null) {
                 if (free < 0) {
@@ -70,7 +71,7 @@ final class SeriesTable implements Iterable<SeriesState> {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (s.key().equals(key)) {
+            } else if (s.sameKey(state)) {
                 slots[i] = state;
                 return;
             }
@@ -97,7 +98,7 @@ final class SeriesTable implements Iterable<SeriesState> {
         final int mask = capacity - 1;
         for (SeriesState s : old) {
             if (s != null && s != TOMBSTONE) {
-                int i = slot(s.key().hashCode(), mask);
+                int i = slot(s.keyHash(), mask);
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }

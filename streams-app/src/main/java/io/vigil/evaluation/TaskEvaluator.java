@@ -32,9 +32,13 @@ import java.util.Set;
  */
 public final class TaskEvaluator {
 
-    /** What an evaluation pass produced: transitions to emit, peer values to send, series to persist or delete. */
-    public record Outcome(List<AlertTransition> transitions, List<PeerValue> peerValues, Set<String> changed,
-                          Set<String> removed) {
+    /**
+     * What an evaluation pass produced: transitions to emit, peer values to send, series to persist or delete. Changed
+     * series are named by their states, each stored under its own key (a state holds its key in pieces, and building
+     * the string of every series a pass changed cost more than the pass), Vigil's self-alerts by their store keys.
+     */
+    public record Outcome(List<AlertTransition> transitions, List<PeerValue> peerValues, List<SeriesState> changed,
+                          Set<String> changedAlerts, Set<String> removed) {
     }
 
     static final String FORGOTTEN = "series not seen for the `forget` period (evaluation.forget); Vigil stopped tracking it";
@@ -75,9 +79,10 @@ public final class TaskEvaluator {
     private int activeAlerts;
     /** Of the active alerts, those firing; counted with them, for the task's gauges. */
     private int firingAlerts;
-    // Swapped for a new set when drained, never cleared: HashSet.clear() walks the whole table, which after an
-    // evaluation pass is sized for every series of the task, and a datapoint drains it each time.
-    private Set<String> dirty = new HashSet<>();
+    /** The states changed since the caller last took them, each once (its `listed` flag); swapped when taken. */
+    private List<SeriesState> dirty = new ArrayList<>();
+    /** The store keys of the self-alerts changed since. */
+    private Set<String> dirtyAlerts = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
     /** How many series each rule holds, and which new ones it may take (evaluation.max_series_per_rule). */
     private final SeriesBudget budget;
@@ -160,27 +165,27 @@ public final class TaskEvaluator {
                             Double.NaN, Double.NaN, Double.NaN, Optional.of(RULE_GONE)));
                 }
                 state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
-                dirty.add(state.key());
+                changed(state);
             }
             for (String ruleId : Set.copyOf(state.baselines().keySet())) {
                 final Optional<Rule> before = old.byId(ruleId);
                 final Optional<Rule> after = next.byId(ruleId);
                 if (after.isEmpty() || before.isEmpty() || !after.get().sameDefinition(before.get())) {
                     state.removeBaseline(ruleId);
-                    dirty.add(state.key());
+                    changed(state);
                 }
             }
             final int[] matched = next.match(state.series());
             state.setRuleIndexes(matched);
             if (matched.length == 0) {
+                // Listed or not: the store writes no state listed before its key is deleted.
                 it.remove();
-                dirty.remove(state.key());
                 removed.add(state.key());
             }
         }
         useRules(next);
         for (SeriesState st : series) {
-            useIndexes(st, st.ruleIndexes());
+            useIndexes(st, st.ruleIndexes(), null);
             budget.hold(st.ruleIndexes());
         }
         budget.settle(now, out, removed);
@@ -193,9 +198,7 @@ public final class TaskEvaluator {
             firingAlerts += firing(st);
         }
         out.sort(EMIT_ORDER);
-        final Outcome outcome = new Outcome(out, List.of(), takeDirty(), Set.copyOf(removed));
-        removed.clear();
-        return outcome;
+        return outcome(out, List.of());
     }
 
     public EventClock clock() {
@@ -212,7 +215,8 @@ public final class TaskEvaluator {
             budget.restoreAlert(state);
             return;
         }
-        useIndexes(state, rules.match(state.series()));
+        final Series s = state.series();
+        useIndexes(state, rules.match(s), s);
         budget.hold(state.ruleIndexes());
         series.put(state);
         earliestPoint = Math.min(earliestPoint, state.earliestTimestamp());
@@ -239,11 +243,11 @@ public final class TaskEvaluator {
      *         selects its series
      */
     public boolean accept(final Datapoint point) {
-        final String key = point.series().key();
-        if (take(key, point.timestampMs(), point.value(), point.series()) == null) {
+        final SeriesState state = take(point.series().key(), point.timestampMs(), point.value(), point.series());
+        if (state == null) {
             return false;
         }
-        dirty.add(key);
+        changed(state);
         return true;
     }
 
@@ -271,7 +275,7 @@ public final class TaskEvaluator {
                 return null;
             }
             state = new SeriesState(s);
-            useIndexes(state, matched);
+            useIndexes(state, matched, s);
             series.put(state);
             removed.remove(key);
         }
@@ -282,20 +286,34 @@ public final class TaskEvaluator {
 
     /**
      * Gives a state its rules' indexes, as the array every series with the same rules shares (a fleet's series fall
-     * into a few rule sets, and an array per series was a tenth of its memory), and keeps its series in memory only if
-     * one of them reads its labels at every instant.
+     * into a few rule sets, and an array per series was a tenth of its memory), and the peer groups of its outlier
+     * rules, interned: what those read of its labels at every instant.
+     *
+     * @param series the state's series, or null to rebuild it from the key if an outlier rule needs it
      */
-    private void useIndexes(final SeriesState state, final int[] matched) {
+    private void useIndexes(final SeriesState state, final int[] matched, final Series series) {
         int[] shared = sharedIndexes.putIfAbsent(new RuleIndexes(matched), matched);
         if (shared == null) {
             shared = matched;
         }
         state.setRuleIndexes(shared);
-        boolean labelsAtEveryInstant = false;
-        for (int i : shared) {
-            labelsAtEveryInstant |= rules.rule(i).condition() instanceof Condition.Outlier;
+        Series labels = series;
+        String[] groups = null;
+        int outliers = 0;
+        String last = null;
+        for (int p = 0; p < shared.length; p++) {
+            final Rule rule = rules.rule(shared[p]);
+            if (rule.condition() instanceof Condition.Outlier outlier) {
+                if (groups == null) {
+                    groups = new String[shared.length];
+                    labels = labels != null ? labels : state.series();
+                }
+                last = PeerGroupEvaluator.groupKey(rule, outlier, labels).intern();
+                groups[p] = last;
+                outliers++;
+            }
         }
-        state.keepSeries(labelsAtEveryInstant);
+        state.setPeerGroups(outliers <= 1 ? last : groups);
     }
 
     /** An int[] compared by content, to share equal ones. */
@@ -322,7 +340,7 @@ public final class TaskEvaluator {
 
     /** The limit alerts {@link #accept} fired, with the changes to persist. */
     public Outcome drainLimitAlerts() {
-        return new Outcome(budget.drainFired(dirty), List.of(), takeDirty(), Set.of());
+        return new Outcome(budget.drainFired(dirtyAlerts), List.of(), takeDirty(), takeDirtyAlerts(), Set.of());
     }
 
     /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
@@ -359,7 +377,7 @@ public final class TaskEvaluator {
     private Outcome advanceTo(final OptionalLong low) {
         final List<AlertTransition> transitions = new ArrayList<>();
         final List<PeerValue> peerValues = new ArrayList<>();
-        transitions.addAll(budget.drainFired(dirty));
+        transitions.addAll(budget.drainFired(dirtyAlerts));
         if (low.isPresent() && low.getAsLong() > evaluatedThrough) {
             evaluateThrough(low.getAsLong() - graceMs, transitions, peerValues);
             evaluatedThrough = low.getAsLong();
@@ -367,22 +385,46 @@ public final class TaskEvaluator {
         budget.settle(evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs, transitions,
                 removed);
         transitions.sort(EMIT_ORDER);
-        final Outcome outcome = new Outcome(transitions, peerValues, takeDirty(), Set.copyOf(removed));
+        return outcome(transitions, peerValues);
+    }
+
+    private Outcome outcome(final List<AlertTransition> transitions, final List<PeerValue> peerValues) {
+        final Outcome outcome = new Outcome(transitions, peerValues, takeDirty(), takeDirtyAlerts(),
+                Set.copyOf(removed));
         removed.clear();
         return outcome;
     }
 
     /** Changes made by {@link #accept} that the caller has to persist. */
-    public Set<String> drainChanged() {
+    public List<SeriesState> drainChanged() {
         return takeDirty();
     }
 
-    private Set<String> takeDirty() {
+    private void changed(final SeriesState state) {
+        if (!state.listed()) {
+            state.setListed(true);
+            dirty.add(state);
+        }
+    }
+
+    private List<SeriesState> takeDirty() {
         if (dirty.isEmpty()) {
+            return List.of();
+        }
+        final List<SeriesState> taken = dirty;
+        for (int i = 0; i < taken.size(); i++) {
+            taken.get(i).setListed(false);
+        }
+        dirty = new ArrayList<>();
+        return Collections.unmodifiableList(taken);
+    }
+
+    private Set<String> takeDirtyAlerts() {
+        if (dirtyAlerts.isEmpty()) {
             return Set.of();
         }
-        final Set<String> taken = Collections.unmodifiableSet(dirty);
-        dirty = new HashSet<>();
+        final Set<String> taken = Collections.unmodifiableSet(dirtyAlerts);
+        dirtyAlerts = new HashSet<>();
         return taken;
     }
 
@@ -474,24 +516,22 @@ public final class TaskEvaluator {
         while (it.hasNext()) {
             final SeriesState state = it.next();
             if (evaluateSeries(state, t, due, out, peers)) {
-                dirty.add(state.key());
+                changed(state);
             }
             if (state.pruneThrough(keepAfter)) {
-                dirty.add(state.key());
+                changed(state);
             }
             final boolean remembered = remembersSilence(state);
             if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
                 forget(state, t, out);
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(state.key());
                 removed.add(state.key());
                 continue;
             }
             if (state.isEmpty() && !remembered) {
                 budget.release(state.ruleIndexes());
                 it.remove();
-                dirty.remove(state.key());
                 removed.add(state.key());
                 continue;
             }
@@ -511,7 +551,7 @@ public final class TaskEvaluator {
 
     /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */
     private boolean remembersSilence(final SeriesState state) {
-        if (!state.baselines().isEmpty()) {
+        if (state.hasBaselines()) {
             return true;
         }
         for (int i : state.ruleIndexes()) {
@@ -571,11 +611,10 @@ public final class TaskEvaluator {
                 changed |= evaluateDeviation(state, i, rule, deviation, t, out);
             } else if (condition instanceof Condition.Absent absent) {
                 changed |= evaluateAbsence(state, i, rule, absent, t, out);
-            } else if (condition instanceof Condition.Outlier outlier) {
+            } else if (condition instanceof Condition.Outlier) {
                 final double value = aggregate(state, i, rule, t);
                 if (!Double.isNaN(value)) {
-                    peers.add(new PeerValue(PeerGroupEvaluator.groupKey(rule, outlier, state.series()),
-                            state.series().key(), t, value));
+                    peers.add(new PeerValue(state.peerGroup(i), state.key(), t, value));
                 }
             }
         }

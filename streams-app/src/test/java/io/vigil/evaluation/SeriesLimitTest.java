@@ -70,7 +70,7 @@ class SeriesLimitTest {
                                          final long t) {
         e.accept(new Datapoint(node(instance), value, t));
         final List<AlertTransition> out = new ArrayList<>(persist(e, new TaskEvaluator.Outcome(List.of(), List.of(),
-                e.drainChanged(), java.util.Set.of())));
+                e.drainChanged(), java.util.Set.of(), java.util.Set.of())));
         if (e.hasLimitAlerts()) {
             out.addAll(persist(e, e.drainLimitAlerts()));
         }
@@ -83,7 +83,10 @@ class SeriesLimitTest {
     }
 
     private List<AlertTransition> persist(final TaskEvaluator e, final TaskEvaluator.Outcome outcome) {
-        for (String key : outcome.changed()) {
+        for (SeriesState state : outcome.changed()) {
+            store.put(state.key(), SeriesStateCodec.encode(state.key(), state));
+        }
+        for (String key : outcome.changedAlerts()) {
             final SeriesState state = e.state(key);
             if (state != null) {
                 store.put(key, SeriesStateCodec.encode(key, state));

@@ -16,7 +16,7 @@ class SeriesStateTest {
 
     private static final Series SERIES = new Series("m", Labels.of("a", "1"));
     private static final long DAY = 86_400_000L;
-    private static final int KINDS = 12;
+    private static final int KINDS = 14;
 
     @Test
     void keepsPointsInTimeOrderWithAnyGapBetweenThem() {
@@ -102,8 +102,41 @@ class SeriesStateTest {
             case 7 -> random.nextInt(100_000) / 1000.0;
             case 8 -> 1e-12 * random.nextInt(100);
             case 9 -> 1e300;
+            // A counter by a few thousand a scrape (chars, rebased as it grows) and integers either side of zero
+            // further apart than a char reaches (ints).
+            case 10 -> 700_000_000_000L + 3_740L * step + random.nextInt(5);
+            case 11 -> random.nextInt(80_001) - 40_000;
             default -> random.nextInt(10_000) / 100.0;
         };
+    }
+
+    @Test
+    void keepsDigitsInCharsWhileTheyFitOne() {
+        final SeriesState gauge = new SeriesState(SERIES);
+        final SeriesState requests = new SeriesState(SERIES);
+        final SeriesState bytes = new SeriesState(SERIES);
+        for (int i = 0; i < 13; i++) {
+            gauge.add(i * 10_000L, (i * 37 % 100) + 0.25);
+            requests.add(i * 10_000L, 718_418_155_101L + 3_741L * i);
+            bytes.add(i * 10_000L, 3_592_094_985_220_332L + 21_070_000L * i);
+        }
+        assertThat(gauge.valueBytes()).isEqualTo(2);
+        assertThat(requests.valueBytes()).isEqualTo(2);
+        assertThat(bytes.valueBytes()).isEqualTo(4);
+        // A window's worth later the counter has moved past what the first digits' base reaches: rebased, still chars.
+        for (int i = 13; i < 60; i++) {
+            requests.add(i * 10_000L, 718_418_155_101L + 3_741L * i);
+            requests.pruneThrough((i - 13) * 10_000L);
+            assertThat(requests.valueBytes()).isEqualTo(2);
+            assertThat(requests.value(requests.size() - 1)).isEqualTo(718_418_155_101L + 3_741L * i);
+        }
+        gauge.add(130_000, 1e6);
+        assertThat(gauge.valueBytes()).isEqualTo(4);
+        gauge.add(140_000, Double.NaN);
+        assertThat(gauge.valueBytes()).isEqualTo(8);
+        gauge.pruneThrough(140_000);
+        gauge.add(150_000, 1.5);
+        assertThat(gauge.valueBytes()).isEqualTo(2);
     }
 
     @Test
@@ -180,6 +213,57 @@ class SeriesStateTest {
         }
         assertThat(state.firstIndexAfter(Long.MAX_VALUE)).isEqualTo(expected.size());
         assertThat(state.lastSeenAt(Long.MIN_VALUE + 1)).isEqualTo(lastPruned);
+    }
+
+    @Test
+    void holdsAlertsAndBaselinesAsMapsWould() {
+        // A single baseline is held without a map, two or more in one: both ways, and back, against sorted maps.
+        final String[] rules = {"g/b", "g/a", "g/c"};
+        for (long seed = 0; seed < 200; seed++) {
+            final Random random = new Random(seed);
+            final SeriesState state = new SeriesState(SERIES);
+            final TreeMap<String, Baseline> baselines = new TreeMap<>();
+            final TreeMap<String, AlertStatus> alerts = new TreeMap<>();
+            for (int step = 0; step < 60; step++) {
+                final String rule = rules[random.nextInt(rules.length)];
+                switch (random.nextInt(5)) {
+                    case 0 -> {
+                        final Baseline b = state.baseline(rule, 10);
+                        assertThat(b).isSameAs(baselines.computeIfAbsent(rule, k -> b));
+                    }
+                    case 1 -> {
+                        final Baseline b = new Baseline(rule, 5);
+                        state.putBaseline(b);
+                        baselines.put(rule, b);
+                    }
+                    case 2 -> {
+                        state.removeBaseline(rule);
+                        baselines.remove(rule);
+                    }
+                    case 3 -> {
+                        final AlertStatus firing = new AlertStatus(AlertState.FIRING, step, step, AlertStatus.NONE,
+                                AlertStatus.NONE);
+                        state.setAlert(rule, firing);
+                        alerts.put(rule, firing);
+                        assertThat(state.setNumbers(rule, new AlertNumbers(step, 0, 0))).isTrue();
+                    }
+                    default -> {
+                        state.setAlert(rule, AlertStatus.INACTIVE);
+                        alerts.remove(rule);
+                    }
+                }
+                assertThat(new ArrayList<>(state.baselines().entrySet()))
+                        .containsExactlyElementsOf(baselines.entrySet());
+                assertThat(state.hasBaselines()).isEqualTo(!baselines.isEmpty());
+                assertThat(new ArrayList<>(state.alerts().entrySet())).containsExactlyElementsOf(alerts.entrySet());
+                assertThat(state.hasActiveAlerts()).isEqualTo(!alerts.isEmpty());
+                assertThat(state.isEmpty()).isEqualTo(alerts.isEmpty());
+                for (String r : rules) {
+                    assertThat(state.alert(r)).isEqualTo(alerts.getOrDefault(r, AlertStatus.INACTIVE));
+                    assertThat(state.numbers(r).equals(AlertNumbers.NONE)).isEqualTo(!alerts.containsKey(r));
+                }
+            }
+        }
     }
 
     @Test

@@ -75,6 +75,19 @@ class SeriesStoreTest {
     }
 
     @Test
+    void aStateNamedByItselfIsWrittenUnderItsKeyUnlessDeletedAfter() {
+        final SeriesState a = state(A, 5);
+        final SeriesState b = state(B, 6);
+        store.changed(a);
+        store.changed(b);
+        store.changed(b);
+        store.delete(B.key());
+        store.flushCache();
+        assertThat(stored(A.key())).isEqualTo(5);
+        assertThat(store.get(B.key())).isNull();
+    }
+
+    @Test
     void aStateUnderAnotherKeyIsWrittenUnderThatKey() {
         final SeriesState a = state(A, 4);
         store.changed("\u0001other", a);

@@ -6,17 +6,73 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The evaluator's table of series states against a HashMap, removals while iterating included. */
+/**
+ * The evaluator's table of series states against a HashMap, removals while iterating included, over keys whose hashes
+ * collide and keys that begin like others (a state holds its key in pieces and compares its hash first).
+ */
 class SeriesTableTest {
 
+    private static final List<Series> SERIES = pool();
+
+    /**
+     * 64 label values of one hash ("Aa" and "BB" hash alike), each under two names and with a second label, and
+     * integers, of which "1" begins "10" and "m" begins "mm".
+     */
+    private static List<Series> pool() {
+        final List<Series> out = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            final StringBuilder value = new StringBuilder();
+            for (int b = 0; b < 6; b++) {
+                value.append((i >> b & 1) == 0 ? "Aa" : "BB");
+            }
+            out.add(new Series("m", Labels.of("i", value.toString())));
+            out.add(new Series("mm", Labels.of("i", value.toString())));
+            out.add(new Series("m", Labels.of("i", value.toString(), "j", "x")));
+        }
+        for (int i = 0; i < 108; i++) {
+            out.add(new Series("m", Labels.of("i", Integer.toString(i))));
+        }
+        return out;
+    }
+
     private static SeriesState state(final int i) {
-        return new SeriesState(new Series("m", Labels.of("i", Integer.toString(i))));
+        return new SeriesState(SERIES.get(i));
+    }
+
+    @Test
+    void thePoolHasCollidingKeys() {
+        final Set<Integer> hashes = new HashSet<>();
+        SERIES.forEach(s -> hashes.add(s.key().hashCode()));
+        assertThat(hashes.size()).isLessThan(SERIES.size() - 100);
+    }
+
+    @Test
+    void aStateHasExactlyItsOwnKey() {
+        for (Series series : SERIES) {
+            final SeriesState state = new SeriesState(series);
+            final String key = series.key();
+            assertThat(state.key()).isEqualTo(key);
+            assertThat(state.keyHash()).isEqualTo(key.hashCode());
+            assertThat(state.hasKey(new String(key.toCharArray()))).isTrue();
+            assertThat(state.sameKey(new SeriesState(Series.fromKey(key)))).isTrue();
+            assertThat(state.hasKey(key + "x")).isFalse();
+            assertThat(state.hasKey(key.substring(0, key.length() - 1))).isFalse();
+            assertThat(state.hasKey(key.substring(key.indexOf('{')))).isFalse();
+            for (Series other : SERIES) {
+                if (other != series) {
+                    assertThat(state.hasKey(other.key())).as("%s has %s", key, other).isFalse();
+                    assertThat(state.sameKey(new SeriesState(other))).isFalse();
+                }
+            }
+        }
     }
 
     @Test
@@ -27,12 +83,14 @@ class SeriesTableTest {
             final Map<String, SeriesState> expected = new HashMap<>();
             for (int step = 0; step < 2_000; step++) {
                 final int action = random.nextInt(10);
-                final SeriesState s = state(random.nextInt(300));
+                final SeriesState s = state(random.nextInt(SERIES.size()));
                 if (action < 6) {
                     table.put(s);
                     expected.put(s.key(), s);
                 } else if (action < 9) {
                     assertThat(table.get(s.key())).isSameAs(expected.get(s.key()));
+                    assertThat(table.get(s.key() + "x")).isNull();
+                    assertThat(table.get(s.key().substring(0, s.key().length() - 1))).isNull();
                 } else {
                     // An evaluation pass: every state seen once, some removed on the way.
                     final List<SeriesState> seen = new ArrayList<>();

@@ -76,6 +76,54 @@ class TaskEvaluatorTest {
         assertThat(describe(e.advance().transitions())).containsExactly("FIRING@30");
     }
 
+    private static Rule outlier(final String name, final String... peers) {
+        return new Rule("g", name, new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), new Condition.Outlier(List.of(peers), Direction.BOTH, 3, 0, 3), Duration.ZERO,
+                Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
+    }
+
+    private static RuleIndex index(final Rule... rules) {
+        return new RuleIndex(new RuleSet(List.of(new RuleGroup("g", Duration.ofSeconds(10), List.of(rules),
+                "test.yaml"))));
+    }
+
+    /** Each peer value's group, as PeerGroupEvaluator.groupKey names it from the series' labels. */
+    private static List<String> groupsOf(final TaskEvaluator.Outcome outcome) {
+        return outcome.peerValues().stream().map(v -> v.groupKey() + " " + v.seriesKey()).sorted().toList();
+    }
+
+    @Test
+    void peerValuesNameTheGroupOfEachOutlierRuleAlsoAfterAReload() {
+        // One, two and no outlier rules among a series' rules, with a threshold rule between them; then a reload that
+        // changes which labels make the peers.
+        final Series a = new Series("cpu", Labels.of("cluster", "c1", "instance", "n1", "role", "db"));
+        final Series b = new Series("cpu", Labels.of("cluster", "c2", "instance", "n2", "role", "db"));
+        final Rule byCluster = outlier("ByCluster", "cluster");
+        final Rule byRole = outlier("ByRole", "role", "cluster");
+        final Rule high = threshold(Aggregate.LAST, new Condition.Threshold(true, 90, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO);
+        final TaskEvaluator e = new TaskEvaluator(index(byCluster, high, byRole), GRACE, FORGET, new EventClock(1));
+        e.accept(new Datapoint(a, 1, 10 * S));
+        e.accept(new Datapoint(b, 2, 10 * S));
+        e.clock().onWatermark("p0", 10 * S + GRACE);
+        final List<String> expected = new ArrayList<>();
+        for (Series s : List.of(a, b)) {
+            for (Rule r : List.of(byCluster, byRole)) {
+                expected.add(PeerGroupEvaluator.groupKey(r, (Condition.Outlier) r.condition(), s) + " " + s.key());
+            }
+        }
+        assertThat(groupsOf(e.advance())).containsExactlyElementsOf(expected.stream().sorted().toList());
+
+        final Rule byInstance = outlier("ByCluster", "instance");
+        e.reload(index(high, byInstance));
+        e.accept(new Datapoint(a, 1, 20 * S));
+        e.accept(new Datapoint(b, 2, 20 * S));
+        e.clock().onWatermark("p0", 20 * S + GRACE);
+        assertThat(groupsOf(e.advance())).containsExactly(
+                PeerGroupEvaluator.groupKey(byInstance, (Condition.Outlier) byInstance.condition(), a) + " " + a.key(),
+                PeerGroupEvaluator.groupKey(byInstance, (Condition.Outlier) byInstance.condition(), b) + " " + b.key());
+    }
+
     @Test
     void stddevMethodCountsTheSeriesUsualSpikesAsNormal() {
         // Ten minutes of a spiky series: 10, four times, then a spike of 50, over and over.
