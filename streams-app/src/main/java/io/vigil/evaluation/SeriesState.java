@@ -129,16 +129,24 @@ final class SeriesState {
 
     /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
     long[] timestamps(final int n, final long[] into) {
-        final long[] out = into.length >= n ? into : new long[n];
+        return timestamps(0, n, into);
+    }
+
+    /**
+     * The timestamps of points {@code [from, to)}, at the same indexes of {@code into} if it is long enough (the rest
+     * of it untouched): an evaluation decodes only the window it aggregates.
+     */
+    long[] timestamps(final int from, final int to, final long[] into) {
+        final long[] out = into.length >= to ? into : new long[to];
         if (wideTimes != null) {
-            System.arraycopy(wideTimes, 0, out, 0, n);
+            System.arraycopy(wideTimes, from, out, from, to - from);
         } else if (offsets != null) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 out[i] = base + offsets[i];
             }
         } else {
-            long t = base;
-            for (int i = 0; i < n; i++) {
+            long t = base + (long) from * step;
+            for (int i = from; i < to; i++) {
                 out[i] = t;
                 t += step;
             }
@@ -148,12 +156,17 @@ final class SeriesState {
 
     /** The values of the first {@code n} points, in {@code into} if it is long enough. */
     double[] values(final int n, final double[] into) {
-        final double[] out = into.length >= n ? into : new double[n];
+        return values(0, n, into);
+    }
+
+    /** The values of points {@code [from, to)}, as {@link #timestamps(int, int, long[])}. */
+    double[] values(final int from, final int to, final double[] into) {
+        final double[] out = into.length >= to ? into : new double[to];
         if (digits == null) {
-            System.arraycopy(values, 0, out, 0, n);
+            System.arraycopy(values, from, out, from, to - from);
         } else {
             final double divisor = POW10[scale];
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 out[i] = (digitBase + digits[i]) / divisor;
             }
         }
@@ -376,6 +389,18 @@ final class SeriesState {
     }
 
     private int firstIndexAtOrAfter(final long t) {
+        if (regular()) {
+            // Evenly spaced points: the index is arithmetic (an evaluation asks for every rule at every instant).
+            if (size == 0 || t <= base) {
+                return 0;
+            }
+            final long last = base + (long) (size - 1) * step;
+            if (t > last) {
+                return size;
+            }
+            // Here base < t <= last, so there are two points or more and step >= 1: the first i with base + i * step >= t.
+            return (int) ((t - base + step - 1) / step);
+        }
         int lo = 0;
         int hi = size;
         while (lo < hi) {
