@@ -13,9 +13,9 @@ import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -37,9 +37,9 @@ final class ReplayPipeline {
     private final IngestProcessor ingest;
     private final SeriesEvaluationProcessor evaluate;
     private final PeerGroupProcessor judgePeers;
-    private final MockProcessorContext<byte[], IngestOutput> ingestContext;
-    private final MockProcessorContext<String, EvaluationOutput> evaluateContext;
-    private final MockProcessorContext<String, AlertTransition> peersContext;
+    private final ForwardsContext<byte[], IngestOutput> ingestContext;
+    private final ForwardsContext<String, EvaluationOutput> evaluateContext;
+    private final ForwardsContext<String, AlertTransition> peersContext;
     private final VigilTopology.Stages stages;
     private final Consumer<byte[]> events;
     private final long wallClockMs;
@@ -63,8 +63,8 @@ final class ReplayPipeline {
     }
 
     /** A context holding every store of the topology, unlogged: a replay keeps nothing. */
-    private <K, V> MockProcessorContext<K, V> context() {
-        final MockProcessorContext<K, V> context = new MockProcessorContext<>();
+    private <K, V> ForwardsContext<K, V> context() {
+        final ForwardsContext<K, V> context = new ForwardsContext<>();
         context.setCurrentSystemTimeMs(wallClockMs);
         stages.storeBuilders(false).forEach(builder -> {
             final StateStore store = builder.build();
@@ -88,15 +88,16 @@ final class ReplayPipeline {
     void ingest(final byte[] value, final SeriesBatch out) {
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
-        for (MockProcessorContext.CapturedForward<? extends byte[], ? extends IngestOutput> f : ingestContext.forwarded()) {
-            final IngestOutput sent = f.record().value();
-            if (sent instanceof DeadLetter) {
+        final List<Record<byte[], IngestOutput>> sent = ingestContext.forwards();
+        for (int i = 0; i < sent.size(); i++) {
+            final Record<byte[], IngestOutput> r = sent.get(i);
+            if (r.value() instanceof DeadLetter) {
                 deadLetters++;
             } else {
-                out.add(f.record().key(), SeriesMessageCodec.encode((SeriesMessage) sent));
+                out.add(r.key(), SeriesMessageCodec.encode((SeriesMessage) r.value()));
             }
         }
-        ingestContext.resetForwards();
+        ingestContext.clearForwards();
     }
 
     /** Evaluation's half: the series repartition topic's messages, in order. */
@@ -108,21 +109,27 @@ final class ReplayPipeline {
 
     private void evaluate(final byte[] key, final byte[] message) {
         evaluate.process(new Record<>(key, message, wallClockMs));
-        for (MockProcessorContext.CapturedForward<? extends String, ? extends EvaluationOutput> f : evaluateContext.forwarded()) {
-            final EvaluationOutput out = f.record().value();
-            if (out instanceof AlertTransition t) {
+        final List<Record<String, EvaluationOutput>> sent = evaluateContext.forwards();
+        if (sent.isEmpty()) {
+            return; // most records: a point taken into its series
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            final Record<String, EvaluationOutput> r = sent.get(i);
+            if (r.value() instanceof AlertTransition t) {
                 emit(t);
             } else {
-                judgePeers(f.record().key(), PeerMessageCodec.encode(out));
+                judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
             }
         }
-        evaluateContext.resetForwards();
+        evaluateContext.clearForwards();
     }
 
     private void judgePeers(final String key, final byte[] message) {
         judgePeers.process(new Record<>(key, message, wallClockMs));
-        peersContext.forwarded().forEach(f -> emit(f.record().value()));
-        peersContext.resetForwards();
+        for (Record<String, AlertTransition> r : peersContext.forwards()) {
+            emit(r.value());
+        }
+        peersContext.clearForwards();
     }
 
     private void emit(final AlertTransition t) {

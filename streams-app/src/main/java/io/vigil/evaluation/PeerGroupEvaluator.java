@@ -242,22 +242,31 @@ public final class PeerGroupEvaluator {
             }
             mad = RobustStatistics.medianInPlace(values, n);
         }
-        final Map<String, Member> byAlertKey = new TreeMap<>();
-        for (Member m : sortedMembers) {
-            byAlertKey.put(alertKey(rule.id(), m.seriesKey()), m);
+        // Alert keys are the rule id, a separator and the series key, so they sort as the series keys do: the members in
+        // series order are the members in alert-key order.
+        final String ruleId = rule.id();
+        final String prefix = ruleId + '\u0000';
+        final TreeMap<String, PeerAlert> groupAlerts = new TreeMap<>();
+        for (Map.Entry<String, PeerAlert> a : alerts.entrySet()) {
+            if (a.getValue().groupKey().equals(groupKey)) {
+                groupAlerts.put(a.getKey(), a.getValue());
+            }
         }
-        for (Map.Entry<String, PeerAlert> a : new TreeMap<>(alerts).entrySet()) {
-            if (a.getValue().groupKey().equals(groupKey) && !byAlertKey.containsKey(a.getKey())) {
+        for (Map.Entry<String, PeerAlert> a : groupAlerts.entrySet()) {
+            if (!a.getKey().startsWith(prefix) || !bySeries.containsKey(a.getKey().substring(prefix.length()))) {
                 step(rule, groupKey, a.getKey(), a.getValue().series().key(), Double.NaN, median, Double.NaN, false, t, out,
                         changes);
             }
         }
-        for (Map.Entry<String, Member> e : byAlertKey.entrySet()) {
-            final double x = e.getValue().value();
+        for (Member m : sortedMembers) {
+            final double x = m.value();
             final double z = judged ? RobustStatistics.z(x, median, mad) : Double.NaN;
             final boolean holds = judged && RobustStatistics.isAnomalous(x, median, z, outlier.direction(), outlier.z(),
                     outlier.minChange());
-            step(rule, groupKey, e.getKey(), e.getValue().seriesKey(), x, median, z, holds, t, out, changes);
+            if (!holds && groupAlerts.isEmpty()) {
+                continue; // no alert in the group, and none to start: step would find nothing to do
+            }
+            step(rule, groupKey, alertKey(ruleId, m.seriesKey()), m.seriesKey(), x, median, z, holds, t, out, changes);
         }
     }
 

@@ -192,39 +192,52 @@ final class SeriesState {
 
     /** The timestamps of the first {@code n} points, in {@code into} if it is long enough. */
     long[] timestamps(final int n, final long[] into) {
-        final long[] out = into.length >= n ? into : new long[n];
+        return timestamps(0, n, into);
+    }
+
+    /**
+     * The timestamps of points {@code [from, to)}, at the same indexes of {@code into} if it is long enough (the rest
+     * of it untouched): an evaluation decodes only the window it aggregates.
+     */
+    long[] timestamps(final int from, final int to, final long[] into) {
+        final long[] out = into.length >= to ? into : new long[to];
         final Object t = times;
         if (t == null) {
-            long at = base;
-            for (int i = 0; i < n; i++) {
+            long at = base + (long) from * step;
+            for (int i = from; i < to; i++) {
                 out[i] = at;
                 at += step;
             }
         } else if (t instanceof int[] offsets) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 out[i] = base + offsets[i];
             }
         } else {
-            System.arraycopy(t, 0, out, 0, n);
+            System.arraycopy(t, from, out, from, to - from);
         }
         return out;
     }
 
     /** The values of the first {@code n} points, in {@code into} if it is long enough. */
     double[] values(final int n, final double[] into) {
-        final double[] out = into.length >= n ? into : new double[n];
+        return values(0, n, into);
+    }
+
+    /** The values of points {@code [from, to)}, as {@link #timestamps(int, int, long[])}. */
+    double[] values(final int from, final int to, final double[] into) {
+        final double[] out = into.length >= to ? into : new double[to];
         final Object v = values;
         final double divisor = POW10[scale];
         if (v instanceof char[] narrow) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 out[i] = (digitBase + narrow[i]) / divisor;
             }
         } else if (v instanceof int[] digits) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 out[i] = (digitBase + digits[i]) / divisor;
             }
         } else {
-            System.arraycopy(v, 0, out, 0, n);
+            System.arraycopy(v, from, out, from, to - from);
         }
         return out;
     }
@@ -480,6 +493,18 @@ final class SeriesState {
     }
 
     private int firstIndexAtOrAfter(final long t) {
+        if (regular()) {
+            // Evenly spaced points: the index is arithmetic (an evaluation asks for every rule at every instant).
+            if (size == 0 || t <= base) {
+                return 0;
+            }
+            final long last = base + (long) (size - 1) * step;
+            if (t > last) {
+                return size;
+            }
+            // Here base < t <= last, so there are two points or more and step >= 1: the first i with base + i * step >= t.
+            return (int) ((t - base + step - 1) / step);
+        }
         int lo = 0;
         int hi = size;
         while (lo < hi) {

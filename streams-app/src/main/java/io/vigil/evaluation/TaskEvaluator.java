@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.model.Datapoint;
 import io.vigil.model.Series;
+import io.vigil.rules.Aggregate;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.util.ArrayList;
@@ -50,6 +51,11 @@ public final class TaskEvaluator {
 
     static final String RULE_GONE = "its rule was removed or changed by a rule reload";
 
+    private static final byte KIND_THRESHOLD = 1;
+    private static final byte KIND_DEVIATION = 2;
+    private static final byte KIND_ABSENT = 3;
+    private static final byte KIND_OUTLIER = 4;
+
     private RuleIndex rules;
     private final long graceMs;
     private final long forgetMs;
@@ -61,6 +67,16 @@ public final class TaskEvaluator {
     private long[] baselineEvaluations;
     /** Rule.id() of each rule: it builds a new string on every call, and evaluation asks per series and rule. */
     private String[] ruleIds;
+    // Per rule, what the evaluation pass asks of it for every series at every instant, read from arrays rather than
+    // through the rule's records (a type switch over its condition, a Duration per call).
+    /** Which kind of condition: one of the KIND_ constants (0 for none of them). */
+    private byte[] kinds;
+    private int[] groupOfRule;
+    private Aggregate[] aggregates;
+    /** Whether the aggregate reads the window's timestamps as well as its values. */
+    private boolean[] readsTimes;
+    /** For absent rules, their {@code after}. */
+    private long[] absentAfterMs;
     private final EventClock clock;
     private final SeriesTable series = new SeriesTable();
     /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
@@ -112,14 +128,30 @@ public final class TaskEvaluator {
         this.keepFiringForMs = new long[n];
         this.baselineEvaluations = new long[n];
         this.ruleIds = new String[n];
+        this.kinds = new byte[n];
+        this.groupOfRule = new int[n];
+        this.aggregates = new Aggregate[n];
+        this.readsTimes = new boolean[n];
+        this.absentAfterMs = new long[n];
         for (int i = 0; i < n; i++) {
             final Rule r = index.rule(i);
             ruleIds[i] = r.id();
             windowMs[i] = r.window().toMillis();
             forMs[i] = r.forDuration().toMillis();
             keepFiringForMs[i] = r.keepFiringFor().toMillis();
+            groupOfRule[i] = index.groupOf(i);
+            aggregates[i] = r.aggregate();
+            readsTimes[i] = r.aggregate() != null && WindowAggregator.readsTimestamps(r.aggregate());
             if (r.condition() instanceof Condition.Deviation d) {
+                kinds[i] = KIND_DEVIATION;
                 baselineEvaluations[i] = Math.max(1, d.baseline().toMillis() / r.every().toMillis());
+            } else if (r.condition() instanceof Condition.Threshold) {
+                kinds[i] = KIND_THRESHOLD;
+            } else if (r.condition() instanceof Condition.Absent a) {
+                kinds[i] = KIND_ABSENT;
+                absentAfterMs[i] = a.after().toMillis();
+            } else if (r.condition() instanceof Condition.Outlier) {
+                kinds[i] = KIND_OUTLIER;
             }
         }
         this.everyMs = index.groups().stream().mapToLong(g -> g.every().toMillis()).toArray();
@@ -555,7 +587,7 @@ public final class TaskEvaluator {
             return true;
         }
         for (int i : state.ruleIndexes()) {
-            if (rules.rule(i).condition() instanceof Condition.Absent) {
+            if (kinds[i] == KIND_ABSENT) {
                 return true;
             }
         }
@@ -570,8 +602,8 @@ public final class TaskEvaluator {
         final long lastSeen = state.lastSeenAt(t);
         long deadline = lastSeen + forgetMs;
         for (int i : state.ruleIndexes()) {
-            if (rules.rule(i).condition() instanceof Condition.Absent absent) {
-                deadline = Math.min(deadline, lastSeen + absent.after().toMillis());
+            if (kinds[i] == KIND_ABSENT) {
+                deadline = Math.min(deadline, lastSeen + absentAfterMs[i]);
             }
         }
         return deadline;
@@ -599,51 +631,68 @@ public final class TaskEvaluator {
     private boolean evaluateSeries(final SeriesState state, final long t, final boolean[] due,
                                    final List<AlertTransition> out, final List<PeerValue> peers) {
         boolean changed = false;
+        // The window's end, as an index: the same for every rule of the series at this instant.
+        int to = -1;
         for (int i : state.ruleIndexes()) {
-            if (!due[rules.groupOf(i)]) {
+            if (!due[groupOfRule[i]]) {
                 continue;
             }
+            if (to < 0) {
+                to = state.firstIndexAfter(t);
+            }
             final Rule rule = rules.rule(i);
-            final Condition condition = rule.condition();
-            if (condition instanceof Condition.Threshold threshold) {
-                changed |= evaluateThreshold(state, i, rule, threshold, t, out);
-            } else if (condition instanceof Condition.Deviation deviation) {
-                changed |= evaluateDeviation(state, i, rule, deviation, t, out);
-            } else if (condition instanceof Condition.Absent absent) {
-                changed |= evaluateAbsence(state, i, rule, absent, t, out);
-            } else if (condition instanceof Condition.Outlier) {
-                final double value = aggregate(state, i, rule, t);
-                if (!Double.isNaN(value)) {
-                    peers.add(new PeerValue(state.peerGroup(i), state.key(), t, value));
+            switch (kinds[i]) {
+                case KIND_THRESHOLD -> changed |= evaluateThreshold(state, i, rule, (Condition.Threshold) rule.condition(),
+                        t, to, out);
+                case KIND_DEVIATION -> changed |= evaluateDeviation(state, i, rule, (Condition.Deviation) rule.condition(),
+                        t, to, out);
+                case KIND_ABSENT -> changed |= evaluateAbsence(state, i, rule, t, to, out);
+                case KIND_OUTLIER -> {
+                    final double value = aggregate(state, i, t, to);
+                    if (!Double.isNaN(value)) {
+                        peers.add(new PeerValue(state.peerGroup(i), state.key(), t, value));
+                    }
+                }
+                default -> {
                 }
             }
         }
         return changed;
     }
 
-    private double aggregate(final SeriesState state, final int i, final Rule rule, final long t) {
+    /** The aggregate over the window ending at point index {@code to} (exclusive), decoding only that window. */
+    private double aggregate(final SeriesState state, final int i, final long t, final int to) {
         final int from = state.firstIndexAfter(t - windowMs[i]);
-        final int to = state.firstIndexAfter(t);
         if (from >= to) {
             return Double.NaN;
         }
-        timeScratch = state.timestamps(to, timeScratch);
-        valueScratch = state.values(to, valueScratch);
-        return WindowAggregator.compute(rule.aggregate(), timeScratch, valueScratch, from, to);
+        valueScratch = state.values(from, to, valueScratch);
+        if (readsTimes[i]) {
+            timeScratch = state.timestamps(from, to, timeScratch);
+        } else if (timeScratch.length < to) {
+            timeScratch = new long[valueScratch.length];
+        }
+        return WindowAggregator.compute(aggregates[i], timeScratch, valueScratch, from, to);
     }
 
     private boolean evaluateThreshold(final SeriesState state, final int i, final Rule rule,
-                                      final Condition.Threshold threshold, final long t, final List<AlertTransition> out) {
-        final double value = aggregate(state, i, rule, t);
+                                      final Condition.Threshold threshold, final long t, final int to,
+                                      final List<AlertTransition> out) {
+        final double value = aggregate(state, i, t, to);
         final AlertStatus prev = state.alert(ruleIds[i]);
         final boolean holds = !Double.isNaN(value) && threshold.holds(value, prev.isFiring());
+        if (!holds && prev.isInactive()) {
+            // The common case, and a quiet one: an inactive alert stays inactive, nothing to record (as apply would find).
+            return false;
+        }
         return apply(state, rule, ruleIds[i], prev, AlertLifecycle.next(prev, holds, t, forMs[i], keepFiringForMs[i]),
                 value, Double.NaN, Double.NaN, out);
     }
 
     private boolean evaluateDeviation(final SeriesState state, final int i, final Rule rule,
-                                      final Condition.Deviation deviation, final long t, final List<AlertTransition> out) {
-        final double value = aggregate(state, i, rule, t);
+                                      final Condition.Deviation deviation, final long t, final int to,
+                                      final List<AlertTransition> out) {
+        final double value = aggregate(state, i, t, to);
         final AlertStatus prev = state.alert(ruleIds[i]);
         final Baseline baseline = state.baseline(ruleIds[i], baselineEvaluations[i]);
         final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation);
@@ -657,15 +706,19 @@ public final class TaskEvaluator {
      * Absent: the series has had no point for {@code after}. Its times are exact rather than evaluation instants:
      * it became absent at {@code last point + after}, and resolves when its next point arrived.
      */
-    private boolean evaluateAbsence(final SeriesState state, final int i, final Rule rule,
-                                    final Condition.Absent absent, final long t, final List<AlertTransition> out) {
-        final long lastSeen = state.lastSeenAt(t);
+    private boolean evaluateAbsence(final SeriesState state, final int i, final Rule rule, final long t, final int to,
+                                    final List<AlertTransition> out) {
+        final long lastSeen = to > 0 ? state.timestamp(to - 1) : state.lastPruned();
         if (lastSeen == Long.MIN_VALUE) {
             return false;
         }
-        final long afterMs = absent.after().toMillis();
+        final long afterMs = absentAfterMs[i];
         final AlertStatus prev = state.alert(ruleIds[i]);
-        final AlertLifecycle.Step step = AlertLifecycle.next(prev, t - lastSeen >= afterMs, t, forMs[i], keepFiringForMs[i]);
+        final boolean silent = t - lastSeen >= afterMs;
+        if (!silent && prev.isInactive()) {
+            return false;
+        }
+        final AlertLifecycle.Step step = AlertLifecycle.next(prev, silent, t, forMs[i], keepFiringForMs[i]);
         AlertStatus s = step.status();
         if (step.event().isPresent()) {
             switch (step.event().get()) {

@@ -26,6 +26,11 @@ public final class WindowAggregator {
     private WindowAggregator() {
     }
 
+    /** Whether {@code aggregate} reads the points' timestamps; the others read only their values. */
+    public static boolean readsTimestamps(final Aggregate aggregate) {
+        return aggregate == Aggregate.RATE;
+    }
+
     /**
      * The aggregate of the points {@code [from, to)}.
      *

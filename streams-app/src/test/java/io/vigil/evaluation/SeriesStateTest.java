@@ -210,6 +210,25 @@ class SeriesStateTest {
             assertThat(state.firstIndexAfter(t)).isEqualTo(expected.headMap(t, true).size());
             assertThat(state.firstIndexAfter(t - 1)).isEqualTo(expected.headMap(t, false).size());
             assertThat(state.lastSeenAt(t)).isEqualTo(t);
+            // Between points too (evenly spaced points find them by arithmetic), and past either end.
+            for (long probe : new long[] {t + 1, t + 4_999, t + 5_000, t + 9_999, t - 60_001, t + 60_001}) {
+                assertThat(state.firstIndexAfter(probe)).isEqualTo(expected.headMap(probe, true).size());
+                final Map.Entry<Long, Double> seen = expected.floorEntry(probe);
+                assertThat(state.lastSeenAt(probe)).isEqualTo(seen != null ? seen.getKey() : lastPruned);
+            }
+        }
+        // A window decoded alone lands at its own indexes, and leaves the rest of the scratch arrays as they were.
+        for (int from = 0; from <= state.size(); from++) {
+            final int to = from + (state.size() - from) / 2;
+            final double[] someValues = state.values(from, to, new double[] {-1, -1});
+            final long[] someTimes = state.timestamps(from, to, new long[] {-1, -1});
+            // Arrays too short are replaced by new ones, zeroed.
+            final long untouched = to <= 2 ? -1 : 0;
+            for (int j = 0; j < Math.max(2, to); j++) {
+                final boolean inside = j >= from && j < to;
+                assertThat(bits(someValues[j])).isEqualTo(inside ? bits(state.value(j)) : bits(untouched));
+                assertThat(someTimes[j]).isEqualTo(inside ? state.timestamp(j) : untouched);
+            }
         }
         assertThat(state.firstIndexAfter(Long.MAX_VALUE)).isEqualTo(expected.size());
         assertThat(state.lastSeenAt(Long.MIN_VALUE + 1)).isEqualTo(lastPruned);
