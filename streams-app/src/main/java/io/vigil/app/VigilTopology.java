@@ -18,6 +18,7 @@ import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.LiveCommits;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.ingest.TopicDecoders;
@@ -147,6 +148,8 @@ public final class VigilTopology {
         private final AlertEventFactory events;
         private final TopicDecoders decoders;
         private final SourceLag lag;
+        /** When each stream thread last asked for a commit, and whether its ingest last found itself behind. */
+        private final LiveCommits.Pace commitPace = new LiveCommits.Pace();
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
             this(rules, settings, registry, SourceLag.CAUGHT_UP);
@@ -167,7 +170,7 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag);
+                    settings.idleTimeout(), ingestMetrics, lag, commitPace);
         }
 
         SeriesBundler bundle() {
@@ -176,12 +179,13 @@ public final class VigilTopology {
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics);
+                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics,
+                    commitPace);
         }
 
         PeerGroupProcessor judgePeers() {
             return new PeerGroupProcessor(rules, settings.grace().toMillis(), settings.seriesPartitions(),
-                    evaluationMetrics);
+                    evaluationMetrics, commitPace);
         }
 
         AlertEventFactory events() {
