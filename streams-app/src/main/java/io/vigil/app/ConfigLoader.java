@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.ingest.IngestLimits;
-import io.vigil.ingest.LiveCommits;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
@@ -86,8 +85,14 @@ public final class ConfigLoader {
             throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
         }
         final String external = value(values, "http.external_url");
-        checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
-        checkVigilSetting(kafka, LiveCommits.INTERVAL_CONFIG, LiveCommits::interval);
+        final String bundlePoints = kafka.get(SeriesBundler.MAX_POINTS_CONFIG);
+        if (bundlePoints != null) {
+            try {
+                SeriesBundler.maxPoints(bundlePoints);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KAFKA_PREFIX + SeriesBundler.MAX_POINTS_CONFIG + ": " + e.getMessage());
+            }
+        }
         return new VigilConfig(
                 kafka,
                 InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)),
@@ -269,18 +274,5 @@ public final class ConfigLoader {
         final Map<String, String> out = new LinkedHashMap<>();
         KEYS.forEach(k -> out.put(k.name() + " (default " + (k.defaultValue().isEmpty() ? "-" : k.defaultValue()) + ")", k.doc()));
         return out;
-    }
-
-    /** A Streams setting of Vigil's own under {@code kafka.}: refused at start with its key if its value is wrong. */
-    private static void checkVigilSetting(final Map<String, String> kafka, final String key,
-                                          final java.util.function.Function<String, ?> parse) {
-        final String value = kafka.get(key);
-        if (value != null) {
-            try {
-                parse.apply(value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(KAFKA_PREFIX + key + ": " + e.getMessage());
-            }
-        }
     }
 }

@@ -14,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import io.vigil.ingest.LiveCommits;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
@@ -80,9 +79,6 @@ public final class VigilEngine implements AutoCloseable {
         // larger ones cost less. 256 KB: 0.70x the process CPU per datapoint in catch-up (median of six A/B pairs,
         // docs/performance.md). kafka.batch.size overrides.
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        // Commits every 2 s through a backlog, every 100 ms on live data (ingest asks for them): LiveCommits.
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, LiveCommits.BACKLOG_INTERVAL_MS);
-        props.put(LiveCommits.INTERVAL_CONFIG, LiveCommits.DEFAULT_INTERVAL_MS);
         // Where other instances reach this one's HTTP API, so that any instance answers for all.
         final HostInfo self = advertised(config);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

@@ -18,7 +18,6 @@ import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
-import io.vigil.ingest.LiveCommits;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.ingest.TopicDecoders;
@@ -148,8 +147,6 @@ public final class VigilTopology {
         private final AlertEventFactory events;
         private final TopicDecoders decoders;
         private final SourceLag lag;
-        /** When each stream thread last asked for a commit, and whether its ingest last found itself behind. */
-        private final LiveCommits.Pace commitPace = new LiveCommits.Pace();
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
             this(rules, settings, registry, SourceLag.CAUGHT_UP);
@@ -170,7 +167,7 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag, commitPace);
+                    settings.idleTimeout(), ingestMetrics, lag);
         }
 
         SeriesBundler bundle() {
@@ -179,13 +176,12 @@ public final class VigilTopology {
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics,
-                    commitPace);
+                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics);
         }
 
         PeerGroupProcessor judgePeers() {
             return new PeerGroupProcessor(rules, settings.grace().toMillis(), settings.seriesPartitions(),
-                    evaluationMetrics, commitPace);
+                    evaluationMetrics);
         }
 
         AlertEventFactory events() {

@@ -1,6 +1,5 @@
 package io.vigil.evaluation;
 
-import io.vigil.ingest.LiveCommits;
 import io.vigil.model.SeriesCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -37,28 +36,24 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private final long graceMs;
     private final int expectedEvaluators;
     private final EvaluationMetrics metrics;
-    private final LiveCommits.Pace commitPace;
 
     private ProcessorContext<String, AlertTransition> context;
-    private LiveCommits liveCommits;
     private WriteBehindStore<Waiting> values;
     private WriteBehindStore<byte[]> alerts;
     private WriteBehindStore<byte[]> progress;
     private PeerGroupEvaluator evaluator;
 
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
-                              final EvaluationMetrics metrics, final LiveCommits.Pace commitPace) {
+                              final EvaluationMetrics metrics) {
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.expectedEvaluators = expectedEvaluators;
         this.metrics = metrics;
-        this.commitPace = commitPace;
     }
 
     @Override
     public void init(final ProcessorContext<String, AlertTransition> context) {
         this.context = context;
-        this.liveCommits = LiveCommits.from(context.appConfigs(), commitPace);
         this.values = context.getStateStore(VALUES_STORE);
         this.alerts = context.getStateStore(ALERTS_STORE);
         this.progress = context.getStateStore(PROGRESS_STORE);
@@ -140,9 +135,6 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
-        }
-        if (!outcome.transitions().isEmpty()) {
-            liveCommits.afterOutput(context);
         }
     }
 

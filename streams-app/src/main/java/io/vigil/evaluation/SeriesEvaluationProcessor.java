@@ -1,6 +1,5 @@
 package io.vigil.evaluation;
 
-import io.vigil.ingest.LiveCommits;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
@@ -50,8 +49,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final int maxSeriesPerRule;
     private final int seriesPartitions;
     private final EvaluationMetrics metrics;
-    private final LiveCommits.Pace commitPace;
-    private LiveCommits liveCommits;
 
     private ProcessorContext<String, EvaluationOutput> context;
     private SeriesStore seriesStore;
@@ -76,7 +73,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
-                                     final EvaluationMetrics metrics, final LiveCommits.Pace commitPace) {
+                                     final EvaluationMetrics metrics) {
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
@@ -84,7 +81,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.maxSeriesPerRule = maxSeriesPerRule;
         this.seriesPartitions = seriesPartitions;
         this.metrics = metrics;
-        this.commitPace = commitPace;
     }
 
     @Override
@@ -93,7 +89,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.seriesStore = context.getStateStore(SERIES_STORE);
         this.progressStore = context.getStateStore(PROGRESS_STORE);
         this.startedWallMs = context.currentSystemTimeMs();
-        this.liveCommits = LiveCommits.from(context.appConfigs(), commitPace);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
         this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
@@ -185,10 +180,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {
-        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
-            // Alerts, peer values and progress wait for a commit downstream.
-            liveCommits.afterOutput(context);
-        }
         persist(outcome);
         if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
             final long[] alerts = evaluator.alertCounts();

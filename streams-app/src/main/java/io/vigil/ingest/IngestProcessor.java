@@ -42,11 +42,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
     private final SourceLag lag;
-    private final LiveCommits.Pace commitPace;
 
     private ProcessorContext<byte[], IngestOutput> context;
     private KeyValueStore<String, Long> progress;
-    private LiveCommits liveCommits;
     /**
      * This task's source partitions by name ({@code topic/partition}), in the order the idle check walks them; rebuilt
      * by {@link #init}, so a task that Kafka Streams revives starts again from its restored store.
@@ -71,7 +69,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
-                           final IngestMetrics metrics, final SourceLag lag, final LiveCommits.Pace commitPace) {
+                           final IngestMetrics metrics, final SourceLag lag) {
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
@@ -82,7 +80,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
         this.lag = lag;
-        this.commitPace = commitPace;
     }
 
     @Override
@@ -101,7 +98,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 sourceByTopic.put(topic, source);
             }
         }
-        this.liveCommits = LiveCommits.from(context.appConfigs(), commitPace);
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
     }
@@ -163,7 +159,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
             broadcast(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
         }
-        liveCommits.afterRecord(context, record.timestamp(), lag, source.topic, source.partition);
     }
 
     /** The record's source partition: this task's partition of its topic, or (never seen) another, added then. */

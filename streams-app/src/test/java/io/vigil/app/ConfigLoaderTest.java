@@ -207,16 +207,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theLiveCommitPaceIsAKafkaSettingCheckedAtStart() {
-        assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_LIVE_COMMIT_INTERVAL_MS", "0")).kafka())
-                .containsEntry("vigil.live.commit.interval.ms", "0");
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_LIVE_COMMIT_INTERVAL_MS", "1s")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.live.commit.interval.ms: expected milliseconds (0: no commits asked for), "
-                        + "not \"1s\"");
-    }
-
-    @Test
     void ingestLimitsAreConfigurableAndCheckedAtStart() throws Exception {
         final VigilConfig c = ConfigLoader.load(file("""
                 evaluation: {max_future_skew: 1m}

@@ -3,7 +3,6 @@ package io.vigil.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vigil.ingest.LiveCommits;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.RuleSet;
@@ -59,7 +58,7 @@ class PeerGroupProcessorTest {
 
         final MockProcessorContext<String, AlertTransition> context = context(PeerGroupProcessor.valuesStore(valuesStore()));
         new PeerGroupProcessor(new LiveRules(new RuleSet(List.of())), 15_000, 1,
-                new EvaluationMetrics(new SimpleMeterRegistry()), new LiveCommits.Pace()).init(context);
+                new EvaluationMetrics(new SimpleMeterRegistry())).init(context);
         final WriteBehindStore<?> values = context.getStateStore(PeerGroupProcessor.VALUES_STORE);
         values.flushCache();
 
