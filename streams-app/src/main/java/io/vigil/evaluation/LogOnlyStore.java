@@ -97,11 +97,6 @@ final class LogOnlyStore implements KeyValueStore<Bytes, byte[]> {
         return held;
     }
 
-    /** Whether an evaluator holds the records. */
-    boolean taken() {
-        return taken;
-    }
-
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         forget();
@@ -118,7 +113,7 @@ final class LogOnlyStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void put(final Bytes key, final byte[] value) {
         if (!taken) {
-            // Only an evaluator writes, and it takes the records first; kept to stay a store if ever written otherwise.
+            // A restore's records; while an evaluator holds the states, its writes only reach the changelog above.
             if (value == null) {
                 held().remove(key);
             } else {

@@ -1,5 +1,11 @@
 package io.vigil.evaluation;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,21 +137,30 @@ public final class SeriesStore extends CommitWrittenStore {
         this.watched = encodedCounts;
     }
 
-    /** Series per rule id, as {@link #WATCHED_KEY} holds them. */
+    /** Series per rule id, as {@link #WATCHED_KEY} holds them (rule ids are any text: written as UTF). */
     static byte[] encodeWatched(final Map<String, Integer> seriesPerRule) {
-        final StringBuilder out = new StringBuilder();
-        seriesPerRule.forEach((rule, count) -> out.append(rule).append('\t').append(count).append('\n'));
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(seriesPerRule.size());
+            for (Map.Entry<String, Integer> e : seriesPerRule.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The counts {@link #encodeWatched} wrote. */
     public static Map<String, Integer> decodeWatched(final byte[] bytes) {
         final Map<String, Integer> out = new HashMap<>();
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-            final int tab = line.lastIndexOf('\t');
-            if (tab > 0) {
-                out.put(line.substring(0, tab), Integer.parseInt(line.substring(tab + 1)));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            for (int n = in.readInt(); n > 0; n--) {
+                out.put(in.readUTF(), in.readInt());
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out;
     }

@@ -111,7 +111,7 @@ class SeriesStoreTest {
         final SeriesState a = state(A, 1);
         final SeriesState b = state(B, 1);
         a.setAlert("g/High", new AlertStatus(AlertState.FIRING, 1_000, 1_000, AlertStatus.NONE, AlertStatus.NONE));
-        store.showWatched(() -> SeriesStore.encodeWatched(java.util.Map.of("g/High", 2)));
+        store.showWatched(() -> SeriesStore.encodeWatched(java.util.Map.of("g/High", 2, "a\ttab/and\nline", 0)));
         store.changed(A.key(), a);
         store.changed(B.key(), b);
         assertThat(store.get(A.key())).isNull();
@@ -119,8 +119,8 @@ class SeriesStoreTest {
 
         assertThat(store.get(A.key())).isEqualTo(SeriesStateCodec.encode(A.key(), a));
         assertThat(store.get(B.key())).isNull();
-        assertThat(SeriesStore.decodeWatched(store.get(SeriesStore.WATCHED_KEY))).containsExactly(
-                java.util.Map.entry("g/High", 2));
+        assertThat(SeriesStore.decodeWatched(store.get(SeriesStore.WATCHED_KEY))).containsOnly(
+                java.util.Map.entry("g/High", 2), java.util.Map.entry("a\ttab/and\nline", 0));
         assertThat(store.approximateNumEntries()).isEqualTo(2);
 
         a.setAlert("g/High", AlertStatus.INACTIVE);
