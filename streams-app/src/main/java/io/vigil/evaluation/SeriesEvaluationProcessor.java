@@ -251,7 +251,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public void close() {
         metrics.taskClosed(context.taskId().toString());
         final TaskEvaluator closed = evaluator;
-        seriesStore.handBack(closed::storedStates);
+        if (closed != null) {
+            seriesStore.handBack(closed::storedStates);
+        }
     }
 
     /** For interactive queries and tests: how many series this task holds. */

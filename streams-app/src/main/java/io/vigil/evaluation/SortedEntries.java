@@ -2,16 +2,20 @@ package io.vigil.evaluation;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /** A store's range read over a plain map: the entries from {@code from} to {@code to} (inclusive, null: open), sorted. */
 final class SortedEntries<K extends Comparable<K>, V> implements KeyValueIterator<K, V> {
 
-    private final Iterator<Map.Entry<K, V>> entries;
+    private final Iterator<KeyValue<K, V>> entries;
+    /** The entry {@link #next} returns, read ahead so that {@link #peekNextKey} can tell its key; null at the end. */
+    private KeyValue<K, V> ahead;
 
-    private SortedEntries(final Iterator<Map.Entry<K, V>> entries) {
+    private SortedEntries(final Iterator<KeyValue<K, V>> entries) {
         this.entries = entries;
+        this.ahead = entries.hasNext() ? entries.next() : null;
     }
 
     static <K extends Comparable<K>, V> KeyValueIterator<K, V> of(final Map<K, V> map, final K from, final K to) {
@@ -19,19 +23,23 @@ final class SortedEntries<K extends Comparable<K>, V> implements KeyValueIterato
                 .filter(e -> (from == null || e.getKey().compareTo(from) >= 0)
                         && (to == null || e.getKey().compareTo(to) <= 0))
                 .sorted(Map.Entry.comparingByKey())
-                .map(e -> Map.entry(e.getKey(), e.getValue()))
+                .map(e -> KeyValue.pair(e.getKey(), e.getValue()))
                 .iterator());
     }
 
     @Override
     public boolean hasNext() {
-        return entries.hasNext();
+        return ahead != null;
     }
 
     @Override
     public KeyValue<K, V> next() {
-        final Map.Entry<K, V> e = entries.next();
-        return KeyValue.pair(e.getKey(), e.getValue());
+        if (ahead == null) {
+            throw new NoSuchElementException();
+        }
+        final KeyValue<K, V> out = ahead;
+        ahead = entries.hasNext() ? entries.next() : null;
+        return out;
     }
 
     @Override
@@ -40,6 +48,9 @@ final class SortedEntries<K extends Comparable<K>, V> implements KeyValueIterato
 
     @Override
     public K peekNextKey() {
-        throw new UnsupportedOperationException("peekNextKey");
+        if (ahead == null) {
+            throw new NoSuchElementException();
+        }
+        return ahead.key;
     }
 }
