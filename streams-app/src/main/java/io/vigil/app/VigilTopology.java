@@ -176,12 +176,13 @@ public final class VigilTopology {
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics);
+                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics,
+                    lag);
         }
 
         PeerGroupProcessor judgePeers() {
             return new PeerGroupProcessor(rules, settings.grace().toMillis(), settings.seriesPartitions(),
-                    evaluationMetrics);
+                    evaluationMetrics, lag);
         }
 
         AlertEventFactory events() {

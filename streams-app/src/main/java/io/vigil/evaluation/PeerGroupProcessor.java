@@ -1,5 +1,7 @@
 package io.vigil.evaluation;
 
+import io.vigil.ingest.CommitPacing;
+import io.vigil.ingest.SourceLag;
 import io.vigil.model.SeriesCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +19,7 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -36,8 +39,10 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private final long graceMs;
     private final int expectedEvaluators;
     private final EvaluationMetrics metrics;
+    private final SourceLag lag;
 
     private ProcessorContext<String, AlertTransition> context;
+    private CommitPacing commits;
     private WriteBehindStore<Waiting> values;
     private WriteBehindStore<byte[]> alerts;
     private WriteBehindStore<byte[]> progress;
@@ -45,6 +50,13 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
                               final EvaluationMetrics metrics) {
+        this(liveRules, graceMs, expectedEvaluators, metrics, SourceLag.CAUGHT_UP);
+    }
+
+    /** @param lag what waits to be read on the peers repartition, for committing once it has all been read */
+    public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
+                              final EvaluationMetrics metrics, final SourceLag lag) {
+        this.lag = lag;
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.expectedEvaluators = expectedEvaluators;
@@ -54,6 +66,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     @Override
     public void init(final ProcessorContext<String, AlertTransition> context) {
         this.context = context;
+        this.commits = CommitPacing.forStage(context, lag);
         this.values = context.getStateStore(VALUES_STORE);
         this.alerts = context.getStateStore(ALERTS_STORE);
         this.progress = context.getStateStore(PROGRESS_STORE);
@@ -97,6 +110,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     @Override
     public void process(final Record<String, byte[]> record) {
+        commits.processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null));
         if (liveRules.current() != evaluator.rules()) {
             apply(evaluator.reload(liveRules.current()), record.timestamp());
         }
@@ -135,6 +149,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
+        }
+        if (!outcome.transitions().isEmpty()) {
+            commits.commitIfLive(evaluator.evaluatedThrough());
         }
     }
 

@@ -1,8 +1,10 @@
 package io.vigil.evaluation;
 
 import io.vigil.ingest.SeriesBundle;
+import io.vigil.ingest.CommitPacing;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.ingest.SourceLag;
 import io.vigil.model.Datapoint;
 import io.vigil.model.Series;
 import java.io.ByteArrayInputStream;
@@ -19,6 +21,7 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -49,8 +52,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final int maxSeriesPerRule;
     private final int seriesPartitions;
     private final EvaluationMetrics metrics;
+    private final SourceLag lag;
 
     private ProcessorContext<String, EvaluationOutput> context;
+    private CommitPacing commits;
     private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
@@ -74,6 +79,15 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics) {
+        this(liveRules, graceMs, forgetMs, expectedSources, maxSeriesPerRule, seriesPartitions, metrics,
+                SourceLag.CAUGHT_UP);
+    }
+
+    /** @param lag what waits to be read on the series repartition, for committing once it has all been read */
+    public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
+                                     final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
+                                     final EvaluationMetrics metrics, final SourceLag lag) {
+        this.lag = lag;
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
@@ -89,6 +103,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.seriesStore = context.getStateStore(SERIES_STORE);
         this.progressStore = context.getStateStore(PROGRESS_STORE);
         this.startedWallMs = context.currentSystemTimeMs();
+        this.commits = CommitPacing.forStage(context, lag);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(expectedSources);
         this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
@@ -124,6 +139,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
+        commits.processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null));
         followRuleChanges(record.timestamp());
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
@@ -199,6 +215,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (evaluator.rules().hasOutlierRules() && evaluator.evaluatedThrough() != before) {
             context.forward(new Record<>("progress", new PeerProgress(context.taskId().partition(),
                     evaluator.evaluatedThrough()), timestamp));
+        }
+        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
+            // The alerts topic and the peer stage wait for these.
+            commits.commitIfLive(evaluator.evaluatedThrough());
         }
     }
 

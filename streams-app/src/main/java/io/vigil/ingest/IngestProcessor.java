@@ -45,6 +45,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     private ProcessorContext<byte[], IngestOutput> context;
     private KeyValueStore<String, Long> progress;
+    private CommitPacing commits;
     /**
      * This task's source partitions by name ({@code topic/partition}), in the order the idle check walks them; rebuilt
      * by {@link #init}, so a task that Kafka Streams revives starts again from its restored store.
@@ -100,12 +101,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
+        commits = CommitPacing.forIngest(context, lag);
     }
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
         final RecordMetadata meta = context.recordMetadata().orElseThrow();
         final Source source = sourceOf(meta.topic(), meta.partition());
+        commits.processed(meta.topic());
         final long now = context.currentSystemTimeMs();
         final DecodedRecord decoded = decoders.forTopic(meta.topic()).decode(record.value(), now, record.timestamp());
         metrics.skippedFields(decoded.skippedFields());
@@ -158,6 +161,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
             broadcast(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
+            // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
+            commits.commitIfLive(newest);
         }
     }
 
@@ -261,6 +266,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 source.idleAnnounced = true;
                 source.idleAnnouncedWallMs = nowMs;
                 broadcast(new SeriesMessage.SourceIdle(source.name), nowMs);
+                // Stamped with the wall clock, so live: the evaluators may wait on it for their next instant.
+                commits.commitIfLive(nowMs);
             }
         }
     }

@@ -3,9 +3,10 @@ package io.vigil.ingest;
 import java.util.OptionalLong;
 
 /**
- * How far this instance is behind on an input partition: records that exist in Kafka but have not been handed to
+ * How far this instance is behind on a partition it reads: records that exist in Kafka but have not been handed to
  * processing yet. Ingest asks before it announces a partition idle, as Kafka Streams itself does before it lets a
- * task idle (KIP-695): a partition with records still waiting is slow, not silent.
+ * task idle (KIP-695): a partition with records still waiting is slow, not silent. Every stage asks before it
+ * commits early because its input has stopped ({@link CommitPacing}).
  */
 @FunctionalInterface
 public interface SourceLag {

@@ -1,0 +1,133 @@
+package io.vigil.ingest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * When a task asks Kafka Streams to commit before the commit interval is up.
+ *
+ * <p>The engine commits every {@value #INTERVAL_MS} ms, not every 100 ms as Kafka Streams does under exactly-once: a
+ * commit writes every series state changed since the one before to its changelog, and 100 ms covers less than one
+ * scrape of a fleet, so a backlog wrote a state per datapoint. What the longer interval would hold back, a task
+ * commits at once:
+ * <ul>
+ *   <li>on live data, what the next stage of the alert path waits for, which under exactly-once it cannot read before
+ *       the commit: ingest's watermark that makes an evaluation instant due (and the points sent before it), an
+ *       evaluation pass's alerts and peer progress, the peer stage's alerts. Live is event time within
+ *       {@value #LIVE_WITHIN_MS} ms of the wall clock: a backlog crosses instants many times a second, and committing
+ *       at each would trade throughput for a latency nobody waits on;</li>
+ *   <li>once its input has stopped: nothing processed for a check period ({@link #QUIET_CHECK}) and nothing waiting
+ *       on its partitions, so that the end of a backlog, or of a burst of points, does not wait for the interval.
+ *       Without the second condition a catch-up would commit whenever one partition's records fill a few polls in a
+ *       row and another task has none for a moment. A stage after ingest (evaluation, the peer stage) also waits
+ *       until no ingest task of its stream thread is behind: its input is ingest's output, which only becomes
+ *       readable at a commit, so through a backlog it is quiet and caught up after every chunk, and each of its
+ *       commits would release the next chunk: commits as often as before, for nothing.</li>
+ * </ul>
+ *
+ * <p>A request is only that: Kafka Streams commits all tasks of the stream thread together, at its next check, and
+ * only tasks with something to commit. Exactly-once is untouched; only the moment of the commit moves.
+ */
+public final class CommitPacing {
+
+    /** The engine's {@code commit.interval.ms} unless {@code kafka.commit.interval.ms} says otherwise. */
+    public static final long INTERVAL_MS = 2_000;
+    /** Event time within this of the wall clock is live data. */
+    public static final long LIVE_WITHIN_MS = 5_000;
+    /** How often a task looks whether its input has stopped. */
+    public static final Duration QUIET_CHECK = Duration.ofMillis(100);
+
+    /**
+     * When an ingest task of the current stream thread last found records waiting on its input (wall clock, ms). The
+     * tasks of one stream thread share its transaction, so a stage's commit also commits ingest's output so far; per
+     * thread, and a time rather than a set of tasks, so that a task closed while behind is forgotten by itself.
+     */
+    private static final ThreadLocal<long[]> SOURCE_BEHIND_MS = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2});
+
+    private final ProcessorContext<?, ?> context;
+    private final SourceLag lag;
+    /** Whether the processor reads the engine's input topics (ingest), not another stage's output. */
+    private final boolean readsSources;
+    /** The topics the processor has read, this task's partition of each. */
+    private final List<String> topics = new ArrayList<>(2);
+    private String lastTopic;
+    private boolean processedSinceCheck;
+    private boolean processedSinceRequest;
+
+    private CommitPacing(final ProcessorContext<?, ?> context, final SourceLag lag, final boolean readsSources) {
+        this.context = context;
+        this.lag = lag;
+        this.readsSources = readsSources;
+    }
+
+    /**
+     * Paces the commits of an ingest task, from its processor's {@code init}.
+     *
+     * @param lag what waits to be read on the processor's input partitions
+     */
+    public static CommitPacing forIngest(final ProcessorContext<?, ?> context, final SourceLag lag) {
+        return start(new CommitPacing(context, lag, true));
+    }
+
+    /** Paces the commits of a task of a later stage, which reads another stage's output, from {@code init}. */
+    public static CommitPacing forStage(final ProcessorContext<?, ?> context, final SourceLag lag) {
+        return start(new CommitPacing(context, lag, false));
+    }
+
+    private static CommitPacing start(final CommitPacing pacing) {
+        pacing.context.schedule(QUIET_CHECK, PunctuationType.WALL_CLOCK_TIME, pacing::checkQuiet);
+        return pacing;
+    }
+
+    /** Notes that the processor has processed a record of {@code topic} (this task's partition of it). */
+    public void processed(final String topic) {
+        processedSinceCheck = true;
+        processedSinceRequest = true;
+        if (topic != lastTopic && topic != null) {
+            lastTopic = topic;
+            if (!topics.contains(topic)) {
+                topics.add(topic);
+            }
+        }
+    }
+
+    /** Requests a commit if {@code eventTimeMs}, the time of what was just produced, is live by the wall clock. */
+    public void commitIfLive(final long eventTimeMs) {
+        if (eventTimeMs != Long.MIN_VALUE && context.currentSystemTimeMs() - eventTimeMs <= LIVE_WITHIN_MS) {
+            request();
+        }
+    }
+
+    private void checkQuiet(final long wallMs) {
+        final boolean caughtUp = caughtUp();
+        final long[] sourceBehindMs = SOURCE_BEHIND_MS.get();
+        if (readsSources && !caughtUp) {
+            sourceBehindMs[0] = wallMs;
+        }
+        if (processedSinceCheck) {
+            processedSinceCheck = false;
+        } else if (processedSinceRequest && caughtUp
+                && (readsSources || wallMs - sourceBehindMs[0] > 2 * QUIET_CHECK.toMillis())) {
+            request();
+        }
+    }
+
+    private boolean caughtUp() {
+        for (String topic : topics) {
+            final OptionalLong waiting = lag.of(topic, context.taskId().partition());
+            if (waiting.isEmpty() || waiting.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void request() {
+        processedSinceRequest = false;
+        context.commit();
+    }
+}

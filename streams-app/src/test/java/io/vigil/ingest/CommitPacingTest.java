@@ -1,0 +1,121 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.junit.jupiter.api.Test;
+
+class CommitPacingTest {
+
+    private static final long NOW = 1_796_045_240_000L;
+    private static final String TOPIC = "metrics";
+
+    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    /** Records waiting per topic; absent: not known yet. */
+    private final Map<String, Long> waiting = new HashMap<>();
+    private final SourceLag lag = (topic, partition) ->
+            waiting.containsKey(topic) ? OptionalLong.of(waiting.get(topic)) : OptionalLong.empty();
+    private final CommitPacing pacing = CommitPacing.forIngest(context, lag);
+
+    CommitPacingTest() {
+        context.setCurrentSystemTimeMs(NOW);
+    }
+
+    @Test
+    void commitsAtOnceWhatLiveDataWaitsFor() {
+        pacing.commitIfLive(NOW - CommitPacing.LIVE_WITHIN_MS);
+
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void leavesABacklogsOutputToTheInterval() {
+        pacing.commitIfLive(NOW - CommitPacing.LIVE_WITHIN_MS - 1);
+        pacing.commitIfLive(Long.MIN_VALUE);
+
+        assertThat(context.committed()).isFalse();
+    }
+
+    @Test
+    void commitsOnceTheInputHasStoppedAndAllOfItIsRead() {
+        waiting.put(TOPIC, 0L);
+        pacing.processed(TOPIC);
+        check();
+        assertThat(context.committed()).as("records in the last check period: still busy").isFalse();
+
+        check();
+        assertThat(context.committed()).as("a quiet period, nothing waiting").isTrue();
+
+        context.resetCommit();
+        check();
+        assertThat(context.committed()).as("nothing processed since the request").isFalse();
+    }
+
+    @Test
+    void aQuietTaskWithRecordsStillWaitingIsBehindNotDone() {
+        pacing.processed(TOPIC);
+        check();
+        waiting.put(TOPIC, 1_000L);
+        check();
+        assertThat(context.committed()).as("records waiting in Kafka").isFalse();
+
+        waiting.remove(TOPIC);
+        check();
+        assertThat(context.committed()).as("the lag not known yet").isFalse();
+
+        waiting.put(TOPIC, 0L);
+        check();
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void everyTopicReadMustBeCaughtUp() {
+        waiting.put(TOPIC, 0L);
+        waiting.put("other", 5L);
+        pacing.processed(TOPIC);
+        pacing.processed("other");
+        check();
+        check();
+        assertThat(context.committed()).isFalse();
+
+        waiting.put("other", 0L);
+        check();
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void aLaterStageWaitsWhileIngestOnItsThreadIsBehind() {
+        // Ingest's output becomes readable only at a commit: a stage is quiet after every chunk of a backlog.
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        waiting.put(TOPIC, 1_000L);
+        waiting.put("series-repartition", 0L);
+        pacing.processed(TOPIC);
+        stage.processed("series-repartition");
+        final long t = NOW + 60_000;
+        check(context, t);
+        check(stageContext, t);
+        check(context, t + 100);
+        check(stageContext, t + 100);
+        assertThat(stageContext.committed()).as("ingest behind").isFalse();
+
+        waiting.put(TOPIC, 0L);
+        check(context, t + 200);
+        check(stageContext, t + 200);
+        assertThat(stageContext.committed()).as("ingest was behind moments ago").isFalse();
+        check(context, t + 400);
+        check(stageContext, t + 400);
+        assertThat(stageContext.committed()).as("the backlog is done").isTrue();
+    }
+
+    private void check() {
+        check(context, context.currentSystemTimeMs());
+    }
+
+    private static void check(final MockProcessorContext<Object, Object> context, final long wallMs) {
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(wallMs);
+    }
+}
