@@ -16,6 +16,11 @@ final class DatapointDraft {
     final DraftLabels labels = new DraftLabels();
     /** Why the labels could not be read as names and string values, or null. */
     String labelsProblem;
+    /**
+     * The labels when they were read before and accepted ({@link KnownLabels}), instead of {@link #labels}; null
+     * otherwise.
+     */
+    KnownLabels.LabelSet knownLabels;
 
     boolean hasValue;
     double value;
