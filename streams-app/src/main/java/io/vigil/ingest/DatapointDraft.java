@@ -10,6 +10,8 @@ final class DatapointDraft {
 
     /** The metric name, or null when the input had none. */
     String name;
+    /** Whether {@link #name} is known to be a valid metric name already ({@link KnownLabels}). */
+    boolean nameChecked;
     /** Why the name field could not be read as a string, or null. */
     String nameProblem;
     /** Labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__}. */

@@ -88,7 +88,7 @@ final class DatapointValidator {
         if (name.isEmpty()) {
             return new Rejection(DeadLetterReason.MISSING_NAME, "no \"name\" and no \"__name__\" label");
         }
-        if (!NameSyntax.isMetricName(name)) {
+        if (!(draft.nameChecked && name == draft.name) && !NameSyntax.isMetricName(name)) {
             return new Rejection(DeadLetterReason.INVALID_NAME,
                     "name " + Rejection.quote(name) + " is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
         }

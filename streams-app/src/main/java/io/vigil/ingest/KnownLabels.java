@@ -70,18 +70,22 @@ public final class KnownLabels {
     }
 
     /**
-     * The string of the metric name at {@code in[from, to)} (printable ASCII, as {@link PlainNativeJson} reads it),
-     * the same one each time it is read: one per name rather than one per datapoint.
+     * The metric name at {@code in[from, to)} (printable ASCII, as {@link PlainNativeJson} reads it) when it is a
+     * valid one ({@link NameSyntax#isMetricName}), the same string each time it is read: one string per name rather
+     * than one per datapoint, checked once. Null for any other name.
      */
-    String name(final byte[] in, final int from, final int to) {
+    String metricName(final byte[] in, final int from, final int to) {
         if (to - from > MAX_NAME_BYTES) {
-            return new String(in, from, to - from, StandardCharsets.ISO_8859_1);
+            return null;
         }
         final String known = (String) names.get(in, from, to);
         if (known != null) {
             return known;
         }
         final String name = new String(in, from, to - from, StandardCharsets.ISO_8859_1);
+        if (!NameSyntax.isMetricName(name)) {
+            return null;
+        }
         names.put(in, from, to, name);
         return name;
     }

@@ -176,8 +176,9 @@ final class PlainNativeJson {
             if (end < 0) {
                 return false;
             }
-            draft.name = known != null ? known.name(in, start, end)
-                    : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+            final String checked = known == null ? null : known.metricName(in, start, end);
+            draft.name = checked != null ? checked : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+            draft.nameChecked = checked != null;
             draft.nameProblem = null;
             return true;
         }
