@@ -80,7 +80,8 @@ class KnownLabelsTest {
         assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS / 2);
     }
 
-    private static Datapoint point(final KnownLabels known, final String name, final String labels, final double value) {
+    private static Datapoint point(final KnownLabels known, final String name, final String labels,
+                                   final double value) {
         final String record = "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":" + value
                 + ",\"timestamp\":" + NOW + "}";
         final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, NOW, known);

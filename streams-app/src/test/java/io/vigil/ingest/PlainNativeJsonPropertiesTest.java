@@ -81,8 +81,9 @@ class PlainNativeJsonPropertiesTest {
      * default limits is not taken as accepted under tighter ones.
      */
     @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void recordsReadThroughKnownLabelsDecodeAsWithJackson(@ForAll("sharedLabels") final List<String> records,
-                                                        @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
+    void recordsReadThroughKnownLabelsDecodeAsWithJackson(
+            @ForAll("sharedLabels") final List<String> records,
+            @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
         final KnownLabels known = new KnownLabels();
         int found = 0;
         for (String record : records) {
