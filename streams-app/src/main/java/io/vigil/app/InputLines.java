@@ -2,7 +2,10 @@ package io.vigil.app;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,13 @@ import java.util.Arrays;
  * checked, and then also used as read (valid UTF-8 decodes and encodes back to the same bytes).
  */
 final class InputLines {
+
+    // Lines are scanned eight bytes at a step: is there a line end among them, a byte beyond ASCII?
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+    private static final long RETURNS = ONES * '\r';
 
     private final InputStream in;
     private byte[] buffer;
@@ -55,7 +65,11 @@ final class InputLines {
     private int lineEnd() throws IOException {
         int scanned = start;
         while (true) {
-            for (int i = scanned; i < end; i++) {
+            int i = scanned;
+            while (i + Long.BYTES <= end && !hasLineEnd((long) LONGS.get(buffer, i))) {
+                i += Long.BYTES;
+            }
+            for (; i < end; i++) {
                 final byte b = buffer[i];
                 if (b == '\n' || b == '\r') {
                     return i;
@@ -90,17 +104,31 @@ final class InputLines {
 
     /** {@code buffer[from, to)} as a record, or null when it is blank. */
     private byte[] line(final int from, final int to) throws CharacterCodingException {
-        boolean blank = true;
-        for (int i = from; i < to; i++) {
-            final byte b = buffer[i];
-            if (b < 0) {
-                return nonAscii(from, to);
-            }
-            if (blank && !isAsciiWhitespace(b)) {
-                blank = false;
-            }
+        int i = from;
+        while (i < to && buffer[i] >= 0 && isAsciiWhitespace(buffer[i])) {
+            i++;
         }
-        return blank ? null : Arrays.copyOfRange(buffer, from, to);
+        if (i == to) {
+            return null; // blank
+        }
+        long bytes = 0;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            bytes |= (long) LONGS.get(buffer, i);
+        }
+        for (; i < to; i++) {
+            bytes |= buffer[i];
+        }
+        return (bytes & HIGH_BITS) != 0 ? nonAscii(from, to) : Arrays.copyOfRange(buffer, from, to);
+    }
+
+    /** Whether one of the eight bytes of {@code word} is {@code \n} or {@code \r}: a zero byte of the XOR. */
+    private static boolean hasLineEnd(final long word) {
+        return (zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS)) != 0;
+    }
+
+    /** Non-zero exactly when {@code x} has a zero byte. */
+    private static long zeroByte(final long x) {
+        return (x - ONES) & ~x & HIGH_BITS;
     }
 
     private byte[] nonAscii(final int from, final int to) throws CharacterCodingException {

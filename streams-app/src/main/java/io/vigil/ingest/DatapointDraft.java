@@ -10,12 +10,19 @@ final class DatapointDraft {
 
     /** The metric name, or null when the input had none. */
     String name;
+    /** Whether {@link #name} is known to be a valid metric name already ({@link KnownLabels}). */
+    boolean nameChecked;
     /** Why the name field could not be read as a string, or null. */
     String nameProblem;
     /** Labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__}. */
     final DraftLabels labels = new DraftLabels();
     /** Why the labels could not be read as names and string values, or null. */
     String labelsProblem;
+    /**
+     * The labels when they were read before and accepted ({@link KnownLabels}), instead of {@link #labels}; null
+     * otherwise.
+     */
+    KnownLabels.LabelSet knownLabels;
 
     boolean hasValue;
     double value;

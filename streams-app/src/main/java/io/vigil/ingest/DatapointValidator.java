@@ -38,7 +38,27 @@ final class DatapointValidator {
             return;
         }
         final String name = metricName(draft);
-        out.accept(new Datapoint(new Series(name, draft.labels.toLabels(NAME_LABEL)), draft.value, draft.timestampMs));
+        final KnownLabels.LabelSet known = draft.knownLabels;
+        final Series series = known != null ? Series.withLabelsKey(name, known.labels, known.key)
+                : new Series(name, draft.labels.toLabels(NAME_LABEL));
+        out.accept(new Datapoint(series, draft.value, draft.timestampMs));
+    }
+
+    /**
+     * {@code labels} as {@link KnownLabels} keeps them, or null when {@link #validate} would reject them (they are
+     * then read and checked again every time).
+     */
+    KnownLabels.LabelSet knownLabels(final DraftLabels labels) {
+        if (labelsProblem(labels) != null) {
+            return null;
+        }
+        final io.vigil.model.Labels sorted = labels.toLabels(NAME_LABEL);
+        return new KnownLabels.LabelSet(limits, sorted, labels.get(NAME_LABEL), Series.labelsKey(sorted));
+    }
+
+    /** Whether {@code known} was checked under these limits. */
+    boolean accepted(final KnownLabels.LabelSet known) {
+        return known.limits == limits;
     }
 
     /** {@code datapoint 3: }, the prefix of details about one datapoint of a batch (counted from 0, as jq does). */
@@ -68,7 +88,7 @@ final class DatapointValidator {
         if (name.isEmpty()) {
             return new Rejection(DeadLetterReason.MISSING_NAME, "no \"name\" and no \"__name__\" label");
         }
-        if (!NameSyntax.isMetricName(name)) {
+        if (!(draft.nameChecked && name == draft.name) && !NameSyntax.isMetricName(name)) {
             return new Rejection(DeadLetterReason.INVALID_NAME,
                     "name " + Rejection.quote(name) + " is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
         }
@@ -80,7 +100,8 @@ final class DatapointValidator {
         if (draft.name != null && !draft.name.isEmpty()) {
             return draft.name;
         }
-        final String fromLabels = draft.labels.get(NAME_LABEL);
+        final String fromLabels = draft.knownLabels != null ? draft.knownLabels.metricName
+                : draft.labels.get(NAME_LABEL);
         return fromLabels == null ? "" : fromLabels;
     }
 
@@ -88,8 +109,12 @@ final class DatapointValidator {
         if (draft.labelsProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_LABELS, draft.labelsProblem);
         }
+        return draft.knownLabels != null ? null : labelsProblem(draft.labels);
+    }
+
+    private Rejection labelsProblem(final DraftLabels draftLabels) {
         int count = 0;
-        final String[] labels = draft.labels.pairs();
+        final String[] labels = draftLabels.pairs();
         for (int i = 0; i < labels.length; i += 2) {
             if (labels[i + 1].isEmpty() || NAME_LABEL.equals(labels[i])) {
                 continue;

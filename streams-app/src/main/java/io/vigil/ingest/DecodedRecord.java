@@ -94,7 +94,9 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
         }
 
         DecodedRecord build() {
-            return new DecodedRecord(datapoints, rejections, skipped);
+            // As List.copyOf would, without copying through an array for the usual one datapoint and no rejection.
+            return new DecodedRecord(datapoints.size() == 1 ? List.of(datapoints.get(0)) : datapoints,
+                    rejections.isEmpty() ? List.of() : rejections, skipped);
         }
     }
 }

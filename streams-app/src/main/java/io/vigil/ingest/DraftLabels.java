@@ -17,8 +17,11 @@ final class DraftLabels {
     /** The most labels searched in order. */
     static final int SMALL = 32;
 
-    private String[] names = new String[8];
-    private String[] values = new String[8];
+    private static final String[] NONE = new String[0];
+
+    /** Made on the first put: a datapoint whose label set is {@link KnownLabels known} has none. */
+    private String[] names = NONE;
+    private String[] values = NONE;
     private int size;
     /** Non-null once the labels outgrew the arrays; then it alone holds them. */
     private Map<String, String> large;
@@ -48,8 +51,8 @@ final class DraftLabels {
             return;
         }
         if (size == names.length) {
-            names = Arrays.copyOf(names, 2 * size);
-            values = Arrays.copyOf(values, 2 * size);
+            names = Arrays.copyOf(names, Math.max(8, 2 * size));
+            values = Arrays.copyOf(values, Math.max(8, 2 * size));
         }
         names[size] = name;
         values[size] = value;

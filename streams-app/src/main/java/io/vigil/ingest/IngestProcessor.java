@@ -46,6 +46,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private ProcessorContext<byte[], IngestOutput> context;
     private KeyValueStore<String, Long> progress;
     private CommitPacing commits;
+    /** The label sets this task has read: a series sent again is not read again. */
+    private KnownLabels knownLabels;
     /**
      * This task's source partitions by name ({@code topic/partition}), in the order the idle check walks them; rebuilt
      * by {@link #init}, so a task that Kafka Streams revives starts again from its restored store.
@@ -87,6 +89,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     public void init(final ProcessorContext<byte[], IngestOutput> context) {
         this.context = context;
         this.progress = context.getStateStore(PROGRESS_STORE);
+        this.knownLabels = new KnownLabels();
         final int partition = context.taskId().partition();
         final long now = context.currentSystemTimeMs();
         sources.clear();
@@ -110,7 +113,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final Source source = sourceOf(meta.topic(), meta.partition());
         commits.processed(meta.topic());
         final long now = context.currentSystemTimeMs();
-        final DecodedRecord decoded = decoders.forTopic(meta.topic()).decode(record.value(), now, record.timestamp());
+        final DecodedRecord decoded = decoders.forTopic(meta.topic())
+                .decode(record.value(), now, record.timestamp(), knownLabels);
         metrics.skippedFields(decoded.skippedFields());
         final long before = source.newest();
         long newest = before;

@@ -36,14 +36,19 @@ final class NativeJsonDecoder {
 
     /** Decodes a value whose first significant byte is '{' or '['. */
     DecodedRecord decode(final byte[] value, final long nowMs) {
+        return decode(value, nowMs, null);
+    }
+
+    /** As {@link #decode(byte[], long)}; {@code known}, if not null, holds the label sets read before. */
+    DecodedRecord decode(final byte[] value, final long nowMs, final KnownLabels known) {
         // Most records are plain enough to be read without a token stream; the rest, errors included, are Jackson's.
-        final DecodedRecord plain = decodePlain(value, nowMs);
+        final DecodedRecord plain = decodePlain(value, nowMs, known);
         return plain != null ? plain : decodeWithJackson(value, nowMs);
     }
 
     /** What {@link #decode} returns for a record {@link PlainNativeJson} reads, or null for any other. */
-    DecodedRecord decodePlain(final byte[] value, final long nowMs) {
-        return PlainNativeJson.decode(value, validator, nowMs);
+    DecodedRecord decodePlain(final byte[] value, final long nowMs, final KnownLabels known) {
+        return PlainNativeJson.decode(value, validator, nowMs, known);
     }
 
     /** {@link #decode} without {@link PlainNativeJson}: the reference it is tested against. */

@@ -37,27 +37,51 @@ final class PlainNativeJson {
     private static final byte[] LABELS = bytes("labels");
     private static final byte[] VALUE = bytes("value");
     private static final byte[] TIMESTAMP = bytes("timestamp");
+    /** Any other field name: not plain. */
+    private static final byte[] OTHER = new byte[0];
 
     private final byte[] in;
     private final DatapointValidator validator;
     private final long nowMs;
+    /** The label sets and names read before, or null to read every one. */
+    private final KnownLabels known;
     private final DecodedRecord.Builder out = new DecodedRecord.Builder();
     private int pos;
+
+    // The datapoint's labels object, not read yet, in[labelsFrom, labelsTo) (labelsFrom -1 for none): with a
+    // KnownLabels it is looked up there, and read only if it is not found, once the whole datapoint has been read.
+    private int labelsFrom;
+    private int labelsTo;
+    /** Whether the datapoint has had a labels field. */
+    private boolean labelsSeen;
 
     // What the last number read was: its value as a long (an integer of up to 18 digits) or as a double.
     private boolean numberIsLong;
     private long longNumber;
     private double doubleNumber;
 
-    private PlainNativeJson(final byte[] in, final DatapointValidator validator, final long nowMs) {
+    private PlainNativeJson(final byte[] in, final DatapointValidator validator, final long nowMs,
+                            final KnownLabels known) {
         this.in = in;
         this.validator = validator;
         this.nowMs = nowMs;
+        this.known = known;
     }
 
     /** The record, or null when it is not plain native JSON (then nothing about it has been decided). */
     static DecodedRecord decode(final byte[] value, final DatapointValidator validator, final long nowMs) {
-        final PlainNativeJson reader = new PlainNativeJson(value, validator, nowMs);
+        return decode(value, validator, nowMs, null);
+    }
+
+    /**
+     * As {@link #decode(byte[], DatapointValidator, long)}, finding the label sets and metric names read before in
+     * {@code known} (and keeping the new ones there), to the same result.
+     *
+     * @param known null to read every label set
+     */
+    static DecodedRecord decode(final byte[] value, final DatapointValidator validator, final long nowMs,
+                                final KnownLabels known) {
+        final PlainNativeJson reader = new PlainNativeJson(value, validator, nowMs, known);
         return reader.read() ? reader.out.build() : null;
     }
 
@@ -93,18 +117,19 @@ final class PlainNativeJson {
             return false;
         }
         final DatapointDraft draft = new DatapointDraft();
+        labelsFrom = -1;
+        labelsSeen = false;
         skipWhitespace();
         if (!skip('}')) {
             do {
                 skipWhitespace();
-                final int nameStart = pos + 1;
-                final int nameEnd = string();
+                final byte[] fieldName = fieldName();
                 skipWhitespace();
-                if (nameEnd < 0 || !skip(':')) {
+                if (fieldName == null || !skip(':')) {
                     return false;
                 }
                 skipWhitespace();
-                if (!field(nameStart, nameEnd, draft)) {
+                if (!field(fieldName, draft)) {
                     return false;
                 }
                 skipWhitespace();
@@ -113,31 +138,139 @@ final class PlainNativeJson {
                 return false;
             }
         }
+        if (labelsFrom >= 0 && !knownOrRead(draft)) {
+            return false;
+        }
         validator.validate(draft, index, nowMs, out);
         return true;
     }
 
-    /** The value of the field named by {@code in[from, to)}, into the draft as {@link NativeJsonDecoder} puts it. */
-    private boolean field(final int from, final int to, final DatapointDraft draft) {
-        if (is(NAME, from, to)) {
-            final String name = text();
-            if (name == null) {
+    /**
+     * The field name at {@link #pos}: {@link #NAME}, {@link #LABELS}, {@link #VALUE} or {@link #TIMESTAMP}, matched
+     * without scanning for the string's end first, {@link #OTHER} for another string, or null when there is no plain
+     * string here.
+     */
+    private byte[] fieldName() {
+        if (pos + 1 < in.length && in[pos] == '"') {
+            final byte[] expected = switch (in[pos + 1]) {
+                case 'n' -> NAME;
+                case 'l' -> LABELS;
+                case 'v' -> VALUE;
+                case 't' -> TIMESTAMP;
+                default -> null;
+            };
+            final int end = expected == null ? -1 : pos + 1 + expected.length;
+            if (expected != null && end < in.length && in[end] == '"' && is(expected, pos + 1, end)) {
+                pos = end + 1;
+                return expected;
+            }
+        }
+        return string() < 0 ? null : OTHER;
+    }
+
+    /** The value of the field {@code fieldName}, into the draft as {@link NativeJsonDecoder} puts it. */
+    private boolean field(final byte[] fieldName, final DatapointDraft draft) {
+        if (fieldName == NAME) {
+            final int start = pos + 1;
+            final int end = string();
+            if (end < 0) {
                 return false;
             }
-            draft.name = name;
+            final String checked = known == null ? null : known.metricName(in, start, end);
+            draft.name = checked != null ? checked : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+            draft.nameChecked = checked != null;
             draft.nameProblem = null;
             return true;
         }
-        if (is(LABELS, from, to)) {
-            return labels(draft);
+        if (fieldName == LABELS) {
+            return labelsField(draft);
         }
-        if (is(VALUE, from, to)) {
+        if (fieldName == VALUE) {
             return value(draft);
         }
-        if (is(TIMESTAMP, from, to)) {
+        if (fieldName == TIMESTAMP) {
             return timestamp(draft);
         }
         return false;
+    }
+
+    /** A labels field's value: put off to the end of the datapoint when it may be known, else read now. */
+    private boolean labelsField(final DatapointDraft draft) {
+        if (known != null && !labelsSeen) {
+            labelsSeen = true;
+            final int end = objectEnd();
+            if (end >= 0) {
+                labelsFrom = pos;
+                labelsTo = end;
+                pos = end;
+                return true;
+            }
+            return labels(draft);
+        }
+        labelsSeen = true;
+        // Labels given twice merge, in input order: the first ones first.
+        return (labelsFrom < 0 || readLaterLabels(draft)) && labels(draft);
+    }
+
+    /**
+     * The put-off labels object: found in {@link #known} (and then not read), or read into the draft and kept there
+     * if the validator accepts it.
+     */
+    private boolean knownOrRead(final DatapointDraft draft) {
+        final KnownLabels.LabelSet found = known.labelSet(in, labelsFrom, labelsTo);
+        if (found != null && validator.accepted(found)) {
+            // The same bytes were read before, to this: reading them again would give the same labels.
+            draft.knownLabels = found;
+            labelsFrom = -1;
+            return true;
+        }
+        final int from = labelsFrom;
+        final int to = labelsTo;
+        if (!readLaterLabels(draft)) {
+            return false;
+        }
+        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels);
+        if (read != null) {
+            known.add(in, from, to, read);
+            draft.knownLabels = read;
+        }
+        return true;
+    }
+
+    /** Reads the put-off labels object into the draft; false when it is not plain. */
+    private boolean readLaterLabels(final DatapointDraft draft) {
+        final int resume = pos;
+        pos = labelsFrom;
+        final boolean read = labels(draft) && pos == labelsTo;
+        pos = resume;
+        labelsFrom = -1;
+        return read;
+    }
+
+    /**
+     * Where the object at {@link #pos} ends (after its closing brace), skipping strings whole, or -1 when there is no
+     * object there or it has no end. Not a check: the object is read, and so checked, unless exactly these bytes were
+     * read before. (A string with an escaped quote may end it in the wrong place; then it holds a backslash, which no
+     * plain labels object does, so it is read, and left to Jackson.)
+     */
+    private int objectEnd() {
+        if (pos >= in.length || in[pos] != '{') {
+            return -1;
+        }
+        for (int i = pos + 1; i < in.length; i++) {
+            final byte b = in[i];
+            if (b == '}') {
+                return i + 1;
+            }
+            if (b == '"') {
+                do {
+                    if (++i == in.length) {
+                        return -1;
+                    }
+                } while (in[i] != '"');
+            }
+        }
+        return -1;
     }
 
     private boolean labels(final DatapointDraft draft) {

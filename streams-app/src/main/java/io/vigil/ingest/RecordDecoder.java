@@ -58,6 +58,18 @@ public final class RecordDecoder {
      * timestamp takes it.
      */
     public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
+        return decode(value, nowMs, recordTimestampMs, null);
+    }
+
+    /**
+     * As {@link #decode(byte[], long, long)}, to the same result, finding native JSON label sets and metric names
+     * read before in {@code known} and keeping new ones there: what a caller that decodes a stream of records keeps
+     * between them (the decoder itself keeps nothing).
+     *
+     * @param known null to read every label set; one caller's own, as it is not thread-safe
+     */
+    public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs,
+                                final KnownLabels known) {
         if (value == null || value.length == 0) {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record has no value");
         }
@@ -73,14 +85,14 @@ public final class RecordDecoder {
             if (format == InputFormat.AUTO && RecordFormat.of(value[start]) == RecordFormat.JSON) {
                 // Plain native JSON has no "fields" or "metrics" field, so detection would call it native: no need to
                 // look (detection decodes the whole record to text to search it).
-                final DecodedRecord plain = json.decodePlain(value, nowMs);
+                final DecodedRecord plain = json.decodePlain(value, nowMs, known);
                 if (plain != null) {
                     return plain;
                 }
             }
             final InputFormat actual = format == InputFormat.AUTO ? detect(value, start) : format;
             if (actual == InputFormat.JSON) {
-                return json.decode(value, nowMs);
+                return json.decode(value, nowMs, known);
             }
             if (actual == InputFormat.TELEGRAF_JSON) {
                 return telegraf.decode(value, nowMs);

@@ -15,6 +15,8 @@ public final class Series implements Comparable<Series> {
     private final Labels labels;
     /** Built on first use; racy but benign, like String's hash: every thread computes the same value. */
     private String key;
+    /** {@link #labelsKey(Labels)} of {@link #labels} when the caller had it already, or null. */
+    private final byte[] labelsKey;
 
     /**
      * @param name   the metric name, never empty
@@ -26,6 +28,27 @@ public final class Series implements Comparable<Series> {
         }
         this.name = name;
         this.labels = labels.has("__name__") ? labels.without("__name__") : labels;
+        this.labelsKey = null;
+    }
+
+    private Series(final String name, final Labels labels, final byte[] labelsKey) {
+        this.name = name;
+        this.labels = labels;
+        this.labelsKey = labelsKey;
+    }
+
+    /**
+     * A series of a label set whose part of the key is known: ingest reads the same label set again and again (every
+     * scrape of a target), with a metric name each time, and so writes its part of the key once, not per datapoint.
+     *
+     * @param labelsKey {@link #labelsKey(Labels)} of {@code labels} (so they have no {@code __name__}), never changed
+     *                  afterwards; null for none
+     */
+    public static Series withLabelsKey(final String name, final Labels labels, final byte[] labelsKey) {
+        if (labelsKey == null || name == null || name.isEmpty()) {
+            return new Series(name, labels);
+        }
+        return new Series(name, labels, labelsKey);
     }
 
     public String name() {
@@ -65,6 +88,20 @@ public final class Series implements Comparable<Series> {
         if (k != null) {
             return k.getBytes(StandardCharsets.UTF_8);
         }
+        if (labelsKey != null) {
+            final int length = name.length();
+            final byte[] bytes = new byte[length + labelsKey.length];
+            char beyond = 0;
+            for (int i = 0; i < length; i++) {
+                final char c = name.charAt(i);
+                beyond |= c;
+                bytes[i] = (byte) c;
+            }
+            if (beyond < 0x80) {
+                System.arraycopy(labelsKey, 0, bytes, length, labelsKey.length);
+                return bytes;
+            }
+        }
         int length = name.length() + 2;
         for (int i = 0; i < labels.size(); i++) {
             length += (i > 0 ? 4 : 3) + labels.name(i).length() + labels.value(i).length();
@@ -90,6 +127,43 @@ public final class Series implements Comparable<Series> {
         }
         if (at < 0) {
             return key().getBytes(StandardCharsets.UTF_8);
+        }
+        bytes[at] = '}';
+        return bytes;
+    }
+
+    /**
+     * The labels' part of a {@link #key()}, {@code {cluster="backend",instance="node-7"}}, in UTF-8, when it is ASCII
+     * without a character to escape; null otherwise, and for labels with {@code __name__} (not a series' labels). The
+     * same for every series of this label set.
+     */
+    public static byte[] labelsKey(final Labels labels) {
+        if (labels.has("__name__")) {
+            return null;
+        }
+        int length = 2;
+        for (int i = 0; i < labels.size(); i++) {
+            length += (i > 0 ? 4 : 3) + labels.name(i).length() + labels.value(i).length();
+        }
+        final byte[] bytes = new byte[length];
+        bytes[0] = '{';
+        int at = 1;
+        for (int i = 0; i < labels.size() && at >= 0; i++) {
+            if (i > 0) {
+                bytes[at++] = ',';
+            }
+            at = ascii(labels.name(i), false, bytes, at);
+            if (at >= 0) {
+                bytes[at++] = '=';
+                bytes[at++] = '"';
+                at = ascii(labels.value(i), true, bytes, at);
+            }
+            if (at >= 0) {
+                bytes[at++] = '"';
+            }
+        }
+        if (at < 0) {
+            return null;
         }
         bytes[at] = '}';
         return bytes;

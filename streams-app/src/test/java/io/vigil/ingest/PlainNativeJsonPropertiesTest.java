@@ -75,6 +75,32 @@ class PlainNativeJsonPropertiesTest {
         });
     }
 
+    /**
+     * Through a {@link KnownLabels}, as ingest reads: records that share label sets (as a fleet's scrapes do), each
+     * read twice, decoded as Jackson decodes them, whichever decoder read a label set first: one kept under the
+     * default limits is not taken as accepted under tighter ones.
+     */
+    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
+    void recordsReadThroughKnownLabelsDecodeAsWithJackson(
+            @ForAll("sharedLabels") final List<String> records,
+            @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
+        final KnownLabels known = new KnownLabels();
+        int found = 0;
+        for (String record : records) {
+            final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+            for (int again = 0; again < 2; again++) {
+                found += assertSameAsJackson(bytes, known) ? 1 : 0;
+            }
+            byte[] mutant = bytes;
+            for (GeneratedRecords.Mutation edit : mutants.get(records.indexOf(record) % mutants.size())) {
+                mutant = edit.apply(mutant);
+            }
+            assertSameAsJackson(mutant, known);
+        }
+        Statistics.label("a label set read before").collect(found > 0);
+        Statistics.label("a label set read before").coverage(c -> c.check(true).percentage(p -> p > 50.0));
+    }
+
     /** Decimal numbers of every length and exponent, as values: converted to the same double as Jackson's. */
     @Property(tries = 5_000)
     void numbersConvertAsJacksonConvertsThem(@ForAll("numbers") final String number) {
@@ -101,6 +127,25 @@ class PlainNativeJsonPropertiesTest {
         }
     }
 
+    /** As {@link #assertSameAsJackson(byte[])} through {@code known}; whether a label set was found there. */
+    private static boolean assertSameAsJackson(final byte[] input, final KnownLabels known) {
+        final String text = new String(input, StandardCharsets.UTF_8);
+        boolean found = false;
+        for (NativeJsonDecoder decoder : new NativeJsonDecoder[] {DEFAULT_DECODER, TIGHT_DECODER}) {
+            final int before = known.labelSets();
+            final DecodedRecord decoded = decoder.decode(input, NOW, known);
+            assertThat(decoded).as("%s", text).isEqualTo(decoder.decodeWithJackson(input, NOW));
+            found |= known.labelSets() == before && !decoded.datapoints().isEmpty();
+        }
+        final int start = RecordFormat.firstSignificantByte(input);
+        if (start >= 0 && RecordFormat.of(input[start]) == RecordFormat.JSON) {
+            final DecodedRecord detected = TelegrafJsonDecoder.looksLikeTelegraf(input)
+                    ? TIGHT_TELEGRAF.decode(input, NOW) : TIGHT_DECODER.decodeWithJackson(input, NOW);
+            assertThat(TIGHT_AUTO.decode(input, NOW, NOW, known)).as("auto: %s", text).isEqualTo(detected);
+        }
+        return found;
+    }
+
     private static boolean readPlain(final byte[] input) {
         return PlainNativeJson.decode(input, new DatapointValidator(TIGHT), NOW) != null;
     }
@@ -113,6 +158,36 @@ class PlainNativeJsonPropertiesTest {
     @Provide
     Arbitrary<String> plainRecords() {
         return records(true);
+    }
+
+    /**
+     * Records as a fleet sends them: a few label sets (any, plain or not), each with several metric names, values and
+     * timestamps, the fields in any order.
+     */
+    @Provide
+    Arbitrary<List<String>> sharedLabels() {
+        // The same few label sets across a list: drawn from one small pool per list.
+        return Combinators.combine(labelObjects(false).list().ofMinSize(1).ofMaxSize(3),
+                Combinators.combine(Arbitraries.integers().between(0, 2), names(false), values(false),
+                        timestamps(false), Arbitraries.randoms(), whitespace(), Arbitraries.integers().between(0, 3))
+                        .as((which, n, v, t, random, ws, shape) -> new Object[] {which, n, v, t, random, ws, shape})
+                        .list().ofMinSize(2).ofMaxSize(8))
+                .as((labelSets, parts) -> {
+                    final List<String> records = new ArrayList<>();
+                    for (Object[] p : parts) {
+                        final String labels = labelSets.get((Integer) p[0] % labelSets.size());
+                        final List<String> fields = new ArrayList<>(List.of("\"name\":" + p[1],
+                                "\"labels\":" + p[5] + labels, "\"value\":" + p[2], "\"timestamp\":" + p[3]));
+                        Collections.shuffle(fields, (java.util.Random) p[4]);
+                        final String object = "{" + String.join("," + p[5], fields) + "}";
+                        final int shape = (Integer) p[6];
+                        // Now and then in an array, or with its labels given twice (they merge).
+                        records.add(shape == 0 ? "[" + object + "," + object + "]"
+                                : shape == 1 ? object.substring(0, object.length() - 1) + ",\"labels\":"
+                                + labelSets.get(0) + "}" : object);
+                    }
+                    return records;
+                });
     }
 
     @Provide

@@ -63,6 +63,30 @@ class SeriesKeyTest {
         assertThat(fresh.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    @Property(tries = 2_000)
+    void aSeriesWithItsLabelsKeyHasTheSameKeyBytes(@ForAll("names") final String name,
+                                                   @ForAll("labels") final Map<String, String> labels) {
+        final Labels set = Labels.of(labels);
+        final Series s = new Series(name, set);
+        final Series known = Series.withLabelsKey(name, s.labels(), Series.labelsKey(s.labels()));
+        assertThat(known).isEqualTo(s);
+        assertThat(known.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(known.key()).isEqualTo(s.key());
+    }
+
+    @Test
+    void theLabelsKeyIsOnlyForPlainLabelsOfASeries() {
+        assertThat(new String(Series.labelsKey(Labels.of("instance", "node-7", "cluster", "backend")),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{cluster=\"backend\",instance=\"node-7\"}");
+        assertThat(Series.labelsKey(Labels.EMPTY)).isEqualTo("{}".getBytes());
+        assertThat(Series.labelsKey(Labels.of("a", "x\"y"))).isNull();
+        assertThat(Series.labelsKey(Labels.of("a", "caf\u00e9"))).isNull();
+        assertThat(Series.labelsKey(Labels.of("__name__", "up", "a", "b"))).isNull();
+        // A name beyond ASCII still gets its key in UTF-8.
+        final Series s = Series.withLabelsKey("m\u00e9", Labels.of("a", "b"), Series.labelsKey(Labels.of("a", "b")));
+        assertThat(s.keyBytes()).isEqualTo("m\u00e9{a=\"b\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void keyBytesOfAPlainSeriesAndOfOneThatIsNot() {
         final Series plain = new Series("cpu", Labels.of("instance", "node-7", "cluster", "backend"));

@@ -1,0 +1,168 @@
+package io.vigil.ingest;
+
+import io.vigil.model.Labels;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The label sets and metric names one ingest task has read before, found by their bytes in the input. A fleet sends
+ * every series again at every scrape, in the same bytes, and reading a label set (a string per name and value),
+ * checking it, sorting it and writing its part of the series key was most of ingest's work per datapoint; a label
+ * set found here is none of that. {@link PlainNativeJson} uses it; what it decides is what it would have decided
+ * reading the bytes, as identical bytes read identically.
+ *
+ * <p>Only label sets that the validator accepts are kept, each with the limits it was checked against. Bounded: at
+ * most {@value #MAX_LABEL_SETS} label sets of at most {@value #MAX_LABEL_SET_BYTES} bytes and {@value #MAX_NAMES}
+ * metric names; when one table is full it is emptied and fills again with what comes next (a task reading more label
+ * sets than that, cycling through them, gains nothing then, and loses little). One per task: not thread-safe.
+ */
+public final class KnownLabels {
+
+    /**
+     * Label sets kept: a few megabytes at most per task (the bytes read, the {@link Labels} and their strings, the
+     * key's part: about 700 bytes for a label set of four).
+     */
+    static final int MAX_LABEL_SETS = 4_096;
+    /** Longer label sets are read every time: copying and comparing them would cost about as much. */
+    static final int MAX_LABEL_SET_BYTES = 1_024;
+    /** Metric names kept; a fleet has a few hundred. */
+    static final int MAX_NAMES = 1_024;
+    /** Longer names are read every time. */
+    static final int MAX_NAME_BYTES = 256;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Table labelSets = new Table(MAX_LABEL_SETS);
+    private final Table names = new Table(MAX_NAMES);
+
+    /** A label set the validator accepted, ready to make series of. */
+    static final class LabelSet {
+        /** What it was checked against: another validator's limits may not accept it. */
+        final IngestLimits limits;
+        /** Sorted, without {@code __name__} and empty values. */
+        final Labels labels;
+        /** Its {@code __name__} label, or null: the metric name of a datapoint without {@code name}. */
+        final String metricName;
+        /** {@link io.vigil.model.Series#labelsKey(Labels)} of {@link #labels}. */
+        final byte[] key;
+
+        LabelSet(final IngestLimits limits, final Labels labels, final String metricName, final byte[] key) {
+            this.limits = limits;
+            this.labels = labels;
+            this.metricName = metricName;
+            this.key = key;
+        }
+    }
+
+    /** The label set read before from {@code in[from, to)}, or null. */
+    LabelSet labelSet(final byte[] in, final int from, final int to) {
+        return to - from > MAX_LABEL_SET_BYTES ? null : (LabelSet) labelSets.get(in, from, to);
+    }
+
+    /** Keeps {@code labelSet}, read from {@code in[from, to)}. */
+    void add(final byte[] in, final int from, final int to, final LabelSet labelSet) {
+        if (to - from <= MAX_LABEL_SET_BYTES) {
+            labelSets.put(in, from, to, labelSet);
+        }
+    }
+
+    /**
+     * The metric name at {@code in[from, to)} (printable ASCII, as {@link PlainNativeJson} reads it) when it is a
+     * valid one ({@link NameSyntax#isMetricName}), the same string each time it is read: one string per name rather
+     * than one per datapoint, checked once. Null for any other name.
+     */
+    String metricName(final byte[] in, final int from, final int to) {
+        if (to - from > MAX_NAME_BYTES) {
+            return null;
+        }
+        final String known = (String) names.get(in, from, to);
+        if (known != null) {
+            return known;
+        }
+        final String name = new String(in, from, to - from, StandardCharsets.ISO_8859_1);
+        if (!NameSyntax.isMetricName(name)) {
+            return null;
+        }
+        names.put(in, from, to, name);
+        return name;
+    }
+
+    /** Label sets kept now; for tests. */
+    int labelSets() {
+        return labelSets.size;
+    }
+
+    /** Values by their bytes: open addressing, linear probing, emptied when full. */
+    private static final class Table {
+        private final int max;
+        private final int mask;
+        private final int[] hashes;
+        private final byte[][] keys;
+        private final Object[] values;
+        private int size;
+
+        Table(final int max) {
+            this.max = max;
+            final int slots = Integer.highestOneBit(max) * 2; // at most half full
+            this.mask = slots - 1;
+            this.hashes = new int[slots];
+            this.keys = new byte[slots][];
+            this.values = new Object[slots];
+        }
+
+        Object get(final byte[] in, final int from, final int to) {
+            final int hash = hash(in, from, to);
+            final int length = to - from;
+            for (int i = hash & mask; ; i = (i + 1) & mask) {
+                final byte[] key = keys[i];
+                if (key == null) {
+                    return null;
+                }
+                if (hashes[i] == hash && key.length == length && Arrays.equals(key, 0, length, in, from, to)) {
+                    return values[i];
+                }
+            }
+        }
+
+        void put(final byte[] in, final int from, final int to, final Object value) {
+            if (size == max) {
+                Arrays.fill(keys, null);
+                Arrays.fill(values, null);
+                size = 0;
+            }
+            final int hash = hash(in, from, to);
+            final int length = to - from;
+            int i = hash & mask;
+            while (keys[i] != null) {
+                if (hashes[i] == hash && keys[i].length == length && Arrays.equals(keys[i], 0, length, in, from, to)) {
+                    values[i] = value;
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
+            hashes[i] = hash;
+            keys[i] = Arrays.copyOfRange(in, from, to);
+            values[i] = value;
+            size++;
+        }
+    }
+
+    /** A hash of {@code in[from, to)}, eight bytes at a step: label sets differ anywhere, often in the middle. */
+    static int hash(final byte[] in, final int from, final int to) {
+        long h = to - from;
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            h = (h ^ (long) LONGS.get(in, i)) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 32;
+        }
+        long last = 0;
+        for (; i < to; i++) {
+            last = last << 8 | (in[i] & 0xFF);
+        }
+        h = (h ^ last) * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ h >>> 29);
+    }
+}

@@ -1,0 +1,91 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.model.Datapoint;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A label set read again through {@link KnownLabels} is found, not read: the series it gives shares the labels read
+ * the first time. Only accepted label sets are kept, under the limits that accepted them, and never more than the
+ * bound. (That what is found decodes as reading would is {@code PlainNativeJsonPropertiesTest}'s.)
+ */
+class KnownLabelsTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+    private static final RecordDecoder DECODER = new RecordDecoder(IngestLimits.defaults(), InputFormat.JSON,
+            TimestampPrecision.MILLISECONDS);
+
+    @Test
+    void aLabelSetReadAgainIsFoundWithAnotherNameAndValue() {
+        final KnownLabels known = new KnownLabels();
+        final Datapoint first = point(known, "cpu", "{\"instance\":\"node-1\",\"cluster\":\"a\"}", 1.5);
+        final Datapoint again = point(known, "memory", "{\"instance\":\"node-1\",\"cluster\":\"a\"}", 2.5);
+        assertThat(known.labelSets()).isEqualTo(1);
+        assertThat(again.series().labels()).isSameAs(first.series().labels());
+        assertThat(again.series().key()).isEqualTo("memory{cluster=\"a\",instance=\"node-1\"}");
+        assertThat(again.series().keyBytes()).isEqualTo(again.series().key().getBytes(StandardCharsets.UTF_8));
+        assertThat(again.value()).isEqualTo(2.5);
+        // Other bytes, even for the same labels, are another entry.
+        point(known, "cpu", "{\"cluster\":\"a\",\"instance\":\"node-1\"}", 1);
+        assertThat(known.labelSets()).isEqualTo(2);
+    }
+
+    @Test
+    void aMetricNameFromItsLabelsIsKeptWithThem() {
+        final KnownLabels known = new KnownLabels();
+        for (int i = 0; i < 2; i++) {
+            final DecodedRecord decoded = DECODER.decode(("{\"labels\":{\"__name__\":\"up\",\"job\":\"x\"},"
+                    + "\"value\":1,\"timestamp\":" + NOW + "}").getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+            assertThat(decoded.datapoints().get(0).series().key()).isEqualTo("up{job=\"x\"}");
+        }
+        assertThat(known.labelSets()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectedLabelSetsAreNotKeptAndStayRejected() {
+        final KnownLabels known = new KnownLabels();
+        final byte[] record = ("{\"name\":\"m\",\"labels\":{\"bad-name\":\"x\"},\"value\":1,\"timestamp\":" + NOW + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 2; i++) {
+            final DecodedRecord decoded = DECODER.decode(record, NOW, NOW, known);
+            assertThat(decoded.rejections()).singleElement()
+                    .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_LABEL_NAME));
+        }
+        assertThat(known.labelSets()).isZero();
+    }
+
+    @Test
+    void aLabelSetKeptUnderSomeLimitsIsCheckedAgainUnderOthers() {
+        final KnownLabels known = new KnownLabels();
+        final RecordDecoder tight = new RecordDecoder(new IngestLimits(4096, 1, 128, 2048, Duration.ofMinutes(5),
+                Duration.ofDays(7)), InputFormat.JSON, TimestampPrecision.MILLISECONDS);
+        final byte[] record = ("{\"name\":\"m\",\"labels\":{\"a\":\"1\",\"b\":\"2\"},\"value\":1,\"timestamp\":" + NOW
+                + "}").getBytes(StandardCharsets.UTF_8);
+        assertThat(DECODER.decode(record, NOW, NOW, known).fullyValid()).isTrue();
+        assertThat(tight.decode(record, NOW, NOW, known).rejections()).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.TOO_MANY_LABELS));
+    }
+
+    @Test
+    void itKeepsNoMoreThanItsBound() {
+        final KnownLabels known = new KnownLabels();
+        for (int i = 0; i < KnownLabels.MAX_LABEL_SETS * 3 / 2; i++) {
+            point(known, "m", "{\"instance\":\"node-" + i + "\"}", i);
+            assertThat(known.labelSets()).isBetween(1, KnownLabels.MAX_LABEL_SETS);
+        }
+        // Emptied once full, it fills again.
+        assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS / 2);
+    }
+
+    private static Datapoint point(final KnownLabels known, final String name, final String labels,
+                                   final double value) {
+        final String record = "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":" + value
+                + ",\"timestamp\":" + NOW + "}";
+        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+        assertThat(decoded.rejections()).isEmpty();
+        return decoded.datapoints().get(0);
+    }
+}
