@@ -111,6 +111,17 @@ final class SeriesState {
                 && key.startsWith(keyTail, head);
     }
 
+    /**
+     * Whether this is the state of the series whose key is the ASCII bytes {@code key[offset, offset + length)}, of
+     * {@link String#hashCode} {@code hash} ({@link KeyBytes#hash}): a datapoint's lookup without a key string.
+     */
+    boolean hasKey(final byte[] key, final int offset, final int length, final int hash) {
+        final String head = keyHead;
+        final int headLength = head.length();
+        return hash == keyHash && length == headLength + keyTail.length() && KeyBytes.same(head, key, offset)
+                && KeyBytes.same(keyTail, key, offset + headLength);
+    }
+
     /** Whether {@code other} is a state of the same series (the pieces are interned). */
     boolean sameKey(final SeriesState other) {
         return keyHash == other.keyHash && keyHead == other.keyHead && keyTail == other.keyTail;

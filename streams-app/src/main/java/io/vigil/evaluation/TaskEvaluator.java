@@ -5,6 +5,7 @@ import io.vigil.model.Series;
 import io.vigil.rules.Aggregate;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -314,6 +315,28 @@ public final class TaskEvaluator {
         state.add(timestampMs, value);
         earliestPoint = Math.min(earliestPoint, timestampMs);
         return state;
+    }
+
+    /**
+     * {@link #take(String, long, double, Series)} for a key given as the UTF-8 bytes {@code key[offset, offset +
+     * length)}, as a repartition record carries it: a series this task holds is found from the bytes (if ASCII), and
+     * the key string is built only for a new one.
+     */
+    SeriesState take(final byte[] key, final int offset, final int length, final long timestampMs,
+                     final double value) {
+        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+            return null;
+        }
+        final long hash = KeyBytes.hash(key, offset, length);
+        if (hash != KeyBytes.NOT_ASCII) {
+            final SeriesState state = series.get(key, offset, length, (int) hash);
+            if (state != null) {
+                state.add(timestampMs, value);
+                earliestPoint = Math.min(earliestPoint, timestampMs);
+                return state;
+            }
+        }
+        return take(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs, value, null);
     }
 
     /**
