@@ -96,8 +96,14 @@ public final class TaskEvaluator {
     private int activeAlerts;
     /** Of the active alerts, those firing; counted with them, for the task's gauges. */
     private int firingAlerts;
-    /** The states changed since the caller last took them, each once (its `listed` flag); swapped when taken. */
+    /** The states changed since the caller last took them, each once; swapped when taken. */
     private List<SeriesState> dirty = new ArrayList<>();
+    /**
+     * The number of the current `dirty` list, 1 to {@link Byte#MAX_VALUE}: a state is on it if its
+     * {@link SeriesState#listedIn()} is this number. The numbers go round; before one is used again every held state is
+     * marked as on no list.
+     */
+    private byte dirtyList = 1;
     /** The store keys of the self-alerts changed since. */
     private Set<String> dirtyAlerts = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
@@ -456,21 +462,33 @@ public final class TaskEvaluator {
     }
 
     private void changed(final SeriesState state) {
-        if (!state.listed()) {
-            state.setListed(true);
+        if (state.listedIn() != dirtyList) {
+            state.setListedIn(dirtyList);
             dirty.add(state);
         }
     }
 
+    /**
+     * The changed states, on a new list from now on. Its states stay marked with the old list's number, which no
+     * state is on any more: a pass changes every series (it prunes them), and clearing a flag on each, beyond the
+     * caches by then, cost a read and a write of every state per pass.
+     */
     private List<SeriesState> takeDirty() {
         if (dirty.isEmpty()) {
             return List.of();
         }
         final List<SeriesState> taken = dirty;
-        for (int i = 0; i < taken.size(); i++) {
-            taken.get(i).setListed(false);
+        // Sized as the last: a pass lists about as many states as the one before.
+        dirty = new ArrayList<>(taken.size());
+        if (dirtyList == Byte.MAX_VALUE) {
+            // States no longer held are on no list that matters: they are not listed again.
+            for (SeriesState state : series) {
+                state.setListedIn((byte) 0);
+            }
+            dirtyList = 1;
+        } else {
+            dirtyList++;
         }
-        dirty = new ArrayList<>();
         return Collections.unmodifiableList(taken);
     }
 

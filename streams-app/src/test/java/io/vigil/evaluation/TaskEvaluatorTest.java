@@ -94,6 +94,27 @@ class TaskEvaluatorTest {
     }
 
     @Test
+    void everyChangedSeriesIsListedOnceAtEveryTakingAsTheListsGoRound() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        final Series other = new Series("cpu", Labels.of("instance", "n2"));
+        // Lists are numbered 1 to 127 and go round: a series listed on one and changed again 127 lists later, when
+        // the numbers have come round to its list's, must be listed again; the other series on every list, once.
+        for (int k = 0; k < 600; k++) {
+            e.accept(new Datapoint(NODE, 1, (k + 1) * S));
+            final boolean both = k % 127 == 0;
+            if (both) {
+                e.accept(new Datapoint(other, 1, (k + 1) * S));
+                e.accept(new Datapoint(other, 2, (k + 1) * S + 1));
+            }
+            final List<String> keys = e.drainChanged().stream().map(SeriesState::key).toList();
+            assertThat(keys).as("taking %d", k)
+                    .containsExactlyElementsOf(both ? List.of(NODE.key(), other.key()) : List.of(NODE.key()));
+        }
+        assertThat(e.drainChanged()).isEmpty();
+    }
+
+    @Test
     void evaluationWaitsForGraceAndUsesTheWindowsLastValue() {
         final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
                 new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
