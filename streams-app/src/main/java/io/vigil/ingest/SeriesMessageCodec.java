@@ -9,10 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -35,9 +32,6 @@ public final class SeriesMessageCodec {
     /** Points of many series bound for one evaluation partition: see {@link SeriesBundle}. */
     public static final byte BUNDLE = 4;
     private static final int POINT_BYTES = 1 + Double.BYTES + Long.BYTES;
-    // Read per datapoint by evaluation: a view of the array rather than a ByteBuffer wrapped around it per call.
-    private static final VarHandle DOUBLE_AT = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private SeriesMessageCodec() {
     }
@@ -69,11 +63,11 @@ public final class SeriesMessageCodec {
     }
 
     public static double value(final byte[] point) {
-        return (double) DOUBLE_AT.get(point, 1);
+        return ByteBuffer.wrap(point).getDouble(1);
     }
 
     public static long timestampMs(final byte[] point) {
-        return (long) LONG_AT.get(point, 1 + Double.BYTES);
+        return ByteBuffer.wrap(point).getLong(1 + Double.BYTES);
     }
 
     /**
