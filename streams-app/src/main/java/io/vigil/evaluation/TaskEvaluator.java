@@ -478,8 +478,7 @@ public final class TaskEvaluator {
             return List.of();
         }
         final List<SeriesState> taken = dirty;
-        // Sized as the last: a pass lists about as many states as the one before.
-        dirty = new ArrayList<>(taken.size());
+        dirty = new ArrayList<>();
         if (dirtyList == Byte.MAX_VALUE) {
             // States no longer held are on no list that matters: they are not listed again.
             for (SeriesState state : series) {
