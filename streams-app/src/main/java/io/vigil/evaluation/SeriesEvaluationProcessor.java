@@ -13,7 +13,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -143,15 +142,15 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         followRuleChanges(record.timestamp());
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
-            SeriesBundle.read(record.value(), (key, value, timestampMs, recordTimestamp) ->
-                    point(key, timestampMs, value, null, recordTimestamp));
+            SeriesBundle.read(record.value(), this::point);
             return;
         }
         if (SeriesMessageCodec.isPoint(record.value())) {
             // One point, keyed by its series (bundling off, or written before bundles): its labels are decoded only if
             // the series is new to this task.
-            point(new String(record.key(), StandardCharsets.UTF_8), SeriesMessageCodec.timestampMs(record.value()),
-                    SeriesMessageCodec.value(record.value()), null, record.timestamp());
+            final byte[] key = record.key();
+            point(key, 0, key.length, SeriesMessageCodec.value(record.value()),
+                    SeriesMessageCodec.timestampMs(record.value()), record.timestamp());
             return;
         }
         final SeriesMessage message = SeriesMessageCodec.decode(record.key(), record.value());
@@ -182,9 +181,18 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
     }
 
+    /** A point whose series key is the UTF-8 bytes {@code key[offset, offset + length)}: looked up without a string. */
+    private void point(final byte[] key, final int offset, final int length, final double value,
+                       final long timestampMs, final long recordTimestamp) {
+        took(evaluator.take(key, offset, length, timestampMs, value), timestampMs, recordTimestamp);
+    }
+
     private void point(final String key, final long timestampMs, final double value, final Series known,
                        final long recordTimestamp) {
-        final SeriesState state = evaluator.take(key, timestampMs, value, known);
+        took(evaluator.take(key, timestampMs, value, known), timestampMs, recordTimestamp);
+    }
+
+    private void took(final SeriesState state, final long timestampMs, final long recordTimestamp) {
         if (state != null) {
             seriesStore.changed(state);
         } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {

@@ -41,8 +41,12 @@ final class SeriesState {
     private Object peerGroups;
     /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
     private boolean unsaved;
-    /** Whether {@link TaskEvaluator} has listed this state as changed since its caller last took the list. */
-    private boolean listed;
+    /**
+     * The {@link TaskEvaluator}'s list of changed states this state was last put on, by its number (0: none): it is on
+     * the current list if that is the evaluator's current number. Taking a list then costs no pass over its states to
+     * clear a flag on each.
+     */
+    private byte listedIn;
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
     // window spans minutes; a point that cannot be reached by rebasing switches the series to whole timestamps.
     // Half the bytes of a long per point, for a million series with a dozen points each.
@@ -111,6 +115,17 @@ final class SeriesState {
                 && key.startsWith(keyTail, head);
     }
 
+    /**
+     * Whether this is the state of the series whose key is the ASCII bytes {@code key[offset, offset + length)}, of
+     * {@link String#hashCode} {@code hash} ({@link KeyBytes#hash}): a datapoint's lookup without a key string.
+     */
+    boolean hasKey(final byte[] key, final int offset, final int length, final int hash) {
+        final String head = keyHead;
+        final int headLength = head.length();
+        return hash == keyHash && length == headLength + keyTail.length() && KeyBytes.same(head, key, offset)
+                && KeyBytes.same(keyTail, key, offset + headLength);
+    }
+
     /** Whether {@code other} is a state of the same series (the pieces are interned). */
     boolean sameKey(final SeriesState other) {
         return keyHash == other.keyHash && keyHead == other.keyHead && keyTail == other.keyTail;
@@ -144,12 +159,12 @@ final class SeriesState {
         this.peerGroups = groups;
     }
 
-    boolean listed() {
-        return listed;
+    byte listedIn() {
+        return listedIn;
     }
 
-    void setListed(final boolean listed) {
-        this.listed = listed;
+    void setListedIn(final byte list) {
+        this.listedIn = list;
     }
 
     boolean unsaved() {

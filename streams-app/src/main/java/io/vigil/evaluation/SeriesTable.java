@@ -49,6 +49,24 @@ final class SeriesTable implements Iterable<SeriesState> {
         }
     }
 
+    /**
+     * The state of the series whose key is the ASCII bytes {@code key[offset, offset + length)}, of hash {@code hash}
+     * ({@link KeyBytes#hash}), or null: {@link #get(String)} without the key string.
+     */
+    SeriesState get(final byte[] key, final int offset, final int length, final int hash) {
+        final SeriesState[] table = slots;
+        final int mask = table.length - 1;
+        for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
+            final SeriesState s = table[i];
+            if (s == null) {
+                return null;
+            }
+            if (s.keyHash() == hash && s != TOMBSTONE && s.hasKey(key, offset, length, hash)) {
+                return s;
+            }
+        }
+    }
+
     /** Holds {@code state} under its key, in place of any state held under it. Not while iterating. */
     void put(final SeriesState state) {
         if ((used + 1) * 4L > slots.length * 3L) {

@@ -5,6 +5,7 @@ import io.vigil.model.Series;
 import io.vigil.rules.Aggregate;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -95,8 +96,14 @@ public final class TaskEvaluator {
     private int activeAlerts;
     /** Of the active alerts, those firing; counted with them, for the task's gauges. */
     private int firingAlerts;
-    /** The states changed since the caller last took them, each once (its `listed` flag); swapped when taken. */
+    /** The states changed since the caller last took them, each once; swapped when taken. */
     private List<SeriesState> dirty = new ArrayList<>();
+    /**
+     * The number of the current `dirty` list, 1 to {@link Byte#MAX_VALUE}: a state is on it if its
+     * {@link SeriesState#listedIn()} is this number. The numbers go round; before one is used again every held state is
+     * marked as on no list.
+     */
+    private byte dirtyList = 1;
     /** The store keys of the self-alerts changed since. */
     private Set<String> dirtyAlerts = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
@@ -317,6 +324,28 @@ public final class TaskEvaluator {
     }
 
     /**
+     * {@link #take(String, long, double, Series)} for a key given as the UTF-8 bytes {@code key[offset, offset +
+     * length)}, as a repartition record carries it: a series this task holds is found from the bytes (if ASCII), and
+     * the key string is built only for a new one.
+     */
+    SeriesState take(final byte[] key, final int offset, final int length, final long timestampMs,
+                     final double value) {
+        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+            return null;
+        }
+        final long hash = KeyBytes.hash(key, offset, length);
+        if (hash != KeyBytes.NOT_ASCII) {
+            final SeriesState state = series.get(key, offset, length, (int) hash);
+            if (state != null) {
+                state.add(timestampMs, value);
+                earliestPoint = Math.min(earliestPoint, timestampMs);
+                return state;
+            }
+        }
+        return take(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs, value, null);
+    }
+
+    /**
      * Gives a state its rules' indexes, as the array every series with the same rules shares (a fleet's series fall
      * into a few rule sets, and an array per series was a tenth of its memory), and the peer groups of its outlier
      * rules, interned: what those read of its labels at every instant.
@@ -433,21 +462,32 @@ public final class TaskEvaluator {
     }
 
     private void changed(final SeriesState state) {
-        if (!state.listed()) {
-            state.setListed(true);
+        if (state.listedIn() != dirtyList) {
+            state.setListedIn(dirtyList);
             dirty.add(state);
         }
     }
 
+    /**
+     * The changed states, on a new list from now on. Its states stay marked with the old list's number, which no
+     * state is on any more: a pass changes every series (it prunes them), and clearing a flag on each, beyond the
+     * caches by then, cost a read and a write of every state per pass.
+     */
     private List<SeriesState> takeDirty() {
         if (dirty.isEmpty()) {
             return List.of();
         }
         final List<SeriesState> taken = dirty;
-        for (int i = 0; i < taken.size(); i++) {
-            taken.get(i).setListed(false);
-        }
         dirty = new ArrayList<>();
+        if (dirtyList == Byte.MAX_VALUE) {
+            // States no longer held are on no list that matters: they are not listed again.
+            for (SeriesState state : series) {
+                state.setListedIn((byte) 0);
+            }
+            dirtyList = 1;
+        } else {
+            dirtyList++;
+        }
         return Collections.unmodifiableList(taken);
     }
 

@@ -102,6 +102,15 @@ public final class SeriesBundle {
         void point(String seriesKey, double value, long timestampMs, long recordTimestamp);
     }
 
+    /**
+     * A reader of each point's key as it lies in the bundle, {@code bundle[keyOffset, keyOffset + keyLength)} (UTF-8),
+     * for a reader that looks the series up without decoding its key.
+     */
+    @FunctionalInterface
+    public interface PointBytesReader {
+        void point(byte[] bundle, int keyOffset, int keyLength, double value, long timestampMs, long recordTimestamp);
+    }
+
     /** Whether {@code bytes} is a bundle ({@link SeriesMessageCodec#BUNDLE}). */
     public static boolean isBundle(final byte[] bytes) {
         return bytes != null && bytes.length >= HEADER_BYTES && bytes[0] == SeriesMessageCodec.BUNDLE;
@@ -123,6 +132,16 @@ public final class SeriesBundle {
      * @throws IllegalArgumentException for bytes that are not a whole bundle
      */
     public static void read(final byte[] bundle, final PointReader reader) {
+        read(bundle, (bytes, keyOffset, keyLength, value, timestampMs, recordTimestamp) -> reader.point(
+                new String(bytes, keyOffset, keyLength, StandardCharsets.UTF_8), value, timestampMs, recordTimestamp));
+    }
+
+    /**
+     * Hands each point of {@code bundle} to {@code reader}, in the order they were added, its key as bytes.
+     *
+     * @throws IllegalArgumentException for bytes that are not a whole bundle
+     */
+    public static void read(final byte[] bundle, final PointBytesReader reader) {
         if (!isBundle(bundle)) {
             throw new IllegalArgumentException("not a series bundle");
         }
@@ -135,9 +154,9 @@ public final class SeriesBundle {
                 if (keyLength < 0 || keyLength > in.remaining()) {
                     throw new IllegalArgumentException("truncated series bundle");
                 }
-                final String key = new String(bundle, in.position(), keyLength, StandardCharsets.UTF_8);
-                in.position(in.position() + keyLength);
-                reader.point(key, in.getDouble(), in.getLong(), in.getLong());
+                final int keyOffset = in.position();
+                in.position(keyOffset + keyLength);
+                reader.point(bundle, keyOffset, keyLength, in.getDouble(), in.getLong(), in.getLong());
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated series bundle", e);

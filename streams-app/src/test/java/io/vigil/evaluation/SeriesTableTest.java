@@ -75,6 +75,31 @@ class SeriesTableTest {
         }
     }
 
+    /** A lookup by the key's ASCII bytes, as a repartition record carries them, at {@code at} in a larger array. */
+    private static SeriesState getByBytes(final SeriesTable table, final String key, final int at) {
+        final byte[] ascii = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] bytes = new byte[at + ascii.length + 2];
+        System.arraycopy(ascii, 0, bytes, at, ascii.length);
+        final long hash = KeyBytes.hash(bytes, at, ascii.length);
+        assertThat(hash).isEqualTo(key.hashCode() & 0xFFFF_FFFFL);
+        return table.get(bytes, at, ascii.length, (int) hash);
+    }
+
+    @Test
+    void aStateHasItsOwnKeyAsBytes() {
+        for (Series series : SERIES) {
+            final SeriesState state = new SeriesState(series);
+            final SeriesTable table = new SeriesTable();
+            table.put(state);
+            assertThat(getByBytes(table, series.key(), 1)).isSameAs(state);
+            for (Series other : SERIES) {
+                if (other != series) {
+                    assertThat(getByBytes(table, other.key(), 0)).as("%s has %s", series, other).isNull();
+                }
+            }
+        }
+    }
+
     @Test
     void holdsWhatAMapWouldHold() {
         for (long seed = 0; seed < 50; seed++) {
@@ -89,6 +114,9 @@ class SeriesTableTest {
                     expected.put(s.key(), s);
                 } else if (action < 9) {
                     assertThat(table.get(s.key())).isSameAs(expected.get(s.key()));
+                    assertThat(getByBytes(table, s.key(), step % 3)).isSameAs(expected.get(s.key()));
+                    assertThat(getByBytes(table, s.key() + "x", 1)).isNull();
+                    assertThat(getByBytes(table, s.key().substring(0, s.key().length() - 1), 0)).isNull();
                     assertThat(table.get(s.key() + "x")).isNull();
                     assertThat(table.get(s.key().substring(0, s.key().length() - 1))).isNull();
                 } else {
@@ -112,6 +140,7 @@ class SeriesTableTest {
             assertThat(all).containsExactlyInAnyOrderElementsOf(expected.values());
             for (SeriesState s : expected.values()) {
                 assertThat(table.get(s.key())).isSameAs(s);
+                assertThat(getByBytes(table, s.key(), 2)).isSameAs(s);
             }
         }
     }

@@ -64,6 +64,57 @@ class TaskEvaluatorTest {
     }
 
     @Test
+    void aPointKeyedByBytesFindsTheSeriesItsKeyStringFinds() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        final Series ascii = new Series("cpu", Labels.of("instance", "n1"));
+        final Series accented = new Series("cpu", Labels.of("instance", "n\u00e9"));
+        final Series unselected = new Series("mem", Labels.of("instance", "n1"));
+        for (Series series : List.of(ascii, accented)) {
+            final byte[] key = series.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final byte[] inBundle = new byte[key.length + 5];
+            System.arraycopy(key, 0, inBundle, 3, key.length);
+            // New to the task: made from the bytes, then found by them, in place and inside a larger array.
+            final SeriesState first = e.take(key, 0, key.length, 10 * S, 1);
+            assertThat(first).isNotNull();
+            assertThat(first.key()).isEqualTo(series.key());
+            assertThat(e.take(inBundle, 3, key.length, 20 * S, 2)).isSameAs(first);
+            assertThat(e.take(series.key(), 30 * S, 3, null)).isSameAs(first);
+            assertThat(first.size()).isEqualTo(3);
+        }
+        assertThat(e.seriesCount()).isEqualTo(2);
+        final byte[] other = unselected.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(e.take(other, 0, other.length, 10 * S, 1)).isNull();
+        // Too late for an instant already evaluated: not taken, by bytes as by string.
+        e.clock().onWatermark("p0", 100 * S);
+        e.advance();
+        final byte[] key = ascii.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(e.take(key, 0, key.length, 40 * S, 4)).isNull();
+        assertThat(e.take(ascii.key(), 40 * S, 4, null)).isNull();
+    }
+
+    @Test
+    void everyChangedSeriesIsListedOnceAtEveryTakingAsTheListsGoRound() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        final Series other = new Series("cpu", Labels.of("instance", "n2"));
+        // Lists are numbered 1 to 127 and go round: a series listed on one and changed again 127 lists later, when
+        // the numbers have come round to its list's, must be listed again; the other series on every list, once.
+        for (int k = 0; k < 600; k++) {
+            e.accept(new Datapoint(NODE, 1, (k + 1) * S));
+            final boolean both = k % 127 == 0;
+            if (both) {
+                e.accept(new Datapoint(other, 1, (k + 1) * S));
+                e.accept(new Datapoint(other, 2, (k + 1) * S + 1));
+            }
+            final List<String> keys = e.drainChanged().stream().map(SeriesState::key).toList();
+            assertThat(keys).as("taking %d", k)
+                    .containsExactlyElementsOf(both ? List.of(NODE.key(), other.key()) : List.of(NODE.key()));
+        }
+        assertThat(e.drainChanged()).isEmpty();
+    }
+
+    @Test
     void evaluationWaitsForGraceAndUsesTheWindowsLastValue() {
         final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
                 new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
