@@ -102,33 +102,11 @@ public final class Series implements Comparable<Series> {
                 return bytes;
             }
         }
-        int length = name.length() + 2;
-        for (int i = 0; i < labels.size(); i++) {
-            length += (i > 0 ? 4 : 3) + labels.name(i).length() + labels.value(i).length();
-        }
-        final byte[] bytes = new byte[length];
-        int at = ascii(name, false, bytes, 0);
-        if (at >= 0) {
-            bytes[at++] = '{';
-        }
-        for (int i = 0; i < labels.size() && at >= 0; i++) {
-            if (i > 0) {
-                bytes[at++] = ',';
-            }
-            at = ascii(labels.name(i), false, bytes, at);
-            if (at >= 0) {
-                bytes[at++] = '=';
-                bytes[at++] = '"';
-                at = ascii(labels.value(i), true, bytes, at);
-            }
-            if (at >= 0) {
-                bytes[at++] = '"';
-            }
-        }
-        if (at < 0) {
+        final byte[] bytes = new byte[name.length() + labelsKeyLength(labels)];
+        final int at = ascii(name, false, bytes, 0);
+        if (at < 0 || writeLabelsKey(labels, bytes, at) < 0) {
             return key().getBytes(StandardCharsets.UTF_8);
         }
-        bytes[at] = '}';
         return bytes;
     }
 
@@ -141,13 +119,26 @@ public final class Series implements Comparable<Series> {
         if (labels.has("__name__")) {
             return null;
         }
+        final byte[] bytes = new byte[labelsKeyLength(labels)];
+        return writeLabelsKey(labels, bytes, 0) < 0 ? null : bytes;
+    }
+
+    /** The length of {@code {a="1",b="2"}} for {@code labels}, if ASCII without a character to escape. */
+    private static int labelsKeyLength(final Labels labels) {
         int length = 2;
         for (int i = 0; i < labels.size(); i++) {
             length += (i > 0 ? 4 : 3) + labels.name(i).length() + labels.value(i).length();
         }
-        final byte[] bytes = new byte[length];
-        bytes[0] = '{';
-        int at = 1;
+        return length;
+    }
+
+    /**
+     * Writes {@code {a="1",b="2"}} into {@code bytes} from {@code at}; returns where it ended, or -1 when a label is
+     * beyond ASCII or has a character {@link #key()} escapes.
+     */
+    private static int writeLabelsKey(final Labels labels, final byte[] bytes, final int from) {
+        bytes[from] = '{';
+        int at = from + 1;
         for (int i = 0; i < labels.size() && at >= 0; i++) {
             if (i > 0) {
                 bytes[at++] = ',';
@@ -163,10 +154,10 @@ public final class Series implements Comparable<Series> {
             }
         }
         if (at < 0) {
-            return null;
+            return -1;
         }
         bytes[at] = '}';
-        return bytes;
+        return at + 1;
     }
 
     /**
