@@ -19,7 +19,6 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -110,7 +109,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     @Override
     public void process(final Record<String, byte[]> record) {
-        commits.processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null));
+        commits.processed();
         if (liveRules.current() != evaluator.rules()) {
             apply(evaluator.reload(liveRules.current()), record.timestamp());
         }

@@ -20,7 +20,6 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -138,7 +137,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        commits.processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null));
+        commits.processed();
         followRuleChanges(record.timestamp());
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * When a task asks Kafka Streams to commit before the commit interval is up.
@@ -84,6 +85,11 @@ public final class CommitPacing {
     private static CommitPacing start(final CommitPacing pacing) {
         pacing.context.schedule(QUIET_CHECK, PunctuationType.WALL_CLOCK_TIME, pacing::checkQuiet);
         return pacing;
+    }
+
+    /** Notes that the processor has processed the current record (its topic from the record's metadata). */
+    public void processed() {
+        processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null));
     }
 
     /** Notes that the processor has processed a record of {@code topic} (this task's partition of it). */
