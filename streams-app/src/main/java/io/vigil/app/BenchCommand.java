@@ -91,8 +91,18 @@ final class BenchCommand implements Callable<Integer> {
     private int liveRate;
 
     @Option(names = "--live-seconds", defaultValue = "60", paramLabel = "SECONDS",
-            description = "How long the live load runs (default: ${DEFAULT-VALUE}).")
+            description = "How long the live load runs after its warm-up, the probes counted (default: ${DEFAULT-VALUE}).")
     private int liveSeconds;
+
+    @Option(names = "--live-warmup", defaultValue = "60", paramLabel = "SECONDS",
+            description = "How long the live load runs first, its probes reported apart: the JVM compiles the engine's "
+                    + "and the broker's code for about a minute, on the cores the engine needs (default: ${DEFAULT-VALUE}).")
+    private int liveWarmup;
+
+    @Option(names = "--live-series", defaultValue = "0", paramLabel = "S",
+            description = "Series of the live fleet (default: as many as send --live-rate at one point per 10 s scrape, "
+                    + "200,000 at 20,000/s).")
+    private int liveSeries;
 
     @Option(names = "--memory-series", defaultValue = "100000", paramLabel = "M",
             description = "Active series for the memory measurement (default: ${DEFAULT-VALUE}; the target case is 1000000, "
@@ -204,6 +214,13 @@ final class BenchCommand implements Callable<Integer> {
         if (liveSeconds < 1) {
             throw new ConfigException("--live-seconds: must be at least 1, not " + liveSeconds);
         }
+        if (liveWarmup < 0) {
+            throw new ConfigException("--live-warmup: must be at least 0, not " + liveWarmup);
+        }
+        if (liveSeries < 0) {
+            throw new ConfigException("--live-series: must be at least 1 (or 0 for one point per series per 10 s scrape), "
+                    + "not " + liveSeries);
+        }
         if (memorySeries < 1) {
             throw new ConfigException("--memory-series: must be at least 1, not " + memorySeries);
         }
@@ -244,6 +261,8 @@ final class BenchCommand implements Callable<Integer> {
         options.put("partitions", partitions);
         options.put("live_rate", liveRate);
         options.put("live_seconds", liveSeconds);
+        options.put("live_warmup_seconds", liveWarmup);
+        options.put("live_series", liveFleetSeries());
         options.put("memory_series", memorySeries);
         options.put("grace_ms", cfg.grace().toMillis());
         options.put("phases", phases.stream().sorted().map(Enum::name).toList());
@@ -502,13 +521,16 @@ final class BenchCommand implements Callable<Integer> {
     private void measureLatency(final BenchReport report, final VigilConfig cfg, final Map<String, Object> clientProps,
                                 final RuleSet rules, final String topic, final Path dir) throws Exception {
         final long graceMs = cfg.grace().toMillis();
-        progress("live load: %,d datapoints/s for %ds on %s, %d probe series, grace %s", liveRate, liveSeconds, topic,
-                LiveLoad.PROBES, io.vigil.model.DurationSyntax.format(cfg.grace()));
+        final int fleetSeries = liveFleetSeries();
+        progress("live load: %,d datapoints/s of %,d series for %ds (after a %ds warm-up) on %s, %d probe series, "
+                        + "grace %s", liveRate, fleetSeries, liveSeconds, liveWarmup, topic, LiveLoad.PROBES,
+                io.vigil.model.DurationSyntax.format(cfg.grace()));
         final LiveLoad load = new LiveLoad();
         final LiveLoad.Result sent;
         final Map<String, Long> latencies = new HashMap<>();
+        final Map<String, Long> warmUpLatencies = new HashMap<>();
         final long expected;
-        long read = 0;
+        final long read;
         final double cpuCores;
         final double commits;
         final double commitMsAvg;
@@ -518,40 +540,50 @@ final class BenchCommand implements Callable<Integer> {
         try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-live"), new SimpleMeterRegistry());
              ProbeAlerts alerts = new ProbeAlerts(clientProps, cfg.alertsTopic())) {
             awaitRunning(engine);
-            final long startMs = System.currentTimeMillis();
-            final long cpuBefore = processCpuNanos();
-            final StreamsTotals totalsBefore = StreamsTotals.of(engine.streams());
-            sent = load.run(clientProps, topic, new FleetMetrics(series), liveRate, Duration.ofSeconds(liveSeconds));
+            final long loadStartMs = System.currentTimeMillis();
+            // What the counted part cost is read from its start: the warm-up's CPU is mostly the JIT's.
+            final long[] startMs = {loadStartMs};
+            final long[] cpuBefore = {processCpuNanos()};
+            final StreamsTotals[] totalsBefore = {StreamsTotals.of(engine.streams())};
+            sent = load.run(clientProps, topic, new FleetMetrics(fleetSeries), liveRate, Duration.ofSeconds(liveWarmup),
+                    () -> {
+                        startMs[0] = System.currentTimeMillis();
+                        cpuBefore[0] = processCpuNanos();
+                        totalsBefore[0] = StreamsTotals.of(engine.streams());
+                    }, Duration.ofSeconds(liveSeconds));
             final long endMs = System.currentTimeMillis();
             // Where the latency comes from: how busy the two cores were (engine, broker and load in this process),
             // and how often and how long the engine's transactions took.
-            cpuCores = cpuBefore < 0 ? Double.NaN : (processCpuNanos() - cpuBefore) / 1e6 / (endMs - startMs);
+            cpuCores = cpuBefore[0] < 0 ? Double.NaN : (processCpuNanos() - cpuBefore[0]) / 1e6 / (endMs - startMs[0]);
             final StreamsTotals totalsAfter = StreamsTotals.of(engine.streams());
-            commits = totalsAfter.commits() - totalsBefore.commits();
+            commits = totalsAfter.commits() - totalsBefore[0].commits();
             commitMsAvg = threadMetric(engine.streams(), "commit-latency-avg");
             commitMsMax = threadMetric(engine.streams(), "commit-latency-max");
             pollRatio = threadMetric(engine.streams(), "poll-ratio");
-            loadSeconds = (endMs - startMs) / 1e3;
-            // Skip the first seconds (the engine meets its first load) and the last (no points beyond T + grace).
-            final long warmUpMs = Math.min(5_000, liveSeconds * 1000L / 5);
-            final List<String> counted = load.firingAppendMs().keySet().stream().filter(key -> {
+            loadSeconds = (endMs - startMs[0]) / 1e3;
+            // Without a warm-up, skip the first seconds (the engine meets its first load); always the last (no points
+            // beyond T + grace).
+            final long countedFromMs = startMs[0] + (liveWarmup > 0 ? 0 : Math.min(5_000, liveSeconds * 1000L / 5));
+            final long countedToMs = endMs - graceMs - PROBE_MARGIN.toMillis();
+            final List<String> counted = new ArrayList<>();
+            final List<String> warmUp = new ArrayList<>();
+            for (String key : load.firingAppendMs().keySet()) {
                 final long instant = Long.parseLong(key.substring(key.indexOf('@') + 1));
-                return instant >= startMs + warmUpMs && instant <= endMs - graceMs - PROBE_MARGIN.toMillis();
-            }).toList();
+                if (instant >= countedFromMs && instant <= countedToMs) {
+                    counted.add(key);
+                } else if (instant >= loadStartMs + 5_000 && instant < countedFromMs) {
+                    warmUp.add(key);
+                }
+            }
             expected = counted.size();
             final long deadline = System.nanoTime() + PROBE_WAIT.toNanos();
             while (!alerts.readableMs().keySet().containsAll(counted) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
-            // A probe whose alert never came counts with the time it was given up on: its latency is at least that.
             final long givenUpMs = System.currentTimeMillis();
-            for (String key : counted) {
-                final Long readable = alerts.readableMs().get(key);
-                if (readable != null) {
-                    read++;
-                }
-                latencies.put(key, (readable == null ? givenUpMs : readable) - load.firingAppendMs().get(key));
-            }
+            read = counted.stream().filter(alerts.readableMs()::containsKey).count();
+            latencies.putAll(latencies(counted, alerts.readableMs(), load.firingAppendMs(), givenUpMs));
+            warmUpLatencies.putAll(latencies(warmUp, alerts.readableMs(), load.firingAppendMs(), givenUpMs));
         }
         final LatencySummary summary = LatencySummary.of(latencies.values());
         final String target = String.format(Locale.ROOT, "<= %,d (grace + 250)", graceMs + 250);
@@ -563,6 +595,11 @@ final class BenchCommand implements Callable<Integer> {
         report.add("latency_max_ms", "live: alert latency max", summary.maxMs(), "ms", "");
         report.add("latency_samples", "live: probe alerts read / expected", read, "alerts",
                 String.format(Locale.ROOT, "%,d", expected));
+        if (!warmUpLatencies.isEmpty()) {
+            final LatencySummary cold = LatencySummary.of(warmUpLatencies.values());
+            report.add("warmup_latency_p50_ms", "live warm-up (not counted): alert latency p50", cold.p50Ms(), "ms", "");
+            report.add("warmup_latency_p99_ms", "live warm-up (not counted): alert latency p99", cold.p99Ms(), "ms", "");
+        }
         report.add("live_cpu_cores", "live: process CPU (engine, broker, load) in cores", cpuCores, "cores",
                 String.format(Locale.ROOT, "of %d", Runtime.getRuntime().availableProcessors()));
         report.add("live_commits_per_s", "live: engine commits per second", commits / loadSeconds, "/s", "");
@@ -570,6 +607,24 @@ final class BenchCommand implements Callable<Integer> {
         report.add("live_commit_ms_max", "live: engine commit time, max (Kafka Streams' window)", commitMsMax, "ms", "");
         report.add("live_poll_ratio", "live: stream thread's share of time in poll (Kafka Streams' window)", pollRatio,
                 "", "");
+    }
+
+    /**
+     * Each probe's latency, from its point's append to its alert readable; one whose alert never came counts with the
+     * time it was given up on: its latency is at least that.
+     */
+    private static Map<String, Long> latencies(final List<String> probes, final Map<String, Long> readableMs,
+                                               final Map<String, Long> appendedMs, final long givenUpMs) {
+        final Map<String, Long> out = new HashMap<>();
+        for (String key : probes) {
+            out.put(key, readableMs.getOrDefault(key, givenUpMs) - appendedMs.get(key));
+        }
+        return out;
+    }
+
+    /** The live fleet: as given, or as many series as send the live rate at one point per series per scrape. */
+    private int liveFleetSeries() {
+        return liveSeries > 0 ? liveSeries : (int) Math.max(1, liveRate * FleetMetrics.SCRAPE_MS / 1000);
     }
 
     /** CPU time of this process so far, or -1 where the JVM does not tell. */

@@ -44,20 +44,30 @@ public final class LiveLoad {
         return firingAppendMs;
     }
 
-    /** Sends for {@code length}, in this thread. */
+    /**
+     * Sends for {@code warmUp} then {@code length}, in this thread, and runs {@code warmedUp} in it once the warm-up
+     * is over (before any point of the counted part is sent).
+     */
     public Result run(final Map<String, Object> clientProps, final String topic, final FleetMetrics fleet,
-                      final int ratePerSecond, final Duration length) throws InterruptedException {
+                      final int ratePerSecond, final Duration warmUp, final Runnable warmedUp, final Duration length)
+            throws InterruptedException {
         final Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         final AtomicReference<Exception> failure = new AtomicReference<>();
         final long started = System.nanoTime();
-        final long end = started + length.toNanos();
+        final long warm = started + warmUp.toNanos();
+        final long end = warm + length.toNanos();
+        boolean warmedUpRun = false;
         long sent = 0;
         int nextSeries = 0;
         long lastProbeSecond = System.currentTimeMillis() / 1000;
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             while (System.nanoTime() < end && failure.get() == null) {
+                if (!warmedUpRun && System.nanoTime() >= warm) {
+                    warmedUpRun = true;
+                    warmedUp.run();
+                }
                 final long second = System.currentTimeMillis() / 1000;
                 if (second > lastProbeSecond) {
                     lastProbeSecond = second;

@@ -20,7 +20,8 @@ class BenchCommandTest {
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
             "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "live_dps", "grace_ms",
-            "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "live_cpu_cores",
+            "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
+            "warmup_latency_p99_ms", "live_cpu_cores",
             "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
 
     @TempDir
@@ -30,13 +31,15 @@ class BenchCommandTest {
     void aTinyBenchRunsEveryMeasurementAndWritesTheTableAsJson() throws Exception {
         final Path json = dir.resolve("bench.json");
         final CommandRun run = CommandRun.vigil("bench", "--datapoints", "3000", "--series", "100", "--live-rate", "500",
-                "--live-seconds", "8", "--grace", "1s", "--memory-series", "300", "--json", json.toString());
+                "--live-warmup", "6", "--live-seconds", "6", "--grace", "1s", "--memory-series", "300", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("metric", "catch-up: vigil / plain consumer", "live: alert latency p99");
         final JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.at("/context/cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(root.at("/context/options/grace_ms").asLong()).isEqualTo(1000);
+        assertThat(root.at("/context/options/live_series").asLong()).as("one point per series per 10 s scrape")
+                .isEqualTo(5000);
         final List<String> keys = new ArrayList<>();
         for (JsonNode row : root.get("results")) {
             keys.add(row.get("key").asText());
