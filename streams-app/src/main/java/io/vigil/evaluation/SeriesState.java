@@ -47,6 +47,11 @@ final class SeriesState {
      * clear a flag on each.
      */
     private byte listedIn;
+    /**
+     * Its {@link TaskEvaluator} visit class: which rule groups it has rules in, as a small number, so that an evaluation
+     * pass visits only the series with a rule due (read by {@link SeriesTable} without touching the state).
+     */
+    private byte visitClass;
     // The points: timestamps as int offsets of milliseconds from `base`, which covers 24 days either side while a
     // window spans minutes; a point that cannot be reached by rebasing switches the series to whole timestamps.
     // Half the bytes of a long per point, for a million series with a dozen points each.
@@ -165,6 +170,14 @@ final class SeriesState {
 
     void setListedIn(final byte list) {
         this.listedIn = list;
+    }
+
+    byte visitClass() {
+        return visitClass;
+    }
+
+    void setVisitClass(final byte visitClass) {
+        this.visitClass = visitClass;
     }
 
     boolean unsaved() {

@@ -259,4 +259,42 @@ class TaskEvaluatorTest {
         e.clock().onIdle("p1");
         assertThat(describe(e.advance().transitions())).containsExactly("FIRING@10", "RESOLVED@70");
     }
+
+    @Test
+    void anInstantVisitsOnlyTheSeriesWithARuleDueThen() {
+        final Series probe = new Series("probe", Labels.of("instance", "p1"));
+        final Rule fast = new Rule("fast", "Probe", new SeriesSelector("probe", List.of()), Aggregate.LAST,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), new Condition.Threshold(true, 50, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
+        final Rule fleet = threshold(Aggregate.LAST, new Condition.Threshold(true, 90, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO);
+        final RuleSet rules = new RuleSet(List.of(
+                new RuleGroup("fast", Duration.ofSeconds(1), List.of(fast), "test.yaml"),
+                new RuleGroup("g", Duration.ofSeconds(10), List.of(fleet), "test.yaml")));
+        final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(1));
+        final List<String> fired = new ArrayList<>();
+        for (int k = 1; k <= 300; k++) {
+            // The probe above 50 at 100 s only; the node (3 s past each 10 s, so that its points leave the minute's
+            // window between its group's instants) above 90 at 203 s only.
+            e.accept(new Datapoint(probe, k == 100 ? 60 : 0, k * S));
+            if (k % 10 == 3) {
+                e.accept(new Datapoint(NODE, k == 203 ? 95 : 0, k * S));
+            }
+            e.drainChanged();
+            e.clock().onWatermark("p0", k * S);
+            final TaskEvaluator.Outcome outcome = e.advance();
+            outcome.transitions().forEach(t -> fired.add(t.rule().alert() + " " + t.kind() + "@"
+                    + (t.kind() == AlertTransition.Kind.FIRING ? t.status().firedAt() : t.status().resolvedAt()) / S));
+            final long instant = k * S - GRACE;
+            if (instant % (10 * S) != 0) {
+                assertThat(outcome.changed()).as("the pass at %d s", instant / S).extracting(SeriesState::key)
+                        .doesNotContain(NODE.key());
+            }
+        }
+        assertThat(fired).containsExactly("Probe FIRING@100", "Probe RESOLVED@101", "High FIRING@210",
+                "High RESOLVED@220");
+        // Pruned at its own group's instants all the same: a minute's window of points every 10 s, plus those of the
+        // grace's 15 s not yet evaluated.
+        assertThat(e.state(NODE.key()).size()).isLessThanOrEqualTo(8);
+    }
 }
