@@ -87,7 +87,8 @@ public final class VigilTopology {
 
         final KStream<byte[], IngestOutput> ingested = builder
                 .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
-                .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE);
+                .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
+                        IngestProcessor.FLUSH_STORE);
 
         final Map<String, KStream<byte[], IngestOutput>> routes = ingested.split(Named.as("ingested-"))
                 .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
@@ -194,6 +195,8 @@ public final class VigilTopology {
             final List<StoreBuilder<? extends StateStore>> builders = new ArrayList<>();
             builders.add(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE),
                     Serdes.String(), Serdes.Long()), changelogged));
+            // Ingest writes its progress once per commit, from this store's pre-commit flush (never, in a replay).
+            builders.add(CommitFlushStore.builder(IngestProcessor.FLUSH_STORE));
             builders.add(SeriesEvaluationProcessor.seriesStore(changelogged));
             builders.add(PeerGroupProcessor.valuesStore(logged(bytesStore(PeerGroupProcessor.VALUES_STORE), changelogged)));
             // Progress and alerts change many times per commit (progress on every evaluation pass): written behind,

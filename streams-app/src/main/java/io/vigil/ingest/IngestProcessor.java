@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestProcessor implements Processor<byte[], byte[], byte[], IngestOutput> {
 
-    /** Each source partition's newest datapoint timestamp, changelogged so a restart judges lateness the same way. */
+    /**
+     * Each source partition's newest datapoint timestamp as of the last commit, changelogged so a restart judges
+     * lateness the same way.
+     */
     public static final String PROGRESS_STORE = "vigil-ingest-progress";
+    /** The store whose pre-commit flush writes the progress store (see {@link Source}). */
+    public static final String FLUSH_STORE = "vigil-ingest-progress-flush";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
 
@@ -105,6 +110,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
         commits = CommitPacing.forIngest(context, lag);
+        final CommitFlushStore flush = context.getStateStore(FLUSH_STORE);
+        flush.beforeCommit(this::writeProgress);
     }
 
     @Override
@@ -159,10 +166,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final boolean wasIdle = source.idle;
         source.idle = false;
         source.idleAnnounced = false;
-        if (newest != before) {
-            source.newest = newest;
-            progress.put(source.name, newest);
-        }
+        source.newest = newest;
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
             broadcast(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
             // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
@@ -185,6 +189,12 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * What this task knows of one source partition. Its newest timestamp is the progress store's value, read once
      * and then kept here (only this processor writes that store): a store read per record went through Kafka
      * Streams' metered store, serdes and a latency sensor, about a tenth of ingest's time.
+     *
+     * <p>It goes back to the store just before each commit, and only if it moved: a restart restores only what a
+     * commit holds (the store's changelog and the input offsets commit in one transaction, and input read after the
+     * commit is read again), while a write for every record that moved it was, under a live load stamped with the
+     * wall clock, a changelog record every 7 datapoints (2,650 a second at 20,000 datapoints/s), each through the
+     * metered store, a serde, the producer and the broker's log.
      */
     private final class Source {
         final String name;
@@ -200,6 +210,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         long idleAnnouncedWallMs;
         private boolean loaded;
         private long newest;
+        /** The value the progress store holds for it: read there, or last written. */
+        private long stored;
 
         Source(final String name, final String topic, final int partition, final long nowMs) {
             this.name = name;
@@ -211,11 +223,27 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         /** Its newest datapoint timestamp so far, {@code Long.MIN_VALUE} for none. */
         long newest() {
             if (!loaded) {
-                final Long stored = progress.get(name);
-                newest = stored == null ? Long.MIN_VALUE : stored;
+                final Long read = progress.get(name);
+                newest = read == null ? Long.MIN_VALUE : read;
+                stored = newest;
                 loaded = true;
             }
             return newest;
+        }
+
+        /** Writes its newest timestamp to the progress store, if it moved since it was read or last written. */
+        void writeProgress() {
+            if (loaded && newest != stored) {
+                progress.put(name, newest);
+                stored = newest;
+            }
+        }
+    }
+
+    /** Run just before each commit of the task, so each source's progress is written in that commit's transaction. */
+    private void writeProgress() {
+        for (Source source : sources.values()) {
+            source.writeProgress();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.InputFormat;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.TimestampPrecision;
@@ -13,7 +14,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +104,22 @@ class IngestTopologyTest {
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("1 of 2 datapoints rejected: old_timestamp: ");
         assertThat(accepted("metrics")).isEqualTo(2);
+    }
+
+    @Test
+    void theProgressChangelogHoldsEachSourcesNewestWhenItMovedAsOfEachCommit() {
+        // The test driver commits after every record: one changelog record per record at most, here.
+        send("metrics", "[" + TopologyTest.point("n1", 40, T0) + "," + TopologyTest.point("n2", 40, T0 + 10_000) + "]");
+        send("metrics", TopologyTest.point("n1", 40, T0 - 5_000)); // behind: no write
+        send("metrics", TopologyTest.point("n1", 40, T0 + 20_000));
+        send("prom", TopologyTest.point("n1", 40, T0));
+
+        // The format a restart restores from: String keys, Long values.
+        final TestOutputTopic<String, Long> changelog = fixture.driver.createOutputTopic(
+                "vigil-test-" + IngestProcessor.PROGRESS_STORE + "-changelog", new StringDeserializer(),
+                new LongDeserializer());
+        assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("metrics/0", T0 + 10_000),
+                KeyValue.pair("metrics/0", T0 + 20_000), KeyValue.pair("prom/0", T0));
     }
 
     private void send(final String topic, final String value) {

@@ -1,0 +1,150 @@
+package io.vigil.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.InMemoryKeyValueStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ingest's progress store is written at commits, not per record: only the value a commit holds is ever restored. The
+ * commits are Kafka Streams' pre-commit flush, called here by hand (its test driver commits after every record).
+ */
+class IngestProgressTest {
+
+    private static final long T0 = 1_796_045_240_000L;
+    private static final long GRACE_MS = 15_000;
+    private static final List<String> TOPICS = List.of("metrics", "prom");
+
+    /** The progress store's writes, counted under Kafka Streams' metered layer: each would be a changelog record. */
+    private int writes;
+    /** The same bytes store however many times it is built: what the changelog restores after a restart. */
+    private final InMemoryKeyValueStore progressBytes = new InMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE) {
+        @Override
+        public void put(final Bytes key, final byte[] value) {
+            writes++;
+            super.put(key, value);
+        }
+    };
+    private final MockProcessorContext<byte[], IngestOutput> context = new MockProcessorContext<>();
+    private final KeyValueStore<String, Long> progress;
+    private final CommitFlushStore flush;
+    private final long[] offsets = new long[TOPICS.size()];
+
+    IngestProgressTest() {
+        context.setCurrentSystemTimeMs(T0);
+        progress = add(Stores.keyValueStoreBuilder(sameProgress(), Serdes.String(), Serdes.Long()).withLoggingDisabled());
+        flush = add(CommitFlushStore.builder(IngestProcessor.FLUSH_STORE));
+    }
+
+    @Test
+    void manyRecordsBetweenTwoCommitsWriteEachSourcesNewestOncePerCommit() {
+        final IngestProcessor ingest = start();
+        for (int i = 0; i < 50; i++) {
+            send(ingest, "metrics", T0 + i * 1_000L);
+        }
+        for (int i = 0; i < 20; i++) {
+            send(ingest, "prom", T0 + i * 1_000L);
+        }
+        assertThat(writes).as("before the commit").isZero();
+        assertThat(progress.get("metrics/0")).isNull();
+
+        flush.flushCache();
+        assertThat(writes).isEqualTo(2);
+        assertThat(progress.get("metrics/0")).isEqualTo(T0 + 49_000);
+        assertThat(progress.get("prom/0")).isEqualTo(T0 + 19_000);
+
+        for (int i = 50; i < 80; i++) {
+            send(ingest, "metrics", T0 + i * 1_000L);
+        }
+        flush.flushCache();
+        assertThat(writes).as("only the source that moved").isEqualTo(3);
+        assertThat(progress.get("metrics/0")).isEqualTo(T0 + 79_000);
+        assertThat(progress.get("prom/0")).isEqualTo(T0 + 19_000);
+
+        send(ingest, "metrics", T0 + 79_000);       // the newest again
+        send(ingest, "metrics", T0 + 70_000);       // behind it, within grace
+        send(ingest, "prom", T0);                   // behind by more than grace: dropped
+        flush.flushCache();
+        flush.flushCache();
+        assertThat(writes).as("no source moved").isEqualTo(3);
+    }
+
+    @Test
+    void aRestartJudgesLatenessByTheNewestItsLastCommitHeld() {
+        final IngestProcessor before = start();
+        send(before, "metrics", T0);
+        flush.flushCache();
+        // Never committed: after a restart this record is read again, so its progress need not survive.
+        send(before, "metrics", T0 + 60_000);
+        assertThat(progress.get("metrics/0")).isEqualTo(T0);
+
+        final IngestProcessor after = start();
+        context.resetForwards();
+        send(after, "metrics", T0 - GRACE_MS);      // grace behind the committed newest: late
+        send(after, "metrics", T0 + 30_000);        // late only against the uncommitted newest
+        assertThat(context.forwarded()).map(f -> f.record().value())
+                .filteredOn(SeriesMessage.Point.class::isInstance)
+                .map(p -> ((SeriesMessage.Point) p).datapoint().timestampMs())
+                .containsExactly(T0 + 30_000);
+        flush.flushCache();
+        assertThat(progress.get("metrics/0")).isEqualTo(T0 + 30_000);
+    }
+
+    /** An ingest task's processor, started (again) over this context's stores, as Kafka Streams starts a task. */
+    private IngestProcessor start() {
+        final IngestProcessor ingest = new IngestProcessor(
+                new TopicDecoders(TOPICS.stream().map(InputTopic::auto).toList(), IngestLimits.defaults()), TOPICS,
+                Map.of("metrics", 1, "prom", 1), GRACE_MS, Duration.ofDays(7), () -> 10_000, Duration.ofSeconds(30),
+                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP);
+        ingest.init(context);
+        return ingest;
+    }
+
+    /** One record of one datapoint at {@code timestampMs}, from partition 0 of {@code topic}. */
+    private void send(final IngestProcessor ingest, final String topic, final long timestampMs) {
+        context.setRecordMetadata(topic, 0, offsets[TOPICS.indexOf(topic)]++);
+        final String point = "{\"name\":\"cpu\",\"labels\":{\"instance\":\"n1\"},\"value\":1,\"timestamp\":"
+                + timestampMs + "}";
+        ingest.process(new Record<>(null, point.getBytes(StandardCharsets.UTF_8), T0));
+    }
+
+    private <S extends StateStore> S add(final StoreBuilder<S> builder) {
+        final S store = builder.build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    private KeyValueBytesStoreSupplier sameProgress() {
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return IngestProcessor.PROGRESS_STORE;
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return progressBytes;
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        };
+    }
+}
