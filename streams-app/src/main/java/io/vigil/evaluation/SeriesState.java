@@ -16,6 +16,9 @@ import java.util.TreeMap;
 final class SeriesState {
 
     private static final int INITIAL_CAPACITY = 4;
+    /** {@link #storeFlags} bits. */
+    private static final byte UNSAVED = 1;
+    private static final byte SHOWN = 2;
     private static final int MAX_SCALE = 15;
     private static final double[] POW10 = {
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
@@ -39,8 +42,12 @@ final class SeriesState {
      * outlier rules; the key itself with one; with more, an array of them by position in `ruleIndexes`.
      */
     private Object peerGroups;
-    /** Whether this state changed since {@link SeriesStore} last wrote it: the store keeps a list, not a map. */
-    private boolean unsaved;
+    /**
+     * What {@link SeriesStore} knows of this state, as bits: {@link #UNSAVED}, changed since it last wrote it (the store
+     * keeps a list, not a map); {@link #SHOWN}, in the view it answers reads from (else a write of a state without
+     * alerts looked its key up there, hashing a key string built for the write).
+     */
+    private byte storeFlags;
     /**
      * The {@link TaskEvaluator}'s list of changed states this state was last put on, by its number (0: none): it is on
      * the current list if that is the evaluator's current number. Taking a list then costs no pass over its states to
@@ -181,11 +188,19 @@ final class SeriesState {
     }
 
     boolean unsaved() {
-        return unsaved;
+        return (storeFlags & UNSAVED) != 0;
     }
 
     void setUnsaved(final boolean unsaved) {
-        this.unsaved = unsaved;
+        storeFlags = (byte) (unsaved ? storeFlags | UNSAVED : storeFlags & ~UNSAVED);
+    }
+
+    boolean shown() {
+        return (storeFlags & SHOWN) != 0;
+    }
+
+    void setShown(final boolean shown) {
+        storeFlags = (byte) (shown ? storeFlags | SHOWN : storeFlags & ~SHOWN);
     }
 
     int size() {

@@ -24,9 +24,18 @@ final class SeriesStateCodec {
     }
 
     static byte[] encode(final String storeKey, final SeriesState s) {
+        return encode(s, s.hasKey(storeKey));
+    }
+
+    /** {@link #encode} of a state stored under its own key, which the caller knows (no key to compare). */
+    static byte[] encodeUnderOwnKey(final SeriesState s) {
+        return encode(s, true);
+    }
+
+    private static byte[] encode(final SeriesState s, final boolean underOwnKey) {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (s.hasKey(storeKey)) {
+            if (underOwnKey) {
                 out.writeByte(SERIES_FROM_KEY);
             } else {
                 out.writeByte(WITH_SERIES);

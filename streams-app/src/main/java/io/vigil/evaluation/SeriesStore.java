@@ -166,10 +166,12 @@ public final class SeriesStore extends CommitWrittenStore {
     }
 
     private void show(final String key, final SeriesState state, final byte[] encoded) {
-        if (!state.hasActiveAlerts()) {
-            view.remove(key);
-        } else {
+        if (state.hasActiveAlerts()) {
             view.put(key, encoded);
+            state.setShown(true);
+        } else if (state.shown()) {
+            view.remove(key);
+            state.setShown(false);
         }
     }
 
@@ -190,11 +192,11 @@ public final class SeriesStore extends CommitWrittenStore {
             // Built once here: a state holds its key in pieces.
             final String key = state.key();
             if (deletedAt.isEmpty() || deletedAt.getOrDefault(key, -1) <= i) {
-                write(key, state);
+                write(key, state, SeriesStateCodec.encodeUnderOwnKey(state));
             }
         }
         for (Map.Entry<String, SeriesState> e : changedElsewhere.entrySet()) {
-            write(e.getKey(), e.getValue());
+            write(e.getKey(), e.getValue(), SeriesStateCodec.encode(e.getKey(), e.getValue()));
         }
         final byte[] counts = watched.get();
         if (counts != null) {
@@ -202,8 +204,7 @@ public final class SeriesStore extends CommitWrittenStore {
         }
     }
 
-    private void write(final String key, final SeriesState state) {
-        final byte[] encoded = SeriesStateCodec.encode(key, state);
+    private void write(final String key, final SeriesState state, final byte[] encoded) {
         inner.put(key, encoded);
         show(key, state, encoded);
     }
