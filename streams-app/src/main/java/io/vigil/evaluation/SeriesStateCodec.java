@@ -2,9 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.model.SeriesCodec;
 import io.vigil.model.Series;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -33,8 +31,8 @@ final class SeriesStateCodec {
     }
 
     private static byte[] encode(final SeriesState s, final boolean underOwnKey) {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * s.size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        final ByteWriter out = new ByteWriter(64 + 16 * s.size());
+        try {
             if (underOwnKey) {
                 out.writeByte(SERIES_FROM_KEY);
             } else {
@@ -68,7 +66,7 @@ final class SeriesStateCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
     }
 
     static SeriesState decode(final String storeKey, final byte[] bytes) {
