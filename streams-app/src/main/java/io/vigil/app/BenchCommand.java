@@ -68,6 +68,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(30);
     /** Live probes this close to the end are not counted: their evaluation needs points up to T + grace. */
     private static final Duration PROBE_MARGIN = Duration.ofSeconds(2);
+    /** The live load's first seconds, when the engine meets its first points: no probe of theirs is reported. */
+    private static final long FIRST_LOAD_MS = 5_000;
     /** How long after the load stops a probe's alert is waited for; one not come by then counts with that time. */
     private static final Duration PROBE_WAIT = Duration.ofSeconds(20);
 
@@ -563,7 +565,7 @@ final class BenchCommand implements Callable<Integer> {
             loadSeconds = (endMs - startMs[0]) / 1e3;
             // Without a warm-up, skip the first seconds (the engine meets its first load); always the last (no points
             // beyond T + grace).
-            final long countedFromMs = startMs[0] + (liveWarmup > 0 ? 0 : Math.min(5_000, liveSeconds * 1000L / 5));
+            final long countedFromMs = startMs[0] + (liveWarmup > 0 ? 0 : Math.min(FIRST_LOAD_MS, liveSeconds * 1000L / 5));
             final long countedToMs = endMs - graceMs - PROBE_MARGIN.toMillis();
             final List<String> counted = new ArrayList<>();
             final List<String> warmUp = new ArrayList<>();
@@ -571,7 +573,7 @@ final class BenchCommand implements Callable<Integer> {
                 final long instant = Long.parseLong(key.substring(key.indexOf('@') + 1));
                 if (instant >= countedFromMs && instant <= countedToMs) {
                     counted.add(key);
-                } else if (instant >= loadStartMs + 5_000 && instant < countedFromMs) {
+                } else if (instant >= loadStartMs + FIRST_LOAD_MS && instant < countedFromMs) {
                     warmUp.add(key);
                 }
             }
