@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
-import io.vigil.model.SeriesCodec;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SeriesStateCodecTest {
@@ -31,7 +29,7 @@ class SeriesStateCodecTest {
     void aStateStoredUnderItsSeriesKeyLeavesTheLabelsToTheKey() {
         final SeriesState s = sample();
         final byte[] bytes = SeriesStateCodec.encode(SERIES.key(), s);
-        assertThat(bytes[0]).isEqualTo((byte) 2);
+        assertThat(bytes[0]).isEqualTo((byte) 4);
         assertThat(bytes.length).isLessThan(SeriesStateCodec.encode("another key", s).length - 30);
         assertSame(SeriesStateCodec.decode(SERIES.key(), bytes), s);
     }
@@ -40,38 +38,114 @@ class SeriesStateCodecTest {
     void aStateStoredUnderAnotherKeyCarriesItsSeries() {
         final SeriesState s = sample();
         final byte[] bytes = SeriesStateCodec.encode("\u0001self/alert", s);
-        assertThat(bytes[0]).isEqualTo((byte) 1);
+        assertThat(bytes[0]).isEqualTo((byte) 3);
         assertSame(SeriesStateCodec.decode("\u0001self/alert", bytes), s);
     }
 
     @Test
-    void statesOfTheFirstVersionAreStillRead() throws IOException {
-        // Version 1 as the previous release wrote it: the series, then the same layout as version 2.
-        final byte[] v2 = SeriesStateCodec.encode(SERIES.key(), sample());
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(1);
-            SeriesCodec.write(out, SERIES);
-            out.write(Arrays.copyOfRange(v2, 1, v2.length));
-        }
-        assertSame(SeriesStateCodec.decode(SERIES.key(), bytes.toByteArray()), sample());
+    void statesOfTheFirstTwoVersionsAreStillRead() {
+        // As the releases before wrote them: each point as a whole timestamp and a double.
+        final SeriesState s = sample();
+        s.add(2_000 + 40 * 86_400_000L, -0.0);
+        assertSame(SeriesStateCodec.decode(SERIES.key(), HexFormat.of().parseHex(GOLDEN_V2)), s);
+        assertSame(SeriesStateCodec.decode("\u0001self/alert", HexFormat.of().parseHex(GOLDEN_V1)), s);
+        final SeriesState narrow = sample();
+        narrow.add(1_700_000_000_000L, Double.NaN);
+        assertSame(SeriesStateCodec.decode(SERIES.key(), HexFormat.of().parseHex(GOLDEN_NARROW)), narrow);
     }
 
     @Test
-    void theBytesOfAStateAreTheSameAsTheReleaseBeforeWrote() {
-        // Pinned: a changelog written by one version is restored by the next, and the in-memory layout of the points
-        // (offsets from a base timestamp) is not the stored one (whole timestamps).
-        final SeriesState s = sample();
-        s.add(2_000 + 40 * 86_400_000L, -0.0);
-        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode(SERIES.key(), s))).isEqualTo(GOLDEN_V2);
-        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode("\u0001self/alert", s))).isEqualTo(GOLDEN_V1);
-        final SeriesState narrow = sample();
-        narrow.add(1_700_000_000_000L, Double.NaN);
-        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode(SERIES.key(), narrow))).isEqualTo(GOLDEN_NARROW);
-        assertSame(SeriesStateCodec.decode(SERIES.key(), HexFormat.of().parseHex(GOLDEN_V2)), s);
-        assertSame(SeriesStateCodec.decode("\u0001self/alert", HexFormat.of().parseHex(GOLDEN_V1)), s);
+    void theBytesOfAStateArePinned() {
+        // A changelog written by one version is restored by the next: these bytes stay readable as they are.
+        final SeriesState regular = sample();
+        regular.add(3_000, 11.25);
+        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode(SERIES.key(), regular))).isEqualTo(GOLDEN_V4);
+        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode("\u0001self/alert", regular)))
+                .isEqualTo(GOLDEN_V3);
+        assertSame(SeriesStateCodec.decode(SERIES.key(), HexFormat.of().parseHex(GOLDEN_V4)), regular);
+        assertSame(SeriesStateCodec.decode("\u0001self/alert", HexFormat.of().parseHex(GOLDEN_V3)), regular);
+        final SeriesState whole = sample();
+        whole.add(2_000 + 40 * 86_400_000L, -0.0);
+        assertThat(HexFormat.of().formatHex(SeriesStateCodec.encode(SERIES.key(), whole))).isEqualTo(GOLDEN_V4_WHOLE);
+        assertSame(SeriesStateCodec.decode(SERIES.key(), HexFormat.of().parseHex(GOLDEN_V4_WHOLE)), whole);
     }
 
+    @Test
+    void aFleetSeriesTakesTwoBytesAPoint() {
+        final SeriesState s = new SeriesState(SERIES);
+        for (int i = 0; i < 13; i++) {
+            s.add(1_700_000_000_000L + i * 10_000L, 40 + i * 0.25);
+        }
+        // version, last pruned, count, form and base and step of the times, form and base and scale of the digits
+        assertThat(SeriesStateCodec.encode(SERIES.key(), s)).hasSize(1 + 8 + 4 + 13 + 10 + 2 * 13 + 2 + 2);
+    }
+
+    @Test
+    void everyFormOfThePointsComesBackAsItWas() {
+        final Random random = new Random(7);
+        final Set<String> forms = new HashSet<>();
+        for (int run = 0; run < 2_000; run++) {
+            final SeriesState s = new SeriesState(SERIES);
+            final long start = 1_700_000_000_000L + random.nextInt(1_000_000);
+            final int points = random.nextInt(16);
+            final int step = 1 + random.nextInt(20_000);
+            for (int i = 0; i < points; i++) {
+                s.add(timestamp(random, start, i, step), value(random));
+            }
+            if (random.nextInt(4) == 0) {
+                s.pruneThrough(start + random.nextInt(Math.max(1, points)) * (long) step);
+            }
+            s.setLastPruned(random.nextBoolean() ? Long.MIN_VALUE : start - 1);
+            for (String key : new String[] {SERIES.key(), "\u0001self/alert"}) {
+                final SeriesState back = SeriesStateCodec.decode(key, SeriesStateCodec.encode(key, s));
+                assertThat(back.size()).as("run %d", run).isEqualTo(s.size());
+                for (int i = 0; i < s.size(); i++) {
+                    assertThat(back.timestamp(i)).as("run %d point %d", run, i).isEqualTo(s.timestamp(i));
+                    assertThat(Double.doubleToRawLongBits(back.value(i))).as("run %d point %d", run, i)
+                            .isEqualTo(Double.doubleToRawLongBits(s.value(i)));
+                }
+                assertThat(back.lastPruned()).isEqualTo(s.lastPruned());
+            }
+            forms.add(s.regular() + "/" + s.valueBytes());
+        }
+        assertThat(forms).containsExactlyInAnyOrder("true/2", "true/4", "true/8", "false/2", "false/4", "false/8");
+    }
+
+    /** Mostly on the scrape line; sometimes off it, before it, or weeks away (whole timestamps). */
+    private static long timestamp(final Random random, final long start, final int i, final int step) {
+        return switch (random.nextInt(12)) {
+            case 0 -> start + (long) i * step + 1 + random.nextInt(step);
+            case 1 -> start - random.nextInt(100_000);
+            case 2 -> start + 40L * 86_400_000 + random.nextInt(1_000);
+            default -> start + (long) i * step;
+        };
+    }
+
+    /** Gauges with a few decimals, large counters, and what only doubles hold. */
+    private static double value(final Random random) {
+        return switch (random.nextInt(10)) {
+            case 0 -> Double.NaN;
+            case 1 -> -0.0;
+            case 2 -> random.nextDouble();
+            case 3 -> random.nextLong() >>> 20;
+            case 4 -> random.nextInt(2_000_000_000) / 1000.0;
+            default -> random.nextInt(10_000) / 100.0;
+        };
+    }
+
+    private static final String GOLDEN_V4 = "0400000000000001f4000000030000000000000003e8000003e80000000000000003e802000000fa007d0001"
+            + "0007672f53757267650008000100010000000100000001402600000000000000010007672f5375726765020000000000"
+            + "0003e800000000000007d0800000000000000080000000000000004029000000000000402600000000000040"
+            + "10cccccccccccd";
+    private static final String GOLDEN_V3 = "03000e64625f636f6e6e656374696f6e7300020008696e7374616e6365000464622d310004726f6c6500077072"
+            + "696d61727900000000000001f4000000030000000000000003e8000003e80000000000000003e802000000fa007d0001"
+            + "0007672f53757267650008000100010000000100000001402600000000000000010007672f5375726765020000000000"
+            + "0003e800000000000007d0800000000000000080000000000000004029000000000000402600000000000040"
+            + "10cccccccccccd";
+    private static final String GOLDEN_V4_WHOLE = "0400000000000001f4000000030200000000000003e800000000000007d000000000cdfe67d002402400000000000040"
+            + "29000000000000800000000000000000010007672f537572676500080001000100000001000000014026000000000000"
+            + "00010007672f53757267650200000000000003e800000000000007d08000000000000000800000000000000040290000"
+            + "0000000040260000000000004010cccccccccccd";
     private static final String GOLDEN_V2 = "0200000000000001f40000000300000000000003e8402400000000000000000000000007d04029000000000000000000"
             + "00cdfe67d0800000000000000000010007672f5375726765000800010001000000010000000140260000000000000001"
             + "0007672f53757267650200000000000003e800000000000007d080000000000000008000000000000000402900000000"
@@ -92,7 +166,7 @@ class SeriesStateCodecTest {
         assertThat(actual.size()).isEqualTo(expected.size());
         for (int i = 0; i < expected.size(); i++) {
             assertThat(actual.timestamp(i)).isEqualTo(expected.timestamp(i));
-            assertThat(actual.value(i)).isEqualTo(expected.value(i));
+            assertThat(Double.doubleToRawLongBits(actual.value(i))).isEqualTo(Double.doubleToRawLongBits(expected.value(i)));
         }
         assertThat(actual.lastPruned()).isEqualTo(expected.lastPruned());
         assertThat(actual.alerts()).isEqualTo(expected.alerts());
