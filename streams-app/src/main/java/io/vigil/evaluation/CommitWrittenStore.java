@@ -32,8 +32,16 @@ public abstract class CommitWrittenStore implements StateStore, ReadOnlyKeyValue
 
     protected final KeyValueStore<String, byte[]> inner;
 
+    /** How many commits this store has seen; none ever without commits ({@code vigil replay}). */
+    private long commits;
+
     CommitWrittenStore(final KeyValueStore<String, byte[]> inner) {
         this.inner = inner;
+    }
+
+    /** How many commits this store has written; a task's next record after one is processed after that commit. */
+    public final long commits() {
+        return commits;
     }
 
     /** Writes to {@link #inner} what changed since the last commit. */
@@ -44,6 +52,7 @@ public abstract class CommitWrittenStore implements StateStore, ReadOnlyKeyValue
 
     @Override
     public final void flushCache() {
+        commits++;
         writeChanges();
         forgetChanges();
         if (inner instanceof CachedStateStore<?, ?> cached) {

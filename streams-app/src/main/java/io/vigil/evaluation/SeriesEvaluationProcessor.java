@@ -59,6 +59,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private TaskEvaluator evaluator;
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
+    /** The series store's commits when the evaluator held groups back: they run after the next one. */
+    private long heldAtCommit;
 
     /**
      * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
@@ -123,7 +125,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         seriesStore.showWatched(() -> SeriesStore.encodeWatched(counted.seriesPerRule()));
         context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {
             followRuleChanges(now);
-            emit(evaluator.evaluatedThrough(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
+            if (waitingForCommit()) {
+                return;
+            }
+            runHeldBack(now);
+            emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
         });
     }
 
@@ -131,7 +137,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void followRuleChanges(final long timestamp) {
         final RuleIndex current = liveRules.current();
         if (current != evaluator.rules()) {
-            emit(evaluator.evaluatedThrough(), evaluator.reload(current), timestamp);
+            emit(evaluator.progressVersion(), evaluator.reload(current), timestamp);
         }
     }
 
@@ -139,6 +145,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public void process(final Record<byte[], byte[]> record) {
         commits.processed();
         followRuleChanges(record.timestamp());
+        if (!waitingForCommit()) {
+            runHeldBack(record.timestamp());
+        }
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
             SeriesBundle.read(record.value(), this::point);
@@ -176,8 +185,35 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             evaluator.clock().onIdle(i.source());
         }
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());
-        final long before = evaluator.evaluatedThrough();
-        emit(before, metrics.pass().record(evaluator::advance), record.timestamp());
+        if (waitingForCommit()) {
+            return; // the groups held back go first, after the commit
+        }
+        advance(record.timestamp());
+    }
+
+    /**
+     * Runs the instants the watermark makes due. On live data, once the store commits, the groups with the shortest
+     * {@code every} go first and the task asks for a commit ({@link #emit}); slower groups due at the same instant
+     * run after it ({@link TaskEvaluator#advanceFastestFirst}). Replay never commits and runs everything at once.
+     */
+    private void advance(final long timestamp) {
+        final long before = evaluator.progressVersion();
+        final java.util.OptionalLong low = evaluator.clock().lowWatermark();
+        final boolean fastestFirst = seriesStore.commits() > 0 && low.isPresent() && commits.isLive(low.getAsLong());
+        emit(before, metrics.pass().record(fastestFirst ? evaluator::advanceFastestFirst : evaluator::advance),
+                timestamp);
+        heldAtCommit = seriesStore.commits();
+    }
+
+    /** Whether groups held back wait for the commit that carries what went before them. */
+    private boolean waitingForCommit() {
+        return evaluator.heldBack() && seriesStore.commits() == heldAtCommit;
+    }
+
+    private void runHeldBack(final long timestamp) {
+        if (evaluator.heldBack()) {
+            advance(timestamp);
+        }
     }
 
     /** A point whose series key is the UTF-8 bytes {@code key[offset, offset + length)}: looked up without a string. */
@@ -198,17 +234,19 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             metrics.late();
         }
         if (evaluator.hasLimitAlerts()) {
-            emit(evaluator.evaluatedThrough(), evaluator.drainLimitAlerts(), recordTimestamp);
+            emit(evaluator.progressVersion(), evaluator.drainLimitAlerts(), recordTimestamp);
         }
     }
 
+    /** @param before {@link TaskEvaluator#progressVersion()} before the outcome was made */
     private void emit(final long before, final TaskEvaluator.Outcome outcome, final long timestamp) {
         persist(outcome);
-        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
+        final boolean moved = evaluator.progressVersion() != before;
+        if (!outcome.transitions().isEmpty() || moved) {
             final long[] alerts = evaluator.alertCounts();
             metrics.taskState(context.taskId().toString(), evaluator.seriesCount(), alerts[0], alerts[1]);
         }
-        if (evaluator.evaluatedThrough() != before) {
+        if (moved) {
             progressStore.put(EVALUATED_KEY, encodeEvaluated());
         }
         for (AlertTransition t : outcome.transitions()) {
@@ -219,12 +257,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             context.forward(new Record<>(v.groupKey(), v, timestamp));
         }
         // After its values: the peer-group tasks may judge every instant this task has passed.
-        if (evaluator.rules().hasOutlierRules() && evaluator.evaluatedThrough() != before) {
+        if (evaluator.rules().hasOutlierRules() && moved) {
             context.forward(new Record<>("progress", new PeerProgress(context.taskId().partition(),
-                    evaluator.evaluatedThrough()), timestamp));
+                    evaluator.progressThrough()), timestamp));
         }
-        if (!outcome.transitions().isEmpty() || evaluator.evaluatedThrough() != before) {
-            // The alerts topic and the peer stage wait for these.
+        if (!outcome.transitions().isEmpty() || moved) {
+            // The alerts topic and the peer stage wait for these; groups held back wait for the commit too.
             commits.commitIfLive(evaluator.evaluatedThrough());
         }
     }

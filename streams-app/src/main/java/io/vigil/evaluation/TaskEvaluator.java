@@ -94,6 +94,13 @@ public final class TaskEvaluator {
     /** The earliest time a silence may become an absent alert, or a quiet series may be forgotten. */
     private long nextDeadline = Long.MAX_VALUE;
     private int activeAlerts;
+    /**
+     * Whether the last advance left groups due at an instant unevaluated ({@link #advanceFastestFirst}): their
+     * {@link #nextEvaluation} is still that instant, and the next advance of any kind starts there.
+     */
+    private boolean heldBack;
+    /** Moves whenever {@link #evaluatedThrough} or the schedule does: what the caller persists and reports. */
+    private long progressVersion;
     /** Of the active alerts, those firing; counted with them, for the task's gauges. */
     private int firingAlerts;
     /**
@@ -453,7 +460,45 @@ public final class TaskEvaluator {
 
     /** Runs every evaluation instant the current low watermark allows. */
     public Outcome advance() {
-        return advanceTo(clock.lowWatermark());
+        return advanceTo(clock.lowWatermark(), false);
+    }
+
+    /**
+     * {@link #advance}, except that at an instant where groups of different {@code every} are due, only the groups
+     * with the shortest are evaluated, and the advance stops there; the rest are {@link #heldBack()} for the next
+     * advance of any kind, which starts with them. A caller that commits between the two gets the fast groups'
+     * alerts out without waiting for the slow groups' pass and the states it changes (a fleet's 10 s group, a
+     * deviation rule learning a sample for each of its series at the minute): a group evaluated every second is one
+     * whose alerts someone waits for. The results are those of {@link #advance}: each group's instants are evaluated
+     * in order, over the same points (later points are outside an instant's windows, earlier ones are late).
+     */
+    public Outcome advanceFastestFirst() {
+        return advanceTo(clock.lowWatermark(), true);
+    }
+
+    /** Whether groups due at an instant are waiting for the next advance ({@link #advanceFastestFirst}). */
+    public boolean heldBack() {
+        return heldBack;
+    }
+
+    /** Moves whenever {@link #evaluatedThrough()} or the evaluation schedule does. */
+    public long progressVersion() {
+        return progressVersion;
+    }
+
+    /**
+     * How far this task's peer values are complete: {@link #evaluatedThrough()}, or, while groups are held back, just
+     * short of making their instant due, so that the peer stage does not judge it without their outlier values.
+     */
+    public long progressThrough() {
+        if (!heldBack) {
+            return evaluatedThrough;
+        }
+        long first = Long.MAX_VALUE;
+        for (long next : nextEvaluation) {
+            first = Math.min(first, next);
+        }
+        return Math.min(evaluatedThrough, first + graceMs - 1);
     }
 
     /**
@@ -461,16 +506,19 @@ public final class TaskEvaluator {
      * {@link EventClock#wallClockLowWatermark}); nothing when data is flowing.
      */
     public Outcome advanceOnWallClock(final long wallMs, final long liveHorizonMs) {
-        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs));
+        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs), false);
     }
 
-    private Outcome advanceTo(final OptionalLong low) {
+    private Outcome advanceTo(final OptionalLong low, final boolean fastestFirst) {
         final List<AlertTransition> transitions = new ArrayList<>();
         final List<PeerValue> peerValues = new ArrayList<>();
         transitions.addAll(budget.drainFired(dirtyAlerts));
-        if (low.isPresent() && low.getAsLong() > evaluatedThrough) {
-            evaluateThrough(low.getAsLong() - graceMs, transitions, peerValues);
-            evaluatedThrough = low.getAsLong();
+        final boolean moved = low.isPresent() && low.getAsLong() > evaluatedThrough;
+        if (moved || heldBack) {
+            final long through = moved ? low.getAsLong() : evaluatedThrough;
+            heldBack = evaluateThrough(through - graceMs, transitions, peerValues, fastestFirst);
+            evaluatedThrough = through;
+            progressVersion++;
         }
         budget.settle(evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs, transitions,
                 removed);
@@ -557,9 +605,14 @@ public final class TaskEvaluator {
         return budget;
     }
 
-    private void evaluateThrough(final long limit, final List<AlertTransition> out, final List<PeerValue> peers) {
+    /**
+     * Evaluates every instant through {@code limit}; with {@code fastestFirst}, stops after an instant where it left
+     * slower groups due (returning true).
+     */
+    private boolean evaluateThrough(final long limit, final List<AlertTransition> out, final List<PeerValue> peers,
+                                    final boolean fastestFirst) {
         if (everyMs.length == 0 || series.isEmpty() && activeAlerts == 0) {
-            return;
+            return false;
         }
         for (int g = 0; g < everyMs.length; g++) {
             if (nextEvaluation[g] == Long.MIN_VALUE) {
@@ -573,25 +626,36 @@ public final class TaskEvaluator {
                 t = Math.min(t, next);
             }
             if (t > limit) {
-                return;
+                return false;
             }
             final long interesting = Math.min(earliestPoint, nextDeadline);
             if (activeAlerts == 0 && interesting > t) {
                 // Nothing can change before the earliest buffered point or deadline: jump over the gap.
                 if (interesting > limit) {
                     skipTo(limit);
-                    return;
+                    return false;
                 }
                 skipTo(interesting);
                 continue;
             }
+            long fastest = Long.MAX_VALUE;
             for (int g = 0; g < due.length; g++) {
-                due[g] = nextEvaluation[g] == t;
+                if (nextEvaluation[g] == t) {
+                    fastest = Math.min(fastest, everyMs[g]);
+                }
+            }
+            boolean held = false;
+            for (int g = 0; g < due.length; g++) {
+                due[g] = nextEvaluation[g] == t && (!fastestFirst || everyMs[g] == fastest);
+                held |= nextEvaluation[g] == t && !due[g];
                 if (due[g]) {
                     nextEvaluation[g] += everyMs[g];
                 }
             }
             evaluateAt(t, due, out, peers);
+            if (held) {
+                return true;
+            }
         }
     }
 

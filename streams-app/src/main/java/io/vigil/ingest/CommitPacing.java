@@ -106,9 +106,14 @@ public final class CommitPacing {
 
     /** Requests a commit if {@code eventTimeMs}, the time of what was just produced, is live by the wall clock. */
     public void commitIfLive(final long eventTimeMs) {
-        if (eventTimeMs != Long.MIN_VALUE && context.currentSystemTimeMs() - eventTimeMs <= LIVE_WITHIN_MS) {
+        if (isLive(eventTimeMs)) {
             request();
         }
+    }
+
+    /** Whether event time {@code eventTimeMs} is live: within {@value #LIVE_WITHIN_MS} ms of the wall clock. */
+    public boolean isLive(final long eventTimeMs) {
+        return eventTimeMs != Long.MIN_VALUE && context.currentSystemTimeMs() - eventTimeMs <= LIVE_WITHIN_MS;
     }
 
     private void checkQuiet(final long wallMs) {
