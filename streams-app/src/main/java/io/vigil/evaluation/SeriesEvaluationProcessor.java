@@ -125,11 +125,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         seriesStore.showWatched(() -> SeriesStore.encodeWatched(counted.seriesPerRule()));
         context.schedule(WALL_CLOCK_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {
             followRuleChanges(now);
-            if (waitingForCommit()) {
-                return;
+            if (!waitingForCommit()) {
+                runHeldBack(now);
             }
-            runHeldBack(now);
-            emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
+            if (!evaluator.heldBack()) {
+                emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
+            }
         });
     }
 

@@ -11,10 +11,10 @@ import java.util.Map;
  * The bytes of a {@link SeriesState} in the changelogged store. Versioned so the layout can change, and every version
  * is read. Versions 1 and 3 start with the series' name and labels; versions 2 and 4, written whenever the store key
  * is the series' own key (every state but Vigil's self-alerts), leave them out and take the series from the key,
- * which makes each record about a third smaller. Versions 1 and 2 hold each point as a whole timestamp and a double;
- * 3 and 4, written now, hold the points as the state does ({@link SeriesState#writePoints}), a quarter of the bytes
- * for a fleet's series: on live data a state is written about once per datapoint, and the changelog's records are
- * encoded, sent, appended and replicated by the same few cores that evaluate.
+ * which makes each record about a third smaller. Versions 1 and 2 hold each point as a whole timestamp and a double,
+ * 16 bytes; 3 and 4, written now, hold the points as the state does ({@link SeriesState#writePoints}), 2 to 6 bytes a
+ * point for a fleet's series: on live data a state is written about once per datapoint, and the changelog's records
+ * are encoded, sent, appended and replicated by the same few cores that evaluate.
  */
 final class SeriesStateCodec {
 
