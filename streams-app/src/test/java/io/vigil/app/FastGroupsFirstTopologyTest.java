@@ -82,4 +82,37 @@ class FastGroupsFirstTopologyTest {
         }
         return seen;
     }
+
+    @Test
+    void peersHeldBackAreJudgedAsWhenEveryGroupRunsAtOnce() {
+        // An outlier rule in the slower group: the peer stage must wait for its values, not judge the instant
+        // without them when the fast group's progress arrives first.
+        final String rules = RULES + """
+                  - alert: NodeCpuFarBelowPeers
+                    series: cpu{cluster=~".+"}
+                    aggregate: avg
+                    window: 30s
+                    outlier: {peers: [cluster], direction: low, z: 4, min_change: 0.5, min_peers: 5}
+            """;
+        final List<String> live = peers(rules, NOW);
+        final List<String> backlog = peers(rules, NOW.plusSeconds(3600));
+        assertThat(live).contains("FIRING NodeCpuFarBelowPeers node-7 @2026-11-23T11:59:00Z");
+        assertThat(live).containsExactlyInAnyOrderElementsOf(backlog);
+    }
+
+    /** Eight nodes of one cluster and a probe, every second for a minute; node-7 far below the others. */
+    private List<String> peers(final String rules, final Instant wallClock) {
+        final List<String> seen = new ArrayList<>();
+        try (TopologyFixture f = new TopologyFixture(rules, stateDir, wallClock)) {
+            for (long ts = NOW.toEpochMilli() - 60_000; ts <= NOW.toEpochMilli(); ts += 1000) {
+                f.send(TopologyFixture.point("probe", Map.of("instance", "p1"), 0, ts));
+                for (int n = 0; n < 8; n++) {
+                    f.send(TopologyFixture.point("cpu", Map.of("instance", "node-" + n, "cluster", "a"),
+                            n == 7 ? 5 : 48 + 2 * (n % 3), ts));
+                }
+                seen.addAll(describe(f.events()));
+            }
+        }
+        return seen;
+    }
 }
