@@ -29,6 +29,7 @@ class TaskEvaluatorTest {
     private static final long GRACE = 15 * S;
     private static final long FORGET = 24 * 3600 * S;
     private static final Series NODE = new Series("cpu", Labels.of("instance", "n1"));
+    private static final Series PROBE = new Series("probe", Labels.of("instance", "p1"));
 
     private static Rule threshold(final Aggregate aggregate, final Condition.Threshold condition, final Duration forDuration,
                                   final Duration keepFiringFor) {
@@ -262,21 +263,13 @@ class TaskEvaluatorTest {
 
     @Test
     void anInstantVisitsOnlyTheSeriesWithARuleDueThen() {
-        final Series probe = new Series("probe", Labels.of("instance", "p1"));
-        final Rule fast = new Rule("fast", "Probe", new SeriesSelector("probe", List.of()), Aggregate.LAST,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), new Condition.Threshold(true, 50, OptionalDouble.empty()),
-                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
-        final Rule fleet = threshold(Aggregate.LAST, new Condition.Threshold(true, 90, OptionalDouble.empty()),
-                Duration.ZERO, Duration.ZERO);
-        final RuleSet rules = new RuleSet(List.of(
-                new RuleGroup("fast", Duration.ofSeconds(1), List.of(fast), "test.yaml"),
-                new RuleGroup("g", Duration.ofSeconds(10), List.of(fleet), "test.yaml")));
+        final RuleSet rules = probeAndFleet();
         final TaskEvaluator e = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(1));
         final List<String> fired = new ArrayList<>();
         for (int k = 1; k <= 300; k++) {
             // The probe above 50 at 100 s only; the node (3 s past each 10 s, so that its points leave the minute's
             // window between its group's instants) above 90 at 203 s only.
-            e.accept(new Datapoint(probe, k == 100 ? 60 : 0, k * S));
+            e.accept(new Datapoint(PROBE, k == 100 ? 60 : 0, k * S));
             if (k % 10 == 3) {
                 e.accept(new Datapoint(NODE, k == 203 ? 95 : 0, k * S));
             }
@@ -300,15 +293,7 @@ class TaskEvaluatorTest {
 
     @Test
     void theFastestGroupGoesFirstAndTheSlowerOnesAtTheNextAdvance() {
-        final Series probe = new Series("probe", Labels.of("instance", "p1"));
-        final Rule fast = new Rule("fast", "Probe", new SeriesSelector("probe", List.of()), Aggregate.LAST,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), new Condition.Threshold(true, 50, OptionalDouble.empty()),
-                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
-        final Rule fleet = threshold(Aggregate.LAST, new Condition.Threshold(true, 90, OptionalDouble.empty()),
-                Duration.ZERO, Duration.ZERO);
-        final RuleSet rules = new RuleSet(List.of(
-                new RuleGroup("fast", Duration.ofSeconds(1), List.of(fast), "test.yaml"),
-                new RuleGroup("g", Duration.ofSeconds(10), List.of(fleet), "test.yaml")));
+        final RuleSet rules = probeAndFleet();
         final TaskEvaluator together = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(1));
         final TaskEvaluator split = new TaskEvaluator(new RuleIndex(rules), GRACE, FORGET, new EventClock(1));
         final List<String> all = new ArrayList<>();
@@ -316,7 +301,7 @@ class TaskEvaluatorTest {
         for (int k = 1; k <= 300; k++) {
             for (TaskEvaluator e : List.of(together, split)) {
                 // Both above their thresholds for the instant 210 s, where both groups are due.
-                e.accept(new Datapoint(probe, k == 210 ? 60 : 0, k * S));
+                e.accept(new Datapoint(PROBE, k == 210 ? 60 : 0, k * S));
                 if (k % 10 == 3) {
                     e.accept(new Datapoint(NODE, k == 203 ? 95 : 0, k * S));
                 }
@@ -344,6 +329,18 @@ class TaskEvaluatorTest {
         assertThat(first).containsExactly("Probe FIRING@210 at 225", "High FIRING@210 after 225",
                 "Probe RESOLVED@211 at 226", "High RESOLVED@220 after 235");
         assertThat(split.state(NODE.key()).size()).isEqualTo(together.state(NODE.key()).size());
+    }
+
+    /** A probe rule (above 50, every 1 s) and a fleet rule of {@link #NODE} (above 90, every 10 s), in two groups. */
+    private static RuleSet probeAndFleet() {
+        final Rule fast = new Rule("fast", "Probe", new SeriesSelector("probe", List.of()), Aggregate.LAST,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), new Condition.Threshold(true, 50, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
+        final Rule fleet = threshold(Aggregate.LAST, new Condition.Threshold(true, 90, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO);
+        return new RuleSet(List.of(
+                new RuleGroup("fast", Duration.ofSeconds(1), List.of(fast), "test.yaml"),
+                new RuleGroup("g", Duration.ofSeconds(10), List.of(fleet), "test.yaml")));
     }
 
     private static String describe(final AlertTransition t) {
