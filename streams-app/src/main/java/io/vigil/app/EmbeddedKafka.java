@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 
 /**
  * A real single-node Kafka broker in KRaft mode (one node that is both broker and controller),
@@ -99,13 +100,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         extraListeners.forEach(l -> checkPort(l.port()));
         final long startedAt = System.nanoTime();
         final Path dir = dataDir.toAbsolutePath().normalize();
-        final int clientPort = LoopbackPorts.available(port);
-        final Map<String, String> props =
-            SingleNodeBrokerConfig.properties(dir, clientPort, LoopbackPorts.available(0));
+        // The client's, the controller's, then each extra listener's: chosen together, so never one port twice.
+        final int[] ports = LoopbackPorts.available(IntStream.concat(IntStream.of(port, 0),
+            extraListeners.stream().mapToInt(Listener::port)).toArray());
+        final int clientPort = ports[0];
+        final Map<String, String> props = SingleNodeBrokerConfig.properties(dir, clientPort, ports[1]);
         final Map<String, Integer> extraPorts = new LinkedHashMap<>();
-        for (Listener listener : extraListeners) {
+        for (int i = 0; i < extraListeners.size(); i++) {
+            final Listener listener = extraListeners.get(i);
             final String name = listener.name().toUpperCase(Locale.ROOT);
-            final int listenerPort = LoopbackPorts.available(listener.port());
+            final int listenerPort = ports[2 + i];
             extraPorts.put(name, listenerPort);
             final String address = name + "://" + LoopbackPorts.HOST + ":" + listenerPort;
             props.merge("listeners", address, (a, b) -> a + "," + b);
