@@ -8,11 +8,9 @@ import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
-import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
-import io.vigil.ingest.SeriesMessage;
-import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.ingest.SeriesRecord;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.StateStore;
@@ -74,27 +72,39 @@ final class ReplayPipeline {
         return context;
     }
 
-    /** One input record through both halves, on the calling thread. */
+    /** One input record through both halves, on the calling thread: its points are evaluated before it returns. */
     void offer(final byte[] value) {
-        final SeriesBatch batch = new SeriesBatch(2);
+        final SeriesBatch batch = new SeriesBatch(4);
         ingest(value, batch);
+        flush(batch);
         evaluate(batch);
     }
 
     /**
      * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what it
-     * sends to the series repartition topic is added to {@code out}, encoded as the topic holds it.
+     * sends to the series repartition topic is added to {@code out} as the topic holds it (bundles of points, each
+     * sent once full or before a watermark, as in the topology).
      */
     void ingest(final byte[] value, final SeriesBatch out) {
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
+        collect(out);
+    }
+
+    /** Ingest's points not sent yet, added to {@code out}: at the end of the input, where the topology would commit. */
+    void flush(final SeriesBatch out) {
+        ingest.flushBundles();
+        collect(out);
+    }
+
+    private void collect(final SeriesBatch out) {
         final List<Record<byte[], IngestOutput>> sent = ingestContext.forwards();
         for (int i = 0; i < sent.size(); i++) {
             final Record<byte[], IngestOutput> r = sent.get(i);
-            if (r.value() instanceof DeadLetter) {
-                deadLetters++;
+            if (r.value() instanceof SeriesRecord series) {
+                out.add(r.key(), series.value());
             } else {
-                out.add(r.key(), SeriesMessageCodec.encode((SeriesMessage) r.value()));
+                deadLetters++;
             }
         }
         ingestContext.clearForwards();

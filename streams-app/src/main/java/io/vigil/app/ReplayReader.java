@@ -110,6 +110,7 @@ final class ReplayReader implements AutoCloseable {
                     }
                 }
             }
+            pipeline.flush(batch);
             queue.put(batch);
             queue.put(END);
         } catch (InterruptedException e) {

@@ -19,7 +19,7 @@ import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesBundle;
-import io.vigil.ingest.SeriesBundler;
+import io.vigil.ingest.SeriesRecord;
 import io.vigil.ingest.TopicDecoders;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.ingest.SourceLag;
@@ -99,11 +99,10 @@ public final class VigilTopology {
                 .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
-        // All points of a series meet in one evaluator, many points to a record (bundles, sent before each commit
-        // and each watermark); watermarks reach every evaluator.
-        builder.addStateStore(CommitFlushStore.builder(SeriesBundler.FLUSH_STORE));
+        // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before each
+        // commit and each watermark); watermarks reach every evaluator.
         final KStream<String, EvaluationOutput> evaluated = routes.get("ingested-series")
-                .process(stages::bundle, Named.as("series-bundles"), SeriesBundler.FLUSH_STORE)
+                .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
                 .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
                         .withStreamPartitioner(new SeriesPartitioner()))
@@ -168,11 +167,7 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag);
-        }
-
-        SeriesBundler bundle() {
-            return new SeriesBundler(settings.seriesPartitions(), SeriesBundler.DEFAULT_MAX_POINTS);
+                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions());
         }
 
         SeriesEvaluationProcessor evaluate() {

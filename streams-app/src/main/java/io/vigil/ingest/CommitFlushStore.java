@@ -9,8 +9,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A store that holds nothing and runs its processor's flush just before each commit of its task: how
- * {@link SeriesBundler} sends what it has buffered inside the transaction that commits the input it came from, and
- * how {@link IngestProcessor} writes its progress once per commit. It runs one flush: each processor has its own.
+ * {@link IngestProcessor} sends what its {@link SeriesBundler} has buffered inside the transaction that commits the
+ * input it came from, and writes its progress once per commit. It runs one flush: each processor has its own.
  *
  * <p>Kafka Streams has no pre-commit callback for processors; {@code StreamTask.prepareCommit} calls
  * {@link CachedStateStore#flushCache()} on every store of the task that implements it, before it flushes the

@@ -1,5 +1,8 @@
 package io.vigil.ingest;
 
-/** What the ingest stage emits per input record: messages for the evaluators, or the record for the dead-letter topic. */
-public sealed interface IngestOutput permits SeriesMessage, DeadLetter {
+/**
+ * What the ingest stage emits: records of the series repartition topic for the evaluators (its {@link SeriesMessage}s,
+ * encoded), or an input record for the dead-letter topic.
+ */
+public sealed interface IngestOutput permits SeriesRecord, DeadLetter {
 }

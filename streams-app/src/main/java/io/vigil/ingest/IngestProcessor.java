@@ -15,6 +15,9 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +35,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * lateness the same way.
      */
     public static final String PROGRESS_STORE = "vigil-ingest-progress";
-    /** The store whose pre-commit flush writes the progress store (see {@link Source}). */
+    /** The store whose pre-commit flush sends the buffered bundles and writes the progress store (see {@link Source}). */
     public static final String FLUSH_STORE = "vigil-ingest-progress-flush";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
@@ -47,8 +50,15 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
     private final SourceLag lag;
+    private final int seriesPartitions;
 
     private ProcessorContext<byte[], IngestOutput> context;
+    /** Kafka Streams' own context, to send bundles from the pre-commit flush; null under a test's mock context. */
+    private InternalProcessorContext<byte[], IngestOutput> internal;
+    private ProcessorNode<?, ?, ?, ?> node;
+    private SeriesBundler bundler;
+    /** The record context of the newest record whose points wait in a bundle: what the flush sends them under. */
+    private ProcessorRecordContext newestPointContext;
     private KeyValueStore<String, Long> progress;
     private CommitPacing commits;
     /** The label sets this task has read: a series sent again is not read again. */
@@ -72,12 +82,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      *                          record, as reloaded rules may change it
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
      * @param lag               whether a partition still has records waiting to be read; such a partition is not idle
+     * @param seriesPartitions  the series repartition topic's partitions, which the points are bundled for
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
-                           final IngestMetrics metrics, final SourceLag lag) {
+                           final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
@@ -88,6 +99,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
         this.lag = lag;
+        this.seriesPartitions = seriesPartitions;
     }
 
     @Override
@@ -110,8 +122,18 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
         commits = CommitPacing.forIngest(context, lag);
+        // init() runs again when a task is revived: what was buffered belongs to input that will be read again.
+        final Object maxPoints = context.appConfigs().get(SeriesBundler.MAX_POINTS_CONFIG);
+        bundler = new SeriesBundler(seriesPartitions, maxPoints == null ? SeriesBundler.DEFAULT_MAX_POINTS
+                : SeriesBundler.maxPoints(maxPoints.toString()),
+                (key, value, timestamp) -> context.forward(new Record<>(key, new SeriesRecord(value), timestamp)));
+        newestPointContext = null;
+        if (context instanceof InternalProcessorContext<byte[], IngestOutput> kafkaStreams) {
+            internal = kafkaStreams;
+            node = kafkaStreams.currentNode();
+        }
         final CommitFlushStore flush = context.getStateStore(FLUSH_STORE);
-        flush.beforeCommit(this::writeProgress);
+        flush.beforeCommit(this::beforeCommit);
     }
 
     @Override
@@ -150,8 +172,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 continue;
             }
             metrics.accepted(meta.topic());
-            context.forward(new Record<>(point.series().keyBytes(), new SeriesMessage.Point(point), record.timestamp()));
+            bundler.point(point.series().keyBytes(), point, record.timestamp());
             newest = Math.max(newest, point.timestampMs());
+        }
+        if (internal != null && bundler.holdsPoints()) {
+            newestPointContext = internal.recordContext();
         }
         if (!decoded.rejections().isEmpty() || old != null) {
             final List<Rejection> rejections = new ArrayList<>(decoded.rejections());
@@ -240,7 +265,49 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
     }
 
-    /** Run just before each commit of the task, so each source's progress is written in that commit's transaction. */
+    /**
+     * Run just before each commit of the task: the buffered points and each source's progress go into that commit's
+     * transaction.
+     */
+    private void beforeCommit() {
+        sendBundles();
+        writeProgress();
+    }
+
+    /**
+     * Sends what the bundles hold. Forwarding outside {@code process()} needs this node as the current one and a
+     * record context, as Kafka Streams' own caching stores set them when they forward on flush
+     * (TimestampedCacheFlushListener, CachingKeyValueStore.putAndMaybeForward).
+     */
+    private void sendBundles() {
+        if (!bundler.holdsPoints()) {
+            return;
+        }
+        if (internal == null || newestPointContext == null) {
+            bundler.flush();
+            return;
+        }
+        final ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
+        final ProcessorRecordContext previousContext = internal.recordContext();
+        internal.setCurrentNode(node);
+        internal.setRecordContext(newestPointContext);
+        try {
+            bundler.flush();
+        } finally {
+            internal.setRecordContext(previousContext);
+            internal.setCurrentNode(previousNode);
+        }
+        newestPointContext = null;
+    }
+
+    /**
+     * The points of the records processed so far, sent now rather than at the commit: for {@code vigil replay}, which
+     * never commits, at the end of its input (and after each record when it offers them one by one).
+     */
+    public void flushBundles() {
+        sendBundles();
+    }
+
     private void writeProgress() {
         for (Source source : sources.values()) {
             source.writeProgress();
@@ -307,7 +374,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private void broadcast(final SeriesMessage message, final long timestamp) {
         final String source = message instanceof SeriesMessage.Watermark w ? w.source()
                 : ((SeriesMessage.SourceIdle) message).source();
-        context.forward(new Record<>(source.getBytes(StandardCharsets.UTF_8), message, Math.max(0, timestamp)));
+        bundler.message(source.getBytes(StandardCharsets.UTF_8), message, Math.max(0, timestamp));
     }
 
     private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta, final DecodedRecord decoded) {

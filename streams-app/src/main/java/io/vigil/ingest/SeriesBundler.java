@@ -1,96 +1,53 @@
 package io.vigil.ingest;
 
+import io.vigil.model.Datapoint;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorNode;
-import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 
 /**
  * Turns ingest's series messages into the records of the series repartition topic: points into
- * {@link SeriesBundle}s, one per evaluation partition, and progress messages into broadcasts.
+ * {@link SeriesBundle}s, one per evaluation partition, and progress messages into broadcasts. Ingest owns one per task
+ * and hands it each point directly: a Kafka Streams forward per point (a {@code Record} with its headers, a record
+ * context, a branch node) cost more than adding the point to its bundle.
  *
  * <p>A bundle is sent when it is full, before any watermark or idle notice (which say "every point before this has
- * been sent"), and before every commit of the task (through {@link CommitFlushStore}), so the points of the input a
- * transaction commits are in that transaction. A point goes to the partition the producer would have given it as a
- * record keyed by its series (murmur2 of the key, as Kafka's default partitioner), so every series keeps its
+ * been sent"), and on {@link #flush()}, which ingest calls before every commit of the task, so the points of the
+ * input a transaction commits are in that transaction. A point goes to the partition the producer would have given it
+ * as a record keyed by its series (murmur2 of the key, as Kafka's default partitioner), so every series keeps its
  * evaluator; the bundle record names that partition and the topology's partitioner sends it there.
  *
  * <p>{@code maxPoints} 0 turns bundling off: one record per point, keyed by series, as before bundles (kept for A/B
  * measurements, {@value #MAX_POINTS_CONFIG}).
  */
-public final class SeriesBundler implements Processor<byte[], IngestOutput, byte[], byte[]> {
+public final class SeriesBundler {
 
-    /** The store whose pre-commit flush sends the buffered bundles. */
-    public static final String FLUSH_STORE = "vigil-series-bundles";
     /** Streams config (a {@code kafka.*} key in vigil.yaml) overriding the points per bundle; 0 turns bundling off. */
     public static final String MAX_POINTS_CONFIG = "vigil.series.bundle.max.points";
     public static final int DEFAULT_MAX_POINTS = 256;
     /** Bundles stay far below the broker's default record size limit (1 MB) whatever the series keys' length. */
     public static final int MAX_BYTES = 64 * 1024;
 
-    private final int partitions;
-    private int maxPoints;
+    /** Where the repartition topic's records go: a key, an encoded value and the record timestamp. */
+    @FunctionalInterface
+    public interface Sink {
+        void send(byte[] key, byte[] value, long timestamp);
+    }
 
-    private ProcessorContext<byte[], byte[]> context;
-    private InternalProcessorContext<byte[], byte[]> internal;
-    private ProcessorNode<?, ?, ?, ?> node;
-    private SeriesBundle[] bundles;
-    /** The record context of the newest point buffered: what the bundle is sent under from the pre-commit flush. */
-    private ProcessorRecordContext newestPointContext;
+    private final int maxPoints;
+    private final Sink sink;
+    private final SeriesBundle[] bundles;
+    private int buffered;
 
     /** @param partitions the series repartition topic's partitions */
-    public SeriesBundler(final int partitions, final int maxPoints) {
+    public SeriesBundler(final int partitions, final int maxPoints, final Sink sink) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
         }
-        this.partitions = partitions;
         this.maxPoints = maxPoints;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void init(final ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        final Object configured = context.appConfigs().get(MAX_POINTS_CONFIG);
-        if (configured != null) {
-            maxPoints = maxPoints(configured.toString());
-        }
-        // Forwarding from the pre-commit flush, outside process(), needs this node as the current one and a record
-        // context, as Kafka Streams' own caching stores set them when they forward on flush
-        // (TimestampedCacheFlushListener, CachingKeyValueStore.putAndMaybeForward).
-        this.internal = (InternalProcessorContext<byte[], byte[]>) context;
-        this.node = internal.currentNode();
-        // init() runs again when a task is revived: what was buffered belongs to input that will be read again.
+        this.sink = sink;
         this.bundles = new SeriesBundle[partitions];
         for (int p = 0; p < partitions; p++) {
             bundles[p] = new SeriesBundle(p, partitions);
-        }
-        this.newestPointContext = null;
-        final CommitFlushStore flush = context.getStateStore(FLUSH_STORE);
-        flush.beforeCommit(this::flushBeforeCommit);
-    }
-
-    @Override
-    public void process(final Record<byte[], IngestOutput> record) {
-        if (record.value() instanceof SeriesMessage.Point p) {
-            if (maxPoints <= 0) {
-                context.forward(new Record<>(record.key(), SeriesMessageCodec.encode(p), record.timestamp()));
-                return;
-            }
-            final SeriesBundle bundle = bundles[partitionOf(record.key(), partitions)];
-            bundle.add(record.key(), p.datapoint().value(), p.datapoint().timestampMs(), record.timestamp());
-            newestPointContext = internal.recordContext();
-            if (bundle.size() >= maxPoints || bundle.bytes() >= MAX_BYTES) {
-                send(bundle);
-            }
-        } else if (record.value() instanceof SeriesMessage message) {
-            // Every point before a watermark (or idle notice) must reach its evaluator before the notice does.
-            sendAll();
-            context.forward(new Record<>(record.key(), SeriesMessageCodec.encode(message), record.timestamp()));
         }
     }
 
@@ -117,34 +74,47 @@ public final class SeriesBundler implements Processor<byte[], IngestOutput, byte
         return Utils.toPositive(Utils.murmur2(seriesKey)) % partitions;
     }
 
-    private void flushBeforeCommit() {
-        if (newestPointContext == null) {
+    /** A point of the series {@code seriesKey}, read from a record stamped {@code recordTimestamp}. */
+    public void point(final byte[] seriesKey, final Datapoint point, final long recordTimestamp) {
+        if (maxPoints <= 0) {
+            sink.send(seriesKey, SeriesMessageCodec.encode(new SeriesMessage.Point(point)), recordTimestamp);
             return;
         }
-        final ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
-        final ProcessorRecordContext previousContext = internal.recordContext();
-        internal.setCurrentNode(node);
-        internal.setRecordContext(newestPointContext);
-        try {
-            sendAll();
-        } finally {
-            internal.setRecordContext(previousContext);
-            internal.setCurrentNode(previousNode);
+        final SeriesBundle bundle = bundles[partitionOf(seriesKey, bundles.length)];
+        bundle.add(seriesKey, point.value(), point.timestampMs(), recordTimestamp);
+        buffered++;
+        if (bundle.size() >= maxPoints || bundle.bytes() >= MAX_BYTES) {
+            send(bundle);
         }
     }
 
-    private void sendAll() {
+    /** A watermark or idle notice: every point before it is sent first, as the notice says. */
+    public void message(final byte[] key, final SeriesMessage message, final long timestamp) {
+        flush();
+        sink.send(key, SeriesMessageCodec.encode(message), timestamp);
+    }
+
+    /** Whether points wait in a bundle. */
+    public boolean holdsPoints() {
+        return buffered > 0;
+    }
+
+    /** Sends every bundle that holds points. */
+    public void flush() {
+        if (buffered == 0) {
+            return;
+        }
         for (SeriesBundle bundle : bundles) {
             if (bundle.size() > 0) {
                 send(bundle);
             }
         }
-        newestPointContext = null;
     }
 
     private void send(final SeriesBundle bundle) {
+        buffered -= bundle.size();
         final byte[] key = ByteBuffer.allocate(Integer.BYTES).putInt(bundle.partition()).array();
         final long timestamp = bundle.newestRecordTimestamp();
-        context.forward(new Record<>(key, bundle.take(), timestamp));
+        sink.send(key, bundle.take(), timestamp);
     }
 }

@@ -6,7 +6,7 @@ import io.vigil.model.Datapoint;
  * What ingest sends to the evaluators through the series repartition topic: datapoints keyed by series, and each
  * source partition's progress in event time, broadcast to every evaluator (see evaluation's EventClock).
  */
-public sealed interface SeriesMessage extends IngestOutput permits SeriesMessage.Point, SeriesMessage.Watermark,
+public sealed interface SeriesMessage permits SeriesMessage.Point, SeriesMessage.Watermark,
         SeriesMessage.SourceIdle {
 
     /** A datapoint that was not late at its source. */

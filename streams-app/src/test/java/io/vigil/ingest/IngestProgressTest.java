@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -96,10 +97,8 @@ class IngestProgressTest {
         context.resetForwards();
         send(after, "metrics", T0 - GRACE_MS);      // grace behind the committed newest: late
         send(after, "metrics", T0 + 30_000);        // late only against the uncommitted newest
-        assertThat(context.forwarded()).map(f -> f.record().value())
-                .filteredOn(SeriesMessage.Point.class::isInstance)
-                .map(p -> ((SeriesMessage.Point) p).datapoint().timestampMs())
-                .containsExactly(T0 + 30_000);
+        after.flushBundles();
+        assertThat(forwardedPointTimes()).containsExactly(T0 + 30_000);
         flush.flushCache();
         assertThat(progress.get("metrics/0")).isEqualTo(T0 + 30_000);
     }
@@ -109,9 +108,20 @@ class IngestProgressTest {
         final IngestProcessor ingest = new IngestProcessor(
                 new TopicDecoders(TOPICS.stream().map(InputTopic::auto).toList(), IngestLimits.defaults()), TOPICS,
                 Map.of("metrics", 1, "prom", 1), GRACE_MS, Duration.ofDays(7), () -> 10_000, Duration.ofSeconds(30),
-                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP);
+                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP, 1);
         ingest.init(context);
         return ingest;
+    }
+
+    /** The timestamps of the points ingest sent, in its bundles, in order. */
+    private List<Long> forwardedPointTimes() {
+        final List<Long> times = new ArrayList<>();
+        context.forwarded().forEach(f -> {
+            if (f.record().value() instanceof SeriesRecord r && SeriesBundle.isBundle(r.value())) {
+                SeriesBundle.read(r.value(), (SeriesBundle.PointReader) (key, value, at, recordTime) -> times.add(at));
+            }
+        });
+        return times;
     }
 
     /** One record of one datapoint at {@code timestampMs}, from partition 0 of {@code topic}. */
