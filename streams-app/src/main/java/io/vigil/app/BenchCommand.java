@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
  * {@code vigil bench}: the numbers of the performance issue, measured the same way on every commit.
  *
  * <ol>
- *   <li>replay: {@code vigil replay}'s pipeline over a generated file, datapoints/s (second of two passes, warm);</li>
+ *   <li>replay: {@code vigil replay}'s pipeline over a generated file of {@code --replay-datapoints}, datapoints/s
+ *       (second of two passes, warm);</li>
  *   <li>memory: the replay pipeline holding {@code --memory-series} series, each with two minutes of points (every
  *       window of the bench rules full): heap after GC, process RSS, heap bytes per series;</li>
  *   <li>catch-up: a topic filled with {@code --datapoints} points of {@code --series} series, read to its end by a
@@ -77,8 +78,14 @@ final class BenchCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--datapoints", defaultValue = "300000", paramLabel = "N",
-            description = "Datapoints in the catch-up topic and the replay file (default: ${DEFAULT-VALUE}).")
+            description = "Datapoints in the catch-up topic (default: ${DEFAULT-VALUE}).")
     private long datapoints;
+
+    @Option(names = "--replay-datapoints", defaultValue = "2000000", paramLabel = "N",
+            description = "Datapoints in the replay file (default: ${DEFAULT-VALUE}, a pass of a few seconds: on "
+                    + "300,000 the JIT was still compiling during the counted pass, which measured about half the rate "
+                    + "of longer ones).")
+    private long replayDatapoints;
 
     @Option(names = "--series", defaultValue = "10000", paramLabel = "S",
             description = "Series of the fleet (nodes x 5 metrics), one point each per 10 s scrape (default: ${DEFAULT-VALUE}).")
@@ -204,6 +211,9 @@ final class BenchCommand implements Callable<Integer> {
         if (datapoints < 1) {
             throw new ConfigException("--datapoints: must be at least 1, not " + datapoints);
         }
+        if (replayDatapoints < 1) {
+            throw new ConfigException("--replay-datapoints: must be at least 1, not " + replayDatapoints);
+        }
         if (series < 1) {
             throw new ConfigException("--series: must be at least 1, not " + series);
         }
@@ -259,6 +269,7 @@ final class BenchCommand implements Callable<Integer> {
     private void describeRun(final BenchReport report, final VigilConfig cfg) {
         final Map<String, Object> options = new LinkedHashMap<>();
         options.put("datapoints", datapoints);
+        options.put("replay_datapoints", replayDatapoints);
         options.put("series", series);
         options.put("partitions", partitions);
         options.put("live_rate", liveRate);
@@ -289,8 +300,8 @@ final class BenchCommand implements Callable<Integer> {
             throws IOException {
         final FleetMetrics fleet = new FleetMetrics(series);
         final Path file = dir.resolve("fleet.jsonl");
-        progress("writing %,d datapoints for replay", datapoints);
-        writeRecording(fleet, file);
+        progress("writing %,d datapoints for replay", replayDatapoints);
+        writeRecording(fleet, file, replayDatapoints);
         double rate = 0;
         for (int pass = 1; pass <= 2; pass++) {
             progress("replay pass %d of 2 (the second counts)", pass);
@@ -303,9 +314,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The same recording the catch-up topic gets, as a file, one datapoint per line. */
-    private void writeRecording(final FleetMetrics fleet, final Path file) throws IOException {
+    private void writeRecording(final FleetMetrics fleet, final Path file, final long points) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            fleet.record(datapoints, FleetMetrics.historyEndMs(), (s, key, json) -> {
+            fleet.record(points, FleetMetrics.historyEndMs(), (s, key, json) -> {
                 w.write(json);
                 w.write('\n');
             });
