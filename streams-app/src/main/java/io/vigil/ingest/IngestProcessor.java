@@ -270,16 +270,17 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * transaction.
      */
     private void beforeCommit() {
-        sendBundles();
+        flushBundles();
         writeProgress();
     }
 
     /**
-     * Sends what the bundles hold. Forwarding outside {@code process()} needs this node as the current one and a
-     * record context, as Kafka Streams' own caching stores set them when they forward on flush
-     * (TimestampedCacheFlushListener, CachingKeyValueStore.putAndMaybeForward).
+     * Sends what the bundles hold: before each commit, and, for {@code vigil replay}, which never commits, at the end
+     * of its input (and after each record when it offers them one by one). Forwarding outside {@code process()} needs
+     * this node as the current one and a record context, as Kafka Streams' own caching stores set them when they
+     * forward on flush (TimestampedCacheFlushListener, CachingKeyValueStore.putAndMaybeForward).
      */
-    private void sendBundles() {
+    public void flushBundles() {
         if (!bundler.holdsPoints()) {
             return;
         }
@@ -298,14 +299,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             internal.setCurrentNode(previousNode);
         }
         newestPointContext = null;
-    }
-
-    /**
-     * The points of the records processed so far, sent now rather than at the commit: for {@code vigil replay}, which
-     * never commits, at the end of its input (and after each record when it offers them one by one).
-     */
-    public void flushBundles() {
-        sendBundles();
     }
 
     private void writeProgress() {

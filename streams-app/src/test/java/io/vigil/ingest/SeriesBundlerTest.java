@@ -4,6 +4,7 @@ import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class SeriesBundlerTest {
             final int partition = ByteBuffer.wrap(s.key()).getInt();
             assertThat(SeriesBundle.partitionOf(s.value())).isEqualTo(partition);
             SeriesBundle.read(s.value(), (SeriesBundle.PointReader) (key, value, at, recordTime) -> {
-                assertThat(SeriesBundler.partitionOf(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), PARTITIONS))
+                assertThat(SeriesBundler.partitionOf(key.getBytes(StandardCharsets.UTF_8), PARTITIONS))
                         .isEqualTo(partition);
                 read.add(key + "@" + (at - T0));
             });
@@ -83,7 +84,7 @@ class SeriesBundlerTest {
         final SeriesBundler bundler = bundler(SeriesBundler.DEFAULT_MAX_POINTS);
         bundler.point(point(1, T0).series().keyBytes(), point(1, T0), T0);
         bundler.point(point(2, T0).series().keyBytes(), point(2, T0), T0);
-        bundler.message("metrics/0".getBytes(), new SeriesMessage.Watermark("metrics/0", T0), T0);
+        bundler.message("metrics/0".getBytes(StandardCharsets.UTF_8), new SeriesMessage.Watermark("metrics/0", T0), T0);
 
         assertThat(bundler.holdsPoints()).isFalse();
         final Sent last = sent.get(sent.size() - 1);
