@@ -70,7 +70,8 @@ class BenchCommandTest {
                         "catchup_waiting_cpu_vs_default");
         assertThat(value(root, "catchup_waiting_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
-        assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2");
+        assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2",
+                "with a plain consumer, round 2 of 2");
     }
 
     @Test
@@ -84,6 +85,7 @@ class BenchCommandTest {
         assertThat(variant.exit()).isEqualTo(2);
         assertThat(variant.err()).contains("--variant fast: expected KEY=VALUE");
         assertThat(CommandRun.vigil("bench", "--variant", "default:linger.ms=5").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
         final CommandRun replay = CommandRun.vigil("bench", "--replay-datapoints", "0");
         assertThat(replay.exit()).isEqualTo(2);
