@@ -8,8 +8,11 @@ import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,13 +34,17 @@ public final class VigilEngine implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final StreamsReadiness readiness;
     private final StreamThreadFailure failure;
+    /** Null when the configuration fixes the number of stream threads, or there is one core. */
+    private final CatchUpThreads catchUpThreads;
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
-                        final StreamsReadiness readiness, final StreamThreadFailure failure) {
+                        final StreamsReadiness readiness, final StreamThreadFailure failure,
+                        final CatchUpThreads catchUpThreads) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
         this.failure = failure;
+        this.catchUpThreads = catchUpThreads;
     }
 
     /**
@@ -52,6 +59,12 @@ public final class VigilEngine implements AutoCloseable {
     /** @param rules the rules in force; replacing them takes effect without a restart */
     public static VigilEngine start(final VigilConfig config, final LiveRules rules, final Path stateDir,
                                     final MeterRegistry registry) {
+        return start(config, rules, stateDir, registry, CatchUpThreads.Policy.DEFAULT);
+    }
+
+    /** @param catchUp when a second stream thread runs while behind the input (if the configuration leaves it) */
+    static VigilEngine start(final VigilConfig config, final LiveRules rules, final Path stateDir,
+                             final MeterRegistry registry, final CatchUpThreads.Policy catchUp) {
         final Properties props = streamsProperties(config, stateDir);
         final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
         final TopologySettings settings = TopologySettings.of(config, partitions);
@@ -67,7 +80,14 @@ public final class VigilEngine implements AutoCloseable {
         final StreamThreadFailure failure = new StreamThreadFailure();
         streams.setUncaughtExceptionHandler(failure);
         streams.start();
-        return new VigilEngine(streams, metrics, readiness, failure);
+        CatchUpThreads catchUpThreads = null;
+        if (CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors())) {
+            final Set<String> inputs = new HashSet<>();
+            config.inputTopics().forEach(t -> inputs.add(t.name()));
+            catchUpThreads = CatchUpThreads.of(streams, inputs, catchUp);
+            catchUpThreads.start();
+        }
+        return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads);
     }
 
     static Properties streamsProperties(final VigilConfig config, final Path stateDir) {
@@ -106,6 +126,11 @@ public final class VigilEngine implements AutoCloseable {
         return streams;
     }
 
+    /** What adds a stream thread while behind, or empty if the configuration fixes the thread count. */
+    Optional<CatchUpThreads> catchUpThreads() {
+        return Optional.ofNullable(catchUpThreads);
+    }
+
     /** What {@code /readyz} answers for this engine. */
     public Supplier<Readiness> readiness() {
         return readiness;
@@ -133,6 +158,9 @@ public final class VigilEngine implements AutoCloseable {
      *         exactly-once makes safe but slower
      */
     public boolean stop() {
+        if (catchUpThreads != null) {
+            catchUpThreads.close();
+        }
         // Leave the group on a clean stop: a restarted engine then gets its partitions at once instead of waiting
         // out the old member's session timeout.
         final boolean stopped = streams.close(CloseOptions.groupMembershipOperation(

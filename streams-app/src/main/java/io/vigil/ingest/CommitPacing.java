@@ -3,7 +3,10 @@ package io.vigil.ingest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -25,9 +28,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *       on its partitions, so that the end of a backlog, or of a burst of points, does not wait for the interval.
  *       Without the second condition a catch-up would commit whenever one partition's records fill a few polls in a
  *       row and another task has none for a moment. A stage after ingest (evaluation, the peer stage) also waits
- *       until no ingest task of its stream thread is behind: its input is ingest's output, which only becomes
+ *       until no ingest task of the application is behind: its input is ingest's output, which only becomes
  *       readable at a commit, so through a backlog it is quiet and caught up after every chunk, and each of its
- *       commits would release the next chunk: commits as often as before, for nothing. On live data those commits
+ *       commits would follow the next chunk: commits as often as before, for nothing. On live data those commits
  *       are what hands ingest's points on between watermarks; without them evaluation worked in bursts and the
  *       latency got worse (docs/performance.md).</li>
  * </ul>
@@ -45,17 +48,20 @@ public final class CommitPacing {
     public static final Duration QUIET_CHECK = Duration.ofMillis(100);
 
     /**
-     * When an ingest task of the current stream thread last found records waiting on its input (wall clock, ms). The
-     * tasks of one stream thread share its transaction, so a stage's commit also commits ingest's output so far; per
-     * thread, and a time rather than a set of tasks, so that a task closed while behind is forgotten by itself.
+     * When an ingest task of the application last found records waiting on its input (wall clock, ms), by application
+     * id. Per application, not per stream thread: with two threads (a second one while behind, or set), an evaluation
+     * task's thread may hold no ingest task at all, and its commits would then follow every chunk of another thread's
+     * backlog (measured: 228 commits in a catch-up that took 31 on one thread). A time rather than a set of tasks, so
+     * that a task closed while behind is forgotten by itself.
      */
-    private static final ThreadLocal<long[]> SOURCE_BEHIND_MS =
-            ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2});
+    private static final Map<String, AtomicLong> SOURCE_BEHIND_MS = new ConcurrentHashMap<>();
 
     private final ProcessorContext<?, ?> context;
     private final SourceLag lag;
     /** Whether the processor reads the engine's input topics (ingest), not another stage's output. */
     private final boolean readsSources;
+    /** This application's entry of {@link #SOURCE_BEHIND_MS}. */
+    private final AtomicLong sourceBehindMs;
     /** The topics the processor has read, this task's partition of each. */
     private final List<String> topics = new ArrayList<>(2);
     private String lastTopic;
@@ -66,6 +72,8 @@ public final class CommitPacing {
         this.context = context;
         this.lag = lag;
         this.readsSources = readsSources;
+        this.sourceBehindMs = SOURCE_BEHIND_MS.computeIfAbsent(context.applicationId(),
+                id -> new AtomicLong(Long.MIN_VALUE / 2));
     }
 
     /**
@@ -118,14 +126,13 @@ public final class CommitPacing {
 
     private void checkQuiet(final long wallMs) {
         final boolean caughtUp = caughtUp();
-        final long[] sourceBehindMs = SOURCE_BEHIND_MS.get();
         if (readsSources && !caughtUp) {
-            sourceBehindMs[0] = wallMs;
+            sourceBehindMs.set(wallMs);
         }
         if (processedSinceCheck) {
             processedSinceCheck = false;
         } else if (processedSinceRequest && caughtUp
-                && (readsSources || wallMs - sourceBehindMs[0] > 2 * QUIET_CHECK.toMillis())) {
+                && (readsSources || wallMs - sourceBehindMs.get() > 2 * QUIET_CHECK.toMillis())) {
             request();
         }
     }

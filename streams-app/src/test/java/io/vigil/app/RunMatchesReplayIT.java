@@ -165,6 +165,49 @@ class RunMatchesReplayIT {
     }
 
     @Test
+    void aSecondStreamThreadWhileBehindChangesNoAlert() throws Exception {
+        // Ten fleets side by side (their own instances and clusters): a backlog long enough to be behind for a while.
+        final List<String> records = new ArrayList<>();
+        for (String line : FleetRecords.generate()) {
+            for (int fleet = 0; fleet < 10; fleet++) {
+                records.add(line.replace("\"instance\":\"", "\"instance\":\"f" + fleet + "-")
+                        .replace("\"cluster\":\"", "\"cluster\":\"f" + fleet + "-"));
+            }
+        }
+        final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        final VigilConfig config = ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-threads",
+                "VIGIL_TOPICS_METRICS", "metrics-threads",
+                "VIGIL_TOPICS_ALERTS", "alerts-threads",
+                "VIGIL_TOPICS_DLQ", "dlq-threads",
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final List<AlertEvent> expected = replay(config, rules, records, "threads.jsonl");
+        assertThat(expected).hasSizeGreaterThan(50);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-threads", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        produce("metrics-threads", records);
+        // Behind as soon as a record waits, caught up after 5 checks: the thread comes and goes within this backlog,
+        // its tasks (series states, peer groups, clocks) moving over and back through their changelogs.
+        final CatchUpThreads.Policy eager =
+                new CatchUpThreads.Policy(Duration.ofMillis(20), 1, 0, 1, 5, Duration.ZERO);
+        final List<AlertEvent> actual = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-threads");
+             VigilEngine engine = VigilEngine.start(config, new io.vigil.evaluation.LiveRules(rules),
+                     dir.resolve("threads"), new SimpleMeterRegistry(), eager)) {
+            final CatchUpThreads threads = engine.catchUpThreads().orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.additions() >= 1);
+            awaitEvents(alerts, actual, expected.size());
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions()
+                    && engine.streams().metadataForLocalThreads().size() == 1
+                    && engine.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            awaitEvents(alerts, actual, expected.size()); // nothing more after the thread has gone
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    @Test
     void aRestartedEngineNeitherRefiresNorForgets() throws Exception {
         final List<String> records = records();
         final int half = records.size() / 2;

@@ -13,7 +13,9 @@ class CommitPacingTest {
     private static final long NOW = 1_796_045_240_000L;
     private static final String TOPIC = "metrics";
 
-    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    /** Each test its own application: what one application's ingest last saw is kept for the whole JVM. */
+    private final String applicationId = "vigil-test-" + java.util.UUID.randomUUID();
+    private final MockProcessorContext<Object, Object> context = newContext(applicationId);
     /** Records waiting per topic; absent: not known yet. */
     private final Map<String, Long> waiting = new HashMap<>();
     private final SourceLag lag = (topic, partition) ->
@@ -87,9 +89,9 @@ class CommitPacingTest {
     }
 
     @Test
-    void aLaterStageWaitsWhileIngestOnItsThreadIsBehind() {
+    void aLaterStageWaitsWhileIngestOnItsOwnThreadIsBehind() {
         // Ingest's output becomes readable only at a commit: a stage is quiet after every chunk of a backlog.
-        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
         final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
         waiting.put(TOPIC, 1_000L);
         waiting.put("series-repartition", 0L);
@@ -111,8 +113,51 @@ class CommitPacingTest {
         assertThat(stageContext.committed()).as("the backlog is done").isTrue();
     }
 
+    @Test
+    void aLaterStageWaitsWhileIngestOnAnotherThreadIsBehind() throws Exception {
+        // Two stream threads: the evaluation task's thread may hold no ingest task at all.
+        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        waiting.put(TOPIC, 1_000L);
+        waiting.put("series-repartition", 0L);
+        pacing.processed(TOPIC);
+        stage.processed("series-repartition");
+        final long t = NOW + 120_000;
+        final Thread ingestThread = new Thread(() -> check(context, t));
+        ingestThread.start();
+        ingestThread.join();
+
+        check(stageContext, t + 100);
+        check(stageContext, t + 200);
+
+        assertThat(stageContext.committed()).as("ingest behind on the other thread").isFalse();
+    }
+
+    @Test
+    void anotherApplicationsBacklogHoldsNothingBack() {
+        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId + "-other");
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        waiting.put(TOPIC, 1_000L);
+        waiting.put("series-repartition", 0L);
+        pacing.processed(TOPIC);
+        stage.processed("series-repartition");
+        final long t = NOW + 180_000;
+        check(context, t);
+
+        check(stageContext, t + 100);
+        check(stageContext, t + 200);
+
+        assertThat(stageContext.committed()).as("its own ingest is not behind").isTrue();
+    }
+
     private void check() {
         check(context, context.currentSystemTimeMs());
+    }
+
+    private static MockProcessorContext<Object, Object> newContext(final String applicationId) {
+        final java.util.Properties config = new java.util.Properties();
+        config.put("application.id", applicationId);
+        return new MockProcessorContext<>(config);
     }
 
     private static void check(final MockProcessorContext<Object, Object> context, final long wallMs) {
