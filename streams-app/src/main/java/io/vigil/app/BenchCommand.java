@@ -49,8 +49,9 @@ import picocli.CommandLine.Option;
  *   <li>memory: the replay pipeline holding {@code --memory-series} series, each with two minutes of points (every
  *       window of the bench rules full): heap after GC, process RSS, heap bytes per series;</li>
  *   <li>catch-up: a topic filled with {@code --datapoints} points of {@code --series} series, read to its end by a
- *       plain consumer, then by the engine ({@link VigilEngine}, exactly_once_v2, the default configuration) until its
- *       committed offsets reach the end offsets of the input and of its repartition topics;</li>
+ *       plain consumer and by the engine ({@link VigilEngine}, exactly_once_v2, the default configuration) until its
+ *       committed offsets reach the end offsets of the input and of its repartition topics, in each round, the ratio
+ *       taken within each round;</li>
  *   <li>latency: a second engine under a steady live load of {@code --live-rate} datapoints/s, with probe series
  *       that cross a threshold exactly at evaluation instants; from the broker's append time of each crossing point
  *       to when its firing event is readable on the alerts topic by a read_committed consumer.</li>
@@ -77,8 +78,9 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--datapoints", defaultValue = "300000", paramLabel = "N",
-            description = "Datapoints in the catch-up topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--datapoints", defaultValue = "5000000", paramLabel = "N",
+            description = "Datapoints in the catch-up topic (default: ${DEFAULT-VALUE}, about 4 minutes of a 20,000/s "
+                    + "fleet: a backlog, long enough for the engine's second stream thread).")
     private long datapoints;
 
     @Option(names = "--replay-datapoints", defaultValue = "2000000", paramLabel = "N",
