@@ -8,7 +8,6 @@ import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -29,6 +28,7 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class VigilEngine implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VigilEngine.class);
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -67,6 +67,18 @@ public final class VigilEngine implements AutoCloseable {
                              final MeterRegistry registry, final CatchUpThreads.Policy catchUp) {
         final Properties props = streamsProperties(config, stateDir);
         final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
+        final boolean catchUpThreadsWanted =
+                CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors());
+        boolean startsBehind = false;
+        if (catchUpThreadsWanted) {
+            final long waiting = CatchUpThreads.waitingAtStart(props, config.metricsTopics());
+            startsBehind = waiting >= catchUp.behindRecords();
+            if (startsBehind) {
+                LOG.info("{} records wait on the input: starting with {} stream threads until caught up", waiting,
+                        CatchUpThreads.THREADS_WHEN_BEHIND);
+                props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, CatchUpThreads.THREADS_WHEN_BEHIND);
+            }
+        }
         final TopologySettings settings = TopologySettings.of(config, partitions);
         // Ingest reads each input partition's lag from the main consumers, so that a partition still catching up is
         // never taken for an idle one.
@@ -81,10 +93,8 @@ public final class VigilEngine implements AutoCloseable {
         streams.setUncaughtExceptionHandler(failure);
         streams.start();
         CatchUpThreads catchUpThreads = null;
-        if (CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors())) {
-            final Set<String> inputs = new HashSet<>();
-            config.inputTopics().forEach(t -> inputs.add(t.name()));
-            catchUpThreads = CatchUpThreads.of(streams, inputs, catchUp);
+        if (catchUpThreadsWanted) {
+            catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
             catchUpThreads.start();
         }
         return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads);

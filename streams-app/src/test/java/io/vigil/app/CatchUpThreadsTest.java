@@ -23,14 +23,19 @@ class CatchUpThreadsTest {
     private long lag;
     private long nowNanos;
     private final List<String> calls = new ArrayList<>();
-    private int threads = 1;
-    private final CatchUpThreads scaler = new CatchUpThreads(POLICY, () -> running, () -> lag,
+    private int threads = CatchUpThreads.THREADS_WHEN_BEHIND;
+    private boolean removalTimesOut;
+    /** An engine that started behind, with two threads (most tests: both directions from there). */
+    private final CatchUpThreads scaler = new CatchUpThreads(POLICY, true, () -> running, () -> lag,
             () -> {
                 calls.add("add");
                 return Optional.of("StreamThread-" + ++threads);
             },
             () -> {
                 calls.add("remove");
+                if (removalTimesOut) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("StreamThread-1 did not stop in time");
+                }
                 threads--;
                 return Optional.of("StreamThread-1");
             },
@@ -45,73 +50,137 @@ class CatchUpThreadsTest {
     }
 
     @Test
-    void aThreadIsAddedOnlyAfterTheEngineStaysBehind() {
-        checks(5_000, 1);
-        checks(999, 1);
-        checks(5_000, 1);
-        assertThat(calls).as("one check behind, then not, then behind again: no run of two").isEmpty();
-
-        checks(1_000, 1);
-
-        assertThat(calls).containsExactly("add");
-        assertThat(threads).isEqualTo(2);
-        checks(1_000_000, 5);
-        assertThat(calls).as("one thread more at most").containsExactly("add");
-    }
-
-    @Test
-    void theThreadIsRemovedOnceTheEngineStaysCaughtUp() {
-        checks(5_000, 2);
-        checks(100, 2);
+    void anEngineThatStartsCaughtUpDropsToOneThread() {
+        checks(0, 2);
         checks(101, 1);
         checks(0, 2);
-        assertThat(calls).as("two checks caught up, then not: the count starts again").containsExactly("add");
+        assertThat(calls).as("two checks caught up, then not: the count starts again").isEmpty();
 
-        checks(0, 1);
+        checks(100, 1);
 
-        assertThat(calls).containsExactly("add", "remove");
+        assertThat(calls).containsExactly("remove");
         assertThat(threads).isEqualTo(1);
-        assertThat(scaler.additions()).isEqualTo(1);
+        assertThat(scaler.additions()).isZero();
         assertThat(scaler.removals()).isEqualTo(1);
     }
 
     @Test
-    void checksDuringARebalanceCountNeitherWay() {
+    void anEngineThatStartsWithOneThreadGetsASecondOnlyWhenBehind() {
+        final List<String> oneThreadCalls = new ArrayList<>();
+        final long[] waiting = {0};
+        final CatchUpThreads started = new CatchUpThreads(POLICY, false, () -> true, () -> waiting[0],
+                () -> {
+                    oneThreadCalls.add("add");
+                    return Optional.of("StreamThread-2");
+                },
+                () -> {
+                    oneThreadCalls.add("remove");
+                    return Optional.of("StreamThread-1");
+                },
+                () -> 0L);
+        for (int i = 0; i < 10; i++) {
+            started.check();
+        }
+        assertThat(oneThreadCalls).as("caught up on one thread: nothing to remove").isEmpty();
+
+        waiting[0] = 1_000;
+        started.check();
+        started.check();
+
+        assertThat(oneThreadCalls).containsExactly("add");
+    }
+
+    @Test
+    void anEngineThatStartsBehindKeepsBothThreadsUntilCaughtUp() {
+        checks(1_000_000, 10);
+        assertThat(calls).isEmpty();
+
+        checks(0, 3);
+
+        assertThat(calls).containsExactly("remove");
+    }
+
+    @Test
+    void aThreadIsAddedOnlyAfterTheEngineStaysBehind() {
+        caughtUpAfterStart();
+        nowNanos += Duration.ofMinutes(5).toNanos();
         checks(5_000, 1);
+        checks(999, 1);
+        checks(5_000, 1);
+        assertThat(calls).as("one check behind, then not, then behind again: no run of two").containsExactly("remove");
+
+        checks(1_000, 1);
+
+        assertThat(calls).containsExactly("remove", "add");
+        assertThat(threads).isEqualTo(2);
+        checks(1_000_000, 5);
+        assertThat(calls).as("one thread more at most").containsExactly("remove", "add");
+    }
+
+    @Test
+    void aRemovalThatTimesOutIsNotAskedForAgain() {
+        removalTimesOut = true;
+        checks(0, 2);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> checks(0, 1))
+                .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        checks(0, 10);
+
+        assertThat(calls).as("asking again would take the other thread").containsExactly("remove");
+    }
+
+    @Test
+    void anInputNotMeasuredYetCountsNeitherWay() {
+        checks(-1, 5);
+        assertThat(calls).as("a start: nothing fetched yet").isEmpty();
+
+        checks(0, 3);
+
+        assertThat(calls).containsExactly("remove");
+    }
+
+    @Test
+    void checksDuringARebalanceCountNeitherWay() {
+        checks(0, 2);
         running = false;
-        checks(5_000, 3);
+        checks(0, 3);
         assertThat(calls).isEmpty();
 
         running = true;
-        checks(5_000, 1);
+        checks(0, 1);
 
-        assertThat(calls).containsExactly("add");
+        assertThat(calls).containsExactly("remove");
     }
 
     @Test
     void anEngineBehindAgainSoonAfterCatchingUpKeepsTheThread() {
-        checks(5_000, 2);
-        checks(0, 3);
-        assertThat(calls).containsExactly("add", "remove");
+        caughtUpAfterStart();
 
         checks(5_000, 2); // 10 s after the removal, within the 60 s
 
-        assertThat(calls).containsExactly("add", "remove", "add");
+        assertThat(calls).containsExactly("remove", "add");
         checks(0, 20);
-        assertThat(calls).as("kept for good").containsExactly("add", "remove", "add");
+        assertThat(calls).as("kept for good").containsExactly("remove", "add");
         assertThat(threads).isEqualTo(2);
     }
 
     @Test
     void anEngineBehindLongAfterCatchingUpGetsTheThreadForTheNewBacklogOnly() {
-        checks(5_000, 2);
-        checks(0, 3);
+        caughtUpAfterStart();
         checks(0, 12); // a minute caught up
 
         checks(5_000, 2);
         checks(0, 3);
 
-        assertThat(calls).containsExactly("add", "remove", "add", "remove");
+        assertThat(calls).containsExactly("remove", "add", "remove");
+        assertThat(scaler.additions()).isEqualTo(1);
+        assertThat(scaler.removals()).isEqualTo(2);
+    }
+
+    /** The engine's start, caught up: the second thread goes. */
+    private void caughtUpAfterStart() {
+        checks(0, 3);
+        assertThat(calls).containsExactly("remove");
     }
 
     @Test
@@ -131,7 +200,9 @@ class CatchUpThreadsTest {
                 9_000.0);
 
         assertThat(CatchUpThreads.inputLag(metrics, Set.of("metrics", "telegraf"))).isEqualTo(1_020);
-        assertThat(CatchUpThreads.inputLag(Map.of(), Set.of("metrics"))).isZero();
+        assertThat(CatchUpThreads.inputLag(metrics, Set.of("telegraf"))).isEqualTo(20);
+        assertThat(CatchUpThreads.inputLag(metrics, Set.of("other"))).as("not measured yet").isEqualTo(-1);
+        assertThat(CatchUpThreads.inputLag(Map.of(), Set.of("metrics"))).isEqualTo(-1);
     }
 
     @Test

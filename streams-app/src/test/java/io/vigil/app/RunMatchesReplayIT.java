@@ -137,13 +137,7 @@ class RunMatchesReplayIT {
     void everyRuleKindOfTheRepositorysRulesMatchesReplayOnThreePartitions() throws Exception {
         final List<String> records = FleetRecords.generate();
         final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
-        final VigilConfig config = ConfigLoader.load(null, Map.of(
-                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-fleet",
-                "VIGIL_TOPICS_METRICS", "metrics-fleet",
-                "VIGIL_TOPICS_ALERTS", "alerts-fleet",
-                "VIGIL_TOPICS_DLQ", "dlq-fleet",
-                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final VigilConfig config = config("fleet");
         final List<AlertEvent> expected = replay(config, rules, records, "fleet.jsonl");
         // One incident of every kind is in the data, and each is found.
         assertThat(expected.stream().filter(e -> e.status() == io.vigil.alerts.EventStatus.FIRING)
@@ -175,36 +169,43 @@ class RunMatchesReplayIT {
             }
         }
         final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
-        final VigilConfig config = ConfigLoader.load(null, Map.of(
-                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-threads",
-                "VIGIL_TOPICS_METRICS", "metrics-threads",
-                "VIGIL_TOPICS_ALERTS", "alerts-threads",
-                "VIGIL_TOPICS_DLQ", "dlq-threads",
-                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final VigilConfig config = config("threads");
         final List<AlertEvent> expected = replay(config, rules, records, "threads.jsonl");
         assertThat(expected).hasSizeGreaterThan(50);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("metrics-threads", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        produce("metrics-threads", records);
-        // Behind as soon as a record waits, caught up after 5 checks: the thread comes and goes within this backlog,
-        // its tasks (series states, peer groups, clocks) moving over and back through their changelogs.
+        // Behind as soon as a record waits, caught up after 5 checks: the engine starts with two threads, drops to one
+        // once caught up on the first half, and gets the second back for the second half; each time, tasks (series
+        // states, peer groups, clocks) move between threads through their changelogs.
         final CatchUpThreads.Policy eager =
                 new CatchUpThreads.Policy(Duration.ofMillis(20), 1, 0, 1, 5, Duration.ZERO);
+        final int half = records.size() / 2;
+        produce("metrics-threads", records.subList(0, half));
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-threads");
              VigilEngine engine = VigilEngine.start(config, new io.vigil.evaluation.LiveRules(rules),
                      dir.resolve("threads"), new SimpleMeterRegistry(), eager)) {
             final CatchUpThreads threads = engine.catchUpThreads().orElseThrow();
-            await().atMost(Duration.ofSeconds(60)).until(() -> threads.additions() >= 1);
+            assertThat(engine.streams().metadataForLocalThreads()).as("started behind")
+                    .hasSize(CatchUpThreads.THREADS_WHEN_BEHIND);
+            // The started pair counts as one addition: one thread left once removals catch up with it.
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions() + 1
+                    && oneThreadRunning(engine));
+
+            final int before = threads.additions();
+            produce("metrics-threads", records.subList(half, records.size()));
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.additions() > before);
             awaitEvents(alerts, actual, expected.size());
-            await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions()
-                    && engine.streams().metadataForLocalThreads().size() == 1
-                    && engine.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions() + 1
+                    && oneThreadRunning(engine));
             awaitEvents(alerts, actual, expected.size()); // nothing more after the thread has gone
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+        try (VigilEngine restarted = VigilEngine.start(config, new io.vigil.evaluation.LiveRules(rules),
+                dir.resolve("threads-restarted"), new SimpleMeterRegistry(), eager)) {
+            assertThat(restarted.streams().metadataForLocalThreads()).as("started caught up").hasSize(1);
+        }
     }
 
     @Test
@@ -214,13 +215,7 @@ class RunMatchesReplayIT {
         final Path rulesFile = dir.resolve("restart-rules.yaml");
         Files.writeString(rulesFile, TopologyTest.RULES);
         final var rules = RuleLoader.load(List.of(rulesFile)).ruleSet();
-        final VigilConfig config = ConfigLoader.load(null, Map.of(
-                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-restart",
-                "VIGIL_TOPICS_METRICS", "metrics-restart",
-                "VIGIL_TOPICS_ALERTS", "alerts-restart",
-                "VIGIL_TOPICS_DLQ", "dlq-restart",
-                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final VigilConfig config = config("restart");
         final List<AlertEvent> expectedFirstHalf = replay(config, rules, records.subList(0, half), "first-half.jsonl");
         final List<AlertEvent> expected = replay(config, rules, records, "all.jsonl");
         assertThat(expected.size()).isGreaterThan(expectedFirstHalf.size());
@@ -241,6 +236,22 @@ class RunMatchesReplayIT {
             }
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    /** The broker's engine on topics and an application id of its own: NAME's metrics-NAME, alerts-NAME, dlq-NAME. */
+    private static VigilConfig config(final String name) {
+        return ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + name,
+                "VIGIL_TOPICS_METRICS", "metrics-" + name,
+                "VIGIL_TOPICS_ALERTS", "alerts-" + name,
+                "VIGIL_TOPICS_DLQ", "dlq-" + name,
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+    }
+
+    private static boolean oneThreadRunning(final VigilEngine engine) {
+        return engine.streams().metadataForLocalThreads().size() == 1
+                && engine.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING;
     }
 
     private static List<AlertEvent> replay(final VigilConfig config, final io.vigil.rules.RuleSet rules,

@@ -92,11 +92,7 @@ class CommitPacingTest {
     void aLaterStageWaitsWhileIngestOnItsOwnThreadIsBehind() {
         // Ingest's output becomes readable only at a commit: a stage is quiet after every chunk of a backlog.
         final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
-        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
-        waiting.put(TOPIC, 1_000L);
-        waiting.put("series-repartition", 0L);
-        pacing.processed(TOPIC);
-        stage.processed("series-repartition");
+        stageReadingWhileIngestIsBehind(stageContext);
         final long t = NOW + 60_000;
         check(context, t);
         check(stageContext, t);
@@ -117,11 +113,7 @@ class CommitPacingTest {
     void aLaterStageWaitsWhileIngestOnAnotherThreadIsBehind() throws Exception {
         // Two stream threads: the evaluation task's thread may hold no ingest task at all.
         final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
-        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
-        waiting.put(TOPIC, 1_000L);
-        waiting.put("series-repartition", 0L);
-        pacing.processed(TOPIC);
-        stage.processed("series-repartition");
+        stageReadingWhileIngestIsBehind(stageContext);
         final long t = NOW + 120_000;
         final Thread ingestThread = new Thread(() -> check(context, t));
         ingestThread.start();
@@ -136,11 +128,7 @@ class CommitPacingTest {
     @Test
     void anotherApplicationsBacklogHoldsNothingBack() {
         final MockProcessorContext<Object, Object> stageContext = newContext(applicationId + "-other");
-        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
-        waiting.put(TOPIC, 1_000L);
-        waiting.put("series-repartition", 0L);
-        pacing.processed(TOPIC);
-        stage.processed("series-repartition");
+        stageReadingWhileIngestIsBehind(stageContext);
         final long t = NOW + 180_000;
         check(context, t);
 
@@ -152,6 +140,15 @@ class CommitPacingTest {
 
     private void check() {
         check(context, context.currentSystemTimeMs());
+    }
+
+    /** A later stage that has read all of its input, while ingest has 1,000 records waiting. */
+    private void stageReadingWhileIngestIsBehind(final MockProcessorContext<Object, Object> stageContext) {
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        waiting.put(TOPIC, 1_000L);
+        waiting.put("series-repartition", 0L);
+        pacing.processed(TOPIC);
+        stage.processed("series-repartition");
     }
 
     private static MockProcessorContext<Object, Object> newContext(final String applicationId) {
