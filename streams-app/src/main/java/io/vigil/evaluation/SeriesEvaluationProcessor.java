@@ -57,6 +57,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
+    /** The current bundle's points and their keys' hashes, reused from bundle to bundle. */
+    private final SeriesBundle.Points bundlePoints = new SeriesBundle.Points();
+    private long[] bundleHashes = new long[0];
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
     /** The series store's commits when the evaluator held groups back: they run after the next one. */
@@ -151,7 +154,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         }
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
-            SeriesBundle.read(record.value(), this::point);
+            takeBundle(record.value());
             return;
         }
         if (SeriesMessageCodec.isPoint(record.value())) {
@@ -214,6 +217,20 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void runHeldBack(final long timestamp) {
         if (evaluator.heldBack()) {
             advance(timestamp);
+        }
+    }
+
+    private void takeBundle(final byte[] bundle) {
+        bundlePoints.read(bundle);
+        final int n = bundlePoints.count();
+        if (bundleHashes.length < n) {
+            bundleHashes = new long[Math.max(n, 2 * bundleHashes.length)];
+        }
+        evaluator.lookAhead(bundle, bundlePoints, bundleHashes);
+        for (int i = 0; i < n; i++) {
+            final long timestampMs = bundlePoints.timestampMs(i);
+            took(evaluator.take(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), bundleHashes[i],
+                    timestampMs, bundlePoints.value(i)), timestampMs, bundlePoints.recordTimestamp(i));
         }
     }
 

@@ -158,6 +158,16 @@ final class SeriesState {
         return keyHash;
     }
 
+    /**
+     * The length of the array the next point's value goes into, for {@link TaskEvaluator#lookAhead}: reading it
+     * starts fetching the array's first line, where a short window's values all are.
+     */
+    int valuesCapacity() {
+        final Object v = values;
+        return v instanceof char[] narrow ? narrow.length : v instanceof int[] digits ? digits.length
+                : v instanceof double[] doubles ? doubles.length : 0;
+    }
+
     /** The peer group of outlier rule {@code ruleIndex}, one of this series' rules. */
     String peerGroup(final int ruleIndex) {
         final Object groups = peerGroups;

@@ -72,6 +72,15 @@ final class SeriesTable implements Iterable<SeriesState> {
         }
     }
 
+    /**
+     * The state in the first slot a key of hash {@code hash} would be in, or null: read ahead of {@link #get}, so that
+     * the memory a lookup will touch is being fetched while other work goes on.
+     */
+    SeriesState firstCandidate(final int hash) {
+        final SeriesState[] table = slots;
+        return table[slot(hash, table.length - 1)];
+    }
+
     /** Holds {@code state} under its key, in place of any state held under it. Not while iterating. */
     void put(final SeriesState state) {
         if ((used + 1) * 4L > slots.length * 3L) {

@@ -108,6 +108,35 @@ class SeriesMessageCodecTest {
     }
 
     @Test
+    void aBundlesPointsReadAsArraysAreThePointsInOrderAndTheArraysAreReused() {
+        final SeriesBundle bundle = new SeriesBundle(0, 1);
+        for (int i = 0; i < 100; i++) {
+            bundle.add(KEY, i + 0.5, 1_000L * i, 7L * i);
+        }
+        final byte[] hundred = bundle.take();
+        bundle.add("mem".getBytes(StandardCharsets.UTF_8), 9, 8, 7);
+        final byte[] one = bundle.take();
+        final SeriesBundle.Points points = new SeriesBundle.Points();
+
+        points.read(hundred);
+
+        assertThat(points.count()).isEqualTo(100);
+        for (int i = 0; i < 100; i++) {
+            assertThat(new String(hundred, points.keyOffset(i), points.keyLength(i), StandardCharsets.UTF_8))
+                    .isEqualTo(SERIES.key());
+            assertThat(points.value(i)).isEqualTo(i + 0.5);
+            assertThat(points.timestampMs(i)).isEqualTo(1_000L * i);
+            assertThat(points.recordTimestamp(i)).isEqualTo(7L * i);
+        }
+        points.read(one);
+        assertThat(points.count()).isEqualTo(1);
+        assertThat(new String(one, points.keyOffset(0), points.keyLength(0), StandardCharsets.UTF_8)).isEqualTo("mem");
+        assertThat(points.value(0)).isEqualTo(9.0);
+        assertThatThrownBy(() -> points.read(java.util.Arrays.copyOf(one, one.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void truncatedOrOverlongBundlesAreRefused() {
         final SeriesBundle bundle = new SeriesBundle(0, 1);
         bundle.add(KEY, 1, 2, 3);
