@@ -457,7 +457,7 @@ final class BenchCommand implements Callable<Integer> {
                 // Each engine its own application id, none a prefix of another's followed by '-' (CommittedProgress
                 // finds an engine's repartition topics by that prefix).
                 kafka.put("application.id", cfg.kafka().get("application.id")
-                        + (names.size() == 2 && rounds == 1 && warmup == 0 ? "" : "-" + name + "-" + round));
+                        + (variants.isEmpty() && rounds == 1 && warmup == 0 ? "" : "-" + name + "-" + round));
                 progress("catching up on %s with the engine (exactly_once_v2), %s, round %d of %d", topic, name,
                         round, rounds);
                 final CatchUp run = catchUp(admin, cfg.withKafka(kafka), rules, topic,

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -21,7 +20,6 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,13 +131,12 @@ final class CatchUpThreads implements AutoCloseable {
     }
 
     /**
-     * The records waiting on {@code inputs} for the application of {@code adminProps} before it starts: each
-     * partition's end offset minus the group's committed offset (minus its beginning where the group has none, as
+     * The records waiting on {@code inputs} for the application {@code group} before it starts: each partition's end
+     * offset minus the group's committed offset (minus its beginning where the group has none, as
      * {@code auto.offset.reset=earliest} reads it); -1 if the broker did not say.
      */
-    static long waitingAtStart(final Properties adminProps, final Collection<String> inputs) {
-        final String group = String.valueOf(adminProps.get(StreamsConfig.APPLICATION_ID_CONFIG));
-        try (Admin admin = Admin.create(adminProps)) {
+    static long waitingAtStart(final Admin admin, final String group, final Collection<String> inputs) {
+        try {
             final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             final Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->

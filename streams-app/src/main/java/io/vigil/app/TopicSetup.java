@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +33,12 @@ final class TopicSetup {
         return config.alertsTopic() + ".dlq";
     }
 
-    /** @return partitions per input topic */
-    static Map<String, Integer> ensure(final Properties adminProps, final VigilConfig config) {
-        try (Admin admin = Admin.create(adminProps)) {
+    /**
+     * @param bootstrapServers where {@code admin} connects, for the error message
+     * @return partitions per input topic
+     */
+    static Map<String, Integer> ensure(final Admin admin, final VigilConfig config, final String bootstrapServers) {
+        try {
             final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             final List<NewTopic> missing = new ArrayList<>();
             for (String topic : config.metricsTopics()) {
@@ -67,7 +69,7 @@ final class TopicSetup {
             return partitions;
         } catch (ExecutionException | TimeoutException e) {
             final Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new ConfigException("cannot set up topics at " + adminProps.get("bootstrap.servers") + ": "
+            throw new ConfigException("cannot set up topics at " + bootstrapServers + ": "
                     + cause.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -66,18 +67,22 @@ public final class VigilEngine implements AutoCloseable {
     static VigilEngine start(final VigilConfig config, final LiveRules rules, final Path stateDir,
                              final MeterRegistry registry, final CatchUpThreads.Policy catchUp) {
         final Properties props = streamsProperties(config, stateDir);
-        final Map<String, Integer> partitions = TopicSetup.ensure(props, config);
         final boolean catchUpThreadsWanted =
                 CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors());
-        boolean startsBehind = false;
-        if (catchUpThreadsWanted) {
-            final long waiting = CatchUpThreads.waitingAtStart(props, config.metricsTopics());
-            startsBehind = waiting >= catchUp.behindRecords();
-            if (startsBehind) {
-                LOG.info("{} records wait on the input: starting with {} stream threads until caught up", waiting,
-                        CatchUpThreads.THREADS_WHEN_BEHIND);
-                props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, CatchUpThreads.THREADS_WHEN_BEHIND);
+        final Map<String, Integer> partitions;
+        long waiting = -1;
+        try (Admin admin = Admin.create(props)) {
+            partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")));
+            if (catchUpThreadsWanted) {
+                waiting = CatchUpThreads.waitingAtStart(admin,
+                        String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)), config.metricsTopics());
             }
+        }
+        final boolean startsBehind = catchUpThreadsWanted && waiting >= catchUp.behindRecords();
+        if (startsBehind) {
+            LOG.info("{} records wait on the input: starting with {} stream threads until caught up", waiting,
+                    CatchUpThreads.THREADS_WHEN_BEHIND);
+            props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, CatchUpThreads.THREADS_WHEN_BEHIND);
         }
         final TopologySettings settings = TopologySettings.of(config, partitions);
         // Ingest reads each input partition's lag from the main consumers, so that a partition still catching up is

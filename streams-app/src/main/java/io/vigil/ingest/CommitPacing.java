@@ -2,10 +2,11 @@ package io.vigil.ingest;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,7 +29,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *       on its partitions, so that the end of a backlog, or of a burst of points, does not wait for the interval.
  *       Without the second condition a catch-up would commit whenever one partition's records fill a few polls in a
  *       row and another task has none for a moment. A stage after ingest (evaluation, the peer stage) also waits
- *       until no ingest task of the application is behind: its input is ingest's output, which only becomes
+ *       until no ingest task of the engine is behind: its input is ingest's output, which only becomes
  *       readable at a commit, so through a backlog it is quiet and caught up after every chunk, and each of its
  *       commits would follow the next chunk: commits as often as before, for nothing. On live data those commits
  *       are what hands ingest's points on between watermarks; without them evaluation worked in bursts and the
@@ -48,19 +49,21 @@ public final class CommitPacing {
     public static final Duration QUIET_CHECK = Duration.ofMillis(100);
 
     /**
-     * When an ingest task of the application last found records waiting on its input (wall clock, ms), by application
-     * id. Per application, not per stream thread: with two threads (a second one while behind, or set), an evaluation
-     * task's thread may hold no ingest task at all, and its commits would then follow every chunk of another thread's
-     * backlog (measured: 228 commits in a catch-up that took 31 on one thread). A time rather than a set of tasks, so
-     * that a task closed while behind is forgotten by itself.
+     * When an ingest task of the engine last found records waiting on its input (wall clock, ms), by the engine's
+     * {@link SourceLag} (one per engine: what its stream threads' main consumers see). Per engine, not per stream
+     * thread: with two threads (a second one while behind, or set), an evaluation task's thread may hold no ingest
+     * task at all, and its commits would then follow every chunk of another thread's backlog (measured: 228 commits in
+     * a catch-up that took 31 on one thread). A time rather than a set of tasks, so that a task closed while behind is
+     * forgotten by itself; weak keys, so that a closed engine's entry goes with it.
      */
-    private static final Map<String, AtomicLong> SOURCE_BEHIND_MS = new ConcurrentHashMap<>();
+    private static final Map<SourceLag, AtomicLong> SOURCE_BEHIND_MS =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ProcessorContext<?, ?> context;
     private final SourceLag lag;
     /** Whether the processor reads the engine's input topics (ingest), not another stage's output. */
     private final boolean readsSources;
-    /** This application's entry of {@link #SOURCE_BEHIND_MS}. */
+    /** This engine's entry of {@link #SOURCE_BEHIND_MS}. */
     private final AtomicLong sourceBehindMs;
     /** The topics the processor has read, this task's partition of each. */
     private final List<String> topics = new ArrayList<>(2);
@@ -72,8 +75,7 @@ public final class CommitPacing {
         this.context = context;
         this.lag = lag;
         this.readsSources = readsSources;
-        this.sourceBehindMs = SOURCE_BEHIND_MS.computeIfAbsent(context.applicationId(),
-                id -> new AtomicLong(Long.MIN_VALUE / 2));
+        this.sourceBehindMs = SOURCE_BEHIND_MS.computeIfAbsent(lag, engine -> new AtomicLong(Long.MIN_VALUE / 2));
     }
 
     /**

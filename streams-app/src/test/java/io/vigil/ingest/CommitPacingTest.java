@@ -13,9 +13,7 @@ class CommitPacingTest {
     private static final long NOW = 1_796_045_240_000L;
     private static final String TOPIC = "metrics";
 
-    /** Each test its own application: what one application's ingest last saw is kept for the whole JVM. */
-    private final String applicationId = "vigil-test-" + java.util.UUID.randomUUID();
-    private final MockProcessorContext<Object, Object> context = newContext(applicationId);
+    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     /** Records waiting per topic; absent: not known yet. */
     private final Map<String, Long> waiting = new HashMap<>();
     private final SourceLag lag = (topic, partition) ->
@@ -91,8 +89,8 @@ class CommitPacingTest {
     @Test
     void aLaterStageWaitsWhileIngestOnItsOwnThreadIsBehind() {
         // Ingest's output becomes readable only at a commit: a stage is quiet after every chunk of a backlog.
-        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
-        stageReadingWhileIngestIsBehind(stageContext);
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        stageReadingWhileIngestIsBehind(stageContext, lag);
         final long t = NOW + 60_000;
         check(context, t);
         check(stageContext, t);
@@ -112,8 +110,8 @@ class CommitPacingTest {
     @Test
     void aLaterStageWaitsWhileIngestOnAnotherThreadIsBehind() throws Exception {
         // Two stream threads: the evaluation task's thread may hold no ingest task at all.
-        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId);
-        stageReadingWhileIngestIsBehind(stageContext);
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        stageReadingWhileIngestIsBehind(stageContext, lag);
         final long t = NOW + 120_000;
         final Thread ingestThread = new Thread(() -> check(context, t));
         ingestThread.start();
@@ -126,9 +124,11 @@ class CommitPacingTest {
     }
 
     @Test
-    void anotherApplicationsBacklogHoldsNothingBack() {
-        final MockProcessorContext<Object, Object> stageContext = newContext(applicationId + "-other");
-        stageReadingWhileIngestIsBehind(stageContext);
+    void anotherEnginesBacklogHoldsNothingBack() {
+        // Another engine in the same JVM: its own main consumers, so its own SourceLag, reporting the same lags.
+        final SourceLag otherEngine = (topic, partition) -> lag.of(topic, partition);
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        stageReadingWhileIngestIsBehind(stageContext, otherEngine);
         final long t = NOW + 180_000;
         check(context, t);
 
@@ -142,19 +142,14 @@ class CommitPacingTest {
         check(context, context.currentSystemTimeMs());
     }
 
-    /** A later stage that has read all of its input, while ingest has 1,000 records waiting. */
-    private void stageReadingWhileIngestIsBehind(final MockProcessorContext<Object, Object> stageContext) {
-        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+    /** A later stage of {@code engine}, that has read all of its input, while ingest has 1,000 records waiting. */
+    private void stageReadingWhileIngestIsBehind(final MockProcessorContext<Object, Object> stageContext,
+                                                 final SourceLag engine) {
+        final CommitPacing stage = CommitPacing.forStage(stageContext, engine);
         waiting.put(TOPIC, 1_000L);
         waiting.put("series-repartition", 0L);
         pacing.processed(TOPIC);
         stage.processed("series-repartition");
-    }
-
-    private static MockProcessorContext<Object, Object> newContext(final String applicationId) {
-        final java.util.Properties config = new java.util.Properties();
-        config.put("application.id", applicationId);
-        return new MockProcessorContext<>(config);
     }
 
     private static void check(final MockProcessorContext<Object, Object> context, final long wallMs) {
