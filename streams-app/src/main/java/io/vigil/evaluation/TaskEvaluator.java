@@ -360,7 +360,8 @@ public final class TaskEvaluator {
     }
 
     /**
-     * The hash ({@link KeyBytes#hash}) of each point's key in {@code points} into {@code hashes}, and a look at the
+     * The hash of each point's key in {@code points} into {@code hashes} (the one the bundle carries, or for a bundle
+     * of the first kind {@link KeyBytes#hash}), and a look at the
      * state each would find first. Taking a point is mostly waiting for memory (the table slot, the state, its
      * arrays: a series among thousands, touched once a scrape); looked at for a whole bundle first, with nothing
      * depending on what each look finds, the cache misses overlap instead of coming one after another.
@@ -368,7 +369,9 @@ public final class TaskEvaluator {
     void lookAhead(final byte[] bundle, final SeriesBundle.Points points, final long[] hashes) {
         int seen = 0;
         for (int i = 0; i < points.count(); i++) {
-            final long hash = KeyBytes.hash(bundle, points.keyOffset(i), points.keyLength(i));
+            final long carried = points.keyHash(i);
+            final long hash = carried != SeriesBundle.NO_HASH ? carried
+                    : KeyBytes.hash(bundle, points.keyOffset(i), points.keyLength(i));
             hashes[i] = hash;
             final SeriesState first = series.firstCandidate((int) hash);
             if (first != null && first.keyHash() == (int) hash) {
@@ -378,7 +381,11 @@ public final class TaskEvaluator {
         lookedAhead += seen; // read, so that the loads are not optimized away
     }
 
-    /** {@link #take(byte[], int, int, long, double)} with the key's {@link KeyBytes#hash} already known. */
+    /**
+     * {@link #take(byte[], int, int, long, double)} with the key's hash already known: {@link KeyBytes#hash}, or the one
+     * its bundle carries. (A non-ASCII key never matches a state by its bytes, whatever its hash: it is looked up as a
+     * string then.)
+     */
     SeriesState take(final byte[] key, final int offset, final int length, final long hash, final long timestampMs,
                      final double value) {
         if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {

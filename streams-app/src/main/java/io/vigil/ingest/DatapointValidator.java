@@ -39,8 +39,7 @@ final class DatapointValidator {
         }
         final String name = metricName(draft);
         final KnownLabels.LabelSet known = draft.knownLabels;
-        final Series series = known != null ? Series.withLabelsKey(name, known.labels, known.key)
-                : new Series(name, draft.labels.toLabels(NAME_LABEL));
+        final Series series = known != null ? known.series(name) : new Series(name, draft.labels.toLabels(NAME_LABEL));
         out.accept(new Datapoint(series, draft.value, draft.timestampMs));
     }
 

@@ -28,9 +28,10 @@ public final class IngestMetrics {
                 .register(registry);
     }
 
-    void accepted(final String topic) {
-        accepted.computeIfAbsent(topic, t -> Counter.builder("vigil.ingest.datapoints")
-                .description("Valid datapoints read, by input topic").tag("topic", t).register(registry)).increment();
+    /** The count of valid datapoints read from {@code topic}: kept by the caller, not looked up per datapoint. */
+    Counter accepted(final String topic) {
+        return accepted.computeIfAbsent(topic, t -> Counter.builder("vigil.ingest.datapoints")
+                .description("Valid datapoints read, by input topic").tag("topic", t).register(registry));
     }
 
     void rejected(final DeadLetterReason reason) {

@@ -1,5 +1,6 @@
 package io.vigil.ingest;
 
+import io.micrometer.core.instrument.Counter;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +152,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         // Made only when a point is too old: nearly every record has none.
         List<Datapoint> kept = null;
         List<Rejection> old = null;
+        int accepted = 0;
         for (int i = 0; i < points.size(); i++) {
             final Datapoint point = points.get(i);
             final long behind = newest == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedSubtract(newest, point.timestampMs());
@@ -171,9 +173,12 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                         point.series(), point.timestampMs(), newest, source.name);
                 continue;
             }
-            metrics.accepted(meta.topic());
-            bundler.point(point.series().keyBytes(), point, record.timestamp());
+            accepted++;
+            bundler.point(point, record.timestamp());
             newest = Math.max(newest, point.timestampMs());
+        }
+        if (accepted > 0) {
+            source.accepted(meta.topic()).increment(accepted);
         }
         if (internal != null && bundler.holdsPoints()) {
             newestPointContext = internal.recordContext();
@@ -237,6 +242,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         private long newest;
         /** The value the progress store holds for it: read there, or last written. */
         private long stored;
+        /** The datapoints accepted from its topic, once one was. */
+        private Counter accepted;
 
         Source(final String name, final String topic, final int partition, final long nowMs) {
             this.name = name;
@@ -254,6 +261,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 loaded = true;
             }
             return newest;
+        }
+
+        /** The count of datapoints accepted from its topic, {@code topic} (a source not named at init has none). */
+        Counter accepted(final String topic) {
+            if (accepted == null) {
+                accepted = metrics.accepted(topic);
+            }
+            return accepted;
         }
 
         /** Writes its newest timestamp to the progress store, if it moved since it was read or last written. */

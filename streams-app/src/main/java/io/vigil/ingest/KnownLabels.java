@@ -1,6 +1,7 @@
 package io.vigil.ingest;
 
 import io.vigil.model.Labels;
+import io.vigil.model.Series;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -32,11 +33,20 @@ public final class KnownLabels {
     static final int MAX_NAMES = 1_024;
     /** Longer names are read every time. */
     static final int MAX_NAME_BYTES = 256;
+    /**
+     * Series kept, over all label sets (about 150 bytes each, with their key bytes): a label set's series are kept
+     * while it is, and none more once this many are.
+     */
+    static final int MAX_SERIES = 4 * MAX_LABEL_SETS;
+    /** Series kept per label set: a fleet's exporters send a handful of metric names under each label set. */
+    static final int MAX_SERIES_PER_LABEL_SET = 16;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Table labelSets = new Table(MAX_LABEL_SETS);
     private final Table names = new Table(MAX_NAMES);
+    /** Series kept by the label sets in {@link #labelSets}. */
+    private int series;
 
     /** A label set the validator accepted, ready to make series of. */
     static final class LabelSet {
@@ -49,11 +59,48 @@ public final class KnownLabels {
         /** {@link io.vigil.model.Series#labelsKey(Labels)} of {@link #labels}. */
         final byte[] key;
 
+        /** Where this label set is kept, which bounds the series kept: null until it is. */
+        private KnownLabels keptBy;
+        /** The series made of it, by metric name: one per name, not one per datapoint. */
+        private String[] seriesNames;
+        private Series[] series;
+        private int seriesCount;
+
         LabelSet(final IngestLimits limits, final Labels labels, final String metricName, final byte[] key) {
             this.limits = limits;
             this.labels = labels;
             this.metricName = metricName;
             this.key = key;
+        }
+
+        /**
+         * The series of metric {@code name} and these labels. A series is made once per name and then given again:
+         * with it its key bytes and their hashes, which ingest would otherwise compute at every scrape.
+         */
+        Series series(final String name) {
+            for (int i = 0; i < seriesCount; i++) {
+                // Names read from the input are the same strings each time (KnownLabels#metricName).
+                if (seriesNames[i] == name) {
+                    return series[i];
+                }
+            }
+            for (int i = 0; i < seriesCount; i++) {
+                if (seriesNames[i].equals(name)) {
+                    return series[i];
+                }
+            }
+            final Series made = Series.withLabelsKey(name, labels, key);
+            if (keptBy != null && seriesCount < MAX_SERIES_PER_LABEL_SET && keptBy.series < MAX_SERIES) {
+                if (seriesNames == null || seriesCount == seriesNames.length) {
+                    final int capacity = seriesNames == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
+                    seriesNames = seriesNames == null ? new String[capacity] : Arrays.copyOf(seriesNames, capacity);
+                    series = series == null ? new Series[capacity] : Arrays.copyOf(series, capacity);
+                }
+                seriesNames[seriesCount] = name;
+                series[seriesCount++] = made;
+                keptBy.series++;
+            }
+            return made;
         }
     }
 
@@ -65,7 +112,10 @@ public final class KnownLabels {
     /** Keeps {@code labelSet}, read from {@code in[from, to)}. */
     void add(final byte[] in, final int from, final int to, final LabelSet labelSet) {
         if (to - from <= MAX_LABEL_SET_BYTES) {
-            labelSets.put(in, from, to, labelSet);
+            if (labelSets.put(in, from, to, labelSet)) {
+                series = 0; // the label sets kept went, and their series with them
+            }
+            labelSet.keptBy = this;
         }
     }
 
@@ -127,8 +177,10 @@ public final class KnownLabels {
             }
         }
 
-        void put(final byte[] in, final int from, final int to, final Object value) {
-            if (size == max) {
+        /** Keeps {@code value}; true if the table was emptied first. */
+        boolean put(final byte[] in, final int from, final int to, final Object value) {
+            final boolean emptied = size == max;
+            if (emptied) {
                 Arrays.fill(keys, null);
                 Arrays.fill(values, null);
                 size = 0;
@@ -139,7 +191,7 @@ public final class KnownLabels {
             while (keys[i] != null) {
                 if (hashes[i] == hash && keys[i].length == length && Arrays.equals(keys[i], 0, length, in, from, to)) {
                     values[i] = value;
-                    return;
+                    return emptied;
                 }
                 i = (i + 1) & mask;
             }
@@ -147,6 +199,7 @@ public final class KnownLabels {
             keys[i] = Arrays.copyOfRange(in, from, to);
             values[i] = value;
             size++;
+            return emptied;
         }
     }
 

@@ -5,24 +5,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Points of many series bound for one evaluation partition, as one repartition record ({@link SeriesMessageCodec#BUNDLE}).
+ * Points of many series bound for one evaluation partition, as one repartition record
+ * ({@link SeriesMessageCodec#HASHED_BUNDLE}).
  *
  * <p>Each record through the broker costs about the same whatever it carries: its send (serializers, partitioner,
  * accumulator), its transactional append, its fetch, and Kafka Streams' per-record work on the evaluation side. Ingest
  * produced one record per datapoint; a bundle carries up to hundreds, in the order ingest forwarded them, so each
  * series' points stay in order (a series always goes to the same partition, so to the same bundle).
  *
- * <p>The bytes, big-endian: the kind ({@link SeriesMessageCodec#BUNDLE}), the destination partition (int), the
+ * <p>The bytes, big-endian: the kind ({@link SeriesMessageCodec#HASHED_BUNDLE}), the destination partition (int), the
  * partition count it was computed for (int), the number of points (int), then per point the series key's length (int)
- * and UTF-8 bytes, the value (double), the timestamp (long) and the timestamp of the record ingest read it from (long:
- * what the evaluator stamps the alerts it causes with, as it did for single-point records).
+ * and UTF-8 bytes, the key's {@link String#hashCode} (int: ingest has it at hand for a series it knows, and the
+ * evaluator, which looks every point's series up by it, would otherwise compute it over the key at every point), the
+ * value (double), the timestamp (long) and the timestamp of the record ingest read it from (long: what the evaluator
+ * stamps the alerts it causes with, as it did for single-point records). Bundles of the first kind
+ * ({@link SeriesMessageCodec#BUNDLE}), the same without the hash, are still read, so an upgrade can find them unread
+ * on the topic.
  *
  * <p>A builder, reused after each {@link #take()}: the bytes grow in one array rather than per point.
  */
 public final class SeriesBundle {
 
     static final int HEADER_BYTES = 1 + 3 * Integer.BYTES;
-    private static final int POINT_BYTES = Integer.BYTES + Double.BYTES + 2 * Long.BYTES;
+    private static final int POINT_BYTES = 2 * Integer.BYTES + Double.BYTES + 2 * Long.BYTES;
 
     private final int partition;
     private final int partitions;
@@ -41,10 +46,16 @@ public final class SeriesBundle {
         reset();
     }
 
-    /** Adds a point of the series whose key is {@code key} (UTF-8). */
-    public void add(final byte[] key, final double value, final long timestampMs, final long recordTimestamp) {
+    /**
+     * Adds a point of the series whose key is {@code key} (UTF-8).
+     *
+     * @param keyHash the {@link String#hashCode} of the key
+     */
+    public void add(final byte[] key, final int keyHash, final double value, final long timestampMs,
+                    final long recordTimestamp) {
         ensure(POINT_BYTES + key.length);
-        buffer.putInt(key.length).put(key).putDouble(value).putLong(timestampMs).putLong(recordTimestamp);
+        buffer.putInt(key.length).put(key).putInt(keyHash).putDouble(value).putLong(timestampMs)
+                .putLong(recordTimestamp);
         count++;
         newestRecordTimestamp = Math.max(newestRecordTimestamp, recordTimestamp);
     }
@@ -82,7 +93,7 @@ public final class SeriesBundle {
 
     private void reset() {
         buffer.clear();
-        buffer.put(SeriesMessageCodec.BUNDLE).putInt(partition).putInt(partitions).putInt(0);
+        buffer.put(SeriesMessageCodec.HASHED_BUNDLE).putInt(partition).putInt(partitions).putInt(0);
         count = 0;
         newestRecordTimestamp = Long.MIN_VALUE;
     }
@@ -108,8 +119,13 @@ public final class SeriesBundle {
      */
     @FunctionalInterface
     public interface PointBytesReader {
-        void point(byte[] bundle, int keyOffset, int keyLength, double value, long timestampMs, long recordTimestamp);
+        /** @param keyHash the key's {@link String#hashCode} as a non-negative long, or {@link #NO_HASH} */
+        void point(byte[] bundle, int keyOffset, int keyLength, long keyHash, double value, long timestampMs,
+                   long recordTimestamp);
     }
+
+    /** The key hash of a point of a bundle of the first kind, which did not carry one. */
+    public static final long NO_HASH = -1;
 
     /**
      * A bundle's points as arrays, for a reader that goes over them more than once: the evaluator looks up every
@@ -119,6 +135,7 @@ public final class SeriesBundle {
         private int count;
         private int[] keyOffsets = new int[0];
         private int[] keyLengths = new int[0];
+        private long[] keyHashes = new long[0];
         private double[] values = new double[0];
         private long[] timestamps = new long[0];
         private long[] recordTimestamps = new long[0];
@@ -134,18 +151,20 @@ public final class SeriesBundle {
         }
 
         @Override
-        public void point(final byte[] bundle, final int keyOffset, final int keyLength, final double value,
-                          final long timestampMs, final long recordTimestamp) {
+        public void point(final byte[] bundle, final int keyOffset, final int keyLength, final long keyHash,
+                          final double value, final long timestampMs, final long recordTimestamp) {
             if (count == keyOffsets.length) {
                 final int capacity = Math.max(16, count * 2);
                 keyOffsets = Arrays.copyOf(keyOffsets, capacity);
                 keyLengths = Arrays.copyOf(keyLengths, capacity);
+                keyHashes = Arrays.copyOf(keyHashes, capacity);
                 values = Arrays.copyOf(values, capacity);
                 timestamps = Arrays.copyOf(timestamps, capacity);
                 recordTimestamps = Arrays.copyOf(recordTimestamps, capacity);
             }
             keyOffsets[count] = keyOffset;
             keyLengths[count] = keyLength;
+            keyHashes[count] = keyHash;
             values[count] = value;
             timestamps[count] = timestampMs;
             recordTimestamps[count] = recordTimestamp;
@@ -164,6 +183,11 @@ public final class SeriesBundle {
             return keyLengths[i];
         }
 
+        /** The key's {@link String#hashCode} as a non-negative long, or {@link #NO_HASH}. */
+        public long keyHash(final int i) {
+            return keyHashes[i];
+        }
+
         public double value(final int i) {
             return values[i];
         }
@@ -177,9 +201,10 @@ public final class SeriesBundle {
         }
     }
 
-    /** Whether {@code bytes} is a bundle ({@link SeriesMessageCodec#BUNDLE}). */
+    /** Whether {@code bytes} is a bundle, of either kind. */
     public static boolean isBundle(final byte[] bytes) {
-        return bytes != null && bytes.length >= HEADER_BYTES && bytes[0] == SeriesMessageCodec.BUNDLE;
+        return bytes != null && bytes.length >= HEADER_BYTES
+                && (bytes[0] == SeriesMessageCodec.HASHED_BUNDLE || bytes[0] == SeriesMessageCodec.BUNDLE);
     }
 
     /** The evaluation partition a bundle is for. */
@@ -198,7 +223,7 @@ public final class SeriesBundle {
      * @throws IllegalArgumentException for bytes that are not a whole bundle
      */
     public static void read(final byte[] bundle, final PointReader reader) {
-        read(bundle, (bytes, keyOffset, keyLength, value, timestampMs, recordTimestamp) -> reader.point(
+        read(bundle, (bytes, keyOffset, keyLength, keyHash, value, timestampMs, recordTimestamp) -> reader.point(
                 new String(bytes, keyOffset, keyLength, StandardCharsets.UTF_8), value, timestampMs, recordTimestamp));
     }
 
@@ -211,6 +236,7 @@ public final class SeriesBundle {
         if (!isBundle(bundle)) {
             throw new IllegalArgumentException("not a series bundle");
         }
+        final boolean hashed = bundle[0] == SeriesMessageCodec.HASHED_BUNDLE;
         final ByteBuffer in = ByteBuffer.wrap(bundle);
         in.position(1 + 2 * Integer.BYTES);
         final int count = in.getInt();
@@ -222,7 +248,8 @@ public final class SeriesBundle {
                 }
                 final int keyOffset = in.position();
                 in.position(keyOffset + keyLength);
-                reader.point(bundle, keyOffset, keyLength, in.getDouble(), in.getLong(), in.getLong());
+                final long keyHash = hashed ? in.getInt() & 0xFFFF_FFFFL : NO_HASH;
+                reader.point(bundle, keyOffset, keyLength, keyHash, in.getDouble(), in.getLong(), in.getLong());
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated series bundle", e);

@@ -1,6 +1,7 @@
 package io.vigil.ingest;
 
 import io.vigil.model.Datapoint;
+import io.vigil.model.Series;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -74,14 +75,21 @@ public final class SeriesBundler {
         return Utils.toPositive(Utils.murmur2(seriesKey)) % partitions;
     }
 
-    /** A point of the series {@code seriesKey}, read from a record stamped {@code recordTimestamp}. */
-    public void point(final byte[] seriesKey, final Datapoint point, final long recordTimestamp) {
+    /** {@link #partitionOf(byte[], int)} of the series' key, from its hash ({@link Series#partitionHash()}). */
+    static int partitionOf(final Series series, final int partitions) {
+        return Utils.toPositive(series.partitionHash()) % partitions;
+    }
+
+    /** A point, read from a record stamped {@code recordTimestamp}. */
+    public void point(final Datapoint point, final long recordTimestamp) {
+        final Series series = point.series();
+        final byte[] seriesKey = series.keyBytes();
         if (maxPoints <= 0) {
             sink.send(seriesKey, SeriesMessageCodec.encode(new SeriesMessage.Point(point)), recordTimestamp);
             return;
         }
-        final SeriesBundle bundle = bundles[partitionOf(seriesKey, bundles.length)];
-        bundle.add(seriesKey, point.value(), point.timestampMs(), recordTimestamp);
+        final SeriesBundle bundle = bundles[partitionOf(series, bundles.length)];
+        bundle.add(seriesKey, series.keyHash(), point.value(), point.timestampMs(), recordTimestamp);
         buffered++;
         if (bundle.size() >= maxPoints || bundle.bytes() >= MAX_BYTES) {
             send(bundle);

@@ -29,8 +29,10 @@ public final class SeriesMessageCodec {
     public static final byte SOURCE_IDLE = 2;
     /** A point whose series is the record's key: the value, the timestamp. Read; written only with bundling off. */
     public static final byte POINT = 3;
-    /** Points of many series bound for one evaluation partition: see {@link SeriesBundle}. */
+    /** Points of many series bound for one evaluation partition, without their keys' hashes. Read, no longer written. */
     public static final byte BUNDLE = 4;
+    /** Points of many series bound for one evaluation partition, each with its key's hash: see {@link SeriesBundle}. */
+    public static final byte HASHED_BUNDLE = 5;
     private static final int POINT_BYTES = 1 + Double.BYTES + Long.BYTES;
 
     private SeriesMessageCodec() {

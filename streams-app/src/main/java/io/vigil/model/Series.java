@@ -1,6 +1,7 @@
 package io.vigil.model;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * A series: a metric name and its full label set (without {@code __name__}), as in Prometheus.
@@ -15,8 +16,15 @@ public final class Series implements Comparable<Series> {
     private final Labels labels;
     /** Built on first use; racy but benign, like String's hash: every thread computes the same value. */
     private String key;
-    /** {@link #labelsKey(Labels)} of {@link #labels} when the caller had it already, or null. */
-    private final byte[] labelsKey;
+    /**
+     * {@link #keyBytes()}, made once, for a series made of a label set whose part of the key was known (ingest's
+     * series, each made once per label set and metric name and then sent at every scrape); null for others.
+     */
+    private final byte[] keyBytes;
+    /** Kafka's murmur2 of {@link #keyBytes}, when those are kept. */
+    private final int partitionHash;
+    /** The {@link String#hashCode} of {@link #key()}, when {@link #keyBytes} are kept (they are ASCII then). */
+    private final int keyHash;
 
     /**
      * @param name   the metric name, never empty
@@ -28,13 +36,17 @@ public final class Series implements Comparable<Series> {
         }
         this.name = name;
         this.labels = labels.has("__name__") ? labels.without("__name__") : labels;
-        this.labelsKey = null;
+        this.keyBytes = null;
+        this.partitionHash = 0;
+        this.keyHash = 0;
     }
 
-    private Series(final String name, final Labels labels, final byte[] labelsKey) {
+    private Series(final String name, final Labels labels, final byte[] keyBytes) {
         this.name = name;
         this.labels = labels;
-        this.labelsKey = labelsKey;
+        this.keyBytes = keyBytes;
+        this.partitionHash = Utils.murmur2(keyBytes);
+        this.keyHash = asciiHash(keyBytes);
     }
 
     /**
@@ -48,7 +60,19 @@ public final class Series implements Comparable<Series> {
         if (labelsKey == null || name == null || name.isEmpty()) {
             return new Series(name, labels);
         }
-        return new Series(name, labels, labelsKey);
+        final int length = name.length();
+        final byte[] bytes = new byte[length + labelsKey.length];
+        char beyond = 0;
+        for (int i = 0; i < length; i++) {
+            final char c = name.charAt(i);
+            beyond |= c;
+            bytes[i] = (byte) c;
+        }
+        if (beyond >= 0x80) {
+            return new Series(name, labels);
+        }
+        System.arraycopy(labelsKey, 0, bytes, length, labelsKey.length);
+        return new Series(name, labels, bytes);
     }
 
     public String name() {
@@ -81,26 +105,16 @@ public final class Series implements Comparable<Series> {
     /**
      * {@link #key()} in UTF-8, as the repartition record's key: written straight into the bytes when the series is
      * ASCII without a character to escape (as nearly every series is), so ingest does not build the key as a string
-     * and then encode it, per datapoint.
+     * and then encode it, per datapoint. The caller must not change the bytes: a series made by
+     * {@link #withLabelsKey} returns the same array every time.
      */
     public byte[] keyBytes() {
+        if (keyBytes != null) {
+            return keyBytes;
+        }
         final String k = key;
         if (k != null) {
             return k.getBytes(StandardCharsets.UTF_8);
-        }
-        if (labelsKey != null) {
-            final int length = name.length();
-            final byte[] bytes = new byte[length + labelsKey.length];
-            char beyond = 0;
-            for (int i = 0; i < length; i++) {
-                final char c = name.charAt(i);
-                beyond |= c;
-                bytes[i] = (byte) c;
-            }
-            if (beyond < 0x80) {
-                System.arraycopy(labelsKey, 0, bytes, length, labelsKey.length);
-                return bytes;
-            }
         }
         final byte[] bytes = new byte[name.length() + labelsKeyLength(labels)];
         final int at = ascii(name, false, bytes, 0);
@@ -108,6 +122,28 @@ public final class Series implements Comparable<Series> {
             return key().getBytes(StandardCharsets.UTF_8);
         }
         return bytes;
+    }
+
+    /**
+     * Kafka's murmur2 of {@link #keyBytes()}: what its default partitioner takes of a record keyed by this series.
+     * Computed once for a series made by {@link #withLabelsKey}, which ingest sends at every scrape.
+     */
+    public int partitionHash() {
+        return keyBytes != null ? partitionHash : Utils.murmur2(keyBytes());
+    }
+
+    /** The {@link String#hashCode} of {@link #key()}; computed once for a series made by {@link #withLabelsKey}. */
+    public int keyHash() {
+        return keyBytes != null ? keyHash : key().hashCode();
+    }
+
+    /** {@link String#hashCode} of the ASCII string {@code bytes} spell (the same sum over bytes as over chars). */
+    private static int asciiHash(final byte[] bytes) {
+        int h = 0;
+        for (byte b : bytes) {
+            h = 31 * h + b;
+        }
+        return h;
     }
 
     /**

@@ -90,7 +90,7 @@ class SeriesBundleTopologyTest {
     void theSeriesPartitionerSendsABundleToItsPartitionAndRefusesOneComputedForAnotherCount() {
         final VigilTopology.SeriesPartitioner partitioner = new VigilTopology.SeriesPartitioner();
         final SeriesBundle bundle = new SeriesBundle(2, 4);
-        bundle.add("up".getBytes(StandardCharsets.UTF_8), 1, 1_000, 1_000);
+        bundle.add("up".getBytes(StandardCharsets.UTF_8), "up".hashCode(), 1, 1_000, 1_000);
         final byte[] bytes = bundle.take();
         assertThat(partitioner.partitions("t", null, bytes, 4)).contains(Set.of(2));
         assertThatThrownBy(() -> partitioner.partitions("t", null, bytes, 8))

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.ingest.SeriesBundle;
 import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
@@ -92,6 +93,44 @@ class TaskEvaluatorTest {
         final byte[] key = ascii.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(e.take(key, 0, key.length, 40 * S, 4)).isNull();
         assertThat(e.take(ascii.key(), 40 * S, 4, null)).isNull();
+    }
+
+    @Test
+    void aBundlesPointsFindTheirSeriesByTheHashesItCarriesOrWithoutThem() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        final List<Series> series = List.of(new Series("cpu", Labels.of("instance", "n1")),
+                new Series("cpu", Labels.of("instance", "n\u00e9")));
+        final SeriesBundle hashed = new SeriesBundle(0, 1);
+        // The first kind of bundle, as ingest wrote it before it carried hashes.
+        final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1_000);
+        first.put(io.vigil.ingest.SeriesMessageCodec.BUNDLE).putInt(0).putInt(1).putInt(series.size());
+        for (Series s : series) {
+            final byte[] key = s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            hashed.add(key, s.keyHash(), 1, 10 * S, 10 * S);
+            first.putInt(key.length).put(key).putDouble(2).putLong(20 * S).putLong(20 * S);
+        }
+        final List<SeriesState> taken = new java.util.ArrayList<>();
+        for (byte[] bundle : List.of(hashed.take(), java.util.Arrays.copyOf(first.array(), first.position()))) {
+            final SeriesBundle.Points points = new SeriesBundle.Points();
+            points.read(bundle);
+            final long[] hashes = new long[points.count()];
+            e.lookAhead(bundle, points, hashes);
+            for (int i = 0; i < points.count(); i++) {
+                assertThat(hashes[i]).isIn(series.get(i).key().hashCode() & 0xFFFF_FFFFL, KeyBytes.NOT_ASCII);
+                final SeriesState state = e.take(bundle, points.keyOffset(i), points.keyLength(i), hashes[i],
+                        points.timestampMs(i), points.value(i));
+                assertThat(state.key()).isEqualTo(series.get(i).key());
+                taken.add(state);
+            }
+        }
+        assertThat(taken.get(2)).isSameAs(taken.get(0));
+        assertThat(taken.get(3)).isSameAs(taken.get(1));
+        // A hash that is not the key's misses by the bytes and finds the series by its key: never a second state.
+        final byte[] key = series.get(0).key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(e.take(key, 0, key.length, 12_345L, 30 * S, 3)).isSameAs(taken.get(0));
+        assertThat(e.seriesCount()).isEqualTo(2);
+        assertThat(taken.get(0).size()).isEqualTo(3);
     }
 
     @Test

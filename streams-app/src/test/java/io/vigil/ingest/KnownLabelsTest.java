@@ -80,6 +80,38 @@ class KnownLabelsTest {
         assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS / 2);
     }
 
+    @Test
+    void aSeriesReadAgainIsTheSameSeriesWithItsKeyBytesMadeOnce() {
+        final KnownLabels known = new KnownLabels();
+        final String labels = "{\"instance\":\"node-1\",\"cluster\":\"a\"}";
+        final Datapoint cpu = point(known, "cpu", labels, 1);
+        final Datapoint memory = point(known, "memory", labels, 2);
+        assertThat(point(known, "cpu", labels, 3).series()).isSameAs(cpu.series());
+        assertThat(point(known, "memory", labels, 4).series()).isSameAs(memory.series());
+        assertThat(cpu.series().keyBytes()).isSameAs(cpu.series().keyBytes())
+                .isEqualTo("cpu{cluster=\"a\",instance=\"node-1\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void itKeepsNoMoreSeriesPerLabelSetThanItsBound() {
+        final KnownLabels known = new KnownLabels();
+        final String labels = "{\"instance\":\"node-1\"}";
+        final int names = KnownLabels.MAX_SERIES_PER_LABEL_SET + 3;
+        final Datapoint[] first = new Datapoint[names];
+        for (int n = 0; n < names; n++) {
+            first[n] = point(known, "m" + n, labels, n);
+        }
+        for (int n = 0; n < names; n++) {
+            final Datapoint again = point(known, "m" + n, labels, n);
+            assertThat(again.series()).isEqualTo(first[n].series());
+            if (n < KnownLabels.MAX_SERIES_PER_LABEL_SET) {
+                assertThat(again.series()).isSameAs(first[n].series());
+            } else {
+                assertThat(again.series()).as("beyond the bound, made again").isNotSameAs(first[n].series());
+            }
+        }
+    }
+
     private static Datapoint point(final KnownLabels known, final String name, final String labels,
                                    final double value) {
         final String record = "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":" + value

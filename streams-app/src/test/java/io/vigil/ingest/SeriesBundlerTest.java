@@ -34,7 +34,7 @@ class SeriesBundlerTest {
     void pointsWaitUntilAFlushAndGoToTheirSeriesPartitionInOrder() {
         final SeriesBundler bundler = bundler(SeriesBundler.DEFAULT_MAX_POINTS);
         for (int i = 0; i < 30; i++) {
-            bundler.point(point(i % 10, T0 + i).series().keyBytes(), point(i % 10, T0 + i), T0 + 100 + i);
+            bundler.point(point(i % 10, T0 + i), T0 + 100 + i);
         }
         assertThat(sent).isEmpty();
         assertThat(bundler.holdsPoints()).isTrue();
@@ -67,11 +67,24 @@ class SeriesBundlerTest {
     }
 
     @Test
+    void aSeriesPartitionFromItsKeptHashIsTheOneFromItsKeyBytes() {
+        for (int i = 0; i < 1_000; i++) {
+            final Labels labels = Labels.of("instance", "node-" + i, "cluster", "c" + i % 7);
+            final Series made = Series.withLabelsKey("cpu", labels, Series.labelsKey(labels));
+            final Series plain = new Series("cpu", labels);
+            for (int partitions : new int[] {1, 3, 4, 12}) {
+                assertThat(SeriesBundler.partitionOf(made, partitions))
+                        .isEqualTo(SeriesBundler.partitionOf(plain, partitions))
+                        .isEqualTo(SeriesBundler.partitionOf(plain.keyBytes(), partitions));
+            }
+        }
+    }
+
+    @Test
     void aFullBundleGoesAtOnce() {
         final SeriesBundler bundler = bundler(4);
-        final byte[] key = point(1, T0).series().keyBytes();
         for (int i = 0; i < 9; i++) {
-            bundler.point(key, point(1, T0 + i), T0);
+            bundler.point(point(1, T0 + i), T0);
         }
         assertThat(sent).hasSize(2);
         assertThat(bundler.holdsPoints()).isTrue();
@@ -82,8 +95,8 @@ class SeriesBundlerTest {
     @Test
     void aWatermarkGoesAfterEveryPointBeforeIt() {
         final SeriesBundler bundler = bundler(SeriesBundler.DEFAULT_MAX_POINTS);
-        bundler.point(point(1, T0).series().keyBytes(), point(1, T0), T0);
-        bundler.point(point(2, T0).series().keyBytes(), point(2, T0), T0);
+        bundler.point(point(1, T0), T0);
+        bundler.point(point(2, T0), T0);
         bundler.message("metrics/0".getBytes(StandardCharsets.UTF_8), new SeriesMessage.Watermark("metrics/0", T0), T0);
 
         assertThat(bundler.holdsPoints()).isFalse();
@@ -98,7 +111,7 @@ class SeriesBundlerTest {
     void withoutBundlesEachPointIsARecordKeyedByItsSeries() {
         final SeriesBundler bundler = bundler(0);
         final Datapoint p = point(3, T0);
-        bundler.point(p.series().keyBytes(), p, T0 + 5);
+        bundler.point(p, T0 + 5);
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).key()).isEqualTo(p.series().keyBytes());
         assertThat(SeriesMessageCodec.decode(sent.get(0).key(), sent.get(0).value()))

@@ -68,13 +68,13 @@ class SeriesMessageCodecTest {
     void aBundleCarriesItsPointsInOrderWithTheirSeriesKeysAndItsPartition() {
         final SeriesBundle bundle = new SeriesBundle(3, 4);
         final byte[] other = "mem{instance=\"ñode-1\"}".getBytes(StandardCharsets.UTF_8);
-        bundle.add(KEY, -0.25, 1_000L, 5_000L);
-        bundle.add(other, Double.NaN, 2_000L, 5_001L);
-        bundle.add(KEY, 7, 3_000L, 4_999L);
+        bundle.add(KEY, SERIES.keyHash(), -0.25, 1_000L, 5_000L);
+        bundle.add(other, "mem{instance=\"ñode-1\"}".hashCode(), Double.NaN, 2_000L, 5_001L);
+        bundle.add(KEY, SERIES.keyHash(), 7, 3_000L, 4_999L);
         assertThat(bundle.size()).isEqualTo(3);
         final byte[] bytes = bundle.take();
-        // A 13-byte header, then per point its key's length and bytes, value, timestamp and record timestamp.
-        assertThat(bytes).hasSize(13 + 3 * 28 + 2 * KEY.length + other.length);
+        // A 13-byte header, then per point its key's length and bytes, key hash, value, timestamp and record timestamp.
+        assertThat(bytes).hasSize(13 + 3 * 32 + 2 * KEY.length + other.length);
         assertThat(bundle.size()).isZero();
         assertThat(bundle.bytes()).isEqualTo(13);
 
@@ -93,11 +93,11 @@ class SeriesMessageCodecTest {
     void aBundleBuilderStartsAfreshAfterEachTakeAndGrowsPastItsFirstArray() {
         final SeriesBundle bundle = new SeriesBundle(0, 1);
         for (int i = 0; i < 1_000; i++) {
-            bundle.add(KEY, i, i, i);
+            bundle.add(KEY, SERIES.keyHash(), i, i, i);
         }
         assertThat(bundle.newestRecordTimestamp()).isEqualTo(999L);
         final byte[] first = bundle.take();
-        bundle.add(KEY, 1, 2, 3);
+        bundle.add(KEY, SERIES.keyHash(), 1, 2, 3);
         final byte[] second = bundle.take();
         final int[] counts = new int[2];
         SeriesBundle.read(first, (key, value, ts, recordTs) -> {
@@ -111,10 +111,10 @@ class SeriesMessageCodecTest {
     void aBundlesPointsReadAsArraysAreThePointsInOrderAndTheArraysAreReused() {
         final SeriesBundle bundle = new SeriesBundle(0, 1);
         for (int i = 0; i < 100; i++) {
-            bundle.add(KEY, i + 0.5, 1_000L * i, 7L * i);
+            bundle.add(KEY, SERIES.keyHash(), i + 0.5, 1_000L * i, 7L * i);
         }
         final byte[] hundred = bundle.take();
-        bundle.add("mem".getBytes(StandardCharsets.UTF_8), 9, 8, 7);
+        bundle.add("mem".getBytes(StandardCharsets.UTF_8), "mem".hashCode(), 9, 8, 7);
         final byte[] one = bundle.take();
         final SeriesBundle.Points points = new SeriesBundle.Points();
 
@@ -124,6 +124,7 @@ class SeriesMessageCodecTest {
         for (int i = 0; i < 100; i++) {
             assertThat(new String(hundred, points.keyOffset(i), points.keyLength(i), StandardCharsets.UTF_8))
                     .isEqualTo(SERIES.key());
+            assertThat(points.keyHash(i)).isEqualTo(SERIES.key().hashCode() & 0xFFFF_FFFFL);
             assertThat(points.value(i)).isEqualTo(i + 0.5);
             assertThat(points.timestampMs(i)).isEqualTo(1_000L * i);
             assertThat(points.recordTimestamp(i)).isEqualTo(7L * i);
@@ -137,9 +138,32 @@ class SeriesMessageCodecTest {
     }
 
     @Test
+    void aBundleOfTheFirstKindWithoutHashesIsStillRead() {
+        // As ingest wrote them before bundles carried their keys' hashes: an upgrade may find them on the topic.
+        final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(13 + 2 * (28 + KEY.length));
+        first.put(SeriesMessageCodec.BUNDLE).putInt(2).putInt(4).putInt(2);
+        first.putInt(KEY.length).put(KEY).putDouble(1.5).putLong(1_000L).putLong(1_001L);
+        first.putInt(KEY.length).put(KEY).putDouble(2.5).putLong(2_000L).putLong(2_001L);
+        final byte[] bytes = first.array();
+        assertThat(SeriesBundle.isBundle(bytes)).isTrue();
+        assertThat(SeriesBundle.partitionOf(bytes)).isEqualTo(2);
+
+        final SeriesBundle.Points points = new SeriesBundle.Points();
+        points.read(bytes);
+
+        assertThat(points.count()).isEqualTo(2);
+        assertThat(new String(bytes, points.keyOffset(1), points.keyLength(1), StandardCharsets.UTF_8))
+                .isEqualTo(SERIES.key());
+        assertThat(points.keyHash(0)).isEqualTo(SeriesBundle.NO_HASH);
+        assertThat(points.value(1)).isEqualTo(2.5);
+        assertThat(points.timestampMs(1)).isEqualTo(2_000L);
+        assertThat(points.recordTimestamp(1)).isEqualTo(2_001L);
+    }
+
+    @Test
     void truncatedOrOverlongBundlesAreRefused() {
         final SeriesBundle bundle = new SeriesBundle(0, 1);
-        bundle.add(KEY, 1, 2, 3);
+        bundle.add(KEY, SERIES.keyHash(), 1, 2, 3);
         final byte[] bytes = bundle.take();
         assertThatThrownBy(() -> SeriesBundle.read(java.util.Arrays.copyOf(bytes, bytes.length - 1), (k, v, t, r) -> { }))
                 .isInstanceOf(IllegalArgumentException.class);

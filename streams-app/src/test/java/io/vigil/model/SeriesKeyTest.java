@@ -72,6 +72,11 @@ class SeriesKeyTest {
         assertThat(known).isEqualTo(s);
         assertThat(known.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(known.key()).isEqualTo(s.key());
+        // The hashes it keeps are those of its key, as a series without them computes them.
+        assertThat(known.keyHash()).isEqualTo(s.key().hashCode()).isEqualTo(s.keyHash());
+        assertThat(known.partitionHash()).isEqualTo(s.partitionHash())
+                .isEqualTo(org.apache.kafka.common.utils.Utils.murmur2(
+                        s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
