@@ -2,6 +2,7 @@ package io.vigil.bench;
 
 import io.vigil.ingest.DecodedRecord;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.KnownLabels;
 import io.vigil.ingest.InputFormat;
 import io.vigil.ingest.RecordDecoder;
 import io.vigil.ingest.TimestampPrecision;
@@ -55,6 +56,11 @@ public class ParserBenchmark {
     /** {"metrics":[...]} of 20 metrics, 6 fields each. */
     private final byte[] telegrafJsonRecord = telegrafJsonInput();
 
+    /** A task's share of the bench's 10,000-series fleet: its series on one of four partitions. */
+    static final int FLEET_SERIES = 2_500;
+    private final byte[][] fleetRecords = fleetInput();
+    private final KnownLabels fleetLabels = new KnownLabels();
+
     /** A benchmark of records that are rejected would measure the wrong thing. */
     @Setup
     public void everyRecordDecodesToAllItsDatapoints() {
@@ -63,6 +69,12 @@ public class ParserBenchmark {
         check("Telegraf JSON", telegrafJson());
         check("detected line protocol", lineProtocolDetected());
         check("detected native JSON", nativeJsonDetected());
+        for (byte[] record : fleetRecords) {
+            final DecodedRecord decoded = nativeJson.decode(record, NOW, NOW, fleetLabels);
+            if (!decoded.fullyValid() || decoded.datapoints().size() != 1) {
+                throw new IllegalStateException("fleet JSON: " + decoded.deadLetterMessage());
+            }
+        }
     }
 
     private static void check(final String what, final DecodedRecord record) {
@@ -70,6 +82,15 @@ public class ParserBenchmark {
             throw new IllegalStateException(what + ": " + record.datapoints().size() + " datapoints, "
                     + record.deadLetterMessage());
         }
+    }
+
+    private static byte[][] fleetInput() {
+        final FleetMetrics fleet = new FleetMetrics(4 * FLEET_SERIES);
+        final byte[][] records = new byte[FLEET_SERIES][];
+        for (int i = 0; i < FLEET_SERIES; i++) {
+            records[i] = bytes(fleet.datapoint(4 * i + i % 4, T, false));
+        }
+        return records;
     }
 
     private static byte[] lineProtocolInput() {
@@ -125,6 +146,21 @@ public class ParserBenchmark {
     @OperationsPerInvocation(POINTS)
     public DecodedRecord telegrafJson() {
         return telegrafJson.decode(telegrafJsonRecord, NOW, NOW);
+    }
+
+    /**
+     * A fleet's records as ingest reads them: one datapoint each (prometheus-kafka-adapter's native JSON, as
+     * {@code vigil bench} writes them), through the task's {@link KnownLabels}, one scrape of {@value #FLEET_SERIES}
+     * series after another, so that each label set is found again as a fleet's are. Reported per datapoint.
+     */
+    @Benchmark
+    @OperationsPerInvocation(FLEET_SERIES)
+    public long fleetJson() {
+        long points = 0;
+        for (byte[] record : fleetRecords) {
+            points += nativeJson.decode(record, NOW, NOW, fleetLabels).datapoints().size();
+        }
+        return points;
     }
 
     /** The cost of detection on top of decoding: an auto-detected topic carrying line protocol. */
