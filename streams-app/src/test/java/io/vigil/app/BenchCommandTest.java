@@ -30,7 +30,8 @@ class BenchCommandTest {
     @Test
     void aTinyBenchRunsEveryMeasurementAndWritesTheTableAsJson() throws Exception {
         final Path json = dir.resolve("bench.json");
-        final CommandRun run = CommandRun.vigil("bench", "--datapoints", "3000", "--replay-datapoints", "3000", "--series", "100", "--live-rate", "500",
+        final CommandRun run = CommandRun.vigil("bench", "--datapoints", "3000", "--replay-datapoints", "3000",
+                "--replay-rounds", "2", "--series", "100", "--live-rate", "500",
                 "--live-warmup", "6", "--live-seconds", "6", "--grace", "1s", "--memory-series", "300", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -39,6 +40,9 @@ class BenchCommandTest {
         assertThat(root.at("/context/cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(root.at("/context/options/grace_ms").asLong()).isEqualTo(1000);
         assertThat(root.at("/context/options/replay_datapoints").asLong()).isEqualTo(3000);
+        assertThat(root.at("/context/options/replay_rounds").asInt()).isEqualTo(2);
+        assertThat(run.out()).contains("vigil replay (no broker, warm, median of 2)");
+        assertThat(run.err()).contains("replay warm-up pass (not counted)", "replay pass 2 of 2");
         assertThat(root.at("/context/options/live_series").asLong()).as("one point per series per 10 s scrape")
                 .isEqualTo(5000);
         final List<String> keys = new ArrayList<>();
@@ -90,6 +94,8 @@ class BenchCommandTest {
         final CommandRun replay = CommandRun.vigil("bench", "--replay-datapoints", "0");
         assertThat(replay.exit()).isEqualTo(2);
         assertThat(replay.err()).isEqualTo("vigil: --replay-datapoints: must be at least 1, not 0" + System.lineSeparator());
+        assertThat(CommandRun.vigil("bench", "--replay-rounds", "0").err())
+                .isEqualTo("vigil: --replay-rounds: must be at least 1, not 0" + System.lineSeparator());
     }
 
     private static double value(final JsonNode root, final String key) {
