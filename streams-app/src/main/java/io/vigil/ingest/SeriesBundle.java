@@ -1,5 +1,6 @@
 package io.vigil.ingest;
 
+import io.vigil.model.Series;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -44,6 +45,22 @@ public final class SeriesBundle {
         this.partitions = partitions;
         this.buffer = ByteBuffer.allocate(4096);
         reset();
+    }
+
+    /** Adds a point of {@code series}, its key written from its parts where it can be ({@link Series#writeKeyBytes}). */
+    public void add(final Series series, final double value, final long timestampMs, final long recordTimestamp) {
+        final int length = series.keyBytesLength();
+        if (length < 0) {
+            add(series.keyBytes(), series.keyHash(), value, timestampMs, recordTimestamp);
+            return;
+        }
+        ensure(POINT_BYTES + length);
+        buffer.putInt(length);
+        final int at = buffer.position();
+        buffer.position(series.writeKeyBytes(buffer.array(), at));
+        buffer.putInt(series.keyHash()).putDouble(value).putLong(timestampMs).putLong(recordTimestamp);
+        count++;
+        newestRecordTimestamp = Math.max(newestRecordTimestamp, recordTimestamp);
     }
 
     /**

@@ -83,13 +83,12 @@ public final class SeriesBundler {
     /** A point, read from a record stamped {@code recordTimestamp}. */
     public void point(final Datapoint point, final long recordTimestamp) {
         final Series series = point.series();
-        final byte[] seriesKey = series.keyBytes();
         if (maxPoints <= 0) {
-            sink.send(seriesKey, SeriesMessageCodec.encode(new SeriesMessage.Point(point)), recordTimestamp);
+            sink.send(series.keyBytes(), SeriesMessageCodec.encode(new SeriesMessage.Point(point)), recordTimestamp);
             return;
         }
         final SeriesBundle bundle = bundles[partitionOf(series, bundles.length)];
-        bundle.add(seriesKey, series.keyHash(), point.value(), point.timestampMs(), recordTimestamp);
+        bundle.add(series, point.value(), point.timestampMs(), recordTimestamp);
         buffered++;
         if (bundle.size() >= maxPoints || bundle.bytes() >= MAX_BYTES) {
             send(bundle);

@@ -17,13 +17,14 @@ public final class Series implements Comparable<Series> {
     /** Built on first use; racy but benign, like String's hash: every thread computes the same value. */
     private String key;
     /**
-     * {@link #keyBytes()}, made once, for a series made of a label set whose part of the key was known (ingest's
-     * series, each made once per label set and metric name and then sent at every scrape); null for others.
+     * The labels' part of the key in ASCII ({@link #labelsKey(Labels)}), shared by the label set's series, for a
+     * series of an ASCII name made by {@link #withLabelsKey}: its key's bytes are then the name's and these, written
+     * where they go ({@link #writeKeyBytes}) without an array of their own. Null for other series.
      */
-    private final byte[] keyBytes;
-    /** Kafka's murmur2 of {@link #keyBytes}, when those are kept. */
+    private final byte[] labelsKey;
+    /** Kafka's murmur2 of {@link #keyBytes()}, when {@link #labelsKey} is known (ingest's series, sent every scrape). */
     private final int partitionHash;
-    /** The {@link String#hashCode} of {@link #key()}, when {@link #keyBytes} are kept (they are ASCII then). */
+    /** The {@link String#hashCode} of {@link #key()}, when {@link #labelsKey} is known. */
     private final int keyHash;
 
     /**
@@ -36,17 +37,18 @@ public final class Series implements Comparable<Series> {
         }
         this.name = name;
         this.labels = labels.has("__name__") ? labels.without("__name__") : labels;
-        this.keyBytes = null;
+        this.labelsKey = null;
         this.partitionHash = 0;
         this.keyHash = 0;
     }
 
-    private Series(final String name, final Labels labels, final byte[] keyBytes) {
+    private Series(final String name, final Labels labels, final byte[] labelsKey) {
         this.name = name;
         this.labels = labels;
-        this.keyBytes = keyBytes;
-        this.partitionHash = Utils.murmur2(keyBytes);
-        this.keyHash = asciiHash(keyBytes);
+        this.labelsKey = labelsKey;
+        final byte[] bytes = keyBytes();
+        this.partitionHash = Utils.murmur2(bytes);
+        this.keyHash = asciiHash(bytes);
     }
 
     /**
@@ -60,19 +62,11 @@ public final class Series implements Comparable<Series> {
         if (labelsKey == null || name == null || name.isEmpty()) {
             return new Series(name, labels);
         }
-        final int length = name.length();
-        final byte[] bytes = new byte[length + labelsKey.length];
         char beyond = 0;
-        for (int i = 0; i < length; i++) {
-            final char c = name.charAt(i);
-            beyond |= c;
-            bytes[i] = (byte) c;
+        for (int i = 0; i < name.length(); i++) {
+            beyond |= name.charAt(i);
         }
-        if (beyond >= 0x80) {
-            return new Series(name, labels);
-        }
-        System.arraycopy(labelsKey, 0, bytes, length, labelsKey.length);
-        return new Series(name, labels, bytes);
+        return beyond < 0x80 ? new Series(name, labels, labelsKey) : new Series(name, labels);
     }
 
     public String name() {
@@ -105,12 +99,13 @@ public final class Series implements Comparable<Series> {
     /**
      * {@link #key()} in UTF-8, as the repartition record's key: written straight into the bytes when the series is
      * ASCII without a character to escape (as nearly every series is), so ingest does not build the key as a string
-     * and then encode it, per datapoint. The caller must not change the bytes: a series made by
-     * {@link #withLabelsKey} returns the same array every time.
+     * and then encode it, per datapoint.
      */
     public byte[] keyBytes() {
-        if (keyBytes != null) {
-            return keyBytes;
+        if (labelsKey != null) {
+            final byte[] bytes = new byte[name.length() + labelsKey.length];
+            writeKeyBytes(bytes, 0);
+            return bytes;
         }
         final String k = key;
         if (k != null) {
@@ -125,23 +120,55 @@ public final class Series implements Comparable<Series> {
     }
 
     /**
+     * The length of {@link #keyBytes()} if {@link #writeKeyBytes} can write them (a series of an ASCII name made by
+     * {@link #withLabelsKey}), -1 otherwise.
+     */
+    public int keyBytesLength() {
+        return labelsKey == null ? -1 : name.length() + labelsKey.length;
+    }
+
+    /**
+     * Writes {@link #keyBytes()} into {@code out} from {@code at}, for a series whose {@link #keyBytesLength()} is not
+     * -1: where ingest puts the key (a bundle's bytes) without making an array of it first.
+     *
+     * @return where they end
+     */
+    public int writeKeyBytes(final byte[] out, final int at) {
+        final int length = name.length();
+        for (int i = 0; i < length; i++) {
+            out[at + i] = (byte) name.charAt(i);
+        }
+        System.arraycopy(labelsKey, 0, out, at + length, labelsKey.length);
+        return at + length + labelsKey.length;
+    }
+
+    /**
      * Kafka's murmur2 of {@link #keyBytes()}: what its default partitioner takes of a record keyed by this series.
-     * Computed once for a series made by {@link #withLabelsKey}, which ingest sends at every scrape.
+     * Computed once for a series made by {@link #withLabelsKey}, which ingest keeps and sends at every scrape.
      */
     public int partitionHash() {
-        return keyBytes != null ? partitionHash : Utils.murmur2(keyBytes());
+        return labelsKey != null ? partitionHash : Utils.murmur2(keyBytes());
     }
 
     /** The {@link String#hashCode} of {@link #key()}; computed once for a series made by {@link #withLabelsKey}. */
     public int keyHash() {
-        return keyBytes != null ? keyHash : key().hashCode();
+        return labelsKey != null ? keyHash : key().hashCode();
     }
+
+    private static final int P2 = 31 * 31;
+    private static final int P3 = 31 * 31 * 31;
+    private static final int P4 = 31 * 31 * 31 * 31;
 
     /** {@link String#hashCode} of the ASCII string {@code bytes} spell (the same sum over bytes as over chars). */
     private static int asciiHash(final byte[] bytes) {
         int h = 0;
-        for (byte b : bytes) {
-            h = 31 * h + b;
+        int i = 0;
+        // Four bytes a step: one multiply-add per byte is a chain as long as the key.
+        for (; i + 3 < bytes.length; i += 4) {
+            h = h * P4 + bytes[i] * P3 + bytes[i + 1] * P2 + bytes[i + 2] * 31 + bytes[i + 3];
+        }
+        for (; i < bytes.length; i++) {
+            h = 31 * h + bytes[i];
         }
         return h;
     }

@@ -138,6 +138,21 @@ class SeriesMessageCodecTest {
     }
 
     @Test
+    void aSeriesKeyWrittenFromItsPartsIsTheKeyWrittenWhole() {
+        final Labels labels = SERIES.labels();
+        final Series parts = Series.withLabelsKey(SERIES.name(), labels, Series.labelsKey(labels));
+        final Series accented = new Series("m\u00e9m", Labels.of("instance", "node-1"));
+        final SeriesBundle whole = new SeriesBundle(0, 1);
+        final SeriesBundle fromSeries = new SeriesBundle(0, 1);
+        for (Series s : java.util.List.of(parts, accented, SERIES)) {
+            whole.add(s.key().getBytes(StandardCharsets.UTF_8), s.key().hashCode(), 1.5, 1_000L, 2_000L);
+            fromSeries.add(s, 1.5, 1_000L, 2_000L);
+        }
+        assertThat(parts.keyBytesLength()).isPositive();
+        assertThat(fromSeries.take()).isEqualTo(whole.take());
+    }
+
+    @Test
     void aBundleOfTheFirstKindWithoutHashesIsStillRead() {
         // As ingest wrote them before bundles carried their keys' hashes: an upgrade may find them on the topic.
         final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(13 + 2 * (28 + KEY.length));

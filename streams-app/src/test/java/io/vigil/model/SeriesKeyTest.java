@@ -72,6 +72,13 @@ class SeriesKeyTest {
         assertThat(known).isEqualTo(s);
         assertThat(known.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(known.key()).isEqualTo(s.key());
+        // Written where they go (an ASCII name and labels), its key's bytes are the same.
+        if (known.keyBytesLength() >= 0) {
+            final byte[] written = new byte[known.keyBytesLength() + 3];
+            assertThat(known.writeKeyBytes(written, 3)).isEqualTo(written.length);
+            assertThat(java.util.Arrays.copyOfRange(written, 3, written.length)).isEqualTo(known.keyBytes());
+        }
+        assertThat(s.keyBytesLength()).as("a series without its labels' key part").isEqualTo(-1);
         // The hashes it keeps are those of its key, as a series without them computes them.
         assertThat(known.keyHash()).isEqualTo(s.key().hashCode()).isEqualTo(s.keyHash());
         assertThat(known.partitionHash()).isEqualTo(s.partitionHash())
