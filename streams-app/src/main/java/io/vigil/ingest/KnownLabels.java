@@ -76,7 +76,7 @@ public final class KnownLabels {
 
         /**
          * The series of metric {@code name} and these labels. A series is made once per name and then given again:
-         * with it its key bytes and their hashes, which ingest would otherwise compute at every scrape.
+         * with it its key's hashes, which ingest would otherwise compute at every scrape.
          */
         Series series(final String name) {
             for (int i = 0; i < seriesCount; i++) {

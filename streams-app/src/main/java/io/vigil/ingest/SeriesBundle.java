@@ -51,7 +51,8 @@ public final class SeriesBundle {
     public void add(final Series series, final double value, final long timestampMs, final long recordTimestamp) {
         final int length = series.keyBytesLength();
         if (length < 0) {
-            add(series.keyBytes(), series.keyHash(), value, timestampMs, recordTimestamp);
+            final byte[] key = series.keyBytes();
+            add(key, Series.keyHashOf(key), value, timestampMs, recordTimestamp);
             return;
         }
         ensure(POINT_BYTES + length);

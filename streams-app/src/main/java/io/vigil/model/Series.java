@@ -152,7 +152,20 @@ public final class Series implements Comparable<Series> {
 
     /** The {@link String#hashCode} of {@link #key()}; computed once for a series made by {@link #withLabelsKey}. */
     public int keyHash() {
-        return labelsKey != null ? keyHash : key().hashCode();
+        return labelsKey != null ? keyHash : keyHashOf(keyBytes());
+    }
+
+    /**
+     * The {@link String#hashCode} of the key whose UTF-8 bytes are {@code keyBytes}: summed over the bytes when they
+     * are ASCII (as nearly every key is), without making the string.
+     */
+    public static int keyHashOf(final byte[] keyBytes) {
+        for (byte b : keyBytes) {
+            if (b < 0) {
+                return new String(keyBytes, StandardCharsets.UTF_8).hashCode();
+            }
+        }
+        return asciiHash(keyBytes);
     }
 
     private static final int P2 = 31 * 31;
