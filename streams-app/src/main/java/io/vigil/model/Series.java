@@ -12,6 +12,11 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class Series implements Comparable<Series> {
 
+    /** Powers of 31, for {@link String#hashCode} four bytes at a step. */
+    private static final int P2 = 31 * 31;
+    private static final int P3 = 31 * 31 * 31;
+    private static final int P4 = 31 * 31 * 31 * 31;
+
     private final String name;
     private final Labels labels;
     /** Built on first use; racy but benign, like String's hash: every thread computes the same value. */
@@ -167,10 +172,6 @@ public final class Series implements Comparable<Series> {
         }
         return asciiHash(keyBytes);
     }
-
-    private static final int P2 = 31 * 31;
-    private static final int P3 = 31 * 31 * 31;
-    private static final int P4 = 31 * 31 * 31 * 31;
 
     /** {@link String#hashCode} of the ASCII string {@code bytes} spell (the same sum over bytes as over chars). */
     private static int asciiHash(final byte[] bytes) {
