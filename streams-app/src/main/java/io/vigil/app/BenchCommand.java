@@ -149,7 +149,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--variant", paramLabel = "NAME:KEY=VALUE[,KEY=VALUE...]",
             description = "Also catch up with these Kafka/Streams settings on top of the default configuration, as "
                     + "engine NAME, on the same topic (repeatable): an A/B of settings in one run. Reported beside "
-                    + "the default as ratios of round pairs.")
+                    + "the default as ratios of round pairs. topics.partitioned_by_series=true|false is Vigil's "
+                    + "(the bench's input is keyed by series).")
     private List<String> variantSpecs = new ArrayList<>();
 
     @Option(names = "--rounds", defaultValue = "1", paramLabel = "R",
@@ -164,6 +165,8 @@ final class BenchCommand implements Callable<Integer> {
     private int warmup;
 
     private static final String DEFAULT_VARIANT = "default";
+    /** The one Vigil setting a variant may set besides Kafka's (the bench's input is keyed by series). */
+    private static final String PARTITIONED_BY_SERIES = "topics.partitioned_by_series";
     /** In a round's order, where the plain consumer reads. */
     private static final String PLAIN = "plain";
     private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
@@ -269,7 +272,13 @@ final class BenchCommand implements Callable<Integer> {
                 if (eq <= 0) {
                     throw new ConfigException("--variant " + name + ": expected KEY=VALUE, not \"" + pair + "\"");
                 }
-                settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                final String key = pair.substring(0, eq).trim();
+                final String value = pair.substring(eq + 1).trim();
+                if (key.equals(PARTITIONED_BY_SERIES) && !value.equals("true") && !value.equals("false")) {
+                    throw new ConfigException("--variant " + name + ": " + key + " is true or false, not \"" + value
+                            + "\"");
+                }
+                settings.put(key, value);
             }
             variants.put(name, settings);
         }
@@ -296,6 +305,7 @@ final class BenchCommand implements Callable<Integer> {
         options.put("catchup_rounds", rounds);
         options.put("replay_rounds", replayRounds);
         options.put("broker", bootstrapServers == null ? "embedded" : "external");
+        options.put("partitioned_by_series", cfg.partitionedBySeries());
         report.context("options", options);
         report.context("cores", Runtime.getRuntime().availableProcessors());
         report.context("load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -417,7 +427,7 @@ final class BenchCommand implements Callable<Integer> {
         return new VigilConfig(kafka, List.of(InputTopic.auto(run + "-" + input)), run + "-" + engine + "-alerts",
                 run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
                 cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
-                cfg.readyzMaxRebalance(), cfg.logFormat(), cfg.maxSeriesPerRule());
+                cfg.readyzMaxRebalance(), cfg.logFormat(), cfg.maxSeriesPerRule(), cfg.partitionedBySeries());
     }
 
     /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */
@@ -471,13 +481,16 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 final Map<String, String> kafka = new HashMap<>(cfg.kafka());
                 kafka.putAll(variants.getOrDefault(name, Map.of()));
+                // Not a Kafka setting: how the engine places its evaluation (the input is keyed by series).
+                final String bySeries = kafka.remove(PARTITIONED_BY_SERIES);
                 // Each engine its own application id, none a prefix of another's followed by '-' (CommittedProgress
                 // finds an engine's repartition topics by that prefix).
                 kafka.put("application.id", cfg.kafka().get("application.id")
                         + (variants.isEmpty() && rounds == 1 && warmup == 0 ? "" : "-" + name + "-" + round));
                 progress("catching up on %s with the engine (exactly_once_v2), %s, round %d of %d", topic, name,
                         round, rounds);
-                final CatchUp run = catchUp(admin, cfg.withKafka(kafka), rules, topic,
+                final CatchUp run = catchUp(admin, cfg.withKafka(kafka).withPartitionedBySeries(bySeries == null
+                                ? cfg.partitionedBySeries() : Boolean.parseBoolean(bySeries)), rules, topic,
                         dir.resolve("streams-catchup-" + name + "-" + round));
                 progress("%s: %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(), run.cpuMicrosPerDatapoint());
                 runs.computeIfAbsent(name, k -> new ArrayList<>()).add(run);

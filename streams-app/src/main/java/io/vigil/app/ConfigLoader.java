@@ -38,6 +38,9 @@ public final class ConfigLoader {
                     "input topics: a list of names or {name, format, precision}, or comma-separated TOPIC[:FORMAT[:PRECISION]]"),
             new Key("topics.alerts", "alerts", "the alert events topic"),
             new Key("topics.dlq", "metrics.dlq", "the dead-letter topic"),
+            new Key("topics.partitioned_by_series", "false",
+                    "true if the producers keep every series on one partition of one input topic (keyed by series or"
+                            + " by host): evaluation then runs where the series is read, with no series repartition"),
             new Key("rules.path", "rules/", "a rule file or a directory of rule files"),
             new Key("evaluation.grace", "15s", "how long an evaluation waits for late points"),
             new Key("evaluation.forget", "24h", "series unseen this long are forgotten"),
@@ -110,7 +113,8 @@ public final class ConfigLoader {
                 httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
                 duration(values, "http.readyz_max_rebalance"),
                 LogFormat.parse("log.format", value(values, "log.format")),
-                positiveInt(values, "evaluation.max_series_per_rule"));
+                positiveInt(values, "evaluation.max_series_per_rule"),
+                bool(values, "topics.partitioned_by_series"));
     }
 
     private static IngestLimits limits(final Map<String, String> values) {
@@ -121,6 +125,15 @@ public final class ConfigLoader {
         return new IngestLimits(positiveInt(values, "ingest.max_record_bytes"), positiveInt(values, "ingest.max_labels"),
                 positiveInt(values, "ingest.max_label_name_length"), positiveInt(values, "ingest.max_label_value_length"),
                 duration(values, "evaluation.max_future_skew"), maxAge);
+    }
+
+    private static boolean bool(final Map<String, String> values, final String key) {
+        final String text = value(values, key).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key + ": expected true or false, not \"" + value(values, key) + "\"");
+        };
     }
 
     private static int positiveInt(final Map<String, String> values, final String key) {

@@ -46,7 +46,9 @@ final class ReplayPipeline {
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                    final long wallClockMs, final Consumer<byte[]> events) {
-        this.stages = new VigilTopology.Stages(rules, settings, registry);
+        // One input partition and one task per stage: where series are evaluated is no choice, and this pipeline
+        // carries ingest's output as the series repartition topic would.
+        this.stages = new VigilTopology.Stages(rules, settings.withPartitionedBySeries(false), registry);
         this.events = events;
         this.wallClockMs = wallClockMs;
         this.ingest = stages.ingest();

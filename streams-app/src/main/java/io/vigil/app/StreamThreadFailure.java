@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.evaluation.StatePlacementChanged;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -28,7 +29,12 @@ final class StreamThreadFailure implements StreamsUncaughtExceptionHandler {
 
     @Override
     public synchronized StreamThreadExceptionResponse handle(final Throwable exception) {
-        if (!failure.isDone()) {
+        final StatePlacementChanged placement = placementChange(exception);
+        if (placement != null && !failure.isDone()) {
+            // The user's configuration against the stored state: the message says what to do; a stack trace would not.
+            LOG.error("cannot start evaluating: {}", placement.getMessage());
+            failure.complete(exception);
+        } else if (!failure.isDone()) {
             LOG.error("Kafka Streams stream thread {} failed; shutting the engine down: vigil run exits with status 1"
                     + " so that its supervisor restarts it, and a restart resumes from the last committed transaction",
                     Thread.currentThread().getName(), exception);
@@ -39,6 +45,15 @@ final class StreamThreadFailure implements StreamsUncaughtExceptionHandler {
                     exception.toString());
         }
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    private static StatePlacementChanged placementChange(final Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof StatePlacementChanged changed) {
+                return changed;
+            }
+        }
+        return null;
     }
 
     /**

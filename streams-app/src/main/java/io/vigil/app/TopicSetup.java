@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.evaluation.SeriesEvaluationProcessor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,12 +35,35 @@ final class TopicSetup {
     }
 
     /**
+     * Refuses to start placing series the other way from the evaluation state the application has in Kafka: a
+     * changed {@code topics.partitioned_by_series} would restore states on tasks that never see their series' points
+     * again, and alerts firing in them would never resolve. The series repartition topic exists once the application
+     * has evaluated through it, and only then; the series store's changelog once it has evaluated at all. (Each task
+     * also checks the placement its state records, for what this cannot see.)
+     */
+    static void checkPlacement(final Set<String> topics, final String applicationId, final boolean bySeries) {
+        final String repartition = applicationId + "-" + VigilTopology.SERIES_REPARTITION + "-repartition";
+        final String states = applicationId + "-" + SeriesEvaluationProcessor.SERIES_STORE + "-changelog";
+        final boolean evaluatedBySeriesKey = topics.contains(repartition);
+        final boolean evaluatedInTask = topics.contains(states) && !evaluatedBySeriesKey;
+        if (bySeries && evaluatedBySeriesKey || !bySeries && evaluatedInTask) {
+            throw new ConfigException("topics.partitioned_by_series: " + bySeries + ", but application " + applicationId
+                    + " has evaluated with it " + !bySeries + " (topic " + (bySeries ? repartition : states)
+                    + "), and its evaluation state is placed that way: set it back, or start afresh with a new"
+                    + " kafka.application.id (the evaluation state, windows and firing alerts, is not carried over)");
+        }
+    }
+
+    /**
      * @param bootstrapServers where {@code admin} connects, for the error message
+     * @param applicationId    the engine's, whose internal topics tell how it placed its series
      * @return partitions per input topic
      */
-    static Map<String, Integer> ensure(final Admin admin, final VigilConfig config, final String bootstrapServers) {
+    static Map<String, Integer> ensure(final Admin admin, final VigilConfig config, final String bootstrapServers,
+                                       final String applicationId) {
         try {
             final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            checkPlacement(existing, applicationId, config.partitionedBySeries());
             final List<NewTopic> missing = new ArrayList<>();
             for (String topic : config.metricsTopics()) {
                 if (!existing.contains(topic)) {

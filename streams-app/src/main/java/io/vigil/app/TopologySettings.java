@@ -19,6 +19,8 @@ import java.util.Map;
  * @param externalUrl       the base of generatorURL
  * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for
  * @param maxSeriesPerRule  how many series one rule may hold in the whole engine ({@code evaluation.max_series_per_rule})
+ * @param partitionedBySeries whether every series stays on one partition of one input topic
+ *                          ({@code topics.partitioned_by_series}): evaluation then runs in the task that reads it
  */
 public record TopologySettings(
         List<InputTopic> inputTopics,
@@ -30,7 +32,8 @@ public record TopologySettings(
         IngestLimits limits,
         String externalUrl,
         Map<String, Integer> partitionsByTopic,
-        int maxSeriesPerRule) {
+        int maxSeriesPerRule,
+        boolean partitionedBySeries) {
 
     /** The default of {@code evaluation.max_series_per_rule}. */
     public static final int DEFAULT_MAX_SERIES_PER_RULE = 100_000;
@@ -49,13 +52,19 @@ public record TopologySettings(
                             final IngestLimits limits, final String externalUrl,
                             final Map<String, Integer> partitionsByTopic) {
         this(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits, externalUrl,
-                partitionsByTopic, DEFAULT_MAX_SERIES_PER_RULE);
+                partitionsByTopic, DEFAULT_MAX_SERIES_PER_RULE, false);
     }
 
     /** These settings with another series limit per rule. */
     public TopologySettings withMaxSeriesPerRule(final int max) {
         return new TopologySettings(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits,
-                externalUrl, partitionsByTopic, max);
+                externalUrl, partitionsByTopic, max, partitionedBySeries);
+    }
+
+    /** These settings with {@code topics.partitioned_by_series} set to {@code bySeries}. */
+    public TopologySettings withPartitionedBySeries(final boolean bySeries) {
+        return new TopologySettings(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits,
+                externalUrl, partitionsByTopic, maxSeriesPerRule, bySeries);
     }
 
     /** The input topics' names. */
@@ -68,6 +77,17 @@ public record TopologySettings(
         return metricsTopics().stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).sum();
     }
 
+    /**
+     * How many input partitions an evaluator waits to hear from: every one, or, when it runs in the task that reads
+     * its series ({@link #partitionedBySeries}), that task's partition of each input topic that has one.
+     */
+    public int sourcesOfTask(final int partition) {
+        if (!partitionedBySeries) {
+            return sourceCount();
+        }
+        return (int) metricsTopics().stream().filter(t -> partitionsByTopic.getOrDefault(t, 1) > partition).count();
+    }
+
     /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */
     public int seriesPartitions() {
         return metricsTopics().stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).max().orElse(1);
@@ -77,6 +97,6 @@ public record TopologySettings(
     public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions) {
         return new TopologySettings(config.inputTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
                 config.forget(), config.idleTimeout(), config.limits(), config.externalUrl(), partitions,
-                config.maxSeriesPerRule());
+                config.maxSeriesPerRule(), config.partitionedBySeries());
     }
 }

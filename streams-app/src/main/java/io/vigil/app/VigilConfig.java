@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param readyzMaxRebalance how long a rebalance may last before {@code /readyz} reports this instance not ready
  * @param logFormat     how log lines are written to stderr
  * @param maxSeriesPerRule how many series one rule may hold in the whole engine (the cardinality guard)
+ * @param partitionedBySeries whether the producers keep every series on one partition of one input topic, so that
+ *                      evaluation runs in the task that reads it ({@code topics.partitioned_by_series})
  */
 public record VigilConfig(
         Map<String, String> kafka,
@@ -47,7 +49,8 @@ public record VigilConfig(
         Optional<String> httpToken,
         Duration readyzMaxRebalance,
         LogFormat logFormat,
-        int maxSeriesPerRule) {
+        int maxSeriesPerRule,
+        boolean partitionedBySeries) {
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
@@ -68,13 +71,20 @@ public record VigilConfig(
     public VigilConfig withMetricsTopics(final List<String> topics) {
         return new VigilConfig(kafka, topics.stream().map(InputTopic::auto).toList(), alertsTopic, dlqTopic, rulesPath,
                 grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
-                logFormat, maxSeriesPerRule);
+                logFormat, maxSeriesPerRule, partitionedBySeries);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
                 idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule);
+                maxSeriesPerRule, partitionedBySeries);
+    }
+
+    /** This configuration with {@code topics.partitioned_by_series} set to {@code bySeries}. */
+    public VigilConfig withPartitionedBySeries(final boolean bySeries) {
+        return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
+                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
+                maxSeriesPerRule, bySeries);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
@@ -85,6 +95,7 @@ public record VigilConfig(
                 + forget + ", limits=" + limits + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
                 + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
                 + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
-                + ", logFormat=" + logFormat + ", maxSeriesPerRule=" + maxSeriesPerRule + "]";
+                + ", logFormat=" + logFormat + ", maxSeriesPerRule=" + maxSeriesPerRule
+                + ", partitionedBySeries=" + partitionedBySeries + "]";
     }
 }

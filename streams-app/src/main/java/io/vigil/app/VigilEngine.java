@@ -72,7 +72,8 @@ public final class VigilEngine implements AutoCloseable {
         final Map<String, Integer> partitions;
         long waiting = -1;
         try (Admin admin = Admin.create(props)) {
-            partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")));
+            partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
+                    String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)));
             if (catchUpThreadsWanted) {
                 waiting = CatchUpThreads.waitingAtStart(admin,
                         String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)), config.metricsTopics());

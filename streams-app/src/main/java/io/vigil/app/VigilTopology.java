@@ -42,6 +42,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -58,7 +59,9 @@ import org.apache.kafka.streams.state.Stores;
  *                  outlier rules: members' aggregates + progress -> repartition by peer group -> judge peers -+-> alert events -> alerts
  * </pre>
  *
- * The datapoints cross the series repartition in bundles, many points bound for one evaluator to a record.
+ * The datapoints cross the series repartition in bundles, many points bound for one evaluator to a record. Where the
+ * producers keep every series on one input partition ({@code topics.partitioned_by_series}), there is no series
+ * repartition: ingest hands the points to the evaluator of its own task.
  */
 public final class VigilTopology {
 
@@ -99,15 +102,20 @@ public final class VigilTopology {
                 .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
-        // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before each
-        // commit and each watermark); watermarks reach every evaluator.
-        final KStream<String, EvaluationOutput> evaluated = routes.get("ingested-series")
-                .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
-                .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
-                        .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
-                        .withStreamPartitioner(new SeriesPartitioner()))
-                .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
-                        SeriesEvaluationProcessor.PROGRESS_STORE);
+        final KStream<String, EvaluationOutput> evaluated = settings.partitionedBySeries()
+                // Every series stays on one input partition: it is evaluated in the task that reads it.
+                ? routes.get("ingested-series")
+                        .process(stages::evaluateInTask, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
+                                SeriesEvaluationProcessor.PROGRESS_STORE)
+                // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before
+                // each commit and each watermark); watermarks reach every evaluator.
+                : routes.get("ingested-series")
+                        .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
+                        .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
+                                .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
+                                .withStreamPartitioner(new SeriesPartitioner()))
+                        .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
+                                SeriesEvaluationProcessor.PROGRESS_STORE);
 
         final Map<String, KStream<String, EvaluationOutput>> outputs = evaluated.split(Named.as("evaluated-"))
                 .branch((key, out) -> out instanceof AlertTransition, Branched.as("transitions"))
@@ -167,13 +175,19 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions());
+                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
+                    settings.partitionedBySeries());
         }
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings.sourceCount(), settings.maxSeriesPerRule(), settings.seriesPartitions(), evaluationMetrics,
-                    lag);
+                    settings::sourcesOfTask, settings.partitionedBySeries(), settings.maxSeriesPerRule(),
+                    settings.seriesPartitions(), evaluationMetrics, lag);
+        }
+
+        /** Evaluation in ingest's task, where the input is partitioned by series. */
+        Processor<byte[], IngestOutput, String, EvaluationOutput> evaluateInTask() {
+            return SeriesEvaluationProcessor.inTask(evaluate());
         }
 
         PeerGroupProcessor judgePeers() {

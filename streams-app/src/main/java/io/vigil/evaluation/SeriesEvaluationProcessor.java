@@ -1,6 +1,8 @@
 package io.vigil.evaluation;
 
+import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.SeriesBundle;
+import io.vigil.ingest.SeriesInTask;
 import io.vigil.ingest.CommitPacing;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
@@ -42,11 +44,18 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
     private static final java.time.Duration WALL_CLOCK_CHECK = java.time.Duration.ofSeconds(1);
     static final String EVALUATED_KEY = "evaluated";
+    /** Where the task's series were placed: by their key on the series repartition, or where ingest read them. */
+    static final String PLACEMENT_KEY = "placement";
+    static final String PLACED_BY_SERIES = "series key";
+    static final String PLACED_BY_INPUT = "input partition";
 
     private final LiveRules liveRules;
     private final long graceMs;
     private final long forgetMs;
-    private final int expectedSources;
+    /** How many input partitions the evaluator of a task (its partition) waits to hear from. */
+    private final java.util.function.IntUnaryOperator sourcesOfTask;
+    /** Whether ingest feeds it in the same task ({@code topics.partitioned_by_series}) rather than a repartition. */
+    private final boolean inTask;
     private final int maxSeriesPerRule;
     private final int seriesPartitions;
     private final EvaluationMetrics metrics;
@@ -90,11 +99,25 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag) {
+        this(liveRules, graceMs, forgetMs, task -> expectedSources, false, maxSeriesPerRule, seriesPartitions, metrics,
+                lag);
+    }
+
+    /**
+     * @param sourcesOfTask how many input partitions the evaluator of a task (by its partition) waits to hear from
+     * @param inTask        whether ingest feeds it in the same task, as objects ({@link #inTask()}), where the input
+     *                      is partitioned by series; the other way, it reads the series repartition topic
+     */
+    public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
+                                     final java.util.function.IntUnaryOperator sourcesOfTask, final boolean inTask,
+                                     final int maxSeriesPerRule, final int seriesPartitions,
+                                     final EvaluationMetrics metrics, final SourceLag lag) {
         this.lag = lag;
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
-        this.expectedSources = expectedSources;
+        this.sourcesOfTask = sourcesOfTask;
+        this.inTask = inTask;
         this.maxSeriesPerRule = maxSeriesPerRule;
         this.seriesPartitions = seriesPartitions;
         this.metrics = metrics;
@@ -108,10 +131,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.startedWallMs = context.currentSystemTimeMs();
         this.commits = CommitPacing.forStage(context, lag);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
-        final EventClock clock = new EventClock(expectedSources);
+        final EventClock clock = new EventClock(sourcesOfTask.applyAsInt(context.taskId().partition()));
         this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
                 maxSeriesPerRule, seriesPartitions, context.taskId().partition(), metrics::seriesLimited));
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
+        checkPlacement(clockBytes != null);
         if (clockBytes != null) {
             clock.restore(clockBytes);
         }
@@ -137,6 +161,27 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         });
     }
 
+    /**
+     * Refuses state placed the other way: switching {@code topics.partitioned_by_series} moves series to other tasks,
+     * where the states restored here would never see their points again (and alerts firing in them would never
+     * resolve). State from before the placement was recorded is the repartition's, the only placement there was.
+     */
+    private void checkPlacement(final boolean hasState) {
+        final byte[] stored = progressStore.get(PLACEMENT_KEY);
+        final String placement = inTask ? PLACED_BY_INPUT : PLACED_BY_SERIES;
+        final String was = stored != null ? new String(stored, java.nio.charset.StandardCharsets.UTF_8)
+                : hasState ? PLACED_BY_SERIES : placement;
+        if (!was.equals(placement)) {
+            throw new StatePlacementChanged("topics.partitioned_by_series is " + inTask + ", but the evaluation state"
+                    + " of task " + context.taskId() + " was written with it " + !inTask + " (series placed by "
+                    + was + "): set it back, or start afresh with a new kafka.application.id (the evaluation"
+                    + " state, windows and firing alerts, is not carried over)");
+        }
+        if (stored == null) {
+            progressStore.put(PLACEMENT_KEY, placement.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** Moves to reloaded rules, on this task's own thread, between records. */
     private void followRuleChanges(final long timestamp) {
         final RuleIndex current = liveRules.current();
@@ -147,11 +192,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        commits.processed();
-        followRuleChanges(record.timestamp());
-        if (!waitingForCommit()) {
-            runHeldBack(record.timestamp());
-        }
+        beforeRecord(record.timestamp());
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
             takeBundle(record.value());
@@ -165,16 +206,55 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                     SeriesMessageCodec.timestampMs(record.value()), record.timestamp());
             return;
         }
-        final SeriesMessage message = SeriesMessageCodec.decode(record.key(), record.value());
+        message(SeriesMessageCodec.decode(record.key(), record.value()), record.timestamp());
+    }
+
+    /**
+     * Evaluation fed by ingest in the same task, where the input is partitioned by series
+     * ({@code topics.partitioned_by_series}): ingest's points and notices as objects, with no repartition between.
+     */
+    public static Processor<byte[], IngestOutput, String, EvaluationOutput> inTask(
+            final SeriesEvaluationProcessor evaluation) {
+        if (!evaluation.inTask) {
+            throw new IllegalArgumentException("an evaluation of the series repartition cannot be fed in its task");
+        }
+        return new Processor<>() {
+            @Override
+            public void init(final ProcessorContext<String, EvaluationOutput> context) {
+                evaluation.init(context);
+            }
+
+            @Override
+            public void process(final Record<byte[], IngestOutput> record) {
+                evaluation.beforeRecord(record.timestamp());
+                evaluation.message(((SeriesInTask) record.value()).message(), record.timestamp());
+            }
+
+            @Override
+            public void close() {
+                evaluation.close();
+            }
+        };
+    }
+
+    private void beforeRecord(final long timestamp) {
+        commits.processed();
+        followRuleChanges(timestamp);
+        if (!waitingForCommit()) {
+            runHeldBack(timestamp);
+        }
+    }
+
+    private void message(final SeriesMessage message, final long timestamp) {
         if (message instanceof SeriesMessage.Point p) {
             final Datapoint d = p.datapoint();
-            point(d.series().key(), d.timestampMs(), d.value(), d.series(), record.timestamp());
+            point(d.series().key(), d.timestampMs(), d.value(), d.series(), timestamp);
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
             evaluator.clock().onWatermark(w.source(), w.timestampMs(), context.currentSystemTimeMs());
         } else if (message instanceof SeriesMessage.SourceIdle i) {
-            if (record.timestamp() < startedWallMs) {
+            if (timestamp < startedWallMs) {
                 // Announced before this task started (ingest stamps its notices with the wall clock): written by an
                 // earlier run and still unread when that run stopped, which happens whenever it stops within moments of
                 // one of the notices ingest repeats every idle timeout. That is idleness from before the restart, which
@@ -183,7 +263,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 // RunMatchesReplayIT's restarted engine to lose a partition's points). A source that really is idle is
                 // heard again within an idle timeout (a clock skew between hosts delays that by the skew).
                 LOG.debug("ignoring an idle notice of {} announced at {}, before this task started at {}", i.source(),
-                        record.timestamp(), startedWallMs);
+                        timestamp, startedWallMs);
                 return;
             }
             evaluator.clock().onIdle(i.source());
@@ -192,7 +272,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (waitingForCommit()) {
             return; // the groups held back go first, after the commit
         }
-        advance(record.timestamp());
+        advance(timestamp);
     }
 
     /**

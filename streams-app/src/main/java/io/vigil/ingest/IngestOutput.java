@@ -2,7 +2,8 @@ package io.vigil.ingest;
 
 /**
  * What the ingest stage emits: records of the series repartition topic for the evaluators (its {@link SeriesMessage}s,
- * encoded), or an input record for the dead-letter topic.
+ * encoded), the messages themselves for the evaluator of the same task (input partitioned by series), or an input
+ * record for the dead-letter topic.
  */
-public sealed interface IngestOutput permits SeriesRecord, DeadLetter {
+public sealed interface IngestOutput permits SeriesRecord, SeriesInTask, DeadLetter {
 }

@@ -52,6 +52,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final IngestMetrics metrics;
     private final SourceLag lag;
     private final int seriesPartitions;
+    private final boolean inTask;
 
     private ProcessorContext<byte[], IngestOutput> context;
     /** Kafka Streams' own context, to send bundles from the pre-commit flush; null under a test's mock context. */
@@ -90,6 +91,21 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
+        this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
+                seriesPartitions, false);
+    }
+
+    /**
+     * @param inTask whether the evaluator of this same task takes the points ({@code topics.partitioned_by_series}):
+     *               they and the notices are then handed on as objects ({@link SeriesInTask}), never bundled
+     */
+    public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
+                           final long graceMs, final Duration maxAge,
+                           final java.util.function.LongSupplier watermarkStepMs,
+                           final Duration idleTimeout,
+                           final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
+                           final boolean inTask) {
+        this.inTask = inTask;
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
@@ -174,7 +190,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 continue;
             }
             accepted++;
-            bundler.point(point, record.timestamp());
+            if (inTask) {
+                context.forward(new Record<>(null, new SeriesInTask(new SeriesMessage.Point(point)), record.timestamp()));
+            } else {
+                bundler.point(point, record.timestamp());
+            }
             newest = Math.max(newest, point.timestampMs());
         }
         if (accepted > 0) {
@@ -198,7 +218,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         source.idleAnnounced = false;
         source.newest = newest;
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
-            broadcast(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
+            announce(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
             // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
             commits.commitIfLive(newest);
         }
@@ -372,14 +392,19 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 source.idle = true;
                 source.idleAnnounced = true;
                 source.idleAnnouncedWallMs = nowMs;
-                broadcast(new SeriesMessage.SourceIdle(source.name), nowMs);
+                announce(new SeriesMessage.SourceIdle(source.name), nowMs);
                 // Stamped with the wall clock, so live: the evaluators may wait on it for their next instant.
                 commits.commitIfLive(nowMs);
             }
         }
     }
 
-    private void broadcast(final SeriesMessage message, final long timestamp) {
+    /** To every evaluator (a broadcast on the series repartition), or to this task's where it takes the points. */
+    private void announce(final SeriesMessage message, final long timestamp) {
+        if (inTask) {
+            context.forward(new Record<>(null, new SeriesInTask(message), Math.max(0, timestamp)));
+            return;
+        }
         final String source = message instanceof SeriesMessage.Watermark w ? w.source()
                 : ((SeriesMessage.SourceIdle) message).source();
         bundler.message(source.getBytes(StandardCharsets.UTF_8), message, Math.max(0, timestamp));

@@ -63,7 +63,8 @@ class BenchCommandTest {
     void catchUpAloneComparesAVariantWithTheDefaultRoundByRound() throws Exception {
         final Path json = dir.resolve("ab.json");
         final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
-                "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0", "--json", json.toString());
+                "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
+                "--variant", "byinput:topics.partitioned_by_series=true", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         final JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -71,8 +72,9 @@ class BenchCommandTest {
         root.get("results").forEach(row -> keys.add(row.get("key").asText()));
         assertThat(keys).doesNotContain("replay_dps", "memory_series", "live_dps")
                 .contains("catchup_dps", "catchup_waiting_dps", "catchup_waiting_vs_default",
-                        "catchup_waiting_cpu_vs_default");
+                        "catchup_waiting_cpu_vs_default", "catchup_byinput_dps");
         assertThat(value(root, "catchup_waiting_vs_default")).isPositive();
+        assertThat(value(root, "catchup_byinput_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
         assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2",
                 "with a plain consumer, round 2 of 2");
@@ -91,6 +93,9 @@ class BenchCommandTest {
         assertThat(CommandRun.vigil("bench", "--variant", "default:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--variant", "b:topics.partitioned_by_series=yes").err())
+                .isEqualTo("vigil: --variant b: topics.partitioned_by_series is true or false, not \"yes\""
+                        + System.lineSeparator());
         final CommandRun replay = CommandRun.vigil("bench", "--replay-datapoints", "0");
         assertThat(replay.exit()).isEqualTo(2);
         assertThat(replay.err()).isEqualTo("vigil: --replay-datapoints: must be at least 1, not 0" + System.lineSeparator());

@@ -69,6 +69,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void partitionedBySeriesIsOffUnlessTheFileOrTheEnvironmentSaysTrue() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of()).partitionedBySeries()).isFalse();
+        assertThat(ConfigLoader.load(file("topics: {metrics: [metrics], partitioned_by_series: true}\n"), Map.of())
+                .partitionedBySeries()).isTrue();
+        assertThat(ConfigLoader.load(file("topics: {partitioned_by_series: true}\n"),
+                Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "false")).partitionedBySeries()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "yes")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("topics.partitioned_by_series: expected true or false, not \"yes\"");
+    }
+
+    @Test
     void theFileSetsValuesAndKafkaSettingsPassThrough() throws Exception {
         final VigilConfig c = ConfigLoader.load(file("""
                 kafka:

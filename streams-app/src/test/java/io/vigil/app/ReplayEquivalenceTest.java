@@ -14,7 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,8 +29,10 @@ class ReplayEquivalenceTest {
     @TempDir
     Path dir;
 
-    @Test
-    void theReplayPipelineAndTheTopologyAgreeOnEveryRuleKind() throws Exception {
+    /** @param bySeries {@code topics.partitioned_by_series}: the topology evaluates in ingest's task, no repartition */
+    @ParameterizedTest(name = "topics.partitioned_by_series: {0}")
+    @ValueSource(booleans = {false, true})
+    void theReplayPipelineAndTheTopologyAgreeOnEveryRuleKind(final boolean bySeries) throws Exception {
         final RuleSet rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
         final List<String> records = FleetRecords.generate();
         final Path input = dir.resolve("fleet.jsonl");
@@ -38,9 +43,14 @@ class ReplayEquivalenceTest {
         Replay.run(rules, config, List.of(input), json -> replayed.add(new String(json, java.nio.charset.StandardCharsets.UTF_8)));
 
         final List<String> topology = new ArrayList<>();
+        final TopologySettings settings = TopologyFixture.settings(List.of(InputTopic.auto("metrics")),
+                IngestLimits.defaults()).withPartitionedBySeries(bySeries);
         try (TopologyFixture f = new TopologyFixture(new LiveRules(rules), dir.resolve("state"),
-                Instant.ofEpochMilli(FleetRecords.T0).plus(Duration.ofDays(1)))) {
+                Instant.ofEpochMilli(FleetRecords.T0).plus(Duration.ofDays(1)), settings)) {
             records.forEach(f::send);
+            assertThat(f.driver.producedTopicNames().stream().anyMatch(t -> t.endsWith("-"
+                    + VigilTopology.SERIES_REPARTITION + "-repartition"))).as("through a series repartition")
+                    .isEqualTo(!bySeries);
             f.events().forEach(e -> topology.add(AlertEventJson.writeString(e)));
         }
         assertThat(replayed).hasSizeGreaterThan(10);

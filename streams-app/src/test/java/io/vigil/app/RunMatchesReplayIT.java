@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -156,6 +157,52 @@ class RunMatchesReplayIT {
             awaitEvents(alerts, actual, expected.size());
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    /**
+     * Input keyed by host, so every series stays on one of three partitions, and {@code topics.partitioned_by_series}:
+     * each task evaluates what it reads, with no series repartition, and the peer groups still span all three. Then
+     * the same application started the other way refuses to run on state placed this way.
+     */
+    @Test
+    void inputPartitionedBySeriesIsEvaluatedWhereItIsReadWithTheEventsReplayPrints() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        final VigilConfig config = config("byseries").withPartitionedBySeries(true);
+        final List<AlertEvent> expected = replay(config, rules, records, "byseries.jsonl");
+        assertThat(expected).hasSizeGreaterThan(10);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-byseries", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        final java.util.regex.Pattern instance = java.util.regex.Pattern.compile("\"instance\":\"([^\"]+)\"");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String line : records) {
+                final java.util.regex.Matcher host = instance.matcher(line);
+                assertThat(host.find()).as(line).isTrue();
+                producer.send(new ProducerRecord<>("metrics-byseries", host.group(1).getBytes(StandardCharsets.UTF_8),
+                        line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        final List<AlertEvent> actual = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-byseries");
+             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("byseries"), new SimpleMeterRegistry())) {
+            awaitEvents(alerts, actual, expected.size());
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .noneMatch(t -> t.startsWith("vigil-byseries") && t.contains(VigilTopology.SERIES_REPARTITION + "-repartition"));
+        }
+
+        assertThatThrownBy(() -> VigilEngine.start(config.withPartitionedBySeries(false), rules,
+                dir.resolve("byseries-switched"), new SimpleMeterRegistry()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("topics.partitioned_by_series: false, but application vigil-byseries has evaluated with it"
+                        + " true (topic vigil-byseries-vigil-series-changelog), and its evaluation state is placed that"
+                        + " way: set it back, or start afresh with a new kafka.application.id (the evaluation state,"
+                        + " windows and firing alerts, is not carried over)");
     }
 
     @Test
