@@ -167,6 +167,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final String DEFAULT_VARIANT = "default";
     /** The one Vigil setting a variant may set besides Kafka's (the bench's input is keyed by series). */
     private static final String PARTITIONED_BY_SERIES = "topics.partitioned_by_series";
+    /** The variant the whole bench adds: the default with {@value #PARTITIONED_BY_SERIES} true. */
+    private static final String BY_SERIES = "by_series";
     /** In a round's order, where the plain consumer reads. */
     private static final String PLAIN = "plain";
     private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
@@ -443,6 +445,10 @@ final class BenchCommand implements Callable<Integer> {
     private void measureCatchUp(final BenchReport report, final Admin admin, final VigilConfig cfg,
                                 final Map<String, Object> clientProps, final RuleSet rules, final String topic,
                                 final Path dir) throws Exception {
+        if (variants.isEmpty() && !cfg.partitionedBySeries()) {
+            // The fleet is keyed by series, so the whole bench also measures the engine that relies on it.
+            variants.put(BY_SERIES, Map.of(PARTITIONED_BY_SERIES, "true"));
+        }
         final FleetMetrics fleet = new FleetMetrics(series);
         progress("filling %s: %,d datapoints of %,d series, %d partitions", topic, datapoints, series, partitions);
         final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs());
@@ -533,8 +539,14 @@ final class BenchCommand implements Callable<Integer> {
                 cpuRatios[i] = variant.get(i).cpuMicrosPerDatapoint() / base.get(i).cpuMicrosPerDatapoint();
             }
             final String key = "catchup_" + name.replaceAll("[^A-Za-z0-9]", "_");
+            final double[] plainRatios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                plainRatios[i] = variant.get(i).rate() / plainRates.get(i);
+            }
             report.add(key + "_dps", "catch-up, " + name + of, median(variant.stream().mapToDouble(CatchUp::rate)
                     .toArray()), "datapoints/s", "");
+            report.add(key + "_ratio", "catch-up, " + name + " / plain consumer" + (rounds == 1 ? ""
+                    : " (median of rounds)"), median(plainRatios), "", "");
             report.add(key + "_vs_default", "catch-up, " + name + " / default, rate (median of round pairs)",
                     median(rateRatios), "", "");
             report.add(key + "_cpu_vs_default", "catch-up, " + name + " / default, CPU per datapoint (median of pairs)",

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param idleTimeout       after this long without records (wall clock) an input partition stops holding evaluation back
  * @param limits            what ingest accepts
  * @param externalUrl       the base of generatorURL
- * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for
+ * @param partitionsByTopic input partitions per topic; their sum is how many sources each evaluator waits for (see
+ *                          {@link #sourcesOfTask})
  * @param maxSeriesPerRule  how many series one rule may hold in the whole engine ({@code evaluation.max_series_per_rule})
  * @param partitionedBySeries whether every series stays on one partition of one input topic
  *                          ({@code topics.partitioned_by_series}): evaluation then runs in the task that reads it

@@ -15,8 +15,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,8 +29,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition to a
- * {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at
+ * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition (or, where the input
+ * is partitioned by series, those of ingest in the same task) to a {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at
  * each commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
  */
 public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
@@ -53,7 +55,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final long graceMs;
     private final long forgetMs;
     /** How many input partitions the evaluator of a task (its partition) waits to hear from. */
-    private final java.util.function.IntUnaryOperator sourcesOfTask;
+    private final IntUnaryOperator sourcesOfTask;
     /** Whether ingest feeds it in the same task ({@code topics.partitioned_by_series}) rather than a repartition. */
     private final boolean inTask;
     private final int maxSeriesPerRule;
@@ -105,11 +107,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /**
      * @param sourcesOfTask how many input partitions the evaluator of a task (by its partition) waits to hear from
-     * @param inTask        whether ingest feeds it in the same task, as objects ({@link #inTask()}), where the input
+     * @param inTask        whether ingest feeds it in the same task, as objects ({@link #inTask(SeriesEvaluationProcessor)}), where the input
      *                      is partitioned by series; the other way, it reads the series repartition topic
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final java.util.function.IntUnaryOperator sourcesOfTask, final boolean inTask,
+                                     final IntUnaryOperator sourcesOfTask, final boolean inTask,
                                      final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag) {
         this.lag = lag;
@@ -169,7 +171,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void checkPlacement(final boolean hasState) {
         final byte[] stored = progressStore.get(PLACEMENT_KEY);
         final String placement = inTask ? PLACED_BY_INPUT : PLACED_BY_SERIES;
-        final String was = stored != null ? new String(stored, java.nio.charset.StandardCharsets.UTF_8)
+        final String was = stored != null ? new String(stored, StandardCharsets.UTF_8)
                 : hasState ? PLACED_BY_SERIES : placement;
         if (!was.equals(placement)) {
             throw new StatePlacementChanged("topics.partitioned_by_series is " + inTask + ", but the evaluation state"
@@ -178,7 +180,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                     + " state, windows and firing alerts, is not carried over)");
         }
         if (stored == null) {
-            progressStore.put(PLACEMENT_KEY, placement.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            progressStore.put(PLACEMENT_KEY, placement.getBytes(StandardCharsets.UTF_8));
         }
     }
 

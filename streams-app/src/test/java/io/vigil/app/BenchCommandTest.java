@@ -19,7 +19,9 @@ class BenchCommandTest {
     private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "memory_series",
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
-            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "live_dps", "grace_ms",
+            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_by_series_dps",
+            "catchup_by_series_ratio", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
+            "catchup_by_series_commits", "live_dps", "grace_ms",
             "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
             "warmup_latency_p99_ms", "live_cpu_cores",
             "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
@@ -72,7 +74,8 @@ class BenchCommandTest {
         root.get("results").forEach(row -> keys.add(row.get("key").asText()));
         assertThat(keys).doesNotContain("replay_dps", "memory_series", "live_dps")
                 .contains("catchup_dps", "catchup_waiting_dps", "catchup_waiting_vs_default",
-                        "catchup_waiting_cpu_vs_default", "catchup_byinput_dps");
+                        "catchup_waiting_cpu_vs_default", "catchup_byinput_dps", "catchup_byinput_ratio")
+                .doesNotContain("catchup_by_series_dps");
         assertThat(value(root, "catchup_waiting_vs_default")).isPositive();
         assertThat(value(root, "catchup_byinput_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");

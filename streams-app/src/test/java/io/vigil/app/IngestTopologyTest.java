@@ -43,7 +43,12 @@ class IngestTopologyTest {
                 new InputTopic("telegraf-json", InputFormat.TELEGRAF_JSON, TimestampPrecision.NANOSECONDS),
                 new InputTopic("prom", InputFormat.JSON, TimestampPrecision.NANOSECONDS));
         fixture = new TopologyFixture(new LiveRules(TopologyFixture.parse(TopologyTest.RULES)), stateDir, NOW,
-                TopologyFixture.settings(topics, IngestLimits.defaults()));
+                TopologyFixture.settings(topics, IngestLimits.defaults()).withPartitionedBySeries(partitionedBySeries()));
+    }
+
+    /** {@code topics.partitioned_by_series}: ingest's outputs go to evaluation in its own task, not a repartition. */
+    boolean partitionedBySeries() {
+        return false;
     }
 
     @AfterEach
