@@ -69,6 +69,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDockerComposeConfigurationLoads() {
+        final VigilConfig c = ConfigLoader.load(Path.of("..", "deploy", "vigil.yaml"), Map.of());
+        assertThat(c.metricsTopics()).containsExactly("metrics", "telegraf");
+        assertThat(c.partitionedBySeries()).as("Telegraf writes without keys there").isFalse();
+    }
+
+    @Test
     void partitionedBySeriesIsOffUnlessTheFileOrTheEnvironmentSaysTrue() throws Exception {
         assertThat(ConfigLoader.load(null, Map.of()).partitionedBySeries()).isFalse();
         assertThat(ConfigLoader.load(file("topics: {metrics: [metrics], partitioned_by_series: true}\n"), Map.of())
