@@ -34,6 +34,14 @@ public final class IngestMetrics {
                 .description("Valid datapoints read, by input topic").tag("topic", t).register(registry));
     }
 
+    /** Records read without a key while the input is said to be partitioned by series, by input topic. */
+    Counter unkeyed(final String topic) {
+        return Counter.builder("vigil.ingest.unkeyed")
+                .description("Records without a key on a topic of several partitions while topics.partitioned_by_series"
+                        + " is true: a producer without keys spreads each series over the partitions")
+                .tag("topic", topic).register(registry);
+    }
+
     void rejected(final DeadLetterReason reason) {
         rejected.computeIfAbsent(reason.tag(), r -> Counter.builder("vigil.ingest.rejected")
                 .description("Datapoints or records rejected to the dead-letter topic, by reason")

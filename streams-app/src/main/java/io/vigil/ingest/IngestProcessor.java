@@ -159,6 +159,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final Source source = sourceOf(meta.topic(), meta.partition());
         commits.processed(meta.topic());
         final long now = context.currentSystemTimeMs();
+        if (inTask && record.key() == null) {
+            source.unkeyed();
+        }
         final DecodedRecord decoded = decoders.forTopic(meta.topic())
                 .decode(record.value(), now, record.timestamp(), knownLabels);
         metrics.skippedFields(decoded.skippedFields());
@@ -264,6 +267,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         private long stored;
         /** The datapoints accepted from its topic, once one was. */
         private Counter accepted;
+        /** Its records without a key, once one was read where the input is said to be partitioned by series. */
+        private Counter unkeyed;
 
         Source(final String name, final String topic, final int partition, final long nowMs) {
             this.name = name;
@@ -289,6 +294,28 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 accepted = metrics.accepted(topic);
             }
             return accepted;
+        }
+
+        /**
+         * Counts a record without a key, read while the input is said to be partitioned by series, and warns at the
+         * first: a producer without keys spreads every series over the topic's partitions, and each part of a series
+         * is then evaluated apart, in the task that read it. Vigil cannot see where a keyed record's series went, but
+         * an unkeyed record on a topic of several partitions breaks the promise for certain.
+         */
+        void unkeyed() {
+            final Integer count = topic == null ? null : partitionsByTopic.get(topic);
+            if (count == null || count < 2) {
+                return;
+            }
+            if (unkeyed == null) {
+                unkeyed = metrics.unkeyed(topic);
+                LOG.warn("topics.partitioned_by_series is true, but {} has records without a key: a producer without"
+                        + " keys spreads each series over the {} partitions of {}, and each part is evaluated apart"
+                        + " (windows, absences and alerts wrong). Key the records by series or by host, or set"
+                        + " topics.partitioned_by_series to false (counted in vigil_ingest_unkeyed_total)",
+                        name, count, topic);
+            }
+            unkeyed.increment();
         }
 
         /** Writes its newest timestamp to the progress store, if it moved since it was read or last written. */
