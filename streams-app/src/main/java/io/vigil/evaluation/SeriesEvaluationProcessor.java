@@ -2,7 +2,6 @@ package io.vigil.evaluation;
 
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.SeriesBundle;
-import io.vigil.ingest.SeriesInTask;
 import io.vigil.ingest.CommitPacing;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
@@ -229,7 +228,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             @Override
             public void process(final Record<byte[], IngestOutput> record) {
                 evaluation.beforeRecord(record.timestamp());
-                evaluation.message(((SeriesInTask) record.value()).message(), record.timestamp());
+                evaluation.message((SeriesMessage) record.value(), record.timestamp());
             }
 
             @Override

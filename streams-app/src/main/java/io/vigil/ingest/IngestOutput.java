@@ -5,5 +5,5 @@ package io.vigil.ingest;
  * encoded), the messages themselves for the evaluator of the same task (input partitioned by series), or an input
  * record for the dead-letter topic.
  */
-public sealed interface IngestOutput permits SeriesRecord, SeriesInTask, DeadLetter {
+public sealed interface IngestOutput permits SeriesRecord, SeriesMessage, DeadLetter {
 }

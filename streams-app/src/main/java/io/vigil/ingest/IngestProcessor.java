@@ -97,7 +97,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     /**
      * @param inTask whether the evaluator of this same task takes the points ({@code topics.partitioned_by_series}):
-     *               they and the notices are then handed on as objects ({@link SeriesInTask}), never bundled
+     *               they and the notices are then handed on as objects ({@link SeriesMessage}s), never bundled
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
@@ -194,7 +194,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             }
             accepted++;
             if (inTask) {
-                context.forward(new Record<>(null, new SeriesInTask(new SeriesMessage.Point(point)), record.timestamp()));
+                context.forward(new Record<>(null, new SeriesMessage.Point(point), record.timestamp()));
             } else {
                 bundler.point(point, record.timestamp());
             }
@@ -429,7 +429,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     /** To every evaluator (a broadcast on the series repartition), or to this task's where it takes the points. */
     private void announce(final SeriesMessage message, final long timestamp) {
         if (inTask) {
-            context.forward(new Record<>(null, new SeriesInTask(message), Math.max(0, timestamp)));
+            context.forward(new Record<>(null, message, Math.max(0, timestamp)));
             return;
         }
         final String source = message instanceof SeriesMessage.Watermark w ? w.source()
