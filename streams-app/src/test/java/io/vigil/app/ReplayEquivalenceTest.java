@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.InputTopic;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Files;
@@ -14,11 +16,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.vigil.ingest.IngestLimits;
-import io.vigil.ingest.InputTopic;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The in-process replay pipeline computes what the Kafka Streams topology computes: the same records through both

@@ -161,8 +161,9 @@ class RunMatchesReplayIT {
 
     /**
      * Input keyed by host, so every series stays on one of three partitions, and {@code topics.partitioned_by_series}:
-     * each task evaluates what it reads, with no series repartition, and the peer groups still span all three. Then
-     * the same application started the other way refuses to run on state placed this way.
+     * each task evaluates what it reads, with no series repartition, and a peer group's members meet in the peer stage
+     * from whichever tasks read them. Then the same application started the other way refuses to run on state placed
+     * this way.
      */
     @Test
     void inputPartitionedBySeriesIsEvaluatedWhereItIsReadWithTheEventsReplayPrints() throws Exception {
