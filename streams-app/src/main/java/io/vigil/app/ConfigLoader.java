@@ -114,7 +114,7 @@ public final class ConfigLoader {
                 duration(values, "http.readyz_max_rebalance"),
                 LogFormat.parse("log.format", value(values, "log.format")),
                 positiveInt(values, "evaluation.max_series_per_rule"),
-                bool(values, "topics.partitioned_by_series"));
+                bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
     }
 
     private static IngestLimits limits(final Map<String, String> values) {
@@ -127,13 +127,16 @@ public final class ConfigLoader {
                 duration(values, "evaluation.max_future_skew"), maxAge);
     }
 
-    private static boolean bool(final Map<String, String> values, final String key) {
-        final String text = value(values, key).trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (text) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ConfigException(key + ": expected true or false, not \"" + value(values, key) + "\"");
-        };
+    /**
+     * {@code true} or {@code false}, nothing else, for every yes/no setting (keys, receivers, bench variants).
+     *
+     * @param at where the value was set, for the error message
+     */
+    static boolean bool(final String text, final String at) {
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new ConfigException(at + ": '" + text + "' is not true or false");
     }
 
     private static int positiveInt(final Map<String, String> values, final String key) {

@@ -72,7 +72,7 @@ final class ReceiverConfig {
             final Map<String, Object> webhook = map(r.get("webhook"), w);
             unknownKeys(webhook, WEBHOOK_KEYS, w);
             final URI uri = httpUrl(webhook, w);
-            final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> bool(v, w + ".send_resolved")).orElse(true);
+            final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true);
             final Duration timeout = text(webhook, "timeout", w).map(v -> DurationSyntax.parse(v).orElseThrow(
                     () -> new ConfigException(w + ".timeout: '" + v + "' is not a duration"))).orElse(Duration.ofSeconds(5));
             out.add(new WebhookReceiver(name, uri, match, sendResolved,
@@ -148,13 +148,6 @@ final class ReceiverConfig {
             throw new ConfigException(at + "." + key + ": must be a single value");
         }
         return Optional.of(v.toString());
-    }
-
-    private static boolean bool(final String v, final String at) {
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new ConfigException(at + ": '" + v + "' is not true or false");
     }
 
     private static void unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {

@@ -97,7 +97,7 @@ class BenchCommandTest {
         assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "b:topics.partitioned_by_series=yes").err())
-                .isEqualTo("vigil: --variant b: topics.partitioned_by_series is true or false, not \"yes\""
+                .isEqualTo("vigil: --variant b: topics.partitioned_by_series: 'yes' is not true or false"
                         + System.lineSeparator());
         final CommandRun replay = CommandRun.vigil("bench", "--replay-datapoints", "0");
         assertThat(replay.exit()).isEqualTo(2);

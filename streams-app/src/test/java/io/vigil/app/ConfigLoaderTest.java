@@ -84,7 +84,7 @@ class ConfigLoaderTest {
                 Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "false")).partitionedBySeries()).isFalse();
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "yes")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("topics.partitioned_by_series: expected true or false, not \"yes\"");
+                .hasMessage("topics.partitioned_by_series: 'yes' is not true or false");
     }
 
     @Test
