@@ -17,6 +17,7 @@ import io.vigil.ingest.CommitFlushStore;
 import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
+import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesRecord;
@@ -42,7 +43,6 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -61,7 +61,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * The datapoints cross the series repartition in bundles, many points bound for one evaluator to a record. Where the
  * producers keep every series on one input partition ({@code topics.partitioned_by_series}), there is no series
- * repartition: ingest hands the points to the evaluator of its own task.
+ * repartition: ingest and evaluation of a task are one node, ingest handing the points to the evaluation directly.
  */
 public final class VigilTopology {
 
@@ -88,34 +88,45 @@ public final class VigilTopology {
         final Stages stages = new Stages(rules, settings, registry, lag);
         stages.storeBuilders(true).forEach(builder::addStateStore);
 
-        final KStream<byte[], IngestOutput> ingested = builder
-                .stream(settings.metricsTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"))
-                .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
-                        IngestProcessor.FLUSH_STORE);
-
-        final Map<String, KStream<byte[], IngestOutput>> routes = ingested.split(Named.as("ingested-"))
-                .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
-                .defaultBranch(Branched.as("series"));
+        final KStream<byte[], byte[]> input = builder.stream(settings.metricsTopics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"));
+        final KStream<byte[], IngestOutput> deadLetters;
+        final KStream<String, EvaluationOutput> evaluated;
+        if (settings.partitionedBySeries()) {
+            // Every series stays on one input partition: it is evaluated in the task that reads it, by the node that
+            // ingests it, and what that node emits is sorted by kind.
+            final Map<String, KStream<Object, Object>> routes = input
+                    .process(stages::ingestThenEvaluate, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
+                            IngestProcessor.FLUSH_STORE, SeriesEvaluationProcessor.SERIES_STORE,
+                            SeriesEvaluationProcessor.PROGRESS_STORE)
+                    .split(Named.as("ingested-"))
+                    .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
+                    .defaultBranch(Branched.as("evaluated"));
+            deadLetters = narrow(routes.get("ingested-dead-letters"));
+            evaluated = narrow(routes.get("ingested-evaluated"));
+        } else {
+            final Map<String, KStream<byte[], IngestOutput>> routes = input
+                    .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
+                            IngestProcessor.FLUSH_STORE)
+                    .split(Named.as("ingested-"))
+                    .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
+                    .defaultBranch(Branched.as("series"));
+            deadLetters = routes.get("ingested-dead-letters");
+            // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before
+            // each commit and each watermark); watermarks reach every evaluator.
+            evaluated = routes.get("ingested-series")
+                    .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
+                    .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
+                            .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
+                            .withStreamPartitioner(new SeriesPartitioner()))
+                    .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
+                            SeriesEvaluationProcessor.PROGRESS_STORE);
+        }
 
         // Dead letters keep their original key, value and headers, plus vigil.* headers with the reason.
-        routes.get("ingested-dead-letters")
+        deadLetters
                 .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
-
-        final KStream<String, EvaluationOutput> evaluated = settings.partitionedBySeries()
-                // Every series stays on one input partition: it is evaluated in the task that reads it.
-                ? routes.get("ingested-series")
-                        .process(stages::evaluateInTask, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
-                                SeriesEvaluationProcessor.PROGRESS_STORE)
-                // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before
-                // each commit and each watermark); watermarks reach every evaluator.
-                : routes.get("ingested-series")
-                        .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
-                        .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
-                                .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
-                                .withStreamPartitioner(new SeriesPartitioner()))
-                        .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
-                                SeriesEvaluationProcessor.PROGRESS_STORE);
 
         final Map<String, KStream<String, EvaluationOutput>> outputs = evaluated.split(Named.as("evaluated-"))
                 .branch((key, out) -> out instanceof AlertTransition, Branched.as("transitions"))
@@ -141,6 +152,12 @@ public final class VigilTopology {
                 .to(settings.alertsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
 
         return builder.build();
+    }
+
+    /** A branch of a node that emits several kinds of output, as the kind its split let through. */
+    @SuppressWarnings("unchecked")
+    private static <K, V> KStream<K, V> narrow(final KStream<Object, Object> branch) {
+        return (KStream<K, V>) (KStream<?, ?>) branch;
     }
 
     /**
@@ -171,12 +188,16 @@ public final class VigilTopology {
             this.events = new AlertEventFactory(settings.externalUrl());
         }
 
+        /** Ingest bundling its points for the series repartition. */
         IngestProcessor ingest() {
+            return ingest(null);
+        }
+
+        private IngestProcessor ingest(final InTaskEvaluation inTask) {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
-                    settings.partitionedBySeries());
+                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(), inTask);
         }
 
         SeriesEvaluationProcessor evaluate() {
@@ -185,9 +206,9 @@ public final class VigilTopology {
                     settings.seriesPartitions(), evaluationMetrics, lag);
         }
 
-        /** Evaluation in ingest's task, where the input is partitioned by series. */
-        Processor<byte[], IngestOutput, String, EvaluationOutput> evaluateInTask() {
-            return SeriesEvaluationProcessor.inTask(evaluate());
+        /** Ingest and evaluation as one node, where the input is partitioned by series. */
+        IngestThenEvaluate ingestThenEvaluate() {
+            return new IngestThenEvaluate(this::ingest, evaluate());
         }
 
         PeerGroupProcessor judgePeers() {

@@ -1,6 +1,6 @@
 package io.vigil.evaluation;
 
-import io.vigil.ingest.IngestOutput;
+import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.CommitPacing;
 import io.vigil.ingest.SeriesMessage;
@@ -29,8 +29,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition (or, where the input
- * is partitioned by series, those of ingest in the same task) to a {@link TaskEvaluator}, hands every changed series state to its changelogged {@link SeriesStore} (written at
- * each commit, so a restart neither re-fires nor forgets), and forwards alert transitions.
+ * is partitioned by series, those ingest of the same task hands it) to a {@link TaskEvaluator}, hands every changed
+ * series state to its changelogged {@link SeriesStore} (written at each commit, so a restart neither re-fires nor
+ * forgets), and forwards alert transitions.
  */
 public final class SeriesEvaluationProcessor implements Processor<byte[], byte[], String, EvaluationOutput> {
 
@@ -106,8 +107,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /**
      * @param sourcesOfTask how many input partitions the evaluator of a task (by its partition) waits to hear from
-     * @param inTask        whether ingest feeds it in the same task, as objects ({@link #inTask(SeriesEvaluationProcessor)}), where the input
-     *                      is partitioned by series; the other way, it reads the series repartition topic
+     * @param inTask        whether ingest of the same task hands it the points ({@link #inTask()}), where the input is
+     *                      partitioned by series; the other way, it reads the series repartition topic
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final IntUnaryOperator sourcesOfTask, final boolean inTask,
@@ -211,31 +212,35 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     /**
-     * Evaluation fed by ingest in the same task, where the input is partitioned by series
-     * ({@code topics.partitioned_by_series}): ingest's points and notices as objects, with no repartition between.
+     * Where ingest of the same task hands its points and notices, where the input is partitioned by series
+     * ({@code topics.partitioned_by_series}); {@link #beforeInput} runs first for each input record.
      */
-    public static Processor<byte[], IngestOutput, String, EvaluationOutput> inTask(
-            final SeriesEvaluationProcessor evaluation) {
-        if (!evaluation.inTask) {
+    public InTaskEvaluation inTask() {
+        if (!inTask) {
             throw new IllegalArgumentException("an evaluation of the series repartition cannot be fed in its task");
         }
-        return new Processor<>() {
+        return new InTaskEvaluation() {
             @Override
-            public void init(final ProcessorContext<String, EvaluationOutput> context) {
-                evaluation.init(context);
+            public void point(final Datapoint point, final long recordTimestamp) {
+                SeriesEvaluationProcessor.this.point(point.series().key(), point.timestampMs(), point.value(),
+                        point.series(), recordTimestamp);
             }
 
             @Override
-            public void process(final Record<byte[], IngestOutput> record) {
-                evaluation.beforeRecord(record.timestamp());
-                evaluation.message((SeriesMessage) record.value(), record.timestamp());
-            }
-
-            @Override
-            public void close() {
-                evaluation.close();
+            public void notice(final SeriesMessage notice, final long timestamp) {
+                // Also from ingest's idle check, between records.
+                beforeRecord(timestamp);
+                message(notice, timestamp);
             }
         };
+    }
+
+    /**
+     * What the evaluation of a series repartition record does before taking its points, done once per input record
+     * where ingest of the same task hands them over ({@link #inTask()}).
+     */
+    public void beforeInput(final long recordTimestamp) {
+        beforeRecord(recordTimestamp);
     }
 
     private void beforeRecord(final long timestamp) {

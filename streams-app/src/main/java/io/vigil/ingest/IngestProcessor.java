@@ -52,7 +52,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final IngestMetrics metrics;
     private final SourceLag lag;
     private final int seriesPartitions;
-    private final boolean inTask;
+    /** Where the points go in this task ({@code topics.partitioned_by_series}); null: bundled for the repartition. */
+    private final InTaskEvaluation inTask;
 
     private ProcessorContext<byte[], IngestOutput> context;
     /** Kafka Streams' own context, to send bundles from the pre-commit flush; null under a test's mock context. */
@@ -92,19 +93,19 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, false);
+                seriesPartitions, null);
     }
 
     /**
-     * @param inTask whether the evaluator of this same task takes the points ({@code topics.partitioned_by_series}):
-     *               they and the notices are then handed on as objects ({@link SeriesMessage}s), never bundled
+     * @param inTask the evaluation of this same task, which takes the points and notices directly, never bundled
+     *               ({@code topics.partitioned_by_series}); null to bundle them for the series repartition
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
-                           final boolean inTask) {
+                           final InTaskEvaluation inTask) {
         this.inTask = inTask;
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
@@ -159,7 +160,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final Source source = sourceOf(meta.topic(), meta.partition());
         commits.processed(meta.topic());
         final long now = context.currentSystemTimeMs();
-        if (inTask && record.key() == null) {
+        if (inTask != null && record.key() == null) {
             source.unkeyed();
         }
         final DecodedRecord decoded = decoders.forTopic(meta.topic())
@@ -193,8 +194,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 continue;
             }
             accepted++;
-            if (inTask) {
-                context.forward(new Record<>(null, new SeriesMessage.Point(point), record.timestamp()));
+            if (inTask != null) {
+                inTask.point(point, record.timestamp());
             } else {
                 bundler.point(point, record.timestamp());
             }
@@ -428,8 +429,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     /** To every evaluator (a broadcast on the series repartition), or to this task's where it takes the points. */
     private void announce(final SeriesMessage message, final long timestamp) {
-        if (inTask) {
-            context.forward(new Record<>(null, message, Math.max(0, timestamp)));
+        if (inTask != null) {
+            inTask.notice(message, Math.max(0, timestamp));
             return;
         }
         final String source = message instanceof SeriesMessage.Watermark w ? w.source()

@@ -4,11 +4,11 @@ import io.vigil.model.Datapoint;
 
 /**
  * What ingest sends to the evaluators: datapoints keyed by series, and each source partition's progress in event time,
- * broadcast to every evaluator (see evaluation's EventClock). Encoded through the series repartition topic; as
- * objects, never encoded, to the evaluator of ingest's own task where the input is partitioned by series
- * ({@code topics.partitioned_by_series}).
+ * broadcast to every evaluator (see evaluation's EventClock). Encoded through the series repartition topic; handed,
+ * never encoded, to the evaluation of ingest's own task where the input is partitioned by series
+ * ({@link InTaskEvaluation}).
  */
-public sealed interface SeriesMessage extends IngestOutput permits SeriesMessage.Point, SeriesMessage.Watermark,
+public sealed interface SeriesMessage permits SeriesMessage.Point, SeriesMessage.Watermark,
         SeriesMessage.SourceIdle {
 
     /** A datapoint that was not late at its source. */
