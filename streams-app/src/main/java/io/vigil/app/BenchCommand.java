@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -665,6 +666,11 @@ final class BenchCommand implements Callable<Integer> {
             warmUpLatencies.putAll(latencies(warmUp, alerts.readableMs(), load.firingAppendMs(), givenUpMs));
         }
         final LatencySummary summary = LatencySummary.of(latencies.values());
+        // Which instants were slow, written with the JSON, to see what the slow ones share (the rule groups due then).
+        final Map<Long, Long> slowestByInstant = new TreeMap<>();
+        latencies.forEach((key, ms) -> slowestByInstant.merge(Long.parseLong(key.substring(key.indexOf('@') + 1)), ms,
+                Math::max));
+        report.context("latency_slowest_probe_by_instant_ms", slowestByInstant);
         final String target = String.format(Locale.ROOT, "<= %,d (grace + 250)", graceMs + 250);
         report.add("live_dps", "live: load sent", sent.rate(), "datapoints/s", String.format(Locale.ROOT, "%,d", liveRate));
         report.add("grace_ms", "live: evaluation.grace", graceMs, "ms", "");

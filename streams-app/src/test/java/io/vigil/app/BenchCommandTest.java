@@ -59,6 +59,12 @@ class BenchCommandTest {
         assertThat(value(root, "memory_series")).isEqualTo(300);
         assertThat(value(root, "grace_ms")).isEqualTo(1000);
         assertThat(value(root, "latency_samples")).as("probe alerts read").isPositive();
+        final JsonNode slowest = root.at("/context/latency_slowest_probe_by_instant_ms");
+        assertThat(slowest.size()).as("an entry per counted instant").isPositive();
+        slowest.fields().forEachRemaining(e -> {
+            assertThat(Long.parseLong(e.getKey()) % 1000).as("an instant on a whole second").isZero();
+            assertThat(e.getValue().asLong()).as("its slowest probe, the grace at least").isGreaterThanOrEqualTo(1000);
+        });
     }
 
     @Test
