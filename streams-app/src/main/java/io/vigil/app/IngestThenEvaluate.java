@@ -38,7 +38,7 @@ final class IngestThenEvaluate implements Processor<byte[], byte[], Object, Obje
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        evaluation.beforeInput(record.timestamp());
+        evaluation.beforeRecord(record.timestamp());
         ingest.process(record);
     }
 

@@ -213,7 +213,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /**
      * Where ingest of the same task hands its points and notices, where the input is partitioned by series
-     * ({@code topics.partitioned_by_series}); {@link #beforeInput} runs first for each input record.
+     * ({@code topics.partitioned_by_series}); {@link #beforeRecord} runs first for each input record.
      */
     public InTaskEvaluation inTask() {
         if (!inTask) {
@@ -236,14 +236,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     /**
-     * What the evaluation of a series repartition record does before taking its points, done once per input record
-     * where ingest of the same task hands them over ({@link #inTask()}).
+     * What comes before a record's points: its count for the commit pacing, reloaded rules, groups held back. Per
+     * repartition record; where ingest of the same task hands the points over ({@link #inTask()}), once per input
+     * record.
      */
-    public void beforeInput(final long recordTimestamp) {
-        beforeRecord(recordTimestamp);
-    }
-
-    private void beforeRecord(final long timestamp) {
+    public void beforeRecord(final long timestamp) {
         commits.processed();
         followRuleChanges(timestamp);
         if (!waitingForCommit()) {
