@@ -36,7 +36,7 @@ public final class Replay {
         final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config), registry,
                 System.currentTimeMillis(), events);
         try (ReplayReader reader = new ReplayReader(pipeline, inputs)) {
-            SeriesBatch batch;
+            IngestedBatch batch;
             while ((batch = reader.next()) != null) {
                 pipeline.evaluate(batch);
             }

@@ -8,9 +8,11 @@ import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
-import io.vigil.ingest.SeriesRecord;
+import io.vigil.ingest.SeriesMessage;
+import io.vigil.model.Datapoint;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.StateStore;
@@ -21,12 +23,17 @@ import org.apache.kafka.streams.processor.api.Record;
  * without Kafka Streams' runtime between them. With one input partition the topology has one task per
  * stage and no choice of order, so this is the same computation, minus per-record commits, record caches and
  * internal topics (Kafka Streams' test driver spends most of its time there: about 10,000 datapoints/s against this).
- * {@code ReplayEquivalenceTest} holds it to the topology run by the test driver.
+ * {@code ReplayEquivalenceTest} holds it to the topology run by the test driver, both ways of
+ * {@code topics.partitioned_by_series}.
  *
- * <p>It splits where the topology has its series repartition topic: {@link #ingest} turns input records into the
- * repartition topic's messages, {@link #evaluate} runs evaluation and the peer-group stage over them. The two halves
- * share nothing but those messages (ingest's clock is fixed and a replay's rules never change, so ingest does not
- * depend on how far evaluation has got), so {@link Replay} runs them on two threads; each half must stay on one.
+ * <p>It runs the topology without the series repartition ({@link IngestThenEvaluate}): over one input partition,
+ * every series is on one partition whatever the setting says, and the evaluation's points and notices are the same
+ * whether they travel as bundles through the repartition topic or are handed over in the task. Handed over, ingest
+ * neither writes the bundles nor evaluation reads them back. The pipeline splits where ingest hands them over:
+ * {@link #ingest} decodes input records into an {@link IngestedBatch}, {@link #evaluate} runs evaluation and the
+ * peer-group stage over it. The two halves share nothing but those batches (ingest's clock is fixed and a replay's
+ * rules never change, so ingest does not depend on how far evaluation has got), so {@link Replay} runs them on two
+ * threads; each half must stay on one.
  */
 final class ReplayPipeline {
 
@@ -34,6 +41,7 @@ final class ReplayPipeline {
 
     private final IngestProcessor ingest;
     private final SeriesEvaluationProcessor evaluate;
+    private final InTaskEvaluation evaluateInTask;
     private final PeerGroupProcessor judgePeers;
     private final ForwardsContext<byte[], IngestOutput> ingestContext;
     private final ForwardsContext<String, EvaluationOutput> evaluateContext;
@@ -41,18 +49,29 @@ final class ReplayPipeline {
     private final VigilTopology.Stages stages;
     private final Consumer<byte[]> events;
     private final long wallClockMs;
+    /** Where ingest's points and notices go: the batch of the record being ingested. */
+    private IngestedBatch ingested;
     private long offset;
     private long deadLetters;
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                    final long wallClockMs, final Consumer<byte[]> events) {
-        // One input partition and one task per stage: where series are evaluated is no choice, and this pipeline
-        // carries ingest's output as the series repartition topic would.
-        this.stages = new VigilTopology.Stages(rules, settings.withPartitionedBySeries(false), registry);
+        this.stages = new VigilTopology.Stages(rules, settings.withPartitionedBySeries(true), registry);
         this.events = events;
         this.wallClockMs = wallClockMs;
-        this.ingest = stages.ingest();
+        this.ingest = stages.ingest(new InTaskEvaluation() {
+            @Override
+            public void point(final Datapoint point, final long recordTimestamp) {
+                ingested.point(point, recordTimestamp);
+            }
+
+            @Override
+            public void notice(final SeriesMessage notice, final long timestamp) {
+                ingested.notice(notice, timestamp);
+            }
+        });
         this.evaluate = stages.evaluate();
+        this.evaluateInTask = evaluate.inTask();
         this.judgePeers = stages.judgePeers();
         this.ingestContext = context();
         this.evaluateContext = context();
@@ -76,64 +95,43 @@ final class ReplayPipeline {
 
     /** One input record through both halves, on the calling thread: its points are evaluated before it returns. */
     void offer(final byte[] value) {
-        final SeriesBatch batch = new SeriesBatch(4);
+        final IngestedBatch batch = new IngestedBatch(4);
         ingest(value, batch);
-        flush(batch);
         evaluate(batch);
     }
 
     /**
-     * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what it
-     * sends to the series repartition topic is added to {@code out} as the topic holds it (bundles of points, each
-     * sent once full or before a watermark, as in the topology).
+     * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what ingest
+     * hands the evaluation is added to {@code out}.
      */
-    void ingest(final byte[] value, final SeriesBatch out) {
+    void ingest(final byte[] value, final IngestedBatch out) {
+        ingested = out;
+        out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
-        collect(out);
-    }
-
-    /** Ingest's points not sent yet, added to {@code out}: at the end of the input, where the topology would commit. */
-    void flush(final SeriesBatch out) {
-        ingest.flushBundles();
-        collect(out);
-    }
-
-    private void collect(final SeriesBatch out) {
-        final List<Record<byte[], IngestOutput>> sent = ingestContext.forwards();
-        for (int i = 0; i < sent.size(); i++) {
-            final Record<byte[], IngestOutput> r = sent.get(i);
-            if (r.value() instanceof SeriesRecord series) {
-                out.add(r.key(), series.value());
-            } else {
-                deadLetters++;
-            }
-        }
+        // All ingest forwards when it hands its points over is dead letters.
+        deadLetters += ingestContext.forwards().size();
         ingestContext.clearForwards();
     }
 
-    /** Evaluation's half: the series repartition topic's messages, in order. */
-    void evaluate(final SeriesBatch batch) {
+    /** Evaluation's half: what ingest handed over, in order. */
+    void evaluate(final IngestedBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
-            evaluate(batch.key(i), batch.message(i));
-        }
-    }
-
-    private void evaluate(final byte[] key, final byte[] message) {
-        evaluate.process(new Record<>(key, message, wallClockMs));
-        final List<Record<String, EvaluationOutput>> sent = evaluateContext.forwards();
-        if (sent.isEmpty()) {
-            return; // most records: a point taken into its series
-        }
-        for (int i = 0; i < sent.size(); i++) {
-            final Record<String, EvaluationOutput> r = sent.get(i);
-            if (r.value() instanceof AlertTransition t) {
-                emit(t);
-            } else {
-                judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
+            batch.handTo(i, evaluate, evaluateInTask);
+            final List<Record<String, EvaluationOutput>> sent = evaluateContext.forwards();
+            if (sent.isEmpty()) {
+                continue; // most points: taken into their series
             }
+            for (int j = 0; j < sent.size(); j++) {
+                final Record<String, EvaluationOutput> r = sent.get(j);
+                if (r.value() instanceof AlertTransition t) {
+                    emit(t);
+                } else {
+                    judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
+                }
+            }
+            evaluateContext.clearForwards();
         }
-        evaluateContext.clearForwards();
     }
 
     private void judgePeers(final String key, final byte[] message) {

@@ -11,9 +11,9 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * {@code vigil replay}'s second thread: reads the input files (one record per line, blank lines skipped) and runs
- * ingest's half of the {@link ReplayPipeline} over them, ahead of evaluation on the replaying thread. It hands the
- * series messages over in batches of {@value #RECORDS} records through a small bounded queue, in input order, then an
- * end marker. Decoding is about a third of a replay's work and evaluation most of the rest, so with a second core the
+ * ingest's half of the {@link ReplayPipeline} over them, ahead of evaluation on the replaying thread. It hands
+ * the points and notices over in batches of {@value #RECORDS} records through a small bounded queue, in input order,
+ * then an end marker. Decoding is about a third of a replay's work and evaluation most of the rest, so with a second core the
  * two overlap; the order of what evaluation sees, and so every alert event, is the same as on one thread.
  *
  * <p>What fails the reading thread is thrown by {@link #next()} on the replaying thread; a replaying thread that stops
@@ -25,11 +25,11 @@ final class ReplayReader implements AutoCloseable {
     static final int RECORDS = 1_024;
     /** Batches read ahead of evaluation: enough to ride out a pause of either thread (a GC), and little memory. */
     private static final int READ_AHEAD = 4;
-    private static final SeriesBatch END = new SeriesBatch(0);
+    private static final IngestedBatch END = new IngestedBatch(0);
 
     private final ReplayPipeline pipeline;
     private final List<Path> inputs;
-    private final BlockingQueue<SeriesBatch> queue = new ArrayBlockingQueue<>(READ_AHEAD);
+    private final BlockingQueue<IngestedBatch> queue = new ArrayBlockingQueue<>(READ_AHEAD);
     private final Thread thread;
     /** Set by the reading thread before it queues {@link #END}, so the queue publishes it. */
     private Throwable failure;
@@ -45,14 +45,14 @@ final class ReplayReader implements AutoCloseable {
     }
 
     /**
-     * The next batch of series messages in input order, or null after the last one (the reading thread has then
+     * The next batch of points and notices in input order, or null after the last one (the reading thread has then
      * finished, and {@link ReplayPipeline#records()} is final).
      *
      * @throws IOException an input could not be read (thrown as the reading thread got it), as anything else that
      *                     failed the reading thread
      */
-    SeriesBatch next() throws IOException {
-        final SeriesBatch batch;
+    IngestedBatch next() throws IOException {
+        final IngestedBatch batch;
         try {
             batch = queue.take();
             if (batch != END) {
@@ -94,7 +94,7 @@ final class ReplayReader implements AutoCloseable {
 
     private void read() {
         try {
-            SeriesBatch batch = newBatch();
+            IngestedBatch batch = newBatch();
             int records = 0;
             for (Path input : inputs) {
                 try (InputStream in = Files.newInputStream(input)) {
@@ -110,7 +110,6 @@ final class ReplayReader implements AutoCloseable {
                     }
                 }
             }
-            pipeline.flush(batch);
             queue.put(batch);
             queue.put(END);
         } catch (InterruptedException e) {
@@ -125,8 +124,8 @@ final class ReplayReader implements AutoCloseable {
         }
     }
 
-    /** Room for each record's point and, now and then, a watermark after it. */
-    private static SeriesBatch newBatch() {
-        return new SeriesBatch(RECORDS + RECORDS / 8);
+    /** Room for each record's start and point and, now and then, a watermark after it. */
+    private static IngestedBatch newBatch() {
+        return new IngestedBatch(2 * RECORDS + RECORDS / 8);
     }
 }

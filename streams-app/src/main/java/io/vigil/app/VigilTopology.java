@@ -193,7 +193,8 @@ public final class VigilTopology {
             return ingest(null);
         }
 
-        private IngestProcessor ingest(final InTaskEvaluation inTask) {
+        /** Ingest handing its points to {@code inTask}, the evaluation of its own task, or bundling them if null. */
+        IngestProcessor ingest(final InTaskEvaluation inTask) {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
