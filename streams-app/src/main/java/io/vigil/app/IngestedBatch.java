@@ -56,6 +56,15 @@ final class IngestedBatch implements InTaskEvaluation {
         return size;
     }
 
+    /** {@link SeriesEvaluationProcessor#lookAhead} for each point among the {@code from}th to the {@code to}th. */
+    void lookAhead(final int from, final int to, final SeriesEvaluationProcessor evaluation) {
+        for (int i = from; i < to; i++) {
+            if (items[i] instanceof Datapoint point) {
+                evaluation.lookAhead(point.series());
+            }
+        }
+    }
+
     /**
      * Hands the {@code i}th record start, point or notice to {@code evaluation}, as ingest handed it over.
      *

@@ -38,6 +38,8 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ReplayPipeline {
 
     static final String INPUT = "metrics";
+    /** Points, notices and record starts whose series are looked at before any is taken (a bundle's 256 points). */
+    private static final int LOOK_AHEAD = 512;
 
     private final IngestProcessor ingest;
     private final SeriesEvaluationProcessor evaluate;
@@ -116,22 +118,30 @@ final class ReplayPipeline {
 
     /** Evaluation's half: what ingest handed over, in order. */
     void evaluate(final IngestedBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            batch.handTo(i, evaluate, evaluateInTask);
-            final List<Record<String, EvaluationOutput>> sent = evaluateContext.forwards();
-            if (sent.isEmpty()) {
-                continue; // most points: taken into their series
+        for (int from = 0; from < batch.size(); from += LOOK_AHEAD) {
+            final int to = Math.min(batch.size(), from + LOOK_AHEAD);
+            batch.lookAhead(from, to, evaluate);
+            for (int i = from; i < to; i++) {
+                evaluate(batch, i);
             }
-            for (int j = 0; j < sent.size(); j++) {
-                final Record<String, EvaluationOutput> r = sent.get(j);
-                if (r.value() instanceof AlertTransition t) {
-                    emit(t);
-                } else {
-                    judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
-                }
-            }
-            evaluateContext.clearForwards();
         }
+    }
+
+    private void evaluate(final IngestedBatch batch, final int i) {
+        batch.handTo(i, evaluate, evaluateInTask);
+        final List<Record<String, EvaluationOutput>> sent = evaluateContext.forwards();
+        if (sent.isEmpty()) {
+            return; // most points: taken into their series
+        }
+        for (int j = 0; j < sent.size(); j++) {
+            final Record<String, EvaluationOutput> r = sent.get(j);
+            if (r.value() instanceof AlertTransition t) {
+                emit(t);
+            } else {
+                judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
+            }
+        }
+        evaluateContext.clearForwards();
     }
 
     private void judgePeers(final String key, final byte[] message) {

@@ -17,8 +17,12 @@ final class DeviationCheck {
     private DeviationCheck() {
     }
 
-    /** @param value the window aggregate at this evaluation; NaN when the window had no value */
-    static Verdict judge(final double value, final Baseline baseline, final Condition.Deviation deviation) {
+    /**
+     * @param value the window aggregate at this evaluation; NaN when the window had no value
+     * @param work  room for {@link Baseline#MAX_SAMPLES} values, the caller's to reuse
+     */
+    static Verdict judge(final double value, final Baseline baseline, final Condition.Deviation deviation,
+                         final double[] work) {
         if (Double.isNaN(value) || !baseline.isWarm()) {
             return Verdict.NO_VERDICT;
         }
@@ -28,7 +32,7 @@ final class DeviationCheck {
             baseline.meanAndStddev(centreAndSpread);
             z = RobustStatistics.standardScore(value, centreAndSpread[0], centreAndSpread[1]);
         } else {
-            baseline.medianAndMad(centreAndSpread);
+            baseline.medianAndMad(centreAndSpread, work);
             z = RobustStatistics.z(value, centreAndSpread[0], centreAndSpread[1]);
         }
         final double median = centreAndSpread[0];

@@ -236,6 +236,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     /**
+     * Starts fetching the state of a series whose point {@link #inTask()} is given soon, for a caller that holds many:
+     * looked at for all of them first, the cache misses of their lookups overlap.
+     */
+    public void lookAhead(final Series series) {
+        evaluator.lookAhead(series);
+    }
+
+    /**
      * What comes before a record's points: its count for the commit pacing, reloaded rules, groups held back. Per
      * repartition record; where ingest of the same task hands the points over ({@link #inTask()}), once per input
      * record.

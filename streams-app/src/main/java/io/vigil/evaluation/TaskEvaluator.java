@@ -126,6 +126,8 @@ public final class TaskEvaluator {
     private final Set<String> removed = new HashSet<>();
     /** How many series each rule holds, and which new ones it may take (evaluation.max_series_per_rule). */
     private final SeriesBudget budget;
+    /** Where a deviation rule's baseline is reordered to find its median, for every series in turn. */
+    private final double[] baselineWork = new double[Baseline.MAX_SAMPLES];
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
         this(rules, graceMs, forgetMs, clock, SeriesBudget.unlimited());
@@ -379,6 +381,18 @@ public final class TaskEvaluator {
             }
         }
         lookedAhead += seen; // read, so that the loads are not optimized away
+    }
+
+    /**
+     * {@link #lookAhead(byte[], SeriesBundle.Points, long[])} for one point of {@code series} to be taken soon, where
+     * ingest hands the points over in the task: a caller with many at hand looks at each before taking any.
+     */
+    void lookAhead(final Series of) {
+        final int hash = of.key().hashCode();
+        final SeriesState first = series.firstCandidate(hash);
+        if (first != null && first.keyHash() == hash) {
+            lookedAhead += first.valuesCapacity();
+        }
     }
 
     /**
@@ -863,7 +877,7 @@ public final class TaskEvaluator {
         final double value = aggregate(state, i, t, to);
         final AlertStatus prev = state.alert(ruleIds[i]);
         final Baseline baseline = state.baseline(ruleIds[i], baselineEvaluations[i]);
-        final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation);
+        final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation, baselineWork);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
         apply(state, rule, ruleIds[i], prev, step, value, verdict.median(), verdict.z(), out);
         DeviationCheck.learn(value, baseline, step.status());
