@@ -38,7 +38,7 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ReplayPipeline {
 
     static final String INPUT = "metrics";
-    /** Points, notices and record starts whose series are looked at before any is taken (a bundle's 256 points). */
+    /** Record starts, points and notices whose series are looked at before any is taken: about a bundle's points. */
     private static final int LOOK_AHEAD = 512;
 
     private final IngestProcessor ingest;
@@ -111,7 +111,7 @@ final class ReplayPipeline {
         out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
-        // All ingest forwards when it hands its points over is dead letters.
+        // Handing its points over, ingest forwards nothing but dead letters.
         deadLetters += ingestContext.forwards().size();
         ingestContext.clearForwards();
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.BlockingQueue;
  * {@code vigil replay}'s second thread: reads the input files (one record per line, blank lines skipped) and runs
  * ingest's half of the {@link ReplayPipeline} over them, ahead of evaluation on the replaying thread. It hands
  * the points and notices over in batches of {@value #RECORDS} records through a small bounded queue, in input order,
- * then an end marker. Decoding is about a third of a replay's work and evaluation most of the rest, so with a second core the
+ * then an end marker. Decoding is about half of a replay's work and evaluation the rest, so with a second core the
  * two overlap; the order of what evaluation sees, and so every alert event, is the same as on one thread.
  *
  * <p>What fails the reading thread is thrown by {@link #next()} on the replaying thread; a replaying thread that stops
