@@ -375,10 +375,7 @@ public final class TaskEvaluator {
             final long hash = carried != SeriesBundle.NO_HASH ? carried
                     : KeyBytes.hash(bundle, points.keyOffset(i), points.keyLength(i));
             hashes[i] = hash;
-            final SeriesState first = series.firstCandidate((int) hash);
-            if (first != null && first.keyHash() == (int) hash) {
-                seen += first.valuesCapacity();
-            }
+            seen += lookAt((int) hash);
         }
         lookedAhead += seen; // read, so that the loads are not optimized away
     }
@@ -388,11 +385,13 @@ public final class TaskEvaluator {
      * ingest hands the points over in the task: a caller with many at hand looks at each before taking any.
      */
     void lookAhead(final Series of) {
-        final int hash = of.key().hashCode();
+        lookedAhead += lookAt(of.key().hashCode());
+    }
+
+    /** Reads the state a key of this hash would find first, and its values' array: what a look ahead fetches. */
+    private int lookAt(final int hash) {
         final SeriesState first = series.firstCandidate(hash);
-        if (first != null && first.keyHash() == hash) {
-            lookedAhead += first.valuesCapacity();
-        }
+        return first != null && first.keyHash() == hash ? first.valuesCapacity() : 0;
     }
 
     /**
