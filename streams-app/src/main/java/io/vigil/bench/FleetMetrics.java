@@ -1,9 +1,11 @@
 package io.vigil.bench;
 
+import java.time.Instant;
+
 /**
  * A fleet's metrics as the bench plays them: {@code series} series, node by node, five metrics per node (two CPU and
  * memory gauges, a disk gauge, two traffic counters), nodes in clusters of {@link #NODES_PER_CLUSTER}. Each datapoint
- * is native JSON as prometheus-kafka-adapter writes it, about 170 bytes. Deterministic: the same series, time and
+ * is native JSON as prometheus-kafka-adapter writes it, about 210 bytes. Deterministic: the same series, time and
  * step always give the same record, so runs on different commits read the same data.
  *
  * <p>A few nodes (one in 500) run hot in the middle of a recorded period, so the rules have something to fire on.
@@ -55,13 +57,25 @@ public final class FleetMetrics {
                     1_000_000_000L * (node % 9 + 1) + (long) (2_000_000 * (t + 300 * Math.sin(t / 3000))));
             default -> value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
         }
-        final StringBuilder b = new StringBuilder(180);
-        b.append("{\"name\":\"").append(metric).append("\",\"labels\":{\"instance\":\"").append(instance(node))
-                .append("\",\"cluster\":\"cluster-").append(node / NODES_PER_CLUSTER)
-                .append("\",\"role\":\"").append(node % 3 == 0 ? "api" : "web")
-                .append("\",\"region\":\"eu-west-").append(node % 3 + 1)
-                .append("\"},\"value\":").append(value).append(",\"timestamp\":").append(timestampMs).append('}');
-        return b.toString();
+        return adapterJson(metric, "\"cluster\":\"cluster-" + node / NODES_PER_CLUSTER + "\",\"instance\":\""
+                + instance(node) + "\",\"region\":\"eu-west-" + (node % 3 + 1) + "\",\"role\":\""
+                + (node % 3 == 0 ? "api" : "web") + "\"", timestampMs, value);
+    }
+
+    /**
+     * A sample exactly as prometheus-kafka-adapter writes it: Go's {@code json.Marshal} of a map, so the fields and
+     * labels sorted by name, the labels repeating {@code __name__}, the timestamp RFC 3339 to the second
+     * ({@code time.RFC3339}) and the value a string ({@code strconv.FormatFloat(v, 'f', -1, 64)}).
+     *
+     * @param otherLabels the labels but {@code __name__}, sorted by name, as JSON members ({@code "a":"1","b":"2"})
+     * @param value       the value as the adapter prints it
+     */
+    public static String adapterJson(final String name, final String otherLabels, final long timestampMs,
+                                     final String value) {
+        return new StringBuilder(220).append("{\"labels\":{\"__name__\":\"").append(name).append("\",").append(otherLabels)
+                .append("},\"name\":\"").append(name)
+                .append("\",\"timestamp\":\"").append(Instant.ofEpochSecond(Math.floorDiv(timestampMs, 1000)))
+                .append("\",\"value\":\"").append(value).append("\"}").toString();
     }
 
     /** What {@link #record} hands on: a datapoint's series index, record key and JSON. */
@@ -103,9 +117,10 @@ public final class FleetMetrics {
         return "node-" + "00000".substring(Math.min(5, n.length())) + n;
     }
 
-    /** Two decimals, as exporters print percentages. */
+    /** Two decimals, as exporters print percentages, in Go's shortest form ({@code 48}, not {@code 48.0}). */
     private static String gauge(final double v) {
-        return Double.toString(Math.round(Math.max(0, v) * 100) / 100.0);
+        final String text = Double.toString(Math.round(Math.max(0, v) * 100) / 100.0);
+        return text.endsWith(".0") ? text.substring(0, text.length() - 2) : text;
     }
 
     /** A uniform [0, 1) from the series and time, without a shared Random (the producers run in parallel). */

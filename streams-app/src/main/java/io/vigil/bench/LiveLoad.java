@@ -102,8 +102,8 @@ public final class LiveLoad {
         for (int p = 0; p < PROBES; p++) {
             final String probe = "p" + p;
             final boolean firing = (instantMs / 1000 + p) % 2 == 0;
-            final String json = "{\"name\":\"" + BenchRules.PROBE_SERIES + "\",\"labels\":{\"probe\":\"" + probe
-                    + "\"},\"value\":" + (firing ? 100 : 0) + ",\"timestamp\":" + instantMs + "}";
+            final String json = FleetMetrics.adapterJson(BenchRules.PROBE_SERIES, "\"probe\":\"" + probe + "\"",
+                    instantMs, firing ? "100" : "0");
             producer.send(new ProducerRecord<>(topic, "probe/" + probe, json.getBytes(StandardCharsets.UTF_8)),
                     (meta, e) -> {
                         if (e != null) {

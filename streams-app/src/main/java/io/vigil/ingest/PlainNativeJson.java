@@ -301,8 +301,19 @@ final class PlainNativeJson {
 
     private boolean value(final DatapointDraft draft) {
         if (pos < in.length && in[pos] == '"') {
-            final String text = text();
-            if (text == null || !NumericText.isNumber(text)) {
+            final int start = pos + 1;
+            final int end = string();
+            if (end < 0) {
+                return false;
+            }
+            if (numberBetween(start, end)) {
+                // A numeric string is read as Double.parseDouble reads it, so "-0" is -0.0, where Jackson makes the
+                // JSON integer -0 a 0.
+                draft.value(numberIsLong ? (longNumber == 0 && in[start] == '-' ? -0.0 : longNumber) : doubleNumber);
+                return true;
+            }
+            final String text = new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+            if (!NumericText.isNumber(text)) {
                 return false;
             }
             draft.value(NumericText.parse(text));
@@ -317,8 +328,10 @@ final class PlainNativeJson {
 
     private boolean timestamp(final DatapointDraft draft) {
         if (pos < in.length && in[pos] == '"') {
-            final String text = text();
-            final long ms = text == null ? Rfc3339Timestamps.INVALID : Rfc3339Timestamps.parseMillis(text);
+            final int start = pos + 1;
+            final int end = string();
+            final long ms = end < 0 ? Rfc3339Timestamps.INVALID
+                    : Rfc3339Timestamps.parseMillis(new AsciiText(in, start, end));
             if (ms == Rfc3339Timestamps.INVALID) {
                 return false;
             }
@@ -414,6 +427,19 @@ final class PlainNativeJson {
         final int start = pos + 1;
         final int end = string();
         return end < 0 ? null : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Whether {@code in[from, to)}, a string's content, is all one JSON number, read by {@link #number} into its
+     * fields: the numeric strings producers write ({@code "12.5"}) need no text of their own. Leaves {@link #pos}
+     * where it was.
+     */
+    private boolean numberBetween(final int from, final int to) {
+        final int after = pos;
+        pos = from;
+        final boolean whole = number() && pos == to;
+        pos = after;
+        return whole;
     }
 
     /**

@@ -31,7 +31,7 @@ final class Rfc3339Timestamps {
     }
 
     /** Epoch milliseconds, or {@link #INVALID}. */
-    static long parseMillis(final String text) {
+    static long parseMillis(final CharSequence text) {
         if (!hasRfc3339Shape(text)) {
             return INVALID;
         }
@@ -43,7 +43,7 @@ final class Rfc3339Timestamps {
      * {@code YYYY-MM-DD?HH:MM:SS} in front, and a digit after a '.': java.time alone would also take years beyond
      * four digits, times without seconds and an empty fraction, which RFC 3339 does not allow.
      */
-    private static boolean hasRfc3339Shape(final String s) {
+    private static boolean hasRfc3339Shape(final CharSequence s) {
         return s.length() >= 20
                 && isDigits(s, 0, 4) && s.charAt(4) == '-' && isDigits(s, 5, 7) && s.charAt(7) == '-'
                 && isDigits(s, 8, 10) && isDigits(s, 11, 13) && s.charAt(13) == ':'
@@ -52,7 +52,7 @@ final class Rfc3339Timestamps {
     }
 
     /** The {@code ...Z} form; {@link #INVALID} for anything else, including out-of-range fields. */
-    private static long parseUtc(final String s) {
+    private static long parseUtc(final CharSequence s) {
         final char separator = s.charAt(10);
         final char last = s.charAt(s.length() - 1);
         if (separator != 'T' && separator != 't' || last != 'Z' && last != 'z') {
@@ -82,7 +82,7 @@ final class Rfc3339Timestamps {
                 + ((hour * 60L + minute) * 60L + second) * 1000L + millis;
     }
 
-    private static long parseWithOffset(final String text) {
+    private static long parseWithOffset(final CharSequence text) {
         try {
             return OffsetDateTime.parse(text, WITH_OFFSET).toInstant().toEpochMilli();
         } catch (DateTimeException | ArithmeticException e) {
@@ -112,7 +112,7 @@ final class Rfc3339Timestamps {
         return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     }
 
-    private static boolean isDigits(final String s, final int from, final int to) {
+    private static boolean isDigits(final CharSequence s, final int from, final int to) {
         for (int i = from; i < to; i++) {
             final char c = s.charAt(i);
             if (c < '0' || c > '9') {
@@ -122,7 +122,7 @@ final class Rfc3339Timestamps {
         return true;
     }
 
-    private static int number(final String s, final int from, final int to) {
+    private static int number(final CharSequence s, final int from, final int to) {
         int n = 0;
         for (int i = from; i < to; i++) {
             n = n * 10 + s.charAt(i) - '0';

@@ -2,6 +2,7 @@ package io.vigil.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.bench.FleetMetrics;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -73,6 +75,31 @@ class PlainNativeJsonPropertiesTest {
             c.check("all valid").percentage(p -> p > 10.0);
             c.check("some rejected").percentage(p -> p > 10.0);
         });
+    }
+
+    /**
+     * What prometheus-kafka-adapter writes (its README's record, and the bench fleet's, which writes as it does:
+     * value and timestamp as strings, the labels first and repeating {@code __name__}) is read plain, as Jackson
+     * reads it, and valid.
+     */
+    @Example
+    void prometheusKafkaAdapterRecordsAreReadPlain() {
+        final long t = Math.floorDiv(NOW - 60_000, 1000) * 1000;
+        final FleetMetrics fleet = new FleetMetrics(10);
+        final List<String> records = new ArrayList<>(List.of("{\"labels\":{\"__name__\":\"up\",\"label1\":\"value1\","
+                + "\"label2\":\"value2\"},\"name\":\"up\",\"timestamp\":\"" + Instant.ofEpochMilli(t)
+                + "\",\"value\":\"9876543210\"}"));
+        for (int s = 0; s < fleet.series(); s++) {
+            records.add(fleet.datapoint(s, t, false));
+        }
+        for (String record : records) {
+            final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+            assertSameAsJackson(bytes);
+            assertThat(readPlain(bytes)).as("read plain: %s", record).isTrue();
+            final DecodedRecord decoded = DEFAULT_DECODER.decode(bytes, NOW);
+            assertThat(decoded.fullyValid()).as(record).isTrue();
+            assertThat(decoded.datapoints()).singleElement().satisfies(d -> assertThat(d.timestampMs()).isEqualTo(t));
+        }
     }
 
     /**
@@ -297,8 +324,11 @@ class PlainNativeJsonPropertiesTest {
                 plain ? decimals(12, 12) : decimals(21, 24));
         final Arbitrary<String> numericStrings = Arbitraries.oneOf(
                 Arbitraries.of("NaN", "nan", "+Inf", "-Inf", "inf", "Infinity", "-infinity", "+NaN", "12.5", "1e3",
-                        "-0", ".5", "5.", "1E-7"),
-                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)))
+                        "-0", ".5", "5.", "1E-7", "007", "-0.0", "123456789012345678", "1234567890123456789"),
+                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)),
+                // as prometheus-kafka-adapter writes every value (Go's 'f' format: no exponent, any length)
+                Arbitraries.longs().between(-1_000_000_000_000L, 1_000_000_000_000L).map(l -> Long.toString(l)),
+                decimals(21, 24))
                 .map(GeneratedRecords::jsonString);
         final Arbitrary<String> plainValues = Arbitraries.frequencyOf(Tuple.of(6, numbers), Tuple.of(2, numericStrings),
                 Tuple.of(1, Arbitraries.of("0", "-0", "-0.0", "1e400", "123456789012345678")));
