@@ -23,6 +23,11 @@ final class DatapointDraft {
      * otherwise.
      */
     KnownLabels.LabelSet knownLabels;
+    /**
+     * The {@code __name__} label when {@link #knownLabels} were found without it (they then hold no metric name of
+     * their own), or null.
+     */
+    String nameLabel;
 
     boolean hasValue;
     double value;

@@ -46,13 +46,17 @@ final class DatapointValidator {
     /**
      * {@code labels} as {@link KnownLabels} keeps them, or null when {@link #validate} would reject them (they are
      * then read and checked again every time).
+     *
+     * @param nameApart whether they are kept without their {@code __name__}, which each datapoint then brings
+     *                  ({@link DatapointDraft#nameLabel})
      */
-    KnownLabels.LabelSet knownLabels(final DraftLabels labels) {
+    KnownLabels.LabelSet knownLabels(final DraftLabels labels, final boolean nameApart) {
         if (labelsProblem(labels) != null) {
             return null;
         }
         final io.vigil.model.Labels sorted = labels.toLabels(NAME_LABEL);
-        return new KnownLabels.LabelSet(limits, sorted, labels.get(NAME_LABEL), Series.labelsKey(sorted));
+        return new KnownLabels.LabelSet(limits, sorted, nameApart ? null : labels.get(NAME_LABEL),
+                Series.labelsKey(sorted));
     }
 
     /** Whether {@code known} was checked under these limits. */
@@ -99,8 +103,8 @@ final class DatapointValidator {
         if (draft.name != null && !draft.name.isEmpty()) {
             return draft.name;
         }
-        final String fromLabels = draft.knownLabels != null ? draft.knownLabels.metricName
-                : draft.labels.get(NAME_LABEL);
+        final String fromLabels = draft.knownLabels == null ? draft.labels.get(NAME_LABEL)
+                : draft.nameLabel != null ? draft.nameLabel : draft.knownLabels.metricName;
         return fromLabels == null ? "" : fromLabels;
     }
 

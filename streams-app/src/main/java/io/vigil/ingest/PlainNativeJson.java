@@ -1,6 +1,7 @@
 package io.vigil.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Native JSON as producers nearly always write it, read straight from the bytes: an object, or an array of
@@ -37,6 +38,9 @@ final class PlainNativeJson {
     private static final byte[] LABELS = bytes("labels");
     private static final byte[] VALUE = bytes("value");
     private static final byte[] TIMESTAMP = bytes("timestamp");
+    /** How prometheus-kafka-adapter's label sets begin. */
+    private static final byte[] NAME_LABEL_FIRST = bytes("{\"__name__\":\"");
+    private static final byte[] NAME_LABEL_QUOTED = bytes("\"__name__\"");
     /** Any other field name: not plain. */
     private static final byte[] OTHER = new byte[0];
 
@@ -214,13 +218,20 @@ final class PlainNativeJson {
 
     /**
      * The put-off labels object: found in {@link #known} (and then not read), or read into the draft and kept there
-     * if the validator accepts it.
+     * if the validator accepts it. prometheus-kafka-adapter writes the metric name into every label set, first (Go
+     * sorts the keys): such a label set is looked up and kept without it, so that a target's labels are one label
+     * set for all its metrics, as where the name stands apart, not one per series.
      */
     private boolean knownOrRead(final DatapointDraft draft) {
-        final KnownLabels.LabelSet found = known.labelSet(in, labelsFrom, labelsTo);
+        final int nameEnd = nameLabelEnd();
+        final String nameLabel = nameEnd < 0 ? null
+                : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd);
+        final int keyFrom = nameLabel != null ? nameEnd + 2 : labelsFrom;
+        final KnownLabels.LabelSet found = known.labelSet(in, keyFrom, labelsTo);
         if (found != null && validator.accepted(found)) {
             // The same bytes were read before, to this: reading them again would give the same labels.
             draft.knownLabels = found;
+            draft.nameLabel = nameLabel;
             labelsFrom = -1;
             return true;
         }
@@ -229,12 +240,48 @@ final class PlainNativeJson {
         if (!readLaterLabels(draft)) {
             return false;
         }
-        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels);
+        if (nameLabel != null && contains(keyFrom, to, NAME_LABEL_QUOTED)) {
+            // A second __name__ (or a value that reads like one) would be the name: these are read every time.
+            return true;
+        }
+        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels, nameLabel != null);
         if (read != null) {
-            known.add(in, from, to, read);
+            known.add(in, nameLabel != null ? keyFrom : from, to, read);
             draft.knownLabels = read;
+            draft.nameLabel = nameLabel;
         }
         return true;
+    }
+
+    /**
+     * Where the value of a plain {@code "__name__"} label that opens the put-off labels object and is followed by
+     * another label ends (its closing quote), or -1.
+     */
+    private int nameLabelEnd() {
+        final int valueFrom = labelsFrom + NAME_LABEL_FIRST.length;
+        if (valueFrom >= labelsTo || !Arrays.equals(in, labelsFrom, valueFrom, NAME_LABEL_FIRST, 0,
+                NAME_LABEL_FIRST.length)) {
+            return -1;
+        }
+        for (int i = valueFrom; i < labelsTo - 1; i++) {
+            final byte b = in[i];
+            if (b == '"') {
+                return in[i + 1] == ',' ? i : -1;
+            }
+            if (b < 0x20 || b == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private boolean contains(final int from, final int to, final byte[] part) {
+        for (int i = from; i + part.length <= to; i++) {
+            if (Arrays.equals(in, i, i + part.length, part, 0, part.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads the put-off labels object into the draft; false when it is not plain. */

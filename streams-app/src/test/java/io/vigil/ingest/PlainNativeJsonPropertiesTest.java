@@ -128,6 +128,22 @@ class PlainNativeJsonPropertiesTest {
         Statistics.label("a label set read before").coverage(c -> c.check(true).percentage(p -> p > 50.0));
     }
 
+    /**
+     * Label sets that open with {@code __name__}, as prometheus-kafka-adapter writes them, kept without it and found
+     * again under other names: decoded as Jackson decodes them, the name coming from that label where the record has
+     * none of its own, and from a second {@code __name__} (the last counts) where the rest has one.
+     */
+    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
+    void labelSetsNamedFirstDecodeAsWithJackson(@ForAll("namedFirst") final List<String> records) {
+        final KnownLabels known = new KnownLabels();
+        int found = 0;
+        for (String record : records) {
+            found += assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8), known) ? 1 : 0;
+        }
+        Statistics.label("a label set found under another name").collect(found > 0);
+        Statistics.label("a label set found under another name").coverage(c -> c.check(true).percentage(p -> p > 50.0));
+    }
+
     /** Decimal numbers of every length and exponent, as values: converted to the same double as Jackson's. */
     @Property(tries = 5_000)
     void numbersConvertAsJacksonConvertsThem(@ForAll("numbers") final String number) {
@@ -212,6 +228,29 @@ class PlainNativeJsonPropertiesTest {
                         records.add(shape == 0 ? "[" + object + "," + object + "]"
                                 : shape == 1 ? object.substring(0, object.length() - 1) + ",\"labels\":"
                                 + labelSets.get(0) + "}" : object);
+                    }
+                    return records;
+                });
+    }
+
+    @Provide
+    Arbitrary<List<String>> namedFirst() {
+        // A few label sets per list, each written after a __name__ label drawn from a few names (a target's metrics).
+        final Arbitrary<String> nameLabel = Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.of("\"cpu\"", "\"mem_used\"", "\"up\"")), Tuple.of(1, names(false)));
+        final Arbitrary<String> ownName = Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just("")),
+                Tuple.of(2, Arbitraries.just(",\"name\":\"\"")), Tuple.of(3, names(false).map(n -> ",\"name\":" + n)));
+        return Combinators.combine(labelObjects(true).list().ofMinSize(1).ofMaxSize(2),
+                Combinators.combine(Arbitraries.integers().between(0, 1), nameLabel, ownName, values(true),
+                                timestamps(true))
+                        .as((which, label, own, v, t) -> new Object[] {which, label, own, v, t})
+                        .list().ofMinSize(2).ofMaxSize(10))
+                .as((labelSets, parts) -> {
+                    final List<String> records = new ArrayList<>();
+                    for (Object[] p : parts) {
+                        final String rest = labelSets.get((Integer) p[0] % labelSets.size());
+                        final String labels = "{\"__name__\":" + p[1] + (rest.equals("{}") ? "}" : "," + rest.substring(1));
+                        records.add("{\"labels\":" + labels + p[2] + ",\"timestamp\":" + p[4] + ",\"value\":" + p[3] + "}");
                     }
                     return records;
                 });
