@@ -25,7 +25,7 @@ final class DatapointDraft {
     KnownLabels.LabelSet knownLabels;
     /**
      * The {@code __name__} label when {@link #knownLabels} were found without it (they then hold no metric name of
-     * their own), or null.
+     * their own) and the datapoint has no {@link #name}, or null.
      */
     String nameLabel;
 

@@ -224,9 +224,12 @@ final class PlainNativeJson {
      */
     private boolean knownOrRead(final DatapointDraft draft) {
         final int nameEnd = nameLabelEnd();
-        final String nameLabel = nameEnd < 0 ? null
+        // The name label names only a datapoint without a name of its own (the adapter always writes one).
+        final boolean ownName = draft.name != null && !draft.name.isEmpty();
+        final String nameLabel = nameEnd < 0 || ownName ? null
                 : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd);
-        final int keyFrom = nameLabel != null ? nameEnd + 2 : labelsFrom;
+        final boolean nameApart = nameEnd >= 0 && (ownName || nameLabel != null);
+        final int keyFrom = nameApart ? nameEnd + 2 : labelsFrom;
         final KnownLabels.LabelSet found = known.labelSet(in, keyFrom, labelsTo);
         if (found != null && validator.accepted(found)) {
             // The same bytes were read before, to this: reading them again would give the same labels.
@@ -235,18 +238,17 @@ final class PlainNativeJson {
             labelsFrom = -1;
             return true;
         }
-        final int from = labelsFrom;
         final int to = labelsTo;
         if (!readLaterLabels(draft)) {
             return false;
         }
-        if (nameLabel != null && contains(keyFrom, to, NAME_LABEL_QUOTED)) {
+        if (nameApart && contains(keyFrom, to, NAME_LABEL_QUOTED)) {
             // A second __name__ (or a value that reads like one) would be the name: these are read every time.
             return true;
         }
-        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels, nameLabel != null);
+        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels, nameApart);
         if (read != null) {
-            known.add(in, nameLabel != null ? keyFrom : from, to, read);
+            known.add(in, keyFrom, to, read);
             draft.knownLabels = read;
             draft.nameLabel = nameLabel;
         }
