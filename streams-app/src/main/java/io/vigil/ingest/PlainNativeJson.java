@@ -1,5 +1,8 @@
 package io.vigil.ingest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -38,6 +41,11 @@ final class PlainNativeJson {
     private static final byte[] LABELS = bytes("labels");
     private static final byte[] VALUE = bytes("value");
     private static final byte[] TIMESTAMP = bytes("timestamp");
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
     /** How prometheus-kafka-adapter's label sets begin. */
     private static final byte[] NAME_LABEL_FIRST = bytes("{\"__name__\":\"");
     private static final byte[] NAME_LABEL_QUOTED = bytes("\"__name__\"");
@@ -500,7 +508,17 @@ final class PlainNativeJson {
             return -1;
         }
         final int limit = Math.min(in.length, pos + MAX_STRING_BYTES);
-        for (int i = pos; i < limit; i++) {
+        int i = pos;
+        // Eight bytes at a step up to the first that is not plain text (a quote, a backslash, a control character or
+        // a byte beyond ASCII): what comes before it is text, and most strings are longer than a word.
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            final long special = special((long) LONGS.get(in, i));
+            if (special != 0) {
+                i += Long.numberOfTrailingZeros(special) >>> 3;
+                break;
+            }
+        }
+        for (; i < limit; i++) {
             final byte b = in[i];
             if (b == '"') {
                 pos = i + 1;
@@ -511,6 +529,20 @@ final class PlainNativeJson {
             }
         }
         return -1;
+    }
+
+    /**
+     * The bytes of {@code word} (little-endian) that end a plain string's text, each as its high bit: exact for the
+     * lowest one, which is all a caller takes (above a byte that matches, a borrow may mark others).
+     */
+    private static long special(final long word) {
+        return zeroByte(word ^ QUOTES) | zeroByte(word ^ BACKSLASHES) | (word - ONES * 0x20) & ~word & HIGH_BITS
+                | word & HIGH_BITS;
+    }
+
+    /** Non-zero exactly when {@code x} has a zero byte; the lowest marked byte is the first zero byte. */
+    private static long zeroByte(final long x) {
+        return (x - ONES) & ~x & HIGH_BITS;
     }
 
     private boolean is(final byte[] name, final int from, final int to) {
