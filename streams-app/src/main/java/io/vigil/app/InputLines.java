@@ -1,11 +1,13 @@
 package io.vigil.app;
 
+import static io.vigil.ingest.ByteWords.HIGH_BITS;
+import static io.vigil.ingest.ByteWords.ONES;
+import static io.vigil.ingest.ByteWords.word;
+import static io.vigil.ingest.ByteWords.zeroByte;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +24,6 @@ import java.util.Arrays;
 final class InputLines {
 
     // Lines are scanned eight bytes at a step: is there a line end among them, a byte beyond ASCII?
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long NEWLINES = ONES * '\n';
     private static final long RETURNS = ONES * '\r';
 
@@ -66,7 +65,7 @@ final class InputLines {
         int scanned = start;
         while (true) {
             int i = scanned;
-            while (i + Long.BYTES <= end && !hasLineEnd((long) LONGS.get(buffer, i))) {
+            while (i + Long.BYTES <= end && !hasLineEnd(word(buffer, i))) {
                 i += Long.BYTES;
             }
             for (; i < end; i++) {
@@ -113,7 +112,7 @@ final class InputLines {
         }
         long bytes = 0;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            bytes |= (long) LONGS.get(buffer, i);
+            bytes |= word(buffer, i);
         }
         for (; i < to; i++) {
             bytes |= buffer[i];
@@ -124,11 +123,6 @@ final class InputLines {
     /** Whether one of the eight bytes of {@code word} is {@code \n} or {@code \r}: a zero byte of the XOR. */
     private static boolean hasLineEnd(final long word) {
         return (zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS)) != 0;
-    }
-
-    /** Non-zero exactly when {@code x} has a zero byte. */
-    private static long zeroByte(final long x) {
-        return (x - ONES) & ~x & HIGH_BITS;
     }
 
     private byte[] nonAscii(final int from, final int to) throws CharacterCodingException {

@@ -2,9 +2,6 @@ package io.vigil.ingest;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -44,7 +41,6 @@ public final class KnownLabels {
     /** Series kept per label set: a fleet's exporters send a handful of metric names under each label set. */
     static final int MAX_SERIES_PER_LABEL_SET = 16;
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Table labelSets = new Table(MAX_LABEL_SETS);
     private final Table names = new Table(MAX_NAMES);
@@ -211,7 +207,7 @@ public final class KnownLabels {
         long h = to - from;
         int i = from;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            h = (h ^ (long) LONGS.get(in, i)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ ByteWords.word(in, i)) * 0x9E3779B97F4A7C15L;
             h ^= h >>> 32;
         }
         long last = 0;

@@ -1,8 +1,10 @@
 package io.vigil.ingest;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import static io.vigil.ingest.ByteWords.HIGH_BITS;
+import static io.vigil.ingest.ByteWords.ONES;
+import static io.vigil.ingest.ByteWords.word;
+import static io.vigil.ingest.ByteWords.zeroByte;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -41,9 +43,6 @@ final class PlainNativeJson {
     private static final byte[] LABELS = bytes("labels");
     private static final byte[] VALUE = bytes("value");
     private static final byte[] TIMESTAMP = bytes("timestamp");
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long QUOTES = ONES * '"';
     private static final long BACKSLASHES = ONES * '\\';
     /** How prometheus-kafka-adapter's label sets begin. */
@@ -273,16 +272,11 @@ final class PlainNativeJson {
                 NAME_LABEL_FIRST.length)) {
             return -1;
         }
-        for (int i = valueFrom; i < labelsTo - 1; i++) {
-            final byte b = in[i];
-            if (b == '"') {
-                return in[i + 1] == ',' ? i : -1;
-            }
-            if (b < 0x20 || b == '\\') {
-                return -1;
-            }
-        }
-        return -1;
+        final int resume = pos;
+        pos = valueFrom - 1; // the value's opening quote
+        final int end = string();
+        pos = resume;
+        return end >= 0 && end + 1 < labelsTo && in[end + 1] == ',' ? end : -1;
     }
 
     private boolean contains(final int from, final int to, final byte[] part) {
@@ -512,7 +506,7 @@ final class PlainNativeJson {
         // Eight bytes at a step up to the first that is not plain text (a quote, a backslash, a control character or
         // a byte beyond ASCII): what comes before it is text, and most strings are longer than a word.
         for (; i + Long.BYTES <= limit; i += Long.BYTES) {
-            final long special = special((long) LONGS.get(in, i));
+            final long special = special(word(in, i));
             if (special != 0) {
                 i += Long.numberOfTrailingZeros(special) >>> 3;
                 break;
@@ -538,11 +532,6 @@ final class PlainNativeJson {
     private static long special(final long word) {
         return zeroByte(word ^ QUOTES) | zeroByte(word ^ BACKSLASHES) | (word - ONES * 0x20) & ~word & HIGH_BITS
                 | word & HIGH_BITS;
-    }
-
-    /** Non-zero exactly when {@code x} has a zero byte; the lowest marked byte is the first zero byte. */
-    private static long zeroByte(final long x) {
-        return (x - ONES) & ~x & HIGH_BITS;
     }
 
     private boolean is(final byte[] name, final int from, final int to) {
