@@ -26,6 +26,8 @@ final class InputLines {
     // Lines are scanned eight bytes at a step: is there a line end among them, a byte beyond ASCII?
     private static final long NEWLINES = ONES * '\n';
     private static final long RETURNS = ONES * '\r';
+    /** Bytes below this are control characters, among them both line ends. */
+    private static final long BELOW_CONTROLS_END = ONES * ('\r' + 1);
 
     private final InputStream in;
     private byte[] buffer;
@@ -33,6 +35,8 @@ final class InputLines {
     private int start;
     private int end;
     private boolean eof;
+    /** The bytes of the line {@link #lineEnd()} found, ORed: beyond ASCII where a high bit is set. */
+    private long lineBits;
 
     InputLines(final InputStream in) {
         this(in, 1 << 16);
@@ -60,21 +64,33 @@ final class InputLines {
         }
     }
 
-    /** Where the line at {@link #start} ends (its {@code \n} or {@code \r}, or the input's end), reading as needed. */
+    /**
+     * Where the line at {@link #start} ends (its {@code \n} or {@code \r}, or the input's end), reading as needed;
+     * with {@link #lineBits} of its bytes, taken on the way rather than in a second pass.
+     */
     private int lineEnd() throws IOException {
         int scanned = start;
+        long bits = 0;
         while (true) {
             int i = scanned;
-            while (i + Long.BYTES <= end && !hasLineEnd(word(buffer, i))) {
-                i += Long.BYTES;
+            for (; i + Long.BYTES <= end; i += Long.BYTES) {
+                final long word = word(buffer, i);
+                // One test for a byte below '\r' + 1 first: lines of text rarely hold one but their end.
+                if ((word - BELOW_CONTROLS_END & ~word & HIGH_BITS) != 0 && hasLineEnd(word)) {
+                    break;
+                }
+                bits |= word;
             }
             for (; i < end; i++) {
                 final byte b = buffer[i];
                 if (b == '\n' || b == '\r') {
+                    lineBits = bits;
                     return i;
                 }
+                bits |= b;
             }
             if (eof) {
+                lineBits = bits;
                 return start < end ? end : -1;
             }
             scanned = end - start;
@@ -101,7 +117,7 @@ final class InputLines {
         }
     }
 
-    /** {@code buffer[from, to)} as a record, or null when it is blank. */
+    /** {@code buffer[from, to)}, the line {@link #lineEnd()} found last, as a record, or null when it is blank. */
     private byte[] line(final int from, final int to) throws CharacterCodingException {
         int i = from;
         while (i < to && buffer[i] >= 0 && isAsciiWhitespace(buffer[i])) {
@@ -110,14 +126,7 @@ final class InputLines {
         if (i == to) {
             return null; // blank
         }
-        long bytes = 0;
-        for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            bytes |= word(buffer, i);
-        }
-        for (; i < to; i++) {
-            bytes |= buffer[i];
-        }
-        return (bytes & HIGH_BITS) != 0 ? nonAscii(from, to) : Arrays.copyOfRange(buffer, from, to);
+        return (lineBits & HIGH_BITS) != 0 ? nonAscii(from, to) : Arrays.copyOfRange(buffer, from, to);
     }
 
     /** Whether one of the eight bytes of {@code word} is {@code \n} or {@code \r}: a zero byte of the XOR. */

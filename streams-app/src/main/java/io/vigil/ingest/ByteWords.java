@@ -32,4 +32,18 @@ public final class ByteWords {
     public static long zeroByte(final long x) {
         return (x - ONES) & ~x & HIGH_BITS;
     }
+
+    /** The first {@code n} bytes of {@code word} ({@code n} below 8), the others zero. */
+    public static long firstBytes(final long word, final int n) {
+        return word & ~(-1L << (Byte.SIZE * n));
+    }
+
+    /**
+     * The zero bytes of {@code x}, each as its high bit, every one exact: no carry crosses a byte, so a scan can
+     * take them all at once, not only the lowest.
+     */
+    public static long zeroBytes(final long x) {
+        final long low7 = ~HIGH_BITS;
+        return ~(((x & low7) + low7) | x | low7);
+    }
 }

@@ -103,9 +103,9 @@ public final class KnownLabels {
         }
     }
 
-    /** The label set read before from {@code in[from, to)}, or null. */
-    LabelSet labelSet(final byte[] in, final int from, final int to) {
-        return to - from > MAX_LABEL_SET_BYTES ? null : (LabelSet) labelSets.get(in, from, to);
+    /** The label set read before from {@code in[from, to)}, of {@link #hash} {@code hash}, or null. */
+    LabelSet labelSet(final byte[] in, final int from, final int to, final int hash) {
+        return to - from > MAX_LABEL_SET_BYTES ? null : (LabelSet) labelSets.get(in, from, to, hash);
     }
 
     /** Keeps {@code labelSet}, read from {@code in[from, to)}. */
@@ -124,10 +124,15 @@ public final class KnownLabels {
      * than one per datapoint, checked once. Null for any other name.
      */
     String metricName(final byte[] in, final int from, final int to) {
+        return metricName(in, from, to, hash(in, from, to));
+    }
+
+    /** {@link #metricName(byte[], int, int)} of a name whose {@link #hash} is known. */
+    String metricName(final byte[] in, final int from, final int to, final int hash) {
         if (to - from > MAX_NAME_BYTES) {
             return null;
         }
-        final String known = (String) names.get(in, from, to);
+        final String known = (String) names.get(in, from, to, hash);
         if (known != null) {
             return known;
         }
@@ -162,8 +167,8 @@ public final class KnownLabels {
             this.values = new Object[slots];
         }
 
-        Object get(final byte[] in, final int from, final int to) {
-            final int hash = hash(in, from, to);
+        /** The value kept for {@code in[from, to)}, of {@link #hash} {@code hash}, or null. */
+        Object get(final byte[] in, final int from, final int to, final int hash) {
             final int length = to - from;
             for (int i = hash & mask; ; i = (i + 1) & mask) {
                 final byte[] key = keys[i];
@@ -202,19 +207,37 @@ public final class KnownLabels {
         }
     }
 
-    /** A hash of {@code in[from, to)}, eight bytes at a step: label sets differ anywhere, often in the middle. */
+    /**
+     * A hash of {@code in[from, to)}, eight bytes at a step: label sets differ anywhere, often in the middle. Built of
+     * {@link #mixWord} over the whole words from {@code from} and {@link #finish} with the bytes left, so that a
+     * scan that reads the words anyway ({@link PlainNativeJson} looking for a labels object's end) hashes as it goes.
+     */
     static int hash(final byte[] in, final int from, final int to) {
-        long h = to - from;
+        long h = 0;
         int i = from;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            h = (h ^ ByteWords.word(in, i)) * 0x9E3779B97F4A7C15L;
-            h ^= h >>> 32;
+            h = mixWord(h, ByteWords.word(in, i));
         }
         long last = 0;
-        for (; i < to; i++) {
-            last = last << 8 | (in[i] & 0xFF);
+        for (int k = to - 1; k >= i; k--) {
+            last = last << 8 | (in[k] & 0xFF);
         }
-        h = (h ^ last) * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ h >>> 29);
+        return finish(h, last, to - from);
+    }
+
+    /** The hash so far {@code h} with the next whole word. */
+    static long mixWord(final long h, final long word) {
+        final long m = (h ^ word) * 0x9E3779B97F4A7C15L;
+        return m ^ m >>> 32;
+    }
+
+    /**
+     * The hash of {@code length} bytes: {@code h} of their whole words, {@code last} the fewer than eight after them
+     * as a little-endian word (0 for none).
+     */
+    static int finish(final long h, final long last, final int length) {
+        long m = (h ^ last) * 0x9E3779B97F4A7C15L;
+        m = (m ^ m >>> 32 ^ length) * 0x9E3779B97F4A7C15L;
+        return (int) (m ^ m >>> 29);
     }
 }

@@ -2,8 +2,10 @@ package io.vigil.ingest;
 
 import static io.vigil.ingest.ByteWords.HIGH_BITS;
 import static io.vigil.ingest.ByteWords.ONES;
+import static io.vigil.ingest.ByteWords.firstBytes;
 import static io.vigil.ingest.ByteWords.word;
 import static io.vigil.ingest.ByteWords.zeroByte;
+import static io.vigil.ingest.ByteWords.zeroBytes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -45,6 +47,7 @@ final class PlainNativeJson {
     private static final byte[] TIMESTAMP = bytes("timestamp");
     private static final long QUOTES = ONES * '"';
     private static final long BACKSLASHES = ONES * '\\';
+    private static final long CLOSING_BRACES = ONES * '}';
     /** How prometheus-kafka-adapter's label sets begin. */
     private static final byte[] NAME_LABEL_FIRST = bytes("{\"__name__\":\"");
     private static final byte[] NAME_LABEL_QUOTED = bytes("\"__name__\"");
@@ -63,6 +66,19 @@ final class PlainNativeJson {
     // KnownLabels it is looked up there, and read only if it is not found, once the whole datapoint has been read.
     private int labelsFrom;
     private int labelsTo;
+    /**
+     * Where the put-off labels object's opening {@code "__name__"} label's value ends ({@link #nameLabelEnd}), or -1;
+     * and the part of it after that label (or all of it), {@code in[labelsKeyFrom, labelsTo)}, with its
+     * {@link KnownLabels#hash}, taken while its end was looked for.
+     */
+    private int labelsNameEnd;
+    private int labelsKeyFrom;
+    private int labelsKeyHash;
+
+    // The last plain string's text as KnownLabels#hash takes it, gathered by string() as it went: the hash of its
+    // whole words, and the bytes after them.
+    private long stringWords;
+    private long stringTail;
     /** Whether the datapoint has had a labels field. */
     private boolean labelsSeen;
 
@@ -187,7 +203,8 @@ final class PlainNativeJson {
             if (end < 0) {
                 return false;
             }
-            final String checked = known == null ? null : known.metricName(in, start, end);
+            final String checked = known == null ? null
+                    : known.metricName(in, start, end, KnownLabels.finish(stringWords, stringTail, end - start));
             draft.name = checked != null ? checked : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
             draft.nameChecked = checked != null;
             draft.nameProblem = null;
@@ -209,12 +226,18 @@ final class PlainNativeJson {
     private boolean labelsField(final DatapointDraft draft) {
         if (known != null && !labelsSeen) {
             labelsSeen = true;
-            final int end = objectEnd();
-            if (end >= 0) {
-                labelsFrom = pos;
-                labelsTo = end;
-                pos = end;
-                return true;
+            if (pos < in.length && in[pos] == '{') {
+                final int nameEnd = nameLabelEnd(pos);
+                final int keyFrom = nameEnd >= 0 ? nameEnd + 2 : pos;
+                final int end = objectEnd(keyFrom);
+                if (end >= 0) {
+                    labelsFrom = pos;
+                    labelsTo = end;
+                    labelsNameEnd = nameEnd;
+                    labelsKeyFrom = keyFrom;
+                    pos = end;
+                    return true;
+                }
             }
             return labels(draft);
         }
@@ -230,14 +253,15 @@ final class PlainNativeJson {
      * set for all its metrics, as where the name stands apart, not one per series.
      */
     private boolean knownOrRead(final DatapointDraft draft) {
-        final int nameEnd = nameLabelEnd();
+        final int nameEnd = labelsNameEnd;
         // The name label names only a datapoint without a name of its own (the adapter always writes one).
         final boolean ownName = draft.name != null && !draft.name.isEmpty();
         final String nameLabel = nameEnd < 0 || ownName ? null
                 : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd);
         final boolean nameApart = nameEnd >= 0 && (ownName || nameLabel != null);
         final int keyFrom = nameApart ? nameEnd + 2 : labelsFrom;
-        final KnownLabels.LabelSet found = known.labelSet(in, keyFrom, labelsTo);
+        final KnownLabels.LabelSet found = known.labelSet(in, keyFrom, labelsTo,
+                keyFrom == labelsKeyFrom ? labelsKeyHash : KnownLabels.hash(in, keyFrom, labelsTo));
         if (found != null && validator.accepted(found)) {
             // The same bytes were read before, to this: reading them again would give the same labels.
             draft.knownLabels = found;
@@ -263,12 +287,12 @@ final class PlainNativeJson {
     }
 
     /**
-     * Where the value of a plain {@code "__name__"} label that opens the put-off labels object and is followed by
-     * another label ends (its closing quote), or -1.
+     * Where the value of a plain {@code "__name__"} label that opens the labels object at {@code from} and is
+     * followed by another label ends (its closing quote), or -1.
      */
-    private int nameLabelEnd() {
-        final int valueFrom = labelsFrom + NAME_LABEL_FIRST.length;
-        if (valueFrom >= labelsTo || !Arrays.equals(in, labelsFrom, valueFrom, NAME_LABEL_FIRST, 0,
+    private int nameLabelEnd(final int from) {
+        final int valueFrom = from + NAME_LABEL_FIRST.length;
+        if (valueFrom > in.length || !Arrays.equals(in, from, valueFrom, NAME_LABEL_FIRST, 0,
                 NAME_LABEL_FIRST.length)) {
             return -1;
         }
@@ -276,7 +300,7 @@ final class PlainNativeJson {
         pos = valueFrom - 1; // the value's opening quote
         final int end = string();
         pos = resume;
-        return end >= 0 && end + 1 < labelsTo && in[end + 1] == ',' ? end : -1;
+        return end >= 0 && end + 1 < in.length && in[end + 1] == ',' ? end : -1;
     }
 
     private boolean contains(final int from, final int to, final byte[] part) {
@@ -299,26 +323,48 @@ final class PlainNativeJson {
     }
 
     /**
-     * Where the object at {@link #pos} ends (after its closing brace), skipping strings whole, or -1 when there is no
-     * object there or it has no end. Not a check: the object is read, and so checked, unless exactly these bytes were
-     * read before. (A string with an escaped quote may end it in the wrong place; then it holds a backslash, which no
-     * plain labels object does, so it is read, and left to Jackson.)
+     * Where the object whose bytes go on at {@code from} (outside a string) ends, after its closing brace, skipping
+     * strings whole, or -1 when it has no end; with {@link #labelsKeyHash} the {@link KnownLabels#hash} of
+     * {@code in[from, end)}. Not a check: the object is read, and so checked, unless exactly these bytes were read
+     * before. (A string with an escaped quote may end it in the wrong place; then it holds a backslash, which no plain
+     * labels object does, so it is read, and left to Jackson.)
+     *
+     * <p>Eight bytes at a step, without a branch per byte: a label set is most of a record, and its strings' lengths
+     * are what a branch on each quote would mispredict. Whether a byte is inside a string is the parity of the
+     * quotes up to it, a prefix XOR of the word's quote bits carried from word to word.
      */
-    private int objectEnd() {
-        if (pos >= in.length || in[pos] != '{') {
-            return -1;
-        }
-        for (int i = pos + 1; i < in.length; i++) {
-            final byte b = in[i];
-            if (b == '}') {
-                return i + 1;
+    private int objectEnd(final int from) {
+        long h = 0;
+        long inString = 0; // HIGH_BITS while a string runs on from one word to the next
+        int i = from;
+        for (; i + Long.BYTES <= in.length; i += Long.BYTES) {
+            final long word = word(in, i);
+            long quotes = zeroBytes(word ^ QUOTES);
+            quotes ^= quotes << 8;
+            quotes ^= quotes << 16;
+            quotes ^= quotes << 32;
+            quotes ^= inString; // now the high bit of each byte inside a string (or its opening quote)
+            final long ends = zeroBytes(word ^ CLOSING_BRACES) & ~quotes;
+            if (ends != 0) {
+                final int bytes = (Long.numberOfTrailingZeros(ends) >>> 3) + 1;
+                final boolean whole = bytes == Long.BYTES;
+                labelsKeyHash = KnownLabels.finish(whole ? KnownLabels.mixWord(h, word) : h,
+                        whole ? 0 : firstBytes(word, bytes), i + bytes - from);
+                return i + bytes;
             }
+            h = KnownLabels.mixWord(h, word);
+            inString = (quotes >> 63) & HIGH_BITS;
+        }
+        boolean inside = inString != 0;
+        long last = 0;
+        for (int k = i; k < in.length; k++) {
+            final byte b = in[k];
+            last |= (b & 0xFFL) << (Byte.SIZE * (k - i));
             if (b == '"') {
-                do {
-                    if (++i == in.length) {
-                        return -1;
-                    }
-                } while (in[i] != '"');
+                inside = !inside;
+            } else if (b == '}' && !inside) {
+                labelsKeyHash = KnownLabels.finish(h, last, k + 1 - from);
+                return k + 1;
             }
         }
         return -1;
@@ -353,15 +399,18 @@ final class PlainNativeJson {
     private boolean value(final DatapointDraft draft) {
         if (pos < in.length && in[pos] == '"') {
             final int start = pos + 1;
+            // A string that is all one JSON number (the adapter writes every value so) is read where it lies, as
+            // Double.parseDouble reads it: "-0" is -0.0, where Jackson makes the JSON integer -0 a 0.
+            pos = start;
+            if (number() && pos < in.length && in[pos] == '"') {
+                pos++;
+                draft.value(numberIsLong ? (longNumber == 0 && in[start] == '-' ? -0.0 : longNumber) : doubleNumber);
+                return true;
+            }
+            pos = start - 1;
             final int end = string();
             if (end < 0) {
                 return false;
-            }
-            if (numberBetween(start, end)) {
-                // A numeric string is read as Double.parseDouble reads it, so "-0" is -0.0, where Jackson makes the
-                // JSON integer -0 a 0.
-                draft.value(numberIsLong ? (longNumber == 0 && in[start] == '-' ? -0.0 : longNumber) : doubleNumber);
-                return true;
             }
             final String text = new String(in, start, end - start, StandardCharsets.ISO_8859_1);
             if (!NumericText.isNumber(text)) {
@@ -481,21 +530,9 @@ final class PlainNativeJson {
     }
 
     /**
-     * Whether {@code in[from, to)}, a string's content, is all one JSON number, read by {@link #number} into its
-     * fields: the numeric strings producers write ({@code "12.5"}) need no text of their own. Leaves {@link #pos}
-     * where it was.
-     */
-    private boolean numberBetween(final int from, final int to) {
-        final int after = pos;
-        pos = from;
-        final boolean whole = number() && pos == to;
-        pos = after;
-        return whole;
-    }
-
-    /**
      * Skips a plain string at {@link #pos}: printable ASCII between quotes, no escape. Returns the index of its closing
-     * quote, or -1 when there is no such string here.
+     * quote, or -1 when there is no such string here. Hashes its text on the way, into {@link #stringWords} and
+     * {@link #stringTail}: a metric name is looked up by that hash, and most strings are a word or two.
      */
     private int string() {
         if (!skip('"')) {
@@ -503,24 +540,34 @@ final class PlainNativeJson {
         }
         final int limit = Math.min(in.length, pos + MAX_STRING_BYTES);
         int i = pos;
+        long words = 0;
+        long tail = 0;
         // Eight bytes at a step up to the first that is not plain text (a quote, a backslash, a control character or
         // a byte beyond ASCII): what comes before it is text, and most strings are longer than a word.
         for (; i + Long.BYTES <= limit; i += Long.BYTES) {
-            final long special = special(word(in, i));
+            final long word = word(in, i);
+            final long special = special(word);
             if (special != 0) {
-                i += Long.numberOfTrailingZeros(special) >>> 3;
+                final int text = Long.numberOfTrailingZeros(special) >>> 3;
+                tail = firstBytes(word, text);
+                i += text;
                 break;
             }
+            words = KnownLabels.mixWord(words, word);
         }
+        final int tailFrom = i;
         for (; i < limit; i++) {
             final byte b = in[i];
             if (b == '"') {
                 pos = i + 1;
+                stringWords = words;
+                stringTail = tail;
                 return i;
             }
             if (b < 0x20 || b == '\\') { // bytes beyond ASCII are negative
                 return -1;
             }
+            tail |= (b & 0xFFL) << (Byte.SIZE * (i - tailFrom));
         }
         return -1;
     }

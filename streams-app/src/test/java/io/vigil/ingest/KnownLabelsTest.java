@@ -92,6 +92,45 @@ class KnownLabelsTest {
                 .isEqualTo("cpu{cluster=\"a\",instance=\"node-1\"}".getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The labels object's end is found, and its bytes hashed, a word at a time: every length of label set, a value
+     * holding braces, the object where a record ends (fewer than eight bytes after it), and adapter-style label sets
+     * kept without their name label are all found again.
+     */
+    @Test
+    void labelSetsOfEveryLengthAreFoundAgain() {
+        for (int length = 0; length < 3 * Long.BYTES; length++) {
+            final String value = "v{}x".repeat(length).substring(0, length);
+            final String labels = "{\"instance\":\"" + value + "\"}";
+            final String named = "{\"__name__\":\"up\",\"job\":\"" + value + "\"}";
+            for (String record : new String[] {
+                "{\"name\":\"m\",\"labels\":" + labels + ",\"value\":1,\"timestamp\":" + NOW + "}",
+                "{\"name\":\"m\",\"value\":1,\"timestamp\":" + NOW + ",\"labels\":" + labels + "}",
+                "{\"labels\":" + named + ",\"name\":\"up\",\"timestamp\":" + NOW + ",\"value\":\"1\"}",
+                "{\"timestamp\":" + NOW + ",\"value\":\"1\",\"labels\":" + named + "}",
+            }) {
+                final KnownLabels known = new KnownLabels();
+                final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+                final Datapoint first = DECODER.decode(bytes, NOW, NOW, known).datapoints().get(0);
+                final Datapoint again = DECODER.decode(bytes, NOW, NOW, known).datapoints().get(0);
+                assertThat(known.labelSets()).as(record).isEqualTo(1);
+                assertThat(again.series()).as(record).isSameAs(first.series());
+            }
+        }
+    }
+
+    /** A name is looked up by the hash its string's scan took: names of every length are found again. */
+    @Test
+    void aMetricNameReadAgainIsTheSameString() {
+        final KnownLabels known = new KnownLabels();
+        for (int length = 1; length < 3 * Long.BYTES; length++) {
+            final String name = "node_cpu_seconds_total_x".substring(0, length);
+            final Datapoint first = point(known, name, "{\"a\":\"" + length + "\"}", 1);
+            final Datapoint again = point(known, name, "{\"b\":\"" + length + "\"}", 2);
+            assertThat(again.series().name()).as(name).isEqualTo(name).isSameAs(first.series().name());
+        }
+    }
+
     @Test
     void itKeepsNoMoreSeriesPerLabelSetThanItsBound() {
         final KnownLabels known = new KnownLabels();
