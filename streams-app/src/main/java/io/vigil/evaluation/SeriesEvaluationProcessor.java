@@ -222,8 +222,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         return new InTaskEvaluation() {
             @Override
             public void point(final Datapoint point, final long recordTimestamp) {
-                SeriesEvaluationProcessor.this.point(point.series().key(), point.timestampMs(), point.value(),
-                        point.series(), recordTimestamp);
+                final long timestampMs = point.timestampMs();
+                took(evaluator.take(point.series(), timestampMs, point.value()), timestampMs, recordTimestamp);
             }
 
             @Override
@@ -259,7 +259,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void message(final SeriesMessage message, final long timestamp) {
         if (message instanceof SeriesMessage.Point p) {
             final Datapoint d = p.datapoint();
-            point(d.series().key(), d.timestampMs(), d.value(), d.series(), timestamp);
+            took(evaluator.take(d.series().key(), d.timestampMs(), d.value(), d.series()), d.timestampMs(), timestamp);
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
@@ -329,11 +329,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void point(final byte[] key, final int offset, final int length, final double value,
                        final long timestampMs, final long recordTimestamp) {
         took(evaluator.take(key, offset, length, timestampMs, value), timestampMs, recordTimestamp);
-    }
-
-    private void point(final String key, final long timestampMs, final double value, final Series known,
-                       final long recordTimestamp) {
-        took(evaluator.take(key, timestampMs, value, known), timestampMs, recordTimestamp);
     }
 
     private void took(final SeriesState state, final long timestampMs, final long recordTimestamp) {

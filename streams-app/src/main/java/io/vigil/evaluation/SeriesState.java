@@ -148,6 +148,21 @@ final class SeriesState {
                 && KeyBytes.same(keyTail, key, offset + headLength);
     }
 
+    /** Whether this is the state of the series whose key is the interned {@code head} and {@code tail}. */
+    boolean hasKey(final String head, final String tail) {
+        return keyHead == head && keyTail == tail;
+    }
+
+    /** The key's first interned piece: the name and its brace. */
+    String keyHead() {
+        return keyHead;
+    }
+
+    /** The key's second interned piece: what follows the brace. */
+    String keyTail() {
+        return keyTail;
+    }
+
     /** Whether {@code other} is a state of the same series (the pieces are interned). */
     boolean sameKey(final SeriesState other) {
         return keyHash == other.keyHash && keyHead == other.keyHead && keyTail == other.keyTail;

@@ -73,6 +73,24 @@ final class SeriesTable implements Iterable<SeriesState> {
     }
 
     /**
+     * The state of the series whose key is the interned pieces {@code head} and {@code tail}, of hash {@code hash}, or
+     * null: {@link #get(String)} comparing references, not the key's characters.
+     */
+    SeriesState get(final int hash, final String head, final String tail) {
+        final SeriesState[] table = slots;
+        final int mask = table.length - 1;
+        for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
+            final SeriesState s = table[i];
+            if (s == null) {
+                return null;
+            }
+            if (s.keyHash() == hash && s.hasKey(head, tail)) {
+                return s;
+            }
+        }
+    }
+
+    /**
      * The state in the first slot a key of hash {@code hash} would be in, or null: read ahead of {@link #get}, so that
      * the memory a lookup will touch is being fetched while other work goes on.
      */

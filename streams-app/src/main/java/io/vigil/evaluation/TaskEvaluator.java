@@ -322,24 +322,65 @@ public final class TaskEvaluator {
      * @throws IllegalArgumentException if the series is new, not known, and {@code key} is not a {@link Series#key()}
      */
     SeriesState take(final String key, final long timestampMs, final double value, final Series known) {
-        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+        if (tooLate(timestampMs)) {
             return null;
         }
-        SeriesState state = series.get(key);
+        final SeriesState found = series.get(key);
+        return took(found != null ? found : newState(key, known, timestampMs), timestampMs, value);
+    }
+
+    /**
+     * {@link #take(String, long, double, Series)} for a point handed over in the task, whose series ingest hands over
+     * at every scrape as the same object: after its first lookup it remembers its state's interned key, and is found
+     * by that, without reading its key.
+     */
+    SeriesState take(final Series of, final long timestampMs, final double value) {
+        if (tooLate(timestampMs)) {
+            return null;
+        }
+        final String head = of.internedKeyHead();
+        final String tail = of.internedKeyTail();
+        SeriesState state = head != null && tail != null ? series.get(of.keyHash(), head, tail) : null;
         if (state == null) {
-            final Series s = known != null ? known : Series.fromKey(key);
-            int[] matched = rules.match(s);
-            if (matched.length == 0) {
-                return null;
+            final String key = of.key();
+            state = series.get(key);
+            if (state == null) {
+                state = newState(key, of, timestampMs);
             }
-            matched = budget.admit(matched, s, timestampMs);
-            if (matched.length == 0) {
-                return null;
+            if (state != null) {
+                of.rememberInternedKey(state.keyHead(), state.keyTail());
             }
-            state = new SeriesState(s);
-            useIndexes(state, matched, s);
-            series.put(state);
-            removed.remove(key);
+        }
+        return took(state, timestampMs, value);
+    }
+
+    /** Whether a point of {@code timestampMs} comes after its instant has been evaluated. */
+    private boolean tooLate(final long timestampMs) {
+        return evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs;
+    }
+
+    /** The state of a series this task does not hold, held from now on; null if no rule (or no budget) takes it. */
+    private SeriesState newState(final String key, final Series known, final long timestampMs) {
+        final Series s = known != null ? known : Series.fromKey(key);
+        int[] matched = rules.match(s);
+        if (matched.length == 0) {
+            return null;
+        }
+        matched = budget.admit(matched, s, timestampMs);
+        if (matched.length == 0) {
+            return null;
+        }
+        final SeriesState state = new SeriesState(s);
+        useIndexes(state, matched, s);
+        series.put(state);
+        removed.remove(key);
+        return state;
+    }
+
+    /** {@code state} (null: none) with the point added. */
+    private SeriesState took(final SeriesState state, final long timestampMs, final double value) {
+        if (state == null) {
+            return null;
         }
         state.add(timestampMs, value);
         tookPoint(state, timestampMs);
@@ -385,7 +426,8 @@ public final class TaskEvaluator {
      * ingest hands the points over in the task: a caller with many at hand looks at each before taking any.
      */
     void lookAhead(final Series of) {
-        lookedAhead += lookAt(of.key().hashCode());
+        // A series that remembers its interned key has its hash at hand: its key string is not read either.
+        lookedAhead += lookAt(of.internedKeyHead() != null ? of.keyHash() : of.key().hashCode());
     }
 
     /** Reads the state a key of this hash would find first, and its values' array: what a look ahead fetches. */

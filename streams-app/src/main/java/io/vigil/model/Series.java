@@ -34,6 +34,12 @@ public final class Series implements Comparable<Series> {
     private final int partitionHash;
     /** The {@link String#hashCode} of {@link #key()}, when {@link #labelsKey} is known. */
     private final int keyHash;
+    // The key as an evaluator's state keeps it, in two interned pieces (the name and its brace, the rest), once an
+    // evaluator has looked up a series made by withLabelsKey: ingest hands that same object over at every scrape, and
+    // a lookup by interned pieces compares references where the key's bytes were compared, a cache miss or two each.
+    // Racy but benign, as the key: any thread sets the same two strings, and one without the other is not used.
+    private String internedKeyHead;
+    private String internedKeyTail;
 
     /**
      * @param name   the metric name, never empty
@@ -157,6 +163,27 @@ public final class Series implements Comparable<Series> {
      */
     public int partitionHash() {
         return labelsKey != null ? partitionHash : Utils.murmur2(keyBytes());
+    }
+
+    /** The first interned piece of the key (the name and its brace), once remembered; else null. */
+    public String internedKeyHead() {
+        return internedKeyHead;
+    }
+
+    /** The second interned piece of the key (what follows the brace), once remembered; else null. */
+    public String internedKeyTail() {
+        return internedKeyTail;
+    }
+
+    /**
+     * Remembers {@link #key()} as {@code head} and {@code tail}, interned, whose concatenation it is; only a series
+     * made by {@link #withLabelsKey} with a labels key keeps them (ingest's, handed over at every scrape).
+     */
+    public void rememberInternedKey(final String head, final String tail) {
+        if (labelsKey != null) {
+            internedKeyHead = head;
+            internedKeyTail = tail;
+        }
     }
 
     /** The {@link String#hashCode} of {@link #key()}; computed once for a series made by {@link #withLabelsKey}. */

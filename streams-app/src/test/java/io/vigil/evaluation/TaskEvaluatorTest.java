@@ -95,6 +95,40 @@ class TaskEvaluatorTest {
         assertThat(e.take(ascii.key(), 40 * S, 4, null)).isNull();
     }
 
+    /**
+     * A series ingest keeps (made with its labels key) remembers its state's interned key at its first lookup and is
+     * found by it after: also among keys of the same hash ("Aa" and "BB" hash alike), and by another object of the
+     * same series, which has nothing to remember yet.
+     */
+    @Test
+    void aSeriesHandedOverAgainIsFoundByTheInternedKeyItRemembers() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
+                new Condition.Threshold(true, 90, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        final Labels aa = Labels.of("instance", "nAa");
+        final Labels bb = Labels.of("instance", "nBB");
+        final Series first = Series.withLabelsKey("cpu", aa, Series.labelsKey(aa));
+        final Series second = Series.withLabelsKey("cpu", bb, Series.labelsKey(bb));
+        assertThat(first.key().hashCode()).isEqualTo(second.key().hashCode());
+        assertThat(first.internedKeyHead()).isNull();
+        final SeriesState firstState = e.take(first, 10 * S, 1);
+        final SeriesState secondState = e.take(second, 10 * S, 2);
+        assertThat(firstState).isNotSameAs(secondState);
+        assertThat(first.internedKeyHead() + first.internedKeyTail()).isEqualTo(first.key());
+        for (int i = 2; i <= 3; i++) {
+            assertThat(e.take(first, i * 10 * S, 1)).isSameAs(firstState);
+            assertThat(e.take(second, i * 10 * S, 2)).isSameAs(secondState);
+        }
+        final Series again = Series.withLabelsKey("cpu", aa, Series.labelsKey(aa));
+        assertThat(e.take(again, 40 * S, 1)).isSameAs(firstState);
+        assertThat(e.take(first.key(), 50 * S, 1, null)).isSameAs(firstState);
+        assertThat(firstState.size()).isEqualTo(5);
+        assertThat(secondState.size()).isEqualTo(3);
+        // A series made otherwise remembers nothing, and is found by its key.
+        final Series plain = new Series("cpu", aa);
+        assertThat(e.take(plain, 60 * S, 1)).isSameAs(firstState);
+        assertThat(plain.internedKeyHead()).isNull();
+    }
+
     @Test
     void aBundlesPointsFindTheirSeriesByTheHashesItCarriesOrWithoutThem() {
         final TaskEvaluator e = evaluator(threshold(Aggregate.LAST,
