@@ -74,6 +74,8 @@ final class PlainNativeJson {
     private int labelsNameEnd;
     private int labelsKeyFrom;
     private int labelsKeyHash;
+    /** The {@link KnownLabels#hash} of that {@code "__name__"} label's value, when there is one. */
+    private int labelsNameHash;
 
     // The last plain string's text as KnownLabels#hash takes it, gathered by string() as it went: the hash of its
     // whole words, and the bytes after them.
@@ -145,6 +147,7 @@ final class PlainNativeJson {
         }
         final DatapointDraft draft = new DatapointDraft();
         labelsFrom = -1;
+        labelsNameEnd = -1;
         labelsSeen = false;
         skipWhitespace();
         if (!skip('}')) {
@@ -199,12 +202,21 @@ final class PlainNativeJson {
     private boolean field(final byte[] fieldName, final DatapointDraft draft) {
         if (fieldName == NAME) {
             final int start = pos + 1;
-            final int end = string();
-            if (end < 0) {
-                return false;
+            final int end;
+            final int hash;
+            if (isNameLabelAgain(start)) {
+                // The adapter writes the name twice, in the labels first: the same bytes, already scanned and hashed.
+                end = start + (labelsNameEnd - labelsFrom - NAME_LABEL_FIRST.length);
+                hash = labelsNameHash;
+                pos = end + 1;
+            } else {
+                end = string();
+                if (end < 0) {
+                    return false;
+                }
+                hash = KnownLabels.finish(stringWords, stringTail, end - start);
             }
-            final String checked = known == null ? null
-                    : known.metricName(in, start, end, KnownLabels.finish(stringWords, stringTail, end - start));
+            final String checked = known == null ? null : known.metricName(in, start, end, hash);
             draft.name = checked != null ? checked : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
             draft.nameChecked = checked != null;
             draft.nameProblem = null;
@@ -222,18 +234,34 @@ final class PlainNativeJson {
         return false;
     }
 
+    /**
+     * Whether the string at {@link #pos}, its text from {@code start}, is the put-off labels object's {@code __name__}
+     * value again, byte for byte: then it is a plain string too, which ends where that one's length says.
+     */
+    private boolean isNameLabelAgain(final int start) {
+        if (labelsFrom < 0 || labelsNameEnd < 0 || pos >= in.length || in[pos] != '"') {
+            return false;
+        }
+        final int nameFrom = labelsFrom + NAME_LABEL_FIRST.length;
+        final int end = start + labelsNameEnd - nameFrom;
+        return end < in.length && in[end] == '"' && Arrays.equals(in, start, end, in, nameFrom, labelsNameEnd);
+    }
+
     /** A labels field's value: put off to the end of the datapoint when it may be known, else read now. */
     private boolean labelsField(final DatapointDraft draft) {
         if (known != null && !labelsSeen) {
             labelsSeen = true;
             if (pos < in.length && in[pos] == '{') {
                 final int nameEnd = nameLabelEnd(pos);
+                final int nameHash = nameEnd < 0 ? 0
+                        : KnownLabels.finish(stringWords, stringTail, nameEnd - pos - NAME_LABEL_FIRST.length);
                 final int keyFrom = nameEnd >= 0 ? nameEnd + 2 : pos;
                 final int end = objectEnd(keyFrom);
                 if (end >= 0) {
                     labelsFrom = pos;
                     labelsTo = end;
                     labelsNameEnd = nameEnd;
+                    labelsNameHash = nameHash;
                     labelsKeyFrom = keyFrom;
                     pos = end;
                     return true;

@@ -119,7 +119,10 @@ class KnownLabelsTest {
         }
     }
 
-    /** A name is looked up by the hash its string's scan took: names of every length are found again. */
+    /**
+     * A name is looked up by the hash its string's scan took (or its name label's, where the adapter wrote it twice):
+     * names of every length are found again.
+     */
     @Test
     void aMetricNameReadAgainIsTheSameString() {
         final KnownLabels known = new KnownLabels();
@@ -128,6 +131,11 @@ class KnownLabelsTest {
             final Datapoint first = point(known, name, "{\"a\":\"" + length + "\"}", 1);
             final Datapoint again = point(known, name, "{\"b\":\"" + length + "\"}", 2);
             assertThat(again.series().name()).as(name).isEqualTo(name).isSameAs(first.series().name());
+            // Written twice, as the adapter does (the name label first): read once, by the label's hash.
+            final String adapter = "{\"labels\":{\"__name__\":\"" + name + "\",\"c\":\"" + length + "\"},\"name\":\""
+                    + name + "\",\"timestamp\":" + NOW + ",\"value\":\"3\"}";
+            assertThat(DECODER.decode(adapter.getBytes(StandardCharsets.UTF_8), NOW, NOW, known).datapoints().get(0)
+                    .series().name()).as(adapter).isSameAs(first.series().name());
         }
     }
 
