@@ -84,7 +84,8 @@ final class SeriesTable implements Iterable<SeriesState> {
             if (s == null) {
                 return null;
             }
-            if (s.keyHash() == hash && s.hasKey(head, tail)) {
+            // The tombstone's key is a series' too ("removed{}"): it is skipped as in the other lookups.
+            if (s.keyHash() == hash && s != TOMBSTONE && s.hasKey(head, tail)) {
                 return s;
             }
         }

@@ -24,7 +24,7 @@ class SeriesTableTest {
 
     /**
      * 64 label values of one hash ("Aa" and "BB" hash alike), each under two names and with a second label, and
-     * integers, of which "1" begins "10" and "m" begins "mm".
+     * integers, of which "1" begins "10" and "m" begins "mm"; and the key of the table's tombstone.
      */
     private static List<Series> pool() {
         final List<Series> out = new ArrayList<>();
@@ -40,6 +40,8 @@ class SeriesTableTest {
         for (int i = 0; i < 108; i++) {
             out.add(new Series("m", Labels.of("i", Integer.toString(i))));
         }
+        // The key the table's tombstone is made of: a removed state must not be found under it.
+        out.add(new Series("removed", Labels.EMPTY));
         return out;
     }
 
@@ -115,6 +117,7 @@ class SeriesTableTest {
                 } else if (action < 9) {
                     assertThat(table.get(s.key())).isSameAs(expected.get(s.key()));
                     assertThat(getByBytes(table, s.key(), step % 3)).isSameAs(expected.get(s.key()));
+                    assertThat(table.get(s.keyHash(), s.keyHead(), s.keyTail())).isSameAs(expected.get(s.key()));
                     assertThat(getByBytes(table, s.key() + "x", 1)).isNull();
                     assertThat(getByBytes(table, s.key().substring(0, s.key().length() - 1), 0)).isNull();
                     assertThat(table.get(s.key() + "x")).isNull();
