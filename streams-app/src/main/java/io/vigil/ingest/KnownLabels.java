@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The label sets and metric names one ingest task has read before, found by their bytes in the input. A fleet sends
+ * The label sets and metric names (and the last RFC 3339 timestamp) one ingest task has read before, found by their
+ * bytes in the input. A fleet sends
  * every series again at every scrape, in the same bytes, and reading a label set (a string per name and value),
  * checking it, sorting it and writing its part of the series key was most of ingest's work per datapoint; a label
  * set found here is none of that. {@link PlainNativeJson} uses it; what it decides is what it would have decided
@@ -42,7 +43,15 @@ public final class KnownLabels {
     static final int MAX_SERIES_PER_LABEL_SET = 16;
 
 
+    /** Longer timestamp strings are read every time (RFC 3339 with nanoseconds and an offset is 35 bytes). */
+    static final int MAX_TIMESTAMP_BYTES = 40;
+
     private final Table labelSets = new Table(MAX_LABEL_SETS);
+    // The last RFC 3339 timestamp read, as its bytes, and the milliseconds it read as: the datapoints of a scrape, and
+    // all those written within one second, share it (the adapter writes it to the second).
+    private final byte[] lastTimestamp = new byte[MAX_TIMESTAMP_BYTES];
+    private int lastTimestampLength = -1;
+    private long lastTimestampMs;
     private final Table names = new Table(MAX_NAMES);
     /** Series kept by the label sets in {@link #labelSets}. */
     private int series;
@@ -142,6 +151,30 @@ public final class KnownLabels {
         }
         names.put(in, from, to, name);
         return name;
+    }
+
+    /**
+     * Where the string whose text starts at {@code in[from]} ends (its closing quote) if that text is the last
+     * timestamp remembered, byte for byte; else -1.
+     */
+    int lastTimestampEnd(final byte[] in, final int from) {
+        final int end = from + lastTimestampLength;
+        return lastTimestampLength >= 0 && end < in.length && in[end] == '"'
+                && Arrays.equals(in, from, end, lastTimestamp, 0, lastTimestampLength) ? end : -1;
+    }
+
+    /** The milliseconds of the last timestamp remembered. */
+    long lastTimestampMs() {
+        return lastTimestampMs;
+    }
+
+    /** Remembers the plain string {@code in[from, to)}, read as the timestamp {@code ms}. */
+    void rememberTimestamp(final byte[] in, final int from, final int to, final long ms) {
+        if (to - from <= MAX_TIMESTAMP_BYTES) {
+            System.arraycopy(in, from, lastTimestamp, 0, to - from);
+            lastTimestampLength = to - from;
+            lastTimestampMs = ms;
+        }
     }
 
     /** Label sets kept now; for tests. */

@@ -139,6 +139,31 @@ class KnownLabelsTest {
         }
     }
 
+    /**
+     * The last RFC 3339 timestamp is read again from its bytes: the same string reads as before; one that only begins
+     * like it is read, and rejected if it is no timestamp.
+     */
+    @Test
+    void theLastTimestampIsReadAgainOnlyWhereItsBytesAreTheSame() {
+        final KnownLabels known = new KnownLabels();
+        assertThat(timestampOf(known, "2026-12-02T04:00:00Z")).isEqualTo(1_796_184_000_000L);
+        assertThat(timestampOf(known, "2026-12-02T04:00:00Z")).isEqualTo(1_796_184_000_000L);
+        assertThat(timestampOf(known, "2026-12-02T04:00:00.5Z")).isEqualTo(1_796_184_000_500L);
+        assertThat(timestampOf(known, "2026-12-02T04:00:00.5Z")).isEqualTo(1_796_184_000_500L);
+        assertThat(timestampOf(known, "2026-12-02T04:00:00Z")).isEqualTo(1_796_184_000_000L);
+        final String longer = "{\"name\":\"m\",\"value\":1,\"timestamp\":\"2026-12-02T04:00:00Zx\"}";
+        assertThat(DECODER.decode(longer.getBytes(StandardCharsets.UTF_8), NOW, NOW, known).rejections())
+                .singleElement().satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP));
+        assertThat(timestampOf(known, "2026-12-02T04:00:01Z")).isEqualTo(1_796_184_001_000L);
+    }
+
+    private static long timestampOf(final KnownLabels known, final String rfc3339) {
+        final String record = "{\"name\":\"m\",\"value\":1,\"timestamp\":\"" + rfc3339 + "\"}";
+        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+        assertThat(decoded.rejections()).as(record).isEmpty();
+        return decoded.datapoints().get(0).timestampMs();
+    }
+
     @Test
     void itKeepsNoMoreSeriesPerLabelSetThanItsBound() {
         final KnownLabels known = new KnownLabels();

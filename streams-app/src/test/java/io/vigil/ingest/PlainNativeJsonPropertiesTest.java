@@ -249,10 +249,14 @@ class PlainNativeJsonPropertiesTest {
                         .list().ofMinSize(2).ofMaxSize(10))
                 .as((labelSets, parts) -> {
                     final List<String> records = new ArrayList<>();
+                    Object timestamp = null;
                     for (Object[] p : parts) {
                         final String rest = labelSets.get((Integer) p[0] % labelSets.size());
                         final String labels = "{\"__name__\":" + p[1] + (rest.equals("{}") ? "}" : "," + rest.substring(1));
-                        records.add("{\"labels\":" + labels + p[2] + ",\"timestamp\":" + p[4] + ",\"value\":" + p[3] + "}");
+                        // Every other record has the timestamp of the one before, as a scrape's datapoints do.
+                        timestamp = records.size() % 2 == 1 ? timestamp : p[4];
+                        records.add("{\"labels\":" + labels + p[2] + ",\"timestamp\":" + timestamp + ",\"value\":" + p[3]
+                                + "}");
                     }
                     return records;
                 });
