@@ -74,7 +74,8 @@ final class SeriesTable implements Iterable<SeriesState> {
 
     /**
      * The state of the series whose key is the interned pieces {@code head} and {@code tail}, of hash {@code hash}, or
-     * null: {@link #get(String)} comparing references, not the key's characters.
+     * null: {@link #get(String)} comparing references, not the key's characters. A probe loop of its own, as the
+     * other two have: one loop taking the comparison as a function would put a call into each lookup of every point.
      */
     SeriesState get(final int hash, final String head, final String tail) {
         final SeriesState[] table = slots;

@@ -7,10 +7,9 @@ import java.util.Arrays;
 
 /**
  * The label sets and metric names (and the last RFC 3339 timestamp) one ingest task has read before, found by their
- * bytes in the input. A fleet sends
- * every series again at every scrape, in the same bytes, and reading a label set (a string per name and value),
- * checking it, sorting it and writing its part of the series key was most of ingest's work per datapoint; a label
- * set found here is none of that. {@link PlainNativeJson} uses it; what it decides is what it would have decided
+ * bytes in the input. A fleet sends every series again at every scrape, in the same bytes, and reading a label set (a
+ * string per name and value), checking it, sorting it and writing its part of the series key was most of ingest's
+ * work per datapoint; a label set found here is none of that. {@link PlainNativeJson} uses it; what it decides is what it would have decided
  * reading the bytes, as identical bytes read identically. A label set that opens with its {@code __name__} (as
  * prometheus-kafka-adapter writes every one) is kept by the bytes after that label, so that it is one label set for
  * all the metrics of a target, as where the name stands apart; each datapoint brings its name.
@@ -41,20 +40,18 @@ public final class KnownLabels {
     static final int MAX_SERIES = 4 * MAX_LABEL_SETS;
     /** Series kept per label set: a fleet's exporters send a handful of metric names under each label set. */
     static final int MAX_SERIES_PER_LABEL_SET = 16;
-
-
     /** Longer timestamp strings are read every time (RFC 3339 with nanoseconds and an offset is 35 bytes). */
     static final int MAX_TIMESTAMP_BYTES = 40;
 
     private final Table labelSets = new Table(MAX_LABEL_SETS);
+    private final Table names = new Table(MAX_NAMES);
+    /** Series kept by the label sets in {@link #labelSets}. */
+    private int series;
     // The last RFC 3339 timestamp read, as its bytes, and the milliseconds it read as: the datapoints of a scrape, and
     // all those written within one second, share it (the adapter writes it to the second).
     private final byte[] lastTimestamp = new byte[MAX_TIMESTAMP_BYTES];
     private int lastTimestampLength = -1;
     private long lastTimestampMs;
-    private final Table names = new Table(MAX_NAMES);
-    /** Series kept by the label sets in {@link #labelSets}. */
-    private int series;
 
     /** A label set the validator accepted, ready to make series of. */
     static final class LabelSet {

@@ -253,6 +253,7 @@ final class PlainNativeJson {
             labelsSeen = true;
             if (pos < in.length && in[pos] == '{') {
                 final int nameEnd = nameLabelEnd(pos);
+                // Its value was the last string scanned, which left its hash's parts behind.
                 final int nameHash = nameEnd < 0 ? 0
                         : KnownLabels.finish(stringWords, stringTail, nameEnd - pos - NAME_LABEL_FIRST.length);
                 final int keyFrom = nameEnd >= 0 ? nameEnd + 2 : pos;
