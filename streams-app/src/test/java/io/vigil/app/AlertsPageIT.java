@@ -71,6 +71,7 @@ class AlertsPageIT {
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);
                  HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                         TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                          new ByteArraySerializer(), new ByteArraySerializer())) {
                 http.serveApi(new AlertsApi(engine.streams(), rules, new AlertEventFactory(config.externalUrl()),

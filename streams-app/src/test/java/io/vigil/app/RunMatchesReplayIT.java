@@ -177,6 +177,7 @@ class RunMatchesReplayIT {
         }
         final java.util.regex.Pattern instance = java.util.regex.Pattern.compile("\"instance\":\"([^\"]+)\"");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String line : records) {
