@@ -14,12 +14,12 @@ final class DatapointDraft {
     boolean nameChecked;
     /** Why the name field could not be read as a string, or null. */
     String nameProblem;
-    /** Labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__}. */
-    final DraftLabels labels = new DraftLabels();
+    /** Made by {@link #labels()}, the first time the input's labels are read into the draft. */
+    private DraftLabels labels;
     /** Why the labels could not be read as names and string values, or null. */
     String labelsProblem;
     /**
-     * The labels when they were read before and accepted ({@link KnownLabels}), instead of {@link #labels}; null
+     * The labels when they were read before and accepted ({@link KnownLabels}), instead of {@link #labels()}; null
      * otherwise.
      */
     KnownLabels.LabelSet knownLabels;
@@ -49,5 +49,16 @@ final class DatapointDraft {
         hasTimestamp = true;
         timestampMs = epochMs;
         timestampProblem = null;
+    }
+
+    /**
+     * The labels in input order (so the first bad one reported is the first in the input), may hold {@code __name__};
+     * made on first use: a datapoint whose label set is {@link #knownLabels known} has none of its own.
+     */
+    DraftLabels labels() {
+        if (labels == null) {
+            labels = new DraftLabels();
+        }
+        return labels;
     }
 }

@@ -39,7 +39,8 @@ final class DatapointValidator {
         }
         final String name = metricName(draft);
         final KnownLabels.LabelSet known = draft.knownLabels;
-        final Series series = known != null ? known.series(name) : new Series(name, draft.labels.toLabels(NAME_LABEL));
+        final Series series = known != null ? known.series(name)
+                : new Series(name, draft.labels().toLabels(NAME_LABEL));
         out.accept(new Datapoint(series, draft.value, draft.timestampMs));
     }
 
@@ -103,7 +104,7 @@ final class DatapointValidator {
         if (draft.name != null && !draft.name.isEmpty()) {
             return draft.name;
         }
-        final String fromLabels = draft.knownLabels == null ? draft.labels.get(NAME_LABEL)
+        final String fromLabels = draft.knownLabels == null ? draft.labels().get(NAME_LABEL)
                 : draft.nameLabel != null ? draft.nameLabel : draft.knownLabels.metricName;
         return fromLabels == null ? "" : fromLabels;
     }
@@ -112,7 +113,7 @@ final class DatapointValidator {
         if (draft.labelsProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_LABELS, draft.labelsProblem);
         }
-        return draft.knownLabels != null ? null : labelsProblem(draft.labels);
+        return draft.knownLabels != null ? null : labelsProblem(draft.labels());
     }
 
     private Rejection labelsProblem(final DraftLabels draftLabels) {

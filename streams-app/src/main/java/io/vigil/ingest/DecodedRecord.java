@@ -71,17 +71,32 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
         return sb.toString();
     }
 
-    /** Collects one record's outcome; the decoders of every format fill one of these. */
+    /**
+     * Collects one record's outcome; the decoders of every format fill one of these. Nearly every record holds one
+     * datapoint and nothing rejected: for those no list is made until {@link #build}.
+     */
     static final class Builder {
-        private final List<Datapoint> datapoints = new ArrayList<>();
-        private final List<Rejection> rejections = new ArrayList<>(0);
+        private Datapoint first;
+        private List<Datapoint> datapoints;
+        private List<Rejection> rejections;
         private int skipped;
 
         void accept(final Datapoint datapoint) {
-            datapoints.add(datapoint);
+            if (datapoints != null) {
+                datapoints.add(datapoint);
+            } else if (first == null) {
+                first = datapoint;
+            } else {
+                datapoints = new ArrayList<>();
+                datapoints.add(first);
+                datapoints.add(datapoint);
+            }
         }
 
         void reject(final Rejection rejection) {
+            if (rejections == null) {
+                rejections = new ArrayList<>(1);
+            }
             rejections.add(rejection);
         }
 
@@ -90,13 +105,12 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
         }
 
         boolean isEmpty() {
-            return datapoints.isEmpty() && rejections.isEmpty() && skipped == 0;
+            return first == null && rejections == null && skipped == 0;
         }
 
         DecodedRecord build() {
-            // As List.copyOf would, without copying through an array for the usual one datapoint and no rejection.
-            return new DecodedRecord(datapoints.size() == 1 ? List.of(datapoints.get(0)) : datapoints,
-                    rejections.isEmpty() ? List.of() : rejections, skipped);
+            return new DecodedRecord(datapoints != null ? datapoints : first != null ? List.of(first) : List.of(),
+                    rejections == null ? List.of() : rejections, skipped);
         }
     }
 }

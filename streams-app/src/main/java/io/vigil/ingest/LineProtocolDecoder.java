@@ -126,7 +126,7 @@ final class LineProtocolDecoder {
             }
             final DatapointDraft draft = new DatapointDraft();
             draft.name = prefix + metricName(field[0]);
-            draft.labels.putAll(tags);
+            draft.labels().putAll(tags);
             draft.value(number);
             draft.timestamp(timestampMs);
             validator.validate(draft, where, nowMs, out);

@@ -150,10 +150,10 @@ final class NativeJsonDecoder {
             final String name = parser.currentName();
             final JsonToken value = parser.nextToken();
             if (value == JsonToken.VALUE_STRING) {
-                draft.labels.put(name, parser.getText());
+                draft.labels().put(name, parser.getText());
             } else if (value == JsonToken.VALUE_NULL) {
                 // A null label is an absent one, as an empty one is.
-                draft.labels.remove(name);
+                draft.labels().remove(name);
             } else {
                 if (draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is " + describe(value)

@@ -306,7 +306,7 @@ final class PlainNativeJson {
             // A second __name__ (or a value that reads like one) would be the name: these are read every time.
             return true;
         }
-        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels, nameApart);
+        final KnownLabels.LabelSet read = validator.knownLabels(draft.labels(), nameApart);
         if (read != null) {
             known.add(in, keyFrom, to, read);
             draft.knownLabels = read;
@@ -419,7 +419,7 @@ final class PlainNativeJson {
             if (value == null) {
                 return false;
             }
-            draft.labels.put(name, value);
+            draft.labels().put(name, value);
             skipWhitespace();
         } while (skip(','));
         return skip('}');

@@ -107,7 +107,7 @@ final class TelegrafJsonDecoder {
             }
             final DatapointDraft draft = new DatapointDraft();
             draft.name = LineProtocolDecoder.metricName(name.asText()) + "_" + LineProtocolDecoder.metricName(field.getKey());
-            draft.labels.putAll(labels);
+            draft.labels().putAll(labels);
             draft.value(field.getValue().asDouble());
             if (ts != null && ts.isNumber()) {
                 draft.timestamp(Math.round(ts.asDouble() * 1000));
