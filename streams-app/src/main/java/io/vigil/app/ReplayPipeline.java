@@ -6,7 +6,6 @@ import io.vigil.evaluation.AlertTransition;
 import io.vigil.evaluation.EvaluationOutput;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
-import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestOutput;
@@ -138,14 +137,15 @@ final class ReplayPipeline {
             if (r.value() instanceof AlertTransition t) {
                 emit(t);
             } else {
-                judgePeers(r.key(), PeerMessageCodec.encode(r.value()));
+                judgePeers(r.value());
             }
         }
         evaluateContext.clearForwards();
     }
 
-    private void judgePeers(final String key, final byte[] message) {
-        judgePeers.process(new Record<>(key, message, wallClockMs));
+    /** A peer message, handed over as evaluation made it: the peers topic's bytes would be read back the same. */
+    private void judgePeers(final EvaluationOutput message) {
+        judgePeers.process(message, wallClockMs);
         for (Record<String, AlertTransition> r : peersContext.forwards()) {
             emit(r.value());
         }

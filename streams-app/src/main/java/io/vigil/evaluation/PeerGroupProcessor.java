@@ -109,11 +109,19 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     @Override
     public void process(final Record<String, byte[]> record) {
+        process(PeerMessageCodec.decode(record.value()), record.timestamp());
+    }
+
+    /**
+     * {@link #process(Record)} of a message as evaluation made it, {@link PeerValues} or {@link PeerProgress}: the
+     * replay, evaluation and this stage in one process, hands its messages over where the topology writes them to
+     * the peers topic and reads them back.
+     */
+    public void process(final EvaluationOutput message, final long timestamp) {
         commits.processed();
         if (liveRules.current() != evaluator.rules()) {
-            apply(evaluator.reload(liveRules.current()), record.timestamp());
+            apply(evaluator.reload(liveRules.current()), timestamp);
         }
-        final EvaluationOutput message = PeerMessageCodec.decode(record.value());
         if (message instanceof PeerValues v) {
             final List<PeerValues.Member> waiting = evaluator.accept(v);
             if (waiting != null) {
@@ -125,7 +133,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         }
         final PeerProgress p = (PeerProgress) message;
         evaluator.onProgress(p.evaluator(), p.evaluatedThrough());
-        apply(evaluator.advance(), record.timestamp());
+        apply(evaluator.advance(), timestamp);
         progress.put(PROGRESS_KEY, encodeProgress());
         final long[] alerts = evaluator.alertCounts();
         metrics.taskState("peers-" + context.taskId(), 0, alerts[0], alerts[1]);
