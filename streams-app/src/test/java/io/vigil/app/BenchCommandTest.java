@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchCommandTest {
 
-    private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "memory_series",
+    private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "replay_cold_dps", "memory_series",
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
             "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_by_series_dps",
@@ -33,7 +33,7 @@ class BenchCommandTest {
     void aTinyBenchRunsEveryMeasurementAndWritesTheTableAsJson() throws Exception {
         final Path json = dir.resolve("bench.json");
         final CommandRun run = CommandRun.vigil("bench", "--datapoints", "3000", "--replay-datapoints", "3000",
-                "--replay-rounds", "2", "--series", "100", "--live-rate", "500",
+                "--replay-rounds", "2", "--replay-warmup", "0", "--series", "100", "--live-rate", "500",
                 "--live-warmup", "6", "--live-seconds", "6", "--grace", "1s", "--memory-series", "300", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -44,7 +44,9 @@ class BenchCommandTest {
         assertThat(root.at("/context/options/replay_datapoints").asLong()).isEqualTo(3000);
         assertThat(root.at("/context/options/replay_rounds").asInt()).isEqualTo(2);
         assertThat(run.out()).contains("vigil replay (no broker, warm, median of 2)");
-        assertThat(run.err()).contains("replay warm-up pass (not counted)", "replay pass 2 of 2");
+        assertThat(root.at("/context/options/replay_warmup_seconds").asInt()).isZero();
+        assertThat(run.err()).as("one warm-up pass, however short the warm-up").contains("replay warm-up pass 1 (not counted)",
+                "replay pass 2 of 2").doesNotContain("replay warm-up pass 2");
         assertThat(root.at("/context/options/live_series").asLong()).as("one point per series per 10 s scrape")
                 .isEqualTo(5000);
         final List<String> keys = new ArrayList<>();
@@ -110,6 +112,8 @@ class BenchCommandTest {
         assertThat(replay.err()).isEqualTo("vigil: --replay-datapoints: must be at least 1, not 0" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--replay-rounds", "0").err())
                 .isEqualTo("vigil: --replay-rounds: must be at least 1, not 0" + System.lineSeparator());
+        assertThat(CommandRun.vigil("bench", "--replay-warmup", "-1").err())
+                .isEqualTo("vigil: --replay-warmup: must be at least 0, not -1" + System.lineSeparator());
     }
 
     private static double value(final JsonNode root, final String key) {
