@@ -29,11 +29,11 @@ import org.apache.kafka.streams.processor.api.Record;
  * every series is on one partition whatever the setting says, and the evaluation's points and notices are the same
  * whether they travel as bundles through the repartition topic or are handed over in the task. Handed over, ingest
  * neither writes the bundles nor evaluation reads them back; so, too, the peer-group stage takes evaluation's peer
- * messages as made, where the topology writes them to the peers topic. The pipeline splits where ingest hands them over:
- * {@link #ingest} decodes input records into an {@link IngestedBatch}, {@link #evaluate} runs evaluation and the
- * peer-group stage over it. The two halves share nothing but those batches (ingest's clock is fixed and a replay's
- * rules never change, so ingest does not depend on how far evaluation has got), so {@link Replay} runs them on two
- * threads; each half must stay on one.
+ * messages as made, where the topology writes them to the peers topic. The pipeline splits where ingest hands its
+ * points over: {@link #ingest} decodes input records into an {@link IngestedBatch}, {@link #evaluate} runs evaluation
+ * and the peer-group stage over it. The two halves share nothing but those batches (ingest's clock is fixed and a
+ * replay's rules never change, so ingest does not depend on how far evaluation has got), so {@link Replay} runs them
+ * on two threads; each half must stay on one.
  */
 final class ReplayPipeline {
 

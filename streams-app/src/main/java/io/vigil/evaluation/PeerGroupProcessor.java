@@ -113,9 +113,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     }
 
     /**
-     * {@link #process(Record)} of a message as evaluation made it, {@link PeerValues} or {@link PeerProgress}: the
-     * replay, evaluation and this stage in one process, hands its messages over where the topology writes them to
-     * the peers topic and reads them back.
+     * {@link #process(Record)} for a message as evaluation made it, {@link PeerValues} or {@link PeerProgress}, not
+     * encoded: the replay runs evaluation and this stage in one process and hands its messages over so, where the
+     * topology writes them to the peers topic and reads them back.
      */
     public void process(final EvaluationOutput message, final long timestamp) {
         commits.processed();
