@@ -125,7 +125,7 @@ final class ReplayReader implements AutoCloseable {
     }
 
     /** Room for each record's start and point and, now and then, a watermark after it. */
-    private static IngestedBatch newBatch() {
+    static IngestedBatch newBatch() {
         return new IngestedBatch(2 * RECORDS + RECORDS / 8);
     }
 }
