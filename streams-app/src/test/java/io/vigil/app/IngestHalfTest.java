@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link IngestHalf}, which {@code AlternatingBuilds} in {@code bench/} times: a figure per line, never of dead letters. */
+/**
+ * {@link IngestHalf}, which {@code AlternatingBuilds} in {@code bench/} times: a figure per line, never of dead
+ * letters.
+ */
 class IngestHalfTest {
 
     @TempDir
