@@ -35,6 +35,23 @@ public final class AlternatingBuilds {
     }
 
     public static void main(final String[] args) throws Exception {
+        try {
+            compare(args);
+        } catch (BadArguments e) {
+            // The caller's mistake, said in one line, with the exit code a command line gives it.
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** A command line or jar that cannot be compared, said in {@link #getMessage()}. */
+    private static final class BadArguments extends Exception {
+        BadArguments(final String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static void compare(final String[] args) throws Exception {
         int rounds = 30;
         long datapoints = 500_000;
         final List<Path> jars = new ArrayList<>();
@@ -47,10 +64,10 @@ public final class AlternatingBuilds {
                 }
             }
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            fail(USAGE);
+            throw new BadArguments(USAGE);
         }
         if (jars.isEmpty() || rounds < 1 || datapoints < 1) {
-            fail(USAGE);
+            throw new BadArguments(USAGE);
         }
         final Method[] harness = new Method[jars.size()];
         for (int j = 0; j < harness.length; j++) {
@@ -103,7 +120,7 @@ public final class AlternatingBuilds {
     /** {@code IngestHalf.cpuNanosPerLine} of {@code jar}, loaded apart from every other build and from this one. */
     private static Method harnessOf(final Path jar) throws Exception {
         if (!Files.isRegularFile(jar)) {
-            fail("no such jar: " + jar);
+            throw new BadArguments("no such jar: " + jar);
         }
         // Not closed: the loader serves every round.
         final URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
@@ -111,8 +128,8 @@ public final class AlternatingBuilds {
         try {
             return loader.loadClass(HARNESS).getMethod("cpuNanosPerLine", Path.class, Path.class);
         } catch (ClassNotFoundException e) {
-            fail(jar + " has no " + HARNESS + ": a build from before it was added cannot be compared this way");
-            throw new AssertionError(e);
+            throw new BadArguments(jar + " has no " + HARNESS
+                    + ": a build from before it was added cannot be compared this way");
         }
     }
 
@@ -135,10 +152,5 @@ public final class AlternatingBuilds {
         Arrays.sort(sorted);
         final int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static void fail(final String message) {
-        System.err.println(message);
-        System.exit(2);
     }
 }

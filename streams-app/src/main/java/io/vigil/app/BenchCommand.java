@@ -339,11 +339,10 @@ final class BenchCommand implements Callable<Integer> {
         progress("writing %,d datapoints for replay", replayDatapoints);
         writeRecording(fleet, file, replayDatapoints);
         final long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(replayWarmup);
-        double coldRate = Double.NaN;
-        for (int pass = 1; Double.isNaN(coldRate) || System.nanoTime() < warmUntil; pass++) {
-            final double rate = replayPass(rules, cfg, file);
-            coldRate = Double.isNaN(coldRate) ? rate : coldRate;
-            progress("replay warm-up pass %d (not counted): %,.0f datapoints/s", pass, rate);
+        final double coldRate = replayPass(rules, cfg, file);
+        progress("replay warm-up pass 1 (not counted): %,.0f datapoints/s", coldRate);
+        for (int pass = 2; System.nanoTime() < warmUntil; pass++) {
+            progress("replay warm-up pass %d (not counted): %,.0f datapoints/s", pass, replayPass(rules, cfg, file));
         }
         final double[] rates = new double[replayRounds];
         for (int pass = 1; pass <= replayRounds; pass++) {
