@@ -3,6 +3,7 @@ package io.vigil.app;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.bench.BenchReport;
 import io.vigil.bench.BenchRules;
+import io.vigil.bench.BareStreams;
 import io.vigil.bench.CommittedProgress;
 import io.vigil.bench.FleetMetrics;
 import io.vigil.bench.LatencySummary;
@@ -178,6 +179,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final String BY_SERIES = "by_series";
     /** In a round's order, where the plain consumer reads. */
     private static final String PLAIN = "plain";
+    /** In a round's order, where the bare Kafka Streams application reads. */
+    private static final String BARE = "bare_streams";
     private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
 
     /** The measurements, in the order they run. */
@@ -274,7 +277,7 @@ final class BenchCommand implements Callable<Integer> {
             final int colon = spec.indexOf(':');
             final String name = colon < 0 ? "" : spec.substring(0, colon);
             if (!name.matches("[A-Za-z0-9_]+") || name.equals(DEFAULT_VARIANT) || name.equals("warmup")
-                    || name.equals(PLAIN) || variants.containsKey(name)) {
+                    || name.equals(PLAIN) || name.equals(BARE) || variants.containsKey(name)) {
                 throw new ConfigException("--variant: expected a new NAME (letters, digits, _) before ':', "
                         + "not \"" + spec + "\"");
             }
@@ -476,19 +479,25 @@ final class BenchCommand implements Callable<Integer> {
         // first read ran at half its later rate) and the machine's load, and a ratio means something only if both
         // sides met the same conditions.
         final List<Double> plainRates = new ArrayList<>();
+        final List<CatchUp> bareRuns = new ArrayList<>();
         final Map<String, List<CatchUp>> runs = new LinkedHashMap<>();
         final List<String> names = new ArrayList<>();
         names.add(PLAIN);
+        names.add(BARE);
         names.add(DEFAULT_VARIANT);
         names.addAll(variants.keySet());
         for (int w = 1; w <= warmup; w++) {
-            progress("warm-up %d of %d (not counted): the plain consumer, then each engine", w, warmup);
+            progress("warm-up %d of %d (not counted): the plain consumer, bare Kafka Streams, then each engine", w,
+                    warmup);
             final double plainRate = readPlain(clientProps, topic);
             progress("warm-up: plain consumer %,.0f datapoints/s", plainRate);
+            final CatchUp bare = readBare(admin, cfg, "-warmup-" + BARE + "-" + w, topic,
+                    dir.resolve("streams-warmup-" + BARE + "-" + w));
+            progress("warm-up: bare Kafka Streams %,.0f datapoints/s", bare.rate());
             // Every engine, not the default alone: partitioned by series the engine runs other code (ingest hands
             // its points to the evaluation in the task), which the default's warm-up leaves for C2 to compile
             // during the counted round.
-            for (String name : names.subList(1, names.size())) {
+            for (String name : names.subList(2, names.size())) {
                 final CatchUp run = catchUp(admin, engineConfig(cfg, name, "-warmup-" + name + "-" + w), rules, topic,
                         dir.resolve("streams-warmup-" + name + "-" + w));
                 progress("warm-up: %s %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(),
@@ -506,6 +515,16 @@ final class BenchCommand implements Callable<Integer> {
                     progress("reading %s with a plain consumer, round %d of %d", topic, round, rounds);
                     plainRates.add(readPlain(clientProps, topic));
                     progress("plain consumer: %,.0f datapoints/s", plainRates.get(plainRates.size() - 1));
+                    continue;
+                }
+                if (name.equals(BARE)) {
+                    progress("reading %s with bare Kafka Streams (exactly_once_v2), round %d of %d", topic, round,
+                            rounds);
+                    bareRuns.add(readBare(admin, cfg, "-" + BARE + "-" + round, topic,
+                            dir.resolve("streams-" + BARE + "-" + round)));
+                    progress("bare Kafka Streams: %,.0f datapoints/s, %.1f us CPU per datapoint",
+                            bareRuns.get(bareRuns.size() - 1).rate(),
+                            bareRuns.get(bareRuns.size() - 1).cpuMicrosPerDatapoint());
                     continue;
                 }
                 // Each engine its own application id, none a prefix of another's followed by '-' (CommittedProgress
@@ -528,6 +547,14 @@ final class BenchCommand implements Callable<Integer> {
         report.add("catchup_dps", "catch-up: vigil engine, exactly_once_v2, committed" + of, vigilRate, "datapoints/s", "");
         report.add("catchup_ratio", "catch-up: vigil / plain consumer" + (rounds == 1 ? "" : " (median of rounds)"),
                 median(toPlain(base, plainRates)), "", ">= 0.4");
+        report.add("bare_streams_dps", "catch-up: bare Kafka Streams (exactly_once_v2, a no-op processor)" + of,
+                median(bareRuns.stream().mapToDouble(CatchUp::rate).toArray()), "datapoints/s", "");
+        report.add("bare_streams_ratio", "catch-up: bare Kafka Streams / plain consumer"
+                + (rounds == 1 ? "" : " (median of rounds)"), median(toPlain(bareRuns, plainRates)), "", "");
+        report.add("bare_streams_cpu_us_per_dp", "catch-up: bare Kafka Streams, process CPU per datapoint" + of,
+                median(bareRuns.stream().mapToDouble(CatchUp::cpuMicrosPerDatapoint).toArray()), "us", "");
+        report.add("catchup_vs_bare_streams", "catch-up: vigil / bare Kafka Streams"
+                + (rounds == 1 ? "" : " (median of rounds)"), median(ratios(base, bareRuns)), "", "");
         // Less noisy than the rate on a shared machine: what the process (broker included) spent per datapoint.
         report.add("catchup_cpu_us_per_dp", "catch-up: process CPU per datapoint (broker included)" + of,
                 median(base.stream().mapToDouble(CatchUp::cpuMicrosPerDatapoint).toArray()), "us", "");
@@ -557,6 +584,8 @@ final class BenchCommand implements Callable<Integer> {
                     .toArray()), "datapoints/s", "");
             report.add(key + "_ratio", "catch-up, " + name + " / plain consumer" + (rounds == 1 ? ""
                     : " (median of rounds)"), median(toPlain(variant, plainRates)), "", "");
+            report.add(key + "_vs_bare_streams", "catch-up, " + name + " / bare Kafka Streams"
+                    + (rounds == 1 ? "" : " (median of rounds)"), median(ratios(variant, bareRuns)), "", "");
             report.add(key + "_vs_default", "catch-up, " + name + " / default, rate (median of round pairs)",
                     median(rateRatios), "", "");
             report.add(key + "_cpu_vs_default", "catch-up, " + name + " / default, CPU per datapoint (median of pairs)",
@@ -585,6 +614,31 @@ final class BenchCommand implements Callable<Integer> {
             ratios[i] = engine.get(i).rate() / plainRates.get(i);
         }
         return ratios;
+    }
+
+    /** Each round's rate of {@code runs} over the rate of {@code yardstick} in the same round. */
+    private static double[] ratios(final List<CatchUp> runs, final List<CatchUp> yardstick) {
+        final double[] ratios = new double[runs.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = runs.get(i).rate() / yardstick.get(i).rate();
+        }
+        return ratios;
+    }
+
+    /**
+     * The bare Kafka Streams application on the topic, under the engine's Streams settings and, like the engine
+     * starting behind, with its catch-up threads.
+     */
+    private static CatchUp readBare(final Admin admin, final VigilConfig cfg, final String idSuffix,
+                                    final String topic, final Path stateDir) throws InterruptedException {
+        final java.util.Properties props = VigilEngine.streamsProperties(cfg, stateDir);
+        props.put("application.id", cfg.kafka().get("application.id") + idSuffix);
+        if (CatchUpThreads.wanted(cfg.kafka(), Runtime.getRuntime().availableProcessors())) {
+            props.put("num.stream.threads", CatchUpThreads.THREADS_WHEN_BEHIND);
+        }
+        final BareStreams.Result read = BareStreams.readAll(props, admin, topic, CATCH_UP_TIMEOUT,
+                BenchCommand::processCpuNanos);
+        return new CatchUp(read.seconds(), read.records(), read.cpuNanos(), new StreamsTotals(0, 0, 0, 0), 0);
     }
 
     private static double readPlain(final Map<String, Object> clientProps, final String topic) {

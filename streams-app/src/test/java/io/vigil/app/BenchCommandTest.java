@@ -18,9 +18,10 @@ class BenchCommandTest {
 
     private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "replay_cold_dps", "memory_series",
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
-            "catchup_ratio", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
+            "catchup_ratio", "bare_streams_dps", "bare_streams_ratio", "bare_streams_cpu_us_per_dp",
+            "catchup_vs_bare_streams", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
             "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_by_series_dps",
-            "catchup_by_series_ratio", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
+            "catchup_by_series_ratio", "catchup_by_series_vs_bare_streams", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
             "catchup_by_series_commits", "live_dps", "grace_ms",
             "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
             "warmup_latency_p99_ms", "live_cpu_cores",
@@ -85,10 +86,12 @@ class BenchCommandTest {
                         "catchup_waiting_cpu_vs_default", "catchup_byinput_dps", "catchup_byinput_ratio")
                 .doesNotContain("catchup_by_series_dps");
         assertThat(value(root, "catchup_waiting_vs_default")).isPositive();
+        assertThat(value(root, "bare_streams_dps")).as("Kafka Streams alone read the topic").isPositive();
+        assertThat(value(root, "catchup_byinput_vs_bare_streams")).isPositive();
         assertThat(value(root, "catchup_byinput_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
         assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2",
-                "with a plain consumer, round 2 of 2");
+                "with a plain consumer, round 2 of 2", "with bare Kafka Streams (exactly_once_v2), round 2 of 2");
     }
 
     @Test
@@ -103,6 +106,7 @@ class BenchCommandTest {
         assertThat(variant.err()).contains("--variant fast: expected KEY=VALUE");
         assertThat(CommandRun.vigil("bench", "--variant", "default:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--variant", "bare_streams:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "b:topics.partitioned_by_series=yes").err())
                 .isEqualTo("vigil: --variant b: topics.partitioned_by_series: 'yes' is not true or false"
