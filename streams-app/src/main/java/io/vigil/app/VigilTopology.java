@@ -198,7 +198,8 @@ public final class VigilTopology {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
-                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(), inTask);
+                    settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
+                    name -> rules.current().selectsMetric(name), inTask);
         }
 
         SeriesEvaluationProcessor evaluate() {

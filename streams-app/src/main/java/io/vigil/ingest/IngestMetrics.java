@@ -14,6 +14,7 @@ public final class IngestMetrics {
     private final Counter late;
     private final Counter deadLettered;
     private final Counter skippedFields;
+    private final Counter unselected;
 
     public IngestMetrics(final MeterRegistry registry) {
         this.registry = registry;
@@ -22,6 +23,9 @@ public final class IngestMetrics {
                 .register(registry);
         this.skippedFields = Counter.builder("vigil.ingest.fields.skipped")
                 .description("Line protocol and Telegraf fields that are strings or booleans, not numbers")
+                .register(registry);
+        this.unselected = Counter.builder("vigil.ingest.unselected")
+                .description("Valid datapoints of a metric no rule names, not passed to evaluation")
                 .register(registry);
         this.deadLettered = Counter.builder("vigil.ingest.dead.lettered")
                 .description("Input records written to the dead-letter topic")
@@ -51,6 +55,12 @@ public final class IngestMetrics {
     void skippedFields(final int count) {
         if (count > 0) {
             skippedFields.increment(count);
+        }
+    }
+
+    void unselected(final int count) {
+        if (count > 0) {
+            unselected.increment(count);
         }
     }
 

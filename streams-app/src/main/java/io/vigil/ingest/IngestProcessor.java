@@ -54,6 +54,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final int seriesPartitions;
     /** Where the points go in this task ({@code topics.partitioned_by_series}); null: bundled for the repartition. */
     private final InTaskEvaluation inTask;
+    /** The metrics whose points go on to evaluation. */
+    private final SelectedMetrics selected;
 
     private ProcessorContext<byte[], IngestOutput> context;
     /** Kafka Streams' own context, to send bundles from the pre-commit flush; null under a test's mock context. */
@@ -99,19 +101,22 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, null);
+                seriesPartitions, SelectedMetrics.ALL, null);
     }
 
     /**
-     * @param inTask the evaluation of this same task, which takes the points and notices directly, never bundled
-     *               ({@code topics.partitioned_by_series}); null to bundle them for the series repartition
+     * @param selected the metrics whose points go on to evaluation; the others' are counted and go no further (they
+     *                 still move their partition's newest timestamp: they are its progress)
+     * @param inTask   the evaluation of this same task, which takes the points and notices directly, never bundled
+     *                 ({@code topics.partitioned_by_series}); null to bundle them for the series repartition
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
-                           final InTaskEvaluation inTask) {
+                           final SelectedMetrics selected, final InTaskEvaluation inTask) {
+        this.selected = selected;
         this.inTask = inTask;
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
@@ -185,6 +190,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         List<Datapoint> kept = null;
         List<Rejection> old = null;
         int accepted = 0;
+        int unselected = 0;
         for (int i = 0; i < points.size(); i++) {
             final Datapoint point = points.get(i);
             final long behind = newest == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedSubtract(newest, point.timestampMs());
@@ -206,7 +212,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 continue;
             }
             accepted++;
-            if (inTask != null) {
+            if (!selected.selects(point.series().name())) {
+                unselected++;
+            } else if (inTask != null) {
                 inTask.point(point, record.timestamp());
             } else {
                 bundler.point(point, record.timestamp());
@@ -216,6 +224,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         if (accepted > 0) {
             source.accepted(meta.topic()).increment(accepted);
         }
+        metrics.unselected(unselected);
         if (internal != null && bundler.holdsPoints()) {
             newestPointContext = internal.recordContext();
         }

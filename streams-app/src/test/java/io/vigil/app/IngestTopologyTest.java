@@ -35,6 +35,7 @@ class IngestTopologyTest {
     @TempDir
     Path stateDir;
     private TopologyFixture fixture;
+    private LiveRules rules;
 
     @BeforeEach
     void start() {
@@ -42,7 +43,8 @@ class IngestTopologyTest {
                 new InputTopic("telegraf", InputFormat.INFLUX, TimestampPrecision.SECONDS),
                 new InputTopic("telegraf-json", InputFormat.TELEGRAF_JSON, TimestampPrecision.NANOSECONDS),
                 new InputTopic("prom", InputFormat.JSON, TimestampPrecision.NANOSECONDS));
-        fixture = new TopologyFixture(new LiveRules(TopologyFixture.parse(TopologyTest.RULES)), stateDir, NOW,
+        rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
+        fixture = new TopologyFixture(rules, stateDir, NOW,
                 TopologyFixture.settings(topics, IngestLimits.defaults()).withPartitionedBySeries(partitionedBySeries()));
     }
 
@@ -112,6 +114,29 @@ class IngestTopologyTest {
     }
 
     @Test
+    void pointsOfAMetricNoRuleNamesGoNoFurtherUntilARuleNamesIt() {
+        final String memory = TopologyFixture.point("mem", java.util.Map.of("instance", "n1"), 97, T0);
+        send("metrics", memory);
+        send("metrics", TopologyTest.point("n1", 40, T0 + 10_000));
+        assertThat(unselected()).as("mem: no rule names it").isEqualTo(1);
+        assertThat(accepted("metrics")).as("valid all the same").isEqualTo(2);
+
+        rules.replace(TopologyFixture.parse(TopologyTest.RULES + """
+                  - name: memory
+                    every: 10s
+                    rules:
+                      - alert: MemoryHigh
+                        series: mem
+                        aggregate: last
+                        window: 10s
+                        threshold: {above: 90}
+                """));
+        send("metrics", TopologyFixture.point("mem", java.util.Map.of("instance", "n1"), 97, T0 + 20_000));
+        assertThat(unselected()).as("a rule loaded since names it").isEqualTo(1);
+        assertThat(accepted("metrics")).isEqualTo(3);
+    }
+
+    @Test
     void theProgressChangelogHoldsEachSourcesNewestWhenItMovedAsOfEachCommit() {
         // The test driver commits after every record: one changelog record per record at most, here.
         send("metrics", "[" + TopologyTest.point("n1", 40, T0) + "," + TopologyTest.point("n2", 40, T0 + 10_000) + "]");
@@ -135,6 +160,10 @@ class IngestTopologyTest {
     private double accepted(final String topic) {
         final Counter c = fixture.registry.find("vigil.ingest.datapoints").tag("topic", topic).counter();
         return c == null ? 0 : c.count();
+    }
+
+    private double unselected() {
+        return fixture.registry.get("vigil.ingest.unselected").counter().count();
     }
 
     private static String header(final Headers headers, final String name) {
