@@ -107,6 +107,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Series of the fleet (nodes x 5 metrics), one point each per 10 s scrape (default: ${DEFAULT-VALUE}).")
     private int series;
 
+    @Option(names = "--unselected-metrics", defaultValue = "0", paramLabel = "K",
+            description = "Metrics per node, besides the five, that no rule names, in the replay and catch-up fleets: "
+                    + "an exporter sends more than the rules use, and the adapter forwards it all (default: "
+                    + "${DEFAULT-VALUE}; --series counts them).")
+    private int unselectedMetrics;
+
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "P",
             description = "Partitions of the input topics, at least 3 (default: ${DEFAULT-VALUE}).")
     private int partitions;
@@ -270,6 +276,9 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new ConfigException("--warmup: must be at least 0, not " + warmup);
         }
+        if (unselectedMetrics < 0) {
+            throw new ConfigException("--unselected-metrics: must be at least 0, not " + unselectedMetrics);
+        }
         if (rounds < 1) {
             throw new ConfigException("--rounds: must be at least 1, not " + rounds);
         }
@@ -308,6 +317,7 @@ final class BenchCommand implements Callable<Integer> {
         options.put("replay_datapoints", replayDatapoints);
         options.put("series", series);
         options.put("partitions", partitions);
+        options.put("unselected_metrics", unselectedMetrics);
         options.put("live_rate", liveRate);
         options.put("live_seconds", liveSeconds);
         options.put("live_warmup_seconds", liveWarmup);
@@ -337,7 +347,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void measureReplay(final BenchReport report, final VigilConfig cfg, final RuleSet rules, final Path dir)
             throws IOException {
-        final FleetMetrics fleet = new FleetMetrics(series);
+        final FleetMetrics fleet = new FleetMetrics(series, unselectedMetrics);
         final Path file = dir.resolve("fleet.jsonl");
         progress("writing %,d datapoints for replay", replayDatapoints);
         writeRecording(fleet, file, replayDatapoints);
@@ -470,7 +480,7 @@ final class BenchCommand implements Callable<Integer> {
             // The fleet is keyed by series, so the whole bench also measures the engine that relies on it.
             variants.put(BY_SERIES, Map.of(PARTITIONED_BY_SERIES, "true"));
         }
-        final FleetMetrics fleet = new FleetMetrics(series);
+        final FleetMetrics fleet = new FleetMetrics(series, unselectedMetrics);
         progress("filling %s: %,d datapoints of %,d series, %d partitions", topic, datapoints, series, partitions);
         final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs());
         report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");

@@ -19,12 +19,32 @@ public final class FleetMetrics {
     public static final long SCRAPE_MS = 10_000;
 
     private final int series;
+    /** Metrics per node that no rule names, after {@link #METRICS}: an exporter sends more than the rules use. */
+    private final int unselectedPerNode;
 
     public FleetMetrics(final int series) {
+        this(series, 0);
+    }
+
+    /** @param unselectedPerNode metrics per node besides {@link #METRICS}, named {@code node_unselected_metric_K} */
+    public FleetMetrics(final int series, final int unselectedPerNode) {
         if (series < 1) {
             throw new IllegalArgumentException("a fleet needs at least one series, not " + series);
         }
+        if (unselectedPerNode < 0) {
+            throw new IllegalArgumentException("unselected metrics per node: at least 0, not " + unselectedPerNode);
+        }
         this.series = series;
+        this.unselectedPerNode = unselectedPerNode;
+    }
+
+    private int metricsPerNode() {
+        return METRICS.length + unselectedPerNode;
+    }
+
+    private String metric(final int s) {
+        final int m = s % metricsPerNode();
+        return m < METRICS.length ? METRICS[m] : "node_unselected_metric_" + (m - METRICS.length);
     }
 
     public int series() {
@@ -33,7 +53,7 @@ public final class FleetMetrics {
 
     /** The record key: the series, so that one series' points stay in order on one partition. */
     public String key(final int s) {
-        return instance(s / METRICS.length) + "/" + METRICS[s % METRICS.length];
+        return instance(s / metricsPerNode()) + "/" + metric(s);
     }
 
     /**
@@ -42,8 +62,8 @@ public final class FleetMetrics {
      * @param hot         whether this series' node is in its incident (CPU pinned)
      */
     public String datapoint(final int s, final long timestampMs, final boolean hot) {
-        final int node = s / METRICS.length;
-        final String metric = METRICS[s % METRICS.length];
+        final int node = s / metricsPerNode();
+        final String metric = metric(s);
         final double t = timestampMs / 1000.0;
         final double noise = noise(s, timestampMs);
         final String value;
@@ -55,7 +75,9 @@ public final class FleetMetrics {
             // Counters only grow: a steady rate, slightly swinging, from a per-node start.
             case "net_transmit_bytes_total" -> value = Long.toString(
                     1_000_000_000L * (node % 9 + 1) + (long) (2_000_000 * (t + 300 * Math.sin(t / 3000))));
-            default -> value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
+            case "http_requests_total" ->
+                value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
+            default -> value = gauge(10 + (s % 80) + 5 * noise);
         }
         return adapterJson(metric, "\"cluster\":\"cluster-" + node / NODES_PER_CLUSTER + "\",\"instance\":\""
                 + instance(node) + "\",\"region\":\"eu-west-" + (node % 3 + 1) + "\",\"role\":\""
@@ -94,7 +116,7 @@ public final class FleetMetrics {
         long given = 0;
         for (long step = 0; step < steps; step++) {
             for (int s = 0; s < series && given < datapoints; s++, given++) {
-                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hotNode(s, step, steps)));
+                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hotNode(s / metricsPerNode(), step, steps)));
             }
         }
     }
@@ -107,9 +129,9 @@ public final class FleetMetrics {
         return Math.floorDiv(System.currentTimeMillis() - 3_600_000L, SCRAPE_MS) * SCRAPE_MS;
     }
 
-    /** Whether the node of series {@code s} is one of the few that run hot, during the middle of a recording. */
-    static boolean hotNode(final int s, final long step, final long steps) {
-        return (s / METRICS.length) % 500 == 7 && step >= steps / 2 && step < steps * 3 / 4;
+    /** Whether node {@code node} is one of the few that run hot, during the middle of a recording. */
+    static boolean hotNode(final int node, final long step, final long steps) {
+        return node % 500 == 7 && step >= steps / 2 && step < steps * 3 / 4;
     }
 
     private static String instance(final int node) {

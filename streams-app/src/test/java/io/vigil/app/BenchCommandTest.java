@@ -74,7 +74,7 @@ class BenchCommandTest {
     void catchUpAloneComparesAVariantWithTheDefaultRoundByRound() throws Exception {
         final Path json = dir.resolve("ab.json");
         final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
-                "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
+                "--unselected-metrics", "3", "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
                 "--variant", "byinput:topics.partitioned_by_series=true", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -90,6 +90,7 @@ class BenchCommandTest {
         assertThat(value(root, "catchup_byinput_vs_bare_streams")).isPositive();
         assertThat(value(root, "catchup_byinput_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
+        assertThat(root.at("/context/options/unselected_metrics").asInt()).isEqualTo(3);
         assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2",
                 "with a plain consumer, round 2 of 2", "with bare Kafka Streams (exactly_once_v2), round 2 of 2");
     }
@@ -108,6 +109,8 @@ class BenchCommandTest {
         assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "bare_streams:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--unselected-metrics", "-1").err())
+                .isEqualTo("vigil: --unselected-metrics: must be at least 0, not -1" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--variant", "b:topics.partitioned_by_series=yes").err())
                 .isEqualTo("vigil: --variant b: topics.partitioned_by_series: 'yes' is not true or false"
                         + System.lineSeparator());
