@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns input records into datapoints keyed by series (each in its topic's format), sends what cannot be read to the
  * dead-letter topic, drops points more than {@code grace} behind their partition's newest timestamp, dead-letters
- * points more than {@code maxAge} behind it, and reports each partition's progress in event time (its watermark) to
- * every evaluator.
+ * points more than {@code maxAge} behind it, passes on only the points of a metric some rule names, and reports each
+ * partition's progress in event time (its watermark) to every evaluator.
  */
 public final class IngestProcessor implements Processor<byte[], byte[], byte[], IngestOutput> {
 
