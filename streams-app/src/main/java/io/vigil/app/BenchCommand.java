@@ -104,7 +104,8 @@ final class BenchCommand implements Callable<Integer> {
     private int replayWarmup;
 
     @Option(names = "--series", defaultValue = "10000", paramLabel = "S",
-            description = "Series of the fleet (nodes x 5 metrics), one point each per 10 s scrape (default: ${DEFAULT-VALUE}).")
+            description = "Series of the fleet (nodes x 5 metrics, and x --unselected-metrics more), one point each per "
+                    + "10 s scrape (default: ${DEFAULT-VALUE}).")
     private int series;
 
     @Option(names = "--unselected-metrics", defaultValue = "0", paramLabel = "K",
@@ -491,11 +492,12 @@ final class BenchCommand implements Callable<Integer> {
         final List<Double> plainRates = new ArrayList<>();
         final List<CatchUp> bareRuns = new ArrayList<>();
         final Map<String, List<CatchUp>> runs = new LinkedHashMap<>();
-        final List<String> names = new ArrayList<>();
-        names.add(PLAIN);
-        names.add(BARE);
-        names.add(DEFAULT_VARIANT);
-        names.addAll(variants.keySet());
+        final List<String> engines = new ArrayList<>();
+        engines.add(DEFAULT_VARIANT);
+        engines.addAll(variants.keySet());
+        // A round: the two yardsticks, then the engines.
+        final List<String> names = new ArrayList<>(List.of(PLAIN, BARE));
+        names.addAll(engines);
         for (int w = 1; w <= warmup; w++) {
             progress("warm-up %d of %d (not counted): the plain consumer, bare Kafka Streams, then each engine", w,
                     warmup);
@@ -507,7 +509,7 @@ final class BenchCommand implements Callable<Integer> {
             // Every engine, not the default alone: partitioned by series the engine runs other code (ingest hands
             // its points to the evaluation in the task), which the default's warm-up leaves for C2 to compile
             // during the counted round.
-            for (String name : names.subList(2, names.size())) {
+            for (String name : engines) {
                 final CatchUp run = catchUp(admin, engineConfig(cfg, name, "-warmup-" + name + "-" + w), rules, topic,
                         dir.resolve("streams-warmup-" + name + "-" + w));
                 progress("warm-up: %s %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(),
