@@ -137,6 +137,27 @@ class IngestTopologyTest {
     }
 
     @Test
+    void theSeriesRepartitionCarriesOnlyThePointsOfMetricsARuleNames() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(partitionedBySeries(), "no series repartition then");
+        send("metrics", "[" + TopologyFixture.point("mem", java.util.Map.of("instance", "n1"), 97, T0) + ","
+                + TopologyTest.point("n1", 40, T0) + "]");
+        send("metrics", TopologyFixture.point("disk", java.util.Map.of("instance", "n1"), 12, T0 + 10_000));
+
+        final TestOutputTopic<byte[], byte[]> series = fixture.driver.createOutputTopic(
+                "vigil-test-" + VigilTopology.SERIES_REPARTITION + "-repartition",
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        final List<String> points = new java.util.ArrayList<>();
+        for (byte[] value : series.readValuesToList()) {
+            if (io.vigil.ingest.SeriesBundle.isBundle(value)) {
+                io.vigil.ingest.SeriesBundle.read(value, (key, v, ts, recordTs) -> points.add(key + " " + v));
+            }
+        }
+        assertThat(points).containsExactly("cpu{cluster=\"backend\",instance=\"n1\"} 40.0");
+        assertThat(unselected()).isEqualTo(2);
+    }
+
+    @Test
     void theProgressChangelogHoldsEachSourcesNewestWhenItMovedAsOfEachCommit() {
         // The test driver commits after every record: one changelog record per record at most, here.
         send("metrics", "[" + TopologyTest.point("n1", 40, T0) + "," + TopologyTest.point("n2", 40, T0 + 10_000) + "]");
