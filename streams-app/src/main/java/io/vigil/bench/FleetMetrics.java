@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * A fleet's metrics as the bench plays them: {@code series} series, node by node, five metrics per node (two CPU and
- * memory gauges, a disk gauge, two traffic counters), nodes in clusters of {@link #NODES_PER_CLUSTER}. Each datapoint
+ * memory gauges, a disk gauge, two traffic counters) and, if asked, gauges no rule names after them, nodes in
+ * clusters of {@link #NODES_PER_CLUSTER}. Each datapoint
  * is native JSON as prometheus-kafka-adapter writes it, about 210 bytes. Deterministic: the same series, time and
  * step always give the same record, so runs on different commits read the same data.
  *
@@ -116,7 +117,8 @@ public final class FleetMetrics {
         long given = 0;
         for (long step = 0; step < steps; step++) {
             for (int s = 0; s < series && given < datapoints; s++, given++) {
-                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hotNode(s / metricsPerNode(), step, steps)));
+                final boolean hot = hotNode(s / metricsPerNode(), step, steps);
+                sink.accept(s, key(s), datapoint(s, startMs + step * SCRAPE_MS, hot));
             }
         }
     }

@@ -71,12 +71,12 @@ public final class RuleIndex {
         return b == 0 ? a : gcd(b, a % b);
     }
 
-    /** Indexes (see {@link #rule}) of the rules whose selector matches the series, in rule order. */
     /** Whether a rule selects series of metric {@code name}: a selector names one metric, always. */
     public boolean selectsMetric(final String name) {
         return rulesByMetric.containsKey(name);
     }
 
+    /** Indexes (see {@link #rule}) of the rules whose selector matches the series, in rule order. */
     public int[] match(final Series series) {
         final MetricRules bucket = rulesByMetric.get(series.name());
         if (bucket == null) {
