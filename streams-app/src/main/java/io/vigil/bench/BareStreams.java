@@ -76,7 +76,7 @@ public final class BareStreams {
         }
     }
 
-    private static Map<Integer, Long> endOffsets(final Admin admin, final String topic) {
+    private static Map<Integer, Long> endOffsets(final Admin admin, final String topic) throws InterruptedException {
         try {
             final Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(java.util.List.of(topic))
                     .allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().stream()
@@ -87,9 +87,6 @@ public final class BareStreams {
                     e -> e.getValue().offset()));
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the end offsets of " + topic + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the end offsets of " + topic, e);
         }
     }
 
