@@ -1,0 +1,37 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/** The Kafka Streams settings the engine runs with, and the operator's kafka.* settings over them. */
+class VigilEngineSettingsTest {
+
+    private static final Path STATE = Path.of("state");
+
+    @Test
+    void theEngineCommitsExactlyOnceAndCompressesWhatItProducesWithLz4() {
+        final Properties props = VigilEngine.streamsProperties(
+                ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092")), STATE);
+
+        assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // What Kafka Streams makes of it: its producers get the setting.
+        assertThat(new StreamsConfig(props).getProducerConfigs("client"))
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    }
+
+    @Test
+    void kafkaSettingsOfTheOperatorOverrideTheEnginesDefaults() {
+        final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
+                "VIGIL_KAFKA_COMPRESSION_TYPE", "none", "VIGIL_KAFKA_BATCH_SIZE", "16384")), STATE);
+
+        assertThat(props).containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")
+                .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, "16384");
+    }
+}
