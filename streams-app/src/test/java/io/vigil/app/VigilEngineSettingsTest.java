@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,19 @@ class VigilEngineSettingsTest {
         // What Kafka Streams makes of it: its producers get the setting.
         assertThat(new StreamsConfig(props).getProducerConfigs("client"))
                 .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    }
+
+    @Test
+    void theEnginesConsumersFetchUpToFourMegabytesPerPartitionIntoOneMegabyteSocketBuffers() {
+        final StreamsConfig config = new StreamsConfig(VigilEngine.streamsProperties(
+                ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092")), STATE));
+
+        // The main consumer reads the input and the repartitions; the restore consumer reads the changelogs.
+        for (Map<String, Object> consumer : java.util.List.of(config.getMainConsumerConfigs("vigil", "client", 0),
+                config.getRestoreConsumerConfigs("client"))) {
+            assertThat(consumer).containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024)
+                    .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1024 * 1024);
+        }
     }
 
     @Test
