@@ -3,6 +3,7 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,10 +16,15 @@ class VigilEngineSettingsTest {
 
     private static final Path STATE = Path.of("state");
 
+    /** The engine's settings under a configuration that only names the brokers. */
+    private static Properties defaults() {
+        return VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092")),
+                STATE);
+    }
+
     @Test
     void theEngineCommitsExactlyOnceAndCompressesWhatItProducesWithLz4() {
-        final Properties props = VigilEngine.streamsProperties(
-                ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092")), STATE);
+        final Properties props = defaults();
 
         assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -29,11 +35,10 @@ class VigilEngineSettingsTest {
 
     @Test
     void theEnginesConsumersFetchUpToFourMegabytesPerPartitionIntoOneMegabyteSocketBuffers() {
-        final StreamsConfig config = new StreamsConfig(VigilEngine.streamsProperties(
-                ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092")), STATE));
+        final StreamsConfig config = new StreamsConfig(defaults());
 
         // The main consumer reads the input and the repartitions; the restore consumer reads the changelogs.
-        for (Map<String, Object> consumer : java.util.List.of(config.getMainConsumerConfigs("vigil", "client", 0),
+        for (Map<String, Object> consumer : List.of(config.getMainConsumerConfigs("vigil", "client", 0),
                 config.getRestoreConsumerConfigs("client"))) {
             assertThat(consumer).containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024)
                     .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1024 * 1024);
