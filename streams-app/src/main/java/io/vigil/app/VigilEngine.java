@@ -120,7 +120,8 @@ public final class VigilEngine implements AutoCloseable {
         // the log was most of the broker's work in a catch-up (its write() alone a third); bundles of keys that differ
         // little compress well, and lz4 costs less CPU than the bytes it saves. 1.29x the catch-up rate and 0.79x the
         // process CPU per datapoint by default (four round pairs); partitioned by series, where only changelogs are
-        // written, no difference (docs/performance.md). Every Kafka client reads lz4. kafka.compression.type overrides.
+        // written, no difference (docs/performance.md). Every Kafka client reads lz4 (kafka-python with its lz4
+        // package), the alerts topic's readers too. kafka.compression.type overrides.
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // Fetches of up to 4 MB per partition (Kafka's 1 MB) into 1 MB socket buffers (64 KB): a catch-up reads its
         // input, and by default its repartition, as fast as the stream threads take it, and each fetch of less meant

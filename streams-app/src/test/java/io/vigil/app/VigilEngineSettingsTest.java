@@ -48,9 +48,12 @@ class VigilEngineSettingsTest {
     @Test
     void kafkaSettingsOfTheOperatorOverrideTheEnginesDefaults() {
         final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
-                "VIGIL_KAFKA_COMPRESSION_TYPE", "none", "VIGIL_KAFKA_BATCH_SIZE", "16384")), STATE);
+                "VIGIL_KAFKA_COMPRESSION_TYPE", "none", "VIGIL_KAFKA_BATCH_SIZE", "16384",
+                "VIGIL_KAFKA_MAX_PARTITION_FETCH_BYTES", "1048576", "VIGIL_KAFKA_RECEIVE_BUFFER_BYTES", "65536")), STATE);
 
         assertThat(props).containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")
-                .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, "16384");
+                .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, "16384")
+                .containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1048576")
+                .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "65536");
     }
 }
