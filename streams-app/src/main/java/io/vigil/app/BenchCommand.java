@@ -173,10 +173,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "the medians count (default: ${DEFAULT-VALUE}).")
     private int rounds;
 
-    @Option(names = "--warmup", defaultValue = "0", paramLabel = "W",
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "W",
             description = "Catch-ups of every engine (the default and each variant) before the counted ones, not "
-                    + "counted: the first engine of a JVM runs its code cold (default: ${DEFAULT-VALUE}; the replay "
-                    + "and memory phases warm the processors, not Kafka Streams).")
+                    + "counted: the first engine of a JVM runs its code cold, and a running engine that falls behind "
+                    + "does not (default: ${DEFAULT-VALUE}; the first warm-up's default engine against the plain "
+                    + "consumer read before it is reported apart, as a cold start's catch-up).")
     private int warmup;
 
     private static final String DEFAULT_VARIANT = "default";
@@ -498,11 +499,17 @@ final class BenchCommand implements Callable<Integer> {
         // A round: the two yardsticks, then the engines.
         final List<String> names = new ArrayList<>(List.of(PLAIN, BARE));
         names.addAll(engines);
+        // The first warm-up's default engine and plain consumer, each the first of its kind in the JVM: a cold start.
+        double coldPlainRate = Double.NaN;
+        CatchUp cold = null;
         for (int w = 1; w <= warmup; w++) {
             progress("warm-up %d of %d (not counted): the plain consumer, bare Kafka Streams, then each engine", w,
                     warmup);
             final double plainRate = readPlain(clientProps, topic);
             progress("warm-up: plain consumer %,.0f datapoints/s", plainRate);
+            if (w == 1) {
+                coldPlainRate = plainRate;
+            }
             final CatchUp bare = readBare(admin, cfg, "-warmup-" + BARE + "-" + w, topic,
                     dir.resolve("streams-warmup-" + BARE + "-" + w));
             progress("warm-up: bare Kafka Streams %,.0f datapoints/s", bare.rate());
@@ -514,6 +521,9 @@ final class BenchCommand implements Callable<Integer> {
                         dir.resolve("streams-warmup-" + name + "-" + w));
                 progress("warm-up: %s %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(),
                         run.cpuMicrosPerDatapoint());
+                if (w == 1 && name.equals(DEFAULT_VARIANT)) {
+                    cold = run;
+                }
             }
         }
         for (int round = 1; round <= rounds; round++) {
@@ -583,6 +593,12 @@ final class BenchCommand implements Callable<Integer> {
         report.add("catchup_heap_per_series", "catch-up: engine heap after GC per series, caught up" + of,
                 median(base.stream().mapToDouble(r -> (double) r.heapBytes() / Math.min(series, datapoints)).toArray()),
                 "bytes", series < 100_000 ? "(buffers dominate below 100,000 series)" : "");
+        if (cold != null) {
+            report.add("catchup_cold_dps", "catch-up, cold: the JVM's first engine (default, a warm-up, not counted)",
+                    cold.rate(), "datapoints/s", "");
+            report.add("catchup_cold_ratio", "catch-up, cold: that engine / the plain consumer read before it",
+                    cold.rate() / coldPlainRate, "", "");
+        }
         for (String name : variants.keySet()) {
             final List<CatchUp> variant = runs.get(name);
             final double[] rateRatios = new double[rounds];

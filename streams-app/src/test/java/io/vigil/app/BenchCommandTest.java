@@ -1,12 +1,15 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +23,8 @@ class BenchCommandTest {
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "bare_streams_dps", "bare_streams_ratio", "bare_streams_cpu_us_per_dp",
             "catchup_vs_bare_streams", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
-            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_by_series_dps",
+            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_cold_dps",
+            "catchup_cold_ratio", "catchup_by_series_dps",
             "catchup_by_series_ratio", "catchup_by_series_vs_bare_streams", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
             "catchup_by_series_commits", "live_dps", "grace_ms",
             "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
@@ -60,6 +64,10 @@ class BenchCommandTest {
         }
         assertThat(keys).containsExactlyElementsOf(ROWS);
         assertThat(value(root, "memory_series")).isEqualTo(300);
+        assertThat(root.at("/context/options/catchup_warmup").asInt()).as("each engine warmed once").isEqualTo(1);
+        assertThat(run.err()).contains("warm-up 1 of 1 (not counted)");
+        assertThat(value(root, "catchup_cold_ratio")).as("the JVM's first engine against its first plain read")
+                .isCloseTo(value(root, "catchup_cold_dps") / coldPlainRate(run.err()), withinPercentage(1));
         assertThat(value(root, "grace_ms")).isEqualTo(1000);
         assertThat(value(root, "latency_samples")).as("probe alerts read").isPositive();
         final JsonNode slowest = root.at("/context/latency_slowest_probe_by_instant_ms");
@@ -74,7 +82,7 @@ class BenchCommandTest {
     void catchUpAloneComparesAVariantWithTheDefaultRoundByRound() throws Exception {
         final Path json = dir.resolve("ab.json");
         final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
-                "--unselected-metrics", "3", "--grace", "1s", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
+                "--unselected-metrics", "3", "--grace", "1s", "--warmup", "0", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
                 "--variant", "byinput:topics.partitioned_by_series=true", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -121,6 +129,13 @@ class BenchCommandTest {
                 .isEqualTo("vigil: --replay-rounds: must be at least 1, not 0" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--replay-warmup", "-1").err())
                 .isEqualTo("vigil: --replay-warmup: must be at least 0, not -1" + System.lineSeparator());
+    }
+
+    /** The rate of the first warm-up's plain consumer, as the bench's progress says it. */
+    private static double coldPlainRate(final String progress) {
+        final Matcher m = Pattern.compile("warm-up: plain consumer ([0-9,]+) datapoints/s").matcher(progress);
+        assertThat(m.find()).as(progress).isTrue();
+        return Double.parseDouble(m.group(1).replace(",", ""));
     }
 
     private static double value(final JsonNode root, final String key) {
