@@ -1,5 +1,7 @@
 package io.vigil.app;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.bench.BenchReport;
 import io.vigil.bench.BenchRules;
@@ -688,8 +690,9 @@ final class BenchCommand implements Callable<Integer> {
     private CatchUp catchUp(final Admin admin, final VigilConfig cfg, final RuleSet rules, final String topic,
                             final Path stateDir) throws Exception {
         final long heapBefore = ProcessMemory.heapUsedAfterGc();
-        try (VigilEngine engine = VigilEngine.start(cfg, rules, stateDir, new SimpleMeterRegistry())) {
-            final long started = awaitRunning(engine);
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (VigilEngine engine = VigilEngine.start(cfg, rules, stateDir, registry)) {
+            final long started = awaitFirstDatapoint(engine, registry);
             final long cpuStarted = processCpuNanos();
             final long done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic,
                     CATCH_UP_TIMEOUT);
@@ -878,6 +881,33 @@ final class BenchCommand implements Callable<Integer> {
                 .map(e -> e.getValue().metricValue())
                 .filter(v -> v instanceof Double d && !d.isNaN())
                 .mapToDouble(v -> (Double) v).max().orElse(Double.NaN);
+    }
+
+    /**
+     * @return System.nanoTime when ingest was first seen to have read a datapoint: a stream thread processes as soon
+     *         as its own tasks are ready, which can be long before the whole engine is RUNNING
+     */
+    private static long awaitFirstDatapoint(final VigilEngine engine, final MeterRegistry registry)
+            throws InterruptedException {
+        final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (ingested(registry) == 0) {
+            if (engine.state() == KafkaStreams.State.ERROR || engine.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the engine did not start (state " + engine.state() + ")");
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        return System.nanoTime();
+    }
+
+    /** The datapoints ingest has read, whatever became of them. */
+    private static double ingested(final MeterRegistry registry) {
+        double read = 0;
+        for (String name : List.of("vigil.ingest.datapoints", "vigil.ingest.unselected", "vigil.ingest.late.dropped",
+                "vigil.ingest.dead.lettered")) {
+            read += registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+        }
+        return read;
     }
 
     /** @return System.nanoTime when the engine was first seen RUNNING */

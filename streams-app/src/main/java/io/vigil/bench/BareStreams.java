@@ -6,6 +6,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -30,8 +31,9 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class BareStreams {
 
     /**
-     * How long the application took from RUNNING to having committed the end of the topic, and the CPU the clock
-     * given to {@link #readAll} counted meanwhile (negative where it has none).
+     * How long the application took from its first record to having committed the end of the topic (not from RUNNING:
+     * a stream thread processes as soon as its own tasks are ready, and may have read most of the topic by then), and
+     * the CPU the clock given to {@link #readAll} counted meanwhile (negative where it has none).
      */
     public record Result(long records, double seconds, long cpuNanos) {
         public double rate() {
@@ -51,20 +53,21 @@ public final class BareStreams {
         final Map<Integer, Long> ends = endOffsets(admin, topic);
         final long records = ends.values().stream().mapToLong(Long::longValue).sum();
         final LongAdder valueBytes = new LongAdder();
+        final AtomicLong firstRecordNanos = new AtomicLong();
         final StreamsBuilder builder = new StreamsBuilder();
         builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new LookAtValues(ends, valueBytes));
+                .process(() -> new LookAtValues(ends, valueBytes, firstRecordNanos));
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             streams.start();
             final long deadline = System.nanoTime() + timeout.toNanos();
-            while (streams.state() != KafkaStreams.State.RUNNING) {
+            while (firstRecordNanos.get() == 0) {
                 if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the bare Kafka Streams application did not start (state "
                             + streams.state() + ")");
                 }
-                TimeUnit.MILLISECONDS.sleep(10);
+                TimeUnit.MILLISECONDS.sleep(1);
             }
-            final long started = System.nanoTime();
+            final long started = firstRecordNanos.get();
             final long cpuStarted = cpuClock.getAsLong();
             final long done = CommittedProgress.awaitCaughtUp(admin,
                     props.getProperty("application.id"), topic, timeout);
@@ -98,13 +101,15 @@ public final class BareStreams {
     private static final class LookAtValues implements Processor<byte[], byte[], Void, Void> {
         private final Map<Integer, Long> ends;
         private final LongAdder total;
+        private final AtomicLong firstRecordNanos;
         private ProcessorContext<Void, Void> context;
         private long last = -1;
         private long bytes;
 
-        LookAtValues(final Map<Integer, Long> ends, final LongAdder total) {
+        LookAtValues(final Map<Integer, Long> ends, final LongAdder total, final AtomicLong firstRecordNanos) {
             this.ends = ends;
             this.total = total;
+            this.firstRecordNanos = firstRecordNanos;
         }
 
         @Override
@@ -115,6 +120,9 @@ public final class BareStreams {
 
         @Override
         public void process(final Record<byte[], byte[]> record) {
+            if (bytes == 0 && firstRecordNanos.get() == 0) {
+                firstRecordNanos.compareAndSet(0, System.nanoTime());
+            }
             bytes += record.value() == null ? 0 : record.value().length;
             if (context.recordMetadata().orElseThrow().offset() >= last) {
                 total.add(bytes);
