@@ -105,6 +105,8 @@ public final class BareStreams {
         private ProcessorContext<Void, Void> context;
         private long last = -1;
         private long bytes;
+        /** Whether this task has seen a record: only its first looks at the shared clock. */
+        private boolean started;
 
         LookAtValues(final Map<Integer, Long> ends, final LongAdder total, final AtomicLong firstRecordNanos) {
             this.ends = ends;
@@ -120,7 +122,8 @@ public final class BareStreams {
 
         @Override
         public void process(final Record<byte[], byte[]> record) {
-            if (bytes == 0 && firstRecordNanos.get() == 0) {
+            if (!started) {
+                started = true;
                 firstRecordNanos.compareAndSet(0, System.nanoTime());
             }
             bytes += record.value() == null ? 0 : record.value().length;
