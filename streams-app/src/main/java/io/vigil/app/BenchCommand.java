@@ -521,7 +521,7 @@ final class BenchCommand implements Callable<Integer> {
             for (String name : engines) {
                 final CatchUp run = catchUp(admin, engineConfig(cfg, name, "-warmup-" + name + "-" + w), rules, topic,
                         dir.resolve("streams-warmup-" + name + "-" + w));
-                progress("warm-up: %s %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(),
+                progress("warm-up: %s %,.0f datapoints/s, %.1f us CPU per datapoint", name, run.rate(),
                         run.cpuMicrosPerDatapoint());
                 if (w == 1 && name.equals(DEFAULT_VARIANT)) {
                     cold = run;
@@ -559,7 +559,7 @@ final class BenchCommand implements Callable<Integer> {
                         round, rounds);
                 final CatchUp run = catchUp(admin, engine, rules, topic,
                         dir.resolve("streams-catchup-" + name + "-" + round));
-                progress("%s: %,.0f datapoints/s, %.0f us CPU per datapoint", name, run.rate(), run.cpuMicrosPerDatapoint());
+                progress("%s: %,.0f datapoints/s, %.1f us CPU per datapoint", name, run.rate(), run.cpuMicrosPerDatapoint());
                 runs.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
             }
         }
