@@ -118,7 +118,7 @@ public final class VigilTopology {
                     .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
                     .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                             .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
-                            .withStreamPartitioner(new SeriesPartitioner()))
+                            .withStreamPartitioner(BundlePartitioner.series()))
                     .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
                             SeriesEvaluationProcessor.PROGRESS_STORE);
         }
@@ -137,7 +137,7 @@ public final class VigilTopology {
                 .mapValues(PeerMessageCodec::encode, Named.as("peer-bytes"))
                 .repartition(Repartitioned.<String, byte[]>as(PEERS_REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
-                        .withStreamPartitioner(new BroadcastingPartitioner<>(PeerMessageCodec::isBroadcast)))
+                        .withStreamPartitioner(BundlePartitioner.peers()))
                 .process(stages::judgePeers, Named.as("judge-peers"), PeerGroupProcessor.VALUES_STORE,
                         PeerGroupProcessor.ALERTS_STORE, PeerGroupProcessor.PROGRESS_STORE)
                 .mapValues(t -> (EvaluationOutput) t, Named.as("peer-transitions"));
@@ -277,25 +277,53 @@ public final class VigilTopology {
     }
 
     /**
-     * Series bundles go to the partition they name, which must be one of this many (the bundler computed it for the
-     * topic's partition count); watermarks and idle notices go to every partition; single points (bundling off) to
-     * their series key's partition, by the producer's default partitioner.
+     * Bundles (series points or peer values) go to the partition they name, which must be one of this many (it was
+     * computed for the topic's partition count); the broadcasts (watermarks, idle notices, progress reports) go to
+     * every partition; anything else (single points, values written before bundles) to its key's partition, by the
+     * producer's default partitioner.
      */
-    static final class SeriesPartitioner implements StreamPartitioner<byte[], byte[]> {
-        private final BroadcastingPartitioner<byte[]> broadcasting =
-                new BroadcastingPartitioner<>(SeriesMessageCodec::isBroadcast);
+    static final class BundlePartitioner<K> implements StreamPartitioner<K, byte[]> {
+        private final String what;
+        private final java.util.function.Predicate<byte[]> isBundle;
+        private final java.util.function.ToIntFunction<byte[]> partitionOf;
+        private final java.util.function.ToIntFunction<byte[]> partitionsOf;
+        private final BroadcastingPartitioner<K> broadcasting;
+
+        private BundlePartitioner(final String what, final java.util.function.Predicate<byte[]> isBundle,
+                                  final java.util.function.ToIntFunction<byte[]> partitionOf,
+                                  final java.util.function.ToIntFunction<byte[]> partitionsOf,
+                                  final java.util.function.Predicate<byte[]> isBroadcast) {
+            this.what = what;
+            this.isBundle = isBundle;
+            this.partitionOf = partitionOf;
+            this.partitionsOf = partitionsOf;
+            this.broadcasting = new BroadcastingPartitioner<>(isBroadcast);
+        }
+
+        /** The series repartition's: points bundled by ingest. */
+        static BundlePartitioner<byte[]> series() {
+            return new BundlePartitioner<>("series", SeriesBundle::isBundle, SeriesBundle::partitionOf,
+                    SeriesBundle::partitionsOf, SeriesMessageCodec::isBroadcast);
+        }
+
+        /** The peers repartition's: peer values bundled by evaluation. */
+        static BundlePartitioner<String> peers() {
+            return new BundlePartitioner<>("peer", PeerMessageCodec::isBundle, PeerMessageCodec::partitionOf,
+                    PeerMessageCodec::partitionsOf, PeerMessageCodec::isBroadcast);
+        }
 
         @Override
-        public Optional<Set<Integer>> partitions(final String topic, final byte[] key, final byte[] value,
+        public Optional<Set<Integer>> partitions(final String topic, final K key, final byte[] value,
                                                  final int numPartitions) {
-            if (SeriesBundle.isBundle(value)) {
-                if (SeriesBundle.partitionsOf(value) != numPartitions) {
-                    // The series would land on other evaluators than their states: a bug, never to be sent.
-                    throw new IllegalStateException("a series bundle for partition " + SeriesBundle.partitionOf(value)
-                            + " of " + SeriesBundle.partitionsOf(value) + ", but " + topic + " has " + numPartitions
-                            + " partitions");
+            if (isBundle.test(value)) {
+                final int partition = partitionOf.applyAsInt(value);
+                final int partitions = partitionsOf.applyAsInt(value);
+                if (partitions != numPartitions) {
+                    // What it carries would land on other tasks than their states: a bug, never to be sent.
+                    throw new IllegalStateException("a " + what + " bundle for partition " + partition + " of "
+                            + partitions + ", but " + topic + " has " + numPartitions + " partitions");
                 }
-                return Optional.of(Set.of(SeriesBundle.partitionOf(value)));
+                return Optional.of(Set.of(partition));
             }
             return broadcasting.partitions(topic, key, value, numPartitions);
         }

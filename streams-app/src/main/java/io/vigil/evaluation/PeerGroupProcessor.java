@@ -113,22 +113,21 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     }
 
     /**
-     * {@link #process(Record)} for a message as evaluation made it, {@link PeerValues} or {@link PeerProgress}, not
-     * encoded: the replay runs evaluation and this stage in one process and hands its messages over so, where the
-     * topology writes them to the peers topic and reads them back.
+     * {@link #process(Record)} for a message as evaluation made it, {@link PeerBundle}, {@link PeerValues} or
+     * {@link PeerProgress}, not encoded: the replay runs evaluation and this stage in one process and hands its
+     * messages over so, where the topology writes them to the peers topic and reads them back.
      */
     public void process(final EvaluationOutput message, final long timestamp) {
         commits.processed();
         if (liveRules.current() != evaluator.rules()) {
             apply(evaluator.reload(liveRules.current()), timestamp);
         }
+        if (message instanceof PeerBundle b) {
+            b.values().forEach(this::accept);
+            return;
+        }
         if (message instanceof PeerValues v) {
-            final List<PeerValues.Member> waiting = evaluator.accept(v);
-            if (waiting != null) {
-                values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time()), new Waiting(v.groupKey(), v.time(), waiting));
-            } else {
-                metrics.late(v.members().size());
-            }
+            accept(v);
             return;
         }
         final PeerProgress p = (PeerProgress) message;
@@ -137,6 +136,15 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         progress.put(PROGRESS_KEY, encodeProgress());
         final long[] alerts = evaluator.alertCounts();
         metrics.taskState("peers-" + context.taskId(), 0, alerts[0], alerts[1]);
+    }
+
+    private void accept(final PeerValues v) {
+        final List<PeerValues.Member> waiting = evaluator.accept(v);
+        if (waiting != null) {
+            values.put(PeerGroupEvaluator.valueKey(v.groupKey(), v.time()), new Waiting(v.groupKey(), v.time(), waiting));
+        } else {
+            metrics.late(v.members().size());
+        }
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * The values of one peer group's members at one evaluation instant, as one series task sends them to the task that
- * judges the group: one record per group and pass rather than one per member (an outlier rule over a fleet's CPU
- * would otherwise put a record on the peers topic, and its changelog, for every CPU datapoint).
+ * judges the group (with the other groups bound there, in a {@link PeerBundle}), and as that task keeps them waiting:
+ * one entry per group and pass rather than one per member (an outlier rule over a fleet's CPU would otherwise put a
+ * record on the peers topic, and its changelog, for every CPU datapoint).
  *
  * @param groupKey the group (see {@link PeerGroupEvaluator#groupKey})
  * @param time     the evaluation instant

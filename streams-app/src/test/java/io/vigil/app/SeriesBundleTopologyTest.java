@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.evaluation.PeerBundle;
+import io.vigil.evaluation.PeerMessageCodec;
+import io.vigil.evaluation.PeerProgress;
+import io.vigil.evaluation.PeerValues;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.SeriesBundle;
@@ -88,7 +92,7 @@ class SeriesBundleTopologyTest {
 
     @Test
     void theSeriesPartitionerSendsABundleToItsPartitionAndRefusesOneComputedForAnotherCount() {
-        final VigilTopology.SeriesPartitioner partitioner = new VigilTopology.SeriesPartitioner();
+        final VigilTopology.BundlePartitioner<byte[]> partitioner = VigilTopology.BundlePartitioner.series();
         final SeriesBundle bundle = new SeriesBundle(2, 4);
         bundle.add("up".getBytes(StandardCharsets.UTF_8), "up".hashCode(), 1, 1_000, 1_000);
         final byte[] bytes = bundle.take();
@@ -101,6 +105,22 @@ class SeriesBundleTopologyTest {
                 SeriesMessageCodec.encode(new SeriesMessage.Watermark("m/0", 5)), 1)).contains(Set.of(0));
         assertThat(partitioner.partitions("t", "k".getBytes(StandardCharsets.UTF_8), new byte[] {SeriesMessageCodec.POINT},
                 2)).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void thePeersPartitionerSendsABundleToItsPartitionAndEveryProgressReportEverywhere() {
+        final VigilTopology.BundlePartitioner<String> partitioner = VigilTopology.BundlePartitioner.peers();
+        final byte[] bundle = PeerMessageCodec.encode(new PeerBundle(1, 4,
+                List.of(new PeerValues("g", 10, List.of(new PeerValues.Member("up", 1))))));
+
+        assertThat(partitioner.partitions("t", "g", bundle, 4)).contains(Set.of(1));
+        assertThatThrownBy(() -> partitioner.partitions("t", "g", bundle, 2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("peer bundle for partition 1 of 4");
+        assertThat(partitioner.partitions("t", "progress", PeerMessageCodec.encode(new PeerProgress(0, 5)), 3))
+                .contains(Set.of(0, 1, 2));
+        // One group's values (as written before bundles): its key's partition, by the default partitioner.
+        assertThat(partitioner.partitions("t", "g", PeerMessageCodec.encode(new PeerValues("g", 10, List.of())), 4))
+                .isEqualTo(Optional.empty());
     }
 
     private List<String> events(final RuleSet rules, final List<String> records, final int maxPoints,

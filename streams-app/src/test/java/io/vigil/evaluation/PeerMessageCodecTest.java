@@ -53,6 +53,54 @@ class PeerMessageCodecTest {
     }
 
     @Test
+    void aPassSendsOneBundlePerPeersPartitionEachGroupWhereItsKeyWouldGo() {
+        final List<PeerValues> pass = new java.util.ArrayList<>();
+        for (int c = 0; c < 50; c++) {
+            pass.add(new PeerValues("fleet/NodeCpuFarBelowPeers\u0000cluster=c" + c, 10,
+                    List.of(new PeerValues.Member("cpu{instance=\"n" + c + "\"}", c))));
+        }
+
+        final List<PeerBundle> bundles = PeerBundle.of(pass, 4);
+
+        assertThat(bundles).extracting(PeerBundle::partition).containsExactly(0, 1, 2, 3);
+        assertThat(bundles).flatExtracting(PeerBundle::values).containsExactlyInAnyOrderElementsOf(pass);
+        for (PeerBundle b : bundles) {
+            assertThat(b.partitions()).isEqualTo(4);
+            for (PeerValues v : b.values()) {
+                // Where a record keyed by the group would have gone before bundles.
+                assertThat(b.partition()).isEqualTo(org.apache.kafka.clients.producer.internals.BuiltInPartitioner
+                        .partitionForKey(v.groupKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), 4));
+            }
+            // In the order evaluation made them.
+            assertThat(b.values()).isSortedAccordingTo(java.util.Comparator.comparingInt(pass::indexOf));
+        }
+        assertThat(PeerBundle.of(List.of(), 4)).isEmpty();
+    }
+
+    @Test
+    void aBundleKeepsItsPartitionAndGroups() {
+        final PeerBundle bundle = new PeerBundle(2, 3, List.of(
+                new PeerValues(GROUP, 1_796_045_240_000L, List.of(new PeerValues.Member(NODE.key(), -0.0625),
+                        new PeerValues.Member("up{instance=\"n\u00e9\"}", 1e300))),
+                new PeerValues("g2", 7L, List.of()),
+                new PeerValues("g3", 8L, List.of(new PeerValues.Member("a", Double.MAX_VALUE)))));
+
+        final byte[] bytes = PeerMessageCodec.encode(bundle);
+
+        assertThat(PeerMessageCodec.decode(bytes)).isEqualTo(bundle);
+        assertThat(PeerMessageCodec.isBundle(bytes)).isTrue();
+        assertThat(PeerMessageCodec.partitionOf(bytes)).isEqualTo(2);
+        assertThat(PeerMessageCodec.partitionsOf(bytes)).isEqualTo(3);
+        assertThat(PeerMessageCodec.isBroadcast(bytes)).isFalse();
+        assertThat(PeerMessageCodec.isBundle(PeerMessageCodec.encode(bundle.values().get(0)))).isFalse();
+        for (int length : new int[] {1, 12, 13, 20, bytes.length - 1}) {
+            assertThatThrownBy(() -> PeerMessageCodec.decode(Arrays.copyOf(bytes, length)))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> new PeerBundle(3, 3, List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void progressIsBroadcast() {
         final byte[] bytes = PeerMessageCodec.encode(new PeerProgress(3, 1_796_045_240_000L));
 
