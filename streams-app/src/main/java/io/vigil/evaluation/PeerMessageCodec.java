@@ -16,9 +16,9 @@ import java.util.List;
  *
  * <p>Values travel bundled, one message per peers partition and pass ({@link PeerBundle}):
  * {@code [4][partition][partitions][g]} then {@code g} groups, each {@code [group][time][n]} and {@code n} times
- * {@code [series key][value]}, each string as a length and UTF-8. The judging task's store keeps one group's values
- * at an instant as {@code [3]} and one such group. The judging task needs a member's labels only for the few members
- * that alert, and parses them from the key then. Kinds written before are still read, so values waiting on the topic
+ * {@code [series key][value]}, each string as a length and UTF-8. In the judging task's store a group's values at
+ * an instant are kind 3: {@code [3]} then that group, as above. The judging task needs a member's labels only for the
+ * few members that alert, and parses them from the key then. Kinds written before are still read, so values waiting on the topic
  * or in the store across an upgrade are judged: kind 3 on the topic (a group per message), kind 0 (one member with
  * its labels). Kind 1 is a progress report.
  */
