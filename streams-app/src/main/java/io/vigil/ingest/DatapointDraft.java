@@ -1,8 +1,8 @@
 package io.vigil.ingest;
 
 /**
- * The fields of one datapoint as a decoder read them, before any check. Mutable and short-lived on purpose: a
- * decoder fills one per datapoint from a token stream, in whatever order the fields come, and
+ * The fields of one datapoint as a decoder read them, before any check. Mutable on purpose: a decoder fills one per
+ * datapoint from a token stream, in whatever order the fields come (or {@link #reset}s one for each), and
  * {@link DatapointValidator} turns it into a datapoint or a rejection. Every format fills the same draft, so every
  * format is checked the same way.
  */
@@ -38,6 +38,23 @@ final class DatapointDraft {
     long timestampMs;
     /** Why the timestamp could not be read, or null. */
     String timestampProblem;
+
+    /** As made: nothing read yet (a decoder reads every datapoint of its records into one draft). */
+    void reset() {
+        name = null;
+        nameChecked = false;
+        nameProblem = null;
+        labels = null;
+        labelsProblem = null;
+        knownLabels = null;
+        nameLabel = null;
+        hasValue = false;
+        value = 0;
+        valueProblem = null;
+        hasTimestamp = false;
+        timestampMs = 0;
+        timestampProblem = null;
+    }
 
     void value(final double sample) {
         hasValue = true;

@@ -108,6 +108,14 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             return first == null && rejections == null && skipped == 0;
         }
 
+        /** Empty again, for the next record. */
+        void reset() {
+            first = null;
+            datapoints = null;
+            rejections = null;
+            skipped = 0;
+        }
+
         DecodedRecord build() {
             return new DecodedRecord(datapoints != null ? datapoints : first != null ? List.of(first) : List.of(),
                     rejections == null ? List.of() : rejections, skipped);

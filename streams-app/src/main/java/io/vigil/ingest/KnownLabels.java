@@ -43,6 +43,8 @@ public final class KnownLabels {
     /** Longer timestamp strings are read every time (RFC 3339 with nanoseconds and an offset is 35 bytes). */
     static final int MAX_TIMESTAMP_BYTES = 40;
 
+    /** The reader of plain native JSON that uses these, made once: one per task, as these are. */
+    private final PlainNativeJson reader = new PlainNativeJson(this);
     private final Table labelSets = new Table(MAX_LABEL_SETS);
     private final Table names = new Table(MAX_NAMES);
     /** Series kept by the label sets in {@link #labelSets}. */
@@ -66,9 +68,12 @@ public final class KnownLabels {
 
         /** Where this label set is kept, which bounds the series kept: null until it is. */
         private KnownLabels keptBy;
-        /** The series made of it, by metric name: one per name, not one per datapoint. */
-        private String[] seriesNames;
-        private Series[] series;
+        /**
+         * The series made of it, by metric name: one per name, not one per datapoint. Name and series side by side,
+         * {@code name, series, name, series...}, so that finding one reads one array, not two: a label set is looked up
+         * per datapoint, and each array a cache miss.
+         */
+        private Object[] series;
         private int seriesCount;
 
         LabelSet(final IngestLimits limits, final Labels labels, final String metricName, final byte[] key) {
@@ -83,30 +88,37 @@ public final class KnownLabels {
          * with it its key's hashes, which ingest would otherwise compute at every scrape.
          */
         Series series(final String name) {
-            for (int i = 0; i < seriesCount; i++) {
+            final Object[] kept = series;
+            final int end = 2 * seriesCount;
+            for (int i = 0; i < end; i += 2) {
                 // Names read from the input are the same strings each time (KnownLabels#metricName).
-                if (seriesNames[i] == name) {
-                    return series[i];
+                if (kept[i] == name) {
+                    return (Series) kept[i + 1];
                 }
             }
-            for (int i = 0; i < seriesCount; i++) {
-                if (seriesNames[i].equals(name)) {
-                    return series[i];
+            for (int i = 0; i < end; i += 2) {
+                if (kept[i].equals(name)) {
+                    return (Series) kept[i + 1];
                 }
             }
             final Series made = Series.withLabelsKey(name, labels, key);
             if (keptBy != null && seriesCount < MAX_SERIES_PER_LABEL_SET && keptBy.series < MAX_SERIES) {
-                if (seriesNames == null || seriesCount == seriesNames.length) {
-                    final int capacity = seriesNames == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
-                    seriesNames = seriesNames == null ? new String[capacity] : Arrays.copyOf(seriesNames, capacity);
-                    series = series == null ? new Series[capacity] : Arrays.copyOf(series, capacity);
+                if (kept == null || end == kept.length) {
+                    final int capacity = kept == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
+                    series = kept == null ? new Object[2 * capacity] : Arrays.copyOf(kept, 2 * capacity);
                 }
-                seriesNames[seriesCount] = name;
-                series[seriesCount++] = made;
+                series[end] = name;
+                series[end + 1] = made;
+                seriesCount++;
                 keptBy.series++;
             }
             return made;
         }
+    }
+
+    /** The plain native JSON reader that finds label sets here. */
+    PlainNativeJson reader() {
+        return reader;
     }
 
     /** The label set read before from {@code in[from, to)}, of {@link #hash} {@code hash}, or null. */

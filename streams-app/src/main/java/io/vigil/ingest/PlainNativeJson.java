@@ -54,12 +54,16 @@ final class PlainNativeJson {
     /** Any other field name: not plain. */
     private static final byte[] OTHER = new byte[0];
 
-    private final byte[] in;
-    private final DatapointValidator validator;
-    private final long nowMs;
     /** The label sets and names read before, or null to read every one. */
     private final KnownLabels known;
+    // What a reader makes for every record and datapoint, made once and reset instead: with a KnownLabels the reader
+    // is that task's, and these were about a tenth of the bytes its stream thread allocated.
     private final DecodedRecord.Builder out = new DecodedRecord.Builder();
+    private final DatapointDraft draft = new DatapointDraft();
+    // The record being read.
+    private byte[] in;
+    private DatapointValidator validator;
+    private long nowMs;
     private int pos;
 
     // The datapoint's labels object, not read yet, in[labelsFrom, labelsTo) (labelsFrom -1 for none): with a
@@ -89,11 +93,8 @@ final class PlainNativeJson {
     private long longNumber;
     private double doubleNumber;
 
-    private PlainNativeJson(final byte[] in, final DatapointValidator validator, final long nowMs,
-                            final KnownLabels known) {
-        this.in = in;
-        this.validator = validator;
-        this.nowMs = nowMs;
+    /** @param known null to read every label set */
+    PlainNativeJson(final KnownLabels known) {
         this.known = known;
     }
 
@@ -110,8 +111,24 @@ final class PlainNativeJson {
      */
     static DecodedRecord decode(final byte[] value, final DatapointValidator validator, final long nowMs,
                                 final KnownLabels known) {
-        final PlainNativeJson reader = new PlainNativeJson(value, validator, nowMs, known);
-        return reader.read() ? reader.out.build() : null;
+        return (known == null ? new PlainNativeJson(null) : known.reader()).read(value, validator, nowMs);
+    }
+
+    /**
+     * The record {@code value}, or null when it is not plain native JSON. Not reentrant: one reader reads one record
+     * at a time, and keeps nothing of it for the next but what {@link #known} keeps.
+     */
+    DecodedRecord read(final byte[] value, final DatapointValidator validator, final long nowMs) {
+        this.in = value;
+        this.validator = validator;
+        this.nowMs = nowMs;
+        // Reset here, not after: a record this reader gave up on (or threw on) left its state behind.
+        out.reset();
+        try {
+            return read() ? out.build() : null;
+        } finally {
+            this.in = null;
+        }
     }
 
     /** Whether the whole record was read; {@link #out} then holds its outcome. */
@@ -145,7 +162,7 @@ final class PlainNativeJson {
         if (!skip('{')) {
             return false;
         }
-        final DatapointDraft draft = new DatapointDraft();
+        draft.reset();
         labelsFrom = -1;
         labelsNameEnd = -1;
         labelsSeen = false;
