@@ -68,12 +68,9 @@ public final class KnownLabels {
 
         /** Where this label set is kept, which bounds the series kept: null until it is. */
         private KnownLabels keptBy;
-        /**
-         * The series made of it, by metric name: one per name, not one per datapoint. Name and series side by side,
-         * {@code name, series, name, series...}, so that finding one reads one array, not two: a label set is looked up
-         * per datapoint, and each array a cache miss.
-         */
-        private Object[] series;
+        /** The series made of it, by metric name: one per name, not one per datapoint. */
+        private String[] seriesNames;
+        private Series[] series;
         private int seriesCount;
 
         LabelSet(final IngestLimits limits, final Labels labels, final String metricName, final byte[] key) {
@@ -88,28 +85,26 @@ public final class KnownLabels {
          * with it its key's hashes, which ingest would otherwise compute at every scrape.
          */
         Series series(final String name) {
-            final Object[] kept = series;
-            final int end = 2 * seriesCount;
-            for (int i = 0; i < end; i += 2) {
+            for (int i = 0; i < seriesCount; i++) {
                 // Names read from the input are the same strings each time (KnownLabels#metricName).
-                if (kept[i] == name) {
-                    return (Series) kept[i + 1];
+                if (seriesNames[i] == name) {
+                    return series[i];
                 }
             }
-            for (int i = 0; i < end; i += 2) {
-                if (kept[i].equals(name)) {
-                    return (Series) kept[i + 1];
+            for (int i = 0; i < seriesCount; i++) {
+                if (seriesNames[i].equals(name)) {
+                    return series[i];
                 }
             }
             final Series made = Series.withLabelsKey(name, labels, key);
             if (keptBy != null && seriesCount < MAX_SERIES_PER_LABEL_SET && keptBy.series < MAX_SERIES) {
-                if (kept == null || end == kept.length) {
-                    final int capacity = kept == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
-                    series = kept == null ? new Object[2 * capacity] : Arrays.copyOf(kept, 2 * capacity);
+                if (seriesNames == null || seriesCount == seriesNames.length) {
+                    final int capacity = seriesNames == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
+                    seriesNames = seriesNames == null ? new String[capacity] : Arrays.copyOf(seriesNames, capacity);
+                    series = series == null ? new Series[capacity] : Arrays.copyOf(series, capacity);
                 }
-                series[end] = name;
-                series[end + 1] = made;
-                seriesCount++;
+                seriesNames[seriesCount] = name;
+                series[seriesCount++] = made;
                 keptBy.series++;
             }
             return made;
