@@ -44,6 +44,25 @@ class KnownLabelsTest {
         assertThat(known.labelSets()).isEqualTo(1);
     }
 
+    /**
+     * The task's one reader, given up part-way through a record (a datapoint accepted, then a field it leaves to
+     * Jackson), carries nothing of it into the next record: neither that datapoint nor the abandoned one's fields.
+     */
+    @Test
+    void aRecordGivenUpPartWayLeavesNothingForTheNext() {
+        final KnownLabels known = new KnownLabels();
+        final byte[] givenUp = ("[{\"name\":\"a\",\"labels\":{\"job\":\"x\"},\"value\":1,\"timestamp\":" + NOW + "},"
+                + "{\"name\":\"b\",\"value\":7,\"timestamp\":" + NOW + ",\"extra\":null}]")
+                .getBytes(StandardCharsets.UTF_8);
+        final DecodedRecord first = DECODER.decode(givenUp, NOW, NOW, known);
+        assertThat(first.datapoints()).extracting(d -> d.series().name()).containsExactly("a", "b");
+        final DecodedRecord next = DECODER.decode(("{\"labels\":{\"job\":\"y\"},\"timestamp\":" + NOW + "}")
+                .getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+        assertThat(next.datapoints()).isEmpty();
+        assertThat(next.rejections()).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.MISSING_NAME));
+    }
+
     @Test
     void rejectedLabelSetsAreNotKeptAndStayRejected() {
         final KnownLabels known = new KnownLabels();
