@@ -116,6 +116,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; --series counts them).")
     private int unselectedMetrics;
 
+    @Option(names = "--unkeyed",
+            description = "Write the catch-up's records without a key, as prometheus-kafka-adapter does (the producer "
+                    + "spreads them over the partitions, so a series' points land on all of them). Without it they are "
+                    + "keyed by series, and the whole bench also measures the engine with topics.partitioned_by_series, "
+                    + "which unkeyed records would break.")
+    private boolean unkeyed;
+
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "P",
             description = "Partitions of the input topics, at least 3 (default: ${DEFAULT-VALUE}).")
     private int partitions;
@@ -207,6 +214,10 @@ final class BenchCommand implements Callable<Integer> {
             env.put("VIGIL_BOOTSTRAP_SERVERS", bootstrapServers);
         }
         final VigilConfig base = ConfigLoader.load(config, env);
+        if (unkeyed && base.partitionedBySeries()) {
+            throw new ConfigException("--unkeyed: topics.partitioned_by_series is true in the configuration, and would "
+                    + "evaluate each series of unkeyed records as several");
+        }
         final BenchReport report = new BenchReport();
         describeRun(report, base);
         final Path dir = Files.createTempDirectory("vigil-bench");
@@ -302,8 +313,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 final String key = pair.substring(0, eq).trim();
                 final String value = pair.substring(eq + 1).trim();
-                if (key.equals(PARTITIONED_BY_SERIES)) {
-                    ConfigLoader.bool(value, "--variant " + name + ": " + key);
+                if (key.equals(PARTITIONED_BY_SERIES)
+                        && ConfigLoader.bool(value, "--variant " + name + ": " + key) && unkeyed) {
+                    throw new ConfigException("--variant " + name + ": " + key + "=true would evaluate each series of "
+                            + "--unkeyed records as several");
                 }
                 settings.put(key, value);
             }
@@ -322,6 +335,7 @@ final class BenchCommand implements Callable<Integer> {
         options.put("series", series);
         options.put("partitions", partitions);
         options.put("unselected_metrics", unselectedMetrics);
+        options.put("unkeyed", unkeyed);
         options.put("live_rate", liveRate);
         options.put("live_seconds", liveSeconds);
         options.put("live_warmup_seconds", liveWarmup);
@@ -480,13 +494,15 @@ final class BenchCommand implements Callable<Integer> {
     private void measureCatchUp(final BenchReport report, final Admin admin, final VigilConfig cfg,
                                 final Map<String, Object> clientProps, final RuleSet rules, final String topic,
                                 final Path dir) throws Exception {
-        if (variants.isEmpty() && !cfg.partitionedBySeries()) {
+        if (variants.isEmpty() && !cfg.partitionedBySeries() && !unkeyed) {
             // The fleet is keyed by series, so the whole bench also measures the engine that relies on it.
             variants.put(BY_SERIES, Map.of(PARTITIONED_BY_SERIES, "true"));
         }
         final FleetMetrics fleet = new FleetMetrics(series, unselectedMetrics);
-        progress("filling %s: %,d datapoints of %,d series, %d partitions", topic, datapoints, series, partitions);
-        final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs());
+        progress("filling %s: %,d datapoints of %,d series, %d partitions, %s", topic, datapoints, series, partitions,
+                unkeyed ? "no keys (as prometheus-kafka-adapter writes)" : "keyed by series");
+        final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs(),
+                !unkeyed);
         report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");
 
         // The yardstick is read in every round too, next to the engines: its rate changes with the JIT's warmth (its

@@ -104,6 +104,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void unkeyedRecordsAsTheAdapterWritesThemAreCaughtUpByTheDefaultEngineAlone() throws Exception {
+        final Path json = dir.resolve("unkeyed.json");
+        final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
+                "--grace", "1s", "--warmup", "0", "--unkeyed", "--json", json.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("no keys (as prometheus-kafka-adapter writes)");
+        final JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.at("/context/options/unkeyed").asBoolean()).isTrue();
+        final List<String> keys = new ArrayList<>();
+        root.get("results").forEach(row -> keys.add(row.get("key").asText()));
+        assertThat(keys).as("partitioned by series would be wrong on unkeyed records")
+                .contains("catchup_dps", "catchup_ratio").doesNotContain("catchup_by_series_dps");
+        assertThat(value(root, "catchup_dps")).isPositive();
+    }
+
+    @Test
     void badOptionsAreRefusedWithOneLineAndExitTwo() {
         final CommandRun run = CommandRun.vigil("bench", "--partitions", "2");
 
@@ -119,6 +136,9 @@ class BenchCommandTest {
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--unselected-metrics", "-1").err())
                 .isEqualTo("vigil: --unselected-metrics: must be at least 0, not -1" + System.lineSeparator());
+        assertThat(CommandRun.vigil("bench", "--unkeyed", "--variant", "b:topics.partitioned_by_series=true").err())
+                .isEqualTo("vigil: --variant b: topics.partitioned_by_series=true would evaluate each series of --unkeyed "
+                        + "records as several" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--variant", "b:topics.partitioned_by_series=yes").err())
                 .isEqualTo("vigil: --variant b: topics.partitioned_by_series: 'yes' is not true or false"
                         + System.lineSeparator());
