@@ -194,6 +194,10 @@ final class BenchCommand implements Callable<Integer> {
     private static final String PARTITIONED_BY_SERIES = "topics.partitioned_by_series";
     /** The variant the whole bench adds: the default with {@value #PARTITIONED_BY_SERIES} true. */
     private static final String BY_SERIES = "by_series";
+
+    /** What makes a datapoint read but never evaluated: ingest's and evaluation's lateness, and dead letters. */
+    private static final List<String> DROPPED = List.of("vigil.ingest.late.dropped", "vigil.evaluation.late.dropped",
+            "vigil.ingest.dead.lettered");
     /** In a round's order, where the plain consumer reads. */
     private static final String PLAIN = "plain";
     /** In a round's order, where the bare Kafka Streams application reads. */
@@ -608,6 +612,9 @@ final class BenchCommand implements Callable<Integer> {
         report.add("catchup_produced", "catch-up: records the engine produced (repartition, changelog, alerts)" + of,
                 median(base.stream().mapToDouble(r -> r.totals().produced()).toArray()), "records", "");
         // With few series the engine's fixed buffers (tens of MB) dominate: the figure means something from 100,000.
+        // A rate means little if points were dropped on the way: the most any counted round of the engine dropped.
+        report.add("catchup_dropped", "catch-up: datapoints dropped as late or dead-lettered, most of a round",
+                base.stream().mapToDouble(CatchUp::dropped).max().orElse(0), "datapoints", "0");
         report.add("catchup_heap_per_series", "catch-up: engine heap after GC per series, caught up" + of,
                 median(base.stream().mapToDouble(r -> (double) r.heapBytes() / Math.min(series, datapoints)).toArray()),
                 "bytes", series < 100_000 ? "(buffers dominate below 100,000 series)" : "");
@@ -684,7 +691,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         final BareStreams.Result read = BareStreams.readAll(props, admin, topic, CATCH_UP_TIMEOUT,
                 BenchCommand::processCpuNanos);
-        return new CatchUp(read.seconds(), read.records(), read.cpuNanos(), new StreamsTotals(0, 0, 0, 0), 0);
+        return new CatchUp(read.seconds(), read.records(), read.cpuNanos(), new StreamsTotals(0, 0, 0, 0), 0, 0);
     }
 
     private static double readPlain(final Map<String, Object> clientProps, final String topic) {
@@ -693,7 +700,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One engine's catch-up on the filled topic. */
-    private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals, long heapBytes) {
+    /** @param dropped datapoints the engine read and dropped: too late, or dead-lettered (none, on the bench's fleet) */
+    private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals, long heapBytes,
+                           double dropped) {
         double rate() {
             return datapoints / seconds;
         }
@@ -717,7 +726,7 @@ final class BenchCommand implements Callable<Integer> {
             // The engine's own heap, holding every series (its buffers and the broker's growth included).
             final long heap = ProcessMemory.heapUsedAfterGc() - heapBefore;
             return new CatchUp((done - started) / 1e9, datapoints, cpuStarted < 0 ? -1 : cpuDone - cpuStarted,
-                    totals, heap);
+                    totals, heap, counted(registry, DROPPED));
         }
     }
 
@@ -918,12 +927,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The datapoints ingest has read, whatever became of them. */
     private static double ingested(final MeterRegistry registry) {
-        double read = 0;
-        for (String name : List.of("vigil.ingest.datapoints", "vigil.ingest.unselected", "vigil.ingest.late.dropped",
-                "vigil.ingest.dead.lettered")) {
-            read += registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+        return counted(registry, List.of("vigil.ingest.datapoints", "vigil.ingest.unselected",
+                "vigil.ingest.late.dropped", "vigil.ingest.dead.lettered"));
+    }
+
+    private static double counted(final MeterRegistry registry, final List<String> counters) {
+        double total = 0;
+        for (String name : counters) {
+            total += registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
         }
-        return read;
+        return total;
     }
 
     /** @return System.nanoTime when the engine was first seen RUNNING */

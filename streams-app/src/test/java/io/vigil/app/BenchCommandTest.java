@@ -23,7 +23,7 @@ class BenchCommandTest {
             "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
             "catchup_ratio", "bare_streams_dps", "bare_streams_ratio", "bare_streams_cpu_us_per_dp",
             "catchup_vs_bare_streams", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
-            "catchup_records_per_commit", "catchup_produced", "catchup_heap_per_series", "catchup_cold_dps",
+            "catchup_records_per_commit", "catchup_produced", "catchup_dropped", "catchup_heap_per_series", "catchup_cold_dps",
             "catchup_cold_ratio", "catchup_by_series_dps",
             "catchup_by_series_ratio", "catchup_by_series_vs_bare_streams", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
             "catchup_by_series_commits", "live_dps", "grace_ms",
@@ -118,6 +118,8 @@ class BenchCommandTest {
         assertThat(keys).as("partitioned by series would be wrong on unkeyed records")
                 .contains("catchup_dps", "catchup_ratio").doesNotContain("catchup_by_series_dps");
         assertThat(value(root, "catchup_dps")).isPositive();
+        assertThat(value(root, "catchup_dropped")).as("a series' points, out of order across partitions, all evaluated")
+                .isZero();
     }
 
     @Test
