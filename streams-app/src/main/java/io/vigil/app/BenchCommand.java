@@ -194,7 +194,6 @@ final class BenchCommand implements Callable<Integer> {
     private static final String PARTITIONED_BY_SERIES = "topics.partitioned_by_series";
     /** The variant the whole bench adds: the default with {@value #PARTITIONED_BY_SERIES} true. */
     private static final String BY_SERIES = "by_series";
-
     /** What makes a datapoint read but never evaluated: ingest's and evaluation's lateness, and dead letters. */
     private static final List<String> DROPPED = List.of("vigil.ingest.late.dropped", "vigil.evaluation.late.dropped",
             "vigil.ingest.dead.lettered");
@@ -611,10 +610,10 @@ final class BenchCommand implements Callable<Integer> {
                 "records", "");
         report.add("catchup_produced", "catch-up: records the engine produced (repartition, changelog, alerts)" + of,
                 median(base.stream().mapToDouble(r -> r.totals().produced()).toArray()), "records", "");
-        // With few series the engine's fixed buffers (tens of MB) dominate: the figure means something from 100,000.
         // A rate means little if points were dropped on the way: the most any counted round of the engine dropped.
         report.add("catchup_dropped", "catch-up: datapoints dropped as late or dead-lettered, most of a round",
                 base.stream().mapToDouble(CatchUp::dropped).max().orElse(0), "datapoints", "0");
+        // With few series the engine's fixed buffers (tens of MB) dominate: the figure means something from 100,000.
         report.add("catchup_heap_per_series", "catch-up: engine heap after GC per series, caught up" + of,
                 median(base.stream().mapToDouble(r -> (double) r.heapBytes() / Math.min(series, datapoints)).toArray()),
                 "bytes", series < 100_000 ? "(buffers dominate below 100,000 series)" : "");
@@ -699,8 +698,11 @@ final class BenchCommand implements Callable<Integer> {
         return plain.records() / plain.seconds();
     }
 
-    /** One engine's catch-up on the filled topic. */
-    /** @param dropped datapoints the engine read and dropped: too late, or dead-lettered (none, on the bench's fleet) */
+    /**
+     * One engine's catch-up on the filled topic.
+     *
+     * @param dropped datapoints the engine read and dropped: too late, or dead-lettered (none, on the bench's fleet)
+     */
     private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals, long heapBytes,
                            double dropped) {
         double rate() {
