@@ -119,8 +119,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--unkeyed",
             description = "Write the catch-up's records without a key, as prometheus-kafka-adapter does (the producer "
                     + "spreads them over the partitions, so a series' points land on all of them). Without it they are "
-                    + "keyed by series, and the whole bench also measures the engine with topics.partitioned_by_series, "
-                    + "which unkeyed records would break.")
+                    + "keyed by series (its Prometheus text, which puts it on the partition Vigil evaluates it in), "
+                    + "and the whole bench also measures the engine with topics.partitioned_by_series, which unkeyed "
+                    + "records would break.")
     private boolean unkeyed;
 
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "P",
@@ -503,7 +504,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         final FleetMetrics fleet = new FleetMetrics(series, unselectedMetrics);
         progress("filling %s: %,d datapoints of %,d series, %d partitions, %s", topic, datapoints, series, partitions,
-                unkeyed ? "no keys (as prometheus-kafka-adapter writes)" : "keyed by series");
+                unkeyed ? "no keys (as prometheus-kafka-adapter writes)" : "keyed by series, its Prometheus text");
         final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs(),
                 !unkeyed);
         report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
@@ -88,14 +89,8 @@ public final class ConfigLoader {
             throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
         }
         final String external = value(values, "http.external_url");
-        final String bundlePoints = kafka.get(SeriesBundler.MAX_POINTS_CONFIG);
-        if (bundlePoints != null) {
-            try {
-                SeriesBundler.maxPoints(bundlePoints);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(KAFKA_PREFIX + SeriesBundler.MAX_POINTS_CONFIG + ": " + e.getMessage());
-            }
-        }
+        checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
+        checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, IngestProcessor::ownSeriesInTask);
         return new VigilConfig(
                 kafka,
                 InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)),
@@ -115,6 +110,22 @@ public final class ConfigLoader {
                 LogFormat.parse("log.format", value(values, "log.format")),
                 positiveInt(values, "evaluation.max_series_per_rule"),
                 bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
+    }
+
+    /**
+     * Checks one of Vigil's own settings among the {@code kafka.*} ones (read by its processors from the Streams
+     * config) with the parser that will read it, so that a bad value is refused at start-up, by its key.
+     */
+    private static void checkVigilSetting(final Map<String, String> kafka, final String key,
+                                          final java.util.function.Consumer<String> parse) {
+        final String text = kafka.get(key);
+        if (text != null) {
+            try {
+                parse.accept(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KAFKA_PREFIX + key + ": " + e.getMessage());
+            }
+        }
     }
 
     private static IngestLimits limits(final Map<String, String> values) {

@@ -54,19 +54,24 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * metrics topics -> ingest -+-> dead letters -> metrics.dlq
- *                           +-> datapoints + watermarks -> repartition by series -> evaluate -+-> transitions ----+
- *                                                                                             |                   |
+ *                           +-> the task's own series' datapoints ----------------------> evaluate -+-> transitions ----+
+ *                           +-> other datapoints + watermarks -> repartition by series --^           |                   |
  *                  outlier rules: members' aggregates + progress -> repartition by peer group -> judge peers -+-> alert events -> alerts
  * </pre>
  *
- * The datapoints cross the series repartition in bundles, many points bound for one evaluator to a record. Where the
- * producers keep every series on one input partition ({@code topics.partitioned_by_series}), there is no series
- * repartition: ingest and evaluation of a task are one node, ingest handing the points to the evaluation directly.
+ * A series is evaluated in the task of its partition of the series repartition. Ingest hands the evaluation of its own
+ * task the points of that task's series directly (on input keyed by series, every point); the others cross the
+ * repartition in bundles, many points bound for one evaluator to a record. Where the producers keep every series on
+ * one input partition ({@code topics.partitioned_by_series}), whatever the key, there is no series repartition: a
+ * series is evaluated where it is read.
  */
 public final class VigilTopology {
 
     static final String SERIES_REPARTITION = "series";
     static final String PEERS_REPARTITION = "peers";
+    /** Ingest's stores, and the evaluation's, which ingest feeds in its task. */
+    private static final String[] INGEST_AND_EVALUATION_STORES = {IngestProcessor.PROGRESS_STORE,
+        IngestProcessor.FLUSH_STORE, SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE};
 
     private VigilTopology() {
     }
@@ -96,31 +101,37 @@ public final class VigilTopology {
             // Every series stays on one input partition: it is evaluated in the task that reads it, by the node that
             // ingests it, and what that node emits is sorted by kind.
             final Map<String, KStream<Object, Object>> routes = input
-                    .process(stages::ingestThenEvaluate, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
-                            IngestProcessor.FLUSH_STORE, SeriesEvaluationProcessor.SERIES_STORE,
-                            SeriesEvaluationProcessor.PROGRESS_STORE)
+                    .process(stages::ingestThenEvaluate, Named.as("ingest"), INGEST_AND_EVALUATION_STORES)
                     .split(Named.as("ingested-"))
                     .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
                     .defaultBranch(Branched.as("evaluated"));
             deadLetters = narrow(routes.get("ingested-dead-letters"));
             evaluated = narrow(routes.get("ingested-evaluated"));
         } else {
-            final Map<String, KStream<byte[], IngestOutput>> routes = input
-                    .process(stages::ingest, Named.as("ingest"), IngestProcessor.PROGRESS_STORE,
-                            IngestProcessor.FLUSH_STORE)
+            // All points of a series meet in one evaluator, the task of the series repartition's partition for it.
+            // Ingest evaluates in its own task the points whose series that is (every point, where the producers key
+            // the records by series: Kafka's partitioner then puts a series where the repartition would), and bundles
+            // the others for the repartition, many points to a record (sent before each commit and each watermark;
+            // watermarks reach every evaluator). The repartition's records come back to the evaluation of the same
+            // task: its two nodes share the evaluation's stores, which makes ingest, evaluation and the repartition's
+            // reading one subtopology.
+            final Map<String, KStream<Object, Object>> routes = input
+                    .process(stages::ingestThenEvaluate, Named.as("ingest"), INGEST_AND_EVALUATION_STORES)
                     .split(Named.as("ingested-"))
                     .branch((key, out) -> out instanceof DeadLetter, Branched.as("dead-letters"))
-                    .defaultBranch(Branched.as("series"));
-            deadLetters = routes.get("ingested-dead-letters");
-            // All points of a series meet in one evaluator, many points to a record (ingest's bundles, sent before
-            // each commit and each watermark); watermarks reach every evaluator.
-            evaluated = routes.get("ingested-series")
-                    .mapValues(out -> ((SeriesRecord) out).value(), Named.as("series-bytes"))
+                    .branch((key, out) -> out instanceof SeriesRecord, Branched.as("series"))
+                    .defaultBranch(Branched.as("evaluated"));
+            deadLetters = narrow(routes.get("ingested-dead-letters"));
+            final KStream<String, EvaluationOutput> repartitioned = VigilTopology.<byte[], SeriesRecord>narrow(
+                            routes.get("ingested-series"))
+                    .mapValues(SeriesRecord::value, Named.as("series-bytes"))
                     .repartition(Repartitioned.<byte[], byte[]>as(SERIES_REPARTITION)
                             .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray())
                             .withStreamPartitioner(BundlePartitioner.series()))
-                    .process(stages::evaluate, Named.as("evaluate"), SeriesEvaluationProcessor.SERIES_STORE,
-                            SeriesEvaluationProcessor.PROGRESS_STORE);
+                    .process(stages::evaluateRepartitioned, Named.as("evaluate"),
+                            SeriesEvaluationProcessor.SERIES_STORE, SeriesEvaluationProcessor.PROGRESS_STORE);
+            evaluated = VigilTopology.<String, EvaluationOutput>narrow(routes.get("ingested-evaluated"))
+                    .merge(repartitioned, Named.as("evaluated"));
         }
 
         // Dead letters keep their original key, value and headers, plus vigil.* headers with the reason.
@@ -172,6 +183,7 @@ public final class VigilTopology {
         private final AlertEventFactory events;
         private final TopicDecoders decoders;
         private final SourceLag lag;
+        private final TaskEvaluations evaluations = new TaskEvaluations();
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
             this(rules, settings, registry, SourceLag.CAUGHT_UP);
@@ -188,18 +200,16 @@ public final class VigilTopology {
             this.events = new AlertEventFactory(settings.externalUrl());
         }
 
-        /** Ingest bundling its points for the series repartition. */
-        IngestProcessor ingest() {
-            return ingest(null);
-        }
-
-        /** Ingest handing its points to {@code inTask}, the evaluation of its own task, or bundling them if null. */
+        /**
+         * Ingest handing {@code inTask}, the evaluation of its own task, the points of the series that task evaluates
+         * (every point and notice, where the input is partitioned by series), bundling the others.
+         */
         IngestProcessor ingest(final InTaskEvaluation inTask) {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
                     settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
-                    name -> rules.current().selectsMetric(name), inTask);
+                    name -> rules.current().selectsMetric(name), inTask, settings.partitionedBySeries());
         }
 
         SeriesEvaluationProcessor evaluate() {
@@ -208,9 +218,14 @@ public final class VigilTopology {
                     settings.seriesPartitions(), evaluationMetrics, lag);
         }
 
-        /** Ingest and evaluation as one node, where the input is partitioned by series. */
+        /** Ingest and the evaluation of its task as one node. */
         IngestThenEvaluate ingestThenEvaluate() {
-            return new IngestThenEvaluate(this::ingest, evaluate());
+            return new IngestThenEvaluate(this::ingest, evaluate(), evaluations);
+        }
+
+        /** The series repartition's records, into the evaluation of the same task's ingest node. */
+        RepartitionedEvaluation evaluateRepartitioned() {
+            return new RepartitionedEvaluation(evaluations);
         }
 
         PeerGroupProcessor judgePeers() {
@@ -258,9 +273,10 @@ public final class VigilTopology {
         props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // No task waits for data on one of its partitions before processing another's (Kafka's default, 0, waits
         // while a partition has records on the broker not fetched yet). That wait only orders records by timestamp
-        // across a task's partitions, which Vigil never needs: ingest judges each source partition by itself, and the
-        // evaluation task's two inputs (series and peer repartitions) feed separate processors whose outputs are
-        // alerts of different fingerprints. And Kafka Streams 4.3 checks it at a price: for every task without
+        // across a task's partitions, which Vigil never needs: ingest judges each source partition by itself, the
+        // evaluation takes points from its input partitions and the series repartition alike and waits for every
+        // source's watermark, not for timestamps, and the peer repartition feeds a separate processor whose outputs are
+        // alerts of other fingerprints. And Kafka Streams 4.3 checks it at a price: for every task without
         // buffered records, on every processing pass, it String.format()s a trace message it then discards, which
         // was ~10 % of the stream thread's time in catch-up (docs/performance.md). kafka.max.task.idle.ms overrides.
         props.put(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);

@@ -16,6 +16,7 @@ public final class FleetMetrics {
     public static final String[] METRICS = {
         "cpu_usage_percent", "memory_used_percent", "disk_used_percent", "net_transmit_bytes_total", "http_requests_total"};
     public static final int NODES_PER_CLUSTER = 40;
+    private static final String[] LABEL_NAMES = {"cluster", "instance", "region", "role"};
     /** One point per series per scrape, as Prometheus scrapes. */
     public static final long SCRAPE_MS = 10_000;
 
@@ -52,9 +53,25 @@ public final class FleetMetrics {
         return series;
     }
 
-    /** The record key: the series, so that one series' points stay in order on one partition. */
+    /**
+     * The record key: the series as Prometheus writes it, {@code name{label="value",...}} with the labels sorted, so
+     * that one series' points stay in order on one partition, the one Kafka's partitioner gives that key: where Vigil
+     * evaluates the series, so no point of it crosses the series repartition.
+     */
     public String key(final int s) {
-        return instance(s / metricsPerNode()) + "/" + metric(s);
+        return metric(s) + "{" + labels(s / metricsPerNode(), "", "=") + "}";
+    }
+
+    /** A node's labels but {@code __name__}, sorted by name: {@code n1="v1",...}, each name between {@code quote}. */
+    private static String labels(final int node, final String quote, final String equals) {
+        final String[] values = {"cluster-" + node / NODES_PER_CLUSTER, instance(node), "eu-west-" + (node % 3 + 1),
+            node % 3 == 0 ? "api" : "web"};
+        final StringBuilder sb = new StringBuilder(96);
+        for (int i = 0; i < LABEL_NAMES.length; i++) {
+            sb.append(i > 0 ? "," : "").append(quote).append(LABEL_NAMES[i]).append(quote).append(equals)
+                    .append('"').append(values[i]).append('"');
+        }
+        return sb.toString();
     }
 
     /**
@@ -80,9 +97,7 @@ public final class FleetMetrics {
                 value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
             default -> value = gauge(10 + (s % 80) + 5 * noise);
         }
-        return adapterJson(metric, "\"cluster\":\"cluster-" + node / NODES_PER_CLUSTER + "\",\"instance\":\""
-                + instance(node) + "\",\"region\":\"eu-west-" + (node % 3 + 1) + "\",\"role\":\""
-                + (node % 3 == 0 ? "api" : "web") + "\"", timestampMs, value);
+        return adapterJson(metric, labels(node, "\"", ":"), timestampMs, value);
     }
 
     /**

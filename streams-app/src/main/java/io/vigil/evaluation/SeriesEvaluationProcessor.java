@@ -28,8 +28,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition (or, where the input
- * is partitioned by series, those ingest of the same task hands it) to a {@link TaskEvaluator}, hands every changed
+ * The Kafka Streams side of evaluation: feeds the series messages of one repartition partition, and the points ingest
+ * of the same task hands it (those of the series this task evaluates; where the input is partitioned by series, every
+ * point and notice), to a {@link TaskEvaluator}, hands every changed
  * series state to its changelogged {@link SeriesStore} (written at each commit, so a restart neither re-fires nor
  * forgets), and forwards alert transitions.
  */
@@ -56,8 +57,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final long forgetMs;
     /** How many input partitions the evaluator of a task (its partition) waits to hear from. */
     private final IntUnaryOperator sourcesOfTask;
-    /** Whether ingest feeds it in the same task ({@code topics.partitioned_by_series}) rather than a repartition. */
-    private final boolean inTask;
+    /**
+     * Whether its series are those of the input partition its task reads ({@code topics.partitioned_by_series}),
+     * every point handed over in the task, rather than those the series repartition gives its partition.
+     */
+    private final boolean placedByInput;
     private final int maxSeriesPerRule;
     private final int seriesPartitions;
     private final EvaluationMetrics metrics;
@@ -107,11 +111,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /**
      * @param sourcesOfTask how many input partitions the evaluator of a task (by its partition) waits to hear from
-     * @param inTask        whether ingest of the same task hands it the points ({@link #inTask()}), where the input is
-     *                      partitioned by series; the other way, it reads the series repartition topic
+     * @param placedByInput whether its series are those of its task's input partition, every point and notice handed
+     *                      over by ingest of the same task ({@link #inTask()}), where the input is partitioned by
+     *                      series; the other way, those the series repartition gives its partition
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final IntUnaryOperator sourcesOfTask, final boolean inTask,
+                                     final IntUnaryOperator sourcesOfTask, final boolean placedByInput,
                                      final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag) {
         this.lag = lag;
@@ -119,7 +124,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
         this.sourcesOfTask = sourcesOfTask;
-        this.inTask = inTask;
+        this.placedByInput = placedByInput;
         this.maxSeriesPerRule = maxSeriesPerRule;
         this.seriesPartitions = seriesPartitions;
         this.metrics = metrics;
@@ -170,12 +175,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      */
     private void checkPlacement(final boolean hasState) {
         final byte[] stored = progressStore.get(PLACEMENT_KEY);
-        final String placement = inTask ? PLACED_BY_INPUT : PLACED_BY_SERIES;
+        final String placement = placedByInput ? PLACED_BY_INPUT : PLACED_BY_SERIES;
         final String was = stored != null ? new String(stored, StandardCharsets.UTF_8)
                 : hasState ? PLACED_BY_SERIES : placement;
         if (!was.equals(placement)) {
-            throw new StatePlacementChanged("topics.partitioned_by_series is " + inTask + ", but the evaluation state"
-                    + " of task " + context.taskId() + " was written with it " + !inTask + " (series placed by "
+            throw new StatePlacementChanged("topics.partitioned_by_series is " + placedByInput + ", but the evaluation"
+                    + " state of task " + context.taskId() + " was written with it " + !placedByInput + " (series placed by "
                     + was + "): set it back, or start afresh with a new kafka.application.id (the evaluation"
                     + " state, windows and firing alerts, is not carried over)");
         }
@@ -212,13 +217,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     /**
-     * Where ingest of the same task hands its points and notices, where the input is partitioned by series
-     * ({@code topics.partitioned_by_series}); {@link #beforeRecord} runs first for each input record.
+     * Where ingest of the same task hands its points: those of the series this task evaluates, which the repartition
+     * would only bring back to it, and, where the input is partitioned by series ({@code topics.partitioned_by_series}),
+     * every point and notice. {@link #beforeRecord} runs first for each input record.
      */
     public InTaskEvaluation inTask() {
-        if (!inTask) {
-            throw new IllegalArgumentException("an evaluation of the series repartition cannot be fed in its task");
-        }
         return new InTaskEvaluation() {
             @Override
             public void point(final Datapoint point, final long recordTimestamp) {

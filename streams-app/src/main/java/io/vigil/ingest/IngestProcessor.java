@@ -38,6 +38,12 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     public static final String PROGRESS_STORE = "vigil-ingest-progress";
     /** The store whose pre-commit flush sends the buffered bundles and writes the progress store (see {@link Source}). */
     public static final String FLUSH_STORE = "vigil-ingest-progress-flush";
+    /**
+     * Streams config (a {@code kafka.*} key in vigil.yaml): {@code false} sends the points of this task's own series
+     * through the series repartition too, as every point went before (kept for A/B measurements, and for tests of the
+     * repartition under the test driver, whose single partition evaluates every series in the ingesting task).
+     */
+    public static final String OWN_SERIES_IN_TASK_CONFIG = "vigil.series.own.in.task";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
 
@@ -52,8 +58,18 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final IngestMetrics metrics;
     private final SourceLag lag;
     private final int seriesPartitions;
-    /** Where the points go in this task ({@code topics.partitioned_by_series}); null: bundled for the repartition. */
+    /**
+     * The evaluation of this task, which takes the points of the series it evaluates directly; null: every point is
+     * bundled for the series repartition.
+     */
     private final InTaskEvaluation inTask;
+    /**
+     * Whether every point and notice goes to {@link #inTask} ({@code topics.partitioned_by_series}); otherwise only
+     * the points whose series this task's partition evaluates, and the notices are broadcast on the repartition.
+     */
+    private final boolean everyPointInTask;
+    /** The series partition this task evaluates, where {@link #inTask} takes its own series' points; else -1. */
+    private int ownSeriesPartition = -1;
     /** The metrics whose points go on to evaluation. */
     private final SelectedMetrics selected;
 
@@ -101,23 +117,31 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, SelectedMetrics.ALL, null);
+                seriesPartitions, SelectedMetrics.ALL, null, false);
     }
 
     /**
      * @param selected the metrics whose points go on to evaluation; the others' are counted and go no further (they
      *                 still move their partition's newest timestamp: they are its progress)
-     * @param inTask   the evaluation of this same task, which takes the points and notices directly, never bundled
-     *                 ({@code topics.partitioned_by_series}); null to bundle them for the series repartition
+     * @param inTask   the evaluation of this same task, which takes directly the points of the series it evaluates
+     *                 (the points whose series the repartition would send back to this very task); null to bundle
+     *                 every point for the series repartition
+     * @param everyPointInTask whether {@code inTask} takes every point and notice, never bundled
+     *                 ({@code topics.partitioned_by_series}: the input is the placement)
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
                            final java.util.function.LongSupplier watermarkStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
-                           final SelectedMetrics selected, final InTaskEvaluation inTask) {
+                           final SelectedMetrics selected, final InTaskEvaluation inTask,
+                           final boolean everyPointInTask) {
+        if (everyPointInTask && inTask == null) {
+            throw new IllegalArgumentException("every point in the task, but no evaluation in the task to take them");
+        }
         this.selected = selected;
         this.inTask = inTask;
+        this.everyPointInTask = everyPointInTask;
         this.decoders = decoders;
         this.topics = List.copyOf(topics);
         this.partitionsByTopic = Map.copyOf(partitionsByTopic);
@@ -137,6 +161,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.progress = context.getStateStore(PROGRESS_STORE);
         this.knownLabels = new KnownLabels();
         final int partition = context.taskId().partition();
+        final Object ownInTask = context.appConfigs().get(OWN_SERIES_IN_TASK_CONFIG);
+        ownSeriesPartition = inTask != null && !everyPointInTask
+                && (ownInTask == null || ownSeriesInTask(ownInTask.toString())) ? partition : -1;
         final long now = context.currentSystemTimeMs();
         sources.clear();
         sourceByTopic.clear();
@@ -178,7 +205,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final Source source = lastSource;
         commits.processed(meta.topic());
         final long now = context.currentSystemTimeMs();
-        if (inTask != null && record.key() == null) {
+        if (everyPointInTask && record.key() == null) {
             source.unkeyed();
         }
         final DecodedRecord decoded = lastDecoder.decode(record.value(), now, record.timestamp(), knownLabels);
@@ -214,7 +241,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             accepted++;
             if (!selected.selects(point.series().name())) {
                 unselected++;
-            } else if (inTask != null) {
+            } else if (everyPointInTask || bundler.partitionOf(point.series()) == ownSeriesPartition) {
+                // Its evaluator is this task's: through the repartition it would come back here.
                 inTask.point(point, record.timestamp());
             } else {
                 bundler.point(point, record.timestamp());
@@ -247,6 +275,19 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
             commits.commitIfLive(newest);
         }
+    }
+
+    /**
+     * Whether {@code text} ({@value #OWN_SERIES_IN_TASK_CONFIG}) keeps the points of a task's own series in the task.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static boolean ownSeriesInTask(final String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, not \"" + text + "\"");
+        };
     }
 
     /** The record's source partition: this task's partition of its topic, or (never seen) another, added then. */
@@ -448,9 +489,12 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
     }
 
-    /** To every evaluator (a broadcast on the series repartition), or to this task's where it takes the points. */
+    /**
+     * To every evaluator (a broadcast on the series repartition, this task's own included: the points it took in the
+     * task went before it all the same), or to this task's alone where it takes every point.
+     */
     private void announce(final SeriesMessage message, final long timestamp) {
-        if (inTask != null) {
+        if (everyPointInTask) {
             inTask.notice(message, Math.max(0, timestamp));
             return;
         }

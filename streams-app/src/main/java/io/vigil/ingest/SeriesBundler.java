@@ -80,6 +80,11 @@ public final class SeriesBundler {
         return Utils.toPositive(series.partitionHash()) % partitions;
     }
 
+    /** The evaluation partition of the series, which the point of a series is bundled for. */
+    public int partitionOf(final Series series) {
+        return partitionOf(series, bundles.length);
+    }
+
     /** A point, read from a record stamped {@code recordTimestamp}. */
     public void point(final Datapoint point, final long recordTimestamp) {
         final Series series = point.series();

@@ -213,7 +213,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void thePointsPerSeriesBundleAreAKafkaSettingCheckedAtStart() {
+    void theSeriesRepartitionsSettingsAreKafkaSettingsCheckedAtStart() {
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "0")).kafka())
                 .containsEntry("vigil.series.bundle.max.points", "0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "many")))
@@ -223,6 +223,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "-1")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("kafka.vigil.series.bundle.max.points: must be at least 0 (no bundles), not -1");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "false")).kafka())
+                .containsEntry("vigil.series.own.in.task", "false");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "no")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("kafka.vigil.series.own.in.task: expected true or false, not \"no\"");
     }
 
     @Test

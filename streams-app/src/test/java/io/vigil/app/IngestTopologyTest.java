@@ -45,7 +45,8 @@ class IngestTopologyTest {
                 new InputTopic("prom", InputFormat.JSON, TimestampPrecision.NANOSECONDS));
         rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
         fixture = new TopologyFixture(rules, stateDir, NOW,
-                TopologyFixture.settings(topics, IngestLimits.defaults()).withPartitionedBySeries(partitionedBySeries()));
+                TopologyFixture.settings(topics, IngestLimits.defaults()).withPartitionedBySeries(partitionedBySeries()),
+                SeriesBundleTopologyTest.THROUGH_THE_REPARTITION);
     }
 
     /** {@code topics.partitioned_by_series}: ingest's outputs go to evaluation in its own task, not a repartition. */

@@ -10,6 +10,7 @@ import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.PeerProgress;
 import io.vigil.evaluation.PeerValues;
 import io.vigil.ingest.IngestLimits;
+import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesBundler;
@@ -41,13 +42,17 @@ class SeriesBundleTopologyTest {
     private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
     /** Kafka Streams' name for the series repartition topic of the test application. */
     private static final String REPARTITION = "vigil-test-" + VigilTopology.SERIES_REPARTITION + "-repartition";
+    /** The test driver has one partition, whose task evaluates every series: this sends them through the repartition. */
+    static final Map<String, Object> THROUGH_THE_REPARTITION = Map.of(IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, "false");
 
     @TempDir
     Path dir;
 
     @Test
     void pointsNotFollowedByAWatermarkAreStillSentInTheCommitThatCoversTheirInput() {
-        try (TopologyFixture f = new TopologyFixture(TopologyTest.RULES, dir, Instant.ofEpochMilli(T0))) {
+        try (TopologyFixture f = new TopologyFixture(new LiveRules(TopologyFixture.parse(TopologyTest.RULES)), dir,
+                Instant.ofEpochMilli(T0), TopologyFixture.settings(List.of(InputTopic.auto("metrics")),
+                IngestLimits.defaults()), THROUGH_THE_REPARTITION)) {
             final TestOutputTopic<byte[], byte[]> repartition = f.driver.createOutputTopic(REPARTITION,
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
             // The first record of a source moves its watermark: its points are sent ahead of the watermark.
@@ -73,10 +78,19 @@ class SeriesBundleTopologyTest {
         for (int i = 0; i < lines.size(); i += 40) {
             records.add("[" + String.join(",", lines.subList(i, Math.min(lines.size(), i + 40))) + "]");
         }
-        final List<String> unbundled = events(rules, records, 0, "off");
+        final List<String> unbundled = events(rules, records, 0, false, "off");
         assertThat(unbundled).hasSizeGreaterThan(10);
-        assertThat(events(rules, records, SeriesBundler.DEFAULT_MAX_POINTS, "default")).isEqualTo(unbundled);
-        assertThat(events(rules, records, 3, "three")).isEqualTo(unbundled);
+        assertThat(events(rules, records, SeriesBundler.DEFAULT_MAX_POINTS, false, "default")).isEqualTo(unbundled);
+        assertThat(events(rules, records, 3, false, "three")).isEqualTo(unbundled);
+    }
+
+    @Test
+    void pointsEvaluatedInTheTaskThatIngestsThemGiveTheAlertsTheRepartitionGives() {
+        final RuleSet rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        final List<String> records = FleetRecords.generate();
+        final List<String> repartitioned = events(rules, records, SeriesBundler.DEFAULT_MAX_POINTS, false, "through");
+        assertThat(repartitioned).hasSizeGreaterThan(10);
+        assertThat(events(rules, records, SeriesBundler.DEFAULT_MAX_POINTS, true, "in-task")).isEqualTo(repartitioned);
     }
 
     @Test
@@ -123,13 +137,15 @@ class SeriesBundleTopologyTest {
                 .isEqualTo(Optional.empty());
     }
 
+    /** @param ownInTask whether the ingesting task evaluates its own series' points ({@code false}: repartitioned) */
     private List<String> events(final RuleSet rules, final List<String> records, final int maxPoints,
-                                final String name) {
+                                final boolean ownInTask, final String name) {
         final List<String> events = new ArrayList<>();
         try (TopologyFixture f = new TopologyFixture(new LiveRules(rules), dir.resolve(name),
                 Instant.ofEpochMilli(FleetRecords.T0).plus(Duration.ofDays(1)),
                 TopologyFixture.settings(List.of(InputTopic.auto("metrics")), IngestLimits.defaults()),
-                Map.of(SeriesBundler.MAX_POINTS_CONFIG, maxPoints))) {
+                Map.of(SeriesBundler.MAX_POINTS_CONFIG, maxPoints,
+                        IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, String.valueOf(ownInTask)))) {
             records.forEach(f::send);
             f.events().forEach(e -> events.add(AlertEventJson.writeString(e)));
         }
