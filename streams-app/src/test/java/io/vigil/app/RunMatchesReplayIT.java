@@ -134,6 +134,10 @@ class RunMatchesReplayIT {
         }
     }
 
+    /**
+     * Keyed by host: each series stays on one of three partitions, where about a third are in the task that
+     * evaluates them (their points handed over in the task) and the others cross the series repartition.
+     */
     @Test
     void everyRuleKindOfTheRepositorysRulesMatchesReplayOnThreePartitions() throws Exception {
         final List<String> records = FleetRecords.generate();
@@ -150,7 +154,7 @@ class RunMatchesReplayIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("metrics-fleet", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        produce("metrics-fleet", records);
+        produceKeyedByHost("metrics-fleet", records);
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-fleet");
              VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("fleet"), new SimpleMeterRegistry())) {
@@ -175,18 +179,7 @@ class RunMatchesReplayIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("metrics-byseries", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        final java.util.regex.Pattern instance = java.util.regex.Pattern.compile("\"instance\":\"([^\"]+)\"");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String line : records) {
-                final java.util.regex.Matcher host = instance.matcher(line);
-                assertThat(host.find()).as(line).isTrue();
-                producer.send(new ProducerRecord<>("metrics-byseries", host.group(1).getBytes(StandardCharsets.UTF_8),
-                        line.getBytes(StandardCharsets.UTF_8)));
-            }
-        }
+        produceKeyedByHost("metrics-byseries", records);
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-byseries");
              VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("byseries"), new SimpleMeterRegistry())) {
@@ -230,7 +223,9 @@ class RunMatchesReplayIT {
         final CatchUpThreads.Policy eager =
                 new CatchUpThreads.Policy(Duration.ofMillis(20), 1, 0, 1, 5, Duration.ZERO);
         final int half = records.size() / 2;
-        produce("metrics-threads", records.subList(0, half));
+        // Keyed by host: a third of the series in the task that evaluates them, whose evaluation the task's two
+        // nodes share wherever the task moves.
+        produceKeyedByHost("metrics-threads", records.subList(0, half));
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-threads");
              VigilEngine engine = VigilEngine.start(config, new io.vigil.evaluation.LiveRules(rules),
@@ -243,7 +238,7 @@ class RunMatchesReplayIT {
                     && oneThreadRunning(engine));
 
             final int before = threads.additions();
-            produce("metrics-threads", records.subList(half, records.size()));
+            produceKeyedByHost("metrics-threads", records.subList(half, records.size()));
             await().atMost(Duration.ofSeconds(60)).until(() -> threads.additions() > before);
             awaitEvents(alerts, actual, expected.size());
             await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions() + 1
@@ -320,6 +315,22 @@ class RunMatchesReplayIT {
             int i = 0;
             for (String line : lines) {
                 producer.send(new ProducerRecord<>(topic, i++ % 3, null, line.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    /** Each line keyed by its {@code instance} label, so that a host's series stay on one partition. */
+    private static void produceKeyedByHost(final String topic, final List<String> lines) {
+        final java.util.regex.Pattern instance = java.util.regex.Pattern.compile("\"instance\":\"([^\"]+)\"");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String line : lines) {
+                final java.util.regex.Matcher host = instance.matcher(line);
+                assertThat(host.find()).as(line).isTrue();
+                producer.send(new ProducerRecord<>(topic, host.group(1).getBytes(StandardCharsets.UTF_8),
+                        line.getBytes(StandardCharsets.UTF_8)));
             }
         }
     }

@@ -42,6 +42,7 @@ class SeriesBundleTopologyTest {
     private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
     /** Kafka Streams' name for the series repartition topic of the test application. */
     private static final String REPARTITION = "vigil-test-" + VigilTopology.SERIES_REPARTITION + "-repartition";
+    private static final byte[] KEY = "node-1".getBytes(StandardCharsets.UTF_8);
     /** The test driver has one partition, whose task evaluates every series: this sends them through the repartition. */
     static final Map<String, Object> THROUGH_THE_REPARTITION = Map.of(IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, "false");
 
@@ -66,6 +67,21 @@ class SeriesBundleTopologyTest {
             assertThat(points(sent.get(0))).containsExactly(
                     "cpu{cluster=\"backend\",instance=\"n4\"} 95.0 @" + (T0 + 10_000),
                     "cpu{cluster=\"backend\",instance=\"n5\"} 95.0 @" + (T0 + 10_000));
+        }
+    }
+
+    @Test
+    void aKeyedRecordsPointsOfTheTasksOwnSeriesStayInTheTaskAndAnUnkeyedRecordsCrossTheRepartition() {
+        try (TopologyFixture f = new TopologyFixture(TopologyTest.RULES, dir, Instant.ofEpochMilli(T0))) {
+            final TestOutputTopic<byte[], byte[]> repartition = f.driver.createOutputTopic(REPARTITION,
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            f.metrics.pipeInput(KEY, batch(List.of("n1", "n2"), T0 + 10_000).getBytes(StandardCharsets.UTF_8));
+            assertThat(kinds(repartition.readValuesToList())).as("the one partition evaluates every series")
+                    .containsExactly("watermark");
+
+            // Its series may come on other partitions too: one path for all of a series' points keeps them in order.
+            f.send(batch(List.of("n3"), T0 + 20_000));
+            assertThat(kinds(repartition.readValuesToList())).containsExactly("bundle of 1", "watermark");
         }
     }
 
@@ -146,7 +162,8 @@ class SeriesBundleTopologyTest {
                 TopologyFixture.settings(List.of(InputTopic.auto("metrics")), IngestLimits.defaults()),
                 Map.of(SeriesBundler.MAX_POINTS_CONFIG, maxPoints,
                         IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, String.valueOf(ownInTask)))) {
-            records.forEach(f::send);
+            // Keyed: a record without a key has its points cross the repartition whatever the setting.
+            records.forEach(r -> f.metrics.pipeInput(KEY, r.getBytes(StandardCharsets.UTF_8)));
             f.events().forEach(e -> events.add(AlertEventJson.writeString(e)));
         }
         return events;
