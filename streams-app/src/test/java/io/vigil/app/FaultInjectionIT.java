@@ -391,14 +391,20 @@ class FaultInjectionIT {
         }
     }
 
-    /** Records {@code [from, to)} of the input, record {@code i} to partition {@code i % 3}, whatever the chunks. */
+    /**
+     * Records {@code [from, to)} of the input, record {@code i} to partition {@code i % 3}, whatever the chunks. Keyed
+     * (by the partition: any key will do), so that ingest hands the points of its task's own series to the evaluation
+     * in the task, while the same series' points read by the other tasks cross the repartition: both paths within
+     * every series, under every fault.
+     */
     private static void produce(final Scenario s, final int from, final int to) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = from; i < to; i++) {
-                producer.send(new ProducerRecord<>(s.metricsTopic(), i % PARTITIONS, null,
+                producer.send(new ProducerRecord<>(s.metricsTopic(), i % PARTITIONS,
+                        Integer.toString(i % PARTITIONS).getBytes(StandardCharsets.UTF_8),
                         records.get(i).getBytes(StandardCharsets.UTF_8)));
             }
         }
