@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.bench.BenchReport;
@@ -937,7 +938,9 @@ final class BenchCommand implements Callable<Integer> {
     private static double counted(final MeterRegistry registry, final List<String> counters) {
         double total = 0;
         for (String name : counters) {
-            total += registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+            // The datapoints read are a function counter (the tasks' own counts summed), the others counters.
+            total += registry.find(name).counters().stream().mapToDouble(Counter::count).sum()
+                    + registry.find(name).functionCounters().stream().mapToDouble(FunctionCounter::count).sum();
         }
         return total;
     }

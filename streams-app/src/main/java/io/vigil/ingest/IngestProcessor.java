@@ -168,6 +168,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         ownSeriesPartition = inTask != null && !everyPointInTask
                 && (ownInTask == null || ownSeriesInTask(ownInTask.toString())) ? partition : -1;
         final long now = context.currentSystemTimeMs();
+        closeCounts();
         sources.clear();
         sourceByTopic.clear();
         lastTopic = null;
@@ -258,7 +259,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             newest = Math.max(newest, point.timestampMs());
         }
         if (accepted > 0) {
-            source.accepted(meta.topic()).increment(accepted);
+            source.accepted(meta.topic(), accepted);
         }
         metrics.unselected(unselected);
         if (internal != null && bundler.holdsPoints()) {
@@ -296,6 +297,17 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             case "false" -> false;
             default -> throw new IllegalArgumentException("expected true or false, not \"" + text + "\"");
         };
+    }
+
+    @Override
+    public void close() {
+        closeCounts();
+    }
+
+    private void closeCounts() {
+        for (Source source : sources.values()) {
+            source.closeCount();
+        }
     }
 
     /** The record's source partition: this task's partition of its topic, or (never seen) another, added then. */
@@ -337,7 +349,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         /** The value the progress store holds for it: read there, or last written. */
         private long stored;
         /** The datapoints accepted from its topic, once one was. */
-        private Counter accepted;
+        private IngestMetrics.TaskCount accepted;
         /** Its records without a key, once one was read where the input is said to be partitioned by series. */
         private Counter unkeyed;
 
@@ -359,12 +371,20 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             return newest;
         }
 
-        /** The count of datapoints accepted from its topic, {@code topic} (a source not named at init has none). */
-        Counter accepted(final String topic) {
+        /** Counts {@code n} datapoints accepted from its topic, {@code topic} (a source not named at init has none). */
+        void accepted(final String topic, final int n) {
             if (accepted == null) {
                 accepted = metrics.accepted(topic);
             }
-            return accepted;
+            accepted.add(n);
+        }
+
+        /** Gives its count back to the topic's total: its task closes, or starts again with new sources. */
+        void closeCount() {
+            if (accepted != null) {
+                accepted.close();
+                accepted = null;
+            }
         }
 
         /**

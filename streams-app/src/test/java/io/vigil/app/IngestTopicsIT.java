@@ -252,7 +252,7 @@ class IngestTopicsIT {
         assertThat(rejected).isEqualTo(expectedRejected);
         final Map<String, Long> expectedAccepted = new TreeMap<>(Map.of(JSON, 4L, INFLUX, 3L, TELEGRAF, 3L, AUTO, 4L));
         final Map<String, Long> accepted = new TreeMap<>();
-        registry.find("vigil.ingest.datapoints").counters()
+        registry.find("vigil.ingest.datapoints").functionCounters()
                 .forEach(c -> accepted.put(c.getId().getTag("topic"), (long) c.count()));
         assertThat(accepted).isEqualTo(expectedAccepted);
         assertThat(registry.get("vigil.ingest.dead.lettered").counter().count()).isEqualTo(badBySource.size());

@@ -2,7 +2,7 @@ package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.IngestProcessor;
@@ -182,7 +182,7 @@ class IngestTopologyTest {
     }
 
     private double accepted(final String topic) {
-        final Counter c = fixture.registry.find("vigil.ingest.datapoints").tag("topic", topic).counter();
+        final FunctionCounter c = fixture.registry.find("vigil.ingest.datapoints").tag("topic", topic).functionCounter();
         return c == null ? 0 : c.count();
     }
 

@@ -130,7 +130,7 @@ class TopologyTest {
         assertThat(header(headers, "vigil.source.offset")).isEqualTo("1");
         assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("unparseable");
         assertThat(registry.get("vigil.ingest.rejected").tag("reason", "invalid_value").counter().count()).isEqualTo(1.0);
-        assertThat(registry.get("vigil.ingest.datapoints").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("vigil.ingest.datapoints").functionCounter().count()).isEqualTo(1.0);
     }
 
     private static String header(final Headers headers, final String name) {
