@@ -12,7 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestMetrics {
 
     private final MeterRegistry registry;
-    private final Map<String, TopicCounts> accepted = new ConcurrentHashMap<>();
+    /**
+     * Per registry, not per instance: stages built twice on one registry count into one meter (a function counter
+     * registered again is the first one, bound to the first counts), as they did into one shared counter.
+     */
+    private static final Map<MeterRegistry, Map<String, TopicCounts>> ACCEPTED_BY_REGISTRY =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private final Map<String, TopicCounts> accepted;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter late;
     private final Counter deadLettered;
@@ -21,6 +28,7 @@ public final class IngestMetrics {
 
     public IngestMetrics(final MeterRegistry registry) {
         this.registry = registry;
+        this.accepted = ACCEPTED_BY_REGISTRY.computeIfAbsent(registry, r -> new ConcurrentHashMap<>());
         this.late = Counter.builder("vigil.ingest.late.dropped")
                 .description("Datapoints more than `grace` behind the newest timestamp of their partition, dropped")
                 .register(registry);

@@ -29,6 +29,14 @@ class IngestMetricsTest {
         assertThat(count(registry, "telegraf")).isEqualTo(1.0);
     }
 
+    @Test
+    void twoStagesOnOneRegistryCountIntoOneMeter() {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new IngestMetrics(registry).accepted("metrics").add(2);
+        new IngestMetrics(registry).accepted("metrics").add(5);
+        assertThat(count(registry, "metrics")).isEqualTo(7.0);
+    }
+
     private static double count(final SimpleMeterRegistry registry, final String topic) {
         final FunctionCounter c = registry.get("vigil.ingest.datapoints").tag("topic", topic).functionCounter();
         return c.count();
