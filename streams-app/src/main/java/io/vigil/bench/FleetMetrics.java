@@ -1,5 +1,7 @@
 package io.vigil.bench;
 
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
 import java.time.Instant;
 
 /**
@@ -16,7 +18,6 @@ public final class FleetMetrics {
     public static final String[] METRICS = {
         "cpu_usage_percent", "memory_used_percent", "disk_used_percent", "net_transmit_bytes_total", "http_requests_total"};
     public static final int NODES_PER_CLUSTER = 40;
-    private static final String[] LABEL_NAMES = {"cluster", "instance", "region", "role"};
     /** One point per series per scrape, as Prometheus scrapes. */
     public static final long SCRAPE_MS = 10_000;
 
@@ -59,17 +60,21 @@ public final class FleetMetrics {
      * evaluates the series, so no point of it crosses the series repartition.
      */
     public String key(final int s) {
-        return metric(s) + "{" + labels(s / metricsPerNode(), "", "=") + "}";
+        return new Series(metric(s), Labels.of(labels(s / metricsPerNode()))).key();
     }
 
-    /** A node's labels but {@code __name__}, sorted by name: {@code n1="v1",...}, each name between {@code quote}. */
-    private static String labels(final int node, final String quote, final String equals) {
-        final String[] values = {"cluster-" + node / NODES_PER_CLUSTER, instance(node), "eu-west-" + (node % 3 + 1),
-            node % 3 == 0 ? "api" : "web"};
+    /** A node's labels but {@code __name__}, names and values, sorted by name. */
+    private static String[] labels(final int node) {
+        return new String[] {"cluster", "cluster-" + node / NODES_PER_CLUSTER, "instance", instance(node),
+            "region", "eu-west-" + (node % 3 + 1), "role", node % 3 == 0 ? "api" : "web"};
+    }
+
+    /** {@link #labels} as the members of a JSON object: {@code "n1":"v1",...}. */
+    private static String jsonMembers(final String[] namesAndValues) {
         final StringBuilder sb = new StringBuilder(96);
-        for (int i = 0; i < LABEL_NAMES.length; i++) {
-            sb.append(i > 0 ? "," : "").append(quote).append(LABEL_NAMES[i]).append(quote).append(equals)
-                    .append('"').append(values[i]).append('"');
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            sb.append(i > 0 ? "," : "").append('"').append(namesAndValues[i]).append("\":\"")
+                    .append(namesAndValues[i + 1]).append('"');
         }
         return sb.toString();
     }
@@ -97,7 +102,7 @@ public final class FleetMetrics {
                 value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
             default -> value = gauge(10 + (s % 80) + 5 * noise);
         }
-        return adapterJson(metric, labels(node, "\"", ":"), timestampMs, value);
+        return adapterJson(metric, jsonMembers(labels(node)), timestampMs, value);
     }
 
     /**
