@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.ingest.SourceLag;
+import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaClientSupplier;
@@ -34,7 +36,7 @@ final class ConsumerLag implements SourceLag, KafkaClientSupplier {
 
     @Override
     public OptionalLong of(final String topic, final int partition) {
-        final Consumer<byte[], byte[]> consumer = mainConsumers.get(Thread.currentThread().getName() + "-consumer");
+        final Consumer<byte[], byte[]> consumer = mainConsumer();
         if (consumer == null) {
             if (warned.compareAndSet(false, true)) {
                 LOG.warn("No main consumer known for thread {}: input partitions are judged idle by the wall clock alone",
@@ -48,6 +50,28 @@ final class ConsumerLag implements SourceLag, KafkaClientSupplier {
             // Only while the partition moves away from this thread; its task stops with it.
             return OptionalLong.of(0);
         }
+    }
+
+    /** The lag, plus what the position is past {@code offset}: records polled and buffered by Kafka Streams. */
+    @Override
+    public OptionalLong after(final String topic, final int partition, final long offset) {
+        final Consumer<byte[], byte[]> consumer = mainConsumer();
+        if (consumer == null) {
+            return OptionalLong.empty();
+        }
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        try {
+            final OptionalLong lag = consumer.currentLag(tp);
+            return lag.isEmpty() ? lag : OptionalLong.of(lag.getAsLong() + consumer.position(tp, Duration.ZERO)
+                    - offset - 1);
+        } catch (IllegalStateException | TimeoutException notKnownNow) {
+            // The partition moving away from this thread, or its position not known without asking the broker.
+            return OptionalLong.empty();
+        }
+    }
+
+    private Consumer<byte[], byte[]> mainConsumer() {
+        return mainConsumers.get(Thread.currentThread().getName() + "-consumer");
     }
 
     @Override

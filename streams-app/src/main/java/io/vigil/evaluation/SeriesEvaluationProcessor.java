@@ -199,7 +199,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        beforeRecord(record.timestamp());
+        commits.processed();
+        prepare(record.timestamp());
         if (SeriesBundle.isBundle(record.value())) {
             // The hot path: many points for this task in one record, in the order ingest read them.
             takeBundle(record.value());
@@ -247,12 +248,16 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     }
 
     /**
-     * What comes before a record's points: its count for the commit pacing, reloaded rules, groups held back. Per
-     * repartition record; where ingest of the same task hands the points over ({@link #inTask()}), once per input
-     * record.
+     * What comes before the points of a record ingest of the same task read and hands over ({@link #inTask()}): its
+     * count for the commit pacing, reloaded rules, groups held back. Once per input record.
      */
     public void beforeRecord(final long timestamp) {
-        commits.processed();
+        commits.processedHandedOver();
+        prepare(timestamp);
+    }
+
+    /** What comes before any record's points: reloaded rules, groups held back. */
+    private void prepare(final long timestamp) {
         followRuleChanges(timestamp);
         if (!waitingForCommit()) {
             runHeldBack(timestamp);

@@ -182,6 +182,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
         final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
+        if (commits != null) {
+            commits.close(); // a revived task's: its backlogs are read again from the committed offsets
+        }
         commits = CommitPacing.forIngest(context, lag);
         // init() runs again when a task is revived: what was buffered belongs to input that will be read again.
         final Object maxPoints = context.appConfigs().get(SeriesBundler.MAX_POINTS_CONFIG);
@@ -207,7 +210,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             lastPartition = meta.partition();
         }
         final Source source = lastSource;
-        commits.processed(meta.topic());
+        commits.processed(meta.topic(), meta.offset());
         final long now = context.currentSystemTimeMs();
         if (everyPointInTask && record.key() == null) {
             source.unkeyed();
@@ -302,6 +305,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     @Override
     public void close() {
         closeCounts();
+        if (commits != null) {
+            commits.close();
+        }
     }
 
     private void closeCounts() {

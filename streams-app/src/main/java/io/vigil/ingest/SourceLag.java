@@ -21,4 +21,16 @@ public interface SourceLag {
      *         (no fetch of the partition has been answered)
      */
     OptionalLong of(String topic, int partition);
+
+    /**
+     * Called on the stream thread that processes the partition, for the record just processed.
+     *
+     * @return records known to exist on {@code topic}/{@code partition} after {@code offset}: those still waiting
+     *         ({@link #of}) and those handed to processing but not processed yet. A transaction's marker takes an
+     *         offset, and counts here as a record: on a topic written in transactions, 1 may mean none. Empty while
+     *         not known, and wherever there is no Kafka consumer.
+     */
+    default OptionalLong after(String topic, int partition, long offset) {
+        return OptionalLong.empty();
+    }
 }

@@ -16,8 +16,22 @@ class CommitPacingTest {
     private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     /** Records waiting per topic; absent: not known yet. */
     private final Map<String, Long> waiting = new HashMap<>();
-    private final SourceLag lag = (topic, partition) ->
-            waiting.containsKey(topic) ? OptionalLong.of(waiting.get(topic)) : OptionalLong.empty();
+    /** The end offset known per topic, for {@link SourceLag#after}; absent: not known. */
+    private final Map<String, Long> ends = new HashMap<>();
+    /** How often {@link SourceLag#after} was asked. */
+    private int looks;
+    private final SourceLag lag = new SourceLag() {
+        @Override
+        public OptionalLong of(final String topic, final int partition) {
+            return waiting.containsKey(topic) ? OptionalLong.of(waiting.get(topic)) : OptionalLong.empty();
+        }
+
+        @Override
+        public OptionalLong after(final String topic, final int partition, final long offset) {
+            looks++;
+            return ends.containsKey(topic) ? OptionalLong.of(ends.get(topic) - offset - 1) : OptionalLong.empty();
+        }
+    };
     private final CommitPacing pacing = CommitPacing.forIngest(context, lag);
 
     CommitPacingTest() {
@@ -42,7 +56,7 @@ class CommitPacingTest {
     @Test
     void commitsOnceTheInputHasStoppedAndAllOfItIsRead() {
         waiting.put(TOPIC, 0L);
-        pacing.processed(TOPIC);
+        pacing.processed(TOPIC, 0);
         check();
         assertThat(context.committed()).as("records in the last check period: still busy").isFalse();
 
@@ -56,7 +70,7 @@ class CommitPacingTest {
 
     @Test
     void aQuietTaskWithRecordsStillWaitingIsBehindNotDone() {
-        pacing.processed(TOPIC);
+        pacing.processed(TOPIC, 0);
         check();
         waiting.put(TOPIC, 1_000L);
         check();
@@ -75,8 +89,8 @@ class CommitPacingTest {
     void everyTopicReadMustBeCaughtUp() {
         waiting.put(TOPIC, 0L);
         waiting.put("other", 5L);
-        pacing.processed(TOPIC);
-        pacing.processed("other");
+        pacing.processed(TOPIC, 0);
+        pacing.processed("other", 0);
         check();
         check();
         assertThat(context.committed()).isFalse();
@@ -138,6 +152,92 @@ class CommitPacingTest {
         assertThat(stageContext.committed()).as("its own ingest is not behind").isTrue();
     }
 
+    @Test
+    void commitsTheEndOfABacklogAsSoonAsItIsProcessed() {
+        ends.put(TOPIC, 100_000L);
+        for (long offset = 0; offset < 99_999; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
+        assertThat(context.committed()).as("records known to follow").isFalse();
+
+        pacing.processed(TOPIC, 99_999);
+
+        assertThat(context.committed()).as("the last record known, no quiet period waited for").isTrue();
+        assertThat(looks).as("looked again halfway to the end each time, not at every record").isLessThan(40);
+    }
+
+    @Test
+    void leavesTheEndOfASmallBurstToTheQuietCheck() {
+        ends.put(TOPIC, 100L);
+        for (long offset = 0; offset < 100; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
+
+        assertThat(context.committed()).as("fewer than a backlog's records: live data").isFalse();
+    }
+
+    @Test
+    void findsTheEndAgainWhereMoreRecordsArrivedMeanwhile() {
+        ends.put(TOPIC, 20_000L);
+        pacing.processed(TOPIC, 0);
+        ends.put(TOPIC, 40_000L);
+        for (long offset = 1; offset < 20_000; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
+        assertThat(context.committed()).as("the end moved on").isFalse();
+
+        for (long offset = 20_000; offset < 40_000; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void aLaterStageCommitsTheEndOfItsInputOnceNoIngestIsInABacklog() {
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        ends.put(TOPIC, 50_000L);
+        ends.put("series-repartition", 11L);
+        pacing.processed(TOPIC, 0);
+
+        stage.processed("series-repartition", 10);
+        assertThat(stageContext.committed()).as("ingest in a backlog: the stage's input is a chunk of it").isFalse();
+
+        for (long offset = 1; offset < 50_000; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
+        ends.put("series-repartition", 20L);
+        stage.processed("series-repartition", 18);
+
+        assertThat(stageContext.committed()).as("the last chunk, its commit's marker after it").isTrue();
+    }
+
+    @Test
+    void aClosedTasksBacklogHoldsNoStageBack() {
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        ends.put(TOPIC, 50_000L);
+        ends.put("series-repartition", 1L);
+        pacing.processed(TOPIC, 0);
+
+        pacing.close();
+        stage.processed("series-repartition", 0);
+
+        assertThat(stageContext.committed()).isTrue();
+    }
+
+    @Test
+    void aStageLeavesTheEndOfInputHandedOverToIngest() {
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        ends.put(TOPIC, 1L);
+        stageContext.setRecordMetadata(TOPIC, 0, 0);
+
+        stage.processedHandedOver();
+
+        assertThat(stageContext.committed()).as("live input, read by ingest of the same task").isFalse();
+    }
+
     private void check() {
         check(context, context.currentSystemTimeMs());
     }
@@ -148,8 +248,8 @@ class CommitPacingTest {
         final CommitPacing stage = CommitPacing.forStage(stageContext, engine);
         waiting.put(TOPIC, 1_000L);
         waiting.put("series-repartition", 0L);
-        pacing.processed(TOPIC);
-        stage.processed("series-repartition");
+        pacing.processed(TOPIC, 0);
+        stage.processed("series-repartition", 0);
     }
 
     private static void check(final MockProcessorContext<Object, Object> context, final long wallMs) {

@@ -1,0 +1,139 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a stream thread's main consumer says is left after the record just processed, against a real broker: the
+ * records still in Kafka and those polled but not processed yet, and on a topic written in transactions the commit's
+ * marker after the last record.
+ */
+class ConsumerLagIT {
+
+    private static final String THREAD = "consumer-lag-it-StreamThread-1";
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1), new NewTopic("transactional", 1,
+                    (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void countsTheRecordsPolledButNotProcessedAndThoseStillInKafka() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("plain", value(i))).get();
+            }
+        }
+        final ConsumerLag lag = new ConsumerLag();
+        try (Consumer<byte[], byte[]> consumer = consumer(lag, "read_uncommitted")) {
+            final List<ConsumerRecord<byte[], byte[]>> polled = pollSome(consumer, "plain");
+
+            // Four polled (max.poll.records), six still in Kafka.
+            assertThat(polled).hasSize(4);
+            assertThat(afterOnStreamThread(lag, "plain", 0)).hasValue(9);
+            assertThat(afterOnStreamThread(lag, "plain", 3)).hasValue(6);
+        }
+    }
+
+    @Test
+    void aTransactionsMarkerCountsAsOneMore() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "consumer-lag-it"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>("transactional", value(i)));
+            }
+            producer.commitTransaction();
+        }
+        final ConsumerLag lag = new ConsumerLag();
+        try (Consumer<byte[], byte[]> consumer = consumer(lag, "read_committed")) {
+            final List<ConsumerRecord<byte[], byte[]>> polled = new ArrayList<>();
+            while (polled.size() < 3) {
+                polled.addAll(pollSome(consumer, "transactional"));
+            }
+
+            assertThat(polled.get(2).offset()).isEqualTo(2);
+            assertThat(afterOnStreamThread(lag, "transactional", 2)).as("the marker").hasValue(1);
+        }
+    }
+
+    private static byte[] value(final int i) {
+        return ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra) {
+        final Map<String, Object> config = new java.util.HashMap<>(extra);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The main consumer of stream thread {@link #THREAD}, as Kafka Streams gets it from the supplier. */
+    private static Consumer<byte[], byte[]> consumer(final ConsumerLag lag, final String isolation) {
+        return lag.getConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.CLIENT_ID_CONFIG, THREAD + "-consumer",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation));
+    }
+
+    /** Polls from the beginning of {@code topic} until some records come. */
+    private static List<ConsumerRecord<byte[], byte[]>> pollSome(final Consumer<byte[], byte[]> consumer,
+                                                                 final String topic) {
+        final TopicPartition partition = new TopicPartition(topic, 0);
+        if (!consumer.assignment().contains(partition)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+        }
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (records.isEmpty() && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        return records;
+    }
+
+    /** {@link ConsumerLag#after}, asked on the stream thread whose main consumer it reads (the consumer idle then). */
+    private static OptionalLong afterOnStreamThread(final ConsumerLag lag, final String topic, final long offset)
+            throws InterruptedException {
+        final AtomicReference<OptionalLong> seen = new AtomicReference<>();
+        final Thread thread = new Thread(() -> seen.set(lag.after(topic, 0, offset)), THREAD);
+        thread.start();
+        thread.join();
+        return seen.get();
+    }
+}
