@@ -155,9 +155,7 @@ class CommitPacingTest {
     @Test
     void commitsTheEndOfABacklogAsSoonAsItIsProcessed() {
         ends.put(TOPIC, 100_000L);
-        for (long offset = 0; offset < 99_999; offset++) {
-            pacing.processed(TOPIC, offset);
-        }
+        ingestProcesses(0, 99_999);
         assertThat(context.committed()).as("records known to follow").isFalse();
 
         pacing.processed(TOPIC, 99_999);
@@ -169,9 +167,7 @@ class CommitPacingTest {
     @Test
     void leavesTheEndOfASmallBurstToTheQuietCheck() {
         ends.put(TOPIC, 100L);
-        for (long offset = 0; offset < 100; offset++) {
-            pacing.processed(TOPIC, offset);
-        }
+        ingestProcesses(0, 100);
 
         assertThat(context.committed()).as("fewer than a backlog's records: live data").isFalse();
     }
@@ -181,14 +177,10 @@ class CommitPacingTest {
         ends.put(TOPIC, 20_000L);
         pacing.processed(TOPIC, 0);
         ends.put(TOPIC, 40_000L);
-        for (long offset = 1; offset < 20_000; offset++) {
-            pacing.processed(TOPIC, offset);
-        }
+        ingestProcesses(1, 20_000);
         assertThat(context.committed()).as("the end moved on").isFalse();
 
-        for (long offset = 20_000; offset < 40_000; offset++) {
-            pacing.processed(TOPIC, offset);
-        }
+        ingestProcesses(20_000, 40_000);
         assertThat(context.committed()).isTrue();
     }
 
@@ -203,9 +195,7 @@ class CommitPacingTest {
         stage.processed("series-repartition", 10);
         assertThat(stageContext.committed()).as("ingest in a backlog: the stage's input is a chunk of it").isFalse();
 
-        for (long offset = 1; offset < 50_000; offset++) {
-            pacing.processed(TOPIC, offset);
-        }
+        ingestProcesses(1, 50_000);
         ends.put("series-repartition", 20L);
         stage.processed("series-repartition", 18);
 
@@ -236,6 +226,13 @@ class CommitPacingTest {
         stage.processedHandedOver();
 
         assertThat(stageContext.committed()).as("live input, read by ingest of the same task").isFalse();
+    }
+
+    /** Ingest processes offsets {@code from} to {@code to} (exclusive) of {@link #TOPIC}. */
+    private void ingestProcesses(final long from, final long to) {
+        for (long offset = from; offset < to; offset++) {
+            pacing.processed(TOPIC, offset);
+        }
     }
 
     private void check() {
