@@ -183,7 +183,7 @@ public final class CommitPacing {
         final boolean atEnd = after == 0 || after == 1 && !readsSources;
         reading.lookAt = atEnd ? offset + 1 : offset + after / 2;
         if (!readsSources) {
-            if (atEnd && processedSinceRequest && sourceBacklogs.get() == 0) {
+            if (atEnd && sourceBacklogs.get() == 0) {
                 request();
             }
         } else if (after >= BACKLOG_RECORDS && !reading.backlog) {
