@@ -3,8 +3,10 @@ package io.vigil.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +19,7 @@ public final class IngestMetrics {
      * registered again is the first one, bound to the first counts), as they did into one shared counter.
      */
     private static final Map<MeterRegistry, Map<String, TopicCounts>> ACCEPTED_BY_REGISTRY =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Map<String, TopicCounts> accepted;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -98,7 +99,7 @@ class ConsumerLagIT {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra) {
-        final Map<String, Object> config = new java.util.HashMap<>(extra);
+        final Map<String, Object> config = new HashMap<>(extra);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
