@@ -46,6 +46,39 @@ class VigilEngineSettingsTest {
     }
 
     @Test
+    void theMainConsumerHeartbeatsEveryQuarterSecondAndTheRestoreConsumerWaitsAtMost100MsForAFetch() {
+        final StreamsConfig config = new StreamsConfig(defaults());
+
+        assertThat(config.getMainConsumerConfigs("vigil", "client", 0))
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 250)
+                .doesNotContainEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        assertThat(config.getRestoreConsumerConfigs("client"))
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    }
+
+    @Test
+    void theOperatorsPlainOrConsumerWideSettingWinsOverTheEnginesClientDefault() {
+        for (String key : List.of("VIGIL_KAFKA_HEARTBEAT_INTERVAL_MS", "VIGIL_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS")) {
+            final StreamsConfig config = new StreamsConfig(VigilEngine.streamsProperties(ConfigLoader.load(null,
+                    Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092", key, "1000",
+                            key.replace("HEARTBEAT_INTERVAL", "FETCH_MAX_WAIT"), "400")), STATE));
+
+            assertThat(config.getMainConsumerConfigs("vigil", "client", 0))
+                    .as(key).containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+            assertThat(config.getRestoreConsumerConfigs("client"))
+                    .as(key).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "400");
+        }
+    }
+
+    @Test
+    void underTheStreamsGroupProtocolTheBrokerPacesHeartbeats() {
+        final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
+                "VIGIL_BOOTSTRAP_SERVERS", "broker:9092", "VIGIL_KAFKA_GROUP_PROTOCOL", "streams")), STATE);
+
+        assertThat(props.keySet()).noneMatch(k -> k.toString().endsWith(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
+    }
+
+    @Test
     void kafkaSettingsOfTheOperatorOverrideTheEnginesDefaults() {
         final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
                 "VIGIL_KAFKA_COMPRESSION_TYPE", "none", "VIGIL_KAFKA_BATCH_SIZE", "16384",
