@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * to a running one gets what the first can spare, which were the evaluation and peer tasks, while ingest's (decoding
  * every record, most of the work) stayed on the first: measured, the first thread had 2.6 times the second's samples,
  * and the pair caught up 1.25x faster than one thread instead of 1.44x. An engine that starts caught up starts with
- * one thread: the removal's rebalance delayed the bench's live alerts by up to 4.8 s, a cost worth paying after a
- * backlog, not at every deploy.
+ * one thread: the removal's rebalance delayed the bench's live alerts by up to 4.8 s (1.8 s since the main consumers
+ * heartbeat every 250 ms), a cost worth paying after a backlog, not at every deploy.
  *
  * <p>Behind means records waiting on the input topics' partitions, as the main consumers last saw them when fetching
  * (Kafka's {@code records-lag} metric): the position, not the committed offset, which under exactly-once trails by up
