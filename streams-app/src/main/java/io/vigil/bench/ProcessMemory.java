@@ -43,7 +43,10 @@ public final class ProcessMemory {
         return -1;
     }
 
-    /** Heap in use after full collections (System.gc() is a full collection with G1, the default collector). */
+    /**
+     * Heap in use after full collections, as the collector counts it ({@code System.gc()} is a full collection with G1
+     * and with the parallel collector).
+     */
     public static long heapUsedAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
 
     private static final List<String> ROWS = List.of("cores", "load_average", "replay_dps", "replay_cold_dps", "memory_series",
-            "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "memory_used_bytes_per_series", "fill_dps", "plain_dps", "catchup_dps",
-            "catchup_ratio", "bare_streams_dps", "bare_streams_ratio", "bare_streams_cpu_us_per_dp",
+            "memory_heap_mb", "memory_rss_mb", "memory_bytes_per_series", "memory_used_bytes_per_series", "fill_dps",
+            "plain_dps", "catchup_dps", "catchup_ratio", "bare_streams_dps", "bare_streams_ratio", "bare_streams_cpu_us_per_dp",
             "catchup_vs_bare_streams", "catchup_cpu_us_per_dp", "catchup_commits", "catchup_commit_share",
             "catchup_records_per_commit", "catchup_produced", "catchup_dropped", "catchup_heap_per_series",
             "catchup_cold_dps", "catchup_cold_ratio", "catchup_by_series_dps",
