@@ -3,13 +3,17 @@ package io.vigil.app;
 import io.vigil.ingest.SourceLag;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.internals.AsyncKafkaConsumer;
+import org.apache.kafka.clients.consumer.internals.StreamsRebalanceData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
@@ -17,6 +21,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaClientSupplier;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.internals.ConsumerWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +31,18 @@ import org.slf4j.LoggerFactory;
  * ({@link Consumer#currentLag}: the end offset from the last fetch minus the position, so records fetched but not
  * yet returned by {@code poll} count as waiting). The clients are Kafka's defaults, made through this supplier only
  * to know the main consumers.
+ *
+ * <p>Under Kafka's streams rebalance protocol ({@code kafka.group.protocol: streams}) Kafka Streams makes the main
+ * consumers itself and asks no supplier for them; {@link #seeMainConsumersUnderStreamsProtocol} has them handed here
+ * as Kafka Streams makes them. Without them every partition read as caught up: a backlog committed at every quiet
+ * check (336 commits in a 10,000,000-point catch-up against 22, at half the rate), and ingest judged a partition idle
+ * by the wall clock alone, records waiting or not.
  */
 final class ConsumerLag implements SourceLag, KafkaClientSupplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLag.class);
+    /** The main consumers' setting that carries this instance to {@link StreamsProtocolConsumers}. */
+    private static final String INSTANCE_CONFIG = "vigil.consumer.lag";
 
     /** Main consumers by client id; Kafka Streams names each {@code <stream thread name>-consumer}. */
     private final Map<String, Consumer<byte[], byte[]>> mainConsumers = new ConcurrentHashMap<>();
@@ -67,6 +81,30 @@ final class ConsumerLag implements SourceLag, KafkaClientSupplier {
         } catch (IllegalStateException | TimeoutException notKnownNow) {
             // The partition moving away from this thread, or its position not known without asking the broker.
             return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Has Kafka Streams hand this the main consumers it makes under the streams rebalance protocol: each is given to
+     * {@link StreamsProtocolConsumers} (Kafka Streams' hook for wrapping them, internal but the only one), which finds
+     * this instance in the main consumers' settings. Both settings go to the main consumers only.
+     */
+    void seeMainConsumersUnderStreamsProtocol(final Properties streamsProps) {
+        streamsProps.put(StreamsConfig.MAIN_CONSUMER_PREFIX + StreamsConfig.InternalConfig.INTERNAL_CONSUMER_WRAPPER,
+                StreamsProtocolConsumers.class);
+        streamsProps.put(StreamsConfig.MAIN_CONSUMER_PREFIX + INSTANCE_CONFIG, this);
+    }
+
+    /** Passes every call to the main consumer Kafka Streams made, and hands that consumer to the engine's lag. */
+    public static final class StreamsProtocolConsumers extends ConsumerWrapper {
+
+        @Override
+        public void wrapConsumer(final AsyncKafkaConsumer<byte[], byte[]> delegate, final Map<String, Object> config,
+                                 final Optional<StreamsRebalanceData> streamsRebalanceData) {
+            super.wrapConsumer(delegate, config, streamsRebalanceData);
+            if (config.get(INSTANCE_CONFIG) instanceof ConsumerLag lag) {
+                lag.mainConsumers.put(String.valueOf(config.get(ConsumerConfig.CLIENT_ID_CONFIG)), delegate);
+            }
         }
     }
 

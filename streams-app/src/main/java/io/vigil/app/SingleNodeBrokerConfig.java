@@ -61,6 +61,7 @@ final class SingleNodeBrokerConfig {
         props.put("transaction.state.log.num.partitions", "4");
         // Nobody else joins: the default 3 s wait for more members only delays every first rebalance.
         props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("group.streams.initial.rebalance.delay.ms", "0"); // the same for kafka.group.protocol: streams
         props.put("num.partitions", "1");
         // Vigil creates its topics with the partitions and configs it needs; a typo must not make one.
         props.put("auto.create.topics.enable", "false");

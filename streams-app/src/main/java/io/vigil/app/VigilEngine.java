@@ -89,8 +89,14 @@ public final class VigilEngine implements AutoCloseable {
         // Ingest reads each input partition's lag from the main consumers, so that a partition still catching up is
         // never taken for an idle one.
         final ConsumerLag lag = new ConsumerLag();
+        final boolean streamsProtocol = streamsGroupProtocol(config.kafka());
+        if (streamsProtocol) {
+            lag.seeMainConsumersUnderStreamsProtocol(props);
+        }
         final Topology topology = VigilTopology.build(rules, settings, registry, lag);
-        final KafkaStreams streams = new KafkaStreams(topology, props, lag);
+        // Under the streams protocol Kafka Streams asks a supplier for no main consumer, and warns that one was given.
+        final KafkaStreams streams = streamsProtocol ? new KafkaStreams(topology, props)
+                : new KafkaStreams(topology, props, lag);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());

@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -20,7 +23,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a stream thread's main consumer says is left after the record just processed, against a real broker: the
  * records still in Kafka and those polled but not processed yet, and on a topic written in transactions the commit's
- * marker after the last record.
+ * marker after the last record; and that Kafka Streams hands its main consumers over under the streams rebalance
+ * protocol, where it asks the supplier for none.
  */
 class ConsumerLagIT {
 
@@ -92,6 +104,51 @@ class ConsumerLagIT {
             assertThat(polled.get(2).offset()).isEqualTo(2);
             assertThat(afterOnStreamThread(lag, "transactional", 2)).as("the marker").hasValue(1);
         }
+    }
+
+    @Test
+    void underTheStreamsProtocolKafkaStreamsHandsItsMainConsumersOver(@TempDir final Path stateDir) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("streams-protocol", 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("streams-protocol", value(i))).get();
+            }
+        }
+        final ConsumerLag lag = new ConsumerLag();
+        final Map<Long, OptionalLong> afterEach = new ConcurrentHashMap<>();
+        final Topology topology = new Topology();
+        topology.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), "streams-protocol");
+        topology.addProcessor("lag", () -> new Processor<byte[], byte[], Void, Void>() {
+            private ProcessorContext<Void, Void> context;
+
+            @Override
+            public void init(final ProcessorContext<Void, Void> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(final Record<byte[], byte[]> record) {
+                final RecordMetadata at = context.recordMetadata().orElseThrow();
+                afterEach.put(at.offset(), lag.after(at.topic(), at.partition(), at.offset()));
+            }
+        }, "in");
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "consumer-lag-it-streams-protocol");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        lag.seeMainConsumersUnderStreamsProtocol(props);
+        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+            streams.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> afterEach.size() == 10);
+        }
+
+        // All ten were polled at once: after the first, nine; after the last, none. Without the main consumer: empty.
+        assertThat(afterEach.get(0L)).hasValue(9);
+        assertThat(afterEach.get(9L)).hasValue(0);
     }
 
     private static byte[] value(final int i) {
