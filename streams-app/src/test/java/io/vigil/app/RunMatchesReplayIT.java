@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -164,6 +165,33 @@ class RunMatchesReplayIT {
     }
 
     /**
+     * The same fleet under Kafka's streams rebalance protocol, where Kafka Streams makes the main consumers itself
+     * and the engine has them handed over to know its input lag (ConsumerLag).
+     */
+    @Test
+    void underTheStreamsRebalanceProtocolEveryRuleKindMatchesReplay() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
+        final VigilConfig config = config("streams-protocol", Map.of("VIGIL_KAFKA_GROUP_PROTOCOL", "streams"));
+        assertThat(config.kafka()).containsEntry("group.protocol", "streams");
+        final List<AlertEvent> expected = replay(config, rules, records, "streams-protocol.jsonl");
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-streams-protocol", 3, (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        produceKeyedByHost("metrics-streams-protocol", records);
+        final List<AlertEvent> actual = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-streams-protocol");
+             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams-protocol"),
+                     new SimpleMeterRegistry())) {
+            awaitEvents(alerts, actual, expected.size());
+            assertThat(engine.state().isRunningOrRebalancing()).isTrue();
+        }
+        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+    }
+
+    /**
      * Input keyed by host, so every series stays on one of three partitions, and {@code topics.partitioned_by_series}:
      * each task evaluates what it reads, with no series repartition, and a peer group's members meet in the peer stage
      * from whichever tasks read them. Then the same application started the other way refuses to run on state placed
@@ -284,13 +312,19 @@ class RunMatchesReplayIT {
 
     /** The broker's engine on topics and an application id of its own: NAME's metrics-NAME, alerts-NAME, dlq-NAME. */
     private static VigilConfig config(final String name) {
-        return ConfigLoader.load(null, Map.of(
+        return config(name, Map.of());
+    }
+
+    private static VigilConfig config(final String name, final Map<String, String> more) {
+        final Map<String, String> env = new HashMap<>(Map.of(
                 "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                 "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + name,
                 "VIGIL_TOPICS_METRICS", "metrics-" + name,
                 "VIGIL_TOPICS_ALERTS", "alerts-" + name,
                 "VIGIL_TOPICS_DLQ", "dlq-" + name,
                 "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        env.putAll(more);
+        return ConfigLoader.load(null, env);
     }
 
     private static boolean oneThreadRunning(final VigilEngine engine) {
