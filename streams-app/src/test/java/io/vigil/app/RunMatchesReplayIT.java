@@ -152,16 +152,8 @@ class RunMatchesReplayIT {
                         "DatabaseConnectionsAnomalous db-1", "DatabaseConnectionsSurge db-1", "DatabaseSilent db-1")
                 .doesNotContain("NodeTrafficFarBelowPeers node-02");
 
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("metrics-fleet", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-        produceKeyedByHost("metrics-fleet", records);
-        final List<AlertEvent> actual = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-fleet");
-             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("fleet"), new SimpleMeterRegistry())) {
-            awaitEvents(alerts, actual, expected.size());
-        }
-        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+        assertThat(byFingerprint(runKeyedByHostOnThreePartitions("fleet", config, rules, records, expected.size())))
+                .isEqualTo(byFingerprint(expected));
     }
 
     /**
@@ -176,19 +168,29 @@ class RunMatchesReplayIT {
         assertThat(config.kafka()).containsEntry("group.protocol", "streams");
         final List<AlertEvent> expected = replay(config, rules, records, "streams-protocol.jsonl");
 
+        assertThat(byFingerprint(runKeyedByHostOnThreePartitions("streams-protocol", config, rules, records,
+                expected.size()))).isEqualTo(byFingerprint(expected));
+    }
+
+    /**
+     * {@code records} keyed by host on a new three-partition topic {@code metrics-<name>}, through an engine of
+     * {@code config} until {@code expected} events are on {@code alerts-<name>}; those events.
+     */
+    private static List<AlertEvent> runKeyedByHostOnThreePartitions(final String name, final VigilConfig config,
+                                                                     final io.vigil.rules.RuleSet rules,
+                                                                     final List<String> records, final int expected)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("metrics-streams-protocol", 3, (short) 1))).all()
-                    .get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic("metrics-" + name, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        produceKeyedByHost("metrics-streams-protocol", records);
+        produceKeyedByHost("metrics-" + name, records);
         final List<AlertEvent> actual = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-streams-protocol");
-             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams-protocol"),
-                     new SimpleMeterRegistry())) {
-            awaitEvents(alerts, actual, expected.size());
+        try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-" + name);
+             VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), new SimpleMeterRegistry())) {
+            awaitEvents(alerts, actual, expected);
             assertThat(engine.state().isRunningOrRebalancing()).isTrue();
         }
-        assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
+        return actual;
     }
 
     /**
