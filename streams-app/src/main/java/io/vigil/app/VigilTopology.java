@@ -19,6 +19,7 @@ import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.RememberedSelection;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.ingest.SeriesRecord;
 import io.vigil.ingest.TopicDecoders;
@@ -209,7 +210,7 @@ public final class VigilTopology {
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
                     settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
-                    name -> rules.current().selectsMetric(name), inTask, settings.partitionedBySeries());
+                    new RememberedSelection(rules::current), inTask, settings.partitionedBySeries());
         }
 
         SeriesEvaluationProcessor evaluate() {

@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import io.vigil.ingest.SelectedMetrics;
 import io.vigil.model.Series;
 import io.vigil.rules.LabelMatcher;
 import io.vigil.rules.Rule;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
  * differ by cluster, job or instance; without the second level, 1,000 rules on {@code cpu_usage_percent} would be
  * checked one by one for every new series of it.
  */
-public final class RuleIndex {
+public final class RuleIndex implements SelectedMetrics {
 
     private static final int[] NONE = new int[0];
 
@@ -72,7 +73,8 @@ public final class RuleIndex {
     }
 
     /** Whether a rule selects series of metric {@code name}: a selector names one metric, always. */
-    public boolean selectsMetric(final String name) {
+    @Override
+    public boolean selects(final String name) {
         return rulesByMetric.containsKey(name);
     }
 
