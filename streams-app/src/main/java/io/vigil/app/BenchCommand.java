@@ -732,7 +732,7 @@ final class BenchCommand implements Callable<Integer> {
             final long started = awaitFirstDatapoint(engine, registry);
             final long cpuStarted = processCpuNanos();
             final long done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic,
-                    CATCH_UP_TIMEOUT);
+                    CATCH_UP_TIMEOUT, engine::state);
             final long cpuDone = processCpuNanos();
             final StreamsTotals totals = StreamsTotals.of(engine.streams());
             // The engine's own heap, holding every series (its buffers and the broker's growth included).

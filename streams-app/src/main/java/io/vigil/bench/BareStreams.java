@@ -70,7 +70,7 @@ public final class BareStreams {
             final long started = firstRecordNanos.get();
             final long cpuStarted = cpuClock.getAsLong();
             final long done = CommittedProgress.awaitCaughtUp(admin,
-                    props.getProperty("application.id"), topic, timeout);
+                    props.getProperty("application.id"), topic, timeout, streams::state);
             final long cpuDone = cpuClock.getAsLong();
             if (valueBytes.sum() <= 0 && records > 0) {
                 throw new IllegalStateException("the bare Kafka Streams application read no value of " + topic);

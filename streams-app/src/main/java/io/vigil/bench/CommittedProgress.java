@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * When a Kafka Streams application has processed everything: its consumer group's committed offsets have reached the
@@ -42,10 +44,13 @@ public final class CommittedProgress {
      * Waits until the application {@code applicationId} has committed the end of {@code inputTopic} and of its
      * repartition topics (whose end is only known once the input is done, so both are checked together).
      *
+     * @param state the application's Kafka Streams state: one that has failed or stopped never catches up, and a
+     *              bench waiting out the timeout for it looked hung
      * @return the wall clock (System.nanoTime) when it was first seen done
      */
     public static long awaitCaughtUp(final Admin admin, final String applicationId, final String inputTopic,
-                                     final Duration timeout) throws InterruptedException {
+                                     final Duration timeout, final Supplier<KafkaStreams.State> state)
+            throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -53,6 +58,12 @@ public final class CommittedProgress {
                 final Done done = done(admin, applicationId, inputTopic);
                 if (done == Done.ALL) {
                     return checkedAt;
+                }
+                final KafkaStreams.State now = state.get();
+                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR
+                        || now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.PENDING_SHUTDOWN) {
+                    throw new IllegalStateException(applicationId + " stopped (Kafka Streams state " + now
+                            + ") before it had processed " + inputTopic + ": its log above says why");
                 }
                 if (checkedAt > deadline) {
                     throw new IllegalStateException(applicationId + " had not processed " + inputTopic + " within "

@@ -365,9 +365,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             metrics.transition(t);
             context.forward(new Record<>(t.series().key(), t, timestamp));
         }
-        // One record per peer-group task: the peers topic has a partition per series task, as Kafka Streams gives a
-        // repartition topic as many as the widest input of the stage that writes it. Keyed by a group of the bundle,
-        // whose partition it is.
+        // A record per peer-group task (more for a large pass): the peers topic has a partition per series task, as
+        // Kafka Streams gives a repartition topic as many as the widest input of the stage that writes it. Keyed by a
+        // group of the bundle, whose partition it is.
         for (PeerBundle b : PeerBundle.of(PeerValues.grouped(outcome.peerValues()), seriesPartitions)) {
             context.forward(new Record<>(b.values().get(0).groupKey(), b, timestamp));
         }

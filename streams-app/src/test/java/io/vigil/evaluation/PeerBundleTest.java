@@ -1,0 +1,70 @@
+package io.vigil.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** A pass's peer values go in one record per peers partition, unless that would be too large a record to send. */
+class PeerBundleTest {
+
+    private static final int PARTITIONS = 3;
+    private static final long T0 = 1_796_045_240_000L;
+
+    @Test
+    void aPassIsOneBundlePerPartitionItsGroupsBelongTo() {
+        final List<PeerValues> values = List.of(group("a", T0, 3), group("b", T0, 3), group("c", T0, 3),
+                group("a", T0 + 10_000, 3));
+        final List<PeerBundle> bundles = PeerBundle.of(values, PARTITIONS);
+        assertThat(bundles).extracting(PeerBundle::partition).doesNotHaveDuplicates().isSorted();
+        assertThat(bundles.stream().mapToInt(b -> b.values().size()).sum()).isEqualTo(values.size());
+    }
+
+    @Test
+    void manyInstantsOfAFleetGoInRecordsOfAtMostTheBundleSizeWithEveryMemberInOrder() {
+        final List<PeerValues> values = new ArrayList<>();
+        for (int t = 0; t < 800; t++) {
+            for (String cluster : List.of("a", "b", "c", "d")) {
+                values.add(group(cluster, T0 + t * 10_000L, 18));
+            }
+        }
+        final List<PeerBundle> bundles = PeerBundle.of(values, PARTITIONS);
+        assertThat(bundles.size()).isGreaterThan(PARTITIONS);
+        for (PeerBundle b : bundles) {
+            assertThat(PeerMessageCodec.encode(b).length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64);
+            assertThat(b.values()).allSatisfy(v -> assertThat(PeerBundle.partitionOf(v.groupKey(), PARTITIONS))
+                    .isEqualTo(b.partition()));
+        }
+        assertThat(bundles.stream().flatMap(b -> b.values().stream()).toList()).containsExactlyInAnyOrderElementsOf(values);
+        for (int p = 0; p < PARTITIONS; p++) {
+            final int partition = p;
+            assertThat(bundles.stream().filter(b -> b.partition() == partition).flatMap(b -> b.values().stream()).toList())
+                    .as("a partition's groups in the order they were evaluated")
+                    .containsExactlyElementsOf(values.stream()
+                            .filter(v -> PeerBundle.partitionOf(v.groupKey(), PARTITIONS) == partition).toList());
+        }
+    }
+
+    @Test
+    void aGroupTooLargeForOneRecordIsSplitAcrossSeveral() {
+        final PeerValues huge = group("all", T0, 20_000);
+        final List<PeerBundle> bundles = PeerBundle.of(List.of(huge), PARTITIONS);
+        assertThat(bundles.size()).isGreaterThan(1);
+        final List<PeerValues.Member> members = new ArrayList<>();
+        for (PeerBundle b : bundles) {
+            assertThat(PeerMessageCodec.encode(b).length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64);
+            assertThat(b.values()).allSatisfy(v -> assertThat(v.time()).isEqualTo(T0));
+            b.values().forEach(v -> members.addAll(v.members()));
+        }
+        assertThat(members).containsExactlyElementsOf(huge.members());
+    }
+
+    private static PeerValues group(final String cluster, final long time, final int members) {
+        return new PeerValues("cpu-low-peers|cluster=" + cluster, time, IntStream.range(0, members)
+                .mapToObj(i -> new PeerValues.Member("node_cpu_seconds_total{cluster=\"" + cluster
+                        + "\",instance=\"node-" + i + ".prod.example.com:9100\",mode=\"idle\"}", i * 0.5))
+                .toList());
+    }
+}
