@@ -8,9 +8,9 @@ import java.util.Objects;
 
 /**
  * The peer values of one evaluation pass bound for one partition of the peers topic: one record per peer-group task
- * and pass (more where that would be too large) rather than one per group. Each record through Kafka Streams and the broker costs about the same whatever it
- * carries, and a fleet's outlier rules make a group per cluster: a task's pass sent as many records as there are
- * clusters.
+ * and pass (more where that would be too large) rather than one per group. Each record through Kafka Streams and the
+ * broker costs about the same whatever it carries, and a fleet's outlier rules make a group per cluster: a task's
+ * pass sent as many records as there are clusters.
  *
  * @param partition  the peers partition every group of this bundle belongs to (their keys' partition, as Kafka's
  *                   default partitioner gives it)
@@ -34,8 +34,8 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
 
     /**
      * {@code values} by the partition of their group key among {@code partitions}, partitions in order, each
-     * partition's in bundles of about {@link #MAX_BYTES} at most (a group's members split over several
-     * where one alone is larger): a pass over many instants, or a large fleet's one, made records above the producer's
+     * partition's in bundles of about {@link #MAX_BYTES} at most (a group's members split over several where one
+     * alone is larger): a pass over many instants, or a large fleet's one, made records above the producer's
      * {@code max.request.size}, which fails the stream thread. The peer stage adds up a group's members from however
      * many records they come in.
      */
@@ -97,7 +97,7 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
      * About the bytes {@link PeerMessageCodec} writes for {@code v}: a character as a byte, which keys of ASCII names
      * and label values are; a limit far below the producer's leaves room for the rest.
      */
-    static int estimatedBytes(final PeerValues v) {
+    private static int estimatedBytes(final PeerValues v) {
         int bytes = estimatedHead(v);
         for (PeerValues.Member m : v.members()) {
             bytes += estimatedBytes(m);

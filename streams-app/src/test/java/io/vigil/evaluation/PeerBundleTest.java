@@ -37,10 +37,12 @@ class PeerBundleTest {
             assertThat(b.values()).allSatisfy(v -> assertThat(PeerBundle.partitionOf(v.groupKey(), PARTITIONS))
                     .isEqualTo(b.partition()));
         }
-        assertThat(bundles.stream().flatMap(b -> b.values().stream()).toList()).containsExactlyInAnyOrderElementsOf(values);
+        assertThat(bundles.stream().flatMap(b -> b.values().stream()).toList())
+                .containsExactlyInAnyOrderElementsOf(values);
         for (int p = 0; p < PARTITIONS; p++) {
             final int partition = p;
-            assertThat(bundles.stream().filter(b -> b.partition() == partition).flatMap(b -> b.values().stream()).toList())
+            assertThat(bundles.stream().filter(b -> b.partition() == partition)
+                    .flatMap(b -> b.values().stream()).toList())
                     .as("a partition's groups in the order they were evaluated")
                     .containsExactlyElementsOf(values.stream()
                             .filter(v -> PeerBundle.partitionOf(v.groupKey(), PARTITIONS) == partition).toList());
