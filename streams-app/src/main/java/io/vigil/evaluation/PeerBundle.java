@@ -34,10 +34,10 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
 
     /**
      * {@code values} by the partition of their group key among {@code partitions}, partitions in order, each
-     * partition's in bundles of about {@link #MAX_BYTES} at most (a group's members split over several where one
-     * alone is larger): a pass over many instants, or a large fleet's one, made records above the producer's
-     * {@code max.request.size}, which fails the stream thread. The peer stage adds up a group's members from however
-     * many records they come in.
+     * partition's in bundles of about {@link #MAX_BYTES} at most: a pass over many instants, or one instant of a fleet
+     * of many groups, made records above the producer's {@code max.request.size}, which fails the stream thread. A
+     * group's values at an instant stay whole, in a bundle of their own if they alone pass the limit: the peer stage
+     * keeps them as one record of its store's changelog, so cutting them here would only move the failure there.
      */
     static List<PeerBundle> of(final List<PeerValues> values, final int partitions) {
         if (values.isEmpty()) {
@@ -51,15 +51,13 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
         for (PeerValues v : values) {
             final int p = partitionOf(v.groupKey(), partitions);
             final List<List<PeerValues>> bundles = byPartition.get(p);
-            for (PeerValues part : split(v)) {
-                final int size = estimatedBytes(part);
-                if (bundles.isEmpty() || bytes[p] + size > MAX_BYTES) {
-                    bundles.add(new ArrayList<>());
-                    bytes[p] = 0;
-                }
-                bundles.get(bundles.size() - 1).add(part);
-                bytes[p] += size;
+            final int size = estimatedBytes(v);
+            if (bundles.isEmpty() || bytes[p] + size > MAX_BYTES) {
+                bundles.add(new ArrayList<>());
+                bytes[p] = 0;
             }
+            bundles.get(bundles.size() - 1).add(v);
+            bytes[p] += size;
         }
         final List<PeerBundle> out = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
@@ -70,47 +68,16 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
         return out;
     }
 
-    /** {@code v}, or its members in parts, each of at most about {@link #MAX_BYTES}. */
-    private static List<PeerValues> split(final PeerValues v) {
-        if (estimatedBytes(v) <= MAX_BYTES) {
-            return List.of(v);
-        }
-        final List<PeerValues> parts = new ArrayList<>();
-        final int head = estimatedHead(v);
-        int from = 0;
-        int size = head;
-        final List<PeerValues.Member> members = v.members();
-        for (int i = 0; i < members.size(); i++) {
-            final int member = estimatedBytes(members.get(i));
-            if (i > from && size + member > MAX_BYTES) {
-                parts.add(new PeerValues(v.groupKey(), v.time(), members.subList(from, i)));
-                from = i;
-                size = head;
-            }
-            size += member;
-        }
-        parts.add(new PeerValues(v.groupKey(), v.time(), members.subList(from, members.size())));
-        return parts;
-    }
-
     /**
      * About the bytes {@link PeerMessageCodec} writes for {@code v}: a character as a byte, which keys of ASCII names
      * and label values are; a limit far below the producer's leaves room for the rest.
      */
     private static int estimatedBytes(final PeerValues v) {
-        int bytes = estimatedHead(v);
+        int bytes = Integer.BYTES + v.groupKey().length() + Long.BYTES + Integer.BYTES;
         for (PeerValues.Member m : v.members()) {
-            bytes += estimatedBytes(m);
+            bytes += Integer.BYTES + m.seriesKey().length() + Double.BYTES;
         }
         return bytes;
-    }
-
-    private static int estimatedHead(final PeerValues v) {
-        return Integer.BYTES + v.groupKey().length() + Long.BYTES + Integer.BYTES;
-    }
-
-    private static int estimatedBytes(final PeerValues.Member m) {
-        return Integer.BYTES + m.seriesKey().length() + Double.BYTES;
     }
 
     /** The partition a record keyed by {@code groupKey} (a string, UTF-8) would have had. */

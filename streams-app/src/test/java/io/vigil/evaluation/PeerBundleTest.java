@@ -50,17 +50,12 @@ class PeerBundleTest {
     }
 
     @Test
-    void aGroupTooLargeForOneRecordIsSplitAcrossSeveral() {
-        final PeerValues huge = group("all", T0, 20_000);
-        final List<PeerBundle> bundles = PeerBundle.of(List.of(huge), PARTITIONS);
-        assertThat(bundles.size()).isGreaterThan(1);
-        final List<PeerValues.Member> members = new ArrayList<>();
-        for (PeerBundle b : bundles) {
-            assertThat(PeerMessageCodec.encode(b).length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64);
-            assertThat(b.values()).allSatisfy(v -> assertThat(v.time()).isEqualTo(T0));
-            b.values().forEach(v -> members.addAll(v.members()));
-        }
-        assertThat(members).containsExactlyElementsOf(huge.members());
+    void aGroupLargerThanABundleGoesWholeInABundleOfItsOwn() {
+        final PeerValues huge = group("all", T0, 5_000);
+        final List<PeerValues> values = List.of(group("all", T0 - 10_000, 3), huge, group("all", T0 + 10_000, 3));
+        final List<PeerBundle> bundles = PeerBundle.of(values, PARTITIONS);
+        assertThat(bundles).extracting(PeerBundle::values)
+                .containsExactly(List.of(values.get(0)), List.of(huge), List.of(values.get(2)));
     }
 
     private static PeerValues group(final String cluster, final long time, final int members) {
