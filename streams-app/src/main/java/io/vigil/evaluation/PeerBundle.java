@@ -36,8 +36,8 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
      * {@code values} by the partition of their group key among {@code partitions}, partitions in order, each
      * partition's in bundles of about {@link #MAX_BYTES} at most: a pass over many instants, or one instant of a fleet
      * of many groups, made records above the producer's {@code max.request.size}, which fails the stream thread. A
-     * group's values at an instant stay whole, in a bundle of their own if they alone pass the limit: the peer stage
-     * keeps them as one record of its store's changelog, so cutting them here would only move the failure there.
+     * group's values at an instant larger than that alone are cut into parts ({@link PeerValues#cut}), which the peer
+     * stage merges again.
      */
     static List<PeerBundle> of(final List<PeerValues> values, final int partitions) {
         if (values.isEmpty()) {
@@ -48,16 +48,18 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
         for (int p = 0; p < partitions; p++) {
             byPartition.add(new ArrayList<>());
         }
-        for (PeerValues v : values) {
-            final int p = partitionOf(v.groupKey(), partitions);
+        for (PeerValues whole : values) {
+            final int p = partitionOf(whole.groupKey(), partitions);
             final List<List<PeerValues>> bundles = byPartition.get(p);
-            final int size = estimatedBytes(v);
-            if (bundles.isEmpty() || bytes[p] + size > MAX_BYTES) {
-                bundles.add(new ArrayList<>());
-                bytes[p] = 0;
+            for (PeerValues v : whole.cut(MAX_BYTES)) {
+                final int size = v.estimatedBytes();
+                if (bundles.isEmpty() || bytes[p] + size > MAX_BYTES) {
+                    bundles.add(new ArrayList<>());
+                    bytes[p] = 0;
+                }
+                bundles.get(bundles.size() - 1).add(v);
+                bytes[p] += size;
             }
-            bundles.get(bundles.size() - 1).add(v);
-            bytes[p] += size;
         }
         final List<PeerBundle> out = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
@@ -66,18 +68,6 @@ public record PeerBundle(int partition, int partitions, List<PeerValues> values)
             }
         }
         return out;
-    }
-
-    /**
-     * About the bytes {@link PeerMessageCodec} writes for {@code v}: a character as a byte, which keys of ASCII names
-     * and label values are; a limit far below the producer's leaves room for the rest.
-     */
-    private static int estimatedBytes(final PeerValues v) {
-        int bytes = Integer.BYTES + v.groupKey().length() + Long.BYTES + Integer.BYTES;
-        for (PeerValues.Member m : v.members()) {
-            bytes += Integer.BYTES + m.seriesKey().length() + Double.BYTES;
-        }
-        return bytes;
     }
 
     /** The partition a record keyed by {@code groupKey} (a string, UTF-8) would have had. */

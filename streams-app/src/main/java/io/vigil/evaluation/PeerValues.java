@@ -30,6 +30,52 @@ public record PeerValues(String groupKey, long time, List<Member> members) imple
         members = List.copyOf(members);
     }
 
+    /**
+     * These values in parts of at most about {@code maxBytes} each when encoded, members in order; just these if they
+     * fit (a part may pass the limit only by a single member larger than it). The task that judges the group merges
+     * the parts again, in whatever records they come.
+     */
+    List<PeerValues> cut(final int maxBytes) {
+        if (estimatedBytes() <= maxBytes) {
+            return List.of(this);
+        }
+        final int fixed = fixedBytes(groupKey);
+        final List<PeerValues> parts = new ArrayList<>();
+        int from = 0;
+        int bytes = fixed;
+        for (int i = 0; i < members.size(); i++) {
+            final int size = bytes(members.get(i));
+            if (i > from && bytes + size > maxBytes) {
+                parts.add(new PeerValues(groupKey, time, members.subList(from, i)));
+                from = i;
+                bytes = fixed;
+            }
+            bytes += size;
+        }
+        parts.add(new PeerValues(groupKey, time, members.subList(from, members.size())));
+        return parts;
+    }
+
+    /**
+     * About the bytes {@link PeerMessageCodec} writes for these values: a character as a byte, which keys of ASCII
+     * names and label values are; a limit far below the producer's leaves room for the rest.
+     */
+    int estimatedBytes() {
+        int bytes = fixedBytes(groupKey);
+        for (Member m : members) {
+            bytes += bytes(m);
+        }
+        return bytes;
+    }
+
+    private static int fixedBytes(final String groupKey) {
+        return Integer.BYTES + groupKey.length() + Long.BYTES + Integer.BYTES;
+    }
+
+    private static int bytes(final Member m) {
+        return Integer.BYTES + m.seriesKey().length() + Double.BYTES;
+    }
+
     /** {@code values} grouped by group and instant, groups in the order of their first value. */
     static List<PeerValues> grouped(final List<PeerValue> values) {
         if (values.isEmpty()) {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** A pass's peer values go in one record per peers partition, unless that would be too large a record to send. */
+/**
+ * A pass's peer values go in one record per peers partition, unless that would be too large a record to send: then in
+ * several, a group's values cut into parts if they alone are too large.
+ */
 class PeerBundleTest {
 
     private static final int PARTITIONS = 3;
@@ -50,12 +53,29 @@ class PeerBundleTest {
     }
 
     @Test
-    void aGroupLargerThanABundleGoesWholeInABundleOfItsOwn() {
-        final PeerValues huge = group("all", T0, 5_000);
+    void aGroupLargerThanABundleIsCutIntoPartsOfAtMostTheBundleSizeWithItsMembersInOrder() {
+        final PeerValues huge = group("all", T0, 20_000);
+        assertThat(PeerMessageCodec.encode(huge).length).as("one record of it").isGreaterThan(1024 * 1024);
         final List<PeerValues> values = List.of(group("all", T0 - 10_000, 3), huge, group("all", T0 + 10_000, 3));
         final List<PeerBundle> bundles = PeerBundle.of(values, PARTITIONS);
-        assertThat(bundles).extracting(PeerBundle::values)
-                .containsExactly(List.of(values.get(0)), List.of(huge), List.of(values.get(2)));
+        for (PeerBundle b : bundles) {
+            assertThat(PeerMessageCodec.encode(b).length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64);
+        }
+        final List<PeerValues> sent = bundles.stream().flatMap(b -> b.values().stream()).toList();
+        assertThat(sent.get(0)).isEqualTo(values.get(0));
+        assertThat(sent.get(sent.size() - 1)).isEqualTo(values.get(2));
+        final List<PeerValues> parts = sent.subList(1, sent.size() - 1);
+        assertThat(parts).hasSizeGreaterThan(4).allSatisfy(p -> {
+            assertThat(p.groupKey()).isEqualTo(huge.groupKey());
+            assertThat(p.time()).isEqualTo(T0);
+        });
+        assertThat(parts.stream().flatMap(p -> p.members().stream()).toList()).isEqualTo(huge.members());
+    }
+
+    @Test
+    void valuesThatFitAreNotCut() {
+        final PeerValues small = group("a", T0, 3);
+        assertThat(small.cut(PeerBundle.MAX_BYTES)).containsExactly(small);
     }
 
     private static PeerValues group(final String cluster, final long time, final int members) {

@@ -7,9 +7,11 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.RuleSet;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
@@ -70,6 +72,49 @@ class PeerGroupProcessorTest {
         assertThat(((PeerValues) stored.get(PeerGroupEvaluator.valueKey(GROUP, T))).members())
                 .containsExactlyInAnyOrder(new PeerValues.Member(node("a").key(), 10.0),
                         new PeerValues.Member(node("b").key(), 20.0));
+    }
+
+    @Test
+    void aGroupTooLargeForOneRecordIsStoredInPartsAndRestoredWhole() {
+        final List<PeerValues.Member> members = IntStream.range(0, 20_000)
+                .mapToObj(i -> new PeerValues.Member(node(String.format("node-%05d", i)).key(), i)).toList();
+        final PeerGroupProcessor first = processor();
+        final MockProcessorContext<String, AlertTransition> context = context(PeerGroupProcessor.valuesStore(valuesStore()));
+        first.init(context);
+        // As the evaluators send them: in parts.
+        for (PeerValues part : new PeerValues(GROUP, T, members).cut(PeerBundle.MAX_BYTES)) {
+            first.process(part, T);
+        }
+        final WriteBehindStore<?> values = context.getStateStore(PeerGroupProcessor.VALUES_STORE);
+        values.flushCache();
+        assertThat(storedRecords(values)).hasSizeGreaterThan(4)
+                .allSatisfy(bytes -> assertThat(bytes.length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64));
+
+        // Restarted: the parts are merged again, and a late member joins them all.
+        final MockProcessorContext<String, AlertTransition> again = context(PeerGroupProcessor.valuesStore(valuesStore()));
+        final PeerValues.Member late = new PeerValues.Member(node("late").key(), 1.0);
+        final PeerGroupProcessor second = processor();
+        second.init(again);
+        second.process(new PeerValues(GROUP, T, List.of(late)), T);
+        final WriteBehindStore<?> restored = again.getStateStore(PeerGroupProcessor.VALUES_STORE);
+        restored.flushCache();
+
+        final List<PeerValues.Member> stored = storedRecords(restored).stream()
+                .flatMap(bytes -> ((PeerValues) PeerMessageCodec.decode(bytes)).members().stream()).toList();
+        assertThat(stored).hasSize(members.size() + 1).containsAll(members).contains(late);
+    }
+
+    private static PeerGroupProcessor processor() {
+        return new PeerGroupProcessor(new LiveRules(new RuleSet(List.of())), 15_000, 1,
+                new EvaluationMetrics(new SimpleMeterRegistry()));
+    }
+
+    private static List<byte[]> storedRecords(final WriteBehindStore<?> store) {
+        final List<byte[]> records = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            it.forEachRemaining(kv -> records.add(kv.value));
+        }
+        return records;
     }
 
     private StoreBuilder<KeyValueStore<String, byte[]>> valuesStore() {

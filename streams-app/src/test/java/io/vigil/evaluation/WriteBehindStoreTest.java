@@ -94,7 +94,46 @@ class WriteBehindStoreTest {
         assertThat(contents()).containsExactly(KeyValue.pair("a", "1"));
     }
 
+    @Test
+    void aValueInPartsIsWrittenAsOneRecordPerPartAndDeletedWhole() {
+        final WriteBehindStore<String> parted = partedStore();
+        parted.put("k", "abc");
+        parted.put("other", "x");
+        parted.flushCache();
+        assertThat(contents(parted)).containsExactlyInAnyOrder(KeyValue.pair("k", "a"),
+                KeyValue.pair(WriteBehindStore.partKey("k", 1), "b"), KeyValue.pair(WriteBehindStore.partKey("k", 2), "c"),
+                KeyValue.pair("other", "x"));
+
+        parted.delete("k");
+        assertThat(contents(parted)).containsExactly(KeyValue.pair("other", "x"));
+    }
+
+    @Test
+    void aValueWrittenAgainInFewerPartsLeavesNoneOfTheOldOnesBehind() {
+        final WriteBehindStore<String> parted = partedStore();
+        parted.put("k", "abcd");
+        parted.flushCache();
+        parted.put("k", "ef");
+        parted.flushCache();
+        assertThat(contents(parted)).containsExactlyInAnyOrder(KeyValue.pair("k", "e"),
+                KeyValue.pair(WriteBehindStore.partKey("k", 1), "f"));
+    }
+
+    /** A store writing each character of a value as a part of its own. */
+    private static WriteBehindStore<String> partedStore() {
+        final var inner = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("parts"), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled();
+        final WriteBehindStore<String> parted = WriteBehindStore.<String>inParts(inner, (key, value) -> value.chars()
+                .mapToObj(c -> String.valueOf((char) c).getBytes(StandardCharsets.UTF_8)).toList()).build();
+        parted.init(new MockProcessorContext<>().getStateStoreContext(), parted);
+        return parted;
+    }
+
     private List<KeyValue<String, String>> contents() {
+        return contents(store);
+    }
+
+    private static List<KeyValue<String, String>> contents(final WriteBehindStore<String> store) {
         final List<KeyValue<String, String>> all = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             it.forEachRemaining(kv -> all.add(KeyValue.pair(kv.key, new String(kv.value, StandardCharsets.UTF_8))));
