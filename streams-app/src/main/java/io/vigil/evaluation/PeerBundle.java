@@ -19,11 +19,8 @@ import java.util.Objects;
  */
 public record PeerBundle(int partition, int partitions, List<PeerValues> values) implements EvaluationOutput {
 
-    /**
-     * About the most a bundle's record carries: a quarter of the producer's default {@code max.request.size} (1 MiB),
-     * the engine's {@code batch.size}; far above a pass of the bench's fleet (60 KB at most, cut nowhere).
-     */
-    public static final int MAX_BYTES = 256 * 1024;
+    /** About the most a bundle's record carries ({@link RecordParts#MAX_BYTES}); the bench's passes are 60 KB at most. */
+    public static final int MAX_BYTES = RecordParts.MAX_BYTES;
 
     public PeerBundle {
         if (partition < 0 || partition >= partitions) {

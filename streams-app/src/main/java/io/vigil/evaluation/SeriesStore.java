@@ -46,6 +46,11 @@ public final class SeriesStore extends CommitWrittenStore {
     /** What reads see: the states with an alert, and this task's series per rule. Read by other threads. */
     private final Map<String, byte[]> view = new ConcurrentHashMap<>();
     private Supplier<byte[]> watched = () -> null;
+    /**
+     * The keys whose state the changelog holds in parts ({@link RecordParts}: a state of more than 256 KiB, as a
+     * window of days of points a second apart makes), with their number of parts; kept across a task's suspension.
+     */
+    private final Map<String, Integer> inParts = new HashMap<>();
 
     private SeriesStore(final KeyValueStore<String, byte[]> inner) {
         super(inner);
@@ -81,6 +86,10 @@ public final class SeriesStore extends CommitWrittenStore {
         changedElsewhere.remove(key);
         deletedAt.put(key, changed.size());
         inner.delete(key);
+        final Integer parts = inParts.remove(key);
+        if (parts != null) {
+            deleteParts(key, 1, parts);
+        }
         view.remove(key);
     }
 
@@ -96,14 +105,15 @@ public final class SeriesStore extends CommitWrittenStore {
             for (Map.Entry<Bytes, byte[]> e : bottom.take().entrySet()) {
                 out.put(new String(e.getKey().get(), StandardCharsets.UTF_8), e.getValue());
             }
-            return out;
-        }
-        try (KeyValueIterator<String, byte[]> it = inner.all()) {
-            while (it.hasNext()) {
-                final KeyValue<String, byte[]> kv = it.next();
-                out.put(kv.key, kv.value);
+        } else {
+            try (KeyValueIterator<String, byte[]> it = inner.all()) {
+                while (it.hasNext()) {
+                    final KeyValue<String, byte[]> kv = it.next();
+                    out.put(kv.key, kv.value);
+                }
             }
         }
+        RecordParts.join(out, inParts, inner::delete);
         return out;
     }
 
@@ -205,13 +215,38 @@ public final class SeriesStore extends CommitWrittenStore {
     }
 
     private void write(final String key, final SeriesState state, final byte[] encoded) {
-        inner.put(key, encoded);
+        if (encoded.length <= RecordParts.MAX_BYTES && inParts.isEmpty()) {
+            inner.put(key, encoded);
+        } else {
+            writeInParts(key, encoded);
+        }
         show(key, state, encoded);
+    }
+
+    /** Writes a state in as many parts as it needs, and deletes the parts it had beyond those. */
+    private void writeInParts(final String key, final byte[] encoded) {
+        final List<byte[]> parts = RecordParts.split(encoded);
+        for (int i = 0; i < parts.size(); i++) {
+            inner.put(RecordParts.partKey(key, i), parts.get(i));
+        }
+        final Integer before = parts.size() > 1 ? inParts.put(key, parts.size()) : inParts.remove(key);
+        if (before != null) {
+            deleteParts(key, parts.size(), before);
+        }
+    }
+
+    /** Deletes parts {@code [from, to)} of the state of {@code key}. */
+    private void deleteParts(final String key, final int from, final int to) {
+        for (int i = Math.max(from, 1); i < to; i++) {
+            inner.delete(RecordParts.partKey(key, i));
+        }
     }
 
     @Override
     void closing() {
         view.clear();
+        // Closed, the store is restored from its changelog, whose parts takeStates finds again.
+        inParts.clear();
     }
 
     @Override

@@ -12,20 +12,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * encodes it once, at the commit. A value put and deleted between two commits never reaches the changelog at all:
  * peer values waiting for their group's judgement mostly come and go that way under load.
  *
- * <p>A store {@link #inParts} writes a value as one record or several: its first part under its key, part {@code i}
- * under {@link #partKey}. A changelog record above the producer's {@code max.request.size} (1 MiB) fails the stream
- * thread, at every start again, and one peer group's values at an instant are that large from about ten thousand
- * members. Reads of the inner store ({@link #all}) see the parts as records of their own.
+ * <p>A store {@link #inParts} writes a value as one record or several, each a value of its own that a restore reads
+ * as such, under the keys {@link RecordParts#partKey} gives (see there why: a record too large fails the stream
+ * thread).
  *
  * @param <V> what the task hands over: a value to encode at commit, or the bytes themselves
  */
 public final class WriteBehindStore<V> extends CommitWrittenStore {
-
-    /**
-     * Between a key and the number of its part. The peer stage's keys end in a separator and 16 hex digits
-     * ({@link PeerGroupEvaluator#valueKey}), so no part key is another value's key.
-     */
-    private static final char PART = '\u0002';
 
     private final BiFunction<String, V, List<byte[]>> encoder;
     /** Whether a value may be written in several parts, which its later writes and its delete then look for. */
@@ -59,11 +52,6 @@ public final class WriteBehindStore<V> extends CommitWrittenStore {
         return new Builder<>(inner, store -> new WriteBehindStore<>(store, encoder, true));
     }
 
-    /** The key part {@code part} of the value of {@code key} is stored under: the key itself for the first. */
-    static String partKey(final String key, final int part) {
-        return part == 0 ? key : key + PART + part;
-    }
-
     /** A builder of this store for values that are their own bytes. */
     public static StoreBuilder<WriteBehindStore<byte[]>> ofBytes(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
         return builder(inner, (key, bytes) -> bytes);
@@ -89,7 +77,7 @@ public final class WriteBehindStore<V> extends CommitWrittenStore {
         for (Map.Entry<String, V> e : changed.entrySet()) {
             final List<byte[]> parts = encoder.apply(e.getKey(), e.getValue());
             for (int i = 0; i < parts.size(); i++) {
-                inner.put(partKey(e.getKey(), i), parts.get(i));
+                inner.put(RecordParts.partKey(e.getKey(), i), parts.get(i));
             }
             deletePartsFrom(e.getKey(), parts.size());
         }
@@ -98,8 +86,8 @@ public final class WriteBehindStore<V> extends CommitWrittenStore {
     /** Deletes the parts of {@code key}'s value from part {@code from} on, in a store that writes parts. */
     private void deletePartsFrom(final String key, final int from) {
         if (parted) {
-            for (int i = from; inner.get(partKey(key, i)) != null; i++) {
-                inner.delete(partKey(key, i));
+            for (int i = from; inner.get(RecordParts.partKey(key, i)) != null; i++) {
+                inner.delete(RecordParts.partKey(key, i));
             }
         }
     }

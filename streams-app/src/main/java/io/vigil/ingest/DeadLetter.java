@@ -2,7 +2,7 @@ package io.vigil.ingest;
 
 /**
  * An input record that was rejected in whole or in part; it goes to the dead-letter topic as it came, with the
- * reason in the {@code vigil.error} header.
+ * reason in the {@code vigil.error} header (cut only where the topic could not take it whole: {@link DeadLetterSize}).
  *
  * @param value  the original bytes of the record's value
  * @param reason one line

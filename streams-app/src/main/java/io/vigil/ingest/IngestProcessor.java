@@ -545,8 +545,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         headers.add("vigil.source.topic", meta.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.partition", Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
-        final byte[] value = record.value() == null ? new byte[0] : record.value();
-        context.forward(new Record<>(record.key(), new DeadLetter(value, decoded.deadLetterMessage()),
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(),
+                record.value() == null ? new byte[0] : record.value(), headers);
+        context.forward(new Record<>(fitted.key(), new DeadLetter(fitted.value(), decoded.deadLetterMessage()),
                 record.timestamp(), headers));
     }
 

@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +46,84 @@ class SeriesStoreTest {
 
     private double stored(final String key) {
         return SeriesStateCodec.decode(key, inStore(key)).value(0);
+    }
+
+    @Test
+    void aStateLargerThanARecordIsWrittenInPartsAndTakenWhole() {
+        final SeriesState a = large(A);
+        store.changed(A.key(), a);
+        store.flushCache();
+
+        final Map<String, byte[]> records = records(store);
+        assertThat(records).hasSizeGreaterThan(4).allSatisfy((key, bytes) -> {
+            assertThat(key).startsWith(A.key());
+            assertThat(bytes.length).isLessThanOrEqualTo(RecordParts.MAX_BYTES);
+        });
+        final Map<String, byte[]> taken = store.takeStates();
+        assertThat(taken).containsOnlyKeys(A.key());
+        final SeriesState back = SeriesStateCodec.decode(A.key(), taken.get(A.key()));
+        assertThat(back.size()).isEqualTo(a.size());
+        assertThat(back.timestamps(a.size(), new long[0])).isEqualTo(a.timestamps(a.size(), new long[0]));
+        assertThat(back.values(a.size(), new double[0])).isEqualTo(a.values(a.size(), new double[0]));
+    }
+
+    @Test
+    void aStateThatShrinksOrIsDeletedLeavesNoPartBehindAlsoAfterARestore() {
+        final KeyValueStore<Bytes, byte[]> bytes = Stores.inMemoryKeyValueStore("shared").get();
+        final SeriesStore first = over(bytes);
+        first.changed(A.key(), large(A));
+        first.changed(B.key(), large(B));
+        first.flushCache();
+        assertThat(records(first)).hasSizeGreaterThan(8);
+
+        // Restored: the parts it finds are known to it.
+        final SeriesStore second = over(bytes);
+        assertThat(second.takeStates()).containsOnlyKeys(A.key(), B.key());
+        second.changed(A.key(), state(A, 1));
+        second.delete(B.key());
+        second.flushCache();
+        assertThat(records(second)).containsOnlyKeys(A.key());
+    }
+
+    /** A state of 200,000 points a second apart with a few milliseconds of jitter and full-precision values: ~2.4 MB. */
+    private static SeriesState large(final Series series) {
+        final Random random = new Random(7);
+        final SeriesState state = new SeriesState(series);
+        for (int i = 0; i < 200_000; i++) {
+            state.add(1_000L * i + random.nextInt(7), random.nextDouble());
+        }
+        return state;
+    }
+
+    /** A store over {@code bytes}, which outlives it as a changelog outlives its task. */
+    private static SeriesStore over(final KeyValueStore<Bytes, byte[]> bytes) {
+        final SeriesStore store = SeriesStore.builder(Stores.keyValueStoreBuilder(new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return "shared";
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return bytes;
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        }, Serdes.String(), Serdes.ByteArray()).withLoggingDisabled()).build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    /** What the inner store holds, record by record. */
+    private static Map<String, byte[]> records(final SeriesStore store) {
+        final Map<String, byte[]> records = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = store.inner.all()) {
+            it.forEachRemaining(kv -> records.put(kv.key, kv.value));
+        }
+        return records;
     }
 
     @Test

@@ -101,7 +101,7 @@ class WriteBehindStoreTest {
         parted.put("other", "x");
         parted.flushCache();
         assertThat(contents(parted)).containsExactlyInAnyOrder(KeyValue.pair("k", "a"),
-                KeyValue.pair(WriteBehindStore.partKey("k", 1), "b"), KeyValue.pair(WriteBehindStore.partKey("k", 2), "c"),
+                KeyValue.pair(RecordParts.partKey("k", 1), "b"), KeyValue.pair(RecordParts.partKey("k", 2), "c"),
                 KeyValue.pair("other", "x"));
 
         parted.delete("k");
@@ -116,7 +116,7 @@ class WriteBehindStoreTest {
         parted.put("k", "ef");
         parted.flushCache();
         assertThat(contents(parted)).containsExactlyInAnyOrder(KeyValue.pair("k", "e"),
-                KeyValue.pair(WriteBehindStore.partKey("k", 1), "f"));
+                KeyValue.pair(RecordParts.partKey("k", 1), "f"));
     }
 
     /** A store writing each character of a value as a part of its own. */
