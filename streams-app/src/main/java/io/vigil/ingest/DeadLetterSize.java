@@ -20,6 +20,8 @@ final class DeadLetterSize {
     static final int MAX_RECORD_BYTES = 1024 * 1024 - 4096;
     /** Room kept for the header saying what was cut. */
     private static final int CUT_HEADER_BYTES = 64;
+    /** The prefix of the headers Vigil adds. */
+    private static final String VIGIL = "vigil.";
 
     /** A dead letter's key and value as they are sent. */
     record Fitted(byte[] key, byte[] value) {
@@ -28,8 +30,21 @@ final class DeadLetterSize {
     private DeadLetterSize() {
     }
 
-    /** {@code key} and {@code value} as they fit with {@code headers}, to which what was cut is added. */
+    /**
+     * {@code key} and {@code value} as they fit with {@code headers}, to which what was cut is added. Headers of the
+     * record's own that take more than a quarter of the room are dropped (theirs is the one cut nothing else can
+     * make), their size in {@code vigil.headers.bytes}.
+     */
     static Fitted fit(final byte[] key, final byte[] value, final Headers headers) {
+        final int own = bytes(headers) - vigilBytes(headers);
+        if (own > MAX_RECORD_BYTES / 4) {
+            for (Header h : headers.toArray()) {
+                if (!h.key().startsWith(VIGIL)) {
+                    headers.remove(h.key());
+                }
+            }
+            headers.add("vigil.headers.bytes", Integer.toString(own).getBytes(StandardCharsets.UTF_8));
+        }
         int room = MAX_RECORD_BYTES - bytes(headers);
         final int keyLength = key == null ? 0 : key.length;
         final int valueLength = value == null ? 0 : value.length;
@@ -55,9 +70,21 @@ final class DeadLetterSize {
     private static int bytes(final Headers headers) {
         int bytes = 0;
         for (Header h : headers) {
-            // A header's framing is a few varints: 8 bytes covers it.
-            bytes += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
+            bytes += bytes(h);
         }
         return bytes;
+    }
+
+    private static int vigilBytes(final Headers headers) {
+        int bytes = 0;
+        for (Header h : headers) {
+            bytes += h.key().startsWith(VIGIL) ? bytes(h) : 0;
+        }
+        return bytes;
+    }
+
+    private static int bytes(final Header h) {
+        // A header's framing is a few varints: 8 bytes covers it; a key's character is at most 3 bytes of UTF-8.
+        return 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
     }
 }

@@ -45,6 +45,19 @@ class DeadLetterSizeTest {
                 .isEqualTo("2000000");
     }
 
+    @Test
+    void theRecordsOwnHeadersAreDroppedWhereTheyAloneTakeMoreThanAQuarter() {
+        final RecordHeaders headers = headers();
+        headers.add("trace", bytes(600_000));
+        headers.add("small", bytes(3));
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(10), bytes(100), headers);
+        assertThat(fitted.value()).hasSize(100);
+        assertThat(headers.toArray()).extracting(h -> h.key())
+                .containsExactly("vigil.error", "vigil.headers.bytes");
+        assertThat(Integer.parseInt(new String(headers.lastHeader("vigil.headers.bytes").value(),
+                StandardCharsets.UTF_8))).isGreaterThan(600_000);
+    }
+
     private static RecordHeaders headers() {
         final RecordHeaders headers = new RecordHeaders();
         headers.add("vigil.error", "record_too_large: 3000000 bytes".getBytes(StandardCharsets.UTF_8));
