@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record PeerBundle(int partition, int partitions, List<PeerValues> values) implements EvaluationOutput {
 
-    /** About the most a bundle's record carries ({@link RecordParts#MAX_BYTES}); the bench's passes are 60 KB at most. */
+    /** About the most a bundle's record carries ({@link RecordParts#MAX_BYTES}); the bench's passes take 60 KB. */
     public static final int MAX_BYTES = RecordParts.MAX_BYTES;
 
     public PeerBundle {

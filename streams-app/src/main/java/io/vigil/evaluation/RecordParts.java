@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  */
 final class RecordParts {
 
-    /** The most a part carries: a quarter of the producer's default {@code max.request.size}, the engine's {@code batch.size}. */
+    /** The most a part carries: a quarter of the producer's default {@code max.request.size}. */
     static final int MAX_BYTES = 256 * 1024;
     /**
      * The first byte of the first part of bytes written in several ({@link #split}): above every version byte of the
@@ -71,12 +71,13 @@ final class RecordParts {
     /**
      * Joins the parts among a store's {@code records} (key to stored bytes), in place: each value written in parts is
      * put back whole under its key, and the other parts' keys removed. The keys of those values go into
-     * {@code parted} with their number of parts; a part no first part counts (left by an interrupted change of an
-     * earlier version; none is written so now) is removed and given to {@code stale}.
+     * {@code parted} with their number of parts; a part no first part counts (there should be none: a store that
+     * lost count of its parts would leave one) is removed and given to {@code stale}.
      *
      * @throws IllegalStateException if a part a first part counts is missing: the store is not what was written
      */
-    static void join(final Map<String, byte[]> records, final Map<String, Integer> parted, final Consumer<String> stale) {
+    static void join(final Map<String, byte[]> records, final Map<String, Integer> parted,
+                     final Consumer<String> stale) {
         final List<String> partKeys = new ArrayList<>();
         final List<String> firsts = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : records.entrySet()) {

@@ -25,8 +25,8 @@ public final class WriteBehindStore<V> extends CommitWrittenStore {
     private final boolean parted;
     private final Map<String, V> changed = new HashMap<>();
 
-    private WriteBehindStore(final KeyValueStore<String, byte[]> inner, final BiFunction<String, V, List<byte[]>> encoder,
-                             final boolean parted) {
+    private WriteBehindStore(final KeyValueStore<String, byte[]> inner,
+                             final BiFunction<String, V, List<byte[]>> encoder, final boolean parted) {
         super(inner);
         this.encoder = encoder;
         this.parted = parted;

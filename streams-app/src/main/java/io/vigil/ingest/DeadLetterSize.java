@@ -7,8 +7,8 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * A rejected record cut to what the dead-letter topic takes. The engine's producer sends at most
- * {@code max.request.size} (1 MiB) and a topic Vigil creates takes at most the broker's {@code message.max.bytes} (1 MiB),
- * while an input topic may be configured for larger records: a record of 3 MB refused as {@code record_too_large}, or
+ * {@code max.request.size} (1 MiB) and a topic Vigil creates takes at most the broker's {@code message.max.bytes}
+ * (1 MiB), while an input topic may be configured for larger records: a record of 3 MB refused as {@code record_too_large}, or
  * a bad one just under 1 MiB with the headers added, could not be sent whole, and the failed send stopped the stream
  * thread, at every restart again. Such a record's value (and key, if that alone is too large) is cut to the room
  * there is, its original length in {@code vigil.value.bytes} ({@code vigil.key.bytes}); the whole record stays on the

@@ -231,8 +231,8 @@ class OversizeRecordsIT {
     /** Points {@code [from, to)} of node-1's CPU, one a second with up to 6 ms of jitter, at full precision. */
     private static void produceSecondly(final int from, final int to, final IntToDoubleFunction cpu) {
         final Random random = new Random(from);
-        produce("metrics-state", from, to, i -> TopologyTest.point("node-1", cpu.applyAsDouble(i) + random.nextDouble() / 1e6,
-                T0 + i * 1_000L + random.nextInt(7)));
+        produce("metrics-state", from, to, i -> TopologyTest.point("node-1",
+                cpu.applyAsDouble(i) + random.nextDouble() / 1e6, T0 + i * 1_000L + random.nextInt(7)));
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(final String topic) {

@@ -79,7 +79,8 @@ class PeerGroupProcessorTest {
         final List<PeerValues.Member> members = IntStream.range(0, 20_000)
                 .mapToObj(i -> new PeerValues.Member(node(String.format("node-%05d", i)).key(), i)).toList();
         final PeerGroupProcessor first = processor();
-        final MockProcessorContext<String, AlertTransition> context = context(PeerGroupProcessor.valuesStore(valuesStore()));
+        final MockProcessorContext<String, AlertTransition> context =
+                context(PeerGroupProcessor.valuesStore(valuesStore()));
         first.init(context);
         // As the evaluators send them: in parts.
         for (PeerValues part : new PeerValues(GROUP, T, members).cut(PeerBundle.MAX_BYTES)) {
@@ -91,7 +92,8 @@ class PeerGroupProcessorTest {
                 .allSatisfy(bytes -> assertThat(bytes.length).isLessThanOrEqualTo(PeerBundle.MAX_BYTES + 64));
 
         // Restarted: the parts are merged again, and a late member joins them all.
-        final MockProcessorContext<String, AlertTransition> again = context(PeerGroupProcessor.valuesStore(valuesStore()));
+        final MockProcessorContext<String, AlertTransition> again =
+                context(PeerGroupProcessor.valuesStore(valuesStore()));
         final PeerValues.Member late = new PeerValues.Member(node("late").key(), 1.0);
         final PeerGroupProcessor second = processor();
         second.init(again);

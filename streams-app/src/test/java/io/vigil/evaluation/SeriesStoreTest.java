@@ -85,7 +85,7 @@ class SeriesStoreTest {
         assertThat(records(second)).containsOnlyKeys(A.key());
     }
 
-    /** A state of 200,000 points a second apart with a few milliseconds of jitter and full-precision values: ~2.4 MB. */
+    /** 200,000 points a second apart with a few milliseconds of jitter and full-precision values: ~2.4 MB. */
     private static SeriesState large(final Series series) {
         final Random random = new Random(7);
         final SeriesState state = new SeriesState(series);
