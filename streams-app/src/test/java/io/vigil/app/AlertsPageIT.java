@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,8 +50,50 @@ class AlertsPageIT {
         return out;
     }
 
+    /** What a test does with the engine's page: the producer to its input, the port the page is served on. */
+    private interface Scenario {
+        void run(KafkaProducer<byte[], byte[]> producer, int port) throws Exception;
+    }
+
     @Test
     void aFiringAlertShowsOnThePageAndGoesAwayWhenItResolves() throws Exception {
+        withPage((producer, port) -> {
+            // node-07 hot for the last minute: CpuHigh (max over 30 s > 90 for 20 s) fires.
+            send(producer, 4, 0, 40, (node, step) -> node == 2 && step >= 34 ? 97 : 40);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                final String dom = dom(port);
+                assertThat(dom).contains("data-rule=\"nodes/CpuHigh\" data-state=\"firing\"");
+                assertThat(dom).containsPattern("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"")
+                        .contains("instance=\"node-07\"")
+                        .contains("severity=\"page\"").contains("node-07 at 97");
+            });
+            // Back to normal: the alert resolves and leaves the page.
+            send(producer, 4, 40, 60, (node, step) -> 40);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                final String dom = dom(port);
+                assertThat(dom).contains("data-rule=\"nodes/CpuHigh\" data-state=\"inactive\"");
+                // (the page's own script contains the row template, so look for a rendered row: a real fingerprint)
+                assertThat(dom).doesNotContainPattern("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\"");
+            });
+        });
+    }
+
+    /** An alert storm: 150 nodes hot at once. The page shows a hundred of the rule's alerts and says how many more. */
+    @Test
+    void inAnAlertStormARuleShowsAHundredAlertsAndHowManyMore() throws Exception {
+        withPage((producer, port) -> {
+            send(producer, 150, 0, 40, (node, step) -> step >= 34 ? 97 : 40);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                final String dom = dom(port);
+                assertThat(dom).contains("150 firing");
+                assertThat(Pattern.compile("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"")
+                        .matcher(dom).results().count()).isEqualTo(100);
+                assertThat(dom).contains("and 50 more").contains("(50 firing, 0 pending)");
+            });
+        });
+    }
+
+    private void withPage(final Scenario scenario) throws Exception {
         final boolean ci = "true".equals(System.getenv("CI"));
         if (!Files.isExecutable(CHROMIUM)) {
             assertThat(ci).as("CI must install chromium (see .ci/run)").isFalse();
@@ -76,35 +119,23 @@ class AlertsPageIT {
                          new ByteArraySerializer(), new ByteArraySerializer())) {
                 http.serveApi(new AlertsApi(engine.streams(), rules, new AlertEventFactory(config.externalUrl()),
                         config.grace().toMillis(), VigilEngine.advertised(config)));
-                // node-07 hot for the last minute: CpuHigh (max over 30 s > 90 for 20 s) fires.
-                send(producer, 0, 40, step -> step >= 34 ? 97 : 40);
-                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                    final String dom = dom(port);
-                    assertThat(dom).contains("data-rule=\"nodes/CpuHigh\" data-state=\"firing\"");
-                    assertThat(dom).containsPattern("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"")
-                            .contains("instance=\"node-07\"")
-                            .contains("severity=\"page\"").contains("node-07 at 97");
-                });
-                // Back to normal: the alert resolves and leaves the page.
-                send(producer, 40, 60, step -> 40);
-                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                    final String dom = dom(port);
-                    assertThat(dom).contains("data-rule=\"nodes/CpuHigh\" data-state=\"inactive\"");
-                    // (the page's own script contains the row template, so look for a rendered row: a real fingerprint)
-                    assertThat(dom).doesNotContainPattern("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\"");
-                });
+                scenario.run(producer, port);
             }
         }
     }
 
-    private static void send(final KafkaProducer<byte[], byte[]> producer, final int from, final int to,
-                             final java.util.function.IntToDoubleFunction cpu) {
+    /** The CPU of the cluster's nodes: node-05 and on, one point each 10 s of event time. */
+    private interface Cpu {
+        double of(int node, int step);
+    }
+
+    private static void send(final KafkaProducer<byte[], byte[]> producer, final int nodes, final int from,
+                             final int to, final Cpu cpu) {
         for (int step = from; step < to; step++) {
-            for (int n = 0; n < 4; n++) {
+            for (int n = 0; n < nodes; n++) {
                 final String instance = String.format("node-%02d", n + 5);
-                final double value = instance.equals("node-07") ? cpu.applyAsDouble(step) : 40;
-                producer.send(new ProducerRecord<>("metrics", n % 2, null, TopologyTest.point(instance, value,
-                        FleetRecords.T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>("metrics", n % 2, null, TopologyTest.point(instance,
+                        cpu.of(n, step), FleetRecords.T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
             }
         }
         producer.flush();
