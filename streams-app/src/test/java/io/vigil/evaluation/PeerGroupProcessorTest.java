@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.RuleSet;
+import io.vigil.testing.OutlivingStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,22 +32,7 @@ class PeerGroupProcessorTest {
 
     /** The same in-memory bytes store however many times it is built: a store that outlives its task. */
     private final KeyValueStore<Bytes, byte[]> valuesBytes = Stores.inMemoryKeyValueStore(PeerGroupProcessor.VALUES_STORE).get();
-    private final KeyValueBytesStoreSupplier sameValues = new KeyValueBytesStoreSupplier() {
-        @Override
-        public String name() {
-            return PeerGroupProcessor.VALUES_STORE;
-        }
-
-        @Override
-        public KeyValueStore<Bytes, byte[]> get() {
-            return valuesBytes;
-        }
-
-        @Override
-        public String metricsScope() {
-            return "in-memory";
-        }
-    };
+    private final KeyValueBytesStoreSupplier sameValues = OutlivingStore.of(valuesBytes);
 
     @Test
     void valuesStoredOnePerMemberAreRestoredAndStoredAgainByGroupAndInstant() throws IOException {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import io.vigil.testing.OutlivingStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -97,22 +97,8 @@ class SeriesStoreTest {
 
     /** A store over {@code bytes}, which outlives it as a changelog outlives its task. */
     private static SeriesStore over(final KeyValueStore<Bytes, byte[]> bytes) {
-        final SeriesStore store = SeriesStore.builder(Stores.keyValueStoreBuilder(new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return "shared";
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return bytes;
-            }
-
-            @Override
-            public String metricsScope() {
-                return "in-memory";
-            }
-        }, Serdes.String(), Serdes.ByteArray()).withLoggingDisabled()).build();
+        final SeriesStore store = SeriesStore.builder(Stores.keyValueStoreBuilder(OutlivingStore.of(bytes),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled()).build();
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         return store;
     }

@@ -3,6 +3,7 @@ package io.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.testing.OutlivingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -47,7 +47,8 @@ class IngestProgressTest {
 
     IngestProgressTest() {
         context.setCurrentSystemTimeMs(T0);
-        progress = add(Stores.keyValueStoreBuilder(sameProgress(), Serdes.String(), Serdes.Long()).withLoggingDisabled());
+        progress = add(Stores.keyValueStoreBuilder(OutlivingStore.of(progressBytes), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled());
         flush = add(CommitFlushStore.builder(IngestProcessor.FLUSH_STORE));
     }
 
@@ -137,24 +138,5 @@ class IngestProgressTest {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         return store;
-    }
-
-    private KeyValueBytesStoreSupplier sameProgress() {
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return IngestProcessor.PROGRESS_STORE;
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return progressBytes;
-            }
-
-            @Override
-            public String metricsScope() {
-                return "in-memory";
-            }
-        };
     }
 }
