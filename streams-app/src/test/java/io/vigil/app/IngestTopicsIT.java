@@ -33,9 +33,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -83,7 +82,8 @@ class IngestTopicsIT {
 
     @TempDir
     static Path dir;
-    static EmbeddedKafka broker;
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
 
     /**
      * One record to produce.
@@ -100,16 +100,6 @@ class IngestTopicsIT {
                          final String... points) {
             return new Input(topic, partition, value, reason, List.of(points));
         }
-    }
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     /** Timestamps {@code t} (ms): about two minutes ago, a multiple of the rules' 10 s. */

@@ -33,9 +33,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,17 +49,8 @@ class OversizeRecordsIT {
 
     @TempDir
     static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
 
     /**
      * An outlier rule over one group of 40,000 members on one input partition: one evaluation task holds every member,
@@ -194,13 +184,7 @@ class OversizeRecordsIT {
      * it must keep running till then.
      */
     private static void runUntil(final String name, final RuleSet rules, final Runnable condition) {
-        final VigilConfig config = ConfigLoader.load(null, Map.of(
-                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + name,
-                "VIGIL_TOPICS_METRICS", "metrics-" + name,
-                "VIGIL_TOPICS_ALERTS", "alerts-" + name,
-                "VIGIL_TOPICS_DLQ", "dlq-" + name,
-                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        final VigilConfig config = broker.engineConfig(name, Map.of());
         try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), new SimpleMeterRegistry())) {
             await().atMost(Duration.ofSeconds(120))
                     .failFast("Kafka Streams stopped", () -> !engine.state().isRunningOrRebalancing())

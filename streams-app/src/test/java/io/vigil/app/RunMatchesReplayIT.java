@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,9 +28,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,17 +44,8 @@ class RunMatchesReplayIT {
 
     @TempDir
     static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
 
     /** 12 nodes x 900 steps of CPU, three nodes with incidents of different lengths, plus 5 bad records. */
     static List<String> records() {
@@ -318,15 +307,7 @@ class RunMatchesReplayIT {
     }
 
     private static VigilConfig config(final String name, final Map<String, String> more) {
-        final Map<String, String> env = new HashMap<>(Map.of(
-                "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + name,
-                "VIGIL_TOPICS_METRICS", "metrics-" + name,
-                "VIGIL_TOPICS_ALERTS", "alerts-" + name,
-                "VIGIL_TOPICS_DLQ", "dlq-" + name,
-                "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
-        env.putAll(more);
-        return ConfigLoader.load(null, env);
+        return broker.engineConfig(name, more);
     }
 
     private static boolean oneThreadRunning(final VigilEngine engine) {

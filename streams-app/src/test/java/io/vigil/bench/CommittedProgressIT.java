@@ -3,8 +3,7 @@ package io.vigil.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.app.EmbeddedKafka;
-import java.nio.file.Path;
+import io.vigil.app.EmbeddedBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bench's wait for an application to have processed its input, against a real broker: it ends when the committed
@@ -29,14 +28,12 @@ class CommittedProgressIT {
 
     private static final String TOPIC = "input";
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka broker;
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
     static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    static void fillTopic() throws Exception {
         admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
@@ -47,9 +44,8 @@ class CommittedProgressIT {
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void closeAdmin() {
         admin.close();
-        broker.close();
     }
 
     @Test

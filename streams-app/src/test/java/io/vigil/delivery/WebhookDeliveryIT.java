@@ -11,7 +11,7 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
-import io.vigil.app.EmbeddedKafka;
+import io.vigil.app.EmbeddedBroker;
 import io.vigil.app.TestProducers;
 import io.vigil.model.Labels;
 import io.vigil.rules.SeriesSelector;
@@ -41,9 +41,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Webhook delivery from the alerts topic of a real broker to real HTTP receivers on loopback. */
@@ -55,11 +55,11 @@ class WebhookDeliveryIT {
 
     @TempDir
     static Path dir;
-    static EmbeddedKafka broker;
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    static void createTopics() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("alerts-a", 3, (short) 1), new NewTopic("alerts-b", 3, (short) 1),
                             new NewTopic("alerts-c", 3, (short) 1), new NewTopic("alerts-c.dlq", 1, (short) 1),
@@ -67,11 +67,6 @@ class WebhookDeliveryIT {
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     private record Received(String fingerprint, String status, String idempotencyKey, String signature,
