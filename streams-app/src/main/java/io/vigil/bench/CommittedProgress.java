@@ -60,8 +60,7 @@ public final class CommittedProgress {
                     return checkedAt;
                 }
                 final KafkaStreams.State now = state.get();
-                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR
-                        || now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.PENDING_SHUTDOWN) {
+                if (now.hasStartedOrFinishedShuttingDown()) {
                     throw new IllegalStateException(applicationId + " stopped (Kafka Streams state " + now
                             + ") before it had processed " + inputTopic + ": its log above says why");
                 }

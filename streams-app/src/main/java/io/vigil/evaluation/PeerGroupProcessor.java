@@ -103,12 +103,12 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     /**
      * The values store over {@code inner}: each group's values waiting at an instant under one key, in records of at
-     * most about {@link PeerBundle#MAX_BYTES} (a group of some ten thousand members passes the producer's limit), which
+     * most about {@link RecordParts#MAX_BYTES} (a group of some ten thousand members passes the producer's limit), which
      * {@link #init} merges again as it merges a group's values from several evaluators.
      */
     public static StoreBuilder<? extends StateStore> valuesStore(final StoreBuilder<KeyValueStore<String, byte[]>> inner) {
         return WriteBehindStore.<Waiting>inParts(inner,
-                (key, w) -> new PeerValues(w.groupKey(), w.time(), w.members()).cut(PeerBundle.MAX_BYTES).stream()
+                (key, w) -> new PeerValues(w.groupKey(), w.time(), w.members()).cut(RecordParts.MAX_BYTES).stream()
                         .map(PeerMessageCodec::encode).toList());
     }
 
