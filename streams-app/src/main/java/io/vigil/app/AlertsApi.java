@@ -66,17 +66,59 @@ final class AlertsApi {
         this.self = self;
     }
 
-    /** Active alerts as JSON: an array, sorted by rule then labels. */
-    String alerts(final boolean localOnly) throws IOException {
-        final List<Map<String, Object>> out = new ArrayList<>(localAlerts());
+    /**
+     * Active alerts as JSON, those {@code query} asks for: an array sorted by rule, firing first, then labels; or, when
+     * it asks for at most so many per rule, {@code {"alerts": [...], "more": {rule: {"firing": F, "pending": P}}}}
+     * with the alerts left out counted by rule.
+     */
+    String alerts(final boolean localOnly, final AlertsQuery query) throws IOException {
+        final List<Map<String, Object>> all = new ArrayList<>(localAlerts(query));
+        final Map<String, int[]> more = new TreeMap<>();
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
-                out.addAll(JSON.readValue(fetch(other, "/api/alerts?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
+                final String answer = fetch(other, "/api/alerts?scope=local" + query.parameters());
+                if (query.perRule() == 0) {
+                    all.addAll(JSON.readValue(answer, new TypeReference<List<Map<String, Object>>>() { }));
+                } else {
+                    final CappedAlerts theirs = JSON.readValue(answer, CappedAlerts.class);
+                    all.addAll(theirs.alerts());
+                    theirs.more().forEach((rule, n) -> {
+                        final int[] counts = more.computeIfAbsent(rule, r -> new int[2]);
+                        counts[0] += n.firing();
+                        counts[1] += n.pending();
+                    });
+                }
             }
         }
-        out.sort(Comparator.comparing((Map<String, Object> a) -> (String) a.get("rule"))
+        all.sort(Comparator.comparing((Map<String, Object> a) -> (String) a.get("rule"))
+                .thenComparing(a -> !"firing".equals(a.get("state")))
                 .thenComparing(a -> String.valueOf(a.get("labels"))));
-        return JSON.writeValueAsString(out);
+        if (query.perRule() == 0) {
+            return JSON.writeValueAsString(all);
+        }
+        final List<Map<String, Object>> kept = new ArrayList<>();
+        String rule = null;
+        int ofRule = 0;
+        for (Map<String, Object> a : all) {
+            ofRule = a.get("rule").equals(rule) ? ofRule + 1 : 1;
+            rule = (String) a.get("rule");
+            if (ofRule <= query.perRule()) {
+                kept.add(a);
+            } else {
+                more.computeIfAbsent(rule, r -> new int[2])["firing".equals(a.get("state")) ? 0 : 1]++;
+            }
+        }
+        final Map<String, Count> moreByRule = new TreeMap<>();
+        more.forEach((r, counts) -> moreByRule.put(r, new Count(counts[0], counts[1])));
+        return JSON.writeValueAsString(new CappedAlerts(kept, moreByRule));
+    }
+
+    /** The answer to a query with {@code per_rule}: the alerts kept, and the ones left out counted by rule. */
+    record CappedAlerts(List<Map<String, Object>> alerts, Map<String, Count> more) {
+    }
+
+    /** Alerts of one rule left out of an answer, by state. */
+    record Count(int firing, int pending) {
     }
 
     /** Every rule with its definition and its state summed over all instances. */
@@ -128,13 +170,16 @@ final class AlertsApi {
         return JSON.writeValueAsString(localOnly ? states : new ArrayList<>(byRule.values()));
     }
 
-    private List<Map<String, Object>> localAlerts() {
+    private List<Map<String, Object>> localAlerts(final AlertsQuery query) {
         final List<Map<String, Object>> out = new ArrayList<>();
         for (ActiveAlerts.ActiveAlert a : ActiveAlerts.alerts(store(SeriesEvaluationProcessor.SERIES_STORE),
                 store(PeerGroupProcessor.ALERTS_STORE), rules.current())) {
             final AlertTransition.Kind kind = a.status().isFiring() ? AlertTransition.Kind.FIRING : AlertTransition.Kind.PENDING;
             final AlertEvent e = events.create(new AlertTransition(a.rule(), a.series(), kind, a.status(),
                     a.numbers().value(), a.numbers().median(), a.numbers().z()));
+            if (!query.matches(e.labels())) {
+                continue;
+            }
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("fingerprint", e.fingerprint());
             m.put("rule", e.rule());

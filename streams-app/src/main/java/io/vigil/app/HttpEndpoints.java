@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -7,12 +8,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /** Vigil's HTTP surface: {@code /metrics}, {@code /healthz}, {@code /readyz}. Plain JDK server, no framework. */
 public final class HttpEndpoints implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final Optional<String> token;
@@ -90,19 +94,22 @@ public final class HttpEndpoints implements AutoCloseable {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
         });
-        guard(server.createContext("/api/alerts", ex -> answer(ex, local -> api.alerts(local))));
-        guard(server.createContext("/api/rules", ex -> answer(ex, local -> api.rules(local))));
+        guard(server.createContext("/api/alerts", ex -> answer(ex, (local, q) -> api.alerts(local, AlertsQuery.parse(q)))));
+        guard(server.createContext("/api/rules", ex -> answer(ex, (local, q) -> api.rules(local))));
     }
 
     private interface JsonQuery {
-        String run(boolean localOnly) throws IOException;
+        /** @param rawQuery the request's query, undecoded, or null */
+        String run(boolean localOnly, String rawQuery) throws IOException;
     }
 
     private static void answer(final HttpExchange ex, final JsonQuery query) throws IOException {
         final String q = ex.getRequestURI().getRawQuery();
         final boolean local = q != null && java.util.Arrays.asList(q.split("&")).contains("scope=local");
         try {
-            respond(ex, 200, "application/json", query.run(local));
+            respond(ex, 200, "application/json", query.run(local, q));
+        } catch (AlertsQuery.BadQuery e) {
+            respond(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
             respond(ex, 503, "application/json", "{\"error\":\"state is not queryable yet (starting or rebalancing)\"}");
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import io.vigil.alerts.AlertEventFactory;
 import io.vigil.evaluation.LiveRules;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -74,12 +75,19 @@ class AlertsApiIT {
         }
     }
 
-    private static String get(final int port, final String path) throws Exception {
-        final HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+    private static HttpResponse<String> ask(final int port, final String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String get(final int port, final String path) throws Exception {
+        final HttpResponse<String> r = ask(port, path);
         assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
         return r.body();
+    }
+
+    private static String match(final String filter) {
+        return "/api/alerts?match=" + URLEncoder.encode(filter, StandardCharsets.UTF_8);
     }
 
     /** The sum of a metric's samples whose line starts with {@code name} (exact labels when given). */
@@ -147,6 +155,24 @@ class AlertsApiIT {
             final Set<String> union = new TreeSet<>(local1);
             union.addAll(local2);
             assertThat(union).isEqualTo(hot);
+
+            // Filtered by either instance, over the alerts of both.
+            assertThat(instances(get(port1, match("instance=~\"node-0[13]\"")))).containsExactly("node-01", "node-03");
+            assertThat(instances(get(port2, match("node-1 severity=page")))).containsExactly("node-11", "node-13", "node-15");
+            assertThat(instances(get(port2, match("instance=node-02")))).isEmpty();
+            final HttpResponse<String> bad = ask(port1, match("instance=~\"node-(\""));
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("instance=~ has a bad regex");
+            // At most 3 per rule: three of the eight, and the five others counted, whichever instance holds them.
+            for (int port : new int[] {port1, port2}) {
+                final Map<String, Object> capped = JSON.readValue(get(port, "/api/alerts?per_rule=3"), new TypeReference<>() { });
+                assertThat(instances(JSON.writeValueAsString(capped.get("alerts")))).containsExactly("node-01", "node-03", "node-05");
+                assertThat(capped.get("more")).isEqualTo(Map.of("nodes/CpuHigh", Map.of("firing", 5, "pending", 0)));
+            }
+            final Map<String, Object> cappedAndFiltered = JSON.readValue(
+                    get(port2, match("node-1") + "&per_rule=2"), new TypeReference<>() { });
+            assertThat(instances(JSON.writeValueAsString(cappedAndFiltered.get("alerts")))).containsExactly("node-11", "node-13");
+            assertThat(cappedAndFiltered.get("more")).isEqualTo(Map.of("nodes/CpuHigh", Map.of("firing", 1, "pending", 0)));
 
             final List<Map<String, Object>> ruleList = JSON.readValue(get(port2, "/api/rules"), new TypeReference<>() { });
             assertThat(ruleList).hasSize(1);

@@ -9,6 +9,7 @@ import io.vigil.alerts.AlertEventFactory;
 import io.vigil.evaluation.LiveRules;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +35,22 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertsPageIT {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Pattern FIRING_ROW = Pattern.compile("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"");
 
     @TempDir
     Path dir;
 
     /** The page's DOM after its scripts ran, as chromium renders it. */
     private String dom(final int port) throws IOException, InterruptedException {
+        return dom(port, "");
+    }
+
+    /** The page's DOM opened with {@code fragment} (such as {@code #filter=...}). */
+    private String dom(final int port, final String fragment) throws IOException, InterruptedException {
         final Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
-                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/")
+                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/" + fragment)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -86,10 +93,15 @@ class AlertsPageIT {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 final String dom = dom(port);
                 assertThat(dom).contains("150 firing");
-                assertThat(Pattern.compile("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"")
-                        .matcher(dom).results().count()).isEqualTo(100);
+                assertThat(FIRING_ROW.matcher(dom).results().count()).isEqualTo(100);
                 assertThat(dom).contains("and 50 more").contains("(50 firing, 0 pending)");
             });
+            // A filter in the address narrows the storm down to node-05 .. node-09: the API filters, the page shows it.
+            final String filtered = dom(port, "#filter=" + URLEncoder.encode("instance=~\"node-0.\"", StandardCharsets.UTF_8));
+            assertThat(FIRING_ROW.matcher(filtered).results().count()).isEqualTo(5);
+            assertThat(filtered).contains("<span>5 firing</span>").doesNotContain("more (").contains("instance=\"node-09\"");
+            assertThat(dom(port, "#filter=" + URLEncoder.encode("instance=~\"node-(\"", StandardCharsets.UTF_8)))
+                    .contains("Bad filter: match: instance=~ has a bad regex");
         });
     }
 
