@@ -8,6 +8,7 @@ import io.vigil.bench.BenchReport;
 import io.vigil.bench.BenchRules;
 import io.vigil.bench.BareStreams;
 import io.vigil.bench.CommittedProgress;
+import io.vigil.bench.DeliveryStorm;
 import io.vigil.bench.FleetMetrics;
 import io.vigil.bench.LatencySummary;
 import io.vigil.bench.LiveLoad;
@@ -15,6 +16,7 @@ import io.vigil.bench.PlainRead;
 import io.vigil.bench.ProbeAlerts;
 import io.vigil.bench.ProcessMemory;
 import io.vigil.bench.TopicFill;
+import io.vigil.delivery.WebhookReceiver;
 import io.vigil.ingest.InputTopic;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
@@ -152,6 +154,15 @@ final class BenchCommand implements Callable<Integer> {
                     + "give the JVM the heap: VIGIL_JAVA_OPTS=-Xmx6g).")
     private int memorySeries;
 
+    @Option(names = "--storm-alerts", defaultValue = "2000", paramLabel = "N",
+            description = "Alerts of the storm the delivery phase sends to a webhook receiver (default: ${DEFAULT-VALUE}).")
+    private int stormAlerts;
+
+    @Option(names = "--receiver-delays-ms", split = ",", defaultValue = "0,20", paramLabel = "MS[,MS...]",
+            description = "How long the delivery phase's receiver takes to answer each request, one run each (default: "
+                    + "${DEFAULT-VALUE}: on loopback, and as a receiver 20 ms away).")
+    private List<Integer> receiverDelaysMs;
+
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "evaluation.grace for the engines (default: the configuration's, 15s).")
     private String grace;
@@ -168,7 +179,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--phases", split = ",", paramLabel = "PHASE[,PHASE...]",
             defaultValue = "replay,memory,catchup,latency",
-            description = "Which measurements to make, of replay, memory, catchup, latency (default: all). "
+            description = "Which measurements to make, of replay, memory, catchup, latency (default: these four, "
+                    + "issue #7's), and delivery (an alert storm sent to a webhook receiver). "
                     + "Catch-up alone makes an A/B of settings quick: --phases catchup --variant ...")
     private java.util.Set<Phase> phases;
 
@@ -206,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
     private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
 
     /** The measurements, in the order they run. */
-    enum Phase { replay, memory, catchup, latency }
+    enum Phase { replay, memory, catchup, latency, delivery }
 
     @Override
     public Integer call() throws Exception {
@@ -240,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
             if (phases.contains(Phase.memory)) {
                 measureMemory(report, base, fleetRules);
             }
-            if (phases.contains(Phase.catchup) || phases.contains(Phase.latency)) {
+            if (phases.contains(Phase.catchup) || phases.contains(Phase.latency) || phases.contains(Phase.delivery)) {
                 measureOnKafka(report, base, fleetRules, liveRules, dir);
             }
         } finally {
@@ -276,6 +288,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (partitions < 3) {
             throw new ConfigException("--partitions: must be at least 3, not " + partitions);
+        }
+        if (stormAlerts < 1) {
+            throw new ConfigException("--storm-alerts: must be at least 1, not " + stormAlerts);
+        }
+        for (int delay : receiverDelaysMs) {
+            if (delay < 0) {
+                throw new ConfigException("--receiver-delays-ms: must be at least 0, not " + delay);
+            }
         }
         if (liveRate < 1) {
             throw new ConfigException("--live-rate: must be at least 1 datapoint/s, not " + liveRate);
@@ -346,6 +366,8 @@ final class BenchCommand implements Callable<Integer> {
         options.put("live_warmup_seconds", liveWarmup);
         options.put("live_series", liveFleetSeries());
         options.put("memory_series", memorySeries);
+        options.put("storm_alerts", stormAlerts);
+        options.put("receiver_delays_ms", receiverDelaysMs);
         options.put("grace_ms", cfg.grace().toMillis());
         options.put("phases", phases.stream().sorted().map(Enum::name).toList());
         options.put("catchup_warmup", warmup);
@@ -470,6 +492,9 @@ final class BenchCommand implements Callable<Integer> {
                         measureLatency(report, engineConfig(cfg, run, "live", "live"), clientProps, liveRules,
                                 run + "-live", dir);
                     }
+                    if (phases.contains(Phase.delivery)) {
+                        measureDelivery(report, admin, clientProps, run);
+                    }
                 } finally {
                     if (broker == null) {
                         deleteTopics(admin, run);
@@ -480,6 +505,37 @@ final class BenchCommand implements Callable<Integer> {
             if (broker != null) {
                 broker.close();
             }
+        }
+    }
+
+    // ---- delivery: an alert storm to a webhook receiver
+
+    /**
+     * An alert storm delivered to a receiver answering after each delay: one request at a time, then with the default
+     * {@code max_in_flight}, in the same run, over the same topic (each delivery a consumer group of its own).
+     */
+    private void measureDelivery(final BenchReport report, final Admin admin, final Map<String, Object> clientProps,
+                                 final String run) throws Exception {
+        final String topic = run + "-storm";
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
+                .all().get(60, TimeUnit.SECONDS);
+        progress("writing an alert storm of %,d firing alerts", stormAlerts);
+        DeliveryStorm.fill(clientProps, topic, stormAlerts);
+        final int inFlight = WebhookReceiver.DEFAULT_MAX_IN_FLIGHT;
+        for (int delay : receiverDelaysMs) {
+            final Duration answerAfter = Duration.ofMillis(delay);
+            progress("delivering it to a receiver answering in %d ms, one request at a time", delay);
+            final double one = DeliveryStorm.deliver(clientProps, topic, topic + ".dlq", stormAlerts, answerAfter, 1);
+            progress("delivering it to a receiver answering in %d ms, %d requests at once at most", delay, inFlight);
+            final double many = DeliveryStorm.deliver(clientProps, topic, topic + ".dlq", stormAlerts, answerAfter,
+                    inFlight);
+            final String key = "delivery_" + delay + "ms";
+            report.add(key + "_one_at_a_time_aps", "delivery: storm of " + stormAlerts + " alerts, receiver answering in "
+                    + delay + " ms, one request at a time", one, "alerts/s", "");
+            report.add(key + "_aps", "delivery: the same, max_in_flight " + inFlight + " (the default)", many,
+                    "alerts/s", "");
+            report.add(key + "_vs_one_at_a_time", "delivery: max_in_flight " + inFlight + " / one at a time, receiver "
+                    + delay + " ms", many / one, "", "");
         }
     }
 

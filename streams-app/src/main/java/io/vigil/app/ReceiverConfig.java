@@ -25,8 +25,10 @@ final class ReceiverConfig {
 
     private static final Set<String> RECEIVER_KEYS = Set.of("name", "match", "webhook", "alertmanager");
     private static final Set<String> ALERTMANAGER_KEYS = Set.of("url", "resend_interval");
+    /** A thread each: more than a receiver would take at once from one sender. */
+    private static final int MAX_IN_FLIGHT = 64;
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "send_resolved", "bearer_token_file",
-            "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout");
+            "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout", "max_in_flight");
 
     private ReceiverConfig() {
     }
@@ -75,11 +77,25 @@ final class ReceiverConfig {
             final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true);
             final Duration timeout = text(webhook, "timeout", w).map(v -> DurationSyntax.parse(v).orElseThrow(
                     () -> new ConfigException(w + ".timeout: '" + v + "' is not a duration"))).orElse(Duration.ofSeconds(5));
+            final int maxInFlight = text(webhook, "max_in_flight", w).map(v -> maxInFlight(v, w + ".max_in_flight"))
+                    .orElse(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT);
             out.add(new WebhookReceiver(name, uri, match, sendResolved,
                     secret(webhook, "bearer_token_env", "bearer_token_file", w, env),
-                    secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout));
+                    secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout, maxInFlight));
         }
         return new Receivers(out, alertmanagers);
+    }
+
+    private static int maxInFlight(final String text, final String at) {
+        try {
+            final int n = Integer.parseInt(text.trim());
+            if (n >= 1 && n <= MAX_IN_FLIGHT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ConfigException(at + ": '" + text + "' is not a whole number from 1 to " + MAX_IN_FLIGHT);
     }
 
     private static URI httpUrl(final Map<String, Object> m, final String at) {

@@ -5,12 +5,15 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,6 +21,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -28,9 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads the topic with a consumer group of its own (read_committed: only events the engine committed), and
  * commits an offset only once the event before it was delivered (2xx) or given up on for good (to the dead-letter
- * topic): a crash or restart resumes where delivery stood, and loses nothing. Each receiver has its own thread and
- * group, so one slow or dead receiver holds up no other. Retries back off exponentially with jitter and honour
- * Retry-After; they go on for as long as the receiver fails, since dropping a page is worse than paging late.
+ * topic): a crash or restart resumes where delivery stood, and loses nothing. Each receiver has its own threads and
+ * group, so one slow or dead receiver holds up no other. Up to {@link WebhookReceiver#maxInFlight()} events are sent
+ * at once, those of one alert one after the other ({@link KeyedInFlight}), and an offset is committed once every event
+ * before it is done ({@link DeliveredOffsets}). Retries back off exponentially with jitter and honour Retry-After;
+ * they go on for as long as the receiver fails, since dropping a page is worse than paging late.
  */
 final class ReceiverDelivery implements Runnable {
 
@@ -47,6 +54,15 @@ final class ReceiverDelivery implements Runnable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** Opened by {@link #stop()}: a backoff wait ends at once when delivery stops. */
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    /** Set while partitions move to another instance ({@link #settle}): no attempt starts meanwhile. */
+    private volatile boolean paused;
+    /**
+     * Events read and not done at most: an alert retried for long holds the committed offset back, and the events
+     * after it that are done are sent again after a crash; this bounds those, and memory.
+     */
+    private static final int QUEUED = 1_000;
+    /** How soon a backoff wait notices a pause. */
+    private static final long PAUSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
@@ -82,31 +98,130 @@ final class ReceiverDelivery implements Runnable {
         final Properties producerProps = new Properties();
         producerProps.putAll(kafka);
         producerProps.put("enable.idempotence", true);
+        final DeliveredOffsets offsets = new DeliveredOffsets();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
-                     new ByteArraySerializer())) {
-            consumer.subscribe(List.of(alertsTopic));
+                     new ByteArraySerializer());
+             KeyedInFlight inFlight = new KeyedInFlight(receiver.maxInFlight(), QUEUED, "vigil-delivery-" + receiver.name())) {
+            consumer.subscribe(List.of(alertsTopic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(final Collection<TopicPartition> revoked) {
+                    settle(consumer, inFlight, offsets, revoked, true);
+                }
+
+                @Override
+                public void onPartitionsAssigned(final Collection<TopicPartition> assigned) {
+                    // Read from their committed offsets, as Kafka does for partitions newly assigned.
+                }
+
+                @Override
+                public void onPartitionsLost(final Collection<TopicPartition> lost) {
+                    settle(consumer, inFlight, offsets, lost, false);
+                }
+            });
+            poll:
             while (running.get()) {
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 int left = records.count();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    metrics.backlog(receiver.name(), left--);
-                    if (!deliver(record, deadLetters)) {
-                        return; // stopping: the offset stays where it is, the event is delivered after a restart
+                    final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    offsets.started(tp, record.offset());
+                    final Runnable delivery = () -> {
+                        if (deliver(record, deadLetters)) {
+                            offsets.done(tp, record.offset());
+                        }
+                    };
+                    while (!inFlight.submit(orderKey(record), delivery, 100)) {
+                        // As many events waiting as it takes (a slow or failing receiver): progress is committed meanwhile.
+                        if (!running.get()) {
+                            break poll; // the offset stays before this event: it is delivered after a restart
+                        }
+                        commit(consumer, offsets);
+                        inFlight.rethrowFailure();
                     }
-                    consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1)));
+                    metrics.backlog(receiver.name(), offsets.notDone() + --left);
                 }
-                metrics.backlog(receiver.name(), 0);
+                commit(consumer, offsets);
+                inFlight.rethrowFailure();
+                metrics.backlog(receiver.name(), offsets.notDone());
             }
+            // Stopping: the attempts in flight end (none starts again); what was delivered is committed.
+            inFlight.awaitIdle(receiver.timeout().toMillis() + 5_000);
+            commit(consumer, offsets);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            running.set(false);
             LOG.error("delivery to receiver {} stopped: {}", receiver.name(), e.toString());
         }
     }
 
-    /** Delivers one event, retrying as long as it takes. Returns false only when stopping. */
+    /**
+     * An alert's events go one after the other: they share the record key (the fingerprint) and so a partition too;
+     * events without a key (not the engine's) one after the other per partition.
+     */
+    private static String orderKey(final ConsumerRecord<byte[], byte[]> record) {
+        return record.key() == null ? "partition " + record.partition()
+                : new String(record.key(), StandardCharsets.ISO_8859_1);
+    }
+
+    private void commit(final KafkaConsumer<byte[], byte[]> consumer, final DeliveredOffsets offsets) {
+        final Map<TopicPartition, OffsetAndMetadata> done = offsets.toCommit();
+        if (done.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(done);
+            offsets.committed(done);
+        } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
+            // Tried again at the next commit; if the partitions moved meanwhile, their new owner sends these again.
+            LOG.info("receiver {}: offsets not committed this time ({})", receiver.name(), e.toString());
+        }
+    }
+
+    /**
+     * Before partitions go to another member of the group (another instance of Vigil): the attempts in flight end,
+     * what was delivered is committed, and the partitions kept are read again from their first event not done, so the
+     * member that takes a partition over starts where this one stood, with no event of an alert still in flight here.
+     */
+    private void settle(final KafkaConsumer<byte[], byte[]> consumer, final KeyedInFlight inFlight,
+                        final DeliveredOffsets offsets, final Collection<TopicPartition> going, final boolean owned) {
+        paused = true;
+        try {
+            LOG.info("receiver {}: partitions {} go to another instance; {} events read and not done are read again",
+                    receiver.name(), going, offsets.notDone());
+            if (!inFlight.awaitIdle(receiver.timeout().toMillis() + 5_000)) {
+                LOG.warn("receiver {}: requests still in flight while partitions move to another instance",
+                        receiver.name());
+            }
+            if (owned) {
+                commit(consumer, offsets);
+            } // else lost: the group moved on without this member, whose commits would be refused
+            for (TopicPartition tp : consumer.assignment()) {
+                final long resumeAt = offsets.resumeAt(tp);
+                if (!going.contains(tp) && resumeAt >= 0) {
+                    consumer.seek(tp, resumeAt);
+                }
+            }
+            offsets.forgetAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            paused = false;
+        }
+    }
+
+    /** Whether an event's delivery goes on: false once stopping, or while partitions move to another instance. */
+    private boolean goOn() {
+        return running.get() && !paused;
+    }
+
+    /** Delivers one event, retrying as long as it takes. Returns false only when stopping or pausing. */
     private boolean deliver(final ConsumerRecord<byte[], byte[]> record, final KafkaProducer<byte[], byte[]> deadLetters) {
+        if (!goOn()) {
+            return false;
+        }
         final AlertEvent event;
         try {
             event = AlertEventJson.read(record.value());
@@ -119,7 +234,7 @@ final class ReceiverDelivery implements Runnable {
         }
         final byte[] body = WebhookPayload.of(receiver.name(), event, externalUrl);
         final String key = WebhookPayload.idempotencyKey(event);
-        for (int attempt = 1; running.get(); attempt++) {
+        for (int attempt = 1; goOn(); attempt++) {
             final long started = System.nanoTime();
             final WebhookSender.Attempt outcome = sender.send(receiver, body, key);
             if (outcome instanceof WebhookSender.Delivered) {
@@ -140,16 +255,27 @@ final class ReceiverDelivery implements Runnable {
             final Duration wait = r.after().map(retry::after).orElse(retry.backoff(attempt));
             LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
                     event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
-            try {
-                if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!waitToRetry(wait)) {
                 return false;
             }
         }
         return false;
+    }
+
+    /** Waits {@code wait}; false as soon as delivery stops or pauses. */
+    private boolean waitToRetry(final Duration wait) {
+        final long until = System.nanoTime() + wait.toNanos();
+        try {
+            for (long left = wait.toNanos(); left > 0; left = until - System.nanoTime()) {
+                if (stopped.await(Math.min(left, PAUSE_CHECK_NANOS), TimeUnit.NANOSECONDS) || paused) {
+                    return false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
     }
 
     private boolean wanted(final AlertEvent event) {

@@ -15,9 +15,27 @@ import java.util.Optional;
  * @param bearerToken  sent as {@code Authorization: Bearer ...}; read from a file or the environment, never printed
  * @param hmacSecret   signs the body as {@code X-Vigil-Signature: sha256=HEX}; from a file or the environment
  * @param timeout      per request
+ * @param maxInFlight  requests at once at most (an alert's own events are sent one after the other, in order)
  */
 public record WebhookReceiver(String name, URI url, Optional<SeriesSelector> match, boolean sendResolved,
-                              Optional<Secret> bearerToken, Optional<Secret> hmacSecret, Duration timeout) {
+                              Optional<Secret> bearerToken, Optional<Secret> hmacSecret, Duration timeout,
+                              int maxInFlight) {
+
+    /** Requests at once unless the configuration says otherwise ({@code max_in_flight}). */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 8;
+
+    public WebhookReceiver {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("max_in_flight must be at least 1, not " + maxInFlight);
+        }
+    }
+
+    /** A receiver with {@link #DEFAULT_MAX_IN_FLIGHT} requests at once at most. */
+    public WebhookReceiver(final String name, final URI url, final Optional<SeriesSelector> match,
+                           final boolean sendResolved, final Optional<Secret> bearerToken,
+                           final Optional<Secret> hmacSecret, final Duration timeout) {
+        this(name, url, match, sendResolved, bearerToken, hmacSecret, timeout, DEFAULT_MAX_IN_FLIGHT);
+    }
 
     /** A secret value that never shows itself in logs, messages or toString. */
     public static final class Secret {

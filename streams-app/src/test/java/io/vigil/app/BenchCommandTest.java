@@ -123,6 +123,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void anAlertStormIsDeliveredOneRequestAtATimeAndSeveralAtOnce() throws Exception {
+        final Path json = dir.resolve("delivery.json");
+        final CommandRun run = CommandRun.vigil("bench", "--phases", "delivery", "--storm-alerts", "40",
+                "--receiver-delays-ms", "0,5", "--json", json.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        final JsonNode root = new ObjectMapper().readTree(json.toFile());
+        final List<String> keys = new ArrayList<>();
+        root.get("results").forEach(row -> keys.add(row.get("key").asText()));
+        assertThat(keys).contains("delivery_0ms_one_at_a_time_aps", "delivery_0ms_aps", "delivery_0ms_vs_one_at_a_time",
+                "delivery_5ms_one_at_a_time_aps", "delivery_5ms_aps", "delivery_5ms_vs_one_at_a_time")
+                .doesNotContain("catchup_dps", "replay_dps");
+        assertThat(value(root, "delivery_5ms_aps")).isPositive();
+        assertThat(root.at("/context/options/storm_alerts").asInt()).isEqualTo(40);
+        assertThat(run.err()).contains("writing an alert storm of 40 firing alerts",
+                "receiver answering in 5 ms, 8 requests at once at most");
+    }
+
+    @Test
     void badOptionsAreRefusedWithOneLineAndExitTwo() {
         final CommandRun run = CommandRun.vigil("bench", "--partitions", "2");
 
@@ -136,6 +155,8 @@ class BenchCommandTest {
         assertThat(CommandRun.vigil("bench", "--variant", "plain:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--variant", "bare_streams:linger.ms=5").exit()).isEqualTo(2);
         assertThat(CommandRun.vigil("bench", "--phases", "nothing").exit()).isEqualTo(2);
+        assertThat(CommandRun.vigil("bench", "--storm-alerts", "0").err())
+                .isEqualTo("vigil: --storm-alerts: must be at least 1, not 0" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--unselected-metrics", "-1").err())
                 .isEqualTo("vigil: --unselected-metrics: must be at least 0, not -1" + System.lineSeparator());
         assertThat(CommandRun.vigil("bench", "--unkeyed", "--variant", "b:topics.partitioned_by_series=true").err())

@@ -35,6 +35,7 @@ class ReceiverConfigTest {
         assertThat(r.url()).hasToString("http://pager:9000/hook");
         assertThat(r.sendResolved()).isFalse();
         assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(r.maxInFlight()).isEqualTo(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT);
         assertThat(r.match().orElseThrow().matchers()).hasSize(1);
         assertThat(r.toString()).doesNotContain("from-a-file").doesNotContain("hmac-value");
     }
@@ -50,6 +51,16 @@ class ReceiverConfigTest {
                 .hasMessage("receivers[0].alertmanager.resend_interval: '0s' is not a positive duration");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "x")), Map.of()))
                 .hasMessage("receivers[0]: needs exactly one of webhook or alertmanager");
+    }
+
+    @Test
+    void requestsInFlightAtOnce() {
+        assertThat(ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "max_in_flight", 16))), Map.of())
+                .webhooks().get(0).maxInFlight()).isEqualTo(16);
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "max_in_flight", 0))), Map.of()))
+                .hasMessage("receivers[0].webhook.max_in_flight: '0' is not a whole number from 1 to 64");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "max_in_flight", "many"))),
+                Map.of())).hasMessage("receivers[0].webhook.max_in_flight: 'many' is not a whole number from 1 to 64");
     }
 
     @Test
