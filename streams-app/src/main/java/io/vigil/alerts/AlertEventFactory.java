@@ -34,11 +34,7 @@ public final class AlertEventFactory {
         // Templates see the series' labels plus alertname, as Prometheus' $labels does.
         final Labels templateLabels = t.series().labels().with("alertname", rule.alert());
         final TemplateValues values = new TemplateValues(t.value(), t.median(), t.z());
-        final Map<String, String> labels = new LinkedHashMap<>(templateLabels.toMap());
-        for (Map.Entry<String, Template> e : new TreeMap<>(rule.labels()).entrySet()) {
-            labels.put(e.getKey(), e.getValue().render(templateLabels, values));
-        }
-        final Labels alertLabels = Labels.of(labels);
+        final Labels alertLabels = labels(rule, templateLabels, values);
         final Map<String, String> annotations = new TreeMap<>();
         rule.annotations().forEach((name, template) -> annotations.put(name, template.render(templateLabels, values)));
         t.note().ifPresent(note -> annotations.put(RESOLVED_REASON, note));
@@ -60,6 +56,21 @@ public final class AlertEventFactory {
                 Double.isNaN(t.value()) ? OptionalDouble.empty() : OptionalDouble.of(t.value()),
                 rule.id(),
                 externalUrl + "/rules/" + rule.id());
+    }
+
+    /** The labels {@link #create} gives the event of {@code t}, without the rest of it. */
+    public Labels labels(final AlertTransition t) {
+        return labels(t.rule(), t.series().labels().with("alertname", t.rule().alert()),
+                new TemplateValues(t.value(), t.median(), t.z()));
+    }
+
+    /** The series' labels and alertname, then the rule's labels rendered (which win). */
+    private static Labels labels(final Rule rule, final Labels templateLabels, final TemplateValues values) {
+        final Map<String, String> labels = new LinkedHashMap<>(templateLabels.toMap());
+        for (Map.Entry<String, Template> e : new TreeMap<>(rule.labels()).entrySet()) {
+            labels.put(e.getKey(), e.getValue().render(templateLabels, values));
+        }
+        return Labels.of(labels);
     }
 
     private static Optional<Instant> instant(final long epochMs) {

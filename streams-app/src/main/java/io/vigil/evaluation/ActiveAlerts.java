@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -40,6 +41,19 @@ public final class ActiveAlerts {
 
     public static List<ActiveAlert> alerts(final ReadOnlyKeyValueStore<String, byte[]> seriesStore,
                                            final ReadOnlyKeyValueStore<String, byte[]> peerAlerts, final RuleIndex rules) {
+        return alerts(seriesStore, peerAlerts, rules, Series::fromKey);
+    }
+
+    /**
+     * The alerts pending or firing, read from the stores' views (the states with an alert) without their points and
+     * baselines.
+     *
+     * @param seriesOfKey the series of a store key: {@link Series#fromKey}, or a cache of it (parsing the key was a
+     *                    quarter of an API request's time in an alert storm)
+     */
+    public static List<ActiveAlert> alerts(final ReadOnlyKeyValueStore<String, byte[]> seriesStore,
+                                           final ReadOnlyKeyValueStore<String, byte[]> peerAlerts, final RuleIndex rules,
+                                           final Function<String, Series> seriesOfKey) {
         final List<ActiveAlert> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = seriesStore.all()) {
             while (it.hasNext()) {
@@ -47,12 +61,12 @@ public final class ActiveAlerts {
                 if (kv.key.equals(SeriesStore.WATCHED_KEY)) {
                     continue;
                 }
-                final SeriesState state = SeriesStateCodec.decode(kv.key, kv.value);
+                final SeriesStateCodec.StoredAlerts state = SeriesStateCodec.decodeAlerts(kv.key, kv.value, seriesOfKey);
                 // A rule's series limit alert is Vigil's own, under a key no series has.
                 final boolean limit = SeriesBudget.isAlertKey(kv.key);
-                for (Map.Entry<String, AlertStatus> a : state.alerts().entrySet()) {
+                for (Map.Entry<String, AlertStatusCodec.Stored> a : state.alerts().entrySet()) {
                     (limit ? Optional.of(SeriesBudget.ALERT_RULE) : rules.byId(a.getKey())).ifPresent(rule -> out.add(
-                            new ActiveAlert(rule, state.series(), a.getValue(), state.numbers(a.getKey()))));
+                            new ActiveAlert(rule, state.series(), a.getValue().status(), a.getValue().numbers())));
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.model.Series;
 import java.io.DataInput;
+import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
@@ -422,6 +423,28 @@ final class SeriesState {
             }
         }
         return new SeriesState(series, ts, vs, n);
+    }
+
+    /** Reads past the points {@link #writePoints} wrote, decoding none. */
+    static void skipPoints(final DataInputStream in) throws IOException {
+        final int n = in.readInt();
+        if (n == 0) {
+            return;
+        }
+        final byte timesForm = in.readByte();
+        switch (timesForm) {
+            case REGULAR -> in.skipNBytes(12);
+            case OFFSETS -> in.skipNBytes(8 + 4L * n);
+            case WHOLE -> in.skipNBytes(8L * n);
+            default -> throw new IllegalStateException("unknown form of timestamps " + timesForm);
+        }
+        final byte valuesForm = in.readByte();
+        switch (valuesForm) {
+            case CHAR_DIGITS -> in.skipNBytes(9 + 2L * n);
+            case INT_DIGITS -> in.skipNBytes(9 + 4L * n);
+            case DOUBLES -> in.skipNBytes(8L * n);
+            default -> throw new IllegalStateException("unknown form of values " + valuesForm);
+        }
     }
 
     /** Adds a point in time order; a second point with the same timestamp replaces the first. */

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The bytes of a {@link SeriesState} in the changelogged store. Versioned so the layout can change, and every version
@@ -85,14 +86,7 @@ final class SeriesStateCodec {
     static SeriesState decode(final String storeKey, final byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
             final byte version = in.readByte();
-            final Series series;
-            if (version == SERIES_FROM_KEY || version == SERIES_FROM_KEY_POINTS_AS_HELD) {
-                series = Series.fromKey(storeKey);
-            } else if (version == WITH_SERIES || version == WITH_SERIES_POINTS_AS_HELD) {
-                series = SeriesCodec.read(in);
-            } else {
-                throw new IllegalStateException("series state version " + version + " is not known to this Vigil");
-            }
+            final Series series = series(version, storeKey, in, Series::fromKey);
             final long lastPruned = in.readLong();
             final SeriesState s = version >= WITH_SERIES_POINTS_AS_HELD ? SeriesState.readPoints(series, in)
                     : wholePoints(series, in);
@@ -121,5 +115,57 @@ final class SeriesStateCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A stored state's series and its alerts, by rule id, with their numbers. */
+    record StoredAlerts(Series series, Map<String, AlertStatusCodec.Stored> alerts) {
+    }
+
+    /**
+     * The series and its alerts with their numbers, the points and baselines skipped, not decoded, and no
+     * {@link SeriesState} made (it interns its key's pieces): what the HTTP API reads of every alerting series at
+     * each request.
+     *
+     * @param seriesOfKey the series of a store key, {@link Series#fromKey} or a cache of it
+     */
+    static StoredAlerts decodeAlerts(final String storeKey, final byte[] bytes,
+                                     final Function<String, Series> seriesOfKey) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            final byte version = in.readByte();
+            final Series series = series(version, storeKey, in, seriesOfKey);
+            in.readLong(); // last pruned
+            if (version >= WITH_SERIES_POINTS_AS_HELD) {
+                SeriesState.skipPoints(in);
+            } else {
+                in.skipNBytes(16L * in.readInt());
+            }
+            final int baselineCount = in.readShort();
+            for (int i = 0; i < baselineCount; i++) {
+                in.readUTF();
+                in.readShort(); // capacity
+                final int size = in.readShort();
+                in.skipNBytes(2 + 4 + 4 + 8L * size); // head, stride, since, samples
+            }
+            final int alertCount = in.readShort();
+            final Map<String, AlertStatusCodec.Stored> alerts = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < alertCount; i++) {
+                final String ruleId = in.readUTF();
+                alerts.put(ruleId, AlertStatusCodec.read(in));
+            }
+            return new StoredAlerts(series, alerts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Series series(final byte version, final String storeKey, final DataInputStream in,
+                                 final Function<String, Series> seriesOfKey) throws IOException {
+        if (version == SERIES_FROM_KEY || version == SERIES_FROM_KEY_POINTS_AS_HELD) {
+            return seriesOfKey.apply(storeKey);
+        }
+        if (version == WITH_SERIES || version == WITH_SERIES_POINTS_AS_HELD) {
+            return SeriesCodec.read(in);
+        }
+        throw new IllegalStateException("series state version " + version + " is not known to this Vigil");
     }
 }

@@ -6,6 +6,8 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,48 @@ class SeriesStateCodecTest {
             forms.add(s.regular() + "/" + s.valueBytes());
         }
         assertThat(forms).containsExactlyInAnyOrder("true/2", "true/4", "true/8", "false/2", "false/4", "false/8");
+    }
+
+    @Test
+    void theAlertsAloneAreReadPastPointsAndBaselinesOfEveryForm() {
+        final Random random = new Random(11);
+        final Set<String> forms = new HashSet<>();
+        for (int run = 0; run < 500; run++) {
+            final SeriesState s = new SeriesState(SERIES);
+            final long start = 1_700_000_000_000L + random.nextInt(1_000_000);
+            final int step = 1 + random.nextInt(20_000);
+            final int points = random.nextInt(16);
+            for (int i = 0; i < points; i++) {
+                s.add(timestamp(random, start, i, step), value(random));
+            }
+            final int samples = random.nextInt(12);
+            for (int i = 0; i < samples; i++) {
+                s.baseline("g/Surge", 8).offer(value(random));
+            }
+            s.setLastPruned(start - 1);
+            s.setAlert("g/Surge", new AlertStatus(AlertState.PENDING, start, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE));
+            s.setNumbers("g/Surge", new AlertNumbers(value(random), 11, 4.2));
+            for (String key : new String[] {SERIES.key(), "\u0001self/alert"}) {
+                final SeriesStateCodec.StoredAlerts alerts = SeriesStateCodec.decodeAlerts(key,
+                        SeriesStateCodec.encode(key, s), Series::fromKey);
+                assertThat(alerts.series()).isEqualTo(SERIES);
+                assertThat(alerts.alerts()).as("run %d", run).isEqualTo(Map.of("g/Surge",
+                        new AlertStatusCodec.Stored(s.alert("g/Surge"), s.numbers("g/Surge"))));
+            }
+            forms.add(s.regular() + "/" + s.valueBytes());
+        }
+        assertThat(forms).containsExactlyInAnyOrder("true/2", "true/4", "true/8", "false/2", "false/4", "false/8");
+        // And in the layouts of the first two versions (whole timestamps and doubles).
+        final SeriesStateCodec.StoredAlerts v1 = SeriesStateCodec.decodeAlerts("\u0001self/alert",
+                HexFormat.of().parseHex(GOLDEN_V1), Series::fromKey);
+        final SeriesStateCodec.StoredAlerts v2 = SeriesStateCodec.decodeAlerts(SERIES.key(),
+                HexFormat.of().parseHex(GOLDEN_V2), key -> SERIES);
+        final SeriesState sample = sample();
+        for (SeriesStateCodec.StoredAlerts old : List.of(v1, v2)) {
+            assertThat(old.series()).isEqualTo(SERIES);
+            assertThat(old.alerts()).isEqualTo(Map.of("g/Surge",
+                    new AlertStatusCodec.Stored(sample.alert("g/Surge"), sample.numbers("g/Surge"))));
+        }
     }
 
     /** Mostly on the scrape line; sometimes off it, before it, or weeks away (whole timestamps). */
