@@ -120,31 +120,11 @@ final class ReceiverDelivery implements Runnable {
                     settle(consumer, inFlight, offsets, lost, false);
                 }
             });
-            poll:
-            while (running.get()) {
-                final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                int left = records.count();
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    offsets.started(tp, record.offset());
-                    final Runnable delivery = () -> {
-                        if (deliver(record, deadLetters)) {
-                            offsets.done(tp, record.offset());
-                        }
-                    };
-                    while (!inFlight.submit(orderKey(record), delivery, 100)) {
-                        // As many events waiting as it takes (a slow or failing receiver): progress is committed meanwhile.
-                        if (!running.get()) {
-                            break poll; // the offset stays before this event: it is delivered after a restart
-                        }
-                        commit(consumer, offsets);
-                        inFlight.rethrowFailure();
-                    }
-                    metrics.backlog(receiver.name(), offsets.notDone() + --left);
-                }
-                commit(consumer, offsets);
-                inFlight.rethrowFailure();
-                metrics.backlog(receiver.name(), offsets.notDone());
+            try {
+                deliverUntilStopped(consumer, deadLetters, inFlight, offsets);
+            } catch (RuntimeException e) {
+                running.set(false); // before the resources close: no attempt starts again, no settling waits
+                throw e;
             }
             // Stopping: the attempts in flight end (none starts again); what was delivered is committed.
             inFlight.awaitIdle(receiver.timeout().toMillis() + 5_000);
@@ -152,8 +132,38 @@ final class ReceiverDelivery implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            running.set(false);
             LOG.error("delivery to receiver {} stopped: {}", receiver.name(), e.toString());
+        }
+    }
+
+    /** Reads the alerts topic and hands each event to {@code inFlight} until delivery stops. */
+    private void deliverUntilStopped(final KafkaConsumer<byte[], byte[]> consumer,
+                                     final KafkaProducer<byte[], byte[]> deadLetters, final KeyedInFlight inFlight,
+                                     final DeliveredOffsets offsets) throws InterruptedException {
+        while (running.get()) {
+            final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            int left = records.count();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                offsets.started(tp, record.offset());
+                final Runnable delivery = () -> {
+                    if (deliver(record, deadLetters)) {
+                        offsets.done(tp, record.offset());
+                    }
+                };
+                while (!inFlight.submit(orderKey(record), delivery, 100)) {
+                    // As many events waiting as it takes (a slow or failing receiver): progress is committed meanwhile.
+                    if (!running.get()) {
+                        return; // the offset stays before this event: it is delivered after a restart
+                    }
+                    commit(consumer, offsets);
+                    inFlight.rethrowFailure();
+                }
+                metrics.backlog(receiver.name(), offsets.notDone() + --left);
+            }
+            commit(consumer, offsets);
+            inFlight.rethrowFailure();
+            metrics.backlog(receiver.name(), offsets.notDone());
         }
     }
 
@@ -187,6 +197,9 @@ final class ReceiverDelivery implements Runnable {
      */
     private void settle(final KafkaConsumer<byte[], byte[]> consumer, final KeyedInFlight inFlight,
                         final DeliveredOffsets offsets, final Collection<TopicPartition> going, final boolean owned) {
+        if (going.isEmpty() || !running.get()) {
+            return; // stopping: the attempts in flight have ended and what was done is committed (see run)
+        }
         paused = true;
         try {
             LOG.info("receiver {}: partitions {} go to another instance; {} events read and not done are read again",

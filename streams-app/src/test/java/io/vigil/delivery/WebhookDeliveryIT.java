@@ -103,6 +103,14 @@ class WebhookDeliveryIT {
         return sent;
     }
 
+    /** The Idempotency-Keys a receiver should get, by alert, in order: every event but the pending ones. */
+    private static Map<String, List<String>> pagedInOrder(final List<AlertEvent> sent) {
+        final Map<String, List<String>> out = new TreeMap<>();
+        sent.stream().filter(e -> e.status() != EventStatus.PENDING).forEach(e -> out
+                .computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(WebhookPayload.idempotencyKey(e)));
+        return out;
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -255,10 +263,7 @@ class WebhookDeliveryIT {
      */
     @Test
     void aSlowReceiverGetsSeveralAlertsAtOnceAndEachAlertsEventsInOrder() throws Exception {
-        final List<AlertEvent> sent = produceEvents("alerts-e", 12);
-        final Map<String, List<String>> expected = new TreeMap<>();
-        sent.stream().filter(e -> e.status() != EventStatus.PENDING).forEach(e -> expected
-                .computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(WebhookPayload.idempotencyKey(e)));
+        final Map<String, List<String>> expected = pagedInOrder(produceEvents("alerts-e", 12));
         final Map<String, List<String>> received = new TreeMap<>();
         final AtomicInteger atOnce = new AtomicInteger();
         final AtomicInteger mostAtOnce = new AtomicInteger();
@@ -306,10 +311,7 @@ class WebhookDeliveryIT {
      */
     @Test
     void partitionsMovingToAnotherInstanceMidwayLoseNothingAndKeepEachAlertsOrder() throws Exception {
-        final List<AlertEvent> sent = produceEvents("alerts-f", 24);
-        final Map<String, List<String>> expected = new TreeMap<>();
-        sent.stream().filter(e -> e.status() != EventStatus.PENDING).forEach(e -> expected
-                .computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(WebhookPayload.idempotencyKey(e)));
+        final Map<String, List<String>> expected = pagedInOrder(produceEvents("alerts-f", 24));
         final Map<String, List<String>> received = new TreeMap<>();
         final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
