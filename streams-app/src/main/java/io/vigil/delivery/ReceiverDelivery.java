@@ -6,6 +6,7 @@ import io.vigil.alerts.EventStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -112,7 +113,11 @@ final class ReceiverDelivery implements Runnable {
 
                 @Override
                 public void onPartitionsAssigned(final Collection<TopicPartition> assigned) {
-                    // Read from their committed offsets, as Kafka does for partitions newly assigned.
+                    // Read from their committed offsets, as Kafka does; the events done past those are not sent again.
+                    if (!assigned.isEmpty()) {
+                        final Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
+                        assigned.forEach(tp -> offsets.resumeFrom(tp, committed.get(tp)));
+                    }
                 }
 
                 @Override
@@ -146,6 +151,11 @@ final class ReceiverDelivery implements Runnable {
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                 offsets.started(tp, record.offset());
+                if (offsets.doneBefore(tp, record.offset())) {
+                    offsets.done(tp, record.offset()); // delivered before a restart or a move, after the commit
+                    left--;
+                    continue;
+                }
                 final Runnable delivery = () -> {
                     if (deliver(record, deadLetters)) {
                         offsets.done(tp, record.offset());
@@ -212,12 +222,12 @@ final class ReceiverDelivery implements Runnable {
                 commit(consumer, offsets);
             } // else lost: the group moved on without this member, whose commits would be refused
             for (TopicPartition tp : consumer.assignment()) {
-                final long resumeAt = offsets.resumeAt(tp);
-                if (!going.contains(tp) && resumeAt >= 0) {
-                    consumer.seek(tp, resumeAt);
+                final long from = going.contains(tp) ? -1 : offsets.restart(tp);
+                if (from >= 0) {
+                    consumer.seek(tp, from);
                 }
             }
-            offsets.forgetAll();
+            offsets.forget(going);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

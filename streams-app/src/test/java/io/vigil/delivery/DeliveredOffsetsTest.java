@@ -21,33 +21,51 @@ class DeliveredOffsetsTest {
         }
         offsets.done(P0, 11);
         offsets.done(P0, 12);
-        // 10 is still in flight: resume at 10 (11 and 12 would be sent again after a crash).
-        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(10)));
+        // 10 is still in flight: resume at 10; 11 and 12 are done, and the commit says so.
+        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(10, "vigil-done:1-2")));
         offsets.committed(offsets.toCommit());
         assertThat(offsets.toCommit()).isEmpty();
+        offsets.done(P0, 14);
+        assertThat(offsets.toCommit()).as("the same offset, more done past it")
+                .isEqualTo(Map.of(P0, new OffsetAndMetadata(10, "vigil-done:1-2,4")));
         offsets.done(P0, 10);
-        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(13)));
+        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(13, "vigil-done:1")));
         offsets.committed(offsets.toCommit());
         offsets.done(P0, 13);
-        offsets.done(P0, 14);
-        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(15)));
+        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(15, "")));
         assertThat(offsets.notDone()).isZero();
     }
 
     @Test
-    void partitionsAreTheirOwnAndForgotten() {
+    void aRestartDoesNotSendAgainWhatTheCommitSaysWasDone() {
+        final DeliveredOffsets offsets = new DeliveredOffsets();
+        offsets.resumeFrom(P0, new OffsetAndMetadata(10, "vigil-done:1-2,4"));
+        offsets.resumeFrom(P1, null);
+        assertThat(List.of(10L, 11L, 12L, 13L, 14L, 15L).stream().filter(o -> offsets.doneBefore(P0, o)))
+                .containsExactly(11L, 12L, 14L);
+        assertThat(offsets.doneBefore(P1, 0)).isFalse();
+        // Another tool's metadata, or none: everything from the offset is sent.
+        offsets.resumeFrom(P0, new OffsetAndMetadata(10, "written by someone else"));
+        assertThat(offsets.doneBefore(P0, 11)).isFalse();
+        offsets.resumeFrom(P0, new OffsetAndMetadata(10, "vigil-done:x-"));
+        assertThat(offsets.doneBefore(P0, 11)).isFalse();
+    }
+
+    @Test
+    void aPartitionKeptThroughAPauseIsReadAgainFromItsFirstEventNotDone() {
         final DeliveredOffsets offsets = new DeliveredOffsets();
         offsets.started(P0, 0);
         offsets.started(P1, 7);
         offsets.started(P1, 8);
+        offsets.started(P1, 9);
         offsets.done(P1, 7);
+        offsets.done(P1, 9);
         assertThat(offsets.notDone()).isEqualTo(2);
-        assertThat(offsets.resumeAt(P0)).isZero();
-        assertThat(offsets.resumeAt(P1)).isEqualTo(8);
-        offsets.forget(List.of(P1));
-        assertThat(offsets.resumeAt(P1)).isEqualTo(-1);
-        assertThat(offsets.toCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(0)));
-        offsets.forgetAll();
+        assertThat(offsets.restart(P1)).isEqualTo(8);
+        assertThat(offsets.doneBefore(P1, 8)).isFalse();
+        assertThat(offsets.doneBefore(P1, 9)).as("done before the pause: not sent again").isTrue();
+        offsets.forget(List.of(P0));
+        assertThat(offsets.restart(P0)).isEqualTo(-1);
         assertThat(offsets.notDone()).isZero();
         // An event that ends after its partition went is not counted anywhere.
         offsets.done(P0, 0);
