@@ -114,9 +114,19 @@ final class ReceiverDelivery implements Runnable {
                 @Override
                 public void onPartitionsAssigned(final Collection<TopicPartition> assigned) {
                     // Read from their committed offsets, as Kafka does; the events done past those are not sent again.
-                    if (!assigned.isEmpty()) {
-                        final Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
-                        assigned.forEach(tp -> offsets.resumeFrom(tp, committed.get(tp)));
+                    if (assigned.isEmpty()) {
+                        return;
+                    }
+                    Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
+                    try {
+                        committed = consumer.committed(new HashSet<>(assigned));
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        // Only costs duplicates: every event from the committed offset is sent.
+                        LOG.info("receiver {}: what was done past the committed offsets is not known ({})",
+                                receiver.name(), e.toString());
+                    }
+                    for (TopicPartition tp : assigned) {
+                        offsets.resumeFrom(tp, committed.get(tp));
                     }
                 }
 
