@@ -70,6 +70,33 @@ class WebhookDeliveryIT {
         }
     }
 
+    /** What Vigil logs while it is open, as text. */
+    private static final class CapturedLogs implements AutoCloseable {
+        private final java.io.StringWriter text = new java.io.StringWriter();
+        private final org.apache.logging.log4j.core.LoggerContext context =
+                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+
+        CapturedLogs() {
+            final org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender
+                    .WriterAppender.newBuilder().setName("capture").setTarget(text)
+                    .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.createDefaultLayout()).build();
+            capture.start();
+            context.getConfiguration().addAppender(capture);
+            context.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ALL, null);
+            context.updateLoggers();
+        }
+
+        String text() {
+            return text.toString();
+        }
+
+        @Override
+        public void close() {
+            context.getConfiguration().getRootLogger().removeAppender("capture");
+            context.updateLoggers();
+        }
+    }
+
     private record Received(String fingerprint, String status, String idempotencyKey, String signature,
                             String authorization, byte[] body) {
     }
@@ -130,17 +157,8 @@ class WebhookDeliveryIT {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final List<Received> received = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger requests = new AtomicInteger();
-        final java.io.StringWriter logs = new java.io.StringWriter();
-        final org.apache.logging.log4j.core.LoggerContext logContext =
-                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-        final org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender.WriterAppender
-                .newBuilder().setName("capture").setTarget(logs)
-                .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.createDefaultLayout()).build();
-        capture.start();
-        logContext.getConfiguration().addAppender(capture);
-        logContext.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ALL, null);
-        logContext.updateLoggers();
-        try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
+        final CapturedLogs logs = new CapturedLogs();
+        try (logs; Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-a", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
                 registry)) {
             delivery.start();
@@ -170,12 +188,9 @@ class WebhookDeliveryIT {
             } finally {
                 server.stop(0);
             }
-        } finally {
-            logContext.getConfiguration().getRootLogger().removeAppender("capture");
-            logContext.updateLoggers();
         }
         // The outage was logged, the secrets never were.
-        assertThat(logs.toString()).contains("receiver pager failed").doesNotContain(SECRET).doesNotContain(TOKEN);
+        assertThat(logs.text()).contains("receiver pager failed").doesNotContain(SECRET).doesNotContain(TOKEN);
         // Every firing and resolved event, in order per alert; pending ones are not paged.
         final Map<String, List<String>> byAlert = new TreeMap<>();
         final Map<String, List<String>> expectedByAlert = new TreeMap<>();
@@ -306,20 +321,23 @@ class WebhookDeliveryIT {
     }
 
     /**
-     * Two instances deliver for the same receiver (one consumer group): when the second joins, partitions move while
-     * events are in flight. Every event arrives, and each alert's events, duplicates aside, in order.
+     * Two instances deliver for the same receiver (one consumer group): the second joins while the first has events in
+     * flight (the receiver answers nothing until the first says its partitions go). Every event arrives, and each
+     * alert's events, duplicates aside, in order.
      */
     @Test
     void partitionsMovingToAnotherInstanceMidwayLoseNothingAndKeepEachAlertsOrder() throws Exception {
-        final Map<String, List<String>> expected = pagedInOrder(produceEvents("alerts-f", 24));
+        final Map<String, List<String>> expected = pagedInOrder(produceEvents("alerts-f", 12));
         final Map<String, List<String>> received = new TreeMap<>();
+        final AtomicInteger asked = new AtomicInteger();
+        final java.util.concurrent.CountDownLatch moving = new java.util.concurrent.CountDownLatch(1);
         final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.createContext("/hook", ex -> {
             final JsonNode alert = JSON.readTree(ex.getRequestBody().readAllBytes()).get("alerts").get(0);
+            asked.incrementAndGet();
             try {
-                // Slow enough (96 events, 4 at once: about 7 s) that the second instance joins midway.
-                TimeUnit.MILLISECONDS.sleep(300);
+                moving.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -338,17 +356,18 @@ class WebhookDeliveryIT {
                 + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(10), 4);
         final Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
-        try (Delivery first = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
-                RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+        try (CapturedLogs logs = new CapturedLogs();
+             Delivery first = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
+                     RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
             first.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                synchronized (received) {
-                    return received.values().stream().mapToInt(List::size).sum() >= 8;
-                }
-            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 4); // four in flight, held
             try (Delivery second = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
                     RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
                 second.start();
+                // The first settles its partitions with events in flight, which it waits for: then they are answered.
+                await().atMost(Duration.ofSeconds(60)).until(() -> logs.text().matches(
+                        "(?s).*receiver shared: partitions \\[.*\\] go to another instance; [1-9][0-9]* events.*"));
+                moving.countDown();
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                     synchronized (received) {
                         assertThat(received).isEqualTo(expected);
@@ -356,6 +375,7 @@ class WebhookDeliveryIT {
                 });
             }
         } finally {
+            moving.countDown();
             server.stop(0);
         }
     }
