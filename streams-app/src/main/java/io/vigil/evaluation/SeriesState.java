@@ -175,13 +175,20 @@ final class SeriesState {
     }
 
     /**
-     * The length of the array the next point's value goes into, for {@link TaskEvaluator#lookAhead}: reading it
-     * starts fetching the array's first line, where a short window's values all are.
+     * The slot of the values' array the next point's value goes into, for {@link TaskEvaluator#lookAhead}: reading it
+     * (and the array's length, for the bounds check) starts fetching both lines a point's add writes or reads. While a
+     * series' points wait for a later instant, hundreds of them in a catch-up, that slot is lines past the first.
      */
-    int valuesCapacity() {
+    int nextValueSlot() {
         final Object v = values;
-        return v instanceof char[] narrow ? narrow.length : v instanceof int[] digits ? digits.length
-                : v instanceof double[] doubles ? doubles.length : 0;
+        final int at = size;
+        if (v instanceof char[] narrow) {
+            return at < narrow.length ? narrow[at] : narrow.length;
+        }
+        if (v instanceof int[] digits) {
+            return at < digits.length ? digits[at] : digits.length;
+        }
+        return v instanceof double[] doubles && at < doubles.length ? (int) Double.doubleToRawLongBits(doubles[at]) : 0;
     }
 
     /** The peer group of outlier rule {@code ruleIndex}, one of this series' rules. */

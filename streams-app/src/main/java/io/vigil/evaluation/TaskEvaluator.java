@@ -430,10 +430,13 @@ public final class TaskEvaluator {
         lookedAhead += lookAt(of.internedKeyHead() != null ? of.keyHash() : of.key().hashCode());
     }
 
-    /** Reads the state a key of this hash would find first, and its values' array: what a look ahead fetches. */
+    /**
+     * Reads the state a key of this hash would find first, and the slot its next point's value goes into: what a look
+     * ahead fetches.
+     */
     private int lookAt(final int hash) {
         final SeriesState first = series.firstCandidate(hash);
-        return first != null && first.keyHash() == hash ? first.valuesCapacity() : 0;
+        return first != null && first.keyHash() == hash ? first.nextValueSlot() : 0;
     }
 
     /**
