@@ -90,22 +90,24 @@ final class DemoCommand implements Callable<Integer> {
                     "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
             final long start = Math.floorDiv(System.currentTimeMillis() - ClusterSimulator.LENGTH.toMillis(), 10_000L) * 10_000L;
             final DemoReport report = new DemoReport(start, ClusterSimulator.INCIDENTS, out);
+            final Duration played;
             try (VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve("streams"), new SimpleMeterRegistry());
                  WebhookInbox inbox = new WebhookInbox(broker.bootstrapServers(), config, report)) {
                 awaitRunning(engine);
                 out.println("Playing the cluster (times are since the start of the scenario):");
                 out.flush();
-                play(broker.bootstrapServers(), new ClusterSimulator(start), report);
+                played = play(broker.bootstrapServers(), new ClusterSimulator(start), report);
                 inbox.awaitQuiet(SETTLE_TIMEOUT);
             }
-            final boolean clean = report.printSummary(Duration.ofNanos(System.nanoTime() - started));
+            final boolean clean = report.printSummary(played, Duration.ofNanos(System.nanoTime() - started));
             return clean ? 0 : 1;
         } finally {
             deleteRecursively(dir);
         }
     }
 
-    private static void play(final String bootstrap, final ClusterSimulator simulator, final DemoReport report)
+    /** Plays the cluster into the metrics topic at its pace; returns how long that took. */
+    private static Duration play(final String bootstrap, final ClusterSimulator simulator, final DemoReport report)
             throws InterruptedException {
         final Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -119,6 +121,7 @@ final class DemoCommand implements Callable<Integer> {
                 while (!pending.isEmpty() && pending.get(0).start().toMillis() <= offsetMs) {
                     report.incidentBegins(pending.remove(0));
                 }
+                report.printDue();
                 for (String record : simulator.step(i)) {
                     // Keyed by host, as an agent per host would be: one host's points stay in order on one partition.
                     final String key = record.substring(record.indexOf("\"instance\":\"") + 12, record.indexOf('"',
@@ -133,6 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+        return Duration.ofNanos(System.nanoTime() - playStart);
     }
 
     private static void awaitRunning(final VigilEngine engine) throws InterruptedException {
@@ -153,9 +157,11 @@ final class DemoCommand implements Callable<Integer> {
         private static final ObjectMapper JSON = new ObjectMapper();
         private final HttpServer server;
         private final Delivery delivery;
+        private final DemoReport report;
         private volatile long lastEventNanos = System.nanoTime();
 
         WebhookInbox(final String bootstrap, final VigilConfig config, final DemoReport report) throws IOException {
+            this.report = report;
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/hook", exchange -> {
                 final JsonNode payload = JSON.readTree(exchange.getRequestBody().readAllBytes());
@@ -195,6 +201,7 @@ final class DemoCommand implements Callable<Integer> {
             final long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline && System.nanoTime() - lastEventNanos < Duration.ofSeconds(6).toNanos()) {
                 TimeUnit.MILLISECONDS.sleep(200);
+                report.printDue();
             }
         }
 

@@ -7,15 +7,25 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.LongSupplier;
 
 /**
  * What the demo shows: each alert as it fires and resolves, then per incident whether and how fast it was detected,
  * and every alert no incident explains (a false alarm). Computed from the alert events, never written in advance.
+ *
+ * <p>Lines are shown in the scenario's time order, each held back {@link #HOLD} of wall time after it comes in: the
+ * demo plays over a hundred scenario seconds per wall second, so the fraction of a second an outlier's alert takes longer than
+ * a threshold's (one stage and one commit more) printed a page of +62:50 below one of +63:40.
  */
 public final class DemoReport {
+
+    /** How long a line waits for lines of earlier scenario times still on their way: about three scenario minutes. */
+    static final Duration HOLD = Duration.ofMillis(1500);
 
     /** How an incident was detected, if it was. */
     public record Detection(Incident incident, Optional<AlertEvent> firstAlert) {
@@ -29,14 +39,28 @@ public final class DemoReport {
     private final List<Incident> incidents;
     private final PrintWriter out;
     private final List<AlertEvent> firing = new ArrayList<>();
+    private final LongSupplier nanoClock;
+    private final PriorityQueue<Line> held = new PriorityQueue<>(Line.ORDER);
+    private long arrivals;
 
     public DemoReport(final long startMs, final List<Incident> incidents, final PrintWriter out) {
+        this(startMs, incidents, out, System::nanoTime);
+    }
+
+    DemoReport(final long startMs, final List<Incident> incidents, final PrintWriter out, final LongSupplier nanoClock) {
         this.startMs = startMs;
         this.incidents = List.copyOf(incidents);
         this.out = out;
+        this.nanoClock = nanoClock;
     }
 
-    /** Prints an event as it arrives (pending ones are left out: they are not pages). */
+    /** A line to show: its scenario time, its place among arrivals (ties keep it), when it came in. */
+    private record Line(long sinceStartMs, long arrival, long arrivedNanos, String text) {
+        static final Comparator<Line> ORDER = Comparator.comparingLong(Line::sinceStartMs)
+                .thenComparingLong(Line::arrival);
+    }
+
+    /** Takes an event as it arrives, to show (pending ones are left out: they are not pages). */
     public synchronized void onEvent(final AlertEvent e) {
         if (e.status() == EventStatus.PENDING) {
             return;
@@ -45,14 +69,44 @@ public final class DemoReport {
             firing.add(e);
         }
         final Instant at = e.status() == EventStatus.FIRING ? e.startsAt().orElseThrow() : e.endsAt().orElseThrow();
-        out.printf(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s%n", clock(at.toEpochMilli() - startMs),
+        final long sinceStart = at.toEpochMilli() - startMs;
+        hold(sinceStart, String.format(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s", clock(sinceStart),
                 e.status().jsonName().toUpperCase(Locale.ROOT), e.labels().get("alertname"), e.labels().get("instance"),
-                e.annotations().getOrDefault("summary", ""));
-        out.flush();
+                e.annotations().getOrDefault("summary", "")));
     }
 
     public synchronized void incidentBegins(final Incident incident) {
-        out.printf(Locale.ROOT, "  %s  incident: %s%n", clock(incident.start().toMillis()), incident.name());
+        final long sinceStart = incident.start().toMillis();
+        hold(sinceStart, String.format(Locale.ROOT, "  %s  incident: %s", clock(sinceStart), incident.name()));
+    }
+
+    private void hold(final long sinceStartMs, final String text) {
+        held.add(new Line(sinceStartMs, arrivals++, nanoClock.getAsLong(), text));
+    }
+
+    /**
+     * Prints the lines held for {@link #HOLD}, each after every held line of an earlier scenario time (those are shown
+     * early rather than out of order). Called as the demo goes, often.
+     */
+    public synchronized void printDue() {
+        final long now = nanoClock.getAsLong();
+        Line last = null;
+        for (Line line : held) {
+            if (now - line.arrivedNanos() >= HOLD.toNanos() && (last == null || Line.ORDER.compare(line, last) > 0)) {
+                last = line;
+            }
+        }
+        while (last != null && !held.isEmpty() && Line.ORDER.compare(held.peek(), last) <= 0) {
+            out.println(held.poll().text());
+        }
+        out.flush();
+    }
+
+    /** Prints every line still held. */
+    public synchronized void printHeld() {
+        while (!held.isEmpty()) {
+            out.println(held.poll().text());
+        }
         out.flush();
     }
 
@@ -78,8 +132,14 @@ public final class DemoReport {
                 && alert.startsAt().orElseThrow().toEpochMilli() >= startMs + incident.start().toMillis();
     }
 
-    /** Prints the summary; returns whether every incident was detected without a false alarm. */
-    public synchronized boolean printSummary(final Duration wallTime) {
+    /**
+     * Prints the summary; returns whether every incident was detected without a false alarm.
+     *
+     * @param played how long the cluster's playing took
+     * @param total  how long the whole demo took
+     */
+    public synchronized boolean printSummary(final Duration played, final Duration total) {
+        printHeld();
         out.println();
         out.println("Summary");
         boolean allDetected = true;
@@ -103,8 +163,9 @@ public final class DemoReport {
             falseAlarms.forEach(a -> out.printf(Locale.ROOT, "    %s %s %s%n", clock(a.startsAt().orElseThrow().toEpochMilli() - startMs),
                     a.labels().get("alertname"), a.labels().get("instance")));
         }
-        out.printf(Locale.ROOT, "  %s of cluster time played in %.0f s of wall time.%n",
-                DurationSyntax.format(ClusterSimulator.LENGTH), wallTime.toMillis() / 1000.0);
+        out.printf(Locale.ROOT, "  %s of cluster time played in %.0f s; %.0f s in all, with the broker's and the engine's"
+                + " start and the wait for the last alerts.%n", DurationSyntax.format(ClusterSimulator.LENGTH),
+                played.toMillis() / 1000.0, total.toMillis() / 1000.0);
         out.flush();
         return allDetected && falseAlarms.isEmpty();
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class DemoReportTest {
@@ -37,11 +38,12 @@ class DemoReportTest {
         report.onEvent(firing("DatabaseSilent", "db-1", Duration.ofMinutes(88)));
         assertThat(report.detections()).extracting(d -> d.delay(START).orElseThrow())
                 .containsExactly(Duration.ofSeconds(170), Duration.ofMinutes(2));
-        assertThat(report.printSummary(Duration.ofSeconds(55))).isTrue();
+        assertThat(report.printSummary(Duration.ofSeconds(45), Duration.ofSeconds(55))).isTrue();
         assertThat(text.toString())
                 .contains("  +62:50  FIRING    NodeTrafficFarBelowPeers      node-07  NodeTrafficFarBelowPeers on node-07")
                 .contains("detected by NodeTrafficFarBelowPeers 2m50s after it began")
-                .contains("No false alarms");
+                .contains("No false alarms")
+                .contains("1h35m of cluster time played in 45 s; 55 s in all");
     }
 
     @Test
@@ -51,8 +53,36 @@ class DemoReportTest {
         report.onEvent(firing("NodeCpuFarBelowPeers", "node-03", Duration.ofMinutes(36)));
         report.onEvent(firing("NodeCpuFarBelowPeers", "node-07", Duration.ofMinutes(50)));
         report.onEvent(firing("DatabaseSilent", "db-1", Duration.ofMinutes(88)));
-        assertThat(report.printSummary(Duration.ofSeconds(55))).isFalse();
+        assertThat(report.printSummary(Duration.ofSeconds(45), Duration.ofSeconds(55))).isFalse();
         assertThat(report.falseAlarms()).extracting(a -> a.labels().get("instance")).containsExactly("node-03", "node-07");
         assertThat(text.toString()).contains("node-07 leaves").contains("NOT DETECTED").contains("2 false alarm(s)");
+    }
+
+    @Test
+    void linesAreShownInScenarioOrderOnceHeldLongEnough() {
+        final StringWriter text = new StringWriter();
+        final AtomicLong nanos = new AtomicLong();
+        final DemoReport report = new DemoReport(START, INCIDENTS, new PrintWriter(text), nanos::get);
+        report.incidentBegins(INCIDENTS.get(0));
+        report.onEvent(firing("NodeTrafficCollapsed", "node-07", Duration.ofMinutes(63).plusSeconds(40)));
+        nanos.addAndGet(DemoReport.HOLD.toNanos() / 3);
+        // The outlier's page comes in later, though it fired earlier.
+        report.onEvent(firing("NodeTrafficFarBelowPeers", "node-07", Duration.ofMinutes(62).plusSeconds(50)));
+        report.printDue();
+        assertThat(text.toString()).isEmpty();
+
+        nanos.addAndGet(DemoReport.HOLD.toNanos() * 2 / 3);
+        report.printDue();
+        assertThat(text.toString().lines()).containsExactly(
+                "  +60:00  incident: node-07 leaves",
+                "  +62:50  FIRING    NodeTrafficFarBelowPeers      node-07  NodeTrafficFarBelowPeers on node-07",
+                "  +63:40  FIRING    NodeTrafficCollapsed          node-07  NodeTrafficCollapsed on node-07");
+
+        report.onEvent(firing("DatabaseSilent", "db-1", Duration.ofMinutes(88)));
+        report.printDue();
+        assertThat(text.toString().lines()).hasSize(3);
+        assertThat(report.printSummary(Duration.ofSeconds(45), Duration.ofSeconds(55))).isTrue();
+        assertThat(text.toString().lines().skip(3).findFirst()).contains(
+                "  +88:00  FIRING    DatabaseSilent                db-1     DatabaseSilent on db-1");
     }
 }
