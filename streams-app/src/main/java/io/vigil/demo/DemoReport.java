@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
  * and every alert no incident explains (a false alarm). Computed from the alert events, never written in advance.
  *
  * <p>Lines are shown in the scenario's time order, each held back {@link #HOLD} of wall time after it comes in: the
- * demo plays over a hundred scenario seconds per wall second, so the fraction of a second an outlier's alert takes longer than
- * a threshold's (one stage and one commit more) printed a page of +62:50 below one of +63:40.
+ * demo plays over a hundred scenario seconds per wall second, so the fraction of a second an outlier's alert takes
+ * longer than a threshold's (one stage and one commit more) printed a page of +62:50 below one of +63:40.
  */
 public final class DemoReport {
 
@@ -47,7 +47,8 @@ public final class DemoReport {
         this(startMs, incidents, out, System::nanoTime);
     }
 
-    DemoReport(final long startMs, final List<Incident> incidents, final PrintWriter out, final LongSupplier nanoClock) {
+    DemoReport(final long startMs, final List<Incident> incidents, final PrintWriter out,
+               final LongSupplier nanoClock) {
         this.startMs = startMs;
         this.incidents = List.copyOf(incidents);
         this.out = out;
