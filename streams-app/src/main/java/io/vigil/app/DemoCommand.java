@@ -19,6 +19,7 @@ import java.util.OptionalDouble;
 import io.vigil.demo.ClusterSimulator;
 import io.vigil.demo.DemoReport;
 import io.vigil.demo.Incident;
+import io.vigil.rules.RuleGroup;
 import io.vigil.rules.RuleSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,9 @@ final class DemoCommand implements Callable<Integer> {
                     "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "VIGIL_KAFKA_APPLICATION_ID", "vigil-demo",
                     "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
-            final long start = Math.floorDiv(System.currentTimeMillis() - ClusterSimulator.LENGTH.toMillis(), 10_000L) * 10_000L;
+            final long alignMs = scheduleAlignmentMs(ruleSet);
+            final long start = Math.floorDiv(System.currentTimeMillis() - ClusterSimulator.LENGTH.toMillis(), alignMs)
+                    * alignMs;
             final DemoReport report = new DemoReport(start, ClusterSimulator.INCIDENTS, out);
             final Duration played;
             try (VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve("streams"), new SimpleMeterRegistry());
@@ -104,6 +107,28 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * What the scenario's start is a multiple of: the simulator's step and every group's {@code every}, so that the
+     * evaluation instants fall on the same scenario times in every run, and the demo prints the same alerts at the
+     * same times (a 1m group's instants otherwise fell wherever the wall clock put the start: +80:50 in one run,
+     * +81:30 in another). Plain 10 s if that multiple would exceed an hour.
+     */
+    static long scheduleAlignmentMs(final RuleSet rules) {
+        long align = ClusterSimulator.STEP.toMillis();
+        for (RuleGroup group : rules.groups()) {
+            final long every = group.every().toMillis();
+            align = align / gcd(align, every) * every;
+            if (align > Duration.ofHours(1).toMillis()) {
+                return ClusterSimulator.STEP.toMillis();
+            }
+        }
+        return align;
+    }
+
+    private static long gcd(final long a, final long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Plays the cluster into the metrics topic at its pace; returns how long that took. */

@@ -55,9 +55,14 @@ public final class DemoReport {
         this.nanoClock = nanoClock;
     }
 
-    /** A line to show: its scenario time, its place among arrivals (ties keep it), when it came in. */
-    private record Line(long sinceStartMs, long arrival, long arrivedNanos, String text) {
+    /**
+     * A line to show: its scenario time, whether it is an incident's (shown before the alerts of the same time), its
+     * text (alerts of one instant by status and name, not by which came in first), its place among arrivals, when it
+     * came in.
+     */
+    private record Line(long sinceStartMs, boolean incident, String text, long arrival, long arrivedNanos) {
         static final Comparator<Line> ORDER = Comparator.comparingLong(Line::sinceStartMs)
+                .thenComparing(Line::incident, Comparator.reverseOrder()).thenComparing(Line::text)
                 .thenComparingLong(Line::arrival);
     }
 
@@ -71,18 +76,18 @@ public final class DemoReport {
         }
         final Instant at = e.status() == EventStatus.FIRING ? e.startsAt().orElseThrow() : e.endsAt().orElseThrow();
         final long sinceStart = at.toEpochMilli() - startMs;
-        hold(sinceStart, String.format(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s", clock(sinceStart),
+        hold(sinceStart, false, String.format(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s", clock(sinceStart),
                 e.status().jsonName().toUpperCase(Locale.ROOT), e.labels().get("alertname"), e.labels().get("instance"),
                 e.annotations().getOrDefault("summary", "")));
     }
 
     public synchronized void incidentBegins(final Incident incident) {
         final long sinceStart = incident.start().toMillis();
-        hold(sinceStart, String.format(Locale.ROOT, "  %s  incident: %s", clock(sinceStart), incident.name()));
+        hold(sinceStart, true, String.format(Locale.ROOT, "  %s  incident: %s", clock(sinceStart), incident.name()));
     }
 
-    private void hold(final long sinceStartMs, final String text) {
-        held.add(new Line(sinceStartMs, arrivals++, nanoClock.getAsLong(), text));
+    private void hold(final long sinceStartMs, final boolean incident, final String text) {
+        held.add(new Line(sinceStartMs, incident, text, arrivals++, nanoClock.getAsLong()));
     }
 
     /**
@@ -118,14 +123,18 @@ public final class DemoReport {
             out.add(new Detection(incident, firing.stream()
                     .filter(a -> a.labels().get("instance").equals(incident.instance()))
                     .filter(a -> a.startsAt().orElseThrow().toEpochMilli() >= began)
-                    .min(java.util.Comparator.comparing(a -> a.startsAt().orElseThrow()))));
+                    .min(Comparator.comparing((AlertEvent a) -> a.startsAt().orElseThrow())
+                            .thenComparing(a -> a.labels().get("alertname")))));
         }
         return out;
     }
 
     /** Firing alerts that no incident explains: not on an incident's host, or before the incident began. */
     public synchronized List<AlertEvent> falseAlarms() {
-        return firing.stream().filter(a -> incidents.stream().noneMatch(i -> explains(i, a))).toList();
+        return firing.stream().filter(a -> incidents.stream().noneMatch(i -> explains(i, a)))
+                .sorted(Comparator.comparing((AlertEvent a) -> a.startsAt().orElseThrow())
+                        .thenComparing(a -> a.labels().get("alertname")).thenComparing(a -> a.labels().get("instance")))
+                .toList();
     }
 
     private boolean explains(final Incident incident, final AlertEvent alert) {
