@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
@@ -90,6 +91,27 @@ class LogFormatTest {
         LogFormat.JSON.applyTo(context);
         LogFormat.TEXT.applyTo(context);
         assertThat(context.getConfiguration().getRootLogger().getAppenders()).containsOnlyKeys("text");
+    }
+
+    @Test
+    void routineWarningsOfTheEmbeddedBrokerAreDroppedAndOthersOfTheSameLoggersKept() {
+        assertThat(filtered("kafka.server.DefaultAutoTopicCreationManager", "Auto topic creation failed for"
+                + " __consumer_offsets with error 'TOPIC_ALREADY_EXISTS': Topic '__consumer_offsets' already exists."))
+                .isEqualTo(Filter.Result.DENY);
+        assertThat(filtered("kafka.server.DefaultAutoTopicCreationManager", "Auto topic creation failed for"
+                + " __consumer_offsets with error 'INVALID_REPLICATION_FACTOR': Unable to replicate the partition"))
+                .isNotEqualTo(Filter.Result.DENY);
+        assertThat(filtered("org.apache.kafka.controller.QuorumController", "[QuorumController id=1] Performing"
+                + " controller activation. The metadata log appears to be empty."))
+                .isEqualTo(Filter.Result.DENY);
+    }
+
+    /** What the filter of {@code logger}'s configuration decides for a WARN event of {@code message}. */
+    private Filter.Result filtered(final String logger, final String message) {
+        final Filter filter = context.getConfiguration().getLoggerConfig(logger).getFilter();
+        assertThat(filter).as("a filter for %s", logger).isNotNull();
+        return filter.filter(Log4jLogEvent.newBuilder().setLoggerName(logger).setLevel(Level.WARN)
+                .setMessage(new SimpleMessage(message)).build());
     }
 
     @Test
