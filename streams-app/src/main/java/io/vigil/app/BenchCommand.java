@@ -11,6 +11,7 @@ import io.vigil.bench.CommittedProgress;
 import io.vigil.bench.DeliveryStorm;
 import io.vigil.bench.FleetMetrics;
 import io.vigil.bench.LatencySummary;
+import io.vigil.bench.GcPauses;
 import io.vigil.bench.LiveLoad;
 import io.vigil.bench.PlainRead;
 import io.vigil.bench.ProbeAlerts;
@@ -79,6 +80,11 @@ final class BenchCommand implements Callable<Integer> {
     private static final Duration PROBE_MARGIN = Duration.ofSeconds(2);
     /** The live load's first seconds, when the engine meets its first points: no probe of theirs is reported. */
     private static final long FIRST_LOAD_MS = 5_000;
+    /**
+     * How many of the slowest probe alerts are matched with the collector's pauses: the p99 of a run's 172 is its
+     * second slowest, and four probes fire at each second.
+     */
+    private static final int SLOWEST_PROBES = 10;
     /** How long after the load stops a probe's alert is waited for; one not come by then counts with that time. */
     private static final Duration PROBE_WAIT = Duration.ofSeconds(20);
 
@@ -824,8 +830,12 @@ final class BenchCommand implements Callable<Integer> {
         final double commitMsMax;
         final double pollRatio;
         final double loadSeconds;
+        final List<GcPauses.Pause> pauses;
+        final Map<String, Long> pathFromMs = new HashMap<>();
+        final Map<String, Long> pathToMs = new HashMap<>();
         try (VigilEngine engine = VigilEngine.start(cfg, rules, dir.resolve("streams-live"), new SimpleMeterRegistry());
-             ProbeAlerts alerts = new ProbeAlerts(clientProps, cfg.alertsTopic())) {
+             ProbeAlerts alerts = new ProbeAlerts(clientProps, cfg.alertsTopic());
+             GcPauses gc = GcPauses.listen()) {
             awaitRunning(engine);
             final long loadStartMs = System.currentTimeMillis();
             // What the counted part cost is read from its start: the warm-up's CPU is mostly the JIT's.
@@ -870,6 +880,13 @@ final class BenchCommand implements Callable<Integer> {
             final long givenUpMs = System.currentTimeMillis();
             read = counted.stream().filter(alerts.readableMs()::containsKey).count();
             latencies.putAll(latencies(counted, alerts.readableMs(), load.firingAppendMs(), givenUpMs));
+            // A probe's path beyond the grace: from when its instant could run (its append plus the grace) until its
+            // alert was readable.
+            for (String key : counted) {
+                pathFromMs.put(key, load.firingAppendMs().get(key) + graceMs);
+                pathToMs.put(key, alerts.readableMs().getOrDefault(key, givenUpMs));
+            }
+            pauses = gc.between(startMs[0], endMs);
             warmUpLatencies.putAll(latencies(warmUp, alerts.readableMs(), load.firingAppendMs(), givenUpMs));
         }
         final LatencySummary summary = LatencySummary.of(latencies.values());
@@ -878,6 +895,15 @@ final class BenchCommand implements Callable<Integer> {
         latencies.forEach((key, ms) -> slowestByInstant.merge(Long.parseLong(key.substring(key.indexOf('@') + 1)), ms,
                 Math::max));
         report.context("latency_slowest_probe_by_instant_ms", slowestByInstant);
+        // The collector's pauses in the counted part, by their start (epoch ms): what the slow instants are matched with.
+        final Map<Long, Long> pauseMsByStart = new TreeMap<>();
+        pauses.forEach(p -> pauseMsByStart.merge(p.startMs(), p.durationMs(), Long::sum));
+        report.context("latency_gc_pauses_ms", pauseMsByStart);
+        final List<String> slowest = latencies.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(SLOWEST_PROBES).map(Map.Entry::getKey).toList();
+        final long slowestPaused = slowest.stream()
+                .filter(key -> GcPauses.anyWithin(pauses, pathFromMs.get(key), pathToMs.get(key))).count();
         final String target = String.format(Locale.ROOT, "<= %,d (grace + 250)", graceMs + 250);
         report.add("live_dps", "live: load sent", sent.rate(), "datapoints/s", String.format(Locale.ROOT, "%,d", liveRate));
         report.add("grace_ms", "live: evaluation.grace", graceMs, "ms", "");
@@ -894,6 +920,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         report.add("live_cpu_cores", "live: process CPU (engine, broker, load) in cores", cpuCores, "cores",
                 String.format(Locale.ROOT, "of %d", Runtime.getRuntime().availableProcessors()));
+        report.add("live_gc_pauses", "live: collector pauses (the whole process stopped)", pauses.size(), "pauses", "");
+        report.add("live_gc_pause_ms_max", "live: collector pause, longest",
+                pauses.stream().mapToLong(GcPauses.Pause::durationMs).max().orElse(0), "ms", "");
+        report.add("live_slowest_probes_paused", String.format(Locale.ROOT,
+                "live: of the %d slowest probe alerts, paused on their path", slowest.size()), slowestPaused, "alerts", "");
         report.add("live_commits_per_s", "live: engine commits per second", commits / loadSeconds, "/s", "");
         report.add("live_commit_ms_avg", "live: engine commit time, mean (Kafka Streams' window)", commitMsAvg, "ms", "");
         report.add("live_commit_ms_max", "live: engine commit time, max (Kafka Streams' window)", commitMsMax, "ms", "");

@@ -28,8 +28,8 @@ class BenchCommandTest {
             "catchup_by_series_ratio", "catchup_by_series_vs_bare_streams", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
             "catchup_by_series_commits", "live_dps", "grace_ms",
             "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
-            "warmup_latency_p99_ms", "live_cpu_cores",
-            "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
+            "warmup_latency_p99_ms", "live_cpu_cores", "live_gc_pauses", "live_gc_pause_ms_max",
+            "live_slowest_probes_paused", "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
 
     @TempDir
     Path dir;
@@ -70,6 +70,11 @@ class BenchCommandTest {
                 .isCloseTo(value(root, "catchup_cold_dps") / coldPlainRate(run.err()), withinPercentage(1));
         assertThat(value(root, "grace_ms")).isEqualTo(1000);
         assertThat(value(root, "latency_samples")).as("probe alerts read").isPositive();
+        assertThat(root.at("/context/latency_gc_pauses_ms").isObject()).as("the counted part's pauses, by start").isTrue();
+        root.at("/context/latency_gc_pauses_ms").fields().forEachRemaining(e ->
+                assertThat(e.getValue().asLong()).as("a pause's length").isNotNegative());
+        assertThat(value(root, "live_slowest_probes_paused")).isBetween(0.0, Math.min(10, value(root, "latency_samples")));
+        assertThat(value(root, "live_gc_pauses")).isNotNegative();
         final JsonNode slowest = root.at("/context/latency_slowest_probe_by_instant_ms");
         assertThat(slowest.size()).as("an entry per counted instant").isPositive();
         slowest.fields().forEachRemaining(e -> {
