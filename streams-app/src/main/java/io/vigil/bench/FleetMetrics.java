@@ -41,11 +41,11 @@ public final class FleetMetrics {
         this.unselectedPerNode = unselectedPerNode;
     }
 
-    private int metricsPerNode() {
+    int metricsPerNode() {
         return METRICS.length + unselectedPerNode;
     }
 
-    private String metric(final int s) {
+    String metric(final int s) {
         final int m = s % metricsPerNode();
         return m < METRICS.length ? METRICS[m] : "node_unselected_metric_" + (m - METRICS.length);
     }
@@ -69,6 +69,11 @@ public final class FleetMetrics {
             "region", "eu-west-" + (node % 3 + 1), "role", node % 3 == 0 ? "api" : "web"};
     }
 
+    /** Node {@code node}'s labels but {@code __name__} as the members of a JSON object: {@code "n1":"v1",...}. */
+    static String labelsJson(final int node) {
+        return jsonMembers(labels(node));
+    }
+
     /** {@link #labels} as the members of a JSON object: {@code "n1":"v1",...}. */
     private static String jsonMembers(final String[] namesAndValues) {
         final StringBuilder sb = new StringBuilder(96);
@@ -85,6 +90,11 @@ public final class FleetMetrics {
      * @param hot         whether this series' node is in its incident (CPU pinned)
      */
     public String datapoint(final int s, final long timestampMs, final boolean hot) {
+        return adapterJson(metric(s), labelsJson(s / metricsPerNode()), timestampMs, value(s, timestampMs, hot));
+    }
+
+    /** The value of {@link #datapoint}, as the adapter prints it. */
+    String value(final int s, final long timestampMs, final boolean hot) {
         final int node = s / metricsPerNode();
         final String metric = metric(s);
         final double t = timestampMs / 1000.0;
@@ -102,7 +112,7 @@ public final class FleetMetrics {
                 value = Long.toString(50_000L * (node % 13) + (long) (400 * (t + 300 * Math.sin(t / 3000 + node))));
             default -> value = gauge(10 + (s % 80) + 5 * noise);
         }
-        return adapterJson(metric, jsonMembers(labels(node)), timestampMs, value);
+        return value;
     }
 
     /**

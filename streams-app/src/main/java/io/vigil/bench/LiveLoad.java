@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A steady live load: the fleet's series round robin at a fixed rate, each point stamped with the wall clock, and at
@@ -61,8 +61,15 @@ public final class LiveLoad {
         long sent = 0;
         int nextSeries = 0;
         long lastProbeSecond = System.currentTimeMillis() / 1000;
-        try (KafkaProducer<String, byte[]> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        final LiveRecords records = new LiveRecords(fleet);
+        // One callback for every fleet point, not one made per send.
+        final Callback failed = (meta, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        };
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (System.nanoTime() < end && failure.get() == null) {
                 if (!warmedUpRun && System.nanoTime() >= warm) {
                     warmedUpRun = true;
@@ -79,13 +86,8 @@ public final class LiveLoad {
                     continue;
                 }
                 for (; sent < due; sent++) {
-                    final String json = fleet.datapoint(nextSeries, System.currentTimeMillis(), false);
-                    producer.send(new ProducerRecord<>(topic, fleet.key(nextSeries), json.getBytes(StandardCharsets.UTF_8)),
-                            (meta, e) -> {
-                                if (e != null) {
-                                    failure.compareAndSet(null, e);
-                                }
-                            });
+                    producer.send(new ProducerRecord<>(topic, records.key(nextSeries),
+                            records.datapoint(nextSeries, System.currentTimeMillis())), failed);
                     nextSeries = (nextSeries + 1) % fleet.series();
                 }
             }
@@ -97,14 +99,15 @@ public final class LiveLoad {
         return new Result(sent, (System.nanoTime() - started) / 1e9);
     }
 
-    private void sendProbes(final KafkaProducer<String, byte[]> producer, final String topic, final long instantMs,
+    private void sendProbes(final KafkaProducer<byte[], byte[]> producer, final String topic, final long instantMs,
                             final AtomicReference<Exception> failure) {
         for (int p = 0; p < PROBES; p++) {
             final String probe = "p" + p;
             final boolean firing = (instantMs / 1000 + p) % 2 == 0;
             final String json = FleetMetrics.adapterJson(BenchRules.PROBE_SERIES, "\"probe\":\"" + probe + "\"",
                     instantMs, firing ? "100" : "0");
-            producer.send(new ProducerRecord<>(topic, "probe/" + probe, json.getBytes(StandardCharsets.UTF_8)),
+            producer.send(new ProducerRecord<>(topic, ("probe/" + probe).getBytes(StandardCharsets.UTF_8),
+                    json.getBytes(StandardCharsets.UTF_8)),
                     (meta, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
