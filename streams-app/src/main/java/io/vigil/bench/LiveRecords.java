@@ -73,7 +73,7 @@ final class LiveRecords {
         at = put(time, json, at);
         at = put(VALUE, json, at);
         for (int i = 0; i < value.length(); i++) {
-            json[at++] = (byte) value.charAt(i); // digits, a point and a sign
+            json[at++] = (byte) value.charAt(i); // ASCII: digits, a point, a sign, an exponent
         }
         put(END, json, at);
         return json;
