@@ -91,9 +91,9 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--datapoints", defaultValue = "5000000", paramLabel = "N",
-            description = "Datapoints in the catch-up topic (default: ${DEFAULT-VALUE}, about 4 minutes of a 20,000/s "
-                    + "fleet: a backlog, long enough for the engine's second stream thread).")
+    @Option(names = "--datapoints", defaultValue = "10000000", paramLabel = "N",
+            description = "Datapoints in the catch-up topic (default: ${DEFAULT-VALUE}, about 8 minutes of a 20,000/s "
+                    + "fleet: a backlog, long enough that a round's start and end weigh little).")
     private long datapoints;
 
     @Option(names = "--replay-datapoints", defaultValue = "2000000", paramLabel = "N",
@@ -197,9 +197,10 @@ final class BenchCommand implements Callable<Integer> {
                     + "(the bench's input is keyed by series).")
     private List<String> variantSpecs = new ArrayList<>();
 
-    @Option(names = "--rounds", defaultValue = "1", paramLabel = "R",
+    @Option(names = "--rounds", defaultValue = "2", paramLabel = "R",
             description = "Catch-up rounds (each runs the default and every --variant once, alternating the order); "
-                    + "the medians count (default: ${DEFAULT-VALUE}).")
+                    + "the medians count (default: ${DEFAULT-VALUE}: one round's ratio moves by a third with the "
+                    + "machine's load).")
     private int rounds;
 
     @Option(names = "--warmup", defaultValue = "1", paramLabel = "W",

@@ -49,6 +49,8 @@ class BenchCommandTest {
         assertThat(root.at("/context/options/replay_datapoints").asLong()).isEqualTo(3000);
         assertThat(root.at("/context/options/replay_rounds").asInt()).isEqualTo(2);
         assertThat(run.out()).contains("vigil replay (no broker, warm, median of 2)");
+        assertThat(root.at("/context/options/catchup_rounds").asInt()).as("the catch-up's default").isEqualTo(2);
+        assertThat(run.out()).contains("catch-up: vigil engine, exactly_once_v2, committed (median of 2)");
         assertThat(root.at("/context/options/replay_warmup_seconds").asInt()).isZero();
         assertThat(run.err()).as("one warm-up pass, however short the warm-up").contains("replay warm-up pass 1 (not counted)",
                 "replay pass 2 of 2").doesNotContain("replay warm-up pass 2");
@@ -112,7 +114,7 @@ class BenchCommandTest {
     void unkeyedRecordsAsTheAdapterWritesThemAreCaughtUpByTheDefaultEngineAlone() throws Exception {
         final Path json = dir.resolve("unkeyed.json");
         final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
-                "--grace", "1s", "--warmup", "0", "--unkeyed", "--json", json.toString());
+                "--grace", "1s", "--warmup", "0", "--rounds", "1", "--unkeyed", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).contains("no keys (as prometheus-kafka-adapter writes)");
