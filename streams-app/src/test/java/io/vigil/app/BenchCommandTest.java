@@ -76,7 +76,18 @@ class BenchCommandTest {
         root.at("/context/latency_gc_pauses_ms").fields().forEachRemaining(e ->
                 assertThat(e.getValue().asLong()).as("a pause's length").isNotNegative());
         assertThat(value(root, "live_slowest_probes_paused")).isBetween(0.0, Math.min(10, value(root, "latency_samples")));
-        assertThat(value(root, "live_gc_pauses")).isNotNegative();
+        // The rows and the context list the same pauses (the context sums those that began in the same millisecond).
+        final JsonNode pausesByStart = root.at("/context/latency_gc_pauses_ms");
+        long longestListed = 0;
+        for (JsonNode ms : pausesByStart) {
+            longestListed = Math.max(longestListed, ms.asLong());
+        }
+        assertThat(value(root, "live_gc_pauses")).as("pauses counted against those listed")
+                .isGreaterThanOrEqualTo(pausesByStart.size());
+        assertThat(value(root, "live_gc_pauses") == 0).as("no pause counted exactly when none is listed")
+                .isEqualTo(pausesByStart.isEmpty());
+        assertThat(value(root, "live_gc_pause_ms_max")).as("the longest pause, against the listed ones")
+                .isLessThanOrEqualTo(longestListed);
         final JsonNode slowest = root.at("/context/latency_slowest_probe_by_instant_ms");
         assertThat(slowest.size()).as("an entry per counted instant").isPositive();
         slowest.fields().forEachRemaining(e -> {
