@@ -211,6 +211,11 @@ public final class SeriesBudget {
         return !fired.isEmpty();
     }
 
+    /** Whether any self-alert is active, which {@link #settle} may resolve. */
+    boolean hasActive() {
+        return !alerts.isEmpty();
+    }
+
     /** The self-alerts {@link #admit} fired since the last call, marking their states changed. */
     List<AlertTransition> drainFired(final Set<String> changed) {
         final List<AlertTransition> out = List.copyOf(fired);

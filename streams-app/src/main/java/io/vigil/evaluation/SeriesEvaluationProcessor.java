@@ -69,6 +69,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     private ProcessorContext<String, EvaluationOutput> context;
     private CommitPacing commits;
+    /** Whether a pass was put off while the engine's sources are in a backlog, to be run once they are not. */
+    private boolean deferred;
     private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
@@ -161,6 +163,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             followRuleChanges(now);
             if (!waitingForCommit()) {
                 runHeldBack(now);
+            }
+            if (deferred && !commits.sourcesInBacklog()) {
+                advance(now);
             }
             if (!evaluator.heldBack()) {
                 emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
@@ -303,6 +308,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         final long before = evaluator.progressVersion();
         final java.util.OptionalLong low = evaluator.clock().lowWatermark();
         final boolean fastestFirst = seriesStore.commits() > 0 && low.isPresent() && commits.isLive(low.getAsLong());
+        if (!fastestFirst && low.isPresent() && commits.sourcesInBacklog() && evaluator.fewInstantsDue(low.getAsLong())) {
+            // Through a backlog the watermark crosses an instant at a time, and a pass per instant read every series'
+            // state per instant; waiting for several lets one pass take them series by series. Nobody waits for these
+            // alerts: their event time is behind the wall clock by the backlog.
+            deferred = true;
+            return;
+        }
+        deferred = false;
         emit(before, metrics.pass().record(fastestFirst ? evaluator::advanceFastestFirst : evaluator::advance),
                 timestamp);
         heldAtCommit = seriesStore.commits();

@@ -53,6 +53,12 @@ public final class TaskEvaluator {
 
     static final String RULE_GONE = "its rule was removed or changed by a rule reload";
 
+    /**
+     * Most instants one pass evaluates series by series ({@link #evaluateBatch}): each series' instants in a row, its
+     * state read once for them rather than once per instant.
+     */
+    static final int BATCH_INSTANTS = 16;
+
     private static final byte KIND_THRESHOLD = 1;
     private static final byte KIND_DEVIATION = 2;
     private static final byte KIND_ABSENT = 3;
@@ -128,6 +134,15 @@ public final class TaskEvaluator {
     private final SeriesBudget budget;
     /** Where a deviation rule's baseline is reordered to find its median, for every series in turn. */
     private final double[] baselineWork = new double[Baseline.MAX_SAMPLES];
+    // The instants of a batch (evaluateBatch): their times, due groups (as a mask and by group), and the time through
+    // which the points are no longer needed after each.
+    private final long[] batchTimes = new long[BATCH_INSTANTS];
+    private final long[] batchMasks = new long[BATCH_INSTANTS];
+    private final long[] batchKeepAfter = new long[BATCH_INSTANTS];
+    private boolean[][] batchDue = new boolean[BATCH_INSTANTS][0];
+    private long[] batchNext = new long[0];
+    /** Each instant's peer values, put together in the order of their instants at the batch's end. */
+    private final List<List<PeerValue>> batchPeers = new ArrayList<>();
 
     public TaskEvaluator(final RuleIndex rules, final long graceMs, final long forgetMs, final EventClock clock) {
         this(rules, graceMs, forgetMs, clock, SeriesBudget.unlimited());
@@ -730,6 +745,13 @@ public final class TaskEvaluator {
                 skipTo(interesting);
                 continue;
             }
+            if (!fastestFirst && !budget.hasActive()) {
+                final int n = planBatch(t, limit);
+                if (n > 1) {
+                    evaluateBatch(n, out, peers);
+                    continue;
+                }
+            }
             long fastest = Long.MAX_VALUE;
             for (int g = 0; g < due.length; g++) {
                 if (nextEvaluation[g] == t) {
@@ -749,6 +771,131 @@ public final class TaskEvaluator {
                 return true;
             }
         }
+    }
+
+    /**
+     * Plans the instants from {@code first} through {@code limit}, at most {@link #BATCH_INSTANTS}, as
+     * {@link #evaluateAt} would take them one by one; with more than one, moves the schedule past them. Returns how
+     * many.
+     */
+    private int planBatch(final long first, final long limit) {
+        final int groups = nextEvaluation.length;
+        if (batchNext.length != groups) {
+            batchNext = new long[groups];
+            batchDue = new boolean[BATCH_INSTANTS][groups];
+        }
+        System.arraycopy(nextEvaluation, 0, batchNext, 0, groups);
+        int n = 0;
+        long t = first;
+        while (n < BATCH_INSTANTS && t <= limit) {
+            long mask = 0;
+            for (int g = 0; g < groups; g++) {
+                final boolean due = batchNext[g] == t;
+                batchDue[n][g] = due;
+                if (due) {
+                    mask |= g < Long.SIZE ? 1L << g : -1;
+                    batchNext[g] += everyMs[g];
+                }
+            }
+            long next = Long.MAX_VALUE;
+            for (long g : batchNext) {
+                next = Math.min(next, g);
+            }
+            batchTimes[n] = t;
+            batchMasks[n] = mask;
+            batchKeepAfter[n] = next - rules.maxWindowMs();
+            n++;
+            t = next;
+        }
+        if (n > 1) {
+            System.arraycopy(batchNext, 0, nextEvaluation, 0, groups);
+        }
+        return n;
+    }
+
+    /**
+     * Evaluates the {@code n} planned instants ({@link #planBatch}) series by series, with the results of
+     * {@link #evaluateAt} at each in turn: a series' instants depend only on it, and an instant's prune drops only
+     * points outside the windows of every later instant, so the series is pruned once, as of its last instant. What
+     * a pass costs is mostly reading each series' state and window; through a backlog, where many instants are due at
+     * once, that is once per series instead of once per instant (the evaluator defers passes there to take them so).
+     * Not with self-alerts active: their settling counts the series held at each instant.
+     */
+    private void evaluateBatch(final int n, final List<AlertTransition> out, final List<PeerValue> peers) {
+        while (batchPeers.size() < n) {
+            batchPeers.add(new ArrayList<>());
+        }
+        final boolean[] visit = classes.visitingAny(batchMasks, n);
+        final var it = series.iterator(visit);
+        while (it.hasNext()) {
+            final SeriesState state = it.next();
+            final byte visitClass = state.visitClass();
+            boolean changed = false;
+            boolean gone = false;
+            int last = -1;
+            for (int k = 0; k < n && !gone; k++) {
+                if (!classes.visits(visitClass, batchMasks[k])) {
+                    continue;
+                }
+                last = k;
+                final long t = batchTimes[k];
+                changed |= evaluateSeries(state, t, batchDue[k], out, batchPeers.get(k));
+                final boolean remembered = remembersSilence(state);
+                if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
+                    changed |= state.pruneThrough(batchKeepAfter[k]);
+                    forget(state, t, out);
+                    gone = true;
+                } else if (!remembered && state.firstIndexAfter(batchKeepAfter[k]) >= state.size()
+                        && !state.hasActiveAlerts()) {
+                    changed |= state.pruneThrough(batchKeepAfter[k]);
+                    gone = true;
+                }
+            }
+            if (!gone) {
+                changed |= state.pruneThrough(batchKeepAfter[last]);
+            }
+            if (changed) {
+                changed(state);
+            }
+            if (gone) {
+                budget.release(state.ruleIndexes());
+                it.remove();
+                removed.add(state.key());
+                continue;
+            }
+            classes.add(visitClass, state.earliestTimestamp(),
+                    remembersSilence(state) ? nextDeadline(state, batchTimes[last]) : Long.MAX_VALUE,
+                    state.alerts().size(), firing(state));
+        }
+        earliestPoint = classes.earliest();
+        nextDeadline = classes.deadline();
+        activeAlerts = classes.active();
+        firingAlerts = classes.firing();
+        for (int k = 0; k < n; k++) {
+            budget.settle(batchTimes[k], out, removed);
+            peers.addAll(batchPeers.get(k));
+            batchPeers.get(k).clear();
+        }
+    }
+
+    /**
+     * Whether the low watermark {@code low} makes fewer than {@link #BATCH_INSTANTS} instants of the fastest group
+     * due: a pass then would evaluate only those, where waiting lets one pass take them together.
+     */
+    public boolean fewInstantsDue(final long low) {
+        if (everyMs.length == 0 || heldBack) {
+            return false;
+        }
+        long first = Long.MAX_VALUE;
+        long fastest = Long.MAX_VALUE;
+        for (int g = 0; g < everyMs.length; g++) {
+            if (nextEvaluation[g] == Long.MIN_VALUE) {
+                return false;
+            }
+            first = Math.min(first, nextEvaluation[g]);
+            fastest = Math.min(fastest, everyMs[g]);
+        }
+        return low - graceMs < first + (BATCH_INSTANTS - 1) * fastest;
     }
 
     /** Moves every group's next instant to the first one at or after {@code t} (never backwards). */

@@ -76,6 +76,23 @@ final class VisitClasses {
         return visit;
     }
 
+    /**
+     * {@link #visiting} for several instants taken together, with the groups of {@code dueMasks[0 .. n - 1]} due: the
+     * classes any of them visits.
+     */
+    boolean[] visitingAny(final long[] dueMasks, final int n) {
+        long any = 0;
+        for (int k = 0; k < n; k++) {
+            any |= dueMasks[k];
+        }
+        return visiting(any);
+    }
+
+    /** Whether an instant with the groups of {@code dueMask} due visits class {@code c}. */
+    boolean visits(final byte c, final long dueMask) {
+        return (masks[c] & dueMask) != 0;
+    }
+
     /** What one series of class {@code c} adds to its class's findings. */
     void add(final byte c, final long earliestPoint, final long nextDeadline, final int alerts, final int firingAlerts) {
         earliest[c] = Math.min(earliest[c], earliestPoint);

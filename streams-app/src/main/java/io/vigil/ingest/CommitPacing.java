@@ -213,6 +213,11 @@ public final class CommitPacing {
         }
     }
 
+    /** Whether an ingest task of the engine is reading a partition as a backlog now. */
+    public boolean sourcesInBacklog() {
+        return sourceBacklogs.get() > 0;
+    }
+
     /** Whether event time {@code eventTimeMs} is live: within {@value #LIVE_WITHIN_MS} ms of the wall clock. */
     public boolean isLive(final long eventTimeMs) {
         return eventTimeMs != Long.MIN_VALUE && context.currentSystemTimeMs() - eventTimeMs <= LIVE_WITHIN_MS;
