@@ -818,8 +818,8 @@ public final class TaskEvaluator {
      * {@link #evaluateAt} at each in turn: a series' instants depend only on it, and an instant's prune drops only
      * points outside the windows of every later instant, so the series is pruned once, as of its last instant. What
      * a pass costs is mostly reading each series' state and window; through a backlog, where many instants are due at
-     * once, that is once per series instead of once per instant (the evaluator defers passes there to take them so).
-     * Not with self-alerts active: their settling counts the series held at each instant.
+     * once, that is once per series instead of once per instant ({@link SeriesEvaluationProcessor} puts passes off
+     * there to take them so). Not with self-alerts active: their settling counts the series held at each instant.
      */
     private void evaluateBatch(final int n, final List<AlertTransition> out, final List<PeerValue> peers) {
         while (batchPeers.size() < n) {
