@@ -4,6 +4,7 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The label sets and metric names (and the last RFC 3339 timestamp) one ingest task has read before, found by their
@@ -16,8 +17,8 @@ import java.util.Arrays;
  *
  * <p>Only label sets that the validator accepts are kept, each with the limits it was checked against. Bounded: at
  * most {@value #MAX_LABEL_SETS} label sets of at most {@value #MAX_LABEL_SET_BYTES} bytes and {@value #MAX_NAMES}
- * metric names; when one table is full it is emptied and fills again with what comes next (a task reading more label
- * sets than that, cycling through them, gains nothing then, and loses little). One per task: not thread-safe.
+ * metric names; a full table keeps what it holds and lets go only of what has not been found for a while ({@link
+ * Table}). One per task: not thread-safe.
  */
 public final class KnownLabels {
 
@@ -43,13 +44,18 @@ public final class KnownLabels {
     static final int MAX_SERIES = 4 * MAX_LABEL_SETS;
     /** Series kept per label set: a fleet's exporters send a handful of metric names under each label set. */
     static final int MAX_SERIES_PER_LABEL_SET = 16;
+    /**
+     * A full table lets go of what it has not found for this long (up to twice this), at most this often: a target
+     * is scraped every minute or so, and its label set, read at every scrape, is found well within it.
+     */
+    static final long UNUSED_MS = 5 * 60_000L;
     /** Longer timestamp strings are read every time (RFC 3339 with nanoseconds and an offset is 35 bytes). */
     static final int MAX_TIMESTAMP_BYTES = 40;
 
     /** The reader of plain native JSON that uses these, made once: one per task, as these are. */
     private final PlainNativeJson reader = new PlainNativeJson(this);
-    private final Table labelSets = new Table(MAX_LABEL_SETS);
-    private final Table names = new Table(MAX_NAMES);
+    private final Table labelSets = new Table(MAX_LABEL_SETS, this::letGo);
+    private final Table names = new Table(MAX_NAMES, name -> { });
     /** Series kept by the label sets in {@link #labelSets}. */
     private int series;
     // The last RFC 3339 timestamp read, as its bytes, and the milliseconds it read as: the datapoints of a scrape, and
@@ -124,27 +130,31 @@ public final class KnownLabels {
         return to - from > MAX_LABEL_SET_BYTES ? null : (LabelSet) labelSets.get(in, from, to, hash);
     }
 
-    /** Keeps {@code labelSet}, read from {@code in[from, to)}. */
-    void add(final byte[] in, final int from, final int to, final LabelSet labelSet) {
-        if (to - from <= MAX_LABEL_SET_BYTES) {
-            if (labelSets.put(in, from, to, labelSet)) {
-                series = 0; // the label sets kept went, and their series with them
-            }
+    /** Keeps {@code labelSet}, read from {@code in[from, to)} at {@code nowMs}. */
+    void add(final byte[] in, final int from, final int to, final LabelSet labelSet, final long nowMs) {
+        if (to - from <= MAX_LABEL_SET_BYTES && labelSets.put(in, from, to, labelSet, nowMs)) {
             labelSet.keptBy = this;
         }
+    }
+
+    /** A label set the table let go of: its series go with it, and it keeps no more. */
+    private void letGo(final Object labelSet) {
+        final LabelSet gone = (LabelSet) labelSet;
+        series -= gone.seriesCount;
+        gone.keptBy = null;
     }
 
     /**
      * The metric name at {@code in[from, to)} (printable ASCII, as {@link PlainNativeJson} reads it) when it is a
      * valid one ({@link NameSyntax#isMetricName}), the same string each time it is read: one string per name rather
-     * than one per datapoint, checked once. Null for any other name.
+     * than one per datapoint, checked once. Null for any other name. Read at {@code nowMs}.
      */
-    String metricName(final byte[] in, final int from, final int to) {
-        return metricName(in, from, to, hash(in, from, to));
+    String metricName(final byte[] in, final int from, final int to, final long nowMs) {
+        return metricName(in, from, to, hash(in, from, to), nowMs);
     }
 
-    /** {@link #metricName(byte[], int, int)} of a name whose {@link #hash} is known. */
-    String metricName(final byte[] in, final int from, final int to, final int hash) {
+    /** {@link #metricName(byte[], int, int, long)} of a name whose {@link #hash} is known. */
+    String metricName(final byte[] in, final int from, final int to, final int hash, final long nowMs) {
         if (to - from > MAX_NAME_BYTES) {
             return null;
         }
@@ -156,7 +166,7 @@ public final class KnownLabels {
         if (!NameSyntax.isMetricName(name)) {
             return null;
         }
-        names.put(in, from, to, name);
+        names.put(in, from, to, name, nowMs);
         return name;
     }
 
@@ -189,22 +199,36 @@ public final class KnownLabels {
         return labelSets.size;
     }
 
-    /** Values by their bytes: open addressing, linear probing, emptied when full. */
+    /**
+     * Values by their bytes: open addressing, linear probing. Full, it keeps what it holds and refuses what is new;
+     * and, at most once per {@link #UNUSED_MS}, lets go of what it has not found since it last did (or since it
+     * filled), which makes room for the new. A task reading more label sets than this, each once a scrape, so finds
+     * those it kept at every scrape after, where a table emptied when full found none; label sets that stop coming (a
+     * target gone) give way to those that come instead within twice that time.
+     */
     private static final class Table {
         private final int max;
         private final int mask;
         private final int[] hashes;
         private final byte[][] keys;
         private final Object[] values;
+        /** Found since the last sweep, or since the table filled: kept by the next sweep. */
+        private final boolean[] found;
+        /** Told of each value let go. */
+        private final Consumer<Object> letGo;
         private int size;
+        /** When the last sweep was, or when the table filled if later, by the task's wall clock. */
+        private long sweptMs;
 
-        Table(final int max) {
+        Table(final int max, final Consumer<Object> letGo) {
             this.max = max;
+            this.letGo = letGo;
             final int slots = Integer.highestOneBit(max) * 2; // at most half full
             this.mask = slots - 1;
             this.hashes = new int[slots];
             this.keys = new byte[slots][];
             this.values = new Object[slots];
+            this.found = new boolean[slots];
         }
 
         /** The value kept for {@code in[from, to)}, of {@link #hash} {@code hash}, or null. */
@@ -216,34 +240,87 @@ public final class KnownLabels {
                     return null;
                 }
                 if (hashes[i] == hash && key.length == length && Arrays.equals(key, 0, length, in, from, to)) {
+                    if (size == max) {
+                        found[i] = true; // filling clears the marks: until then they would be one more store a find
+                    }
                     return values[i];
                 }
             }
         }
 
-        /** Keeps {@code value}; true if the table was emptied first. */
-        boolean put(final byte[] in, final int from, final int to, final Object value) {
-            final boolean emptied = size == max;
-            if (emptied) {
-                Arrays.fill(keys, null);
-                Arrays.fill(values, null);
-                size = 0;
-            }
+        /** Keeps {@code value} for {@code in[from, to)}, read at {@code nowMs}, unless full; true if it is kept. */
+        boolean put(final byte[] in, final int from, final int to, final Object value, final long nowMs) {
             final int hash = hash(in, from, to);
             final int length = to - from;
             int i = hash & mask;
             while (keys[i] != null) {
                 if (hashes[i] == hash && keys[i].length == length && Arrays.equals(keys[i], 0, length, in, from, to)) {
+                    if (values[i] != value) {
+                        letGo.accept(values[i]);
+                    }
                     values[i] = value;
-                    return emptied;
+                    return true;
                 }
                 i = (i + 1) & mask;
+            }
+            if (size == max) {
+                if (nowMs - sweptMs < UNUSED_MS || !sweep(nowMs)) {
+                    return false;
+                }
+                i = hash & mask;
+                while (keys[i] != null) {
+                    i = (i + 1) & mask;
+                }
             }
             hashes[i] = hash;
             keys[i] = Arrays.copyOfRange(in, from, to);
             values[i] = value;
-            size++;
-            return emptied;
+            if (++size == max) {
+                // What is not found from now on for as long as the sweeps wait goes at the first.
+                Arrays.fill(found, false);
+                sweptMs = nowMs;
+            }
+            return true;
+        }
+
+        /**
+         * Lets go of the entries not found since the last sweep, placing the others anew (linear probing leaves no
+         * holes to step over); true if any went.
+         */
+        private boolean sweep(final long nowMs) {
+            sweptMs = nowMs;
+            final int[] keptHashes = new int[size];
+            final byte[][] keptKeys = new byte[size][];
+            final Object[] keptValues = new Object[size];
+            int kept = 0;
+            for (int i = 0; i <= mask; i++) {
+                if (keys[i] != null) {
+                    if (found[i]) {
+                        keptHashes[kept] = hashes[i];
+                        keptKeys[kept] = keys[i];
+                        keptValues[kept++] = values[i];
+                    } else {
+                        letGo.accept(values[i]);
+                    }
+                }
+            }
+            Arrays.fill(found, false);
+            if (kept == size) {
+                return false;
+            }
+            Arrays.fill(keys, null);
+            Arrays.fill(values, null);
+            for (int k = 0; k < kept; k++) {
+                int i = keptHashes[k] & mask;
+                while (keys[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                hashes[i] = keptHashes[k];
+                keys[i] = keptKeys[k];
+                values[i] = keptValues[k];
+            }
+            size = kept;
+            return true;
         }
     }
 

@@ -233,7 +233,7 @@ final class PlainNativeJson {
                 }
                 hash = KnownLabels.finish(stringWords, stringTail, end - start);
             }
-            final String checked = known == null ? null : known.metricName(in, start, end, hash);
+            final String checked = known == null ? null : known.metricName(in, start, end, hash, nowMs);
             draft.name = checked != null ? checked : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
             draft.nameChecked = checked != null;
             draft.nameProblem = null;
@@ -303,7 +303,7 @@ final class PlainNativeJson {
         // The name label names only a datapoint without a name of its own (the adapter always writes one).
         final boolean ownName = draft.name != null && !draft.name.isEmpty();
         final String nameLabel = nameEnd < 0 || ownName ? null
-                : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd);
+                : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd, nowMs);
         final boolean nameApart = nameEnd >= 0 && (ownName || nameLabel != null);
         final int keyFrom = nameApart ? nameEnd + 2 : labelsFrom;
         final KnownLabels.LabelSet found = known.labelSet(in, keyFrom, labelsTo,
@@ -325,7 +325,7 @@ final class PlainNativeJson {
         }
         final KnownLabels.LabelSet read = validator.knownLabels(draft.labels(), nameApart);
         if (read != null) {
-            known.add(in, keyFrom, to, read);
+            known.add(in, keyFrom, to, read, nowMs);
             draft.knownLabels = read;
             draft.nameLabel = nameLabel;
         }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class KnownLabelsTest {
 
     private static final long NOW = 1_800_000_000_000L;
+    private static final long MINUTE = 60_000L;
     private static final RecordDecoder DECODER = new RecordDecoder(IngestLimits.defaults(), InputFormat.JSON,
             TimestampPrecision.MILLISECONDS);
 
@@ -88,15 +89,70 @@ class KnownLabelsTest {
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.TOO_MANY_LABELS));
     }
 
+    /**
+     * A task reading more label sets than it keeps, each once a scrape (a large fleet), finds those it kept first at
+     * every scrape after, for longer than it takes to let go of unused ones; it never keeps more than its bound.
+     */
     @Test
-    void itKeepsNoMoreThanItsBound() {
+    void moreLabelSetsThanItKeepsFindTheFirstKeptAtEveryScrape() {
         final KnownLabels known = new KnownLabels();
-        for (int i = 0; i < KnownLabels.MAX_LABEL_SETS * 3 / 2; i++) {
-            point(known, "m", "{\"instance\":\"node-" + i + "\"}", i);
-            assertThat(known.labelSets()).isBetween(1, KnownLabels.MAX_LABEL_SETS);
+        final int fleet = KnownLabels.MAX_LABEL_SETS * 5 / 2;
+        final Datapoint[] first = scrape(known, NOW, "node-", 0, fleet);
+        assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS);
+        final long scrapes = 3 * KnownLabels.UNUSED_MS / MINUTE;
+        for (long minute = 1; minute <= scrapes; minute++) {
+            final Datapoint[] again = scrape(known, NOW + minute * MINUTE, "node-", 0, fleet);
+            assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS);
+            for (int i = 0; i < fleet; i++) {
+                if (i < KnownLabels.MAX_LABEL_SETS) {
+                    assertThat(again[i].series()).as("minute %d, node-%d", minute, i).isSameAs(first[i].series());
+                } else {
+                    assertThat(again[i].series()).as("minute %d, node-%d", minute, i).isNotSameAs(first[i].series())
+                            .isEqualTo(first[i].series());
+                }
+            }
         }
-        // Emptied once full, it fills again.
-        assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS / 2);
+    }
+
+    /**
+     * Label sets that stop coming give way to those that come instead, once the table has gone without finding them
+     * for {@link KnownLabels#UNUSED_MS}; those still coming stay.
+     */
+    @Test
+    void labelSetsNoLongerReadGiveWayToNewOnes() {
+        final KnownLabels known = new KnownLabels();
+        final int half = KnownLabels.MAX_LABEL_SETS / 2;
+        final Datapoint[] old = scrape(known, NOW, "old-", 0, KnownLabels.MAX_LABEL_SETS);
+        final long dueMinute = KnownLabels.UNUSED_MS / MINUTE;
+        Datapoint[] fresh = null;
+        for (long minute = 1; minute <= dueMinute + 1; minute++) {
+            final long now = NOW + minute * MINUTE;
+            // Half the old targets still scraped, the other half gone; as many new ones as the table holds.
+            final Datapoint[] stillThere = scrape(known, now, "old-", 0, half);
+            final Datapoint[] newOnes = scrape(known, now, "new-", 0, KnownLabels.MAX_LABEL_SETS);
+            for (int i = 0; i < half; i++) {
+                assertThat(stillThere[i].series()).as("minute %d, old-%d", minute, i).isSameAs(old[i].series());
+            }
+            for (int i = 0; i < newOnes.length; i++) {
+                final boolean kept = minute == dueMinute + 1 && i < half;
+                assertThat(fresh != null && newOnes[i].series() == fresh[i].series())
+                        .as("minute %d, new-%d found", minute, i).isEqualTo(kept);
+            }
+            fresh = newOnes;
+            assertThat(known.labelSets()).isEqualTo(KnownLabels.MAX_LABEL_SETS);
+        }
+        assertThat(scrape(known, NOW + (dueMinute + 2) * MINUTE, "old-", half, 1)[0].series())
+                .as("gone, then back: read anew").isNotSameAs(old[half].series());
+    }
+
+    /** One datapoint of metric {@code m}, read at {@code nowMs}, for each of the targets {@code prefix + from..}. */
+    private static Datapoint[] scrape(final KnownLabels known, final long nowMs, final String prefix, final int from,
+                                      final int count) {
+        final Datapoint[] points = new Datapoint[count];
+        for (int i = 0; i < count; i++) {
+            points[i] = point(known, nowMs, "m", "{\"instance\":\"" + prefix + (from + i) + "\"}", i);
+        }
+        return points;
     }
 
     @Test
@@ -205,9 +261,14 @@ class KnownLabelsTest {
 
     private static Datapoint point(final KnownLabels known, final String name, final String labels,
                                    final double value) {
+        return point(known, NOW, name, labels, value);
+    }
+
+    private static Datapoint point(final KnownLabels known, final long nowMs, final String name, final String labels,
+                                   final double value) {
         final String record = "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":" + value
-                + ",\"timestamp\":" + NOW + "}";
-        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+                + ",\"timestamp\":" + nowMs + "}";
+        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), nowMs, nowMs, known);
         assertThat(decoded.rejections()).isEmpty();
         return decoded.datapoints().get(0);
     }
