@@ -18,6 +18,7 @@ import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.InTaskEvaluation;
+import io.vigil.ingest.KnownLabels;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.RememberedSelection;
 import io.vigil.ingest.SeriesBundle;
@@ -180,6 +181,8 @@ public final class VigilTopology {
         private final LiveRules rules;
         private final TopologySettings settings;
         private final IngestMetrics ingestMetrics;
+        /** One for every ingest task the topology runs: the tasks of a thread share its label sets. */
+        private final KnownLabels.ByThread knownLabels;
         private final EvaluationMetrics evaluationMetrics;
         private final AlertEventFactory events;
         private final TopicDecoders decoders;
@@ -197,6 +200,7 @@ public final class VigilTopology {
             this.settings = settings;
             this.decoders = new TopicDecoders(settings.inputTopics(), settings.limits());
             this.ingestMetrics = new IngestMetrics(registry);
+            this.knownLabels = new KnownLabels.ByThread();
             this.evaluationMetrics = new EvaluationMetrics(registry);
             this.events = new AlertEventFactory(settings.externalUrl());
         }
@@ -210,7 +214,7 @@ public final class VigilTopology {
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
                     settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
-                    new RememberedSelection(rules::current), inTask, settings.partitionedBySeries());
+                    new RememberedSelection(rules::current), inTask, settings.partitionedBySeries(), knownLabels);
         }
 
         SeriesEvaluationProcessor evaluate() {

@@ -85,8 +85,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private ProcessorRecordContext newestPointContext;
     private KeyValueStore<String, Long> progress;
     private CommitPacing commits;
-    /** The label sets this task has read: a series sent again is not read again. */
+    /** The label sets of each thread's tasks: a series sent again is not read again. */
+    private final KnownLabels.ByThread knownLabelsByThread;
+    /** This task's thread's, which it has joined; null until it reads a record on a thread. */
     private KnownLabels knownLabels;
+    private Thread knownLabelsThread;
     /**
      * This task's source partitions by name ({@code topic/partition}), in the order the idle check walks them; rebuilt
      * by {@link #init}, so a task that Kafka Streams revives starts again from its restored store.
@@ -120,7 +123,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, SelectedMetrics.ALL, null, false);
+                seriesPartitions, SelectedMetrics.ALL, null, false, new KnownLabels.ByThread());
     }
 
     /**
@@ -131,6 +134,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      *                 every point for the series repartition
      * @param everyPointInTask whether {@code inTask} takes every point and notice, never bundled
      *                 ({@code topics.partitioned_by_series}: the input is the placement)
+     * @param knownLabels the label sets the ingest tasks of each thread have read, one table a thread for all
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
@@ -138,7 +142,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
                            final SelectedMetrics selected, final InTaskEvaluation inTask,
-                           final boolean everyPointInTask) {
+                           final boolean everyPointInTask, final KnownLabels.ByThread knownLabels) {
         if (everyPointInTask && inTask == null) {
             throw new IllegalArgumentException("every point in the task, but no evaluation in the task to take them");
         }
@@ -156,13 +160,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.metrics = metrics;
         this.lag = lag;
         this.seriesPartitions = seriesPartitions;
+        this.knownLabelsByThread = knownLabels;
     }
 
     @Override
     public void init(final ProcessorContext<byte[], IngestOutput> context) {
         this.context = context;
         this.progress = context.getStateStore(PROGRESS_STORE);
-        this.knownLabels = new KnownLabels();
+        leaveKnownLabels();
         final int partition = context.taskId().partition();
         final Object ownInTask = context.appConfigs().get(OWN_SERIES_IN_TASK_CONFIG);
         ownSeriesPartition = inTask != null && !everyPointInTask
@@ -220,6 +225,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         // run a commit interval ahead of the series' other points and go into its windows out of order (in one run
         // on unkeyed records, 0.95x and 0.87x the rate of sending them all through).
         final int ownPartition = record.key() != null ? ownSeriesPartition : -1;
+        if (Thread.currentThread() != knownLabelsThread) {
+            joinKnownLabels();
+        }
         final DecodedRecord decoded = lastDecoder.decode(record.value(), now, record.timestamp(), knownLabels);
         metrics.skippedFields(decoded.skippedFields());
         final long before = source.newest();
@@ -307,6 +315,23 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         closeCounts();
         if (commits != null) {
             commits.close();
+        }
+        leaveKnownLabels();
+    }
+
+    /** Reads with the label sets of the thread it now runs on, leaving any other's. */
+    private void joinKnownLabels() {
+        leaveKnownLabels();
+        knownLabels = knownLabelsByThread.ofThisThread();
+        knownLabels.join();
+        knownLabelsThread = Thread.currentThread();
+    }
+
+    private void leaveKnownLabels() {
+        if (knownLabels != null) {
+            knownLabels.leave();
+            knownLabels = null;
+            knownLabelsThread = null;
         }
     }
 

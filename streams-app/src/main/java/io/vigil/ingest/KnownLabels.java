@@ -4,6 +4,7 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -16,18 +17,20 @@ import java.util.function.Consumer;
  * all the metrics of a target, as where the name stands apart; each datapoint brings its name.
  *
  * <p>Only label sets that the validator accepts are kept, each with the limits it was checked against. Bounded: at
- * most {@value #MAX_LABEL_SETS} label sets of at most {@value #MAX_LABEL_SET_BYTES} bytes and {@value #MAX_NAMES}
- * metric names; a full table keeps what it holds and lets go only of what has not been found for a while ({@link
- * Table}). One per task: not thread-safe.
+ * most {@value #MAX_LABEL_SETS} label sets of at most {@value #MAX_LABEL_SET_BYTES} bytes for each ingest task that
+ * uses it, and {@value #MAX_NAMES} metric names; a full table keeps what it holds and lets go only of what has not been
+ * found for a while ({@link Table}). One per stream thread ({@link ByThread}), shared by the ingest tasks it runs: a
+ * fleet sends each target's label set to most partitions (its series spread over them), and the tasks of one thread
+ * so keep it once, not once each. Not thread-safe: only the count of tasks is changed from other threads.
  */
 public final class KnownLabels {
 
     /**
-     * Label sets kept: several megabytes at most per task (the bytes read, the {@link Labels} and their strings, the
-     * key's part, its series: about 850 bytes for a label set of four with five series, in the memory measurement).
-     * A fleet sends each target's label set to most tasks (its series spread over the partitions), and a task reading
-     * more than this cycles through the table and finds none again: a fleet of 10,000 targets caught up at 0.64x the
-     * rate with 4,096 as with this bound (docs/performance-log.md, the thirty-ninth round).
+     * Label sets kept per ingest task sharing the table: several megabytes at most per task (the bytes read, the
+     * {@link Labels} and their strings, the key's part, its series: about 850 bytes for a label set of four with five
+     * series, in the memory measurement). Label sets beyond it are read at every scrape: a fleet of 10,000 targets
+     * caught up at 0.64x the rate with 4,096 per task as with this bound (docs/performance-log.md, the thirty-ninth
+     * round).
      */
     static final int MAX_LABEL_SETS = 8_192;
     /** Longer label sets are read every time: copying and comparing them would cost about as much. */
@@ -37,9 +40,9 @@ public final class KnownLabels {
     /** Longer names are read every time. */
     static final int MAX_NAME_BYTES = 256;
     /**
-     * Series kept, over all label sets: a label set's series are kept while it is, and none more once this many are.
-     * About 50 bytes each (the series and two array slots; their keys' bytes are their label set's), and the key
-     * string once evaluation has asked for it.
+     * Series kept per ingest task sharing the table, over all label sets: a label set's series are kept while it is,
+     * and none more once this many are. About 50 bytes each (the series and two array slots; their keys' bytes are
+     * their label set's), and the key string once evaluation has asked for it.
      */
     static final int MAX_SERIES = 4 * MAX_LABEL_SETS;
     /** Series kept per label set: a fleet's exporters send a handful of metric names under each label set. */
@@ -52,12 +55,16 @@ public final class KnownLabels {
     /** Longer timestamp strings are read every time (RFC 3339 with nanoseconds and an offset is 35 bytes). */
     static final int MAX_TIMESTAMP_BYTES = 40;
 
-    /** The reader of plain native JSON that uses these, made once: one per task, as these are. */
+    /** The reader of plain native JSON that uses these, made once: one per thread, as these are. */
     private final PlainNativeJson reader = new PlainNativeJson(this);
     private final Table labelSets = new Table(MAX_LABEL_SETS, this::letGo);
     private final Table names = new Table(MAX_NAMES, name -> { });
+    /** The ingest tasks using this table ({@link #join}), which its bounds are counted by: at least one. */
+    private final AtomicInteger tasks = new AtomicInteger();
     /** Series kept by the label sets in {@link #labelSets}. */
     private int series;
+    /** Series kept at most: {@link #MAX_SERIES} per task, as the label sets. */
+    private int maxSeries = MAX_SERIES;
     // The last RFC 3339 timestamp read, as its bytes, and the milliseconds it read as: the datapoints of a scrape, and
     // all those written within one second, share it (the adapter writes it to the second).
     private final byte[] lastTimestamp = new byte[MAX_TIMESTAMP_BYTES];
@@ -106,7 +113,7 @@ public final class KnownLabels {
                 }
             }
             final Series made = Series.withLabelsKey(name, labels, key);
-            if (keptBy != null && seriesCount < MAX_SERIES_PER_LABEL_SET && keptBy.series < MAX_SERIES) {
+            if (keptBy != null && seriesCount < MAX_SERIES_PER_LABEL_SET && keptBy.series < keptBy.maxSeries) {
                 if (seriesNames == null || seriesCount == seriesNames.length) {
                     final int capacity = seriesNames == null ? 4 : Math.min(2 * seriesCount, MAX_SERIES_PER_LABEL_SET);
                     seriesNames = seriesNames == null ? new String[capacity] : Arrays.copyOf(seriesNames, capacity);
@@ -118,6 +125,33 @@ public final class KnownLabels {
             }
             return made;
         }
+    }
+
+    /**
+     * The tables of each thread that reads with them, for the ingest tasks of one topology: a task takes its thread's
+     * ({@link #ofThisThread}) and {@link #join}s it. A thread's table goes with the thread (or with this, once
+     * unreachable), so a topology built again starts with tables of its own.
+     */
+    public static final class ByThread {
+        private final ThreadLocal<KnownLabels> tables = ThreadLocal.withInitial(KnownLabels::new);
+
+        /** The calling thread's table. */
+        KnownLabels ofThisThread() {
+            return tables.get();
+        }
+    }
+
+    /** Counts one more ingest task reading with this table: its bounds grow by what one task may keep. */
+    void join() {
+        tasks.incrementAndGet();
+    }
+
+    /**
+     * Counts one task fewer; any thread may call it (a task is closed where Kafka Streams closes it). The table
+     * shrinks to its bound when it next keeps a label set.
+     */
+    void leave() {
+        tasks.decrementAndGet();
     }
 
     /** The plain native JSON reader that finds label sets here. */
@@ -132,7 +166,13 @@ public final class KnownLabels {
 
     /** Keeps {@code labelSet}, read from {@code in[from, to)} at {@code nowMs}. */
     void add(final byte[] in, final int from, final int to, final LabelSet labelSet, final long nowMs) {
-        if (to - from <= MAX_LABEL_SET_BYTES && labelSets.put(in, from, to, labelSet, nowMs)) {
+        if (to - from > MAX_LABEL_SET_BYTES) {
+            return;
+        }
+        final int sharing = Math.max(1, tasks.get());
+        maxSeries = MAX_SERIES * sharing;
+        labelSets.bound(MAX_LABEL_SETS * sharing, nowMs);
+        if (labelSets.put(in, from, to, labelSet, nowMs)) {
             labelSet.keptBy = this;
         }
     }
@@ -200,20 +240,23 @@ public final class KnownLabels {
     }
 
     /**
-     * Values by their bytes: open addressing, linear probing. Full, it keeps what it holds and refuses what is new;
-     * and, at most once per {@link #UNUSED_MS}, lets go of what it has not found since it last did (or since it
-     * filled), which makes room for the new. A task reading more label sets than this, each once a scrape, so finds
-     * those it kept at every scrape after, where a table emptied when full found none; label sets that stop coming (a
-     * target gone) give way to those that come instead within twice that time.
+     * Values by their bytes: open addressing, linear probing, at most half full (it grows to its bound). Full, it
+     * keeps what it holds and refuses what is new; and, at most once per {@link #UNUSED_MS}, lets go of what it has
+     * not found since it last did (or since it filled), which makes room for the new. A task reading more label sets
+     * than this, each once a scrape, so finds those it kept at every scrape after, where a table emptied when full
+     * found none; label sets that stop coming (a target gone) give way to those that come instead within twice that
+     * time.
      */
     private static final class Table {
-        private final int max;
-        private final int mask;
-        private final int[] hashes;
-        private final byte[][] keys;
-        private final Object[] values;
+        /** Slots to start with: a small fleet's label sets, and a test's, need no more. */
+        private static final int FIRST_SLOTS = 256;
+        private int max;
+        private int mask;
+        private int[] hashes;
+        private byte[][] keys;
+        private Object[] values;
         /** Found since the last sweep, or since the table filled: kept by the next sweep. */
-        private final boolean[] found;
+        private boolean[] found;
         /** Told of each value let go. */
         private final Consumer<Object> letGo;
         private int size;
@@ -223,12 +266,7 @@ public final class KnownLabels {
         Table(final int max, final Consumer<Object> letGo) {
             this.max = max;
             this.letGo = letGo;
-            final int slots = Integer.highestOneBit(max) * 2; // at most half full
-            this.mask = slots - 1;
-            this.hashes = new int[slots];
-            this.keys = new byte[slots][];
-            this.values = new Object[slots];
-            this.found = new boolean[slots];
+            slots(Math.min(FIRST_SLOTS, Integer.highestOneBit(max) * 2));
         }
 
         /** The value kept for {@code in[from, to)}, of {@link #hash} {@code hash}, or null. */
@@ -248,6 +286,30 @@ public final class KnownLabels {
             }
         }
 
+        /**
+         * Keeps at most {@code bound} entries from {@code nowMs} on; if it holds more, it lets go of them all (the
+         * tasks sharing it fewer: rare, and what they read next fills it again).
+         */
+        void bound(final int bound, final long nowMs) {
+            if (bound == max) {
+                return;
+            }
+            if (size > bound) {
+                for (int i = 0; i <= mask; i++) {
+                    if (keys[i] != null) {
+                        letGo.accept(values[i]);
+                    }
+                }
+                size = 0;
+                slots(Math.min(FIRST_SLOTS, Integer.highestOneBit(bound) * 2));
+            }
+            max = bound;
+            if (size == max) {
+                Arrays.fill(found, false); // full from now, as if it had just filled
+                sweptMs = nowMs;
+            }
+        }
+
         /** Keeps {@code value} for {@code in[from, to)}, read at {@code nowMs}, unless full; true if it is kept. */
         boolean put(final byte[] in, final int from, final int to, final Object value, final long nowMs) {
             final int hash = hash(in, from, to);
@@ -263,14 +325,15 @@ public final class KnownLabels {
                 }
                 i = (i + 1) & mask;
             }
-            if (size == max) {
-                if (nowMs - sweptMs < UNUSED_MS || !sweep(nowMs)) {
-                    return false;
-                }
-                i = hash & mask;
-                while (keys[i] != null) {
-                    i = (i + 1) & mask;
-                }
+            if (size >= max && (nowMs - sweptMs < UNUSED_MS || !sweep(nowMs))) {
+                return false;
+            }
+            if (2 * (size + 1) > mask + 1) {
+                rehash(true);
+            }
+            i = hash & mask;
+            while (keys[i] != null) {
+                i = (i + 1) & mask;
             }
             hashes[i] = hash;
             keys[i] = Arrays.copyOfRange(in, from, to);
@@ -283,44 +346,57 @@ public final class KnownLabels {
             return true;
         }
 
-        /**
-         * Lets go of the entries not found since the last sweep, placing the others anew (linear probing leaves no
-         * holes to step over); true if any went.
-         */
+        /** Lets go of the entries not found since the last sweep; true if any went. */
         private boolean sweep(final long nowMs) {
             sweptMs = nowMs;
-            final int[] keptHashes = new int[size];
-            final byte[][] keptKeys = new byte[size][];
-            final Object[] keptValues = new Object[size];
-            int kept = 0;
+            int unfound = 0;
             for (int i = 0; i <= mask; i++) {
-                if (keys[i] != null) {
-                    if (found[i]) {
-                        keptHashes[kept] = hashes[i];
-                        keptKeys[kept] = keys[i];
-                        keptValues[kept++] = values[i];
-                    } else {
-                        letGo.accept(values[i]);
-                    }
+                if (keys[i] != null && !found[i]) {
+                    letGo.accept(values[i]);
+                    keys[i] = null; // a hole linear probing must not meet: rehash places the others anew
+                    values[i] = null;
+                    unfound++;
                 }
+            }
+            if (unfound > 0) {
+                size -= unfound;
+                rehash(false);
             }
             Arrays.fill(found, false);
-            if (kept == size) {
-                return false;
-            }
-            Arrays.fill(keys, null);
-            Arrays.fill(values, null);
-            for (int k = 0; k < kept; k++) {
-                int i = keptHashes[k] & mask;
-                while (keys[i] != null) {
-                    i = (i + 1) & mask;
+            return unfound > 0;
+        }
+
+        /**
+         * Places the entries anew, in twice the slots if {@code grow}: after a sweep left holes in their probe
+         * sequences, or to stay at most half full.
+         */
+        private void rehash(final boolean grow) {
+            final int[] oldHashes = hashes;
+            final byte[][] oldKeys = keys;
+            final Object[] oldValues = values;
+            final boolean[] oldFound = found;
+            slots(grow ? 2 * (mask + 1) : mask + 1);
+            for (int k = 0; k < oldKeys.length; k++) {
+                if (oldKeys[k] != null) {
+                    int i = oldHashes[k] & mask;
+                    while (keys[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    hashes[i] = oldHashes[k];
+                    keys[i] = oldKeys[k];
+                    values[i] = oldValues[k];
+                    found[i] = oldFound[k];
                 }
-                hashes[i] = keptHashes[k];
-                keys[i] = keptKeys[k];
-                values[i] = keptValues[k];
             }
-            size = kept;
-            return true;
+        }
+
+        /** Empty arrays of {@code slots} slots. */
+        private void slots(final int slots) {
+            mask = slots - 1;
+            hashes = new int[slots];
+            keys = new byte[slots][];
+            values = new Object[slots];
+            found = new boolean[slots];
         }
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.model.Datapoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +145,40 @@ class KnownLabelsTest {
         }
         assertThat(scrape(known, NOW + (dueMinute + 2) * MINUTE, "old-", half, 1)[0].series())
                 .as("gone, then back: read anew").isNotSameAs(old[half].series());
+    }
+
+    /**
+     * The ingest tasks of a thread share its table, which keeps as many label sets as they would each have kept, a
+     * label set once however many of them read it; a task leaving shrinks it back. Other threads have their own, and
+     * so has another topology's set of tables.
+     */
+    @Test
+    void theTasksOfAThreadShareItsTable() throws Exception {
+        final KnownLabels.ByThread byThread = new KnownLabels.ByThread();
+        final KnownLabels known = byThread.ofThisThread();
+        known.join();
+        byThread.ofThisThread().join();
+        final int both = 2 * KnownLabels.MAX_LABEL_SETS;
+        final Datapoint[] first = scrape(known, NOW, "node-", 0, both);
+        final Datapoint[] again = scrape(byThread.ofThisThread(), NOW + MINUTE, "node-", 0, both);
+        assertThat(known.labelSets()).isEqualTo(both);
+        for (int i = 0; i < both; i++) {
+            assertThat(again[i].series()).as("node-%d", i).isSameAs(first[i].series());
+        }
+        known.leave();
+        // The next label set kept finds the table over its bound, and empties it first.
+        scrape(known, NOW + 2 * MINUTE, "other-", 0, 1);
+        assertThat(known.labelSets()).isEqualTo(1);
+        assertThat(scrape(known, NOW + 2 * MINUTE, "node-", 0, 1)[0].series()).as("read anew")
+                .isNotSameAs(first[0].series());
+
+        final ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(other.submit(byThread::ofThisThread).get()).isNotSameAs(known);
+        } finally {
+            other.shutdown();
+        }
+        assertThat(new KnownLabels.ByThread().ofThisThread()).isNotSameAs(known);
     }
 
     /** One datapoint of metric {@code m}, read at {@code nowMs}, for each of the targets {@code prefix + from..}. */
