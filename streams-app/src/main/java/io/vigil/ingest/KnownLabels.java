@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The label sets and metric names (and the last RFC 3339 timestamp) one ingest task has read before, found by their
- * bytes in the input. A fleet sends every series again at every scrape, in the same bytes, and reading a label set (a
- * string per name and value), checking it, sorting it and writing its part of the series key was most of ingest's
- * work per datapoint; a label set found here is none of that. {@link PlainNativeJson} uses it; what it decides is what it would have decided
- * reading the bytes, as identical bytes read identically. A label set that opens with its {@code __name__} (as
- * prometheus-kafka-adapter writes every one) is kept by the bytes after that label, so that it is one label set for
- * all the metrics of a target, as where the name stands apart; each datapoint brings its name.
+ * The label sets and metric names (and the last RFC 3339 timestamp) the ingest tasks of a thread have read before,
+ * found by their bytes in the input. A fleet sends every series again at every scrape, in the same bytes, and reading a
+ * label set (a string per name and value), checking it, sorting it and writing its part of the series key was most of
+ * ingest's work per datapoint; a label set found here is none of that. {@link PlainNativeJson} uses it; what it decides
+ * is what it would have decided reading the bytes, as identical bytes read identically. A label set that opens with its
+ * {@code __name__} (as prometheus-kafka-adapter writes every one) is kept by the bytes after that label, so that it is
+ * one label set for all the metrics of a target, as where the name stands apart; each datapoint brings its name.
  *
  * <p>Only label sets that the validator accepts are kept, each with the limits it was checked against. Bounded: at
  * most {@value #MAX_LABEL_SETS} label sets of at most {@value #MAX_LABEL_SET_BYTES} bytes for each ingest task that

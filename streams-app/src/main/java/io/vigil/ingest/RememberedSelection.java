@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * found by comparing references in a slot its name's (cached) hash picks: asking the rules a hash map lookup per
  * datapoint, whose string comparison reads the name's bytes, was about 4 % of a catching-up stream thread.
  *
- * <p>A name in another instance (one too long for {@code KnownLabels} to keep, or after its table was emptied) misses
+ * <p>A name in another instance (one too long for {@code KnownLabels} to keep, or after its table let it go) misses
  * and is asked again, so the answer is always the rules' own. Replaced rules (a reload) are seen at the next point,
  * since the rules in force are read at each one, and forget every answer.
  *
