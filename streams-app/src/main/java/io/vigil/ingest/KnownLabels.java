@@ -154,6 +154,11 @@ public final class KnownLabels {
         tasks.decrementAndGet();
     }
 
+    /** The ingest tasks counted in; for tests. */
+    int tasks() {
+        return tasks.get();
+    }
+
     /** The plain native JSON reader that finds label sets here. */
     PlainNativeJson reader() {
         return reader;

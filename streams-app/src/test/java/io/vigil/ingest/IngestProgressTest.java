@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ingest's progress store is written at commits, not per record: only the value a commit holds is ever restored. The
- * commits are Kafka Streams' pre-commit flush, called here by hand (its test driver commits after every record).
+ * commits are Kafka Streams' pre-commit flush, called here by hand (its test driver commits after every record). And
+ * a task reads with the label sets of the thread it runs on.
  */
 class IngestProgressTest {
 
@@ -104,12 +107,43 @@ class IngestProgressTest {
         assertThat(progress.get("metrics/0")).isEqualTo(T0 + 30_000);
     }
 
+    /**
+     * A task counts itself in the table of the thread it reads on (its bounds are counted by them), moves to another
+     * thread's table when it finds itself on that thread, and counts itself out when closed.
+     */
+    @Test
+    void aTaskReadsWithTheLabelSetsOfItsThread() throws Exception {
+        final KnownLabels.ByThread byThread = new KnownLabels.ByThread();
+        final IngestProcessor first = start(byThread);
+        final IngestProcessor second = start(byThread);
+        send(first, "metrics", T0);
+        send(second, "metrics", T0);
+        send(first, "metrics", T0 + 1_000);
+        assertThat(byThread.ofThisThread().tasks()).isEqualTo(2);
+
+        final ExecutorService otherThread = Executors.newSingleThreadExecutor();
+        try {
+            otherThread.submit(() -> send(first, "metrics", T0 + 2_000)).get();
+            assertThat(otherThread.submit(() -> byThread.ofThisThread().tasks()).get()).isEqualTo(1);
+            assertThat(byThread.ofThisThread().tasks()).isEqualTo(1);
+        } finally {
+            otherThread.shutdown();
+        }
+        second.close();
+        assertThat(byThread.ofThisThread().tasks()).isZero();
+    }
+
     /** An ingest task's processor, started (again) over this context's stores, as Kafka Streams starts a task. */
     private IngestProcessor start() {
+        return start(new KnownLabels.ByThread());
+    }
+
+    private IngestProcessor start(final KnownLabels.ByThread knownLabels) {
         final IngestProcessor ingest = new IngestProcessor(
                 new TopicDecoders(TOPICS.stream().map(InputTopic::auto).toList(), IngestLimits.defaults()), TOPICS,
                 Map.of("metrics", 1, "prom", 1), GRACE_MS, Duration.ofDays(7), () -> 10_000, Duration.ofSeconds(30),
-                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP, 1);
+                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP, 1, SelectedMetrics.ALL, null, false,
+                knownLabels);
         ingest.init(context);
         return ingest;
     }
