@@ -129,8 +129,9 @@ public final class KnownLabels {
 
     /**
      * The tables of each thread that reads with them, for the ingest tasks of one topology: a task takes its thread's
-     * ({@link #ofThisThread}) and {@link #join}s it. A thread's table goes with the thread (or with this, once
-     * unreachable), so a topology built again starts with tables of its own.
+     * ({@link #ofThisThread}) and {@link #join}s it. A thread's table goes with the thread; once this is unreachable,
+     * the thread drops it when it next clears its stale thread-locals. A topology built again starts with tables of
+     * its own.
      */
     public static final class ByThread {
         private final ThreadLocal<KnownLabels> tables = ThreadLocal.withInitial(KnownLabels::new);
