@@ -10,6 +10,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Ingest and the evaluation of one task as one node: ingest hands the evaluation directly
@@ -28,6 +29,7 @@ final class IngestThenEvaluate implements Processor<byte[], byte[], Object, Obje
     private final SeriesEvaluationProcessor evaluation;
     private final TaskEvaluations evaluations;
     private TaskId task;
+    private ProcessorContext<Object, Object> context;
 
     /**
      * @param ingest      ingest, made to hand its points to the evaluation it is given
@@ -47,13 +49,16 @@ final class IngestThenEvaluate implements Processor<byte[], byte[], Object, Obje
         ingest.init((ProcessorContext<byte[], IngestOutput>) (ProcessorContext<?, ?>) context);
         evaluation.init((ProcessorContext<String, EvaluationOutput>) (ProcessorContext<?, ?>) context);
         task = context.taskId();
+        this.context = context;
         evaluations.lend(task, evaluation);
     }
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        evaluation.beforeRecord(record.timestamp());
-        ingest.process(record);
+        // Read once for both stages: each read is an Optional, and this runs once per input record.
+        final RecordMetadata meta = context.recordMetadata().orElseThrow();
+        evaluation.beforeRecord(meta.topic(), record.timestamp());
+        ingest.process(record, meta);
     }
 
     @Override

@@ -73,7 +73,8 @@ final class IngestedBatch implements InTaskEvaluation {
     void handTo(final int i, final SeriesEvaluationProcessor evaluation, final InTaskEvaluation inTask) {
         final Object item = items[i];
         if (item == RECORD_START) {
-            evaluation.beforeRecord(timestamps[i]);
+            // A replay's records have no topic to count.
+            evaluation.beforeRecord(null, timestamps[i]);
         } else if (item instanceof Datapoint point) {
             inTask.point(point, timestamps[i]);
         } else {

@@ -237,8 +237,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
             @Override
             public void notice(final SeriesMessage notice, final long timestamp) {
-                // Also from ingest's idle check, between records.
-                beforeRecord(timestamp);
+                // Also from ingest's idle check, between records. Within a record, the record's own beforeRecord
+                // has counted its topic.
+                beforeRecord(null, timestamp);
                 message(notice, timestamp);
             }
         };
@@ -255,9 +256,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /**
      * What comes before the points of a record ingest of the same task read and hands over ({@link #inTask()}): its
      * count for the commit pacing, reloaded rules, groups held back. Once per input record.
+     *
+     * @param topic the record's topic (ingest has its metadata at hand), null if not known
      */
-    public void beforeRecord(final long timestamp) {
-        commits.processedHandedOver();
+    public void beforeRecord(final String topic, final long timestamp) {
+        commits.processedHandedOver(topic);
         prepare(timestamp);
     }
 

@@ -137,11 +137,11 @@ public final class CommitPacing {
     }
 
     /**
-     * Notes that a later stage has processed what ingest of the same task read from the current record: counted as
-     * processed, but the end of that input is ingest's to watch.
+     * Notes that a later stage has processed what ingest of the same task read from the current record, of
+     * {@code topic} (null if not known): counted as processed, but the end of that input is ingest's to watch.
      */
-    public void processedHandedOver() {
-        processed(context.recordMetadata().map(RecordMetadata::topic).orElse(null), NOT_WATCHED);
+    public void processedHandedOver(final String topic) {
+        processed(topic, NOT_WATCHED);
     }
 
     /**

@@ -207,7 +207,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
-        final RecordMetadata meta = context.recordMetadata().orElseThrow();
+        process(record, context.recordMetadata().orElseThrow());
+    }
+
+    /** {@link #process(Record)}, for a caller that has read the record's metadata already ({@code meta}). */
+    public void process(final Record<byte[], byte[]> record, final RecordMetadata meta) {
         if (meta.topic() != lastTopic || meta.partition() != lastPartition) {
             lastSource = sourceOf(meta.topic(), meta.partition());
             lastDecoder = decoders.forTopic(meta.topic());

@@ -221,11 +221,28 @@ class CommitPacingTest {
         final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
         final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
         ends.put(TOPIC, 1L);
-        stageContext.setRecordMetadata(TOPIC, 0, 0);
 
-        stage.processedHandedOver();
+        stage.processedHandedOver(TOPIC);
 
         assertThat(stageContext.committed()).as("live input, read by ingest of the same task").isFalse();
+        assertThat(looks).as("the end of ingest's input, looked for").isZero();
+    }
+
+    @Test
+    void aStageCommitsWhatIngestHandedOverOnceQuietAndItsTopicIsRead() {
+        final MockProcessorContext<Object, Object> stageContext = new MockProcessorContext<>();
+        final CommitPacing stage = CommitPacing.forStage(stageContext, lag);
+        waiting.put(TOPIC, 5L);
+        stage.processedHandedOver(TOPIC);
+        check(stageContext, NOW);
+        assertThat(stageContext.committed()).as("records in the last check period: still busy").isFalse();
+
+        check(stageContext, NOW + 100);
+        assertThat(stageContext.committed()).as("records of the handed-over topic still waiting").isFalse();
+
+        waiting.put(TOPIC, 0L);
+        check(stageContext, NOW + 200);
+        assertThat(stageContext.committed()).as("a quiet period, the topic read").isTrue();
     }
 
     /** Ingest processes offsets {@code from} to {@code to} (exclusive) of {@link #TOPIC}. */
