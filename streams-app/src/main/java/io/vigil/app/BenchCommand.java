@@ -197,10 +197,10 @@ final class BenchCommand implements Callable<Integer> {
                     + "(the bench's input is keyed by series).")
     private List<String> variantSpecs = new ArrayList<>();
 
-    @Option(names = "--rounds", defaultValue = "2", paramLabel = "R",
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "R",
             description = "Catch-up rounds (each runs the default and every --variant once, alternating the order); "
                     + "the medians count (default: ${DEFAULT-VALUE}: one round's ratio moves by a third with the "
-                    + "machine's load).")
+                    + "machine's load, and a median of three sets one such round aside where a mean of two cannot).")
     private int rounds;
 
     @Option(names = "--warmup", defaultValue = "1", paramLabel = "W",

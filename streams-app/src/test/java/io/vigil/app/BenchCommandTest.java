@@ -49,8 +49,8 @@ class BenchCommandTest {
         assertThat(root.at("/context/options/replay_datapoints").asLong()).isEqualTo(3000);
         assertThat(root.at("/context/options/replay_rounds").asInt()).isEqualTo(2);
         assertThat(run.out()).contains("vigil replay (no broker, warm, median of 2)");
-        assertThat(root.at("/context/options/catchup_rounds").asInt()).as("the catch-up's default").isEqualTo(2);
-        assertThat(run.out()).contains("catch-up: vigil engine, exactly_once_v2, committed (median of 2)");
+        assertThat(root.at("/context/options/catchup_rounds").asInt()).as("the catch-up's default").isEqualTo(3);
+        assertThat(run.out()).contains("catch-up: vigil engine, exactly_once_v2, committed (median of 3)");
         assertThat(root.at("/context/options/replay_warmup_seconds").asInt()).isZero();
         assertThat(run.err()).as("one warm-up pass, however short the warm-up").contains("replay warm-up pass 1 (not counted)",
                 "replay pass 2 of 2").doesNotContain("replay warm-up pass 2");
