@@ -45,6 +45,20 @@ final class DatapointValidator {
     }
 
     /**
+     * Accepts into {@code out} the datapoint of a known label set {@code labels} (accepted under these limits), a
+     * metric name {@link KnownLabels#metricName} gave, a value and a timestamp, as {@link #validate} would; false, with
+     * {@code out} untouched, when {@link #validate} would reject it (a timestamp too far ahead).
+     */
+    boolean acceptKnown(final KnownLabels.LabelSet labels, final String name, final double value,
+                        final long timestampMs, final long nowMs, final DecodedRecord.Builder out) {
+        if (tooFarAhead(timestampMs, nowMs)) {
+            return false;
+        }
+        out.accept(new Datapoint(labels.series(name), value, timestampMs));
+        return true;
+    }
+
+    /**
      * {@code labels} as {@link KnownLabels} keeps them, or null when {@link #validate} would reject them (they are
      * then read and checked again every time).
      *
@@ -169,13 +183,17 @@ final class DatapointValidator {
         if (!draft.hasTimestamp) {
             return new Rejection(DeadLetterReason.MISSING_TIMESTAMP, "no \"timestamp\"");
         }
-        if (draft.timestampMs > saturatedAdd(nowMs, maxFutureSkewMs)) {
+        if (tooFarAhead(draft.timestampMs, nowMs)) {
             return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "timestamp " + instant(draft.timestampMs)
                     + " is " + DurationSyntax.format(Duration.ofMillis(draft.timestampMs - nowMs))
                     + " ahead of the wall clock " + instant(nowMs) + ", more than the allowed "
                     + DurationSyntax.format(limits.maxFutureSkew()));
         }
         return null;
+    }
+
+    private boolean tooFarAhead(final long timestampMs, final long nowMs) {
+        return timestampMs > saturatedAdd(nowMs, maxFutureSkewMs);
     }
 
     private static String instant(final long epochMs) {

@@ -24,6 +24,11 @@ import java.util.Arrays;
  * timestamp), any syntax error. For those this returns null having decided nothing, so that every message and
  * dead-letter reason is Jackson's decoder's, word for word. {@code PlainNativeJsonPropertiesTest} holds the two
  * to the same result over generated records and their mutations.
+ *
+ * <p>With a {@link KnownLabels}, prometheus-kafka-adapter's own layout, byte for byte, is tried first
+ * ({@link #byAdapterLayout}): its fields where the adapter always writes them, its label set and timestamp found among
+ * those read before, the datapoint made without the general reading's field-by-field way to it (a fleet's records
+ * decoded in about three quarters of the time). Whatever that does not fit, it leaves to the general reading.
  */
 final class PlainNativeJson {
 
@@ -53,6 +58,11 @@ final class PlainNativeJson {
     private static final byte[] NAME_LABEL_QUOTED = bytes("\"__name__\"");
     /** Any other field name: not plain. */
     private static final byte[] OTHER = new byte[0];
+    // prometheus-kafka-adapter's layout, between the strings it fills in (byAdapterLayout).
+    private static final byte[] ADAPTER_OPENING = bytes("{\"labels\":{\"__name__\":\"");
+    private static final byte[] ADAPTER_NAME = bytes(",\"name\":\"");
+    private static final byte[] ADAPTER_TIMESTAMP = bytes("\",\"timestamp\":\"");
+    private static final byte[] ADAPTER_VALUE = bytes("\",\"value\":\"");
 
     /** The label sets and names read before, or null to read every one. */
     private final KnownLabels known;
@@ -119,16 +129,100 @@ final class PlainNativeJson {
      * at a time, and keeps nothing of it for the next but what {@link #known} keeps.
      */
     DecodedRecord read(final byte[] value, final DatapointValidator validator, final long nowMs) {
+        begin(value, validator, nowMs);
+        try {
+            if (known != null && byAdapterLayout()) {
+                return out.build();
+            }
+            return read() ? out.build() : null;
+        } finally {
+            this.in = null;
+        }
+    }
+
+    /**
+     * The record as {@link #byAdapterLayout} alone reads it, or null when it leaves the record to the general reading;
+     * for tests, which hold the two to the same result.
+     */
+    DecodedRecord readByAdapterLayout(final byte[] value, final DatapointValidator validator, final long nowMs) {
+        begin(value, validator, nowMs);
+        try {
+            return known != null && byAdapterLayout() ? out.build() : null;
+        } finally {
+            this.in = null;
+        }
+    }
+
+    private void begin(final byte[] value, final DatapointValidator validator, final long nowMs) {
         this.in = value;
         this.validator = validator;
         this.nowMs = nowMs;
         // Reset here, not after: a record this reader gave up on (or threw on) left its state behind.
         out.reset();
-        try {
-            return read() ? out.build() : null;
-        } finally {
-            this.in = null;
+    }
+
+    /**
+     * Whether the record is prometheus-kafka-adapter's layout exactly,
+     * {@code {"labels":{"__name__":"N",...},"name":"N","timestamp":"T","value":"V"}} without whitespace, its label
+     * set and timestamp read before and its datapoint accepted: then {@link #out} holds it. The general reading would
+     * find the same fields one by one, to the same datapoint; anything else (another layout, a label set or a timestamp
+     * not read before, a datapoint the validator would reject) is left to it, with nothing decided here: {@link #out}
+     * is only written on success.
+     */
+    private boolean byAdapterLayout() {
+        if (!startsWith(0, ADAPTER_OPENING)) {
+            return false;
         }
+        final int nameFrom = ADAPTER_OPENING.length;
+        pos = nameFrom - 1;
+        final int nameEnd = string();
+        final int nameLength = nameEnd - nameFrom;
+        // An empty name label names nothing: the general reading keeps such a label set whole.
+        if (nameLength <= 0 || nameEnd + 1 >= in.length || in[nameEnd + 1] != ',') {
+            return false;
+        }
+        final int nameHash = KnownLabels.finish(stringWords, stringTail, nameLength);
+        final int keyFrom = nameEnd + 2;
+        final int labelsEnd = objectEnd(keyFrom);
+        if (labelsEnd < 0) {
+            return false;
+        }
+        final KnownLabels.LabelSet labels = known.labelSet(in, keyFrom, labelsEnd, labelsKeyHash);
+        if (labels == null || !validator.accepted(labels)) {
+            return false;
+        }
+        int at = labelsEnd;
+        if (!startsWith(at, ADAPTER_NAME)) {
+            return false;
+        }
+        at += ADAPTER_NAME.length;
+        if (at + nameLength > in.length || !Arrays.equals(in, at, at + nameLength, in, nameFrom, nameEnd)) {
+            return false;
+        }
+        at += nameLength;
+        if (!startsWith(at, ADAPTER_TIMESTAMP)) {
+            return false;
+        }
+        final int timestampEnd = known.lastTimestampEnd(in, at + ADAPTER_TIMESTAMP.length);
+        if (timestampEnd < 0 || !startsWith(timestampEnd, ADAPTER_VALUE)) {
+            return false;
+        }
+        final int valueFrom = timestampEnd + ADAPTER_VALUE.length;
+        pos = valueFrom;
+        if (!number() || pos + 2 != in.length || in[pos] != '"' || in[pos + 1] != '}') {
+            return false;
+        }
+        final String name = known.metricName(in, nameFrom, nameEnd, nameHash, nowMs);
+        if (name == null) {
+            return false;
+        }
+        return validator.acceptKnown(labels, name, numericStringValue(valueFrom), known.lastTimestampMs(), nowMs,
+                out);
+    }
+
+    /** Whether {@code in} holds {@code part} at {@code at}. */
+    private boolean startsWith(final int at, final byte[] part) {
+        return at + part.length <= in.length && Arrays.equals(in, at, at + part.length, part, 0, part.length);
     }
 
     /** Whether the whole record was read; {@link #out} then holds its outcome. */
@@ -450,7 +544,7 @@ final class PlainNativeJson {
             pos = start;
             if (number() && pos < in.length && in[pos] == '"') {
                 pos++;
-                draft.value(numberIsLong ? (longNumber == 0 && in[start] == '-' ? -0.0 : longNumber) : doubleNumber);
+                draft.value(numericStringValue(start));
                 return true;
             }
             pos = start - 1;
@@ -507,6 +601,11 @@ final class PlainNativeJson {
         }
         draft.timestamp((long) doubleNumber);
         return true;
+    }
+
+    /** The number just read from a string whose text starts at {@code from}, as Double.parseDouble reads it. */
+    private double numericStringValue(final int from) {
+        return numberIsLong ? (longNumber == 0 && in[from] == '-' ? -0.0 : longNumber) : doubleNumber;
     }
 
     /**

@@ -36,8 +36,8 @@ class PlainNativeJsonPropertiesTest {
     /** As in DecoderPropertiesTest: generated labels cross these, so the validator's rejections are compared too. */
     private static final IngestLimits TIGHT = new IngestLimits(4096, 5, 9, 16, Duration.ofMinutes(5), Duration.ofDays(7));
     private static final NativeJsonDecoder TIGHT_DECODER = new NativeJsonDecoder(new DatapointValidator(TIGHT));
-    private static final NativeJsonDecoder DEFAULT_DECODER =
-            new NativeJsonDecoder(new DatapointValidator(IngestLimits.defaults()));
+    private static final DatapointValidator DEFAULT_VALIDATOR = new DatapointValidator(IngestLimits.defaults());
+    private static final NativeJsonDecoder DEFAULT_DECODER = new NativeJsonDecoder(DEFAULT_VALIDATOR);
     private static final TelegrafJsonDecoder TIGHT_TELEGRAF = new TelegrafJsonDecoder(new DatapointValidator(TIGHT));
     private static final RecordDecoder TIGHT_AUTO =
             new RecordDecoder(TIGHT, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
@@ -142,6 +142,42 @@ class PlainNativeJsonPropertiesTest {
         }
         Statistics.label("a label set found under another name").collect(found > 0);
         Statistics.label("a label set found under another name").coverage(c -> c.check(true).percentage(p -> p > 50.0));
+    }
+
+    /**
+     * prometheus-kafka-adapter's records byte for byte (label sets opening with their {@code __name__}, the name again,
+     * a scrape's timestamp shared, the value a string), read through a {@link KnownLabels} as ingest reads them, and
+     * their mutants: decoded as Jackson decodes them. Once a record's label set and timestamp have been read, its
+     * layout alone reads it ({@code PlainNativeJson#byAdapterLayout}), to the same result, or the shortcut would
+     * silently be a detour.
+     */
+    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
+    void adapterRecordsAndTheirMutantsDecodeAsWithJackson(
+            @ForAll("adapterRecords") final List<String> records,
+            @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
+        final KnownLabels known = new KnownLabels();
+        for (int r = 0; r < records.size(); r++) {
+            final byte[] bytes = records.get(r).getBytes(StandardCharsets.UTF_8);
+            final DecodedRecord expected = DEFAULT_DECODER.decodeWithJackson(bytes, NOW);
+            for (int again = 0; again < 2; again++) {
+                assertThat(DEFAULT_DECODER.decode(bytes, NOW, known)).as(records.get(r)).isEqualTo(expected);
+            }
+            final DecodedRecord byLayout = known.reader().readByAdapterLayout(bytes, DEFAULT_VALIDATOR, NOW);
+            if (byLayout != null) {
+                assertThat(byLayout).as(records.get(r)).isEqualTo(expected);
+            }
+            Statistics.label("read by its layout").collect(byLayout != null);
+            byte[] mutant = bytes;
+            for (GeneratedRecords.Mutation edit : mutants.get(r % mutants.size())) {
+                mutant = edit.apply(mutant);
+            }
+            assertThat(DEFAULT_DECODER.decode(mutant, NOW, known)).as("%s", new String(mutant, StandardCharsets.UTF_8))
+                    .isEqualTo(DEFAULT_DECODER.decodeWithJackson(mutant, NOW));
+        }
+        Statistics.label("read by its layout").coverage(c -> {
+            c.check(true).percentage(p -> p > 50.0);
+            c.check(false).percentage(p -> p > 1.0);
+        });
     }
 
     /** Decimal numbers of every length and exponent, as values: converted to the same double as Jackson's. */
@@ -257,6 +293,35 @@ class PlainNativeJsonPropertiesTest {
                         timestamp = records.size() % 2 == 1 ? timestamp : p[4];
                         records.add("{\"labels\":" + labels + p[2] + ",\"timestamp\":" + timestamp + ",\"value\":" + p[3]
                                 + "}");
+                    }
+                    return records;
+                });
+    }
+
+    @Provide
+    Arbitrary<List<String>> adapterRecords() {
+        // A few targets' label sets, each record one of them under one of a few names, in the adapter's bytes: Go's
+        // json.Marshal of its map (keys sorted, so labels first and __name__ first among them), every scrape's
+        // timestamp to the second and shared by the records that follow it, every value a string.
+        final Arbitrary<String> rest = labelObjects(true).filter(l -> !l.contains("\"__name__\""));
+        final Arbitrary<String> name = Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.of("\"cpu\"", "\"mem_used\"", "\"up\"")), Tuple.of(1, names(true)));
+        final Arbitrary<String> value = values(true).map(v -> v.startsWith("\"") ? v : GeneratedRecords.jsonString(v));
+        final Arbitrary<String> scrape = timestamps(true).filter(t -> t.startsWith("\""));
+        return Combinators.combine(rest.list().ofMinSize(1).ofMaxSize(3),
+                Combinators.combine(Arbitraries.integers().between(0, 2), name, value, scrape,
+                                Arbitraries.integers().between(0, 3))
+                        .as((which, n, v, t, newScrape) -> new Object[] {which, n, v, t, newScrape})
+                        .list().ofMinSize(2).ofMaxSize(12))
+                .as((labelSets, parts) -> {
+                    final List<String> records = new ArrayList<>();
+                    Object timestamp = null;
+                    for (Object[] p : parts) {
+                        final String labels = labelSets.get((Integer) p[0] % labelSets.size());
+                        timestamp = timestamp == null || (Integer) p[4] == 0 ? p[3] : timestamp;
+                        records.add("{\"labels\":{\"__name__\":" + p[1] + (labels.equals("{}") ? "}"
+                                : "," + labels.substring(1)) + ",\"name\":" + p[1] + ",\"timestamp\":" + timestamp
+                                + ",\"value\":" + p[2] + "}");
                     }
                     return records;
                 });
