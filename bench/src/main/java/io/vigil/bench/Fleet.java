@@ -48,8 +48,11 @@ final class Fleet {
     }
 
     /**
-     * Takes one point of every series at the next instant, each followed by draining what changed (what a caller of
-     * the public {@code accept} persists per datapoint). Returns how many were accepted.
+     * Takes one point of every series at the next instant, then drains what changed once, as the engine persists the
+     * changed states once per commit, not per datapoint. Drained after each point, as until 2026-12-05, every 127th
+     * drain walked every state of the task (the changed list's numbering wraps): 10,000 series cost 79 state visits
+     * per datapoint, the same for any number of rules, which the benchmarks then counted. Returns how many were
+     * accepted.
      */
     int acceptStep() {
         final long now = nextStep();
@@ -58,8 +61,8 @@ final class Fleet {
             if (evaluator.accept(new Datapoint(series[i], value(i, now), now))) {
                 accepted++;
             }
-            evaluator.drainChanged();
         }
+        evaluator.drainChanged();
         return accepted;
     }
 

@@ -9,9 +9,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Taking a datapoint of a series the evaluator already holds into its window ({@code TaskEvaluator.accept}, then
- * {@code drainChanged}: the public path; SeriesEvaluationProcessor's own, {@code take}, skips the changed-set and so
- * costs a little less), per datapoint. Each invocation
+ * Taking a datapoint of a series the evaluator already holds into its window ({@code TaskEvaluator.accept}, and
+ * {@code drainChanged} once per step: the public path; SeriesEvaluationProcessor's own, {@code take}, keeps its own
+ * list of changed states and so costs a little less), per datapoint. Each invocation
  * brings one point for each of {@value #SERIES} series, 10 s after the last; between invocations (not measured) the
  * evaluator runs that instant, which prunes the windows, so every window holds the 6 points of a 1m window as it
  * does in steady state.
