@@ -15,27 +15,18 @@ import org.openjdk.jmh.annotations.State;
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-public class WindowUpdateAtScaleBenchmark extends NanosPerOperation {
+public class WindowUpdateAtScaleBenchmark extends SteadyWindowSteps {
 
     static final int SERIES = 1_000_000;
 
-    private Fleet fleet;
-
     @Setup(Level.Trial)
     public void setUp() {
-        fleet = new Fleet(1, 100, GeneratedRules.Mix.THRESHOLD, SERIES);
-        fleet.warmUp(12);
-    }
-
-    /** Evaluates the previous step's points (pruning the windows): state for the next invocation, not measured. */
-    @Setup(Level.Invocation)
-    public void evaluatePreviousStep() {
-        fleet.evaluate();
+        warm(new Fleet(1, 100, GeneratedRules.Mix.THRESHOLD, SERIES));
     }
 
     @Benchmark
     @OperationsPerInvocation(SERIES)
     public int accept() {
-        return fleet.acceptStep();
+        return acceptStep();
     }
 }

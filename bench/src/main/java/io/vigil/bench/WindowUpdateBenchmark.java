@@ -11,36 +11,25 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Taking a datapoint of a series the evaluator already holds into its window ({@code TaskEvaluator.accept}, and
  * {@code drainChanged} once per step: the public path; SeriesEvaluationProcessor's own, {@code take}, keeps its own
- * list of changed states and so costs a little less), per datapoint. Each invocation
- * brings one point for each of {@value #SERIES} series, 10 s after the last; between invocations (not measured) the
- * evaluator runs that instant, which prunes the windows, so every window holds the 6 points of a 1m window as it
- * does in steady state.
+ * list of changed states and so costs a little less), per datapoint, for {@value #SERIES} series stepped as
+ * {@link SteadyWindowSteps} says.
  */
 @State(Scope.Benchmark)
-public class WindowUpdateBenchmark extends NanosPerOperation {
+public class WindowUpdateBenchmark extends SteadyWindowSteps {
 
     static final int SERIES = 10_000;
 
     @Param({"1", "1000"})
     public int rules;
 
-    private Fleet fleet;
-
     @Setup(Level.Trial)
     public void setUp() {
-        fleet = new Fleet(rules, 100, GeneratedRules.Mix.THRESHOLD, SERIES);
-        fleet.warmUp(12);
-    }
-
-    /** Evaluates the previous step's points (pruning the windows): state for the next invocation, not measured. */
-    @Setup(Level.Invocation)
-    public void evaluatePreviousStep() {
-        fleet.evaluate();
+        warm(new Fleet(rules, 100, GeneratedRules.Mix.THRESHOLD, SERIES));
     }
 
     @Benchmark
     @OperationsPerInvocation(SERIES)
     public int accept() {
-        return fleet.acceptStep();
+        return acceptStep();
     }
 }
