@@ -3,6 +3,7 @@ package io.vigil.ingest;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Bytes read eight at a time, as one little-endian word, and the usual test for a byte of a given value in it: what
@@ -23,6 +24,26 @@ public final class ByteWords {
     /** {@code bytes[at, at + 8)} as a word, the first byte lowest. */
     public static long word(final byte[] bytes, final int at) {
         return (long) LONGS.get(bytes, at);
+    }
+
+    /**
+     * Whether {@code a[aFrom, aFrom + length)} and {@code b[bFrom, bFrom + length)}, both within their arrays, hold
+     * the same bytes. A word at a time, the last overlapping the one before it: the short runs ingest compares (its
+     * layout's fixed parts, a metric name, a timestamp; 9 to 40 bytes) take two to five loads a side where
+     * {@link Arrays#equals(byte[], int, int, byte[], int, int)} checks both ranges and calls out to a vectorised
+     * stub, about 2 % of a stream thread's time in a catch-up.
+     */
+    public static boolean same(final byte[] a, final int aFrom, final byte[] b, final int bFrom, final int length) {
+        if (length < Long.BYTES) {
+            return Arrays.equals(a, aFrom, aFrom + length, b, bFrom, bFrom + length);
+        }
+        final int last = length - Long.BYTES;
+        for (int k = 0; k < last; k += Long.BYTES) {
+            if (word(a, aFrom + k) != word(b, bFrom + k)) {
+                return false;
+            }
+        }
+        return word(a, aFrom + last) == word(b, bFrom + last);
     }
 
     /**

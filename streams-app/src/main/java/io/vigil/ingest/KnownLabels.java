@@ -223,7 +223,7 @@ public final class KnownLabels {
     int lastTimestampEnd(final byte[] in, final int from) {
         final int end = from + lastTimestampLength;
         return lastTimestampLength >= 0 && end < in.length && in[end] == '"'
-                && Arrays.equals(in, from, end, lastTimestamp, 0, lastTimestampLength) ? end : -1;
+                && ByteWords.same(in, from, lastTimestamp, 0, lastTimestampLength) ? end : -1;
     }
 
     /** The milliseconds of the last timestamp remembered. */

@@ -196,7 +196,7 @@ final class PlainNativeJson {
             return false;
         }
         at += ADAPTER_NAME.length;
-        if (at + nameLength > in.length || !Arrays.equals(in, at, at + nameLength, in, nameFrom, nameEnd)) {
+        if (at + nameLength > in.length || !ByteWords.same(in, at, in, nameFrom, nameLength)) {
             return false;
         }
         at += nameLength;
@@ -222,7 +222,7 @@ final class PlainNativeJson {
 
     /** Whether {@code in} holds {@code part} at {@code at}. */
     private boolean startsWith(final int at, final byte[] part) {
-        return at + part.length <= in.length && Arrays.equals(in, at, at + part.length, part, 0, part.length);
+        return at + part.length <= in.length && ByteWords.same(in, at, part, 0, part.length);
     }
 
     /** Whether the whole record was read; {@link #out} then holds its outcome. */
