@@ -565,6 +565,8 @@ final class BenchCommand implements Callable<Integer> {
                     .configs(Map.of("message.timestamp.type", "LogAppendTime")));
         }
         admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        // The fill's producer writes at once, several requests in flight.
+        TopicSetup.awaitLeaders(admin, names, Duration.ofSeconds(60));
     }
 
     private void measureCatchUp(final BenchReport report, final Admin admin, final VigilConfig cfg,

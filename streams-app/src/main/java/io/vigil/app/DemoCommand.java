@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
                 // The engine would create these; the demo's pager starts reading them before the engine is up.
                 admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1), new NewTopic("alerts.dlq", 1, (short) 1)))
                         .all().get(30, TimeUnit.SECONDS);
+                TopicSetup.awaitLeaders(admin, List.of("metrics", "alerts", "alerts.dlq"), Duration.ofSeconds(30));
             }
             final VigilConfig config = ConfigLoader.load(null, Map.of(
                     "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),

@@ -1,7 +1,9 @@
 package io.vigil.app;
 
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +12,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -55,6 +60,24 @@ final class TopicSetup {
     }
 
     /**
+     * Waits until the leader of every partition of {@code topics} serves it. A new topic's leader is named in the
+     * metadata a moment before it can take records. An idempotent producer with several requests in flight that
+     * writes in that moment can have its first request refused, a later one appended as the partition's first, and
+     * the first then refused as out of order at every retry until it expires: its records lost (KAFKA-15591, fixed
+     * in Kafka 4.5; it cost a bench run its fill here). A ListOffsets request meets the same check as a produce
+     * request, and the admin client retries it until the leader answers.
+     */
+    static void awaitLeaders(final Admin admin, final Collection<String> topics, final Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
+                .forEach(d -> d.partitions().forEach(p ->
+                        latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis())).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * @param bootstrapServers where {@code admin} connects, for the error message
      * @param applicationId    the engine's, whose internal topics tell how it placed its series
      * @return partitions per input topic
@@ -85,6 +108,7 @@ final class TopicSetup {
                         throw e;
                     }
                 }
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
             }
             final Map<String, TopicDescription> described =
                     admin.describeTopics(config.metricsTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
