@@ -41,10 +41,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *       (ingest's last points and watermarks become readable to evaluation at one, its alerts and peer messages to
  *       the peer stage at the next, ...); waiting for each stage to look quiet made every link of the chain 0.2 to
  *       0.4 s longer. The task knows where the end is from its consumer ({@link SourceLag#after}), looked at again
- *       halfway to the end each time, so a backlog of n records costs about log2(n) looks;</li>
- *   <li>once before the end of a backlog, when what is left would take at most {@value #NEAR_END_MS} ms at the rate
- *       the partition is read: so that the evaluators, which hear of this task's watermark at its commits, are not
- *       left a commit interval of instants to evaluate after the end.</li>
+ *       halfway to the end each time, so a backlog of n records costs about log2(n) looks.</li>
  * </ul>
  *
  * <p>A request is only that: Kafka Streams commits all tasks of the stream thread together, at its next check, and
@@ -60,11 +57,6 @@ public final class CommitPacing {
     public static final Duration QUIET_CHECK = Duration.ofMillis(100);
     /** Records known to follow the one ingest processed, at least, for its partition to be read as a backlog. */
     public static final long BACKLOG_RECORDS = 10_000;
-    /**
-     * What is left of a backlog, in wall-clock time at the rate it is read, when ingest commits once before its end:
-     * see {@link #lookForEnd}.
-     */
-    static final long NEAR_END_MS = 250;
     /** Records after which to look again where the end of a partition is, when the consumer cannot tell now. */
     private static final long UNKNOWN_END_RECHECK = 1_024;
     private static final long NOT_WATCHED = -1;
@@ -117,11 +109,6 @@ public final class CommitPacing {
         long lookAt = Long.MIN_VALUE;
         /** Whether ingest read the partition as a backlog, and has not processed its end yet. */
         boolean backlog;
-        /** Whether ingest committed on nearing the end of that backlog. */
-        boolean nearEndCommitted;
-        /** The offset and the wall clock of the last look, for the rate the partition is read at. */
-        long lookedAtOffset;
-        long lookedAtMs = Long.MIN_VALUE;
     }
 
     /**
@@ -201,33 +188,12 @@ public final class CommitPacing {
             }
         } else if (after >= BACKLOG_RECORDS && !reading.backlog) {
             reading.backlog = true;
-            reading.nearEndCommitted = false;
             sourceBacklogs.incrementAndGet();
         } else if (atEnd && reading.backlog) {
             reading.backlog = false;
             sourceBacklogs.decrementAndGet();
             request();
-        } else if (reading.backlog && !reading.nearEndCommitted && nearEnd(reading, offset, after)) {
-            // By default an evaluator runs an instant once every source's watermark has passed it, and hears of the
-            // other tasks' watermarks at their commits: through a backlog it runs up to a commit interval behind, and
-            // what it put off is evaluated after the end's commit, while nothing else is left to do (0.2 to 0.7 s of
-            // a 10,000,000-point catch-up). A commit this close to the end leaves it only the last moments.
-            reading.nearEndCommitted = true;
-            request();
         }
-        if (reading.backlog) {
-            reading.lookedAtOffset = offset;
-            reading.lookedAtMs = context.currentSystemTimeMs();
-        }
-    }
-
-    /** Whether the {@code after} records left would take at most {@link #NEAR_END_MS} at the rate since the last look. */
-    private boolean nearEnd(final Reading reading, final long offset, final long after) {
-        final long elapsedMs = context.currentSystemTimeMs() - reading.lookedAtMs;
-        if (reading.lookedAtMs == Long.MIN_VALUE || elapsedMs <= 0 || offset <= reading.lookedAtOffset) {
-            return false;
-        }
-        return after * elapsedMs <= (offset - reading.lookedAtOffset) * NEAR_END_MS;
     }
 
     /** Forgets this task's backlogs: the engine's later stages no longer wait for their end. From {@code close}. */

@@ -165,29 +165,6 @@ class CommitPacingTest {
     }
 
     @Test
-    void commitsOnceAsABacklogNearsItsEnd() {
-        // Read at 1,000 records a millisecond of the wall clock.
-        ends.put(TOPIC, 1_000_000L);
-        int commits = 0;
-        long left = -1;
-        for (long offset = 0; offset < 999_999; offset++) {
-            context.setCurrentSystemTimeMs(NOW + offset / 1_000);
-            pacing.processed(TOPIC, offset);
-            if (context.committed()) {
-                commits++;
-                left = 999_999 - offset;
-                context.resetCommit();
-            }
-        }
-        assertThat(commits).as("one commit before the end").isEqualTo(1);
-        assertThat(left).as("records left then: at most NEAR_END_MS of reading, at least half of it")
-                .isBetween(CommitPacing.NEAR_END_MS * 1_000 / 2, CommitPacing.NEAR_END_MS * 1_000);
-
-        pacing.processed(TOPIC, 999_999);
-        assertThat(context.committed()).as("the end").isTrue();
-    }
-
-    @Test
     void leavesTheEndOfASmallBurstToTheQuietCheck() {
         ends.put(TOPIC, 100L);
         ingestProcesses(0, 100);
