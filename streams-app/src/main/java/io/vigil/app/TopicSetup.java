@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.model.DurationSyntax;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -30,6 +32,8 @@ final class TopicSetup {
 
     static final int DEFAULT_INPUT_PARTITIONS = 4;
     private static final Map<String, String> APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
+    /** How long {@link #awaitLeaders} waits before it asks again a broker that did not know a topic yet. */
+    private static final long LEADERS_ASKED_AGAIN_MS = 50;
 
     private TopicSetup() {
     }
@@ -65,16 +69,35 @@ final class TopicSetup {
      * writes in that moment can have its first request refused, a later one appended as the partition's first, and
      * the first then refused as out of order at every retry until it expires: its records lost (KAFKA-15591, fixed
      * in Kafka 4.5; it cost a bench run its fill here). A ListOffsets request meets the same check as a produce
-     * request, and the admin client retries it until the leader answers.
+     * request. The admin client retries it while the leader is not ready, but not while the broker it asks does not
+     * know the topic yet: that is asked again here, until {@code timeout}.
      */
     static void awaitLeaders(final Admin admin, final Collection<String> topics, final Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
-        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
-                .forEach(d -> d.partitions().forEach(p ->
-                        latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-        admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis())).all()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            final long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            try {
+                final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(leftMs, TimeUnit.MILLISECONDS).values()
+                        .forEach(d -> d.partitions().forEach(p ->
+                                latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) leftMs)).all()
+                        .get(leftMs, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw e;
+                }
+                last = (Exception) e.getCause();
+            } catch (TimeoutException e) {
+                last = e;
+            }
+            TimeUnit.MILLISECONDS.sleep(LEADERS_ASKED_AGAIN_MS);
+        }
+        throw new TimeoutException("the partitions of " + topics + " had no leader that answered within "
+                + DurationSyntax.format(timeout) + (last == null ? "" : " (" + last.getMessage() + ")"));
     }
 
     /**
