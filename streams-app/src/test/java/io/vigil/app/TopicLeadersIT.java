@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -83,12 +85,12 @@ class TopicLeadersIT {
         for (Future<RecordMetadata> f : sent) {
             f.get();
         }
-        final Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < 4; p++) {
             latest.put(new TopicPartition("filled", p), OffsetSpec.latest());
         }
         final long written = admin.listOffsets(latest).all().get().values().stream()
-                .mapToLong(info -> info.offset()).sum();
+                .mapToLong(ListOffsetsResultInfo::offset).sum();
         assertThat(written).isEqualTo(records);
     }
 
