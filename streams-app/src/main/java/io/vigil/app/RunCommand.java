@@ -25,7 +25,6 @@ import picocli.CommandLine.Option;
         description = "Run the engine. Without bootstrap servers it starts an embedded Kafka broker (data in ./data/kafka).")
 final class RunCommand implements Callable<Integer> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     static final int EMBEDDED_PORT = 9092;
     private static final java.time.Duration RELOAD_CHECK = java.time.Duration.ofSeconds(5);
 
@@ -129,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
                     System.currentTimeMillis(), broker.bootstrapServers(), cfg.metricsTopics().get(0));
         }
         out.flush();
-        LOG.info("started: {} rule(s), HTTP on {}:{}", ruleSet.rules().size(), cfg.httpBind(), http.port());
+        log().info("started: {} rule(s), HTTP on {}:{}", ruleSet.rules().size(), cfg.httpBind(), http.port());
         stopRequested.await();
         try {
             return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
@@ -156,17 +155,25 @@ final class RunCommand implements Callable<Integer> {
             broker.close();
         }
         if (engine.failure().isDone()) {
-            LOG.info("stopped after the Kafka Streams failure; its open transaction was aborted, so a restart redoes"
+            log().info("stopped after the Kafka Streams failure; its open transaction was aborted, so a restart redoes"
                     + " that work from the last commit");
             return false;
         }
         if (deliveryStopped && engineStopped) {
-            LOG.info("stopped cleanly: state and offsets committed, stores closed, deliveries finished");
+            log().info("stopped cleanly: state and offsets committed, stores closed, deliveries finished");
             return true;
         }
-        LOG.warn("stopped, but {} did not finish in time; what it had not committed is redone after the next start",
+        log().warn("stopped, but {} did not finish in time; what it had not committed is redone after the next start",
                 engineStopped ? "delivery" : "Kafka Streams");
         return false;
+    }
+
+    /**
+     * Asked for when needed, not held in a static field: picocli makes every command when `vigil` starts, and a logger
+     * made then starts log4j (about 0.6 s) for `rules validate` or `--help`, which never log.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(RunCommand.class);
     }
 
     private static boolean isPortFree(final int port) {
