@@ -7,19 +7,16 @@ import static io.vigil.ingest.ByteWords.zeroByte;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The records of a replay input: its lines that are not blank, as UTF-8 bytes, read as
- * {@code BufferedReader.readLine} over a strict UTF-8 reader would give them ({@code \n}, {@code \r} and
- * {@code \r\n} end a line; {@link String#isBlank()} lines are skipped; malformed UTF-8 is a
- * {@link java.nio.charset.MalformedInputException}), without decoding each line to a string and encoding it back:
- * that was a fifth of the ingesting thread. A line of ASCII is used as it is read; any other line is decoded to be
- * checked, and then also used as read (valid UTF-8 decodes and encodes back to the same bytes).
+ * The records of a replay input: its lines that are not blank, as the bytes they are in the file ({@code \n},
+ * {@code \r} and {@code \r\n} end a line; a line is blank if it decodes as UTF-8 to {@link String#isBlank()}
+ * text). Bytes that are not UTF-8 are handed on as they are, for ingest to dead-letter them as `run` would a record of
+ * those bytes, and the rest of the file is replayed (cli.md: a raw capture of a topic replays as it is). A line of
+ * ASCII, nearly every line, is taken as read, without decoding it to a string: that was a fifth of the ingesting
+ * thread.
  */
 final class InputLines {
 
@@ -118,7 +115,7 @@ final class InputLines {
     }
 
     /** {@code buffer[from, to)}, the line {@link #lineEnd()} found last, as a record, or null when it is blank. */
-    private byte[] line(final int from, final int to) throws CharacterCodingException {
+    private byte[] line(final int from, final int to) {
         int i = from;
         while (i < to && buffer[i] >= 0 && isAsciiWhitespace(buffer[i])) {
             i++;
@@ -134,12 +131,10 @@ final class InputLines {
         return (zeroByte(word ^ NEWLINES) | zeroByte(word ^ RETURNS)) != 0;
     }
 
-    private byte[] nonAscii(final int from, final int to) throws CharacterCodingException {
-        final String text = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(buffer, from, to - from)).toString();
-        return text.isBlank() ? null : Arrays.copyOfRange(buffer, from, to);
+    /** A line with bytes beyond ASCII: blank if its text is (malformed bytes decode to U+FFFD, which is not). */
+    private byte[] nonAscii(final int from, final int to) {
+        return new String(buffer, from, to - from, StandardCharsets.UTF_8).isBlank() ? null
+                : Arrays.copyOfRange(buffer, from, to);
     }
 
     /** {@link Character#isWhitespace} of an ASCII character. */

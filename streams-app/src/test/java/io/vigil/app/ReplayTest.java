@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
-import java.nio.charset.MalformedInputException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,11 +89,36 @@ class ReplayTest {
     @Test
     void anInputTheReadingThreadCannotReadFailsTheReplay() throws Exception {
         final Path good = Files.write(dir.resolve("fleet.jsonl"), FleetRecords.generate());
-        final Path bad = Files.write(dir.resolve("bad.jsonl"), new byte[] {'{', (byte) 0xC3, '}', '\n'});
+        final Path notAFile = Files.createDirectory(dir.resolve("not-a-file.jsonl"));
 
-        assertThatThrownBy(() -> Replay.run(rules, config, List.of(good, bad), json -> { }))
-                .isInstanceOf(MalformedInputException.class);
+        assertThatThrownBy(() -> Replay.run(rules, config, List.of(good, notAFile), json -> { }))
+                .isInstanceOf(IOException.class);
         assertThat(readingThreads()).isEmpty();
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsDeadLetteredAsRunWouldAndTheRestIsReplayed() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final byte[] notUtf8 = "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-\u00e9\"},\"value\":1,\"timestamp\":1}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        final java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.writeBytes(notUtf8);
+        file.write('\n');
+        file.writeBytes(String.join("\n", records).getBytes(StandardCharsets.UTF_8));
+        final Path input = Files.write(dir.resolve("capture.jsonl"), file.toByteArray());
+        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
+
+        final List<String> events = new ArrayList<>();
+        final Replay.Summary summary = Replay.run(rules, config, List.of(input),
+                json -> events.add(new String(json, StandardCharsets.UTF_8)));
+        final List<String> cleanEvents = new ArrayList<>();
+        final Replay.Summary cleanSummary = Replay.run(rules, config, List.of(clean),
+                json -> cleanEvents.add(new String(json, StandardCharsets.UTF_8)));
+
+        assertThat(summary.lines()).isEqualTo(records.size() + 1);
+        assertThat(summary.rejectedByReason()).containsEntry("unparseable",
+                cleanSummary.rejectedByReason().getOrDefault("unparseable", 0L) + 1);
+        assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
     }
 
     private static List<Thread> readingThreads() {
