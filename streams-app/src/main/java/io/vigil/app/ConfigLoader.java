@@ -185,6 +185,9 @@ public final class ConfigLoader {
         final JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            final io.vigil.rules.YamlSyntaxError error = io.vigil.rules.YamlSyntaxError.of(e, null);
+            throw new ConfigException(file + ":" + error.line() + ":" + error.column() + ": " + error.message());
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""));
         }

@@ -11,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads one YAML document into {@link YamlNode}s that remember their line and column. Jackson's streaming parser is
@@ -72,7 +70,7 @@ final class YamlTreeReader {
             }
         } catch (IOException e) {
             // Reading from a String only fails as a syntax error, which the inner catch handles.
-            problems.add(1, 1, "cannot read YAML: " + firstLine(e.getMessage()));
+            problems.add(1, 1, "cannot read YAML: " + YamlSyntaxError.firstLine(e.getMessage()));
         }
         return Optional.empty();
     }
@@ -180,26 +178,8 @@ final class YamlTreeReader {
     }
 
     private void reportSyntaxError(final YAMLParser p, final JsonProcessingException e) {
-        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-            final Mark at = marked.getProblemMark();
-            final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
-            if (marked.getContext() != null) {
-                message.append(" (").append(marked.getContext());
-                if (marked.getContextMark() != null) {
-                    message.append(" at line ").append(marked.getContextMark().getLine() + 1)
-                            .append(", column ").append(marked.getContextMark().getColumn() + 1);
-                }
-                message.append(')');
-            }
-            problems.add(at.getLine() + 1, at.getColumn() + 1, message.toString());
-            return;
-        }
-        final JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
-        final String original = firstLine(e.getOriginalMessage());
-        final String message = original.startsWith("Expected a field name")
-                ? "YAML syntax error: mapping keys must be plain text, not lists or mappings"
-                : "YAML syntax error: " + original;
-        problems.add(Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()), message);
+        final YamlSyntaxError error = YamlSyntaxError.of(e, p.currentLocation());
+        problems.add(error.line(), error.column(), error.message());
     }
 
     private static YamlNode.Mark start(final YAMLParser p) {
@@ -207,13 +187,6 @@ final class YamlTreeReader {
         return new YamlNode.Mark(Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()));
     }
 
-    private static String firstLine(final String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        final int newline = message.indexOf('\n');
-        return (newline < 0 ? message : message.substring(0, newline)).strip();
-    }
 
     /**
      * SnakeYAML counts offsets in code points, Java strings in chars. Tokens arrive in file order, so one cursor

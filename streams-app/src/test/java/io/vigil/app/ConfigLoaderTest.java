@@ -133,6 +133,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileThatIsNotYamlIsRefusedAtItsLineAndColumn() throws Exception {
+        final Path f = file("kafka:\n  bootstrap.servers: [a, b\nhttp:\n  port: 8080\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":3:5: YAML syntax error: expected ',' or ']', but got :"
+                        + " (while parsing a flow sequence at line 2, column 22)");
+    }
+
+    @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
                 .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s, 2h)");

@@ -1,0 +1,50 @@
+package io.vigil.rules;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Where a YAML document stopped parsing and why, in words a user can act on: SnakeYAML's problem and its context,
+ * where Jackson's message is several lines with the parser's internals. Rule files and vigil.yaml report it alike.
+ *
+ * @param line   1-based
+ * @param column 1-based
+ */
+public record YamlSyntaxError(int line, int column, String message) {
+
+    /**
+     * @param fallback where the parser was, for an error that carries no location of its own (null: line 1)
+     */
+    public static YamlSyntaxError of(final JsonProcessingException e, final JsonLocation fallback) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            final Mark at = marked.getProblemMark();
+            final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
+            if (marked.getContext() != null) {
+                message.append(" (").append(marked.getContext());
+                if (marked.getContextMark() != null) {
+                    message.append(" at line ").append(marked.getContextMark().getLine() + 1)
+                            .append(", column ").append(marked.getContextMark().getColumn() + 1);
+                }
+                message.append(')');
+            }
+            return new YamlSyntaxError(at.getLine() + 1, at.getColumn() + 1, message.toString());
+        }
+        final JsonLocation at = e.getLocation() != null ? e.getLocation() : fallback;
+        final String original = firstLine(e.getOriginalMessage());
+        final String message = original.startsWith("Expected a field name")
+                ? "YAML syntax error: mapping keys must be plain text, not lists or mappings"
+                : "YAML syntax error: " + original;
+        return new YamlSyntaxError(at == null ? 1 : Math.max(1, at.getLineNr()),
+                at == null ? 1 : Math.max(1, at.getColumnNr()), message);
+    }
+
+    static String firstLine(final String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        final int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+}
