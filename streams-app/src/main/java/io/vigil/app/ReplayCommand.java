@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +50,13 @@ final class ReplayCommand implements Callable<Integer> {
             if (!Files.isReadable(input)) {
                 throw new ConfigException("--input: cannot read " + input);
             }
+            if (Files.isDirectory(input)) {
+                throw new ConfigException("--input: " + input + " is a directory; give the files in it");
+            }
         }
         final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
-        final OutputStream sink = output == null ? System.out : Files.newOutputStream(output);
+        final OutputStream sink = output == null ? System.out : open(output);
         final Replay.Summary summary;
         try (PrintStream out = new PrintStream(new BufferedOutputStream(sink, 1 << 16), false, "UTF-8")) {
             summary = Replay.run(ruleSet, cfg, inputs, json -> {
@@ -74,5 +79,18 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    /** The events' file, created or emptied; a path that cannot be written is the user's to fix, named as such. */
+    private static OutputStream open(final Path output) {
+        try {
+            return Files.newOutputStream(output);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--output: cannot write " + output + ": its directory does not exist");
+        } catch (IOException e) {
+            final String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName();
+            throw new ConfigException("--output: cannot write " + output + ": " + reason);
+        }
     }
 }

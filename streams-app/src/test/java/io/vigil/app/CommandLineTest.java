@@ -63,6 +63,23 @@ class CommandLineTest {
     }
 
     @Test
+    void aReplayInputOrOutputThatCannotBeUsedIsNamedAndExitsTwo() throws Exception {
+        final String rules = ROOT.resolve("rules").toString();
+        final String sample = ROOT.resolve("samples/backend-incident.jsonl").toString();
+
+        final CommandRun toNowhere = vigil("replay", "--rules", rules, "--input", sample,
+                "--output", dir.resolve("missing/events.jsonl").toString());
+        assertThat(toNowhere.exit()).isEqualTo(2);
+        assertThat(toNowhere.err()).isEqualTo("vigil: --output: cannot write " + dir.resolve("missing/events.jsonl")
+                + ": its directory does not exist" + System.lineSeparator());
+
+        final CommandRun fromADirectory = vigil("replay", "--rules", rules, "--input", dir.toString());
+        assertThat(fromADirectory.exit()).isEqualTo(2);
+        assertThat(fromADirectory.err()).isEqualTo("vigil: --input: " + dir + " is a directory; give the files in it"
+                + System.lineSeparator());
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         assertThat(vigil("replay", "--nope").exit()).isEqualTo(2);
     }
