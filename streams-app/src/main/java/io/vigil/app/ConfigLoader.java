@@ -188,6 +188,8 @@ public final class ConfigLoader {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             final io.vigil.rules.YamlSyntaxError error = io.vigil.rules.YamlSyntaxError.of(e, null);
             throw new ConfigException(file + ":" + error.line() + ":" + error.column() + ": " + error.message());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""));
         }

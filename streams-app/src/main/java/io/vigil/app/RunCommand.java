@@ -8,12 +8,15 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -79,6 +82,12 @@ final class RunCommand implements Callable<Integer> {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
+        // Bound first: a port in use is the user's to fix, told before a broker and an engine start (and /readyz
+        // answers "starting" meanwhile).
+        final AtomicReference<Supplier<Readiness>> readiness =
+                new AtomicReference<>(() -> Readiness.notReady("starting"));
+        final HttpEndpoints http = listen(cfg, registry, () -> readiness.get().get());
+
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
             broker = EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0);
@@ -98,8 +107,7 @@ final class RunCommand implements Callable<Integer> {
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry);
         delivery.start();
-        final HttpEndpoints http = HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry, engine.readiness(),
-                cfg.httpToken());
+        readiness.set(engine.readiness());
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
         final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -166,6 +174,18 @@ final class RunCommand implements Callable<Integer> {
         log().warn("stopped, but {} did not finish in time; what it had not committed is redone after the next start",
                 engineStopped ? "delivery" : "Kafka Streams");
         return false;
+    }
+
+    /** The HTTP endpoints on {@code http.bind} and {@code http.port}; a ConfigException naming them if they are taken. */
+    private static HttpEndpoints listen(final VigilConfig cfg, final PrometheusMeterRegistry registry,
+                                        final Supplier<Readiness> readiness) throws IOException {
+        try {
+            return HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry, readiness, cfg.httpToken());
+        } catch (java.net.BindException e) {
+            throw new ConfigException("http.port: cannot listen on " + cfg.httpBind() + ":" + cfg.httpPort() + ": "
+                    + (e.getMessage() == null ? "the address is taken" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
+                    + " (another Vigil, or another server on that port? set http.port or --http-port)");
+        }
     }
 
     /**

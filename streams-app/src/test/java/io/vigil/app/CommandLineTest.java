@@ -80,6 +80,19 @@ class CommandLineTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void runRefusesAnHttpPortInUseBeforeStartingAnything() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            final CommandRun run = vigil("run", "--rules", ROOT.resolve("rules").toString(),
+                    "--http-port", String.valueOf(taken.getLocalPort()));
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).startsWith("vigil: http.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use");
+            assertThat(run.out()).isEmpty();
+        }
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         assertThat(vigil("replay", "--nope").exit()).isEqualTo(2);
     }

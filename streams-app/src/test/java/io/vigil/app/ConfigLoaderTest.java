@@ -142,6 +142,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMissingFileIsNamed() {
+        final Path f = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(f + ": no such file");
+    }
+
+    @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
                 .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s, 2h)");
