@@ -107,8 +107,21 @@ final class TopicSetup {
      */
     static Map<String, Integer> ensure(final Admin admin, final VigilConfig config, final String bootstrapServers,
                                        final String applicationId) {
+        return ensure(admin, config, bootstrapServers, applicationId, Duration.ofSeconds(30));
+    }
+
+    /** @param firstAnswer how long the cluster may take to list its topics, its first answer */
+    static Map<String, Integer> ensure(final Admin admin, final VigilConfig config, final String bootstrapServers,
+                                       final String applicationId, final Duration firstAnswer) {
         try {
-            final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            final Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(firstAnswer.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new ConfigException("cannot set up topics at " + bootstrapServers + ": no answer within "
+                        + DurationSyntax.format(firstAnswer) + " (is a Kafka broker listening there, reachable from"
+                        + " here, and are kafka.security.protocol and its settings the cluster's?)");
+            }
             checkPlacement(existing, applicationId, config.partitionedBySeries());
             final List<NewTopic> missing = new ArrayList<>();
             for (String topic : config.metricsTopics()) {
@@ -141,7 +154,7 @@ final class TopicSetup {
         } catch (ExecutionException | TimeoutException e) {
             final Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new ConfigException("cannot set up topics at " + bootstrapServers + ": "
-                    + cause.getMessage());
+                    + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConfigException("interrupted while setting up topics");

@@ -72,8 +72,15 @@ public final class VigilEngine implements AutoCloseable {
         final Map<String, Integer> partitions;
         long waiting = -1;
         try (Admin admin = Admin.create(props)) {
-            partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
-                    String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)));
+            try {
+                partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
+                        String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)));
+            } catch (ConfigException e) {
+                // A close that waits for the calls still pending (a cluster that does not answer) would hold the
+                // user's error for up to default.api.timeout.ms, a minute.
+                admin.close(java.time.Duration.ZERO);
+                throw e;
+            }
             if (catchUpThreadsWanted) {
                 waiting = CatchUpThreads.waitingAtStart(admin,
                         String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)), config.metricsTopics());

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The start-up check that the evaluation state in Kafka was placed the way the configuration places series. */
+/**
+ * The start-up checks: the evaluation state in Kafka placed the way the configuration places series, and a cluster that
+ * does not answer named as such.
+ */
 class TopicSetupTest {
 
     private static final Set<String> NEVER_RAN = Set.of("metrics", "alerts");
@@ -25,6 +28,27 @@ class TopicSetupTest {
         // Another application's topics say nothing about this one.
         assertThatCode(() -> TopicSetup.checkPlacement(RAN_THROUGH_REPARTITION, "vigil2", true))
                 .doesNotThrowAnyException();
+    }
+
+    @Test
+    void aClusterThatDoesNotAnswerIsNamedWithWhatToCheck() throws Exception {
+        final int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        final String servers = "127.0.0.1:" + closed;
+        final org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", servers));
+        try {
+            assertThatThrownBy(() -> TopicSetup.ensure(admin, ConfigLoader.load(null, java.util.Map.of()), servers,
+                    "vigil", java.time.Duration.ofMillis(500)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("cannot set up topics at " + servers + ": no answer within 500ms (is a Kafka broker"
+                            + " listening there, reachable from here, and are kafka.security.protocol and its settings"
+                            + " the cluster's?)");
+        } finally {
+            admin.close(java.time.Duration.ZERO); // its listTopics call still pending would hold a close a minute
+        }
     }
 
     @Test
