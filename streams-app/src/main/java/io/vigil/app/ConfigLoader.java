@@ -98,7 +98,7 @@ public final class ConfigLoader {
                 value(values, "topics.dlq"),
                 Path.of(value(values, "rules.path")),
                 duration(values, "evaluation.grace"),
-                duration(values, "evaluation.forget"),
+                forget(values),
                 limits(values),
                 duration(values, "evaluation.idle_timeout"),
                 port,
@@ -126,6 +126,19 @@ public final class ConfigLoader {
                 throw new ConfigException(KAFKA_PREFIX + key + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Above zero: a series is forgotten once unseen this long, and at 0s every series was forgotten at each instant it
+     * had no point, its alerts pending again and again, never firing.
+     */
+    private static Duration forget(final Map<String, String> values) {
+        final Duration forget = duration(values, "evaluation.forget");
+        if (forget.isZero()) {
+            throw new ConfigException("evaluation.forget: must be longer than 0s (and than any absent rule's `after`,"
+                    + " whose alerts fire only for a series not forgotten yet)");
+        }
+        return forget;
     }
 
     private static IngestLimits limits(final Map<String, String> values) {
