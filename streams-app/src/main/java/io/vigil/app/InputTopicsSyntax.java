@@ -38,6 +38,9 @@ final class InputTopicsSyntax {
 
     /** Comma-separated {@code TOPIC[:FORMAT[:PRECISION]]} entries. */
     static List<InputTopic> parse(final String text) {
+        if (text.isBlank()) {
+            throw new ConfigException(KEY + ": no topic given; Vigil needs at least one topic to read datapoints from");
+        }
         final List<InputTopic> topics = new ArrayList<>();
         final Set<String> seen = new HashSet<>();
         for (String entry : text.split(",", -1)) {

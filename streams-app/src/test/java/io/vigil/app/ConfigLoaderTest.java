@@ -229,6 +229,9 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("topics.metrics: 'my topic': 'my topic' is not a Kafka topic name");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a:influx:s:x")))
                 .hasMessage("topics.metrics: 'a:influx:s:x' is not TOPIC[:FORMAT[:PRECISION]]");
+        final Path none = file("topics: {metrics: []}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(none, Map.of()))
+                .hasMessage("topics.metrics: no topic given; Vigil needs at least one topic to read datapoints from");
     }
 
     @Test
