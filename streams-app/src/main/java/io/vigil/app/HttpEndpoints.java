@@ -13,13 +13,18 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
-/** Vigil's HTTP surface: {@code /metrics}, {@code /healthz}, {@code /readyz}. Plain JDK server, no framework. */
+/**
+ * Vigil's HTTP surface: {@code /metrics}, {@code /healthz}, {@code /readyz}, the alerts page and {@code /api/*}. Plain JDK
+ * server, no framework.
+ */
 public final class HttpEndpoints implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final Optional<String> token;
+    /** What {@code /api/*} asks; null until the engine is up ({@link #serveApi}), and they answer 503 meanwhile. */
+    private volatile AlertsApi api;
 
     private HttpEndpoints(final HttpServer server, final Optional<String> token) {
         this.server = server;
@@ -52,6 +57,7 @@ public final class HttpEndpoints implements AutoCloseable {
             final Readiness now = readiness.get();
             respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
         });
+        endpoints.api();
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "vigil-http");
             t.setDaemon(true);
@@ -84,7 +90,12 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
+    /** The engine is up: {@code /api/*} answers from {@code api} from now on. */
     void serveApi(final AlertsApi api) {
+        this.api = api;
+    }
+
+    private void api() {
         server.createContext("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
                 respond(ex, 404, "text/plain", "not found\n");
@@ -94,20 +105,24 @@ public final class HttpEndpoints implements AutoCloseable {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
         });
-        guard(server.createContext("/api/alerts", ex -> answer(ex, (local, q) -> api.alerts(local, AlertsQuery.parse(q)))));
-        guard(server.createContext("/api/rules", ex -> answer(ex, (local, q) -> api.rules(local))));
+        guard(server.createContext("/api/alerts", ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q)))));
+        guard(server.createContext("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local))));
     }
 
     private interface JsonQuery {
         /** @param rawQuery the request's query, undecoded, or null */
-        String run(boolean localOnly, String rawQuery) throws IOException;
+        String run(AlertsApi api, boolean localOnly, String rawQuery) throws IOException;
     }
 
-    private static void answer(final HttpExchange ex, final JsonQuery query) throws IOException {
+    private static void answer(final HttpExchange ex, final AlertsApi api, final JsonQuery query) throws IOException {
+        if (api == null) {
+            respond(ex, 503, "application/json", "{\"error\":\"starting: the engine is not up yet\"}");
+            return;
+        }
         final String q = ex.getRequestURI().getRawQuery();
         final boolean local = q != null && java.util.Arrays.asList(q.split("&")).contains("scope=local");
         try {
-            respond(ex, 200, "application/json", query.run(local, q));
+            respond(ex, 200, "application/json", query.run(api, local, q));
         } catch (AlertsQuery.BadQuery e) {
             respond(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {

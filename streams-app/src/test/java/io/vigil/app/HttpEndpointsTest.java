@@ -63,6 +63,21 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void theApiAnswersStartingUntilTheEngineIsUp() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry,
+                () -> Readiness.notReady("starting"))) {
+            for (String path : new String[] {"/api/alerts", "/api/rules"}) {
+                assertThat(get(http, path)).extracting(HttpResponse::statusCode, HttpResponse::body)
+                        .containsExactly(503, "{\"error\":\"starting: the engine is not up yet\"}");
+            }
+            assertThat(get(http, "/readyz")).extracting(HttpResponse::statusCode, HttpResponse::body)
+                    .containsExactly(503, "starting\n");
+            assertThat(get(http, "/").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void readyzSaysWhyWhenARebalanceTakesTooLong() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
