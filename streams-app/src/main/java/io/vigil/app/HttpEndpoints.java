@@ -57,7 +57,7 @@ public final class HttpEndpoints implements AutoCloseable {
             final Readiness now = readiness.get();
             respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
         });
-        endpoints.api();
+        endpoints.addApiContexts();
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "vigil-http");
             t.setDaemon(true);
@@ -89,13 +89,13 @@ public final class HttpEndpoints implements AutoCloseable {
         }));
     }
 
-    /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
     /** The engine is up: {@code /api/*} answers from {@code api} from now on. */
     void serveApi(final AlertsApi api) {
         this.api = api;
     }
 
-    private void api() {
+    /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
+    private void addApiContexts() {
         server.createContext("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
                 respond(ex, 404, "text/plain", "not found\n");
