@@ -375,7 +375,7 @@ final class RuleTestLoader {
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
                 return new RuleProblem(file, marked.getProblemMark().getLine() + 1,
-                        marked.getProblemMark().getColumn() + 1, syntaxError(marked));
+                        marked.getProblemMark().getColumn() + 1, io.vigil.rules.YamlSyntaxError.message(marked));
             }
         }
         final String message = message(e);
@@ -384,20 +384,6 @@ final class RuleTestLoader {
             return new RuleProblem(file, 1, 1, message);
         }
         return new RuleProblem(file, Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()), message);
-    }
-
-    /** As the rule loader words them: the problem, then what was being read and where it started. */
-    private static String syntaxError(final MarkedYAMLException e) {
-        final StringBuilder message = new StringBuilder("YAML syntax error: ").append(e.getProblem());
-        if (e.getContext() != null) {
-            message.append(" (").append(e.getContext());
-            if (e.getContextMark() != null) {
-                message.append(" at line ").append(e.getContextMark().getLine() + 1)
-                        .append(", column ").append(e.getContextMark().getColumn() + 1);
-            }
-            message.append(')');
-        }
-        return message.toString();
     }
 
     private static String message(final JsonProcessingException e) {

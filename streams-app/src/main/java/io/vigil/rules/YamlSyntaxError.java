@@ -20,16 +20,7 @@ public record YamlSyntaxError(int line, int column, String message) {
     public static YamlSyntaxError of(final JsonProcessingException e, final JsonLocation fallback) {
         if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
             final Mark at = marked.getProblemMark();
-            final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
-            if (marked.getContext() != null) {
-                message.append(" (").append(marked.getContext());
-                if (marked.getContextMark() != null) {
-                    message.append(" at line ").append(marked.getContextMark().getLine() + 1)
-                            .append(", column ").append(marked.getContextMark().getColumn() + 1);
-                }
-                message.append(')');
-            }
-            return new YamlSyntaxError(at.getLine() + 1, at.getColumn() + 1, message.toString());
+            return new YamlSyntaxError(at.getLine() + 1, at.getColumn() + 1, message(marked));
         }
         final JsonLocation at = e.getLocation() != null ? e.getLocation() : fallback;
         final String original = firstLine(e.getOriginalMessage());
@@ -38,6 +29,20 @@ public record YamlSyntaxError(int line, int column, String message) {
                 : "YAML syntax error: " + original;
         return new YamlSyntaxError(at == null ? 1 : Math.max(1, at.getLineNr()),
                 at == null ? 1 : Math.max(1, at.getColumnNr()), message);
+    }
+
+    /** SnakeYAML's problem, then what was being read and where it started. */
+    public static String message(final MarkedYAMLException marked) {
+        final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
+        if (marked.getContext() != null) {
+            message.append(" (").append(marked.getContext());
+            if (marked.getContextMark() != null) {
+                message.append(" at line ").append(marked.getContextMark().getLine() + 1)
+                        .append(", column ").append(marked.getContextMark().getColumn() + 1);
+            }
+            message.append(')');
+        }
+        return message.toString();
     }
 
     static String firstLine(final String message) {
