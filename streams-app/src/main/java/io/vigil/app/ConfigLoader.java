@@ -135,8 +135,8 @@ public final class ConfigLoader {
     private static Duration forget(final Map<String, String> values) {
         final Duration forget = duration(values, "evaluation.forget");
         if (forget.isZero()) {
-            throw new ConfigException("evaluation.forget: must be longer than 0s (and than any absent rule's `after`,"
-                    + " whose alerts fire only for a series not forgotten yet)");
+            throw new ConfigException("evaluation.forget: must be longer than 0s (and than every absent rule's"
+                    + " silence, whose alerts fire only for a series not forgotten yet)");
         }
         return forget;
     }

@@ -56,6 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
+        ForgetCheck.require(ruleSet, cfg.forget());
         final OutputStream sink = output == null ? System.out : open(output);
         final Replay.Summary summary;
         try (PrintStream out = new PrintStream(new BufferedOutputStream(sink, 1 << 16), false, "UTF-8")) {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +40,13 @@ final class RuleReloader implements AutoCloseable {
     private final MeterRegistry registry;
     private final ScheduledExecutorService scheduler;
     private String loadedDigest;
+    private final Duration forget;
 
-    RuleReloader(final Path path, final LiveRules live, final MeterRegistry registry) {
+    /** @param forget evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck}) */
+    RuleReloader(final Path path, final LiveRules live, final Duration forget, final MeterRegistry registry) {
         this.path = path;
         this.live = live;
+        this.forget = forget;
         this.registry = registry;
         this.loadedDigest = digest();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,6 +74,12 @@ final class RuleReloader implements AutoCloseable {
             for (RuleProblem p : loaded.problems()) {
                 LOG.warn("  {}", p);
             }
+            registry.counter("vigil.rules.reloads", "result", "refused").increment();
+            return Result.REFUSED;
+        }
+        final Optional<String> tooShort = ForgetCheck.problem(loaded.ruleSet(), forget);
+        if (tooShort.isPresent()) {
+            LOG.warn("rule files in {} changed, but {}; the previous rules keep running", path, tooShort.get());
             registry.counter("vigil.rules.reloads", "result", "refused").increment();
             return Result.REFUSED;
         }

@@ -76,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
         }
         final var receivers = ReceiverConfig.parse(cfg.receivers(), System.getenv());
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
+        ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -99,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
         }
         final LiveRules liveRules = new LiveRules(ruleSet);
         final VigilEngine engine = VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry);
-        final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, registry);
+        final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, cfg.forget(), registry);
         reloader.start(RELOAD_CHECK);
         final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
         final io.vigil.delivery.Delivery delivery = new io.vigil.delivery.Delivery(receivers.webhooks(),

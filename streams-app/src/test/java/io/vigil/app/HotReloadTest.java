@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventFactory;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +100,7 @@ class HotReloadTest {
         final RuleSet initial = TopologyFixture.parse(BEFORE);
         final LiveRules live = new LiveRules(initial);
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (RuleReloader reloader = new RuleReloader(rules, live, registry)) {
+        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), registry)) {
             final var before = live.current();
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.UNCHANGED);
 
@@ -115,6 +116,32 @@ class HotReloadTest {
             assertThat(live.current()).isSameAs(good);
             assertThat(reloader.check()).as("the same invalid content is not reported again").isEqualTo(RuleReloader.Result.UNCHANGED);
             assertThat(registry.get("vigil.rules.reloads").tag("result", "refused").counter().count()).isEqualTo(1.0);
+        }
+    }
+
+    /** BEFORE's group with an absent rule of this {@code after} more: 10 s after it, the rule can page. */
+    private static String silent(final String after) {
+        return "      - alert: CpuSilent\n        series: cpu\n        absent: {after: " + after + "}\n";
+    }
+
+    @Test
+    void aReloadWithAnAbsentRuleThatForgetWouldSilenceIsRefused() throws Exception {
+        final Path rules = dir.resolve("rules");
+        Files.createDirectories(rules);
+        final Path file = rules.resolve("nodes.yaml");
+        Files.writeString(file, BEFORE);
+        final LiveRules live = new LiveRules(TopologyFixture.parse(BEFORE));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofMinutes(10), registry)) {
+            final var before = live.current();
+            Files.writeString(file, BEFORE + silent("10m"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
+            assertThat(live.current()).isSameAs(before);
+            assertThat(RuleLoader.load(List.of(rules)).ok()).as("valid rules, refused for forget alone").isTrue();
+
+            Files.writeString(file, BEFORE + silent("9m"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current().byId("nodes/CpuSilent")).isPresent();
         }
     }
 }

@@ -1,0 +1,45 @@
+package io.vigil.app;
+
+import io.vigil.model.DurationSyntax;
+import io.vigil.rules.Condition;
+import io.vigil.rules.Rule;
+import io.vigil.rules.RuleSet;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code evaluation.forget} against the rules in force. A series unseen for {@code forget} is forgotten, so an absent
+ * rule whose silence takes longer to page ({@code after}, then {@code for}, judged at an instant of its {@code every})
+ * could never fire: a configuration that looks fine and stays silent, which `run` and `replay` refuse at start and a
+ * rule reload refuses like any invalid rule.
+ */
+final class ForgetCheck {
+
+    private ForgetCheck() {
+    }
+
+    /** The first absent rule {@code forget} is too short for, said as a user fixes it; empty if none. */
+    static Optional<String> problem(final RuleSet rules, final Duration forget) {
+        for (Rule rule : rules.rules()) {
+            if (rule.condition() instanceof Condition.Absent absent) {
+                final Duration pages = absent.after().plus(rule.forDuration()).plus(rule.every());
+                if (forget.compareTo(pages) <= 0) {
+                    return Optional.of("evaluation.forget (" + DurationSyntax.format(forget) + ") is too short for"
+                            + " absent rule " + rule.alert() + " (" + rule.sourceFile() + ":" + rule.line() + "): a"
+                            + " series is forgotten after that much silence, before this rule can page (after "
+                            + DurationSyntax.format(absent.after()) + ", for " + DurationSyntax.format(rule.forDuration())
+                            + ", every " + DurationSyntax.format(rule.every()) + "); set evaluation.forget above "
+                            + DurationSyntax.format(pages));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @throws ConfigException saying the {@link #problem} if there is one */
+    static void require(final RuleSet rules, final Duration forget) {
+        problem(rules, forget).ifPresent(p -> {
+            throw new ConfigException(p);
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.rules.RuleSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** evaluation.forget must outlast every absent rule's silence, or that rule could never page. */
+class ForgetCheckTest {
+
+    /** Pages after 2m of silence, held 1m, judged every 30s: 3m30s. */
+    private static final RuleSet SILENCE = TopologyFixture.parse("""
+            groups:
+              - name: hosts
+                every: 30s
+                rules:
+                  - alert: HostCpuHigh
+                    series: cpu
+                    aggregate: avg
+                    window: 1m
+                    threshold: {above: 90}
+                  - alert: HostSilent
+                    series: cpu
+                    absent: {after: 2m}
+                    for: 1m
+            """);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void forgetMustOutlastAnAbsentRulesAfterForAndEvery() {
+        assertThat(ForgetCheck.problem(SILENCE, Duration.ofMinutes(3).plusSeconds(30)))
+                .hasValueSatisfying(p -> assertThat(p)
+                        .startsWith("evaluation.forget (3m30s) is too short for absent rule HostSilent (")
+                        .endsWith("before this rule can page (after 2m, for 1m, every 30s); set evaluation.forget"
+                                + " above 3m30s"));
+        assertThat(ForgetCheck.problem(SILENCE, Duration.ofMinutes(3).plusSeconds(31))).isEmpty();
+        assertThat(ForgetCheck.problem(SILENCE, Duration.ofHours(24))).isEmpty();
+    }
+
+    @Test
+    void replayRefusesSuchAConfigurationNamingTheKey() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("hosts.yaml"), """
+                groups:
+                  - name: hosts
+                    every: 30s
+                    rules:
+                      - alert: HostSilent
+                        series: cpu
+                        absent: {after: 2m}
+                """);
+        final Path input = Files.writeString(dir.resolve("in.jsonl"), "");
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "evaluation: {forget: 1m}\n");
+
+        final CommandRun run = CommandRun.vigil("replay", "--rules", rules.toString(), "--input", input.toString(),
+                "--config", config.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("vigil: evaluation.forget (1m) is too short for absent rule HostSilent ("
+                + rules + ":5)");
+        assertThatCode(() -> ForgetCheck.require(SILENCE, Duration.ofDays(1))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> ForgetCheck.require(SILENCE, Duration.ofMinutes(1)))
+                .isInstanceOf(ConfigException.class);
+    }
+}
