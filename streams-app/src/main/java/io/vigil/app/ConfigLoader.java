@@ -98,9 +98,11 @@ public final class ConfigLoader {
                 value(values, "topics.dlq"),
                 Path.of(value(values, "rules.path")),
                 duration(values, "evaluation.grace"),
-                forget(values),
+                aboveZero(values, "evaluation.forget", "at 0s every series is forgotten at each instant it has"
+                        + " no point, its alerts pending again and again, never firing"),
                 limits(values),
-                duration(values, "evaluation.idle_timeout"),
+                aboveZero(values, "evaluation.idle_timeout", "at 0s a partition counts as idle between two of its"
+                        + " records, and evaluation runs past the points still on their way"),
                 port,
                 value(values, "http.bind"),
                 external.isEmpty() ? "http://localhost:" + port : external,
@@ -128,17 +130,13 @@ public final class ConfigLoader {
         }
     }
 
-    /**
-     * Above zero: a series is forgotten once unseen this long, and at 0s every series was forgotten at each instant it
-     * had no point, its alerts pending again and again, never firing.
-     */
-    private static Duration forget(final Map<String, String> values) {
-        final Duration forget = duration(values, "evaluation.forget");
-        if (forget.isZero()) {
-            throw new ConfigException("evaluation.forget: must be longer than 0s (and than every absent rule's"
-                    + " silence, whose alerts fire only for a series not forgotten yet)");
+    /** A duration that 0s would turn into a silent failure; {@code why} says which. */
+    private static Duration aboveZero(final Map<String, String> values, final String key, final String why) {
+        final Duration d = duration(values, key);
+        if (d.isZero()) {
+            throw new ConfigException(key + ": must be longer than 0s (" + why + ")");
         }
-        return forget;
+        return d;
     }
 
     private static IngestLimits limits(final Map<String, String> values) {

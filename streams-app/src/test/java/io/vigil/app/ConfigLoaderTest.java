@@ -155,6 +155,8 @@ class ConfigLoaderTest {
                 .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s, 2h)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "0s")))
                 .hasMessageStartingWith("evaluation.forget: must be longer than 0s");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_IDLE_TIMEOUT", "0s")))
+                .hasMessageStartingWith("evaluation.idle_timeout: must be longer than 0s");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "99999")))
                 .hasMessage("http.port: 99999 is not a port number (0-65535)");
     }
