@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hot reload of rule files in {@code vigil run}: checks the rule path for changed content every few seconds, and puts
  * a new rule set in force when it loads cleanly. An invalid version is refused with its problems logged, and the rules
- * already running keep running.
+ * already running keep running. A change is taken once two checks in a row found the same content: a deploy that
+ * rewrites the rule files one by one is read when it is done, not halfway, where the rules of files not written yet
+ * would be removed (their firing alerts resolved) and added again a check later (paging again).
  *
  * <p>Content, not modification times, decides what changed: editors and config-management tools rewrite files in
  * ways that make times unreliable, and rule files are small.
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class RuleReloader implements AutoCloseable {
 
     /** What a check found. */
-    enum Result { UNCHANGED, RELOADED, REFUSED }
+    enum Result { UNCHANGED, SETTLING, RELOADED, REFUSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleReloader.class);
 
@@ -40,6 +42,8 @@ final class RuleReloader implements AutoCloseable {
     private final MeterRegistry registry;
     private final ScheduledExecutorService scheduler;
     private String loadedDigest;
+    /** New content one check has seen, to be loaded if the next one sees it unchanged; null when none. */
+    private String settlingDigest;
     private final Duration forget;
 
     /** @param forget evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck}) */
@@ -64,8 +68,14 @@ final class RuleReloader implements AutoCloseable {
     Result check() {
         final String digest = digest();
         if (digest.equals(loadedDigest)) {
+            settlingDigest = null;
             return Result.UNCHANGED;
         }
+        if (!digest.equals(settlingDigest)) {
+            settlingDigest = digest;
+            return Result.SETTLING;
+        }
+        settlingDigest = null;
         final LoadResult loaded = RuleLoader.load(List.of(path));
         loadedDigest = digest;
         if (!loaded.ok()) {

@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
 
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
-                ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), RELOAD_CHECK.toSeconds());
+                ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), 2 * RELOAD_CHECK.toSeconds());
         out.printf("  Kafka:   %s%s%n", cfg.bootstrapServers().orElse(""), broker != null ? " (embedded broker, data in "
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(", ",

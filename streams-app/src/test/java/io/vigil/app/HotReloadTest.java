@@ -105,6 +105,8 @@ class HotReloadTest {
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.UNCHANGED);
 
             Files.writeString(file, AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(live.current()).isSameAs(before);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
             assertThat(live.current()).isNotSameAs(before);
             assertThat(live.current().byId("nodes/CpuLow")).isPresent();
@@ -112,10 +114,33 @@ class HotReloadTest {
 
             final var good = live.current();
             Files.writeString(file, AFTER.replace("threshold: {below: 50}", "threshold: {beneath: 50}"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
             assertThat(live.current()).isSameAs(good);
             assertThat(reloader.check()).as("the same invalid content is not reported again").isEqualTo(RuleReloader.Result.UNCHANGED);
             assertThat(registry.get("vigil.rules.reloads").tag("result", "refused").counter().count()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aDeployCaughtHalfwayIsNotLoaded() throws Exception {
+        final Path rules = dir.resolve("rules");
+        Files.createDirectories(rules);
+        final Path nodes = rules.resolve("nodes.yaml");
+        Files.writeString(nodes, BEFORE);
+        final LiveRules live = new LiveRules(TopologyFixture.parse(BEFORE));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), registry)) {
+            final var before = live.current();
+            // A tool rewriting the path file by file: the first file gone, a check, then the new files.
+            Files.delete(nodes);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            Files.writeString(rules.resolve("a.yaml"), AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(live.current()).as("the path without its rules was never put in force").isSameAs(before);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current().byId("nodes/CpuLow")).isPresent();
+            assertThat(live.current().byId("nodes/CpuHigh")).isPresent();
         }
     }
 
@@ -135,11 +160,13 @@ class HotReloadTest {
         try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofMinutes(10), registry)) {
             final var before = live.current();
             Files.writeString(file, BEFORE + silent("10m"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
             assertThat(live.current()).isSameAs(before);
             assertThat(RuleLoader.load(List.of(rules)).ok()).as("valid rules, refused for forget alone").isTrue();
 
             Files.writeString(file, BEFORE + silent("9m"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
             assertThat(live.current().byId("nodes/CpuSilent")).isPresent();
         }
