@@ -199,8 +199,8 @@ class FaultInjectionIT {
      * (d) Rules rewritten while datapoints flow: first an equivalent version (other order, style and comments), which
      * must change nothing; then a version with one rule changed.
      *
-     * <p>What is comparable: a reload takes effect when the reloader's 5 s check sees the file and each task reaches
-     * its next record or punctuation, that is at an event time set by the wall clock. Rules the reload leaves
+     * <p>What is comparable: a reload takes effect when the reloader's checks (every 5 s) have seen the file unchanged
+     * twice and each task reaches its next record or punctuation, that is at an event time set by the wall clock. Rules the reload leaves
      * unchanged keep their state, so they must match the replay exactly, whenever the reload lands. A changed rule
      * starts afresh at that moment, so its events depend on the moment, except where neither version has anything
      * pending or firing: the test holds the input inside such a stretch for {@code NodeCpuSaturated} (minutes 27-39,
