@@ -8,7 +8,6 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventFactory;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleLoader;
-import io.vigil.rules.RuleSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,20 +90,27 @@ class HotReloadTest {
         }
     }
 
+    /** The rule path the reloaders below watch, its one file, and what it reloads into. */
+    private Path rules;
+    private Path nodes;
+    private LiveRules live;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    /** A reloader over a rule path holding BEFORE, in force. */
+    private RuleReloader reloader(final Duration forget) throws Exception {
+        rules = Files.createDirectories(dir.resolve("rules"));
+        nodes = Files.writeString(rules.resolve("nodes.yaml"), BEFORE);
+        live = new LiveRules(TopologyFixture.parse(BEFORE));
+        return new RuleReloader(rules, live, forget, registry);
+    }
+
     @Test
     void theReloaderPutsValidRulesInForceAndRefusesInvalidOnes() throws Exception {
-        final Path rules = dir.resolve("rules");
-        Files.createDirectories(rules);
-        final Path file = rules.resolve("nodes.yaml");
-        Files.writeString(file, BEFORE);
-        final RuleSet initial = TopologyFixture.parse(BEFORE);
-        final LiveRules live = new LiveRules(initial);
-        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), registry)) {
+        try (RuleReloader reloader = reloader(Duration.ofDays(1))) {
             final var before = live.current();
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.UNCHANGED);
 
-            Files.writeString(file, AFTER);
+            Files.writeString(nodes, AFTER);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(live.current()).isSameAs(before);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
@@ -113,7 +119,7 @@ class HotReloadTest {
             assertThat(live.current().byId("nodes/CpuNotZero")).isEmpty();
 
             final var good = live.current();
-            Files.writeString(file, AFTER.replace("threshold: {below: 50}", "threshold: {beneath: 50}"));
+            Files.writeString(nodes, AFTER.replace("threshold: {below: 50}", "threshold: {beneath: 50}"));
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
             assertThat(live.current()).isSameAs(good);
@@ -124,13 +130,7 @@ class HotReloadTest {
 
     @Test
     void aDeployCaughtHalfwayIsNotLoaded() throws Exception {
-        final Path rules = dir.resolve("rules");
-        Files.createDirectories(rules);
-        final Path nodes = rules.resolve("nodes.yaml");
-        Files.writeString(nodes, BEFORE);
-        final LiveRules live = new LiveRules(TopologyFixture.parse(BEFORE));
-        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), registry)) {
+        try (RuleReloader reloader = reloader(Duration.ofDays(1))) {
             final var before = live.current();
             // A tool rewriting the path file by file: the first file gone, a check, then the new files.
             Files.delete(nodes);
@@ -151,21 +151,15 @@ class HotReloadTest {
 
     @Test
     void aReloadWithAnAbsentRuleThatForgetWouldSilenceIsRefused() throws Exception {
-        final Path rules = dir.resolve("rules");
-        Files.createDirectories(rules);
-        final Path file = rules.resolve("nodes.yaml");
-        Files.writeString(file, BEFORE);
-        final LiveRules live = new LiveRules(TopologyFixture.parse(BEFORE));
-        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofMinutes(10), registry)) {
+        try (RuleReloader reloader = reloader(Duration.ofMinutes(10))) {
             final var before = live.current();
-            Files.writeString(file, BEFORE + silent("10m"));
+            Files.writeString(nodes, BEFORE + silent("10m"));
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
             assertThat(live.current()).isSameAs(before);
             assertThat(RuleLoader.load(List.of(rules)).ok()).as("valid rules, refused for forget alone").isTrue();
 
-            Files.writeString(file, BEFORE + silent("9m"));
+            Files.writeString(nodes, BEFORE + silent("9m"));
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
             assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
             assertThat(live.current().byId("nodes/CpuSilent")).isPresent();
