@@ -259,6 +259,23 @@ final class AlertsApi {
         return out;
     }
 
+    /**
+     * The series each rule in force watches on this instance, 0 for none.
+     *
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the stores cannot be read (starting,
+     *         rebalancing)
+     */
+    Map<String, Integer> localSeriesWatched() {
+        final RuleIndex index = rules.current();
+        final Map<String, Integer> out = new TreeMap<>();
+        for (int i = 0; i < index.ruleCount(); i++) {
+            out.put(index.rule(i).id(), 0);
+        }
+        ActiveAlerts.ruleStates(store(SeriesEvaluationProcessor.SERIES_STORE), store(SeriesEvaluationProcessor.PROGRESS_STORE),
+                List.of(), index, graceMs).forEach((rule, s) -> out.computeIfPresent(rule, (r, n) -> s.seriesWatched()));
+        return out;
+    }
+
     private List<Map<String, Object>> localRuleStates() {
         final RuleIndex index = rules.current();
         final List<ActiveAlerts.ActiveAlert> active = localActive();

@@ -25,10 +25,13 @@ public final class HttpEndpoints implements AutoCloseable {
     private final Optional<String> token;
     /** What {@code /api/*} asks; null until the engine is up ({@link #serveApi}), and they answer 503 meanwhile. */
     private volatile AlertsApi api;
+    /** Set from {@link #api} at each scrape of {@code /metrics}. */
+    private final RuleSeriesGauge ruleSeries;
 
-    private HttpEndpoints(final HttpServer server, final Optional<String> token) {
+    private HttpEndpoints(final HttpServer server, final Optional<String> token, final PrometheusMeterRegistry registry) {
         this.server = server;
         this.token = token;
+        this.ruleSeries = new RuleSeriesGauge(registry);
     }
 
     /**
@@ -49,9 +52,11 @@ public final class HttpEndpoints implements AutoCloseable {
                                       final Supplier<Readiness> readiness, final Optional<String> token)
             throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
-        final HttpEndpoints endpoints = new HttpEndpoints(server, token);
-        endpoints.guard(server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                registry.scrape())));
+        final HttpEndpoints endpoints = new HttpEndpoints(server, token, registry);
+        endpoints.guard(server.createContext("/metrics", ex -> {
+            endpoints.countRuleSeries();
+            respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        }));
         server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", ex -> {
             final Readiness now = readiness.get();
@@ -87,6 +92,18 @@ public final class HttpEndpoints implements AutoCloseable {
                 return "bearer token";
             }
         }));
+    }
+
+    /** {@code vigil_rule_series} as the stores say now; as last counted while they cannot be read (a rebalance). */
+    private void countRuleSeries() {
+        final AlertsApi now = api;
+        if (now != null) {
+            try {
+                ruleSeries.set(now.localSeriesWatched());
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                // kept as last counted
+            }
+        }
     }
 
     /** The engine is up: {@code /api/*} answers from {@code api} from now on. */

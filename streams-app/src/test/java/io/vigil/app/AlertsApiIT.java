@@ -188,6 +188,9 @@ class AlertsApiIT {
                         + metric(port2, "vigil_alerts_active{state=\"firing\",}")).isEqualTo(hot.size());
                 assertThat(metric(port1, "vigil_alert_transitions_total{status=\"firing\",}")
                         + metric(port2, "vigil_alert_transitions_total{status=\"firing\",}")).isEqualTo(hot.size());
+                // Each instance counts the series it watches: together, every node's.
+                assertThat(metric(port1, "vigil_rule_series{rule=\"nodes/CpuHigh\",}")
+                        + metric(port2, "vigil_rule_series{rule=\"nodes/CpuHigh\",}")).isEqualTo(16);
             });
         }
     }
