@@ -140,10 +140,8 @@ public final class ConfigLoader {
     }
 
     private static IngestLimits limits(final Map<String, String> values) {
-        final Duration maxAge = duration(values, "ingest.max_age");
-        if (maxAge.isZero()) {
-            throw new ConfigException("ingest.max_age: must be longer than 0s");
-        }
+        final Duration maxAge = aboveZero(values, "ingest.max_age", "at 0s every datapoint behind its partition's"
+                + " newest would be dead-lettered as old");
         return new IngestLimits(positiveInt(values, "ingest.max_record_bytes"), positiveInt(values, "ingest.max_labels"),
                 positiveInt(values, "ingest.max_label_name_length"), positiveInt(values, "ingest.max_label_value_length"),
                 duration(values, "evaluation.max_future_skew"), maxAge);

@@ -270,7 +270,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "1MiB")))
                 .hasMessage("ingest.max_record_bytes: '1MiB' is not a whole number");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "0s")))
-                .hasMessage("ingest.max_age: must be longer than 0s");
+                .hasMessage("ingest.max_age: must be longer than 0s (at 0s every datapoint behind its partition's"
+                        + " newest would be dead-lettered as old)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_FUTURE_SKEW", "99999999999999d")))
                 .hasMessage("evaluation.max_future_skew: '99999999999999d' is longer than Vigil can count");
         final Path typo = file("ingest: {max_lables: 10}\n");
