@@ -1,7 +1,6 @@
 package io.vigil.rules;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,9 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Loads rule files (rules.md) into a {@link RuleSet}, or says everything that is wrong with them as
@@ -28,20 +25,19 @@ public final class RuleLoader {
     }
 
     /**
-     * Loads every {@code *.yaml} / {@code *.yml} file under each path: a file given directly is read whatever its
-     * name, a directory is walked recursively and its files are read sorted by path, leaving out rule unit test
-     * files ({@code *.test.yaml}, {@code *.test.yml}). Group names must be unique
-     * across all of them. A path that does not exist or cannot be read is a problem at line 1, column 1.
+     * Loads the rule files of each path, as {@link RuleFiles#list} lists them: a file given directly whatever its
+     * name; in a directory, recursively, every {@code *.yaml} / {@code *.yml} file sorted by path, leaving out rule
+     * unit test files and hidden entries, each file once. Group names must be unique across all of them. A path that
+     * does not exist or cannot be read is a problem at line 1, column 1.
      *
      * @return the rule set, or {@link RuleSet#EMPTY} with every problem when there is any
      */
     public static LoadResult load(final List<Path> paths) {
-        final List<RuleProblem> problems = new ArrayList<>();
+        final RuleFiles.Listing listing = RuleFiles.list(paths);
+        final List<RuleProblem> problems = new ArrayList<>(listing.problems());
         final List<RuleFileReader.FileRead> files = new ArrayList<>();
-        for (Path path : paths) {
-            for (Path file : ruleFiles(path, problems)) {
-                files.add(readFile(file, problems));
-            }
+        for (Path file : listing.files()) {
+            files.add(readFile(file, problems));
         }
         return combine(files, problems);
     }
@@ -81,29 +77,6 @@ public final class RuleLoader {
         return problems.isEmpty()
                 ? new LoadResult(new RuleSet(groups), List.of())
                 : new LoadResult(RuleSet.EMPTY, problems);
-    }
-
-    private static List<Path> ruleFiles(final Path path, final List<RuleProblem> problems) {
-        if (!Files.exists(path)) {
-            problems.add(new RuleProblem(path.toString(), 1, 1, "no such file or directory"));
-            return List.of();
-        }
-        if (!Files.isDirectory(path)) {
-            return List.of(path);
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            return walk.filter(Files::isRegularFile).filter(RuleLoader::isRuleFile).sorted().toList();
-        } catch (IOException | UncheckedIOException e) {
-            problems.add(new RuleProblem(path.toString(), 1, 1, "cannot list the directory: " + e.getMessage()));
-            return List.of();
-        }
-    }
-
-    /** Rule unit test files ({@code *.test.yaml}) live beside the rules they test but are not rule files. */
-    private static boolean isRuleFile(final Path file) {
-        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return (name.endsWith(".yaml") || name.endsWith(".yml"))
-                && !name.endsWith(".test.yaml") && !name.endsWith(".test.yml");
     }
 
     private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems) {
