@@ -3,20 +3,22 @@ package io.vigil.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,19 +102,23 @@ final class RuleReloader implements AutoCloseable {
         return Result.RELOADED;
     }
 
-    /** A digest of every rule file's name and content under the path. */
+    /**
+     * A digest of what a load of the path would read: each rule file's name and content, and what keeps an entry
+     * from being read (a dangling link), as {@link RuleFiles} lists them. Files a load leaves out (hidden ones, notes,
+     * rule unit tests) are left out here too, so that changing them reloads nothing.
+     */
     private String digest() {
         try {
             final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            final List<Path> files;
-            try (Stream<Path> walk = Files.isDirectory(path) ? Files.walk(path) : Stream.of(path)) {
-                files = walk.filter(Files::isRegularFile).sorted().toList();
-            }
-            for (Path f : files) {
-                sha.update(f.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            final RuleFiles.Listing listing = RuleFiles.list(List.of(path));
+            for (Path f : listing.files()) {
+                sha.update(f.toString().getBytes(StandardCharsets.UTF_8));
                 sha.update(Files.readAllBytes(f));
             }
-            return java.util.HexFormat.of().formatHex(sha.digest());
+            for (RuleProblem p : listing.problems()) {
+                sha.update(p.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest());
         } catch (IOException e) {
             // A file vanishing mid-walk (an editor's rename) looks like a change; the next check settles it.
             return "unreadable:" + e.getMessage();

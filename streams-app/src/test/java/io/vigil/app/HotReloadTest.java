@@ -165,4 +165,42 @@ class HotReloadTest {
             assertThat(live.current().byId("nodes/CpuSilent")).isPresent();
         }
     }
+
+    @Test
+    void theReloaderWatchesWhatALoadReadsThroughLinksAndNothingHidden() throws Exception {
+        try (RuleReloader reloader = reloader(Duration.ofDays(1))) {
+            final Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.writeString(shared.resolve("team.yaml"), AFTER.replace("name: nodes", "name: team"));
+            Files.createSymbolicLink(rules.resolve("team"), Path.of("../shared"));
+            assertThat(reloader.check()).as("a linked directory is watched").isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current().byId("team/CpuLow")).isPresent();
+
+            Files.createDirectories(rules.resolve(".git"));
+            Files.writeString(rules.resolve(".git/nodes.yaml"), "not: [rules");
+            Files.writeString(rules.resolve("notes.txt"), "not rules");
+            assertThat(reloader.check()).as("what a load leaves out is not watched")
+                    .isEqualTo(RuleReloader.Result.UNCHANGED);
+        }
+    }
+
+    /** Kubernetes updates a ConfigMap volume by pointing {@code ..data} at a new hidden directory, all at once. */
+    @Test
+    void aConfigMapUpdateIsReloaded() throws Exception {
+        rules = Files.createDirectories(dir.resolve("rules"));
+        Files.writeString(Files.createDirectories(rules.resolve("..v1")).resolve("nodes.yaml"), BEFORE);
+        Files.writeString(Files.createDirectories(rules.resolve("..v2")).resolve("nodes.yaml"), AFTER);
+        final Path data = Files.createSymbolicLink(rules.resolve("..data"), Path.of("..v1"));
+        Files.createSymbolicLink(rules.resolve("nodes.yaml"), Path.of("..data/nodes.yaml"));
+        live = new LiveRules(TopologyFixture.parse(BEFORE));
+        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), registry)) {
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.UNCHANGED);
+
+            final Path next = Files.createSymbolicLink(rules.resolve("..data_tmp"), Path.of("..v2"));
+            Files.move(next, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current().byId("nodes/CpuLow")).isPresent();
+        }
+    }
 }
