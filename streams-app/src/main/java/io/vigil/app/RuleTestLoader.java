@@ -21,12 +21,11 @@ import io.vigil.model.Series;
 import io.vigil.rules.LabelMatcher;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.SeriesSelector;
+import io.vigil.rules.Utf8Text;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -110,13 +109,13 @@ final class RuleTestLoader {
             if (size > MAX_FILE_BYTES) {
                 return failed(name, 1, 1, "the file is " + size + " bytes; test files are limited to 1 MiB");
             }
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (final MalformedInputException e) {
-            return failed(name, 1, 1, "the file is not valid UTF-8");
+            text = Utf8Text.decode(Files.readAllBytes(path));
+        } catch (final Utf8Text.NotUtf8Exception e) {
+            return failed(name, e.line(), e.column(), "the file is not valid UTF-8");
         } catch (final IOException e) {
             return failed(name, 1, 1, "cannot read the file: " + e.getMessage());
         }
-        return parse(path, text.startsWith("\uFEFF") ? text.substring(1) : text);
+        return parse(path, text);
     }
 
     /** {@link #load} of text already read; {@code path} names the file and anchors relative rule files. */

@@ -1,10 +1,6 @@
 package io.vigil.rules;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,15 +84,9 @@ public final class RuleLoader {
                 problems.add(tooLarge(name, size));
                 return unread;
             }
-            final String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-                    .toString();
-            // Editors hide a byte order mark; dropping it keeps columns on line 1 as the user sees them.
-            return RuleFileReader.read(name, text.startsWith("\uFEFF") ? text.substring(1) : text);
-        } catch (CharacterCodingException e) {
-            problems.add(new RuleProblem(name, 1, 1, "the file is not valid UTF-8"));
+            return RuleFileReader.read(name, Utf8Text.decode(Files.readAllBytes(file)));
+        } catch (Utf8Text.NotUtf8Exception e) {
+            problems.add(new RuleProblem(name, e.line(), e.column(), "the file is not valid UTF-8"));
         } catch (IOException e) {
             problems.add(new RuleProblem(name, 1, 1, "cannot read the file: " + e.getMessage()));
         }

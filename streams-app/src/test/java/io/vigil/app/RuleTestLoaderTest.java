@@ -124,6 +124,9 @@ class RuleTestLoaderTest {
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
         assertThat(RuleTestLoader.load(binary).problems())
                 .containsExactly(new RuleProblem(binary.toString(), 1, 1, "the file is not valid UTF-8"));
+        Files.write(binary, new byte[] {'a', ':', '\n', ' ', (byte) 0xc3, (byte) 0xa9, (byte) 0xc3, '\n'});
+        assertThat(RuleTestLoader.load(binary).problems()).as("at the bad byte")
+                .containsExactly(new RuleProblem(binary.toString(), 2, 3, "the file is not valid UTF-8"));
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.vigil.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -324,6 +326,30 @@ class RuleLoaderProblemsTest {
                 .containsExactly("big.yaml:1:1: the file is 1048579 bytes; rule files are limited to 1 MiB (1048576 bytes)");
         assertThat(RuleLoader.load(List.of(file)).problems()).singleElement()
                 .satisfies(p -> assertThat(p.line()).isEqualTo(1), p -> assertThat(p.column()).isEqualTo(1));
+    }
+
+    @Test
+    void invalidUtf8IsReportedAtTheFirstBadByte(@TempDir final Path dir) throws IOException {
+        final byte[] bad = {(byte) 0xff};
+        final Path second = Files.write(dir.resolve("second.yaml"), concat("groups:\r\n  - name: g\u00e9", bad, "\n"));
+        final Path first = Files.write(dir.resolve("first.yaml"), concat("\uFEFFgroups", bad, ":\n"));
+        // A multi-byte sequence cut short: the bad byte is its first.
+        final Path cut = Files.write(dir.resolve("cut.yaml"),
+                concat("a: \u00e9\n\n#", new byte[] {(byte) 0xe2, (byte) 0x82}, ""));
+
+        assertThat(RuleLoader.load(List.of(second, first, cut)).problems()).extracting(RuleProblem::toString)
+                .containsExactly(second + ":2:13: the file is not valid UTF-8",
+                        first + ":1:7: the file is not valid UTF-8",
+                        cut + ":3:2: the file is not valid UTF-8");
+    }
+
+    private static byte[] concat(final String before, final byte[] bytes, final String after) {
+        final byte[] a = before.getBytes(StandardCharsets.UTF_8);
+        final byte[] c = after.getBytes(StandardCharsets.UTF_8);
+        final byte[] all = Arrays.copyOf(a, a.length + bytes.length + c.length);
+        System.arraycopy(bytes, 0, all, a.length, bytes.length);
+        System.arraycopy(c, 0, all, a.length + bytes.length, c.length);
+        return all;
     }
 
     @Test
