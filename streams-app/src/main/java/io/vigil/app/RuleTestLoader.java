@@ -38,7 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -82,8 +82,9 @@ final class RuleTestLoader {
                     .addDeserializer(ExpectationYaml.class, new MappingValue<>(ExpectationYaml.class))
                     .addDeserializer(AlertYaml.class, new MappingValue<>(AlertYaml.class))
                     .addDeserializer(Duration.class, new TextValue<>(Duration.class, RuleTestLoader::duration))
-                    .addDeserializer(Series.class, new TextValue<>(Series.class, RuleTestLoader::series))
-                    .addDeserializer(SeriesValues.class, new TextValue<>(SeriesValues.class, SeriesValues::parse)))
+                    .addDeserializer(Series.class, new TextValue<>(Series.class, (key, text) -> series(text)))
+                    .addDeserializer(SeriesValues.class,
+                            new TextValue<>(SeriesValues.class, (key, text) -> SeriesValues.parse(text))))
             .build();
 
     /** The file, or the problems that kept it from being read (then never empty). */
@@ -236,9 +237,14 @@ final class RuleTestLoader {
 
     // ---- Values with their own syntax.
 
-    private static Duration duration(final String text) {
-        return DurationSyntax.parse(text).orElseThrow(() ->
+    /** At most {@link DurationSyntax#LONGEST}, as in rule files: test times are added to and multiplied as theirs. */
+    private static Duration duration(final String key, final String text) {
+        final Duration d = DurationSyntax.parse(text).orElseThrow(() ->
                 new IllegalArgumentException("'" + text + "' is not a duration (e.g. 10s, 1m, 1h30m)"));
+        DurationSyntax.tooLong(key, text, d).ifPresent(tooLong -> {
+            throw new IllegalArgumentException(tooLong);
+        });
+        return d;
     }
 
     /** One series, written as a selector whose matchers are all {@code =}: its full label set. */
@@ -260,14 +266,17 @@ final class RuleTestLoader {
         return new Series(selector.metricName(), Labels.of(labels));
     }
 
-    /** Reads a scalar as text and turns it into a value; a problem is reported at the scalar. */
+    /**
+     * Reads a scalar as text and turns it into a value, given the key it is the value of (for messages); a problem is
+     * reported at the scalar.
+     */
     private static final class TextValue<T> extends StdScalarDeserializer<T> {
 
         private static final long serialVersionUID = 1L;
 
-        private final transient Function<String, T> read;
+        private final transient BiFunction<String, String, T> read;
 
-        TextValue(final Class<T> type, final Function<String, T> read) {
+        TextValue(final Class<T> type, final BiFunction<String, String, T> read) {
             super(type);
             this.read = read;
         }
@@ -279,7 +288,7 @@ final class RuleTestLoader {
                         ? "a list" : "a mapping"));
             }
             try {
-                return read.apply(p.getText());
+                return read.apply(p.currentName(), p.getText());
             } catch (final IllegalArgumentException e) {
                 throw new ValueProblem(p, e.getMessage());
             }

@@ -11,6 +11,16 @@ import java.util.regex.Pattern;
  */
 public final class DurationSyntax {
 
+    /**
+     * The longest duration a rule file or a rule unit test may write: ten years. The engine adds rule durations to
+     * event times (epoch milliseconds of the years 0000 to 9999, within about ±2.6e14) and to each other (the last
+     * point + {@code after} + {@code for}, an evaluation time - {@code window}, + {@code keep_firing_for}), and
+     * multiplies a test's {@code interval} by a sample's index; with every duration at most 3.2e11 ms, no such
+     * arithmetic comes near a {@code long}'s 9.2e18, so none can overflow. No alert needs longer: a yearly job's
+     * silence is 400 days.
+     */
+    public static final Duration LONGEST = Duration.ofDays(3650);
+
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:d|h|ms|m|s))+");
     private static final Pattern PART = Pattern.compile("(\\d+)(d|h|ms|m|s)");
     private static final String ORDER = "d h m s ms";
@@ -51,6 +61,16 @@ public final class DurationSyntax {
             }
         }
         return Optional.of(total);
+    }
+
+    /**
+     * The problem with a duration longer than {@link #LONGEST}, worded for a user who wrote {@code text} under
+     * {@code key}: {@code 'for' is too long: 10000000000000d, at most 3650d}; empty when it is not too long.
+     */
+    public static Optional<String> tooLong(final String key, final String text, final Duration d) {
+        return d.compareTo(LONGEST) > 0
+                ? Optional.of("'" + key + "' is too long: " + text + ", at most " + format(LONGEST))
+                : Optional.empty();
     }
 
     private static int unitRank(final String unit) {

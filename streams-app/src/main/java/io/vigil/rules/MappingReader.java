@@ -229,6 +229,11 @@ final class MappingReader {
             problems.add(v.mark(), "'" + key + "' must be longer than 0s");
             return Optional.empty();
         }
+        final Optional<String> tooLong = DurationSyntax.tooLong(key, s.get().text(), d.get());
+        if (tooLong.isPresent()) {
+            problems.add(v.mark(), tooLong.get());
+            return Optional.empty();
+        }
         return d;
     }
 

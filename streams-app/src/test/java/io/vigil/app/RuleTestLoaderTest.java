@@ -78,6 +78,8 @@ class RuleTestLoaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             unknown key           | $TEST     intervall: 1m\\n    alerts: [{at: 1m}]\\n | 4:5: unknown key 'intervall'; did you mean 'interval'?
             bad duration          | $TEST     interval: 1x\\n    alerts: [{at: 1m}]\\n | 4:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)
+            interval too long     | $TEST     interval: 100000000000d\\n    alerts: [{at: 1m}]\\n | 4:15: 'interval' is too long: 100000000000d, at most 3650d
+            at too long           | $TEST     alerts:\\n      - at: 3650d1ms\\n | 5:13: 'at' is too long: 3650d1ms, at most 3650d
             zero interval         | $TEST     interval: 0s\\n    alerts: [{at: 1m}]\\n | 3:5: test 'x': 'interval' must be more than 0s
             regex matcher         | $TEST     input_series:\\n      - series: 'cpu{a=~"b"}'\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: 'a=~"b"': an input series names its labels with '=' only
             bad selector          | $TEST     input_series:\\n      - series: 'cpu{a="b"'\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: missing '}' at the end of the selector

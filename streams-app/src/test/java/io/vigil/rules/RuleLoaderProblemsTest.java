@@ -66,6 +66,47 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:11:5: a group needs 'name'");
     }
 
+    /** Ten years: the engine adds rule durations to epoch-ms times, which must never overflow (DurationSyntax). */
+    @Test
+    void everyDurationIsAtMostTenYearsWhereverItIsWritten() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: 10000000000000d
+                    rules:
+                      - alert: A
+                        series: up
+                        window: 10000000000000d
+                        threshold: {above: 1}
+                        for: 3650d1ms
+                        keep_firing_for: 10000000000000d
+                      - alert: B
+                        series: up
+                        absent: {after: 10000000000000d}
+                      - alert: C
+                        series: up
+                        deviation: {baseline: 10000000000000d, z: 3}
+                """)).containsExactly(
+                "bad.yaml:3:12: 'every' is too long: 10000000000000d, at most 3650d",
+                "bad.yaml:7:17: 'window' is too long: 10000000000000d, at most 3650d",
+                "bad.yaml:9:14: 'for' is too long: 3650d1ms, at most 3650d",
+                "bad.yaml:10:26: 'keep_firing_for' is too long: 10000000000000d, at most 3650d",
+                "bad.yaml:13:25: 'after' is too long: 10000000000000d, at most 3650d",
+                "bad.yaml:16:31: 'baseline' is too long: 10000000000000d, at most 3650d");
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: 3650d
+                    rules:
+                      - alert: A
+                        series: up
+                        window: 3650d
+                        absent: {after: 3650d}
+                        for: 3650d
+                        keep_firing_for: 3650d
+                """)).as("ten years exactly").isEmpty();
+    }
+
     @Test
     void kindsMustBeExactlyOne() {
         assertThat(problemsOfRule("        series: up\n"))
