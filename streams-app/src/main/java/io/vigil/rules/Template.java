@@ -2,6 +2,7 @@ package io.vigil.rules;
 
 import io.vigil.model.Labels;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,12 @@ import java.util.List;
  * cannot fail; rendering walks pre-parsed parts and never re-reads the text.
  */
 public final class Template {
+
+    /** Where 4 decimals stop showing 4 significant digits; below it numbers print in exponent form. */
+    private static final BigDecimal PLAIN_FROM = new BigDecimal("0.0001");
+    /** Where a double's digits stop being exact when printed whole; from it numbers print in exponent form. */
+    private static final double EXPONENT_FROM = 1e15;
+    private static final MathContext SIGNIFICANT = new MathContext(4, RoundingMode.HALF_UP);
 
     private static final String KNOWN = "$labels.NAME, $value";
     private static final String KNOWN_WITH_BASELINE = "$labels.NAME, $value, $median, $z";
@@ -148,9 +155,15 @@ public final class Template {
     }
 
     /**
-     * A number as templates print it: at most 4 decimals, rounded half up, without trailing zeros or point
-     * ({@code 21.496866} -> {@code 21.4969}, {@code 3.0} -> {@code 3}, {@code 1e-7} -> {@code 0}), never in
-     * exponent notation; {@code NaN}, {@code +Inf}, {@code -Inf} for the non-finite.
+     * A number as templates print it. From 0.0001 up to 1e15 (either sign), with at most 4 decimals, rounded half up,
+     * without trailing zeros or point ({@code 21.496866} -> {@code 21.4969}, {@code 3.0} -> {@code 3},
+     * {@code 123456789.0} -> {@code 123456789}): the numbers alerts are about, as people read them. Outside that range
+     * 4 decimals would print a small ratio as {@code 0} and a huge count as hundreds of digits that a double does not
+     * hold (it has about 16 significant digits, so 1e15 is where the last printed digits stop being exact), so the
+     * number prints with 4 significant digits in exponent form, as Go's {@code %.4g} does and so as Prometheus users
+     * know it from {@code {{ printf "%.4g" $value }}}: {@code 0.0000234} -> {@code 2.34e-05}, {@code 1e300} ->
+     * {@code 1e+300}, {@code 1234567890123456} -> {@code 1.235e+15}. {@code 0} is {@code 0}; {@code NaN},
+     * {@code +Inf}, {@code -Inf} for the non-finite.
      */
     public static String formatNumber(final double x) {
         if (Double.isNaN(x)) {
@@ -160,7 +173,24 @@ public final class Template {
             return x > 0 ? "+Inf" : "-Inf";
         }
         // BigDecimal.valueOf starts from the shortest decimal that reads back as x, so 0.00005 rounds up as written.
-        return BigDecimal.valueOf(x).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        final BigDecimal exact = BigDecimal.valueOf(x);
+        if (Math.abs(x) >= EXPONENT_FROM) {
+            return exponentForm(exact);
+        }
+        final BigDecimal significant = exact.round(SIGNIFICANT);
+        // Decided after rounding, as %g does: 0.000099996 is 0.0001, not 1e-04.
+        return significant.signum() != 0 && significant.abs().compareTo(PLAIN_FROM) < 0
+                ? exponentForm(exact)
+                : exact.setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code 2.34e-05}: 4 significant digits, trailing zeros dropped, a signed exponent of at least two digits. */
+    private static String exponentForm(final BigDecimal x) {
+        final BigDecimal rounded = x.round(SIGNIFICANT).stripTrailingZeros();
+        final int exponent = rounded.precision() - rounded.scale() - 1;
+        final String mantissa = rounded.movePointLeft(exponent).stripTrailingZeros().toPlainString();
+        final int magnitude = Math.abs(exponent);
+        return mantissa + (exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + magnitude;
     }
 
     @Override

@@ -36,16 +36,35 @@ class TemplateTest {
     @Test
     void formatsNumbersWithAtMostFourDecimals() {
         assertThat(Template.formatNumber(21.496866)).isEqualTo("21.4969");
+        assertThat(Template.formatNumber(12.5)).isEqualTo("12.5");
         assertThat(Template.formatNumber(3.0)).isEqualTo("3");
-        assertThat(Template.formatNumber(1e-7)).isEqualTo("0");
-        assertThat(Template.formatNumber(-1e-7)).isEqualTo("0");
+        assertThat(Template.formatNumber(0.0)).isEqualTo("0");
+        assertThat(Template.formatNumber(-0.0)).isEqualTo("0");
         assertThat(Template.formatNumber(123456789.0)).isEqualTo("123456789");
-        assertThat(Template.formatNumber(0.00005)).isEqualTo("0.0001");
+        assertThat(Template.formatNumber(999_999_999_999_999.0)).isEqualTo("999999999999999");
+        assertThat(Template.formatNumber(0.0001)).isEqualTo("0.0001");
+        assertThat(Template.formatNumber(0.00012345)).isEqualTo("0.0001");
+        assertThat(Template.formatNumber(0.000099996)).as("rounds up to 0.0001").isEqualTo("0.0001");
         assertThat(Template.formatNumber(-2.5)).isEqualTo("-2.5");
-        assertThat(Template.formatNumber(1e20)).isEqualTo("100000000000000000000");
         assertThat(Template.formatNumber(Double.NaN)).isEqualTo("NaN");
         assertThat(Template.formatNumber(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
         assertThat(Template.formatNumber(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
+    }
+
+    /** As Go's %.4g, which Prometheus users know from {{ printf "%.4g" $value }}. */
+    @Test
+    void formatsTinyAndHugeNumbersWithFourSignificantDigitsInExponentForm() {
+        assertThat(Template.formatNumber(0.0000234)).isEqualTo("2.34e-05");
+        assertThat(Template.formatNumber(0.00005)).isEqualTo("5e-05");
+        assertThat(Template.formatNumber(0.000012345678)).isEqualTo("1.235e-05");
+        assertThat(Template.formatNumber(1e-7)).isEqualTo("1e-07");
+        assertThat(Template.formatNumber(-1e-7)).isEqualTo("-1e-07");
+        assertThat(Template.formatNumber(Double.MIN_VALUE)).isEqualTo("4.9e-324");
+        assertThat(Template.formatNumber(1e15)).isEqualTo("1e+15");
+        assertThat(Template.formatNumber(1_234_567_890_123_456.0)).isEqualTo("1.235e+15");
+        assertThat(Template.formatNumber(1e20)).isEqualTo("1e+20");
+        assertThat(Template.formatNumber(-1e300)).isEqualTo("-1e+300");
+        assertThat(Template.formatNumber(Double.MAX_VALUE)).isEqualTo("1.798e+308");
     }
 
     @Test
