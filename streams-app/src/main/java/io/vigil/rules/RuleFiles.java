@@ -123,19 +123,17 @@ public final class RuleFiles {
 
         @Override
         public FileVisitResult visitFileFailed(final Path file, final IOException e) {
+            // A loop leads back to a directory being walked, whose files are listed anyway.
             if (e instanceof FileSystemLoopException || isHidden(file)) {
                 return FileVisitResult.CONTINUE;
             }
-            if (e instanceof NoSuchFileException) {
-                // Gone since its directory was listed (an editor's rename): a rule file is missing, anything else
-                // does not matter.
-                if (isRuleFile(file)) {
-                    problems.add(noSuchFile(file));
-                }
+            final boolean directory = Files.isDirectory(file);
+            if (!directory && !isRuleFile(file)) {
                 return FileVisitResult.CONTINUE;
             }
-            problems.add(new RuleProblem(file.toString(), 1, 1, (Files.isDirectory(file)
-                    ? "cannot list the directory: " : "cannot read the file: ") + e.getMessage()));
+            // NoSuchFile: gone since its directory was listed, as in an editor's rename.
+            problems.add(e instanceof NoSuchFileException ? noSuchFile(file) : new RuleProblem(file.toString(), 1, 1,
+                    (directory ? "cannot list the directory: " : "cannot read the file: ") + e.getMessage()));
             return FileVisitResult.CONTINUE;
         }
 
