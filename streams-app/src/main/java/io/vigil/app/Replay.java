@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.ingest.InputFormat;
+import io.vigil.ingest.InputTopic;
+import io.vigil.ingest.TimestampPrecision;
 import io.vigil.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +22,16 @@ import java.util.function.Consumer;
  */
 public final class Replay {
 
-    /** What a replay read and wrote. */
-    public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason) {
+    /**
+     * What a replay read and wrote.
+     *
+     * @param rejectedByReason datapoints {@code run} would dead-letter, by reason, and {@code late}: those dropped for
+     *                         coming more than the grace behind (ingest's newest point, or an instant evaluated)
+     * @param skippedFields    line protocol and Telegraf JSON fields that are strings or booleans, which make no
+     *                         datapoint
+     */
+    public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
+                          long skippedFields) {
     }
 
 
@@ -32,8 +43,17 @@ public final class Replay {
      */
     public static Summary run(final RuleSet rules, final VigilConfig config, final List<Path> inputs,
                               final Consumer<byte[]> events) throws IOException {
+        return run(rules, config, inputs, InputFormat.AUTO, events);
+    }
+
+    /**
+     * As {@link #run(RuleSet, VigilConfig, List, Consumer)}, every line read as {@code format}, as {@code run} reads a
+     * topic configured with it (line protocol in nanoseconds).
+     */
+    public static Summary run(final RuleSet rules, final VigilConfig config, final List<Path> inputs,
+                              final InputFormat format, final Consumer<byte[]> events) throws IOException {
         final MeterRegistry registry = new SimpleMeterRegistry();
-        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config), registry,
+        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config, format), registry,
                 System.currentTimeMillis(), events);
         try (ReplayReader reader = new ReplayReader(pipeline, inputs)) {
             IngestedBatch batch;
@@ -44,16 +64,26 @@ public final class Replay {
         final Map<String, Long> rejected = new TreeMap<>();
         registry.find("vigil.ingest.rejected").counters()
                 .forEach(c -> rejected.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum));
-        final Counter late = registry.find("vigil.ingest.late.dropped").counter();
-        if (late != null && late.count() > 0) {
-            rejected.put("late", (long) late.count());
+        // Late at ingest (behind the newest point) or at evaluation (behind an instant evaluated): dropped either way.
+        final long late = count(registry, "vigil.ingest.late.dropped") + count(registry, "vigil.evaluation.late.dropped");
+        if (late > 0) {
+            rejected.put("late", late);
         }
-        final long alertEvents = (long) registry.find("vigil.alert.transitions").counters().stream()
-                .mapToDouble(Counter::count).sum();
-        return new Summary(pipeline.records(), alertEvents, pipeline.deadLetters(), rejected);
+        return new Summary(pipeline.records(), count(registry, "vigil.alert.transitions"), pipeline.deadLetters(),
+                rejected, count(registry, "vigil.ingest.fields.skipped"));
+    }
+
+    /** The sum of the counters named {@code name}, whatever their tags; 0 for none. */
+    private static long count(final MeterRegistry registry, final String name) {
+        return (long) registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     static TopologySettings settings(final VigilConfig config) {
-        return TopologySettings.of(config.withMetricsTopics(List.of(ReplayPipeline.INPUT)), Map.of(ReplayPipeline.INPUT, 1));
+        return settings(config, InputFormat.AUTO);
+    }
+
+    static TopologySettings settings(final VigilConfig config, final InputFormat format) {
+        return TopologySettings.of(config.withInputTopics(List.of(
+                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS))), Map.of(ReplayPipeline.INPUT, 1));
     }
 }

@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.ingest.InputFormat;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,8 +35,9 @@ final class ReplayCommand implements Callable<Integer> {
     private Path output;
 
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
-            description = "auto, json or influx (default: ${DEFAULT-VALUE}). Each line's format is detected as `run` "
-                    + "detects each record's (JSON, Telegraf JSON, line protocol), so every value reads the same capture.")
+            description = "auto, json, influx or telegraf_json (default: ${DEFAULT-VALUE}): auto detects each line's "
+                    + "format as `run` detects each record's; any other reads every line as `run` reads a topic "
+                    + "configured with that format (line protocol in nanoseconds), and skips a line in another.")
     private String format;
 
     @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (grace, limits, external URL).")
@@ -43,9 +45,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("auto", "json", "influx").contains(format)) {
-            throw new ConfigException("--format: '" + format + "' is not a format; use auto, json or influx");
-        }
+        final InputFormat lines = InputFormat.ofName(format).orElseThrow(() -> new ConfigException(
+                "--format: '" + format + "' is not a format; use one of " + String.join(", ", InputFormat.names())));
         for (Path input : inputs) {
             if (!Files.isReadable(input)) {
                 throw new ConfigException("--input: cannot read " + input);
@@ -60,7 +61,7 @@ final class ReplayCommand implements Callable<Integer> {
         final OutputStream sink = output == null ? System.out : open(output);
         final Replay.Summary summary;
         try (PrintStream out = new PrintStream(new BufferedOutputStream(sink, 1 << 16), false, "UTF-8")) {
-            summary = Replay.run(ruleSet, cfg, inputs, json -> {
+            summary = Replay.run(ruleSet, cfg, inputs, lines, json -> {
                 try {
                     out.write(json);
                     out.write('\n');
@@ -77,6 +78,10 @@ final class ReplayCommand implements Callable<Integer> {
                 err.printf(" %s=%d", e.getKey(), e.getValue());
             }
             err.println();
+        }
+        if (summary.skippedFields() > 0) {
+            err.printf("skipped %d string or boolean field(s) of line protocol or Telegraf JSON (Vigil evaluates numbers)%n",
+                    summary.skippedFields());
         }
         err.flush();
         return 0;

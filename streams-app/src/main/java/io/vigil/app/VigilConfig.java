@@ -69,7 +69,12 @@ public record VigilConfig(
 
     /** This configuration reading {@code topics} instead, each with its format detected per record. */
     public VigilConfig withMetricsTopics(final List<String> topics) {
-        return new VigilConfig(kafka, topics.stream().map(InputTopic::auto).toList(), alertsTopic, dlqTopic, rulesPath,
+        return withInputTopics(topics.stream().map(InputTopic::auto).toList());
+    }
+
+    /** This configuration reading {@code topics} instead. */
+    public VigilConfig withInputTopics(final List<InputTopic> topics) {
+        return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath,
                 grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
                 logFormat, maxSeriesPerRule, partitionedBySeries);
     }

@@ -93,6 +93,62 @@ class CommandLineTest {
     }
 
     @Test
+    void replayReadsEveryLineInTheFormatGivenAndCountsWhatItSkips() throws Exception {
+        final Path rules = dir.resolve("hot.yaml");
+        Files.writeString(rules, """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Hot
+                        series: cpu_usage_user
+                        window: 10s
+                        threshold: {above: 50}
+                """);
+        // One point as line protocol, one as native JSON, and a string field; then a point ten minutes on, so that
+        // the first ones' instants are evaluated.
+        final Path input = dir.resolve("mixed.txt");
+        Files.writeString(input, """
+                cpu,host=lp usage_user=90 1655793000000000000
+                {"name":"cpu_usage_user","labels":{"instance":"json"},"value":90,"timestamp":"2022-06-21T06:30:00Z"}
+                cpu,host=lp state="busy" 1655793000000000000
+                cpu,host=tick usage_user=1 1655793600000000000
+                {"name":"cpu_usage_user","labels":{"instance":"tick"},"value":1,"timestamp":"2022-06-21T06:40:00Z"}
+                """);
+
+        final CommandRun auto = replay(rules, input, "auto");
+        assertThat(auto.exit()).isZero();
+        assertThat(events("auto")).contains("\"instance\":\"lp\"").contains("\"instance\":\"json\"");
+        assertThat(auto.err()).contains("skipped 1 string or boolean field(s)");
+
+        final CommandRun influx = replay(rules, input, "influx");
+        assertThat(influx.exit()).isZero();
+        assertThat(events("influx")).contains("\"instance\":\"lp\"").doesNotContain("\"instance\":\"json\"");
+        assertThat(influx.err()).contains("skipped 2 record(s) that run would dead-letter");
+
+        final CommandRun json = replay(rules, input, "json");
+        assertThat(json.exit()).isZero();
+        assertThat(events("json")).doesNotContain("\"instance\":\"lp\"").contains("\"instance\":\"json\"");
+        assertThat(json.err()).contains("skipped 3 record(s) that run would dead-letter");
+
+        final CommandRun unknown = vigil("replay", "--rules", rules.toString(), "--input", input.toString(),
+                "--format", "csv");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("vigil: --format: 'csv' is not a format; use one of auto, json, "
+                + "telegraf_json, influx" + System.lineSeparator());
+    }
+
+    /** {@code vigil replay} of {@code input} in {@code format}, its events written to a file of the temp dir. */
+    private CommandRun replay(final Path rules, final Path input, final String format) {
+        return vigil("replay", "--rules", rules.toString(), "--input", input.toString(), "--format", format,
+                "--output", dir.resolve(format + ".jsonl").toString());
+    }
+
+    /** The events {@link #replay} wrote in {@code format}. */
+    private String events(final String format) throws java.io.IOException {
+        return Files.readString(dir.resolve(format + ".jsonl"));
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         assertThat(vigil("replay", "--nope").exit()).isEqualTo(2);
     }
