@@ -993,8 +993,13 @@ public final class TaskEvaluator {
             final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(), t,
                     prev.keepFiringSince());
             if (prev.isFiring()) {
-                out.add(new AlertTransition(rule, state.series(), AlertTransition.Kind.RESOLVED, resolved, Double.NaN,
-                        Double.NaN, Double.NaN, Optional.of(FORGOTTEN)));
+                // An absent rule's $value is the silence so far; any other shows its last numbers, as a resolve for
+                // want of data does (transition()).
+                final AlertNumbers shown = kinds[i] == KIND_ABSENT
+                        ? new AlertNumbers((t - state.lastSeenAt(t)) / 1000.0, Double.NaN, Double.NaN)
+                        : state.numbers(rule.id());
+                out.add(new AlertTransition(rule, state.series(), AlertTransition.Kind.RESOLVED, resolved,
+                        shown.value(), shown.median(), shown.z(), Optional.of(FORGOTTEN)));
             }
             state.setAlert(rule.id(), AlertStatus.INACTIVE);
         }
@@ -1077,7 +1082,8 @@ public final class TaskEvaluator {
 
     /**
      * Absent: the series has had no point for {@code after}. Its times are exact rather than evaluation instants:
-     * it became absent at {@code last point + after}, and resolves when its next point arrived.
+     * it became absent at {@code last point + after}, and resolves when its next point arrived (with
+     * {@code keep_firing_for}, at the evaluation where that has run out since).
      */
     private boolean evaluateAbsence(final SeriesState state, final int i, final Rule rule, final long t, final int to,
                                     final List<AlertTransition> out) {
@@ -1102,10 +1108,25 @@ public final class TaskEvaluator {
                     s = new AlertStatus(s.state(), activeAt, activeAt + forMs[i], s.resolvedAt(), s.keepFiringSince());
                 }
                 case RESOLVED -> {
-                    final long silentSince = prev.activeAt() - afterMs;
+                    final long silentSince = prev.activeAt() - afterMs; // the last point before the silence
                     final int back = state.firstIndexAfter(silentSince);
-                    final long returned = back < state.size() ? Math.min(state.timestamp(back), t) : t;
-                    s = new AlertStatus(s.state(), s.activeAt(), s.firedAt(), returned, s.keepFiringSince());
+                    final long cameBack;
+                    final long resolvedAt;
+                    if (keepFiringForMs[i] == 0) {
+                        cameBack = back < state.size() ? Math.min(state.timestamp(back), t) : t;
+                        resolvedAt = cameBack;
+                    } else {
+                        // keep_firing_for has run out since the series came back: its first point back may be
+                        // pruned by now, and was there by the first evaluation that found it back. It resolves
+                        // now (rules.md: resolved "after keep_firing_for").
+                        final long foundBack = prev.keepFiringSince() == AlertStatus.NONE ? t : prev.keepFiringSince();
+                        cameBack = back < state.size() ? Math.min(state.timestamp(back), foundBack) : foundBack;
+                        resolvedAt = t;
+                    }
+                    s = new AlertStatus(s.state(), s.activeAt(), s.firedAt(), resolvedAt, s.keepFiringSince());
+                    // The resolved event's $value is how long the series was silent, not the 0s since it came back.
+                    return apply(state, rule, ruleIds[i], prev, new AlertLifecycle.Step(s, step.event()),
+                            (cameBack - silentSince) / 1000.0, Double.NaN, Double.NaN, out);
                 }
             }
         }
@@ -1125,6 +1146,11 @@ public final class TaskEvaluator {
         }
         if (step.status().isInactive()) {
             // No numbers are kept for an inactive alert: skip building them on the common path.
+            return statusChanged;
+        }
+        if (Double.isNaN(value) && !Double.isNaN(state.numbers(ruleId).value())) {
+            // Firing through keep_firing_for with an empty window: the numbers kept stay those of the last
+            // evaluation with data, which the resolve then shows (transition()).
             return statusChanged;
         }
         return state.setNumbers(ruleId, new AlertNumbers(value, median, z)) || statusChanged;

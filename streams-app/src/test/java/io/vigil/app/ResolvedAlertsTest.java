@@ -1,0 +1,143 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.EventStatus;
+import io.vigil.rules.RuleLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a resolved event says when the alert resolves for want of data or after a silence: its time, its value and
+ * the annotations rendered with it. A pager reads these; "CPU at NaN%" or "silent for 0s" tells it nothing.
+ */
+class ResolvedAlertsTest {
+
+    private static final Instant START = Instant.parse("2023-11-14T22:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAbsentAlertResolvesKeepFiringForAfterTheSeriesCameBackAndSaysHowLongItWasSilent() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Silent
+                        series: up
+                        absent: {after: 30s}
+                        annotations: {summary: "silent for {{ $value }}s"}
+                      - alert: SilentKept
+                        series: up
+                        absent: {after: 30s}
+                        keep_firing_for: 1m
+                        annotations: {summary: "silent for {{ $value }}s"}
+                """;
+        // Points every 10 s from 0 s to 50 s, none until 160 s, then every 10 s to 450 s.
+        final List<String> lines = new ArrayList<>();
+        for (int s = 0; s <= 450; s += 10) {
+            if (s <= 50 || s >= 160) {
+                lines.add(point("up", 1, s));
+            }
+        }
+
+        final List<AlertEvent> events = replay(rules, lines);
+
+        final AlertEvent silent = resolved(events, "Silent");
+        assertThat(silent.endsAt()).contains(START.plusSeconds(160));
+        assertThat(silent.value()).hasValue(110.0);
+        assertThat(silent.annotations()).containsEntry("summary", "silent for 110s");
+        final AlertEvent kept = resolved(events, "SilentKept");
+        assertThat(kept.startsAt()).contains(START.plusSeconds(80));
+        assertThat(kept.endsAt()).contains(START.plusSeconds(220));
+        assertThat(kept.annotations()).containsEntry("summary", "silent for 110s");
+    }
+
+    @Test
+    void anAlertResolvingForWantOfDataAfterKeepFiringForShowsItsLastNumbers() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Hot
+                        series: cpu
+                        aggregate: avg
+                        window: 30s
+                        threshold: {above: 90}
+                        keep_firing_for: 30s
+                        annotations: {summary: "CPU at {{ $value }}%"}
+                """;
+        // Hot for a minute, then the node stops reporting; another series moves event time on.
+        final List<String> lines = new ArrayList<>();
+        for (int s = 0; s <= 300; s += 10) {
+            if (s <= 60) {
+                lines.add(point("cpu", 95, s));
+            }
+            lines.add(point("tick", 0, s));
+        }
+
+        final AlertEvent hot = resolved(replay(rules, lines), "Hot");
+
+        assertThat(hot.value()).hasValue(95.0);
+        assertThat(hot.annotations()).containsEntry("summary", "CPU at 95%");
+    }
+
+    @Test
+    void aForgottenSeriesAbsentAlertSaysHowLongItHadBeenSilent() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Silent
+                        series: up
+                        absent: {after: 30s}
+                        annotations: {summary: "silent for {{ $value }}s"}
+                """;
+        final List<String> lines = new ArrayList<>(List.of(point("up", 1, 0)));
+        // Another series of the same rule moves event time a day and a minute on.
+        for (int s = 0; s <= 86_460; s += 20) {
+            lines.add(point("up", 1, s).replace("\"a\"", "\"b\""));
+        }
+
+        final AlertEvent forgotten = resolved(replay(rules, lines), "Silent");
+
+        assertThat(forgotten.annotations()).containsKey("resolved_reason");
+        assertThat(forgotten.annotations().get("summary")).matches("silent for 864\\d\\ds");
+    }
+
+    private List<AlertEvent> replay(final String rules, final List<String> lines) throws IOException {
+        final Path ruleFile = Files.writeString(dir.resolve("rules.yaml"), rules);
+        final Path input = Files.write(dir.resolve("input.jsonl"), lines);
+        final List<AlertEvent> events = new ArrayList<>();
+        Replay.run(RuleLoader.load(List.of(ruleFile)).ruleSet(), ConfigLoader.load(null, Map.of()), List.of(input),
+                json -> events.add(AlertEventJson.read(json)));
+        return events;
+    }
+
+    /** The one resolved event of {@code alert}. */
+    private static AlertEvent resolved(final List<AlertEvent> events, final String alert) {
+        final List<AlertEvent> resolved = events.stream().filter(e -> e.status() == EventStatus.RESOLVED)
+                .filter(e -> alert.equals(e.labels().get("alertname"))).toList();
+        assertThat(resolved).hasSize(1);
+        return resolved.get(0);
+    }
+
+    /** A native JSON datapoint of {@code name}{instance="a"} at {@code seconds} after {@link #START}. */
+    private static String point(final String name, final double value, final int seconds) {
+        return "{\"name\":\"" + name + "\",\"labels\":{\"instance\":\"a\"},\"value\":" + value + ",\"timestamp\":"
+                + START.plusSeconds(seconds).toEpochMilli() + "}";
+    }
+}
