@@ -1,5 +1,6 @@
 package io.vigil.alerts;
 
+import io.vigil.evaluation.AlertNumbers;
 import io.vigil.evaluation.AlertStatus;
 import io.vigil.evaluation.AlertTransition;
 import io.vigil.model.Labels;
@@ -34,7 +35,7 @@ public final class AlertEventFactory {
         // Templates see the series' labels plus alertname, as Prometheus' $labels does.
         final Labels templateLabels = t.series().labels().with("alertname", rule.alert());
         final TemplateValues values = new TemplateValues(t.value(), t.median(), t.z());
-        final Labels alertLabels = labels(rule, templateLabels, values);
+        final Labels alertLabels = labels(rule, templateLabels, t);
         final Map<String, String> annotations = new TreeMap<>();
         rule.annotations().forEach((name, template) -> annotations.put(name, template.render(templateLabels, values)));
         t.note().ifPresent(note -> annotations.put(RESOLVED_REASON, note));
@@ -60,12 +61,16 @@ public final class AlertEventFactory {
 
     /** The labels {@link #create} gives the event of {@code t}, without the rest of it. */
     public Labels labels(final AlertTransition t) {
-        return labels(t.rule(), t.series().labels().with("alertname", t.rule().alert()),
-                new TemplateValues(t.value(), t.median(), t.z()));
+        return labels(t.rule(), t.series().labels().with("alertname", t.rule().alert()), t);
     }
 
-    /** The series' labels and alertname, then the rule's labels rendered (which win). */
-    private static Labels labels(final Rule rule, final Labels templateLabels, final TemplateValues values) {
+    /**
+     * The series' labels and alertname, then the rule's labels rendered (which win), with the numbers the alert
+     * became active with: its labels are its identity, the same at every event of it.
+     */
+    private static Labels labels(final Rule rule, final Labels templateLabels, final AlertTransition t) {
+        final AlertNumbers n = t.numbersForLabels();
+        final TemplateValues values = new TemplateValues(n.value(), n.median(), n.z());
         final Map<String, String> labels = new LinkedHashMap<>(templateLabels.toMap());
         for (Map.Entry<String, Template> e : new TreeMap<>(rule.labels()).entrySet()) {
             labels.put(e.getKey(), e.getValue().render(templateLabels, values));

@@ -233,7 +233,7 @@ final class AlertsApi {
             final boolean firing = a.status().isFiring();
             final AlertTransition t = new AlertTransition(a.rule(), a.series(),
                     firing ? AlertTransition.Kind.FIRING : AlertTransition.Kind.PENDING, a.status(),
-                    a.numbers().value(), a.numbers().median(), a.numbers().z());
+                    a.numbers().value(), a.numbers().median(), a.numbers().z(), java.util.Optional.empty(), a.labelNumbers());
             final Labels labels = events.labels(t);
             if (query.matches(labels)) {
                 matching.add(new Ranked<>(a.rule().id(), firing, labels.toMap().toString(), t));

@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class ActiveAlerts {
 
-    /** An alert pending or firing. */
-    public record ActiveAlert(Rule rule, Series series, AlertStatus status, AlertNumbers numbers) {
+    /** An alert pending or firing; {@code labelNumbers} as {@link AlertTransition#labelNumbers}. */
+    public record ActiveAlert(Rule rule, Series series, AlertStatus status, AlertNumbers numbers,
+                              AlertNumbers labelNumbers) {
     }
 
     /** A rule's share of this instance: series it watches, its alerts by state, its last evaluation instant. */
@@ -66,7 +67,8 @@ public final class ActiveAlerts {
                 final boolean limit = SeriesBudget.isAlertKey(kv.key);
                 for (Map.Entry<String, AlertStatusCodec.Stored> a : state.alerts().entrySet()) {
                     (limit ? Optional.of(SeriesBudget.ALERT_RULE) : rules.byId(a.getKey())).ifPresent(rule -> out.add(
-                            new ActiveAlert(rule, state.series(), a.getValue().status(), a.getValue().numbers())));
+                            new ActiveAlert(rule, state.series(), a.getValue().status(), a.getValue().numbers(),
+                                    a.getValue().labelNumbers())));
                 }
             }
         }
@@ -75,7 +77,8 @@ public final class ActiveAlerts {
                 final KeyValue<String, byte[]> kv = it.next();
                 final PeerGroupEvaluator.PeerAlert alert = PeerGroupProcessor.decodeAlert(kv.value);
                 final Optional<Rule> rule = rules.byId(kv.key.split("\u0000", 2)[0]);
-                rule.ifPresent(r -> out.add(new ActiveAlert(r, alert.series(), alert.status(), alert.numbers())));
+                rule.ifPresent(r -> out.add(new ActiveAlert(r, alert.series(), alert.status(), alert.numbers(),
+                        alert.labelNumbers())));
             }
         }
         return out;

@@ -25,8 +25,11 @@ public final class PeerGroupEvaluator {
 
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
-    /** An alert of an outlier rule for one member, with the group it belongs to. */
-    record PeerAlert(String groupKey, Series series, AlertStatus status, AlertNumbers numbers) {
+    /**
+     * An alert of an outlier rule for one member, with the group it belongs to; {@code labelNumbers} as
+     * {@link AlertTransition#labelNumbers}.
+     */
+    record PeerAlert(String groupKey, Series series, AlertStatus status, AlertNumbers numbers, AlertNumbers labelNumbers) {
     }
 
     /** What a pass produced and what must be persisted. */
@@ -123,8 +126,10 @@ public final class PeerGroupEvaluator {
             if (prev.isFiring() && before.isPresent()) {
                 final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
                         Math.max(prev.firedAt(), TaskEvaluator.lastInstant(now, before.get())), prev.keepFiringSince());
+                final AlertNumbers last = e.getValue().numbers();
                 out.add(new AlertTransition(before.get(), e.getValue().series(), AlertTransition.Kind.RESOLVED,
-                        resolved, Double.NaN, Double.NaN, Double.NaN, Optional.of(TaskEvaluator.RULE_GONE)));
+                        resolved, last.value(), last.median(), last.z(), Optional.of(TaskEvaluator.RULE_GONE),
+                        e.getValue().labelNumbers()));
             }
             alerts.remove(e.getKey());
             changes.put(e.getKey(), Optional.empty());
@@ -282,8 +287,11 @@ public final class PeerGroupEvaluator {
         }
         final Series series = prevAlert != null ? prevAlert.series() : Series.fromKey(seriesKey);
         final AlertNumbers last = prevAlert == null ? AlertNumbers.NONE : prevAlert.numbers();
-        step.event().ifPresent(kind -> out.add(TaskEvaluator.transition(rule, series, kind, step.status(),
-                new AlertNumbers(value, median, z), last)));
+        final AlertNumbers now = new AlertNumbers(value, median, z);
+        final AlertNumbers forLabels = !prev.isInactive() ? prevAlert.labelNumbers()
+                : rule.labelsUseNumbers() ? now : AlertNumbers.NONE;
+        step.event().ifPresent(kind -> out.add(TaskEvaluator.transition(rule, series, kind, step.status(), now, last,
+                forLabels)));
         if (step.status().isInactive()) {
             if (prevAlert != null) {
                 alerts.remove(key);
@@ -291,7 +299,7 @@ public final class PeerGroupEvaluator {
             }
             return;
         }
-        final PeerAlert next = new PeerAlert(groupKey, series, step.status(), new AlertNumbers(value, median, z));
+        final PeerAlert next = new PeerAlert(groupKey, series, step.status(), now, forLabels);
         if (!next.equals(prevAlert)) {
             alerts.put(key, next);
             changes.put(key, Optional.of(next));

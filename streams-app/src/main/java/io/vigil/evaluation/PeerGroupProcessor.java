@@ -214,7 +214,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(alert.groupKey());
             SeriesCodec.write(out, alert.series());
-            AlertStatusCodec.write(out, alert.status(), alert.numbers());
+            AlertStatusCodec.write(out, alert.status(), alert.numbers(), alert.labelNumbers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -226,7 +226,8 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
             final String group = in.readUTF();
             final var series = SeriesCodec.read(in);
             final AlertStatusCodec.Stored stored = AlertStatusCodec.read(in);
-            return new PeerGroupEvaluator.PeerAlert(group, series, stored.status(), stored.numbers());
+            return new PeerGroupEvaluator.PeerAlert(group, series, stored.status(), stored.numbers(),
+                    stored.labelNumbers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -881,6 +881,9 @@ final class SeriesState {
             if (rare instanceof Rare r && r.alerts != null) {
                 r.alerts.remove(ruleId);
                 r.numbers.remove(ruleId);
+                if (r.labelNumbers != null && r.labelNumbers.remove(ruleId) != null && r.labelNumbers.isEmpty()) {
+                    r.labelNumbers = null;
+                }
                 if (r.alerts.isEmpty()) {
                     r.alerts = null;
                     r.numbers = null;
@@ -903,6 +906,25 @@ final class SeriesState {
             return false;
         }
         return !latest.equals(r.numbers.put(ruleId, latest));
+    }
+
+    /**
+     * Records the numbers an active alert whose rule's labels render them became active with
+     * ({@link AlertTransition#labelNumbers}); kept until it is inactive again.
+     */
+    void setLabelNumbers(final String ruleId, final AlertNumbers atActivation) {
+        if (rare instanceof Rare r && r.alerts != null && r.alerts.containsKey(ruleId)) {
+            if (r.labelNumbers == null) {
+                r.labelNumbers = new TreeMap<>();
+            }
+            r.labelNumbers.put(ruleId, atActivation);
+        }
+    }
+
+    /** What {@link #setLabelNumbers} recorded for the alert of {@code ruleId}, or {@link AlertNumbers#NONE}. */
+    AlertNumbers labelNumbers(final String ruleId) {
+        return rare instanceof Rare r && r.labelNumbers != null ? r.labelNumbers.getOrDefault(ruleId, AlertNumbers.NONE)
+                : AlertNumbers.NONE;
     }
 
     AlertNumbers numbers(final String ruleId) {
@@ -959,6 +981,8 @@ final class SeriesState {
         private TreeMap<String, AlertStatus> alerts;
         /** The numbers of the last evaluation of each active alert, for the alerts API. Null with `alerts`. */
         private TreeMap<String, AlertNumbers> numbers;
+        /** The numbers active alerts render their labels with, for rules whose labels use them; null while none. */
+        private TreeMap<String, AlertNumbers> labelNumbers;
         /** A series' only baseline; null while it has none, or more (then in `baselines`). */
         private Baseline baseline;
         /** Deviation rules' histories by rule id, while there are two or more. */

@@ -63,7 +63,7 @@ final class SeriesStateCodec {
             out.writeShort(s.alerts().size());
             for (Map.Entry<String, AlertStatus> e : s.alerts().entrySet()) {
                 out.writeUTF(e.getKey());
-                AlertStatusCodec.write(out, e.getValue(), s.numbers(e.getKey()));
+                AlertStatusCodec.write(out, e.getValue(), s.numbers(e.getKey()), s.labelNumbers(e.getKey()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -110,6 +110,9 @@ final class SeriesStateCodec {
                 final AlertStatusCodec.Stored stored = AlertStatusCodec.read(in);
                 s.setAlert(ruleId, stored.status());
                 s.setNumbers(ruleId, stored.numbers());
+                if (!stored.labelNumbers().equals(AlertNumbers.NONE)) {
+                    s.setLabelNumbers(ruleId, stored.labelNumbers());
+                }
             }
             return s;
         } catch (IOException e) {

@@ -235,8 +235,10 @@ public final class TaskEvaluator {
                 if (prev.isFiring() && before.isPresent()) {
                     final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
                             Math.max(prev.firedAt(), lastInstant(now, before.get())), prev.keepFiringSince());
+                    final AlertNumbers last = state.numbers(alert.getKey());
                     out.add(new AlertTransition(before.get(), state.series(), AlertTransition.Kind.RESOLVED, resolved,
-                            Double.NaN, Double.NaN, Double.NaN, Optional.of(RULE_GONE)));
+                            last.value(), last.median(), last.z(), Optional.of(RULE_GONE),
+                            state.labelNumbers(alert.getKey())));
                 }
                 state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
                 changed(state);
@@ -999,7 +1001,7 @@ public final class TaskEvaluator {
                         ? new AlertNumbers((t - state.lastSeenAt(t)) / 1000.0, Double.NaN, Double.NaN)
                         : state.numbers(rule.id());
                 out.add(new AlertTransition(rule, state.series(), AlertTransition.Kind.RESOLVED, resolved,
-                        shown.value(), shown.median(), shown.z(), Optional.of(FORGOTTEN)));
+                        shown.value(), shown.median(), shown.z(), Optional.of(FORGOTTEN), state.labelNumbers(rule.id())));
             }
             state.setAlert(rule.id(), AlertStatus.INACTIVE);
         }
@@ -1138,11 +1140,17 @@ public final class TaskEvaluator {
     private static boolean apply(final SeriesState state, final Rule rule, final String ruleId, final AlertStatus prev,
                                  final AlertLifecycle.Step step, final double value, final double median,
                                  final double z, final List<AlertTransition> out) {
-        step.event().ifPresent(kind -> out.add(transition(rule, state.series(), kind, step.status(),
-                new AlertNumbers(value, median, z), state.numbers(ruleId))));
+        final AlertNumbers now = new AlertNumbers(value, median, z);
+        final boolean activates = prev.isInactive() && !step.status().isInactive();
+        final AlertNumbers forLabels = activates ? now : state.labelNumbers(ruleId);
+        step.event().ifPresent(kind -> out.add(transition(rule, state.series(), kind, step.status(), now,
+                state.numbers(ruleId), forLabels)));
         final boolean statusChanged = !step.status().equals(prev);
         if (statusChanged) {
             state.setAlert(ruleId, step.status());
+        }
+        if (activates && rule.labelsUseNumbers()) {
+            state.setLabelNumbers(ruleId, now);
         }
         if (step.status().isInactive()) {
             // No numbers are kept for an inactive alert: skip building them on the common path.
@@ -1153,7 +1161,7 @@ public final class TaskEvaluator {
             // evaluation with data, which the resolve then shows (transition()).
             return statusChanged;
         }
-        return state.setNumbers(ruleId, new AlertNumbers(value, median, z)) || statusChanged;
+        return state.setNumbers(ruleId, now) || statusChanged;
     }
 
     /**
@@ -1162,10 +1170,12 @@ public final class TaskEvaluator {
      * would tell a pager nothing.
      */
     static AlertTransition transition(final Rule rule, final Series series, final AlertTransition.Kind kind,
-                                      final AlertStatus status, final AlertNumbers now, final AlertNumbers last) {
+                                      final AlertStatus status, final AlertNumbers now, final AlertNumbers last,
+                                      final AlertNumbers forLabels) {
         final AlertNumbers shown = kind == AlertTransition.Kind.RESOLVED && Double.isNaN(now.value())
                 && !Double.isNaN(last.value()) ? last : now;
-        return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z());
+        return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z(),
+                Optional.empty(), rule.labelsUseNumbers() ? forLabels : AlertNumbers.NONE);
     }
 
     /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */

@@ -52,6 +52,14 @@ public record Rule(
                 && annotations.equals(other.annotations);
     }
 
+    /**
+     * Whether a label renders {@code $value}, {@code $median} or {@code $z}: the alert then keeps the numbers it became
+     * active with, to render its labels with at every event (its labels are its identity).
+     */
+    public boolean labelsUseNumbers() {
+        return labels.values().stream().anyMatch(Template::usesNumbers);
+    }
+
     /** {@code group/alert}: the rule's name in events, URLs and state. */
     public String id() {
         return group + "/" + alert;

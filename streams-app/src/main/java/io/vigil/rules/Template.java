@@ -137,6 +137,11 @@ public final class Template {
         return text;
     }
 
+    /** Whether it renders {@code $value}, {@code $median} or {@code $z}, which change from one evaluation to the next. */
+    public boolean usesNumbers() {
+        return parts.stream().anyMatch(Number.class::isInstance);
+    }
+
     /**
      * The text with every reference replaced: a missing label renders as "", numbers as {@link #formatNumber}.
      *

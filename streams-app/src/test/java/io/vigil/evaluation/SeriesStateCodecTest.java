@@ -132,12 +132,16 @@ class SeriesStateCodecTest {
             s.setLastPruned(start - 1);
             s.setAlert("g/Surge", new AlertStatus(AlertState.PENDING, start, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE));
             s.setNumbers("g/Surge", new AlertNumbers(value(random), 11, 4.2));
+            if (random.nextBoolean()) {
+                // A rule whose labels render $value keeps the numbers it became active with.
+                s.setLabelNumbers("g/Surge", new AlertNumbers(value(random), 10, 3.5));
+            }
             for (String key : new String[] {SERIES.key(), "\u0001self/alert"}) {
                 final SeriesStateCodec.StoredAlerts alerts = SeriesStateCodec.decodeAlerts(key,
                         SeriesStateCodec.encode(key, s), Series::fromKey);
                 assertThat(alerts.series()).isEqualTo(SERIES);
                 assertThat(alerts.alerts()).as("run %d", run).isEqualTo(Map.of("g/Surge",
-                        new AlertStatusCodec.Stored(s.alert("g/Surge"), s.numbers("g/Surge"))));
+                        new AlertStatusCodec.Stored(s.alert("g/Surge"), s.numbers("g/Surge"), s.labelNumbers("g/Surge"))));
             }
             forms.add(s.regular() + "/" + s.valueBytes());
         }
@@ -151,7 +155,7 @@ class SeriesStateCodecTest {
         for (SeriesStateCodec.StoredAlerts old : List.of(v1, v2)) {
             assertThat(old.series()).isEqualTo(SERIES);
             assertThat(old.alerts()).isEqualTo(Map.of("g/Surge",
-                    new AlertStatusCodec.Stored(sample.alert("g/Surge"), sample.numbers("g/Surge"))));
+                    new AlertStatusCodec.Stored(sample.alert("g/Surge"), sample.numbers("g/Surge"), AlertNumbers.NONE)));
         }
     }
 
