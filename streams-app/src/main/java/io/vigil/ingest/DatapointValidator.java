@@ -47,11 +47,12 @@ final class DatapointValidator {
     /**
      * Accepts into {@code out} the datapoint of a known label set {@code labels} (accepted under these limits), a
      * metric name {@link KnownLabels#metricName} gave, a value and a timestamp, as {@link #validate} would; false, with
-     * {@code out} untouched, when {@link #validate} would reject it (a timestamp too far ahead).
+     * {@code out} untouched, when {@link #validate} would reject it (a timestamp outside the years 0000 to 9999, or
+     * too far ahead).
      */
     boolean acceptKnown(final KnownLabels.LabelSet labels, final String name, final double value,
                         final long timestampMs, final long nowMs, final DecodedRecord.Builder out) {
-        if (tooFarAhead(timestampMs, nowMs)) {
+        if (!Rfc3339Timestamps.withinYears(timestampMs) || tooFarAhead(timestampMs, nowMs)) {
             return false;
         }
         out.accept(new Datapoint(labels.series(name), value, timestampMs));
@@ -182,6 +183,12 @@ final class DatapointValidator {
         }
         if (!draft.hasTimestamp) {
             return new Rejection(DeadLetterReason.MISSING_TIMESTAMP, "no \"timestamp\"");
+        }
+        if (!Rfc3339Timestamps.withinYears(draft.timestampMs)) {
+            // Beyond these, event time has no use for an instant, and one near Long.MIN_VALUE would wrap the
+            // evaluators' "t - grace" around to the far future, dropping every point after it as late.
+            return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, "timestamp " + draft.timestampMs
+                    + " ms is outside the years 0000 to 9999");
         }
         if (tooFarAhead(draft.timestampMs, nowMs)) {
             return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "timestamp " + instant(draft.timestampMs)

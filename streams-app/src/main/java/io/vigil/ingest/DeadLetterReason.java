@@ -34,7 +34,10 @@ public enum DeadLetterReason {
     INVALID_VALUE("invalid_value"),
     /** No {@code timestamp}, or {@code timestamp} is null. */
     MISSING_TIMESTAMP("missing_timestamp"),
-    /** A {@code timestamp} that is neither an RFC 3339 string nor epoch milliseconds within range. */
+    /**
+     * A {@code timestamp} that is neither an RFC 3339 string nor epoch milliseconds, or an instant outside the years
+     * RFC 3339 can write (0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), whatever the format.
+     */
     INVALID_TIMESTAMP("invalid_timestamp"),
     /** A timestamp more than {@link IngestLimits#maxFutureSkew()} ahead of the wall clock. */
     FUTURE_TIMESTAMP("future_timestamp"),

@@ -18,6 +18,11 @@ final class Rfc3339Timestamps {
     /** Returned for text that is not an RFC 3339 timestamp; no such timestamp is this far in the past. */
     static final long INVALID = Long.MIN_VALUE;
 
+    /** 0000-01-01T00:00:00Z, the earliest instant RFC 3339's four-digit years can write, in epoch milliseconds. */
+    static final long EARLIEST_MS = -62_167_219_200_000L;
+    /** 9999-12-31T23:59:59.999Z, the latest instant RFC 3339 can write, to the millisecond. */
+    static final long LATEST_MS = 253_402_300_799_999L;
+
     private static final DateTimeFormatter WITH_OFFSET = new DateTimeFormatterBuilder()
             .parseCaseInsensitive() // RFC 3339 allows "t" and "z"
             .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
@@ -28,6 +33,15 @@ final class Rfc3339Timestamps {
     private static final long MS_PER_DAY = 86_400_000L;
 
     private Rfc3339Timestamps() {
+    }
+
+    /**
+     * Whether {@code epochMs} is an instant RFC 3339 can write, {@link #EARLIEST_MS} to {@link #LATEST_MS}. One
+     * unsigned compare: below the earliest, the difference wraps to a huge unsigned number, as it does above the
+     * latest.
+     */
+    static boolean withinYears(final long epochMs) {
+        return Long.compareUnsigned(epochMs - EARLIEST_MS, LATEST_MS - EARLIEST_MS) <= 0;
     }
 
     /** Epoch milliseconds, or {@link #INVALID}. */

@@ -110,7 +110,13 @@ final class TelegrafJsonDecoder {
             draft.labels().putAll(labels);
             draft.value(field.getValue().asDouble());
             if (ts != null && ts.isNumber()) {
-                draft.timestamp(Math.round(ts.asDouble() * 1000));
+                final double ms = ts.asDouble() * 1000;
+                // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant.
+                if (Math.abs(ms) < 9.2e18) {
+                    draft.timestamp(Math.round(ms));
+                } else {
+                    draft.timestampProblem = "timestamp " + ts + " is out of range for epoch seconds";
+                }
             } else if (ts != null) {
                 draft.timestampProblem = "timestamp " + ts + " is not a number of seconds";
             }

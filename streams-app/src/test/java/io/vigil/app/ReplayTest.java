@@ -121,6 +121,32 @@ class ReplayTest {
         assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
     }
 
+    /**
+     * A producer that writes Long.MIN_VALUE for "no timestamp": that datapoint is dead-lettered, and the points after
+     * it give the same events as without it (its instant once wrapped the evaluators' "t - grace" around, and every
+     * later point was dropped as late).
+     */
+    @Test
+    void aTimestampNearLongMinValueIsDeadLetteredAndTheRestIsReplayed() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final List<String> withSentinel = new ArrayList<>(records);
+        withSentinel.add(0, "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"sentinel\"},\"value\":0,"
+                + "\"timestamp\":" + Long.MIN_VALUE + "}");
+        final Path input = Files.write(dir.resolve("capture.jsonl"), withSentinel);
+        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
+
+        final List<String> events = new ArrayList<>();
+        final Replay.Summary summary = Replay.run(rules, config, List.of(input),
+                json -> events.add(new String(json, StandardCharsets.UTF_8)));
+        final List<String> cleanEvents = new ArrayList<>();
+        final Replay.Summary cleanSummary = Replay.run(rules, config, List.of(clean),
+                json -> cleanEvents.add(new String(json, StandardCharsets.UTF_8)));
+
+        assertThat(summary.rejectedByReason()).containsEntry("invalid_timestamp",
+                cleanSummary.rejectedByReason().getOrDefault("invalid_timestamp", 0L) + 1);
+        assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
+    }
+
     private static List<Thread> readingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vigil-replay-ingest") && t.isAlive()).toList();

@@ -48,6 +48,22 @@ class KnownLabelsTest {
     }
 
     /**
+     * prometheus-kafka-adapter's layout, its label set and timestamp read before, is accepted without the general
+     * checks: a timestamp outside the years 0000 to 9999 must still be refused there, the second time as the first.
+     */
+    @Test
+    void aKnownTimestampOutsideTheYearsIsRejectedAgain() {
+        final KnownLabels known = new KnownLabels();
+        final byte[] record = ("{\"labels\":{\"__name__\":\"up\",\"job\":\"x\"},\"name\":\"up\","
+                + "\"timestamp\":\"0000-01-01T00:00:00+00:01\",\"value\":\"1\"}").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 2; i++) {
+            assertThat(DECODER.decode(record, NOW, NOW, known).deadLetterMessage())
+                    .isEqualTo("invalid_timestamp: timestamp -62167219260000 ms is outside the years 0000 to 9999");
+        }
+        assertThat(known.labelSets()).isEqualTo(1);
+    }
+
+    /**
      * The task's one reader, given up part-way through a record (a datapoint accepted, then a field it leaves to
      * Jackson), carries nothing of it into the next record: neither that datapoint nor the abandoned one's fields.
      */

@@ -205,6 +205,10 @@ class RecordDecoderTest {
                         "invalid_timestamp: timestamp \"99999999999999999999\" is out of range for epoch milliseconds"),
                 Arguments.of(point("up", "1", "1e300"), DeadLetterReason.INVALID_TIMESTAMP,
                         "invalid_timestamp: timestamp \"1e300\" is out of range for epoch milliseconds"),
+                Arguments.of(point("up", "1", String.valueOf(Long.MIN_VALUE)), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp -9223372036854775808 ms is outside the years 0000 to 9999"),
+                Arguments.of(point("up", "1", "\"0000-01-01T00:00:00+00:01\""), DeadLetterReason.INVALID_TIMESTAMP,
+                        "invalid_timestamp: timestamp -62167219260000 ms is outside the years 0000 to 9999"),
                 Arguments.of(point("up", "1", "{}"), DeadLetterReason.INVALID_TIMESTAMP,
                         "invalid_timestamp: \"timestamp\" is an object, not a string or number"),
                 Arguments.of(point("up", "1", "\"2022-06-21T06:36:00.001Z\""), DeadLetterReason.FUTURE_TIMESTAMP,
@@ -305,6 +309,28 @@ class RecordDecoderTest {
     void oldTimestampsAreAccepted() {
         assertThat(single(point("up", "1", "\"0001-01-01T00:00:00Z\"")).timestampMs())
                 .isEqualTo(Instant.parse("0001-01-01T00:00:00Z").toEpochMilli());
+    }
+
+    /**
+     * Event time is only good for the instants RFC 3339 can write: one near Long.MIN_VALUE would wrap the evaluators'
+     * arithmetic around. The first and last millisecond of those years are accepted, one beyond is not.
+     */
+    @Test
+    void timestampsOutsideTheYears0000To9999AreInvalid() {
+        final RecordDecoder anyFuture = new RecordDecoder(
+                IngestLimits.defaults().withMaxFutureSkew(Duration.ofDays(10_000L * 366)));
+        final long earliest = Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
+        final long latest = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
+        for (long ms : new long[] {earliest, latest}) {
+            assertThat(anyFuture.decode(point("up", "1", String.valueOf(ms)).getBytes(StandardCharsets.UTF_8), NOW)
+                    .datapoints()).extracting(Datapoint::timestampMs).containsExactly(ms);
+        }
+        for (long ms : new long[] {earliest - 1, latest + 1, Long.MIN_VALUE + 10_000, Long.MAX_VALUE}) {
+            assertThat(anyFuture.decode(point("up", "1", String.valueOf(ms)).getBytes(StandardCharsets.UTF_8), NOW)
+                    .deadLetterMessage()).isEqualTo("invalid_timestamp: timestamp " + ms
+                    + " ms is outside the years 0000 to 9999");
+        }
     }
 
     @Test

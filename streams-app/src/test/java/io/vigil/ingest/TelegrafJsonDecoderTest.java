@@ -46,6 +46,16 @@ class TelegrafJsonDecoderTest {
     }
 
     @Test
+    void secondsOutsideTheYears0000To9999AreInvalid() {
+        assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-9300000000000000}")
+                .deadLetterMessage())
+                .isEqualTo("invalid_timestamp: timestamp -9300000000000000 is out of range for epoch seconds");
+        assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-62167219201}")
+                .deadLetterMessage())
+                .isEqualTo("invalid_timestamp: timestamp -62167219201000 ms is outside the years 0000 to 9999");
+    }
+
+    @Test
     void nativeJsonIsStillNativeEvenWithALabelCalledFields() {
         final DecodedRecord r = decode("{\"name\":\"up\",\"labels\":{\"fields\":\"x\"},\"value\":1,\"timestamp\":1655793000000}");
         assertThat(r.datapoints()).hasSize(1);
