@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * Decodes Kafka record values into datapoints, in the format of their topic. With {@link InputFormat#AUTO} the
  * format is detected per record from its first significant byte: '{' or '[' is JSON — Telegraf's when the object
- * has {@code fields} or {@code metrics} (input 3), native otherwise (input 1); anything else is InfluxDB line
- * protocol (input 2).
+ * has {@code fields} or {@code metrics} and neither {@code value} nor {@code labels} (input 3), native otherwise
+ * (input 1); anything else is InfluxDB line protocol (input 2).
  *
  * <p>Holds no per-record state: one instance may serve any number of threads, and a call costs no setup.
  */

@@ -1,6 +1,8 @@
 package io.vigil.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -28,17 +30,36 @@ final class TelegrafJsonDecoder {
 
     /**
      * Whether a JSON record is Telegraf's rather than native: its top-level object has {@code fields} or
-     * {@code metrics}. Cheap for native records, which almost never contain those words.
+     * {@code metrics} and neither {@code value} nor {@code labels}. Telegraf's serializer writes only {@code name},
+     * {@code tags}, {@code fields} and {@code timestamp} (or a batch {@code {"metrics":[...]}}); a native datapoint
+     * may carry any extra member, a {@code fields} one included, and stays native. Cheap for native records, which
+     * almost never contain those words; the rest are read as tokens, their top-level member names only, no tree.
      */
     static boolean looksLikeTelegraf(final byte[] value) {
         final String text = new String(value, StandardCharsets.UTF_8);
         if (!text.contains("\"fields\"") && !text.contains("\"metrics\"")) {
             return false;
         }
-        try {
-            final JsonNode root = JSON.readTree(value);
-            return root != null && root.isObject() && (root.has("fields") || root.has("metrics"));
+        try (JsonParser parser = JSON.getFactory().createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            boolean telegrafMember = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                switch (parser.currentName()) {
+                    case "value", "labels" -> {
+                        return false;
+                    }
+                    case "fields", "metrics" -> telegrafMember = true;
+                    default -> {
+                    }
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
+            return telegrafMember;
         } catch (IOException e) {
+            // Malformed either way: the native decoder says where.
             return false;
         }
     }

@@ -55,6 +55,29 @@ class TelegrafJsonDecoderTest {
                 .isEqualTo("invalid_timestamp: timestamp -62167219201000 ms is outside the years 0000 to 9999");
     }
 
+    /**
+     * Telegraf writes name, tags, fields and timestamp only: an object with a native member ({@code value} or
+     * {@code labels}) is a native datapoint, whose extra {@code fields} or {@code metrics} member is skipped as any
+     * unknown one is.
+     */
+    @Test
+    void aNativeDatapointWithAnExtraFieldsOrMetricsMemberIsNative() {
+        final String[] extras = {"\"fields\":{\"note\":\"from-exporter\"}", "\"fields\":{\"usage_user\":7}",
+            "\"metrics\":{\"a\":1}", "\"metrics\":[{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":1655793000}]"};
+        for (String extra : extras) {
+            final DecodedRecord r = decode("{\"name\":\"m\",\"labels\":{\"instance\":\"f1\"},\"value\":1,"
+                    + "\"timestamp\":\"2022-06-21T06:30:00Z\"," + extra + "}");
+            assertThat(r.rejections()).as(extra).isEmpty();
+            assertThat(r.datapoints()).as(extra).containsExactly(
+                    new Datapoint(new Series("m", Labels.of("instance", "f1")), 1, 1_655_793_000_000L));
+        }
+        // Either native member is enough, wherever it stands.
+        assertThat(decode("{\"fields\":{\"u\":1},\"name\":\"m\",\"value\":2,\"timestamp\":1655793000000}")
+                .datapoints()).extracting(Datapoint::value).containsExactly(2.0);
+        assertThat(decode("{\"fields\":{\"u\":1},\"name\":\"m\",\"labels\":{},\"timestamp\":1655793000000}")
+                .deadLetterMessage()).isEqualTo("missing_value: no \"value\"");
+    }
+
     @Test
     void nativeJsonIsStillNativeEvenWithALabelCalledFields() {
         final DecodedRecord r = decode("{\"name\":\"up\",\"labels\":{\"fields\":\"x\"},\"value\":1,\"timestamp\":1655793000000}");
