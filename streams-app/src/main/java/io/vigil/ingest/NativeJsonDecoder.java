@@ -234,7 +234,8 @@ final class NativeJsonDecoder {
         }
     }
 
-    private static String describe(final JsonToken token) {
+    /** What a JSON value is, for a message: "a number", "an object", ... */
+    static String describe(final JsonToken token) {
         return switch (token) {
             case START_OBJECT -> "an object";
             case START_ARRAY -> "an array";
@@ -247,7 +248,7 @@ final class NativeJsonDecoder {
     }
 
     /** One line with where (line, column, byte offset) and Jackson's message without its source dump. */
-    private static String malformed(final JsonProcessingException e) {
+    static String malformed(final JsonProcessingException e) {
         final JsonLocation location = e.getLocation();
         final String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
                 + location.getColumnNr() + " (byte " + location.getByteOffset() + ")";

@@ -1,5 +1,6 @@
 package io.vigil.ingest;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -16,7 +17,8 @@ import java.util.Map;
  * "fields":{...},"timestamp":1655793000}} with the timestamp in seconds (Telegraf's default {@code json_timestamp_units}),
  * or a batch {@code {"metrics":[...]}}. Named as line protocol is: each numeric field is the series
  * {@code NAME_FIELD}, tags are labels, {@code host} is also {@code instance}; string and boolean fields are skipped and
- * counted.
+ * counted. Checked as strictly as native JSON: tags must be an object of strings (a null tag is an absent one), and a
+ * record holds one JSON value only.
  */
 final class TelegrafJsonDecoder {
 
@@ -67,17 +69,26 @@ final class TelegrafJsonDecoder {
     DecodedRecord decode(final byte[] value, final long nowMs) {
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         final JsonNode root;
-        try {
-            root = JSON.readTree(value);
+        try (JsonParser parser = JSON.getFactory().createParser(value)) {
+            root = JSON.readTree(parser);
+            // readTree stops after the first value: what follows would be lost silently, as native JSON never is.
+            if (parser.nextToken() != null) {
+                throw new JsonParseException(parser, "more than one JSON value in the record",
+                        parser.currentTokenLocation());
+            }
         } catch (JsonProcessingException e) {
-            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "malformed JSON: " + e.getOriginalMessage());
+            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, NativeJsonDecoder.malformed(e));
         } catch (IOException e) {
             return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "unreadable JSON: " + e.getMessage());
+        }
+        if (root == null) {
+            return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record holds no JSON value");
         }
         if (root.has("metrics")) {
             final JsonNode metrics = root.get("metrics");
             if (!metrics.isArray()) {
-                return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "\"metrics\" is not an array");
+                return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE,
+                        "\"metrics\" is " + describe(metrics) + ", not an array");
             }
             for (int i = 0; i < metrics.size(); i++) {
                 metric(metrics.get(i), "metric " + i + ": ", nowMs, out);
@@ -91,31 +102,39 @@ final class TelegrafJsonDecoder {
         return out.build();
     }
 
+    /**
+     * One metric, checked as a native datapoint is, in the validator's order: its name, its tags (labels), its fields
+     * (values). A problem with the metric as a whole rejects it once, not once per field.
+     */
     private void metric(final JsonNode m, final String where, final long nowMs, final DecodedRecord.Builder out) {
         if (!m.isObject()) {
             out.reject(new Rejection(DeadLetterReason.NOT_AN_OBJECT, where + "a metric must be a JSON object"));
             return;
         }
         final JsonNode name = m.get("name");
-        final JsonNode fields = m.get("fields");
-        if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+        if (name != null && !name.isNull() && !name.isTextual()) {
+            out.reject(new Rejection(DeadLetterReason.INVALID_NAME,
+                    where + "\"name\" is " + describe(name) + ", not a string"));
+            return;
+        }
+        if (name == null || name.isNull() || name.asText().isEmpty()) {
             out.reject(new Rejection(DeadLetterReason.MISSING_NAME, where + "no \"name\""));
             return;
         }
+        final Map<String, String> labels = new LinkedHashMap<>();
+        final String tagsProblem = readTags(m.get("tags"), labels);
+        if (tagsProblem != null) {
+            out.reject(new Rejection(DeadLetterReason.INVALID_LABELS, where + tagsProblem));
+            return;
+        }
+        final JsonNode fields = m.get("fields");
         if (fields == null || !fields.isObject() || fields.isEmpty()) {
             out.reject(new Rejection(DeadLetterReason.MISSING_VALUE, where + "no \"fields\""));
             return;
         }
-        final Map<String, String> labels = new LinkedHashMap<>();
-        final JsonNode tags = m.get("tags");
-        if (tags != null && tags.isObject()) {
-            final Iterator<Map.Entry<String, JsonNode>> it = tags.fields();
-            while (it.hasNext()) {
-                final Map.Entry<String, JsonNode> tag = it.next();
-                labels.put(LineProtocolDecoder.labelName(tag.getKey()), tag.getValue().asText());
-            }
-        }
-        if (!labels.containsKey("instance") && labels.containsKey("host")) {
+        final String instance = labels.get("instance");
+        // An empty label is an absent one, here as everywhere: it does not keep host from being the instance.
+        if ((instance == null || instance.isEmpty()) && labels.containsKey("host")) {
             labels.put("instance", labels.get("host"));
         }
         final JsonNode ts = m.get("timestamp");
@@ -130,6 +149,7 @@ final class TelegrafJsonDecoder {
             draft.name = LineProtocolDecoder.metricName(name.asText()) + "_" + LineProtocolDecoder.metricName(field.getKey());
             draft.labels().putAll(labels);
             draft.value(field.getValue().asDouble());
+            // A null timestamp is no timestamp, left to the validator's missing_timestamp as in native JSON.
             if (ts != null && ts.isNumber()) {
                 final double ms = ts.asDouble() * 1000;
                 // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant.
@@ -138,10 +158,44 @@ final class TelegrafJsonDecoder {
                 } else {
                     draft.timestampProblem = "timestamp " + ts + " is out of range for epoch seconds";
                 }
-            } else if (ts != null) {
+            } else if (ts != null && !ts.isNull()) {
                 draft.timestampProblem = "timestamp " + ts + " is not a number of seconds";
             }
             validator.validate(draft, where, nowMs, out);
         }
+    }
+
+    /**
+     * Reads {@code tags} into {@code labels} as native JSON reads {@code labels}: absent or null is none, a null tag is
+     * an absent one, and anything but an object of strings is refused. Telegraf's tags are always strings; another
+     * type means the record is not what it claims, and dropping the tag would merge different series.
+     *
+     * @return why the tags are refused, or null
+     */
+    private static String readTags(final JsonNode tags, final Map<String, String> labels) {
+        if (tags == null || tags.isNull()) {
+            return null;
+        }
+        if (!tags.isObject()) {
+            return "\"tags\" is " + describe(tags) + ", not an object";
+        }
+        final Iterator<Map.Entry<String, JsonNode>> it = tags.fields();
+        while (it.hasNext()) {
+            final Map.Entry<String, JsonNode> tag = it.next();
+            final JsonNode value = tag.getValue();
+            final String label = LineProtocolDecoder.labelName(tag.getKey());
+            if (value.isTextual()) {
+                labels.put(label, value.asText());
+            } else if (value.isNull()) {
+                labels.remove(label);
+            } else {
+                return "tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string";
+            }
+        }
+        return null;
+    }
+
+    private static String describe(final JsonNode node) {
+        return NativeJsonDecoder.describe(node.asToken());
     }
 }

@@ -45,6 +45,51 @@ class TelegrafJsonDecoderTest {
                 "invalid_timestamp: metric 2: timestamp \"yesterday\" is not a number of seconds");
     }
 
+    /** Tags are checked as native JSON's labels are: null is absent, anything but a string is refused. */
+    @Test
+    void tagsAreStringsOrNullAsNativeLabelsAre() {
+        final String fields = ",\"fields\":{\"usage_user\":1},\"timestamp\":1655793000}";
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"g1\",\"zone\":null}" + fields).datapoints())
+                .extracting(d -> d.series().key())
+                .containsExactly("cpu_usage_user{host=\"g1\",instance=\"g1\"}");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"g2\",\"zone\":{\"id\":\"eu-1\"}}" + fields)
+                .deadLetterMessage()).isEqualTo("invalid_labels: tag \"zone\" is an object, not a string");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"g2\",\"rack\":7}" + fields)
+                .deadLetterMessage()).isEqualTo("invalid_labels: tag \"rack\" is a number, not a string");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":\"host=g3\"" + fields).deadLetterMessage())
+                .isEqualTo("invalid_labels: \"tags\" is a string, not an object");
+        assertThat(decode("{\"metrics\":[{\"name\":\"cpu\",\"tags\":[\"host\",\"g4\"]" + fields + "]}")
+                .deadLetterMessage()).isEqualTo("invalid_labels: metric 0: \"tags\" is an array, not an object");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":null" + fields).datapoints())
+                .extracting(d -> d.series().key()).containsExactly("cpu_usage_user{}");
+    }
+
+    @Test
+    void anEmptyInstanceTagIsAbsentSoHostIsCopiedToIt() {
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"g5\",\"instance\":\"\"},"
+                + "\"fields\":{\"usage_user\":1},\"timestamp\":1655793000}").datapoints())
+                .extracting(d -> d.series().key())
+                .containsExactly("cpu_usage_user{host=\"g5\",instance=\"g5\"}");
+    }
+
+    @Test
+    void contentAfterTheJsonValueMakesTheRecordUnparseable() {
+        final String metric = "{\"name\":\"cpu\",\"tags\":{\"host\":\"g6\"},\"fields\":{\"u\":1},"
+                + "\"timestamp\":1655793000}";
+        final DecodedRecord r = decode(metric + metric.replace("g6", "LOST"));
+        assertThat(r.datapoints()).isEmpty();
+        assertThat(r.deadLetterMessage()).isEqualTo("unparseable: malformed JSON at line 1, column "
+                + (metric.length() + 1) + " (byte " + metric.length() + "): more than one JSON value in the record");
+    }
+
+    @Test
+    void aNullTimestampIsMissingAndANonStringNameInvalidAsInNativeJson() {
+        assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":null}").deadLetterMessage())
+                .isEqualTo("missing_timestamp: no \"timestamp\"");
+        assertThat(decode("{\"name\":5,\"fields\":{\"u\":1},\"timestamp\":1655793000}").deadLetterMessage())
+                .isEqualTo("invalid_name: \"name\" is a number, not a string");
+    }
+
     @Test
     void secondsOutsideTheYears0000To9999AreInvalid() {
         assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-9300000000000000}")
