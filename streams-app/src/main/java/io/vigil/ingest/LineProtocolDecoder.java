@@ -13,8 +13,14 @@ import java.util.Map;
  * <p>Each numeric field becomes the series {@code MEASUREMENT_FIELD} with the tags as labels ({@code host} is also
  * copied to {@code instance} when there is no {@code instance}). Characters a Prometheus name cannot hold become
  * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
- * counted, not rejected. A line without a timestamp takes the Kafka record's. A bad line is rejected alone, with its
- * number; the other lines of the record still count.
+ * counted, not rejected. A line without a timestamp takes the Kafka record's. A bad line is rejected alone and whole,
+ * with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
+ *
+ * <p>Numbers are read as InfluxDB reads them, no more leniently: a float is an optional {@code -}, digits with an
+ * optional fraction, and an optional exponent ({@code -1.5e3}); an integer {@code -12i}, an unsigned one {@code 12u}.
+ * InfluxDB refuses NaN and infinities, so they are refused here in every spelling ({@code NaN}, {@code +Inf},
+ * {@code -Infinity}), as is a float too large for a double ({@code 1e400}), a {@code +} sign, hex and Java's
+ * {@code d}/{@code f} suffixes.
  */
 final class LineProtocolDecoder {
 
@@ -23,6 +29,10 @@ final class LineProtocolDecoder {
         LineSyntaxException(final String message) {
             super(message, null, false, false);
         }
+    }
+
+    /** One field of a line: its key as written, and its number, or null for a string or boolean field. */
+    private record Field(String key, Double number) {
     }
 
     private final DatapointValidator validator;
@@ -76,7 +86,8 @@ final class LineProtocolDecoder {
         final Map<String, String> tags = new LinkedHashMap<>();
         while (c.peek() == ',') {
             c.next();
-            final String key = c.readUntil("=".toCharArray());
+            // An unescaped space or comma ends a tag key too: "my tag=x" is not a key with a space but a broken line.
+            final String key = c.readUntil("=, ".toCharArray());
             c.expect('=');
             final String value = c.readUntil(", ".toCharArray());
             if (key.isEmpty() || value.isEmpty()) {
@@ -88,7 +99,7 @@ final class LineProtocolDecoder {
             throw new LineSyntaxException("expected a space before the fields at column " + c.column());
         }
         c.skipSpaces();
-        final List<String[]> fields = new ArrayList<>();
+        final List<Field> fields = new ArrayList<>();
         do {
             if (!fields.isEmpty()) {
                 c.next();
@@ -98,7 +109,8 @@ final class LineProtocolDecoder {
             if (key.isEmpty()) {
                 throw new LineSyntaxException("empty field key at column " + c.column());
             }
-            fields.add(new String[] {key, c.readFieldValue()});
+            // Read to a number now, before anything of the line is used: a bad field rejects the line whole.
+            fields.add(new Field(key, number(c.readFieldValue())));
         } while (c.peek() == ',');
         long timestampMs = recordTimestampMs;
         if (c.peek() == ' ') {
@@ -118,16 +130,15 @@ final class LineProtocolDecoder {
             tags.put("instance", tags.get("host"));
         }
         final String prefix = metricName(measurement) + "_";
-        for (String[] field : fields) {
-            final Double number = number(field[1]);
-            if (number == null) {
+        for (Field field : fields) {
+            if (field.number() == null) {
                 out.skipField();
                 continue;
             }
             final DatapointDraft draft = new DatapointDraft();
-            draft.name = prefix + metricName(field[0]);
+            draft.name = prefix + metricName(field.key());
             draft.labels().putAll(tags);
-            draft.value(number);
+            draft.value(field.number());
             draft.timestamp(timestampMs);
             validator.validate(draft, where, nowMs, out);
         }
@@ -152,6 +163,10 @@ final class LineProtocolDecoder {
                 if (last == 'u' && digits.startsWith("-")) {
                     throw new LineSyntaxException("unsigned field value '" + raw + "' is negative");
                 }
+                // Long's parsers would also take a '+' sign, which InfluxDB does not.
+                if (!isDecimal(digits, last == 'i', false)) {
+                    throw new NumberFormatException();
+                }
                 if (last == 'i') {
                     return (double) Long.parseLong(digits);
                 }
@@ -159,14 +174,60 @@ final class LineProtocolDecoder {
                 // Above Long.MAX_VALUE the bits read as negative: rebuild the value from its halves.
                 return unsigned >= 0 ? (double) unsigned : (double) (unsigned >>> 1) * 2.0 + (unsigned & 1);
             }
-            if (!raw.isEmpty() && (Character.isDigit(raw.charAt(0)) || raw.charAt(0) == '-' || raw.charAt(0) == '+'
-                    || raw.charAt(0) == '.')) {
-                return Double.parseDouble(raw);
+            if (isDecimal(raw, true, true)) {
+                final double value = Double.parseDouble(raw);
+                if (Double.isInfinite(value)) {
+                    throw new LineSyntaxException("float field value '" + raw + "' is out of range");
+                }
+                return value;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
         throw new LineSyntaxException("field value '" + raw + "' is not a number, string or boolean");
+    }
+
+    /**
+     * Whether {@code text} is a number as InfluxDB writes it: an optional '-' when {@code signed}, then digits, and
+     * when {@code fraction} a '.' with digits (at least one digit in all) and an exponent. Nothing else: no '+' sign,
+     * no NaN or Inf, no hex, no suffix, all of which {@link Double#parseDouble} would take.
+     */
+    private static boolean isDecimal(final String text, final boolean signed, final boolean fraction) {
+        final int n = text.length();
+        int i = signed && n > 0 && text.charAt(0) == '-' ? 1 : 0;
+        int digits = 0;
+        while (i < n && isDigit(text.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (fraction && i < n && text.charAt(i) == '.') {
+            i++;
+            while (i < n && isDigit(text.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (fraction && i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                i++;
+            }
+            final int exponentFrom = i;
+            while (i < n && isDigit(text.charAt(i))) {
+                i++;
+            }
+            if (i == exponentFrom) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static boolean isDigit(final char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** A Prometheus metric name part: [a-zA-Z0-9_:], others become '_'. */

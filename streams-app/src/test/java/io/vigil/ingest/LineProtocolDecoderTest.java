@@ -7,6 +7,9 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Line protocol as InfluxDB's and Telegraf's documentation write it. */
 class LineProtocolDecoderTest {
@@ -64,6 +67,42 @@ class LineProtocolDecoderTest {
         assertThat(r.rejections()).hasSize(1);
         assertThat(r.rejections().get(0).message())
                 .isEqualTo("invalid_line: line 2: field value 'oops' is not a number, string or boolean");
+    }
+
+    /** What InfluxDB accepts, and only that: no NaN or Inf in any spelling, no '+', nor what only Java would read. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5f", "7d", "0x1p3", "NaN", "+NaN", "nan", "Inf", "+Inf", "-Inf", "Infinity",
+        "-Infinity", "+5", "1e400", "-1e400", "1e", "1e+", "1.2.3", "--1", ".", "-", "+5i", "+5u", "0x10i", "5 i"})
+    void refusesNumbersInfluxDbRefuses(final String number) {
+        final DecodedRecord r = decode("cpu,host=a usage=" + number + " 1465839830000000000");
+        assertThat(r.datapoints()).isEmpty();
+        assertThat(r.rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.INVALID_LINE);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-1.5e3, -1500", "1., 1", ".5, 0.5", "-.5, -0.5", "1E+2, 100", "2e-1, 0.2", "-0, -0.0", "12i, 12",
+        "-12i, -12", "12u, 12", "1e308, 1e308"})
+    void readsNumbersInfluxDbAccepts(final String number, final double expected) {
+        assertThat(decode("cpu,host=a usage=" + number + " 1465839830000000000").datapoints())
+                .extracting(Datapoint::value).containsExactly(expected);
+    }
+
+    @Test
+    void aLineWithOneBadFieldIsRejectedWhole() {
+        final DecodedRecord r = decode("cpu,host=p1 usage_user=11,usage_system=oops 1465839830000000000\n"
+                + "cpu,host=p2 usage_user=12 1465839830000000000");
+        assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("p2");
+        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: "
+                + "field value 'oops' is not a number, string or boolean");
+    }
+
+    @Test
+    void anUnescapedSpaceInATagKeyMakesTheLineInvalid() {
+        final DecodedRecord r = decode("cpu,my tag=x usage_user=16 1465839830000000000");
+        assertThat(r.datapoints()).isEmpty();
+        assertThat(r.deadLetterMessage()).isEqualTo("invalid_line: line 1: expected '=' at column 7");
+        assertThat(decode("cpu,my\\ tag=x usage_user=16 1465839830000000000").datapoints())
+                .extracting(d -> d.series().labels().get("my_tag")).containsExactly("x");
     }
 
     @Test
