@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * What one Kafka record value decoded to: its valid datapoints and the rejections of everything else. A record
  * with any rejection goes to the dead-letter topic once, with {@link #deadLetterMessage()}; its valid datapoints
- * are still processed. A non-empty input never decodes to nothing: there is at least one datapoint or rejection.
+ * are still processed. A non-empty input decodes to at least one datapoint, rejection or skipped field, but for one
+ * case: a line protocol record of comment and blank lines only, which holds nothing to do (not an error, so nothing
+ * to dead-letter).
  *
  * @param datapoints the valid datapoints, in record order
  * @param rejections one per rejected datapoint (in record order), or a single whole-record rejection (then there

@@ -15,6 +15,9 @@ import java.util.Map;
  * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
  * counted, not rejected. A line without a timestamp takes the Kafka record's. A bad line is rejected alone and whole,
  * with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
+ * Comment lines ({@code #} first, as InfluxDB has them) and blank lines are skipped. A record of nothing else but at
+ * least one comment holds nothing to do: it decodes to no datapoint and no rejection, and is not dead-lettered (a
+ * capture's header is not bad input); a record of blank lines only is {@link DeadLetterReason#EMPTY}.
  *
  * <p>Numbers are read as InfluxDB reads them, no more leniently: a float is an optional {@code -}, digits with an
  * optional fraction, and an optional exponent ({@code -1.5e3}); an integer {@code -12i}, an unsigned one {@code 12u}.
@@ -48,6 +51,7 @@ final class LineProtocolDecoder {
         final String text = new String(value, StandardCharsets.UTF_8);
         int lineNumber = 0;
         int start = 0;
+        boolean comments = false;
         while (start <= text.length()) {
             int end = text.indexOf('\n', start);
             if (end < 0) {
@@ -60,7 +64,11 @@ final class LineProtocolDecoder {
             }
             start = end + 1;
             final String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (trimmed.charAt(0) == '#') {
+                comments = true;
                 continue;
             }
             final String where = "line " + lineNumber + ": ";
@@ -70,8 +78,8 @@ final class LineProtocolDecoder {
                 out.reject(new Rejection(DeadLetterReason.INVALID_LINE, where + e.getMessage()));
             }
         }
-        if (out.isEmpty()) {
-            out.reject(new Rejection(DeadLetterReason.EMPTY, "the record holds only comments"));
+        if (out.isEmpty() && !comments) {
+            out.reject(new Rejection(DeadLetterReason.EMPTY, "the record holds only blank lines"));
         }
         return out.build();
     }

@@ -43,7 +43,8 @@ public final class RecordDecoder {
 
     /**
      * Decodes one record value. Never throws, whatever the bytes: everything that is not a valid datapoint comes
-     * back as a {@link Rejection}, and a non-empty value always yields at least one datapoint or rejection.
+     * back as a {@link Rejection}, and a non-empty value always yields at least one datapoint, rejection or skipped
+     * field, but for a line protocol record of only comments (and blank lines), which holds nothing to do.
      *
      * @param value the record value; null or empty is rejected as {@link DeadLetterReason#EMPTY}
      * @param nowMs the wall clock in epoch milliseconds, for the {@link IngestLimits#maxFutureSkew()} check;

@@ -105,6 +105,21 @@ class LineProtocolDecoderTest {
                 .extracting(d -> d.series().labels().get("my_tag")).containsExactly("x");
     }
 
+    /**
+     * InfluxDB skips comment lines; a record of comments and blank lines only (a capture's header, one record per
+     * line in replay) holds nothing to do: no datapoint and no rejection, so nothing for the dead-letter topic.
+     */
+    @Test
+    void aRecordOfCommentsOnlyIsNothingToDo() {
+        for (String comments : new String[] {"# captured 2022-06-21", "  # indented\n\n# and another\r\n"}) {
+            final DecodedRecord r = decode(comments);
+            assertThat(r.datapoints()).isEmpty();
+            assertThat(r.fullyValid()).isTrue();
+            assertThat(r.deadLetterMessage()).isEmpty();
+        }
+        assertThat(decode("# header\ncpu,host=a usage=1 1465839830000000000\n# footer").datapoints()).hasSize(1);
+    }
+
     @Test
     void theSameLimitsAsJson() {
         final DecodedRecord r = decode("cpu,host=a usage=1 " + (NOW + 3_600_000L) * 1_000_000L);
