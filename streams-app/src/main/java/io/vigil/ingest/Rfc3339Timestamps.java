@@ -1,17 +1,11 @@
 package io.vigil.ingest;
 
-import java.time.DateTimeException;
-import java.time.OffsetDateTime;
-import java.time.chrono.IsoChronology;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.ResolverStyle;
-import java.util.Locale;
-
 /**
- * RFC 3339 timestamps to epoch milliseconds. Nearly every producer writes UTC with {@code Z}, so that form is read
- * by hand without allocating; any other offset goes through {@link OffsetDateTime}. Fractions finer than a
- * millisecond are truncated (towards the past).
+ * RFC 3339 timestamps to epoch milliseconds, read by hand without allocating (nearly every record has one):
+ * {@code YYYY-MM-DDTHH:MM:SS}, an optional fraction of any number of digits, then {@code Z} or an offset
+ * {@code ±HH:MM}, as RFC 3339's grammar has it; {@code t} and {@code z} may be lower case. Nothing looser:
+ * {@code +02} and {@code +02:00:05}, which java.time would take, are not RFC 3339 offsets. Fractions finer than a
+ * millisecond are truncated (towards the past), whatever the offset.
  */
 final class Rfc3339Timestamps {
 
@@ -22,13 +16,6 @@ final class Rfc3339Timestamps {
     static final long EARLIEST_MS = -62_167_219_200_000L;
     /** 9999-12-31T23:59:59.999Z, the latest instant RFC 3339 can write, to the millisecond. */
     static final long LATEST_MS = 253_402_300_799_999L;
-
-    private static final DateTimeFormatter WITH_OFFSET = new DateTimeFormatterBuilder()
-            .parseCaseInsensitive() // RFC 3339 allows "t" and "z"
-            .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-            .toFormatter(Locale.ROOT)
-            .withChronology(IsoChronology.INSTANCE)
-            .withResolverStyle(ResolverStyle.STRICT);
 
     private static final long MS_PER_DAY = 86_400_000L;
 
@@ -46,16 +33,12 @@ final class Rfc3339Timestamps {
 
     /** Epoch milliseconds, or {@link #INVALID}. */
     static long parseMillis(final CharSequence text) {
-        if (!hasRfc3339Shape(text)) {
-            return INVALID;
-        }
-        final long utc = parseUtc(text);
-        return utc != INVALID ? utc : parseWithOffset(text);
+        return hasRfc3339Shape(text) ? parseChecked(text) : INVALID;
     }
 
     /**
-     * {@code YYYY-MM-DD?HH:MM:SS} in front, and a digit after a '.': java.time alone would also take years beyond
-     * four digits, times without seconds and an empty fraction, which RFC 3339 does not allow.
+     * {@code YYYY-MM-DD?HH:MM:SS} in front, and a digit after a '.': RFC 3339 has no years beyond four digits, no
+     * times without seconds and no empty fraction.
      */
     private static boolean hasRfc3339Shape(final CharSequence s) {
         return s.length() >= 20
@@ -65,22 +48,26 @@ final class Rfc3339Timestamps {
                 && (s.charAt(19) != '.' || s.length() > 20 && isDigits(s, 20, 21));
     }
 
-    /** The {@code ...Z} form; {@link #INVALID} for anything else, including out-of-range fields. */
-    private static long parseUtc(final CharSequence s) {
+    /** A text of {@link #hasRfc3339Shape}; {@link #INVALID} for anything else, including out-of-range fields. */
+    private static long parseChecked(final CharSequence s) {
         final char separator = s.charAt(10);
-        final char last = s.charAt(s.length() - 1);
-        if (separator != 'T' && separator != 't' || last != 'Z' && last != 'z') {
+        if (separator != 'T' && separator != 't') {
+            return INVALID;
+        }
+        int fractionEnd = 19;
+        if (s.charAt(19) == '.') {
+            fractionEnd = 20;
+            while (fractionEnd < s.length() && isDigits(s, fractionEnd, fractionEnd + 1)) {
+                fractionEnd++;
+            }
+        }
+        final long offsetMs = offsetMillis(s, fractionEnd);
+        if (offsetMs == INVALID) {
             return INVALID;
         }
         int millis = 0;
-        final int end = s.length() - 1;
-        if (end > 19) {
-            if (s.charAt(19) != '.' || end == 20 || !isDigits(s, 20, end)) {
-                return INVALID;
-            }
-            for (int i = 20; i < 23; i++) {
-                millis = millis * 10 + (i < end ? s.charAt(i) - '0' : 0);
-            }
+        for (int i = 20; i < 23; i++) {
+            millis = millis * 10 + (i < fractionEnd ? s.charAt(i) - '0' : 0);
         }
         final int year = number(s, 0, 4);
         final int month = number(s, 5, 7);
@@ -92,16 +79,34 @@ final class Rfc3339Timestamps {
                 || hour > 23 || minute > 59 || second > 59) {
             return INVALID;
         }
+        // Offsets are whole minutes: truncating the local time to the millisecond truncates the instant too.
         return daysSinceEpoch(year, month, day) * MS_PER_DAY
-                + ((hour * 60L + minute) * 60L + second) * 1000L + millis;
+                + ((hour * 60L + minute) * 60L + second) * 1000L + millis - offsetMs;
     }
 
-    private static long parseWithOffset(final CharSequence text) {
-        try {
-            return OffsetDateTime.parse(text, WITH_OFFSET).toInstant().toEpochMilli();
-        } catch (DateTimeException | ArithmeticException e) {
+    /**
+     * The offset that makes up the rest of {@code s} from {@code from}, in milliseconds ahead of UTC: {@code Z} or
+     * {@code z} is 0, {@code ±HH:MM} (hours to 23, minutes to 59, {@code -00:00} as UTC); {@link #INVALID} for
+     * anything else.
+     */
+    private static long offsetMillis(final CharSequence s, final int from) {
+        final int length = s.length() - from;
+        if (length == 1) {
+            final char z = s.charAt(from);
+            return z == 'Z' || z == 'z' ? 0 : INVALID;
+        }
+        final char sign = length == 6 ? s.charAt(from) : ' ';
+        if (sign != '+' && sign != '-' || !isDigits(s, from + 1, from + 3) || s.charAt(from + 3) != ':'
+                || !isDigits(s, from + 4, from + 6)) {
             return INVALID;
         }
+        final int hours = number(s, from + 1, from + 3);
+        final int minutes = number(s, from + 4, from + 6);
+        if (hours > 23 || minutes > 59) {
+            return INVALID;
+        }
+        final long ms = (hours * 60L + minutes) * 60_000L;
+        return sign == '-' ? -ms : ms;
     }
 
     /** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
