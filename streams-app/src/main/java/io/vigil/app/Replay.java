@@ -84,6 +84,7 @@ public final class Replay {
 
     static TopologySettings settings(final VigilConfig config, final InputFormat format) {
         return TopologySettings.of(config.withInputTopics(List.of(
-                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS))), Map.of(ReplayPipeline.INPUT, 1));
+                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS, false))),
+                Map.of(ReplayPipeline.INPUT, 1));
     }
 }

@@ -13,8 +13,8 @@ import java.util.Map;
  * <p>Each numeric field becomes the series {@code MEASUREMENT_FIELD} with the tags as labels ({@code host} is also
  * copied to {@code instance} when there is no {@code instance}). Characters a Prometheus name cannot hold become
  * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
- * counted, not rejected. A line without a timestamp takes the Kafka record's. A bad line is rejected alone and whole,
- * with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
+ * counted, not rejected. A line without a timestamp takes the Kafka record's (a line of a replayed file, which has
+ * none, is {@code missing_timestamp}). A bad line is rejected alone and whole, with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
  * Comment lines ({@code #} first, as InfluxDB has them) and blank lines are skipped. A record of nothing else but at
  * least one comment holds nothing to do: it decodes to no datapoint and no rejection, and is not dead-lettered (a
  * capture's header is not bad input); a record of blank lines only is {@link DeadLetterReason#EMPTY}.
@@ -40,10 +40,14 @@ final class LineProtocolDecoder {
 
     private final DatapointValidator validator;
     private final TimestampPrecision precision;
+    /** Whether a line without a timestamp takes its record's ({@link InputTopic#recordTimestamps()}). */
+    private final boolean recordTimestamps;
 
-    LineProtocolDecoder(final DatapointValidator validator, final TimestampPrecision precision) {
+    LineProtocolDecoder(final DatapointValidator validator, final TimestampPrecision precision,
+                        final boolean recordTimestamps) {
         this.validator = validator;
         this.precision = precision;
+        this.recordTimestamps = recordTimestamps;
     }
 
     DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
@@ -121,18 +125,25 @@ final class LineProtocolDecoder {
             fields.add(new Field(key, number(c.readFieldValue())));
         } while (c.peek() == ',');
         long timestampMs = recordTimestampMs;
+        boolean stamped = false;
         if (c.peek() == ' ') {
             c.skipSpaces();
             final String ts = c.rest().strip();
             if (!ts.isEmpty()) {
                 try {
                     timestampMs = precision.toMillis(Long.parseLong(ts));
+                    stamped = true;
                 } catch (NumberFormatException | ArithmeticException e) {
                     throw new LineSyntaxException("timestamp '" + ts + "' is not an integer");
                 }
             }
         } else if (!c.atEnd()) {
             throw new LineSyntaxException("unexpected '" + c.peek() + "' at column " + c.column());
+        }
+        if (!stamped && !recordTimestamps) {
+            out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP,
+                    where + "no timestamp, and a replayed line has no record time to take instead"));
+            return;
         }
         if (!tags.containsKey("instance") && tags.containsKey("host")) {
             tags.put("instance", tags.get("host"));

@@ -28,17 +28,24 @@ public final class RecordDecoder {
      * @param precision the unit of line protocol timestamps
      */
     public RecordDecoder(final IngestLimits limits, final InputFormat format, final TimestampPrecision precision) {
+        this(limits, format, precision, true);
+    }
+
+    /** @param recordTimestamps as {@link InputTopic#recordTimestamps()} */
+    private RecordDecoder(final IngestLimits limits, final InputFormat format, final TimestampPrecision precision,
+                          final boolean recordTimestamps) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.format = Objects.requireNonNull(format, "format");
         final DatapointValidator validator = new DatapointValidator(limits);
         this.json = new NativeJsonDecoder(validator);
-        this.lineProtocol = new LineProtocolDecoder(validator, Objects.requireNonNull(precision, "precision"));
+        this.lineProtocol = new LineProtocolDecoder(validator, Objects.requireNonNull(precision, "precision"),
+                recordTimestamps);
         this.telegraf = new TelegrafJsonDecoder(validator);
     }
 
     /** The decoder for the records of {@code topic}, in its configured format and precision. */
     public static RecordDecoder forTopic(final InputTopic topic, final IngestLimits limits) {
-        return new RecordDecoder(limits, topic.format(), topic.precision());
+        return new RecordDecoder(limits, topic.format(), topic.precision(), topic.recordTimestamps());
     }
 
     /**

@@ -35,7 +35,7 @@ class DecoderPropertiesTest {
     private static final NativeJsonDecoder NATIVE = new NativeJsonDecoder(VALIDATOR);
     private static final TelegrafJsonDecoder TELEGRAF = new TelegrafJsonDecoder(VALIDATOR);
     private static final LineProtocolDecoder LINE_PROTOCOL =
-            new LineProtocolDecoder(VALIDATOR, TimestampPrecision.NANOSECONDS);
+            new LineProtocolDecoder(VALIDATOR, TimestampPrecision.NANOSECONDS, true);
     private static final RecordDecoder FRONT_DOOR = new RecordDecoder(IngestLimits.defaults());
 
     // Valid records and their mutations, each parser on its own and the front door on any format. Edge cases are

@@ -22,6 +22,19 @@ class LineProtocolDecoderTest {
     }
 
     @Test
+    void aLineWithoutATimestampIsMissingOneWhereRecordsHaveNone() {
+        final RecordDecoder replayed = RecordDecoder.forTopic(
+                new InputTopic("file", InputFormat.INFLUX, TimestampPrecision.NANOSECONDS, false), IngestLimits.defaults());
+        final DecodedRecord r = replayed.decode("""
+                cpu,host=a usage_user=1 1655793000000000000
+                cpu,host=b usage_user=2,usage_system=3
+                """.getBytes(StandardCharsets.UTF_8), NOW, NOW);
+        assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("a");
+        assertThat(r.rejections()).containsExactly(new Rejection(DeadLetterReason.MISSING_TIMESTAMP,
+                "line 2: no timestamp, and a replayed line has no record time to take instead"));
+    }
+
+    @Test
     void telegrafsCpuLineBecomesOneSeriesPerFieldWithHostCopiedToInstance() {
         final DecodedRecord r = decode("cpu,cpu=cpu-total,host=node-07 usage_user=12.5,usage_system=3.1 1655793000000000000");
         final Labels labels = Labels.of("cpu", "cpu-total", "host", "node-07", "instance", "node-07");
