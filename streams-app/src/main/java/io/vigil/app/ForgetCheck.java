@@ -3,8 +3,11 @@ package io.vigil.app;
 import io.vigil.model.DurationSyntax;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
+import io.vigil.rules.RuleProblem;
 import io.vigil.rules.RuleSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,19 +24,38 @@ final class ForgetCheck {
     /** The first absent rule {@code forget} is too short for, said as a user fixes it; empty if none. */
     static Optional<String> problem(final RuleSet rules, final Duration forget) {
         for (Rule rule : rules.rules()) {
-            if (rule.condition() instanceof Condition.Absent absent) {
-                final Duration pages = absent.after().plus(rule.forDuration()).plus(rule.every());
-                if (forget.compareTo(pages) <= 0) {
-                    return Optional.of("evaluation.forget (" + DurationSyntax.format(forget) + ") is too short for"
-                            + " absent rule " + rule.alert() + " (" + rule.sourceFile() + ":" + rule.line() + "): a"
-                            + " series is forgotten after that much silence, before this rule can page (after "
-                            + DurationSyntax.format(absent.after()) + ", for " + DurationSyntax.format(rule.forDuration())
-                            + ", every " + DurationSyntax.format(rule.every()) + "); set evaluation.forget above "
-                            + DurationSyntax.format(pages));
-                }
+            final Optional<String> tooShort = tooShortFor(rule, forget);
+            if (tooShort.isPresent()) {
+                return Optional.of("evaluation.forget (" + DurationSyntax.format(forget) + ") is too short for absent rule "
+                        + rule.alert() + " (" + rule.sourceFile() + ":" + rule.line() + "): " + tooShort.get());
             }
         }
         return Optional.empty();
+    }
+
+    /** Every absent rule {@code forget} is too short for, at its {@code alert:} key, as {@code rules validate} says it. */
+    static List<RuleProblem> problems(final RuleSet rules, final Duration forget) {
+        final List<RuleProblem> problems = new ArrayList<>();
+        for (Rule rule : rules.rules()) {
+            tooShortFor(rule, forget).ifPresent(p -> problems.add(new RuleProblem(rule.sourceFile(), rule.line(),
+                    rule.column(), "absent rule " + rule.alert() + " can never page with evaluation.forget "
+                    + DurationSyntax.format(forget) + ": " + p)));
+        }
+        return problems;
+    }
+
+    private static Optional<String> tooShortFor(final Rule rule, final Duration forget) {
+        if (!(rule.condition() instanceof Condition.Absent absent)) {
+            return Optional.empty();
+        }
+        final Duration pages = absent.after().plus(rule.forDuration()).plus(rule.every());
+        if (forget.compareTo(pages) > 0) {
+            return Optional.empty();
+        }
+        return Optional.of("a series is forgotten after that much silence, before this rule can page (after "
+                + DurationSyntax.format(absent.after()) + ", for " + DurationSyntax.format(rule.forDuration())
+                + ", every " + DurationSyntax.format(rule.every()) + "); set evaluation.forget above "
+                + DurationSyntax.format(pages));
     }
 
     /** @throws ConfigException saying the {@link #problem} if there is one */

@@ -33,12 +33,20 @@ final class RulesCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "DIR_OR_FILE", description = "Rule files or directories of them.")
         private List<Path> paths;
 
+        @CommandLine.Option(names = "--config", paramLabel = "FILE",
+                description = "vigil.yaml the rules will run under (evaluation.forget); default: the defaults.")
+        private Path config;
+
         @Override
         public Integer call() {
             final LoadResult result = RuleLoader.load(paths);
-            if (!result.ok()) {
-                result.problems().forEach(p -> spec.commandLine().getErr().println(p));
-                spec.commandLine().getErr().println(result.problems().size() + " problem(s) found");
+            // Rules that load but can never page under the configuration (run refuses them at start).
+            final List<RuleProblem> problems = result.ok()
+                    ? ForgetCheck.problems(result.ruleSet(), ConfigLoader.load(config, System.getenv()).forget())
+                    : result.problems();
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> spec.commandLine().getErr().println(p));
+                spec.commandLine().getErr().println(problems.size() + " problem(s) found");
                 return 1;
             }
             final int groups = result.ruleSet().groups().size();

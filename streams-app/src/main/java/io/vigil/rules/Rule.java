@@ -19,6 +19,7 @@ import java.util.Map;
  * @param annotations   annotation templates; sorted by name
  * @param sourceFile    the file the rule was read from
  * @param line          the line of its {@code alert:} key
+ * @param column        the column of its {@code alert:} key
  */
 public record Rule(
         String group,
@@ -33,11 +34,21 @@ public record Rule(
         Map<String, Template> labels,
         Map<String, Template> annotations,
         String sourceFile,
-        int line) {
+        int line,
+        int column) {
 
     public Rule {
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
+    }
+
+    /** A rule whose {@code alert:} key stands at the start of line {@code line}. */
+    public Rule(final String group, final String alert, final SeriesSelector selector, final Aggregate aggregate,
+                final Duration window, final Duration every, final Condition condition, final Duration forDuration,
+                final Duration keepFiringFor, final Map<String, Template> labels,
+                final Map<String, Template> annotations, final String sourceFile, final int line) {
+        this(group, alert, selector, aggregate, window, every, condition, forDuration, keepFiringFor, labels,
+                annotations, sourceFile, line, 1);
     }
 
     /**

@@ -134,9 +134,10 @@ final class RuleFileReader {
                 || keepFiringFor.isEmpty()) {
             return Optional.empty();
         }
-        final int line = r.entry("alert").orElseThrow().keyMark().line();
+        final var at = r.entry("alert").orElseThrow().keyMark();
         return Optional.of(new Rule(group, alert.get(), selector.get(), aggregate.get(), window.get(), every.get(),
-                conditions.get(0), forDuration.get(), keepFiringFor.get(), labels, annotations, fileName, line));
+                conditions.get(0), forDuration.get(), keepFiringFor.get(), labels, annotations, fileName, at.line(),
+                at.column()));
     }
 
     private Optional<String> alertName(final MappingReader r, final String group,

@@ -69,4 +69,27 @@ class ForgetCheckTest {
         assertThatThrownBy(() -> ForgetCheck.require(SILENCE, Duration.ofMinutes(1)))
                 .isInstanceOf(ConfigException.class);
     }
+
+    @Test
+    void rulesValidateReportsAnAbsentRuleThatCanNeverPageUnderTheConfiguration() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("batch.yaml"), """
+                groups:
+                  - name: batch
+                    rules:
+                      - alert: WeeklyJobSilent
+                        series: job_last_success_timestamp
+                        absent: {after: 36h}
+                """);
+
+        final CommandRun byDefault = CommandRun.vigil("rules", "validate", rules.toString());
+        assertThat(byDefault.exit()).isEqualTo(1);
+        assertThat(byDefault.err()).startsWith(rules + ":4:9: absent rule WeeklyJobSilent can never page with"
+                + " evaluation.forget 1d: a series is forgotten after that much silence");
+
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "evaluation: {forget: 8d}\n");
+        final CommandRun configured = CommandRun.vigil("rules", "validate", rules.toString(), "--config",
+                config.toString());
+        assertThat(configured.err()).isEmpty();
+        assertThat(configured.exit()).isZero();
+    }
 }

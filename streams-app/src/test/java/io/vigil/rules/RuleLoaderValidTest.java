@@ -74,13 +74,13 @@ class RuleLoaderValidTest {
                 Map.of("severity", Template.literal("page"), "team", Template.literal("sre")),
                 Map.of("summary", Template.literal(
                         "{{ $labels.instance }} sends {{ $value }} B/s, far below its {{ $labels.cluster }} peers")),
-                "rules/all.yaml", 5));
+                "rules/all.yaml", 5, 9));
 
         final Rule threshold = groups.get(0).rules().get(1);
         assertThat(threshold).isEqualTo(new Rule("backend-nodes", "CpuHigh",
                 new SeriesSelector("cpu_usage_percent", List.of()), Aggregate.AVG, Duration.ofMinutes(1),
                 Duration.ofSeconds(10), new Condition.Threshold(true, 90, OptionalDouble.of(80)),
-                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "rules/all.yaml", 20));
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "rules/all.yaml", 20, 9));
 
         final Rule deviation = groups.get(1).rules().get(0);
         assertThat(deviation.selector()).isEqualTo(new SeriesSelector("db_cpu",
