@@ -276,10 +276,11 @@ public final class ConfigLoader {
         final String text = value(values, key);
         final Duration d = DurationSyntax.parse(text)
                 .orElseThrow(() -> new ConfigException(key + ": '" + text + "' is not a duration (e.g. 15s, 1m30s, 2h)"));
-        try {
-            d.toMillis();
-        } catch (ArithmeticException e) {
-            throw new ConfigException(key + ": '" + text + "' is longer than Vigil can count");
+        // As in rule files: the engine adds these to event times and to each other, which ten years keeps far from
+        // overflowing (a forget of 1e11 days would wrap around and forget every series at once).
+        if (d.compareTo(DurationSyntax.LONGEST) > 0) {
+            throw new ConfigException(key + ": '" + text + "' is too long, at most "
+                    + DurationSyntax.format(DurationSyntax.LONGEST));
         }
         return d;
     }

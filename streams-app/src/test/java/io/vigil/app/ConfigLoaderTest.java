@@ -273,7 +273,11 @@ class ConfigLoaderTest {
                 .hasMessage("ingest.max_age: must be longer than 0s (at 0s every datapoint behind its partition's"
                         + " newest would be dead-lettered as old)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_FUTURE_SKEW", "99999999999999d")))
-                .hasMessage("evaluation.max_future_skew: '99999999999999d' is longer than Vigil can count");
+                .hasMessage("evaluation.max_future_skew: '99999999999999d' is too long, at most 3650d");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "100000000000d")))
+                .hasMessage("evaluation.forget: '100000000000d' is too long, at most 3650d");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "3650d")).forget())
+                .isEqualTo(java.time.Duration.ofDays(3650));
         final Path typo = file("ingest: {max_lables: 10}\n");
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
                 .hasMessage("unknown configuration key 'ingest.max_lables'; did you mean 'ingest.max_labels'?");
