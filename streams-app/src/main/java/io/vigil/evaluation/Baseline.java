@@ -60,6 +60,13 @@ final class Baseline {
         size = (short) Math.min(size + 1, samples.length);
     }
 
+    /** Forgets the history: none of it lies within the baseline any more (the series was silent longer). */
+    void clear() {
+        head = 0;
+        size = 0;
+        sinceSample = 0;
+    }
+
     /** rules.md: a deviation needs at least half the baseline of history. */
     boolean isWarm() {
         return size * 2 >= samples.length;

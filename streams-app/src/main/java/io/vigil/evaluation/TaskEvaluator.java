@@ -1075,11 +1075,30 @@ public final class TaskEvaluator {
         final double value = aggregate(state, i, t, to);
         final AlertStatus prev = state.alert(ruleIds[i]);
         final Baseline baseline = state.baseline(ruleIds[i], baselineEvaluations[i]);
+        if (silentLongerThan(state, t - windowMs[i], to, deviation.baseline().toMillis())) {
+            // rules.md judges against the evaluations "within baseline": after a longer silence none are, and a
+            // series back with a new normal would be judged against what it was hours ago. It learns afresh.
+            baseline.clear();
+        }
         final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation, baselineWork);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
         apply(state, rule, ruleIds[i], prev, step, value, verdict.median(), verdict.z(), out);
         DeviationCheck.learn(value, baseline, step.status());
         return true;
+    }
+
+    /**
+     * Whether the series came back, in the window after {@code windowStart}, from a silence longer than
+     * {@code silenceMs}: its first point in the window is that much after its last point before it.
+     */
+    private static boolean silentLongerThan(final SeriesState state, final long windowStart, final int to,
+                                            final long silenceMs) {
+        final int from = state.firstIndexAfter(windowStart);
+        if (from >= to) {
+            return false;
+        }
+        final long before = from > 0 ? state.timestamp(from - 1) : state.lastPruned();
+        return before != Long.MIN_VALUE && state.timestamp(from) - before > silenceMs;
     }
 
     /**

@@ -147,6 +147,24 @@ class DetectionTopologyTest {
         }
     }
 
+    @Test
+    void aSeriesBackFromASilenceLongerThanItsBaselineLearnsAfreshInsteadOfPaging() {
+        try (TopologyFixture f = new TopologyFixture(DEVIATION_RULES, stateDir, WALL)) {
+            final Random random = new Random(5);
+            final Map<String, String> db = Map.of("instance", "db-1");
+            // 2 h at ~120 connections, silent for 3 h (maintenance), back at ~480 (a new normal) for an hour:
+            // nothing within the 1 h baseline says 480 is unusual, so nothing pages.
+            for (int minute = 0; minute < 360; minute++) {
+                if (minute < 120 || minute >= 300) {
+                    final double base = minute < 120 ? 120 : 480;
+                    f.send(TopologyFixture.point("db_connections", db, base + 10 * random.nextDouble(),
+                            T0 + minute * 60_000L));
+                }
+            }
+            assertThat(f.events()).isEmpty();
+        }
+    }
+
     private static final String ABSENT_RULES = """
             groups:
               - name: silence
