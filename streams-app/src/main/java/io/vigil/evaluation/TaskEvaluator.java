@@ -97,6 +97,12 @@ public final class TaskEvaluator {
     private long evaluatedThrough = Long.MIN_VALUE;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
     private long[] nextEvaluation;
+    /**
+     * Whether {@link #nextEvaluation} is still the first schedule, set from the earliest point then held and nothing
+     * evaluated since: a point earlier than that one, arriving within the grace, moves the first instants back to its
+     * own, so that which instants are evaluated does not depend on the order the first points came in.
+     */
+    private boolean firstSchedule;
     /** What {@link #lookAhead} read, kept only so that its reads happen. */
     private int lookedAhead;
     private long earliestPoint = Long.MAX_VALUE;
@@ -267,6 +273,7 @@ public final class TaskEvaluator {
         series.reclassify();
         budget.settle(now, out, removed);
         nextEvaluation = schedule;
+        firstSchedule = false;
         for (SeriesState st : series) {
             classes.add(st.visitClass(), st.earliestTimestamp(), Long.MIN_VALUE, st.alerts().size(), firing(st));
         }
@@ -306,6 +313,7 @@ public final class TaskEvaluator {
 
     void restoreProgress(final long evaluatedThrough, final long[] nextEvaluation) {
         this.evaluatedThrough = evaluatedThrough;
+        firstSchedule = false;
         if (nextEvaluation.length == this.nextEvaluation.length) {
             System.arraycopy(nextEvaluation, 0, this.nextEvaluation, 0, nextEvaluation.length);
         }
@@ -405,6 +413,11 @@ public final class TaskEvaluator {
     }
 
     private void tookPoint(final SeriesState state, final long timestampMs) {
+        if (firstSchedule && timestampMs < earliestPoint) {
+            for (int g = 0; g < everyMs.length; g++) {
+                nextEvaluation[g] = Math.min(nextEvaluation[g], alignUp(timestampMs, everyMs[g]));
+            }
+        }
         earliestPoint = Math.min(earliestPoint, timestampMs);
         classes.tookPoint(state.visitClass(), timestampMs);
     }
@@ -726,6 +739,7 @@ public final class TaskEvaluator {
         for (int g = 0; g < everyMs.length; g++) {
             if (nextEvaluation[g] == Long.MIN_VALUE) {
                 nextEvaluation[g] = alignUp(earliestPoint == Long.MAX_VALUE ? limit : earliestPoint, everyMs[g]);
+                firstSchedule = true;
             }
         }
         final boolean[] due = new boolean[everyMs.length];
@@ -824,6 +838,7 @@ public final class TaskEvaluator {
      * there to take them so). Not with self-alerts active: their settling counts the series held at each instant.
      */
     private void evaluateBatch(final int n, final List<AlertTransition> out, final List<PeerValue> peers) {
+        firstSchedule = false;
         while (batchPeers.size() < n) {
             batchPeers.add(new ArrayList<>());
         }
@@ -902,6 +917,7 @@ public final class TaskEvaluator {
 
     /** Moves every group's next instant to the first one at or after {@code t} (never backwards). */
     private void skipTo(final long t) {
+        firstSchedule = false;
         for (int g = 0; g < everyMs.length; g++) {
             nextEvaluation[g] = Math.max(nextEvaluation[g], alignUp(t, everyMs[g]));
         }
@@ -909,6 +925,7 @@ public final class TaskEvaluator {
 
     private void evaluateAt(final long t, final boolean[] due, final List<AlertTransition> out,
                             final List<PeerValue> peers) {
+        firstSchedule = false;
         long nextT = Long.MAX_VALUE;
         for (long next : nextEvaluation) {
             nextT = Math.min(nextT, next);
