@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * PromQL's instant-vector selector syntax, the part rule files use: {@code name}, {@code name{l="v", l2=~"re"}} or
- * {@code {__name__="name", ...}}. Values are double-quoted with Go's backslash escapes, as in PromQL.
+ * {@code {__name__="name", ...}}. Values are quoted as in PromQL: double or single quotes with Go's backslash escapes,
+ * or backticks without.
  */
 final class SelectorParser {
 
@@ -124,26 +125,31 @@ final class SelectorParser {
         throw new ValueSyntaxException("expected one of =, !=, =~, !~ after '" + label + "'", pos);
     }
 
+    /**
+     * A string as PromQL writes one: in double or single quotes, with Go's escapes, or in backticks, raw (a regex's
+     * backslashes as they are).
+     */
     private String quoted() {
-        if (pos == text.length() || text.charAt(pos) != '"') {
-            throw new ValueSyntaxException("expected a double-quoted value", pos);
+        final char quote = pos == text.length() ? 0 : text.charAt(pos);
+        if (quote != '"' && quote != '\'' && quote != '`') {
+            throw new ValueSyntaxException("expected a quoted value (\"...\", '...' or `...`)", pos);
         }
         final int open = pos++;
         final StringBuilder value = new StringBuilder();
         while (pos < text.length()) {
             final char c = text.charAt(pos);
-            if (c == '"') {
+            if (c == quote) {
                 pos++;
                 return value.toString();
             }
-            if (c == '\\') {
+            if (c == '\\' && quote != '`') {
                 escape(value);
             } else {
                 value.append(c);
                 pos++;
             }
         }
-        throw new ValueSyntaxException("unterminated string: missing closing '\"'", open);
+        throw new ValueSyntaxException("unterminated string: missing closing '" + quote + "'", open);
     }
 
     /** Go's string escapes, as PromQL reads them. */

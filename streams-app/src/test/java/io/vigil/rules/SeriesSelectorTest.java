@@ -55,6 +55,18 @@ class SeriesSelectorTest {
     }
 
     @Test
+    void readsSingleQuotedAndRawValuesAsPromQlDoes() {
+        final SeriesSelector s = SeriesSelector.parse("up{a='b', q='say \"hi\"', esc='it\\'s', raw=~`\\d+\\.\\d+`}");
+
+        assertThat(s.matchers()).containsExactly(
+                LabelMatcher.of("a", LabelMatcher.Type.EQUAL, "b"),
+                LabelMatcher.of("q", LabelMatcher.Type.EQUAL, "say \"hi\""),
+                LabelMatcher.of("esc", LabelMatcher.Type.EQUAL, "it's"),
+                LabelMatcher.of("raw", LabelMatcher.Type.REGEX, "\\d+\\.\\d+"));
+        assertError("up{a='b}", "unterminated string: missing closing '''", 5);
+    }
+
+    @Test
     void decodesBackslashEscapesInValues() {
         final SeriesSelector s = SeriesSelector.parse("up{path=\"C:\\\\temp\\\"x\\\"\", tab=\"a\\tb\", hex=\"\\x41\\u00e9\"}");
 
@@ -76,9 +88,9 @@ class SeriesSelectorTest {
         assertError("", "empty selector; expected a metric name", 0);
         assertError("{job=\"x\"}", "a selector needs a metric name: write name{...} or {__name__=\"name\", ...}", 0);
         assertError("up{job=\"x\"", "missing '}' at the end of the selector", 10);
-        assertError("up{job=x}", "expected a double-quoted value", 7);
+        assertError("up{job=x}", "expected a quoted value (\"...\", '...' or `...`)", 7);
         assertError("up{job=\"x}", "unterminated string: missing closing '\"'", 7);
-        assertError("up{job==\"x\"}", "expected a double-quoted value", 7);
+        assertError("up{job==\"x\"}", "expected a quoted value (\"...\", '...' or `...`)", 7);
         assertError("up{job<\"x\"}", "expected one of =, !=, =~, !~ after 'job'", 6);
         assertError("up{1job=\"x\"}", "expected a label name, found '1'", 3);
         assertError("up{a=\"x\" b=\"y\"}", "expected ',' or '}' after a matcher, found 'b'", 9);
