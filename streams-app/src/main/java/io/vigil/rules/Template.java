@@ -90,7 +90,13 @@ public final class Template {
                 if (pos == nameStart) {
                     throw new ValueSyntaxException("expected a label name after '$labels.'", nameStart);
                 }
-                part = new LabelReference(text.substring(nameStart, pos));
+                final String name = text.substring(nameStart, pos);
+                if (name.equals("__name__")) {
+                    // rules.md: alert labels leave the metric name out, so it would always render "".
+                    throw new ValueSyntaxException("'$labels.__name__' is never set: the metric name is not among"
+                            + " an alert's labels; write the name itself", nameStart);
+                }
+                part = new LabelReference(name);
             }
             case "value" -> part = Number.VALUE;
             case "median", "z" -> {

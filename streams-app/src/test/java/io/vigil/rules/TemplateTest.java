@@ -92,6 +92,8 @@ class TemplateTest {
                 "unexpected '| printf \"%.2f\"' in '{{ }}'; template functions and pipelines are not supported", 10);
         assertError("{{ $labels }}", false, "expected '.' and a label name after '$labels'", 10);
         assertError("{{ $labels.9 }}", false, "expected a label name after '$labels.'", 11);
+        assertError("{{ $labels.__name__ }} high", false, "'$labels.__name__' is never set: the metric name is not"
+                + " among an alert's labels; write the name itself", 11);
     }
 
     private static void assertError(final String text, final boolean allowBaseline, final String message,
