@@ -3,16 +3,12 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.alerts.AlertEvent;
-import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
-import io.vigil.rules.RuleLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,11 +91,6 @@ class AlertIdentityTest {
     }
 
     private List<AlertEvent> replay(final String rules, final List<String> lines) throws IOException {
-        final Path ruleFile = Files.writeString(dir.resolve("rules.yaml"), rules);
-        final Path input = Files.write(dir.resolve("input.jsonl"), lines);
-        final List<AlertEvent> events = new ArrayList<>();
-        Replay.run(RuleLoader.load(List.of(ruleFile)).ruleSet(), ConfigLoader.load(null, Map.of()), List.of(input),
-                json -> events.add(AlertEventJson.read(json)));
-        return events;
+        return Backtest.events(dir, rules, lines);
     }
 }

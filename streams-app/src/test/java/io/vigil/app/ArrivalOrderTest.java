@@ -2,13 +2,9 @@ package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.rules.RuleLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,12 +44,7 @@ class ArrivalOrderTest {
     }
 
     private List<String> replay(final List<String> lines) throws IOException {
-        final Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
-        final Path input = Files.write(dir.resolve("input.jsonl"), lines);
-        final List<String> events = new ArrayList<>();
-        Replay.run(RuleLoader.load(List.of(rules)).ruleSet(), ConfigLoader.load(null, Map.of()), List.of(input),
-                json -> events.add(new String(json, java.nio.charset.StandardCharsets.UTF_8)));
-        return events;
+        return Backtest.eventJson(dir, RULES, lines);
     }
 
     private static String point(final String instance, final String time) {

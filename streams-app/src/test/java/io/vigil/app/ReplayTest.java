@@ -108,12 +108,12 @@ class ReplayTest {
         final Path input = Files.write(dir.resolve("capture.jsonl"), file.toByteArray());
         final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
 
-        final List<String> events = new ArrayList<>();
-        final Replay.Summary summary = Replay.run(rules, config, List.of(input),
-                json -> events.add(new String(json, StandardCharsets.UTF_8)));
-        final List<String> cleanEvents = new ArrayList<>();
-        final Replay.Summary cleanSummary = Replay.run(rules, config, List.of(clean),
-                json -> cleanEvents.add(new String(json, StandardCharsets.UTF_8)));
+        final Replayed replayed = replay(input);
+        final Replayed cleanReplayed = replay(clean);
+        final Replay.Summary summary = replayed.summary();
+        final Replay.Summary cleanSummary = cleanReplayed.summary();
+        final List<String> events = replayed.events();
+        final List<String> cleanEvents = cleanReplayed.events();
 
         assertThat(summary.lines()).isEqualTo(records.size() + 1);
         assertThat(summary.rejectedByReason()).containsEntry("unparseable",
@@ -135,12 +135,12 @@ class ReplayTest {
         final Path input = Files.write(dir.resolve("capture.jsonl"), withSentinel);
         final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
 
-        final List<String> events = new ArrayList<>();
-        final Replay.Summary summary = Replay.run(rules, config, List.of(input),
-                json -> events.add(new String(json, StandardCharsets.UTF_8)));
-        final List<String> cleanEvents = new ArrayList<>();
-        final Replay.Summary cleanSummary = Replay.run(rules, config, List.of(clean),
-                json -> cleanEvents.add(new String(json, StandardCharsets.UTF_8)));
+        final Replayed replayed = replay(input);
+        final Replayed cleanReplayed = replay(clean);
+        final Replay.Summary summary = replayed.summary();
+        final Replay.Summary cleanSummary = cleanReplayed.summary();
+        final List<String> events = replayed.events();
+        final List<String> cleanEvents = cleanReplayed.events();
 
         assertThat(summary.rejectedByReason()).containsEntry("invalid_timestamp",
                 cleanSummary.rejectedByReason().getOrDefault("invalid_timestamp", 0L) + 1);
@@ -150,5 +150,16 @@ class ReplayTest {
     private static List<Thread> readingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vigil-replay-ingest") && t.isAlive()).toList();
+    }
+
+    /** What a replay of {@code input} under the repository's rules wrote, and its summary. */
+    private record Replayed(Replay.Summary summary, List<String> events) {
+    }
+
+    private Replayed replay(final Path input) throws IOException {
+        final List<String> events = new ArrayList<>();
+        final Replay.Summary summary = Replay.run(rules, config, List.of(input),
+                json -> events.add(new String(json, StandardCharsets.UTF_8)));
+        return new Replayed(summary, events);
     }
 }

@@ -3,16 +3,12 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.alerts.AlertEvent;
-import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
-import io.vigil.rules.RuleLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,26 +20,28 @@ class ResolvedAlertsTest {
 
     private static final Instant START = Instant.parse("2023-11-14T22:00:00Z");
 
+    /** A series silent for 30 s pages; the second rule keeps firing a minute after it is back. */
+    private static final String ABSENT_RULES = """
+            groups:
+              - name: g
+                every: 10s
+                rules:
+                  - alert: Silent
+                    series: up
+                    absent: {after: 30s}
+                    annotations: {summary: "silent for {{ $value }}s"}
+                  - alert: SilentKept
+                    series: up
+                    absent: {after: 30s}
+                    keep_firing_for: 1m
+                    annotations: {summary: "silent for {{ $value }}s"}
+            """;
+
     @TempDir
     Path dir;
 
     @Test
     void anAbsentAlertResolvesKeepFiringForAfterTheSeriesCameBackAndSaysHowLongItWasSilent() throws IOException {
-        final String rules = """
-                groups:
-                  - name: g
-                    every: 10s
-                    rules:
-                      - alert: Silent
-                        series: up
-                        absent: {after: 30s}
-                        annotations: {summary: "silent for {{ $value }}s"}
-                      - alert: SilentKept
-                        series: up
-                        absent: {after: 30s}
-                        keep_firing_for: 1m
-                        annotations: {summary: "silent for {{ $value }}s"}
-                """;
         // Points every 10 s from 0 s to 50 s, none until 160 s, then every 10 s to 450 s.
         final List<String> lines = new ArrayList<>();
         for (int s = 0; s <= 450; s += 10) {
@@ -52,7 +50,7 @@ class ResolvedAlertsTest {
             }
         }
 
-        final List<AlertEvent> events = replay(rules, lines);
+        final List<AlertEvent> events = replay(ABSENT_RULES, lines);
 
         final AlertEvent silent = resolved(events, "Silent");
         assertThat(silent.endsAt()).contains(START.plusSeconds(160));
@@ -96,35 +94,20 @@ class ResolvedAlertsTest {
 
     @Test
     void aForgottenSeriesAbsentAlertSaysHowLongItHadBeenSilent() throws IOException {
-        final String rules = """
-                groups:
-                  - name: g
-                    every: 10s
-                    rules:
-                      - alert: Silent
-                        series: up
-                        absent: {after: 30s}
-                        annotations: {summary: "silent for {{ $value }}s"}
-                """;
         final List<String> lines = new ArrayList<>(List.of(point("up", 1, 0)));
         // Another series of the same rule moves event time a day and a minute on.
         for (int s = 0; s <= 86_460; s += 20) {
             lines.add(point("up", 1, s).replace("\"a\"", "\"b\""));
         }
 
-        final AlertEvent forgotten = resolved(replay(rules, lines), "Silent");
+        final AlertEvent forgotten = resolved(replay(ABSENT_RULES, lines), "Silent");
 
         assertThat(forgotten.annotations()).containsKey("resolved_reason");
         assertThat(forgotten.annotations().get("summary")).matches("silent for 864\\d\\ds");
     }
 
     private List<AlertEvent> replay(final String rules, final List<String> lines) throws IOException {
-        final Path ruleFile = Files.writeString(dir.resolve("rules.yaml"), rules);
-        final Path input = Files.write(dir.resolve("input.jsonl"), lines);
-        final List<AlertEvent> events = new ArrayList<>();
-        Replay.run(RuleLoader.load(List.of(ruleFile)).ruleSet(), ConfigLoader.load(null, Map.of()), List.of(input),
-                json -> events.add(AlertEventJson.read(json)));
-        return events;
+        return Backtest.events(dir, rules, lines);
     }
 
     /** The one resolved event of {@code alert}. */
