@@ -1176,28 +1176,29 @@ public final class TaskEvaluator {
     private static boolean apply(final SeriesState state, final Rule rule, final String ruleId, final AlertStatus prev,
                                  final AlertLifecycle.Step step, final double value, final double median,
                                  final double z, final List<AlertTransition> out) {
-        final AlertNumbers now = new AlertNumbers(value, median, z);
-        final boolean activates = prev.isInactive() && !step.status().isInactive();
-        final AlertNumbers forLabels = activates ? now : state.labelNumbers(ruleId);
-        step.event().ifPresent(kind -> out.add(transition(rule, state.series(), kind, step.status(), now,
-                state.numbers(ruleId), forLabels)));
+        if (step.event().isPresent()) {
+            // Every step that makes an alert active has an event: its numbers are the ones its labels keep.
+            final AlertNumbers now = new AlertNumbers(value, median, z);
+            out.add(transition(rule, state.series(), step.event().get(), step.status(), now, state.numbers(ruleId),
+                    prev.isInactive() ? now : state.labelNumbers(ruleId)));
+        }
         final boolean statusChanged = !step.status().equals(prev);
         if (statusChanged) {
             state.setAlert(ruleId, step.status());
         }
-        if (activates && rule.labelsUseNumbers()) {
-            state.setLabelNumbers(ruleId, now);
-        }
         if (step.status().isInactive()) {
             // No numbers are kept for an inactive alert: skip building them on the common path.
             return statusChanged;
+        }
+        if (prev.isInactive() && rule.labelsUseNumbers()) {
+            state.setLabelNumbers(ruleId, new AlertNumbers(value, median, z));
         }
         if (Double.isNaN(value) && !Double.isNaN(state.numbers(ruleId).value())) {
             // Firing through keep_firing_for with an empty window: the numbers kept stay those of the last
             // evaluation with data, which the resolve then shows (transition()).
             return statusChanged;
         }
-        return state.setNumbers(ruleId, now) || statusChanged;
+        return state.setNumbers(ruleId, new AlertNumbers(value, median, z)) || statusChanged;
     }
 
     /**
