@@ -169,6 +169,14 @@ final class RuleTestLoader {
                 throw new IllegalArgumentException("test '" + name + "': 'interval' must be more than 0s");
             }
             inputSeries = inputSeries == null ? List.of() : noEmptyItems(inputSeries, "'input_series'");
+            // Its samples would be merged into one series, silently: a typo, most likely (promtool merges too).
+            final java.util.Set<Series> given = new java.util.HashSet<>();
+            for (InputYaml input : inputSeries) {
+                if (!given.add(input.series())) {
+                    throw new IllegalArgumentException("test '" + name + "': series " + input.series().key()
+                            + " is given twice in 'input_series'");
+                }
+            }
             alerts = nonEmpty(alerts, "alerts", "test '" + name + "' needs 'alerts': the alerts expected at given times");
         }
 

@@ -85,6 +85,7 @@ class RuleTestLoaderTest {
             bad selector          | $TEST     input_series:\\n      - series: 'cpu{a="b"'\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: missing '}' at the end of the selector
             reserved series       | $TEST     input_series:\\n      - series: vigil_rule_test_clock\\n        values: 1\\n    alerts: [{at: 1m}]\\n | 5:17: 'vigil_rule_test_clock' is reserved: rule tests use it to move event time past the last 'at'
             bad values            | $TEST     input_series:\\n      - series: cpu\\n        values: 1 2+x3\\n    alerts: [{at: 1m}]\\n | 6:17: '2+x3': expected a step after '+'
+            series given twice    | $TEST     input_series:\\n      - series: 'cpu{a="1",b="2"}'\\n        values: 1\\n      - series: 'cpu{b="2",a="1"}'\\n        values: 2\\n    alerts: [{at: 1m}]\\n | 3:5: test 'x': series cpu{a="1",b="2"} is given twice in 'input_series'
             no values             | $TEST     input_series:\\n      - series: cpu\\n    alerts: [{at: 1m}]\\n | 5:9: an input series needs 'series' and 'values'
             no name               | rule_files: [a.yaml]\\ntests:\\n  - interval: 1m\\n    alerts: [{at: 1m}]\\n  - name: y\\n | 3:5: a test needs a 'name'
             no alerts             | $TEST  | 3:5: test 'x' needs 'alerts': the alerts expected at given times
