@@ -29,6 +29,17 @@ final class ReceiverConfig {
     private static final int MAX_IN_FLIGHT = 64;
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "send_resolved", "bearer_token_file",
             "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout", "max_in_flight");
+    /**
+     * The longest request timeout: a receiver that takes longer is down, and a send holds one of max_in_flight slots
+     * for as long as it waits.
+     */
+    private static final Duration LONGEST_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * The resend interval's bounds. Alertmanager keeps an alert {@code 4 x resend_interval} after the last push: below
+     * a second the pushes are a flood; above an hour an alert outlives a dead Vigil by hours.
+     */
+    private static final Duration SHORTEST_RESEND = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RESEND = Duration.ofHours(1);
 
     private ReceiverConfig() {
     }
@@ -63,9 +74,8 @@ final class ReceiverConfig {
                 final String a = at + ".alertmanager";
                 final Map<String, Object> am = map(r.get("alertmanager"), a);
                 unknownKeys(am, ALERTMANAGER_KEYS, a);
-                final Duration resend = text(am, "resend_interval", a).map(v -> DurationSyntax.parse(v)
-                        .filter(d -> !d.isZero())
-                        .orElseThrow(() -> new ConfigException(a + ".resend_interval: '" + v + "' is not a positive duration")))
+                final Duration resend = text(am, "resend_interval", a)
+                        .map(v -> duration(v, SHORTEST_RESEND, LONGEST_RESEND, a + ".resend_interval"))
                         .orElse(Duration.ofMinutes(1));
                 alertmanagers.add(new AlertmanagerReceiver(name, httpUrl(am, a), match, resend));
                 continue;
@@ -75,8 +85,10 @@ final class ReceiverConfig {
             unknownKeys(webhook, WEBHOOK_KEYS, w);
             final URI uri = httpUrl(webhook, w);
             final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true);
-            final Duration timeout = text(webhook, "timeout", w).map(v -> DurationSyntax.parse(v).orElseThrow(
-                    () -> new ConfigException(w + ".timeout: '" + v + "' is not a duration"))).orElse(Duration.ofSeconds(5));
+            // 1ms at least: the JDK's HttpClient refuses a zero timeout at each request, which ended delivery.
+            final Duration timeout = text(webhook, "timeout", w)
+                    .map(v -> duration(v, Duration.ofMillis(1), LONGEST_TIMEOUT, w + ".timeout"))
+                    .orElse(Duration.ofSeconds(5));
             final int maxInFlight = text(webhook, "max_in_flight", w).map(v -> maxInFlight(v, w + ".max_in_flight"))
                     .orElse(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT);
             out.add(new WebhookReceiver(name, uri, match, sendResolved,
@@ -84,6 +96,17 @@ final class ReceiverConfig {
                     secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout, maxInFlight));
         }
         return new Receivers(out, alertmanagers);
+    }
+
+    /** {@code text} as a duration from {@code least} to {@code most}, or a ConfigException naming {@code at}. */
+    private static Duration duration(final String text, final Duration least, final Duration most, final String at) {
+        final Duration d = DurationSyntax.parse(text)
+                .orElseThrow(() -> new ConfigException(at + ": '" + text + "' is not a duration like 5s or 2m"));
+        if (d.compareTo(least) < 0 || d.compareTo(most) > 0) {
+            throw new ConfigException(at + ": '" + text + "' must be from " + DurationSyntax.format(least) + " to "
+                    + DurationSyntax.format(most));
+        }
+        return d;
     }
 
     private static int maxInFlight(final String text, final String at) {
@@ -109,6 +132,10 @@ final class ReceiverConfig {
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new ConfigException(at + ".url: '" + url + "' is not an http(s) URL");
         }
+        // URI takes any number as a port; the HttpClient refuses one out of range at each request, which ended delivery.
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new ConfigException(at + ".url: port " + uri.getPort() + " is not a port from 1 to 65535");
+        }
         return uri;
     }
 
@@ -122,19 +149,38 @@ final class ReceiverConfig {
         }
         if (variable.isPresent()) {
             final String value = env.get(variable.get());
-            if (value == null || value.isEmpty()) {
+            if (value == null || value.isBlank()) {
                 throw new ConfigException(at + "." + envKey + ": the environment variable " + variable.get() + " is not set");
             }
-            return Optional.of(new WebhookReceiver.Secret(value));
+            return Optional.of(secretValue(value, at + "." + envKey, "the environment variable " + variable.get()));
         }
         if (file.isPresent()) {
+            final String value;
             try {
-                return Optional.of(new WebhookReceiver.Secret(Files.readString(Path.of(file.get())).strip()));
+                value = Files.readString(Path.of(file.get()));
             } catch (IOException e) {
                 throw new ConfigException(at + "." + fileKey + ": cannot read " + file.get());
             }
+            if (value.isBlank()) {
+                throw new ConfigException(at + "." + fileKey + ": " + file.get() + " is empty");
+            }
+            return Optional.of(secretValue(value, at + "." + fileKey, file.get()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A secret without the whitespace around it (files written by {@code echo}, and Kubernetes secrets made from them,
+     * end with a newline), refused if a control character is left: it would make an invalid header (or sign with a
+     * key the receiver does not have) at every request. The message never holds the value.
+     */
+    private static WebhookReceiver.Secret secretValue(final String raw, final String at, final String from) {
+        final String value = raw.strip();
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(at + ": " + from + " holds a control character (a line break?) inside the"
+                    + " secret; it must be one line");
+        }
+        return new WebhookReceiver.Secret(value);
     }
 
     private static SeriesSelector matchers(final String text, final String at) {

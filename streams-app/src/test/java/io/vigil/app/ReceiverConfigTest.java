@@ -48,7 +48,10 @@ class ReceiverConfigTest {
         assertThat(am.resendInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "http://x", "resend_interval", "0s"))), Map.of()))
-                .hasMessage("receivers[0].alertmanager.resend_interval: '0s' is not a positive duration");
+                .hasMessage("receivers[0].alertmanager.resend_interval: '0s' must be from 1s to 1h");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://x", "resend_interval", "2h"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.resend_interval: '2h' must be from 1s to 1h");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "x")), Map.of()))
                 .hasMessage("receivers[0]: needs exactly one of webhook or alertmanager");
     }
@@ -75,5 +78,62 @@ class ReceiverConfigTest {
                 Map.of())).hasMessage("receivers[1].name: 'pager' is the name of another receiver too");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "p", "match", "{severity=~\"(\"}",
                 "webhook", Map.of("url", "http://x"))), Map.of())).hasMessageStartingWith("receivers[0].match: ");
+    }
+
+    /** Values every request would fail on, refused at start (finding 1): delivery to such a receiver used to die. */
+    @Test
+    void refusesWhatEveryRequestWouldFailOn() throws Exception {
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "timeout", "0s")))
+                .hasMessage("receivers[0].webhook.timeout: '0s' must be from 1ms to 10m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "timeout", "11m")))
+                .hasMessage("receivers[0].webhook.timeout: '11m' must be from 1ms to 10m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "timeout", "soon")))
+                .hasMessage("receivers[0].webhook.timeout: 'soon' is not a duration like 5s or 2m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://127.0.0.1:99999/x")))
+                .hasMessage("receivers[0].webhook.url: port 99999 is not a port from 1 to 65535");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://am:0"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.url: port 0 is not a port from 1 to 65535");
+        final Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "hmac_secret_file", empty.toString())))
+                .hasMessage("receivers[0].webhook.hmac_secret_file: " + empty + " is empty");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_file", empty.toString())))
+                .hasMessage("receivers[0].webhook.bearer_token_file: " + empty + " is empty");
+    }
+
+    @Test
+    void aSecretLosesItsTrailingNewlineAndMayNotHoldAnotherControlCharacter() throws Exception {
+        final Path echoed = Files.writeString(dir.resolve("echoed"), "tok-FILE-SECRET\n");
+        assertThat(revealed(parse(Map.of("url", "http://x", "bearer_token_file", echoed.toString())).bearerToken()))
+                .isEqualTo("tok-FILE-SECRET");
+        assertThat(revealed(parse(Map.of("url", "http://x", "hmac_secret_env", "H"), Map.of("H", "tok-ENV-SECRET\r\n"))
+                .hmacSecret())).isEqualTo("tok-ENV-SECRET");
+        final Path twoLines = Files.writeString(dir.resolve("two"), "abc-SECRET\ndef-SECRET\n");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_file", twoLines.toString())))
+                .hasMessage("receivers[0].webhook.bearer_token_file: " + twoLines + " holds a control character"
+                        + " (a line break?) inside the secret; it must be one line")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_env", "T"), Map.of("T", "abc-SECRET\rdef")))
+                .hasMessage("receivers[0].webhook.bearer_token_env: the environment variable T holds a control character"
+                        + " (a line break?) inside the secret; it must be one line");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_env", "T"), Map.of("T", "a\u0000b")))
+                .hasMessageContaining("holds a control character");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_env", "T"), Map.of("T", " \n")))
+                .hasMessage("receivers[0].webhook.bearer_token_env: the environment variable T is not set");
+    }
+
+    private static WebhookReceiver parse(final Map<String, Object> settings) {
+        return parse(settings, Map.of());
+    }
+
+    private static WebhookReceiver parse(final Map<String, Object> settings, final Map<String, String> env) {
+        return ReceiverConfig.parse(List.of(webhook(settings)), env).webhooks().get(0);
+    }
+
+    /** The value of a secret: {@code reveal()} is for delivery's package only. */
+    private static String revealed(final java.util.Optional<WebhookReceiver.Secret> secret) throws Exception {
+        final var field = WebhookReceiver.Secret.class.getDeclaredField("value");
+        field.setAccessible(true);
+        return (String) field.get(secret.orElseThrow());
     }
 }
