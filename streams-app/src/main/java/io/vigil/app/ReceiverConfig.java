@@ -77,13 +77,13 @@ final class ReceiverConfig {
                 final Duration resend = text(am, "resend_interval", a)
                         .map(v -> duration(v, SHORTEST_RESEND, LONGEST_RESEND, a + ".resend_interval"))
                         .orElse(Duration.ofMinutes(1));
-                alertmanagers.add(new AlertmanagerReceiver(name, httpUrl(am, a), match, resend));
+                alertmanagers.add(new AlertmanagerReceiver(name, httpUrl(am, a, ""), match, resend));
                 continue;
             }
             final String w = at + ".webhook";
             final Map<String, Object> webhook = map(r.get("webhook"), w);
             unknownKeys(webhook, WEBHOOK_KEYS, w);
-            final URI uri = httpUrl(webhook, w);
+            final URI uri = httpUrl(webhook, w, "; use bearer_token_file or bearer_token_env");
             final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true);
             // 1ms at least: the JDK's HttpClient refuses a zero timeout at each request, which ended delivery.
             final Duration timeout = text(webhook, "timeout", w)
@@ -121,13 +121,23 @@ final class ReceiverConfig {
         throw new ConfigException(at + ": '" + text + "' is not a whole number from 1 to " + MAX_IN_FLIGHT);
     }
 
-    private static URI httpUrl(final Map<String, Object> m, final String at) {
-        final String url = text(m, "url", at).orElseThrow(() -> new ConfigException(at + ".url: a url is needed"));
+    /**
+     * @param credentialsHint what to use instead of credentials in the URL, after "; ", or ""
+     */
+    private static URI httpUrl(final Map<String, Object> m, final String at, final String credentialsHint) {
+        final String given = text(m, "url", at).orElseThrow(() -> new ConfigException(at + ".url: a url is needed"));
+        // Messages show the URL without its credentials: they are a secret.
+        final String url = withoutUserInfo(given);
         final URI uri;
         try {
-            uri = URI.create(url);
+            uri = URI.create(given);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(at + ".url: '" + url + "' is not a URL");
+        }
+        // The HttpClient sends no Authorization for them (the receiver would answer 401, sending every alert to the
+        // dead-letter topic), and the URL is printed at start.
+        if (uri.getRawUserInfo() != null || !url.equals(given)) {
+            throw new ConfigException(at + ".url: credentials in the URL (user:password@) are not sent" + credentialsHint);
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new ConfigException(at + ".url: '" + url + "' is not an http(s) URL");
@@ -137,6 +147,22 @@ final class ReceiverConfig {
             throw new ConfigException(at + ".url: port " + uri.getPort() + " is not a port from 1 to 65535");
         }
         return uri;
+    }
+
+    /** {@code url} without what lies between {@code //} and an {@code @} before the path: a user and password. */
+    private static String withoutUserInfo(final String url) {
+        return url.replaceFirst("^([^/?#]*//)[^/?#]*@", "$1");
+    }
+
+    /**
+     * How the start-up line shows a receiver's URL: {@code scheme://host[:port]}, then {@code /...} when it has a path or
+     * a query. Slack, Teams and PagerDuty-style URLs hold their secret in the path or query, and Alertmanager treats
+     * webhook URLs as secrets; the host and port are what tell receivers apart.
+     */
+    static String shown(final URI url) {
+        final String path = url.getRawPath() == null ? "" : url.getRawPath();
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort())
+                + (path.isEmpty() || path.equals("/") && url.getRawQuery() == null ? path : "/...");
     }
 
     private static Optional<WebhookReceiver.Secret> secret(final Map<String, Object> m, final String envKey,

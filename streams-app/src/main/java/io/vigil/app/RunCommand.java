@@ -126,8 +126,9 @@ final class RunCommand implements Callable<Integer> {
                 cfg.inputTopics().stream().map(io.vigil.ingest.InputTopic::describe).toList()),
                 cfg.alertsTopic(), cfg.dlqTopic());
         final List<String> targets = new java.util.ArrayList<>();
-        receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + r.url()));
-        receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + r.url()));
+        // Without the path and query: they may hold the receiver's secret (see ReceiverConfig.shown).
+        receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + ReceiverConfig.shown(r.url())));
+        receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));
         out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
         out.printf("  HTTP:    http://%s:%d/api/alerts  /api/rules  /metrics  /healthz  /readyz%n", cfg.httpBind(),
                 http.port());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.delivery.WebhookReceiver;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,6 +121,33 @@ class ReceiverConfigTest {
                 .hasMessageContaining("holds a control character");
         assertThatThrownBy(() -> parse(Map.of("url", "http://x", "bearer_token_env", "T"), Map.of("T", " \n")))
                 .hasMessage("receivers[0].webhook.bearer_token_env: the environment variable T is not set");
+    }
+
+    /** Finding 3: the credentials were printed at start, and never sent. */
+    @Test
+    void refusesCredentialsInAUrlWithoutShowingThem() {
+        assertThatThrownBy(() -> parse(Map.of("url", "http://user:pa55-SECRET@127.0.0.1:18901/ok")))
+                .hasMessage("receivers[0].webhook.url: credentials in the URL (user:password@) are not sent; use"
+                        + " bearer_token_file or bearer_token_env");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://admin@am:9093"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.url: credentials in the URL (user:password@) are not sent");
+        // Not a URL for java.net.URI (the underscore), but the password is still left out of the message.
+        assertThatThrownBy(() -> parse(Map.of("url", "http://user:pa55-SECRET@bad_host:9000/x")))
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> parse(Map.of("url", "ftp://user:pa55-SECRET@x/")))
+                .hasMessageNotContaining("SECRET");
+    }
+
+    @Test
+    void theStartUpLineShowsAUrlWithoutItsPathOrQuery() {
+        assertThat(ReceiverConfig.shown(URI.create("https://hooks.slack.com/services/T0/B0/SECRET")))
+                .isEqualTo("https://hooks.slack.com/...");
+        assertThat(ReceiverConfig.shown(URI.create("http://pager-bridge:9000/x?token=SECRET")))
+                .isEqualTo("http://pager-bridge:9000/...");
+        assertThat(ReceiverConfig.shown(URI.create("http://am:9093/?key=SECRET"))).isEqualTo("http://am:9093/...");
+        assertThat(ReceiverConfig.shown(URI.create("http://am:9093/"))).isEqualTo("http://am:9093/");
+        assertThat(ReceiverConfig.shown(URI.create("http://am:9093"))).isEqualTo("http://am:9093");
     }
 
     private static WebhookReceiver parse(final Map<String, Object> settings) {
