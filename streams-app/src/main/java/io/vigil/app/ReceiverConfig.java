@@ -41,6 +41,10 @@ final class ReceiverConfig {
     private static final Duration SHORTEST_RESEND = Duration.ofSeconds(1);
     private static final Duration LONGEST_RESEND = Duration.ofHours(1);
 
+    /** A metric-style name, then the matchers: group 1 the name, group 2 what follows its '{'. */
+    private static final java.util.regex.Pattern NAME_BEFORE_MATCHERS =
+            java.util.regex.Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{(.*)", java.util.regex.Pattern.DOTALL);
+
     private ReceiverConfig() {
     }
 
@@ -210,6 +214,14 @@ final class ReceiverConfig {
     }
 
     private static SeriesSelector matchers(final String text, final String at) {
+        final java.util.regex.Matcher named = NAME_BEFORE_MATCHERS.matcher(text.strip());
+        // The selector would take it as a metric name, which alerts do not have: it was ignored, and the receiver got
+        // every alert the labels matched. An alert's name is its alertname label.
+        if (named.matches()) {
+            final String rest = named.group(2).strip();
+            throw new ConfigException(at + ": '" + text + "' has a name before '{', which alerts do not have; write {alertname=\""
+                    + named.group(1) + "\"" + (rest.equals("}") ? "}" : ", " + rest) + " to match the alert's name");
+        }
         try {
             // The selector syntax wants a metric name; alerts have none to match, only labels.
             return SeriesSelector.parse("alert" + text.strip());

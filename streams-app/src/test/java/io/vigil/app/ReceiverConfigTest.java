@@ -150,6 +150,21 @@ class ReceiverConfigTest {
         assertThat(ReceiverConfig.shown(URI.create("http://am:9093"))).isEqualTo("http://am:9093");
     }
 
+    /** Finding 10: the name was taken as a metric name and ignored, so the receiver got every severity=page alert. */
+    @Test
+    void refusesANameBeforeTheMatchersAndSaysHowToMatchTheAlertName() {
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "p", "match", "NoSuchAlert{severity=\"page\"}",
+                "webhook", Map.of("url", "http://x"))), Map.of()))
+                .hasMessage("receivers[0].match: 'NoSuchAlert{severity=\"page\"}' has a name before '{', which alerts do"
+                        + " not have; write {alertname=\"NoSuchAlert\", severity=\"page\"} to match the alert's name");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "p", "match", "NodeDown {}",
+                "webhook", Map.of("url", "http://x"))), Map.of()))
+                .hasMessageContaining("write {alertname=\"NodeDown\"} to match");
+        assertThat(ReceiverConfig.parse(List.of(Map.of("name", "p", "match", " {alertname=\"NodeDown\"}",
+                "webhook", Map.of("url", "http://x"))), Map.of()).webhooks().get(0).match().orElseThrow().matchers())
+                .hasSize(1);
+    }
+
     private static WebhookReceiver parse(final Map<String, Object> settings) {
         return parse(settings, Map.of());
     }
