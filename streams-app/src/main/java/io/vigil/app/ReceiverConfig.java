@@ -132,19 +132,33 @@ final class ReceiverConfig {
         final String given = text(m, "url", at).orElseThrow(() -> new ConfigException(at + ".url: a url is needed"));
         // Messages show the URL without its credentials: they are a secret.
         final String url = withoutUserInfo(given);
-        final URI uri;
+        final String notHttp = at + ".url: '" + url + "' is not an http(s) URL like http://host:9000/path"
+                + (given.contains("://") ? "" : " (http:// or https:// is needed)");
+        final URI parsed;
         try {
-            uri = URI.create(given);
+            parsed = URI.create(given);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(at + ".url: '" + url + "' is not a URL");
+            throw new ConfigException(notHttp);
         }
         // The HttpClient sends no Authorization for them (the receiver would answer 401, sending every alert to the
         // dead-letter topic), and the URL is printed at start.
-        if (uri.getRawUserInfo() != null || !url.equals(given)) {
+        if (parsed.getRawUserInfo() != null || !url.equals(given)) {
             throw new ConfigException(at + ".url: credentials in the URL (user:password@) are not sent" + credentialsHint);
         }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new ConfigException(at + ".url: '" + url + "' is not an http(s) URL");
+        final String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ConfigException(notHttp);
+        }
+        // Schemes are case-insensitive (RFC 3986): HTTP://host is taken, and written the way the HttpClient expects.
+        final URI uri = URI.create(scheme + given.substring(parsed.getScheme().length()));
+        if (uri.getHost() == null) {
+            // java.net.URI takes an authority with '_' (a Docker Compose service like pager_bridge) as no host at
+            // all, and the HttpClient refuses a URI without a host: no request could be sent.
+            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {
+                throw new ConfigException(at + ".url: the host name in '" + url + "' has an '_', which host names may"
+                        + " not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias like pager-bridge)");
+            }
+            throw new ConfigException(notHttp);
         }
         // URI takes any number as a port; the HttpClient refuses one out of range at each request, which ended delivery.
         if (uri.getPort() == 0 || uri.getPort() > 65535) {

@@ -70,7 +70,7 @@ class ReceiverConfigTest {
     @Test
     void errorsNameTheirKeyAndNeverTheSecret() {
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "ftp://x"))), Map.of()))
-                .hasMessage("receivers[0].webhook.url: 'ftp://x' is not an http(s) URL");
+                .hasMessage("receivers[0].webhook.url: 'ftp://x' is not an http(s) URL like http://host:9000/path");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "timeot", "1s"))), Map.of()))
                 .hasMessage("receivers[0].webhook.timeot: unknown key; did you mean 'timeout'?");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "hmac_secret_env", "NOPE"))),
@@ -163,6 +163,29 @@ class ReceiverConfigTest {
         assertThat(ReceiverConfig.parse(List.of(Map.of("name", "p", "match", " {alertname=\"NodeDown\"}",
                 "webhook", Map.of("url", "http://x"))), Map.of()).webhooks().get(0).match().orElseThrow().matchers())
                 .hasSize(1);
+    }
+
+    /** Finding 15. */
+    @Test
+    void urlSchemesAreCaseInsensitiveAndAnUnderscoreInTheHostIsNamedAsTheProblem() {
+        assertThat(parse(Map.of("url", "HTTP://127.0.0.1:18901/ok")).url()).hasToString("http://127.0.0.1:18901/ok");
+        assertThat(ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager", Map.of("url", "Https://am:9093"))),
+                Map.of()).alertmanagers().get(0).url()).hasToString("https://am:9093");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://pager_bridge:9000/x")))
+                .hasMessage("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/x' has an '_', which"
+                        + " host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias"
+                        + " like pager-bridge)");
+        // The same words for a webhook and an Alertmanager.
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "127.0.0.1:9093"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.url: '127.0.0.1:9093' is not an http(s) URL like"
+                        + " http://host:9000/path (http:// or https:// is needed)");
+        assertThatThrownBy(() -> parse(Map.of("url", "127.0.0.1:9093")))
+                .hasMessage("receivers[0].webhook.url: '127.0.0.1:9093' is not an http(s) URL like"
+                        + " http://host:9000/path (http:// or https:// is needed)");
+        assertThatThrownBy(() -> parse(Map.of("url", "localhost:9093")))
+                .hasMessage("receivers[0].webhook.url: 'localhost:9093' is not an http(s) URL like"
+                        + " http://host:9000/path (http:// or https:// is needed)");
     }
 
     private static WebhookReceiver parse(final Map<String, Object> settings) {
