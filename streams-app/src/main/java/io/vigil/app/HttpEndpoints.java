@@ -20,6 +20,11 @@ import java.util.function.Supplier;
 public final class HttpEndpoints implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Threads answering requests. The JDK server reads a request's headers on one of them, so each slow or half-open
+     * client holds one until {@link HttpServerLimits} closes it: with 2, two such clients stopped the health checks.
+     */
+    static final int WORKERS = 8;
 
     private final HttpServer server;
     private final Optional<String> token;
@@ -51,6 +56,7 @@ public final class HttpEndpoints implements AutoCloseable {
     public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
                                       final Supplier<Readiness> readiness, final Optional<String> token)
             throws IOException {
+        HttpServerLimits.apply();
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         final HttpEndpoints endpoints = new HttpEndpoints(server, token, registry);
         endpoints.guard(server.createContext("/metrics", ex -> {
@@ -63,7 +69,7 @@ public final class HttpEndpoints implements AutoCloseable {
             respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
         });
         endpoints.addApiContexts();
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+        server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
             final Thread t = new Thread(r, "vigil-http");
             t.setDaemon(true);
             return t;

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -93,5 +97,47 @@ class HttpEndpointsTest {
             assertThat(get(http, "/readyz")).extracting(HttpResponse::statusCode, HttpResponse::body)
                     .containsExactly(503, "not ready: rebalancing for 35s, longer than http.readyz_max_rebalance (30s)\n");
         }
+    }
+
+    /**
+     * Finding 11: clients that never finish their request held the server's workers, and /healthz hung. Beyond the
+     * workers, the server closes them after {@link HttpServerLimits#MAX_REQUEST_SECONDS}.
+     */
+    @Test
+    void halfOpenConnectionsDoNotStopTheHealthChecks() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"))) {
+            final List<Socket> halfOpen = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    halfOpen.add(halfOpenRequest(http));
+                }
+                assertThat(get(http, "/healthz", Duration.ofSeconds(3)).statusCode()).isEqualTo(200);
+                for (int i = 2; i < HttpEndpoints.WORKERS + 1; i++) {
+                    halfOpen.add(halfOpenRequest(http));
+                }
+                // Every worker is held now: the answer comes once the server has closed them.
+                assertThat(get(http, "/readyz", Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
+                assertThat(halfOpen.get(0).getInputStream().read()).as("closed by the server").isEqualTo(-1);
+            } finally {
+                for (Socket s : halfOpen) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** A connection that sends the start of a request, not its end. */
+    private static Socket halfOpenRequest(final HttpEndpoints http) throws Exception {
+        final Socket s = new Socket("127.0.0.1", http.port());
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    private HttpResponse<String> get(final HttpEndpoints http, final String path, final Duration timeout) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).timeout(timeout)
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
