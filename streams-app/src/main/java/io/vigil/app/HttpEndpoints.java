@@ -163,6 +163,13 @@ public final class HttpEndpoints implements AutoCloseable {
             throws IOException {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
+        if (ex.getRequestMethod().equals("HEAD")) {
+            // No body, and -1 says so: with a length the JDK logs a warning through java.util.logging, a line on
+            // stderr that is not JSON under --log-format json, which any client could cause.
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+            return;
+        }
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);

@@ -127,6 +127,47 @@ class HttpEndpointsTest {
         }
     }
 
+    /** Finding 13: a HEAD with a length made the JDK log a JUL warning, a non-JSON line on stderr. */
+    @Test
+    void headAnswersWithoutABodyAndWithoutAWarning() throws Exception {
+        final java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+        final List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(final java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jdk.addHandler(capture);
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"))) {
+            for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/"}) {
+                final HttpResponse<String> head = send(http, "HEAD", path);
+                assertThat(head.statusCode()).as(path).isEqualTo(200);
+                assertThat(head.body()).as(path).isEmpty();
+            }
+            // The warnings are logged before the response is sent, so they are all in by now.
+            assertThat(warnings).extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+        } finally {
+            jdk.removeHandler(capture);
+        }
+    }
+
+    private HttpResponse<String> send(final HttpEndpoints http, final String method, final String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A connection that sends the start of a request, not its end. */
     private static Socket halfOpenRequest(final HttpEndpoints http) throws Exception {
         final Socket s = new Socket("127.0.0.1", http.port());
