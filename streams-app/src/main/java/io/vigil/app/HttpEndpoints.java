@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -59,15 +60,15 @@ public final class HttpEndpoints implements AutoCloseable {
         HttpServerLimits.apply();
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         final HttpEndpoints endpoints = new HttpEndpoints(server, token, registry);
-        endpoints.guard(server.createContext("/metrics", ex -> {
+        endpoints.guard(server.createContext("/metrics", only("/metrics", ex -> {
             endpoints.countRuleSeries();
             respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-        }));
-        server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
-        server.createContext("/readyz", ex -> {
+        })));
+        server.createContext("/healthz", only("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n")));
+        server.createContext("/readyz", only("/readyz", ex -> {
             final Readiness now = readiness.get();
             respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
-        });
+        }));
         endpoints.addApiContexts();
         server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
             final Thread t = new Thread(r, "vigil-http");
@@ -119,17 +120,31 @@ public final class HttpEndpoints implements AutoCloseable {
 
     /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
     private void addApiContexts() {
-        server.createContext("/", ex -> {
-            if (!ex.getRequestURI().getPath().equals("/")) {
-                respond(ex, 404, "text/plain", "not found\n");
-                return;
-            }
+        server.createContext("/", only("/", ex -> {
             try (java.io.InputStream page = HttpEndpoints.class.getResourceAsStream("/web/index.html")) {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
-        });
-        guard(server.createContext("/api/alerts", ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q)))));
-        guard(server.createContext("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local))));
+        }));
+        guard(server.createContext("/api/alerts", only("/api/alerts",
+                ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q))))));
+        guard(server.createContext("/api/rules", only("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local)))));
+    }
+
+    /**
+     * {@code handler} for GET and HEAD of exactly {@code path}. The JDK matches a context by prefix, so /healthzzz
+     * answered as /healthz (a probe pointed at a typo passed), and every method was answered as GET.
+     */
+    private static HttpHandler only(final String path, final HttpHandler handler) {
+        return ex -> {
+            if (!ex.getRequestURI().getRawPath().equals(path)) {
+                respond(ex, 404, "text/plain", "not found\n");
+            } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                respond(ex, 405, "text/plain", "only GET and HEAD are answered here\n");
+            } else {
+                handler.handle(ex);
+            }
+        };
     }
 
     private interface JsonQuery {

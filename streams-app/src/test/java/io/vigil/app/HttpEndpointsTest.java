@@ -163,6 +163,26 @@ class HttpEndpointsTest {
         }
     }
 
+    /** Finding 14: the JDK matches by prefix and every method was answered as GET. */
+    @Test
+    void otherMethodsGet405AndPathsThatOnlyShareAPrefix404() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"))) {
+            for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/", "/api/alerts", "/api/rules"}) {
+                for (String method : new String[] {"POST", "PUT", "DELETE", "OPTIONS"}) {
+                    final HttpResponse<String> r = send(http, method, path);
+                    assertThat(r.statusCode()).as(method + " " + path).isEqualTo(405);
+                    assertThat(r.headers().firstValue("Allow")).as(method + " " + path).hasValue("GET, HEAD");
+                }
+            }
+            for (String path : new String[] {"/healthzzz", "/healthz/", "/readyzz", "/metricsfoo", "/api/alertsXYZ",
+                    "/api/rules/x", "/nope"}) {
+                assertThat(get(http, path).statusCode()).as(path).isEqualTo(404);
+            }
+            assertThat(get(http, "/healthz?probe=1").statusCode()).isEqualTo(200);
+        }
+    }
+
     private HttpResponse<String> send(final HttpEndpoints http, final String method, final String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
