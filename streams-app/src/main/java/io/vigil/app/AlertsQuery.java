@@ -50,7 +50,7 @@ record AlertsQuery(String filter, List<LabelMatcher> matchers, List<String> word
             for (String pair : rawQuery.split("&")) {
                 final int eq = pair.indexOf('=');
                 final String name = eq < 0 ? pair : pair.substring(0, eq);
-                final String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                final String value = eq < 0 ? "" : decoded(name, pair.substring(eq + 1));
                 if (name.equals("match")) {
                     filter = value.trim();
                 } else if (name.equals("per_rule")) {
@@ -59,6 +59,18 @@ record AlertsQuery(String filter, List<LabelMatcher> matchers, List<String> word
             }
         }
         return filter(filter, perRule);
+    }
+
+    /**
+     * A parameter's value, percent-decoded; a bad escape is a {@link BadQuery} like any other mistake, answered 400
+     * in JSON (the JDK server already refuses most of them, with its own HTML page, before the API sees the request).
+     */
+    private static String decoded(final String name, final String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadQuery(name + " has a bad %-escape (a '%' must be followed by two hex digits; write %25 for '%')");
+        }
     }
 
     private static int perRule(final String value) {

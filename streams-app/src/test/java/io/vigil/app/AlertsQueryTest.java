@@ -69,4 +69,14 @@ class AlertsQueryTest {
         assertThatThrownBy(() -> AlertsQuery.parse("per_rule=lots"))
                 .isInstanceOf(AlertsQuery.BadQuery.class).hasMessageContaining("not \"lots\"");
     }
+
+    /** Finding 17: a bad escape escaped as an IllegalArgumentException, and the request got no answer. */
+    @Test
+    void aBadPercentEscapeIsABadQuery() {
+        assertThatThrownBy(() -> AlertsQuery.parse("match=%zz"))
+                .isInstanceOf(AlertsQuery.BadQuery.class)
+                .hasMessage("match has a bad %-escape (a '%' must be followed by two hex digits; write %25 for '%')");
+        assertThatThrownBy(() -> AlertsQuery.parse("per_rule=%"))
+                .isInstanceOf(AlertsQuery.BadQuery.class).hasMessageStartingWith("per_rule has a bad %-escape");
+    }
 }
