@@ -83,6 +83,11 @@ public final class HttpEndpoints implements AutoCloseable {
         token.ifPresent(expected -> context.getFilters().add(new com.sun.net.httpserver.Filter() {
             @Override
             public void doFilter(final HttpExchange ex, final Chain chain) throws IOException {
+                // Another path under the context's prefix is not this endpoint: its handler answers 404, token or not.
+                if (!ex.getRequestURI().getRawPath().equals(context.getPath())) {
+                    chain.doFilter(ex);
+                    return;
+                }
                 final String given = ex.getRequestHeaders().getFirst("Authorization");
                 // Constant-time comparison: the token must not leak through response timing.
                 if (given != null && java.security.MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),

@@ -44,6 +44,8 @@ class HttpEndpointsTest {
             assertThat(right.statusCode()).isEqualTo(200);
             assertThat(get(http, "/healthz").statusCode()).isEqualTo(200);
             assertThat(get(http, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(get(http, "/metricsfoo").statusCode()).as("not an endpoint, token or not").isEqualTo(404);
+            assertThat(get(http, "/api/alertsXYZ").statusCode()).isEqualTo(404);
         }
     }
 
