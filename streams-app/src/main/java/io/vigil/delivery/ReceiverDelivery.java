@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -269,7 +270,7 @@ final class ReceiverDelivery implements Runnable {
         final String key = WebhookPayload.idempotencyKey(event);
         for (int attempt = 1; goOn(); attempt++) {
             final long started = System.nanoTime();
-            final WebhookSender.Attempt outcome = sender.send(receiver, body, key);
+            final WebhookSender.Attempt outcome = attempt(body, key);
             if (outcome instanceof WebhookSender.Delivered) {
                 metrics.attempt(receiver.name(), "delivered", System.nanoTime() - started);
                 metrics.delivered(receiver.name());
@@ -283,16 +284,36 @@ final class ReceiverDelivery implements Runnable {
                 deadLetter(record, deadLetters, "receiver " + receiver.name() + " refused it: " + p.reason());
                 return true;
             }
-            final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
             metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
-            final Duration wait = r.after().map(retry::after).orElse(retry.backoff(attempt));
-            LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
-                    event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
+            final Duration wait;
+            if (outcome instanceof WebhookSender.Misconfigured m) {
+                // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
+                wait = retry.backoff(attempt);
+                LOG.error("receiver {} cannot send alert {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
+                        receiver.name(), event.fingerprint(), m.reason(), m.setting(), attempt + 1, wait.toMillis());
+            } else {
+                final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
+                wait = r.after().map(retry::after).orElse(retry.backoff(attempt));
+                LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
+                        event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
+            }
             if (!waitToRetry(wait)) {
                 return false;
             }
         }
         return false;
+    }
+
+    /**
+     * One attempt. Whatever one request throws fails that request, and it is retried: an exception escaping here would
+     * end the receiver's delivery for good. Only the exception's class is kept, as its message may quote a secret.
+     */
+    private WebhookSender.Attempt attempt(final byte[] body, final String key) {
+        try {
+            return sender.send(receiver, body, key);
+        } catch (RuntimeException e) {
+            return new WebhookSender.Retry(e.getClass().getSimpleName(), Optional.empty());
+        }
     }
 
     /** Waits {@code wait}; false as soon as delivery stops or pauses. */

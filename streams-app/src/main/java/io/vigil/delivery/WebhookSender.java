@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class WebhookSender {
 
     /** The outcome of one attempt. */
-    sealed interface Attempt permits Delivered, Retry, Permanent {
+    sealed interface Attempt permits Delivered, Retry, Permanent, Misconfigured {
     }
 
     record Delivered(int status) implements Attempt {
@@ -31,6 +31,21 @@ final class WebhookSender {
     record Permanent(String reason) implements Attempt {
     }
 
+    /**
+     * The request could not be built or sent because of a receiver setting the JDK refuses (a zero timeout, a header
+     * value with a line break, an empty HMAC key, a port out of range). Retried like any failure, so the alert is not
+     * lost and the other alerts go on, but it needs a fix in the configuration: delivery logs it as an error.
+     *
+     * @param setting   the receiver setting at fault, as named in the configuration
+     * @param exception the class of what the JDK threw; never its message, which may hold the secret (the JDK quotes
+     *                  an invalid header value whole, bearer token included)
+     */
+    record Misconfigured(String setting, String exception) implements Attempt {
+        String reason() {
+            return exception + " from the receiver's " + setting;
+        }
+    }
+
     private final HttpClient http;
 
     WebhookSender(final HttpClient http) {
@@ -38,16 +53,26 @@ final class WebhookSender {
     }
 
     Attempt send(final WebhookReceiver receiver, final byte[] body, final String idempotencyKey) {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(receiver.url())
-                .timeout(receiver.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Vigil")
-                .header("Idempotency-Key", idempotencyKey)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        receiver.bearerToken().ifPresent(t -> request.header("Authorization", "Bearer " + t.reveal()));
-        receiver.hmacSecret().ifPresent(s -> request.header("X-Vigil-Signature", "sha256=" + hmac(s.reveal(), body)));
+        final HttpRequest request;
+        String setting = "url";
         try {
-            final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            final HttpRequest.Builder builder = HttpRequest.newBuilder(receiver.url())
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Vigil")
+                    .header("Idempotency-Key", idempotencyKey)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            setting = "timeout";
+            builder.timeout(receiver.timeout());
+            setting = "bearer token";
+            receiver.bearerToken().ifPresent(t -> builder.header("Authorization", "Bearer " + t.reveal()));
+            setting = "hmac secret";
+            receiver.hmacSecret().ifPresent(s -> builder.header("X-Vigil-Signature", "sha256=" + hmac(s.reveal(), body)));
+            request = builder.build();
+        } catch (RuntimeException e) {
+            return new Misconfigured(setting, e.getClass().getSimpleName());
+        }
+        try {
+            final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             final int status = response.statusCode();
             if (status >= 200 && status < 300) {
                 return new Delivered(status);
@@ -62,6 +87,12 @@ final class WebhookSender {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Retry("interrupted", Optional.empty());
+        } catch (IllegalArgumentException e) {
+            // The client checks the URL only when it sends (a port out of range); the request holds no secret here.
+            return new Misconfigured("url", e.getClass().getSimpleName());
+        } catch (RuntimeException e) {
+            // Whatever else one request throws fails that request, not the receiver's delivery.
+            return new Retry(e.getClass().getSimpleName(), Optional.empty());
         }
     }
 

@@ -1,0 +1,92 @@
+package io.vigil.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One request to a real HTTP receiver on loopback, and the outcome delivery acts on. */
+class WebhookSenderTest {
+
+    private static final byte[] BODY = "{\"version\":\"4\"}".getBytes(StandardCharsets.UTF_8);
+    private static final String TOKEN = "tok-ENV-SECRET";
+
+    private final WebhookSender sender = new WebhookSender(HttpClient.newHttpClient());
+    private final AtomicInteger requests = new AtomicInteger();
+    private HttpServer server;
+
+    @BeforeEach
+    void startReceiver() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ok", ex -> {
+            ex.getRequestBody().readAllBytes();
+            requests.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        server.stop(0);
+    }
+
+    private URI url(final String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    private static WebhookReceiver receiver(final URI url, final Optional<String> token, final Optional<String> hmac,
+                                            final Duration timeout) {
+        return new WebhookReceiver("pager", url, Optional.empty(), true, token.map(WebhookReceiver.Secret::new),
+                hmac.map(WebhookReceiver.Secret::new), timeout);
+    }
+
+    @Test
+    void aTokenTheJdkRefusesAsAHeaderFailsTheRequestNamingTheSettingNotTheToken() {
+        final WebhookSender.Attempt outcome = sender.send(
+                receiver(url("/ok"), Optional.of(TOKEN + "\n"), Optional.empty(), Duration.ofSeconds(5)), BODY, "k");
+
+        assertThat(outcome).isInstanceOfSatisfying(WebhookSender.Misconfigured.class, m -> {
+            assertThat(m.setting()).isEqualTo("bearer token");
+            assertThat(m.reason()).contains("IllegalArgumentException").doesNotContain(TOKEN);
+        });
+        assertThat(requests).hasValue(0);
+    }
+
+    @Test
+    void aZeroTimeoutFailsTheRequestNamingTheTimeout() {
+        assertThat(sender.send(receiver(url("/ok"), Optional.empty(), Optional.empty(), Duration.ZERO), BODY, "k"))
+                .isInstanceOfSatisfying(WebhookSender.Misconfigured.class, m -> assertThat(m.setting()).isEqualTo("timeout"));
+    }
+
+    @Test
+    void anEmptyHmacSecretFailsTheRequestNamingTheSecret() {
+        assertThat(sender.send(receiver(url("/ok"), Optional.empty(), Optional.of(""), Duration.ofSeconds(5)), BODY, "k"))
+                .isInstanceOfSatisfying(WebhookSender.Misconfigured.class,
+                        m -> assertThat(m.setting()).isEqualTo("hmac secret"));
+    }
+
+    @Test
+    void aPortOutOfRangeFailsTheRequestNamingTheUrl() {
+        assertThat(sender.send(receiver(URI.create("http://127.0.0.1:99999/x"), Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5)), BODY, "k"))
+                .isInstanceOfSatisfying(WebhookSender.Misconfigured.class, m -> assertThat(m.setting()).isEqualTo("url"));
+    }
+
+    @Test
+    void aGoodReceiverGetsTheAlert() {
+        assertThat(sender.send(receiver(url("/ok"), Optional.of(TOKEN), Optional.of("k3y"), Duration.ofSeconds(5)),
+                BODY, "k")).isEqualTo(new WebhookSender.Delivered(200));
+        assertThat(requests).hasValue(1);
+    }
+}
