@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +92,11 @@ final class AlertmanagerPush implements Runnable {
             while (stopped.getCount() > 0) {
                 final List<AlertEvent> fresh = new ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    final AlertEvent e = AlertEventJson.read(r.value());
+                    final Optional<AlertEvent> read = read(r);
+                    if (read.isEmpty()) {
+                        continue;
+                    }
+                    final AlertEvent e = read.get();
                     if (e.status() != EventStatus.PENDING && wanted(e)) {
                         alerts.put(e.fingerprint(), new Tracked(e, e.status() == EventStatus.RESOLVED ? clock.instant() : null));
                         fresh.add(e);
@@ -112,6 +117,22 @@ final class AlertmanagerPush implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("push to Alertmanager {} stopped: {}", receiver.name(), e.toString());
+        }
+    }
+
+    /**
+     * The alert event a record holds, or empty for one that is not an alert event (not the engine's): skipped, counted
+     * and logged, as webhook delivery does. It must not end the push, since every start reads the topic again from the
+     * beginning and would meet it again until retention removes it.
+     */
+    Optional<AlertEvent> read(final ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Optional.of(AlertEventJson.read(record.value()));
+        } catch (RuntimeException e) {
+            metrics.skipped(receiver.name(), "malformed");
+            LOG.warn("Alertmanager {}: skipped a record that is not an alert event, {}-{} offset {} ({})",
+                    receiver.name(), record.topic(), record.partition(), record.offset(), e.getMessage());
+            return Optional.empty();
         }
     }
 

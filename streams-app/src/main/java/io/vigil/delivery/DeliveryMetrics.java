@@ -34,6 +34,12 @@ final class DeliveryMetrics {
                 .tag("receiver", receiver).tag("reason", reason).register(registry).increment();
     }
 
+    /** Records of the alerts topic that are not alert events, passed over. */
+    void skipped(final String receiver, final String reason) {
+        Counter.builder("vigil.delivery.skipped").description("Records of the alerts topic skipped, by reason")
+                .tag("receiver", receiver).tag("reason", reason).register(registry).increment();
+    }
+
     void backlog(final String receiver, final long events) {
         backlog.computeIfAbsent(receiver, r -> {
             final AtomicLong value = new AtomicLong();
