@@ -293,7 +293,7 @@ final class ReceiverDelivery implements Runnable {
                         receiver.name(), event.fingerprint(), m.reason(), m.setting(), attempt + 1, wait.toMillis());
             } else {
                 final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
-                wait = r.after().map(retry::after).orElse(retry.backoff(attempt));
+                wait = retry.wait(attempt, r.after());
                 LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
                         event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
             }

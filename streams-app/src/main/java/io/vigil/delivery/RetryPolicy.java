@@ -1,6 +1,7 @@
 package io.vigil.delivery;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,8 +21,16 @@ public record RetryPolicy(Duration initial, Duration max) {
         return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
     }
 
-    /** A receiver's own Retry-After (429, 503) wins over the backoff, up to {@link #max}. */
-    Duration after(final Duration retryAfter) {
-        return retryAfter.compareTo(max) > 0 ? max : retryAfter;
+    /**
+     * The wait before retry {@code attempt}: the longer of the backoff and the receiver's own Retry-After (429, 503),
+     * at most {@link #max}. A Retry-After shorter than the backoff (zero, say) does not shorten it: a receiver or proxy
+     * that always answers {@code Retry-After: 0} would otherwise get a retry loop without any pause.
+     *
+     * @param attempt    1 for the first retry
+     * @param retryAfter the receiver's Retry-After, if it gave a valid one (not negative)
+     */
+    Duration wait(final int attempt, final Optional<Duration> retryAfter) {
+        final Duration backoff = backoff(attempt);
+        return retryAfter.filter(r -> r.compareTo(backoff) > 0).map(r -> r.compareTo(max) > 0 ? max : r).orElse(backoff);
     }
 }

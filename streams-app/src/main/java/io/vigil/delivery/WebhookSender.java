@@ -96,9 +96,11 @@ final class WebhookSender {
         }
     }
 
-    private static Optional<Duration> seconds(final String retryAfter) {
+    /** RFC 9110's delay-seconds is a non-negative integer: anything else is ignored, and the backoff decides. */
+    static Optional<Duration> seconds(final String retryAfter) {
         try {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
+            final long seconds = Long.parseLong(retryAfter.trim());
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
         } catch (NumberFormatException e) {
             return Optional.empty(); // an HTTP date: the backoff decides instead
         }

@@ -1,0 +1,34 @@
+package io.vigil.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** How long delivery waits before a retry. */
+class RetryPolicyTest {
+
+    private final RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(60));
+
+    @RepeatedTest(20)
+    void aRetryAfterOfZeroDoesNotShortenTheBackoff() {
+        // Attempt 3: a ceiling of 4 s, so at least 2 s whatever the jitter.
+        assertThat(policy.wait(3, Optional.of(Duration.ZERO))).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aLongerRetryAfterWinsUpToTheBound() {
+        assertThat(policy.wait(1, Optional.of(Duration.ofSeconds(7)))).isEqualTo(Duration.ofSeconds(7));
+        assertThat(policy.wait(1, Optional.of(Duration.ofHours(1)))).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aNegativeOrNonNumericRetryAfterIsIgnored() {
+        assertThat(WebhookSender.seconds("-5")).isEmpty();
+        assertThat(WebhookSender.seconds("soon")).isEmpty();
+        assertThat(WebhookSender.seconds(" 7 ")).contains(Duration.ofSeconds(7));
+        assertThat(WebhookSender.seconds("0")).contains(Duration.ZERO);
+    }
+}
