@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -47,9 +48,16 @@ final class WebhookSender {
     }
 
     private final HttpClient http;
+    private final Clock clock;
 
     WebhookSender(final HttpClient http) {
+        this(http, Clock.systemUTC());
+    }
+
+    /** @param clock the wall clock, to read a Retry-After given as a date */
+    WebhookSender(final HttpClient http, final Clock clock) {
         this.http = http;
+        this.clock = clock;
     }
 
     Attempt send(final WebhookReceiver receiver, final byte[] body, final String idempotencyKey) {
@@ -80,7 +88,8 @@ final class WebhookSender {
             if (status >= 400 && status < 500 && status != 408 && status != 429) {
                 return new Permanent("HTTP " + status);
             }
-            return new Retry("HTTP " + status, response.headers().firstValue("Retry-After").flatMap(WebhookSender::seconds));
+            return new Retry("HTTP " + status, response.headers().firstValue("Retry-After")
+                    .flatMap(v -> RetryAfter.parse(v, clock.instant())));
         } catch (IOException e) {
             return new Retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     Optional.empty());
@@ -93,16 +102,6 @@ final class WebhookSender {
         } catch (RuntimeException e) {
             // Whatever else one request throws fails that request, not the receiver's delivery.
             return new Retry(e.getClass().getSimpleName(), Optional.empty());
-        }
-    }
-
-    /** RFC 9110's delay-seconds is a non-negative integer: anything else is ignored, and the backoff decides. */
-    static Optional<Duration> seconds(final String retryAfter) {
-        try {
-            final long seconds = Long.parseLong(retryAfter.trim());
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException e) {
-            return Optional.empty(); // an HTTP date: the backoff decides instead
         }
     }
 

@@ -24,11 +24,4 @@ class RetryPolicyTest {
         assertThat(policy.wait(1, Optional.of(Duration.ofHours(1)))).isEqualTo(Duration.ofSeconds(60));
     }
 
-    @Test
-    void aNegativeOrNonNumericRetryAfterIsIgnored() {
-        assertThat(WebhookSender.seconds("-5")).isEmpty();
-        assertThat(WebhookSender.seconds("soon")).isEmpty();
-        assertThat(WebhookSender.seconds(" 7 ")).contains(Duration.ofSeconds(7));
-        assertThat(WebhookSender.seconds("0")).contains(Duration.ZERO);
-    }
 }

@@ -33,6 +33,12 @@ class WebhookSenderTest {
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
+        server.createContext("/busy", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().set("Retry-After", "Sun, 06 Dec 2026 03:00:00 GMT");
+            ex.sendResponseHeaders(503, -1);
+            ex.close();
+        });
         server.start();
     }
 
@@ -81,6 +87,14 @@ class WebhookSenderTest {
         assertThat(sender.send(receiver(URI.create("http://127.0.0.1:99999/x"), Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(5)), BODY, "k"))
                 .isInstanceOfSatisfying(WebhookSender.Misconfigured.class, m -> assertThat(m.setting()).isEqualTo("url"));
+    }
+
+    @Test
+    void aRetryAfterDateIsTheWaitUntilThen() {
+        final WebhookSender at = new WebhookSender(HttpClient.newHttpClient(),
+                java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T02:59:40Z"), java.time.ZoneOffset.UTC));
+        assertThat(at.send(receiver(url("/busy"), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)), BODY, "k"))
+                .isEqualTo(new WebhookSender.Retry("HTTP 503", Optional.of(Duration.ofSeconds(20))));
     }
 
     @Test
