@@ -2,7 +2,6 @@ package io.vigil.delivery;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class Delivery implements AutoCloseable {
     public Delivery(final List<WebhookReceiver> receivers, final List<AlertmanagerReceiver> alertmanagers,
                     final Map<String, Object> kafka, final String alertsTopic, final String deadLetterTopic,
                     final String externalUrl, final RetryPolicy retry, final MeterRegistry registry) {
-        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        final HttpClient http = WebhookSender.httpClient();
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
             final ReceiverDelivery delivery = new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic,

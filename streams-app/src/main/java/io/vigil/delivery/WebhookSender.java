@@ -47,6 +47,17 @@ final class WebhookSender {
         }
     }
 
+    /**
+     * The client delivery sends with. It follows redirects as Alertmanager does by default ({@code follow_redirects:
+     * true}), except from https to http ({@link HttpClient.Redirect#NORMAL}). The JDK (17) re-sends the POST to the
+     * new location for 307 and 308, but turns it into a GET without a body for 301, 302 and 303, as browsers do: the
+     * receiver never gets the alert then, so such a redirect is not taken for a delivery (see {@link #send}).
+     */
+    static HttpClient httpClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
     private final HttpClient http;
     private final Clock clock;
 
@@ -82,6 +93,10 @@ final class WebhookSender {
         try {
             final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             final int status = response.statusCode();
+            if (!response.request().method().equals("POST")) {
+                // A 301, 302 or 303 on the way: the JDK followed it with a GET, and the alert went nowhere.
+                return new Misconfigured("url", "a redirect that turns the POST into a GET (use the new location)");
+            }
             if (status >= 200 && status < 300) {
                 return new Delivered(status);
             }

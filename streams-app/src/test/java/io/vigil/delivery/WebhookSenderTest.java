@@ -20,8 +20,9 @@ class WebhookSenderTest {
     private static final byte[] BODY = "{\"version\":\"4\"}".getBytes(StandardCharsets.UTF_8);
     private static final String TOKEN = "tok-ENV-SECRET";
 
-    private final WebhookSender sender = new WebhookSender(HttpClient.newHttpClient());
+    private final WebhookSender sender = new WebhookSender(WebhookSender.httpClient());
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.List<String> moved = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private HttpServer server;
 
     @BeforeEach
@@ -37,6 +38,19 @@ class WebhookSenderTest {
             ex.getRequestBody().readAllBytes();
             ex.getResponseHeaders().set("Retry-After", "Sun, 06 Dec 2026 03:00:00 GMT");
             ex.sendResponseHeaders(503, -1);
+            ex.close();
+        });
+        for (int status : new int[] {301, 302, 307, 308}) {
+            server.createContext("/" + status, ex -> {
+                ex.getRequestBody().readAllBytes();
+                ex.getResponseHeaders().set("Location", "/moved");
+                ex.sendResponseHeaders(status, -1);
+                ex.close();
+            });
+        }
+        server.createContext("/moved", ex -> {
+            moved.add(ex.getRequestMethod() + " " + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
             ex.close();
         });
         server.start();
@@ -91,10 +105,30 @@ class WebhookSenderTest {
 
     @Test
     void aRetryAfterDateIsTheWaitUntilThen() {
-        final WebhookSender at = new WebhookSender(HttpClient.newHttpClient(),
+        final WebhookSender at = new WebhookSender(WebhookSender.httpClient(),
                 java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T02:59:40Z"), java.time.ZoneOffset.UTC));
         assertThat(at.send(receiver(url("/busy"), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)), BODY, "k"))
                 .isEqualTo(new WebhookSender.Retry("HTTP 503", Optional.of(Duration.ofSeconds(20))));
+    }
+
+    @Test
+    void aTemporaryOrPermanentRedirectIsFollowedWithThePost() {
+        for (String status : new String[] {"/307", "/308"}) {
+            assertThat(sender.send(receiver(url(status), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)),
+                    BODY, "k")).isEqualTo(new WebhookSender.Delivered(200));
+        }
+        assertThat(moved).containsExactly("POST " + new String(BODY, StandardCharsets.UTF_8),
+                "POST " + new String(BODY, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRedirectThatTurnsThePostIntoAGetIsNotADelivery() {
+        for (String status : new String[] {"/301", "/302"}) {
+            assertThat(sender.send(receiver(url(status), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)),
+                    BODY, "k")).isInstanceOfSatisfying(WebhookSender.Misconfigured.class,
+                            m -> assertThat(m.setting()).isEqualTo("url"));
+        }
+        assertThat(moved).containsExactly("GET ", "GET "); // what the JDK does with them
     }
 
     @Test
