@@ -1,6 +1,7 @@
 package io.vigil.delivery;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -90,34 +95,64 @@ final class WebhookSender {
         } catch (RuntimeException e) {
             return new Misconfigured(setting, e.getClass().getSimpleName());
         }
+        final CompletableFuture<HttpResponse<InputStream>> exchange;
         try {
-            final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            final int status = response.statusCode();
-            if (!response.request().method().equals("POST")) {
-                // A 301, 302 or 303 on the way: the JDK followed it with a GET, and the alert went nowhere.
-                return new Misconfigured("url", "a redirect that turns the POST into a GET (use the new location)");
-            }
-            if (status >= 200 && status < 300) {
-                return new Delivered(status);
-            }
-            if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                return new Permanent("HTTP " + status);
-            }
-            return new Retry("HTTP " + status, response.headers().firstValue("Retry-After")
-                    .flatMap(v -> RetryAfter.parse(v, clock.instant())));
-        } catch (IOException e) {
-            return new Retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    Optional.empty());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Retry("interrupted", Optional.empty());
+            // Only the status and headers count: the body is never read (a 200 MB one, or one dripped byte by byte,
+            // would hold a sending slot for as long as it lasts; HttpRequest.timeout bounds only the wait for headers).
+            exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IllegalArgumentException e) {
             // The client checks the URL only when it sends (a port out of range); the request holds no secret here.
             return new Misconfigured("url", e.getClass().getSimpleName());
-        } catch (RuntimeException e) {
-            // Whatever else one request throws fails that request, not the receiver's delivery.
-            return new Retry(e.getClass().getSimpleName(), Optional.empty());
         }
+        final HttpResponse<InputStream> response;
+        try {
+            // The whole exchange, connecting included, within the receiver's timeout.
+            response = exchange.get(receiver.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return new Retry("no response within " + receiver.timeout().toMillis() + " ms", Optional.empty());
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Retry("interrupted", Optional.empty());
+        } catch (ExecutionException e) {
+            return failed(e.getCause());
+        }
+        try {
+            response.body().close(); // drops the connection if a body is still coming, rather than read it
+        } catch (IOException e) {
+            // The status is known already; closing what is left of the body cannot change it.
+        }
+        return outcome(response);
+    }
+
+    private Attempt outcome(final HttpResponse<?> response) {
+        final int status = response.statusCode();
+        if (!response.request().method().equals("POST")) {
+            // A 301, 302 or 303 on the way: the JDK followed it with a GET, and the alert went nowhere.
+            return new Misconfigured("url", "a redirect that turns the POST into a GET (use the new location)");
+        }
+        if (status >= 200 && status < 300) {
+            return new Delivered(status);
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            return new Permanent("HTTP " + status);
+        }
+        return new Retry("HTTP " + status, response.headers().firstValue("Retry-After")
+                .flatMap(v -> RetryAfter.parse(v, clock.instant())));
+    }
+
+    /** What an exchange that ended in an exception means for delivery. */
+    private static Attempt failed(final Throwable e) {
+        if (e instanceof IOException) {
+            return new Retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    Optional.empty());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new Misconfigured("url", e.getClass().getSimpleName());
+        }
+        // Whatever else one request throws fails that request, not the receiver's delivery.
+        return new Retry(e.getClass().getSimpleName(), Optional.empty());
     }
 
     static String hmac(final String secret, final byte[] body) {

@@ -23,6 +23,7 @@ class WebhookSenderTest {
     private final WebhookSender sender = new WebhookSender(WebhookSender.httpClient());
     private final AtomicInteger requests = new AtomicInteger();
     private final java.util.List<String> moved = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
     private HttpServer server;
 
     @BeforeEach
@@ -53,11 +54,25 @@ class WebhookSenderTest {
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
+        server.createContext("/drip", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, 60);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 60 && !stopping.await(1, java.util.concurrent.TimeUnit.SECONDS); i++) {
+                    out.write('x');
+                    out.flush();
+                }
+            } catch (InterruptedException | java.io.IOException e) {
+                // the sender went away: what this receiver is for
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
     @AfterEach
     void stopReceiver() {
+        stopping.countDown();
         server.stop(0);
     }
 
@@ -129,6 +144,14 @@ class WebhookSenderTest {
                             m -> assertThat(m.setting()).isEqualTo("url"));
         }
         assertThat(moved).containsExactly("GET ", "GET "); // what the JDK does with them
+    }
+
+    @Test
+    void aBodyDrippedSlowlyDoesNotHoldTheRequestPastItsStatus() {
+        final long started = System.nanoTime();
+        assertThat(sender.send(receiver(url("/drip"), Optional.empty(), Optional.empty(), Duration.ofSeconds(2)),
+                BODY, "k")).isEqualTo(new WebhookSender.Delivered(200));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
