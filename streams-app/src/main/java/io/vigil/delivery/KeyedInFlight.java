@@ -3,12 +3,15 @@ package io.vigil.delivery;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Runs tasks at most {@code running} at a time, one after the other for tasks of the same key, in the order given.
@@ -44,20 +47,39 @@ final class KeyedInFlight implements AutoCloseable {
      * @return false, and the task is not taken, if there was no room in time
      */
     boolean submit(final String key, final Runnable task, final long waitMs) throws InterruptedException {
+        return submitAsync(key, () -> {
+            task.run();
+            return CompletableFuture.completedFuture(null);
+        }, waitMs);
+    }
+
+    /**
+     * Starts {@code task} after the tasks of {@code key} given before have finished, once a thread is free; it has
+     * finished when the stage it returns completes. Until then it holds its place in the order of its key, and among
+     * the tasks queued, but no thread: a delivery waiting to retry lets other alerts' deliveries run.
+     *
+     * @return false, and the task is not taken, if there was no room in time
+     */
+    boolean submitAsync(final String key, final Supplier<? extends CompletionStage<?>> task, final long waitMs)
+            throws InterruptedException {
         if (!slots.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
             return false;
         }
         synchronized (lastOfKey) {
             final CompletableFuture<Void> before = lastOfKey.getOrDefault(key, CompletableFuture.completedFuture(null));
-            final CompletableFuture<Void> next = before.thenRunAsync(() -> {
+            final CompletableFuture<Void> next = before.thenComposeAsync(v -> {
                 try {
-                    task.run();
+                    return task.get().toCompletableFuture();
                 } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    slots.release();
+                    return CompletableFuture.failedFuture(e);
                 }
-            }, pool);
+            }, pool).handle((v, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, runtime(e));
+                }
+                slots.release();
+                return null; // the next task of the key runs whatever became of this one
+            });
             lastOfKey.put(key, next);
             next.whenComplete((v, e) -> {
                 synchronized (lastOfKey) {
@@ -66,6 +88,16 @@ final class KeyedInFlight implements AutoCloseable {
             });
         }
         return true;
+    }
+
+    /** Runs {@code work} on one of the threads, with no order or room taken: the next step of a task given before. */
+    void execute(final Runnable work) {
+        pool.execute(work);
+    }
+
+    private static RuntimeException runtime(final Throwable e) {
+        final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     }
 
     /** Tasks given and not finished. */

@@ -11,8 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -54,8 +61,10 @@ final class ReceiverDelivery implements Runnable {
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    /** Opened by {@link #stop()}: a backoff wait ends at once when delivery stops. */
-    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    /** Where retries wait for their time; a single thread, which only hands each due retry back to a sending thread. */
+    private final ScheduledExecutorService retries;
+    /** The retries waiting for their time, so that stopping or pausing can end their waits at once. */
+    private final Set<RetryDue> waiting = ConcurrentHashMap.newKeySet();
     /** Set while partitions move to another instance ({@link #settle}): no attempt starts meanwhile. */
     private volatile boolean paused;
     /**
@@ -63,8 +72,6 @@ final class ReceiverDelivery implements Runnable {
      * after it that are done are sent again after a crash; this bounds those, and memory.
      */
     private static final int QUEUED = 1_000;
-    /** How soon a backoff wait notices a pause. */
-    private static final long PAUSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
@@ -77,11 +84,16 @@ final class ReceiverDelivery implements Runnable {
         this.sender = sender;
         this.retry = retry;
         this.metrics = metrics;
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "vigil-retries-" + receiver.name());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void stop() {
         running.set(false);
-        stopped.countDown();
+        endRetryWaits();
     }
 
     @Override
@@ -149,6 +161,9 @@ final class ReceiverDelivery implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("delivery to receiver {} stopped: {}", receiver.name(), e.toString());
+        } finally {
+            retries.shutdownNow();
+            endRetryWaits(); // the sending threads are gone: the waits end, and nothing is left behind
         }
     }
 
@@ -167,12 +182,13 @@ final class ReceiverDelivery implements Runnable {
                     left--;
                     continue;
                 }
-                final Runnable delivery = () -> {
-                    if (deliver(record, deadLetters)) {
-                        offsets.done(tp, record.offset());
-                    }
-                };
-                while (!inFlight.submit(orderKey(record), delivery, 100)) {
+                final Supplier<CompletableFuture<Void>> delivery = () -> deliver(record, deadLetters, inFlight)
+                        .thenAccept(delivered -> {
+                            if (delivered) {
+                                offsets.done(tp, record.offset());
+                            }
+                        });
+                while (!inFlight.submitAsync(orderKey(record), delivery, 100)) {
                     // As many events waiting as it takes (a slow or failing receiver): progress is committed meanwhile.
                     if (!running.get()) {
                         return; // the offset stays before this event: it is delivered after a restart
@@ -222,6 +238,7 @@ final class ReceiverDelivery implements Runnable {
             return; // stopping: the attempts in flight have ended and what was done is committed (see run)
         }
         paused = true;
+        endRetryWaits();
         try {
             LOG.info("receiver {}: partitions {} go to another instance; {} events read and not done are read again",
                     receiver.name(), going, offsets.notDone());
@@ -251,57 +268,147 @@ final class ReceiverDelivery implements Runnable {
         return running.get() && !paused;
     }
 
-    /** Delivers one event, retrying as long as it takes. Returns false only when stopping or pausing. */
-    private boolean deliver(final ConsumerRecord<byte[], byte[]> record, final KafkaProducer<byte[], byte[]> deadLetters) {
+    /**
+     * Delivers one event, retrying as long as it takes: the stage completes with false only when stopping or pausing.
+     * Runs on a sending thread up to its first attempt; a retry's wait holds no thread (see {@link EventDelivery}).
+     */
+    private CompletableFuture<Boolean> deliver(final ConsumerRecord<byte[], byte[]> record,
+                                               final KafkaProducer<byte[], byte[]> deadLetters,
+                                               final KeyedInFlight inFlight) {
         if (!goOn()) {
-            return false;
+            return CompletableFuture.completedFuture(false);
         }
         final AlertEvent event;
         try {
             event = AlertEventJson.read(record.value());
         } catch (IllegalArgumentException e) {
             deadLetter(record, deadLetters, "not an alert event: " + e.getMessage());
-            return true;
+            return CompletableFuture.completedFuture(true);
         }
         if (!wanted(event)) {
-            return true;
+            return CompletableFuture.completedFuture(true);
         }
-        final byte[] body = WebhookPayload.of(receiver.name(), event, externalUrl);
-        final String key = WebhookPayload.idempotencyKey(event);
-        for (int attempt = 1; goOn(); attempt++) {
-            final long started = System.nanoTime();
-            final WebhookSender.Attempt outcome = attempt(body, key);
-            if (outcome instanceof WebhookSender.Delivered) {
-                metrics.attempt(receiver.name(), "delivered", System.nanoTime() - started);
-                metrics.delivered(receiver.name());
-                return true;
-            }
-            if (outcome instanceof WebhookSender.Permanent p) {
-                metrics.attempt(receiver.name(), "refused", System.nanoTime() - started);
-                metrics.failed(receiver.name(), p.reason());
-                LOG.warn("receiver {} refused alert {} ({}): sent to {}", receiver.name(), event.fingerprint(),
-                        p.reason(), deadLetterTopic);
-                deadLetter(record, deadLetters, "receiver " + receiver.name() + " refused it: " + p.reason());
-                return true;
-            }
-            metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
-            final Duration wait;
-            if (outcome instanceof WebhookSender.Misconfigured m) {
-                // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
-                wait = retry.backoff(attempt);
-                LOG.error("receiver {} cannot send alert {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
-                        receiver.name(), event.fingerprint(), m.reason(), m.setting(), attempt + 1, wait.toMillis());
-            } else {
-                final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
-                wait = retry.wait(attempt, r.after());
-                LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
-                        event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
-            }
-            if (!waitToRetry(wait)) {
-                return false;
+        final EventDelivery delivery = new EventDelivery(record, event, deadLetters, inFlight);
+        delivery.attemptNow();
+        return delivery.done;
+    }
+
+    /**
+     * The attempts at one event. Between attempts it waits on {@link #retries}, not on a sending thread: a few alerts
+     * the receiver keeps failing would otherwise take every one of the {@code max_in_flight} threads with their
+     * backoff, and every other alert of the receiver would wait behind them. Its alert's later events still wait for
+     * it, since {@link KeyedInFlight} starts them only once {@link #done} completes.
+     */
+    private final class EventDelivery {
+        private final ConsumerRecord<byte[], byte[]> record;
+        private final AlertEvent event;
+        private final KafkaProducer<byte[], byte[]> deadLetters;
+        private final KeyedInFlight inFlight;
+        private final byte[] body;
+        private final String key;
+        private final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        private int attempt = 1;
+
+        EventDelivery(final ConsumerRecord<byte[], byte[]> record, final AlertEvent event,
+                      final KafkaProducer<byte[], byte[]> deadLetters, final KeyedInFlight inFlight) {
+            this.record = record;
+            this.event = event;
+            this.deadLetters = deadLetters;
+            this.inFlight = inFlight;
+            this.body = WebhookPayload.of(receiver.name(), event, externalUrl);
+            this.key = WebhookPayload.idempotencyKey(event);
+        }
+
+        /** One attempt, on the calling (sending) thread; schedules the next one if it failed. */
+        void attemptNow() {
+            try {
+                if (!goOn()) {
+                    done.complete(false);
+                    return;
+                }
+                final long started = System.nanoTime();
+                final WebhookSender.Attempt outcome = attempt(body, key);
+                if (outcome instanceof WebhookSender.Delivered) {
+                    metrics.attempt(receiver.name(), "delivered", System.nanoTime() - started);
+                    metrics.delivered(receiver.name());
+                    done.complete(true);
+                    return;
+                }
+                if (outcome instanceof WebhookSender.Permanent p) {
+                    metrics.attempt(receiver.name(), "refused", System.nanoTime() - started);
+                    metrics.failed(receiver.name(), p.reason());
+                    LOG.warn("receiver {} refused alert {} ({}): sent to {}", receiver.name(), event.fingerprint(),
+                            p.reason(), deadLetterTopic);
+                    deadLetter(record, deadLetters, "receiver " + receiver.name() + " refused it: " + p.reason());
+                    done.complete(true);
+                    return;
+                }
+                metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
+                final Duration wait;
+                if (outcome instanceof WebhookSender.Misconfigured m) {
+                    // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
+                    wait = retry.backoff(attempt);
+                    LOG.error("receiver {} cannot send alert {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
+                            receiver.name(), event.fingerprint(), m.reason(), m.setting(), attempt + 1, wait.toMillis());
+                } else {
+                    final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
+                    wait = retry.wait(attempt, r.after());
+                    LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
+                            event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
+                }
+                attempt++;
+                retryAfter(wait);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
             }
         }
-        return false;
+
+        private void retryAfter(final Duration wait) {
+            final RetryDue due = new RetryDue(this);
+            waiting.add(due);
+            try {
+                retries.schedule(due, wait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                due.run(); // delivery has ended: the attempt sees it and ends too
+            }
+            if (!goOn()) {
+                due.run(); // stopped or paused meanwhile: end now rather than after the wait
+            }
+        }
+
+        /** Back on a sending thread for the next attempt; ends at once if delivery has ended meanwhile. */
+        void resume() {
+            try {
+                inFlight.execute(this::attemptNow);
+            } catch (RejectedExecutionException e) {
+                done.complete(false);
+            }
+        }
+    }
+
+    /** A retry that is due, when its wait is over or as soon as delivery stops or pauses, whichever comes first. */
+    private final class RetryDue implements Runnable {
+        private final EventDelivery delivery;
+        private final AtomicBoolean fired = new AtomicBoolean();
+
+        RetryDue(final EventDelivery delivery) {
+            this.delivery = delivery;
+        }
+
+        @Override
+        public void run() {
+            if (fired.compareAndSet(false, true)) {
+                waiting.remove(this);
+                delivery.resume();
+            }
+        }
+    }
+
+    /** Ends every retry wait at once: used when delivery stops or pauses, so no wait holds those up. */
+    private void endRetryWaits() {
+        for (RetryDue due : List.copyOf(waiting)) {
+            due.run();
+        }
     }
 
     /**
@@ -314,22 +421,6 @@ final class ReceiverDelivery implements Runnable {
         } catch (RuntimeException e) {
             return new WebhookSender.Retry(e.getClass().getSimpleName(), Optional.empty());
         }
-    }
-
-    /** Waits {@code wait}; false as soon as delivery stops or pauses. */
-    private boolean waitToRetry(final Duration wait) {
-        final long until = System.nanoTime() + wait.toNanos();
-        try {
-            for (long left = wait.toNanos(); left > 0; left = until - System.nanoTime()) {
-                if (stopped.await(Math.min(left, PAUSE_CHECK_NANOS), TimeUnit.NANOSECONDS) || paused) {
-                    return false;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        return true;
     }
 
     private boolean wanted(final AlertEvent event) {

@@ -118,4 +118,25 @@ class KeyedInFlightTest {
         }
         assertThat(ran).containsExactly("after");
     }
+
+    @Test
+    void aTaskWaitingForItsStageHoldsNoThreadButHoldsBackTheLaterTasksOfItsKey() throws Exception {
+        final java.util.concurrent.CompletableFuture<Void> retryDue = new java.util.concurrent.CompletableFuture<>();
+        final CountDownLatch otherRan = new CountDownLatch(1);
+        final CountDownLatch laterRan = new CountDownLatch(1);
+        try (KeyedInFlight inFlight = new KeyedInFlight(1, 8, "test")) {
+            assertThat(inFlight.submitAsync("a", () -> retryDue, 1_000)).isTrue();
+            assertThat(inFlight.submit("a", laterRan::countDown, 1_000)).isTrue();
+            assertThat(inFlight.submit("b", otherRan::countDown, 1_000)).isTrue();
+
+            // One thread only, and "a" is not done: "b" runs all the same, the later task of "a" does not.
+            assertThat(otherRan.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(laterRan.getCount()).isEqualTo(1);
+            assertThat(inFlight.inFlight()).isEqualTo(2);
+
+            retryDue.complete(null);
+            assertThat(laterRan.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(inFlight.awaitIdle(10_000)).isTrue();
+        }
+    }
 }

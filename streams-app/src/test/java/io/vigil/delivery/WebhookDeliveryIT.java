@@ -64,7 +64,7 @@ class WebhookDeliveryIT {
             admin.createTopics(List.of(new NewTopic("alerts-a", 3, (short) 1), new NewTopic("alerts-b", 3, (short) 1),
                             new NewTopic("alerts-c", 3, (short) 1), new NewTopic("alerts-c.dlq", 1, (short) 1),
                             new NewTopic("alerts-d", 3, (short) 1), new NewTopic("alerts-e", 3, (short) 1),
-                            new NewTopic("alerts-f", 3, (short) 1),
+                            new NewTopic("alerts-f", 3, (short) 1), new NewTopic("alerts-g", 3, (short) 1),
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -445,6 +445,48 @@ class WebhookDeliveryIT {
             assertThat(new String(dead.get(0).headers().lastHeader("vigil.error").value(), StandardCharsets.UTF_8))
                     .isEqualTo("receiver strict refused it: HTTP 400");
             assertThat(accepted).doesNotContain("node-1");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * An alert the receiver keeps failing waits for its retries on no sending thread: with one thread only, every
+     * other alert of the receiver is delivered all the same, and the failing alert's own later events wait for it.
+     */
+    @Test
+    void anAlertTheReceiverKeepsFailingHoldsUpNoOtherAlert() throws Exception {
+        final List<AlertEvent> sent = produceEvents("alerts-g", 4);
+        final String poisoned = sent.get(0).fingerprint();
+        final List<String> others = sent.stream()
+                .filter(e -> e.status() != EventStatus.PENDING && !e.fingerprint().equals(poisoned))
+                .map(WebhookPayload::idempotencyKey).toList();
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger poisonedAttempts = new AtomicInteger();
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", ex -> {
+            final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+            ex.getRequestBody().readAllBytes();
+            if (key.startsWith(poisoned)) {
+                poisonedAttempts.incrementAndGet();
+                ex.sendResponseHeaders(500, -1);
+            } else {
+                received.add(key);
+                ex.sendResponseHeaders(200, -1);
+            }
+            ex.close();
+        });
+        server.start();
+        final WebhookReceiver receiver = new WebhookReceiver("poison",
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"), Optional.empty(), true,
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), 1);
+        try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
+                "alerts-g", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+                new SimpleMeterRegistry())) {
+            delivery.start();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(received).containsExactlyInAnyOrderElementsOf(others));
+            assertThat(poisonedAttempts.get()).isGreaterThanOrEqualTo(1);
         } finally {
             server.stop(0);
         }
