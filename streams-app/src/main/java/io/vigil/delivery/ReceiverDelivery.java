@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Delivers the alert events of the alerts topic to one webhook receiver, at least once, in order per fingerprint.
@@ -72,6 +73,8 @@ final class ReceiverDelivery implements Runnable {
      * after it that are done are sent again after a crash; this bounds those, and memory.
      */
     private static final int QUEUED = 1_000;
+    /** From this failed attempt of an event on, its retries are logged at WARN rather than INFO. */
+    static final int WARN_FROM_ATTEMPT = 5;
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
@@ -353,8 +356,11 @@ final class ReceiverDelivery implements Runnable {
                 } else {
                     final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
                     wait = retry.wait(attempt, r.after());
-                    LOG.info("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
-                            event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
+                    // A blip is INFO; an alert still not delivered after several attempts (a few seconds to a
+                    // minute of backoff by then) is a receiver an operator should look at.
+                    LOG.atLevel(attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN)
+                            .log("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
+                                    event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
                 }
                 attempt++;
                 retryAfter(wait);

@@ -116,7 +116,7 @@ final class WebhookSender {
             Thread.currentThread().interrupt();
             return new Retry("interrupted", Optional.empty());
         } catch (ExecutionException e) {
-            return failed(e.getCause());
+            return failed(e.getCause(), receiver);
         }
         try {
             response.body().close(); // drops the connection if a body is still coming, rather than read it
@@ -143,16 +143,36 @@ final class WebhookSender {
     }
 
     /** What an exchange that ended in an exception means for delivery. */
-    private static Attempt failed(final Throwable e) {
+    private Attempt failed(final Throwable e, final WebhookReceiver receiver) {
         if (e instanceof IOException) {
-            return new Retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    Optional.empty());
+            return new Retry(why(e, receiver), Optional.empty());
         }
         if (e instanceof IllegalArgumentException) {
             return new Misconfigured("url", e.getClass().getSimpleName());
         }
         // Whatever else one request throws fails that request, not the receiver's delivery.
         return new Retry(e.getClass().getSimpleName(), Optional.empty());
+    }
+
+    /**
+     * Why a request got no answer, in the words an operator searches for: the JDK's ConnectException says neither
+     * whether the host is unknown or the port closed; its cause does.
+     */
+    private static String why(final Throwable e, final WebhookReceiver receiver) {
+        final String where = receiver.url().getHost() + (receiver.url().getPort() < 0 ? "" : ":" + receiver.url().getPort());
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "cannot resolve host " + receiver.url().getHost();
+            }
+            if (c instanceof java.net.http.HttpConnectTimeoutException) {
+                return "no connection to " + where + " in time";
+            }
+        }
+        if (e instanceof java.net.ConnectException) {
+            // JDK 17 keeps no more detail than a ClosedChannelException: a closed port, or a host out of reach.
+            return "cannot connect to " + where + " (connection refused or host unreachable)";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     static String hmac(final String secret, final byte[] body) {

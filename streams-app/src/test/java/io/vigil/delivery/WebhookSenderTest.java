@@ -155,6 +155,21 @@ class WebhookSenderTest {
     }
 
     @Test
+    void aConnectFailureSaysWhetherTheHostIsUnknownOrThePortClosed() throws Exception {
+        final int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        assertThat(sender.send(receiver(URI.create("http://127.0.0.1:" + closed + "/x"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5)), BODY, "k"))
+                .isEqualTo(new WebhookSender.Retry("cannot connect to 127.0.0.1:" + closed
+                        + " (connection refused or host unreachable)", Optional.empty()));
+        assertThat(sender.send(receiver(URI.create("http://nonexistent-host.invalid:9/x"), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5)), BODY, "k"))
+                .isEqualTo(new WebhookSender.Retry("cannot resolve host nonexistent-host.invalid", Optional.empty()));
+    }
+
+    @Test
     void aGoodReceiverGetsTheAlert() {
         assertThat(sender.send(receiver(url("/ok"), Optional.of(TOKEN), Optional.of("k3y"), Duration.ofSeconds(5)),
                 BODY, "k")).isEqualTo(new WebhookSender.Delivered(200));
