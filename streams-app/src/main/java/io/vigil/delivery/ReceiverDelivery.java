@@ -352,7 +352,7 @@ final class ReceiverDelivery implements Runnable {
                     // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
                     wait = retry.backoff(attempt);
                     LOG.error("receiver {} cannot send alert {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
-                            receiver.name(), event.fingerprint(), m.reason(), m.setting(), attempt + 1, wait.toMillis());
+                            receiver.name(), event.fingerprint(), m.problem(), m.setting(), attempt + 1, wait.toMillis());
                 } else {
                     final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
                     wait = retry.wait(attempt, r.after());

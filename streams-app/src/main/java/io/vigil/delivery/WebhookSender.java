@@ -2,6 +2,7 @@ package io.vigil.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,26 +43,29 @@ final class WebhookSender {
      * value with a line break, an empty HMAC key, a port out of range). Retried like any failure, so the alert is not
      * lost and the other alerts go on, but it needs a fix in the configuration: delivery logs it as an error.
      *
-     * @param setting   the receiver setting at fault, as named in the configuration
-     * @param exception the class of what the JDK threw; never its message, which may hold the secret (the JDK quotes
-     *                  an invalid header value whole, bearer token included)
+     * @param setting the receiver setting at fault, as named in the configuration
+     * @param problem what went wrong: for an exception, its class only, never its message, which may hold the secret
+     *                (the JDK quotes an invalid header value whole, bearer token included)
      */
-    record Misconfigured(String setting, String exception) implements Attempt {
+    record Misconfigured(String setting, String problem) implements Attempt {
         String reason() {
-            return exception + " from the receiver's " + setting;
+            return problem + " (receiver setting: " + setting + ")";
         }
     }
 
     /**
-     * The client delivery sends with. It follows redirects as Alertmanager does by default ({@code follow_redirects:
-     * true}), except from https to http ({@link HttpClient.Redirect#NORMAL}). The JDK (17) re-sends the POST to the
-     * new location for 307 and 308, but turns it into a GET without a body for 301, 302 and 303, as browsers do: the
-     * receiver never gets the alert then, so such a redirect is not taken for a delivery (see {@link #send}).
+     * The client delivery sends with. It follows no redirect itself: JDK 17 sends the request's own headers, bearer
+     * token and signature included, to whatever host a redirect names, and turns a POST into a GET without a body for
+     * 301, 302 and 303 (as browsers do), so that a 2xx to the GET would count as delivered an alert the receiver never
+     * got. {@link #send} follows 307 and 308 within the receiver's own scheme, host and port instead.
      */
     static HttpClient httpClient() {
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
+
+    /** Redirects followed for one request at most. */
+    private static final int MAX_REDIRECTS = 3;
 
     private final HttpClient http;
     private final Clock clock;
@@ -95,6 +99,15 @@ final class WebhookSender {
         } catch (RuntimeException e) {
             return new Misconfigured(setting, e.getClass().getSimpleName());
         }
+        return exchange(request, receiver, MAX_REDIRECTS);
+    }
+
+    /**
+     * One request and its answer, each within the receiver's timeout; follows a 307 or 308 (which keep the POST and
+     * its body) to the same scheme, host and port, as Alertmanager follows redirects by default. Any other redirect is
+     * a receiver URL to fix: a 301, 302 or 303 asks for a GET, and another host must not get the receiver's secrets.
+     */
+    private Attempt exchange(final HttpRequest request, final WebhookReceiver receiver, final int redirectsLeft) {
         final CompletableFuture<HttpResponse<InputStream>> exchange;
         try {
             // Only the status and headers count: the body is never read (a 200 MB one, or one dripped byte by byte,
@@ -123,15 +136,35 @@ final class WebhookSender {
         } catch (IOException e) {
             // The status is known already; closing what is left of the body cannot change it.
         }
+        final int status = response.statusCode();
+        if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+            final Optional<URI> to;
+            try {
+                to = response.headers().firstValue("Location").map(l -> request.uri().resolve(l.trim()));
+            } catch (IllegalArgumentException e) {
+                return new Misconfigured("url", "an HTTP " + status + " redirect to an invalid Location");
+            }
+            if ((status == 307 || status == 308) && to.isPresent() && sameOrigin(request.uri(), to.get())
+                    && redirectsLeft > 0) {
+                return exchange(HttpRequest.newBuilder(request, (name, value) -> true).uri(to.get()).build(), receiver,
+                        redirectsLeft - 1);
+            }
+            return new Misconfigured("url", "an HTTP " + status + " redirect, not followed: set the url to its location");
+        }
         return outcome(response);
+    }
+
+    private static boolean sameOrigin(final URI a, final URI b) {
+        return a.getScheme().equalsIgnoreCase(String.valueOf(b.getScheme()))
+                && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(final URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     private Attempt outcome(final HttpResponse<?> response) {
         final int status = response.statusCode();
-        if (!response.request().method().equals("POST")) {
-            // A 301, 302 or 303 on the way: the JDK followed it with a GET, and the alert went nowhere.
-            return new Misconfigured("url", "a redirect that turns the POST into a GET (use the new location)");
-        }
         if (status >= 200 && status < 300) {
             return new Delivered(status);
         }
