@@ -5,8 +5,10 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How long to wait before the next attempt: exponential backoff with full jitter, bounded, so that receivers coming back
- * from an outage are not hit by every sender at once.
+ * How long to wait before the next attempt: exponential backoff with "equal jitter", bounded, so that receivers coming
+ * back from an outage are not hit by every sender at once. The ceiling doubles from {@code initial} up to {@code max},
+ * and the wait is drawn uniformly from its upper half, [ceiling/2, ceiling]: never shorter than half the ceiling, so
+ * retries of a failing receiver stay spread out (full jitter, [0, ceiling], could retry at once, many times).
  *
  * @param initial the first backoff
  * @param max     no wait is longer, whatever the attempt count or a Retry-After header says
