@@ -5,8 +5,9 @@ package io.vigil.app;
  * request to arrive: a client that opens a connection and never finishes its headers (a half-open connection, a slow
  * client) holds one of the server's worker threads for good, and a few of them took {@code /healthz} and {@code /readyz}
  * down. The JDK 17 server reads them as system properties once, when its classes initialise
- * ({@code sun.net.httpserver.ServerConfig}), so they are set before the first server is made; a value the user gave
- * ({@code -Dsun.net.httpserver.maxReqTime=...}) is kept.
+ * ({@code sun.net.httpserver.ServerConfig}), so they are set before the first server is made (first thing in
+ * {@code main}); a value the user gave ({@code -Dsun.net.httpserver.maxReqTime=...}) is kept. The test JVMs, where
+ * other tests' servers come first, get the same values from the build (streams-app/pom.xml).
  */
 final class HttpServerLimits {
 

@@ -15,6 +15,8 @@ public final class VigilCommand implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(final String[] args) {
+        // Before any command makes a JDK HTTP server (the demo's receiver, run's endpoints): the JDK reads them once.
+        HttpServerLimits.apply();
         final int exit = commandLine().execute(args);
         stopLogging();
         System.exit(exit);

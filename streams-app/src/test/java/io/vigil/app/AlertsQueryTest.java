@@ -70,7 +70,7 @@ class AlertsQueryTest {
                 .isInstanceOf(AlertsQuery.BadQuery.class).hasMessageContaining("not \"lots\"");
     }
 
-    /** Finding 17: a bad escape escaped as an IllegalArgumentException, and the request got no answer. */
+    /** A bad escape escaped as an IllegalArgumentException, and the request got no answer. */
     @Test
     void aBadPercentEscapeIsABadQuery() {
         assertThatThrownBy(() -> AlertsQuery.parse("match=%zz"))

@@ -102,7 +102,7 @@ class HttpEndpointsTest {
     }
 
     /**
-     * Finding 11: clients that never finish their request held the server's workers, and /healthz hung. Beyond the
+     * Clients that never finish their request held the server's workers: two of them hung /healthz. Beyond the
      * workers, the server closes them after {@link HttpServerLimits#MAX_REQUEST_SECONDS}.
      */
     @Test
@@ -129,7 +129,7 @@ class HttpEndpointsTest {
         }
     }
 
-    /** Finding 13: a HEAD with a length made the JDK log a JUL warning, a non-JSON line on stderr. */
+    /** A HEAD with a length made the JDK log a JUL warning, a non-JSON line on stderr. */
     @Test
     void headAnswersWithoutABodyAndWithoutAWarning() throws Exception {
         final java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
@@ -165,7 +165,7 @@ class HttpEndpointsTest {
         }
     }
 
-    /** Finding 14: the JDK matches by prefix and every method was answered as GET. */
+    /** The JDK matches by prefix and every method was answered as GET. */
     @Test
     void otherMethodsGet405AndPathsThatOnlyShareAPrefix404() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -81,7 +81,7 @@ class ReceiverConfigTest {
                 "webhook", Map.of("url", "http://x"))), Map.of())).hasMessageStartingWith("receivers[0].match: ");
     }
 
-    /** Values every request would fail on, refused at start (finding 1): delivery to such a receiver used to die. */
+    /** Values every request would fail on, refused at start: delivery to such a receiver used to die. */
     @Test
     void refusesWhatEveryRequestWouldFailOn() throws Exception {
         assertThatThrownBy(() -> parse(Map.of("url", "http://x", "timeout", "0s")))
@@ -123,7 +123,7 @@ class ReceiverConfigTest {
                 .hasMessage("receivers[0].webhook.bearer_token_env: the environment variable T is not set");
     }
 
-    /** Finding 3: the credentials were printed at start, and never sent. */
+    /** Credentials in a URL were printed at start, and never sent. */
     @Test
     void refusesCredentialsInAUrlWithoutShowingThem() {
         assertThatThrownBy(() -> parse(Map.of("url", "http://user:pa55-SECRET@127.0.0.1:18901/ok")))
@@ -150,7 +150,7 @@ class ReceiverConfigTest {
         assertThat(ReceiverConfig.shown(URI.create("http://am:9093"))).isEqualTo("http://am:9093");
     }
 
-    /** Finding 10: the name was taken as a metric name and ignored, so the receiver got every severity=page alert. */
+    /** A name before the braces was taken as a metric name and ignored, so the receiver got every severity=page alert. */
     @Test
     void refusesANameBeforeTheMatchersAndSaysHowToMatchTheAlertName() {
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "p", "match", "NoSuchAlert{severity=\"page\"}",
@@ -165,7 +165,7 @@ class ReceiverConfigTest {
                 .hasSize(1);
     }
 
-    /** Finding 15. */
+    /** Schemes are case-insensitive; a host with an underscore cannot be sent to, and the message says why. */
     @Test
     void urlSchemesAreCaseInsensitiveAndAnUnderscoreInTheHostIsNamedAsTheProblem() {
         assertThat(parse(Map.of("url", "HTTP://127.0.0.1:18901/ok")).url()).hasToString("http://127.0.0.1:18901/ok");
