@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * beginning to know which alerts are firing, and from then on follows it. A restart of either side loses nothing: the
  * next resend puts every firing alert back.
  */
-final class AlertmanagerPush implements Runnable {
+final class AlertmanagerPush implements Restarting.Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerPush.class);
     private static final JsonFactory JSON = new JsonFactory();
@@ -69,7 +69,8 @@ final class AlertmanagerPush implements Runnable {
         this.metrics = metrics;
     }
 
-    void stop() {
+    @Override
+    public void stop() {
         stopped.countDown();
     }
 
@@ -116,7 +117,7 @@ final class AlertmanagerPush implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.error("push to Alertmanager {} stopped: {}", receiver.name(), e.toString());
+            LOG.error("push to Alertmanager {} failed: {}", receiver.name(), e.toString());
         }
     }
 

@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Delivery of alert events to every configured webhook receiver, each on its own thread. */
+/**
+ * Delivery of alert events to every configured webhook receiver and Alertmanager, each on its own thread, started
+ * afresh when it fails ({@link Restarting}).
+ */
 public final class Delivery implements AutoCloseable {
 
-    private final List<ReceiverDelivery> deliveries = new ArrayList<>();
-    private final List<AlertmanagerPush> pushes = new ArrayList<>();
+    private final List<Restarting> deliveries = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     /**
@@ -29,21 +31,22 @@ public final class Delivery implements AutoCloseable {
         final HttpClient http = WebhookSender.httpClient();
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
-            final ReceiverDelivery delivery = new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic,
-                    externalUrl, new WebhookSender(http), retry, metrics);
-            deliveries.add(delivery);
-            final Thread thread = new Thread(delivery, "vigil-delivery-" + receiver.name());
-            thread.setDaemon(true);
-            threads.add(thread);
+            add("vigil-delivery-" + receiver.name(), new Restarting(receiver.name(),
+                    () -> new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic, externalUrl,
+                            new WebhookSender(http), retry, metrics), retry, metrics));
         }
         for (AlertmanagerReceiver am : alertmanagers) {
-            final AlertmanagerPush push = new AlertmanagerPush(am, kafka, alertsTopic, http,
-                    java.time.Clock.systemUTC(), metrics);
-            pushes.add(push);
-            final Thread thread = new Thread(push, "vigil-alertmanager-" + am.name());
-            thread.setDaemon(true);
-            threads.add(thread);
+            add("vigil-alertmanager-" + am.name(), new Restarting(am.name(),
+                    () -> new AlertmanagerPush(am, kafka, alertsTopic, http, java.time.Clock.systemUTC(), metrics),
+                    retry, metrics));
         }
+    }
+
+    private void add(final String threadName, final Restarting delivery) {
+        deliveries.add(delivery);
+        final Thread thread = new Thread(delivery, threadName);
+        thread.setDaemon(true);
+        threads.add(thread);
     }
 
     public void start() {
@@ -63,8 +66,7 @@ public final class Delivery implements AutoCloseable {
      * @return false when a receiver's thread was still busy after 15 s
      */
     public boolean stop() throws InterruptedException {
-        deliveries.forEach(ReceiverDelivery::stop);
-        pushes.forEach(AlertmanagerPush::stop);
+        deliveries.forEach(Restarting::stop);
         boolean stopped = true;
         for (Thread t : threads) {
             t.join(15_000);

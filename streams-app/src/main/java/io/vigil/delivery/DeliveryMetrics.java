@@ -40,6 +40,12 @@ final class DeliveryMetrics {
                 .tag("receiver", receiver).tag("reason", reason).register(registry).increment();
     }
 
+    /** A receiver's delivery started afresh after it failed ({@link Restarting}). */
+    void restarted(final String receiver) {
+        Counter.builder("vigil.delivery.restarts").description("Deliveries started afresh after a failure, by receiver")
+                .tag("receiver", receiver).register(registry).increment();
+    }
+
     void backlog(final String receiver, final long events) {
         backlog.computeIfAbsent(receiver, r -> {
             final AtomicLong value = new AtomicLong();

@@ -49,7 +49,7 @@ import org.slf4j.event.Level;
  * before it is done ({@link DeliveredOffsets}). Retries back off exponentially with jitter and honour Retry-After;
  * they go on for as long as the receiver fails, since dropping a page is worse than paging late.
  */
-final class ReceiverDelivery implements Runnable {
+final class ReceiverDelivery implements Restarting.Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverDelivery.class);
 
@@ -94,7 +94,8 @@ final class ReceiverDelivery implements Runnable {
         });
     }
 
-    void stop() {
+    @Override
+    public void stop() {
         running.set(false);
         endRetryWaits();
     }
@@ -163,7 +164,7 @@ final class ReceiverDelivery implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.error("delivery to receiver {} stopped: {}", receiver.name(), e.toString());
+            LOG.error("delivery to receiver {} failed: {}", receiver.name(), e.toString());
         } finally {
             retries.shutdownNow();
             endRetryWaits(); // the sending threads are gone: the waits end, and nothing is left behind

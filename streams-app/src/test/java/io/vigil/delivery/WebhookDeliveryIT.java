@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,7 @@ class WebhookDeliveryIT {
                             new NewTopic("alerts-c", 3, (short) 1), new NewTopic("alerts-c.dlq", 1, (short) 1),
                             new NewTopic("alerts-d", 3, (short) 1), new NewTopic("alerts-e", 3, (short) 1),
                             new NewTopic("alerts-f", 3, (short) 1), new NewTopic("alerts-g", 3, (short) 1),
+                            new NewTopic("alerts-h", 3, (short) 1),
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -445,6 +447,66 @@ class WebhookDeliveryIT {
             assertThat(new String(dead.get(0).headers().lastHeader("vigil.error").value(), StandardCharsets.UTF_8))
                     .isEqualTo("receiver strict refused it: HTTP 400");
             assertThat(accepted).doesNotContain("node-1");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * A refused alert that cannot be written to the dead-letter topic (here: not created yet, and the broker creates
+     * no topic by itself) ends that delivery; it is started afresh, with backoff, until the write succeeds: the refused
+     * alert reaches the dead-letter topic and every other alert the receiver, where the delivery's thread used to end
+     * for the life of the process.
+     */
+    @Test
+    void aDeadLetterTopicThatCannotBeWrittenStopsNoPagesForGood() throws Exception {
+        produceEvents("alerts-h", 3);
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        final List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/hook", ex -> {
+            final JsonNode alert = JSON.readTree(ex.getRequestBody().readAllBytes()).get("alerts").get(0);
+            final String instance = alert.get("labels").get("instance").asText();
+            final boolean refuse = instance.equals("node-1");
+            if (!refuse) {
+                accepted.add(instance + " " + alert.get("status").asText());
+            }
+            ex.sendResponseHeaders(refuse ? 400 : 200, -1);
+            ex.close();
+        });
+        server.start();
+        final WebhookReceiver receiver = new WebhookReceiver("strict", URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // max.block.ms: the dead-letter write waits 1 s for the missing topic, not the producer's default minute.
+        final Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers(), "max.block.ms", 1_000);
+        try (CapturedLogs logs = new CapturedLogs();
+             Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-h", "alerts-h.dlq", "http://vigil:8080",
+                     new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), registry)) {
+            delivery.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.find("vigil.delivery.restarts")
+                    .tag("receiver", "strict").counter() != null);
+            assertThat(logs.text()).contains("delivery to receiver strict failed:", "cannot write to alerts-h.dlq",
+                    "receiver strict: delivery starts again in");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("alerts-h.dlq", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "it-alerts-h-dlq",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                dlq.subscribe(List.of("alerts-h.dlq"));
+                final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+                // node-0 and node-2: firing, resolved, firing, resolved each; node-1's four events refused.
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
+                    assertThat(dead.stream().map(r -> new String(r.headers().lastHeader("vigil.source.offset").value(),
+                            StandardCharsets.UTF_8)).distinct()).hasSize(4);
+                    assertThat(Set.copyOf(accepted)).hasSize(4);
+                });
+            }
+            assertThat(accepted).allMatch(a -> a.startsWith("node-0 ") || a.startsWith("node-2 "));
         } finally {
             server.stop(0);
         }
