@@ -73,7 +73,12 @@ public final class AlertEventFactory {
         final TemplateValues values = new TemplateValues(n.value(), n.median(), n.z());
         final Map<String, String> labels = new LinkedHashMap<>(templateLabels.toMap());
         for (Map.Entry<String, Template> e : new TreeMap<>(rule.labels()).entrySet()) {
-            labels.put(e.getKey(), e.getValue().render(templateLabels, values));
+            final String rendered = e.getValue().render(templateLabels, values);
+            final Labels own = t.series().labels();
+            if (own.has(e.getKey()) && !own.get(e.getKey()).equals(rendered)) {
+                LabelOverrides.seen(rule, e.getKey(), own.get(e.getKey()), rendered);
+            }
+            labels.put(e.getKey(), rendered);
         }
         return Labels.of(labels);
     }

@@ -78,6 +78,41 @@ class AlertIdentityTest {
         assertThat(events.get(1).labels()).isEqualTo(events.get(0).labels());
     }
 
+    /**
+     * A rule label replacing the series' own label makes series that differ only in it one alert downstream: not
+     * refused (it may be meant, as a fixed {@code severity} over a series' own), but warned about once, naming both.
+     */
+    @Test
+    void aRuleLabelReplacingTheSeriesOwnIsWarnedAboutOnce() throws IOException {
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            for (String node : List.of("node-1", "node-2")) {
+                lines.add("{\"name\":\"cpu\",\"labels\":{\"instance\":\"" + node + "\"},\"value\":90,\"timestamp\":"
+                        + START.plusSeconds(10L * i).toEpochMilli() + "}");
+            }
+        }
+        final List<AlertEvent> events;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            events = replay("""
+                    groups:
+                      - name: g
+                        every: 10s
+                        rules:
+                          - alert: Merged
+                            series: cpu
+                            window: 10s
+                            threshold: {above: 50}
+                            labels: {instance: db, severity: page}
+                    """, lines);
+            assertThat(logs.text()).containsOnlyOnce("rule g/Merged").contains(
+                    "its label instance=\"db\" replaces the series' own instance=\"node-");
+            assertThat(logs.text()).doesNotContain("its label severity=");
+        }
+        // What the warning is about: two series, one alert downstream.
+        assertThat(events).extracting(AlertEvent::status).contains(EventStatus.FIRING);
+        assertThat(events).extracting(AlertEvent::fingerprint).containsOnly(events.get(0).fingerprint());
+    }
+
     private List<AlertEvent> replay(final String rules, final String series, final double[] values) throws IOException {
         final List<String> lines = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {

@@ -11,6 +11,7 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
+import io.vigil.app.CapturedLogs;
 import io.vigil.app.EmbeddedBroker;
 import io.vigil.app.TestProducers;
 import io.vigil.model.Labels;
@@ -69,33 +70,6 @@ class WebhookDeliveryIT {
                             new NewTopic("alerts-h", 3, (short) 1),
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** What Vigil logs while it is open, as text. */
-    private static final class CapturedLogs implements AutoCloseable {
-        private final java.io.StringWriter text = new java.io.StringWriter();
-        private final org.apache.logging.log4j.core.LoggerContext context =
-                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-
-        CapturedLogs() {
-            final org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender
-                    .WriterAppender.newBuilder().setName("capture").setTarget(text)
-                    .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.createDefaultLayout()).build();
-            capture.start();
-            context.getConfiguration().addAppender(capture);
-            context.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ALL, null);
-            context.updateLoggers();
-        }
-
-        String text() {
-            return text.toString();
-        }
-
-        @Override
-        public void close() {
-            context.getConfiguration().getRootLogger().removeAppender("capture");
-            context.updateLoggers();
         }
     }
 
