@@ -27,6 +27,7 @@ public final class IngestMetrics {
     private final Counter deadLettered;
     private final Counter skippedFields;
     private final Counter unselected;
+    private final Counter aheadOfClock;
 
     public IngestMetrics(final MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +40,10 @@ public final class IngestMetrics {
                 .register(registry);
         this.unselected = Counter.builder("vigil.ingest.unselected")
                 .description("Valid datapoints of a metric no rule names, not passed to evaluation")
+                .register(registry);
+        this.aheadOfClock = Counter.builder("vigil.ingest.ahead.of.clock")
+                .description("Records that moved their partition's newest timestamp more than `grace` ahead of the wall"
+                        + " clock: other producers' points on that partition are then dropped as late")
                 .register(registry);
         this.deadLettered = Counter.builder("vigil.ingest.dead.lettered")
                 .description("Input records written to the dead-letter topic")
@@ -143,5 +148,9 @@ public final class IngestMetrics {
     /** Also used by the evaluators, which drop the rare point that arrives after its evaluation ran. */
     public void late() {
         late.increment();
+    }
+
+    void aheadOfClock() {
+        aheadOfClock.increment();
     }
 }

@@ -46,6 +46,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     public static final String OWN_SERIES_IN_TASK_CONFIG = "vigil.series.own.in.task";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
+    /** How often a partition whose points run ahead of the wall clock is logged about. */
+    private static final long AHEAD_WARN_EVERY_MS = 600_000;
 
     private final TopicDecoders decoders;
     private final List<String> topics;
@@ -288,6 +290,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             deadLetter(record, meta, new DecodedRecord(kept == null ? points : kept, rejections,
                     decoded.skippedFields()));
         }
+        if (newest > before && newest - now > graceMs) {
+            aheadOfClock(source, points, newest, now);
+        }
         source.lastRecordWallMs = now;
         source.heardSinceCheck = true;
         final boolean wasIdle = source.idle;
@@ -299,6 +304,26 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
             commits.commitIfLive(newest);
         }
+    }
+
+    /**
+     * A point more than grace ahead of this machine's clock (within {@code max_future_skew}) moved its partition's
+     * newest timestamp: the points of producers with right clocks on that partition are now more than grace behind it,
+     * and dropped as late (design.md, "Too old, relative to what"). Counted, and logged at most every 10 minutes per
+     * partition with the series that did it, so that the producer's clock can be found and fixed.
+     */
+    private void aheadOfClock(final Source source, final List<Datapoint> points, final long newest, final long now) {
+        metrics.aheadOfClock();
+        if (source.aheadWarnedWallMs != Long.MIN_VALUE && now - source.aheadWarnedWallMs < AHEAD_WARN_EVERY_MS) {
+            return;
+        }
+        source.aheadWarnedWallMs = now;
+        final String series = points.stream().filter(p -> p.timestampMs() == newest).findFirst()
+                .map(p -> p.series().toString()).orElse("?");
+        LOG.warn("input {}: {} is stamped {} ms ahead of this machine's clock, more than grace ({} ms): points of other"
+                + " producers on this partition are dropped as late until their time catches up; check that"
+                + " producer's clock (NTP), or set evaluation.max_future_skew below grace to dead-letter such points",
+                source.name, series, newest - now, graceMs);
     }
 
     /**
@@ -379,6 +404,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         /** Whether its idleness was announced since its last record, and when. */
         boolean idleAnnounced;
         long idleAnnouncedWallMs;
+        /** When a point ahead of the wall clock was last logged for it ({@link #aheadOfClock}). */
+        long aheadWarnedWallMs = Long.MIN_VALUE;
         private boolean loaded;
         private long newest;
         /** The value the progress store holds for it: read there, or last written. */

@@ -104,6 +104,29 @@ class IngestTopologyTest {
         assertThat(accepted("prom")).isEqualTo(1);
     }
 
+    /**
+     * A producer whose clock runs ahead (by more than grace, within max_future_skew) holds its partition's other
+     * producers back: their points are late. Not refused (design.md says why), but counted and logged, naming the
+     * series, so that the clock can be found; the log at most every 10 minutes per partition.
+     */
+    @Test
+    void aPointAheadOfTheWallClockByMoreThanGraceIsCountedAndLoggedWithItsSeries() {
+        final String logged;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            send("metrics", TopologyTest.point("fast", 40, T0 + 240_000)); // 4 minutes ahead of the wall clock
+            send("metrics", TopologyTest.point("n1", 40, T0));              // a right clock: late against it
+            send("metrics", TopologyTest.point("fast", 40, T0 + 250_000));
+            send("metrics", TopologyTest.point("n2", 40, T0 + 10_000));     // ahead, but within grace: not counted
+            send("prom", TopologyTest.point("n3", 40, T0 + 14_000));
+            logged = logs.text();
+        }
+        assertThat(fixture.registry.get("vigil.ingest.ahead.of.clock").counter().count()).isEqualTo(2.0);
+        assertThat(fixture.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(2.0);
+        assertThat(logged).containsOnlyOnce("ahead of this machine's clock").contains(
+                "input metrics/0: cpu{cluster=\"backend\",instance=\"fast\"} is stamped 240000 ms ahead of this"
+                        + " machine's clock, more than grace (15000 ms)");
+    }
+
     @Test
     void theOldPointsOfABatchAreRejectedAloneAndTheRestCount() {
         send("metrics", TopologyTest.point("n1", 40, T0));
