@@ -63,8 +63,8 @@ final class Restarting implements Runnable {
             }
             final Duration wait = backoff.backoff(++restarts);
             metrics.restarted(name);
-            LOG.error("receiver {}: delivery starts again in {} ms, from the last committed offset", name,
-                    wait.toMillis());
+            LOG.error("receiver {}: delivery starts again in {} ms, where it stood (nothing it had not done is lost)",
+                    name, wait.toMillis());
             try {
                 if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
