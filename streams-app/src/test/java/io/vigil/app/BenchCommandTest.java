@@ -92,7 +92,10 @@ class BenchCommandTest {
         assertThat(slowest.size()).as("an entry per counted instant").isPositive();
         slowest.fields().forEachRemaining(e -> {
             assertThat(Long.parseLong(e.getKey()) % 1000).as("an instant on a whole second").isZero();
-            assertThat(e.getValue().asLong()).as("its slowest probe, the grace at least").isGreaterThanOrEqualTo(1000);
+            // Read after its append, never before. Not "the grace at least": an alert can be read no sooner than the
+            // grace after its probe's instant, but a latency counts from the probe's append, which on a loaded machine
+            // comes after the instant (843 ms once, its probe sent 157 ms late).
+            assertThat(e.getValue().asLong()).as("its slowest probe, readable after its append").isPositive();
         });
     }
 
