@@ -2,6 +2,8 @@ package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.testing.Gen;
+import io.vigil.testing.Tries;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,12 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,19 +31,27 @@ class InputLinesTest {
         {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
     };
 
-    @Property(tries = 3_000)
-    void readsTheLinesOfTheFileAsTheyAre(@ForAll("inputs") final byte[] input,
-                                         @ForAll @IntRange(min = 1, max = 64) final int buffer,
-                                         @ForAll @IntRange(min = 1, max = 64) final int chunk) throws IOException {
-        final List<byte[]> actual = new ArrayList<>();
-        final InputLines lines = new InputLines(trickle(input, chunk), buffer);
-        for (byte[] line = lines.next(); line != null; line = lines.next()) {
-            actual.add(line);
-        }
-        assertThat(actual).containsExactlyElementsOf(byLineEnds(input));
-        assertThat(lines.next()).isNull();
-        if (isUtf8(input)) {
-            assertThat(actual).containsExactlyElementsOf(withReadLine(input));
+    @Test
+    void readsTheLinesOfTheFileAsTheyAre() {
+        Tries.run(0x11E_0001L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r)), c -> {
+            final List<byte[]> actual = new ArrayList<>();
+            final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer());
+            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+                actual.add(line);
+            }
+            assertThat(actual).containsExactlyElementsOf(byLineEnds(c.input()));
+            assertThat(lines.next()).isNull();
+            if (isUtf8(c.input())) {
+                assertThat(actual).containsExactlyElementsOf(withReadLine(c.input()));
+            }
+        });
+    }
+
+    /** An input, the reader's buffer size and the most bytes the stream hands over per read. */
+    private record Reading(byte[] input, int buffer, int chunk) {
+        @Override
+        public String toString() {
+            return "buffer " + buffer + ", chunk " + chunk + ", " + Tries.describe(input);
         }
     }
 
@@ -127,13 +132,18 @@ class InputLinesTest {
         };
     }
 
-    @Provide
-    Arbitrary<byte[]> inputs() {
-        return Arbitraries.of(PIECES).list().ofMaxSize(30).map(pieces -> {
-            final ByteArrayOutputStream out = new ByteArrayOutputStream();
-            pieces.forEach(out::writeBytes);
-            return out.toByteArray();
-        });
+    /** Up to 30 pieces, now and then none or one: the first or the last. */
+    private static byte[] input(final Random r) {
+        final List<byte[]> pieces = Gen.edge(r) ? (r.nextBoolean() ? List.of() : List.of(Gen.pick(r, PIECES[0],
+                PIECES[PIECES.length - 1]))) : Gen.list(r, 0, 30, random -> Gen.pick(random, PIECES));
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        pieces.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    /** 1 to 64, small ones more often; now and then one at an end of the range. */
+    private static int bufferOrChunk(final Random r) {
+        return Gen.edge(r) ? Gen.pick(r, 1, 2, 63, 64) : Gen.biased(r, 1, 64);
     }
 
     private static byte[] b(final String text) {

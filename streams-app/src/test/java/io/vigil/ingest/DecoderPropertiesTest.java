@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
+import io.vigil.testing.Gen;
+import io.vigil.testing.Tries;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 
 /**
  * Properties of every parser over generated input: a valid record of each format decodes to exactly the datapoints
@@ -22,8 +21,8 @@ import net.jqwik.api.statistics.Statistics;
  *
  * <p>Each try of a mutation property decodes a valid record and {@value #MUTANTS} mutations of it (generating the
  * valid record costs more than decoding it, so it is used more than once). In all: (3 x 1,000 + 1,200) x 17
- * valid and mutated records, and 3 x 8,000 + 12,000 arbitrary byte arrays: about 107,000 inputs. Run by the jqwik
- * engine on the JUnit platform, next to Jupiter; named *Test so that Surefire picks it up.
+ * valid and mutated records, and 3 x 8,000 + 12,000 arbitrary byte arrays: about 107,000 inputs, the same on every
+ * run (each property has its own fixed seed; a failure names it, the try and the input, see {@link Tries}).
  */
 class DecoderPropertiesTest {
 
@@ -38,108 +37,108 @@ class DecoderPropertiesTest {
             new LineProtocolDecoder(VALIDATOR, TimestampPrecision.NANOSECONDS, true);
     private static final RecordDecoder FRONT_DOOR = new RecordDecoder(IngestLimits.defaults());
 
-    // Valid records and their mutations, each parser on its own and the front door on any format. Edge cases are
-    // off: a generated record has none worth trying first.
+    // Valid records and their mutations, each parser on its own and the front door on any format. No edge cases: a
+    // generated record has none worth trying first.
 
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void nativeJson(@ForAll("nativeJsonRecords") final GeneratedRecords.Valid record,
-                    @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        assertDecodesTo(record, InputFormat.JSON);
-        for (List<GeneratedRecords.Mutation> edits : mutants) {
-            final byte[] input = GeneratedRecords.mutate(record, edits);
-            collect(assertWellFormed(input, NATIVE.decode(input, NOW), TIGHT));
-        }
-        requireReasons("unparseable", "missing_name", "invalid_name", "invalid_value", "invalid_timestamp",
+    @Test
+    void nativeJson() {
+        final long seed = 0x1A5E_0001L;
+        final Reached reached = new Reached();
+        Tries.run(seed, 1_000, r -> Mutated.of(r, GeneratedRecords::nativeJson), c -> {
+            assertDecodesTo(c.record(), InputFormat.JSON);
+            for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
+                final byte[] input = GeneratedRecords.mutate(c.record(), edits);
+                reached.collect(assertWellFormed(input, NATIVE.decode(input, NOW), TIGHT));
+            }
+        });
+        reached.require(seed, "unparseable", "missing_name", "invalid_name", "invalid_value", "invalid_timestamp",
                 "too_many_labels", "label_value_too_long");
     }
 
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void lineProtocol(@ForAll("lineProtocolRecords") final GeneratedRecords.Valid record,
-                      @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        assertDecodesTo(record, InputFormat.INFLUX);
-        for (List<GeneratedRecords.Mutation> edits : mutants) {
-            final byte[] input = GeneratedRecords.mutate(record, edits);
-            collect(assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT));
-        }
-        requireReasons("invalid_line", "too_many_labels", "label_name_too_long", "label_value_too_long");
+    @Test
+    void lineProtocol() {
+        final long seed = 0x1A5E_0002L;
+        final Reached reached = new Reached();
+        Tries.run(seed, 1_000, r -> Mutated.of(r, GeneratedRecords::lineProtocol), c -> {
+            assertDecodesTo(c.record(), InputFormat.INFLUX);
+            for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
+                final byte[] input = GeneratedRecords.mutate(c.record(), edits);
+                reached.collect(assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT));
+            }
+        });
+        reached.require(seed, "invalid_line", "too_many_labels", "label_name_too_long", "label_value_too_long");
     }
 
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void telegrafJson(@ForAll("telegrafJsonRecords") final GeneratedRecords.Valid record,
-                      @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        assertDecodesTo(record, InputFormat.TELEGRAF_JSON);
-        for (List<GeneratedRecords.Mutation> edits : mutants) {
-            final byte[] input = GeneratedRecords.mutate(record, edits);
-            collect(assertWellFormed(input, TELEGRAF.decode(input, NOW), TIGHT));
-        }
-        requireReasons("unparseable", "missing_name", "missing_value", "not_an_object", "too_many_labels");
+    @Test
+    void telegrafJson() {
+        final long seed = 0x1A5E_0003L;
+        final Reached reached = new Reached();
+        Tries.run(seed, 1_000, r -> Mutated.of(r, GeneratedRecords::telegrafJson), c -> {
+            assertDecodesTo(c.record(), InputFormat.TELEGRAF_JSON);
+            for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
+                final byte[] input = GeneratedRecords.mutate(c.record(), edits);
+                reached.collect(assertWellFormed(input, TELEGRAF.decode(input, NOW), TIGHT));
+            }
+        });
+        reached.require(seed, "unparseable", "missing_name", "missing_value", "not_an_object", "too_many_labels");
     }
 
-    @Property(tries = 1_200, edgeCases = EdgeCasesMode.NONE)
-    void frontDoorOnAnyFormat(@ForAll("anyFormatRecords") final GeneratedRecords.Valid record,
-                              @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        assertThat(FRONT_DOOR.decode(record.bytes(), NOW, NOW).datapoints()).isEqualTo(record.expected());
-        for (List<GeneratedRecords.Mutation> edits : mutants) {
-            final byte[] input = GeneratedRecords.mutate(record, edits);
-            collect(assertWellFormed(input, FRONT_DOOR.decode(input, NOW, NOW), IngestLimits.defaults()));
-        }
-        requireReasons("unparseable", "invalid_line", "missing_name", "missing_value", "missing_timestamp");
+    @Test
+    void frontDoorOnAnyFormat() {
+        final long seed = 0x1A5E_0004L;
+        final Reached reached = new Reached();
+        Tries.run(seed, 1_200, r -> Mutated.of(r, GeneratedRecords::anyFormat), c -> {
+            assertThat(FRONT_DOOR.decode(c.record().bytes(), NOW, NOW).datapoints()).isEqualTo(c.record().expected());
+            for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
+                final byte[] input = GeneratedRecords.mutate(c.record(), edits);
+                reached.collect(assertWellFormed(input, FRONT_DOOR.decode(input, NOW, NOW), IngestLimits.defaults()));
+            }
+        });
+        reached.require(seed, "unparseable", "invalid_line", "missing_name", "missing_value", "missing_timestamp");
     }
 
     // Arbitrary bytes.
 
-    @Property(tries = 8_000)
-    void nativeJsonParserOnArbitraryBytes(@ForAll("anyBytes") final byte[] input) {
-        assertWellFormed(input, NATIVE.decode(input, NOW), TIGHT);
+    @Test
+    void nativeJsonParserOnArbitraryBytes() {
+        Tries.run(0x1A5E_0005L, 8_000, r -> GeneratedRecords.anyBytes(r, 8_000),
+                input -> assertWellFormed(input, NATIVE.decode(input, NOW), TIGHT));
     }
 
-    @Property(tries = 8_000)
-    void lineProtocolParserOnArbitraryBytes(@ForAll("anyBytes") final byte[] input) {
-        assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT);
+    @Test
+    void lineProtocolParserOnArbitraryBytes() {
+        Tries.run(0x1A5E_0006L, 8_000, r -> GeneratedRecords.anyBytes(r, 8_000),
+                input -> assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT));
     }
 
-    @Property(tries = 8_000)
-    void telegrafJsonParserOnArbitraryBytes(@ForAll("anyBytes") final byte[] input) {
-        assertWellFormed(input, TELEGRAF.decode(input, NOW), TIGHT);
+    @Test
+    void telegrafJsonParserOnArbitraryBytes() {
+        Tries.run(0x1A5E_0007L, 8_000, r -> GeneratedRecords.anyBytes(r, 8_000),
+                input -> assertWellFormed(input, TELEGRAF.decode(input, NOW), TIGHT));
     }
 
     /** The front door with every configurable format and precision, as each input topic may be set up. */
-    @Property(tries = 12_000)
-    void frontDoorOfAnyTopicOnArbitraryBytes(@ForAll final InputFormat format,
-                                             @ForAll final TimestampPrecision precision,
-                                             @ForAll("anyBytes") final byte[] input) {
-        final RecordDecoder decoder = new RecordDecoder(TIGHT, format, precision);
-        assertWellFormed(input, decoder.decode(input, NOW, NOW), TIGHT);
+    @Test
+    void frontDoorOfAnyTopicOnArbitraryBytes() {
+        Tries.run(0x1A5E_0008L, 12_000, r -> new Topic(Gen.pick(r, InputFormat.values()),
+                Gen.pick(r, TimestampPrecision.values()), GeneratedRecords.anyBytes(r, 12_000)), c -> {
+                    final RecordDecoder decoder = new RecordDecoder(TIGHT, c.format(), c.precision());
+                    assertWellFormed(c.input(), decoder.decode(c.input(), NOW, NOW), TIGHT);
+                });
     }
 
-    @Provide
-    Arbitrary<GeneratedRecords.Valid> nativeJsonRecords() {
-        return GeneratedRecords.nativeJson();
+    /** A valid record and {@value #MUTANTS} lists of edits to it. */
+    private record Mutated(GeneratedRecords.Valid record, List<List<GeneratedRecords.Mutation>> mutants) {
+        static Mutated of(final Random r, final Function<Random, GeneratedRecords.Valid> records) {
+            return new Mutated(records.apply(r), Gen.list(r, MUTANTS, GeneratedRecords::edits));
+        }
     }
 
-    @Provide
-    Arbitrary<GeneratedRecords.Valid> lineProtocolRecords() {
-        return GeneratedRecords.lineProtocol();
-    }
-
-    @Provide
-    Arbitrary<GeneratedRecords.Valid> telegrafJsonRecords() {
-        return GeneratedRecords.telegrafJson();
-    }
-
-    @Provide
-    Arbitrary<GeneratedRecords.Valid> anyFormatRecords() {
-        return GeneratedRecords.anyFormat();
-    }
-
-    @Provide
-    Arbitrary<List<List<GeneratedRecords.Mutation>>> mutants() {
-        return GeneratedRecords.edits().list().ofSize(MUTANTS);
-    }
-
-    @Provide
-    Arbitrary<byte[]> anyBytes() {
-        return GeneratedRecords.anyBytes();
+    private record Topic(InputFormat format, TimestampPrecision precision, byte[] input) {
+        @Override
+        public String toString() {
+            return format + ", " + precision + ": " + Tries.describe(input);
+        }
     }
 
     /** Through the front door, both detected and with the topic's format fixed. */
@@ -159,7 +158,7 @@ class DecoderPropertiesTest {
      */
     private static DecodedRecord assertWellFormed(final byte[] input, final DecodedRecord r,
                                                   final IngestLimits limits) {
-        assertThat(problem(input, r, limits)).as("%s", r).isNull();
+        assertThat(problem(input, r, limits)).as(() -> r + " of " + Tries.describe(input)).isNull();
         return r;
     }
 
@@ -215,22 +214,30 @@ class DecoderPropertiesTest {
         return text.indexOf('\n') < 0 && text.indexOf('\r') < 0;
     }
 
-    /** The mutations must produce these rejections too, or the properties would not reach their checks. */
-    private static void requireReasons(final String... tags) {
-        Statistics.label("reason").coverage(c -> {
-            for (String tag : tags) {
-                c.check(tag).count(n -> n > 0);
-            }
-        });
-    }
+    /**
+     * What the mutated inputs of a property reached: the reasons of their rejections, and whether they got past the
+     * tokenizers. The mutations must produce the reasons asked for too, and more than a tenth of them reach the
+     * datapoint checks, or the properties would not reach their checks and would prove little.
+     */
+    private static final class Reached {
+        private final Tries.Tally reasons = new Tries.Tally();
+        private final Tries.Tally depth = new Tries.Tally();
 
-    /** Counted by outcome and reason, so that a run shows how far the mutated inputs got. */
-    private static void collect(final DecodedRecord r) {
-        r.rejections().forEach(rejection -> Statistics.label("reason").collect(rejection.reason().tag()));
-        final boolean parsed = !r.datapoints().isEmpty()
-                || r.rejections().stream().anyMatch(rejection -> !rejection.reason().wholeRecord());
-        Statistics.label("depth").collect(parsed ? "reached the datapoint checks" : "rejected by the tokenizer");
-        // The mutations must reach past the tokenizers, or these properties would prove little.
-        Statistics.label("depth").coverage(c -> c.check("reached the datapoint checks").percentage(p -> p > 10.0));
+        void collect(final DecodedRecord r) {
+            r.rejections().forEach(rejection -> reasons.add(rejection.reason().tag()));
+            final boolean parsed = !r.datapoints().isEmpty()
+                    || r.rejections().stream().anyMatch(rejection -> !rejection.reason().wholeRecord());
+            depth.add(parsed ? "reached the datapoint checks" : "rejected by the tokenizer");
+        }
+
+        void require(final long seed, final String... tags) {
+            System.out.printf("seed %d: reasons %s; depth %s%n", seed, reasons, depth);
+            for (String tag : tags) {
+                assertThat(reasons.count(tag)).as("%s among the reasons %s (seed %d)", tag, reasons, seed)
+                        .isGreaterThan(0);
+            }
+            assertThat(depth.percentage("reached the datapoint checks")).as("depth %s (seed %d)", depth, seed)
+                    .isGreaterThan(10.0);
+        }
     }
 }

@@ -3,16 +3,14 @@ package io.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.model.Labels;
+import io.vigil.testing.Gen;
+import io.vigil.testing.Tries;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * A draft's labels replaced a {@link LinkedHashMap}: after any sequence of puts and removes they must read as that
@@ -23,8 +21,12 @@ class DraftLabelsTest {
 
     private record Op(boolean remove, String name, String value) { }
 
-    @Property(tries = 3_000)
-    void readsAsALinkedHashMapWould(@ForAll("ops") final List<Op> ops) {
+    @Test
+    void readsAsALinkedHashMapWould() {
+        Tries.run(0xD4A_0001L, 3_000, DraftLabelsTest::ops, DraftLabelsTest::readsAsALinkedHashMapWould);
+    }
+
+    private static void readsAsALinkedHashMapWould(final List<Op> ops) {
         final DraftLabels draft = new DraftLabels();
         final Map<String, String> map = new LinkedHashMap<>();
         for (Op op : ops) {
@@ -51,16 +53,19 @@ class DraftLabelsTest {
         assertThat(labels.toMap()).containsExactlyEntriesOf(Labels.of(withoutName).toMap());
     }
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        // Few names, so that names repeat and get removed; up to 60, so that some drafts outgrow the arrays.
-        final Arbitrary<String> names = Arbitraries.oneOf(
-                Arbitraries.strings().withCharRange('a', 'c').ofMinLength(1).ofMaxLength(2),
-                Arbitraries.strings().withCharRange('a', 'z').ofLength(4),
-                Arbitraries.just("__name__"));
-        final Arbitrary<String> values = Arbitraries.strings().withChars('x', 'y', '"').ofMaxLength(2);
-        final Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 9), names, values)
-                .as((roll, name, value) -> new Op(roll == 0, name, value));
-        return op.list().ofMaxSize(80);
+    /**
+     * Up to 80 puts and removes (mostly up to about 55, now and then 80, so that some drafts outgrow the arrays), a
+     * tenth of them removes; few names, so that names repeat and get removed.
+     */
+    private static List<Op> ops(final Random r) {
+        return Gen.list(r, Gen.edge(r) ? Gen.pick(r, 0, 1) : Gen.size(r, 0, 80, 3_000), random -> {
+            final String name = switch (random.nextInt(3)) {
+                case 0 -> Gen.edge(random) ? Gen.pick(random, "a", "c") : Gen.string(random, "abc", 1, 2);
+                case 1 -> Gen.edge(random) ? Gen.pick(random, "aaaa", "zzzz") : Gen.string(random, Gen.LOWER, 4, 4);
+                default -> "__name__";
+            };
+            final String value = Gen.edge(random) ? Gen.pick(random, "", "x", "\"") : Gen.string(random, "xy\"", 0, 2);
+            return new Op(Gen.between(random, 0, 9) == 0, name, value);
+        });
     }
 }

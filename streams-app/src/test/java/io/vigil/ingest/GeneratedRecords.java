@@ -3,6 +3,7 @@ package io.vigil.ingest;
 import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import io.vigil.testing.Gen;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,15 +11,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Generators for the property tests: valid records of each format together with the datapoints they must decode
- * to, mutations of any record, and arbitrary bytes. Everything is built from jqwik arbitraries, so a failing input
- * shrinks to a small one.
+ * to, mutations of any record, and arbitrary bytes, each drawn from the {@link Random} of a try (see
+ * {@link io.vigil.testing.Tries}), so that a seed gives the same inputs again.
  */
 final class GeneratedRecords {
 
@@ -53,132 +52,150 @@ final class GeneratedRecords {
     }
 
     /** Lower-case words; no digits, so that a word followed by its index is unique in a list. */
-    private static Arbitrary<String> words(final int maxLength) {
-        return Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(maxLength);
+    private static String word(final Random r, final int maxLength) {
+        return Gen.string(r, Gen.LOWER, 1, maxLength);
     }
 
     /** Label values with the characters that need escaping in line protocol or JSON, and some beyond ASCII. */
-    private static Arbitrary<String> labelValues() {
-        return Arbitraries.strings().withChars("abcxyz019 ,=\"\\-./:{}\u00e9\u65e5").ofMinLength(1).ofMaxLength(20);
+    private static String labelValue(final Random r) {
+        return Gen.string(r, "abcxyz019 ,=\"\\-./:{}\u00e9\u65e5", 1, 20);
     }
 
-    private static Arbitrary<Double> finiteValues() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.doubles().between(-1e6, 1e6)),
-                Tuple.of(3, Arbitraries.longs().between(-1_000_000_000L, 1_000_000_000L).map(Long::doubleValue)),
-                Tuple.of(1, Arbitraries.of(0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300)));
+    private static double finiteValue(final Random r) {
+        return switch (Gen.weighted(r, 6, 3, 1)) {
+            case 0 -> Gen.decimal(r, -1e6, 1e6);
+            case 1 -> (double) Gen.biased(r, -1_000_000_000L, 1_000_000_000L);
+            default -> Gen.pick(r, 0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300);
+        };
     }
 
-    private static Arbitrary<Long> timestamps() {
-        return Arbitraries.longs().between(NOW - YEAR_MS, NOW);
+    private static long timestamp(final Random r) {
+        return Gen.biased(r, NOW - YEAR_MS, NOW);
     }
 
     /**
      * Names made unique by their position ({@code word + index}), cheaper to generate than a map with unique keys;
      * their lengths cross the tight limits of the properties now and then.
      */
-    private static <V> Arbitrary<Map<String, V>> named(final Arbitrary<V> values, final int minSize, final int maxSize,
-                                                       final int maxWordLength) {
-        return Combinators.combine(words(maxWordLength).list().ofMinSize(maxSize).ofMaxSize(maxSize),
-                values.list().ofMinSize(minSize).ofMaxSize(maxSize)).as((names, vs) -> {
-                    final Map<String, V> out = new LinkedHashMap<>();
-                    for (int i = 0; i < vs.size(); i++) {
-                        out.put(names.get(i) + i, vs.get(i));
-                    }
-                    return out;
-                });
+    private static <V> Map<String, V> named(final Random r, final Function<Random, V> values, final int minSize,
+                                            final int maxSize, final int maxWordLength) {
+        final List<String> names = Gen.list(r, maxSize, random -> word(random, maxWordLength));
+        final List<V> vs = Gen.list(r, minSize, maxSize, values);
+        final Map<String, V> out = new LinkedHashMap<>();
+        for (int i = 0; i < vs.size(); i++) {
+            out.put(names.get(i) + i, vs.get(i));
+        }
+        return out;
     }
 
-    static Arbitrary<Sample> samples() {
-        return Combinators.combine(words(12), named(labelValues(), 0, 6, 8), named(finiteValues(), 1, 3, 6),
-                timestamps()).as(Sample::new);
+    static Sample sample(final Random r) {
+        return new Sample(word(r, 12), named(r, GeneratedRecords::labelValue, 0, 6, 8),
+                named(r, GeneratedRecords::finiteValue, 1, 3, 6), timestamp(r));
     }
 
     /** Native JSON: one object, or an array of up to five; timestamps as epoch ms or RFC 3339, values as numbers or strings. */
-    static Arbitrary<Valid> nativeJson() {
-        final Arbitrary<Valid> one = Combinators.combine(samples(), Arbitraries.integers().between(0, 3),
-                Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY).injectNull(0.7))
-                .as((sample, style, special) -> {
-                    final String name = sample.measurement() + "_" + sample.fields().keySet().iterator().next();
-                    final double value = special != null ? special : sample.fields().values().iterator().next();
-                    final StringBuilder sb = new StringBuilder("{\"name\":").append(jsonString(name)).append(",\"labels\":{");
-                    int i = 0;
-                    for (Map.Entry<String, String> tag : sample.tags().entrySet()) {
-                        sb.append(i++ > 0 ? "," : "").append(jsonString(tag.getKey())).append(':')
-                                .append(jsonString(tag.getValue()));
-                    }
-                    sb.append("},\"value\":");
-                    if (special != null) {
-                        sb.append(jsonString(Double.isNaN(special) ? "NaN" : special > 0 ? "+Inf" : "-Inf"));
-                    } else {
-                        sb.append((style & 1) == 0 ? Double.toString(value) : jsonString(Double.toString(value)));
-                    }
-                    sb.append(",\"timestamp\":").append((style & 2) == 0 ? Long.toString(sample.timestampMs())
-                            : jsonString(Instant.ofEpochMilli(sample.timestampMs()).toString()));
-                    final Datapoint expected = new Datapoint(new Series(name, Labels.of(sample.tags())), value,
-                            sample.timestampMs());
-                    return new Valid(sb.append('}').toString(), List.of(expected));
-                });
-        return Arbitraries.oneOf(one, one.list().ofMinSize(1).ofMaxSize(5).map(list -> new Valid(
-                "[" + String.join(",\n ", list.stream().map(Valid::text).toList()) + "]",
-                list.stream().flatMap(v -> v.expected().stream()).toList())));
+    static Valid nativeJson(final Random r) {
+        if (r.nextBoolean()) {
+            return nativeJsonObject(r);
+        }
+        final List<Valid> list = Gen.list(r, 1, 5, GeneratedRecords::nativeJsonObject);
+        return new Valid("[" + String.join(",\n ", list.stream().map(Valid::text).toList()) + "]",
+                list.stream().flatMap(v -> v.expected().stream()).toList());
+    }
+
+    private static Valid nativeJsonObject(final Random r) {
+        final Sample sample = sample(r);
+        final int style = Gen.between(r, 0, 3);
+        final Double special = r.nextDouble() < 0.7 ? null
+                : Gen.pick(r, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+        final String name = sample.measurement() + "_" + sample.fields().keySet().iterator().next();
+        final double value = special != null ? special : sample.fields().values().iterator().next();
+        final StringBuilder sb = new StringBuilder("{\"name\":").append(jsonString(name)).append(",\"labels\":{");
+        int i = 0;
+        for (Map.Entry<String, String> tag : sample.tags().entrySet()) {
+            sb.append(i++ > 0 ? "," : "").append(jsonString(tag.getKey())).append(':')
+                    .append(jsonString(tag.getValue()));
+        }
+        sb.append("},\"value\":");
+        if (special != null) {
+            sb.append(jsonString(Double.isNaN(special) ? "NaN" : special > 0 ? "+Inf" : "-Inf"));
+        } else {
+            sb.append((style & 1) == 0 ? Double.toString(value) : jsonString(Double.toString(value)));
+        }
+        sb.append(",\"timestamp\":").append((style & 2) == 0 ? Long.toString(sample.timestampMs())
+                : jsonString(Instant.ofEpochMilli(sample.timestampMs()).toString()));
+        final Datapoint expected = new Datapoint(new Series(name, Labels.of(sample.tags())), value,
+                sample.timestampMs());
+        return new Valid(sb.append('}').toString(), List.of(expected));
     }
 
     /** Line protocol: one to three lines (timestamps in ns, floats or integers), maybe a comment and blank lines. */
-    static Arbitrary<Valid> lineProtocol() {
-        final Arbitrary<Valid> line = Combinators.combine(samples(), Arbitraries.of(true, false))
-                .as((sample, integers) -> {
-                    final StringBuilder sb = new StringBuilder(sample.measurement());
-                    sample.tags().forEach((k, v) -> sb.append(',').append(k).append('=').append(escapeTag(v)));
-                    sb.append(' ');
-                    final Map<String, Double> fields = new LinkedHashMap<>();
-                    int i = 0;
-                    for (Map.Entry<String, Double> f : sample.fields().entrySet()) {
-                        final double v = integers ? Math.rint(Math.max(-9e15, Math.min(9e15, f.getValue()))) : f.getValue();
-                        sb.append(i++ > 0 ? "," : "").append(f.getKey()).append('=')
-                                .append(integers ? (long) v + "i" : Double.toString(v));
-                        fields.put(f.getKey(), integers ? (double) (long) v : v);
-                    }
-                    sb.append(' ').append(sample.timestampMs() * 1_000_000L);
-                    final Sample written = new Sample(sample.measurement(), sample.tags(), fields, sample.timestampMs());
-                    return new Valid(sb.toString(), written.telegrafDatapoints());
-                });
-        return Combinators.combine(line.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of("\n", "\r\n", "\n\n# c\n"))
-                .as((lines, separator) -> new Valid(String.join(separator, lines.stream().map(Valid::text).toList()),
-                        lines.stream().flatMap(v -> v.expected().stream()).toList()));
+    static Valid lineProtocol(final Random r) {
+        final List<Valid> lines = Gen.list(r, 1, 3, GeneratedRecords::lineProtocolLine);
+        final String separator = Gen.pick(r, "\n", "\r\n", "\n\n# c\n");
+        return new Valid(String.join(separator, lines.stream().map(Valid::text).toList()),
+                lines.stream().flatMap(v -> v.expected().stream()).toList());
+    }
+
+    private static Valid lineProtocolLine(final Random r) {
+        final Sample sample = sample(r);
+        final boolean integers = r.nextBoolean();
+        final StringBuilder sb = new StringBuilder(sample.measurement());
+        sample.tags().forEach((k, v) -> sb.append(',').append(k).append('=').append(escapeTag(v)));
+        sb.append(' ');
+        final Map<String, Double> fields = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Double> f : sample.fields().entrySet()) {
+            final double v = integers ? Math.rint(Math.max(-9e15, Math.min(9e15, f.getValue()))) : f.getValue();
+            sb.append(i++ > 0 ? "," : "").append(f.getKey()).append('=')
+                    .append(integers ? (long) v + "i" : Double.toString(v));
+            fields.put(f.getKey(), integers ? (double) (long) v : v);
+        }
+        sb.append(' ').append(sample.timestampMs() * 1_000_000L);
+        final Sample written = new Sample(sample.measurement(), sample.tags(), fields, sample.timestampMs());
+        return new Valid(sb.toString(), written.telegrafDatapoints());
     }
 
     /** Telegraf JSON: one metric or {"metrics":[...]}, timestamps in whole seconds. */
-    static Arbitrary<Valid> telegrafJson() {
-        final Arbitrary<Valid> one = samples().map(s -> {
-            final Sample sample = new Sample(s.measurement(), s.tags(), s.fields(), s.timestampMs() / 1000 * 1000);
-            final StringBuilder sb = new StringBuilder("{\"fields\":{");
-            int i = 0;
-            for (Map.Entry<String, Double> f : sample.fields().entrySet()) {
-                sb.append(i++ > 0 ? "," : "").append(jsonString(f.getKey())).append(':').append(f.getValue());
-            }
-            sb.append("},\"name\":").append(jsonString(sample.measurement())).append(",\"tags\":{");
-            i = 0;
-            for (Map.Entry<String, String> tag : sample.tags().entrySet()) {
-                sb.append(i++ > 0 ? "," : "").append(jsonString(tag.getKey())).append(':').append(jsonString(tag.getValue()));
-            }
-            sb.append("},\"timestamp\":").append(sample.timestampMs() / 1000).append('}');
-            return new Valid(sb.toString(), sample.telegrafDatapoints());
-        });
-        return Arbitraries.oneOf(one, one.list().ofMinSize(1).ofMaxSize(4).map(list -> new Valid(
-                "{\"metrics\":[" + String.join(",", list.stream().map(Valid::text).toList()) + "]}",
-                list.stream().flatMap(v -> v.expected().stream()).toList())));
+    static Valid telegrafJson(final Random r) {
+        if (r.nextBoolean()) {
+            return telegrafJsonMetric(r);
+        }
+        final List<Valid> list = Gen.list(r, 1, 4, GeneratedRecords::telegrafJsonMetric);
+        return new Valid("{\"metrics\":[" + String.join(",", list.stream().map(Valid::text).toList()) + "]}",
+                list.stream().flatMap(v -> v.expected().stream()).toList());
+    }
+
+    private static Valid telegrafJsonMetric(final Random r) {
+        final Sample s = sample(r);
+        final Sample sample = new Sample(s.measurement(), s.tags(), s.fields(), s.timestampMs() / 1000 * 1000);
+        final StringBuilder sb = new StringBuilder("{\"fields\":{");
+        int i = 0;
+        for (Map.Entry<String, Double> f : sample.fields().entrySet()) {
+            sb.append(i++ > 0 ? "," : "").append(jsonString(f.getKey())).append(':').append(f.getValue());
+        }
+        sb.append("},\"name\":").append(jsonString(sample.measurement())).append(",\"tags\":{");
+        i = 0;
+        for (Map.Entry<String, String> tag : sample.tags().entrySet()) {
+            sb.append(i++ > 0 ? "," : "").append(jsonString(tag.getKey())).append(':').append(jsonString(tag.getValue()));
+        }
+        sb.append("},\"timestamp\":").append(sample.timestampMs() / 1000).append('}');
+        return new Valid(sb.toString(), sample.telegrafDatapoints());
     }
 
     /** Any of the three formats. */
-    static Arbitrary<Valid> anyFormat() {
-        return Arbitraries.oneOf(nativeJson(), lineProtocol(), telegrafJson());
+    static Valid anyFormat(final Random r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> nativeJson(r);
+            case 1 -> lineProtocol(r);
+            default -> telegrafJson(r);
+        };
     }
 
     /** Bytes that change the structure of JSON or line protocol, so that mutations reach past the tokenizers. */
     private static final byte[] INTERESTING = "{}[]\":,=\\ \n\r\t#0123456789.eE+-iuntfNaIZT".getBytes(StandardCharsets.UTF_8);
 
-    /** One edit of a byte array; where it applies is a fraction of the length, so that it shrinks well. */
+    /** One edit of a byte array; where it applies is a fraction of the length (two decimal places), whatever the length. */
     record Mutation(int kind, double at, byte value, int length) {
         byte[] apply(final byte[] bytes) {
             final int n = bytes.length;
@@ -210,16 +227,19 @@ final class GeneratedRecords {
         }
     }
 
-    static Arbitrary<Mutation> mutations() {
-        return Combinators.combine(Arbitraries.integers().between(0, 5), Arbitraries.doubles().between(0, 1),
-                Arbitraries.bytes(), Arbitraries.integers().between(1, 16)).as(Mutation::new);
+    static Mutation mutation(final Random r) {
+        return new Mutation(Gen.between(r, 0, 5), Gen.decimal(r, 0, 1), (byte) Gen.biased(r, -128, 127),
+                Gen.between(r, 1, 16));
     }
 
     /** One to four edits, most often one: a single edit keeps most records readable up to the datapoint checks. */
-    static Arbitrary<List<Mutation>> edits() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(8, mutations().list().ofSize(1)), Tuple.of(3, mutations().list().ofSize(2)),
-                Tuple.of(1, mutations().list().ofMinSize(3).ofMaxSize(4)));
+    static List<Mutation> edits(final Random r) {
+        final int size = switch (Gen.weighted(r, 8, 3, 1)) {
+            case 0 -> 1;
+            case 1 -> 2;
+            default -> Gen.between(r, 3, 4);
+        };
+        return Gen.list(r, size, GeneratedRecords::mutation);
     }
 
     /** {@code record} with {@code edits} applied in order. */
@@ -231,17 +251,31 @@ final class GeneratedRecords {
         return bytes;
     }
 
-    /** Random bytes, some after a prefix that sends them deep into one format's parser. */
-    static Arbitrary<byte[]> anyBytes() {
-        final Arbitrary<byte[]> raw = Arbitraries.bytes().array(byte[].class).ofMaxSize(160);
-        final Arbitrary<String> prefixes = Arbitraries.of("", "{", "[", "{\"name\":\"a\",\"labels\":{",
-                "{\"metrics\":[{\"name\":\"cpu\",\"fields\":", "cpu,host=a ", "cpu f=", "\uFEFF");
-        return Combinators.combine(prefixes, raw).as((p, bytes) -> {
-            final byte[] prefix = p.getBytes(StandardCharsets.UTF_8);
-            final byte[] out = Arrays.copyOf(prefix, prefix.length + bytes.length);
-            System.arraycopy(bytes, 0, out, prefix.length, bytes.length);
-            return out;
-        });
+    private static final String[] PREFIXES = {"", "{", "[", "{\"name\":\"a\",\"labels\":{",
+        "{\"metrics\":[{\"name\":\"cpu\",\"fields\":", "cpu,host=a ", "cpu f=", "\uFEFF"};
+    /** The bytes at and next to the ends of the range and 0. */
+    private static final byte[] EDGE_BYTES = {-128, -127, -2, -1, 0, 1, 2, 126, 127};
+
+    /**
+     * Random bytes, some after a prefix that sends them deep into one format's parser; up to 160, mostly fewer than
+     * a hundred (for a property of {@code tries}), now and then none or one at an end of the range, and among the
+     * others now and then such a byte.
+     */
+    static byte[] anyBytes(final Random r, final int tries) {
+        final byte[] prefix = Gen.pick(r, PREFIXES).getBytes(StandardCharsets.UTF_8);
+        final byte[] bytes;
+        if (Gen.edge(r)) {
+            bytes = r.nextBoolean() ? new byte[0] : new byte[] {EDGE_BYTES[r.nextInt(EDGE_BYTES.length)]};
+        } else {
+            bytes = new byte[Gen.size(r, 0, 160, tries)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = r.nextInt(12) == 0 ? EDGE_BYTES[r.nextInt(EDGE_BYTES.length)]
+                        : (byte) Gen.biased(r, -128, 127);
+            }
+        }
+        final byte[] out = Arrays.copyOf(prefix, prefix.length + bytes.length);
+        System.arraycopy(bytes, 0, out, prefix.length, bytes.length);
+        return out;
     }
 
     static String jsonString(final String s) {

@@ -3,6 +3,8 @@ package io.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.bench.FleetMetrics;
+import io.vigil.testing.Gen;
+import io.vigil.testing.Tries;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,16 +13,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link PlainNativeJson} decides every record as {@link NativeJsonDecoder}'s reading with Jackson does: the same
@@ -43,38 +37,45 @@ class PlainNativeJsonPropertiesTest {
             new RecordDecoder(TIGHT, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
     private static final int MUTANTS = 8;
 
-    @Property(tries = 3_000, edgeCases = EdgeCasesMode.NONE)
-    void anyRecordAndItsMutantsDecodeAsWithJackson(@ForAll("anyRecords") final String record,
-                                                   @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
-        assertSameAsJackson(bytes);
-        Statistics.label("record").collect(readPlain(bytes) ? "read plain" : "left to Jackson");
-        for (List<GeneratedRecords.Mutation> edits : mutants) {
-            byte[] mutant = bytes;
-            for (GeneratedRecords.Mutation edit : edits) {
-                mutant = edit.apply(mutant);
+    @Test
+    void anyRecordAndItsMutantsDecodeAsWithJackson() {
+        final long seed = 0x9A1_0001L;
+        final Tries.Tally records = new Tries.Tally();
+        final Tries.Tally mutants = new Tries.Tally();
+        Tries.run(seed, 3_000, r -> new Mutated<>(records(r, false), mutants(r)), c -> {
+            final byte[] bytes = c.input().getBytes(StandardCharsets.UTF_8);
+            assertSameAsJackson(bytes);
+            records.add(readPlain(bytes) ? "read plain" : "left to Jackson");
+            for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
+                byte[] mutant = bytes;
+                for (GeneratedRecords.Mutation edit : edits) {
+                    mutant = edit.apply(mutant);
+                }
+                assertSameAsJackson(mutant);
+                mutants.add(readPlain(mutant) ? "read plain" : "left to Jackson");
             }
-            assertSameAsJackson(mutant);
-            Statistics.label("mutant").collect(readPlain(mutant) ? "read plain" : "left to Jackson");
-        }
-        Statistics.label("record").coverage(c -> {
-            c.check("read plain").percentage(p -> p > 15.0);
-            c.check("left to Jackson").percentage(p -> p > 15.0);
         });
-        Statistics.label("mutant").coverage(c -> c.check("read plain").percentage(p -> p > 1.0));
+        System.out.printf("records %s, mutants %s%n", records, mutants);
+        assertThat(records.percentage("read plain")).as("records %s (seed %d)", records, seed).isGreaterThan(15.0);
+        assertThat(records.percentage("left to Jackson")).as("records %s (seed %d)", records, seed)
+                .isGreaterThan(15.0);
+        assertThat(mutants.percentage("read plain")).as("mutants %s (seed %d)", mutants, seed).isGreaterThan(1.0);
     }
 
-    @Property(tries = 2_000, edgeCases = EdgeCasesMode.NONE)
-    void plainRecordsAreReadPlainAndAsWithJackson(@ForAll("plainRecords") final String record) {
-        final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
-        assertSameAsJackson(bytes);
-        assertThat(readPlain(bytes)).as("read plain: %s", record).isTrue();
-        final DecodedRecord decoded = DEFAULT_DECODER.decode(bytes, NOW);
-        Statistics.label("outcome").collect(decoded.fullyValid() ? "all valid" : "some rejected");
-        Statistics.label("outcome").coverage(c -> {
-            c.check("all valid").percentage(p -> p > 10.0);
-            c.check("some rejected").percentage(p -> p > 10.0);
+    @Test
+    void plainRecordsAreReadPlainAndAsWithJackson() {
+        final long seed = 0x9A1_0002L;
+        final Tries.Tally outcome = new Tries.Tally();
+        Tries.run(seed, 2_000, r -> records(r, true), record -> {
+            final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+            assertSameAsJackson(bytes);
+            assertThat(readPlain(bytes)).as("read plain: %s", record).isTrue();
+            final DecodedRecord decoded = DEFAULT_DECODER.decode(bytes, NOW);
+            outcome.add(decoded.fullyValid() ? "all valid" : "some rejected");
         });
+        System.out.printf("outcome %s%n", outcome);
+        assertThat(outcome.percentage("all valid")).as("outcome %s (seed %d)", outcome, seed).isGreaterThan(10.0);
+        assertThat(outcome.percentage("some rejected")).as("outcome %s (seed %d)", outcome, seed).isGreaterThan(10.0);
     }
 
     /**
@@ -82,7 +83,7 @@ class PlainNativeJsonPropertiesTest {
      * value and timestamp as strings, the labels first and repeating {@code __name__}) is read plain, as Jackson
      * reads it, and valid.
      */
-    @Example
+    @Test
     void prometheusKafkaAdapterRecordsAreReadPlain() {
         final long t = Math.floorDiv(NOW - 60_000, 1000) * 1000;
         final FleetMetrics fleet = new FleetMetrics(10);
@@ -107,25 +108,31 @@ class PlainNativeJsonPropertiesTest {
      * read twice, decoded as Jackson decodes them, whichever decoder read a label set first: one kept under the
      * default limits is not taken as accepted under tighter ones.
      */
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void recordsReadThroughKnownLabelsDecodeAsWithJackson(
-            @ForAll("sharedLabels") final List<String> records,
-            @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        final KnownLabels known = new KnownLabels();
-        int found = 0;
-        for (String record : records) {
-            final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
-            for (int again = 0; again < 2; again++) {
-                found += assertSameAsJackson(bytes, known) ? 1 : 0;
+    @Test
+    void recordsReadThroughKnownLabelsDecodeAsWithJackson() {
+        final long seed = 0x9A1_0003L;
+        final Tries.Tally foundBefore = new Tries.Tally();
+        Tries.run(seed, 1_000, r -> new Mutated<>(sharedLabels(r), mutants(r)), c -> {
+            final List<String> records = c.input();
+            final List<List<GeneratedRecords.Mutation>> mutants = c.mutants();
+            final KnownLabels known = new KnownLabels();
+            int found = 0;
+            for (String record : records) {
+                final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+                for (int again = 0; again < 2; again++) {
+                    found += assertSameAsJackson(bytes, known) ? 1 : 0;
+                }
+                byte[] mutant = bytes;
+                for (GeneratedRecords.Mutation edit : mutants.get(records.indexOf(record) % mutants.size())) {
+                    mutant = edit.apply(mutant);
+                }
+                assertSameAsJackson(mutant, known);
             }
-            byte[] mutant = bytes;
-            for (GeneratedRecords.Mutation edit : mutants.get(records.indexOf(record) % mutants.size())) {
-                mutant = edit.apply(mutant);
-            }
-            assertSameAsJackson(mutant, known);
-        }
-        Statistics.label("a label set read before").collect(found > 0);
-        Statistics.label("a label set read before").coverage(c -> c.check(true).percentage(p -> p > 50.0));
+            foundBefore.add(found > 0);
+        });
+        System.out.printf("a label set read before: %s%n", foundBefore);
+        assertThat(foundBefore.percentage(true)).as("a label set read before: %s (seed %d)", foundBefore, seed)
+                .isGreaterThan(50.0);
     }
 
     /**
@@ -133,15 +140,21 @@ class PlainNativeJsonPropertiesTest {
      * again under other names: decoded as Jackson decodes them, the name coming from that label where the record has
      * none of its own, and from a second {@code __name__} (the last counts) where the rest has one.
      */
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void labelSetsNamedFirstDecodeAsWithJackson(@ForAll("namedFirst") final List<String> records) {
-        final KnownLabels known = new KnownLabels();
-        int found = 0;
-        for (String record : records) {
-            found += assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8), known) ? 1 : 0;
-        }
-        Statistics.label("a label set found under another name").collect(found > 0);
-        Statistics.label("a label set found under another name").coverage(c -> c.check(true).percentage(p -> p > 50.0));
+    @Test
+    void labelSetsNamedFirstDecodeAsWithJackson() {
+        final long seed = 0x9A1_0004L;
+        final Tries.Tally foundAgain = new Tries.Tally();
+        Tries.run(seed, 1_000, PlainNativeJsonPropertiesTest::namedFirst, records -> {
+            final KnownLabels known = new KnownLabels();
+            int found = 0;
+            for (String record : records) {
+                found += assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8), known) ? 1 : 0;
+            }
+            foundAgain.add(found > 0);
+        });
+        System.out.printf("a label set found under another name: %s%n", foundAgain);
+        assertThat(foundAgain.percentage(true))
+                .as("a label set found under another name: %s (seed %d)", foundAgain, seed).isGreaterThan(50.0);
     }
 
     /**
@@ -151,41 +164,51 @@ class PlainNativeJsonPropertiesTest {
      * layout alone reads it ({@code PlainNativeJson#byAdapterLayout}), to the same result, or the shortcut would
      * silently be a detour.
      */
-    @Property(tries = 1_000, edgeCases = EdgeCasesMode.NONE)
-    void adapterRecordsAndTheirMutantsDecodeAsWithJackson(
-            @ForAll("adapterRecords") final List<String> records,
-            @ForAll("mutants") final List<List<GeneratedRecords.Mutation>> mutants) {
-        final KnownLabels known = new KnownLabels();
-        for (int r = 0; r < records.size(); r++) {
-            final byte[] bytes = records.get(r).getBytes(StandardCharsets.UTF_8);
-            final DecodedRecord expected = DEFAULT_DECODER.decodeWithJackson(bytes, NOW);
-            for (int again = 0; again < 2; again++) {
-                assertThat(DEFAULT_DECODER.decode(bytes, NOW, known)).as(records.get(r)).isEqualTo(expected);
+    @Test
+    void adapterRecordsAndTheirMutantsDecodeAsWithJackson() {
+        final long seed = 0x9A1_0005L;
+        final Tries.Tally byItsLayout = new Tries.Tally();
+        Tries.run(seed, 1_000, r -> new Mutated<>(adapterRecords(r), mutants(r)), c -> {
+            final List<String> records = c.input();
+            final List<List<GeneratedRecords.Mutation>> mutants = c.mutants();
+            final KnownLabels known = new KnownLabels();
+            for (int r = 0; r < records.size(); r++) {
+                final byte[] bytes = records.get(r).getBytes(StandardCharsets.UTF_8);
+                final DecodedRecord expected = DEFAULT_DECODER.decodeWithJackson(bytes, NOW);
+                for (int again = 0; again < 2; again++) {
+                    assertThat(DEFAULT_DECODER.decode(bytes, NOW, known)).as(records.get(r)).isEqualTo(expected);
+                }
+                final DecodedRecord byLayout = known.reader().readByAdapterLayout(bytes, DEFAULT_VALIDATOR, NOW);
+                if (byLayout != null) {
+                    assertThat(byLayout).as(records.get(r)).isEqualTo(expected);
+                }
+                byItsLayout.add(byLayout != null);
+                byte[] mutant = bytes;
+                for (GeneratedRecords.Mutation edit : mutants.get(r % mutants.size())) {
+                    mutant = edit.apply(mutant);
+                }
+                assertThat(DEFAULT_DECODER.decode(mutant, NOW, known)).as("%s", new String(mutant, StandardCharsets.UTF_8))
+                        .isEqualTo(DEFAULT_DECODER.decodeWithJackson(mutant, NOW));
             }
-            final DecodedRecord byLayout = known.reader().readByAdapterLayout(bytes, DEFAULT_VALIDATOR, NOW);
-            if (byLayout != null) {
-                assertThat(byLayout).as(records.get(r)).isEqualTo(expected);
-            }
-            Statistics.label("read by its layout").collect(byLayout != null);
-            byte[] mutant = bytes;
-            for (GeneratedRecords.Mutation edit : mutants.get(r % mutants.size())) {
-                mutant = edit.apply(mutant);
-            }
-            assertThat(DEFAULT_DECODER.decode(mutant, NOW, known)).as("%s", new String(mutant, StandardCharsets.UTF_8))
-                    .isEqualTo(DEFAULT_DECODER.decodeWithJackson(mutant, NOW));
-        }
-        Statistics.label("read by its layout").coverage(c -> {
-            c.check(true).percentage(p -> p > 50.0);
-            c.check(false).percentage(p -> p > 1.0);
         });
+        System.out.printf("read by its layout: %s%n", byItsLayout);
+        assertThat(byItsLayout.percentage(true)).as("read by its layout: %s (seed %d)", byItsLayout, seed)
+                .isGreaterThan(50.0);
+        assertThat(byItsLayout.percentage(false)).as("read by its layout: %s (seed %d)", byItsLayout, seed)
+                .isGreaterThan(1.0);
     }
 
     /** Decimal numbers of every length and exponent, as values: converted to the same double as Jackson's. */
-    @Property(tries = 5_000)
-    void numbersConvertAsJacksonConvertsThem(@ForAll("numbers") final String number) {
-        final String record = "{\"name\":\"m\",\"value\":" + number + ",\"timestamp\":" + number + "}";
-        assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void numbersConvertAsJacksonConvertsThem() {
+        Tries.run(0x9A1_0006L, 5_000, PlainNativeJsonPropertiesTest::number, number -> {
+            final String record = "{\"name\":\"m\",\"value\":" + number + ",\"timestamp\":" + number + "}";
+            assertSameAsJackson(record.getBytes(StandardCharsets.UTF_8));
+        });
     }
+
+    /** A generated input and {@value #MUTANTS} lists of edits for its mutants. */
+    private record Mutated<T>(T input, List<List<GeneratedRecords.Mutation>> mutants) { }
 
     /**
      * Through the native JSON decoder (for a topic set to {@code json}) and through the front door of an {@code auto}
@@ -229,102 +252,84 @@ class PlainNativeJsonPropertiesTest {
         return PlainNativeJson.decode(input, new DatapointValidator(TIGHT), NOW) != null;
     }
 
-    @Provide
-    Arbitrary<String> anyRecords() {
-        return records(false);
-    }
-
-    @Provide
-    Arbitrary<String> plainRecords() {
-        return records(true);
-    }
-
     /**
      * Records as a fleet sends them: a few label sets (any, plain or not), each with several metric names, values and
      * timestamps, the fields in any order.
      */
-    @Provide
-    Arbitrary<List<String>> sharedLabels() {
+    private static List<String> sharedLabels(final Random r) {
         // The same few label sets across a list: drawn from one small pool per list.
-        return Combinators.combine(labelObjects(false).list().ofMinSize(1).ofMaxSize(3),
-                Combinators.combine(Arbitraries.integers().between(0, 2), names(false), values(false),
-                        timestamps(false), Arbitraries.randoms(), whitespace(), Arbitraries.integers().between(0, 3))
-                        .as((which, n, v, t, random, ws, shape) -> new Object[] {which, n, v, t, random, ws, shape})
-                        .list().ofMinSize(2).ofMaxSize(8))
-                .as((labelSets, parts) -> {
-                    final List<String> records = new ArrayList<>();
-                    for (Object[] p : parts) {
-                        final String labels = labelSets.get((Integer) p[0] % labelSets.size());
-                        final List<String> fields = new ArrayList<>(List.of("\"name\":" + p[1],
-                                "\"labels\":" + p[5] + labels, "\"value\":" + p[2], "\"timestamp\":" + p[3]));
-                        Collections.shuffle(fields, (java.util.Random) p[4]);
-                        final String object = "{" + String.join("," + p[5], fields) + "}";
-                        final int shape = (Integer) p[6];
-                        // Now and then in an array, or with its labels given twice (they merge).
-                        records.add(shape == 0 ? "[" + object + "," + object + "]"
-                                : shape == 1 ? object.substring(0, object.length() - 1) + ",\"labels\":"
-                                + labelSets.get(0) + "}" : object);
-                    }
-                    return records;
-                });
+        final List<String> labelSets = Gen.list(r, 1, 3, random -> labelObject(random, false));
+        final int size = Gen.between(r, 2, 8);
+        final List<String> records = new ArrayList<>();
+        for (int k = 0; k < size; k++) {
+            final String labels = labelSets.get(Gen.between(r, 0, 2) % labelSets.size());
+            final String ws = whitespace(r);
+            final List<String> fields = new ArrayList<>(List.of("\"name\":" + name(r, false),
+                    "\"labels\":" + ws + labels, "\"value\":" + value(r, false), "\"timestamp\":" + timestamp(r, false)));
+            Collections.shuffle(fields, r);
+            final String object = "{" + String.join("," + ws, fields) + "}";
+            final int shape = Gen.between(r, 0, 3);
+            // Now and then in an array, or with its labels given twice (they merge).
+            records.add(shape == 0 ? "[" + object + "," + object + "]"
+                    : shape == 1 ? object.substring(0, object.length() - 1) + ",\"labels\":"
+                    + labelSets.get(0) + "}" : object);
+        }
+        return records;
     }
 
-    @Provide
-    Arbitrary<List<String>> namedFirst() {
+    private static List<String> namedFirst(final Random r) {
         // A few label sets per list, each written after a __name__ label drawn from a few names (a target's metrics).
-        final Arbitrary<String> nameLabel = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.of("\"cpu\"", "\"mem_used\"", "\"up\"")), Tuple.of(1, names(false)));
-        // The record's own name: none, empty, another, the label's again (as the adapter writes it), or one that
-        // begins or ends like the label's (read once, the label's bytes must not be taken for the whole name).
-        final Arbitrary<Integer> ownKind = Arbitraries.integers().between(0, 5);
-        return Combinators.combine(labelObjects(true).list().ofMinSize(1).ofMaxSize(2),
-                Combinators.combine(Arbitraries.integers().between(0, 1), nameLabel, ownKind, names(false),
-                                values(true), timestamps(true))
-                        .as((which, label, kind, other, v, t) -> new Object[] {which, label, ownName(kind, label,
-                                other), v, t})
-                        .list().ofMinSize(2).ofMaxSize(10))
-                .as((labelSets, parts) -> {
-                    final List<String> records = new ArrayList<>();
-                    Object timestamp = null;
-                    for (Object[] p : parts) {
-                        final String rest = labelSets.get((Integer) p[0] % labelSets.size());
-                        final String labels = "{\"__name__\":" + p[1] + (rest.equals("{}") ? "}" : "," + rest.substring(1));
-                        // Every other record has the timestamp of the one before, as a scrape's datapoints do.
-                        timestamp = records.size() % 2 == 1 ? timestamp : p[4];
-                        records.add("{\"labels\":" + labels + p[2] + ",\"timestamp\":" + timestamp + ",\"value\":" + p[3]
-                                + "}");
-                    }
-                    return records;
-                });
+        final List<String> labelSets = Gen.list(r, 1, 2, random -> labelObject(random, true));
+        final int size = Gen.between(r, 2, 10);
+        final List<String> records = new ArrayList<>();
+        String timestamp = null;
+        for (int k = 0; k < size; k++) {
+            final String rest = labelSets.get(Gen.between(r, 0, 1) % labelSets.size());
+            final String label = Gen.weighted(r, 8, 1) == 0 ? Gen.pick(r, "\"cpu\"", "\"mem_used\"", "\"up\"")
+                    : name(r, false);
+            // The record's own name: none, empty, another, the label's again (as the adapter writes it), or one that
+            // begins or ends like the label's (read once, the label's bytes must not be taken for the whole name).
+            final String own = ownName(Gen.between(r, 0, 5), label, name(r, false));
+            final String value = value(r, true);
+            final String t = timestamp(r, true);
+            final String labels = "{\"__name__\":" + label + (rest.equals("{}") ? "}" : "," + rest.substring(1));
+            // Every other record has the timestamp of the one before, as a scrape's datapoints do.
+            timestamp = records.size() % 2 == 1 ? timestamp : t;
+            records.add("{\"labels\":" + labels + own + ",\"timestamp\":" + timestamp + ",\"value\":" + value + "}");
+        }
+        return records;
     }
 
-    @Provide
-    Arbitrary<List<String>> adapterRecords() {
+    private static List<String> adapterRecords(final Random r) {
         // A few targets' label sets, each record one of them under one of a few names, in the adapter's bytes: Go's
         // json.Marshal of its map (keys sorted, so labels first and __name__ first among them), every scrape's
         // timestamp to the second and shared by the records that follow it, every value a string.
-        final Arbitrary<String> rest = labelObjects(true).filter(l -> !l.contains("\"__name__\""));
-        final Arbitrary<String> name = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.of("\"cpu\"", "\"mem_used\"", "\"up\"")), Tuple.of(1, names(true)));
-        final Arbitrary<String> value = values(true).map(v -> v.startsWith("\"") ? v : GeneratedRecords.jsonString(v));
-        final Arbitrary<String> scrape = timestamps(true).filter(t -> t.startsWith("\""));
-        return Combinators.combine(rest.list().ofMinSize(1).ofMaxSize(3),
-                Combinators.combine(Arbitraries.integers().between(0, 2), name, value, scrape,
-                                Arbitraries.integers().between(0, 3))
-                        .as((which, n, v, t, newScrape) -> new Object[] {which, n, v, t, newScrape})
-                        .list().ofMinSize(2).ofMaxSize(12))
-                .as((labelSets, parts) -> {
-                    final List<String> records = new ArrayList<>();
-                    Object timestamp = null;
-                    for (Object[] p : parts) {
-                        final String labels = labelSets.get((Integer) p[0] % labelSets.size());
-                        timestamp = timestamp == null || (Integer) p[4] == 0 ? p[3] : timestamp;
-                        records.add("{\"labels\":{\"__name__\":" + p[1] + (labels.equals("{}") ? "}"
-                                : "," + labels.substring(1)) + ",\"name\":" + p[1] + ",\"timestamp\":" + timestamp
-                                + ",\"value\":" + p[2] + "}");
-                    }
-                    return records;
-                });
+        final List<String> labelSets = Gen.list(r, 1, 3, random -> {
+            String labels;
+            do {
+                labels = labelObject(random, true);
+            } while (labels.contains("\"__name__\""));
+            return labels;
+        });
+        final int size = Gen.between(r, 2, 12);
+        final List<String> records = new ArrayList<>();
+        String timestamp = null;
+        for (int k = 0; k < size; k++) {
+            final String labels = labelSets.get(Gen.between(r, 0, 2) % labelSets.size());
+            final String name = Gen.weighted(r, 8, 1) == 0 ? Gen.pick(r, "\"cpu\"", "\"mem_used\"", "\"up\"")
+                    : name(r, true);
+            final String v = value(r, true);
+            final String value = v.startsWith("\"") ? v : GeneratedRecords.jsonString(v);
+            String scrape;
+            do {
+                scrape = timestamp(r, true);
+            } while (!scrape.startsWith("\""));
+            timestamp = timestamp == null || Gen.between(r, 0, 3) == 0 ? scrape : timestamp;
+            records.add("{\"labels\":{\"__name__\":" + name + (labels.equals("{}") ? "}"
+                    : "," + labels.substring(1)) + ",\"name\":" + name + ",\"timestamp\":" + timestamp
+                    + ",\"value\":" + value + "}");
+        }
+        return records;
     }
 
     /** A {@code name} field of kind {@code kind} for a record whose {@code __name__} label is {@code label} (JSON). */
@@ -341,145 +346,175 @@ class PlainNativeJsonPropertiesTest {
         };
     }
 
-    @Provide
-    Arbitrary<List<List<GeneratedRecords.Mutation>>> mutants() {
-        return GeneratedRecords.edits().list().ofSize(MUTANTS);
+    private static List<List<GeneratedRecords.Mutation>> mutants(final Random r) {
+        return Gen.list(r, MUTANTS, GeneratedRecords::edits);
     }
 
-    @Provide
-    Arbitrary<String> numbers() {
-        return Arbitraries.oneOf(decimals(21, 24), Arbitraries.of("0", "-0", "0.0", "-0.0", "1e400", "-1e400", "1e-400",
-                "9007199254740993", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
-                "123456789012345678", "1234567890123456789", "0.1", "0.30000000000000004", "1.7976931348623157E308",
-                "4.9E-324", "1655793000000.999", "1.6557930E12", "01", "+1", ".5", "1.", "1e", "-", "1E+", "00"));
+    private static final String[] NUMBERS = {"0", "-0", "0.0", "-0.0", "1e400", "-1e400", "1e-400",
+        "9007199254740993", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "123456789012345678", "1234567890123456789", "0.1", "0.30000000000000004", "1.7976931348623157E308",
+        "4.9E-324", "1655793000000.999", "1.6557930E12", "01", "+1", ".5", "1.", "1e", "-", "1E+", "00"};
+
+    /** Decimals, their parts now and then at the ends of their ranges, or one of {@link #NUMBERS}. */
+    private static String number(final Random r) {
+        return r.nextBoolean() ? decimals(r, 21, 24, true) : Gen.pick(r, NUMBERS);
     }
 
     // ---- generators
 
     /** One object or an array of up to four, with whitespace here and there. */
-    private static Arbitrary<String> records(final boolean plain) {
-        final Arbitrary<String> one = object(plain);
-        return Combinators.combine(one.list().ofMinSize(1).ofMaxSize(4), Arbitraries.integers().between(0, 3),
-                whitespace()).as((objects, shape, ws) -> shape == 0
-                        ? ws + "[" + ws + String.join(ws + "," + ws, objects) + ws + "]" + ws
-                        : ws + objects.get(0) + ws);
+    private static String records(final Random r, final boolean plain) {
+        final List<String> objects = Gen.list(r, 1, 4, random -> object(random, plain));
+        final int shape = Gen.between(r, 0, 3);
+        final String ws = whitespace(r);
+        return shape == 0 ? ws + "[" + ws + String.join(ws + "," + ws, objects) + ws + "]" + ws
+                : ws + objects.get(0) + ws;
     }
 
     /** The four fields in any order, some missing or given twice, and (not plain) the odd unknown field. */
-    private static Arbitrary<String> object(final boolean plain) {
-        final Arbitrary<String> name = field("name", names(plain));
-        final Arbitrary<String> labels = field("labels", labelObjects(plain));
-        final Arbitrary<String> value = field("value", values(plain));
-        final Arbitrary<String> timestamp = field("timestamp", timestamps(plain));
+    private static String object(final Random r, final boolean plain) {
+        final String[] four = {field(r, "name", name(r, plain)), field(r, "labels", labelObject(r, plain)),
+            field(r, "value", value(r, plain)), field(r, "timestamp", timestamp(r, plain))};
         // Unknown fields, Telegraf's among them: an auto-detected topic reads a record with those as Telegraf JSON.
-        final Arbitrary<String> unknown = Combinators.combine(Arbitraries.of("extra", "fields", "metrics", "tags"),
-                Arbitraries.of("1", "\"x\"", "null", "{\"a\":[1,2]}", "{\"f\":1.5}", "[]", "true"))
-                .as((n, v) -> "\"" + n + "\":" + v);
-        final Arbitrary<String> again = Arbitraries.oneOf(name, labels, value, timestamp);
-        final Arbitrary<List<String>> extras = (plain ? again
-                : Arbitraries.frequencyOf(Tuple.of(6, again), Tuple.of(1, unknown))).list().ofMaxSize(2);
-        final Arbitrary<List<Boolean>> present = Arbitraries.frequency(Tuple.of(12, true), Tuple.of(1, false))
-                .list().ofSize(4);
-        return Combinators.combine(name, labels, value, timestamp, extras, present, Arbitraries.randoms(), whitespace())
-                .as((n, l, v, t, more, keep, random, ws) -> {
-                    final List<String> fields = new ArrayList<>();
-                    final String[] four = {n, l, v, t};
-                    for (int i = 0; i < 4; i++) {
-                        if (keep.get(i)) {
-                            fields.add(four[i]);
-                        }
-                    }
-                    fields.addAll(more);
-                    Collections.shuffle(fields, random);
-                    return "{" + ws + String.join(ws + "," + ws, fields) + ws + "}";
-                });
+        final List<String> more = Gen.list(r, 0, 2, random -> !plain && Gen.weighted(random, 6, 1) == 1
+                ? "\"" + Gen.pick(random, "extra", "fields", "metrics", "tags") + "\":"
+                        + Gen.pick(random, "1", "\"x\"", "null", "{\"a\":[1,2]}", "{\"f\":1.5}", "[]", "true")
+                : again(random, plain));
+        final List<String> fields = new ArrayList<>();
+        for (String f : four) {
+            if (Gen.weighted(r, 12, 1) == 0) {
+                fields.add(f);
+            }
+        }
+        fields.addAll(more);
+        Collections.shuffle(fields, r);
+        final String ws = whitespace(r);
+        return "{" + ws + String.join(ws + "," + ws, fields) + ws + "}";
     }
 
-    private static Arbitrary<String> field(final String name, final Arbitrary<String> value) {
-        return Combinators.combine(value, whitespace()).as((v, ws) -> "\"" + name + "\"" + ws + ":" + ws + v);
+    /** One of the four fields, given again. */
+    private static String again(final Random r, final boolean plain) {
+        return switch (r.nextInt(4)) {
+            case 0 -> field(r, "name", name(r, plain));
+            case 1 -> field(r, "labels", labelObject(r, plain));
+            case 2 -> field(r, "value", value(r, plain));
+            default -> field(r, "timestamp", timestamp(r, plain));
+        };
     }
 
-    private static Arbitrary<String> whitespace() {
-        return Arbitraries.frequency(Tuple.of(6, ""), Tuple.of(2, " "), Tuple.of(1, "\n\t "), Tuple.of(1, "\r\n"));
+    private static String field(final Random r, final String name, final String value) {
+        final String ws = whitespace(r);
+        return "\"" + name + "\"" + ws + ":" + ws + value;
     }
 
-    private static Arbitrary<String> names(final boolean plain) {
-        final Arbitrary<String> valid = Arbitraries.strings().withCharRange('a', 'z').withChars("_:0123456789")
-                .ofMinLength(1).ofMaxLength(24).filter(s -> !Character.isDigit(s.charAt(0)));
-        final Arbitrary<String> invalid = Arbitraries.of("", "1abc", "cpu-usage", "a b", "\u007f");
-        final Arbitrary<String> plainNames = Arbitraries.frequencyOf(Tuple.of(9, valid), Tuple.of(1, invalid))
-                .map(GeneratedRecords::jsonString);
-        return plain ? plainNames : Arbitraries.frequencyOf(Tuple.of(30, plainNames), Tuple.of(1, notPlainStrings()),
-                Tuple.of(1, Arbitraries.of("null", "1", "{}", "[\"a\"]", "true")));
+    private static String whitespace(final Random r) {
+        return new String[] {"", " ", "\n\t ", "\r\n"}[Gen.weighted(r, 6, 2, 1, 1)];
     }
 
-    private static Arbitrary<String> labelObjects(final boolean plain) {
-        final Arbitrary<String> labelName = Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.strings().withCharRange('a', 'z').withChars("_").ofMinLength(1).ofMaxLength(11)),
-                Tuple.of(1, Arbitraries.of("__name__", "1x", "a-b", "")));
-        final Arbitrary<String> labelValue = Arbitraries.frequencyOf(
-                // Printable ASCII; quotes and backslashes would be escaped, which is not plain.
-                Tuple.of(12, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(20)
-                        .map(v -> v.replace('"', '\'').replace('\\', '/'))),
-                Tuple.of(1, Arbitraries.of("")));
-        final Arbitrary<String> label = Combinators.combine(labelName, labelValue, whitespace())
-                .as((n, v, ws) -> GeneratedRecords.jsonString(n) + ws + ":" + ws + GeneratedRecords.jsonString(v));
-        final Arbitrary<String> notPlainLabel = Combinators.combine(labelName, notPlainStrings())
-                .as((n, v) -> GeneratedRecords.jsonString(n) + ":" + v);
-        final Arbitrary<String> anyLabel = plain ? label
-                : Arbitraries.frequencyOf(Tuple.of(40, label), Tuple.of(1, notPlainLabel),
-                        Tuple.of(1, labelName.map(n -> GeneratedRecords.jsonString(n) + ":null")));
-        final Arbitrary<String> object = anyLabel.list().ofMaxSize(7).map(l -> "{" + String.join(",", l) + "}");
-        return plain ? object : Arbitraries.frequencyOf(Tuple.of(30, object), Tuple.of(1, Arbitraries.of("null", "[]", "\"a\"")));
+    private static String name(final Random r, final boolean plain) {
+        return switch (plain ? 0 : Gen.weighted(r, 30, 1, 1)) {
+            case 0 -> GeneratedRecords.jsonString(Gen.weighted(r, 9, 1) == 0 ? validName(r)
+                    : Gen.pick(r, "", "1abc", "cpu-usage", "a b", "\u007f"));
+            case 1 -> notPlainString(r);
+            default -> Gen.pick(r, "null", "1", "{}", "[\"a\"]", "true");
+        };
+    }
+
+    private static String validName(final Random r) {
+        String name;
+        do {
+            name = Gen.string(r, Gen.LOWER + "_:" + Gen.DIGITS, 1, 24);
+        } while (Character.isDigit(name.charAt(0)));
+        return name;
+    }
+
+    private static String labelObject(final Random r, final boolean plain) {
+        if (!plain && Gen.weighted(r, 30, 1) == 1) {
+            return Gen.pick(r, "null", "[]", "\"a\"");
+        }
+        return "{" + String.join(",", Gen.list(r, 0, 7, random -> label(random, plain))) + "}";
+    }
+
+    private static String label(final Random r, final boolean plain) {
+        return switch (plain ? 0 : Gen.weighted(r, 40, 1, 1)) {
+            case 0 -> {
+                final String name = GeneratedRecords.jsonString(labelName(r));
+                final String value = GeneratedRecords.jsonString(labelValue(r));
+                final String ws = whitespace(r);
+                yield name + ws + ":" + ws + value;
+            }
+            case 1 -> GeneratedRecords.jsonString(labelName(r)) + ":" + notPlainString(r);
+            default -> GeneratedRecords.jsonString(labelName(r)) + ":null";
+        };
+    }
+
+    private static String labelName(final Random r) {
+        return Gen.weighted(r, 12, 1) == 0 ? Gen.string(r, Gen.LOWER + "_", 1, 11)
+                : Gen.pick(r, "__name__", "1x", "a-b", "");
+    }
+
+    private static String labelValue(final Random r) {
+        // Printable ASCII; quotes and backslashes would be escaped, which is not plain.
+        return Gen.weighted(r, 12, 1) == 0
+                ? Gen.string(r, Gen.range(' ', '~'), 0, 20).replace('"', '\'').replace('\\', '/') : "";
     }
 
     /** Strings the plain reader leaves to Jackson: escapes, text beyond ASCII, raw control characters. */
-    private static Arbitrary<String> notPlainStrings() {
-        return Arbitraries.of("\"a\\\"b\"", "\"\\u0041\"", "\"caf\u00e9\"", "\"\u65e5\u672c\"", "\"tab\there\"",
+    private static String notPlainString(final Random r) {
+        return Gen.pick(r, "\"a\\\"b\"", "\"\\u0041\"", "\"caf\u00e9\"", "\"\u65e5\u672c\"", "\"tab\there\"",
                 "\"back\\\\slash\"", "\"\\n\"");
     }
 
-    private static Arbitrary<String> values(final boolean plain) {
-        final Arbitrary<String> numbers = Arbitraries.oneOf(
-                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)),
-                Arbitraries.bigDecimals().between(BigDecimal.valueOf(-1e6), BigDecimal.valueOf(1e6)).ofScale(2)
-                        .map(BigDecimal::toPlainString),
-                Arbitraries.longs().between(-1_000_000_000_000L, 1_000_000_000_000L).map(l -> Long.toString(l)),
-                plain ? decimals(12, 12) : decimals(21, 24));
-        final Arbitrary<String> numericStrings = Arbitraries.oneOf(
-                Arbitraries.of("NaN", "nan", "+Inf", "-Inf", "inf", "Infinity", "-infinity", "+NaN", "12.5", "1e3",
-                        "-0", ".5", "5.", "1E-7", "007", "-0.0", "123456789012345678", "1234567890123456789"),
-                Arbitraries.doubles().between(-1e6, 1e6).map(d -> Double.toString(d)),
+    private static String value(final Random r, final boolean plain) {
+        if (!plain && Gen.weighted(r, 20, 1) == 1) {
+            return Gen.pick(r, "\"n/a\"", "\" 12\"", "\"0x1p3\"", "\"12d\"", "\"\"", "null", "true",
+                    "[1]", "{}", "01", "+1", ".5", "NaN", "1234567890123456789", "12345678901234567890123");
+        }
+        return switch (Gen.weighted(r, 6, 2, 1)) {
+            case 0 -> switch (r.nextInt(4)) {
+                case 0 -> Double.toString(Gen.decimal(r, -1e6, 1e6));
+                case 1 -> BigDecimal.valueOf(Gen.biased(r, -100_000_000L, 100_000_000L), 2).toPlainString();
+                case 2 -> Long.toString(Gen.biased(r, -1_000_000_000_000L, 1_000_000_000_000L));
+                default -> plain ? decimals(r, 12, 12, false) : decimals(r, 21, 24, false);
+            };
+            case 1 -> GeneratedRecords.jsonString(switch (r.nextInt(4)) {
+                case 0 -> Gen.pick(r, "NaN", "nan", "+Inf", "-Inf", "inf", "Infinity", "-infinity", "+NaN", "12.5",
+                        "1e3", "-0", ".5", "5.", "1E-7", "007", "-0.0", "123456789012345678", "1234567890123456789");
+                case 1 -> Double.toString(Gen.decimal(r, -1e6, 1e6));
                 // as prometheus-kafka-adapter writes every value (Go's 'f' format: no exponent, any length)
-                Arbitraries.longs().between(-1_000_000_000_000L, 1_000_000_000_000L).map(l -> Long.toString(l)),
-                decimals(21, 24))
-                .map(GeneratedRecords::jsonString);
-        final Arbitrary<String> plainValues = Arbitraries.frequencyOf(Tuple.of(6, numbers), Tuple.of(2, numericStrings),
-                Tuple.of(1, Arbitraries.of("0", "-0", "-0.0", "1e400", "123456789012345678")));
-        return plain ? plainValues : Arbitraries.frequencyOf(Tuple.of(20, plainValues),
-                Tuple.of(1, Arbitraries.of("\"n/a\"", "\" 12\"", "\"0x1p3\"", "\"12d\"", "\"\"", "null", "true",
-                        "[1]", "{}", "01", "+1", ".5", "NaN", "1234567890123456789", "12345678901234567890123")));
+                case 2 -> Long.toString(Gen.biased(r, -1_000_000_000_000L, 1_000_000_000_000L));
+                default -> decimals(r, 21, 24, false);
+            });
+            default -> Gen.pick(r, "0", "-0", "-0.0", "1e400", "123456789012345678");
+        };
     }
 
-    private static Arbitrary<String> timestamps(final boolean plain) {
+    private static String timestamp(final Random r, final boolean plain) {
+        if (!plain && Gen.weighted(r, 20, 1) == 1) {
+            return Gen.pick(r, "\"2022-13-01T00:00:00Z\"", "\"2022-06-21 06:30:00Z\"", "\"yesterday\"",
+                    "\"2022-06-21T06:30Z\"", "\"+12022-06-21T06:30:00Z\"", "null", "true", "{}", "1e19",
+                    "99999999999999999999", "-9.3e18", "1655793000000.5e");
+        }
+        return switch (Gen.weighted(r, 5, 4, 1)) {
+            case 0 -> switch (r.nextInt(3)) {
+                case 0 -> Long.toString(ms(r));
+                case 1 -> ms(r) + "." + Gen.biased(r, 0, 999);
+                default -> Double.toString((double) ms(r));
+            };
+            case 1 -> GeneratedRecords.jsonString(rfc3339(ms(r), Gen.between(r, 0, 9),
+                    Gen.pick(r, "Z", "z", "+00:00", "+02:00", "-05:30"), r.nextBoolean()));
+            default -> Gen.pick(r, "-0", "0", "1e12", "1.6557930E12", "123456789012345678");
+        };
+    }
+
+    /** Epoch milliseconds: most in the year before now, some past the future skew, some around 1970. */
+    private static long ms(final Random r) {
         final long year = 365L * 86_400_000L;
-        final Arbitrary<Long> ms = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.longs().between(NOW - year, NOW)),
-                Tuple.of(1, Arbitraries.longs().between(NOW, NOW + 3_600_000L)), // crosses the future skew
-                Tuple.of(1, Arbitraries.longs().between(-year, year)));
-        final Arbitrary<String> epoch = Arbitraries.oneOf(
-                ms.map(t -> Long.toString(t)),
-                Combinators.combine(ms, Arbitraries.integers().between(0, 999)).as((t, f) -> t + "." + f),
-                ms.map(t -> Double.toString((double) t)));
-        final Arbitrary<String> rfc3339 = Combinators.combine(ms, Arbitraries.integers().between(0, 9),
-                Arbitraries.of("Z", "z", "+00:00", "+02:00", "-05:30"), Arbitraries.of(true, false))
-                .as((t, digits, zone, upper) -> GeneratedRecords.jsonString(rfc3339(t, digits, zone, upper)));
-        final Arbitrary<String> plainTimestamps = Arbitraries.frequencyOf(Tuple.of(5, epoch), Tuple.of(4, rfc3339),
-                Tuple.of(1, Arbitraries.of("-0", "0", "1e12", "1.6557930E12", "123456789012345678")));
-        return plain ? plainTimestamps : Arbitraries.frequencyOf(Tuple.of(20, plainTimestamps),
-                Tuple.of(1, Arbitraries.of("\"2022-13-01T00:00:00Z\"", "\"2022-06-21 06:30:00Z\"", "\"yesterday\"",
-                        "\"2022-06-21T06:30Z\"", "\"+12022-06-21T06:30:00Z\"", "null", "true", "{}", "1e19",
-                        "99999999999999999999", "-9.3e18", "1655793000000.5e")));
+        return switch (Gen.weighted(r, 8, 1, 1)) {
+            case 0 -> Gen.biased(r, NOW - year, NOW);
+            case 1 -> Gen.biased(r, NOW, NOW + 3_600_000L); // crosses the future skew
+            default -> Gen.biased(r, -year, year);
+        };
     }
 
     /** {@code t} in RFC 3339 with {@code digits} of fraction, at the offset {@code zone}. */
@@ -494,17 +529,34 @@ class PlainNativeJsonPropertiesTest {
         return upper ? text : text.toLowerCase(Locale.ROOT);
     }
 
-    /** JSON numbers built digit by digit: short and long, with and without fraction and exponent. */
-    private static Arbitrary<String> decimals(final int maxIntegerDigits, final int maxFractionDigits) {
-        final Arbitrary<String> integer = Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just("0")),
-                Tuple.of(6, Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(maxIntegerDigits)
-                        .filter(s -> s.charAt(0) != '0')));
-        final Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(maxFractionDigits)
-                .injectNull(0.3);
-        final Arbitrary<String> exponent = Combinators.combine(Arbitraries.of("e", "E", "e+", "e-", "E-"),
-                Arbitraries.integers().between(0, 330)).as((e, n) -> e + n).injectNull(0.6);
-        return Combinators.combine(Arbitraries.of("", "-"), integer, fraction, exponent)
-                .as((sign, i, f, e) -> sign + i + (f == null ? "" : "." + f) + (e == null ? "" : e));
+    /**
+     * JSON numbers built digit by digit: short and long, with and without fraction and exponent; with
+     * {@code edges}, each part now and then at an end of its range (0 or 9, no fraction, exponent 0 to 2 or 329, 330).
+     */
+    private static String decimals(final Random r, final int maxIntegerDigits, final int maxFractionDigits,
+                                   final boolean edges) {
+        final String sign = Gen.pick(r, "", "-");
+        final String integer;
+        if (edges && Gen.edge(r)) {
+            integer = Gen.pick(r, "0", "9");
+        } else if (Gen.weighted(r, 1, 6) == 0) {
+            integer = "0";
+        } else {
+            integer = Gen.string(r, "123456789", 1, 1) + Gen.string(r, Gen.DIGITS, 0, maxIntegerDigits - 1);
+        }
+        final String fraction;
+        if (edges && Gen.edge(r)) {
+            fraction = Gen.pick(r, null, "0", "9");
+        } else {
+            fraction = r.nextDouble() < 0.3 ? null : Gen.string(r, Gen.DIGITS, 1, maxFractionDigits);
+        }
+        final String exponent;
+        if (edges && Gen.edge(r)) {
+            exponent = r.nextBoolean() ? null : Gen.pick(r, "e", "E-") + Gen.pick(r, 0, 1, 2, 329, 330);
+        } else {
+            exponent = r.nextDouble() < 0.6 ? null
+                    : Gen.pick(r, "e", "E", "e+", "e-", "E-") + Gen.biased(r, 0, 330);
+        }
+        return sign + integer + (fraction == null ? "" : "." + fraction) + (exponent == null ? "" : exponent);
     }
 }

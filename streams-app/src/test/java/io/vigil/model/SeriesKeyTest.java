@@ -3,13 +3,12 @@ package io.vigil.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.testing.Gen;
+import io.vigil.testing.Tries;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,39 +32,45 @@ class SeriesKeyTest {
         assertThat(Series.fromKey(s.key()).labels().get("a")).isEqualTo("x\",b=\"y");
     }
 
-    @Property(tries = 2_000)
-    void readingAKeyBackGivesTheSameSeries(@ForAll("names") final String name,
-                                           @ForAll("labels") final Map<String, String> labels) {
-        final Series s = new Series(name, Labels.of(labels));
-        final Series back = Series.fromKey(s.key());
-        assertThat(back).isEqualTo(s);
-        assertThat(back.labels().toMap()).isEqualTo(s.labels().toMap());
-        assertThat(back.key()).isEqualTo(s.key());
+    @Test
+    void readingAKeyBackGivesTheSameSeries() {
+        Tries.run(0x5E_0001L, 2_000, r -> new Named(name(r), labels(r)), c -> {
+            final Series s = new Series(c.name(), Labels.of(c.labels()));
+            final Series back = Series.fromKey(s.key());
+            assertThat(back).isEqualTo(s);
+            assertThat(back.labels().toMap()).isEqualTo(s.labels().toMap());
+            assertThat(back.key()).isEqualTo(s.key());
+        });
     }
 
-    @Property(tries = 1_000)
-    void differentSeriesHaveDifferentKeys(@ForAll("labels") final Map<String, String> a,
-                                          @ForAll("labels") final Map<String, String> b) {
-        final Series x = new Series("m", Labels.of(a));
-        final Series y = new Series("m", Labels.of(b));
-        assertThat(x.key().equals(y.key())).isEqualTo(x.equals(y));
+    @Test
+    void differentSeriesHaveDifferentKeys() {
+        Tries.run(0x5E_0002L, 1_000, r -> List.of(labels(r), labels(r)), c -> {
+            final Series x = new Series("m", Labels.of(c.get(0)));
+            final Series y = new Series("m", Labels.of(c.get(1)));
+            assertThat(x.key().equals(y.key())).isEqualTo(x.equals(y));
+        });
     }
 
-    @Property(tries = 2_000)
-    void keyBytesAreTheKeyInUtf8(@ForAll("names") final String name,
-                                 @ForAll("labels") final Map<String, String> labels,
-                                 @ForAll final boolean keyFirst) {
-        final Series s = new Series(name, Labels.of(labels));
-        final Series fresh = new Series(name, Labels.of(labels));
-        if (keyFirst) {
-            fresh.key(); // the bytes of a key already built, rather than written directly
-        }
-        assertThat(fresh.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    @Test
+    void keyBytesAreTheKeyInUtf8() {
+        Tries.run(0x5E_0003L, 2_000, r -> new KeyFirst(new Named(name(r), labels(r)), r.nextBoolean()), c -> {
+            final Series s = new Series(c.series().name(), Labels.of(c.series().labels()));
+            final Series fresh = new Series(c.series().name(), Labels.of(c.series().labels()));
+            if (c.keyFirst()) {
+                fresh.key(); // the bytes of a key already built, rather than written directly
+            }
+            assertThat(fresh.keyBytes()).isEqualTo(s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
     }
 
-    @Property(tries = 2_000)
-    void aSeriesWithItsLabelsKeyHasTheSameKeyBytes(@ForAll("names") final String name,
-                                                   @ForAll("labels") final Map<String, String> labels) {
+    @Test
+    void aSeriesWithItsLabelsKeyHasTheSameKeyBytes() {
+        Tries.run(0x5E_0004L, 2_000, r -> new Named(name(r), labels(r)),
+                c -> aSeriesWithItsLabelsKeyHasTheSameKeyBytes(c.name(), c.labels()));
+    }
+
+    private static void aSeriesWithItsLabelsKeyHasTheSameKeyBytes(final String name, final Map<String, String> labels) {
         final Labels set = Labels.of(labels);
         final Series s = new Series(name, set);
         final Series known = Series.withLabelsKey(name, s.labels(), Series.labelsKey(s.labels()));
@@ -110,12 +115,14 @@ class SeriesKeyTest {
         assertThat(escaped.keyBytes()).isEqualTo(escaped.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    @Property(tries = 1_000)
-    void equalLabelsHaveEqualHashes(@ForAll("labels") final Map<String, String> labels) {
-        final Labels a = Labels.of(labels);
-        final Labels b = Labels.of(new java.util.TreeMap<>(labels));
-        assertThat(a).isEqualTo(b);
-        assertThat(a.hashCode()).isEqualTo(b.hashCode()).isEqualTo(java.util.Arrays.hashCode(pairsOf(b)));
+    @Test
+    void equalLabelsHaveEqualHashes() {
+        Tries.run(0x5E_0005L, 1_000, SeriesKeyTest::labels, labels -> {
+            final Labels a = Labels.of(labels);
+            final Labels b = Labels.of(new java.util.TreeMap<>(labels));
+            assertThat(a).isEqualTo(b);
+            assertThat(a.hashCode()).isEqualTo(b.hashCode()).isEqualTo(java.util.Arrays.hashCode(pairsOf(b)));
+        });
     }
 
     private static String[] pairsOf(final Labels labels) {
@@ -147,18 +154,34 @@ class SeriesKeyTest {
         assertThat(Labels.of(m).names()).containsExactly("x", "z");
     }
 
-    @Provide
-    Arbitrary<String> names() {
-        return Arbitraries.strings().withCharRange('a', 'z').withChars('_', ':').ofMinLength(1).ofMaxLength(12);
+    /** A metric name and labels, as generated. */
+    private record Named(String name, Map<String, String> labels) { }
+
+    /** A series, and whether its key is built before its key's bytes are asked for. */
+    private record KeyFirst(Named series, boolean keyFirst) { }
+
+    private static final String NAME_CHARS = Gen.LOWER + "_:";
+    private static final String LABEL_NAME_CHARS = "abcde_";
+    /** Values drawn from what escaping and the key's own syntax use, to find a value that ends a label early. */
+    private static final String VALUE_CHARS = "ab\"\\\n,={} " + Gen.range('\u00e0', '\u00e3');
+
+    /** 1 to 12 characters; now and then one alone, from an end of the range or a separator. */
+    private static String name(final Random r) {
+        return Gen.edge(r) ? Gen.pick(r, "a", "z", "_", ":") : Gen.string(r, NAME_CHARS, 1, 12);
     }
 
-    @Provide
-    Arbitrary<Map<String, String>> labels() {
-        final Arbitrary<String> labelNames = Arbitraries.strings().withCharRange('a', 'e').withChars('_')
-                .ofMinLength(1).ofMaxLength(3);
-        // Values drawn from what escaping and the key's own syntax use, to find a value that ends a label early.
-        final Arbitrary<String> values = Arbitraries.strings().withChars('a', 'b', '"', '\\', '\n', ',', '=', '{', '}', ' ')
-                .withCharRange('\u00e0', '\u00e3').ofMinLength(0).ofMaxLength(6);
-        return Arbitraries.maps(labelNames, values).ofMaxSize(6);
+    /**
+     * Up to six labels, now and then none; names of 1 to 3 characters (now and then one alone), values of 0 to 6
+     * (now and then an empty one, which no series keeps, or one character alone).
+     */
+    private static Map<String, String> labels(final Random r) {
+        final Map<String, String> labels = new HashMap<>();
+        final int size = Gen.edge(r) ? 0 : Gen.between(r, 0, 6);
+        while (labels.size() < size) {
+            final String name = Gen.edge(r) ? Gen.pick(r, "a", "e", "_") : Gen.string(r, LABEL_NAME_CHARS, 1, 3);
+            labels.put(name, Gen.edge(r) ? Gen.pick(r, "", "a", " ", "\u00e0", "\u00e3")
+                    : Gen.string(r, VALUE_CHARS, 0, 6));
+        }
+        return labels;
     }
 }
