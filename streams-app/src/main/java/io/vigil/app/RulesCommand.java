@@ -34,15 +34,20 @@ final class RulesCommand implements Runnable {
         private List<Path> paths;
 
         @CommandLine.Option(names = "--config", paramLabel = "FILE",
-                description = "vigil.yaml the rules will run under (evaluation.forget); default: the defaults.")
+                description = "vigil.yaml the rules will run under, checked too (its receivers, evaluation.forget);"
+                        + " default: the defaults.")
         private Path config;
 
         @Override
         public Integer call() {
+            // The configuration first, whatever the rules: a deploy pipeline checks both with this one command, and a
+            // bad vigil.yaml must not pass because a rule was wrong too (exit 2, as run would refuse it).
+            final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
+            ReceiverConfig.parse(cfg.receivers(), System.getenv());
             final LoadResult result = RuleLoader.load(paths);
             // Rules that load but can never page under the configuration (run refuses them at start).
             final List<RuleProblem> problems = result.ok()
-                    ? ForgetCheck.problems(result.ruleSet(), ConfigLoader.load(config, System.getenv()).forget())
+                    ? ForgetCheck.problems(result.ruleSet(), cfg.forget())
                     : result.problems();
             if (!problems.isEmpty()) {
                 problems.forEach(p -> spec.commandLine().getErr().println(p));

@@ -1,0 +1,68 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `vigil rules validate --config`: what `run` would refuse in the configuration, it refuses too, rules right or not. */
+class RulesValidateConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Path rules(final String threshold) throws Exception {
+        return Files.writeString(dir.resolve("r.yaml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Hot
+                        series: cpu
+                        threshold: %s
+                """.formatted(threshold));
+    }
+
+    @Test
+    void aReceiverRunWouldRefuseIsRefused() throws Exception {
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
+                receivers:
+                  - name: pager
+                    webhook: {url: "http://pager.example:99999/hook"}
+                """);
+
+        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(), "--config",
+                config.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("receivers[0]").contains("99999").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadConfigurationIsRefusedEvenWhenARuleIsWrongToo() throws Exception {
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "evaluation: {grace: soon}\n");
+
+        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: high}").toString(), "--config",
+                config.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("evaluation.grace");
+    }
+
+    @Test
+    void aGoodConfigurationAndGoodRulesPass() throws Exception {
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
+                receivers:
+                  - name: pager
+                    webhook: {url: "http://pager.example:8080/hook"}
+                """);
+
+        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(), "--config",
+                config.toString());
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).startsWith("ok: 1 group(s), 1 rule(s)");
+    }
+}
