@@ -104,6 +104,14 @@ class LogFormatTest {
         assertThat(filtered("org.apache.kafka.controller.QuorumController", "[QuorumController id=1] Performing"
                 + " controller activation. The metadata log appears to be empty."))
                 .isEqualTo(Filter.Result.DENY);
+        final String sender = "org.apache.kafka.clients.producer.internals.Sender";
+        final String producer = "[Producer clientId=vigil-demo-1-StreamThread-1-producer, transactionalId=vigil-demo-1]";
+        assertThat(filtered(sender, producer + " Got error produce response with correlation id 29 on topic-partition"
+                + " vigil-demo-series-repartition-0, retrying (2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS"))
+                .isEqualTo(Filter.Result.DENY);
+        assertThat(filtered(sender, producer + " Got error produce response with correlation id 29 on topic-partition"
+                + " alerts-0, retrying (2147483646 attempts left). Error: NOT_LEADER_OR_FOLLOWER"))
+                .isNotEqualTo(Filter.Result.DENY);
     }
 
     /** What the filter of {@code logger}'s configuration decides for a WARN event of {@code message}. */
