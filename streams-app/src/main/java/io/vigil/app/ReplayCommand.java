@@ -55,6 +55,9 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new ConfigException("--input: " + input + " is a directory; give the files in it");
             }
         }
+        if (output != null) {
+            refuseToOverwriteWhatIsRead();
+        }
         final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
@@ -85,6 +88,28 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    /**
+     * Opening the output empties it before a line is read: an output that is one of the files the replay reads (under
+     * any spelling, or a link to it) would be erased and the replay would find nothing in it. Checked before anything
+     * is opened. Only a regular file is emptied, so a terminal or pipe that is also an input is left alone.
+     */
+    private void refuseToOverwriteWhatIsRead() throws IOException {
+        if (!Files.isRegularFile(output)) {
+            return; // not there yet, so not an input; or a device or pipe, which opening does not empty
+        }
+        for (Path input : inputs) {
+            if (Files.isSameFile(output, input)) {
+                throw new ConfigException("--output: " + output + " is also an --input");
+            }
+        }
+        if (config != null && Files.exists(config) && Files.isSameFile(output, config)) {
+            throw new ConfigException("--output: " + output + " is also the --config");
+        }
+        if (Files.isRegularFile(rules) && Files.isSameFile(output, rules)) {
+            throw new ConfigException("--output: " + output + " is also the --rules file");
+        }
     }
 
     /** The events' file, created or emptied; a path that cannot be written is the user's to fix, named as such. */

@@ -79,6 +79,36 @@ class CommandLineTest {
                 + System.lineSeparator());
     }
 
+    /** Opening the output empties it: an output that is an input was erased, and the replay exited 0 on nothing. */
+    @Test
+    void aReplayOutputThatIsAnInputUnderAnySpellingIsRefusedAndTheInputKept() throws Exception {
+        final Path capture = Files.copy(ROOT.resolve("samples/backend-incident.jsonl"), dir.resolve("cap.jsonl"));
+        final byte[] recorded = Files.readAllBytes(capture);
+        Files.createDirectory(dir.resolve("sub"));
+        final Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), capture);
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "evaluation:\n  grace: 10s\n");
+        final String rules = ROOT.resolve("rules").toString();
+
+        for (Path output : List.of(capture, dir.resolve("./cap.jsonl"), dir.resolve("sub/../cap.jsonl"), link)) {
+            final CommandRun run = vigil("replay", "--rules", rules, "--input", capture.toString(),
+                    "--output", output.toString());
+            assertThat(run.exit()).as(output.toString()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("vigil: --output: " + output + " is also an --input"
+                    + System.lineSeparator());
+        }
+        final CommandRun secondInput = vigil("replay", "--rules", rules, "--input", config.toString(),
+                capture.toString(), "--output", capture.toString());
+        assertThat(secondInput.exit()).isEqualTo(2);
+        final CommandRun overConfig = vigil("replay", "--rules", rules, "--config", config.toString(),
+                "--input", capture.toString(), "--output", config.toString());
+        assertThat(overConfig.exit()).isEqualTo(2);
+        assertThat(overConfig.err()).isEqualTo("vigil: --output: " + config + " is also the --config"
+                + System.lineSeparator());
+
+        assertThat(Files.readAllBytes(capture)).isEqualTo(recorded);
+        assertThat(Files.readString(config)).isEqualTo("evaluation:\n  grace: 10s\n");
+    }
+
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void runRefusesAnHttpPortInUseBeforeStartingAnything() throws Exception {
