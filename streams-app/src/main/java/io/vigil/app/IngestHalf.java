@@ -37,7 +37,7 @@ public final class IngestHalf {
         final long started = threads.getCurrentThreadCpuTime();
         long lines = 0;
         try (InputStream in = Files.newInputStream(file)) {
-            final InputLines input = new InputLines(in);
+            final InputLines input = new InputLines(in, config.limits().maxRecordBytes());
             IngestedBatch batch = ReplayReader.newBatch();
             byte[] line;
             while ((line = input.next()) != null) {

@@ -17,6 +17,11 @@ import java.util.Arrays;
  * those bytes, and the rest of the file is replayed (cli.md: a raw capture of a topic replays as it is). A line of
  * ASCII, nearly every line, is taken as read, without decoding it to a string: that was a fifth of the ingesting
  * thread.
+ *
+ * <p>A line longer than the record limit ({@code ingest.max_record_bytes}) is never held whole: {@link #next()} gives
+ * its first limit + 1 bytes, whatever they are, and reads past the rest keeping none of it. That is enough for ingest,
+ * which refuses a record over the limit unread, to count it as {@code record_too_large} as {@code run} counts such a
+ * record; a line of any length, a capture without line ends, costs the reader no more memory than that.
  */
 final class InputLines {
 
@@ -25,8 +30,13 @@ final class InputLines {
     private static final long RETURNS = ONES * '\r';
     /** Bytes below this are control characters, among them both line ends. */
     private static final long BELOW_CONTROLS_END = ONES * ('\r' + 1);
+    /** The longest line kept whole: one byte short of the longest array the JVM makes, which its cut then fills. */
+    static final int MAX_LINE_BYTES = Integer.MAX_VALUE - 9;
+    /** What {@link #lineEnd()} returns for a line over {@link #maxLineBytes} whose end is not read yet. */
+    private static final int OVER_LIMIT = -2;
 
     private final InputStream in;
+    private final int maxLineBytes;
     private byte[] buffer;
     /** Bytes of {@link #buffer} read and not yet returned: {@code [start, end)}. */
     private int start;
@@ -35,25 +45,36 @@ final class InputLines {
     /** The bytes of the line {@link #lineEnd()} found, ORed: beyond ASCII where a high bit is set. */
     private long lineBits;
 
-    InputLines(final InputStream in) {
-        this(in, 1 << 16);
+    /** @param maxLineBytes the record limit: a longer line is cut (see {@link #next()}); at most {@link #MAX_LINE_BYTES} */
+    InputLines(final InputStream in, final int maxLineBytes) {
+        this(in, 1 << 16, maxLineBytes);
     }
 
-    /** @param bufferBytes the buffer's first size (it grows to hold a longer line); small in tests */
-    InputLines(final InputStream in, final int bufferBytes) {
+    /** @param bufferBytes the buffer's first size (it grows to hold a longer line, up to the limit); small in tests */
+    InputLines(final InputStream in, final int bufferBytes, final int maxLineBytes) {
         this.in = in;
         this.buffer = new byte[bufferBytes];
+        this.maxLineBytes = Math.min(maxLineBytes, MAX_LINE_BYTES);
     }
 
-    /** The next line that is not blank, without its line end, or null at the end of the input. */
+    /**
+     * The next line that is not blank, without its line end, or null at the end of the input. A line longer than the
+     * limit, blank or not, is a record too large: its first limit + 1 bytes, the rest of it read past and dropped.
+     */
     byte[] next() throws IOException {
         while (true) {
             final int lineEnd = lineEnd();
+            if (lineEnd == OVER_LIMIT) {
+                return cutLine();
+            }
             if (lineEnd < 0) {
                 return null;
             }
             final int from = start;
             start = lineEnd == end ? end : lineEnd + 1;
+            if (lineEnd - from > maxLineBytes) {
+                return Arrays.copyOfRange(buffer, from, from + maxLineBytes + 1); // over the limit, though read whole
+            }
             final byte[] line = line(from, lineEnd);
             if (line != null) {
                 return line;
@@ -63,7 +84,8 @@ final class InputLines {
 
     /**
      * Where the line at {@link #start} ends (its {@code \n} or {@code \r}, or the input's end), reading as needed;
-     * with {@link #lineBits} of its bytes, taken on the way rather than in a second pass.
+     * with {@link #lineBits} of its bytes, taken on the way rather than in a second pass. {@link #OVER_LIMIT} once more
+     * than {@link #maxLineBytes} of the line are read without its end.
      */
     private int lineEnd() throws IOException {
         int scanned = start;
@@ -90,13 +112,40 @@ final class InputLines {
                 lineBits = bits;
                 return start < end ? end : -1;
             }
+            if (end - start > maxLineBytes) {
+                return OVER_LIMIT;
+            }
             scanned = end - start;
             fill();
             scanned += start;
         }
     }
 
-    /** Moves what is left to the front, grows the buffer when a line fills it, reads more. */
+    /**
+     * The line at {@link #start}, over the limit, as its first limit + 1 bytes; the rest of it is read past up to its
+     * line end, a buffer at a time, and dropped.
+     */
+    private byte[] cutLine() throws IOException {
+        final byte[] kept = Arrays.copyOfRange(buffer, start, start + maxLineBytes + 1);
+        start = end; // lineEnd() has scanned the buffer: no line end in it
+        while (!eof) {
+            fill();
+            for (int i = start; i < end; i++) {
+                if (buffer[i] == '\n' || buffer[i] == '\r') {
+                    start = i + 1;
+                    return kept;
+                }
+            }
+            start = end;
+        }
+        return kept;
+    }
+
+    /**
+     * Moves what is left to the front, grows the buffer when a line fills it, reads more. It grows to one byte over
+     * the limit at most, a line's most that is kept (doubling without end ran out of memory on a line of 200 MB under
+     * a heap of 512 MB, and overflowed past 1 GiB).
+     */
     private void fill() throws IOException {
         if (start > 0) {
             System.arraycopy(buffer, start, buffer, 0, end - start);
@@ -104,7 +153,8 @@ final class InputLines {
             start = 0;
         }
         if (end == buffer.length) {
-            buffer = Arrays.copyOf(buffer, 2 * buffer.length);
+            // Here end <= maxLineBytes (a longer line is cut before reading more), so the buffer does grow.
+            buffer = Arrays.copyOf(buffer, (int) Math.min(2L * buffer.length, maxLineBytes + 1L));
         }
         final int n = in.read(buffer, end, buffer.length - end);
         if (n < 0) {

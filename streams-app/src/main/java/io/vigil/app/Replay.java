@@ -55,7 +55,7 @@ public final class Replay {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config, format), registry,
                 System.currentTimeMillis(), events);
-        try (ReplayReader reader = new ReplayReader(pipeline, inputs)) {
+        try (ReplayReader reader = new ReplayReader(pipeline, inputs, config.limits().maxRecordBytes())) {
             IngestedBatch batch;
             while ((batch = reader.next()) != null) {
                 pipeline.evaluate(batch);

@@ -29,15 +29,21 @@ final class ReplayReader implements AutoCloseable {
 
     private final ReplayPipeline pipeline;
     private final List<Path> inputs;
+    private final int maxLineBytes;
     private final BlockingQueue<IngestedBatch> queue = new ArrayBlockingQueue<>(READ_AHEAD);
     private final Thread thread;
     /** Set by the reading thread before it queues {@link #END}, so the queue publishes it. */
     private Throwable failure;
 
-    /** Starts reading {@code inputs} into {@code pipeline}'s ingest half. */
-    ReplayReader(final ReplayPipeline pipeline, final List<Path> inputs) {
+    /**
+     * Starts reading {@code inputs} into {@code pipeline}'s ingest half.
+     *
+     * @param maxRecordBytes ingest's record limit: a longer line is handed over cut ({@link InputLines}), never whole
+     */
+    ReplayReader(final ReplayPipeline pipeline, final List<Path> inputs, final int maxRecordBytes) {
         this.pipeline = pipeline;
         this.inputs = List.copyOf(inputs);
+        this.maxLineBytes = maxRecordBytes;
         this.thread = new Thread(this::read, "vigil-replay-ingest");
         // Never what keeps a JVM alive: close() stops it, and a replay that failed no longer needs it.
         thread.setDaemon(true);
@@ -98,7 +104,7 @@ final class ReplayReader implements AutoCloseable {
             int records = 0;
             for (Path input : inputs) {
                 try (InputStream in = Files.newInputStream(input)) {
-                    final InputLines lines = new InputLines(in);
+                    final InputLines lines = new InputLines(in, maxLineBytes);
                     byte[] line;
                     while ((line = lines.next()) != null) {
                         pipeline.ingest(line, batch);

@@ -33,32 +33,103 @@ class InputLinesTest {
 
     @Test
     void readsTheLinesOfTheFileAsTheyAre() {
-        Tries.run(0x11E_0001L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r)), c -> {
-            final List<byte[]> actual = new ArrayList<>();
-            final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer());
-            for (byte[] line = lines.next(); line != null; line = lines.next()) {
-                actual.add(line);
-            }
-            assertThat(actual).containsExactlyElementsOf(byLineEnds(c.input()));
-            assertThat(lines.next()).isNull();
+        Tries.run(0x11E_0001L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r), NO_LIMIT), c -> {
+            final List<byte[]> actual = read(c);
+            assertThat(actual).containsExactlyElementsOf(byLineEnds(c.input(), NO_LIMIT));
             if (isUtf8(c.input())) {
                 assertThat(actual).containsExactlyElementsOf(withReadLine(c.input()));
             }
         });
     }
 
-    /** An input, the reader's buffer size and the most bytes the stream hands over per read. */
-    private record Reading(byte[] input, int buffer, int chunk) {
+    /** Under a limit, whatever the buffer and the reads: a longer line is cut to limit + 1 bytes, the others kept. */
+    @Test
+    void aLineOverTheLimitIsCutAndTheLinesAfterItAreRead() {
+        Tries.run(0x11E_0002L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r),
+                Gen.biased(r, 1, 40)), c -> assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit())));
+    }
+
+    /**
+     * A line longer than any array, with no line end for 2 GiB (a capture of binary data, {@code head -c 700M
+     * /dev/zero}): reading it whole ran out of memory (with 512 MB of heap a line of 200 MB did) or overflowed the
+     * buffer's size. It is cut and read past, in the memory of one line at the limit, and the next line is read.
+     */
+    @Test
+    void aLineLongerThanAnyArrayIsCutInLittleMemory() throws IOException {
+        final long length = (1L << 31) + 11;
+        final int limit = 1 << 20;
+        final InputLines lines = new InputLines(new java.io.SequenceInputStream(new Repeated('a', length),
+                new ByteArrayInputStream(b("\r\n{\"ok\":1}\nz"))), limit);
+
+        final byte[] cut = lines.next();
+        assertThat(cut).hasSize(limit + 1);
+        assertThat(cut[0]).isEqualTo((byte) 'a');
+        assertThat(cut[limit]).isEqualTo((byte) 'a');
+        assertThat(lines.next()).isEqualTo(b("{\"ok\":1}"));
+        assertThat(lines.next()).isEqualTo(b("z"));
+        assertThat(lines.next()).isNull();
+
+        // And at the end of the input, with no line end after it.
+        final InputLines last = new InputLines(new Repeated(' ', 3L * limit), limit);
+        assertThat(last.next()).hasSize(limit + 1);
+        assertThat(last.next()).isNull();
+    }
+
+    /** {@code length} bytes of {@code b}, made as they are read: no array of them is ever held. */
+    private static final class Repeated extends InputStream {
+        private final byte b;
+        private long left;
+
+        Repeated(final char b, final long length) {
+            this.b = (byte) b;
+            this.left = length;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return b;
+        }
+
+        @Override
+        public int read(final byte[] into, final int off, final int len) {
+            if (left == 0) {
+                return -1;
+            }
+            final int n = (int) Math.min(len, left);
+            java.util.Arrays.fill(into, off, off + n, b);
+            left -= n;
+            return n;
+        }
+    }
+
+    /** An input, the reader's buffer size, the most bytes the stream hands over per read, and the line limit. */
+    private record Reading(byte[] input, int buffer, int chunk, int limit) {
         @Override
         public String toString() {
-            return "buffer " + buffer + ", chunk " + chunk + ", " + Tries.describe(input);
+            return "buffer " + buffer + ", chunk " + chunk + ", limit " + limit + ", " + Tries.describe(input);
         }
+    }
+
+    private static final int NO_LIMIT = InputLines.MAX_LINE_BYTES;
+
+    private static List<byte[]> read(final Reading c) throws IOException {
+        final List<byte[]> actual = new ArrayList<>();
+        final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer(), c.limit());
+        for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            actual.add(line);
+        }
+        assertThat(lines.next()).isNull();
+        return actual;
     }
 
     @Test
     void aLineThatIsNotUtf8IsARecordAndTheLinesAfterItAreRead() throws IOException {
         final byte[] input = {'{', (byte) 0xC3, '}', '\n', (byte) 0xFF, '\n', 'o', 'k', '\n'};
-        final InputLines lines = new InputLines(new ByteArrayInputStream(input));
+        final InputLines lines = new InputLines(new ByteArrayInputStream(input), NO_LIMIT);
 
         assertThat(lines.next()).containsExactly('{', (byte) 0xC3, '}');
         assertThat(lines.next()).containsExactly((byte) 0xFF);
@@ -69,7 +140,7 @@ class InputLinesTest {
     @Test
     void linesLongerThanTheBufferAndEveryLineEnd() throws IOException {
         final String longLine = "y".repeat(100);
-        final InputLines lines = new InputLines(new ByteArrayInputStream(b("a\r\nb\rc\n\n  \n" + longLine + "\nd")), 4);
+        final InputLines lines = new InputLines(new ByteArrayInputStream(b("a\r\nb\rc\n\n  \n" + longLine + "\nd")), 4, NO_LIMIT);
         final List<String> read = new ArrayList<>();
         for (byte[] line = lines.next(); line != null; line = lines.next()) {
             read.add(new String(line, StandardCharsets.UTF_8));
@@ -93,15 +164,17 @@ class InputLinesTest {
 
     /**
      * The lines of {@code input} cut at {@code \n}, {@code \r} and {@code \r\n}, byte by byte, without those whose
-     * text (as UTF-8, malformed bytes replaced) is blank.
+     * text (as UTF-8, malformed bytes replaced) is blank; a line longer than {@code limit} as its first limit + 1 bytes.
      */
-    private static List<byte[]> byLineEnds(final byte[] input) {
+    private static List<byte[]> byLineEnds(final byte[] input, final int limit) {
         final List<byte[]> lines = new ArrayList<>();
         int from = 0;
         for (int i = 0; i <= input.length; i++) {
             if (i == input.length || input[i] == '\n' || input[i] == '\r') {
                 final byte[] line = java.util.Arrays.copyOfRange(input, from, i);
-                if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
+                if (line.length > limit) {
+                    lines.add(java.util.Arrays.copyOf(line, limit + 1));
+                } else if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
                     lines.add(line);
                 }
                 if (i + 1 < input.length && input[i] == '\r' && input[i + 1] == '\n') {

@@ -147,6 +147,32 @@ class ReplayTest {
         assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
     }
 
+    /**
+     * A capture with a line of over 2 GiB and no line end in it (binary data; {@code head -c 700M /dev/zero}): read
+     * whole, it ran the replay out of memory, with a stack trace. It counts as {@code record_too_large}, as {@code run}
+     * counts a record over {@code ingest.max_record_bytes}, and the records after it give the events they give
+     * without it. The file is sparse: its zeros take no disk.
+     */
+    @Test
+    void aLineOverTheRecordLimitCountsAsTooLargeAndTheRestIsReplayed() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final Path input = dir.resolve("capture.jsonl");
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(input,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            file.position((1L << 31) + 5); // what is before is a hole, read as zeros
+            file.write(java.nio.ByteBuffer.wrap(("\n" + String.join("\n", records)).getBytes(StandardCharsets.UTF_8)));
+        }
+        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
+
+        final Replayed replayed = replay(input);
+        final Replayed cleanReplayed = replay(clean);
+
+        assertThat(replayed.summary().lines()).isEqualTo(records.size() + 1);
+        assertThat(replayed.summary().rejectedByReason()).containsEntry("record_too_large", 1L);
+        assertThat(replayed.summary().deadLetters()).isEqualTo(cleanReplayed.summary().deadLetters() + 1);
+        assertThat(replayed.events()).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanReplayed.events());
+    }
+
     private static List<Thread> readingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vigil-replay-ingest") && t.isAlive()).toList();
