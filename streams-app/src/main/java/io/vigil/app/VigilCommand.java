@@ -37,6 +37,10 @@ public final class VigilCommand implements Runnable {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         return new CommandLine(new VigilCommand())
+                // An argument that looks like an option and is none is a mistyped option, not an option's value:
+                // `--input f.jsonl --ouptut x` took "--ouptut" for a second input. Set here, before any subcommand
+                // is parsed, it holds for all of them.
+                .setUnmatchedOptionsAllowedAsOptionParameters(false)
                 .setExecutionExceptionHandler(VigilCommand::handle);
     }
 

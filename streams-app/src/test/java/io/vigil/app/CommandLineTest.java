@@ -183,6 +183,34 @@ class CommandLineTest {
         assertThat(vigil("replay", "--nope").exit()).isEqualTo(2);
     }
 
+    /**
+     * A mistyped option after an option of many values was taken as one of them: {@code --input f.jsonl --ouptut x}
+     * failed on "cannot read --ouptut", and after an option of one value it was that value. It is named as unknown,
+     * in every command; a negative number is still a value.
+     */
+    @Test
+    void aMistypedOptionIsNamedAsUnknownWhereverItIs() {
+        final String rules = ROOT.resolve("rules").toString();
+        final String sample = ROOT.resolve("samples/backend-incident.jsonl").toString();
+
+        final CommandRun afterInputs = vigil("replay", "--rules", rules, "--input", sample, "--ouptut", "x");
+        assertThat(afterInputs.exit()).isEqualTo(2);
+        assertThat(afterInputs.err()).startsWith("Unknown option: '--ouptut'").doesNotContain("cannot read");
+        assertThat(afterInputs.out()).isEmpty();
+
+        final CommandRun asAValue = vigil("replay", "--rules", rules, "--input", sample, "--config", "--nope");
+        assertThat(asAValue.exit()).isEqualTo(2);
+        assertThat(asAValue.err()).startsWith("Unknown option: '--nope'");
+
+        final CommandRun amongPaths = vigil("rules", "validate", rules, "--strict");
+        assertThat(amongPaths.exit()).isEqualTo(2);
+        assertThat(amongPaths.err()).startsWith("Unknown option: '--strict'");
+
+        final CommandRun negative = vigil("bench", "--datapoints", "-5");
+        assertThat(negative.exit()).isEqualTo(2);
+        assertThat(negative.err()).isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
+    }
+
     @Test
     void replayingTheSampleIncidentFindsEachIncidentAndNothingElse() throws Exception {
         final Path output = dir.resolve("events.jsonl");
