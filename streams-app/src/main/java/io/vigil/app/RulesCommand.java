@@ -10,18 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code vigil rules validate|test}. */
-@Command(name = "rules", mixinStandardHelpOptions = true, description = "Check and test rule files.",
-        subcommands = {RulesCommand.Validate.class, RulesTestCommand.class})
-final class RulesCommand implements Runnable {
-
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+/** {@code vigil rules validate|test}; {@code vigil rules} alone is a usage error, as {@code vigil} alone. */
+@Command(name = "rules", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+        description = "Check and test rule files.", subcommands = {RulesCommand.Validate.class, RulesTestCommand.class})
+final class RulesCommand {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Check rule files; print every problem as file:line:column: message. Exit 1 if any.")

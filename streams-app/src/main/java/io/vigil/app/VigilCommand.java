@@ -4,15 +4,17 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code vigil}: the command line of cli.md. The commands stay thin; the work is in the stages they wire. */
+/**
+ * {@code vigil}: the command line of cli.md. The commands stay thin; the work is in the stages they wire. It runs
+ * nothing itself: without a command picocli prints "Missing required subcommand" and the usage on stderr, exit 2, a
+ * usage error like any other ({@code --help} prints the usage on stdout, exit 0).
+ */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = VigilCommand.Version.class,
+        synopsisSubcommandLabel = "COMMAND",
         description = "Metrics anomaly alerting on Kafka Streams.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, RulesCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
-public final class VigilCommand implements Runnable {
-
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
+public final class VigilCommand {
 
     public static void main(final String[] args) {
         // Before any command makes a JDK HTTP server (the demo's receiver, run's endpoints): the JDK reads them once.
@@ -42,11 +44,6 @@ public final class VigilCommand implements Runnable {
                 // is parsed, it holds for all of them.
                 .setUnmatchedOptionsAllowedAsOptionParameters(false)
                 .setExecutionExceptionHandler(VigilCommand::handle);
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** User errors get one clear line and exit code 2; anything else one line and exit code 1, never a trace. */

@@ -211,6 +211,23 @@ class CommandLineTest {
         assertThat(negative.err()).isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
     }
 
+    /** {@code vigil} or {@code vigil rules} alone printed the usage on stdout and exited 0, as if asked for it. */
+    @Test
+    void noCommandIsAUsageErrorAndHelpIsNot() {
+        for (String[] args : List.of(new String[0], new String[] {"rules"})) {
+            final CommandRun run = vigil(args);
+            assertThat(run.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).startsWith("Missing required subcommand").contains("Usage: vigil");
+        }
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"rules", "--help"}, new String[] {"help"})) {
+            final CommandRun run = vigil(args);
+            assertThat(run.exit()).as(String.join(" ", args)).isZero();
+            assertThat(run.out()).startsWith("Usage: vigil");
+            assertThat(run.err()).isEmpty();
+        }
+    }
+
     @Test
     void replayingTheSampleIncidentFindsEachIncidentAndNothingElse() throws Exception {
         final Path output = dir.resolve("events.jsonl");
