@@ -1,12 +1,13 @@
 package io.vigil.app;
 
 import io.vigil.ingest.InputFormat;
+import io.vigil.model.FileErrorReason;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystemException;
+import java.nio.file.AccessMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,8 +49,11 @@ final class ReplayCommand implements Callable<Integer> {
         final InputFormat lines = InputFormat.ofName(format).orElseThrow(() -> new ConfigException(
                 "--format: '" + format + "' is not a format; use one of " + String.join(", ", InputFormat.names())));
         for (Path input : inputs) {
-            if (!Files.isReadable(input)) {
-                throw new ConfigException("--input: cannot read " + input);
+            try {
+                // Asked, not opened: opening a named pipe would wait for its writer, and take its first reader's place.
+                input.getFileSystem().provider().checkAccess(input, AccessMode.READ);
+            } catch (IOException e) {
+                throw new ConfigException("--input: cannot read " + input + ": " + FileErrorReason.of(e));
             }
             if (Files.isDirectory(input)) {
                 throw new ConfigException("--input: " + input + " is a directory; give the files in it");
@@ -119,9 +123,7 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new ConfigException("--output: cannot write " + output + ": its directory does not exist");
         } catch (IOException e) {
-            final String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-                    : e.getClass().getSimpleName();
-            throw new ConfigException("--output: cannot write " + output + ": " + reason);
+            throw new ConfigException("--output: cannot write " + output + ": " + FileErrorReason.of(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.model.FileErrorReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -114,6 +115,9 @@ final class ReplayReader implements AutoCloseable {
                             records = 0;
                         }
                     }
+                } catch (IOException e) {
+                    // Which input, and why: NoSuchFileException's message is the bare path, an EIO's the bare reason.
+                    throw new IOException("cannot read " + input + ": " + FileErrorReason.of(e), e);
                 }
             }
             queue.put(batch);

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.FileErrorReason;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.LabelMatcher;
@@ -114,7 +115,7 @@ final class RuleTestLoader {
         } catch (final Utf8Text.NotUtf8Exception e) {
             return failed(name, e.line(), e.column(), "the file is not valid UTF-8");
         } catch (final IOException e) {
-            return failed(name, 1, 1, "cannot read the file: " + e.getMessage());
+            return failed(name, 1, 1, "cannot read the file: " + FileErrorReason.of(e));
         }
         return parse(path, text);
     }

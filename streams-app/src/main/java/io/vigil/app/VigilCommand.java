@@ -1,5 +1,8 @@
 package io.vigil.app;
 
+import io.vigil.model.FileErrorReason;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,10 +55,23 @@ public final class VigilCommand {
             cmd.getErr().println("vigil: " + e.getMessage());
             return 2;
         }
-        cmd.getErr().println("vigil: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        cmd.getErr().println("vigil: " + message(e));
         // The trace is for developers: logged at debug level (io.vigil.app.VigilCommand), never shown to users.
         LoggerFactory.getLogger(VigilCommand.class).debug("command failed", e);
         return 1;
+    }
+
+    /**
+     * The exception's message; a file system's failure as its file and why, as its message may be the bare path
+     * ({@code NoSuchFileException}, {@code AccessDeniedException}).
+     */
+    private static String message(final Exception e) {
+        final Throwable failure = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (failure instanceof FileSystemException f && f.getFile() != null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
+                    + FileErrorReason.of(f);
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

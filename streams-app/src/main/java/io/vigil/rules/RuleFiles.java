@@ -1,5 +1,6 @@
 package io.vigil.rules;
 
+import io.vigil.model.FileErrorReason;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -133,7 +134,7 @@ public final class RuleFiles {
             }
             // NoSuchFile: gone since its directory was listed, as in an editor's rename.
             problems.add(e instanceof NoSuchFileException ? noSuchFile(file) : new RuleProblem(file.toString(), 1, 1,
-                    (directory ? "cannot list the directory: " : "cannot read the file: ") + e.getMessage()));
+                    (directory ? "cannot list the directory: " : "cannot read the file: ") + FileErrorReason.of(e)));
             return FileVisitResult.CONTINUE;
         }
 
@@ -175,7 +176,7 @@ public final class RuleFiles {
         } catch (NoSuchFileException e) {
             return noSuchFile(link);
         } catch (IOException e) {
-            return new RuleProblem(link.toString(), 1, 1, "cannot read the file: " + e.getMessage());
+            return new RuleProblem(link.toString(), 1, 1, "cannot read the file: " + FileErrorReason.of(e));
         }
     }
 

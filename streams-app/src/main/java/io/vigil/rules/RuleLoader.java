@@ -1,5 +1,6 @@
 package io.vigil.rules;
 
+import io.vigil.model.FileErrorReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class RuleLoader {
         } catch (Utf8Text.NotUtf8Exception e) {
             problems.add(new RuleProblem(name, e.line(), e.column(), "the file is not valid UTF-8"));
         } catch (IOException e) {
-            problems.add(new RuleProblem(name, 1, 1, "cannot read the file: " + e.getMessage()));
+            problems.add(new RuleProblem(name, 1, 1, "cannot read the file: " + FileErrorReason.of(e)));
         }
         return unread;
     }

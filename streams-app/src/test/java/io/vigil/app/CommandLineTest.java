@@ -73,6 +73,19 @@ class CommandLineTest {
         assertThat(toNowhere.err()).isEqualTo("vigil: --output: cannot write " + dir.resolve("missing/events.jsonl")
                 + ": its directory does not exist" + System.lineSeparator());
 
+        // What java.nio said was printed as it was: the exception's class ("AccessDeniedException"), the bare path.
+        final Path aFile = Files.writeString(dir.resolve("a-file"), "");
+        final CommandRun underAFile = vigil("replay", "--rules", rules, "--input", sample,
+                "--output", aFile.resolve("events.jsonl").toString());
+        assertThat(underAFile.exit()).isEqualTo(2);
+        assertThat(underAFile.err()).isEqualTo("vigil: --output: cannot write " + aFile.resolve("events.jsonl")
+                + ": not a directory" + System.lineSeparator());
+
+        final CommandRun fromNowhere = vigil("replay", "--rules", rules, "--input", dir.resolve("none.jsonl").toString());
+        assertThat(fromNowhere.exit()).isEqualTo(2);
+        assertThat(fromNowhere.err()).isEqualTo("vigil: --input: cannot read " + dir.resolve("none.jsonl")
+                + ": no such file or directory" + System.lineSeparator());
+
         final CommandRun fromADirectory = vigil("replay", "--rules", rules, "--input", dir.toString());
         assertThat(fromADirectory.exit()).isEqualTo(2);
         assertThat(fromADirectory.err()).isEqualTo("vigil: --input: " + dir + " is a directory; give the files in it"

@@ -92,7 +92,7 @@ class ReplayTest {
         final Path notAFile = Files.createDirectory(dir.resolve("not-a-file.jsonl"));
 
         assertThatThrownBy(() -> Replay.run(rules, config, List.of(good, notAFile), json -> { }))
-                .isInstanceOf(IOException.class);
+                .isInstanceOf(IOException.class).hasMessage("cannot read " + notAFile + ": is a directory");
         assertThat(readingThreads()).isEmpty();
     }
 
