@@ -63,13 +63,16 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rules", defaultValue = "rules", paramLabel = "DIR_OR_FILE",
-            description = "Rules (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rules", paramLabel = "DIR_OR_FILE",
+            description = "Rules (default: rules/ of the working directory, else the one beside the jar, as in "
+                    + "the repository).")
     private Path rules;
 
     @Override
     public Integer call() throws Exception {
         final var out = spec.commandLine().getOut();
+        final Path rules = this.rules != null ? this.rules
+                : defaultRules(Path.of("").toAbsolutePath(), codeLocation());
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
         final long started = System.nanoTime();
         out.printf("Vigil demo: %d nodes and a database, %s of their metrics played in about %ds, with %d rules from %s.%n",
@@ -107,6 +110,43 @@ final class DemoCommand implements Callable<Integer> {
             return clean ? 0 : 1;
         } finally {
             deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * The demo's rules when {@code --rules} is not given: {@code rules/} of the working directory, as ever; else the
+     * {@code rules/} beside the jar ({@code /opt/vigil/} in the image) or the repository's ({@code
+     * streams-app/target/vigil.jar}, whose launcher does not change directory), so that {@code ./vigil demo} works
+     * from anywhere. Where there is none, a usage error that says so: the rule loader's "rules:1:1: no such file or
+     * directory" said nothing of where it looked.
+     *
+     * @param code the jar or classes directory Vigil runs from, if known
+     */
+    static Path defaultRules(final Path workingDirectory, final Optional<Path> code) {
+        if (Files.isDirectory(workingDirectory.resolve("rules"))) {
+            return Path.of("rules");
+        }
+        final Path dir = code.map(Path::getParent).orElse(null);
+        if (dir != null && Files.isDirectory(dir.resolve("rules"))) {
+            return dir.resolve("rules");
+        }
+        // streams-app/target/vigil.jar, or streams-app/target/classes in the tests: the repository's root is two up.
+        final Path module = dir == null ? null : dir.getParent();
+        if (module != null && module.getParent() != null && dir.endsWith("target") && module.endsWith("streams-app")
+                && Files.isDirectory(module.getParent().resolve("rules"))) {
+            return module.getParent().resolve("rules");
+        }
+        throw new ConfigException("rules/ not found in " + workingDirectory
+                + ": run the demo from the repository's root, or give --rules");
+    }
+
+    /** The jar (or classes directory) this class was loaded from, if the class loader tells. */
+    static Optional<Path> codeLocation() {
+        try {
+            final var source = DemoCommand.class.getProtectionDomain().getCodeSource();
+            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
+            return Optional.empty();
         }
     }
 
