@@ -41,7 +41,10 @@ public final class VigilCommand {
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new VigilCommand())
+        final CommandLine vigil = new CommandLine(new VigilCommand());
+        // picocli gives each command's -V the command's own provider, and a subcommand has none: `replay -V` was empty.
+        everyCommand(vigil, cmd -> cmd.getCommandSpec().versionProvider(new Version()));
+        return vigil
                 // An argument that looks like an option and is none is a mistyped option, not an option's value:
                 // `--input f.jsonl --ouptut x` took "--ouptut" for a second input. Set here, before any subcommand
                 // is parsed, it holds for all of them.
@@ -61,6 +64,11 @@ public final class VigilCommand {
         return 1;
     }
 
+    private static void everyCommand(final CommandLine cmd, final java.util.function.Consumer<CommandLine> action) {
+        action.accept(cmd);
+        cmd.getSubcommands().values().forEach(sub -> everyCommand(sub, action));
+    }
+
     /**
      * The exception's message; a file system's failure as its file and why, as its message may be the bare path
      * ({@code NoSuchFileException}, {@code AccessDeniedException}).
@@ -74,6 +82,10 @@ public final class VigilCommand {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /**
+     * The jar manifest's Implementation-Version, the project's (maven-jar-plugin writes it, streams-app/pom.xml); run
+     * from the classes directory, as the tests do, there is no manifest and no version.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

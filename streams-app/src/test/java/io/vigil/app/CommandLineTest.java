@@ -241,6 +241,19 @@ class CommandLineTest {
         }
     }
 
+    /** Every command's -V, which every command's help lists, prints the version; a subcommand's printed nothing. */
+    @Test
+    void everyCommandPrintsTheVersion() {
+        final String version = vigil("--version").out();
+        assertThat(version).startsWith("vigil ");
+        for (String[] args : List.of(new String[] {"replay", "--version"}, new String[] {"rules", "validate", "-V"},
+                new String[] {"rules", "--version"}, new String[] {"run", "-V"}, new String[] {"demo", "-V"})) {
+            final CommandRun run = vigil(args);
+            assertThat(run.exit()).as(String.join(" ", args)).isZero();
+            assertThat(run.out()).as(String.join(" ", args)).isEqualTo(version);
+        }
+    }
+
     @Test
     void replayingTheSampleIncidentFindsEachIncidentAndNothingElse() throws Exception {
         final Path output = dir.resolve("events.jsonl");
