@@ -3,10 +3,10 @@ package io.vigil.app;
 import io.vigil.ingest.InputFormat;
 import io.vigil.model.FileErrorReason;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,18 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
         final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
-        final OutputStream sink = output == null ? System.out : open(output);
-        final Replay.Summary summary;
-        try (PrintStream out = new PrintStream(new BufferedOutputStream(sink, 1 << 16), false, "UTF-8")) {
-            summary = Replay.run(ruleSet, cfg, inputs, lines, json -> {
-                try {
-                    out.write(json);
-                    out.write('\n');
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        final Replay.Summary summary = replay(ruleSet, cfg, lines);
         final var err = spec.commandLine().getErr();
         err.printf("replayed %d record(s): %d alert event(s)%n", summary.lines(), summary.alertEvents());
         if (summary.deadLetters() > 0 || !summary.rejectedByReason().isEmpty()) {
@@ -92,6 +81,79 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    /**
+     * The replay, its events written to {@code --output} or stdout. A failed write fails the replay at once, naming
+     * why: written through a PrintStream, which keeps its errors to itself, {@code --output /dev/full} lost every event
+     * while the summary counted them, exit 0.
+     */
+    private Replay.Summary replay(final io.vigil.rules.RuleSet ruleSet, final VigilConfig cfg, final InputFormat lines)
+            throws IOException {
+        final String failed = output == null ? "cannot write the events to stdout" : "--output: cannot write " + output;
+        // Stdout as its file descriptor, not System.out (a PrintStream too), and left open.
+        try (EventsOut out = output == null ? new EventsOut(new FileOutputStream(FileDescriptor.out), false)
+                : new EventsOut(open(output), true)) {
+            final Replay.Summary summary = Replay.run(ruleSet, cfg, inputs, lines, out::write);
+            out.flush();
+            return summary;
+        } catch (EventsNotWritten e) {
+            throw new IOException(failed + ": " + FileErrorReason.of(e.getCause()), e);
+        }
+    }
+
+    /** Where the events go; a failed write, flush or close is thrown as {@link EventsNotWritten}. */
+    private static final class EventsOut implements AutoCloseable {
+        private final OutputStream target;
+        private final boolean closeTarget;
+        private final BufferedOutputStream out;
+
+        EventsOut(final OutputStream target, final boolean closeTarget) {
+            this.target = target;
+            this.closeTarget = closeTarget;
+            this.out = new BufferedOutputStream(target, 1 << 16);
+        }
+
+        void write(final byte[] json) {
+            try {
+                out.write(json);
+                out.write('\n');
+            } catch (IOException e) {
+                throw new EventsNotWritten(e);
+            }
+        }
+
+        void flush() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new EventsNotWritten(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            flush();
+            if (closeTarget) {
+                try {
+                    target.close();
+                } catch (IOException e) {
+                    throw new EventsNotWritten(e);
+                }
+            }
+        }
+    }
+
+    /** The events could not be written: thrown through the replay, which stops there. */
+    private static final class EventsNotWritten extends RuntimeException {
+        EventsNotWritten(final IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
     }
 
     /**

@@ -122,6 +122,18 @@ class CommandLineTest {
         assertThat(Files.readString(config)).isEqualTo("evaluation:\n  grace: 10s\n");
     }
 
+    /** The events went through a PrintStream, which keeps write errors to itself: all lost, the summary, exit 0. */
+    @Test
+    void eventsThatCannotBeWrittenFailTheReplay() {
+        final Path full = Path.of("/dev/full"); // every write: ENOSPC
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full));
+        final CommandRun run = vigil("replay", "--rules", ROOT.resolve("rules").toString(),
+                "--input", ROOT.resolve("samples/backend-incident.jsonl").toString(), "--output", full.toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("vigil: --output: cannot write /dev/full: no space left on device"
+                + System.lineSeparator());
+    }
+
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void runRefusesAnHttpPortInUseBeforeStartingAnything() throws Exception {
