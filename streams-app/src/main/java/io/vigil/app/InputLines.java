@@ -45,7 +45,7 @@ final class InputLines {
     /** The bytes of the line {@link #lineEnd()} found, ORed: beyond ASCII where a high bit is set. */
     private long lineBits;
 
-    /** @param maxLineBytes the record limit: a longer line is cut (see {@link #next()}); at most {@link #MAX_LINE_BYTES} */
+    /** @param maxLineBytes the record limit, a longer line is cut ({@link #next()}); at most {@link #MAX_LINE_BYTES} */
     InputLines(final InputStream in, final int maxLineBytes) {
         this(in, 1 << 16, maxLineBytes);
     }

@@ -81,7 +81,8 @@ class CommandLineTest {
         assertThat(underAFile.err()).isEqualTo("vigil: --output: cannot write " + aFile.resolve("events.jsonl")
                 + ": not a directory" + System.lineSeparator());
 
-        final CommandRun fromNowhere = vigil("replay", "--rules", rules, "--input", dir.resolve("none.jsonl").toString());
+        final CommandRun fromNowhere = vigil("replay", "--rules", rules,
+                "--input", dir.resolve("none.jsonl").toString());
         assertThat(fromNowhere.exit()).isEqualTo(2);
         assertThat(fromNowhere.err()).isEqualTo("vigil: --input: cannot read " + dir.resolve("none.jsonl")
                 + ": no such file or directory" + System.lineSeparator());
@@ -233,7 +234,8 @@ class CommandLineTest {
 
         final CommandRun negative = vigil("bench", "--datapoints", "-5");
         assertThat(negative.exit()).isEqualTo(2);
-        assertThat(negative.err()).isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
+        assertThat(negative.err())
+                .isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
     }
 
     /** {@code vigil} or {@code vigil rules} alone printed the usage on stdout and exited 0, as if asked for it. */
@@ -245,7 +247,8 @@ class CommandLineTest {
             assertThat(run.out()).isEmpty();
             assertThat(run.err()).startsWith("Missing required subcommand").contains("Usage: vigil");
         }
-        for (String[] args : List.of(new String[] {"--help"}, new String[] {"rules", "--help"}, new String[] {"help"})) {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"rules", "--help"},
+                new String[] {"help"})) {
             final CommandRun run = vigil(args);
             assertThat(run.exit()).as(String.join(" ", args)).isZero();
             assertThat(run.out()).startsWith("Usage: vigil");

@@ -49,7 +49,8 @@ class DemoRulesTest {
         final Path jar = dir.resolve("downloads/vigil.jar");
         assertThatThrownBy(() -> DemoCommand.defaultRules(dir, Optional.of(jar)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("rules/ not found in " + dir + ": run the demo from the repository's root, or give --rules");
+                .hasMessage("rules/ not found in " + dir
+                        + ": run the demo from the repository's root, or give --rules");
         assertThatThrownBy(() -> DemoCommand.defaultRules(dir, Optional.empty())).isInstanceOf(ConfigException.class);
     }
 

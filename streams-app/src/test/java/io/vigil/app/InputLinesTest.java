@@ -46,7 +46,8 @@ class InputLinesTest {
     @Test
     void aLineOverTheLimitIsCutAndTheLinesAfterItAreRead() {
         Tries.run(0x11E_0002L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r),
-                Gen.biased(r, 1, 40)), c -> assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit())));
+                Gen.biased(r, 1, 40)),
+                c -> assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit())));
     }
 
     /**
@@ -140,7 +141,8 @@ class InputLinesTest {
     @Test
     void linesLongerThanTheBufferAndEveryLineEnd() throws IOException {
         final String longLine = "y".repeat(100);
-        final InputLines lines = new InputLines(new ByteArrayInputStream(b("a\r\nb\rc\n\n  \n" + longLine + "\nd")), 4, NO_LIMIT);
+        final InputLines lines = new InputLines(new ByteArrayInputStream(b("a\r\nb\rc\n\n  \n" + longLine + "\nd")), 4,
+                NO_LIMIT);
         final List<String> read = new ArrayList<>();
         for (byte[] line = lines.next(); line != null; line = lines.next()) {
             read.add(new String(line, StandardCharsets.UTF_8));
@@ -164,7 +166,8 @@ class InputLinesTest {
 
     /**
      * The lines of {@code input} cut at {@code \n}, {@code \r} and {@code \r\n}, byte by byte, without those whose
-     * text (as UTF-8, malformed bytes replaced) is blank; a line longer than {@code limit} as its first limit + 1 bytes.
+     * text (as UTF-8, malformed bytes replaced) is blank; a line longer than {@code limit} as its first limit + 1
+     * bytes.
      */
     private static List<byte[]> byLineEnds(final byte[] input, final int limit) {
         final List<byte[]> lines = new ArrayList<>();
