@@ -10,6 +10,8 @@ import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +56,24 @@ final class RunCommand implements Callable<Integer> {
             description = "Log lines on stderr: text (default) or json, one object per line (log.format).")
     private String logFormat;
 
+    /**
+     * What has started so far, the newest first: closed in that order if the start fails part-way, so that a failed
+     * start leaves nothing running or half-written (an embedded broker left open stops uncleanly when the JVM exits,
+     * and its next start recovers every log). Empty once running: {@link #stop} then closes each part in its order.
+     */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return startAndRun();
+        } catch (Exception | Error e) {
+            closeStarted(e);
+            throw e;
+        }
+    }
+
+    private Integer startAndRun() throws Exception {
         final Map<String, String> env = new HashMap<>(System.getenv());
         if (httpPort != null) {
             env.put("VIGIL_HTTP_PORT", httpPort.toString());
@@ -87,11 +105,11 @@ final class RunCommand implements Callable<Integer> {
         // answers "starting" meanwhile).
         final AtomicReference<Supplier<Readiness>> readiness =
                 new AtomicReference<>(() -> Readiness.notReady("starting"));
-        final HttpEndpoints http = listen(cfg, registry, () -> readiness.get().get());
+        final HttpEndpoints http = started(listen(cfg, registry, () -> readiness.get().get()));
 
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
-            broker = EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0);
+            broker = started(EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0));
             final Map<String, String> kafka = new HashMap<>(cfg.kafka());
             kafka.put("bootstrap.servers", broker.bootstrapServers());
             // One local engine: after a crash, a restart should not wait 45 s for the dead member's session to end.
@@ -99,14 +117,14 @@ final class RunCommand implements Callable<Integer> {
             cfg = cfg.withKafka(kafka);
         }
         final LiveRules liveRules = new LiveRules(ruleSet);
-        final VigilEngine engine = VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry);
-        final RuleReloader reloader = new RuleReloader(cfg.rulesPath(), liveRules, cfg.forget(), registry);
+        final VigilEngine engine = started(VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry));
+        final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), liveRules, cfg.forget(), registry));
         reloader.start(RELOAD_CHECK);
         final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
-        final io.vigil.delivery.Delivery delivery = new io.vigil.delivery.Delivery(receivers.webhooks(),
+        final io.vigil.delivery.Delivery delivery = started(new io.vigil.delivery.Delivery(receivers.webhooks(),
                 receivers.alertmanagers(), clientProps,
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
-                io.vigil.delivery.RetryPolicy.DEFAULT, registry);
+                io.vigil.delivery.RetryPolicy.DEFAULT, registry));
         delivery.start();
         readiness.set(engine.readiness());
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
@@ -139,6 +157,8 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         log().info("started: {} rule(s), HTTP on {}:{}", ruleSet.rules().size(), cfg.httpBind(), http.port());
+        // Running: from here on stop() closes every part, in the order that loses nothing.
+        started.clear();
         stopRequested.await();
         try {
             return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
@@ -176,6 +196,26 @@ final class RunCommand implements Callable<Integer> {
         log().warn("stopped, but {} did not finish in time; what it had not committed is redone after the next start",
                 engineStopped ? "delivery" : "Kafka Streams");
         return false;
+    }
+
+    /** {@code part}, which has just started, to be closed if the start fails after it. */
+    private <T extends AutoCloseable> T started(final T part) {
+        started.push(part);
+        return part;
+    }
+
+    /** Closes what a failed start had started, the newest first; what fails to close is added to {@code failure}. */
+    private void closeStarted(final Throwable failure) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                failure.addSuppressed(e);
+            }
+        }
     }
 
     /** The HTTP endpoints on {@code http.bind} and {@code http.port}; a ConfigException naming them if they are taken. */

@@ -105,18 +105,28 @@ public final class VigilEngine implements AutoCloseable {
         final KafkaStreams streams = streamsProtocol ? new KafkaStreams(topology, props)
                 : new KafkaStreams(topology, props, lag);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
-        metrics.bindTo(registry);
-        final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());
-        streams.setStateListener(readiness);
-        final StreamThreadFailure failure = new StreamThreadFailure();
-        streams.setUncaughtExceptionHandler(failure);
-        streams.start();
         CatchUpThreads catchUpThreads = null;
-        if (catchUpThreadsWanted) {
-            catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
-            catchUpThreads.start();
+        try {
+            metrics.bindTo(registry);
+            final StreamsReadiness readiness = new StreamsReadiness(Clock.systemUTC(), config.readyzMaxRebalance());
+            streams.setStateListener(readiness);
+            final StreamThreadFailure failure = new StreamThreadFailure();
+            streams.setUncaughtExceptionHandler(failure);
+            streams.start();
+            if (catchUpThreadsWanted) {
+                catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
+                catchUpThreads.start();
+            }
+            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads);
+        } catch (RuntimeException | Error e) {
+            // No engine to close for the caller: what was started here is closed here.
+            if (catchUpThreads != null) {
+                catchUpThreads.close();
+            }
+            streams.close(CLOSE_TIMEOUT);
+            metrics.close();
+            throw e;
         }
-        return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads);
     }
 
     static Properties streamsProperties(final VigilConfig config, final Path stateDir) {

@@ -1,0 +1,39 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vigil run} started in-process as a user starts it, on the embedded broker, where it must not start: one line
+ * naming what to fix, exit 2, and nothing left running or half-written behind it.
+ */
+@Timeout(120)
+class RunCommandTest {
+
+    private static final String RULES = Path.of("..", "rules").toAbsolutePath().normalize().toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStartThatFailsAfterTheBrokerIsUpClosesTheBroker() throws Exception {
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "topics:\n  alerts: \"\"\n");
+        final Path data = dir.resolve("data");
+
+        final CommandRun run = CommandRun.vigil("run", "--config", config.toString(), "--rules", RULES,
+                "--http-port", "0", "--data-dir", data.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("vigil: cannot set up topics at 127.0.0.1:").hasLineCount(1);
+        // Kafka writes this marker when it stops cleanly; without it the next start recovers every log (seconds more,
+        // and logs of topics it had not yet recorded are marked stray).
+        assertThat(data.resolve("kafka/.kafka_cleanshutdown")).as("the broker stopped cleanly").exists();
+        // And it let go of its directory: a broker left open in this JVM would hold the lock.
+        EmbeddedKafka.start(data.resolve("kafka"), 0).close();
+    }
+}
