@@ -179,6 +179,11 @@ public final class HttpEndpoints implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** {@code host:port} as a URL writes it: an IPv6 literal in brackets ({@code [::1]:8080}, RFC 3986). */
+    static String authority(final String host, final int port) {
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     private static void respond(final HttpExchange ex, final int status, final String type, final String body)
             throws IOException {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

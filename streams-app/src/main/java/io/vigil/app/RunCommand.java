@@ -106,6 +106,8 @@ final class RunCommand implements Callable<Integer> {
         final AtomicReference<Supplier<Readiness>> readiness =
                 new AtomicReference<>(() -> Readiness.notReady("starting"));
         final HttpEndpoints http = started(listen(cfg, registry, () -> readiness.get().get()));
+        // Port 0 took a free one: links and the address other instances use must name that one, not 0.
+        cfg = onBoundPort(cfg, http.port());
 
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
@@ -148,15 +150,16 @@ final class RunCommand implements Callable<Integer> {
         receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + ReceiverConfig.shown(r.url())));
         receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));
         out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
-        out.printf("  HTTP:    http://%s:%d/api/alerts  /api/rules  /metrics  /healthz  /readyz%n", cfg.httpBind(),
-                http.port());
+        out.printf("  HTTP:    http://%s/api/alerts  /api/rules  /metrics  /healthz  /readyz%n",
+                HttpEndpoints.authority(cfg.httpBind(), http.port()));
         if (broker != null) {
             out.printf("Produce datapoints, for example:%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":"
                     + "\"node-1\"},\"value\":97,\"timestamp\":%d}' | kafka-console-producer.sh --bootstrap-server %s --topic %s%n",
                     System.currentTimeMillis(), broker.bootstrapServers(), cfg.metricsTopics().get(0));
         }
         out.flush();
-        log().info("started: {} rule(s), HTTP on {}:{}", ruleSet.rules().size(), cfg.httpBind(), http.port());
+        log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),
+                HttpEndpoints.authority(cfg.httpBind(), http.port()));
         // Running: from here on stop() closes every part, in the order that loses nothing.
         started.clear();
         stopRequested.await();
@@ -198,6 +201,25 @@ final class RunCommand implements Callable<Integer> {
         return false;
     }
 
+    /**
+     * {@code cfg} as served on {@code boundPort}: when {@code http.port} was 0, the port the server took becomes the
+     * HTTP port, and the port of the external URL if that says 0 (the default {@code http://localhost:PORT}); an
+     * external URL with a port of its own, or none, is kept as given.
+     */
+    static VigilConfig onBoundPort(final VigilConfig cfg, final int boundPort) {
+        if (cfg.httpPort() != 0) {
+            return cfg;
+        }
+        final java.net.URI url = java.net.URI.create(cfg.externalUrl());
+        if (url.getPort() != 0) {
+            return cfg.withHttpPort(boundPort, cfg.externalUrl());
+        }
+        final String authority = url.getRawAuthority();
+        final int at = cfg.externalUrl().indexOf(authority);
+        return cfg.withHttpPort(boundPort, cfg.externalUrl().substring(0, at)
+                + authority.replaceFirst(":0+$", ":" + boundPort) + cfg.externalUrl().substring(at + authority.length()));
+    }
+
     /** {@code part}, which has just started, to be closed if the start fails after it. */
     private <T extends AutoCloseable> T started(final T part) {
         started.push(part);
@@ -224,7 +246,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             return HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry, readiness, cfg.httpToken());
         } catch (java.net.BindException e) {
-            throw new ConfigException("http.port: cannot listen on " + cfg.httpBind() + ":" + cfg.httpPort() + ": "
+            throw new ConfigException("http.port: cannot listen on " + HttpEndpoints.authority(cfg.httpBind(),
+                    cfg.httpPort()) + ": "
                     + (e.getMessage() == null ? "the address is taken" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
                     + " (another Vigil, or another server on that port? set http.port or --http-port)");
         }

@@ -92,6 +92,13 @@ public record VigilConfig(
                 maxSeriesPerRule, bySeries);
     }
 
+    /** This configuration serving HTTP on {@code port}, its links based on {@code url}. */
+    public VigilConfig withHttpPort(final int port, final String url) {
+        return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
+                idleTimeout, port, httpBind, url, receivers, httpToken, readyzMaxRebalance, logFormat,
+                maxSeriesPerRule, partitionedBySeries);
+    }
+
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
     @Override
     public String toString() {

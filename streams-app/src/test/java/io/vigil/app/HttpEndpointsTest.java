@@ -29,6 +29,14 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void anIpv6AddressIsBracketedInAUrl() {
+        assertThat(HttpEndpoints.authority("::1", 8080)).isEqualTo("[::1]:8080");
+        assertThat(HttpEndpoints.authority("[::1]", 8080)).isEqualTo("[::1]:8080");
+        assertThat(HttpEndpoints.authority("127.0.0.1", 8080)).isEqualTo("127.0.0.1:8080");
+        assertThat(HttpEndpoints.authority("vigil.example.com", 8080)).isEqualTo("vigil.example.com:8080");
+    }
+
+    @Test
     void withATokenMetricsNeedItAndHealthChecksDoNot() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"),

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,5 +37,29 @@ class RunCommandTest {
         assertThat(data.resolve("kafka/.kafka_cleanshutdown")).as("the broker stopped cleanly").exists();
         // And it let go of its directory: a broker left open in this JVM would hold the lock.
         EmbeddedKafka.start(data.resolve("kafka"), 0).close();
+    }
+
+    @Test
+    void onPortZeroLinksAndTheStreamsAddressNameThePortBound() {
+        final VigilConfig fromZero = RunCommand.onBoundPort(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0")), 43_210);
+        assertThat(fromZero.httpPort()).isEqualTo(43_210);
+        assertThat(fromZero.externalUrl()).isEqualTo("http://localhost:43210");
+        assertThat(VigilEngine.streamsProperties(fromZero, dir)).containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG,
+                "localhost:43210");
+
+        // An external URL given is kept: without a port, other instances reach this one on the port bound.
+        final VigilConfig external = RunCommand.onBoundPort(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0",
+                "VIGIL_HTTP_EXTERNAL_URL", "https://vigil.example.com/ops")), 43_210);
+        assertThat(external.externalUrl()).isEqualTo("https://vigil.example.com/ops");
+        assertThat(VigilEngine.streamsProperties(external, dir)).containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG,
+                "vigil.example.com:43210");
+        final VigilConfig withPort = RunCommand.onBoundPort(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0",
+                "VIGIL_HTTP_EXTERNAL_URL", "http://vigil-1:9000")), 43_210);
+        assertThat(withPort.externalUrl()).isEqualTo("http://vigil-1:9000");
+        assertThat(VigilEngine.streamsProperties(withPort, dir)).containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG,
+                "vigil-1:9000");
+
+        final VigilConfig fixed = ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "8081"));
+        assertThat(RunCommand.onBoundPort(fixed, 8081)).isSameAs(fixed);
     }
 }

@@ -103,6 +103,10 @@ class VigilRunIT {
 
     /** node-05 to node-08, one point each 10 s of event time; node-07's CPU as given. */
     private static void send(final int from, final int to, final IntToDoubleFunction node07) {
+        send("metrics", from, to, node07);
+    }
+
+    private static void send(final String topic, final int from, final int to, final IntToDoubleFunction node07) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArraySerializer(),
@@ -111,7 +115,7 @@ class VigilRunIT {
                 for (int n = 5; n <= 8; n++) {
                     final String instance = String.format("node-%02d", n);
                     final double value = n == 7 ? node07.applyAsDouble(step) : 40;
-                    producer.send(new ProducerRecord<>("metrics", n % 2, null, TopologyTest.point(instance, value,
+                    producer.send(new ProducerRecord<>(topic, n % 2, null, TopologyTest.point(instance, value,
                             FleetRecords.T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
                 }
             }
@@ -120,23 +124,72 @@ class VigilRunIT {
 
     /** The statuses of every alert event on the alerts topic, in order. */
     private static List<String> alertEvents() throws IOException {
-        final List<String> statuses = new ArrayList<>();
+        return alertEvents("alerts").stream().map(e -> e.get("status").asText()).toList();
+    }
+
+    /** Every alert event on {@code topic}, in order. */
+    private static List<JsonNode> alertEvents(final String topic) throws IOException {
+        final List<JsonNode> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            final var partitions = consumer.partitionsFor("alerts").stream()
+            final var partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             final Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    statuses.add(JSON.readTree(r.value()).get("status").asText());
+                    events.add(JSON.readTree(r.value()));
                 }
             }
         }
-        return statuses;
+        return events;
+    }
+
+    @Test
+    void onPortZeroTheBannerTheLinksAndTheStreamsAddressNameThePortBound() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("rules-port0.yaml"), TopologyTest.RULES);
+        final Path config = Files.writeString(dir.resolve("port0.yaml"), """
+                rules: {path: %s}
+                kafka: {application.id: vigil-port0}
+                topics: {metrics: metrics-port0, alerts: alerts-port0, dlq: dlq-port0}
+                evaluation: {idle_timeout: 2s}
+                http: {port: 0}
+                """.formatted(rules));
+        final Path stdout = dir.resolve("port0.stdout");
+        final Path stderr = dir.resolve("port0.stderr");
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", JAR.toString(), "run", "--config", config.toString(),
+                "--bootstrap-servers", broker.bootstrapServers(), "--data-dir", dir.resolve("data-port0").toString())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        try (Run run = new Run(process, stderr, 0)) {
+            final java.util.regex.Pattern banner =
+                    java.util.regex.Pattern.compile("HTTP: +http://127\\.0\\.0\\.1:(\\d+)/api/alerts");
+            final int[] port = new int[1];
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                assertThat(process.isAlive()).as("vigil run is alive; stderr: %s", Files.readString(stderr)).isTrue();
+                final java.util.regex.Matcher m = banner.matcher(Files.readString(stdout));
+                if (m.find()) {
+                    port[0] = Integer.parseInt(m.group(1));
+                }
+                return port[0] != 0;
+            });
+            assertThat(port[0]).as("the port bound, not 0").isPositive();
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> readyz(port[0]) == 200);
+
+            send("metrics-port0", 0, 40, step -> step >= 34 ? 97 : 40);
+            await().atMost(Duration.ofSeconds(90)).until(() -> !alertEvents("alerts-port0").isEmpty());
+            assertThat(alertEvents("alerts-port0")).allSatisfy(e -> assertThat(e.get("generatorURL").asText())
+                    .startsWith("http://localhost:" + port[0] + "/"));
+            final JsonNode api = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port[0] + "/api/alerts")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(api.findValuesAsText("generatorURL")).isNotEmpty()
+                    .allSatisfy(url -> assertThat(url).startsWith("http://localhost:" + port[0] + "/"));
+            assertThat(run.terminate()).isEqualTo(0);
+        }
     }
 
     @Test
