@@ -240,16 +240,52 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The HTTP endpoints on {@code http.bind} and {@code http.port}; a ConfigException naming them if they are taken. */
+    /**
+     * The HTTP endpoints on {@code http.bind} and {@code http.port}; a ConfigException naming {@code http.bind} if it is
+     * not an address of this machine, {@code http.port} if the port is taken.
+     */
     private static HttpEndpoints listen(final VigilConfig cfg, final PrometheusMeterRegistry registry,
                                         final Supplier<Readiness> readiness) throws IOException {
+        final String bind = cfg.httpBind();
         try {
-            return HttpEndpoints.start(cfg.httpBind(), cfg.httpPort(), registry, readiness, cfg.httpToken());
+            return HttpEndpoints.start(bind, cfg.httpPort(), registry, readiness, cfg.httpToken());
+        } catch (java.nio.channels.UnresolvedAddressException e) {
+            throw unresolved(bind);
         } catch (java.net.BindException e) {
-            throw new ConfigException("http.port: cannot listen on " + HttpEndpoints.authority(cfg.httpBind(),
-                    cfg.httpPort()) + ": "
-                    + (e.getMessage() == null ? "the address is taken" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
+            // EADDRNOTAVAIL: an address of another machine, or of an interface that is down (::1 without IPv6).
+            if (!isAddressOfThisMachine(bind) || String.valueOf(e.getMessage()).startsWith("Cannot assign requested")) {
+                throw new ConfigException("http.bind: cannot bind " + bind + ": not an address of this machine"
+                        + " (give one of its addresses, such as 127.0.0.1, or 0.0.0.0 for all of them)");
+            }
+            throw new ConfigException("http.port: cannot listen on " + HttpEndpoints.authority(bind, cfg.httpPort())
+                    + ": " + (e.getMessage() == null ? "the address is taken"
+                            : e.getMessage().toLowerCase(java.util.Locale.ROOT))
                     + " (another Vigil, or another server on that port? set http.port or --http-port)");
+        } catch (java.net.SocketException e) {
+            // The JDK's server reports a name that does not resolve as "Unresolved address", caused by this.
+            if (e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+                throw unresolved(bind);
+            }
+            throw e;
+        }
+    }
+
+    private static ConfigException unresolved(final String bind) {
+        return new ConfigException("http.bind: cannot bind " + bind + ": the name does not resolve to an address"
+                + " (give an address of this machine, such as 127.0.0.1, or 0.0.0.0 for all of them)");
+    }
+
+    /**
+     * Whether {@code host} names an address a server here can bind: the wildcard, a loopback address, or an address of
+     * one of this machine's network interfaces. When in doubt, yes: the caller then blames the port, as it did before.
+     */
+    static boolean isAddressOfThisMachine(final String host) {
+        try {
+            final java.net.InetAddress address = java.net.InetAddress.getByName(host);
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -40,6 +40,23 @@ class RunCommandTest {
     }
 
     @Test
+    void anHttpBindAddressThatIsNotThisMachinesIsNamedAsSuch() throws Exception {
+        // 192.0.2.1 is kept for documentation (RFC 5737), never a machine's; .invalid never resolves (RFC 2606).
+        for (String bind : new String[] {"192.0.2.1", "no-such-host.invalid"}) {
+            final Path config = Files.writeString(dir.resolve("vigil.yaml"), "http: {bind: " + bind + "}\n");
+            final CommandRun run = CommandRun.vigil("run", "--config", config.toString(), "--rules", RULES,
+                    "--http-port", "0", "--data-dir", dir.resolve("data").toString());
+            assertThat(run.exit()).as(bind).isEqualTo(2);
+            assertThat(run.err()).as(bind).startsWith("vigil: http.bind: cannot bind " + bind + ": ").hasLineCount(1);
+            assertThat(run.out()).isEmpty();
+        }
+        assertThat(dir.resolve("data")).as("nothing started").doesNotExist();
+        assertThat(RunCommand.isAddressOfThisMachine("127.0.0.1")).isTrue();
+        assertThat(RunCommand.isAddressOfThisMachine("0.0.0.0")).isTrue();
+        assertThat(RunCommand.isAddressOfThisMachine("192.0.2.1")).isFalse();
+    }
+
+    @Test
     void onPortZeroLinksAndTheStreamsAddressNameThePortBound() {
         final VigilConfig fromZero = RunCommand.onBoundPort(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0")), 43_210);
         assertThat(fromZero.httpPort()).isEqualTo(43_210);
