@@ -74,6 +74,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Integer startAndRun() throws Exception {
+        // The flags reach ConfigLoader as the environment variables they override, and its errors would name the key
+        // (http.port, log.format): a flag's value is checked here first, so that the error names the flag.
+        if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
+            throw new ConfigException("--http-port: " + httpPort + " is not a port number (0-65535)");
+        }
+        if (logFormat != null) {
+            LogFormat.parse("--log-format", logFormat);
+        }
         final Map<String, String> env = new HashMap<>(System.getenv());
         if (httpPort != null) {
             env.put("VIGIL_HTTP_PORT", httpPort.toString());
@@ -105,7 +113,8 @@ final class RunCommand implements Callable<Integer> {
         // answers "starting" meanwhile).
         final AtomicReference<Supplier<Readiness>> readiness =
                 new AtomicReference<>(() -> Readiness.notReady("starting"));
-        final HttpEndpoints http = started(listen(cfg, registry, () -> readiness.get().get()));
+        final HttpEndpoints http = started(listen(cfg, httpPort != null ? "--http-port" : "http.port", registry,
+                () -> readiness.get().get()));
         // Port 0 took a free one: links and the address other instances use must name that one, not 0.
         cfg = onBoundPort(cfg, http.port());
 
@@ -242,10 +251,13 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * The HTTP endpoints on {@code http.bind} and {@code http.port}; a ConfigException naming {@code http.bind} if it is
-     * not an address of this machine, {@code http.port} if the port is taken.
+     * not an address of this machine, {@code portKey} if the port is taken.
+     *
+     * @param portKey where the port was given: {@code --http-port} or {@code http.port}
      */
-    private static HttpEndpoints listen(final VigilConfig cfg, final PrometheusMeterRegistry registry,
-                                        final Supplier<Readiness> readiness) throws IOException {
+    private static HttpEndpoints listen(final VigilConfig cfg, final String portKey,
+                                        final PrometheusMeterRegistry registry, final Supplier<Readiness> readiness)
+            throws IOException {
         final String bind = cfg.httpBind();
         try {
             return HttpEndpoints.start(bind, cfg.httpPort(), registry, readiness, cfg.httpToken());
@@ -257,7 +269,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new ConfigException("http.bind: cannot bind " + bind + ": not an address of this machine"
                         + " (give one of its addresses, such as 127.0.0.1, or 0.0.0.0 for all of them)");
             }
-            throw new ConfigException("http.port: cannot listen on " + HttpEndpoints.authority(bind, cfg.httpPort())
+            throw new ConfigException(portKey + ": cannot listen on " + HttpEndpoints.authority(bind, cfg.httpPort())
                     + ": " + (e.getMessage() == null ? "the address is taken"
                             : e.getMessage().toLowerCase(java.util.Locale.ROOT))
                     + " (another Vigil, or another server on that port? set http.port or --http-port)");

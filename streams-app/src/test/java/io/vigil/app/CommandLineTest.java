@@ -142,7 +142,7 @@ class CommandLineTest {
             final CommandRun run = vigil("run", "--rules", ROOT.resolve("rules").toString(),
                     "--http-port", String.valueOf(taken.getLocalPort()));
             assertThat(run.exit()).isEqualTo(2);
-            assertThat(run.err()).startsWith("vigil: http.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+            assertThat(run.err()).startsWith("vigil: --http-port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
                     + ": address already in use");
             assertThat(run.out()).isEmpty();
         }

@@ -40,6 +40,24 @@ class RunCommandTest {
     }
 
     @Test
+    void aFlagsValueThatCannotBeUsedIsNamedAsTheFlag() throws Exception {
+        final CommandRun port = CommandRun.vigil("run", "--rules", RULES, "--http-port", "70000");
+        assertThat(port.exit()).isEqualTo(2);
+        assertThat(port.err()).isEqualTo("vigil: --http-port: 70000 is not a port number (0-65535)" + System.lineSeparator());
+
+        final CommandRun format = CommandRun.vigil("run", "--rules", RULES, "--log-format", "xml");
+        assertThat(format.exit()).isEqualTo(2);
+        assertThat(format.err()).isEqualTo("vigil: --log-format: 'xml' is not a log format (text or json)"
+                + System.lineSeparator());
+
+        // The same values in the configuration are named by their keys.
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "http: {port: 70000}\n");
+        final CommandRun key = CommandRun.vigil("run", "--rules", RULES, "--config", config.toString());
+        assertThat(key.exit()).isEqualTo(2);
+        assertThat(key.err()).startsWith("vigil: http.port: 70000 ");
+    }
+
+    @Test
     void anHttpBindAddressThatIsNotThisMachinesIsNamedAsSuch() throws Exception {
         // 192.0.2.1 is kept for documentation (RFC 5737), never a machine's; .invalid never resolves (RFC 2606).
         for (String bind : new String[] {"192.0.2.1", "no-such-host.invalid"}) {
