@@ -100,6 +100,11 @@ final class RunCommand implements Callable<Integer> {
             kafka.put("bootstrap.servers", bootstrapServers);
             cfg = cfg.withKafka(kafka);
         }
+        if (cfg.bootstrapServers().isEmpty() && dataDir.toString().contains(",")) {
+            // The broker's log.dirs is a comma-separated list: d1,d2 would put its logs in ./d1 and ./d2/kafka.
+            throw new ConfigException("--data-dir: '" + dataDir + "' has a ',', which the embedded Kafka broker would"
+                    + " read as a list of directories; choose a directory without one");
+        }
         final var receivers = ReceiverConfig.parse(cfg.receivers(), System.getenv());
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());

@@ -26,8 +26,13 @@ final class SingleNodeBrokerConfig {
      * @param clientPort     the loopback port clients connect to
      * @param controllerPort the loopback port of the KRaft controller
      * @return broker properties, in a stable order so a written-out file reads well
+     * @throws IllegalArgumentException if {@code dataDir} holds a ',', which log.dirs would take as two directories
      */
     static Map<String, String> properties(final Path dataDir, final int clientPort, final int controllerPort) {
+        if (dataDir.toString().contains(",")) {
+            throw new IllegalArgumentException("Kafka data directory " + dataDir + " has a ',', which log.dirs would"
+                    + " read as a list of directories");
+        }
         final String client = LoopbackPorts.HOST + ":" + clientPort;
         final String controller = LoopbackPorts.HOST + ":" + controllerPort;
         final Map<String, String> props = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,19 @@ class RunCommandTest {
         final CommandRun key = CommandRun.vigil("run", "--rules", RULES, "--config", config.toString());
         assertThat(key.exit()).isEqualTo(2);
         assertThat(key.err()).startsWith("vigil: http.port: 70000 ");
+    }
+
+    @Test
+    void aDataDirWithACommaIsRefusedBeforeKafkaSplitsIt() {
+        final String data = dir.resolve("d1").toString() + "," + dir.resolve("d2");
+        final CommandRun run = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0", "--data-dir", data);
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("vigil: --data-dir: '" + data + "' has a ',', which the embedded Kafka broker"
+                + " would read as a list of directories; choose a directory without one" + System.lineSeparator());
+        assertThat(dir.resolve("d1")).doesNotExist();
+        assertThatThrownBy(() -> EmbeddedKafka.start(Path.of(data), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has a ','");
+        assertThat(dir.resolve("d1")).doesNotExist();
     }
 
     @Test
