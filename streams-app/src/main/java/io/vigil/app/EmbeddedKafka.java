@@ -59,6 +59,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * The data directory cannot be used, for a reason its user can fix: another broker holds it. The message says
+     * which directory and why, in one line.
+     */
+    public static final class UnusableDataDirectory extends RuntimeException {
+        UnusableDataDirectory(final String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The directories of the brokers open in this JVM. Their lock is not tested through the file: closing a channel of
+     * the file would release the running broker's lock too (POSIX locks belong to the process, see FileLock).
+     */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
@@ -83,8 +99,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param dataDir where the metadata log and the topics' logs live
      * @param port    the client (PLAINTEXT) port on 127.0.0.1; 0 picks a free one. The KRaft
      *                controller always takes another free loopback port.
+     * @throws UnusableDataDirectory if another broker uses the directory
      * @throws UncheckedIOException  if the port is in use (the message names it), or the directory
-     *                               cannot be created or formatted
+     *                               cannot be formatted
      * @throws IllegalStateException if Kafka fails to start; the message says why
      */
     public static EmbeddedKafka start(final Path dataDir, final int port) {
@@ -100,6 +117,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         extraListeners.forEach(l -> checkPort(l.port()));
         final long startedAt = System.nanoTime();
         final Path dir = dataDir.toAbsolutePath().normalize();
+        requireUsable(dir);
         // The client's, the controller's, then each extra listener's: chosen together, so never one port twice.
         final int[] ports = LoopbackPorts.available(IntStream.concat(IntStream.of(port, 0),
             extraListeners.stream().mapToInt(Listener::port)).toArray());
@@ -119,6 +137,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         formatIfNew(dir, props);
         final KafkaRaftServer server = startServer(dir, props);
+        OPEN.add(dir);
         final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort, extraPorts);
         LOG.info("Embedded Kafka broker listening on {}{} (data in {}), started in {} ms",
             kafka.bootstrapServers(), extraPorts.isEmpty() ? "" : " and " + extraPorts, dir, millisSince(startedAt));
@@ -162,7 +181,43 @@ public final class EmbeddedKafka implements AutoCloseable {
         final long stoppingAt = System.nanoTime();
         server.shutdown();
         server.awaitShutdown();
+        OPEN.remove(dataDir);
         LOG.info("Embedded Kafka broker on {} stopped in {} ms", bootstrapServers(), millisSince(stoppingAt));
+    }
+
+    /**
+     * Checks that no broker holds {@code dir}, so that it is said in one line: Kafka's own failure is a stack trace
+     * of 26 lines logged before its message ("Failed to acquire lock on file .lock").
+     */
+    private static void requireUsable(final Path dir) {
+        if (OPEN.contains(dir)) {
+            throw inUse(dir);
+        }
+        final Path lockFile = dir.resolve(".lock");
+        if (!Files.exists(lockFile)) {
+            return;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            final java.nio.channels.FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw inUse(dir);
+            }
+            lock.release();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // Held in this JVM, by a broker not started here.
+            throw inUse(dir);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UnusableDataDirectory("cannot write " + lockFile + ": permission denied");
+        } catch (IOException e) {
+            // Kafka will say what is wrong with it.
+            LOG.debug("Could not test the lock of {}", lockFile, e);
+        }
+    }
+
+    private static UnusableDataDirectory inUse(final Path dir) {
+        return new UnusableDataDirectory(dir + " is in use by another Kafka broker (another vigil run?); stop it or"
+            + " choose another directory");
     }
 
     /**

@@ -125,7 +125,12 @@ final class RunCommand implements Callable<Integer> {
 
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
-            broker = started(EmbeddedKafka.start(dataDir.resolve("kafka"), isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0));
+            try {
+                broker = started(EmbeddedKafka.start(dataDir.resolve("kafka"),
+                        isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0));
+            } catch (EmbeddedKafka.UnusableDataDirectory e) {
+                throw new ConfigException("--data-dir: " + e.getMessage());
+            }
             final Map<String, String> kafka = new HashMap<>(cfg.kafka());
             kafka.put("bootstrap.servers", broker.bootstrapServers());
             // One local engine: after a crash, a restart should not wait 45 s for the dead member's session to end.

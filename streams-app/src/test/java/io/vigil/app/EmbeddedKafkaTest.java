@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,9 @@ class EmbeddedKafkaTest {
 
     @TempDir
     Path streamsStateDir;
+
+    @TempDir
+    Path scratch;
 
     @Test
     void keepsTopicsRecordsAndOffsetsAcrossARestart() throws Exception {
@@ -154,6 +158,40 @@ class EmbeddedKafkaTest {
                 .hasMessageContaining("port " + port)
                 .hasMessageContaining("already in use");
         }
+    }
+
+    @Test
+    void refusesADirectoryAnotherProcessHolds() throws Exception {
+        // Another process holding the lock Kafka's LogManager takes, as a running broker does.
+        final Path holder = Files.writeString(scratch.resolve("HoldLock.java"), """
+            public class HoldLock {
+                public static void main(String[] args) throws Exception {
+                    try (var channel = java.nio.channels.FileChannel.open(java.nio.file.Path.of(args[0]),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                         var lock = channel.lock()) {
+                        System.out.println("locked");
+                        System.in.read();
+                    }
+                }
+            }
+            """);
+        Files.createDirectories(dataDir);
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            holder.toString(), dataDir.resolve(".lock").toString()).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("locked");
+            assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0))
+                .isInstanceOf(EmbeddedKafka.UnusableDataDirectory.class)
+                .hasMessage(dataDir + " is in use by another Kafka broker (another vigil run?); stop it or choose"
+                    + " another directory");
+        } finally {
+            process.getOutputStream().close();
+            process.waitFor(30, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+        // Free again: it starts.
+        EmbeddedKafka.start(dataDir, 0).close();
     }
 
     @Test

@@ -89,6 +89,19 @@ class RunCommandTest {
     }
 
     @Test
+    void aDataDirInUseByAnotherBrokerIsSaidInOneLine() throws Exception {
+        final Path kafka = dir.resolve("data/kafka");
+        try (EmbeddedKafka other = EmbeddedKafka.start(kafka, 0); CapturedLogs logs = new CapturedLogs()) {
+            final CommandRun run = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0",
+                    "--data-dir", dir.resolve("data").toString());
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("vigil: --data-dir: " + kafka + " is in use by another Kafka broker"
+                    + " (another vigil run?); stop it or choose another directory" + System.lineSeparator());
+            assertThat(logs.text()).doesNotContain("Failed to acquire lock").doesNotContain("ERROR");
+        }
+    }
+
+    @Test
     void onPortZeroLinksAndTheStreamsAddressNameThePortBound() {
         final VigilConfig fromZero = RunCommand.onBoundPort(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0")), 43_210);
         assertThat(fromZero.httpPort()).isEqualTo(43_210);
