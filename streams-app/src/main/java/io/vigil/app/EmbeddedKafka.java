@@ -60,8 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * The data directory cannot be used, for a reason its user can fix: another broker holds it. The message says
-     * which directory and why, in one line.
+     * The data directory cannot be used, for a reason its user can fix: another broker holds it, or it cannot be
+     * created or written. The message says which directory and why, in one line.
      */
     public static final class UnusableDataDirectory extends RuntimeException {
         UnusableDataDirectory(final String message) {
@@ -99,7 +99,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param dataDir where the metadata log and the topics' logs live
      * @param port    the client (PLAINTEXT) port on 127.0.0.1; 0 picks a free one. The KRaft
      *                controller always takes another free loopback port.
-     * @throws UnusableDataDirectory if another broker uses the directory
+     * @throws UnusableDataDirectory if the directory cannot be created or written, or another broker uses it
      * @throws UncheckedIOException  if the port is in use (the message names it), or the directory
      *                               cannot be formatted
      * @throws IllegalStateException if Kafka fails to start; the message says why
@@ -186,13 +186,37 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Checks that no broker holds {@code dir}, so that it is said in one line: Kafka's own failure is a stack trace
-     * of 26 lines logged before its message ("Failed to acquire lock on file .lock").
+     * Creates {@code dir} if need be, and checks that it is writable and that no broker holds it, so that each of
+     * these is said in one line: Kafka's own failures are an exception's message that names only the path, or a
+     * stack trace of 26 lines logged before it ("Failed to acquire lock on file .lock").
      */
     private static void requireUsable(final Path dir) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new UnusableDataDirectory("cannot create " + dir + ": " + existing + " is a file, not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UnusableDataDirectory("cannot create " + dir + ": permission denied"
+                + (dir.toString().equals(e.getFile()) ? "" : " (on " + e.getFile() + ")"));
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UnusableDataDirectory("cannot create " + dir + ": "
+                + (e.getReason() == null ? e.getMessage() : e.getReason().toLowerCase(Locale.ROOT)));
+        } catch (IOException e) {
+            throw new UnusableDataDirectory("cannot create " + dir + ": " + e.getMessage());
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UnusableDataDirectory("cannot write in " + dir + ": permission denied");
+        }
         if (OPEN.contains(dir)) {
             throw inUse(dir);
         }
+        // Kafka's LogManager holds an exclusive lock on this file while the broker runs (its log dir and metadata
+        // log dir are both dir). Released at once: Kafka takes it next.
         final Path lockFile = dir.resolve(".lock");
         if (!Files.exists(lockFile)) {
             return;

@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,32 @@ class RunCommandTest {
             assertThat(run.err()).isEqualTo("vigil: --data-dir: " + kafka + " is in use by another Kafka broker"
                     + " (another vigil run?); stop it or choose another directory" + System.lineSeparator());
             assertThat(logs.text()).doesNotContain("Failed to acquire lock").doesNotContain("ERROR");
+        }
+    }
+
+    @Test
+    void aDataDirThatCannotBeCreatedSaysWhy() throws Exception {
+        final Path file = Files.writeString(dir.resolve("data"), "");
+        final CommandRun inTheWay = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0",
+                "--data-dir", file.toString());
+        assertThat(inTheWay.exit()).isEqualTo(2);
+        assertThat(inTheWay.err()).isEqualTo("vigil: --data-dir: cannot create " + file.resolve("kafka") + ": " + file
+                + " is a file, not a directory" + System.lineSeparator());
+    }
+
+    @Test
+    void anUnwritableDataDirIsPermissionDenied() throws Exception {
+        final Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(readOnly), "permissions do not hold for this user (root)");
+            final CommandRun denied = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0",
+                    "--data-dir", readOnly.toString());
+            assertThat(denied.exit()).isEqualTo(2);
+            assertThat(denied.err()).isEqualTo("vigil: --data-dir: cannot create " + readOnly.resolve("kafka")
+                    + ": permission denied" + System.lineSeparator());
+        } finally {
+            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
