@@ -233,10 +233,11 @@ final class RunCommand implements Callable<Integer> {
         if (url.getPort() != 0) {
             return cfg.withHttpPort(boundPort, cfg.externalUrl());
         }
+        final String given = cfg.externalUrl();
         final String authority = url.getRawAuthority();
-        final int at = cfg.externalUrl().indexOf(authority);
-        return cfg.withHttpPort(boundPort, cfg.externalUrl().substring(0, at)
-                + authority.replaceFirst(":0+$", ":" + boundPort) + cfg.externalUrl().substring(at + authority.length()));
+        final int at = given.indexOf(authority);
+        return cfg.withHttpPort(boundPort, given.substring(0, at) + authority.replaceFirst(":0+$", ":" + boundPort)
+                + given.substring(at + authority.length()));
     }
 
     /** {@code part}, which has just started, to be closed if the start fails after it. */
