@@ -45,6 +45,11 @@ final class ReceiverConfig {
     private static final java.util.regex.Pattern NAME_BEFORE_MATCHERS =
             java.util.regex.Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{(.*)", java.util.regex.Pattern.DOTALL);
 
+    /** Alertmanager's API path at the end of a URL's path: group 1 is what comes before it. */
+    private static final java.util.regex.Pattern ALERTMANAGER_API_PATH =
+            java.util.regex.Pattern.compile("(.*?)/api(?:/v[12](?:/alerts)?)?/*",
+                    java.util.regex.Pattern.CASE_INSENSITIVE);
+
     private ReceiverConfig() {
     }
 
@@ -81,7 +86,8 @@ final class ReceiverConfig {
                 final Duration resend = text(am, "resend_interval", a)
                         .map(v -> duration(v, SHORTEST_RESEND, LONGEST_RESEND, a + ".resend_interval"))
                         .orElse(Duration.ofMinutes(1));
-                alertmanagers.add(new AlertmanagerReceiver(name, httpUrl(am, a, ""), match, resend));
+                final URI url = alertmanagerBase(httpUrl(am, a, ""), a);
+                alertmanagers.add(new AlertmanagerReceiver(name, url, match, resend));
                 continue;
             }
             final String w = at + ".webhook";
@@ -165,6 +171,23 @@ final class ReceiverConfig {
             throw new ConfigException(at + ".url: port " + uri.getPort() + " is not a port from 1 to 65535");
         }
         return uri;
+    }
+
+    /**
+     * {@code url}, refused if it ends with Alertmanager's API path ({@code /api/v2/alerts}, {@code /api/v1/alerts},
+     * {@code /api/v2}, {@code /api}): the push adds {@code /api/v2/alerts} to it, so every push would go to
+     * {@code /api/v2/alerts/api/v2/alerts} and be refused, logged at each attempt. A path before it, an
+     * Alertmanager behind a prefix such as {@code http://host/alertmanager}, is its base URL and stays.
+     */
+    private static URI alertmanagerBase(final URI url, final String at) {
+        final java.util.regex.Matcher api =
+                ALERTMANAGER_API_PATH.matcher(url.getRawPath() == null ? "" : url.getRawPath());
+        if (api.matches()) {
+            throw new ConfigException(at + ".url: '" + url + "' ends with Alertmanager's API path, which Vigil adds"
+                    + " (it pushes to URL/api/v2/alerts); give the base URL, '" + url.getScheme() + "://"
+                    + url.getRawAuthority() + api.group(1) + "'");
+        }
+        return url;
     }
 
     /** {@code url} without what lies between {@code //} and an {@code @} before the path: a user and password. */

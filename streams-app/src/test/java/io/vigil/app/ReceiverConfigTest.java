@@ -58,6 +58,27 @@ class ReceiverConfigTest {
     }
 
     @Test
+    void anAlertmanagerUrlIsItsBaseNotItsApiPath() {
+        for (String api : new String[] {"/api/v2/alerts", "/api/v1/alerts/", "/api/v2", "/api", "/API/V2/Alerts"}) {
+            assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                    Map.of("url", "http://127.0.0.1:19093" + api))), Map.of()))
+                    .as(api).isInstanceOf(ConfigException.class)
+                    .hasMessage("receivers[0].alertmanager.url: 'http://127.0.0.1:19093" + api + "' ends with"
+                            + " Alertmanager's API path, which Vigil adds (it pushes to URL/api/v2/alerts); give the"
+                            + " base URL, 'http://127.0.0.1:19093'");
+        }
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "https://ops.example.com/alertmanager/api/v2/alerts"))), Map.of()))
+                .hasMessageEndingWith("give the base URL, 'https://ops.example.com/alertmanager'");
+        // Behind a path prefix (Prometheus' path_prefix), the prefix is the base URL.
+        for (String base : new String[] {"http://host/alertmanager", "http://host/alertmanager/", "http://am:9093/",
+                "http://host/apis", "http://host/api-gateway/am"}) {
+            assertThat(ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager", Map.of("url", base))),
+                    Map.of()).alertmanagers().get(0).url()).as(base).hasToString(base);
+        }
+    }
+
+    @Test
     void requestsInFlightAtOnce() {
         assertThat(ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "max_in_flight", 16))), Map.of())
                 .webhooks().get(0).maxInFlight()).isEqualTo(16);
