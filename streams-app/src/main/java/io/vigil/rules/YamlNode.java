@@ -5,10 +5,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A YAML value as a rule file wrote it, with where it stands in the file, so that every problem can name a line and
- * a column. Only what rule files need: mappings, sequences and scalars; aliases never get this far.
+ * A YAML value as a rule file (or {@code vigil.yaml}) wrote it, with where it stands in the file, so that every
+ * problem can name a line and a column. Only what rule files need: mappings, sequences and scalars; aliases never get
+ * this far.
  */
-sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.Scalar, YamlNode.Invalid {
+public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.Scalar, YamlNode.Invalid {
 
     /** Where the node starts. */
     Mark mark();
@@ -66,9 +67,9 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
      */
     record Scalar(String text, Type type, double number, Mark mark, Optional<String> source) implements YamlNode {
 
-        enum Type { TEXT, INTEGER, FLOAT, BOOLEAN, NULL }
+        public enum Type { TEXT, INTEGER, FLOAT, BOOLEAN, NULL }
 
-        boolean isNull() {
+        public boolean isNull() {
             return type == Type.NULL;
         }
 

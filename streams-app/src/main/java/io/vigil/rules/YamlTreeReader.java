@@ -14,13 +14,15 @@ import java.util.Optional;
 
 /**
  * Reads one YAML document into {@link YamlNode}s that remember their line and column. Jackson's streaming parser is
- * used instead of its tree model because the tree model forgets positions and expands aliases.
+ * used instead of its tree model because the tree model forgets positions, turns an alias into its anchor's name and
+ * lets a duplicate key replace the first silently.
  *
  * <p>Refused here, each as a problem: syntax errors (one problem, reading stops), aliases and anchors (they are what
- * alias bombs are made of, and rule files do not need them), duplicate keys, nesting deeper than {@link #MAX_DEPTH},
- * and a second document in the same file.
+ * alias bombs are made of, and hand-written files do not need them), duplicate keys, nesting deeper than
+ * {@link #MAX_DEPTH}, and a second document in the same file. Rule files are read with it, and so is
+ * {@code vigil.yaml} ({@link #read(String, String, String)}).
  */
-final class YamlTreeReader {
+public final class YamlTreeReader {
 
     /** Rule files nest five levels deep; anything far deeper is a mistake or an attack. */
     static final int MAX_DEPTH = 64;
@@ -30,16 +32,43 @@ final class YamlTreeReader {
     private final String text;
     private final FileProblems problems;
     private final CodePointCursor cursor;
+    /** How problems name the kind of file: "rule files", "a rule file". */
+    private final String files;
+    private final String aFile;
 
-    private YamlTreeReader(final String text, final FileProblems problems) {
+    private YamlTreeReader(final String text, final FileProblems problems, final String files, final String aFile) {
         this.text = text;
         this.problems = problems;
         this.cursor = new CodePointCursor(text);
+        this.files = files;
+        this.aFile = aFile;
     }
 
     /** The document's root, or empty when the file holds no document or could not be read (a problem says why). */
     static Optional<YamlNode> read(final String text, final FileProblems problems) {
-        return new YamlTreeReader(text, problems).read();
+        return new YamlTreeReader(text, problems, "rule files", "a rule file").read();
+    }
+
+    /**
+     * A YAML document that is not a rule file, read as rule files are.
+     *
+     * @param root     the document's root; empty when the file holds no document (only comments) or has problems
+     * @param problems in file order; empty when the document was read
+     */
+    public record Document(Optional<YamlNode> root, List<RuleProblem> problems) {
+        public Document {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * @param file what problems name as the file
+     * @param kind how problems name the document ("the configuration")
+     */
+    public static Document read(final String file, final String text, final String kind) {
+        final FileProblems problems = new FileProblems(file);
+        final Optional<YamlNode> root = new YamlTreeReader(text, problems, kind, kind).read();
+        return new Document(problems.count() == 0 ? root : Optional.empty(), problems.sorted());
     }
 
     /** Thrown to stop reading after a problem that makes the rest of the document meaningless. */
@@ -60,7 +89,7 @@ final class YamlTreeReader {
                 }
                 final YamlNode root = readValue(parser, first, 1);
                 if (parser.nextToken() != null) {
-                    problems.add(start(parser), "a rule file holds one YAML document; a second one starts here");
+                    problems.add(start(parser), aFile + " holds one YAML document; a second one starts here");
                 }
                 return Optional.of(root);
             } catch (JsonProcessingException e) {
@@ -79,11 +108,11 @@ final class YamlTreeReader {
             throws IOException, StopReading {
         final YamlNode.Mark mark = start(p);
         if (p.isCurrentAlias()) {
-            problems.add(mark, "YAML aliases are not allowed in rule files");
+            problems.add(mark, "YAML aliases are not allowed in " + files);
             return new YamlNode.Invalid(mark);
         }
         if (p.getObjectId() != null) {
-            problems.add(mark, "YAML anchors are not allowed in rule files");
+            problems.add(mark, "YAML anchors are not allowed in " + files);
         }
         if (depth > MAX_DEPTH) {
             problems.add(mark, "nesting is deeper than " + MAX_DEPTH + " levels");
