@@ -1,39 +1,49 @@
 package io.vigil.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
+import io.vigil.rules.RuleProblem;
+import io.vigil.rules.Utf8Text;
+import io.vigil.rules.YamlNode;
+import io.vigil.rules.YamlTreeReader;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Reads {@code vigil.yaml} and {@code VIGIL_*} environment variables into a {@link VigilConfig}. Every key is in
  * one table with its default; an unknown key is an error naming the closest known one. The environment wins over
  * the file: {@code evaluation.grace} is {@code VIGIL_EVALUATION_GRACE}, {@code kafka.X.Y} is {@code VIGIL_KAFKA_X_Y},
  * and {@code VIGIL_BOOTSTRAP_SERVERS} is {@code kafka.bootstrap.servers}.
+ *
+ * <p>In the file a dotted key is the same key as its parts nested ({@code evaluation.grace: 10s} is
+ * {@code evaluation: {grace: 10s}}, {@code kafka: {bootstrap: {servers: x}}} is {@code kafka.bootstrap.servers}),
+ * and a key given twice, either way, is an error. An empty section means its defaults; a key given with no value is
+ * an error. An error about a key of the file says where it is: {@code vigil.yaml:3:5: evaluation.grace: ...}.
  */
 public final class ConfigLoader {
 
     /** One configuration key: its name, default (as text) and a description for errors and docs. */
     private record Key(String name, String defaultValue, String doc) {
     }
-
     private static final List<Key> KEYS = List.of(
             new Key("topics.metrics", "metrics",
                     "input topics: a list of names or {name, format, precision}, or comma-separated TOPIC[:FORMAT[:PRECISION]]"),
@@ -65,7 +75,17 @@ public final class ConfigLoader {
                     "a rebalance longer than this makes /readyz answer 503; a shorter one keeps the instance ready"),
             new Key("log.format", "text", "log lines on stderr: text, or json (one object per line)"));
 
+    private static final String KAFKA = "kafka";
     private static final String KAFKA_PREFIX = "kafka.";
+    private static final String RECEIVERS = "receivers";
+    private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    private static final String VARIABLE_PREFIX = "VIGIL_";
+    private static final String KAFKA_VARIABLE_PREFIX = "VIGIL_KAFKA_";
+    private static final String BOOTSTRAP_VARIABLE = "VIGIL_BOOTSTRAP_SERVERS";
+    /** YAML 1.1's words for true, which Jackson's parser (and so Vigil before) read as true. */
+    private static final Set<String> YAML_TRUE = Set.of("true", "yes", "on");
+    /** Integers a double holds exactly, as {@link YamlNode.Scalar#number()} gives them. */
+    private static final double EXACT_INTEGERS = 0x1p53;
 
     private ConfigLoader() {
     }
@@ -73,16 +93,29 @@ public final class ConfigLoader {
     /**
      * @param file the YAML file, or null for none
      * @param env  the environment ({@code System.getenv()} in production)
-     * @throws ConfigException naming the key that is wrong
+     * @throws ConfigException naming the key that is wrong, and where it is in the file if it is set there
      */
     public static VigilConfig load(final Path file, final Map<String, String> env) {
-        final Map<String, String> values = new TreeMap<>();
-        final Map<String, String> kafka = new TreeMap<>();
-        final List<Object> receivers = new ArrayList<>();
+        final Sources sources = new Sources();
         if (file != null) {
-            readFile(file, values, kafka, receivers);
+            sources.readFile(file);
         }
-        applyEnvironment(env, values, kafka);
+        sources.applyEnvironment(env);
+        try {
+            return build(sources.values, sources.kafka, sources.receivers, env);
+        } catch (ConfigException e) {
+            throw sources.located(e);
+        }
+    }
+
+    /** The environment variable of a key: {@code evaluation.grace} is {@code VIGIL_EVALUATION_GRACE}. */
+    private static String variable(final String key) {
+        return VARIABLE_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** Checks every value; errors start with the key (a {@link Sources} then says where it was set). */
+    private static VigilConfig build(final Map<String, String> values, final Map<String, String> kafka,
+                                     final List<Object> receivers, final Map<String, String> env) {
         final String portText = value(values, "http.port");
         final int port = parse("http.port", portText, Integer::parseInt, "a port number");
         if (port < 0 || port > 65_535) {
@@ -189,79 +222,19 @@ public final class ConfigLoader {
         return Optional.empty();
     }
 
-    private static void readFile(final Path file, final Map<String, String> values, final Map<String, String> kafka,
-                                 final List<Object> receivers) {
-        final JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            final io.vigil.rules.YamlSyntaxError error = io.vigil.rules.YamlSyntaxError.of(e, null);
-            throw new ConfigException(file + ":" + error.line() + ":" + error.column() + ": " + error.message());
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""));
+    /** What went wrong reading a file, in a few words: "permission denied", "no such file". */
+    private static String reason(final IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
         }
-        if (root == null || root.isNull() || root.isMissingNode()) {
-            return;
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
         }
-        if (!root.isObject()) {
-            throw new ConfigException(file + ": the configuration must be a mapping of keys");
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason().toLowerCase(Locale.ROOT);
         }
-        flatten("", root, values, kafka, receivers, file);
-    }
-
-    private static void flatten(final String prefix, final JsonNode node, final Map<String, String> values,
-                                final Map<String, String> kafka, final List<Object> receivers, final Path file) {
-        final Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            final Map.Entry<String, JsonNode> field = fields.next();
-            final String key = prefix + field.getKey();
-            final JsonNode value = field.getValue();
-            if (key.equals("kafka")) {
-                if (!value.isObject()) {
-                    throw new ConfigException("kafka: must be a mapping of Kafka client settings");
-                }
-                value.fields().forEachRemaining(e -> kafka.put(e.getKey(), e.getValue().asText()));
-            } else if (key.equals("receivers")) {
-                if (!value.isArray()) {
-                    throw new ConfigException("receivers: must be a list");
-                }
-                value.forEach(r -> receivers.add(new ObjectMapper().convertValue(r, Object.class)));
-            } else if (key.equals(InputTopicsSyntax.KEY) && value.isArray()) {
-                final List<String> topics = new ArrayList<>();
-                for (int i = 0; i < value.size(); i++) {
-                    topics.add(InputTopicsSyntax.entryText(value.get(i), i));
-                }
-                values.put(key, String.join(",", topics));
-            } else if (key.equals(InputTopicsSyntax.KEY) && value.isObject()) {
-                throw new ConfigException(key + ": must be a topic name or a list of topics");
-            } else if (value.isObject()) {
-                checkKnownPrefix(key);
-                flatten(key + ".", value, values, kafka, receivers, file);
-            } else {
-                checkKnown(key);
-                values.put(key, value.asText());
-            }
-        }
-    }
-
-    private static void applyEnvironment(final Map<String, String> env, final Map<String, String> values,
-                                         final Map<String, String> kafka) {
-        for (Key key : KEYS) {
-            final String name = "VIGIL_" + key.name().replace('.', '_').toUpperCase(Locale.ROOT);
-            if (env.containsKey(name)) {
-                values.put(key.name(), env.get(name));
-            }
-        }
-        env.forEach((name, value) -> {
-            if (name.startsWith("VIGIL_KAFKA_")) {
-                kafka.put(name.substring("VIGIL_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
-            }
-        });
-        if (env.containsKey("VIGIL_BOOTSTRAP_SERVERS")) {
-            kafka.put("bootstrap.servers", env.get("VIGIL_BOOTSTRAP_SERVERS"));
-        }
+        return e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("").toLowerCase(Locale.ROOT);
     }
 
     private static String value(final Map<String, String> values, final String key) {
@@ -269,6 +242,10 @@ public final class ConfigLoader {
         if (v != null) {
             return v.trim();
         }
+        return defaultOf(key);
+    }
+
+    private static String defaultOf(final String key) {
         return KEYS.stream().filter(k -> k.name().equals(key)).findFirst().orElseThrow().defaultValue();
     }
 
@@ -293,22 +270,271 @@ public final class ConfigLoader {
         }
     }
 
-    private static void checkKnown(final String key) {
-        if (KEYS.stream().noneMatch(k -> k.name().equals(key))) {
-            throw new ConfigException("unknown configuration key '" + key + "'" + suggestion(key));
-        }
+    private static boolean isKey(final String key) {
+        return KEYS.stream().anyMatch(k -> k.name().equals(key));
     }
 
-    private static void checkKnownPrefix(final String prefix) {
-        if (KEYS.stream().noneMatch(k -> k.name().startsWith(prefix + "."))) {
-            throw new ConfigException("unknown configuration key '" + prefix + "'" + suggestion(prefix));
-        }
+    /** {@code evaluation} for {@code evaluation.grace}: a mapping of keys. */
+    private static boolean isSection(final String key) {
+        return KEYS.stream().anyMatch(k -> k.name().startsWith(key + "."));
     }
 
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
-        names.addAll(List.of("kafka", "receivers", "topics", "rules", "evaluation", "ingest", "http", "log"));
+        names.addAll(List.of(KAFKA, RECEIVERS, "topics", "rules", "evaluation", "ingest", "http", "log"));
         return KeySuggestion.closest(key, names).map(best -> "; did you mean '" + best + "'?").orElse("");
+    }
+
+    /** Where a value was set, so that an error about it says so as the user wrote it. */
+    private sealed interface Origin permits InFile {
+        /** How an error about {@code key} set here starts, before ": problem". */
+        String about(String key);
+
+        /** How an error that names no key, about something set here, starts. */
+        String prefix();
+    }
+
+    private record InFile(Path file, YamlNode.Mark mark) implements Origin {
+        @Override
+        public String about(final String key) {
+            return prefix() + key;
+        }
+
+        @Override
+        public String prefix() {
+            return file + ":" + mark + ": ";
+        }
+
+        ConfigException error(final String key, final String problem) {
+            return new ConfigException(about(key) + ": " + problem);
+        }
+    }
+
+    /** What the file and the environment set, and where the file set each value. */
+    private static final class Sources {
+        final Map<String, String> values = new TreeMap<>();
+        final Map<String, String> kafka = new TreeMap<>();
+        final List<Object> receivers = new ArrayList<>();
+        /**
+         * By key ({@code kafka.} and the setting for Kafka's; {@code topics.metrics[1].format} in a list); none for a
+         * value the environment set over the file's.
+         */
+        final Map<String, Origin> origins = new HashMap<>();
+        /** Keys the file set, to refuse a second spelling of one ({@code evaluation.grace} and a nested grace). */
+        private final Map<String, InFile> inFile = new HashMap<>();
+        private Path file;
+
+        /** {@code e} with the place its key was set, when its message starts with a key set somewhere. */
+        ConfigException located(final ConfigException e) {
+            final String message = e.getMessage();
+            final int colon = message.indexOf(": ");
+            final Origin origin = colon < 0 ? null : origins.get(message.substring(0, colon));
+            return origin == null ? e : new ConfigException(origin.about(message.substring(0, colon))
+                    + message.substring(colon));
+        }
+
+        void readFile(final Path path) {
+            this.file = path;
+            final YamlTreeReader.Document document = YamlTreeReader.read(path.toString(), fileText(path), "the configuration");
+            if (!document.problems().isEmpty()) {
+                throw new ConfigException(document.problems().stream().map(RuleProblem::toString)
+                        .collect(Collectors.joining("\n")));
+            }
+            final YamlNode root = document.root().orElse(null);
+            if (root == null || root instanceof YamlNode.Scalar s && s.isNull()) {
+                return;
+            }
+            if (!(root instanceof YamlNode.Mapping mapping)) {
+                throw new ConfigException(path + ":" + root.mark() + ": the configuration must be a mapping of keys");
+            }
+            for (YamlNode.Entry e : mapping.entries()) {
+                entry(e.key(), new InFile(path, e.keyMark()), e.value());
+            }
+        }
+
+        /** The file's text; what keeps it from being read said in a few words, where the file says where. */
+        private static String fileText(final Path path) {
+            final byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(path);
+            } catch (NoSuchFileException e) {
+                throw new ConfigException(path + ": no such file");
+            } catch (IOException e) {
+                throw new ConfigException(path + ": cannot read: "
+                        + (Files.isDirectory(path) ? "it is a directory" : reason(e)));
+            }
+            try {
+                return Utf8Text.decode(bytes);
+            } catch (Utf8Text.NotUtf8Exception e) {
+                throw new ConfigException(path + ":" + e.line() + ":" + e.column() + ": the file is not valid UTF-8");
+            }
+        }
+
+        /** One {@code key: value} of the file; {@code key} is dotted from the top ({@code evaluation.grace}). */
+        private void entry(final String key, final InFile at, final YamlNode value) {
+            if (key.equals(KAFKA) || key.startsWith(KAFKA_PREFIX)) {
+                kafkaEntry(key, at, value);
+            } else if (key.equals(RECEIVERS)) {
+                receiversEntry(at, value);
+            } else if (key.equals(InputTopicsSyntax.KEY) && value instanceof YamlNode.Sequence list) {
+                inputTopics(at, list);
+            } else if (key.equals(InputTopicsSyntax.KEY) && value instanceof YamlNode.Mapping) {
+                throw at.error(key, "must be a topic name or a list of topics");
+            } else if (isKey(key)) {
+                set(key, at, single(key, at, value, "its default"
+                        + (defaultOf(key).isEmpty() ? "" : ", " + defaultOf(key))), values, key);
+            } else if (isSection(key)) {
+                section(key, at, value, "a mapping of keys such as " + KEYS.stream().map(Key::name)
+                        .filter(k -> k.startsWith(key + ".")).findFirst().orElseThrow());
+            } else {
+                throw new ConfigException(at.prefix() + "unknown configuration key '" + key + "'" + suggestion(key));
+            }
+        }
+
+        /** A mapping of keys under {@code key}; empty (every key commented out) means their defaults. */
+        private void section(final String key, final InFile at, final YamlNode value, final String what) {
+            if (value instanceof YamlNode.Mapping m) {
+                for (YamlNode.Entry e : m.entries()) {
+                    entry(key + "." + e.key(), new InFile(at.file(), e.keyMark()), e.value());
+                }
+            } else if (!(value instanceof YamlNode.Scalar s && s.isNull())) {
+                throw at.error(key, "must be " + what + ", not " + value.describe());
+            }
+        }
+
+        /** {@code kafka}, a setting under it, or part of a setting's name ({@code bootstrap:} of bootstrap.servers). */
+        private void kafkaEntry(final String key, final InFile at, final YamlNode value) {
+            if (key.equals(KAFKA) || value instanceof YamlNode.Mapping) {
+                section(key, at, value, "a mapping of Kafka client settings");
+                return;
+            }
+            final String setting = key.substring(KAFKA_PREFIX.length());
+            if (value instanceof YamlNode.Sequence) {
+                throw at.error(key, "must be a single value (a list of " + (setting.equals(BOOTSTRAP_SERVERS)
+                        ? "servers" : "values") + " is one comma-separated string)");
+            }
+            set(key, at, single(key, at, value, "Kafka's default, or write '' for an empty value"), kafka, setting);
+        }
+
+        private void receiversEntry(final InFile at, final YamlNode value) {
+            if (value instanceof YamlNode.Scalar s && s.isNull()) {
+                return;
+            }
+            if (!(value instanceof YamlNode.Sequence list)) {
+                throw at.error(RECEIVERS, "must be a list, not " + value.describe());
+            }
+            for (int i = 0; i < list.items().size(); i++) {
+                final YamlNode item = list.items().get(i);
+                if (!(item instanceof YamlNode.Mapping)) {
+                    throw new InFile(at.file(), item.mark()).error(RECEIVERS + "[" + i + "]",
+                            "must be a mapping with name and webhook or alertmanager, not " + item.describe());
+                }
+                receivers.add(plain(item));
+            }
+        }
+
+        private void inputTopics(final InFile at, final YamlNode.Sequence list) {
+            final List<String> topics = new ArrayList<>();
+            for (int i = 0; i < list.items().size(); i++) {
+                final YamlNode item = list.items().get(i);
+                final String where = InputTopicsSyntax.KEY + "[" + i + "]";
+                final InFile itemAt = new InFile(at.file(), item.mark());
+                origins.put(where, itemAt);
+                if (item instanceof YamlNode.Mapping m) {
+                    m.entries().forEach(e -> origins.put(where + "." + e.key(), new InFile(at.file(), e.keyMark())));
+                }
+                try {
+                    topics.add(InputTopicsSyntax.entryText(item, i));
+                } catch (ConfigException e) {
+                    final ConfigException located = located(e);
+                    if (located != e) {
+                        throw located;
+                    }
+                    // "unknown configuration key 'topics.metrics[1].precison'": where that key is
+                    final Origin field = origins.entrySet().stream()
+                            .filter(o -> o.getKey().startsWith(where + ".")
+                                    && e.getMessage().contains("'" + o.getKey() + "'"))
+                            .map(Map.Entry::getValue).findFirst().orElse(itemAt);
+                    throw new ConfigException(field.prefix() + e.getMessage());
+                }
+            }
+            set(InputTopicsSyntax.KEY, at, String.join(",", topics), values, InputTopicsSyntax.KEY);
+        }
+
+        /** A scalar's text; {@code otherwise} is what leaving the key out gives, for the error of an empty one. */
+        private static String single(final String key, final InFile at, final YamlNode value, final String otherwise) {
+            if (!(value instanceof YamlNode.Scalar s)) {
+                throw at.error(key, "must be a single value, not " + value.describe());
+            }
+            if (s.isNull()) {
+                throw at.error(key, "no value; leave the key out for " + otherwise);
+            }
+            return scalarText(s);
+        }
+
+        private void set(final String key, final InFile at, final String value, final Map<String, String> into,
+                         final String name) {
+            final InFile earlier = inFile.putIfAbsent(key, at);
+            if (earlier != null) {
+                throw at.error(key, "given twice; first at line " + earlier.mark().line());
+            }
+            into.put(name, value);
+            origins.put(key, at);
+        }
+
+        void applyEnvironment(final Map<String, String> env) {
+            for (Key key : KEYS) {
+                final String name = variable(key.name());
+                if (env.containsKey(name)) {
+                    values.put(key.name(), env.get(name));
+                    origins.remove(key.name());
+                }
+            }
+            new TreeMap<>(env).forEach((name, value) -> {
+                if (name.startsWith(KAFKA_VARIABLE_PREFIX) && name.length() > KAFKA_VARIABLE_PREFIX.length()) {
+                    final String setting = name.substring(KAFKA_VARIABLE_PREFIX.length()).toLowerCase(Locale.ROOT)
+                            .replace('_', '.');
+                    kafka.put(setting, value);
+                    origins.remove(KAFKA_PREFIX + setting);
+                }
+            });
+            if (env.containsKey(BOOTSTRAP_VARIABLE)) {
+                kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
+                origins.remove(KAFKA_PREFIX + BOOTSTRAP_SERVERS);
+            }
+        }
+
+    }
+
+    /**
+     * A scalar as the configuration reads it: as written, but as YAML 1.1 (and so Jackson's tree, which read
+     * vigil.yaml until 2026-12-06) resolves booleans ({@code yes} is true) and integers ({@code 1_000} is 1000,
+     * {@code 0x10} is 16). Quoted, a scalar is always its text.
+     */
+    private static String scalarText(final YamlNode.Scalar s) {
+        if (s.type() == YamlNode.Scalar.Type.BOOLEAN) {
+            return Boolean.toString(YAML_TRUE.contains(s.text().toLowerCase(Locale.ROOT)));
+        }
+        if (s.type() == YamlNode.Scalar.Type.INTEGER && Math.abs(s.number()) < EXACT_INTEGERS) {
+            return Long.toString((long) s.number());
+        }
+        return s.text();
+    }
+
+    /** Receivers as ReceiverConfig reads them: maps, lists, text and null. */
+    private static Object plain(final YamlNode node) {
+        if (node instanceof YamlNode.Mapping m) {
+            final Map<String, Object> map = new LinkedHashMap<>();
+            m.entries().forEach(e -> map.put(e.key(), plain(e.value())));
+            return map;
+        }
+        if (node instanceof YamlNode.Sequence l) {
+            final List<Object> list = new ArrayList<>();
+            l.items().forEach(item -> list.add(plain(item)));
+            return list;
+        }
+        final YamlNode.Scalar s = (YamlNode.Scalar) node;
+        return s.isNull() ? null : scalarText(s);
     }
 
     /** The keys, defaults and descriptions, for docs and {@code --help}. */

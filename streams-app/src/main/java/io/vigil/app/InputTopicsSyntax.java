@@ -1,15 +1,13 @@
 package io.vigil.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.ingest.InputFormat;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.TimestampPrecision;
 import io.vigil.model.KeySuggestion;
+import io.vigil.rules.YamlNode;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -57,38 +55,37 @@ final class InputTopicsSyntax {
      * One entry of a YAML list, checked where it is written ({@code topics.metrics[1].format}), as the short text
      * form that {@link #parse(String)} reads.
      */
-    static String entryText(final JsonNode entry, final int index) {
+    static String entryText(final YamlNode entry, final int index) {
         final String where = KEY + "[" + index + "]";
-        if (entry.isValueNode()) {
-            return entry.asText();
+        if (entry instanceof YamlNode.Scalar s) {
+            return s.isNull() ? "" : s.text();
         }
-        if (!entry.isObject()) {
+        if (!(entry instanceof YamlNode.Mapping mapping)) {
             throw new ConfigException(where + ": must be a topic name or a mapping with name, format and precision");
         }
-        final Iterator<Map.Entry<String, JsonNode>> fields = entry.fields();
-        while (fields.hasNext()) {
-            final Map.Entry<String, JsonNode> field = fields.next();
-            if (!ENTRY_KEYS.contains(field.getKey())) {
-                throw new ConfigException("unknown configuration key '" + where + "." + field.getKey() + "'"
-                        + KeySuggestion.closest(field.getKey(), ENTRY_KEYS)
+        for (YamlNode.Entry field : mapping.entries()) {
+            if (!ENTRY_KEYS.contains(field.key())) {
+                throw new ConfigException("unknown configuration key '" + where + "." + field.key() + "'"
+                        + KeySuggestion.closest(field.key(), ENTRY_KEYS)
                                 .map(k -> "; did you mean '" + where + "." + k + "'?").orElse(""));
             }
-            if (!field.getValue().isValueNode()) {
-                throw new ConfigException(where + "." + field.getKey() + ": must be a single value");
+            if (!(field.value() instanceof YamlNode.Scalar)) {
+                throw new ConfigException(where + "." + field.key() + ": must be a single value");
             }
         }
-        final String name = text(entry, "name");
+        final String name = text(mapping, "name");
         if (name.isEmpty()) {
             throw new ConfigException(where + ".name: missing; every input topic needs a name");
         }
-        final String precision = text(entry, "precision");
-        final InputTopic topic = topic(name, text(entry, "format"), precision, where + ".");
+        final String precision = text(mapping, "precision");
+        final InputTopic topic = topic(name, text(mapping, "format"), precision, where + ".");
         return topic.name() + ":" + topic.format().configName() + (precision.isEmpty() ? "" : ":" + precision);
     }
 
-    private static String text(final JsonNode entry, final String key) {
-        final JsonNode value = entry.get(key);
-        return value == null || value.isNull() ? "" : value.asText().strip();
+    private static String text(final YamlNode.Mapping entry, final String key) {
+        return entry.entries().stream().filter(e -> e.key().equals(key)).findFirst()
+                .map(e -> (YamlNode.Scalar) e.value())
+                .map(value -> value.isNull() ? "" : value.text().strip()).orElse("");
     }
 
     private static InputTopic parseEntry(final String entry) {

@@ -58,7 +58,8 @@ class CommandLineTest {
         final CommandRun run = vigil("replay", "--rules", ROOT.resolve("rules").toString(), "--config", cfg.toString(),
                 "--input", ROOT.resolve("samples/backend-incident.jsonl").toString());
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("vigil: unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?"
+        assertThat(run.err()).isEqualTo("vigil: " + cfg + ":2:3: unknown configuration key 'evaluation.grase'; did you"
+                + " mean 'evaluation.grace'?"
                 + System.lineSeparator());
     }
 

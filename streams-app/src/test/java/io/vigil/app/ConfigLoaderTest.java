@@ -57,15 +57,18 @@ class ConfigLoaderTest {
 
     @Test
     void aBadLogFormatOrReadinessLimitNamesItsKey() throws Exception {
-        assertThatThrownBy(() -> ConfigLoader.load(file("log: {format: xml}\n"), Map.of()))
+        final Path xml = file("log: {format: xml}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(xml, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("log.format: 'xml' is not a log format (text or json)");
+                .hasMessage(xml + ":1:7: log.format: 'xml' is not a log format (text or json)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_READYZ_MAX_REBALANCE", "soon")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("http.readyz_max_rebalance: 'soon' is not a duration");
-        assertThatThrownBy(() -> ConfigLoader.load(file("log: {formt: json}\n"), Map.of()))
+                .hasMessageStartingWith("http.readyz_max_rebalance: 'soon' is not a"
+                        + " duration");
+        final Path typo = file("log: {formt: json}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("unknown configuration key 'log.formt'; did you mean 'log.format'?");
+                .hasMessage(typo + ":1:7: unknown configuration key 'log.formt'; did you mean 'log.format'?");
     }
 
     @Test
@@ -84,7 +87,8 @@ class ConfigLoaderTest {
                 Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "false")).partitionedBySeries()).isFalse();
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "yes")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("topics.partitioned_by_series: 'yes' is not true or false");
+                .hasMessage("topics.partitioned_by_series: 'yes' is not true or"
+                        + " false");
     }
 
     @Test
@@ -129,7 +133,7 @@ class ConfigLoaderTest {
         final Path f = file("evaluation: {grase: 30s}\n");
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?");
+                .hasMessage(f + ":1:14: unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?");
     }
 
     @Test
@@ -152,7 +156,8 @@ class ConfigLoaderTest {
     @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
-                .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s, 2h)");
+                .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s,"
+                        + " 2h)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "0s")))
                 .hasMessageStartingWith("evaluation.forget: must be longer than 0s");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_IDLE_TIMEOUT", "0s")))
@@ -168,7 +173,8 @@ class ConfigLoaderTest {
         assertThat(c.httpToken()).contains("tok-123");
         assertThat(c.toString()).doesNotContain("tok-123").doesNotContain("hunter2");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_ENV", "MISSING")))
-                .hasMessage("http.bearer_token_env: the environment variable MISSING is not set");
+                .hasMessage("http.bearer_token_env: the environment variable MISSING is"
+                        + " not set");
     }
 
     @Test
@@ -206,21 +212,23 @@ class ConfigLoaderTest {
     void aBadInputTopicEntryIsNamedWhereItIsWritten() throws Exception {
         final Path typo = file("topics: {metrics: [metrics, {name: telegraf, format: influx, precison: s}]}\n");
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessage("unknown configuration key 'topics.metrics[1].precison'; "
+                .hasMessage(typo + ":1:62: unknown configuration key 'topics.metrics[1].precison'; "
                         + "did you mean 'topics.metrics[1].precision'?");
         final Path format = file("topics: {metrics: [{name: telegraf, format: influxdb}]}\n");
         assertThatThrownBy(() -> ConfigLoader.load(format, Map.of()))
-                .hasMessage("topics.metrics[0].format: 'influxdb' is not a format (auto, json, telegraf_json, influx); "
+                .hasMessage(format + ":1:37: topics.metrics[0].format: 'influxdb' is not a format (auto, json, telegraf_json, influx); "
                         + "did you mean 'influx'?");
         final Path precision = file("topics: {metrics: [{name: telegraf, format: influx, precision: msec}]}\n");
         assertThatThrownBy(() -> ConfigLoader.load(precision, Map.of()))
-                .hasMessage("topics.metrics[0].precision: 'msec' is not a precision (ns, us, ms, s); did you mean 'ms'?");
+                .hasMessage(precision + ":1:53: topics.metrics[0].precision: 'msec' is not a precision (ns, us, ms, s);"
+                        + " did you mean 'ms'?");
         final Path jsonPrecision = file("topics: {metrics: [{name: t, format: telegraf_json, precision: ms}]}\n");
         assertThatThrownBy(() -> ConfigLoader.load(jsonPrecision, Map.of()))
-                .hasMessageStartingWith("topics.metrics[0].precision: the precision is that of line protocol timestamps");
+                .hasMessageStartingWith(jsonPrecision + ":1:53: topics.metrics[0].precision: the precision is that of"
+                        + " line protocol timestamps");
         final Path noName = file("topics: {metrics: [{format: influx}]}\n");
         assertThatThrownBy(() -> ConfigLoader.load(noName, Map.of()))
-                .hasMessage("topics.metrics[0].name: missing; every input topic needs a name");
+                .hasMessage(noName + ":1:20: topics.metrics[0].name: missing; every input topic needs a name");
 
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,telegraf:line")))
                 .hasMessage("topics.metrics: 'telegraf:line': 'line' is not a format "
@@ -228,12 +236,14 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a,b,a")))
                 .hasMessage("topics.metrics: topic 'a' is listed twice");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "my topic")))
-                .hasMessageStartingWith("topics.metrics: 'my topic': 'my topic' is not a Kafka topic name");
+                .hasMessageStartingWith("topics.metrics: 'my topic': 'my topic' is not a Kafka"
+                        + " topic name");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a:influx:s:x")))
                 .hasMessage("topics.metrics: 'a:influx:s:x' is not TOPIC[:FORMAT[:PRECISION]]");
         final Path none = file("topics: {metrics: []}\n");
         assertThatThrownBy(() -> ConfigLoader.load(none, Map.of()))
-                .hasMessage("topics.metrics: no topic given; Vigil needs at least one topic to read datapoints from");
+                .hasMessage(none + ":1:10: topics.metrics: no topic given; Vigil needs at least one topic to read"
+                        + " datapoints from");
     }
 
     @Test
@@ -242,16 +252,18 @@ class ConfigLoaderTest {
                 .containsEntry("vigil.series.bundle.max.points", "0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "many")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.bundle.max.points: expected a number of points (0 for no bundles), "
-                        + "not \"many\"");
+                .hasMessage("kafka.vigil.series.bundle.max.points: "
+                        + "expected a number of points (0 for no bundles), not \"many\"");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "-1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.bundle.max.points: must be at least 0 (no bundles), not -1");
+                .hasMessage("kafka.vigil.series.bundle.max.points: "
+                        + "must be at least 0 (no bundles), not -1");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "false")).kafka())
                 .containsEntry("vigil.series.own.in.task", "false");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "no")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.own.in.task: expected true or false, not \"no\"");
+                .hasMessage("kafka.vigil.series.own.in.task: expected true or"
+                        + " false, not \"no\"");
     }
 
     @Test
@@ -270,17 +282,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "1MiB")))
                 .hasMessage("ingest.max_record_bytes: '1MiB' is not a whole number");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "0s")))
-                .hasMessage("ingest.max_age: must be longer than 0s (at 0s every datapoint behind its partition's"
+                .hasMessage("ingest.max_age: must be longer than 0s (at 0s every datapoint behind"
+                        + " its partition's"
                         + " newest would be dead-lettered as old)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_FUTURE_SKEW", "99999999999999d")))
-                .hasMessage("evaluation.max_future_skew: '99999999999999d' is too long, at most 3650d");
+                .hasMessage("evaluation.max_future_skew: '99999999999999d' is too"
+                        + " long, at most 3650d");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "100000000000d")))
                 .hasMessage("evaluation.forget: '100000000000d' is too long, at most 3650d");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "3650d")).forget())
                 .isEqualTo(java.time.Duration.ofDays(3650));
         final Path typo = file("ingest: {max_lables: 10}\n");
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
-                .hasMessage("unknown configuration key 'ingest.max_lables'; did you mean 'ingest.max_labels'?");
+                .hasMessage(typo + ":1:10: unknown configuration key 'ingest.max_lables'; did you mean"
+                        + " 'ingest.max_labels'?");
     }
 
     @Test
@@ -296,11 +311,147 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "0")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("evaluation.max_series_per_rule: 0 is not above 0");
-        assertThatThrownBy(() -> ConfigLoader.load(file("evaluation: {max_series_per_rule: 100k}\n"), Map.of()))
+        final Path notANumber = file("evaluation: {max_series_per_rule: 100k}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(notANumber, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("evaluation.max_series_per_rule: '100k' is not a whole number");
+                .hasMessage(notANumber + ":1:14: evaluation.max_series_per_rule: '100k' is not a whole number");
         final Path typo = file("evaluation: {max_series_per_rules: 10}\n");
-        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).hasMessage(
-                "unknown configuration key 'evaluation.max_series_per_rules'; did you mean 'evaluation.max_series_per_rule'?");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).hasMessage(typo + ":1:14: unknown configuration"
+                + " key 'evaluation.max_series_per_rules'; did you mean 'evaluation.max_series_per_rule'?");
+    }
+
+    @Test
+    void kafkaSettingsAreSingleValuesAndNestedKeysAreDotted() throws Exception {
+        final Path list = file("kafka:\n  bootstrap.servers: [a:9092, b:9092]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(list, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(list + ":2:3: kafka.bootstrap.servers: must be a single value (a list of servers is one"
+                        + " comma-separated string)");
+        final Path otherList = file("kafka:\n  sasl: {enabled.mechanisms: [PLAIN]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(otherList, Map.of()))
+                .hasMessage(otherList + ":2:10: kafka.sasl.enabled.mechanisms: must be a single value (a list of"
+                        + " values is one comma-separated string)");
+        final Path noValue = file("kafka:\n  security.protocol:\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noValue, Map.of()))
+                .hasMessage(noValue + ":2:3: kafka.security.protocol: no value; leave the key out for Kafka's default,"
+                        + " or write '' for an empty value");
+        final Path notAMapping = file("kafka: broker:9092\n");
+        assertThatThrownBy(() -> ConfigLoader.load(notAMapping, Map.of()))
+                .hasMessage(notAMapping + ":1:1: kafka: must be a mapping of Kafka client settings, not text"
+                        + " 'broker:9092'");
+
+        final VigilConfig nested = ConfigLoader.load(file("""
+                kafka:
+                  bootstrap: {servers: "x:9092"}
+                  ssl:
+                    endpoint.identification.algorithm: ""
+                """), Map.of());
+        assertThat(nested.kafka()).isEqualTo(Map.of("bootstrap.servers", "x:9092",
+                "ssl.endpoint.identification.algorithm", ""));
+        assertThat(nested.bootstrapServers()).contains("x:9092");
+        assertThat(ConfigLoader.load(file("kafka:\n# bootstrap.servers: x:9092\n"), Map.of()).kafka()).isEmpty();
+    }
+
+    @Test
+    void dottedKeysAtTheTopAreTheNestedOnesKafkaSettingsToo() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("""
+                kafka.security.protocol: SSL
+                kafka.bootstrap.servers: "b:9093"
+                evaluation.grace: 10s
+                """), Map.of());
+        assertThat(c.kafka()).containsEntry("security.protocol", "SSL");
+        assertThat(c.bootstrapServers()).contains("b:9093");
+        assertThat(c.grace()).isEqualTo(Duration.ofSeconds(10));
+
+        final Path twice = file("kafka.security.protocol: SSL\nkafka:\n  security:\n    protocol: SASL_SSL\n");
+        assertThatThrownBy(() -> ConfigLoader.load(twice, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(twice + ":4:5: kafka.security.protocol: given twice; first at line 1");
+        final Path graceTwice = file("evaluation.grace: 10s\nevaluation: {grace: 5s}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(graceTwice, Map.of()))
+                .hasMessage(graceTwice + ":2:14: evaluation.grace: given twice; first at line 1");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedWhereItIsGivenAgain() throws Exception {
+        final Path f = file("evaluation:\n  forget: 1m\nevaluation:\n  grace: 10s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":3:1: duplicate key 'evaluation'; first given at line 1");
+        final Path inner = file("http:\n  port: 1\n  port: 2\n");
+        assertThatThrownBy(() -> ConfigLoader.load(inner, Map.of()))
+                .hasMessage(inner + ":3:3: duplicate key 'port'; first given at line 2");
+        final Path alias = file("topics: {alerts: &a out, dlq: *a}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(alias, Map.of()))
+                .hasMessage(alias + ":1:31: YAML aliases are not allowed in the configuration");
+    }
+
+    @Test
+    void anEmptySectionMeansItsDefaultsAndShapesAreNamed() throws Exception {
+        final VigilConfig commented = ConfigLoader.load(file("""
+                rules:
+                #  path: /etc/vigil/rules
+                evaluation:
+                receivers:
+                kafka:
+                http: {}
+                """), Map.of());
+        assertThat(commented.rulesPath()).isEqualTo(Path.of("rules/"));
+        assertThat(commented.grace()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(commented.receivers()).isEmpty();
+        assertThat(commented.kafka()).isEmpty();
+
+        final Path scalar = file("evaluation: 5\n");
+        assertThatThrownBy(() -> ConfigLoader.load(scalar, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(scalar + ":1:1: evaluation: must be a mapping of keys such as evaluation.grace, not '5'");
+        final Path nested = file("evaluation: {grace: {a: 1}}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(nested, Map.of()))
+                .hasMessage(nested + ":1:14: evaluation.grace: must be a single value, not a mapping");
+        final Path noValue = file("evaluation:\n  grace:\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noValue, Map.of()))
+                .hasMessage(noValue + ":2:3: evaluation.grace: no value; leave the key out for its default, 15s");
+        final Path receivers = file("receivers: {name: pager}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(receivers, Map.of()))
+                .hasMessage(receivers + ":1:1: receivers: must be a list, not a mapping");
+        final Path emptyReceiver = file("receivers:\n  -\n");
+        assertThatThrownBy(() -> ConfigLoader.load(emptyReceiver, Map.of()))
+                .hasMessageStartingWith(emptyReceiver + ":2:4: receivers[0]: must be a mapping");
+        final Path root = file("- evaluation\n");
+        assertThatThrownBy(() -> ConfigLoader.load(root, Map.of()))
+                .hasMessage(root + ":1:1: the configuration must be a mapping of keys");
+        assertThat(ConfigLoader.load(file("# nothing yet\n"), Map.of()).grace()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void scalarsAreReadAsYamlResolvesThemAsBefore() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("""
+                ingest: {max_record_bytes: 1_048_576}
+                topics: {partitioned_by_series: yes, alerts: "010"}
+                receivers:
+                  - name: pager
+                    webhook: {url: "http://pager:9000/hook", send_resolved: no, max_in_flight: 0x8}
+                """), Map.of());
+        assertThat(c.limits().maxRecordBytes()).isEqualTo(1_048_576);
+        assertThat(c.partitionedBySeries()).isTrue();
+        assertThat(c.alertsTopic()).isEqualTo("010");
+        assertThat(c.receivers()).containsExactly(Map.of("name", "pager", "webhook",
+                Map.of("url", "http://pager:9000/hook", "send_resolved", "false", "max_in_flight", "8")));
+    }
+
+    @Test
+    void aFileThatCannotBeReadSaysWhy() throws Exception {
+        final Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, "evaluation:\n  grace: 10s # d\u00e9lai\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> ConfigLoader.load(latin1, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(latin1 + ":2:17: the file is not valid UTF-8");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of()))
+                .hasMessage(dir + ": cannot read: it is a directory");
+    }
+
+    @Test
+    void aFileThatMayNotBeReadSaysSo() throws Exception {
+        final Path locked = file("evaluation: {grace: 10s}\n");
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        // root reads it anyway
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(locked), "running as root");
+        assertThatThrownBy(() -> ConfigLoader.load(locked, Map.of()))
+                .hasMessage(locked + ": cannot read: permission denied");
     }
 }
