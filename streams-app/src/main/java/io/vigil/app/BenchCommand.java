@@ -230,14 +230,14 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        final Map<String, String> env = new HashMap<>(System.getenv());
+        final List<ConfigLoader.Option> options = new ArrayList<>();
         if (grace != null) {
-            env.put("VIGIL_EVALUATION_GRACE", grace);
+            options.add(new ConfigLoader.Option("--grace", "evaluation.grace", grace));
         }
         if (bootstrapServers != null) {
-            env.put("VIGIL_BOOTSTRAP_SERVERS", bootstrapServers);
+            options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
         }
-        final VigilConfig base = ConfigLoader.load(config, env);
+        final VigilConfig base = ConfigLoader.load(config, System.getenv(), options);
         if (unkeyed && base.partitionedBySeries()) {
             throw new ConfigException("--unkeyed: topics.partitioned_by_series is true in the configuration, and would "
                     + "evaluate each series of unkeyed records as several");

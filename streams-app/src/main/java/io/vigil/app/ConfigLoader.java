@@ -29,15 +29,17 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Reads {@code vigil.yaml} and {@code VIGIL_*} environment variables into a {@link VigilConfig}. Every key is in
- * one table with its default; an unknown key is an error naming the closest known one. The environment wins over
- * the file: {@code evaluation.grace} is {@code VIGIL_EVALUATION_GRACE}, {@code kafka.X.Y} is {@code VIGIL_KAFKA_X_Y},
- * and {@code VIGIL_BOOTSTRAP_SERVERS} is {@code kafka.bootstrap.servers}.
+ * Reads {@code vigil.yaml}, {@code VIGIL_*} environment variables and a command's options into a
+ * {@link VigilConfig}. Every key is in one table with its default; an unknown key is an error naming the closest
+ * known one. The environment wins over the file, and an option over both: {@code evaluation.grace} is
+ * {@code VIGIL_EVALUATION_GRACE}, {@code kafka.X.Y} is {@code VIGIL_KAFKA_X_Y}, and {@code VIGIL_BOOTSTRAP_SERVERS}
+ * is {@code kafka.bootstrap.servers}.
  *
  * <p>In the file a dotted key is the same key as its parts nested ({@code evaluation.grace: 10s} is
  * {@code evaluation: {grace: 10s}}, {@code kafka: {bootstrap: {servers: x}}} is {@code kafka.bootstrap.servers}),
  * and a key given twice, either way, is an error. An empty section means its defaults; a key given with no value is
- * an error. An error about a key of the file says where it is: {@code vigil.yaml:3:5: evaluation.grace: ...}.
+ * an error. Every error names where the value was set: {@code vigil.yaml:3:5: evaluation.grace: ...},
+ * {@code VIGIL_EVALUATION_GRACE (evaluation.grace): ...} or {@code --http-port (http.port): ...}.
  */
 public final class ConfigLoader {
 
@@ -87,20 +89,38 @@ public final class ConfigLoader {
     /** Integers a double holds exactly, as {@link YamlNode.Scalar#number()} gives them. */
     private static final double EXACT_INTEGERS = 0x1p53;
 
+    /**
+     * A value given on a command's command line, which wins over the file and the environment.
+     *
+     * @param name the option, as errors name it ({@code --http-port})
+     * @param key  the configuration key it sets ({@code http.port}, {@code kafka.bootstrap.servers})
+     */
+    public record Option(String name, String key, String value) {
+    }
+
     private ConfigLoader() {
     }
 
     /**
      * @param file the YAML file, or null for none
      * @param env  the environment ({@code System.getenv()} in production)
-     * @throws ConfigException naming the key that is wrong, and where it is in the file if it is set there
+     * @throws ConfigException naming the key that is wrong, and where it was set
      */
     public static VigilConfig load(final Path file, final Map<String, String> env) {
+        return load(file, env, List.of());
+    }
+
+    /**
+     * @param options values of a command's options, which win over the file and the environment
+     * @throws ConfigException naming the key that is wrong, and where it was set (for an option, the option)
+     */
+    public static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options) {
         final Sources sources = new Sources();
         if (file != null) {
             sources.readFile(file);
         }
         sources.applyEnvironment(env);
+        options.forEach(sources::applyOption);
         try {
             return build(sources.values, sources.kafka, sources.receivers, env);
         } catch (ConfigException e) {
@@ -286,7 +306,7 @@ public final class ConfigLoader {
     }
 
     /** Where a value was set, so that an error about it says so as the user wrote it. */
-    private sealed interface Origin permits InFile {
+    private sealed interface Origin permits InFile, InEnvironment, OnCommandLine {
         /** How an error about {@code key} set here starts, before ": problem". */
         String about(String key);
 
@@ -310,15 +330,36 @@ public final class ConfigLoader {
         }
     }
 
-    /** What the file and the environment set, and where the file set each value. */
+    private record InEnvironment(String variable) implements Origin {
+        @Override
+        public String about(final String key) {
+            return variable + " (" + key + ")";
+        }
+
+        @Override
+        public String prefix() {
+            return variable + ": ";
+        }
+    }
+
+    private record OnCommandLine(String option) implements Origin {
+        @Override
+        public String about(final String key) {
+            return option + " (" + key + ")";
+        }
+
+        @Override
+        public String prefix() {
+            return option + ": ";
+        }
+    }
+
+    /** What the file, the environment and the options set, and where each value was set. */
     private static final class Sources {
         final Map<String, String> values = new TreeMap<>();
         final Map<String, String> kafka = new TreeMap<>();
         final List<Object> receivers = new ArrayList<>();
-        /**
-         * By key ({@code kafka.} and the setting for Kafka's; {@code topics.metrics[1].format} in a list); none for a
-         * value the environment set over the file's.
-         */
+        /** By key ({@code kafka.} and the setting for Kafka's; {@code topics.metrics[1].format} in a list). */
         final Map<String, Origin> origins = new HashMap<>();
         /** Keys the file set, to refuse a second spelling of one ({@code evaluation.grace} and a nested grace). */
         private final Map<String, InFile> inFile = new HashMap<>();
@@ -487,7 +528,7 @@ public final class ConfigLoader {
                 final String name = variable(key.name());
                 if (env.containsKey(name)) {
                     values.put(key.name(), env.get(name));
-                    origins.remove(key.name());
+                    origins.put(key.name(), new InEnvironment(name));
                 }
             }
             new TreeMap<>(env).forEach((name, value) -> {
@@ -495,13 +536,24 @@ public final class ConfigLoader {
                     final String setting = name.substring(KAFKA_VARIABLE_PREFIX.length()).toLowerCase(Locale.ROOT)
                             .replace('_', '.');
                     kafka.put(setting, value);
-                    origins.remove(KAFKA_PREFIX + setting);
+                    origins.put(KAFKA_PREFIX + setting, new InEnvironment(name));
                 }
             });
             if (env.containsKey(BOOTSTRAP_VARIABLE)) {
                 kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
-                origins.remove(KAFKA_PREFIX + BOOTSTRAP_SERVERS);
+                origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, new InEnvironment(BOOTSTRAP_VARIABLE));
             }
+        }
+
+        void applyOption(final Option option) {
+            if (option.key().startsWith(KAFKA_PREFIX)) {
+                kafka.put(option.key().substring(KAFKA_PREFIX.length()), option.value());
+            } else if (isKey(option.key())) {
+                values.put(option.key(), option.value());
+            } else {
+                throw new IllegalArgumentException("no configuration key " + option.key());
+            }
+            origins.put(option.key(), new OnCommandLine(option.name()));
         }
 
     }

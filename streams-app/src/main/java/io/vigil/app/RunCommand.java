@@ -74,32 +74,30 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Integer startAndRun() throws Exception {
-        // The flags reach ConfigLoader as the environment variables they override, and its errors would name the key
-        // (http.port, log.format): a flag's value is checked here first, so that the error names the flag.
+        // A flag's value is checked here first, so that the error names the flag alone.
         if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
             throw new ConfigException("--http-port: " + httpPort + " is not a port number (0-65535)");
         }
         if (logFormat != null) {
             LogFormat.parse("--log-format", logFormat);
         }
-        final Map<String, String> env = new HashMap<>(System.getenv());
+        // Options win over the file and the environment; an error in one names the option.
+        final List<ConfigLoader.Option> options = new java.util.ArrayList<>();
         if (httpPort != null) {
-            env.put("VIGIL_HTTP_PORT", httpPort.toString());
+            options.add(new ConfigLoader.Option("--http-port", "http.port", httpPort.toString()));
         }
         if (rules != null) {
-            env.put("VIGIL_RULES_PATH", rules.toString());
+            options.add(new ConfigLoader.Option("--rules", "rules.path", rules.toString()));
         }
         if (logFormat != null) {
-            env.put("VIGIL_LOG_FORMAT", logFormat);
+            options.add(new ConfigLoader.Option("--log-format", "log.format", logFormat));
         }
-        VigilConfig cfg = ConfigLoader.load(config, env);
+        if (bootstrapServers != null) {
+            options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
+        }
+        VigilConfig cfg = ConfigLoader.load(config, System.getenv(), options);
         // Before anything else logs: the broker, the engine and delivery write their lines in the chosen format.
         cfg.logFormat().apply();
-        if (bootstrapServers != null) {
-            final Map<String, String> kafka = new HashMap<>(cfg.kafka());
-            kafka.put("bootstrap.servers", bootstrapServers);
-            cfg = cfg.withKafka(kafka);
-        }
         if (cfg.bootstrapServers().isEmpty() && dataDir.toString().contains(",")) {
             // The broker's log.dirs is a comma-separated list: d1,d2 would put its logs in ./d1 and ./d2/kafka.
             throw new ConfigException("--data-dir: '" + dataDir + "' has a ',', which the embedded Kafka broker would"

@@ -63,7 +63,7 @@ class ConfigLoaderTest {
                 .hasMessage(xml + ":1:7: log.format: 'xml' is not a log format (text or json)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_READYZ_MAX_REBALANCE", "soon")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("http.readyz_max_rebalance: 'soon' is not a"
+                .hasMessageStartingWith("VIGIL_HTTP_READYZ_MAX_REBALANCE (http.readyz_max_rebalance): 'soon' is not a"
                         + " duration");
         final Path typo = file("log: {formt: json}\n");
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of()))
@@ -87,7 +87,7 @@ class ConfigLoaderTest {
                 Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "false")).partitionedBySeries()).isFalse();
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_PARTITIONED_BY_SERIES", "yes")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("topics.partitioned_by_series: 'yes' is not true or"
+                .hasMessage("VIGIL_TOPICS_PARTITIONED_BY_SERIES (topics.partitioned_by_series): 'yes' is not true or"
                         + " false");
     }
 
@@ -156,14 +156,14 @@ class ConfigLoaderTest {
     @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
-                .hasMessage("evaluation.grace: 'fifteen' is not a duration (e.g. 15s, 1m30s,"
+                .hasMessage("VIGIL_EVALUATION_GRACE (evaluation.grace): 'fifteen' is not a duration (e.g. 15s, 1m30s,"
                         + " 2h)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "0s")))
-                .hasMessageStartingWith("evaluation.forget: must be longer than 0s");
+                .hasMessageStartingWith("VIGIL_EVALUATION_FORGET (evaluation.forget): must be longer than 0s");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_IDLE_TIMEOUT", "0s")))
-                .hasMessageStartingWith("evaluation.idle_timeout: must be longer than 0s");
+                .hasMessageStartingWith("VIGIL_EVALUATION_IDLE_TIMEOUT (evaluation.idle_timeout): must be longer than 0s");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "99999")))
-                .hasMessage("http.port: 99999 is not a port number (0-65535)");
+                .hasMessage("VIGIL_HTTP_PORT (http.port): 99999 is not a port number (0-65535)");
     }
 
     @Test
@@ -173,7 +173,7 @@ class ConfigLoaderTest {
         assertThat(c.httpToken()).contains("tok-123");
         assertThat(c.toString()).doesNotContain("tok-123").doesNotContain("hunter2");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_ENV", "MISSING")))
-                .hasMessage("http.bearer_token_env: the environment variable MISSING is"
+                .hasMessage("VIGIL_HTTP_BEARER_TOKEN_ENV (http.bearer_token_env): the environment variable MISSING is"
                         + " not set");
     }
 
@@ -231,15 +231,15 @@ class ConfigLoaderTest {
                 .hasMessage(noName + ":1:20: topics.metrics[0].name: missing; every input topic needs a name");
 
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,telegraf:line")))
-                .hasMessage("topics.metrics: 'telegraf:line': 'line' is not a format "
+                .hasMessage("VIGIL_TOPICS_METRICS (topics.metrics): 'telegraf:line': 'line' is not a format "
                         + "(auto, json, telegraf_json, influx)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a,b,a")))
-                .hasMessage("topics.metrics: topic 'a' is listed twice");
+                .hasMessage("VIGIL_TOPICS_METRICS (topics.metrics): topic 'a' is listed twice");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "my topic")))
-                .hasMessageStartingWith("topics.metrics: 'my topic': 'my topic' is not a Kafka"
+                .hasMessageStartingWith("VIGIL_TOPICS_METRICS (topics.metrics): 'my topic': 'my topic' is not a Kafka"
                         + " topic name");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "a:influx:s:x")))
-                .hasMessage("topics.metrics: 'a:influx:s:x' is not TOPIC[:FORMAT[:PRECISION]]");
+                .hasMessage("VIGIL_TOPICS_METRICS (topics.metrics): 'a:influx:s:x' is not TOPIC[:FORMAT[:PRECISION]]");
         final Path none = file("topics: {metrics: []}\n");
         assertThatThrownBy(() -> ConfigLoader.load(none, Map.of()))
                 .hasMessage(none + ":1:10: topics.metrics: no topic given; Vigil needs at least one topic to read"
@@ -252,17 +252,17 @@ class ConfigLoaderTest {
                 .containsEntry("vigil.series.bundle.max.points", "0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "many")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.bundle.max.points: "
+                .hasMessage("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS (kafka.vigil.series.bundle.max.points): "
                         + "expected a number of points (0 for no bundles), not \"many\"");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS", "-1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.bundle.max.points: "
+                .hasMessage("VIGIL_KAFKA_VIGIL_SERIES_BUNDLE_MAX_POINTS (kafka.vigil.series.bundle.max.points): "
                         + "must be at least 0 (no bundles), not -1");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "false")).kafka())
                 .containsEntry("vigil.series.own.in.task", "false");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK", "no")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("kafka.vigil.series.own.in.task: expected true or"
+                .hasMessage("VIGIL_KAFKA_VIGIL_SERIES_OWN_IN_TASK (kafka.vigil.series.own.in.task): expected true or"
                         + " false, not \"no\"");
     }
 
@@ -278,18 +278,18 @@ class ConfigLoaderTest {
                 .isEqualTo(Duration.ofHours(1));
 
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_LABELS", "0")))
-                .hasMessage("ingest.max_labels: 0 is not above 0");
+                .hasMessage("VIGIL_INGEST_MAX_LABELS (ingest.max_labels): 0 is not above 0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "1MiB")))
-                .hasMessage("ingest.max_record_bytes: '1MiB' is not a whole number");
+                .hasMessage("VIGIL_INGEST_MAX_RECORD_BYTES (ingest.max_record_bytes): '1MiB' is not a whole number");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "0s")))
-                .hasMessage("ingest.max_age: must be longer than 0s (at 0s every datapoint behind"
+                .hasMessage("VIGIL_INGEST_MAX_AGE (ingest.max_age): must be longer than 0s (at 0s every datapoint behind"
                         + " its partition's"
                         + " newest would be dead-lettered as old)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_FUTURE_SKEW", "99999999999999d")))
-                .hasMessage("evaluation.max_future_skew: '99999999999999d' is too"
+                .hasMessage("VIGIL_EVALUATION_MAX_FUTURE_SKEW (evaluation.max_future_skew): '99999999999999d' is too"
                         + " long, at most 3650d");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "100000000000d")))
-                .hasMessage("evaluation.forget: '100000000000d' is too long, at most 3650d");
+                .hasMessage("VIGIL_EVALUATION_FORGET (evaluation.forget): '100000000000d' is too long, at most 3650d");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_FORGET", "3650d")).forget())
                 .isEqualTo(java.time.Duration.ofDays(3650));
         final Path typo = file("ingest: {max_lables: 10}\n");
@@ -310,7 +310,7 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "0")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("evaluation.max_series_per_rule: 0 is not above 0");
+                .hasMessage("VIGIL_EVALUATION_MAX_SERIES_PER_RULE (evaluation.max_series_per_rule): 0 is not above 0");
         final Path notANumber = file("evaluation: {max_series_per_rule: 100k}\n");
         assertThatThrownBy(() -> ConfigLoader.load(notANumber, Map.of()))
                 .isInstanceOf(ConfigException.class)
@@ -433,6 +433,18 @@ class ConfigLoaderTest {
         assertThat(c.alertsTopic()).isEqualTo("010");
         assertThat(c.receivers()).containsExactly(Map.of("name", "pager", "webhook",
                 Map.of("url", "http://pager:9000/hook", "send_resolved", "false", "max_in_flight", "8")));
+    }
+
+    @Test
+    void anOptionWinsOverTheEnvironmentAndErrorsNameIt() throws Exception {
+        final VigilConfig c = ConfigLoader.load(file("http: {port: 1000}\n"), Map.of("VIGIL_HTTP_PORT", "2000",
+                "VIGIL_BOOTSTRAP_SERVERS", "env:9092"), List.of(new ConfigLoader.Option("--http-port", "http.port", "3000"),
+                new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", "option:9092")));
+        assertThat(c.httpPort()).isEqualTo(3000);
+        assertThat(c.bootstrapServers()).contains("option:9092");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                List.of(new ConfigLoader.Option("--log-format", "log.format", "xml"))))
+                .hasMessage("--log-format (log.format): 'xml' is not a log format (text or json)");
     }
 
     @Test
