@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
@@ -84,6 +85,8 @@ public final class ConfigLoader {
     private static final String VARIABLE_PREFIX = "VIGIL_";
     private static final String KAFKA_VARIABLE_PREFIX = "VIGIL_KAFKA_";
     private static final String BOOTSTRAP_VARIABLE = "VIGIL_BOOTSTRAP_SERVERS";
+    /** Kafka's longest topic name; alert delivery's dead-letter topic is the alerts topic's name and ".dlq". */
+    private static final int LONGEST_TOPIC = 249;
     /** YAML 1.1's words for true, which Jackson's parser (and so Vigil before) read as true. */
     private static final Set<String> YAML_TRUE = Set.of("true", "yes", "on");
     /** Integers a double holds exactly, as {@link YamlNode.Scalar#number()} gives them. */
@@ -144,11 +147,15 @@ public final class ConfigLoader {
         final String external = value(values, "http.external_url");
         checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
         checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, IngestProcessor::ownSeriesInTask);
+        final List<InputTopic> inputs = InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY));
+        final String alerts = topic(values, "topics.alerts");
+        final String dlq = topic(values, "topics.dlq");
+        checkTopicRoles(inputs, alerts, dlq);
         return new VigilConfig(
                 kafka,
-                InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)),
-                value(values, "topics.alerts"),
-                value(values, "topics.dlq"),
+                inputs,
+                alerts,
+                dlq,
                 Path.of(value(values, "rules.path")),
                 duration(values, "evaluation.grace"),
                 aboveZero(values, "evaluation.forget", "at 0s every series is forgotten at each instant it has"
@@ -165,6 +172,44 @@ public final class ConfigLoader {
                 LogFormat.parse("log.format", value(values, "log.format")),
                 positiveInt(values, "evaluation.max_series_per_rule"),
                 bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
+    }
+
+    private static String topic(final Map<String, String> values, final String key) {
+        final String name = value(values, key);
+        InputTopicsSyntax.topicNameProblem(name).ifPresent(problem -> {
+            throw new ConfigException(key + ": " + problem);
+        });
+        return name;
+    }
+
+    /**
+     * No topic has two roles. An input that is also the dead-letter topic reads its rejected records back and
+     * rejects them again, for ever; one that is also the alerts topic (or delivery's {@code <alerts>.dlq}) reads
+     * Vigil's own output as datapoints; dead letters on the alerts topic reach the receivers' consumers.
+     */
+    private static void checkTopicRoles(final List<InputTopic> inputs, final String alerts, final String dlq) {
+        final Set<String> inputNames = inputs.stream().map(InputTopic::name).collect(Collectors.toSet());
+        final String alertsDlq = alerts + ".dlq";
+        if (alertsDlq.length() > LONGEST_TOPIC) {
+            throw new ConfigException("topics.alerts: '" + alerts + "' is too long: alert delivery's dead-letter"
+                    + " topic, its name and '.dlq', would be over " + LONGEST_TOPIC + " characters");
+        }
+        if (inputNames.contains(dlq)) {
+            throw new ConfigException("topics.dlq: '" + dlq + "' is also an input topic (" + InputTopicsSyntax.KEY
+                    + "); a rejected record would be read again, and rejected again, for ever");
+        }
+        if (inputNames.contains(alerts)) {
+            throw new ConfigException("topics.alerts: '" + alerts + "' is also an input topic ("
+                    + InputTopicsSyntax.KEY + "); Vigil would read its own alert events as datapoints");
+        }
+        if (inputNames.contains(alertsDlq)) {
+            throw new ConfigException("topics.alerts: '" + alerts + "' makes alert delivery's dead-letter topic '"
+                    + alertsDlq + "', which is also an input topic (" + InputTopicsSyntax.KEY + ")");
+        }
+        if (dlq.equals(alerts)) {
+            throw new ConfigException("topics.dlq: '" + dlq + "' is also the alerts topic (topics.alerts); the"
+                    + " receivers would be sent the rejected records");
+        }
     }
 
     /**

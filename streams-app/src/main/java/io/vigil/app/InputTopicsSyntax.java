@@ -8,6 +8,7 @@ import io.vigil.rules.YamlNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,10 +29,24 @@ final class InputTopicsSyntax {
 
     static final String KEY = "topics.metrics";
     private static final List<String> ENTRY_KEYS = List.of("name", "format", "precision");
-    /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic). */
+    /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic), with "." and ".." below. */
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private InputTopicsSyntax() {
+    }
+
+    /**
+     * Why Kafka would refuse {@code name} as a topic name, if it would: every topic Vigil reads or writes is checked
+     * at start with it, before a broker is asked to create one.
+     */
+    static Optional<String> topicNameProblem(final String name) {
+        if (!TOPIC_NAME.matcher(name).matches()) {
+            return Optional.of("'" + name + "' is not a Kafka topic name (1 to 249 of letters, digits, '.', '_', '-')");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return Optional.of("'" + name + "' is not a Kafka topic name (Kafka refuses '.' and '..')");
+        }
+        return Optional.empty();
     }
 
     /** Comma-separated {@code TOPIC[:FORMAT[:PRECISION]]} entries. */
@@ -105,10 +120,9 @@ final class InputTopicsSyntax {
     private static InputTopic topic(final String name, final String format, final String precision,
                                     final String where) {
         final boolean mapping = where.endsWith(".");
-        if (!TOPIC_NAME.matcher(name).matches()) {
-            throw new ConfigException((mapping ? where + "name: " : where) + "'" + name
-                    + "' is not a Kafka topic name (1 to 249 of letters, digits, '.', '_', '-')");
-        }
+        topicNameProblem(name).ifPresent(problem -> {
+            throw new ConfigException((mapping ? where + "name: " : where) + problem);
+        });
         final InputFormat f = format.isEmpty() ? InputFormat.AUTO : InputFormat.ofName(format).orElseThrow(() ->
                 new ConfigException((mapping ? where + "format: " : where) + "'" + format + "' is not a format ("
                         + String.join(", ", InputFormat.names()) + ")" + suggestion(format, InputFormat.names())));

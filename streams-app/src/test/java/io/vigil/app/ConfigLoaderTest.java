@@ -321,6 +321,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void noTopicHasTwoRoles() throws Exception {
+        final Path dlqIsInput = file("topics:\n  dlq: metrics\n");
+        assertThatThrownBy(() -> ConfigLoader.load(dlqIsInput, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(dlqIsInput + ":2:3: topics.dlq: 'metrics' is also an input topic (topics.metrics); a rejected"
+                        + " record would be read again, and rejected again, for ever");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_ALERTS", "metrics")))
+                .hasMessage("VIGIL_TOPICS_ALERTS (topics.alerts): 'metrics' is also an input topic (topics.metrics);"
+                        + " Vigil would read its own alert events as datapoints");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,alerts.dlq")))
+                .hasMessage("topics.alerts: 'alerts' makes alert delivery's dead-letter topic 'alerts.dlq', which is"
+                        + " also an input topic (topics.metrics)");
+        final Path dlqIsAlerts = file("topics: {alerts: out, dlq: out}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(dlqIsAlerts, Map.of()))
+                .hasMessage(dlqIsAlerts + ":1:23: topics.dlq: 'out' is also the alerts topic (topics.alerts); the"
+                        + " receivers would be sent the rejected records");
+        // Both dead-letter topics in one is a choice, not a loop.
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_TOPICS_DLQ", "alerts.dlq")).dlqTopic()).isEqualTo("alerts.dlq");
+    }
+
+    @Test
+    void everyTopicNameIsOneKafkaTakes() throws Exception {
+        final Path empty = file("topics:\n  alerts: \"\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(empty, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(empty + ":2:3: topics.alerts: '' is not a Kafka topic name (1 to 249 of letters, digits,"
+                        + " '.', '_', '-')");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_DLQ", "bad/topic")))
+                .hasMessage("VIGIL_TOPICS_DLQ (topics.dlq): 'bad/topic' is not a Kafka topic name (1 to 249 of letters,"
+                        + " digits, '.', '_', '-')");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_DLQ", "..")))
+                .hasMessage("VIGIL_TOPICS_DLQ (topics.dlq): '..' is not a Kafka topic name (Kafka refuses '.' and '..')");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", ".")))
+                .hasMessage("VIGIL_TOPICS_METRICS (topics.metrics): '.': '.' is not a Kafka topic name (Kafka refuses"
+                        + " '.' and '..')");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_ALERTS", "a".repeat(246))))
+                .hasMessageEndingWith("is too long: alert delivery's dead-letter topic, its name and '.dlq', would be"
+                        + " over 249 characters");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_TOPICS_ALERTS", "a".repeat(245))).alertsTopic()).hasSize(245);
+    }
+
+    @Test
     void kafkaSettingsAreSingleValuesAndNestedKeysAreDotted() throws Exception {
         final Path list = file("kafka:\n  bootstrap.servers: [a:9092, b:9092]\n");
         assertThatThrownBy(() -> ConfigLoader.load(list, Map.of())).isInstanceOf(ConfigException.class)
