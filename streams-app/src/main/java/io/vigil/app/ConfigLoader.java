@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -82,6 +83,7 @@ public final class ConfigLoader {
     private static final String KAFKA_PREFIX = "kafka.";
     private static final String RECEIVERS = "receivers";
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    private static final String NUM_STREAM_THREADS = "num.stream.threads";
     private static final String VARIABLE_PREFIX = "VIGIL_";
     private static final String KAFKA_VARIABLE_PREFIX = "VIGIL_KAFKA_";
     private static final String BOOTSTRAP_VARIABLE = "VIGIL_BOOTSTRAP_SERVERS";
@@ -91,6 +93,8 @@ public final class ConfigLoader {
     private static final Set<String> YAML_TRUE = Set.of("true", "yes", "on");
     /** Integers a double holds exactly, as {@link YamlNode.Scalar#number()} gives them. */
     private static final double EXACT_INTEGERS = 0x1p53;
+    /** Kafka's own form of a bootstrap server (ClientUtils): an optional listener prefix, host, port. */
+    private static final Pattern SERVER = Pattern.compile("(?:[A-Za-z_]+://)?(\\[[0-9a-fA-F:.%]+]|[0-9a-zA-Z\\-%._:]+):([0-9]+)");
 
     /**
      * A value given on a command's command line, which wins over the file and the environment.
@@ -145,6 +149,7 @@ public final class ConfigLoader {
             throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
         }
         final String external = value(values, "http.external_url");
+        checkKafka(kafka);
         checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
         checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, IngestProcessor::ownSeriesInTask);
         final List<InputTopic> inputs = InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY));
@@ -172,6 +177,50 @@ public final class ConfigLoader {
                 LogFormat.parse("log.format", value(values, "log.format")),
                 positiveInt(values, "evaluation.max_series_per_rule"),
                 bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
+    }
+
+    /** The {@code kafka.*} settings Vigil itself depends on; Kafka checks the rest when its clients start. */
+    private static void checkKafka(final Map<String, String> kafka) {
+        final String servers = kafka.get(BOOTSTRAP_SERVERS);
+        if (servers != null) {
+            checkBootstrapServers(KAFKA_PREFIX + BOOTSTRAP_SERVERS, servers);
+        }
+        final String threads = kafka.get(NUM_STREAM_THREADS);
+        if (threads != null) {
+            final int n = parse(KAFKA_PREFIX + NUM_STREAM_THREADS, threads.strip(), Integer::parseInt, "a whole number");
+            if (n < 1) {
+                throw new ConfigException(KAFKA_PREFIX + NUM_STREAM_THREADS + ": " + n
+                        + " is not at least 1 (with no stream thread nothing is read, evaluated or alerted on)");
+            }
+        }
+    }
+
+    /**
+     * Each comma-separated server is {@code HOST:PORT}, as Kafka's clients read it, with a port from 1 to 65535;
+     * names are not resolved here (a broker may be named before it is up). Empty entries are skipped, as Kafka
+     * does, but not all of them: an empty value would run no cluster at all.
+     */
+    private static void checkBootstrapServers(final String key, final String text) {
+        final List<String> servers = new ArrayList<>();
+        for (String entry : text.split(",", -1)) {
+            if (!entry.isBlank()) {
+                servers.add(entry.strip());
+            }
+        }
+        if (servers.isEmpty()) {
+            throw new ConfigException(key + ": no server given (HOST:PORT,...; leave the key out for the embedded"
+                    + " broker of `vigil run`)");
+        }
+        for (String server : servers) {
+            final java.util.regex.Matcher m = SERVER.matcher(server);
+            if (!m.matches()) {
+                throw new ConfigException(key + ": '" + server + "' is not HOST:PORT");
+            }
+            final String port = m.group(2);
+            if (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+                throw new ConfigException(key + ": '" + server + "': " + port + " is not a port from 1 to 65535");
+            }
+        }
     }
 
     private static String topic(final Map<String, String> values, final String key) {

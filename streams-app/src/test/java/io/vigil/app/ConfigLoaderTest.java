@@ -424,6 +424,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theNumberOfStreamThreadsIsAtLeastOne() throws Exception {
+        final Path zero = file("kafka:\n  num.stream.threads: 0\n");
+        assertThatThrownBy(() -> ConfigLoader.load(zero, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(zero + ":2:3: kafka.num.stream.threads: 0 is not at least 1 (with no stream thread nothing"
+                        + " is read, evaluated or alerted on)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "-2")))
+                .hasMessageStartingWith("VIGIL_KAFKA_NUM_STREAM_THREADS (kafka.num.stream.threads): -2 is not at least 1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "two")))
+                .hasMessage("VIGIL_KAFKA_NUM_STREAM_THREADS (kafka.num.stream.threads): 'two' is not a whole number");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "2")).kafka())
+                .containsEntry("num.stream.threads", "2");
+    }
+
+    @Test
     void anEmptySectionMeansItsDefaultsAndShapesAreNamed() throws Exception {
         final VigilConfig commented = ConfigLoader.load(file("""
                 rules:
@@ -473,6 +487,25 @@ class ConfigLoaderTest {
         assertThat(c.alertsTopic()).isEqualTo("010");
         assertThat(c.receivers()).containsExactly(Map.of("name", "pager", "webhook",
                 Map.of("url", "http://pager:9000/hook", "send_resolved", "false", "max_in_flight", "8")));
+    }
+
+    @Test
+    void bootstrapServersAreHostColonPort() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                List.of(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", "nocolon"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--bootstrap-servers (kafka.bootstrap.servers): 'nocolon' is not HOST:PORT");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "a:9092,h:99999")))
+                .hasMessage("VIGIL_BOOTSTRAP_SERVERS (kafka.bootstrap.servers): 'h:99999': 99999 is not a port from 1"
+                        + " to 65535");
+        final Path zeroPort = file("kafka: {bootstrap.servers: \"h:0\"}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(zeroPort, Map.of()))
+                .hasMessage(zeroPort + ":1:9: kafka.bootstrap.servers: 'h:0': 0 is not a port from 1 to 65535");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", " ")))
+                .hasMessageStartingWith("VIGIL_KAFKA_BOOTSTRAP_SERVERS (kafka.bootstrap.servers): no server given");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS",
+                "broker-1:9092, 10.0.0.2:9092,[::1]:9093,SASL_SSL://b.example.com:9094,")).bootstrapServers())
+                .isPresent();
     }
 
     @Test
