@@ -11,6 +11,10 @@ import io.vigil.rules.Utf8Text;
 import io.vigil.rules.YamlNode;
 import io.vigil.rules.YamlTreeReader;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -95,6 +99,7 @@ public final class ConfigLoader {
     private static final double EXACT_INTEGERS = 0x1p53;
     /** Kafka's own form of a bootstrap server (ClientUtils): an optional listener prefix, host, port. */
     private static final Pattern SERVER = Pattern.compile("(?:[A-Za-z_]+://)?(\\[[0-9a-fA-F:.%]+]|[0-9a-zA-Z\\-%._:]+):([0-9]+)");
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
 
     /**
      * A value given on a command's command line, which wins over the file and the environment.
@@ -148,7 +153,6 @@ public final class ConfigLoader {
         if (port < 0 || port > 65_535) {
             throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
         }
-        final String external = value(values, "http.external_url");
         checkKafka(kafka);
         checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
         checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, IngestProcessor::ownSeriesInTask);
@@ -169,8 +173,9 @@ public final class ConfigLoader {
                 aboveZero(values, "evaluation.idle_timeout", "at 0s a partition counts as idle between two of its"
                         + " records, and evaluation runs past the points still on their way"),
                 port,
-                value(values, "http.bind"),
-                external.isEmpty() ? "http://localhost:" + port : external,
+                bindAddress(value(values, "http.bind")),
+                values.containsKey("http.external_url") ? externalUrl(value(values, "http.external_url"))
+                        : "http://localhost:" + port,
                 receivers,
                 httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
                 duration(values, "http.readyz_max_rebalance"),
@@ -259,6 +264,60 @@ public final class ConfigLoader {
             throw new ConfigException("topics.dlq: '" + dlq + "' is also the alerts topic (topics.alerts); the"
                     + " receivers would be sent the rejected records");
         }
+    }
+
+    /** An IP address, or a host name this machine resolves (looked up now: a name that fails later fails at start). */
+    private static String bindAddress(final String text) {
+        final String problem = "http.bind: '" + text + "' is neither an IP address nor a host name this machine"
+                + " resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)";
+        // InetAddress would look up "999.1.1.1" as a name, and takes "" for the loopback address.
+        if (text.isEmpty() || DIGITS_AND_DOTS.matcher(text).matches() && !isIpv4Literal(text)) {
+            throw new ConfigException(problem);
+        }
+        try {
+            InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(problem);
+        }
+        return text;
+    }
+
+    private static boolean isIpv4Literal(final String text) {
+        final String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An absolute http(s) URL with a host: other instances reach this one there, and alert links start with it. */
+    private static String externalUrl(final String text) {
+        final String key = "http.external_url";
+        final URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key + ": '" + text + "' is not a URL (" + e.getReason() + " at index "
+                    + e.getIndex() + "); e.g. http://vigil-1:8080");
+        }
+        final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ConfigException(key + ": '" + text + "' is not an absolute http:// or https:// URL (e.g."
+                    + " http://vigil-1:8080): other instances reach this one there, and alert links start with it");
+        }
+        if (uri.getHost() == null) {
+            throw new ConfigException(key + ": '" + text + "' has no host name (host names hold letters, digits, '-'"
+                    + " and '.')");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new ConfigException(key + ": '" + text + "': port " + uri.getPort() + " is not from 1 to 65535");
+        }
+        return text;
     }
 
     /**

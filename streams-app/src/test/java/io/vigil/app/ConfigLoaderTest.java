@@ -490,6 +490,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExternalUrlIsAnAbsoluteHttpUrl() throws Exception {
+        final Path notAUrl = file("http:\n  external_url: \"not a url at all\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(notAUrl, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(notAUrl + ":2:3: http.external_url: 'not a url at all' is not a URL (Illegal character in"
+                        + " path at index 3); e.g. http://vigil-1:8080");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "vigil-1:8080")))
+                .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'vigil-1:8080' is not an"
+                        + " absolute http:// or https:// URL");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "")))
+                .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): '' is not an absolute");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil_1:8080")))
+                .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://vigil_1:8080' has no host");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://v:99999")))
+                .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://v:99999': port 99999 is not from 1"
+                        + " to 65535");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "https://vigil.example.com/ops"))
+                .externalUrl()).isEqualTo("https://vigil.example.com/ops");
+    }
+
+    @Test
+    void theBindAddressIsAnAddressOrAHostThatResolves() throws Exception {
+        final Path noHost = file("http: {bind: no-such-host.invalid}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noHost, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(noHost + ":1:8: http.bind: 'no-such-host.invalid' is neither an IP address nor a host name"
+                        + " this machine resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", "999.1.1.1")))
+                .hasMessageStartingWith("VIGIL_HTTP_BIND (http.bind): '999.1.1.1' is neither an IP address");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", "")))
+                .hasMessageStartingWith("VIGIL_HTTP_BIND (http.bind): '' is neither an IP address");
+        for (String bind : List.of("0.0.0.0", "127.0.0.1", "::1", "localhost")) {
+            assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", bind)).httpBind()).isEqualTo(bind);
+        }
+    }
+
+    @Test
     void bootstrapServersAreHostColonPort() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
                 List.of(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", "nocolon"))))
