@@ -165,7 +165,7 @@ public final class ConfigLoader {
                 inputs,
                 alerts,
                 dlq,
-                Path.of(value(values, "rules.path")),
+                Path.of(nonEmpty(values, "rules.path")),
                 duration(values, "evaluation.grace"),
                 aboveZero(values, "evaluation.forget", "at 0s every series is forgotten at each instant it has"
                         + " no point, its alerts pending again and again, never firing"),
@@ -177,7 +177,7 @@ public final class ConfigLoader {
                 values.containsKey("http.external_url") ? externalUrl(value(values, "http.external_url"))
                         : "http://localhost:" + port,
                 receivers,
-                httpToken(value(values, "http.bearer_token_env"), value(values, "http.bearer_token_file"), env),
+                httpToken(values, env),
                 duration(values, "http.readyz_max_rebalance"),
                 LogFormat.parse("log.format", value(values, "log.format")),
                 positiveInt(values, "evaluation.max_series_per_rule"),
@@ -374,25 +374,48 @@ public final class ConfigLoader {
         return n;
     }
 
-    private static Optional<String> httpToken(final String variable, final String file, final Map<String, String> env) {
-        if (!variable.isEmpty() && !file.isEmpty()) {
+    /**
+     * The token {@code /api/*} and {@code /metrics} require, refused as receivers' secrets are (ReceiverConfig):
+     * given empty, or from an empty file or variable, every request would be refused, or none asked for one.
+     */
+    private static Optional<String> httpToken(final Map<String, String> values, final Map<String, String> env) {
+        final String envKey = "http.bearer_token_env";
+        final String fileKey = "http.bearer_token_file";
+        if (values.containsKey(envKey) && values.containsKey(fileKey)) {
             throw new ConfigException("http: give bearer_token_env or bearer_token_file, not both");
         }
-        if (!variable.isEmpty()) {
+        if (values.containsKey(envKey)) {
+            final String variable = nonEmpty(values, envKey);
             final String token = env.get(variable);
             if (token == null || token.isBlank()) {
-                throw new ConfigException("http.bearer_token_env: the environment variable " + variable + " is not set");
+                throw new ConfigException(envKey + ": the environment variable " + variable + " is not set");
             }
-            return Optional.of(token.strip());
+            return Optional.of(secret(token, envKey, "the environment variable " + variable));
         }
-        if (!file.isEmpty()) {
+        if (values.containsKey(fileKey)) {
+            final String file = nonEmpty(values, fileKey);
+            final String token;
             try {
-                return Optional.of(Files.readString(Path.of(file)).strip());
+                token = Files.readString(Path.of(file));
             } catch (IOException e) {
-                throw new ConfigException("http.bearer_token_file: cannot read " + file);
+                throw new ConfigException(fileKey + ": cannot read " + file + ": " + reason(e));
             }
+            if (token.isBlank()) {
+                throw new ConfigException(fileKey + ": " + file + " is empty");
+            }
+            return Optional.of(secret(token, fileKey, file));
         }
         return Optional.empty();
+    }
+
+    /** As ReceiverConfig's secrets: without the whitespace around it, one line. The message never holds it. */
+    private static String secret(final String raw, final String key, final String from) {
+        final String token = raw.strip();
+        if (token.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(key + ": " + from + " holds a control character (a line break?) inside the"
+                    + " secret; it must be one line");
+        }
+        return token;
     }
 
     /** What went wrong reading a file, in a few words: "permission denied", "no such file". */
@@ -408,6 +431,16 @@ public final class ConfigLoader {
         }
         return e.getMessage() == null ? e.getClass().getSimpleName()
                 : e.getMessage().lines().findFirst().orElse("").toLowerCase(Locale.ROOT);
+    }
+
+    /** A value that may not be given empty: empty is never the default, which is had by leaving the key out. */
+    private static String nonEmpty(final Map<String, String> values, final String key) {
+        final String v = value(values, key);
+        if (v.isEmpty()) {
+            throw new ConfigException(key + ": empty; leave the key out for "
+                    + (defaultOf(key).isEmpty() ? "none" : "its default, " + defaultOf(key)));
+        }
+        return v;
     }
 
     private static String value(final Map<String, String> values, final String key) {

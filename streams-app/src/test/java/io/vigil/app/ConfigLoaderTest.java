@@ -556,6 +556,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theHttpTokenIsNeverEmpty() throws Exception {
+        final Path empty = dir.resolve("token");
+        Files.writeString(empty, "\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file("http: {bearer_token_file: " + empty + "}\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(":1:8: http.bearer_token_file: " + empty + " is empty");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", "")))
+                .hasMessage("VIGIL_HTTP_BEARER_TOKEN_FILE (http.bearer_token_file): empty; leave the key out for none");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_ENV", "TOKEN", "TOKEN", " ")))
+                .hasMessage("VIGIL_HTTP_BEARER_TOKEN_ENV (http.bearer_token_env): the environment variable TOKEN is"
+                        + " not set");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", dir + "/missing")))
+                .hasMessage("VIGIL_HTTP_BEARER_TOKEN_FILE (http.bearer_token_file): cannot read " + dir
+                        + "/missing: no such file");
+        final Path twoLines = dir.resolve("two-lines");
+        Files.writeString(twoLines, "abc\ndef\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", twoLines.toString())))
+                .hasMessageContaining("holds a control character (a line break?) inside the secret")
+                .hasMessageNotContaining("abc");
+        final Path token = dir.resolve("good");
+        Files.writeString(token, "s3cret\n");
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", token.toString())).httpToken())
+                .contains("s3cret");
+    }
+
+    @Test
+    void anEmptyValueIsRefusedNotTakenForTheDefault() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_RULES_PATH", " ")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("VIGIL_RULES_PATH (rules.path): empty; leave the key out for its default, rules/");
+    }
+
+    @Test
     void aFileThatCannotBeReadSaysWhy() throws Exception {
         final Path latin1 = dir.resolve("latin1.yaml");
         Files.write(latin1, "evaluation:\n  grace: 10s # d\u00e9lai\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
