@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,6 +92,8 @@ public final class ConfigLoader {
     private static final String VARIABLE_PREFIX = "VIGIL_";
     private static final String KAFKA_VARIABLE_PREFIX = "VIGIL_KAFKA_";
     private static final String BOOTSTRAP_VARIABLE = "VIGIL_BOOTSTRAP_SERVERS";
+    /** VIGIL_ variables that are no key: the launcher's (`vigil`) and the short form of kafka.bootstrap.servers. */
+    private static final Set<String> OTHER_VARIABLES = Set.of("VIGIL_JAVA_OPTS", BOOTSTRAP_VARIABLE);
     /** Kafka's longest topic name; alert delivery's dead-letter topic is the alerts topic's name and ".dlq". */
     private static final int LONGEST_TOPIC = 249;
     /** YAML 1.1's words for true, which Jackson's parser (and so Vigil before) read as true. */
@@ -133,11 +136,52 @@ public final class ConfigLoader {
         }
         sources.applyEnvironment(env);
         options.forEach(sources::applyOption);
+        final List<String> warnings = unknownVariables(env, sources.referencedVariables());
+        final VigilConfig config;
         try {
-            return build(sources.values, sources.kafka, sources.receivers, env);
+            config = build(sources.values, sources.kafka, sources.receivers, env);
         } catch (ConfigException e) {
+            warn(warnings, Optional.empty());
             throw sources.located(e);
         }
+        warn(warnings, Optional.of(config.logFormat()));
+        return config;
+    }
+
+    /**
+     * Logs {@code warnings}, if any, in the configured format: `run` applies it right after loading, and a collector
+     * of JSON lines should not meet a text line first. Only then is a logger made: that starts log4j (about 0.6 s),
+     * which `rules validate` does without.
+     */
+    private static void warn(final List<String> warnings, final Optional<LogFormat> format) {
+        if (!warnings.isEmpty()) {
+            format.ifPresent(LogFormat::apply);
+            final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+            warnings.forEach(log::warn);
+        }
+    }
+
+    /**
+     * The {@code VIGIL_*} variables of {@code env} that set nothing, each with the known variable it most likely
+     * meant: warned about, not refused, since the environment of a process holds what others put there too.
+     *
+     * @param referenced variables the configuration names as holding secrets ({@code bearer_token_env},
+     *                   {@code hmac_secret_env}): known
+     */
+    static List<String> unknownVariables(final Map<String, String> env, final Set<String> referenced) {
+        final List<String> known = new ArrayList<>(OTHER_VARIABLES);
+        KEYS.forEach(k -> known.add(variable(k.name())));
+        known.sort(null);
+        final List<String> warnings = new ArrayList<>();
+        new TreeMap<>(env).keySet().forEach(name -> {
+            if (name.startsWith(VARIABLE_PREFIX) && !known.contains(name) && !referenced.contains(name)
+                    && !(name.startsWith(KAFKA_VARIABLE_PREFIX) && name.length() > KAFKA_VARIABLE_PREFIX.length())) {
+                warnings.add("environment variable " + name + " sets no Vigil setting and is ignored"
+                        + KeySuggestion.closest(name, known).map(k -> "; did you mean " + k + "?")
+                                .orElse(" (every key k.x is VIGIL_K_X, kafka.* is VIGIL_KAFKA_*)"));
+            }
+        });
+        return warnings;
     }
 
     /** The environment variable of a key: {@code evaluation.grace} is {@code VIGIL_EVALUATION_GRACE}. */
@@ -742,6 +786,26 @@ public final class ConfigLoader {
             origins.put(option.key(), new OnCommandLine(option.name()));
         }
 
+        /** The variables the configuration names as holding a secret: {@code http.bearer_token_env}, receivers'. */
+        Set<String> referencedVariables() {
+            final Set<String> names = new HashSet<>();
+            Optional.ofNullable(values.get("http.bearer_token_env")).map(String::strip).ifPresent(names::add);
+            receivers.forEach(r -> collectVariables(r, names));
+            return names;
+        }
+
+        private static void collectVariables(final Object value, final Set<String> into) {
+            if (value instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> {
+                    if (String.valueOf(k).endsWith("_env") && v instanceof String name) {
+                        into.add(name.strip());
+                    }
+                    collectVariables(v, into);
+                });
+            } else if (value instanceof List<?> l) {
+                l.forEach(v -> collectVariables(v, into));
+            }
+        }
     }
 
     /**

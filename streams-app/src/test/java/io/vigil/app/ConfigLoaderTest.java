@@ -589,6 +589,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownVigilVariableIsWarnedAboutWithTheClosestKnownOne() {
+        assertThat(ConfigLoader.unknownVariables(Map.of("VIGIL_EVALUATION_FORGOT", "1m", "VIGIL_JAVA_OPTS", "-Xmx1g",
+                "VIGIL_KAFKA_SECURITY_PROTOCOL", "SSL", "VIGIL_BOOTSTRAP_SERVERS", "k:9092", "VIGIL_PAGER_HMAC", "x",
+                "VIGIL_EVALUATION_GRACE", "5s", "VIGIL_ZZZ", "1", "PATH", "/bin"), java.util.Set.of("VIGIL_PAGER_HMAC")))
+                .containsExactly("environment variable VIGIL_EVALUATION_FORGOT sets no Vigil setting and is ignored;"
+                        + " did you mean VIGIL_EVALUATION_FORGET?",
+                        "environment variable VIGIL_ZZZ sets no Vigil setting and is ignored (every key k.x is"
+                                + " VIGIL_K_X, kafka.* is VIGIL_KAFKA_*)");
+    }
+
+    @Test
+    void loadingWarnsAboutAnUnknownVariableButNotAboutThoseTheConfigurationNames() throws Exception {
+        final Path f = file("""
+                http: {bearer_token_env: VIGIL_API_TOKEN}
+                receivers:
+                  - name: pager
+                    webhook: {url: "http://pager:9000/hook", hmac_secret_env: VIGIL_PAGER_HMAC}
+                """);
+        try (CapturedLogs logs = new CapturedLogs()) {
+            assertThat(ConfigLoader.load(f, Map.of("VIGIL_API_TOKEN", "t", "VIGIL_PAGER_HMAC", "h",
+                    "VIGIL_EVALUATION_FORGOT", "1m")).httpToken()).contains("t");
+            assertThat(logs.text()).contains("environment variable VIGIL_EVALUATION_FORGOT sets no Vigil setting and is"
+                    + " ignored; did you mean VIGIL_EVALUATION_FORGET?")
+                    .doesNotContain("VIGIL_API_TOKEN").doesNotContain("VIGIL_PAGER_HMAC");
+        }
+    }
+
+    @Test
     void aFileThatCannotBeReadSaysWhy() throws Exception {
         final Path latin1 = dir.resolve("latin1.yaml");
         Files.write(latin1, "evaluation:\n  grace: 10s # d\u00e9lai\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
