@@ -26,14 +26,15 @@ class RunCommandTest {
 
     @Test
     void aStartThatFailsAfterTheBrokerIsUpClosesTheBroker() throws Exception {
-        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "topics:\n  alerts: \"\"\n");
+        // Valid to the configuration's checks, refused by the Kafka clients the engine makes once the broker is up.
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "kafka:\n  max.poll.records: many\n");
         final Path data = dir.resolve("data");
 
         final CommandRun run = CommandRun.vigil("run", "--config", config.toString(), "--rules", RULES,
                 "--http-port", "0", "--data-dir", data.toString());
 
-        assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).startsWith("vigil: cannot set up topics at 127.0.0.1:").hasLineCount(1);
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).startsWith("vigil: ").contains("max.poll.records").hasLineCount(1);
         // Kafka writes this marker when it stops cleanly; without it the next start recovers every log (seconds more,
         // and logs of topics it had not yet recorded are marked stray).
         assertThat(data.resolve("kafka/.kafka_cleanshutdown")).as("the broker stopped cleanly").exists();
@@ -56,7 +57,7 @@ class RunCommandTest {
         final Path config = Files.writeString(dir.resolve("vigil.yaml"), "http: {port: 70000}\n");
         final CommandRun key = CommandRun.vigil("run", "--rules", RULES, "--config", config.toString());
         assertThat(key.exit()).isEqualTo(2);
-        assertThat(key.err()).startsWith("vigil: http.port: 70000 ");
+        assertThat(key.err()).startsWith("vigil: " + config + ":1:8: http.port: 70000 ");
     }
 
     @Test
@@ -75,12 +76,16 @@ class RunCommandTest {
     @Test
     void anHttpBindAddressThatIsNotThisMachinesIsNamedAsSuch() throws Exception {
         // 192.0.2.1 is kept for documentation (RFC 5737), never a machine's; .invalid never resolves (RFC 2606).
+        // One the configuration cannot tell (it resolves) is refused where it is bound; one that does not resolve
+        // is refused as the configuration is read.
         for (String bind : new String[] {"192.0.2.1", "no-such-host.invalid"}) {
             final Path config = Files.writeString(dir.resolve("vigil.yaml"), "http: {bind: " + bind + "}\n");
             final CommandRun run = CommandRun.vigil("run", "--config", config.toString(), "--rules", RULES,
                     "--http-port", "0", "--data-dir", dir.resolve("data").toString());
             assertThat(run.exit()).as(bind).isEqualTo(2);
-            assertThat(run.err()).as(bind).startsWith("vigil: http.bind: cannot bind " + bind + ": ").hasLineCount(1);
+            assertThat(run.err()).as(bind).startsWith(bind.endsWith(".invalid")
+                    ? "vigil: " + config + ":1:8: http.bind: 'no-such-host.invalid' is neither an IP address nor"
+                    : "vigil: http.bind: cannot bind " + bind + ": ").hasLineCount(1);
             assertThat(run.out()).isEmpty();
         }
         assertThat(dir.resolve("data")).as("nothing started").doesNotExist();
