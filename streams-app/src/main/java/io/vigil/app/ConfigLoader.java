@@ -536,7 +536,7 @@ public final class ConfigLoader {
     }
 
     /** Where a value was set, so that an error about it says so as the user wrote it. */
-    private sealed interface Origin permits InFile, InEnvironment, OnCommandLine {
+    private sealed interface Origin permits InFile, ByName {
         /** How an error about {@code key} set here starts, before ": problem". */
         String about(String key);
 
@@ -560,27 +560,16 @@ public final class ConfigLoader {
         }
     }
 
-    private record InEnvironment(String variable) implements Origin {
+    /** An environment variable or a command-line option, named as the user wrote it. */
+    private record ByName(String name) implements Origin {
         @Override
         public String about(final String key) {
-            return variable + " (" + key + ")";
+            return name + " (" + key + ")";
         }
 
         @Override
         public String prefix() {
-            return variable + ": ";
-        }
-    }
-
-    private record OnCommandLine(String option) implements Origin {
-        @Override
-        public String about(final String key) {
-            return option + " (" + key + ")";
-        }
-
-        @Override
-        public String prefix() {
-            return option + ": ";
+            return name + ": ";
         }
     }
 
@@ -758,7 +747,7 @@ public final class ConfigLoader {
                 final String name = variable(key.name());
                 if (env.containsKey(name)) {
                     values.put(key.name(), env.get(name));
-                    origins.put(key.name(), new InEnvironment(name));
+                    origins.put(key.name(), new ByName(name));
                 }
             }
             new TreeMap<>(env).forEach((name, value) -> {
@@ -766,12 +755,12 @@ public final class ConfigLoader {
                     final String setting = name.substring(KAFKA_VARIABLE_PREFIX.length()).toLowerCase(Locale.ROOT)
                             .replace('_', '.');
                     kafka.put(setting, value);
-                    origins.put(KAFKA_PREFIX + setting, new InEnvironment(name));
+                    origins.put(KAFKA_PREFIX + setting, new ByName(name));
                 }
             });
             if (env.containsKey(BOOTSTRAP_VARIABLE)) {
                 kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
-                origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, new InEnvironment(BOOTSTRAP_VARIABLE));
+                origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, new ByName(BOOTSTRAP_VARIABLE));
             }
         }
 
@@ -783,7 +772,7 @@ public final class ConfigLoader {
             } else {
                 throw new IllegalArgumentException("no configuration key " + option.key());
             }
-            origins.put(option.key(), new OnCommandLine(option.name()));
+            origins.put(option.key(), new ByName(option.name()));
         }
 
         /** The variables the configuration names as holding a secret: {@code http.bearer_token_env}, receivers'. */
