@@ -5,6 +5,7 @@ import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.SeriesBundler;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.FileErrorReason;
 import io.vigil.model.KeySuggestion;
 import io.vigil.rules.RuleProblem;
 import io.vigil.rules.Utf8Text;
@@ -15,8 +16,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -442,7 +441,7 @@ public final class ConfigLoader {
             try {
                 token = Files.readString(Path.of(file));
             } catch (IOException e) {
-                throw new ConfigException(fileKey + ": cannot read " + file + ": " + reason(e));
+                throw new ConfigException(fileKey + ": cannot read " + file + ": " + FileErrorReason.of(e));
             }
             if (token.isBlank()) {
                 throw new ConfigException(fileKey + ": " + file + " is empty");
@@ -460,21 +459,6 @@ public final class ConfigLoader {
                     + " secret; it must be one line");
         }
         return token;
-    }
-
-    /** What went wrong reading a file, in a few words: "permission denied", "no such file". */
-    private static String reason(final IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason().toLowerCase(Locale.ROOT);
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName()
-                : e.getMessage().lines().findFirst().orElse("").toLowerCase(Locale.ROOT);
     }
 
     /** A value that may not be given empty: empty is never the default, which is had by leaving the key out. */
@@ -621,7 +605,7 @@ public final class ConfigLoader {
                 throw new ConfigException(path + ": no such file");
             } catch (IOException e) {
                 throw new ConfigException(path + ": cannot read: "
-                        + (Files.isDirectory(path) ? "it is a directory" : reason(e)));
+                        + (Files.isDirectory(path) ? "it is a directory" : FileErrorReason.of(e)));
             }
             try {
                 return Utf8Text.decode(bytes);

@@ -203,11 +203,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (java.nio.file.AccessDeniedException e) {
             throw new UnusableDataDirectory("cannot create " + dir + ": permission denied"
                 + (dir.toString().equals(e.getFile()) ? "" : " (on " + e.getFile() + ")"));
-        } catch (java.nio.file.FileSystemException e) {
-            throw new UnusableDataDirectory("cannot create " + dir + ": "
-                + (e.getReason() == null ? e.getMessage() : e.getReason().toLowerCase(Locale.ROOT)));
         } catch (IOException e) {
-            throw new UnusableDataDirectory("cannot create " + dir + ": " + e.getMessage());
+            throw new UnusableDataDirectory("cannot create " + dir + ": " + io.vigil.model.FileErrorReason.of(e));
         }
         if (!Files.isWritable(dir)) {
             throw new UnusableDataDirectory("cannot write in " + dir + ": permission denied");

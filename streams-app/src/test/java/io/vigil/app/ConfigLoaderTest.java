@@ -569,7 +569,7 @@ class ConfigLoaderTest {
                         + " not set");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", dir + "/missing")))
                 .hasMessage("VIGIL_HTTP_BEARER_TOKEN_FILE (http.bearer_token_file): cannot read " + dir
-                        + "/missing: no such file");
+                        + "/missing: no such file or directory");
         final Path twoLines = dir.resolve("two-lines");
         Files.writeString(twoLines, "abc\ndef\n");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BEARER_TOKEN_FILE", twoLines.toString())))
