@@ -106,19 +106,8 @@ class ReplayTest {
         file.write('\n');
         file.writeBytes(String.join("\n", records).getBytes(StandardCharsets.UTF_8));
         final Path input = Files.write(dir.resolve("capture.jsonl"), file.toByteArray());
-        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
 
-        final Replayed replayed = replay(input);
-        final Replayed cleanReplayed = replay(clean);
-        final Replay.Summary summary = replayed.summary();
-        final Replay.Summary cleanSummary = cleanReplayed.summary();
-        final List<String> events = replayed.events();
-        final List<String> cleanEvents = cleanReplayed.events();
-
-        assertThat(summary.lines()).isEqualTo(records.size() + 1);
-        assertThat(summary.rejectedByReason()).containsEntry("unparseable",
-                cleanSummary.rejectedByReason().getOrDefault("unparseable", 0L) + 1);
-        assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
+        replaysAsWithoutOneRecord(input, records, "unparseable");
     }
 
     /**
@@ -133,18 +122,8 @@ class ReplayTest {
         withSentinel.add(0, "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"sentinel\"},\"value\":0,"
                 + "\"timestamp\":" + Long.MIN_VALUE + "}");
         final Path input = Files.write(dir.resolve("capture.jsonl"), withSentinel);
-        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
 
-        final Replayed replayed = replay(input);
-        final Replayed cleanReplayed = replay(clean);
-        final Replay.Summary summary = replayed.summary();
-        final Replay.Summary cleanSummary = cleanReplayed.summary();
-        final List<String> events = replayed.events();
-        final List<String> cleanEvents = cleanReplayed.events();
-
-        assertThat(summary.rejectedByReason()).containsEntry("invalid_timestamp",
-                cleanSummary.rejectedByReason().getOrDefault("invalid_timestamp", 0L) + 1);
-        assertThat(events).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanEvents);
+        replaysAsWithoutOneRecord(input, records, "invalid_timestamp");
     }
 
     /**
@@ -162,15 +141,25 @@ class ReplayTest {
             file.position((1L << 31) + 5); // what is before is a hole, read as zeros
             file.write(java.nio.ByteBuffer.wrap(("\n" + String.join("\n", records)).getBytes(StandardCharsets.UTF_8)));
         }
-        final Path clean = Files.write(dir.resolve("clean.jsonl"), records);
 
-        final Replayed replayed = replay(input);
-        final Replayed cleanReplayed = replay(clean);
-
-        assertThat(replayed.summary().lines()).isEqualTo(records.size() + 1);
+        final Replayed replayed = replaysAsWithoutOneRecord(input, records, "record_too_large");
         assertThat(replayed.summary().rejectedByReason()).containsEntry("record_too_large", 1L);
-        assertThat(replayed.summary().deadLetters()).isEqualTo(cleanReplayed.summary().deadLetters() + 1);
-        assertThat(replayed.events()).hasSizeGreaterThan(10).containsExactlyElementsOf(cleanReplayed.events());
+    }
+
+    /**
+     * {@code input} holds {@code records} and one more line, which the replay sets aside for {@code reason}: one line
+     * more, one dead letter more of that reason, and the very events of {@code records} alone.
+     */
+    private Replayed replaysAsWithoutOneRecord(final Path input, final List<String> records, final String reason)
+            throws IOException {
+        final Replayed replayed = replay(input);
+        final Replayed clean = replay(Files.write(dir.resolve("clean.jsonl"), records));
+        assertThat(replayed.summary().lines()).isEqualTo(records.size() + 1);
+        assertThat(replayed.summary().rejectedByReason()).containsEntry(reason,
+                clean.summary().rejectedByReason().getOrDefault(reason, 0L) + 1);
+        assertThat(replayed.summary().deadLetters()).isEqualTo(clean.summary().deadLetters() + 1);
+        assertThat(replayed.events()).hasSizeGreaterThan(10).containsExactlyElementsOf(clean.events());
+        return replayed;
     }
 
     private static List<Thread> readingThreads() {
