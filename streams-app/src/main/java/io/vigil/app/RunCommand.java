@@ -63,13 +63,36 @@ final class RunCommand implements Callable<Integer> {
      */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
+    /**
+     * Counted down by the first SIGTERM or SIGINT, or when the engine fails. Handled from the command's first step, so
+     * that a signal during start-up (the embedded broker and the engine take seconds) stops what has started cleanly:
+     * without the handler the JVM would exit at once, the broker's logs left to be recovered at the next start.
+     */
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    /** Counted down once the command has stopped, however it stopped (see {@link StopSignals#register}). */
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** A stop asked for while starting: what has started is closed, and the command exits 0 as after any stop. */
+    private static final class StopDuringStart extends Exception {
+        StopDuringStart() {
+            super("stopped during start-up", null, false, false);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        StopSignals.register(stopRequested, stopped);
         try {
             return startAndRun();
+        } catch (StopDuringStart e) {
+            closeStarted(e);
+            log().info("stopped during start-up; what had started was closed");
+            return 0;
         } catch (Exception | Error e) {
             closeStarted(e);
             throw e;
+        } finally {
+            stopped.countDown();
         }
     }
 
@@ -148,9 +171,6 @@ final class RunCommand implements Callable<Integer> {
         readiness.set(engine.readiness());
         http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
-        final CountDownLatch stopRequested = new CountDownLatch(1);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        StopSignals.register(stopRequested, stopped);
         // A stream thread that died leaves no engine: stop everything and exit 1 rather than live on as a zombie.
         engine.failure().thenRun(stopRequested::countDown);
 
@@ -180,11 +200,7 @@ final class RunCommand implements Callable<Integer> {
         // Running: from here on stop() closes every part, in the order that loses nothing.
         started.clear();
         stopRequested.await();
-        try {
-            return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
-        } finally {
-            stopped.countDown();
-        }
+        return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
     }
 
     /**
@@ -239,8 +255,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** {@code part}, which has just started, to be closed if the start fails after it. */
-    private <T extends AutoCloseable> T started(final T part) {
+    /** {@code part}, to be closed if the start fails or is stopped; the start ends here if a stop was asked for. */
+    private <T extends AutoCloseable> T started(final T part) throws StopDuringStart {
         started.push(part);
+        if (stopRequested.getCount() == 0) {
+            throw new StopDuringStart();
+        }
         return part;
     }
 

@@ -192,6 +192,32 @@ class VigilRunIT {
         }
     }
 
+    /**
+     * A SIGTERM while the embedded broker and the engine start (docker stop, or Ctrl-C at a slow start) closes what
+     * has started, the broker cleanly, and exits 0; the JVM's own handling would exit 143 at once and leave the
+     * broker's logs to be recovered at the next start.
+     */
+    @Test
+    void aSigtermDuringStartUpClosesTheEmbeddedBrokerCleanly() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("rules-early.yaml"), TopologyTest.RULES);
+        final Path data = dir.resolve("data-early");
+        final Path stderr = dir.resolve("early.stderr");
+        final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", JAR.toString(), "run", "--rules", rules.toString(), "--http-port", "0",
+                "--data-dir", data.toString())
+                .redirectOutput(dir.resolve("early.stdout").toFile()).redirectError(stderr.toFile()).start();
+        try (Run run = new Run(process, stderr, 0)) {
+            // The broker has formatted its storage and is starting; the engine has not started yet.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> Files.exists(data.resolve("kafka").resolve("meta.properties")));
+            assertThat(run.terminate()).as("exit code; stderr: %s", Files.readString(stderr)).isEqualTo(0);
+            assertThat(Files.readString(dir.resolve("early.stdout"))).doesNotContain("Vigil is running");
+            assertThat(data.resolve("kafka").resolve(".kafka_cleanshutdown"))
+                    .as("the broker's clean-shutdown mark; stderr: %s", Files.readString(stderr)).exists();
+            assertThat(run.stderrLines()).anyMatch(l -> l.contains("stopped during start-up"));
+        }
+    }
+
     @Test
     void stopsCleanlyOnSigtermAndARestartFiresNothingAgain() throws Exception {
         final List<String> delivered = new CopyOnWriteArrayList<>();
