@@ -177,9 +177,16 @@ final class ReceiverConfig {
      * {@code url}, refused if it ends with Alertmanager's API path ({@code /api/v2/alerts}, {@code /api/v1/alerts},
      * {@code /api/v2}, {@code /api}): the push adds {@code /api/v2/alerts} to it, so every push would go to
      * {@code /api/v2/alerts/api/v2/alerts} and be refused, logged at each attempt. A path before it, an
-     * Alertmanager behind a prefix such as {@code http://host/alertmanager}, is its base URL and stays.
+     * Alertmanager behind a prefix such as {@code http://host/alertmanager}, is its base URL and stays. A query or a
+     * fragment is refused too: the API path would be added after it, and every push would go to the base path.
      */
     private static URI alertmanagerBase(final URI url, final String at) {
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new ConfigException(at + ".url: '" + url + "' has a " + (url.getRawQuery() != null ? "query ('?')"
+                    : "fragment ('#')") + ", which Alertmanager's base URL cannot have (Vigil pushes to"
+                    + " URL/api/v2/alerts); give the base URL, '" + url.getScheme() + "://" + url.getRawAuthority()
+                    + (url.getRawPath() == null ? "" : url.getRawPath()) + "'");
+        }
         final java.util.regex.Matcher api =
                 ALERTMANAGER_API_PATH.matcher(url.getRawPath() == null ? "" : url.getRawPath());
         if (api.matches()) {

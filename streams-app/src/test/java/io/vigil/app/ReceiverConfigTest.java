@@ -70,6 +70,16 @@ class ReceiverConfigTest {
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "https://ops.example.com/alertmanager/api/v2/alerts"))), Map.of()))
                 .hasMessageEndingWith("give the base URL, 'https://ops.example.com/alertmanager'");
+        // The API path would be added after a query or a fragment: every push would go to the base path.
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://am:9093/am?tenant=ops"))), Map.of()))
+                .hasMessage("receivers[0].alertmanager.url: 'http://am:9093/am?tenant=ops' has a query ('?'), which"
+                        + " Alertmanager's base URL cannot have (Vigil pushes to URL/api/v2/alerts); give the base URL,"
+                        + " 'http://am:9093/am'");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://am:9093#top"))), Map.of()))
+                .hasMessageContaining("'http://am:9093#top' has a fragment ('#')")
+                .hasMessageEndingWith("give the base URL, 'http://am:9093'");
         // Behind a path prefix (Prometheus' path_prefix), the prefix is the base URL.
         for (String base : new String[] {"http://host/alertmanager", "http://host/alertmanager/", "http://am:9093/",
                 "http://host/apis", "http://host/api-gateway/am"}) {
