@@ -173,8 +173,11 @@ final class ReplayCommand implements Callable<Integer> {
         if (config != null && Files.exists(config) && Files.isSameFile(output, config)) {
             throw new ConfigException("--output: " + output + " is also the --config");
         }
-        if (Files.isRegularFile(rules) && Files.isSameFile(output, rules)) {
-            throw new ConfigException("--output: " + output + " is also the --rules file");
+        for (Path ruleFile : io.vigil.rules.RuleFiles.list(List.of(rules)).files()) {
+            if (Files.isSameFile(output, ruleFile)) {
+                throw new ConfigException("--output: " + output + " is also " + (ruleFile.equals(rules)
+                        ? "the --rules file" : "a rule file read from --rules " + rules));
+            }
         }
     }
 

@@ -120,8 +120,24 @@ class CommandLineTest {
         assertThat(overConfig.err()).isEqualTo("vigil: --output: " + config + " is also the --config"
                 + System.lineSeparator());
 
+        // A rule file, given as such or read from a directory of rules.
+        final Path ruleDir = Files.createDirectory(dir.resolve("rules"));
+        final Path ruleFile = Files.copy(ROOT.resolve("rules/hosts.yaml"), ruleDir.resolve("hosts.yaml"));
+        final String ruleText = Files.readString(ruleFile);
+        final CommandRun overRuleFile = vigil("replay", "--rules", ruleFile.toString(), "--input", capture.toString(),
+                "--output", ruleFile.toString());
+        assertThat(overRuleFile.exit()).isEqualTo(2);
+        assertThat(overRuleFile.err()).isEqualTo("vigil: --output: " + ruleFile + " is also the --rules file"
+                + System.lineSeparator());
+        final CommandRun overRuleInDir = vigil("replay", "--rules", ruleDir.toString(), "--input", capture.toString(),
+                "--output", ruleFile.toString());
+        assertThat(overRuleInDir.exit()).isEqualTo(2);
+        assertThat(overRuleInDir.err()).isEqualTo("vigil: --output: " + ruleFile + " is also a rule file read from"
+                + " --rules " + ruleDir + System.lineSeparator());
+
         assertThat(Files.readAllBytes(capture)).isEqualTo(recorded);
         assertThat(Files.readString(config)).isEqualTo("evaluation:\n  grace: 10s\n");
+        assertThat(Files.readString(ruleFile)).isEqualTo(ruleText);
     }
 
     /** The events went through a PrintStream, which keeps write errors to itself: all lost, the summary, exit 0. */
