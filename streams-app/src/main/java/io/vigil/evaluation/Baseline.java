@@ -2,9 +2,11 @@ package io.vigil.evaluation;
 
 /**
  * A series' own recent history for a deviation rule: its window aggregates at past evaluations within the rule's
- * {@code baseline}, in a ring of bounded size. When the baseline holds more evaluations than the ring, every k-th
- * evaluation is kept, so memory per series stays fixed whatever the baseline (a 1 h baseline at 10 s has 360
- * evaluations; the ring keeps at most {@link #MAX_SAMPLES}).
+ * {@code baseline}, in a ring of bounded size. When the baseline holds more evaluations than {@link #MAX_SAMPLES},
+ * every k-th evaluation is kept, so memory per series stays bounded whatever the baseline (a 1 h baseline at 10 s has
+ * 360 evaluations: every second one is kept). The ring has as many slots as the baseline's kept evaluations, no more:
+ * a ring of 180 at every second evaluation of a 31 min baseline (186 evaluations) held an hour of history, judged
+ * against values older than the baseline and warmed up only after 30 min, not 15.5.
  *
  * <p>Mutable and confined to one task, like {@link SeriesState} which holds it.
  */
@@ -30,10 +32,48 @@ final class Baseline {
 
     /** @param evaluations how many evaluations the baseline spans ({@code baseline / every}) */
     Baseline(final String ruleId, final long evaluations) {
-        final int capacity = (int) Math.max(1, Math.min(evaluations, MAX_SAMPLES));
         this.ruleId = ruleId;
-        this.samples = new double[capacity];
-        this.stride = (int) Math.max(1, (evaluations + capacity - 1) / capacity);
+        this.samples = new double[capacityFor(evaluations)];
+        this.stride = strideFor(evaluations);
+    }
+
+    /** Evaluations from one kept sample to the next: 1 up to {@link #MAX_SAMPLES} evaluations, then the fewest that fit. */
+    static int strideFor(final long evaluations) {
+        return (int) Math.max(1, (evaluations + MAX_SAMPLES - 1) / MAX_SAMPLES);
+    }
+
+    /**
+     * Slots for the kept evaluations of a baseline of {@code evaluations}: rounded down, so that the oldest sample is
+     * never older than the baseline (rules.md: "within baseline").
+     */
+    static int capacityFor(final long evaluations) {
+        return (int) Math.max(1, evaluations / strideFor(evaluations));
+    }
+
+    /** Whether this ring is the one a baseline of {@code evaluations} wants: not if the rule's baseline or every changed. */
+    boolean fits(final long evaluations) {
+        return samples.length == capacityFor(evaluations) && stride == strideFor(evaluations);
+    }
+
+    /**
+     * This history in the ring a baseline of {@code evaluations} wants: its newest samples, as many as fit, where
+     * they were kept at the same stride (a state written before the ring's size was fitted to the baseline); none
+     * where the stride differs, as their times would be misread.
+     */
+    Baseline refitted(final long evaluations) {
+        final Baseline fitted = new Baseline(ruleId, evaluations);
+        if (fitted.stride != stride) {
+            return fitted;
+        }
+        final int kept = Math.min(size, fitted.samples.length);
+        // Oldest first: the ring's newest sample is just before head, its oldest (once full) at head.
+        for (int i = kept; i > 0; i--) {
+            fitted.samples[kept - i] = samples[Math.floorMod(head - i, samples.length)];
+        }
+        fitted.head = (short) (kept % fitted.samples.length);
+        fitted.size = (short) kept;
+        fitted.sinceSample = sinceSample;
+        return fitted;
     }
 
     Baseline(final String ruleId, final double[] samples, final int stride, final int head, final int size,

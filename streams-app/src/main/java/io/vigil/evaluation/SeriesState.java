@@ -779,10 +779,10 @@ final class SeriesState {
 
     Baseline baseline(final String ruleId, final long evaluations) {
         final Baseline held = baselineOf(ruleId);
-        if (held != null) {
+        if (held != null && held.fits(evaluations)) {
             return held;
         }
-        final Baseline created = new Baseline(ruleId, evaluations);
+        final Baseline created = held != null ? held.refitted(evaluations) : new Baseline(ruleId, evaluations);
         putBaseline(created);
         return created;
     }

@@ -251,7 +251,7 @@ class SeriesStateTest {
                         assertThat(b).isSameAs(baselines.computeIfAbsent(rule, k -> b));
                     }
                     case 1 -> {
-                        final Baseline b = new Baseline(rule, 5);
+                        final Baseline b = new Baseline(rule, 10);
                         state.putBaseline(b);
                         baselines.put(rule, b);
                     }

@@ -272,6 +272,32 @@ class TaskEvaluatorTest {
                 .containsExactly("FIRING@650");
     }
 
+    /**
+     * A baseline of more evaluations than the ring's 180 that is not a multiple of its stride (31 min at 10 s: 186,
+     * every second kept) judges against the last 31 min, once it has half of them: its ring held 180 samples, an hour,
+     * and warmed up after 30 min.
+     */
+    @Test
+    void aLongBaselineJudgesAgainstItsOwnSpanOnceHalfOfItIsThere() {
+        final Rule rule = new Rule("g", "Surge", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
+                Duration.ofSeconds(10), Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(31),
+                Direction.HIGH, 6, 0.5, BaselineMethod.MAD), Duration.ZERO, Duration.ZERO, Map.of(), Map.of(),
+                "test.yaml", 1);
+        // 20 minutes of 10, 11, 12 (more than half of 31), then a surge to 100 at 1,210 s.
+        final double[] warm = new double[124];
+        for (int i = 0; i < warm.length; i++) {
+            warm[i] = i == 120 ? 100 : 10 + i % 3;
+        }
+        assertThat(describe(feed(evaluator(rule), warm))).containsExactly("FIRING@1210", "RESOLVED@1220");
+
+        // 31 minutes about 100, then 29 about 10: the last 31 minutes' median is about 10, so 50 is a surge.
+        final double[] older = new double[364];
+        for (int i = 0; i < older.length; i++) {
+            older[i] = i == 360 ? 50 : (i < 186 ? 100 : 10) + i % 3;
+        }
+        assertThat(describe(feed(evaluator(rule), older))).containsExactly("FIRING@3610", "RESOLVED@3620");
+    }
+
     private static Rule spikeRule(final BaselineMethod method) {
         return new Rule("g", "Spike", new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(10), Direction.HIGH, 4, 0.5, method),
