@@ -113,14 +113,56 @@ public final class EmbeddedKafka implements AutoCloseable {
      * listener, so the broker never authenticates to itself). Tests use it for TLS and SASL; {@code vigil run} does not.
      */
     public static EmbeddedKafka start(final Path dataDir, final int port, final List<Listener> extraListeners) {
+        return start(dataDir, port, extraListeners, LoopbackPorts::available);
+    }
+
+    /** How the ports are chosen before Kafka binds them: {@link LoopbackPorts#available}, or a test's. */
+    interface PortChoice {
+        /** @param requested ports, 0 for any free one; the result in the same order */
+        int[] choose(int... requested);
+    }
+
+    static EmbeddedKafka start(final Path dataDir, final int port, final List<Listener> extraListeners,
+                               final PortChoice ports) {
         checkPort(port);
         extraListeners.forEach(l -> checkPort(l.port()));
         final long startedAt = System.nanoTime();
         final Path dir = dataDir.toAbsolutePath().normalize();
         requireUsable(dir);
-        // The client's, the controller's, then each extra listener's: chosen together, so never one port twice.
-        final int[] ports = LoopbackPorts.available(IntStream.concat(IntStream.of(port, 0),
-            extraListeners.stream().mapToInt(Listener::port)).toArray());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnChosenPorts(dir, extraListeners, ports.choose(IntStream.concat(
+                    IntStream.of(port, 0), extraListeners.stream().mapToInt(Listener::port)).toArray()), startedAt);
+            } catch (PortTakenMeanwhile e) {
+                // A port free when chosen was bound by another process before Kafka bound it (the OS hands the same
+                // ephemeral ports out again; two brokers starting at once both find 9092 free): choose again. A
+                // requested port that is now taken is refused by the next choice, naming it.
+                if (attempt == PORT_ATTEMPTS) {
+                    throw new IllegalStateException("Embedded Kafka broker failed to start in " + dir + ": "
+                        + e.getMessage(), e);
+                }
+                LOG.info("A port chosen for the embedded Kafka broker was taken before it bound it ({}); choosing again",
+                    e.getMessage());
+            }
+        }
+    }
+
+    /** Times the ports are chosen again when one was taken between the choice and Kafka's bind. */
+    private static final int PORT_ATTEMPTS = 3;
+
+    /** Kafka could not bind a port that was free when chosen. */
+    private static final class PortTakenMeanwhile extends Exception {
+        PortTakenMeanwhile(final String message, final Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * @param ports the client's, the controller's, then each extra listener's: chosen together, so never one port twice
+     */
+    private static EmbeddedKafka startOnChosenPorts(final Path dir, final List<Listener> extraListeners,
+                                                    final int[] ports, final long startedAt)
+            throws PortTakenMeanwhile {
         final int clientPort = ports[0];
         final Map<String, String> props = SingleNodeBrokerConfig.properties(dir, clientPort, ports[1]);
         final Map<String, Integer> extraPorts = new LinkedHashMap<>();
@@ -277,7 +319,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Formatted new Kafka storage in {} (cluster id {})", dir, clusterId);
     }
 
-    private static KafkaRaftServer startServer(final Path dir, final Map<String, String> props) {
+    private static KafkaRaftServer startServer(final Path dir, final Map<String, String> props)
+            throws PortTakenMeanwhile {
         final KafkaRaftServer server;
         try {
             // The constructor already reads the storage (meta.properties, bootstrap metadata).
@@ -291,9 +334,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (RuntimeException e) {
             server.shutdown();
             server.awaitShutdown();
+            if (failedToBind(e)) {
+                throw new PortTakenMeanwhile(bindMessage(e), e);
+            }
             throw new IllegalStateException("Embedded Kafka broker failed to start in " + dir + ": " + e.getMessage(), e);
         }
         return server;
+    }
+
+    /** Whether a start failed on a port taken (Kafka wraps the BindException in its own exceptions). */
+    private static boolean failedToBind(final Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The innermost message naming the address, Kafka's "Socket server failed to bind to 127.0.0.1:9092: ...". */
+    private static String bindMessage(final Throwable failure) {
+        String message = failure.getMessage();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("bind")) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 
     private static void writeProperties(final Path file, final Map<String, String> props) throws IOException {

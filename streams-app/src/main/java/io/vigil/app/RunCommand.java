@@ -147,8 +147,7 @@ final class RunCommand implements Callable<Integer> {
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
             try {
-                broker = started(EmbeddedKafka.start(dataDir.resolve("kafka"),
-                        isPortFree(EMBEDDED_PORT) ? EMBEDDED_PORT : 0));
+                broker = started(startEmbedded(dataDir.resolve("kafka")));
             } catch (EmbeddedKafka.UnusableDataDirectory e) {
                 throw new ConfigException("--data-dir: " + e.getMessage());
             }
@@ -338,11 +337,19 @@ final class RunCommand implements Callable<Integer> {
         return LoggerFactory.getLogger(RunCommand.class);
     }
 
-    private static boolean isPortFree(final int port) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
+    /**
+     * The embedded broker on {@value #EMBEDDED_PORT}, where Kafka's tools look by default, when that port is free; else
+     * on a free port, which the banner names. Taken is known only at the bind: another broker may start at the same
+     * moment.
+     */
+    private static EmbeddedKafka startEmbedded(final Path dir) {
+        try {
+            return EmbeddedKafka.start(dir, EMBEDDED_PORT);
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof java.net.BindException)) {
+                throw e;
+            }
+            return EmbeddedKafka.start(dir, 0);
         }
     }
 }

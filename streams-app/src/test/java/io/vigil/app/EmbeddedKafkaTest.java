@@ -160,6 +160,42 @@ class EmbeddedKafkaTest {
         }
     }
 
+    /**
+     * Ports are chosen free, then bound by Kafka moments later: another process may take one in between (two brokers
+     * starting at once both find 9092 free; the OS hands ephemeral ports out again). The broker chooses again.
+     */
+    @Test
+    void choosesAgainWhenAPortIsTakenBeforeKafkaBindsIt() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            final List<int[]> choices = new ArrayList<>();
+            final EmbeddedKafka.PortChoice takenFirst = requested -> {
+                final int[] ports = LoopbackPorts.available(requested);
+                if (choices.isEmpty()) {
+                    ports[0] = taken.getLocalPort(); // free when chosen, taken by the time Kafka binds it
+                }
+                choices.add(ports);
+                return ports;
+            };
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0, List.of(), takenFirst)) {
+                assertThat(choices).hasSize(2);
+                assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + choices.get(1)[0])
+                        .isNotEqualTo("127.0.0.1:" + taken.getLocalPort());
+            }
+
+            // Taken at every choice: said once the attempts are spent, naming the port.
+            final EmbeddedKafka.PortChoice alwaysTaken = requested -> {
+                final int[] ports = LoopbackPorts.available(requested);
+                ports[0] = taken.getLocalPort();
+                return ports;
+            };
+            assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0, List.of(), alwaysTaken))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("failed to bind to 127.0.0.1:" + taken.getLocalPort());
+        }
+        // The failed starts let go of the directory.
+        EmbeddedKafka.start(dataDir, 0).close();
+    }
+
     @Test
     void refusesADirectoryAnotherProcessHolds() throws Exception {
         // Another process holding the lock Kafka's LogManager takes, as a running broker does.
