@@ -48,6 +48,7 @@ final class ReplayPipeline {
     private final ForwardsContext<byte[], IngestOutput> ingestContext;
     private final ForwardsContext<String, EvaluationOutput> evaluateContext;
     private final ForwardsContext<String, AlertTransition> peersContext;
+    private final TopologySettings settings;
     private final VigilTopology.Stages stages;
     private final Consumer<byte[]> events;
     private final long wallClockMs;
@@ -58,6 +59,7 @@ final class ReplayPipeline {
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                    final long wallClockMs, final Consumer<byte[]> events) {
+        this.settings = settings;
         this.stages = new VigilTopology.Stages(rules, settings.withPartitionedBySeries(true), registry);
         this.events = events;
         this.wallClockMs = wallClockMs;
@@ -155,6 +157,16 @@ final class ReplayPipeline {
 
     private void emit(final AlertTransition t) {
         events.accept(AlertEventJson.write(stages.events().create(t)));
+    }
+
+    /** How ingest decodes the input's records: the replay's one input topic, in its format. */
+    io.vigil.ingest.RecordDecoder decoder() {
+        return io.vigil.ingest.RecordDecoder.forTopic(settings.inputTopics().get(0), settings.limits());
+    }
+
+    /** The wall clock ingest is given, fixed for the replay. */
+    long wallClockMs() {
+        return wallClockMs;
     }
 
     /** Records ingested so far; read by the ingesting thread, or after it has finished. */

@@ -1,17 +1,15 @@
 package io.vigil.app;
 
-import io.vigil.model.FileErrorReason;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * {@code vigil replay}'s second thread: reads the input files (one record per line, blank lines skipped) and runs
+ * {@code vigil replay}'s second thread: reads the input files (one record per line, blank lines skipped; several
+ * files merged by time, {@link TimeMergedLines}) and runs
  * ingest's half of the {@link ReplayPipeline} over them, ahead of evaluation on the replaying thread. It hands
  * the points and notices over in batches of {@value #RECORDS} records through a small bounded queue, in input order,
  * then an end marker. Decoding is about half of a replay's work and evaluation the rest, so with a second core the
@@ -31,6 +29,9 @@ final class ReplayReader implements AutoCloseable {
     private final ReplayPipeline pipeline;
     private final List<Path> inputs;
     private final int maxLineBytes;
+    /** For the times of several inputs' lines, which are read merged by time ({@link TimeMergedLines}). */
+    private final io.vigil.ingest.RecordDecoder decoder;
+    private final long nowMs;
     private final BlockingQueue<IngestedBatch> queue = new ArrayBlockingQueue<>(READ_AHEAD);
     private final Thread thread;
     /** Set by the reading thread before it queues {@link #END}, so the queue publishes it. */
@@ -45,6 +46,8 @@ final class ReplayReader implements AutoCloseable {
         this.pipeline = pipeline;
         this.inputs = List.copyOf(inputs);
         this.maxLineBytes = maxRecordBytes;
+        this.decoder = pipeline.decoder();
+        this.nowMs = pipeline.wallClockMs();
         this.thread = new Thread(this::read, "vigil-replay-ingest");
         // Never what keeps a JVM alive: close() stops it, and a replay that failed no longer needs it.
         thread.setDaemon(true);
@@ -100,24 +103,16 @@ final class ReplayReader implements AutoCloseable {
     }
 
     private void read() {
-        try {
+        try (TimeMergedLines lines = new TimeMergedLines(inputs, maxLineBytes, decoder, nowMs)) {
             IngestedBatch batch = newBatch();
             int records = 0;
-            for (Path input : inputs) {
-                try (InputStream in = Files.newInputStream(input)) {
-                    final InputLines lines = new InputLines(in, maxLineBytes);
-                    byte[] line;
-                    while ((line = lines.next()) != null) {
-                        pipeline.ingest(line, batch);
-                        if (++records == RECORDS) {
-                            queue.put(batch);
-                            batch = newBatch();
-                            records = 0;
-                        }
-                    }
-                } catch (IOException e) {
-                    // Which input, and why: NoSuchFileException's message is the bare path, an EIO's the bare reason.
-                    throw new IOException("cannot read " + input + ": " + FileErrorReason.of(e), e);
+            byte[] line;
+            while ((line = lines.next()) != null) {
+                pipeline.ingest(line, batch);
+                if (++records == RECORDS) {
+                    queue.put(batch);
+                    batch = newBatch();
+                    records = 0;
                 }
             }
             queue.put(batch);

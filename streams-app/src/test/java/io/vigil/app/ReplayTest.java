@@ -75,6 +75,32 @@ class ReplayTest {
         assertThat(summary.alertEvents()).isEqualTo(threaded.size());
     }
 
+    /**
+     * Two captures of the same two hours (the database's series in one, the nodes' in the other) replay as the one
+     * capture of both: read one after the other, the second was late behind the first's newest point and dropped.
+     */
+    @Test
+    void capturesOfTheSameHoursReplayMergedByTime() throws Exception {
+        final List<String> records = FleetRecords.generate();
+        final Path whole = Files.write(dir.resolve("whole.jsonl"), records);
+        final Path nodes = Files.write(dir.resolve("nodes.jsonl"), records.stream()
+                .filter(r -> !r.contains("db-1")).toList());
+        final Path database = Files.write(dir.resolve("db.jsonl"), records.stream()
+                .filter(r -> r.contains("db-1")).toList());
+
+        final List<String> fromWhole = new ArrayList<>();
+        final Replay.Summary wholeSummary = Replay.run(rules, config, List.of(whole),
+                json -> fromWhole.add(new String(json, StandardCharsets.UTF_8)));
+        final List<String> fromTwo = new ArrayList<>();
+        final Replay.Summary twoSummary = Replay.run(rules, config, List.of(nodes, database),
+                json -> fromTwo.add(new String(json, StandardCharsets.UTF_8)));
+
+        assertThat(fromWhole).anyMatch(e -> e.contains("db-1")).anyMatch(e -> e.contains("node-04"));
+        assertThat(fromTwo).containsExactlyInAnyOrderElementsOf(fromWhole);
+        assertThat(twoSummary.rejectedByReason()).isEqualTo(wholeSummary.rejectedByReason()).doesNotContainKey("late");
+        assertThat(twoSummary.lines()).isEqualTo(records.size());
+    }
+
     @Test
     void aFailureOfTheEvaluatingThreadEndsTheReplayAndTheReadingThread() throws Exception {
         final Path input = Files.write(dir.resolve("fleet.jsonl"), FleetRecords.generate());
