@@ -4,7 +4,7 @@
 usage: bench/nab/search.py DATA_DIR [SCORER]
 
 A fast model of Vigil's deviation rule (one evaluation per 5-minute point; the window average against a ring of at
-most 180 past window averages within the baseline, learned only while the alert is inactive; `for`, then
+most 180 past window averages within the baseline, every k-th where the baseline holds more (Baseline.java), learned only while the alert is inactive; `for`, then
 `keep_firing_for`), so that a grid of a few hundred settings runs in minutes where `vigil replay` would take hours.
 It is a model, not the engine: the scores docs/detection-quality.md reports come from `evaluate.sh`, i.e. from
 `vigil replay` itself, which agrees with this model within a few tenths of a point.
@@ -36,10 +36,10 @@ RING = 180  # Baseline.MAX_SAMPLES
 def alerts(name, window, baseline, method, z, min_change, for_n, keep_n):
     """Firing times of one deviation rule (direction both) on one series; durations in 5-minute steps."""
     times, values = SERIES[name]
-    avg = np.convolve(values, np.ones(window) / window, "full")[:len(values)]
-    avg[:window - 1] = np.nan
-    cap = min(baseline, RING)
-    stride = -(-baseline // cap)
+    # The window's average; over the points there are while the series' first window fills, as the engine's.
+    avg = np.convolve(values, np.ones(window), "full")[:len(values)] / np.minimum(np.arange(1, len(values) + 1), window)
+    stride = -(-baseline // RING)
+    cap = max(1, baseline // stride)
     ring, size, head, since = np.empty(cap), 0, 0, 0
     centre = spread = None
     fired, state, held, quiet = [], "inactive", 0, 0
@@ -88,7 +88,7 @@ def normalized(raw, files):
 
 GRID = [dict(window=w, baseline=b, method=m, z=z, min_change=c, for_n=f, keep_n=k)
         for w, b, m, z, c, f, k in itertools.product(
-            (12, 24), (576, 864, 1152, 2016), ("mad", "stddev"), (3, 4, 5), (0.2, 0.3), (3, 6), (24, 48))]
+            (12, 24), (576, 864, 1152, 1440, 2016), ("mad", "stddev"), (3, 4, 5), (0.2, 0.3), (3, 6), (24, 48))]
 
 if __name__ == "__main__":
     table = []
