@@ -87,6 +87,19 @@ final class RuleFileReader {
         return Optional.of(new GroupRead(name.get(), g.valueMark("name"), group));
     }
 
+    /**
+     * rules.md's default window, 1m, where the group's {@code every} divides it; else the shortest multiple of
+     * {@code every} above 1m ({@code every: 2m}: 2m; 40s: 80s). The window must be a multiple of {@code every}, so the
+     * default would be refused in such a group, for every rule that leaves it out, absent rules too, which use none.
+     */
+    static Duration defaultWindow(final Optional<Duration> every) {
+        if (every.isEmpty() || every.get().isZero() || every.get().isNegative()) {
+            return DEFAULT_WINDOW;
+        }
+        final long step = every.get().toMillis();
+        return Duration.ofMillis((DEFAULT_WINDOW.toMillis() + step - 1) / step * step);
+    }
+
     private Optional<Rule> rule(final YamlNode node, final String group, final Optional<Duration> every,
             final Map<String, YamlNode.Mark> alertsInGroup) {
         final Optional<MappingReader> reader = MappingReader.of(node, "a rule", RULE_KEYS, node.mark(), problems);
@@ -99,7 +112,7 @@ final class RuleFileReader {
         final Optional<SeriesSelector> selector = r.requiredScalar("series").flatMap(this::selector);
         final Optional<Aggregate> aggregate = r.choice("aggregate", AGGREGATES, Aggregate.AVG.yamlName())
                 .flatMap(Aggregate::fromYaml);
-        final Optional<Duration> window = r.duration("window", DEFAULT_WINDOW, MappingReader.Bound.ABOVE_ZERO);
+        final Optional<Duration> window = r.duration("window", defaultWindow(every), MappingReader.Bound.ABOVE_ZERO);
         if (window.isPresent() && every.isPresent() && window.get().toMillis() % every.get().toMillis() != 0) {
             problems.add(r.valueMark("window"), "'window' (" + DurationSyntax.format(window.get())
                     + ") must be a multiple of the group's 'every' (" + DurationSyntax.format(every.get()) + ")");

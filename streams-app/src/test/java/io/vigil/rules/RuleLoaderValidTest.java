@@ -139,6 +139,40 @@ class RuleLoaderValidTest {
                 new Condition.Deviation(Duration.ofDays(4), Direction.BOTH, 4, 0, BaselineMethod.STDDEV));
     }
 
+    /**
+     * The default window, 1m, must be a multiple of the group's every: where it is not, a rule that leaves the window
+     * out gets the shortest multiple above 1m, rather than an error for every such rule (absent rules use none).
+     */
+    @Test
+    void theDefaultWindowIsAMultipleOfTheGroupsEvery() {
+        final LoadResult result = RuleLoader.parse("w.yaml", """
+                groups:
+                  - name: slow
+                    every: 2m
+                    rules:
+                      - alert: Gone
+                        series: up
+                        absent: {after: 10m}
+                      - alert: High
+                        series: up
+                        threshold: {above: 1}
+                  - name: odd
+                    every: 40s
+                    rules:
+                      - alert: High
+                        series: up
+                        threshold: {above: 1}
+                      - alert: Given
+                        series: up
+                        window: 2m
+                        threshold: {above: 1}
+                """);
+
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.ruleSet().rules()).extracting(Rule::window).containsExactly(Duration.ofMinutes(2),
+                Duration.ofMinutes(2), Duration.ofSeconds(80), Duration.ofMinutes(2));
+    }
+
     @Test
     void anEmptyFileHasNoGroups() {
         assertThat(RuleLoader.parse("empty.yaml", "# nothing yet\n").ok()).isTrue();
