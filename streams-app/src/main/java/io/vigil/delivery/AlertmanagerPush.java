@@ -153,12 +153,13 @@ final class AlertmanagerPush implements Restarting.Worker {
             return;
         }
         final long started = System.nanoTime();
-        final Instant endsAtWhileFiring = clock.instant().plus(receiver.resendInterval().multipliedBy(4));
+        final Instant now = clock.instant();
+        final Instant endsAtWhileFiring = now.plus(receiver.resendInterval().multipliedBy(4));
         final HttpRequest request = HttpRequest.newBuilder(URI.create(receiver.url().toString().replaceAll("/+$", "")
                         + "/api/v2/alerts"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, endsAtWhileFiring)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, now, endsAtWhileFiring)))
                 .build();
         try {
             final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -177,8 +178,14 @@ final class AlertmanagerPush implements Restarting.Worker {
         }
     }
 
-    /** Alertmanager's postable alerts: labels, annotations, startsAt, endsAt, generatorURL. */
-    static byte[] body(final List<AlertEvent> events, final Instant endsAtWhileFiring) {
+    /**
+     * Alertmanager's postable alerts: labels, annotations, startsAt, endsAt, generatorURL. Alertmanager reads the times
+     * by its wall clock, and Vigil's are event times, which may run ahead of it (by up to {@code max_future_skew}, a
+     * producer's clock running fast): so neither time goes past {@code now}. A firing alert starting after its
+     * {@code endsAtWhileFiring} was refused ("start time must be before end time", 400 at every resend: the page never
+     * reached Alertmanager), and a resolved one ending in the future stayed firing there until then.
+     */
+    static byte[] body(final List<AlertEvent> events, final Instant now, final Instant endsAtWhileFiring) {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartArray();
@@ -194,8 +201,9 @@ final class AlertmanagerPush implements Restarting.Worker {
                     g.writeStringField(a.getKey(), a.getValue());
                 }
                 g.writeEndObject();
-                g.writeStringField("startsAt", e.startsAt().orElse(e.activeAt()).toString());
-                g.writeStringField("endsAt", e.endsAt().orElse(endsAtWhileFiring).toString());
+                g.writeStringField("startsAt", earlier(e.startsAt().orElse(e.activeAt()), now).toString());
+                g.writeStringField("endsAt",
+                        e.endsAt().map(end -> earlier(end, now)).orElse(endsAtWhileFiring).toString());
                 g.writeStringField("generatorURL", e.generatorURL());
                 g.writeEndObject();
             }
@@ -204,5 +212,9 @@ final class AlertmanagerPush implements Restarting.Worker {
             throw new UncheckedIOException(ex);
         }
         return bytes.toByteArray();
+    }
+
+    private static Instant earlier(final Instant a, final Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 }

@@ -152,6 +152,51 @@ class AlertmanagerPushIT {
         }
     }
 
+    /**
+     * Event times may run ahead of the wall clock (a producer's clock running fast, within max_future_skew), while
+     * Alertmanager reads them by its own: a firing alert 4.5 minutes ahead started after the endsAt of its push and was
+     * refused (400) at every resend, and a resolved one ending ahead stayed firing there until then.
+     */
+    @Test
+    void alertsWhoseEventTimesRunAheadOfTheClockAreTakenAndResolve() throws Exception {
+        final boolean ci = "true".equals(System.getenv("CI"));
+        if (!Files.isExecutable(BINARY)) {
+            assertThat(ci).as("CI must install prometheus-alertmanager (see .ci/run)").isFalse();
+            Assumptions.abort("prometheus-alertmanager is not installed; `apt-get install prometheus-alertmanager`");
+        }
+        final int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        final Process am = startAlertmanager(port);
+        try {
+            final Instant now = Instant.now();
+            final Labels labels = Labels.of("alertname", "CpuHigh", "instance", "node-ahead", "severity", "page");
+            final AlertEvent firing = new AlertEvent(Fingerprint.of(labels), EventStatus.FIRING, labels,
+                    Map.of("summary", "node-ahead is hot"), now.plusSeconds(240), Optional.of(now.plusSeconds(270)),
+                    Optional.empty(), OptionalDouble.of(97), "nodes/CpuHigh", "http://vigil:8080/rules/nodes/CpuHigh");
+            final Instant endsAtWhileFiring = now.plusSeconds(4); // resend_interval 1s
+            assertThat(post(port, AlertmanagerPush.body(List.of(firing), now, endsAtWhileFiring))).isEqualTo(200);
+            assertThat(alerts(port)).isEqualTo(Map.of("node-ahead", "active"));
+
+            final AlertEvent resolved = new AlertEvent(firing.fingerprint(), EventStatus.RESOLVED, labels,
+                    firing.annotations(), firing.activeAt(), firing.startsAt(), Optional.of(now.plusSeconds(290)),
+                    OptionalDouble.of(40), "nodes/CpuHigh", firing.generatorURL());
+            assertThat(post(port, AlertmanagerPush.body(List.of(resolved), now.plusSeconds(1), endsAtWhileFiring)))
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alerts(port)).isEmpty());
+        } finally {
+            am.destroy();
+            am.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private int post(final int port, final byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/alerts"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     private static void deleteRecursively(final Path p) throws Exception {
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
