@@ -130,9 +130,34 @@ public final class HttpEndpoints implements AutoCloseable {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
         }));
+        server.createContext(RULE_PATH, HttpEndpoints::ruleLink);
         guard(server.createContext("/api/alerts", only("/api/alerts",
                 ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q))))));
         guard(server.createContext("/api/rules", only("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local)))));
+    }
+
+    /** Where an alert event's generatorURL points: {@code http.external_url}/rules/GROUP/ALERT (formats.md). */
+    private static final String RULE_PATH = "/rules/";
+
+    /**
+     * An alert's generatorURL, the "Source" link of Alertmanager's UI and of pagers' messages: the alerts page showing
+     * that rule alone ({@code #rule=GROUP/ALERT}). The redirect is relative, so that it holds behind a reverse proxy's
+     * path prefix (an external URL such as {@code https://ops.example.com/vigil}).
+     */
+    private static void ruleLink(final HttpExchange ex) throws IOException {
+        final String rawPath = ex.getRequestURI().getRawPath();
+        final String rule = ex.getRequestURI().getPath().substring(RULE_PATH.length());
+        if (rule.isEmpty()) {
+            respond(ex, 404, "text/plain", "not found: give a rule as /rules/GROUP/ALERT\n");
+        } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            respond(ex, 405, "text/plain", "only GET and HEAD are answered here\n");
+        } else {
+            final int depth = (int) rawPath.chars().filter(c -> c == '/').count() - 1;
+            ex.getResponseHeaders().set("Location", "../".repeat(depth) + "#rule="
+                    + java.net.URLEncoder.encode(rule, StandardCharsets.UTF_8).replace("+", "%20"));
+            respond(ex, 302, "text/plain", "the alerts page, showing rule " + rule + "\n");
+        }
     }
 
     /**

@@ -45,12 +45,12 @@ class AlertsPageIT {
         return dom(port, "");
     }
 
-    /** The page's DOM opened with {@code fragment} (such as {@code #filter=...}). */
-    private String dom(final int port, final String fragment) throws IOException, InterruptedException {
+    /** The page's DOM opened at {@code pathAndFragment} (such as {@code #filter=...}, or {@code rules/g/A}). */
+    private String dom(final int port, final String pathAndFragment) throws IOException, InterruptedException {
         final Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
-                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/" + fragment)
+                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/" + pathAndFragment)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -74,6 +74,13 @@ class AlertsPageIT {
                         .contains("instance=\"node-07\"")
                         .contains("severity=\"page\"").contains("node-07 at 97");
             });
+            // The alert's generatorURL opens the page on its rule alone; a rule no longer in force is said to be gone.
+            final String ruleAlone = dom(port, "rules/nodes/CpuHigh");
+            assertThat(ruleAlone).contains("Showing the rule nodes/CpuHigh alone.").contains("instance=\"node-07\"")
+                    .contains("data-rule=\"nodes/CpuHigh\"").doesNotContain("data-rule=\"nodes/CpuLow\"");
+            assertThat(dom(port)).contains("data-rule=\"nodes/CpuLow\"");
+            assertThat(dom(port, "rules/nodes/Gone")).contains("No rule nodes/Gone is in force")
+                    .doesNotContain("data-rule=\"nodes/"); // (the script holds the template's data-rule=)
             // Back to normal: the alert resolves and leaves the page.
             send(producer, 4, 40, 60, (node, step) -> 40);
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -121,7 +128,11 @@ class AlertsPageIT {
             }
             final VigilConfig config = ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "VIGIL_HTTP_PORT", Integer.toString(port), "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
-            final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
+            final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES + """
+                          - alert: CpuLow
+                            series: cpu{cluster="backend"}
+                            threshold: {below: 1}
+                    """));
             final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);
                  HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());

@@ -193,6 +193,28 @@ class HttpEndpointsTest {
         }
     }
 
+    /**
+     * An alert's generatorURL, /rules/GROUP/ALERT, is the alerts page showing that rule: Alertmanager's "Source" link
+     * and pagers' got 404. The redirect is relative, so it holds behind a reverse proxy's path prefix.
+     */
+    @Test
+    void anAlertsGeneratorUrlOpensThePageOnItsRule() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"),
+                java.util.Optional.of("secret"))) {
+            final HttpResponse<String> link = get(http, "/rules/backend-nodes/NodeCpuFarBelowPeers");
+            assertThat(link.statusCode()).isEqualTo(302);
+            assertThat(link.headers().firstValue("Location")).hasValue("../../#rule=backend-nodes%2FNodeCpuFarBelowPeers");
+            assertThat(URI.create("http://vigil:8080/rules/backend-nodes/NodeCpuFarBelowPeers")
+                    .resolve(link.headers().firstValue("Location").orElseThrow()))
+                    .hasToString("http://vigil:8080/#rule=backend-nodes%2FNodeCpuFarBelowPeers");
+            assertThat(get(http, "/rules/db%20team/Conn%20Surge").headers().firstValue("Location"))
+                    .hasValue("../../#rule=db%20team%2FConn%20Surge");
+            assertThat(get(http, "/rules/").statusCode()).isEqualTo(404);
+            assertThat(send(http, "POST", "/rules/g/A").statusCode()).isEqualTo(405);
+        }
+    }
+
     private HttpResponse<String> send(final HttpEndpoints http, final String method, final String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
