@@ -51,6 +51,18 @@ class AlertmanagerPushIT {
     @TempDir
     Path dir;
 
+    /** A free port for Alertmanager; the test is skipped where it is not installed (CI must install it). */
+    private static int portForAlertmanager() throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            assertThat("true".equals(System.getenv("CI"))).as("CI must install prometheus-alertmanager (see .ci/run)")
+                    .isFalse();
+            Assumptions.abort("prometheus-alertmanager is not installed; `apt-get install prometheus-alertmanager`");
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     private Process startAlertmanager(final int port) throws Exception {
         final Path config = dir.resolve("alertmanager.yml");
         Files.writeString(config, "route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n");
@@ -89,15 +101,7 @@ class AlertmanagerPushIT {
 
     @Test
     void alertsReachAlertmanagerSurviveItsRestartRespectItsSilencesAndResolve() throws Exception {
-        final boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(BINARY)) {
-            assertThat(ci).as("CI must install prometheus-alertmanager (see .ci/run)").isFalse();
-            Assumptions.abort("prometheus-alertmanager is not installed; `apt-get install prometheus-alertmanager`");
-        }
-        final int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        final int port = portForAlertmanager();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
@@ -159,15 +163,7 @@ class AlertmanagerPushIT {
      */
     @Test
     void alertsWhoseEventTimesRunAheadOfTheClockAreTakenAndResolve() throws Exception {
-        final boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(BINARY)) {
-            assertThat(ci).as("CI must install prometheus-alertmanager (see .ci/run)").isFalse();
-            Assumptions.abort("prometheus-alertmanager is not installed; `apt-get install prometheus-alertmanager`");
-        }
-        final int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        final int port = portForAlertmanager();
         final Process am = startAlertmanager(port);
         try {
             final Instant now = Instant.now();
