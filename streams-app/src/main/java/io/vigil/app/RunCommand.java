@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StopSignals.register(stopRequested, stopped);
+        final StopSignals.Registration signals = StopSignals.register(stopRequested, stopped);
         try {
             return startAndRun();
         } catch (StopDuringStart e) {
@@ -93,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         } finally {
             stopped.countDown();
+            signals.close();
         }
     }
 
@@ -253,7 +254,6 @@ final class RunCommand implements Callable<Integer> {
                 + given.substring(at + authority.length()));
     }
 
-    /** {@code part}, which has just started, to be closed if the start fails after it. */
     /** {@code part}, to be closed if the start fails or is stopped; the start ends here if a stop was asked for. */
     private <T extends AutoCloseable> T started(final T part) throws StopDuringStart {
         started.push(part);

@@ -101,7 +101,7 @@ final class TimeMergedLines implements AutoCloseable {
     }
 
     /** Which input, and why: NoSuchFileException's message is the bare path, an EIO's the bare reason. */
-    static IOException unreadable(final Path input, final IOException e) {
+    private static IOException unreadable(final Path input, final IOException e) {
         return new IOException("cannot read " + input + ": " + FileErrorReason.of(e), e);
     }
 

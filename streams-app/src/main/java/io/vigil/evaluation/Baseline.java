@@ -37,7 +37,10 @@ final class Baseline {
         this.stride = strideFor(evaluations);
     }
 
-    /** Evaluations from one kept sample to the next: 1 up to {@link #MAX_SAMPLES} evaluations, then the fewest that fit. */
+    /**
+     * Evaluations from one kept sample to the next: 1 up to {@link #MAX_SAMPLES} evaluations, then the fewest that keep
+     * the samples within {@link #MAX_SAMPLES}.
+     */
     static int strideFor(final long evaluations) {
         return (int) Math.max(1, (evaluations + MAX_SAMPLES - 1) / MAX_SAMPLES);
     }
@@ -50,7 +53,7 @@ final class Baseline {
         return (int) Math.max(1, evaluations / strideFor(evaluations));
     }
 
-    /** Whether this ring is the one a baseline of {@code evaluations} wants: not if the rule's baseline or every changed. */
+    /** Whether this ring is the one a baseline of {@code evaluations} wants: not once the rule's baseline or every changed. */
     boolean fits(final long evaluations) {
         return samples.length == capacityFor(evaluations) && stride == strideFor(evaluations);
     }
