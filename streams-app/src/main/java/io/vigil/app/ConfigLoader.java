@@ -513,6 +513,57 @@ public final class ConfigLoader {
         return KEYS.stream().anyMatch(k -> k.name().startsWith(key + "."));
     }
 
+    /**
+     * The receivers of {@code cfg}, their secrets read from {@code env}; an error about one at the file:line:column of
+     * its key in {@code file}, as every other key's. They are checked apart from the rest of the configuration, which
+     * {@code replay} loads too without needing the receivers' secrets.
+     */
+    static ReceiverConfig.Receivers receivers(final Path file, final VigilConfig cfg, final Map<String, String> env) {
+        try {
+            return ReceiverConfig.parse(cfg.receivers(), env);
+        } catch (ConfigException e) {
+            throw file == null ? e : placedInFile(file, e);
+        }
+    }
+
+    /** One step of a receiver's key: {@code [1]} or {@code .webhook} ({@code receivers} first, without the dot). */
+    private static final Pattern KEY_STEP = Pattern.compile("\\[(\\d+)]|\\.?([^.\\[]+)");
+
+    /**
+     * {@code e}, whose message starts with a key such as {@code receivers[1].webhook.url}, at the place of that key in
+     * {@code file}, or of the deepest part of it there (the receiver, for a key it lacks).
+     */
+    private static ConfigException placedInFile(final Path file, final ConfigException e) {
+        final String message = e.getMessage();
+        final int colon = message.indexOf(": ");
+        if (colon < 0 || !message.startsWith(RECEIVERS)) {
+            return e;
+        }
+        YamlNode node = YamlTreeReader.read(file.toString(), Sources.fileText(file), "the configuration").root()
+                .orElse(null);
+        YamlNode.Mark place = null;
+        final java.util.regex.Matcher step = KEY_STEP.matcher(message.substring(0, colon));
+        while (node != null && step.find()) {
+            YamlNode next = null;
+            if (step.group(1) != null) {
+                final int i = Integer.parseInt(step.group(1));
+                if (node instanceof YamlNode.Sequence list && i < list.items().size()) {
+                    next = list.items().get(i);
+                    place = next.mark();
+                }
+            } else if (node instanceof YamlNode.Mapping mapping) {
+                for (YamlNode.Entry entry : mapping.entries()) {
+                    if (entry.key().equals(step.group(2))) {
+                        next = entry.value();
+                        place = entry.keyMark();
+                    }
+                }
+            }
+            node = next;
+        }
+        return place == null ? e : new ConfigException(file + ":" + place + ": " + message);
+    }
+
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
         names.addAll(List.of(KAFKA, RECEIVERS, "topics", "rules", "evaluation", "ingest", "http", "log"));

@@ -35,7 +35,7 @@ final class RulesCommand {
             // The configuration first, whatever the rules: a deploy pipeline checks both with this one command, and a
             // bad vigil.yaml must not pass because a rule was wrong too (exit 2, as run would refuse it).
             final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
-            ReceiverConfig.parse(cfg.receivers(), System.getenv());
+            ConfigLoader.receivers(config, cfg, System.getenv());
             final LoadResult result = RuleLoader.load(paths);
             // Rules that load but can never page under the configuration (run refuses them at start).
             final List<RuleProblem> problems = result.ok()

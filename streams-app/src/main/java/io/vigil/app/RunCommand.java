@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
             throw new ConfigException("--data-dir: '" + dataDir + "' has a ',', which the embedded Kafka broker would"
                     + " read as a list of directories; choose a directory without one");
         }
-        final var receivers = ReceiverConfig.parse(cfg.receivers(), System.getenv());
+        final var receivers = ConfigLoader.receivers(config, cfg, System.getenv());
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -36,7 +36,36 @@ class RulesValidateConfigTest {
                 config.toString());
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("receivers[0]").contains("99999").doesNotContain("\tat ");
+        assertThat(run.err()).isEqualTo("vigil: " + config + ":3:15: receivers[0].webhook.url: port 99999 is not a port"
+                + " from 1 to 65535" + System.lineSeparator());
+    }
+
+    /** A receiver's error is placed in the file as every other key's: the key itself, or the part of it there is. */
+    @Test
+    void aReceiversErrorIsAtItsKeysLineAndColumn() throws Exception {
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
+                http: {port: 8080}
+                receivers:
+                  - name: pager
+                    webhook:
+                      url: "http://pager.example/hook"
+                  - name: pager
+                    alertmanager: {url: "http://am:9093"}
+                  - name: lost
+                """);
+
+        final CommandRun duplicate = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(),
+                "--config", config.toString());
+        assertThat(duplicate.exit()).isEqualTo(2);
+        assertThat(duplicate.err()).startsWith("vigil: " + config + ":6:5: receivers[1].name: 'pager' is the name of"
+                + " another receiver too");
+
+        Files.writeString(config, Files.readString(config).replace("name: pager\n    alertmanager", "name: am\n"
+                + "    alertmanager"));
+        final CommandRun kindless = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(),
+                "--config", config.toString());
+        assertThat(kindless.err()).isEqualTo("vigil: " + config + ":8:5: receivers[2]: needs exactly one of webhook or"
+                + " alertmanager" + System.lineSeparator());
     }
 
     @Test
