@@ -358,7 +358,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void took(final SeriesState state, final long timestampMs, final long recordTimestamp) {
         if (state != null) {
             seriesStore.changed(state);
-        } else if (timestampMs <= evaluator.evaluatedThrough() - graceMs) {
+        } else if (evaluator.tooLate(timestampMs)) {
+            // Before any instant is evaluated nothing is late: evaluatedThrough() - grace, unset, wrapped round to a
+            // time after every point, so a point no rule takes (another series of a rule's metric) counted as late.
             metrics.late();
         }
         if (evaluator.hasLimitAlerts()) {

@@ -379,8 +379,8 @@ public final class TaskEvaluator {
         return took(state, timestampMs, value);
     }
 
-    /** Whether a point of {@code timestampMs} comes after its instant has been evaluated. */
-    private boolean tooLate(final long timestampMs) {
+    /** Whether a point of {@code timestampMs} comes after its instant has been evaluated (never before the first). */
+    boolean tooLate(final long timestampMs) {
         return evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs;
     }
 

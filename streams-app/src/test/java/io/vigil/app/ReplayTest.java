@@ -101,6 +101,35 @@ class ReplayTest {
         assertThat(twoSummary.lines()).isEqualTo(records.size());
     }
 
+    /**
+     * A point of a rule's metric that the rule does not select, first in the input: nothing is evaluated yet, so it
+     * is not late. It was counted as late (the unset evaluated-through time less the grace wrapped round), and a rule
+     * test whose first series was such a look-alike failed with "input samples were refused by ingest: late=1".
+     */
+    @Test
+    void aLookAlikeSeriesFirstIsNotLate() throws Exception {
+        final RuleSet backend = RuleLoader.parse("r.yaml", """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Hot
+                        series: cpu{cluster="backend"}
+                        threshold: {above: 90}
+                """).ruleSet();
+        final List<String> lines = new ArrayList<>();
+        for (int step = 0; step < 30; step++) {
+            final long ts = FleetRecords.T0 + step * 10_000L;
+            lines.add(TopologyFixture.point("cpu", Map.of("cluster", "frontend", "instance", "f1"), 95, ts));
+            lines.add(TopologyFixture.point("cpu", Map.of("cluster", "backend", "instance", "b1"), 40, ts));
+        }
+        final Path input = Files.write(dir.resolve("lookalike.jsonl"), lines);
+
+        final Replay.Summary summary = Replay.run(backend, config, List.of(input), json -> { });
+
+        assertThat(summary.rejectedByReason()).isEmpty();
+        assertThat(summary.alertEvents()).isZero();
+    }
+
     @Test
     void aFailureOfTheEvaluatingThreadEndsTheReplayAndTheReadingThread() throws Exception {
         final Path input = Files.write(dir.resolve("fleet.jsonl"), FleetRecords.generate());
