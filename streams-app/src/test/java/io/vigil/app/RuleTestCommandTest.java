@@ -146,6 +146,40 @@ class RuleTestCommandTest {
         assertThat(run.exit()).isEqualTo(1);
     }
 
+    /**
+     * An absent rule the configured forget is too short for: run, replay and rules validate refuse it, so its tests
+     * do not run either (one expecting no alert passed on rules that could never run).
+     */
+    @Test
+    void rulesThatRunWouldRefuseFailEveryTestOfTheirFile() throws Exception {
+        write("gone.yaml", """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: LongGone
+                        series: up
+                        absent: {after: 2d}
+                """);
+        final Path file = write("gone.test.yaml", """
+                rule_files: [gone.yaml]
+                tests:
+                  - name: quiet
+                    interval: 10s
+                    input_series:
+                      - series: up{instance="a"}
+                        values: "1x10"
+                    alerts: [{at: 3d, firing: []}]
+                """);
+
+        final CommandRun run = vigil("rules", "test", file.toString());
+
+        assertThat(run.out()).startsWith(dir.resolve("gone.yaml") + ":4:9: absent rule LongGone can never page with"
+                        + " evaluation.forget 1d")
+                .endsWith(file + ": its rule files would not run; none of its 1 test(s) ran" + NL
+                        + "0 passed, 1 failed" + NL);
+        assertThat(run.exit()).isEqualTo(1);
+    }
+
     @Test
     void aMalformedTestFileIsOneLineWithItsPlaceAndTheOtherFilesStillRun() throws Exception {
         final Path bad = write("bad.test.yaml", """
