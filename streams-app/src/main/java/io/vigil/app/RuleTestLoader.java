@@ -123,6 +123,12 @@ final class RuleTestLoader {
     /** {@link #load} of text already read; {@code path} names the file and anchors relative rule files. */
     static Result parse(final Path path, final String text) {
         final String name = path.toString();
+        // Read as rule files are first: a second document, an alias or an anchor, a duplicate key said as such, at
+        // their place (Jackson reads an alias as its anchor's name, and takes the first of two documents).
+        final List<RuleProblem> yaml = io.vigil.rules.YamlTreeReader.read(name, text, "a rule test file").problems();
+        if (!yaml.isEmpty()) {
+            return new Result(Optional.empty(), yaml);
+        }
         final FileYaml read;
         try {
             read = YAML.readValue(text, FileYaml.class);
@@ -215,6 +221,10 @@ final class RuleTestLoader {
             if (labels == null || labels.get("alertname") == null || labels.get("alertname").isEmpty()) {
                 throw new IllegalArgumentException("an expected alert needs 'labels' with at least 'alertname'");
             }
+            labels.keySet().stream().filter(n -> !io.vigil.rules.LabelNames.isValid(n)).findFirst().ifPresent(n -> {
+                // An alert has no such label: the expectation could never be met, whatever fired.
+                throw new IllegalArgumentException("label name '" + n + "' " + io.vigil.rules.LabelNames.RULE);
+            });
             labels = noEmptyValues(labels, "label");
             annotations = annotations == null ? Map.of() : noEmptyValues(annotations, "annotation");
         }

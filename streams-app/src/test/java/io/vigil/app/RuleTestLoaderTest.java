@@ -99,7 +99,10 @@ class RuleTestLoaderTest {
             rule files not a list | rule_files: a.yaml\\n | 1:13: 'rule_files' must be a list
             at not text           | $TEST     alerts:\\n    - at: [1m]\\n | 5:11: expected text, not a list
             not a mapping         | - a\\n- b\\n | 1:1: expected a mapping with keys rule_files, tests
-            duplicate key         | rule_files: [a.yaml]\\nrule_files: [b]\\n | 2:11: duplicate key 'rule_files'
+            duplicate key         | rule_files: [a.yaml]\\nrule_files: [b]\\n | 2:1: duplicate key 'rule_files'; first given at line 1
+            an anchor             | rule_files: &f [a.yaml]\\ntests: [{name: x, alerts: [{at: 1m}]}]\\n | 1:13: YAML anchors are not allowed in a rule test file
+            two documents         | $TEST     alerts: [{at: 1m}]\\n---\\nrule_files: [b]\\n | 6:1: a rule test file holds one YAML document; a second one starts here
+            no label name         | $TEST     alerts: [{at: 1m, firing: [{labels: {alertname: A, '': x}}]}]\\n | 4:32: label name '' must match [a-zA-Z_][a-zA-Z0-9_]*
             empty file            | '' | 1:1: the file is empty; expected 'rule_files' and 'tests'
             only a comment        | # nothing here\\n | 1:1: the file is empty; expected 'rule_files' and 'tests'
             YAML syntax           | rule_files: [a.yaml\\ntests: x\\n | 2:6: YAML syntax error: expected ',' or ']', but got : (while parsing a flow sequence at line 1, column 13)
