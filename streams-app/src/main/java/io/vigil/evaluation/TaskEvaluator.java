@@ -85,6 +85,14 @@ public final class TaskEvaluator {
     private boolean[] readsTimes;
     /** For absent rules, their {@code after}. */
     private long[] absentAfterMs;
+    /**
+     * For each rule, the last instant evaluated before a rule reload brought it in its present definition (new or
+     * changed), {@link Long#MIN_VALUE} for a rule in force since the task started. An absent rule's alert is active
+     * from when its series fell silent, but not from before its definition watched: a changed absent rule's alert
+     * came back with the startsAt of the one the reload resolved, so its events repeated that one's Idempotency-Key
+     * (formats.md: FINGERPRINT-STATUS-STARTSAT) and a receiver dropping duplicates kept it resolved.
+     */
+    private long[] definedSinceMs;
     private final EventClock clock;
     private final SeriesTable series = new SeriesTable();
     /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
@@ -180,6 +188,8 @@ public final class TaskEvaluator {
         this.aggregates = new Aggregate[n];
         this.readsTimes = new boolean[n];
         this.absentAfterMs = new long[n];
+        this.definedSinceMs = new long[n];
+        Arrays.fill(definedSinceMs, Long.MIN_VALUE);
         for (int i = 0; i < n; i++) {
             final Rule r = index.rule(i);
             ruleIds[i] = r.id();
@@ -265,7 +275,17 @@ public final class TaskEvaluator {
                 removed.add(state.key());
             }
         }
+        final Map<String, Long> sinceOfUnchanged = new HashMap<>();
+        for (int i = 0; i < ruleIds.length; i++) {
+            final Optional<Rule> after = next.byId(ruleIds[i]);
+            if (after.isPresent() && after.get().sameDefinition(old.rule(i))) {
+                sinceOfUnchanged.put(ruleIds[i], definedSinceMs[i]);
+            }
+        }
         useRules(next);
+        for (int i = 0; i < ruleIds.length; i++) {
+            definedSinceMs[i] = sinceOfUnchanged.getOrDefault(ruleIds[i], now);
+        }
         for (SeriesState st : series) {
             useIndexes(st, st.ruleIndexes(), null);
             budget.hold(st.ruleIndexes());
@@ -1137,12 +1157,14 @@ public final class TaskEvaluator {
         }
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, silent, t, forMs[i], keepFiringForMs[i]);
         AlertStatus s = step.status();
+        // Silent since before this definition of the rule watched (a reload): active from this instant.
+        final long becameAbsent = lastSeen + afterMs > definedSinceMs[i] ? lastSeen + afterMs : t;
         if (step.event().isPresent()) {
             switch (step.event().get()) {
-                case PENDING -> s = new AlertStatus(s.state(), lastSeen + afterMs, s.firedAt(), s.resolvedAt(),
+                case PENDING -> s = new AlertStatus(s.state(), becameAbsent, s.firedAt(), s.resolvedAt(),
                         s.keepFiringSince());
                 case FIRING -> {
-                    final long activeAt = prev.isInactive() ? lastSeen + afterMs : prev.activeAt();
+                    final long activeAt = prev.isInactive() ? becameAbsent : prev.activeAt();
                     s = new AlertStatus(s.state(), activeAt, activeAt + forMs[i], s.resolvedAt(), s.keepFiringSince());
                 }
                 case RESOLVED -> {

@@ -298,6 +298,42 @@ class TaskEvaluatorTest {
         assertThat(describe(feed(evaluator(rule), older))).containsExactly("FIRING@3610", "RESOLVED@3620");
     }
 
+    /**
+     * A reload that changes an absent rule resolves its firing alert; fired again by the new definition, the alert
+     * starts when that definition found the series silent, not when the silence began (it came back with the resolved
+     * one's startsAt, so its events repeated that one's Idempotency-Key and receivers dropping duplicates kept it
+     * resolved). A rule the reload leaves unchanged keeps its alert as it was.
+     */
+    @Test
+    void anAbsentAlertFiredAgainAfterAReloadStartsWhenItsNewDefinitionFoundTheSilence() {
+        final Rule gone = absentRule(Duration.ZERO);
+        final TaskEvaluator e = evaluator(gone);
+        final List<AlertTransition> out = new ArrayList<>();
+        for (long t = 10 * S; t <= 200 * S; t += 10 * S) {
+            if (t <= 50 * S) {
+                e.accept(new Datapoint(NODE, 1, t));
+            }
+            e.clock().onWatermark("p0", t);
+            out.addAll(e.advance().transitions());
+        }
+        assertThat(describe(out)).containsExactly("FIRING@80"); // silent from 50 s, after 30 s
+
+        final List<AlertTransition> reloaded = new ArrayList<>(e.reload(index(absentRule(Duration.ofMinutes(5))))
+                .transitions());
+        for (long t = 210 * S; t <= 230 * S; t += 10 * S) {
+            e.clock().onWatermark("p0", t);
+            reloaded.addAll(e.advance().transitions());
+        }
+        assertThat(describe(reloaded)).containsExactly("RESOLVED@180", "FIRING@190");
+        assertThat(reloaded.get(1).status().activeAt()).isEqualTo(190 * S);
+    }
+
+    private static Rule absentRule(final Duration keepFiringFor) {
+        return new Rule("g", "Gone", new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofMinutes(1),
+                Duration.ofSeconds(10), new Condition.Absent(Duration.ofSeconds(30)), Duration.ZERO, keepFiringFor,
+                Map.of(), Map.of(), "test.yaml", 1);
+    }
+
     private static Rule spikeRule(final BaselineMethod method) {
         return new Rule("g", "Spike", new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(10), Direction.HIGH, 4, 0.5, method),
