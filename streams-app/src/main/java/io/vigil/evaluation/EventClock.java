@@ -94,15 +94,17 @@ public final class EventClock {
 
     /**
      * Event time as the wall clock sees it when the whole stream has gone quiet: every source idle, and the newest
-     * data recent (within {@code liveHorizonMs} of the wall clock, so a finished backtest of old data is left alone).
-     * Event time then moves on with the wall clock from the newest watermark, so a cluster that falls silent as a
-     * whole still has its silence noticed (rules.md, "absent").
+     * data live when it came (within {@code liveHorizonMs} of the wall clock then, so a backtest of old data, or the
+     * end of a catch-up, is left alone). Event time then moves on with the wall clock from the newest watermark, for
+     * as long as the silence lasts, so a cluster that falls silent as a whole still has its silence noticed (rules.md,
+     * "absent"). Until 2026-12-06 the data had to be recent now, so event time stopped 15 minutes into the silence and
+     * an absent rule with a longer {@code after} never fired.
      */
     public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs) {
         if (idle.size() < expectedSources || newestAtWallMs == Long.MIN_VALUE || idle.containsValue(false)) {
             return OptionalLong.empty();
         }
-        if (newest < wallMs - liveHorizonMs) {
+        if (newest < newestAtWallMs - liveHorizonMs) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(newest + Math.max(0, wallMs - newestAtWallMs));
@@ -118,6 +120,10 @@ public final class EventClock {
                 final Long w = watermarks.get(e.getKey());
                 out.writeLong(w == null ? Long.MIN_VALUE : w);
             }
+            // Added 2026-12-06, after the sources: a clock written before has none, and one read by an earlier
+            // version is read without them.
+            out.writeLong(newest);
+            out.writeLong(newestAtWallMs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,11 +133,15 @@ public final class EventClock {
     /**
      * Puts back the watermarks of an earlier run. Idleness is not trusted across a restart: a source idle then may
      * be catching up now, so every source counts as active again until its ingest task says otherwise (ingest
-     * repeats its idle notices for that reason).
+     * repeats its idle notices for that reason). The newest watermark and when it came are put back too: a stream
+     * silent across a restart (or a rebalance) has its silence timed from its last data, not from the restart, and
+     * without them it had none (its absent alerts never fired until data came back).
      */
     void restore(final byte[] bytes) {
         watermarks.clear();
         idle.clear();
+        newest = Long.MIN_VALUE;
+        newestAtWallMs = Long.MIN_VALUE;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             final int n = in.readInt();
             for (int i = 0; i < n; i++) {
@@ -142,6 +152,10 @@ public final class EventClock {
                 if (w != Long.MIN_VALUE) {
                     watermarks.put(source, w);
                 }
+            }
+            if (in.available() >= 2 * Long.BYTES) {
+                newest = in.readLong();
+                newestAtWallMs = in.readLong();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

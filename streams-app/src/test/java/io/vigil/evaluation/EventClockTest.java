@@ -78,6 +78,57 @@ class EventClockTest {
         assertThat(after.lowWatermark()).isEqualTo(OptionalLong.of(100));
     }
 
+    private static final long MINUTE = 60_000;
+    private static final long HORIZON = 15 * MINUTE;
+
+    /** A live stream gone quiet as a whole: event time follows the wall clock for as long as the silence lasts. */
+    @Test
+    void aSilentStreamsTimeFollowsTheWallClockForAsLongAsTheSilenceLasts() {
+        final EventClock clock = new EventClock(2);
+        final long last = 1_000 * MINUTE;
+        clock.onWatermark("a", last, last + 2_000); // live: it came 2 s after its time
+        clock.onWatermark("b", last - 5_000, last + 2_000);
+        assertThat(clock.wallClockLowWatermark(last + MINUTE, HORIZON)).as("a source still active").isEmpty();
+        clock.onIdle("a");
+        clock.onIdle("b");
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON)).hasValue(last + MINUTE);
+        // An hour into the silence (it stopped at 15 minutes, so an absent rule with a longer 'after' never fired).
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + 60 * MINUTE, HORIZON)).hasValue(last + 60 * MINUTE);
+    }
+
+    /** A backtest of old data, or the end of a catch-up: its time is not moved on by the wall clock. */
+    @Test
+    void oldDataIsNotMovedOnByTheWallClock() {
+        final EventClock clock = new EventClock(1);
+        final long year = 365 * 24 * 60 * MINUTE;
+        clock.onWatermark("a", 1_000 * MINUTE, 1_000 * MINUTE + year);
+        clock.onIdle("a");
+        assertThat(clock.wallClockLowWatermark(1_000 * MINUTE + year + MINUTE, HORIZON)).isEmpty();
+    }
+
+    /**
+     * Restarted (or moved by a rebalance) while the stream is silent: the silence is timed from the last data, as
+     * before the restart. The clock had no newest watermark after a restore, and no time moved until data came back.
+     */
+    @Test
+    void aRestoredClockTimesASilenceFromTheLastData() {
+        final EventClock before = new EventClock(1);
+        final long last = 1_000 * MINUTE;
+        before.onWatermark("a", last, last + 1_000);
+        final EventClock after = new EventClock(1);
+        after.restore(before.encode());
+        after.onIdle("a"); // ingest announces its idle source again after the restart
+        assertThat(after.wallClockLowWatermark(last + 1_000 + 3 * MINUTE, HORIZON)).hasValue(last + 3 * MINUTE);
+
+        // A clock written before the newest watermark was kept reads as before: its silence is not timed.
+        final byte[] written = before.encode();
+        final EventClock legacy = new EventClock(1);
+        legacy.restore(java.util.Arrays.copyOf(written, written.length - 2 * Long.BYTES));
+        legacy.onIdle("a");
+        assertThat(legacy.lowWatermark()).hasValue(last);
+        assertThat(legacy.wallClockLowWatermark(last + 3 * MINUTE, HORIZON)).isEmpty();
+    }
+
     @Test
     void aRestoredSourceThatNeverSentAWatermarkHoldsEvaluationBackUntilItIsIdleAgain() {
         final EventClock before = new EventClock(2);
