@@ -567,7 +567,29 @@ public final class ConfigLoader {
     private static String suggestion(final String key) {
         final List<String> names = new ArrayList<>(KEYS.stream().map(Key::name).toList());
         names.addAll(List.of(KAFKA, RECEIVERS, "topics", "rules", "evaluation", "ingest", "http", "log"));
-        return KeySuggestion.closest(key, names).map(best -> "; did you mean '" + best + "'?").orElse("");
+        return KeySuggestion.closest(key, names).or(() -> byItsWords(key))
+                .map(best -> "; did you mean '" + best + "'?").orElse("");
+    }
+
+    /**
+     * The one known key a mistyped key most likely meant when it is not a few letters off: the same name in another
+     * section ({@code ingest.max_future_skew}: {@code evaluation.max_future_skew}), or a name in the same section
+     * holding all its words ({@code evaluation.max_skew}: {@code evaluation.max_future_skew}; {@code http.token_file}:
+     * {@code http.bearer_token_file}). None where several would.
+     */
+    private static Optional<String> byItsWords(final String key) {
+        final int dot = key.lastIndexOf('.');
+        final String section = dot < 0 ? "" : key.substring(0, dot);
+        final String name = key.substring(dot + 1);
+        final List<String> words = List.of(name.split("_"));
+        final List<String> candidates = KEYS.stream().map(Key::name).filter(known -> {
+            final int knownDot = known.lastIndexOf('.');
+            final String knownName = known.substring(knownDot + 1);
+            final String knownSection = knownDot < 0 ? "" : known.substring(0, knownDot);
+            return knownName.equals(name)
+                    || knownSection.equals(section) && List.of(knownName.split("_")).containsAll(words);
+        }).toList();
+        return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
     }
 
     /** Where a value was set, so that an error about it says so as the user wrote it. */

@@ -134,6 +134,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(f + ":1:14: unknown configuration key 'evaluation.grase'; did you mean 'evaluation.grace'?");
+        // More than a few letters off: the same name in another section, or a name in the section with all its words.
+        for (String[] typo : new String[][] {{"ingest.max_future_skew", "evaluation.max_future_skew"},
+                {"evaluation.max_skew", "evaluation.max_future_skew"}, {"http.token_file", "http.bearer_token_file"}}) {
+            assertThatThrownBy(() -> ConfigLoader.load(file(typo[0] + ": 1m\n"), Map.of()))
+                    .as(typo[0]).hasMessageEndingWith("unknown configuration key '" + typo[0] + "'; did you mean '"
+                            + typo[1] + "'?");
+        }
+        // Nothing likely: no guess.
+        assertThatThrownBy(() -> ConfigLoader.load(file("http.colour: blue\n"), Map.of()))
+                .hasMessageEndingWith("unknown configuration key 'http.colour'");
     }
 
     @Test
