@@ -662,10 +662,23 @@ public final class TaskEvaluator {
             evaluatedThrough = through;
             progressVersion++;
         }
-        budget.settle(evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs, transitions,
-                removed);
+        budget.settle(lastInstantThrough(evaluatedThrough), transitions, removed);
         transitions.sort(EMIT_ORDER);
         return outcome(transitions, peerValues);
+    }
+
+    /**
+     * The last evaluation instant a watermark of {@code through} has let run ({@code through - grace}, down to a
+     * multiple of the groups' {@code every}), {@link Long#MIN_VALUE} before any: the series limit's alerts resolve
+     * there, as every other alert at an evaluation instant, where they resolved at the watermark's own millisecond
+     * (on the wall clock, in a quiet stream), unlike the same input replayed.
+     */
+    private long lastInstantThrough(final long through) {
+        if (through == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        final long step = rules.everyGcdMs();
+        return step <= 0 ? through - graceMs : Math.floorDiv(through - graceMs, step) * step;
     }
 
     private Outcome outcome(final List<AlertTransition> transitions, final List<PeerValue> peerValues) {

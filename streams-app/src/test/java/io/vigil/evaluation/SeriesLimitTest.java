@@ -201,6 +201,24 @@ class SeriesLimitTest {
         assertThat(describe(accept(e, "n6", 50, 950 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/High@950");
     }
 
+    /**
+     * A quiet stream's time moves with the wall clock, off the evaluation grid: the alert still resolves at an
+     * evaluation instant, as every alert does and as the same input replayed did (it resolved at the watermark's own
+     * millisecond, less the grace).
+     */
+    @Test
+    void theAlertResolvesAtAnEvaluationInstantWhateverTheWatermark() {
+        final TaskEvaluator e = evaluator(1, HIGH);
+        accept(e, "n1", 50, 10 * S);
+        assertThat(describe(accept(e, "n2", 50, 10 * S))).containsExactly("FIRING VigilRuleSeriesLimit g/High@10");
+        final List<AlertTransition> out = new ArrayList<>();
+        for (long watermark = 23_700; watermark <= 700 * S; watermark += 10 * S) {
+            out.addAll(advance(e, watermark));
+        }
+        assertThat(describe(out)).containsExactly("RESOLVED VigilRuleSeriesLimit g/High@610");
+        assertThat(out.get(0).time()).isEqualTo(610 * S);
+    }
+
     @Test
     void aRuleThatStaysFullKeepsItsAlertFiring() {
         final TaskEvaluator e = evaluator(1, HIGH);
