@@ -99,13 +99,18 @@ final class DatapointValidator {
         return problem;
     }
 
-    private static Rejection nameProblem(final DatapointDraft draft) {
+    private Rejection nameProblem(final DatapointDraft draft) {
         if (draft.nameProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_NAME, draft.nameProblem);
         }
         final String name = metricName(draft);
         if (name.isEmpty()) {
             return new Rejection(DeadLetterReason.MISSING_NAME, "no \"name\" and no \"__name__\" label");
+        }
+        if (name.length() > limits.maxLabelValueLength()) {
+            // The name is the value of the series' __name__ label: held as long as the series, as the others are.
+            return new Rejection(DeadLetterReason.LABEL_VALUE_TOO_LONG, "the metric name (label \"__name__\") has "
+                    + name.length() + " chars, more than the limit of " + limits.maxLabelValueLength());
         }
         if (!(draft.nameChecked && name == draft.name) && !NameSyntax.isMetricName(name)) {
             return new Rejection(DeadLetterReason.INVALID_NAME,

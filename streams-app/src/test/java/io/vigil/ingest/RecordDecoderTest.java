@@ -181,6 +181,13 @@ class RecordDecoderTest {
                 Arguments.of("{\"name\":\"up\",\"labels\":{\"path\":\"" + "v".repeat(2049) + "\"},\"value\":1,"
                         + "\"timestamp\":0}", DeadLetterReason.LABEL_VALUE_TOO_LONG,
                         "label_value_too_long: value of label \"path\" has 2049 chars, more than the limit of 2048"),
+                // The name is the value of the __name__ label, as long-lived as the others: the same limit.
+                Arguments.of("{\"name\":\"" + "m".repeat(2049) + "\",\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.LABEL_VALUE_TOO_LONG, "label_value_too_long: the metric name (label"
+                        + " \"__name__\") has 2049 chars, more than the limit of 2048"),
+                Arguments.of("{\"labels\":{\"__name__\":\"" + "m".repeat(2049) + "\"},\"value\":1,\"timestamp\":0}",
+                        DeadLetterReason.LABEL_VALUE_TOO_LONG, "label_value_too_long: the metric name (label"
+                        + " \"__name__\") has 2049 chars, more than the limit of 2048"),
                 Arguments.of("{\"name\":\"up\",\"timestamp\":0}", DeadLetterReason.MISSING_VALUE,
                         "missing_value: no \"value\""),
                 Arguments.of(point("up", "null", "0"), DeadLetterReason.MISSING_VALUE, "missing_value: no \"value\""),
