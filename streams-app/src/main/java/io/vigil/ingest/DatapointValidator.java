@@ -52,8 +52,9 @@ final class DatapointValidator {
      */
     boolean acceptKnown(final KnownLabels.LabelSet labels, final String name, final double value,
                         final long timestampMs, final long nowMs, final DecodedRecord.Builder out) {
-        if (!Rfc3339Timestamps.withinYears(timestampMs) || tooFarAhead(timestampMs, nowMs)) {
-            return false;
+        if (!Rfc3339Timestamps.withinYears(timestampMs) || tooFarAhead(timestampMs, nowMs)
+                || name.length() > limits.maxLabelValueLength()) {
+            return false; // read the general way, which says why
         }
         out.accept(new Datapoint(labels.series(name), value, timestampMs));
         return true;
