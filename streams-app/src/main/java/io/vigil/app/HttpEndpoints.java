@@ -130,7 +130,7 @@ public final class HttpEndpoints implements AutoCloseable {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
         }));
-        server.createContext(RULE_PATH, HttpEndpoints::ruleLink);
+        server.createContext(RULE_PATH, getOrHead(HttpEndpoints::ruleLink));
         guard(server.createContext("/api/alerts", only("/api/alerts",
                 ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q))))));
         guard(server.createContext("/api/rules", only("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local)))));
@@ -149,9 +149,6 @@ public final class HttpEndpoints implements AutoCloseable {
         final String rule = ex.getRequestURI().getPath().substring(RULE_PATH.length());
         if (rule.isEmpty()) {
             respond(ex, 404, "text/plain", "not found: give a rule as /rules/GROUP/ALERT\n");
-        } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            respond(ex, 405, "text/plain", "only GET and HEAD are answered here\n");
         } else {
             final int depth = (int) rawPath.chars().filter(c -> c == '/').count() - 1;
             ex.getResponseHeaders().set("Location", "../".repeat(depth) + "#rule="
@@ -165,10 +162,20 @@ public final class HttpEndpoints implements AutoCloseable {
      * answered as /healthz (a probe pointed at a typo passed), and every method was answered as GET.
      */
     private static HttpHandler only(final String path, final HttpHandler handler) {
+        final HttpHandler read = getOrHead(handler);
         return ex -> {
             if (!ex.getRequestURI().getRawPath().equals(path)) {
                 respond(ex, 404, "text/plain", "not found\n");
-            } else if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            } else {
+                read.handle(ex);
+            }
+        };
+    }
+
+    /** {@code handler} for GET and HEAD; any other method is answered 405, naming the two. */
+    private static HttpHandler getOrHead(final HttpHandler handler) {
+        return ex -> {
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 respond(ex, 405, "text/plain", "only GET and HEAD are answered here\n");
             } else {

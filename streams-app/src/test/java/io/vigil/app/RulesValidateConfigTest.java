@@ -24,6 +24,11 @@ class RulesValidateConfigTest {
                 """.formatted(threshold));
     }
 
+    /** {@code rules validate} of one rule with {@code threshold}, under the configuration {@code config}. */
+    private CommandRun validate(final String threshold, final Path config) throws Exception {
+        return CommandRun.vigil("rules", "validate", rules(threshold).toString(), "--config", config.toString());
+    }
+
     @Test
     void aReceiverRunWouldRefuseIsRefused() throws Exception {
         final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
@@ -32,8 +37,7 @@ class RulesValidateConfigTest {
                     webhook: {url: "http://pager.example:99999/hook"}
                 """);
 
-        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(), "--config",
-                config.toString());
+        final CommandRun run = validate("{above: 90}", config);
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("vigil: " + config + ":3:15: receivers[0].webhook.url: port 99999 is not a port"
@@ -54,16 +58,14 @@ class RulesValidateConfigTest {
                   - name: lost
                 """);
 
-        final CommandRun duplicate = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(),
-                "--config", config.toString());
+        final CommandRun duplicate = validate("{above: 90}", config);
         assertThat(duplicate.exit()).isEqualTo(2);
         assertThat(duplicate.err()).startsWith("vigil: " + config + ":6:5: receivers[1].name: 'pager' is the name of"
                 + " another receiver too");
 
         Files.writeString(config, Files.readString(config).replace("name: pager\n    alertmanager", "name: am\n"
                 + "    alertmanager"));
-        final CommandRun kindless = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(),
-                "--config", config.toString());
+        final CommandRun kindless = validate("{above: 90}", config);
         assertThat(kindless.err()).isEqualTo("vigil: " + config + ":8:5: receivers[2]: needs exactly one of webhook or"
                 + " alertmanager" + System.lineSeparator());
     }
@@ -72,8 +74,7 @@ class RulesValidateConfigTest {
     void aBadConfigurationIsRefusedEvenWhenARuleIsWrongToo() throws Exception {
         final Path config = Files.writeString(dir.resolve("vigil.yaml"), "evaluation: {grace: soon}\n");
 
-        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: high}").toString(), "--config",
-                config.toString());
+        final CommandRun run = validate("{above: high}", config);
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("evaluation.grace");
@@ -87,8 +88,7 @@ class RulesValidateConfigTest {
                     webhook: {url: "http://pager.example:8080/hook"}
                 """);
 
-        final CommandRun run = CommandRun.vigil("rules", "validate", rules("{above: 90}").toString(), "--config",
-                config.toString());
+        final CommandRun run = validate("{above: 90}", config);
 
         assertThat(run.err()).isEmpty();
         assertThat(run.exit()).isZero();
