@@ -129,6 +129,19 @@ public final class ConfigLoader {
      * @throws ConfigException naming the key that is wrong, and where it was set (for an option, the option)
      */
     public static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options) {
+        return load(file, env, options, false);
+    }
+
+    /**
+     * As {@link #load(Path, Map, List)}, for the command that serves HTTP: {@code http.bind}'s name must also resolve
+     * here. Only {@code run} asks it, so that {@code replay} or {@code rules validate} read another machine's file.
+     */
+    public static VigilConfig loadToServe(final Path file, final Map<String, String> env, final List<Option> options) {
+        return load(file, env, options, true);
+    }
+
+    private static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options,
+                                    final boolean resolveBind) {
         final Sources sources = new Sources();
         if (file != null) {
             sources.readFile(file);
@@ -138,7 +151,7 @@ public final class ConfigLoader {
         final List<String> warnings = unknownVariables(env, sources.referencedVariables());
         final VigilConfig config;
         try {
-            config = build(sources.values, sources.kafka, sources.receivers, env);
+            config = build(sources.values, sources.kafka, sources.receivers, env, resolveBind);
         } catch (ConfigException e) {
             warn(warnings, Optional.empty());
             throw sources.located(e);
@@ -190,7 +203,8 @@ public final class ConfigLoader {
 
     /** Checks every value; errors start with the key (a {@link Sources} then says where it was set). */
     private static VigilConfig build(final Map<String, String> values, final Map<String, String> kafka,
-                                     final List<Object> receivers, final Map<String, String> env) {
+                                     final List<Object> receivers, final Map<String, String> env,
+                                     final boolean resolveBind) {
         final String portText = value(values, "http.port");
         final int port = parse("http.port", portText, Integer::parseInt, "a port number");
         if (port < 0 || port > 65_535) {
@@ -216,7 +230,7 @@ public final class ConfigLoader {
                 aboveZero(values, "evaluation.idle_timeout", "at 0s a partition counts as idle between two of its"
                         + " records, and evaluation runs past the points still on their way"),
                 port,
-                bindAddress(value(values, "http.bind")),
+                bindAddress(value(values, "http.bind"), resolveBind),
                 values.containsKey("http.external_url") ? externalUrl(value(values, "http.external_url"))
                         : "http://localhost:" + port,
                 receivers,
@@ -309,18 +323,23 @@ public final class ConfigLoader {
         }
     }
 
-    /** An IP address, or a host name this machine resolves (looked up now: a name that fails later fails at start). */
-    private static String bindAddress(final String text) {
+    /**
+     * An IP address, or a host name, which this machine resolves when {@code resolve} (looked up now: a name that fails
+     * later fails where it is bound).
+     */
+    private static String bindAddress(final String text, final boolean resolve) {
         final String problem = "http.bind: '" + text + "' is neither an IP address nor a host name this machine"
                 + " resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)";
         // InetAddress would look up "999.1.1.1" as a name, and takes "" for the loopback address.
         if (text.isEmpty() || DIGITS_AND_DOTS.matcher(text).matches() && !isIpv4Literal(text)) {
             throw new ConfigException(problem);
         }
-        try {
-            InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new ConfigException(problem);
+        if (resolve) {
+            try {
+                InetAddress.getByName(text);
+            } catch (UnknownHostException e) {
+                throw new ConfigException(problem);
+            }
         }
         return text;
     }

@@ -213,7 +213,13 @@ public final class HttpEndpoints implements AutoCloseable {
 
     /** {@code host:port} as a URL writes it: an IPv6 literal in brackets ({@code [::1]:8080}, RFC 3986). */
     static String authority(final String host, final int port) {
-        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+        if (!host.contains(":")) {
+            return host + ":" + port;
+        }
+        // An IPv6 literal, bracketed in a URL; its zone (fe80::1%eth0) written %25 there (RFC 6874), so that the
+        // printed URL is one a browser or curl takes.
+        final String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return "[" + bare.replace("%25", "%").replace("%", "%25") + "]:" + port;
     }
 
     private static void respond(final HttpExchange ex, final int status, final String type, final String body)

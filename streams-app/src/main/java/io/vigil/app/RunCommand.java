@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
         }
-        VigilConfig cfg = ConfigLoader.load(config, System.getenv(), options);
+        VigilConfig cfg = ConfigLoader.loadToServe(config, System.getenv(), options);
         // Before anything else logs: the broker, the engine and delivery write their lines in the chosen format.
         cfg.logFormat().apply();
         if (cfg.bootstrapServers().isEmpty() && dataDir.toString().contains(",")) {

@@ -520,9 +520,12 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theBindAddressIsAnAddressOrAHostThatResolves() throws Exception {
+    void theBindAddressIsAnAddressOrAHostThatResolvesWhereItIsServed() throws Exception {
         final Path noHost = file("http: {bind: no-such-host.invalid}\n");
-        assertThatThrownBy(() -> ConfigLoader.load(noHost, Map.of())).isInstanceOf(ConfigException.class)
+        // Another machine's file is read as it is where nothing is served (replay, rules validate).
+        assertThat(ConfigLoader.load(noHost, Map.of()).httpBind()).isEqualTo("no-such-host.invalid");
+        assertThatThrownBy(() -> ConfigLoader.loadToServe(noHost, Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage(noHost + ":1:8: http.bind: 'no-such-host.invalid' is neither an IP address nor a host name"
                         + " this machine resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", "999.1.1.1")))

@@ -32,6 +32,8 @@ class HttpEndpointsTest {
     void anIpv6AddressIsBracketedInAUrl() {
         assertThat(HttpEndpoints.authority("::1", 8080)).isEqualTo("[::1]:8080");
         assertThat(HttpEndpoints.authority("[::1]", 8080)).isEqualTo("[::1]:8080");
+        assertThat(HttpEndpoints.authority("fe80::1%eth0", 8080)).isEqualTo("[fe80::1%25eth0]:8080");
+        assertThat(HttpEndpoints.authority("[fe80::1%25eth0]", 8080)).isEqualTo("[fe80::1%25eth0]:8080");
         assertThat(HttpEndpoints.authority("127.0.0.1", 8080)).isEqualTo("127.0.0.1:8080");
         assertThat(HttpEndpoints.authority("vigil.example.com", 8080)).isEqualTo("vigil.example.com:8080");
     }
