@@ -673,8 +673,7 @@ public final class ConfigLoader {
             this.file = path;
             final YamlTreeReader.Document document = YamlTreeReader.read(path.toString(), fileText(path), "the configuration");
             if (!document.problems().isEmpty()) {
-                throw new ConfigException(document.problems().stream().map(RuleProblem::toString)
-                        .collect(Collectors.joining("\n")));
+                throw new ConfigException(document.problems().stream().map(RuleProblem::toString).toList());
             }
             final YamlNode root = document.root().orElse(null);
             if (root == null || root instanceof YamlNode.Scalar s && s.isNull()) {

@@ -10,6 +10,10 @@ package io.vigil.rules;
  */
 public record RuleProblem(String file, int line, int column, String message) implements Comparable<RuleProblem> {
 
+    public RuleProblem {
+        message = io.vigil.model.PrintableText.escaped(message);
+    }
+
     @Override
     public String toString() {
         return file + ":" + line + ":" + column + ": " + message;

@@ -31,6 +31,40 @@ public record YamlSyntaxError(int line, int column, String message) {
                 at == null ? 1 : Math.max(1, at.getColumnNr()), message);
     }
 
+    /**
+     * The first character YAML does not allow in {@code text} (a control character such as NUL or ESC, a pasted
+     * terminal colour code), if SnakeYAML stopped at one: its reader reports only an offset, and the parser's
+     * location is wherever it had got to, often line 1.
+     */
+    public static java.util.Optional<YamlSyntaxError> unprintable(final JsonProcessingException e, final String text) {
+        Throwable cause = e.getCause();
+        while (cause != null && !(cause instanceof org.yaml.snakeyaml.reader.ReaderException)) {
+            cause = cause.getCause();
+        }
+        if (cause == null) {
+            return java.util.Optional.empty();
+        }
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < text.length(); ) {
+            final int c = text.codePointAt(i);
+            if (!org.yaml.snakeyaml.reader.StreamReader.isPrintable(c)) {
+                return java.util.Optional.of(new YamlSyntaxError(line, column, String.format(
+                        "YAML syntax error: the character U+%04X is not allowed in YAML (a control character);"
+                                + " remove it", c)));
+            }
+            i += Character.charCount(c);
+            // The line breaks SnakeYAML counts in its marks: \r\n is one.
+            if (c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029 || c == '\r' && !text.startsWith("\n", i)) {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** SnakeYAML's problem, then what was being read and where it started. */
     public static String message(final MarkedYAMLException marked) {
         final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());

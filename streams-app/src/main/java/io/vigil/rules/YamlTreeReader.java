@@ -207,7 +207,8 @@ public final class YamlTreeReader {
     }
 
     private void reportSyntaxError(final YAMLParser p, final JsonProcessingException e) {
-        final YamlSyntaxError error = YamlSyntaxError.of(e, p.currentLocation());
+        final YamlSyntaxError error = YamlSyntaxError.unprintable(e, text)
+                .orElseGet(() -> YamlSyntaxError.of(e, p.currentLocation()));
         problems.add(error.line(), error.column(), error.message());
     }
 

@@ -164,6 +164,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aQuotedValueKeepsTheErrorOnOneLineAndTheTerminalAsItWas() throws Exception {
+        // YAML refuses the control character itself, but not its escape in double quotes.
+        final Path f = file("evaluation:\n  grace: \"15s\\n\\e[2Jx\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2:3: evaluation.grace: '15s\\n\\u001B[2Jx' is not a duration (e.g. 15s, 1m30s, 2h)");
+    }
+
+    @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "fifteen")))
                 .hasMessage("VIGIL_EVALUATION_GRACE (evaluation.grace): 'fifteen' is not a duration (e.g. 15s, 1m30s,"

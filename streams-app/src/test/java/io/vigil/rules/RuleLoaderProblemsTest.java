@@ -294,6 +294,22 @@ class RuleLoaderProblemsTest {
     }
 
     @Test
+    void aControlCharacterIsPlacedWhereItIs() {
+        // SnakeYAML's reader says only "special characters are not allowed", and the parser's place was line 1.
+        assertThat(problems("groups:\n  - name: g\n    every: 10s\n    rules: []\n# pasted: \u001b[31mERROR\n"))
+                .containsExactly("bad.yaml:5:11: YAML syntax error: the character U+001B is not allowed in YAML (a"
+                        + " control character); remove it");
+        assertThat(problems("groups:\r\n  - name: g\u0000\r\n")).containsExactly("bad.yaml:2:12: YAML syntax error:"
+                + " the character U+0000 is not allowed in YAML (a control character); remove it");
+    }
+
+    @Test
+    void aQuotedValueKeepsTheProblemOnOneLine() {
+        assertThat(problems("groups:\n  - name: g\n    every: |\n      10s\n    rules: []\n")).containsExactly(
+                "bad.yaml:3:12: 'every' must be a duration such as 30s, 5m or 1h, not '10s\\n'");
+    }
+
+    @Test
     void duplicateKeysAndSecondDocumentsAreRefused() {
         assertThat(problems("groups: []\ngroups: []\n"))
                 .containsExactly("bad.yaml:2:1: duplicate key 'groups'; first given at line 1");
