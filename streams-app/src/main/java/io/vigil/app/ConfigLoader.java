@@ -84,7 +84,7 @@ public final class ConfigLoader {
             new Key("log.format", "text", "log lines on stderr: text, or json (one object per line)"));
 
     private static final String KAFKA = "kafka";
-    private static final String KAFKA_PREFIX = "kafka.";
+    static final String KAFKA_PREFIX = "kafka.";
     private static final String RECEIVERS = "receivers";
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     private static final String NUM_STREAM_THREADS = "num.stream.threads";
@@ -241,7 +241,7 @@ public final class ConfigLoader {
                 bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
     }
 
-    /** The {@code kafka.*} settings Vigil itself depends on; Kafka checks the rest when its clients start. */
+    /** The {@code kafka.*} settings Vigil itself depends on, then every value as Kafka's clients would read it. */
     private static void checkKafka(final Map<String, String> kafka) {
         final String servers = kafka.get(BOOTSTRAP_SERVERS);
         if (servers != null) {
@@ -255,23 +255,26 @@ public final class ConfigLoader {
                         + " is not at least 1 (with no stream thread nothing is read, evaluated or alerted on)");
             }
         }
+        KafkaSettings.check(kafka);
     }
 
     /**
      * Each comma-separated server is {@code HOST:PORT}, as Kafka's clients read it, with a port from 1 to 65535;
-     * names are not resolved here (a broker may be named before it is up). Empty entries are skipped, as Kafka
-     * does, but not all of them: an empty value would run no cluster at all.
+     * names are not resolved here (a broker may be named before it is up). Kafka's clients refuse an empty entry
+     * ({@code a:9092,}), and so does this, naming it.
      */
     private static void checkBootstrapServers(final String key, final String text) {
         final List<String> servers = new ArrayList<>();
         for (String entry : text.split(",", -1)) {
-            if (!entry.isBlank()) {
-                servers.add(entry.strip());
-            }
+            servers.add(entry.strip());
         }
-        if (servers.isEmpty()) {
+        if (servers.stream().allMatch(String::isEmpty)) {
             throw new ConfigException(key + ": no server given (HOST:PORT,...; leave the key out for the embedded"
                     + " broker of `vigil run`)");
+        }
+        if (servers.contains("")) {
+            throw new ConfigException(key + ": '" + text + "' has an empty entry between its commas, which Kafka's"
+                    + " clients refuse");
         }
         for (String server : servers) {
             final java.util.regex.Matcher m = SERVER.matcher(server);
@@ -739,11 +742,12 @@ public final class ConfigLoader {
 
         /** {@code kafka}, a setting under it, or part of a setting's name ({@code bootstrap:} of bootstrap.servers). */
         private void kafkaEntry(final String key, final InFile at, final YamlNode value) {
-            if (key.equals(KAFKA) || value instanceof YamlNode.Mapping) {
+            final String setting = key.startsWith(KAFKA_PREFIX) ? key.substring(KAFKA_PREFIX.length()) : "";
+            // bootstrap: {servers: ...} spells bootstrap.servers; bootstrap.servers: {broker-1: 9092} spells nothing.
+            if (key.equals(KAFKA) || value instanceof YamlNode.Mapping && !KafkaSettings.isSetting(setting)) {
                 section(key, at, value, "a mapping of Kafka client settings");
                 return;
             }
-            final String setting = key.substring(KAFKA_PREFIX.length());
             if (value instanceof YamlNode.Sequence) {
                 throw at.error(key, "must be a single value (a list of " + (setting.equals(BOOTSTRAP_SERVERS)
                         ? "servers" : "values") + " is one comma-separated string)");

@@ -58,10 +58,24 @@ public final class VigilCommand {
             cmd.getErr().println("vigil: " + e.getMessage());
             return 2;
         }
+        if (kafkaRefusedItsConfiguration(e)) {
+            // A kafka.* value the checks at load could not judge (a plug-in's own setting), refused by a client.
+            cmd.getErr().println("vigil: kafka: " + withCauses(e));
+            return 2;
+        }
         cmd.getErr().println("vigil: " + message(e));
         // The trace is for developers: logged at debug level (io.vigil.app.VigilCommand), never shown to users.
         LoggerFactory.getLogger(VigilCommand.class).debug("command failed", e);
         return 1;
+    }
+
+    private static boolean kafkaRefusedItsConfiguration(final Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.apache.kafka.common.config.ConfigException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void everyCommand(final CommandLine cmd, final java.util.function.Consumer<CommandLine> action) {
@@ -79,7 +93,30 @@ public final class VigilCommand {
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
                     + FileErrorReason.of(f);
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return withCauses(e);
+    }
+
+    /**
+     * The message, then each cause's that adds to it: Kafka's clients fail as "Failed to create new KafkaAdminClient",
+     * the reason (a missing JAAS configuration, a class not found) only in a cause. One line, at most three causes.
+     */
+    static String withCauses(final Throwable e) {
+        final StringBuilder out = new StringBuilder(firstLine(e));
+        int causes = 0;
+        for (Throwable cause = e.getCause(); cause != null && cause != e && causes < 3; cause = cause.getCause()) {
+            final String more = cause.getMessage() == null ? "" : firstLine(cause);
+            if (!more.isEmpty() && !out.toString().contains(more)) {
+                out.append(": ").append(more);
+                causes++;
+            }
+        }
+        return io.vigil.model.PrintableText.escaped(out.toString());
+    }
+
+    private static String firstLine(final Throwable e) {
+        final String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        final int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /**

@@ -392,6 +392,9 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(noValue, Map.of()))
                 .hasMessage(noValue + ":2:3: kafka.security.protocol: no value; leave the key out for Kafka's default,"
                         + " or write '' for an empty value");
+        final Path mappingForASetting = file("kafka:\n  bootstrap.servers: {broker-1: 9092}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(mappingForASetting, Map.of()))
+                .hasMessage(mappingForASetting + ":2:3: kafka.bootstrap.servers: must be a single value, not a mapping");
         final Path notAMapping = file("kafka: broker:9092\n");
         assertThatThrownBy(() -> ConfigLoader.load(notAMapping, Map.of()))
                 .hasMessage(notAMapping + ":1:1: kafka: must be a mapping of Kafka client settings, not text"
@@ -407,6 +410,32 @@ class ConfigLoaderTest {
                 "ssl.endpoint.identification.algorithm", ""));
         assertThat(nested.bootstrapServers()).contains("x:9092");
         assertThat(ConfigLoader.load(file("kafka:\n# bootstrap.servers: x:9092\n"), Map.of()).kafka()).isEmpty();
+    }
+
+    @Test
+    void aValueKafkasClientsWouldRefuseIsRefusedWhereItIsSet() throws Exception {
+        final Path protocol = file("kafka:\n  bootstrap.servers: b:9092\n  security.protocol: NONSENSE\n");
+        assertThatThrownBy(() -> ConfigLoader.load(protocol, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(protocol + ":3:3: kafka.security.protocol: 'NONSENSE' is not valid for Kafka:"
+                        + " String must be one of (case insensitive): ").hasMessageContaining("SASL_SSL");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_LINGER_MS", "abc")))
+                .hasMessage("VIGIL_KAFKA_LINGER_MS (kafka.linger.ms): 'abc' is not valid for Kafka: Not a number of"
+                        + " type LONG");
+        assertThatThrownBy(() -> ConfigLoader.load(file("kafka: {producer.acks: some}\n"), Map.of()))
+                .hasMessageContaining("kafka.producer.acks: 'some' is not valid for Kafka: ");
+        assertThatThrownBy(() -> ConfigLoader.load(file("kafka: {partitioner.class: no.such.Partitioner}\n"), Map.of()))
+                .hasMessageEndingWith("kafka.partitioner.class: 'no.such.Partitioner' is not valid for Kafka: no class"
+                        + " of that name here (a plug-in's jar is not on Vigil's class path)");
+        // What Kafka takes, and what no client defines (a plug-in's setting), pass.
+        assertThat(ConfigLoader.load(file("""
+                kafka:
+                  security.protocol: sasl_ssl
+                  consumer.max.poll.records: 500
+                  main.consumer.fetch.min.bytes: 1
+                  sasl.mechanism: SCRAM-SHA-512
+                  my.plugin.setting: anything
+                  partitioner.class: org.apache.kafka.clients.producer.RoundRobinPartitioner
+                """), Map.of()).kafka()).containsEntry("my.plugin.setting", "anything");
     }
 
     @Test
@@ -560,8 +589,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", " ")))
                 .hasMessageStartingWith("VIGIL_KAFKA_BOOTSTRAP_SERVERS (kafka.bootstrap.servers): no server given");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS",
-                "broker-1:9092, 10.0.0.2:9092,[::1]:9093,SASL_SSL://b.example.com:9094,")).bootstrapServers())
+                "broker-1:9092, 10.0.0.2:9092,[::1]:9093,SASL_SSL://b.example.com:9094")).bootstrapServers())
                 .isPresent();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "a:9092,,b:9092")))
+                .hasMessage("VIGIL_BOOTSTRAP_SERVERS (kafka.bootstrap.servers): 'a:9092,,b:9092' has an empty entry"
+                        + " between its commas, which Kafka's clients refuse");
     }
 
     @Test

@@ -27,14 +27,15 @@ class RunCommandTest {
     @Test
     void aStartThatFailsAfterTheBrokerIsUpClosesTheBroker() throws Exception {
         // Valid to the configuration's checks, refused by the Kafka clients the engine makes once the broker is up.
-        final Path config = Files.writeString(dir.resolve("vigil.yaml"), "kafka:\n  max.poll.records: many\n");
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"),
+                "kafka:\n  security.protocol: SASL_PLAINTEXT\n  sasl.mechanism: PLAIN\n");
         final Path data = dir.resolve("data");
 
         final CommandRun run = CommandRun.vigil("run", "--config", config.toString(), "--rules", RULES,
                 "--http-port", "0", "--data-dir", data.toString());
 
         assertThat(run.exit()).isNotZero();
-        assertThat(run.err()).startsWith("vigil: ").contains("max.poll.records").hasLineCount(1);
+        assertThat(run.err()).startsWith("vigil: ").contains("JAAS configuration").hasLineCount(1);
         // Kafka writes this marker when it stops cleanly; without it the next start recovers every log (seconds more,
         // and logs of topics it had not yet recorded are marked stray).
         assertThat(data.resolve("kafka/.kafka_cleanshutdown")).as("the broker stopped cleanly").exists();

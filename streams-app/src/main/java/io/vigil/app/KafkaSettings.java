@@ -1,0 +1,94 @@
+package io.vigil.app;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The {@code kafka.*} settings, checked against the definitions of Kafka's own clients as the configuration is read:
+ * a value Kafka would refuse ({@code security.protocol: NONSENSE}, {@code linger.ms: abc}) is a configuration error at
+ * its file:line:column, found by {@code rules validate --config} too, rather than a failure of {@code run} once its
+ * clients start. Settings no client defines pass through, as Kafka passes them to plug-ins.
+ */
+final class KafkaSettings {
+
+    /** Kafka Streams' prefixes for one client's settings, and that client's definitions. */
+    private static final List<Map.Entry<String, ConfigDef>> PREFIXED = List.of(
+            Map.entry(StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.configDef()),
+            Map.entry(StreamsConfig.RESTORE_CONSUMER_PREFIX, ConsumerConfig.configDef()),
+            Map.entry(StreamsConfig.GLOBAL_CONSUMER_PREFIX, ConsumerConfig.configDef()),
+            Map.entry(StreamsConfig.CONSUMER_PREFIX, ConsumerConfig.configDef()),
+            Map.entry(StreamsConfig.PRODUCER_PREFIX, ProducerConfig.configDef()),
+            Map.entry(StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configDef()));
+    private static final List<ConfigDef> UNPREFIXED = List.of(StreamsConfig.configDef(), ConsumerConfig.configDef(),
+            ProducerConfig.configDef(), AdminClientConfig.configDef());
+
+    private KafkaSettings() {
+    }
+
+    /** Whether {@code name} (without {@code kafka.}) is a setting of Kafka's clients, prefixed or not. */
+    static boolean isSetting(final String name) {
+        return definitions(name).findAny().isPresent();
+    }
+
+    /**
+     * @param settings by name, without {@code kafka.}
+     * @throws ConfigException starting with {@code kafka.NAME} for the first value a client would refuse
+     */
+    static void check(final Map<String, String> settings) {
+        settings.forEach((name, value) -> definitions(name).forEach(key -> {
+            try {
+                if (key.type == ConfigDef.Type.CLASS) {
+                    findClass(name, value);
+                    return;
+                }
+                final Object parsed = ConfigDef.parseType(key.name, value, key.type);
+                if (key.validator != null) {
+                    key.validator.ensureValid(key.name, parsed);
+                }
+            } catch (org.apache.kafka.common.config.ConfigException e) {
+                // A password is never shown; Kafka's own message hides it too.
+                throw new ConfigException(ConfigLoader.KAFKA_PREFIX + name + ": "
+                        + (key.type == ConfigDef.Type.PASSWORD ? "not a valid value" : "'" + value + "' is not valid")
+                        + " for Kafka: " + reason(e.getMessage(), key.name));
+            }
+        }));
+    }
+
+    /** Kafka's clients load a class setting and run its static code; here it is only looked for. */
+    private static void findClass(final String name, final String value) {
+        try {
+            Class.forName(value.strip(), false, KafkaSettings.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigException(ConfigLoader.KAFKA_PREFIX + name + ": '" + value + "' is not valid for Kafka:"
+                    + " no class of that name here (a plug-in's jar is not on Vigil's class path)");
+        }
+    }
+
+    /** The definitions of {@code name} in the clients it configures. */
+    private static java.util.stream.Stream<ConfigDef.ConfigKey> definitions(final String name) {
+        final Optional<Map.Entry<String, ConfigDef>> prefixed = PREFIXED.stream()
+                .filter(p -> name.startsWith(p.getKey())).findFirst();
+        if (prefixed.isPresent()) {
+            final String unprefixed = name.substring(prefixed.get().getKey().length());
+            return Optional.ofNullable(prefixed.get().getValue().configKeys().get(unprefixed)).stream();
+        }
+        return UNPREFIXED.stream().map(def -> def.configKeys().get(name)).filter(java.util.Objects::nonNull);
+    }
+
+    /** Kafka's "Invalid value X for configuration NAME: why" as the why. */
+    private static String reason(final String message, final String name) {
+        final String marker = "for configuration " + name;
+        final int at = message == null ? -1 : message.indexOf(marker);
+        if (at < 0) {
+            return String.valueOf(message);
+        }
+        final String rest = message.substring(at + marker.length());
+        return rest.startsWith(": ") ? rest.substring(2) : rest.isEmpty() ? "refused" : rest;
+    }
+}
