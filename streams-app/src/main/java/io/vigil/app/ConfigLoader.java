@@ -216,7 +216,7 @@ public final class ConfigLoader {
         final List<InputTopic> inputs = InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY));
         final String alerts = topic(values, "topics.alerts");
         final String dlq = topic(values, "topics.dlq");
-        checkTopicRoles(inputs, alerts, dlq);
+        checkTopicRoles(inputs, alerts, dlq, values.keySet());
         return new VigilConfig(
                 kafka,
                 inputs,
@@ -301,7 +301,8 @@ public final class ConfigLoader {
      * rejects them again, for ever; one that is also the alerts topic (or delivery's {@code <alerts>.dlq}) reads
      * Vigil's own output as datapoints; dead letters on the alerts topic reach the receivers' consumers.
      */
-    private static void checkTopicRoles(final List<InputTopic> inputs, final String alerts, final String dlq) {
+    private static void checkTopicRoles(final List<InputTopic> inputs, final String alerts, final String dlq,
+                                        final Set<String> set) {
         final Set<String> inputNames = inputs.stream().map(InputTopic::name).collect(Collectors.toSet());
         final String alertsDlq = alerts + ".dlq";
         if (alertsDlq.length() > LONGEST_TOPIC) {
@@ -309,21 +310,40 @@ public final class ConfigLoader {
                     + " topic, its name and '.dlq', would be over " + LONGEST_TOPIC + " characters");
         }
         if (inputNames.contains(dlq)) {
-            throw new ConfigException("topics.dlq: '" + dlq + "' is also an input topic (" + InputTopicsSyntax.KEY
-                    + "); a rejected record would be read again, and rejected again, for ever");
+            throw twoRoles(set, "topics.dlq", dlq, "the dead-letter topic",
+                    "a rejected record would be read again, and rejected again, for ever");
         }
         if (inputNames.contains(alerts)) {
-            throw new ConfigException("topics.alerts: '" + alerts + "' is also an input topic ("
-                    + InputTopicsSyntax.KEY + "); Vigil would read its own alert events as datapoints");
+            throw twoRoles(set, "topics.alerts", alerts, "the alerts topic",
+                    "Vigil would read its own alert events as datapoints");
         }
         if (inputNames.contains(alertsDlq)) {
-            throw new ConfigException("topics.alerts: '" + alerts + "' makes alert delivery's dead-letter topic '"
-                    + alertsDlq + "', which is also an input topic (" + InputTopicsSyntax.KEY + ")");
+            throw set.contains("topics.alerts") || !set.contains(InputTopicsSyntax.KEY)
+                    ? new ConfigException("topics.alerts: '" + alerts + "' makes alert delivery's dead-letter topic '"
+                            + alertsDlq + "', which is also an input topic (" + InputTopicsSyntax.KEY + ")")
+                    : new ConfigException(InputTopicsSyntax.KEY + ": '" + alertsDlq + "' is also alert delivery's"
+                            + " dead-letter topic (topics.alerts and '.dlq'); Vigil would read its own alert events"
+                            + " as datapoints");
         }
         if (dlq.equals(alerts)) {
-            throw new ConfigException("topics.dlq: '" + dlq + "' is also the alerts topic (topics.alerts); the"
-                    + " receivers would be sent the rejected records");
+            throw new ConfigException((set.contains("topics.dlq") ? "topics.dlq: '" + dlq + "' is also the alerts"
+                    + " topic (topics.alerts)" : "topics.alerts: '" + alerts + "' is also the dead-letter topic"
+                    + " (topics.dlq)") + "; the receivers would be sent the rejected records");
         }
+    }
+
+    /**
+     * An input topic that also has {@code role}, blamed on the key the user set (so the error is placed where it was
+     * set): {@code roleKey}, or else the input topics.
+     */
+    private static ConfigException twoRoles(final Set<String> set, final String roleKey, final String topic,
+                                            final String role, final String why) {
+        if (set.contains(roleKey) || !set.contains(InputTopicsSyntax.KEY)) {
+            return new ConfigException(roleKey + ": '" + topic + "' is also an input topic (" + InputTopicsSyntax.KEY
+                    + "); " + why);
+        }
+        return new ConfigException(InputTopicsSyntax.KEY + ": '" + topic + "' is also " + role + " (" + roleKey + "); "
+                + why);
     }
 
     /**
@@ -496,7 +516,8 @@ public final class ConfigLoader {
     private static String value(final Map<String, String> values, final String key) {
         final String v = values.get(key);
         if (v != null) {
-            return v.trim();
+            // strip, not trim: trim also drops control characters, and "10s\0" would pass for 10s.
+            return v.strip();
         }
         return defaultOf(key);
     }

@@ -348,8 +348,23 @@ class ConfigLoaderTest {
                 .hasMessage("VIGIL_TOPICS_ALERTS (topics.alerts): 'metrics' is also an input topic (topics.metrics);"
                         + " Vigil would read its own alert events as datapoints");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,alerts.dlq")))
-                .hasMessage("topics.alerts: 'alerts' makes alert delivery's dead-letter topic 'alerts.dlq', which is"
-                        + " also an input topic (topics.metrics)");
+                .hasMessage("VIGIL_TOPICS_METRICS (topics.metrics): 'alerts.dlq' is also alert delivery's dead-letter"
+                        + " topic (topics.alerts and '.dlq'); Vigil would read its own alert events as datapoints");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_TOPICS_METRICS", "metrics,alerts.dlq",
+                "VIGIL_TOPICS_ALERTS", "alerts")))
+                .hasMessage("VIGIL_TOPICS_ALERTS (topics.alerts): 'alerts' makes alert delivery's dead-letter topic"
+                        + " 'alerts.dlq', which is also an input topic (topics.metrics)");
+        // Where only the input topics were set, the error is placed there.
+        final Path inputIsDlq = file("topics:\n  metrics: [metrics, metrics.dlq]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(inputIsDlq, Map.of()))
+                .hasMessage(inputIsDlq + ":2:3: topics.metrics: 'metrics.dlq' is also the dead-letter topic"
+                        + " (topics.dlq); a rejected record would be read again, and rejected again, for ever");
+        final Path inputIsAlerts = file("topics: {metrics: alerts}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(inputIsAlerts, Map.of()))
+                .hasMessage(inputIsAlerts + ":1:10: topics.metrics: 'alerts' is also the alerts topic (topics.alerts);"
+                        + " Vigil would read its own alert events as datapoints");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_GRACE", "10s\u0000")))
+                .hasMessageStartingWith("VIGIL_EVALUATION_GRACE (evaluation.grace): '10s\\u0000' is not a duration");
         final Path dlqIsAlerts = file("topics: {alerts: out, dlq: out}\n");
         assertThatThrownBy(() -> ConfigLoader.load(dlqIsAlerts, Map.of()))
                 .hasMessage(dlqIsAlerts + ":1:23: topics.dlq: 'out' is also the alerts topic (topics.alerts); the"
