@@ -713,6 +713,10 @@ public final class ConfigLoader {
 
         /** The file's text; what keeps it from being read said in a few words, where the file says where. */
         private static String fileText(final Path path) {
+            if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
+                // A FIFO or a device: reading it would wait for a writer, or never end.
+                throw new ConfigException(path + ": cannot read: not a regular file");
+            }
             final byte[] bytes;
             try {
                 bytes = Files.readAllBytes(path);

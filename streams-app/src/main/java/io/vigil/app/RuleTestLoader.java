@@ -105,7 +105,8 @@ final class RuleTestLoader {
         try {
             if (!Files.isRegularFile(path)) {
                 return failed(name, 1, 1, Files.isDirectory(path)
-                        ? "is a directory; name the test files (e.g. rules/*.test.yaml)" : "no such file");
+                        ? "is a directory; name the test files (e.g. rules/*.test.yaml)"
+                        : Files.exists(path) ? "not a regular file" : "no such file");
             }
             final long size = Files.size(path);
             if (size > MAX_FILE_BYTES) {

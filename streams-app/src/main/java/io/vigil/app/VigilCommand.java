@@ -42,6 +42,13 @@ public final class VigilCommand {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         final CommandLine vigil = new CommandLine(new VigilCommand());
+        // Path.of("") is the working directory: `--rules "$RULES"` with the variable unset would load ./ as rules.
+        vigil.registerConverter(java.nio.file.Path.class, text -> {
+            if (text.isEmpty()) {
+                throw new CommandLine.TypeConversionException("an empty path (an unset variable?)");
+            }
+            return java.nio.file.Path.of(text);
+        });
         // picocli gives each command's -V the command's own provider, and a subcommand has none: `replay -V` was empty.
         everyCommand(vigil, cmd -> cmd.getCommandSpec().versionProvider(new Version()));
         return vigil
@@ -93,7 +100,8 @@ public final class VigilCommand {
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
                     + FileErrorReason.of(f);
         }
-        return withCauses(e);
+        return e instanceof org.apache.kafka.common.KafkaException ? withCauses(e)
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**

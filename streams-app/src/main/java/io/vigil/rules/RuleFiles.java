@@ -74,6 +74,11 @@ public final class RuleFiles {
             return List.of();
         }
         if (!Files.isDirectory(path)) {
+            if (!Files.isRegularFile(path)) {
+                // A FIFO or a device: reading it would wait for a writer, or never end.
+                problems.add(new RuleProblem(path.toString(), 1, 1, "not a regular file"));
+                return List.of();
+            }
             return List.of(path);
         }
         final List<Path> found = new ArrayList<>();

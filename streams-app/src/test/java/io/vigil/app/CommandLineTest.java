@@ -255,6 +255,36 @@ class CommandLineTest {
                 .isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
     }
 
+    /** An unset variable in {@code --rules "$RULES"} loaded the working directory's every rule file. */
+    @Test
+    void anEmptyPathIsAUsageError() {
+        final CommandRun validate = vigil("rules", "validate", "");
+        assertThat(validate.exit()).isEqualTo(2);
+        assertThat(validate.err()).contains("an empty path (an unset variable?)");
+        final CommandRun replay = vigil("replay", "--rules", "", "--input", "x.jsonl");
+        assertThat(replay.exit()).isEqualTo(2);
+        assertThat(replay.err()).startsWith("Invalid value for option '--rules': an empty path");
+        assertThat(replay.out()).isEmpty();
+    }
+
+    /** A FIFO waited for a writer for ever; a device may never end. */
+    @Test
+    void aFileThatIsNotRegularIsRefusedUnread() throws Exception {
+        final Path fifo = dir.resolve("rules.yaml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start()
+                .waitFor() == 0, "mkfifo");
+        final CommandRun validate = vigil("rules", "validate", fifo.toString());
+        assertThat(validate.exit()).isEqualTo(1);
+        assertThat(validate.err()).startsWith(fifo + ":1:1: not a regular file");
+        final CommandRun config = vigil("rules", "validate", "--config", fifo.toString(),
+                ROOT.resolve("rules").toString());
+        assertThat(config.exit()).isEqualTo(2);
+        assertThat(config.err()).startsWith("vigil: " + fifo + ": cannot read: not a regular file");
+        final CommandRun test = vigil("rules", "test", "/dev/null");
+        assertThat(test.exit()).isEqualTo(1);
+        assertThat(test.out()).contains("/dev/null:1:1: not a regular file");
+    }
+
     /** {@code vigil} or {@code vigil rules} alone printed the usage on stdout and exited 0, as if asked for it. */
     @Test
     void noCommandIsAUsageErrorAndHelpIsNot() {
