@@ -395,6 +395,11 @@ public final class ConfigLoader {
             throw new ConfigException(key + ": '" + text + "' is not an absolute http:// or https:// URL (e.g."
                     + " http://vigil-1:8080): other instances reach this one there, and alert links start with it");
         }
+        if (uri.getRawUserInfo() != null) {
+            // Not echoed: it may be a password.
+            throw new ConfigException(key + ": has a user (and password?) before its host, which every alert's"
+                    + " generatorURL would carry to the receivers; leave it out");
+        }
         if (uri.getHost() == null) {
             throw new ConfigException(key + ": '" + text + "' has no host name (host names hold letters, digits, '-'"
                     + " and '.')");

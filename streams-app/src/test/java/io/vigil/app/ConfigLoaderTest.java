@@ -567,6 +567,10 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://v:99999")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://v:99999': port 99999 is not from 1"
                         + " to 65535");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL",
+                "http://admin:s3cret@vigil.example.com:8080"))).hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url):"
+                + " has a user (and password?) before its host, which every alert's generatorURL would carry to the"
+                + " receivers; leave it out");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "https://vigil.example.com/ops"))
                 .externalUrl()).isEqualTo("https://vigil.example.com/ops");
     }
