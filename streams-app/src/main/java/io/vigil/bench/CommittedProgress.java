@@ -87,10 +87,12 @@ public final class CommittedProgress {
         final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         described.values().forEach(d -> d.partitions().forEach(p ->
                 latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-        final Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        // The committed offsets first, the ends after: read the other way, a transaction committing between the two
+        // reads moves both on, and the committed offset then reaches an end already passed (a stale end looked done).
         final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        final Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
         Done done = Done.ALL;
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
             final OffsetAndMetadata c = committed.get(e.getKey());
