@@ -58,7 +58,8 @@ import picocli.CommandLine.Option;
  *       window of the bench rules full): heap after GC, process RSS, heap bytes per series;</li>
  *   <li>catch-up: a topic filled with {@code --datapoints} points of {@code --series} series, read to its end by a
  *       plain consumer and by the engine ({@link VigilEngine}, exactly_once_v2, the default configuration) until its
- *       committed offsets reach the end offsets of the input and of its repartition topics, in each round, the ratio
+ *       committed offsets reach the end offsets of the input and of its repartition topics, no task holds instants
+ *       it put off and no transaction is open on what it writes ({@link CommittedProgress}), in each round, the ratio
  *       taken within each round;</li>
  *   <li>latency: a second engine under a steady live load of {@code --live-rate} datapoints/s, with probe series
  *       that cross a threshold exactly at evaluation instants; from the broker's append time of each crossing point
@@ -796,8 +797,11 @@ final class BenchCommand implements Callable<Integer> {
         try (VigilEngine engine = VigilEngine.start(cfg, rules, stateDir, registry)) {
             final long started = awaitFirstDatapoint(engine, registry);
             final long cpuStarted = processCpuNanos();
+            // Done once everything the engine makes of the topic is readable: partitioned by series, evaluation runs
+            // the instants it put off through the backlog after the input's last offsets are committed.
             final long done = CommittedProgress.awaitCaughtUp(admin, cfg.kafka().get("application.id"), topic,
-                    CATCH_UP_TIMEOUT, engine::state);
+                    java.util.Set.of(cfg.alertsTopic(), cfg.dlqTopic()), CATCH_UP_TIMEOUT, engine::state,
+                    engine::tasksHoldingDeferredInstants);
             final long cpuDone = processCpuNanos();
             final StreamsTotals totals = StreamsTotals.of(engine.streams());
             // The engine's own heap, holding every series (its buffers and the broker's growth included).

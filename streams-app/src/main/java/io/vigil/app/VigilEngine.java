@@ -37,15 +37,18 @@ public final class VigilEngine implements AutoCloseable {
     private final StreamThreadFailure failure;
     /** Null when the configuration fixes the number of stream threads, or there is one core. */
     private final CatchUpThreads catchUpThreads;
+    /** What the engine's main consumers see waiting: also the key of its counts in {@link CommitPacing}. */
+    private final ConsumerLag lag;
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
                         final StreamsReadiness readiness, final StreamThreadFailure failure,
-                        final CatchUpThreads catchUpThreads) {
+                        final CatchUpThreads catchUpThreads, final ConsumerLag lag) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
         this.failure = failure;
         this.catchUpThreads = catchUpThreads;
+        this.lag = lag;
     }
 
     /**
@@ -117,7 +120,7 @@ public final class VigilEngine implements AutoCloseable {
                 catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
                 catchUpThreads.start();
             }
-            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads);
+            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag);
         } catch (RuntimeException | Error e) {
             // No engine to close for the caller: what was started here is closed here.
             if (catchUpThreads != null) {
@@ -212,6 +215,15 @@ public final class VigilEngine implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /**
+     * How many evaluation tasks of this engine hold instants put off through a backlog, or run but not committed yet.
+     * While any does, the engine still has output to make readable although every input offset may be committed: a
+     * caller waiting for a catch-up to finish (vigil bench) waits for 0 too.
+     */
+    public int tasksHoldingDeferredInstants() {
+        return CommitPacing.tasksHoldingDeferred(lag);
     }
 
     /** What adds a stream thread while behind, or empty if the configuration fixes the thread count. */

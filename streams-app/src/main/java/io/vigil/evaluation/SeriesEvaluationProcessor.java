@@ -46,6 +46,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
     private static final java.time.Duration WALL_CLOCK_CHECK = java.time.Duration.ofSeconds(1);
+    private static final long NOT_RAN = -1;
     static final String EVALUATED_KEY = "evaluated";
     /** Where the task's series were placed: by their key on the series repartition, or where ingest read them. */
     static final String PLACEMENT_KEY = "placement";
@@ -71,6 +72,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private CommitPacing commits;
     /** Whether a pass was put off while the engine's sources are in a backlog, to be run once they are not. */
     private boolean deferred;
+    /**
+     * The series store's commits when a pass ran instants put off before ({@link #NOT_RAN} if none waits for its
+     * commit): the task counts as holding them ({@link CommitPacing#holdsDeferred}) until the commit that makes their
+     * output readable.
+     */
+    private long ranDeferredAtCommit = NOT_RAN;
     private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
@@ -164,13 +171,35 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             if (!waitingForCommit()) {
                 runHeldBack(now);
             }
-            if (deferred && !commits.sourcesInBacklog()) {
-                advance(now);
-            }
             if (!evaluator.heldBack()) {
                 emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
             }
         });
+        context.schedule(CommitPacing.QUIET_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                this::checkDeferred);
+    }
+
+    /**
+     * Runs the instants put off through a backlog once no source of the engine is in one, and stops counting the task
+     * as holding them once the commit that carries their output is done. A task whose input ended while another was
+     * still in a backlog has no record left to run them at: at the wall-clock check, once a second, they made the
+     * end of a catch-up partitioned by series up to a second later (then up to a commit interval more, with no
+     * commit asked for), after every input offset was committed. At the quiet check, a tenth of a second; between
+     * backlogs it costs a field or two.
+     */
+    private void checkDeferred(final long now) {
+        if (deferred) {
+            if (!commits.sourcesInBacklog()) {
+                advance(now);
+                // The next stage (the peer stage, the alerts' readers) waits for this output, and no record will
+                // come to ask for its commit.
+                commits.commitDeferredRun();
+            }
+        } else if (ranDeferredAtCommit != NOT_RAN && seriesStore.commits() > ranDeferredAtCommit) {
+            // A punctuation runs on the task's thread after the commit, not during it: the output is readable.
+            ranDeferredAtCommit = NOT_RAN;
+            commits.holdsDeferred(false);
+        }
     }
 
     /**
@@ -316,7 +345,12 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             // state per instant; waiting for several lets one pass take them series by series. Nobody waits for these
             // alerts: their event time is behind the wall clock by the backlog.
             deferred = true;
+            commits.holdsDeferred(true);
             return;
+        }
+        if (deferred) {
+            // Their output is made now, readable at the next commit: the task stays counted until that is done.
+            ranDeferredAtCommit = seriesStore.commits();
         }
         deferred = false;
         emit(before, metrics.pass().record(fastestFirst ? evaluator::advanceFastestFirst : evaluator::advance),
@@ -448,6 +482,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     @Override
     public void close() {
         metrics.taskClosed(context.taskId().toString());
+        if (commits != null) {
+            commits.close();
+        }
         final TaskEvaluator closed = evaluator;
         if (closed != null) {
             seriesStore.handBack(closed::storedStates);

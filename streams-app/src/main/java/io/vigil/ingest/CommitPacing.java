@@ -77,6 +77,15 @@ public final class CommitPacing {
      */
     private static final Map<SourceLag, AtomicInteger> SOURCE_BACKLOGS =
             Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * How many of the engine's evaluation tasks hold instants put off through a backlog, or run but not committed
+     * yet, by the engine's {@link SourceLag}: work the engine will still do, or still make readable, once every input
+     * offset is committed (a task whose input ended while another was in a backlog runs its instants later, without a
+     * record). What a caller waiting for the engine to finish (vigil bench) reads, through
+     * {@link #tasksHoldingDeferred}. Changed only when a task starts or stops holding such instants, which is rare.
+     */
+    private static final Map<SourceLag, AtomicInteger> DEFERRED_TASKS =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ProcessorContext<?, ?> context;
     private final SourceLag lag;
@@ -86,6 +95,10 @@ public final class CommitPacing {
     private final AtomicLong sourceBehindMs;
     /** This engine's entry of {@link #SOURCE_BACKLOGS}. */
     private final AtomicInteger sourceBacklogs;
+    /** This engine's entry of {@link #DEFERRED_TASKS}. */
+    private final AtomicInteger deferredTasks;
+    /** Whether this task is counted in {@link #deferredTasks}. */
+    private boolean holdsDeferred;
     /** The topics the processor has read, this task's partition of each. */
     private final List<String> topics = new ArrayList<>(2);
     /** Where the processor is in each, parallel to {@link #topics}. */
@@ -101,6 +114,7 @@ public final class CommitPacing {
         this.readsSources = readsSources;
         this.sourceBehindMs = SOURCE_BEHIND_MS.computeIfAbsent(lag, engine -> new AtomicLong(Long.MIN_VALUE / 2));
         this.sourceBacklogs = SOURCE_BACKLOGS.computeIfAbsent(lag, engine -> new AtomicInteger());
+        this.deferredTasks = DEFERRED_TASKS.computeIfAbsent(lag, engine -> new AtomicInteger());
     }
 
     /** Where the processor is in its partition of one topic. */
@@ -196,7 +210,10 @@ public final class CommitPacing {
         }
     }
 
-    /** Forgets this task's backlogs: the engine's later stages no longer wait for their end. From {@code close}. */
+    /**
+     * Forgets this task's backlogs (the engine's later stages no longer wait for their end) and its deferred instants
+     * (they are no longer this instance's to run). From {@code close}.
+     */
     public void close() {
         for (Reading reading : readings) {
             if (reading.backlog) {
@@ -204,6 +221,40 @@ public final class CommitPacing {
                 sourceBacklogs.decrementAndGet();
             }
         }
+        holdsDeferred(false);
+    }
+
+    /**
+     * Notes whether the task holds instants put off through a backlog, or run since but not yet committed
+     * ({@link #tasksHoldingDeferred}). Cheap to call at every pass: only a change touches the engine's count.
+     */
+    public void holdsDeferred(final boolean holds) {
+        if (holds != holdsDeferred) {
+            holdsDeferred = holds;
+            if (holds) {
+                deferredTasks.incrementAndGet();
+            } else {
+                deferredTasks.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * How many evaluation tasks of the engine whose main consumers' lag is {@code engine} hold instants put off
+     * through a backlog, or run but not committed yet: while any does, the engine has output still to make readable
+     * although every input offset may be committed.
+     */
+    public static int tasksHoldingDeferred(final SourceLag engine) {
+        final AtomicInteger count = DEFERRED_TASKS.get(engine);
+        return count == null ? 0 : count.get();
+    }
+
+    /**
+     * Requests a commit for what a task made once the engine's backlog was over but without a record to process
+     * (its deferred instants): the next stage waits for it, and nothing else would ask before the interval.
+     */
+    public void commitDeferredRun() {
+        request();
     }
 
     /** Requests a commit if {@code eventTimeMs}, the time of what was just produced, is live by the wall clock. */

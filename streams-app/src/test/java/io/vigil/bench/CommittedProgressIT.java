@@ -7,6 +7,7 @@ import io.vigil.app.EmbeddedBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,11 +23,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bench's wait for an application to have processed its input, against a real broker: it ends when the committed
- * offsets reach the end, and at once, saying so, when the application has failed (it used to wait out its timeout).
+ * offsets reach the end (and, for an engine, nothing is held back or uncommitted), and at once, saying so, when the
+ * application has failed (it used to wait out its timeout).
  */
 class CommittedProgressIT {
 
     private static final String TOPIC = "input";
+    private static final String ALERTS = "alerts";
 
     @RegisterExtension
     static final EmbeddedBroker broker = new EmbeddedBroker();
@@ -69,5 +72,33 @@ class CommittedProgressIT {
         final long before = System.nanoTime();
         assertThat(CommittedProgress.awaitCaughtUp(admin, "running-app", TOPIC, Duration.ofMinutes(10),
                 () -> KafkaStreams.State.RUNNING)).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void anEngineWithWorkPutOffOrATransactionOpenOnItsOutputIsNotDone() throws Exception {
+        admin.createTopics(List.of(new NewTopic(ALERTS, 1, (short) 1))).all().get();
+        admin.alterConsumerGroupOffsets("holding-app", Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(2)))
+                .all().get();
+        final Set<String> outputs = Set.of(ALERTS);
+        assertThatThrownBy(() -> CommittedProgress.awaitCaughtUp(admin, "holding-app", TOPIC, outputs, Duration.ZERO,
+                () -> KafkaStreams.State.RUNNING, () -> 1))
+                .as("every input offset committed, a task holding instants it put off")
+                .hasMessageContaining("had not processed input within");
+
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "transactional.id", "holding-app-0"),
+                new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(ALERTS, "firing")).get();
+            assertThatThrownBy(() -> CommittedProgress.awaitCaughtUp(admin, "holding-app", TOPIC, outputs,
+                    Duration.ZERO, () -> KafkaStreams.State.RUNNING, () -> 0))
+                    .as("an alert written, its transaction open").hasMessageContaining("had not processed input within");
+
+            producer.commitTransaction();
+        }
+        final long before = System.nanoTime();
+        assertThat(CommittedProgress.awaitCaughtUp(admin, "holding-app", TOPIC, outputs, Duration.ofMinutes(10),
+                () -> KafkaStreams.State.RUNNING, () -> 0)).isGreaterThanOrEqualTo(before);
     }
 }

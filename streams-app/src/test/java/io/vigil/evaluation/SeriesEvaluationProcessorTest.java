@@ -4,17 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.ingest.CommitPacing;
+import io.vigil.ingest.SeriesMessage;
+import io.vigil.ingest.SeriesMessageCodec;
+import io.vigil.ingest.SourceLag;
+import io.vigil.model.Datapoint;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
-/** How a task's evaluation state records where its series were placed, and refuses state placed the other way. */
+/**
+ * How a task's evaluation state records where its series were placed, and refuses state placed the other way; how it
+ * runs and counts the instants it puts off through a backlog.
+ */
 class SeriesEvaluationProcessorTest {
+
+    private static final String INPUT = "metrics";
+    /** Long before the wall clock: a backlog, not live data. */
+    private static final long EVENT_TIME = 1_700_000_000_000L;
 
     @Test
     void aTaskRecordsItsPlacementAndRefusesStatePlacedTheOtherWay() {
@@ -45,6 +63,104 @@ class SeriesEvaluationProcessorTest {
                 .hasMessageContaining("(series placed by series key)");
         processor(false).init(context);
         assertThat(placement(context)).isEqualTo(SeriesEvaluationProcessor.PLACED_BY_SERIES);
+    }
+
+    @Test
+    void instantsPutOffThroughABacklogRunOnceItEndsAndCountUntilTheirCommit() {
+        final SourceLag engine = backlogOfOtherTasks();
+        final CommitPacing ingest = CommitPacing.forIngest(new MockProcessorContext<>(), engine);
+        ingest.processed(INPUT, 0); // 50,000 records to go: the engine is in a backlog
+        final MockProcessorContext<String, EvaluationOutput> context = context();
+        final SeriesEvaluationProcessor evaluation = processor(engine);
+        evaluation.init(context);
+        probe(evaluation, EVENT_TIME);
+        watermark(evaluation, EVENT_TIME);
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("the first pass runs").isZero();
+
+        watermark(evaluation, EVENT_TIME + 1_000);
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("one instant due, in a backlog: put off").isOne();
+        checkDeferred(context);
+        assertThat(context.committed()).as("still in the backlog").isFalse();
+
+        ingest.close(); // the backlog is over, with no record left for this task
+        checkDeferred(context);
+        assertThat(context.committed()).as("the instants ran, and nothing else asks for their commit").isTrue();
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("their output not readable yet").isOne();
+        checkDeferred(context);
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("no commit since").isOne();
+
+        context.<SeriesStore>getStateStore(SeriesEvaluationProcessor.SERIES_STORE).flushCache(); // the commit
+        checkDeferred(context);
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("committed").isZero();
+    }
+
+    @Test
+    void aClosedTaskHoldsNoInstantsPutOff() {
+        final SourceLag engine = backlogOfOtherTasks();
+        CommitPacing.forIngest(new MockProcessorContext<>(), engine).processed(INPUT, 0);
+        final SeriesEvaluationProcessor evaluation = processor(engine);
+        evaluation.init(context());
+        probe(evaluation, EVENT_TIME);
+        watermark(evaluation, EVENT_TIME);
+        watermark(evaluation, EVENT_TIME + 1_000);
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).isOne();
+
+        evaluation.close();
+
+        assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("another instance runs them now").isZero();
+    }
+
+    /** An engine's lag: {@link #INPUT} 50,000 records behind wherever ingest is. */
+    private static SourceLag backlogOfOtherTasks() {
+        return new SourceLag() {
+            @Override
+            public OptionalLong of(final String topic, final int partition) {
+                return OptionalLong.of(0);
+            }
+
+            @Override
+            public OptionalLong after(final String topic, final int partition, final long offset) {
+                return OptionalLong.of(50_000);
+            }
+        };
+    }
+
+    /** A task of an engine whose rule is due every second. */
+    private static SeriesEvaluationProcessor processor(final SourceLag engine) {
+        final LoadResult loaded = RuleLoader.parse("probe.yaml", """
+                groups:
+                  - name: probe
+                    every: 1s
+                    rules:
+                      - alert: ProbeHigh
+                        series: probe
+                        aggregate: last
+                        window: 1s
+                        threshold: {above: 50}
+                """);
+        assertThat(loaded.problems()).isEmpty();
+        return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 1_000, 86_400_000, task -> 1, false,
+                100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()), engine);
+    }
+
+    /** A point of the rule's series, from which its instants are scheduled. */
+    private static void probe(final SeriesEvaluationProcessor evaluation, final long timestampMs) {
+        final Series probe = new Series("probe", Labels.of("instance", "p"));
+        evaluation.process(new Record<>(probe.key().getBytes(StandardCharsets.UTF_8), SeriesMessageCodec.encode(
+                new SeriesMessage.Point(new Datapoint(probe, 10, timestampMs))), timestampMs));
+    }
+
+    private static void watermark(final SeriesEvaluationProcessor evaluation, final long timestampMs) {
+        evaluation.process(new Record<>(null, SeriesMessageCodec.encode(new SeriesMessage.Watermark("p0", timestampMs)),
+                timestampMs));
+    }
+
+    /** The processor's check for instants put off, at a tenth of a second: the last punctuator it schedules. */
+    private static void checkDeferred(final MockProcessorContext<String, EvaluationOutput> context) {
+        final List<MockProcessorContext.CapturedPunctuator> scheduled = context.scheduledPunctuators();
+        final MockProcessorContext.CapturedPunctuator check = scheduled.get(scheduled.size() - 1);
+        assertThat(check.getInterval()).isEqualTo(CommitPacing.QUIET_CHECK);
+        check.getPunctuator().punctuate(context.currentSystemTimeMs());
     }
 
     private static SeriesEvaluationProcessor processor(final boolean inTask) {
