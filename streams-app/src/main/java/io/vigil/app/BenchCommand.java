@@ -216,9 +216,17 @@ final class BenchCommand implements Callable<Integer> {
     private static final String PARTITIONED_BY_SERIES = "topics.partitioned_by_series";
     /** The variant the whole bench adds: the default with {@value #PARTITIONED_BY_SERIES} true. */
     private static final String BY_SERIES = "by_series";
-    /** What makes a datapoint read but never evaluated: ingest's and evaluation's lateness, and dead letters. */
+    /**
+     * Refusals by the cardinality guard ({@code evaluation.max_series_per_rule}): one at each datapoint of a series no
+     * rule holds. The bench raises the limit to its fleet, so any is a sign the fleet outgrew it.
+     */
+    private static final String SERIES_LIMITED = "vigil.series.limited";
+    /**
+     * What makes a datapoint read but never evaluated: ingest's and evaluation's lateness, dead letters, and a series
+     * the cardinality guard refused.
+     */
     private static final List<String> DROPPED = List.of("vigil.ingest.late.dropped", "vigil.evaluation.late.dropped",
-            "vigil.ingest.dead.lettered");
+            "vigil.ingest.dead.lettered", SERIES_LIMITED);
     /** In a round's order, where the plain consumer reads. */
     private static final String PLAIN = "plain";
     /** In a round's order, where the bare Kafka Streams application reads. */
@@ -493,12 +501,12 @@ final class BenchCommand implements Callable<Integer> {
                 createInputTopics(admin, List.of(run + "-metrics", run + "-live"));
                 try {
                     if (phases.contains(Phase.catchup)) {
-                        measureCatchUp(report, admin, engineConfig(cfg, run, "metrics", "catchup"), clientProps,
-                                fleetRules, run + "-metrics", dir);
+                        measureCatchUp(report, admin, engineConfig(cfg, run, "metrics", "catchup", series),
+                                clientProps, fleetRules, run + "-metrics", dir);
                     }
                     if (phases.contains(Phase.latency)) {
-                        measureLatency(report, engineConfig(cfg, run, "live", "live"), clientProps, liveRules,
-                                run + "-live", dir);
+                        measureLatency(report, engineConfig(cfg, run, "live", "live", liveFleetSeries()), clientProps,
+                                liveRules, run + "-live", dir);
                     }
                     if (phases.contains(Phase.delivery)) {
                         measureDelivery(report, admin, clientProps, run);
@@ -547,15 +555,20 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The default configuration, on the bench's own topics and application id. */
+    /**
+     * The default configuration, on the bench's own topics and application id, holding every series of a fleet of
+     * {@code fleetSeries}: the cardinality guard's default (100,000 per rule) refused about 140,000 series of a
+     * 600,000-series catch-up, which then measured an engine doing less than the fleet asks.
+     */
     private static VigilConfig engineConfig(final VigilConfig cfg, final String run, final String input,
-                                            final String engine) {
+                                            final String engine, final int fleetSeries) {
         final Map<String, String> kafka = new HashMap<>(cfg.kafka());
         kafka.put("application.id", run + "-" + engine);
         return new VigilConfig(kafka, List.of(InputTopic.auto(run + "-" + input)), run + "-" + engine + "-alerts",
                 run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
                 cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
-                cfg.readyzMaxRebalance(), cfg.logFormat(), cfg.maxSeriesPerRule(), cfg.partitionedBySeries());
+                cfg.readyzMaxRebalance(), cfg.logFormat(), Math.max(cfg.maxSeriesPerRule(), fleetSeries),
+                cfg.partitionedBySeries());
     }
 
     /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */
@@ -687,7 +700,8 @@ final class BenchCommand implements Callable<Integer> {
         report.add("catchup_produced", "catch-up: records the engine produced (repartition, changelog, alerts)" + of,
                 median(base.stream().mapToDouble(r -> r.totals().produced()).toArray()), "records", "");
         // A rate means little if points were dropped on the way: the most any counted round of the engine dropped.
-        report.add("catchup_dropped", "catch-up: datapoints dropped as late or dead-lettered, most of a round",
+        report.add("catchup_dropped", "catch-up: datapoints dropped as late, dead-lettered or refused by the series "
+                        + "limit, most of a round",
                 base.stream().mapToDouble(CatchUp::dropped).max().orElse(0), "datapoints", "0");
         // With few series the engine's fixed buffers (tens of MB) dominate: the figure means something from 100,000.
         report.add("catchup_heap_per_series", "catch-up: engine heap after GC per series, caught up" + of,
@@ -777,7 +791,8 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * One engine's catch-up on the filled topic.
      *
-     * @param dropped datapoints the engine read and dropped: too late, or dead-lettered (none, on the bench's fleet)
+     * @param dropped datapoints the engine read and dropped: too late, dead-lettered, or of a series the cardinality
+     *                guard refused (none, on the bench's fleet)
      */
     private record CatchUp(double seconds, long datapoints, long cpuNanos, StreamsTotals totals, long heapBytes,
                            double dropped) {
