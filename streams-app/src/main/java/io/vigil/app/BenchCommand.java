@@ -596,6 +596,13 @@ final class BenchCommand implements Callable<Integer> {
         final double fillSeconds = TopicFill.fill(clientProps, topic, fleet, datapoints, FleetMetrics.historyEndMs(),
                 !unkeyed);
         report.add("fill_dps", "fill: producer, acknowledged", datapoints / fillSeconds, "datapoints/s", "");
+        // Every rate below divides --datapoints: a topic holding another count would make them all wrong.
+        final long held = TopicFill.recordsIn(admin, topic);
+        if (held != datapoints) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the fill wrote %,d datapoints to %s, every one"
+                    + " acknowledged, but the topic holds %,d records: the catch-up rates would be wrong (a Kafka"
+                    + " bug once lost a batch this way); run the bench again", datapoints, topic, held));
+        }
 
         // The yardstick is read in every round too, next to the engines: its rate changes with the JIT's warmth (its
         // first read ran at half its later rate) and the machine's load, and a ratio means something only if both
@@ -650,7 +657,7 @@ final class BenchCommand implements Callable<Integer> {
                     continue;
                 }
                 if (name.equals(BARE)) {
-                    progress("reading %s with bare Kafka Streams (exactly_once_v2), round %d of %d", topic, round,
+                    progress("reading %s with bare Kafka Streams (%s), round %d of %d", topic, guarantee(cfg), round,
                             rounds);
                     bareRuns.add(readBare(admin, cfg, "-" + BARE + "-" + round, topic,
                             dir.resolve("streams-" + BARE + "-" + round)));
@@ -663,8 +670,8 @@ final class BenchCommand implements Callable<Integer> {
                 // finds an engine's repartition topics by that prefix).
                 final VigilConfig engine = engineConfig(cfg, name,
                         variants.isEmpty() && rounds == 1 && warmup == 0 ? "" : "-" + name + "-" + round);
-                progress("catching up on %s with the engine (exactly_once_v2), %s, round %d of %d", topic, name,
-                        round, rounds);
+                progress("catching up on %s with the engine (%s), %s, round %d of %d", topic, guarantee(engine),
+                        name, round, rounds);
                 final CatchUp run = catchUp(admin, engine, rules, topic,
                         dir.resolve("streams-catchup-" + name + "-" + round));
                 progress("%s: %,.0f datapoints/s, %.1f us CPU per datapoint", name, run.rate(), run.cpuMicrosPerDatapoint());
@@ -676,10 +683,11 @@ final class BenchCommand implements Callable<Integer> {
         final String of = rounds == 1 ? "" : String.format(Locale.ROOT, " (median of %d)", rounds);
         report.add("plain_dps", "catch-up: plain KafkaConsumer (String values)" + of,
                 median(plainRates.stream().mapToDouble(Double::doubleValue).toArray()), "datapoints/s", "");
-        report.add("catchup_dps", "catch-up: vigil engine, exactly_once_v2, committed" + of, vigilRate, "datapoints/s", "");
+        report.add("catchup_dps", "catch-up: vigil engine, " + guarantee(cfg) + ", committed" + of, vigilRate,
+                "datapoints/s", "");
         report.add("catchup_ratio", "catch-up: vigil / plain consumer" + (rounds == 1 ? "" : " (median of rounds)"),
                 median(toPlain(base, plainRates)), "", ">= 0.4");
-        report.add("bare_streams_dps", "catch-up: bare Kafka Streams (exactly_once_v2, a no-op processor)" + of,
+        report.add("bare_streams_dps", "catch-up: bare Kafka Streams (" + guarantee(cfg) + ", a no-op processor)" + of,
                 median(bareRuns.stream().mapToDouble(CatchUp::rate).toArray()), "datapoints/s", "");
         report.add("bare_streams_ratio", "catch-up: bare Kafka Streams / plain consumer"
                 + (rounds == 1 ? "" : " (median of rounds)"), median(toPlain(bareRuns, plainRates)), "", "");
@@ -722,7 +730,10 @@ final class BenchCommand implements Callable<Integer> {
                 cpuRatios[i] = variant.get(i).cpuMicrosPerDatapoint() / base.get(i).cpuMicrosPerDatapoint();
             }
             final String key = "catchup_" + name.replaceAll("[^A-Za-z0-9]", "_");
-            report.add(key + "_dps", "catch-up, " + name + of, median(variant.stream().mapToDouble(CatchUp::rate)
+            // A variant may run with another processing guarantee than the default's: its rows say so.
+            final String guarantee = guarantee(engineConfig(cfg, name, ""));
+            final String label = guarantee.equals(guarantee(cfg)) ? name : name + " (" + guarantee + ")";
+            report.add(key + "_dps", "catch-up, " + label + of, median(variant.stream().mapToDouble(CatchUp::rate)
                     .toArray()), "datapoints/s", "");
             report.add(key + "_ratio", "catch-up, " + name + " / plain consumer" + (rounds == 1 ? ""
                     : " (median of rounds)"), median(toPlain(variant, plainRates)), "", "");
@@ -736,6 +747,19 @@ final class BenchCommand implements Callable<Integer> {
                     median(variant.stream().mapToDouble(r -> r.totals().commits()).toArray()), "commits", "");
         }
         report.context("catchup_variants", variants);
+        final Map<String, String> guarantees = new LinkedHashMap<>();
+        engines.forEach(name -> guarantees.put(name, guarantee(engineConfig(cfg, name, ""))));
+        report.context("catchup_processing_guarantees", guarantees);
+    }
+
+    /**
+     * The processing guarantee an engine of {@code cfg} runs with: exactly_once_v2 unless its Kafka settings (the
+     * configuration's, or a variant's) set another, which the rows must then say rather than claim exactly-once.
+     */
+    private static String guarantee(final VigilConfig cfg) {
+        // As the engine's properties have it (the state directory is only named, not used).
+        return VigilEngine.streamsProperties(cfg, Path.of(".")).getProperty(
+                org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
     }
 
     /** The engine {@code name}'s configuration: the default's, or a variant's settings on it, under its own id. */

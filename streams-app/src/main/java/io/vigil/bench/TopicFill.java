@@ -1,11 +1,20 @@
 package io.vigil.bench;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -51,5 +60,26 @@ public final class TopicFill {
             throw new IllegalStateException("cannot write to " + topic + ": " + failure.get().getMessage(), failure.get());
         }
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /**
+     * How many records {@code topic} holds: the sum over its partitions of the end offset less the first. What a
+     * catch-up's rate divides is the count the fill was asked for, so the bench checks the topic holds exactly that
+     * (a fill once lost a batch to a Kafka bug, every producer callback clean).
+     */
+    public static long recordsIn(final Admin admin, final String topic)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        final Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                .forEach(p -> {
+                    earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+                    latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+                });
+        final long first = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        final long end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        return end - first;
     }
 }

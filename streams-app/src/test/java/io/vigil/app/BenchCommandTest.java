@@ -105,7 +105,8 @@ class BenchCommandTest {
         final Path json = dir.resolve("ab.json");
         final CommandRun run = CommandRun.vigil("bench", "--phases", "catchup", "--datapoints", "2000", "--series", "100",
                 "--unselected-metrics", "3", "--grace", "1s", "--warmup", "0", "--rounds", "2", "--variant", "waiting:max.task.idle.ms=0",
-                "--variant", "byinput:topics.partitioned_by_series=true", "--json", json.toString());
+                "--variant", "byinput:topics.partitioned_by_series=true",
+                "--variant", "alo:processing.guarantee=at_least_once", "--json", json.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         final JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -120,6 +121,11 @@ class BenchCommandTest {
         assertThat(value(root, "catchup_byinput_vs_bare_streams")).isPositive();
         assertThat(value(root, "catchup_byinput_vs_default")).isPositive();
         assertThat(root.at("/context/catchup_variants/waiting/max.task.idle.ms").asText()).isEqualTo("0");
+        assertThat(metric(root, "catchup_dps")).as("the default's guarantee").contains("exactly_once_v2");
+        assertThat(metric(root, "catchup_alo_dps")).as("not exactly-once: said so").contains("at_least_once");
+        assertThat(metric(root, "catchup_waiting_dps")).doesNotContain("at_least_once");
+        assertThat(root.at("/context/catchup_processing_guarantees/alo").asText()).isEqualTo("at_least_once");
+        assertThat(run.err()).contains("with the engine (at_least_once), alo, round 2 of 2");
         assertThat(root.at("/context/options/unselected_metrics").asInt()).isEqualTo(3);
         assertThat(run.err()).contains("default, round 2 of 2", "waiting, round 2 of 2",
                 "with a plain consumer, round 2 of 2", "with bare Kafka Streams (exactly_once_v2), round 2 of 2");
@@ -204,6 +210,15 @@ class BenchCommandTest {
         final Matcher m = Pattern.compile("warm-up: plain consumer ([0-9,]+) datapoints/s").matcher(progress);
         assertThat(m.find()).as(progress).isTrue();
         return Double.parseDouble(m.group(1).replace(",", ""));
+    }
+
+    private static String metric(final JsonNode root, final String key) {
+        for (JsonNode row : root.get("results")) {
+            if (row.get("key").asText().equals(key)) {
+                return row.get("metric").asText();
+            }
+        }
+        throw new AssertionError("no row " + key);
     }
 
     private static double value(final JsonNode root, final String key) {
