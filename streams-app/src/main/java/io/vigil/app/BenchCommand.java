@@ -747,6 +747,7 @@ final class BenchCommand implements Callable<Integer> {
                     median(variant.stream().mapToDouble(r -> r.totals().commits()).toArray()), "commits", "");
         }
         report.context("catchup_variants", variants);
+        report.context("catchup_rounds", perRound(plainRates, bareRuns, runs));
         final Map<String, String> guarantees = new LinkedHashMap<>();
         engines.forEach(name -> guarantees.put(name, guarantee(engineConfig(cfg, name, ""))));
         report.context("catchup_processing_guarantees", guarantees);
@@ -771,6 +772,32 @@ final class BenchCommand implements Callable<Integer> {
         kafka.put("application.id", cfg.kafka().get("application.id") + idSuffix);
         return cfg.withKafka(kafka).withPartitionedBySeries(bySeries == null ? cfg.partitionedBySeries()
                 : Boolean.parseBoolean(bySeries));
+    }
+
+    /**
+     * Every counted round, for the JSON: the medians the rows give hide how far rounds spread (a third, on a loaded
+     * machine), which the progress lines alone showed. Per reader: the plain consumer's rates; for bare Kafka Streams
+     * and each engine, its rate, its ratio to the plain consumer of the same round, its CPU per datapoint.
+     */
+    private static Map<String, Object> perRound(final List<Double> plainRates, final List<CatchUp> bareRuns,
+                                                final Map<String, List<CatchUp>> runs) {
+        final Map<String, Object> rounds = new LinkedHashMap<>();
+        rounds.put(PLAIN, plainRates.stream().map(rate -> Map.of("datapoints_per_s", rate)).toList());
+        final Map<String, List<CatchUp>> readers = new LinkedHashMap<>();
+        readers.put(BARE, bareRuns);
+        readers.putAll(runs);
+        readers.forEach((name, list) -> {
+            final List<Map<String, Double>> each = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                final Map<String, Double> round = new LinkedHashMap<>();
+                round.put("datapoints_per_s", list.get(i).rate());
+                round.put("ratio_to_plain", list.get(i).rate() / plainRates.get(i));
+                round.put("cpu_us_per_datapoint", list.get(i).cpuMicrosPerDatapoint());
+                each.add(round);
+            }
+            rounds.put(name, each);
+        });
+        return rounds;
     }
 
     /** Each round's engine rate over the plain consumer's rate in the same round. */
@@ -959,6 +986,9 @@ final class BenchCommand implements Callable<Integer> {
         report.add("latency_max_ms", "live: alert latency max", summary.maxMs(), "ms", "");
         report.add("latency_samples", "live: probe alerts read / expected", read, "alerts",
                 String.format(Locale.ROOT, "%,d", expected));
+        // The same count as a number, for a script comparing runs (the target above is text).
+        report.add("latency_expected_samples", "live: probe alerts expected (counted instants x probes)", expected,
+                "alerts", "");
         if (!warmUpLatencies.isEmpty()) {
             final LatencySummary cold = LatencySummary.of(warmUpLatencies.values());
             report.add("warmup_latency_p50_ms", "live warm-up (not counted): alert latency p50", cold.p50Ms(), "ms", "");

@@ -28,7 +28,8 @@ class BenchCommandTest {
             "catchup_cold_dps", "catchup_cold_ratio", "catchup_by_series_dps",
             "catchup_by_series_ratio", "catchup_by_series_vs_bare_streams", "catchup_by_series_vs_default", "catchup_by_series_cpu_vs_default",
             "catchup_by_series_commits", "live_dps", "grace_ms",
-            "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "warmup_latency_p50_ms",
+            "latency_p50_ms", "latency_p99_ms", "latency_max_ms", "latency_samples", "latency_expected_samples",
+            "warmup_latency_p50_ms",
             "warmup_latency_p99_ms", "live_cpu_cores", "live_gc_pauses", "live_gc_pause_ms_max",
             "live_slowest_probes_paused", "live_commits_per_s", "live_commit_ms_avg", "live_commit_ms_max", "live_poll_ratio");
 
@@ -72,7 +73,22 @@ class BenchCommandTest {
         assertThat(value(root, "catchup_cold_ratio")).as("the JVM's first engine against its first plain read")
                 .isCloseTo(value(root, "catchup_cold_dps") / coldPlainRate(run.err()), withinPercentage(1));
         assertThat(value(root, "grace_ms")).isEqualTo(1000);
-        assertThat(value(root, "latency_samples")).as("probe alerts read").isPositive();
+        assertThat(value(root, "latency_samples")).as("probe alerts read").isPositive()
+                .isLessThanOrEqualTo(value(root, "latency_expected_samples"));
+        assertThat(root.at("/results").findValuesAsText("target")).as("the expected count, also as text")
+                .contains(String.format(java.util.Locale.ROOT, "%,d", (long) value(root, "latency_expected_samples")));
+        // Each counted round of each reader, beside the medians of the rows.
+        final JsonNode rounds = root.at("/context/catchup_rounds");
+        assertThat(rounds.get("plain")).hasSize(3);
+        for (String reader : List.of("bare_streams", "default", "by_series")) {
+            assertThat(rounds.get(reader)).as(reader).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                final JsonNode round = rounds.get(reader).get(i);
+                assertThat(round.get("ratio_to_plain").asDouble()).as(reader + " round " + (i + 1)).isCloseTo(
+                        round.get("datapoints_per_s").asDouble() / rounds.get("plain").get(i).get("datapoints_per_s")
+                                .asDouble(), withinPercentage(0.001));
+            }
+        }
         assertThat(root.at("/context/latency_gc_pauses_ms").isObject()).as("the counted part's pauses, by start").isTrue();
         root.at("/context/latency_gc_pauses_ms").fields().forEachRemaining(e ->
                 assertThat(e.getValue().asLong()).as("a pause's length").isNotNegative());
