@@ -25,8 +25,9 @@ final class KafkaSettings {
             Map.entry(StreamsConfig.CONSUMER_PREFIX, ConsumerConfig.configDef()),
             Map.entry(StreamsConfig.PRODUCER_PREFIX, ProducerConfig.configDef()),
             Map.entry(StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configDef()));
-    private static final List<ConfigDef> UNPREFIXED = List.of(StreamsConfig.configDef(), ConsumerConfig.configDef(),
-            ProducerConfig.configDef(), AdminClientConfig.configDef());
+    /** The clients an unprefixed setting Kafka Streams does not define itself is handed to. */
+    private static final List<ConfigDef> CLIENTS = List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(),
+            AdminClientConfig.configDef());
 
     private KafkaSettings() {
     }
@@ -78,7 +79,13 @@ final class KafkaSettings {
             final String unprefixed = name.substring(prefixed.get().getKey().length());
             return Optional.ofNullable(prefixed.get().getValue().configKeys().get(unprefixed)).stream();
         }
-        return UNPREFIXED.stream().map(def -> def.configKeys().get(name)).filter(java.util.Objects::nonNull);
+        // Kafka Streams reads what it defines itself (group.protocol: streams is its, not the consumer's CLASSIC or
+        // CONSUMER), and hands the rest to its clients.
+        final ConfigDef.ConfigKey streams = StreamsConfig.configDef().configKeys().get(name);
+        if (streams != null) {
+            return java.util.stream.Stream.of(streams);
+        }
+        return CLIENTS.stream().map(def -> def.configKeys().get(name)).filter(java.util.Objects::nonNull);
     }
 
     /** Kafka's "Invalid value X for configuration NAME: why" as the why. */

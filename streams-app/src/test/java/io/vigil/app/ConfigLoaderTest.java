@@ -448,6 +448,7 @@ class ConfigLoaderTest {
                   consumer.max.poll.records: 500
                   main.consumer.fetch.min.bytes: 1
                   sasl.mechanism: SCRAM-SHA-512
+                  group.protocol: streams
                   my.plugin.setting: anything
                   partitioner.class: org.apache.kafka.clients.producer.RoundRobinPartitioner
                 """), Map.of()).kafka()).containsEntry("my.plugin.setting", "anything");
