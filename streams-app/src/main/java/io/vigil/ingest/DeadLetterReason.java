@@ -10,7 +10,10 @@ public enum DeadLetterReason {
     EMPTY("empty"),
     /** The value is larger than {@link IngestLimits#maxRecordBytes()}; it is not parsed at all. */
     RECORD_TOO_LARGE("record_too_large"),
-    /** Not well-formed in any supported format; the whole record is rejected and nothing of it is used. */
+    /**
+     * Not well-formed in any supported format, or not UTF-8 (which every format is); the whole record is rejected and
+     * nothing of it is used.
+     */
     UNPARSEABLE("unparseable"),
     /** An element of a batch array that is not a JSON object. */
     NOT_AN_OBJECT("not_an_object"),

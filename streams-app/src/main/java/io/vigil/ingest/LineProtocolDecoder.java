@@ -17,7 +17,8 @@ import java.util.Map;
  * none, is {@code missing_timestamp}). A bad line is rejected alone and whole, with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
  * Comment lines ({@code #} first, as InfluxDB has them) and blank lines are skipped. A record of nothing else but at
  * least one comment holds nothing to do: it decodes to no datapoint and no rejection, and is not dead-lettered (a
- * capture's header is not bad input); a record of blank lines only is {@link DeadLetterReason#EMPTY}.
+ * capture's header is not bad input); a record of blank lines only is {@link DeadLetterReason#EMPTY}. A record that is
+ * not UTF-8 is {@link DeadLetterReason#UNPARSEABLE} whole, as JSON that is not ({@link Utf8Bytes}).
  *
  * <p>Numbers are read as InfluxDB reads them, no more leniently: a float is an optional {@code -}, digits with an
  * optional fraction, and an optional exponent ({@code -1.5e3}); an integer {@code -12i}, an unsigned one {@code 12u}.
@@ -51,6 +52,11 @@ final class LineProtocolDecoder {
     }
 
     DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
+        // Checked first: decoding would replace a bad byte with U+FFFD, merging different tag values.
+        final DecodedRecord malformed = Utf8Bytes.rejection(value);
+        if (malformed != null) {
+            return malformed;
+        }
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         final String text = new String(value, StandardCharsets.UTF_8);
         int lineNumber = 0;

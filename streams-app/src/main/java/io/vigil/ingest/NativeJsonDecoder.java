@@ -53,6 +53,10 @@ final class NativeJsonDecoder {
 
     /** {@link #decode} without {@link PlainNativeJson}: the reference it is tested against. */
     DecodedRecord decodeWithJackson(final byte[] value, final long nowMs) {
+        final DecodedRecord malformed = Utf8Bytes.rejection(value);
+        if (malformed != null) {
+            return malformed;
+        }
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         try (JsonParser parser = JSON.createParser(value)) {
             final JsonToken root = parser.nextToken();

@@ -67,6 +67,10 @@ final class TelegrafJsonDecoder {
     }
 
     DecodedRecord decode(final byte[] value, final long nowMs) {
+        final DecodedRecord malformed = Utf8Bytes.rejection(value);
+        if (malformed != null) {
+            return malformed;
+        }
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         final JsonNode root;
         try (JsonParser parser = JSON.getFactory().createParser(value)) {

@@ -139,4 +139,29 @@ class LineProtocolDecoderTest {
         assertThat(r.rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.FUTURE_TIMESTAMP);
         assertThat(r.rejections().get(0).detail()).startsWith("line 1: ");
     }
+
+    /**
+     * Bytes that are not UTF-8 were decoded with U+FFFD in their place: two tag values differing only there made one
+     * series, nothing counted. The record is unparseable, as JSON that is not UTF-8 is.
+     */
+    @Test
+    void aRecordThatIsNotUtf8IsUnparseable() {
+        final byte[] value = "fz,case=a\u00ff usage=1 1655793000000000000\nfz,case=a\u00fe usage=1 1655793000000000000\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        final DecodedRecord r = decoder.decode(value, NOW, NOW);
+        assertThat(r.datapoints()).isEmpty();
+        assertThat(r.deadLetterMessage()).isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 9): 0xFF");
+        // An overlong '/' and a surrogate, which a lenient decoder would take, on the second line.
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
+            final byte[] line = "# first\nfz,case=a usage=1 1655793000000000000".getBytes(StandardCharsets.UTF_8);
+            final byte[] record = new byte[line.length + bad.length];
+            System.arraycopy(line, 0, record, 0, 17);
+            System.arraycopy(bad, 0, record, 17, bad.length);
+            System.arraycopy(line, 17, record, 17 + bad.length, line.length - 17);
+            assertThat(decoder.decode(record, NOW, NOW).deadLetterMessage())
+                    .startsWith("unparseable: malformed UTF-8 at line 2 (byte 17): ");
+        }
+        assertThat(decode("fz,case=\u00e9t\u00e9 usage=1 1655793000000000000").datapoints())
+                .extracting(d -> d.series().labels().get("case")).containsExactly("\u00e9t\u00e9");
+    }
 }

@@ -295,6 +295,30 @@ class RecordDecoderTest {
                 .extracting(Rejection::reason).isEqualTo(DeadLetterReason.UNPARSEABLE);
     }
 
+    /**
+     * Jackson refuses a bad start byte but takes an overlong form and a surrogate in a string it skips: a label value
+     * written with an overlong '/' would be one more spelling of the same series.
+     */
+    @Test
+    void utf8IsCheckedStrictly() {
+        final String labels = "{\"name\":\"up\",\"labels\":{\"path\":\"a";
+        final String rest = "\"},\"value\":1,\"timestamp\":0}";
+        final byte[][] malformed = {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}};
+        for (byte[] bad : malformed) {
+            final byte[] value = (labels + "\u0000" + rest).getBytes(StandardCharsets.UTF_8);
+            final byte[] record = new byte[value.length - 1 + bad.length];
+            System.arraycopy(value, 0, record, 0, labels.length());
+            System.arraycopy(bad, 0, record, labels.length(), bad.length);
+            System.arraycopy(value, labels.length() + 1, record, labels.length() + bad.length, rest.length());
+            assertThat(decoder.decode(record, NOW).deadLetterMessage()).isEqualTo(String.format(
+                    "unparseable: malformed UTF-8 at line 1 (byte %d): 0x%02X", labels.length(), bad[0] & 0xFF));
+        }
+        final byte[] skipped = "{\"name\":\"up\",\"x\":\"\u00ed\u00a0\u0080\",\"value\":1,\"timestamp\":0}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(decoder.decode(skipped, NOW).deadLetterMessage())
+                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 18): 0xED");
+    }
+
     @Test
     void limitsAcceptExactlyTheLimitAndRejectOneMore() {
         final String labels64 = IntStream.range(0, 64).mapToObj(i -> "\"l" + i + "\":\"v\"")

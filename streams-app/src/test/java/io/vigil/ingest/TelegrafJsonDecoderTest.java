@@ -129,4 +129,15 @@ class TelegrafJsonDecoderTest {
         assertThat(r.datapoints()).hasSize(1);
         assertThat(r.datapoints().get(0).series().name()).isEqualTo("up");
     }
+
+    /** Jackson takes an overlong form ('/' as 0xC0 0xAF), which would be one more spelling of a tag value. */
+    @Test
+    void aRecordThatIsNotUtf8IsUnparseable() {
+        final byte[] value = "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\u00c0\u00af\"},\"fields\":{\"u\":1},\"timestamp\":1655793000}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(decoder.decode(value, NOW).deadLetterMessage())
+                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 31): 0xC0");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"\u00e9\"},\"fields\":{\"u\":1},\"timestamp\":1655793000}")
+                .datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("\u00e9");
+    }
 }
