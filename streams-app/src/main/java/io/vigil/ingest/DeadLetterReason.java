@@ -33,7 +33,10 @@ public enum DeadLetterReason {
     LABEL_VALUE_TOO_LONG("label_value_too_long"),
     /** No {@code value}, or {@code value} is null. */
     MISSING_VALUE("missing_value"),
-    /** A {@code value} that is neither a JSON number nor a numeric string. */
+    /**
+     * A {@code value} that is neither a JSON number nor a numeric string, or whose number is beyond a double's range
+     * ({@code 1e999}; the words {@code "+Inf"} and {@code "NaN"} are values); a Telegraf field beyond that range.
+     */
     INVALID_VALUE("invalid_value"),
     /** No {@code timestamp}, or {@code timestamp} is null. */
     MISSING_TIMESTAMP("missing_timestamp"),

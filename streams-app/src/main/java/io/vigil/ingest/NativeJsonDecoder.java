@@ -176,13 +176,26 @@ final class NativeJsonDecoder {
         draft.hasValue = false;
         draft.valueProblem = null;
         switch (token) {
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> draft.value(parser.getDoubleValue());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                // JSON has no infinities: an infinite double is a number beyond a double's range, not a sample.
+                final double sample = parser.getDoubleValue();
+                if (Double.isInfinite(sample)) {
+                    draft.valueProblem = NumericText.beyondDoubleProblem(parser.getText());
+                } else {
+                    draft.value(sample);
+                }
+            }
             case VALUE_STRING -> {
                 final String text = parser.getText();
-                if (NumericText.isNumber(text)) {
-                    draft.value(NumericText.parse(text));
-                } else {
+                if (!NumericText.isNumber(text)) {
                     draft.valueProblem = "value " + Rejection.quote(text) + " is not a number";
+                } else {
+                    final double sample = NumericText.parse(text);
+                    if (NumericText.beyondDouble(text, sample)) {
+                        draft.valueProblem = NumericText.beyondDoubleProblem(text);
+                    } else {
+                        draft.value(sample);
+                    }
                 }
             }
             case VALUE_NULL -> {

@@ -5,7 +5,7 @@ package io.vigil.ingest;
  * {@code "+Inf"}). Accepts what Go's {@code strconv.ParseFloat} accepts in decimal: an optional sign, digits with an
  * optional fraction and exponent, or {@code Inf}, {@code Infinity}, {@code NaN} in any case. Refuses what
  * {@link Double#parseDouble} would also take but a metric value never is: surrounding whitespace, hex, and Java's
- * {@code d}/{@code f} suffixes.
+ * {@code d}/{@code f} suffixes. A number beyond a double is refused too ({@link #beyondDouble}), as Go refuses it.
  */
 final class NumericText {
 
@@ -55,6 +55,21 @@ final class NumericText {
             }
         }
         return i == n;
+    }
+
+    /**
+     * Whether {@code value}, read from {@code text}, is an infinity the text writes in digits ({@code 1e999}, 400
+     * digits): a number beyond a double, which Go's {@code ParseFloat} refuses (ErrRange) rather than round to an
+     * infinity no producer meant, and aggregates would then ignore. The words ({@code "+Inf"}) end in a letter.
+     */
+    static boolean beyondDouble(final CharSequence text, final double value) {
+        final char last = text.charAt(text.length() - 1);
+        return Double.isInfinite(value) && (last == '.' || isDigit(last));
+    }
+
+    /** Why a value {@link #beyondDouble} is refused, for {@link DeadLetterReason#INVALID_VALUE}. */
+    static String beyondDoubleProblem(final String text) {
+        return "value " + Rejection.quote(text) + " is beyond the range of a double";
     }
 
     /** The value of a text for which {@link #isNumber} holds. */

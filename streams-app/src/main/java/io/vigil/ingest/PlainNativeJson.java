@@ -20,7 +20,7 @@ import java.util.Arrays;
  *
  * <p>Everything else is left to {@link NativeJsonDecoder}'s reading with Jackson, from the start of the record: a
  * byte beyond ASCII or an escape in a string, another field or a null, a number JSON does not allow or that this
- * reader does not convert itself, a value the decoder would reject (a non-numeric value string, an unreadable
+ * reader does not convert itself, a value the decoder would reject (a non-numeric value string, a number beyond a double, an unreadable
  * timestamp), any syntax error. For those this returns null having decided nothing, so that every message and
  * dead-letter reason is Jackson's decoder's, word for word. {@code PlainNativeJsonPropertiesTest} holds the two
  * to the same result over generated records and their mutations.
@@ -556,7 +556,11 @@ final class PlainNativeJson {
             if (!NumericText.isNumber(text)) {
                 return false;
             }
-            draft.value(NumericText.parse(text));
+            final double sample = NumericText.parse(text);
+            if (NumericText.beyondDouble(text, sample)) {
+                return false; // Jackson's reading rejects it, in its words
+            }
+            draft.value(sample);
             return true;
         }
         if (!number()) {
@@ -673,6 +677,9 @@ final class PlainNativeJson {
             doubleNumber = negative ? -magnitude : magnitude;
         } else {
             doubleNumber = Double.parseDouble(new String(in, start, pos - start, StandardCharsets.ISO_8859_1));
+            if (Double.isInfinite(doubleNumber)) {
+                return false; // beyond a double: not a value or a timestamp, which the general reading says
+            }
         }
         return true;
     }

@@ -152,7 +152,13 @@ final class TelegrafJsonDecoder {
             final DatapointDraft draft = new DatapointDraft();
             draft.name = LineProtocolDecoder.metricName(name.asText()) + "_" + LineProtocolDecoder.metricName(field.getKey());
             draft.labels().putAll(labels);
-            draft.value(field.getValue().asDouble());
+            final double sample = field.getValue().asDouble();
+            if (Double.isInfinite(sample)) {
+                // JSON has no infinities: this is a number beyond a double's range, refused as native JSON's is.
+                draft.valueProblem = "field " + Rejection.quote(field.getKey()) + " is beyond the range of a double";
+            } else {
+                draft.value(sample);
+            }
             // A null timestamp is no timestamp, left to the validator's missing_timestamp as in native JSON.
             if (ts != null && ts.isNumber()) {
                 final double ms = ts.asDouble() * 1000;

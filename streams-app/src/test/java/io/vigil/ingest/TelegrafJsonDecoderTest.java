@@ -140,4 +140,15 @@ class TelegrafJsonDecoderTest {
         assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"\u00e9\"},\"fields\":{\"u\":1},\"timestamp\":1655793000}")
                 .datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("\u00e9");
     }
+
+    /** A field beyond a double was an infinity, ignored by aggregates and counted nowhere; the others still count. */
+    @Test
+    void aFieldBeyondADoubleIsAnInvalidValue() {
+        final DecodedRecord r = decode("{\"name\":\"cpu\",\"fields\":{\"usage\":1e999,\"idle\":-" + "9".repeat(400)
+                + ",\"user\":2},\"timestamp\":1655793000}");
+        assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("cpu_user");
+        assertThat(r.rejections()).extracting(Rejection::message).containsExactly(
+                "invalid_value: field \"usage\" is beyond the range of a double",
+                "invalid_value: field \"idle\" is beyond the range of a double");
+    }
 }
