@@ -3,9 +3,9 @@ package io.vigil.ingest;
 /**
  * Sample values written as strings, as prometheus-kafka-adapter does ({@code "12.5"}, {@code "NaN"},
  * {@code "+Inf"}). Accepts what Go's {@code strconv.ParseFloat} accepts in decimal: an optional sign, digits with an
- * optional fraction and exponent, or {@code Inf}, {@code Infinity}, {@code NaN} in any case. Refuses what
- * {@link Double#parseDouble} would also take but a metric value never is: surrounding whitespace, hex, and Java's
- * {@code d}/{@code f} suffixes. A number beyond a double is refused too ({@link #beyondDouble}), as Go refuses it.
+ * optional fraction and exponent, or {@code Inf}, {@code Infinity} (either signed or not) and {@code NaN} (not signed)
+ * in any case. Refuses what {@link Double#parseDouble} would also take but a metric value never is: surrounding
+ * whitespace, hex, and Java's {@code d}/{@code f} suffixes. A number beyond a double is refused too ({@link #beyondDouble}), as Go refuses it.
  */
 final class NumericText {
 
@@ -21,9 +21,10 @@ final class NumericText {
         final char first = text.charAt(i);
         if (first == 'i' || first == 'I' || first == 'n' || first == 'N') {
             final int rest = n - i;
+            // Go signs only the infinities: "-NaN" is a syntax error to ParseFloat, and so it is here.
             return text.regionMatches(true, i, "inf", 0, rest) && rest == 3
                     || text.regionMatches(true, i, "infinity", 0, rest) && rest == 8
-                    || text.regionMatches(true, i, "nan", 0, rest) && rest == 3;
+                    || i == 0 && text.regionMatches(true, i, "nan", 0, rest) && rest == 3;
         }
         int digits = 0;
         while (i < n && isDigit(text.charAt(i))) {

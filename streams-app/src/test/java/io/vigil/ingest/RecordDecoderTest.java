@@ -112,6 +112,17 @@ class RecordDecoderTest {
         assertThat(Double.valueOf(single(point("up", value, "0")).value())).isEqualTo(Double.valueOf(expected));
     }
 
+    /** Value strings are read as Go's ParseFloat reads them: it signs the infinities only, never NaN. */
+    @Test
+    void aSignedNaNIsAnInvalidValueAsItIsAnErrorToGo() {
+        assertThat(decode(point("up", "\"-NaN\"", "0")).deadLetterMessage())
+                .isEqualTo("invalid_value: value \"-NaN\" is not a number");
+        assertThat(decode(point("up", "\"+nan\"", "0")).deadLetterMessage())
+                .isEqualTo("invalid_value: value \"+nan\" is not a number");
+        assertThat(Double.valueOf(single(point("up", "\"-iNfInItY\"", "0")).value()))
+                .isEqualTo(Double.valueOf(Double.NEGATIVE_INFINITY));
+    }
+
     /**
      * A number beyond a double was read as an infinity, which aggregates ignore: lost, and counted nowhere. Only the
      * words ("+Inf") are infinities; Go's ParseFloat, which the adapter's producers share, refuses the rest.

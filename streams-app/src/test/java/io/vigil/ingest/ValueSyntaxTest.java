@@ -34,7 +34,7 @@ class ValueSyntaxTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "-1", "+1", "1.", ".5", "1.5e3", "1E-3", "1e+3", "NaN", "nan", "Inf", "+Inf",
-        "-inf", "Infinity", "-INFINITY", "00012"})
+        "-inf", "Infinity", "-INFINITY", "00012", "iNf", "+infinity", "NAN"})
     void numericText(final String text) {
         assertThat(NumericText.isNumber(text)).isTrue();
         assertThat(NumericText.parse(text)).isNotNull();
@@ -42,7 +42,7 @@ class ValueSyntaxTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "+", "-", ".", "e3", "1e", "1e+", "1.5.2", "0x1p3", "1d", "1f", " 1", "1 ", "1,5",
-        "in", "infinit", "nana", "abc", "--1", "1_000"})
+        "in", "infinit", "nana", "abc", "--1", "1_000", "+NaN", "-nan", "+-Inf"})
     void notNumericText(final String text) {
         assertThat(NumericText.isNumber(text)).isFalse();
     }
