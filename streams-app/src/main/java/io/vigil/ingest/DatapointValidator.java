@@ -117,6 +117,12 @@ final class DatapointValidator {
             return new Rejection(DeadLetterReason.INVALID_NAME,
                     "name " + Rejection.quote(name) + " is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
         }
+        final String label = nameLabel(draft);
+        if (name == draft.name && label != null && !label.isEmpty() && !label.equals(name)) {
+            // Two names for one datapoint: which is meant is not for ingest to guess.
+            return new Rejection(DeadLetterReason.INVALID_NAME, "name " + Rejection.quote(name)
+                    + " and label \"__name__\" " + Rejection.quote(label) + " differ");
+        }
         return null;
     }
 
@@ -125,9 +131,17 @@ final class DatapointValidator {
         if (draft.name != null && !draft.name.isEmpty()) {
             return draft.name;
         }
-        final String fromLabels = draft.knownLabels == null ? draft.labels().get(NAME_LABEL)
-                : draft.nameLabel != null ? draft.nameLabel : draft.knownLabels.metricName;
+        final String fromLabels = nameLabel(draft);
         return fromLabels == null ? "" : fromLabels;
+    }
+
+    /**
+     * The {@code __name__} label, or null. Null too for known labels kept without it ({@link KnownLabels}) when the
+     * datapoint has a name of its own: the reader holds that name to the label's bytes before.
+     */
+    private static String nameLabel(final DatapointDraft draft) {
+        return draft.knownLabels == null ? draft.labels().get(NAME_LABEL)
+                : draft.nameLabel != null ? draft.nameLabel : draft.knownLabels.metricName;
     }
 
     private Rejection labelsProblem(final DatapointDraft draft) {

@@ -19,9 +19,15 @@ public enum DeadLetterReason {
     NOT_AN_OBJECT("not_an_object"),
     /** Neither {@code name} nor {@code labels.__name__} is present and non-empty. */
     MISSING_NAME("missing_name"),
-    /** The metric name is not a string or not {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
+    /**
+     * The metric name is not a string or not {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, {@code name} is given twice, or a
+     * {@code __name__} label differs from it.
+     */
     INVALID_NAME("invalid_name"),
-    /** {@code labels} is not an object, or one of its values is not a string. */
+    /**
+     * {@code labels} is not an object or is given twice, one of its values is not a string, or a label name is given
+     * twice (Telegraf: two tags that make one label name).
+     */
     INVALID_LABELS("invalid_labels"),
     /** More labels than {@link IngestLimits#maxLabels()}, not counting {@code __name__} and empty values. */
     TOO_MANY_LABELS("too_many_labels"),
@@ -34,14 +40,14 @@ public enum DeadLetterReason {
     /** No {@code value}, or {@code value} is null. */
     MISSING_VALUE("missing_value"),
     /**
-     * A {@code value} that is neither a JSON number nor a numeric string, or whose number is beyond a double's range
+     * A {@code value} given twice, or neither a JSON number nor a numeric string, or whose number is beyond a double's range
      * ({@code 1e999}; the words {@code "+Inf"} and {@code "NaN"} are values); a Telegraf field beyond that range.
      */
     INVALID_VALUE("invalid_value"),
     /** No {@code timestamp}, or {@code timestamp} is null. */
     MISSING_TIMESTAMP("missing_timestamp"),
     /**
-     * A {@code timestamp} that is neither an RFC 3339 string nor epoch milliseconds, or an instant outside the years
+     * A {@code timestamp} given twice, or neither an RFC 3339 string nor epoch milliseconds, or an instant outside the years
      * RFC 3339 can write (0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), whatever the format.
      */
     INVALID_TIMESTAMP("invalid_timestamp"),

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A datapoint draft's labels as a decoder read them: a map in input order (a name given again keeps its place and
- * takes the new value; a removed one loses its place), as {@link LinkedHashMap} keeps one, but held in two arrays
+ * A datapoint draft's labels as a decoder read them: a map in input order, as {@link LinkedHashMap} keeps one, that
+ * refuses a name given again ({@link #put}), held in two arrays
  * searched in order. A datapoint has a handful of labels, and a map per datapoint (a node and a hash of every name)
  * was a tenth of ingest's time. Beyond {@value #SMALL} labels it is a {@link LinkedHashMap}, so that a record with
  * thousands of labels is not read in quadratic time.
@@ -28,16 +28,17 @@ final class DraftLabels {
     /** {@link #pairs()} once asked for, until the labels change. */
     private String[] pairs;
 
-    void put(final String name, final String value) {
+    /**
+     * Adds a label; false, and nothing changed, when {@code name} is there already: a name given twice is the
+     * decoder's to refuse, as Prometheus refuses duplicate label names.
+     */
+    boolean put(final String name, final String value) {
         pairs = null;
         if (large != null) {
-            large.put(name, value);
-            return;
+            return large.putIfAbsent(name, value) == null;
         }
-        final int i = indexOf(name);
-        if (i >= 0) {
-            values[i] = value;
-            return;
+        if (indexOf(name) >= 0) {
+            return false;
         }
         if (size == SMALL) {
             large = new LinkedHashMap<>();
@@ -48,7 +49,7 @@ final class DraftLabels {
             names = null;
             values = null;
             size = 0;
-            return;
+            return true;
         }
         if (size == names.length) {
             names = Arrays.copyOf(names, Math.max(8, 2 * size));
@@ -57,26 +58,12 @@ final class DraftLabels {
         names[size] = name;
         values[size] = value;
         size++;
+        return true;
     }
 
+    /** Adds labels whose names are distinct (a map's). */
     void putAll(final Map<String, String> labels) {
         labels.forEach(this::put);
-    }
-
-    void remove(final String name) {
-        pairs = null;
-        if (large != null) {
-            large.remove(name);
-            return;
-        }
-        final int i = indexOf(name);
-        if (i >= 0) {
-            System.arraycopy(names, i + 1, names, i, size - i - 1);
-            System.arraycopy(values, i + 1, values, i, size - i - 1);
-            size--;
-            names[size] = null;
-            values[size] = null;
-        }
     }
 
     /** The value of {@code name}, or null. */

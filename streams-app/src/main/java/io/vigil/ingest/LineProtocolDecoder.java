@@ -111,7 +111,12 @@ final class LineProtocolDecoder {
             if (key.isEmpty() || value.isEmpty()) {
                 throw new LineSyntaxException("empty tag key or value at column " + c.column());
             }
-            tags.put(labelName(key), value);
+            final String previous = tags.put(labelName(key), value);
+            if (previous != null) {
+                // InfluxDB refuses a tag given twice; two keys that make one label name ("a-b", "a_b") lose one too.
+                throw new LineSyntaxException("tag key " + Rejection.quote(key) + " is label "
+                        + Rejection.quote(labelName(key)) + " again at column " + c.column());
+            }
         }
         if (c.peek() != ' ') {
             throw new LineSyntaxException("expected a space before the fields at column " + c.column());

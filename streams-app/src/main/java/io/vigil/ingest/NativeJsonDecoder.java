@@ -13,7 +13,9 @@ import java.io.IOException;
  * {@code {"name":..., "labels":{...}, "value":..., "timestamp":...}} or an array of them. Read with Jackson's
  * streaming parser, never a tree, and never recursively: a nested object or array where a scalar belongs is
  * skipped by Jackson (whose nesting limit turns absurd depth into a parse error) and rejects its datapoint.
- * Unknown fields are skipped. A field given twice counts with its last value; labels given twice merge.
+ * Unknown fields are skipped. One of the four fields given twice, or a label name given twice, rejects the datapoint
+ * with that field's reason: which value is meant is not for the decoder to guess (Prometheus refuses a label name
+ * given twice); an unknown field, meaning nothing, may repeat.
  *
  * <p>Records in the form nearly every producer writes are read by {@link PlainNativeJson} instead, straight from the
  * bytes, to the same result; Jackson reads the rest.
@@ -27,6 +29,12 @@ final class NativeJsonDecoder {
     private static final JsonFactory JSON = JsonFactory.builder()
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
+
+    // The datapoint fields, as bits of a set.
+    private static final int NAME = 1;
+    private static final int LABELS = 2;
+    private static final int VALUE = 4;
+    private static final int TIMESTAMP = 8;
 
     private final DatapointValidator validator;
 
@@ -110,10 +118,26 @@ final class NativeJsonDecoder {
     private void readDatapoint(final JsonParser parser, final int index, final long nowMs,
                                final DecodedRecord.Builder out) throws IOException {
         final DatapointDraft draft = new DatapointDraft();
+        // The fields read, and those given again: which of two values is meant is not for the decoder to guess.
+        int seen = 0;
+        int repeated = 0;
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             final String field = parser.currentName();
             final JsonToken value = parser.nextToken();
+            final int bit = switch (field) {
+                case "name" -> NAME;
+                case "labels" -> LABELS;
+                case "value" -> VALUE;
+                case "timestamp" -> TIMESTAMP;
+                default -> 0;
+            };
+            if ((seen & bit) != 0) {
+                repeated |= bit;
+                parser.skipChildren();
+                continue;
+            }
+            seen |= bit;
             switch (field) {
                 case "name" -> readName(parser, value, draft);
                 case "labels" -> readLabels(parser, value, draft);
@@ -125,7 +149,26 @@ final class NativeJsonDecoder {
         if (token != JsonToken.END_OBJECT) {
             throw new JsonParseException(parser, "end of input inside a datapoint object");
         }
+        if (repeated != 0) {
+            given(draft, repeated);
+        }
         validator.validate(draft, index, nowMs, out);
+    }
+
+    /** Puts the problem of each field in {@code repeated} into the draft, as that field's own. */
+    private static void given(final DatapointDraft draft, final int repeated) {
+        if ((repeated & NAME) != 0) {
+            draft.nameProblem = "\"name\" is given twice";
+        }
+        if ((repeated & LABELS) != 0) {
+            draft.labelsProblem = "\"labels\" is given twice";
+        }
+        if ((repeated & VALUE) != 0) {
+            draft.valueProblem = "\"value\" is given twice";
+        }
+        if ((repeated & TIMESTAMP) != 0) {
+            draft.timestampProblem = "\"timestamp\" is given twice";
+        }
     }
 
     private static void readName(final JsonParser parser, final JsonToken token, final DatapointDraft draft)
@@ -153,11 +196,12 @@ final class NativeJsonDecoder {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             final String name = parser.currentName();
             final JsonToken value = parser.nextToken();
-            if (value == JsonToken.VALUE_STRING) {
-                draft.labels().put(name, parser.getText());
-            } else if (value == JsonToken.VALUE_NULL) {
-                // A null label is an absent one, as an empty one is.
-                draft.labels().remove(name);
+            if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NULL) {
+                // A null label is an absent one, as an empty one is (Labels drops both); given twice, it is refused too.
+                if (!draft.labels().put(name, value == JsonToken.VALUE_NULL ? "" : parser.getText())
+                        && draft.labelsProblem == null) {
+                    draft.labelsProblem = "label " + Rejection.quote(name) + " is given twice";
+                }
             } else {
                 if (draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is " + describe(value)

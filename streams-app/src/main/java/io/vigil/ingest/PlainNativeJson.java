@@ -95,8 +95,10 @@ final class PlainNativeJson {
     // whole words, and the bytes after them.
     private long stringWords;
     private long stringTail;
-    /** Whether the datapoint has had a labels field. */
-    private boolean labelsSeen;
+    /** The datapoint's fields read so far, as bits ({@link #fieldBit}). */
+    private int fieldsSeen;
+    /** Whether the datapoint's name field was its put-off {@code __name__} label's bytes again. */
+    private boolean nameAgain;
 
     // What the last number read was: its value as a long (an integer of up to 18 digits) or as a double.
     private boolean numberIsLong;
@@ -259,7 +261,8 @@ final class PlainNativeJson {
         draft.reset();
         labelsFrom = -1;
         labelsNameEnd = -1;
-        labelsSeen = false;
+        fieldsSeen = 0;
+        nameAgain = false;
         skipWhitespace();
         if (!skip('}')) {
             do {
@@ -311,6 +314,11 @@ final class PlainNativeJson {
 
     /** The value of the field {@code fieldName}, into the draft as {@link NativeJsonDecoder} puts it. */
     private boolean field(final byte[] fieldName, final DatapointDraft draft) {
+        final int bit = fieldBit(fieldName);
+        if (bit == 0 || (fieldsSeen & bit) != 0) {
+            return false; // another field, or one given twice: the general reading's to read, or to reject
+        }
+        fieldsSeen |= bit;
         if (fieldName == NAME) {
             final int start = pos + 1;
             final int end;
@@ -320,6 +328,7 @@ final class PlainNativeJson {
                 end = start + (labelsNameEnd - labelsFrom - NAME_LABEL_FIRST.length);
                 hash = labelsNameHash;
                 pos = end + 1;
+                nameAgain = true;
             } else {
                 end = string();
                 if (end < 0) {
@@ -345,6 +354,10 @@ final class PlainNativeJson {
         return false;
     }
 
+    private static int fieldBit(final byte[] fieldName) {
+        return fieldName == NAME ? 1 : fieldName == LABELS ? 2 : fieldName == VALUE ? 4 : fieldName == TIMESTAMP ? 8 : 0;
+    }
+
     /**
      * Whether the string at {@link #pos}, its text from {@code start}, is the put-off labels object's {@code __name__}
      * value again, byte for byte: then it is a plain string too, which ends where that one's length says.
@@ -360,8 +373,7 @@ final class PlainNativeJson {
 
     /** A labels field's value: put off to the end of the datapoint when it may be known, else read now. */
     private boolean labelsField(final DatapointDraft draft) {
-        if (known != null && !labelsSeen) {
-            labelsSeen = true;
+        if (known != null) {
             if (pos < in.length && in[pos] == '{') {
                 final int nameEnd = nameLabelEnd(pos);
                 // Its value was the last string scanned, which left its hash's parts behind.
@@ -379,11 +391,8 @@ final class PlainNativeJson {
                     return true;
                 }
             }
-            return labels(draft);
         }
-        labelsSeen = true;
-        // Labels given twice merge, in input order: the first ones first.
-        return (labelsFrom < 0 || readLaterLabels(draft)) && labels(draft);
+        return labels(draft);
     }
 
     /**
@@ -396,6 +405,10 @@ final class PlainNativeJson {
         final int nameEnd = labelsNameEnd;
         // The name label names only a datapoint without a name of its own (the adapter always writes one).
         final boolean ownName = draft.name != null && !draft.name.isEmpty();
+        if (ownName && nameEnd >= 0 && !nameAgain
+                && !nameIsLabel(draft.name, labelsFrom + NAME_LABEL_FIRST.length, nameEnd)) {
+            return false; // two names, which the general reading rejects: the label set is kept without this one
+        }
         final String nameLabel = nameEnd < 0 || ownName ? null
                 : known.metricName(in, labelsFrom + NAME_LABEL_FIRST.length, nameEnd, nowMs);
         final boolean nameApart = nameEnd >= 0 && (ownName || nameLabel != null);
@@ -422,6 +435,22 @@ final class PlainNativeJson {
             known.add(in, keyFrom, to, read, nowMs);
             draft.knownLabels = read;
             draft.nameLabel = nameLabel;
+        }
+        return true;
+    }
+
+    /** Whether {@code name} is the text of {@code in[from, to)}, a plain string, or that is empty (no name). */
+    private boolean nameIsLabel(final String name, final int from, final int to) {
+        if (from == to) {
+            return true;
+        }
+        if (name.length() != to - from) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) != in[from + i]) {
+                return false;
+            }
         }
         return true;
     }
@@ -530,7 +559,9 @@ final class PlainNativeJson {
             if (value == null) {
                 return false;
             }
-            draft.labels().put(name, value);
+            if (!draft.labels().put(name, value)) {
+                return false; // a name given twice, which the general reading rejects
+            }
             skipWhitespace();
         } while (skip(','));
         return skip('}');

@@ -1,9 +1,11 @@
 package io.vigil.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,7 +24,15 @@ import java.util.Map;
  */
 final class TelegrafJsonDecoder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Refuses a member given twice, which a tree would keep the last of, so the whole record is unparseable: Telegraf
+     * writes Go maps, which never repeat a key.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
+    /** Detection reads only the top-level names: whatever else is wrong, the decoder says. */
+    private static final JsonFactory DETECTION = new JsonFactory();
 
     private final DatapointValidator validator;
 
@@ -42,7 +52,7 @@ final class TelegrafJsonDecoder {
         if (!text.contains("\"fields\"") && !text.contains("\"metrics\"")) {
             return false;
         }
-        try (JsonParser parser = JSON.getFactory().createParser(value)) {
+        try (JsonParser parser = DETECTION.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
@@ -194,15 +204,29 @@ final class TelegrafJsonDecoder {
             final Map.Entry<String, JsonNode> tag = it.next();
             final JsonNode value = tag.getValue();
             final String label = LineProtocolDecoder.labelName(tag.getKey());
-            if (value.isTextual()) {
-                labels.put(label, value.asText());
-            } else if (value.isNull()) {
-                labels.remove(label);
+            if (labels.containsKey(label)) {
+                // Two tags that make one label name ("a-b" and "a_b"): one would be lost.
+                return "tags " + Rejection.quote(firstKey(tags, label)) + " and " + Rejection.quote(tag.getKey())
+                        + " are both label " + Rejection.quote(label);
+            }
+            if (value.isTextual() || value.isNull()) {
+                // A null tag is an absent one, as an empty one is (Labels drops both).
+                labels.put(label, value.isNull() ? "" : value.asText());
             } else {
                 return "tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string";
             }
         }
         return null;
+    }
+
+    /** The first key of {@code tags} that is label {@code label}. */
+    private static String firstKey(final JsonNode tags, final String label) {
+        final Iterator<String> keys = tags.fieldNames();
+        String key;
+        do {
+            key = keys.next();
+        } while (!LineProtocolDecoder.labelName(key).equals(label));
+        return key;
     }
 
     private static String describe(final JsonNode node) {

@@ -164,4 +164,16 @@ class LineProtocolDecoderTest {
         assertThat(decode("fz,case=\u00e9t\u00e9 usage=1 1655793000000000000").datapoints())
                 .extracting(d -> d.series().labels().get("case")).containsExactly("\u00e9t\u00e9");
     }
+
+    /** A tag given twice kept its last value; InfluxDB refuses the line, and so does Vigil. */
+    @Test
+    void aTagGivenTwiceMakesTheLineInvalid() {
+        final DecodedRecord r = decode("fz,case=x,case=y usage=1 1655793000000000000\nfz,case=z usage=1 1655793000000000000");
+        assertThat(r.datapoints()).extracting(d -> d.series().labels().get("case")).containsExactly("z");
+        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: "
+                + "invalid_line: line 1: tag key \"case\" is label \"case\" again at column 17");
+        // Two keys that make one label name would lose one value as well.
+        assertThat(decode("fz,a-b=x,a_b=y usage=1 1655793000000000000").deadLetterMessage())
+                .isEqualTo("invalid_line: line 1: tag key \"a_b\" is label \"a_b\" again at column 15");
+    }
 }

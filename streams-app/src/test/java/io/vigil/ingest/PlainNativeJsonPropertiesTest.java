@@ -371,12 +371,13 @@ class PlainNativeJsonPropertiesTest {
                 : ws + objects.get(0) + ws;
     }
 
-    /** The four fields in any order, some missing or given twice, and (not plain) the odd unknown field. */
+    /** The four fields in any order, some missing, and (not plain) some given twice and the odd unknown field. */
     private static String object(final Random r, final boolean plain) {
         final String[] four = {field(r, "name", name(r, plain)), field(r, "labels", labelObject(r, plain)),
             field(r, "value", value(r, plain)), field(r, "timestamp", timestamp(r, plain))};
         // Unknown fields, Telegraf's among them: an auto-detected topic reads a record with those as Telegraf JSON.
-        final List<String> more = Gen.list(r, 0, 2, random -> !plain && Gen.weighted(random, 6, 1) == 1
+        // A field given twice is rejected by Jackson's reading, which the plain reader leaves it to.
+        final List<String> more = plain ? List.of() : Gen.list(r, 0, 2, random -> Gen.weighted(random, 6, 1) == 1
                 ? "\"" + Gen.pick(random, "extra", "fields", "metrics", "tags") + "\":"
                         + Gen.pick(random, "1", "\"x\"", "null", "{\"a\":[1,2]}", "{\"f\":1.5}", "[]", "true")
                 : again(random, plain));
@@ -432,7 +433,13 @@ class PlainNativeJsonPropertiesTest {
         if (!plain && Gen.weighted(r, 30, 1) == 1) {
             return Gen.pick(r, "null", "[]", "\"a\"");
         }
-        return "{" + String.join(",", Gen.list(r, 0, 7, random -> label(random, plain))) + "}";
+        final List<String> labels = Gen.list(r, 0, 7, random -> label(random, plain));
+        if (plain) {
+            // A label name given twice is rejected by Jackson's reading, which the plain reader leaves it to.
+            final java.util.Set<String> names = new java.util.HashSet<>();
+            labels.removeIf(label -> !names.add(label.substring(0, label.indexOf('"', 1) + 1)));
+        }
+        return "{" + String.join(",", labels) + "}";
     }
 
     private static String label(final Random r, final boolean plain) {

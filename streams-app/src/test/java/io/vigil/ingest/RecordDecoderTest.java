@@ -155,11 +155,62 @@ class RecordDecoderTest {
                 .series()).isEqualTo(expected);
         assertThat(single("{\"name\":\"\",\"labels\":{\"__name__\":\"up\",\"job\":\"api\"},\"value\":1,"
                 + "\"timestamp\":0}").series()).isEqualTo(expected);
-        // "name" wins over a differing __name__, which does not stay a label either.
-        final Series fromName = single("{\"name\":\"up\",\"labels\":{\"__name__\":\"down\",\"job\":\"api\"},"
+        // The same __name__ as "name" (as the adapter writes it) does not stay a label either.
+        final Series fromName = single("{\"name\":\"up\",\"labels\":{\"__name__\":\"up\",\"job\":\"api\"},"
                 + "\"value\":1,\"timestamp\":0}").series();
         assertThat(fromName).isEqualTo(expected);
         assertThat(fromName.labels().has("__name__")).isFalse();
+    }
+
+    /**
+     * A repeated key kept its last value silently: a label given twice changed the series, a second "name" the
+     * metric, and a __name__ label other than "name" was dropped. Each now rejects its datapoint, whichever reading
+     * (Jackson's, the plain one, through known label sets) reads it; the batch's other datapoints still count.
+     */
+    @Test
+    void aKeyGivenTwiceOrASecondNameRejectsTheDatapoint() {
+        final String rest = "\"value\":1,\"timestamp\":\"2022-06-21T06:30:00Z\"}";
+        final String[][] cases = {
+            {"{\"name\":\"fz_metric\",\"labels\":{\"case\":\"first\",\"case\":\"second\"}," + rest,
+                "invalid_labels: label \"case\" is given twice"},
+            {"{\"name\":\"fz_metric\",\"labels\":{\"case\":\"first\",\"case\":null}," + rest,
+                "invalid_labels: label \"case\" is given twice"},
+            {"{\"labels\":{\"__name__\":\"a\",\"__name__\":\"b\"}," + rest,
+                "invalid_labels: label \"__name__\" is given twice"},
+            {"{\"name\":\"fz_metric\",\"name\":\"other\"," + rest, "invalid_name: \"name\" is given twice"},
+            {"{\"name\":\"m\",\"labels\":{\"a\":\"1\"},\"labels\":{\"b\":\"2\"}," + rest,
+                "invalid_labels: \"labels\" is given twice"},
+            {"{\"name\":\"m\",\"value\":2," + rest, "invalid_value: \"value\" is given twice"},
+            {"{\"name\":\"m\",\"timestamp\":0," + rest, "invalid_timestamp: \"timestamp\" is given twice"},
+            {"{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"down\"," + rest,
+                "invalid_name: name \"down\" and label \"__name__\" \"up\" differ"},
+            {"{\"name\":\"down\",\"labels\":{\"job\":\"a\",\"__name__\":\"up\"}," + rest,
+                "invalid_name: name \"down\" and label \"__name__\" \"up\" differ"},
+        };
+        for (String[] c : cases) {
+            final KnownLabels known = new KnownLabels();
+            for (int again = 0; again < 2; again++) {
+                assertThat(decode(c[0]).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
+                assertThat(decoder.decode(c[0].getBytes(StandardCharsets.UTF_8), NOW, NOW, known).deadLetterMessage())
+                        .as(c[0]).isEqualTo(c[1]);
+            }
+        }
+        // Known through the adapter's layout first, then with another name: not taken for the first.
+        final KnownLabels known = new KnownLabels();
+        final String adapter = "{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"%s\","
+                + "\"timestamp\":\"2022-06-21T06:30:00Z\",\"value\":\"1\"}";
+        for (String name : new String[] {"up", "up", "down"}) {
+            assertThat(decoder.decode(String.format(adapter, name).getBytes(StandardCharsets.UTF_8), NOW, NOW, known)
+                    .deadLetterMessage()).isEqualTo(name.equals("up") ? ""
+                    : "invalid_name: name \"down\" and label \"__name__\" \"up\" differ");
+        }
+        final DecodedRecord batch = decode("[{\"name\":\"m\",\"labels\":{\"a\":\"1\",\"a\":\"2\"}," + rest
+                + ",{\"name\":\"m\",\"labels\":{\"a\":\"1\"}," + rest + "]");
+        assertThat(batch.datapoints()).hasSize(1);
+        assertThat(batch.deadLetterMessage()).isEqualTo(
+                "1 of 2 datapoints rejected: invalid_labels: datapoint 0: label \"a\" is given twice");
+        // An unknown field means nothing, given once or twice.
+        assertThat(decode("{\"name\":\"m\",\"x\":1,\"x\":2," + rest).fullyValid()).isTrue();
     }
 
     @Test
@@ -433,11 +484,9 @@ class RecordDecoderTest {
     }
 
     @Test
-    void theLastOfARepeatedFieldCounts() {
-        final Datapoint d = single("{\"name\":\"a\",\"value\":\"x\",\"timestamp\":\"bad\",\"name\":\"b\","
-                + "\"value\":2,\"timestamp\":0}");
-
-        assertThat(d).isEqualTo(new Datapoint(new Series("b", Labels.EMPTY), 2, 0));
+    void fieldsGivenTwiceRejectTheDatapointWithTheFirstFieldsReason() {
+        assertThat(decode("{\"name\":\"a\",\"value\":\"x\",\"timestamp\":\"bad\",\"name\":\"b\","
+                + "\"value\":2,\"timestamp\":0}").deadLetterMessage()).isEqualTo("invalid_name: \"name\" is given twice");
     }
 
     @Test

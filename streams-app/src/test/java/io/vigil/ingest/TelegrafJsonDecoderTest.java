@@ -151,4 +151,19 @@ class TelegrafJsonDecoderTest {
                 "invalid_value: field \"usage\" is beyond the range of a double",
                 "invalid_value: field \"idle\" is beyond the range of a double");
     }
+
+    /**
+     * A tree kept the last of a member given twice: Telegraf writes Go maps, which never repeat a key, so such a
+     * record is unparseable; two tags that make one label name reject their metric.
+     */
+    @Test
+    void aMemberGivenTwiceOrTwoTagsOfOneLabelAreRefused() {
+        final String fields = ",\"fields\":{\"usage\":1},\"timestamp\":1655793000}";
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"case\":\"x\",\"case\":\"y\"}" + fields).deadLetterMessage())
+                .isEqualTo("unparseable: malformed JSON at line 1, column 40 (byte 39): Duplicate field 'case'");
+        assertThat(decode("{\"name\":\"cpu\",\"name\":\"mem\",\"tags\":{}" + fields).deadLetterMessage())
+                .startsWith("unparseable: malformed JSON");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"a-b\":\"x\",\"a_b\":\"y\"}" + fields).deadLetterMessage())
+                .isEqualTo("invalid_labels: tags \"a-b\" and \"a_b\" are both label \"a_b\"");
+    }
 }
