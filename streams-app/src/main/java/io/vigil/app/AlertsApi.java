@@ -45,6 +45,9 @@ final class AlertsApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
     private static final long SCAN_REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** The stores the API reads: the series' states and their tasks' progress, and the peer stage's alerts. */
+    private static final java.util.Set<String> READ_STORES = java.util.Set.of(SeriesEvaluationProcessor.SERIES_STORE,
+            SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.ALERTS_STORE);
 
     private final KafkaStreams streams;
     private final LiveRules rules;
@@ -297,18 +300,74 @@ final class AlertsApi {
         return Double.isFinite(d) ? d : null;
     }
 
+    /**
+     * This instance's share of a store: empty where it holds none of the store's tasks. An instance holds none for
+     * about ten minutes after it joins (Kafka Streams gives it warm-up copies until they have caught up), and for good
+     * where there are more instances than tasks; its peers answer for the rest. Asking for the store there failed, and
+     * every peer's answer with it: a deploy blinded the API of the whole cluster for ten minutes. (Kafka Streams
+     * hands out a view of the store either way, which fails only when read.)
+     *
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException when read, while the store cannot be
+     *         (starting, rebalancing, restoring)
+     */
     private ReadOnlyKeyValueStore<String, byte[]> store(final String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        requireOwnAddress();
+        if (streams.state() == KafkaStreams.State.RUNNING
+                && selfMetadata().stream().noneMatch(m -> m.stateStoreNames().contains(name))) {
+            return EmptyStore.INSTANCE;
+        }
+        return streams.store(StoreQueryParameters.fromNameAndType(name,
+                QueryableStoreTypes.<String, byte[]>keyValueStore()));
     }
 
+    /** What the group's assignment says this instance holds; empty when it holds nothing at all. */
+    private java.util.Optional<StreamsMetadata> selfMetadata() {
+        return streams.metadataForAllStreamsClients().stream().filter(m -> m.hostInfo().equals(self)).findFirst();
+    }
+
+    /** The other instances that hold a share of what the API reads: one with none has nothing to add. */
     private List<HostInfo> otherInstances() {
         final List<HostInfo> out = new ArrayList<>();
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            if (!m.hostInfo().equals(self) && !out.contains(m.hostInfo())) {
+            if (!m.hostInfo().equals(self) && !out.contains(m.hostInfo())
+                    && m.stateStoreNames().stream().anyMatch(READ_STORES::contains)) {
                 out.add(m.hostInfo());
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses to answer when another instance gives the same address ({@code http.external_url}), as two hosts that
+     * keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that address, and
+     * the answers silently left the other's out. Told by this instance reading partitions the assignment does not
+     * list under its address, or by no instance holding the series' states at all (where this one's empty share was
+     * kept). Only while running: in a rebalance the assignment and the tasks differ for a moment.
+     */
+    private void requireOwnAddress() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return;
+        }
+        final java.util.Collection<StreamsMetadata> all = streams.metadataForAllStreamsClients();
+        final java.util.Set<org.apache.kafka.common.TopicPartition> listed = new java.util.HashSet<>();
+        all.stream().filter(m -> m.hostInfo().equals(self)).forEach(m -> listed.addAll(m.topicPartitions()));
+        final java.util.Set<org.apache.kafka.common.TopicPartition> mine = new java.util.HashSet<>();
+        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> mine.addAll(task.topicPartitions())));
+        if (!listed.containsAll(mine)
+                || all.stream().noneMatch(m -> m.stateStoreNames().contains(SeriesEvaluationProcessor.SERIES_STORE))) {
+            throw new SharedAddressException("another instance gives this instance's address, " + self.host() + ":"
+                    + self.port() + " (http.external_url): each must give its own, which the others reach it at;"
+                    + " until then no instance can answer for all");
+        }
+    }
+
+    /** Another instance gives this one's address: an answer for all would be this instance's share alone. */
+    static final class SharedAddressException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SharedAddressException(final String message) {
+            super(message);
+        }
     }
 
     private String fetch(final HostInfo host, final String path) throws IOException {

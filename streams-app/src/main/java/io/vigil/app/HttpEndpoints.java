@@ -202,6 +202,8 @@ public final class HttpEndpoints implements AutoCloseable {
             respond(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
             respond(ex, 503, "application/json", "{\"error\":\"state is not queryable yet (starting or rebalancing)\"}");
+        } catch (AlertsApi.SharedAddressException e) {
+            respond(ex, 500, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (IOException e) {
             respond(ex, 502, "application/json", "{\"error\":\"another instance did not answer\"}");
         }

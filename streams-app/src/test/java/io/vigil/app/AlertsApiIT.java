@@ -53,13 +53,20 @@ class AlertsApiIT {
     }
 
     private static Instance start(final int port, final LiveRules rules, final String name) throws Exception {
+        return start(port, rules, name, "api", "http://localhost:" + port);
+    }
+
+    /** @param app the application's name: its id, and its topics' suffix */
+    private static Instance start(final int port, final LiveRules rules, final String name, final String app,
+                                  final String externalUrl) throws Exception {
         final VigilConfig config = ConfigLoader.load(null, Map.of(
                 "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "VIGIL_KAFKA_APPLICATION_ID", "vigil-api",
-                "VIGIL_TOPICS_METRICS", "metrics-api",
-                "VIGIL_TOPICS_ALERTS", "alerts-api",
-                "VIGIL_TOPICS_DLQ", "dlq-api",
+                "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + app,
+                "VIGIL_TOPICS_METRICS", "metrics-" + app,
+                "VIGIL_TOPICS_ALERTS", "alerts-" + app,
+                "VIGIL_TOPICS_DLQ", "dlq-" + app,
                 "VIGIL_HTTP_PORT", Integer.toString(port),
+                "VIGIL_HTTP_EXTERNAL_URL", externalUrl,
                 "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
@@ -111,6 +118,79 @@ class AlertsApiIT {
             out.add(labels.get("instance"));
         }
         return out;
+    }
+
+    /** Four nodes, the odd ones hot at the end: their alerts firing once evaluated. */
+    private static Set<String> fill(final String topic, final int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int step = 0; step < 60; step++) {
+                for (int n = 0; n < 4; n++) {
+                    final double cpu = n % 2 == 1 && step >= 48 ? 95 : 40;
+                    producer.send(new ProducerRecord<>(topic, null, TopologyTest.point(String.format("node-%02d", n),
+                            cpu, FleetRecords.T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        return new TreeSet<>(List.of("node-01", "node-03"));
+    }
+
+    /**
+     * An instance holding none of the stores' tasks (more instances than tasks here; for ten minutes after any
+     * instance joins, while Kafka Streams warms its copies up) answered 503, and every other instance 502 for asking
+     * it: the whole cluster's API was down. It has an empty share, and every instance answers for all.
+     */
+    @Test
+    void anInstanceWithoutATaskLeavesEveryAnswerWhole() throws Exception {
+        final Set<String> hot = fill("metrics-one", 1);
+        final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
+        final int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        try (Instance a = start(ports[0], rules, "one-a", "one", "http://localhost:" + ports[0]);
+             Instance b = start(ports[1], rules, "one-b", "one", "http://localhost:" + ports[1]);
+             Instance c = start(ports[2], rules, "one-c", "one", "http://localhost:" + ports[2]);
+             Instance d = start(ports[3], rules, "one-d", "one", "http://localhost:" + ports[3])) {
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() -> {
+                for (int port : ports) {
+                    assertThat(instances(get(port, "/api/alerts"))).as("port " + port).isEqualTo(hot);
+                    final List<Map<String, Object>> ruleList =
+                            JSON.readValue(get(port, "/api/rules"), new TypeReference<>() { });
+                    assertThat(ruleList.get(0)).containsEntry("firing", 2).containsEntry("seriesWatched", 4);
+                }
+            });
+            // Four instances, fewer tasks with the stores the API reads: one at least holds none, and answers.
+            int empty = 0;
+            for (int port : ports) {
+                empty += instances(get(port, "/api/alerts?scope=local")).isEmpty() ? 1 : 0;
+            }
+            assertThat(empty).isPositive();
+        }
+    }
+
+    /**
+     * Two instances giving one address (two hosts keeping the default http://localhost:8080) are merged by Kafka
+     * Streams: each skipped its own address and showed its share as the whole, silently. Each says why it cannot.
+     */
+    @Test
+    void instancesGivingOneAddressSaySoRatherThanAnswerWithTheirShare() throws Exception {
+        fill("metrics-same", 4);
+        final LiveRules rules = new LiveRules(TopologyFixture.parse(TopologyTest.RULES));
+        final int port1 = freePort();
+        final int port2 = freePort();
+        final String both = "http://localhost:" + port1;
+        try (Instance a = start(port1, rules, "same-a", "same", both);
+             Instance b = start(port2, rules, "same-b", "same", both)) {
+            // The instance whose share the assignment left out says why. (The other cannot tell: it answers for its
+            // own share; README says so.)
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                final List<HttpResponse<String>> answers = List.of(ask(port1, "/api/alerts"), ask(port2, "/api/alerts"));
+                assertThat(answers).anyMatch(r -> r.statusCode() == 500 && r.body().contains(
+                        "another instance gives this instance's address, localhost:" + port1));
+            });
+        }
     }
 
     @Test
