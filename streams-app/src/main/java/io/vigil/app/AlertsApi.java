@@ -22,12 +22,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -46,7 +51,7 @@ final class AlertsApi {
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
     private static final long SCAN_REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** The stores the API reads: the series' states and their tasks' progress, and the peer stage's alerts. */
-    private static final java.util.Set<String> READ_STORES = java.util.Set.of(SeriesEvaluationProcessor.SERIES_STORE,
+    private static final Set<String> READ_STORES = Set.of(SeriesEvaluationProcessor.SERIES_STORE,
             SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.ALERTS_STORE);
 
     private final KafkaStreams streams;
@@ -321,7 +326,7 @@ final class AlertsApi {
     }
 
     /** What the group's assignment says this instance holds; empty when it holds nothing at all. */
-    private java.util.Optional<StreamsMetadata> selfMetadata() {
+    private Optional<StreamsMetadata> selfMetadata() {
         return streams.metadataForAllStreamsClients().stream().filter(m -> m.hostInfo().equals(self)).findFirst();
     }
 
@@ -348,11 +353,12 @@ final class AlertsApi {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return;
         }
-        final java.util.Collection<StreamsMetadata> all = streams.metadataForAllStreamsClients();
-        final java.util.Set<org.apache.kafka.common.TopicPartition> listed = new java.util.HashSet<>();
+        final Collection<StreamsMetadata> all = streams.metadataForAllStreamsClients();
+        final Set<TopicPartition> listed = new HashSet<>();
         all.stream().filter(m -> m.hostInfo().equals(self)).forEach(m -> listed.addAll(m.topicPartitions()));
-        final java.util.Set<org.apache.kafka.common.TopicPartition> mine = new java.util.HashSet<>();
-        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> mine.addAll(task.topicPartitions())));
+        final Set<TopicPartition> mine = new HashSet<>();
+        streams.metadataForLocalThreads()
+                .forEach(t -> t.activeTasks().forEach(task -> mine.addAll(task.topicPartitions())));
         if (!listed.containsAll(mine)
                 || all.stream().noneMatch(m -> m.stateStoreNames().contains(SeriesEvaluationProcessor.SERIES_STORE))) {
             throw new SharedAddressException("another instance gives this instance's address, " + self.host() + ":"

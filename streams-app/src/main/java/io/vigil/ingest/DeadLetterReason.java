@@ -40,15 +40,16 @@ public enum DeadLetterReason {
     /** No {@code value}, or {@code value} is null. */
     MISSING_VALUE("missing_value"),
     /**
-     * A {@code value} given twice, or neither a JSON number nor a numeric string, or whose number is beyond a double's range
-     * ({@code 1e999}; the words {@code "+Inf"} and {@code "NaN"} are values); a Telegraf field beyond that range.
+     * A {@code value} given twice, or neither a JSON number nor a numeric string, or whose number is beyond a
+     * double's range ({@code 1e999}; the words {@code "+Inf"} and {@code "NaN"} are values); a Telegraf field beyond
+     * that range.
      */
     INVALID_VALUE("invalid_value"),
     /** No {@code timestamp}, or {@code timestamp} is null. */
     MISSING_TIMESTAMP("missing_timestamp"),
     /**
-     * A {@code timestamp} given twice, or neither an RFC 3339 string nor epoch milliseconds, or an instant outside the years
-     * RFC 3339 can write (0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), whatever the format.
+     * A {@code timestamp} given twice, or neither an RFC 3339 string nor epoch milliseconds, or an instant outside the
+     * years RFC 3339 can write (0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z), whatever the format.
      */
     INVALID_TIMESTAMP("invalid_timestamp"),
     /** A timestamp more than {@link IngestLimits#maxFutureSkew()} ahead of the wall clock. */

@@ -197,7 +197,8 @@ final class NativeJsonDecoder {
             final String name = parser.currentName();
             final JsonToken value = parser.nextToken();
             if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NULL) {
-                // A null label is an absent one, as an empty one is (Labels drops both); given twice, it is refused too.
+                // A null label is an absent one, as an empty one is (Labels drops both); given twice, it is refused
+                // too.
                 if (!draft.labels().put(name, value == JsonToken.VALUE_NULL ? "" : parser.getText())
                         && draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is given twice";

@@ -5,7 +5,8 @@ package io.vigil.ingest;
  * {@code "+Inf"}). Accepts what Go's {@code strconv.ParseFloat} accepts in decimal: an optional sign, digits with an
  * optional fraction and exponent, or {@code Inf}, {@code Infinity} (either signed or not) and {@code NaN} (not signed)
  * in any case. Refuses what {@link Double#parseDouble} would also take but a metric value never is: surrounding
- * whitespace, hex, and Java's {@code d}/{@code f} suffixes. A number beyond a double is refused too ({@link #beyondDouble}), as Go refuses it.
+ * whitespace, hex, and Java's {@code d}/{@code f} suffixes. A number beyond a double is refused too
+ * ({@link #beyondDouble}), as Go refuses it.
  */
 final class NumericText {
 

@@ -20,8 +20,8 @@ import java.util.Arrays;
  *
  * <p>Everything else is left to {@link NativeJsonDecoder}'s reading with Jackson, from the start of the record: a
  * byte beyond ASCII or an escape in a string, another field or a null, a number JSON does not allow or that this
- * reader does not convert itself, a value the decoder would reject (a non-numeric value string, a number beyond a double, an unreadable
- * timestamp), any syntax error. For those this returns null having decided nothing, so that every message and
+ * reader does not convert itself, a value the decoder would reject (a non-numeric value string, a number beyond a
+ * double, an unreadable timestamp), any syntax error. For those this returns null having decided nothing, so that every message and
  * dead-letter reason is Jackson's decoder's, word for word. {@code PlainNativeJsonPropertiesTest} holds the two
  * to the same result over generated records and their mutations.
  *
@@ -355,7 +355,8 @@ final class PlainNativeJson {
     }
 
     private static int fieldBit(final byte[] fieldName) {
-        return fieldName == NAME ? 1 : fieldName == LABELS ? 2 : fieldName == VALUE ? 4 : fieldName == TIMESTAMP ? 8 : 0;
+        return fieldName == NAME ? 1 : fieldName == LABELS ? 2 : fieldName == VALUE ? 4
+                : fieldName == TIMESTAMP ? 8 : 0;
     }
 
     /**
