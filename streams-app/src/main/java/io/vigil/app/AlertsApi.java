@@ -90,6 +90,7 @@ final class AlertsApi {
      * with the alerts left out counted by rule.
      */
     String alerts(final boolean localOnly, final AlertsQuery query) throws IOException {
+        requireOwnAddress();
         final Map<String, int[]> more = new TreeMap<>();
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
         localAlerts(query, more).forEach(a -> all.add(ranked(a)));
@@ -159,6 +160,7 @@ final class AlertsApi {
 
     /** Every rule with its definition and its state summed over all instances. */
     String rules(final boolean localOnly) throws IOException {
+        requireOwnAddress();
         final Map<String, Map<String, Object>> byRule = new TreeMap<>();
         final RuleIndex index = rules.current();
         for (int i = 0; i < index.ruleCount(); i++) {
@@ -310,15 +312,15 @@ final class AlertsApi {
      * about ten minutes after it joins (Kafka Streams gives it warm-up copies until they have caught up), and for good
      * where there are more instances than tasks; its peers answer for the rest. Asking for the store there failed, and
      * every peer's answer with it: a deploy blinded the API of the whole cluster for ten minutes. (Kafka Streams
-     * hands out a view of the store either way, which fails only when read.)
+     * hands out a view of the store either way, which fails only when read.) Where another instance gives this one's
+     * address the assignment cannot tell what this one holds, and the store is read as it is.
      *
      * @throws org.apache.kafka.streams.errors.InvalidStateStoreException when read, while the store cannot be
      *         (starting, rebalancing, restoring)
      */
     private ReadOnlyKeyValueStore<String, byte[]> store(final String name) {
-        requireOwnAddress();
         if (streams.state() == KafkaStreams.State.RUNNING
-                && selfMetadata().stream().noneMatch(m -> m.stateStoreNames().contains(name))) {
+                && selfMetadata().stream().noneMatch(m -> m.stateStoreNames().contains(name)) && addressIsOwn()) {
             return EmptyStore.INSTANCE;
         }
         return streams.store(StoreQueryParameters.fromNameAndType(name,
@@ -342,16 +344,25 @@ final class AlertsApi {
         return out;
     }
 
+    /** Refuses an answer of the API, this instance's share or all, where {@link #addressIsOwn} does not hold. */
+    private void requireOwnAddress() {
+        if (!addressIsOwn()) {
+            throw new SharedAddressException("another instance gives this instance's address, " + self.host() + ":"
+                    + self.port() + " (http.external_url): each must give its own, which the others reach it at;"
+                    + " until then no instance can answer for all");
+        }
+    }
+
     /**
-     * Refuses to answer when another instance gives the same address ({@code http.external_url}), as two hosts that
+     * Whether no other instance gives this one's address ({@code http.external_url}), as two hosts that
      * keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that address, and
      * the answers silently left the other's out. Told by this instance reading partitions the assignment does not
      * list under its address, or by no instance holding the series' states at all (where this one's empty share was
-     * kept). Only while running: in a rebalance the assignment and the tasks differ for a moment.
+     * kept). Only judged while running: in a rebalance the assignment and the tasks differ for a moment.
      */
-    private void requireOwnAddress() {
+    private boolean addressIsOwn() {
         if (streams.state() != KafkaStreams.State.RUNNING) {
-            return;
+            return true;
         }
         final Collection<StreamsMetadata> all = streams.metadataForAllStreamsClients();
         final Set<TopicPartition> listed = new HashSet<>();
@@ -359,12 +370,8 @@ final class AlertsApi {
         final Set<TopicPartition> mine = new HashSet<>();
         streams.metadataForLocalThreads()
                 .forEach(t -> t.activeTasks().forEach(task -> mine.addAll(task.topicPartitions())));
-        if (!listed.containsAll(mine)
-                || all.stream().noneMatch(m -> m.stateStoreNames().contains(SeriesEvaluationProcessor.SERIES_STORE))) {
-            throw new SharedAddressException("another instance gives this instance's address, " + self.host() + ":"
-                    + self.port() + " (http.external_url): each must give its own, which the others reach it at;"
-                    + " until then no instance can answer for all");
-        }
+        return listed.containsAll(mine)
+                && all.stream().anyMatch(m -> m.stateStoreNames().contains(SeriesEvaluationProcessor.SERIES_STORE));
     }
 
     /** Another instance gives this one's address: an answer for all would be this instance's share alone. */

@@ -190,6 +190,10 @@ class AlertsApiIT {
                 assertThat(answers).anyMatch(r -> r.statusCode() == 500 && r.body().contains(
                         "another instance gives this instance's address, localhost:" + port1));
             });
+            // Its metrics are its own, and still scraped.
+            for (int port : new int[] {port1, port2}) {
+                assertThat(get(port, "/metrics")).contains("kafka_stream_thread_process_latency_max");
+            }
         }
     }
 
