@@ -192,6 +192,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** The client (PLAINTEXT) port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
     /** The address clients connect to, {@code 127.0.0.1:PORT}. */
     public String bootstrapServers() {
         return LoopbackPorts.HOST + ":" + port;

@@ -339,17 +339,9 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * The embedded broker on {@value #EMBEDDED_PORT}, where Kafka's tools look by default, when that port is free; else
-     * on a free port, which the banner names. Taken is known only at the bind: another broker may start at the same
-     * moment.
+     * on a free port, which the banner names. A restart takes the port of the first start again while it is free.
      */
     private static EmbeddedKafka startEmbedded(final Path dir) {
-        try {
-            return EmbeddedKafka.start(dir, EMBEDDED_PORT);
-        } catch (java.io.UncheckedIOException e) {
-            if (!(e.getCause() instanceof java.net.BindException)) {
-                throw e;
-            }
-            return EmbeddedKafka.start(dir, 0);
-        }
+        return EmbeddedBrokerPort.start(dir, EMBEDDED_PORT);
     }
 }
