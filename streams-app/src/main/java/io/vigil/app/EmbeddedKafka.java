@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,24 +72,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Vigil's lock on a broker's directory ({@link #claim}), beside Kafka's {@code .lock}. */
+    private static final String CLAIM_FILE = "vigil.lock";
+
     /**
-     * The directories of the brokers open in this JVM. Their lock is not tested through the file: closing a channel of
-     * the file would release the running broker's lock too (POSIX locks belong to the process, see FileLock).
+     * The directories claimed in this JVM, from before their broker starts until it has stopped. Their locks are not
+     * tested through the files: closing a channel of a file would release the lock this JVM holds on it too (POSIX
+     * locks belong to the process, see FileLock).
      */
-    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<Path> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
     private final Map<String, Integer> extraPorts;
+    private final FileLock claim;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedKafka(final KafkaRaftServer server, final Path dataDir, final int port,
-                          final Map<String, Integer> extraPorts) {
+                          final Map<String, Integer> extraPorts, final FileLock claim) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
         this.extraPorts = Map.copyOf(extraPorts);
+        this.claim = claim;
     }
 
     /**
@@ -128,16 +137,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         extraListeners.forEach(l -> checkPort(l.port()));
         final long startedAt = System.nanoTime();
         final Path dir = dataDir.toAbsolutePath().normalize();
-        requireUsable(dir);
+        final FileLock claim = requireUsable(dir);
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnChosenPorts(dir, extraListeners, ports.choose(IntStream.concat(
-                    IntStream.of(port, 0), extraListeners.stream().mapToInt(Listener::port)).toArray()), startedAt);
+                    IntStream.of(port, 0), extraListeners.stream().mapToInt(Listener::port)).toArray()), claim,
+                    startedAt);
+            } catch (RuntimeException | Error e) {
+                release(dir, claim);
+                throw e;
             } catch (PortTakenMeanwhile e) {
                 // A port free when chosen was bound by another process before Kafka bound it (the OS hands the same
                 // ephemeral ports out again; two brokers starting at once both find 9092 free): choose again. A
                 // requested port that is now taken is refused by the next choice, naming it.
                 if (attempt == PORT_ATTEMPTS) {
+                    release(dir, claim);
                     throw new IllegalStateException("Embedded Kafka broker failed to start in " + dir + ": "
                         + e.getMessage(), e);
                 }
@@ -161,7 +175,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param ports the client's, the controller's, then each extra listener's: chosen together, so never one port twice
      */
     private static EmbeddedKafka startOnChosenPorts(final Path dir, final List<Listener> extraListeners,
-                                                    final int[] ports, final long startedAt)
+                                                    final int[] ports, final FileLock claim, final long startedAt)
             throws PortTakenMeanwhile {
         final int clientPort = ports[0];
         final Map<String, String> props = SingleNodeBrokerConfig.properties(dir, clientPort, ports[1]);
@@ -179,8 +193,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         formatIfNew(dir, props);
         final KafkaRaftServer server = startServer(dir, props);
-        OPEN.add(dir);
-        final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort, extraPorts);
+        final EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clientPort, extraPorts, claim);
         LOG.info("Embedded Kafka broker listening on {}{} (data in {}), started in {} ms",
             kafka.bootstrapServers(), extraPorts.isEmpty() ? "" : " and " + extraPorts, dir, millisSince(startedAt));
         return kafka;
@@ -228,16 +241,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         final long stoppingAt = System.nanoTime();
         server.shutdown();
         server.awaitShutdown();
-        OPEN.remove(dataDir);
+        release(dataDir, claim);
         LOG.info("Embedded Kafka broker on {} stopped in {} ms", bootstrapServers(), millisSince(stoppingAt));
     }
 
     /**
-     * Creates {@code dir} if need be, and checks that it is writable and that no broker holds it, so that each of
-     * these is said in one line: Kafka's own failures are an exception's message that names only the path, or a
-     * stack trace of 26 lines logged before it ("Failed to acquire lock on file .lock").
+     * Creates {@code dir} if need be, checks that it is writable and that no broker holds it, so that each of these is
+     * said in one line (Kafka's own failures are an exception's message that names only the path, or a stack trace of
+     * 26 lines logged before it, "Failed to acquire lock on file .lock"), and claims it.
+     *
+     * @return Vigil's lock on the directory, to hold until the broker has stopped ({@link #release})
      */
-    private static void requireUsable(final Path dir) {
+    private static FileLock requireUsable(final Path dir) {
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
@@ -256,18 +271,74 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (!Files.isWritable(dir)) {
             throw new UnusableDataDirectory("cannot write in " + dir + ": permission denied");
         }
-        if (OPEN.contains(dir)) {
+        final FileLock claim = claim(dir);
+        try {
+            requireKafkaLockFree(dir);
+        } catch (RuntimeException e) {
+            release(dir, claim);
+            throw e;
+        }
+        return claim;
+    }
+
+    /**
+     * Vigil's own lock on the directory, held from before Kafka starts until it has stopped. Kafka's {@code .lock} is
+     * taken only once its log manager starts, seconds after the checks: two starts at one moment both found it free,
+     * and the second failed inside Kafka with a stack trace. Under this lock the checks and the start are one step, and
+     * whoever comes second is told the directory is in use.
+     */
+    private static FileLock claim(final Path dir) {
+        if (!CLAIMED.add(dir)) {
             throw inUse(dir);
         }
-        // Kafka's LogManager holds an exclusive lock on this file while the broker runs (its log dir and metadata
-        // log dir are both dir). Released at once: Kafka takes it next.
+        final Path file = dir.resolve(CLAIM_FILE);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            closeQuietly(channel);
+            CLAIMED.remove(dir);
+            throw inUse(dir);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            CLAIMED.remove(dir);
+            throw new UnusableDataDirectory("cannot lock " + file + ": " + (e instanceof java.nio.file.AccessDeniedException
+                ? "permission denied" : io.vigil.model.FileErrorReason.of(e)));
+        }
+    }
+
+    /** Closing the channel releases the lock; the file stays, as Kafka's {@code .lock} does. */
+    private static void release(final Path dir, final FileLock claim) {
+        closeQuietly(claim.channel());
+        CLAIMED.remove(dir);
+    }
+
+    private static void closeQuietly(final FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Could not close {}", CLAIM_FILE, e);
+        }
+    }
+
+    /**
+     * Kafka's LogManager holds an exclusive lock on {@code .lock} while the broker runs (its log dir and metadata log
+     * dir are both dir): a broker started by other means than Vigil's holds it. Released at once: Kafka takes it next.
+     * Tested only under this JVM's claim of the directory, so never while a broker of this JVM holds it.
+     */
+    private static void requireKafkaLockFree(final Path dir) {
         final Path lockFile = dir.resolve(".lock");
         if (!Files.exists(lockFile)) {
             return;
         }
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            final java.nio.channels.FileLock lock = channel.tryLock();
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            final FileLock lock = channel.tryLock();
             if (lock == null) {
                 throw inUse(dir);
             }

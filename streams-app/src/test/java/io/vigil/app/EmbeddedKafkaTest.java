@@ -199,6 +199,31 @@ class EmbeddedKafkaTest {
     @Test
     void refusesADirectoryAnotherProcessHolds() throws Exception {
         // Another process holding the lock Kafka's LogManager takes, as a running broker does.
+        assertRefusedWhileAnotherProcessLocks(".lock");
+    }
+
+    /**
+     * Kafka takes its {@code .lock} seconds after the checks, once its log manager starts: two `vigil run` starting at
+     * one moment both found it free, and the second failed inside Kafka with a stack trace. Vigil's own lock, taken
+     * before the checks, tells the second one the directory is in use.
+     */
+    @Test
+    void refusesADirectoryAnotherProcessIsStartingABrokerIn() throws Exception {
+        assertRefusedWhileAnotherProcessLocks("vigil.lock");
+    }
+
+    @Test
+    void refusesADirectoryABrokerOfThisJvmHolds() {
+        try (EmbeddedKafka running = EmbeddedKafka.start(dataDir, 0)) {
+            assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0))
+                .isInstanceOf(EmbeddedKafka.UnusableDataDirectory.class)
+                .hasMessageContaining("is in use by another Kafka broker");
+        }
+        // Both the refusal and the close let go of the directory.
+        EmbeddedKafka.start(dataDir, 0).close();
+    }
+
+    private void assertRefusedWhileAnotherProcessLocks(final String lockFile) throws Exception {
         final Path holder = Files.writeString(scratch.resolve("HoldLock.java"), """
             public class HoldLock {
                 public static void main(String[] args) throws Exception {
@@ -213,7 +238,7 @@ class EmbeddedKafkaTest {
             """);
         Files.createDirectories(dataDir);
         final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            holder.toString(), dataDir.resolve(".lock").toString()).redirectErrorStream(true).start();
+            holder.toString(), dataDir.resolve(lockFile).toString()).redirectErrorStream(true).start();
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).isEqualTo("locked");
