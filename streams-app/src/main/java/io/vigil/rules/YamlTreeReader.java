@@ -18,9 +18,10 @@ import java.util.Optional;
  * lets a duplicate key replace the first silently.
  *
  * <p>Refused here, each as a problem: syntax errors (one problem, reading stops), aliases and anchors (they are what
- * alias bombs are made of, and hand-written files do not need them), duplicate keys, nesting deeper than
- * {@link #MAX_DEPTH}, and a second document in the same file. Rule files are read with it, and so is
- * {@code vigil.yaml} ({@link #read(String, String, String)}).
+ * alias bombs are made of, and hand-written files do not need them), tags ({@code !foo}, and YAML's own {@code !!str}
+ * too: a tag changes how a value is read, {@code !!int "10"} being a number, and quotes already make text), duplicate
+ * keys, nesting deeper than {@link #MAX_DEPTH}, and a second document in the same file. Rule files are read with it,
+ * and so is {@code vigil.yaml} ({@link #read(String, String, String)}).
  */
 public final class YamlTreeReader {
 
@@ -118,6 +119,22 @@ public final class YamlTreeReader {
             problems.add(mark, "nesting is deeper than " + MAX_DEPTH + " levels");
             throw new StopReading();
         }
+        final String typeId = p.getTypeId();
+        if (typeId == null) {
+            return readNode(p, token, mark, depth);
+        }
+        // Jackson gives "foo" for !foo and "tag:yaml.org,2002:str" for !!str; the problem names what was written.
+        refuseTag(mark, "the value without " + writtenTag(p.currentTokenLocation()).orElse("!" + typeId)
+                + ", in quotes to make it text");
+        if (token.isStructStart()) {
+            readNode(p, token, mark, depth); // to its end, reporting the problems inside it
+        }
+        // The tag decided how the value was read; what the file meant is unknown, so readers skip it.
+        return new YamlNode.Invalid(mark);
+    }
+
+    private YamlNode readNode(final YAMLParser p, final JsonToken token, final YamlNode.Mark mark, final int depth)
+            throws IOException, StopReading {
         switch (token) {
             case START_OBJECT:
                 return readMapping(p, mark, depth);
@@ -148,6 +165,7 @@ public final class YamlTreeReader {
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             final String key = p.currentName();
             final YamlNode.Mark keyMark = start(p);
+            writtenTag(p.currentTokenLocation()).ifPresent(tag -> refuseTag(keyMark, "the key without " + tag));
             final YamlNode value = readValue(p, p.nextToken(), depth + 1);
             final YamlNode.Mark earlier = seen.putIfAbsent(key, keyMark);
             if (earlier != null) {
@@ -190,6 +208,42 @@ public final class YamlTreeReader {
             source = Optional.of(text.substring(begin, end));
         }
         return new YamlNode.Scalar(p.getText(), type, number, mark, source);
+    }
+
+    /** @param instead what to write instead, after "write" */
+    private void refuseTag(final YamlNode.Mark mark, final String instead) {
+        problems.add(mark, "YAML tags are not allowed in " + files + "; write " + instead);
+    }
+
+    /**
+     * The tag written among the node properties (tag and anchor, in either order) a node starting {@code at} begins
+     * with. Keys are checked here rather than with {@link YAMLParser#getTypeId()}, which gives the mapping's tag at a
+     * mapping's first key, never that key's own.
+     */
+    private Optional<String> writtenTag(final JsonLocation at) {
+        if (at.getCharOffset() < 0) {
+            return Optional.empty();
+        }
+        int i = cursor.charIndex(at.getCharOffset());
+        // A plain scalar cannot start with '!' or '&', and quoted ones start with a quote: these are properties.
+        while (i < text.length() && (text.charAt(i) == '!' || text.charAt(i) == '&')) {
+            final int begin = i;
+            while (i < text.length() && !endsProperty(text.charAt(i))) {
+                i++;
+            }
+            if (text.charAt(begin) == '!') {
+                return Optional.of(text.substring(begin, i));
+            }
+            while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+                i++;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean endsProperty(final char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '[' || c == ']' || c == '{'
+                || c == '}';
     }
 
     /** Jackson reports an empty plain value ({@code key:} and nothing) as empty text; YAML means null. */

@@ -487,6 +487,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTagIsRefusedWhereItIsWritten() throws Exception {
+        final Path f = file("evaluation:\n  grace: !foo 10s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2:10: YAML tags are not allowed in the configuration; write the value without !foo,"
+                        + " in quotes to make it text");
+        final Path str = file("topics: {alerts: !!str out}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(str, Map.of()))
+                .hasMessage(str + ":1:18: YAML tags are not allowed in the configuration; write the value without"
+                        + " !!str, in quotes to make it text");
+    }
+
+    @Test
     void theNumberOfStreamThreadsIsAtLeastOne() throws Exception {
         final Path zero = file("kafka:\n  num.stream.threads: 0\n");
         assertThatThrownBy(() -> ConfigLoader.load(zero, Map.of())).isInstanceOf(ConfigException.class)

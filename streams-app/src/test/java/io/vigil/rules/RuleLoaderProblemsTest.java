@@ -336,6 +336,53 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:11:17: YAML aliases are not allowed in rule files");
     }
 
+    /** A tag changes how a value is read ({@code !!int "10"} is a number); dropping it silently misreads the file. */
+    @Test
+    void tagsAreRefusedWhereTheyAreWritten() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: !foo 10s
+                    rules:
+                      - alert: A
+                        series: up
+                        for: !!str 1m
+                        threshold: {above: !!int "10"}
+                        labels: !!map {team: sre}
+                        annotations: &a !bar {summary: x}
+                      - !baz alert: B
+                        series: up
+                        !!str absent: {after: ! 1m}
+                """)).containsExactly(
+                "bad.yaml:3:12: YAML tags are not allowed in rule files; write the value without !foo, in quotes to"
+                        + " make it text",
+                "bad.yaml:7:14: YAML tags are not allowed in rule files; write the value without !!str, in quotes to"
+                        + " make it text",
+                "bad.yaml:8:28: YAML tags are not allowed in rule files; write the value without !!int, in quotes to"
+                        + " make it text",
+                "bad.yaml:9:17: YAML tags are not allowed in rule files; write the value without !!map, in quotes to"
+                        + " make it text",
+                "bad.yaml:10:22: YAML anchors are not allowed in rule files",
+                "bad.yaml:10:22: YAML tags are not allowed in rule files; write the value without !bar, in quotes to"
+                        + " make it text",
+                "bad.yaml:11:9: YAML tags are not allowed in rule files; write the key without !baz",
+                "bad.yaml:13:9: YAML tags are not allowed in rule files; write the key without !!str",
+                "bad.yaml:13:31: YAML tags are not allowed in rule files; write the value without !, in quotes to make"
+                        + " it text");
+    }
+
+    @Test
+    void aTaggedRootOrListIsRefusedAndQuotedBangsAreText() {
+        assertThat(problems("!rules\ngroups: []\n")).containsExactly(
+                "bad.yaml:1:1: YAML tags are not allowed in rule files; write the value without !rules, in quotes to"
+                        + " make it text");
+        assertThat(problems("groups: !!seq []\n")).containsExactly(
+                "bad.yaml:1:9: YAML tags are not allowed in rule files; write the value without !!seq, in quotes to"
+                        + " make it text");
+        assertThat(problems("groups:\n  - name: g\n    rules:\n      - alert: A\n        series: up\n"
+                + "        absent: {after: 1m}\n        labels: {a: \"!foo\", b: '!!str'}\n")).isEmpty();
+    }
+
     @Test
     void anAliasBombIsRefusedWithoutExpandingIt() {
         final StringBuilder bomb = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
