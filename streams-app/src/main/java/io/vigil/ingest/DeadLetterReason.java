@@ -25,8 +25,9 @@ public enum DeadLetterReason {
      */
     INVALID_NAME("invalid_name"),
     /**
-     * {@code labels} is not an object or is given twice, one of its values is not a string, or a label name is given
-     * twice (Telegraf: two tags that make one label name).
+     * {@code labels} is not an object or is given twice, one of its values is not a string or holds half a UTF-16
+     * surrogate pair (a JSON escape writes one), or a label name is given twice (Telegraf: two tags that
+     * make one label name).
      */
     INVALID_LABELS("invalid_labels"),
     /** More labels than {@link IngestLimits#maxLabels()}, not counting {@code __name__} and empty values. */

@@ -197,11 +197,15 @@ final class NativeJsonDecoder {
             final String name = parser.currentName();
             final JsonToken value = parser.nextToken();
             if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NULL) {
+                final String text = value == JsonToken.VALUE_NULL ? "" : parser.getText();
                 // A null label is an absent one, as an empty one is (Labels drops both); given twice, it is refused
                 // too.
-                if (!draft.labels().put(name, value == JsonToken.VALUE_NULL ? "" : parser.getText())
-                        && draft.labelsProblem == null) {
+                if (!draft.labels().put(name, text) && draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is given twice";
+                }
+                // A name holding one is no label name ([a-zA-Z_][a-zA-Z0-9_]*): the validator refuses it as such.
+                if (draft.labelsProblem == null) {
+                    draft.labelsProblem = LoneSurrogates.problem("label " + Rejection.quote(name), text);
                 }
             } else {
                 if (draft.labelsProblem == null) {

@@ -135,6 +135,12 @@ final class TelegrafJsonDecoder {
             out.reject(new Rejection(DeadLetterReason.MISSING_NAME, where + "no \"name\""));
             return;
         }
+        // Names are made of what can be a name, anything else becoming '_': half a character must not become one.
+        final String nameProblem = LoneSurrogates.problem("\"name\"", name.asText());
+        if (nameProblem != null) {
+            out.reject(new Rejection(DeadLetterReason.INVALID_NAME, where + nameProblem));
+            return;
+        }
         final Map<String, String> labels = new LinkedHashMap<>();
         final String tagsProblem = readTags(m.get("tags"), labels);
         if (tagsProblem != null) {
@@ -210,8 +216,13 @@ final class TelegrafJsonDecoder {
                         + " are both label " + Rejection.quote(label);
             }
             if (value.isTextual() || value.isNull()) {
+                final String text = value.isNull() ? "" : value.asText();
+                final String valueProblem = LoneSurrogates.problem("tag " + Rejection.quote(tag.getKey()), text);
+                if (valueProblem != null) {
+                    return valueProblem;
+                }
                 // A null tag is an absent one, as an empty one is (Labels drops both).
-                labels.put(label, value.isNull() ? "" : value.asText());
+                labels.put(label, text);
             } else {
                 return "tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string";
             }

@@ -406,6 +406,45 @@ class RecordDecoderTest {
                 .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 18): 0xED");
     }
 
+    /**
+     * A JSON escape of half a UTF-16 surrogate pair is ASCII, so the UTF-8 check passed it, and the label value was
+     * kept and echoed as <code>&#92;uD800</code>. It rejects its datapoint by the field holding it, whichever reading reads the record:
+     * prometheus-kafka-adapter's layout, its label set known, leaves it to Jackson's.
+     */
+    @Test
+    void aLoneSurrogateEscapeRejectsItsDatapointByItsField() {
+        final String half = ", half of a UTF-16 surrogate pair without the other (a JSON \\u escape), which is not"
+                + " Unicode text";
+        final String adapter = "{\"labels\":{\"__name__\":\"up\",\"path\":\"%s\"},\"name\":\"up\","
+                + "\"timestamp\":\"2022-06-21T06:30:00Z\",\"value\":\"1\"}";
+        final String[][] cases = {
+            {"\\ud800", "invalid_labels: label \"path\" holds \\uD800" + half},
+            {"a\\udfffb", "invalid_labels: label \"path\" holds \\uDFFF" + half},
+            {"\\udbff\\u0041", "invalid_labels: label \"path\" holds \\uDBFF" + half},
+            {"\\udc00\\ud800", "invalid_labels: label \"path\" holds \\uDC00" + half},
+            {"\\ud83d\\ude00", ""},
+            {"a", ""},
+        };
+        for (String[] c : cases) {
+            final KnownLabels known = new KnownLabels();
+            decoder.decode(String.format(adapter, "a").getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+            for (int again = 0; again < 2; again++) {
+                final byte[] record = String.format(adapter, c[0]).getBytes(StandardCharsets.UTF_8);
+                assertThat(decoder.decode(record, NOW).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
+                assertThat(decoder.decode(record, NOW, NOW, known).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
+            }
+        }
+        assertThat(single(String.format(adapter, "\\ud83d\\ude00")).series().labels().get("path"))
+                .isEqualTo("\ud83d\ude00");
+        assertThat(decode("[" + point("up", "1", "0") + ",{\"name\":\"up\",\"labels\":{\"path\":\"\\ud800\"},"
+                + "\"value\":1,\"timestamp\":0}]").deadLetterMessage())
+                .isEqualTo("1 of 2 datapoints rejected: invalid_labels: datapoint 1: label \"path\" holds \\uD800"
+                        + half);
+        // A name is refused as any name that is not [a-zA-Z_:][a-zA-Z0-9_:]* is.
+        assertThat(decode(point("up\\ud800", "1", "0")).rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.INVALID_NAME);
+    }
+
     @Test
     void limitsAcceptExactlyTheLimitAndRejectOneMore() {
         final String labels64 = IntStream.range(0, 64).mapToObj(i -> "\"l" + i + "\":\"v\"")

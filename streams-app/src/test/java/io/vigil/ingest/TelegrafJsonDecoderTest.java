@@ -142,6 +142,23 @@ class TelegrafJsonDecoderTest {
     }
 
     /** A field beyond a double was an infinity, ignored by aggregates and counted nowhere; the others still count. */
+    /** Half a surrogate pair, written as a JSON escape, is not text: it is refused, not made a '_' of a name. */
+    @Test
+    void aLoneSurrogateEscapeIsRefusedByItsField() {
+        final String half = ", half of a UTF-16 surrogate pair without the other (a JSON \\u escape), which is not"
+                + " Unicode text";
+        final String ts = ",\"timestamp\":1655793000}";
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"a\\ud800\"},\"fields\":{\"idle\":1}" + ts)
+                .deadLetterMessage()).isEqualTo("invalid_labels: tag \"host\" holds \\uD800" + half);
+        assertThat(decode("{\"metrics\":[{\"name\":\"cpu\\udc00\",\"fields\":{\"idle\":1}" + ts + "]}")
+                .deadLetterMessage()).isEqualTo("invalid_name: metric 0: \"name\" holds \\uDC00" + half);
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"\\ud83d\\ude00\"},\"fields\":{\"idle\":1}" + ts)
+                .datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("\ud83d\ude00");
+        // In a member's name (a tag's, a field's), Jackson refuses it as malformed.
+        assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"idle\\udbff\":1}" + ts).rejections()).singleElement()
+                .extracting(Rejection::reason).isEqualTo(DeadLetterReason.UNPARSEABLE);
+    }
+
     @Test
     void aFieldBeyondADoubleIsAnInvalidValue() {
         final DecodedRecord r = decode("{\"name\":\"cpu\",\"fields\":{\"usage\":1e999,\"idle\":-" + "9".repeat(400)
