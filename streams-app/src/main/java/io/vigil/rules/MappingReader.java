@@ -237,6 +237,15 @@ final class MappingReader {
         return d;
     }
 
+    /** A number as a problem quotes it: {@code 1000000000000000...000 (1001 digits)} for a long one. */
+    private static String shortNumber(final String text) {
+        if (text.length() <= 40) {
+            return text;
+        }
+        final long digits = text.chars().filter(c -> c >= '0' && c <= '9').count();
+        return text.substring(0, 16) + "..." + text.substring(text.length() - 3) + " (" + digits + " digits)";
+    }
+
     private OptionalDouble number(final String key, final YamlNode v, final Bound bound) {
         final Optional<YamlNode.Scalar> s = scalar(key, v, "a number");
         if (s.isEmpty()) {
@@ -247,7 +256,12 @@ final class MappingReader {
             return OptionalDouble.empty();
         }
         final double x = s.get().number();
-        if (!Double.isFinite(x)) {
+        if (Double.isInfinite(x)) {
+            problems.add(v.mark(), "'" + key + "' is out of range: " + shortNumber(s.get().text())
+                    + " is more than a double holds (about ±1.8e308)");
+            return OptionalDouble.empty();
+        }
+        if (Double.isNaN(x)) {
             problems.add(v.mark(), "'" + key + "' must be a finite number, not " + s.get().text());
             return OptionalDouble.empty();
         }

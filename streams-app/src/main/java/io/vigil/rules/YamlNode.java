@@ -61,7 +61,8 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
     }
 
     /**
-     * A scalar. {@code number} is its value when YAML resolved it as a number that fits a double, NaN otherwise.
+     * A scalar. {@code number} is its value when YAML resolved it as a number: ±Infinity when it is beyond a double's
+     * range, NaN for {@code .inf} and {@code .nan}; NaN when it is not a number.
      * {@code source} is the scalar exactly as written (quotes and escapes included) when it sits on one line, so
      * that an error inside a selector or template can point at its exact character.
      */

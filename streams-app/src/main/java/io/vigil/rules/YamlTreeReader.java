@@ -3,6 +3,7 @@ package io.vigil.rules;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
@@ -28,7 +29,16 @@ public final class YamlTreeReader {
     /** Rule files nest five levels deep; anything far deeper is a mistake or an attack. */
     static final int MAX_DEPTH = 64;
 
-    private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+    /**
+     * Jackson refuses to convert a number longer than 1,000 chars (a guard against slow BigInteger parsing), but
+     * SnakeYAML resolves numbers up to {@link LongDecimals#RESOLVED_LENGTH}: allowed that far, every number it
+     * resolves has a value, and one beyond a double's range is an infinity instead of an error.
+     */
+    private static final YAMLFactory FACTORY = YAMLFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(LongDecimals.RESOLVED_LENGTH)
+                    .build())
+            .build();
 
     private final String text;
     private final FileProblems problems;
@@ -141,7 +151,8 @@ public final class YamlTreeReader {
             case START_ARRAY:
                 return readSequence(p, mark, depth);
             case VALUE_STRING:
-                return scalar(p, mark, isEmptyPlain(p) ? YamlNode.Scalar.Type.NULL : YamlNode.Scalar.Type.TEXT, Double.NaN);
+                return isEmptyPlain(p) ? scalar(p, mark, YamlNode.Scalar.Type.NULL, Double.NaN)
+                        : textOrLongNumber(p, mark);
             case VALUE_NUMBER_INT:
             case VALUE_NUMBER_FLOAT:
                 return scalar(p, mark, token == JsonToken.VALUE_NUMBER_INT ? YamlNode.Scalar.Type.INTEGER
@@ -246,16 +257,36 @@ public final class YamlTreeReader {
                 || c == '}';
     }
 
+    /** Text, or a number longer than SnakeYAML resolves ({@link LongDecimals}), when written plain on one line. */
+    private YamlNode.Scalar textOrLongNumber(final YAMLParser p, final YamlNode.Mark mark) throws IOException {
+        final YamlNode.Scalar text = scalar(p, mark, YamlNode.Scalar.Type.TEXT, Double.NaN);
+        // Written as it reads, it is plain: quotes, escapes and block scalars make a number text in YAML.
+        if (text.text().length() <= LongDecimals.RESOLVED_LENGTH || !text.source().equals(Optional.of(text.text()))) {
+            return text;
+        }
+        final String written = text.text();
+        return LongDecimals.type(written)
+                .map(type -> new YamlNode.Scalar(written, type, LongDecimals.value(written), mark, text.source()))
+                .orElse(text);
+    }
+
     /** Jackson reports an empty plain value ({@code key:} and nothing) as empty text; YAML means null. */
     private static boolean isEmptyPlain(final YAMLParser p) throws IOException {
         return p.getTextLength() == 0 && p.currentLocation().getCharOffset() == p.currentTokenLocation().getCharOffset();
     }
 
-    private static double number(final YAMLParser p) {
+    /** As {@link YamlNode.Scalar#number()} has it: ±Infinity beyond a double's range, NaN for .inf and .nan. */
+    private static double number(final YAMLParser p) throws IOException {
+        final String text = p.getText();
+        final int at = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        if (text.length() > at + 1 && text.charAt(at) == '.' && Character.isLetter(text.charAt(at + 1))) {
+            // .inf and .nan, which no rule or setting takes: readers say "not a finite number".
+            return Double.NaN;
+        }
         try {
             return p.getDoubleValue();
         } catch (IOException e) {
-            // .inf, .nan, or a number too long for Jackson's limits; readers say "not a finite number".
+            // Not expected since numbers are read to SnakeYAML's length; a reader says "not a finite number".
             return Double.NaN;
         }
     }

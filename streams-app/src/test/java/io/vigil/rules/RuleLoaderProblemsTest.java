@@ -303,6 +303,37 @@ class RuleLoaderProblemsTest {
                 + " the character U+0000 is not allowed in YAML (a control character); remove it");
     }
 
+    /**
+     * A number beyond a double's range is out of range, however it is written: Jackson would not convert one of more
+     * than 1,000 chars ("not a finite number"), and SnakeYAML makes one of more than 1,024 text ("not a number").
+     */
+    @Test
+    void aNumberBeyondADoubleIsOutOfRangeHoweverLong() {
+        final String zeros = "0".repeat(1000);
+        final String[][] outOfRange = {
+            {"1e999", "1e999"},
+            {"-1e999", "-1e999"},
+            {"1" + "0".repeat(400), "1000000000000000...000 (401 digits)"},
+            {"1" + zeros, "1000000000000000...000 (1001 digits)"},
+            {"-1" + "0".repeat(1023), "-100000000000000...000 (1024 digits)"},
+            {"1" + zeros + zeros, "1000000000000000...000 (2001 digits)"},
+            {"1_" + zeros + zeros + ".5e3", "1_00000000000000...5e3 (2003 digits)"},
+        };
+        for (String[] n : outOfRange) {
+            assertThat(problemsOfRule("        series: up\n        threshold: {above: " + n[0] + "}\n"))
+                    .containsExactly("bad.yaml:6:28: 'above' is out of range: " + n[1]
+                            + " is more than a double holds (about ±1.8e308)");
+        }
+        // Long, but in range; and 2^1020 in binary, which Jackson refused as a syntax error.
+        for (String n : new String[] {"1." + zeros + zeros + "1", "0." + zeros + "1", "0b1" + "0".repeat(1020)}) {
+            assertThat(problemsOfRule("        series: up\n        threshold: {above: " + n + "}\n")).isEmpty();
+        }
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: .inf}\n"))
+                .containsExactly("bad.yaml:6:28: 'above' must be a finite number, not .inf");
+        assertThat(problemsOfRule("        series: up\n        threshold: {above: '1" + zeros + zeros + "'}\n"))
+                .singleElement().asString().startsWith("bad.yaml:6:28: 'above' must be a number, not text '1000");
+    }
+
     @Test
     void aQuotedValueKeepsTheProblemOnOneLine() {
         assertThat(problems("groups:\n  - name: g\n    every: |\n      10s\n    rules: []\n")).containsExactly(
