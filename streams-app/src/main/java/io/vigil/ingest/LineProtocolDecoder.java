@@ -2,9 +2,11 @@ package io.vigil.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * InfluxDB line protocol, as Telegraf's Kafka output writes it by default (formats.md, input 2):
@@ -15,6 +17,7 @@ import java.util.Map;
  * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
  * counted, not rejected. A line without a timestamp takes the Kafka record's (a line of a replayed file, which has
  * none, is {@code missing_timestamp}). A bad line is rejected alone and whole, with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
+ * A tag or a field given twice makes a bad line, and so do two keys that make one name ({@code a-b}, {@code a_b}).
  * Comment lines ({@code #} first, as InfluxDB has them) and blank lines are skipped. A record of nothing else but at
  * least one comment holds nothing to do: it decodes to no datapoint and no rejection, and is not dead-lettered (a
  * capture's header is not bad input); a record of blank lines only is {@link DeadLetterReason#EMPTY}. A record that is
@@ -35,8 +38,11 @@ final class LineProtocolDecoder {
         }
     }
 
-    /** One field of a line: its key as written, and its number, or null for a string or boolean field. */
-    private record Field(String key, Double number) {
+    /**
+     * One field of a line: the metric name its key makes after the measurement's, and its number, or null for a
+     * string or boolean field.
+     */
+    private record Field(String name, Double number) {
     }
 
     private final DatapointValidator validator;
@@ -123,6 +129,7 @@ final class LineProtocolDecoder {
         }
         c.skipSpaces();
         final List<Field> fields = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
         do {
             if (!fields.isEmpty()) {
                 c.next();
@@ -133,7 +140,16 @@ final class LineProtocolDecoder {
                 throw new LineSyntaxException("empty field key at column " + c.column());
             }
             // Read to a number now, before anything of the line is used: a bad field rejects the line whole.
-            fields.add(new Field(key, number(c.readFieldValue())));
+            final Field field = new Field(metricName(key), number(c.readFieldValue()));
+            if (!names.add(field.name())) {
+                // Two values of one series at one instant. InfluxDB and Telegraf keep the last (InfluxDB IOx refuses
+                // two of different types), but which one the producer meant is not for Vigil to guess, as with a tag
+                // given twice; keys that make one name ("a-b", "a_b") would be two values of one series too.
+                throw new LineSyntaxException("field key " + Rejection.quote(key) + " is metric "
+                        + Rejection.quote(metricName(measurement) + "_" + field.name()) + " again at column "
+                        + c.column());
+            }
+            fields.add(field);
         } while (c.peek() == ',');
         long timestampMs = recordTimestampMs;
         boolean stamped = false;
@@ -166,7 +182,7 @@ final class LineProtocolDecoder {
                 continue;
             }
             final DatapointDraft draft = new DatapointDraft();
-            draft.name = prefix + metricName(field.key());
+            draft.name = prefix + field.name();
             draft.labels().putAll(tags);
             draft.value(field.number());
             draft.timestamp(timestampMs);

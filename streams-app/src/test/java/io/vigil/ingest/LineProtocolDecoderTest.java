@@ -176,4 +176,26 @@ class LineProtocolDecoderTest {
         assertThat(decode("fz,a-b=x,a_b=y usage=1 1655793000000000000").deadLetterMessage())
                 .isEqualTo("invalid_line: line 1: tag key \"a_b\" is label \"a_b\" again at column 15");
     }
+
+    /**
+     * A field given twice made two datapoints of one series at one instant. InfluxDB and Telegraf keep the last; which
+     * value the producer meant is not for Vigil to guess, so the line is refused, as one with a tag given twice.
+     */
+    @Test
+    void aFieldGivenTwiceMakesTheLineInvalid() {
+        final DecodedRecord r = decode("cpu,host=a usage_idle=1,usage_idle=2 1700000000000000000\n"
+                + "cpu,host=b usage_idle=3 1700000000000000000");
+        assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host") + "=" + d.value())
+                .containsExactly("b=3.0");
+        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: field key"
+                + " \"usage_idle\" is metric \"cpu_usage_idle\" again at column 37");
+        // Whatever the values and their types, and for two keys that make one metric name.
+        assertThat(decode("cpu usage=1,usage=1 1700000000000000000").deadLetterMessage())
+                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 20");
+        assertThat(decode("cpu usage=\"high\",usage=1 1700000000000000000").deadLetterMessage())
+                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 25");
+        assertThat(decode("cpu a-b=1,a_b=2 1700000000000000000").deadLetterMessage())
+                .isEqualTo("invalid_line: line 1: field key \"a_b\" is metric \"cpu_a_b\" again at column 16");
+        assertThat(decode("cpu a=1,b=2 1700000000000000000").datapoints()).hasSize(2);
+    }
 }
