@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -152,6 +153,12 @@ final class TelegrafJsonDecoder {
             out.reject(new Rejection(DeadLetterReason.MISSING_VALUE, where + "no \"fields\""));
             return;
         }
+        final String measurement = LineProtocolDecoder.metricName(name.asText());
+        final String fieldsProblem = oneMetricTwice(fields, measurement);
+        if (fieldsProblem != null) {
+            out.reject(new Rejection(DeadLetterReason.INVALID_NAME, where + fieldsProblem));
+            return;
+        }
         final String instance = labels.get("instance");
         // An empty label is an absent one, here as everywhere: it does not keep host from being the instance.
         if ((instance == null || instance.isEmpty()) && labels.containsKey("host")) {
@@ -166,7 +173,7 @@ final class TelegrafJsonDecoder {
                 continue;
             }
             final DatapointDraft draft = new DatapointDraft();
-            draft.name = LineProtocolDecoder.metricName(name.asText()) + "_" + LineProtocolDecoder.metricName(field.getKey());
+            draft.name = measurement + "_" + LineProtocolDecoder.metricName(field.getKey());
             draft.labels().putAll(labels);
             final double sample = field.getValue().asDouble();
             if (Double.isInfinite(sample)) {
@@ -225,6 +232,26 @@ final class TelegrafJsonDecoder {
                 labels.put(label, text);
             } else {
                 return "tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why two of the fields make one metric name ({@code "a-b"} and {@code "a_b"}), or null. Telegraf writes each key
+     * once, but two that differ only where a name cannot hold a character would be two values of one series at one
+     * instant, as a field given twice in line protocol: refused there as here, whatever the values' types.
+     */
+    private static String oneMetricTwice(final JsonNode fields, final String measurement) {
+        final Map<String, String> keys = new HashMap<>();
+        final Iterator<String> it = fields.fieldNames();
+        while (it.hasNext()) {
+            final String key = it.next();
+            final String metric = measurement + "_" + LineProtocolDecoder.metricName(key);
+            final String earlier = keys.putIfAbsent(metric, key);
+            if (earlier != null) {
+                return "fields " + Rejection.quote(earlier) + " and " + Rejection.quote(key) + " are both metric "
+                        + Rejection.quote(metric);
             }
         }
         return null;

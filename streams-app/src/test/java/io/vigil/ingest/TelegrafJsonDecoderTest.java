@@ -182,5 +182,8 @@ class TelegrafJsonDecoderTest {
                 .startsWith("unparseable: malformed JSON");
         assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"a-b\":\"x\",\"a_b\":\"y\"}" + fields).deadLetterMessage())
                 .isEqualTo("invalid_labels: tags \"a-b\" and \"a_b\" are both label \"a_b\"");
+        // Two fields of one metric name made two points of one series at one instant, as in line protocol.
+        assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"a-b\":1,\"a_b\":2,\"c\":3},\"timestamp\":1655793000}")
+                .deadLetterMessage()).isEqualTo("invalid_name: fields \"a-b\" and \"a_b\" are both metric \"cpu_a_b\"");
     }
 }
