@@ -148,7 +148,13 @@ record SeriesValues(List<OptionalDouble> samples) {
                     throw problem("expected the digits of an exponent");
                 }
             }
-            return Double.parseDouble(item.substring(start, pos));
+            final double value = Double.parseDouble(item.substring(start, pos));
+            if (Double.isInfinite(value)) {
+                // promtool refuses it too (Go's ParseFloat: "value out of range"); Java would make it infinite.
+                throw problem("'" + item.substring(start, pos) + "' is out of range of a double (about ±1.8e308);"
+                        + " write Inf for an infinite value");
+            }
+            return value;
         }
 
         private int skipDigits() {

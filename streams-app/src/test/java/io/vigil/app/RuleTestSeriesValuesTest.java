@@ -100,6 +100,8 @@ class RuleTestSeriesValuesTest {
         "1;2           | '1;2': unexpected ';'; expected 'x', '+' or '-' after the value",
         "1x99999999999999999999 | '1x99999999999999999999': the count after 'x' is too large",
         "1x1000000     | '1x1000000': more than 1000000 samples in one series",
+        "1e999         | '1e999': '1e999' is out of range of a double (about ±1.8e308); write Inf for an infinite value",
+        "1+1e400x2     | '1+1e400x2': '1e400' is out of range of a double (about ±1.8e308); write Inf for an infinite value",
     })
     void mistakesNameTheItemAndWhatIsWrong(final String text, final String message) {
         assertThatThrownBy(() -> SeriesValues.parse(text))
