@@ -122,8 +122,10 @@ public final class YamlTreeReader {
             problems.add(mark, "YAML aliases are not allowed in " + files);
             return new YamlNode.Invalid(mark);
         }
-        if (p.getObjectId() != null) {
-            problems.add(mark, "YAML anchors are not allowed in " + files);
+        // Jackson gives a mapping's or a list's anchor, not a scalar's: that one is found where it is written.
+        if (p.getObjectId() != null
+                || !token.isStructStart() && writtenProperty(p.currentTokenLocation(), '&').isPresent()) {
+            refuseAnchor(mark);
         }
         if (depth > MAX_DEPTH) {
             problems.add(mark, "nesting is deeper than " + MAX_DEPTH + " levels");
@@ -134,7 +136,7 @@ public final class YamlTreeReader {
             return readNode(p, token, mark, depth);
         }
         // Jackson gives "foo" for !foo and "tag:yaml.org,2002:str" for !!str; the problem names what was written.
-        refuseTag(mark, "the value without " + writtenTag(p.currentTokenLocation()).orElse("!" + typeId)
+        refuseTag(mark, "the value without " + writtenProperty(p.currentTokenLocation(), '!').orElse("!" + typeId)
                 + ", in quotes to make it text");
         if (token.isStructStart()) {
             readNode(p, token, mark, depth); // to its end, reporting the problems inside it
@@ -176,7 +178,8 @@ public final class YamlTreeReader {
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             final String key = p.currentName();
             final YamlNode.Mark keyMark = start(p);
-            writtenTag(p.currentTokenLocation()).ifPresent(tag -> refuseTag(keyMark, "the key without " + tag));
+            writtenProperty(p.currentTokenLocation(), '!').ifPresent(tag -> refuseTag(keyMark, "the key without " + tag));
+            writtenProperty(p.currentTokenLocation(), '&').ifPresent(anchor -> refuseAnchor(keyMark));
             final YamlNode value = readValue(p, p.nextToken(), depth + 1);
             final YamlNode.Mark earlier = seen.putIfAbsent(key, keyMark);
             if (earlier != null) {
@@ -226,12 +229,17 @@ public final class YamlTreeReader {
         problems.add(mark, "YAML tags are not allowed in " + files + "; write " + instead);
     }
 
+    private void refuseAnchor(final YamlNode.Mark mark) {
+        problems.add(mark, "YAML anchors are not allowed in " + files);
+    }
+
     /**
-     * The tag written among the node properties (tag and anchor, in either order) a node starting {@code at} begins
-     * with. Keys are checked here rather than with {@link YAMLParser#getTypeId()}, which gives the mapping's tag at a
-     * mapping's first key, never that key's own.
+     * The tag ({@code kind} '!') or anchor ('&') written among the node properties (tag and anchor, in either order) a
+     * node starting {@code at} begins with. Keys are checked here rather than with {@link YAMLParser#getTypeId()},
+     * which gives the mapping's tag at a mapping's first key, never that key's own; and scalars' anchors, which
+     * Jackson does not give.
      */
-    private Optional<String> writtenTag(final JsonLocation at) {
+    private Optional<String> writtenProperty(final JsonLocation at, final char kind) {
         if (at.getCharOffset() < 0) {
             return Optional.empty();
         }
@@ -242,7 +250,7 @@ public final class YamlTreeReader {
             while (i < text.length() && !endsProperty(text.charAt(i))) {
                 i++;
             }
-            if (text.charAt(begin) == '!') {
+            if (text.charAt(begin) == kind) {
                 return Optional.of(text.substring(begin, i));
             }
             while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {

@@ -483,7 +483,8 @@ class ConfigLoaderTest {
                 .hasMessage(inner + ":3:3: duplicate key 'port'; first given at line 2");
         final Path alias = file("topics: {alerts: &a out, dlq: *a}\n");
         assertThatThrownBy(() -> ConfigLoader.load(alias, Map.of()))
-                .hasMessage(alias + ":1:31: YAML aliases are not allowed in the configuration");
+                .hasMessage(alias + ":1:18: YAML anchors are not allowed in the configuration\n"
+                        + alias + ":1:31: YAML aliases are not allowed in the configuration");
     }
 
     @Test

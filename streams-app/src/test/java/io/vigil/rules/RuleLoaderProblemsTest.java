@@ -367,6 +367,24 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:11:17: YAML aliases are not allowed in rule files");
     }
 
+    /** Jackson gives the anchors of mappings and lists only; a scalar's or a key's is found where it is written. */
+    @Test
+    void anchorsOnScalarsAndKeysAreRefusedToo() {
+        assertThat(problems("""
+                groups:
+                  - name: g
+                    every: &every 10s
+                    rules:
+                      - alert: A
+                        series: up
+                        &k absent: {after: &a 1m}
+                        labels: {team: "&not-an-anchor"}
+                """)).containsExactly(
+                "bad.yaml:3:12: YAML anchors are not allowed in rule files",
+                "bad.yaml:7:9: YAML anchors are not allowed in rule files",
+                "bad.yaml:7:28: YAML anchors are not allowed in rule files");
+    }
+
     /** A tag changes how a value is read ({@code !!int "10"} is a number); dropping it silently misreads the file. */
     @Test
     void tagsAreRefusedWhereTheyAreWritten() {
