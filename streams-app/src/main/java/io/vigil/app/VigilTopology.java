@@ -15,6 +15,7 @@ import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.evaluation.WriteBehindStore;
 import io.vigil.ingest.CommitFlushStore;
 import io.vigil.ingest.DeadLetter;
+import io.vigil.ingest.DeadLetterLog;
 import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.InTaskEvaluation;
@@ -136,9 +137,14 @@ public final class VigilTopology {
                     .merge(repartitioned, Named.as("evaluated"));
         }
 
-        // Dead letters keep their original key, value and headers, plus vigil.* headers with the reason.
+        // Dead letters keep their original key, value and headers, plus vigil.* headers with the reason. Logged here,
+        // not in ingest, which `vigil replay` runs too: it skips such lines and sums them up by reason itself.
+        final DeadLetterLog deadLetterLog = new DeadLetterLog(settings.deadLetterTopic(), System::currentTimeMillis);
         deadLetters
-                .mapValues(out -> ((DeadLetter) out).value(), Named.as("dead-letter-bytes"))
+                .mapValues(out -> {
+                    deadLetterLog.written((DeadLetter) out);
+                    return ((DeadLetter) out).value();
+                }, Named.as("dead-letter-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
         final Map<String, KStream<String, EvaluationOutput>> outputs = evaluated.split(Named.as("evaluated-"))

@@ -603,7 +603,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
         final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(),
                 record.value() == null ? new byte[0] : record.value(), headers);
-        context.forward(new Record<>(fitted.key(), new DeadLetter(fitted.value(), decoded.deadLetterMessage()),
+        final java.util.Set<DeadLetterReason> reasons = java.util.EnumSet.noneOf(DeadLetterReason.class);
+        decoded.rejections().forEach(r -> reasons.add(r.reason()));
+        context.forward(new Record<>(fitted.key(), new DeadLetter(fitted.value(), decoded.deadLetterMessage(), reasons),
                 record.timestamp(), headers));
     }
 

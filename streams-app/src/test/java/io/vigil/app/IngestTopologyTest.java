@@ -127,6 +127,26 @@ class IngestTopologyTest {
                         + " machine's clock, more than grace (15000 ms)");
     }
 
+    /**
+     * A producer that starts sending what Vigil refuses makes its series fall silent: the log says why at once, the
+     * first record of each reason, then at most every 10 minutes per reason (DeadLetterLogTest), not once per record.
+     */
+    @Test
+    void theFirstDeadLetterOfEachReasonIsLogged() {
+        final String logged;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            send("metrics", "{\"name\":\"cpu\",\"labels\":{\"i\":\"a\",\"i\":\"b\"},\"value\":1,\"timestamp\":" + T0 + "}");
+            send("metrics", "{\"name\":\"cpu\",\"labels\":{\"i\":\"c\",\"i\":\"d\"},\"value\":1,\"timestamp\":" + T0 + "}");
+            send("metrics", "{\"name\":\"cpu\"");
+            logged = logs.text();
+        }
+        assertThat(fixture.dlq.readRecordsToList()).hasSize(3);
+        assertThat(logged).containsOnlyOnce("more invalid_labels are").containsOnlyOnce("more unparseable are")
+                .contains("input written to metrics.dlq: invalid_labels: label \"i\" is given twice (its vigil.source.*"
+                        + " headers say where it came from); more invalid_labels are counted in"
+                        + " vigil_ingest_rejected_total{reason=\"invalid_labels\"} and logged at most every 10 minutes");
+    }
+
     @Test
     void theOldPointsOfABatchAreRejectedAloneAndTheRestCount() {
         send("metrics", TopologyTest.point("n1", 40, T0));
