@@ -35,7 +35,10 @@ final class EmbeddedBrokerPort {
      */
     static EmbeddedKafka start(final Path dir, final int preferred) {
         final Set<Integer> ports = new LinkedHashSet<>();
-        remembered(dir).ifPresent(ports::add);
+        final OptionalInt remembered = remembered(dir);
+        // Storage without the file: a broker of a Vigil from before the file, whose port is not known.
+        final boolean portForgotten = remembered.isEmpty() && Files.exists(dir.resolve("meta.properties"));
+        remembered.ifPresent(ports::add);
         ports.add(preferred);
         EmbeddedKafka broker = null;
         for (final int port : ports) {
@@ -51,6 +54,11 @@ final class EmbeddedBrokerPort {
         }
         if (broker == null) {
             broker = EmbeddedKafka.start(dir, 0);
+            if (portForgotten) {
+                LOG.warn("The embedded Kafka broker listens on {} now; the port it had before (with the data in {}) is"
+                        + " not known, as it was not kept until 2026-12-06: point producers set up for that port at this"
+                        + " one. It is kept from now on.", broker.bootstrapServers(), dir);
+            }
         }
         remember(dir, broker.port());
         return broker;

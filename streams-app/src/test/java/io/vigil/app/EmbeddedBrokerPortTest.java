@@ -60,6 +60,27 @@ class EmbeddedBrokerPortTest {
         }
     }
 
+    /** Storage of a Vigil that did not keep the port: where the preferred port is taken, the move is said. */
+    @Test
+    void aBrokerOfAnEarlierVigilMovingIsSaid() throws IOException {
+        try (EmbeddedKafka earlier = EmbeddedKafka.start(dir, 0)) {
+            assertThat(earlier.port()).isPositive();
+        }
+        assertThat(EmbeddedBrokerPort.remembered(dir)).isEmpty();
+        final String logged;
+        try (ServerSocket preferred = taken(0); CapturedLogs logs = new CapturedLogs();
+             EmbeddedKafka now = EmbeddedBrokerPort.start(dir, preferred.getLocalPort())) {
+            logged = logs.text();
+            assertThat(logged).contains("The embedded Kafka broker listens on " + now.bootstrapServers()
+                    + " now; the port it had before");
+        }
+        // Kept since: the next start says nothing of it.
+        try (ServerSocket preferred = taken(0); CapturedLogs logs = new CapturedLogs();
+             EmbeddedKafka again = EmbeddedBrokerPort.start(dir, preferred.getLocalPort())) {
+            assertThat(logs.text()).doesNotContain("the port it had before");
+        }
+    }
+
     @Test
     void aFileWithoutAPortIsReadAsNone() throws IOException {
         Files.createDirectories(dir);
