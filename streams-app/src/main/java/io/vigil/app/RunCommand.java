@@ -190,9 +190,13 @@ final class RunCommand implements Callable<Integer> {
         out.printf("  HTTP:    http://%s/api/alerts  /api/rules  /metrics  /healthz  /readyz%n",
                 HttpEndpoints.authority(cfg.httpBind(), http.port()));
         if (broker != null) {
-            out.printf("Produce datapoints, for example:%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":"
-                    + "\"node-1\"},\"value\":97,\"timestamp\":%d}' | kafka-console-producer.sh --bootstrap-server %s --topic %s%n",
-                    System.currentTimeMillis(), broker.bootstrapServers(), cfg.metricsTopics().get(0));
+            // Stamped when run, not when printed: a point pasted minutes later, after others, would be dropped as
+            // late. Labelled as rules/backend.yaml selects, so that it reaches a rule (NodeCpuSaturated, pending).
+            out.printf("Produce datapoints, for example with kcat (or kafka-console-producer.sh --bootstrap-server %s"
+                    + " --topic %s):%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-1\","
+                    + "\"cluster\":\"backend\"},\"value\":97,\"timestamp\":'$(($(date +%%s)*1000))'}' | kcat -P -b %s"
+                    + " -t %s%n", broker.bootstrapServers(), cfg.metricsTopics().get(0), broker.bootstrapServers(),
+                    cfg.metricsTopics().get(0));
         }
         out.flush();
         log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),

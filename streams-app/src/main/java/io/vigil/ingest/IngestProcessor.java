@@ -46,8 +46,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     public static final String OWN_SERIES_IN_TASK_CONFIG = "vigil.series.own.in.task";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
-    /** How often a partition whose points run ahead of the wall clock is logged about. */
-    private static final long AHEAD_WARN_EVERY_MS = 600_000;
+    /** How often a partition is logged about for points ahead of the wall clock, and for points dropped as late. */
+    private static final long WARN_EVERY_MS = 600_000;
 
     private final TopicDecoders decoders;
     private final List<String> topics;
@@ -259,9 +259,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 kept.add(point);
             }
             if (behind >= graceMs) {
-                metrics.late();
-                LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
-                        point.series(), point.timestampMs(), newest, source.name);
+                late(source, point, newest, now);
                 continue;
             }
             accepted++;
@@ -314,7 +312,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      */
     private void aheadOfClock(final Source source, final List<Datapoint> points, final long newest, final long now) {
         metrics.aheadOfClock();
-        if (source.aheadWarnedWallMs != Long.MIN_VALUE && now - source.aheadWarnedWallMs < AHEAD_WARN_EVERY_MS) {
+        if (source.aheadWarnedWallMs != Long.MIN_VALUE && now - source.aheadWarnedWallMs < WARN_EVERY_MS) {
             return;
         }
         source.aheadWarnedWallMs = now;
@@ -324,6 +322,27 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 + " producers on this partition are dropped as late until their time catches up; check that"
                 + " producer's clock (NTP), or set evaluation.max_future_skew below grace to dead-letter such points",
                 source.name, series, newest - now, graceMs);
+    }
+
+    /**
+     * A point more than grace behind its partition's newest timestamp is dropped (rules.md). Counted, and logged at most
+     * every 10 minutes per partition with the series and the times: a producer that sends old timestamps, or a replay
+     * written into a live topic, lost its points with nothing in the log but a counter (found by a newcomer who pasted
+     * the banner's example minutes after it was printed).
+     */
+    private void late(final Source source, final Datapoint point, final long newest, final long now) {
+        metrics.late();
+        if (source.lateWarnedWallMs != Long.MIN_VALUE && now - source.lateWarnedWallMs < WARN_EVERY_MS) {
+            LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
+                    point.series(), point.timestampMs(), newest, source.name);
+            return;
+        }
+        source.lateWarnedWallMs = now;
+        LOG.warn("input {}: {} at {} is {} behind the newest timestamp of this partition, {}, more than grace ({}):"
+                + " dropped as late; more are counted in vigil_ingest_late_dropped_total and logged at most every 10"
+                + " minutes per partition", source.name, point.series(), Instant.ofEpochMilli(point.timestampMs()),
+                DurationSyntax.format(Duration.ofMillis(saturatedSubtract(newest, point.timestampMs()))),
+                Instant.ofEpochMilli(newest), DurationSyntax.format(Duration.ofMillis(graceMs)));
     }
 
     /**
@@ -406,6 +425,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         long idleAnnouncedWallMs;
         /** When a point ahead of the wall clock was last logged for it ({@link #aheadOfClock}). */
         long aheadWarnedWallMs = Long.MIN_VALUE;
+        /** When a point dropped as late was last logged for it ({@link #late}). */
+        long lateWarnedWallMs = Long.MIN_VALUE;
         private boolean loaded;
         private long newest;
         /** The value the progress store holds for it: read there, or last written. */

@@ -127,6 +127,22 @@ class IngestTopologyTest {
                         + " machine's clock, more than grace (15000 ms)");
     }
 
+    /** A point dropped as late is logged with its series and times, once per partition in 10 minutes. */
+    @Test
+    void aPointDroppedAsLateIsLoggedOnce() {
+        final String logged;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            send("metrics", TopologyTest.point("n1", 40, T0));
+            send("metrics", TopologyTest.point("n2", 40, T0 - 60_000));
+            send("metrics", TopologyTest.point("n3", 40, T0 - 60_000));
+            logged = logs.text();
+        }
+        assertThat(fixture.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(2.0);
+        assertThat(logged).containsOnlyOnce("dropped as late").contains("input metrics/0: cpu{cluster=\"backend\","
+                + "instance=\"n2\"} at " + java.time.Instant.ofEpochMilli(T0 - 60_000) + " is 1m behind the newest"
+                + " timestamp of this partition, " + java.time.Instant.ofEpochMilli(T0) + ", more than grace (15s)");
+    }
+
     /**
      * A producer that starts sending what Vigil refuses makes its series fall silent: the log says why at once, the
      * first record of each reason, then at most every 10 minutes per reason (DeadLetterLogTest), not once per record.
