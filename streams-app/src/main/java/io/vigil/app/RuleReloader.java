@@ -1,5 +1,7 @@
 package io.vigil.app;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.LoadResult;
@@ -19,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,12 @@ final class RuleReloader implements AutoCloseable {
     /** New content one check has seen, to be loaded if the next one sees it unchanged; null when none. */
     private String settlingDigest;
     private final Duration forget;
+    /**
+     * As Prometheus' prometheus_config_last_reload_successful: a refused reload is in the log only, and the files left
+     * as they are would be refused again at the next start, which an alert on this gauge says before then.
+     */
+    private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
+    private final AtomicLong lastSuccessEpochMs = new AtomicLong(System.currentTimeMillis());
 
     /** @param forget evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck}) */
     RuleReloader(final Path path, final LiveRules live, final Duration forget, final MeterRegistry registry) {
@@ -55,6 +65,16 @@ final class RuleReloader implements AutoCloseable {
         this.forget = forget;
         this.registry = registry;
         this.loadedDigest = digest();
+        Gauge.builder("vigil.rules.last.reload.successful", lastReloadSuccessful,
+                        AtomicInteger::get)
+                .description("1 when the rule files as they are now were loaded (at start or by the last reload), 0"
+                        + " when the last reload refused them and the rules loaded before keep running")
+                .register(registry);
+        Gauge.builder("vigil.rules.last.reload.success.timestamp", lastSuccessEpochMs,
+                        ms -> ms.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("when the rules running now were loaded, seconds since the epoch")
+                .register(registry);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "vigil-rule-reloader");
             t.setDaemon(true);
@@ -86,20 +106,34 @@ final class RuleReloader implements AutoCloseable {
             for (RuleProblem p : loaded.problems()) {
                 LOG.warn("  {}", p);
             }
-            registry.counter("vigil.rules.reloads", "result", "refused").increment();
+            refused();
             return Result.REFUSED;
         }
         final Optional<String> tooShort = ForgetCheck.problem(loaded.ruleSet(), forget);
         if (tooShort.isPresent()) {
             LOG.warn("rule files in {} changed, but {}; the previous rules keep running", path, tooShort.get());
-            registry.counter("vigil.rules.reloads", "result", "refused").increment();
+            refused();
             return Result.REFUSED;
         }
         live.replace(loaded.ruleSet());
         LOG.info("rules reloaded from {}: {} rule(s) in {} group(s)", path, loaded.ruleSet().rules().size(),
                 loaded.ruleSet().groups().size());
-        registry.counter("vigil.rules.reloads", "result", "reloaded").increment();
+        reloads("reloaded").increment();
+        lastReloadSuccessful.set(1);
+        lastSuccessEpochMs.set(System.currentTimeMillis());
         return Result.RELOADED;
+    }
+
+    private void refused() {
+        reloads("refused").increment();
+        lastReloadSuccessful.set(0);
+    }
+
+    private Counter reloads(final String result) {
+        return Counter.builder("vigil.rules.reloads").tag("result", result)
+                .description("rule reloads by result: reloaded, or refused (problems in the files, logged with their"
+                        + " file:line:column; the rules loaded before keep running)")
+                .register(registry);
     }
 
     /**

@@ -125,6 +125,14 @@ class HotReloadTest {
             assertThat(live.current()).isSameAs(good);
             assertThat(reloader.check()).as("the same invalid content is not reported again").isEqualTo(RuleReloader.Result.UNCHANGED);
             assertThat(registry.get("vigil.rules.reloads").tag("result", "refused").counter().count()).isEqualTo(1.0);
+            assertThat(registry.get("vigil.rules.last.reload.successful").gauge().value()).isEqualTo(0.0);
+
+            Files.writeString(nodes, AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(registry.get("vigil.rules.last.reload.successful").gauge().value()).isEqualTo(1.0);
+            assertThat(registry.get("vigil.rules.last.reload.success.timestamp").gauge().value())
+                    .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
         }
     }
 
