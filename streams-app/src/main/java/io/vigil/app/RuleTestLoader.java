@@ -105,7 +105,7 @@ final class RuleTestLoader {
         try {
             if (!Files.isRegularFile(path)) {
                 return failed(name, 1, 1, Files.isDirectory(path)
-                        ? "is a directory; name the test files (e.g. rules/*.test.yaml)"
+                        ? "is a directory without rule test files (*.test.yaml, *.test.yml)"
                         : Files.exists(path) ? "not a regular file" : "no such file");
             }
             final long size = Files.size(path);

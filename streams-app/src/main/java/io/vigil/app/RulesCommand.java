@@ -36,7 +36,23 @@ final class RulesCommand {
             // bad vigil.yaml must not pass because a rule was wrong too (exit 2, as run would refuse it).
             final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
             ConfigLoader.receivers(config, cfg, System.getenv());
-            final LoadResult result = RuleLoader.load(paths);
+            // `rules validate rules/*.yaml`, promtool's habit, names the rule tests beside the rules too: they are not
+            // rule files (a directory given leaves them out the same way), and read as such each gave a dozen
+            // "unknown key" problems.
+            final List<Path> ruleFiles = new java.util.ArrayList<>();
+            for (final Path path : paths) {
+                if (RuleTestFiles.isTestFile(path) && java.nio.file.Files.isRegularFile(path)) {
+                    spec.commandLine().getErr().println("skipped " + path + ": a rule test file; run it with"
+                            + " `vigil rules test " + path + "`");
+                } else {
+                    ruleFiles.add(path);
+                }
+            }
+            if (ruleFiles.isEmpty()) {
+                spec.commandLine().getErr().println("no rule files named, only rule test files");
+                return 1;
+            }
+            final LoadResult result = RuleLoader.load(ruleFiles);
             // Rules that load but can never page under the configuration (run refuses them at start).
             final List<RuleProblem> problems = result.ok()
                     ? ForgetCheck.problems(result.ruleSet(), cfg.forget())

@@ -25,7 +25,8 @@ final class RulesTestCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Rule test files (e.g. rules/*.test.yaml).")
+    @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR",
+            description = "Rule test files (e.g. rules/*.test.yaml), or directories: their *.test.yaml files.")
     private List<Path> files;
 
     @Override
@@ -34,7 +35,7 @@ final class RulesTestCommand implements Callable<Integer> {
         // Defaults, not the environment: a rule test gives the same verdict on every machine and in CI.
         final RuleTestRunner runner = new RuleTestRunner(ConfigLoader.load(null, Map.of()));
         RuleTestReport report = RuleTestReport.EMPTY;
-        for (final Path file : files) {
+        for (final Path file : RuleTestFiles.expand(files)) {
             final RuleTestLoader.Result loaded = RuleTestLoader.load(file);
             final RuleTestReport fileReport = loaded.file().isPresent()
                     ? runner.run(loaded.file().get())

@@ -210,6 +210,33 @@ class RuleTestCommandTest {
     }
 
     @Test
+    void aDirectoryRunsTheTestFilesInItAndAnEmptyOneIsAFailure() throws Exception {
+        write("load.test.yaml", "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
+        final Path nested = Files.createDirectories(dir.resolve("more"));
+        Files.writeString(nested.resolve("load.test.yml"),
+                "rule_files: [../load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
+        final CommandRun run = vigil("rules", "test", dir.toString());
+        assertThat(run.out()).isEqualTo("2 passed, 0 failed" + NL);
+        assertThat(run.exit()).isZero();
+
+        final Path empty = Files.createDirectories(dir.resolve("empty"));
+        final CommandRun none = vigil("rules", "test", empty.toString());
+        assertThat(none.out()).contains(empty + ":1:1: is a directory without rule test files (*.test.yaml, *.test.yml)");
+        assertThat(none.exit()).isEqualTo(1);
+    }
+
+    /** `rules validate rules/*.yaml`, promtool's habit, names the tests beside the rules: they are skipped, said so. */
+    @Test
+    void validateSkipsTheRuleTestFilesItIsGiven() throws Exception {
+        final Path test = write("load.test.yaml", "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
+        final CommandRun run = vigil("rules", "validate", dir.resolve("load.yaml").toString(), test.toString());
+        assertThat(run.out()).isEqualTo("ok: 1 group(s), 1 rule(s)" + NL);
+        assertThat(run.err()).isEqualTo("skipped " + test + ": a rule test file; run it with `vigil rules test " + test
+                + "`" + NL);
+        assertThat(run.exit()).isZero();
+    }
+
+    @Test
     void aDirectoryOfRulesStillLoadsWithItsTestFilesBesideIt() throws Exception {
         write("load.test.yaml", "rule_files: [load.yaml]\ntests:\n  - name: ok\n    alerts: [{at: 1m}]\n");
         final CommandRun run = vigil("rules", "validate", dir.toString());
