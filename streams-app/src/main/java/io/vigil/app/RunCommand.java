@@ -187,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
         receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + ReceiverConfig.shown(r.url())));
         receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));
         out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
-        out.printf("  HTTP:    http://%s/api/alerts  /api/rules  /metrics  /healthz  /readyz%n",
+        out.printf("  HTTP:    http://%s/ (the alerts page)  /api/alerts  /api/rules  /metrics  /healthz  /readyz%n",
                 HttpEndpoints.authority(cfg.httpBind(), http.port()));
         if (broker != null) {
             // Stamped when run, not when printed: a point pasted minutes later, after others, would be dropped as
