@@ -166,7 +166,7 @@ class VigilRunIT {
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         try (Run run = new Run(process, stderr, 0)) {
             final java.util.regex.Pattern banner =
-                    java.util.regex.Pattern.compile("HTTP: +http://127\\.0\\.0\\.1:(\\d+)/api/alerts");
+                    java.util.regex.Pattern.compile("HTTP: +http://127\\.0\\.0\\.1:(\\d+)/ ");
             final int[] port = new int[1];
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 assertThat(process.isAlive()).as("vigil run is alive; stderr: %s", Files.readString(stderr)).isTrue();
