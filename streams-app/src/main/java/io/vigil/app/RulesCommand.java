@@ -3,7 +3,9 @@ package io.vigil.app;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,9 +41,9 @@ final class RulesCommand {
             // `rules validate rules/*.yaml`, promtool's habit, names the rule tests beside the rules too: they are not
             // rule files (a directory given leaves them out the same way), and read as such each gave a dozen
             // "unknown key" problems.
-            final List<Path> ruleFiles = new java.util.ArrayList<>();
+            final List<Path> ruleFiles = new ArrayList<>();
             for (final Path path : paths) {
-                if (RuleTestFiles.isTestFile(path) && java.nio.file.Files.isRegularFile(path)) {
+                if (RuleTestFiles.isTestFile(path) && Files.isRegularFile(path)) {
                     spec.commandLine().getErr().println("skipped " + path + ": a rule test file; run it with"
                             + " `vigil rules test " + path + "`");
                 } else {
