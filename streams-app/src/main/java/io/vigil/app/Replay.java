@@ -29,9 +29,11 @@ public final class Replay {
      *                         coming more than the grace behind (ingest's newest point, or an instant evaluated)
      * @param skippedFields    line protocol and Telegraf JSON fields that are strings or booleans, which make no
      *                         datapoint
+     * @param firstByReason    for each reason a record was skipped for, that first record's reason text (its
+     *                         {@code vigil.error} in {@code run})
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
-                          long skippedFields) {
+                          long skippedFields, Map<String, String> firstByReason) {
     }
 
 
@@ -70,7 +72,7 @@ public final class Replay {
             rejected.put("late", late);
         }
         return new Summary(pipeline.records(), count(registry, "vigil.alert.transitions"), pipeline.deadLetters(),
-                rejected, count(registry, "vigil.ingest.fields.skipped"));
+                rejected, count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason());
     }
 
     /** The sum of the counters named {@code name}, whatever their tags; 0 for none. */

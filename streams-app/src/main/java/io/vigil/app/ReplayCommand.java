@@ -74,6 +74,9 @@ final class ReplayCommand implements Callable<Integer> {
                 err.printf(" %s=%d", e.getKey(), e.getValue());
             }
             err.println();
+            // The counts say how many, not what was wrong: the first record of each reason says it.
+            summary.firstByReason().forEach((reason, text) ->
+                    err.printf("  the first %s: %s%n", reason, text));
         }
         if (summary.skippedFields() > 0) {
             err.printf("skipped %d string or boolean field(s) of line protocol or Telegraf JSON (Vigil evaluates numbers)%n",

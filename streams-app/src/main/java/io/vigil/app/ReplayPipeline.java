@@ -7,12 +7,16 @@ import io.vigil.evaluation.EvaluationOutput;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.ingest.DeadLetter;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.model.Datapoint;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Record;
@@ -56,6 +60,8 @@ final class ReplayPipeline {
     private IngestedBatch ingested;
     private long offset;
     private long deadLetters;
+    /** The first dead letter's reason text of each kind: what a summary by counts alone leaves the user to guess. */
+    private final Map<String, String> firstByReason = new TreeMap<>();
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                    final long wallClockMs, final Consumer<byte[]> events) {
@@ -115,6 +121,11 @@ final class ReplayPipeline {
         ingest.process(new Record<>(null, value, wallClockMs));
         // Handing its points over, ingest forwards nothing but dead letters.
         deadLetters += ingestContext.forwards().size();
+        for (final Record<byte[], IngestOutput> forwarded : ingestContext.forwards()) {
+            if (forwarded.value() instanceof DeadLetter letter) {
+                letter.reasons().forEach(r -> firstByReason.putIfAbsent(r.tag(), letter.reason()));
+            }
+        }
         ingestContext.clearForwards();
     }
 
@@ -175,6 +186,11 @@ final class ReplayPipeline {
     }
 
     /** Records ingest dead-lettered so far; as {@link #records()}. */
+    /** The reason text of the first record dead-lettered for each reason, by reason. */
+    Map<String, String> firstByReason() {
+        return Collections.unmodifiableMap(firstByReason);
+    }
+
     long deadLetters() {
         return deadLetters;
     }

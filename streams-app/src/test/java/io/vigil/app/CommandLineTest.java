@@ -196,7 +196,8 @@ class CommandLineTest {
         final CommandRun influx = replay(rules, input, "influx");
         assertThat(influx.exit()).isZero();
         assertThat(events("influx")).contains("\"instance\":\"lp\"").doesNotContain("\"instance\":\"json\"");
-        assertThat(influx.err()).contains("skipped 2 record(s) that run would dead-letter");
+        assertThat(influx.err()).contains("skipped 2 record(s) that run would dead-letter")
+                .containsPattern("(?m)^  the first invalid_line: invalid_line: .+$");
 
         final CommandRun json = replay(rules, input, "json");
         assertThat(json.exit()).isZero();

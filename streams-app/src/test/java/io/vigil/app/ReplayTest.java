@@ -72,6 +72,10 @@ class ReplayTest {
         assertThat(summary.lines()).isEqualTo(pipeline.records()).isEqualTo(records.size() + 1);
         assertThat(summary.deadLetters()).isEqualTo(pipeline.deadLetters()).isGreaterThan(1);
         assertThat(summary.rejectedByReason()).containsEntry("invalid_line", 1L).containsKey("invalid_value");
+        // What the counts leave out: what was wrong, the first record of each reason.
+        assertThat(summary.firstByReason()).containsOnlyKeys(summary.rejectedByReason().keySet().stream()
+                .filter(r -> !r.equals("late")).toArray(String[]::new));
+        assertThat(summary.firstByReason().get("invalid_line")).startsWith("invalid_line: ");
         assertThat(summary.alertEvents()).isEqualTo(threaded.size());
     }
 
