@@ -330,7 +330,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * A point more than grace behind its partition's newest timestamp is dropped (rules.md). Counted, and logged at most
      * every 10 minutes per partition with the series and the times: a producer that sends old timestamps, or a replay
      * written into a live topic, lost its points with nothing in the log but a counter (found by a newcomer who pasted
-     * the banner's example minutes after it was printed).
+     * the banner's example minutes after it was printed). `vigil replay` runs this too and logs the first one the same
+     * way: its summary counts late points but, unlike dead letters, names none.
      */
     private void late(final Source source, final Datapoint point, final long newest, final long now) {
         metrics.late();
