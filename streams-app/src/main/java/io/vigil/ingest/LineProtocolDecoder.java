@@ -91,7 +91,8 @@ final class LineProtocolDecoder {
             try {
                 decodeLine(line.stripLeading(), where, nowMs, recordTimestampMs, out);
             } catch (LineSyntaxException e) {
-                out.reject(new Rejection(DeadLetterReason.INVALID_LINE, where + e.getMessage()));
+                out.reject(new Rejection(DeadLetterReason.INVALID_LINE, where + e.getMessage()
+                        + (ExpositionLine.looksLike(line.strip()) ? ExpositionLine.HINT : "")));
             }
         }
         if (out.isEmpty() && !comments) {

@@ -119,6 +119,31 @@ class LineProtocolDecoderTest {
     }
 
     /**
+     * A scrape piped in ({@code curl node:9100/metrics | kcat -P}) fails as line protocol; the error says what it
+     * is rather than only "expected '='". Its # HELP and # TYPE lines are comments, as ever.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"node_load1 0.52", "node_load1{instance=\"node-7\",job=\"node\"} 0.52 1700000000000",
+        "up{job=\"api\"} 1", "http_requests_total{code=\"200\"} 1.5e+06", "go_gc_duration_seconds{quantile=\"1\"} NaN",
+        "x -Inf"})
+    void aPrometheusExpositionLineIsNamedAsSuch(final String line) {
+        final DecodedRecord r = decode("# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\n" + line + "\n");
+        assertThat(r.datapoints()).isEmpty();
+        assertThat(r.rejections()).singleElement().satisfies(j -> {
+            assertThat(j.reason()).isEqualTo(DeadLetterReason.INVALID_LINE);
+            assertThat(j.detail()).startsWith("line 3: ").endsWith(ExpositionLine.HINT);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu,my tag=x usage_user=16 1465839830000000000", "cpu usage", "cpu 1 2 3",
+        "cpu{host=\"a\"} twelve"})
+    void otherBrokenLinesGetNoExpositionHint(final String line) {
+        assertThat(decode(line).rejections()).singleElement()
+                .satisfies(j -> assertThat(j.detail()).doesNotContain("exposition"));
+    }
+
+    /**
      * InfluxDB skips comment lines; a record of comments and blank lines only (a capture's header, one record per
      * line in replay) holds nothing to do: no datapoint and no rejection, so nothing for the dead-letter topic.
      */
