@@ -44,6 +44,10 @@ final class InputLines {
     private boolean eof;
     /** The bytes of the line {@link #lineEnd()} found, ORed: beyond ASCII where a high bit is set. */
     private long lineBits;
+    /** Lines read so far, blank ones included: the number of the line {@link #next()} returned last. */
+    private long lineNumber;
+    /** Whether the line read last ended in {@code \r}: a {@code \n} right after it ends no further line (CRLF). */
+    private boolean afterReturn;
 
     /** @param maxLineBytes the record limit, a longer line is cut ({@link #next()}); at most {@link #MAX_LINE_BYTES} */
     InputLines(final InputStream in, final int maxLineBytes) {
@@ -72,6 +76,10 @@ final class InputLines {
             }
             final int from = start;
             start = lineEnd == end ? end : lineEnd + 1;
+            if (!(afterReturn && lineEnd == from && buffer[lineEnd] == '\n')) {
+                lineNumber++;
+            }
+            afterReturn = lineEnd < end && buffer[lineEnd] == '\r';
             if (lineEnd - from > maxLineBytes) {
                 return Arrays.copyOfRange(buffer, from, from + maxLineBytes + 1); // over the limit, though read whole
             }
@@ -80,6 +88,14 @@ final class InputLines {
                 return line;
             }
         }
+    }
+
+    /**
+     * The line number in the input of the line {@link #next()} returned last, from 1, counting blank lines and taking
+     * {@code \n}, {@code \r\n} and a lone {@code \r} each as one line end; 0 before the first.
+     */
+    long lineNumber() {
+        return lineNumber;
     }
 
     /**
@@ -127,11 +143,14 @@ final class InputLines {
      */
     private byte[] cutLine() throws IOException {
         final byte[] kept = Arrays.copyOfRange(buffer, start, start + maxLineBytes + 1);
+        lineNumber++;
+        afterReturn = false;
         start = end; // lineEnd() has scanned the buffer: no line end in it
         while (!eof) {
             fill();
             for (int i = start; i < end; i++) {
                 if (buffer[i] == '\n' || buffer[i] == '\r') {
+                    afterReturn = buffer[i] == '\r';
                     start = i + 1;
                     return kept;
                 }

@@ -8,6 +8,7 @@ import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.ingest.DeadLetter;
+import io.vigil.ingest.DeadLetterReason;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -60,7 +62,10 @@ final class ReplayPipeline {
     private IngestedBatch ingested;
     private long offset;
     private long deadLetters;
-    /** The first dead letter's reason text of each kind: what a summary by counts alone leaves the user to guess. */
+    /**
+     * The first dead letter's reason text of each kind, after where it is in the input: what a summary by counts alone
+     * leaves the user to guess.
+     */
     private final Map<String, String> firstByReason = new TreeMap<>();
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
@@ -106,15 +111,18 @@ final class ReplayPipeline {
     /** One input record through both halves, on the calling thread: its points are evaluated before it returns. */
     void offer(final byte[] value) {
         final IngestedBatch batch = new IngestedBatch(4);
-        ingest(value, batch);
+        ingest(value, batch, null);
         evaluate(batch);
     }
 
     /**
      * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what ingest
      * hands the evaluation is added to {@code out}.
+     *
+     * @param place where the record is in the input ({@code FILE:LINE}), asked only of the first record dead-lettered
+     *              for a reason; null for none
      */
-    void ingest(final byte[] value, final IngestedBatch out) {
+    void ingest(final byte[] value, final IngestedBatch out, final Supplier<String> place) {
         ingested = out;
         out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
@@ -123,7 +131,10 @@ final class ReplayPipeline {
         deadLetters += ingestContext.forwards().size();
         for (final Record<byte[], IngestOutput> forwarded : ingestContext.forwards()) {
             if (forwarded.value() instanceof DeadLetter letter) {
-                letter.reasons().forEach(r -> firstByReason.putIfAbsent(r.tag(), letter.reason()));
+                for (DeadLetterReason reason : letter.reasons()) {
+                    firstByReason.computeIfAbsent(reason.tag(),
+                            r -> (place == null ? "" : place.get() + ": ") + letter.reason());
+                }
             }
         }
         ingestContext.clearForwards();
@@ -185,12 +196,12 @@ final class ReplayPipeline {
         return offset;
     }
 
-    /** Records ingest dead-lettered so far; as {@link #records()}. */
-    /** The reason text of the first record dead-lettered for each reason, by reason. */
+    /** The first record dead-lettered for each reason, by reason: {@code FILE:LINE: } and its reason text. */
     Map<String, String> firstByReason() {
         return Collections.unmodifiableMap(firstByReason);
     }
 
+    /** Records ingest dead-lettered so far; as {@link #records()}. */
     long deadLetters() {
         return deadLetters;
     }

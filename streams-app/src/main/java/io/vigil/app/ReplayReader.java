@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Supplier;
 
 /**
  * {@code vigil replay}'s second thread: reads the input files (one record per line, blank lines skipped; several
@@ -107,8 +108,9 @@ final class ReplayReader implements AutoCloseable {
             IngestedBatch batch = newBatch();
             int records = 0;
             byte[] line;
+            final Supplier<String> place = lines::lastPlace;
             while ((line = lines.next()) != null) {
-                pipeline.ingest(line, batch);
+                pipeline.ingest(line, batch, place);
                 if (++records == RECORDS) {
                     queue.put(batch);
                     batch = newBatch();

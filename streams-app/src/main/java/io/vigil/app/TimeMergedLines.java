@@ -29,6 +29,11 @@ final class TimeMergedLines implements AutoCloseable {
     private final InputLines[] lines;
     private final byte[][] next;
     private final long[] times;
+    /** The line number of each input's next line. */
+    private final long[] lineNumbers;
+    /** The input and line number of the line {@link #next()} returned last. */
+    private int lastInput = -1;
+    private long lastLineNumber;
     private final RecordDecoder decoder;
     private final long nowMs;
 
@@ -43,6 +48,7 @@ final class TimeMergedLines implements AutoCloseable {
         this.lines = new InputLines[inputs.size()];
         this.next = new byte[inputs.size()][];
         this.times = new long[inputs.size()];
+        this.lineNumbers = new long[inputs.size()];
         this.decoder = decoder;
         this.nowMs = nowMs;
         try {
@@ -69,13 +75,21 @@ final class TimeMergedLines implements AutoCloseable {
             return null;
         }
         final byte[] line = next[oldest];
+        lastInput = oldest;
+        lastLineNumber = lineNumbers[oldest];
         advance(oldest);
         return line;
+    }
+
+    /** {@code FILE:LINE} of the line {@link #next()} returned last, the file as it was named. */
+    String lastPlace() {
+        return lastInput < 0 ? "" : inputs.get(lastInput) + ":" + lastLineNumber;
     }
 
     private void advance(final int input) throws IOException {
         try {
             next[input] = lines[input].next();
+            lineNumbers[input] = lines[input].lineNumber();
         } catch (IOException e) {
             throw unreadable(inputs.get(input), e);
         }

@@ -36,6 +36,7 @@ class InputLinesTest {
         Tries.run(0x11E_0001L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r), NO_LIMIT), c -> {
             final List<byte[]> actual = read(c);
             assertThat(actual).containsExactlyElementsOf(byLineEnds(c.input(), NO_LIMIT));
+            assertThat(readLineNumbers(c)).containsExactlyElementsOf(lineNumbers(c.input(), NO_LIMIT));
             if (isUtf8(c.input())) {
                 assertThat(actual).containsExactlyElementsOf(withReadLine(c.input()));
             }
@@ -47,7 +48,10 @@ class InputLinesTest {
     void aLineOverTheLimitIsCutAndTheLinesAfterItAreRead() {
         Tries.run(0x11E_0002L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r),
                 Gen.biased(r, 1, 40)),
-                c -> assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit())));
+                c -> {
+                    assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit()));
+                    assertThat(readLineNumbers(c)).containsExactlyElementsOf(lineNumbers(c.input(), c.limit()));
+                });
     }
 
     /**
@@ -150,6 +154,18 @@ class InputLinesTest {
         assertThat(read).containsExactly("a", "b", "c", longLine, "d");
     }
 
+    /** Replay's summary names where the first bad record of each reason is: the line an editor shows it on. */
+    @Test
+    void eachLineIsNumberedAsAnEditorNumbersIt() throws IOException {
+        final InputLines lines = new InputLines(new ByteArrayInputStream(b("a\r\n\r\nb\rc\n\n  \n" + "y".repeat(30)
+                + "\r\nd")), 4, 8);
+        final List<String> read = new ArrayList<>();
+        for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            read.add(lines.lineNumber() + ":" + new String(line, StandardCharsets.UTF_8));
+        }
+        assertThat(read).containsExactly("1:a", "3:b", "4:c", "7:" + "y".repeat(9), "8:d");
+    }
+
     private static List<byte[]> withReadLine(final byte[] input) throws IOException {
         final List<byte[]> lines = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(input),
@@ -170,15 +186,31 @@ class InputLinesTest {
      * bytes.
      */
     private static List<byte[]> byLineEnds(final byte[] input, final int limit) {
+        return byLineEnds(input, limit, new ArrayList<>());
+    }
+
+    /** The line numbers, from 1, of the lines {@link #byLineEnds} gives, blank lines counted. */
+    private static List<Long> lineNumbers(final byte[] input, final int limit) {
+        final List<Long> numbers = new ArrayList<>();
+        byLineEnds(input, limit, numbers);
+        return numbers;
+    }
+
+    private static List<byte[]> byLineEnds(final byte[] input, final int limit, final List<Long> numbers) {
         final List<byte[]> lines = new ArrayList<>();
         int from = 0;
+        long number = 0;
+        // The input's end ends a line only when something is after the last line end, as for BufferedReader.
         for (int i = 0; i <= input.length; i++) {
             if (i == input.length || input[i] == '\n' || input[i] == '\r') {
+                number++;
                 final byte[] line = java.util.Arrays.copyOfRange(input, from, i);
                 if (line.length > limit) {
                     lines.add(java.util.Arrays.copyOf(line, limit + 1));
+                    numbers.add(number);
                 } else if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
                     lines.add(line);
+                    numbers.add(number);
                 }
                 if (i + 1 < input.length && input[i] == '\r' && input[i + 1] == '\n') {
                     i++;
@@ -196,6 +228,16 @@ class InputLinesTest {
         } catch (java.nio.charset.CharacterCodingException e) {
             return false;
         }
+    }
+
+    /** The line number {@link InputLines#lineNumber()} gives after each line read. */
+    private static List<Long> readLineNumbers(final Reading c) throws IOException {
+        final List<Long> numbers = new ArrayList<>();
+        final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer(), c.limit());
+        while (lines.next() != null) {
+            numbers.add(lines.lineNumber());
+        }
+        return numbers;
     }
 
     /** A stream that hands over at most {@code chunk} bytes per read. */

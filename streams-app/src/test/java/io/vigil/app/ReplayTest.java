@@ -75,7 +75,8 @@ class ReplayTest {
         // What the counts leave out: what was wrong, the first record of each reason.
         assertThat(summary.firstByReason()).containsOnlyKeys(summary.rejectedByReason().keySet().stream()
                 .filter(r -> !r.equals("late")).toArray(String[]::new));
-        assertThat(summary.firstByReason().get("invalid_line")).startsWith("invalid_line: ");
+        // And where it is: the file as named, its line counted with the blank one before it.
+        assertThat(summary.firstByReason().get("invalid_line")).startsWith(a + ":2001: invalid_line: ");
         assertThat(summary.alertEvents()).isEqualTo(threaded.size());
     }
 
