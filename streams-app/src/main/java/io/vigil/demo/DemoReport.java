@@ -1,6 +1,7 @@
 package io.vigil.demo;
 
 import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventFactory;
 import io.vigil.alerts.EventStatus;
 import io.vigil.model.DurationSyntax;
 import java.io.PrintWriter;
@@ -78,7 +79,17 @@ public final class DemoReport {
         final long sinceStart = at.toEpochMilli() - startMs;
         hold(sinceStart, false, String.format(Locale.ROOT, "  %s  %-8s  %-29s %-8s %s", clock(sinceStart),
                 e.status().jsonName().toUpperCase(Locale.ROOT), e.labels().get("alertname"), e.labels().get("instance"),
-                e.annotations().getOrDefault("summary", "")));
+                what(e)));
+    }
+
+    /**
+     * The event's summary; for an alert resolved for a reason other than its condition turning false (its series went
+     * silent), the reason first: "RESOLVED ... db-1 holds 517 connections" read as the surge being over.
+     */
+    private static String what(final AlertEvent e) {
+        final String summary = e.annotations().getOrDefault("summary", "");
+        final String reason = e.annotations().get(AlertEventFactory.RESOLVED_REASON);
+        return reason == null ? summary : reason + " (last: " + summary + ")";
     }
 
     public synchronized void incidentBegins(final Incident incident) {

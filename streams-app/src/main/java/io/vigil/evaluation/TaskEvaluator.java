@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.model.Datapoint;
+import io.vigil.model.DurationSyntax;
 import io.vigil.model.Series;
 import io.vigil.rules.Aggregate;
 import io.vigil.rules.Condition;
@@ -1239,15 +1240,23 @@ public final class TaskEvaluator {
     /**
      * An alert that resolves for want of data (the series stopped, or its window emptied) keeps the numbers of its
      * last evaluation with data, as Prometheus keeps a resolved alert's last annotations: "holds NaN connections"
-     * would tell a pager nothing.
+     * would tell a pager nothing. It says why it resolved ({@code resolved_reason}): its annotations still say
+     * "holds 517 connections", and a resolve that reads as "the surge is over" when the database has gone silent
+     * misleads whoever reads it.
      */
     static AlertTransition transition(final Rule rule, final Series series, final AlertTransition.Kind kind,
                                       final AlertStatus status, final AlertNumbers now, final AlertNumbers last,
                                       final AlertNumbers forLabels) {
-        final AlertNumbers shown = kind == AlertTransition.Kind.RESOLVED && Double.isNaN(now.value())
-                && !Double.isNaN(last.value()) ? last : now;
+        final boolean noData = kind == AlertTransition.Kind.RESOLVED && Double.isNaN(now.value());
+        final AlertNumbers shown = noData && !Double.isNaN(last.value()) ? last : now;
         return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z(),
-                Optional.empty(), rule.labelsUseNumbers() ? forLabels : AlertNumbers.NONE);
+                noData ? Optional.of(noData(rule)) : Optional.empty(),
+                rule.labelsUseNumbers() ? forLabels : AlertNumbers.NONE);
+    }
+
+    /** Why an alert resolved for want of data; its value and annotations are its last evaluation's with data. */
+    static String noData(final Rule rule) {
+        return "no data in its " + DurationSyntax.format(rule.window()) + " window";
     }
 
     /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */

@@ -89,7 +89,32 @@ class ResolvedAlertsTest {
         final AlertEvent hot = resolved(replay(rules, lines), "Hot");
 
         assertThat(hot.value()).hasValue(95.0);
-        assertThat(hot.annotations()).containsEntry("summary", "CPU at 95%");
+        assertThat(hot.annotations()).containsEntry("summary", "CPU at 95%")
+                // Not "the heat is over": the node went silent, and the summary is its last word.
+                .containsEntry("resolved_reason", "no data in its 30s window");
+    }
+
+    @Test
+    void anAlertResolvingAsItsConditionTurnsFalseGivesNoReason() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Hot
+                        series: cpu
+                        window: 10s
+                        threshold: {above: 90}
+                        annotations: {summary: "CPU at {{ $value }}%"}
+                """;
+        final List<String> lines = new ArrayList<>();
+        for (int s = 0; s <= 200; s += 10) {
+            lines.add(point("cpu", s <= 60 ? 95 : 20, s));
+        }
+
+        final AlertEvent hot = resolved(replay(rules, lines), "Hot");
+
+        assertThat(hot.annotations()).containsEntry("summary", "CPU at 20%").doesNotContainKey("resolved_reason");
     }
 
     @Test

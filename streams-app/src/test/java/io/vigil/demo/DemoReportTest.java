@@ -46,6 +46,21 @@ class DemoReportTest {
                 .contains("1h35m of cluster time played in 45 s; 55 s in all");
     }
 
+    /** Resolved as its series went silent, an alert says so before its last summary ("holds 517 connections"). */
+    @Test
+    void aResolveForWantOfDataSaysSoBeforeItsLastSummary() {
+        final StringWriter text = new StringWriter();
+        final DemoReport report = new DemoReport(START, INCIDENTS, new PrintWriter(text));
+        final Instant began = Instant.ofEpochMilli(START).plus(Duration.ofMinutes(81));
+        final Instant ended = began.plus(Duration.ofMinutes(5).plusSeconds(50));
+        report.onEvent(new AlertEvent("f", EventStatus.RESOLVED, Labels.of("alertname", "DatabaseCpuHigh", "instance",
+                "db-1"), Map.of("summary", "db-1 CPU p90 at 94.9%", "resolved_reason", "no data in its 1m window"),
+                ended, Optional.of(began), Optional.of(ended), OptionalDouble.of(94.9), "g/DatabaseCpuHigh", "http://x"));
+        report.printHeld();
+        assertThat(text.toString()).isEqualTo("  +86:50  RESOLVED  DatabaseCpuHigh               db-1     no data in its"
+                + " 1m window (last: db-1 CPU p90 at 94.9%)" + System.lineSeparator());
+    }
+
     @Test
     void anUndetectedIncidentAndAFalseAlarmAreShownAndFailTheRun() {
         final StringWriter text = new StringWriter();
