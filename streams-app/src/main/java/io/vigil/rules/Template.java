@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * A label or annotation value that may use {@code {{ $labels.NAME }}}, {@code {{ $value }}}, and for outlier and
- * deviation rules {@code {{ $median }}} and {@code {{ $z }}}. Parsed and checked when the rule loads, so rendering
- * cannot fail; rendering walks pre-parsed parts and never re-reads the text.
+ * deviation rules {@code {{ $median }}} and {@code {{ $z }}}; a number may go through one {@link TemplateFunction}
+ * ({@code {{ $value | humanize }}}). Parsed and checked when the rule loads, so rendering cannot fail; rendering walks
+ * pre-parsed parts and never re-reads the text.
  */
 public final class Template {
 
@@ -22,6 +23,8 @@ public final class Template {
 
     private static final String KNOWN = "$labels.NAME, $value";
     private static final String KNOWN_WITH_BASELINE = "$labels.NAME, $value, $median, $z";
+    private static final String NUMBERS = "$value";
+    private static final String NUMBERS_WITH_BASELINE = "$value, $median, $z";
 
     private final String text;
     private final List<Part> parts;
@@ -38,8 +41,8 @@ public final class Template {
 
     /**
      * Parses {@code text}. Inside {@code {{ }}} (whitespace optional) only {@code $labels.NAME}, {@code $value} and,
-     * when {@code allowBaseline}, {@code $median} and {@code $z} are allowed; there is no escape for a literal
-     * {@code {{}.
+     * when {@code allowBaseline}, {@code $median} and {@code $z} are allowed, a number optionally followed by
+     * {@code | FUNCTION} (one {@link TemplateFunction}, no arguments); there is no escape for a literal {@code {{}.
      *
      * @param allowBaseline whether the rule's kind has a median and z (deviation, outlier)
      * @throws ValueSyntaxException at the offset of the first error
@@ -73,8 +76,12 @@ public final class Template {
         }
         final String known = allowBaseline ? KNOWN_WITH_BASELINE : KNOWN;
         if (text.charAt(pos) != '$') {
+            final String word = text.substring(pos, identifierEnd(text, pos, close));
+            // Prometheus also takes the call form, {{ humanize $value }}: say how to write it here.
             throw new ValueSyntaxException("unsupported template expression '" + text.substring(pos, close).strip()
-                    + "'; only " + known + " can be used", pos);
+                    + "'; " + (TemplateFunction.named(word).isPresent()
+                            ? "write the function after the number, as in '$value | " + word + "'"
+                            : "only " + known + " can be used"), pos);
         }
         final int dollar = pos;
         pos = identifierEnd(text, pos + 1, close);
@@ -110,11 +117,43 @@ public final class Template {
                     + " can be used", dollar);
         }
         pos = skipSpaces(text, pos, close);
-        if (pos != close) {
-            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip()
-                    + "' in '{{ }}'; template functions and pipelines are not supported", pos);
+        if (pos == close) {
+            return part;
         }
-        return part;
+        if (!(part instanceof Number number)) {
+            if (text.charAt(pos) == '|') {
+                throw new ValueSyntaxException("template functions (" + TemplateFunction.NAMES + ") apply to numbers ("
+                        + (allowBaseline ? NUMBERS_WITH_BASELINE : NUMBERS) + "), not to labels", pos);
+            }
+            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip() + "' in '{{ }}'", pos);
+        }
+        if (text.charAt(pos) != '|') {
+            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip()
+                    + "' in '{{ }}'; a number can only be followed by '| FUNCTION', one of " + TemplateFunction.NAMES,
+                    pos);
+        }
+        return function(text, number, skipSpaces(text, pos + 1, close), close);
+    }
+
+    /** The function named at {@code nameStart}, after a number's {@code |}; nothing else may follow it. */
+    private static Part function(final String text, final Number number, final int nameStart, final int close) {
+        final int nameEnd = identifierEnd(text, nameStart, close);
+        if (nameEnd == nameStart) {
+            throw new ValueSyntaxException("expected a function name after '|', one of " + TemplateFunction.NAMES,
+                    nameStart);
+        }
+        final String name = text.substring(nameStart, nameEnd);
+        final TemplateFunction function = TemplateFunction.named(name).orElseThrow(() -> new ValueSyntaxException(
+                "unknown template function '" + name + "'; only " + TemplateFunction.NAMES + " can be used",
+                nameStart));
+        final int pos = skipSpaces(text, nameEnd, close);
+        if (pos != close) {
+            throw new ValueSyntaxException(text.charAt(pos) == '|'
+                    ? "only one template function can be applied, not a pipeline of several"
+                    : "unexpected '" + text.substring(pos, close).strip() + "' after '" + name
+                            + "'; template functions take no arguments", pos);
+        }
+        return new Applied(number, function);
     }
 
     private static int skipSpaces(final String text, final int from, final int limit) {
@@ -145,11 +184,12 @@ public final class Template {
 
     /** Whether it renders {@code $value}, {@code $median} or {@code $z}, which change from one evaluation to the next. */
     public boolean usesNumbers() {
-        return parts.stream().anyMatch(Number.class::isInstance);
+        return parts.stream().anyMatch(p -> p instanceof Number || p instanceof Applied);
     }
 
     /**
-     * The text with every reference replaced: a missing label renders as "", numbers as {@link #formatNumber}.
+     * The text with every reference replaced: a missing label renders as "", numbers as {@link #formatNumber} or
+     * through their function.
      *
      * @param labels the series' labels plus {@code alertname}
      * @param values the numbers of this evaluation
@@ -198,10 +238,9 @@ public final class Template {
     /** {@code 2.34e-05}: 4 significant digits, trailing zeros dropped, a signed exponent of at least two digits. */
     private static String exponentForm(final BigDecimal x) {
         final BigDecimal rounded = x.round(SIGNIFICANT).stripTrailingZeros();
-        final int exponent = rounded.precision() - rounded.scale() - 1;
-        final String mantissa = rounded.movePointLeft(exponent).stripTrailingZeros().toPlainString();
-        final int magnitude = Math.abs(exponent);
-        return mantissa + (exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + magnitude;
+        final StringBuilder sb = new StringBuilder(12);
+        TemplateFunction.appendExponentForm(sb, rounded, rounded.precision() - rounded.scale() - 1);
+        return sb.toString();
     }
 
     @Override
@@ -242,12 +281,22 @@ public final class Template {
 
         @Override
         public void appendTo(final StringBuilder sb, final Labels labels, final TemplateValues values) {
-            final double x = switch (this) {
+            sb.append(formatNumber(of(values)));
+        }
+
+        double of(final TemplateValues values) {
+            return switch (this) {
                 case VALUE -> values.value();
                 case MEDIAN -> values.median();
                 case Z -> values.z();
             };
-            sb.append(formatNumber(x));
+        }
+    }
+
+    private record Applied(Number number, TemplateFunction function) implements Part {
+        @Override
+        public void appendTo(final StringBuilder sb, final Labels labels, final TemplateValues values) {
+            function.appendTo(sb, number.of(values));
         }
     }
 }

@@ -50,6 +50,31 @@ class AlertIdentityTest {
     }
 
     @Test
+    void aLabelHumanizingTheValueIsStillTheOneTheAlertBecameActiveWith() throws IOException {
+        final List<AlertEvent> events = replay("""
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Busy
+                        series: bytes
+                        aggregate: last
+                        window: 10s
+                        threshold: {above: 1000000}
+                        for: 20s
+                        labels: {level: "{{ $value | humanize }}B/s"}
+                        annotations: {summary: "at {{ $value|humanize }}B/s, {{ $value | humanize1024 }}B/s"}
+                """, "bytes", new double[] {1, 2_000_000, 2_200_000, 2_500_000, 3_000_000, 1, 1, 1});
+
+        assertThat(events).extracting(AlertEvent::status)
+                .containsExactly(EventStatus.PENDING, EventStatus.FIRING, EventStatus.RESOLVED);
+        assertThat(events).extracting(AlertEvent::fingerprint).containsOnly(events.get(0).fingerprint());
+        assertThat(events).extracting(e -> e.labels().get("level")).containsOnly("2MB/s");
+        assertThat(events).extracting(e -> e.annotations().get("summary"))
+                .containsExactly("at 2MB/s, 1.907MiB/s", "at 2.5MB/s, 2.384MiB/s", "at 1B/s, 1B/s");
+    }
+
+    @Test
     void anOutliersLabelRenderingItsZKeepsTheOneItBecameActiveWith() throws IOException {
         final StringBuilder rules = new StringBuilder("""
                 groups:

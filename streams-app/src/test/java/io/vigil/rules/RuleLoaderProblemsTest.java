@@ -259,8 +259,24 @@ class RuleLoaderProblemsTest {
                 """)).containsExactly(
                 "bad.yaml:7:36: invalid template in annotation 'a': unknown variable '$valu'; only $labels.NAME,"
                         + " $value can be used",
-                "bad.yaml:7:66: invalid template in annotation 'b': unexpected '| upper' in '{{ }}'; template"
-                        + " functions and pipelines are not supported");
+                "bad.yaml:7:66: invalid template in annotation 'b': template functions (humanize, humanize1024,"
+                        + " humanizeDuration, humanizePercentage) apply to numbers ($value), not to labels");
+    }
+
+    @Test
+    void templateFunctionErrorsPointAtTheFunction() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        threshold: {above: 1}
+                        labels: {bytes: "{{ $value | humanize | humanize }}"}
+                        annotations:
+                          summary: "{{ $value | humanise }} B/s"
+                          ok: '{{ $value|humanize1024 }}B, {{ $value | humanizeDuration }}, {{ $value | humanizePercentage }}'
+                """)).containsExactly(
+                "bad.yaml:7:47: invalid template in label 'bytes': only one template function can be applied, not a"
+                        + " pipeline of several",
+                "bad.yaml:9:33: invalid template in annotation 'summary': unknown template function 'humanise'; only"
+                        + " humanize, humanize1024, humanizeDuration, humanizePercentage can be used");
     }
 
     @Test
