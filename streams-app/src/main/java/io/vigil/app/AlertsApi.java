@@ -15,10 +15,6 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.Rule;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,8 +55,7 @@ final class AlertsApi {
     private final AlertEventFactory events;
     private final long graceMs;
     private final HostInfo self;
-    private final java.util.Optional<String> token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PEER_TIMEOUT).build();
+    private final PeerClient peers;
     /** The last read of this instance's stores ({@link #localActive}), and the series of its keys. */
     private Scan lastScan;
     private Map<String, Series> seriesByKey = new HashMap<>();
@@ -76,7 +71,7 @@ final class AlertsApi {
     /** @param token the bearer token every instance's API requires, when set; sent to the other instances too */
     AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
               final HostInfo self, final java.util.Optional<String> token) {
-        this.token = token;
+        this.peers = new PeerClient(PEER_TIMEOUT, token);
         this.streams = streams;
         this.rules = rules;
         this.events = events;
@@ -96,7 +91,7 @@ final class AlertsApi {
         localAlerts(query, more).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
-                final String answer = fetch(other, "/api/alerts?scope=local" + query.parameters());
+                final String answer = peers.get(other, "/api/alerts?scope=local" + query.parameters());
                 if (query.perRule() == 0) {
                     JSON.readValue(answer, new TypeReference<List<Map<String, Object>>>() { }).forEach(a -> all.add(ranked(a)));
                 } else {
@@ -185,7 +180,7 @@ final class AlertsApi {
         final List<Map<String, Object>> states = new ArrayList<>(localRuleStates());
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
-                states.addAll(JSON.readValue(fetch(other, "/api/rules?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
+                states.addAll(JSON.readValue(peers.get(other, "/api/rules?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
             }
         }
         for (Map<String, Object> s : states) {
@@ -380,23 +375,6 @@ final class AlertsApi {
 
         SharedAddressException(final String message) {
             super(message);
-        }
-    }
-
-    private String fetch(final HostInfo host, final String path) throws IOException {
-        final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(PEER_TIMEOUT);
-        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
-        final HttpRequest request = builder.build();
-        try {
-            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("instance " + host.host() + ":" + host.port() + " answered " + response.statusCode());
-            }
-            return response.body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted asking " + host.host() + ":" + host.port(), e);
         }
     }
 }

@@ -205,7 +205,11 @@ public final class HttpEndpoints implements AutoCloseable {
         } catch (AlertsApi.SharedAddressException e) {
             respond(ex, 500, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (IOException e) {
-            respond(ex, 502, "application/json", "{\"error\":\"another instance did not answer\"}");
+            // Its share cannot be read until it answers, or until Kafka Streams gives its work to the others (within
+            // the consumer's session timeout, 45 s by default, after it died): say which one, and why.
+            respond(ex, 502, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage()
+                    + "; its share of the alerts cannot be shown (each instance answers for its own share with"
+                    + " ?scope=local)")));
         }
     }
 
