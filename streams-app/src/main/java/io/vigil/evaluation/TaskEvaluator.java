@@ -1254,9 +1254,15 @@ public final class TaskEvaluator {
                 rule.labelsUseNumbers() ? forLabels : AlertNumbers.NONE);
     }
 
-    /** Why an alert resolved for want of data; its value and annotations are its last evaluation's with data. */
+    /**
+     * Why an alert resolved for want of data; its value and annotations are its last evaluation's with data. A rate
+     * or increase needs two points (WindowAggregator): one alone is not "no data".
+     */
     static String noData(final Rule rule) {
-        return "no data in its " + DurationSyntax.format(rule.window()) + " window";
+        final String window = DurationSyntax.format(rule.window());
+        return rule.aggregate() == Aggregate.RATE || rule.aggregate() == Aggregate.INCREASE
+                ? "fewer than 2 points in its " + window + " window, which " + rule.aggregate().yamlName() + " needs"
+                : "no data in its " + window + " window";
     }
 
     /** The last instant of the rule's schedule at or before {@code t}: when a reload ends its alerts. */

@@ -95,6 +95,34 @@ class ResolvedAlertsTest {
     }
 
     @Test
+    void aRateResolvingAsItsSeriesStopsSaysItHadTooFewPoints() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Busy
+                        series: bytes
+                        aggregate: rate
+                        window: 30s
+                        threshold: {above: 5}
+                """;
+        final List<String> lines = new ArrayList<>();
+        for (int s = 0; s <= 300; s += 10) {
+            if (s <= 60) {
+                lines.add(point("bytes", 10 * s, s));
+            }
+            lines.add(point("tick", 0, s));
+        }
+
+        final AlertEvent busy = resolved(replay(rules, lines), "Busy");
+
+        assertThat(busy.value()).hasValue(10.0);
+        assertThat(busy.annotations())
+                .containsEntry("resolved_reason", "fewer than 2 points in its 30s window, which rate needs");
+    }
+
+    @Test
     void anAlertResolvingAsItsConditionTurnsFalseGivesNoReason() throws IOException {
         final String rules = """
                 groups:
