@@ -21,6 +21,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -46,6 +49,11 @@ import java.util.stream.Collectors;
  * and a key given twice, either way, is an error. An empty section means its defaults; a key given with no value is
  * an error. Every error names where the value was set: {@code vigil.yaml:3:5: evaluation.grace: ...},
  * {@code VIGIL_EVALUATION_GRACE (evaluation.grace): ...} or {@code --http-port (http.port): ...}.
+ *
+ * <p>One {@link ConfigException} reports every problem, a line each ({@link Problems}): each key is read and checked
+ * on its own, and a problem with one does not stop the others being read. A check relating several keys (no topic
+ * has two roles) runs only once each key it reads is valid. A file that cannot be read or is not YAML is refused at
+ * once, as nothing after its error can be read; the receivers are checked later, apart ({@link #receivers}).
  */
 public final class ConfigLoader {
 
@@ -118,7 +126,7 @@ public final class ConfigLoader {
     /**
      * @param file the YAML file, or null for none
      * @param env  the environment ({@code System.getenv()} in production)
-     * @throws ConfigException naming the key that is wrong, and where it was set
+     * @throws ConfigException naming each key that is wrong, and where it was set, a line each
      */
     public static VigilConfig load(final Path file, final Map<String, String> env) {
         return load(file, env, List.of());
@@ -126,7 +134,7 @@ public final class ConfigLoader {
 
     /**
      * @param options values of a command's options, which win over the file and the environment
-     * @throws ConfigException naming the key that is wrong, and where it was set (for an option, the option)
+     * @throws ConfigException naming each key that is wrong, and where it was set (for an option, the option)
      */
     public static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options) {
         return load(file, env, options, false);
@@ -147,14 +155,16 @@ public final class ConfigLoader {
             sources.readFile(file);
         }
         sources.applyEnvironment(env);
-        options.forEach(sources::applyOption);
+        for (int i = 0; i < options.size(); i++) {
+            sources.applyOption(options.get(i), i);
+        }
         final List<String> warnings = unknownVariables(env, sources.referencedVariables());
         final VigilConfig config;
         try {
-            config = build(sources.values, sources.kafka, sources.receivers, env, resolveBind);
+            config = build(sources, env, resolveBind);
         } catch (ConfigException e) {
             warn(warnings, Optional.empty());
-            throw sources.located(e);
+            throw e;
         }
         warn(warnings, Optional.of(config.logFormat()));
         return config;
@@ -201,61 +211,110 @@ public final class ConfigLoader {
         return VARIABLE_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
     }
 
-    /** Checks every value; errors start with the key (a {@link Sources} then says where it was set). */
-    private static VigilConfig build(final Map<String, String> values, final Map<String, String> kafka,
-                                     final List<Object> receivers, final Map<String, String> env,
-                                     final boolean resolveBind) {
-        final String portText = value(values, "http.port");
-        final int port = parse("http.port", portText, Integer::parseInt, "a port number");
-        if (port < 0 || port > 65_535) {
-            throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
+    /**
+     * Checks every value, each on its own, so that one error reports every problem (errors start with the key;
+     * {@link Problems} then says where it was set). The configuration is made only when none was found.
+     */
+    private static VigilConfig build(final Sources sources, final Map<String, String> env, final boolean resolveBind) {
+        final Map<String, String> values = sources.values;
+        final Problems problems = sources.problems;
+        final Integer port = problems.read(() -> port(values));
+        checkKafka(sources.kafka, problems);
+        final List<InputTopic> inputs =
+                problems.read(() -> InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY)));
+        final String alerts = problems.read(() -> topic(values, "topics.alerts"));
+        final String dlq = problems.read(() -> topic(values, "topics.dlq"));
+        // Relates three keys: checked only when each is valid, as a complaint about a value already reported bad (or
+        // about the default that stands in for it) would be noise.
+        if (problems.noneAbout(InputTopicsSyntax.KEY, "topics.alerts", "topics.dlq")) {
+            problems.check(() -> checkTopicRoles(inputs, alerts, dlq, values.keySet()));
         }
-        checkKafka(kafka);
-        checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints);
-        checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG, IngestProcessor::ownSeriesInTask);
-        final List<InputTopic> inputs = InputTopicsSyntax.parse(value(values, InputTopicsSyntax.KEY));
-        final String alerts = topic(values, "topics.alerts");
-        final String dlq = topic(values, "topics.dlq");
-        checkTopicRoles(inputs, alerts, dlq, values.keySet());
+        final String rulesPath = problems.read(() -> nonEmpty(values, "rules.path"));
+        final Duration grace = problems.read(() -> duration(values, "evaluation.grace"));
+        final Duration forget = problems.read(() -> aboveZero(values, "evaluation.forget", "at 0s every series is"
+                + " forgotten at each instant it has no point, its alerts pending again and again, never firing"));
+        final Duration maxFutureSkew = problems.read(() -> duration(values, "evaluation.max_future_skew"));
+        final Duration maxAge = problems.read(() -> aboveZero(values, "ingest.max_age", "at 0s every datapoint behind"
+                + " its partition's newest would be dead-lettered as old"));
+        final Integer maxRecordBytes = problems.read(() -> positiveInt(values, "ingest.max_record_bytes"));
+        final Integer maxLabels = problems.read(() -> positiveInt(values, "ingest.max_labels"));
+        final Integer maxNameLength = problems.read(() -> positiveInt(values, "ingest.max_label_name_length"));
+        final Integer maxValueLength = problems.read(() -> positiveInt(values, "ingest.max_label_value_length"));
+        final Duration idleTimeout = problems.read(() -> aboveZero(values, "evaluation.idle_timeout", "at 0s a"
+                + " partition counts as idle between two of its records, and evaluation runs past the points still on"
+                + " their way"));
+        final String bind = problems.read(() -> bindAddress(value(values, "http.bind"), resolveBind));
+        final String externalUrl = values.containsKey("http.external_url")
+                ? problems.read(() -> externalUrl(value(values, "http.external_url")))
+                : "http://localhost:" + port;
+        final Optional<String> httpToken = problems.read(() -> httpToken(values, env));
+        final Duration readyzMaxRebalance = problems.read(() -> duration(values, "http.readyz_max_rebalance"));
+        final LogFormat logFormat = problems.read(() -> LogFormat.parse("log.format", value(values, "log.format")));
+        final Integer maxSeriesPerRule = problems.read(() -> positiveInt(values, "evaluation.max_series_per_rule"));
+        final Boolean partitionedBySeries = problems.read(() -> bool(value(values, "topics.partitioned_by_series"),
+                "topics.partitioned_by_series"));
+        // Past this point every value above was read: none is null.
+        problems.throwIfAny();
         return new VigilConfig(
-                kafka,
+                sources.kafka,
                 inputs,
                 alerts,
                 dlq,
-                Path.of(nonEmpty(values, "rules.path")),
-                duration(values, "evaluation.grace"),
-                aboveZero(values, "evaluation.forget", "at 0s every series is forgotten at each instant it has"
-                        + " no point, its alerts pending again and again, never firing"),
-                limits(values),
-                aboveZero(values, "evaluation.idle_timeout", "at 0s a partition counts as idle between two of its"
-                        + " records, and evaluation runs past the points still on their way"),
+                Path.of(rulesPath),
+                grace,
+                forget,
+                new IngestLimits(maxRecordBytes, maxLabels, maxNameLength, maxValueLength, maxFutureSkew, maxAge),
+                idleTimeout,
                 port,
-                bindAddress(value(values, "http.bind"), resolveBind),
-                values.containsKey("http.external_url") ? externalUrl(value(values, "http.external_url"))
-                        : "http://localhost:" + port,
-                receivers,
-                httpToken(values, env),
-                duration(values, "http.readyz_max_rebalance"),
-                LogFormat.parse("log.format", value(values, "log.format")),
-                positiveInt(values, "evaluation.max_series_per_rule"),
-                bool(value(values, "topics.partitioned_by_series"), "topics.partitioned_by_series"));
+                bind,
+                externalUrl,
+                sources.receivers,
+                httpToken,
+                readyzMaxRebalance,
+                logFormat,
+                maxSeriesPerRule,
+                partitionedBySeries);
     }
 
-    /** The {@code kafka.*} settings Vigil itself depends on, then every value as Kafka's clients would read it. */
-    private static void checkKafka(final Map<String, String> kafka) {
+    private static int port(final Map<String, String> values) {
+        final int port = parse("http.port", value(values, "http.port"), Integer::parseInt, "a port number");
+        if (port < 0 || port > 65_535) {
+            throw new ConfigException("http.port: " + port + " is not a port number (0-65535)");
+        }
+        return port;
+    }
+
+    /**
+     * The {@code kafka.*} settings Vigil itself depends on, then every other value as Kafka's clients would read it:
+     * each setting on its own, and one problem at most for each.
+     */
+    private static void checkKafka(final Map<String, String> kafka, final Problems problems) {
         final String servers = kafka.get(BOOTSTRAP_SERVERS);
         if (servers != null) {
-            checkBootstrapServers(KAFKA_PREFIX + BOOTSTRAP_SERVERS, servers);
+            problems.check(() -> checkBootstrapServers(KAFKA_PREFIX + BOOTSTRAP_SERVERS, servers));
         }
         final String threads = kafka.get(NUM_STREAM_THREADS);
         if (threads != null) {
-            final int n = parse(KAFKA_PREFIX + NUM_STREAM_THREADS, threads.strip(), Integer::parseInt, "a whole number");
-            if (n < 1) {
-                throw new ConfigException(KAFKA_PREFIX + NUM_STREAM_THREADS + ": " + n
-                        + " is not at least 1 (with no stream thread nothing is read, evaluated or alerted on)");
-            }
+            problems.check(() -> checkStreamThreads(threads));
         }
-        KafkaSettings.check(kafka);
+        problems.check(() -> checkVigilSetting(kafka, SeriesBundler.MAX_POINTS_CONFIG, SeriesBundler::maxPoints));
+        problems.check(() -> checkVigilSetting(kafka, IngestProcessor.OWN_SERIES_IN_TASK_CONFIG,
+                IngestProcessor::ownSeriesInTask));
+        // A value refused above would be refused by Kafka's definition too ("'two' is not valid for Kafka"): once is
+        // enough.
+        kafka.forEach((setting, value) -> {
+            if (problems.noneAbout(KAFKA_PREFIX + setting)) {
+                problems.check(() -> KafkaSettings.check(Map.of(setting, value)));
+            }
+        });
+    }
+
+    private static void checkStreamThreads(final String threads) {
+        final int n = parse(KAFKA_PREFIX + NUM_STREAM_THREADS, threads.strip(), Integer::parseInt, "a whole number");
+        if (n < 1) {
+            throw new ConfigException(KAFKA_PREFIX + NUM_STREAM_THREADS + ": " + n
+                    + " is not at least 1 (with no stream thread nothing is read, evaluated or alerted on)");
+        }
     }
 
     /**
@@ -435,14 +494,6 @@ public final class ConfigLoader {
         return d;
     }
 
-    private static IngestLimits limits(final Map<String, String> values) {
-        final Duration maxAge = aboveZero(values, "ingest.max_age", "at 0s every datapoint behind its partition's"
-                + " newest would be dead-lettered as old");
-        return new IngestLimits(positiveInt(values, "ingest.max_record_bytes"), positiveInt(values, "ingest.max_labels"),
-                positiveInt(values, "ingest.max_label_name_length"), positiveInt(values, "ingest.max_label_value_length"),
-                duration(values, "evaluation.max_future_skew"), maxAge);
-    }
-
     /**
      * {@code true} or {@code false}, nothing else, for every yes/no setting (keys, receivers, bench variants).
      *
@@ -563,8 +614,9 @@ public final class ConfigLoader {
 
     /**
      * The receivers of {@code cfg}, their secrets read from {@code env}; an error about one at the file:line:column of
-     * its key in {@code file}, as every other key's. They are checked apart from the rest of the configuration, which
-     * {@code replay} loads too without needing the receivers' secrets.
+     * its key in {@code file}, as every other key's, every problem of every receiver in one error, in the order they
+     * are written. They are checked apart from the rest of the configuration, which {@code replay} loads too without
+     * needing the receivers' secrets.
      */
     static ReceiverConfig.Receivers receivers(final Path file, final VigilConfig cfg, final Map<String, String> env) {
         try {
@@ -578,19 +630,35 @@ public final class ConfigLoader {
     private static final Pattern KEY_STEP = Pattern.compile("\\[(\\d+)]|\\.?([^.\\[]+)");
 
     /**
-     * {@code e}, whose message starts with a key such as {@code receivers[1].webhook.url}, at the place of that key in
-     * {@code file}, or of the deepest part of it there (the receiver, for a key it lacks).
+     * The problems of {@code e}, a line each starting with a key such as {@code receivers[1].webhook.url}, each at the
+     * place of that key in {@code file}, or of the deepest part of it there (the receiver, for a key it lacks), sorted
+     * by that place; a problem with no place stays last.
      */
     private static ConfigException placedInFile(final Path file, final ConfigException e) {
-        final String message = e.getMessage();
-        final int colon = message.indexOf(": ");
-        if (colon < 0 || !message.startsWith(RECEIVERS)) {
-            return e;
-        }
-        YamlNode node = YamlTreeReader.read(file.toString(), Sources.fileText(file), "the configuration").root()
+        final YamlNode root = YamlTreeReader.read(file.toString(), Sources.fileText(file), "the configuration").root()
                 .orElse(null);
+        /** A problem, and where it is written (null where the file has no part of its key). */
+        record Placed(YamlNode.Mark mark, String problem) {
+        }
+        final List<Placed> placed = new ArrayList<>();
+        for (String problem : e.getMessage().split("\n")) {
+            final YamlNode.Mark mark = placeOf(root, problem).orElse(null);
+            placed.add(new Placed(mark, mark == null ? problem : file + ":" + mark + ": " + problem));
+        }
+        placed.sort(Comparator.comparing(Placed::mark, Comparator.nullsLast(
+                Comparator.comparingInt(YamlNode.Mark::line).thenComparingInt(YamlNode.Mark::column))));
+        return new ConfigException(placed.stream().map(Placed::problem).toList());
+    }
+
+    /** Where the receivers' key {@code problem} starts with is written in the file, or the deepest part of it there. */
+    private static Optional<YamlNode.Mark> placeOf(final YamlNode root, final String problem) {
+        final int colon = problem.indexOf(": ");
+        if (colon < 0 || !problem.startsWith(RECEIVERS)) {
+            return Optional.empty();
+        }
+        YamlNode node = root;
         YamlNode.Mark place = null;
-        final java.util.regex.Matcher step = KEY_STEP.matcher(message.substring(0, colon));
+        final java.util.regex.Matcher step = KEY_STEP.matcher(problem.substring(0, colon));
         while (node != null && step.find()) {
             YamlNode next = null;
             if (step.group(1) != null) {
@@ -609,7 +677,7 @@ public final class ConfigLoader {
             }
             node = next;
         }
-        return place == null ? e : new ConfigException(file + ":" + place + ": " + message);
+        return Optional.ofNullable(place);
     }
 
     private static String suggestion(final String key) {
@@ -665,8 +733,23 @@ public final class ConfigLoader {
         }
     }
 
-    /** An environment variable or a command-line option, named as the user wrote it. */
-    private record ByName(String name) implements Origin {
+    /**
+     * An environment variable or a command-line option, named as the user wrote it.
+     *
+     * @param order where its problems are listed after the file's: {@link #ENVIRONMENT} for every variable (by name),
+     *              then the options, in their order
+     */
+    private record ByName(String name, int order) implements Origin {
+        static final int ENVIRONMENT = 0;
+
+        static ByName variable(final String name) {
+            return new ByName(name, ENVIRONMENT);
+        }
+
+        static ByName option(final String name, final int index) {
+            return new ByName(name, ENVIRONMENT + 1 + index);
+        }
+
         @Override
         public String about(final String key) {
             return name + " (" + key + ")";
@@ -687,19 +770,14 @@ public final class ConfigLoader {
         final Map<String, Origin> origins = new HashMap<>();
         /** Keys the file set, to refuse a second spelling of one ({@code evaluation.grace} and a nested grace). */
         private final Map<String, InFile> inFile = new HashMap<>();
-        private Path file;
+        /** What is wrong with any of it, each where it was set; see {@link #entry}. */
+        final Problems problems = new Problems(origins);
 
-        /** {@code e} with the place its key was set, when its message starts with a key set somewhere. */
-        ConfigException located(final ConfigException e) {
-            final String message = e.getMessage();
-            final int colon = message.indexOf(": ");
-            final Origin origin = colon < 0 ? null : origins.get(message.substring(0, colon));
-            return origin == null ? e : new ConfigException(origin.about(message.substring(0, colon))
-                    + message.substring(colon));
-        }
-
+        /**
+         * The file's keys; a problem with one is collected and the next is read. A file that cannot be read, is not
+         * YAML, or not a mapping of keys, is refused at once: nothing in it can be read.
+         */
         void readFile(final Path path) {
-            this.file = path;
             final YamlTreeReader.Document document = YamlTreeReader.read(path.toString(), fileText(path), "the configuration");
             if (!document.problems().isEmpty()) {
                 throw new ConfigException(document.problems().stream().map(RuleProblem::toString).toList());
@@ -738,8 +816,20 @@ public final class ConfigLoader {
             }
         }
 
-        /** One {@code key: value} of the file; {@code key} is dotted from the top ({@code evaluation.grace}). */
+        /**
+         * One {@code key: value} of the file; {@code key} is dotted from the top ({@code evaluation.grace}). A problem
+         * with it is collected, placed at {@code at}, and its value left unset: the problems of the keys after it, and
+         * of the keys a section holds (each one's own entry), are found too.
+         */
         private void entry(final String key, final InFile at, final YamlNode value) {
+            try {
+                read(key, at, value);
+            } catch (ConfigException e) {
+                problems.add(key, at, e.getMessage());
+            }
+        }
+
+        private void read(final String key, final InFile at, final YamlNode value) {
             if (key.equals(KAFKA) || key.startsWith(KAFKA_PREFIX)) {
                 kafkaEntry(key, at, value);
             } else if (key.equals(RECEIVERS)) {
@@ -794,14 +884,17 @@ public final class ConfigLoader {
             }
             for (int i = 0; i < list.items().size(); i++) {
                 final YamlNode item = list.items().get(i);
-                if (!(item instanceof YamlNode.Mapping)) {
-                    throw new InFile(at.file(), item.mark()).error(RECEIVERS + "[" + i + "]",
-                            "must be a mapping with name and webhook or alertmanager, not " + item.describe());
+                if (item instanceof YamlNode.Mapping) {
+                    receivers.add(plain(item));
+                } else {
+                    final InFile itemAt = new InFile(at.file(), item.mark());
+                    problems.add(RECEIVERS, itemAt, itemAt.about(RECEIVERS + "[" + i + "]")
+                            + ": must be a mapping with name and webhook or alertmanager, not " + item.describe());
                 }
-                receivers.add(plain(item));
             }
         }
 
+        /** The list of input topics, each entry checked on its own; set only when every entry is right. */
         private void inputTopics(final InFile at, final YamlNode.Sequence list) {
             final List<String> topics = new ArrayList<>();
             for (int i = 0; i < list.items().size(); i++) {
@@ -815,19 +908,29 @@ public final class ConfigLoader {
                 try {
                     topics.add(InputTopicsSyntax.entryText(item, i));
                 } catch (ConfigException e) {
-                    final ConfigException located = located(e);
-                    if (located != e) {
-                        throw located;
-                    }
-                    // "unknown configuration key 'topics.metrics[1].precison'": where that key is
-                    final Origin field = origins.entrySet().stream()
-                            .filter(o -> o.getKey().startsWith(where + ".")
-                                    && e.getMessage().contains("'" + o.getKey() + "'"))
-                            .map(Map.Entry::getValue).findFirst().orElse(itemAt);
-                    throw new ConfigException(field.prefix() + e.getMessage());
+                    final Origin place = placeOfEntryProblem(where, itemAt, e.getMessage());
+                    problems.add(InputTopicsSyntax.KEY, place, place.prefix() + e.getMessage());
                 }
             }
-            set(InputTopicsSyntax.KEY, at, String.join(",", topics), values, InputTopicsSyntax.KEY);
+            if (topics.size() == list.items().size()) {
+                set(InputTopicsSyntax.KEY, at, String.join(",", topics), values, InputTopicsSyntax.KEY);
+            }
+        }
+
+        /**
+         * Where a problem with the entry {@code where} of the input topics is written: at the key its message starts
+         * with ({@code topics.metrics[1].format: ...}), at the key it names ("unknown configuration key
+         * 'topics.metrics[1].precison'"), or else at the entry.
+         */
+        private Origin placeOfEntryProblem(final String where, final InFile entry, final String message) {
+            final int colon = message.indexOf(": ");
+            final Origin ofItsKey = colon < 0 ? null : origins.get(message.substring(0, colon));
+            if (ofItsKey != null) {
+                return ofItsKey;
+            }
+            return origins.entrySet().stream()
+                    .filter(o -> o.getKey().startsWith(where + ".") && message.contains("'" + o.getKey() + "'"))
+                    .map(Map.Entry::getValue).findFirst().orElse(entry);
         }
 
         /** A scalar's text; {@code otherwise} is what leaving the key out gives, for the error of an empty one. */
@@ -856,7 +959,7 @@ public final class ConfigLoader {
                 final String name = variable(key.name());
                 if (env.containsKey(name)) {
                     values.put(key.name(), env.get(name));
-                    origins.put(key.name(), new ByName(name));
+                    origins.put(key.name(), ByName.variable(name));
                 }
             }
             new TreeMap<>(env).forEach((name, value) -> {
@@ -864,16 +967,17 @@ public final class ConfigLoader {
                     final String setting = name.substring(KAFKA_VARIABLE_PREFIX.length()).toLowerCase(Locale.ROOT)
                             .replace('_', '.');
                     kafka.put(setting, value);
-                    origins.put(KAFKA_PREFIX + setting, new ByName(name));
+                    origins.put(KAFKA_PREFIX + setting, ByName.variable(name));
                 }
             });
             if (env.containsKey(BOOTSTRAP_VARIABLE)) {
                 kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
-                origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, new ByName(BOOTSTRAP_VARIABLE));
+                origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, ByName.variable(BOOTSTRAP_VARIABLE));
             }
         }
 
-        void applyOption(final Option option) {
+        /** @param index where the option is among the command's, which orders their problems */
+        void applyOption(final Option option, final int index) {
             if (option.key().startsWith(KAFKA_PREFIX)) {
                 kafka.put(option.key().substring(KAFKA_PREFIX.length()), option.value());
             } else if (isKey(option.key())) {
@@ -881,7 +985,7 @@ public final class ConfigLoader {
             } else {
                 throw new IllegalArgumentException("no configuration key " + option.key());
             }
-            origins.put(option.key(), new ByName(option.name()));
+            origins.put(option.key(), ByName.option(option.name(), index));
         }
 
         /** The variables the configuration names as holding a secret: {@code http.bearer_token_env}, receivers'. */
@@ -903,6 +1007,88 @@ public final class ConfigLoader {
             } else if (value instanceof List<?> l) {
                 l.forEach(v -> collectVariables(v, into));
             }
+        }
+    }
+
+    /**
+     * The problems of one configuration, collected so that one error reports them all, a line each, in the order they
+     * are written: the file's by line and column, then the environment's by variable name, then the options' in their
+     * order, and last any set nowhere (a check of two keys that names neither).
+     */
+    private static final class Problems {
+
+        private record Problem(Origin origin, String message) {
+        }
+
+        private static final Comparator<Problem> WHERE_WRITTEN = Comparator
+                .comparingInt((Problem p) -> group(p.origin()))
+                .thenComparingInt(p -> p.origin() instanceof InFile f ? f.mark().line() : 0)
+                .thenComparingInt(p -> p.origin() instanceof InFile f ? f.mark().column() : 0)
+                .thenComparing(p -> p.origin() instanceof ByName n ? n.name() : "");
+
+        /** Where each key was set, shared with {@link Sources}, which fills it. */
+        private final Map<String, Origin> origins;
+        private final List<Problem> found = new ArrayList<>();
+        /** The keys a problem is about: a check relating several keys runs only when none of them has one. */
+        private final Set<String> keys = new HashSet<>();
+
+        Problems(final Map<String, Origin> origins) {
+            this.origins = origins;
+        }
+
+        /** A problem with {@code key}, its {@code message} already starting with where it is, {@code origin}. */
+        void add(final String key, final Origin origin, final String message) {
+            found.add(new Problem(origin, message));
+            keys.add(key);
+        }
+
+        /**
+         * What {@code check} reads, or null when it fails: then its problem, whose message starts with its key, is
+         * collected at the place that key was set.
+         */
+        <T> T read(final Supplier<T> check) {
+            try {
+                return check.get();
+            } catch (ConfigException e) {
+                add(e);
+                return null;
+            }
+        }
+
+        void check(final Runnable check) {
+            read(() -> {
+                check.run();
+                return null;
+            });
+        }
+
+        /** Whether none of {@code keys} has a problem, for a check that reads them all. */
+        boolean noneAbout(final String... keys) {
+            return Arrays.stream(keys).noneMatch(this.keys::contains);
+        }
+
+        void throwIfAny() {
+            if (!found.isEmpty()) {
+                final List<Problem> sorted = new ArrayList<>(found);
+                sorted.sort(WHERE_WRITTEN);
+                throw new ConfigException(sorted.stream().map(Problem::message).toList());
+            }
+        }
+
+        private void add(final ConfigException e) {
+            final String message = e.getMessage();
+            final int colon = message.indexOf(": ");
+            final String key = colon < 0 ? message : message.substring(0, colon);
+            final Origin origin = colon < 0 ? null : origins.get(key);
+            add(key, origin, origin == null ? message : origin.about(key) + message.substring(colon));
+        }
+
+        /** The file first, then the environment and the options ({@link ByName#order()}), then what was set nowhere. */
+        private static int group(final Origin origin) {
+            if (origin instanceof InFile) {
+                return 0;
+            }
+            return origin instanceof ByName n ? 1 + n.order() : Integer.MAX_VALUE;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Types and checks the {@code receivers:} of the configuration (cli.md). Every error names its key, e.g.
- * {@code receivers[1].webhook.url}; secrets are read from the environment or files and never appear in a message.
+ * {@code receivers[1].webhook.url}, and one error reports every problem of every receiver; secrets are read from the
+ * environment or files and never appear in a message.
  */
 final class ReceiverConfig {
 
@@ -60,52 +61,134 @@ final class ReceiverConfig {
         }
     }
 
+    /**
+     * @throws ConfigException with every problem of every receiver, a line each, each starting with its key: each field
+     *                         is checked on its own
+     */
     static Receivers parse(final List<Object> raw, final Map<String, String> env) {
-        final List<WebhookReceiver> out = new ArrayList<>();
-        final List<AlertmanagerReceiver> alertmanagers = new ArrayList<>();
-        final Set<String> names = new HashSet<>();
+        final Reading reading = new Reading(env);
         for (int i = 0; i < raw.size(); i++) {
-            final String at = "receivers[" + i + "]";
-            final Map<String, Object> r = map(raw.get(i), at);
-            unknownKeys(r, RECEIVER_KEYS, at);
-            final String name = text(r, "name", at).orElseThrow(() -> new ConfigException(at + ".name: every receiver needs a name"));
+            reading.receiver(raw.get(i), "receivers[" + i + "]");
+        }
+        if (!reading.problems.isEmpty()) {
+            throw new ConfigException(reading.problems);
+        }
+        return new Receivers(reading.webhooks, reading.alertmanagers);
+    }
+
+    /**
+     * The receivers read so far, and the problems found. A receiver is made only while no problem is found anywhere
+     * (with one, every receiver is thrown away with the error), so that none is made of a value that was refused.
+     */
+    private static final class Reading {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+        private final List<WebhookReceiver> webhooks = new ArrayList<>();
+        private final List<AlertmanagerReceiver> alertmanagers = new ArrayList<>();
+        /** The valid names so far: a name is another's too only when both are valid. */
+        private final Set<String> names = new HashSet<>();
+
+        Reading(final Map<String, String> env) {
+            this.env = env;
+        }
+
+        void receiver(final Object raw, final String at) {
+            final Map<String, Object> r = read(() -> map(raw, at));
+            if (r == null) {
+                return;
+            }
+            final boolean allKnown = unknownKeys(r, RECEIVER_KEYS, at);
+            final String name = read(() -> name(r, at));
+            final Optional<SeriesSelector> match =
+                    read(() -> text(r, "match", at).map(m -> matchers(m, at + ".match")));
+            if (r.containsKey("alertmanager") == r.containsKey("webhook")) {
+                // Relates two keys: said only when every key is known, as a mistyped one (webhok, reported above) is
+                // most likely the one missing.
+                if (allKnown) {
+                    problems.add(at + ": needs exactly one of webhook or alertmanager");
+                }
+            } else if (r.containsKey("alertmanager")) {
+                alertmanager(r.get("alertmanager"), at + ".alertmanager", name, match);
+            } else {
+                webhook(r.get("webhook"), at + ".webhook", name, match);
+            }
+        }
+
+        private String name(final Map<String, Object> r, final String at) {
+            final String name = text(r, "name", at)
+                    .orElseThrow(() -> new ConfigException(at + ".name: every receiver needs a name"));
             if (!name.matches("[A-Za-z0-9_.-]+")) {
                 throw new ConfigException(at + ".name: '" + name + "' may use only letters, digits, '_', '.' and '-'");
             }
             if (!names.add(name)) {
                 throw new ConfigException(at + ".name: '" + name + "' is the name of another receiver too");
             }
-            final Optional<SeriesSelector> match = text(r, "match", at).map(m -> matchers(m, at + ".match"));
-            if (r.containsKey("alertmanager") == r.containsKey("webhook")) {
-                throw new ConfigException(at + ": needs exactly one of webhook or alertmanager");
-            }
-            if (r.containsKey("alertmanager")) {
-                final String a = at + ".alertmanager";
-                final Map<String, Object> am = map(r.get("alertmanager"), a);
-                unknownKeys(am, ALERTMANAGER_KEYS, a);
-                final Duration resend = text(am, "resend_interval", a)
-                        .map(v -> duration(v, SHORTEST_RESEND, LONGEST_RESEND, a + ".resend_interval"))
-                        .orElse(Duration.ofMinutes(1));
-                final URI url = alertmanagerBase(httpUrl(am, a, ""), a);
-                alertmanagers.add(new AlertmanagerReceiver(name, url, match, resend));
-                continue;
-            }
-            final String w = at + ".webhook";
-            final Map<String, Object> webhook = map(r.get("webhook"), w);
-            unknownKeys(webhook, WEBHOOK_KEYS, w);
-            final URI uri = httpUrl(webhook, w, "; use bearer_token_file or bearer_token_env");
-            final boolean sendResolved = text(webhook, "send_resolved", w).map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true);
-            // 1ms at least: the JDK's HttpClient refuses a zero timeout at each request, which ended delivery.
-            final Duration timeout = text(webhook, "timeout", w)
-                    .map(v -> duration(v, Duration.ofMillis(1), LONGEST_TIMEOUT, w + ".timeout"))
-                    .orElse(Duration.ofSeconds(5));
-            final int maxInFlight = text(webhook, "max_in_flight", w).map(v -> maxInFlight(v, w + ".max_in_flight"))
-                    .orElse(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT);
-            out.add(new WebhookReceiver(name, uri, match, sendResolved,
-                    secret(webhook, "bearer_token_env", "bearer_token_file", w, env),
-                    secret(webhook, "hmac_secret_env", "hmac_secret_file", w, env), timeout, maxInFlight));
+            return name;
         }
-        return new Receivers(out, alertmanagers);
+
+        private void alertmanager(final Object raw, final String a, final String name,
+                                  final Optional<SeriesSelector> match) {
+            final Map<String, Object> am = read(() -> map(raw, a));
+            if (am == null) {
+                return;
+            }
+            unknownKeys(am, ALERTMANAGER_KEYS, a);
+            final Duration resend = read(() -> text(am, "resend_interval", a)
+                    .map(v -> duration(v, SHORTEST_RESEND, LONGEST_RESEND, a + ".resend_interval"))
+                    .orElse(Duration.ofMinutes(1)));
+            final URI url = read(() -> alertmanagerBase(httpUrl(am, a, ""), a));
+            if (problems.isEmpty()) {
+                alertmanagers.add(new AlertmanagerReceiver(name, url, match, resend));
+            }
+        }
+
+        private void webhook(final Object raw, final String w, final String name,
+                             final Optional<SeriesSelector> match) {
+            final Map<String, Object> webhook = read(() -> map(raw, w));
+            if (webhook == null) {
+                return;
+            }
+            unknownKeys(webhook, WEBHOOK_KEYS, w);
+            final URI uri = read(() -> httpUrl(webhook, w, "; use bearer_token_file or bearer_token_env"));
+            final Boolean sendResolved = read(() -> text(webhook, "send_resolved", w)
+                    .map(v -> ConfigLoader.bool(v, w + ".send_resolved")).orElse(true));
+            // 1ms at least: the JDK's HttpClient refuses a zero timeout at each request, which ended delivery.
+            final Duration timeout = read(() -> text(webhook, "timeout", w)
+                    .map(v -> duration(v, Duration.ofMillis(1), LONGEST_TIMEOUT, w + ".timeout"))
+                    .orElse(Duration.ofSeconds(5)));
+            final Integer maxInFlight = read(() -> text(webhook, "max_in_flight", w)
+                    .map(v -> maxInFlight(v, w + ".max_in_flight")).orElse(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT));
+            final Optional<WebhookReceiver.Secret> bearer = read(() -> secret(webhook, "bearer_token_env",
+                    "bearer_token_file", w, env));
+            final Optional<WebhookReceiver.Secret> hmac = read(() -> secret(webhook, "hmac_secret_env",
+                    "hmac_secret_file", w, env));
+            if (problems.isEmpty()) {
+                webhooks.add(new WebhookReceiver(name, uri, match, sendResolved, bearer, hmac, timeout, maxInFlight));
+            }
+        }
+
+        /** Every key of {@code m} that is not one of {@code known}, each a problem; whether there was none. */
+        private boolean unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
+            boolean allKnown = true;
+            for (String key : m.keySet()) {
+                if (!known.contains(key)) {
+                    problems.add(at + "." + key + ": unknown key" + KeySuggestion.closest(key, List.copyOf(known))
+                            .map(best -> "; did you mean '" + best + "'?").orElse(""));
+                    allKnown = false;
+                }
+            }
+            return allKnown;
+        }
+
+        /** What {@code check} reads, or null when it fails: its problem is then collected. */
+        private <T> T read(final java.util.function.Supplier<T> check) {
+            try {
+                return check.get();
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
+                return null;
+            }
+        }
     }
 
     /** {@code text} as a duration from {@code least} to {@code most}, or a ConfigException naming {@code at}. */
@@ -292,14 +375,5 @@ final class ReceiverConfig {
             throw new ConfigException(at + "." + key + ": must be a single value");
         }
         return Optional.of(v.toString());
-    }
-
-    private static void unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
-        for (String key : m.keySet()) {
-            if (!known.contains(key)) {
-                throw new ConfigException(at + "." + key + ": unknown key" + KeySuggestion.closest(key, List.copyOf(known))
-                        .map(best -> "; did you mean '" + best + "'?").orElse(""));
-            }
-        }
     }
 }

@@ -59,10 +59,14 @@ public final class VigilCommand {
                 .setExecutionExceptionHandler(VigilCommand::handle);
     }
 
-    /** User errors get one clear line and exit code 2; anything else one line and exit code 1, never a trace. */
+    /**
+     * User errors get a clear line each (a configuration may have several problems) and exit code 2; anything else
+     * one line and exit code 1, never a trace.
+     */
     private static int handle(final Exception e, final CommandLine cmd, final CommandLine.ParseResult parsed) {
         if (e instanceof ConfigException) {
-            cmd.getErr().println("vigil: " + e.getMessage());
+            // A line per problem, each read on its own (grep, a CI log's last lines): "vigil: " before every one.
+            e.getMessage().lines().forEach(problem -> cmd.getErr().println("vigil: " + problem));
             return 2;
         }
         if (kafkaRefusedItsConfiguration(e)) {

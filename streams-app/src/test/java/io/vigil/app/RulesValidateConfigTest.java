@@ -44,7 +44,11 @@ class RulesValidateConfigTest {
                 + " from 1 to 65535" + System.lineSeparator());
     }
 
-    /** A receiver's error is placed in the file as every other key's: the key itself, or the part of it there is. */
+    /**
+     * A receiver's error is placed in the file as every other key's: the key itself, or the part of it there is. The
+     * file has two problems, a name given twice and a receiver of no kind: both are reported at once (until every
+     * problem was, the first alone was, and the second only once the first was fixed).
+     */
     @Test
     void aReceiversErrorIsAtItsKeysLineAndColumn() throws Exception {
         final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
@@ -60,8 +64,10 @@ class RulesValidateConfigTest {
 
         final CommandRun duplicate = validate("{above: 90}", config);
         assertThat(duplicate.exit()).isEqualTo(2);
-        assertThat(duplicate.err()).startsWith("vigil: " + config + ":6:5: receivers[1].name: 'pager' is the name of"
-                + " another receiver too");
+        assertThat(duplicate.err()).isEqualTo("vigil: " + config + ":6:5: receivers[1].name: 'pager' is the name of"
+                + " another receiver too" + System.lineSeparator()
+                + "vigil: " + config + ":8:5: receivers[2]: needs exactly one of webhook or alertmanager"
+                + System.lineSeparator());
 
         Files.writeString(config, Files.readString(config).replace("name: pager\n    alertmanager", "name: am\n"
                 + "    alertmanager"));

@@ -1,0 +1,179 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration with several problems reports them all in one error, a line each, as `rules validate` reports a
+ * rule file's: fixing one and running again to meet the next, once per problem, is what this spares.
+ */
+class ConfigLoaderAllProblemsTest {
+
+    /** The repository root: the tests run in streams-app/. */
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    private Path file(final String yaml) throws Exception {
+        return Files.writeString(dir.resolve("vigil.yaml"), yaml);
+    }
+
+    private static String lines(final String... lines) {
+        return String.join("\n", lines);
+    }
+
+    private Path fourProblems() throws Exception {
+        return file("""
+                evaluation:
+                  grce: 10s
+                  forget: banana
+                http:
+                  prot: 80
+                topics:
+                  alerts: ""
+                """);
+    }
+
+    private static List<String> theFourProblems(final Path f) {
+        return List.of(
+                f + ":2:3: unknown configuration key 'evaluation.grce'; did you mean 'evaluation.grace'?",
+                f + ":3:3: evaluation.forget: 'banana' is not a duration (e.g. 15s, 1m30s, 2h)",
+                f + ":5:3: unknown configuration key 'http.prot'; did you mean 'http.port'?",
+                f + ":7:3: topics.alerts: '' is not a Kafka topic name (1 to 249 of letters, digits, '.', '_', '-')");
+    }
+
+    @Test
+    void everyProblemOfTheFileIsReportedAtOnceInTheOrderTheyAreWritten() throws Exception {
+        final Path f = fourProblems();
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(String.join("\n", theFourProblems(f)));
+    }
+
+    @Test
+    void theCommandLinePrintsEachProblemOnItsOwnLineAndExitsTwo() throws Exception {
+        final Path f = fourProblems();
+
+        final CommandRun run = CommandRun.vigil("rules", "validate", "--config", f.toString(),
+                ROOT.resolve("rules").toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo(theFourProblems(f).stream()
+                .map(problem -> "vigil: " + problem + System.lineSeparator()).reduce("", String::concat));
+        assertThat(run.out()).isEmpty();
+    }
+
+    /** The file's by line and column, then the environment's by variable name, then the options' in their order. */
+    @Test
+    void problemsInTheFileTheEnvironmentAndTheOptionsAreAllReported() throws Exception {
+        final Path f = file("""
+                http:
+                  port: 99999
+                evaluation: {grace: soon}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f,
+                Map.of("VIGIL_LOG_FORMAT", "xml", "VIGIL_EVALUATION_FORGET", "0s"),
+                List.of(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", "nocolon"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(lines(
+                        f + ":2:3: http.port: 99999 is not a port number (0-65535)",
+                        f + ":3:14: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)",
+                        "VIGIL_EVALUATION_FORGET (evaluation.forget): must be longer than 0s (at 0s every series is"
+                                + " forgotten at each instant it has no point, its alerts pending again and again,"
+                                + " never firing)",
+                        "VIGIL_LOG_FORMAT (log.format): 'xml' is not a log format (text or json)",
+                        "--bootstrap-servers (kafka.bootstrap.servers): 'nocolon' is not HOST:PORT"));
+    }
+
+    /**
+     * Unknown keys, keys given twice, values of the wrong shape, that do not parse or are out of range, Kafka's
+     * settings and each input topic entry: one problem each. A Kafka setting Vigil refuses itself is not refused again
+     * as Kafka's clients would.
+     */
+    @Test
+    void everyKeysOwnProblemIsCollected() throws Exception {
+        final Path f = file("""
+                evaluation:
+                  grace: 10s
+                  forget: 0s
+                evaluation.grace: 5s
+                http: {port: [80]}
+                kafka:
+                  linger.ms: soon
+                  num.stream.threads: two
+                topics:
+                  metrics: [{name: a, format: csv}, {name: b, precison: s}]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(lines(
+                        f + ":3:3: evaluation.forget: must be longer than 0s (at 0s every series is forgotten at each"
+                                + " instant it has no point, its alerts pending again and again, never firing)",
+                        f + ":4:1: evaluation.grace: given twice; first at line 2",
+                        f + ":5:8: http.port: must be a single value, not a list",
+                        f + ":7:3: kafka.linger.ms: 'soon' is not valid for Kafka: Not a number of type LONG",
+                        f + ":8:3: kafka.num.stream.threads: 'two' is not a whole number",
+                        f + ":10:23: topics.metrics[0].format: 'csv' is not a format (auto, json, telegraf_json,"
+                                + " influx)",
+                        f + ":10:47: unknown configuration key 'topics.metrics[1].precison'; did you mean"
+                                + " 'topics.metrics[1].precision'?"));
+    }
+
+    /**
+     * No topic has two roles, a check of three keys: with one of them already refused (the input topics, whose default
+     * stands in), saying that the dead-letter topic is also an input topic would be about a value the user did not
+     * write. Once the key is right, the check runs.
+     */
+    @Test
+    void aCheckOfSeveralKeysIsLeftOutWhileOneOfThemIsBad() throws Exception {
+        final Path f = file("""
+                topics:
+                  metrics: [metrics, {name: telegraf, format: nope}]
+                  dlq: metrics
+                evaluation: {grace: soon}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(lines(
+                        f + ":2:39: topics.metrics[1].format: 'nope' is not a format (auto, json, telegraf_json,"
+                                + " influx)",
+                        f + ":4:14: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)"));
+
+        final Path fixed = file(Files.readString(f).replace("nope", "influx"));
+        assertThatThrownBy(() -> ConfigLoader.load(fixed, Map.of()))
+                .hasMessage(lines(
+                        fixed + ":3:3: topics.dlq: 'metrics' is also an input topic (topics.metrics); a rejected record"
+                                + " would be read again, and rejected again, for ever",
+                        fixed + ":4:14: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)"));
+    }
+
+    /**
+     * Every field of every receiver, placed in the file and in its order; a receiver whose kind is mistyped is not
+     * also told it lacks one.
+     */
+    @Test
+    void everyProblemOfEveryReceiverIsReportedWhereItIsWritten() throws Exception {
+        final Path f = file("""
+                receivers:
+                  - name: pager
+                    webhook:
+                      timeout: soon
+                      url: "http://pager:99999/hook"
+                      retries: 3
+                  - webhok: {url: "http://b:9000"}
+                """);
+        final VigilConfig cfg = ConfigLoader.load(f, Map.of());
+        assertThatThrownBy(() -> ConfigLoader.receivers(f, cfg, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(lines(
+                        f + ":4:7: receivers[0].webhook.timeout: 'soon' is not a duration like 5s or 2m",
+                        f + ":5:7: receivers[0].webhook.url: port 99999 is not a port from 1 to 65535",
+                        f + ":6:7: receivers[0].webhook.retries: unknown key",
+                        f + ":7:5: receivers[1].webhok: unknown key; did you mean 'webhook'?",
+                        f + ":7:5: receivers[1].name: every receiver needs a name"));
+    }
+}
