@@ -94,6 +94,8 @@ public final class ConfigLoader {
     private static final String KAFKA = "kafka";
     static final String KAFKA_PREFIX = "kafka.";
     private static final String RECEIVERS = "receivers";
+    /** What a problem of the YAML itself (a duplicate key, a tag) is about, for {@link Problems}: no key of ours. */
+    private static final String YAML_PROBLEM = "";
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     private static final String NUM_STREAM_THREADS = "num.stream.threads";
     private static final String VARIABLE_PREFIX = "VIGIL_";
@@ -779,8 +781,13 @@ public final class ConfigLoader {
          */
         void readFile(final Path path) {
             final YamlTreeReader.Document document = YamlTreeReader.read(path.toString(), fileText(path), "the configuration");
-            if (!document.problems().isEmpty()) {
+            if (document.root().isEmpty() && !document.problems().isEmpty()) {
+                // A syntax error: nothing after it can be read.
                 throw new ConfigException(document.problems().stream().map(RuleProblem::toString).toList());
+            }
+            // A duplicate key, a tag, an anchor or an alias leave the rest readable: collected, and the rest read.
+            for (RuleProblem p : document.problems()) {
+                problems.add(YAML_PROBLEM, new InFile(path, new YamlNode.Mark(p.line(), p.column())), p.toString());
             }
             final YamlNode root = document.root().orElse(null);
             if (root == null || root instanceof YamlNode.Scalar s && s.isNull()) {
@@ -822,6 +829,9 @@ public final class ConfigLoader {
          * of the keys a section holds (each one's own entry), are found too.
          */
         private void entry(final String key, final InFile at, final YamlNode value) {
+            if (value instanceof YamlNode.Invalid) {
+                return; // an alias, refused where it is written (readFile)
+            }
             try {
                 read(key, at, value);
             } catch (ConfigException e) {

@@ -98,14 +98,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Integer startAndRun() throws Exception {
-        // A flag's value is checked here first, so that the error names the flag alone.
-        if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
-            throw new ConfigException("--http-port: " + httpPort + " is not a port number (0-65535)");
-        }
-        if (logFormat != null) {
-            LogFormat.parse("--log-format", logFormat);
-        }
-        // Options win over the file and the environment; an error in one names the option.
+        // Options win over the file and the environment; an error in one names the option, and is reported with
+        // every other problem of the configuration (checked here first, a bad flag hid them all).
         final List<ConfigLoader.Option> options = new java.util.ArrayList<>();
         if (httpPort != null) {
             options.add(new ConfigLoader.Option("--http-port", "http.port", httpPort.toString()));

@@ -63,8 +63,10 @@ public final class YamlTreeReader {
     /**
      * A YAML document that is not a rule file, read as rule files are.
      *
-     * @param root     the document's root; empty when the file holds no document (only comments) or has problems
-     * @param problems in file order; empty when the document was read
+     * @param root     the document's root; empty when the file holds no document (only comments) or when a problem
+     *                 stopped the reading (a syntax error); present beside problems that left the rest readable (a
+     *                 duplicate key, whose first is kept; a tag; an anchor; an alias, read as {@link YamlNode.Invalid})
+     * @param problems in file order; empty when the document was read without any
      */
     public record Document(Optional<YamlNode> root, List<RuleProblem> problems) {
         public Document {
@@ -79,7 +81,7 @@ public final class YamlTreeReader {
     public static Document read(final String file, final String text, final String kind) {
         final FileProblems problems = new FileProblems(file);
         final Optional<YamlNode> root = new YamlTreeReader(text, problems, kind, kind).read();
-        return new Document(problems.count() == 0 ? root : Optional.empty(), problems.sorted());
+        return new Document(root, problems.sorted());
     }
 
     /** Thrown to stop reading after a problem that makes the rest of the document meaningless. */

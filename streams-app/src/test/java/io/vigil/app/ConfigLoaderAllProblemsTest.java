@@ -50,6 +50,32 @@ class ConfigLoaderAllProblemsTest {
                 f + ":7:3: topics.alerts: '' is not a Kafka topic name (1 to 249 of letters, digits, '.', '_', '-')");
     }
 
+    /**
+     * A duplicate key, a tag or an alias leave the rest of the file readable: reported in their places among the
+     * others, where the first of them stopped the reading and hid the rest.
+     */
+    @Test
+    void problemsOfTheYamlItselfAreReportedAmongTheOthers() throws Exception {
+        final Path f = file("""
+                evaluation:
+                  forget: xx
+                http: {port: 99999}
+                evaluation:
+                  grace: 1s
+                log: {format: !!str xml}
+                topics: {alerts: &a alerts, dlq: *a}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .message().satisfies(m -> assertThat(m.lines()).satisfiesExactly(
+                        l -> assertThat(l).startsWith(f + ":2:3: evaluation.forget: 'xx' is not a duration"),
+                        l -> assertThat(l).startsWith(f + ":3:8: http.port: 99999 is not a port number"),
+                        l -> assertThat(l).startsWith(f + ":4:1: duplicate key 'evaluation'"),
+                        // The tagged value is not read: its problem is the tag, not what it would have been.
+                        l -> assertThat(l).startsWith(f + ":6:15: YAML tags are not allowed"),
+                        l -> assertThat(l).startsWith(f + ":7:18: YAML anchors are not allowed"),
+                        l -> assertThat(l).startsWith(f + ":7:34: YAML aliases are not allowed")));
+    }
+
     @Test
     void everyProblemOfTheFileIsReportedAtOnceInTheOrderTheyAreWritten() throws Exception {
         final Path f = fourProblems();

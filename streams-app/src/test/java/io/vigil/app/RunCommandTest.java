@@ -47,12 +47,23 @@ class RunCommandTest {
     void aFlagsValueThatCannotBeUsedIsNamedAsTheFlag() throws Exception {
         final CommandRun port = CommandRun.vigil("run", "--rules", RULES, "--http-port", "70000");
         assertThat(port.exit()).isEqualTo(2);
-        assertThat(port.err()).isEqualTo("vigil: --http-port: 70000 is not a port number (0-65535)" + System.lineSeparator());
+        assertThat(port.err()).isEqualTo("vigil: --http-port (http.port): 70000 is not a port number (0-65535)"
+                + System.lineSeparator());
 
         final CommandRun format = CommandRun.vigil("run", "--rules", RULES, "--log-format", "xml");
         assertThat(format.exit()).isEqualTo(2);
-        assertThat(format.err()).isEqualTo("vigil: --log-format: 'xml' is not a log format (text or json)"
+        assertThat(format.err()).isEqualTo("vigil: --log-format (log.format): 'xml' is not a log format (text or json)"
                 + System.lineSeparator());
+
+        // Both at once, beside a problem of the file: every one reported, the file's first, then the flags in order.
+        final Path withProblem = Files.writeString(dir.resolve("forget.yaml"), "evaluation: {forget: banana}\n");
+        final CommandRun all = CommandRun.vigil("run", "--rules", RULES, "--config", withProblem.toString(),
+                "--http-port", "70000", "--log-format", "xml");
+        assertThat(all.exit()).isEqualTo(2);
+        assertThat(all.err().lines()).containsExactly(
+                "vigil: " + withProblem + ":1:14: evaluation.forget: 'banana' is not a duration (e.g. 15s, 1m30s, 2h)",
+                "vigil: --http-port (http.port): 70000 is not a port number (0-65535)",
+                "vigil: --log-format (log.format): 'xml' is not a log format (text or json)");
 
         // The same values in the configuration are named by their keys.
         final Path config = Files.writeString(dir.resolve("vigil.yaml"), "http: {port: 70000}\n");
