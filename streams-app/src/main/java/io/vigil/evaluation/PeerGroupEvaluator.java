@@ -275,6 +275,21 @@ public final class PeerGroupEvaluator {
         }
     }
 
+    /**
+     * Why a member's alert resolved other than by being judged no outlier: it had no value (no data in its window), or
+     * its group had too few members with one to be judged, where "10 vs NaN" read as the node having recovered.
+     */
+    private static Optional<String> whyResolved(final Rule rule, final double value, final double median) {
+        if (Double.isNaN(value)) {
+            return Optional.of(TaskEvaluator.noData(rule));
+        }
+        if (Double.isNaN(median) && rule.condition() instanceof Condition.Outlier outlier) {
+            return Optional.of("its peer group has fewer than " + outlier.minPeers()
+                    + " members with a value (min_peers), too few to judge");
+        }
+        return Optional.empty();
+    }
+
     private void step(final Rule rule, final String groupKey, final String key, final String seriesKey, final double value,
                       final double median, final double z, final boolean holds, final long t,
                       final List<AlertTransition> out, final Map<String, Optional<PeerAlert>> changes) {
@@ -291,7 +306,7 @@ public final class PeerGroupEvaluator {
         final AlertNumbers forLabels = !prev.isInactive() ? prevAlert.labelNumbers()
                 : rule.labelsUseNumbers() ? now : AlertNumbers.NONE;
         step.event().ifPresent(kind -> out.add(TaskEvaluator.transition(rule, series, kind, step.status(), now, last,
-                forLabels)));
+                forLabels, kind == AlertTransition.Kind.RESOLVED ? whyResolved(rule, value, median) : Optional.empty())));
         if (step.status().isInactive()) {
             if (prevAlert != null) {
                 alerts.remove(key);

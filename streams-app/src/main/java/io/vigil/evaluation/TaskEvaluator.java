@@ -1248,9 +1248,19 @@ public final class TaskEvaluator {
                                       final AlertStatus status, final AlertNumbers now, final AlertNumbers last,
                                       final AlertNumbers forLabels) {
         final boolean noData = kind == AlertTransition.Kind.RESOLVED && Double.isNaN(now.value());
-        final AlertNumbers shown = noData && !Double.isNaN(last.value()) ? last : now;
-        return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z(),
-                noData ? Optional.of(noData(rule)) : Optional.empty(),
+        return transition(rule, series, kind, status, now, last, forLabels,
+                noData ? Optional.of(noData(rule)) : Optional.empty());
+    }
+
+    /**
+     * As above, {@code why} it resolved where that is not its condition turning false; the numbers shown are then
+     * those of its last evaluation (the ones that had data).
+     */
+    static AlertTransition transition(final Rule rule, final Series series, final AlertTransition.Kind kind,
+                                      final AlertStatus status, final AlertNumbers now, final AlertNumbers last,
+                                      final AlertNumbers forLabels, final Optional<String> why) {
+        final AlertNumbers shown = why.isPresent() && !Double.isNaN(last.value()) ? last : now;
+        return new AlertTransition(rule, series, kind, status, shown.value(), shown.median(), shown.z(), why,
                 rule.labelsUseNumbers() ? forLabels : AlertNumbers.NONE);
     }
 

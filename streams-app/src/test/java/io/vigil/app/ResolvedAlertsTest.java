@@ -122,6 +122,40 @@ class ResolvedAlertsTest {
                 .containsEntry("resolved_reason", "fewer than 2 points in its 30s window, which rate needs");
     }
 
+    /**
+     * An outlier whose group falls below min_peers is no longer judged and resolves: it says why, with the numbers of
+     * its last judgment, where "10 vs NaN" read as the node having come back to its peers.
+     */
+    @Test
+    void anOutlierResolvingAsItsGroupShrinksSaysTooFewPeers() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 10s
+                    rules:
+                      - alert: Low
+                        series: cpu
+                        window: 30s
+                        outlier: {peers: [cluster], direction: low, z: 4, min_change: 0.5, min_peers: 5}
+                        annotations: {summary: "{{ $value }} vs {{ $median }}"}
+                """;
+        final List<String> lines = new ArrayList<>();
+        for (int s = 0; s <= 400; s += 10) {
+            for (int n = 0; n < 6; n++) {
+                // node 0 far below the others throughout; nodes 3 to 5 stop at 200 s, leaving 3 of min_peers 5
+                if (n < 3 || s < 200) {
+                    lines.add(member("cpu", n, n == 0 ? 10 : 50 + n, s));
+                }
+            }
+        }
+
+        final AlertEvent low = resolved(replay(rules, lines), "Low");
+
+        assertThat(low.annotations()).containsEntry("summary", "10 vs 52.5")
+                .containsEntry("resolved_reason", "its peer group has fewer than 5 members with a value (min_peers),"
+                        + " too few to judge");
+    }
+
     @Test
     void anAlertResolvingAsItsConditionTurnsFalseGivesNoReason() throws IOException {
         final String rules = """
@@ -169,6 +203,12 @@ class ResolvedAlertsTest {
                 .filter(e -> alert.equals(e.labels().get("alertname"))).toList();
         assertThat(resolved).hasSize(1);
         return resolved.get(0);
+    }
+
+    /** A native JSON datapoint of {@code name}{instance="node-N", cluster="c"} at {@code seconds} after {@link #START}. */
+    private static String member(final String name, final int n, final double value, final int seconds) {
+        return point(name, value, seconds).replace("{\"instance\":\"a\"}",
+                "{\"instance\":\"node-" + n + "\",\"cluster\":\"c\"}");
     }
 
     /** A native JSON datapoint of {@code name}{instance="a"} at {@code seconds} after {@link #START}. */
