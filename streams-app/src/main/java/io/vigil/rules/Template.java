@@ -19,7 +19,8 @@ public final class Template {
     private static final BigDecimal PLAIN_FROM = new BigDecimal("0.0001");
     /** Where a double's digits stop being exact when printed whole; from it numbers print in exponent form. */
     private static final double EXPONENT_FROM = 1e15;
-    private static final MathContext SIGNIFICANT = new MathContext(4, RoundingMode.HALF_UP);
+    /** Go's %.4g: 4 significant digits of the double's exact value, ties to even. */
+    private static final MathContext GO_SIGNIFICANT = new MathContext(4, RoundingMode.HALF_EVEN);
 
     private static final String KNOWN = "$labels.NAME, $value";
     private static final String KNOWN_WITH_BASELINE = "$labels.NAME, $value, $median, $z";
@@ -223,23 +224,23 @@ public final class Template {
         if (Double.isInfinite(x)) {
             return x > 0 ? "+Inf" : "-Inf";
         }
-        // BigDecimal.valueOf starts from the shortest decimal that reads back as x, so 0.00005 rounds up as written.
-        final BigDecimal exact = BigDecimal.valueOf(x);
         if (Math.abs(x) >= EXPONENT_FROM) {
-            return exponentForm(exact);
+            return goG4(x);
         }
-        final BigDecimal significant = exact.round(SIGNIFICANT);
-        // Decided after rounding, as %g does: 0.000099996 is 0.0001, not 1e-04.
-        return significant.signum() != 0 && significant.abs().compareTo(PLAIN_FROM) < 0
-                ? exponentForm(exact)
-                : exact.setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        // Decided after rounding, as %g does (0.000099996 is 0.0001, not 1e-04), and on the double's exact value, as
+        // Go rounds it.
+        final BigDecimal significant = new BigDecimal(x).round(GO_SIGNIFICANT);
+        if (significant.signum() != 0 && significant.abs().compareTo(PLAIN_FROM) < 0) {
+            return goG4(x);
+        }
+        // BigDecimal.valueOf starts from the shortest decimal that reads back as x, so 0.00005 rounds up as written.
+        return BigDecimal.valueOf(x).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
-    /** {@code 2.34e-05}: 4 significant digits, trailing zeros dropped, a signed exponent of at least two digits. */
-    private static String exponentForm(final BigDecimal x) {
-        final BigDecimal rounded = x.round(SIGNIFICANT).stripTrailingZeros();
+    /** {@code 2.34e-05}: Go's {@code %.4g} ({@link TemplateFunction#appendG4}), here always in exponent form. */
+    private static String goG4(final double x) {
         final StringBuilder sb = new StringBuilder(12);
-        TemplateFunction.appendExponentForm(sb, rounded, rounded.precision() - rounded.scale() - 1);
+        TemplateFunction.appendG4(sb, x);
         return sb.toString();
     }
 

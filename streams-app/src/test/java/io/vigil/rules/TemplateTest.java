@@ -59,7 +59,11 @@ class TemplateTest {
         assertThat(Template.formatNumber(0.000012345678)).isEqualTo("1.235e-05");
         assertThat(Template.formatNumber(1e-7)).isEqualTo("1e-07");
         assertThat(Template.formatNumber(-1e-7)).isEqualTo("-1e-07");
-        assertThat(Template.formatNumber(Double.MIN_VALUE)).isEqualTo("4.9e-324");
+        assertThat(Template.formatNumber(Double.MIN_VALUE)).isEqualTo("4.941e-324");
+        // Rounded as Go rounds: the double's exact value, ties to even (1.0005e-05 is just below its decimal).
+        assertThat(Template.formatNumber(1.0005e-05)).isEqualTo("1e-05");
+        assertThat(Template.formatNumber(1.0015e-05)).isEqualTo("1.001e-05");
+        assertThat(Template.formatNumber(1.0025e+16)).isEqualTo("1.002e+16");
         assertThat(Template.formatNumber(1e15)).isEqualTo("1e+15");
         assertThat(Template.formatNumber(1_234_567_890_123_456.0)).isEqualTo("1.235e+15");
         assertThat(Template.formatNumber(1e20)).isEqualTo("1e+20");
