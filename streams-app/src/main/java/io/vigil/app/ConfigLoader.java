@@ -229,7 +229,7 @@ public final class ConfigLoader {
         // Relates three keys: checked only when each is valid, as a complaint about a value already reported bad (or
         // about the default that stands in for it) would be noise.
         if (problems.noneAbout(InputTopicsSyntax.KEY, "topics.alerts", "topics.dlq")) {
-            problems.check(() -> checkTopicRoles(inputs, alerts, dlq, values.keySet()));
+            topicRoleConflicts(inputs, alerts, dlq, values.keySet()).forEach(problems::add);
         }
         final String rulesPath = problems.read(() -> nonEmpty(values, "rules.path"));
         final Duration grace = problems.read(() -> duration(values, "evaluation.grace"));
@@ -362,35 +362,37 @@ public final class ConfigLoader {
      * rejects them again, for ever; one that is also the alerts topic (or delivery's {@code <alerts>.dlq}) reads
      * Vigil's own output as datapoints; dead letters on the alerts topic reach the receivers' consumers.
      */
-    private static void checkTopicRoles(final List<InputTopic> inputs, final String alerts, final String dlq,
-                                        final Set<String> set) {
+    private static List<ConfigException> topicRoleConflicts(final List<InputTopic> inputs, final String alerts,
+                                                            final String dlq, final Set<String> set) {
+        final List<ConfigException> conflicts = new ArrayList<>();
         final Set<String> inputNames = inputs.stream().map(InputTopic::name).collect(Collectors.toSet());
         final String alertsDlq = alerts + ".dlq";
         if (alertsDlq.length() > LONGEST_TOPIC) {
-            throw new ConfigException("topics.alerts: '" + alerts + "' is too long: alert delivery's dead-letter"
-                    + " topic, its name and '.dlq', would be over " + LONGEST_TOPIC + " characters");
+            conflicts.add(new ConfigException("topics.alerts: '" + alerts + "' is too long: alert delivery's dead-letter"
+                    + " topic, its name and '.dlq', would be over " + LONGEST_TOPIC + " characters"));
         }
         if (inputNames.contains(dlq)) {
-            throw twoRoles(set, "topics.dlq", dlq, "the dead-letter topic",
-                    "a rejected record would be read again, and rejected again, for ever");
+            conflicts.add(twoRoles(set, "topics.dlq", dlq, "the dead-letter topic",
+                    "a rejected record would be read again, and rejected again, for ever"));
         }
         if (inputNames.contains(alerts)) {
-            throw twoRoles(set, "topics.alerts", alerts, "the alerts topic",
-                    "Vigil would read its own alert events as datapoints");
+            conflicts.add(twoRoles(set, "topics.alerts", alerts, "the alerts topic",
+                    "Vigil would read its own alert events as datapoints"));
         }
         if (inputNames.contains(alertsDlq)) {
-            throw set.contains("topics.alerts") || !set.contains(InputTopicsSyntax.KEY)
+            conflicts.add(set.contains("topics.alerts") || !set.contains(InputTopicsSyntax.KEY)
                     ? new ConfigException("topics.alerts: '" + alerts + "' makes alert delivery's dead-letter topic '"
                             + alertsDlq + "', which is also an input topic (" + InputTopicsSyntax.KEY + ")")
                     : new ConfigException(InputTopicsSyntax.KEY + ": '" + alertsDlq + "' is also alert delivery's"
                             + " dead-letter topic (topics.alerts and '.dlq'); Vigil would read its own alert events"
-                            + " as datapoints");
+                            + " as datapoints"));
         }
         if (dlq.equals(alerts)) {
-            throw new ConfigException((set.contains("topics.dlq") ? "topics.dlq: '" + dlq + "' is also the alerts"
+            conflicts.add(new ConfigException((set.contains("topics.dlq") ? "topics.dlq: '" + dlq + "' is also the alerts"
                     + " topic (topics.alerts)" : "topics.alerts: '" + alerts + "' is also the dead-letter topic"
-                    + " (topics.dlq)") + "; the receivers would be sent the rejected records");
+                    + " (topics.dlq)") + "; the receivers would be sent the rejected records"));
         }
+        return conflicts;
     }
 
     /**

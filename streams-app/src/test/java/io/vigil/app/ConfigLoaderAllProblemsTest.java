@@ -76,6 +76,23 @@ class ConfigLoaderAllProblemsTest {
                         l -> assertThat(l).startsWith(f + ":7:34: YAML aliases are not allowed")));
     }
 
+    /** Every conflict of the topics' roles, not the first: each named where its key is set. */
+    @Test
+    void everyTopicWithTwoRolesIsReported() throws Exception {
+        final Path f = file("""
+                topics:
+                  metrics: [m1, alerts, alerts.dlq]
+                  alerts: alerts
+                  dlq: alerts
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .message().satisfies(m -> assertThat(m.lines()).satisfiesExactlyInAnyOrder(
+                        l -> assertThat(l).startsWith(f + ":3:3: topics.alerts: 'alerts' is also an input topic"),
+                        l -> assertThat(l).startsWith(f + ":3:3: topics.alerts: 'alerts' makes alert delivery's"),
+                        l -> assertThat(l).startsWith(f + ":4:3: topics.dlq: 'alerts' is also an input topic"),
+                        l -> assertThat(l).startsWith(f + ":4:3: topics.dlq: 'alerts' is also the alerts topic")));
+    }
+
     @Test
     void everyProblemOfTheFileIsReportedAtOnceInTheOrderTheyAreWritten() throws Exception {
         final Path f = fourProblems();
