@@ -983,6 +983,12 @@ public final class ConfigLoader {
                 }
             });
             if (env.containsKey(BOOTSTRAP_VARIABLE)) {
+                final String longForm = KAFKA_VARIABLE_PREFIX + "BOOTSTRAP_SERVERS";
+                if (env.containsKey(longForm)) {
+                    // Two spellings of one key, refused as in the file: which one wins is not for the reader to know.
+                    problems.add(KAFKA_PREFIX + BOOTSTRAP_SERVERS, ByName.variable(BOOTSTRAP_VARIABLE), BOOTSTRAP_VARIABLE
+                            + " (" + KAFKA_PREFIX + BOOTSTRAP_SERVERS + "): given also as " + longForm + "; set one");
+                }
                 kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
                 origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, ByName.variable(BOOTSTRAP_VARIABLE));
             }

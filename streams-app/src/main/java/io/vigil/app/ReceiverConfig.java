@@ -98,7 +98,11 @@ final class ReceiverConfig {
                 return;
             }
             final boolean allKnown = unknownKeys(r, RECEIVER_KEYS, at);
-            final String name = read(() -> name(r, at));
+            // A receiver whose name is mistyped (nme, reported above as "did you mean 'name'?") is not told it needs
+            // one too.
+            final boolean nameMistyped = !r.containsKey("name") && r.keySet().stream().anyMatch(key -> !RECEIVER_KEYS
+                    .contains(key) && KeySuggestion.closest(key, List.copyOf(RECEIVER_KEYS)).equals(Optional.of("name")));
+            final String name = nameMistyped ? null : read(() -> name(r, at));
             final Optional<SeriesSelector> match =
                     read(() -> text(r, "match", at).map(m -> matchers(m, at + ".match")));
             if (r.containsKey("alertmanager") == r.containsKey("webhook")) {

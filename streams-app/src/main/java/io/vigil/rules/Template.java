@@ -79,7 +79,7 @@ public final class Template {
         if (text.charAt(pos) != '$') {
             final String word = text.substring(pos, identifierEnd(text, pos, close));
             // Prometheus also takes the call form, {{ humanize $value }}: say how to write it here.
-            throw new ValueSyntaxException("unsupported template expression '" + text.substring(pos, close).strip()
+            throw new ValueSyntaxException("unsupported template expression '" + written(text, pos, close)
                     + "'; " + (TemplateFunction.named(word).isPresent()
                             ? "write the function after the number, as in '$value | " + word + "'"
                             : "only " + known + " can be used"), pos);
@@ -126,10 +126,10 @@ public final class Template {
                 throw new ValueSyntaxException("template functions (" + TemplateFunction.NAMES + ") apply to numbers ("
                         + (allowBaseline ? NUMBERS_WITH_BASELINE : NUMBERS) + "), not to labels", pos);
             }
-            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip() + "' in '{{ }}'", pos);
+            throw new ValueSyntaxException("unexpected '" + written(text, pos, close) + "' in '{{ }}'", pos);
         }
         if (text.charAt(pos) != '|') {
-            throw new ValueSyntaxException("unexpected '" + text.substring(pos, close).strip()
+            throw new ValueSyntaxException("unexpected '" + written(text, pos, close)
                     + "' in '{{ }}'; a number can only be followed by '| FUNCTION', one of " + TemplateFunction.NAMES,
                     pos);
         }
@@ -151,15 +151,25 @@ public final class Template {
         if (pos != close) {
             throw new ValueSyntaxException(text.charAt(pos) == '|'
                     ? "only one template function can be applied, not a pipeline of several"
-                    : "unexpected '" + text.substring(pos, close).strip() + "' after '" + name
+                    : "unexpected '" + written(text, pos, close) + "' after '" + name
                             + "'; template functions take no arguments", pos);
         }
         return new Applied(number, function);
     }
 
+    /** {@code text[from, to)} without the spaces at its end that {@link #skipSpaces} would skip, for a message. */
+    private static String written(final String text, final int from, final int to) {
+        int end = to;
+        while (end > from && " \t\r\n".indexOf(text.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        return text.substring(from, end);
+    }
+
+    /** Past the spaces Go's template lexer skips (space, tab, CR, LF): a wider space is no space in Prometheus. */
     private static int skipSpaces(final String text, final int from, final int limit) {
         int pos = from;
-        while (pos < limit && Character.isWhitespace(text.charAt(pos))) {
+        while (pos < limit && " \t\r\n".indexOf(text.charAt(pos)) >= 0) {
             pos++;
         }
         return pos;

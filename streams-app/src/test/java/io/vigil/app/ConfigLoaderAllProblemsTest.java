@@ -76,6 +76,15 @@ class ConfigLoaderAllProblemsTest {
                         l -> assertThat(l).startsWith(f + ":7:34: YAML aliases are not allowed")));
     }
 
+    /** Two spellings of one key in the environment are refused, as two in the file are. */
+    @Test
+    void bothSpellingsOfTheBootstrapServersVariableAreRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_BOOTSTRAP_SERVERS", "a:1",
+                "VIGIL_KAFKA_BOOTSTRAP_SERVERS", "b:2"))).isInstanceOf(ConfigException.class)
+                .hasMessage("VIGIL_BOOTSTRAP_SERVERS (kafka.bootstrap.servers): given also as"
+                        + " VIGIL_KAFKA_BOOTSTRAP_SERVERS; set one");
+    }
+
     /** Every conflict of the topics' roles, not the first: each named where its key is set. */
     @Test
     void everyTopicWithTwoRolesIsReported() throws Exception {
@@ -196,8 +205,8 @@ class ConfigLoaderAllProblemsTest {
     }
 
     /**
-     * Every field of every receiver, placed in the file and in its order; a receiver whose kind is mistyped is not
-     * also told it lacks one.
+     * Every field of every receiver, placed in the file and in its order; a receiver whose kind or name is mistyped is
+     * not also told it lacks one.
      */
     @Test
     void everyProblemOfEveryReceiverIsReportedWhereItIsWritten() throws Exception {
@@ -209,6 +218,8 @@ class ConfigLoaderAllProblemsTest {
                       url: "http://pager:99999/hook"
                       retries: 3
                   - webhok: {url: "http://b:9000"}
+                  - nme: c
+                    webhook: {url: "http://c:9000"}
                 """);
         final VigilConfig cfg = ConfigLoader.load(f, Map.of());
         assertThatThrownBy(() -> ConfigLoader.receivers(f, cfg, Map.of())).isInstanceOf(ConfigException.class)
@@ -217,6 +228,8 @@ class ConfigLoaderAllProblemsTest {
                         f + ":5:7: receivers[0].webhook.url: port 99999 is not a port from 1 to 65535",
                         f + ":6:7: receivers[0].webhook.retries: unknown key",
                         f + ":7:5: receivers[1].webhok: unknown key; did you mean 'webhook'?",
-                        f + ":7:5: receivers[1].name: every receiver needs a name"));
+                        f + ":7:5: receivers[1].name: every receiver needs a name",
+                        // A mistyped name is not also a missing one.
+                        f + ":8:5: receivers[2].nme: unknown key; did you mean 'name'?"));
     }
 }

@@ -91,6 +91,9 @@ class TemplateTest {
         assertError("{{ .Labels.x }}", false,
                 "unsupported template expression '.Labels.x'; only $labels.NAME, $value can be used", 3);
         assertError("{{ $labels.x y }}", false, "unexpected 'y' in '{{ }}'", 13);
+        // Go's template lexer skips space, tab, CR and LF only: an ideographic space is no space to Prometheus.
+        assertError("{{ $value\u3000}}", false, "unexpected '\u3000' in '{{ }}'; a number can only be followed by"
+                + " '| FUNCTION', one of humanize, humanize1024, humanizeDuration, humanizePercentage", 9);
         assertError("{{ $labels }}", false, "expected '.' and a label name after '$labels'", 10);
         assertError("{{ $labels.9 }}", false, "expected a label name after '$labels.'", 11);
         assertError("{{ $labels.__name__ }} high", false, "'$labels.__name__' is never set: the metric name is not"
