@@ -97,18 +97,13 @@ final class ReceiverConfig {
             if (r == null) {
                 return;
             }
-            final boolean allKnown = unknownKeys(r, RECEIVER_KEYS, at);
-            // A receiver whose name is mistyped (nme, reported above as "did you mean 'name'?") is not told it needs
-            // one too.
-            final boolean nameMistyped = !r.containsKey("name") && r.keySet().stream().anyMatch(key -> !RECEIVER_KEYS
-                    .contains(key) && KeySuggestion.closest(key, List.copyOf(RECEIVER_KEYS)).equals(Optional.of("name")));
-            final String name = nameMistyped ? null : read(() -> name(r, at));
+            // A key mistyped (nme, webhok: reported here with the key meant) is not also reported missing.
+            final Set<String> meant = unknownKeys(r, RECEIVER_KEYS, at);
+            final String name = meant.contains("name") ? null : read(() -> name(r, at));
             final Optional<SeriesSelector> match =
                     read(() -> text(r, "match", at).map(m -> matchers(m, at + ".match")));
             if (r.containsKey("alertmanager") == r.containsKey("webhook")) {
-                // Relates two keys: said only when every key is known, as a mistyped one (webhok, reported above) is
-                // most likely the one missing.
-                if (allKnown) {
+                if (!meant.contains("webhook") && !meant.contains("alertmanager")) {
                     problems.add(at + ": needs exactly one of webhook or alertmanager");
                 }
             } else if (r.containsKey("alertmanager")) {
@@ -171,17 +166,21 @@ final class ReceiverConfig {
             }
         }
 
-        /** Every key of {@code m} that is not one of {@code known}, each a problem; whether there was none. */
-        private boolean unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
-            boolean allKnown = true;
+        /**
+         * Every key of {@code m} that is not one of {@code known}, each a problem naming the known key most likely
+         * meant; those keys.
+         */
+        private Set<String> unknownKeys(final Map<String, Object> m, final Set<String> known, final String at) {
+            final Set<String> meant = new HashSet<>();
             for (String key : m.keySet()) {
                 if (!known.contains(key)) {
-                    problems.add(at + "." + key + ": unknown key" + KeySuggestion.closest(key, List.copyOf(known))
-                            .map(best -> "; did you mean '" + best + "'?").orElse(""));
-                    allKnown = false;
+                    final Optional<String> best = KeySuggestion.closest(key, List.copyOf(known));
+                    problems.add(at + "." + key + ": unknown key"
+                            + best.map(b -> "; did you mean '" + b + "'?").orElse(""));
+                    best.ifPresent(meant::add);
                 }
             }
-            return allKnown;
+            return meant;
         }
 
         /** What {@code check} reads, or null when it fails: its problem is then collected. */

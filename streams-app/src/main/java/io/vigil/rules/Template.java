@@ -160,7 +160,7 @@ public final class Template {
     /** {@code text[from, to)} without the spaces at its end that {@link #skipSpaces} would skip, for a message. */
     private static String written(final String text, final int from, final int to) {
         int end = to;
-        while (end > from && " \t\r\n".indexOf(text.charAt(end - 1)) >= 0) {
+        while (end > from && isGoSpace(text.charAt(end - 1))) {
             end--;
         }
         return text.substring(from, end);
@@ -169,10 +169,14 @@ public final class Template {
     /** Past the spaces Go's template lexer skips (space, tab, CR, LF): a wider space is no space in Prometheus. */
     private static int skipSpaces(final String text, final int from, final int limit) {
         int pos = from;
-        while (pos < limit && " \t\r\n".indexOf(text.charAt(pos)) >= 0) {
+        while (pos < limit && isGoSpace(text.charAt(pos))) {
             pos++;
         }
         return pos;
+    }
+
+    private static boolean isGoSpace(final char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
     /** The end of a label-name-like identifier starting at {@code from} ({@code from} itself when there is none). */
