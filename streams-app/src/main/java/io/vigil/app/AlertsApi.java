@@ -10,6 +10,7 @@ import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
@@ -45,12 +46,15 @@ final class AlertsApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+    /** How long an answer of {@code /api/series} waits for the evaluation tasks: they answer between records. */
+    private static final Duration QUESTION_WAIT = Duration.ofSeconds(3);
     private static final long SCAN_REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** The stores the API reads: the series' states and their tasks' progress, and the peer stage's alerts. */
     private static final Set<String> READ_STORES = Set.of(SeriesEvaluationProcessor.SERIES_STORE,
             SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.ALERTS_STORE);
 
     private final KafkaStreams streams;
+    private final SeriesQuestions questions;
     private final LiveRules rules;
     private final AlertEventFactory events;
     private final long graceMs;
@@ -63,15 +67,20 @@ final class AlertsApi {
     private record Scan(long atNanos, RuleIndex rules, List<ActiveAlerts.ActiveAlert> alerts) {
     }
 
-    AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
-              final HostInfo self) {
-        this(streams, rules, events, graceMs, self, java.util.Optional.empty());
+    AlertsApi(final KafkaStreams streams, final SeriesQuestions questions, final LiveRules rules,
+              final AlertEventFactory events, final long graceMs, final HostInfo self) {
+        this(streams, questions, rules, events, graceMs, self, java.util.Optional.empty());
     }
 
-    /** @param token the bearer token every instance's API requires, when set; sent to the other instances too */
-    AlertsApi(final KafkaStreams streams, final LiveRules rules, final AlertEventFactory events, final long graceMs,
-              final HostInfo self, final java.util.Optional<String> token) {
+    /**
+     * @param questions where this instance's evaluation tasks are asked about their series
+     * @param token     the bearer token every instance's API requires, when set; sent to the other instances too
+     */
+    AlertsApi(final KafkaStreams streams, final SeriesQuestions questions, final LiveRules rules,
+              final AlertEventFactory events, final long graceMs, final HostInfo self,
+              final java.util.Optional<String> token) {
         this.peers = new PeerClient(PEER_TIMEOUT, token);
+        this.questions = questions;
         this.streams = streams;
         this.rules = rules;
         this.events = events;
@@ -201,6 +210,62 @@ final class AlertsApi {
                     : ((Number) m.get("pending")).intValue() > 0 ? "pending" : "inactive");
         }
         return JSON.writeValueAsString(localOnly ? states : new ArrayList<>(byRule.values()));
+    }
+
+    /**
+     * What the rules make of the series {@code query} matches, each pair of rule and series as its next evaluation
+     * will judge it with the points received so far ({@link io.vigil.evaluation.SeriesExplanation}): at most its
+     * limit, firing first, then pending, then by rule and series; {@code matched} counts every match, and
+     * {@code unanswered} names the evaluation tasks that did not answer within {@link #QUESTION_WAIT} (their series
+     * are missing). Each instance asks its own tasks; an outlier's state is the peer stage's, which may be another
+     * instance's, and is set once the answers are together.
+     */
+    String series(final boolean localOnly, final SeriesQuery query) throws IOException {
+        requireOwnAddress();
+        final SeriesQuestions.Answer local;
+        try {
+            local = questions.ask(query, query.limit(), QUESTION_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while asking the evaluation tasks");
+        }
+        final List<Map<String, Object>> entries = new ArrayList<>();
+        local.kept().forEach(e -> entries.add(SeriesExplanationJson.of(e)));
+        final List<String> unanswered = new ArrayList<>();
+        local.unanswered().forEach(task -> unanswered.add("task " + task + " of " + self.host() + ":" + self.port()));
+        final SeriesShare mine = new SeriesShare(entries, local.matched(), unanswered,
+                localOutlierAlerts(query.match()));
+        if (localOnly) {
+            // Its own outliers' states set too, for whoever reads a share; the alerts kept for the instance merging.
+            final SeriesShare merged = SeriesShare.merge(List.of(mine), query.limit());
+            return JSON.writeValueAsString(new SeriesShare(merged.series(), merged.matched(), merged.unanswered(),
+                    mine.outlierAlerts()));
+        }
+        final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
+        for (HostInfo other : otherInstances()) {
+            shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()), SeriesShare.class));
+        }
+        return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit()));
+    }
+
+    /** The outlier alerts pending or firing in this instance's peer stage that {@code match} asks about. */
+    private List<Map<String, Object>> localOutlierAlerts(final AlertsQuery match) {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        for (ActiveAlerts.ActiveAlert a : localActive()) {
+            final Labels named = a.series().labels().with("__name__", a.series().name());
+            if (a.rule().condition() instanceof io.vigil.rules.Condition.Outlier
+                    && match.matches(named.with("alertname", a.rule().alert()))) {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("rule", a.rule().id());
+                m.put("labels", new TreeMap<>(named.toMap()));
+                m.put("state", a.status().isFiring() ? "firing" : "pending");
+                m.put("activeAt", Instant.ofEpochMilli(a.status().activeAt()).toString());
+                m.put("median", number(a.numbers().median()));
+                m.put("z", number(a.numbers().z()));
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /**

@@ -123,7 +123,7 @@ public final class HttpEndpoints implements AutoCloseable {
         this.api = api;
     }
 
-    /** Adds {@code /api/alerts}, {@code /api/rules} and the live alerts page at {@code /}. */
+    /** Adds {@code /api/alerts}, {@code /api/rules}, {@code /api/series} and the live alerts page at {@code /}. */
     private void addApiContexts() {
         server.createContext("/", only("/", ex -> {
             try (java.io.InputStream page = HttpEndpoints.class.getResourceAsStream("/web/index.html")) {
@@ -134,6 +134,8 @@ public final class HttpEndpoints implements AutoCloseable {
         guard(server.createContext("/api/alerts", only("/api/alerts",
                 ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q))))));
         guard(server.createContext("/api/rules", only("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local)))));
+        guard(server.createContext("/api/series", only("/api/series",
+                ex -> answer(ex, api, (a, local, q) -> a.series(local, SeriesQuery.parse(q))))));
     }
 
     /** Where an alert event's generatorURL points: {@code http.external_url}/rules/GROUP/ALERT (formats.md). */

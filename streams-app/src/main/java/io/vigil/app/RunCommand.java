@@ -163,7 +163,8 @@ final class RunCommand implements Callable<Integer> {
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry));
         delivery.start();
         readiness.set(engine.readiness());
-        http.serveApi(new AlertsApi(engine.streams(), liveRules, new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
+        http.serveApi(new AlertsApi(engine.streams(), engine.questions(), liveRules,
+                new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
         // A stream thread that died leaves no engine: stop everything and exit 1 rather than live on as a zombie.
         engine.failure().thenRun(stopRequested::countDown);
@@ -181,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
         receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + ReceiverConfig.shown(r.url())));
         receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));
         out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
-        out.printf("  HTTP:    http://%s/ (the alerts page)  /api/alerts  /api/rules  /metrics  /healthz  /readyz%n",
+        out.printf("  HTTP:    http://%s/ (the alerts page)  /api/alerts  /api/rules  /api/series  /metrics  /healthz  /readyz%n",
                 HttpEndpoints.authority(cfg.httpBind(), http.port()));
         if (broker != null) {
             // Stamped when run, not when printed: a point pasted minutes later, after others, would be dropped as

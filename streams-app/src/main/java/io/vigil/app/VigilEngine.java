@@ -3,6 +3,7 @@ package io.vigil.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.ingest.CommitPacing;
 import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
@@ -39,11 +40,14 @@ public final class VigilEngine implements AutoCloseable {
     private final CatchUpThreads catchUpThreads;
     /** What the engine's main consumers see waiting: also the key of its counts in {@link CommitPacing}. */
     private final ConsumerLag lag;
+    /** Where the HTTP API asks this instance's evaluation tasks about their series. */
+    private final SeriesQuestions questions;
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
                         final StreamsReadiness readiness, final StreamThreadFailure failure,
-                        final CatchUpThreads catchUpThreads, final ConsumerLag lag) {
+                        final CatchUpThreads catchUpThreads, final ConsumerLag lag, final SeriesQuestions questions) {
         this.streams = streams;
+        this.questions = questions;
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
         this.failure = failure;
@@ -103,7 +107,8 @@ public final class VigilEngine implements AutoCloseable {
         if (streamsProtocol) {
             lag.seeMainConsumersUnderStreamsProtocol(props);
         }
-        final Topology topology = VigilTopology.build(rules, settings, registry, lag);
+        final SeriesQuestions questions = new SeriesQuestions();
+        final Topology topology = VigilTopology.build(rules, settings, registry, lag, questions);
         // Under the streams protocol Kafka Streams asks a supplier for no main consumer, and warns that one was given.
         final KafkaStreams streams = streamsProtocol ? new KafkaStreams(topology, props)
                 : new KafkaStreams(topology, props, lag);
@@ -120,7 +125,7 @@ public final class VigilEngine implements AutoCloseable {
                 catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
                 catchUpThreads.start();
             }
-            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag);
+            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag, questions);
         } catch (RuntimeException | Error e) {
             // No engine to close for the caller: what was started here is closed here.
             if (catchUpThreads != null) {
@@ -215,6 +220,11 @@ public final class VigilEngine implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** Where the HTTP API asks this instance's evaluation tasks about their series ({@code /api/series}). */
+    public SeriesQuestions questions() {
+        return questions;
     }
 
     /**

@@ -12,6 +12,7 @@ import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
+import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.evaluation.WriteBehindStore;
 import io.vigil.ingest.CommitFlushStore;
 import io.vigil.ingest.DeadLetter;
@@ -91,9 +92,15 @@ public final class VigilTopology {
     /** @param lag how far the running instance is behind on each input partition (see {@link IngestProcessor}) */
     public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                                  final SourceLag lag) {
+        return build(rules, settings, registry, lag, new SeriesQuestions());
+    }
+
+    /** @param questions where the HTTP API asks the evaluation tasks about their series */
+    public static Topology build(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
+                                 final SourceLag lag, final SeriesQuestions questions) {
         final StreamsBuilder builder = new StreamsBuilder();
 
-        final Stages stages = new Stages(rules, settings, registry, lag);
+        final Stages stages = new Stages(rules, settings, registry, lag, questions);
         stages.storeBuilders(true).forEach(builder::addStateStore);
 
         final KStream<byte[], byte[]> input = builder.stream(settings.metricsTopics(),
@@ -194,14 +201,16 @@ public final class VigilTopology {
         private final TopicDecoders decoders;
         private final SourceLag lag;
         private final TaskEvaluations evaluations = new TaskEvaluations();
+        private final SeriesQuestions questions;
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry) {
-            this(rules, settings, registry, SourceLag.CAUGHT_UP);
+            this(rules, settings, registry, SourceLag.CAUGHT_UP, new SeriesQuestions());
         }
 
         Stages(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
-               final SourceLag lag) {
+               final SourceLag lag, final SeriesQuestions questions) {
             this.lag = lag;
+            this.questions = questions;
             this.rules = rules;
             this.settings = settings;
             this.decoders = new TopicDecoders(settings.inputTopics(), settings.limits());
@@ -226,7 +235,7 @@ public final class VigilTopology {
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
                     settings::sourcesOfTask, settings.partitionedBySeries(), settings.maxSeriesPerRule(),
-                    settings.seriesPartitions(), evaluationMetrics, lag);
+                    settings.seriesPartitions(), evaluationMetrics, lag, questions);
         }
 
         /** Ingest and the evaluation of its task as one node. */

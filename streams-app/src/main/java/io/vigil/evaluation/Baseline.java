@@ -115,6 +115,11 @@ final class Baseline {
         return size * 2 >= samples.length;
     }
 
+    /** How many kept evaluations a baseline of {@code evaluations} needs before {@link #isWarm}. */
+    static int warmAt(final long evaluations) {
+        return (capacityFor(evaluations) + 1) / 2;
+    }
+
     int size() {
         return size;
     }

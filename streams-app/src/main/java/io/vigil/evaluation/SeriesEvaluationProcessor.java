@@ -67,6 +67,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final int seriesPartitions;
     private final EvaluationMetrics metrics;
     private final SourceLag lag;
+    private final SeriesQuestions questions;
+    /** Where the questions reach this task; opened by init (again when a task is revived), closed with the task. */
+    private SeriesQuestions.Inbox inbox;
 
     private ProcessorContext<String, EvaluationOutput> context;
     private CommitPacing commits;
@@ -115,7 +118,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag) {
         this(liveRules, graceMs, forgetMs, task -> expectedSources, false, maxSeriesPerRule, seriesPartitions, metrics,
-                lag);
+                lag, new SeriesQuestions());
     }
 
     /**
@@ -123,12 +126,15 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      * @param placedByInput whether its series are those of its task's input partition, every point and notice handed
      *                      over by ingest of the same task ({@link #inTask()}), where the input is partitioned by
      *                      series; the other way, those the series repartition gives its partition
+     * @param questions     where the HTTP API's questions about series reach the task ({@link TaskEvaluator#explain})
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final IntUnaryOperator sourcesOfTask, final boolean placedByInput,
                                      final int maxSeriesPerRule, final int seriesPartitions,
-                                     final EvaluationMetrics metrics, final SourceLag lag) {
+                                     final EvaluationMetrics metrics, final SourceLag lag,
+                                     final SeriesQuestions questions) {
         this.lag = lag;
+        this.questions = questions;
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
@@ -176,7 +182,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             }
         });
         context.schedule(CommitPacing.QUIET_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
-                this::checkDeferred);
+                now -> {
+                    checkDeferred(now);
+                    inbox.answer(evaluator);
+                });
+        if (inbox != null) {
+            inbox.close();
+        }
+        inbox = questions.open(context.taskId().toString());
     }
 
     /**
@@ -481,6 +494,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     @Override
     public void close() {
+        if (inbox != null) {
+            inbox.close();
+        }
         metrics.taskClosed(context.taskId().toString());
         if (commits != null) {
             commits.close();

@@ -787,6 +787,11 @@ final class SeriesState {
         return created;
     }
 
+    /** The rule's baseline as held, or null: unlike {@link #baseline}, never makes or refits one. */
+    Baseline baselineIfHeld(final String ruleId) {
+        return baselineOf(ruleId);
+    }
+
     private Baseline baselineOf(final String ruleId) {
         final Object held = rare;
         if (held instanceof Baseline lone) {

@@ -1007,6 +1007,122 @@ public final class TaskEvaluator {
         budget.settle(t, out, removed);
     }
 
+    /** A question's answer from this task: the explanations kept, and how many pairs of rule and series matched. */
+    public record Explained(List<SeriesExplanation> kept, int matched) {
+    }
+
+    /**
+     * What the rules make of the series this task holds, for each pair of rule and series {@code asked} matches: at most {@code limit} of them,
+     * firing first, then pending, then by rule and series; every match counted. It reads the states and changes
+     * nothing: it runs on the task's thread between records, and an answer must not move what the evaluation will find.
+     */
+    public Explained explain(final SeriesFilter asked, final int limit) {
+        record Match(SeriesState state, Series series, int rule, int rank) {
+        }
+        final Comparator<Match> order = Comparator.comparingInt(Match::rank).thenComparing(m -> ruleIds[m.rule()])
+                .thenComparing(m -> m.series().key());
+        // The first `limit` in order, the greatest at the head: a broad question over a large task sorts no more.
+        final java.util.PriorityQueue<Match> kept = new java.util.PriorityQueue<>(order.reversed());
+        int matched = 0;
+        for (SeriesState state : series) {
+            final String key = state.key();
+            if (!asked.mayMatch(key)) {
+                continue;
+            }
+            Series s = null;
+            for (int i : state.ruleIndexes()) {
+                final String alert = rules.rule(i).alert();
+                if (!asked.mayMatchRule(alert)) {
+                    continue;
+                }
+                // Parsed from its key, once: a question is rare, and a state keeps no Series, to spare its bytes.
+                s = s != null ? s : Series.fromKey(key);
+                if (asked.matches(s, alert)) {
+                    matched++;
+                    final AlertStatus status = state.alert(ruleIds[i]);
+                    kept.add(new Match(state, s, i, status.isFiring() ? 0 : status.isInactive() ? 2 : 1));
+                    if (kept.size() > limit) {
+                        kept.poll();
+                    }
+                }
+            }
+        }
+        final List<Match> first = new ArrayList<>(kept);
+        first.sort(order);
+        final List<SeriesExplanation> out = new ArrayList<>();
+        for (Match m : first) {
+            out.add(explain(m.state(), m.series(), m.rule()));
+        }
+        return new Explained(out, matched);
+    }
+
+    /** Rule {@code i}'s next evaluation of this series, with the points it holds now, judged as evaluateSeries does. */
+    private SeriesExplanation explain(final SeriesState state, final Series s, final int i) {
+        final Rule rule = rules.rule(i);
+        final AlertStatus status = state.alert(ruleIds[i]);
+        final long every = everyMs[groupOfRule[i]];
+        final long next = nextEvaluation[groupOfRule[i]];
+        final long newest = state.lastSeenAt(Long.MAX_VALUE);
+        // Before its group's first evaluation the schedule has no instant yet: the first one the newest point falls in.
+        final long at = next != Long.MIN_VALUE ? next : alignUp(newest == Long.MIN_VALUE ? 0 : newest, every);
+        final int to = state.firstIndexAfter(at);
+        final int points = Math.max(0, to - state.firstIndexAfter(at - windowMs[i]));
+        final long lastSeen = state.lastSeenAt(at);
+        double value = Double.NaN;
+        SeriesExplanation.Holds holds = SeriesExplanation.Holds.NO_DATA;
+        double median = Double.NaN;
+        double z = Double.NaN;
+        int baselineSize = -1;
+        int baselineWarm = -1;
+        switch (kinds[i]) {
+            case KIND_THRESHOLD -> {
+                value = aggregate(state, i, at, to);
+                if (!Double.isNaN(value)) {
+                    holds = yesOrNo(((Condition.Threshold) rule.condition()).holds(value, status.isFiring()));
+                }
+            }
+            case KIND_DEVIATION -> {
+                final Condition.Deviation deviation = (Condition.Deviation) rule.condition();
+                value = aggregate(state, i, at, to);
+                final Baseline baseline = silentLongerThan(state, at - windowMs[i], to, deviation.baseline().toMillis())
+                        ? null : state.baselineIfHeld(ruleIds[i]);
+                baselineSize = baseline == null ? 0 : baseline.size();
+                baselineWarm = Baseline.warmAt(baselineEvaluations[i]);
+                if (!Double.isNaN(value)) {
+                    if (baseline == null || !baseline.isWarm()) {
+                        holds = SeriesExplanation.Holds.WARMING_UP;
+                    } else {
+                        final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation,
+                                baselineWork);
+                        holds = yesOrNo(verdict.holds());
+                        median = verdict.median();
+                        z = verdict.z();
+                    }
+                }
+            }
+            case KIND_ABSENT -> {
+                if (lastSeen != Long.MIN_VALUE) {
+                    value = (at - lastSeen) / 1000.0;
+                    holds = yesOrNo(at - lastSeen >= absentAfterMs[i]);
+                }
+            }
+            case KIND_OUTLIER -> {
+                value = aggregate(state, i, at, to);
+                if (!Double.isNaN(value)) {
+                    holds = SeriesExplanation.Holds.PEERS;
+                }
+            }
+            default -> {
+            }
+        }
+        return new SeriesExplanation(rule, s, status, at, points, value, holds, median, z, baselineSize, baselineWarm,
+                lastSeen);
+    }
+
+    private static SeriesExplanation.Holds yesOrNo(final boolean holds) {
+        return holds ? SeriesExplanation.Holds.YES : SeriesExplanation.Holds.NO;
+    }
+
     /** Whether a series with no points left must still be kept: for absent rules, or a deviation baseline. */
     private boolean remembersSilence(final SeriesState state) {
         if (state.hasBaselines()) {

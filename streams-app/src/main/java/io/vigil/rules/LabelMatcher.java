@@ -36,7 +36,11 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
 
     /** Whether the label set satisfies this matcher; an absent label has the value "". */
     public boolean matches(final Labels labels) {
-        final String actual = labels.get(name);
+        return matchesValue(labels.get(name));
+    }
+
+    /** Whether a label of value {@code actual} ("" for an absent one) satisfies this matcher. */
+    public boolean matchesValue(final String actual) {
         return switch (type) {
             case EQUAL -> actual.equals(value);
             case NOT_EQUAL -> !actual.equals(value);

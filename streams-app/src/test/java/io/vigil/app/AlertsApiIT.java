@@ -71,7 +71,7 @@ class AlertsApiIT {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
         final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
-        http.serveApi(new AlertsApi(engine.streams(), rules, new AlertEventFactory(config.externalUrl()),
+        http.serveApi(new AlertsApi(engine.streams(), engine.questions(), rules, new AlertEventFactory(config.externalUrl()),
                 config.grace().toMillis(), VigilEngine.advertised(config)));
         return new Instance(engine, http);
     }
@@ -263,6 +263,33 @@ class AlertsApiIT {
             assertThat(ruleList.get(0)).containsEntry("rule", "nodes/CpuHigh").containsEntry("state", "firing")
                     .containsEntry("firing", 8).containsEntry("seriesWatched", 16).containsEntry("kind", "threshold");
             assertThat(ruleList.get(0).get("lastEvaluation")).isNotNull();
+
+            // What the rule makes of each series, asked of either instance about the series of both.
+            for (int port : new int[] {port1, port2}) {
+                final Map<String, Object> two = JSON.readValue(get(port, "/api/series?match="
+                        + URLEncoder.encode("instance=~\"node-0[12]\"", StandardCharsets.UTF_8)), new TypeReference<>() { });
+                assertThat(two.get("matched")).isEqualTo(2);
+                assertThat(two.get("unanswered")).isEqualTo(List.of());
+                assertThat(two).doesNotContainKey("outlierAlerts");
+                @SuppressWarnings("unchecked")
+                final List<Map<String, Object>> series = (List<Map<String, Object>>) two.get("series");
+                assertThat(series).extracting(e -> (Object) ((Map<?, ?>) e.get("labels")).get("instance"))
+                        .containsExactly("node-01", "node-02");
+                assertThat(series.get(0)).containsEntry("rule", "nodes/CpuHigh").containsEntry("state", "firing")
+                        .containsEntry("value", 95.0).containsEntry("holds", "yes").containsEntry("condition", "above 90")
+                        .containsEntry("aggregate", "max").containsEntry("window", "30s");
+                assertThat(series.get(1)).containsEntry("state", "inactive").containsEntry("value", 40.0)
+                        .containsEntry("holds", "no").containsEntry("activeAt", null);
+                assertThat(series.get(1).get("at")).isEqualTo(series.get(0).get("at"));
+                // At most three, firing first; every match counted.
+                final Map<String, Object> three = JSON.readValue(get(port, "/api/series?limit=3"), new TypeReference<>() { });
+                assertThat(three.get("matched")).isEqualTo(16);
+                assertThat((List<?>) three.get("series")).hasSize(3).allSatisfy(e -> assertThat(((Map<?, ?>) e).get("state"))
+                        .isEqualTo("firing"));
+            }
+            final HttpResponse<String> badLimit = ask(port1, "/api/series?limit=0");
+            assertThat(badLimit.statusCode()).isEqualTo(400);
+            assertThat(badLimit.body()).contains("limit must be a whole number from 1 to 10000");
 
             // The metrics of both instances add up to what was sent and what fired.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

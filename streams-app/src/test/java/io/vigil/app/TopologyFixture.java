@@ -7,8 +7,10 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.InputTopic;
+import io.vigil.ingest.SourceLag;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,8 @@ final class TopologyFixture implements AutoCloseable {
     final TestInputTopic<byte[], byte[]> metrics;
     final TestOutputTopic<String, byte[]> alerts;
     final TestOutputTopic<byte[], byte[]> dlq;
+    /** Where questions reach the topology's evaluation tasks, answered as the driver's wall clock advances. */
+    final SeriesQuestions questions = new SeriesQuestions();
 
     TopologyFixture(final String rulesYaml, final Path stateDir, final Instant wallClock) {
         this(new LiveRules(parse(rulesYaml)), stateDir, wallClock);
@@ -71,7 +75,8 @@ final class TopologyFixture implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.putAll(streamsConfig);
-        driver = new TopologyTestDriver(VigilTopology.build(rules, settings, registry), props, wallClock);
+        driver = new TopologyTestDriver(VigilTopology.build(rules, settings, registry, SourceLag.CAUGHT_UP, questions),
+                props, wallClock);
         metrics = input(settings.metricsTopics().get(0));
         alerts = driver.createOutputTopic("alerts", new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic("metrics.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,0 +1,91 @@
+package io.vigil.app;
+
+import io.vigil.evaluation.AlertStatus;
+import io.vigil.evaluation.SeriesExplanation;
+import io.vigil.model.DurationSyntax;
+import io.vigil.rules.BaselineMethod;
+import io.vigil.rules.Condition;
+import io.vigil.rules.Direction;
+import io.vigil.rules.Rule;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code /api/series}' entry for one rule and one series ({@link SeriesExplanation}), as JSON fields. */
+final class SeriesExplanationJson {
+
+    private SeriesExplanationJson() {
+    }
+
+    static Map<String, Object> of(final SeriesExplanation e) {
+        final Rule rule = e.rule();
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", rule.id());
+        m.put("kind", rule.condition().kind());
+        m.put("labels", labels(e));
+        m.put("state", e.status().state().name().toLowerCase(Locale.ROOT));
+        m.put("activeAt", time(e.status().activeAt()));
+        m.put("for", DurationSyntax.format(rule.forDuration()));
+        m.put("at", time(e.at()));
+        m.put("aggregate", rule.aggregate().yamlName());
+        m.put("window", DurationSyntax.format(rule.window()));
+        m.put("points", e.points());
+        m.put("value", number(e.value()));
+        m.put("condition", condition(rule.condition()));
+        m.put("holds", e.holds().name().toLowerCase(Locale.ROOT));
+        m.put("median", number(e.median()));
+        m.put("z", number(e.z()));
+        if (e.baselineSize() >= 0) {
+            m.put("baseline", Map.of("evaluations", e.baselineSize(), "warmAt", e.baselineWarm()));
+        }
+        m.put("lastSeen", time(e.lastSeen()));
+        return m;
+    }
+
+    /** The series' labels with its name as {@code __name__}: what a filter matches, beside {@code alertname}. */
+    static Map<String, String> labels(final SeriesExplanation e) {
+        final Map<String, String> labels = new java.util.TreeMap<>(e.series().labels().toMap());
+        labels.put("__name__", e.series().name());
+        return labels;
+    }
+
+    /** The condition as the rule's YAML gives it (rules.md's keys): what the value is judged against. */
+    static String condition(final Condition condition) {
+        if (condition instanceof Condition.Threshold t) {
+            return (t.above() ? "above " : "below ") + plain(t.limit())
+                    + (t.recover().isPresent() ? ", recover " + plain(t.recover().getAsDouble()) : "");
+        }
+        if (condition instanceof Condition.Deviation d) {
+            return "z " + plain(d.z()) + ", direction " + direction(d.direction(), "up", "down") + ", min_change "
+                    + plain(d.minChange()) + ", baseline " + DurationSyntax.format(d.baseline())
+                    + (d.method() == BaselineMethod.MAD ? "" : ", method " + d.method().name().toLowerCase(Locale.ROOT));
+        }
+        if (condition instanceof Condition.Outlier o) {
+            return "z " + plain(o.z()) + ", direction " + direction(o.direction(), "high", "low") + ", min_change "
+                    + plain(o.minChange()) + ", peers " + o.peers() + ", min_peers " + o.minPeers();
+        }
+        return "after " + DurationSyntax.format(((Condition.Absent) condition).after());
+    }
+
+    private static String direction(final Direction direction, final String high, final String low) {
+        return switch (direction) {
+            case HIGH -> high;
+            case LOW -> low;
+            case BOTH -> "both";
+        };
+    }
+
+    /** A number as YAML would have it: 90, not 90.0. */
+    private static String plain(final double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static Object number(final double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static String time(final long epochMs) {
+        return epochMs == AlertStatus.NONE ? null : Instant.ofEpochMilli(epochMs).toString();
+    }
+}

@@ -1,0 +1,23 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.Series;
+
+/** Which pairs of rule and series a question ({@link SeriesQuestions}) asks about. */
+public interface SeriesFilter {
+
+    /**
+     * Whether a series of this key ({@code name{labels}}) may be in a pair the filter matches: false only where none
+     * can be. Most series of a large task are passed over on this, without being parsed: a question is answered on
+     * the stream thread, and every microsecond per series there is a second per million series that no point is read.
+     */
+    boolean mayMatch(String seriesKey);
+
+    /** Whether a rule of this alert name may be in a pair the filter matches: false only where none can be. */
+    boolean mayMatchRule(String alertname);
+
+    /**
+     * Whether the pair of a rule and a series is asked about: by the series' labels, its name as {@code __name__}
+     * and the rule's alert as {@code alertname}, as an alert's filter sees them.
+     */
+    boolean matches(Series series, String alertname);
+}

@@ -1,0 +1,119 @@
+package io.vigil.evaluation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Questions from the HTTP API to this instance's evaluation tasks ({@link TaskEvaluator#explain}). A task's states
+ * are confined to its stream thread, which changes them between any two records, and the stores' interactive-query
+ * view holds only the states with an alert, without points; so the API posts a question to every task's inbox and
+ * each task answers it on its own thread at its next quiet check (a tenth of a second), between records. Nothing is
+ * kept or computed for a question nobody asks: a task looks at an empty queue.
+ */
+public final class SeriesQuestions {
+
+    /** The order of an answer: firing, then pending, then inactive; then by rule and series. */
+    public static final Comparator<SeriesExplanation> ORDER = Comparator
+            .comparingInt((SeriesExplanation e) -> e.status().isFiring() ? 0 : e.status().isInactive() ? 2 : 1)
+            .thenComparing(e -> e.rule().id())
+            .thenComparing(e -> e.series().key());
+
+    /** The tasks' inboxes, each with the task it answers for. */
+    private final Set<Inbox> inboxes = ConcurrentHashMap.newKeySet();
+
+    /**
+     * This instance's answer: the explanations kept (at most the limit asked, in {@link #ORDER}), how many pairs of
+     * rule and series matched in all, and the tasks that did not answer in time (a task closed or moved by a
+     * rebalance, or busy past the wait), whose series are missing.
+     */
+    public record Answer(List<SeriesExplanation> kept, int matched, List<String> unanswered) {
+    }
+
+    /** One question waiting in an inbox. */
+    private record Asked(SeriesFilter filter, int limit, CompletableFuture<TaskEvaluator.Explained> answer) {
+    }
+
+    /** A task's inbox: opened when the task starts, closed when it closes. */
+    public final class Inbox {
+        private final String task;
+        private final Queue<Asked> waiting = new ConcurrentLinkedQueue<>();
+
+        private Inbox(final String task) {
+            this.task = task;
+        }
+
+        /** Answers the questions waiting, on the task's own thread. */
+        public void answer(final TaskEvaluator evaluator) {
+            for (Asked asked = waiting.poll(); asked != null; asked = waiting.poll()) {
+                try {
+                    asked.answer().complete(evaluator.explain(asked.filter(), asked.limit()));
+                } catch (RuntimeException e) {
+                    // A question must not stop the task: the asker reports the task as unanswered.
+                    asked.answer().completeExceptionally(e);
+                }
+            }
+        }
+
+        /** The task closed: it answers no more, and what waits is answered as unanswered at once. */
+        public void close() {
+            inboxes.remove(this);
+            for (Asked asked = waiting.poll(); asked != null; asked = waiting.poll()) {
+                asked.answer().completeExceptionally(new IllegalStateException("task " + task + " closed"));
+            }
+        }
+    }
+
+    /** The inbox of a task starting; its evaluation answers what arrives there. */
+    public Inbox open(final String task) {
+        final Inbox inbox = new Inbox(task);
+        inboxes.add(inbox);
+        return inbox;
+    }
+
+    /**
+     * Asks every task of this instance and waits for their answers, at most {@code wait} in all.
+     *
+     * @param filter which pairs of rule and series are asked about
+     * @param limit  the most explanations to keep
+     */
+    public Answer ask(final SeriesFilter filter, final int limit, final Duration wait)
+            throws InterruptedException {
+        final Map<String, CompletableFuture<TaskEvaluator.Explained>> asked = new java.util.TreeMap<>();
+        for (Inbox inbox : inboxes) {
+            final CompletableFuture<TaskEvaluator.Explained> answer = new CompletableFuture<>();
+            inbox.waiting.add(new Asked(filter, limit, answer));
+            asked.put(inbox.task, answer);
+            if (!inboxes.contains(inbox)) {
+                // Closed meanwhile: close() may have drained before the question arrived.
+                answer.completeExceptionally(new IllegalStateException("task " + inbox.task + " closed"));
+            }
+        }
+        final long deadline = System.nanoTime() + wait.toNanos();
+        final List<SeriesExplanation> kept = new ArrayList<>();
+        final List<String> unanswered = new ArrayList<>();
+        int matched = 0;
+        for (Map.Entry<String, CompletableFuture<TaskEvaluator.Explained>> e : asked.entrySet()) {
+            try {
+                final TaskEvaluator.Explained explained = e.getValue()
+                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                kept.addAll(explained.kept());
+                matched += explained.matched();
+            } catch (ExecutionException | TimeoutException notAnswered) {
+                unanswered.add(e.getKey());
+            }
+        }
+        kept.sort(ORDER);
+        return new Answer(List.copyOf(kept.subList(0, Math.min(limit, kept.size()))), matched, unanswered);
+    }
+}

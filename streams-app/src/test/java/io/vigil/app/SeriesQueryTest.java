@@ -1,0 +1,69 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code /api/series}' filter: what an alert's filter would match, looked up in the series and the rule. */
+class SeriesQueryTest {
+
+    private static final Series NODE = new Series("cpu", Labels.of("instance", "node-07", "cluster", "web\"1\""));
+
+    private static SeriesQuery query(final String filter) {
+        return SeriesQuery.parse("match=" + URLEncoder.encode(filter, StandardCharsets.UTF_8));
+    }
+
+    /** Matched by the filter, and not passed over on its key. */
+    private static boolean asks(final String filter, final String alertname) {
+        final SeriesQuery q = query(filter);
+        final boolean matches = q.matches(NODE, alertname);
+        // The key check may let a series through that the filter then refuses, never the other way.
+        assertThat(!matches || q.mayMatch(NODE.key()) && q.mayMatchRule(alertname)).as(filter).isTrue();
+        return matches && q.mayMatch(NODE.key()) && q.mayMatchRule(alertname);
+    }
+
+    @Test
+    void aFilterSeesTheSeriesLabelsItsNameAndTheRulesAlertName() {
+        assertThat(asks("instance=node-07", "CpuHigh")).isTrue();
+        assertThat(asks("instance=node-08", "CpuHigh")).isFalse();
+        assertThat(asks("__name__=cpu alertname=CpuHigh", "CpuHigh")).isTrue();
+        assertThat(asks("alertname=CpuHigh", "NodeDown")).isFalse();
+        assertThat(asks("alertname!=CpuHigh", "NodeDown")).isTrue();
+        assertThat(asks("instance=~\"node-0[0-9]\"", "CpuHigh")).isTrue();
+        assertThat(asks("cluster=\"web\\\"1\\\"\"", "CpuHigh")).isTrue();
+        assertThat(asks("zone=\"\"", "CpuHigh")).isTrue();
+        // Words: any label name or value containing it, the alert name included.
+        assertThat(asks("High", "CpuHigh")).isTrue();
+        assertThat(asks("node-0 web", "CpuHigh")).isTrue();
+        assertThat(asks("memory", "CpuHigh")).isFalse();
+    }
+
+    @Test
+    void theKeyAndRuleChecksPassOverWhatTheMatchersRuleOut() {
+        assertThat(query("instance=node-08").mayMatch(NODE.key())).isFalse();
+        assertThat(query("__name__=memory").mayMatch(NODE.key())).isFalse();
+        // A label escaped in the key is looked for escaped.
+        assertThat(query("cluster=\"web\\\"1\\\"\"").mayMatch(NODE.key())).isTrue();
+        // Nothing to rule out on the key: the alert name is not in it, nor a regex's values. The rule is ruled out.
+        assertThat(query("alertname=Other instance=~\"x.*\"").mayMatch(NODE.key())).isTrue();
+        assertThat(query("alertname=Other").mayMatchRule("CpuHigh")).isFalse();
+        assertThat(query("alertname=~\"Cpu.*\"").mayMatchRule("CpuHigh")).isTrue();
+    }
+
+    @Test
+    void theLimitIsAWholeNumberUpToTenThousand() {
+        assertThat(SeriesQuery.parse(null).limit()).isEqualTo(SeriesQuery.DEFAULT_LIMIT);
+        assertThat(SeriesQuery.parse("limit=3&match=cpu").limit()).isEqualTo(3);
+        for (String bad : new String[] {"0", "-1", "10001", "ten", ""}) {
+            assertThatThrownBy(() -> SeriesQuery.parse("limit=" + bad)).isInstanceOf(AlertsQuery.BadQuery.class)
+                    .hasMessage("limit must be a whole number from 1 to 10000, not \"" + bad + "\"");
+        }
+        assertThat(SeriesQuery.parse("limit=3&match=" + URLEncoder.encode("instance=\"a b\"", StandardCharsets.UTF_8))
+                .parameters()).isEqualTo("&limit=3&match=instance%3D%22a+b%22");
+    }
+}

@@ -1,0 +1,126 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vigil.evaluation.AlertState;
+import io.vigil.evaluation.SeriesExplanation;
+import io.vigil.evaluation.SeriesFilter;
+import io.vigil.evaluation.SeriesQuestions;
+import io.vigil.evaluation.TaskEvaluator;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Questions about series reach the evaluation tasks of the real topology and are answered on the task's thread, at
+ * its quiet check; a task that does not answer is named, never waited for beyond the wait.
+ */
+class SeriesQuestionsTopologyTest {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path stateDir;
+
+    /** Asks on another thread, as the HTTP API does, while this one runs the driver's punctuations. */
+    private static SeriesQuestions.Answer ask(final TopologyFixture fixture, final String instance) {
+        final CompletableFuture<SeriesQuestions.Answer> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return fixture.questions.ask(filter(labels -> instance.equals(labels.get("instance"))), 10,
+                        Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            fixture.driver.advanceWallClockTime(Duration.ofMillis(100));
+            return answer.isDone();
+        });
+        return answer.join();
+    }
+
+    @Test
+    void theTopologysTasksAnswerWithWhatTheirRulesMakeOfTheSeries() {
+        try (TopologyFixture fixture = new TopologyFixture(TopologyTest.RULES, stateDir, Instant.ofEpochMilli(T0))) {
+            for (int i = 1; i <= 8; i++) {
+                fixture.send(TopologyTest.point("n1", i >= 3 ? 95 : 40, T0 + i * 10_000L));
+                fixture.send(TopologyTest.point("n2", 40, T0 + i * 10_000L));
+            }
+            final SeriesQuestions.Answer hot = ask(fixture, "n1");
+            assertThat(hot.unanswered()).isEmpty();
+            assertThat(hot.matched()).isEqualTo(1);
+            final SeriesExplanation n1 = hot.kept().get(0);
+            assertThat(n1.rule().id()).isEqualTo("nodes/CpuHigh");
+            assertThat(n1.series().labels()).isEqualTo(Labels.of("instance", "n1", "cluster", "backend"));
+            assertThat(n1.status().state()).isEqualTo(AlertState.FIRING);
+            assertThat(n1.value()).isEqualTo(95);
+            assertThat(n1.holds()).isEqualTo(SeriesExplanation.Holds.YES);
+
+            final SeriesExplanation n2 = ask(fixture, "n2").kept().get(0);
+            assertThat(n2.status().isInactive()).isTrue();
+            assertThat(n2.value()).isEqualTo(40);
+            assertThat(n2.holds()).isEqualTo(SeriesExplanation.Holds.NO);
+            assertThat(n2.at()).isEqualTo(n1.at());
+
+            assertThat(ask(fixture, "n3").matched()).isZero();
+        }
+    }
+
+    @Test
+    void aTaskThatDoesNotAnswerWithinTheWaitIsNamedAndAClosedOneAtOnce() throws Exception {
+        final SeriesQuestions questions = new SeriesQuestions();
+        final SeriesQuestions.Inbox silent = questions.open("0_0");
+        // Nobody answers for task 0_0: the answer comes after the wait, without its series, naming it.
+        final SeriesQuestions.Answer late = questions.ask(filter(labels -> true), 10, Duration.ofMillis(50));
+        assertThat(late.unanswered()).containsExactly("0_0");
+        assertThat(late.kept()).isEmpty();
+
+        final SeriesQuestions.Inbox other = questions.open("0_1");
+        final CompletableFuture<SeriesQuestions.Answer> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return questions.ask(filter(labels -> true), 10, Duration.ofMinutes(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Task 0_1 answers (it holds nothing), task 0_0 closes: the answer does not wait out the five minutes.
+        final TaskEvaluator empty = new TaskEvaluator(new io.vigil.evaluation.RuleIndex(TopologyFixture.parse(
+                TopologyTest.RULES)), 15_000, 86_400_000, new io.vigil.evaluation.EventClock(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            other.answer(empty);
+            silent.close();
+            return answer.isDone();
+        });
+        assertThat(answer.join().unanswered()).containsExactly("0_0");
+        assertThat(answer.join().matched()).isZero();
+        // Closed, it is no longer asked.
+        assertThat(questions.ask(filter(labels -> true), 10, Duration.ofMillis(50)).unanswered()).containsExactly("0_1");
+    }
+
+    /** A filter of the labels an alert's filter sees, which passes every series key and rule on to it. */
+    private static SeriesFilter filter(final java.util.function.Predicate<Labels> matches) {
+        return new SeriesFilter() {
+            @Override
+            public boolean mayMatch(final String seriesKey) {
+                return true;
+            }
+
+            @Override
+            public boolean mayMatchRule(final String alertname) {
+                return true;
+            }
+
+            @Override
+            public boolean matches(final Series series, final String alertname) {
+                return matches.test(series.labels().with("__name__", series.name()).with("alertname", alertname));
+            }
+        };
+    }
+
+}
