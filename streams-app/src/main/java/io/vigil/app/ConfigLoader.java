@@ -112,6 +112,15 @@ public final class ConfigLoader {
     /** Kafka's own form of a bootstrap server (ClientUtils): an optional listener prefix, host, port. */
     private static final Pattern SERVER = Pattern.compile("(?:[A-Za-z_]+://)?(\\[[0-9a-fA-F:.%]+]|[0-9a-zA-Z\\-%._:]+):([0-9]+)");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    /**
+     * A host name's form: dot-separated labels of letters, digits, '-' and '_' (no resolver refuses '_', and Docker
+     * Compose's container names hold it), none empty, an optional final dot.
+     */
+    /** DNS's longest name, and its final dot. */
+    private static final int LONGEST_HOST_NAME = 254;
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
+    /** An IPv6 literal's characters (with a dotted IPv4 tail), in brackets or not, and an optional zone ({@code %eth0}). */
+    private static final Pattern IPV6_FORM = Pattern.compile("\\[?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(%[A-Za-z0-9_.-]+)?]?");
 
     /**
      * A value given on a command's command line, which wins over the file and the environment.
@@ -411,13 +420,13 @@ public final class ConfigLoader {
 
     /**
      * An IP address, or a host name, which this machine resolves when {@code resolve} (looked up now: a name that fails
-     * later fails where it is bound).
+     * later fails where it is bound). Its form is checked either way, with the same message, so that every command
+     * reading the file refuses what {@code run} would.
      */
     private static String bindAddress(final String text, final boolean resolve) {
         final String problem = "http.bind: '" + text + "' is neither an IP address nor a host name this machine"
                 + " resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)";
-        // InetAddress would look up "999.1.1.1" as a name, and takes "" for the loopback address.
-        if (text.isEmpty() || DIGITS_AND_DOTS.matcher(text).matches() && !isIpv4Literal(text)) {
+        if (!hasAddressForm(text)) {
             throw new ConfigException(problem);
         }
         if (resolve) {
@@ -428,6 +437,34 @@ public final class ConfigLoader {
             }
         }
         return text;
+    }
+
+    /**
+     * Whether {@code text} is written as an IPv4 or IPv6 address or a host name, looking nothing up. InetAddress would
+     * look up "999.1.1.1" or "not an ip!" as a name, and takes "" for the loopback address.
+     */
+    static boolean hasAddressForm(final String text) {
+        if (text.isEmpty() || text.length() > LONGEST_HOST_NAME) {
+            return false;
+        }
+        if (DIGITS_AND_DOTS.matcher(text).matches()) {
+            return isIpv4Literal(text);
+        }
+        final java.util.regex.Matcher v6 = IPV6_FORM.matcher(text);
+        if (v6.matches()) {
+            if (text.startsWith("[") != text.endsWith("]")) {
+                return false;
+            }
+            try {
+                // A literal of hex digits and colons only: parsed, never looked up (the zone, an interface of the
+                // machine that serves, is left out).
+                InetAddress.getByName("[" + v6.group(1) + "]");
+                return true;
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return HOST_NAME.matcher(text).matches();
     }
 
     private static boolean isIpv4Literal(final String text) {

@@ -85,6 +85,39 @@ class ConfigLoaderAllProblemsTest {
                         + " VIGIL_KAFKA_BOOTSTRAP_SERVERS; set one");
     }
 
+    /**
+     * A bind address that is no address nor name at all was refused by `run` alone, where it was looked up: `replay`
+     * and `rules validate` took it. Its form is now checked with the rest, by every command, with `run`'s message.
+     */
+    @Test
+    void aBindAddressOfNoFormIsReportedAmongTheOthersByEveryCommand() throws Exception {
+        final Path f = file("""
+                http:
+                  bind: "not an ip!"
+                  port: 99999
+                """);
+        final List<String> problems = List.of(
+                f + ":2:3: http.bind: 'not an ip!' is neither an IP address nor a host name this machine resolves"
+                        + " (127.0.0.1 for this machine only, 0.0.0.0 for every interface)",
+                f + ":3:3: http.port: 99999 is not a port number (0-65535)");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(String.join("\n", problems));
+        assertThatThrownBy(() -> ConfigLoader.loadToServe(f, Map.of(), List.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(String.join("\n", problems));
+
+        final String expectedErr = problems.stream().map(problem -> "vigil: " + problem + System.lineSeparator())
+                .reduce("", String::concat);
+        final Path input = Files.writeString(dir.resolve("in.jsonl"), "");
+        for (CommandRun run : List.of(
+                CommandRun.vigil("rules", "validate", "--config", f.toString(), ROOT.resolve("rules").toString()),
+                CommandRun.vigil("replay", "--config", f.toString(), "--rules", ROOT.resolve("rules").toString(),
+                        "--input", input.toString()))) {
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo(expectedErr);
+            assertThat(run.out()).isEmpty();
+        }
+    }
+
     /** Every conflict of the topics' roles, not the first: each named where its key is set. */
     @Test
     void everyTopicWithTwoRolesIsReported() throws Exception {

@@ -602,8 +602,15 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("VIGIL_HTTP_BIND (http.bind): '999.1.1.1' is neither an IP address");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", "")))
                 .hasMessageStartingWith("VIGIL_HTTP_BIND (http.bind): '' is neither an IP address");
-        for (String bind : List.of("0.0.0.0", "127.0.0.1", "::1", "localhost")) {
+        for (String bind : List.of("0.0.0.0", "127.0.0.1", "::1", "[::1]", "::ffff:10.0.0.1", "fe80::1%eth9",
+                "localhost", "vigil-1.example.com.", "compose_vigil_1")) {
             assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", bind)).httpBind()).isEqualTo(bind);
+        }
+        // No form of address at all: refused wherever the file is read, not only where it is served.
+        for (String bind : List.of("not an ip!", "a..b", "1::2::3", "[::1", "host:8080", "http://host")) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_BIND", bind)))
+                    .hasMessage("VIGIL_HTTP_BIND (http.bind): '" + bind + "' is neither an IP address nor a host name"
+                            + " this machine resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
         }
     }
 
