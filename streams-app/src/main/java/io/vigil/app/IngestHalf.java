@@ -41,7 +41,7 @@ public final class IngestHalf {
             IngestedBatch batch = ReplayReader.newBatch();
             byte[] line;
             while ((line = input.next()) != null) {
-                pipeline.ingest(line, batch, null);
+                pipeline.ingest(line, input.lineBytes(), batch, null);
                 if (++lines % ReplayReader.RECORDS == 0) {
                     batch = ReplayReader.newBatch(); // the full one would go to the evaluating thread
                 }

@@ -19,9 +19,10 @@ import java.util.Arrays;
  * thread.
  *
  * <p>A line longer than the record limit ({@code ingest.max_record_bytes}) is never held whole: {@link #next()} gives
- * its first limit + 1 bytes, whatever they are, and reads past the rest keeping none of it. That is enough for ingest,
- * which refuses a record over the limit unread, to count it as {@code record_too_large} as {@code run} counts such a
- * record; a line of any length, a capture without line ends, costs the reader no more memory than that.
+ * its first limit + 1 bytes, whatever they are, and reads past the rest keeping none of it but its length
+ * ({@link #lineBytes()}). That is enough for ingest, which refuses a record over the limit unread, to count it as
+ * {@code record_too_large} as {@code run} counts such a record, and for the summary to name its real size; a line of
+ * any length, a capture without line ends, costs the reader no more memory than that.
  */
 final class InputLines {
 
@@ -48,6 +49,8 @@ final class InputLines {
     private long lineNumber;
     /** Whether the line read last ended in {@code \r}: a {@code \n} right after it ends no further line (CRLF). */
     private boolean afterReturn;
+    /** The length of the line {@link #next()} returned last, cut or not. */
+    private long lineBytes;
 
     /** @param maxLineBytes the record limit, a longer line is cut ({@link #next()}); at most {@link #MAX_LINE_BYTES} */
     InputLines(final InputStream in, final int maxLineBytes) {
@@ -80,6 +83,7 @@ final class InputLines {
                 lineNumber++;
             }
             afterReturn = lineEnd < end && buffer[lineEnd] == '\r';
+            lineBytes = lineEnd - from;
             if (lineEnd - from > maxLineBytes) {
                 return Arrays.copyOfRange(buffer, from, from + maxLineBytes + 1); // over the limit, though read whole
             }
@@ -96,6 +100,14 @@ final class InputLines {
      */
     long lineNumber() {
         return lineNumber;
+    }
+
+    /**
+     * The length in bytes, without its line end, of the line {@link #next()} returned last: more than that record's
+     * length when the line was over the limit and cut, counted as it was read past. 0 before the first.
+     */
+    long lineBytes() {
+        return lineBytes;
     }
 
     /**
@@ -139,24 +151,28 @@ final class InputLines {
 
     /**
      * The line at {@link #start}, over the limit, as its first limit + 1 bytes; the rest of it is read past up to its
-     * line end, a buffer at a time, and dropped.
+     * line end, a buffer at a time, and dropped, its bytes counted in {@link #lineBytes}.
      */
     private byte[] cutLine() throws IOException {
         final byte[] kept = Arrays.copyOfRange(buffer, start, start + maxLineBytes + 1);
         lineNumber++;
         afterReturn = false;
+        long length = end - start;
         start = end; // lineEnd() has scanned the buffer: no line end in it
         while (!eof) {
             fill();
             for (int i = start; i < end; i++) {
                 if (buffer[i] == '\n' || buffer[i] == '\r') {
                     afterReturn = buffer[i] == '\r';
+                    lineBytes = length + i - start;
                     start = i + 1;
                     return kept;
                 }
             }
+            length += end - start;
             start = end;
         }
+        lineBytes = length;
         return kept;
     }
 

@@ -58,6 +58,8 @@ final class ReplayPipeline {
     private final VigilTopology.Stages stages;
     private final Consumer<byte[]> events;
     private final long wallClockMs;
+    /** As ingest decodes, for the words of its rejections. */
+    private final io.vigil.ingest.RecordDecoder decoder;
     /** Where ingest's points and notices go: the batch of the record being ingested. */
     private IngestedBatch ingested;
     private long offset;
@@ -74,6 +76,7 @@ final class ReplayPipeline {
         this.stages = new VigilTopology.Stages(rules, settings.withPartitionedBySeries(true), registry);
         this.events = events;
         this.wallClockMs = wallClockMs;
+        this.decoder = decoder();
         this.ingest = stages.ingest(new InTaskEvaluation() {
             @Override
             public void point(final Datapoint point, final long recordTimestamp) {
@@ -111,7 +114,7 @@ final class ReplayPipeline {
     /** One input record through both halves, on the calling thread: its points are evaluated before it returns. */
     void offer(final byte[] value) {
         final IngestedBatch batch = new IngestedBatch(4);
-        ingest(value, batch, null);
+        ingest(value, value.length, batch, null);
         evaluate(batch);
     }
 
@@ -119,10 +122,12 @@ final class ReplayPipeline {
      * Ingest's half: one input record, as the topology would read it from partition 0 of the input topic; what ingest
      * hands the evaluation is added to {@code out}.
      *
-     * @param place where the record is in the input ({@code FILE:LINE}), asked only of the first record dead-lettered
-     *              for a reason; null for none
+     * @param lineBytes the length of the line {@code value} was read from: more than {@code value}'s when the line was
+     *                  over the record limit and handed over cut ({@link InputLines}), which the summary names then
+     * @param place     where the record is in the input ({@code FILE:LINE}), asked only of the first record
+     *                  dead-lettered for a reason; null for none
      */
-    void ingest(final byte[] value, final IngestedBatch out, final Supplier<String> place) {
+    void ingest(final byte[] value, final long lineBytes, final IngestedBatch out, final Supplier<String> place) {
         ingested = out;
         out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
@@ -133,11 +138,22 @@ final class ReplayPipeline {
             if (forwarded.value() instanceof DeadLetter letter) {
                 for (DeadLetterReason reason : letter.reasons()) {
                     firstByReason.computeIfAbsent(reason.tag(),
-                            r -> (place == null ? "" : place.get() + ": ") + letter.reason());
+                            r -> (place == null ? "" : place.get() + ": ") + text(letter, value.length, lineBytes));
                 }
             }
         }
         ingestContext.clearForwards();
+    }
+
+    /**
+     * A dead letter's reason as the summary gives it: a cut line's {@code record_too_large} names the line's length,
+     * where ingest, given the line cut at the limit + 1 bytes, could name only that.
+     */
+    private String text(final DeadLetter letter, final int recordBytes, final long lineBytes) {
+        if (lineBytes > recordBytes && letter.reasons().equals(java.util.Set.of(DeadLetterReason.RECORD_TOO_LARGE))) {
+            return DeadLetterReason.RECORD_TOO_LARGE.tag() + ": " + decoder.tooLarge(lineBytes);
+        }
+        return letter.reason();
     }
 
     /** Evaluation's half: what ingest handed over, in order. */

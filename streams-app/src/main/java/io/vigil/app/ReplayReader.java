@@ -110,7 +110,7 @@ final class ReplayReader implements AutoCloseable {
             byte[] line;
             final Supplier<String> place = lines::lastPlace;
             while ((line = lines.next()) != null) {
-                pipeline.ingest(line, batch, place);
+                pipeline.ingest(line, lines.lastLineBytes(), batch, place);
                 if (++records == RECORDS) {
                     queue.put(batch);
                     batch = newBatch();

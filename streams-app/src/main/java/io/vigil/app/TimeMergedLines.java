@@ -31,9 +31,12 @@ final class TimeMergedLines implements AutoCloseable {
     private final long[] times;
     /** The line number of each input's next line. */
     private final long[] lineNumbers;
+    /** The length of each input's next line, more than its record's when that was cut ({@link InputLines}). */
+    private final long[] lineBytes;
     /** The input and line number of the line {@link #next()} returned last. */
     private int lastInput = -1;
     private long lastLineNumber;
+    private long lastLineBytes;
     private final RecordDecoder decoder;
     private final long nowMs;
 
@@ -49,6 +52,7 @@ final class TimeMergedLines implements AutoCloseable {
         this.next = new byte[inputs.size()][];
         this.times = new long[inputs.size()];
         this.lineNumbers = new long[inputs.size()];
+        this.lineBytes = new long[inputs.size()];
         this.decoder = decoder;
         this.nowMs = nowMs;
         try {
@@ -77,6 +81,7 @@ final class TimeMergedLines implements AutoCloseable {
         final byte[] line = next[oldest];
         lastInput = oldest;
         lastLineNumber = lineNumbers[oldest];
+        lastLineBytes = lineBytes[oldest];
         advance(oldest);
         return line;
     }
@@ -86,10 +91,16 @@ final class TimeMergedLines implements AutoCloseable {
         return lastInput < 0 ? "" : inputs.get(lastInput) + ":" + lastLineNumber;
     }
 
+    /** The length in bytes of the line {@link #next()} returned last: more than the line given when it was cut. */
+    long lastLineBytes() {
+        return lastLineBytes;
+    }
+
     private void advance(final int input) throws IOException {
         try {
             next[input] = lines[input].next();
             lineNumbers[input] = lines[input].lineNumber();
+            lineBytes[input] = lines[input].lineBytes();
         } catch (IOException e) {
             throw unreadable(inputs.get(input), e);
         }

@@ -76,14 +76,21 @@ public final class RecordDecoder {
      *
      * @param known null to read every label set; one caller's own, as it is not thread-safe
      */
+    /**
+     * The detail of a {@code record_too_large} rejection of a record of {@code bytes}; also for a replay's line, which
+     * is handed to ingest cut to the limit + 1 bytes and named by its whole length.
+     */
+    public String tooLarge(final long bytes) {
+        return bytes + " bytes, more than the limit of " + limits.maxRecordBytes();
+    }
+
     public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs,
                                 final KnownLabels known) {
         if (value == null || value.length == 0) {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record has no value");
         }
         if (value.length > limits.maxRecordBytes()) {
-            return DecodedRecord.rejected(DeadLetterReason.RECORD_TOO_LARGE,
-                    value.length + " bytes, more than the limit of " + limits.maxRecordBytes());
+            return DecodedRecord.rejected(DeadLetterReason.RECORD_TOO_LARGE, tooLarge(value.length));
         }
         final int start = RecordFormat.firstSignificantByte(value);
         if (start < 0) {

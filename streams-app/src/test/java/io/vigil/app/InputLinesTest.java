@@ -51,6 +51,7 @@ class InputLinesTest {
                 c -> {
                     assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit()));
                     assertThat(readLineNumbers(c)).containsExactlyElementsOf(lineNumbers(c.input(), c.limit()));
+                    assertThat(readLineBytes(c)).containsExactlyElementsOf(lineBytes(c.input(), c.limit()));
                 });
     }
 
@@ -70,13 +71,17 @@ class InputLinesTest {
         assertThat(cut).hasSize(limit + 1);
         assertThat(cut[0]).isEqualTo((byte) 'a');
         assertThat(cut[limit]).isEqualTo((byte) 'a');
+        // What replay's summary names: the line's length, counted as it was read past, not the cut's.
+        assertThat(lines.lineBytes()).isEqualTo(length);
         assertThat(lines.next()).isEqualTo(b("{\"ok\":1}"));
+        assertThat(lines.lineBytes()).isEqualTo(8);
         assertThat(lines.next()).isEqualTo(b("z"));
         assertThat(lines.next()).isNull();
 
         // And at the end of the input, with no line end after it.
         final InputLines last = new InputLines(new Repeated(' ', 3L * limit), limit);
         assertThat(last.next()).hasSize(limit + 1);
+        assertThat(last.lineBytes()).isEqualTo(3L * limit);
         assertThat(last.next()).isNull();
     }
 
@@ -228,6 +233,37 @@ class InputLinesTest {
         } catch (java.nio.charset.CharacterCodingException e) {
             return false;
         }
+    }
+
+    /** The length of each line {@link #byLineEnds} gives, as it is in the input: more than the record if it is cut. */
+    private static List<Long> lineBytes(final byte[] input, final int limit) {
+        final List<Long> numbers = new ArrayList<>();
+        final List<Long> lengths = new ArrayList<>();
+        byLineEnds(input, limit, numbers);
+        long number = 0;
+        int from = 0;
+        for (int i = 0; i <= input.length && lengths.size() < numbers.size(); i++) {
+            if (i == input.length || input[i] == '\n' || input[i] == '\r') {
+                if (++number == numbers.get(lengths.size())) {
+                    lengths.add((long) (i - from));
+                }
+                if (i + 1 < input.length && input[i] == '\r' && input[i + 1] == '\n') {
+                    i++;
+                }
+                from = i + 1;
+            }
+        }
+        return lengths;
+    }
+
+    /** The length {@link InputLines#lineBytes()} gives after each line read. */
+    private static List<Long> readLineBytes(final Reading c) throws IOException {
+        final List<Long> lengths = new ArrayList<>();
+        final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer(), c.limit());
+        while (lines.next() != null) {
+            lengths.add(lines.lineBytes());
+        }
+        return lengths;
     }
 
     /** The line number {@link InputLines#lineNumber()} gives after each line read. */

@@ -204,6 +204,10 @@ class ReplayTest {
 
         final Replayed replayed = replaysAsWithoutOneRecord(input, records, "record_too_large");
         assertThat(replayed.summary().rejectedByReason()).containsEntry("record_too_large", 1L);
+        // Its size as it is in the file, not as much of it as was read before it was known to be too large.
+        assertThat(replayed.summary().firstByReason()).containsEntry("record_too_large", input
+                + ":1: record_too_large: " + ((1L << 31) + 5) + " bytes, more than the limit of "
+                + config.limits().maxRecordBytes());
     }
 
     /**
