@@ -5,7 +5,8 @@ import java.util.OptionalInt;
 /**
  * Maps a character of a scalar's value back to the character of the source that produced it, for the three
  * one-line styles: plain (written as it reads), single-quoted ({@code ''} is one quote) and double-quoted
- * (backslash escapes).
+ * (backslash escapes); and for the scalars written over several lines whose every character comes from one written
+ * character ({@link MultiLineSource}): literal blocks, and plain, single-quoted and unescaped double-quoted scalars.
  */
 final class ScalarSource {
 
@@ -16,6 +17,9 @@ final class ScalarSource {
     static OptionalInt sourceIndex(final String raw, final String value, final int offset) {
         if (offset < 0 || offset > value.length() || raw.isEmpty()) {
             return OptionalInt.empty();
+        }
+        if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
+            return MultiLineSource.sourceIndex(raw, value, offset);
         }
         final char first = raw.charAt(0);
         if (first == '\'') {

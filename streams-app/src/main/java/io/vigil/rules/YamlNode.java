@@ -63,8 +63,8 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
     /**
      * A scalar. {@code number} is its value when YAML resolved it as a number: ±Infinity when it is beyond a double's
      * range, NaN for {@code .inf} and {@code .nan}; NaN when it is not a number.
-     * {@code source} is the scalar exactly as written (quotes and escapes included) when it sits on one line, so
-     * that an error inside a selector or template can point at its exact character.
+     * {@code source} is the scalar exactly as written (quotes, escapes, block indicators and line breaks included), so
+     * that an error inside a selector or template can point at its exact character, on whichever line.
      */
     record Scalar(String text, Type type, double number, Mark mark, Optional<String> source) implements YamlNode {
 
@@ -85,7 +85,20 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
             }
             final String raw = source.get();
             final OptionalInt index = ScalarSource.sourceIndex(raw, text, offset);
-            return index.isPresent() ? new Mark(mark.line(), mark.column() + raw.codePointCount(0, index.getAsInt())) : mark;
+            if (index.isEmpty()) {
+                return mark;
+            }
+            int line = mark.line();
+            int lineStart = 0;
+            for (int i = 0; i < index.getAsInt(); i++) {
+                final char c = raw.charAt(i);
+                if (c == '\n' || c == '\r' && (i + 1 == raw.length() || raw.charAt(i + 1) != '\n')) {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            final int columns = raw.codePointCount(lineStart, index.getAsInt());
+            return new Mark(line, lineStart == 0 ? mark.column() + columns : 1 + columns);
         }
 
         @Override

@@ -218,7 +218,7 @@ public final class YamlTreeReader {
         final JsonLocation from = p.currentTokenLocation();
         final JsonLocation to = p.currentLocation();
         Optional<String> source = Optional.empty();
-        if (from.getLineNr() == to.getLineNr() && from.getCharOffset() >= 0 && to.getCharOffset() >= from.getCharOffset()) {
+        if (from.getCharOffset() >= 0 && to.getCharOffset() >= from.getCharOffset()) {
             final int begin = cursor.charIndex(from.getCharOffset());
             final int end = cursor.charIndex(to.getCharOffset());
             source = Optional.of(text.substring(begin, end));

@@ -263,6 +263,58 @@ class RuleLoaderProblemsTest {
                         + " humanizeDuration, humanizePercentage) apply to numbers ($value), not to labels");
     }
 
+    /**
+     * A template over several lines was reported at the value's start: a literal block's error at its '|'. Where
+     * each character of the value is one written character, the error is at its line and column; where a reader
+     * cannot find it one for one (a folded block, an escape), at the value's start as before.
+     */
+    @Test
+    void templateErrorsInsideMultiLineValuesPointAtTheCharacter() {
+        assertThat(problemsOfRule("""
+                        series: up
+                        threshold: {above: 1}
+                        annotations:
+                          a: |
+                            first line
+
+                              {{ $valu }}
+                          b: |-2
+                              x {{ $valu }}
+                          c: |+
+                            x
+                            y {{ $valu }}
+
+                          d: 'it''s
+                             two  {{ $valu }}'
+                          e: plain
+                            two
+
+                            three {{ $valu }}
+                          f: "no escape
+                            two {{ $valu }}"
+                          g: >
+                            folded {{ $valu }}
+                          h: "an\\tescape
+                            two {{ $valu }}"
+                """)).containsExactly(
+                "bad.yaml:11:18: invalid template in annotation 'a': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:13:20: invalid template in annotation 'b': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:16:18: invalid template in annotation 'c': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:19:22: invalid template in annotation 'd': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:23:22: invalid template in annotation 'e': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:25:20: invalid template in annotation 'f': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:26:14: invalid template in annotation 'g': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:28:14: invalid template in annotation 'h': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used");
+    }
+
     @Test
     void templateFunctionErrorsPointAtTheFunction() {
         assertThat(problemsOfRule("""
