@@ -112,12 +112,12 @@ public final class ConfigLoader {
     /** Kafka's own form of a bootstrap server (ClientUtils): an optional listener prefix, host, port. */
     private static final Pattern SERVER = Pattern.compile("(?:[A-Za-z_]+://)?(\\[[0-9a-fA-F:.%]+]|[0-9a-zA-Z\\-%._:]+):([0-9]+)");
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    /** DNS's longest name, and its final dot. */
+    private static final int LONGEST_HOST_NAME = 254;
     /**
      * A host name's form: dot-separated labels of letters, digits, '-' and '_' (no resolver refuses '_', and Docker
      * Compose's container names hold it), none empty, an optional final dot.
      */
-    /** DNS's longest name, and its final dot. */
-    private static final int LONGEST_HOST_NAME = 254;
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
     /** An IPv6 literal's characters (with a dotted IPv4 tail), in brackets or not, and an optional zone ({@code %eth0}). */
     private static final Pattern IPV6_FORM = Pattern.compile("\\[?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(%[A-Za-z0-9_.-]+)?]?");
