@@ -243,7 +243,8 @@ final class AlertsApi {
         }
         final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
         for (HostInfo other : otherInstances()) {
-            shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()), SeriesShare.class));
+            shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()),
+                    SeriesShare.class));
         }
         return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit()));
     }

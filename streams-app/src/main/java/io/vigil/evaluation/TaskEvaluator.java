@@ -1012,9 +1012,10 @@ public final class TaskEvaluator {
     }
 
     /**
-     * What the rules make of the series this task holds, for each pair of rule and series {@code asked} matches: at most {@code limit} of them,
-     * firing first, then pending, then by rule and series; every match counted. It reads the states and changes
-     * nothing: it runs on the task's thread between records, and an answer must not move what the evaluation will find.
+     * What the rules make of the series this task holds, for each pair of rule and series {@code asked} matches: at
+     * most {@code limit} of them, firing first, then pending, then by rule and series key; every match counted. It
+     * reads the states and changes nothing: it runs on the task's thread between records, and an answer must not move
+     * what the evaluation will find.
      */
     public Explained explain(final SeriesFilter asked, final int limit) {
         record Match(SeriesState state, Series series, int rule, int rank) {

@@ -79,6 +79,16 @@ class AlertsPageIT {
             assertThat(ruleAlone).contains("Showing the rule nodes/CpuHigh alone.").contains("instance=\"node-07\"")
                     .contains("data-rule=\"nodes/CpuHigh\"").doesNotContain("data-rule=\"nodes/CpuLow\"");
             assertThat(dom(port)).contains("data-rule=\"nodes/CpuLow\"");
+            // A rule alone shows what it sees of each series (/api/series): node-07's max of 97 above 90, holding;
+            // CpuLow, below 1, holding for none of the four nodes, each at its value; a filter narrows it to a node.
+            assertThat(ruleAlone).contains("4 matched").contains("above 90: <b>holds</b>").contains("max over 30s: <b>97</b>");
+            final String quiet = dom(port, "rules/nodes/CpuLow");
+            assertThat(quiet).contains("4 matched").contains("below 1: <b>does not hold</b>")
+                    .doesNotContain("<tr class=\"series\" data-holds=\"yes\"");
+            assertThat(Pattern.compile("<tr class=\"series\" data-holds=\"no\"").matcher(quiet).results().count())
+                    .isEqualTo(4);
+            assertThat(dom(port, "#rule=nodes%2FCpuLow&filter=instance%3Dnode-07")).contains("1 matched")
+                    .contains("instance=\"node-07\"").doesNotContain("instance=\"node-05\"");
             assertThat(dom(port, "rules/nodes/Gone")).contains("No rule nodes/Gone is in force")
                     .doesNotContain("data-rule=\"nodes/"); // (the script holds the template's data-rule=)
             // Back to normal: the alert resolves and leaves the page.
