@@ -234,19 +234,20 @@ final class AlertsApi {
         final List<String> unanswered = new ArrayList<>();
         local.unanswered().forEach(task -> unanswered.add("task " + task + " of " + self.host() + ":" + self.port()));
         final SeriesShare mine = new SeriesShare(entries, local.matched(), unanswered,
-                localOutlierAlerts(query.match()));
+                localOutlierAlerts(query.match()), local.groups().stream().map(SeriesShare::group).toList());
+        final RuleIndex index = rules.current();
         if (localOnly) {
-            // Its own outliers' states set too, for whoever reads a share; the alerts kept for the instance merging.
-            final SeriesShare merged = SeriesShare.merge(List.of(mine), query.limit());
+            // Its own outliers set too, for whoever reads a share; the peer stage's part kept for the instance merging.
+            final SeriesShare merged = SeriesShare.merge(List.of(mine), query.limit(), index::byId);
             return JSON.writeValueAsString(new SeriesShare(merged.series(), merged.matched(), merged.unanswered(),
-                    mine.outlierAlerts()));
+                    mine.outlierAlerts(), mine.peerGroups()));
         }
         final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
         for (HostInfo other : otherInstances()) {
             shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()),
                     SeriesShare.class));
         }
-        return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit()));
+        return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit(), index::byId));
     }
 
     /** The outlier alerts pending or firing in this instance's peer stage that {@code match} asks about. */

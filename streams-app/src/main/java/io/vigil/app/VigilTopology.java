@@ -250,7 +250,7 @@ public final class VigilTopology {
 
         PeerGroupProcessor judgePeers() {
             return new PeerGroupProcessor(rules, settings.grace().toMillis(), settings.seriesPartitions(),
-                    evaluationMetrics, lag);
+                    evaluationMetrics, lag, questions);
         }
 
         AlertEventFactory events() {

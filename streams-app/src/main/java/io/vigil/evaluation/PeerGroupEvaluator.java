@@ -24,6 +24,8 @@ import java.util.TreeMap;
 public final class PeerGroupEvaluator {
 
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+    /** How many of its rule's evaluations a group's last judgment is kept without a newer one. */
+    private static final int KEEP_JUDGMENTS = 10;
 
     /**
      * An alert of an outlier rule for one member, with the group it belongs to; {@code labelNumbers} as
@@ -50,6 +52,12 @@ public final class PeerGroupEvaluator {
     private final TreeMap<Long, Map<String, List<Member>>> pending = new TreeMap<>();
     /** Alert key (rule id, series key) -> the alert, for alerts pending or firing. */
     private final Map<String, PeerAlert> alerts = new HashMap<>();
+    /**
+     * Each group's last judgment, for {@code /api/series}; in memory only (a restart has them again within one
+     * evaluation). A group whose members stopped sending is dropped once its judgment is {@link #KEEP_JUDGMENTS}
+     * evaluations old.
+     */
+    private final Map<String, PeerJudgment> judgments = new HashMap<>();
     /** Within one pass: the last instant each group was judged at. */
     private final Map<String, Long> lastJudged = new HashMap<>();
 
@@ -58,6 +66,33 @@ public final class PeerGroupEvaluator {
         this.rules = rules;
         this.graceMs = graceMs;
         this.expectedEvaluators = expectedEvaluators;
+    }
+
+    /** The last judgment of each group of the outlier rules {@code filter} may ask about ({@link SeriesQuestions}). */
+    public SeriesQuestions.TaskAnswer judgments(final SeriesFilter filter, final int limit) {
+        final List<PeerJudgment> out = new ArrayList<>();
+        for (PeerJudgment j : judgments.values()) {
+            final Optional<Rule> rule = rules.byId(j.ruleId());
+            if (rule.isPresent() && filter.mayMatchRule(rule.get().alert())) {
+                out.add(j);
+            }
+        }
+        return new SeriesQuestions.TaskAnswer(List.of(), 0, out);
+    }
+
+    private static String ruleId(final String groupKey) {
+        return groupKey.split("\u0000", 2)[0];
+    }
+
+    /** The peer labels' values a group key names ({@link #groupKey}). */
+    private static Map<String, String> peers(final String groupKey) {
+        final Map<String, String> peers = new java.util.LinkedHashMap<>();
+        final String[] parts = groupKey.split("\u0000");
+        for (int i = 1; i < parts.length; i++) {
+            final int eq = parts[i].indexOf('=');
+            peers.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        return peers;
     }
 
     /** The group a series belongs to for an outlier rule: the rule and the values of its {@code peers} labels. */
@@ -135,6 +170,8 @@ public final class PeerGroupEvaluator {
             changes.put(e.getKey(), Optional.empty());
         }
         rules = next;
+        // A changed rule's groups are judged afresh; an unchanged one's are again within one evaluation.
+        judgments.clear();
         return new Outcome(out, List.of(), changes);
     }
 
@@ -181,6 +218,8 @@ public final class PeerGroupEvaluator {
             }
         }
         judgeSilentGroupsBefore(limit + 1, previousLimit, out, changes);
+        judgments.values().removeIf(j -> rules.byId(j.ruleId())
+                .map(r -> j.at() < limit - KEEP_JUDGMENTS * r.every().toMillis()).orElse(true));
         evaluatedThrough = low;
         out.sort(EMIT_ORDER);
         return new Outcome(out, judged, changes);
@@ -246,6 +285,9 @@ public final class PeerGroupEvaluator {
                 values[i] = Math.abs(values[i] - median);
             }
             mad = RobustStatistics.medianInPlace(values, n);
+        }
+        if (n > 0) {
+            judgments.put(groupKey, new PeerJudgment(ruleId(groupKey), peers(groupKey), t, n, median, mad));
         }
         // Alert keys are the rule id, a separator and the series key, so they sort as the series keys do: the members in
         // series order are the members in alert-key order.

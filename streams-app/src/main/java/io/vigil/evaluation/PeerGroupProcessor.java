@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,6 +40,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private final int expectedEvaluators;
     private final EvaluationMetrics metrics;
     private final SourceLag lag;
+    private final SeriesQuestions questions;
+    /** Where the questions reach this task; opened by init, closed with the task. */
+    private SeriesQuestions.Inbox inbox;
 
     private ProcessorContext<String, AlertTransition> context;
     private CommitPacing commits;
@@ -49,13 +53,17 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
                               final EvaluationMetrics metrics) {
-        this(liveRules, graceMs, expectedEvaluators, metrics, SourceLag.CAUGHT_UP);
+        this(liveRules, graceMs, expectedEvaluators, metrics, SourceLag.CAUGHT_UP, new SeriesQuestions());
     }
 
-    /** @param lag what waits to be read on the peers repartition, for committing once it has all been read */
+    /**
+     * @param lag       what waits to be read on the peers repartition, for committing once it has all been read
+     * @param questions where the HTTP API asks for the groups' last judgments ({@link PeerGroupEvaluator#judgments})
+     */
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
-                              final EvaluationMetrics metrics, final SourceLag lag) {
+                              final EvaluationMetrics metrics, final SourceLag lag, final SeriesQuestions questions) {
         this.lag = lag;
+        this.questions = questions;
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.expectedEvaluators = expectedEvaluators;
@@ -99,6 +107,12 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         }
         singleValueKeys.forEach(values::delete);
         regrouped.forEach(values::put);
+        if (inbox != null) {
+            inbox.close();
+        }
+        inbox = questions.open("peers-" + context.taskId());
+        context.schedule(CommitPacing.QUIET_CHECK, PunctuationType.WALL_CLOCK_TIME,
+                now -> inbox.answer(evaluator::judgments));
     }
 
     /**
@@ -154,6 +168,9 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
 
     @Override
     public void close() {
+        if (inbox != null) {
+            inbox.close();
+        }
         metrics.taskClosed("peers-" + context.taskId());
     }
 

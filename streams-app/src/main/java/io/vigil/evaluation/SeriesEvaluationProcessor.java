@@ -184,7 +184,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         context.schedule(CommitPacing.QUIET_CHECK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
                 now -> {
                     checkDeferred(now);
-                    inbox.answer(evaluator);
+                    inbox.answer(evaluator::explain);
                 });
         if (inbox != null) {
             inbox.close();

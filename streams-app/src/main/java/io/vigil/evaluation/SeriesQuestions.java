@@ -34,14 +34,27 @@ public final class SeriesQuestions {
 
     /**
      * This instance's answer: the explanations kept (at most the limit asked, in {@link #ORDER}), how many pairs of
-     * rule and series matched in all, and the tasks that did not answer in time (a task closed or moved by a
+     * rule and series matched in all, its peer tasks' last judgments of the outlier rules' groups, and the tasks that did not answer in time (a task closed or moved by a
      * rebalance, or busy past the wait), whose series are missing.
      */
-    public record Answer(List<SeriesExplanation> kept, int matched, List<String> unanswered) {
+    public record Answer(List<SeriesExplanation> kept, int matched, List<PeerJudgment> groups,
+                         List<String> unanswered) {
+    }
+
+    /**
+     * A task's answer: an evaluation task's explanations kept and how many pairs matched, or a peer task's groups'
+     * last judgments for the outlier rules asked about.
+     */
+    public record TaskAnswer(List<SeriesExplanation> kept, int matched, List<PeerJudgment> groups) {
+    }
+
+    /** What answers in a task: its evaluator, series or peer groups. */
+    public interface Answerer {
+        TaskAnswer answer(SeriesFilter filter, int limit);
     }
 
     /** One question waiting in an inbox. */
-    private record Asked(SeriesFilter filter, int limit, CompletableFuture<TaskEvaluator.Explained> answer) {
+    private record Asked(SeriesFilter filter, int limit, CompletableFuture<TaskAnswer> answer) {
     }
 
     /** A task's inbox: opened when the task starts, closed when it closes. */
@@ -54,10 +67,10 @@ public final class SeriesQuestions {
         }
 
         /** Answers the questions waiting, on the task's own thread. */
-        public void answer(final TaskEvaluator evaluator) {
+        public void answer(final Answerer evaluator) {
             for (Asked asked = waiting.poll(); asked != null; asked = waiting.poll()) {
                 try {
-                    asked.answer().complete(evaluator.explain(asked.filter(), asked.limit()));
+                    asked.answer().complete(evaluator.answer(asked.filter(), asked.limit()));
                 } catch (RuntimeException e) {
                     // A question must not stop the task: the asker reports the task as unanswered.
                     asked.answer().completeExceptionally(e);
@@ -89,9 +102,9 @@ public final class SeriesQuestions {
      */
     public Answer ask(final SeriesFilter filter, final int limit, final Duration wait)
             throws InterruptedException {
-        final Map<String, CompletableFuture<TaskEvaluator.Explained>> asked = new java.util.TreeMap<>();
+        final Map<String, CompletableFuture<TaskAnswer>> asked = new java.util.TreeMap<>();
         for (Inbox inbox : inboxes) {
-            final CompletableFuture<TaskEvaluator.Explained> answer = new CompletableFuture<>();
+            final CompletableFuture<TaskAnswer> answer = new CompletableFuture<>();
             inbox.waiting.add(new Asked(filter, limit, answer));
             asked.put(inbox.task, answer);
             if (!inboxes.contains(inbox)) {
@@ -102,18 +115,20 @@ public final class SeriesQuestions {
         final long deadline = System.nanoTime() + wait.toNanos();
         final List<SeriesExplanation> kept = new ArrayList<>();
         final List<String> unanswered = new ArrayList<>();
+        final List<PeerJudgment> groups = new ArrayList<>();
         int matched = 0;
-        for (Map.Entry<String, CompletableFuture<TaskEvaluator.Explained>> e : asked.entrySet()) {
+        for (Map.Entry<String, CompletableFuture<TaskAnswer>> e : asked.entrySet()) {
             try {
-                final TaskEvaluator.Explained explained = e.getValue()
+                final TaskAnswer explained = e.getValue()
                         .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 kept.addAll(explained.kept());
                 matched += explained.matched();
+                groups.addAll(explained.groups());
             } catch (ExecutionException | TimeoutException notAnswered) {
                 unanswered.add(e.getKey());
             }
         }
         kept.sort(ORDER);
-        return new Answer(List.copyOf(kept.subList(0, Math.min(limit, kept.size()))), matched, unanswered);
+        return new Answer(List.copyOf(kept.subList(0, Math.min(limit, kept.size()))), matched, groups, unanswered);
     }
 }

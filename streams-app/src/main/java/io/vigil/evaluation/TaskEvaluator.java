@@ -1007,17 +1007,13 @@ public final class TaskEvaluator {
         budget.settle(t, out, removed);
     }
 
-    /** A question's answer from this task: the explanations kept, and how many pairs of rule and series matched. */
-    public record Explained(List<SeriesExplanation> kept, int matched) {
-    }
-
     /**
      * What the rules make of the series this task holds, for each pair of rule and series {@code asked} matches: at
      * most {@code limit} of them, firing first, then pending, then by rule and series key; every match counted. It
      * reads the states and changes nothing: it runs on the task's thread between records, and an answer must not move
      * what the evaluation will find.
      */
-    public Explained explain(final SeriesFilter asked, final int limit) {
+    public SeriesQuestions.TaskAnswer explain(final SeriesFilter asked, final int limit) {
         record Match(SeriesState state, Series series, int rule, int rank) {
         }
         final Comparator<Match> order = Comparator.comparingInt(Match::rank).thenComparing(m -> ruleIds[m.rule()])
@@ -1054,7 +1050,7 @@ public final class TaskEvaluator {
         for (Match m : first) {
             out.add(explain(m.state(), m.series(), m.rule()));
         }
-        return new Explained(out, matched);
+        return new SeriesQuestions.TaskAnswer(out, matched, List.of());
     }
 
     /** Rule {@code i}'s next evaluation of this series, with the points it holds now, judged as evaluateSeries does. */

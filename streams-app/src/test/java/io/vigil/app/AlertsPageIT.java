@@ -87,6 +87,10 @@ class AlertsPageIT {
                     .doesNotContain("<tr class=\"series\" data-holds=\"yes\"");
             assertThat(Pattern.compile("<tr class=\"series\" data-holds=\"no\"").matcher(quiet).results().count())
                     .isEqualTo(4);
+            // An outlier rule's series against its peers: node-07's 97 far above their median of 40, pending (for 10m).
+            final String peers = dom(port, "#rule=nodes%2FCpuAbovePeers&filter=instance%3Dnode-07");
+            assertThat(peers).contains("1 matched").contains("peers' median 40").contains("4 peers with a value (min_peers 3)")
+                    .contains("<b>holds</b>");
             assertThat(dom(port, "#rule=nodes%2FCpuLow&filter=instance%3Dnode-07")).contains("1 matched")
                     .contains("instance=\"node-07\"").doesNotContain("instance=\"node-05\"");
             assertThat(dom(port, "rules/nodes/Gone")).contains("No rule nodes/Gone is in force")
@@ -142,6 +146,10 @@ class AlertsPageIT {
                           - alert: CpuLow
                             series: cpu{cluster="backend"}
                             threshold: {below: 1}
+                          - alert: CpuAbovePeers
+                            series: cpu{cluster="backend"}
+                            outlier: {peers: [cluster], direction: high, z: 3, min_peers: 3}
+                            for: 10m
                     """));
             final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);

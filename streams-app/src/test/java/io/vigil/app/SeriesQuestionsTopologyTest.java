@@ -72,6 +72,45 @@ class SeriesQuestionsTopologyTest {
         }
     }
 
+    /** The peer stage's tasks answer too, with each group's last judgment, which the series' value is set against. */
+    @Test
+    void thePeerStageAnswersWithItsGroupsLastJudgments() {
+        final String rules = """
+                groups:
+                  - name: web
+                    every: 10s
+                    rules:
+                      - alert: NodeFarBelowPeers
+                        series: net{cluster="backend"}
+                        aggregate: avg
+                        window: 30s
+                        outlier: {peers: [cluster], direction: low, z: 3, min_peers: 4}
+                        for: 5m
+                """;
+        try (TopologyFixture fixture = new TopologyFixture(rules, stateDir, Instant.ofEpochMilli(T0))) {
+            for (int i = 1; i <= 12; i++) {
+                for (int n = 1; n <= 5; n++) {
+                    final double bytes = n == 5 ? 3 : 2400 + 20 * n;
+                    fixture.send(TopologyFixture.point("net", java.util.Map.of("instance", "n" + n, "cluster", "backend"),
+                            bytes, T0 + i * 10_000L));
+                }
+            }
+            final SeriesQuestions.Answer answer = ask(fixture, "n5");
+            assertThat(answer.unanswered()).isEmpty();
+            final SeriesExplanation n5 = answer.kept().get(0);
+            assertThat(n5.holds()).isEqualTo(SeriesExplanation.Holds.PEERS);
+            assertThat(n5.value()).isEqualTo(3);
+            assertThat(answer.groups()).hasSize(1);
+            final io.vigil.evaluation.PeerJudgment group = answer.groups().get(0);
+            assertThat(group.ruleId()).isEqualTo("web/NodeFarBelowPeers");
+            assertThat(group.peers()).isEqualTo(java.util.Map.of("cluster", "backend"));
+            assertThat(group.members()).isEqualTo(5);
+            assertThat(group.median()).isEqualTo(2440); // of 3, 2420, 2440, 2460, 2480
+            assertThat(group.at()).isLessThan(n5.at());
+            assertThat(group.isOutlier(n5.value(), (io.vigil.rules.Condition.Outlier) n5.rule().condition())).isTrue();
+        }
+    }
+
     @Test
     void aTaskThatDoesNotAnswerWithinTheWaitIsNamedAndAClosedOneAtOnce() throws Exception {
         final SeriesQuestions questions = new SeriesQuestions();
@@ -93,7 +132,7 @@ class SeriesQuestionsTopologyTest {
         final TaskEvaluator empty = new TaskEvaluator(new io.vigil.evaluation.RuleIndex(TopologyFixture.parse(
                 TopologyTest.RULES)), 15_000, 86_400_000, new io.vigil.evaluation.EventClock(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            other.answer(empty);
+            other.answer(empty::explain);
             silent.close();
             return answer.isDone();
         });

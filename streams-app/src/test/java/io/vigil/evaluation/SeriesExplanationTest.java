@@ -61,7 +61,7 @@ class SeriesExplanationTest {
     }
 
     private static SeriesExplanation only(final TaskEvaluator e, final Series series) {
-        final TaskEvaluator.Explained explained = e.explain(filter(labels -> series.labels().get("instance")
+        final SeriesQuestions.TaskAnswer explained = e.explain(filter(labels -> series.labels().get("instance")
                 .equals(labels.get("instance"))), 10);
         assertThat(explained.kept()).hasSize(1);
         return explained.kept().get(0);
@@ -102,14 +102,14 @@ class SeriesExplanationTest {
     void anAnswerKeepsTheFiringFirstUpToItsLimitAndCountsEveryMatch() {
         final TaskEvaluator e = evaluator(HIGH);
         feed(e, 10, Map.of(N1, new double[] {95, 95, 95, 95, 95, 95, 95}, N2, new double[] {40, 40, 40, 40, 40, 40, 40}));
-        final TaskEvaluator.Explained all = e.explain(filter(labels -> true), 10);
+        final SeriesQuestions.TaskAnswer all = e.explain(filter(labels -> true), 10);
         assertThat(all.matched()).isEqualTo(2);
         assertThat(all.kept()).extracting(x -> x.series().labels().get("instance")).containsExactly("n1", "n2");
         assertThat(all.kept().get(0).status().isFiring()).isTrue();
         assertThat(all.kept().get(1).holds()).isEqualTo(SeriesExplanation.Holds.NO);
         assertThat(all.kept().get(1).value()).isEqualTo(40);
 
-        final TaskEvaluator.Explained cut = e.explain(filter(labels -> true), 1);
+        final SeriesQuestions.TaskAnswer cut = e.explain(filter(labels -> true), 1);
         assertThat(cut.matched()).isEqualTo(2);
         assertThat(cut.kept()).extracting(x -> x.series().labels().get("instance")).containsExactly("n1");
         assertThat(e.explain(filter(labels -> "High".equals(labels.get("alertname")) && "n2".equals(labels.get("instance"))), 10)
