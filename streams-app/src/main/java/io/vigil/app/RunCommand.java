@@ -125,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        UnrecordedStreamsMetrics.applyTo(registry, cfg);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
