@@ -53,7 +53,8 @@ import java.util.stream.Collectors;
  * <p>One {@link ConfigException} reports every problem, a line each ({@link Problems}): each key is read and checked
  * on its own, and a problem with one does not stop the others being read. A check relating several keys (no topic
  * has two roles) runs only once each key it reads is valid. A file that cannot be read or is not YAML is refused at
- * once, as nothing after its error can be read; the receivers are checked later, apart ({@link #receivers}).
+ * once, as nothing after its error can be read. The receivers are checked by the commands that deliver or check for
+ * them ({@link #loadWithReceivers}), their problems reported with the others'.
  */
 public final class ConfigLoader {
 
@@ -157,6 +158,37 @@ public final class ConfigLoader {
      */
     public static VigilConfig loadToServe(final Path file, final Map<String, String> env, final List<Option> options) {
         return load(file, env, options, true);
+    }
+
+    /** A configuration and its receivers: what the commands that deliver, or check for those that do, read. */
+    record WithReceivers(VigilConfig config, ReceiverConfig.Receivers receivers) {
+    }
+
+    /**
+     * As {@link #load(Path, Map, List)} (with {@code resolveBind}, as {@link #loadToServe}), and the receivers
+     * ({@link #receivers}): every problem of both in one error, the receivers' after the rest's. Loaded apart, a
+     * receiver's problem showed only once the rest was fixed, one more round of editing for whoever deploys.
+     */
+    static WithReceivers loadWithReceivers(final Path file, final Map<String, String> env, final List<Option> options,
+                                           final boolean resolveBind) {
+        final VigilConfig config;
+        try {
+            config = load(file, env, options, resolveBind);
+        } catch (ConfigException e) {
+            final Sources sources = new Sources();
+            if (file != null) {
+                // A file that cannot be read, or is not YAML, was the one problem: nothing in it can be read.
+                sources.readFile(file);
+            }
+            final List<String> problems = new ArrayList<>(List.of(e.getMessage().split("\n")));
+            try {
+                receivers(file, sources.receivers, env);
+            } catch (ConfigException receivers) {
+                problems.addAll(List.of(receivers.getMessage().split("\n")));
+            }
+            throw new ConfigException(problems);
+        }
+        return new WithReceivers(config, receivers(file, config.receivers(), env));
     }
 
     private static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options,
@@ -659,9 +691,10 @@ public final class ConfigLoader {
      * are written. They are checked apart from the rest of the configuration, which {@code replay} loads too without
      * needing the receivers' secrets.
      */
-    static ReceiverConfig.Receivers receivers(final Path file, final VigilConfig cfg, final Map<String, String> env) {
+    private static ReceiverConfig.Receivers receivers(final Path file, final List<Object> raw,
+                                                      final Map<String, String> env) {
         try {
-            return ReceiverConfig.parse(cfg.receivers(), env);
+            return ReceiverConfig.parse(raw, env);
         } catch (ConfigException e) {
             throw file == null ? e : placedInFile(file, e);
         }

@@ -36,8 +36,7 @@ final class RulesCommand {
         public Integer call() {
             // The configuration first, whatever the rules: a deploy pipeline checks both with this one command, and a
             // bad vigil.yaml must not pass because a rule was wrong too (exit 2, as run would refuse it).
-            final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
-            ConfigLoader.receivers(config, cfg, System.getenv());
+            final VigilConfig cfg = ConfigLoader.loadWithReceivers(config, System.getenv(), List.of(), false).config();
             // `rules validate rules/*.yaml`, promtool's habit, names the rule tests beside the rules too: they are not
             // rule files (a directory given leaves them out the same way), and read as such each gave a dozen
             // "unknown key" problems.

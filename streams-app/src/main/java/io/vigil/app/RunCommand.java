@@ -113,7 +113,8 @@ final class RunCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
         }
-        VigilConfig cfg = ConfigLoader.loadToServe(config, System.getenv(), options);
+        final ConfigLoader.WithReceivers loaded = ConfigLoader.loadWithReceivers(config, System.getenv(), options, true);
+        VigilConfig cfg = loaded.config();
         // Before anything else logs: the broker, the engine and delivery write their lines in the chosen format.
         cfg.logFormat().apply();
         if (cfg.bootstrapServers().isEmpty() && dataDir.toString().contains(",")) {
@@ -121,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
             throw new ConfigException("--data-dir: '" + dataDir + "' has a ',', which the embedded Kafka broker would"
                     + " read as a list of directories; choose a directory without one");
         }
-        final var receivers = ConfigLoader.receivers(config, cfg, System.getenv());
+        final var receivers = loaded.receivers();
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -254,8 +254,8 @@ class ConfigLoaderAllProblemsTest {
                   - nme: c
                     webhook: {url: "http://c:9000"}
                 """);
-        final VigilConfig cfg = ConfigLoader.load(f, Map.of());
-        assertThatThrownBy(() -> ConfigLoader.receivers(f, cfg, Map.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of(), List.of(), false))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage(lines(
                         f + ":4:7: receivers[0].webhook.timeout: 'soon' is not a duration like 5s or 2m",
                         f + ":5:7: receivers[0].webhook.url: port 99999 is not a port from 1 to 65535",
@@ -264,5 +264,33 @@ class ConfigLoaderAllProblemsTest {
                         f + ":7:5: receivers[1].name: every receiver needs a name",
                         // A mistyped name is not also a missing one.
                         f + ":8:5: receivers[2].nme: unknown key; did you mean 'name'?"));
+    }
+
+    /**
+     * The receivers' problems come with the rest's, after them: apart, a receiver's problem showed only once the rest
+     * was fixed. {@code rules validate --config} reports them the same way, and {@code replay}, which delivers
+     * nothing, is not told of them.
+     */
+    @Test
+    void theReceiversProblemsAreReportedWithTheRestsAfterThem() throws Exception {
+        final Path f = file("""
+                receivers:
+                  - name: pager
+                    webhook: {url: "ftp://pager/hook"}
+                evaluation:
+                  grace: soon
+                """);
+        final String expected = lines(
+                f + ":5:3: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)",
+                f + ":3:15: receivers[0].webhook.url: 'ftp://pager/hook' is not an http(s) URL like http://host:9000/path");
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of(), List.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessage(expected);
+        final CommandRun validate = CommandRun.vigil("rules", "validate", "--config", f.toString(),
+                ROOT.resolve("rules").toString());
+        assertThat(validate.exit()).isEqualTo(2);
+        assertThat(validate.err()).isEqualTo(expected.lines().map(problem -> "vigil: " + problem
+                + System.lineSeparator()).reduce("", String::concat));
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).hasMessage(lines(
+                f + ":5:3: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)"));
     }
 }
