@@ -34,9 +34,27 @@ final class DatapointValidator {
     void validate(final DatapointDraft draft, final String where, final long nowMs, final DecodedRecord.Builder out) {
         final Rejection rejection = firstProblem(draft, nowMs);
         if (rejection != null) {
-            out.reject(where.isEmpty() ? rejection : new Rejection(rejection.reason(), where + rejection.detail()));
+            out.reject(where.isEmpty() ? rejection : rejection.about(where));
             return;
         }
+        accept(draft, out);
+    }
+
+    /**
+     * As {@link #validate(DatapointDraft, String, long, DecodedRecord.Builder)}, for a datapoint of line
+     * {@code line} of a line protocol record: a rejection says which line, in its detail and its position (made only
+     * then: nearly every line is accepted).
+     */
+    void validateLine(final DatapointDraft draft, final int line, final long nowMs, final DecodedRecord.Builder out) {
+        final Rejection rejection = firstProblem(draft, nowMs);
+        if (rejection != null) {
+            out.reject(rejection.onLine(line));
+            return;
+        }
+        accept(draft, out);
+    }
+
+    private void accept(final DatapointDraft draft, final DecodedRecord.Builder out) {
         final String name = metricName(draft);
         final KnownLabels.LabelSet known = draft.knownLabels;
         final Series series = known != null ? known.series(name)

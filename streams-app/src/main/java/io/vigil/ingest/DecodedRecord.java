@@ -36,7 +36,11 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
     }
 
     static DecodedRecord rejected(final DeadLetterReason reason, final String detail) {
-        return new DecodedRecord(List.of(), List.of(new Rejection(reason, detail)));
+        return rejected(new Rejection(reason, detail));
+    }
+
+    static DecodedRecord rejected(final Rejection rejection) {
+        return new DecodedRecord(List.of(), List.of(rejection));
     }
 
     /** True when nothing was rejected, so the record need not go to the dead-letter topic. */

@@ -7,11 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -627,9 +625,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
         final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(),
                 record.value() == null ? new byte[0] : record.value(), headers);
-        final Set<DeadLetterReason> reasons = EnumSet.noneOf(DeadLetterReason.class);
-        decoded.rejections().forEach(r -> reasons.add(r.reason()));
-        context.forward(new Record<>(fitted.key(), new DeadLetter(fitted.value(), decoded.deadLetterMessage(), reasons),
+        context.forward(new Record<>(fitted.key(),
+                new DeadLetter(fitted.value(), decoded.deadLetterMessage(), decoded.rejections()),
                 record.timestamp(), headers));
     }
 

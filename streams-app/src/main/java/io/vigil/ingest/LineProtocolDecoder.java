@@ -31,10 +31,25 @@ import java.util.Set;
  */
 final class LineProtocolDecoder {
 
-    /** A line that cannot be read; its message says where and why. */
+    /** A line that cannot be read; its message says why, {@link #index} where. */
     private static final class LineSyntaxException extends Exception {
+        /** Where in the line, its leading whitespace stripped, in chars; -1 when the line as a whole is wrong. */
+        final int index;
+        /** What says the column in the detail: " at column ", or " starting at column " of a string. */
+        final String columnWords;
+
         LineSyntaxException(final String message) {
+            this(message, -1, "");
+        }
+
+        LineSyntaxException(final String message, final int index) {
+            this(message, index, " at column ");
+        }
+
+        LineSyntaxException(final String message, final int index, final String columnWords) {
             super(message, null, false, false);
+            this.index = index;
+            this.columnWords = columnWords;
         }
     }
 
@@ -87,12 +102,11 @@ final class LineProtocolDecoder {
                 comments = true;
                 continue;
             }
-            final String where = "line " + lineNumber + ": ";
+            final String stripped = line.stripLeading();
             try {
-                decodeLine(line.stripLeading(), where, nowMs, recordTimestampMs, out);
+                decodeLine(stripped, lineNumber, nowMs, recordTimestampMs, out);
             } catch (LineSyntaxException e) {
-                out.reject(new Rejection(DeadLetterReason.INVALID_LINE, where + e.getMessage()
-                        + (ExpositionLine.looksLike(line.strip()) ? ExpositionLine.HINT : "")));
+                out.reject(invalidLine(e, line, line.length() - stripped.length(), lineNumber));
             }
         }
         if (out.isEmpty() && !comments) {
@@ -101,7 +115,24 @@ final class LineProtocolDecoder {
         return out.build();
     }
 
-    private void decodeLine(final String line, final String where, final long nowMs, final long recordTimestampMs,
+    /**
+     * The rejection of line {@code lineNumber}, {@code line} as written, for {@code e}: its column counted in characters
+     * of that line, from 1 and with its {@code leading} whitespace chars, which the cursor did not see.
+     */
+    private static Rejection invalidLine(final LineSyntaxException e, final String line, final int leading,
+                                         final int lineNumber) {
+        final String hint = ExpositionLine.looksLike(line.strip()) ? ExpositionLine.HINT : "";
+        if (e.index < 0) {
+            return new Rejection(DeadLetterReason.INVALID_LINE, e.getMessage() + hint).onLine(lineNumber);
+        }
+        final int column = line.codePointCount(0, leading + e.index) + 1;
+        return new Rejection(DeadLetterReason.INVALID_LINE,
+                "line " + lineNumber + ": " + e.getMessage() + e.columnWords + column + hint, e.getMessage() + hint,
+                new RecordPosition(lineNumber, column));
+    }
+
+    /** @param line the line, its leading whitespace stripped */
+    private void decodeLine(final String line, final int lineNumber, final long nowMs, final long recordTimestampMs,
                             final DecodedRecord.Builder out) throws LineSyntaxException {
         final Cursor c = new Cursor(line);
         final String measurement = c.readUntil(",  ".toCharArray());
@@ -116,17 +147,17 @@ final class LineProtocolDecoder {
             c.expect('=');
             final String value = c.readUntil(", ".toCharArray());
             if (key.isEmpty() || value.isEmpty()) {
-                throw new LineSyntaxException("empty tag key or value at column " + c.column());
+                throw new LineSyntaxException("empty tag key or value", c.index());
             }
             final String previous = tags.put(labelName(key), value);
             if (previous != null) {
                 // InfluxDB refuses a tag given twice; two keys that make one label name ("a-b", "a_b") lose one too.
                 throw new LineSyntaxException("tag key " + Rejection.quote(key) + " is label "
-                        + Rejection.quote(labelName(key)) + " again at column " + c.column());
+                        + Rejection.quote(labelName(key)) + " again", c.index());
             }
         }
         if (c.peek() != ' ') {
-            throw new LineSyntaxException("expected a space before the fields at column " + c.column());
+            throw new LineSyntaxException("expected a space before the fields", c.index());
         }
         c.skipSpaces();
         final List<Field> fields = new ArrayList<>();
@@ -138,7 +169,7 @@ final class LineProtocolDecoder {
             final String key = c.readUntil("=, ".toCharArray());
             c.expect('=');
             if (key.isEmpty()) {
-                throw new LineSyntaxException("empty field key at column " + c.column());
+                throw new LineSyntaxException("empty field key", c.index());
             }
             // Read to a number now, before anything of the line is used: a bad field rejects the line whole.
             final Field field = new Field(metricName(key), number(c.readFieldValue()));
@@ -147,8 +178,7 @@ final class LineProtocolDecoder {
                 // two of different types), but which one the producer meant is not for Vigil to guess, as with a tag
                 // given twice; keys that make one name ("a-b", "a_b") would be two values of one series too.
                 throw new LineSyntaxException("field key " + Rejection.quote(key) + " is metric "
-                        + Rejection.quote(metricName(measurement) + "_" + field.name()) + " again at column "
-                        + c.column());
+                        + Rejection.quote(metricName(measurement) + "_" + field.name()) + " again", c.index());
             }
             fields.add(field);
         } while (c.peek() == ',');
@@ -166,11 +196,11 @@ final class LineProtocolDecoder {
                 }
             }
         } else if (!c.atEnd()) {
-            throw new LineSyntaxException("unexpected '" + c.peek() + "' at column " + c.column());
+            throw new LineSyntaxException("unexpected '" + c.peek() + "'", c.index());
         }
         if (!stamped && !recordTimestamps) {
             out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP,
-                    where + "no timestamp, and a replayed line has no record time to take instead"));
+                    "no timestamp, and a replayed line has no record time to take instead").onLine(lineNumber));
             return;
         }
         if (!tags.containsKey("instance") && tags.containsKey("host")) {
@@ -187,7 +217,7 @@ final class LineProtocolDecoder {
             draft.labels().putAll(tags);
             draft.value(field.number());
             draft.timestamp(timestampMs);
-            validator.validate(draft, where, nowMs, out);
+            validator.validateLine(draft, lineNumber, nowMs, out);
         }
     }
 
@@ -314,8 +344,9 @@ final class LineProtocolDecoder {
             return pos >= line.length();
         }
 
-        int column() {
-            return pos + 1;
+        /** Where the cursor is, in chars from the line's start. */
+        int index() {
+            return pos;
         }
 
         String rest() {
@@ -330,7 +361,7 @@ final class LineProtocolDecoder {
 
         void expect(final char ch) throws LineSyntaxException {
             if (peek() != ch) {
-                throw new LineSyntaxException("expected '" + ch + "' at column " + column());
+                throw new LineSyntaxException("expected '" + ch + "'", pos);
             }
             pos++;
         }
@@ -375,14 +406,14 @@ final class LineProtocolDecoder {
                         return line.substring(from, pos);
                     }
                 }
-                throw new LineSyntaxException("unterminated string field starting at column " + (from + 1));
+                throw new LineSyntaxException("unterminated string field", from, " starting at column ");
             }
             final int from = pos;
             while (pos < line.length() && line.charAt(pos) != ',' && line.charAt(pos) != ' ') {
                 pos++;
             }
             if (from == pos) {
-                throw new LineSyntaxException("missing field value at column " + column());
+                throw new LineSyntaxException("missing field value", pos);
             }
             return line.substring(from, pos);
         }

@@ -87,7 +87,7 @@ final class NativeJsonDecoder {
             }
         } catch (JsonProcessingException e) {
             // Whatever was decoded before the error is dropped: the record goes to the dead-letter topic whole.
-            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, malformed(e));
+            return DecodedRecord.rejected(malformed(e, value));
         } catch (IOException e) {
             return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "unreadable JSON: " + e.getMessage());
         }
@@ -313,12 +313,23 @@ final class NativeJsonDecoder {
         };
     }
 
-    /** One line with where (line, column, byte offset) and Jackson's message without its source dump. */
-    static String malformed(final JsonProcessingException e) {
-        final JsonLocation location = e.getLocation();
-        final String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
-                + location.getColumnNr() + " (byte " + location.getByteOffset() + ")";
+    /**
+     * The rejection of {@code value} that Jackson could not read: {@code malformed JSON at line 2, column 7 (byte offset
+     * 40): ...}, Jackson's message without its source dump, and the position apart. Jackson's column counts bytes, so
+     * the position is found from its byte offset (from 0) in {@code value}, which is UTF-8 (checked before Jackson).
+     */
+    static Rejection malformed(final JsonProcessingException e, final byte[] value) {
         final String message = e.getOriginalMessage();
-        return "malformed JSON" + where + ": " + (message == null ? e.getClass().getSimpleName() : message);
+        final String problem = message == null ? e.getClass().getSimpleName() : message;
+        final JsonLocation location = e.getLocation();
+        // A parser of bytes knows its offset; should it not, its column in bytes is no column to give.
+        final long offset = location == null ? -1 : location.getByteOffset();
+        if (offset < 0 || offset > value.length) {
+            return new Rejection(DeadLetterReason.UNPARSEABLE, "malformed JSON: " + problem);
+        }
+        final RecordPosition position = RecordPosition.ofCharacterAt(value, (int) offset);
+        return new Rejection(DeadLetterReason.UNPARSEABLE, "malformed JSON at line " + position.line() + ", column "
+                + position.column() + " (byte offset " + offset + "): " + problem, "malformed JSON: " + problem,
+                position);
     }
 }

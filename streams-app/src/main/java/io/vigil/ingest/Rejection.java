@@ -5,12 +5,17 @@ import java.util.Objects;
 /**
  * One reason for sending a record to the dead-letter topic.
  *
- * @param reason the reason, counted by its tag
- * @param detail what was wrong and where, e.g. {@code datapoint 3: value "abc" is not a number}; always one line of
- *               at most {@value #MAX_DETAIL_LENGTH} characters (control characters become spaces, longer text is
- *               cut), because it ends up in a Kafka header and in logs
+ * @param reason   the reason, counted by its tag
+ * @param detail   what was wrong and where, e.g. {@code datapoint 3: value "abc" is not a number} or
+ *                 {@code line 2: expected '=' at column 7}: the text of the {@code vigil.error} header; always one
+ *                 line of at most {@value #MAX_DETAIL_LENGTH} characters (control characters become spaces, longer
+ *                 text is cut), because it ends up in a Kafka header and in logs
+ * @param problem  the detail without the words that say its {@code position} ({@code expected '='}), for a reader
+ *                 that says the position its own way ({@code vigil replay}'s {@code FILE:LINE:COLUMN}); the detail
+ *                 itself when there is no position; one line, as the detail
+ * @param position where in the record's text the problem is, or {@link RecordPosition#NONE}
  */
-public record Rejection(DeadLetterReason reason, String detail) {
+public record Rejection(DeadLetterReason reason, String detail, String problem, RecordPosition position) {
 
     public static final int MAX_DETAIL_LENGTH = 300;
     /** Quoted input is cut shorter than the detail so that the explanation around it survives. */
@@ -20,11 +25,28 @@ public record Rejection(DeadLetterReason reason, String detail) {
     public Rejection {
         Objects.requireNonNull(reason, "reason");
         detail = oneLine(Objects.requireNonNull(detail, "detail"), MAX_DETAIL_LENGTH);
+        problem = oneLine(Objects.requireNonNull(problem, "problem"), MAX_DETAIL_LENGTH);
+        Objects.requireNonNull(position, "position");
+    }
+
+    /** A rejection with no position: its detail says all there is to say of where. */
+    public Rejection(final DeadLetterReason reason, final String detail) {
+        this(reason, detail, detail, RecordPosition.NONE);
     }
 
     /** {@code tag: detail}, e.g. {@code invalid_value: datapoint 3: value "abc" is not a number}. */
     public String message() {
         return reason.tag() + ": " + detail;
+    }
+
+    /** This rejection, said of one part of a record that is no line of it: {@code where} before both texts. */
+    Rejection about(final String where) {
+        return new Rejection(reason, where + detail, where + problem, position);
+    }
+
+    /** This rejection of a whole line of a line protocol record, {@code line 2: } before its detail. */
+    Rejection onLine(final int line) {
+        return new Rejection(reason, "line " + line + ": " + detail, problem, RecordPosition.line(line));
     }
 
     /** Input text as it should appear inside a detail: in double quotes and cut to a readable length. */

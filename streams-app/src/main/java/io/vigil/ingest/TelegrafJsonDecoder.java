@@ -92,7 +92,7 @@ final class TelegrafJsonDecoder {
                         parser.currentTokenLocation());
             }
         } catch (JsonProcessingException e) {
-            return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, NativeJsonDecoder.malformed(e));
+            return DecodedRecord.rejected(NativeJsonDecoder.malformed(e, value));
         } catch (IOException e) {
             return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "unreadable JSON: " + e.getMessage());
         }

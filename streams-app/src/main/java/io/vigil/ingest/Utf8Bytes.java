@@ -28,7 +28,7 @@ final class Utf8Bytes {
      */
     static DecodedRecord rejection(final byte[] value) {
         final int at = malformedAt(value);
-        return at < 0 ? null : DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, describe(value, at));
+        return at < 0 ? null : DecodedRecord.rejected(describe(value, at));
     }
 
     /** Where the first byte that does not belong to a well-formed UTF-8 sequence is, or -1 when there is none. */
@@ -57,14 +57,14 @@ final class Utf8Bytes {
         return result.isError() ? in.position() : -1;
     }
 
-    /** {@code malformed UTF-8 at line 2 (byte 40): 0xFF}; lines counted as line protocol counts them. */
-    private static String describe(final byte[] value, final int at) {
-        int line = 1;
-        for (int i = 0; i < at; i++) {
-            if (value[i] == '\n') {
-                line++;
-            }
-        }
-        return String.format("malformed UTF-8 at line %d (byte %d): 0x%02X", line, at, value[at] & 0xFF);
+    /**
+     * {@code malformed UTF-8 at line 2 (byte offset 40): 0xFF}, the offset from 0 in the record; lines counted as line
+     * protocol counts them. Its position names the column too, which the detail leaves to the offset.
+     */
+    private static Rejection describe(final byte[] value, final int at) {
+        final RecordPosition position = RecordPosition.ofByte(value, at);
+        final String bad = String.format("0x%02X", value[at] & 0xFF);
+        return new Rejection(DeadLetterReason.UNPARSEABLE, "malformed UTF-8 at line " + position.line()
+                + " (byte offset " + at + "): " + bad, "malformed UTF-8: " + bad, position);
     }
 }

@@ -3,7 +3,7 @@ package io.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.app.CapturedLogs;
-import java.util.Set;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +45,7 @@ class DeadLetterLogTest {
     }
 
     private static DeadLetter letter(final String reason, final DeadLetterReason... reasons) {
-        return new DeadLetter(new byte[0], reason, Set.of(reasons));
+        return new DeadLetter(new byte[0], reason,
+                Arrays.stream(reasons).map(r -> new Rejection(r, reason)).toList());
     }
 }

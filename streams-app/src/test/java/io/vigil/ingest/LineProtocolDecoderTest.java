@@ -30,8 +30,43 @@ class LineProtocolDecoderTest {
                 cpu,host=b usage_user=2,usage_system=3
                 """.getBytes(StandardCharsets.UTF_8), NOW, NOW);
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("a");
+        // The line as a whole, no column; its number said apart too.
         assertThat(r.rejections()).containsExactly(new Rejection(DeadLetterReason.MISSING_TIMESTAMP,
-                "line 2: no timestamp, and a replayed line has no record time to take instead"));
+                "line 2: no timestamp, and a replayed line has no record time to take instead",
+                "no timestamp, and a replayed line has no record time to take instead", new RecordPosition(2, 0)));
+    }
+
+    /**
+     * The column counted the line with its leading whitespace stripped and in Java chars (two for a character beyond
+     * the BMP): an editor's column is of the line as written, in characters. Where it is is said apart from what is
+     * wrong too, so that {@code vigil replay} can say it as {@code FILE:LINE:COLUMN} without the detail's words.
+     */
+    @Test
+    void aColumnCountsTheCharactersOfTheLineAsWritten() {
+        final DecodedRecord r = decode("cpu,host=a usage_user=1 1655793000000000000\n"
+                + "\t  cpu,host=\u00e9\ud83d\ude00 usage 1655793000000000000");
+        assertThat(r.rejections()).containsExactly(new Rejection(DeadLetterReason.INVALID_LINE,
+                "line 2: expected '=' at column 21", "expected '='", new RecordPosition(2, 21)));
+
+        final Rejection string = decode(" cpu,host=\u00e9 note=\"open").rejections().get(0);
+        assertThat(string.detail()).isEqualTo("line 1: unterminated string field starting at column 18");
+        assertThat(string.problem()).isEqualTo("unterminated string field");
+        assertThat(string.position()).isEqualTo(new RecordPosition(1, 18));
+    }
+
+    /** A problem with a line as a whole, or with one of its datapoints, has a line and no column. */
+    @Test
+    void aProblemOfAWholeLineHasNoColumn() {
+        final Rejection timestamp = decode("cpu usage=1 soon").rejections().get(0);
+        assertThat(timestamp.detail()).isEqualTo("line 1: timestamp 'soon' is not an integer");
+        assertThat(timestamp.problem()).isEqualTo("timestamp 'soon' is not an integer");
+        assertThat(timestamp.position()).isEqualTo(new RecordPosition(1, 0));
+
+        final Rejection future = decode("# header\ncpu usage=1 9000000000000000000").rejections().get(0);
+        assertThat(future.reason()).isEqualTo(DeadLetterReason.FUTURE_TIMESTAMP);
+        assertThat(future.detail()).startsWith("line 2: timestamp 2255-");
+        assertThat(future.problem()).isEqualTo(future.detail().substring("line 2: ".length()));
+        assertThat(future.position()).isEqualTo(new RecordPosition(2, 0));
     }
 
     @Test
@@ -132,6 +167,8 @@ class LineProtocolDecoderTest {
         assertThat(r.rejections()).singleElement().satisfies(j -> {
             assertThat(j.reason()).isEqualTo(DeadLetterReason.INVALID_LINE);
             assertThat(j.detail()).startsWith("line 3: ").endsWith(ExpositionLine.HINT);
+            assertThat(j.problem()).doesNotStartWith("line").endsWith(ExpositionLine.HINT);
+            assertThat(j.position().line()).isEqualTo(3);
         });
     }
 
@@ -175,7 +212,21 @@ class LineProtocolDecoderTest {
                 .getBytes(StandardCharsets.ISO_8859_1);
         final DecodedRecord r = decoder.decode(value, NOW, NOW);
         assertThat(r.datapoints()).isEmpty();
-        assertThat(r.deadLetterMessage()).isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 9): 0xFF");
+        assertThat(r.deadLetterMessage()).isEqualTo("unparseable: malformed UTF-8 at line 1 (byte offset 9): 0xFF");
+        assertThat(r.rejections()).singleElement().satisfies(j -> {
+            assertThat(j.problem()).isEqualTo("malformed UTF-8: 0xFF");
+            assertThat(j.position()).isEqualTo(new RecordPosition(1, 10));
+        });
+        // Its column in characters: the two bytes of an e with an acute accent are one.
+        final byte[] accented = "\u00e9t\u00e9,a=\u00ff u=1".getBytes(StandardCharsets.ISO_8859_1);
+        final byte[] utf8 = "\u00e9t\u00e9,a=".getBytes(StandardCharsets.UTF_8);
+        final byte[] mixed = new byte[utf8.length + accented.length - 6];
+        System.arraycopy(utf8, 0, mixed, 0, utf8.length);
+        System.arraycopy(accented, 6, mixed, utf8.length, accented.length - 6);
+        assertThat(decoder.decode(mixed, NOW, NOW).rejections()).singleElement().satisfies(j -> {
+            assertThat(j.detail()).isEqualTo("malformed UTF-8 at line 1 (byte offset 8): 0xFF");
+            assertThat(j.position()).isEqualTo(new RecordPosition(1, 7));
+        });
         // An overlong '/' and a surrogate, which a lenient decoder would take, on the second line.
         for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
             final byte[] line = "# first\nfz,case=a usage=1 1655793000000000000".getBytes(StandardCharsets.UTF_8);
@@ -184,7 +235,7 @@ class LineProtocolDecoderTest {
             System.arraycopy(bad, 0, record, 17, bad.length);
             System.arraycopy(line, 17, record, 17 + bad.length, line.length - 17);
             assertThat(decoder.decode(record, NOW, NOW).deadLetterMessage())
-                    .startsWith("unparseable: malformed UTF-8 at line 2 (byte 17): ");
+                    .startsWith("unparseable: malformed UTF-8 at line 2 (byte offset 17): ");
         }
         assertThat(decode("fz,case=\u00e9t\u00e9 usage=1 1655793000000000000").datapoints())
                 .extracting(d -> d.series().labels().get("case")).containsExactly("\u00e9t\u00e9");

@@ -240,9 +240,9 @@ class RecordDecoderTest {
                 Arguments.of("cpu,host=a usage 1655793000000000000", DeadLetterReason.INVALID_LINE,
                         "invalid_line: line 1: expected '=' at column 17"),
                 Arguments.of("{\"name\":\"up\",}", DeadLetterReason.UNPARSEABLE,
-                        "unparseable: malformed JSON at line 1, column 14 (byte 13): Unexpected character"),
+                        "unparseable: malformed JSON at line 1, column 14 (byte offset 13): Unexpected character"),
                 Arguments.of(SAMPLE + SAMPLE, DeadLetterReason.UNPARSEABLE,
-                        "unparseable: malformed JSON at line 1, column " + (SAMPLE.length() + 1) + " (byte "
+                        "unparseable: malformed JSON at line 1, column " + (SAMPLE.length() + 1) + " (byte offset "
                                 + SAMPLE.length() + "): more than one JSON value in the record"),
                 Arguments.of("[1]", DeadLetterReason.NOT_AN_OBJECT, "not_an_object: datapoint 0: a number, not an object"),
                 Arguments.of("[[" + SAMPLE + "]]", DeadLetterReason.NOT_AN_OBJECT,
@@ -358,8 +358,56 @@ class RecordDecoderTest {
         assertThat(record.datapoints()).isEmpty();
         assertThat(record.rejections()).singleElement().satisfies(r -> {
             assertThat(r.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
-            assertThat(r.detail()).startsWith("malformed JSON at line 3, column 9 (byte ");
+            assertThat(r.detail()).startsWith("malformed JSON at line 3, column 9 (byte offset ");
+            assertThat(r.problem()).startsWith("malformed JSON: ").doesNotContain("line", "column", "byte");
+            assertThat(r.position()).isEqualTo(new RecordPosition(3, 9));
         });
+    }
+
+    /**
+     * Jackson counts a column in bytes, so a line with two e's with an acute accent before the error was two columns
+     * off; its byte offset counts from 0, and the detail says so. The position is said apart from the words.
+     */
+    @Test
+    void malformedJsonIsPlacedInCharactersOfTheLine() {
+        final DecodedRecord record = decode("{\"\u00e9\u00e9\":1,}");
+
+        assertThat(record.deadLetterMessage()).isEqualTo("unparseable: malformed JSON at line 1, column 9 (byte offset"
+                + " 10): Unexpected character ('}' (code 125)): was expecting double-quote to start field name");
+        assertThat(record.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.problem()).isEqualTo(
+                    "malformed JSON: Unexpected character ('}' (code 125)): was expecting double-quote to start field name");
+            assertThat(r.position()).isEqualTo(new RecordPosition(1, 9));
+        });
+        // A character beyond the BMP is one column too, and a line's leading whitespace is the line's.
+        assertThat(decode("[\n  {\"\ud83d\ude00\":x}]").rejections()).singleElement()
+                .extracting(Rejection::position).isEqualTo(new RecordPosition(2, 8));
+    }
+
+    /** Bytes that are not UTF-8 are placed in characters too, as a JSON error is. */
+    @Test
+    void malformedUtf8IsPlacedInCharactersOfTheLine() {
+        final byte[] before = "{\"name\":\"up\",\n\"labels\":{\"city\":\"Z\u00fcrich ".getBytes(StandardCharsets.UTF_8);
+        final byte[] after = "\"}}".getBytes(StandardCharsets.UTF_8);
+        final byte[] value = new byte[before.length + 1 + after.length];
+        System.arraycopy(before, 0, value, 0, before.length);
+        value[before.length] = (byte) 0xFE;
+        System.arraycopy(after, 0, value, before.length + 1, after.length);
+
+        assertThat(decoder.decode(value, NOW).rejections()).containsExactly(new Rejection(
+                DeadLetterReason.UNPARSEABLE, "malformed UTF-8 at line 2 (byte offset " + before.length + "): 0xFE",
+                "malformed UTF-8: 0xFE", new RecordPosition(2, 26)));
+    }
+
+    /** A problem of a whole record, or of one datapoint of a batch (which is no line), has no position. */
+    @Test
+    void aProblemOfAWholeRecordOrADatapointHasNoPosition() {
+        assertThat(decode("[1]").rejections()).singleElement().satisfies(r -> {
+            assertThat(r.position()).isEqualTo(RecordPosition.NONE);
+            assertThat(r.problem()).isEqualTo(r.detail()).isEqualTo("datapoint 0: a number, not an object");
+        });
+        assertThat(decode("[ ]").rejections()).singleElement().extracting(Rejection::position)
+                .isEqualTo(RecordPosition.NONE);
     }
 
     @Test
@@ -398,12 +446,12 @@ class RecordDecoderTest {
             System.arraycopy(bad, 0, record, labels.length(), bad.length);
             System.arraycopy(value, labels.length() + 1, record, labels.length() + bad.length, rest.length());
             assertThat(decoder.decode(record, NOW).deadLetterMessage()).isEqualTo(String.format(
-                    "unparseable: malformed UTF-8 at line 1 (byte %d): 0x%02X", labels.length(), bad[0] & 0xFF));
+                    "unparseable: malformed UTF-8 at line 1 (byte offset %d): 0x%02X", labels.length(), bad[0] & 0xFF));
         }
         final byte[] skipped = "{\"name\":\"up\",\"x\":\"\u00ed\u00a0\u0080\",\"value\":1,\"timestamp\":0}"
                 .getBytes(StandardCharsets.ISO_8859_1);
         assertThat(decoder.decode(skipped, NOW).deadLetterMessage())
-                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 18): 0xED");
+                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte offset 18): 0xED");
     }
 
     /**

@@ -79,7 +79,7 @@ class TelegrafJsonDecoderTest {
         final DecodedRecord r = decode(metric + metric.replace("g6", "LOST"));
         assertThat(r.datapoints()).isEmpty();
         assertThat(r.deadLetterMessage()).isEqualTo("unparseable: malformed JSON at line 1, column "
-                + (metric.length() + 1) + " (byte " + metric.length() + "): more than one JSON value in the record");
+                + (metric.length() + 1) + " (byte offset " + metric.length() + "): more than one JSON value in the record");
     }
 
     @Test
@@ -136,7 +136,7 @@ class TelegrafJsonDecoderTest {
         final byte[] value = "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\u00c0\u00af\"},\"fields\":{\"u\":1},\"timestamp\":1655793000}"
                 .getBytes(StandardCharsets.ISO_8859_1);
         assertThat(decoder.decode(value, NOW).deadLetterMessage())
-                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte 31): 0xC0");
+                .isEqualTo("unparseable: malformed UTF-8 at line 1 (byte offset 31): 0xC0");
         assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"\u00e9\"},\"fields\":{\"u\":1},\"timestamp\":1655793000}")
                 .datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("\u00e9");
     }
@@ -177,7 +177,7 @@ class TelegrafJsonDecoderTest {
     void aMemberGivenTwiceOrTwoTagsOfOneLabelAreRefused() {
         final String fields = ",\"fields\":{\"usage\":1},\"timestamp\":1655793000}";
         assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"case\":\"x\",\"case\":\"y\"}" + fields).deadLetterMessage())
-                .isEqualTo("unparseable: malformed JSON at line 1, column 40 (byte 39): Duplicate field 'case'");
+                .isEqualTo("unparseable: malformed JSON at line 1, column 40 (byte offset 39): Duplicate field 'case'");
         assertThat(decode("{\"name\":\"cpu\",\"name\":\"mem\",\"tags\":{}" + fields).deadLetterMessage())
                 .startsWith("unparseable: malformed JSON");
         assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"a-b\":\"x\",\"a_b\":\"y\"}" + fields).deadLetterMessage())
