@@ -29,8 +29,10 @@ public final class Replay {
      *                         coming more than the grace behind (ingest's newest point, or an instant evaluated)
      * @param skippedFields    line protocol and Telegraf JSON fields that are strings or booleans, which make no
      *                         datapoint
-     * @param firstByReason    for each reason a record was skipped for, that first record's reason text (its
-     *                         {@code vigil.error} in {@code run})
+     * @param firstByReason    for each reason a record was skipped for, where its first rejection is and what it
+     *                         says, as compilers say it: {@code FILE:LINE:COLUMN: reason: problem} (no column where
+     *                         the problem is with a whole line, or record), the line the file's; the problem is
+     *                         {@code run}'s {@code vigil.error} words without those that say where in the record
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
                           long skippedFields, Map<String, String> firstByReason) {

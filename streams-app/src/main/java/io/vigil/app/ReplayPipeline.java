@@ -12,6 +12,7 @@ import io.vigil.ingest.DeadLetterReason;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.IngestProcessor;
+import io.vigil.ingest.Rejection;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.model.Datapoint;
 import java.util.Collections;
@@ -65,8 +66,8 @@ final class ReplayPipeline {
     private long offset;
     private long deadLetters;
     /**
-     * The first dead letter's reason text of each kind, after where it is in the input: what a summary by counts alone
-     * leaves the user to guess.
+     * The first rejection of each kind, after where it is in the input: what a summary by counts alone leaves the user
+     * to guess.
      */
     private final Map<String, String> firstByReason = new TreeMap<>();
 
@@ -124,10 +125,10 @@ final class ReplayPipeline {
      *
      * @param lineBytes the length of the line {@code value} was read from: more than {@code value}'s when the line was
      *                  over the record limit and handed over cut ({@link InputLines}), which the summary names then
-     * @param place     where the record is in the input ({@code FILE:LINE}), asked only of the first record
-     *                  dead-lettered for a reason; null for none
+     * @param place     where the record is in the input, asked only of the first record dead-lettered for a reason;
+     *                  null for none
      */
-    void ingest(final byte[] value, final long lineBytes, final IngestedBatch out, final Supplier<String> place) {
+    void ingest(final byte[] value, final long lineBytes, final IngestedBatch out, final Supplier<InputPlace> place) {
         ingested = out;
         out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
@@ -136,9 +137,9 @@ final class ReplayPipeline {
         deadLetters += ingestContext.forwards().size();
         for (final Record<byte[], IngestOutput> forwarded : ingestContext.forwards()) {
             if (forwarded.value() instanceof DeadLetter letter) {
-                for (DeadLetterReason reason : letter.reasons()) {
-                    firstByReason.computeIfAbsent(reason.tag(),
-                            r -> (place == null ? "" : place.get() + ": ") + text(letter, value.length, lineBytes));
+                for (Rejection rejection : letter.rejections()) {
+                    firstByReason.computeIfAbsent(rejection.reason().tag(),
+                            r -> text(rejection, place, value.length, lineBytes));
                 }
             }
         }
@@ -146,14 +147,20 @@ final class ReplayPipeline {
     }
 
     /**
-     * A dead letter's reason as the summary gives it: a cut line's {@code record_too_large} names the line's length,
-     * where ingest, given the line cut at the limit + 1 bytes, could name only that.
+     * A rejection as the summary gives it, as compilers give an error: {@code FILE:LINE:COLUMN: reason: problem}, the
+     * line the file's, the problem without the words that say where in the record it is; with no place, the reason
+     * and its {@code vigil.error} words. A cut line's {@code record_too_large} names the line's length, where ingest,
+     * given the line cut at the limit + 1 bytes, could name only that.
      */
-    private String text(final DeadLetter letter, final int recordBytes, final long lineBytes) {
-        if (lineBytes > recordBytes && letter.reasons().equals(java.util.Set.of(DeadLetterReason.RECORD_TOO_LARGE))) {
-            return DeadLetterReason.RECORD_TOO_LARGE.tag() + ": " + decoder.tooLarge(lineBytes);
+    private String text(final Rejection rejection, final Supplier<InputPlace> place, final int recordBytes,
+                        final long lineBytes) {
+        final Rejection named = lineBytes > recordBytes && rejection.reason() == DeadLetterReason.RECORD_TOO_LARGE
+                ? new Rejection(DeadLetterReason.RECORD_TOO_LARGE, decoder.tooLarge(lineBytes)) : rejection;
+        final InputPlace at = place == null ? null : place.get();
+        if (at == null) {
+            return named.message();
         }
-        return letter.reason();
+        return at.of(named.position()) + ": " + named.reason().tag() + ": " + named.problem();
     }
 
     /** Evaluation's half: what ingest handed over, in order. */
@@ -212,7 +219,7 @@ final class ReplayPipeline {
         return offset;
     }
 
-    /** The first record dead-lettered for each reason, by reason: {@code FILE:LINE: } and its reason text. */
+    /** The first rejection of each reason, by reason: {@code FILE:LINE:COLUMN: reason: problem}. */
     Map<String, String> firstByReason() {
         return Collections.unmodifiableMap(firstByReason);
     }

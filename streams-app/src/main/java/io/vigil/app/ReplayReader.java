@@ -108,7 +108,7 @@ final class ReplayReader implements AutoCloseable {
             IngestedBatch batch = newBatch();
             int records = 0;
             byte[] line;
-            final Supplier<String> place = lines::lastPlace;
+            final Supplier<InputPlace> place = lines::lastPlace;
             while ((line = lines.next()) != null) {
                 pipeline.ingest(line, lines.lastLineBytes(), batch, place);
                 if (++records == RECORDS) {

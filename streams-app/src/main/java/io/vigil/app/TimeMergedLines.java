@@ -86,9 +86,9 @@ final class TimeMergedLines implements AutoCloseable {
         return line;
     }
 
-    /** {@code FILE:LINE} of the line {@link #next()} returned last, the file as it was named. */
-    String lastPlace() {
-        return lastInput < 0 ? "" : inputs.get(lastInput) + ":" + lastLineNumber;
+    /** Where the line {@link #next()} returned last is, the file as it was named; null before the first. */
+    InputPlace lastPlace() {
+        return lastInput < 0 ? null : new InputPlace(inputs.get(lastInput).toString(), lastLineNumber);
     }
 
     /** The length in bytes of the line {@link #next()} returned last: more than the line given when it was cut. */

@@ -197,7 +197,7 @@ class CommandLineTest {
         assertThat(influx.exit()).isZero();
         assertThat(events("influx")).contains("\"instance\":\"lp\"").doesNotContain("\"instance\":\"json\"");
         assertThat(influx.err()).contains("skipped 2 record(s) that run would dead-letter")
-                .containsPattern("(?m)^  the first invalid_line: .*mixed\\.txt:2: invalid_line: .+$");
+                .containsPattern("(?m)^  the first invalid_line: .*mixed\\.txt:2:54: invalid_line: expected '='$");
 
         final CommandRun json = replay(rules, input, "json");
         assertThat(json.exit()).isZero();

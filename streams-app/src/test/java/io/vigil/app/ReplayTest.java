@@ -75,8 +75,8 @@ class ReplayTest {
         // What the counts leave out: what was wrong, the first record of each reason.
         assertThat(summary.firstByReason()).containsOnlyKeys(summary.rejectedByReason().keySet().stream()
                 .filter(r -> !r.equals("late")).toArray(String[]::new));
-        // And where it is: the file as named, its line counted with the blank one before it.
-        assertThat(summary.firstByReason().get("invalid_line")).startsWith(a + ":2001: invalid_line: ");
+        // And where it is: the file as named, its line counted with the blank one before it, and the column.
+        assertThat(summary.firstByReason().get("invalid_line")).isEqualTo(a + ":2001:6: invalid_line: expected '='");
         assertThat(summary.alertEvents()).isEqualTo(threaded.size());
     }
 
@@ -208,6 +208,44 @@ class ReplayTest {
         assertThat(replayed.summary().firstByReason()).containsEntry("record_too_large", input
                 + ":1: record_too_large: " + ((1L << 31) + 5) + " bytes, more than the limit of "
                 + config.limits().maxRecordBytes());
+    }
+
+    /**
+     * The first skipped record of each reason is named as a compiler names an error, {@code FILE:LINE:COLUMN: reason:
+     * problem}: the column in characters of the line as written, and no second "line 1:" or "at line 1, column 9" in
+     * the problem (a record of the replay is one line of its file); {@code FILE:LINE:} where there is no column.
+     */
+    @Test
+    void theFirstOfEachReasonIsNamedByFileLineAndColumn() throws Exception {
+        final Path input = dir.resolve("capture.txt");
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes(("cpu,host=a usage_user=1 1655793000000000000\n"
+                + "\n"
+                + "  cpu,host=\u00e9\u00e9 usage 1655793000000000000\n"
+                + "{\"name\":\"\u00e9\u00e9\",\"value\":1,}\n"
+                + "cpu,host=a usage_user=1 9000000000000000000\n"
+                + "[{\"name\":\"up\",\"value\":\"abc\",\"timestamp\":0},{\"value\":1,\"timestamp\":0}]\n"
+                + "\u00e9\u00e9,host=").getBytes(StandardCharsets.UTF_8));
+        bytes.write(0xFF);
+        bytes.writeBytes(" usage_user=1 1655793000000000000\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(input, bytes.toByteArray());
+
+        final Map<String, String> first = replay(input).summary().firstByReason();
+
+        assertThat(first).containsEntry("invalid_line", input + ":3:20: invalid_line: expected '='");
+        // The first unparseable one of two: malformed JSON, not the malformed UTF-8 after it.
+        assertThat(first).containsEntry("unparseable", input + ":4:24: unparseable: malformed JSON: Unexpected "
+                + "character ('}' (code 125)): was expecting double-quote to start field name");
+        assertThat(first.get("future_timestamp")).startsWith(input + ":5: future_timestamp: timestamp 2255-");
+        // Each reason by its own rejection, not by the whole record's "2 of 2 datapoints rejected: ...".
+        assertThat(first).containsEntry("invalid_value", input + ":6: invalid_value: datapoint 0: value \"abc\" is not"
+                + " a number").containsEntry("missing_name", input + ":6: missing_name: datapoint 1: no \"name\" and no"
+                + " \"__name__\" label");
+
+        final Path notUtf8 = dir.resolve("latin1.txt");
+        Files.write(notUtf8, java.util.Arrays.copyOfRange(bytes.toByteArray(), bytes.size() - 45, bytes.size()));
+        assertThat(replay(notUtf8).summary().firstByReason())
+                .containsExactly(Map.entry("unparseable", notUtf8 + ":1:9: unparseable: malformed UTF-8: 0xFF"));
     }
 
     /**
