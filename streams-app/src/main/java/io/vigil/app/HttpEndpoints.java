@@ -210,7 +210,7 @@ public final class HttpEndpoints implements AutoCloseable {
             // Its share cannot be read until it answers, or until Kafka Streams gives its work to the others (within
             // the consumer's session timeout, 45 s by default, after it died): say which one, and why.
             respond(ex, 502, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage()
-                    + "; its share of the alerts cannot be shown (each instance answers for its own share with"
+                    + "; its share of the answer cannot be shown (each instance answers for its own share with"
                     + " ?scope=local)")));
         }
     }
