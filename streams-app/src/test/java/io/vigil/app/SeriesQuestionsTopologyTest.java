@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.vigil.evaluation.AlertState;
 import io.vigil.evaluation.SeriesExplanation;
-import io.vigil.evaluation.SeriesFilter;
+import io.vigil.evaluation.LabelsFilter;
 import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.evaluation.TaskEvaluator;
 import io.vigil.model.Labels;
-import io.vigil.model.Series;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +31,7 @@ class SeriesQuestionsTopologyTest {
     private static SeriesQuestions.Answer ask(final TopologyFixture fixture, final String instance) {
         final CompletableFuture<SeriesQuestions.Answer> answer = CompletableFuture.supplyAsync(() -> {
             try {
-                return fixture.questions.ask(filter(labels -> instance.equals(labels.get("instance"))), 10,
+                return fixture.questions.ask(LabelsFilter.of(labels -> instance.equals(labels.get("instance"))), 10,
                         Duration.ofSeconds(30));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
@@ -116,14 +115,14 @@ class SeriesQuestionsTopologyTest {
         final SeriesQuestions questions = new SeriesQuestions();
         final SeriesQuestions.Inbox silent = questions.open("0_0");
         // Nobody answers for task 0_0: the answer comes after the wait, without its series, naming it.
-        final SeriesQuestions.Answer late = questions.ask(filter(labels -> true), 10, Duration.ofMillis(50));
+        final SeriesQuestions.Answer late = questions.ask(LabelsFilter.of(labels -> true), 10, Duration.ofMillis(50));
         assertThat(late.unanswered()).containsExactly("0_0");
         assertThat(late.kept()).isEmpty();
 
         final SeriesQuestions.Inbox other = questions.open("0_1");
         final CompletableFuture<SeriesQuestions.Answer> answer = CompletableFuture.supplyAsync(() -> {
             try {
-                return questions.ask(filter(labels -> true), 10, Duration.ofMinutes(5));
+                return questions.ask(LabelsFilter.of(labels -> true), 10, Duration.ofMinutes(5));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -139,27 +138,6 @@ class SeriesQuestionsTopologyTest {
         assertThat(answer.join().unanswered()).containsExactly("0_0");
         assertThat(answer.join().matched()).isZero();
         // Closed, it is no longer asked.
-        assertThat(questions.ask(filter(labels -> true), 10, Duration.ofMillis(50)).unanswered()).containsExactly("0_1");
+        assertThat(questions.ask(LabelsFilter.of(labels -> true), 10, Duration.ofMillis(50)).unanswered()).containsExactly("0_1");
     }
-
-    /** A filter of the labels an alert's filter sees, which passes every series key and rule on to it. */
-    private static SeriesFilter filter(final java.util.function.Predicate<Labels> matches) {
-        return new SeriesFilter() {
-            @Override
-            public boolean mayMatch(final String seriesKey) {
-                return true;
-            }
-
-            @Override
-            public boolean mayMatchRule(final String alertname) {
-                return true;
-            }
-
-            @Override
-            public boolean matches(final Series series, final String alertname) {
-                return matches.test(series.labels().with("__name__", series.name()).with("alertname", alertname));
-            }
-        };
-    }
-
 }

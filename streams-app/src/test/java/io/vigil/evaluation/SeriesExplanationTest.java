@@ -61,7 +61,7 @@ class SeriesExplanationTest {
     }
 
     private static SeriesExplanation only(final TaskEvaluator e, final Series series) {
-        final SeriesQuestions.TaskAnswer explained = e.explain(filter(labels -> series.labels().get("instance")
+        final SeriesQuestions.TaskAnswer explained = e.explain(LabelsFilter.of(labels -> series.labels().get("instance")
                 .equals(labels.get("instance"))), 10);
         assertThat(explained.kept()).hasSize(1);
         return explained.kept().get(0);
@@ -102,19 +102,19 @@ class SeriesExplanationTest {
     void anAnswerKeepsTheFiringFirstUpToItsLimitAndCountsEveryMatch() {
         final TaskEvaluator e = evaluator(HIGH);
         feed(e, 10, Map.of(N1, new double[] {95, 95, 95, 95, 95, 95, 95}, N2, new double[] {40, 40, 40, 40, 40, 40, 40}));
-        final SeriesQuestions.TaskAnswer all = e.explain(filter(labels -> true), 10);
+        final SeriesQuestions.TaskAnswer all = e.explain(LabelsFilter.of(labels -> true), 10);
         assertThat(all.matched()).isEqualTo(2);
         assertThat(all.kept()).extracting(x -> x.series().labels().get("instance")).containsExactly("n1", "n2");
         assertThat(all.kept().get(0).status().isFiring()).isTrue();
         assertThat(all.kept().get(1).holds()).isEqualTo(SeriesExplanation.Holds.NO);
         assertThat(all.kept().get(1).value()).isEqualTo(40);
 
-        final SeriesQuestions.TaskAnswer cut = e.explain(filter(labels -> true), 1);
+        final SeriesQuestions.TaskAnswer cut = e.explain(LabelsFilter.of(labels -> true), 1);
         assertThat(cut.matched()).isEqualTo(2);
         assertThat(cut.kept()).extracting(x -> x.series().labels().get("instance")).containsExactly("n1");
-        assertThat(e.explain(filter(labels -> "High".equals(labels.get("alertname")) && "n2".equals(labels.get("instance"))), 10)
+        assertThat(e.explain(LabelsFilter.of(labels -> "High".equals(labels.get("alertname")) && "n2".equals(labels.get("instance"))), 10)
                 .kept()).extracting(x -> x.series().labels().get("instance")).containsExactly("n2");
-        assertThat(e.explain(filter(labels -> "Low".equals(labels.get("alertname"))), 10).matched()).isZero();
+        assertThat(e.explain(LabelsFilter.of(labels -> "Low".equals(labels.get("alertname"))), 10).matched()).isZero();
     }
 
     @Test
@@ -196,25 +196,4 @@ class SeriesExplanationTest {
         assertThat(peer.value()).isEqualTo(4); // avg of 3, 4, 5 in (20 s, 50 s]
         assertThat(peer.points()).isEqualTo(3);
     }
-
-    /** A filter of the labels an alert's filter sees, which passes every series key and rule on to it. */
-    private static SeriesFilter filter(final java.util.function.Predicate<Labels> matches) {
-        return new SeriesFilter() {
-            @Override
-            public boolean mayMatch(final String seriesKey) {
-                return true;
-            }
-
-            @Override
-            public boolean mayMatchRule(final String alertname) {
-                return true;
-            }
-
-            @Override
-            public boolean matches(final Series series, final String alertname) {
-                return matches.test(series.labels().with("__name__", series.name()).with("alertname", alertname));
-            }
-        };
-    }
-
 }

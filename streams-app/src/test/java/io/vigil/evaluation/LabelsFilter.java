@@ -1,0 +1,31 @@
+package io.vigil.evaluation;
+
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import java.util.function.Predicate;
+
+/** For tests: a {@link SeriesFilter} of the labels an alert's filter sees, passing every series key and rule on. */
+public final class LabelsFilter {
+
+    private LabelsFilter() {
+    }
+
+    public static SeriesFilter of(final Predicate<Labels> matches) {
+        return new SeriesFilter() {
+            @Override
+            public boolean mayMatch(final String seriesKey) {
+                return true;
+            }
+
+            @Override
+            public boolean mayMatchRule(final String alertname) {
+                return true;
+            }
+
+            @Override
+            public boolean matches(final Series series, final String alertname) {
+                return matches.test(series.labels().with("__name__", series.name()).with("alertname", alertname));
+            }
+        };
+    }
+}
