@@ -216,9 +216,9 @@ final class AlertsApi {
      * What the rules make of the series {@code query} matches, each pair of rule and series as its next evaluation
      * will judge it with the points received so far ({@link io.vigil.evaluation.SeriesExplanation}): at most its
      * limit, firing first, then pending, then by rule and series; {@code matched} counts every match, and
-     * {@code unanswered} names the evaluation tasks that did not answer within {@link #QUESTION_WAIT} (their series
-     * are missing). Each instance asks its own tasks; an outlier's state is the peer stage's, which may be another
-     * instance's, and is set once the answers are together.
+     * {@code unanswered} names the tasks that did not answer within {@link #QUESTION_WAIT} (their part is missing).
+     * Each instance asks its own tasks; an outlier is judged by the peer stage, which may be another instance's, and
+     * is set from it once the answers are together.
      */
     String series(final boolean localOnly, final SeriesQuery query) throws IOException {
         requireOwnAddress();
@@ -234,7 +234,7 @@ final class AlertsApi {
         final List<String> unanswered = new ArrayList<>();
         local.unanswered().forEach(task -> unanswered.add("task " + task + " of " + self.host() + ":" + self.port()));
         final SeriesShare mine = new SeriesShare(entries, local.matched(), unanswered,
-                localOutlierAlerts(query.match()), local.groups().stream().map(SeriesShare::group).toList());
+                localOutlierAlerts(query), local.groups().stream().map(SeriesShare::group).toList());
         final RuleIndex index = rules.current();
         if (localOnly) {
             // Its own outliers set too, for whoever reads a share; the peer stage's part kept for the instance merging.
@@ -250,16 +250,15 @@ final class AlertsApi {
         return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit(), index::byId));
     }
 
-    /** The outlier alerts pending or firing in this instance's peer stage that {@code match} asks about. */
-    private List<Map<String, Object>> localOutlierAlerts(final AlertsQuery match) {
+    /** The outlier alerts pending or firing in this instance's peer stage that {@code query} asks about. */
+    private List<Map<String, Object>> localOutlierAlerts(final SeriesQuery query) {
         final List<Map<String, Object>> out = new ArrayList<>();
         for (ActiveAlerts.ActiveAlert a : localActive()) {
-            final Labels named = a.series().labels().with("__name__", a.series().name());
             if (a.rule().condition() instanceof io.vigil.rules.Condition.Outlier
-                    && match.matches(named.with("alertname", a.rule().alert()))) {
+                    && query.matches(a.series(), a.rule().alert())) {
                 final Map<String, Object> m = new LinkedHashMap<>();
                 m.put("rule", a.rule().id());
-                m.put("labels", new TreeMap<>(named.toMap()));
+                m.put("labels", new TreeMap<>(a.series().labels().with("__name__", a.series().name()).toMap()));
                 m.put("state", a.status().isFiring() ? "firing" : "pending");
                 m.put("activeAt", Instant.ofEpochMilli(a.status().activeAt()).toString());
                 m.put("median", number(a.numbers().median()));

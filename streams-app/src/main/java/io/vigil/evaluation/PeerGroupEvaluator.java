@@ -287,7 +287,10 @@ public final class PeerGroupEvaluator {
             mad = RobustStatistics.medianInPlace(values, n);
         }
         if (n > 0) {
-            judgments.put(groupKey, new PeerJudgment(ruleId(groupKey), peers(groupKey), t, n, median, mad));
+            // The group's labels parsed once, not at every instant it is judged.
+            final PeerJudgment before = judgments.get(groupKey);
+            judgments.put(groupKey, new PeerJudgment(ruleId(groupKey), before != null ? before.peers() : peers(groupKey),
+                    t, n, median, mad));
         }
         // Alert keys are the rule id, a separator and the series key, so they sort as the series keys do: the members in
         // series order are the members in alert-key order.

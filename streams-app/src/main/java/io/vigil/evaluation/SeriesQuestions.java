@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Questions from the HTTP API to this instance's evaluation tasks ({@link TaskEvaluator#explain}). A task's states
- * are confined to its stream thread, which changes them between any two records, and the stores' interactive-query
- * view holds only the states with an alert, without points; so the API posts a question to every task's inbox and
- * each task answers it on its own thread at its next quiet check (a tenth of a second), between records. Nothing is
- * kept or computed for a question nobody asks: a task looks at an empty queue.
+ * Questions from the HTTP API to this instance's tasks: the evaluation tasks about their series
+ * ({@link TaskEvaluator#explain}), the peer tasks about their groups' last judgments
+ * ({@link PeerGroupEvaluator#judgments}). A task's state is confined to its stream thread, which changes it between
+ * any two records, and the stores' interactive-query view holds only the states with an alert, without points; so
+ * the API posts a question to every task's inbox and each task answers it on its own thread at its next quiet check
+ * (a tenth of a second), between records. Nothing is kept or computed for a question nobody asks: a task looks at
+ * an empty queue.
  */
 public final class SeriesQuestions {
 
@@ -34,8 +36,8 @@ public final class SeriesQuestions {
 
     /**
      * This instance's answer: the explanations kept (at most the limit asked, in {@link #ORDER}), how many pairs of
-     * rule and series matched in all, its peer tasks' last judgments of the outlier rules' groups, and the tasks that did not answer in time (a task closed or moved by a
-     * rebalance, or busy past the wait), whose series are missing.
+     * rule and series matched in all, its peer tasks' last judgments of the outlier rules' groups, and the tasks that
+     * did not answer in time (a task closed or moved by a rebalance, or busy past the wait), whose part is missing.
      */
     public record Answer(List<SeriesExplanation> kept, int matched, List<PeerJudgment> groups,
                          List<String> unanswered) {
