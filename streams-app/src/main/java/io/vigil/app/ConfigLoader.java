@@ -171,28 +171,18 @@ public final class ConfigLoader {
      */
     static WithReceivers loadWithReceivers(final Path file, final Map<String, String> env, final List<Option> options,
                                            final boolean resolveBind) {
-        final VigilConfig config;
-        try {
-            config = load(file, env, options, resolveBind);
-        } catch (ConfigException e) {
-            final Sources sources = new Sources();
-            if (file != null) {
-                // A file that cannot be read, or is not YAML, was the one problem: nothing in it can be read.
-                sources.readFile(file);
-            }
-            final List<String> problems = new ArrayList<>(List.of(e.getMessage().split("\n")));
-            try {
-                receivers(file, sources.receivers, env);
-            } catch (ConfigException receivers) {
-                problems.addAll(List.of(receivers.getMessage().split("\n")));
-            }
-            throw new ConfigException(problems);
-        }
+        final VigilConfig config = load(file, env, options, resolveBind, true);
         return new WithReceivers(config, receivers(file, config.receivers(), env));
     }
 
     private static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options,
                                     final boolean resolveBind) {
+        return load(file, env, options, resolveBind, false);
+    }
+
+    /** @param withReceivers whether a configuration with problems also reports its receivers' */
+    private static VigilConfig load(final Path file, final Map<String, String> env, final List<Option> options,
+                                    final boolean resolveBind, final boolean withReceivers) {
         final Sources sources = new Sources();
         if (file != null) {
             sources.readFile(file);
@@ -207,7 +197,16 @@ public final class ConfigLoader {
             config = build(sources, env, resolveBind);
         } catch (ConfigException e) {
             warn(warnings, Optional.empty());
-            throw e;
+            if (!withReceivers) {
+                throw e;
+            }
+            final List<String> problems = new ArrayList<>(List.of(e.getMessage().split("\n")));
+            try {
+                receivers(file, sources.receivers, env);
+            } catch (ConfigException receivers) {
+                problems.addAll(List.of(receivers.getMessage().split("\n")));
+            }
+            throw new ConfigException(problems);
         }
         warn(warnings, Optional.of(config.logFormat()));
         return config;

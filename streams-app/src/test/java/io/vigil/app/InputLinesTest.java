@@ -36,7 +36,7 @@ class InputLinesTest {
         Tries.run(0x11E_0001L, 3_000, r -> new Reading(input(r), bufferOrChunk(r), bufferOrChunk(r), NO_LIMIT), c -> {
             final List<byte[]> actual = read(c);
             assertThat(actual).containsExactlyElementsOf(byLineEnds(c.input(), NO_LIMIT));
-            assertThat(readLineNumbers(c)).containsExactlyElementsOf(lineNumbers(c.input(), NO_LIMIT));
+            assertThat(readEach(c, InputLines::lineNumber)).containsExactlyElementsOf(lineNumbers(c.input(), NO_LIMIT));
             if (isUtf8(c.input())) {
                 assertThat(actual).containsExactlyElementsOf(withReadLine(c.input()));
             }
@@ -50,8 +50,8 @@ class InputLinesTest {
                 Gen.biased(r, 1, 40)),
                 c -> {
                     assertThat(read(c)).containsExactlyElementsOf(byLineEnds(c.input(), c.limit()));
-                    assertThat(readLineNumbers(c)).containsExactlyElementsOf(lineNumbers(c.input(), c.limit()));
-                    assertThat(readLineBytes(c)).containsExactlyElementsOf(lineBytes(c.input(), c.limit()));
+                    assertThat(readEach(c, InputLines::lineNumber)).containsExactlyElementsOf(lineNumbers(c.input(), c.limit()));
+                    assertThat(readEach(c, InputLines::lineBytes)).containsExactlyElementsOf(lineBytes(c.input(), c.limit()));
                 });
     }
 
@@ -256,24 +256,18 @@ class InputLinesTest {
         return lengths;
     }
 
-    /** The length {@link InputLines#lineBytes()} gives after each line read. */
-    private static List<Long> readLineBytes(final Reading c) throws IOException {
-        final List<Long> lengths = new ArrayList<>();
+    /**
+     * What {@code property} of the reader ({@link InputLines#lineNumber()}, {@link InputLines#lineBytes()}) gives
+     * after each line read.
+     */
+    private static List<Long> readEach(final Reading c, final java.util.function.ToLongFunction<InputLines> property)
+            throws IOException {
+        final List<Long> values = new ArrayList<>();
         final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer(), c.limit());
         while (lines.next() != null) {
-            lengths.add(lines.lineBytes());
+            values.add(property.applyAsLong(lines));
         }
-        return lengths;
-    }
-
-    /** The line number {@link InputLines#lineNumber()} gives after each line read. */
-    private static List<Long> readLineNumbers(final Reading c) throws IOException {
-        final List<Long> numbers = new ArrayList<>();
-        final InputLines lines = new InputLines(trickle(c.input(), c.chunk()), c.buffer(), c.limit());
-        while (lines.next() != null) {
-            numbers.add(lines.lineNumber());
-        }
-        return numbers;
+        return values;
     }
 
     /** A stream that hands over at most {@code chunk} bytes per read. */
