@@ -220,8 +220,13 @@ final class AlertsApi {
      * Each instance asks its own tasks; an outlier is judged by the peer stage, which may be another instance's, and
      * is set from it once the answers are together.
      */
-    String series(final boolean localOnly, final SeriesQuery query) throws IOException {
+    String series(final boolean localOnly, final SeriesQuery asked) throws IOException {
         requireOwnAddress();
+        if (localOnly && asked.outliersOnly()) {
+            return JSON.writeValueAsString(new SeriesShare(List.of(), 0, List.of(), localOutlierAlerts(asked),
+                    List.of()));
+        }
+        final SeriesQuery query = localOnly ? asked : asked.promoting(outlierAlerts(asked));
         final SeriesQuestions.Answer local;
         try {
             local = questions.ask(query, query.limit(), QUESTION_WAIT);
@@ -238,7 +243,7 @@ final class AlertsApi {
         final RuleIndex index = rules.current();
         if (localOnly) {
             // Its own outliers set too, for whoever reads a share; the peer stage's part kept for the instance merging.
-            final SeriesShare merged = SeriesShare.merge(List.of(mine), query.limit(), index::byId);
+            final SeriesShare merged = SeriesShare.merge(List.of(mine), query, index::byId);
             return JSON.writeValueAsString(new SeriesShare(merged.series(), merged.matched(), merged.unanswered(),
                     mine.outlierAlerts(), mine.peerGroups()));
         }
@@ -247,7 +252,17 @@ final class AlertsApi {
             shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()),
                     SeriesShare.class));
         }
-        return JSON.writeValueAsString(SeriesShare.merge(shares, query.limit(), index::byId));
+        return JSON.writeValueAsString(SeriesShare.merge(shares, query, index::byId));
+    }
+
+    /** The outlier alerts pending or firing that {@code query} asks about, in every instance's peer stage. */
+    private List<Map<String, Object>> outlierAlerts(final SeriesQuery query) throws IOException {
+        final List<Map<String, Object>> out = new ArrayList<>(localOutlierAlerts(query));
+        for (HostInfo other : otherInstances()) {
+            out.addAll(JSON.readValue(peers.get(other, "/api/series?scope=local"
+                    + query.outlierAlertsOnly().parameters()), SeriesShare.class).outlierAlerts());
+        }
+        return out;
     }
 
     /** The outlier alerts pending or firing in this instance's peer stage that {@code query} asks about. */

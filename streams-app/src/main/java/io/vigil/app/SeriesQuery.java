@@ -7,18 +7,35 @@ import io.vigil.rules.LabelMatcher;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * What {@code /api/series} is asked for: the pairs of rule and series whose labels (the series' with
  * {@code __name__}, and the rule's {@code alertname}) match a filter as the alerts page's box takes it, at most
  * {@code limit} of them. The limit bounds what a stream thread builds and a page receives: a filter as broad as
  * {@code cpu} matches every node of a large fleet.
+ *
+ * <p>An outlier's alert lives in the peer stage, often on another instance than its series' task, so the task
+ * cutting its answer to the limit cannot tell a firing outlier from a quiet one. The instance asking first gathers
+ * the outlier alerts pending or firing ({@code outliers=only}, each instance's peer stage), and asks the tasks with
+ * them ({@code promote}, at most {@link #MAX_PROMOTED}), so each ranks those pairs as their alerts stand.
+ *
+ * @param promoted the outlier alerts pending or firing, by {@link #pairHash}: 0 firing, 1 pending
+ * @param outliersOnly only the peer stage's outlier alerts are asked for, not the tasks' entries
  */
-record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts) implements SeriesFilter {
+record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long, Integer> promoted,
+                   boolean outliersOnly) implements SeriesFilter {
 
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
+    /**
+     * The most outlier alerts a question carries to the tasks: 18 characters each in the URL a peer is asked with,
+     * 18 KB at most. An answer shows at most its limit anyway, firing first.
+     */
+    static final int MAX_PROMOTED = 1_000;
 
     /**
      * The query of {@code rawQuery} (a URL's query, undecoded; null for none).
@@ -27,19 +44,81 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts) implemen
      */
     static SeriesQuery parse(final String rawQuery) {
         int limit = DEFAULT_LIMIT;
+        Map<Long, Integer> promoted = Map.of();
+        boolean outliersOnly = false;
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
                 if (pair.startsWith("limit=")) {
                     limit = limit(pair.substring("limit=".length()));
+                } else if (pair.startsWith("promote=")) {
+                    promoted = promoted(pair.substring("promote=".length()));
+                } else if (pair.equals("outliers=only")) {
+                    outliersOnly = true;
                 }
             }
         }
         final AlertsQuery match = AlertsQuery.parse(rawQuery);
-        return new SeriesQuery(match, limit, keyParts(match));
+        return new SeriesQuery(match, limit, keyParts(match), promoted, outliersOnly);
     }
 
     SeriesQuery {
         keyParts = List.copyOf(keyParts);
+        promoted = Map.copyOf(promoted);
+    }
+
+    /**
+     * This query, promoting the outlier alerts of {@code alerts} (as {@link SeriesShare#outlierAlerts()} carries
+     * them): firing first, then pending, then by rule and series, no more than an answer shows, nor than
+     * {@link #MAX_PROMOTED}.
+     */
+    SeriesQuery promoting(final List<Map<String, Object>> alerts) {
+        final Map<Long, Integer> ranks = new HashMap<>();
+        alerts.stream().sorted(SeriesShare.ORDER).limit(Math.min(limit, MAX_PROMOTED)).forEach(a -> ranks.put(
+                pairHash((String) a.get("rule"), SeriesShare.seriesKey(a)), "firing".equals(a.get("state")) ? 0 : 1));
+        return new SeriesQuery(match, limit, keyParts, ranks, false);
+    }
+
+    @Override
+    public int outlierAlertRank(final String ruleId, final String seriesKey) {
+        return promoted.isEmpty() ? 2 : promoted.getOrDefault(pairHash(ruleId, seriesKey), 2);
+    }
+
+    /**
+     * A pair of rule and series as {@code promote} names it: 64 bits of FNV-1a over the rule's id and the series'
+     * key. A million pairs asked with a thousand alerts meet a false match once in about 10^10 questions, and it
+     * would only rank a quiet pair with the alerting ones.
+     */
+    static long pairHash(final String ruleId, final String seriesKey) {
+        long h = 0xcbf29ce484222325L;
+        h = fnv(h, ruleId);
+        h = (h ^ '\n') * 0x100000001b3L;
+        return fnv(h, seriesKey);
+    }
+
+    private static long fnv(final long seed, final String s) {
+        long h = seed;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static Map<Long, Integer> promoted(final String value) {
+        final Map<Long, Integer> out = new HashMap<>();
+        for (String token : value.split(",")) {
+            // f or p (firing, pending), then the pair's hash in 16 hex digits.
+            if (token.length() != 17 || (token.charAt(0) != 'f' && token.charAt(0) != 'p')) {
+                throw new AlertsQuery.BadQuery("promote must list f or p and 16 hex digits, comma-separated, not \""
+                        + value + "\"");
+            }
+            try {
+                out.put(Long.parseUnsignedLong(token.substring(1), 16), token.charAt(0) == 'f' ? 0 : 1);
+            } catch (NumberFormatException e) {
+                throw new AlertsQuery.BadQuery("promote must list f or p and 16 hex digits, comma-separated, not \""
+                        + value + "\"");
+            }
+        }
+        return out;
     }
 
     /**
@@ -130,11 +209,24 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts) implemen
                 + "\"");
     }
 
+    /** This query, asking each instance only for its peer stage's outlier alerts. */
+    SeriesQuery outlierAlertsOnly() {
+        return new SeriesQuery(match, limit, keyParts, Map.of(), true);
+    }
+
     /** This query's parameters as another instance is asked them (after {@code scope=local}). */
     String parameters() {
         final StringBuilder out = new StringBuilder("&limit=").append(limit);
         if (!match.filter().isEmpty()) {
             out.append("&match=").append(URLEncoder.encode(match.filter(), StandardCharsets.UTF_8));
+        }
+        if (outliersOnly) {
+            out.append("&outliers=only");
+        }
+        if (!promoted.isEmpty()) {
+            final StringJoiner tokens = new StringJoiner(",", "&promote=", "");
+            promoted.forEach((hash, rank) -> tokens.add((rank == 0 ? "f" : "p") + String.format("%016x", hash)));
+            out.append(tokens);
         }
         return out.toString();
     }

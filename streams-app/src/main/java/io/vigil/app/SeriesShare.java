@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code /api/series}' answer, or one instance's share of it ({@code scope=local}): the entries kept (JSON fields
@@ -28,10 +29,8 @@ import java.util.function.Function;
 record SeriesShare(List<Map<String, Object>> series, int matched, List<String> unanswered,
                    List<Map<String, Object>> outlierAlerts, List<Map<String, Object>> peerGroups) {
 
-    private static final Comparator<Map<String, Object>> ORDER = Comparator
-            .comparingInt((Map<String, Object> e) -> "firing".equals(e.get("state")) ? 0
-                    : "pending".equals(e.get("state")) ? 1 : 2)
-            .thenComparing(e -> (String) e.get("rule")).thenComparing(SeriesShare::seriesKey);
+    /** Firing first, then pending, then by rule and series: entries and outlier alerts alike. */
+    static final Comparator<Map<String, Object>> ORDER = order(e -> 2);
 
     /** A peer group's last judgment as a share carries it. */
     static Map<String, Object> group(final PeerJudgment j) {
@@ -54,12 +53,24 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
     }
 
     /**
+     * {@link #ORDER}, an entry of no state known here ranked by {@code otherwise}: an outlier whose alert another
+     * instance's peer stage holds, as the question was told of it.
+     */
+    private static Comparator<Map<String, Object>> order(final ToIntFunction<Map<String, Object>> otherwise) {
+        return Comparator.comparingInt((Map<String, Object> e) -> "firing".equals(e.get("state")) ? 0
+                        : "pending".equals(e.get("state")) ? 1 : otherwise.applyAsInt(e))
+                .thenComparing(e -> (String) e.get("rule")).thenComparing(SeriesShare::seriesKey);
+    }
+
+    /**
      * The shares as one answer: outliers given their alerts' states and their groups' last judgments, firing first,
-     * at most {@code limit}.
+     * at most {@code query}'s limit.
      *
+     * @param query what was asked, with the outlier alerts it was told of: an instance merging its own share knows
+     *              only its own peer stage's, and must not cut an outlier another one's holds firing
      * @param rules the rules in force, by id: an outlier's peers labels and condition
      */
-    static SeriesShare merge(final List<SeriesShare> shares, final int limit,
+    static SeriesShare merge(final List<SeriesShare> shares, final SeriesQuery query,
                              final Function<String, Optional<Rule>> rules) {
         final List<Map<String, Object>> entries = new ArrayList<>();
         final List<String> unanswered = new ArrayList<>();
@@ -86,9 +97,9 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
                 }
             }
         }
-        entries.sort(ORDER);
-        return new SeriesShare(List.copyOf(entries.subList(0, Math.min(limit, entries.size()))), matched, unanswered,
-                null, null);
+        entries.sort(order(e -> query.outlierAlertRank((String) e.get("rule"), seriesKey(e))));
+        return new SeriesShare(List.copyOf(entries.subList(0, Math.min(query.limit(), entries.size()))), matched,
+                unanswered, null, null);
     }
 
     /**
@@ -127,8 +138,9 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
         return peers;
     }
 
+    /** The key of an entry's or an outlier alert's series, from its labels. */
     @SuppressWarnings("unchecked")
-    private static String seriesKey(final Map<String, Object> entry) {
+    static String seriesKey(final Map<String, Object> entry) {
         final Map<String, String> labels = new HashMap<>((Map<String, String>) entry.get("labels"));
         return new Series(labels.remove("__name__"), Labels.of(labels)).key();
     }

@@ -20,4 +20,12 @@ public interface SeriesFilter {
      * and the rule's alert as {@code alertname}, as an alert's filter sees them.
      */
     boolean matches(Series series, String alertname);
+
+    /**
+     * How the outlier alert of this pair ranks, as the question was told of it: 0 firing, 1 pending, 2 none known.
+     * An outlier's alert is held by the peer stage, not by its series' task, which ranks the pair by this instead.
+     */
+    default int outlierAlertRank(final String ruleId, final String seriesKey) {
+        return 2;
+    }
 }

@@ -1,5 +1,7 @@
 package io.vigil.evaluation;
 
+import io.vigil.rules.Condition;
+import io.vigil.rules.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,17 +27,32 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SeriesQuestions {
 
-    /** The order of an answer: firing, then pending, then inactive; then by rule and series. */
-    public static final Comparator<SeriesExplanation> ORDER = Comparator
-            .comparingInt((SeriesExplanation e) -> e.status().isFiring() ? 0 : e.status().isInactive() ? 2 : 1)
-            .thenComparing(e -> e.rule().id())
-            .thenComparing(e -> e.series().key());
+    /**
+     * The order of an answer to {@code asked}: firing, then pending, then inactive ({@link #rank}); then by rule and
+     * series.
+     */
+    static Comparator<SeriesExplanation> order(final SeriesFilter asked) {
+        return Comparator.comparingInt((SeriesExplanation e) -> rank(asked, e.rule(), e.series().key(), e.status()))
+                .thenComparing(e -> e.rule().id())
+                .thenComparing(e -> e.series().key());
+    }
+
+    /**
+     * Where a pair of rule and series ranks in an answer: 0 firing, 1 pending, 2 inactive. An outlier's alert is the
+     * peer stage's, not its series' task's, so an outlier ranks as {@code asked} says its alert stands.
+     */
+    static int rank(final SeriesFilter asked, final Rule rule, final String seriesKey, final AlertStatus status) {
+        if (rule.condition() instanceof Condition.Outlier) {
+            return asked.outlierAlertRank(rule.id(), seriesKey);
+        }
+        return status.isFiring() ? 0 : status.isInactive() ? 2 : 1;
+    }
 
     /** The tasks' inboxes, each with the task it answers for. */
     private final Set<Inbox> inboxes = ConcurrentHashMap.newKeySet();
 
     /**
-     * This instance's answer: the explanations kept (at most the limit asked, in {@link #ORDER}), how many pairs of
+     * This instance's answer: the explanations kept (at most the limit asked, in {@link #order}), how many pairs of
      * rule and series matched in all, its peer tasks' last judgments of the outlier rules' groups, and the tasks that
      * did not answer in time (a task closed or moved by a rebalance, or busy past the wait), whose part is missing.
      */
@@ -130,7 +147,7 @@ public final class SeriesQuestions {
                 unanswered.add(e.getKey());
             }
         }
-        kept.sort(ORDER);
+        kept.sort(order(filter));
         return new Answer(List.copyOf(kept.subList(0, Math.min(limit, kept.size()))), matched, groups, unanswered);
     }
 }

@@ -1009,9 +1009,9 @@ public final class TaskEvaluator {
 
     /**
      * What the rules make of the series this task holds, for each pair of rule and series {@code asked} matches: at
-     * most {@code limit} of them, firing first, then pending, then by rule and series key; every match counted. It
-     * reads the states and changes nothing: it runs on the task's thread between records, and an answer must not move
-     * what the evaluation will find.
+     * most {@code limit} of them, in {@link SeriesQuestions#order}; every match counted. It reads the states and
+     * changes nothing: it runs on the task's thread between records, and an answer must not move what the evaluation
+     * will find.
      */
     public SeriesQuestions.TaskAnswer explain(final SeriesFilter asked, final int limit) {
         record Match(SeriesState state, Series series, int rule, int rank) {
@@ -1036,8 +1036,8 @@ public final class TaskEvaluator {
                 s = s != null ? s : Series.fromKey(key);
                 if (asked.matches(s, alert)) {
                     matched++;
-                    final AlertStatus status = state.alert(ruleIds[i]);
-                    kept.add(new Match(state, s, i, status.isFiring() ? 0 : status.isInactive() ? 2 : 1));
+                    kept.add(new Match(state, s, i, SeriesQuestions.rank(asked, rules.rule(i), key,
+                            state.alert(ruleIds[i]))));
                     if (kept.size() > limit) {
                         kept.poll();
                     }

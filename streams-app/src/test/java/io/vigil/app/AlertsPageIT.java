@@ -91,6 +91,13 @@ class AlertsPageIT {
             final String peers = dom(port, "#rule=nodes%2FCpuAbovePeers&filter=instance%3Dnode-07");
             assertThat(peers).contains("1 matched").contains("peers' median 40").contains("4 peers with a value (min_peers 3)")
                     .contains("<b>holds</b>");
+            // Cut to one answer, the outlier whose alert is pending comes first, though its alert is the peer stage's
+            // and not its series' task's, which ranks the series without being told.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(java.net.http.HttpClient.newHttpClient()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                            + "/api/series?limit=1&match=alertname%3DCpuAbovePeers")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"instance\":\"node-07\"").contains("\"state\":\"pending\"").contains("\"matched\":4"));
             assertThat(dom(port, "#rule=nodes%2FCpuLow&filter=instance%3Dnode-07")).contains("1 matched")
                     .contains("instance=\"node-07\"").doesNotContain("instance=\"node-05\"");
             assertThat(dom(port, "rules/nodes/Gone")).contains("No rule nodes/Gone is in force")

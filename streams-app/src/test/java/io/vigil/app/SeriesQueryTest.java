@@ -7,6 +7,8 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code /api/series}' filter: what an alert's filter would match, looked up in the series and the rule. */
@@ -65,5 +67,34 @@ class SeriesQueryTest {
         }
         assertThat(SeriesQuery.parse("limit=3&match=" + URLEncoder.encode("instance=\"a b\"", StandardCharsets.UTF_8))
                 .parameters()).isEqualTo("&limit=3&match=instance%3D%22a+b%22");
+    }
+
+    @Test
+    void theOutlierAlertsItIsToldOfTravelWithItFiringFirstAndNoMoreThanItsLimit() {
+        final Map<String, Object> firing = Map.of("rule", "web/Low", "labels", Map.of("__name__", "cpu", "instance",
+                "n2"), "state", "firing");
+        final Map<String, Object> pending = Map.of("rule", "web/Low", "labels", Map.of("__name__", "cpu", "instance",
+                "n1"), "state", "pending");
+        final SeriesQuery both = SeriesQuery.parse("limit=5").promoting(List.of(pending, firing));
+        final String n1 = new Series("cpu", Labels.of("instance", "n1")).key();
+        final String n2 = new Series("cpu", Labels.of("instance", "n2")).key();
+        final SeriesQuery received = SeriesQuery.parse(both.parameters().substring(1));
+        assertThat(received.outlierAlertRank("web/Low", n2)).isZero();
+        assertThat(received.outlierAlertRank("web/Low", n1)).isEqualTo(1);
+        assertThat(received.outlierAlertRank("web/High", n1)).isEqualTo(2);
+        assertThat(received.outlierAlertRank("web/Low", new Series("cpu", Labels.of("instance", "n3")).key()))
+                .isEqualTo(2);
+
+        // An answer shows at most its limit: the firing one is told, the pending one is not.
+        final SeriesQuery one = SeriesQuery.parse("limit=1").promoting(List.of(pending, firing));
+        assertThat(one.outlierAlertRank("web/Low", n2)).isZero();
+        assertThat(one.outlierAlertRank("web/Low", n1)).isEqualTo(2);
+
+        assertThat(SeriesQuery.parse("outliers=only").outliersOnly()).isTrue();
+        assertThat(SeriesQuery.parse("limit=2").outlierAlertsOnly().parameters()).isEqualTo("&limit=2&outliers=only");
+        for (String bad : new String[] {"x0123456789abcdef", "f0123", "f0123456789abcdeg", ""}) {
+            assertThatThrownBy(() -> SeriesQuery.parse("promote=" + bad)).isInstanceOf(AlertsQuery.BadQuery.class)
+                    .hasMessageContaining("promote must list f or p and 16 hex digits");
+        }
     }
 }

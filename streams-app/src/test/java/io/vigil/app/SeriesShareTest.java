@@ -43,7 +43,7 @@ class SeriesShareTest {
     }
 
     private static SeriesShare merge(final int limit, final SeriesShare... shares) {
-        return SeriesShare.merge(List.of(shares), limit, RULES::byId);
+        return SeriesShare.merge(List.of(shares), SeriesQuery.parse("limit=" + limit), RULES::byId);
     }
 
     @Test
@@ -114,5 +114,27 @@ class SeriesShareTest {
                 List.of(), List.of(), List.of());
         final SeriesShare read = json.readValue(json.writeValueAsString(share), SeriesShare.class);
         assertThat(merge(10, read)).isEqualTo(merge(10, share));
+    }
+
+    /**
+     * An instance merging its own share, for the one that asked, cuts it to the limit before the peer stages' states
+     * are applied: an outlier firing in another instance's peer stage must survive that cut, as the question says.
+     */
+    @Test
+    void anOwnShareKeepsTheOutliersTheQuestionSaysAreFiring() {
+        final SeriesShare mine = new SeriesShare(List.of(entry("web/CpuHigh", "node-01", "inactive", 40),
+                entry("web/Low", "node-07", "inactive", 3.2)), 2, List.of(), List.of(), List.of());
+        assertThat(merge(1, mine).series()).extracting(e -> (Object) ((Map<?, ?>) e.get("labels")).get("instance"))
+                .containsExactly("node-01");
+
+        final Map<String, Object> elsewhere = Map.of("rule", "web/Low", "labels", Map.of("instance", "node-07",
+                "__name__", "cpu", "cluster", "web"), "state", "firing");
+        final SeriesQuery told = SeriesQuery.parse("limit=1").promoting(List.of(elsewhere));
+        // As the instance asked receives it: through the URL.
+        final SeriesQuery received = SeriesQuery.parse("scope=local" + told.parameters());
+        final SeriesShare kept = SeriesShare.merge(List.of(mine), received, RULES::byId);
+        assertThat(kept.series()).extracting(e -> (Object) ((Map<?, ?>) e.get("labels")).get("instance"))
+                .containsExactly("node-07");
+        assertThat(kept.matched()).isEqualTo(2);
     }
 }

@@ -196,4 +196,39 @@ class SeriesExplanationTest {
         assertThat(peer.value()).isEqualTo(4); // avg of 3, 4, 5 in (20 s, 50 s]
         assertThat(peer.points()).isEqualTo(3);
     }
+
+    @Test
+    void anOutlierTheQuestionSaysIsFiringIsKeptFirstThoughItsTaskHoldsNoAlert() {
+        final Rule low = rule("Low", Aggregate.AVG, Duration.ofSeconds(30),
+                new Condition.Outlier(List.of("cluster"), Direction.LOW, 3, 0, 3), Duration.ZERO);
+        final TaskEvaluator e = evaluator(low);
+        feed(e, 10, Map.of(N1, new double[] {5, 5, 5}, N2, new double[] {0, 0, 0}));
+        final SeriesFilter all = LabelsFilter.of(labels -> true);
+        // By rule and series, n1 comes first: cut to one, the task keeps n1 unless it is told of n2's alert.
+        assertThat(e.explain(all, 1).kept()).extracting(x -> x.series()).containsExactly(N1);
+        final SeriesFilter told = new SeriesFilter() {
+            @Override
+            public boolean mayMatch(final String seriesKey) {
+                return true;
+            }
+
+            @Override
+            public boolean mayMatchRule(final String alertname) {
+                return true;
+            }
+
+            @Override
+            public boolean matches(final Series series, final String alertname) {
+                return true;
+            }
+
+            @Override
+            public int outlierAlertRank(final String ruleId, final String seriesKey) {
+                return ruleId.equals(low.id()) && seriesKey.equals(N2.key()) ? 0 : 2;
+            }
+        };
+        final SeriesQuestions.TaskAnswer cut = e.explain(told, 1);
+        assertThat(cut.kept()).extracting(x -> x.series()).containsExactly(N2);
+        assertThat(cut.matched()).isEqualTo(2);
+    }
 }
