@@ -93,14 +93,17 @@ final class AlertsApi {
      * it asks for at most so many per rule, {@code {"alerts": [...], "more": {rule: {"firing": F, "pending": P}}}}
      * with the alerts left out counted by rule.
      */
-    String alerts(final boolean localOnly, final AlertsQuery query) throws IOException {
+    String alerts(final boolean localOnly, final AlertsQuery query, final MissingShares missing) throws IOException {
         requireOwnAddress();
         final Map<String, int[]> more = new TreeMap<>();
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
         localAlerts(query, more).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
-                final String answer = peers.get(other, "/api/alerts?scope=local" + query.parameters());
+                final String answer = missing.share(peers, other, "/api/alerts?scope=local" + query.parameters());
+                if (answer == null) {
+                    continue;
+                }
                 if (query.perRule() == 0) {
                     JSON.readValue(answer, new TypeReference<List<Map<String, Object>>>() { }).forEach(a -> all.add(ranked(a)));
                 } else {
@@ -163,7 +166,7 @@ final class AlertsApi {
     }
 
     /** Every rule with its definition and its state summed over all instances. */
-    String rules(final boolean localOnly) throws IOException {
+    String rules(final boolean localOnly, final MissingShares missing) throws IOException {
         requireOwnAddress();
         final Map<String, Map<String, Object>> byRule = new TreeMap<>();
         final RuleIndex index = rules.current();
@@ -189,7 +192,10 @@ final class AlertsApi {
         final List<Map<String, Object>> states = new ArrayList<>(localRuleStates());
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
-                states.addAll(JSON.readValue(peers.get(other, "/api/rules?scope=local"), new TypeReference<List<Map<String, Object>>>() { }));
+                final String share = missing.share(peers, other, "/api/rules?scope=local");
+                if (share != null) {
+                    states.addAll(JSON.readValue(share, new TypeReference<List<Map<String, Object>>>() { }));
+                }
             }
         }
         for (Map<String, Object> s : states) {
@@ -220,13 +226,13 @@ final class AlertsApi {
      * Each instance asks its own tasks; an outlier is judged by the peer stage, which may be another instance's, and
      * is set from it once the answers are together.
      */
-    String series(final boolean localOnly, final SeriesQuery asked) throws IOException {
+    String series(final boolean localOnly, final SeriesQuery asked, final MissingShares missing) throws IOException {
         requireOwnAddress();
         if (localOnly && asked.outliersOnly()) {
             return JSON.writeValueAsString(new SeriesShare(List.of(), 0, List.of(), localOutlierAlerts(asked),
                     List.of()));
         }
-        final SeriesQuery query = localOnly ? asked : asked.promoting(outlierAlerts(asked));
+        final SeriesQuery query = localOnly ? asked : asked.promoting(outlierAlerts(asked, missing));
         final SeriesQuestions.Answer local;
         try {
             local = questions.ask(query, query.limit(), QUESTION_WAIT);
@@ -249,18 +255,28 @@ final class AlertsApi {
         }
         final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
         for (HostInfo other : otherInstances()) {
-            shares.add(JSON.readValue(peers.get(other, "/api/series?scope=local" + query.parameters()),
-                    SeriesShare.class));
+            final String share = missing.share(peers, other, "/api/series?scope=local" + query.parameters());
+            if (share != null) {
+                shares.add(JSON.readValue(share, SeriesShare.class));
+            }
         }
-        return JSON.writeValueAsString(SeriesShare.merge(shares, query, index::byId));
+        final SeriesShare merged = SeriesShare.merge(shares, query, index::byId);
+        // An instance that did not answer is named with the tasks that did not: its series are missing alike.
+        final List<String> notAnswered = new ArrayList<>(merged.unanswered());
+        missing.names().stream().filter(m -> !notAnswered.contains(m)).forEach(notAnswered::add);
+        return JSON.writeValueAsString(new SeriesShare(merged.series(), merged.matched(), notAnswered, null, null));
     }
 
     /** The outlier alerts pending or firing that {@code query} asks about, in every instance's peer stage. */
-    private List<Map<String, Object>> outlierAlerts(final SeriesQuery query) throws IOException {
+    private List<Map<String, Object>> outlierAlerts(final SeriesQuery query, final MissingShares missing)
+            throws IOException {
         final List<Map<String, Object>> out = new ArrayList<>(localOutlierAlerts(query));
         for (HostInfo other : otherInstances()) {
-            out.addAll(JSON.readValue(peers.get(other, "/api/series?scope=local"
-                    + query.outlierAlertsOnly().parameters()), SeriesShare.class).outlierAlerts());
+            final String share = missing.share(peers, other, "/api/series?scope=local"
+                    + query.outlierAlertsOnly().parameters());
+            if (share != null) {
+                out.addAll(JSON.readValue(share, SeriesShare.class).outlierAlerts());
+            }
         }
         return out;
     }

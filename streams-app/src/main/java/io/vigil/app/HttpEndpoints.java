@@ -132,10 +132,11 @@ public final class HttpEndpoints implements AutoCloseable {
         }));
         server.createContext(RULE_PATH, getOrHead(HttpEndpoints::ruleLink));
         guard(server.createContext("/api/alerts", only("/api/alerts",
-                ex -> answer(ex, api, (a, local, q) -> a.alerts(local, AlertsQuery.parse(q))))));
-        guard(server.createContext("/api/rules", only("/api/rules", ex -> answer(ex, api, (a, local, q) -> a.rules(local)))));
+                ex -> answer(ex, api, (a, local, q, missing) -> a.alerts(local, AlertsQuery.parse(q), missing)))));
+        guard(server.createContext("/api/rules", only("/api/rules",
+                ex -> answer(ex, api, (a, local, q, missing) -> a.rules(local, missing)))));
         guard(server.createContext("/api/series", only("/api/series",
-                ex -> answer(ex, api, (a, local, q) -> a.series(local, SeriesQuery.parse(q))))));
+                ex -> answer(ex, api, (a, local, q, missing) -> a.series(local, SeriesQuery.parse(q), missing)))));
     }
 
     /** Where an alert event's generatorURL points: {@code http.external_url}/rules/GROUP/ALERT (formats.md). */
@@ -187,8 +188,11 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     private interface JsonQuery {
-        /** @param rawQuery the request's query, undecoded, or null */
-        String run(AlertsApi api, boolean localOnly, String rawQuery) throws IOException;
+        /**
+         * @param rawQuery the request's query, undecoded, or null
+         * @param missing  where the other instances' shares left out are named, if the query allows it
+         */
+        String run(AlertsApi api, boolean localOnly, String rawQuery, MissingShares missing) throws IOException;
     }
 
     private static void answer(final HttpExchange ex, final AlertsApi api, final JsonQuery query) throws IOException {
@@ -199,7 +203,12 @@ public final class HttpEndpoints implements AutoCloseable {
         final String q = ex.getRequestURI().getRawQuery();
         final boolean local = q != null && java.util.Arrays.asList(q.split("&")).contains("scope=local");
         try {
-            respond(ex, 200, "application/json", query.run(api, local, q));
+            final MissingShares missing = MissingShares.of(q);
+            final String body = query.run(api, local, q, missing);
+            if (!missing.names().isEmpty()) {
+                ex.getResponseHeaders().set(MissingShares.HEADER, missing.header());
+            }
+            respond(ex, 200, "application/json", body);
         } catch (AlertsQuery.BadQuery e) {
             respond(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {

@@ -303,6 +303,31 @@ class AlertsApiIT {
                 assertThat(metric(port1, "vigil_rule_series{rule=\"nodes/CpuHigh\",}")
                         + metric(port2, "vigil_rule_series{rule=\"nodes/CpuHigh\",}")).isEqualTo(16);
             });
+
+            // b stops answering (its HTTP server gone, as when its host dies, before Kafka Streams moves its work).
+            b.http().close();
+            final String bGone = "instance localhost:" + port2 + " refused the connection";
+            final HttpResponse<String> whole = ask(port1, "/api/alerts");
+            assertThat(whole.statusCode()).isEqualTo(502);
+            assertThat(whole.body()).contains(bGone);
+            // Asked for what there is, a's share, and b named in the header.
+            final HttpResponse<String> partial = ask(port1, "/api/alerts?partial=allow");
+            assertThat(partial.statusCode()).isEqualTo(200);
+            assertThat(instances(partial.body())).isEqualTo(local1);
+            assertThat(partial.headers().firstValue(MissingShares.HEADER)).hasValue(bGone);
+            final HttpResponse<String> capped = ask(port1, "/api/alerts?partial=allow&per_rule=100");
+            assertThat(capped.statusCode()).isEqualTo(200);
+            assertThat(capped.headers().firstValue(MissingShares.HEADER)).hasValue(bGone);
+            final HttpResponse<String> ruleStates = ask(port1, "/api/rules?partial=allow");
+            assertThat(ruleStates.statusCode()).isEqualTo(200);
+            assertThat(ruleStates.headers().firstValue(MissingShares.HEADER)).hasValue(bGone);
+            assertThat(ruleStates.body()).contains("\"firing\":" + local1.size() + ",");
+            assertThat(ask(port1, "/api/rules").statusCode()).isEqualTo(502);
+            final Map<String, Object> seen = JSON.readValue(get(port1, "/api/series?partial=allow"), new TypeReference<>() { });
+            assertThat(seen.get("unanswered")).isEqualTo(List.of(bGone));
+            assertThat(ask(port1, "/api/series").statusCode()).isEqualTo(502);
+            // Nothing was asked of b that it could not give: its own alerts are still its own.
+            assertThat(ask(port1, "/api/alerts?scope=local").statusCode()).isEqualTo(200);
         }
     }
 }

@@ -1,0 +1,59 @@
+package io.vigil.app;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The other instances' shares an API answer goes without. By default an answer is whole or an error naming the
+ * instance that failed (502), as a script reading a list must not take part of it for all. Asked with
+ * {@code partial=allow} (the alerts page is), it is what the instances that answered hold, and names the others in
+ * the {@value #HEADER} header: when an instance dies, Kafka Streams gives its work to the others only after the
+ * consumer's session timeout (45 s) and their restore, and the page was down for all of that, when it was needed most.
+ */
+final class MissingShares {
+
+    /** The response header naming the instances left out, {@code ; }-separated, each with why. */
+    static final String HEADER = "Vigil-Unanswered";
+
+    private final boolean allowed;
+    private final List<String> missing = new ArrayList<>();
+
+    private MissingShares(final boolean allowed) {
+        this.allowed = allowed;
+    }
+
+    /** Whether {@code rawQuery} (a URL's query, undecoded; null for none) allows a partial answer. */
+    static MissingShares of(final String rawQuery) {
+        return new MissingShares(rawQuery != null && Arrays.asList(rawQuery.split("&")).contains("partial=allow"));
+    }
+
+    /**
+     * {@code other}'s answer to {@code path}; null where it failed and a partial answer is allowed, the failure named.
+     *
+     * @throws IOException it failed, and the answer must be whole
+     */
+    String share(final PeerClient peers, final HostInfo other, final String path) throws IOException {
+        try {
+            return peers.get(other, path);
+        } catch (IOException e) {
+            if (!allowed) {
+                throw e;
+            }
+            missing.add(e.getMessage());
+            return null;
+        }
+    }
+
+    /** The failures, each naming its instance and why, in the order met. */
+    List<String> names() {
+        return List.copyOf(missing);
+    }
+
+    /** The header's value: the failures on one line. */
+    String header() {
+        return String.join("; ", missing).replaceAll("[\\r\\n]", " ");
+    }
+}

@@ -1,0 +1,40 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+/** An answer without another instance's share: only where the asker allows it, and then naming the instance. */
+class MissingSharesTest {
+
+    private static HostInfo closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return new HostInfo("127.0.0.1", s.getLocalPort());
+        }
+    }
+
+    @Test
+    void aShareThatFailsIsNamedWhereAPartialAnswerIsAllowedAndThrownWhereNot() throws Exception {
+        final PeerClient peers = new PeerClient(Duration.ofSeconds(5), Optional.empty());
+        final HostInfo gone = closedPort();
+        final String named = "instance 127.0.0.1:" + gone.port() + " refused the connection";
+
+        final MissingShares allowed = MissingShares.of("match=cpu&partial=allow");
+        assertThat(allowed.share(peers, gone, "/api/alerts?scope=local")).isNull();
+        assertThat(allowed.names()).containsExactly(named);
+        assertThat(allowed.header()).isEqualTo(named);
+
+        for (String query : new String[] {null, "match=cpu", "partial=allowed", "match=partial%3Dallow"}) {
+            final MissingShares whole = MissingShares.of(query);
+            assertThatThrownBy(() -> whole.share(peers, gone, "/api/alerts?scope=local"))
+                    .isInstanceOf(IOException.class).hasMessage(named);
+            assertThat(whole.names()).isEmpty();
+        }
+    }
+}
