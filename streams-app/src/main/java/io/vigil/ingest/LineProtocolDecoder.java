@@ -31,16 +31,15 @@ import java.util.Set;
  */
 final class LineProtocolDecoder {
 
-    /** A line that cannot be read; its message says why, {@link #index} where. */
+    /**
+     * A line that cannot be read; its message says why, {@link #index} where. Every one has an index: each problem
+     * is at some token of the line, and one named without its column left the reader to find it.
+     */
     private static final class LineSyntaxException extends Exception {
-        /** Where in the line, its leading whitespace stripped, in chars; -1 when the line as a whole is wrong. */
+        /** Where in the line, its leading whitespace stripped, in chars. */
         final int index;
         /** What says the column in the detail: " at column ", or " starting at column " of a string. */
         final String columnWords;
-
-        LineSyntaxException(final String message) {
-            this(message, -1, "");
-        }
 
         LineSyntaxException(final String message, final int index) {
             this(message, index, " at column ");
@@ -122,9 +121,6 @@ final class LineProtocolDecoder {
     private static Rejection invalidLine(final LineSyntaxException e, final String line, final int leading,
                                          final int lineNumber) {
         final String hint = ExpositionLine.looksLike(line.strip()) ? ExpositionLine.HINT : "";
-        if (e.index < 0) {
-            return new Rejection(DeadLetterReason.INVALID_LINE, e.getMessage() + hint).onLine(lineNumber);
-        }
         final int column = line.codePointCount(0, leading + e.index) + 1;
         return new Rejection(DeadLetterReason.INVALID_LINE,
                 "line " + lineNumber + ": " + e.getMessage() + e.columnWords + column + hint, e.getMessage() + hint,
@@ -137,7 +133,8 @@ final class LineProtocolDecoder {
         final Cursor c = new Cursor(line);
         final String measurement = c.readUntil(",  ".toCharArray());
         if (measurement.isEmpty()) {
-            throw new LineSyntaxException("missing measurement");
+            // Named where it should have been: the line starts with a tag's ','.
+            throw new LineSyntaxException("missing measurement", 0);
         }
         final Map<String, String> tags = new LinkedHashMap<>();
         while (c.peek() == ',') {
@@ -172,7 +169,8 @@ final class LineProtocolDecoder {
                 throw new LineSyntaxException("empty field key", c.index());
             }
             // Read to a number now, before anything of the line is used: a bad field rejects the line whole.
-            final Field field = new Field(metricName(key), number(c.readFieldValue()));
+            final int valueFrom = c.index();
+            final Field field = new Field(metricName(key), number(c.readFieldValue(), valueFrom));
             if (!names.add(field.name())) {
                 // Two values of one series at one instant. InfluxDB and Telegraf keep the last (InfluxDB IOx refuses
                 // two of different types), but which one the producer meant is not for Vigil to guess, as with a tag
@@ -186,13 +184,16 @@ final class LineProtocolDecoder {
         boolean stamped = false;
         if (c.peek() == ' ') {
             c.skipSpaces();
-            final String ts = c.rest().strip();
+            final String rest = c.rest();
+            final String ts = rest.strip();
             if (!ts.isEmpty()) {
                 try {
                     timestampMs = precision.toMillis(Long.parseLong(ts));
                     stamped = true;
                 } catch (NumberFormatException | ArithmeticException e) {
-                    throw new LineSyntaxException("timestamp '" + ts + "' is not an integer");
+                    // strip() also took whitespace other than spaces (a tab), which skipSpaces left before it.
+                    final int tsFrom = c.index() + rest.length() - rest.stripLeading().length();
+                    throw new LineSyntaxException("timestamp '" + ts + "' is not an integer", tsFrom);
                 }
             }
         } else if (!c.atEnd()) {
@@ -221,8 +222,12 @@ final class LineProtocolDecoder {
         }
     }
 
-    /** The field's number, or null for a string or boolean field. */
-    private static Double number(final String raw) throws LineSyntaxException {
+    /**
+     * The field's number, or null for a string or boolean field.
+     *
+     * @param from where {@code raw} starts in the line, for the column of an error
+     */
+    private static Double number(final String raw, final int from) throws LineSyntaxException {
         if (raw.startsWith("\"")) {
             return null;
         }
@@ -238,7 +243,7 @@ final class LineProtocolDecoder {
             if (last == 'i' || last == 'u') {
                 final String digits = raw.substring(0, raw.length() - 1);
                 if (last == 'u' && digits.startsWith("-")) {
-                    throw new LineSyntaxException("unsigned field value '" + raw + "' is negative");
+                    throw new LineSyntaxException("unsigned field value '" + raw + "' is negative", from);
                 }
                 // Long's parsers would also take a '+' sign, which InfluxDB does not.
                 if (!isDecimal(digits, last == 'i', false)) {
@@ -254,14 +259,14 @@ final class LineProtocolDecoder {
             if (isDecimal(raw, true, true)) {
                 final double value = Double.parseDouble(raw);
                 if (Double.isInfinite(value)) {
-                    throw new LineSyntaxException("float field value '" + raw + "' is out of range");
+                    throw new LineSyntaxException("float field value '" + raw + "' is out of range", from);
                 }
                 return value;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new LineSyntaxException("field value '" + raw + "' is not a number, string or boolean");
+        throw new LineSyntaxException("field value '" + raw + "' is not a number, string or boolean", from);
     }
 
     /**

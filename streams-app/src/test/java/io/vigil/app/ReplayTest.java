@@ -15,10 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code vigil replay} ingests on a second thread ({@link ReplayReader}) and evaluates on the calling one: the same
@@ -246,6 +250,28 @@ class ReplayTest {
         Files.write(notUtf8, java.util.Arrays.copyOfRange(bytes.toByteArray(), bytes.size() - 45, bytes.size()));
         assertThat(replay(notUtf8).summary().firstByReason())
                 .containsExactly(Map.entry("unparseable", notUtf8 + ":1:9: unparseable: malformed UTF-8: 0xFF"));
+    }
+
+    /**
+     * A line protocol line whose measurement, field value or timestamp is wrong is named at that token's column, as
+     * its other syntax errors are: these were {@code FILE:LINE:} alone, the reader left to find the token.
+     */
+    @ParameterizedTest
+    @MethodSource("badTokens")
+    void aBadTokenOfALineIsNamedAtItsColumn(final String line, final int column, final String problem)
+            throws Exception {
+        final Path input = Files.writeString(dir.resolve("bad.lp"),
+                "cpu,host=a usage_user=1 1655793000000000000\n\n" + line + "\n");
+        assertThat(replay(input).summary().firstByReason())
+                .containsExactly(Map.entry("invalid_line", input + ":3:" + column + ": invalid_line: " + problem));
+    }
+
+    static Stream<Arguments> badTokens() {
+        return Stream.of(
+                Arguments.of("\t,host=\u00e9 usage=1 1655793000000000000", 2, "missing measurement"),
+                Arguments.of("  cpu,host=\u00e9\ud83d\ude00 usage=oops 1655793000000000000", 21,
+                        "field value 'oops' is not a number, string or boolean"),
+                Arguments.of("cpu,host=\u00e9\ud83d\ude00 usage=1 soon", 21, "timestamp 'soon' is not an integer"));
     }
 
     /**

@@ -6,9 +6,12 @@ import io.vigil.model.Datapoint;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Line protocol as InfluxDB's and Telegraf's documentation write it. */
@@ -54,14 +57,54 @@ class LineProtocolDecoderTest {
         assertThat(string.position()).isEqualTo(new RecordPosition(1, 18));
     }
 
-    /** A problem with a line as a whole, or with one of its datapoints, has a line and no column. */
-    @Test
-    void aProblemOfAWholeLineHasNoColumn() {
-        final Rejection timestamp = decode("cpu usage=1 soon").rejections().get(0);
-        assertThat(timestamp.detail()).isEqualTo("line 1: timestamp 'soon' is not an integer");
-        assertThat(timestamp.problem()).isEqualTo("timestamp 'soon' is not an integer");
-        assertThat(timestamp.position()).isEqualTo(new RecordPosition(1, 0));
+    /**
+     * Every line that cannot be read names the column of what is wrong in it, the start of the token: a missing
+     * measurement, a timestamp or a field value had none, and a long line left its reader to hunt. Counted as the
+     * others are, in characters of the line as written, its leading whitespace included: the e with an acute accent is
+     * one character of two bytes, the emoji one of two Java chars.
+     */
+    @ParameterizedTest
+    @MethodSource("badTokens")
+    void aLineThatCannotBeReadNamesTheColumnOfItsBadToken(final String text, final String problem, final int line,
+                                                          final int column) {
+        assertThat(decode(text).rejections()).containsExactly(new Rejection(DeadLetterReason.INVALID_LINE,
+                "line " + line + ": " + problem + " at column " + column, problem, new RecordPosition(line, column)));
+    }
 
+    static Stream<Arguments> badTokens() {
+        return Stream.of(
+                // Where the measurement should start, after whitespace of one, three (an ideographic space) and
+                // one byte.
+                Arguments.of("cpu,host=a usage=1 1655793000000000000\n"
+                        + "\t\u3000 ,host=\u00e9 usage=1 1655793000000000000", "missing measurement", 2, 4),
+                // A tab before the timestamp, which only spaces would have been skipped past.
+                Arguments.of(" cpu,host=\u00e9\ud83d\ude00 usage=1 \tsoon",
+                        "timestamp 'soon' is not an integer", 1, 23),
+                Arguments.of("  cpu,host=\u00e9\ud83d\ude00 a=1i,b=-5u 1655793000000000000",
+                        "unsigned field value '-5u' is negative", 1, 22),
+                Arguments.of("cpu,host=\u00e9\ud83d\ude00 usage=1e400 1655793000000000000",
+                        "float field value '1e400' is out of range", 1, 19),
+                Arguments.of("# header\n\tcpu,host=\ud83d\ude00 x=1,usage=oops 1655793000000000000",
+                        "field value 'oops' is not a number, string or boolean", 2, 23));
+    }
+
+    /**
+     * A timestamp that is a long but overflows milliseconds once converted (seconds) is refused as one that is not a
+     * long, and named where it starts too.
+     */
+    @Test
+    void aTimestampBeyondMillisecondsNamesItsColumn() {
+        final RecordDecoder seconds = RecordDecoder.forTopic(
+                new InputTopic("s", InputFormat.INFLUX, TimestampPrecision.SECONDS, true), IngestLimits.defaults());
+        final byte[] line = "\u00e9t\u00e9 usage=1  9200000000000000000".getBytes(StandardCharsets.UTF_8);
+        assertThat(seconds.decode(line, NOW, NOW).rejections()).containsExactly(new Rejection(
+                DeadLetterReason.INVALID_LINE, "line 1: timestamp '9200000000000000000' is not an integer at column 14",
+                "timestamp '9200000000000000000' is not an integer", new RecordPosition(1, 14)));
+    }
+
+    /** A problem with one of a line's datapoints, not with the line's syntax, has a line and no column. */
+    @Test
+    void aProblemOfALinesDatapointHasNoColumn() {
         final Rejection future = decode("# header\ncpu usage=1 9000000000000000000").rejections().get(0);
         assertThat(future.reason()).isEqualTo(DeadLetterReason.FUTURE_TIMESTAMP);
         assertThat(future.detail()).startsWith("line 2: timestamp 2255-");
@@ -114,7 +157,8 @@ class LineProtocolDecoderTest {
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("a", "c");
         assertThat(r.rejections()).hasSize(1);
         assertThat(r.rejections().get(0).message())
-                .isEqualTo("invalid_line: line 2: field value 'oops' is not a number, string or boolean");
+                .isEqualTo("invalid_line: line 2: field value 'oops' is not a number, string or boolean"
+                        + " at column 18");
     }
 
     /** What InfluxDB accepts, and only that: no NaN or Inf in any spelling, no '+', nor what only Java would read. */
@@ -125,6 +169,9 @@ class LineProtocolDecoderTest {
         final DecodedRecord r = decode("cpu,host=a usage=" + number + " 1465839830000000000");
         assertThat(r.datapoints()).isEmpty();
         assertThat(r.rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.INVALID_LINE);
+        // At the value's first character; "5 i" is the one value read whole ('5'), its "timestamp" 'i ...' refused.
+        assertThat(r.rejections().get(0).position())
+                .isEqualTo(new RecordPosition(1, "5 i".equals(number) ? 20 : 18));
     }
 
     @ParameterizedTest
@@ -141,7 +188,7 @@ class LineProtocolDecoderTest {
                 + "cpu,host=p2 usage_user=12 1465839830000000000");
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("p2");
         assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: "
-                + "field value 'oops' is not a number, string or boolean");
+                + "field value 'oops' is not a number, string or boolean at column 40");
     }
 
     @Test
