@@ -193,7 +193,8 @@ final class LineProtocolDecoder {
                 } catch (NumberFormatException | ArithmeticException e) {
                     // strip() also took whitespace other than spaces (a tab), which skipSpaces left before it.
                     final int tsFrom = c.index() + rest.length() - rest.stripLeading().length();
-                    throw new LineSyntaxException("timestamp '" + ts + "' is not an integer", tsFrom);
+                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts) + " is not an integer",
+                            tsFrom);
                 }
             }
         } else if (!c.atEnd()) {
@@ -243,7 +244,8 @@ final class LineProtocolDecoder {
             if (last == 'i' || last == 'u') {
                 final String digits = raw.substring(0, raw.length() - 1);
                 if (last == 'u' && digits.startsWith("-")) {
-                    throw new LineSyntaxException("unsigned field value '" + raw + "' is negative", from);
+                    throw new LineSyntaxException("unsigned field value " + Rejection.singleQuoted(raw)
+                            + " is negative", from);
                 }
                 // Long's parsers would also take a '+' sign, which InfluxDB does not.
                 if (!isDecimal(digits, last == 'i', false)) {
@@ -259,14 +261,16 @@ final class LineProtocolDecoder {
             if (isDecimal(raw, true, true)) {
                 final double value = Double.parseDouble(raw);
                 if (Double.isInfinite(value)) {
-                    throw new LineSyntaxException("float field value '" + raw + "' is out of range", from);
+                    throw new LineSyntaxException("float field value " + Rejection.singleQuoted(raw)
+                            + " is out of range", from);
                 }
                 return value;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new LineSyntaxException("field value '" + raw + "' is not a number, string or boolean", from);
+        throw new LineSyntaxException("field value " + Rejection.singleQuoted(raw)
+                + " is not a number, string or boolean", from);
     }
 
     /**

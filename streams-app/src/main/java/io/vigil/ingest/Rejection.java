@@ -54,6 +54,11 @@ public record Rejection(DeadLetterReason reason, String detail, String problem, 
         return '"' + oneLine(text, MAX_QUOTED_LENGTH) + '"';
     }
 
+    /** As {@link #quote}, in single quotes: line protocol's errors quote a value as written that way. */
+    static String singleQuoted(final String text) {
+        return '\'' + oneLine(text, MAX_QUOTED_LENGTH) + '\'';
+    }
+
     static String oneLine(final String text, final int maxLength) {
         final int length = Math.min(text.length(), maxLength);
         StringBuilder sb = null;

@@ -102,6 +102,24 @@ class LineProtocolDecoderTest {
                 "timestamp '9200000000000000000' is not an integer", new RecordPosition(1, 14)));
     }
 
+    /**
+     * A long bad token is cut in the detail as other quoted input is: written whole, it pushed the column past the
+     * detail's {@value Rejection#MAX_DETAIL_LENGTH} characters, out of the {@code vigil.error} header.
+     */
+    @Test
+    void aLongBadTokenIsCutSoThatTheDetailKeepsItsColumn() {
+        final String token = "x".repeat(400);
+        final String cut = "'" + "x".repeat(61) + "...'";
+        assertThat(decode("cpu usage=" + token + " 1655793000000000000").rejections().get(0).detail())
+                .isEqualTo("line 1: field value " + cut + " is not a number, string or boolean at column 11");
+        assertThat(decode("cpu usage=1 " + token).rejections().get(0).detail())
+                .isEqualTo("line 1: timestamp " + cut + " is not an integer at column 13");
+        assertThat(decode("cpu usage=-" + token + "u").rejections().get(0).detail())
+                .isEqualTo("line 1: unsigned field value '-" + "x".repeat(60) + "...' is negative at column 11");
+        assertThat(decode("cpu usage=1" + "0".repeat(400)).rejections().get(0).detail())
+                .isEqualTo("line 1: float field value '1" + "0".repeat(60) + "...' is out of range at column 11");
+    }
+
     /** A problem with one of a line's datapoints, not with the line's syntax, has a line and no column. */
     @Test
     void aProblemOfALinesDatapointHasNoColumn() {

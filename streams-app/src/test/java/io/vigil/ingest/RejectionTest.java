@@ -31,6 +31,8 @@ class RejectionTest {
     void quotedInputIsShortAndOnOneLine() {
         assertThat(Rejection.quote("a\nb")).isEqualTo("\"a b\"");
         assertThat(Rejection.quote("y".repeat(100))).isEqualTo("\"" + "y".repeat(61) + "...\"");
+        assertThat(Rejection.singleQuoted("a\nb")).isEqualTo("'a b'");
+        assertThat(Rejection.singleQuoted("y".repeat(100))).isEqualTo("'" + "y".repeat(61) + "...'");
     }
 
     @Test
