@@ -326,8 +326,12 @@ class AlertsApiIT {
             final Map<String, Object> seen = JSON.readValue(get(port1, "/api/series?partial=allow"), new TypeReference<>() { });
             assertThat(seen.get("unanswered")).isEqualTo(List.of(bGone));
             assertThat(ask(port1, "/api/series").statusCode()).isEqualTo(502);
-            // Nothing was asked of b that it could not give: its own alerts are still its own.
-            assertThat(ask(port1, "/api/alerts?scope=local").statusCode()).isEqualTo(200);
+            // The page shows a's alerts and says whose are not shown, rather than nothing but the error.
+            HeadlessChromium.require();
+            final String page = HeadlessChromium.dom("http://127.0.0.1:" + port1 + "/", dir);
+            assertThat(page).contains("Not counted, their alerts not shown: " + bGone)
+                    .contains("<span>" + local1.size() + " firing</span>")
+                    .contains("instance=\"" + local1.iterator().next() + "\"");
         }
     }
 }

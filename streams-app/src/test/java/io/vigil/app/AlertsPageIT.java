@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AlertsPageIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Pattern FIRING_ROW = Pattern.compile("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"");
 
     @TempDir
@@ -47,14 +44,7 @@ class AlertsPageIT {
 
     /** The page's DOM opened at {@code pathAndFragment} (such as {@code #filter=...}, or {@code rules/g/A}). */
     private String dom(final int port, final String pathAndFragment) throws IOException, InterruptedException {
-        final Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
-                "--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:" + port + "/" + pathAndFragment)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return out;
+        return HeadlessChromium.dom("http://127.0.0.1:" + port + "/" + pathAndFragment, dir);
     }
 
     /** What a test does with the engine's page: the producer to its input, the port the page is served on. */
@@ -134,11 +124,7 @@ class AlertsPageIT {
     }
 
     private void withPage(final Scenario scenario) throws Exception {
-        final boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(CHROMIUM)) {
-            assertThat(ci).as("CI must install chromium (see .ci/run)").isFalse();
-            Assumptions.abort("chromium is not installed; `apt-get install chromium` to run this test");
-        }
+        HeadlessChromium.require();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("metrics", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
