@@ -1060,8 +1060,15 @@ public final class TaskEvaluator {
         final long every = everyMs[groupOfRule[i]];
         final long next = nextEvaluation[groupOfRule[i]];
         final long newest = state.lastSeenAt(Long.MAX_VALUE);
-        // Before its group's first evaluation the schedule has no instant yet: the first one the newest point falls in.
-        final long at = next != Long.MIN_VALUE ? next : alignUp(newest == Long.MIN_VALUE ? 0 : newest, every);
+        // The instant evaluateThrough will judge next: before the group's first evaluation, the first instant of the
+        // task's earliest point (a backlog is judged from its start, not from its newest point); past a gap where
+        // nothing can change, the instant it jumps to.
+        long at = next != Long.MIN_VALUE ? next
+                : alignUp(earliestPoint != Long.MAX_VALUE ? earliestPoint : newest == Long.MIN_VALUE ? 0 : newest, every);
+        final long interesting = Math.min(earliestPoint, nextDeadline);
+        if (activeAlerts == 0 && interesting != Long.MAX_VALUE && interesting > at) {
+            at = alignUp(interesting, every);
+        }
         final int to = state.firstIndexAfter(at);
         final int points = Math.max(0, to - state.firstIndexAfter(at - windowMs[i]));
         final long lastSeen = state.lastSeenAt(at);

@@ -231,4 +231,25 @@ class SeriesExplanationTest {
         assertThat(cut.kept()).extracting(x -> x.series()).containsExactly(N2);
         assertThat(cut.matched()).isEqualTo(2);
     }
+
+    /**
+     * A backlog read before the task's first evaluation is judged from its first instant, not its newest: a series hot
+     * at the start of the backlog fires then, and the answer must say so, not judge its newest point alone.
+     */
+    @Test
+    void beforeTheFirstEvaluationTheAnswerJudgesTheBacklogsFirstInstant() {
+        final TaskEvaluator e = evaluator(HIGH);
+        for (int k = 1; k <= 10; k++) {
+            e.accept(new Datapoint(N1, k <= 3 ? 100 : 50, k * 10 * S));
+        }
+        final SeriesExplanation first = only(e, N1);
+        assertThat(first.at()).isEqualTo(10 * S);
+        assertThat(first.value()).isEqualTo(100);
+        assertThat(first.holds()).isEqualTo(SeriesExplanation.Holds.YES);
+        // What the evaluation then does: pending at that instant.
+        e.clock().onWatermark("p0", 100 * S);
+        final AlertTransition pending = e.advance().transitions().get(0);
+        assertThat(pending.kind()).isEqualTo(AlertTransition.Kind.PENDING);
+        assertThat(pending.status().activeAt()).isEqualTo(10 * S);
+    }
 }
