@@ -226,8 +226,9 @@ final class AlertsApi {
      * Each instance asks its own tasks; an outlier is judged by the peer stage, which may be another instance's, and
      * is set from it once the answers are together.
      */
-    String series(final boolean localOnly, final SeriesQuery asked, final MissingShares missing) throws IOException {
+    String series(final boolean localOnly, final SeriesQuery parsed, final MissingShares missing) throws IOException {
         requireOwnAddress();
+        final SeriesQuery asked = parsed.besideRuleLabels(rules.current());
         if (localOnly && asked.outliersOnly()) {
             return JSON.writeValueAsString(new SeriesShare(List.of(), 0, List.of(), localOutlierAlerts(asked),
                     List.of()));
@@ -286,7 +287,7 @@ final class AlertsApi {
         final List<Map<String, Object>> out = new ArrayList<>();
         for (ActiveAlerts.ActiveAlert a : localActive()) {
             if (a.rule().condition() instanceof io.vigil.rules.Condition.Outlier
-                    && query.matches(a.series(), a.rule().alert())) {
+                    && query.matches(a.series(), a.rule())) {
                 final Map<String, Object> m = new LinkedHashMap<>();
                 m.put("rule", a.rule().id());
                 m.put("labels", new TreeMap<>(a.series().labels().with("__name__", a.series().name()).toMap()));

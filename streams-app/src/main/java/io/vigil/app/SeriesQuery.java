@@ -1,15 +1,20 @@
 package io.vigil.app;
 
+import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesFilter;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.LabelMatcher;
+import io.vigil.rules.Rule;
+import io.vigil.rules.TemplateValues;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -58,7 +63,7 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
             }
         }
         final AlertsQuery match = AlertsQuery.parse(rawQuery);
-        return new SeriesQuery(match, limit, keyParts(match), promoted, outliersOnly);
+        return new SeriesQuery(match, limit, keyParts(match, Set.of()), promoted, outliersOnly);
     }
 
     SeriesQuery {
@@ -126,10 +131,11 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
      * {@code __name__="cpu"}, {@code instance="node-07"} (escaped as keys are) for {@code instance="node-07"}. Not
      * for {@code alertname} (a rule's, not in the key), nor for an empty value (an absent label).
      */
-    private static List<String> keyParts(final AlertsQuery match) {
+    private static List<String> keyParts(final AlertsQuery match, final Set<String> ruleLabels) {
         final List<String> parts = new ArrayList<>();
         for (LabelMatcher m : match.matchers()) {
-            if (m.type() != LabelMatcher.Type.EQUAL || m.value().isEmpty() || m.name().equals("alertname")) {
+            if (m.type() != LabelMatcher.Type.EQUAL || m.value().isEmpty() || m.name().equals("alertname")
+                    || ruleLabels.contains(m.name())) {
                 continue;
             }
             if (m.name().equals("__name__")) {
@@ -164,28 +170,44 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
     }
 
     @Override
-    public boolean matches(final Series series, final String alertname) {
+    public boolean matches(final Series series, final Rule rule) {
         // The labels looked up where they are, not copied into a label set per rule and series.
         for (LabelMatcher m : match.matchers()) {
             final String actual = m.name().equals("__name__") ? series.name()
-                    : m.name().equals("alertname") ? alertname : series.labels().get(m.name());
+                    : m.name().equals("alertname") ? rule.alert()
+                    : rule.labels().containsKey(m.name()) ? ruleLabel(rule, m.name(), series)
+                    : series.labels().get(m.name());
             if (!m.matchesValue(actual)) {
                 return false;
             }
         }
         for (String word : match.words()) {
-            if (!contains(series, alertname, word)) {
+            if (!contains(series, rule, word)) {
                 return false;
             }
         }
         return true;
     }
 
+    /**
+     * A rule's label as its alert would have it: rendered with the series' labels and {@code alertname}. A label
+     * made of {@code $value} renders as the value is unknown here: a filter on it is not one an alert would share.
+     */
+    private static String ruleLabel(final Rule rule, final String name, final Series series) {
+        return rule.labels().get(name).render(series.labels().with("alertname", rule.alert()),
+                new TemplateValues(Double.NaN, Double.NaN, Double.NaN));
+    }
+
     /** As {@link AlertsQuery}'s words: a label name or value containing it. */
-    private static boolean contains(final Series series, final String alertname, final String word) {
+    private static boolean contains(final Series series, final Rule rule, final String word) {
         if ("__name__".contains(word) || series.name().contains(word) || "alertname".contains(word)
-                || alertname.contains(word)) {
+                || rule.alert().contains(word)) {
             return true;
+        }
+        for (String name : rule.labels().keySet()) {
+            if (name.contains(word) || ruleLabel(rule, name, series).contains(word)) {
+                return true;
+            }
         }
         final Labels labels = series.labels();
         for (int i = 0; i < labels.size(); i++) {
@@ -207,6 +229,18 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
         }
         throw new AlertsQuery.BadQuery("limit must be a whole number from 1 to " + MAX_LIMIT + ", not \"" + value
                 + "\"");
+    }
+
+    /**
+     * This query for the rules of {@code index}: a label any rule sets (such as {@code severity}) is the rule's in
+     * the alert, not the series', so its matchers no longer pass a series over on its key.
+     */
+    SeriesQuery besideRuleLabels(final RuleIndex index) {
+        final Set<String> ruleLabels = new HashSet<>();
+        for (int i = 0; i < index.ruleCount(); i++) {
+            ruleLabels.addAll(index.rule(i).labels().keySet());
+        }
+        return new SeriesQuery(match, limit, keyParts(match, ruleLabels), promoted, outliersOnly);
     }
 
     /** This query, asking each instance only for its peer stage's outlier alerts. */

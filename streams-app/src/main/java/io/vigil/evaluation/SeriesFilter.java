@@ -1,6 +1,7 @@
 package io.vigil.evaluation;
 
 import io.vigil.model.Series;
+import io.vigil.rules.Rule;
 
 /** Which pairs of rule and series a question ({@link SeriesQuestions}) asks about. */
 public interface SeriesFilter {
@@ -16,10 +17,10 @@ public interface SeriesFilter {
     boolean mayMatchRule(String alertname);
 
     /**
-     * Whether the pair of a rule and a series is asked about: by the series' labels, its name as {@code __name__}
-     * and the rule's alert as {@code alertname}, as an alert's filter sees them.
+     * Whether the pair of a rule and a series is asked about: by the labels its alert would have (the series',
+     * {@code alertname}, the rule's own {@code labels}, which win) and the series' name as {@code __name__}.
      */
-    boolean matches(Series series, String alertname);
+    boolean matches(Series series, Rule rule);
 
     /**
      * How the outlier alert of this pair ranks, as the question was told of it: 0 firing, 1 pending, 2 none known.

@@ -1034,7 +1034,7 @@ public final class TaskEvaluator {
                 }
                 // Parsed from its key, once: a question is rare, and a state keeps no Series, to spare its bytes.
                 s = s != null ? s : Series.fromKey(key);
-                if (asked.matches(s, alert)) {
+                if (asked.matches(s, rules.rule(i))) {
                     matched++;
                     kept.add(new Match(state, s, i, SeriesQuestions.rank(asked, rules.rule(i), key,
                             state.alert(ruleIds[i]))));

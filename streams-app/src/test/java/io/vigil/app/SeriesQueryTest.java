@@ -3,8 +3,10 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.evaluation.RuleIndex;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import io.vigil.rules.Rule;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,10 +22,30 @@ class SeriesQueryTest {
         return SeriesQuery.parse("match=" + URLEncoder.encode(filter, StandardCharsets.UTF_8));
     }
 
+    private static final RuleIndex RULES = new RuleIndex(TopologyFixture.parse("""
+            groups:
+              - name: g
+                rules:
+                  - alert: CpuHigh
+                    series: cpu
+                    threshold: {above: 90}
+                    labels: {severity: page, owner: "{{ $labels.instance }}-team"}
+                  - alert: NodeDown
+                    series: cpu
+                    absent: {after: 5m}
+                  - alert: Other
+                    series: cpu
+                    threshold: {above: 90}
+            """));
+
+    private static Rule rule(final String alertname) {
+        return RULES.byId("g/" + alertname).orElseThrow();
+    }
+
     /** Matched by the filter, and not passed over on its key. */
     private static boolean asks(final String filter, final String alertname) {
-        final SeriesQuery q = query(filter);
-        final boolean matches = q.matches(NODE, alertname);
+        final SeriesQuery q = query(filter).besideRuleLabels(RULES);
+        final boolean matches = q.matches(NODE, rule(alertname));
         // The key check may let a series through that the filter then refuses, never the other way.
         assertThat(!matches || q.mayMatch(NODE.key()) && q.mayMatchRule(alertname)).as(filter).isTrue();
         return matches && q.mayMatch(NODE.key()) && q.mayMatchRule(alertname);
@@ -43,6 +65,26 @@ class SeriesQueryTest {
         assertThat(asks("High", "CpuHigh")).isTrue();
         assertThat(asks("node-0 web", "CpuHigh")).isTrue();
         assertThat(asks("memory", "CpuHigh")).isFalse();
+    }
+
+    /**
+     * The page sends one filter to /api/alerts and /api/series: a label the rule sets (severity, a templated owner)
+     * selects its series as it selects its alerts, and the rule's value wins over a series' own, as in the alert.
+     */
+    @Test
+    void aFilterSeesTheRulesOwnLabelsAsItsAlertsHaveThem() {
+        assertThat(asks("severity=page", "CpuHigh")).isTrue();
+        assertThat(asks("severity=page", "NodeDown")).isFalse();
+        assertThat(asks("owner=node-07-team", "CpuHigh")).isTrue();
+        assertThat(asks("owner=~\"node-08.*\"", "CpuHigh")).isFalse();
+        assertThat(asks("page", "CpuHigh")).isTrue();
+        assertThat(asks("page", "NodeDown")).isFalse();
+        assertThat(asks("owner", "CpuHigh")).isTrue();
+        final Series ownSeverity = new Series("cpu", Labels.of("instance", "n1", "severity", "info"));
+        final SeriesQuery page = query("severity=page").besideRuleLabels(RULES);
+        assertThat(page.matches(ownSeverity, rule("CpuHigh"))).isTrue();
+        assertThat(page.mayMatch(ownSeverity.key())).isTrue();
+        assertThat(page.matches(ownSeverity, rule("NodeDown"))).isFalse();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import io.vigil.rules.Rule;
 import java.util.function.Predicate;
 
 /** For tests: a {@link SeriesFilter} of the labels an alert's filter sees, passing every series key and rule on. */
@@ -23,8 +24,8 @@ public final class LabelsFilter {
             }
 
             @Override
-            public boolean matches(final Series series, final String alertname) {
-                return matches.test(series.labels().with("__name__", series.name()).with("alertname", alertname));
+            public boolean matches(final Series series, final Rule rule) {
+                return matches.test(series.labels().with("__name__", series.name()).with("alertname", rule.alert()));
             }
         };
     }

@@ -218,7 +218,7 @@ class SeriesExplanationTest {
             }
 
             @Override
-            public boolean matches(final Series series, final String alertname) {
+            public boolean matches(final Series series, final Rule rule) {
                 return true;
             }
 
