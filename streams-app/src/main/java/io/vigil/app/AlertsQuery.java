@@ -65,7 +65,7 @@ record AlertsQuery(String filter, List<LabelMatcher> matchers, List<String> word
      * A parameter's value, percent-decoded; a bad escape is a {@link BadQuery} like any other mistake, answered 400
      * in JSON (the JDK server already refuses most of them, with its own HTML page, before the API sees the request).
      */
-    private static String decoded(final String name, final String raw) {
+    static String decoded(final String name, final String raw) {
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

@@ -28,10 +28,11 @@ import java.util.StringJoiner;
  * the outlier alerts pending or firing ({@code outliers=only}, each instance's peer stage), and asks the tasks with
  * them ({@code promote}, at most {@link #MAX_PROMOTED}), so each ranks those pairs as their alerts stand.
  *
+ * @param rule     the one rule asked about ({@code GROUP/ALERT}), "" for any: an alert name may be in several groups
  * @param promoted the outlier alerts pending or firing, by {@link #pairHash}: 0 firing, 1 pending
  * @param outliersOnly only the peer stage's outlier alerts are asked for, not the tasks' entries
  */
-record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long, Integer> promoted,
+record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyParts, Map<Long, Integer> promoted,
                    boolean outliersOnly) implements SeriesFilter {
 
     static final int DEFAULT_LIMIT = 100;
@@ -51,6 +52,7 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
         int limit = DEFAULT_LIMIT;
         Map<Long, Integer> promoted = Map.of();
         boolean outliersOnly = false;
+        String rule = "";
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
                 if (pair.startsWith("limit=")) {
@@ -59,11 +61,13 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
                     promoted = promoted(pair.substring("promote=".length()));
                 } else if (pair.equals("outliers=only")) {
                     outliersOnly = true;
+                } else if (pair.startsWith("rule=")) {
+                    rule = AlertsQuery.decoded("rule", pair.substring("rule=".length()));
                 }
             }
         }
         final AlertsQuery match = AlertsQuery.parse(rawQuery);
-        return new SeriesQuery(match, limit, keyParts(match, Set.of()), promoted, outliersOnly);
+        return new SeriesQuery(match, rule, limit, keyParts(match, Set.of()), promoted, outliersOnly);
     }
 
     SeriesQuery {
@@ -80,7 +84,7 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
         final Map<Long, Integer> ranks = new HashMap<>();
         alerts.stream().sorted(SeriesShare.ORDER).limit(Math.min(limit, MAX_PROMOTED)).forEach(a -> ranks.put(
                 pairHash((String) a.get("rule"), SeriesShare.seriesKey(a)), "firing".equals(a.get("state")) ? 0 : 1));
-        return new SeriesQuery(match, limit, keyParts, ranks, false);
+        return new SeriesQuery(match, rule, limit, keyParts, ranks, false);
     }
 
     @Override
@@ -160,9 +164,12 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
     }
 
     @Override
-    public boolean mayMatchRule(final String alertname) {
+    public boolean mayMatchRule(final Rule rule) {
+        if (!this.rule.isEmpty() && !this.rule.equals(rule.id())) {
+            return false;
+        }
         for (LabelMatcher m : match.matchers()) {
-            if (m.name().equals("alertname") && !m.matchesValue(alertname)) {
+            if (m.name().equals("alertname") && !m.matchesValue(rule.alert())) {
                 return false;
             }
         }
@@ -171,6 +178,9 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
 
     @Override
     public boolean matches(final Series series, final Rule rule) {
+        if (!this.rule.isEmpty() && !this.rule.equals(rule.id())) {
+            return false;
+        }
         // The labels looked up where they are, not copied into a label set per rule and series.
         for (LabelMatcher m : match.matchers()) {
             final String actual = m.name().equals("__name__") ? series.name()
@@ -240,12 +250,12 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
         for (int i = 0; i < index.ruleCount(); i++) {
             ruleLabels.addAll(index.rule(i).labels().keySet());
         }
-        return new SeriesQuery(match, limit, keyParts(match, ruleLabels), promoted, outliersOnly);
+        return new SeriesQuery(match, rule, limit, keyParts(match, ruleLabels), promoted, outliersOnly);
     }
 
     /** This query, asking each instance only for its peer stage's outlier alerts. */
     SeriesQuery outlierAlertsOnly() {
-        return new SeriesQuery(match, limit, keyParts, Map.of(), true);
+        return new SeriesQuery(match, rule, limit, keyParts, Map.of(), true);
     }
 
     /** This query's parameters as another instance is asked them (after {@code scope=local}). */
@@ -253,6 +263,9 @@ record SeriesQuery(AlertsQuery match, int limit, List<String> keyParts, Map<Long
         final StringBuilder out = new StringBuilder("&limit=").append(limit);
         if (!match.filter().isEmpty()) {
             out.append("&match=").append(URLEncoder.encode(match.filter(), StandardCharsets.UTF_8));
+        }
+        if (!rule.isEmpty()) {
+            out.append("&rule=").append(URLEncoder.encode(rule, StandardCharsets.UTF_8));
         }
         if (outliersOnly) {
             out.append("&outliers=only");

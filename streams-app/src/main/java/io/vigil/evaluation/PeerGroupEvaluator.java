@@ -73,7 +73,7 @@ public final class PeerGroupEvaluator {
         final List<PeerJudgment> out = new ArrayList<>();
         for (PeerJudgment j : judgments.values()) {
             final Optional<Rule> rule = rules.byId(j.ruleId());
-            if (rule.isPresent() && filter.mayMatchRule(rule.get().alert())) {
+            if (rule.isPresent() && filter.mayMatchRule(rule.get())) {
                 out.add(j);
             }
         }

@@ -13,8 +13,8 @@ public interface SeriesFilter {
      */
     boolean mayMatch(String seriesKey);
 
-    /** Whether a rule of this alert name may be in a pair the filter matches: false only where none can be. */
-    boolean mayMatchRule(String alertname);
+    /** Whether this rule may be in a pair the filter matches: false only where none can be. */
+    boolean mayMatchRule(Rule rule);
 
     /**
      * Whether the pair of a rule and a series is asked about: by the labels its alert would have (the series',

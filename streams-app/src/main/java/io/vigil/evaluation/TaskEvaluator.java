@@ -1028,8 +1028,7 @@ public final class TaskEvaluator {
             }
             Series s = null;
             for (int i : state.ruleIndexes()) {
-                final String alert = rules.rule(i).alert();
-                if (!asked.mayMatchRule(alert)) {
+                if (!asked.mayMatchRule(rules.rule(i))) {
                     continue;
                 }
                 // Parsed from its key, once: a question is rare, and a state keeps no Series, to spare its bytes.

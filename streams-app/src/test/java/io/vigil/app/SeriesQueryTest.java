@@ -47,8 +47,8 @@ class SeriesQueryTest {
         final SeriesQuery q = query(filter).besideRuleLabels(RULES);
         final boolean matches = q.matches(NODE, rule(alertname));
         // The key check may let a series through that the filter then refuses, never the other way.
-        assertThat(!matches || q.mayMatch(NODE.key()) && q.mayMatchRule(alertname)).as(filter).isTrue();
-        return matches && q.mayMatch(NODE.key()) && q.mayMatchRule(alertname);
+        assertThat(!matches || q.mayMatch(NODE.key()) && q.mayMatchRule(rule(alertname))).as(filter).isTrue();
+        return matches && q.mayMatch(NODE.key()) && q.mayMatchRule(rule(alertname));
     }
 
     @Test
@@ -65,6 +65,33 @@ class SeriesQueryTest {
         assertThat(asks("High", "CpuHigh")).isTrue();
         assertThat(asks("node-0 web", "CpuHigh")).isTrue();
         assertThat(asks("memory", "CpuHigh")).isFalse();
+    }
+
+    /** An alert name may be in several groups: a rule named by its id is the one asked about, not its namesakes. */
+    @Test
+    void aRuleNamedByItsIdIsTheOnlyOneAsked() {
+        final RuleIndex twoGroups = new RuleIndex(TopologyFixture.parse("""
+                groups:
+                  - name: web
+                    rules:
+                      - alert: CpuHigh
+                        series: cpu
+                        threshold: {above: 90}
+                  - name: db
+                    rules:
+                      - alert: CpuHigh
+                        series: cpu
+                        threshold: {above: 80}
+                """));
+        final SeriesQuery q = SeriesQuery.parse("rule=web%2FCpuHigh&match=instance%3Dnode-07");
+        assertThat(q.rule()).isEqualTo("web/CpuHigh");
+        assertThat(q.mayMatchRule(twoGroups.byId("web/CpuHigh").orElseThrow())).isTrue();
+        assertThat(q.mayMatchRule(twoGroups.byId("db/CpuHigh").orElseThrow())).isFalse();
+        assertThat(q.matches(NODE, twoGroups.byId("web/CpuHigh").orElseThrow())).isTrue();
+        assertThat(q.matches(NODE, twoGroups.byId("db/CpuHigh").orElseThrow())).isFalse();
+        // As another instance is asked it.
+        assertThat(SeriesQuery.parse(q.parameters().substring(1)).rule()).isEqualTo("web/CpuHigh");
+        assertThat(q.parameters()).isEqualTo("&limit=100&match=instance%3Dnode-07&rule=web%2FCpuHigh");
     }
 
     /**
@@ -95,8 +122,8 @@ class SeriesQueryTest {
         assertThat(query("cluster=\"web\\\"1\\\"\"").mayMatch(NODE.key())).isTrue();
         // Nothing to rule out on the key: the alert name is not in it, nor a regex's values. The rule is ruled out.
         assertThat(query("alertname=Other instance=~\"x.*\"").mayMatch(NODE.key())).isTrue();
-        assertThat(query("alertname=Other").mayMatchRule("CpuHigh")).isFalse();
-        assertThat(query("alertname=~\"Cpu.*\"").mayMatchRule("CpuHigh")).isTrue();
+        assertThat(query("alertname=Other").mayMatchRule(rule("CpuHigh"))).isFalse();
+        assertThat(query("alertname=~\"Cpu.*\"").mayMatchRule(rule("CpuHigh"))).isTrue();
     }
 
     @Test

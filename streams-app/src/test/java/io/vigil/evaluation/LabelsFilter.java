@@ -19,7 +19,7 @@ public final class LabelsFilter {
             }
 
             @Override
-            public boolean mayMatchRule(final String alertname) {
+            public boolean mayMatchRule(final Rule rule) {
                 return true;
             }
 

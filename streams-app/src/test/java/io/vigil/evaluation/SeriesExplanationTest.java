@@ -213,7 +213,7 @@ class SeriesExplanationTest {
             }
 
             @Override
-            public boolean mayMatchRule(final String alertname) {
+            public boolean mayMatchRule(final Rule rule) {
                 return true;
             }
 
