@@ -125,6 +125,19 @@ final class Baseline {
     }
 
     /**
+     * The evaluations its history spans: each sample kept stands for {@link #stride} of them, up to the whole ring's.
+     * What a user counts, where {@link #size} counts samples: a 1h baseline at 10 s keeps every second evaluation.
+     */
+    int evaluationsHeld() {
+        return (int) Math.min(sinceSample, (long) samples.length * stride);
+    }
+
+    /** How many evaluations a baseline of {@code evaluations} must see before {@link #isWarm}: the warm sample's. */
+    static int evaluationsToWarm(final long evaluations) {
+        return (warmAt(evaluations) - 1) * strideFor(evaluations) + 1;
+    }
+
+    /**
      * The median and the median absolute deviation of the history, in {@code out[0]} and {@code out[1]}.
      *
      * @param work room for {@link #MAX_SAMPLES} values to reorder a copy of the ring in, the caller's (one per

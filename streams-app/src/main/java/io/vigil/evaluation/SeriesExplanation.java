@@ -17,8 +17,9 @@ import io.vigil.rules.Rule;
  *                      peer stage judges against the group
  * @param median        deviation: the baseline's centre (its mean with {@code method: stddev})
  * @param z             deviation: the value's score against it
- * @param baselineSize  deviation: the evaluations the baseline holds; -1 for other kinds
- * @param baselineWarm  deviation: how many it needs before it judges (half the baseline); -1 for other kinds
+ * @param baselineSize  deviation: the evaluations the baseline spans (not its samples, one per stride); -1 for other
+ *                      kinds
+ * @param baselineWarm  deviation: how many it must see before it judges (half the baseline); -1 for other kinds
  * @param lastSeen      the series' newest point at or before {@code at}
  */
 public record SeriesExplanation(Rule rule, Series series, AlertStatus status, long at, int points, double value,

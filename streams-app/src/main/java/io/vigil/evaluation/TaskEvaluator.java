@@ -1089,8 +1089,8 @@ public final class TaskEvaluator {
                 value = aggregate(state, i, at, to);
                 final Baseline baseline = silentLongerThan(state, at - windowMs[i], to, deviation.baseline().toMillis())
                         ? null : state.baselineIfHeld(ruleIds[i]);
-                baselineSize = baseline == null ? 0 : baseline.size();
-                baselineWarm = Baseline.warmAt(baselineEvaluations[i]);
+                baselineSize = baseline == null ? 0 : baseline.evaluationsHeld();
+                baselineWarm = Baseline.evaluationsToWarm(baselineEvaluations[i]);
                 if (!Double.isNaN(value)) {
                     if (baseline == null || !baseline.isWarm()) {
                         holds = SeriesExplanation.Holds.WARMING_UP;

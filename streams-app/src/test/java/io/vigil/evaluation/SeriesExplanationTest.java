@@ -184,6 +184,31 @@ class SeriesExplanationTest {
         assertThat(judged.baselineSize()).isGreaterThanOrEqualTo(15);
     }
 
+    /**
+     * A 1 h baseline at 10 s keeps every second of its 360 evaluations: the answer counts evaluations, as the user
+     * does, not the samples kept, and it judges once they reach what it said it needs.
+     */
+    @Test
+    void aLongBaselineCountsEvaluationsNotTheSamplesItKeeps() {
+        final Rule shift = rule("Shift", Aggregate.LAST, Duration.ofSeconds(10), new Condition.Deviation(
+                Duration.ofHours(1), Direction.HIGH, 3, 0, BaselineMethod.STDDEV), Duration.ZERO);
+        final TaskEvaluator e = evaluator(shift);
+        SeriesExplanation before = null;
+        for (int k = 0; k < 400; k++) {
+            feed(e, 10 + 10L * k, Map.of(N1, new double[] {k % 2 == 0 ? 10 : 12}));
+            final SeriesExplanation now = only(e, N1);
+            assertThat(now.baselineWarm()).isEqualTo(179);
+            if (now.holds() != SeriesExplanation.Holds.WARMING_UP) {
+                assertThat(before).isNotNull();
+                assertThat(before.baselineSize()).isLessThan(179);
+                assertThat(now.baselineSize()).isGreaterThanOrEqualTo(179).isLessThanOrEqualTo(181);
+                return;
+            }
+            before = now;
+        }
+        throw new AssertionError("never warm: " + before);
+    }
+
     @Test
     void anOutlierRuleGivesTheSeriesValueForThePeerStageToJudge() {
         final Rule low = rule("Low", Aggregate.AVG, Duration.ofSeconds(30),
