@@ -293,6 +293,7 @@ final class AlertsApi {
                 m.put("labels", new TreeMap<>(a.series().labels().with("__name__", a.series().name()).toMap()));
                 m.put("state", a.status().isFiring() ? "firing" : "pending");
                 m.put("activeAt", Instant.ofEpochMilli(a.status().activeAt()).toString());
+                m.put("startsAt", a.status().isFiring() ? Instant.ofEpochMilli(a.status().firedAt()).toString() : null);
                 m.put("median", number(a.numbers().median()));
                 m.put("z", number(a.numbers().z()));
                 out.add(m);

@@ -26,6 +26,8 @@ final class SeriesExplanationJson {
         m.put("labels", labels(e));
         m.put("state", e.status().state().name().toLowerCase(Locale.ROOT));
         m.put("activeAt", time(e.status().activeAt()));
+        // As /api/alerts' startsAt: when it began firing, which the page's alert rows count from.
+        m.put("startsAt", e.status().isFiring() ? time(e.status().firedAt()) : null);
         m.put("for", DurationSyntax.format(rule.forDuration()));
         m.put("at", time(e.at()));
         m.put("aggregate", rule.aggregate().yamlName());

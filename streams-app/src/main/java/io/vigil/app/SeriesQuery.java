@@ -56,7 +56,7 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
                 if (pair.startsWith("limit=")) {
-                    limit = limit(pair.substring("limit=".length()));
+                    limit = limit(AlertsQuery.decoded("limit", pair.substring("limit=".length())));
                 } else if (pair.startsWith("promote=")) {
                     promoted = promoted(pair.substring("promote=".length()));
                 } else if (pair.equals("outliers=only")) {

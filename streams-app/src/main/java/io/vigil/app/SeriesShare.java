@@ -91,7 +91,7 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
                 final Map<String, Object> alert = alerts.get(List.of(e.get("rule"), e.get("labels")));
                 if (alert != null) {
                     // The group's median and the series' z at the alert's last judgment: what made it pending or firing.
-                    for (String field : List.of("state", "activeAt", "median", "z")) {
+                    for (String field : List.of("state", "activeAt", "startsAt", "median", "z")) {
                         e.put(field, alert.get(field));
                     }
                 }

@@ -130,6 +130,7 @@ class SeriesQueryTest {
     void theLimitIsAWholeNumberUpToTenThousand() {
         assertThat(SeriesQuery.parse(null).limit()).isEqualTo(SeriesQuery.DEFAULT_LIMIT);
         assertThat(SeriesQuery.parse("limit=3&match=cpu").limit()).isEqualTo(3);
+        assertThat(SeriesQuery.parse("limit=%31%30").limit()).isEqualTo(10);
         for (String bad : new String[] {"0", "-1", "10001", "ten", ""}) {
             assertThatThrownBy(() -> SeriesQuery.parse("limit=" + bad)).isInstanceOf(AlertsQuery.BadQuery.class)
                     .hasMessage("limit must be a whole number from 1 to 10000, not \"" + bad + "\"");

@@ -52,7 +52,7 @@ class SeriesShareTest {
         final SeriesShare a = new SeriesShare(List.of(entry("web/Low", "node-07", "inactive", 3.2),
                 entry("web/CpuHigh", "node-01", "inactive", 40)), 2, List.of(), List.of(), List.of());
         final Map<String, Object> alert = Map.of("rule", "web/Low", "labels", Map.of("instance", "node-07",
-                "__name__", "cpu", "cluster", "web"), "state", "firing", "activeAt", "2026-12-06T10:00:00Z",
+                "__name__", "cpu", "cluster", "web"), "state", "firing", "activeAt", "2026-12-06T10:00:00Z", "startsAt", "2026-12-06T10:05:00Z",
                 "median", 2507.0, "z", -9.5);
         final SeriesShare b = new SeriesShare(List.of(entry("web/CpuHigh", "node-02", "pending", 95)), 1,
                 List.of("task 0_3 of b:8080"), List.of(alert), List.of());
@@ -62,7 +62,8 @@ class SeriesShareTest {
                 + " " + e.get("state")).containsExactly("web/Low node-07 firing", "web/CpuHigh node-02 pending",
                 "web/CpuHigh node-01 inactive");
         assertThat(merged.series().get(0)).containsEntry("median", 2507.0).containsEntry("z", -9.5)
-                .containsEntry("activeAt", "2026-12-06T10:00:00Z").containsEntry("value", 3.2);
+                .containsEntry("activeAt", "2026-12-06T10:00:00Z").containsEntry("startsAt", "2026-12-06T10:05:00Z")
+                .containsEntry("value", 3.2);
         assertThat(merged.matched()).isEqualTo(3);
         assertThat(merged.unanswered()).containsExactly("task 0_3 of b:8080");
         // The whole answer leaves the peer stages' parts out: they are in its entries now.
