@@ -4,6 +4,7 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.Rule;
 import java.util.function.Predicate;
+import java.util.function.ToIntBiFunction;
 
 /** For tests: a {@link SeriesFilter} of the labels an alert's filter sees, passing every series key and rule on. */
 public final class LabelsFilter {
@@ -12,6 +13,11 @@ public final class LabelsFilter {
     }
 
     public static SeriesFilter of(final Predicate<Labels> matches) {
+        return of(matches, (ruleId, seriesKey) -> 2);
+    }
+
+    /** As {@link #of(Predicate)}, told how the peer stage's outlier alerts stand ({@link SeriesFilter#outlierAlertRank}). */
+    public static SeriesFilter of(final Predicate<Labels> matches, final ToIntBiFunction<String, String> outlierRank) {
         return new SeriesFilter() {
             @Override
             public boolean mayMatch(final String seriesKey) {
@@ -26,6 +32,11 @@ public final class LabelsFilter {
             @Override
             public boolean matches(final Series series, final Rule rule) {
                 return matches.test(series.labels().with("__name__", series.name()).with("alertname", rule.alert()));
+            }
+
+            @Override
+            public int outlierAlertRank(final String ruleId, final String seriesKey) {
+                return outlierRank.applyAsInt(ruleId, seriesKey);
             }
         };
     }

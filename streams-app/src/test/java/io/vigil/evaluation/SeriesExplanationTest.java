@@ -231,27 +231,8 @@ class SeriesExplanationTest {
         final SeriesFilter all = LabelsFilter.of(labels -> true);
         // By rule and series, n1 comes first: cut to one, the task keeps n1 unless it is told of n2's alert.
         assertThat(e.explain(all, 1).kept()).extracting(x -> x.series()).containsExactly(N1);
-        final SeriesFilter told = new SeriesFilter() {
-            @Override
-            public boolean mayMatch(final String seriesKey) {
-                return true;
-            }
-
-            @Override
-            public boolean mayMatchRule(final Rule rule) {
-                return true;
-            }
-
-            @Override
-            public boolean matches(final Series series, final Rule rule) {
-                return true;
-            }
-
-            @Override
-            public int outlierAlertRank(final String ruleId, final String seriesKey) {
-                return ruleId.equals(low.id()) && seriesKey.equals(N2.key()) ? 0 : 2;
-            }
-        };
+        final SeriesFilter told = LabelsFilter.of(labels -> true,
+                (ruleId, seriesKey) -> ruleId.equals(low.id()) && seriesKey.equals(N2.key()) ? 0 : 2);
         final SeriesQuestions.TaskAnswer cut = e.explain(told, 1);
         assertThat(cut.kept()).extracting(x -> x.series()).containsExactly(N2);
         assertThat(cut.matched()).isEqualTo(2);
