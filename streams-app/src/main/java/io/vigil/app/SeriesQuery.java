@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * What {@code /api/series} is asked for: the pairs of rule and series whose labels (the series' with
- * {@code __name__}, and the rule's {@code alertname}) match a filter as the alerts page's box takes it, at most
- * {@code limit} of them. The limit bounds what a stream thread builds and a page receives: a filter as broad as
+ * What {@code /api/series} is asked for: the pairs of rule and series whose labels (those of the pair's alert: the
+ * series', the rule's {@code alertname} and {@code labels}; and the series' name as {@code __name__}) match a filter
+ * as the alerts page's box takes it, at most {@code limit} of them. The limit bounds what a stream thread builds and a page receives: a filter as broad as
  * {@code cpu} matches every node of a large fleet.
  *
  * <p>An outlier's alert lives in the peer stage, often on another instance than its series' task, so the task
@@ -116,16 +116,13 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
         final Map<Long, Integer> out = new HashMap<>();
         for (String token : value.split(",")) {
             // f or p (firing, pending), then the pair's hash in 16 hex digits.
-            if (token.length() != 17 || (token.charAt(0) != 'f' && token.charAt(0) != 'p')) {
+            final boolean formed = token.length() == 17 && (token.charAt(0) == 'f' || token.charAt(0) == 'p')
+                    && token.substring(1).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+            if (!formed) {
                 throw new AlertsQuery.BadQuery("promote must list f or p and 16 hex digits, comma-separated, not \""
                         + value + "\"");
             }
-            try {
-                out.put(Long.parseUnsignedLong(token.substring(1), 16), token.charAt(0) == 'f' ? 0 : 1);
-            } catch (NumberFormatException e) {
-                throw new AlertsQuery.BadQuery("promote must list f or p and 16 hex digits, comma-separated, not \""
-                        + value + "\"");
-            }
+            out.put(Long.parseUnsignedLong(token.substring(1), 16), token.charAt(0) == 'f' ? 0 : 1);
         }
         return out;
     }

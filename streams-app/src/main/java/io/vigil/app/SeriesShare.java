@@ -97,7 +97,8 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
                 }
             }
         }
-        entries.sort(order(e -> query.outlierAlertRank((String) e.get("rule"), seriesKey(e))));
+        entries.sort(order(e -> query.promoted().isEmpty() ? 2
+                : query.outlierAlertRank((String) e.get("rule"), seriesKey(e))));
         return new SeriesShare(List.copyOf(entries.subList(0, Math.min(query.limit(), entries.size()))), matched,
                 unanswered, null, null);
     }
