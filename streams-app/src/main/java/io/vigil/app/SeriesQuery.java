@@ -20,8 +20,8 @@ import java.util.StringJoiner;
 /**
  * What {@code /api/series} is asked for: the pairs of rule and series whose labels (those of the pair's alert: the
  * series', the rule's {@code alertname} and {@code labels}; and the series' name as {@code __name__}) match a filter
- * as the alerts page's box takes it, at most {@code limit} of them. The limit bounds what a stream thread builds and a page receives: a filter as broad as
- * {@code cpu} matches every node of a large fleet.
+ * as the alerts page's box takes it, at most {@code limit} of them. The limit bounds what a stream thread builds and
+ * a page receives: a filter as broad as {@code cpu} matches every node of a large fleet.
  *
  * <p>An outlier's alert lives in the peer stage, often on another instance than its series' task, so the task
  * cutting its answer to the limit cannot tell a firing outlier from a quiet one. The instance asking first gathers

@@ -1062,8 +1062,8 @@ public final class TaskEvaluator {
         // The instant evaluateThrough will judge next: before the group's first evaluation, the first instant of the
         // task's earliest point (a backlog is judged from its start, not from its newest point); past a gap where
         // nothing can change, the instant it jumps to.
-        long at = next != Long.MIN_VALUE ? next
-                : alignUp(earliestPoint != Long.MAX_VALUE ? earliestPoint : newest == Long.MIN_VALUE ? 0 : newest, every);
+        final long first = earliestPoint != Long.MAX_VALUE ? earliestPoint : newest == Long.MIN_VALUE ? 0 : newest;
+        long at = next != Long.MIN_VALUE ? next : alignUp(first, every);
         final long interesting = Math.min(earliestPoint, nextDeadline);
         if (activeAlerts == 0 && interesting != Long.MAX_VALUE && interesting > at) {
             at = alignUp(interesting, every);

@@ -325,7 +325,8 @@ class AlertsApiIT {
             assertThat(ruleStates.headers().firstValue(MissingShares.HEADER)).hasValue(bGone);
             assertThat(ruleStates.body()).contains("\"firing\":" + local1.size() + ",");
             assertThat(ask(port1, "/api/rules").statusCode()).isEqualTo(502);
-            final Map<String, Object> seen = JSON.readValue(get(port1, "/api/series?partial=allow"), new TypeReference<>() { });
+            final Map<String, Object> seen = JSON.readValue(get(port1, "/api/series?partial=allow"),
+                    new TypeReference<>() { });
             assertThat(seen.get("unanswered")).isEqualTo(List.of(bGone));
             assertThat(ask(port1, "/api/series").statusCode()).isEqualTo(502);
             // The page shows a's alerts and says whose are not shown, rather than nothing but the error.

@@ -52,8 +52,8 @@ class SeriesShareTest {
         final SeriesShare a = new SeriesShare(List.of(entry("web/Low", "node-07", "inactive", 3.2),
                 entry("web/CpuHigh", "node-01", "inactive", 40)), 2, List.of(), List.of(), List.of());
         final Map<String, Object> alert = Map.of("rule", "web/Low", "labels", Map.of("instance", "node-07",
-                "__name__", "cpu", "cluster", "web"), "state", "firing", "activeAt", "2026-12-06T10:00:00Z", "startsAt", "2026-12-06T10:05:00Z",
-                "median", 2507.0, "z", -9.5);
+                "__name__", "cpu", "cluster", "web"), "state", "firing", "activeAt", "2026-12-06T10:00:00Z",
+                "startsAt", "2026-12-06T10:05:00Z", "median", 2507.0, "z", -9.5);
         final SeriesShare b = new SeriesShare(List.of(entry("web/CpuHigh", "node-02", "pending", 95)), 1,
                 List.of("task 0_3 of b:8080"), List.of(alert), List.of());
 

@@ -16,7 +16,7 @@ public final class LabelsFilter {
         return of(matches, (ruleId, seriesKey) -> 2);
     }
 
-    /** As {@link #of(Predicate)}, told how the peer stage's outlier alerts stand ({@link SeriesFilter#outlierAlertRank}). */
+    /** As {@link #of(Predicate)}, told how the peer stage's outlier alerts stand ({@code outlierAlertRank}). */
     public static SeriesFilter of(final Predicate<Labels> matches, final ToIntBiFunction<String, String> outlierRank) {
         return new SeriesFilter() {
             @Override
