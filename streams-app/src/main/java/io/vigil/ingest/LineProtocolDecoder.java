@@ -139,18 +139,23 @@ final class LineProtocolDecoder {
         final Map<String, String> tags = new LinkedHashMap<>();
         while (c.peek() == ',') {
             c.next();
+            final int keyFrom = c.index();
             // An unescaped space or comma ends a tag key too: "my tag=x" is not a key with a space but a broken line.
             final String key = c.readUntil("=, ".toCharArray());
             c.expect('=');
+            final int valueFrom = c.index();
             final String value = c.readUntil(", ".toCharArray());
             if (key.isEmpty() || value.isEmpty()) {
-                throw new LineSyntaxException("empty tag key or value", c.index());
+                // Named where the missing text should be (the '=' of ",=x", the ',' or ' ' after "a="), so that
+                // the column alone says which of the two is missing; past the tag it pointed at the next one.
+                throw new LineSyntaxException("empty tag key or value", key.isEmpty() ? keyFrom : valueFrom);
             }
             final String previous = tags.put(labelName(key), value);
             if (previous != null) {
                 // InfluxDB refuses a tag given twice; two keys that make one label name ("a-b", "a_b") lose one too.
+                // Named at the second key, the one to remove or rename.
                 throw new LineSyntaxException("tag key " + Rejection.quote(key) + " is label "
-                        + Rejection.quote(labelName(key)) + " again", c.index());
+                        + Rejection.quote(labelName(key)) + " again", keyFrom);
             }
         }
         if (c.peek() != ' ') {
@@ -163,6 +168,7 @@ final class LineProtocolDecoder {
             if (!fields.isEmpty()) {
                 c.next();
             }
+            final int keyFrom = c.index();
             final String key = c.readUntil("=, ".toCharArray());
             c.expect('=');
             if (key.isEmpty()) {
@@ -174,9 +180,10 @@ final class LineProtocolDecoder {
             if (!names.add(field.name())) {
                 // Two values of one series at one instant. InfluxDB and Telegraf keep the last (InfluxDB IOx refuses
                 // two of different types), but which one the producer meant is not for Vigil to guess, as with a tag
-                // given twice; keys that make one name ("a-b", "a_b") would be two values of one series too.
+                // given twice; keys that make one name ("a-b", "a_b") would be two values of one series too. Named
+                // at the second key, as a tag given twice is.
                 throw new LineSyntaxException("field key " + Rejection.quote(key) + " is metric "
-                        + Rejection.quote(metricName(measurement) + "_" + field.name()) + " again", c.index());
+                        + Rejection.quote(metricName(measurement) + "_" + field.name()) + " again", keyFrom);
             }
             fields.add(field);
         } while (c.peek() == ',');

@@ -85,7 +85,17 @@ class LineProtocolDecoderTest {
                 Arguments.of("cpu,host=\u00e9\ud83d\ude00 usage=1e400 1655793000000000000",
                         "float field value '1e400' is out of range", 1, 19),
                 Arguments.of("# header\n\tcpu,host=\ud83d\ude00 x=1,usage=oops 1655793000000000000",
-                        "field value 'oops' is not a number, string or boolean", 2, 23));
+                        "field value 'oops' is not a number, string or boolean", 2, 23),
+                // A key given twice at its second key, the one to remove or rename.
+                Arguments.of("\tcpu,host=\u00e9,host=b usage=1 1655793000000000000",
+                        "tag key \"host\" is label \"host\" again", 1, 13),
+                Arguments.of("cpu,host=\u00e9 \u00e9=1,\u00e9=2 1655793000000000000",
+                        "field key \"\u00e9\" is metric \"cpu__\" again", 1, 16),
+                // An empty tag key or value where the missing text should be: the '=' of a key, what follows a
+                // value's '='.
+                Arguments.of("cpu,\ud83d\ude00=a,=b usage=1 1655793000000000000", "empty tag key or value", 1, 9),
+                Arguments.of("cpu,host=\u00e9,rack= usage=1 1655793000000000000", "empty tag key or value", 1, 17),
+                Arguments.of("cpu,rack=,host=a usage=1 1655793000000000000", "empty tag key or value", 1, 10));
     }
 
     /**
@@ -306,21 +316,25 @@ class LineProtocolDecoderTest {
                 .extracting(d -> d.series().labels().get("case")).containsExactly("\u00e9t\u00e9");
     }
 
-    /** A tag given twice kept its last value; InfluxDB refuses the line, and so does Vigil. */
+    /**
+     * A tag given twice kept its last value; InfluxDB refuses the line, and so does Vigil. Named where the second key
+     * starts, the one to remove or rename: the column after its value sent the reader to the next token.
+     */
     @Test
     void aTagGivenTwiceMakesTheLineInvalid() {
         final DecodedRecord r = decode("fz,case=x,case=y usage=1 1655793000000000000\nfz,case=z usage=1 1655793000000000000");
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("case")).containsExactly("z");
         assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: "
-                + "invalid_line: line 1: tag key \"case\" is label \"case\" again at column 17");
+                + "invalid_line: line 1: tag key \"case\" is label \"case\" again at column 11");
         // Two keys that make one label name would lose one value as well.
         assertThat(decode("fz,a-b=x,a_b=y usage=1 1655793000000000000").deadLetterMessage())
-                .isEqualTo("invalid_line: line 1: tag key \"a_b\" is label \"a_b\" again at column 15");
+                .isEqualTo("invalid_line: line 1: tag key \"a_b\" is label \"a_b\" again at column 10");
     }
 
     /**
      * A field given twice made two datapoints of one series at one instant. InfluxDB and Telegraf keep the last; which
-     * value the producer meant is not for Vigil to guess, so the line is refused, as one with a tag given twice.
+     * value the producer meant is not for Vigil to guess, so the line is refused, as one with a tag given twice, and
+     * named where the second key starts as that one is.
      */
     @Test
     void aFieldGivenTwiceMakesTheLineInvalid() {
@@ -329,14 +343,14 @@ class LineProtocolDecoderTest {
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host") + "=" + d.value())
                 .containsExactly("b=3.0");
         assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: field key"
-                + " \"usage_idle\" is metric \"cpu_usage_idle\" again at column 37");
+                + " \"usage_idle\" is metric \"cpu_usage_idle\" again at column 25");
         // Whatever the values and their types, and for two keys that make one metric name.
         assertThat(decode("cpu usage=1,usage=1 1700000000000000000").deadLetterMessage())
-                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 20");
+                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 13");
         assertThat(decode("cpu usage=\"high\",usage=1 1700000000000000000").deadLetterMessage())
-                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 25");
+                .isEqualTo("invalid_line: line 1: field key \"usage\" is metric \"cpu_usage\" again at column 18");
         assertThat(decode("cpu a-b=1,a_b=2 1700000000000000000").deadLetterMessage())
-                .isEqualTo("invalid_line: line 1: field key \"a_b\" is metric \"cpu_a_b\" again at column 16");
+                .isEqualTo("invalid_line: line 1: field key \"a_b\" is metric \"cpu_a_b\" again at column 11");
         assertThat(decode("cpu a=1,b=2 1700000000000000000").datapoints()).hasSize(2);
     }
 }
