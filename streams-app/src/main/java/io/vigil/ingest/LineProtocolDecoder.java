@@ -172,7 +172,8 @@ final class LineProtocolDecoder {
             final String key = c.readUntil("=, ".toCharArray());
             c.expect('=');
             if (key.isEmpty()) {
-                throw new LineSyntaxException("empty field key", c.index());
+                // At its '=', where the key should be, as an empty tag key is: past it the column named the value.
+                throw new LineSyntaxException("empty field key", keyFrom);
             }
             // Read to a number now, before anything of the line is used: a bad field rejects the line whole.
             final int valueFrom = c.index();

@@ -95,7 +95,8 @@ class LineProtocolDecoderTest {
                 // value's '='.
                 Arguments.of("cpu,\ud83d\ude00=a,=b usage=1 1655793000000000000", "empty tag key or value", 1, 9),
                 Arguments.of("cpu,host=\u00e9,rack= usage=1 1655793000000000000", "empty tag key or value", 1, 17),
-                Arguments.of("cpu,rack=,host=a usage=1 1655793000000000000", "empty tag key or value", 1, 10));
+                Arguments.of("cpu,rack=,host=a usage=1 1655793000000000000", "empty tag key or value", 1, 10),
+                Arguments.of("cpu,host=\u00e9 a=1,=2 1655793000000000000", "empty field key", 1, 16));
     }
 
     /**
