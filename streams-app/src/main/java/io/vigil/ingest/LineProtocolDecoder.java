@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -201,8 +202,13 @@ final class LineProtocolDecoder {
                 } catch (NumberFormatException | ArithmeticException e) {
                     // strip() also took whitespace other than spaces (a tab), which skipSpaces left before it.
                     final int tsFrom = c.index() + rest.length() - rest.stripLeading().length();
-                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts) + " is not an integer",
-                            tsFrom);
+                    // A whole number that does not fit a long, or overflows milliseconds once converted, is an
+                    // integer: "not an integer" sent its reader to look for a stray character. The unit says
+                    // what it was read as, the usual cause being nanoseconds on a topic set to seconds.
+                    final String problem = isDecimal(ts, true, false)
+                            ? " is out of range for epoch " + precision.name().toLowerCase(Locale.ROOT)
+                            : " is not an integer";
+                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts) + problem, tsFrom);
                 }
             }
         } else if (!c.atEnd()) {

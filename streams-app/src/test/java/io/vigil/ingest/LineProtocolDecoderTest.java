@@ -100,17 +100,37 @@ class LineProtocolDecoderTest {
     }
 
     /**
-     * A timestamp that is a long but overflows milliseconds once converted (seconds) is refused as one that is not a
-     * long, and named where it starts too.
+     * A timestamp that is a long but overflows milliseconds once converted (seconds) is out of range, named where it
+     * starts too, with the unit it was read in: "not an integer" sent its reader to look for a stray character in a
+     * whole number, where the usual cause is nanoseconds on a topic set to seconds.
      */
     @Test
-    void aTimestampBeyondMillisecondsNamesItsColumn() {
+    void aTimestampBeyondMillisecondsIsOutOfRangeAtItsColumn() {
         final RecordDecoder seconds = RecordDecoder.forTopic(
                 new InputTopic("s", InputFormat.INFLUX, TimestampPrecision.SECONDS, true), IngestLimits.defaults());
         final byte[] line = "\u00e9t\u00e9 usage=1  9200000000000000000".getBytes(StandardCharsets.UTF_8);
         assertThat(seconds.decode(line, NOW, NOW).rejections()).containsExactly(new Rejection(
-                DeadLetterReason.INVALID_LINE, "line 1: timestamp '9200000000000000000' is not an integer at column 14",
-                "timestamp '9200000000000000000' is not an integer", new RecordPosition(1, 14)));
+                DeadLetterReason.INVALID_LINE,
+                "line 1: timestamp '9200000000000000000' is out of range for epoch seconds at column 14",
+                "timestamp '9200000000000000000' is out of range for epoch seconds", new RecordPosition(1, 14)));
+    }
+
+    /**
+     * A whole number beyond a long is out of range in any unit, either sign; what is no whole number (a fraction, an
+     * exponent, a '+' beyond a long, a word) is still not an integer.
+     */
+    @ParameterizedTest
+    @CsvSource({
+            "99999999999999999999, is out of range for epoch nanoseconds",
+            "-9223372036854775809, is out of range for epoch nanoseconds",
+            "1655793000.5, is not an integer",
+            "1.6e18, is not an integer",
+            "+99999999999999999999, is not an integer",
+            "-, is not an integer"})
+    void aWholeTimestampBeyondALongIsOutOfRangeAndAnyOtherNotAnInteger(final String ts, final String words) {
+        assertThat(decode("cpu usage=1 " + ts).rejections()).containsExactly(new Rejection(
+                DeadLetterReason.INVALID_LINE, "line 1: timestamp '" + ts + "' " + words + " at column 13",
+                "timestamp '" + ts + "' " + words, new RecordPosition(1, 13)));
     }
 
     /**
@@ -125,6 +145,9 @@ class LineProtocolDecoderTest {
                 .isEqualTo("line 1: field value " + cut + " is not a number, string or boolean at column 11");
         assertThat(decode("cpu usage=1 " + token).rejections().get(0).detail())
                 .isEqualTo("line 1: timestamp " + cut + " is not an integer at column 13");
+        assertThat(decode("cpu usage=1 " + "9".repeat(400)).rejections().get(0).detail())
+                .isEqualTo("line 1: timestamp '" + "9".repeat(61) + "...' is out of range for epoch nanoseconds"
+                        + " at column 13");
         assertThat(decode("cpu usage=-" + token + "u").rejections().get(0).detail())
                 .isEqualTo("line 1: unsigned field value '-" + "x".repeat(60) + "...' is negative at column 11");
         assertThat(decode("cpu usage=1" + "0".repeat(400)).rejections().get(0).detail())
