@@ -215,7 +215,11 @@ final class DatapointValidator {
         return null;
     }
 
-    private Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
+    /**
+     * Why the draft's timestamp is refused, or null: for a decoder whose datapoints share one timestamp (a Telegraf
+     * metric's fields), to reject it once for all of them.
+     */
+    Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
         if (draft.timestampProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, draft.timestampProblem);
         }

@@ -118,8 +118,8 @@ final class TelegrafJsonDecoder {
     }
 
     /**
-     * One metric, checked as a native datapoint is, in the validator's order: its name, its tags (labels), its fields
-     * (values). A problem with the metric as a whole rejects it once, not once per field.
+     * One metric, checked as a native datapoint is: its name, its tags (labels), its fields' names, its timestamp, and
+     * then each field's value. A problem with the metric as a whole rejects it once, not once per field.
      */
     private void metric(final JsonNode m, final String where, final long nowMs, final DecodedRecord.Builder out) {
         if (!m.isObject()) {
@@ -164,7 +164,15 @@ final class TelegrafJsonDecoder {
         if ((instance == null || instance.isEmpty()) && labels.containsKey("host")) {
             labels.put("instance", labels.get("host"));
         }
-        final JsonNode ts = m.get("timestamp");
+        // Every field shares it: checked once, so that a bad one is one rejection of the metric, not one per field
+        // in the same words (which inflated the rejection counts and named no field).
+        final DatapointDraft stamp = new DatapointDraft();
+        readTimestamp(m.get("timestamp"), stamp);
+        final Rejection timestampProblem = validator.timestampProblem(stamp, nowMs);
+        if (timestampProblem != null) {
+            out.reject(where.isEmpty() ? timestampProblem : timestampProblem.about(where));
+            return;
+        }
         final Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
         while (it.hasNext()) {
             final Map.Entry<String, JsonNode> field = it.next();
@@ -182,19 +190,34 @@ final class TelegrafJsonDecoder {
             } else {
                 draft.value(sample);
             }
-            // A null timestamp is no timestamp, left to the validator's missing_timestamp as in native JSON.
-            if (ts != null && ts.isNumber()) {
-                final double ms = ts.asDouble() * 1000;
-                // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant.
-                if (Math.abs(ms) < 9.2e18) {
-                    draft.timestamp(Math.round(ms));
-                } else {
-                    draft.timestampProblem = "timestamp " + ts + " is out of range for epoch seconds";
-                }
-            } else if (ts != null && !ts.isNull()) {
-                draft.timestampProblem = "timestamp " + ts + " is not a number of seconds";
-            }
+            draft.timestamp(stamp.timestampMs);
             validator.validate(draft, where, nowMs, out);
+        }
+    }
+
+    /**
+     * Reads a metric's timestamp, in seconds, into {@code draft}: its milliseconds, or why it has none. The value is
+     * quoted and cut as other input is, so that a long one cannot push the explanation out of the detail.
+     */
+    private static void readTimestamp(final JsonNode ts, final DatapointDraft draft) {
+        if (ts == null || ts.isNull()) {
+            // No timestamp, left to the validator's missing_timestamp as in native JSON.
+            return;
+        }
+        if (ts.isNumber()) {
+            final double ms = ts.asDouble() * 1000;
+            // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant.
+            if (Math.abs(ms) < 9.2e18) {
+                draft.timestamp(Math.round(ms));
+            } else {
+                draft.timestampProblem = "timestamp " + Rejection.quote(ts.asText())
+                        + " is out of range for epoch seconds";
+            }
+        } else if (ts.isTextual()) {
+            draft.timestampProblem = "timestamp " + Rejection.quote(ts.asText()) + " is not a number of seconds";
+        } else {
+            // Its type says what is wrong: an object or array written out could be of any length.
+            draft.timestampProblem = "\"timestamp\" is " + describe(ts) + ", not a number of seconds";
         }
     }
 

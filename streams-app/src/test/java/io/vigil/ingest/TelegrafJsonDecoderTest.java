@@ -94,7 +94,7 @@ class TelegrafJsonDecoderTest {
     void secondsOutsideTheYears0000To9999AreInvalid() {
         assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-9300000000000000}")
                 .deadLetterMessage())
-                .isEqualTo("invalid_timestamp: timestamp -9300000000000000 is out of range for epoch seconds");
+                .isEqualTo("invalid_timestamp: timestamp \"-9300000000000000\" is out of range for epoch seconds");
         assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-62167219201}")
                 .deadLetterMessage())
                 .isEqualTo("invalid_timestamp: timestamp -62167219201000 ms is outside the years 0000 to 9999");
@@ -167,6 +167,45 @@ class TelegrafJsonDecoderTest {
         assertThat(r.rejections()).extracting(Rejection::message).containsExactly(
                 "invalid_value: field \"usage\" is beyond the range of a double",
                 "invalid_value: field \"idle\" is beyond the range of a double");
+    }
+
+    /**
+     * A metric's timestamp is shared by its fields: a bad one is one rejection of the metric, not one per numeric
+     * field in the same words, which counted three rejections (and three dead-lettered datapoints in the header) for
+     * one mistake. Its string and boolean fields are not counted as skipped either: nothing of the metric is used, as
+     * nothing of a bad line protocol line is.
+     */
+    @Test
+    void aBadTimestampRejectsItsMetricOnce() {
+        final String fields = "\"fields\":{\"a\":1,\"b\":2.5,\"c\":3,\"state\":\"ok\"}";
+        final DecodedRecord r = decode("{\"metrics\":[{\"name\":\"cpu\"," + fields + ",\"timestamp\":\"soon\"},"
+                + "{\"name\":\"mem\"," + fields + ",\"timestamp\":1655793000}]}");
+        assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("mem_a", "mem_b", "mem_c");
+        assertThat(r.skippedFields()).isEqualTo(1);
+        assertThat(r.deadLetterMessage()).isEqualTo("1 of 4 datapoints rejected: "
+                + "invalid_timestamp: metric 0: timestamp \"soon\" is not a number of seconds");
+        // Every kind of timestamp problem: out of range, outside the years, ahead of the clock, missing.
+        for (String ts : new String[] {"1e300", "-62167219201", "1900000000", "null"}) {
+            assertThat(decode("{\"name\":\"cpu\"," + fields + ",\"timestamp\":" + ts + "}").rejections())
+                    .as(ts).hasSize(1);
+        }
+    }
+
+    /**
+     * A timestamp is quoted and cut as other input is: written whole, a long one pushed the explanation past the
+     * detail's {@value Rejection#MAX_DETAIL_LENGTH} characters, out of the {@code vigil.error} header.
+     */
+    @Test
+    void aLongBadTimestampIsCutSoThatTheDetailKeepsItsExplanation() {
+        final String metric = "{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":";
+        assertThat(decode(metric + "-" + "9".repeat(400) + "}").deadLetterMessage()).isEqualTo(
+                "invalid_timestamp: timestamp \"-" + "9".repeat(60) + "...\" is out of range for epoch seconds");
+        assertThat(decode(metric + "\"" + "x".repeat(400) + "\"}").deadLetterMessage()).isEqualTo(
+                "invalid_timestamp: timestamp \"" + "x".repeat(61) + "...\" is not a number of seconds");
+        assertThat(decode(metric + "{\"s\":\"" + "x".repeat(400) + "\"}}").deadLetterMessage())
+                .isEqualTo("invalid_timestamp: \"timestamp\" is an object, not a number of seconds");
+        assertThat(decode(metric + "true}").deadLetterMessage())
+                .isEqualTo("invalid_timestamp: \"timestamp\" is a boolean, not a number of seconds");
     }
 
     /**
