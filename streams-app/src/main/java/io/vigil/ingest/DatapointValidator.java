@@ -216,10 +216,15 @@ final class DatapointValidator {
     }
 
     /**
-     * Why the draft's timestamp is refused, or null: for a decoder whose datapoints share one timestamp (a Telegraf
-     * metric's fields), to reject it once for all of them.
+     * Why the draft's labels or timestamp are refused, the first in {@link #validate}'s order, or null: for a decoder
+     * whose datapoints share both (a Telegraf metric's fields), to reject them once for all of them.
      */
-    Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
+    Rejection sharedProblem(final DatapointDraft draft, final long nowMs) {
+        final Rejection labels = labelsProblem(draft);
+        return labels != null ? labels : timestampProblem(draft, nowMs);
+    }
+
+    private Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
         if (draft.timestampProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, draft.timestampProblem);
         }

@@ -118,8 +118,8 @@ final class TelegrafJsonDecoder {
     }
 
     /**
-     * One metric, checked as a native datapoint is: its name, its tags (labels), its fields' names, its timestamp, and
-     * then each field's value. A problem with the metric as a whole rejects it once, not once per field.
+     * One metric, checked as a native datapoint is: its name, its tags (labels, their limits too), its fields' names,
+     * its timestamp, and then each field's value. A problem with the metric as a whole rejects it once, not once per field.
      */
     private void metric(final JsonNode m, final String where, final long nowMs, final DecodedRecord.Builder out) {
         if (!m.isObject()) {
@@ -164,13 +164,14 @@ final class TelegrafJsonDecoder {
         if ((instance == null || instance.isEmpty()) && labels.containsKey("host")) {
             labels.put("instance", labels.get("host"));
         }
-        // Every field shares it: checked once, so that a bad one is one rejection of the metric, not one per field
+        // Every field shares them: checked once, so that bad ones are one rejection of the metric, not one per field
         // in the same words (which inflated the rejection counts and named no field).
-        final DatapointDraft stamp = new DatapointDraft();
-        readTimestamp(m.get("timestamp"), stamp);
-        final Rejection timestampProblem = validator.timestampProblem(stamp, nowMs);
-        if (timestampProblem != null) {
-            out.reject(where.isEmpty() ? timestampProblem : timestampProblem.about(where));
+        final DatapointDraft shared = new DatapointDraft();
+        shared.labels().putAll(labels);
+        readTimestamp(m.get("timestamp"), shared);
+        final Rejection sharedProblem = validator.sharedProblem(shared, nowMs);
+        if (sharedProblem != null) {
+            out.reject(where.isEmpty() ? sharedProblem : sharedProblem.about(where));
             return;
         }
         final Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
@@ -190,7 +191,7 @@ final class TelegrafJsonDecoder {
             } else {
                 draft.value(sample);
             }
-            draft.timestamp(stamp.timestampMs);
+            draft.timestamp(shared.timestampMs);
             validator.validate(draft, where, nowMs, out);
         }
     }

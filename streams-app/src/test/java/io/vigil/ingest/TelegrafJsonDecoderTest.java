@@ -191,6 +191,25 @@ class TelegrafJsonDecoderTest {
         }
     }
 
+    /** Its tags are shared too: over the limits, they reject the metric once. */
+    @Test
+    void tagsOverTheLimitsRejectTheirMetricOnce() {
+        final String fields = ",\"fields\":{\"a\":1,\"b\":2,\"c\":3},\"timestamp\":1655793000}";
+        final StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 65; i++) {
+            many.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":\"v\"");
+        }
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{" + many + "}" + fields).deadLetterMessage())
+                .isEqualTo("too_many_labels: 65 labels, more than the limit of 64");
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{\"host\":\"" + "h".repeat(3000) + "\"}" + fields)
+                .deadLetterMessage()).isEqualTo(
+                "label_value_too_long: value of label \"host\" has 3000 chars, more than the limit of 2048");
+        // Before a bad timestamp, as the validator orders them.
+        assertThat(decode("{\"name\":\"cpu\",\"tags\":{" + many + "},\"fields\":{\"a\":1,\"b\":2},"
+                + "\"timestamp\":\"soon\"}").rejections()).extracting(Rejection::reason)
+                .containsExactly(DeadLetterReason.TOO_MANY_LABELS);
+    }
+
     /**
      * A timestamp is quoted and cut as other input is: written whole, a long one pushed the explanation past the
      * detail's {@value Rejection#MAX_DETAIL_LENGTH} characters, out of the {@code vigil.error} header.
