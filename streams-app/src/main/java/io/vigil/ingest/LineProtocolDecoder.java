@@ -222,6 +222,16 @@ final class LineProtocolDecoder {
         if (!tags.containsKey("instance") && tags.containsKey("host")) {
             tags.put("instance", tags.get("host"));
         }
+        // Every field shares the tags and the timestamp: over the limits or out of bounds, they are one rejection of
+        // the line, not one per field in the same words, as a Telegraf JSON metric's are.
+        final DatapointDraft shared = new DatapointDraft();
+        shared.labels().putAll(tags);
+        shared.timestamp(timestampMs);
+        final Rejection sharedProblem = validator.sharedProblem(shared, nowMs);
+        if (sharedProblem != null) {
+            out.reject(sharedProblem.onLine(lineNumber));
+            return;
+        }
         final String prefix = metricName(measurement) + "_";
         for (Field field : fields) {
             if (field.number() == null) {

@@ -164,6 +164,28 @@ class LineProtocolDecoderTest {
         assertThat(future.position()).isEqualTo(new RecordPosition(2, 0));
     }
 
+    /**
+     * What a line's fields share, its tags and its timestamp, is one rejection of the line when it is bad, not one
+     * per numeric field in the same words: a line of three fields counted three future timestamps.
+     */
+    @Test
+    void tagsOrATimestampSharedByTheFieldsRejectTheLineOnce() {
+        final String fields = " a=1,b=2i,c=3u,state=\"ok\" ";
+        final DecodedRecord future = decode("cpu,host=a" + fields + "9000000000000000000\n"
+                + "cpu,host=b" + fields + "1655793000000000000");
+        assertThat(future.datapoints()).hasSize(3);
+        assertThat(future.rejections()).extracting(Rejection::reason).containsExactly(DeadLetterReason.FUTURE_TIMESTAMP);
+        assertThat(future.skippedFields()).isEqualTo(1);
+        assertThat(decode("cpu,host=" + "h".repeat(3000) + fields + "1655793000000000000").deadLetterMessage())
+                .isEqualTo("label_value_too_long: line 1: value of label \"host\" has 3000 chars, more than the"
+                        + " limit of 2048");
+        final RecordDecoder seconds = RecordDecoder.forTopic(
+                new InputTopic("s", InputFormat.INFLUX, TimestampPrecision.SECONDS, true), IngestLimits.defaults());
+        assertThat(seconds.decode(("cpu" + fields + "-62167219201").getBytes(StandardCharsets.UTF_8), NOW, NOW)
+                .deadLetterMessage()).isEqualTo(
+                "invalid_timestamp: line 1: timestamp -62167219201000 ms is outside the years 0000 to 9999");
+    }
+
     @Test
     void telegrafsCpuLineBecomesOneSeriesPerFieldWithHostCopiedToInstance() {
         final DecodedRecord r = decode("cpu,cpu=cpu-total,host=node-07 usage_user=12.5,usage_system=3.1 1655793000000000000");
