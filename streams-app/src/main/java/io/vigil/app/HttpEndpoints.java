@@ -11,7 +11,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +30,15 @@ public final class HttpEndpoints implements AutoCloseable {
      * client holds one until {@link HttpServerLimits} closes it: with 2, two such clients stopped the health checks.
      */
     static final int WORKERS = 8;
+    /**
+     * Threads answering {@code /api/*}, apart from {@link #WORKERS}: an answer may wait seconds for another instance
+     * (5 s for one that stopped answering), and a few open pages held every worker, so that {@code /healthz} and
+     * {@code /readyz} took 4 to 5 s on the healthy instances, past a probe's timeout: a slow instance got the others
+     * restarted.
+     */
+    static final int API_WORKERS = 8;
+    /** API requests waiting for a thread; beyond them a request is answered 503 at once. */
+    static final int API_QUEUE = 64;
 
     private final HttpServer server;
     private final Optional<String> token;
@@ -33,6 +46,13 @@ public final class HttpEndpoints implements AutoCloseable {
     private volatile AlertsApi api;
     /** Set from {@link #api} at each scrape of {@code /metrics}. */
     private final RuleSeriesGauge ruleSeries;
+
+    private final ExecutorService apiWorkers = new ThreadPoolExecutor(API_WORKERS, API_WORKERS, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(API_QUEUE), r -> {
+                final Thread t = new Thread(r, "vigil-api");
+                t.setDaemon(true);
+                return t;
+            });
 
     private HttpEndpoints(final HttpServer server, final Optional<String> token, final PrometheusMeterRegistry registry) {
         this.server = server;
@@ -132,11 +152,31 @@ public final class HttpEndpoints implements AutoCloseable {
         }));
         server.createContext(RULE_PATH, getOrHead(HttpEndpoints::ruleLink));
         guard(server.createContext("/api/alerts", only("/api/alerts",
-                ex -> answer(ex, api, (a, local, q, missing) -> a.alerts(local, AlertsQuery.parse(q), missing)))));
+                ex -> answerApart(ex, (a, local, q, missing) -> a.alerts(local, AlertsQuery.parse(q), missing)))));
         guard(server.createContext("/api/rules", only("/api/rules",
-                ex -> answer(ex, api, (a, local, q, missing) -> a.rules(local, missing)))));
+                ex -> answerApart(ex, (a, local, q, missing) -> a.rules(local, missing)))));
         guard(server.createContext("/api/series", only("/api/series",
-                ex -> answer(ex, api, (a, local, q, missing) -> a.series(local, SeriesQuery.parse(q), missing)))));
+                ex -> answerApart(ex, (a, local, q, missing) -> a.series(local, SeriesQuery.parse(q), missing)))));
+    }
+
+    /**
+     * Answers {@code query} on an API worker, leaving the server's workers to the health checks, the page and
+     * {@code /metrics}; the exchange is completed there. Busy past its queue, it is answered 503 at once.
+     */
+    private void answerApart(final HttpExchange ex, final JsonQuery query) throws IOException {
+        final AlertsApi now = api;
+        try {
+            apiWorkers.execute(() -> {
+                try (ex) {
+                    answer(ex, now, query);
+                } catch (IOException | RuntimeException e) {
+                    // The client went away, or the answer failed past its own error handling: the exchange is closed.
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            respond(ex, 503, "application/json", "{\"error\":\"busy: " + (API_WORKERS + API_QUEUE)
+                    + " API requests in progress or waiting; try again\"}");
+        }
     }
 
     /** Where an alert event's generatorURL points: {@code http.external_url}/rules/GROUP/ALERT (formats.md). */
@@ -259,5 +299,6 @@ public final class HttpEndpoints implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        apiWorkers.shutdownNow();
     }
 }

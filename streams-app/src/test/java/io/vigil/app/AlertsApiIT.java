@@ -329,6 +329,48 @@ class AlertsApiIT {
                     new TypeReference<>() { });
             assertThat(seen.get("unanswered")).isEqualTo(List.of(bGone));
             assertThat(ask(port1, "/api/series").statusCode()).isEqualTo(502);
+            // b's address taken by one that accepts and never answers, as a stopped process does: every answer waits
+            // for it (5 s), and many of them at once must not keep a's health checks waiting behind them.
+            try (ServerSocket stopped = new ServerSocket()) {
+                stopped.setReuseAddress(true);
+                stopped.bind(new java.net.InetSocketAddress("127.0.0.1", port2), 100);
+                final List<java.net.Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+                final Thread accepting = new Thread(() -> {
+                    try {
+                        while (true) {
+                            held.add(stopped.accept());
+                        }
+                    } catch (java.io.IOException closed) {
+                        // the test is over
+                    }
+                });
+                accepting.start();
+                final HttpClient client = HttpClient.newHttpClient();
+                final List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+                for (int i = 0; i < 2 * HttpEndpoints.WORKERS; i++) {
+                    waiting.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port1
+                            + "/api/alerts?partial=allow&per_rule=100")).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                // As many answers waiting for b as the server has workers: before, none was left for anything else.
+                await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= HttpEndpoints.WORKERS);
+                final HttpResponse<String> health = ask(port1, "/healthz");
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(ask(port1, "/readyz").statusCode()).isEqualTo(200);
+                assertThat(waiting).as("the health checks answered while the API waited for b").noneMatch(
+                        java.util.concurrent.CompletableFuture::isDone);
+                for (java.util.concurrent.CompletableFuture<HttpResponse<String>> answer : waiting) {
+                    final HttpResponse<String> r = answer.get(60, TimeUnit.SECONDS);
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.headers().firstValue(MissingShares.HEADER)).hasValueSatisfying(
+                            v -> assertThat(v).contains("localhost:" + port2 + " did not answer within"));
+                }
+                stopped.close();
+                accepting.join();
+                for (java.net.Socket socket : held) {
+                    socket.close();
+                }
+            }
+
             // The page shows a's alerts and says whose are not shown, rather than nothing but the error.
             HeadlessChromium.require();
             final String page = HeadlessChromium.dom("http://127.0.0.1:" + port1 + "/", dir);
