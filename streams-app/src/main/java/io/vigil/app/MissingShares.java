@@ -1,9 +1,10 @@
 package io.vigil.app;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -19,7 +20,8 @@ final class MissingShares {
     static final String HEADER = "Vigil-Unanswered";
 
     private final boolean allowed;
-    private final List<String> missing = new ArrayList<>();
+    /** Why each instance left out did not answer, by instance: asked once, named once. */
+    private final Map<HostInfo, String> missing = new LinkedHashMap<>();
 
     private MissingShares(final boolean allowed) {
         this.allowed = allowed;
@@ -36,24 +38,28 @@ final class MissingShares {
      * @throws IOException it failed, and the answer must be whole
      */
     String share(final PeerClient peers, final HostInfo other, final String path) throws IOException {
+        if (missing.containsKey(other)) {
+            // Failed already for this answer (/api/series asks each instance twice): not waited for again.
+            return null;
+        }
         try {
             return peers.get(other, path);
         } catch (IOException e) {
             if (!allowed) {
                 throw e;
             }
-            missing.add(e.getMessage());
+            missing.put(other, e.getMessage());
             return null;
         }
     }
 
     /** The failures, each naming its instance and why, in the order met. */
     List<String> names() {
-        return List.copyOf(missing);
+        return List.copyOf(missing.values());
     }
 
     /** The header's value: the failures on one line. */
     String header() {
-        return String.join("; ", missing).replaceAll("[\\r\\n]", " ");
+        return String.join("; ", missing.values()).replaceAll("[\\r\\n]", " ");
     }
 }

@@ -1,5 +1,7 @@
 package io.vigil.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -17,6 +19,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * alerts page to find which of the instances, and why.
  */
 final class PeerClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** At most this much of another instance's explanation is passed on: it goes into a header and the page. */
+    private static final int MAX_REASON = 200;
 
     private final Duration timeout;
     private final Optional<String> token;
@@ -54,8 +60,25 @@ final class PeerClient {
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
         }
         if (response.statusCode() != 200) {
-            throw new IOException("instance " + authority + " answered " + response.statusCode());
+            throw new IOException("instance " + authority + " answered " + response.statusCode() + why(response.body()));
         }
         return response.body();
+    }
+
+    /**
+     * The {@code error} an API answer other than 200 gives, as {@code ": ..."}: "answered 503" alone hid whether the
+     * instance was starting, rebalancing or restoring. Empty for a body of any other form (a proxy's page).
+     */
+    private static String why(final String body) {
+        try {
+            final JsonNode error = JSON.readTree(body).get("error");
+            if (error == null || !error.isTextual()) {
+                return "";
+            }
+            final String line = error.asText().replaceAll("[\\r\\n]+", " ");
+            return ": " + (line.length() <= MAX_REASON ? line : line.substring(0, MAX_REASON) + "...");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 }

@@ -29,6 +29,9 @@ class MissingSharesTest {
         assertThat(allowed.share(peers, gone, "/api/alerts?scope=local")).isNull();
         assertThat(allowed.names()).containsExactly(named);
         assertThat(allowed.header()).isEqualTo(named);
+        // Asked again within the same answer (/api/series asks twice): not waited for again, named once.
+        assertThat(allowed.share(peers, gone, "/api/series?scope=local")).isNull();
+        assertThat(allowed.names()).containsExactly(named);
 
         for (String query : new String[] {null, "match=cpu", "partial=allowed", "match=partial%3Dallow"}) {
             final MissingShares whole = MissingShares.of(query);
