@@ -50,10 +50,11 @@ final class AlertsApi {
     private static final Duration QUESTION_WAIT = Duration.ofSeconds(3);
     private static final long SCAN_REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** The stores the API reads: the series' states and their tasks' progress, and the peer stage's alerts. */
-    private static final Set<String> READ_STORES = Set.of(SeriesEvaluationProcessor.SERIES_STORE,
+    static final Set<String> READ_STORES = Set.of(SeriesEvaluationProcessor.SERIES_STORE,
             SeriesEvaluationProcessor.PROGRESS_STORE, PeerGroupProcessor.ALERTS_STORE);
 
     private final KafkaStreams streams;
+    private final StoreCoverage coverage;
     private final SeriesQuestions questions;
     private final LiveRules rules;
     private final AlertEventFactory events;
@@ -67,21 +68,21 @@ final class AlertsApi {
     private record Scan(long atNanos, RuleIndex rules, List<ActiveAlerts.ActiveAlert> alerts) {
     }
 
-    AlertsApi(final KafkaStreams streams, final SeriesQuestions questions, final LiveRules rules,
-              final AlertEventFactory events, final long graceMs, final HostInfo self) {
-        this(streams, questions, rules, events, graceMs, self, java.util.Optional.empty());
+    AlertsApi(final VigilEngine engine, final LiveRules rules, final AlertEventFactory events, final long graceMs,
+              final HostInfo self) {
+        this(engine, rules, events, graceMs, self, java.util.Optional.empty());
     }
 
     /**
-     * @param questions where this instance's evaluation tasks are asked about their series
-     * @param token     the bearer token every instance's API requires, when set; sent to the other instances too
+     * @param engine the engine whose stores, tasks and their coverage it reads
+     * @param token  the bearer token every instance's API requires, when set; sent to the other instances too
      */
-    AlertsApi(final KafkaStreams streams, final SeriesQuestions questions, final LiveRules rules,
-              final AlertEventFactory events, final long graceMs, final HostInfo self,
-              final java.util.Optional<String> token) {
+    AlertsApi(final VigilEngine engine, final LiveRules rules, final AlertEventFactory events, final long graceMs,
+              final HostInfo self, final java.util.Optional<String> token) {
         this.peers = new PeerClient(PEER_TIMEOUT, token);
-        this.questions = questions;
-        this.streams = streams;
+        this.questions = engine.questions();
+        this.coverage = engine.storeCoverage();
+        this.streams = engine.streams();
         this.rules = rules;
         this.events = events;
         this.graceMs = graceMs;
@@ -97,7 +98,7 @@ final class AlertsApi {
         requireOwnAddress();
         final Map<String, int[]> more = new TreeMap<>();
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
-        localAlerts(query, more).forEach(a -> all.add(ranked(a)));
+        missing.own(self, () -> localAlerts(query, more), List.<Map<String, Object>>of()).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
                 final String answer = missing.share(peers, other, "/api/alerts?scope=local" + query.parameters());
@@ -189,7 +190,7 @@ final class AlertsApi {
             m.put("lastEvaluation", null);
             byRule.put(r.id(), m);
         }
-        final List<Map<String, Object>> states = new ArrayList<>(localRuleStates());
+        final List<Map<String, Object>> states = new ArrayList<>(missing.own(self, this::localRuleStates, List.of()));
         if (!localOnly) {
             for (HostInfo other : otherInstances()) {
                 final String share = missing.share(peers, other, "/api/rules?scope=local");
@@ -234,19 +235,8 @@ final class AlertsApi {
                     List.of()));
         }
         final SeriesQuery query = localOnly ? asked : asked.promoting(outlierAlerts(asked, missing));
-        final SeriesQuestions.Answer local;
-        try {
-            local = questions.ask(query, query.limit(), QUESTION_WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while asking the evaluation tasks");
-        }
-        final List<Map<String, Object>> entries = new ArrayList<>();
-        local.kept().forEach(e -> entries.add(SeriesExplanationJson.of(e)));
-        final List<String> unanswered = new ArrayList<>();
-        local.unanswered().forEach(task -> unanswered.add("task " + task + " of " + self.host() + ":" + self.port()));
-        final SeriesShare mine = new SeriesShare(entries, local.matched(), unanswered,
-                localOutlierAlerts(query), local.groups().stream().map(SeriesShare::group).toList());
+        final SeriesShare mine = missing.own(self, () -> localSeries(query),
+                new SeriesShare(List.of(), 0, List.of(), List.of(), List.of()));
         final RuleIndex index = rules.current();
         if (localOnly) {
             // Its own outliers set too, for whoever reads a share; the peer stage's part kept for the instance merging.
@@ -268,10 +258,35 @@ final class AlertsApi {
         return JSON.writeValueAsString(new SeriesShare(merged.series(), merged.matched(), notAnswered, null, null));
     }
 
+    /**
+     * This instance's share of {@code /api/series}: its tasks' answers, and its peer stage's outlier alerts and group
+     * judgments.
+     *
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException where a task it holds is still restoring: it
+     *         holds no inbox yet, and its series would be missing unnamed
+     */
+    private SeriesShare localSeries(final SeriesQuery query) throws IOException {
+        coverage.requireWhole();
+        final SeriesQuestions.Answer local;
+        try {
+            local = questions.ask(query, query.limit(), QUESTION_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while asking the evaluation tasks");
+        }
+        final List<Map<String, Object>> entries = new ArrayList<>();
+        local.kept().forEach(e -> entries.add(SeriesExplanationJson.of(e)));
+        final List<String> unanswered = new ArrayList<>();
+        local.unanswered().forEach(task -> unanswered.add("task " + task + " of " + self.host() + ":" + self.port()));
+        return new SeriesShare(entries, local.matched(), unanswered,
+                localOutlierAlerts(query), local.groups().stream().map(SeriesShare::group).toList());
+    }
+
     /** The outlier alerts pending or firing that {@code query} asks about, in every instance's peer stage. */
     private List<Map<String, Object>> outlierAlerts(final SeriesQuery query, final MissingShares missing)
             throws IOException {
-        final List<Map<String, Object>> out = new ArrayList<>(localOutlierAlerts(query));
+        final List<Map<String, Object>> out = new ArrayList<>(missing.own(self, () -> localOutlierAlerts(query),
+                List.of()));
         for (HostInfo other : otherInstances()) {
             final String share = missing.share(peers, other, "/api/series?scope=local"
                     + query.outlierAlertsOnly().parameters());
@@ -417,6 +432,7 @@ final class AlertsApi {
                 && selfMetadata().stream().noneMatch(m -> m.stateStoreNames().contains(name)) && addressIsOwn()) {
             return EmptyStore.INSTANCE;
         }
+        coverage.requireWhole();
         return streams.store(StoreQueryParameters.fromNameAndType(name,
                 QueryableStoreTypes.<String, byte[]>keyValueStore()));
     }

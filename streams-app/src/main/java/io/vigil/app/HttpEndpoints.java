@@ -252,7 +252,8 @@ public final class HttpEndpoints implements AutoCloseable {
         } catch (AlertsQuery.BadQuery e) {
             respond(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
-            respond(ex, 503, "application/json", "{\"error\":\"state is not queryable yet (starting or rebalancing)\"}");
+            respond(ex, 503, "application/json", JSON.writeValueAsString(Map.of("error",
+                    "state is not queryable yet (starting or rebalancing): " + e.getMessage())));
         } catch (AlertsApi.SharedAddressException e) {
             respond(ex, 500, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
         } catch (IOException e) {

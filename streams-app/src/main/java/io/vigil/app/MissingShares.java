@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -50,6 +51,30 @@ final class MissingShares {
             }
             missing.put(other, e.getMessage());
             return null;
+        }
+    }
+
+    /** A read of this instance's own share. */
+    interface OwnShare<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * This instance's own share, as {@code read} gives it; {@code none} where its stores cannot be read (starting,
+     * rebalancing, a task restoring) and a partial answer is allowed, this instance named.
+     *
+     * @throws InvalidStateStoreException they cannot be read, and the answer must be whole
+     */
+    <T> T own(final HostInfo self, final OwnShare<T> read, final T none) throws IOException {
+        try {
+            return read.read();
+        } catch (InvalidStateStoreException e) {
+            if (!allowed) {
+                throw e;
+            }
+            missing.putIfAbsent(self, "instance " + HttpEndpoints.authority(self.host(), self.port())
+                    + " (this one): state is not queryable yet: " + e.getMessage());
+            return none;
         }
     }
 

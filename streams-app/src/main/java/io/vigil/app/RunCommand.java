@@ -165,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry));
         delivery.start();
         readiness.set(engine.readiness());
-        http.serveApi(new AlertsApi(engine.streams(), engine.questions(), liveRules,
+        http.serveApi(new AlertsApi(engine, liveRules,
                 new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
         // A stream thread that died leaves no engine: stop everything and exit 1 rather than live on as a zombie.

@@ -42,12 +42,16 @@ public final class VigilEngine implements AutoCloseable {
     private final ConsumerLag lag;
     /** Where the HTTP API asks this instance's evaluation tasks about their series. */
     private final SeriesQuestions questions;
+    /** Whether the HTTP API's read of the stores covers every task this instance holds. */
+    private final StoreCoverage coverage;
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
                         final StreamsReadiness readiness, final StreamThreadFailure failure,
-                        final CatchUpThreads catchUpThreads, final ConsumerLag lag, final SeriesQuestions questions) {
+                        final CatchUpThreads catchUpThreads, final ConsumerLag lag, final SeriesQuestions questions,
+                        final StoreCoverage coverage) {
         this.streams = streams;
         this.questions = questions;
+        this.coverage = coverage;
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
         this.failure = failure;
@@ -125,7 +129,9 @@ public final class VigilEngine implements AutoCloseable {
                 catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
                 catchUpThreads.start();
             }
-            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag, questions);
+            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag, questions,
+                    StoreCoverage.of(streams, advertised(config), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+                            topology.describe(), AlertsApi.READ_STORES));
         } catch (RuntimeException | Error e) {
             // No engine to close for the caller: what was started here is closed here.
             if (catchUpThreads != null) {
@@ -225,6 +231,11 @@ public final class VigilEngine implements AutoCloseable {
     /** Where the HTTP API asks this instance's evaluation tasks about their series ({@code /api/series}). */
     public SeriesQuestions questions() {
         return questions;
+    }
+
+    /** Whether the HTTP API's read of the stores covers every task this instance holds. */
+    StoreCoverage storeCoverage() {
+        return coverage;
     }
 
     /**

@@ -71,7 +71,7 @@ class AlertsApiIT {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
         final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
-        http.serveApi(new AlertsApi(engine.streams(), engine.questions(), rules, new AlertEventFactory(config.externalUrl()),
+        http.serveApi(new AlertsApi(engine, rules, new AlertEventFactory(config.externalUrl()),
                 config.grace().toMillis(), VigilEngine.advertised(config)));
         return new Instance(engine, http);
     }

@@ -151,7 +151,7 @@ class AlertsPageIT {
                          TestProducers.ONE_BATCH_IN_FLIGHT, 1,
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                          new ByteArraySerializer(), new ByteArraySerializer())) {
-                http.serveApi(new AlertsApi(engine.streams(), engine.questions(), rules, new AlertEventFactory(config.externalUrl()),
+                http.serveApi(new AlertsApi(engine, rules, new AlertEventFactory(config.externalUrl()),
                         config.grace().toMillis(), VigilEngine.advertised(config)));
                 scenario.run(producer, port);
             }
