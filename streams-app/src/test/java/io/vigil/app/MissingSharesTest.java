@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +41,22 @@ class MissingSharesTest {
                     .isInstanceOf(IOException.class).hasMessage(named);
             assertThat(whole.names()).isEmpty();
         }
+    }
+
+    /** The instance answering cannot read its own stores (a rebalance, a task restoring): named like the others. */
+    @Test
+    void itsOwnShareUnreadableIsNamedWhereAPartialAnswerIsAllowed() throws Exception {
+        final HostInfo self = new HostInfo("10.0.0.7", 8080);
+        final MissingShares.OwnShare<List<String>> restoring = () -> {
+            throw new InvalidStateStoreException("restoring vigil-series/2");
+        };
+        final MissingShares allowed = MissingShares.of("partial=allow");
+        assertThat(allowed.own(self, restoring, List.of())).isEmpty();
+        assertThat(allowed.names()).containsExactly(
+                "instance 10.0.0.7:8080 (this one): state is not queryable yet: restoring vigil-series/2");
+        assertThat(allowed.own(self, () -> List.of("mine"), List.of())).containsExactly("mine");
+
+        assertThatThrownBy(() -> MissingShares.of(null).own(self, restoring, List.of()))
+                .isInstanceOf(InvalidStateStoreException.class).hasMessage("restoring vigil-series/2");
     }
 }
