@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class HttpEndpoints implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpEndpoints.class);
     /**
      * Threads answering requests. The JDK server reads a request's headers on one of them, so each slow or half-open
      * client holds one until {@link HttpServerLimits} closes it: with 2, two such clients stopped the health checks.
@@ -169,8 +170,11 @@ public final class HttpEndpoints implements AutoCloseable {
             apiWorkers.execute(() -> {
                 try (ex) {
                     answer(ex, now, query);
-                } catch (IOException | RuntimeException e) {
-                    // The client went away, or the answer failed past its own error handling: the exchange is closed.
+                } catch (IOException e) {
+                    // The client went away: nothing to answer.
+                } catch (RuntimeException e) {
+                    // Past the API's own error handling: a bug, said where the JDK's thread would have died of it.
+                    LOG.error("{} failed", ex.getRequestURI().getRawPath(), e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
