@@ -9,8 +9,9 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * The other instances' shares an API answer goes without. By default an answer is whole or an error naming the
- * instance that failed (502), as a script reading a list must not take part of it for all. Asked with
+ * The shares an API answer goes without: another instance's that failed, or this one's where its stores cannot be
+ * read. By default an answer is whole or an error naming the instance that failed (502, or this one's 503), as a
+ * script reading a list must not take part of it for all. Asked with
  * {@code partial=allow} (the alerts page is), it is what the instances that answered hold, and names the others in
  * the {@value #HEADER} header: when an instance dies, Kafka Streams gives its work to the others only after the
  * consumer's session timeout (45 s) and their restore, and the page was down for all of that, when it was needed most.
