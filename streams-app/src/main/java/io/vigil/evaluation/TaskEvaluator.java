@@ -1028,15 +1028,15 @@ public final class TaskEvaluator {
             }
             Series s = null;
             for (int i : state.ruleIndexes()) {
-                if (!asked.mayMatchRule(rules.rule(i))) {
+                final Rule rule = rules.rule(i);
+                if (!asked.mayMatchRule(rule)) {
                     continue;
                 }
                 // Parsed from its key, once: a question is rare, and a state keeps no Series, to spare its bytes.
                 s = s != null ? s : Series.fromKey(key);
-                if (asked.matches(s, rules.rule(i))) {
+                if (asked.matches(s, rule)) {
                     matched++;
-                    kept.add(new Match(state, s, i, SeriesQuestions.rank(asked, rules.rule(i), key,
-                            state.alert(ruleIds[i]))));
+                    kept.add(new Match(state, s, i, SeriesQuestions.rank(asked, rule, key, state.alert(ruleIds[i]))));
                     if (kept.size() > limit) {
                         kept.poll();
                     }

@@ -118,16 +118,19 @@ class StoreCoverageIT {
             a.start();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> entries(a) == 10);
             // b takes one of the two tasks, and keeps its changelog going while it holds it.
-            final KafkaStreams b = new KafkaStreams(topology(), props("b", 2));
-            b.start();
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> entries(b) == 5 && entries(a) == 5);
-            send(10, 20);
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> entries(b) == 10 && entries(a) == 10);
-            // Running, each reads the one task the assignment gives it: nothing is missing.
-            assertThat(coverage.unreadable()).isEmpty();
-            // b leaves: a is given its task back and restores what b added, held there.
-            hold.set(true);
-            b.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+            try (KafkaStreams b = new KafkaStreams(topology(), props("b", 2))) {
+                b.start();
+                await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                        .until(() -> entries(b) == 5 && entries(a) == 5);
+                send(10, 20);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> entries(b) == 10 && entries(a) == 10);
+                // Running, each reads the one task the assignment gives it: nothing is missing.
+                assertThat(coverage.unreadable()).isEmpty();
+                // b leaves: a is given its task back and restores what b added, held there.
+                hold.set(true);
+                b.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+            }
             try {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(coverage.unreadable())
                         .isNotEmpty());
