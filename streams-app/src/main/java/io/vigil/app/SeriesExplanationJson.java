@@ -30,9 +30,12 @@ final class SeriesExplanationJson {
         m.put("startsAt", e.status().isFiring() ? time(e.status().firedAt()) : null);
         m.put("for", DurationSyntax.format(rule.forDuration()));
         m.put("at", time(e.at()));
-        m.put("aggregate", rule.aggregate().yamlName());
-        m.put("window", DurationSyntax.format(rule.window()));
-        m.put("points", e.points());
+        // An absent rule judges the age of the series' newest point, no window: the rule's default aggregate and
+        // window, and the points in it, read as if they counted (the page showed "12 points" beside "silent 340 s").
+        final boolean windowed = !(rule.condition() instanceof Condition.Absent);
+        m.put("aggregate", windowed ? rule.aggregate().yamlName() : null);
+        m.put("window", windowed ? DurationSyntax.format(rule.window()) : null);
+        m.put("points", windowed ? e.points() : null);
         m.put("value", number(e.value()));
         m.put("condition", condition(rule.condition()));
         m.put("holds", e.holds().name().toLowerCase(Locale.ROOT));

@@ -88,6 +88,11 @@ class AlertsPageIT {
                             + "/api/series?limit=1&match=alertname%3DCpuAbovePeers")).build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString()).body())
                     .contains("\"instance\":\"node-07\"").contains("\"state\":\"pending\"").contains("\"matched\":4"));
+            // An absent rule judges the silence since the newest point: no window, so no count of points in one.
+            final String silent = dom(port, "rules/nodes/CpuSilent");
+            assertThat(silent).contains("4 matched").contains("after 10m: <b>does not hold</b>")
+                    .containsPattern("silent [0-9.]+ s").contains("last point 20")
+                    .doesNotContainPattern("[0-9]+ points");
             assertThat(dom(port, "#rule=nodes%2FCpuLow&filter=instance%3Dnode-07")).contains("1 matched")
                     .contains("instance=\"node-07\"").doesNotContain("instance=\"node-05\"");
             assertThat(dom(port, "rules/nodes/Gone")).contains("No rule nodes/Gone is in force")
@@ -143,6 +148,9 @@ class AlertsPageIT {
                             series: cpu{cluster="backend"}
                             outlier: {peers: [cluster], direction: high, z: 3, min_peers: 3}
                             for: 10m
+                          - alert: CpuSilent
+                            series: cpu{cluster="backend"}
+                            absent: {after: 10m}
                     """));
             final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);
