@@ -39,8 +39,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * {@code /api/alerts} and {@code /api/rules}. Each instance reads its own state stores (interactive queries); asked
- * for everything, it also asks every other instance of the application for theirs ({@code ?scope=local}), found
- * through Kafka Streams' metadata ({@code application.server}), so any instance answers for all.
+ * for everything, it also asks every other instance of the application for theirs ({@code ?scope=local}), all at
+ * once, found through Kafka Streams' metadata ({@code application.server}), so any instance answers for all.
  */
 final class AlertsApi {
 
@@ -100,11 +100,8 @@ final class AlertsApi {
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
         missing.own(self, () -> localAlerts(query, more), List.<Map<String, Object>>of()).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
-            for (HostInfo other : otherInstances()) {
-                final String answer = missing.share(peers, other, "/api/alerts?scope=local" + query.parameters());
-                if (answer == null) {
-                    continue;
-                }
+            for (String answer : missing.shares(peers, otherInstances(),
+                    "/api/alerts?scope=local" + query.parameters())) {
                 if (query.perRule() == 0) {
                     JSON.readValue(answer, new TypeReference<List<Map<String, Object>>>() { }).forEach(a -> all.add(ranked(a)));
                 } else {
@@ -192,11 +189,8 @@ final class AlertsApi {
         }
         final List<Map<String, Object>> states = new ArrayList<>(missing.own(self, this::localRuleStates, List.of()));
         if (!localOnly) {
-            for (HostInfo other : otherInstances()) {
-                final String share = missing.share(peers, other, "/api/rules?scope=local");
-                if (share != null) {
-                    states.addAll(JSON.readValue(share, new TypeReference<List<Map<String, Object>>>() { }));
-                }
+            for (String share : missing.shares(peers, otherInstances(), "/api/rules?scope=local")) {
+                states.addAll(JSON.readValue(share, new TypeReference<List<Map<String, Object>>>() { }));
             }
         }
         for (Map<String, Object> s : states) {
@@ -245,11 +239,9 @@ final class AlertsApi {
                     mine.outlierAlerts(), mine.peerGroups()));
         }
         final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
-        for (HostInfo other : otherInstances()) {
-            final String share = missing.share(peers, other, "/api/series?scope=local" + query.parameters());
-            if (share != null) {
-                shares.add(JSON.readValue(share, SeriesShare.class));
-            }
+        for (String share : missing.shares(peers, otherInstances(),
+                "/api/series?scope=local" + query.parameters())) {
+            shares.add(JSON.readValue(share, SeriesShare.class));
         }
         final SeriesShare merged = SeriesShare.merge(shares, query, index::byId);
         // An instance that did not answer is named with the tasks that did not: its series are missing alike.
@@ -287,12 +279,9 @@ final class AlertsApi {
             throws IOException {
         final List<Map<String, Object>> out = new ArrayList<>(missing.own(self, () -> localOutlierAlerts(query),
                 List.of()));
-        for (HostInfo other : otherInstances()) {
-            final String share = missing.share(peers, other, "/api/series?scope=local"
-                    + query.outlierAlertsOnly().parameters());
-            if (share != null) {
-                out.addAll(JSON.readValue(share, SeriesShare.class).outlierAlerts());
-            }
+        for (String share : missing.shares(peers, otherInstances(), "/api/series?scope=local"
+                + query.outlierAlertsOnly().parameters())) {
+            out.addAll(JSON.readValue(share, SeriesShare.class).outlierAlerts());
         }
         return out;
     }

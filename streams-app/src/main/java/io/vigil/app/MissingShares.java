@@ -1,10 +1,13 @@
 package io.vigil.app;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -35,23 +38,43 @@ final class MissingShares {
     }
 
     /**
-     * {@code other}'s answer to {@code path}; null where it failed and a partial answer is allowed, the failure named.
+     * The answers of {@code others} to {@code path} that came, in {@code others}' order. All are asked before any is
+     * waited for: asked in turn, each stopped instance added its whole timeout (5 s) to the answer. Where a partial
+     * answer is allowed, one that fails is left out and named. Each instance is asked at most once per answer: one
+     * that failed already for it (/api/series asks twice) is not asked again.
      *
-     * @throws IOException it failed, and the answer must be whole
+     * @throws IOException one failed, and the answer must be whole: the first of {@code others} that did, as when
+     *         they were asked in turn
      */
-    String share(final PeerClient peers, final HostInfo other, final String path) throws IOException {
-        if (missing.containsKey(other)) {
-            // Failed already for this answer (/api/series asks each instance twice): not waited for again.
-            return null;
+    List<String> shares(final PeerClient peers, final List<HostInfo> others, final String path) throws IOException {
+        final Map<HostInfo, PeerClient.Answer> asked = new HashMap<>();
+        for (HostInfo other : others) {
+            if (!missing.containsKey(other) && !asked.containsKey(other)) {
+                asked.put(other, peers.ask(other, path));
+            }
         }
+        final List<String> out = new ArrayList<>();
+        for (HostInfo other : others) {
+            final PeerClient.Answer answer = asked.remove(other);
+            if (answer != null) {
+                // Thrown at the first failure where the answer must be whole: the instances asked after it are
+                // not waited for, their requests ending on the client's own threads.
+                await(other, answer).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** {@code answer}'s body; empty where it failed and a partial answer is allowed, the failure named. */
+    private Optional<String> await(final HostInfo other, final PeerClient.Answer answer) throws IOException {
         try {
-            return peers.get(other, path);
+            return Optional.of(answer.await());
         } catch (IOException e) {
             if (!allowed) {
                 throw e;
             }
             missing.put(other, e.getMessage());
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -11,6 +11,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -36,33 +39,81 @@ final class PeerClient {
     }
 
     /**
-     * The body of {@code path} at {@code host}.
-     *
-     * @throws IOException it did not answer 200, or did not answer: the message says which instance and why
+     * Asks {@code host} for {@code path} and returns without waiting: an answer asks every other instance before it
+     * waits for any, so that stopped instances cost one timeout together rather than one each.
      */
-    String get(final HostInfo host, final String path) throws IOException {
+    Answer ask(final HostInfo host, final String path) {
         final String authority = HttpEndpoints.authority(host.host(), host.port());
         final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + authority + path))
                 .timeout(timeout);
         token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
-        final HttpResponse<String> response;
-        try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted asking instance " + authority, e);
-        } catch (HttpTimeoutException e) {
-            throw new IOException("instance " + authority + " did not answer within " + timeout.toMillis() + " ms", e);
-        } catch (ConnectException e) {
-            throw new IOException("instance " + authority + " refused the connection", e);
-        } catch (IOException e) {
-            throw new IOException("instance " + authority + " did not answer ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+        return new Answer(authority, http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> body(authority, response, failure)));
+    }
+
+    /** Another instance's answer on its way. */
+    static final class Answer {
+        private final String authority;
+        private final CompletableFuture<String> body;
+
+        private Answer(final String authority, final CompletableFuture<String> body) {
+            this.authority = authority;
+            this.body = body;
+        }
+
+        /**
+         * The body, once the instance answered 200.
+         *
+         * @throws IOException it did not answer 200, or did not answer: the message says which instance and why
+         */
+        String await() throws IOException {
+            try {
+                return body.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted asking instance " + authority, e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException failure) {
+                    throw failure;
+                }
+                throw new IOException("instance " + authority + " did not answer (" + e.getCause() + ")", e);
+            }
+        }
+    }
+
+    /**
+     * What {@code response} (or {@code failure}, the request's) makes of the answer: its body, or an
+     * {@link IOException} naming the instance and why, thrown wrapped as a stage of a future throws.
+     */
+    private String body(final String authority, final HttpResponse<String> response, final Throwable failure) {
+        if (failure != null) {
+            throw new CompletionException(failed(authority, unwrapped(failure)));
         }
         if (response.statusCode() != 200) {
-            throw new IOException("instance " + authority + " answered " + response.statusCode() + why(response.body()));
+            throw new CompletionException(new IOException("instance " + authority + " answered "
+                    + response.statusCode() + why(response.body())));
         }
         return response.body();
+    }
+
+    private IOException failed(final String authority, final Throwable e) {
+        if (e instanceof HttpTimeoutException) {
+            return new IOException("instance " + authority + " did not answer within " + timeout.toMillis() + " ms", e);
+        }
+        if (e instanceof ConnectException) {
+            return new IOException("instance " + authority + " refused the connection", e);
+        }
+        return new IOException("instance " + authority + " did not answer ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+    }
+
+    /** The failure itself, out of the future's wrapping. */
+    private static Throwable unwrapped(final Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
     }
 
     /**

@@ -3,17 +3,28 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 
 /** An answer without another instance's share: only where the asker allows it, and then naming the instance. */
 class MissingSharesTest {
+
+    private static final String PATH = "/api/alerts?scope=local";
 
     private static HostInfo closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -28,19 +39,56 @@ class MissingSharesTest {
         final String named = "instance 127.0.0.1:" + gone.port() + " refused the connection";
 
         final MissingShares allowed = MissingShares.of("match=cpu&partial=allow");
-        assertThat(allowed.share(peers, gone, "/api/alerts?scope=local")).isNull();
+        assertThat(allowed.shares(peers, List.of(gone), PATH)).isEmpty();
         assertThat(allowed.names()).containsExactly(named);
         assertThat(allowed.header()).isEqualTo(named);
         // Asked again within the same answer (/api/series asks twice): not waited for again, named once.
-        assertThat(allowed.share(peers, gone, "/api/series?scope=local")).isNull();
+        assertThat(allowed.shares(peers, List.of(gone, gone), "/api/series?scope=local")).isEmpty();
         assertThat(allowed.names()).containsExactly(named);
 
         for (String query : new String[] {null, "match=cpu", "partial=allowed", "match=partial%3Dallow"}) {
             final MissingShares whole = MissingShares.of(query);
-            assertThatThrownBy(() -> whole.share(peers, gone, "/api/alerts?scope=local"))
+            assertThatThrownBy(() -> whole.shares(peers, List.of(gone), PATH))
                     .isInstanceOf(IOException.class).hasMessage(named);
             assertThat(whole.names()).isEmpty();
         }
+    }
+
+    /**
+     * Each instance answers only once the other has been asked too, which only asking them at once can do (asked in
+     * turn, the first would wait alone); the answers come in the order the instances were given, not as they came.
+     */
+    @Test
+    void asksEveryInstanceAtOnceAndKeepsTheirOrder() throws Exception {
+        final CountDownLatch bothAsked = new CountDownLatch(2);
+        final CountDownLatch secondAnswered = new CountDownLatch(1);
+        try (FakePeer first = new FakePeer(ex -> {
+                if (bothAskedOr503(bothAsked, ex)) {
+                    secondAnswered.await(5, TimeUnit.SECONDS);
+                    respond(ex, 200, "[\"first\"]");
+                }
+            });
+             FakePeer second = new FakePeer(ex -> {
+                if (bothAskedOr503(bothAsked, ex)) {
+                    respond(ex, 200, "[\"second\"]");
+                    secondAnswered.countDown();
+                }
+            })) {
+            final PeerClient peers = new PeerClient(Duration.ofSeconds(30), Optional.empty());
+            final MissingShares whole = MissingShares.of(null);
+            assertThat(whole.shares(peers, List.of(first.host(), second.host()), PATH))
+                    .containsExactly("[\"first\"]", "[\"second\"]");
+            assertThat(whole.names()).isEmpty();
+        }
+    }
+
+    private static boolean bothAskedOr503(final CountDownLatch bothAsked, final HttpExchange ex) throws Exception {
+        bothAsked.countDown();
+        if (bothAsked.await(5, TimeUnit.SECONDS)) {
+            return true;
+        }
+        respond(ex, 503, "{\"error\":\"asked alone: the other instance was not asked meanwhile\"}");
+        return false;
     }
 
     /** The instance answering cannot read its own stores (a rebalance, a task restoring): named like the others. */
@@ -58,5 +106,51 @@ class MissingSharesTest {
 
         assertThatThrownBy(() -> MissingShares.of(null).own(self, restoring, List.of()))
                 .isInstanceOf(InvalidStateStoreException.class).hasMessage("restoring vigil-series/2");
+    }
+
+    private static void respond(final HttpExchange ex, final int status, final String body) throws IOException {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+        ex.close();
+    }
+
+    /** What a fake instance does with a request; it may wait. */
+    private interface Answering {
+        void answer(HttpExchange ex) throws Exception;
+    }
+
+    /** Another instance's API on a free loopback port, each request on a thread of its own. */
+    private static final class FakePeer implements AutoCloseable {
+        private final HttpServer server;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        FakePeer(final Answering answering) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", ex -> {
+                try {
+                    answering.answer(ex);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new IOException(e);
+                } finally {
+                    ex.close();
+                }
+            });
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        HostInfo host() {
+            return new HostInfo("127.0.0.1", server.getAddress().getPort());
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            // Ends the requests still held (a stopped instance's).
+            threads.shutdownNow();
+        }
     }
 }

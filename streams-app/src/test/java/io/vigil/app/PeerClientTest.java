@@ -25,7 +25,8 @@ class PeerClientTest {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        assertThatThrownBy(() -> new PeerClient(TIMEOUT, Optional.empty()).get(new HostInfo("127.0.0.1", port), "/api/alerts"))
+        final HostInfo host = new HostInfo("127.0.0.1", port);
+        assertThatThrownBy(() -> new PeerClient(TIMEOUT, Optional.empty()).ask(host, "/api/alerts").await())
                 .isInstanceOf(IOException.class)
                 .hasMessage("instance 127.0.0.1:" + port + " refused the connection");
     }
@@ -35,7 +36,7 @@ class PeerClientTest {
     void namesAnInstanceThatNeverAnswers() throws IOException {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             final HostInfo host = new HostInfo("127.0.0.1", silent.getLocalPort());
-            assertThatThrownBy(() -> new PeerClient(TIMEOUT, Optional.empty()).get(host, "/api/alerts"))
+            assertThatThrownBy(() -> new PeerClient(TIMEOUT, Optional.empty()).ask(host, "/api/alerts").await())
                     .isInstanceOf(IOException.class)
                     .hasMessage("instance 127.0.0.1:" + host.port() + " did not answer within 300 ms");
         }
@@ -59,11 +60,11 @@ class PeerClientTest {
         try {
             final HostInfo host = new HostInfo("127.0.0.1", server.getAddress().getPort());
             final PeerClient client = new PeerClient(TIMEOUT, Optional.of("s3cret"));
-            assertThat(client.get(host, "/api/alerts?scope=local")).isEqualTo("[]");
+            assertThat(client.ask(host, "/api/alerts?scope=local").await()).isEqualTo("[]");
             // Its reason passed on, on one line; a body that gives none (a proxy's page) leaves the status alone.
-            assertThatThrownBy(() -> client.get(host, "/api/rules")).hasMessage("instance 127.0.0.1:" + host.port()
+            assertThatThrownBy(() -> client.ask(host, "/api/rules").await()).hasMessage("instance 127.0.0.1:" + host.port()
                     + " answered 503: state is not queryable yet (starting or rebalancing)");
-            assertThatThrownBy(() -> client.get(host, "/api/series"))
+            assertThatThrownBy(() -> client.ask(host, "/api/series").await())
                     .hasMessage("instance 127.0.0.1:" + host.port() + " answered 503");
         } finally {
             server.stop(0);
