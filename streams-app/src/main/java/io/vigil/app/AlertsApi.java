@@ -61,6 +61,8 @@ final class AlertsApi {
     private final long graceMs;
     private final HostInfo self;
     private final PeerClient peers;
+    /** The other instances that gave no answer lately, over every answer this instance gives. */
+    private final SilentPeers silent = new SilentPeers(java.time.Clock.systemUTC());
     /** The last read of this instance's stores ({@link #localActive}), and the series of its keys. */
     private Scan lastScan;
     private Map<String, Series> seriesByKey = new HashMap<>();
@@ -100,7 +102,7 @@ final class AlertsApi {
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
         missing.own(self, () -> localAlerts(query, more), List.<Map<String, Object>>of()).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
-            for (String answer : missing.shares(peers, otherInstances(),
+            for (String answer : missing.shares(peers, silent, otherInstances(),
                     "/api/alerts?scope=local" + query.parameters())) {
                 if (query.perRule() == 0) {
                     JSON.readValue(answer, new TypeReference<List<Map<String, Object>>>() { }).forEach(a -> all.add(ranked(a)));
@@ -189,7 +191,7 @@ final class AlertsApi {
         }
         final List<Map<String, Object>> states = new ArrayList<>(missing.own(self, this::localRuleStates, List.of()));
         if (!localOnly) {
-            for (String share : missing.shares(peers, otherInstances(), "/api/rules?scope=local")) {
+            for (String share : missing.shares(peers, silent, otherInstances(), "/api/rules?scope=local")) {
                 states.addAll(JSON.readValue(share, new TypeReference<List<Map<String, Object>>>() { }));
             }
         }
@@ -239,7 +241,7 @@ final class AlertsApi {
                     mine.outlierAlerts(), mine.peerGroups()));
         }
         final List<SeriesShare> shares = new ArrayList<>(List.of(mine));
-        for (String share : missing.shares(peers, otherInstances(),
+        for (String share : missing.shares(peers, silent, otherInstances(),
                 "/api/series?scope=local" + query.parameters())) {
             shares.add(JSON.readValue(share, SeriesShare.class));
         }
@@ -279,7 +281,7 @@ final class AlertsApi {
             throws IOException {
         final List<Map<String, Object>> out = new ArrayList<>(missing.own(self, () -> localOutlierAlerts(query),
                 List.of()));
-        for (String share : missing.shares(peers, otherInstances(), "/api/series?scope=local"
+        for (String share : missing.shares(peers, silent, otherInstances(), "/api/series?scope=local"
                 + query.outlierAlertsOnly().parameters())) {
             out.addAll(JSON.readValue(share, SeriesShare.class).outlierAlerts());
         }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.HostInfo;
  * {@code partial=allow} (the alerts page is), it is what the instances that answered hold, and names the others in
  * the {@value #HEADER} header: when an instance dies, Kafka Streams gives its work to the others only after the
  * consumer's session timeout (45 s) and their restore, and the page was down for all of that, when it was needed most.
+ * There, an instance that gave no answer lately ({@link SilentPeers}) is named at once, not waited for at each refresh.
  */
 final class MissingShares {
 
@@ -40,42 +41,66 @@ final class MissingShares {
     /**
      * The answers of {@code others} to {@code path} that came, in {@code others}' order. All are asked before any is
      * waited for: asked in turn, each stopped instance added its whole timeout (5 s) to the answer. Where a partial
-     * answer is allowed, one that fails is left out and named. Each instance is asked at most once per answer: one
+     * answer is allowed, one that fails is left out and named, and one that {@code silent} says gave no answer lately is
+     * named without being asked; where not, every one is asked. Each instance is asked at most once per answer: one
      * that failed already for it (/api/series asks twice) is not asked again.
      *
+     * @param silent told what each instance asked did, whatever the answer allows
      * @throws IOException one failed, and the answer must be whole: the first of {@code others} that did, as when
      *         they were asked in turn
      */
-    List<String> shares(final PeerClient peers, final List<HostInfo> others, final String path) throws IOException {
+    List<String> shares(final PeerClient peers, final SilentPeers silent, final List<HostInfo> others,
+                        final String path) throws IOException {
+        final Map<HostInfo, String> lately = new HashMap<>();
         final Map<HostInfo, PeerClient.Answer> asked = new HashMap<>();
         for (HostInfo other : others) {
-            if (!missing.containsKey(other) && !asked.containsKey(other)) {
+            if (missing.containsKey(other) || lately.containsKey(other) || asked.containsKey(other)) {
+                continue;
+            }
+            final Optional<String> silentLately = allowed ? silent.lately(other) : Optional.empty();
+            if (silentLately.isPresent()) {
+                lately.put(other, silentLately.get());
+            } else {
                 asked.put(other, peers.ask(other, path));
             }
         }
         final List<String> out = new ArrayList<>();
         for (HostInfo other : others) {
+            final String reason = lately.remove(other);
             final PeerClient.Answer answer = asked.remove(other);
-            if (answer != null) {
+            if (reason != null) {
+                missing.put(other, reason);
+            } else if (answer != null) {
                 // Thrown at the first failure where the answer must be whole: the instances asked after it are
                 // not waited for, their requests ending on the client's own threads.
-                await(other, answer).ifPresent(out::add);
+                await(silent, other, answer).ifPresent(out::add);
             }
         }
         return out;
     }
 
     /** {@code answer}'s body; empty where it failed and a partial answer is allowed, the failure named. */
-    private Optional<String> await(final HostInfo other, final PeerClient.Answer answer) throws IOException {
+    private Optional<String> await(final SilentPeers silent, final HostInfo other, final PeerClient.Answer answer)
+            throws IOException {
         try {
-            return Optional.of(answer.await());
+            final String body = answer.await();
+            silent.answered(other);
+            return Optional.of(body);
+        } catch (PeerClient.NoAnswer e) {
+            silent.failed(other, e.getMessage());
+            return leftOut(other, e);
         } catch (IOException e) {
-            if (!allowed) {
-                throw e;
-            }
-            missing.put(other, e.getMessage());
-            return Optional.empty();
+            silent.answered(other);
+            return leftOut(other, e);
         }
+    }
+
+    private Optional<String> leftOut(final HostInfo other, final IOException e) throws IOException {
+        if (!allowed) {
+            throw e;
+        }
+        missing.put(other, e.getMessage());
+        return Optional.empty();
     }
 
     /** A read of this instance's own share. */

@@ -64,7 +64,9 @@ final class PeerClient {
         /**
          * The body, once the instance answered 200.
          *
-         * @throws IOException it did not answer 200, or did not answer: the message says which instance and why
+         * @throws NoAnswer it did not answer: timed out, or the connection was lost
+         * @throws IOException it refused the connection, or answered other than 200; the message says which instance
+         *         and why
          */
         String await() throws IOException {
             try {
@@ -78,6 +80,19 @@ final class PeerClient {
                 }
                 throw new IOException("instance " + authority + " did not answer (" + e.getCause() + ")", e);
             }
+        }
+    }
+
+    /**
+     * No answer came: it timed out (a stopped process, whose kernel still takes the connection, or an unreachable
+     * host) or lost the connection. Asking again will likely wait as long, where a refused connection fails at once
+     * and an instance answering an error is up.
+     */
+    static final class NoAnswer extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private NoAnswer(final String message, final Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -98,13 +113,15 @@ final class PeerClient {
 
     private IOException failed(final String authority, final Throwable e) {
         if (e instanceof HttpTimeoutException) {
-            return new IOException("instance " + authority + " did not answer within " + timeout.toMillis() + " ms", e);
+            return new NoAnswer("instance " + authority + " did not answer within " + timeout.toMillis() + " ms", e);
         }
         if (e instanceof ConnectException) {
             return new IOException("instance " + authority + " refused the connection", e);
         }
-        return new IOException("instance " + authority + " did not answer ("
-                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+        final String reason = "instance " + authority + " did not answer ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        // Not an I/O failure: the request itself is wrong, and an instance is not to be thought silent for it.
+        return e instanceof IOException ? new NoAnswer(reason, e) : new IOException(reason, e);
     }
 
     /** The failure itself, out of the future's wrapping. */
