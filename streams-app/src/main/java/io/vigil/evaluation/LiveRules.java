@@ -9,17 +9,32 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class LiveRules {
 
-    private final AtomicReference<RuleIndex> current;
+    /**
+     * A rule set with what a task keeps of it ({@link RulesRan#encode}: null for none), encoded once for every task.
+     */
+    record InForce(RuleIndex index, byte[] kept) {
+    }
+
+    private final AtomicReference<InForce> current;
 
     public LiveRules(final RuleSet rules) {
-        this.current = new AtomicReference<>(new RuleIndex(rules));
+        this.current = new AtomicReference<>(inForce(rules));
     }
 
     public RuleIndex current() {
+        return current.get().index();
+    }
+
+    /** The rules in force with what a task keeps of them, read at one moment. */
+    InForce inForce() {
         return current.get();
     }
 
     public void replace(final RuleSet rules) {
-        current.set(new RuleIndex(rules));
+        current.set(inForce(rules));
+    }
+
+    private static InForce inForce(final RuleSet rules) {
+        return new InForce(new RuleIndex(rules), RulesRan.encode(rules.sources()));
     }
 }

@@ -147,6 +147,11 @@ public final class PeerGroupEvaluator {
      * were firing resolve, saying why; unchanged rules keep their alerts.
      */
     public Outcome reload(final RuleIndex next) {
+        return reload(next, RuleChange.RELOAD);
+    }
+
+    /** Moves to a new rule set, keeping what {@code change} keeps (after a restart, or a hot reload). */
+    Outcome reload(final RuleIndex next, final RuleChange change) {
         final List<AlertTransition> out = new ArrayList<>();
         final Map<String, Optional<PeerAlert>> changes = new HashMap<>();
         final long now = evaluatedThrough == Long.MIN_VALUE ? Long.MIN_VALUE : evaluatedThrough - graceMs;
@@ -154,7 +159,8 @@ public final class PeerGroupEvaluator {
             final String ruleId = e.getKey().split("\u0000", 2)[0];
             final Optional<Rule> before = rules.byId(ruleId);
             final Optional<Rule> after = next.byId(ruleId);
-            if (before.isPresent() && after.isPresent() && after.get().sameDefinition(before.get())) {
+            if (before.isPresent() && after.isPresent()
+                    && change.keepsAlert(before.get(), after.get(), e.getValue().series())) {
                 continue;
             }
             final AlertStatus prev = e.getValue().status();
@@ -163,7 +169,7 @@ public final class PeerGroupEvaluator {
                         Math.max(prev.firedAt(), TaskEvaluator.lastInstant(now, before.get())), prev.keepFiringSince());
                 final AlertNumbers last = e.getValue().numbers();
                 out.add(new AlertTransition(before.get(), e.getValue().series(), AlertTransition.Kind.RESOLVED,
-                        resolved, last.value(), last.median(), last.z(), Optional.of(TaskEvaluator.RULE_GONE),
+                        resolved, last.value(), last.median(), last.z(), Optional.of(change.reason()),
                         e.getValue().labelNumbers()));
             }
             alerts.remove(e.getKey());

@@ -34,6 +34,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     public static final String ALERTS_STORE = "vigil-peer-alerts";
     public static final String PROGRESS_STORE = "vigil-peer-progress";
     private static final String PROGRESS_KEY = "progress";
+    private static final java.time.Duration RULES_CHECK = java.time.Duration.ofSeconds(1);
 
     private final LiveRules liveRules;
     private final long graceMs;
@@ -50,6 +51,8 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
     private WriteBehindStore<byte[]> alerts;
     private WriteBehindStore<byte[]> progress;
     private PeerGroupEvaluator evaluator;
+    /** The rules the task runs, and after a restart those it ran before it. */
+    private TaskRules taskRules;
 
     public PeerGroupProcessor(final LiveRules liveRules, final long graceMs, final int expectedEvaluators,
                               final EvaluationMetrics metrics) {
@@ -77,7 +80,8 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         this.values = context.getStateStore(VALUES_STORE);
         this.alerts = context.getStateStore(ALERTS_STORE);
         this.progress = context.getStateStore(PROGRESS_STORE);
-        this.evaluator = new PeerGroupEvaluator(liveRules.current(), graceMs, expectedEvaluators);
+        this.taskRules = new TaskRules(liveRules, progress);
+        this.evaluator = new PeerGroupEvaluator(taskRules.atStart(), graceMs, expectedEvaluators);
         final byte[] stored = progress.get(PROGRESS_KEY);
         if (stored != null) {
             restoreProgress(stored);
@@ -113,6 +117,19 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         inbox = questions.open("peers-" + context.taskId());
         context.schedule(CommitPacing.QUIET_CHECK, PunctuationType.WALL_CLOCK_TIME,
                 now -> inbox.answer(evaluator::judgments));
+        context.schedule(RULES_CHECK, PunctuationType.WALL_CLOCK_TIME, this::followRules);
+    }
+
+    /**
+     * Moves to the rules in force, at each record and each second: a reload or a restart that removes the last outlier
+     * rule leaves this stage without records (the evaluation tasks send it nothing without one), and until
+     * 2026-12-06, night, that rule's firing alerts then never resolved.
+     */
+    private void followRules(final long timestamp) {
+        final PeerGroupEvaluator.Outcome moved = taskRules.follow(evaluator.rules(), evaluator::reload);
+        if (moved != null) {
+            apply(moved, timestamp);
+        }
     }
 
     /**
@@ -138,9 +155,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
      */
     public void process(final EvaluationOutput message, final long timestamp) {
         commits.processed();
-        if (liveRules.current() != evaluator.rules()) {
-            apply(evaluator.reload(liveRules.current()), timestamp);
-        }
+        followRules(timestamp);
         if (message instanceof PeerBundle b) {
             b.values().forEach(this::accept);
             return;

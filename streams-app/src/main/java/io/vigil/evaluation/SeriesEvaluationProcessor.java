@@ -84,6 +84,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private SeriesStore seriesStore;
     private WriteBehindStore<byte[]> progressStore;
     private TaskEvaluator evaluator;
+    /** The rules the task runs, and after a restart those it ran before it. */
+    private TaskRules taskRules;
     /** The current bundle's points and their keys' hashes, reused from bundle to bundle. */
     private final SeriesBundle.Points bundlePoints = new SeriesBundle.Points();
     private long[] bundleHashes = new long[0];
@@ -154,7 +156,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.commits = CommitPacing.forStage(context, lag);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
         final EventClock clock = new EventClock(sourcesOfTask.applyAsInt(context.taskId().partition()));
-        this.evaluator = new TaskEvaluator(liveRules.current(), graceMs, forgetMs, clock, new SeriesBudget(
+        this.taskRules = new TaskRules(liveRules, progressStore);
+        this.evaluator = new TaskEvaluator(taskRules.atStart(), graceMs, forgetMs, clock, new SeriesBudget(
                 maxSeriesPerRule, seriesPartitions, context.taskId().partition(), metrics::seriesLimited));
         final byte[] clockBytes = progressStore.get(CLOCK_KEY);
         checkPlacement(clockBytes != null);
@@ -238,9 +241,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /** Moves to reloaded rules, on this task's own thread, between records. */
     private void followRuleChanges(final long timestamp) {
-        final RuleIndex current = liveRules.current();
-        if (current != evaluator.rules()) {
-            emit(evaluator.progressVersion(), evaluator.reload(current), timestamp);
+        final TaskEvaluator.Outcome moved = taskRules.follow(evaluator.rules(), evaluator::reload);
+        if (moved != null) {
+            emit(evaluator.progressVersion(), moved, timestamp);
         }
     }
 

@@ -52,8 +52,6 @@ public final class TaskEvaluator {
             .thenComparing(t -> t.rule().id())
             .thenComparing(t -> t.series().key());
 
-    static final String RULE_GONE = "its rule was removed or changed by a rule reload";
-
     /**
      * Most instants one pass evaluates series by series ({@link #evaluateBatch}): each series' instants in a row, its
      * state read once for them rather than once per instant.
@@ -226,6 +224,14 @@ public final class TaskEvaluator {
      * their evaluation schedule by name.
      */
     public Outcome reload(final RuleIndex next) {
+        return reload(next, RuleChange.RELOAD);
+    }
+
+    /**
+     * Moves to a new rule set, keeping what {@code change} keeps: {@link #reload(RuleIndex)}, or after a restart from
+     * the rules the task ran before it to those in force.
+     */
+    Outcome reload(final RuleIndex next, final RuleChange change) {
         final RuleIndex old = rules;
         final long[] schedule = new long[next.groups().size()];
         Arrays.fill(schedule, Long.MIN_VALUE);
@@ -245,7 +251,8 @@ public final class TaskEvaluator {
             for (Map.Entry<String, AlertStatus> alert : Map.copyOf(state.alerts()).entrySet()) {
                 final Optional<Rule> before = old.byId(alert.getKey());
                 final Optional<Rule> after = next.byId(alert.getKey());
-                if (after.isPresent() && before.isPresent() && after.get().sameDefinition(before.get())) {
+                if (after.isPresent() && before.isPresent()
+                        && change.keepsAlert(before.get(), after.get(), state.series())) {
                     continue;
                 }
                 final AlertStatus prev = alert.getValue();
@@ -254,7 +261,7 @@ public final class TaskEvaluator {
                             Math.max(prev.firedAt(), lastInstant(now, before.get())), prev.keepFiringSince());
                     final AlertNumbers last = state.numbers(alert.getKey());
                     out.add(new AlertTransition(before.get(), state.series(), AlertTransition.Kind.RESOLVED, resolved,
-                            last.value(), last.median(), last.z(), Optional.of(RULE_GONE),
+                            last.value(), last.median(), last.z(), Optional.of(change.reason()),
                             state.labelNumbers(alert.getKey())));
                 }
                 state.setAlert(alert.getKey(), AlertStatus.INACTIVE);
@@ -263,7 +270,7 @@ public final class TaskEvaluator {
             for (String ruleId : Set.copyOf(state.baselines().keySet())) {
                 final Optional<Rule> before = old.byId(ruleId);
                 final Optional<Rule> after = next.byId(ruleId);
-                if (after.isEmpty() || before.isEmpty() || !after.get().sameDefinition(before.get())) {
+                if (after.isEmpty() || before.isEmpty() || !change.keepsRule(before.get(), after.get())) {
                     state.removeBaseline(ruleId);
                     changed(state);
                 }
@@ -279,7 +286,7 @@ public final class TaskEvaluator {
         final Map<String, Long> sinceOfUnchanged = new HashMap<>();
         for (int i = 0; i < ruleIds.length; i++) {
             final Optional<Rule> after = next.byId(ruleIds[i]);
-            if (after.isPresent() && after.get().sameDefinition(old.rule(i))) {
+            if (after.isPresent() && change.keepsRule(old.rule(i), after.get())) {
                 sinceOfUnchanged.put(ruleIds[i], definedSinceMs[i]);
             }
         }

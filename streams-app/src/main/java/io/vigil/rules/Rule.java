@@ -64,6 +64,13 @@ public record Rule(
     }
 
     /**
+     * Whether {@code other}'s alerts are this rule's: the same name and the same labels, so the same fingerprints.
+     */
+    public boolean sameAlerts(final Rule other) {
+        return group.equals(other.group) && alert.equals(other.alert) && labels.equals(other.labels);
+    }
+
+    /**
      * Whether a label renders {@code $value}, {@code $median} or {@code $z}: the alert then keeps the numbers it became
      * active with, to render its labels with at every event (its labels are its identity).
      */

@@ -33,10 +33,23 @@ public final class RuleLoader {
         final RuleFiles.Listing listing = RuleFiles.list(paths);
         final List<RuleProblem> problems = new ArrayList<>(listing.problems());
         final List<RuleFileReader.FileRead> files = new ArrayList<>();
+        final List<RuleSource> sources = new ArrayList<>();
         for (Path file : listing.files()) {
-            files.add(readFile(file, problems));
+            files.add(readFile(file, problems, sources));
         }
-        return combine(files, problems);
+        return combine(files, problems, sources);
+    }
+
+    /**
+     * Reads rule files again from their texts, as {@link #load} read them: the rules an engine ran before a restart,
+     * kept with its state ({@link RuleSet#sources()}).
+     */
+    public static LoadResult parse(final List<RuleSource> sources) {
+        final List<RuleFileReader.FileRead> files = new ArrayList<>();
+        for (RuleSource source : sources) {
+            files.add(RuleFileReader.read(source.file(), source.text()));
+        }
+        return combine(files, new ArrayList<>(), sources);
     }
 
     /**
@@ -52,10 +65,12 @@ public final class RuleLoader {
             problems.add(tooLarge(fileName, bytes));
             return new LoadResult(RuleSet.EMPTY, problems);
         }
-        return combine(List.of(RuleFileReader.read(fileName, yamlText)), problems);
+        return combine(List.of(RuleFileReader.read(fileName, yamlText)), problems,
+                List.of(new RuleSource(fileName, yamlText)));
     }
 
-    private static LoadResult combine(final List<RuleFileReader.FileRead> files, final List<RuleProblem> problems) {
+    private static LoadResult combine(final List<RuleFileReader.FileRead> files, final List<RuleProblem> problems,
+                                      final List<RuleSource> sources) {
         final List<RuleGroup> groups = new ArrayList<>();
         final Map<String, RuleProblem> firstByName = new HashMap<>();
         for (RuleFileReader.FileRead file : files) {
@@ -72,11 +87,12 @@ public final class RuleLoader {
             problems.addAll(file.problems().sorted());
         }
         return problems.isEmpty()
-                ? new LoadResult(new RuleSet(groups), List.of())
+                ? new LoadResult(new RuleSet(groups, sources), List.of())
                 : new LoadResult(RuleSet.EMPTY, problems);
     }
 
-    private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems) {
+    private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems,
+                                                    final List<RuleSource> sources) {
         final String name = file.toString();
         final RuleFileReader.FileRead unread = new RuleFileReader.FileRead(List.of(), new FileProblems(name));
         try {
@@ -85,7 +101,9 @@ public final class RuleLoader {
                 problems.add(tooLarge(name, size));
                 return unread;
             }
-            return RuleFileReader.read(name, Utf8Text.decode(Files.readAllBytes(file)));
+            final String text = Utf8Text.decode(Files.readAllBytes(file));
+            sources.add(new RuleSource(name, text));
+            return RuleFileReader.read(name, text);
         } catch (Utf8Text.NotUtf8Exception e) {
             problems.add(new RuleProblem(name, e.line(), e.column(), "the file is not valid UTF-8"));
         } catch (IOException e) {
