@@ -10,7 +10,6 @@ import io.vigil.evaluation.EvaluationOutput;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.evaluation.PeerGroupProcessor;
 import io.vigil.evaluation.PeerMessageCodec;
-import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesEvaluationProcessor;
 import io.vigil.evaluation.SeriesQuestions;
 import io.vigil.evaluation.WriteBehindStore;
@@ -227,7 +226,7 @@ public final class VigilTopology {
         IngestProcessor ingest(final InTaskEvaluation inTask) {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
-                    settings.grace().toMillis(), settings.limits().maxAge(), () -> watermarkStep(rules.current()),
+                    settings.grace().toMillis(), settings.limits().maxAge(), () -> rules.current().everyGcdMs(),
                     settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
                     new RememberedSelection(rules::current), inTask, settings.partitionedBySeries(), knownLabels);
         }
@@ -301,15 +300,6 @@ public final class VigilTopology {
         // was ~10 % of the stream thread's time in catch-up (docs/performance.md). kafka.max.task.idle.ms overrides.
         props.put(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         return props;
-    }
-
-    /**
-     * Watermarks are sent when a partition's newest timestamp makes a new evaluation instant due; instants are
-     * multiples of every group's {@code every}, so their greatest common divisor is step enough.
-     */
-    static long watermarkStep(final RuleIndex rules) {
-        final long gcd = rules.everyGcdMs();
-        return gcd == 0 ? 10_000 : gcd;
     }
 
     /**

@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * partition interleaved in whatever order the upstream tasks happened to run, so "the newest timestamp seen" would
  * depend on processing speed, and a catching-up partition would find its points late. Each source instead reports
  * the newest timestamp it has seen (its watermark) after the points it sent, and evaluation {@code T} runs once
- * every active source has reached {@code T + grace}. A point more than {@code grace} behind its own source's newest
- * is dropped at the source, so the points an evaluation sees are decided by each partition's own order alone.
+ * every active source has reached {@code T + grace}. A point whose first instant its own source's newest has made
+ * due ({@code instant + grace <= newest}) is dropped at the source, so the points an evaluation sees are decided by
+ * each partition's own order alone.
  *
  * <p>A source that has sent nothing for the idle timeout is left out of the minimum until it speaks again, so an
  * empty or silent partition does not hold every alert back; when every source is idle the newest watermark counts.

@@ -3,6 +3,7 @@ package io.vigil.evaluation;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.EvaluationInstants;
 import io.vigil.model.Series;
 import io.vigil.rules.Aggregate;
 import io.vigil.rules.Condition;
@@ -64,6 +65,8 @@ public final class TaskEvaluator {
     private static final byte KIND_OUTLIER = 4;
 
     private RuleIndex rules;
+    /** The rules' evaluation step ({@link RuleIndex#everyGcdMs()}), which lateness rounds a point's timestamp up to. */
+    private long stepMs;
     private final long graceMs;
     private final long forgetMs;
     private long[] everyMs;
@@ -174,6 +177,7 @@ public final class TaskEvaluator {
 
     private void useRules(final RuleIndex index) {
         this.rules = index;
+        this.stepMs = index.everyGcdMs();
         sharedIndexes.clear();
         budget.useRules(index);
         final int n = index.ruleCount();
@@ -407,9 +411,17 @@ public final class TaskEvaluator {
         return took(state, timestampMs, value);
     }
 
-    /** Whether a point of {@code timestampMs} comes after its instant has been evaluated (never before the first). */
+    /**
+     * Whether a point of {@code timestampMs} comes after its instant has been evaluated, or made due: the first instant
+     * whose window holds it is at most {@code evaluatedThrough - grace} (never before the first evaluation). Ingest
+     * judges by the same rule, with the same step, against its partition's newest timestamp; the low watermark this
+     * acts on is a minimum over the sources, each at most what its source's newest was when it sent the point (its
+     * watermarks come after its points), so a point ingest kept is not dropped here (design.md, "Event time:
+     * watermarks per input partition"). It can be where the watermark passed a source without it: announced idle,
+     * or the whole stream silent and evaluated on the wall clock.
+     */
     boolean tooLate(final long timestampMs) {
-        return evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs;
+        return EvaluationInstants.isLate(timestampMs, stepMs, graceMs, evaluatedThrough);
     }
 
     /** The state of a series this task does not hold, held from now on; null if no rule (or no budget) takes it. */
@@ -504,7 +516,7 @@ public final class TaskEvaluator {
      */
     SeriesState take(final byte[] key, final int offset, final int length, final long hash, final long timestampMs,
                      final double value) {
-        if (evaluatedThrough != Long.MIN_VALUE && timestampMs <= evaluatedThrough - graceMs) {
+        if (tooLate(timestampMs)) {
             return null;
         }
         if (hash != KeyBytes.NOT_ASCII) {

@@ -3,6 +3,7 @@ package io.vigil.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
+import io.vigil.model.EvaluationInstants;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns input records into datapoints keyed by series (each in its topic's format), sends what cannot be read to the
- * dead-letter topic, drops points more than {@code grace} behind their partition's newest timestamp, dead-letters
- * points more than {@code maxAge} behind it, passes on only the points of a metric some rule names, and reports each
- * partition's progress in event time (its watermark) to every evaluator.
+ * dead-letter topic, drops the points whose evaluation instant their partition's newest timestamp has made due (late:
+ * {@link EvaluationInstants#isLate}), dead-letters points more than {@code maxAge} behind it, passes on only the points
+ * of a metric some rule names, and reports each partition's progress in event time (its watermark) to every evaluator.
  */
 public final class IngestProcessor implements Processor<byte[], byte[], byte[], IngestOutput> {
 
@@ -48,6 +49,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
     /** How often a partition is logged about for points ahead of the wall clock, and for points dropped as late. */
     private static final long WARN_EVERY_MS = 600_000;
+    /** The watermark step without rules (no evaluation step): a watermark every 10 s of event time, as a group's default. */
+    private static final long WATERMARK_STEP_WITHOUT_RULES_MS = 10_000;
 
     private final TopicDecoders decoders;
     private final List<String> topics;
@@ -55,7 +58,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private final long graceMs;
     private final Duration maxAge;
     private final long maxAgeMs;
-    private final java.util.function.LongSupplier watermarkStepMs;
+    private final java.util.function.LongSupplier evaluationStepMs;
     private final Duration idleTimeout;
     private final IngestMetrics metrics;
     private final SourceLag lag;
@@ -110,21 +113,24 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * @param decoders          each input topic's decoder
      * @param topics            the input topics this processor reads
      * @param partitionsByTopic how many partitions each has, where known (to name only sources that exist)
-     * @param graceMs           how far behind its partition's newest timestamp a point may be before it is dropped
+     * @param graceMs           how long an evaluation instant waits for its points: a point whose first instant is
+     *                          {@code grace} or more behind its partition's newest timestamp is dropped as late
      * @param maxAge            how far behind its partition's newest timestamp a point may be before it is
      *                          dead-lettered as {@link DeadLetterReason#OLD_TIMESTAMP}
-     * @param watermarkStepMs   watermarks are sent when {@code newest - grace} crosses a multiple of this; read per
-     *                          record, as reloaded rules may change it
+     * @param evaluationStepMs  the rules' evaluation step, the greatest common divisor of their groups' {@code every}
+     *                          (every instant is a multiple of it), 0 without rules: lateness rounds a point's timestamp
+     *                          up to it, and watermarks are sent when {@code newest - grace} crosses a multiple of it
+     *                          (of 10 s without rules); read once per record, as reloaded rules may change it
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
      * @param lag               whether a partition still has records waiting to be read; such a partition is not idle
      * @param seriesPartitions  the series repartition topic's partitions, which the points are bundled for
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
-                           final java.util.function.LongSupplier watermarkStepMs,
+                           final java.util.function.LongSupplier evaluationStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
-        this(decoders, topics, partitionsByTopic, graceMs, maxAge, watermarkStepMs, idleTimeout, metrics, lag,
+        this(decoders, topics, partitionsByTopic, graceMs, maxAge, evaluationStepMs, idleTimeout, metrics, lag,
                 seriesPartitions, SelectedMetrics.ALL, null, false, new KnownLabels.ByThread());
     }
 
@@ -140,7 +146,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
-                           final java.util.function.LongSupplier watermarkStepMs,
+                           final java.util.function.LongSupplier evaluationStepMs,
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
                            final SelectedMetrics selected, final InTaskEvaluation inTask,
@@ -157,7 +163,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.graceMs = graceMs;
         this.maxAge = maxAge;
         this.maxAgeMs = maxAge.toMillis();
-        this.watermarkStepMs = watermarkStepMs;
+        this.evaluationStepMs = evaluationStepMs;
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
         this.lag = lag;
@@ -238,6 +244,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         metrics.skippedFields(decoded.skippedFields());
         final long before = source.newest();
         long newest = before;
+        // Read per record, not per point: RuleIndex keeps it, computed when the rules change. A reload that changes it
+        // is seen here at the next record and by the evaluators at their next record or punctuation; in between the
+        // two round a point's timestamp to different steps. Each judges by the schedule of the rules it runs, so a
+        // point near the edge may then be kept here and dropped there, counted as late by the evaluation
+        // (vigil_evaluation_late_dropped_total), never silently; the reload changes that schedule anyway (a group
+        // whose every changed starts a new one).
+        final long step = evaluationStepMs.getAsLong();
         final List<Datapoint> points = decoded.datapoints();
         // Made only when a point is too old: nearly every record has none.
         List<Datapoint> kept = null;
@@ -258,8 +271,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             if (kept != null) {
                 kept.add(point);
             }
-            if (behind >= graceMs) {
-                late(source, point, newest, now);
+            // Late once the first instant that sees it is due here (instant + grace <= newest), not by its distance
+            // behind: the evaluators run instants from these same newest timestamps, each at most this one, so a point
+            // kept here is never late there (design.md, "Event time: watermarks per input partition").
+            if (EvaluationInstants.isLate(point.timestampMs(), step, graceMs, newest)) {
+                late(source, point, newest, step, now);
                 continue;
             }
             accepted++;
@@ -297,7 +313,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         source.idle = false;
         source.idleAnnounced = false;
         source.newest = newest;
-        if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest))) {
+        if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest, step))) {
             announce(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
             // The evaluators wait for it (and for the points before it, sent with it) to run the instant it makes due.
             commits.commitIfLive(newest);
@@ -306,9 +322,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     /**
      * A point more than grace ahead of this machine's clock (within {@code max_future_skew}) moved its partition's
-     * newest timestamp: the points of producers with right clocks on that partition are now more than grace behind it,
-     * and dropped as late (design.md, "Too old, relative to what"). Counted, and logged at most every 10 minutes per
-     * partition with the series that did it, so that the producer's clock can be found and fixed.
+     * newest timestamp: the evaluation instants of the points of producers with right clocks on that partition are now
+     * due, and those points dropped as late (design.md, "Too old, relative to what"). Counted, and logged at most every
+     * 10 minutes per partition with the series that did it, so that the producer's clock can be found and fixed.
      */
     private void aheadOfClock(final Source source, final List<Datapoint> points, final long newest, final long now) {
         metrics.aheadOfClock();
@@ -319,31 +335,37 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final String series = points.stream().filter(p -> p.timestampMs() == newest).findFirst()
                 .map(p -> p.series().toString()).orElse("?");
         LOG.warn("input {}: {} is stamped {} ms ahead of this machine's clock, more than grace ({} ms): points of other"
-                + " producers on this partition are dropped as late until their time catches up; check that"
-                + " producer's clock (NTP), or set evaluation.max_future_skew below grace to dead-letter such points",
+                + " producers on this partition are dropped as late (their instants have run) until their time catches"
+                + " up; check that producer's clock (NTP), or set evaluation.max_future_skew below grace to dead-letter"
+                + " such points",
                 source.name, series, newest - now, graceMs);
     }
 
     /**
-     * A point more than grace behind its partition's newest timestamp is dropped (rules.md). Counted, and logged at most
-     * every 10 minutes per partition with the series and the times: a producer that sends old timestamps, or a replay
-     * written into a live topic, lost its points with nothing in the log but a counter (found by a newcomer who pasted
-     * the banner's example minutes after it was printed). `vigil replay` runs this too and logs the first one the same
+     * A point whose first evaluation instant its partition's newest timestamp has made due is dropped (rules.md).
+     * Counted, and logged at most every 10 minutes per partition with the series and the times: a producer that sends
+     * old timestamps, or a replay written into a live topic, lost its points with nothing in the log but a counter
+     * (found by a newcomer who pasted the banner's example minutes after it was printed). `vigil replay` runs this too and logs the first one the same
      * way: its summary counts late points but, unlike dead letters, names none.
      */
-    private void late(final Source source, final Datapoint point, final long newest, final long now) {
+    private void late(final Source source, final Datapoint point, final long newest, final long step,
+                      final long now) {
         metrics.late();
+        final long instant = EvaluationInstants.firstSeeing(point.timestampMs(), step);
         if (source.lateWarnedWallMs != Long.MIN_VALUE && now - source.lateWarnedWallMs < WARN_EVERY_MS) {
-            LOG.debug("late datapoint dropped: {} at {} is more than grace behind {} on {}",
-                    point.series(), point.timestampMs(), newest, source.name);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("late datapoint dropped: {} at {} on {}: its instant {} has run (event time reached {}, at"
+                        + " least the instant + grace)", point.series(), Instant.ofEpochMilli(point.timestampMs()),
+                        source.name, Instant.ofEpochMilli(instant), Instant.ofEpochMilli(newest));
+            }
             return;
         }
         source.lateWarnedWallMs = now;
-        LOG.warn("input {}: {} at {} is {} behind the newest timestamp of this partition, {}, more than grace ({}):"
-                + " dropped as late; more are counted in vigil_ingest_late_dropped_total and logged at most every 10"
-                + " minutes per partition", source.name, point.series(), Instant.ofEpochMilli(point.timestampMs()),
-                DurationSyntax.format(Duration.ofMillis(saturatedSubtract(newest, point.timestampMs()))),
-                Instant.ofEpochMilli(newest), DurationSyntax.format(Duration.ofMillis(graceMs)));
+        LOG.warn("input {}: {} at {} dropped as late: its evaluation instant {} has run (this partition's event time"
+                + " reached {}, at least the instant + grace ({})); more are counted in vigil_ingest_late_dropped_total"
+                + " and logged at most every 10 minutes per partition", source.name, point.series(),
+                Instant.ofEpochMilli(point.timestampMs()), Instant.ofEpochMilli(instant), Instant.ofEpochMilli(newest),
+                DurationSyntax.format(Duration.ofMillis(graceMs)));
     }
 
     /**
@@ -544,12 +566,16 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         }
     }
 
-    /** Whether a new evaluation instant may have become due: {@code newest - grace} entered a new step. */
-    private boolean crossesStep(final long before, final long newest) {
+    /**
+     * Whether a new evaluation instant may have become due: {@code newest - grace} entered a new step (instants are
+     * multiples of every group's {@code every}, so their greatest common divisor, {@code evaluationStep}, is step
+     * enough).
+     */
+    private boolean crossesStep(final long before, final long newest, final long evaluationStep) {
         if (before == Long.MIN_VALUE) {
             return true;
         }
-        final long step = watermarkStepMs.getAsLong();
+        final long step = evaluationStep > 0 ? evaluationStep : WATERMARK_STEP_WITHOUT_RULES_MS;
         return Math.floorDiv(newest - graceMs, step) != Math.floorDiv(before - graceMs, step);
     }
 

@@ -139,8 +139,9 @@ class IngestTopologyTest {
         }
         assertThat(fixture.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(2.0);
         assertThat(logged).containsOnlyOnce("dropped as late").contains("input metrics/0: cpu{cluster=\"backend\","
-                + "instance=\"n2\"} at " + java.time.Instant.ofEpochMilli(T0 - 60_000) + " is 1m behind the newest"
-                + " timestamp of this partition, " + java.time.Instant.ofEpochMilli(T0) + ", more than grace (15s)");
+                + "instance=\"n2\"} at " + java.time.Instant.ofEpochMilli(T0 - 60_000) + " dropped as late: its"
+                + " evaluation instant " + java.time.Instant.ofEpochMilli(T0 - 60_000) + " has run (this partition's"
+                + " event time reached " + java.time.Instant.ofEpochMilli(T0) + ", at least the instant + grace (15s))");
     }
 
     /**

@@ -201,6 +201,30 @@ class TaskEvaluatorTest {
         assertThat(describe(e.advance().transitions())).containsExactly("FIRING@30");
     }
 
+    /**
+     * The evaluator drops a point once its first instant has run (instant + grace at most the low watermark it acted
+     * on), as ingest does: not merely for being grace behind, by bytes as by string as handed over in the task.
+     */
+    @Test
+    void aPointIsTooLateOnceItsInstantHasRunNotForItsDistanceBehind() {
+        final TaskEvaluator e = evaluator(threshold(Aggregate.COUNT,
+                new Condition.Threshold(true, 0, OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        e.accept(new Datapoint(NODE, 1, 10 * S));
+        e.clock().onWatermark("p0", 34 * S);
+        e.advance(); // instants up to 19 s run: 10 s
+        assertThat(e.evaluatedThrough()).isEqualTo(34 * S);
+        // 19 s behind, unaligned: its instant, 20 s, runs at 35 s.
+        assertThat(e.tooLate(15 * S)).isFalse();
+        assertThat(e.tooLate(10 * S)).isTrue();
+        final byte[] key = NODE.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(e.take(key, 0, key.length, 15 * S, 1)).isNotNull();
+        assertThat(e.take(NODE.key(), 16 * S, 1, null)).isNotNull();
+        assertThat(e.take(NODE, 17 * S, 1)).isNotNull();
+        assertThat(e.take(key, 0, key.length, 10 * S, 1)).isNull();
+        assertThat(e.take(NODE.key(), 9 * S, 1, null)).isNull();
+        assertThat(e.take(NODE, 10 * S, 1)).isNull();
+    }
+
     private static Rule outlier(final String name, final String... peers) {
         return new Rule("g", name, new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofMinutes(1),
                 Duration.ofSeconds(10), new Condition.Outlier(List.of(peers), Direction.BOTH, 3, 0, 3), Duration.ZERO,

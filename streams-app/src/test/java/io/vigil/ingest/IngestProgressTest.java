@@ -99,7 +99,7 @@ class IngestProgressTest {
 
         final IngestProcessor after = start();
         context.resetForwards();
-        send(after, "metrics", T0 - GRACE_MS);      // grace behind the committed newest: late
+        send(after, "metrics", T0 - 20_000);        // its instant ran at T0 - 5 s, before the committed newest: late
         send(after, "metrics", T0 + 30_000);        // late only against the uncommitted newest
         after.flushBundles();
         assertThat(forwardedPointTimes()).containsExactly(T0 + 30_000);
