@@ -28,7 +28,7 @@ import java.util.Set;
  * optional fraction, and an optional exponent ({@code -1.5e3}); an integer {@code -12i}, an unsigned one {@code 12u}.
  * InfluxDB refuses NaN and infinities, so they are refused here in every spelling ({@code NaN}, {@code +Inf},
  * {@code -Infinity}), as is a float too large for a double ({@code 1e400}), a {@code +} sign, hex and Java's
- * {@code d}/{@code f} suffixes.
+ * {@code d}/{@code f} suffixes. A timestamp is an optional {@code -} and ASCII digits, nothing else.
  */
 final class LineProtocolDecoder {
 
@@ -196,19 +196,23 @@ final class LineProtocolDecoder {
             final String rest = c.rest();
             final String ts = rest.strip();
             if (!ts.isEmpty()) {
+                // strip() also took whitespace other than spaces (a tab), which skipSpaces left before it.
+                final int tsFrom = c.index() + rest.length() - rest.stripLeading().length();
+                // An optional '-' and ASCII digits, as InfluxDB reads a timestamp: Long.parseLong alone also takes
+                // a '+' sign and the digits of other scripts.
+                if (!isDecimal(ts, true, false)) {
+                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts) + (ts.charAt(0) == '+'
+                            ? " has a '+' sign, which line protocol does not take" : " is not an integer"), tsFrom);
+                }
                 try {
                     timestampMs = precision.toMillis(Long.parseLong(ts));
                     stamped = true;
                 } catch (NumberFormatException | ArithmeticException e) {
-                    // strip() also took whitespace other than spaces (a tab), which skipSpaces left before it.
-                    final int tsFrom = c.index() + rest.length() - rest.stripLeading().length();
                     // A whole number that does not fit a long, or overflows milliseconds once converted, is an
                     // integer: "not an integer" sent its reader to look for a stray character. The unit says
                     // what it was read as, the usual cause being nanoseconds on a topic set to seconds.
-                    final String problem = isDecimal(ts, true, false)
-                            ? " is out of range for epoch " + precision.name().toLowerCase(Locale.ROOT)
-                            : " is not an integer";
-                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts) + problem, tsFrom);
+                    throw new LineSyntaxException("timestamp " + Rejection.singleQuoted(ts)
+                            + " is out of range for epoch " + precision.name().toLowerCase(Locale.ROOT), tsFrom);
                 }
             }
         } else if (!c.atEnd()) {

@@ -117,7 +117,7 @@ class LineProtocolDecoderTest {
 
     /**
      * A whole number beyond a long is out of range in any unit, either sign; what is no whole number (a fraction, an
-     * exponent, a '+' beyond a long, a word) is still not an integer.
+     * exponent, a word) is still not an integer.
      */
     @ParameterizedTest
     @CsvSource({
@@ -125,12 +125,35 @@ class LineProtocolDecoderTest {
             "-9223372036854775809, is out of range for epoch nanoseconds",
             "1655793000.5, is not an integer",
             "1.6e18, is not an integer",
-            "+99999999999999999999, is not an integer",
             "-, is not an integer"})
     void aWholeTimestampBeyondALongIsOutOfRangeAndAnyOtherNotAnInteger(final String ts, final String words) {
         assertThat(decode("cpu usage=1 " + ts).rejections()).containsExactly(new Rejection(
                 DeadLetterReason.INVALID_LINE, "line 1: timestamp '" + ts + "' " + words + " at column 13",
                 "timestamp '" + ts + "' " + words, new RecordPosition(1, 13)));
+    }
+
+    /**
+     * A timestamp is an optional '-' and ASCII digits, as InfluxDB's parser reads it: Java's
+     * {@link Long#parseLong} also took a '+' sign ({@code +5} was 5 ns) and digits of other scripts (an Arabic-Indic
+     * five was 5). Each is refused where the timestamp starts, as any other bad timestamp, and so is anything before
+     * or after its digits.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "+5|has a '+' sign, which line protocol does not take",
+            "+1655793000000000000|has a '+' sign, which line protocol does not take",
+            "+99999999999999999999|has a '+' sign, which line protocol does not take",
+            "-|is not an integer",
+            "--5|is not an integer",
+            "\u0665|is not an integer",
+            "x5|is not an integer",
+            "5x|is not an integer",
+            "5 x|is not an integer",
+            "1655793000000000000,|is not an integer"})
+    void aTimestampIsAnOptionalMinusAndDigitsOnly(final String ts, final String words) {
+        assertThat(decode("cpu,host=a value=1 " + ts).rejections()).containsExactly(new Rejection(
+                DeadLetterReason.INVALID_LINE, "line 1: timestamp '" + ts + "' " + words + " at column 20",
+                "timestamp '" + ts + "' " + words, new RecordPosition(1, 20)));
     }
 
     /**
