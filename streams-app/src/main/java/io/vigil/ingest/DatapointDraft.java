@@ -8,6 +8,39 @@ package io.vigil.ingest;
  */
 final class DatapointDraft {
 
+    /** What of a datapoint a problem is about. */
+    enum Part {
+        /** The name field. */
+        NAME,
+        /** The {@code __name__} label, when it is the name. */
+        NAME_LABEL,
+        /** The labels as a whole. */
+        LABELS,
+        /** One label's name. */
+        LABEL_NAME,
+        /** One label's value. */
+        LABEL_VALUE,
+        VALUE,
+        TIMESTAMP
+    }
+
+    /**
+     * What of a datapoint a problem is about, for a decoder to say where that is in its record ({@link JsonPlace}).
+     * Made only for a problem: an accepted datapoint costs nothing more.
+     *
+     * @param label      the label of {@link Part#LABEL_NAME} and {@link Part#LABEL_VALUE} as the input names it, else
+     *                   null
+     * @param occurrence which of the label's occurrences in the input, from 1 (the second of one given twice)
+     */
+    record Subject(Part part, String label, int occurrence) {
+
+        static final Subject NAME = new Subject(Part.NAME, null, 1);
+        static final Subject NAME_LABEL = new Subject(Part.NAME_LABEL, null, 1);
+        static final Subject LABELS = new Subject(Part.LABELS, null, 1);
+        static final Subject VALUE = new Subject(Part.VALUE, null, 1);
+        static final Subject TIMESTAMP = new Subject(Part.TIMESTAMP, null, 1);
+    }
+
     /** The metric name, or null when the input had none. */
     String name;
     /** Whether {@link #name} is known to be a valid metric name already ({@link KnownLabels}). */
@@ -18,6 +51,8 @@ final class DatapointDraft {
     private DraftLabels labels;
     /** Why the labels could not be read as names and string values, or null. */
     String labelsProblem;
+    /** What {@link #labelsProblem} is about when that is one label (given twice, not a string); null for all. */
+    Subject labelsProblemSubject;
     /**
      * The labels when they were read before and accepted ({@link KnownLabels}), instead of {@link #labels()}; null
      * otherwise.
@@ -39,6 +74,9 @@ final class DatapointDraft {
     /** Why the timestamp could not be read, or null. */
     String timestampProblem;
 
+    /** What {@link DatapointValidator} rejected the datapoint for; null while it has not. */
+    Subject rejectedFor;
+
     /** As made: nothing read yet (a decoder reads every datapoint of its records into one draft). */
     void reset() {
         name = null;
@@ -46,6 +84,7 @@ final class DatapointDraft {
         nameProblem = null;
         labels = null;
         labelsProblem = null;
+        labelsProblemSubject = null;
         knownLabels = null;
         nameLabel = null;
         hasValue = false;
@@ -54,6 +93,7 @@ final class DatapointDraft {
         hasTimestamp = false;
         timestampMs = 0;
         timestampProblem = null;
+        rejectedFor = null;
     }
 
     void value(final double sample) {

@@ -86,7 +86,7 @@ final class DatapointValidator {
      *                  ({@link DatapointDraft#nameLabel})
      */
     KnownLabels.LabelSet knownLabels(final DraftLabels labels, final boolean nameApart) {
-        if (labelsProblem(labels) != null) {
+        if (labelsProblem(labels, null) != null) {
             return null;
         }
         final io.vigil.model.Labels sorted = labels.toLabels(NAME_LABEL);
@@ -118,30 +118,41 @@ final class DatapointValidator {
         return problem;
     }
 
+    /** Why the draft's name is refused, or null; {@link DatapointDraft#rejectedFor} says which field is at fault. */
     private Rejection nameProblem(final DatapointDraft draft) {
         if (draft.nameProblem != null) {
+            draft.rejectedFor = DatapointDraft.Subject.NAME;
             return new Rejection(DeadLetterReason.INVALID_NAME, draft.nameProblem);
         }
         final String name = metricName(draft);
         if (name.isEmpty()) {
+            draft.rejectedFor = DatapointDraft.Subject.NAME;
             return new Rejection(DeadLetterReason.MISSING_NAME, "no \"name\" and no \"__name__\" label");
         }
         if (name.length() > limits.maxLabelValueLength()) {
             // The name is the value of the series' __name__ label: held as long as the series, as the others are.
+            draft.rejectedFor = nameSubject(draft, name);
             return new Rejection(DeadLetterReason.LABEL_VALUE_TOO_LONG, "the metric name (label \"__name__\") has "
                     + name.length() + " chars, more than the limit of " + limits.maxLabelValueLength());
         }
         if (!(draft.nameChecked && name == draft.name) && !NameSyntax.isMetricName(name)) {
+            draft.rejectedFor = nameSubject(draft, name);
             return new Rejection(DeadLetterReason.INVALID_NAME,
                     "name " + Rejection.quote(name) + " is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
         }
         final String label = nameLabel(draft);
         if (name == draft.name && label != null && !label.isEmpty() && !label.equals(name)) {
-            // Two names for one datapoint: which is meant is not for ingest to guess.
+            // Two names for one datapoint: which is meant is not for ingest to guess. Placed at the label, the second.
+            draft.rejectedFor = DatapointDraft.Subject.NAME_LABEL;
             return new Rejection(DeadLetterReason.INVALID_NAME, "name " + Rejection.quote(name)
                     + " and label \"__name__\" " + Rejection.quote(label) + " differ");
         }
         return null;
+    }
+
+    /** Where the metric name {@code name} came from: the name field, or the {@code __name__} label. */
+    private static DatapointDraft.Subject nameSubject(final DatapointDraft draft, final String name) {
+        return name == draft.name ? DatapointDraft.Subject.NAME : DatapointDraft.Subject.NAME_LABEL;
     }
 
     /** {@code name}, or {@code labels.__name__} when {@code name} is absent or empty; "" when neither is there. */
@@ -164,12 +175,15 @@ final class DatapointValidator {
 
     private Rejection labelsProblem(final DatapointDraft draft) {
         if (draft.labelsProblem != null) {
+            draft.rejectedFor = draft.labelsProblemSubject != null ? draft.labelsProblemSubject
+                    : DatapointDraft.Subject.LABELS;
             return new Rejection(DeadLetterReason.INVALID_LABELS, draft.labelsProblem);
         }
-        return draft.knownLabels != null ? null : labelsProblem(draft.labels());
+        return draft.knownLabels != null ? null : labelsProblem(draft.labels(), draft);
     }
 
-    private Rejection labelsProblem(final DraftLabels draftLabels) {
+    /** @param draft where to say which label is at fault ({@link DatapointDraft#rejectedFor}), or null */
+    private Rejection labelsProblem(final DraftLabels draftLabels, final DatapointDraft draft) {
         int count = 0;
         final String[] labels = draftLabels.pairs();
         for (int i = 0; i < labels.length; i += 2) {
@@ -179,10 +193,18 @@ final class DatapointValidator {
             count++;
             final Rejection problem = labelProblem(labels[i], labels[i + 1]);
             if (problem != null) {
+                if (draft != null) {
+                    final boolean ofValue = problem.reason() == DeadLetterReason.LABEL_VALUE_TOO_LONG;
+                    draft.rejectedFor = new DatapointDraft.Subject(ofValue ? DatapointDraft.Part.LABEL_VALUE
+                            : DatapointDraft.Part.LABEL_NAME, labels[i], 1);
+                }
                 return problem;
             }
         }
         if (count > limits.maxLabels()) {
+            if (draft != null) {
+                draft.rejectedFor = DatapointDraft.Subject.LABELS;
+            }
             return new Rejection(DeadLetterReason.TOO_MANY_LABELS,
                     count + " labels, more than the limit of " + limits.maxLabels());
         }
@@ -207,9 +229,11 @@ final class DatapointValidator {
 
     private static Rejection valueProblem(final DatapointDraft draft) {
         if (draft.valueProblem != null) {
+            draft.rejectedFor = DatapointDraft.Subject.VALUE;
             return new Rejection(DeadLetterReason.INVALID_VALUE, draft.valueProblem);
         }
         if (!draft.hasValue) {
+            draft.rejectedFor = DatapointDraft.Subject.VALUE;
             return new Rejection(DeadLetterReason.MISSING_VALUE, "no \"value\"");
         }
         return null;
@@ -225,6 +249,14 @@ final class DatapointValidator {
     }
 
     private Rejection timestampProblem(final DatapointDraft draft, final long nowMs) {
+        final Rejection problem = timestampProblemWords(draft, nowMs);
+        if (problem != null) {
+            draft.rejectedFor = DatapointDraft.Subject.TIMESTAMP;
+        }
+        return problem;
+    }
+
+    private Rejection timestampProblemWords(final DatapointDraft draft, final long nowMs) {
         if (draft.timestampProblem != null) {
             return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, draft.timestampProblem);
         }

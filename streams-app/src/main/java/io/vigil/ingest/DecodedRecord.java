@@ -85,6 +85,8 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
         private Datapoint first;
         private List<Datapoint> datapoints;
         private List<Rejection> rejections;
+        /** What each rejection of a JSON record is about, by index; null until one is placed, as nearly always. */
+        private List<JsonPlace> places;
         private int skipped;
 
         void accept(final Datapoint datapoint) {
@@ -106,6 +108,38 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             rejections.add(rejection);
         }
 
+        /** Says what the last rejection is about, for {@link #placeRejections} to find it in the record. */
+        void placeLast(final JsonPlace place) {
+            if (places == null) {
+                places = new ArrayList<>(rejections.size());
+            }
+            while (places.size() < rejections.size() - 1) {
+                places.add(null);
+            }
+            places.add(place);
+        }
+
+        /**
+         * Places each rejection that has a {@link #placeLast place} at its position in {@code value}, the JSON record
+         * it was read from, read once again to find them all ({@link JsonPlace#byteOffsets}); nothing to do, and
+         * nothing read, for a record without.
+         *
+         * @param batchMember as {@link JsonPlace#byteOffsets}
+         */
+        void placeRejections(final byte[] value, final String batchMember) {
+            if (places == null) {
+                return;
+            }
+            final long[] offsets = JsonPlace.byteOffsets(value, places, batchMember);
+            final RecordPosition[] positions = RecordPosition.ofCharactersAt(value, offsets);
+            for (int i = 0; i < positions.length; i++) {
+                if (positions[i] != null) {
+                    rejections.set(i, rejections.get(i).at(positions[i], offsets[i]));
+                }
+            }
+            places = null;
+        }
+
         void skipField() {
             skipped++;
         }
@@ -119,6 +153,7 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             first = null;
             datapoints = null;
             rejections = null;
+            places = null;
             skipped = 0;
         }
 

@@ -18,7 +18,11 @@ import java.io.IOException;
  * given twice); an unknown field, meaning nothing, may repeat.
  *
  * <p>Records in the form nearly every producer writes are read by {@link PlainNativeJson} instead, straight from the
- * bytes, to the same result; Jackson reads the rest.
+ * bytes, to the same result; Jackson reads the rest, and every record with a rejection.
+ *
+ * <p>A datapoint's rejection is placed at the value at fault, or at the object lacking a field ({@link JsonPlace}),
+ * as a syntax error is: each says what it is about, and only a record with a rejection is read once more for where
+ * that is. An accepted record costs nothing more.
  */
 final class NativeJsonDecoder {
 
@@ -54,9 +58,13 @@ final class NativeJsonDecoder {
         return plain != null ? plain : decodeWithJackson(value, nowMs);
     }
 
-    /** What {@link #decode} returns for a record {@link PlainNativeJson} reads, or null for any other. */
+    /**
+     * What {@link #decode} returns for a record {@link PlainNativeJson} reads and accepts whole, or null for any other:
+     * a rejection is placed in the record by Jackson's reading, which reads it again to the same datapoints.
+     */
     DecodedRecord decodePlain(final byte[] value, final long nowMs, final KnownLabels known) {
-        return PlainNativeJson.decode(value, validator, nowMs, known);
+        final DecodedRecord plain = PlainNativeJson.decode(value, validator, nowMs, known);
+        return plain != null && plain.fullyValid() ? plain : null;
     }
 
     /** {@link #decode} without {@link PlainNativeJson}: the reference it is tested against. */
@@ -91,6 +99,7 @@ final class NativeJsonDecoder {
         } catch (IOException e) {
             return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE, "unreadable JSON: " + e.getMessage());
         }
+        out.placeRejections(value, null);
         return out.build();
     }
 
@@ -108,6 +117,7 @@ final class NativeJsonDecoder {
             } else {
                 out.reject(new Rejection(DeadLetterReason.NOT_AN_OBJECT,
                         DatapointValidator.at(index) + describe(token) + ", not an object"));
+                out.placeLast(JsonPlace.element(index));
                 parser.skipChildren();
             }
             index++;
@@ -153,6 +163,30 @@ final class NativeJsonDecoder {
             given(draft, repeated);
         }
         validator.validate(draft, index, nowMs, out);
+        if (draft.rejectedFor != null) {
+            out.placeLast(place(index, draft.rejectedFor, repeated));
+        }
+    }
+
+    /**
+     * Where in the record the rejection of datapoint {@code index} (-1 for the record's one) for {@code subject} is:
+     * a field given twice at its second, a label at its first but for one given again.
+     */
+    private static JsonPlace place(final int index, final DatapointDraft.Subject subject, final int repeated) {
+        return switch (subject.part()) {
+            case NAME -> JsonPlace.member(index, "name", occurrence(repeated, NAME));
+            case NAME_LABEL -> JsonPlace.inner(index, "labels", "__name__", 1, false);
+            case LABELS -> JsonPlace.member(index, "labels", occurrence(repeated, LABELS));
+            case LABEL_NAME, LABEL_VALUE -> JsonPlace.inner(index, "labels", subject.label(), subject.occurrence(),
+                    subject.part() == DatapointDraft.Part.LABEL_NAME);
+            case VALUE -> JsonPlace.member(index, "value", occurrence(repeated, VALUE));
+            case TIMESTAMP -> JsonPlace.member(index, "timestamp", occurrence(repeated, TIMESTAMP));
+        };
+    }
+
+    /** 2 for a field given twice, whose second is the one named, 1 for any other. */
+    private static int occurrence(final int repeated, final int field) {
+        return (repeated & field) != 0 ? 2 : 1;
     }
 
     /** Puts the problem of each field in {@code repeated} into the draft, as that field's own. */
@@ -162,6 +196,7 @@ final class NativeJsonDecoder {
         }
         if ((repeated & LABELS) != 0) {
             draft.labelsProblem = "\"labels\" is given twice";
+            draft.labelsProblemSubject = null;
         }
         if ((repeated & VALUE) != 0) {
             draft.valueProblem = "\"value\" is given twice";
@@ -202,15 +237,23 @@ final class NativeJsonDecoder {
                 // too.
                 if (!draft.labels().put(name, text) && draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is given twice";
+                    // At its second name: the first problem of a label is found at its first or second occurrence.
+                    draft.labelsProblemSubject = new DatapointDraft.Subject(DatapointDraft.Part.LABEL_NAME, name, 2);
                 }
                 // A name holding one is no label name ([a-zA-Z_][a-zA-Z0-9_]*): the validator refuses it as such.
                 if (draft.labelsProblem == null) {
                     draft.labelsProblem = LoneSurrogates.problem("label " + Rejection.quote(name), text);
+                    if (draft.labelsProblem != null) {
+                        draft.labelsProblemSubject = new DatapointDraft.Subject(DatapointDraft.Part.LABEL_VALUE, name,
+                                1);
+                    }
                 }
             } else {
                 if (draft.labelsProblem == null) {
                     draft.labelsProblem = "label " + Rejection.quote(name) + " is " + describe(value)
                             + ", not a string";
+                    draft.labelsProblemSubject = new DatapointDraft.Subject(DatapointDraft.Part.LABEL_VALUE, name,
+                            draft.labels().get(name) != null ? 2 : 1);
                 }
                 parser.skipChildren();
             }

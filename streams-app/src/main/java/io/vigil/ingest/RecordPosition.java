@@ -1,5 +1,8 @@
 package io.vigil.ingest;
 
+import java.util.Arrays;
+import java.util.Comparator;
+
 /**
  * Where in a record's text a problem is, for a reader that knows where the record itself is: {@code vigil replay}
  * names a rejected line as compilers do, {@code FILE:LINE:COLUMN}. Found only for a rejected record, from its bytes or
@@ -58,6 +61,43 @@ public record RecordPosition(int line, int column) {
             start--;
         }
         return ofByte(utf8, start);
+    }
+
+    /**
+     * As {@link #ofCharacterAt}, for each of {@code offsets} in one pass over {@code utf8} whatever their order and
+     * number: a JSON batch may have a rejection for each of thousands of datapoints.
+     *
+     * @param offsets from 0; -1 for none, whose position is null
+     */
+    static RecordPosition[] ofCharactersAt(final byte[] utf8, final long[] offsets) {
+        final RecordPosition[] positions = new RecordPosition[offsets.length];
+        final Integer[] order = new Integer[offsets.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong(i -> offsets[i]));
+        int line = 1;
+        int column = 1;
+        int at = 0;
+        for (Integer i : order) {
+            if (offsets[i] < 0 || offsets[i] > utf8.length) {
+                continue;
+            }
+            int start = (int) offsets[i];
+            while (start > 0 && start < utf8.length && isContinuation(utf8[start])) {
+                start--;
+            }
+            for (; at < start; at++) {
+                if (utf8[at] == '\n') {
+                    line++;
+                    column = 1;
+                } else if (!isContinuation(utf8[at])) {
+                    column++;
+                }
+            }
+            positions[i] = new RecordPosition(line, column);
+        }
+        return positions;
     }
 
     private static boolean isContinuation(final byte b) {

@@ -49,6 +49,16 @@ public record Rejection(DeadLetterReason reason, String detail, String problem, 
         return new Rejection(reason, "line " + line + ": " + detail, problem, RecordPosition.line(line));
     }
 
+    /**
+     * This rejection of a JSON record placed at {@code position}, the character at byte {@code byteOffset} (from 0) of
+     * the record, as a syntax error is placed: {@code ... at line 1, column 40 (byte offset 39)} after the detail; the
+     * problem keeps its words.
+     */
+    Rejection at(final RecordPosition position, final long byteOffset) {
+        return new Rejection(reason, detail + " at line " + position.line() + ", column " + position.column()
+                + " (byte offset " + byteOffset + ")", problem, position);
+    }
+
     /** Input text as it should appear inside a detail: in double quotes and cut to a readable length. */
     static String quote(final String text) {
         return '"' + oneLine(text, MAX_QUOTED_LENGTH) + '"';

@@ -21,9 +21,15 @@ import java.util.Map;
  * or a batch {@code {"metrics":[...]}}. Named as line protocol is: each numeric field is the series
  * {@code NAME_FIELD}, tags are labels, {@code host} is also {@code instance}; string and boolean fields are skipped and
  * counted. Checked as strictly as native JSON: tags must be an object of strings (a null tag is an absent one), and a
- * record holds one JSON value only.
+ * record holds one JSON value only. A rejection is placed at the value at fault, or at the metric lacking it, as native
+ * JSON's are ({@link JsonPlace}): the tree keeps no positions, so only a record with a rejection is read again for
+ * them.
  */
 final class TelegrafJsonDecoder {
+
+    /** Why a metric's part is refused, and where that part is in the record. */
+    private record Refusal(String words, JsonPlace place) {
+    }
 
     /**
      * Refuses a member given twice, which a tree would keep the last of, so the whole record is unparseable: Telegraf
@@ -102,61 +108,75 @@ final class TelegrafJsonDecoder {
         if (root.has("metrics")) {
             final JsonNode metrics = root.get("metrics");
             if (!metrics.isArray()) {
-                return DecodedRecord.rejected(DeadLetterReason.UNPARSEABLE,
-                        "\"metrics\" is " + describe(metrics) + ", not an array");
-            }
-            for (int i = 0; i < metrics.size(); i++) {
-                metric(metrics.get(i), "metric " + i + ": ", nowMs, out);
+                out.reject(new Rejection(DeadLetterReason.UNPARSEABLE,
+                        "\"metrics\" is " + describe(metrics) + ", not an array"));
+                out.placeLast(JsonPlace.member(-1, "metrics", 1));
+            } else {
+                for (int i = 0; i < metrics.size(); i++) {
+                    metric(metrics.get(i), i, nowMs, out);
+                }
             }
         } else {
-            metric(root, "", nowMs, out);
+            metric(root, -1, nowMs, out);
         }
         if (out.isEmpty()) {
             out.reject(new Rejection(DeadLetterReason.EMPTY, "no metrics in the record"));
         }
+        out.placeRejections(value, "metrics");
         return out.build();
     }
 
     /**
      * One metric, checked as a native datapoint is: its name, its tags (labels, their limits too), its fields' names,
      * its timestamp, and then each field's value. A problem with the metric as a whole rejects it once, not once per field.
+     *
+     * @param index the metric's place in the batch, from 0, or -1 for the record's one metric
      */
-    private void metric(final JsonNode m, final String where, final long nowMs, final DecodedRecord.Builder out) {
+    private void metric(final JsonNode m, final int index, final long nowMs, final DecodedRecord.Builder out) {
+        final String where = index < 0 ? "" : "metric " + index + ": ";
         if (!m.isObject()) {
             out.reject(new Rejection(DeadLetterReason.NOT_AN_OBJECT, where + "a metric must be a JSON object"));
+            out.placeLast(JsonPlace.element(index));
             return;
         }
         final JsonNode name = m.get("name");
         if (name != null && !name.isNull() && !name.isTextual()) {
             out.reject(new Rejection(DeadLetterReason.INVALID_NAME,
                     where + "\"name\" is " + describe(name) + ", not a string"));
+            out.placeLast(JsonPlace.member(index, "name", 1));
             return;
         }
         if (name == null || name.isNull() || name.asText().isEmpty()) {
             out.reject(new Rejection(DeadLetterReason.MISSING_NAME, where + "no \"name\""));
+            out.placeLast(JsonPlace.member(index, "name", 1));
             return;
         }
         // Names are made of what can be a name, anything else becoming '_': half a character must not become one.
         final String nameProblem = LoneSurrogates.problem("\"name\"", name.asText());
         if (nameProblem != null) {
             out.reject(new Rejection(DeadLetterReason.INVALID_NAME, where + nameProblem));
+            out.placeLast(JsonPlace.member(index, "name", 1));
             return;
         }
         final Map<String, String> labels = new LinkedHashMap<>();
-        final String tagsProblem = readTags(m.get("tags"), labels);
+        final JsonNode tags = m.get("tags");
+        final Refusal tagsProblem = readTags(tags, labels, index);
         if (tagsProblem != null) {
-            out.reject(new Rejection(DeadLetterReason.INVALID_LABELS, where + tagsProblem));
+            out.reject(new Rejection(DeadLetterReason.INVALID_LABELS, where + tagsProblem.words()));
+            out.placeLast(tagsProblem.place());
             return;
         }
         final JsonNode fields = m.get("fields");
         if (fields == null || !fields.isObject() || fields.isEmpty()) {
             out.reject(new Rejection(DeadLetterReason.MISSING_VALUE, where + "no \"fields\""));
+            out.placeLast(JsonPlace.member(index, "fields", 1));
             return;
         }
         final String measurement = LineProtocolDecoder.metricName(name.asText());
-        final String fieldsProblem = oneMetricTwice(fields, measurement);
+        final Refusal fieldsProblem = oneMetricTwice(fields, measurement, index);
         if (fieldsProblem != null) {
-            out.reject(new Rejection(DeadLetterReason.INVALID_NAME, where + fieldsProblem));
+            out.reject(new Rejection(DeadLetterReason.INVALID_NAME, where + fieldsProblem.words()));
+            out.placeLast(fieldsProblem.place());
             return;
         }
         final String instance = labels.get("instance");
@@ -172,6 +192,8 @@ final class TelegrafJsonDecoder {
         final Rejection sharedProblem = validator.sharedProblem(shared, nowMs);
         if (sharedProblem != null) {
             out.reject(where.isEmpty() ? sharedProblem : sharedProblem.about(where));
+            out.placeLast(shared.rejectedFor.part() == DatapointDraft.Part.TIMESTAMP
+                    ? JsonPlace.member(index, "timestamp", 1) : tagPlace(tags, shared.rejectedFor, index));
             return;
         }
         final Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
@@ -193,7 +215,26 @@ final class TelegrafJsonDecoder {
             }
             draft.timestamp(shared.timestampMs);
             validator.validate(draft, where, nowMs, out);
+            if (draft.rejectedFor != null) {
+                // The metric name is the name's and the key's; it is the name that can make it no name (a digit first).
+                out.placeLast(draft.rejectedFor.part() == DatapointDraft.Part.NAME ? JsonPlace.member(index, "name", 1)
+                        : JsonPlace.inner(index, "fields", field.getKey(), 1, false));
+            }
         }
+    }
+
+    /**
+     * Where the tag at fault in {@code subject} is: the label is the tag's key made a label name, and {@code instance}
+     * may be {@code host}'s copy; the tags as a whole for any other.
+     */
+    private static JsonPlace tagPlace(final JsonNode tags, final DatapointDraft.Subject subject, final int index) {
+        final String label = subject.label();
+        String key = label == null ? null : keyOf(tags, label);
+        if (key == null && "instance".equals(label)) {
+            key = keyOf(tags, "host");
+        }
+        return key == null ? JsonPlace.member(index, "tags", 1)
+                : JsonPlace.inner(index, "tags", key, 1, subject.part() == DatapointDraft.Part.LABEL_NAME);
     }
 
     /**
@@ -227,14 +268,15 @@ final class TelegrafJsonDecoder {
      * an absent one, and anything but an object of strings is refused. Telegraf's tags are always strings; another
      * type means the record is not what it claims, and dropping the tag would merge different series.
      *
+     * @param index the metric's, as {@link #metric} has it
      * @return why the tags are refused, or null
      */
-    private static String readTags(final JsonNode tags, final Map<String, String> labels) {
+    private static Refusal readTags(final JsonNode tags, final Map<String, String> labels, final int index) {
         if (tags == null || tags.isNull()) {
             return null;
         }
         if (!tags.isObject()) {
-            return "\"tags\" is " + describe(tags) + ", not an object";
+            return new Refusal("\"tags\" is " + describe(tags) + ", not an object", JsonPlace.member(index, "tags", 1));
         }
         final Iterator<Map.Entry<String, JsonNode>> it = tags.fields();
         while (it.hasNext()) {
@@ -242,20 +284,22 @@ final class TelegrafJsonDecoder {
             final JsonNode value = tag.getValue();
             final String label = LineProtocolDecoder.labelName(tag.getKey());
             if (labels.containsKey(label)) {
-                // Two tags that make one label name ("a-b" and "a_b"): one would be lost.
-                return "tags " + Rejection.quote(firstKey(tags, label)) + " and " + Rejection.quote(tag.getKey())
-                        + " are both label " + Rejection.quote(label);
+                // Two tags that make one label name ("a-b" and "a_b"): one would be lost. Placed at the second.
+                return new Refusal("tags " + Rejection.quote(keyOf(tags, label)) + " and "
+                        + Rejection.quote(tag.getKey()) + " are both label " + Rejection.quote(label),
+                        JsonPlace.inner(index, "tags", tag.getKey(), 1, true));
             }
             if (value.isTextual() || value.isNull()) {
                 final String text = value.isNull() ? "" : value.asText();
                 final String valueProblem = LoneSurrogates.problem("tag " + Rejection.quote(tag.getKey()), text);
                 if (valueProblem != null) {
-                    return valueProblem;
+                    return new Refusal(valueProblem, JsonPlace.inner(index, "tags", tag.getKey(), 1, false));
                 }
                 // A null tag is an absent one, as an empty one is (Labels drops both).
                 labels.put(label, text);
             } else {
-                return "tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string";
+                return new Refusal("tag " + Rejection.quote(tag.getKey()) + " is " + describe(value) + ", not a string",
+                        JsonPlace.inner(index, "tags", tag.getKey(), 1, false));
             }
         }
         return null;
@@ -266,7 +310,7 @@ final class TelegrafJsonDecoder {
      * once, but two that differ only where a name cannot hold a character would be two values of one series at one
      * instant, as a field given twice in line protocol: refused there as here, whatever the values' types.
      */
-    private static String oneMetricTwice(final JsonNode fields, final String measurement) {
+    private static Refusal oneMetricTwice(final JsonNode fields, final String measurement, final int index) {
         final Map<String, String> keys = new HashMap<>();
         final Iterator<String> it = fields.fieldNames();
         while (it.hasNext()) {
@@ -274,21 +318,28 @@ final class TelegrafJsonDecoder {
             final String metric = measurement + "_" + LineProtocolDecoder.metricName(key);
             final String earlier = keys.putIfAbsent(metric, key);
             if (earlier != null) {
-                return "fields " + Rejection.quote(earlier) + " and " + Rejection.quote(key) + " are both metric "
-                        + Rejection.quote(metric);
+                // Placed at the second, as a field key given twice in line protocol is.
+                return new Refusal("fields " + Rejection.quote(earlier) + " and " + Rejection.quote(key)
+                        + " are both metric " + Rejection.quote(metric),
+                        JsonPlace.inner(index, "fields", key, 1, true));
             }
         }
         return null;
     }
 
-    /** The first key of {@code tags} that is label {@code label}. */
-    private static String firstKey(final JsonNode tags, final String label) {
+    /** The first key of {@code tags} that is label {@code label}, or null for none (or tags that are no object). */
+    private static String keyOf(final JsonNode tags, final String label) {
+        if (tags == null || !tags.isObject()) {
+            return null;
+        }
         final Iterator<String> keys = tags.fieldNames();
-        String key;
-        do {
-            key = keys.next();
-        } while (!LineProtocolDecoder.labelName(key).equals(label));
-        return key;
+        while (keys.hasNext()) {
+            final String key = keys.next();
+            if (LineProtocolDecoder.labelName(key).equals(label)) {
+                return key;
+            }
+        }
+        return null;
     }
 
     private static String describe(final JsonNode node) {

@@ -241,10 +241,11 @@ class ReplayTest {
         assertThat(first).containsEntry("unparseable", input + ":4:24: unparseable: malformed JSON: Unexpected "
                 + "character ('}' (code 125)): was expecting double-quote to start field name");
         assertThat(first.get("future_timestamp")).startsWith(input + ":5: future_timestamp: timestamp 2255-");
-        // Each reason by its own rejection, not by the whole record's "2 of 2 datapoints rejected: ...".
-        assertThat(first).containsEntry("invalid_value", input + ":6: invalid_value: datapoint 0: value \"abc\" is not"
-                + " a number").containsEntry("missing_name", input + ":6: missing_name: datapoint 1: no \"name\" and no"
-                + " \"__name__\" label");
+        // Each reason by its own rejection, not by the whole record's "2 of 2 datapoints rejected: ...", and each
+        // datapoint's at its value, or at the object lacking it.
+        assertThat(first).containsEntry("invalid_value", input + ":6:23: invalid_value: datapoint 0: value \"abc\" is"
+                + " not a number").containsEntry("missing_name", input + ":6:44: missing_name: datapoint 1: no \"name\""
+                + " and no \"__name__\" label");
 
         final Path notUtf8 = dir.resolve("latin1.txt");
         Files.write(notUtf8, java.util.Arrays.copyOfRange(bytes.toByteArray(), bytes.size() - 45, bytes.size()));

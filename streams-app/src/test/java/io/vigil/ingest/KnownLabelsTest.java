@@ -58,7 +58,8 @@ class KnownLabelsTest {
                 + "\"timestamp\":\"0000-01-01T00:00:00+00:01\",\"value\":\"1\"}").getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 2; i++) {
             assertThat(DECODER.decode(record, NOW, NOW, known).deadLetterMessage())
-                    .isEqualTo("invalid_timestamp: timestamp -62167219260000 ms is outside the years 0000 to 9999");
+                    .isEqualTo("invalid_timestamp: timestamp -62167219260000 ms is outside the years 0000 to 9999"
+                            + " at line 1, column 63 (byte offset 62)");
         }
         assertThat(known.labelSets()).isEqualTo(1);
     }

@@ -29,6 +29,15 @@ class RecordDecoderTest {
 
     private final RecordDecoder decoder = new RecordDecoder(IngestLimits.defaults());
 
+    /**
+     * The dead-letter message in the words of its rejections' problems, without the position each is placed at:
+     * for tests of the words (positions: {@code aDatapointsProblemIsPlacedAtItsValue}).
+     */
+    static String unplaced(final DecodedRecord record) {
+        return new DecodedRecord(record.datapoints(), record.rejections().stream()
+                .map(r -> new Rejection(r.reason(), r.problem())).toList(), record.skippedFields()).deadLetterMessage();
+    }
+
     private DecodedRecord decode(final String value) {
         return decoder.decode(value.getBytes(StandardCharsets.UTF_8), NOW);
     }
@@ -115,9 +124,9 @@ class RecordDecoderTest {
     /** Value strings are read as Go's ParseFloat reads them: it signs the infinities only, never NaN. */
     @Test
     void aSignedNaNIsAnInvalidValueAsItIsAnErrorToGo() {
-        assertThat(decode(point("up", "\"-NaN\"", "0")).deadLetterMessage())
+        assertThat(unplaced(decode(point("up", "\"-NaN\"", "0"))))
                 .isEqualTo("invalid_value: value \"-NaN\" is not a number");
-        assertThat(decode(point("up", "\"+nan\"", "0")).deadLetterMessage())
+        assertThat(unplaced(decode(point("up", "\"+nan\"", "0"))))
                 .isEqualTo("invalid_value: value \"+nan\" is not a number");
         assertThat(Double.valueOf(single(point("up", "\"-iNfInItY\"", "0")).value()))
                 .isEqualTo(Double.valueOf(Double.NEGATIVE_INFINITY));
@@ -134,7 +143,7 @@ class RecordDecoderTest {
         final String value = written.replace("400 digits", "9".repeat(400));
         final String text = value.replace("\"", "");
         final String expected = "invalid_value: value " + Rejection.quote(text) + " is beyond the range of a double";
-        assertThat(decode(point("up", value, "0")).deadLetterMessage()).isEqualTo(expected);
+        assertThat(unplaced(decode(point("up", value, "0")))).isEqualTo(expected);
         // prometheus-kafka-adapter's layout, read by its own fast path once its label set and timestamp are known.
         final KnownLabels known = new KnownLabels();
         final String adapter = "{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"up\","
@@ -142,7 +151,7 @@ class RecordDecoderTest {
         for (String v : new String[] {"\"1\"", "\"2\"", value}) {
             final DecodedRecord r = decoder.decode((adapter + v + "}").getBytes(StandardCharsets.UTF_8), NOW, NOW,
                     known);
-            assertThat(r.deadLetterMessage()).isEqualTo(v.equals(value) ? expected : "");
+            assertThat(unplaced(r)).isEqualTo(v.equals(value) ? expected : "");
         }
         assertThat(single(point("up", "1e-999", "0")).value()).isEqualTo(0.0);
     }
@@ -190,8 +199,8 @@ class RecordDecoderTest {
         for (String[] c : cases) {
             final KnownLabels known = new KnownLabels();
             for (int again = 0; again < 2; again++) {
-                assertThat(decode(c[0]).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
-                assertThat(decoder.decode(c[0].getBytes(StandardCharsets.UTF_8), NOW, NOW, known).deadLetterMessage())
+                assertThat(unplaced(decode(c[0]))).as(c[0]).isEqualTo(c[1]);
+                assertThat(unplaced(decoder.decode(c[0].getBytes(StandardCharsets.UTF_8), NOW, NOW, known)))
                         .as(c[0]).isEqualTo(c[1]);
             }
         }
@@ -200,14 +209,15 @@ class RecordDecoderTest {
         final String adapter = "{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"%s\","
                 + "\"timestamp\":\"2022-06-21T06:30:00Z\",\"value\":\"1\"}";
         for (String name : new String[] {"up", "up", "down"}) {
-            assertThat(decoder.decode(String.format(adapter, name).getBytes(StandardCharsets.UTF_8), NOW, NOW, known)
-                    .deadLetterMessage()).isEqualTo(name.equals("up") ? ""
+            assertThat(unplaced(decoder.decode(String.format(adapter, name).getBytes(StandardCharsets.UTF_8), NOW, NOW,
+                    known)))
+                    .isEqualTo(name.equals("up") ? ""
                     : "invalid_name: name \"down\" and label \"__name__\" \"up\" differ");
         }
         final DecodedRecord batch = decode("[{\"name\":\"m\",\"labels\":{\"a\":\"1\",\"a\":\"2\"}," + rest
                 + ",{\"name\":\"m\",\"labels\":{\"a\":\"1\"}," + rest + "]");
         assertThat(batch.datapoints()).hasSize(1);
-        assertThat(batch.deadLetterMessage()).isEqualTo(
+        assertThat(unplaced(batch)).isEqualTo(
                 "1 of 2 datapoints rejected: invalid_labels: datapoint 0: label \"a\" is given twice");
         // An unknown field means nothing, given once or twice.
         assertThat(decode("{\"name\":\"m\",\"x\":1,\"x\":2," + rest).fullyValid()).isTrue();
@@ -346,7 +356,7 @@ class RecordDecoderTest {
         assertThat(record.datapoints()).extracting(Datapoint::value).containsExactly(12.5, 2.0);
         assertThat(record.rejections()).extracting(Rejection::reason)
                 .containsExactly(DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.INVALID_VALUE);
-        assertThat(record.deadLetterMessage()).isEqualTo("2 of 4 datapoints rejected: "
+        assertThat(unplaced(record)).isEqualTo("2 of 4 datapoints rejected: "
                 + "not_an_object: datapoint 1: a string, not an object; "
                 + "invalid_value: datapoint 2: value \"abc\" is not a number");
     }
@@ -399,15 +409,68 @@ class RecordDecoderTest {
                 "malformed UTF-8: 0xFE", new RecordPosition(2, 26)));
     }
 
-    /** A problem of a whole record, or of one datapoint of a batch (which is no line), has no position. */
+    /** A problem of a whole record has no position: no value of it is at fault more than another. */
     @Test
-    void aProblemOfAWholeRecordOrADatapointHasNoPosition() {
-        assertThat(decode("[1]").rejections()).singleElement().satisfies(r -> {
-            assertThat(r.position()).isEqualTo(RecordPosition.NONE);
-            assertThat(r.problem()).isEqualTo(r.detail()).isEqualTo("datapoint 0: a number, not an object");
-        });
+    void aProblemOfAWholeRecordHasNoPosition() {
         assertThat(decode("[ ]").rejections()).singleElement().extracting(Rejection::position)
                 .isEqualTo(RecordPosition.NONE);
+    }
+
+    /**
+     * A datapoint's problem found once the record is read (a field missing, of the wrong type or refused) is placed
+     * at the value at fault, or at the object that lacks the field, as a syntax error is placed: the column in
+     * characters of its line, the byte offset from 0. Until 2026-12-06 it had no position, and a batch of a thousand
+     * datapoints on one line left its reader to count to the one meant.
+     */
+    @ParameterizedTest
+    @MethodSource("placedProblems")
+    void aDatapointsProblemIsPlacedAtItsValue(final String value, final String problem, final int line,
+                                              final int column, final int byteOffset) {
+        assertThat(decode(value).rejections()).singleElement().satisfies(r -> {
+            assertThat(r.problem()).isEqualTo(problem);
+            assertThat(r.detail()).isEqualTo(problem + " at line " + line + ", column " + column + " (byte offset "
+                    + byteOffset + ")");
+            assertThat(r.position()).isEqualTo(new RecordPosition(line, column));
+        });
+    }
+
+    static Stream<Arguments> placedProblems() {
+        return Stream.of(
+                Arguments.of("{\"name\":\"up\",\"value\":\"abc\",\"timestamp\":0}",
+                        "value \"abc\" is not a number", 1, 22, 21),
+                // The object that lacks it, where the field would be.
+                Arguments.of("{\"name\":\"up\",\"timestamp\":0}", "no \"value\"", 1, 1, 0),
+                // One datapoint of a batch, on its line, after a character of two bytes.
+                Arguments.of("[{\"name\":\"up\",\"value\":1,\"timestamp\":0},\n {\"name\":\"\u00e9\",\"value\":1,"
+                        + "\"timestamp\":0}]", "datapoint 1: name \"\u00e9\" is not a valid metric name"
+                        + " ([a-zA-Z_:][a-zA-Z0-9_:]*)", 2, 10, 49),
+                Arguments.of("[\n  1]", "datapoint 0: a number, not an object", 2, 3, 4),
+                // A label's name where the name is at fault, its value where that is; the second of one given twice.
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"a\":\"x\",\"a-b\":\"v\"},\"value\":1,\"timestamp\":0}",
+                        "label name \"a-b\" is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)", 1, 32, 31),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"a\":\"x\",\"a\":\"y\"},\"value\":1,\"timestamp\":0}",
+                        "label \"a\" is given twice", 1, 32, 31),
+                Arguments.of("{\"name\":\"up\",\"labels\":{\"a\":1},\"value\":1,\"timestamp\":0}",
+                        "label \"a\" is a number, not a string", 1, 28, 27),
+                Arguments.of("{\"labels\":{\"__name__\":\"a b\"},\"value\":1,\"timestamp\":0}",
+                        "name \"a b\" is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", 1, 23, 22),
+                Arguments.of("{\"name\":\"up\",\"value\":1,\"value\":2,\"timestamp\":0}",
+                        "\"value\" is given twice", 1, 32, 31),
+                Arguments.of(point("up", "1", "\"2022-06-21T06:36:00.001Z\""),
+                        "timestamp 2022-06-21T06:36:00.001Z is 5m1ms ahead of the wall clock 2022-06-21T06:31:00Z,"
+                                + " more than the allowed 5m", 1, 36, 35),
+                // Columns in characters: the two e's with an acute accent are two columns of four bytes.
+                Arguments.of("{\"labels\":{\"c\":\"\u00e9\u00e9\"},\"name\":\"up\",\"value\":\"x\",\"timestamp\":0}",
+                        "value \"x\" is not a number", 1, 42, 43));
+    }
+
+    /** Every rejected datapoint of a batch is placed, each at its own value. */
+    @Test
+    void everyRejectedDatapointOfABatchIsPlaced() {
+        final DecodedRecord record = decode("[" + point("up", "\"a\"", "0") + ",\n" + SAMPLE + ",\n"
+                + point("up", "\"b\"", "0") + "," + point("up", "1", "{}") + "]");
+        assertThat(record.rejections()).extracting(Rejection::position).containsExactly(
+                new RecordPosition(1, 23), new RecordPosition(3, 22), new RecordPosition(3, 76));
     }
 
     @Test
@@ -478,14 +541,14 @@ class RecordDecoderTest {
             decoder.decode(String.format(adapter, "a").getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
             for (int again = 0; again < 2; again++) {
                 final byte[] record = String.format(adapter, c[0]).getBytes(StandardCharsets.UTF_8);
-                assertThat(decoder.decode(record, NOW).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
-                assertThat(decoder.decode(record, NOW, NOW, known).deadLetterMessage()).as(c[0]).isEqualTo(c[1]);
+                assertThat(unplaced(decoder.decode(record, NOW))).as(c[0]).isEqualTo(c[1]);
+                assertThat(unplaced(decoder.decode(record, NOW, NOW, known))).as(c[0]).isEqualTo(c[1]);
             }
         }
         assertThat(single(String.format(adapter, "\\ud83d\\ude00")).series().labels().get("path"))
                 .isEqualTo("\ud83d\ude00");
-        assertThat(decode("[" + point("up", "1", "0") + ",{\"name\":\"up\",\"labels\":{\"path\":\"\\ud800\"},"
-                + "\"value\":1,\"timestamp\":0}]").deadLetterMessage())
+        assertThat(unplaced(decode("[" + point("up", "1", "0") + ",{\"name\":\"up\",\"labels\":{\"path\":\"\\ud800\"},"
+                + "\"value\":1,\"timestamp\":0}]")))
                 .isEqualTo("1 of 2 datapoints rejected: invalid_labels: datapoint 1: label \"path\" holds \\uD800"
                         + half);
         // A name is refused as any name that is not [a-zA-Z_:][a-zA-Z0-9_:]* is.
@@ -532,8 +595,9 @@ class RecordDecoderTest {
                     .datapoints()).extracting(Datapoint::timestampMs).containsExactly(ms);
         }
         for (long ms : new long[] {earliest - 1, latest + 1, Long.MIN_VALUE + 10_000, Long.MAX_VALUE}) {
-            assertThat(anyFuture.decode(point("up", "1", String.valueOf(ms)).getBytes(StandardCharsets.UTF_8), NOW)
-                    .deadLetterMessage()).isEqualTo("invalid_timestamp: timestamp " + ms
+            assertThat(unplaced(anyFuture.decode(point("up", "1", String.valueOf(ms)).getBytes(StandardCharsets.UTF_8),
+                    NOW)))
+                    .isEqualTo("invalid_timestamp: timestamp " + ms
                     + " ms is outside the years 0000 to 9999");
         }
     }
@@ -572,8 +636,8 @@ class RecordDecoderTest {
 
     @Test
     void fieldsGivenTwiceRejectTheDatapointWithTheFirstFieldsReason() {
-        assertThat(decode("{\"name\":\"a\",\"value\":\"x\",\"timestamp\":\"bad\",\"name\":\"b\","
-                + "\"value\":2,\"timestamp\":0}").deadLetterMessage()).isEqualTo("invalid_name: \"name\" is given twice");
+        assertThat(unplaced(decode("{\"name\":\"a\",\"value\":\"x\",\"timestamp\":\"bad\",\"name\":\"b\","
+                + "\"value\":2,\"timestamp\":0}"))).isEqualTo("invalid_name: \"name\" is given twice");
     }
 
     @Test
@@ -583,7 +647,7 @@ class RecordDecoderTest {
 
         assertThat(record.datapoints()).hasSize(1);
         assertThat(record.rejections()).hasSize(8);
-        final String message = record.deadLetterMessage();
+        final String message = unplaced(record);
         assertThat(message).startsWith("8 of 9 datapoints rejected: missing_name: datapoint 1: no \"name\"")
                 .endsWith("missing_name: datapoint 5: no \"name\" and no \"__name__\" label; and 3 more");
         assertThat(message.split("; ")).hasSize(6);
