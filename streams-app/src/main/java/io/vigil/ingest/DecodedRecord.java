@@ -134,7 +134,10 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             final RecordPosition[] positions = RecordPosition.ofCharactersAt(value, offsets);
             for (int i = 0; i < positions.length; i++) {
                 if (positions[i] != null) {
-                    rejections.set(i, rejections.get(i).at(positions[i], offsets[i]));
+                    final JsonPlace place = places.get(i);
+                    final Rejection rejection = place.quotedAs() == null ? rejections.get(i) : rejections.get(i)
+                            .requoted(place.quotedAs(), JsonPlace.numberText(value, offsets[i]));
+                    rejections.set(i, rejection.at(positions[i], offsets[i]));
                 }
             }
             places = null;

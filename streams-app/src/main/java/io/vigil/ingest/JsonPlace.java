@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +25,12 @@ import java.util.List;
  * @param inner           the member of {@code member}'s object, or null for {@code member}'s value itself
  * @param innerOccurrence which of the inner members of that name, from 1
  * @param innerName       whether it is {@code inner}'s name that is at fault, not its value
+ * @param quotedAs        the text the rejection quotes the number at this place as, re-written by the reader that
+ *                        held it as a number ({@code 1.0E300}), to be quoted as the record writes it instead
+ *                        ({@link #numberText}); null for none
  */
-record JsonPlace(int element, String member, int occurrence, String inner, int innerOccurrence, boolean innerName) {
+record JsonPlace(int element, String member, int occurrence, String inner, int innerOccurrence, boolean innerName,
+                 String quotedAs) {
 
     /** As the decoders' own: names are not interned, whoever writes them. */
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -34,18 +39,39 @@ record JsonPlace(int element, String member, int occurrence, String inner, int i
 
     /** Element {@code element} itself (-1 for the record's one value). */
     static JsonPlace element(final int element) {
-        return new JsonPlace(element, null, 0, null, 0, false);
+        return new JsonPlace(element, null, 0, null, 0, false, null);
     }
 
     /** The value of the {@code occurrence}-th member {@code member} of element {@code element}. */
     static JsonPlace member(final int element, final String member, final int occurrence) {
-        return new JsonPlace(element, member, occurrence, null, 0, false);
+        return new JsonPlace(element, member, occurrence, null, 0, false, null);
     }
 
     /** The name, or the value, of member {@code inner} of the first member {@code member} of the element. */
     static JsonPlace inner(final int element, final String member, final String inner, final int innerOccurrence,
                            final boolean innerName) {
-        return new JsonPlace(element, member, 1, inner, innerOccurrence, innerName);
+        return new JsonPlace(element, member, 1, inner, innerOccurrence, innerName, null);
+    }
+
+    /** This place, of a number its rejection quotes as {@code rendered}: see {@link #quotedAs}. */
+    JsonPlace quoting(final String rendered) {
+        return new JsonPlace(element, member, occurrence, inner, innerOccurrence, innerName, rendered);
+    }
+
+    /**
+     * The JSON number at byte {@code offset} of {@code value} as written, a slice of the record: its sign, digits,
+     * fraction and exponent; "" where there is none.
+     */
+    static String numberText(final byte[] value, final long offset) {
+        int end = (int) offset;
+        while (end < value.length && isNumberByte(value[end])) {
+            end++;
+        }
+        return new String(value, (int) offset, end - (int) offset, StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isNumberByte(final byte b) {
+        return b >= '0' && b <= '9' || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E';
     }
 
     /**

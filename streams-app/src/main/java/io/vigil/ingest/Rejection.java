@@ -59,6 +59,16 @@ public record Rejection(DeadLetterReason reason, String detail, String problem, 
                 + " (byte offset " + byteOffset + ")", problem, position);
     }
 
+    /**
+     * This rejection quoting {@code written} where it quotes {@code rendered}: a value its reader held as a number
+     * and wrote again ({@code 1.0E300}), quoted instead as the input writes it ({@code 1e300}).
+     */
+    Rejection requoted(final String rendered, final String written) {
+        final String from = quote(rendered);
+        final String to = quote(written);
+        return new Rejection(reason, detail.replace(from, to), problem.replace(from, to), position);
+    }
+
     /** Input text as it should appear inside a detail: in double quotes and cut to a readable length. */
     static String quote(final String text) {
         return '"' + oneLine(text, MAX_QUOTED_LENGTH) + '"';

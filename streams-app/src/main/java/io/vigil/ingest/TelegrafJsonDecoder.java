@@ -192,8 +192,15 @@ final class TelegrafJsonDecoder {
         final Rejection sharedProblem = validator.sharedProblem(shared, nowMs);
         if (sharedProblem != null) {
             out.reject(where.isEmpty() ? sharedProblem : sharedProblem.about(where));
-            out.placeLast(shared.rejectedFor.part() == DatapointDraft.Part.TIMESTAMP
-                    ? JsonPlace.member(index, "timestamp", 1) : tagPlace(tags, shared.rejectedFor, index));
+            if (shared.rejectedFor.part() != DatapointDraft.Part.TIMESTAMP) {
+                out.placeLast(tagPlace(tags, shared.rejectedFor, index));
+            } else {
+                final JsonNode ts = m.get("timestamp");
+                // The tree holds a number as a double or an integer, and writes it again its own way (1e300 as
+                // 1.0E300): quoted as the record writes it, found when the rejection is placed.
+                final JsonPlace place = JsonPlace.member(index, "timestamp", 1);
+                out.placeLast(ts != null && ts.isNumber() ? place.quoting(ts.asText()) : place);
+            }
             return;
         }
         final Iterator<Map.Entry<String, JsonNode>> it = fields.fields();

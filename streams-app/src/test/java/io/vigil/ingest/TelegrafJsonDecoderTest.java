@@ -8,6 +8,8 @@ import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Telegraf's JSON serializer output, as its documentation shows it. */
 class TelegrafJsonDecoderTest {
@@ -273,5 +275,19 @@ class TelegrafJsonDecoderTest {
                 .rejections()).singleElement().extracting(Rejection::position).isEqualTo(new RecordPosition(1, 29));
         assertThat(decode("{\"name\":\"cpu\",\"fields\":{\"a-b\":1,\"a_b\":2},\"timestamp\":1655793000}")
                 .rejections()).singleElement().extracting(Rejection::position).isEqualTo(new RecordPosition(1, 33));
+    }
+
+    /**
+     * A timestamp is quoted as the record writes it, a slice of its bytes: the tree held it as a double or a big
+     * integer, and quoted that re-written ({@code 1e300} as {@code 1.0E300}, {@code 1e999} as {@code Infinity}), which
+     * is not in the record to be searched for.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e300", "15e18", "9300000000000000.0", "1E+999", "-1e999", "12345678901234567890",
+        "-9300000000000000", "1.50e19"})
+    void aTimestampIsQuotedAsTheRecordWritesIt(final String ts) {
+        assertThat(decode("{\"metrics\":[{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":" + ts + "}]}")
+                .rejections()).singleElement().extracting(Rejection::problem)
+                .isEqualTo("metric 0: timestamp \"" + ts + "\" is out of range for epoch seconds");
     }
 }
