@@ -25,8 +25,10 @@ public final class Replay {
     /**
      * What a replay read and wrote.
      *
-     * @param rejectedByReason datapoints {@code run} would dead-letter, by reason, and {@code late}: those dropped for
-     *                         coming more than the grace behind (ingest's newest point, or an instant evaluated)
+     * @param rejectedByReason the rejections for which {@code run} would dead-letter a record, by reason (each of a
+     *                         datapoint, a line protocol line, a Telegraf metric or field, or a whole record), and
+     *                         {@code late}: the datapoints dropped for coming more than the grace behind (ingest's
+     *                         newest point, or an instant evaluated)
      * @param skippedFields    line protocol and Telegraf JSON fields that are strings or booleans, which make no
      *                         datapoint
      * @param firstByReason    for each reason a record was skipped for, where its first rejection is and what it

@@ -69,7 +69,10 @@ final class ReplayCommand implements Callable<Integer> {
         final var err = spec.commandLine().getErr();
         err.printf("replayed %d record(s): %d alert event(s)%n", summary.lines(), summary.alertEvents());
         if (summary.deadLetters() > 0 || !summary.rejectedByReason().isEmpty()) {
-            err.printf("skipped %d record(s) that run would dead-letter; rejected datapoints by reason:", summary.deadLetters());
+            // A rejection is of a datapoint, a line protocol line or a Telegraf metric or field, as its words say;
+            // "late" counts datapoints. "rejected datapoints" counted lines and metrics as datapoints.
+            err.printf("skipped %d record(s) that run would dead-letter; rejections by reason (late: datapoints"
+                    + " dropped):", summary.deadLetters());
             for (Map.Entry<String, Long> e : summary.rejectedByReason().entrySet()) {
                 err.printf(" %s=%d", e.getKey(), e.getValue());
             }

@@ -51,8 +51,9 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
     /**
      * The one-line {@code vigil.error} header for the dead-letter topic, or "" when {@link #fullyValid()}. A single
      * rejection with nothing decoded reads as that rejection's {@link Rejection#message()}; otherwise
-     * {@code "2 of 10 datapoints rejected: missing_name: datapoint 3: ...; invalid_value: ..."}, listing at most
-     * five and counting the rest.
+     * {@code "2 rejections, 8 datapoints accepted: missing_name: datapoint 3: ...; invalid_value: ..."}, listing at
+     * most five and counting the rest. A rejection is of what its words say (a datapoint, a line, a metric or a
+     * field), so it is counted apart from the datapoints.
      */
     public String deadLetterMessage() {
         if (rejections.isEmpty()) {
@@ -61,9 +62,12 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
         if (datapoints.isEmpty() && rejections.size() == 1) {
             return rejections.get(0).message();
         }
-        final int total = datapoints.size() + rejections.size();
+        // Each counted in its own unit: a rejection is of a datapoint, a line protocol line, a Telegraf metric or
+        // field, and adding them to the datapoints accepted made a count of nothing ("1 of 4 datapoints rejected" of
+        // one bad line and three datapoints).
         final StringBuilder sb = new StringBuilder(128 * Math.min(rejections.size(), MAX_LISTED_REJECTIONS))
-                .append(rejections.size()).append(" of ").append(total).append(" datapoints rejected: ");
+                .append(counted(rejections.size(), "rejection")).append(", ")
+                .append(counted(datapoints.size(), "datapoint")).append(" accepted: ");
         final int listed = Math.min(rejections.size(), MAX_LISTED_REJECTIONS);
         for (int i = 0; i < listed; i++) {
             if (i > 0) {
@@ -75,6 +79,11 @@ public record DecodedRecord(List<Datapoint> datapoints, List<Rejection> rejectio
             sb.append("; and ").append(rejections.size() - listed).append(" more");
         }
         return sb.toString();
+    }
+
+    /** {@code 1 rejection}, {@code 2 rejections}. */
+    private static String counted(final int n, final String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /**

@@ -10,7 +10,10 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The ingest stage's meters: datapoints in, records and datapoints rejected by reason, late datapoints dropped. */
+/**
+ * The ingest stage's meters: datapoints in, rejections by reason (each of a datapoint, a line protocol line, a Telegraf
+ * metric or field, or a whole record), late datapoints dropped.
+ */
 public final class IngestMetrics {
 
     private final MeterRegistry registry;
@@ -125,7 +128,8 @@ public final class IngestMetrics {
 
     void rejected(final DeadLetterReason reason) {
         rejected.computeIfAbsent(reason.tag(), r -> Counter.builder("vigil.ingest.rejected")
-                .description("Datapoints or records rejected to the dead-letter topic, by reason")
+                .description("Rejections that sent their record to the dead-letter topic, by reason: each of a"
+                        + " datapoint, a line protocol line, a Telegraf metric or field, or a whole record")
                 .tag("reason", r).register(registry)).increment();
     }
 

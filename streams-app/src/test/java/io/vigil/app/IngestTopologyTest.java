@@ -170,7 +170,8 @@ class IngestTopologyTest {
         send("metrics", "[" + TopologyTest.point("n2", 40, T0 + 10_000) + "," + TopologyTest.point("n3", 40, 0) + "]");
         final List<TestRecord<byte[], byte[]>> dead = fixture.dlq.readRecordsToList();
         assertThat(dead).hasSize(1);
-        assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("1 of 2 datapoints rejected: old_timestamp: ");
+        assertThat(header(dead.get(0).headers(), "vigil.error"))
+                .startsWith("1 rejection, 1 datapoint accepted: old_timestamp: ");
         assertThat(accepted("metrics")).isEqualTo(2);
     }
 

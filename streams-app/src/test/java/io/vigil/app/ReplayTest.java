@@ -241,8 +241,8 @@ class ReplayTest {
         assertThat(first).containsEntry("unparseable", input + ":4:24: unparseable: malformed JSON: Unexpected "
                 + "character ('}' (code 125)): was expecting double-quote to start field name");
         assertThat(first.get("future_timestamp")).startsWith(input + ":5: future_timestamp: timestamp 2255-");
-        // Each reason by its own rejection, not by the whole record's "2 of 2 datapoints rejected: ...", and each
-        // datapoint's at its value, or at the object lacking it.
+        // Each reason by its own rejection, not by the whole record's "2 rejections, 0 datapoints accepted: ...", and
+        // each datapoint's at its value, or at the object lacking it.
         assertThat(first).containsEntry("invalid_value", input + ":6:23: invalid_value: datapoint 0: value \"abc\" is"
                 + " not a number").containsEntry("missing_name", input + ":6:44: missing_name: datapoint 1: no \"name\""
                 + " and no \"__name__\" label");

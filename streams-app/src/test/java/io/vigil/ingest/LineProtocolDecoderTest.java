@@ -133,6 +133,21 @@ class LineProtocolDecoderTest {
     }
 
     /**
+     * The header counts what it counts: rejections, each of a line here, and the datapoints accepted. It said "1 of 4
+     * datapoints rejected" of a line of three fields accepted and one bad line, adding a line to datapoints: the bad
+     * line is one rejection whatever its fields, and the good one three datapoints.
+     */
+    @Test
+    void theDeadLetterMessageCountsRejectionsAndAcceptedDatapointsApart() {
+        final DecodedRecord r = decode("cpu a=1,b=2,c=3 1655793000000000000\ncpu a=oops,b=1 1655793000000000000");
+        assertThat(r.datapoints()).hasSize(3);
+        assertThat(r.deadLetterMessage()).isEqualTo("1 rejection, 3 datapoints accepted: invalid_line: line 2: field"
+                + " value 'oops' is not a number, string or boolean at column 7");
+        assertThat(decode("cpu a=x 1655793000000000000\ncpu a=y 1655793000000000000\ncpu a=1 1655793000000000000")
+                .deadLetterMessage()).startsWith("2 rejections, 1 datapoint accepted: invalid_line: line 1: ");
+    }
+
+    /**
      * A timestamp is an optional '-' and ASCII digits, as InfluxDB's parser reads it: Java's
      * {@link Long#parseLong} also took a '+' sign ({@code +5} was 5 ns) and digits of other scripts (an Arabic-Indic
      * five was 5). Each is refused where the timestamp starts, as any other bad timestamp, and so is anything before
@@ -284,7 +299,7 @@ class LineProtocolDecoderTest {
         final DecodedRecord r = decode("cpu,host=p1 usage_user=11,usage_system=oops 1465839830000000000\n"
                 + "cpu,host=p2 usage_user=12 1465839830000000000");
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host")).containsExactly("p2");
-        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: "
+        assertThat(r.deadLetterMessage()).isEqualTo("1 rejection, 1 datapoint accepted: invalid_line: line 1: "
                 + "field value 'oops' is not a number, string or boolean at column 40");
     }
 
@@ -393,7 +408,7 @@ class LineProtocolDecoderTest {
     void aTagGivenTwiceMakesTheLineInvalid() {
         final DecodedRecord r = decode("fz,case=x,case=y usage=1 1655793000000000000\nfz,case=z usage=1 1655793000000000000");
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("case")).containsExactly("z");
-        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: "
+        assertThat(r.deadLetterMessage()).isEqualTo("1 rejection, 1 datapoint accepted: "
                 + "invalid_line: line 1: tag key \"case\" is label \"case\" again at column 11");
         // Two keys that make one label name would lose one value as well.
         assertThat(decode("fz,a-b=x,a_b=y usage=1 1655793000000000000").deadLetterMessage())
@@ -411,7 +426,7 @@ class LineProtocolDecoderTest {
                 + "cpu,host=b usage_idle=3 1700000000000000000");
         assertThat(r.datapoints()).extracting(d -> d.series().labels().get("host") + "=" + d.value())
                 .containsExactly("b=3.0");
-        assertThat(r.deadLetterMessage()).isEqualTo("1 of 2 datapoints rejected: invalid_line: line 1: field key"
+        assertThat(r.deadLetterMessage()).isEqualTo("1 rejection, 1 datapoint accepted: invalid_line: line 1: field key"
                 + " \"usage_idle\" is metric \"cpu_usage_idle\" again at column 25");
         // Whatever the values and their types, and for two keys that make one metric name.
         assertThat(decode("cpu usage=1,usage=1 1700000000000000000").deadLetterMessage())

@@ -218,7 +218,7 @@ class RecordDecoderTest {
                 + ",{\"name\":\"m\",\"labels\":{\"a\":\"1\"}," + rest + "]");
         assertThat(batch.datapoints()).hasSize(1);
         assertThat(unplaced(batch)).isEqualTo(
-                "1 of 2 datapoints rejected: invalid_labels: datapoint 0: label \"a\" is given twice");
+                "1 rejection, 1 datapoint accepted: invalid_labels: datapoint 0: label \"a\" is given twice");
         // An unknown field means nothing, given once or twice.
         assertThat(decode("{\"name\":\"m\",\"x\":1,\"x\":2," + rest).fullyValid()).isTrue();
     }
@@ -356,7 +356,7 @@ class RecordDecoderTest {
         assertThat(record.datapoints()).extracting(Datapoint::value).containsExactly(12.5, 2.0);
         assertThat(record.rejections()).extracting(Rejection::reason)
                 .containsExactly(DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.INVALID_VALUE);
-        assertThat(unplaced(record)).isEqualTo("2 of 4 datapoints rejected: "
+        assertThat(unplaced(record)).isEqualTo("2 rejections, 2 datapoints accepted: "
                 + "not_an_object: datapoint 1: a string, not an object; "
                 + "invalid_value: datapoint 2: value \"abc\" is not a number");
     }
@@ -549,8 +549,8 @@ class RecordDecoderTest {
                 .isEqualTo("\ud83d\ude00");
         assertThat(unplaced(decode("[" + point("up", "1", "0") + ",{\"name\":\"up\",\"labels\":{\"path\":\"\\ud800\"},"
                 + "\"value\":1,\"timestamp\":0}]")))
-                .isEqualTo("1 of 2 datapoints rejected: invalid_labels: datapoint 1: label \"path\" holds \\uD800"
-                        + half);
+                .isEqualTo("1 rejection, 1 datapoint accepted: invalid_labels: datapoint 1: label \"path\" holds"
+                        + " \\uD800" + half);
         // A name is refused as any name that is not [a-zA-Z_:][a-zA-Z0-9_:]* is.
         assertThat(decode(point("up\\ud800", "1", "0")).rejections()).singleElement()
                 .extracting(Rejection::reason).isEqualTo(DeadLetterReason.INVALID_NAME);
@@ -648,7 +648,7 @@ class RecordDecoderTest {
         assertThat(record.datapoints()).hasSize(1);
         assertThat(record.rejections()).hasSize(8);
         final String message = unplaced(record);
-        assertThat(message).startsWith("8 of 9 datapoints rejected: missing_name: datapoint 1: no \"name\"")
+        assertThat(message).startsWith("8 rejections, 1 datapoint accepted: missing_name: datapoint 1: no \"name\"")
                 .endsWith("missing_name: datapoint 5: no \"name\" and no \"__name__\" label; and 3 more");
         assertThat(message.split("; ")).hasSize(6);
     }

@@ -183,7 +183,7 @@ class TelegrafJsonDecoderTest {
                 + "{\"name\":\"mem\"," + fields + ",\"timestamp\":1655793000}]}");
         assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("mem_a", "mem_b", "mem_c");
         assertThat(r.skippedFields()).isEqualTo(1);
-        assertThat(unplaced(r)).isEqualTo("1 of 4 datapoints rejected: "
+        assertThat(unplaced(r)).isEqualTo("1 rejection, 3 datapoints accepted: "
                 + "invalid_timestamp: metric 0: timestamp \"soon\" is not a number of seconds");
         // Every kind of timestamp problem: out of range, outside the years, ahead of the clock, missing.
         for (String ts : new String[] {"1e300", "-62167219201", "1900000000", "null"}) {
