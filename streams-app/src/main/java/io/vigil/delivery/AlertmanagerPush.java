@@ -148,7 +148,8 @@ final class AlertmanagerPush implements Restarting.Worker {
         return receiver.match().map(m -> m.matchers().stream().allMatch(x -> x.matches(e.labels()))).orElse(true);
     }
 
-    private void push(final List<AlertEvent> events) {
+    /** Posts {@code events} to Alertmanager once; a failure is logged, and they are sent again at the next resend. */
+    void push(final List<AlertEvent> events) {
         if (events.isEmpty()) {
             return;
         }
@@ -166,8 +167,10 @@ final class AlertmanagerPush implements Restarting.Worker {
             final boolean ok = response.statusCode() / 100 == 2;
             metrics.attempt(receiver.name(), ok ? "delivered" : "retry", System.nanoTime() - started);
             if (!ok) {
-                LOG.warn("Alertmanager {} answered {} to {} alert(s); they are sent again at the next resend",
-                        receiver.name(), response.statusCode(), events.size());
+                // Its body says why (a 400 names the alert it refused and for what): the status alone left that to
+                // Alertmanager's own log.
+                LOG.warn("Alertmanager {} answered {} to {} alert(s); they are sent again at the next resend: {}",
+                        receiver.name(), response.statusCode(), events.size(), excerpt(response.body()));
             }
         } catch (IOException e) {
             metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
@@ -176,6 +179,12 @@ final class AlertmanagerPush implements Restarting.Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** At most 300 characters of an answer's body, on one line. */
+    static String excerpt(final String body) {
+        final String line = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+        return line.isEmpty() ? "(no body)" : line.length() <= 300 ? line : line.substring(0, 300) + "...";
     }
 
     /**

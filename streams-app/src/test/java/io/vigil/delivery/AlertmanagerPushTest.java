@@ -2,18 +2,22 @@ package io.vigil.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
+import io.vigil.app.CapturedLogs;
 import io.vigil.model.Labels;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -41,5 +45,35 @@ class AlertmanagerPushTest {
         assertThat(push.read(new ConsumerRecord<>("alerts", 0, 9, null, AlertEventJson.write(event)))).contains(event);
         assertThat(registry.get("vigil.delivery.skipped").tag("receiver", "am").tag("reason", "malformed").counter()
                 .count()).isEqualTo(2);
+    }
+
+    /** A push Alertmanager refuses is logged with its answer's body, which says why: the status alone did not. */
+    @Test
+    void aRefusedPushIsLoggedWithWhyAlertmanagerRefusedIt() throws Exception {
+        final HttpServer alertmanager = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        alertmanager.createContext("/api/v2/alerts", ex -> {
+            final byte[] why = "{\"code\":400,\"message\":\"start time must be before end time\"}\n"
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(400, why.length);
+            ex.getResponseBody().write(why);
+            ex.close();
+        });
+        alertmanager.start();
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", "n-1");
+        final Instant t = Instant.parse("2026-12-06T03:00:00Z");
+        try (CapturedLogs logs = new CapturedLogs()) {
+            new AlertmanagerPush(new AlertmanagerReceiver("am", URI.create("http://127.0.0.1:"
+                    + alertmanager.getAddress().getPort()), Optional.empty(), Duration.ofMinutes(1)), Map.of(), "alerts",
+                    HttpClient.newHttpClient(), Clock.systemUTC(), new DeliveryMetrics(registry))
+                    .push(List.of(new AlertEvent(Fingerprint.of(labels), EventStatus.FIRING, labels, Map.of(), t,
+                            Optional.of(t), Optional.empty(), OptionalDouble.of(97), "nodes/CpuHigh", "http://vigil/")));
+            assertThat(logs.text()).contains("Alertmanager am answered 400 to 1 alert(s); they are sent again at the"
+                    + " next resend: {\"code\":400,\"message\":\"start time must be before end time\"}");
+        } finally {
+            alertmanager.stop(0);
+        }
+        assertThat(AlertmanagerPush.excerpt("x".repeat(400))).hasSize(303).endsWith("...");
+        assertThat(AlertmanagerPush.excerpt(" ")).isEqualTo("(no body)");
     }
 }
