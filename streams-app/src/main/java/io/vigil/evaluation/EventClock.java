@@ -100,15 +100,21 @@ public final class EventClock {
      * as long as the silence lasts, so a cluster that falls silent as a whole still has its silence noticed (rules.md,
      * "absent"). Until 2026-12-06 the data had to be recent now, so event time stopped 15 minutes into the silence and
      * an absent rule with a longer {@code after} never fired.
+     *
+     * <p>It runs ahead of that by the grace, once the silence has lasted as long: an instant waits {@code grace} for
+     * points that come late, and no source has sent anything at all for that long, so the wait is over. rules.md
+     * wants such a silence paged within {@code after + every}; until 2026-12-06, night, it was paged a grace later.
+     * A point that comes after this, stamped before the instants run meanwhile, is late (counted, as any other).
      */
-    public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs) {
+    public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs, final long graceMs) {
         if (idle.size() < expectedSources || newestAtWallMs == Long.MIN_VALUE || idle.containsValue(false)) {
             return OptionalLong.empty();
         }
         if (newest < newestAtWallMs - liveHorizonMs) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(newest + Math.max(0, wallMs - newestAtWallMs));
+        final long silence = Math.max(0, wallMs - newestAtWallMs);
+        return OptionalLong.of(newest + silence + Math.min(graceMs, silence));
     }
 
     byte[] encode() {

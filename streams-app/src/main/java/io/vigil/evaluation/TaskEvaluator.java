@@ -668,7 +668,7 @@ public final class TaskEvaluator {
      * {@link EventClock#wallClockLowWatermark}); nothing when data is flowing.
      */
     public Outcome advanceOnWallClock(final long wallMs, final long liveHorizonMs) {
-        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs), false);
+        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs, graceMs), false);
     }
 
     private Outcome advanceTo(final OptionalLong low, final boolean fastestFirst) {

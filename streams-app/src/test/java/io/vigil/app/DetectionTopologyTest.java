@@ -205,7 +205,8 @@ class DetectionTopologyTest {
             // The last point is at `now`; then no record at all. The input partition is announced idle after the idle
             // timeout, and from then event time follows the wall clock.
             assertThat(f.events()).isEmpty();
-            for (int s = 0; s < 150; s += 5) {
+            // rules.md: paged within after + every (2m and 10s) of the last point; it was a grace (15 s) later.
+            for (int s = 0; s < 130; s += 5) {
                 f.driver.advanceWallClockTime(Duration.ofSeconds(5));
             }
             final List<AlertEvent> events = f.events();

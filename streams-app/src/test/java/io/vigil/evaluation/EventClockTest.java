@@ -80,6 +80,7 @@ class EventClockTest {
 
     private static final long MINUTE = 60_000;
     private static final long HORIZON = 15 * MINUTE;
+    private static final long GRACE = 15_000;
 
     /** A live stream gone quiet as a whole: event time follows the wall clock for as long as the silence lasts. */
     @Test
@@ -88,12 +89,16 @@ class EventClockTest {
         final long last = 1_000 * MINUTE;
         clock.onWatermark("a", last, last + 2_000); // live: it came 2 s after its time
         clock.onWatermark("b", last - 5_000, last + 2_000);
-        assertThat(clock.wallClockLowWatermark(last + MINUTE, HORIZON)).as("a source still active").isEmpty();
+        assertThat(clock.wallClockLowWatermark(last + MINUTE, HORIZON, GRACE)).as("a source still active").isEmpty();
         clock.onIdle("a");
         clock.onIdle("b");
-        assertThat(clock.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON)).hasValue(last + MINUTE);
+        // A grace ahead: nothing at all came for longer than an instant waits for late points.
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON, GRACE)).hasValue(last + MINUTE + GRACE);
         // An hour into the silence (it stopped at 15 minutes, so an absent rule with a longer 'after' never fired).
-        assertThat(clock.wallClockLowWatermark(last + 2_000 + 60 * MINUTE, HORIZON)).hasValue(last + 60 * MINUTE);
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + 60 * MINUTE, HORIZON, GRACE))
+                .hasValue(last + 60 * MINUTE + GRACE);
+        // Silent for less than the grace (a short idle timeout): only as much of the grace as has passed.
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + 4_000, HORIZON, GRACE)).hasValue(last + 8_000);
     }
 
     /** A backtest of old data, or the end of a catch-up: its time is not moved on by the wall clock. */
@@ -103,7 +108,7 @@ class EventClockTest {
         final long year = 365 * 24 * 60 * MINUTE;
         clock.onWatermark("a", 1_000 * MINUTE, 1_000 * MINUTE + year);
         clock.onIdle("a");
-        assertThat(clock.wallClockLowWatermark(1_000 * MINUTE + year + MINUTE, HORIZON)).isEmpty();
+        assertThat(clock.wallClockLowWatermark(1_000 * MINUTE + year + MINUTE, HORIZON, GRACE)).isEmpty();
     }
 
     /**
@@ -118,7 +123,8 @@ class EventClockTest {
         final EventClock after = new EventClock(1);
         after.restore(before.encode());
         after.onIdle("a"); // ingest announces its idle source again after the restart
-        assertThat(after.wallClockLowWatermark(last + 1_000 + 3 * MINUTE, HORIZON)).hasValue(last + 3 * MINUTE);
+        assertThat(after.wallClockLowWatermark(last + 1_000 + 3 * MINUTE, HORIZON, GRACE))
+                .hasValue(last + 3 * MINUTE + GRACE);
 
         // A clock written before the newest watermark was kept reads as before: its silence is not timed.
         final byte[] written = before.encode();
@@ -126,7 +132,7 @@ class EventClockTest {
         legacy.restore(java.util.Arrays.copyOf(written, written.length - 2 * Long.BYTES));
         legacy.onIdle("a");
         assertThat(legacy.lowWatermark()).hasValue(last);
-        assertThat(legacy.wallClockLowWatermark(last + 3 * MINUTE, HORIZON)).isEmpty();
+        assertThat(legacy.wallClockLowWatermark(last + 3 * MINUTE, HORIZON, GRACE)).isEmpty();
     }
 
     @Test
