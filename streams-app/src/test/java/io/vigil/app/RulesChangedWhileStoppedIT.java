@@ -1,18 +1,15 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
-import io.vigil.alerts.AlertEventJson;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +104,7 @@ class RulesChangedWhileStoppedIT {
             try (VigilEngine engine = VigilEngine.start(config, rules("before", BEFORE), dir.resolve("first"),
                     new SimpleMeterRegistry())) {
                 // node-07 at 97 among peers at 40 to 42: CpuHigh, CpuWarm and CpuAbovePeers fire for it, CpuAny for all.
-                awaitEvents(alerts, events, 7);
+                TestConsumers.awaitAlertEvents(alerts, events, 7);
             }
             assertThat(events).allMatch(e -> e.status().name().equals("FIRING"));
             events.clear();
@@ -116,7 +113,7 @@ class RulesChangedWhileStoppedIT {
             // A new state directory: the state, and the rules the first run ran, come back from the changelogs.
             try (VigilEngine engine = VigilEngine.start(config, rules("after", AFTER), dir.resolve("second"),
                     new SimpleMeterRegistry())) {
-                awaitEvents(alerts, events, 7);
+                TestConsumers.awaitAlertEvents(alerts, events, 7);
             }
         }
         final List<String> seen = events.stream().map(e -> e.status() + " " + e.labels().get("alertname") + " "
@@ -154,18 +151,5 @@ class RulesChangedWhileStoppedIT {
                 }
             }
         }
-    }
-
-    /** Reads until {@code count} events have come, and no more within 3 s. */
-    private static void awaitEvents(final KafkaConsumer<byte[], byte[]> consumer, final List<AlertEvent> into,
-                                    final int count) {
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
-            assertThat(into).hasSizeGreaterThanOrEqualTo(count);
-        });
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
-            assertThat(into).hasSize(count);
-        });
     }
 }

@@ -176,7 +176,7 @@ class RunMatchesReplayIT {
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-" + name);
              VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), new SimpleMeterRegistry())) {
-            awaitEvents(alerts, actual, expected);
+            TestConsumers.awaitAlertEvents(alerts, actual, expected);
             assertThat(engine.state().isRunningOrRebalancing()).isTrue();
         }
         return actual;
@@ -202,7 +202,7 @@ class RunMatchesReplayIT {
         final List<AlertEvent> actual = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-byseries");
              VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("byseries"), new SimpleMeterRegistry())) {
-            awaitEvents(alerts, actual, expected.size());
+            TestConsumers.awaitAlertEvents(alerts, actual, expected.size());
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
@@ -259,10 +259,10 @@ class RunMatchesReplayIT {
             final int before = threads.additions();
             produceKeyedByHost("metrics-threads", records.subList(half, records.size()));
             await().atMost(Duration.ofSeconds(60)).until(() -> threads.additions() > before);
-            awaitEvents(alerts, actual, expected.size());
+            TestConsumers.awaitAlertEvents(alerts, actual, expected.size());
             await().atMost(Duration.ofSeconds(60)).until(() -> threads.removals() == threads.additions() + 1
                     && oneThreadRunning(engine));
-            awaitEvents(alerts, actual, expected.size()); // nothing more after the thread has gone
+            TestConsumers.awaitAlertEvents(alerts, actual, expected.size()); // nothing more after the thread has gone
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
         try (VigilEngine restarted = VigilEngine.start(config, new io.vigil.evaluation.LiveRules(rules),
@@ -290,12 +290,12 @@ class RunMatchesReplayIT {
         try (KafkaConsumer<byte[], byte[]> alerts = consumer("alerts-restart")) {
             produce("metrics-restart", records.subList(0, half));
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("restart-1"), new SimpleMeterRegistry())) {
-                awaitEvents(alerts, actual, expectedFirstHalf.size());
+                TestConsumers.awaitAlertEvents(alerts, actual, expectedFirstHalf.size());
             }
             produce("metrics-restart", records.subList(half, records.size()));
             // A new state directory: the state comes back from the changelogs alone.
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("restart-2"), new SimpleMeterRegistry())) {
-                awaitEvents(alerts, actual, expected.size());
+                TestConsumers.awaitAlertEvents(alerts, actual, expected.size());
             }
         }
         assertThat(byFingerprint(actual)).isEqualTo(byFingerprint(expected));
@@ -352,18 +352,6 @@ class RunMatchesReplayIT {
         }
     }
 
-    /** Polls until exactly {@code count} events have been read, and a little longer to see no more come. */
-    private static void awaitEvents(final KafkaConsumer<byte[], byte[]> consumer, final List<AlertEvent> into,
-                                    final int count) {
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
-            assertThat(into).hasSize(count);
-        });
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
-            assertThat(into).hasSize(count);
-        });
-    }
 
     /** Each alert's events in order; the order between different alerts is not part of the contract. */
     private static Map<String, List<String>> byFingerprint(final List<AlertEvent> events) {

@@ -1,5 +1,11 @@
 package io.vigil.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,5 +29,21 @@ final class TestConsumers {
                 new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    /**
+     * Polls {@code consumer}'s alert events into {@code into} until there are {@code count}, and a little longer to see
+     * that no more come.
+     */
+    static void awaitAlertEvents(final KafkaConsumer<byte[], byte[]> consumer, final List<AlertEvent> into,
+                                 final int count) {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
+            assertThat(into).hasSizeGreaterThanOrEqualTo(count);
+        });
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(AlertEventJson.read(r.value())));
+            assertThat(into).hasSize(count);
+        });
     }
 }
