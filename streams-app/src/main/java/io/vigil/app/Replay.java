@@ -34,7 +34,8 @@ public final class Replay {
      * @param firstByReason    for each reason a record was skipped for, where its first rejection is and what it
      *                         says, as compilers say it: {@code FILE:LINE:COLUMN: reason: problem} (no column where
      *                         the problem is with a whole line, or record), the line the file's; the problem is
-     *                         {@code run}'s {@code vigil.error} words without those that say where in the record
+     *                         {@code run}'s {@code vigil.error} words without those that say where in the record;
+     *                         and the first point dropped as late, {@code FILE:LINE: late: SERIES at T: ...}
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
                           long skippedFields, Map<String, String> firstByReason) {
@@ -73,7 +74,7 @@ public final class Replay {
         // Late at ingest (behind the newest point) or at evaluation (behind an instant evaluated): dropped either way.
         final long late = count(registry, "vigil.ingest.late.dropped") + count(registry, "vigil.evaluation.late.dropped");
         if (late > 0) {
-            rejected.put("late", late);
+            rejected.put(ReplayPipeline.LATE, late);
         }
         return new Summary(pipeline.records(), count(registry, "vigil.alert.transitions"), pipeline.deadLetters(),
                 rejected, count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason());

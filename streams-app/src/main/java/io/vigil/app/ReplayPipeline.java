@@ -15,6 +15,8 @@ import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.Rejection;
 import io.vigil.ingest.SeriesMessage;
 import io.vigil.model.Datapoint;
+import io.vigil.model.DurationSyntax;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,8 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ReplayPipeline {
 
     static final String INPUT = "metrics";
+    /** The summary's word for points dropped as late, beside the dead letters' reasons. */
+    static final String LATE = "late";
     /** Record starts, points and notices whose series are looked at before any is taken: about a bundle's points. */
     private static final int LOOK_AHEAD = 512;
 
@@ -70,6 +74,8 @@ final class ReplayPipeline {
      * to guess.
      */
     private final Map<String, String> firstByReason = new TreeMap<>();
+    /** The first point of the record being ingested that ingest dropped as late, as the summary words it; or null. */
+    private String lateInRecord;
 
     ReplayPipeline(final LiveRules rules, final TopologySettings settings, final MeterRegistry registry,
                    final long wallClockMs, final Consumer<byte[]> events) {
@@ -88,7 +94,7 @@ final class ReplayPipeline {
             public void notice(final SeriesMessage notice, final long timestamp) {
                 ingested.notice(notice, timestamp);
             }
-        });
+        }, this::late);
         this.evaluate = stages.evaluate();
         this.evaluateInTask = evaluate.inTask();
         this.judgePeers = stages.judgePeers();
@@ -133,6 +139,14 @@ final class ReplayPipeline {
         out.recordStart(wallClockMs);
         ingestContext.setRecordMetadata(INPUT, 0, offset++);
         ingest.process(new Record<>(null, value, wallClockMs));
+        if (lateInRecord != null) {
+            final String late = lateInRecord;
+            lateInRecord = null;
+            firstByReason.computeIfAbsent(LATE, r -> {
+                final InputPlace at = place == null ? null : place.get();
+                return at == null ? LATE + ": " + late : at.file() + ":" + at.line() + ": " + LATE + ": " + late;
+            });
+        }
         // Handing its points over, ingest forwards nothing but dead letters.
         deadLetters += ingestContext.forwards().size();
         for (final Record<byte[], IngestOutput> forwarded : ingestContext.forwards()) {
@@ -144,6 +158,20 @@ final class ReplayPipeline {
             }
         }
         ingestContext.clearForwards();
+    }
+
+    /**
+     * A point ingest dropped as late, in place of its log line: that names the input partition ({@code input
+     * metrics/0}, a topic a replay has not) and a metric a replay does not serve, and the summary can name the file and
+     * line instead.
+     */
+    private void late(final Datapoint point, final long instantMs, final long eventTimeMs) {
+        if (lateInRecord == null && !firstByReason.containsKey(LATE)) {
+            lateInRecord = point.series() + " at " + Instant.ofEpochMilli(point.timestampMs())
+                    + ": its evaluation instant " + Instant.ofEpochMilli(instantMs) + " had run (event time had reached "
+                    + Instant.ofEpochMilli(eventTimeMs) + ", the instant + grace ("
+                    + DurationSyntax.format(settings.grace()) + ") or more)";
+        }
     }
 
     /**

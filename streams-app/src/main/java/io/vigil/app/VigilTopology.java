@@ -20,6 +20,7 @@ import io.vigil.ingest.IngestMetrics;
 import io.vigil.ingest.IngestOutput;
 import io.vigil.ingest.InTaskEvaluation;
 import io.vigil.ingest.KnownLabels;
+import io.vigil.ingest.LatePoints;
 import io.vigil.ingest.IngestProcessor;
 import io.vigil.ingest.RememberedSelection;
 import io.vigil.ingest.SeriesBundle;
@@ -224,11 +225,17 @@ public final class VigilTopology {
          * (every point and notice, where the input is partitioned by series), bundling the others.
          */
         IngestProcessor ingest(final InTaskEvaluation inTask) {
+            return ingest(inTask, null);
+        }
+
+        /** {@link #ingest(InTaskEvaluation)} telling {@code latePoints} of the points it drops as late, not the log. */
+        IngestProcessor ingest(final InTaskEvaluation inTask, final LatePoints latePoints) {
             // The decoder of a record depends on the topic it came from (its format and precision).
             return new IngestProcessor(decoders, settings.metricsTopics(), settings.partitionsByTopic(),
                     settings.grace().toMillis(), settings.limits().maxAge(), () -> rules.current().everyGcdMs(),
                     settings.idleTimeout(), ingestMetrics, lag, settings.seriesPartitions(),
-                    new RememberedSelection(rules::current), inTask, settings.partitionedBySeries(), knownLabels);
+                    new RememberedSelection(rules::current), inTask, settings.partitionedBySeries(), knownLabels,
+                    latePoints);
         }
 
         SeriesEvaluationProcessor evaluate() {

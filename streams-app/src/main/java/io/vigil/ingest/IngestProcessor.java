@@ -92,6 +92,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private CommitPacing commits;
     /** The label sets of each thread's tasks: a series sent again is not read again. */
     private final KnownLabels.ByThread knownLabelsByThread;
+    /** Told of late points in place of the log; null where they are logged. */
+    private final LatePoints latePoints;
     /** This task's thread's, which it has joined; null until it reads a record on a thread. */
     private KnownLabels knownLabels;
     private Thread knownLabelsThread;
@@ -131,7 +133,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
         this(decoders, topics, partitionsByTopic, graceMs, maxAge, evaluationStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, SelectedMetrics.ALL, null, false, new KnownLabels.ByThread());
+                seriesPartitions, SelectedMetrics.ALL, null, false, new KnownLabels.ByThread(), null);
     }
 
     /**
@@ -143,6 +145,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * @param everyPointInTask whether {@code inTask} takes every point and notice, never bundled
      *                 ({@code topics.partitioned_by_series}: the input is the placement)
      * @param knownLabels the label sets the ingest tasks of each thread have read, one table a thread for all
+     * @param latePoints told of each late point in place of the log; null to log them by partition
      */
     public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
                            final long graceMs, final Duration maxAge,
@@ -150,7 +153,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                            final Duration idleTimeout,
                            final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions,
                            final SelectedMetrics selected, final InTaskEvaluation inTask,
-                           final boolean everyPointInTask, final KnownLabels.ByThread knownLabels) {
+                           final boolean everyPointInTask, final KnownLabels.ByThread knownLabels,
+                           final LatePoints latePoints) {
         if (everyPointInTask && inTask == null) {
             throw new IllegalArgumentException("every point in the task, but no evaluation in the task to take them");
         }
@@ -169,6 +173,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         this.lag = lag;
         this.seriesPartitions = seriesPartitions;
         this.knownLabelsByThread = knownLabels;
+        this.latePoints = latePoints;
     }
 
     @Override
@@ -352,6 +357,10 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                       final long now) {
         metrics.late();
         final long instant = EvaluationInstants.firstSeeing(point.timestampMs(), step);
+        if (latePoints != null) {
+            latePoints.dropped(point, instant, newest);
+            return;
+        }
         if (source.lateWarnedWallMs != Long.MIN_VALUE && now - source.lateWarnedWallMs < WARN_EVERY_MS) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("late datapoint dropped: {} at {} on {}: its instant {} has run (event time reached {}, at"

@@ -254,6 +254,38 @@ class ReplayTest {
     }
 
     /**
+     * A point dropped as late is named as the dead letters are, by its file and line, with the instant that had run:
+     * it was logged as a running engine logs it, by an input partition ("input metrics/0") the replay has not, pointing
+     * to a metric it does not serve, and the summary gave only the count.
+     */
+    @Test
+    void theFirstLatePointIsNamedByFileAndLineNotByAPartition() throws Exception {
+        final long t0 = 1_700_000_000_000L;
+        final List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            lines.add(point("n1", t0 + i * 10_000L));
+        }
+        lines.add(point("n1", t0 + 5_000));
+        lines.add(point("n2", t0 + 7_000));
+        final Path input = Files.write(dir.resolve("late.jsonl"), lines);
+
+        try (CapturedLogs logs = new CapturedLogs()) {
+            final Replay.Summary summary = replay(input).summary();
+            assertThat(summary.rejectedByReason()).containsEntry("late", 2L);
+            assertThat(summary.firstByReason()).containsExactly(Map.entry("late", input + ":31: late: "
+                    + "cpu_usage_percent{cluster=\"backend\",instance=\"n1\"} at 2023-11-14T22:13:25Z: its evaluation"
+                    + " instant 2023-11-14T22:13:30Z had run (event time had reached 2023-11-14T22:18:10Z, the instant"
+                    + " + grace (15s) or more)"));
+            assertThat(logs.text()).doesNotContain("metrics/0").doesNotContain("dropped as late");
+        }
+    }
+
+    private static String point(final String instance, final long timestampMs) {
+        return "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"" + instance
+                + "\",\"cluster\":\"backend\"},\"timestamp\":" + timestampMs + ",\"value\":50}";
+    }
+
+    /**
      * A line protocol line whose measurement, field value or timestamp is wrong is named at that token's column, as
      * its other syntax errors are: these were {@code FILE:LINE:} alone, the reader left to find the token.
      */

@@ -143,7 +143,7 @@ class IngestProgressTest {
                 new TopicDecoders(TOPICS.stream().map(InputTopic::auto).toList(), IngestLimits.defaults()), TOPICS,
                 Map.of("metrics", 1, "prom", 1), GRACE_MS, Duration.ofDays(7), () -> 10_000, Duration.ofSeconds(30),
                 new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP, 1, SelectedMetrics.ALL, null, false,
-                knownLabels);
+                knownLabels, null);
         ingest.init(context);
         return ingest;
     }
