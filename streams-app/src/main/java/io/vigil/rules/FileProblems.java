@@ -5,10 +5,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The problems of one rule file. Capped, so that a hostile or badly broken file yields a readable report rather
- * than a million lines.
+ * The problems of one rule file (or rule unit test file). Capped, so that a hostile or badly broken file yields a
+ * readable report rather than a million lines.
  */
-final class FileProblems {
+public final class FileProblems {
 
     static final int LIMIT = 100;
 
@@ -16,7 +16,7 @@ final class FileProblems {
     private final List<RuleProblem> problems = new ArrayList<>();
     private RuleProblem firstDropped;
 
-    FileProblems(final String file) {
+    public FileProblems(final String file) {
         this.file = file;
     }
 
@@ -24,7 +24,7 @@ final class FileProblems {
         return file;
     }
 
-    void add(final YamlNode.Mark mark, final String message) {
+    public void add(final YamlNode.Mark mark, final String message) {
         add(mark.line(), mark.column(), message);
     }
 
@@ -37,12 +37,12 @@ final class FileProblems {
         }
     }
 
-    int count() {
+    public int count() {
         return problems.size() + (firstDropped == null ? 0 : 1);
     }
 
     /** In file order; when some were dropped, a last line says so. */
-    List<RuleProblem> sorted() {
+    public List<RuleProblem> sorted() {
         final List<RuleProblem> sorted = new ArrayList<>(problems);
         Collections.sort(sorted);
         if (firstDropped != null) {

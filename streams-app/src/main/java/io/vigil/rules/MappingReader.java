@@ -9,11 +9,12 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * Typed, validated access to one YAML mapping of a rule file. Every accessor reports what is wrong with the value
- * (missing, wrong type, out of range) at the value itself and returns empty; callers only combine results.
+ * Typed, validated access to one YAML mapping of a rule file (or rule unit test file). Every accessor reports what is
+ * wrong with the value (missing, wrong type, out of range) at the value itself and returns empty; callers only combine
+ * results.
  * A value that is present but empty ({@code key:}) counts as absent, so optional keys take their default.
  */
-final class MappingReader {
+public final class MappingReader {
 
     /** The range a number or duration must lie in. */
     enum Bound {
@@ -39,7 +40,7 @@ final class MappingReader {
      *
      * @param missingAt where "needs 'key'" problems point: the key that introduced this mapping, when there is one
      */
-    static Optional<MappingReader> of(final YamlNode node, final String what, final List<String> known,
+    public static Optional<MappingReader> of(final YamlNode node, final String what, final List<String> known,
             final YamlNode.Mark missingAt, final FileProblems problems) {
         final Optional<MappingReader> reader = ofAnyKeys(node, what, missingAt, problems);
         reader.ifPresent(r -> r.reportUnknownKeys(known));
@@ -84,7 +85,7 @@ final class MappingReader {
     }
 
     /** The value when the key is written with a non-empty value. */
-    Optional<YamlNode> value(final String key) {
+    public Optional<YamlNode> value(final String key) {
         return mapping.entry(key).map(YamlNode.Entry::value).filter(v -> !(v instanceof YamlNode.Scalar s && s.isNull()));
     }
 

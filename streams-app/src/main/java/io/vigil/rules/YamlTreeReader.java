@@ -22,7 +22,8 @@ import java.util.Optional;
  * alias bombs are made of, and hand-written files do not need them), tags ({@code !foo}, and YAML's own {@code !!str}
  * too: a tag changes how a value is read, {@code !!int "10"} being a number, and quotes already make text), duplicate
  * keys, nesting deeper than {@link #MAX_DEPTH}, and a second document in the same file. Rule files are read with it,
- * and so is {@code vigil.yaml} ({@link #read(String, String, String)}).
+ * and so are {@code vigil.yaml} ({@link #read(String, String, String)}) and rule unit test files
+ * ({@link #read(String, String, FileProblems)}).
  */
 public final class YamlTreeReader {
 
@@ -80,8 +81,18 @@ public final class YamlTreeReader {
      */
     public static Document read(final String file, final String text, final String kind) {
         final FileProblems problems = new FileProblems(file);
-        final Optional<YamlNode> root = new YamlTreeReader(text, problems, kind, kind).read();
+        final Optional<YamlNode> root = read(text, kind, problems);
         return new Document(root, problems.sorted());
+    }
+
+    /**
+     * As {@link #read(String, String, String)}, adding the problems to {@code problems}, where a reader of the
+     * document's contents adds its own: all of them are then reported together, in file order, under one cap.
+     *
+     * @return the document's root, as {@link Document#root()} has it
+     */
+    public static Optional<YamlNode> read(final String text, final String kind, final FileProblems problems) {
+        return new YamlTreeReader(text, problems, kind, kind).read();
     }
 
     /** Thrown to stop reading after a problem that makes the rest of the document meaningless. */
