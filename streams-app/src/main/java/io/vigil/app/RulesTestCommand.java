@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code vigil rules test FILE...}: rule unit tests (rules.md, "Rule unit tests"). Prints each failing expectation,
  * then {@code N passed, M failed}, all on stdout; exit 0 when all pass, 1 otherwise. A test file that cannot be read
- * is reported as {@code file:line:column: message} and counts as one failed test.
+ * is reported with each of its problems as {@code file:line:column: message}, and counts as one failed test.
  */
 @Command(name = "test", mixinStandardHelpOptions = true,
         description = {"Run rule unit tests: input series in promtool's expanding notation and the alerts expected "

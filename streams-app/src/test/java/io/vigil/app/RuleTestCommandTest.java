@@ -203,6 +203,30 @@ class RuleTestCommandTest {
     }
 
     @Test
+    void aMalformedTestFileSaysEveryProblemAndCountsAsOneFailedTest() throws Exception {
+        final Path bad = write("bad.test.yaml", """
+                rule_files: [load.yaml]
+                tests:
+                  - name: x
+                    interval: 1x
+                    alerts: [{at: 1m}]
+                  - name: y
+                    input_series:
+                      - series: load
+                        values: "1 2 +"
+                    alerts: [{at: 1m, firing: [{labels: {instance: a}}]}]
+                """);
+
+        final CommandRun run = vigil("rules", "test", bad.toString());
+
+        assertThat(run.out()).isEqualTo(bad + ":4:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)" + NL
+                + bad + ":9:17: '+': expected a number, Inf, NaN or '_'" + NL
+                + bad + ":10:32: an expected alert needs 'labels' with at least 'alertname'" + NL
+                + "0 passed, 1 failed" + NL);
+        assertThat(run.exit()).isEqualTo(1);
+    }
+
+    @Test
     void noFileIsAUsageError() {
         final CommandRun run = vigil("rules", "test");
         assertThat(run.exit()).isEqualTo(2);

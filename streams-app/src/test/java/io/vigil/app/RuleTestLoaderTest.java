@@ -8,6 +8,7 @@ import io.vigil.rules.RuleProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,13 @@ class RuleTestLoaderTest {
 
     private static RuleTestLoader.Result parse(final String yaml) {
         return RuleTestLoader.parse(FILE, yaml);
+    }
+
+    /** Every problem of a malformed file, as printed. */
+    private static List<String> problems(final String yaml) {
+        final RuleTestLoader.Result result = parse(yaml);
+        assertThat(result.file()).isEmpty();
+        return result.problems().stream().map(RuleProblem::toString).toList();
     }
 
     /** The one problem of a malformed file, as printed. */
@@ -87,7 +95,7 @@ class RuleTestLoaderTest {
             bad values            | $TEST     input_series:\\n      - series: cpu\\n        values: 1 2+x3\\n    alerts: [{at: 1m}]\\n | 6:17: '2+x3': expected a step after '+'
             series given twice    | $TEST     input_series:\\n      - series: 'cpu{a="1",b="2"}'\\n        values: 1\\n      - series: 'cpu{b="2",a="1"}'\\n        values: 2\\n    alerts: [{at: 1m}]\\n | 3:5: test 'x': series cpu{a="1",b="2"} is given twice in 'input_series'
             no values             | $TEST     input_series:\\n      - series: cpu\\n    alerts: [{at: 1m}]\\n | 5:9: an input series needs 'series' and 'values'
-            no name               | rule_files: [a.yaml]\\ntests:\\n  - interval: 1m\\n    alerts: [{at: 1m}]\\n  - name: y\\n | 3:5: a test needs a 'name'
+            no name               | rule_files: [a.yaml]\\ntests:\\n  - interval: 1m\\n    alerts: [{at: 1m}]\\n  - name: y\\n    alerts: [{at: 1m}]\\n | 3:5: a test needs a 'name'
             no alerts             | $TEST  | 3:5: test 'x' needs 'alerts': the alerts expected at given times
             no at                 | $TEST     alerts:\\n      - firing: []\\n | 5:9: an 'alerts' entry needs 'at', the time to check
             no alertname          | $TEST     alerts:\\n      - at: 1m\\n        firing:\\n          - labels: {instance: a}\\n | 7:13: an expected alert needs 'labels' with at least 'alertname'
@@ -96,10 +104,10 @@ class RuleTestLoaderTest {
             no rule files         | tests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:1: 'rule_files' must list the rule files to test
             no tests              | rule_files: [a.yaml]\\ntests: []\\n | 1:1: 'tests' must list at least one test
             tests not a list      | rule_files: [a.yaml]\\ntests: {a: 1}\\n | 2:8: 'tests' must be a list
-            rule files not a list | rule_files: a.yaml\\n | 1:13: 'rule_files' must be a list
+            rule files not a list | rule_files: a.yaml\\ntests: [{name: x, alerts: [{at: 1m}]}]\\n | 1:13: 'rule_files' must be a list
             at not text           | $TEST     alerts:\\n    - at: [1m]\\n | 5:11: expected text, not a list
             not a mapping         | - a\\n- b\\n | 1:1: expected a mapping with keys rule_files, tests
-            duplicate key         | rule_files: [a.yaml]\\nrule_files: [b]\\n | 2:1: duplicate key 'rule_files'; first given at line 1
+            duplicate key         | rule_files: [a.yaml]\\nrule_files: [b]\\ntests: [{name: x, alerts: [{at: 1m}]}]\\n | 2:1: duplicate key 'rule_files'; first given at line 1
             an anchor             | rule_files: &f [a.yaml]\\ntests: [{name: x, alerts: [{at: 1m}]}]\\n | 1:13: YAML anchors are not allowed in a rule test file
             two documents         | $TEST     alerts: [{at: 1m}]\\n---\\nrule_files: [b]\\n | 6:1: a rule test file holds one YAML document; a second one starts here
             no label name         | $TEST     alerts: [{at: 1m, firing: [{labels: {alertname: A, '': x}}]}]\\n | 4:32: label name '' must match [a-zA-Z_][a-zA-Z0-9_]*
@@ -111,6 +119,130 @@ class RuleTestLoaderTest {
         final String text = yaml.replaceFirst("^\\$TEST ?", "rule_files: [a.yaml]\ntests:\n  - name: x\n")
                 .replace("\\n", "\n");
         assertThat(problem(text)).isEqualTo("rules/x.test.yaml:" + expected);
+    }
+
+    @Test
+    void everyProblemOfATestIsReportedInFileOrderEachAtItsPlace() {
+        assertThat(problems("""
+                rule_files: [a.yaml]
+                tests:
+                  - name: x
+                    interval: 1x
+                    intervall: 1m
+                    input_series:
+                      - series: cpu
+                        values: "1 2 +"
+                    alerts:
+                      - at: 1m
+                        firing:
+                          - labels: {instance: a}
+                """)).containsExactly(
+                "rules/x.test.yaml:4:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)",
+                "rules/x.test.yaml:5:5: unknown key 'intervall'; did you mean 'interval'?",
+                "rules/x.test.yaml:8:17: '+': expected a number, Inf, NaN or '_'",
+                "rules/x.test.yaml:12:13: an expected alert needs 'labels' with at least 'alertname'");
+    }
+
+    /** A test's own problems, said at its start, name it; a test without a name is "a test". */
+    @Test
+    void theProblemsOfDifferentTestsOfAFileAreReportedTogether() {
+        assertThat(problems("""
+                rule_files: [a.yaml]
+                tests:
+                  - name: a
+                    interval: 1x
+                    alerts: [{at: 1m}]
+                  - name: b
+                    interval: 0s
+                    alerts: [{at: 1m}]
+                  - name: fine
+                    alerts: [{at: 1m}]
+                  - interval: 10s
+                """)).containsExactly(
+                "rules/x.test.yaml:4:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)",
+                "rules/x.test.yaml:6:5: test 'b': 'interval' must be more than 0s",
+                "rules/x.test.yaml:11:5: a test needs 'alerts': the alerts expected at given times",
+                "rules/x.test.yaml:11:5: a test needs a 'name'");
+    }
+
+    @Test
+    void aProblemInAListItemIsAtThatItemAndEveryItemIsChecked() {
+        assertThat(problems("""
+                rule_files: [a.yaml, [b.yaml], "c\\0.yaml"]
+                tests:
+                  - name: x
+                    input_series:
+                      - series: cpu{i="1"}
+                        values: "1 x"
+                      - series: cpu{i="2"}
+                        values: "1 2"
+                      - series: cpu{i=~"3"}
+                        values: "1 2"
+                    alerts:
+                      - at: 1m
+                        firing:
+                          - labels: {alertname: A}
+                          - labels: {alertname: B, 0x: y}
+                      - at: 2m
+                        firing:
+                          - labels: {alertname: A}
+                            annotations: {summary: [a]}
+                """)).containsExactly(
+                "rules/x.test.yaml:1:22: 'rule_files' must be text",
+                "rules/x.test.yaml:1:32: rule_files: 'c\\u0000.yaml' is not a path: Nul character not allowed",
+                "rules/x.test.yaml:6:17: 'x': expected a number, Inf, NaN or '_'",
+                "rules/x.test.yaml:9:17: 'i=~\"3\"': an input series names its labels with '=' only",
+                "rules/x.test.yaml:15:13: label name '0x' must match [a-zA-Z_][a-zA-Z0-9_]*",
+                "rules/x.test.yaml:19:36: 'summary' must be text");
+    }
+
+    /** A series given twice is found among the valid ones, beside another series' problem. */
+    @Test
+    void aSeriesGivenTwiceIsReportedBesideTheOtherSeriesProblems() {
+        assertThat(problems("""
+                rule_files: [a.yaml]
+                tests:
+                  - name: x
+                    input_series:
+                      - series: cpu
+                        values: "1"
+                      - series: mem
+                        values: "1 +"
+                      - series: cpu
+                        values: "2"
+                    alerts: [{at: 1m}]
+                """)).containsExactly(
+                "rules/x.test.yaml:3:5: test 'x': series cpu{} is given twice in 'input_series'",
+                "rules/x.test.yaml:8:17: '+': expected a number, Inf, NaN or '_'");
+    }
+
+    /** Problems after YAML's own, which leaves the rest readable, are found in the same run. */
+    @Test
+    void aDuplicateKeyIsReportedWithTheProblemsOfTheRest() {
+        assertThat(problems("""
+                rule_files: [a.yaml]
+                tests:
+                  - name: x
+                    interval: 1m
+                    interval: 2m
+                    alerts: [{at: 1x}]
+                """)).containsExactly(
+                "rules/x.test.yaml:5:5: duplicate key 'interval'; first given at line 4",
+                "rules/x.test.yaml:6:19: '1x' is not a duration (e.g. 10s, 1m, 1h30m)");
+    }
+
+    @Test
+    void aFileWithVeryManyProblemsIsCutShortAsARuleFileIs() {
+        final StringBuilder yaml = new StringBuilder("rule_files: [a.yaml]\ntests:\n");
+        for (int i = 0; i < 150; i++) {
+            yaml.append("  - name: t").append(i).append("\n    interval: 1x\n    alerts: [{at: 1m}]\n");
+        }
+        final List<String> problems = problems(yaml.toString());
+        assertThat(problems).hasSize(101);
+        assertThat(problems.get(99))
+                .isEqualTo("rules/x.test.yaml:301:15: '1x' is not a duration (e.g. 10s, 1m, 1h30m)");
+        assertThat(problems.get(100))
+                .isEqualTo("rules/x.test.yaml:304:15: too many problems; only the first 100 are reported");
     }
 
     @Test
