@@ -26,8 +26,8 @@ import java.util.function.Function;
  * Reads the YAML tree of one rule unit test file into a {@link RuleTestFile} for {@link RuleTestLoader}, as
  * {@code RuleFileReader} reads a rule file's: every part is read and checked, so that every problem is reported, each
  * at its place. An unknown key is reported at the key, a value at the value, and what concerns a mapping as a whole (a
- * missing key, a zero interval, a series given twice, an empty list item, a label without a value) at the start of
- * that mapping, where the messages have always placed it.
+ * missing key, a zero interval, a series given twice, a label without a value) at the start of
+ * that mapping, where the messages have always placed it; an empty list item at the item.
  */
 final class RuleTestFileReader {
 
@@ -335,7 +335,8 @@ final class RuleTestFileReader {
 
     /**
      * Each item of the list {@code value}, read by {@code read}, which reports the problems of its own item. YAML's
-     * {@code - } with nothing after it is a null item: said once, at {@code at}, the start of the list's mapping.
+     * {@code - } with nothing after it is a null item: said at each, where its value would be (as a rule file says it),
+     * not at the start of the list's mapping, which for {@code tests} is the file's 1:1.
      */
     private <T> Items<T> items(final String key, final YamlNode value, final YamlNode.Mark at,
             final Function<YamlNode, Optional<T>> read) {
@@ -346,16 +347,12 @@ final class RuleTestFileReader {
             return Items.none(false);
         }
         final List<T> valid = new ArrayList<>();
-        boolean emptyItem = false;
         for (final YamlNode item : list.items()) {
             if (item instanceof YamlNode.Scalar s && s.isNull()) {
-                emptyItem = true;
+                problems.add(item.mark(), "an empty item in '" + key + "'");
             } else {
                 read.apply(item).ifPresent(valid::add);
             }
-        }
-        if (emptyItem) {
-            problems.add(at, "an empty item in '" + key + "'");
         }
         return new Items<>(valid, valid.size() == list.items().size());
     }
