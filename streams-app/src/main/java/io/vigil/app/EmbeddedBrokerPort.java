@@ -64,6 +64,27 @@ final class EmbeddedBrokerPort {
         return broker;
     }
 
+    /**
+     * The broker on {@code port} and no other (the user's {@code --broker-port}), kept for the restarts that do not
+     * name one.
+     *
+     * @throws ConfigException when the port is taken, naming the option
+     */
+    static EmbeddedKafka startOn(final Path dir, final int port) {
+        final EmbeddedKafka broker;
+        try {
+            broker = EmbeddedKafka.start(dir, port);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof BindException bind) {
+                throw new ConfigException("--broker-port: the embedded Kafka broker cannot listen on 127.0.0.1:" + port
+                        + " (" + bind.getMessage() + "); choose another port, or leave the option out for a free one");
+            }
+            throw e;
+        }
+        remember(dir, broker.port());
+        return broker;
+    }
+
     static OptionalInt remembered(final Path dir) {
         final Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {

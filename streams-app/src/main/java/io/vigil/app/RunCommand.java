@@ -45,6 +45,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080).")
     private Integer httpPort;
 
+    @Option(names = "--broker-port", paramLabel = "PORT", description = "The embedded broker's port (default: the"
+            + " port of its first start, 9092 if it was free then, else a free one).")
+    private Integer brokerPort;
+
     @Option(names = "--rules", paramLabel = "DIR_OR_FILE", description = "Rules (default: rules.path, rules/).")
     private Path rules;
 
@@ -122,6 +126,7 @@ final class RunCommand implements Callable<Integer> {
             throw new ConfigException("--data-dir: '" + dataDir + "' has a ',', which the embedded Kafka broker would"
                     + " read as a list of directories; choose a directory without one");
         }
+        checkBrokerPort(cfg);
         final var receivers = loaded.receivers();
         final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
@@ -144,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
             try {
-                broker = started(startEmbedded(dataDir.resolve("kafka")));
+                broker = started(brokerPort != null ? EmbeddedBrokerPort.startOn(dataDir.resolve("kafka"), brokerPort)
+                        : startEmbedded(dataDir.resolve("kafka")));
             } catch (EmbeddedKafka.UnusableDataDirectory e) {
                 throw new ConfigException("--data-dir: " + e.getMessage());
             }
@@ -327,6 +333,23 @@ final class RunCommand implements Callable<Integer> {
                     || java.net.NetworkInterface.getByInetAddress(address) != null;
         } catch (IOException e) {
             return true;
+        }
+    }
+
+    /**
+     * {@code --broker-port} names a port, and there is an embedded broker to put on it: with a Kafka cluster given, the
+     * option would be silently ignored, and the user left to wonder why nothing listens there.
+     */
+    private void checkBrokerPort(final VigilConfig cfg) {
+        if (brokerPort == null) {
+            return;
+        }
+        if (brokerPort < 1 || brokerPort > 65_535) {
+            throw new ConfigException("--broker-port: " + brokerPort + " is not a port number (1-65535)");
+        }
+        if (cfg.bootstrapServers().isPresent()) {
+            throw new ConfigException("--broker-port: there is no embedded broker to put on it, as a Kafka cluster is"
+                    + " given (bootstrap servers " + cfg.bootstrapServers().get() + ")");
         }
     }
 

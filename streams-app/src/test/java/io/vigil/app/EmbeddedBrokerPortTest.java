@@ -95,6 +95,24 @@ class EmbeddedBrokerPortTest {
         }
     }
 
+    /** A port the user names is the broker's or an error, never a free one instead; and later starts keep it. */
+    @Test
+    void aPortTheUserNamesIsTakenOrRefusedAndKept() throws IOException {
+        final int named = LoopbackPorts.available(0)[0];
+        try (EmbeddedKafka broker = EmbeddedBrokerPort.startOn(dir, named)) {
+            assertThat(broker.port()).isEqualTo(named);
+        }
+        try (EmbeddedKafka again = EmbeddedBrokerPort.start(dir, LoopbackPorts.available(0)[0])) {
+            assertThat(again.port()).isEqualTo(named);
+        }
+        try (ServerSocket inUse = taken(named)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedBrokerPort.startOn(dir, named))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("--broker-port: the embedded Kafka broker cannot listen on 127.0.0.1:"
+                            + named + " (");
+        }
+    }
+
     private static ServerSocket taken(final int port) throws IOException {
         return new ServerSocket(port, 50, InetAddress.getByName(LoopbackPorts.HOST));
     }

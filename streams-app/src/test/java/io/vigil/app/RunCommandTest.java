@@ -72,6 +72,22 @@ class RunCommandTest {
         assertThat(key.err()).startsWith("vigil: " + config + ":1:8: http.port: 70000 ");
     }
 
+    /** The embedded broker's port is the user's to choose, where there is an embedded broker. */
+    @Test
+    void aBrokerPortIsAPortAndOnlyForTheEmbeddedBroker() {
+        final CommandRun notAPort = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0", "--data-dir",
+                dir.resolve("data").toString(), "--broker-port", "70000");
+        assertThat(notAPort.exit()).isEqualTo(2);
+        assertThat(notAPort.err()).isEqualTo("vigil: --broker-port: 70000 is not a port number (1-65535)"
+                + System.lineSeparator());
+
+        final CommandRun noBroker = CommandRun.vigil("run", "--rules", RULES, "--http-port", "0", "--data-dir",
+                dir.resolve("data").toString(), "--bootstrap-servers", "kafka-1:9092", "--broker-port", "39092");
+        assertThat(noBroker.exit()).isEqualTo(2);
+        assertThat(noBroker.err()).isEqualTo("vigil: --broker-port: there is no embedded broker to put on it, as a"
+                + " Kafka cluster is given (bootstrap servers kafka-1:9092)" + System.lineSeparator());
+    }
+
     @Test
     void aDataDirWithACommaIsRefusedBeforeKafkaSplitsIt() {
         final String data = dir.resolve("d1").toString() + "," + dir.resolve("d2");
