@@ -200,6 +200,11 @@ final class WebhookSender {
             if (c instanceof java.net.http.HttpConnectTimeoutException) {
                 return "no connection to " + where + " in time";
             }
+            if (c instanceof java.net.http.HttpTimeoutException) {
+                // The request's own timeout, the receiver's too, fired before the wait for the exchange ended: the
+                // same event as that wait's, said the same way (it was "HttpTimeoutException: request timed out").
+                return "no response within " + receiver.timeout().toMillis() + " ms";
+            }
         }
         if (e instanceof java.net.ConnectException) {
             // JDK 17 keeps no more detail than a ClosedChannelException: a closed port, or a host out of reach.

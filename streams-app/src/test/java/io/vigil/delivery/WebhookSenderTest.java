@@ -73,6 +73,15 @@ class WebhookSenderTest {
                 // the sender went away: what this receiver is for
             }
         });
+        server.createContext("/silent", ex -> {
+            ex.getRequestBody().readAllBytes();
+            try {
+                stopping.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
@@ -131,6 +140,19 @@ class WebhookSenderTest {
                 java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T02:59:40Z"), java.time.ZoneOffset.UTC));
         assertThat(at.send(receiver(url("/busy"), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)), BODY, "k"))
                 .isEqualTo(new WebhookSender.Retry("HTTP 503", Optional.of(Duration.ofSeconds(20))));
+    }
+
+    /**
+     * A receiver that takes the request and never answers is said one way, whichever of the two timeouts ends the wait
+     * first (the request's own, the JDK's "HttpTimeoutException: request timed out", or the wait for the exchange): an
+     * operator saw both for the same slow receiver.
+     */
+    @Test
+    void aReceiverThatNeverAnswersIsNoResponseWithinTheTimeout() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(sender.send(receiver(url("/silent"), Optional.empty(), Optional.empty(), Duration.ofMillis(200)),
+                    BODY, "k")).isEqualTo(new WebhookSender.Retry("no response within 200 ms", Optional.empty()));
+        }
     }
 
     @Test
