@@ -66,7 +66,7 @@ final class ReceiverDelivery implements Restarting.Worker {
     private final ScheduledExecutorService retries;
     /** The retries waiting for their time, so that stopping or pausing can end their waits at once. */
     private final Set<RetryDue> waiting = ConcurrentHashMap.newKeySet();
-    /** Set while partitions move to another instance ({@link #settle}): no attempt starts meanwhile. */
+    /** Set while partitions are given up in a rebalance ({@link #settle}): no attempt starts meanwhile. */
     private volatile boolean paused;
     /**
      * Events read and not done at most: an alert retried for long holds the committed offset back, and the events
@@ -244,11 +244,20 @@ final class ReceiverDelivery implements Restarting.Worker {
         paused = true;
         endRetryWaits();
         try {
-            LOG.info("receiver {}: partitions {} go to another instance; {} events read and not done are read again",
-                    receiver.name(), going, offsets.notDone());
+            // Said as what Kafka told, not as a move to another instance: a lone instance out of touch with the broker
+            // for its session timeout gets the same calls, and was told its partitions "go to another instance".
+            if (owned) {
+                LOG.info("receiver {}: partitions {} revoked in a rebalance (another instance may take them, or this"
+                        + " one again); {} events read and not done are read again", receiver.name(), going,
+                        offsets.notDone());
+            } else {
+                LOG.info("receiver {}: partitions {} lost: the group went on without this instance (out of touch"
+                        + " with the broker for longer than the session timeout); {} events read and not done are"
+                        + " read again", receiver.name(), going, offsets.notDone());
+            }
             if (!inFlight.awaitIdle(receiver.timeout().toMillis() + 5_000)) {
-                LOG.warn("receiver {}: requests still in flight while partitions move to another instance",
-                        receiver.name());
+                LOG.warn("receiver {}: requests still in flight while partitions {} are given up", receiver.name(),
+                        going);
             }
             if (owned) {
                 commit(consumer, offsets);
@@ -267,7 +276,7 @@ final class ReceiverDelivery implements Restarting.Worker {
         }
     }
 
-    /** Whether an event's delivery goes on: false once stopping, or while partitions move to another instance. */
+    /** Whether an event's delivery goes on: false once stopping, or while partitions are given up in a rebalance. */
     private boolean goOn() {
         return running.get() && !paused;
     }

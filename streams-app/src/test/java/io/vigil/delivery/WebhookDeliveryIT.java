@@ -342,7 +342,8 @@ class WebhookDeliveryIT {
                 second.start();
                 // The first settles its partitions with events in flight, which it waits for: then they are answered.
                 await().atMost(Duration.ofSeconds(60)).until(() -> logs.text().matches(
-                        "(?s).*receiver shared: partitions \\[.*\\] go to another instance; [1-9][0-9]* events.*"));
+                        "(?s).*receiver shared: partitions \\[.*\\] revoked in a rebalance \\(another instance may"
+                                + " take them, or this one again\\); [1-9][0-9]* events.*"));
                 moving.countDown();
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                     synchronized (received) {
