@@ -148,6 +148,7 @@ final class RunCommand implements Callable<Integer> {
 
         EmbeddedKafka broker = null;
         if (cfg.bootstrapServers().isEmpty()) {
+            BrokerHalt.logBeforeHalting();
             try {
                 broker = started(brokerPort != null ? EmbeddedBrokerPort.startOn(dataDir.resolve("kafka"), brokerPort)
                         : startEmbedded(dataDir.resolve("kafka")));
