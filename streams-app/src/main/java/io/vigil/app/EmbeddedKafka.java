@@ -268,8 +268,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UnusableDataDirectory("cannot create " + dir + ": " + io.vigil.model.FileErrorReason.of(e));
         }
-        if (!Files.isWritable(dir)) {
-            throw new UnusableDataDirectory("cannot write in " + dir + ": permission denied");
+        try {
+            // A file written and removed, not Files.isWritable: that says only no, which was put as "permission
+            // denied" also for a read-only mount (failure-mode audit); a write fails with the system's own reason.
+            Files.delete(Files.createTempFile(dir, ".vigil-write-check", ".tmp"));
+        } catch (IOException e) {
+            throw new UnusableDataDirectory("cannot write in " + dir + ": " + io.vigil.model.FileErrorReason.of(e));
         }
         final FileLock claim = claim(dir);
         try {
