@@ -83,7 +83,23 @@ final class RuleReloader implements AutoCloseable {
     }
 
     void start(final Duration interval) {
-        scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkAndCarryOn, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@link #check}, whatever it throws: a scheduled task that throws is never run again, so a rule file that broke
+     * the loader (a regex nested thousands deep overflowed its stack) silently ended every later reload, with
+     * {@code vigil_rules_last_reload_successful} still 1.
+     */
+    private void checkAndCarryOn() {
+        try {
+            check();
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("rule files in {} changed but could not be loaded ({}); the previous rules keep running", path,
+                    e.toString());
+            refused();
+        }
     }
 
     /** Checks once; public to tests through the package. */
@@ -98,8 +114,9 @@ final class RuleReloader implements AutoCloseable {
             return Result.SETTLING;
         }
         settlingDigest = null;
-        final LoadResult loaded = RuleLoader.load(List.of(path));
+        // Taken as seen before it is loaded: files whose load throws are refused once, not again every check.
         loadedDigest = digest;
+        final LoadResult loaded = RuleLoader.load(List.of(path));
         if (!loaded.ok()) {
             LOG.warn("rule files in {} changed but have {} problem(s); the previous rules keep running:", path,
                     loaded.problems().size());

@@ -28,10 +28,23 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
         final boolean isRegex = type == Type.REGEX || type == Type.NOT_REGEX;
         if (isRegex) {
             // Compiled alone first: "a)|(b" is invalid, yet would compile once wrapped as "^(?:a)|(b)$".
-            Pattern.compile(value);
+            compile(value);
         }
-        final Pattern regex = isRegex ? Pattern.compile("^(?:" + value + ")$") : null;
+        final Pattern regex = isRegex ? compile("^(?:" + value + ")$") : null;
         return new LabelMatcher(name, type, value, regex);
+    }
+
+    /**
+     * RE2/J parses and simplifies a regex recursively, with no bound on its nesting: a few thousand nested groups
+     * overflowed the stack, out of {@code rules validate} as a stack trace and out of the rule reloader's thread, which
+     * then never checked the files again. Go's RE2 refuses such a regex ("expression nests too deeply"); so does this.
+     */
+    private static Pattern compile(final String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (StackOverflowError e) {
+            throw new com.google.re2j.PatternSyntaxException("expression nests too deeply");
+        }
     }
 
     /** Whether the label set satisfies this matcher; an absent label has the value "". */

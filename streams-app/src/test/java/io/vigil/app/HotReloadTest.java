@@ -136,6 +136,23 @@ class HotReloadTest {
         }
     }
 
+    /** Such a file overflowed the loader's stack and ended the reloader's thread: no later reload happened. */
+    @Test
+    void aRegexNestedThousandsDeepIsRefusedAndLaterFilesStillLoad() throws Exception {
+        try (RuleReloader reloader = reloader(Duration.ofDays(1))) {
+            final var before = live.current();
+            final String deep = "(".repeat(100_000) + "a" + ")".repeat(100_000);
+            Files.writeString(nodes, AFTER.replaceFirst("series: cpu", "series: 'cpu{job=~\"" + deep + "\"}'"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
+            assertThat(live.current()).isSameAs(before);
+
+            Files.writeString(nodes, AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+        }
+    }
+
     @Test
     void aDeployCaughtHalfwayIsNotLoaded() throws Exception {
         try (RuleReloader reloader = reloader(Duration.ofDays(1))) {

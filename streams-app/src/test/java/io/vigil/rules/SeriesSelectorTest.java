@@ -108,6 +108,13 @@ class SeriesSelectorTest {
         assertError("up{job!~\"[z-a]\"}", "invalid regex for 'job': invalid character class range `z-a`", 8);
     }
 
+    /** As Go's RE2 refuses it; RE2/J overflowed the stack compiling it, out of every command that loads rules. */
+    @Test
+    void aRegexNestedThousandsDeepIsRefusedAsGoRefusesIt() {
+        final String deep = "(".repeat(100_000) + "a" + ")".repeat(100_000);
+        assertError("up{job=~\"" + deep + "\"}", "invalid regex for 'job': expression nests too deeply", 8);
+    }
+
     private static void assertError(final String text, final String message, final int offset) {
         assertThatThrownBy(() -> SeriesSelector.parse(text))
                 .isInstanceOf(ValueSyntaxException.class)
