@@ -966,7 +966,11 @@ public final class ConfigLoader {
             for (int i = 0; i < list.items().size(); i++) {
                 final YamlNode item = list.items().get(i);
                 if (item instanceof YamlNode.Mapping) {
-                    receivers.add(plain(item));
+                    // A tag or an alias within it is refused where it is written (readFile), and the receiver with it:
+                    // read on, it was a ClassCastException's message.
+                    if (!holdsInvalid(item)) {
+                        receivers.add(plain(item));
+                    }
                 } else {
                     final InFile itemAt = new InFile(at.file(), item.mark());
                     problems.add(RECEIVERS, itemAt, itemAt.about(RECEIVERS + "[" + i + "]")
@@ -1192,6 +1196,17 @@ public final class ConfigLoader {
             return Long.toString((long) s.number());
         }
         return s.text();
+    }
+
+    /** Whether {@code node} is, or holds at any depth, a value already refused ({@link YamlNode.Invalid}). */
+    private static boolean holdsInvalid(final YamlNode node) {
+        if (node instanceof YamlNode.Mapping m) {
+            return m.entries().stream().anyMatch(e -> holdsInvalid(e.value()));
+        }
+        if (node instanceof YamlNode.Sequence l) {
+            return l.items().stream().anyMatch(ConfigLoader::holdsInvalid);
+        }
+        return node instanceof YamlNode.Invalid;
     }
 
     /** Receivers as ReceiverConfig reads them: maps, lists, text and null. */

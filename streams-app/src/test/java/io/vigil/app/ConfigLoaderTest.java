@@ -499,6 +499,21 @@ class ConfigLoaderTest {
                         + " !!str, in quotes to make it text");
     }
 
+    /** Within a receiver they were read on after being refused, into a ClassCastException's message. */
+    @Test
+    void aTagOrAnAliasInAReceiverIsRefusedWhereItIsWritten() throws Exception {
+        final Path tag = file("receivers:\n  - name: a\n    webhook: {url: !!str http://h/}\n");
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(tag, Map.of(), List.of(), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(tag + ":3:20: YAML tags are not allowed in the configuration; write the value without"
+                        + " !!str, in quotes to make it text");
+        final Path alias = file("topics: {alerts: &u out}\nreceivers:\n  - name: a\n    webhook: {url: *u}\n");
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(alias, Map.of(), List.of(), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(alias + ":1:18: YAML anchors are not allowed in the configuration\n"
+                        + alias + ":4:20: YAML aliases are not allowed in the configuration");
+    }
+
     @Test
     void theNumberOfStreamThreadsIsAtLeastOne() throws Exception {
         final Path zero = file("kafka:\n  num.stream.threads: 0\n");
