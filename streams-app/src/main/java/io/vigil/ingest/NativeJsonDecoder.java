@@ -363,7 +363,7 @@ final class NativeJsonDecoder {
      */
     static Rejection malformed(final JsonProcessingException e, final byte[] value) {
         final String message = e.getOriginalMessage();
-        final String problem = message == null ? e.getClass().getSimpleName() : message;
+        final String problem = message == null ? e.getClass().getSimpleName() : JacksonProblem.of(message, value);
         final JsonLocation location = e.getLocation();
         // A parser of bytes knows its offset; should it not, its column in bytes is no column to give.
         final long offset = location == null ? -1 : location.getByteOffset();

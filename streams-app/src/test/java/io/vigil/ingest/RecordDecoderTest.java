@@ -254,6 +254,13 @@ class RecordDecoderTest {
                 Arguments.of(SAMPLE + SAMPLE, DeadLetterReason.UNPARSEABLE,
                         "unparseable: malformed JSON at line 1, column " + (SAMPLE.length() + 1) + " (byte offset "
                                 + SAMPLE.length() + "): more than one JSON value in the record"),
+                // Jackson's words without what it writes for its own developers ("[Source: REDACTED (...); line: 1,
+                // column: 1]", "from `StreamReadConstraints.getMaxNestingDepth()`"); the start in characters.
+                Arguments.of("{\"name\":\"\u00e9\",\"value\":1,\"x\":[1,\n  2", DeadLetterReason.UNPARSEABLE,
+                        "unparseable: malformed JSON at line 2, column 4 (byte offset 34): Unexpected end-of-input:"
+                                + " expected close marker for Array (opened at line 1, column 27)"),
+                Arguments.of("[".repeat(1001) + "]".repeat(1001), DeadLetterReason.UNPARSEABLE,
+                        "unparseable: malformed JSON: Document nesting depth (1001) exceeds the maximum allowed (1000)"),
                 Arguments.of("[1]", DeadLetterReason.NOT_AN_OBJECT, "not_an_object: datapoint 0: a number, not an object"),
                 Arguments.of("[[" + SAMPLE + "]]", DeadLetterReason.NOT_AN_OBJECT,
                         "not_an_object: datapoint 0: an array, not an object"),
@@ -329,7 +336,8 @@ class RecordDecoderTest {
         assertThat(record.datapoints()).isEmpty();
         assertThat(record.rejections()).hasSize(1);
         assertThat(record.rejections().get(0).reason()).isEqualTo(reason);
-        assertThat(record.deadLetterMessage()).startsWith(messageStart).doesNotContain("\n", "\r");
+        assertThat(record.deadLetterMessage()).startsWith(messageStart).doesNotContain("\n", "\r", "Source:",
+                "StreamReadConstraints");
     }
 
     @Test
