@@ -109,6 +109,11 @@ final class RuleTestFileReader {
 
     private Optional<Path> ruleFile(final YamlNode item) {
         return text("rule_files", item).flatMap(name -> {
+            if (name.isBlank()) {
+                // Resolved against the test file, it named the test file's directory: every rule file there was loaded.
+                problems.add(item.mark(), "rule_files: an empty path; name a rule file");
+                return Optional.empty();
+            }
             try {
                 return Optional.of(path.resolveSibling(name).normalize());
             } catch (final InvalidPathException e) {

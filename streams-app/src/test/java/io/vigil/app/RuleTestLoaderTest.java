@@ -101,6 +101,7 @@ class RuleTestLoaderTest {
             no alertname          | $TEST     alerts:\\n      - at: 1m\\n        firing:\\n          - labels: {instance: a}\\n | 7:13: an expected alert needs 'labels' with at least 'alertname'
             empty label           | $TEST     alerts:\\n      - at: 1m\\n        firing:\\n          - labels: {alertname: A, instance: }\\n | 7:13: label 'instance' has no value
             empty item            | $TEST     alerts:\\n      -\\n | 5:8: an empty item in 'alerts'
+            empty rule file       | rule_files: [""]\\ntests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:14: rule_files: an empty path; name a rule file
             no rule files         | tests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:1: 'rule_files' must list the rule files to test
             no tests              | rule_files: [a.yaml]\\ntests: []\\n | 1:1: 'tests' must list at least one test
             tests not a list      | rule_files: [a.yaml]\\ntests: {a: 1}\\n | 2:8: 'tests' must be a list
