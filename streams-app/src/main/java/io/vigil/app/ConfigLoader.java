@@ -944,6 +944,11 @@ public final class ConfigLoader {
         /** {@code kafka}, a setting under it, or part of a setting's name ({@code bootstrap:} of bootstrap.servers). */
         private void kafkaEntry(final String key, final InFile at, final YamlNode value) {
             final String setting = key.startsWith(KAFKA_PREFIX) ? key.substring(KAFKA_PREFIX.length()) : "";
+            if (key.startsWith(KAFKA_PREFIX) && (setting.isBlank() || !setting.strip().equals(setting))) {
+                // Passed on as a plug-in's setting, a name no client reads: a typo, said where it is written.
+                throw at.error(key, "'" + setting + "' is not a Kafka setting's name (empty, or with spaces around"
+                        + " it)");
+            }
             // bootstrap: {servers: ...} spells bootstrap.servers; bootstrap.servers: {broker-1: 9092} spells nothing.
             if (key.equals(KAFKA) || value instanceof YamlNode.Mapping && !KafkaSettings.isSetting(setting)) {
                 section(key, at, value, "a mapping of Kafka client settings");

@@ -514,6 +514,16 @@ class ConfigLoaderTest {
                         + alias + ":4:20: YAML aliases are not allowed in the configuration");
     }
 
+    /** Passed on as plug-in settings, which no client reads: a name with a stray space is a typo to say. */
+    @Test
+    void aKafkaSettingNamedEmptyOrWithSpacesIsRefused() throws Exception {
+        final Path f = file("kafka:\n  '': x\n  'acks ': all\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2:3: kafka.: '' is not a Kafka setting's name (empty, or with spaces around it)\n"
+                        + f + ":3:3: kafka.acks : 'acks ' is not a Kafka setting's name (empty, or with spaces around"
+                        + " it)");
+    }
+
     @Test
     void theNumberOfStreamThreadsIsAtLeastOne() throws Exception {
         final Path zero = file("kafka:\n  num.stream.threads: 0\n");
