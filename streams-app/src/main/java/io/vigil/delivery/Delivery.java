@@ -31,11 +31,13 @@ public final class Delivery implements AutoCloseable {
         final HttpClient http = WebhookSender.httpClient();
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
+            metrics.receiver(receiver.name(), true);
             add("vigil-delivery-" + receiver.name(), new Restarting(receiver.name(),
                     () -> new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic, externalUrl,
                             new WebhookSender(http), retry, metrics), retry, metrics));
         }
         for (AlertmanagerReceiver am : alertmanagers) {
+            metrics.receiver(am.name(), false);
             add("vigil-alertmanager-" + am.name(), new Restarting(am.name(),
                     () -> new AlertmanagerPush(am, kafka, alertsTopic, http, java.time.Clock.systemUTC(), metrics),
                     retry, metrics));

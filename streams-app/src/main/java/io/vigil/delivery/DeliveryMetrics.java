@@ -17,16 +17,48 @@ final class DeliveryMetrics {
         this.registry = registry;
     }
 
+    /**
+     * Registers a receiver's counters at 0 as its delivery is set up, before anything happened: a counter that first
+     * appears at 1 hides its first event from Prometheus' {@code increase()} and {@code rate()} (no sample before it),
+     * so the first restart, or the first event a receiver refused, would never fire an alert on it
+     * (deploy/vigil-self-alerts.yml).
+     *
+     * @param refuses whether the receiver's deliveries can be refused for good (webhooks; Alertmanager's push retries)
+     */
+    void receiver(final String receiver, final boolean refuses) {
+        attempts(receiver, "delivered");
+        attempts(receiver, "retry");
+        if (refuses) {
+            attempts(receiver, "refused");
+            delivered(receiver, 0);
+        }
+        restarts(receiver);
+    }
+
+    private Counter attempts(final String receiver, final String outcome) {
+        return Counter.builder("vigil.delivery.attempts").description("Delivery attempts, by receiver and outcome")
+                .tag("receiver", receiver).tag("outcome", outcome).register(registry);
+    }
+
+    private void delivered(final String receiver, final int events) {
+        Counter.builder("vigil.delivery.delivered").description("Alert events delivered (2xx), by receiver")
+                .tag("receiver", receiver).register(registry).increment(events);
+    }
+
+    private Counter restarts(final String receiver) {
+        return Counter.builder("vigil.delivery.restarts")
+                .description("Deliveries started afresh after a failure, by receiver").tag("receiver", receiver)
+                .register(registry);
+    }
+
     void attempt(final String receiver, final String outcome, final long nanos) {
-        Counter.builder("vigil.delivery.attempts").description("Delivery attempts, by receiver and outcome")
-                .tag("receiver", receiver).tag("outcome", outcome).register(registry).increment();
+        attempts(receiver, outcome).increment();
         Timer.builder("vigil.delivery.latency").description("Time per delivery attempt").tag("receiver", receiver)
                 .publishPercentileHistogram().register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     void delivered(final String receiver) {
-        Counter.builder("vigil.delivery.delivered").description("Alert events delivered (2xx), by receiver")
-                .tag("receiver", receiver).register(registry).increment();
+        delivered(receiver, 1);
     }
 
     void failed(final String receiver, final String reason) {
@@ -42,8 +74,7 @@ final class DeliveryMetrics {
 
     /** A receiver's delivery started afresh after it failed ({@link Restarting}). */
     void restarted(final String receiver) {
-        Counter.builder("vigil.delivery.restarts").description("Deliveries started afresh after a failure, by receiver")
-                .tag("receiver", receiver).register(registry).increment();
+        restarts(receiver).increment();
     }
 
     void backlog(final String receiver, final long events) {

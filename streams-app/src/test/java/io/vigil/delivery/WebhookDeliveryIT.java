@@ -459,8 +459,9 @@ class WebhookDeliveryIT {
              Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-h", "alerts-h.dlq", "http://vigil:8080",
                      new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), registry)) {
             delivery.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> registry.find("vigil.delivery.restarts")
-                    .tag("receiver", "strict").counter() != null);
+            // Registered at 0 as the delivery is set up: wait for the restart itself.
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.get("vigil.delivery.restarts")
+                    .tag("receiver", "strict").counter().count() >= 1);
             assertThat(logs.text()).contains("delivery to receiver strict failed:", "cannot write to alerts-h.dlq",
                     "receiver strict: delivery starts again in");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
