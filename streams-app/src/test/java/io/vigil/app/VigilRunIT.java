@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vigil run} as users run it: the packaged jar in a process of its own, on a real broker, with a webhook
  * receiver. SIGTERM stops it cleanly (exit 0, said in the log), {@code --log-format json} makes every stderr line a
  * JSON object, text stays the default, and a restart carries on where the stop left off: an alert that fired
- * before the stop is not fired again, and resolves once.
+ * before the stop is not fired again, and resolves once. Its /metrics has every metric and label the alerts on Vigil
+ * itself select (deploy/vigil-self-alerts.yml), so that renaming one cannot silently leave an alert watching nothing.
  */
 class VigilRunIT {
 
@@ -94,6 +95,25 @@ class VigilRunIT {
             return readyz(port) == 200;
         });
         return run;
+    }
+
+    private static String metrics(final int port) throws Exception {
+        final HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("/metrics").isEqualTo(200);
+        return r.body();
+    }
+
+    /**
+     * Every metric deploy/vigil-self-alerts.yml selects is on the /metrics of {@code run}, with the labels it matches
+     * on: a metric renamed in Vigil, or in Kafka's clients, would leave its alert never true.
+     */
+    private static void assertTheSelfAlertsSelectOnlyWhatIsExported(final Run run) throws Exception {
+        final String page = metrics(run.httpPort());
+        assertThat(SelfAlertRules.missingFrom(page))
+                .as("what deploy/vigil-self-alerts.yml selects and /metrics lacks (%d metrics named there: %s)",
+                        SelfAlertRules.metricNames().size(), SelfAlertRules.metricNames())
+                .isEmpty();
     }
 
     private static int readyz(final int port) throws Exception {
@@ -219,7 +239,7 @@ class VigilRunIT {
     }
 
     @Test
-    void stopsCleanlyOnSigtermAndARestartFiresNothingAgain() throws Exception {
+    void stopsCleanlyOnSigtermARestartFiresNothingAgainAndTheSelfAlertsSelectOnlyExportedMetrics() throws Exception {
         final List<String> delivered = new CopyOnWriteArrayList<>();
         final HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", ex -> {
@@ -241,6 +261,8 @@ class VigilRunIT {
             try (Run first = start(config, "first", "--log-format", "json")) {
                 send(0, 40, step -> step >= 34 ? 97 : 40);
                 await().atMost(Duration.ofSeconds(90)).until(() -> delivered.contains("firing"));
+                // With input read, alerts evaluated and one delivered, every meter the alerts watch is there.
+                assertTheSelfAlertsSelectOnlyWhatIsExported(first);
 
                 assertThat(first.terminate()).as("exit code after SIGTERM").isEqualTo(0);
                 final List<String> lines = first.stderrLines();
