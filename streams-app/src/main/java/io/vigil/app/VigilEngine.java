@@ -187,6 +187,15 @@ public final class VigilEngine implements AutoCloseable {
         // (medians of 10 starts).
         defaultUnlessSet(props, config.kafka(), StreamsConfig.RESTORE_CONSUMER_PREFIX,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        // A send waits for its topic's metadata up to max.block.ms, Kafka's 60 s, then throws a TimeoutException. Records
+        // read from the input are retried past that (task.timeout.ms, 5 min), but what a wall-clock punctuation sends
+        // (idle notices, the whole-cluster silence's evaluations) goes to the processing exception handler, which
+        // fails the thread: a broker out of reach for a minute while no data came stopped the engine (exit 1; found
+        // by measuring a broker outage, 2026-12-06). Five minutes, as task.timeout.ms: within that the engine rides
+        // out an outage, blocked in that send; past it, it stops and its supervisor restarts it.
+        // kafka.producer.max.block.ms (or kafka.max.block.ms) overrides.
+        defaultUnlessSet(props, config.kafka(), StreamsConfig.PRODUCER_PREFIX, ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                300_000);
         // Where other instances reach this one's HTTP API, so that any instance answers for all.
         final HostInfo self = advertised(config);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

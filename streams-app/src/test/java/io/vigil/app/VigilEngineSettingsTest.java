@@ -70,6 +70,19 @@ class VigilEngineSettingsTest {
         }
     }
 
+    /**
+     * A punctuation's send that waits out max.block.ms fails the stream thread: at Kafka's 60 s, a broker out of reach
+     * for a minute with no input stopped the engine. Five minutes, as task.timeout.ms; the operator's setting wins.
+     */
+    @Test
+    void theEnginesProducersWaitFiveMinutesForABrokerOutOfReachUnlessTheOperatorSaysOtherwise() {
+        assertThat(new StreamsConfig(defaults()).getProducerConfigs("client"))
+                .containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000);
+        final StreamsConfig operators = new StreamsConfig(VigilEngine.streamsProperties(ConfigLoader.load(null,
+                Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092", "VIGIL_KAFKA_MAX_BLOCK_MS", "30000")), STATE));
+        assertThat(operators.getProducerConfigs("client")).containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+    }
+
     @Test
     void underTheStreamsGroupProtocolTheBrokerPacesHeartbeats() {
         final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
