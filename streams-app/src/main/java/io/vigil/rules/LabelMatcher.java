@@ -27,6 +27,9 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
     public static LabelMatcher of(final String name, final Type type, final String value) {
         final boolean isRegex = type == Type.REGEX || type == Type.NOT_REGEX;
         if (isRegex) {
+            if (RegexSize.tooLarge(value)) {
+                throw new com.google.re2j.PatternSyntaxException("expression too large");
+            }
             // Compiled alone first: "a)|(b" is invalid, yet would compile once wrapped as "^(?:a)|(b)$".
             compile(value);
         }

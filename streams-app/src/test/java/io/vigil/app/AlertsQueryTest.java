@@ -62,6 +62,10 @@ class AlertsQueryTest {
     void aBadParameterSaysWhatIsWrong() {
         assertThatThrownBy(() -> AlertsQuery.parse("match=instance%3D~%22node-(%22"))
                 .isInstanceOf(AlertsQuery.BadQuery.class).hasMessageContaining("instance=~ has a bad regex");
+        // 34 characters any local process or web page could send: RE2/J compiled them into a filled 2 GB heap.
+        assertThatThrownBy(() -> AlertsQuery.parse("match=instance%3D~%22((a%7B1000%7D)%7B1000%7D)%7B100%7D%22"))
+                .isInstanceOf(AlertsQuery.BadQuery.class)
+                .hasMessage("match: instance=~ has a bad regex: expression too large");
         assertThatThrownBy(() -> AlertsQuery.parse("match=instance%3D%22node-07"))
                 .isInstanceOf(AlertsQuery.BadQuery.class).hasMessageContaining("a quoted value is not closed");
         assertThatThrownBy(() -> AlertsQuery.parse("per_rule=0"))

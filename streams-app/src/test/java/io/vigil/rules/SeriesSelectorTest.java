@@ -108,6 +108,12 @@ class SeriesSelectorTest {
         assertError("up{job!~\"[z-a]\"}", "invalid regex for 'job': invalid character class range `z-a`", 8);
     }
 
+    /** As Go's RE2 refuses such a regex; RE2/J compiled this one into a filled 2 GB heap. */
+    @Test
+    void aRegexThatWouldCompileToMillionsOfInstructionsIsRefused() {
+        assertError("up{job=~\"((a{1000}){1000}){100}\"}", "invalid regex for 'job': expression too large", 8);
+    }
+
     /** As Go's RE2 refuses it; RE2/J overflowed the stack compiling it, out of every command that loads rules. */
     @Test
     void aRegexNestedThousandsDeepIsRefusedAsGoRefusesIt() {
