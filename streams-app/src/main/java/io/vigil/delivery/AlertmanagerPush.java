@@ -163,14 +163,20 @@ final class AlertmanagerPush implements Restarting.Worker {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, now, endsAtWhileFiring)))
                 .build();
         try {
-            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            // The body as a stream, of which at most its first bytes are read: held whole, whatever answered at that
+            // address could make it any size (security audit; the webhooks' sender never reads one).
+            final HttpResponse<java.io.InputStream> response = http.send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
             final boolean ok = response.statusCode() / 100 == 2;
             metrics.attempt(receiver.name(), ok ? "delivered" : "retry", System.nanoTime() - started);
-            if (!ok) {
-                // Its body says why (a 400 names the alert it refused and for what): the status alone left that to
-                // Alertmanager's own log.
-                LOG.warn("Alertmanager {} answered {} to {} alert(s); they are sent again at the next resend: {}",
-                        receiver.name(), response.statusCode(), events.size(), excerpt(response.body()));
+            try (java.io.InputStream body = response.body()) {
+                if (!ok) {
+                    // Its body says why (a 400 names the alert it refused and for what): the status alone left that to
+                    // Alertmanager's own log.
+                    LOG.warn("Alertmanager {} answered {} to {} alert(s); they are sent again at the next resend: {}",
+                            receiver.name(), response.statusCode(), events.size(), excerpt(new String(
+                                    body.readNBytes(BODY_READ), java.nio.charset.StandardCharsets.UTF_8)));
+                }
             }
         } catch (IOException e) {
             metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
@@ -180,6 +186,9 @@ final class AlertmanagerPush implements Restarting.Worker {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** How much of an answer's body is read: enough for {@link #excerpt}'s 300 characters. */
+    private static final int BODY_READ = 4096;
 
     /** At most 300 characters of an answer's body, on one line. */
     static String excerpt(final String body) {
