@@ -7,6 +7,7 @@ import io.vigil.model.KeySuggestion;
 import io.vigil.rules.SeriesSelector;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,10 +47,21 @@ final class ReceiverConfig {
     private static final java.util.regex.Pattern NAME_BEFORE_MATCHERS =
             java.util.regex.Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{(.*)", java.util.regex.Pattern.DOTALL);
 
-    /** Alertmanager's API path at the end of a URL's path: group 1 is what comes before it. */
+    /** Alertmanager's API path at the end of a URL's path: group 1 is what comes before it, group 2 the API path. */
     private static final java.util.regex.Pattern ALERTMANAGER_API_PATH =
-            java.util.regex.Pattern.compile("(.*?)/api(?:/v[12](?:/alerts)?)?/*",
+            java.util.regex.Pattern.compile("(.*?)(/api(?:/v[12](?:/alerts)?)?/*)",
                     java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** A URL's scheme and its {@code ://} (RFC 3986): group 1 is the scheme. */
+    private static final java.util.regex.Pattern SCHEME =
+            java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://");
+    /**
+     * A host (a name, which may wrongly hold '_', an IPv4 or a bracketed IPv6 address) and its port (group 1), then the
+     * end or what starts a path, query or fragment: anything else (an '@' of credentials, a port that is no number) is
+     * not one.
+     */
+    private static final java.util.regex.Pattern HOST_PORT =
+            java.util.regex.Pattern.compile("(?:[A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]*)?(?=[/?#]|\\z)");
 
     private ReceiverConfig() {
     }
@@ -218,28 +230,42 @@ final class ReceiverConfig {
     }
 
     /**
+     * A receiver's URL, checked. Messages show it as the start-up line does ({@link #shown(String)}): never its path,
+     * query, fragment or credentials, which hold the secret of many webhooks (Slack, Teams, PagerDuty-style URLs).
+     *
      * @param credentialsHint what to use instead of credentials in the URL, after "; ", or ""
      */
     private static URI httpUrl(final Map<String, Object> m, final String at, final String credentialsHint) {
         final String given = text(m, "url", at).orElseThrow(() -> new ConfigException(at + ".url: a url is needed"));
-        // Messages show the URL without its credentials: they are a secret.
-        final String url = withoutUserInfo(given);
-        final String notHttp = at + ".url: '" + url + "' is not an http(s) URL like http://host:9000/path"
-                + (given.contains("://") ? "" : " (http:// or https:// is needed)");
-        final URI parsed;
+        final String shown = shown(given);
+        final String named = shown.isEmpty() ? "the value" : "'" + shown + "'";
+        final java.util.regex.Matcher schemed = SCHEME.matcher(given);
+        if (!schemed.lookingAt()) {
+            throw new ConfigException(at + ".url: " + named + " is not an http(s) URL like http://host:9000/path"
+                    + " (http:// or https:// is needed)");
+        }
+        URI parsed;
+        String invalid = null;
         try {
-            parsed = URI.create(given);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(notHttp);
+            parsed = new URI(given);
+        } catch (URISyntaxException e) {
+            parsed = null;
+            invalid = e.getReason().toLowerCase(java.util.Locale.ROOT) + " (character " + (e.getIndex() + 1) + ")";
         }
         // The HttpClient sends no Authorization for them (the receiver would answer 401, sending every alert to the
-        // dead-letter topic), and the URL is printed at start.
-        if (parsed.getRawUserInfo() != null || !url.equals(given)) {
+        // dead-letter topic). An '@' in a URL that has no host otherwise is taken for them too: a password holding an
+        // unencoded '/', '?' or '#' ends the authority early.
+        if (parsed != null && parsed.getRawUserInfo() != null
+                || (parsed == null || parsed.getHost() == null) && given.substring(schemed.end()).contains("@")) {
             throw new ConfigException(at + ".url: credentials in the URL (user:password@) are not sent" + credentialsHint);
         }
-        final String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+        final String scheme = schemed.group(1).toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ConfigException(notHttp);
+            throw new ConfigException(at + ".url: " + named + " is not an http(s) URL: scheme '" + schemed.group(1)
+                    + "' is not http or https");
+        }
+        if (parsed == null) {
+            throw new ConfigException(at + ".url: " + named + " is not a valid URL: " + invalid);
         }
         // Schemes are case-insensitive (RFC 3986): HTTP://host is taken, and written the way the HttpClient expects.
         final URI uri = URI.create(scheme + given.substring(parsed.getScheme().length()));
@@ -247,10 +273,10 @@ final class ReceiverConfig {
             // java.net.URI takes an authority with '_' (a Docker Compose service like pager_bridge) as no host at
             // all, and the HttpClient refuses a URI without a host: no request could be sent.
             if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {
-                throw new ConfigException(at + ".url: the host name in '" + url + "' has an '_', which host names may"
+                throw new ConfigException(at + ".url: the host name in " + named + " has an '_', which host names may"
                         + " not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias like pager-bridge)");
             }
-            throw new ConfigException(notHttp);
+            throw new ConfigException(at + ".url: " + named + " has no valid host[:port], like http://host:9000/path");
         }
         // URI takes any number as a port; the HttpClient refuses one out of range at each request, which ended delivery.
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
@@ -265,38 +291,56 @@ final class ReceiverConfig {
      * {@code /api/v2/alerts/api/v2/alerts} and be refused, logged at each attempt. A path before it, an
      * Alertmanager behind a prefix such as {@code http://host/alertmanager}, is its base URL and stays. A query or a
      * fragment is refused too: the API path would be added after it, and every push would go to the base path.
+     * Messages show the URL as the start-up line does: never its path, query or fragment.
      */
     private static URI alertmanagerBase(final URI url, final String at) {
         if (url.getRawQuery() != null || url.getRawFragment() != null) {
-            throw new ConfigException(at + ".url: '" + url + "' has a " + (url.getRawQuery() != null ? "query ('?')"
-                    : "fragment ('#')") + ", which Alertmanager's base URL cannot have (Vigil pushes to"
-                    + " URL/api/v2/alerts); give the base URL, '" + url.getScheme() + "://" + url.getRawAuthority()
-                    + (url.getRawPath() == null ? "" : url.getRawPath()) + "'");
+            final String part = url.getRawQuery() != null ? "query ('?')" : "fragment ('#')";
+            throw new ConfigException(at + ".url: '" + shown(url) + "' has a " + part + ", which Alertmanager's base"
+                    + " URL cannot have (Vigil pushes to URL/api/v2/alerts); give the base URL, without the "
+                    + (url.getRawQuery() != null ? "query" : "fragment"));
         }
         final java.util.regex.Matcher api =
                 ALERTMANAGER_API_PATH.matcher(url.getRawPath() == null ? "" : url.getRawPath());
         if (api.matches()) {
-            throw new ConfigException(at + ".url: '" + url + "' ends with Alertmanager's API path, which Vigil adds"
-                    + " (it pushes to URL/api/v2/alerts); give the base URL, '" + url.getScheme() + "://"
-                    + url.getRawAuthority() + api.group(1) + "'");
+            // The API path matched is only 'api', 'v1' or 'v2', 'alerts' and '/': no secret.
+            throw new ConfigException(at + ".url: '" + shown(url) + "' ends with Alertmanager's API path ('"
+                    + api.group(2) + "'), which Vigil adds (it pushes to URL/api/v2/alerts); give the base URL,"
+                    + " without '" + api.group(2) + "'");
         }
         return url;
     }
 
-    /** {@code url} without what lies between {@code //} and an {@code @} before the path: a user and password. */
-    private static String withoutUserInfo(final String url) {
-        return url.replaceFirst("^([^/?#]*//)[^/?#]*@", "$1");
+    /**
+     * How the start-up line shows a receiver's URL: {@code scheme://host[:port]}, then {@code /...} when it has a path, a
+     * query or a fragment. Slack, Teams and PagerDuty-style URLs hold their secret in the path or query, and Alertmanager
+     * treats webhook URLs as secrets; the host and port are what tell receivers apart.
+     */
+    static String shown(final URI url) {
+        return shown(url.toString());
     }
 
     /**
-     * How the start-up line shows a receiver's URL: {@code scheme://host[:port]}, then {@code /...} when it has a path or
-     * a query. Slack, Teams and PagerDuty-style URLs hold their secret in the path or query, and Alertmanager treats
-     * webhook URLs as secrets; the host and port are what tell receivers apart.
+     * {@code url} as {@link #shown(URI)} shows it, for any text, a URL or not: {@code scheme://host[:port]}, then
+     * {@code /...} when anything but a lone {@code /} follows. Only what is recognisably a scheme, a host and a port is
+     * shown: {@code scheme://...} when no host is (credentials, or an authority that is not one), {@code host:port}
+     * or {@code host:port/...} without a scheme, and else nothing (""). Never a path, a query, a fragment or a
+     * user and password.
      */
-    static String shown(final URI url) {
-        final String path = url.getRawPath() == null ? "" : url.getRawPath();
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort())
-                + (path.isEmpty() || path.equals("/") && url.getRawQuery() == null ? path : "/...");
+    static String shown(final String url) {
+        final java.util.regex.Matcher schemed = SCHEME.matcher(url);
+        final String scheme = schemed.lookingAt() ? schemed.group(1) + "://" : "";
+        final String rest = url.substring(schemed.lookingAt() ? schemed.end() : 0);
+        final java.util.regex.Matcher host = HOST_PORT.matcher(rest);
+        if (!host.lookingAt()) {
+            return scheme.isEmpty() ? "" : scheme + "...";
+        }
+        // Without a scheme, a lone word may be anything, a token pasted in the wrong place too: only host:port is shown.
+        if (scheme.isEmpty() && (host.group(1) == null || host.group(1).length() < 2)) {
+            return "";
+        }
+        final String after = rest.substring(host.end());
+        return scheme + host.group() + (after.isEmpty() || after.equals("/") ? after : "/...");
     }
 
     private static Optional<WebhookReceiver.Secret> secret(final Map<String, Object> m, final String envKey,

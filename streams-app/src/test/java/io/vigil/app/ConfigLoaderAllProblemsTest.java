@@ -282,7 +282,8 @@ class ConfigLoaderAllProblemsTest {
                 """);
         final String expected = lines(
                 f + ":5:3: evaluation.grace: 'soon' is not a duration (e.g. 15s, 1m30s, 2h)",
-                f + ":3:15: receivers[0].webhook.url: 'ftp://pager/hook' is not an http(s) URL like http://host:9000/path");
+                f + ":3:15: receivers[0].webhook.url: 'ftp://pager/...' is not an http(s) URL: scheme 'ftp' is not"
+                        + " http or https");
         assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of(), List.of(), false))
                 .isInstanceOf(ConfigException.class).hasMessage(expected);
         final CommandRun validate = CommandRun.vigil("rules", "validate", "--config", f.toString(),

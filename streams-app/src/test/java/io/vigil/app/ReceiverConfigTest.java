@@ -63,23 +63,25 @@ class ReceiverConfigTest {
             assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                     Map.of("url", "http://127.0.0.1:19093" + api))), Map.of()))
                     .as(api).isInstanceOf(ConfigException.class)
-                    .hasMessage("receivers[0].alertmanager.url: 'http://127.0.0.1:19093" + api + "' ends with"
-                            + " Alertmanager's API path, which Vigil adds (it pushes to URL/api/v2/alerts); give the"
-                            + " base URL, 'http://127.0.0.1:19093'");
+                    .hasMessage("receivers[0].alertmanager.url: 'http://127.0.0.1:19093/...' ends with"
+                            + " Alertmanager's API path ('" + api + "'), which Vigil adds (it pushes to"
+                            + " URL/api/v2/alerts); give the base URL, without '" + api + "'");
         }
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "https://ops.example.com/alertmanager/api/v2/alerts"))), Map.of()))
-                .hasMessageEndingWith("give the base URL, 'https://ops.example.com/alertmanager'");
+                .hasMessage("receivers[0].alertmanager.url: 'https://ops.example.com/...' ends with Alertmanager's"
+                        + " API path ('/api/v2/alerts'), which Vigil adds (it pushes to URL/api/v2/alerts); give the base"
+                        + " URL, without '/api/v2/alerts'");
         // The API path would be added after a query or a fragment: every push would go to the base path.
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "http://am:9093/am?tenant=ops"))), Map.of()))
-                .hasMessage("receivers[0].alertmanager.url: 'http://am:9093/am?tenant=ops' has a query ('?'), which"
+                .hasMessage("receivers[0].alertmanager.url: 'http://am:9093/...' has a query ('?'), which"
                         + " Alertmanager's base URL cannot have (Vigil pushes to URL/api/v2/alerts); give the base URL,"
-                        + " 'http://am:9093/am'");
+                        + " without the query");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "http://am:9093#top"))), Map.of()))
-                .hasMessageContaining("'http://am:9093#top' has a fragment ('#')")
-                .hasMessageEndingWith("give the base URL, 'http://am:9093'");
+                .hasMessageContaining("'http://am:9093/...' has a fragment ('#')")
+                .hasMessageEndingWith("give the base URL, without the fragment");
         // Behind a path prefix (Prometheus' path_prefix), the prefix is the base URL.
         for (String base : new String[] {"http://host/alertmanager", "http://host/alertmanager/", "http://am:9093/",
                 "http://host/apis", "http://host/api-gateway/am"}) {
@@ -101,7 +103,8 @@ class ReceiverConfigTest {
     @Test
     void errorsNameTheirKeyAndNeverTheSecret() {
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "ftp://x"))), Map.of()))
-                .hasMessage("receivers[0].webhook.url: 'ftp://x' is not an http(s) URL like http://host:9000/path");
+                .hasMessage("receivers[0].webhook.url: 'ftp://x' is not an http(s) URL: scheme 'ftp' is not http or"
+                        + " https");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "timeot", "1s"))), Map.of()))
                 .hasMessage("receivers[0].webhook.timeot: unknown key; did you mean 'timeout'?");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(webhook(Map.of("url", "http://x", "hmac_secret_env", "NOPE"))),
@@ -181,6 +184,50 @@ class ReceiverConfigTest {
         assertThat(ReceiverConfig.shown(URI.create("http://am:9093"))).isEqualTo("http://am:9093");
     }
 
+    /**
+     * Messages about a receiver's URL show it as the start-up line does: a Slack, Teams or PagerDuty-style URL holds its
+     * secret in the path or query, and a password with an unencoded '/' or '#' was printed whole.
+     */
+    @Test
+    void messagesAboutAUrlShowNoPathQueryFragmentOrCredentials() {
+        assertThatThrownBy(() -> parse(Map.of("url",
+                "htps://hooks.slack.com/services/T000/B000/PATHSECRET_XYZ?token=QUERYSECRET_QQQ")))
+                .hasMessage("receivers[0].webhook.url: 'htps://hooks.slack.com/...' is not an http(s) URL: scheme"
+                        + " 'htps' is not http or https");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://pager_bridge:9000/services/PATHSECRET_XYZ?t=QUERYSECRET")))
+                .hasMessageStartingWith("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/...' has"
+                        + " an '_'");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://am:9093/PATHSECRET_XYZ?token=QUERYSECRET_QQQ"))), Map.of()))
+                .hasMessageStartingWith("receivers[0].alertmanager.url: 'http://am:9093/...' has a query ('?')");
+        assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
+                Map.of("url", "http://am:9093/PATHSECRET_XYZ/api/v2/alerts"))), Map.of()))
+                .hasMessageStartingWith("receivers[0].alertmanager.url: 'http://am:9093/...' ends with");
+        for (String url : new String[] {"http://user:pa/ss_SECRET@host/", "http://user:p#ss_SECRET@host/",
+                "http://user:p?ss_SECRET@host/", "https://user:pa/ss SECRET@host/x"}) {
+            assertThatThrownBy(() -> parse(Map.of("url", url))).as(url)
+                    .hasMessage("receivers[0].webhook.url: credentials in the URL (user:password@) are not sent; use"
+                            + " bearer_token_file or bearer_token_env");
+        }
+        // Not a URL: only the scheme and host are shown, and what is wrong.
+        assertThatThrownBy(() -> parse(Map.of("url", "https://hooks.example.com/services/PATH SECRET")))
+                .hasMessage("receivers[0].webhook.url: 'https://hooks.example.com/...' is not a valid URL: illegal"
+                        + " character in path (character 40)");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://host:PORTSECRET/x")))
+                .hasMessage("receivers[0].webhook.url: 'http://...' has no valid host[:port], like"
+                        + " http://host:9000/path");
+        assertThatThrownBy(() -> parse(Map.of("url", "hooks.slack.com/services/T000/B000/PATHSECRET_XYZ")))
+                .hasMessage("receivers[0].webhook.url: the value is not an http(s) URL like http://host:9000/path"
+                        + " (http:// or https:// is needed)");
+        assertThatThrownBy(() -> parse(Map.of("url", "BEARERSECRET_9f8e7d"))).hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> parse(Map.of("url", "ftp://user:p/SECRET@x/"))).hasMessageNotContaining("SECRET");
+        assertThat(ReceiverConfig.shown("http://[::1]:9000/SECRET")).isEqualTo("http://[::1]:9000/...");
+        assertThat(ReceiverConfig.shown("localhost:9093/SECRET")).isEqualTo("localhost:9093/...");
+        assertThat(ReceiverConfig.shown("http://u:SECRET@h/")).isEqualTo("http://...");
+        assertThat(ReceiverConfig.shown("http://h?SECRET")).isEqualTo("http://h/...");
+        assertThat(ReceiverConfig.shown("http://h#SECRET")).isEqualTo("http://h/...");
+    }
+
     /** A name before the braces was taken as a metric name and ignored, so the receiver got every severity=page alert. */
     @Test
     void refusesANameBeforeTheMatchersAndSaysHowToMatchTheAlertName() {
@@ -203,7 +250,7 @@ class ReceiverConfigTest {
         assertThat(ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager", Map.of("url", "Https://am:9093"))),
                 Map.of()).alertmanagers().get(0).url()).hasToString("https://am:9093");
         assertThatThrownBy(() -> parse(Map.of("url", "http://pager_bridge:9000/x")))
-                .hasMessage("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/x' has an '_', which"
+                .hasMessage("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/...' has an '_', which"
                         + " host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias"
                         + " like pager-bridge)");
         // The same words for a webhook and an Alertmanager.
