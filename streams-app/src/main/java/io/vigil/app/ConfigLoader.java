@@ -951,7 +951,7 @@ public final class ConfigLoader {
             }
             // bootstrap: {servers: ...} spells bootstrap.servers; bootstrap.servers: {broker-1: 9092} spells nothing.
             if (key.equals(KAFKA) || value instanceof YamlNode.Mapping && !KafkaSettings.isSetting(setting)) {
-                section(key, at, value, "a mapping of Kafka client settings");
+                section(key, at, value, "a mapping of Kafka client settings such as bootstrap.servers");
                 return;
             }
             if (value instanceof YamlNode.Sequence) {

@@ -247,13 +247,19 @@ public final class MappingReader {
         return text.substring(0, 16) + "..." + text.substring(text.length() - 3) + " (" + digits + " digits)";
     }
 
+    /** Whether quoted {@code text} would be a number without its quotes. */
+    private static boolean looksLikeANumber(final String text) {
+        return text.strip().matches("[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+    }
+
     private OptionalDouble number(final String key, final YamlNode v, final Bound bound) {
         final Optional<YamlNode.Scalar> s = scalar(key, v, "a number");
         if (s.isEmpty()) {
             return OptionalDouble.empty();
         }
         if (!s.get().isNumber()) {
-            problems.add(v.mark(), "'" + key + "' must be a number, not " + v.describe());
+            problems.add(v.mark(), "'" + key + "' must be a number, not " + v.describe()
+                    + (looksLikeANumber(s.get().text()) ? " (a number in quotes is text: write it without them)" : ""));
             return OptionalDouble.empty();
         }
         final double x = s.get().number();

@@ -14,7 +14,7 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
     /** Where the node starts. */
     Mark mark();
 
-    /** How a problem message names this kind of value ("a mapping", "a list", "text 'x'"). */
+    /** How a problem message names this kind of value ("a mapping", "a list", "text"): never its content. */
     String describe();
 
     /** A 1-based line and column, counted in code points as editors do. */
@@ -101,12 +101,17 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
             return new Mark(line, lineStart == 0 ? mark.column() + columns : 1 + columns);
         }
 
+        /**
+         * The kind of the scalar, never its value: a file read by mistake (a symlink to a secret) or a secret written
+         * where a mapping belongs would be printed, in logs and CI output.
+         */
         @Override
         public String describe() {
             return switch (type) {
                 case NULL -> "empty";
-                case TEXT -> "text '" + text + "'";
-                default -> "'" + text + "'";
+                case TEXT -> "text";
+                case INTEGER, FLOAT -> "a number";
+                case BOOLEAN -> "true or false";
             };
         }
     }

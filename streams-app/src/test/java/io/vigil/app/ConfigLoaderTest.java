@@ -412,8 +412,8 @@ class ConfigLoaderTest {
                 .hasMessage(mappingForASetting + ":2:3: kafka.bootstrap.servers: must be a single value, not a mapping");
         final Path notAMapping = file("kafka: broker:9092\n");
         assertThatThrownBy(() -> ConfigLoader.load(notAMapping, Map.of()))
-                .hasMessage(notAMapping + ":1:1: kafka: must be a mapping of Kafka client settings, not text"
-                        + " 'broker:9092'");
+                .hasMessage(notAMapping + ":1:1: kafka: must be a mapping of Kafka client settings such as"
+                        + " bootstrap.servers, not text");
 
         final VigilConfig nested = ConfigLoader.load(file("""
                 kafka:
@@ -555,7 +555,14 @@ class ConfigLoaderTest {
 
         final Path scalar = file("evaluation: 5\n");
         assertThatThrownBy(() -> ConfigLoader.load(scalar, Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessage(scalar + ":1:1: evaluation: must be a mapping of keys such as evaluation.grace, not '5'");
+                .hasMessage(scalar + ":1:1: evaluation: must be a mapping of keys such as evaluation.grace, not a number");
+        // Never the text: a Kafka setting written as one line holds its password.
+        final Path text = file("kafka: sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"u\" password=\"SECRETPW_9\";\n");
+        assertThatThrownBy(() -> ConfigLoader.load(text, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(text + ":1:1: kafka: must be a mapping")
+                .hasMessageEndingWith(", not text")
+                .hasMessageNotContaining("SECRETPW");
         final Path nested = file("evaluation: {grace: {a: 1}}\n");
         assertThatThrownBy(() -> ConfigLoader.load(nested, Map.of()))
                 .hasMessage(nested + ":1:14: evaluation.grace: must be a single value, not a mapping");

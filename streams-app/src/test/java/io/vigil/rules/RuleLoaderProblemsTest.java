@@ -61,7 +61,7 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:7:20: 'aggregate' must be one of avg, min, max, sum, count, last, p50, p90, p95, p99, stddev,"
                         + " rate, increase; not 'mean'",
                 "bad.yaml:8:17: 'window' must be a duration such as 30s, 5m or 1h, not '5 minutes'",
-                "bad.yaml:9:28: 'above' must be a number, not text 'high'",
+                "bad.yaml:9:28: 'above' must be a number, not text",
                 "bad.yaml:10:14: 'for' must be a duration such as 30s, 5m or 1h, not '-1m'",
                 "bad.yaml:11:5: a group needs 'name'");
     }
@@ -163,7 +163,7 @@ class RuleLoaderProblemsTest {
                 """)).containsExactly(
                 "bad.yaml:7:18: 'peers' needs at least one label name",
                 "bad.yaml:8:22: 'direction' must be one of low, high, both; not 'up'",
-                "bad.yaml:9:14: 'z' must be a number, not text '4'",
+                "bad.yaml:9:14: 'z' must be a number, not text (a number in quotes is text: write it without them)",
                 "bad.yaml:10:22: 'min_peers' must be a whole number of at least 2, not 1");
         assertThat(problemsOfRule("        series: up\n        outlier: {peers: [dc, 1x, dc], z: 3, min_peers: 2.5}\n"))
                 .containsExactly(
@@ -344,12 +344,17 @@ class RuleLoaderProblemsTest {
         assertThat(problems("groups: {name: g}\n")).containsExactly("bad.yaml:1:9: 'groups' must be a list, not a mapping");
         assertThat(problems("- a\n")).containsExactly("bad.yaml:1:1: a rule file must be a mapping, not a list");
         assertThat(problems("groups:\n  - rules: x\n    name: [g]\n")).containsExactly(
-                "bad.yaml:2:12: 'rules' must be a list, not text 'x'",
+                "bad.yaml:2:12: 'rules' must be a list, not text",
                 "bad.yaml:3:11: 'name' must be text, not a list");
-        assertThat(problems("groups: [3]\n")).containsExactly("bad.yaml:1:10: a group must be a mapping, not '3'");
+        assertThat(problems("groups: [3]\n")).containsExactly("bad.yaml:1:10: a group must be a mapping, not a number");
+        // The kind of a value, never its content: a file read by mistake (a symlink to a secret) was printed.
+        assertThat(problems("BEARERSECRET_9f8e7d\n"))
+                .containsExactly("bad.yaml:1:1: a rule file must be a mapping, not text");
+        assertThat(problems("groups: 4242\n")).containsExactly("bad.yaml:1:9: 'groups' must be a list, not a number");
+        assertThat(problems("groups: true\n")).containsExactly("bad.yaml:1:9: 'groups' must be a list, not true or false");
         assertThat(problemsOfRule("        series: up\n        threshold: {above: .inf}\n        labels: x\n"))
                 .containsExactly("bad.yaml:6:28: 'above' must be a finite number, not .inf",
-                        "bad.yaml:7:17: 'labels' must be a mapping, not text 'x'");
+                        "bad.yaml:7:17: 'labels' must be a mapping, not text");
     }
 
     @Test
@@ -399,7 +404,8 @@ class RuleLoaderProblemsTest {
         assertThat(problemsOfRule("        series: up\n        threshold: {above: .inf}\n"))
                 .containsExactly("bad.yaml:6:28: 'above' must be a finite number, not .inf");
         assertThat(problemsOfRule("        series: up\n        threshold: {above: '1" + zeros + zeros + "'}\n"))
-                .singleElement().asString().startsWith("bad.yaml:6:28: 'above' must be a number, not text '1000");
+                .containsExactly("bad.yaml:6:28: 'above' must be a number, not text (a number in quotes is text: write it without"
+                        + " them)");
     }
 
     @Test
