@@ -147,6 +147,9 @@ public final class HttpEndpoints implements AutoCloseable {
     /** Adds {@code /api/alerts}, {@code /api/rules}, {@code /api/series} and the live alerts page at {@code /}. */
     private void addApiContexts() {
         server.createContext("/", only("/", ex -> {
+            // Not framed by another site (clickjacking). No script-src: the page's script is inline.
+            ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+            ex.getResponseHeaders().set("Content-Security-Policy", "frame-ancestors 'none'");
             try (java.io.InputStream page = HttpEndpoints.class.getResourceAsStream("/web/index.html")) {
                 respond(ex, 200, "text/html; charset=utf-8", new String(page.readAllBytes(), StandardCharsets.UTF_8));
             }
@@ -284,10 +287,18 @@ public final class HttpEndpoints implements AutoCloseable {
         return "[" + bare.replace("%25", "%").replace("%", "%25") + "]:" + port;
     }
 
+    /**
+     * Sends every answer of these endpoints: none is to be sniffed as another type than it says, and those of
+     * {@code /api/*} (live state, behind a token perhaps) are not to be kept by a browser or a proxy.
+     */
     private static void respond(final HttpExchange ex, final int status, final String type, final String body)
             throws IOException {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (ex.getRequestURI().getRawPath().startsWith("/api/")) {
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+        }
         if (ex.getRequestMethod().equals("HEAD")) {
             // No body, and -1 says so: with a length the JDK logs a warning through java.util.logging, a line on
             // stderr that is not JSON under --log-format json, which any client could cause.

@@ -217,6 +217,39 @@ class HttpEndpointsTest {
         }
     }
 
+    /**
+     * Every answer says its type is not to be sniffed; the API's are live state, behind a token perhaps, never kept by a
+     * browser or a proxy; the page may not be framed (clickjacking: it reads the token from its address).
+     */
+    @Test
+    void answersCarryTheirSecurityHeaders() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        for (java.util.Optional<String> token : List.of(java.util.Optional.<String>empty(), java.util.Optional.of("t"))) {
+            try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry, () -> Readiness.ready("ready"),
+                    token)) {
+                final List<HttpResponse<String>> all = new ArrayList<>();
+                for (String path : new String[] {"/", "/healthz", "/readyz", "/metrics", "/api/alerts", "/api/rules",
+                        "/api/series", "/api/alertsXYZ", "/nope", "/rules/g/A", "/rules/"}) {
+                    final HttpResponse<String> r = get(http, path);
+                    all.add(r);
+                    assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path + " " + token)
+                            .hasValue("nosniff");
+                    assertThat(r.headers().firstValue("Cache-Control")).as(path + " " + token)
+                            .isEqualTo(path.startsWith("/api/") ? java.util.Optional.of("no-store")
+                                    : java.util.Optional.empty());
+                    assertThat(r.headers().firstValue("X-Frame-Options")).as(path + " " + token)
+                            .isEqualTo(path.equals("/") ? java.util.Optional.of("DENY") : java.util.Optional.empty());
+                    assertThat(r.headers().firstValue("Content-Security-Policy")).as(path + " " + token)
+                            .isEqualTo(path.equals("/") ? java.util.Optional.of("frame-ancestors 'none'")
+                                    : java.util.Optional.empty());
+                }
+                assertThat(all.get(4).statusCode()).as("/api/alerts").isEqualTo(token.isPresent() ? 401 : 503);
+                assertThat(send(http, "POST", "/api/alerts").headers().firstValue("Cache-Control")).hasValue("no-store");
+                assertThat(send(http, "HEAD", "/").headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            }
+        }
+    }
+
     private HttpResponse<String> send(final HttpEndpoints http, final String method, final String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
