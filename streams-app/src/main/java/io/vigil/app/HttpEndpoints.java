@@ -73,7 +73,7 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param readiness what {@code /readyz} answers (see {@link StreamsReadiness}); asked at each request
      * @param token when present, {@code /metrics} and {@code /api/*} answer only requests carrying
      *              {@code Authorization: Bearer TOKEN}; health checks and the page itself stay open (the page holds no
-     *              data, and passes the token from its URL's {@code #token=...} to the API)
+     *              data, and passes the token from its URL's {@code #token=...} to the API, taking it out of the URL)
      */
     public static HttpEndpoints start(final String bind, final int port, final PrometheusMeterRegistry registry,
                                       final Supplier<Readiness> readiness, final Optional<String> token)
