@@ -27,11 +27,11 @@ class AlertsPageTokenIT {
         try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 () -> Readiness.ready("ready"), Optional.of("tok-SECRET_42"))) {
             final String page = "http://127.0.0.1:" + http.port() + "/";
-            assertThat(HeadlessChromium.address(page + "#token=tok-SECRET_42&filter=severity%3Dpage", dir,
+            assertThat(HeadlessChromium.changedAddress(page + "#token=tok-SECRET_42&filter=severity%3Dpage", dir,
                     Duration.ofSeconds(10))).isEqualTo(page + "#filter=severity%3Dpage");
-            assertThat(HeadlessChromium.address(page + "#filter=a%3Db&token=tok-SECRET_42&rule=g%2FA", dir,
+            assertThat(HeadlessChromium.changedAddress(page + "#filter=a%3Db&token=tok-SECRET_42&rule=g%2FA", dir,
                     Duration.ofSeconds(10))).isEqualTo(page + "#filter=a%3Db&rule=g%2FA");
-            assertThat(HeadlessChromium.address(page + "#token=tok-SECRET_42", dir, Duration.ofSeconds(10)))
+            assertThat(HeadlessChromium.changedAddress(page + "#token=tok-SECRET_42", dir, Duration.ofSeconds(10)))
                     .isEqualTo(page);
             // With the token, the API answers (not up yet); without it, the page says it needs it.
             assertThat(HeadlessChromium.dom(page + "#token=tok-SECRET_42&filter=severity%3Dpage", dir))

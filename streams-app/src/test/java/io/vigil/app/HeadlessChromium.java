@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -35,10 +37,8 @@ final class HeadlessChromium {
 
     /** The DOM of {@code url} after 5 s of the page's virtual time, with a profile of its own under {@code dir}. */
     static String dom(final String url, final Path dir) throws IOException, InterruptedException {
-        final Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
-                "--virtual-time-budget=5000", "--dump-dom", url)
+        final Process p = new ProcessBuilder(command(Files.createTempDirectory(dir, "chromium"), url,
+                "--virtual-time-budget=5000", "--dump-dom"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -46,46 +46,51 @@ final class HeadlessChromium {
     }
 
     /**
-     * The address of the page opened at {@code url} (what its address bar shows, to be copied) once its script changed
-     * it, or as it is after {@code settle} if it did not; read from chromium's DevTools list of its pages.
+     * The address of the page opened at {@code url} (what its address bar shows, to be copied) once its script has
+     * changed it, read from chromium's DevTools list of its pages; the test fails, naming the address, if the script
+     * did not change it within {@code atMost} of the page's opening.
      */
-    static String address(final String url, final Path dir, final Duration settle) throws Exception {
+    static String changedAddress(final String url, final Path dir, final Duration atMost) throws Exception {
         final Path profile = Files.createTempDirectory(dir, "chromium");
-        final Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--remote-debugging-port=0", url)
+        final Process p = new ProcessBuilder(command(profile, url, "--remote-debugging-port=0"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            final HttpClient client = HttpClient.newHttpClient();
-            final Instant giveUp = Instant.now().plus(Duration.ofSeconds(30));
             final Path active = profile.resolve("DevToolsActivePort");
-            while (!Files.exists(active) || Files.readAllLines(active).isEmpty()) {
-                assertThat(Instant.now()).as("chromium's DevTools port").isBefore(giveUp);
-                Thread.sleep(100);
-            }
-            final int port = Integer.parseInt(Files.readAllLines(active).get(0).trim());
-            Instant settled = null;
-            String seen = null;
-            while (true) {
-                final JsonNode pages = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
-                for (JsonNode page : pages) {
-                    if (page.path("type").asText().equals("page") && page.path("url").asText().startsWith("http")) {
-                        seen = page.path("url").asText();
-                        settled = settled == null ? Instant.now().plus(settle) : settled;
-                    }
-                }
-                if (seen != null && (!seen.equals(url) || Instant.now().isAfter(settled))) {
-                    return seen;
-                }
-                assertThat(Instant.now()).as("chromium's page").isBefore(giveUp);
-                Thread.sleep(100);
-            }
+            final List<String> port = await("chromium's DevTools port").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(
+                            () -> Files.exists(active) ? Files.readAllLines(active) : List.of(), l -> !l.isEmpty());
+            final HttpClient client = HttpClient.newHttpClient();
+            final URI pages = URI.create("http://127.0.0.1:" + port.get(0).trim() + "/json/list");
+            // Until it opened (its DevTools may answer a moment after the port is written), then until its script acts.
+            return await("the page's address, changed by its script").atMost(atMost.plusSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> pageAddress(client, pages), seen -> seen != null && !seen.equals(url));
         } finally {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The address of the first web page chromium lists, or null before it has one. */
+    private static String pageAddress(final HttpClient client, final URI pages) throws Exception {
+        final JsonNode list = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(pages).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode page : list) {
+            if (page.path("type").asText().equals("page") && page.path("url").asText().startsWith("http")) {
+                return page.path("url").asText();
+            }
+        }
+        return null;
+    }
+
+    /** Headless chromium with a profile of its own, none of its background traffic, {@code options}, at {@code url}. */
+    private static List<String> command(final Path profile, final String url, final String... options) {
+        final List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile));
+        command.addAll(List.of(options));
+        command.add(url);
+        return command;
     }
 }
