@@ -3,7 +3,9 @@ package io.vigil.app;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vigil.evaluation.LiveRules;
@@ -136,6 +138,10 @@ final class RunCommand implements Callable<Integer> {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        // process_start_time_seconds tells a crash loop that up{} misses between scrapes; the open files tell a
+        // broker and RocksDB running out of descriptors before they fail (deploy/vigil-self-alerts.yml).
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
 
         // Bound first: a port in use is the user's to fix, told before a broker and an engine start (and /readyz
         // answers "starting" meanwhile).

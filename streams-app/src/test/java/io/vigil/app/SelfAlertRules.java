@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
 
 /**
  * deploy/vigil-self-alerts.yml, the Prometheus alerts on Vigil's own /metrics, read as a check of a /metrics page:
- * every {@code vigil_*} and {@code kafka_*} metric its expressions select must be exported under that name, and every
- * label they match on (other than {@code job} and {@code instance}, which Prometheus adds) must be on it with a value
- * the matcher takes. A metric or label renamed in Vigil, or in Kafka's clients on an upgrade, would otherwise leave the
- * alert silently watching nothing: an expression over a series that does not exist is never true.
+ * every {@code vigil_*}, {@code kafka_*}, {@code process_*} and {@code jvm_*} metric its expressions select must be
+ * exported under that name, and every label they match on (other than {@code job} and {@code instance}, which
+ * Prometheus adds) must be on it with a value the matcher takes. A metric or label renamed in Vigil, or in Kafka's
+ * clients on an upgrade, or a Micrometer binder no longer bound, would otherwise leave the alert silently watching
+ * nothing: an expression over a series that does not exist is never true.
  */
 final class SelfAlertRules {
 
@@ -31,9 +32,9 @@ final class SelfAlertRules {
 
     /** Labels Prometheus gives every scraped series itself; not on /metrics. */
     private static final Set<String> TARGET_LABELS = Set.of("job", "instance");
-    /** A selector of one of Vigil's metrics or Kafka's, with its label matchers if any. */
+    /** A selector of one of Vigil's metrics, Kafka's, the process's or the JVM's, with its label matchers if any. */
     private static final Pattern SELECTOR =
-            Pattern.compile("\\b((?:vigil|kafka)_[A-Za-z0-9_]+)\\b\\s*(?:\\{([^}]*)})?");
+            Pattern.compile("\\b((?:vigil|kafka|process|jvm)_[A-Za-z0-9_]+)\\b\\s*(?:\\{([^}]*)})?");
     private static final Pattern MATCHER =
             Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern SAMPLE = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)(?:\\{(.*)})?\\s+\\S+");
@@ -75,7 +76,7 @@ final class SelfAlertRules {
         return out;
     }
 
-    /** Every {@code vigil_*} and {@code kafka_*} selector of every expression. */
+    /** Every selector of Vigil's, Kafka's, the process's or the JVM's metrics in every expression. */
     static List<Selector> selectors() throws IOException {
         final List<Selector> out = new ArrayList<>();
         for (Map.Entry<String, String> e : expressions().entrySet()) {

@@ -27,8 +27,9 @@ class SelfAlertRulesTest {
                 "VigilStreamsNotRunning", "VigilRulesReloadFailing", "VigilRuleMatchesNothing", "VigilDeliveryBacklog");
         assertThat(SelfAlertRules.metricNames()).contains("kafka_consumer_last_poll_seconds_ago",
                 "kafka_stream_client_state", "vigil_rule_series", "vigil_rules_last_reload_successful",
-                "vigil_delivery_attempts_total", "vigil_delivery_restarts_total", "vigil_ingest_dead_lettered_total")
-                .allMatch(n -> n.startsWith("vigil_") || n.startsWith("kafka_"))
+                "vigil_delivery_attempts_total", "vigil_delivery_restarts_total", "vigil_ingest_dead_lettered_total",
+                "process_start_time_seconds", "process_files_open_files")
+                .allMatch(n -> n.matches("(vigil|kafka|process|jvm)_.*"))
                 .doesNotContain("vigil_delivery_attempts"); // a name is read whole
         assertThat(SelfAlertRules.selectors()).anySatisfy(s -> {
             assertThat(s.alert()).isEqualTo("VigilDeliveryRefused");
