@@ -104,6 +104,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Integer startAndRun() throws Exception {
+        // Before the engine can write an alert: to a receiver that has never delivered, what was written before is
+        // history, of which it gets only the alerts firing (Delivery.start).
+        final java.time.Instant startedAt = java.time.Instant.now();
         // Options win over the file and the environment; an error in one names the option, and is reported with
         // every other problem of the configuration (checked here first, a bad flag hid them all).
         final List<ConfigLoader.Option> options = new java.util.ArrayList<>();
@@ -176,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
                 receivers.alertmanagers(), clientProps,
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
                 io.vigil.delivery.RetryPolicy.DEFAULT, registry));
-        delivery.start();
+        delivery.start(startedAt);
         readiness.set(engine.readiness());
         http.serveApi(new AlertsApi(engine, liveRules,
                 new io.vigil.alerts.AlertEventFactory(cfg.externalUrl()),

@@ -14,11 +14,15 @@ import org.apache.kafka.common.TopicPartition;
  * first event not done. The events after it that are done ride along in the commit's metadata
  * ({@value #DONE_PREFIX} and offsets relative to the committed one), so that a restart, or the instance a partition
  * moves to, does not send them again; only those in flight at a crash are (at least once: receivers drop duplicates
- * by {@code Idempotency-Key}). Thread-safe: events finish on the delivering threads, the consumer's thread commits.
+ * by {@code Idempotency-Key}). A partition a receiver first reads skips the history before it ({@link AlertHistory}),
+ * and says so in the metadata ({@value #HISTORY_PREFIX} and the first offset that is not history) until the committed
+ * offset has passed it, so that a restart in the middle reads the history again rather than sending it. Thread-safe:
+ * events finish on the delivering threads, the consumer's thread commits.
  */
 final class DeliveredOffsets {
 
     static final String DONE_PREFIX = "vigil-done:";
+    static final String HISTORY_PREFIX = "vigil-history-until:";
     /** Kafka refuses commit metadata above {@code offset.metadata.max.bytes} (4,096 by default). */
     private static final int MAX_METADATA_CHARS = 3_000;
 
@@ -29,13 +33,23 @@ final class DeliveredOffsets {
         long next = -1;
         long committed = -1;
         String committedMetadata = "";
+        AlertHistory history = AlertHistory.NONE;
 
         long committable() {
             return notDone.isEmpty() ? next : notDone.first();
         }
 
-        /** The offsets past the committable one that are done, as ranges relative to it, within the size Kafka takes. */
+        /** The history still ahead of the commit, and the offsets done past it ({@link #doneAfter}). */
         String metadata() {
+            final String done = doneAfter();
+            if (committable() >= history.until()) {
+                return done;
+            }
+            return HISTORY_PREFIX + history.until() + (done.isEmpty() ? "" : ";" + done);
+        }
+
+        /** The offsets past the committable one that are done, as ranges relative to it, within the size Kafka takes. */
+        private String doneAfter() {
             final long from = committable();
             if (notDone.isEmpty() || from + 1 >= next) {
                 return "";
@@ -76,10 +90,18 @@ final class DeliveredOffsets {
         }
     }
 
-    /** Whether the event at {@code offset} was done by an earlier reader (the commit's metadata says so). */
+    /**
+     * Whether the event at {@code offset} is not to be delivered: done by an earlier reader (the commit's metadata says
+     * so), or history the receiver does not get.
+     */
     synchronized boolean doneBefore(final TopicPartition tp, final long offset) {
         final Partition p = partitions.get(tp);
-        return p != null && p.doneBefore.remove(offset);
+        return p != null && (p.doneBefore.remove(offset) || p.history.skips(offset));
+    }
+
+    /** From now on {@code tp}'s events in {@code history} that it does not deliver are done without delivery. */
+    synchronized void skip(final TopicPartition tp, final AlertHistory history) {
+        partitions.computeIfAbsent(tp, t -> new Partition()).history = history;
     }
 
     /** Events started and not done. */
@@ -128,7 +150,11 @@ final class DeliveredOffsets {
     synchronized void resumeFrom(final TopicPartition tp, final OffsetAndMetadata commit) {
         final Partition p = new Partition();
         partitions.put(tp, p);
-        final String metadata = commit == null ? null : commit.metadata();
+        String metadata = commit == null ? null : commit.metadata();
+        if (metadata != null && metadata.startsWith(HISTORY_PREFIX)) {
+            final int end = metadata.indexOf(';');
+            metadata = end < 0 ? "" : metadata.substring(end + 1);
+        }
         if (metadata == null || !metadata.startsWith(DONE_PREFIX)) {
             return;
         }
@@ -143,6 +169,24 @@ final class DeliveredOffsets {
             }
         } catch (NumberFormatException e) {
             p.doneBefore.clear();
+        }
+    }
+
+    /**
+     * Where a partition's history ends, when its commit (read as the consumer group has it) says the commit was made
+     * before the end of the history the receiver skips; -1 if not.
+     */
+    static long historyUntil(final OffsetAndMetadata commit) {
+        final String metadata = commit == null ? null : commit.metadata();
+        if (metadata == null || !metadata.startsWith(HISTORY_PREFIX)) {
+            return -1;
+        }
+        final int end = metadata.indexOf(';');
+        try {
+            final long until = Long.parseLong(metadata.substring(HISTORY_PREFIX.length(), end < 0 ? metadata.length() : end));
+            return until > commit.offset() ? until : -1;
+        } catch (NumberFormatException e) {
+            return -1; // not ours: the history is sent, as before Vigil skipped it
         }
     }
 
@@ -165,6 +209,7 @@ final class DeliveredOffsets {
         again.doneBefore.addAll(p.doneBefore);
         again.committed = p.committed;
         again.committedMetadata = p.committedMetadata;
+        again.history = p.history;
         partitions.put(tp, again);
         return from;
     }

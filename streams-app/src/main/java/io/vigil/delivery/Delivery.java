@@ -2,6 +2,8 @@ package io.vigil.delivery;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,8 @@ public final class Delivery implements AutoCloseable {
 
     private final List<Restarting> deliveries = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** Set once by {@link #start}, before any receiver's thread starts (which makes it visible to them). */
+    private Instant startedAt = Instant.MAX;
 
     /**
      * @param kafka           Kafka client settings (bootstrap servers, security) for the consumers and producer
@@ -34,7 +38,7 @@ public final class Delivery implements AutoCloseable {
             metrics.receiver(receiver.name(), true);
             add("vigil-delivery-" + receiver.name(), new Restarting(receiver.name(),
                     () -> new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic, externalUrl,
-                            new WebhookSender(http), retry, metrics), retry, metrics));
+                            new WebhookSender(http), retry, metrics, startedAt), retry, metrics));
         }
         for (AlertmanagerReceiver am : alertmanagers) {
             metrics.receiver(am.name(), false);
@@ -51,7 +55,18 @@ public final class Delivery implements AutoCloseable {
         threads.add(thread);
     }
 
+    /** Starts delivering; to a receiver that has never delivered, the events written before now are history. */
     public void start() {
+        start(Instant.now());
+    }
+
+    /**
+     * Starts delivering; to a receiver that has never delivered, the events written before {@code historyBefore} are
+     * history: of those it gets each alert's latest, if firing ({@link AlertHistory}). {@code run} passes the moment it
+     * started, before its engine could write anything; {@link Instant#MIN} sends everything.
+     */
+    public void start(final Instant historyBefore) {
+        startedAt = historyBefore.truncatedTo(ChronoUnit.MILLIS); // as the records' times: one in that ms is not history
         threads.forEach(Thread::start);
     }
 

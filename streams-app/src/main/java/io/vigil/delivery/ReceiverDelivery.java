@@ -5,7 +5,9 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +63,8 @@ final class ReceiverDelivery implements Restarting.Worker {
     private final WebhookSender sender;
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
+    /** Events written to the alerts topic before this are history to a receiver that has never delivered. */
+    private final Instant deliveredSince;
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** Where retries wait for their time; a single thread, which only hands each due retry back to a sending thread. */
     private final ScheduledExecutorService retries;
@@ -73,12 +77,14 @@ final class ReceiverDelivery implements Restarting.Worker {
      * after it that are done are sent again after a crash; this bounds those, and memory.
      */
     private static final int QUEUED = 1_000;
+    /** How long reading a partition's history may make no progress before the delivery fails and starts again. */
+    private static final Duration HISTORY_READ_TIMEOUT = Duration.ofSeconds(60);
     /** From this failed attempt of an event on, its retries are logged at WARN rather than INFO. */
     static final int WARN_FROM_ATTEMPT = 5;
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
-                     final RetryPolicy retry, final DeliveryMetrics metrics) {
+                     final RetryPolicy retry, final DeliveryMetrics metrics, final Instant deliveredSince) {
         this.receiver = receiver;
         this.kafka = Map.copyOf(kafka);
         this.alertsTopic = alertsTopic;
@@ -87,6 +93,7 @@ final class ReceiverDelivery implements Restarting.Worker {
         this.sender = sender;
         this.retry = retry;
         this.metrics = metrics;
+        this.deliveredSince = deliveredSince;
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "vigil-retries-" + receiver.name());
             t.setDaemon(true);
@@ -145,6 +152,7 @@ final class ReceiverDelivery implements Restarting.Worker {
                     for (TopicPartition tp : assigned) {
                         offsets.resumeFrom(tp, committed.get(tp));
                     }
+                    skipHistory(consumer, offsets, assigned, committed);
                 }
 
                 @Override
@@ -168,6 +176,44 @@ final class ReceiverDelivery implements Restarting.Worker {
         } finally {
             retries.shutdownNow();
             endRetryWaits(); // the sending threads are gone: the waits end, and nothing is left behind
+        }
+    }
+
+    /**
+     * Of the partitions this receiver has never delivered from (no commit: a receiver new to the deployment, renamed,
+     * or whose group's offsets expired while Vigil was stopped), and those whose commit is still within their history,
+     * the history is skipped: the alerts firing now are sent, not every event before them ({@link AlertHistory}).
+     */
+    private void skipHistory(final KafkaConsumer<byte[], byte[]> consumer, final DeliveredOffsets offsets,
+                             final Collection<TopicPartition> assigned,
+                             final Map<TopicPartition, OffsetAndMetadata> committed) {
+        final Map<TopicPartition, Long> ends = new HashMap<>();
+        final List<TopicPartition> fresh = assigned.stream().filter(tp -> committed.get(tp) == null).toList();
+        if (!fresh.isEmpty()) {
+            ends.putAll(consumer.endOffsets(fresh)); // read_committed: the last stable offsets
+        }
+        for (TopicPartition tp : assigned) {
+            final long until = DeliveredOffsets.historyUntil(committed.get(tp));
+            if (until >= 0) {
+                ends.put(tp, until);
+            }
+        }
+        long events = 0;
+        int firing = 0;
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (end.getValue() <= 0) {
+                continue;
+            }
+            final AlertHistory history = AlertHistory.read(kafka, end.getKey(), end.getValue(), deliveredSince,
+                    HISTORY_READ_TIMEOUT, running::get);
+            offsets.skip(end.getKey(), history);
+            events += history.events();
+            firing += history.firing().size();
+        }
+        if (events > 0) {
+            LOG.info("receiver {} has not delivered from partitions {} before (a receiver new to this deployment, or"
+                    + " one whose consumer group's offsets expired): it gets the {} alert(s) firing now, not the {}"
+                    + " event(s) written before it started", receiver.name(), ends.keySet(), firing, events);
         }
     }
 

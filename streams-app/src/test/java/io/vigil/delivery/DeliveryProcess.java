@@ -3,6 +3,7 @@ package io.vigil.delivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,7 @@ public final class DeliveryProcess {
         final Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", args[0]), args[1],
                 args[1] + ".dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
                 new SimpleMeterRegistry());
-        delivery.start();
+        delivery.start(Instant.MIN); // every event on the topic: killed before its first commit, it starts over from them
         System.out.println("delivering");
         new CountDownLatch(1).await();
     }

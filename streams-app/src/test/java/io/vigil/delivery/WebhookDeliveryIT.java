@@ -32,6 +32,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -67,7 +68,7 @@ class WebhookDeliveryIT {
                             new NewTopic("alerts-c", 3, (short) 1), new NewTopic("alerts-c.dlq", 1, (short) 1),
                             new NewTopic("alerts-d", 3, (short) 1), new NewTopic("alerts-e", 3, (short) 1),
                             new NewTopic("alerts-f", 3, (short) 1), new NewTopic("alerts-g", 3, (short) 1),
-                            new NewTopic("alerts-h", 3, (short) 1),
+                            new NewTopic("alerts-h", 3, (short) 1), new NewTopic("alerts-i", 3, (short) 1),
                             new NewTopic("alerts.dlq", 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -89,21 +90,25 @@ class WebhookDeliveryIT {
     /** Per node: pending, firing, resolved, firing again, resolved again; by fingerprint, on 3 partitions. */
     private static List<AlertEvent> produceEvents(final String topic, final int nodes) {
         final List<AlertEvent> sent = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
-                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            for (int round = 0; round < 2; round++) {
-                for (int n = 0; n < nodes; n++) {
-                    for (EventStatus s : round == 0 ? List.of(EventStatus.PENDING, EventStatus.FIRING, EventStatus.RESOLVED)
-                            : List.of(EventStatus.FIRING, EventStatus.RESOLVED)) {
-                        final AlertEvent e = event("node-" + n, s, round * 10 + sent.size());
-                        sent.add(e);
-                        producer.send(new ProducerRecord<>(topic, e.fingerprint(), AlertEventJson.write(e)));
-                    }
+        for (int round = 0; round < 2; round++) {
+            for (int n = 0; n < nodes; n++) {
+                for (EventStatus s : round == 0 ? List.of(EventStatus.PENDING, EventStatus.FIRING, EventStatus.RESOLVED)
+                        : List.of(EventStatus.FIRING, EventStatus.RESOLVED)) {
+                    sent.add(event("node-" + n, s, round * 10 + sent.size()));
                 }
             }
         }
+        produce(topic, sent);
         return sent;
+    }
+
+    /** Writes {@code events} in order, each keyed by its fingerprint as the engine writes them. */
+    private static void produce(final String topic, final List<AlertEvent> events) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
+                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            events.forEach(e -> producer.send(new ProducerRecord<>(topic, e.fingerprint(), AlertEventJson.write(e))));
+        }
     }
 
     /** The Idempotency-Keys a receiver should get, by alert, in order: every event but the pending ones. */
@@ -112,6 +117,14 @@ class WebhookDeliveryIT {
         sent.stream().filter(e -> e.status() != EventStatus.PENDING).forEach(e -> out
                 .computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(WebhookPayload.idempotencyKey(e)));
         return out;
+    }
+
+    /**
+     * Starts delivering every event on the topic, written before it: these tests are about delivering them, which a
+     * receiver new to the topic would skip as history ({@link AlertHistory}, tested apart).
+     */
+    private static void startOnEveryEvent(final Delivery delivery) {
+        delivery.start(Instant.MIN);
     }
 
     private static int freePort() throws Exception {
@@ -137,7 +150,7 @@ class WebhookDeliveryIT {
         try (logs; Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-a", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
                 registry)) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     registry.find("vigil.delivery.attempts").tag("outcome", "retry").counters().stream()
                             .mapToDouble(c -> c.count()).sum() >= 2);
@@ -284,7 +297,7 @@ class WebhookDeliveryIT {
                 Duration.ofSeconds(60), 4);
         try (Delivery delivery = new Delivery(List.of(slow), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-e", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 synchronized (received) {
                     assertThat(received).isEqualTo(expected);
@@ -335,11 +348,11 @@ class WebhookDeliveryIT {
         try (CapturedLogs logs = new CapturedLogs();
              Delivery first = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
                      RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
-            first.start();
+            startOnEveryEvent(first);
             await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 4); // four in flight, held
             try (Delivery second = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
                     RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
-                second.start();
+                startOnEveryEvent(second);
                 // The first settles its partitions with events in flight, which it waits for: then they are answered.
                 await().atMost(Duration.ofSeconds(60)).until(() -> logs.text().matches(
                         "(?s).*receiver shared: partitions \\[.*\\] revoked in a rebalance \\(another instance may"
@@ -353,6 +366,59 @@ class WebhookDeliveryIT {
             }
         } finally {
             moving.countDown();
+            server.stop(0);
+        }
+    }
+
+    /**
+     * A receiver added to a deployment that has run for a while (its consumer group has never committed) gets the
+     * alerts firing as it starts, not every incident of the topic's retention again, then every event written after;
+     * started again, it sends none of them again.
+     */
+    @Test
+    void aReceiverNewToTheTopicGetsTheAlertsFiringNowNotTheHistoryThenEveryLaterEvent() throws Exception {
+        final List<AlertEvent> history = new ArrayList<>(produceEvents("alerts-i", 6)); // each alert resolved, twice
+        final AlertEvent firing1 = event("node-1", EventStatus.FIRING, 100);
+        final AlertEvent firing3 = event("node-3", EventStatus.FIRING, 101);
+        history.addAll(List.of(firing1, firing3, event("node-5", EventStatus.PENDING, 102)));
+        produce("alerts-i", history.subList(history.size() - 3, history.size()));
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            received.add(ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        final WebhookReceiver receiver = new WebhookReceiver("newcomer", URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        final Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
+        final AlertEvent firing4 = event("node-4", EventStatus.FIRING, 110);
+        final AlertEvent resolved1 = event("node-1", EventStatus.RESOLVED, 111);
+        final List<String> expected = Stream.of(firing1, firing3, firing4, resolved1)
+                .map(WebhookPayload::idempotencyKey).toList();
+        try (CapturedLogs logs = new CapturedLogs()) {
+            try (Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-i", "alerts.dlq",
+                    "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                delivery.start();
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received)
+                        .containsExactlyInAnyOrderElementsOf(expected.subList(0, 2)));
+                produce("alerts-i", List.of(firing4, resolved1));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received)
+                        .containsExactlyInAnyOrderElementsOf(expected));
+            }
+            assertThat(logs.text()).contains("receiver newcomer has not delivered from partitions")
+                    .contains("it gets the 2 alert(s) firing now, not the " + history.size()
+                            + " event(s) written before it started");
+            try (Delivery again = new Delivery(List.of(receiver), kafka, "alerts-i", "alerts.dlq",
+                    "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                again.start();
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .until(() -> received.size() == expected.size());
+            }
+        } finally {
             server.stop(0);
         }
     }
@@ -377,7 +443,7 @@ class WebhookDeliveryIT {
                 Duration.ofSeconds(5));
         try (Delivery delivery = new Delivery(List.of(dead, alive), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-d", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(healthy.get()).isEqualTo(expected));
         } finally {
             server.stop(0);
@@ -410,7 +476,7 @@ class WebhookDeliveryIT {
                      ConsumerConfig.GROUP_ID_CONFIG, "it-alerts-dlq",
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             dlq.subscribe(List.of("alerts.dlq"));
             final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
             // node-0..3 fire twice each; send_resolved is false; node-1's alerts are refused (400).
@@ -458,7 +524,7 @@ class WebhookDeliveryIT {
         try (CapturedLogs logs = new CapturedLogs();
              Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-h", "alerts-h.dlq", "http://vigil:8080",
                      new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), registry)) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             // Registered at 0 as the delivery is set up: wait for the restart itself.
             await().atMost(Duration.ofSeconds(60)).until(() -> registry.get("vigil.delivery.restarts")
                     .tag("receiver", "strict").counter().count() >= 1);
@@ -521,7 +587,7 @@ class WebhookDeliveryIT {
         try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-g", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(10)),
                 new SimpleMeterRegistry())) {
-            delivery.start();
+            startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(received).containsExactlyInAnyOrderElementsOf(others));
             assertThat(poisonedAttempts.get()).isGreaterThanOrEqualTo(1);
