@@ -64,6 +64,21 @@ public record Rule(
     }
 
     /**
+     * Whether {@code other}'s baselines serve this rule: built from the same points (selector, aggregate, window, step)
+     * the same way (for deviation, the same baseline length and method). z, direction, {@code for} and the like only
+     * judge a baseline; a baseline of averages compared with sums would fire, and a firing alert learns nothing.
+     */
+    public boolean sameBaselines(final Rule other) {
+        final boolean sameCondition = condition instanceof Condition.Deviation d
+                ? other.condition instanceof Condition.Deviation o && d.baseline().equals(o.baseline())
+                        && d.method() == o.method()
+                : condition.kind().equals(other.condition.kind());
+        return group.equals(other.group) && alert.equals(other.alert) && selector.equals(other.selector)
+                && aggregate == other.aggregate && window.equals(other.window) && every.equals(other.every)
+                && sameCondition;
+    }
+
+    /**
      * Whether {@code other}'s alerts are this rule's: the same name and the same labels, so the same fingerprints.
      */
     public boolean sameAlerts(final Rule other) {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RulesChangedWhileStoppedIT {
 
     private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
-    private static final String REASON = "its rule was removed, or its labels changed, while Vigil was stopped";
+    private static final String REASON = "its rule was removed, or its labels or selector changed, since this task"
+            + " last ran (a deploy, or another instance running other rules)";
 
     @TempDir
     static Path dir;

@@ -323,10 +323,10 @@ class TaskEvaluatorTest {
     }
 
     /**
-     * A reload that changes an absent rule resolves its firing alert; fired again by the new definition, the alert
-     * starts when that definition found the series silent, not when the silence began (it came back with the resolved
-     * one's startsAt, so its events repeated that one's Idempotency-Key and receivers dropping duplicates kept it
-     * resolved). A rule the reload leaves unchanged keeps its alert as it was.
+     * A reload that changes an absent rule but for its name and labels keeps its firing alert. One that removes it
+     * resolves the alert; added back, the rule fires again from when its new definition found the series silent, not
+     * from when the silence began (it came back with the resolved one's startsAt, so its events repeated that one's
+     * Idempotency-Key and receivers dropping duplicates kept it resolved).
      */
     @Test
     void anAbsentAlertFiredAgainAfterAReloadStartsWhenItsNewDefinitionFoundTheSilence() {
@@ -341,9 +341,14 @@ class TaskEvaluatorTest {
             out.addAll(e.advance().transitions());
         }
         assertThat(describe(out)).containsExactly("FIRING@80"); // silent from 50 s, after 30 s
+        assertThat(e.reload(index(absentRule(Duration.ofMinutes(5)))).transitions()).as("changed: kept").isEmpty();
 
-        final List<AlertTransition> reloaded = new ArrayList<>(e.reload(index(absentRule(Duration.ofMinutes(5))))
-                .transitions());
+        // Removed, the series kept by a rule that still watches it, then added back.
+        final Rule keeper = new Rule("g", "Huge", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
+                Duration.ofSeconds(10), Duration.ofSeconds(10), new Condition.Threshold(true, 1e9, OptionalDouble.empty()),
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 9);
+        final List<AlertTransition> reloaded = new ArrayList<>(e.reload(index(keeper)).transitions());
+        reloaded.addAll(e.reload(index(keeper, gone)).transitions());
         for (long t = 210 * S; t <= 230 * S; t += 10 * S) {
             e.clock().onWatermark("p0", t);
             reloaded.addAll(e.advance().transitions());
