@@ -17,7 +17,9 @@ import java.util.Set;
  * copied to {@code instance} when there is no {@code instance}). Characters a Prometheus name cannot hold become
  * {@code _}, as Telegraf's Prometheus serializer does. String and boolean fields are not numbers: they are skipped and
  * counted, not rejected. A line without a timestamp takes the Kafka record's (a line of a replayed file, which has
- * none, is {@code missing_timestamp}). A bad line is rejected alone and whole, with its number: nothing of it is used, not even its good fields; the other lines of the record still count.
+ * none, is {@code missing_timestamp}, which {@code vigil replay} counts apart from what {@code run} would
+ * dead-letter). A bad line is rejected alone and whole, with its number: nothing of it is used, not even its good
+ * fields; the other lines of the record still count.
  * A tag or a field given twice makes a bad line, and so do two keys that make one name ({@code a-b}, {@code a_b}).
  * Comment lines ({@code #} first, as InfluxDB has them) and blank lines are skipped. A record of nothing else but at
  * least one comment holds nothing to do: it decodes to no datapoint and no rejection, and is not dead-lettered (a
@@ -59,6 +61,12 @@ final class LineProtocolDecoder {
      */
     private record Field(String name, Double number) {
     }
+
+    /**
+     * The problem of a line without a timestamp whose record has no time to give it (a line {@code vigil replay}
+     * reads): {@code run}, whose Kafka records have one, would take it instead ({@link Rejection#forWantOfRecordTime}).
+     */
+    static final String NO_RECORD_TIME = "no timestamp, and a replayed line has no record time to take instead";
 
     private final DatapointValidator validator;
     private final TimestampPrecision precision;
@@ -219,8 +227,7 @@ final class LineProtocolDecoder {
             throw new LineSyntaxException("unexpected '" + c.peek() + "'", c.index());
         }
         if (!stamped && !recordTimestamps) {
-            out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP,
-                    "no timestamp, and a replayed line has no record time to take instead").onLine(lineNumber));
+            out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP, NO_RECORD_TIME).onLine(lineNumber));
             return;
         }
         if (!tags.containsKey("instance") && tags.containsKey("host")) {
