@@ -70,9 +70,10 @@ final class ReplayCommand implements Callable<Integer> {
         err.printf("replayed %d record(s): %d alert event(s)%n", summary.lines(), summary.alertEvents());
         if (summary.deadLetters() > 0 || !summary.rejectedByReason().isEmpty()) {
             // A rejection is of a datapoint, a line protocol line or a Telegraf metric or field, as its words say;
-            // "late" counts datapoints. "rejected datapoints" counted lines and metrics as datapoints.
-            err.printf("skipped %d record(s) that run would dead-letter; rejections by reason (late: datapoints"
-                    + " dropped):", summary.deadLetters());
+            // "late" counts datapoints. "rejected datapoints" counted lines and metrics as datapoints. The words for
+            // late come only with late points: without them they named a count that was not there.
+            err.printf("skipped %d record(s) that run would dead-letter; rejections by reason%s:", summary.deadLetters(),
+                    summary.rejectedByReason().containsKey(ReplayPipeline.LATE) ? " (late: datapoints dropped)" : "");
             for (Map.Entry<String, Long> e : summary.rejectedByReason().entrySet()) {
                 err.printf(" %s=%d", e.getKey(), e.getValue());
             }

@@ -246,6 +246,35 @@ class CommandLineTest {
                 .contains("skipped 1 line protocol line(s) without a timestamp");
     }
 
+    /** The summary's words for late points come with late points only; they were printed whatever was skipped. */
+    @Test
+    void replaysSummaryExplainsLateOnlyWhenPointsWereLate() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("hot.yaml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Hot
+                        series: cpu_usage_user
+                        threshold: {above: 50}
+                """);
+        final String late = "{\"name\":\"cpu_usage_user\",\"labels\":{},\"value\":1,\"timestamp\":\"%s\"}\n";
+        final Path input = Files.writeString(dir.resolve("late.jsonl"), late.formatted("2022-06-21T06:30:00Z")
+                + late.formatted("2022-06-21T06:40:00Z") + late.formatted("2022-06-21T06:30:10Z") + "not a point\n");
+        final CommandRun withLate = vigil("replay", "--rules", rules.toString(), "--input", input.toString(),
+                "--output", dir.resolve("late-events.jsonl").toString());
+        assertThat(withLate.exit()).isZero();
+        assertThat(withLate.err()).contains("skipped 1 record(s) that run would dead-letter; rejections by reason"
+                + " (late: datapoints dropped): invalid_line=1 late=1");
+
+        final Path onTime = Files.writeString(dir.resolve("on-time.jsonl"), late.formatted("2022-06-21T06:30:00Z")
+                + "not a point\n");
+        final CommandRun withoutLate = vigil("replay", "--rules", rules.toString(), "--input", onTime.toString(),
+                "--output", dir.resolve("on-time-events.jsonl").toString());
+        assertThat(withoutLate.exit()).isZero();
+        assertThat(withoutLate.err()).contains("skipped 1 record(s) that run would dead-letter; rejections by reason:"
+                + " invalid_line=1" + System.lineSeparator()).doesNotContain("late");
+    }
+
     /** {@code vigil replay} of {@code input} in {@code format}, its events written to a file of the temp dir. */
     private CommandRun replay(final Path rules, final Path input, final String format) {
         return vigil("replay", "--rules", rules.toString(), "--input", input.toString(), "--format", format,
