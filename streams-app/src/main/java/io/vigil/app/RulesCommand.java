@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
 import java.nio.file.Files;
@@ -54,10 +55,12 @@ final class RulesCommand {
                 return 1;
             }
             final LoadResult result = RuleLoader.load(ruleFiles);
+            // A directory holding no rule file (mistyped, or not filled yet) loads as nothing to check: it passed as
+            // "ok: 0 group(s), 0 rule(s)".
+            final List<RuleProblem> problems = new ArrayList<>();
+            RuleFiles.directoriesWithoutRuleFiles(ruleFiles).forEach(d -> problems.add(RuleFiles.withoutRuleFiles(d)));
             // Rules that load but can never page under the configuration (run refuses them at start).
-            final List<RuleProblem> problems = result.ok()
-                    ? ForgetCheck.problems(result.ruleSet(), cfg.forget())
-                    : result.problems();
+            problems.addAll(result.ok() ? ForgetCheck.problems(result.ruleSet(), cfg.forget()) : result.problems());
             if (!problems.isEmpty()) {
                 problems.forEach(p -> spec.commandLine().getErr().println(p));
                 spec.commandLine().getErr().println(problems.size() + " problem(s) found");
@@ -70,8 +73,22 @@ final class RulesCommand {
         }
     }
 
-    /** Loads rules for an engine, printing the problems and failing when there are any. */
+    /**
+     * Loads rules for an engine, printing the problems and failing when there are any; a directory holding no rule
+     * file is one ({@code replay} or {@code demo} of no rules would evaluate nothing, and say nothing of why).
+     */
     static io.vigil.rules.RuleSet loadOrFail(final List<Path> paths, final CommandLine cmd) {
+        final List<RuleProblem> empty = RuleFiles.directoriesWithoutRuleFiles(paths).stream()
+                .map(RuleFiles::withoutRuleFiles).toList();
+        if (!empty.isEmpty()) {
+            empty.forEach(cmd.getErr()::println);
+            throw new InvalidRulesException(empty.size());
+        }
+        return loadOrFailAllowingEmptyDirectories(paths, cmd);
+    }
+
+    /** As {@link #loadOrFail}, a directory without rule files loading as no rules: {@code run}'s, which warns. */
+    static io.vigil.rules.RuleSet loadOrFailAllowingEmptyDirectories(final List<Path> paths, final CommandLine cmd) {
         final LoadResult result = RuleLoader.load(paths);
         if (!result.ok()) {
             for (RuleProblem p : result.problems()) {

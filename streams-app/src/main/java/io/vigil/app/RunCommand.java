@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vigil.evaluation.LiveRules;
+import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,7 +135,12 @@ final class RunCommand implements Callable<Integer> {
         }
         checkBrokerPort(cfg);
         final var receivers = loaded.receivers();
-        final RuleSet ruleSet = RulesCommand.loadOrFail(List.of(cfg.rulesPath()), spec.commandLine());
+        // A rules directory without rule files starts, warned of: the hot reload takes the first ones put there (a
+        // git-sync sidecar or a config tool that fills it after the start), where a refusal would be a crash loop
+        // until then. `rules validate` and `replay`, which nothing fills later, refuse it.
+        final RuleSet ruleSet = RulesCommand.loadOrFailAllowingEmptyDirectories(List.of(cfg.rulesPath()),
+                spec.commandLine());
+        final Optional<String> noRuleFiles = noRuleFilesWarning(cfg.rulesPath());
         ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UnrecordedStreamsMetrics.applyTo(registry, cfg);
@@ -190,6 +197,7 @@ final class RunCommand implements Callable<Integer> {
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
                 ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), 2 * RELOAD_CHECK.toSeconds());
+        noRuleFiles.ifPresent(warning -> out.printf("  WARNING: %s%n", warning));
         out.printf("  Kafka:   %s%s%n", cfg.bootstrapServers().orElse(""), broker != null ? " (embedded broker, data in "
                 + dataDir.resolve("kafka") + ")" : "");
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(", ",
@@ -214,6 +222,7 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
         log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),
                 HttpEndpoints.authority(cfg.httpBind(), http.port()));
+        noRuleFiles.ifPresent(warning -> log().warn(warning));
         // Running: from here on stop() closes every part, in the order that loses nothing.
         started.clear();
         stopRequested.await();
@@ -377,5 +386,18 @@ final class RunCommand implements Callable<Integer> {
      */
     private static EmbeddedKafka startEmbedded(final Path dir) {
         return EmbeddedBrokerPort.start(dir, EMBEDDED_PORT);
+    }
+
+    /**
+     * What {@code run} warns of, in its banner and log, when the rules path is a directory holding no rule file: it
+     * starts all the same (the hot reload takes the first file put there), but evaluates nothing until then.
+     */
+    static Optional<String> noRuleFilesWarning(final Path rulesPath) {
+        if (RuleFiles.directoriesWithoutRuleFiles(List.of(rulesPath)).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("rules.path " + rulesPath + " holds no rule file (" + RuleFiles.NAMES
+                + "): nothing is evaluated until one is put there (a reload takes it within "
+                + 2 * RELOAD_CHECK.toSeconds() + "s)");
     }
 }

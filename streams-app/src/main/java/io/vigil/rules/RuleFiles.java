@@ -50,7 +50,34 @@ public final class RuleFiles {
         }
     }
 
+    /** The names a directory's rule files have, as messages about a directory without any say them. */
+    public static final String NAMES = "*.yaml, *.yml; not *.test.yaml, *.test.yml, nor names starting with '.'";
+
     private RuleFiles() {
+    }
+
+    /**
+     * The directories among {@code paths} under which {@link #list} finds no rule file and nothing it cannot read: a
+     * mistyped or not yet filled rules directory, which loads as no rules at all. The commands say so, each in its
+     * way ({@code rules validate} and {@code replay} refuse it, {@code run} warns); loading itself accepts it, so that
+     * a hot reload may add the first rules.
+     */
+    public static List<Path> directoriesWithoutRuleFiles(final List<Path> paths) {
+        final List<Path> empty = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                final Listing listing = list(List.of(path));
+                if (listing.files().isEmpty() && listing.problems().isEmpty()) {
+                    empty.add(path);
+                }
+            }
+        }
+        return empty;
+    }
+
+    /** The problem of a directory without rule files ({@link #directoriesWithoutRuleFiles}), naming what it lacks. */
+    public static RuleProblem withoutRuleFiles(final Path directory) {
+        return new RuleProblem(directory.toString(), 1, 1, "is a directory without rule files (" + NAMES + ")");
     }
 
     /** Lists the rule files of every path, in order; never throws for what the file system holds. */

@@ -320,6 +320,42 @@ class CommandLineTest {
                 .isEqualTo("vigil: --datapoints: must be at least 1, not -5" + System.lineSeparator());
     }
 
+    /**
+     * A rules directory holding no rule file (mistyped, or not filled yet) passed {@code rules validate} as "ok: 0
+     * group(s), 0 rule(s)", and {@code replay} ran no rules, exit 0. Both refuse it, naming the names looked for, as
+     * invalid rules (exit 1); {@code run}, whose hot reload may add the first rules, starts and warns.
+     */
+    @Test
+    void aRulesDirectoryWithoutRuleFilesIsRefusedByValidateAndReplayAndWarnedOfByRun() throws Exception {
+        final Path rules = Files.createDirectory(dir.resolve("rules"));
+        // Neither a rule test nor a hidden file is a rule file.
+        Files.writeString(rules.resolve("nodes.test.yaml"), "rule_files: [nodes.yaml]\ntests: []\n");
+        Files.writeString(rules.resolve(".draft.yaml"), "groups: []\n");
+        final String said = rules + ":1:1: is a directory without rule files (*.yaml, *.yml; not *.test.yaml,"
+                + " *.test.yml, nor names starting with '.')";
+
+        final CommandRun validate = vigil("rules", "validate", rules.toString());
+        assertThat(validate.exit()).isEqualTo(1);
+        assertThat(validate.out()).isEmpty();
+        assertThat(validate.err()).isEqualTo(said + System.lineSeparator() + "1 problem(s) found"
+                + System.lineSeparator());
+        final CommandRun besideRules = vigil("rules", "validate", ROOT.resolve("rules").toString(), rules.toString());
+        assertThat(besideRules.exit()).isEqualTo(1);
+        assertThat(besideRules.err()).contains(said);
+
+        final CommandRun replay = vigil("replay", "--rules", rules.toString(), "--input",
+                ROOT.resolve("samples/backend-incident.jsonl").toString());
+        assertThat(replay.exit()).isEqualTo(1);
+        assertThat(replay.out()).isEmpty();
+        assertThat(replay.err()).startsWith(said + System.lineSeparator()).doesNotContain("\tat ");
+
+        assertThat(RunCommand.noRuleFilesWarning(rules)).hasValue("rules.path " + rules + " holds no rule file"
+                + " (*.yaml, *.yml; not *.test.yaml, *.test.yml, nor names starting with '.'): nothing is evaluated"
+                + " until one is put there (a reload takes it within 10s)");
+        assertThat(RunCommand.noRuleFilesWarning(ROOT.resolve("rules"))).isEmpty();
+        assertThat(RunCommand.noRuleFilesWarning(ROOT.resolve("rules/hosts.yaml"))).isEmpty();
+    }
+
     /** An unset variable in {@code --rules "$RULES"} loaded the working directory's every rule file. */
     @Test
     void anEmptyPathIsAUsageError() {
