@@ -26,7 +26,8 @@ final class RulesTestCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR",
-            description = "Rule test files (e.g. rules/*.test.yaml), or directories: their *.test.yaml files.")
+            description = "Rule test files (e.g. rules/*.test.yaml), or directories: the *.test.yaml and *.test.yml"
+                    + " files under them, hidden ones left out.")
     private List<Path> files;
 
     @Override

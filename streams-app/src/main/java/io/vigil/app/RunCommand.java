@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 
 /** {@code vigil run}: the engine, on an external Kafka cluster or an embedded single-node broker. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the engine. Without bootstrap servers it starts an embedded Kafka broker (data in ./data/kafka).")
+        description = "Run the engine. Without bootstrap servers it starts an embedded Kafka broker, its data in"
+                + " kafka/ of --data-dir.")
 final class RunCommand implements Callable<Integer> {
 
     static final int EMBEDDED_PORT = 9092;
@@ -43,17 +44,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml")
     private Path config;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka cluster to use.")
+    // The defaults of the options that a key of vigil.yaml or its variable also sets are said as such: "(default
+    // 8080)" was not what --http-port took where http.port or VIGIL_HTTP_PORT said otherwise.
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka cluster to use"
+            + " (default: kafka.bootstrap.servers of --config, or VIGIL_BOOTSTRAP_SERVERS; else an embedded broker).")
     private String bootstrapServers;
 
-    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080).")
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port, 0 for a free one (default:"
+            + " http.port of --config, or VIGIL_HTTP_PORT; else 8080).")
     private Integer httpPort;
 
     @Option(names = "--broker-port", paramLabel = "PORT", description = "The embedded broker's port (default: the"
             + " port of its first start, 9092 if it was free then, else a free one).")
     private Integer brokerPort;
 
-    @Option(names = "--rules", paramLabel = "DIR_OR_FILE", description = "Rules (default: rules.path, rules/).")
+    @Option(names = "--rules", paramLabel = "DIR_OR_FILE", description = "Rule file or directory (default:"
+            + " rules.path of --config, or VIGIL_RULES_PATH; else rules/).")
     private Path rules;
 
     @Option(names = "--data-dir", defaultValue = "data", paramLabel = "DIR",
@@ -61,7 +67,8 @@ final class RunCommand implements Callable<Integer> {
     private Path dataDir;
 
     @Option(names = "--log-format", paramLabel = "text|json",
-            description = "Log lines on stderr: text (default) or json, one object per line (log.format).")
+            description = "Log lines on stderr: text, or json, one object per line (default: log.format of"
+                    + " --config, or VIGIL_LOG_FORMAT; else text).")
     private String logFormat;
 
     /**

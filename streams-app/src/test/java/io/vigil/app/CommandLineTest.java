@@ -404,6 +404,32 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * Help says where a default comes from when configuration can change it, and names real variables: run's said
+     * "--http-port ... (default 8080)" whatever http.port or VIGIL_HTTP_PORT said, and "data in ./data/kafka" whatever
+     * --data-dir; rules test's named only *.test.yaml files of a directory, where *.test.yml run too.
+     */
+    @Test
+    void helpSaysWhereDefaultsComeFromAndEveryTestFileName() {
+        final String run = vigil("run", "--help").out().replaceAll("\\s+", " ");
+        assertThat(run).doesNotContain("default 8080").doesNotContain("./data/kafka")
+                .contains("its data in kafka/ of --data-dir")
+                .contains("(default: http.port of --config, or VIGIL_HTTP_PORT; else 8080)")
+                .contains("(default: rules.path of --config, or VIGIL_RULES_PATH; else rules/)")
+                .contains("(default: log.format of --config, or VIGIL_LOG_FORMAT; else text)")
+                .contains("VIGIL_BOOTSTRAP_SERVERS");
+        // The variables named are the ones read.
+        final VigilConfig set = ConfigLoader.load(null, java.util.Map.of("VIGIL_HTTP_PORT", "18081",
+                "VIGIL_RULES_PATH", "elsewhere/", "VIGIL_LOG_FORMAT", "json", "VIGIL_BOOTSTRAP_SERVERS", "k:19093"));
+        assertThat(set.httpPort()).isEqualTo(18_081);
+        assertThat(set.rulesPath()).isEqualTo(Path.of("elsewhere/"));
+        assertThat(set.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(set.bootstrapServers()).hasValue("k:19093");
+
+        assertThat(vigil("rules", "test", "--help").out().replaceAll("\\s+", " "))
+                .contains("the *.test.yaml and *.test.yml files under them");
+    }
+
     /** Every command's -V, which every command's help lists, prints the version; a subcommand's printed nothing. */
     @Test
     void everyCommandPrintsTheVersion() {
