@@ -58,6 +58,9 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
 
+    /** {@code http.port}'s default, and the port of the default {@code http.external_url}. */
+    static final int DEFAULT_HTTP_PORT = 8080;
+
     /** One configuration key: its name, default (as text) and a description for errors and docs. */
     private record Key(String name, String defaultValue, String doc) {
     }
@@ -83,7 +86,7 @@ public final class ConfigLoader {
             new Key("ingest.max_labels", "64", "datapoints with more labels are rejected"),
             new Key("ingest.max_label_name_length", "128", "datapoints with a longer label name are rejected"),
             new Key("ingest.max_label_value_length", "2048", "datapoints with a longer label value are rejected"),
-            new Key("http.port", "8080", "HTTP port"),
+            new Key("http.port", Integer.toString(DEFAULT_HTTP_PORT), "HTTP port"),
             new Key("http.bind", "127.0.0.1", "HTTP bind address"),
             new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"),
             new Key("http.bearer_token_env", "", "environment variable holding the token the HTTP API requires"),

@@ -62,7 +62,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (output != null) {
             refuseToOverwriteWhatIsRead();
         }
-        final VigilConfig cfg = ConfigLoader.load(config, System.getenv());
+        final VigilConfig cfg = linksWithoutPortZero(ConfigLoader.load(config, System.getenv()));
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
         final Replay.Summary summary = replay(ruleSet, cfg, lines);
@@ -94,6 +94,16 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    /**
+     * The configuration with a port to link to where {@code http.port} is 0: {@code run} links to the port it bound,
+     * but a replay binds none, and its events' generatorURL named {@code http://localhost:0/rules/...}, which no one
+     * can open. The default port is taken instead, as {@code run} on it would be reached ({@code :0} of an
+     * {@code http.external_url} replaced the same way); any other port, or an external URL with none, is kept.
+     */
+    static VigilConfig linksWithoutPortZero(final VigilConfig cfg) {
+        return RunCommand.onBoundPort(cfg, ConfigLoader.DEFAULT_HTTP_PORT);
     }
 
     /**

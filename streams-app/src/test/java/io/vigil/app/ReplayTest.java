@@ -111,6 +111,28 @@ class ReplayTest {
     }
 
     /**
+     * {@code VIGIL_HTTP_PORT=0}: run links to the port it binds, a replay binds none, and its generatorURLs named
+     * {@code http://localhost:0/rules/...}. They name the default port, as the default external URL does; a port of
+     * the external URL's own is kept.
+     */
+    @Test
+    void onPortZeroTheEventsLinkToTheDefaultPort() throws Exception {
+        final VigilConfig portZero = ReplayCommand.linksWithoutPortZero(ConfigLoader.load(null,
+                Map.of("VIGIL_HTTP_PORT", "0")));
+        assertThat(portZero.externalUrl()).isEqualTo("http://localhost:8080");
+        final List<String> events = new ArrayList<>();
+        Replay.run(rules, portZero, List.of(Path.of("..", "samples", "backend-incident.jsonl")),
+                json -> events.add(new String(json, StandardCharsets.UTF_8)));
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e)
+                .contains("\"generatorURL\":\"http://localhost:8080/rules/").doesNotContain("localhost:0"));
+
+        assertThat(ReplayCommand.linksWithoutPortZero(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "0",
+                "VIGIL_HTTP_EXTERNAL_URL", "http://vigil-1:9000"))).externalUrl()).isEqualTo("http://vigil-1:9000");
+        final VigilConfig fixed = ConfigLoader.load(null, Map.of("VIGIL_HTTP_PORT", "8081"));
+        assertThat(ReplayCommand.linksWithoutPortZero(fixed).externalUrl()).isEqualTo("http://localhost:8081");
+    }
+
+    /**
      * A point of a rule's metric that the rule does not select, first in the input: nothing is evaluated yet, so it
      * is not late. It was counted as late (the unset evaluated-through time less the grace wrapped round), and a rule
      * test whose first series was such a look-alike failed with "input samples were refused by ingest: late=1".
