@@ -39,4 +39,26 @@ class RuleTestRepositoryTest {
         assertThat(exit).as(out.toString()).isZero();
         assertThat(err.toString()).isEmpty();
     }
+
+    /**
+     * The README's rule test, saved where it says beside the rule file it names, passes against the shipped rules.
+     * rules.md's example names backend.yaml and gives node-7 alone, which fails: the rule is in backend-peers.yaml and
+     * an outlier judges a group of at least min_peers (5) series.
+     */
+    @Test
+    void theReadmesRuleTestPasses(@org.junit.jupiter.api.io.TempDir final Path dir) throws IOException {
+        final String readme = Files.readString(ROOT.resolve("README.md"));
+        final int intro = readme.indexOf("A rule test of `NodeTrafficFarBelowPeers`");
+        assertThat(intro).as("the README's rule test").isNotNegative();
+        final int from = readme.indexOf("```yaml\n", intro) + "```yaml\n".length();
+        final String test = readme.substring(from, readme.indexOf("```", from));
+        assertThat(test).startsWith("rule_files: [backend-peers.yaml]");
+        Files.copy(ROOT.resolve("rules/backend-peers.yaml"), dir.resolve("backend-peers.yaml"));
+        final Path file = Files.writeString(dir.resolve("traffic.test.yaml"), test);
+
+        final CommandRun run = CommandRun.vigil("rules", "test", file.toString());
+
+        assertThat(run.out()).isEqualTo("1 passed, 0 failed" + System.lineSeparator());
+        assertThat(run.exit()).isZero();
+    }
 }
