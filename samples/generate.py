@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Writes samples/backend-incident.jsonl: 40 minutes of a 6-node backend and its database at 10 s resolution, in
-Vigil's native JSON (the prometheus-kafka-adapter shape), with three incidents and a few bad records:
-  06:20-06:26  node-04 CPU pinned near 97 %               -> NodeCpuSaturated
-  06:25-       node-05 leaves the load balancer (traffic ~0) -> NodeTrafficCollapsed
-  06:30-06:34  db-1 connections surge to ~500, CPU to ~95 % -> DatabaseConnectionsSurge, DatabaseCpuHigh
+Vigil's native JSON (the prometheus-kafka-adapter shape), with three incidents and three bad records.
+`./vigil replay --rules rules/ --input samples/backend-incident.jsonl` gives 15 alert events, six alerts (pending,
+firing at the time shown, resolved at the time shown; DatabaseConnectionsAnomalous has no `for`, so no pending):
+  06:20-06:26  node-04 CPU pinned near 97 %                  -> NodeCpuSaturated 06:21:50-06:26:50
+  06:25-       node-05 leaves the load balancer (traffic ~0) -> NodeTrafficFarBelowPeers 06:27:50- and
+                                                                NodeTrafficCollapsed 06:28:40-, firing at the end
+  06:30-06:34  db-1 connections surge to ~500, CPU to ~95 %  -> DatabaseConnectionsSurge 06:30:30-06:34:50,
+                                                                DatabaseConnectionsAnomalous 06:31:00-06:36:00,
+                                                                DatabaseCpuHigh 06:31:10-06:34:40
+and skips the bad records, counted on stderr: a value "high" (invalid_value), a line of Prometheus' text format
+(invalid_line) and a datapoint without a timestamp (missing_timestamp).
 Deterministic (fixed seed), so the file and the alerts it yields never change."""
 import json, random
 from datetime import datetime, timedelta, timezone
