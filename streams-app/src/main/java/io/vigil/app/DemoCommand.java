@@ -241,10 +241,10 @@ final class DemoCommand implements Callable<Integer> {
             server.start();
             final WebhookReceiver receiver = new WebhookReceiver("demo-pager", URI.create("http://127.0.0.1:"
                     + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(),
-                    Optional.empty(), Duration.ofSeconds(5));
+                    Optional.empty(), Duration.ofSeconds(5), WebhookReceiver.DEFAULT_MAX_IN_FLIGHT,
+                    new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)));
             this.delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", bootstrap), config.alertsTopic(),
-                    TopicSetup.alertsDeadLetterTopic(config), config.externalUrl(),
-                    new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), new SimpleMeterRegistry());
+                    TopicSetup.alertsDeadLetterTopic(config), config.externalUrl(), new SimpleMeterRegistry());
             delivery.start();
         }
 

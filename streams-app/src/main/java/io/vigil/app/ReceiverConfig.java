@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.delivery.AlertmanagerReceiver;
+import io.vigil.delivery.RetryPolicy;
 import io.vigil.delivery.WebhookReceiver;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.KeySuggestion;
@@ -30,7 +31,8 @@ final class ReceiverConfig {
     /** A thread each: more than a receiver would take at once from one sender. */
     private static final int MAX_IN_FLIGHT = 64;
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "send_resolved", "bearer_token_file",
-            "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout", "max_in_flight");
+            "bearer_token_env", "hmac_secret_env", "hmac_secret_file", "timeout", "max_in_flight", "min_backoff",
+            "max_backoff");
     /**
      * The longest request timeout: a receiver that takes longer is down, and a send holds one of max_in_flight slots
      * for as long as it waits.
@@ -42,6 +44,14 @@ final class ReceiverConfig {
      */
     private static final Duration SHORTEST_RESEND = Duration.ofSeconds(1);
     private static final Duration LONGEST_RESEND = Duration.ofHours(1);
+    /**
+     * The backoff's bounds. Below 100ms a failing receiver gets several attempts per alert in its first second (the
+     * burst a backoff is there to spare it); a first wait above 10m, or a longest above 1h, leaves a page that long
+     * after the receiver is back (a Retry-After is bounded by max_backoff too).
+     */
+    private static final Duration SHORTEST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration LONGEST_MIN_BACKOFF = Duration.ofMinutes(10);
+    private static final Duration LONGEST_MAX_BACKOFF = Duration.ofHours(1);
 
     /** A metric-style name, then the matchers: group 1 the name, group 2 what follows its '{'. */
     private static final java.util.regex.Pattern NAME_BEFORE_MATCHERS =
@@ -169,13 +179,44 @@ final class ReceiverConfig {
                     .orElse(Duration.ofSeconds(5)));
             final Integer maxInFlight = read(() -> text(webhook, "max_in_flight", w)
                     .map(v -> maxInFlight(v, w + ".max_in_flight")).orElse(WebhookReceiver.DEFAULT_MAX_IN_FLIGHT));
+            final RetryPolicy retry = retry(webhook, w);
             final Optional<WebhookReceiver.Secret> bearer = read(() -> secret(webhook, "bearer_token_env",
                     "bearer_token_file", w, env));
             final Optional<WebhookReceiver.Secret> hmac = read(() -> secret(webhook, "hmac_secret_env",
                     "hmac_secret_file", w, env));
             if (problems.isEmpty()) {
-                webhooks.add(new WebhookReceiver(name, uri, match, sendResolved, bearer, hmac, timeout, maxInFlight));
+                webhooks.add(new WebhookReceiver(name, uri, match, sendResolved, bearer, hmac, timeout, maxInFlight,
+                        retry));
             }
+        }
+
+        /**
+         * A webhook's {@code min_backoff} and {@code max_backoff}, each defaulting to {@link RetryPolicy#DEFAULT}'s, or
+         * null with the problems collected. A max_backoff below min_backoff is said at the key written (max_backoff
+         * when both are), naming the other's value: which of the two to change is the operator's choice.
+         */
+        private RetryPolicy retry(final Map<String, Object> webhook, final String w) {
+            final Optional<String> minText = read(() -> text(webhook, "min_backoff", w));
+            final Optional<String> maxText = read(() -> text(webhook, "max_backoff", w));
+            final Optional<Duration> min = minText == null ? null : read(() -> minText
+                    .map(v -> duration(v, SHORTEST_BACKOFF, LONGEST_MIN_BACKOFF, w + ".min_backoff")));
+            final Optional<Duration> max = maxText == null ? null : read(() -> maxText
+                    .map(v -> duration(v, SHORTEST_BACKOFF, LONGEST_MAX_BACKOFF, w + ".max_backoff")));
+            if (min == null || max == null) {
+                return null;
+            }
+            final Duration first = min.orElse(RetryPolicy.DEFAULT.initial());
+            final Duration longest = max.orElse(RetryPolicy.DEFAULT.max());
+            if (longest.compareTo(first) < 0) {
+                problems.add(max.isPresent()
+                        ? w + ".max_backoff: '" + maxText.get() + "' is shorter than min_backoff ("
+                                + minText.map(v -> "'" + v + "'").orElse("the default " + DurationSyntax.format(first))
+                                + "); max_backoff bounds every wait"
+                        : w + ".min_backoff: '" + minText.get() + "' is longer than max_backoff (the default "
+                                + DurationSyntax.format(longest) + "); set max_backoff too");
+                return null;
+            }
+            return new RetryPolicy(first, longest);
         }
 
         /**

@@ -191,8 +191,7 @@ final class RunCommand implements Callable<Integer> {
         final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
         final io.vigil.delivery.Delivery delivery = started(new io.vigil.delivery.Delivery(receivers.webhooks(),
                 receivers.alertmanagers(), clientProps,
-                cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(),
-                io.vigil.delivery.RetryPolicy.DEFAULT, registry));
+                cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(), registry));
         delivery.start(startedAt);
         readiness.set(engine.readiness());
         http.serveApi(new AlertsApi(engine, liveRules,

@@ -7,7 +7,6 @@ import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
 import io.vigil.alerts.Fingerprint;
 import io.vigil.delivery.Delivery;
-import io.vigil.delivery.RetryPolicy;
 import io.vigil.delivery.WebhookReceiver;
 import io.vigil.model.Labels;
 import java.io.IOException;
@@ -88,7 +87,7 @@ public final class DeliveryStorm {
                 + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(30), maxInFlight);
         try (Delivery delivery = new Delivery(List.of(receiver), kafka, topic, deadLetterTopic, "http://vigil:8080",
-                RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                new SimpleMeterRegistry())) {
             delivery.start(Instant.MIN); // the whole storm, written before: a receiver new to it would skip it as history
             if (!all.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the storm was not delivered in 10 minutes");

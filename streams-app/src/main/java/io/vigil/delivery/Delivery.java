@@ -24,27 +24,30 @@ public final class Delivery implements AutoCloseable {
      * @param deadLetterTopic where refused alert events go ({@code alerts.dlq})
      */
     public Delivery(final List<WebhookReceiver> receivers, final Map<String, Object> kafka, final String alertsTopic,
-                    final String deadLetterTopic, final String externalUrl, final RetryPolicy retry,
-                    final MeterRegistry registry) {
-        this(receivers, List.of(), kafka, alertsTopic, deadLetterTopic, externalUrl, retry, registry);
+                    final String deadLetterTopic, final String externalUrl, final MeterRegistry registry) {
+        this(receivers, List.of(), kafka, alertsTopic, deadLetterTopic, externalUrl, registry);
     }
 
+    /**
+     * Each webhook receiver retries, and its delivery restarts, with its own {@link WebhookReceiver#retry()}; an
+     * Alertmanager push, which retries at its next resend, restarts with {@link RetryPolicy#DEFAULT}.
+     */
     public Delivery(final List<WebhookReceiver> receivers, final List<AlertmanagerReceiver> alertmanagers,
                     final Map<String, Object> kafka, final String alertsTopic, final String deadLetterTopic,
-                    final String externalUrl, final RetryPolicy retry, final MeterRegistry registry) {
+                    final String externalUrl, final MeterRegistry registry) {
         final HttpClient http = WebhookSender.httpClient();
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
             metrics.receiver(receiver.name(), true);
             add("vigil-delivery-" + receiver.name(), new Restarting(receiver.name(),
                     () -> new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic, externalUrl,
-                            new WebhookSender(http), retry, metrics, startedAt), retry, metrics));
+                            new WebhookSender(http), metrics, startedAt), receiver.retry(), metrics));
         }
         for (AlertmanagerReceiver am : alertmanagers) {
             metrics.receiver(am.name(), false);
             add("vigil-alertmanager-" + am.name(), new Restarting(am.name(),
                     () -> new AlertmanagerPush(am, kafka, alertsTopic, http, java.time.Clock.systemUTC(), metrics),
-                    retry, metrics));
+                    RetryPolicy.DEFAULT, metrics));
         }
     }
 

@@ -48,8 +48,9 @@ import org.slf4j.event.Level;
  * topic): a crash or restart resumes where delivery stood, and loses nothing. Each receiver has its own threads and
  * group, so one slow or dead receiver holds up no other. Up to {@link WebhookReceiver#maxInFlight()} events are sent
  * at once, those of one alert one after the other ({@link KeyedInFlight}), and an offset is committed once every event
- * before it is done ({@link DeliveredOffsets}). Retries back off exponentially with jitter and honour Retry-After;
- * they go on for as long as the receiver fails, since dropping a page is worse than paging late.
+ * before it is done ({@link DeliveredOffsets}). Retries back off exponentially with jitter, as the receiver's
+ * {@link WebhookReceiver#retry()} says, and honour Retry-After; they go on for as long as the receiver fails, since
+ * dropping a page is worse than paging late.
  */
 final class ReceiverDelivery implements Restarting.Worker {
 
@@ -84,14 +85,14 @@ final class ReceiverDelivery implements Restarting.Worker {
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
-                     final RetryPolicy retry, final DeliveryMetrics metrics, final Instant deliveredSince) {
+                     final DeliveryMetrics metrics, final Instant deliveredSince) {
         this.receiver = receiver;
         this.kafka = Map.copyOf(kafka);
         this.alertsTopic = alertsTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.externalUrl = externalUrl;
         this.sender = sender;
-        this.retry = retry;
+        this.retry = receiver.retry();
         this.metrics = metrics;
         this.deliveredSince = deliveredSince;
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {

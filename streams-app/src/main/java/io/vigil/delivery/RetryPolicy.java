@@ -10,12 +10,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the wait is drawn uniformly from its upper half, [ceiling/2, ceiling]: never shorter than half the ceiling, so
  * retries of a failing receiver stay spread out (full jitter, [0, ceiling], could retry at once, many times).
  *
- * @param initial the first backoff
- * @param max     no wait is longer, whatever the attempt count or a Retry-After header says
+ * A webhook receiver's own ({@code min_backoff}, {@code max_backoff} in cli.md): a receiver behind a rate limit may
+ * want longer waits than one on loopback.
+ *
+ * @param initial the first backoff ({@code min_backoff}), positive
+ * @param max     no wait is longer, whatever the attempt count or a Retry-After header says ({@code max_backoff}), at
+ *                least {@code initial}
  */
 public record RetryPolicy(Duration initial, Duration max) {
 
+    /** {@code min_backoff: 500ms}, {@code max_backoff: 60s}: what a receiver has unless its configuration says. */
     public static final RetryPolicy DEFAULT = new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(60));
+
+    public RetryPolicy {
+        // A zero first backoff would retry at once, in a loop, until the ceiling grew; a max below it would be no bound.
+        if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException("a backoff from " + initial + " to " + max + " is not one: the first"
+                    + " must be at least 1ms and the longest at least the first");
+        }
+    }
 
     /** @param attempt 1 for the first retry */
     Duration backoff(final int attempt) {

@@ -16,10 +16,12 @@ import java.util.Optional;
  * @param hmacSecret   signs the body as {@code X-Vigil-Signature: sha256=HEX}; from a file or the environment
  * @param timeout      per request
  * @param maxInFlight  requests at once at most (an alert's own events are sent one after the other, in order)
+ * @param retry        the backoff between attempts at one event ({@code min_backoff}, {@code max_backoff}), which also
+ *                     bounds a Retry-After, and between restarts of the receiver's delivery
  */
 public record WebhookReceiver(String name, URI url, Optional<SeriesSelector> match, boolean sendResolved,
                               Optional<Secret> bearerToken, Optional<Secret> hmacSecret, Duration timeout,
-                              int maxInFlight) {
+                              int maxInFlight, RetryPolicy retry) {
 
     /** Requests at once unless the configuration says otherwise ({@code max_in_flight}). */
     public static final int DEFAULT_MAX_IN_FLIGHT = 8;
@@ -30,11 +32,18 @@ public record WebhookReceiver(String name, URI url, Optional<SeriesSelector> mat
         }
     }
 
-    /** A receiver with {@link #DEFAULT_MAX_IN_FLIGHT} requests at once at most. */
+    /** A receiver with {@link #DEFAULT_MAX_IN_FLIGHT} requests at once at most and {@link RetryPolicy#DEFAULT}. */
     public WebhookReceiver(final String name, final URI url, final Optional<SeriesSelector> match,
                            final boolean sendResolved, final Optional<Secret> bearerToken,
                            final Optional<Secret> hmacSecret, final Duration timeout) {
         this(name, url, match, sendResolved, bearerToken, hmacSecret, timeout, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** A receiver with {@link RetryPolicy#DEFAULT}. */
+    public WebhookReceiver(final String name, final URI url, final Optional<SeriesSelector> match,
+                           final boolean sendResolved, final Optional<Secret> bearerToken,
+                           final Optional<Secret> hmacSecret, final Duration timeout, final int maxInFlight) {
+        this(name, url, match, sendResolved, bearerToken, hmacSecret, timeout, maxInFlight, RetryPolicy.DEFAULT);
     }
 
     /** A secret value that never shows itself in logs, messages or toString. */

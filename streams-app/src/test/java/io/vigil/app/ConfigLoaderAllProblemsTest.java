@@ -250,6 +250,7 @@ class ConfigLoaderAllProblemsTest {
                       timeout: soon
                       url: "http://pager:99999/hook"
                       retries: 3
+                      max_backoff: 100ms
                   - webhok: {url: "http://b:9000"}
                   - nme: c
                     webhook: {url: "http://c:9000"}
@@ -260,10 +261,12 @@ class ConfigLoaderAllProblemsTest {
                         f + ":4:7: receivers[0].webhook.timeout: 'soon' is not a duration like 5s or 2m",
                         f + ":5:7: receivers[0].webhook.url: port 99999 is not a port from 1 to 65535",
                         f + ":6:7: receivers[0].webhook.retries: unknown key",
-                        f + ":7:5: receivers[1].webhok: unknown key; did you mean 'webhook'?",
-                        f + ":7:5: receivers[1].name: every receiver needs a name",
+                        f + ":7:7: receivers[0].webhook.max_backoff: '100ms' is shorter than min_backoff (the default"
+                                + " 500ms); max_backoff bounds every wait",
+                        f + ":8:5: receivers[1].webhok: unknown key; did you mean 'webhook'?",
+                        f + ":8:5: receivers[1].name: every receiver needs a name",
                         // A mistyped name is not also a missing one.
-                        f + ":8:5: receivers[2].nme: unknown key; did you mean 'name'?"));
+                        f + ":9:5: receivers[2].nme: unknown key; did you mean 'name'?"));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.delivery.RetryPolicy;
 import io.vigil.delivery.WebhookReceiver;
 import java.net.URI;
 import java.nio.file.Files;
@@ -113,6 +114,41 @@ class ReceiverConfigTest {
                 Map.of())).hasMessage("receivers[1].name: 'pager' is the name of another receiver too");
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "p", "match", "{severity=~\"(\"}",
                 "webhook", Map.of("url", "http://x"))), Map.of())).hasMessageStartingWith("receivers[0].match: ");
+    }
+
+    /**
+     * formats.md: retries back off "bounded, configurable". The backoff is each webhook's own, 500ms doubling to 60s
+     * unless it says otherwise; max_backoff also bounds a Retry-After.
+     */
+    @Test
+    void aWebhooksBackoffIsItsOwnAndCheckedAtStart() {
+        assertThat(parse(Map.of("url", "http://x")).retry()).isEqualTo(RetryPolicy.DEFAULT)
+                .isEqualTo(new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(60)));
+        assertThat(parse(Map.of("url", "http://x", "min_backoff", "2s", "max_backoff", "5m")).retry())
+                .isEqualTo(new RetryPolicy(Duration.ofSeconds(2), Duration.ofMinutes(5)));
+        assertThat(parse(Map.of("url", "http://x", "max_backoff", "10s")).retry())
+                .isEqualTo(new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(10)));
+        assertThat(parse(Map.of("url", "http://x", "min_backoff", "1s", "max_backoff", "1s")).retry())
+                .isEqualTo(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "min_backoff", "50ms")))
+                .hasMessage("receivers[0].webhook.min_backoff: '50ms' must be from 100ms to 10m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "min_backoff", "11m", "max_backoff", "1h")))
+                .hasMessage("receivers[0].webhook.min_backoff: '11m' must be from 100ms to 10m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "max_backoff", "2h")))
+                .hasMessage("receivers[0].webhook.max_backoff: '2h' must be from 100ms to 1h");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "max_backoff", "soon")))
+                .hasMessage("receivers[0].webhook.max_backoff: 'soon' is not a duration like 5s or 2m");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "min_backoff", "2s", "max_backoff", "1s")))
+                .hasMessage("receivers[0].webhook.max_backoff: '1s' is shorter than min_backoff ('2s'); max_backoff"
+                        + " bounds every wait");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "max_backoff", "200ms")))
+                .hasMessage("receivers[0].webhook.max_backoff: '200ms' is shorter than min_backoff (the default"
+                        + " 500ms); max_backoff bounds every wait");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "min_backoff", "2m")))
+                .hasMessage("receivers[0].webhook.min_backoff: '2m' is longer than max_backoff (the default 1m); set"
+                        + " max_backoff too");
+        assertThatThrownBy(() -> parse(Map.of("url", "http://x", "max_backof", "2m")))
+                .hasMessage("receivers[0].webhook.max_backof: unknown key; did you mean 'max_backoff'?");
     }
 
     /** Values every request would fail on, refused at start: delivery to such a receiver used to die. */

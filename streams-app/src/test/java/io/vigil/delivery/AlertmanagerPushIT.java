@@ -118,8 +118,7 @@ class AlertmanagerPushIT {
             final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
                     URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofSeconds(1));
             try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
-                    broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT,
-                    new SimpleMeterRegistry())) {
+                    broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080", new SimpleMeterRegistry())) {
                 delivery.start();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                         assertThat(alerts(port)).isEqualTo(Map.of("node-1", "active", "node-2", "active")));

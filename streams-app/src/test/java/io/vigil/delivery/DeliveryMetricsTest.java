@@ -33,8 +33,7 @@ class DeliveryMetricsTest {
                 Optional.empty(), Duration.ofMinutes(1));
         // Set up, not started: no broker is needed.
         try (Delivery delivery = new Delivery(List.of(pager), List.of(am), Map.of("bootstrap.servers", "127.0.0.1:9"),
-                "alerts", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(10), Duration.ofSeconds(1)),
-                registry)) {
+                "alerts", "alerts.dlq", "http://vigil:8080", registry)) {
             for (String outcome : List.of("delivered", "retry", "refused")) {
                 assertThat(count(registry, "vigil.delivery.attempts", "receiver", "pager", "outcome", outcome)).isZero();
             }

@@ -17,10 +17,10 @@ public final class DeliveryProcess {
 
     public static void main(final String[] args) throws Exception {
         final WebhookReceiver receiver = new WebhookReceiver("crashy", URI.create(args[2]), Optional.empty(), true,
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(5));
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), WebhookReceiver.DEFAULT_MAX_IN_FLIGHT,
+                new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)));
         final Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", args[0]), args[1],
-                args[1] + ".dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
-                new SimpleMeterRegistry());
+                args[1] + ".dlq", "http://vigil:8080", new SimpleMeterRegistry());
         delivery.start(Instant.MIN); // every event on the topic: killed before its first commit, it starts over from them
         System.out.println("delivering");
         new CountDownLatch(1).await();

@@ -1,6 +1,7 @@
 package io.vigil.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -22,6 +23,17 @@ class RetryPolicyTest {
     void aLongerRetryAfterWinsUpToTheBound() {
         assertThat(policy.wait(1, Optional.of(Duration.ofSeconds(7)))).isEqualTo(Duration.ofSeconds(7));
         assertThat(policy.wait(1, Optional.of(Duration.ofHours(1)))).isEqualTo(Duration.ofSeconds(60));
+        // The bound is the receiver's max_backoff, whatever it is.
+        assertThat(new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(10)).wait(1,
+                Optional.of(Duration.ofHours(1)))).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aBackoffWithoutAFirstWaitOrWithALongestBelowItIsNoBackoff() {
+        assertThatThrownBy(() -> new RetryPolicy(Duration.ZERO, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
 }

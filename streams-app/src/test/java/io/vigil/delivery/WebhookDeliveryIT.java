@@ -142,14 +142,14 @@ class WebhookDeliveryIT {
         final int port = freePort(); // nothing listens yet: connection refused
         final WebhookReceiver receiver = new WebhookReceiver("pager", URI.create("http://127.0.0.1:" + port + "/hook"),
                 Optional.empty(), true, Optional.of(new WebhookReceiver.Secret(TOKEN)),
-                Optional.of(new WebhookReceiver.Secret(SECRET)), Duration.ofSeconds(5));
+                Optional.of(new WebhookReceiver.Secret(SECRET)), Duration.ofSeconds(5),
+                WebhookReceiver.DEFAULT_MAX_IN_FLIGHT, new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)));
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final List<Received> received = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger requests = new AtomicInteger();
         final CapturedLogs logs = new CapturedLogs();
         try (logs; Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
-                "alerts-a", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)),
-                registry)) {
+                "alerts-a", "alerts.dlq", "http://vigil:8080", registry)) {
             startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     registry.find("vigil.delivery.attempts").tag("outcome", "retry").counters().stream()
@@ -296,7 +296,7 @@ class WebhookDeliveryIT {
                 + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(60), 4);
         try (Delivery delivery = new Delivery(List.of(slow), Map.of("bootstrap.servers", broker.bootstrapServers()),
-                "alerts-e", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                "alerts-e", "alerts.dlq", "http://vigil:8080", new SimpleMeterRegistry())) {
             startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 synchronized (received) {
@@ -347,11 +347,11 @@ class WebhookDeliveryIT {
         final Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
         try (CapturedLogs logs = new CapturedLogs();
              Delivery first = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
-                     RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                     new SimpleMeterRegistry())) {
             startOnEveryEvent(first);
             await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 4); // four in flight, held
             try (Delivery second = new Delivery(List.of(receiver), kafka, "alerts-f", "alerts.dlq", "http://vigil:8080",
-                    RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                    new SimpleMeterRegistry())) {
                 startOnEveryEvent(second);
                 // The first settles its partitions with events in flight, which it waits for: then they are answered.
                 await().atMost(Duration.ofSeconds(60)).until(() -> logs.text().matches(
@@ -401,7 +401,7 @@ class WebhookDeliveryIT {
                 .map(WebhookPayload::idempotencyKey).toList();
         try (CapturedLogs logs = new CapturedLogs()) {
             try (Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-i", "alerts.dlq",
-                    "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                    "http://vigil:8080", new SimpleMeterRegistry())) {
                 delivery.start();
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received)
                         .containsExactlyInAnyOrderElementsOf(expected.subList(0, 2)));
@@ -413,7 +413,7 @@ class WebhookDeliveryIT {
                     .contains("it gets the 2 alert(s) firing now, not the " + history.size()
                             + " event(s) written before it started");
             try (Delivery again = new Delivery(List.of(receiver), kafka, "alerts-i", "alerts.dlq",
-                    "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                    "http://vigil:8080", new SimpleMeterRegistry())) {
                 again.start();
                 await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                         .until(() -> received.size() == expected.size());
@@ -442,7 +442,7 @@ class WebhookDeliveryIT {
                 + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(5));
         try (Delivery delivery = new Delivery(List.of(dead, alive), Map.of("bootstrap.servers", broker.bootstrapServers()),
-                "alerts-d", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry())) {
+                "alerts-d", "alerts.dlq", "http://vigil:8080", new SimpleMeterRegistry())) {
             startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(healthy.get()).isEqualTo(expected));
         } finally {
@@ -470,7 +470,7 @@ class WebhookDeliveryIT {
                 Optional.of(SeriesSelector.parse("alert{severity=\"page\"}")), false, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(5));
         try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
-                "alerts-b", "alerts.dlq", "http://vigil:8080", RetryPolicy.DEFAULT, new SimpleMeterRegistry());
+                "alerts-b", "alerts.dlq", "http://vigil:8080", new SimpleMeterRegistry());
              KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                      ConsumerConfig.GROUP_ID_CONFIG, "it-alerts-dlq",
@@ -517,13 +517,14 @@ class WebhookDeliveryIT {
         server.start();
         final WebhookReceiver receiver = new WebhookReceiver("strict", URI.create("http://127.0.0.1:"
                 + server.getAddress().getPort() + "/hook"), Optional.empty(), true, Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), WebhookReceiver.DEFAULT_MAX_IN_FLIGHT,
+                new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)));
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // max.block.ms: the dead-letter write waits 1 s for the missing topic, not the producer's default minute.
         final Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers(), "max.block.ms", 1_000);
         try (CapturedLogs logs = new CapturedLogs();
              Delivery delivery = new Delivery(List.of(receiver), kafka, "alerts-h", "alerts-h.dlq", "http://vigil:8080",
-                     new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2)), registry)) {
+                     registry)) {
             startOnEveryEvent(delivery);
             // Registered at 0 as the delivery is set up: wait for the restart itself.
             await().atMost(Duration.ofSeconds(60)).until(() -> registry.get("vigil.delivery.restarts")
@@ -583,10 +584,10 @@ class WebhookDeliveryIT {
         server.start();
         final WebhookReceiver receiver = new WebhookReceiver("poison",
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"), Optional.empty(), true,
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), 1);
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), 1,
+                new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(10)));
         try (Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
-                "alerts-g", "alerts.dlq", "http://vigil:8080", new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(10)),
-                new SimpleMeterRegistry())) {
+                "alerts-g", "alerts.dlq", "http://vigil:8080", new SimpleMeterRegistry())) {
             startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(received).containsExactlyInAnyOrderElementsOf(others));
