@@ -160,6 +160,7 @@ final class AlertmanagerPush implements Restarting.Worker {
                         + "/api/v2/alerts"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
+                .header("User-Agent", Delivery.USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, now, endsAtWhileFiring)))
                 .build();
         try {

@@ -14,6 +14,12 @@ import java.util.Map;
  */
 public final class Delivery implements AutoCloseable {
 
+    /**
+     * The User-Agent of every request delivery sends, webhooks and Alertmanager pushes alike: a receiver's or proxy's
+     * log names Vigil, rather than the JDK's {@code Java-http-client/17...}, whichever kind of receiver it is.
+     */
+    static final String USER_AGENT = "Vigil";
+
     private final List<Restarting> deliveries = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     /** Set once by {@link #start}, before any receiver's thread starts (which makes it visible to them). */

@@ -86,7 +86,7 @@ final class WebhookSender {
         try {
             final HttpRequest.Builder builder = HttpRequest.newBuilder(receiver.url())
                     .header("Content-Type", "application/json")
-                    .header("User-Agent", "Vigil")
+                    .header("User-Agent", Delivery.USER_AGENT)
                     .header("Idempotency-Key", idempotencyKey)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             setting = "timeout";

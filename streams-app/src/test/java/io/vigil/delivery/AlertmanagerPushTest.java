@@ -47,6 +47,40 @@ class AlertmanagerPushTest {
                 .count()).isEqualTo(2);
     }
 
+    /**
+     * Alertmanager's log, and a proxy's in front of it, name Vigil as a webhook receiver's do: the push sent the JDK's
+     * {@code Java-http-client/17...}.
+     */
+    @Test
+    void aPushSaysItIsVigilAsAWebhookRequestDoes() throws Exception {
+        final List<String> agents = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            agents.add(ex.getRequestURI().getPath() + " " + ex.getRequestHeaders().getFirst("User-Agent"));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        final String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", "n-1");
+        final Instant t = Instant.parse("2026-12-06T03:00:00Z");
+        final AlertEvent event = new AlertEvent(Fingerprint.of(labels), EventStatus.FIRING, labels, Map.of(), t,
+                Optional.of(t), Optional.empty(), OptionalDouble.of(97), "nodes/CpuHigh", "http://vigil/");
+        try {
+            final HttpClient http = WebhookSender.httpClient(); // the one Delivery gives both
+            new AlertmanagerPush(new AlertmanagerReceiver("am", URI.create(base), Optional.empty(),
+                    Duration.ofMinutes(1)), Map.of(), "alerts", http, Clock.systemUTC(), new DeliveryMetrics(registry))
+                    .push(List.of(event));
+            assertThat(new WebhookSender(http).send(new WebhookReceiver("pager", URI.create(base + "/hook"),
+                    Optional.empty(), true, Optional.empty(), Optional.empty(), Duration.ofSeconds(5)),
+                    WebhookPayload.of("pager", event, "http://vigil"), "k")).isEqualTo(new WebhookSender.Delivered(200));
+        } finally {
+            server.stop(0);
+        }
+        assertThat(agents).containsExactly("/api/v2/alerts Vigil", "/hook Vigil");
+    }
+
     /** A push Alertmanager refuses is logged with its answer's body, which says why: the status alone did not. */
     @Test
     void aRefusedPushIsLoggedWithWhyAlertmanagerRefusedIt() throws Exception {
