@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pushes alerts to a real Alertmanager the way Prometheus does, so teams keep their routing, grouping, silences and
  * pagers (formats.md): every firing alert is sent again each {@code resend_interval} with {@code endsAt = now + 4 x
- * resend_interval}, and a resolved alert is sent with its real {@code endsAt} for 15 minutes.
+ * resend_interval}, and a resolved alert is sent with its real {@code endsAt} for 15 minutes from when its resolution
+ * was written to the alerts topic.
  *
  * <p>Alertmanager keeps nothing across its restarts, so neither does this: on start it reads the alerts topic from the
  * beginning to know which alerts are firing, and from then on follows it. A restart of either side loses nothing: the
@@ -46,8 +49,11 @@ final class AlertmanagerPush implements Restarting.Worker {
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerPush.class);
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** The latest event of one alert, and when (wall clock) it was first seen resolved. */
-    private record Tracked(AlertEvent event, Instant resolvedSeen) {
+    /**
+     * The latest event of one alert and, for a resolved one, when it resolved as far as the push goes: its record's
+     * timestamp (the alerts topic's LogAppendTime), at most now; null while firing.
+     */
+    private record Tracked(AlertEvent event, Instant resolvedAt) {
     }
 
     private final AlertmanagerReceiver receiver;
@@ -91,18 +97,18 @@ final class AlertmanagerPush implements Restarting.Worker {
             consumer.seekToBeginning(partitions);
             Instant nextResend = clock.instant();
             while (stopped.getCount() > 0) {
-                final List<AlertEvent> fresh = new ArrayList<>();
+                final Set<String> changed = new LinkedHashSet<>();
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     final Optional<AlertEvent> read = read(r);
-                    if (read.isEmpty()) {
-                        continue;
-                    }
-                    final AlertEvent e = read.get();
-                    if (e.status() != EventStatus.PENDING && wanted(e)) {
-                        alerts.put(e.fingerprint(), new Tracked(e, e.status() == EventStatus.RESOLVED ? clock.instant() : null));
-                        fresh.add(e);
+                    if (read.isPresent() && read.get().status() != EventStatus.PENDING && wanted(read.get())) {
+                        track(read.get(), r.timestamp(), clock.instant());
+                        changed.add(read.get().fingerprint());
                     }
                 }
+                // Each alert changed as it stands now, once: an alert that fired and resolved in one poll is pushed
+                // resolved, and one whose resolution is too old to re-send is not pushed at all (not even firing).
+                final List<AlertEvent> fresh = changed.stream().map(alerts::get).filter(java.util.Objects::nonNull)
+                        .map(Tracked::event).toList();
                 final Instant now = clock.instant();
                 if (!now.isBefore(nextResend)) {
                     push(current(now));
@@ -137,10 +143,33 @@ final class AlertmanagerPush implements Restarting.Worker {
         }
     }
 
+    /**
+     * Keeps {@code e} as its alert's state, or forgets the alert when {@code e} resolved it more than 15 minutes ago.
+     * The 15 minutes count from when the resolution was written to the alerts topic ({@code writtenAt}, the record's
+     * timestamp, LogAppendTime there), not from when this push read it: every start reads the topic from the
+     * beginning, and until 2026-12-07 every alert that had resolved within its retention (some in 2022) was pushed to
+     * Alertmanager again for 15 minutes after each restart. It is capped at now: a broker clock ahead of this one must
+     * not make a resolution last longer.
+     *
+     * @param writtenAt the record's timestamp, ms since the epoch; negative when it has none (then: now)
+     */
+    private void track(final AlertEvent e, final long writtenAt, final Instant now) {
+        if (e.status() != EventStatus.RESOLVED) {
+            alerts.put(e.fingerprint(), new Tracked(e, null));
+            return;
+        }
+        final Instant resolvedAt = writtenAt < 0 ? now : earlier(Instant.ofEpochMilli(writtenAt), now);
+        if (resolvedAt.plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now)) {
+            alerts.remove(e.fingerprint());
+        } else {
+            alerts.put(e.fingerprint(), new Tracked(e, resolvedAt));
+        }
+    }
+
     /** Firing alerts, and alerts resolved less than 15 minutes ago; forgets older resolved ones. */
     private List<AlertEvent> current(final Instant now) {
-        alerts.values().removeIf(t -> t.resolvedSeen() != null
-                && t.resolvedSeen().plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now));
+        alerts.values().removeIf(t -> t.resolvedAt() != null
+                && t.resolvedAt().plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now));
         return alerts.values().stream().map(Tracked::event).toList();
     }
 

@@ -155,6 +155,71 @@ class AlertmanagerPushIT {
         }
     }
 
+    /** An event of alert CpuHigh on {@code instance} that became active at {@code at}, resolved then if resolved. */
+    private static AlertEvent event(final String instance, final EventStatus status, final Instant at) {
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", instance, "severity", "page");
+        return new AlertEvent(Fingerprint.of(labels), status, labels, Map.of("summary", instance + " is hot"),
+                at.minusSeconds(120), Optional.of(at.minusSeconds(60)),
+                status == EventStatus.RESOLVED ? Optional.of(at) : Optional.empty(), OptionalDouble.of(97),
+                "nodes/CpuHigh", "http://vigil:8080/rules/nodes/CpuHigh");
+    }
+
+    /**
+     * formats.md: resolved alerts are re-sent for 15 minutes. The push reads the whole alerts topic on every start, and
+     * counted those 15 minutes from when it read a resolution: after a restart, every alert that had resolved within the
+     * topic's retention (in 2022, in an audit) was pushed again for 15 minutes. They count from when the resolution was
+     * written (the record's timestamp). Alertmanager here holds both alerts firing, as it may after Vigil's restart, or
+     * as a new firing alert with the same labels would be: a resolution pushed ends one there, so what is pushed shows.
+     */
+    @Test
+    void afterARestartOnlyResolutionsWrittenInTheLast15MinutesArePushedAgain() throws Exception {
+        final int port = portForAlertmanager();
+        final Instant now = Instant.now();
+        final Instant longAgo = Instant.parse("2022-03-01T10:00:00Z");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                // The engine's alerts topic stamps records with LogAppendTime, which a test cannot set in the past;
+                // CreateTime with the times given here stands for it (the push reads the record's timestamp either way).
+                admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            // node-old fired and resolved in 2022; node-recent resolved a minute ago. One partition: node-old's
+            // resolution is read no later than node-recent's.
+            final List<AlertEvent> written = List.of(event("node-old", EventStatus.FIRING, longAgo.minusSeconds(3600)),
+                    event("node-old", EventStatus.RESOLVED, longAgo), event("node-recent", EventStatus.FIRING,
+                            now.minusSeconds(600)), event("node-recent", EventStatus.RESOLVED, now.minusSeconds(60)));
+            for (AlertEvent e : written) {
+                final Instant at = e.endsAt().orElse(e.startsAt().orElseThrow());
+                producer.send(new ProducerRecord<>("alerts", null, at.toEpochMilli(), e.fingerprint(),
+                        AlertEventJson.write(e)));
+            }
+            producer.flush();
+            final Process am = startAlertmanager(port);
+            try {
+                assertThat(post(port, AlertmanagerPush.body(List.of(event("node-old", EventStatus.FIRING, now),
+                        event("node-recent", EventStatus.FIRING, now)), now, now.plusSeconds(3600)))).isEqualTo(200);
+                assertThat(alerts(port)).isEqualTo(Map.of("node-old", "active", "node-recent", "active"));
+                final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
+                        URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofSeconds(1));
+                try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
+                        broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080",
+                        new SimpleMeterRegistry())) {
+                    delivery.start();
+                    // The recent resolution is pushed, and ends node-recent; the one of 2022 was pushed no later, had
+                    // it been: node-old stays as Alertmanager had it.
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat(alerts(port)).doesNotContainKey("node-recent"));
+                    assertThat(alerts(port)).isEqualTo(Map.of("node-old", "active"));
+                }
+            } finally {
+                am.destroy();
+                am.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /**
      * Event times may run ahead of the wall clock (a producer's clock running fast, within max_future_skew), while
      * Alertmanager reads them by its own: a firing alert 4.5 minutes ahead started after the endsAt of its push and was
