@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,12 @@ final class AlertmanagerPush implements Restarting.Worker {
     private final DeliveryMetrics metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, Tracked> alerts = new HashMap<>();
+    /**
+     * The alerts whose change read from the topic is in no push Alertmanager accepted yet: the receiver's
+     * {@code vigil_delivery_backlog}. It rises while Alertmanager is down or refuses, and is 0 again after the first push
+     * it accepts (each resend carries every alert), as a webhook's backlog is once its events are delivered.
+     */
+    private final Set<String> unsent = new HashSet<>();
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
@@ -107,15 +114,17 @@ final class AlertmanagerPush implements Restarting.Worker {
                 }
                 // Each alert changed as it stands now, once: an alert that fired and resolved in one poll is pushed
                 // resolved, and one whose resolution is too old to re-send is not pushed at all (not even firing).
-                final List<AlertEvent> fresh = changed.stream().map(alerts::get).filter(java.util.Objects::nonNull)
-                        .map(Tracked::event).toList();
+                changed.retainAll(alerts.keySet());
+                unsent.addAll(changed);
+                final List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
                 final Instant now = clock.instant();
                 if (!now.isBefore(nextResend)) {
-                    push(current(now));
+                    pushed(current(now));
                     nextResend = now.plus(receiver.resendInterval());
                 } else if (!fresh.isEmpty()) {
-                    push(fresh);
+                    pushed(fresh);
                 }
+                metrics.backlog(receiver.name(), unsent.size());
                 if (stopped.await(50, TimeUnit.MILLISECONDS)) {
                     return;
                 }
@@ -166,21 +175,40 @@ final class AlertmanagerPush implements Restarting.Worker {
         }
     }
 
-    /** Firing alerts, and alerts resolved less than 15 minutes ago; forgets older resolved ones. */
+    /**
+     * Firing alerts, and alerts resolved less than 15 minutes ago; forgets older resolved ones, in the backlog too: a
+     * resolution that no push carried within its 15 minutes is no longer sent (formats.md), so it no longer waits.
+     */
     private List<AlertEvent> current(final Instant now) {
         alerts.values().removeIf(t -> t.resolvedAt() != null
                 && t.resolvedAt().plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now));
+        unsent.retainAll(alerts.keySet());
         return alerts.values().stream().map(Tracked::event).toList();
+    }
+
+    /** Pushes {@code events}; if Alertmanager accepts them, their changes are delivered and leave the backlog. */
+    private void pushed(final List<AlertEvent> events) {
+        if (push(events)) {
+            int delivered = 0;
+            for (AlertEvent e : events) {
+                delivered += unsent.remove(e.fingerprint()) ? 1 : 0;
+            }
+            metrics.delivered(receiver.name(), delivered);
+        }
     }
 
     private boolean wanted(final AlertEvent e) {
         return receiver.match().map(m -> m.matchers().stream().allMatch(x -> x.matches(e.labels()))).orElse(true);
     }
 
-    /** Posts {@code events} to Alertmanager once; a failure is logged, and they are sent again at the next resend. */
-    void push(final List<AlertEvent> events) {
+    /**
+     * Posts {@code events} to Alertmanager once; a failure is logged, and they are sent again at the next resend.
+     *
+     * @return whether Alertmanager accepted them (2xx); true for none
+     */
+    boolean push(final List<AlertEvent> events) {
         if (events.isEmpty()) {
-            return;
+            return true;
         }
         final long started = System.nanoTime();
         final Instant now = clock.instant();
@@ -208,6 +236,7 @@ final class AlertmanagerPush implements Restarting.Worker {
                                     body.readNBytes(BODY_READ), java.nio.charset.StandardCharsets.UTF_8)));
                 }
             }
+            return ok;
         } catch (IOException e) {
             metrics.attempt(receiver.name(), "retry", System.nanoTime() - started);
             LOG.warn("Alertmanager {} is not reachable ({}); {} alert(s) are sent again at the next resend",
@@ -215,6 +244,7 @@ final class AlertmanagerPush implements Restarting.Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     /** How much of an answer's body is read: enough for {@link #excerpt}'s 300 characters. */

@@ -18,21 +18,25 @@ final class DeliveryMetrics {
     }
 
     /**
-     * Registers a receiver's counters at 0 as its delivery is set up, before anything happened: a counter that first
-     * appears at 1 hides its first event from Prometheus' {@code increase()} and {@code rate()} (no sample before it),
-     * so the first restart, or the first event a receiver refused, would never fire an alert on it
-     * (deploy/vigil-self-alerts.yml).
+     * Registers a receiver's counters, and its backlog, at 0 as its delivery is set up, before anything happened: a
+     * counter that first appears at 1 hides its first event from Prometheus' {@code increase()} and {@code rate()} (no
+     * sample before it), so the first restart, or the first event a receiver refused, would never fire an alert on it,
+     * and a backlog that appears only once delivery reads the topic is missing while it cannot
+     * (deploy/vigil-self-alerts.yml). Until 2026-12-07 an Alertmanager receiver had neither a backlog nor a delivered
+     * count, so VigilDeliveryBacklog could never fire for it.
      *
-     * @param refuses whether the receiver's deliveries can be refused for good (webhooks; Alertmanager's push retries)
+     * @param refuses whether the receiver's deliveries can be refused for good (webhooks; Alertmanager's push retries
+     *                whatever it is answered, at its next resend)
      */
     void receiver(final String receiver, final boolean refuses) {
         attempts(receiver, "delivered");
         attempts(receiver, "retry");
         if (refuses) {
             attempts(receiver, "refused");
-            delivered(receiver, 0);
         }
+        delivered(receiver, 0);
         restarts(receiver);
+        backlog(receiver, 0);
     }
 
     private Counter attempts(final String receiver, final String outcome) {
@@ -40,8 +44,10 @@ final class DeliveryMetrics {
                 .tag("receiver", receiver).tag("outcome", outcome).register(registry);
     }
 
-    private void delivered(final String receiver, final int events) {
-        Counter.builder("vigil.delivery.delivered").description("Alert events delivered (2xx), by receiver")
+    /** @param events alert events a webhook took (2xx), or alert changes in a push Alertmanager accepted */
+    void delivered(final String receiver, final int events) {
+        Counter.builder("vigil.delivery.delivered")
+                .description("Alert events delivered (2xx; for Alertmanager, alert changes in a push it accepted), by receiver")
                 .tag("receiver", receiver).register(registry).increment(events);
     }
 
@@ -81,7 +87,8 @@ final class DeliveryMetrics {
         backlog.computeIfAbsent(receiver, r -> {
             final AtomicLong value = new AtomicLong();
             io.micrometer.core.instrument.Gauge.builder("vigil.delivery.backlog", value, AtomicLong::get)
-                    .description("Alert events read but not yet delivered, by receiver").tag("receiver", r)
+                    .description("Alert events read but not yet delivered (for Alertmanager, alerts changed and in no"
+                            + " push it accepted yet), by receiver").tag("receiver", r)
                     .register(registry);
             return value;
         }).set(events);

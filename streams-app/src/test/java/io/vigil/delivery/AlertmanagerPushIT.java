@@ -221,6 +221,57 @@ class AlertmanagerPushIT {
     }
 
     /**
+     * An Alertmanager receiver's backlog: the alerts changed and in no push Alertmanager accepted yet. It rises while
+     * Alertmanager is down and is 0 again after the first push it accepts, so VigilDeliveryBacklog fires for an
+     * Alertmanager that stays unreachable, as for a webhook; until 2026-12-07 the push had no backlog at all.
+     */
+    @Test
+    void theBacklogRisesWhileAlertmanagerIsDownAndIsZeroOnceItTookThePush() throws Exception {
+        final int port = portForAlertmanager();
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("alerts", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
+                    URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofSeconds(1));
+            final java.util.function.DoubleSupplier backlog = () -> registry.get("vigil.delivery.backlog")
+                    .tag("receiver", "am").gauge().value();
+            final java.util.function.DoubleSupplier delivered = () -> registry.get("vigil.delivery.delivered")
+                    .tag("receiver", "am").counter().count();
+            try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
+                    broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080", registry)) {
+                assertThat(backlog.getAsDouble()).isZero();
+                delivery.start();
+                // Alertmanager is not running yet: what changes waits.
+                for (String node : List.of("node-1", "node-2")) {
+                    final AlertEvent e = event(node, EventStatus.FIRING);
+                    producer.send(new ProducerRecord<>("alerts", e.fingerprint(), AlertEventJson.write(e)));
+                }
+                producer.flush();
+                await().atMost(Duration.ofSeconds(30)).until(() -> backlog.getAsDouble() == 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> registry.get("vigil.delivery.attempts")
+                        .tag("receiver", "am").tag("outcome", "retry").counter().count() >= 2);
+                assertThat(backlog.getAsDouble()).isEqualTo(2);
+                assertThat(delivered.getAsDouble()).isZero();
+
+                final Process am = startAlertmanager(port);
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> backlog.getAsDouble() == 0);
+                    assertThat(alerts(port)).isEqualTo(Map.of("node-1", "active", "node-2", "active"));
+                    assertThat(delivered.getAsDouble()).isEqualTo(2); // each change once, not at each resend
+                } finally {
+                    am.destroy();
+                    am.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /**
      * Event times may run ahead of the wall clock (a producer's clock running fast, within max_future_skew), while
      * Alertmanager reads them by its own: a firing alert 4.5 minutes ahead started after the endsAt of its push and was
      * refused (400) at every resend, and a resolved one ending ahead stayed firing there until then.

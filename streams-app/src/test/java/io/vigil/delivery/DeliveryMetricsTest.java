@@ -39,10 +39,17 @@ class DeliveryMetricsTest {
             }
             assertThat(count(registry, "vigil.delivery.delivered", "receiver", "pager")).isZero();
             assertThat(count(registry, "vigil.delivery.restarts", "receiver", "pager")).isZero();
-            // Alertmanager's push retries what it is refused: no "refused" outcome, and no delivered count of its own.
+            // Alertmanager's push retries what it is refused, at its next resend: no "refused" outcome. Its delivered
+            // count and backlog are the alert changes in a push Alertmanager accepted, and those in none yet.
             assertThat(count(registry, "vigil.delivery.attempts", "receiver", "am", "outcome", "delivered")).isZero();
             assertThat(count(registry, "vigil.delivery.attempts", "receiver", "am", "outcome", "retry")).isZero();
+            assertThat(count(registry, "vigil.delivery.delivered", "receiver", "am")).isZero();
             assertThat(count(registry, "vigil.delivery.restarts", "receiver", "am")).isZero();
+            // VigilDeliveryBacklog reads it: there for every receiver from the start, Alertmanager's too.
+            for (String receiver : List.of("pager", "am")) {
+                assertThat(registry.find("vigil.delivery.backlog").tag("receiver", receiver).gauge()).as(receiver)
+                        .isNotNull().extracting(g -> g.value()).isEqualTo(0.0);
+            }
             assertThat(registry.find("vigil.delivery.attempts").tag("receiver", "am").tag("outcome", "refused")
                     .counter()).isNull();
         }
