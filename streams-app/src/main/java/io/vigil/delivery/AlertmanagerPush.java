@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * was written to the alerts topic.
  *
  * <p>Alertmanager keeps nothing across its restarts, so neither does this: on start it reads the alerts topic from the
- * beginning to know which alerts are firing, and from then on follows it. A restart of either side loses nothing: the
+ * beginning to know which alerts are firing, pushes once it has read up to where the topic ended at start, and from
+ * then on follows it. A restart of either side loses nothing: the
  * next resend puts every firing alert back.
  */
 final class AlertmanagerPush implements Restarting.Worker {
@@ -102,6 +103,10 @@ final class AlertmanagerPush implements Restarting.Worker {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // Nothing is pushed before the topic is read up to where it ended at start: an alert's old firing event,
+            // read in one poll before its resolution in the next, was pushed and paged for a problem long over.
+            final Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            boolean caughtUp = false;
             Instant nextResend = clock.instant();
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
@@ -116,9 +121,13 @@ final class AlertmanagerPush implements Restarting.Worker {
                 // resolved, and one whose resolution is too old to re-send is not pushed at all (not even firing).
                 changed.retainAll(alerts.keySet());
                 unsent.addAll(changed);
+                unsent.retainAll(alerts.keySet());
+                caughtUp = caughtUp || partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp));
                 final List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
                 final Instant now = clock.instant();
-                if (!now.isBefore(nextResend)) {
+                if (!caughtUp) {
+                    nextResend = now; // the first push, once caught up, is every alert as it stands
+                } else if (!now.isBefore(nextResend)) {
                     pushed(current(now));
                     nextResend = now.plus(receiver.resendInterval());
                 } else if (!fresh.isEmpty()) {
