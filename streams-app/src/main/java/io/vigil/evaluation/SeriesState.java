@@ -773,6 +773,20 @@ final class SeriesState {
         return lastPruned;
     }
 
+    /**
+     * Forgets the series through {@code t}, keeping its later points: drops the points at or before {@code t}, its
+     * last-seen time and its baselines, as a new state of the later points has none. Its alerts must be inactive
+     * already ({@link TaskEvaluator} resolves them first).
+     */
+    void forgetThrough(final long t) {
+        if (hasActiveAlerts()) {
+            throw new IllegalStateException("forgetting series " + key() + " with alerts active: " + alerts());
+        }
+        pruneThrough(t);
+        lastPruned = Long.MIN_VALUE;
+        rare = null;
+    }
+
     void setLastPruned(final long lastPruned) {
         this.lastPruned = lastPruned;
     }

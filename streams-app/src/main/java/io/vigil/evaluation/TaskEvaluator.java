@@ -911,10 +911,10 @@ public final class TaskEvaluator {
                 final long t = batchTimes[k];
                 changed |= evaluateSeries(state, t, batchDue[k], out, batchPeers.get(k));
                 final boolean remembered = remembersSilence(state);
-                if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
+                if (remembered && forgotten(state, t)) {
                     changed |= state.pruneThrough(batchKeepAfter[k]);
-                    forget(state, t, out);
-                    gone = true;
+                    gone = forget(state, t, out);
+                    changed |= !gone;
                 } else if (!remembered && state.firstIndexAfter(batchKeepAfter[k]) >= state.size()
                         && !state.hasActiveAlerts()) {
                     changed |= state.pruneThrough(batchKeepAfter[k]);
@@ -1003,12 +1003,14 @@ public final class TaskEvaluator {
                 changed(state);
             }
             final boolean remembered = remembersSilence(state);
-            if (remembered && t - state.lastSeenAt(t) >= forgetMs) {
-                forget(state, t, out);
-                budget.release(state.ruleIndexes());
-                it.remove();
-                removed.add(state.key());
-                continue;
+            if (remembered && forgotten(state, t)) {
+                if (forget(state, t, out)) {
+                    budget.release(state.ruleIndexes());
+                    it.remove();
+                    removed.add(state.key());
+                    continue;
+                }
+                changed(state);
             }
             if (state.isEmpty() && !remembered) {
                 budget.release(state.ruleIndexes());
@@ -1164,6 +1166,12 @@ public final class TaskEvaluator {
      */
     private long nextDeadline(final SeriesState state, final long t) {
         final long lastSeen = state.lastSeenAt(t);
+        if (lastSeen == Long.MIN_VALUE) {
+            // Not seen by then (new, or back after it was forgotten, with points only after t): nothing comes due before
+            // its first point, which its earliest timestamp stands for. Long.MIN_VALUE + forget was a deadline before
+            // every instant: no gap was skipped while such a series was held.
+            return Long.MAX_VALUE;
+        }
         long deadline = lastSeen + forgetMs;
         for (int i : state.ruleIndexes()) {
             if (kinds[i] == KIND_ABSENT) {
@@ -1173,8 +1181,32 @@ public final class TaskEvaluator {
         return deadline;
     }
 
+    /** Whether the series, seen before instant {@code t}, has had no point for {@code forget} by then. */
+    private boolean forgotten(final SeriesState state, final long t) {
+        final long lastSeen = state.lastSeenAt(t);
+        return lastSeen != Long.MIN_VALUE && t - lastSeen >= forgetMs;
+    }
+
+    /**
+     * Forgets a series silent for {@code forget} at instant {@code t}: resolves whatever is still active, saying why,
+     * and returns true, for the caller to stop holding it; or, when the series already has points after {@code t},
+     * keeps it, holding those points alone, as a series new from its first point back, and returns false. Those points
+     * were taken before the instants of the silence ran: a point comes before the watermark that makes them due, and
+     * a batch of one partition's before another partition's watermark (or a pass put off through a backlog).
+     * Dropping them with the series lost its return: run, whose points come in batches, then held no longer a series
+     * replay held, and its next silence never paged (rules.md: replay and run give the same events).
+     */
+    private boolean forget(final SeriesState state, final long t, final List<AlertTransition> out) {
+        resolveForgotten(state, t, out);
+        if (state.firstIndexAfter(t) >= state.size()) {
+            return true;
+        }
+        state.forgetThrough(t);
+        return false;
+    }
+
     /** Resolves whatever is still active for a series Vigil stops tracking, saying why. */
-    private void forget(final SeriesState state, final long t, final List<AlertTransition> out) {
+    private void resolveForgotten(final SeriesState state, final long t, final List<AlertTransition> out) {
         for (int i : state.ruleIndexes()) {
             final Rule rule = rules.rule(i);
             final AlertStatus prev = state.alert(rule.id());
