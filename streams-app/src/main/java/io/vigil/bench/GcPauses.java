@@ -34,8 +34,12 @@ public final class GcPauses implements AutoCloseable {
     private final List<Pause> pauses = new CopyOnWriteArrayList<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::onNotification;
-    /** The JVM's start (epoch ms): collections are timed from it. */
-    private final long jvmStartMs = ManagementFactory.getRuntimeMXBean().getStartTime();
+    /**
+     * The JVM's start on today's wall clock (epoch ms): collections are timed from the start on the JVM's own elapsed
+     * clock, as its uptime is. The start as recorded then ({@code getStartTime()}) drifts from it as the wall clock is
+     * adjusted: in a test JVM that had run for minutes on a loaded machine a collection was placed over a second away.
+     */
+    private final long jvmStartMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getUptime();
 
     private GcPauses() {
     }
