@@ -3,6 +3,8 @@ package io.vigil.app;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleFiles;
@@ -42,6 +44,8 @@ final class RuleReloader implements AutoCloseable {
     enum Result { UNCHANGED, SETTLING, RELOADED, REFUSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleReloader.class);
+    /** Hex digits of the digest in vigil_rules_loaded_info: 48 bits, plenty to tell a few versions apart. */
+    static final int SHORT_DIGEST = 12;
 
     private final Path path;
     private final LiveRules live;
@@ -57,6 +61,13 @@ final class RuleReloader implements AutoCloseable {
      */
     private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
     private final AtomicLong lastSuccessEpochMs = new AtomicLong(System.currentTimeMillis());
+    /**
+     * vigil_rules_loaded_info{digest}: which rule files this instance runs, to compare across the instances of one
+     * application, which must all run the same (deploy/vigil-self-alerts.yml, VigilRulesDifferBetweenInstances). One
+     * series at a time: registering the new digest's row removes the previous one's series, which Prometheus then
+     * marks stale at its next scrape.
+     */
+    private final MultiGauge loadedInfo;
 
     /** @param forget evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck}) */
     RuleReloader(final Path path, final LiveRules live, final Duration forget, final MeterRegistry registry) {
@@ -65,6 +76,12 @@ final class RuleReloader implements AutoCloseable {
         this.forget = forget;
         this.registry = registry;
         this.loadedDigest = digest();
+        this.loadedInfo = MultiGauge.builder("vigil.rules.loaded.info")
+                .description("1, labelled with the digest (short SHA-256) of the rule files running on this instance,"
+                        + " as loaded at start or by the last successful reload: instances of one application running"
+                        + " different rules give different digests")
+                .register(registry);
+        running(loadedDigest);
         Gauge.builder("vigil.rules.last.reload.successful", lastReloadSuccessful,
                         AtomicInteger::get)
                 .description("1 when the rule files as they are now were loaded (at start or by the last reload), 0"
@@ -133,12 +150,23 @@ final class RuleReloader implements AutoCloseable {
             return Result.REFUSED;
         }
         live.replace(loaded.ruleSet());
+        running(digest);
         LOG.info("rules reloaded from {}: {} rule(s) in {} group(s)", path, loaded.ruleSet().rules().size(),
                 loaded.ruleSet().groups().size());
         reloads("reloaded").increment();
         lastReloadSuccessful.set(1);
         lastSuccessEpochMs.set(System.currentTimeMillis());
         return Result.RELOADED;
+    }
+
+    /** Exports {@code digest} as the rules running, in place of the ones before. */
+    private void running(final String digest) {
+        loadedInfo.register(List.of(MultiGauge.Row.of(Tags.of("digest", shortDigest(digest)), 1)), false);
+    }
+
+    /** The digest as vigil_rules_loaded_info labels it: its first hex digits, enough to tell versions apart. */
+    static String shortDigest(final String digest) {
+        return digest.length() <= SHORT_DIGEST ? digest : digest.substring(0, SHORT_DIGEST);
     }
 
     private void refused() {
@@ -156,14 +184,17 @@ final class RuleReloader implements AutoCloseable {
     /**
      * A digest of what a load of the path would read: each rule file's name and content, and what keeps an entry
      * from being read (a dangling link), as {@link RuleFiles} lists them. Files a load leaves out (hidden ones, notes,
-     * rule unit tests) are left out here too, so that changing them reloads nothing.
+     * rule unit tests) are left out here too, so that changing them reloads nothing. Files are named relative to the
+     * rule path (a file given as the path, by its name), so that instances given the same files at different places
+     * ({@code --rules rules/} here, {@code /etc/vigil/rules} there) export the same digest.
      */
     private String digest() {
         try {
             final MessageDigest sha = MessageDigest.getInstance("SHA-256");
             final RuleFiles.Listing listing = RuleFiles.list(List.of(path));
             for (Path f : listing.files()) {
-                sha.update(f.toString().getBytes(StandardCharsets.UTF_8));
+                final Path name = f.equals(path) ? f.getFileName() : path.relativize(f);
+                sha.update(String.valueOf(name).getBytes(StandardCharsets.UTF_8));
                 sha.update(Files.readAllBytes(f));
             }
             for (RuleProblem p : listing.problems()) {

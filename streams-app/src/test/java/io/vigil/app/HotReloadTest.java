@@ -3,7 +3,10 @@ package io.vigil.app;
 import static io.vigil.app.TopologyFixture.describe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventFactory;
 import io.vigil.evaluation.LiveRules;
@@ -134,6 +137,71 @@ class HotReloadTest {
             assertThat(registry.get("vigil.rules.last.reload.success.timestamp").gauge().value())
                     .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
         }
+    }
+
+    /** The vigil_rules_loaded_info lines of a /metrics page. */
+    private static List<String> loadedInfo(final PrometheusMeterRegistry prometheus) {
+        return prometheus.scrape().lines().filter(l -> l.startsWith("vigil_rules_loaded_info")).toList();
+    }
+
+    /** The digests vigil_rules_loaded_info exports in {@code registry}. */
+    private static List<String> digests(final MeterRegistry registry) {
+        return registry.get("vigil.rules.loaded.info").gauges().stream().map(g -> g.getId().getTag("digest")).toList();
+    }
+
+    /**
+     * Two instances of one application running different rules (a host left with old files) showed nowhere: each
+     * applied its own rules to the tasks it was given, resolving and re-firing alerts as tasks moved.
+     */
+    @Test
+    void theRulesRunningAreExportedByTheirDigestOneSeriesAtATime() throws Exception {
+        final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        rules = Files.createDirectories(dir.resolve("rules"));
+        nodes = Files.writeString(rules.resolve("nodes.yaml"), BEFORE);
+        live = new LiveRules(TopologyFixture.parse(BEFORE));
+        try (RuleReloader reloader = new RuleReloader(rules, live, Duration.ofDays(1), prometheus)) {
+            final List<String> atStart = loadedInfo(prometheus);
+            // Simpleclient writes a comma after the last label.
+            assertThat(atStart).singleElement().asString()
+                    .matches("vigil_rules_loaded_info\\{digest=\"[0-9a-f]{12}\",?} 1\\.0");
+
+            Files.writeString(nodes, AFTER);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(loadedInfo(prometheus)).as("not in force yet").isEqualTo(atStart);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            final List<String> reloaded = loadedInfo(prometheus);
+            assertThat(reloaded).as("the old digest's series is gone").singleElement().isNotEqualTo(atStart.get(0));
+
+            Files.writeString(nodes, AFTER.replace("threshold: {below: 50}", "threshold: {beneath: 50}"));
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.REFUSED);
+            assertThat(loadedInfo(prometheus)).as("refused files are not the ones running").isEqualTo(reloaded);
+
+            Files.writeString(nodes, BEFORE);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(loadedInfo(prometheus)).as("the same files, the same digest").isEqualTo(atStart);
+        }
+    }
+
+    /** Hosts mount the same rules at different places, or name them differently on the command line. */
+    @Test
+    void theSameFilesAtDifferentPlacesGiveTheSameDigest() throws Exception {
+        final List<String> here = digestAt("a/rules", BEFORE);
+        assertThat(here).hasSize(1);
+        assertThat(digestAt("b/etc/vigil/rules", BEFORE)).isEqualTo(here);
+        assertThat(digestAt("c/rules", AFTER)).as("other content").hasSize(1).isNotEqualTo(here);
+    }
+
+    /** The digest exported by a reloader started on {@code place}, holding {@code nodes} and a file in a folder. */
+    private List<String> digestAt(final String place, final String nodes) throws Exception {
+        final Path path = Files.createDirectories(dir.resolve(place));
+        Files.writeString(path.resolve("nodes.yaml"), nodes);
+        Files.writeString(Files.createDirectories(path.resolve("team")).resolve("team.yaml"),
+                AFTER.replace("name: nodes", "name: team"));
+        final SimpleMeterRegistry own = new SimpleMeterRegistry();
+        new RuleReloader(path, new LiveRules(TopologyFixture.parse(nodes)), Duration.ofDays(1), own).close();
+        return digests(own);
     }
 
     /** Such a file overflowed the loader's stack and ended the reloader's thread: no later reload happened. */
