@@ -199,6 +199,9 @@ final class RunCommand implements Callable<Integer> {
                 cfg.grace().toMillis(), VigilEngine.advertised(cfg), cfg.httpToken()));
         // A stream thread that died leaves no engine: stop everything and exit 1 rather than live on as a zombie.
         engine.failure().thenRun(stopRequested::countDown);
+        // Input partitions added while running: the engine would read the new ones only after a failed rebalance,
+        // their series paging as absent meanwhile. Stopped cleanly, and exit 1 (the ERROR says what to do).
+        engine.inputPartitionsChanged().thenRun(stopRequested::countDown);
 
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
@@ -253,8 +256,19 @@ final class RunCommand implements Callable<Integer> {
             broker.close();
         }
         if (engine.failure().isDone()) {
-            log().info("stopped after the Kafka Streams failure; its open transaction was aborted, so a restart redoes"
-                    + " that work from the last commit");
+            if (StreamThreadFailure.inputPartitionsChanged(engine.failure().join())) {
+                log().info("stopped after the Kafka Streams failure: the input partitions changed (see the ERROR above),"
+                        + " and a restart of this application cannot go on");
+            } else {
+                log().info("stopped after the Kafka Streams failure; its open transaction was aborted, so a restart"
+                        + " redoes that work from the last commit");
+            }
+            return false;
+        }
+        if (engine.inputPartitionsChanged().isDone()) {
+            log().info("stopped because the input partitions changed (see the ERROR above): state and offsets"
+                    + " committed as far as read; {}", engineStopped ? "stores closed" : "Kafka Streams did not close in"
+                    + " time, so what it had not committed is redone by a restart");
             return false;
         }
         if (deliveryStopped && engineStopped) {

@@ -34,6 +34,13 @@ final class StreamThreadFailure implements StreamsUncaughtExceptionHandler {
             // The user's configuration against the stored state: the message says what to do; a stack trace would not.
             LOG.error("cannot start evaluating: {}", placement.getMessage());
             failure.complete(exception);
+        } else if (inputPartitionsChanged(exception) && !failure.isDone()) {
+            // Kafka Streams found at a rebalance what InputPartitionWatch normally finds first (it may not have, if it
+            // could not reach Kafka): a restart would fail the same way, so "resumes from the last commit" would mislead.
+            LOG.error("Kafka Streams stopped: {} The input topics' partitions changed since the application's internal"
+                    + " topics were made for them, and Kafka cannot take partitions back: {}; shutting the engine"
+                    + " down, vigil run exits with status 1", internalTopicMessage(exception), TopicSetup.WAY_OUT);
+            failure.complete(exception);
         } else if (!failure.isDone()) {
             LOG.error("Kafka Streams stream thread {} failed; shutting the engine down: vigil run exits with status 1"
                     + " so that its supervisor restarts it, and a restart resumes from the last committed transaction",
@@ -45,6 +52,28 @@ final class StreamThreadFailure implements StreamsUncaughtExceptionHandler {
                     exception.toString());
         }
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /**
+     * Whether {@code exception} is Kafka Streams refusing an internal topic whose partition count no longer fits the
+     * input topics ({@code InternalTopicManager}: "Existing internal topic ... has invalid partitions: expected: 8;
+     * actual: 4"), which is what adding input partitions to a running application leads to.
+     */
+    static boolean inputPartitionsChanged(final Throwable exception) {
+        return internalTopicMessage(exception) != null;
+    }
+
+    private static String internalTopicMessage(final Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            final String message = t.getMessage();
+            if (message != null && message.contains("Existing internal topic")
+                    && message.contains("has invalid partitions")) {
+                // Without Kafka's advice to run StreamsResetter "before processing": the way out is said after it.
+                final int advice = message.indexOf(" Use '");
+                return advice < 0 ? message : message.substring(0, advice);
+            }
+        }
+        return null;
     }
 
     private static StatePlacementChanged placementChange(final Throwable exception) {

@@ -64,6 +64,56 @@ final class TopicSetup {
     }
 
     /**
+     * The internal topics of {@code applicationId} whose partition count Kafka Streams derives from the input topics:
+     * its repartition topics, made with as many partitions as the widest input topic had when they were created.
+     */
+    static List<String> repartitionTopics(final String applicationId) {
+        return List.of(applicationId + "-" + VigilTopology.SERIES_REPARTITION + "-repartition",
+                applicationId + "-" + VigilTopology.PEERS_REPARTITION + "-repartition");
+    }
+
+    /**
+     * Refuses to start on input topics whose partitions changed since the application's internal topics were made for
+     * them. Kafka Streams would refuse the repartition topics at its first assignment ("Existing internal topic ... has
+     * invalid partitions", a stream thread failure at every restart), and before that the series would move to tasks
+     * that do not hold their state. Kafka cannot take partitions away from a topic, so the way out is a new
+     * application or a reset of this one, which the message names.
+     *
+     * @param inputPartitions    partitions per input topic, now
+     * @param internalPartitions partitions per existing repartition topic of the application (none on a first start)
+     */
+    static void checkPartitions(final Map<String, Integer> inputPartitions,
+                                final Map<String, Integer> internalPartitions, final String applicationId) {
+        final int widest = inputPartitions.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        final Map<String, Integer> other = new java.util.TreeMap<>();
+        internalPartitions.forEach((topic, partitions) -> {
+            if (partitions != widest) {
+                other.put(topic, partitions);
+            }
+        });
+        if (widest == 0 || other.isEmpty()) {
+            return;
+        }
+        throw new ConfigException("the input topics have " + widest + " partitions at the widest ("
+                + counts(inputPartitions) + "), but the internal topics of application " + applicationId + " were made for "
+                + String.join(" and ", other.values().stream().map(String::valueOf).distinct().toList())
+                + " (" + counts(other) + "): Kafka Streams would refuse it, and series would move to tasks that do not"
+                + " hold their state. A topic's partitions cannot be taken back in Kafka: " + WAY_OUT);
+    }
+
+    /** What to do when the input partitions changed under an application: the start-up refusal and the watch say it. */
+    static final String WAY_OUT = "start afresh with a new kafka.application.id (windows, baselines and pending"
+            + " alerts are relearned from the input; alerts firing now are not resolved by the new application),"
+            + " or reset this one with Kafka's kafka-streams-application-reset and an empty state directory"
+            + " (docs/reliability.md, \"Input partitions\")";
+
+    /** {@code topic: partitions, ...}, sorted by topic. */
+    static String counts(final Map<String, Integer> partitions) {
+        return String.join(", ", new java.util.TreeMap<>(partitions).entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue()).toList());
+    }
+
+    /**
      * Waits until the leader of every partition of {@code topics} serves it. A new topic's leader is named in the
      * metadata a moment before it can take records. An idempotent producer with several requests in flight that
      * writes in that moment can have its first request refused, a later one appended as the partition's first, and
@@ -150,6 +200,13 @@ final class TopicSetup {
                     admin.describeTopics(config.metricsTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
             final Map<String, Integer> partitions = new HashMap<>();
             described.forEach((name, d) -> partitions.put(name, d.partitions().size()));
+            final List<String> internal = repartitionTopics(applicationId).stream().filter(existing::contains).toList();
+            final Map<String, Integer> internalPartitions = new HashMap<>();
+            if (!internal.isEmpty()) {
+                admin.describeTopics(internal).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .forEach((name, d) -> internalPartitions.put(name, d.partitions().size()));
+            }
+            checkPartitions(partitions, internalPartitions, applicationId);
             return partitions;
         } catch (ExecutionException | TimeoutException e) {
             final Throwable cause = e.getCause() == null ? e : e.getCause();

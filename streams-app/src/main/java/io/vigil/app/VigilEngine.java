@@ -36,6 +36,8 @@ public final class VigilEngine implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final StreamsReadiness readiness;
     private final StreamThreadFailure failure;
+    /** Asks Kafka whether the input topics still have the partitions the topology was built for. */
+    private final InputPartitionWatch partitionWatch;
     /** Null when the configuration fixes the number of stream threads, or there is one core. */
     private final CatchUpThreads catchUpThreads;
     /** What the engine's main consumers see waiting: also the key of its counts in {@link CommitPacing}. */
@@ -47,7 +49,7 @@ public final class VigilEngine implements AutoCloseable {
 
     private VigilEngine(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
                         final StreamsReadiness readiness, final StreamThreadFailure failure,
-                        final CatchUpThreads catchUpThreads, final ConsumerLag lag, final SeriesQuestions questions,
+                        final InputPartitionWatch partitionWatch, final CatchUpThreads catchUpThreads, final ConsumerLag lag, final SeriesQuestions questions,
                         final StoreCoverage coverage) {
         this.streams = streams;
         this.questions = questions;
@@ -55,6 +57,7 @@ public final class VigilEngine implements AutoCloseable {
         this.streamsMetrics = streamsMetrics;
         this.readiness = readiness;
         this.failure = failure;
+        this.partitionWatch = partitionWatch;
         this.catchUpThreads = catchUpThreads;
         this.lag = lag;
     }
@@ -82,20 +85,23 @@ public final class VigilEngine implements AutoCloseable {
                 CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors());
         final Map<String, Integer> partitions;
         long waiting = -1;
-        try (Admin admin = Admin.create(props)) {
-            try {
-                partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
-                        String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)));
-            } catch (ConfigException e) {
-                // A close that waits for the calls still pending (a cluster that does not answer) would hold the
-                // user's error for up to default.api.timeout.ms, a minute.
-                admin.close(java.time.Duration.ZERO);
-                throw e;
-            }
+        final String applicationId = String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        // Kept open after the start for the input partitions' watch, which closes it.
+        final Admin admin = Admin.create(props);
+        try {
+            partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
+                    applicationId);
             if (catchUpThreadsWanted) {
-                waiting = CatchUpThreads.waitingAtStart(admin,
-                        String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG)), config.metricsTopics());
+                waiting = CatchUpThreads.waitingAtStart(admin, applicationId, config.metricsTopics());
             }
+        } catch (ConfigException e) {
+            // A close that waits for the calls still pending (a cluster that does not answer) would hold the user's
+            // error for up to default.api.timeout.ms, a minute.
+            admin.close(java.time.Duration.ZERO);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            admin.close();
+            throw e;
         }
         final boolean startsBehind = catchUpThreadsWanted && waiting >= catchUp.behindRecords();
         if (startsBehind) {
@@ -112,10 +118,19 @@ public final class VigilEngine implements AutoCloseable {
             lag.seeMainConsumersUnderStreamsProtocol(props);
         }
         final SeriesQuestions questions = new SeriesQuestions();
-        final Topology topology = VigilTopology.build(rules, settings, registry, lag, questions);
-        // Under the streams protocol Kafka Streams asks a supplier for no main consumer, and warns that one was given.
-        final KafkaStreams streams = streamsProtocol ? new KafkaStreams(topology, props)
-                : new KafkaStreams(topology, props, lag);
+        final Topology topology;
+        final KafkaStreams streams;
+        try {
+            topology = VigilTopology.build(rules, settings, registry, lag, questions);
+            // Under the streams protocol Kafka Streams asks a supplier for no main consumer, and warns that one was
+            // given.
+            streams = streamsProtocol ? new KafkaStreams(topology, props) : new KafkaStreams(topology, props, lag);
+        } catch (RuntimeException | Error e) {
+            admin.close();
+            throw e;
+        }
+        // The topology is built for these partition counts: a change while it runs stops it (InputPartitionWatch).
+        final InputPartitionWatch partitionWatch = new InputPartitionWatch(admin, partitions, applicationId);
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         CatchUpThreads catchUpThreads = null;
         try {
@@ -125,18 +140,20 @@ public final class VigilEngine implements AutoCloseable {
             final StreamThreadFailure failure = new StreamThreadFailure();
             streams.setUncaughtExceptionHandler(failure);
             streams.start();
+            partitionWatch.start(InputPartitionWatch.EVERY);
             if (catchUpThreadsWanted) {
                 catchUpThreads = CatchUpThreads.of(streams, Set.copyOf(config.metricsTopics()), catchUp, startsBehind);
                 catchUpThreads.start();
             }
-            return new VigilEngine(streams, metrics, readiness, failure, catchUpThreads, lag, questions,
-                    StoreCoverage.of(streams, advertised(config), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+            return new VigilEngine(streams, metrics, readiness, failure, partitionWatch, catchUpThreads, lag,
+                    questions, StoreCoverage.of(streams, advertised(config), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
                             topology.describe(), AlertsApi.READ_STORES));
         } catch (RuntimeException | Error e) {
             // No engine to close for the caller: what was started here is closed here.
             if (catchUpThreads != null) {
                 catchUpThreads.close();
             }
+            partitionWatch.close();
             streams.close(CLOSE_TIMEOUT);
             metrics.close();
             throw e;
@@ -274,6 +291,15 @@ public final class VigilEngine implements AutoCloseable {
         return failure.failure();
     }
 
+    /**
+     * Completed with the ERROR it logged once an input topic's partition count differs from what the engine was built
+     * for: the engine must stop (see {@link InputPartitionWatch}); dependent actions run on the watch's thread and should
+     * only signal. The engine goes on until stopped.
+     */
+    public java.util.concurrent.CompletableFuture<String> inputPartitionsChanged() {
+        return partitionWatch.changed();
+    }
+
     @Override
     public void close() {
         stop();
@@ -288,6 +314,7 @@ public final class VigilEngine implements AutoCloseable {
      *         exactly-once makes safe but slower
      */
     public boolean stop() {
+        partitionWatch.close();
         if (catchUpThreads != null) {
             catchUpThreads.close();
         }

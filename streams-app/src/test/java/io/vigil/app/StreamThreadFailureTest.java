@@ -34,4 +34,19 @@ class StreamThreadFailureTest {
 
         assertThat(handler.failure()).isCompletedWithValue(first);
     }
+
+    @Test
+    void kafkaStreamsRefusingAnInternalTopicForItsPartitionsIsToldAsChangedInputPartitions() {
+        final StreamThreadFailure handler = new StreamThreadFailure();
+        final org.apache.kafka.streams.errors.StreamsException refused =
+                new org.apache.kafka.streams.errors.StreamsException("Existing internal topic"
+                        + " vigil-peers-repartition has invalid partitions: expected: 8; actual: 4. Use"
+                        + " 'org.apache.kafka.tools.StreamsResetter' tool to clean up invalid topics before processing.");
+
+        assertThat(handler.handle(new org.apache.kafka.streams.errors.StreamsException("assignment failed", refused)))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+
+        assertThat(StreamThreadFailure.inputPartitionsChanged(handler.failure().join())).isTrue();
+        assertThat(StreamThreadFailure.inputPartitionsChanged(new IllegalStateException("a bug"))).isFalse();
+    }
 }

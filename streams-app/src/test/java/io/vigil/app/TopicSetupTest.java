@@ -64,4 +64,25 @@ class TopicSetupTest {
                 .hasMessageStartingWith("topics.partitioned_by_series: false, but application vigil has evaluated"
                         + " with it true (topic vigil-vigil-series-changelog)");
     }
+
+    @Test
+    void inputPartitionsTheRepartitionTopicsWereMadeForAreAccepted() {
+        assertThatCode(() -> TopicSetup.checkPartitions(java.util.Map.of("metrics", 4), java.util.Map.of(), "vigil"))
+                .as("a first start").doesNotThrowAnyException();
+        assertThatCode(() -> TopicSetup.checkPartitions(java.util.Map.of("metrics", 8, "telegraf", 4),
+                java.util.Map.of("vigil-peers-repartition", 8, "vigil-series-repartition", 8), "vigil"))
+                .as("the repartition topics have the widest input topic's count").doesNotThrowAnyException();
+    }
+
+    @Test
+    void inputPartitionsOtherThanTheRepartitionTopicsWereMadeForAreRefusedNamingThemAndTheWayOut() {
+        assertThatThrownBy(() -> TopicSetup.checkPartitions(java.util.Map.of("metrics", 8, "telegraf", 2),
+                java.util.Map.of("vigil-peers-repartition", 4), "vigil"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("the input topics have 8 partitions at the widest (metrics: 8, telegraf: 2),"
+                        + " but the internal topics of application vigil were made for 4 (vigil-peers-repartition: 4):"
+                        + " Kafka Streams would refuse it")
+                .hasMessageContaining("start afresh with a new kafka.application.id")
+                .hasMessageContaining("kafka-streams-application-reset");
+    }
 }
