@@ -69,13 +69,25 @@ final class RuleReloader implements AutoCloseable {
      */
     private final MultiGauge loadedInfo;
 
-    /** @param forget evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck}) */
+    /** For rules loaded from {@code path} as it is now. */
     RuleReloader(final Path path, final LiveRules live, final Duration forget, final MeterRegistry registry) {
+        this(path, digest(path), live, forget, registry);
+    }
+
+    /**
+     * @param loadedDigest {@link #digest(Path)} of the path taken before the rules running were loaded: files changed
+     *                     since (while the broker and the engine started, by a sidecar filling the directory) differ
+     *                     from it and are loaded at the first checks, where a digest taken now would take them for
+     *                     the rules running
+     * @param forget       evaluation.forget, which every absent rule's silence must page within ({@link ForgetCheck})
+     */
+    RuleReloader(final Path path, final String loadedDigest, final LiveRules live, final Duration forget,
+                 final MeterRegistry registry) {
         this.path = path;
         this.live = live;
         this.forget = forget;
         this.registry = registry;
-        this.loadedDigest = digest();
+        this.loadedDigest = loadedDigest;
         this.loadedInfo = MultiGauge.builder("vigil.rules.loaded.info")
                 .description("1, labelled with the digest (short SHA-256) of the rule files running on this instance,"
                         + " as loaded at start or by the last successful reload: instances of one application running"
@@ -189,6 +201,11 @@ final class RuleReloader implements AutoCloseable {
      * ({@code --rules rules/} here, {@code /etc/vigil/rules} there) export the same digest.
      */
     private String digest() {
+        return digest(path);
+    }
+
+    /** {@link #digest()} of {@code path}. */
+    static String digest(final Path path) {
         try {
             final MessageDigest sha = MessageDigest.getInstance("SHA-256");
             final RuleFiles.Listing listing = RuleFiles.list(List.of(path));

@@ -145,6 +145,7 @@ final class RunCommand implements Callable<Integer> {
         // A rules directory without rule files starts, warned of: the hot reload takes the first ones put there (a
         // git-sync sidecar or a config tool that fills it after the start), where a refusal would be a crash loop
         // until then. `rules validate` and `replay`, which nothing fills later, refuse it.
+        final String rulesDigest = RuleReloader.digest(cfg.rulesPath()); // before the load: see RuleReloader
         final RuleSet ruleSet = RulesCommand.loadOrFailAllowingEmptyDirectories(List.of(cfg.rulesPath()),
                 spec.commandLine());
         final Optional<String> noRuleFiles = noRuleFilesWarning(cfg.rulesPath());
@@ -186,7 +187,8 @@ final class RunCommand implements Callable<Integer> {
         }
         final LiveRules liveRules = new LiveRules(ruleSet);
         final VigilEngine engine = started(VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry));
-        final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), liveRules, cfg.forget(), registry));
+        final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), rulesDigest, liveRules, cfg.forget(),
+                registry));
         reloader.start(RELOAD_CHECK);
         final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
         final io.vigil.delivery.Delivery delivery = started(new io.vigil.delivery.Delivery(receivers.webhooks(),

@@ -139,6 +139,26 @@ class HotReloadTest {
         }
     }
 
+    /**
+     * Files changed between the load of the rules running and the reloader's start (run starts its broker and engine
+     * in between, seconds; a sidecar may fill the directory meanwhile) are loaded at the first checks: the reloader
+     * is given the digest taken before the load. Taken at its start, it took the new files for the running ones and
+     * never loaded them.
+     */
+    @Test
+    void filesChangedWhileTheEngineStartedAreLoadedAtTheFirstChecks() throws Exception {
+        rules = Files.createDirectories(dir.resolve("rules"));
+        nodes = Files.writeString(rules.resolve("nodes.yaml"), BEFORE);
+        final String digestAtLoad = RuleReloader.digest(rules);
+        live = new LiveRules(TopologyFixture.parse(BEFORE));
+        Files.writeString(nodes, AFTER);
+        try (RuleReloader reloader = new RuleReloader(rules, digestAtLoad, live, Duration.ofDays(1), registry)) {
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.SETTLING);
+            assertThat(reloader.check()).isEqualTo(RuleReloader.Result.RELOADED);
+            assertThat(live.current().byId("nodes/CpuLow")).isPresent();
+        }
+    }
+
     /** The vigil_rules_loaded_info lines of a /metrics page. */
     private static List<String> loadedInfo(final PrometheusMeterRegistry prometheus) {
         return prometheus.scrape().lines().filter(l -> l.startsWith("vigil_rules_loaded_info")).toList();
