@@ -43,8 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Alertmanager keeps nothing across its restarts, so neither does this: on start it reads the alerts topic from the
  * beginning to know which alerts are firing, pushes once it has read up to where the topic ended at start, and from
- * then on follows it. A restart of either side loses nothing: the
- * next resend puts every firing alert back.
+ * then on follows it. A restart of either side loses nothing: the next resend puts every firing alert back.
  */
 final class AlertmanagerPush implements Restarting.Worker {
 

@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the wait is drawn uniformly from its upper half, [ceiling/2, ceiling]: never shorter than half the ceiling, so
  * retries of a failing receiver stay spread out (full jitter, [0, ceiling], could retry at once, many times).
  *
- * A webhook receiver's own ({@code min_backoff}, {@code max_backoff} in cli.md): a receiver behind a rate limit may
- * want longer waits than one on loopback.
+ * Each webhook receiver has its own ({@code min_backoff}, {@code max_backoff} of its configuration, README): a
+ * receiver behind a rate limit may want longer waits than one on loopback.
  *
  * @param initial the first backoff ({@code min_backoff}), positive
  * @param max     no wait is longer, whatever the attempt count or a Retry-After header says ({@code max_backoff}), at
