@@ -218,15 +218,7 @@ class CommandLineTest {
      */
     @Test
     void replaySaysALineProtocolLineWithoutATimestampIsNotWhatRunWouldDeadLetter() throws Exception {
-        final Path rules = dir.resolve("hot.yaml");
-        Files.writeString(rules, """
-                groups:
-                  - name: g
-                    rules:
-                      - alert: Hot
-                        series: cpu_usage_user
-                        threshold: {above: 50}
-                """);
+        final Path rules = hotRule();
         final Path lineProtocol = Files.writeString(dir.resolve("lp.txt"), "cpu,host=a usage_user=90\n");
         final CommandRun alone = vigil("replay", "--rules", rules.toString(), "--input", lineProtocol.toString(),
                 "--output", dir.resolve("alone.jsonl").toString());
@@ -249,14 +241,7 @@ class CommandLineTest {
     /** The summary's words for late points come with late points only; they were printed whatever was skipped. */
     @Test
     void replaysSummaryExplainsLateOnlyWhenPointsWereLate() throws Exception {
-        final Path rules = Files.writeString(dir.resolve("hot.yaml"), """
-                groups:
-                  - name: g
-                    rules:
-                      - alert: Hot
-                        series: cpu_usage_user
-                        threshold: {above: 50}
-                """);
+        final Path rules = hotRule();
         final String late = "{\"name\":\"cpu_usage_user\",\"labels\":{},\"value\":1,\"timestamp\":\"%s\"}\n";
         final Path input = Files.writeString(dir.resolve("late.jsonl"), late.formatted("2022-06-21T06:30:00Z")
                 + late.formatted("2022-06-21T06:40:00Z") + late.formatted("2022-06-21T06:30:10Z") + "not a point\n");
@@ -273,6 +258,18 @@ class CommandLineTest {
         assertThat(withoutLate.exit()).isZero();
         assertThat(withoutLate.err()).contains("skipped 1 record(s) that run would dead-letter; rejections by reason:"
                 + " invalid_line=1" + System.lineSeparator()).doesNotContain("late");
+    }
+
+    /** A rule file of one rule, Hot: cpu_usage_user above 50, in the temp dir. */
+    private Path hotRule() throws java.io.IOException {
+        return Files.writeString(dir.resolve("hot.yaml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Hot
+                        series: cpu_usage_user
+                        threshold: {above: 50}
+                """);
     }
 
     /** {@code vigil replay} of {@code input} in {@code format}, its events written to a file of the temp dir. */
