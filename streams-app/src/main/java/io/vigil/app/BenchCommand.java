@@ -568,7 +568,7 @@ final class BenchCommand implements Callable<Integer> {
                 run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
                 cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
                 cfg.readyzMaxRebalance(), cfg.logFormat(), Math.max(cfg.maxSeriesPerRule(), fleetSeries),
-                cfg.partitionedBySeries());
+                cfg.partitionedBySeries(), new MetricsLookback.All());
     }
 
     /** Keyed input topics, with the broker's append time as Vigil creates its own (TopicSetup). */

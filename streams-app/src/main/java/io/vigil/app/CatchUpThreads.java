@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.model.DurationSyntax;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -132,27 +133,43 @@ final class CatchUpThreads implements AutoCloseable {
 
     /**
      * The records waiting on {@code inputs} for the application {@code group} before it starts: each partition's end
-     * offset minus the group's committed offset (minus its beginning where the group has none, as
-     * {@code auto.offset.reset=earliest} reads it); -1 if the broker did not say.
+     * offset minus the group's committed offset, or, where the group has none, minus where the engine will start
+     * reading it: {@code lookback} before now (the end when nothing is that recent), or its beginning when
+     * {@code lookback} is empty. -1 if the broker did not say.
      */
-    static long waitingAtStart(final Admin admin, final String group, final Collection<String> inputs) {
+    static long waitingAtStart(final Admin admin, final String group, final Collection<String> inputs,
+                               final MetricsLookback setting, final Optional<Duration> lookback) {
         try {
             final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            final Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            final Map<TopicPartition, OffsetSpec> firstRead = new HashMap<>();
+            final OffsetSpec start = lookback
+                    .map(d -> OffsetSpec.forTimestamp(System.currentTimeMillis() - d.toMillis()))
+                    .orElseGet(OffsetSpec::earliest);
             admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
                     d.partitions().forEach(p -> {
                         latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
-                        earliest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.earliest());
+                        firstRead.put(new TopicPartition(d.name(), p.partition()), start);
                     }));
             final var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            final var beginnings = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
+            final var starts = admin.listOffsets(firstRead).all().get(30, TimeUnit.SECONDS);
             final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             long waiting = 0;
+            int fresh = 0;
             for (var e : ends.entrySet()) {
                 final OffsetAndMetadata done = committed.get(e.getKey());
-                final long from = done != null ? done.offset() : beginnings.get(e.getKey()).offset();
+                fresh += done == null ? 1 : 0;
+                // A time with no record at or after it gives -1: the engine then starts at the end.
+                final long startOffset = starts.get(e.getKey()).offset();
+                final long from = done != null ? done.offset() : startOffset < 0 ? e.getValue().offset() : startOffset;
                 waiting += Math.max(0, e.getValue().offset() - from);
+            }
+            if (fresh > 0) {
+                LOG.info("{} of {} input partitions have no committed offset (a new application, or a topic new to it):"
+                        + " reading them from {}", fresh, ends.size(), lookback
+                        .map(d -> DurationSyntax.format(d) + " before now, not from the start of their retention"
+                                + " (" + MetricsLookback.KEY + ": " + setting.describe() + ")")
+                        .orElse("the start of their retention (" + MetricsLookback.KEY + ": all)"));
             }
             return waiting;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -72,6 +72,9 @@ public final class ConfigLoader {
             new Key("topics.partitioned_by_series", "false",
                     "true if the producers keep every series on one partition of one input topic (keyed by series or"
                             + " by host): evaluation then runs where the series is read, with no series repartition"),
+            new Key(MetricsLookback.KEY, "auto",
+                    "how far back a new application (no committed offsets) starts reading the input: auto (the"
+                            + " longest history a rule looks at, plus 1h), all (the whole retention), or a duration"),
             new Key("rules.path", "rules/", "a rule file or a directory of rule files"),
             new Key("evaluation.grace", "15s", "how long an evaluation waits for late points"),
             new Key("evaluation.forget", "24h", "series unseen this long are forgotten"),
@@ -298,6 +301,7 @@ public final class ConfigLoader {
         final Integer maxSeriesPerRule = problems.read(() -> positiveInt(values, "evaluation.max_series_per_rule"));
         final Boolean partitionedBySeries = problems.read(() -> bool(value(values, "topics.partitioned_by_series"),
                 "topics.partitioned_by_series"));
+        final MetricsLookback lookback = problems.read(() -> MetricsLookback.parse(value(values, MetricsLookback.KEY)));
         // Past this point every value above was read: none is null.
         problems.throwIfAny();
         return new VigilConfig(
@@ -318,7 +322,8 @@ public final class ConfigLoader {
                 readyzMaxRebalance,
                 logFormat,
                 maxSeriesPerRule,
-                partitionedBySeries);
+                partitionedBySeries,
+                lookback);
     }
 
     private static int port(final Map<String, String> values) {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -103,6 +104,7 @@ public final class Replay {
     static TopologySettings settings(final VigilConfig config, final InputFormat format) {
         return TopologySettings.of(config.withInputTopics(List.of(
                 new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS, false))),
-                Map.of(ReplayPipeline.INPUT, 1));
+                // A file has no offsets to start from: it is read whole.
+                Map.of(ReplayPipeline.INPUT, 1), Optional.empty());
     }
 }

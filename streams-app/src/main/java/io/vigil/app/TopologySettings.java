@@ -5,6 +5,7 @@ import io.vigil.ingest.InputTopic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the topology needs to know besides the rules.
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param maxSeriesPerRule  how many series one rule may hold in the whole engine ({@code evaluation.max_series_per_rule})
  * @param partitionedBySeries whether every series stays on one partition of one input topic
  *                          ({@code topics.partitioned_by_series}): evaluation then runs in the task that reads it
+ * @param metricsLookback   how far back before now an input partition with no committed offset is read from; empty
+ *                          for the start of its retention ({@link MetricsLookback})
  */
 public record TopologySettings(
         List<InputTopic> inputTopics,
@@ -34,7 +37,8 @@ public record TopologySettings(
         String externalUrl,
         Map<String, Integer> partitionsByTopic,
         int maxSeriesPerRule,
-        boolean partitionedBySeries) {
+        boolean partitionedBySeries,
+        Optional<Duration> metricsLookback) {
 
     /** The default of {@code evaluation.max_series_per_rule}. */
     public static final int DEFAULT_MAX_SERIES_PER_RULE = 100_000;
@@ -53,19 +57,19 @@ public record TopologySettings(
                             final IngestLimits limits, final String externalUrl,
                             final Map<String, Integer> partitionsByTopic) {
         this(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits, externalUrl,
-                partitionsByTopic, DEFAULT_MAX_SERIES_PER_RULE, false);
+                partitionsByTopic, DEFAULT_MAX_SERIES_PER_RULE, false, Optional.empty());
     }
 
     /** These settings with another series limit per rule. */
     public TopologySettings withMaxSeriesPerRule(final int max) {
         return new TopologySettings(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits,
-                externalUrl, partitionsByTopic, max, partitionedBySeries);
+                externalUrl, partitionsByTopic, max, partitionedBySeries, metricsLookback);
     }
 
     /** These settings with {@code topics.partitioned_by_series} set to {@code bySeries}. */
     public TopologySettings withPartitionedBySeries(final boolean bySeries) {
         return new TopologySettings(inputTopics, alertsTopic, deadLetterTopic, grace, forget, idleTimeout, limits,
-                externalUrl, partitionsByTopic, maxSeriesPerRule, bySeries);
+                externalUrl, partitionsByTopic, maxSeriesPerRule, bySeries, metricsLookback);
     }
 
     /** The input topics' names. */
@@ -94,10 +98,14 @@ public record TopologySettings(
         return metricsTopics().stream().mapToInt(t -> partitionsByTopic.getOrDefault(t, 1)).max().orElse(1);
     }
 
-    /** The settings {@code vigil run} uses for a configuration, given the input topics' partition counts. */
-    public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions) {
+    /**
+     * The settings {@code vigil run} uses for a configuration, given the input topics' partition counts and where a
+     * partition with no committed offset is read from ({@link MetricsLookback#span}).
+     */
+    public static TopologySettings of(final VigilConfig config, final Map<String, Integer> partitions,
+                                      final Optional<Duration> metricsLookback) {
         return new TopologySettings(config.inputTopics(), config.alertsTopic(), config.dlqTopic(), config.grace(),
                 config.forget(), config.idleTimeout(), config.limits(), config.externalUrl(), partitions,
-                config.maxSeriesPerRule(), config.partitionedBySeries());
+                config.maxSeriesPerRule(), config.partitionedBySeries(), metricsLookback);
     }
 }

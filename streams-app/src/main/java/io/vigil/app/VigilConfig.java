@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param maxSeriesPerRule how many series one rule may hold in the whole engine (the cardinality guard)
  * @param partitionedBySeries whether the producers keep every series on one partition of one input topic, so that
  *                      evaluation runs in the task that reads it ({@code topics.partitioned_by_series})
+ * @param metricsLookback how far back a new application starts reading its input ({@code topics.metrics_lookback})
  */
 public record VigilConfig(
         Map<String, String> kafka,
@@ -50,7 +51,8 @@ public record VigilConfig(
         Duration readyzMaxRebalance,
         LogFormat logFormat,
         int maxSeriesPerRule,
-        boolean partitionedBySeries) {
+        boolean partitionedBySeries,
+        MetricsLookback metricsLookback) {
 
     public VigilConfig {
         kafka = Map.copyOf(kafka);
@@ -76,27 +78,27 @@ public record VigilConfig(
     public VigilConfig withInputTopics(final List<InputTopic> topics) {
         return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath,
                 grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
-                logFormat, maxSeriesPerRule, partitionedBySeries);
+                logFormat, maxSeriesPerRule, partitionedBySeries, metricsLookback);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
                 idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule, partitionedBySeries);
+                maxSeriesPerRule, partitionedBySeries, metricsLookback);
     }
 
     /** This configuration with {@code topics.partitioned_by_series} set to {@code bySeries}. */
     public VigilConfig withPartitionedBySeries(final boolean bySeries) {
         return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
                 idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule, bySeries);
+                maxSeriesPerRule, bySeries, metricsLookback);
     }
 
     /** This configuration serving HTTP on {@code port}, its links based on {@code url}. */
     public VigilConfig withHttpPort(final int port, final String url) {
         return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
                 idleTimeout, port, httpBind, url, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule, partitionedBySeries);
+                maxSeriesPerRule, partitionedBySeries, metricsLookback);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
@@ -108,6 +110,6 @@ public record VigilConfig(
                 + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
                 + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
                 + ", logFormat=" + logFormat + ", maxSeriesPerRule=" + maxSeriesPerRule
-                + ", partitionedBySeries=" + partitionedBySeries + "]";
+                + ", partitionedBySeries=" + partitionedBySeries + ", metricsLookback=" + metricsLookback.describe() + "]";
     }
 }

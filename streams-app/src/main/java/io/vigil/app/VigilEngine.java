@@ -84,6 +84,8 @@ public final class VigilEngine implements AutoCloseable {
         final boolean catchUpThreadsWanted =
                 CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors());
         final Map<String, Integer> partitions;
+        final Optional<Duration> lookback = config.metricsLookback().span(
+                rules.current().groups().stream().flatMap(g -> g.rules().stream()).toList());
         long waiting = -1;
         final String applicationId = String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG));
         // Kept open after the start for the input partitions' watch, which closes it.
@@ -92,7 +94,8 @@ public final class VigilEngine implements AutoCloseable {
             partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
                     applicationId);
             if (catchUpThreadsWanted) {
-                waiting = CatchUpThreads.waitingAtStart(admin, applicationId, config.metricsTopics());
+                waiting = CatchUpThreads.waitingAtStart(admin, applicationId, config.metricsTopics(),
+                        config.metricsLookback(), lookback);
             }
         } catch (ConfigException e) {
             // A close that waits for the calls still pending (a cluster that does not answer) would hold the user's
@@ -109,7 +112,7 @@ public final class VigilEngine implements AutoCloseable {
                     CatchUpThreads.THREADS_WHEN_BEHIND);
             props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, CatchUpThreads.THREADS_WHEN_BEHIND);
         }
-        final TopologySettings settings = TopologySettings.of(config, partitions);
+        final TopologySettings settings = TopologySettings.of(config, partitions, lookback);
         // Ingest reads each input partition's lag from the main consumers, so that a partition still catching up is
         // never taken for an idle one.
         final ConsumerLag lag = new ConsumerLag();

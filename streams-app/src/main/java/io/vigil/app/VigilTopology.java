@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -103,8 +104,12 @@ public final class VigilTopology {
         final Stages stages = new Stages(rules, settings, registry, lag, questions);
         stages.storeBuilders(true).forEach(builder::addStateStore);
 
+        // Only the input's sources get the lookback: the repartition topics' sources, with no policy of their own,
+        // keep Kafka Streams' earliest, so that nothing written to them is skipped.
         final KStream<byte[], byte[]> input = builder.stream(settings.metricsTopics(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics"));
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("metrics")
+                        .withOffsetResetPolicy(settings.metricsLookback().map(AutoOffsetReset::byDuration)
+                                .orElseGet(AutoOffsetReset::earliest)));
         final KStream<byte[], IngestOutput> deadLetters;
         final KStream<String, EvaluationOutput> evaluated;
         if (settings.partitionedBySeries()) {

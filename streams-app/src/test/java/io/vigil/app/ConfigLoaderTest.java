@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -324,7 +325,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "250")).maxSeriesPerRule())
                 .isEqualTo(250);
         assertThat(TopologySettings.of(ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "250")),
-                Map.of("metrics", 4)).maxSeriesPerRule()).isEqualTo(250);
+                Map.of("metrics", 4), Optional.empty()).maxSeriesPerRule()).isEqualTo(250);
 
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_EVALUATION_MAX_SERIES_PER_RULE", "0")))
                 .isInstanceOf(ConfigException.class)
