@@ -1,6 +1,5 @@
 package io.vigil.app;
 
-import io.vigil.model.DurationSyntax;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -138,7 +137,7 @@ final class CatchUpThreads implements AutoCloseable {
      * {@code lookback} is empty. -1 if the broker did not say.
      */
     static long waitingAtStart(final Admin admin, final String group, final Collection<String> inputs,
-                               final MetricsLookback setting, final Optional<Duration> lookback) {
+                               final Optional<Duration> lookback) {
         try {
             final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             final Map<TopicPartition, OffsetSpec> firstRead = new HashMap<>();
@@ -155,21 +154,12 @@ final class CatchUpThreads implements AutoCloseable {
             final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             long waiting = 0;
-            int fresh = 0;
             for (var e : ends.entrySet()) {
                 final OffsetAndMetadata done = committed.get(e.getKey());
-                fresh += done == null ? 1 : 0;
                 // A time with no record at or after it gives -1: the engine then starts at the end.
                 final long startOffset = starts.get(e.getKey()).offset();
                 final long from = done != null ? done.offset() : startOffset < 0 ? e.getValue().offset() : startOffset;
                 waiting += Math.max(0, e.getValue().offset() - from);
-            }
-            if (fresh > 0) {
-                LOG.info("{} of {} input partitions have no committed offset (a new application, or a topic new to it):"
-                        + " reading them from {}", fresh, ends.size(), lookback
-                        .map(d -> DurationSyntax.format(d) + " before now, not from the start of their retention"
-                                + " (" + MetricsLookback.KEY + ": " + setting.describe() + ")")
-                        .orElse("the start of their retention (" + MetricsLookback.KEY + ": all)"));
             }
             return waiting;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

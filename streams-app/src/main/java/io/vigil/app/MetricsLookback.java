@@ -8,9 +8,9 @@ import java.util.Collection;
 import java.util.Optional;
 
 /**
- * How far back a new application starts reading its metrics topics ({@code topics.metrics_lookback}). It applies to
- * an input partition with no committed offset only: a first start, a new {@code kafka.application.id}, a topic added
- * to {@code topics.metrics}. A restart resumes where the application stopped, however long ago.
+ * How far back a new application starts reading its metrics topics ({@code topics.metrics_lookback}): one with no
+ * offset committed on its input, at its first start or under a new {@code kafka.application.id} ({@link FirstStart}).
+ * A restart resumes where the application stopped, however long ago.
  *
  * <p>Prometheus evaluates its rules from the moment it starts and never pages what was over before. Reading a week's
  * retained metrics would page every incident of that week to receivers that have long dealt with it; reading nothing

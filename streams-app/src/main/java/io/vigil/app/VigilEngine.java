@@ -84,8 +84,7 @@ public final class VigilEngine implements AutoCloseable {
         final boolean catchUpThreadsWanted =
                 CatchUpThreads.wanted(config.kafka(), Runtime.getRuntime().availableProcessors());
         final Map<String, Integer> partitions;
-        final Optional<Duration> lookback = config.metricsLookback().span(
-                rules.current().groups().stream().flatMap(g -> g.rules().stream()).toList());
+        final Optional<Duration> lookback;
         long waiting = -1;
         final String applicationId = String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG));
         // Kept open after the start for the input partitions' watch, which closes it.
@@ -93,9 +92,11 @@ public final class VigilEngine implements AutoCloseable {
         try {
             partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
                     applicationId);
+            lookback = FirstStart.lookback(admin, applicationId, config.metricsTopics(), config.metricsLookback(),
+                    rules.current().groups().stream().flatMap(g -> g.rules().stream()).toList());
             if (catchUpThreadsWanted) {
                 waiting = CatchUpThreads.waitingAtStart(admin, applicationId, config.metricsTopics(),
-                        config.metricsLookback(), lookback);
+                        lookback);
             }
         } catch (ConfigException e) {
             // A close that waits for the calls still pending (a cluster that does not answer) would hold the user's

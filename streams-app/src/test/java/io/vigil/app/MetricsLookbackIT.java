@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A new application on a metrics topic that holds hours of history: by default it reads the history its rules look
  * at, plus an hour, so an incident three hours old is not paged again; {@code topics.metrics_lookback: all} reads the
- * whole retention, and pages it.
+ * whole retention, and pages it. An application that has run reads whole what it has not read yet.
  */
 class MetricsLookbackIT {
 
@@ -93,20 +93,48 @@ class MetricsLookbackIT {
         assertThat(firingInstances(config, "all", "node-then", "node-now")).containsExactly("node-now", "node-then");
     }
 
+    @Test
+    void anApplicationThatHasRunReadsATopicAddedToItWhole() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("metrics-known", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            final VigilConfig first = broker.engineConfig("lookback-known",
+                    Map.of("VIGIL_TOPICS_METRICS", "metrics-known"));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                // Four hours old in event time (written now): the evaluation's clock starts behind node-then's
+                // incident, so that its points are not late when the second run reads them.
+                producer.send(new ProducerRecord<>("metrics-known", TopologyTest.point("node-known", 40,
+                        System.currentTimeMillis() - Duration.ofHours(4).toMillis()).getBytes(StandardCharsets.UTF_8)))
+                        .get();
+            }
+            try (VigilEngine engine = VigilEngine.start(first, ruleSet("known"), dir.resolve("known"),
+                    new SimpleMeterRegistry())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> !admin
+                        .listConsumerGroupOffsets("vigil-lookback-known").partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS).isEmpty());
+            }
+        }
+        // The same application, a topic more: the offsets it committed make it one that has run, whose new input
+        // partitions hold records that came while it was meant to read them.
+        final VigilConfig second = broker.engineConfig("lookback-known",
+                Map.of("VIGIL_TOPICS_METRICS", "metrics-known," + TOPIC));
+
+        assertThat(firingInstances(second, "known-again", "node-then", "node-now"))
+                .containsExactly("node-now", "node-then");
+    }
+
     /**
-     * The instances a new engine pages CpuHigh for, once it has paged {@code expected}, and for 3 s more: node-then's
+     * The instances an engine pages CpuHigh for, once it has paged {@code expected}, and for 3 s more: node-then's
      * records come first in the partition, so an engine that read them has paged it by the time node-now fires.
      */
     private static Set<String> firingInstances(final VigilConfig config, final String name, final String... expected)
             throws Exception {
         final Set<String> firing = new TreeSet<>();
-        final Path rules = Files.writeString(dir.resolve(name + ".yaml"), RULES);
-        final LoadResult loaded = RuleLoader.load(List.of(rules));
-        assertThat(loaded.problems()).isEmpty();
-        final RuleSet ruleSet = loaded.ruleSet();
         try (KafkaConsumer<byte[], byte[]> alerts = TestConsumers.readCommitted(broker.bootstrapServers(),
                 config.alertsTopic());
-             VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve(name), new SimpleMeterRegistry())) {
+             VigilEngine engine = VigilEngine.start(config, ruleSet(name), dir.resolve(name),
+                     new SimpleMeterRegistry())) {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 poll(alerts, firing);
                 assertThat(firing).contains(expected);
@@ -117,6 +145,12 @@ class MetricsLookbackIT {
             });
         }
         return firing;
+    }
+
+    private static RuleSet ruleSet(final String name) throws Exception {
+        final LoadResult loaded = RuleLoader.load(List.of(Files.writeString(dir.resolve(name + ".yaml"), RULES)));
+        assertThat(loaded.problems()).isEmpty();
+        return loaded.ruleSet();
     }
 
     private static void poll(final KafkaConsumer<byte[], byte[]> alerts, final Set<String> firing) {
