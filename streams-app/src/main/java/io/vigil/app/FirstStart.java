@@ -4,12 +4,14 @@ import io.vigil.model.DurationSyntax;
 import io.vigil.rules.Rule;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Where an application starts reading its input: from {@code topics.metrics_lookback} before now when it is new (no
  * offset committed on any input partition), from the start of the retention otherwise. An application that has run
  * reads a partition it has never read (one added to a topic, a topic added to {@code topics.metrics}) whole, as it
- * did before the lookback: those records arrived while it was meant to be reading them.
+ * did before the lookback: those records arrived while it was meant to be reading them. A new application that
+ * leaves records out says so at INFO, with how many.
  */
 final class FirstStart {
 
@@ -48,10 +51,48 @@ final class FirstStart {
         if (committed.get()) {
             return Optional.empty();
         }
-        LOG.info("Application {} is new (no offset committed on its input): reading the input from {} before now, not"
-                + " from the start of its retention ({}: {})", applicationId, DurationSyntax.format(span.get()),
-                MetricsLookback.KEY, setting.describe());
+        final long skipped = olderRecords(admin, inputs, span.get());
+        // Said only when the lookback leaves records out: a new application on an empty topic (the demo's) has
+        // nothing to be told.
+        if (skipped > 0) {
+            LOG.info("Application {} is new (no offset committed on its input): reading its input from {} before now"
+                    + " ({}: {}); the {} older records the topics retain are not evaluated, and their incidents not"
+                    + " paged again ({}: all would read them)", applicationId, DurationSyntax.format(span.get()),
+                    MetricsLookback.KEY, setting.describe(), skipped, MetricsLookback.KEY);
+        }
         return span;
+    }
+
+    /** How many records of {@code inputs} are older than {@code span} before now; 0 if Kafka did not say. */
+    static long olderRecords(final Admin admin, final Collection<String> inputs, final Duration span) {
+        try {
+            final OffsetSpec from = OffsetSpec.forTimestamp(System.currentTimeMillis() - span.toMillis());
+            final Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            final Map<TopicPartition, OffsetSpec> recent = new HashMap<>();
+            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
+                    d.partitions().forEach(p -> {
+                        final TopicPartition tp = new TopicPartition(d.name(), p.partition());
+                        earliest.put(tp, OffsetSpec.earliest());
+                        recent.put(tp, from);
+                        latest.put(tp, OffsetSpec.latest());
+                    }));
+            final var beginnings = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
+            final var starts = admin.listOffsets(recent).all().get(30, TimeUnit.SECONDS);
+            final var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            long older = 0;
+            for (var e : beginnings.entrySet()) {
+                // -1: no record that recent, so every record of the partition is older.
+                final long start = starts.get(e.getKey()).offset();
+                older += (start < 0 ? ends.get(e.getKey()).offset() : start) - e.getValue().offset();
+            }
+            return older;
+        } catch (ExecutionException | TimeoutException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     /** Whether the group has an offset committed on a partition of {@code inputs}; empty if Kafka did not say. */

@@ -86,6 +86,16 @@ class MetricsLookbackIT {
     }
 
     @Test
+    void theStartCountsTheRecordsTheLookbackLeavesOut() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            assertThat(FirstStart.olderRecords(admin, List.of(TOPIC), Duration.ofHours(1))).isEqualTo(30);
+            assertThat(FirstStart.olderRecords(admin, List.of(TOPIC), Duration.ofHours(4))).isZero();
+            assertThat(FirstStart.olderRecords(admin, List.of(TOPIC), Duration.ofMillis(1)))
+                    .as("no record that recent: all 60 are left out").isEqualTo(60);
+        }
+    }
+
+    @Test
     void lookbackAllReadsTheWholeRetentionAndPagesTheOldIncidentToo() throws Exception {
         final VigilConfig config = broker.engineConfig("lookback-all", Map.of("VIGIL_TOPICS_METRICS", TOPIC,
                 "VIGIL_TOPICS_METRICS_LOOKBACK", "all"));
