@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * deploy/vigil-self-alerts.yml, the Prometheus alerts on Vigil's own /metrics, read as a check of a /metrics page:
  * every {@code vigil_*}, {@code kafka_*}, {@code process_*} and {@code jvm_*} metric its expressions select must be
  * exported under that name, and every label they match on (other than {@code job} and {@code instance}, which
- * Prometheus adds) must be on it with a value the matcher takes. A metric or label renamed in Vigil, or in Kafka's
+ * Prometheus adds) must be on it with a value the matcher takes, and every label an aggregation around it groups by
+ * ({@code by (job, digest)}) on it too. A metric or label renamed in Vigil, or in Kafka's
  * clients on an upgrade, or a Micrometer binder no longer bound, would otherwise leave the alert silently watching
- * nothing: an expression over a series that does not exist is never true.
+ * nothing: an expression over a series that does not exist is never true. A grouping label that is not there puts
+ * every series in one group: {@code count by (digest)} of instances running different rules would count one.
  */
 final class SelfAlertRules {
 
@@ -39,6 +41,8 @@ final class SelfAlertRules {
             Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern SAMPLE = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)(?:\\{(.*)})?\\s+\\S+");
     private static final Pattern LABEL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** An aggregation's grouping written before its argument, as the file writes them: {@code sum by (job, rule) (}. */
+    private static final Pattern GROUPING = Pattern.compile("\\bby\\s*\\(([^)]*)\\)\\s*\\(");
 
     private SelfAlertRules() {
     }
@@ -60,8 +64,11 @@ final class SelfAlertRules {
         }
     }
 
-    /** A metric an alert's expression selects, and its matchers on labels that /metrics has. */
-    record Selector(String alert, String metric, List<LabelMatch> matchers) {
+    /**
+     * A metric an alert's expression selects, its matchers on labels that /metrics has, and the labels that /metrics
+     * has which the aggregations around it group by.
+     */
+    record Selector(String alert, String metric, List<LabelMatch> matchers, Set<String> groupedBy) {
     }
 
     /** Every alert's expression, by alert name, in the file's order. */
@@ -83,7 +90,8 @@ final class SelfAlertRules {
             final String expr = e.getValue();
             // Found where string literals are blanked out (no label value reads as a metric); the blanked text has
             // the expression's length, so the matchers are read at the same place in the expression itself.
-            final Matcher m = SELECTOR.matcher(withoutStrings(expr));
+            final String blanked = withoutStrings(expr);
+            final Matcher m = SELECTOR.matcher(blanked);
             while (m.find()) {
                 final List<LabelMatch> matchers = new ArrayList<>();
                 if (m.group(2) != null) {
@@ -94,10 +102,39 @@ final class SelfAlertRules {
                         }
                     }
                 }
-                out.add(new Selector(e.getKey(), m.group(1), List.copyOf(matchers)));
+                out.add(new Selector(e.getKey(), m.group(1), List.copyOf(matchers), groupedBy(blanked, m.start())));
             }
         }
         return out;
+    }
+
+    /** The labels the aggregations whose argument holds position {@code at} of {@code expr} group by, less Prometheus'. */
+    private static Set<String> groupedBy(final String expr, final int at) {
+        final Set<String> labels = new TreeSet<>();
+        final Matcher g = GROUPING.matcher(expr);
+        while (g.find()) {
+            final int open = g.end() - 1;
+            if (open < at && at < closing(expr, open)) {
+                for (String label : g.group(1).split(",")) {
+                    if (!label.isBlank() && !TARGET_LABELS.contains(label.strip())) {
+                        labels.add(label.strip());
+                    }
+                }
+            }
+        }
+        return labels;
+    }
+
+    /** The position of the parenthesis closing the one at {@code open}; the end of {@code expr} if none does. */
+    private static int closing(final String expr, final int open) {
+        int depth = 0;
+        for (int i = open; i < expr.length(); i++) {
+            depth += expr.charAt(i) == '(' ? 1 : expr.charAt(i) == ')' ? -1 : 0;
+            if (depth == 0) {
+                return i;
+            }
+        }
+        return expr.length();
     }
 
     /** The metric names the alerts select. */
@@ -123,6 +160,12 @@ final class SelfAlertRules {
             for (LabelMatch m : s.matchers()) {
                 if (series.stream().noneMatch(l -> l.containsKey(m.label()) && m.takes(l.get(m.label())))) {
                     missing.add(s.alert() + ": no series of " + s.metric() + " has " + m);
+                }
+            }
+            for (String label : s.groupedBy()) {
+                if (!series.isEmpty() && series.stream().noneMatch(l -> l.containsKey(label))) {
+                    missing.add(s.alert() + ": no series of " + s.metric() + " has the label " + label
+                            + ", which it is grouped by");
                 }
             }
         }

@@ -34,6 +34,13 @@ class SelfAlertRulesTest {
         assertThat(SelfAlertRules.selectors()).anySatisfy(s -> {
             assertThat(s.alert()).isEqualTo("VigilDeliveryRefused");
             assertThat(s.matchers()).containsExactly(new SelfAlertRules.LabelMatch("outcome", "=", "refused"));
+        }).anySatisfy(s -> {
+            // Grouped by (job, digest) inside count by (job): the inner aggregation's labels, less Prometheus' job.
+            assertThat(s.metric()).isEqualTo("vigil_rules_loaded_info");
+            assertThat(s.groupedBy()).containsExactly("digest");
+        }).anySatisfy(s -> {
+            assertThat(s.metric()).isEqualTo("vigil_delivery_attempts_total");
+            assertThat(s.groupedBy()).containsExactly("receiver");
         }).allSatisfy(s -> assertThat(s.matchers()).noneMatch(m -> m.label().equals("job")));
     }
 
@@ -47,6 +54,7 @@ class SelfAlertRulesTest {
                 case "client_id" -> "vigil-0b8e-StreamThread-1-consumer";
                 default -> m.value();
             } + "\""));
+            s.groupedBy().forEach(l -> labels.add(l + "=\"x\""));
             page.append(s.metric()).append('{').append(String.join(",", labels)).append(",} 0.0\n");
         }
         assertThat(SelfAlertRules.missingFrom(page.toString())).isEmpty();
@@ -56,6 +64,9 @@ class SelfAlertRulesTest {
         assertThat(SelfAlertRules.missingFrom(renamed)).containsExactlyInAnyOrder(
                 "VigilKafkaUnreachable: kafka_consumer_last_poll_seconds_ago is not on /metrics",
                 "VigilDeliveryRefused: no series of vigil_delivery_attempts_total has outcome=\"refused\"");
+        final String ungrouped = page.toString().replace("digest=\"x\"", "sha=\"x\"");
+        assertThat(SelfAlertRules.missingFrom(ungrouped)).containsExactly("VigilRulesDifferBetweenInstances: no series"
+                + " of vigil_rules_loaded_info has the label digest, which it is grouped by");
         final String restoreOnly = page.toString().replace("StreamThread-1-consumer", "StateUpdater-1-restore-consumer");
         assertThat(SelfAlertRules.missingFrom(restoreOnly)).contains("VigilKafkaUnreachable: no series of"
                 + " kafka_consumer_last_poll_seconds_ago has client_id=~\".+-StreamThread-[0-9]+-consumer\"");
