@@ -84,13 +84,17 @@ public final class PeerGroupEvaluator {
         return groupKey.split("\u0000", 2)[0];
     }
 
-    /** The peer labels' values a group key names ({@link #groupKey}). */
+    /**
+     * The peer labels' values a group key names ({@link #groupKey}). The names interned: every group of a rule has the
+     * same ones, and a copy in each group's judgment was 48 bytes per group (5,000 groups at 1,000,000 series in the
+     * bench's fleet).
+     */
     private static Map<String, String> peers(final String groupKey) {
         final Map<String, String> peers = new java.util.LinkedHashMap<>();
         final String[] parts = groupKey.split("\u0000");
         for (int i = 1; i < parts.length; i++) {
             final int eq = parts[i].indexOf('=');
-            peers.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+            peers.put(parts[i].substring(0, eq).intern(), parts[i].substring(eq + 1));
         }
         return peers;
     }
