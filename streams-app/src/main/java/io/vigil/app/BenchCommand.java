@@ -452,6 +452,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private void measureMemory(final BenchReport report, final VigilConfig cfg, final RuleSet rules) throws IOException {
         progress("memory: %,d series x %d points in the replay pipeline", memorySeries, MEMORY_STEPS);
+        // Logging starts at the first logger, which run alone this phase's pipeline would make: its configuration and
+        // the JDK's locale data, about 2 MB, are the process's, not the series', and were 2 bytes per series of 299.
+        org.slf4j.LoggerFactory.getLogger(BenchCommand.class).debug("memory phase");
         final long before = ProcessMemory.heapUsedAfterGc();
         final long liveBefore = ProcessMemory.liveHeapBytes();
         final FleetMetrics fleet = new FleetMetrics(memorySeries);
