@@ -162,7 +162,9 @@ final class ReceiverDelivery implements Restarting.Worker {
                 }
             });
             try {
-                deliverUntilStopped(consumer, deadLetters, inFlight, offsets);
+                deliverUntilStopped(consumer, deadLetters, inFlight, offsets,
+                        Duration.ofMillis(Long.parseLong(String.valueOf(consumerProps.get(
+                                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)))));
             } catch (RuntimeException e) {
                 running.set(false); // before the resources close: no attempt starts again, no settling waits
                 throw e;
@@ -218,18 +220,51 @@ final class ReceiverDelivery implements Restarting.Worker {
         }
     }
 
-    /** Reads the alerts topic and hands each event to {@code inFlight} until delivery stops. */
+    /**
+     * Reads the alerts topic and hands each event to {@code inFlight} until delivery stops.
+     *
+     * <p>A poll that returns after a pause of half the group's session or more (a stop-the-world pause, a frozen VM or
+     * container, a receiver slow enough to hold the loop) may hand over events of partitions the group has since given
+     * to another instance: the consumer learns it was left out only at a later call. Those events, sent now, would
+     * reach the receiver after the other instance sent what followed them (an audit saw a resolved alert's stale
+     * "firing" sent last, 3 times in 3 pauses). So after such a pause nothing is sent until a commit has confirmed
+     * that this instance still belongs to the group; if it does not, the events are read again from where they
+     * stood, by whichever instance owns them after the rebalance. A commit that fails while events wait to be handed
+     * over stops the handing over the same way.
+     *
+     * @param session the delivery consumer's session timeout ({@code session.timeout.ms})
+     */
     private void deliverUntilStopped(final KafkaConsumer<byte[], byte[]> consumer,
                                      final KafkaProducer<byte[], byte[]> deadLetters, final KeyedInFlight inFlight,
-                                     final DeliveredOffsets offsets) throws InterruptedException {
+                                     final DeliveredOffsets offsets, final Duration session)
+            throws InterruptedException {
+        final long pauseNanos = session.toNanos() / 2;
+        long lastPoll = System.nanoTime();
+        // The longest pause since the group last confirmed this member; 0 once it has. Kept over polls, as the first
+        // polls after a pause may return nothing and a later one what the group gave to another member meanwhile.
+        long unconfirmedPause = 0;
         while (running.get()) {
             final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            final long polled = System.nanoTime();
+            if (polled - lastPoll >= pauseNanos) {
+                unconfirmedPause = Math.max(unconfirmedPause, polled - lastPoll);
+            }
+            lastPoll = polled;
+            if (unconfirmedPause > 0 && !records.isEmpty()) {
+                if (!stillInGroup(consumer, Duration.ofNanos(unconfirmedPause))) {
+                    readAgain(consumer, records, Set.of());
+                    continue;
+                }
+                unconfirmedPause = 0;
+            }
             int left = records.count();
+            final Set<ConsumerRecord<byte[], byte[]>> handedOver = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                 offsets.started(tp, record.offset());
                 if (offsets.doneBefore(tp, record.offset())) {
                     offsets.done(tp, record.offset()); // delivered before a restart or a move, after the commit
+                    handedOver.add(record);
                     left--;
                     continue;
                 }
@@ -239,14 +274,23 @@ final class ReceiverDelivery implements Restarting.Worker {
                                 offsets.done(tp, record.offset());
                             }
                         });
-                while (!inFlight.submitAsync(orderKey(record), delivery, 100)) {
+                boolean queued = false;
+                while (!queued) {
+                    queued = inFlight.submitAsync(orderKey(record), delivery, 100);
                     // As many events waiting as it takes (a slow or failing receiver): progress is committed meanwhile.
-                    if (!running.get()) {
+                    if (!queued && !running.get()) {
                         return; // the offset stays before this event: it is delivered after a restart
                     }
-                    commit(consumer, offsets);
+                    if (!queued && !commit(consumer, offsets)) {
+                        break;
+                    }
                     inFlight.rethrowFailure();
                 }
+                if (!queued) {
+                    readAgain(consumer, records, handedOver);
+                    break;
+                }
+                handedOver.add(record);
                 metrics.backlog(receiver.name(), offsets.notDone() + --left);
             }
             commit(consumer, offsets);
@@ -264,17 +308,65 @@ final class ReceiverDelivery implements Restarting.Worker {
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
     }
 
-    private void commit(final KafkaConsumer<byte[], byte[]> consumer, final DeliveredOffsets offsets) {
+    /**
+     * Commits what was delivered. False when the group refused the commit as from a member it no longer has: the
+     * partitions may be another instance's by now.
+     */
+    private boolean commit(final KafkaConsumer<byte[], byte[]> consumer, final DeliveredOffsets offsets) {
         final Map<TopicPartition, OffsetAndMetadata> done = offsets.toCommit();
         if (done.isEmpty()) {
-            return;
+            return true;
         }
         try {
             consumer.commitSync(done);
             offsets.committed(done);
-        } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
+            return true;
+        } catch (CommitFailedException e) {
+            LOG.info("receiver {}: offsets not committed, as the group no longer counts this instance in ({});"
+                    + " nothing more is sent until it is back in", receiver.name(), e.toString());
+            return false;
+        } catch (RebalanceInProgressException | RetriableException e) {
             // Tried again at the next commit; if the partitions moved meanwhile, their new owner sends these again.
             LOG.info("receiver {}: offsets not committed this time ({})", receiver.name(), e.toString());
+            return true;
+        }
+    }
+
+    /**
+     * Whether the group still counts this instance in, asked after {@code pause} without a poll: its commits are
+     * committed again, which the group refuses from a member it has left out. True when there is no commit to ask
+     * with (a receiver's first events).
+     */
+    private boolean stillInGroup(final KafkaConsumer<byte[], byte[]> consumer, final Duration pause) {
+        try {
+            final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            consumer.committed(consumer.assignment()).forEach((tp, offset) -> {
+                if (offset != null) {
+                    committed.put(tp, offset);
+                }
+            });
+            if (!committed.isEmpty()) {
+                consumer.commitSync(committed);
+            }
+            return true;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            LOG.info("receiver {}: {} ms without a poll, and the group did not confirm this instance is still in it"
+                    + " ({}): the events just read are not sent, but read again by whichever instance holds them after"
+                    + " the rebalance", receiver.name(), pause.toMillis(), e.toString());
+            return false;
+        }
+    }
+
+    /** Each partition of {@code records} is read again from its first event not in {@code handedOver}. */
+    private static void readAgain(final KafkaConsumer<byte[], byte[]> consumer,
+                                  final ConsumerRecords<byte[], byte[]> records,
+                                  final Set<ConsumerRecord<byte[], byte[]>> handedOver) {
+        final Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition tp : records.partitions()) {
+            if (assigned.contains(tp)) {
+                records.records(tp).stream().filter(r -> !handedOver.contains(r)).findFirst()
+                        .ifPresent(r -> consumer.seek(tp, r.offset()));
+            }
         }
     }
 

@@ -1,0 +1,144 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.alerts.AlertEventJson;
+import io.vigil.alerts.EventStatus;
+import io.vigil.alerts.Fingerprint;
+import io.vigil.delivery.Delivery;
+import io.vigil.delivery.RetryPolicy;
+import io.vigil.delivery.WebhookReceiver;
+import io.vigil.model.Labels;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An instance whose process froze (SIGSTOP: a long pause of the collector, a frozen VM or container) while it held the
+ * delivery of the alerts topic, and thawed once another instance had taken it over and sent an alert's firing and
+ * resolve: the thawed instance must not send what it reads before it learns it was left out. A multi-instance audit
+ * saw it send the resolved alert's firing last, 3 times in 3 pauses, leaving the pager with an open incident.
+ */
+class FrozenDeliveryIT {
+
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
+
+    @TempDir
+    Path dir;
+
+    private static final String ALERTS = "alerts-frozen";
+
+    @Test
+    void aThawedInstanceSendsNothingItsSuccessorSentAfterItWasLeftOut() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(ALERTS, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        final HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            received.add(ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hook.start();
+        final String url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook";
+        final Path rules = Files.writeString(dir.resolve("rules.yaml"), TopologyTest.RULES);
+        // The broker's shortest session: the frozen instance is left out 6 s after its last heartbeat.
+        final Path config = Files.writeString(dir.resolve("vigil.yaml"), """
+                kafka: {session.timeout.ms: 6000}
+                receivers:
+                  - name: pager
+                    webhook: {url: "%s"}
+                """.formatted(url));
+        final AlertEvent warm = event("node-01", EventStatus.FIRING);
+        final AlertEvent firing = event("node-02", EventStatus.FIRING);
+        final AlertEvent resolved = event("node-02", EventStatus.RESOLVED);
+        try (VigilProcess frozen = VigilProcess.start("frozen", Path.of("target", "frozen-delivery"),
+                List.of("--bootstrap-servers", broker.bootstrapServers(), "--rules", rules.toString(),
+                        "--config", config.toString(), "--data-dir", dir.resolve("data").toString()),
+                Map.of("VIGIL_KAFKA_APPLICATION_ID", "vigil-frozen", "VIGIL_TOPICS_METRICS", "metrics-frozen",
+                        "VIGIL_TOPICS_ALERTS", ALERTS, "VIGIL_TOPICS_DLQ", "dlq-frozen"), List.of())) {
+            frozen.awaitStarted();
+            produce(warm);
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == 1);
+            // Its delivery committed, so that the successor starts after it (else it sends it again, as it should).
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.listConsumerGroupOffsets("vigil-delivery-pager")
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).values().stream()
+                        .anyMatch(o -> o != null && o.offset() == 1));
+            }
+
+            signal("-STOP", frozen.pid());
+            final WebhookReceiver pager = new WebhookReceiver("pager", URI.create(url), Optional.empty(), true,
+                    Optional.empty(), Optional.empty(), Duration.ofSeconds(5), WebhookReceiver.DEFAULT_MAX_IN_FLIGHT,
+                    new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1)));
+            try (Delivery successor = new Delivery(List.of(pager), Map.of("bootstrap.servers", broker.bootstrapServers(),
+                    "session.timeout.ms", "6000"), ALERTS, ALERTS + ".dlq", "http://vigil:8080",
+                    new SimpleMeterRegistry())) {
+                successor.start(Instant.MIN);
+                produce(firing);
+                produce(resolved);
+                await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == 3);
+                assertThat(received).as("the successor took over where the frozen instance stood")
+                        .containsExactly(key(warm), key(firing), key(resolved));
+
+                signal("-CONT", frozen.pid());
+                // The thawed instance polls what was written while it was frozen before it hears it was left out.
+                await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                        assertThat(received).containsExactly(key(warm), key(firing), key(resolved)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> frozen.log().contains("group did not confirm"));
+            }
+        } finally {
+            hook.stop(0);
+        }
+    }
+
+    private static String key(final AlertEvent e) {
+        return e.fingerprint() + "-" + e.status().jsonName() + "-" + e.startsAt().orElseThrow();
+    }
+
+    private static AlertEvent event(final String instance, final EventStatus status) {
+        final Labels labels = Labels.of("alertname", "CpuHigh", "instance", instance);
+        final Instant starts = Instant.parse("2026-12-07T04:50:40Z");
+        return new AlertEvent(Fingerprint.of(labels), status, labels, Map.of(), starts.minusSeconds(30),
+                Optional.of(starts), status == EventStatus.RESOLVED ? Optional.of(starts.plusSeconds(60))
+                : Optional.empty(), OptionalDouble.of(97), "nodes/CpuHigh", "http://vigil:8080/rules/nodes/CpuHigh");
+    }
+
+    private static void produce(final AlertEvent e) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(ALERTS, e.fingerprint(), AlertEventJson.write(e))).get();
+        }
+    }
+
+    private static void signal(final String signal, final long pid) throws Exception {
+        final Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill %s %d", signal, pid).isTrue();
+    }
+}
