@@ -240,22 +240,26 @@ final class ReceiverDelivery implements Restarting.Worker {
             throws InterruptedException {
         final long pauseNanos = session.toNanos() / 2;
         long lastPoll = System.nanoTime();
-        // The longest pause since the group last confirmed this member; 0 once it has. Kept over polls, as the first
-        // polls after a pause may return nothing and a later one what the group gave to another member meanwhile.
-        long unconfirmedPause = 0;
+        // Set by a pause or a refused commit until the group confirms this member. Kept over polls, as the first polls
+        // after a pause may return nothing and a later one what the group gave to another member meanwhile.
+        boolean unconfirmed = false;
+        long longestPause = 0;
+        polling:
         while (running.get()) {
             final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
             final long polled = System.nanoTime();
             if (polled - lastPoll >= pauseNanos) {
-                unconfirmedPause = Math.max(unconfirmedPause, polled - lastPoll);
+                unconfirmed = true;
+                longestPause = Math.max(longestPause, polled - lastPoll);
             }
             lastPoll = polled;
-            if (unconfirmedPause > 0 && !records.isEmpty()) {
-                if (!stillInGroup(consumer, Duration.ofNanos(unconfirmedPause))) {
+            if (unconfirmed && !records.isEmpty()) {
+                if (!stillInGroup(consumer, Duration.ofNanos(longestPause))) {
                     readAgain(consumer, records, Set.of());
                     continue;
                 }
-                unconfirmedPause = 0;
+                unconfirmed = false;
+                longestPause = 0;
             }
             int left = records.count();
             final Set<ConsumerRecord<byte[], byte[]>> handedOver = new HashSet<>();
@@ -288,12 +292,12 @@ final class ReceiverDelivery implements Restarting.Worker {
                 }
                 if (!queued) {
                     readAgain(consumer, records, handedOver);
-                    break;
+                    continue polling;
                 }
                 handedOver.add(record);
                 metrics.backlog(receiver.name(), offsets.notDone() + --left);
             }
-            commit(consumer, offsets);
+            unconfirmed |= !commit(consumer, offsets);
             inFlight.rethrowFailure();
             metrics.backlog(receiver.name(), offsets.notDone());
         }
@@ -333,8 +337,8 @@ final class ReceiverDelivery implements Restarting.Worker {
     }
 
     /**
-     * Whether the group still counts this instance in, asked after {@code pause} without a poll: its commits are
-     * committed again, which the group refuses from a member it has left out. True when there is no commit to ask
+     * Whether the group still counts this instance in, asked after {@code pause} without a poll (0: after a refused
+     * commit): its commits are committed again, which the group refuses from a member it has left out. True when there is no commit to ask
      * with (a receiver's first events).
      */
     private boolean stillInGroup(final KafkaConsumer<byte[], byte[]> consumer, final Duration pause) {
@@ -350,9 +354,9 @@ final class ReceiverDelivery implements Restarting.Worker {
             }
             return true;
         } catch (org.apache.kafka.common.KafkaException e) {
-            LOG.info("receiver {}: {} ms without a poll, and the group did not confirm this instance is still in it"
-                    + " ({}): the events just read are not sent, but read again by whichever instance holds them after"
-                    + " the rebalance", receiver.name(), pause.toMillis(), e.toString());
+            LOG.info("receiver {}: the group did not confirm this instance is still in it (after {} ms without a poll,"
+                    + " or a refused commit: {}): the events just read are not sent, but read again by whichever"
+                    + " instance holds them after the rebalance", receiver.name(), pause.toMillis(), e.toString());
             return false;
         }
     }

@@ -111,7 +111,7 @@ class FrozenDeliveryIT {
                 // The thawed instance polls what was written while it was frozen before it hears it was left out.
                 await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                         assertThat(received).containsExactly(key(warm), key(firing), key(resolved)));
-                await().atMost(Duration.ofSeconds(30)).until(() -> frozen.log().contains("group did not confirm"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> frozen.log().contains("the group did not confirm this instance"));
             }
         } finally {
             hook.stop(0);
