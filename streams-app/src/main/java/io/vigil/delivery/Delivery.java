@@ -45,6 +45,7 @@ public final class Delivery implements AutoCloseable {
         final DeliveryMetrics metrics = new DeliveryMetrics(registry);
         for (WebhookReceiver receiver : receivers) {
             metrics.receiver(receiver.name(), true);
+            metrics.partitions(receiver.name(), 0);
             add("vigil-delivery-" + receiver.name(), new Restarting(receiver.name(),
                     () -> new ReceiverDelivery(receiver, kafka, alertsTopic, deadLetterTopic, externalUrl,
                             new WebhookSender(http), metrics, startedAt), receiver.retry(), metrics));

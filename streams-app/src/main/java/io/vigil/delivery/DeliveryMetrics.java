@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The delivery stage's meters, per receiver: attempts, outcomes by reason, latency, backlog. */
+/** The delivery stage's meters, per receiver: attempts, outcomes by reason, latency, backlog, partitions held. */
 final class DeliveryMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> partitions = new ConcurrentHashMap<>();
 
     DeliveryMetrics(final MeterRegistry registry) {
         this.registry = registry;
@@ -81,6 +82,20 @@ final class DeliveryMetrics {
     /** A receiver's delivery started afresh after it failed ({@link Restarting}). */
     void restarted(final String receiver) {
         restarts(receiver).increment();
+    }
+
+    /**
+     * How many partitions of the alerts topic this instance delivers for a webhook receiver: where several instances
+     * run, the one whose figure is above 0 is the one sending (an audit could tell only from Kafka's group tools).
+     */
+    void partitions(final String receiver, final int partitions) {
+        this.partitions.computeIfAbsent(receiver, r -> {
+            final AtomicLong value = new AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("vigil.delivery.partitions", value, AtomicLong::get)
+                    .description("Partitions of the alerts topic this instance delivers from, by webhook receiver")
+                    .tag("receiver", r).register(registry);
+            return value;
+        }).set(partitions);
     }
 
     void backlog(final String receiver, final long events) {

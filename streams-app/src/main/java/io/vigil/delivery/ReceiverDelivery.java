@@ -300,6 +300,7 @@ final class ReceiverDelivery implements Restarting.Worker {
             unconfirmed |= !commit(consumer, offsets);
             inFlight.rethrowFailure();
             metrics.backlog(receiver.name(), offsets.notDone());
+            metrics.partitions(receiver.name(), consumer.assignment().size());
         }
     }
 

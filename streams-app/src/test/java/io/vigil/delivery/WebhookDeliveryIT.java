@@ -150,10 +150,15 @@ class WebhookDeliveryIT {
         final CapturedLogs logs = new CapturedLogs();
         try (logs; Delivery delivery = new Delivery(List.of(receiver), Map.of("bootstrap.servers", broker.bootstrapServers()),
                 "alerts-a", "alerts.dlq", "http://vigil:8080", registry)) {
+            assertThat(registry.get("vigil.delivery.partitions").tag("receiver", "pager").gauge().value())
+                    .as("registered at 0 before delivery starts").isZero();
             startOnEveryEvent(delivery);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     registry.find("vigil.delivery.attempts").tag("outcome", "retry").counters().stream()
                             .mapToDouble(c -> c.count()).sum() >= 2);
+            // The lone instance delivers from every partition of the topic, and says so.
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    registry.get("vigil.delivery.partitions").tag("receiver", "pager").gauge().value() == 3);
             // The receiver comes up, answers 503 (Retry-After: 1) three times, then accepts.
             final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
             server.createContext("/hook", ex -> {
