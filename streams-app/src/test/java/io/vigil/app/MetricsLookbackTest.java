@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.Rule;
 import io.vigil.rules.RuleLoader;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +106,24 @@ class MetricsLookbackTest {
         assertThat(TopologySettings.of(config, Map.of("metrics", 4), Optional.of(Duration.ofHours(2)))
                 .metricsLookback()).contains(Duration.ofHours(2));
         assertThat(Replay.settings(config).metricsLookback()).isEmpty();
+    }
+
+    @Test
+    void anApplicationWhoseCommittedOffsetsCannotBeReadReadsTheWholeRetentionNotLosingRecords() throws Exception {
+        // Nothing listens on the port: whether the application is new cannot be known, and a lookback would skip
+        // records of partitions an application that has run never read.
+        final int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (Admin admin = Admin.create(Map.of(
+                "bootstrap.servers", "127.0.0.1:" + closed, "default.api.timeout.ms", "1000",
+                "request.timeout.ms", "500"))) {
+            assertThat(FirstStart.lookback(admin, "vigil", List.of("metrics"), new MetricsLookback.Auto(), List.of()))
+                    .isEmpty();
+        }
+        assertThat(FirstStart.lookback(null, "vigil", List.of("metrics"), new MetricsLookback.All(), List.of()))
+                .as("all asks Kafka nothing").isEmpty();
     }
 
     private List<Rule> rules(final String yaml) throws Exception {
