@@ -2,7 +2,6 @@ package io.vigil.app;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +13,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -139,27 +137,14 @@ final class CatchUpThreads implements AutoCloseable {
     static long waitingAtStart(final Admin admin, final String group, final Collection<String> inputs,
                                final Optional<Duration> lookback) {
         try {
-            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            final Map<TopicPartition, OffsetSpec> firstRead = new HashMap<>();
-            final OffsetSpec start = lookback
-                    .map(d -> OffsetSpec.forTimestamp(System.currentTimeMillis() - d.toMillis()))
-                    .orElseGet(OffsetSpec::earliest);
-            admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
-                    d.partitions().forEach(p -> {
-                        latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
-                        firstRead.put(new TopicPartition(d.name(), p.partition()), start);
-                    }));
-            final var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            final var starts = admin.listOffsets(firstRead).all().get(30, TimeUnit.SECONDS);
+            final InputPositions positions = InputPositions.read(admin, inputs, lookback);
             final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             long waiting = 0;
-            for (var e : ends.entrySet()) {
+            for (var e : positions.ends().entrySet()) {
                 final OffsetAndMetadata done = committed.get(e.getKey());
-                // A time with no record at or after it gives -1: the engine then starts at the end.
-                final long startOffset = starts.get(e.getKey()).offset();
-                final long from = done != null ? done.offset() : startOffset < 0 ? e.getValue().offset() : startOffset;
-                waiting += Math.max(0, e.getValue().offset() - from);
+                final long from = done != null ? done.offset() : positions.firstReads().get(e.getKey());
+                waiting += Math.max(0, e.getValue() - from);
             }
             return waiting;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

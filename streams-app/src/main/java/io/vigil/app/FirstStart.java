@@ -4,14 +4,12 @@ import io.vigil.model.DurationSyntax;
 import io.vigil.rules.Rule;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -66,27 +64,7 @@ final class FirstStart {
     /** How many records of {@code inputs} are older than {@code span} before now; 0 if Kafka did not say. */
     static long olderRecords(final Admin admin, final Collection<String> inputs, final Duration span) {
         try {
-            final OffsetSpec from = OffsetSpec.forTimestamp(System.currentTimeMillis() - span.toMillis());
-            final Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            final Map<TopicPartition, OffsetSpec> recent = new HashMap<>();
-            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
-                    d.partitions().forEach(p -> {
-                        final TopicPartition tp = new TopicPartition(d.name(), p.partition());
-                        earliest.put(tp, OffsetSpec.earliest());
-                        recent.put(tp, from);
-                        latest.put(tp, OffsetSpec.latest());
-                    }));
-            final var beginnings = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
-            final var starts = admin.listOffsets(recent).all().get(30, TimeUnit.SECONDS);
-            final var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            long older = 0;
-            for (var e : beginnings.entrySet()) {
-                // -1: no record that recent, so every record of the partition is older.
-                final long start = starts.get(e.getKey()).offset();
-                older += (start < 0 ? ends.get(e.getKey()).offset() : start) - e.getValue().offset();
-            }
-            return older;
+            return InputPositions.read(admin, inputs, Optional.of(span)).skipped();
         } catch (ExecutionException | TimeoutException e) {
             return 0;
         } catch (InterruptedException e) {
