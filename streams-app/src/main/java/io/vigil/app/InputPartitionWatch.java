@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * for live nodes, and threshold alerts resolve for want of data (about a minute of false pages in the audit that found
  * it). Asking every {@link #EVERY} stops the engine seconds after the change, well before an absence rule's window
  * could pass.
+ *
+ * <p>It also says, at INFO, which of them this instance reads whenever that changes ({@link InputShare}).
  */
 final class InputPartitionWatch implements AutoCloseable {
 
@@ -34,6 +39,8 @@ final class InputPartitionWatch implements AutoCloseable {
     private final Admin admin;
     private final Map<String, Integer> builtFor;
     private final String applicationId;
+    private final Supplier<Optional<Set<TopicPartition>>> readHere;
+    private final InputShare share;
     private final CompletableFuture<String> changed = new CompletableFuture<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         final Thread thread = new Thread(r, "vigil-input-partitions");
@@ -45,11 +52,16 @@ final class InputPartitionWatch implements AutoCloseable {
      * @param admin         closed with the watch
      * @param builtFor      partitions per input topic, as the topology was built
      * @param applicationId named in the message
+     * @param readHere      the partitions this instance's active tasks read; empty while they are being moved (a
+     *                      rebalance)
      */
-    InputPartitionWatch(final Admin admin, final Map<String, Integer> builtFor, final String applicationId) {
+    InputPartitionWatch(final Admin admin, final Map<String, Integer> builtFor, final String applicationId,
+                        final Supplier<Optional<Set<TopicPartition>>> readHere) {
         this.admin = admin;
         this.builtFor = Map.copyOf(builtFor);
         this.applicationId = applicationId;
+        this.readHere = readHere;
+        this.share = new InputShare(builtFor, applicationId);
     }
 
     /** Asks every {@code every}, the first time after one {@code every}. */
@@ -70,6 +82,7 @@ final class InputPartitionWatch implements AutoCloseable {
         if (changed.isDone()) {
             return;
         }
+        readHere.get().flatMap(share::seen).ifPresent(LOG::info);
         final Map<String, Integer> now = new HashMap<>();
         try {
             admin.describeTopics(builtFor.keySet()).allTopicNames().get(EVERY.toMillis() * 2, TimeUnit.MILLISECONDS)

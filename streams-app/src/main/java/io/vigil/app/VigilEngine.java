@@ -9,6 +9,7 @@ import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -134,7 +136,8 @@ public final class VigilEngine implements AutoCloseable {
             throw e;
         }
         // The topology is built for these partition counts: a change while it runs stops it (InputPartitionWatch).
-        final InputPartitionWatch partitionWatch = new InputPartitionWatch(admin, partitions, applicationId);
+        final InputPartitionWatch partitionWatch = new InputPartitionWatch(admin, partitions, applicationId,
+                () -> activeInput(streams));
         final KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         CatchUpThreads catchUpThreads = null;
         try {
@@ -241,6 +244,20 @@ public final class VigilEngine implements AutoCloseable {
     /** Whether the operator chose Kafka's streams rebalance protocol, whose heartbeats the broker paces. */
     private static boolean streamsGroupProtocol(final Map<String, String> kafka) {
         return "streams".equalsIgnoreCase(kafka.getOrDefault(StreamsConfig.GROUP_PROTOCOL_CONFIG, "classic").trim());
+    }
+
+    /**
+     * The partitions this instance's active tasks read, of every topic; empty unless Kafka Streams is RUNNING, as the
+     * tasks are being moved in a rebalance.
+     */
+    private static Optional<Set<TopicPartition>> activeInput(final KafkaStreams streams) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Optional.empty();
+        }
+        final Set<TopicPartition> read = new HashSet<>();
+        streams.metadataForLocalThreads()
+                .forEach(thread -> thread.activeTasks().forEach(task -> read.addAll(task.topicPartitions())));
+        return Optional.of(read);
     }
 
     /** This instance's HTTP address as others should use it: the host and port of {@code http.external_url}. */
