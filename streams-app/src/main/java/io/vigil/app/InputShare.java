@@ -13,7 +13,9 @@ import org.apache.kafka.common.TopicPartition;
  * Which of the input partitions this instance reads, said when that changes. With several instances the nodes each
  * one evaluates move at every rebalance, and the moment a survivor takes over a dead instance's partitions is when
  * its alerts resume: an operator reading one instance's log could not tell (a failover audit had to ask Kafka's group
- * tools). An instance that reads every partition from its start, as one alone does, says nothing.
+ * tools). An instance that reads every partition from its start, as one alone does, says nothing. A share is said once
+ * seen twice in a row: a stream thread removed once caught up is gone from the instance's threads a moment before the
+ * rebalance that gives its tasks to the others, and one alone would say it lost half its partitions and got them back.
  *
  * <p>Fed from one thread (the input partition watch's); not thread-safe.
  */
@@ -22,8 +24,10 @@ final class InputShare {
     private final Map<String, Integer> partitions;
     private final int total;
     private final String applicationId;
-    /** The share last seen; null before the first. */
-    private Set<TopicPartition> seen;
+    /** The share last said (or, at first, taken as known); null before. */
+    private Set<TopicPartition> said;
+    /** A share other than {@link #said}, seen once: said if seen again at the next look. */
+    private Set<TopicPartition> candidate;
 
     /**
      * @param partitions    partitions per input topic, as the topology was built
@@ -37,18 +41,24 @@ final class InputShare {
 
     /**
      * The line to log, if any, for the partitions this instance's active tasks read now (of every topic: those not
-     * among the input topics are left out).
+     * among the input topics are left out), looked at every few seconds.
      */
     Optional<String> seen(final Set<TopicPartition> active) {
         final Set<TopicPartition> now = new TreeSet<>(
                 (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                         : a.topic().compareTo(b.topic()));
         active.stream().filter(p -> partitions.containsKey(p.topic())).forEach(now::add);
-        final Set<TopicPartition> before = seen;
+        final Set<TopicPartition> before = said;
         if (now.equals(before)) {
+            candidate = null;
             return Optional.empty();
         }
-        seen = now;
+        if (!now.equals(candidate)) {
+            candidate = now;
+            return Optional.empty();
+        }
+        candidate = null;
+        said = now;
         if (before == null) {
             if (now.size() == total) {
                 return Optional.empty();
