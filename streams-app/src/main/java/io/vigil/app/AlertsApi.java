@@ -449,14 +449,14 @@ final class AlertsApi {
     private void requireOwnAddress() {
         if (!addressIsOwn()) {
             throw new SharedAddressException("another instance gives this instance's address, " + self.host() + ":"
-                    + self.port() + " (http.external_url): each must give its own, which the others reach it at;"
-                    + " until then no instance can answer for all");
+                    + self.port() + " (http.peer_url, or http.external_url where that is not set): each must give its"
+                    + " own, which the others reach it at; until then no instance can answer for all");
         }
     }
 
     /**
-     * Whether no other instance gives this one's address ({@code http.external_url}), as two hosts that
-     * keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that address, and
+     * Whether no other instance gives this one's address ({@code http.peer_url} or {@code http.external_url}), as two
+     * hosts that keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that address, and
      * the answers silently left the other's out. Told by this instance reading partitions the assignment does not
      * list under its address, or by no instance holding the series' states at all (where this one's empty share was
      * kept). Only judged while running: in a rebalance the assignment and the tasks differ for a moment.

@@ -569,7 +569,8 @@ final class BenchCommand implements Callable<Integer> {
         kafka.put("application.id", run + "-" + engine);
         return new VigilConfig(kafka, List.of(InputTopic.auto(run + "-" + input)), run + "-" + engine + "-alerts",
                 run + "-" + engine + "-dlq", cfg.rulesPath(), cfg.grace(), cfg.forget(), cfg.limits(),
-                cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), List.of(), Optional.empty(),
+                cfg.idleTimeout(), cfg.httpPort(), cfg.httpBind(), cfg.externalUrl(), cfg.peerUrl(), List.of(),
+                Optional.empty(),
                 cfg.readyzMaxRebalance(), cfg.logFormat(), Math.max(cfg.maxSeriesPerRule(), fleetSeries),
                 cfg.partitionedBySeries(), new MetricsLookback.All());
     }

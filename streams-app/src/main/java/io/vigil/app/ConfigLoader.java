@@ -92,6 +92,7 @@ public final class ConfigLoader {
             new Key("http.port", Integer.toString(DEFAULT_HTTP_PORT), "HTTP port"),
             new Key("http.bind", "127.0.0.1", "HTTP bind address"),
             new Key("http.external_url", "", "base URL of Vigil's links (default http://localhost:PORT)"),
+            new Key("http.peer_url", "", "where the other instances reach this one's API (default: http.external_url)"),
             new Key("http.bearer_token_env", "", "environment variable holding the token the HTTP API requires"),
             new Key("http.bearer_token_file", "", "file holding the token the HTTP API requires"),
             new Key("http.readyz_max_rebalance", "2m",
@@ -293,8 +294,11 @@ public final class ConfigLoader {
                 + " their way"));
         final String bind = problems.read(() -> bindAddress(value(values, "http.bind"), resolveBind));
         final String externalUrl = values.containsKey("http.external_url")
-                ? problems.read(() -> externalUrl(value(values, "http.external_url")))
+                ? problems.read(() -> httpUrl("http.external_url", value(values, "http.external_url")))
                 : "http://localhost:" + port;
+        final Optional<String> peerUrl = values.containsKey("http.peer_url")
+                ? Optional.ofNullable(problems.read(() -> httpUrl("http.peer_url", value(values, "http.peer_url"))))
+                : Optional.empty();
         final Optional<String> httpToken = problems.read(() -> httpToken(values, env));
         final Duration readyzMaxRebalance = problems.read(() -> duration(values, "http.readyz_max_rebalance"));
         final LogFormat logFormat = problems.read(() -> LogFormat.parse("log.format", value(values, "log.format")));
@@ -317,6 +321,7 @@ public final class ConfigLoader {
                 port,
                 bind,
                 externalUrl,
+                peerUrl,
                 sources.receivers,
                 httpToken,
                 readyzMaxRebalance,
@@ -520,8 +525,9 @@ public final class ConfigLoader {
     }
 
     /** An absolute http(s) URL with a host: other instances reach this one there, and alert links start with it. */
-    private static String externalUrl(final String text) {
-        final String key = "http.external_url";
+    /** {@code http.external_url} or {@code http.peer_url}: an absolute http(s) URL with a host and no user. */
+    private static String httpUrl(final String key, final String text) {
+        final boolean links = key.equals("http.external_url");
         final URI uri;
         try {
             uri = new URI(text);
@@ -532,12 +538,14 @@ public final class ConfigLoader {
         final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new ConfigException(key + ": '" + text + "' is not an absolute http:// or https:// URL (e.g."
-                    + " http://vigil-1:8080): other instances reach this one there, and alert links start with it");
+                    + " http://vigil-1:8080): " + (links ? "alert links start with it, and other instances reach this"
+                    + " one there unless http.peer_url says otherwise" : "other instances reach this one there"));
         }
         if (uri.getRawUserInfo() != null) {
             // Not echoed: it may be a password.
-            throw new ConfigException(key + ": has a user (and password?) before its host, which every alert's"
-                    + " generatorURL would carry to the receivers; leave it out");
+            throw new ConfigException(key + ": has a user (and password?) before its host" + (links
+                    ? ", which every alert's generatorURL would carry to the receivers; leave it out"
+                    : "; leave it out: instances send each other the API's token (http.bearer_token_env)"));
         }
         if (uri.getHost() == null) {
             throw new ConfigException(key + ": '" + text + "' has no host name (host names hold letters, digits, '-'"

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param httpPort      HTTP port; 0 picks a free one
  * @param httpBind      HTTP bind address
  * @param externalUrl   the base of links Vigil hands out (generatorURL)
+ * @param peerUrl       where the other instances reach this one's API ({@code http.peer_url}); empty: at
+ *                      {@code externalUrl}
  * @param receivers     delivery receivers, as written (their schema belongs to delivery)
  * @param httpToken     when present, the bearer token the HTTP API, page and metrics require; a secret: never print
  * @param readyzMaxRebalance how long a rebalance may last before {@code /readyz} reports this instance not ready
@@ -46,6 +48,7 @@ public record VigilConfig(
         int httpPort,
         String httpBind,
         String externalUrl,
+        Optional<String> peerUrl,
         List<Object> receivers,
         Optional<String> httpToken,
         Duration readyzMaxRebalance,
@@ -76,29 +79,34 @@ public record VigilConfig(
 
     /** This configuration reading {@code topics} instead. */
     public VigilConfig withInputTopics(final List<InputTopic> topics) {
-        return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath,
-                grace, forget, limits, idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance,
-                logFormat, maxSeriesPerRule, partitionedBySeries, metricsLookback);
+        return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits, idleTimeout,
+                httpPort, httpBind, externalUrl, peerUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
+                maxSeriesPerRule, partitionedBySeries, metricsLookback);
     }
 
     public VigilConfig withKafka(final Map<String, String> newKafka) {
         return new VigilConfig(newKafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule, partitionedBySeries, metricsLookback);
+                idleTimeout, httpPort, httpBind, externalUrl, peerUrl, receivers, httpToken, readyzMaxRebalance,
+                logFormat, maxSeriesPerRule, partitionedBySeries, metricsLookback);
     }
 
     /** This configuration with {@code topics.partitioned_by_series} set to {@code bySeries}. */
     public VigilConfig withPartitionedBySeries(final boolean bySeries) {
         return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
-                idleTimeout, httpPort, httpBind, externalUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
-                maxSeriesPerRule, bySeries, metricsLookback);
+                idleTimeout, httpPort, httpBind, externalUrl, peerUrl, receivers, httpToken, readyzMaxRebalance,
+                logFormat, maxSeriesPerRule, bySeries, metricsLookback);
     }
 
     /** This configuration serving HTTP on {@code port}, its links based on {@code url}. */
     public VigilConfig withHttpPort(final int port, final String url) {
         return new VigilConfig(kafka, inputTopics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits,
-                idleTimeout, port, httpBind, url, receivers, httpToken, readyzMaxRebalance, logFormat,
+                idleTimeout, port, httpBind, url, peerUrl, receivers, httpToken, readyzMaxRebalance, logFormat,
                 maxSeriesPerRule, partitionedBySeries, metricsLookback);
+    }
+
+    /** Where the other instances reach this one's API: {@code http.peer_url}, else {@code http.external_url}. */
+    public String peerAddress() {
+        return peerUrl.orElse(externalUrl);
     }
 
     /** Without {@code kafka.*} values (they may hold SASL passwords) and without the HTTP token. */
@@ -107,7 +115,8 @@ public record VigilConfig(
         return "VigilConfig[kafka keys=" + kafka.keySet() + ", inputTopics=" + inputTopics + ", alertsTopic="
                 + alertsTopic + ", dlqTopic=" + dlqTopic + ", rulesPath=" + rulesPath + ", grace=" + grace + ", forget="
                 + forget + ", limits=" + limits + ", idleTimeout=" + idleTimeout + ", httpPort=" + httpPort
-                + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", receivers=" + receivers.size()
+                + ", httpBind=" + httpBind + ", externalUrl=" + externalUrl + ", peerUrl=" + peerUrl.orElse("as externalUrl")
+                + ", receivers=" + receivers.size()
                 + ", httpToken=" + (httpToken.isPresent() ? "****" : "none") + ", readyzMaxRebalance=" + readyzMaxRebalance
                 + ", logFormat=" + logFormat + ", maxSeriesPerRule=" + maxSeriesPerRule
                 + ", partitionedBySeries=" + partitionedBySeries + ", metricsLookback=" + metricsLookback.describe() + "]";

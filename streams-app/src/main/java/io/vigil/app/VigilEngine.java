@@ -260,9 +260,12 @@ public final class VigilEngine implements AutoCloseable {
         return Optional.of(read);
     }
 
-    /** This instance's HTTP address as others should use it: the host and port of {@code http.external_url}. */
+    /**
+     * This instance's HTTP address as others should use it: the host and port of {@code http.peer_url}, or of
+     * {@code http.external_url} where that is not set.
+     */
     static HostInfo advertised(final VigilConfig config) {
-        final java.net.URI uri = java.net.URI.create(config.externalUrl());
+        final java.net.URI uri = java.net.URI.create(config.peerAddress());
         return new HostInfo(uri.getHost() == null ? "localhost" : uri.getHost(),
                 uri.getPort() > 0 ? uri.getPort() : config.httpPort());
     }

@@ -52,14 +52,16 @@ class AlertsApiIT {
         }
     }
 
-    private static Instance start(final int port, final LiveRules rules, final String name) throws Exception {
-        return start(port, rules, name, "api", "http://localhost:" + port);
-    }
-
     /** @param app the application's name: its id, and its topics' suffix */
     private static Instance start(final int port, final LiveRules rules, final String name, final String app,
                                   final String externalUrl) throws Exception {
-        final VigilConfig config = ConfigLoader.load(null, Map.of(
+        return start(port, rules, name, app, externalUrl, Map.of());
+    }
+
+    /** @param more further variables: VIGIL_HTTP_PEER_URL */
+    private static Instance start(final int port, final LiveRules rules, final String name, final String app,
+                                  final String externalUrl, final Map<String, String> more) throws Exception {
+        final Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "VIGIL_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                 "VIGIL_KAFKA_APPLICATION_ID", "vigil-" + app,
                 "VIGIL_TOPICS_METRICS", "metrics-" + app,
@@ -68,6 +70,8 @@ class AlertsApiIT {
                 "VIGIL_HTTP_PORT", Integer.toString(port),
                 "VIGIL_HTTP_EXTERNAL_URL", externalUrl,
                 "VIGIL_EVALUATION_IDLE_TIMEOUT", "2s"));
+        env.putAll(more);
+        final VigilConfig config = ConfigLoader.load(null, env);
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final VigilEngine engine = VigilEngine.start(config, rules, dir.resolve(name), registry);
         final HttpEndpoints http = HttpEndpoints.start("127.0.0.1", port, registry, engine.readiness());
@@ -224,7 +228,12 @@ class AlertsApiIT {
         final int port2 = freePort();
         final Set<String> hot = new TreeSet<>(List.of("node-01", "node-03", "node-05", "node-07", "node-09", "node-11",
                 "node-13", "node-15"));
-        try (Instance a = start(port1, rules, "a"); Instance b = start(port2, rules, "b")) {
+        // Behind one address (a load balancer's), which the alerts' links name; each reached by the other at its own.
+        final String shared = "https://vigil.example.com";
+        try (Instance a = start(port1, rules, "a", "api", shared,
+                Map.of("VIGIL_HTTP_PEER_URL", "http://localhost:" + port1));
+             Instance b = start(port2, rules, "b", "api", shared,
+                     Map.of("VIGIL_HTTP_PEER_URL", "http://localhost:" + port2))) {
             await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() -> {
                 assertThat(instances(get(port1, "/api/alerts"))).isEqualTo(hot);
                 assertThat(instances(get(port2, "/api/alerts"))).isEqualTo(hot);
@@ -232,6 +241,8 @@ class AlertsApiIT {
                 assertThat(instances(get(port1, "/api/alerts?scope=local"))).isNotEmpty();
                 assertThat(instances(get(port2, "/api/alerts?scope=local"))).isNotEmpty();
             });
+            assertThat(JSON.readValue(get(port2, "/api/alerts"), new TypeReference<List<Map<String, Object>>>() { }))
+                    .allSatisfy(alert -> assertThat((String) alert.get("generatorURL")).startsWith(shared + "/rules/"));
             // Each holds part of the work; together, all of it.
             final Set<String> local1 = instances(get(port1, "/api/alerts?scope=local"));
             final Set<String> local2 = instances(get(port2, "/api/alerts?scope=local"));

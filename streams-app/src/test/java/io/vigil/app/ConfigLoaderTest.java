@@ -623,6 +623,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePeerUrlIsWhereOtherInstancesReachThisOneAndDefaultsToTheExternalUrl() throws Exception {
+        final VigilConfig alone = ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "https://vigil.example.com"));
+        assertThat(alone.peerUrl()).isEmpty();
+        assertThat(alone.peerAddress()).isEqualTo("https://vigil.example.com");
+        assertThat(VigilEngine.advertised(alone)).isEqualTo(new org.apache.kafka.streams.state.HostInfo(
+                "vigil.example.com", 8080));
+        // Behind a load balancer: the links name it, the instances reach each other at their own addresses.
+        final Path file = file("http:\n  port: 9000\n  external_url: https://vigil.example.com\n"
+                + "  peer_url: http://vigil-2.vigil-headless\n");
+        final VigilConfig behind = ConfigLoader.load(file, Map.of());
+        assertThat(behind.externalUrl()).isEqualTo("https://vigil.example.com");
+        assertThat(behind.peerAddress()).isEqualTo("http://vigil-2.vigil-headless");
+        assertThat(VigilEngine.advertised(behind)).isEqualTo(new org.apache.kafka.streams.state.HostInfo(
+                "vigil-2.vigil-headless", 9000));
+        assertThat(VigilEngine.streamsProperties(behind, Path.of("state"))
+                .getProperty("application.server")).isEqualTo("vigil-2.vigil-headless:9000");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", "vigil-2:8080")))
+                .hasMessage("VIGIL_HTTP_PEER_URL (http.peer_url): 'vigil-2:8080' is not an absolute http:// or"
+                        + " https:// URL (e.g. http://vigil-1:8080): other instances reach this one there");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", "http://a:secret@vigil-2")))
+                .hasMessage("VIGIL_HTTP_PEER_URL (http.peer_url): has a user (and password?) before its host; leave"
+                        + " it out: instances send each other the API's token (http.bearer_token_env)");
+    }
+
+    @Test
     void theBindAddressIsAnAddressOrAHostThatResolvesWhereItIsServed() throws Exception {
         final Path noHost = file("http: {bind: no-such-host.invalid}\n");
         // Another machine's file is read as it is where nothing is served (replay, rules validate).
