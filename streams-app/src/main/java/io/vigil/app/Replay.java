@@ -75,7 +75,7 @@ public final class Replay {
             }
         }
         final Map<String, Long> rejected = new TreeMap<>();
-        registry.find("vigil.ingest.rejected").counters()
+        registry.find("vigil.ingest.rejected").counters().stream().filter(c -> c.count() > 0)
                 .forEach(c -> rejected.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum));
         // Counted by ingest as missing_timestamp, which run would not dead-letter: said apart.
         if (pipeline.unstampedLines() > 0) {

@@ -94,6 +94,9 @@ final class RuleReloader implements AutoCloseable {
                         + " different rules give different digests")
                 .register(registry);
         running(loadedDigest);
+        // Both results at 0 from the start: increase() sees the first reload of each, and a panel has its series.
+        reloads("reloaded");
+        reloads("refused");
         Gauge.builder("vigil.rules.last.reload.successful", lastReloadSuccessful,
                         AtomicInteger::get)
                 .description("1 when the rule files as they are now were loaded (at start or by the last reload), 0"

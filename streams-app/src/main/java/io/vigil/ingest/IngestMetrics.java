@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -25,7 +26,7 @@ public final class IngestMetrics {
             Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Map<String, TopicCounts> accepted;
-    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<DeadLetterReason, Counter> rejected = new EnumMap<>(DeadLetterReason.class);
     private final Counter late;
     private final Counter deadLettered;
     private final Counter skippedFields;
@@ -51,6 +52,14 @@ public final class IngestMetrics {
         this.deadLettered = Counter.builder("vigil.ingest.dead.lettered")
                 .description("Input records written to the dead-letter topic")
                 .register(registry);
+        // Every reason at 0 from the start, as Prometheus advises for a label of known values: rate() and increase()
+        // then see a reason's first rejection, and a dashboard's panel has its series before anything is rejected.
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            rejected.put(reason, Counter.builder("vigil.ingest.rejected")
+                    .description("Rejections that sent their record to the dead-letter topic, by reason: each of a"
+                            + " datapoint, a line protocol line, a Telegraf metric or field, or a whole record")
+                    .tag("reason", reason.tag()).register(registry));
+        }
     }
 
     /**
@@ -127,10 +136,7 @@ public final class IngestMetrics {
     }
 
     void rejected(final DeadLetterReason reason) {
-        rejected.computeIfAbsent(reason.tag(), r -> Counter.builder("vigil.ingest.rejected")
-                .description("Rejections that sent their record to the dead-letter topic, by reason: each of a"
-                        + " datapoint, a line protocol line, a Telegraf metric or field, or a whole record")
-                .tag("reason", r).register(registry)).increment();
+        rejected.get(reason).increment();
     }
 
     void skippedFields(final int count) {

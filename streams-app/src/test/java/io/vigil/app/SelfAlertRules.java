@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * clients on an upgrade, or a Micrometer binder no longer bound, would otherwise leave the alert silently watching
  * nothing: an expression over a series that does not exist is never true. A grouping label that is not there puts
  * every series in one group: {@code count by (digest)} of instances running different rules would count one.
+ *
+ * <p>The Grafana dashboard of the compose stack, deploy/grafana/dashboards/vigil.json, is read the same way, each
+ * panel's queries by the panel's title: a panel over a renamed metric shows "No data", which looks like a quiet
+ * system.
  */
 final class SelfAlertRules {
 
@@ -31,6 +35,7 @@ final class SelfAlertRules {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path FILE = ROOT.resolve("deploy").resolve("vigil-self-alerts.yml");
     static final Path TESTS = ROOT.resolve("deploy").resolve("vigil-self-alerts.test.yml");
+    static final Path DASHBOARD = ROOT.resolve("deploy").resolve("grafana").resolve("dashboards").resolve("vigil.json");
 
     /** Labels Prometheus gives every scraped series itself; not on /metrics. */
     private static final Set<String> TARGET_LABELS = Set.of("job", "instance");
@@ -83,10 +88,28 @@ final class SelfAlertRules {
         return out;
     }
 
-    /** Every selector of Vigil's, Kafka's, the process's or the JVM's metrics in every expression. */
+    /** Every query of the dashboard's panels, by the panel's title (and the query's letter where it has several). */
+    static Map<String, String> dashboardExpressions() throws IOException {
+        final Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode panel : new ObjectMapper().readTree(DASHBOARD.toFile()).path("panels")) {
+            final JsonNode targets = panel.path("targets");
+            for (JsonNode target : targets) {
+                out.put(panel.path("title").asText() + (targets.size() > 1 ? " (" + target.path("refId").asText() + ")"
+                        : ""), target.path("expr").asText());
+            }
+        }
+        return out;
+    }
+
+    /** Every selector of Vigil's, Kafka's, the process's or the JVM's metrics in every alert's expression. */
     static List<Selector> selectors() throws IOException {
+        return selectors(expressions());
+    }
+
+    /** Every selector of Vigil's, Kafka's, the process's or the JVM's metrics in {@code expressions}, by their names. */
+    static List<Selector> selectors(final Map<String, String> expressions) {
         final List<Selector> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : expressions().entrySet()) {
+        for (Map.Entry<String, String> e : expressions.entrySet()) {
             final String expr = e.getValue();
             // Found where string literals are blanked out (no label value reads as a metric); the blanked text has
             // the expression's length, so the matchers are read at the same place in the expression itself.
@@ -149,9 +172,14 @@ final class SelfAlertRules {
      * per selector, naming its alert; empty when every selector has a series to match.
      */
     static List<String> missingFrom(final String metrics) throws IOException {
+        return missingFrom(metrics, expressions());
+    }
+
+    /** {@link #missingFrom(String)} for {@code expressions}, each line naming the expression's name. */
+    static List<String> missingFrom(final String metrics, final Map<String, String> expressions) {
         final Map<String, List<Map<String, String>>> samples = samples(metrics);
         final List<String> missing = new ArrayList<>();
-        for (Selector s : selectors()) {
+        for (Selector s : selectors(expressions)) {
             final List<Map<String, String>> series = samples.get(s.metric());
             if (series == null) {
                 missing.add(s.alert() + ": " + s.metric() + " is not on /metrics");

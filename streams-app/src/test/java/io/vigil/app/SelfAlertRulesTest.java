@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,22 @@ class SelfAlertRulesTest {
             assertThat(s.metric()).isEqualTo("vigil_delivery_attempts_total");
             assertThat(s.groupedBy()).containsExactly("receiver");
         }).allSatisfy(s -> assertThat(s.matchers()).noneMatch(m -> m.label().equals("job")));
+    }
+
+    /** The dashboard's panels are read as the alerts are, each by its title; VigilRunIT checks them the same way. */
+    @Test
+    void theDashboardsQueriesAreReadByPanelWithTheMetricsTheySelect() throws Exception {
+        final Map<String, String> panels = SelfAlertRules.dashboardExpressions();
+        assertThat(panels).containsKeys("Datapoints in, per second, by topic", "Delivery backlog by receiver")
+                .hasSizeGreaterThanOrEqualTo(10);
+        assertThat(SelfAlertRules.selectors(panels)).anySatisfy(s -> {
+            assertThat(s.alert()).isEqualTo("Rejected to the dead-letter topic, per second, by reason");
+            assertThat(s.metric()).isEqualTo("vigil_ingest_rejected_total");
+            assertThat(s.groupedBy()).containsExactly("reason");
+        }).anySatisfy(s -> assertThat(s.metric()).isEqualTo("vigil_evaluation_pass_seconds_count"));
+        assertThat(SelfAlertRules.missingFrom("vigil_ingest_datapoints_total{topic=\"metrics\",} 3.0\n", panels))
+                .contains("Delivery backlog by receiver: vigil_delivery_backlog is not on /metrics")
+                .noneMatch(line -> line.startsWith("Datapoints in, per second, by topic"));
     }
 
     /** What VigilRunIT relies on: a page that lacks a metric, or a label value, is said to lack it, by alert. */

@@ -114,6 +114,8 @@ class VigilRunIT {
                 .as("what deploy/vigil-self-alerts.yml selects and /metrics lacks (%d metrics named there: %s)",
                         SelfAlertRules.metricNames().size(), SelfAlertRules.metricNames())
                 .isEmpty();
+        assertThat(SelfAlertRules.missingFrom(page, SelfAlertRules.dashboardExpressions()))
+                .as("what the Grafana dashboard's panels select and /metrics lacks").isEmpty();
     }
 
     private static int readyz(final int port) throws Exception {
