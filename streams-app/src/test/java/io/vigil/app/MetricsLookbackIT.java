@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vigil.alerts.AlertEvent;
-import io.vigil.alerts.AlertEventJson;
-import io.vigil.alerts.EventStatus;
-import io.vigil.rules.LoadResult;
-import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -46,18 +39,6 @@ class MetricsLookbackIT {
 
     private static final String TOPIC = "metrics-lookback";
 
-    private static final String RULES = """
-            groups:
-              - name: nodes
-                every: 10s
-                rules:
-                  - alert: CpuHigh
-                    series: cpu
-                    aggregate: last
-                    window: 10s
-                    threshold: {above: 90}
-            """;
-
     @BeforeAll
     static void fillTheTopicWithAnOldIncidentAndACurrentOne() throws Exception {
         // Created here, not by Vigil, with the producers' timestamps (Vigil's own topics take the broker's append
@@ -70,9 +51,9 @@ class MetricsLookbackIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             final long threeHoursAgo = now - Duration.ofHours(3).toMillis();
-            produceHot(producer, "node-then", threeHoursAgo, threeHoursAgo);
+            CpuIncidents.produceHot(producer, TOPIC, 0, "node-then", threeHoursAgo, threeHoursAgo);
             final long fiveMinutesAgo = now - Duration.ofMinutes(5).toMillis();
-            produceHot(producer, "node-now", fiveMinutesAgo, null);
+            CpuIncidents.produceHot(producer, TOPIC, 0, "node-now", fiveMinutesAgo, null);
             producer.flush();
         }
     }
@@ -134,54 +115,16 @@ class MetricsLookbackIT {
                 .containsExactly("node-now", "node-then");
     }
 
-    /**
-     * The instances an engine pages CpuHigh for, once it has paged {@code expected}, and for 3 s more: node-then's
-     * records come first in the partition, so an engine that read them has paged it by the time node-now fires.
-     */
+    /** The instances an engine pages CpuHigh for, once it has paged {@code expected}, and for 3 s more. */
     private static Set<String> firingInstances(final VigilConfig config, final String name, final String... expected)
             throws Exception {
-        final Set<String> firing = new TreeSet<>();
         try (KafkaConsumer<byte[], byte[]> alerts = TestConsumers.readCommitted(broker.bootstrapServers(),
-                config.alertsTopic());
-             VigilEngine engine = VigilEngine.start(config, ruleSet(name), dir.resolve(name),
-                     new SimpleMeterRegistry())) {
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                poll(alerts, firing);
-                assertThat(firing).contains(expected);
-            });
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                poll(alerts, firing);
-                assertThat(firing).containsExactlyInAnyOrder(expected);
-            });
+                config.alertsTopic())) {
+            return CpuIncidents.firingInstances(config, ruleSet(name), dir.resolve(name), alerts, expected);
         }
-        return firing;
     }
 
     private static RuleSet ruleSet(final String name) throws Exception {
-        final LoadResult loaded = RuleLoader.load(List.of(Files.writeString(dir.resolve(name + ".yaml"), RULES)));
-        assertThat(loaded.problems()).isEmpty();
-        return loaded.ruleSet();
-    }
-
-    private static void poll(final KafkaConsumer<byte[], byte[]> alerts, final Set<String> firing) {
-        alerts.poll(Duration.ofMillis(200)).forEach(r -> {
-            final AlertEvent event = AlertEventJson.read(r.value());
-            if (event.status() == EventStatus.FIRING) {
-                firing.add(event.labels().get("instance"));
-            }
-        });
-    }
-
-    /**
-     * 30 points of CPU at 97, one each 10 s of event time from {@code from}, each in a record stamped
-     * {@code recordTime} (null: the producer's clock, now).
-     */
-    private static void produceHot(final KafkaProducer<byte[], byte[]> producer, final String instance,
-                                   final long from, final Long recordTime) {
-        for (int step = 0; step < 30; step++) {
-            final long at = from + step * 10_000L;
-            producer.send(new ProducerRecord<>(TOPIC, 0, recordTime == null ? null : at, null,
-                    TopologyTest.point(instance, 97, at).getBytes(StandardCharsets.UTF_8)));
-        }
+        return CpuIncidents.ruleSet(dir.resolve(name + ".yaml"));
     }
 }

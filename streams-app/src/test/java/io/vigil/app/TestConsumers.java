@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Consumers the integration tests read Vigil's output topics with. */
@@ -28,6 +29,25 @@ final class TestConsumers {
         final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /**
+     * A consumer of every partition of {@code topic} in no group, from the end it has now, seeing only committed
+     * records: what is written from here on, as an engine started next writes it.
+     */
+    static KafkaConsumer<byte[], byte[]> readCommittedFromNow(final String bootstrapServers, final String topic) {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        final List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        // seekToEnd is lazy: the end is looked up here, before anything more is written, not at the first poll.
+        partitions.forEach(consumer::position);
         return consumer;
     }
 
