@@ -59,7 +59,10 @@ final class TopicSetup {
             throw new ConfigException("topics.partitioned_by_series: " + bySeries + ", but application " + applicationId
                     + " has evaluated with it " + !bySeries + " (topic " + (bySeries ? repartition : states)
                     + "), and its evaluation state is placed that way: set it back, or start afresh with a new"
-                    + " kafka.application.id (the evaluation state, windows and firing alerts, is not carried over)");
+                    + " kafka.application.id (the evaluation state, windows and firing alerts, is not carried over)"
+                    // Also what a reset that deleted some internal topics but not this one leaves (--internal-topics).
+                    + (bySeries ? "" : "; or, if the application was reset with some of its internal topics deleted,"
+                            + " delete this one too"));
         }
     }
 

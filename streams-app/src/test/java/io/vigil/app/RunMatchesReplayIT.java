@@ -216,7 +216,8 @@ class RunMatchesReplayIT {
                 .hasMessage("topics.partitioned_by_series: false, but application vigil-byseries has evaluated with it"
                         + " true (topic vigil-byseries-vigil-series-changelog), and its evaluation state is placed that"
                         + " way: set it back, or start afresh with a new kafka.application.id (the evaluation state,"
-                        + " windows and firing alerts, is not carried over)");
+                        + " windows and firing alerts, is not carried over); or, if the application was reset with some"
+                        + " of its internal topics deleted, delete this one too");
     }
 
     @Test

@@ -62,7 +62,9 @@ class TopicSetupTest {
         assertThatThrownBy(() -> TopicSetup.checkPlacement(RAN_IN_TASK, "vigil", false))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("topics.partitioned_by_series: false, but application vigil has evaluated"
-                        + " with it true (topic vigil-vigil-series-changelog)");
+                        + " with it true (topic vigil-vigil-series-changelog)")
+                .hasMessageEndingWith("; or, if the application was reset with some of its internal topics deleted,"
+                        + " delete this one too");
     }
 
     @Test
