@@ -28,7 +28,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Alertmanager keeps nothing across its restarts, so neither does this: on start it reads the alerts topic from the
  * beginning to know which alerts are firing, pushes once it has read up to where the topic ended at start, and from
  * then on follows it. A restart of either side loses nothing: the next resend puts every firing alert back.
+ *
+ * <p>Every instance of an application pushes every alert, so what one holds can be behind what another has pushed:
+ * a resend first reads up to where the topic ends, and after a pause of this thread it pushes nothing until it has
+ * (design.md, "Delivery").
  */
 final class AlertmanagerPush implements Restarting.Worker {
 
@@ -71,6 +77,8 @@ final class AlertmanagerPush implements Restarting.Worker {
      * it accepts (each resend carries every alert), as a webhook's backlog is once its events are delivered.
      */
     private final Set<String> unsent = new HashSet<>();
+    /** The alerts this push has sent Alertmanager as firing, and not as resolved since. */
+    private final Set<String> toldFiring = new HashSet<>();
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
@@ -104,12 +112,18 @@ final class AlertmanagerPush implements Restarting.Worker {
             consumer.seekToBeginning(partitions);
             // Nothing is pushed before the topic is read up to where it ended at start: an alert's old firing event,
             // read in one poll before its resolution in the next, was pushed and paged for a problem long over.
-            final Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            boolean caughtUp = false;
+            Map<TopicPartition, Long> holdUntil = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            // Where the topic ended when the resend now due asked; null while none waits for it.
+            Map<TopicPartition, Long> resendAfter = null;
             Instant nextResend = clock.instant();
+            long iterationEnd = System.nanoTime();
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (holdUntil == null && System.nanoTime() - iterationEnd > PAUSE.toNanos()) {
+                    holdUntil = afterPause(consumer, partitions);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
                     final Optional<AlertEvent> read = read(r);
                     if (read.isPresent() && read.get().status() != EventStatus.PENDING && wanted(read.get())) {
                         track(read.get(), r.timestamp(), clock.instant());
@@ -121,18 +135,29 @@ final class AlertmanagerPush implements Restarting.Worker {
                 changed.retainAll(alerts.keySet());
                 unsent.addAll(changed);
                 unsent.retainAll(alerts.keySet());
-                caughtUp = caughtUp || partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp));
                 final List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
                 final Instant now = clock.instant();
-                if (!caughtUp) {
+                if (holdUntil != null && reached(consumer, partitions, holdUntil)) {
+                    holdUntil = null;
                     nextResend = now; // the first push, once caught up, is every alert as it stands
-                } else if (!now.isBefore(nextResend)) {
-                    pushed(current(now));
-                    nextResend = now.plus(receiver.resendInterval());
-                } else if (!fresh.isEmpty()) {
+                }
+                if (holdUntil == null && !now.isBefore(nextResend)) {
+                    // Every alert as this push holds it: first read what the topic has now, or another instance's
+                    // resolve written since the last poll would be overwritten by the firing held here.
+                    resendAfter = resendAfter != null ? resendAfter : endsOrNone(consumer, partitions);
+                    if (reached(consumer, partitions, resendAfter)) {
+                        pushed(current(now));
+                        nextResend = now.plus(receiver.resendInterval());
+                        resendAfter = null;
+                    } else if (!fresh.isEmpty()) {
+                        pushed(fresh);
+                    }
+                } else if (holdUntil == null && !fresh.isEmpty()) {
                     pushed(fresh);
                 }
                 metrics.backlog(receiver.name(), unsent.size());
+                // Before the wait: a pause while waiting, the most likely place for one, is a pause between reads.
+                iterationEnd = System.nanoTime();
                 if (stopped.await(50, TimeUnit.MILLISECONDS)) {
                     return;
                 }
@@ -142,6 +167,43 @@ final class AlertmanagerPush implements Restarting.Worker {
         } catch (RuntimeException e) {
             LOG.error("push to Alertmanager {} failed: {}", receiver.name(), e.toString());
         }
+    }
+
+    /**
+     * Where to read to before pushing again after a pause between this thread's iterations (a long collector pause,
+     * SIGSTOP, a frozen VM or container): meanwhile another instance may have pushed a resolve, and what this one holds
+     * would put the alert back (a multi-instance audit saw a thawed instance do it in 4 of 5 pauses, and after one
+     * of 16 minutes Alertmanager paged again for an incident long resolved). Null, no wait, where Kafka does not say.
+     */
+    private Map<TopicPartition, Long> afterPause(final KafkaConsumer<byte[], byte[]> consumer,
+                                                 final List<TopicPartition> partitions) {
+        final Map<TopicPartition, Long> ends = endsOrNone(consumer, partitions);
+        if (ends != null) {
+            LOG.info("Alertmanager {}: paused for more than {} ms between reads of the alerts topic; pushing nothing"
+                    + " until it has read what was written meanwhile", receiver.name(), PAUSE.toMillis());
+        }
+        return ends;
+    }
+
+    /**
+     * Where each partition of the alerts topic ends now (its last stable offset, as read_committed reads it), or null
+     * if Kafka does not answer within 5 s: then what this push holds is sent as it is, as before it asked, since
+     * holding every resend while Kafka is out of reach would let Alertmanager expire alerts still firing.
+     */
+    private Map<TopicPartition, Long> endsOrNone(final KafkaConsumer<byte[], byte[]> consumer,
+                                                 final List<TopicPartition> partitions) {
+        try {
+            return consumer.endOffsets(partitions, Duration.ofSeconds(5));
+        } catch (KafkaException e) {
+            LOG.debug("Alertmanager {}: could not ask where the alerts topic ends: {}", receiver.name(), e.toString());
+            return null;
+        }
+    }
+
+    /** Whether this push has read every partition up to {@code ends}; true for null (not known: no wait). */
+    private static boolean reached(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions,
+                                   final Map<TopicPartition, Long> ends) {
+        return ends == null || partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
     }
 
     /**
@@ -161,7 +223,9 @@ final class AlertmanagerPush implements Restarting.Worker {
     }
 
     /**
-     * Keeps {@code e} as its alert's state, or forgets the alert when {@code e} resolved it more than 15 minutes ago.
+     * Keeps {@code e} as its alert's state, or forgets the alert when {@code e} resolved it more than 15 minutes ago,
+     * unless this push told Alertmanager it fires: then the resolution is pushed for 15 minutes from now, as one read
+     * late (after a long pause, a firing pushed before it must not stand until Alertmanager lets it expire).
      * The 15 minutes count from when the resolution was written to the alerts topic ({@code writtenAt}, the record's
      * timestamp, LogAppendTime there), not from when this push read it: every start reads the topic from the
      * beginning, and until 2026-12-07 every alert that had resolved within its retention (some in 2022) was pushed to
@@ -177,7 +241,11 @@ final class AlertmanagerPush implements Restarting.Worker {
         }
         final Instant resolvedAt = writtenAt < 0 ? now : earlier(Instant.ofEpochMilli(writtenAt), now);
         if (resolvedAt.plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now)) {
-            alerts.remove(e.fingerprint());
+            if (toldFiring.contains(e.fingerprint())) {
+                alerts.put(e.fingerprint(), new Tracked(e, now));
+            } else {
+                alerts.remove(e.fingerprint());
+            }
         } else {
             alerts.put(e.fingerprint(), new Tracked(e, resolvedAt));
         }
@@ -196,6 +264,14 @@ final class AlertmanagerPush implements Restarting.Worker {
 
     /** Pushes {@code events}; if Alertmanager accepts them, their changes are delivered and leave the backlog. */
     private void pushed(final List<AlertEvent> events) {
+        // Told whatever the answer: a push whose answer was lost may have reached Alertmanager.
+        for (AlertEvent e : events) {
+            if (e.status() == EventStatus.RESOLVED) {
+                toldFiring.remove(e.fingerprint());
+            } else {
+                toldFiring.add(e.fingerprint());
+            }
+        }
         if (push(events)) {
             int delivered = 0;
             for (AlertEvent e : events) {
@@ -254,6 +330,12 @@ final class AlertmanagerPush implements Restarting.Worker {
         }
         return false;
     }
+
+    /**
+     * A longer time from the end of one iteration's work to the next poll's return than its wait and a poll take (50
+     * and 200 ms, and a fetch) is a pause of this thread, after which it reads before it pushes ({@link #afterPause}).
+     */
+    private static final Duration PAUSE = Duration.ofSeconds(2);
 
     /** How much of an answer's body is read: enough for {@link #excerpt}'s 300 characters. */
     private static final int BODY_READ = 4096;

@@ -118,6 +118,77 @@ class FrozenDeliveryIT {
         }
     }
 
+    /**
+     * The same pause of an instance pushing to Alertmanager, which reads the whole alerts topic with no group: thawed,
+     * its resend was due, and it pushed the firing it held over the resolve written meanwhile (a multi-instance audit:
+     * 4 of 5 pauses; after one of 16 minutes Alertmanager paged again for the resolved incident). The pushes are
+     * recorded by a loopback server in Alertmanager's place: what is asserted is what Vigil sends, and when it made it.
+     */
+    @Test
+    void aThawedInstancePushesAlertmanagerNothingItHeldBeforeItReadWhatWasWrittenMeanwhile() throws Exception {
+        final String alerts = "alerts-frozen-am";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(alerts, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        // Each pushed alert: its instance, whether it was pushed firing, and when the push was made (a firing alert's
+        // endsAt is then + 4 x resend_interval, 4 s here; a resolved one's is its own, 2026-12-07T04:51:40Z).
+        record Pushed(String instance, boolean firing, Instant made, Instant received) {
+        }
+        final List<Pushed> pushed = Collections.synchronizedList(new ArrayList<>());
+        final Instant testStart = Instant.now();
+        final HttpServer am = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        am.createContext("/api/v2/alerts", ex -> {
+            for (com.fasterxml.jackson.databind.JsonNode alert : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(ex.getRequestBody())) {
+                final Instant endsAt = Instant.parse(alert.path("endsAt").asText());
+                pushed.add(new Pushed(alert.path("labels").path("instance").asText(), endsAt.isAfter(testStart),
+                        endsAt.minusSeconds(4), Instant.now()));
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        am.start();
+        final Path rules = Files.writeString(dir.resolve("rules.yaml"), TopologyTest.RULES);
+        final Path config = Files.writeString(dir.resolve("vigil-am.yaml"), """
+                receivers:
+                  - name: am
+                    alertmanager: {url: "http://127.0.0.1:%d", resend_interval: 1s}
+                """.formatted(am.getAddress().getPort()));
+        try (VigilProcess frozen = VigilProcess.start("frozen-am", Path.of("target", "frozen-delivery"),
+                List.of("--bootstrap-servers", broker.bootstrapServers(), "--rules", rules.toString(),
+                        "--config", config.toString(), "--data-dir", dir.resolve("data-am").toString()),
+                Map.of("VIGIL_KAFKA_APPLICATION_ID", "vigil-frozen-am", "VIGIL_TOPICS_METRICS", "metrics-frozen-am",
+                        "VIGIL_TOPICS_ALERTS", alerts, "VIGIL_TOPICS_DLQ", "dlq-frozen-am"), List.of())) {
+            frozen.awaitStarted();
+            produce(alerts, event("node-02", EventStatus.FIRING));
+            await().atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(pushed).stream()
+                    .anyMatch(p -> p.instance().equals("node-02") && p.firing()));
+
+            signal("-STOP", frozen.pid());
+            await().atMost(Duration.ofSeconds(10)).until(() -> stopped(frozen.pid()));
+            final Instant frozenAt = Instant.now();
+            produce(alerts, event("node-02", EventStatus.RESOLVED));
+            // Frozen for longer than a resend_interval and than the push's pause (2 s), as a long collector pause
+            // or a frozen VM would hold it: the condition is the time itself.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Duration.between(frozenAt, Instant.now()).compareTo(Duration.ofSeconds(4)) >= 0);
+            signal("-CONT", frozen.pid());
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> List.copyOf(pushed).stream()
+                    .anyMatch(p -> p.instance().equals("node-02") && !p.firing() && p.received().isAfter(frozenAt)));
+            assertThat(List.copyOf(pushed)).as("firing pushes of node-02 made after its resolve was written")
+                    .noneMatch(p -> p.instance().equals("node-02") && p.firing() && p.made().isAfter(frozenAt));
+        } finally {
+            am.stop(0);
+        }
+    }
+
+    /** Whether the process is stopped (state T in /proc): a signal is delivered, not yet acted on, when kill returns. */
+    private static boolean stopped(final long pid) throws Exception {
+        final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+    }
+
     private static String key(final AlertEvent e) {
         return e.fingerprint() + "-" + e.status().jsonName() + "-" + e.startsAt().orElseThrow();
     }
@@ -131,9 +202,13 @@ class FrozenDeliveryIT {
     }
 
     private static void produce(final AlertEvent e) throws Exception {
+        produce(ALERTS, e);
+    }
+
+    private static void produce(final String topic, final AlertEvent e) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(ALERTS, e.fingerprint(), AlertEventJson.write(e))).get();
+            producer.send(new ProducerRecord<>(topic, e.fingerprint(), AlertEventJson.write(e))).get();
         }
     }
 

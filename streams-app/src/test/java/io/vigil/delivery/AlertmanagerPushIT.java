@@ -226,6 +226,51 @@ class AlertmanagerPushIT {
     }
 
     /**
+     * A resolution this push reads more than 15 minutes after it was written (its thread paused that long, while the
+     * other instances pushed it for their 15 minutes) ends an alert it had pushed firing: forgotten unpushed, as a start
+     * forgets such old resolutions, it left the alert firing in Alertmanager until it expired (an audit: paged again,
+     * 16 minutes after the incident ended). With a resend_interval of 1h that would be 4 hours.
+     */
+    @Test
+    void aResolutionReadLateEndsAnAlertThisPushHadPushedFiring() throws Exception {
+        final int port = portForAlertmanager();
+        final Instant now = Instant.now();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                // CreateTime, so that the resolution can be stamped as written 20 minutes ago (see above).
+                admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            final Process am = startAlertmanager(port);
+            try {
+                final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
+                        URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofHours(1));
+                try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
+                        broker.bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080",
+                        new SimpleMeterRegistry())) {
+                    delivery.start();
+                    final AlertEvent firing = event("node-late", EventStatus.FIRING, now);
+                    producer.send(new ProducerRecord<>("alerts", null, now.toEpochMilli(), firing.fingerprint(),
+                            AlertEventJson.write(firing))).get();
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat(alerts(port)).isEqualTo(Map.of("node-late", "active")));
+                    final Instant writtenAt = now.minus(Duration.ofMinutes(20));
+                    final AlertEvent resolved = event("node-late", EventStatus.RESOLVED, writtenAt);
+                    producer.send(new ProducerRecord<>("alerts", null, writtenAt.toEpochMilli(), resolved.fingerprint(),
+                            AlertEventJson.write(resolved))).get();
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat(alerts(port)).doesNotContainKey("node-late"));
+                }
+            } finally {
+                am.destroy();
+                am.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
      * An Alertmanager receiver's backlog: the alerts changed and in no push Alertmanager accepted yet. It rises while
      * Alertmanager is down and is 0 again after the first push it accepts, so VigilDeliveryBacklog fires for an
      * Alertmanager that stays unreachable, as for a webhook; until 2026-12-07 the push had no backlog at all.
