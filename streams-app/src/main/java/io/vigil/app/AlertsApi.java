@@ -456,10 +456,10 @@ final class AlertsApi {
 
     /**
      * Whether no other instance gives this one's address ({@code http.peer_url} or {@code http.external_url}), as two
-     * hosts that keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that address, and
-     * the answers silently left the other's out. Told by this instance reading partitions the assignment does not
-     * list under its address, or by no instance holding the series' states at all (where this one's empty share was
-     * kept). Only judged while running: in a rebalance the assignment and the tasks differ for a moment.
+     * hosts that keep the default, http://localhost:8080, do: Kafka Streams keeps one instance's share under that
+     * address, and the answers silently left the other's out. Told by this instance reading partitions the assignment
+     * does not list under its address, or by no instance holding the series' states at all (where this one's empty
+     * share was kept). Only judged while running: in a rebalance the assignment and the tasks differ for a moment.
      */
     private boolean addressIsOwn() {
         if (streams.state() != KafkaStreams.State.RUNNING) {

@@ -524,7 +524,6 @@ public final class ConfigLoader {
         return true;
     }
 
-    /** An absolute http(s) URL with a host: other instances reach this one there, and alert links start with it. */
     /** {@code http.external_url} or {@code http.peer_url}: an absolute http(s) URL with a host and no user. */
     private static String httpUrl(final String key, final String text) {
         final boolean links = key.equals("http.external_url");

@@ -82,7 +82,13 @@ final class InputPartitionWatch implements AutoCloseable {
         if (changed.isDone()) {
             return;
         }
-        readHere.get().flatMap(share::seen).ifPresent(LOG::info);
+        try {
+            readHere.get().flatMap(share::seen).ifPresent(LOG::info);
+        } catch (RuntimeException e) {
+            // Kafka Streams closing under it: the line can wait, the partition count's check must not stop (a task
+            // that throws is never run again by its executor).
+            LOG.debug("could not tell which input partitions this instance reads: {}", e.toString());
+        }
         final Map<String, Integer> now = new HashMap<>();
         try {
             admin.describeTopics(builtFor.keySet()).allTopicNames().get(EVERY.toMillis() * 2, TimeUnit.MILLISECONDS)
