@@ -553,6 +553,14 @@ public final class ConfigLoader {
         if (uri.getPort() == 0 || uri.getPort() > 65_535) {
             throw new ConfigException(key + ": '" + text + "': port " + uri.getPort() + " is not from 1 to 65535");
         }
+        final String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (!links && (scheme.equals("https") || !(path.isEmpty() || path.equals("/")) || uri.getRawQuery() != null
+                || uri.getRawFragment() != null)) {
+            // Kafka Streams hands the others this instance's host and port alone (application.server): a scheme, path
+            // or query written here would not be used, and an https address behind a TLS proxy not reached.
+            throw new ConfigException(key + ": '" + text + "': the other instances ask this one over plain http at its"
+                    + " host and port (http.port where it names none), so it is http://HOST[:PORT], with no path");
+        }
         return text;
     }
 

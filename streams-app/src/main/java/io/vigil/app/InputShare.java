@@ -14,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
  * one evaluates move at every rebalance, and the moment a survivor takes over a dead instance's partitions is when
  * its alerts resume: an operator reading one instance's log could not tell (a failover audit had to ask Kafka's group
  * tools). An instance that reads every partition from its start, as one alone does, says nothing. A share is said once
- * seen twice in a row: a stream thread removed once caught up is gone from the instance's threads a moment before the
- * rebalance that gives its tasks to the others, and one alone would say it lost half its partitions and got them back.
+ * seen {@link #LOOKS} times in a row: a stream thread removed once caught up is gone from the instance's threads
+ * before the rebalance that gives its tasks to the other thread (under the streams group protocol up to a heartbeat,
+ * 5 s, later), and one alone would say it lost half its partitions and got them back.
  *
  * <p>Fed from one thread (the input partition watch's); not thread-safe.
  */
@@ -26,8 +27,12 @@ final class InputShare {
     private final String applicationId;
     /** The share last said (or, at first, taken as known); null before. */
     private Set<TopicPartition> said;
-    /** A share other than {@link #said}, seen once: said if seen again at the next look. */
+    /** How many looks in a row must see a share before it is said: at 5 s apart, stable for 10 s. */
+    static final int LOOKS = 3;
+
+    /** A share other than {@link #said}, seen at the last looks: said once seen {@link #LOOKS} times in a row. */
     private Set<TopicPartition> candidate;
+    private int candidateLooks;
 
     /**
      * @param partitions    partitions per input topic, as the topology was built
@@ -55,6 +60,10 @@ final class InputShare {
         }
         if (!now.equals(candidate)) {
             candidate = now;
+            candidateLooks = 1;
+            return Optional.empty();
+        }
+        if (++candidateLooks < LOOKS) {
             return Optional.empty();
         }
         candidate = null;

@@ -112,15 +112,16 @@ final class AlertmanagerPush implements Restarting.Worker {
             consumer.seekToBeginning(partitions);
             // Nothing is pushed before the topic is read up to where it ended at start: an alert's old firing event,
             // read in one poll before its resolution in the next, was pushed and paged for a problem long over.
-            Map<TopicPartition, Long> holdUntil = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            ReadTo holdUntil = new ReadTo(consumer.endOffsets(partitions, Duration.ofSeconds(30)), Instant.MAX);
             // Where the topic ended when the resend now due asked; null while none waits for it.
-            Map<TopicPartition, Long> resendAfter = null;
+            ReadTo resendAfter = null;
             Instant nextResend = clock.instant();
             long iterationEnd = System.nanoTime();
+            Instant iterationEndWall = clock.instant();
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (holdUntil == null && System.nanoTime() - iterationEnd > PAUSE.toNanos()) {
+                if (holdUntil == null && paused(iterationEnd, iterationEndWall)) {
                     holdUntil = afterPause(consumer, partitions);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -137,15 +138,15 @@ final class AlertmanagerPush implements Restarting.Worker {
                 unsent.retainAll(alerts.keySet());
                 final List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
                 final Instant now = clock.instant();
-                if (holdUntil != null && reached(consumer, partitions, holdUntil)) {
+                if (holdUntil != null && reached(consumer, partitions, holdUntil, now)) {
                     holdUntil = null;
                     nextResend = now; // the first push, once caught up, is every alert as it stands
                 }
                 if (holdUntil == null && !now.isBefore(nextResend)) {
                     // Every alert as this push holds it: first read what the topic has now, or another instance's
                     // resolve written since the last poll would be overwritten by the firing held here.
-                    resendAfter = resendAfter != null ? resendAfter : endsOrNone(consumer, partitions);
-                    if (reached(consumer, partitions, resendAfter)) {
+                    resendAfter = resendAfter != null ? resendAfter : ends(consumer, partitions, now);
+                    if (reached(consumer, partitions, resendAfter, now)) {
                         pushed(current(now));
                         nextResend = now.plus(receiver.resendInterval());
                         resendAfter = null;
@@ -158,6 +159,7 @@ final class AlertmanagerPush implements Restarting.Worker {
                 metrics.backlog(receiver.name(), unsent.size());
                 // Before the wait: a pause while waiting, the most likely place for one, is a pause between reads.
                 iterationEnd = System.nanoTime();
+                iterationEndWall = clock.instant();
                 if (stopped.await(50, TimeUnit.MILLISECONDS)) {
                     return;
                 }
@@ -170,40 +172,70 @@ final class AlertmanagerPush implements Restarting.Worker {
     }
 
     /**
-     * Where to read to before pushing again after a pause between this thread's iterations (a long collector pause,
-     * SIGSTOP, a frozen VM or container): meanwhile another instance may have pushed a resolve, and what this one holds
-     * would put the alert back (a multi-instance audit saw a thawed instance do it in 4 of 5 pauses, and after one
-     * of 16 minutes Alertmanager paged again for an incident long resolved). Null, no wait, where Kafka does not say.
+     * Offsets to read up to before a push, and when to push anyway: a wait that never ends (Kafka lost while behind)
+     * would leave Alertmanager without resends, and it expires every alert still firing after 4 x resend_interval.
+     *
+     * @param ends     per partition; null where Kafka did not say (no wait)
+     * @param giveUpAt when the push goes on without having read that far
      */
-    private Map<TopicPartition, Long> afterPause(final KafkaConsumer<byte[], byte[]> consumer,
-                                                 final List<TopicPartition> partitions) {
-        final Map<TopicPartition, Long> ends = endsOrNone(consumer, partitions);
-        if (ends != null) {
-            LOG.info("Alertmanager {}: paused for more than {} ms between reads of the alerts topic; pushing nothing"
-                    + " until it has read what was written meanwhile", receiver.name(), PAUSE.toMillis());
-        }
-        return ends;
+    private record ReadTo(Map<TopicPartition, Long> ends, Instant giveUpAt) {
     }
 
     /**
-     * Where each partition of the alerts topic ends now (its last stable offset, as read_committed reads it), or null
-     * if Kafka does not answer within 5 s: then what this push holds is sent as it is, as before it asked, since
-     * holding every resend while Kafka is out of reach would let Alertmanager expire alerts still firing.
+     * Whether this thread was paused since the end of its last iteration (a long collector pause, SIGSTOP, a frozen
+     * container or VM): longer than its wait and a poll take, by the monotonic clock or the wall clock (a guest
+     * suspended whole may not advance the first).
      */
-    private Map<TopicPartition, Long> endsOrNone(final KafkaConsumer<byte[], byte[]> consumer,
-                                                 final List<TopicPartition> partitions) {
+    private boolean paused(final long iterationEnd, final Instant iterationEndWall) {
+        return System.nanoTime() - iterationEnd > PAUSE.toNanos()
+                || Duration.between(iterationEndWall, clock.instant()).compareTo(PAUSE) > 0;
+    }
+
+    /**
+     * Where to read to before pushing again after a pause: meanwhile another instance may have pushed a resolve, and
+     * what this one holds would put the alert back (a multi-instance audit saw a thawed instance do it in 4 of 5
+     * pauses, and after one of 16 minutes Alertmanager paged again for an incident long resolved).
+     */
+    private ReadTo afterPause(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions) {
+        final ReadTo to = ends(consumer, partitions, clock.instant());
+        if (to.ends() != null) {
+            LOG.info("Alertmanager {}: paused for more than {} ms between reads of the alerts topic; pushing nothing"
+                    + " until it has read what was written meanwhile", receiver.name(), PAUSE.toMillis());
+        }
+        return to;
+    }
+
+    /**
+     * Where each partition of the alerts topic ends now (its last stable offset, as read_committed reads it), to be
+     * read within one resend_interval from {@code now}. Kafka is given at most half a resend_interval to say (1 to 5
+     * s): where it does not, what this push holds is sent as it is, as while Kafka is out of reach.
+     */
+    private ReadTo ends(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions,
+                        final Instant now) {
+        final Duration ask = receiver.resendInterval().dividedBy(2);
+        final Duration timeout = ask.compareTo(ASK_AT_LEAST) < 0 ? ASK_AT_LEAST : ask.compareTo(ASK_AT_MOST) > 0
+                ? ASK_AT_MOST : ask;
         try {
-            return consumer.endOffsets(partitions, Duration.ofSeconds(5));
+            return new ReadTo(consumer.endOffsets(partitions, timeout), now.plus(receiver.resendInterval()));
         } catch (KafkaException e) {
             LOG.debug("Alertmanager {}: could not ask where the alerts topic ends: {}", receiver.name(), e.toString());
-            return null;
+            return new ReadTo(null, now);
         }
     }
 
-    /** Whether this push has read every partition up to {@code ends}; true for null (not known: no wait). */
-    private static boolean reached(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions,
-                                   final Map<TopicPartition, Long> ends) {
-        return ends == null || partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
+    /** Whether this push has read every partition up to {@code to}, or may no longer wait for it. */
+    private boolean reached(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions,
+                            final ReadTo to, final Instant now) {
+        if (to.ends() == null || partitions.stream().allMatch(tp -> consumer.position(tp) >= to.ends().get(tp))) {
+            return true;
+        }
+        if (now.isAfter(to.giveUpAt())) {
+            LOG.warn("Alertmanager {}: not read up to where the alerts topic ended within {} (Kafka out of reach, or"
+                    + " far behind); pushing what it holds, as Alertmanager would otherwise expire alerts still firing",
+                    receiver.name(), receiver.resendInterval());
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -259,6 +291,7 @@ final class AlertmanagerPush implements Restarting.Worker {
         alerts.values().removeIf(t -> t.resolvedAt() != null
                 && t.resolvedAt().plus(AlertmanagerReceiver.RESOLVED_RESEND).isBefore(now));
         unsent.retainAll(alerts.keySet());
+        toldFiring.retainAll(alerts.keySet());
         return alerts.values().stream().map(Tracked::event).toList();
     }
 
@@ -336,6 +369,9 @@ final class AlertmanagerPush implements Restarting.Worker {
      * and 200 ms, and a fetch) is a pause of this thread, after which it reads before it pushes ({@link #afterPause}).
      */
     private static final Duration PAUSE = Duration.ofSeconds(2);
+    /** The bounds of the wait for where the topic ends: the broker answers behind a fetch it holds (up to 500 ms). */
+    private static final Duration ASK_AT_LEAST = Duration.ofSeconds(1);
+    private static final Duration ASK_AT_MOST = Duration.ofSeconds(5);
 
     /** How much of an answer's body is read: enough for {@link #excerpt}'s 300 characters. */
     private static final int BODY_READ = 4096;

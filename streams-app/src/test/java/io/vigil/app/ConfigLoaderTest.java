@@ -642,6 +642,14 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", "vigil-2:8080")))
                 .hasMessage("VIGIL_HTTP_PEER_URL (http.peer_url): 'vigil-2:8080' is not an absolute http:// or"
                         + " https:// URL (e.g. http://vigil-1:8080): other instances reach this one there");
+        for (String unused : List.of("https://vigil-2.internal", "http://vigil-2:8080/vigil", "http://vigil-2?x=1")) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", unused)))
+                    .hasMessage("VIGIL_HTTP_PEER_URL (http.peer_url): '" + unused + "': the other instances ask this"
+                            + " one over plain http at its host and port (http.port where it names none), so it is"
+                            + " http://HOST[:PORT], with no path");
+        }
+        assertThat(ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", "http://vigil-2:9000/")).peerAddress())
+                .isEqualTo("http://vigil-2:9000/");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_PEER_URL", "http://a:secret@vigil-2")))
                 .hasMessage("VIGIL_HTTP_PEER_URL (http.peer_url): has a user (and password?) before its host; leave"
                         + " it out: instances send each other the API's token (http.bearer_token_env)");

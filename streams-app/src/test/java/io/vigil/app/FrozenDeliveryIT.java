@@ -12,6 +12,7 @@ import io.vigil.alerts.Fingerprint;
 import io.vigil.delivery.Delivery;
 import io.vigil.delivery.RetryPolicy;
 import io.vigil.delivery.WebhookReceiver;
+import io.vigil.model.DurationSyntax;
 import io.vigil.model.Labels;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -121,63 +122,106 @@ class FrozenDeliveryIT {
     /**
      * The same pause of an instance pushing to Alertmanager, which reads the whole alerts topic with no group: thawed,
      * its resend was due, and it pushed the firing it held over the resolve written meanwhile (a multi-instance audit:
-     * 4 of 5 pauses; after one of 16 minutes Alertmanager paged again for the resolved incident). The pushes are
-     * recorded by a loopback server in Alertmanager's place: what is asserted is what Vigil sends, and when it made it.
+     * 4 of 5 pauses; after one of 16 minutes Alertmanager paged again for the resolved incident). A resend now reads up
+     * to where the topic ends first.
      */
     @Test
-    void aThawedInstancePushesAlertmanagerNothingItHeldBeforeItReadWhatWasWrittenMeanwhile() throws Exception {
-        final String alerts = "alerts-frozen-am";
+    void aThawedInstanceResendsAlertmanagerNothingItHeldBeforeItReadWhatWasWrittenMeanwhile() throws Exception {
+        final List<Pushed> pushed = frozenPush("frozen-am", "1s", Map.of(), List.of(event("node-02", EventStatus.FIRING)),
+                List.of(event("node-02", EventStatus.RESOLVED)), "node-02");
+        assertThat(pushed).as("firing pushes of node-02 made after its resolve was written")
+                .noneMatch(p -> p.instance().equals("node-02") && p.firing() && p.madeWhileFrozen());
+    }
+
+    /**
+     * An alert that fired and resolved while the instance was frozen, read one record a poll after the thaw, with no
+     * resend due: its firing, read first, was pushed as a change before its resolve was read. After a pause nothing is
+     * pushed until the topic is read up to where it ends.
+     */
+    @Test
+    void aThawedInstancePushesNoChangeBeforeItReadWhatWasWrittenMeanwhile() throws Exception {
+        final List<Pushed> pushed = frozenPush("frozen-am-changes", "1h", Map.of("max.poll.records", "1"),
+                List.of(event("node-01", EventStatus.FIRING)),
+                List.of(event("node-03", EventStatus.FIRING), event("node-03", EventStatus.RESOLVED)), "node-03");
+        assertThat(pushed).as("firing pushes of node-03, which fired and resolved while the instance was frozen")
+                .noneMatch(p -> p.instance().equals("node-03") && p.firing());
+    }
+
+    /**
+     * One alert as a push carried it: its instance, whether it was pushed firing (a firing alert's endsAt is the push's
+     * time + 4 x resend_interval; a resolved one's is its own, 2026-12-07T04:51:40Z), and whether the push was received
+     * after the instance was frozen and made after that (a firing one's time told by its endsAt).
+     */
+    private record Pushed(String instance, boolean firing, boolean madeWhileFrozen, boolean receivedAfterFreeze) {
+    }
+
+    /**
+     * Runs a `vigil run` pushing to a loopback server in Alertmanager's place (what is asserted is what Vigil sends,
+     * and when it made it), writes {@code before} and waits for their push, freezes it (SIGSTOP) for 4 s, longer than a
+     * 1 s resend_interval and than the push's pause (2 s), writes {@code whileFrozen}, thaws it, and returns what was
+     * pushed once {@code resolved}'s resolve was pushed after the thaw.
+     */
+    private List<Pushed> frozenPush(final String name, final String resendInterval, final Map<String, String> kafka,
+                                    final List<AlertEvent> before, final List<AlertEvent> whileFrozen,
+                                    final String resolved) throws Exception {
+        final String alerts = "alerts-" + name;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(alerts, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        // Each pushed alert: its instance, whether it was pushed firing, and when the push was made (a firing alert's
-        // endsAt is then + 4 x resend_interval, 4 s here; a resolved one's is its own, 2026-12-07T04:51:40Z).
-        record Pushed(String instance, boolean firing, Instant made, Instant received) {
-        }
-        final List<Pushed> pushed = Collections.synchronizedList(new ArrayList<>());
+        final Duration resend = DurationSyntax.parse(resendInterval).orElseThrow();
         final Instant testStart = Instant.now();
+        final Instant[] frozenAt = {Instant.MAX};
+        final List<Pushed> pushed = Collections.synchronizedList(new ArrayList<>());
         final HttpServer am = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         am.createContext("/api/v2/alerts", ex -> {
+            final Instant received = Instant.now();
             for (com.fasterxml.jackson.databind.JsonNode alert : new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(ex.getRequestBody())) {
                 final Instant endsAt = Instant.parse(alert.path("endsAt").asText());
-                pushed.add(new Pushed(alert.path("labels").path("instance").asText(), endsAt.isAfter(testStart),
-                        endsAt.minusSeconds(4), Instant.now()));
+                final boolean firing = endsAt.isAfter(testStart);
+                pushed.add(new Pushed(alert.path("labels").path("instance").asText(), firing,
+                        firing && endsAt.minus(resend.multipliedBy(4)).isAfter(frozenAt[0]),
+                        received.isAfter(frozenAt[0])));
             }
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
         am.start();
         final Path rules = Files.writeString(dir.resolve("rules.yaml"), TopologyTest.RULES);
-        final Path config = Files.writeString(dir.resolve("vigil-am.yaml"), """
+        final StringBuilder kafkaYaml = new StringBuilder();
+        kafka.forEach((k, v) -> kafkaYaml.append(k).append(": ").append(v).append(", "));
+        final Path config = Files.writeString(dir.resolve(name + ".yaml"), """
+                kafka: {%s}
                 receivers:
                   - name: am
-                    alertmanager: {url: "http://127.0.0.1:%d", resend_interval: 1s}
-                """.formatted(am.getAddress().getPort()));
-        try (VigilProcess frozen = VigilProcess.start("frozen-am", Path.of("target", "frozen-delivery"),
+                    alertmanager: {url: "http://127.0.0.1:%d", resend_interval: %s}
+                """.formatted(kafkaYaml.toString().replaceAll(", $", ""), am.getAddress().getPort(), resendInterval));
+        try (VigilProcess frozen = VigilProcess.start(name, Path.of("target", "frozen-delivery"),
                 List.of("--bootstrap-servers", broker.bootstrapServers(), "--rules", rules.toString(),
-                        "--config", config.toString(), "--data-dir", dir.resolve("data-am").toString()),
-                Map.of("VIGIL_KAFKA_APPLICATION_ID", "vigil-frozen-am", "VIGIL_TOPICS_METRICS", "metrics-frozen-am",
-                        "VIGIL_TOPICS_ALERTS", alerts, "VIGIL_TOPICS_DLQ", "dlq-frozen-am"), List.of())) {
+                        "--config", config.toString(), "--data-dir", dir.resolve("data-" + name).toString()),
+                Map.of("VIGIL_KAFKA_APPLICATION_ID", "vigil-" + name, "VIGIL_TOPICS_METRICS", "metrics-" + name,
+                        "VIGIL_TOPICS_ALERTS", alerts, "VIGIL_TOPICS_DLQ", "dlq-" + name), List.of())) {
             frozen.awaitStarted();
-            produce(alerts, event("node-02", EventStatus.FIRING));
-            await().atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(pushed).stream()
-                    .anyMatch(p -> p.instance().equals("node-02") && p.firing()));
+            for (AlertEvent e : before) {
+                produce(alerts, e);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(pushed).stream().anyMatch(p -> before.stream()
+                    .anyMatch(e -> e.labels().toMap().get("instance").equals(p.instance()))));
 
             signal("-STOP", frozen.pid());
             await().atMost(Duration.ofSeconds(10)).until(() -> stopped(frozen.pid()));
-            final Instant frozenAt = Instant.now();
-            produce(alerts, event("node-02", EventStatus.RESOLVED));
-            // Frozen for longer than a resend_interval and than the push's pause (2 s), as a long collector pause
-            // or a frozen VM would hold it: the condition is the time itself.
+            frozenAt[0] = Instant.now();
+            for (AlertEvent e : whileFrozen) {
+                produce(alerts, e);
+            }
+            // Frozen as a long collector pause or a frozen container would hold it: the condition is the time itself.
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Duration.between(frozenAt, Instant.now()).compareTo(Duration.ofSeconds(4)) >= 0);
+                    .until(() -> Duration.between(frozenAt[0], Instant.now()).compareTo(Duration.ofSeconds(4)) >= 0);
             signal("-CONT", frozen.pid());
 
             await().atMost(Duration.ofSeconds(30)).until(() -> List.copyOf(pushed).stream()
-                    .anyMatch(p -> p.instance().equals("node-02") && !p.firing() && p.received().isAfter(frozenAt)));
-            assertThat(List.copyOf(pushed)).as("firing pushes of node-02 made after its resolve was written")
-                    .noneMatch(p -> p.instance().equals("node-02") && p.firing() && p.made().isAfter(frozenAt));
+                    .anyMatch(p -> p.instance().equals(resolved) && !p.firing() && p.receivedAfterFreeze()));
+            return List.copyOf(pushed);
         } finally {
             am.stop(0);
         }
