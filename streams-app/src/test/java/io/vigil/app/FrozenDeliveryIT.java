@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -170,7 +171,7 @@ class FrozenDeliveryIT {
         }
         final Duration resend = DurationSyntax.parse(resendInterval).orElseThrow();
         final Instant testStart = Instant.now();
-        final Instant[] frozenAt = {Instant.MAX};
+        final AtomicReference<Instant> frozenAt = new AtomicReference<>(Instant.MAX);
         final List<Pushed> pushed = Collections.synchronizedList(new ArrayList<>());
         final HttpServer am = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         am.createContext("/api/v2/alerts", ex -> {
@@ -180,8 +181,8 @@ class FrozenDeliveryIT {
                 final Instant endsAt = Instant.parse(alert.path("endsAt").asText());
                 final boolean firing = endsAt.isAfter(testStart);
                 pushed.add(new Pushed(alert.path("labels").path("instance").asText(), firing,
-                        firing && endsAt.minus(resend.multipliedBy(4)).isAfter(frozenAt[0]),
-                        received.isAfter(frozenAt[0])));
+                        firing && endsAt.minus(resend.multipliedBy(4)).isAfter(frozenAt.get()),
+                        received.isAfter(frozenAt.get())));
             }
             ex.sendResponseHeaders(200, -1);
             ex.close();
@@ -210,13 +211,13 @@ class FrozenDeliveryIT {
 
             signal("-STOP", frozen.pid());
             await().atMost(Duration.ofSeconds(10)).until(() -> stopped(frozen.pid()));
-            frozenAt[0] = Instant.now();
+            frozenAt.set(Instant.now());
             for (AlertEvent e : whileFrozen) {
                 produce(alerts, e);
             }
             // Frozen as a long collector pause or a frozen container would hold it: the condition is the time itself.
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Duration.between(frozenAt[0], Instant.now()).compareTo(Duration.ofSeconds(4)) >= 0);
+                    .until(() -> Duration.between(frozenAt.get(), Instant.now()).compareTo(Duration.ofSeconds(4)) >= 0);
             signal("-CONT", frozen.pid());
 
             await().atMost(Duration.ofSeconds(30)).until(() -> List.copyOf(pushed).stream()

@@ -173,6 +173,13 @@ class AlertmanagerPushIT {
      * pushed shows. node-gone, which fired and resolved in 2022 too, must not be pushed firing either: one record a
      * poll, its firing event is read a poll before its resolution, and was pushed (a page for a problem long over).
      */
+    /** Writes {@code e} to the alerts topic in a record stamped {@code writtenAt} (CreateTime standing for append time). */
+    private static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+            final KafkaProducer<String, byte[]> producer, final AlertEvent e, final Instant writtenAt) {
+        return producer.send(new ProducerRecord<>("alerts", null, writtenAt.toEpochMilli(), e.fingerprint(),
+                AlertEventJson.write(e)));
+    }
+
     @Test
     void afterARestartOnlyResolutionsWrittenInTheLast15MinutesArePushedAgain() throws Exception {
         final int port = portForAlertmanager();
@@ -195,9 +202,7 @@ class AlertmanagerPushIT {
                     event("node-old", EventStatus.RESOLVED, longAgo), event("node-recent", EventStatus.FIRING,
                             now.minusSeconds(600)), event("node-recent", EventStatus.RESOLVED, now.minusSeconds(60)));
             for (AlertEvent e : written) {
-                final Instant at = e.endsAt().orElse(e.startsAt().orElseThrow());
-                producer.send(new ProducerRecord<>("alerts", null, at.toEpochMilli(), e.fingerprint(),
-                        AlertEventJson.write(e)));
+                send(producer, e, e.endsAt().orElse(e.startsAt().orElseThrow()));
             }
             producer.flush();
             final Process am = startAlertmanager(port);
@@ -252,14 +257,12 @@ class AlertmanagerPushIT {
                         new SimpleMeterRegistry())) {
                     delivery.start();
                     final AlertEvent firing = event("node-late", EventStatus.FIRING, now);
-                    producer.send(new ProducerRecord<>("alerts", null, now.toEpochMilli(), firing.fingerprint(),
-                            AlertEventJson.write(firing))).get();
+                    send(producer, firing, now).get();
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                             assertThat(alerts(port)).isEqualTo(Map.of("node-late", "active")));
                     final Instant writtenAt = now.minus(Duration.ofMinutes(20));
                     final AlertEvent resolved = event("node-late", EventStatus.RESOLVED, writtenAt);
-                    producer.send(new ProducerRecord<>("alerts", null, writtenAt.toEpochMilli(), resolved.fingerprint(),
-                            AlertEventJson.write(resolved))).get();
+                    send(producer, resolved, writtenAt).get();
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                             assertThat(alerts(port)).doesNotContainKey("node-late"));
                 }
