@@ -1333,6 +1333,70 @@ public final class TaskEvaluator {
         if (lastSeen == Long.MIN_VALUE) {
             return false;
         }
+        final boolean gaps = state.alert(ruleIds[i]).isInactive() && silencesSinceLastInstant(state, i, rule, t, to, out);
+        return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out) || gaps;
+    }
+
+    /**
+     * The silences longer than {@code after} (+ {@code for}) that began after the rule's last instant and ended by
+     * this one: no instant saw them, and the series is back (rules.md: "A gap that is only seen when the series comes
+     * back still yields its firing and resolved events"). Each fires and resolves at its exact times, as if an
+     * instant had fallen within it; with {@code keep_firing_for} it stays firing from this instant, which found the
+     * series back. Every point since the last instant is held: the prune keeps every rule's window before the next
+     * instant, and an absent rule's window is at least its {@code every}.
+     */
+    private boolean silencesSinceLastInstant(final SeriesState state, final int i, final Rule rule, final long t,
+                                             final int to, final List<AlertTransition> out) {
+        final long lastInstant = t - everyMs[groupOfRule[i]];
+        final long afterMs = absentAfterMs[i];
+        final int from = state.firstIndexAfter(lastInstant);
+        long before = from > 0 ? state.timestamp(from - 1) : state.lastPruned();
+        boolean changed = false;
+        for (int k = from; k < to; k++) {
+            final long back = state.timestamp(k);
+            final long becameAbsent = before + afterMs;
+            // A silence reached by the last instant was that instant's to judge; one reached before this definition
+            // of the rule watched (a reload) is not this rule's.
+            if (before != Long.MIN_VALUE && back - becameAbsent > forMs[i] && becameAbsent > lastInstant
+                    && becameAbsent >= definedSinceMs[i]) {
+                changed |= silenceBetweenInstants(state, i, rule, before, back, t, out);
+            }
+            before = back;
+        }
+        return changed;
+    }
+
+    /** One silence from the point at {@code lastSeen} to the one at {@code back}, found at instant {@code t}. */
+    private boolean silenceBetweenInstants(final SeriesState state, final int i, final Rule rule, final long lastSeen,
+                                           final long back, final long t, final List<AlertTransition> out) {
+        final String id = ruleIds[i];
+        final long activeAt = lastSeen + absentAfterMs[i];
+        final long firedAt = activeAt + forMs[i];
+        if (forMs[i] > 0) {
+            apply(state, rule, id, state.alert(id), AlertLifecycle.Step.emitting(new AlertStatus(AlertState.PENDING,
+                    activeAt, AlertStatus.NONE, AlertStatus.NONE, AlertStatus.NONE), AlertTransition.Kind.PENDING),
+                    absentAfterMs[i] / 1000.0, Double.NaN, Double.NaN, out);
+        }
+        apply(state, rule, id, state.alert(id), AlertLifecycle.Step.emitting(new AlertStatus(AlertState.FIRING, activeAt,
+                firedAt, AlertStatus.NONE, AlertStatus.NONE), AlertTransition.Kind.FIRING),
+                (firedAt - lastSeen) / 1000.0, Double.NaN, Double.NaN, out);
+        if (keepFiringForMs[i] > 0) {
+            // Found back at this instant: it resolves once keep_firing_for has run out since (evaluateAbsenceAt).
+            apply(state, rule, id, state.alert(id), AlertLifecycle.Step.quiet(new AlertStatus(AlertState.FIRING,
+                    activeAt, firedAt, AlertStatus.NONE, t)), (firedAt - lastSeen) / 1000.0, Double.NaN, Double.NaN,
+                    out);
+            return true;
+        }
+        // The resolved event's $value is the whole silence, as evaluateAbsenceAt's.
+        apply(state, rule, id, state.alert(id), AlertLifecycle.Step.emitting(new AlertStatus(AlertState.INACTIVE,
+                activeAt, firedAt, back, AlertStatus.NONE), AlertTransition.Kind.RESOLVED),
+                (back - lastSeen) / 1000.0, Double.NaN, Double.NaN, out);
+        return true;
+    }
+
+    /** {@link #evaluateAbsence} at the instant itself: whether the series is silent at {@code t}. */
+    private boolean evaluateAbsenceAt(final SeriesState state, final int i, final Rule rule, final long t,
+                                      final int to, final long lastSeen, final List<AlertTransition> out) {
         final long afterMs = absentAfterMs[i];
         final AlertStatus prev = state.alert(ruleIds[i]);
         final boolean silent = t - lastSeen >= afterMs;

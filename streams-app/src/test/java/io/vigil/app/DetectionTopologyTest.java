@@ -11,8 +11,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Deviation, outlier and absent rules through the whole topology, in Kafka Streams' test driver. */
 class DetectionTopologyTest {
@@ -191,6 +194,59 @@ class DetectionTopologyTest {
             assertThat(describe(f.events())).containsExactly(
                     "FIRING DatabaseSilent db-1 @2022-06-21T06:03:40Z",
                     "RESOLVED DatabaseSilent db-1 @2022-06-21T06:06:40Z");
+        }
+    }
+
+    /**
+     * rules.md: "A gap that is only seen when the series comes back still yields its firing and resolved events",
+     * also one that no instant fell within: db-1 silent from 06:00:01 to 06:02:59 under `after: 2m`, evaluated each
+     * minute (at 06:02:00 silent 119 s, at 06:03:00 back). A gap of `after` exactly is no silence: the point comes as
+     * the silence would begin.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "0s, 0s, '', 'FIRING DatabaseSilent db-1 @2022-06-21T06:02:01Z', 'RESOLVED DatabaseSilent db-1 @2022-06-21T06:02:59Z'",
+        "30s, 0s, 'PENDING DatabaseSilent db-1 @2022-06-21T06:02:01Z', 'FIRING DatabaseSilent db-1 @2022-06-21T06:02:31Z', 'RESOLVED DatabaseSilent db-1 @2022-06-21T06:02:59Z'",
+        "58s, 0s, '', '', ''",
+        "0s, 2m, '', 'FIRING DatabaseSilent db-1 @2022-06-21T06:02:01Z', 'RESOLVED DatabaseSilent db-1 @2022-06-21T06:05:00Z'",
+    })
+    void aSilenceBetweenTwoInstantsFiresAndResolvesAtItsOwnTimes(final String forDuration, final String keepFiringFor,
+                                                                 final String pending, final String firing,
+                                                                 final String resolved) {
+        final String rules = """
+                groups:
+                  - name: silence
+                    every: 1m
+                    rules:
+                      - alert: DatabaseSilent
+                        series: db_connections
+                        absent: {after: 2m}
+                        for: %s
+                        keep_firing_for: %s
+                        annotations:
+                          summary: "{{ $labels.instance }} silent for {{ $value }}s"
+                """.formatted(forDuration, keepFiringFor);
+        try (TopologyFixture f = new TopologyFixture(rules, stateDir, WALL)) {
+            final long lastBefore = T0 + 1_000;
+            final long back = T0 + 179_000;
+            final long exactlyAfter = T0 + 600_000;
+            for (long at = T0 - 120_000; at <= T0 + 900_000; at += 1_000) {
+                final boolean db1 = at <= T0 && at % 15_000 == 0 || at == lastBefore
+                        || at >= back && at <= exactlyAfter && (at - back) % 15_000 == 0 || at == exactlyAfter
+                        || at >= exactlyAfter + 120_000 && at % 15_000 == 0;
+                if (db1) {
+                    f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, at));
+                }
+                if (at % 15_000 == 0) {
+                    f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, at));
+                }
+            }
+            final List<AlertEvent> events = f.events();
+            assertThat(describe(events)).containsExactlyElementsOf(
+                    Stream.of(pending, firing, resolved).filter(e -> !e.isEmpty()).toList());
+            if (!resolved.isEmpty() && keepFiringFor.equals("0s")) {
+                assertThat(events.get(events.size() - 1).annotations().get("summary")).isEqualTo("db-1 silent for 178s");
+            }
         }
     }
 
