@@ -1358,7 +1358,7 @@ public final class TaskEvaluator {
             // A silence reached by the last instant was that instant's to judge; one reached before this definition
             // of the rule watched (a reload) is not this rule's.
             if (before != Long.MIN_VALUE && back - becameAbsent > forMs[i] && becameAbsent > lastInstant
-                    && becameAbsent >= definedSinceMs[i]) {
+                    && becameAbsent > definedSinceMs[i]) {
                 changed |= silenceBetweenInstants(state, i, rule, before, back, t, out);
             }
             before = back;
