@@ -34,6 +34,8 @@ public final class RuleIndex implements SelectedMetrics {
     private final Map<String, Rule> rulesById = new HashMap<>();
     private final boolean hasOutlierRules;
     private final long everyGcdMs;
+    /** Per metric, the greatest common divisor of the {@code every} of the groups whose rules name it. */
+    private final Map<String, Long> stepByMetric = new HashMap<>();
 
     public RuleIndex(final RuleSet ruleSet) {
         this.groups = ruleSet.groups();
@@ -58,6 +60,9 @@ public final class RuleIndex implements SelectedMetrics {
             gcd = gcd(gcd, g.every().toMillis());
         }
         this.everyGcdMs = gcd;
+        for (int r = 0; r < rules.size(); r++) {
+            stepByMetric.merge(rules.get(r).selector().metricName(), rules.get(r).every().toMillis(), RuleIndex::gcd);
+        }
     }
 
     /**
@@ -68,7 +73,19 @@ public final class RuleIndex implements SelectedMetrics {
         return everyGcdMs;
     }
 
-    private static long gcd(final long a, final long b) {
+    /**
+     * The evaluation step of the points of metric {@code name}: the greatest common divisor of the {@code every} of
+     * the groups whose rules name it, a multiple of {@link #everyGcdMs}; {@code otherwise} for a metric no rule names.
+     * A point is late by the instants of the rules that could take it, not by a group's that never would: a slower
+     * group's point is not dropped for a faster, unrelated group's instant (rules.md, "Evaluation").
+     */
+    @Override
+    public long stepMs(final String name, final long otherwise) {
+        final Long step = stepByMetric.get(name);
+        return step != null ? step : otherwise;
+    }
+
+    static long gcd(final long a, final long b) {
         return b == 0 ? a : gcd(b, a % b);
     }
 

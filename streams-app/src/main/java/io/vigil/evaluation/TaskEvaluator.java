@@ -379,11 +379,12 @@ public final class TaskEvaluator {
      * @throws IllegalArgumentException if the series is new, not known, and {@code key} is not a {@link Series#key()}
      */
     SeriesState take(final String key, final long timestampMs, final double value, final Series known) {
-        if (tooLate(timestampMs)) {
-            return null;
-        }
+        final boolean maybeLate = tooLate(timestampMs);
         final SeriesState found = series.get(key);
-        return took(found != null ? found : newState(key, known, timestampMs), timestampMs, value);
+        if (found == null) {
+            return took(newState(key, known, timestampMs, maybeLate), timestampMs, value);
+        }
+        return maybeLate && lateFor(found.ruleIndexes(), timestampMs) ? null : took(found, timestampMs, value);
     }
 
     /**
@@ -392,9 +393,7 @@ public final class TaskEvaluator {
      * by that, without reading its key.
      */
     SeriesState take(final Series of, final long timestampMs, final double value) {
-        if (tooLate(timestampMs)) {
-            return null;
-        }
+        final boolean maybeLate = tooLate(timestampMs);
         final String head = of.internedKeyHead();
         final String tail = of.internedKeyTail();
         SeriesState state = head != null && tail != null ? series.get(of.keyHash(), head, tail) : null;
@@ -402,13 +401,16 @@ public final class TaskEvaluator {
             final String key = of.key();
             state = series.get(key);
             if (state == null) {
-                state = newState(key, of, timestampMs);
-            }
-            if (state != null) {
+                state = newState(key, of, timestampMs, maybeLate);
+                if (state == null) {
+                    return null;
+                }
                 of.rememberInternedKey(state.keyHead(), state.keyTail());
+                return took(state, timestampMs, value);
             }
+            of.rememberInternedKey(state.keyHead(), state.keyTail());
         }
-        return took(state, timestampMs, value);
+        return maybeLate && lateFor(state.ruleIndexes(), timestampMs) ? null : took(state, timestampMs, value);
     }
 
     /**
@@ -424,11 +426,27 @@ public final class TaskEvaluator {
         return EvaluationInstants.isLate(timestampMs, stepMs, graceMs, evaluatedThrough);
     }
 
+    /**
+     * Whether a point {@link #tooLate} by the rule set's step is late for a series with the rules {@code ruleIndexes}
+     * too: by the instants of its own rules' groups, whose step is a multiple of the rule set's and of the step ingest
+     * judged it by (that of the rules naming its metric), so a point ingest kept is still never dropped here. A faster
+     * group's instant, which would never take the point, does not make it late (rules.md, "Evaluation").
+     */
+    private boolean lateFor(final int[] ruleIndexes, final long timestampMs) {
+        long step = 0;
+        for (int i : ruleIndexes) {
+            step = RuleIndex.gcd(step, everyMs[groupOfRule[i]]);
+        }
+        return step == stepMs || EvaluationInstants.isLate(timestampMs, step == 0 ? stepMs : step, graceMs,
+                evaluatedThrough);
+    }
+
     /** The state of a series this task does not hold, held from now on; null if no rule (or no budget) takes it. */
-    private SeriesState newState(final String key, final Series known, final long timestampMs) {
+    private SeriesState newState(final String key, final Series known, final long timestampMs,
+                                 final boolean maybeLate) {
         final Series s = known != null ? known : Series.fromKey(key);
         int[] matched = rules.match(s);
-        if (matched.length == 0) {
+        if (matched.length == 0 || maybeLate && lateFor(matched, timestampMs)) {
             return null;
         }
         matched = budget.admit(matched, s, timestampMs);
@@ -516,12 +534,12 @@ public final class TaskEvaluator {
      */
     SeriesState take(final byte[] key, final int offset, final int length, final long hash, final long timestampMs,
                      final double value) {
-        if (tooLate(timestampMs)) {
-            return null;
-        }
         if (hash != KeyBytes.NOT_ASCII) {
             final SeriesState state = series.get(key, offset, length, (int) hash);
             if (state != null) {
+                if (tooLate(timestampMs) && lateFor(state.ruleIndexes(), timestampMs)) {
+                    return null;
+                }
                 state.add(timestampMs, value);
                 tookPoint(state, timestampMs);
                 return state;

@@ -278,13 +278,20 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             }
             // Late once the first instant that sees it is due here (instant + grace <= newest), not by its distance
             // behind: the evaluators run instants from these same newest timestamps, each at most this one, so a point
-            // kept here is never late there (design.md, "Event time: watermarks per input partition").
+            // kept here is never late there (design.md, "Event time: watermarks per input partition"). The instants
+            // are those of the groups whose rules name its metric: a faster group's, which would never take it, do
+            // not make it late.
+            // A multiple of the rule set's step, so late by it only if late by the finer one, which is asked first.
+            final boolean isSelected = selected.selects(point.series().name());
             if (EvaluationInstants.isLate(point.timestampMs(), step, graceMs, newest)) {
-                late(source, point, newest, step, now);
-                continue;
+                final long pointStep = isSelected ? selected.stepMs(point.series().name(), step) : step;
+                if (pointStep == step || EvaluationInstants.isLate(point.timestampMs(), pointStep, graceMs, newest)) {
+                    late(source, point, newest, pointStep, now);
+                    continue;
+                }
             }
             accepted++;
-            if (!selected.selects(point.series().name())) {
+            if (!isSelected) {
                 unselected++;
             } else if (everyPointInTask || bundler.partitionOf(point.series()) == ownPartition) {
                 // Its evaluator is this task's: through the repartition it would come back here.

@@ -23,6 +23,7 @@ public final class RememberedSelection implements SelectedMetrics {
     private final Supplier<? extends SelectedMetrics> inForce;
     private final String[] names = new String[SLOTS];
     private final boolean[] answers = new boolean[SLOTS];
+    private final long[] steps = new long[SLOTS];
     private SelectedMetrics answeredBy;
 
     /** @param inForce the rules in force, read at each point; a new instance means new rules */
@@ -44,6 +45,18 @@ public final class RememberedSelection implements SelectedMetrics {
         final boolean answer = rules.selects(metricName);
         names[slot] = metricName;
         answers[slot] = answer;
+        steps[slot] = rules.stepMs(metricName, 0);
         return answer;
+    }
+
+    /** The answer of the rules {@link #selects} last asked, for a metric it has just been asked about. */
+    @Override
+    public long stepMs(final String metricName, final long otherwise) {
+        final int slot = metricName.hashCode() & (SLOTS - 1);
+        if (names[slot] == metricName && answeredBy == inForce.get()) {
+            return steps[slot] != 0 ? steps[slot] : otherwise;
+        }
+        final long step = inForce.get().stepMs(metricName, 0);
+        return step != 0 ? step : otherwise;
     }
 }

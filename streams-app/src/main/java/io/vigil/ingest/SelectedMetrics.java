@@ -13,4 +13,12 @@ public interface SelectedMetrics {
 
     /** Read at each point, so that a rule loaded while the engine runs gets its metric's points from then on. */
     boolean selects(String metricName);
+
+    /**
+     * The evaluation step by which a selected point of {@code metricName} is late: that of the groups whose rules name
+     * it, a multiple of the rule set's; {@code otherwise} (the rule set's) where nothing finer is known.
+     */
+    default long stepMs(String metricName, long otherwise) {
+        return otherwise;
+    }
 }

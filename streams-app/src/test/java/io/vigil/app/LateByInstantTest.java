@@ -139,8 +139,50 @@ class LateByInstantTest {
         assertThat(summary.rejectedByReason()).containsExactly(Map.entry("late", 1L));
     }
 
+    /**
+     * A point is late by the instants of the rules that could take it, not by another group's: with a group every 10 s
+     * on another metric, m's point 20 s behind was dropped although its own group's instant, each minute, had not run
+     * (a rules conformance audit, 2026-12-07: adding a group changed another rule's alerts).
+     */
+    @ParameterizedTest(name = "through the repartition: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPointIsLateByTheInstantsOfItsOwnRulesNotByAFasterGroupsOfAnotherMetric(final boolean throughTheRepartition) {
+        final String rules = """
+                groups:
+                  - name: fast
+                    every: 10s
+                    rules:
+                      - alert: Z
+                        series: z
+                        threshold: {above: 1000000}
+                  - name: slow
+                    every: 1m
+                    rules:
+                      - alert: C
+                        series: m
+                        aggregate: count
+                        window: 1m
+                        threshold: {above: 0}
+                """;
+        final long minute = T0 + 20_000;  // 01:47:00
+        try (TopologyFixture f = fixture(rules, throughTheRepartition)) {
+            f.send(tick(minute + 25_000));
+            f.send(m("2", minute + 5_000));   // the fast group's instant 01:47:10 has run, its own 01:48:00 has not
+            f.send(tick(minute + 80_000));    // 01:48:00 runs
+            f.send(m("3", minute + 35_000));  // its instant 01:48:00 has run: late
+            f.send(tick(minute + 300_000));
+            assertThat(firing(f.events())).containsExactly("2 @2001-09-09T01:48:00Z");
+            assertThat(f.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(1.0);
+            assertThat(f.registry.get("vigil.evaluation.late.dropped").counter().count()).isZero();
+        }
+    }
+
     private TopologyFixture fixture(final boolean throughTheRepartition) {
-        final RuleSet rules = TopologyFixture.parse(RULES);
+        return fixture(RULES, throughTheRepartition);
+    }
+
+    private TopologyFixture fixture(final String ruleYaml, final boolean throughTheRepartition) {
+        final RuleSet rules = TopologyFixture.parse(ruleYaml);
         return new TopologyFixture(new LiveRules(rules), dir.resolve(throughTheRepartition ? "repartition" : "in-task"),
                 Instant.ofEpochMilli(T0 + 3_600_000),
                 TopologyFixture.settings(List.of(InputTopic.auto("metrics")), IngestLimits.defaults()),
