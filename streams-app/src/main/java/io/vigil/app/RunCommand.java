@@ -63,7 +63,8 @@ final class RunCommand implements Callable<Integer> {
     private Path rules;
 
     @Option(names = "--data-dir", defaultValue = "data", paramLabel = "DIR",
-            description = "Local state: Streams stores and the embedded broker (default: ${DEFAULT-VALUE}).")
+            description = "Local state: the embedded broker's data (DIR/kafka) and Kafka Streams' state directory"
+                    + " (DIR/streams; empty while every store is in memory) (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
 
     @Option(names = "--log-format", paramLabel = "text|json",

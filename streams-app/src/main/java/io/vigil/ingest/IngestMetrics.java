@@ -37,7 +37,7 @@ public final class IngestMetrics {
         this.registry = registry;
         this.accepted = ACCEPTED_BY_REGISTRY.computeIfAbsent(registry, r -> new ConcurrentHashMap<>());
         this.late = Counter.builder("vigil.ingest.late.dropped")
-                .description("Datapoints more than `grace` behind the newest timestamp of their partition, dropped")
+                .description("Datapoints whose evaluation instant had run by their partition's newest timestamp (instant + grace), dropped")
                 .register(registry);
         this.skippedFields = Counter.builder("vigil.ingest.fields.skipped")
                 .description("Line protocol and Telegraf fields that are strings or booleans, not numbers")
