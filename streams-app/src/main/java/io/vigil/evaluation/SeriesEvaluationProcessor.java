@@ -15,6 +15,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntUnaryOperator;
@@ -42,6 +43,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public static final String PROGRESS_STORE = "vigil-evaluation-progress";
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SeriesEvaluationProcessor.class);
+    /** The most often a point dropped as late is logged at WARN, per task; as ingest's. */
+    private static final long LATE_WARN_EVERY_MS = 600_000;
     private static final String CLOCK_KEY = "clock";
     /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
@@ -91,6 +94,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private long[] bundleHashes = new long[0];
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
+    /** When a point dropped as late was last logged at WARN (wall clock), or {@link Long#MIN_VALUE}. */
+    private long lateWarnedWallMs = Long.MIN_VALUE;
     /** The series store's commits when the evaluator held groups back: they run after the next one. */
     private long heldAtCommit;
 
@@ -277,7 +282,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             @Override
             public void point(final Datapoint point, final long recordTimestamp) {
                 final long timestampMs = point.timestampMs();
-                took(evaluator.take(point.series(), timestampMs, point.value()), timestampMs, recordTimestamp);
+                if (took(evaluator.take(point.series(), timestampMs, point.value()), timestampMs, recordTimestamp)) {
+                    late(point.series(), timestampMs);
+                }
             }
 
             @Override
@@ -320,7 +327,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void message(final SeriesMessage message, final long timestamp) {
         if (message instanceof SeriesMessage.Point p) {
             final Datapoint d = p.datapoint();
-            took(evaluator.take(d.series().key(), d.timestampMs(), d.value(), d.series()), d.timestampMs(), timestamp);
+            if (took(evaluator.take(d.series().key(), d.timestampMs(), d.value(), d.series()), d.timestampMs(),
+                    timestamp)) {
+                late(d.series(), d.timestampMs());
+            }
             return;
         }
         if (message instanceof SeriesMessage.Watermark w) {
@@ -394,28 +404,60 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         evaluator.lookAhead(bundle, bundlePoints, bundleHashes);
         for (int i = 0; i < n; i++) {
             final long timestampMs = bundlePoints.timestampMs(i);
-            took(evaluator.take(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), bundleHashes[i],
-                    timestampMs, bundlePoints.value(i)), timestampMs, bundlePoints.recordTimestamp(i));
+            if (took(evaluator.take(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), bundleHashes[i],
+                    timestampMs, bundlePoints.value(i)), timestampMs, bundlePoints.recordTimestamp(i))) {
+                late(new String(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), StandardCharsets.UTF_8),
+                        timestampMs);
+            }
         }
     }
 
     /** A point whose series key is the UTF-8 bytes {@code key[offset, offset + length)}: looked up without a string. */
     private void point(final byte[] key, final int offset, final int length, final double value,
                        final long timestampMs, final long recordTimestamp) {
-        took(evaluator.take(key, offset, length, timestampMs, value), timestampMs, recordTimestamp);
+        if (took(evaluator.take(key, offset, length, timestampMs, value), timestampMs, recordTimestamp)) {
+            late(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs);
+        }
     }
 
-    private void took(final SeriesState state, final long timestampMs, final long recordTimestamp) {
+    /** Whether the point was not taken for being late, counted. */
+    private boolean took(final SeriesState state, final long timestampMs, final long recordTimestamp) {
+        boolean late = false;
         if (state != null) {
             seriesStore.changed(state);
         } else if (evaluator.tooLate(timestampMs)) {
             // Before any instant is evaluated nothing is late: evaluatedThrough() - grace, unset, wrapped round to a
             // time after every point, so a point no rule takes (another series of a rule's metric) counted as late.
             metrics.late();
+            late = true;
         }
         if (evaluator.hasLimitAlerts()) {
             emit(evaluator.progressVersion(), evaluator.drainLimitAlerts(), recordTimestamp);
         }
+        return late;
+    }
+
+    /**
+     * Logs a point dropped as late here, as ingest logs its own (README: the first of a partition at WARN): the first
+     * of the task, then at most one every 10 minutes, the others at debug. Ingest keeps no point an evaluator would
+     * find late while every input partition is heard from, so one here came from a partition after the others had
+     * moved on without it (announced idle), or near a rule reload (design.md, "Event time").
+     */
+    private void late(final Object series, final long timestampMs) {
+        final long now = context.currentSystemTimeMs();
+        final long eventTime = evaluator.evaluatedThrough();
+        if (lateWarnedWallMs != Long.MIN_VALUE && now - lateWarnedWallMs < LATE_WARN_EVERY_MS) {
+            LOG.debug("late datapoint dropped by evaluation task {}: {} at {} (event time over every input"
+                    + " partition reached {})", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
+                    Instant.ofEpochMilli(eventTime));
+            return;
+        }
+        lateWarnedWallMs = now;
+        LOG.warn("evaluation task {}: {} at {} dropped as late: its evaluation had run (event time over every input"
+                + " partition reached {}); the input partition it came from had fallen behind the others, as one"
+                + " announced idle after evaluation.idle_timeout and heard from again does; more are counted in"
+                + " vigil_evaluation_late_dropped_total and logged at most every 10 minutes per task", context.taskId(),
+                series, Instant.ofEpochMilli(timestampMs), Instant.ofEpochMilli(eventTime));
     }
 
     /** @param before {@link TaskEvaluator#progressVersion()} before the outcome was made */

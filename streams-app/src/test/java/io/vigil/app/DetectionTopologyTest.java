@@ -250,6 +250,33 @@ class DetectionTopologyTest {
         }
     }
 
+    /**
+     * A point an evaluator drops as late is logged at WARN as ingest's are (the first of a task), not only counted:
+     * here the stream fell silent, its event time followed the wall clock, and a point from before that came after.
+     */
+    @Test
+    void aPointTheEvaluationDropsAsLateIsLoggedSayingWhy() {
+        final Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        final String logged;
+        try (TopologyFixture f = new TopologyFixture(ABSENT_RULES, stateDir, now); CapturedLogs logs = new CapturedLogs()) {
+            final long start = now.toEpochMilli() - 300_000;
+            for (int step = 0; step <= 30; step++) {
+                f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, start + step * STEP));
+            }
+            for (int s = 0; s < 130; s += 5) {
+                f.driver.advanceWallClockTime(Duration.ofSeconds(5));
+            }
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, now.toEpochMilli() + 10_000));
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-3"), 100, now.toEpochMilli() + 11_000));
+            assertThat(f.registry.get("vigil.evaluation.late.dropped").counter().count()).isEqualTo(2.0);
+            assertThat(f.registry.get("vigil.ingest.late.dropped").counter().count()).isZero();
+            logged = logs.text();
+        }
+        assertThat(logged).containsOnlyOnce("dropped as late").contains(": db_connections{instance=\"db-2\"} at"
+                + " 2026-11-23T12:00:10Z dropped as late: its evaluation had run (event time over every input partition"
+                + " reached 2026-11-23T12:02:");
+    }
+
     @Test
     void aWholeClusterGoingSilentIsNoticedByTheWallClock() {
         final Instant now = Instant.parse("2026-11-23T12:00:00Z");
