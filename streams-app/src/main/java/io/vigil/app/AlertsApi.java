@@ -225,6 +225,12 @@ final class AlertsApi {
      */
     String series(final boolean localOnly, final SeriesQuery parsed, final MissingShares missing) throws IOException {
         requireOwnAddress();
+        if (!localOnly && !parsed.rule().isEmpty() && rules.current().byId(parsed.rule()).isEmpty()) {
+            // An empty answer would read as a rule that watches no series. Not asked of a peer's share: during a
+            // reload the instances may hold different rules for a moment.
+            throw new AlertsQuery.BadQuery("rule: no rule '" + parsed.rule() + "' is loaded (GROUP/ALERT, as /api/rules"
+                    + " names each rule)");
+        }
         final SeriesQuery asked = parsed.besideRuleLabels(rules.current());
         if (localOnly && asked.outliersOnly()) {
             return JSON.writeValueAsString(new SeriesShare(List.of(), 0, List.of(), localOutlierAlerts(asked),

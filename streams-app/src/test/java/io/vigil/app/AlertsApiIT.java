@@ -303,6 +303,9 @@ class AlertsApiIT {
             final HttpResponse<String> badLimit = ask(port1, "/api/series?limit=0");
             assertThat(badLimit.statusCode()).isEqualTo(400);
             assertThat(badLimit.body()).contains("limit must be a whole number from 1 to 10000");
+            final HttpResponse<String> noSuchRule = ask(port1, "/api/series?rule=nodes%2FCpuHihg");
+            assertThat(noSuchRule.statusCode()).isEqualTo(400);
+            assertThat(noSuchRule.body()).contains("rule: no rule 'nodes/CpuHihg' is loaded");
 
             // The metrics of both instances add up to what was sent and what fired.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
