@@ -267,13 +267,13 @@ final class DatapointValidator {
             // Beyond these, event time has no use for an instant, and one near Long.MIN_VALUE would wrap the
             // evaluators' "t - grace" around to the far future, dropping every point after it as late.
             return new Rejection(DeadLetterReason.INVALID_TIMESTAMP, "timestamp " + draft.timestampMs
-                    + " ms is outside the years 0000 to 9999");
+                    + " ms is outside the years 0000 to 9999" + TimestampUnits.hint(draft.timestampMs, nowMs));
         }
         if (tooFarAhead(draft.timestampMs, nowMs)) {
             return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "timestamp " + instant(draft.timestampMs)
                     + " is " + DurationSyntax.format(Duration.ofMillis(draft.timestampMs - nowMs))
                     + " ahead of the wall clock " + instant(nowMs) + ", more than the allowed "
-                    + DurationSyntax.format(limits.maxFutureSkew()));
+                    + DurationSyntax.format(limits.maxFutureSkew()) + TimestampUnits.hint(draft.timestampMs, nowMs));
         }
         return null;
     }

@@ -678,7 +678,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 + Instant.ofEpochMilli(point.timestampMs()) + " is " + DurationSyntax.format(Duration.ofMillis(
                 saturatedSubtract(newest, point.timestampMs()))) + " behind the newest timestamp "
                 + Instant.ofEpochMilli(newest) + " on " + source + ", more than the allowed "
-                + DurationSyntax.format(maxAge));
+                + DurationSyntax.format(maxAge) + TimestampUnits.hint(point.timestampMs(), newest));
     }
 
     /** {@code a - b}, or Long.MAX_VALUE where that overflows: timestamps may be anywhere in the range of a long. */

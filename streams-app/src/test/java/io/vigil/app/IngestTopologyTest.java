@@ -104,6 +104,19 @@ class IngestTopologyTest {
         assertThat(accepted("prom")).isEqualTo(1);
     }
 
+    /** A timestamp in seconds where milliseconds are read lands in 1970: its dead letter says what it likely is. */
+    @Test
+    void aTimestampInSecondsIsDeadLetteredNamingTheLikelyUnit() {
+        send("metrics", TopologyTest.point("n1", 40, T0));
+        send("metrics", TopologyTest.point("n1", 40, T0 / 1_000));
+
+        final List<TestRecord<byte[], byte[]>> dead = fixture.dlq.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("old_timestamp: "
+                + "cpu{cluster=\"backend\",instance=\"n1\"} at 1970-01-20T").endsWith(", more than the allowed 7d;"
+                + " 1,000 times later it would be near the others: written in seconds where milliseconds are read?");
+    }
+
     /**
      * A producer whose clock runs ahead (by more than grace, within max_future_skew) holds its partition's other
      * producers back: their points are late. Not refused (design.md says why), but counted and logged, naming the
