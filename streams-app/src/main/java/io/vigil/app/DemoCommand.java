@@ -30,8 +30,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -78,6 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Vigil demo: %d nodes and a database, %s of their metrics played in about %ds, with %d rules from %s.%n",
                 ClusterSimulator.NODES, io.vigil.model.DurationSyntax.format(ClusterSimulator.LENGTH),
                 PLAY_TIME.toSeconds(), ruleSet.rules().size(), rules);
+        unwatched(ruleSet).ifPresent(out::println);
         out.println("Starting a Kafka broker, the engine, and a webhook receiver standing in for your pager...");
         out.flush();
         final Path dir = Files.createTempDirectory("vigil-demo");
@@ -138,6 +141,23 @@ final class DemoCommand implements Callable<Integer> {
         }
         throw new ConfigException("rules/ not found in " + workingDirectory
                 + ": run the demo from the repository's root, or give --rules");
+    }
+
+    /**
+     * A note when the rules watch none of some metric the cluster sends: the demo would report its incidents as not
+     * detected, and no false alarm, and look like Vigil's failure rather than the rules' (a directory's own rules/
+     * taken, not the repository's).
+     */
+    static Optional<String> unwatched(final RuleSet ruleSet) {
+        final Set<String> watched = ruleSet.rules().stream().map(r -> r.selector().metricName())
+                .collect(Collectors.toSet());
+        final List<String> missing = ClusterSimulator.METRICS.stream().filter(m -> !watched.contains(m)).toList();
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Note: no rule watches " + String.join(", ", missing) + ", which the cluster sends: the"
+                + " incidents seen there will not be detected. The rules the demo is written for are the repository's"
+                + " rules/ (give --rules).");
     }
 
     /** The jar (or classes directory) this class was loaded from, if the class loader tells. */

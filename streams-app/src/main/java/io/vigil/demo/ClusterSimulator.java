@@ -24,6 +24,12 @@ public final class ClusterSimulator {
             new Incident("db-1's CPU and connections surge", Duration.ofMinutes(80), "db-1"),
             new Incident("db-1 goes silent", Duration.ofMinutes(86), "db-1"));
 
+    private static final String CPU = "cpu_usage_percent";
+    private static final String TRAFFIC = "net_transmit_bytes_total";
+    private static final String CONNECTIONS = "db_connections";
+    /** The metrics the cluster sends. */
+    public static final List<String> METRICS = List.of(CPU, TRAFFIC, CONNECTIONS);
+
     private static final Duration RESTART = Duration.ofMinutes(35);
     private static final Duration RESTART_GAP = Duration.ofSeconds(40);
 
@@ -80,14 +86,14 @@ public final class ClusterSimulator {
             }
             final String labels = "{\"instance\":\"" + instance + "\",\"cluster\":\"backend\",\"role\":\""
                     + (n % 2 == 0 ? "web" : "api") + "\"}";
-            out.add(point("cpu_usage_percent", labels, Math.max(0.5, cpu), ts));
-            out.add(point("net_transmit_bytes_total", labels, counters[n], ts));
+            out.add(point(CPU, labels, Math.max(0.5, cpu), ts));
+            out.add(point(TRAFFIC, labels, counters[n], ts));
         }
         if (minute < 86) {
             final boolean surge = minute >= 80;
             final String db = "{\"instance\":\"db-1\",\"cluster\":\"db\",\"role\":\"primary\"}";
-            out.add(point("db_connections", db, surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian(), ts));
-            out.add(point("cpu_usage_percent", db, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
+            out.add(point(CONNECTIONS, db, surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian(), ts));
+            out.add(point(CPU, db, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
         }
         return out;
     }

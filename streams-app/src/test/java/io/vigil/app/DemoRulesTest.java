@@ -3,8 +3,10 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.rules.RuleSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,26 @@ class DemoRulesTest {
                 .hasMessage("rules/ not found in " + dir
                         + ": run the demo from the repository's root, or give --rules");
         assertThatThrownBy(() -> DemoCommand.defaultRules(dir, Optional.empty())).isInstanceOf(ConfigException.class);
+    }
+
+    /** Rules of another fleet, a directory's own rules/: said before the play, not only as incidents missed. */
+    @Test
+    void rulesWatchingNoneOfTheClustersMetricsAreSaidBeforeThePlay() {
+        final RuleSet other = TopologyFixture.parse("""
+                groups:
+                  - name: web
+                    every: 10s
+                    rules:
+                      - alert: Busy
+                        series: cpu_usage_percent
+                        threshold: {above: 90}
+                """);
+        assertThat(DemoCommand.unwatched(other)).contains("Note: no rule watches net_transmit_bytes_total,"
+                + " db_connections, which the cluster sends: the incidents seen there will not be detected. The rules"
+                + " the demo is written for are the repository's rules/ (give --rules).");
+        final Path root = Path.of("..").toAbsolutePath().normalize();
+        assertThat(DemoCommand.unwatched(RulesCommand.loadOrFail(List.of(root.resolve("rules")),
+                new picocli.CommandLine(new VigilCommand())))).isEmpty();
     }
 
     /** A repository's layout: rules/ and streams-app/target/. */
