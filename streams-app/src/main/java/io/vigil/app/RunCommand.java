@@ -225,11 +225,11 @@ final class RunCommand implements Callable<Integer> {
         if (broker != null) {
             // Stamped when run, not when printed: a point pasted minutes later, after others, would be dropped as
             // late. Labelled as rules/backend.yaml selects, so that it reaches a rule (NodeCpuSaturated, pending).
-            out.printf("Produce datapoints, for example with kcat (or kafka-console-producer.sh --bootstrap-server %s"
-                    + " --topic %s):%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-1\","
-                    + "\"cluster\":\"backend\"},\"value\":97,\"timestamp\":'$(($(date +%%s)*1000))'}' | kcat -P -b %s"
-                    + " -t %s%n", broker.bootstrapServers(), cfg.metricsTopics().get(0), broker.bootstrapServers(),
-                    cfg.metricsTopics().get(0));
+            out.printf("Produce datapoints, a record a line, with ./vigil produce (or kcat -P -b %s -t %s, or"
+                    + " kafka-console-producer.sh):%n  echo '{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":"
+                    + "\"node-1\",\"cluster\":\"backend\"},\"value\":97,\"timestamp\":'$(($(date +%%s)*1000))'}'"
+                    + " | ./vigil produce --bootstrap-servers %s --topic %s%n", broker.bootstrapServers(),
+                    cfg.metricsTopics().get(0), broker.bootstrapServers(), cfg.metricsTopics().get(0));
         }
         out.flush();
         log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),

@@ -15,8 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = VigilCommand.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Metrics anomaly alerting on Kafka Streams.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, RulesCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ProduceCommand.class,
+                RulesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class VigilCommand {
 
     public static void main(final String[] args) {

@@ -1,0 +1,177 @@
+package io.vigil.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vigil produce}: each line of the files given, or of standard input, written as one record to a topic. A
+ * way to feed a running engine with only what this repository needs (JDK and Maven): kcat and Kafka's console
+ * producer, which {@code run}'s banner also names, are often not at hand where Vigil is first tried.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Write each line of the files (or of standard input) as one record, without a key, to a topic:"
+                + " datapoints for a running engine to read.")
+final class ProduceCommand implements Callable<Integer> {
+
+    /** How long the topic's metadata and each write may take: the broker is running, or the command says so. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "Kafka (default: kafka.bootstrap.servers of --config, or VIGIL_BOOTSTRAP_SERVERS; `run`'s"
+                    + " banner names its embedded broker's).")
+    private String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "The topic (default: the first of topics.metrics, `metrics`).")
+    private String topic;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (Kafka's address and security, topics).")
+    private Path config;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files of records, one a line; standard input if none.")
+    private List<Path> files = List.of();
+
+    @Override
+    public Integer call() throws IOException {
+        final List<ConfigLoader.Option> options = new ArrayList<>();
+        if (bootstrapServers != null) {
+            options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
+        }
+        final VigilConfig cfg = ConfigLoader.load(config, System.getenv(), options);
+        final String bootstrap = cfg.bootstrapServers().orElseThrow(() -> new ConfigException(
+                "--bootstrap-servers: no Kafka to write to; give the one `vigil run` reads (its banner names the embedded"
+                        + " broker's), or kafka.bootstrap.servers in --config"));
+        final String to = topic != null ? topic : cfg.metricsTopics().get(0);
+        for (Path file : files) {
+            if (!Files.isReadable(file) || Files.isDirectory(file)) {
+                throw new ConfigException(file + ": not a readable file");
+            }
+        }
+        requireTopic(settingsOf(cfg.kafka(), AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX), to,
+                bootstrap);
+        final Map<String, Object> props = settingsOf(cfg.kafka(), ProducerConfig.configNames(),
+                StreamsConfig.PRODUCER_PREFIX);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request at a time: a topic written to as soon as it exists can lose an idempotent producer's first batch
+        // when several are in flight (KAFKA-15591, docs/reliability.md).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, WAIT.toMillis());
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis() / 2);
+        final AtomicReference<Exception> failed = new AtomicReference<>();
+        long written = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (BufferedReader lines : readers()) {
+                try (lines) {
+                    for (String line = lines.readLine(); line != null && failed.get() == null; line = lines.readLine()) {
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        producer.send(new ProducerRecord<>(to, line.getBytes(StandardCharsets.UTF_8)), (meta, e) -> {
+                            if (e != null) {
+                                failed.compareAndSet(null, e);
+                            }
+                        });
+                        written++;
+                    }
+                }
+            }
+            producer.flush();
+        }
+        final var err = spec.commandLine().getErr();
+        if (failed.get() != null) {
+            err.printf("vigil: could not write to %s at %s: %s%n", to, bootstrap, failed.get().getMessage());
+            return 1;
+        }
+        err.printf("produced %d record(s) to %s at %s%n", written, to, bootstrap);
+        return 0;
+    }
+
+    /**
+     * The settings of {@code kafka} one client defines, its Kafka Streams prefix ({@code producer.}) taken off: a
+     * configuration shared with {@code run} holds Streams' own too, which the client would warn about, one line each.
+     */
+    private static Map<String, Object> settingsOf(final Map<String, String> kafka, final Set<String> defined,
+                                                  final String prefix) {
+        final Map<String, Object> out = new HashMap<>();
+        kafka.forEach((name, value) -> {
+            if (defined.contains(name)) {
+                out.putIfAbsent(name, value);
+            }
+        });
+        kafka.forEach((name, value) -> {
+            if (name.startsWith(prefix) && defined.contains(name.substring(prefix.length()))) {
+                out.put(name.substring(prefix.length()), value);
+            }
+        });
+        return out;
+    }
+
+    /** Standard input, or each file in turn; opened as they are read. */
+    private List<BufferedReader> readers() throws IOException {
+        if (files.isEmpty()) {
+            return List.of(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+        }
+        final List<BufferedReader> out = new ArrayList<>();
+        for (Path file : files) {
+            out.add(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a topic the broker does not have (`vigil run` creates its input topics at start) or a broker that does
+     * not answer, saying so, rather than the producer's wait for metadata and its exception.
+     */
+    private static void requireTopic(final Map<String, Object> props, final String topic, final String bootstrap) {
+        try (Admin admin = Admin.create(props)) {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new ConfigException("--topic: " + topic + " does not exist at " + bootstrap
+                        + " (`vigil run` creates its input topics as it starts)");
+            }
+            throw new ConfigException("--bootstrap-servers: " + bootstrap + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new ConfigException("--bootstrap-servers: no answer from " + bootstrap + " within "
+                    + WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted"));
+        }
+    }
+}
