@@ -63,6 +63,9 @@ class AlertsPageIT {
                 assertThat(dom).containsPattern("<tr class=\"alert\" data-fingerprint=\"[0-9a-f]{16}\" data-state=\"firing\"")
                         .contains("instance=\"node-07\"")
                         .contains("severity=\"page\"").contains("node-07 at 97");
+                // A rule whose selector matches nothing (a metric name mistyped) says so, not just "0 series".
+                assertThat(dom).containsPattern("<b>CpuTypo</b>\\s*<span class=\"meta\">[^<]*<span class=\"warn\"[^>]*>no series"
+                        + " matched</span>").containsPattern("<b>CpuHigh</b>\\s*<span class=\"meta\">[^<]* 4 series ");
             });
             // The alert's generatorURL opens the page on its rule alone; a rule no longer in force is said to be gone.
             final String ruleAlone = dom(port, "rules/nodes/CpuHigh");
@@ -151,6 +154,9 @@ class AlertsPageIT {
                           - alert: CpuSilent
                             series: cpu{cluster="backend"}
                             absent: {after: 10m}
+                          - alert: CpuTypo
+                            series: cpu_pct{cluster="backend"}
+                            threshold: {above: 90}
                     """));
             final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (VigilEngine engine = VigilEngine.start(config, rules, dir.resolve("streams"), registry);
