@@ -2,6 +2,7 @@ package io.vigil.app;
 
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
+import io.vigil.rules.RuleProblem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +15,12 @@ import java.util.Map;
  * @param ruleFiles the rule files it tests, resolved against the test file's directory
  * @param tests     its tests, in file order
  */
-record RuleTestFile(Path path, List<Path> ruleFiles, List<TestCase> tests) {
+record RuleTestFile(Path path, List<Path> ruleFiles, List<TestCase> tests, List<RuleProblem> missingRuleFiles) {
 
     RuleTestFile {
         ruleFiles = List.copyOf(ruleFiles);
         tests = List.copyOf(tests);
+        missingRuleFiles = List.copyOf(missingRuleFiles);
     }
 
     /**

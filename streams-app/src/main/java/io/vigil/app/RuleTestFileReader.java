@@ -4,6 +4,7 @@ import io.vigil.model.DurationSyntax;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.FileProblems;
+import io.vigil.rules.RuleProblem;
 import io.vigil.rules.LabelMatcher;
 import io.vigil.rules.LabelNames;
 import io.vigil.rules.MappingReader;
@@ -74,6 +75,8 @@ final class RuleTestFileReader {
 
     private final Path path;
     private final FileProblems problems;
+    /** The rule files named that do not exist, at their entries. */
+    private final List<RuleProblem> missing = new ArrayList<>();
 
     private RuleTestFileReader(final Path path, final FileProblems problems) {
         this.path = path;
@@ -104,7 +107,7 @@ final class RuleTestFileReader {
         if (ruleFiles.isEmpty() || tests.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new RuleTestFile(path, ruleFiles.get(), tests.get()));
+        return Optional.of(new RuleTestFile(path, ruleFiles.get(), tests.get(), missing));
     }
 
     private Optional<Path> ruleFile(final YamlNode item) {
@@ -115,7 +118,16 @@ final class RuleTestFileReader {
                 return Optional.empty();
             }
             try {
-                return Optional.of(path.resolveSibling(name).normalize());
+                final Path resolved = path.resolveSibling(name).normalize();
+                if (!java.nio.file.Files.exists(resolved)) {
+                    // Said at the entry: the rule loader would name the resolved path at 1:1, a place in a file that
+                    // does not exist, by a path the test file does not hold as written. Not a problem of the test
+                    // file's form: like a rule file that does not load, it fails every test of the file.
+                    missing.add(new RuleProblem(path.toString(), item.mark().line(), item.mark().column(),
+                            "rule_files: '" + name + "' (" + resolved + ", beside the test file): no such file or"
+                                    + " directory"));
+                }
+                return Optional.of(resolved);
             } catch (final InvalidPathException e) {
                 problems.add(item.mark(), "rule_files: '" + name + "' is not a path: " + e.getReason());
                 return Optional.empty();

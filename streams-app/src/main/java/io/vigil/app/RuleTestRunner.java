@@ -56,9 +56,10 @@ final class RuleTestRunner {
     RuleTestReport run(final RuleTestFile file) throws IOException {
         final LoadResult rules = RuleLoader.load(file.ruleFiles());
         // What run and replay refuse at start (an absent rule the configured forget is too short for) fails the
-        // file's tests too: a test passing on rules that cannot run proves nothing.
-        final List<RuleProblem> problems = rules.ok() ? ForgetCheck.problems(rules.ruleSet(), config.forget())
-                : rules.problems();
+        // file's tests too: a test passing on rules that cannot run proves nothing. A rule file that does not exist
+        // is said at its entry in the test file, not as the loader names it.
+        final List<RuleProblem> problems = !file.missingRuleFiles().isEmpty() ? file.missingRuleFiles()
+                : rules.ok() ? ForgetCheck.problems(rules.ruleSet(), config.forget()) : rules.problems();
         if (!problems.isEmpty()) {
             final List<String> lines = new ArrayList<>(problems.stream().map(RuleProblem::toString).toList());
             lines.add(file.path() + ": its rule files " + (rules.ok() ? "would not run" : "did not load") + "; none of"

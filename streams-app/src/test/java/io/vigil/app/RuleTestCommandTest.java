@@ -140,7 +140,8 @@ class RuleTestCommandTest {
 
         final CommandRun run = vigil("rules", "test", file.toString());
 
-        assertThat(run.out()).isEqualTo(dir.resolve("gone.yaml") + ":1:1: no such file or directory" + NL
+        assertThat(run.out()).isEqualTo(file + ":1:14: rule_files: 'gone.yaml' (" + dir.resolve("gone.yaml")
+                + ", beside the test file): no such file or directory" + NL
                 + file + ": its rule files did not load; none of its 2 test(s) ran" + NL
                 + "0 passed, 2 failed" + NL);
         assertThat(run.exit()).isEqualTo(1);
