@@ -89,6 +89,15 @@ final class RulesCommand {
 
     /** As {@link #loadOrFail}, a directory without rule files loading as no rules: {@code run}'s, which warns. */
     static io.vigil.rules.RuleSet loadOrFailAllowingEmptyDirectories(final List<Path> paths, final CommandLine cmd) {
+        // A rule test file named as the rules (`--rules rules/backend.test.yaml`): read as rules it gave "needs
+        // 'groups'" and "unknown key 'rule_files'", where rules validate skips it with a note.
+        final List<RuleProblem> tests = paths.stream().filter(p -> RuleTestFiles.isTestFile(p) && Files.isRegularFile(p))
+                .map(p -> new RuleProblem(p.toString(), 1, 1, "a rule test file, not a rule file: give the rule files it"
+                        + " names, or run it with `vigil rules test " + p + "`")).toList();
+        if (!tests.isEmpty()) {
+            tests.forEach(cmd.getErr()::println);
+            throw new InvalidRulesException(tests.size());
+        }
         final LoadResult result = RuleLoader.load(paths);
         if (!result.ok()) {
             for (RuleProblem p : result.problems()) {

@@ -94,6 +94,19 @@ class CommandLineTest {
                 + System.lineSeparator());
     }
 
+    /** A rule test file given as the rules is said to be one, not read as rules with a problem per key. */
+    @Test
+    void aRuleTestFileGivenAsTheRulesIsSaidToBeOne() {
+        final String test = ROOT.resolve("rules/backend.test.yaml").toString();
+
+        final CommandRun run = vigil("replay", "--rules", test, "--input",
+                ROOT.resolve("samples/backend-incident.jsonl").toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).startsWith(test + ":1:1: a rule test file, not a rule file: give the rule files it names,"
+                + " or run it with `vigil rules test " + test + "`").doesNotContain("groups");
+    }
+
     /** Opening the output empties it: an output that is an input was erased, and the replay exited 0 on nothing. */
     @Test
     void aReplayOutputThatIsAnInputUnderAnySpellingIsRefusedAndTheInputKept() throws Exception {
