@@ -12,8 +12,9 @@ import java.util.Set;
  * @param reason     one line
  * @param rejections what was rejected in it, in record order: each with its position, for a reader that names
  *                   where the record is ({@code vigil replay})
+ * @param from       where the record is on its input, {@code metrics/0 at offset 17}, for the log
  */
-public record DeadLetter(byte[] value, String reason, List<Rejection> rejections) implements IngestOutput {
+public record DeadLetter(byte[] value, String reason, List<Rejection> rejections, String from) implements IngestOutput {
     public DeadLetter {
         rejections = List.copyOf(rejections);
     }

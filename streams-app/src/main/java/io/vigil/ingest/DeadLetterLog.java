@@ -39,9 +39,9 @@ public final class DeadLetterLog {
                 return due[0] ? now : last;
             });
             if (due[0]) {
-                LOG.warn("input written to {}: {} (its vigil.source.* headers say where it came from); more {} are"
+                LOG.warn("input written to {}: {} (the record of {}, as its vigil.source.* headers say); more {} are"
                         + " counted in vigil_ingest_rejected_total{reason=\"{}\"} and logged at most every 10 minutes",
-                        deadLetterTopic, letter.reason(), reason.tag(), reason.tag());
+                        deadLetterTopic, letter.reason(), letter.from(), reason.tag(), reason.tag());
                 return;
             }
         }

@@ -668,7 +668,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(),
                 record.value() == null ? new byte[0] : record.value(), headers);
         context.forward(new Record<>(fitted.key(),
-                new DeadLetter(fitted.value(), decoded.deadLetterMessage(), decoded.rejections()),
+                new DeadLetter(fitted.value(), decoded.deadLetterMessage(), decoded.rejections(),
+                        source(meta.topic(), meta.partition()) + " at offset " + meta.offset()),
                 record.timestamp(), headers));
     }
 

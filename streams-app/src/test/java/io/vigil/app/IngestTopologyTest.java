@@ -173,7 +173,8 @@ class IngestTopologyTest {
         assertThat(fixture.dlq.readRecordsToList()).hasSize(3);
         assertThat(logged).containsOnlyOnce("more invalid_labels are").containsOnlyOnce("more unparseable are")
                 .contains("input written to metrics.dlq: invalid_labels: label \"i\" is given twice at line 1, column 33"
-                        + " (byte offset 32) (its vigil.source.* headers say where it came from); more invalid_labels are counted in"
+                        + " (byte offset 32) (the record of metrics/0 at offset 0, as its vigil.source.* headers say); more"
+                        + " invalid_labels are counted in"
                         + " vigil_ingest_rejected_total{reason=\"invalid_labels\"} and logged at most every 10 minutes");
     }
 

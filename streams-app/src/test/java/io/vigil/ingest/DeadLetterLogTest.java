@@ -46,6 +46,6 @@ class DeadLetterLogTest {
 
     private static DeadLetter letter(final String reason, final DeadLetterReason... reasons) {
         return new DeadLetter(new byte[0], reason,
-                Arrays.stream(reasons).map(r -> new Rejection(r, reason)).toList());
+                Arrays.stream(reasons).map(r -> new Rejection(r, reason)).toList(), "metrics/0 at offset 7");
     }
 }
