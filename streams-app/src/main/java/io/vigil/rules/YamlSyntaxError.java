@@ -65,7 +65,7 @@ public record YamlSyntaxError(int line, int column, String message) {
         return java.util.Optional.empty();
     }
 
-    /** SnakeYAML's problem, then what was being read and where it started. */
+    /** SnakeYAML's problem, then what was being read and where it started, and what most often causes it. */
     public static String message(final MarkedYAMLException marked) {
         final StringBuilder message = new StringBuilder("YAML syntax error: ").append(marked.getProblem());
         if (marked.getContext() != null) {
@@ -76,7 +76,24 @@ public record YamlSyntaxError(int line, int column, String message) {
             }
             message.append(')');
         }
-        return message.toString();
+        return message.append(likelyCause(marked.getProblem())).toString();
+    }
+
+    /**
+     * What most often makes SnakeYAML's two commonest problems, whose words are the parser's (a wrong indent gave
+     * "mapping values are not allowed here" or "expected <block end>, but found '-'" and nothing a user would act on).
+     */
+    private static String likelyCause(final String problem) {
+        if (problem == null) {
+            return "";
+        }
+        if (problem.startsWith("mapping values are not allowed")) {
+            return "; most likely a key indented deeper than the keys beside it, or a value holding ': ' unquoted";
+        }
+        if (problem.startsWith("expected <block end>")) {
+            return "; most likely a line indented differently from the lines of its block: line it up with them";
+        }
+        return "";
     }
 
     static String firstLine(final String message) {

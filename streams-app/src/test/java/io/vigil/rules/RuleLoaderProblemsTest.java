@@ -363,7 +363,12 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:4:9: YAML syntax error: expected ',' or ']', but got : (while parsing a flow sequence at"
                         + " line 3, column 12)");
         assertThat(problems("groups:\n  - name: g\n     every: 10s\n")).containsExactly(
-                "bad.yaml:3:11: YAML syntax error: mapping values are not allowed here");
+                "bad.yaml:3:11: YAML syntax error: mapping values are not allowed here; most likely a key indented deeper"
+                        + " than the keys beside it, or a value holding ': ' unquoted");
+        assertThat(problems("groups:\n  - name: g\n    every: 10s\n    rules:\n      - alert: A\n        series: m\n"
+                + "        threshold: {above: 1}\n     - alert: B\n")).containsExactly("bad.yaml:8:6: YAML syntax error:"
+                + " expected <block end>, but found '<block sequence start>' (while parsing a block mapping at line 2,"
+                + " column 5); most likely a line indented differently from the lines of its block: line it up with them");
     }
 
     @Test
