@@ -308,6 +308,11 @@ final class ReceiverDelivery implements Restarting.Worker {
      * An alert's events go one after the other: they share the record key (the fingerprint) and so a partition too;
      * events without a key (not the engine's) one after the other per partition.
      */
+    /** {@code NodeCpuSaturated firing (alert 821f9574a26f2232)}: which event of which alert a log line is about. */
+    private static String described(final AlertEvent event) {
+        return event.labels().get("alertname") + " " + event.status().jsonName() + " (alert " + event.fingerprint() + ")";
+    }
+
     private static String orderKey(final ConsumerRecord<byte[], byte[]> record) {
         return record.key() == null ? "partition " + record.partition()
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -494,8 +499,8 @@ final class ReceiverDelivery implements Restarting.Worker {
                 if (outcome instanceof WebhookSender.Permanent p) {
                     metrics.attempt(receiver.name(), "refused", System.nanoTime() - started);
                     metrics.failed(receiver.name(), p.reason());
-                    LOG.warn("receiver {} refused alert {} ({}): sent to {}", receiver.name(), event.fingerprint(),
-                            p.reason(), deadLetterTopic);
+                    LOG.warn("receiver {} refused {} ({}): sent to {}", receiver.name(), described(event), p.reason(),
+                            deadLetterTopic);
                     deadLetter(record, deadLetters, "receiver " + receiver.name() + " refused it: " + p.reason());
                     done.complete(true);
                     return;
@@ -505,16 +510,16 @@ final class ReceiverDelivery implements Restarting.Worker {
                 if (outcome instanceof WebhookSender.Misconfigured m) {
                     // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
                     wait = retry.backoff(attempt);
-                    LOG.error("receiver {} cannot send alert {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
-                            receiver.name(), event.fingerprint(), m.problem(), m.setting(), attempt + 1, wait.toMillis());
+                    LOG.error("receiver {} cannot send {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
+                            receiver.name(), described(event), m.problem(), m.setting(), attempt + 1, wait.toMillis());
                 } else {
                     final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
                     wait = retry.wait(attempt, r.after());
                     // A blip is INFO; an alert still not delivered after several attempts (a few seconds to a
                     // minute of backoff by then) is a receiver an operator should look at.
                     LOG.atLevel(attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN)
-                            .log("receiver {} failed for alert {} ({}); attempt {} again in {} ms", receiver.name(),
-                                    event.fingerprint(), r.reason(), attempt + 1, wait.toMillis());
+                            .log("receiver {} failed for {} ({}); attempt {} again in {} ms", receiver.name(),
+                                    described(event), r.reason(), attempt + 1, wait.toMillis());
                 }
                 attempt++;
                 retryAfter(wait);

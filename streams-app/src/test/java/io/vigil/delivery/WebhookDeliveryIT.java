@@ -183,8 +183,9 @@ class WebhookDeliveryIT {
                 server.stop(0);
             }
         }
-        // The outage was logged, the secrets never were.
-        assertThat(logs.text()).contains("receiver pager failed").doesNotContain(SECRET).doesNotContain(TOKEN);
+        // The outage was logged, naming which event of which alert; the secrets never were.
+        assertThat(logs.text()).containsPattern("receiver pager failed for \\w+ (firing|resolved) \\(alert [0-9a-f]{16}\\)")
+                .doesNotContain(SECRET).doesNotContain(TOKEN);
         // Every firing and resolved event, in order per alert; pending ones are not paged.
         final Map<String, List<String>> byAlert = new TreeMap<>();
         final Map<String, List<String>> expectedByAlert = new TreeMap<>();
