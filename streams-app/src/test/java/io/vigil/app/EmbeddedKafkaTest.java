@@ -111,6 +111,25 @@ class EmbeddedKafkaTest {
         assertPortIsFree(port);
     }
 
+    /** A start after an unclean stop says why it takes longer: the broker recovers its logs before it listens. */
+    @Test
+    void aStartAfterAnUncleanStopSaysTheBrokerRecoversItsLogs() throws Exception {
+        try (EmbeddedKafka kafka = timedStart(dataDir, 0)) {
+            timedClose(kafka);
+        }
+        try (CapturedLogs logs = new CapturedLogs(); EmbeddedKafka kafka = timedStart(dataDir, 0)) {
+            assertThat(logs.text()).doesNotContain("was not stopped cleanly");
+            timedClose(kafka);
+        }
+        // As a kill -9 leaves it: Kafka's clean-stop marker not written.
+        Files.delete(dataDir.resolve(".kafka_cleanshutdown"));
+        try (CapturedLogs logs = new CapturedLogs(); EmbeddedKafka kafka = timedStart(dataDir, 0)) {
+            assertThat(logs.text()).contains("The embedded Kafka broker in " + dataDir + " was not stopped cleanly (the"
+                    + " process was killed or crashed): it recovers its logs before it listens");
+            timedClose(kafka);
+        }
+    }
+
     @Test
     void runsAnExactlyOnceV2StreamsApp() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0)) {
