@@ -55,6 +55,7 @@ import org.slf4j.event.Level;
 final class ReceiverDelivery implements Restarting.Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverDelivery.class);
+    private static final long NEVER_LOGGED = Long.MIN_VALUE;
 
     private final WebhookReceiver receiver;
     private final Map<String, Object> kafka;
@@ -73,6 +74,8 @@ final class ReceiverDelivery implements Restarting.Worker {
     private final Set<RetryDue> waiting = ConcurrentHashMap.newKeySet();
     /** Set while partitions are given up in a rebalance ({@link #settle}): no attempt starts meanwhile. */
     private volatile boolean paused;
+    /** When a failed attempt was last logged (System.nanoTime), or {@link #NEVER_LOGGED}. */
+    private long failureLoggedAt = NEVER_LOGGED;
     /**
      * Events read and not done at most: an alert retried for long holds the committed offset back, and the events
      * after it that are done are sent again after a crash; this bounds those, and memory.
@@ -82,6 +85,11 @@ final class ReceiverDelivery implements Restarting.Worker {
     private static final Duration HISTORY_READ_TIMEOUT = Duration.ofSeconds(60);
     /** From this failed attempt of an event on, its retries are logged at WARN rather than INFO. */
     static final int WARN_FROM_ATTEMPT = 5;
+    /**
+     * The most often a failed attempt is logged per receiver (the others at debug): a receiver down in an alert storm
+     * logged a line per alert and retry, a hundred alerts a hundred lines a minute (first-hour audit).
+     */
+    static final long FAILURE_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
@@ -308,6 +316,16 @@ final class ReceiverDelivery implements Restarting.Worker {
      * An alert's events go one after the other: they share the record key (the fingerprint) and so a partition too;
      * events without a key (not the engine's) one after the other per partition.
      */
+    /** Whether a failed attempt is logged now: not within {@link #FAILURE_LOG_EVERY_NANOS} of the last one. */
+    private synchronized boolean failureLogDue() {
+        final long now = System.nanoTime();
+        if (failureLoggedAt != NEVER_LOGGED && now - failureLoggedAt < FAILURE_LOG_EVERY_NANOS) {
+            return false;
+        }
+        failureLoggedAt = now;
+        return true;
+    }
+
     /** {@code NodeCpuSaturated firing (alert 821f9574a26f2232)}: which event of which alert a log line is about. */
     private static String described(final AlertEvent event) {
         return event.labels().get("alertname") + " " + event.status().jsonName() + " (alert " + event.fingerprint() + ")";
@@ -517,9 +535,12 @@ final class ReceiverDelivery implements Restarting.Worker {
                     wait = retry.wait(attempt, r.after());
                     // A blip is INFO; an alert still not delivered after several attempts (a few seconds to a
                     // minute of backoff by then) is a receiver an operator should look at.
-                    LOG.atLevel(attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN)
-                            .log("receiver {} failed for {} ({}); attempt {} again in {} ms", receiver.name(),
-                                    described(event), r.reason(), attempt + 1, wait.toMillis());
+                    final int others = waiting.size();
+                    LOG.atLevel(!failureLogDue() ? Level.DEBUG : attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN)
+                            .log("receiver {} failed for {} ({}); attempt {} again in {} ms{}", receiver.name(),
+                                    described(event), r.reason(), attempt + 1, wait.toMillis(), others == 0 ? ""
+                                            : "; " + others + " other alert(s) wait to be sent again (a line every"
+                                            + " 10 s at most)");
                 }
                 attempt++;
                 retryAfter(wait);
