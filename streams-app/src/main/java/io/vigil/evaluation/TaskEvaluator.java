@@ -1351,8 +1351,39 @@ public final class TaskEvaluator {
         if (lastSeen == Long.MIN_VALUE) {
             return false;
         }
-        final boolean gaps = state.alert(ruleIds[i]).isInactive() && silencesSinceLastInstant(state, i, rule, t, to, out);
-        return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out) || gaps;
+        final AlertStatus prev = state.alert(ruleIds[i]);
+        if (prev.isInactive()) {
+            // The silences no instant saw first, in time order, then the silence at this instant, if any.
+            final boolean gaps = silencesSinceLastInstant(state, i, rule, t, to, out);
+            return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out) || gaps;
+        }
+        final boolean silentNow = t - lastSeen >= absentAfterMs[i];
+        final boolean ended = !prev.isFiring() && !silentNow
+                ? pendingSilenceEnded(state, i, rule, prev, t, out)
+                : evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out);
+        // Resolved at the point that came back (not at an instant, as after keep_firing_for): a silence after that
+        // point and before this instant is one no instant saw either.
+        return state.alert(ruleIds[i]).isInactive() && keepFiringForMs[i] == 0
+                ? silencesSinceLastInstant(state, i, rule, t, to, out) || ended : ended;
+    }
+
+    /**
+     * A silence an instant saw and left pending whose series came back before this instant: rules.md times an absent
+     * alert by the silence, not by instants, so one that outlasted {@code after} + {@code for} fires and resolves at
+     * its own times, as one no instant saw does ({@link #silenceBetweenInstants}); a shorter one ends quietly, as a
+     * pending alert whose condition clears does. Without it a silence of 184 s paged nothing where one of 178 s,
+     * between the same two instants, paged (every 1m, after 2m, for 30s).
+     */
+    private boolean pendingSilenceEnded(final SeriesState state, final int i, final Rule rule, final AlertStatus prev,
+                                        final long t, final List<AlertTransition> out) {
+        final long silentSince = prev.activeAt() - absentAfterMs[i];
+        final int back = state.firstIndexAfter(silentSince);
+        final long cameBack = back < state.size() ? Math.min(state.timestamp(back), t) : t;
+        if (cameBack - prev.activeAt() > forMs[i]) {
+            return silenceEnded(state, i, rule, prev.activeAt(), silentSince, cameBack, t, out);
+        }
+        state.setAlert(ruleIds[i], AlertStatus.INACTIVE);
+        return true;
     }
 
     /**
@@ -1378,6 +1409,10 @@ public final class TaskEvaluator {
             if (before != Long.MIN_VALUE && back - becameAbsent > forMs[i] && becameAbsent > lastInstant
                     && becameAbsent > definedSinceMs[i]) {
                 changed |= silenceBetweenInstants(state, i, rule, before, back, t, out);
+                if (!state.alert(ruleIds[i]).isInactive()) {
+                    // Firing on through keep_firing_for: a later silence before it runs out is part of this alert.
+                    break;
+                }
             }
             before = back;
         }
@@ -1387,14 +1422,24 @@ public final class TaskEvaluator {
     /** One silence from the point at {@code lastSeen} to the one at {@code back}, found at instant {@code t}. */
     private boolean silenceBetweenInstants(final SeriesState state, final int i, final Rule rule, final long lastSeen,
                                            final long back, final long t, final List<AlertTransition> out) {
-        final String id = ruleIds[i];
         final long activeAt = lastSeen + absentAfterMs[i];
-        final long firedAt = activeAt + forMs[i];
         if (forMs[i] > 0) {
-            apply(state, rule, id, state.alert(id), AlertLifecycle.Step.emitting(new AlertStatus(AlertState.PENDING,
-                    activeAt, AlertStatus.NONE, AlertStatus.NONE, AlertStatus.NONE), AlertTransition.Kind.PENDING),
-                    absentAfterMs[i] / 1000.0, Double.NaN, Double.NaN, out);
+            apply(state, rule, ruleIds[i], state.alert(ruleIds[i]), AlertLifecycle.Step.emitting(new AlertStatus(
+                    AlertState.PENDING, activeAt, AlertStatus.NONE, AlertStatus.NONE, AlertStatus.NONE),
+                    AlertTransition.Kind.PENDING), absentAfterMs[i] / 1000.0, Double.NaN, Double.NaN, out);
         }
+        return silenceEnded(state, i, rule, activeAt, lastSeen, back, t, out);
+    }
+
+    /**
+     * A silence that outlasted {@code after} + {@code for}, active since {@code activeAt} (pending, or inactive with
+     * no {@code for}) and ended by the point at {@code back}: it fires, and resolves at that point, or with
+     * {@code keep_firing_for} fires on from instant {@code t}, which found the series back.
+     */
+    private boolean silenceEnded(final SeriesState state, final int i, final Rule rule, final long activeAt,
+                                 final long lastSeen, final long back, final long t, final List<AlertTransition> out) {
+        final String id = ruleIds[i];
+        final long firedAt = activeAt + forMs[i];
         apply(state, rule, id, state.alert(id), AlertLifecycle.Step.emitting(new AlertStatus(AlertState.FIRING, activeAt,
                 firedAt, AlertStatus.NONE, AlertStatus.NONE), AlertTransition.Kind.FIRING),
                 (firedAt - lastSeen) / 1000.0, Double.NaN, Double.NaN, out);

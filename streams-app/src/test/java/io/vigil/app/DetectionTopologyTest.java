@@ -251,6 +251,51 @@ class DetectionTopologyTest {
     }
 
     /**
+     * Silences an instant saw only in part: one an instant left pending whose series came back before the next (184 s
+     * under after 2m + for 30s, every 1m: it outlasted both, so it fires and resolves; it paged nothing where a 178 s
+     * one between the same instants paged); two between the same instants with keep_firing_for (one alert, fired
+     * once); one after a firing alert's series came back, before the next instant (paged, not lost).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "1m | 2m | 30s | 0s | 1000-185000 | PENDING @06:02:01, FIRING @06:02:31, RESOLVED @06:03:05",
+        "5m | 1m | 0s | 2m | 310000-400000 410000-500000 | FIRING @06:06:10, RESOLVED @06:15:00",
+        "5m | 1m | 0s | 0s | 10000-360000 360000-480000 | FIRING @06:01:10, RESOLVED @06:06:00, FIRING @06:07:00, RESOLVED @06:08:00",
+    })
+    void aSilenceAnInstantSawInPartIsPagedOnceAtItsOwnTimes(final String every, final String after,
+                                                           final String forDuration, final String keepFiringFor,
+                                                           final String silences, final String expected) {
+        final String rules = """
+                groups:
+                  - name: silence
+                    every: %s
+                    rules:
+                      - alert: DatabaseSilent
+                        series: db_connections
+                        absent: {after: %s}
+                        for: %s
+                        keep_firing_for: %s
+                """.formatted(every, after, forDuration, keepFiringFor);
+        final List<long[]> spans = Stream.of(silences.split(" ")).map(span -> span.split("-"))
+                .map(ends -> new long[] {T0 + Long.parseLong(ends[0]), T0 + Long.parseLong(ends[1])}).toList();
+        try (TopologyFixture f = new TopologyFixture(rules, stateDir, WALL)) {
+            for (long at = T0 - 120_000; at <= T0 + 1_200_000; at += 1_000) {
+                final long now = at;
+                final boolean inside = spans.stream().anyMatch(span -> now > span[0] && now < span[1]);
+                final boolean edge = spans.stream().anyMatch(span -> now == span[0] || now == span[1]);
+                if (edge || !inside && at % 15_000 == 0) {
+                    f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, at));
+                }
+                if (at % 15_000 == 0) {
+                    f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, at));
+                }
+            }
+            assertThat(describe(f.events())).containsExactlyElementsOf(Stream.of(expected.split(", "))
+                    .map(e -> e.replace(" @", " DatabaseSilent db-1 @2022-06-21T") + "Z").toList());
+        }
+    }
+
+    /**
      * A point an evaluator drops as late is logged at WARN as ingest's are (the first of a task), not only counted:
      * here the stream fell silent, its event time followed the wall clock, and a point from before that came after.
      */
