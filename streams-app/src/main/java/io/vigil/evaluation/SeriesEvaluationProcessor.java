@@ -406,8 +406,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             final long timestampMs = bundlePoints.timestampMs(i);
             if (took(evaluator.take(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), bundleHashes[i],
                     timestampMs, bundlePoints.value(i)), timestampMs, bundlePoints.recordTimestamp(i))) {
-                late(new String(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), StandardCharsets.UTF_8),
-                        timestampMs);
+                late(bundle, bundlePoints.keyOffset(i), bundlePoints.keyLength(i), timestampMs);
             }
         }
     }
@@ -416,7 +415,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private void point(final byte[] key, final int offset, final int length, final double value,
                        final long timestampMs, final long recordTimestamp) {
         if (took(evaluator.take(key, offset, length, timestampMs, value), timestampMs, recordTimestamp)) {
-            late(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs);
+            late(key, offset, length, timestampMs);
         }
     }
 
@@ -425,9 +424,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         boolean late = false;
         if (state != null) {
             seriesStore.changed(state);
-        } else if (evaluator.tooLate(timestampMs)) {
-            // Before any instant is evaluated nothing is late: evaluatedThrough() - grace, unset, wrapped round to a
-            // time after every point, so a point no rule takes (another series of a rule's metric) counted as late.
+        } else if (evaluator.lastRefusedAsLate()) {
+            // Not a point no rule selects (another series of a rule's metric), nor one the series budget refused.
             metrics.late();
             late = true;
         }
@@ -440,24 +438,36 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     /**
      * Logs a point dropped as late here, as ingest logs its own (README: the first of a partition at WARN): the first
      * of the task, then at most one every 10 minutes, the others at debug. Ingest keeps no point an evaluator would
-     * find late while every input partition is heard from, so one here came from a partition after the others had
-     * moved on without it (announced idle), or near a rule reload (design.md, "Event time").
+     * find late while every input partition is heard from, so one here came after the others had moved event time on
+     * without its partition (announced idle), after the stream's silence had moved it on the wall clock, or near a
+     * rule reload (design.md, "Event time").
      */
     private void late(final Object series, final long timestampMs) {
         final long now = context.currentSystemTimeMs();
-        final long eventTime = evaluator.evaluatedThrough();
         if (lateWarnedWallMs != Long.MIN_VALUE && now - lateWarnedWallMs < LATE_WARN_EVERY_MS) {
-            LOG.debug("late datapoint dropped by evaluation task {}: {} at {} (event time over every input"
-                    + " partition reached {})", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
-                    Instant.ofEpochMilli(eventTime));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("late datapoint dropped by evaluation task {}: {} at {} (event time over every input"
+                        + " partition reached {})", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
+                        Instant.ofEpochMilli(evaluator.evaluatedThrough()));
+            }
             return;
         }
         lateWarnedWallMs = now;
         LOG.warn("evaluation task {}: {} at {} dropped as late: its evaluation had run (event time over every input"
-                + " partition reached {}); the input partition it came from had fallen behind the others, as one"
-                + " announced idle after evaluation.idle_timeout and heard from again does; more are counted in"
-                + " vigil_evaluation_late_dropped_total and logged at most every 10 minutes per task", context.taskId(),
-                series, Instant.ofEpochMilli(timestampMs), Instant.ofEpochMilli(eventTime));
+                + " partition reached {}): its partition had fallen behind the others (announced idle after"
+                + " evaluation.idle_timeout, then heard from again), or the stream had been silent and event time had"
+                + " followed the wall clock; more are counted in vigil_evaluation_late_dropped_total and logged at most"
+                + " every 10 minutes per task", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
+                Instant.ofEpochMilli(evaluator.evaluatedThrough()));
+    }
+
+    /** {@link #late(Object, long)} for a series known by its key's bytes, made a string only if it is logged. */
+    private void late(final byte[] key, final int offset, final int length, final long timestampMs) {
+        final boolean warns = lateWarnedWallMs == Long.MIN_VALUE
+                || context.currentSystemTimeMs() - lateWarnedWallMs >= LATE_WARN_EVERY_MS;
+        if (warns || LOG.isDebugEnabled()) {
+            late(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs);
+        }
     }
 
     /** @param before {@link TaskEvaluator#progressVersion()} before the outcome was made */

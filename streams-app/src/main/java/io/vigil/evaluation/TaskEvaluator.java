@@ -105,6 +105,8 @@ public final class TaskEvaluator {
     private double[] valueScratch = new double[64];
     /** Everything at or before this event time has been evaluated (the low watermark last acted on). */
     private long evaluatedThrough = Long.MIN_VALUE;
+    /** Set by a take that refused its point as late ({@link #lastRefusedAsLate}). */
+    private boolean lastRefusedAsLate;
     /** Per group, the next evaluation instant; Long.MIN_VALUE until the first evaluation. */
     private long[] nextEvaluation;
     /**
@@ -379,6 +381,7 @@ public final class TaskEvaluator {
      * @throws IllegalArgumentException if the series is new, not known, and {@code key} is not a {@link Series#key()}
      */
     SeriesState take(final String key, final long timestampMs, final double value, final Series known) {
+        lastRefusedAsLate = false;
         final boolean maybeLate = tooLate(timestampMs);
         final SeriesState found = series.get(key);
         if (found == null) {
@@ -393,6 +396,7 @@ public final class TaskEvaluator {
      * by that, without reading its key.
      */
     SeriesState take(final Series of, final long timestampMs, final double value) {
+        lastRefusedAsLate = false;
         final boolean maybeLate = tooLate(timestampMs);
         final String head = of.internedKeyHead();
         final String tail = of.internedKeyTail();
@@ -437,8 +441,17 @@ public final class TaskEvaluator {
         for (int i : ruleIndexes) {
             step = RuleIndex.gcd(step, everyMs[groupOfRule[i]]);
         }
-        return step == stepMs || EvaluationInstants.isLate(timestampMs, step == 0 ? stepMs : step, graceMs,
-                evaluatedThrough);
+        lastRefusedAsLate = step == stepMs || EvaluationInstants.isLate(timestampMs, step == 0 ? stepMs : step,
+                graceMs, evaluatedThrough);
+        return lastRefusedAsLate;
+    }
+
+    /**
+     * Whether the last point a {@code take} refused was refused for being late for its series' rules, not for a
+     * series no rule selects or the series budget: only those are counted and logged as late.
+     */
+    boolean lastRefusedAsLate() {
+        return lastRefusedAsLate;
     }
 
     /** The state of a series this task does not hold, held from now on; null if no rule (or no budget) takes it. */
@@ -534,6 +547,7 @@ public final class TaskEvaluator {
      */
     SeriesState take(final byte[] key, final int offset, final int length, final long hash, final long timestampMs,
                      final double value) {
+        lastRefusedAsLate = false;
         if (hash != KeyBytes.NOT_ASCII) {
             final SeriesState state = series.get(key, offset, length, (int) hash);
             if (state != null) {

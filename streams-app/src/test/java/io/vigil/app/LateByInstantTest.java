@@ -159,7 +159,7 @@ class LateByInstantTest {
                     every: 1m
                     rules:
                       - alert: C
-                        series: m
+                        series: m{i=~"[23]"}
                         aggregate: count
                         window: 1m
                         threshold: {above: 0}
@@ -168,6 +168,7 @@ class LateByInstantTest {
         try (TopologyFixture f = fixture(rules, throughTheRepartition)) {
             f.send(tick(minute + 25_000));
             f.send(m("2", minute + 5_000));   // the fast group's instant 01:47:10 has run, its own 01:48:00 has not
+            f.send(m("9", minute + 6_000));   // as late, of a series no rule selects: not taken, and not late
             f.send(tick(minute + 80_000));    // 01:48:00 runs
             f.send(m("3", minute + 35_000));  // its instant 01:48:00 has run: late
             f.send(tick(minute + 300_000));
