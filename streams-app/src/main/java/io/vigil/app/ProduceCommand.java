@@ -1,10 +1,10 @@
 package io.vigil.app;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,12 +17,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -43,6 +45,8 @@ final class ProduceCommand implements Callable<Integer> {
 
     /** How long the topic's metadata and each write may take: the broker is running, or the command says so. */
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The file name that stands for standard input. */
+    private static final String STDIN = "-";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -59,8 +63,9 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (Kafka's address and security, topics).")
     private Path config;
 
-    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files of records, one a line; standard input if none.")
-    private List<Path> files = List.of();
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "Files of records, one a line; standard input if none, or for -.")
+    private List<String> files = List.of();
 
     @Override
     public Integer call() throws IOException {
@@ -73,8 +78,8 @@ final class ProduceCommand implements Callable<Integer> {
                 "--bootstrap-servers: no Kafka to write to; give the one `vigil run` reads (its banner names the embedded"
                         + " broker's), or kafka.bootstrap.servers in --config"));
         final String to = topic != null ? topic : cfg.metricsTopics().get(0);
-        for (Path file : files) {
-            if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        for (String file : files) {
+            if (!file.equals(STDIN) && (!Files.isReadable(Path.of(file)) || Files.isDirectory(Path.of(file)))) {
                 throw new ConfigException(file + ": not a readable file");
             }
         }
@@ -92,33 +97,79 @@ final class ProduceCommand implements Callable<Integer> {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis() / 2);
         final AtomicReference<Exception> failed = new AtomicReference<>();
-        long written = 0;
+        final AtomicLong acknowledged = new AtomicLong();
+        final AtomicReference<String> failedLine = new AtomicReference<>();
+        long sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            for (BufferedReader lines : readers()) {
-                try (lines) {
-                    for (String line = lines.readLine(); line != null && failed.get() == null; line = lines.readLine()) {
-                        if (line.isBlank()) {
+            for (String file : files.isEmpty() ? List.of(STDIN) : files) {
+                if (file.equals(STDIN) && System.console() != null) {
+                    spec.commandLine().getErr().println("reading records from standard input, one a line; end with"
+                            + " Ctrl-D");
+                }
+                // Each line's bytes as they are, not decoded: what Vigil reads is what a producer wrote, and a line
+                // that is not UTF-8 is Vigil's to dead-letter (unparseable), not this command's to refuse.
+                try (InputStream in = file.equals(STDIN) ? System.in
+                        : new BufferedInputStream(Files.newInputStream(Path.of(file)))) {
+                    long line = 0;
+                    for (byte[] record = nextLine(in); record != null; record = nextLine(in)) {
+                        line++;
+                        if (failed.get() != null) {
+                            break;
+                        }
+                        if (isBlank(record)) {
                             continue;
                         }
-                        producer.send(new ProducerRecord<>(to, line.getBytes(StandardCharsets.UTF_8)), (meta, e) -> {
-                            if (e != null) {
-                                failed.compareAndSet(null, e);
+                        final String where = (file.equals(STDIN) ? "standard input" : file) + ":" + line;
+                        producer.send(new ProducerRecord<>(to, record), (meta, e) -> {
+                            if (e == null) {
+                                acknowledged.incrementAndGet();
+                            } else if (failed.compareAndSet(null, e)) {
+                                failedLine.set(where);
                             }
                         });
-                        written++;
+                        sent++;
                     }
+                }
+                if (failed.get() != null) {
+                    break;
                 }
             }
             producer.flush();
         }
         final var err = spec.commandLine().getErr();
         if (failed.get() != null) {
-            err.printf("vigil: could not write to %s at %s: %s%n", to, bootstrap, failed.get().getMessage());
+            err.printf("vigil: could not write the record of %s to %s at %s: %s; %d record(s) before it were written%n",
+                    failedLine.get(), to, bootstrap, failed.get().getMessage(), acknowledged.get());
             return 1;
         }
-        err.printf("produced %d record(s) to %s at %s%n", written, to, bootstrap);
+        err.printf("produced %d record(s) to %s at %s%n", sent, to, bootstrap);
         return 0;
+    }
+
+    /** The next line's bytes without its line break ({@code \n}, or {@code \r\n}), or null at the end. */
+    private static byte[] nextLine(final InputStream in) throws IOException {
+        final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b = in.read();
+        if (b < 0) {
+            return null;
+        }
+        while (b >= 0 && b != '\n') {
+            line.write(b);
+            b = in.read();
+        }
+        final byte[] bytes = line.toByteArray();
+        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? java.util.Arrays.copyOf(bytes, bytes.length - 1)
+                : bytes;
+    }
+
+    private static boolean isBlank(final byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -141,18 +192,6 @@ final class ProduceCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Standard input, or each file in turn; opened as they are read. */
-    private List<BufferedReader> readers() throws IOException {
-        if (files.isEmpty()) {
-            return List.of(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
-        }
-        final List<BufferedReader> out = new ArrayList<>();
-        for (Path file : files) {
-            out.add(Files.newBufferedReader(file, StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
     /**
      * Refuses a topic the broker does not have (`vigil run` creates its input topics at start) or a broker that does
      * not answer, saying so, rather than the producer's wait for metadata and its exception.
@@ -165,7 +204,11 @@ final class ProduceCommand implements Callable<Integer> {
                 throw new ConfigException("--topic: " + topic + " does not exist at " + bootstrap
                         + " (`vigil run` creates its input topics as it starts)");
             }
-            throw new ConfigException("--bootstrap-servers: " + bootstrap + ": " + e.getCause().getMessage());
+            if (e.getCause() instanceof InvalidTopicException) {
+                throw new ConfigException("--topic: '" + topic + "' is not a topic name: " + e.getCause().getMessage());
+            }
+            // Refused access, a security setting the broker does not speak, ...: Kafka's words, about the topic.
+            throw new ConfigException("--topic: " + topic + " at " + bootstrap + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw new ConfigException("--bootstrap-servers: no answer from " + bootstrap + " within "
                     + WAIT.toSeconds() + " s");

@@ -31,8 +31,9 @@ class ProduceCommandIT {
     @BeforeAll
     static void topics() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("metrics", 2, (short) 1))).all().get();
-            TopicSetup.awaitLeaders(admin, List.of("metrics"), Duration.ofSeconds(30));
+            admin.createTopics(List.of(new NewTopic("metrics", 2, (short) 1), new NewTopic("stdin", 1, (short) 1)))
+                    .all().get();
+            TopicSetup.awaitLeaders(admin, List.of("metrics", "stdin"), Duration.ofSeconds(30));
         }
     }
 
@@ -51,23 +52,34 @@ class ProduceCommandIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEqualTo("produced 3 record(s) to metrics at " + broker.bootstrapServers()
                 + System.lineSeparator());
-        final List<String> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                broker.bootstrapServers(), "group.id", "produce-it", "auto.offset.reset", "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("metrics"));
-            final long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (values.size() < 3 && System.nanoTime() < until) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(r.key()).isNull();
-                    values.add(new String(r.value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        assertThat(values).containsExactlyInAnyOrder(
+        assertThat(read("metrics", 3)).containsExactlyInAnyOrder(
                 "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-1\"},\"value\":97,\"timestamp\":1655793000000}",
                 "{\"name\":\"cpu_usage_percent\",\"labels\":{\"instance\":\"node-2\"},\"value\":12,\"timestamp\":1655793000000}",
                 "cpu,host=node-3 usage_user=5 1655793000000000000");
+    }
+
+    /**
+     * Standard input (`-`), each line's bytes as they are: a line break of \r\n taken off, and bytes that are not
+     * UTF-8 written, for Vigil to dead-letter as it would any producer's.
+     */
+    @Test
+    void standardInputsLinesAreWrittenAsTheirBytes() throws Exception {
+        final byte[] input = "one\r\n\ntwo \u00e9\n".getBytes(StandardCharsets.UTF_8);
+        final byte[] notUtf8 = {'b', 'a', 'd', (byte) 0xff};
+        final byte[] all = new byte[input.length + notUtf8.length];
+        System.arraycopy(input, 0, all, 0, input.length);
+        System.arraycopy(notUtf8, 0, all, input.length, notUtf8.length);
+        final java.io.InputStream stdin = System.in;
+        final CommandRun run;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(all));
+            run = CommandRun.vigil("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "stdin", "-");
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(read("stdin", 3)).containsExactlyInAnyOrder("one", "two \u00e9", "bad\ufffd");
     }
 
     @Test
@@ -80,6 +92,24 @@ class ProduceCommandIT {
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("--topic: metrcis does not exist at " + broker.bootstrapServers()
                 + " (`vigil run` creates its input topics as it starts)").doesNotContain("Exception");
+    }
+
+    /** The values of the first {@code count} records of {@code topic}, each without a key. */
+    private static List<String> read(final String topic, final int count) {
+        final List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers(), "group.id", "produce-it-" + topic, "auto.offset.reset", "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            final long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.size() < count && System.nanoTime() < until) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    assertThat(r.key()).isNull();
+                    values.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return values;
     }
 
     @Test
