@@ -55,7 +55,6 @@ import org.slf4j.event.Level;
 final class ReceiverDelivery implements Restarting.Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverDelivery.class);
-    private static final long NEVER_LOGGED = Long.MIN_VALUE;
 
     private final WebhookReceiver receiver;
     private final Map<String, Object> kafka;
@@ -74,8 +73,8 @@ final class ReceiverDelivery implements Restarting.Worker {
     private final Set<RetryDue> waiting = ConcurrentHashMap.newKeySet();
     /** Set while partitions are given up in a rebalance ({@link #settle}): no attempt starts meanwhile. */
     private volatile boolean paused;
-    /** When a failed attempt was last logged (System.nanoTime), or {@link #NEVER_LOGGED}. */
-    private long failureLoggedAt = NEVER_LOGGED;
+    /** When a failed attempt was last logged, by level (System.nanoTime); guarded by this. */
+    private final Map<Level, Long> failureLoggedAt = new java.util.EnumMap<>(Level.class);
     /**
      * Events read and not done at most: an alert retried for long holds the committed offset back, and the events
      * after it that are done are sent again after a crash; this bounds those, and memory.
@@ -313,16 +312,16 @@ final class ReceiverDelivery implements Restarting.Worker {
     }
 
     /**
-     * An alert's events go one after the other: they share the record key (the fingerprint) and so a partition too;
-     * events without a key (not the engine's) one after the other per partition.
+     * Whether a failed attempt logged at {@code level} is logged now: not within {@link #FAILURE_LOG_EVERY_NANOS} of
+     * the last one at that level, so that an event's escalation to WARN is not held back by other events' INFO lines.
      */
-    /** Whether a failed attempt is logged now: not within {@link #FAILURE_LOG_EVERY_NANOS} of the last one. */
-    private synchronized boolean failureLogDue() {
+    private synchronized boolean failureLogDue(final Level level) {
         final long now = System.nanoTime();
-        if (failureLoggedAt != NEVER_LOGGED && now - failureLoggedAt < FAILURE_LOG_EVERY_NANOS) {
+        final Long last = failureLoggedAt.get(level);
+        if (last != null && now - last < FAILURE_LOG_EVERY_NANOS) {
             return false;
         }
-        failureLoggedAt = now;
+        failureLoggedAt.put(level, now);
         return true;
     }
 
@@ -331,6 +330,10 @@ final class ReceiverDelivery implements Restarting.Worker {
         return event.labels().get("alertname") + " " + event.status().jsonName() + " (alert " + event.fingerprint() + ")";
     }
 
+    /**
+     * An alert's events go one after the other: they share the record key (the fingerprint) and so a partition too;
+     * events without a key (not the engine's) one after the other per partition.
+     */
     private static String orderKey(final ConsumerRecord<byte[], byte[]> record) {
         return record.key() == null ? "partition " + record.partition()
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -528,15 +531,17 @@ final class ReceiverDelivery implements Restarting.Worker {
                 if (outcome instanceof WebhookSender.Misconfigured m) {
                     // Retried rather than dropped: the configuration can be fixed and Vigil restarted, and the page goes out.
                     wait = retry.backoff(attempt);
-                    LOG.error("receiver {} cannot send {}: {}; fix the receiver's {} (attempt {} again in {} ms)",
-                            receiver.name(), described(event), m.problem(), m.setting(), attempt + 1, wait.toMillis());
+                    LOG.atLevel(failureLogDue(Level.ERROR) ? Level.ERROR : Level.DEBUG).log("receiver {} cannot send {}:"
+                            + " {}; fix the receiver's {} (attempt {} again in {} ms)", receiver.name(), described(event),
+                            m.problem(), m.setting(), attempt + 1, wait.toMillis());
                 } else {
                     final WebhookSender.Retry r = (WebhookSender.Retry) outcome;
                     wait = retry.wait(attempt, r.after());
                     // A blip is INFO; an alert still not delivered after several attempts (a few seconds to a
                     // minute of backoff by then) is a receiver an operator should look at.
                     final int others = waiting.size();
-                    LOG.atLevel(!failureLogDue() ? Level.DEBUG : attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN)
+                    final Level level = attempt < WARN_FROM_ATTEMPT ? Level.INFO : Level.WARN;
+                    LOG.atLevel(failureLogDue(level) ? level : Level.DEBUG)
                             .log("receiver {} failed for {} ({}); attempt {} again in {} ms{}", receiver.name(),
                                     described(event), r.reason(), attempt + 1, wait.toMillis(), others == 0 ? ""
                                             : "; " + others + " other alert(s) wait to be sent again (a line every"
