@@ -3,7 +3,9 @@ package io.vigil.ingest;
 /**
  * A hint for a timestamp refused as far from the others: the same number read in another unit would be near them. A
  * producer that writes epoch seconds where milliseconds are read lands in January 1970; microseconds or nanoseconds,
- * thousands of years ahead. Said beside the reason, so that the dead letter names the likely mistake.
+ * thousands of years ahead. Said beside the reason, so that the dead letter names the likely mistake; by the factor,
+ * as the timestamp reaches it in milliseconds whatever its format's unit (line protocol's precision, Telegraf JSON's
+ * seconds), with the JSON datapoints' case, milliseconds, as the example.
  */
 final class TimestampUnits {
 
@@ -19,15 +21,13 @@ final class TimestampUnits {
      */
     static String hint(final long timestampMs, final long referenceMs) {
         if (timestampMs > 0 && timestampMs < Long.MAX_VALUE / 1_000 && near(timestampMs * 1_000, referenceMs)) {
-            return "; 1,000 times later it would be near the others: written in seconds where milliseconds are read?";
+            return "; as 1,000 times that it is near the others: seconds for milliseconds?";
         }
         if (near(timestampMs / 1_000, referenceMs)) {
-            return "; 1,000 times earlier it would be near the others: written in a unit 1,000 times finer than is"
-                    + " read (microseconds for milliseconds)?";
+            return "; as a 1,000th of that it is near the others: microseconds for milliseconds?";
         }
         if (near(timestampMs / 1_000_000, referenceMs)) {
-            return "; 1,000,000 times earlier it would be near the others: written in a unit 1,000,000 times finer"
-                    + " than is read (nanoseconds for milliseconds)?";
+            return "; as a 1,000,000th of that it is near the others: nanoseconds for milliseconds?";
         }
         return "";
     }

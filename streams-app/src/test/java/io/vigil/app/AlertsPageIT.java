@@ -64,8 +64,8 @@ class AlertsPageIT {
                         .contains("instance=\"node-07\"")
                         .contains("severity=\"page\"").contains("node-07 at 97");
                 // A rule whose selector matches nothing (a metric name mistyped) says so, not just "0 series".
-                assertThat(dom).containsPattern("<b>CpuTypo</b>\\s*<span class=\"meta\">[^<]*<span class=\"warn\"[^>]*>no series"
-                        + " matched</span>").containsPattern("<b>CpuHigh</b>\\s*<span class=\"meta\">[^<]* 4 series ");
+                assertThat(dom).containsPattern("<b>CpuTypo</b>\\s*<span class=\"meta\">[^<]*<span class=\"warn\"[^>]*>watches no"
+                        + " series</span>").containsPattern("<b>CpuHigh</b>\\s*<span class=\"meta\">[^<]* 4 series ");
             });
             // The alert's generatorURL opens the page on its rule alone; a rule no longer in force is said to be gone.
             final String ruleAlone = dom(port, "rules/nodes/CpuHigh");

@@ -114,7 +114,7 @@ class IngestTopologyTest {
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0).headers(), "vigil.error")).startsWith("old_timestamp: "
                 + "cpu{cluster=\"backend\",instance=\"n1\"} at 1970-01-20T").endsWith(", more than the allowed 7d;"
-                + " 1,000 times later it would be near the others: written in seconds where milliseconds are read?");
+                + " as 1,000 times that it is near the others: seconds for milliseconds?");
     }
 
     /**

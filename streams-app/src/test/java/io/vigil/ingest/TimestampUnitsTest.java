@@ -11,9 +11,9 @@ class TimestampUnitsTest {
 
     @Test
     void namesTheUnitATimestampWasLikelyWrittenIn() {
-        assertThat(TimestampUnits.hint(NOW / 1_000, NOW)).contains("written in seconds where milliseconds are read");
-        assertThat(TimestampUnits.hint(NOW * 1_000, NOW)).contains("(microseconds for milliseconds)");
-        assertThat(TimestampUnits.hint(NOW * 1_000_000, NOW)).contains("(nanoseconds for milliseconds)");
+        assertThat(TimestampUnits.hint(NOW / 1_000, NOW)).contains("as 1,000 times that").contains("seconds for");
+        assertThat(TimestampUnits.hint(NOW * 1_000, NOW)).contains("as a 1,000th of that").contains("microseconds for");
+        assertThat(TimestampUnits.hint(NOW * 1_000_000, NOW)).contains("as a 1,000,000th").contains("nanoseconds for");
     }
 
     @Test
