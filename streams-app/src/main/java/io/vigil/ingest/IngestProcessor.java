@@ -280,8 +280,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             // behind: the evaluators run instants from these same newest timestamps, each at most this one, so a point
             // kept here is never late there (design.md, "Event time: watermarks per input partition"). The instants
             // are those of the groups whose rules name its metric: a faster group's, which would never take it, do
-            // not make it late.
-            // A multiple of the rule set's step, so late by it only if late by the finer one, which is asked first.
+            // not make it late. Their step is a multiple of the rule set's, so a point late by it is late by the
+            // finer one too, which is asked first.
             final boolean isSelected = selected.selects(point.series().name());
             if (EvaluationInstants.isLate(point.timestampMs(), step, graceMs, newest)) {
                 final long pointStep = isSelected ? selected.stepMs(point.series().name(), step) : step;
