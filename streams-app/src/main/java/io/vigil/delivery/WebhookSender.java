@@ -57,10 +57,13 @@ final class WebhookSender {
      * The client delivery sends with. It follows no redirect itself: JDK 17 sends the request's own headers, bearer
      * token and signature included, to whatever host a redirect names, and turns a POST into a GET without a body for
      * 301, 302 and 303 (as browsers do), so that a 2xx to the GET would count as delivered an alert the receiver never
-     * got. {@link #send} follows 307 and 308 within the receiver's own scheme, host and port instead.
+     * got. {@link #send} follows 307 and 308 within the receiver's own scheme, host and port instead. HTTP/1.1, as
+     * Alertmanager's and Prometheus' Go clients speak to a webhook: the JDK's default, HTTP/2, asks a plain-http
+     * receiver to upgrade ({@code Upgrade: h2c}) on every first request of a connection, a POST included, which proxies
+     * and small servers need not understand (a first-hour audit saw it on every webhook).
      */
     static HttpClient httpClient() {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 

@@ -24,6 +24,7 @@ class WebhookSenderTest {
     private final AtomicInteger requests = new AtomicInteger();
     private final java.util.List<String> moved = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.List<String> upgrades = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private HttpServer server;
 
     @BeforeEach
@@ -32,6 +33,13 @@ class WebhookSenderTest {
         server.createContext("/ok", ex -> {
             ex.getRequestBody().readAllBytes();
             requests.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.createContext("/headers", ex -> {
+            ex.getRequestBody().readAllBytes();
+            upgrades.add(String.valueOf(ex.getRequestHeaders().getFirst("Upgrade")) + " "
+                    + ex.getRequestHeaders().getFirst("Connection"));
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
@@ -112,6 +120,18 @@ class WebhookSenderTest {
             assertThat(m.reason()).contains("IllegalArgumentException").doesNotContain(TOKEN);
         });
         assertThat(requests).hasValue(0);
+    }
+
+    /**
+     * Plain HTTP/1.1, as Alertmanager's and Prometheus' own clients send: the JDK's default asks every plain-http
+     * receiver to upgrade to HTTP/2 (Upgrade: h2c) on a POST, which proxies and small servers need not understand.
+     */
+    @Test
+    void aRequestDoesNotAskTheReceiverToUpgradeToHttp2() {
+        assertThat(sender.send(receiver(url("/headers"), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)), BODY,
+                "k")).isInstanceOf(WebhookSender.Delivered.class);
+
+        assertThat(upgrades).containsExactly("null null");
     }
 
     @Test
