@@ -74,6 +74,29 @@ class AlertmanagerPushIT {
         return p;
     }
 
+    /** The embedded broker with the alerts topic, and a producer writing to it one batch at a time. */
+    private record AlertsTopic(EmbeddedKafka broker, KafkaProducer<String, byte[]> producer) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (broker) {
+                producer.close();
+            }
+        }
+    }
+
+    /** An embedded broker with an {@code alerts} topic of {@code partitions} (CreateTime, Kafka's default). */
+    private AlertsTopic alertsTopic(final int partitions) throws Exception {
+        final EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("alerts", partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+        return new AlertsTopic(broker, new KafkaProducer<>(Map.of(TestProducers.ONE_BATCH_IN_FLIGHT, 1,
+                "bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer()));
+    }
+
     private HttpResponse<String> get(final int port, final String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -102,13 +125,9 @@ class AlertmanagerPushIT {
     @Test
     void alertsReachAlertmanagerSurviveItsRestartRespectItsSilencesAndResolve() throws Exception {
         final int port = portForAlertmanager();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers",
-                     broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic("alerts", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
+        try (AlertsTopic kafka = alertsTopic(2)) {
+            final EmbeddedKafka broker = kafka.broker();
+            final KafkaProducer<String, byte[]> producer = kafka.producer();
             for (String node : List.of("node-1", "node-2")) {
                 final AlertEvent e = event(node, EventStatus.FIRING);
                 producer.send(new ProducerRecord<>("alerts", e.fingerprint(), AlertEventJson.write(e)));
@@ -185,15 +204,11 @@ class AlertmanagerPushIT {
         final int port = portForAlertmanager();
         final Instant now = Instant.now();
         final Instant longAgo = Instant.parse("2022-03-01T10:00:00Z");
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
-                     new StringSerializer(), new ByteArraySerializer())) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                // The engine's alerts topic stamps records with LogAppendTime, which a test cannot set in the past;
-                // CreateTime with the times given here stands for it (the push reads the record's timestamp either way).
-                admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
+        // The engine's alerts topic stamps records with LogAppendTime, which a test cannot set in the past;
+        // CreateTime with the times given here stands for it (the push reads the record's timestamp either way).
+        try (AlertsTopic kafka = alertsTopic(1)) {
+            final EmbeddedKafka broker = kafka.broker();
+            final KafkaProducer<String, byte[]> producer = kafka.producer();
             // node-gone and node-old fired and resolved in 2022; node-recent resolved a minute ago. One partition: the
             // old events are read before node-recent's resolution.
             final List<AlertEvent> written = List.of(event("node-gone", EventStatus.FIRING, longAgo.minusSeconds(7200)),
@@ -240,14 +255,10 @@ class AlertmanagerPushIT {
     void aResolutionReadLateEndsAnAlertThisPushHadPushedFiring() throws Exception {
         final int port = portForAlertmanager();
         final Instant now = Instant.now();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
-                     new StringSerializer(), new ByteArraySerializer())) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                // CreateTime, so that the resolution can be stamped as written 20 minutes ago (see above).
-                admin.createTopics(List.of(new NewTopic("alerts", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
+        // CreateTime, so that the resolution can be stamped as written 20 minutes ago (see above).
+        try (AlertsTopic kafka = alertsTopic(1)) {
+            final EmbeddedKafka broker = kafka.broker();
+            final KafkaProducer<String, byte[]> producer = kafka.producer();
             final Process am = startAlertmanager(port);
             try {
                 final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
@@ -282,13 +293,9 @@ class AlertmanagerPushIT {
     void theBacklogRisesWhileAlertmanagerIsDownAndIsZeroOnceItTookThePush() throws Exception {
         final int port = portForAlertmanager();
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     TestProducers.ONE_BATCH_IN_FLIGHT, 1, "bootstrap.servers", broker.bootstrapServers()),
-                     new StringSerializer(), new ByteArraySerializer())) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic("alerts", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
+        try (AlertsTopic kafka = alertsTopic(2)) {
+            final EmbeddedKafka broker = kafka.broker();
+            final KafkaProducer<String, byte[]> producer = kafka.producer();
             final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
                     URI.create("http://127.0.0.1:" + port), Optional.empty(), Duration.ofSeconds(1));
             final java.util.function.DoubleSupplier backlog = () -> registry.get("vigil.delivery.backlog")
