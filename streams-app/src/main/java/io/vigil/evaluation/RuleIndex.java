@@ -34,8 +34,8 @@ public final class RuleIndex implements SelectedMetrics {
     private final Map<String, Rule> rulesById = new HashMap<>();
     private final boolean hasOutlierRules;
     private final long everyGcdMs;
-    /** Per metric, the greatest common divisor of the {@code every} of the groups whose rules name it. */
-    private final Map<String, Long> stepByMetric = new HashMap<>();
+    /** Per metric, the steps of the groups whose rules name it, but for those dividing another ({@link #stepsMs}). */
+    private final Map<String, long[]> stepsByMetric = new HashMap<>();
 
     public RuleIndex(final RuleSet ruleSet) {
         this.groups = ruleSet.groups();
@@ -60,9 +60,8 @@ public final class RuleIndex implements SelectedMetrics {
             gcd = gcd(gcd, g.every().toMillis());
         }
         this.everyGcdMs = gcd;
-        for (int r = 0; r < rules.size(); r++) {
-            stepByMetric.merge(rules.get(r).selector().metricName(), rules.get(r).every().toMillis(), RuleIndex::gcd);
-        }
+        byMetric.forEach((metric, idx) -> stepsByMetric.put(metric, slowestSteps(idx.stream()
+                .mapToLong(r -> rules.get(r).every().toMillis()).distinct().toArray())));
     }
 
     /**
@@ -74,15 +73,23 @@ public final class RuleIndex implements SelectedMetrics {
     }
 
     /**
-     * The evaluation step of the points of metric {@code name}: the greatest common divisor of the {@code every} of
-     * the groups whose rules name it, a multiple of {@link #everyGcdMs}; {@code otherwise} for a metric no rule names.
-     * A point is late by the instants of the rules that could take it, not by a group's that never would: a slower
-     * group's point is not dropped for a faster, unrelated group's instant (rules.md, "Evaluation").
+     * The steps of the groups whose rules name metric {@code name}, empty for a metric no rule names. A point of it is
+     * late once the first instant of each that would see it has run ({@link
+     * io.vigil.model.EvaluationInstants#lastFirstSeeing}): a faster group's instants do not make it late for a slower
+     * group, of its metric or another, whose instant has not run yet (rules.md, "Evaluation"). A step dividing
+     * another is left out: each of its instants is one of the other's too, so its first instant seeing a point comes
+     * no later.
      */
     @Override
-    public long stepMs(final String name, final long otherwise) {
-        final Long step = stepByMetric.get(name);
-        return step != null ? step : otherwise;
+    public long[] stepsMs(final String name) {
+        final long[] steps = stepsByMetric.get(name);
+        return steps != null ? steps : NO_STEPS;
+    }
+
+    private static long[] slowestSteps(final long[] steps) {
+        return Arrays.stream(steps)
+                .filter(step -> Arrays.stream(steps).noneMatch(other -> other != step && other % step == 0))
+                .toArray();
     }
 
     static long gcd(final long a, final long b) {

@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import io.vigil.ingest.SelectedMetrics;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
@@ -432,16 +433,15 @@ public final class TaskEvaluator {
 
     /**
      * Whether a point {@link #tooLate} by the rule set's step is late for a series with the rules {@code ruleIndexes}
-     * too: by the instants of its own rules' groups, whose step is a multiple of the rule set's and of the step ingest
-     * judged it by (that of the rules naming its metric), so a point ingest kept is still never dropped here. A faster
-     * group's instant, which would never take the point, does not make it late (rules.md, "Evaluation").
+     * too: once the first instant that would see it has run in each group whose rules name its metric, as ingest
+     * judged it against a newest timestamp at least this task's event time, so a point kept there is not dropped here.
+     * A faster group's instant does not take a point from a slower group whose instant has not run (rules.md,
+     * "Evaluation").
      */
     private boolean lateFor(final int[] ruleIndexes, final long timestampMs) {
-        long step = 0;
-        for (int i : ruleIndexes) {
-            step = RuleIndex.gcd(step, everyMs[groupOfRule[i]]);
-        }
-        lastRefusedAsLate = step == stepMs || EvaluationInstants.isLate(timestampMs, step == 0 ? stepMs : step,
+        final long[] steps = ruleIndexes.length == 0 ? SelectedMetrics.NO_STEPS
+                : rules.stepsMs(rules.rule(ruleIndexes[0]).selector().metricName());
+        lastRefusedAsLate = EvaluationInstants.hasRun(EvaluationInstants.lastFirstSeeing(timestampMs, steps, stepMs),
                 graceMs, evaluatedThrough);
         return lastRefusedAsLate;
     }

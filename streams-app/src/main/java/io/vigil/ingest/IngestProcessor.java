@@ -277,16 +277,17 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 kept.add(point);
             }
             // Late once the first instant that sees it is due here (instant + grace <= newest), not by its distance
-            // behind: the evaluators run instants from these same newest timestamps, each at most this one, so a point
-            // kept here is never late there (design.md, "Event time: watermarks per input partition"). The instants
-            // are those of the groups whose rules name its metric: a faster group's, which would never take it, do
-            // not make it late. Their step is a multiple of the rule set's, so a point late by it is late by the
-            // finer one too, which is asked first.
+            // behind: the evaluators run instants from these same newest timestamps, each at most this one (design.md,
+            // "Event time: watermarks per input partition"). The instants are those of the groups whose rules name its
+            // metric, late only once each group's first has run: a faster group's instants do not take it from a
+            // slower one's. Each of those instants is one of the rule set's step too, so a point late by them is late
+            // by the finer step, which is asked first and spares nearly every point the rest.
             final boolean isSelected = selected.selects(point.series().name());
             if (EvaluationInstants.isLate(point.timestampMs(), step, graceMs, newest)) {
-                final long pointStep = isSelected ? selected.stepMs(point.series().name(), step) : step;
-                if (pointStep == step || EvaluationInstants.isLate(point.timestampMs(), pointStep, graceMs, newest)) {
-                    late(source, point, newest, pointStep, now);
+                final long instant = EvaluationInstants.lastFirstSeeing(point.timestampMs(),
+                        isSelected ? selected.stepsMs(point.series().name()) : SelectedMetrics.NO_STEPS, step);
+                if (EvaluationInstants.hasRun(instant, graceMs, newest)) {
+                    late(source, point, newest, instant, now);
                     continue;
                 }
             }
@@ -360,10 +361,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * (found by a newcomer who pasted the banner's example minutes after it was printed). `vigil replay` runs this too and logs the first one the same
      * way: its summary counts late points but, unlike dead letters, names none.
      */
-    private void late(final Source source, final Datapoint point, final long newest, final long step,
+    private void late(final Source source, final Datapoint point, final long newest, final long instant,
                       final long now) {
         metrics.late();
-        final long instant = EvaluationInstants.firstSeeing(point.timestampMs(), step);
         if (latePoints != null) {
             latePoints.dropped(point, instant, newest);
             return;

@@ -23,7 +23,7 @@ public final class RememberedSelection implements SelectedMetrics {
     private final Supplier<? extends SelectedMetrics> inForce;
     private final String[] names = new String[SLOTS];
     private final boolean[] answers = new boolean[SLOTS];
-    private final long[] steps = new long[SLOTS];
+    private final long[][] steps = new long[SLOTS][];
     private SelectedMetrics answeredBy;
 
     /** @param inForce the rules in force, read at each point; a new instance means new rules */
@@ -45,18 +45,17 @@ public final class RememberedSelection implements SelectedMetrics {
         final boolean answer = rules.selects(metricName);
         names[slot] = metricName;
         answers[slot] = answer;
-        steps[slot] = rules.stepMs(metricName, 0);
+        steps[slot] = rules.stepsMs(metricName);
         return answer;
     }
 
     /** The answer of the rules {@link #selects} last asked, for a metric it has just been asked about. */
     @Override
-    public long stepMs(final String metricName, final long otherwise) {
+    public long[] stepsMs(final String metricName) {
         final int slot = metricName.hashCode() & (SLOTS - 1);
         if (names[slot] == metricName && answeredBy == inForce.get()) {
-            return steps[slot] != 0 ? steps[slot] : otherwise;
+            return steps[slot];
         }
-        final long step = inForce.get().stepMs(metricName, 0);
-        return step != 0 ? step : otherwise;
+        return inForce.get().stepsMs(metricName);
     }
 }

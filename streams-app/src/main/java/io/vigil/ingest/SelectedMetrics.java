@@ -14,11 +14,14 @@ public interface SelectedMetrics {
     /** Read at each point, so that a rule loaded while the engine runs gets its metric's points from then on. */
     boolean selects(String metricName);
 
+    /** No steps known: a point is late by the rule set's step. */
+    long[] NO_STEPS = new long[0];
+
     /**
-     * The evaluation step by which a selected point of {@code metricName} is late: that of the groups whose rules name
-     * it, a multiple of the rule set's; {@code otherwise} (the rule set's) where nothing finer is known.
+     * The evaluation steps of the groups whose rules name {@code metricName}, by which a selected point of it is late
+     * (see {@code RuleIndex}); {@link #NO_STEPS} where none are known, and a point is late by the rule set's step.
      */
-    default long stepMs(String metricName, long otherwise) {
-        return otherwise;
+    default long[] stepsMs(String metricName) {
+        return NO_STEPS;
     }
 }

@@ -43,4 +43,25 @@ public final class EvaluationInstants {
         final long dueThrough = eventTimeMs - graceMs;
         return timestampMs <= dueThrough && firstSeeing(timestampMs, stepMs) <= dueThrough;
     }
+
+    /**
+     * The last of the first instants that would see a point of {@code timestampMs} among groups stepping by {@code
+     * stepsMs} (each {@link #firstSeeing}): the point is late once that one has run or been made due too. Without
+     * steps, the first instant by {@code otherwiseStepMs}.
+     */
+    public static long lastFirstSeeing(final long timestampMs, final long[] stepsMs, final long otherwiseStepMs) {
+        if (stepsMs.length == 0) {
+            return firstSeeing(timestampMs, otherwiseStepMs);
+        }
+        long last = Long.MIN_VALUE;
+        for (long step : stepsMs) {
+            last = Math.max(last, firstSeeing(timestampMs, step));
+        }
+        return last;
+    }
+
+    /** Whether an instant has run, or been made due, once event time has reached {@code eventTimeMs}. */
+    public static boolean hasRun(final long instantMs, final long graceMs, final long eventTimeMs) {
+        return eventTimeMs != Long.MIN_VALUE && instantMs <= eventTimeMs - graceMs;
+    }
 }

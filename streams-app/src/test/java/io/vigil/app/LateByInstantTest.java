@@ -178,6 +178,51 @@ class LateByInstantTest {
         }
     }
 
+    /**
+     * With two groups on one metric, a point is late only once the first instant that would see it has run in each:
+     * a faster group's instants do not take it from a slower one whose instant has not run. The evaluators judge by
+     * the same groups as ingest, so a point ingest kept for one group's rule is not dropped there for a series of the
+     * other's, and the faster group's next instants count it. Before, the steps' greatest common divisor made both
+     * points below late in ingest, and the first in the evaluator too.
+     */
+    @ParameterizedTest(name = "through the repartition: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPointIsLateOnlyOnceEachGroupNamingItsMetricHasRunItsInstant(final boolean throughTheRepartition) {
+        final String rules = """
+                groups:
+                  - name: fast
+                    every: 10s
+                    rules:
+                      - alert: F
+                        series: m{i="1"}
+                        aggregate: count
+                        window: 1m
+                        threshold: {above: 1}
+                  - name: slow
+                    every: 1m
+                    rules:
+                      - alert: C
+                        series: m{i=~"[23]"}
+                        aggregate: count
+                        window: 1m
+                        threshold: {above: 0}
+                """;
+        final long minute = T0 + 20_000;  // 01:47:00
+        try (TopologyFixture f = fixture(rules, throughTheRepartition)) {
+            f.send(m("1", minute));
+            f.send(tick(minute + 25_000));    // the fast group's instants through 01:47:10 have run
+            f.send(m("2", minute + 5_000));   // the slow group's 01:48:00 has not: kept, and C fires
+            f.send(m("1", minute + 5_000));   // kept by ingest for the slow group: counted at 01:47:20, F fires
+            f.send(tick(minute + 80_000));    // 01:48:00 runs
+            f.send(m("3", minute + 35_000));  // 01:47:40 and 01:48:00 have run: late
+            f.send(tick(minute + 300_000));
+            assertThat(firing(f.events()))
+                    .containsExactlyInAnyOrder("1 @2001-09-09T01:47:20Z", "2 @2001-09-09T01:48:00Z");
+            assertThat(f.registry.get("vigil.ingest.late.dropped").counter().count()).isEqualTo(1.0);
+            assertThat(f.registry.get("vigil.evaluation.late.dropped").counter().count()).isZero();
+        }
+    }
+
     private TopologyFixture fixture(final boolean throughTheRepartition) {
         return fixture(RULES, throughTheRepartition);
     }

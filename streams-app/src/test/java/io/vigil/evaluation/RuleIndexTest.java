@@ -80,6 +80,35 @@ class RuleIndexTest {
         assertThat(index.match(new Series("cpu", Labels.of("zone", "eu")))).containsExactly(1);
     }
 
+    /**
+     * A metric's points are late by the steps of the groups whose rules name it, but for a step dividing another
+     * (each of its instants is the other's too); a metric no rule names has none.
+     */
+    @Test
+    void aMetricsStepsAreThoseOfItsGroupsThatDivideNoOther() {
+        final RuleIndex index = new RuleIndex(new RuleSet(List.of(group(10, "cpu", "mem"), group(15, "cpu", "net"),
+                group(30, "cpu", "net"), group(60, "mem"))));
+
+        assertThat(index.stepsMs("cpu")).containsExactly(30_000);
+        assertThat(index.stepsMs("mem")).containsExactly(60_000);
+        assertThat(index.stepsMs("net")).containsExactly(30_000);
+        assertThat(new RuleIndex(new RuleSet(List.of(group(10, "cpu"), group(15, "cpu")))).stepsMs("cpu"))
+                .containsExactlyInAnyOrder(10_000, 15_000);
+        assertThat(index.stepsMs("disk")).isEmpty();
+    }
+
+    private static RuleGroup group(final int everySeconds, final String... metrics) {
+        final Duration every = Duration.ofSeconds(everySeconds);
+        final List<Rule> rules = new ArrayList<>();
+        for (String metric : metrics) {
+            final Rule r = rule(metric);
+            rules.add(new Rule("g" + everySeconds, metric, r.selector(), r.aggregate(), r.window(), every,
+                    r.condition(), r.forDuration(), r.keepFiringFor(), r.labels(), r.annotations(), r.sourceFile(),
+                    r.line()));
+        }
+        return new RuleGroup("g" + everySeconds, every, rules, "test.yaml");
+    }
+
     /** Rules and the series they are looked up for. */
     private record Case(RuleSet ruleSet, List<Series> series) {
         @Override
