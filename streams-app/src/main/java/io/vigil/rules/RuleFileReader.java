@@ -177,7 +177,8 @@ final class RuleFileReader {
         try {
             return Optional.of(SeriesSelector.parse(series.text()));
         } catch (ValueSyntaxException e) {
-            problems.add(series.markAt(e.offset()), "invalid series selector: " + e.getMessage());
+            e.all().forEach(each -> problems.add(series.markAt(each.offset()), "invalid series selector: "
+                    + each.getMessage()));
             return Optional.empty();
         }
     }
@@ -219,7 +220,8 @@ final class RuleFileReader {
         try {
             return Optional.of(Template.parse(s.text(), allowBaseline));
         } catch (ValueSyntaxException e) {
-            problems.add(s.markAt(e.offset()), "invalid template in " + what + " '" + name + "': " + e.getMessage());
+            e.all().forEach(each -> problems.add(s.markAt(each.offset()), "invalid template in " + what + " '" + name
+                    + "': " + each.getMessage()));
             return Optional.empty();
         }
     }

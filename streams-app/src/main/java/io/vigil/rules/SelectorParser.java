@@ -16,14 +16,27 @@ final class SelectorParser {
 
     private final String text;
     private int pos;
+    /** Invalid regexes: each value is read whole before it is compiled, so the rest of the selector is read on. */
+    private final List<ValueSyntaxException> invalidRegexes = new ArrayList<>();
 
     private SelectorParser(final String text) {
         this.text = text;
     }
 
-    /** @throws ValueSyntaxException with the offset of the first error */
+    /** @throws ValueSyntaxException with the offset of the first error, carrying every invalid regex before it */
     static SeriesSelector parse(final String text) {
-        return new SelectorParser(text).selector();
+        final SelectorParser parser = new SelectorParser(text);
+        final SeriesSelector selector;
+        try {
+            selector = parser.selector();
+        } catch (ValueSyntaxException e) {
+            parser.invalidRegexes.add(e);
+            throw ValueSyntaxException.of(parser.invalidRegexes);
+        }
+        if (!parser.invalidRegexes.isEmpty()) {
+            throw ValueSyntaxException.of(parser.invalidRegexes);
+        }
+        return selector;
     }
 
     private SeriesSelector selector() {
@@ -84,7 +97,11 @@ final class SelectorParser {
                 }
                 name = Optional.of(value);
             } else {
-                into.add(matcher(label, type, value, valueAt));
+                try {
+                    into.add(matcher(label, type, value, valueAt));
+                } catch (ValueSyntaxException e) {
+                    invalidRegexes.add(e);
+                }
             }
             skipSpaces();
             if (pos < text.length() && text.charAt(pos) == ',') {

@@ -46,10 +46,12 @@ public final class Template {
      * {@code | FUNCTION} (one {@link TemplateFunction}, no arguments); there is no escape for a literal {@code {{}.
      *
      * @param allowBaseline whether the rule's kind has a median and z (deviation, outlier)
-     * @throws ValueSyntaxException at the offset of the first error
+     * @throws ValueSyntaxException at the offset of the first error, carrying those of the other {@code {{ }}}
      */
     public static Template parse(final String text, final boolean allowBaseline) {
         final List<Part> parts = new ArrayList<>();
+        // Each '{{ }}' is judged alone, so every wrong one is reported at once; an unclosed one ends the text.
+        final List<ValueSyntaxException> errors = new ArrayList<>();
         int pos = 0;
         while (pos < text.length()) {
             final int open = text.indexOf("{{", pos);
@@ -62,10 +64,18 @@ public final class Template {
             }
             final int close = text.indexOf("}}", open + 2);
             if (close < 0) {
-                throw new ValueSyntaxException("unclosed '{{': no matching '}}'", open);
+                errors.add(new ValueSyntaxException("unclosed '{{': no matching '}}'", open));
+                break;
             }
-            parts.add(reference(text, open, close, allowBaseline));
+            try {
+                parts.add(reference(text, open, close, allowBaseline));
+            } catch (ValueSyntaxException e) {
+                errors.add(e);
+            }
             pos = close + 2;
+        }
+        if (!errors.isEmpty()) {
+            throw ValueSyntaxException.of(errors);
         }
         return new Template(text, parts);
     }

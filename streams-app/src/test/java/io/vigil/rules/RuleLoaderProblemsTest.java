@@ -250,6 +250,27 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:14:20: annotation 'runbook' must be text, not a list");
     }
 
+    /**
+     * Every invalid regex of a selector and every wrong '{{ }}' of a template is reported, each at its own column, not
+     * only the first of each value: a file is fixed in one pass.
+     */
+    @Test
+    void everyInvalidRegexOfASelectorAndEveryWrongActionOfATemplateIsReported() {
+        assertThat(problemsOfRule("""
+                        series: cpu{a=~"(", b="ok", c!~"[", d=~"x"}
+                        threshold: {above: 1}
+                        annotations:
+                          summary: "{{ $labels.x }} {{ $valu }} {{ $value | bogus }} {{ $value"
+                """)).containsExactly(
+                "bad.yaml:5:24: invalid series selector: invalid regex for 'a': missing closing ) `(`",
+                "bad.yaml:5:40: invalid series selector: invalid regex for 'c': missing closing ] `[`",
+                "bad.yaml:8:40: invalid template in annotation 'summary': unknown variable '$valu'; only $labels.NAME,"
+                        + " $value can be used",
+                "bad.yaml:8:61: invalid template in annotation 'summary': unknown template function 'bogus'; only"
+                        + " humanize, humanize1024, humanizeDuration, humanizePercentage can be used",
+                "bad.yaml:8:70: invalid template in annotation 'summary': unclosed '{{': no matching '}}'");
+    }
+
     @Test
     void templateErrorsPointAtTheCharacterInsideQuotedValues() {
         assertThat(problemsOfRule("""
