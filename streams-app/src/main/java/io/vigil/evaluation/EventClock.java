@@ -101,12 +101,17 @@ public final class EventClock {
      * "absent"). Until 2026-12-06 the data had to be recent now, so event time stopped 15 minutes into the silence and
      * an absent rule with a longer {@code after} never fired.
      *
-     * <p>It runs ahead of that by the grace, once the silence has lasted as long: an instant waits {@code grace} for
-     * points that come late, and no source has sent anything at all for that long, so the wait is over. rules.md
-     * wants such a silence paged within {@code after + every}; until 2026-12-06, night, it was paged a grace later.
-     * A point that comes after this, stamped before the instants run meanwhile, is late (counted, as any other).
+     * <p>Once the silence has lasted {@code aheadAfterMs} (the shortest {@code after} of the task's absent rules), it
+     * runs ahead of that by the grace: an instant waits {@code grace} for points that come late, but no source has
+     * sent anything for longer than a silence pages after, and rules.md wants such a silence paged within {@code after
+     * + every} (until 2026-12-06, night, it was paged a grace later). Not before: a fleet sending once a minute falls
+     * silent as a whole between its sends, and its points, stamped when scraped and come seconds later, found their
+     * instants run without the grace and were dropped as late (every one stamped on an instant, as Telegraf's
+     * {@code round_interval} stamps them; a conformance audit, 2026-12-07). A point that comes after the run-ahead,
+     * stamped before the instants run meanwhile, is late (counted, as any other).
      */
-    public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs, final long graceMs) {
+    public OptionalLong wallClockLowWatermark(final long wallMs, final long liveHorizonMs, final long graceMs,
+                                              final long aheadAfterMs) {
         if (idle.size() < expectedSources || newestAtWallMs == Long.MIN_VALUE || idle.containsValue(false)) {
             return OptionalLong.empty();
         }
@@ -114,7 +119,7 @@ public final class EventClock {
             return OptionalLong.empty();
         }
         final long silence = Math.max(0, wallMs - newestAtWallMs);
-        return OptionalLong.of(newest + silence + Math.min(graceMs, silence));
+        return OptionalLong.of(newest + silence + (silence >= aheadAfterMs ? Math.min(graceMs, silence) : 0));
     }
 
     byte[] encode() {

@@ -96,6 +96,8 @@ public final class TaskEvaluator {
      * (formats.md: FINGERPRINT-STATUS-STARTSAT) and a receiver dropping duplicates kept it resolved.
      */
     private long[] definedSinceMs;
+    /** The shortest {@code after} of the absent rules, none: {@link Long#MAX_VALUE} ({@link #advanceOnWallClock}). */
+    private long shortestAbsentAfterMs = Long.MAX_VALUE;
     private final EventClock clock;
     private final SeriesTable series = new SeriesTable();
     /** The rule indexes' arrays in use, one per distinct set of rules; emptied when the rules change. */
@@ -218,6 +220,13 @@ public final class TaskEvaluator {
             }
         }
         this.everyMs = index.groups().stream().mapToLong(g -> g.every().toMillis()).toArray();
+        long shortestAfter = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (kinds[i] == KIND_ABSENT) {
+                shortestAfter = Math.min(shortestAfter, absentAfterMs[i]);
+            }
+        }
+        this.shortestAbsentAfterMs = shortestAfter;
         classes.clear();
     }
 
@@ -700,7 +709,7 @@ public final class TaskEvaluator {
      * {@link EventClock#wallClockLowWatermark}); nothing when data is flowing.
      */
     public Outcome advanceOnWallClock(final long wallMs, final long liveHorizonMs) {
-        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs, graceMs), false);
+        return advanceTo(clock.wallClockLowWatermark(wallMs, liveHorizonMs, graceMs, shortestAbsentAfterMs), false);
     }
 
     private Outcome advanceTo(final OptionalLong low, final boolean fastestFirst) {

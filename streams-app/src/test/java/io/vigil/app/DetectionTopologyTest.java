@@ -322,6 +322,44 @@ class DetectionTopologyTest {
                 + " reached 2026-11-23T12:02:");
     }
 
+    /**
+     * A fleet sending once a minute is silent as a whole between its sends, and event time follows the wall clock
+     * then; its next points, stamped on an instant a few seconds before they come, still find that instant waiting
+     * the grace. Event time ran a grace ahead of the wall clock from the idle timeout on, and such points were
+     * dropped as late (a conformance audit, 2026-12-07: every point of a fleet stamping on the minute, as Telegraf's
+     * round_interval does); now only once the silence has lasted the shortest absent rule's after.
+     */
+    @Test
+    void aFleetSendingOnceAMinuteLosesNoPointToTheWallClock() {
+        final String rules = """
+                groups:
+                  - name: silence
+                    every: 10s
+                    rules:
+                      - alert: DatabaseSilent
+                        series: db_connections
+                        absent: {after: 2m}
+                      - alert: Seen
+                        series: db_connections
+                        aggregate: count
+                        window: 10s
+                        threshold: {above: 0}
+                """;
+        final Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        try (TopologyFixture f = new TopologyFixture(rules, stateDir, now)) {
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, now.toEpochMilli()));
+            // 65 s of silence: the partition is idle after 30 s, and event time follows the wall clock.
+            for (int s = 0; s < 65; s += 5) {
+                f.driver.advanceWallClockTime(Duration.ofSeconds(5));
+            }
+            // The next send, stamped on the minute, 5 s before it comes; then the one after moves event time on.
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, now.toEpochMilli() + 60_000));
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, now.toEpochMilli() + 90_000));
+            assertThat(f.registry.get("vigil.evaluation.late.dropped").counter().count()).isZero();
+            assertThat(describe(f.events())).contains("FIRING Seen db-2 @2026-11-23T12:01:00Z");
+        }
+    }
+
     @Test
     void aWholeClusterGoingSilentIsNoticedByTheWallClock() {
         final Instant now = Instant.parse("2026-11-23T12:00:00Z");
