@@ -1,11 +1,13 @@
 package io.vigil.app;
 
+import io.vigil.evaluation.InputSources;
 import io.vigil.ingest.IngestLimits;
 import io.vigil.ingest.InputTopic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the topology needs to know besides the rules.
@@ -91,6 +93,12 @@ public record TopologySettings(
             return sourceCount();
         }
         return (int) metricsTopics().stream().filter(t -> partitionsByTopic.getOrDefault(t, 1) > partition).count();
+    }
+
+    /** The input partitions an evaluation task waits to hear from: {@link #sourcesOfTask}, of the input topics. */
+    public InputSources inputSources() {
+        final Set<String> topics = Set.copyOf(metricsTopics());
+        return new InputSources(this::sourcesOfTask, source -> topics.contains(InputSources.topicOf(source)));
     }
 
     /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */

@@ -245,7 +245,7 @@ public final class VigilTopology {
 
         SeriesEvaluationProcessor evaluate() {
             return new SeriesEvaluationProcessor(rules, settings.grace().toMillis(), settings.forget().toMillis(),
-                    settings::sourcesOfTask, settings.partitionedBySeries(), settings.maxSeriesPerRule(),
+                    settings.inputSources(), settings.partitionedBySeries(), settings.maxSeriesPerRule(),
                     settings.seriesPartitions(), evaluationMetrics, lag, questions);
         }
 

@@ -6,9 +6,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The event time an evaluating task may act on: the low watermark over the input partitions ("sources") that feed
@@ -60,6 +62,19 @@ public final class EventClock {
             newest = timestampMs;
             newestAtWallMs = wallMs;
         }
+    }
+
+    /**
+     * Lets go of the sources {@code gone} names, which no ingest task reads any more (a topic taken out of the input):
+     * kept, one would never report again and hold event time back for good. Returns their names.
+     */
+    public List<String> forgetSources(final Predicate<String> gone) {
+        final List<String> forgotten = idle.keySet().stream().filter(gone).toList();
+        forgotten.forEach(source -> {
+            idle.remove(source);
+            watermarks.remove(source);
+        });
+        return forgotten;
     }
 
     public void onIdle(final String source) {

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntUnaryOperator;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -60,7 +59,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final long graceMs;
     private final long forgetMs;
     /** How many input partitions the evaluator of a task (its partition) waits to hear from. */
-    private final IntUnaryOperator sourcesOfTask;
+    private final InputSources sources;
     /**
      * Whether its series are those of the input partition its task reads ({@code topics.partitioned_by_series}),
      * every point handed over in the task, rather than those the series repartition gives its partition.
@@ -124,19 +123,19 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
                                      final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag) {
-        this(liveRules, graceMs, forgetMs, task -> expectedSources, false, maxSeriesPerRule, seriesPartitions, metrics,
-                lag, new SeriesQuestions());
+        this(liveRules, graceMs, forgetMs, InputSources.any(expectedSources), false, maxSeriesPerRule, seriesPartitions,
+                metrics, lag, new SeriesQuestions());
     }
 
     /**
-     * @param sourcesOfTask how many input partitions the evaluator of a task (by its partition) waits to hear from
+     * @param sources       the input partitions the evaluator of a task waits to hear from
      * @param placedByInput whether its series are those of its task's input partition, every point and notice handed
      *                      over by ingest of the same task ({@link #inTask()}), where the input is partitioned by
      *                      series; the other way, those the series repartition gives its partition
      * @param questions     where the HTTP API's questions about series reach the task ({@link TaskEvaluator#explain})
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final IntUnaryOperator sourcesOfTask, final boolean placedByInput,
+                                     final InputSources sources, final boolean placedByInput,
                                      final int maxSeriesPerRule, final int seriesPartitions,
                                      final EvaluationMetrics metrics, final SourceLag lag,
                                      final SeriesQuestions questions) {
@@ -145,7 +144,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.liveRules = liveRules;
         this.graceMs = graceMs;
         this.forgetMs = forgetMs;
-        this.sourcesOfTask = sourcesOfTask;
+        this.sources = sources;
         this.placedByInput = placedByInput;
         this.maxSeriesPerRule = maxSeriesPerRule;
         this.seriesPartitions = seriesPartitions;
@@ -160,7 +159,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         this.startedWallMs = context.currentSystemTimeMs();
         this.commits = CommitPacing.forStage(context, lag);
         // init() also runs when a task is revived after a failure: start from the stores, never from old memory.
-        final EventClock clock = new EventClock(sourcesOfTask.applyAsInt(context.taskId().partition()));
+        final EventClock clock = new EventClock(sources.countOfTask().applyAsInt(context.taskId().partition()));
         this.taskRules = new TaskRules(liveRules, progressStore);
         this.evaluator = new TaskEvaluator(taskRules.atStart(), graceMs, forgetMs, clock, new SeriesBudget(
                 maxSeriesPerRule, seriesPartitions, context.taskId().partition(), metrics::seriesLimited));
@@ -168,6 +167,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         checkPlacement(clockBytes != null);
         if (clockBytes != null) {
             clock.restore(clockBytes);
+            for (String gone : clock.forgetSources(sources.isInput().negate())) {
+                LOG.info("evaluation task {}: input partition {} is no longer read (its topic is not in topics.metrics):"
+                        + " event time no longer waits for it", context.taskId(), gone);
+            }
         }
         final byte[] evaluated = progressStore.get(EVALUATED_KEY);
         if (evaluated != null) {

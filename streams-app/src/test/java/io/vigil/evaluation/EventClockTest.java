@@ -121,6 +121,21 @@ class EventClockTest {
                 .as("no absent rule").hasValue(last + 60 * MINUTE);
     }
 
+    /** A source let go (its topic taken out of the input) holds the restored clock back no more. */
+    @Test
+    void aForgottenSourceNoLongerHoldsTheLowWatermark() {
+        final EventClock before = new EventClock(3);
+        before.onWatermark("metrics/0", 5_000);
+        before.onWatermark("metrics/1", 6_000);
+        before.onWatermark("extra/0", 1_000);
+        final EventClock after = new EventClock(2);
+        after.restore(before.encode());
+        assertThat(after.lowWatermark()).hasValue(1_000);
+
+        assertThat(after.forgetSources(source -> source.startsWith("extra/"))).containsExactly("extra/0");
+        assertThat(after.lowWatermark()).hasValue(5_000);
+    }
+
     /** A backtest of old data, or the end of a catch-up: its time is not moved on by the wall clock. */
     @Test
     void oldDataIsNotMovedOnByTheWallClock() {

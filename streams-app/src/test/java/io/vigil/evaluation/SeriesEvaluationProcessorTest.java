@@ -139,8 +139,8 @@ class SeriesEvaluationProcessorTest {
                         threshold: {above: 50}
                 """);
         assertThat(loaded.problems()).isEmpty();
-        return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 1_000, 86_400_000, task -> 1, false,
-                100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()), engine, new SeriesQuestions());
+        return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 1_000, 86_400_000, InputSources.any(1),
+                false, 100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()), engine, new SeriesQuestions());
     }
 
     /** A point of the rule's series, from which its instants are scheduled. */
@@ -165,7 +165,7 @@ class SeriesEvaluationProcessorTest {
 
     private static SeriesEvaluationProcessor processor(final boolean inTask) {
         return new SeriesEvaluationProcessor(new LiveRules(new RuleSet(List.of())), 15_000, 86_400_000,
-                task -> 1, inTask, 100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()),
+                InputSources.any(1), inTask, 100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()),
                 io.vigil.ingest.SourceLag.CAUGHT_UP, new SeriesQuestions());
     }
 
