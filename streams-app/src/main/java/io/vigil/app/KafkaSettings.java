@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.model.KeySuggestion;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * The {@code kafka.*} settings, checked against the definitions of Kafka's own clients as the configuration is read:
  * a value Kafka would refuse ({@code security.protocol: NONSENSE}, {@code linger.ms: abc}) is a configuration error at
  * its file:line:column, found by {@code rules validate --config} too, rather than a failure of {@code run} once its
- * clients start. Settings no client defines pass through, as Kafka passes them to plug-ins.
+ * clients start. Settings no client defines pass through, as Kafka passes them to plug-ins, unless one is a likely
+ * typo of a client's.
  */
 final class KafkaSettings {
 
@@ -29,6 +31,13 @@ final class KafkaSettings {
     private static final List<ConfigDef> CLIENTS = List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(),
             AdminClientConfig.configDef());
 
+    /** Every setting an unprefixed name may be: Kafka Streams' and its clients'. */
+    private static final List<String> UNPREFIXED_NAMES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(StreamsConfig.configDef()), CLIENTS.stream())
+            .flatMap(def -> def.names().stream()).distinct().sorted().toList();
+    /** Edits within which a name no client defines is taken for a typo of one that it does. */
+    private static final int MAX_TYPO_EDITS = 2;
+
     private KafkaSettings() {
     }
 
@@ -42,6 +51,7 @@ final class KafkaSettings {
      * @throws ConfigException starting with {@code kafka.NAME} for the first value a client would refuse
      */
     static void check(final Map<String, String> settings) {
+        settings.keySet().forEach(KafkaSettings::checkNotATypo);
         settings.forEach((name, value) -> definitions(name).forEach(key -> {
             try {
                 if (key.type == ConfigDef.Type.CLASS) {
@@ -59,6 +69,29 @@ final class KafkaSettings {
                         + " for Kafka: " + reason(e.getMessage(), key.name));
             }
         }));
+    }
+
+    /**
+     * A name no client defines is passed through as a plug-in's, but one within two edits of a client's setting is
+     * a typo: {@code bootstrap.server} passed through left {@code run} on its embedded broker without a word (a
+     * conformance audit, 2026-12-07). Vigil's own {@code vigil.*} settings are checked where they are read.
+     */
+    private static void checkNotATypo(final String name) {
+        if (name.startsWith("vigil.") || isSetting(name)) {
+            return;
+        }
+        final Optional<Map.Entry<String, ConfigDef>> prefixed = PREFIXED.stream()
+                .filter(p -> name.startsWith(p.getKey())).findFirst();
+        final String prefix = prefixed.map(Map.Entry::getKey).orElse("");
+        final String unprefixed = name.substring(prefix.length());
+        final List<String> known = prefixed.map(p -> List.copyOf(p.getValue().names())).orElse(UNPREFIXED_NAMES);
+        KeySuggestion.closest(unprefixed, known)
+                .filter(meant -> KeySuggestion.distance(unprefixed, meant) <= MAX_TYPO_EDITS)
+                .ifPresent(meant -> {
+                    throw new ConfigException(ConfigLoader.KAFKA_PREFIX + name + ": no Kafka client has this setting;"
+                            + " did you mean " + ConfigLoader.KAFKA_PREFIX + prefix + meant + "? (a plug-in's own"
+                            + " setting may not be this close to one of Kafka's)");
+                });
     }
 
     /** Kafka's clients load a class setting and run its static code; here it is only looked for. */

@@ -515,6 +515,24 @@ class ConfigLoaderTest {
                         + alias + ":4:20: YAML aliases are not allowed in the configuration");
     }
 
+    /**
+     * A name no client defines within two edits of one that a client does is a typo, not a plug-in's setting:
+     * {@code bootstrap.server} passed through, and {@code run} went on its embedded broker without a word.
+     */
+    @Test
+    void aKafkaSettingCloseToOneOfKafkasIsRefusedAsATypo() throws Exception {
+        final Path f = file("kafka:\n  bootstrap.server: prod:9092\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2:3: kafka.bootstrap.server: no Kafka client has this setting; did you mean"
+                        + " kafka.bootstrap.servers? (a plug-in's own setting may not be this close to one of Kafka's)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_PRODUCER_LINGER_M", "5")))
+                .hasMessage("VIGIL_KAFKA_PRODUCER_LINGER_M (kafka.producer.linger.m): no Kafka client has this setting;"
+                        + " did you mean kafka.producer.linger.ms? (a plug-in's own setting may not be this close to one"
+                        + " of Kafka's)");
+        assertThat(ConfigLoader.load(file("kafka: {schema.registry.url: 'http://r:8081', my.plugin.setting: x}\n"),
+                Map.of()).kafka()).containsEntry("schema.registry.url", "http://r:8081");
+    }
+
     /** Passed on as plug-in settings, which no client reads: a name with a stray space is a typo to say. */
     @Test
     void aKafkaSettingNamedEmptyOrWithSpacesIsRefused() throws Exception {
