@@ -133,19 +133,19 @@ public class ParserBenchmark {
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public DecodedRecord lineProtocol() {
-        return lineProtocol.decode(lineProtocolRecord, NOW, NOW);
+        return lineProtocol.decode(lineProtocolRecord, NOW);
     }
 
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public DecodedRecord nativeJson() {
-        return nativeJson.decode(nativeJsonRecord, NOW, NOW);
+        return nativeJson.decode(nativeJsonRecord, NOW);
     }
 
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public DecodedRecord telegrafJson() {
-        return telegrafJson.decode(telegrafJsonRecord, NOW, NOW);
+        return telegrafJson.decode(telegrafJsonRecord, NOW);
     }
 
     /**
@@ -167,13 +167,13 @@ public class ParserBenchmark {
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public DecodedRecord lineProtocolDetected() {
-        return detecting.decode(lineProtocolRecord, NOW, NOW);
+        return detecting.decode(lineProtocolRecord, NOW);
     }
 
     /** As above, for native JSON (the Telegraf check looks for "fields" and "metrics" in the text first). */
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public DecodedRecord nativeJsonDetected() {
-        return detecting.decode(nativeJsonRecord, NOW, NOW);
+        return detecting.decode(nativeJsonRecord, NOW);
     }
 }

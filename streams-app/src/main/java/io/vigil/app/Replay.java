@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.evaluation.LiveRules;
-import io.vigil.ingest.DeadLetterReason;
 import io.vigil.ingest.InputFormat;
 import io.vigil.ingest.InputTopic;
 import io.vigil.ingest.TimestampPrecision;
@@ -31,9 +30,6 @@ public final class Replay {
      *                         datapoint, a line protocol line, a Telegraf metric or field, or a whole record), and
      *                         {@code late}: the datapoints dropped for coming more than the grace behind (ingest's
      *                         newest point, or an instant evaluated)
-     * @param unstampedLines   line protocol lines without a timestamp, skipped: {@code run} gives such a line its Kafka
-     *                         record's timestamp, and a replayed line has none to give; not among the dead letters
-     * @param firstUnstamped   where the first of them is, {@code FILE:LINE}; null for none
      * @param skippedFields    line protocol and Telegraf JSON fields that are strings or booleans, which make no
      *                         datapoint
      * @param firstByReason    for each reason a record was skipped for, where its first rejection is and what it
@@ -43,7 +39,7 @@ public final class Replay {
      *                         and the first point dropped as late, {@code FILE:LINE: late: SERIES at T: ...}
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
-                          long unstampedLines, String firstUnstamped, long skippedFields,
+                          long skippedFields,
                           Map<String, String> firstByReason) {
     }
 
@@ -77,19 +73,13 @@ public final class Replay {
         final Map<String, Long> rejected = new TreeMap<>();
         registry.find("vigil.ingest.rejected").counters().stream().filter(c -> c.count() > 0)
                 .forEach(c -> rejected.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum));
-        // Counted by ingest as missing_timestamp, which run would not dead-letter: said apart.
-        if (pipeline.unstampedLines() > 0) {
-            rejected.computeIfPresent(DeadLetterReason.MISSING_TIMESTAMP.tag(),
-                    (reason, n) -> n == pipeline.unstampedLines() ? null : n - pipeline.unstampedLines());
-        }
         // Late at ingest (behind the newest point) or at evaluation (behind an instant evaluated): dropped either way.
         final long late = count(registry, "vigil.ingest.late.dropped") + count(registry, "vigil.evaluation.late.dropped");
         if (late > 0) {
             rejected.put(ReplayPipeline.LATE, late);
         }
         return new Summary(pipeline.records(), count(registry, "vigil.alert.transitions"), pipeline.deadLetters(),
-                rejected, pipeline.unstampedLines(), pipeline.firstUnstamped(),
-                count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason());
+                rejected, count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason());
     }
 
     /** The sum of the counters named {@code name}, whatever their tags; 0 for none. */
@@ -103,7 +93,7 @@ public final class Replay {
 
     static TopologySettings settings(final VigilConfig config, final InputFormat format) {
         return TopologySettings.of(config.withInputTopics(List.of(
-                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS, false))),
+                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS))),
                 // A file has no offsets to start from: it is read whole.
                 Map.of(ReplayPipeline.INPUT, 1), Optional.empty());
     }

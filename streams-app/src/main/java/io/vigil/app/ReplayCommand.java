@@ -82,12 +82,6 @@ final class ReplayCommand implements Callable<Integer> {
             summary.firstByReason().forEach((reason, text) ->
                     err.printf("  the first %s: %s%n", reason, text));
         }
-        if (summary.unstampedLines() > 0) {
-            // Not among what run would dead-letter: run gives such a line its Kafka record's time.
-            err.printf("skipped %d line protocol line(s) without a timestamp, which run would give its Kafka record's"
-                    + " timestamp: a replayed line has none to give (the first: %s)%n",
-                    summary.unstampedLines(), summary.firstUnstamped());
-        }
         if (summary.skippedFields() > 0) {
             err.printf("skipped %d string or boolean field(s) of line protocol or Telegraf JSON (Vigil evaluates numbers)%n",
                     summary.skippedFields());

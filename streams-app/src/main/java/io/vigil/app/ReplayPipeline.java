@@ -70,13 +70,6 @@ final class ReplayPipeline {
     private long offset;
     private long deadLetters;
     /**
-     * Line protocol lines without a timestamp: {@code run} gives such a line its Kafka record's time, a replayed line
-     * has none to give, so they are skipped but are not what run would dead-letter.
-     */
-    private long unstampedLines;
-    /** Where the first of {@link #unstampedLines} is, {@code FILE:LINE}; null until one is. */
-    private String firstUnstamped;
-    /**
      * The first rejection of each kind, after where it is in the input: what a summary by counts alone leaves the user
      * to guess.
      */
@@ -160,23 +153,11 @@ final class ReplayPipeline {
                 deadLetters++;
                 continue;
             }
-            boolean runWouldDeadLetter = false;
             for (Rejection rejection : letter.rejections()) {
-                if (rejection.forWantOfRecordTime()) {
-                    unstampedLines++;
-                    if (firstUnstamped == null) {
-                        final InputPlace at = place == null ? null : place.get();
-                        firstUnstamped = at == null ? rejection.detail() : at.of(rejection.position());
-                    }
-                } else {
-                    runWouldDeadLetter = true;
-                    firstByReason.computeIfAbsent(rejection.reason().tag(),
-                            r -> text(rejection, place, value.length, lineBytes));
-                }
+                firstByReason.computeIfAbsent(rejection.reason().tag(),
+                        r -> text(rejection, place, value.length, lineBytes));
             }
-            if (runWouldDeadLetter) {
-                deadLetters++;
-            }
+            deadLetters++;
         }
         ingestContext.clearForwards();
     }
@@ -273,22 +254,9 @@ final class ReplayPipeline {
         return Collections.unmodifiableMap(firstByReason);
     }
 
-    /**
-     * Records ingest dead-lettered so far that {@code run} would dead-letter too (not those whose only rejections are
-     * {@link #unstampedLines()}); as {@link #records()}.
-     */
+    /** Records ingest dead-lettered so far, as {@code run} would; as {@link #records()}. */
     long deadLetters() {
         return deadLetters;
-    }
-
-    /** Line protocol lines skipped for want of a timestamp, which {@code run} would give its record's; as above. */
-    long unstampedLines() {
-        return unstampedLines;
-    }
-
-    /** Where the first of {@link #unstampedLines()} is, {@code FILE:LINE}; null for none. */
-    String firstUnstamped() {
-        return firstUnstamped;
     }
 
 }

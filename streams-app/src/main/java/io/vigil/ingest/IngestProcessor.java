@@ -245,7 +245,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         if (Thread.currentThread() != knownLabelsThread) {
             joinKnownLabels();
         }
-        final DecodedRecord decoded = lastDecoder.decode(record.value(), now, record.timestamp(), knownLabels);
+        final DecodedRecord decoded = lastDecoder.decode(record.value(), now, knownLabels);
         metrics.skippedFields(decoded.skippedFields());
         final long before = source.newest();
         long newest = before;

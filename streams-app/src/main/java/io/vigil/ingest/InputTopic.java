@@ -9,17 +9,8 @@ import java.util.Objects;
  * @param format    the records' format, or {@link InputFormat#AUTO} to detect it per record
  * @param precision the unit of line protocol timestamps; used where line protocol may come ({@code influx} and
  *                  {@code auto})
- * @param recordTimestamps whether its records' own timestamps are event times, which a line protocol line without a
- *                  timestamp takes: a Kafka record's are; the lines of a file {@code vigil replay} reads have none
- *                  (such a line is then {@code missing_timestamp}, where the wall clock it would take would make
- *                  every later point of an old capture too old)
  */
-public record InputTopic(String name, InputFormat format, TimestampPrecision precision, boolean recordTimestamps) {
-
-    /** A Kafka topic, whose records carry timestamps. */
-    public InputTopic(final String name, final InputFormat format, final TimestampPrecision precision) {
-        this(name, format, precision, true);
-    }
+public record InputTopic(String name, InputFormat format, TimestampPrecision precision) {
 
     public InputTopic {
         Objects.requireNonNull(name, "name");

@@ -62,25 +62,15 @@ final class LineProtocolDecoder {
     private record Field(String name, Double number) {
     }
 
-    /**
-     * The problem of a line without a timestamp whose record has no time to give it (a line {@code vigil replay}
-     * reads): {@code run}, whose Kafka records have one, would take it instead ({@link Rejection#forWantOfRecordTime}).
-     */
-    static final String NO_RECORD_TIME = "no timestamp, and a replayed line has no record time to take instead";
-
     private final DatapointValidator validator;
     private final TimestampPrecision precision;
-    /** Whether a line without a timestamp takes its record's ({@link InputTopic#recordTimestamps()}). */
-    private final boolean recordTimestamps;
 
-    LineProtocolDecoder(final DatapointValidator validator, final TimestampPrecision precision,
-                        final boolean recordTimestamps) {
+    LineProtocolDecoder(final DatapointValidator validator, final TimestampPrecision precision) {
         this.validator = validator;
         this.precision = precision;
-        this.recordTimestamps = recordTimestamps;
     }
 
-    DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
+    DecodedRecord decode(final byte[] value, final long nowMs) {
         // Checked first: decoding would replace a bad byte with U+FFFD, merging different tag values.
         final DecodedRecord malformed = Utf8Bytes.rejection(value);
         if (malformed != null) {
@@ -112,7 +102,7 @@ final class LineProtocolDecoder {
             }
             final String stripped = line.stripLeading();
             try {
-                decodeLine(stripped, lineNumber, nowMs, recordTimestampMs, out);
+                decodeLine(stripped, lineNumber, nowMs, out);
             } catch (LineSyntaxException e) {
                 out.reject(invalidLine(e, line, line.length() - stripped.length(), lineNumber));
             }
@@ -137,7 +127,7 @@ final class LineProtocolDecoder {
     }
 
     /** @param line the line, its leading whitespace stripped */
-    private void decodeLine(final String line, final int lineNumber, final long nowMs, final long recordTimestampMs,
+    private void decodeLine(final String line, final int lineNumber, final long nowMs,
                             final DecodedRecord.Builder out) throws LineSyntaxException {
         final Cursor c = new Cursor(line);
         final String measurement = c.readUntil(",  ".toCharArray());
@@ -197,7 +187,7 @@ final class LineProtocolDecoder {
             }
             fields.add(field);
         } while (c.peek() == ',');
-        long timestampMs = recordTimestampMs;
+        long timestampMs = 0;
         boolean stamped = false;
         if (c.peek() == ' ') {
             c.skipSpaces();
@@ -226,8 +216,10 @@ final class LineProtocolDecoder {
         } else if (!c.atEnd()) {
             throw new LineSyntaxException("unexpected '" + c.peek() + "'", c.index());
         }
-        if (!stamped && !recordTimestamps) {
-            out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP, NO_RECORD_TIME).onLine(lineNumber));
+        if (!stamped) {
+            // formats.md: a datapoint without a timestamp is dead-lettered. Not the Kafka record's time, as InfluxDB
+            // would give it its arrival's: a replay of the same lines would have none, and the alerts would differ.
+            out.reject(new Rejection(DeadLetterReason.MISSING_TIMESTAMP, "no timestamp").onLine(lineNumber));
             return;
         }
         if (!tags.containsKey("instance") && tags.containsKey("host")) {

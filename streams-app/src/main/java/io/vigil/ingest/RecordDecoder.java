@@ -28,24 +28,17 @@ public final class RecordDecoder {
      * @param precision the unit of line protocol timestamps
      */
     public RecordDecoder(final IngestLimits limits, final InputFormat format, final TimestampPrecision precision) {
-        this(limits, format, precision, true);
-    }
-
-    /** @param recordTimestamps as {@link InputTopic#recordTimestamps()} */
-    private RecordDecoder(final IngestLimits limits, final InputFormat format, final TimestampPrecision precision,
-                          final boolean recordTimestamps) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.format = Objects.requireNonNull(format, "format");
         final DatapointValidator validator = new DatapointValidator(limits);
         this.json = new NativeJsonDecoder(validator);
-        this.lineProtocol = new LineProtocolDecoder(validator, Objects.requireNonNull(precision, "precision"),
-                recordTimestamps);
+        this.lineProtocol = new LineProtocolDecoder(validator, Objects.requireNonNull(precision, "precision"));
         this.telegraf = new TelegrafJsonDecoder(validator);
     }
 
     /** The decoder for the records of {@code topic}, in its configured format and precision. */
     public static RecordDecoder forTopic(final InputTopic topic, final IngestLimits limits) {
-        return new RecordDecoder(limits, topic.format(), topic.precision(), topic.recordTimestamps());
+        return new RecordDecoder(limits, topic.format(), topic.precision());
     }
 
     /**
@@ -58,19 +51,11 @@ public final class RecordDecoder {
      *              passed in so that decoding is a pure function of its arguments
      */
     public DecodedRecord decode(final byte[] value, final long nowMs) {
-        return decode(value, nowMs, nowMs);
+        return decode(value, nowMs, null);
     }
 
     /**
-     * As {@link #decode(byte[], long)}, for a record whose own timestamp is known: a line protocol line without a
-     * timestamp takes it.
-     */
-    public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs) {
-        return decode(value, nowMs, recordTimestampMs, null);
-    }
-
-    /**
-     * As {@link #decode(byte[], long, long)}, to the same result, finding native JSON label sets and metric names
+     * As {@link #decode(byte[], long)}, to the same result, finding native JSON label sets and metric names
      * read before in {@code known} and keeping new ones there: what a caller that decodes a stream of records keeps
      * between them (the decoder itself keeps nothing).
      *
@@ -84,8 +69,7 @@ public final class RecordDecoder {
         return bytes + " bytes, more than the limit of " + limits.maxRecordBytes();
     }
 
-    public DecodedRecord decode(final byte[] value, final long nowMs, final long recordTimestampMs,
-                                final KnownLabels known) {
+    public DecodedRecord decode(final byte[] value, final long nowMs, final KnownLabels known) {
         if (value == null || value.length == 0) {
             return DecodedRecord.rejected(DeadLetterReason.EMPTY, "the record has no value");
         }
@@ -112,7 +96,7 @@ public final class RecordDecoder {
             if (actual == InputFormat.TELEGRAF_JSON) {
                 return telegraf.decode(value, nowMs);
             }
-            return lineProtocol.decode(value, nowMs, recordTimestampMs);
+            return lineProtocol.decode(value, nowMs);
         } catch (RuntimeException e) {
             // The contract is to never stop the stream: a decoder bug sends the record to the dead-letter topic,
             // counted under its own reason so that it stands out from bad input.

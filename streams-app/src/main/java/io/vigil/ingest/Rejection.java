@@ -34,14 +34,6 @@ public record Rejection(DeadLetterReason reason, String detail, String problem, 
         this(reason, detail, detail, RecordPosition.NONE);
     }
 
-    /**
-     * Whether this is a line protocol line's {@code missing_timestamp} only for want of a record time: a line of a file
-     * {@code vigil replay} reads, which {@code run} would not dead-letter but give its Kafka record's timestamp.
-     */
-    public boolean forWantOfRecordTime() {
-        return reason == DeadLetterReason.MISSING_TIMESTAMP && problem.equals(LineProtocolDecoder.NO_RECORD_TIME);
-    }
-
     /** {@code tag: detail}, e.g. {@code invalid_value: datapoint 3: value "abc" is not a number}. */
     public String message() {
         return reason.tag() + ": " + detail;

@@ -34,7 +34,7 @@ class DecoderPropertiesTest {
     private static final NativeJsonDecoder NATIVE = new NativeJsonDecoder(VALIDATOR);
     private static final TelegrafJsonDecoder TELEGRAF = new TelegrafJsonDecoder(VALIDATOR);
     private static final LineProtocolDecoder LINE_PROTOCOL =
-            new LineProtocolDecoder(VALIDATOR, TimestampPrecision.NANOSECONDS, true);
+            new LineProtocolDecoder(VALIDATOR, TimestampPrecision.NANOSECONDS);
     private static final RecordDecoder FRONT_DOOR = new RecordDecoder(IngestLimits.defaults());
 
     // Valid records and their mutations, each parser on its own and the front door on any format. No edge cases: a
@@ -63,7 +63,7 @@ class DecoderPropertiesTest {
             assertDecodesTo(c.record(), InputFormat.INFLUX);
             for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
                 final byte[] input = GeneratedRecords.mutate(c.record(), edits);
-                reached.collect(assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT));
+                reached.collect(assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW), TIGHT));
             }
         });
         reached.require(seed, "invalid_line", "too_many_labels", "label_name_too_long", "label_value_too_long");
@@ -88,10 +88,10 @@ class DecoderPropertiesTest {
         final long seed = 0x1A5E_0004L;
         final Reached reached = new Reached();
         Tries.run(seed, 1_200, r -> Mutated.of(r, GeneratedRecords::anyFormat), c -> {
-            assertThat(FRONT_DOOR.decode(c.record().bytes(), NOW, NOW).datapoints()).isEqualTo(c.record().expected());
+            assertThat(FRONT_DOOR.decode(c.record().bytes(), NOW).datapoints()).isEqualTo(c.record().expected());
             for (List<GeneratedRecords.Mutation> edits : c.mutants()) {
                 final byte[] input = GeneratedRecords.mutate(c.record(), edits);
-                reached.collect(assertWellFormed(input, FRONT_DOOR.decode(input, NOW, NOW), IngestLimits.defaults()));
+                reached.collect(assertWellFormed(input, FRONT_DOOR.decode(input, NOW), IngestLimits.defaults()));
             }
         });
         reached.require(seed, "unparseable", "invalid_line", "missing_name", "missing_value", "missing_timestamp");
@@ -108,7 +108,7 @@ class DecoderPropertiesTest {
     @Test
     void lineProtocolParserOnArbitraryBytes() {
         Tries.run(0x1A5E_0006L, 8_000, r -> GeneratedRecords.anyBytes(r, 8_000),
-                input -> assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW, NOW), TIGHT));
+                input -> assertWellFormed(input, LINE_PROTOCOL.decode(input, NOW), TIGHT));
     }
 
     @Test
@@ -123,7 +123,7 @@ class DecoderPropertiesTest {
         Tries.run(0x1A5E_0008L, 12_000, r -> new Topic(Gen.pick(r, InputFormat.values()),
                 Gen.pick(r, TimestampPrecision.values()), GeneratedRecords.anyBytes(r, 12_000)), c -> {
                     final RecordDecoder decoder = new RecordDecoder(TIGHT, c.format(), c.precision());
-                    assertWellFormed(c.input(), decoder.decode(c.input(), NOW, NOW), TIGHT);
+                    assertWellFormed(c.input(), decoder.decode(c.input(), NOW), TIGHT);
                 });
     }
 
@@ -145,7 +145,7 @@ class DecoderPropertiesTest {
     private static void assertDecodesTo(final GeneratedRecords.Valid record, final InputFormat format) {
         for (InputFormat f : new InputFormat[] {InputFormat.AUTO, format}) {
             final DecodedRecord r = new RecordDecoder(IngestLimits.defaults(), f, TimestampPrecision.NANOSECONDS)
-                    .decode(record.bytes(), NOW, NOW);
+                    .decode(record.bytes(), NOW);
             assertThat(r.rejections()).as("%s read as %s", record.text(), f).isEmpty();
             assertThat(r.datapoints()).as("%s read as %s", record.text(), f).isEqualTo(record.expected());
         }

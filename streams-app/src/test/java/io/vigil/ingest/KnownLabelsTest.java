@@ -41,7 +41,7 @@ class KnownLabelsTest {
         final KnownLabels known = new KnownLabels();
         for (int i = 0; i < 2; i++) {
             final DecodedRecord decoded = DECODER.decode(("{\"labels\":{\"__name__\":\"up\",\"job\":\"x\"},"
-                    + "\"value\":1,\"timestamp\":" + NOW + "}").getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+                    + "\"value\":1,\"timestamp\":" + NOW + "}").getBytes(StandardCharsets.UTF_8), NOW, known);
             assertThat(decoded.datapoints().get(0).series().key()).isEqualTo("up{job=\"x\"}");
         }
         assertThat(known.labelSets()).isEqualTo(1);
@@ -57,7 +57,7 @@ class KnownLabelsTest {
         final byte[] record = ("{\"labels\":{\"__name__\":\"up\",\"job\":\"x\"},\"name\":\"up\","
                 + "\"timestamp\":\"0000-01-01T00:00:00+00:01\",\"value\":\"1\"}").getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 2; i++) {
-            assertThat(DECODER.decode(record, NOW, NOW, known).deadLetterMessage())
+            assertThat(DECODER.decode(record, NOW, known).deadLetterMessage())
                     .isEqualTo("invalid_timestamp: timestamp -62167219260000 ms is outside the years 0000 to 9999"
                             + " at line 1, column 63 (byte offset 62)");
         }
@@ -74,10 +74,10 @@ class KnownLabelsTest {
         final byte[] givenUp = ("[{\"name\":\"a\",\"labels\":{\"job\":\"x\"},\"value\":1,\"timestamp\":" + NOW + "},"
                 + "{\"name\":\"b\",\"value\":7,\"timestamp\":" + NOW + ",\"extra\":null}]")
                 .getBytes(StandardCharsets.UTF_8);
-        final DecodedRecord first = DECODER.decode(givenUp, NOW, NOW, known);
+        final DecodedRecord first = DECODER.decode(givenUp, NOW, known);
         assertThat(first.datapoints()).extracting(d -> d.series().name()).containsExactly("a", "b");
         final DecodedRecord next = DECODER.decode(("{\"labels\":{\"job\":\"y\"},\"timestamp\":" + NOW + "}")
-                .getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+                .getBytes(StandardCharsets.UTF_8), NOW, known);
         assertThat(next.datapoints()).isEmpty();
         assertThat(next.rejections()).singleElement()
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.MISSING_NAME));
@@ -89,7 +89,7 @@ class KnownLabelsTest {
         final byte[] record = ("{\"name\":\"m\",\"labels\":{\"bad-name\":\"x\"},\"value\":1,\"timestamp\":" + NOW + "}")
                 .getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 2; i++) {
-            final DecodedRecord decoded = DECODER.decode(record, NOW, NOW, known);
+            final DecodedRecord decoded = DECODER.decode(record, NOW, known);
             assertThat(decoded.rejections()).singleElement()
                     .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_LABEL_NAME));
         }
@@ -103,8 +103,8 @@ class KnownLabelsTest {
                 Duration.ofDays(7)), InputFormat.JSON, TimestampPrecision.MILLISECONDS);
         final byte[] record = ("{\"name\":\"m\",\"labels\":{\"a\":\"1\",\"b\":\"2\"},\"value\":1,\"timestamp\":" + NOW
                 + "}").getBytes(StandardCharsets.UTF_8);
-        assertThat(DECODER.decode(record, NOW, NOW, known).fullyValid()).isTrue();
-        assertThat(tight.decode(record, NOW, NOW, known).rejections()).singleElement()
+        assertThat(DECODER.decode(record, NOW, known).fullyValid()).isTrue();
+        assertThat(tight.decode(record, NOW, known).rejections()).singleElement()
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.TOO_MANY_LABELS));
     }
 
@@ -239,8 +239,8 @@ class KnownLabelsTest {
             }) {
                 final KnownLabels known = new KnownLabels();
                 final byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
-                final Datapoint first = DECODER.decode(bytes, NOW, NOW, known).datapoints().get(0);
-                final Datapoint again = DECODER.decode(bytes, NOW, NOW, known).datapoints().get(0);
+                final Datapoint first = DECODER.decode(bytes, NOW, known).datapoints().get(0);
+                final Datapoint again = DECODER.decode(bytes, NOW, known).datapoints().get(0);
                 assertThat(known.labelSets()).as(record).isEqualTo(1);
                 assertThat(again.series()).as(record).isSameAs(first.series());
             }
@@ -262,7 +262,7 @@ class KnownLabelsTest {
             // Written twice, as the adapter does (the name label first): read once, by the label's hash.
             final String adapter = "{\"labels\":{\"__name__\":\"" + name + "\",\"c\":\"" + length + "\"},\"name\":\""
                     + name + "\",\"timestamp\":" + NOW + ",\"value\":\"3\"}";
-            assertThat(DECODER.decode(adapter.getBytes(StandardCharsets.UTF_8), NOW, NOW, known).datapoints().get(0)
+            assertThat(DECODER.decode(adapter.getBytes(StandardCharsets.UTF_8), NOW, known).datapoints().get(0)
                     .series().name()).as(adapter).isSameAs(first.series().name());
         }
     }
@@ -280,14 +280,14 @@ class KnownLabelsTest {
         assertThat(timestampOf(known, "2026-12-02T04:00:00.5Z")).isEqualTo(1_796_184_000_500L);
         assertThat(timestampOf(known, "2026-12-02T04:00:00Z")).isEqualTo(1_796_184_000_000L);
         final String longer = "{\"name\":\"m\",\"value\":1,\"timestamp\":\"2026-12-02T04:00:00Zx\"}";
-        assertThat(DECODER.decode(longer.getBytes(StandardCharsets.UTF_8), NOW, NOW, known).rejections())
+        assertThat(DECODER.decode(longer.getBytes(StandardCharsets.UTF_8), NOW, known).rejections())
                 .singleElement().satisfies(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_TIMESTAMP));
         assertThat(timestampOf(known, "2026-12-02T04:00:01Z")).isEqualTo(1_796_184_001_000L);
     }
 
     private static long timestampOf(final KnownLabels known, final String rfc3339) {
         final String record = "{\"name\":\"m\",\"value\":1,\"timestamp\":\"" + rfc3339 + "\"}";
-        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), NOW, known);
         assertThat(decoded.rejections()).as(record).isEmpty();
         return decoded.datapoints().get(0).timestampMs();
     }
@@ -321,7 +321,7 @@ class KnownLabelsTest {
                                    final double value) {
         final String record = "{\"name\":\"" + name + "\",\"labels\":" + labels + ",\"value\":" + value
                 + ",\"timestamp\":" + nowMs + "}";
-        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), nowMs, nowMs, known);
+        final DecodedRecord decoded = DECODER.decode(record.getBytes(StandardCharsets.UTF_8), nowMs, known);
         assertThat(decoded.rejections()).isEmpty();
         return decoded.datapoints().get(0);
     }

@@ -224,7 +224,7 @@ class PlainNativeJsonPropertiesTest {
         if (start >= 0 && RecordFormat.of(input[start]) == RecordFormat.JSON) {
             final DecodedRecord detected = TelegrafJsonDecoder.looksLikeTelegraf(input)
                     ? TIGHT_TELEGRAF.decode(input, NOW) : TIGHT_DECODER.decodeWithJackson(input, NOW);
-            assertThat(TIGHT_AUTO.decode(input, NOW, NOW)).as("auto: %s", new String(input, StandardCharsets.UTF_8))
+            assertThat(TIGHT_AUTO.decode(input, NOW)).as("auto: %s", new String(input, StandardCharsets.UTF_8))
                     .isEqualTo(detected);
         }
     }
@@ -243,7 +243,7 @@ class PlainNativeJsonPropertiesTest {
         if (start >= 0 && RecordFormat.of(input[start]) == RecordFormat.JSON) {
             final DecodedRecord detected = TelegrafJsonDecoder.looksLikeTelegraf(input)
                     ? TIGHT_TELEGRAF.decode(input, NOW) : TIGHT_DECODER.decodeWithJackson(input, NOW);
-            assertThat(TIGHT_AUTO.decode(input, NOW, NOW, known)).as("auto: %s", text).isEqualTo(detected);
+            assertThat(TIGHT_AUTO.decode(input, NOW, known)).as("auto: %s", text).isEqualTo(detected);
         }
         return found;
     }

@@ -149,8 +149,7 @@ class RecordDecoderTest {
         final String adapter = "{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"up\","
                 + "\"timestamp\":\"2022-06-21T06:30:00Z\",\"value\":";
         for (String v : new String[] {"\"1\"", "\"2\"", value}) {
-            final DecodedRecord r = decoder.decode((adapter + v + "}").getBytes(StandardCharsets.UTF_8), NOW, NOW,
-                    known);
+            final DecodedRecord r = decoder.decode((adapter + v + "}").getBytes(StandardCharsets.UTF_8), NOW, known);
             assertThat(unplaced(r)).isEqualTo(v.equals(value) ? expected : "");
         }
         assertThat(single(point("up", "1e-999", "0")).value()).isEqualTo(0.0);
@@ -200,7 +199,7 @@ class RecordDecoderTest {
             final KnownLabels known = new KnownLabels();
             for (int again = 0; again < 2; again++) {
                 assertThat(unplaced(decode(c[0]))).as(c[0]).isEqualTo(c[1]);
-                assertThat(unplaced(decoder.decode(c[0].getBytes(StandardCharsets.UTF_8), NOW, NOW, known)))
+                assertThat(unplaced(decoder.decode(c[0].getBytes(StandardCharsets.UTF_8), NOW, known)))
                         .as(c[0]).isEqualTo(c[1]);
             }
         }
@@ -209,7 +208,7 @@ class RecordDecoderTest {
         final String adapter = "{\"labels\":{\"__name__\":\"up\",\"job\":\"a\"},\"name\":\"%s\","
                 + "\"timestamp\":\"2022-06-21T06:30:00Z\",\"value\":\"1\"}";
         for (String name : new String[] {"up", "up", "down"}) {
-            assertThat(unplaced(decoder.decode(String.format(adapter, name).getBytes(StandardCharsets.UTF_8), NOW, NOW,
+            assertThat(unplaced(decoder.decode(String.format(adapter, name).getBytes(StandardCharsets.UTF_8), NOW,
                     known)))
                     .isEqualTo(name.equals("up") ? ""
                     : "invalid_name: name \"down\" and label \"__name__\" \"up\" differ");
@@ -546,11 +545,11 @@ class RecordDecoderTest {
         };
         for (String[] c : cases) {
             final KnownLabels known = new KnownLabels();
-            decoder.decode(String.format(adapter, "a").getBytes(StandardCharsets.UTF_8), NOW, NOW, known);
+            decoder.decode(String.format(adapter, "a").getBytes(StandardCharsets.UTF_8), NOW, known);
             for (int again = 0; again < 2; again++) {
                 final byte[] record = String.format(adapter, c[0]).getBytes(StandardCharsets.UTF_8);
                 assertThat(unplaced(decoder.decode(record, NOW))).as(c[0]).isEqualTo(c[1]);
-                assertThat(unplaced(decoder.decode(record, NOW, NOW, known))).as(c[0]).isEqualTo(c[1]);
+                assertThat(unplaced(decoder.decode(record, NOW, known))).as(c[0]).isEqualTo(c[1]);
             }
         }
         assertThat(single(String.format(adapter, "\\ud83d\\ude00")).series().labels().get("path"))

@@ -16,7 +16,7 @@ class TopicFormatTest {
 
     private static DecodedRecord decode(final InputFormat format, final TimestampPrecision precision, final String text) {
         return new RecordDecoder(IngestLimits.defaults(), format, precision)
-                .decode(text.getBytes(StandardCharsets.UTF_8), NOW, T);
+                .decode(text.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
     @Test
