@@ -28,6 +28,8 @@ import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +71,9 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // The command says itself what went wrong (no answer, no topic, a failed write); the clients' WARN at each
+        // reconnect to a broker that does not answer, about one a second, buried that on the stderr of its count.
+        Configurator.setAllLevels("org.apache.kafka", Level.ERROR);
         final List<ConfigLoader.Option> options = new ArrayList<>();
         if (bootstrapServers != null) {
             options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
@@ -197,7 +202,8 @@ final class ProduceCommand implements Callable<Integer> {
      * not answer, saying so, rather than the producer's wait for metadata and its exception.
      */
     private static void requireTopic(final Map<String, Object> props, final String topic, final String bootstrap) {
-        try (Admin admin = Admin.create(props)) {
+        final Admin admin = Admin.create(props);
+        try {
             admin.describeTopics(List.of(topic)).allTopicNames().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
@@ -215,6 +221,10 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted"));
+        } finally {
+            // Not waiting for the question to time out on its own (default.api.timeout.ms, 60 s): an unanswering broker
+            // was said to be refused after 30 s, and the command ended after 61.
+            admin.close(Duration.ZERO);
         }
     }
 }

@@ -112,6 +112,26 @@ class ProduceCommandIT {
         return values;
     }
 
+    /**
+     * A broker that does not answer is refused after the 30 s it is given, saying so, and nothing else is said: the
+     * clients' WARN at each reconnect, about one a second, buried that line (a conformance audit, 2026-12-07, which
+     * also found the command ending after 61 s, its admin client closed only once its question timed out).
+     */
+    @Test
+    void aBrokerThatDoesNotAnswerIsRefusedSayingOnlySo() throws Exception {
+        final Path file = Files.writeString(dir.resolve("b.jsonl"), "{}\n");
+        final CommandRun run;
+        final String logged;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            run = CommandRun.vigil("produce", "--bootstrap-servers", "127.0.0.1:1", file.toString());
+            logged = logs.text();
+        }
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("vigil: --bootstrap-servers: no answer from 127.0.0.1:1 within 30 s"
+                + System.lineSeparator());
+        assertThat(logged).doesNotContain("Connection to node");
+    }
+
     @Test
     void withoutAKafkaToWriteToItSaysWhereToFindOne() {
         final CommandRun run = CommandRun.vigil("produce", dir.resolve("none.jsonl").toString());
