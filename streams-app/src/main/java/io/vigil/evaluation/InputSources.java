@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  */
 public record InputSources(IntUnaryOperator countOfTask, Predicate<String> isInput) {
 
-    /** {@code count} sources for every task, whatever their names: for tests of evaluation alone. */
+    /** {@code count} sources for every task, whatever their names: evaluation without the topology's settings. */
     public static InputSources any(final int count) {
         return new InputSources(task -> count, source -> true);
     }

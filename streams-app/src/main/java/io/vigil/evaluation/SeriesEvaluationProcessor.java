@@ -58,7 +58,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private final LiveRules liveRules;
     private final long graceMs;
     private final long forgetMs;
-    /** How many input partitions the evaluator of a task (its partition) waits to hear from. */
+    /** The input partitions the evaluator of a task waits to hear from, and which are inputs now. */
     private final InputSources sources;
     /**
      * Whether its series are those of the input partition its task reads ({@code topics.partitioned_by_series}),
