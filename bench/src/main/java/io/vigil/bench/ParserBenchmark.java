@@ -70,7 +70,7 @@ public class ParserBenchmark {
         check("detected line protocol", lineProtocolDetected());
         check("detected native JSON", nativeJsonDetected());
         for (byte[] record : fleetRecords) {
-            final DecodedRecord decoded = nativeJson.decode(record, NOW, NOW, fleetLabels);
+            final DecodedRecord decoded = nativeJson.decode(record, NOW, fleetLabels);
             if (!decoded.fullyValid() || decoded.datapoints().size() != 1) {
                 throw new IllegalStateException("fleet JSON: " + decoded.deadLetterMessage());
             }
@@ -158,7 +158,7 @@ public class ParserBenchmark {
     public long fleetJson() {
         long points = 0;
         for (byte[] record : fleetRecords) {
-            points += nativeJson.decode(record, NOW, NOW, fleetLabels).datapoints().size();
+            points += nativeJson.decode(record, NOW, fleetLabels).datapoints().size();
         }
         return points;
     }
