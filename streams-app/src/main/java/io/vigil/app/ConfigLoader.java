@@ -109,8 +109,11 @@ public final class ConfigLoader {
     private static final String VARIABLE_PREFIX = "VIGIL_";
     private static final String KAFKA_VARIABLE_PREFIX = "VIGIL_KAFKA_";
     private static final String BOOTSTRAP_VARIABLE = "VIGIL_BOOTSTRAP_SERVERS";
+    /** The receivers as YAML (or JSON) text: a list, as the file's {@code receivers} (cli.md: every key by env). */
+    private static final String RECEIVERS_VARIABLE = "VIGIL_RECEIVERS";
     /** VIGIL_ variables that are no key: the launcher's (`vigil`) and the short form of kafka.bootstrap.servers. */
-    private static final Set<String> OTHER_VARIABLES = Set.of("VIGIL_JAVA_OPTS", BOOTSTRAP_VARIABLE);
+    private static final Set<String> OTHER_VARIABLES = Set.of("VIGIL_JAVA_OPTS", BOOTSTRAP_VARIABLE,
+            RECEIVERS_VARIABLE);
     /** Kafka's longest topic name; alert delivery's dead-letter topic is the alerts topic's name and ".dlq". */
     private static final int LONGEST_TOPIC = 249;
     /** YAML 1.1's words for true, which Jackson's parser (and so Vigil before) read as true. */
@@ -718,6 +721,11 @@ public final class ConfigLoader {
         try {
             return ReceiverConfig.parse(raw, env);
         } catch (ConfigException e) {
+            if (env.containsKey(RECEIVERS_VARIABLE)) {
+                // Set by the environment, in place of the file's: its keys are not in the file to be placed.
+                throw new ConfigException(List.of(e.getMessage().split("\n")).stream()
+                        .map(problem -> RECEIVERS_VARIABLE + ": " + problem).toList());
+            }
             throw file == null ? e : placedInFile(file, e);
         }
     }
@@ -1083,6 +1091,9 @@ public final class ConfigLoader {
                     origins.put(KAFKA_PREFIX + setting, ByName.variable(name));
                 }
             });
+            if (env.containsKey(RECEIVERS_VARIABLE)) {
+                receiversFromEnvironment(env.get(RECEIVERS_VARIABLE));
+            }
             if (env.containsKey(BOOTSTRAP_VARIABLE)) {
                 final String longForm = KAFKA_VARIABLE_PREFIX + "BOOTSTRAP_SERVERS";
                 if (env.containsKey(longForm)) {
@@ -1092,6 +1103,28 @@ public final class ConfigLoader {
                 }
                 kafka.put(BOOTSTRAP_SERVERS, env.get(BOOTSTRAP_VARIABLE));
                 origins.put(KAFKA_PREFIX + BOOTSTRAP_SERVERS, ByName.variable(BOOTSTRAP_VARIABLE));
+            }
+        }
+
+        /**
+         * {@code VIGIL_RECEIVERS}: the receivers as YAML (or JSON) text, a list as the file's, in place of the file's
+         * (the environment wins, as for every key); its problems said at their line and column in the text.
+         */
+        private void receiversFromEnvironment(final String text) {
+            receivers.clear();
+            final YamlTreeReader.Document document = YamlTreeReader.read(RECEIVERS_VARIABLE, text, "the receivers");
+            final ByName origin = ByName.variable(RECEIVERS_VARIABLE);
+            if (!document.problems().isEmpty()) {
+                document.problems().forEach(p -> problems.add(RECEIVERS, origin, p.toString()));
+                return;
+            }
+            final YamlNode root = document.root().orElse(null);
+            if (root != null) {
+                try {
+                    receiversEntry(new InFile(Path.of(RECEIVERS_VARIABLE), root.mark()), root);
+                } catch (ConfigException e) {
+                    problems.add(RECEIVERS, origin, e.getMessage());
+                }
             }
         }
 

@@ -79,6 +79,8 @@ final class AlertmanagerPush implements Restarting.Worker {
     private final Set<String> unsent = new HashSet<>();
     /** The alerts this push has sent Alertmanager as firing, and not as resolved since. */
     private final Set<String> toldFiring = new HashSet<>();
+    /** The time the pushes since the last pause check took, which the check leaves out ({@link #paused}). */
+    private long pushingNanos;
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
@@ -116,12 +118,20 @@ final class AlertmanagerPush implements Restarting.Worker {
             // Where the topic ended when the resend now due asked; null while none waits for it.
             ReadTo resendAfter = null;
             Instant nextResend = clock.instant();
-            long iterationEnd = System.nanoTime();
-            Instant iterationEndWall = clock.instant();
+            long checkedAt = System.nanoTime();
+            Instant checkedAtWall = clock.instant();
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (holdUntil == null && paused(iterationEnd, iterationEndWall)) {
+                // From one check to the next: a pause anywhere in an iteration, its wait, its poll or the reading of
+                // what the poll brought, is one between reads. Measured from the end of the last iteration only, a
+                // SIGSTOP while an iteration read its records went unseen, and an alert that fired and resolved
+                // meanwhile was pushed firing (FrozenDeliveryIT, once in a loaded run).
+                final boolean wasPaused = paused(checkedAt, checkedAtWall);
+                checkedAt = System.nanoTime();
+                checkedAtWall = clock.instant();
+                pushingNanos = 0;
+                if (holdUntil == null && wasPaused) {
                     holdUntil = afterPause(consumer, partitions);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -157,9 +167,6 @@ final class AlertmanagerPush implements Restarting.Worker {
                     pushed(fresh);
                 }
                 metrics.backlog(receiver.name(), unsent.size());
-                // Before the wait: a pause while waiting, the most likely place for one, is a pause between reads.
-                iterationEnd = System.nanoTime();
-                iterationEndWall = clock.instant();
                 if (stopped.await(50, TimeUnit.MILLISECONDS)) {
                     return;
                 }
@@ -182,13 +189,14 @@ final class AlertmanagerPush implements Restarting.Worker {
     }
 
     /**
-     * Whether this thread was paused since the end of its last iteration (a long collector pause, SIGSTOP, a frozen
-     * container or VM): longer than its wait and a poll take, by the monotonic clock or the wall clock (a guest
-     * suspended whole may not advance the first).
+     * Whether this thread was paused since its last check (a long collector pause, SIGSTOP, a frozen container or
+     * VM): longer than an iteration's wait, poll and reading take, leaving out its pushes (an Alertmanager slow to
+     * answer is no pause), by the monotonic clock or the wall clock (a guest suspended whole may not advance the
+     * first).
      */
-    private boolean paused(final long iterationEnd, final Instant iterationEndWall) {
-        return System.nanoTime() - iterationEnd > PAUSE.toNanos()
-                || Duration.between(iterationEndWall, clock.instant()).compareTo(PAUSE) > 0;
+    private boolean paused(final long checkedAt, final Instant checkedAtWall) {
+        return System.nanoTime() - checkedAt - pushingNanos > PAUSE.toNanos()
+                || Duration.between(checkedAtWall, clock.instant()).minusNanos(pushingNanos).compareTo(PAUSE) > 0;
     }
 
     /**
@@ -305,7 +313,10 @@ final class AlertmanagerPush implements Restarting.Worker {
                 toldFiring.add(e.fingerprint());
             }
         }
-        if (push(events)) {
+        final long sending = System.nanoTime();
+        final boolean accepted = push(events);
+        pushingNanos += System.nanoTime() - sending;
+        if (accepted) {
             int delivered = 0;
             for (AlertEvent e : events) {
                 delivered += unsent.remove(e.fingerprint()) ? 1 : 0;
@@ -365,8 +376,9 @@ final class AlertmanagerPush implements Restarting.Worker {
     }
 
     /**
-     * A longer time from the end of one iteration's work to the next poll's return than its wait and a poll take (50
-     * and 200 ms, and a fetch) is a pause of this thread, after which it reads before it pushes ({@link #afterPause}).
+     * A longer time from one poll's return to the next's, its pushes left out, than an iteration's wait, poll and
+     * reading take (50 and 200 ms, a fetch, a few records) is a pause of this thread, after which it reads before it
+     * pushes ({@link #afterPause}).
      */
     private static final Duration PAUSE = Duration.ofSeconds(2);
     /** The bounds of the wait for where the topic ends: the broker answers behind a fetch it holds (up to 500 ms). */

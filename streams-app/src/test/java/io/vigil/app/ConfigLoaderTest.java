@@ -533,6 +533,28 @@ class ConfigLoaderTest {
                 Map.of()).kafka()).containsEntry("schema.registry.url", "http://r:8081");
     }
 
+    /**
+     * cli.md: every key also settable by environment, receivers too: {@code VIGIL_RECEIVERS} holds them as YAML or
+     * JSON text, in place of the file's; its problems said of it, at their line and column in the text. It was
+     * ignored with a WARN (a conformance audit, 2026-12-07).
+     */
+    @Test
+    void theReceiversCanBeSetByTheEnvironmentInPlaceOfTheFiles() throws Exception {
+        final Path f = file("receivers:\n  - name: file\n    webhook: {url: \"http://file:9000/hook\"}\n");
+        final ConfigLoader.WithReceivers set = ConfigLoader.loadWithReceivers(f, Map.of("VIGIL_RECEIVERS",
+                "[{name: pager, webhook: {url: \"http://pager:9000/hook\"}}, {name: am, alertmanager: {url:"
+                        + " \"http://am:9093\"}}]"), List.of(), false);
+        assertThat(set.receivers().webhooks()).extracting(io.vigil.delivery.WebhookReceiver::name).containsExactly("pager");
+        assertThat(set.receivers().alertmanagers()).hasSize(1);
+
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of("VIGIL_RECEIVERS",
+                "[{name: pager, webhook: {url: \"ftp://pager\"}}]"), List.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("VIGIL_RECEIVERS: receivers[0].webhook.url: ");
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(null, Map.of("VIGIL_RECEIVERS", "{name: pager}"),
+                List.of(), false))
+                .hasMessage("VIGIL_RECEIVERS:1:1: receivers: must be a list, not a mapping");
+    }
+
     /** Passed on as plug-in settings, which no client reads: a name with a stray space is a typo to say. */
     @Test
     void aKafkaSettingNamedEmptyOrWithSpacesIsRefused() throws Exception {
