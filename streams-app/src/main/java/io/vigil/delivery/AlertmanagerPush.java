@@ -79,8 +79,8 @@ final class AlertmanagerPush implements Restarting.Worker {
     private final Set<String> unsent = new HashSet<>();
     /** The alerts this push has sent Alertmanager as firing, and not as resolved since. */
     private final Set<String> toldFiring = new HashSet<>();
-    /** The time the pushes since the last pause check took, which the check leaves out ({@link #paused}). */
-    private long pushingNanos;
+    /** When {@link #afterPause} last logged at INFO: a slow Alertmanager would make it say so at every push. */
+    private Instant pauseLoggedAt;
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
@@ -123,14 +123,13 @@ final class AlertmanagerPush implements Restarting.Worker {
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                // From one check to the next: a pause anywhere in an iteration, its wait, its poll or the reading of
-                // what the poll brought, is one between reads. Measured from the end of the last iteration only, a
-                // SIGSTOP while an iteration read its records went unseen, and an alert that fired and resolved
-                // meanwhile was pushed firing (FrozenDeliveryIT, once in a loaded run).
+                // From one check to the next: a pause anywhere in an iteration, its wait, its poll, the reading of
+                // what the poll brought or a push, is one between reads. Measured from the end of the last iteration
+                // only, a SIGSTOP while an iteration pushed or read its records went unseen, and an alert that fired
+                // and resolved meanwhile was pushed firing (FrozenDeliveryIT, once in a loaded run).
                 final boolean wasPaused = paused(checkedAt, checkedAtWall);
                 checkedAt = System.nanoTime();
                 checkedAtWall = clock.instant();
-                pushingNanos = 0;
                 if (holdUntil == null && wasPaused) {
                     holdUntil = afterPause(consumer, partitions);
                 }
@@ -190,13 +189,13 @@ final class AlertmanagerPush implements Restarting.Worker {
 
     /**
      * Whether this thread was paused since its last check (a long collector pause, SIGSTOP, a frozen container or
-     * VM): longer than an iteration's wait, poll and reading take, leaving out its pushes (an Alertmanager slow to
-     * answer is no pause), by the monotonic clock or the wall clock (a guest suspended whole may not advance the
-     * first).
+     * VM): longer than an iteration's wait, poll, reading and push take, by the monotonic clock or the wall clock (a
+     * guest suspended whole may not advance the first). A push slower than that counts too: a pause within one
+     * cannot be told from it, and reading to where the topic ends before the next push costs little.
      */
     private boolean paused(final long checkedAt, final Instant checkedAtWall) {
-        return System.nanoTime() - checkedAt - pushingNanos > PAUSE.toNanos()
-                || Duration.between(checkedAtWall, clock.instant()).minusNanos(pushingNanos).compareTo(PAUSE) > 0;
+        return System.nanoTime() - checkedAt > PAUSE.toNanos()
+                || Duration.between(checkedAtWall, clock.instant()).compareTo(PAUSE) > 0;
     }
 
     /**
@@ -207,8 +206,20 @@ final class AlertmanagerPush implements Restarting.Worker {
     private ReadTo afterPause(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions) {
         final ReadTo to = ends(consumer, partitions, clock.instant());
         if (to.ends() != null) {
-            LOG.info("Alertmanager {}: paused for more than {} ms between reads of the alerts topic; pushing nothing"
-                    + " until it has read what was written meanwhile", receiver.name(), PAUSE.toMillis());
+            final Instant now = clock.instant();
+            final boolean info = pauseLoggedAt == null
+                    || Duration.between(pauseLoggedAt, now).compareTo(PAUSE_LOG_EVERY) >= 0;
+            if (info || LOG.isDebugEnabled()) {
+                final String message = "Alertmanager {}: more than {} ms between reads of the alerts topic (this"
+                        + " process paused, or a push slow to be answered); pushing nothing until it has read what was"
+                        + " written meanwhile";
+                if (info) {
+                    pauseLoggedAt = now;
+                    LOG.info(message, receiver.name(), PAUSE.toMillis());
+                } else {
+                    LOG.debug(message, receiver.name(), PAUSE.toMillis());
+                }
+            }
         }
         return to;
     }
@@ -313,10 +324,7 @@ final class AlertmanagerPush implements Restarting.Worker {
                 toldFiring.add(e.fingerprint());
             }
         }
-        final long sending = System.nanoTime();
-        final boolean accepted = push(events);
-        pushingNanos += System.nanoTime() - sending;
-        if (accepted) {
+        if (push(events)) {
             int delivered = 0;
             for (AlertEvent e : events) {
                 delivered += unsent.remove(e.fingerprint()) ? 1 : 0;
@@ -376,11 +384,13 @@ final class AlertmanagerPush implements Restarting.Worker {
     }
 
     /**
-     * A longer time from one poll's return to the next's, its pushes left out, than an iteration's wait, poll and
-     * reading take (50 and 200 ms, a fetch, a few records) is a pause of this thread, after which it reads before it
-     * pushes ({@link #afterPause}).
+     * A longer time from one poll's return to the next's than an iteration's wait, poll, reading and push take (50 and
+     * 200 ms, a fetch, a few records, a request to Alertmanager) is a pause of this thread, after which it reads before
+     * it pushes ({@link #afterPause}).
      */
     private static final Duration PAUSE = Duration.ofSeconds(2);
+    /** At most one INFO line about a pause this often; the others at DEBUG. */
+    private static final Duration PAUSE_LOG_EVERY = Duration.ofMinutes(10);
     /** The bounds of the wait for where the topic ends: the broker answers behind a fetch it holds (up to 500 ms). */
     private static final Duration ASK_AT_LEAST = Duration.ofSeconds(1);
     private static final Duration ASK_AT_MOST = Duration.ofSeconds(5);
