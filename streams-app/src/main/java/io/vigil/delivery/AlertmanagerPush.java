@@ -120,6 +120,10 @@ final class AlertmanagerPush implements Restarting.Worker {
             Instant nextResend = clock.instant();
             long checkedAt = System.nanoTime();
             Instant checkedAtWall = clock.instant();
+            boolean caughtUp = false;
+            // The alerts read while a pause's hold waited, pushed as they stand once it is over: not every alert, as
+            // after the start, or a push slow to be answered (a pause to this thread) made every push a resend.
+            final Set<String> heldChanges = new LinkedHashSet<>();
             while (stopped.getCount() > 0) {
                 final Set<String> changed = new LinkedHashSet<>();
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -145,11 +149,21 @@ final class AlertmanagerPush implements Restarting.Worker {
                 changed.retainAll(alerts.keySet());
                 unsent.addAll(changed);
                 unsent.retainAll(alerts.keySet());
-                final List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
+                List<AlertEvent> fresh = changed.stream().map(alerts::get).map(Tracked::event).toList();
                 final Instant now = clock.instant();
-                if (holdUntil != null && reached(consumer, partitions, holdUntil, now)) {
-                    holdUntil = null;
-                    nextResend = now; // the first push, once caught up, is every alert as it stands
+                if (holdUntil != null) {
+                    heldChanges.addAll(changed);
+                    if (reached(consumer, partitions, holdUntil, now)) {
+                        holdUntil = null;
+                        if (!caughtUp) {
+                            caughtUp = true;
+                            nextResend = now; // the first push, once caught up, is every alert as it stands
+                        } else {
+                            fresh = heldChanges.stream().filter(alerts::containsKey).map(alerts::get)
+                                    .map(Tracked::event).toList();
+                        }
+                        heldChanges.clear();
+                    }
                 }
                 if (holdUntil == null && !now.isBefore(nextResend)) {
                     // Every alert as this push holds it: first read what the topic has now, or another instance's

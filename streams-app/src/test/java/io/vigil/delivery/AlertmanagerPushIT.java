@@ -332,6 +332,49 @@ class AlertmanagerPushIT {
     }
 
     /**
+     * An Alertmanager slow to answer (3 s a push, more than the 2 s the push takes for a pause of its own thread) gets
+     * each change once and the resends at their interval: counting the slow push as a pause made the next iteration
+     * hold, then resend every alert, whose push was slow again, a full push every few seconds (a review).
+     */
+    @Test
+    void aSlowAlertmanagerIsPushedEachChangeOnceNotAResendPerPush() throws Exception {
+        final java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+        final com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        slow.createContext("/api/v2/alerts", ex -> {
+            ex.getRequestBody().readAllBytes();
+            posts.incrementAndGet();
+            try {
+                Thread.sleep(3_000); // the slow answer is what is under test, not a wait for something to happen
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        slow.start();
+        try (AlertsTopic kafka = alertsTopic(1)) {
+            final AlertmanagerReceiver receiver = new AlertmanagerReceiver("am",
+                    URI.create("http://127.0.0.1:" + slow.getAddress().getPort()), Optional.empty(),
+                    Duration.ofMinutes(1));
+            try (Delivery delivery = new Delivery(List.of(), List.of(receiver), Map.of("bootstrap.servers",
+                    kafka.broker().bootstrapServers()), "alerts", "alerts.dlq", "http://vigil:8080",
+                    new SimpleMeterRegistry())) {
+                delivery.start();
+                final AlertEvent e = event("node-1", EventStatus.FIRING);
+                kafka.producer().send(new ProducerRecord<>("alerts", e.fingerprint(), AlertEventJson.write(e)));
+                kafka.producer().flush();
+                await().atMost(Duration.ofSeconds(30)).until(() -> posts.get() >= 1);
+                await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15))
+                        .until(() -> posts.get() == 1);
+            }
+        } finally {
+            slow.stop(0);
+        }
+    }
+
+    /**
      * Event times may run ahead of the wall clock (a producer's clock running fast, within max_future_skew), while
      * Alertmanager reads them by its own: a firing alert 4.5 minutes ahead started after the endsAt of its push and was
      * refused (400) at every resend, and a resolved one ending ahead stayed firing there until then.
