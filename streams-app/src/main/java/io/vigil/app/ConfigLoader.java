@@ -1108,7 +1108,7 @@ public final class ConfigLoader {
 
         /**
          * {@code VIGIL_RECEIVERS}: the receivers as YAML (or JSON) text, a list as the file's, in place of the file's
-         * (the environment wins, as for every key); its problems said at their line and column in the text.
+         * (the environment wins, as for every key); a problem of its syntax or shape said at its line and column.
          */
         private void receiversFromEnvironment(final String text) {
             receivers.clear();

@@ -336,6 +336,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             }
             return;
         }
+        final String source = message instanceof SeriesMessage.Watermark w ? w.source()
+                : message instanceof SeriesMessage.SourceIdle i ? i.source() : null;
+        if (source != null && !sources.isInput().test(source)) {
+            // Of a topic taken out of the input, written by an earlier run and still unread on the repartition: taken
+            // in, it would hold event time back for good, as the restored clock's sources of it would (init).
+            LOG.debug("ignoring a notice of {}, no longer an input partition", source);
+            return;
+        }
         if (message instanceof SeriesMessage.Watermark w) {
             evaluator.clock().onWatermark(w.source(), w.timestampMs(), context.currentSystemTimeMs());
         } else if (message instanceof SeriesMessage.SourceIdle i) {
@@ -458,8 +466,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         lateWarnedWallMs = now;
         LOG.warn("evaluation task {}: {} at {} dropped as late: its evaluation had run (event time over every input"
                 + " partition reached {}): its partition had fallen behind the others (announced idle after"
-                + " evaluation.idle_timeout, then heard from again), or the stream had been silent and event time had"
-                + " followed the wall clock; more are counted in vigil_evaluation_late_dropped_total and logged at most"
+                + " evaluation.idle_timeout, then heard from again), the stream had been silent and event time had"
+                + " followed the wall clock, or ingest kept it for a slower rule group of the same metric whose instant"
+                + " had not run, while this series' own had; more are counted in vigil_evaluation_late_dropped_total and logged at most"
                 + " every 10 minutes per task", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
                 Instant.ofEpochMilli(evaluator.evaluatedThrough()));
     }

@@ -1,6 +1,5 @@
 package io.vigil.evaluation;
 
-import io.vigil.ingest.SelectedMetrics;
 import io.vigil.ingest.SeriesBundle;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
@@ -429,12 +428,12 @@ public final class TaskEvaluator {
 
     /**
      * Whether a point of {@code timestampMs} comes after its instant has been evaluated, or made due: the first instant
-     * whose window holds it is at most {@code evaluatedThrough - grace} (never before the first evaluation). Ingest
-     * judges by the same rule, with the same step, against its partition's newest timestamp; the low watermark this
-     * acts on is a minimum over the sources, each at most what its source's newest was when it sent the point (its
-     * watermarks come after its points), so a point ingest kept is not dropped here (design.md, "Event time:
-     * watermarks per input partition"). It can be where the watermark passed a source without it: announced idle,
-     * or the whole stream silent and evaluated on the wall clock.
+     * whose window holds it, by the rule set's step, is at most {@code evaluatedThrough - grace} (never before the first
+     * evaluation): the cheap first question, a point late by it being asked {@link #lateFor} its series. Ingest judges
+     * by the same rule against its partition's newest timestamp; the low watermark this acts on is a minimum over the
+     * sources, each at most what its source's newest was when it sent the point (its watermarks come after its
+     * points), so what ingest kept is late here only where the watermark passed a source without it (announced idle,
+     * or the whole stream silent and evaluated on the wall clock), or by its series' own groups ({@link #lateFor}).
      */
     boolean tooLate(final long timestampMs) {
         return EvaluationInstants.isLate(timestampMs, stepMs, graceMs, evaluatedThrough);
@@ -442,16 +441,18 @@ public final class TaskEvaluator {
 
     /**
      * Whether a point {@link #tooLate} by the rule set's step is late for a series with the rules {@code ruleIndexes}
-     * too: once the first instant that would see it has run in each group whose rules name its metric, as ingest
-     * judged it against a newest timestamp at least this task's event time, so a point kept there is not dropped here.
-     * A faster group's instant does not take a point from a slower group whose instant has not run (rules.md,
-     * "Evaluation").
+     * too: once the first instant that would see it has run in each of its rules' groups (rules.md, "Evaluation": a
+     * point later than its evaluation is dropped). A faster group's instant does not take a point from a slower group
+     * whose instant has not run. Ingest judged it by the groups of every rule naming its metric, these among them: it
+     * may have kept, for another series' slower group, a point late here, which is dropped and counted here (a
+     * point that late, kept, resolved a firing absent alert of this series: a review).
      */
     private boolean lateFor(final int[] ruleIndexes, final long timestampMs) {
-        final long[] steps = ruleIndexes.length == 0 ? SelectedMetrics.NO_STEPS
-                : rules.stepsMs(rules.rule(ruleIndexes[0]).selector().metricName());
-        lastRefusedAsLate = EvaluationInstants.hasRun(EvaluationInstants.lastFirstSeeing(timestampMs, steps, stepMs),
-                graceMs, evaluatedThrough);
+        long instant = ruleIndexes.length == 0 ? EvaluationInstants.firstSeeing(timestampMs, stepMs) : Long.MIN_VALUE;
+        for (int i : ruleIndexes) {
+            instant = Math.max(instant, EvaluationInstants.firstSeeing(timestampMs, everyMs[groupOfRule[i]]));
+        }
+        lastRefusedAsLate = EvaluationInstants.hasRun(instant, graceMs, evaluatedThrough);
         return lastRefusedAsLate;
     }
 

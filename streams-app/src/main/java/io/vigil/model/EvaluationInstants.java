@@ -4,9 +4,9 @@ package io.vigil.model;
  * When a point is late (rules.md, "Evaluation (event time)"): evaluation {@code T} sees the points in
  * {@code (T - window, T]} and runs once event time reaches {@code T + grace}, so a point is late once the first
  * instant that would see it has run, not once it is some distance behind the newest timestamp. Ingest judges a point
- * against its input partition's newest timestamp, an evaluator against the low watermark it last acted on; both ask
- * here, with the same step, so that what one keeps the other does not drop (design.md, "Event time: watermarks per
- * input partition").
+ * against its input partition's newest timestamp by the groups of the rules naming its metric, an evaluator against
+ * the low watermark it last acted on by the groups of its series' own rules, a part of those; both ask here (design.md,
+ * "Event time: watermarks per input partition").
  *
  * <p>Times are epoch milliseconds of the years 0000 to 9999 (what ingest lets through) and durations at most
  * {@link DurationSyntax#LONGEST}: none of the sums here comes near overflowing a {@code long}.
@@ -18,9 +18,9 @@ public final class EvaluationInstants {
 
     /**
      * The first evaluation instant whose window holds a point of {@code timestampMs}: {@code timestampMs} rounded up
-     * to a multiple of {@code stepMs} (an aligned timestamp is its own instant). The step is the rules' evaluation
-     * step, the greatest common divisor of their groups' {@code every} (every instant is a multiple of it, so no
-     * instant that sees the point comes before this one); 0 or less (no rules) gives {@code timestampMs} itself.
+     * to a multiple of {@code stepMs} (an aligned timestamp is its own instant). The step is a group's {@code every},
+     * or a divisor of several groups' (their greatest common divisor: no instant of theirs that sees the point comes
+     * before this one); 0 or less (no rules) gives {@code timestampMs} itself.
      */
     public static long firstSeeing(final long timestampMs, final long stepMs) {
         if (stepMs <= 0) {

@@ -535,8 +535,8 @@ class ConfigLoaderTest {
 
     /**
      * cli.md: every key also settable by environment, receivers too: {@code VIGIL_RECEIVERS} holds them as YAML or
-     * JSON text, in place of the file's; its problems said of it, at their line and column in the text. It was
-     * ignored with a WARN (a conformance audit, 2026-12-07).
+     * JSON text, in place of the file's; its problems said of it, a syntax or shape problem at its line and column in
+     * the text. It was ignored with a WARN (a conformance audit, 2026-12-07).
      */
     @Test
     void theReceiversCanBeSetByTheEnvironmentInPlaceOfTheFiles() throws Exception {

@@ -200,6 +200,24 @@ class IdleWhileBehindTest {
                 .containsExactlyInAnyOrderElementsOf(BOTH_INCIDENTS.subList(3, 6));
     }
 
+    /**
+     * A watermark of a topic no longer in the input, written by an earlier run and still unread on the repartition, is
+     * ignored: taken in, its partition joined the clock as active and held event time at its timestamp for good, as
+     * the restored clock's sources of a removed topic did (a review).
+     */
+    @Test
+    void aWatermarkOfATopicNoLongerReadDoesNotHoldEvaluationBack() {
+        start(SourceLag.CAUGHT_UP);
+        final TestInputTopic<byte[], byte[]> series = driver.createInputTopic("vigil-idle-test-series-repartition",
+                new ByteArraySerializer(), new ByteArraySerializer());
+        series.pipeInput(new TestRecord<>("extra/0".getBytes(StandardCharsets.UTF_8),
+                SeriesMessageCodec.encode(new SeriesMessage.Watermark("extra/0", T0)), WALL_CLOCK));
+        send(a, "node-a");
+        send(b, "node-b");
+        idleTimeoutPasses();
+        assertThat(events()).containsExactlyInAnyOrderElementsOf(BOTH_INCIDENTS);
+    }
+
     /** The failure this guards against: judged by the wall clock alone, b's backlog is lost. */
     @Test
     void judgedByTheWallClockAloneAPartitionNotReadYetLosesItsPoints() {
