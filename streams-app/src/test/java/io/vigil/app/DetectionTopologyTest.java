@@ -331,14 +331,7 @@ class DetectionTopologyTest {
      */
     @Test
     void aFleetSendingOnceAMinuteLosesNoPointToTheWallClock() {
-        final String rules = """
-                groups:
-                  - name: silence
-                    every: 10s
-                    rules:
-                      - alert: DatabaseSilent
-                        series: db_connections
-                        absent: {after: 2m}
+        final String rules = ABSENT_RULES + """
                       - alert: Seen
                         series: db_connections
                         aggregate: count
