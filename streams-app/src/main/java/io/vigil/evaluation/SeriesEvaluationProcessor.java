@@ -168,8 +168,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         if (clockBytes != null) {
             clock.restore(clockBytes);
             for (String gone : clock.forgetSources(sources.isInput().negate())) {
-                LOG.info("evaluation task {}: input partition {} is no longer read (its topic is not in topics.metrics):"
-                        + " event time no longer waits for it", context.taskId(), gone);
+                LOG.info("evaluation task {}: input partition {} is no longer read (its topic is not in"
+                        + " topics.metrics): event time no longer waits for it", context.taskId(), gone);
             }
         }
         final byte[] evaluated = progressStore.get(EVALUATED_KEY);
@@ -468,9 +468,9 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 + " partition reached {}): its partition had fallen behind the others (announced idle after"
                 + " evaluation.idle_timeout, then heard from again), the stream had been silent and event time had"
                 + " followed the wall clock, or ingest kept it for a slower rule group of the same metric whose instant"
-                + " had not run, while this series' own had; more are counted in vigil_evaluation_late_dropped_total and logged at most"
-                + " every 10 minutes per task", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
-                Instant.ofEpochMilli(evaluator.evaluatedThrough()));
+                + " had not run, while this series' own had; more are counted in vigil_evaluation_late_dropped_total"
+                + " and logged at most every 10 minutes per task", context.taskId(), series,
+                Instant.ofEpochMilli(timestampMs), Instant.ofEpochMilli(evaluator.evaluatedThrough()));
     }
 
     /** {@link #late(Object, long)} for a series known by its key's bytes, made a string only if it is logged. */

@@ -428,12 +428,13 @@ public final class TaskEvaluator {
 
     /**
      * Whether a point of {@code timestampMs} comes after its instant has been evaluated, or made due: the first instant
-     * whose window holds it, by the rule set's step, is at most {@code evaluatedThrough - grace} (never before the first
-     * evaluation): the cheap first question, a point late by it being asked {@link #lateFor} its series. Ingest judges
-     * by the same rule against its partition's newest timestamp; the low watermark this acts on is a minimum over the
-     * sources, each at most what its source's newest was when it sent the point (its watermarks come after its
-     * points), so what ingest kept is late here only where the watermark passed a source without it (announced idle,
-     * or the whole stream silent and evaluated on the wall clock), or by its series' own groups ({@link #lateFor}).
+     * whose window holds it, by the rule set's step, is at most {@code evaluatedThrough - grace} (never before the
+     * first evaluation): the cheap first question, a point late by it being asked {@link #lateFor} its series.
+     * Ingest judges by the same rule against its partition's newest timestamp; the low watermark this acts on is a
+     * minimum over the sources, each at most what its source's newest was when it sent the point (its watermarks come
+     * after its points), so what ingest kept is late here only where the watermark passed a source without it
+     * (announced idle, or the whole stream silent and evaluated on the wall clock), or by its series' own groups
+     * ({@link #lateFor}).
      */
     boolean tooLate(final long timestampMs) {
         return EvaluationInstants.isLate(timestampMs, stepMs, graceMs, evaluatedThrough);

@@ -524,11 +524,12 @@ class ConfigLoaderTest {
         final Path f = file("kafka:\n  bootstrap.server: prod:9092\n");
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessage(f + ":2:3: kafka.bootstrap.server: no Kafka client has this setting; did you mean"
-                        + " kafka.bootstrap.servers? (a plug-in's own setting may not be this close to one of Kafka's)");
+                        + " kafka.bootstrap.servers? (a plug-in's own setting may not be this close to one of"
+                        + " Kafka's)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_PRODUCER_LINGER_M", "5")))
                 .hasMessage("VIGIL_KAFKA_PRODUCER_LINGER_M (kafka.producer.linger.m): no Kafka client has this setting;"
-                        + " did you mean kafka.producer.linger.ms? (a plug-in's own setting may not be this close to one"
-                        + " of Kafka's)");
+                        + " did you mean kafka.producer.linger.ms? (a plug-in's own setting may not be this close to"
+                        + " one of Kafka's)");
         assertThat(ConfigLoader.load(file("kafka: {schema.registry.url: 'http://r:8081', my.plugin.setting: x}\n"),
                 Map.of()).kafka()).containsEntry("schema.registry.url", "http://r:8081");
     }
@@ -544,12 +545,14 @@ class ConfigLoaderTest {
         final ConfigLoader.WithReceivers set = ConfigLoader.loadWithReceivers(f, Map.of("VIGIL_RECEIVERS",
                 "[{name: pager, webhook: {url: \"http://pager:9000/hook\"}}, {name: am, alertmanager: {url:"
                         + " \"http://am:9093\"}}]"), List.of(), false);
-        assertThat(set.receivers().webhooks()).extracting(io.vigil.delivery.WebhookReceiver::name).containsExactly("pager");
+        assertThat(set.receivers().webhooks()).extracting(io.vigil.delivery.WebhookReceiver::name)
+                .containsExactly("pager");
         assertThat(set.receivers().alertmanagers()).hasSize(1);
 
         assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of("VIGIL_RECEIVERS",
                 "[{name: pager, webhook: {url: \"ftp://pager\"}}]"), List.of(), false))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("VIGIL_RECEIVERS: receivers[0].webhook.url: ");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("VIGIL_RECEIVERS: receivers[0].webhook.url: ");
         assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(null, Map.of("VIGIL_RECEIVERS", "{name: pager}"),
                 List.of(), false))
                 .hasMessage("VIGIL_RECEIVERS:1:1: receivers: must be a list, not a mapping");

@@ -346,8 +346,9 @@ class DetectionTopologyTest {
                 f.driver.advanceWallClockTime(Duration.ofSeconds(5));
             }
             // The next send, stamped on the minute, 5 s before it comes; then the one after moves event time on.
-            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, now.toEpochMilli() + 60_000));
-            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, now.toEpochMilli() + 90_000));
+            final long minute = now.toEpochMilli() + 60_000;
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-2"), 100, minute));
+            f.send(TopologyFixture.point("db_connections", Map.of("instance", "db-1"), 100, minute + 30_000));
             assertThat(f.registry.get("vigil.evaluation.late.dropped").counter().count()).isZero();
             assertThat(describe(f.events())).contains("FIRING Seen db-2 @2026-11-23T12:01:00Z");
         }

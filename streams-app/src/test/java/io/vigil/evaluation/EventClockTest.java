@@ -93,7 +93,8 @@ class EventClockTest {
         clock.onIdle("a");
         clock.onIdle("b");
         // A grace ahead: nothing at all came for longer than an instant waits for late points.
-        assertThat(clock.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON, GRACE, 0)).hasValue(last + MINUTE + GRACE);
+        assertThat(clock.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON, GRACE, 0))
+                .hasValue(last + MINUTE + GRACE);
         // An hour into the silence (it stopped at 15 minutes, so an absent rule with a longer 'after' never fired).
         assertThat(clock.wallClockLowWatermark(last + 2_000 + 60 * MINUTE, HORIZON, GRACE, 0))
                 .hasValue(last + 60 * MINUTE + GRACE);
