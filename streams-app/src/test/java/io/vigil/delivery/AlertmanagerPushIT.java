@@ -339,13 +339,15 @@ class AlertmanagerPushIT {
     @Test
     void aSlowAlertmanagerIsPushedEachChangeOnceNotAResendPerPush() throws Exception {
         final java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+        // Each answer is held 3 s (the slowness under test), or until the test ends and lets every one go.
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         final com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         slow.createContext("/api/v2/alerts", ex -> {
             ex.getRequestBody().readAllBytes();
             posts.incrementAndGet();
             try {
-                Thread.sleep(3_000); // the slow answer is what is under test, not a wait for something to happen
+                ended.await(3, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -370,6 +372,7 @@ class AlertmanagerPushIT {
                         .until(() -> posts.get() == 1);
             }
         } finally {
+            ended.countDown();
             slow.stop(0);
         }
     }
