@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,6 +50,7 @@ final class ProduceCommand implements Callable<Integer> {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** The file name that stands for standard input. */
     private static final String STDIN = "-";
+    private static final String KAFKA_LOGGERS = "org.apache.kafka";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -73,7 +75,33 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // The command says itself what went wrong (no answer, no topic, a failed write); the clients' WARN at each
         // reconnect to a broker that does not answer, about one a second, buried that on the stderr of its count.
-        Configurator.setAllLevels("org.apache.kafka", Level.ERROR);
+        // Set back afterwards: the command is also run in a JVM that goes on (the tests', the engine's loggers).
+        final Map<String, Level> before = kafkaLogLevels();
+        Configurator.setAllLevels(KAFKA_LOGGERS, Level.ERROR);
+        try {
+            return produce();
+        } finally {
+            Configurator.setLevel(before);
+        }
+    }
+
+    /**
+     * The level of each logger configured under {@code org.apache.kafka}, and that logger's own as it takes it now
+     * (its parent's where it has none), so that setting them back leaves it logging as before.
+     */
+    private static Map<String, Level> kafkaLogLevels() {
+        final LoggerContext context = LoggerContext.getContext(false);
+        final Map<String, Level> levels = new HashMap<>();
+        context.getConfiguration().getLoggers().forEach((name, config) -> {
+            if (name.startsWith(KAFKA_LOGGERS + ".")) {
+                levels.put(name, config.getLevel());
+            }
+        });
+        levels.put(KAFKA_LOGGERS, context.getLogger(KAFKA_LOGGERS).getLevel());
+        return levels;
+    }
+
+    private Integer produce() throws IOException {
         final List<ConfigLoader.Option> options = new ArrayList<>();
         if (bootstrapServers != null) {
             options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,10 +48,14 @@ class ProduceCommandIT {
                 """);
         final Path second = Files.writeString(dir.resolve("b.lp"), "cpu,host=node-3 usage_user=5 1655793000000000000");
 
+        final Level clientsLogged = kafkaClientsLevel();
+
         final CommandRun run = CommandRun.vigil("produce", "--bootstrap-servers", broker.bootstrapServers(),
                 first.toString(), second.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(kafkaClientsLevel()).as("the Kafka clients' level, quieted while the command ran, set back")
+                .isEqualTo(clientsLogged).isNotEqualTo(Level.ERROR);
         assertThat(run.err()).isEqualTo("produced 3 record(s) to metrics at " + broker.bootstrapServers()
                 + System.lineSeparator());
         assertThat(read("metrics", 3)).containsExactlyInAnyOrder(
@@ -130,6 +136,10 @@ class ProduceCommandIT {
         assertThat(run.err()).isEqualTo("vigil: --bootstrap-servers: no answer from 127.0.0.1:1 within 30 s"
                 + System.lineSeparator());
         assertThat(logged).doesNotContain("Connection to node");
+    }
+
+    private static Level kafkaClientsLevel() {
+        return LoggerContext.getContext(false).getLogger("org.apache.kafka.clients.NetworkClient").getLevel();
     }
 
     @Test
