@@ -98,7 +98,8 @@ public record TopologySettings(
     /** The input partitions an evaluation task waits to hear from: {@link #sourcesOfTask}, of the input topics. */
     public InputSources inputSources() {
         final Set<String> topics = Set.copyOf(metricsTopics());
-        return new InputSources(this::sourcesOfTask, source -> topics.contains(InputSources.topicOf(source)));
+        return new InputSources(this::sourcesOfTask, source -> topics.contains(InputSources.topicOf(source))
+                && InputSources.partitionOf(source) < partitionsByTopic.getOrDefault(InputSources.topicOf(source), 1));
     }
 
     /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */

@@ -66,7 +66,11 @@ public final class EventClock {
 
     /**
      * Lets go of the sources {@code gone} names, which no ingest task reads any more (a topic taken out of the input):
-     * kept, one would never report again and hold event time back for good. Returns their names.
+     * kept, one would never report again and hold event time back for good. Returns their names. The newest watermark
+     * becomes the newest of the sources kept: a topic taken out, whose data ran ahead of the others', would otherwise
+     * set where a silence of the others starts its wall-clock time, and that time would run their instants before
+     * their points came. When it came is kept, the latest it can have been, so such a silence is timed short rather
+     * than long.
      */
     public List<String> forgetSources(final Predicate<String> gone) {
         final List<String> forgotten = idle.keySet().stream().filter(gone).toList();
@@ -74,6 +78,12 @@ public final class EventClock {
             idle.remove(source);
             watermarks.remove(source);
         });
+        if (!forgotten.isEmpty()) {
+            newest = watermarks.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+            if (newest == Long.MIN_VALUE) {
+                newestAtWallMs = Long.MIN_VALUE;
+            }
+        }
         return forgotten;
     }
 

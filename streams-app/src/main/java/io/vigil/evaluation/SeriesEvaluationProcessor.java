@@ -169,7 +169,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             clock.restore(clockBytes);
             for (String gone : clock.forgetSources(sources.isInput().negate())) {
                 LOG.info("evaluation task {}: input partition {} is no longer read (its topic is not in"
-                        + " topics.metrics): event time no longer waits for it", context.taskId(), gone);
+                        + " topics.metrics, or has fewer partitions now): event time no longer waits for it",
+                        context.taskId(), gone);
             }
         }
         final byte[] evaluated = progressStore.get(EVALUATED_KEY);

@@ -33,4 +33,15 @@ class TopologySettingsTest {
         assertThat(bySeries.sourcesOfTask(1)).as("a/1").isEqualTo(1);
         assertThat(bySeries.sourcesOfTask(2)).as("a/2").isEqualTo(1);
     }
+
+    /**
+     * A restored clock's sources that no ingest task reads any more: a topic taken out of the input, and a partition
+     * of a topic deleted and made again with fewer (kept, each would hold event time back for good).
+     */
+    @Test
+    void onlyPartitionsOfTheInputTopicsAsTheyAreNowAreInputs() {
+        final var isInput = SETTINGS.inputSources().isInput();
+        assertThat(List.of("a/0", "a/2", "b/0")).allMatch(isInput);
+        assertThat(List.of("a/3", "b/1", "c/0")).noneMatch(isInput);
+    }
 }

@@ -137,6 +137,31 @@ class EventClockTest {
         assertThat(after.lowWatermark()).hasValue(5_000);
     }
 
+    /**
+     * A topic taken out whose data ran ahead of the others' no longer sets where their silence's wall-clock time
+     * starts: from its newest, the instants of the others' next points would run before they came.
+     */
+    @Test
+    void aForgottenSourceNoLongerSetsWhereASilencesTimeStarts() {
+        final EventClock before = new EventClock(2);
+        final long last = 1_000 * MINUTE;
+        before.onWatermark("metrics/0", last, last + 1_000);
+        before.onWatermark("extra/0", last + 10 * MINUTE, last + 2_000);
+        final EventClock after = new EventClock(1);
+        after.restore(before.encode());
+        after.forgetSources(source -> source.startsWith("extra/"));
+        after.onIdle("metrics/0");
+        assertThat(after.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON, GRACE, Long.MAX_VALUE))
+                .hasValue(last + MINUTE);
+
+        final EventClock none = new EventClock(1);
+        none.restore(before.encode());
+        none.forgetSources(source -> true);
+        none.onIdle("metrics/0");
+        assertThat(none.wallClockLowWatermark(last + 2_000 + MINUTE, HORIZON, GRACE, Long.MAX_VALUE))
+                .as("no source left that sent anything").isEmpty();
+    }
+
     /** A backtest of old data, or the end of a catch-up: its time is not moved on by the wall clock. */
     @Test
     void oldDataIsNotMovedOnByTheWallClock() {
