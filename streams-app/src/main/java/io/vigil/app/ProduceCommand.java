@@ -76,28 +76,30 @@ final class ProduceCommand implements Callable<Integer> {
         // The command says itself what went wrong (no answer, no topic, a failed write); the clients' WARN at each
         // reconnect to a broker that does not answer, about one a second, buried that on the stderr of its count.
         // Set back afterwards: the command is also run in a JVM that goes on (the tests', the engine's loggers).
-        final Map<String, Level> before = kafkaLogLevels();
+        final LoggerContext context = LoggerContext.getContext(false);
+        final Map<String, Level> before = kafkaLogLevels(context);
         Configurator.setAllLevels(KAFKA_LOGGERS, Level.ERROR);
         try {
             return produce();
         } finally {
             Configurator.setLevel(before);
+            // The logger setAllLevels had to make for org.apache.kafka, where the configuration has none, goes again:
+            // kept at the level it inherited, it would no longer follow its parent's.
+            if (!before.containsKey(KAFKA_LOGGERS)) {
+                context.getConfiguration().removeLogger(KAFKA_LOGGERS);
+                context.updateLoggers();
+            }
         }
     }
 
-    /**
-     * The level of each logger configured under {@code org.apache.kafka}, and that logger's own as it takes it now
-     * (its parent's where it has none), so that setting them back leaves it logging as before.
-     */
-    private static Map<String, Level> kafkaLogLevels() {
-        final LoggerContext context = LoggerContext.getContext(false);
+    /** The level of each logger the configuration has for {@code org.apache.kafka} and below. */
+    private static Map<String, Level> kafkaLogLevels(final LoggerContext context) {
         final Map<String, Level> levels = new HashMap<>();
         context.getConfiguration().getLoggers().forEach((name, config) -> {
-            if (name.startsWith(KAFKA_LOGGERS + ".")) {
+            if (name.equals(KAFKA_LOGGERS) || name.startsWith(KAFKA_LOGGERS + ".")) {
                 levels.put(name, config.getLevel());
             }
         });
-        levels.put(KAFKA_LOGGERS, context.getLogger(KAFKA_LOGGERS).getLevel());
         return levels;
     }
 

@@ -99,7 +99,12 @@ public record TopologySettings(
     public InputSources inputSources() {
         final Set<String> topics = Set.copyOf(metricsTopics());
         return new InputSources(this::sourcesOfTask, source -> topics.contains(InputSources.topicOf(source))
-                && InputSources.partitionOf(source) < partitionsByTopic.getOrDefault(InputSources.topicOf(source), 1));
+                && withinCount(InputSources.partitionOf(source), partitionsByTopic.get(InputSources.topicOf(source))));
+    }
+
+    /** A topic of no known count has every partition, as ingest takes it (each task reads its own of each topic). */
+    private static boolean withinCount(final int partition, final Integer count) {
+        return count == null || partition < count;
     }
 
     /** How many series tasks there are: Kafka Streams gives the repartition topic as many partitions as the widest input. */

@@ -67,10 +67,9 @@ public final class EventClock {
     /**
      * Lets go of the sources {@code gone} names, which no ingest task reads any more (a topic taken out of the input):
      * kept, one would never report again and hold event time back for good. Returns their names. The newest watermark
-     * becomes the newest of the sources kept: a topic taken out, whose data ran ahead of the others', would otherwise
-     * set where a silence of the others starts its wall-clock time, and that time would run their instants before
-     * their points came. When it came is kept, the latest it can have been, so such a silence is timed short rather
-     * than long.
+     * stays, theirs included: event time has run to it already (every source idle, the newest counts), and a silence
+     * of the sources kept goes on from there; lowered to theirs, with when the newest came kept, it read as old data
+     * and their silence was never paged (a review, 2026-12-07).
      */
     public List<String> forgetSources(final Predicate<String> gone) {
         final List<String> forgotten = idle.keySet().stream().filter(gone).toList();
@@ -78,12 +77,6 @@ public final class EventClock {
             idle.remove(source);
             watermarks.remove(source);
         });
-        if (!forgotten.isEmpty()) {
-            newest = watermarks.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
-            if (newest == Long.MIN_VALUE) {
-                newestAtWallMs = Long.MIN_VALUE;
-            }
-        }
         return forgotten;
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +50,8 @@ class ProduceCommandIT {
         final Path second = Files.writeString(dir.resolve("b.lp"), "cpu,host=node-3 usage_user=5 1655793000000000000");
 
         final Level clientsLogged = kafkaClientsLevel();
+        final Set<String> loggersConfigured = Set.copyOf(LoggerContext.getContext(false).getConfiguration().getLoggers()
+                .keySet());
 
         final CommandRun run = CommandRun.vigil("produce", "--bootstrap-servers", broker.bootstrapServers(),
                 first.toString(), second.toString());
@@ -56,6 +59,8 @@ class ProduceCommandIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(kafkaClientsLevel()).as("the Kafka clients' level, quieted while the command ran, set back")
                 .isEqualTo(clientsLogged).isNotEqualTo(Level.ERROR);
+        assertThat(LoggerContext.getContext(false).getConfiguration().getLoggers().keySet())
+                .as("no logger configured that was not before").isEqualTo(loggersConfigured);
         assertThat(run.err()).isEqualTo("produced 3 record(s) to metrics at " + broker.bootstrapServers()
                 + System.lineSeparator());
         assertThat(read("metrics", 3)).containsExactlyInAnyOrder(

@@ -43,5 +43,11 @@ class TopologySettingsTest {
         final var isInput = SETTINGS.inputSources().isInput();
         assertThat(List.of("a/0", "a/2", "b/0")).allMatch(isInput);
         assertThat(List.of("a/3", "b/1", "c/0")).noneMatch(isInput);
+
+        // A topic whose count is not known has every partition, as ingest reads it.
+        final TopologySettings countUnknown = new TopologySettings(List.of(InputTopic.auto("a"), InputTopic.auto("c")),
+                "alerts", "metrics.dlq", Duration.ofSeconds(15), Duration.ofHours(24), Duration.ofSeconds(30),
+                IngestLimits.defaults(), "http://vigil:8080", Map.of("a", 3));
+        assertThat(countUnknown.inputSources().isInput()).accepts("c/0", "c/5").rejects("a/3");
     }
 }
