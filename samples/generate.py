@@ -3,7 +3,7 @@
 Vigil's native JSON (the prometheus-kafka-adapter shape), with three incidents and three bad records.
 `./vigil replay --rules rules/ --input samples/backend-incident.jsonl` gives 15 alert events, six alerts (pending,
 firing at the time shown, resolved at the time shown; DatabaseConnectionsAnomalous has no `for`, so no pending):
-  06:20-06:26  node-04 CPU pinned near 97 %                  -> NodeCpuSaturated 06:21:50-06:26:50
+  06:20-06:26  node-04 CPU pinned near 97 %                  -> NodeCpuSaturated 06:23:50-06:26:50
   06:25-       node-05 leaves the load balancer (traffic ~0) -> NodeTrafficFarBelowPeers 06:27:50- and
                                                                 NodeTrafficCollapsed 06:28:40-, firing at the end
   06:30-06:34  db-1 connections surge to ~500, CPU to ~95 %  -> DatabaseConnectionsSurge 06:30:30-06:34:50,
