@@ -8,8 +8,9 @@ import java.util.Random;
 
 /**
  * A small production cluster, deterministic: 14 backend nodes (CPU, a traffic counter) and a database (connections,
- * CPU), one point per series every 10 s, through a normal period with a daily-like load swing, noise, GC spikes and a
- * planned restart, then the incidents of {@link #INCIDENTS}. Native JSON datapoints, one per record.
+ * CPU), one point per series every 10 s, through a normal period with a daily-like load swing, noise, GC spikes, an
+ * hourly job that saturates every node for two minutes at peak load, and a planned restart, then the incidents of
+ * {@link #INCIDENTS}. Native JSON datapoints, one per record.
  */
 public final class ClusterSimulator {
 
@@ -31,6 +32,9 @@ public final class ClusterSimulator {
     public static final List<String> METRICS = List.of(CPU, TRAFFIC, CONNECTIONS);
 
     private static final Duration RESTART = Duration.ofMinutes(35);
+    /** An hourly cron job's two minutes, at the load's peak: every node's CPU near 100 %, which must not page. */
+    private static final double CRON_FROM_MINUTE = 12;
+    private static final double CRON_MINUTES = 2;
     private static final Duration RESTART_GAP = Duration.ofSeconds(40);
 
     private final long startMs;
@@ -73,6 +77,9 @@ public final class ClusterSimulator {
             if (random.nextInt(40) == 0) {
                 cpu += 20; // a GC pause
             }
+            if (minute >= CRON_FROM_MINUTE && minute < CRON_FROM_MINUTE + CRON_MINUTES) {
+                cpu += 40;
+            }
             long rate = (long) (2_000_000 * load * (0.9 + 0.2 * random.nextDouble()));
             if (leftLoadBalancer) {
                 cpu = 4 + random.nextDouble();
@@ -86,7 +93,7 @@ public final class ClusterSimulator {
             }
             final String labels = "{\"instance\":\"" + instance + "\",\"cluster\":\"backend\",\"role\":\""
                     + (n % 2 == 0 ? "web" : "api") + "\"}";
-            out.add(point(CPU, labels, Math.max(0.5, cpu), ts));
+            out.add(point(CPU, labels, Math.min(100, Math.max(0.5, cpu)), ts));
             out.add(point(TRAFFIC, labels, counters[n], ts));
         }
         if (minute < 86) {

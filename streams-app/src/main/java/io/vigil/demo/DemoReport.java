@@ -178,7 +178,8 @@ public final class DemoReport {
         }
         final List<AlertEvent> falseAlarms = falseAlarms();
         if (falseAlarms.isEmpty()) {
-            out.println("  No false alarms (the planned restart of node-03 at +35:00, its counter reset and GC pauses did not page).");
+            out.println("  No false alarms (the hourly job saturating every node at +12:00 for 2 minutes, the planned"
+                    + " restart of node-03 at +35:00, its counter reset and GC pauses did not page).");
         } else {
             out.printf(Locale.ROOT, "  %d false alarm(s):%n", falseAlarms.size());
             falseAlarms.forEach(a -> out.printf(Locale.ROOT, "    %s %s %s%n", clock(a.startsAt().orElseThrow().toEpochMilli() - startMs),
