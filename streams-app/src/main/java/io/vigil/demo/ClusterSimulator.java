@@ -32,10 +32,10 @@ public final class ClusterSimulator {
     public static final List<String> METRICS = List.of(CPU, TRAFFIC, CONNECTIONS);
 
     private static final Duration RESTART = Duration.ofMinutes(35);
+    private static final Duration RESTART_GAP = Duration.ofSeconds(40);
     /** An hourly cron job's two minutes, at the load's peak: every node's CPU near 100 %, which must not page. */
     private static final double CRON_FROM_MINUTE = 12;
     private static final double CRON_MINUTES = 2;
-    private static final Duration RESTART_GAP = Duration.ofSeconds(40);
 
     private final long startMs;
     private final Random random = new Random(20220621);
