@@ -75,7 +75,7 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // The command says itself what went wrong (no answer, no topic, a failed write); the clients' WARN at each
         // reconnect to a broker that does not answer, about one a second, buried that on the stderr of its count.
-        // Set back afterwards: the command also runs in JVMs that go on (the tests'), whose later clients would log less.
+        // Set back afterwards: the command also runs in JVMs that go on (the tests'), whose clients would log less.
         final LoggerContext context = LoggerContext.getContext(false);
         final Map<String, Level> before = kafkaLogLevels(context);
         Configurator.setAllLevels(KAFKA_LOGGERS, Level.ERROR);
