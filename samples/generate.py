@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes samples/backend-incident.jsonl: 40 minutes of a 6-node backend and its database at 10 s resolution, in
-Vigil's native JSON (the prometheus-kafka-adapter shape), with three incidents and three bad records.
+"""Writes samples/backend-incident.jsonl: 40 minutes of a 6-node backend and its database at 10 s resolution (after
+the database's 12 hours before, a point a minute), in Vigil's native JSON (the prometheus-kafka-adapter shape), with
+three incidents and three bad records.
 `./vigil replay --rules rules/ --input samples/backend-incident.jsonl` gives 15 alert events, six alerts (pending,
 firing at the time shown, resolved at the time shown; DatabaseConnectionsAnomalous has no `for`, so no pending):
   06:20-06:26  node-04 CPU pinned near 97 %                  -> NodeCpuSaturated 06:23:50-06:26:50
@@ -50,6 +51,18 @@ for step in range(240):
     if step == 130:
         out.append('{"name":"cpu_usage_percent","labels":{"instance":"node-03"},"value":41.5}')
 
+# Before it, the database's last 12 hours, one point a minute: DatabaseConnectionsAnomalous (a day of history) judges
+# once it has half a day. From a random sequence of its own, so the 40 minutes above are the same with or without it.
+past = random.Random(6)
+history = []
+for step in range(-720, 0):
+    t = start + timedelta(minutes=step)
+    db = {"instance": "db-1", "cluster": "db", "role": "primary"}
+    history.append(json.dumps({"name": "db_connections", "labels": db, "value": round(110 + 20 * past.random(), 3),
+                               "timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ")}))
+    history.append(json.dumps({"name": "cpu_usage_percent", "labels": db, "value": round(30 + 10 * past.random(), 3),
+                               "timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ")}))
+
 with open("samples/backend-incident.jsonl", "w") as f:
-    f.write("\n".join(out) + "\n")
-print(len(out), "lines")
+    f.write("\n".join(history + out) + "\n")
+print(len(history) + len(out), "lines")

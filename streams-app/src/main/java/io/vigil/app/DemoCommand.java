@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import io.vigil.demo.ClusterSimulator;
+import io.vigil.model.DurationSyntax;
 import io.vigil.demo.DemoReport;
 import io.vigil.demo.Incident;
 import io.vigil.rules.RuleGroup;
@@ -104,6 +105,8 @@ final class DemoCommand implements Callable<Integer> {
             try (VigilEngine engine = VigilEngine.start(config, ruleSet, dir.resolve("streams"), new SimpleMeterRegistry());
                  WebhookInbox inbox = new WebhookInbox(broker.bootstrapServers(), config, report)) {
                 awaitRunning(engine);
+                out.println("Sending db-1's last " + DurationSyntax.format(ClusterSimulator.HISTORY) + " first: its"
+                        + " baseline rule judges once it has half a day of history.");
                 out.println("Playing the cluster (times are since the start of the scenario):");
                 out.flush();
                 played = play(broker.bootstrapServers(), new ClusterSimulator(start), report);
@@ -202,6 +205,9 @@ final class DemoCommand implements Callable<Integer> {
         final long playStart = System.nanoTime();
         final long perStepNanos = PLAY_TIME.toNanos() / simulator.steps();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (String record : simulator.history()) {
+                send(producer, record);
+            }
             for (int i = 0; i < simulator.steps(); i++) {
                 final long offsetMs = i * ClusterSimulator.STEP.toMillis();
                 while (!pending.isEmpty() && pending.get(0).start().toMillis() <= offsetMs) {
@@ -209,10 +215,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 report.printDue();
                 for (String record : simulator.step(i)) {
-                    // Keyed by host, as an agent per host would be: one host's points stay in order on one partition.
-                    final String key = record.substring(record.indexOf("\"instance\":\"") + 12, record.indexOf('"',
-                            record.indexOf("\"instance\":\"") + 12));
-                    producer.send(new ProducerRecord<>("metrics", key, record.getBytes(StandardCharsets.UTF_8)));
+                    send(producer, record);
                 }
                 // Pace the simulation: the cluster's clock runs at a steady multiple of the wall clock.
                 final long due = playStart + (i + 1) * perStepNanos;
@@ -223,6 +226,13 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return Duration.ofNanos(System.nanoTime() - playStart);
+    }
+
+    /** Keyed by its host, as an agent per host would key it: one host's points stay in order on one partition. */
+    private static void send(final KafkaProducer<String, byte[]> producer, final String record) {
+        final int from = record.indexOf("\"instance\":\"") + 12;
+        final String host = record.substring(from, record.indexOf('"', from));
+        producer.send(new ProducerRecord<>("metrics", host, record.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void awaitRunning(final VigilEngine engine) throws InterruptedException {

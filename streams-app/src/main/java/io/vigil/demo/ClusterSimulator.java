@@ -17,6 +17,11 @@ public final class ClusterSimulator {
     public static final Duration STEP = Duration.ofSeconds(10);
     public static final Duration LENGTH = Duration.ofMinutes(95);
     public static final int NODES = 14;
+    /**
+     * How much of the database's past is sent before the scenario: its baseline rule (rules/database-baseline.yaml,
+     * a day of history) judges once it has half of it.
+     */
+    public static final Duration HISTORY = Duration.ofHours(12);
 
     /** The scenario; the planned restart of node-03 at 35 min is not an incident and must not page. */
     public static final List<Incident> INCIDENTS = List.of(
@@ -28,6 +33,7 @@ public final class ClusterSimulator {
     private static final String CPU = "cpu_usage_percent";
     private static final String TRAFFIC = "net_transmit_bytes_total";
     private static final String CONNECTIONS = "db_connections";
+    private static final String DB = "{\"instance\":\"db-1\",\"cluster\":\"db\",\"role\":\"primary\"}";
     /** The metrics the cluster sends. */
     public static final List<String> METRICS = List.of(CPU, TRAFFIC, CONNECTIONS);
 
@@ -57,13 +63,35 @@ public final class ClusterSimulator {
         return startMs;
     }
 
+    /**
+     * The database's datapoints of the {@link #HISTORY} before the scenario, in time order: an ordinary half day, the
+     * same load swing and noise (from a random sequence of its own, so that the scenario is the same with or
+     * without it).
+     */
+    public List<String> history() {
+        final Random past = new Random(20220620);
+        final int steps = (int) (HISTORY.toMillis() / STEP.toMillis());
+        final List<String> out = new ArrayList<>(2 * steps);
+        for (int i = -steps; i < 0; i++) {
+            final long offset = i * STEP.toMillis();
+            final double load = load(offset / 60_000.0);
+            out.add(point(CONNECTIONS, DB, 120 * load + 8 * past.nextGaussian(), startMs + offset));
+            out.add(point(CPU, DB, 30 * load + 3 * past.nextGaussian(), startMs + offset));
+        }
+        return out;
+    }
+
+    /** A daily-like swing squeezed into the scenario: load between 0.75 and 1.25 of its mean. */
+    private static double load(final double minute) {
+        return 1 + 0.25 * Math.sin(2 * Math.PI * minute / 50);
+    }
+
     /** The datapoints of step {@code i} (0-based), as JSON records. */
     public List<String> step(final int i) {
         final long offset = i * STEP.toMillis();
         final long ts = startMs + offset;
         final double minute = offset / 60_000.0;
-        // A daily-like swing squeezed into the scenario: load between 0.75 and 1.25 of its mean.
-        final double load = 1 + 0.25 * Math.sin(2 * Math.PI * minute / 50);
+        final double load = load(minute);
         final List<String> out = new ArrayList<>();
         for (int n = 0; n < NODES; n++) {
             final String instance = String.format(Locale.ROOT, "node-%02d", n + 1);
@@ -98,9 +126,9 @@ public final class ClusterSimulator {
         }
         if (minute < 86) {
             final boolean surge = minute >= 80;
-            final String db = "{\"instance\":\"db-1\",\"cluster\":\"db\",\"role\":\"primary\"}";
-            out.add(point(CONNECTIONS, db, surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian(), ts));
-            out.add(point(CPU, db, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
+            final double connections = surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian();
+            out.add(point(CONNECTIONS, DB, connections, ts));
+            out.add(point(CPU, DB, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
         }
         return out;
     }

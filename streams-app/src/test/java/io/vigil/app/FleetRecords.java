@@ -18,6 +18,24 @@ final class FleetRecords {
     private FleetRecords() {
     }
 
+    /**
+     * {@link #generate()} after the database's last 12 hours, so that rules/' DatabaseConnectionsAnomalous, which
+     * judges once it has half a day of history, judges its surge.
+     */
+    static List<String> withDatabaseHistory() {
+        final Random random = new Random(12);
+        final List<String> lines = new ArrayList<>();
+        final Map<String, String> db = Map.of("instance", "db-1", "cluster", "db", "role", "primary");
+        final int steps = 12 * 360;
+        for (int step = 0; step < steps; step++) {
+            final long ts = T0 - (steps - step) * STEP;
+            lines.add(TopologyFixture.point("db_connections", db, 110 + random.nextInt(20), ts));
+            lines.add(TopologyFixture.point("cpu_usage_percent", db, 30 + random.nextInt(5), ts));
+        }
+        lines.addAll(generate());
+        return lines;
+    }
+
     /** About 2 hours at 10 s: 12 nodes x (CPU, traffic counter) + the database's two series. */
     static List<String> generate() {
         final Random random = new Random(11);

@@ -130,7 +130,7 @@ class RunMatchesReplayIT {
      */
     @Test
     void everyRuleKindOfTheRepositorysRulesMatchesReplayOnThreePartitions() throws Exception {
-        final List<String> records = FleetRecords.generate();
+        final List<String> records = FleetRecords.withDatabaseHistory();
         final var rules = RuleLoader.load(List.of(Path.of("..", "rules"))).ruleSet();
         final VigilConfig config = config("fleet");
         final List<AlertEvent> expected = replay(config, rules, records, "fleet.jsonl");

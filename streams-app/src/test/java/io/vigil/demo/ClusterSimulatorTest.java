@@ -41,6 +41,25 @@ class ClusterSimulatorTest {
         assertThat(sim.steps()).isEqualTo(95 * 6);
     }
 
+    /** The database's half day before the scenario, for its baseline rule; the scenario is the same after it. */
+    @Test
+    void theDatabasesHistoryComesBeforeTheScenarioAndChangesNothingOfIt() {
+        final ClusterSimulator withHistory = new ClusterSimulator(START);
+        final List<String> history = withHistory.history();
+        assertThat(history).hasSize(2 * 12 * 360).allMatch(r -> r.contains("\"instance\":\"db-1\""));
+        assertThat(history).extracting(ClusterSimulatorTest::timestamp).isSorted()
+                .allMatch(t -> t >= START - ClusterSimulator.HISTORY.toMillis() && t < START);
+        final ClusterSimulator without = new ClusterSimulator(START);
+        for (int i = 0; i < without.steps(); i++) {
+            assertThat(withHistory.step(i)).isEqualTo(without.step(i));
+        }
+    }
+
+    private static long timestamp(final String record) {
+        final int t = record.indexOf("\"timestamp\":") + 12;
+        return Long.parseLong(record.substring(t, record.indexOf('}', t)));
+    }
+
     private static long counter(final String record) {
         final int v = record.indexOf("\"value\":") + 8;
         return (long) Double.parseDouble(record.substring(v, record.indexOf(',', v)));
