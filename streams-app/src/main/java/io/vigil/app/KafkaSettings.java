@@ -4,6 +4,7 @@ import io.vigil.model.KeySuggestion;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,8 +33,8 @@ final class KafkaSettings {
             AdminClientConfig.configDef());
 
     /** Every setting an unprefixed name may be: Kafka Streams' and its clients'. */
-    private static final List<String> UNPREFIXED_NAMES = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(StreamsConfig.configDef()), CLIENTS.stream())
+    private static final List<String> UNPREFIXED_NAMES = Stream.concat(
+            Stream.of(StreamsConfig.configDef()), CLIENTS.stream())
             .flatMap(def -> def.names().stream()).distinct().sorted().toList();
     /** Edits within which a name no client defines is taken for a typo of one that it does. */
     private static final int MAX_TYPO_EDITS = 2;
@@ -105,7 +106,7 @@ final class KafkaSettings {
     }
 
     /** The definitions of {@code name} in the clients it configures. */
-    private static java.util.stream.Stream<ConfigDef.ConfigKey> definitions(final String name) {
+    private static Stream<ConfigDef.ConfigKey> definitions(final String name) {
         final Optional<Map.Entry<String, ConfigDef>> prefixed = PREFIXED.stream()
                 .filter(p -> name.startsWith(p.getKey())).findFirst();
         if (prefixed.isPresent()) {
@@ -116,7 +117,7 @@ final class KafkaSettings {
         // CONSUMER), and hands the rest to its clients.
         final ConfigDef.ConfigKey streams = StreamsConfig.configDef().configKeys().get(name);
         if (streams != null) {
-            return java.util.stream.Stream.of(streams);
+            return Stream.of(streams);
         }
         return CLIENTS.stream().map(def -> def.configKeys().get(name)).filter(java.util.Objects::nonNull);
     }
