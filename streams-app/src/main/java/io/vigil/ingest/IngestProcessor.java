@@ -660,17 +660,17 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata meta, final DecodedRecord decoded) {
         decoded.rejections().forEach(r -> metrics.rejected(r.reason()));
         metrics.deadLettered();
-        final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        final RecordHeaders headers = new RecordHeaders();
         headers.add("vigil.error", decoded.deadLetterMessage().getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.topic", meta.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.partition", Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
         final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(),
-                record.value() == null ? new byte[0] : record.value(), headers);
+                record.value() == null ? new byte[0] : record.value(), record.headers(), headers);
         context.forward(new Record<>(fitted.key(),
                 new DeadLetter(fitted.value(), decoded.deadLetterMessage(), decoded.rejections(),
                         source(meta.topic(), meta.partition()) + " at offset " + meta.offset()),
-                record.timestamp(), headers));
+                record.timestamp(), fitted.headers()));
     }
 
     private Rejection tooOld(final Datapoint point, final long newest, final String source) {

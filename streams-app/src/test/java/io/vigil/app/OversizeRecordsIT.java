@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,12 @@ class OversizeRecordsIT {
                 new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("metrics-dlq", "k".getBytes(StandardCharsets.UTF_8), huge)).get();
             producer.send(new ProducerRecord<>("metrics-dlq", null, notJson)).get();
+            // Headers named as Vigil's: 400 KB of them on a record without a key failed the cut (a null key copied),
+            // 2 MB with a key made a dead letter the topic refused; each stopped the stream at every restart.
+            producer.send(new ProducerRecord<>("metrics-dlq", null, null, null, bytes("garbage"),
+                    vigilNamedHeaders(100, 4_000, 1))).get();
+            producer.send(new ProducerRecord<>("metrics-dlq", null, null, bytes("k"), bytes("garbage"),
+                    vigilNamedHeaders(2, 10, 1_000_000))).get();
         }
         produce("metrics-dlq", 0, 8, i -> TopologyTest.point("node-1", 97, T0 + i * 10_000L));
 
@@ -160,7 +168,7 @@ class OversizeRecordsIT {
             runUntil("dlq", rules, () -> {
                 dlq.poll(Duration.ofMillis(100)).forEach(dead::add);
                 alerts.poll(Duration.ofMillis(100)).forEach(r -> events.add(AlertEventJson.read(r.value())));
-                assertThat(dead).hasSize(2);
+                assertThat(dead).hasSize(4);
                 assertThat(events).anyMatch(e -> e.status() == EventStatus.FIRING);
             });
         }
@@ -172,6 +180,31 @@ class OversizeRecordsIT {
         assertThat(header(dead.get(1), "vigil.source.offset")).isEqualTo("1");
         assertThat(header(dead.get(1), "vigil.value.bytes")).isEqualTo("1048000");
         assertThat(dead.get(1).value()).hasSizeLessThan(1_048_000).containsOnly((byte) 'y');
+        for (ConsumerRecord<byte[], byte[]> named : dead.subList(2, 4)) {
+            assertThat(named.value()).isEqualTo(bytes("garbage"));
+            assertThat(named.headers().headers("vigil.error")).hasSize(1);
+            assertThat(header(named, "vigil.error")).isNotEqualTo("forged");
+            assertThat(named.headers().toArray()).extracting(h -> h.key())
+                    .allMatch(k -> !k.startsWith("vigil.x"));
+        }
+        assertThat(dead.get(2).key()).isNull();
+    }
+
+    /**
+     * {@code count} headers whose names, {@code nameLength} long, start with {@code vigil.}, of {@code valueLength}
+     * bytes each, and a forged {@code vigil.error}.
+     */
+    private static List<Header> vigilNamedHeaders(final int count, final int nameLength, final int valueLength) {
+        final List<Header> headers = new ArrayList<>();
+        headers.add(new RecordHeader("vigil.error", bytes("forged")));
+        for (int i = 0; i < count; i++) {
+            headers.add(new RecordHeader("vigil.x" + "k".repeat(nameLength) + i, new byte[valueLength]));
+        }
+        return headers;
+    }
+
+    private static byte[] bytes(final String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The rules in {@code yaml}, from a file of the test {@code name}. */

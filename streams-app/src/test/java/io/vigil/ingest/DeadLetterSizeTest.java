@@ -3,6 +3,7 @@ package io.vigil.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -11,57 +12,76 @@ class DeadLetterSizeTest {
 
     @Test
     void aRecordThatFitsIsSentAsItCame() {
-        final RecordHeaders headers = headers();
+        final RecordHeaders own = new RecordHeaders();
+        own.add("trace", bytes(16));
         final byte[] key = bytes(10);
         final byte[] value = bytes(DeadLetterSize.MAX_RECORD_BYTES - 1_000);
-        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(key, value, headers);
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(key, value, own, vigil());
         assertThat(fitted.key()).isSameAs(key);
         assertThat(fitted.value()).isSameAs(value);
-        assertThat(headers.toArray()).hasSize(1);
+        assertThat(fitted.headers().toArray()).extracting(Header::key).containsExactly("trace", "vigil.error");
     }
 
     @Test
     void aValueTooLargeIsCutToTheRoomLeftAndItsLengthSaid() {
-        final RecordHeaders headers = headers();
         final byte[] value = bytes(3_000_000);
-        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(10), value, headers);
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(10), value, new RecordHeaders(), vigil());
         assertThat(fitted.key()).hasSize(10);
         assertThat(fitted.value().length).isLessThan(DeadLetterSize.MAX_RECORD_BYTES - 100)
                 .isGreaterThan(DeadLetterSize.MAX_RECORD_BYTES - 500);
         assertThat(fitted.value()).containsExactly(java.util.Arrays.copyOf(value, fitted.value().length));
-        assertThat(new String(headers.lastHeader("vigil.value.bytes").value(), StandardCharsets.UTF_8))
-                .isEqualTo("3000000");
-        assertThat(headers.lastHeader("vigil.key.bytes")).isNull();
+        assertThat(header(fitted, "vigil.value.bytes")).isEqualTo("3000000");
+        assertThat(fitted.headers().lastHeader("vigil.key.bytes")).isNull();
     }
 
     @Test
     void aKeyTooLargeIsCutTooAndTheWholeStaysWithinTheLimit() {
-        final RecordHeaders headers = headers();
-        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(2_000_000), bytes(2_000_000), headers);
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(2_000_000), bytes(2_000_000),
+                new RecordHeaders(), vigil());
         assertThat(fitted.key().length + fitted.value().length).isLessThan(DeadLetterSize.MAX_RECORD_BYTES - 100);
-        assertThat(new String(headers.lastHeader("vigil.key.bytes").value(), StandardCharsets.UTF_8))
-                .isEqualTo("2000000");
-        assertThat(new String(headers.lastHeader("vigil.value.bytes").value(), StandardCharsets.UTF_8))
-                .isEqualTo("2000000");
+        assertThat(header(fitted, "vigil.key.bytes")).isEqualTo("2000000");
+        assertThat(header(fitted, "vigil.value.bytes")).isEqualTo("2000000");
     }
 
     @Test
     void theRecordsOwnHeadersAreDroppedWhereTheyAloneTakeMoreThanAQuarter() {
-        final RecordHeaders headers = headers();
-        headers.add("trace", bytes(600_000));
-        headers.add("small", bytes(3));
-        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(10), bytes(100), headers);
+        final RecordHeaders own = new RecordHeaders();
+        own.add("trace", bytes(600_000));
+        own.add("small", bytes(3));
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(bytes(10), bytes(100), own, vigil());
         assertThat(fitted.value()).hasSize(100);
-        assertThat(headers.toArray()).extracting(h -> h.key())
+        assertThat(fitted.headers().toArray()).extracting(Header::key)
                 .containsExactly("vigil.error", "vigil.headers.bytes");
-        assertThat(Integer.parseInt(new String(headers.lastHeader("vigil.headers.bytes").value(),
-                StandardCharsets.UTF_8))).isGreaterThan(600_000);
+        assertThat(Integer.parseInt(header(fitted, "vigil.headers.bytes"))).isGreaterThan(600_000);
     }
 
-    private static RecordHeaders headers() {
+    /**
+     * 400 KB of headers named as Vigil's on a record without a key were taken for Vigil's, never dropped, and left
+     * negative room: the key's cut copied null and stopped the stream thread.
+     */
+    @Test
+    void theRecordsOwnHeadersNamedAsVigilsAreNotCarriedOver() {
+        final RecordHeaders own = new RecordHeaders();
+        own.add("vigil.error", bytes(6));
+        for (int i = 0; i < 100; i++) {
+            own.add("vigil." + "k".repeat(4_000) + i, bytes(1));
+        }
+        own.add("trace", bytes(16));
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(null, bytes(100), own, vigil());
+        assertThat(fitted.key()).isNull();
+        assertThat(fitted.value()).hasSize(100);
+        assertThat(fitted.headers().toArray()).extracting(Header::key).containsExactly("trace", "vigil.error");
+        assertThat(header(fitted, "vigil.error")).startsWith("record_too_large");
+    }
+
+    private static RecordHeaders vigil() {
         final RecordHeaders headers = new RecordHeaders();
         headers.add("vigil.error", "record_too_large: 3000000 bytes".getBytes(StandardCharsets.UTF_8));
         return headers;
+    }
+
+    private static String header(final DeadLetterSize.Fitted fitted, final String name) {
+        return new String(fitted.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(final int length) {
