@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import io.vigil.evaluation.QuestionDeadline;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.evaluation.SeriesFilter;
 import io.vigil.model.Labels;
@@ -31,9 +32,10 @@ import java.util.StringJoiner;
  * @param rule     the one rule asked about ({@code GROUP/ALERT}), "" for any: an alert name may be in several groups
  * @param promoted the outlier alerts pending or firing, by {@link #pairHash}: 0 firing, 1 pending
  * @param outliersOnly only the peer stage's outlier alerts are asked for, not the tasks' entries
+ * @param deadline when the asker stops waiting: a task matching past it stops ({@link QuestionDeadline})
  */
 record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyParts, Map<Long, Integer> promoted,
-                   boolean outliersOnly) implements SeriesFilter {
+                   boolean outliersOnly, QuestionDeadline deadline) implements SeriesFilter {
 
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
@@ -67,7 +69,8 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
             }
         }
         final AlertsQuery match = AlertsQuery.parse(rawQuery);
-        return new SeriesQuery(match, rule, limit, keyParts(match, Set.of()), promoted, outliersOnly);
+        return new SeriesQuery(match, rule, limit, keyParts(match, Set.of()), promoted, outliersOnly,
+                QuestionDeadline.NONE);
     }
 
     SeriesQuery {
@@ -84,7 +87,12 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
         final Map<Long, Integer> ranks = new HashMap<>();
         alerts.stream().sorted(SeriesShare.ORDER).limit(Math.min(limit, MAX_PROMOTED)).forEach(a -> ranks.put(
                 pairHash((String) a.get("rule"), SeriesShare.seriesKey(a)), "firing".equals(a.get("state")) ? 0 : 1));
-        return new SeriesQuery(match, rule, limit, keyParts, ranks, false);
+        return new SeriesQuery(match, rule, limit, keyParts, ranks, false, deadline);
+    }
+
+    @Override
+    public SeriesQuery until(final QuestionDeadline deadline) {
+        return new SeriesQuery(match, rule, limit, keyParts, promoted, outliersOnly, deadline);
     }
 
     @Override
@@ -152,6 +160,7 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
 
     @Override
     public boolean mayMatch(final String seriesKey) {
+        deadline.check();
         for (String part : keyParts) {
             if (!seriesKey.contains(part)) {
                 return false;
@@ -166,7 +175,7 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
             return false;
         }
         for (LabelMatcher m : match.matchers()) {
-            if (m.name().equals("alertname") && !m.matchesValue(rule.alert())) {
+            if (m.name().equals("alertname") && !m.matchesValue(deadline.watched(rule.alert()))) {
                 return false;
             }
         }
@@ -184,7 +193,7 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
                     : m.name().equals("alertname") ? rule.alert()
                     : rule.labels().containsKey(m.name()) ? ruleLabel(rule, m.name(), series)
                     : series.labels().get(m.name());
-            if (!m.matchesValue(actual)) {
+            if (!m.matchesValue(deadline.watched(actual))) {
                 return false;
             }
         }
@@ -247,12 +256,12 @@ record SeriesQuery(AlertsQuery match, String rule, int limit, List<String> keyPa
         for (int i = 0; i < index.ruleCount(); i++) {
             ruleLabels.addAll(index.rule(i).labels().keySet());
         }
-        return new SeriesQuery(match, rule, limit, keyParts(match, ruleLabels), promoted, outliersOnly);
+        return new SeriesQuery(match, rule, limit, keyParts(match, ruleLabels), promoted, outliersOnly, deadline);
     }
 
     /** This query, asking each instance only for its peer stage's outlier alerts. */
     SeriesQuery outlierAlertsOnly() {
-        return new SeriesQuery(match, rule, limit, keyParts, Map.of(), true);
+        return new SeriesQuery(match, rule, limit, keyParts, Map.of(), true, deadline);
     }
 
     /** This query's parameters as another instance is asked them (after {@code scope=local}). */

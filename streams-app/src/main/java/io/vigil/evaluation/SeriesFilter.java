@@ -23,6 +23,12 @@ public interface SeriesFilter {
     boolean matches(Series series, Rule rule);
 
     /**
+     * This filter, stopping with {@link QuestionDeadline.Passed} once {@code deadline} has passed, within a regex's
+     * matching too: a task answers on its stream thread.
+     */
+    SeriesFilter until(QuestionDeadline deadline);
+
+    /**
      * How the outlier alert of this pair ranks, as the question was told of it: 0 firing, 1 pending, 2 none known.
      * An outlier's alert is held by the peer stage, not by its series' task, which ranks the pair by this instead.
      */

@@ -73,7 +73,8 @@ public final class SeriesQuestions {
     }
 
     /** One question waiting in an inbox. */
-    private record Asked(SeriesFilter filter, int limit, CompletableFuture<TaskAnswer> answer) {
+    private record Asked(SeriesFilter filter, int limit, QuestionDeadline deadline,
+                         CompletableFuture<TaskAnswer> answer) {
     }
 
     /** A task's inbox: opened when the task starts, closed when it closes. */
@@ -89,6 +90,7 @@ public final class SeriesQuestions {
         public void answer(final Answerer evaluator) {
             for (Asked asked = waiting.poll(); asked != null; asked = waiting.poll()) {
                 try {
+                    asked.deadline().check();
                     asked.answer().complete(evaluator.answer(asked.filter(), asked.limit()));
                 } catch (RuntimeException e) {
                     // A question must not stop the task: the asker reports the task as unanswered.
@@ -122,16 +124,17 @@ public final class SeriesQuestions {
     public Answer ask(final SeriesFilter filter, final int limit, final Duration wait)
             throws InterruptedException {
         final Map<String, CompletableFuture<TaskAnswer>> asked = new java.util.TreeMap<>();
+        final QuestionDeadline deadline = QuestionDeadline.after(wait);
+        final SeriesFilter timed = filter.until(deadline);
         for (Inbox inbox : inboxes) {
             final CompletableFuture<TaskAnswer> answer = new CompletableFuture<>();
-            inbox.waiting.add(new Asked(filter, limit, answer));
+            inbox.waiting.add(new Asked(timed, limit, deadline, answer));
             asked.put(inbox.task, answer);
             if (!inboxes.contains(inbox)) {
                 // Closed meanwhile: close() may have drained before the question arrived.
                 answer.completeExceptionally(new IllegalStateException("task " + inbox.task + " closed"));
             }
         }
-        final long deadline = System.nanoTime() + wait.toNanos();
         final List<SeriesExplanation> kept = new ArrayList<>();
         final List<String> unanswered = new ArrayList<>();
         final List<PeerJudgment> groups = new ArrayList<>();
@@ -139,7 +142,7 @@ public final class SeriesQuestions {
         for (Map.Entry<String, CompletableFuture<TaskAnswer>> e : asked.entrySet()) {
             try {
                 final TaskAnswer explained = e.getValue()
-                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        .get(deadline.nanosLeft(), TimeUnit.NANOSECONDS);
                 kept.addAll(explained.kept());
                 matched += explained.matched();
                 groups.addAll(explained.groups());

@@ -65,6 +65,19 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
         };
     }
 
+    /**
+     * As {@link #matchesValue(String)}, of a value read through a {@link CharSequence} of its own, as a question's
+     * deadline watches a regex's reading ({@code QuestionDeadline}).
+     */
+    public boolean matchesValue(final CharSequence actual) {
+        return switch (type) {
+            case EQUAL -> value.contentEquals(actual);
+            case NOT_EQUAL -> !value.contentEquals(actual);
+            case REGEX -> regex.matcher(actual).matches();
+            case NOT_REGEX -> !regex.matcher(actual).matches();
+        };
+    }
+
     @Override
     public boolean equals(final Object o) {
         return o instanceof LabelMatcher m && m.name.equals(name) && m.type == type && m.value.equals(value);

@@ -3,12 +3,14 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.evaluation.QuestionDeadline;
 import io.vigil.evaluation.RuleIndex;
 import io.vigil.model.Labels;
 import io.vigil.model.Series;
 import io.vigil.rules.Rule;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,25 @@ class SeriesQueryTest {
         assertThat(query("alertname=Other instance=~\"x.*\"").mayMatch(NODE.key())).isTrue();
         assertThat(query("alertname=Other").mayMatchRule(rule("CpuHigh"))).isFalse();
         assertThat(query("alertname=~\"Cpu.*\"").mayMatchRule(rule("CpuHigh"))).isTrue();
+    }
+
+    /**
+     * A question is matched on the stream thread, and a regex a few characters long can cost seconds a series (RE2/J's
+     * time is linear in the label's length times the regex's size): one went on for fourteen minutes, long after its
+     * asker had given up, and nothing was evaluated meanwhile. Once the deadline has passed, the matching stops,
+     * within one regex's match too.
+     */
+    @Test
+    void theMatchingStopsOnceTheAskerHasStoppedWaiting() {
+        final Series blob = new Series("m", Labels.of("blob", "ab".repeat(1_000)));
+        final SeriesQuery slow = query("blob=~\"(.{0,90}a){1000}\"");
+        final SeriesQuery timed = slow.until(QuestionDeadline.after(Duration.ofMillis(50)));
+        assertThatThrownBy(() -> timed.matches(blob, rule("CpuHigh"))).isInstanceOf(QuestionDeadline.Passed.class);
+
+        final SeriesQuery passed = query("instance=node-07").until(QuestionDeadline.after(Duration.ZERO));
+        assertThatThrownBy(() -> passed.mayMatch(NODE.key())).isInstanceOf(QuestionDeadline.Passed.class);
+        assertThat(query("instance=node-07").until(QuestionDeadline.after(Duration.ofMinutes(5)))
+                .matches(NODE, rule("CpuHigh"))).isTrue();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.vigil.evaluation.TaskEvaluator;
 import io.vigil.model.Labels;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -139,5 +140,20 @@ class SeriesQuestionsTopologyTest {
         assertThat(answer.join().matched()).isZero();
         // Closed, it is no longer asked.
         assertThat(questions.ask(LabelsFilter.of(labels -> true), 10, Duration.ofMillis(50)).unanswered()).containsExactly("0_1");
+    }
+
+    /** A task answering on its stream thread does not start on a question whose asker has stopped waiting. */
+    @Test
+    void aQuestionAskedLongerAgoThanItsWaitIsNotAnswered() throws Exception {
+        final SeriesQuestions questions = new SeriesQuestions();
+        final SeriesQuestions.Inbox inbox = questions.open("0_0");
+        assertThat(questions.ask(LabelsFilter.of(labels -> true), 10, Duration.ZERO).unanswered())
+                .containsExactly("0_0");
+        final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        inbox.answer((filter, limit) -> {
+            answered.incrementAndGet();
+            return new SeriesQuestions.TaskAnswer(List.of(), 0, List.of());
+        });
+        assertThat(answered).hasValue(0);
     }
 }

@@ -35,6 +35,11 @@ public final class LabelsFilter {
             }
 
             @Override
+            public SeriesFilter until(final QuestionDeadline deadline) {
+                return this;
+            }
+
+            @Override
             public int outlierAlertRank(final String ruleId, final String seriesKey) {
                 return outlierRank.applyAsInt(ruleId, seriesKey);
             }
