@@ -28,12 +28,19 @@ import java.util.function.Predicate;
  * empty or silent partition does not hold every alert back; when every source is idle the newest watermark counts.
  * When the first source speaks again after every source was idle, all count as active again: a stream resuming
  * after a pause is waited for as a whole, not led by whichever partition happens to be read first.
+ *
+ * <p>In {@code vigil run} an idle notice holds for a lease ({@link io.vigil.model.IdleLease}), which its ingest task
+ * renews while the source stays idle: a source whose reader died (an instance killed) is waited for again once its
+ * lease runs out, rather than left out until another instance takes its partition over, a minute on, and finds the
+ * points written there meanwhile late.
  */
 public final class EventClock {
 
     private final int expectedSources;
     private final TreeMap<String, Long> watermarks = new TreeMap<>();
     private final TreeMap<String, Boolean> idle = new TreeMap<>();
+    /** The wall clock until which each idle source's notice holds, where it does not hold for good. */
+    private final Map<String, Long> idleUntilWallMs = new java.util.HashMap<>();
     private long newest = Long.MIN_VALUE;
     private long newestAtWallMs = Long.MIN_VALUE;
 
@@ -53,11 +60,13 @@ public final class EventClock {
             // records are about to follow: count them active again. Otherwise the first partition read again would
             // run event time ahead alone, and the others' points would be judged late and dropped (the fault suite
             // found this: false silences and shifted values after a pause). A source that really stays silent is
-            // announced idle again by its ingest task within one idle timeout.
+            // announced idle again by its ingest task within a renewal.
             idle.replaceAll((s, wasIdle) -> false);
+            idleUntilWallMs.clear();
         }
         watermarks.merge(source, timestampMs, Math::max);
         idle.put(source, false);
+        idleUntilWallMs.remove(source);
         if (timestampMs > newest) {
             newest = timestampMs;
             newestAtWallMs = wallMs;
@@ -75,13 +84,39 @@ public final class EventClock {
         final List<String> forgotten = idle.keySet().stream().filter(gone).toList();
         forgotten.forEach(source -> {
             idle.remove(source);
+            idleUntilWallMs.remove(source);
             watermarks.remove(source);
         });
         return forgotten;
     }
 
+    /** {@code source} is idle until it speaks again. */
     public void onIdle(final String source) {
         idle.put(source, true);
+        idleUntilWallMs.remove(source);
+    }
+
+    /** {@code source} is idle until it speaks again, or until the wall clock reaches {@code untilWallMs}. */
+    public void onIdle(final String source, final long untilWallMs) {
+        idle.put(source, true);
+        idleUntilWallMs.put(source, untilWallMs);
+    }
+
+    /**
+     * Counts active again the idle sources whose notice has run out by {@code wallMs}: no longer renewed, their
+     * reader is gone, and points may be waiting there for whoever reads the partition next.
+     */
+    public void expireIdle(final long wallMs) {
+        if (idleUntilWallMs.isEmpty()) {
+            return;
+        }
+        idleUntilWallMs.entrySet().removeIf(e -> {
+            if (e.getValue() > wallMs) {
+                return false;
+            }
+            idle.put(e.getKey(), false);
+            return true;
+        });
     }
 
     /** The low watermark, or empty while some source has neither reported a watermark nor gone idle. */
@@ -170,6 +205,7 @@ public final class EventClock {
     void restore(final byte[] bytes) {
         watermarks.clear();
         idle.clear();
+        idleUntilWallMs.clear();
         newest = Long.MIN_VALUE;
         newestAtWallMs = Long.MIN_VALUE;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {

@@ -7,6 +7,7 @@ import io.vigil.ingest.SeriesMessage;
 import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.ingest.SourceLag;
 import io.vigil.model.Datapoint;
+import io.vigil.model.IdleLease;
 import io.vigil.model.Series;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -190,6 +191,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 runHeldBack(now);
             }
             if (!evaluator.heldBack()) {
+                evaluator.clock().expireIdle(now);
                 emit(evaluator.progressVersion(), evaluator.advanceOnWallClock(now, LIVE_HORIZON_MS), now);
             }
         });
@@ -350,17 +352,17 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         } else if (message instanceof SeriesMessage.SourceIdle i) {
             if (timestamp < startedWallMs) {
                 // Announced before this task started (ingest stamps its notices with the wall clock): written by an
-                // earlier run and still unread when that run stopped, which happens whenever it stops within moments of
-                // one of the notices ingest repeats every idle timeout. That is idleness from before the restart, which
-                // the restored clock deliberately does not trust: the source may be catching up on a backlog now, and
-                // taking it for idle lets evaluation run past its points, which are then dropped as late (a way for
-                // RunMatchesReplayIT's restarted engine to lose a partition's points). A source that really is idle is
-                // heard again within an idle timeout (a clock skew between hosts delays that by the skew).
+                // earlier run and still unread when that run stopped, which happens whenever it stops within moments
+                // of one of the notices ingest repeats while a source is idle. That is idleness from before the
+                // restart, which the restored clock deliberately does not trust: the source may be catching up on a
+                // backlog now, and taking it for idle lets evaluation run past its points, which are then dropped as
+                // late (a way for RunMatchesReplayIT's restarted engine to lose a partition's points). A source that
+                // really is idle is heard again within a renewal (a clock skew between hosts delays that by the skew).
                 LOG.debug("ignoring an idle notice of {} announced at {}, before this task started at {}", i.source(),
                         timestamp, startedWallMs);
                 return;
             }
-            evaluator.clock().onIdle(i.source());
+            evaluator.clock().onIdle(i.source(), timestamp + IdleLease.holdsMs(graceMs));
         }
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());
         if (waitingForCommit()) {
@@ -375,6 +377,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      * run after it ({@link TaskEvaluator#advanceFastestFirst}). Replay never commits and runs everything at once.
      */
     private void advance(final long timestamp) {
+        evaluator.clock().expireIdle(context.currentSystemTimeMs());
         final long before = evaluator.progressVersion();
         final java.util.OptionalLong low = evaluator.clock().lowWatermark();
         final boolean fastestFirst = seriesStore.commits() > 0 && low.isPresent() && commits.isLive(low.getAsLong());

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.EvaluationInstants;
+import io.vigil.model.IdleLease;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +199,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 sourceByTopic.put(topic, source);
             }
         }
-        final long checkMs = Math.max(100, Math.min(5_000, idleTimeout.toMillis() / 4));
+        // Often enough to renew an idle notice before its lease at the evaluators runs out.
+        final long checkMs = Math.max(100, Math.min(Math.min(5_000, idleTimeout.toMillis() / 4),
+                IdleLease.renewEveryMs(graceMs) / 2));
         context.schedule(Duration.ofMillis(checkMs), PunctuationType.WALL_CLOCK_TIME, this::reportIdleSources);
         if (commits != null) {
             commits.close(); // a revived task's: its backlogs are read again from the committed offsets
@@ -596,8 +599,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     }
 
     /**
-     * Announces sources without records for the idle timeout, and repeats the notice every idle timeout while they
-     * stay idle: an evaluator that restarts does not trust idleness it had stored, and must hear it again.
+     * Announces sources without records for the idle timeout, and repeats the notice while they stay idle, before its
+     * lease at the evaluators runs out ({@link IdleLease}): an evaluator that restarts does not trust idleness it had
+     * stored, and must hear it again, and one that hears no more takes the source's reader for gone.
      *
      * <p>A source with records still waiting in Kafka is behind, not idle, however long it has had no record: its
      * task may simply not have had its turn yet. That happens on a start with a backlog: the clock runs from the
@@ -632,7 +636,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 source.lastRecordWallMs = nowMs;
                 continue;
             }
-            if (!source.idle || !source.idleAnnounced || nowMs - source.idleAnnouncedWallMs >= timeout) {
+            if (!source.idle || !source.idleAnnounced
+                    || nowMs - source.idleAnnouncedWallMs >= Math.min(timeout, IdleLease.renewEveryMs(graceMs))) {
                 source.idle = true;
                 source.idleAnnounced = true;
                 source.idleAnnouncedWallMs = nowMs;

@@ -55,6 +55,25 @@ class EventClockTest {
     }
 
     @Test
+    void anIdleNoticeHoldsUntilItsLeaseRunsOutAndARenewalExtendsIt() {
+        final EventClock clock = new EventClock(2);
+        clock.onWatermark("a", 100);
+        clock.onWatermark("b", 50);
+        clock.onIdle("b", 1_000);
+        clock.expireIdle(999);
+        assertThat(clock.lowWatermark()).isEqualTo(OptionalLong.of(100));
+        clock.onIdle("b", 2_000);
+        clock.expireIdle(1_500);
+        assertThat(clock.lowWatermark()).as("renewed").isEqualTo(OptionalLong.of(100));
+        clock.expireIdle(2_000);
+        assertThat(clock.lowWatermark()).as("not renewed: waited for again").isEqualTo(OptionalLong.of(50));
+        clock.onIdle("b");
+        clock.expireIdle(Long.MAX_VALUE);
+        assertThat(clock.lowWatermark()).as("a notice without a lease holds until b speaks")
+                .isEqualTo(OptionalLong.of(100));
+    }
+
+    @Test
     void watermarksNeverGoBack() {
         final EventClock clock = new EventClock(1);
         clock.onWatermark("a", 100);

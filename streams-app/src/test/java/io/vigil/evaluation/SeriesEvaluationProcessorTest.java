@@ -31,6 +31,17 @@ import org.junit.jupiter.api.Test;
 class SeriesEvaluationProcessorTest {
 
     private static final String INPUT = "metrics";
+    private static final String PROBE_RULES = """
+            groups:
+              - name: probe
+                every: 1s
+                rules:
+                  - alert: ProbeHigh
+                    series: probe
+                    aggregate: last
+                    window: 1s
+                    threshold: {above: 50}
+            """;
     /** Long before the wall clock: a backlog, not live data. */
     private static final long EVENT_TIME = 1_700_000_000_000L;
 
@@ -110,6 +121,68 @@ class SeriesEvaluationProcessorTest {
         assertThat(CommitPacing.tasksHoldingDeferred(engine)).as("another instance runs them now").isZero();
     }
 
+    /**
+     * A partition announced idle whose reader then dies (an instance killed): nobody renews its notice, and the points
+     * written there wait unread until another instance takes it over, a minute on. Left out of event time all that
+     * while, its points found their instants run and were dropped as late (a failover audit); its notice now holds
+     * for a lease, and then the partition is waited for again.
+     */
+    @Test
+    void anIdleNoticeNobodyRenewsHoldsForItsLeaseOnly() {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final MockProcessorContext<String, EvaluationOutput> context = context();
+        final long w = context.currentSystemTimeMs();
+        final SeriesEvaluationProcessor evaluation = twoSources(registry);
+        evaluation.init(context);
+        watermark(evaluation, "p0", w);
+        watermark(evaluation, "p1", w);
+        idle(evaluation, "p1", w);
+        for (long s = 1; s <= 60; s++) {
+            context.setCurrentSystemTimeMs(w + s * 1_000);
+            watermark(evaluation, "p0", w + s * 1_000);
+        }
+        probe(evaluation, w + 20_000); // written to p1 at +20 s, read by its new reader at +60 s
+        watermark(evaluation, "p1", w + 60_000);
+        assertThat(lateDropped(registry)).isZero();
+    }
+
+    /** Renewed, an idle notice keeps holding: event time moves on without the partition. */
+    @Test
+    void anIdleNoticeRenewedKeepsHolding() {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final MockProcessorContext<String, EvaluationOutput> context = context();
+        final long w = context.currentSystemTimeMs();
+        final SeriesEvaluationProcessor evaluation = twoSources(registry);
+        evaluation.init(context);
+        watermark(evaluation, "p0", w);
+        watermark(evaluation, "p1", w);
+        for (long s = 1; s <= 60; s++) {
+            context.setCurrentSystemTimeMs(w + s * 1_000);
+            if (s % 5 == 1) {
+                idle(evaluation, "p1", w + s * 1_000);
+            }
+            watermark(evaluation, "p0", w + s * 1_000);
+        }
+        probe(evaluation, w + 20_000); // its instant ran at +36 s: late
+        assertThat(lateDropped(registry)).isOne();
+    }
+
+    /** A task of two input partitions, p0 and p1, whose rule is due every second; a grace of 15 s. */
+    private static SeriesEvaluationProcessor twoSources(final SimpleMeterRegistry registry) {
+        final LoadResult loaded = RuleLoader.parse("probe.yaml", PROBE_RULES);
+        return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 15_000, 86_400_000,
+                InputSources.any(2), false, 100_000, 1, new EvaluationMetrics(registry), SourceLag.CAUGHT_UP,
+                new SeriesQuestions());
+    }
+
+    private static double lateDropped(final SimpleMeterRegistry registry) {
+        return registry.find("vigil.evaluation.late.dropped").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static void idle(final SeriesEvaluationProcessor evaluation, final String source, final long wallMs) {
+        evaluation.process(new Record<>(null, SeriesMessageCodec.encode(new SeriesMessage.SourceIdle(source)), wallMs));
+    }
+
     /** An engine's lag: {@link #INPUT} 50,000 records behind wherever ingest is. */
     private static SourceLag backlogOfOtherTasks() {
         return new SourceLag() {
@@ -127,17 +200,7 @@ class SeriesEvaluationProcessorTest {
 
     /** A task of an engine whose rule is due every second. */
     private static SeriesEvaluationProcessor processor(final SourceLag engine) {
-        final LoadResult loaded = RuleLoader.parse("probe.yaml", """
-                groups:
-                  - name: probe
-                    every: 1s
-                    rules:
-                      - alert: ProbeHigh
-                        series: probe
-                        aggregate: last
-                        window: 1s
-                        threshold: {above: 50}
-                """);
+        final LoadResult loaded = RuleLoader.parse("probe.yaml", PROBE_RULES);
         assertThat(loaded.problems()).isEmpty();
         return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 1_000, 86_400_000, InputSources.any(1),
                 false, 100_000, 1, new EvaluationMetrics(new SimpleMeterRegistry()), engine, new SeriesQuestions());
@@ -151,8 +214,13 @@ class SeriesEvaluationProcessorTest {
     }
 
     private static void watermark(final SeriesEvaluationProcessor evaluation, final long timestampMs) {
-        evaluation.process(new Record<>(null, SeriesMessageCodec.encode(new SeriesMessage.Watermark("p0", timestampMs)),
-                timestampMs));
+        watermark(evaluation, "p0", timestampMs);
+    }
+
+    private static void watermark(final SeriesEvaluationProcessor evaluation, final String source,
+                                  final long timestampMs) {
+        evaluation.process(new Record<>(null, SeriesMessageCodec.encode(new SeriesMessage.Watermark(source,
+                timestampMs)), timestampMs));
     }
 
     /** The processor's check for instants put off, at a tenth of a second: the last punctuator it schedules. */
