@@ -22,6 +22,15 @@ public final class AlertEventFactory {
 
     /** The annotation that says why an alert resolved when its condition did not turn false (a forgotten series). */
     public static final String RESOLVED_REASON = "resolved_reason";
+    /** The annotation that says an event's annotations were left out for its size. */
+    public static final String CUT_NOTE = "vigil_cut";
+    /**
+     * The most an event takes as JSON: half the 1 MiB a Kafka record (and Vigil's producer) takes, so that a webhook
+     * or Alertmanager request of a few such alerts stays within what a receiver reads.
+     */
+    static final int MAX_EVENT_BYTES = 512 * 1024;
+    /** Where each label value of an event whose labels alone are over {@link #MAX_EVENT_BYTES} is cut. */
+    private static final int MAX_CUT_LABEL = 1_024;
 
     private final String externalUrl;
 
@@ -40,23 +49,45 @@ public final class AlertEventFactory {
         rule.annotations().forEach((name, template) -> annotations.put(name, template.render(templateLabels, values)));
         t.note().ifPresent(note -> annotations.put(RESOLVED_REASON, note));
 
-        final AlertStatus s = t.status();
         final EventStatus status = switch (t.kind()) {
             case PENDING -> EventStatus.PENDING;
             case FIRING -> EventStatus.FIRING;
             case RESOLVED -> EventStatus.RESOLVED;
         };
+        final AlertEvent event = event(t, status, alertLabels, annotations);
+        if (AlertEventJson.write(event).length <= MAX_EVENT_BYTES) {
+            return event;
+        }
+        // Each template renders 16 KB at most, but a rule may have many, and the series' labels are as long as
+        // ingest's limits allow: an event over the 1 MiB a Kafka record takes stopped the engine at every restart.
+        // The annotations go first (the labels are the alert's identity), then each label is cut, the same way at
+        // every event of the alert.
+        final Map<String, String> note = Map.of(CUT_NOTE, "the annotations were left out: the event came to "
+                + AlertEventJson.write(event).length + " bytes, more than " + MAX_EVENT_BYTES);
+        final AlertEvent withoutAnnotations = event(t, status, alertLabels, note);
+        if (AlertEventJson.write(withoutAnnotations).length <= MAX_EVENT_BYTES) {
+            return withoutAnnotations;
+        }
+        final Map<String, String> cut = new LinkedHashMap<>();
+        alertLabels.toMap().forEach((name, value) -> cut.put(name, value.length() <= MAX_CUT_LABEL ? value
+                : value.substring(0, MAX_CUT_LABEL)));
+        return event(t, status, Labels.of(cut), note);
+    }
+
+    private AlertEvent event(final AlertTransition t, final EventStatus status, final Labels labels,
+                             final Map<String, String> annotations) {
+        final AlertStatus s = t.status();
         return new AlertEvent(
-                Fingerprint.of(alertLabels),
+                Fingerprint.of(labels),
                 status,
-                alertLabels,
+                labels,
                 annotations,
                 Instant.ofEpochMilli(s.activeAt()),
                 instant(s.firedAt()),
                 status == EventStatus.RESOLVED ? instant(s.resolvedAt()) : Optional.empty(),
                 Double.isNaN(t.value()) ? OptionalDouble.empty() : OptionalDouble.of(t.value()),
-                rule.id(),
-                externalUrl + "/rules/" + rule.id());
+                t.rule().id(),
+                externalUrl + "/rules/" + t.rule().id());
     }
 
     /** The labels {@link #create} gives the event of {@code t}, without the rest of it. */

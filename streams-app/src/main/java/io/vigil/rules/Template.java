@@ -15,6 +15,11 @@ import java.util.List;
  */
 public final class Template {
 
+    /** The most characters a template renders to, {@link #CUT} included. */
+    public static final int MAX_RENDERED = 16_384;
+    /** What ends a rendering cut at {@link #MAX_RENDERED}. */
+    static final String CUT = "... (cut at 16384 characters)";
+
     /** Where 4 decimals stop showing 4 significant digits; below it numbers print in exponent form. */
     private static final BigDecimal PLAIN_FROM = new BigDecimal("0.0001");
     /** Where a double's digits stop being exact when printed whole; from it numbers print in exponent form. */
@@ -214,7 +219,9 @@ public final class Template {
 
     /**
      * The text with every reference replaced: a missing label renders as "", numbers as {@link #formatNumber} or
-     * through their function.
+     * through their function. At most {@link #MAX_RENDERED} characters, the rest cut and said so: a template that
+     * names a long label many times (each value up to 2,048 characters) rendered an alert event over the 1 MiB a
+     * Kafka record takes, and the failed write stopped the engine at every restart.
      *
      * @param labels the series' labels plus {@code alertname}
      * @param values the numbers of this evaluation
@@ -226,6 +233,16 @@ public final class Template {
         final StringBuilder sb = new StringBuilder(text.length() + 16);
         for (Part part : parts) {
             part.appendTo(sb, labels, values);
+            if (sb.length() > MAX_RENDERED) {
+                break;
+            }
+        }
+        if (sb.length() > MAX_RENDERED) {
+            sb.setLength(MAX_RENDERED - CUT.length());
+            if (Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
+                sb.setLength(sb.length() - 1);
+            }
+            sb.append(CUT);
         }
         return sb.toString();
     }

@@ -19,6 +19,18 @@ class TemplateTest {
                 .isEqualTo("node-7 in backend: 21.4969 (median 100, z -4.5)");
     }
 
+    /** A template naming a long label many times rendered over a megabyte, more than a Kafka record takes. */
+    @Test
+    void aRenderingIsCutAtSixteenThousandCharactersAndSaysSo() {
+        final Labels blob = Labels.of("blob", "z".repeat(2_000));
+        final String rendered = Template.parse("{{ $labels.blob }}".repeat(600), false)
+                .render(blob, TemplateValues.of(1));
+        assertThat(rendered).hasSize(Template.MAX_RENDERED).endsWith("... (cut at 16384 characters)")
+                .startsWith("z".repeat(16_000));
+        assertThat(Template.parse("{{ $labels.blob }}".repeat(8), false).render(blob, TemplateValues.of(1)))
+                .isEqualTo("z".repeat(16_000));
+    }
+
     @Test
     void aMissingLabelRendersEmpty() {
         assertThat(Template.parse("[{{ $labels.team }}]", false).render(NODE, TemplateValues.of(1))).isEqualTo("[]");

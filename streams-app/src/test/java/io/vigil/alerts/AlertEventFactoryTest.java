@@ -1,0 +1,89 @@
+package io.vigil.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.evaluation.AlertState;
+import io.vigil.evaluation.AlertStatus;
+import io.vigil.evaluation.AlertTransition;
+import io.vigil.model.Labels;
+import io.vigil.model.Series;
+import io.vigil.rules.LoadResult;
+import io.vigil.rules.Rule;
+import io.vigil.rules.RuleLoader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An alert event stays within what the alerts topic takes: a rule that loads must run, and an event over the 1 MiB a
+ * Kafka record takes stopped the engine at every restart (a hostile-input audit: 600 references to a 2,000-character
+ * label in one annotation).
+ */
+class AlertEventFactoryTest {
+
+    private static final long T = 1_700_000_000_000L;
+
+    @Test
+    void anEventTooLargeLeavesItsAnnotationsOutAndSaysSo() {
+        final AlertEvent event = fired(rule("""
+                annotations:
+                  a: "{{ $labels.blob }}{{ $labels.blob }}"
+                %s
+                """.formatted(manyAnnotations(40))), "z".repeat(2_000));
+        assertThat(AlertEventJson.write(event).length).isLessThanOrEqualTo(AlertEventFactory.MAX_EVENT_BYTES);
+        assertThat(event.annotations()).containsOnlyKeys(AlertEventFactory.CUT_NOTE);
+        assertThat(event.annotations().get(AlertEventFactory.CUT_NOTE)).startsWith("the annotations were left out");
+        assertThat(event.labels().get("blob")).hasSize(2_000);
+    }
+
+    @Test
+    void anEventWithinTheLimitKeepsEverything() {
+        final AlertEvent event = fired(rule("""
+                annotations:
+                  a: "{{ $labels.blob }}"
+                """), "z".repeat(2_000));
+        assertThat(event.annotations()).containsOnlyKeys("a");
+        assertThat(event.annotations().get("a")).hasSize(2_000);
+    }
+
+    @Test
+    void labelsTooLargeAreCutTheSameWayAtEveryEvent() {
+        final StringBuilder labels = new StringBuilder("labels:\n");
+        for (int i = 0; i < 40; i++) {
+            labels.append("  l").append(i).append(": \"").append("{{ $labels.blob }}".repeat(8)).append("\"\n");
+        }
+        final Rule rule = rule(labels.toString());
+        final AlertEvent first = fired(rule, "z".repeat(2_000));
+        final AlertEvent again = fired(rule, "z".repeat(2_000));
+        assertThat(AlertEventJson.write(first).length).isLessThanOrEqualTo(AlertEventFactory.MAX_EVENT_BYTES);
+        assertThat(first.labels().get("l0")).hasSize(1_024);
+        assertThat(again.fingerprint()).isEqualTo(first.fingerprint());
+    }
+
+    private static String manyAnnotations(final int count) {
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            out.append("  b").append(i).append(": \"").append("{{ $labels.blob }}".repeat(8)).append("\"\n");
+        }
+        return out.toString();
+    }
+
+    private static Rule rule(final String extra) {
+        final String yaml = """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Big
+                        series: m
+                        threshold: {above: 0}
+                """ + extra.lines().map(l -> "        " + l).reduce("", (a, b) -> a + b + "\n");
+        final LoadResult loaded = RuleLoader.parse("big.yaml", yaml);
+        assertThat(loaded.problems()).isEmpty();
+        return loaded.ruleSet().rules().get(0);
+    }
+
+    private static AlertEvent fired(final Rule rule, final String blob) {
+        final AlertStatus status = new AlertStatus(AlertState.FIRING, T, T, AlertStatus.NONE, AlertStatus.NONE);
+        return new AlertEventFactory("http://vigil:8080").create(new AlertTransition(rule,
+                new Series("m", Labels.of("blob", blob)), AlertTransition.Kind.FIRING, status, 1, Double.NaN,
+                Double.NaN));
+    }
+}
