@@ -79,7 +79,8 @@ final class LineProtocolDecoder {
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         final String text = new String(value, StandardCharsets.UTF_8);
         int lineNumber = 0;
-        int start = 0;
+        // A byte order mark is not the measurement's: kept, the name's first character, it made m into _m.
+        int start = text.startsWith("\uFEFF") ? 1 : 0;
         boolean comments = false;
         while (start <= text.length()) {
             int end = text.indexOf('\n', start);
