@@ -171,18 +171,42 @@ public final class HttpEndpoints implements AutoCloseable {
         final AlertsApi now = api;
         try {
             apiWorkers.execute(() -> {
-                try (ex) {
+                try {
                     answer(ex, now, query);
                 } catch (IOException e) {
                     // The client went away: nothing to answer.
                 } catch (RuntimeException e) {
                     // Past the API's own error handling: a bug, said where the JDK's thread would have died of it.
                     LOG.error("{} failed", ex.getRequestURI().getRawPath(), e);
+                } finally {
+                    try {
+                        closeBody(ex, null);
+                    } catch (IOException e) {
+                        // The client went away: nothing to close.
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             respond(ex, 503, "application/json", "{\"error\":\"busy: " + (API_WORKERS + API_QUEUE)
                     + " API requests in progress or waiting; try again\"}");
+        }
+    }
+
+    /**
+     * Closes a response's body, or its exchange ({@code out} null). The JDK reads what is left of the request's body
+     * then, and a malformed chunked body fails there (a chunk size of {@code ffffffff}: an IndexOutOfBoundsException
+     * from the JDK's own stream), after the answer went out: the client's error, which logged a stack trace at ERROR.
+     */
+    private static void closeBody(final HttpExchange ex, final OutputStream out) throws IOException {
+        try {
+            if (out == null) {
+                ex.close();
+            } else {
+                out.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{}: the rest of the request could not be read: {}", ex.getRequestURI().getRawPath(),
+                    e.toString());
         }
     }
 
@@ -307,9 +331,9 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        final OutputStream out = ex.getResponseBody();
+        out.write(bytes);
+        closeBody(ex, out);
     }
 
     @Override

@@ -93,6 +93,45 @@ class HttpEndpointsTest {
         }
     }
 
+    /**
+     * A GET with a malformed chunked body (a chunk size of ffffffff) fails in the JDK's own stream when the answer
+     * closes, after it went out: the client's error, which logged a stack trace at ERROR (a hostile-input audit).
+     */
+    @Test
+    void aMalformedRequestBodyIsNotAnErrorOfVigils() throws Exception {
+        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final org.apache.logging.log4j.core.appender.AbstractAppender capture =
+                new org.apache.logging.log4j.core.appender.AbstractAppender("capture", null, null, true,
+                        org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(final org.apache.logging.log4j.core.LogEvent event) {
+                        if (event.getLevel().isMoreSpecificThan(org.apache.logging.log4j.Level.ERROR)) {
+                            errors.add(event.getMessage().getFormattedMessage());
+                        }
+                    }
+                };
+        capture.start();
+        final org.apache.logging.log4j.core.LoggerContext context =
+                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        context.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ALL, null);
+        context.updateLoggers();
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, registry,
+                () -> Readiness.notReady("starting"))) {
+            try (Socket socket = new Socket("127.0.0.1", http.port())) {
+                socket.getOutputStream().write(("GET /api/alerts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                        + "Connection: close\r\n\r\nffffffff\r\n").getBytes(StandardCharsets.US_ASCII));
+                final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer).startsWith("HTTP/1.1 503");
+            }
+            assertThat(get(http, "/api/alerts").statusCode()).as("the API answers on").isEqualTo(503);
+        } finally {
+            context.getConfiguration().getRootLogger().removeAppender("capture");
+            context.updateLoggers();
+        }
+        assertThat(errors).isEmpty();
+    }
+
     @Test
     void readyzSaysWhyWhenARebalanceTakesTooLong() throws Exception {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
