@@ -5,6 +5,7 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventFactory;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.evaluation.AlertTransition;
+import io.vigil.evaluation.Changelogs;
 import io.vigil.evaluation.EvaluationMetrics;
 import io.vigil.evaluation.EvaluationOutput;
 import io.vigil.evaluation.LiveRules;
@@ -292,7 +293,7 @@ public final class VigilTopology {
 
         private static <V> StoreBuilder<KeyValueStore<String, V>> logged(final StoreBuilder<KeyValueStore<String, V>> b,
                                                                         final boolean changelogged) {
-            return changelogged ? b : b.withLoggingDisabled();
+            return changelogged ? b.withLoggingEnabled(Changelogs.TOPIC_CONFIG) : b.withLoggingDisabled();
         }
     }
 

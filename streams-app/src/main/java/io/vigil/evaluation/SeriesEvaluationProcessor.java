@@ -110,7 +110,8 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public static StoreBuilder<? extends StateStore> seriesStore(final boolean changelogged) {
         final StoreBuilder<KeyValueStore<String, byte[]>> inner = Stores.keyValueStoreBuilder(
                 LogOnlyStore.supplier(SERIES_STORE), Serdes.String(), Serdes.ByteArray());
-        return SeriesStore.builder(changelogged ? inner : inner.withLoggingDisabled());
+        return SeriesStore.builder(changelogged ? inner.withLoggingEnabled(Changelogs.TOPIC_CONFIG)
+                : inner.withLoggingDisabled());
     }
 
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,

@@ -129,6 +129,14 @@ class OversizeRecordsIT {
         }
         assertThat(events).extracting(AlertEvent::status).filteredOn(s -> s != EventStatus.PENDING)
                 .containsExactly(EventStatus.FIRING, EventStatus.RESOLVED);
+        // Rolled every hour, so compacted within hours, not after a week's writes (a soak: 32 MB an hour).
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            final org.apache.kafka.common.config.ConfigResource changelog = new org.apache.kafka.common.config
+                    .ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                    "vigil-state-" + io.vigil.evaluation.SeriesEvaluationProcessor.SERIES_STORE + "-changelog");
+            assertThat(admin.describeConfigs(List.of(changelog)).all().get().get(changelog).get("segment.ms")
+                    .value()).isEqualTo("3600000");
+        }
     }
 
     /**
