@@ -14,6 +14,7 @@ import io.vigil.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -188,6 +189,11 @@ final class RunCommand implements Callable<Integer> {
         }
         final LiveRules liveRules = new LiveRules(ruleSet);
         final VigilEngine engine = started(VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry));
+        if (broker != null) {
+            final List<String> own = new ArrayList<>(cfg.metricsTopics());
+            own.addAll(List.of(cfg.alertsTopic(), cfg.dlqTopic(), TopicSetup.alertsDeadLetterTopic(cfg)));
+            EmbeddedTopicRetention.apply(broker.bootstrapServers(), own);
+        }
         final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), rulesDigest, liveRules, cfg.forget(),
                 registry));
         reloader.start(RELOAD_CHECK);
