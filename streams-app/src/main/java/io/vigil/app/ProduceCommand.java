@@ -246,7 +246,7 @@ final class ProduceCommand implements Callable<Integer> {
             // Refused access, a security setting the broker does not speak, ...: Kafka's words, about the topic.
             throw new ConfigException("--topic: " + topic + " at " + bootstrap + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            throw new ConfigException("--bootstrap-servers: no answer from " + bootstrap + " within "
+            throw new KafkaUnanswered("--bootstrap-servers: no answer from " + bootstrap + " within "
                     + WAIT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

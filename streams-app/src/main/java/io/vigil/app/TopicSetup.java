@@ -171,7 +171,7 @@ final class TopicSetup {
             try {
                 existing = admin.listTopics().names().get(firstAnswer.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new ConfigException("cannot set up topics at " + bootstrapServers + ": no answer within "
+                throw new KafkaUnanswered("cannot set up topics at " + bootstrapServers + ": no answer within "
                         + DurationSyntax.format(firstAnswer) + " (is a Kafka broker listening there, reachable from"
                         + " here, and are kafka.security.protocol and its settings the cluster's?)");
             }

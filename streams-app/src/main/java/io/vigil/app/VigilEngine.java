@@ -100,7 +100,7 @@ public final class VigilEngine implements AutoCloseable {
                 waiting = CatchUpThreads.waitingAtStart(admin, applicationId, config.metricsTopics(),
                         lookback);
             }
-        } catch (ConfigException e) {
+        } catch (ConfigException | KafkaUnanswered e) {
             // A close that waits for the calls still pending (a cluster that does not answer) would hold the user's
             // error for up to default.api.timeout.ms, a minute.
             admin.close(java.time.Duration.ZERO);

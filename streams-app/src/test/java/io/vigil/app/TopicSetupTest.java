@@ -42,7 +42,7 @@ class TopicSetupTest {
         try {
             assertThatThrownBy(() -> TopicSetup.ensure(admin, ConfigLoader.load(null, java.util.Map.of()), servers,
                     "vigil", java.time.Duration.ofMillis(500)))
-                    .isInstanceOf(ConfigException.class)
+                    .isInstanceOf(KafkaUnanswered.class)
                     .hasMessage("cannot set up topics at " + servers + ": no answer within 500ms (is a Kafka broker"
                             + " listening there, reachable from here, and are kafka.security.protocol and its settings"
                             + " the cluster's?)");
