@@ -368,7 +368,8 @@ public final class ConfigLoader {
     }
 
     private static void checkStreamThreads(final String threads) {
-        final int n = parse(KAFKA_PREFIX + NUM_STREAM_THREADS, threads.strip(), Integer::parseInt, "a whole number");
+        final int n = parse(KAFKA_PREFIX + NUM_STREAM_THREADS, threads.strip(), Integer::parseInt,
+                "a whole number up to " + Integer.MAX_VALUE);
         if (n < 1) {
             throw new ConfigException(KAFKA_PREFIX + NUM_STREAM_THREADS + ": " + n
                     + " is not at least 1 (with no stream thread nothing is read, evaluated or alerted on)");
@@ -606,7 +607,7 @@ public final class ConfigLoader {
 
     private static int positiveInt(final Map<String, String> values, final String key) {
         final String text = value(values, key);
-        final int n = parse(key, text, Integer::parseInt, "a whole number");
+        final int n = parse(key, text, Integer::parseInt, "a whole number up to " + Integer.MAX_VALUE);
         if (n <= 0) {
             throw new ConfigException(key + ": " + n + " is not above 0");
         }

@@ -203,7 +203,7 @@ class ConfigLoaderAllProblemsTest {
                         f + ":4:1: evaluation.grace: given twice; first at line 2",
                         f + ":5:8: http.port: must be a single value, not a list",
                         f + ":7:3: kafka.linger.ms: 'soon' is not valid for Kafka: Not a number of type LONG",
-                        f + ":8:3: kafka.num.stream.threads: 'two' is not a whole number",
+                        f + ":8:3: kafka.num.stream.threads: 'two' is not a whole number up to 2147483647",
                         f + ":10:23: topics.metrics[0].format: 'csv' is not a format (auto, json, telegraf_json,"
                                 + " influx)",
                         f + ":10:47: unknown configuration key 'topics.metrics[1].precison'; did you mean"

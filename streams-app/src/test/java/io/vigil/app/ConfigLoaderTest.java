@@ -299,7 +299,12 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_LABELS", "0")))
                 .hasMessage("VIGIL_INGEST_MAX_LABELS (ingest.max_labels): 0 is not above 0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "1MiB")))
-                .hasMessage("VIGIL_INGEST_MAX_RECORD_BYTES (ingest.max_record_bytes): '1MiB' is not a whole number");
+                .hasMessage("VIGIL_INGEST_MAX_RECORD_BYTES (ingest.max_record_bytes): '1MiB' is not a whole number"
+                        + " up to 2147483647");
+        // A whole number, too large: said so, not that it is none.
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_RECORD_BYTES", "99999999999999")))
+                .hasMessage("VIGIL_INGEST_MAX_RECORD_BYTES (ingest.max_record_bytes): '99999999999999' is not a whole"
+                        + " number up to 2147483647");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_INGEST_MAX_AGE", "0s")))
                 .hasMessage("VIGIL_INGEST_MAX_AGE (ingest.max_age): must be longer than 0s (at 0s every datapoint behind"
                         + " its partition's"
@@ -333,7 +338,8 @@ class ConfigLoaderTest {
         final Path notANumber = file("evaluation: {max_series_per_rule: 100k}\n");
         assertThatThrownBy(() -> ConfigLoader.load(notANumber, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage(notANumber + ":1:14: evaluation.max_series_per_rule: '100k' is not a whole number");
+                .hasMessage(notANumber + ":1:14: evaluation.max_series_per_rule: '100k' is not a whole number up to"
+                        + " 2147483647");
         final Path typo = file("evaluation: {max_series_per_rules: 10}\n");
         assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of())).hasMessage(typo + ":1:14: unknown configuration"
                 + " key 'evaluation.max_series_per_rules'; did you mean 'evaluation.max_series_per_rule'?");
@@ -577,7 +583,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "-2")))
                 .hasMessageStartingWith("VIGIL_KAFKA_NUM_STREAM_THREADS (kafka.num.stream.threads): -2 is not at least 1");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "two")))
-                .hasMessage("VIGIL_KAFKA_NUM_STREAM_THREADS (kafka.num.stream.threads): 'two' is not a whole number");
+                .hasMessage("VIGIL_KAFKA_NUM_STREAM_THREADS (kafka.num.stream.threads): 'two' is not a whole number up"
+                        + " to 2147483647");
         assertThat(ConfigLoader.load(null, Map.of("VIGIL_KAFKA_NUM_STREAM_THREADS", "2")).kafka())
                 .containsEntry("num.stream.threads", "2");
     }
