@@ -138,6 +138,12 @@ public final class Template {
         }
         if (!(part instanceof Number number)) {
             if (text.charAt(pos) == '|') {
+                final int nameStart = skipSpaces(text, pos + 1, close);
+                final String name = text.substring(nameStart, identifierEnd(text, nameStart, close));
+                if (!name.isEmpty() && TemplateFunction.named(name).isEmpty()) {
+                    throw new ValueSyntaxException("unknown template function '" + name + "'; only "
+                            + TemplateFunction.NAMES + " can be used, on numbers", nameStart);
+                }
                 throw new ValueSyntaxException("template functions (" + TemplateFunction.NAMES + ") apply to numbers ("
                         + (allowBaseline ? NUMBERS_WITH_BASELINE : NUMBERS) + "), not to labels", pos);
             }

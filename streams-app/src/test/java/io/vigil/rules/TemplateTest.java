@@ -245,6 +245,8 @@ class TemplateTest {
                 "template functions (" + names + ") apply to numbers ($value), not to labels", 20);
         assertError("{{ $labels.instance|humanize }}", true,
                 "template functions (" + names + ") apply to numbers ($value, $median, $z), not to labels", 19);
+        assertError("{{ $labels.x | bogus }}", false,
+                "unknown template function 'bogus'; only " + names + " can be used, on numbers", 15);
         assertError("{{ humanize $value }}", false, "unsupported template expression 'humanize $value'; write the"
                 + " function after the number, as in '$value | humanize'", 3);
         assertError("{{ $median | humanize }}", false, "'$median' can only be used in deviation and outlier rules", 3);
