@@ -206,15 +206,20 @@ final class TelegrafJsonDecoder {
         final Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
         while (it.hasNext()) {
             final Map.Entry<String, JsonNode> field = it.next();
-            if (!field.getValue().isNumber()) {
+            final JsonNode value = field.getValue();
+            if (value.isTextual() || value.isBoolean()) {
                 out.skipField();
                 continue;
             }
             final DatapointDraft draft = new DatapointDraft();
             draft.name = measurement + "_" + LineProtocolDecoder.metricName(field.getKey());
             draft.labels().putAll(labels);
-            final double sample = field.getValue().asDouble();
-            if (Double.isInfinite(sample)) {
+            final double sample = value.asDouble();
+            if (!value.isNumber()) {
+                // Telegraf writes no such field: refused as a bad value, not skipped as a string field is.
+                draft.valueProblem = "field " + Rejection.quote(field.getKey()) + " is " + (value.isNull() ? "null"
+                        : value.isArray() ? "an array" : "an object") + ", not a number, string or boolean";
+            } else if (Double.isInfinite(sample)) {
                 // JSON has no infinities: this is a number beyond a double's range, refused as native JSON's is.
                 draft.valueProblem = "field " + Rejection.quote(field.getKey()) + " is beyond the range of a double";
             } else {

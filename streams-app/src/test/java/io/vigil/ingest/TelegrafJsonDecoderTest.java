@@ -34,6 +34,20 @@ class TelegrafJsonDecoderTest {
         assertThat(r.rejections()).isEmpty();
     }
 
+    /** A field that is an object, an array or null is no field Telegraf writes: refused, not skipped as a string. */
+    @Test
+    void aFieldThatIsNoNumberStringOrBooleanIsRefused() {
+        final DecodedRecord r = decode("""
+                {"fields":{"ok":1,"a":{"b":1},"c":[1],"d":null},"name":"cpu","tags":{"host":"h"},
+                 "timestamp":1655793000}""");
+        assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("cpu_ok");
+        assertThat(r.skippedFields()).isZero();
+        assertThat(r.rejections()).extracting(x -> x.reason().tag() + ": " + x.problem()).containsExactly(
+                "invalid_value: field \"a\" is an object, not a number, string or boolean",
+                "invalid_value: field \"c\" is an array, not a number, string or boolean",
+                "invalid_value: field \"d\" is null, not a number, string or boolean");
+    }
+
     @Test
     void theBatchFormKeepsGoodMetricsAndRejectsBadOnes() {
         final DecodedRecord r = decode("""
