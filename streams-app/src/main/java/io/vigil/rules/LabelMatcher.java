@@ -55,19 +55,9 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
         return matchesValue(labels.get(name));
     }
 
-    /** Whether a label of value {@code actual} ("" for an absent one) satisfies this matcher. */
-    public boolean matchesValue(final String actual) {
-        return switch (type) {
-            case EQUAL -> actual.equals(value);
-            case NOT_EQUAL -> !actual.equals(value);
-            case REGEX -> regex.matcher(actual).matches();
-            case NOT_REGEX -> !regex.matcher(actual).matches();
-        };
-    }
-
     /**
-     * As {@link #matchesValue(String)}, of a value read through a {@link CharSequence} of its own, as a question's
-     * deadline watches a regex's reading ({@code QuestionDeadline}).
+     * Whether a label of value {@code actual} ("" for an absent one) satisfies this matcher. A {@link CharSequence}, so
+     * that a question's deadline can watch a regex's reading ({@code QuestionDeadline}).
      */
     public boolean matchesValue(final CharSequence actual) {
         return switch (type) {

@@ -129,6 +129,21 @@ class SeriesEvaluationProcessorTest {
      */
     @Test
     void anIdleNoticeNobodyRenewsHoldsForItsLeaseOnly() {
+        assertThat(lateDroppedAfterAMinute(0)).isZero();
+    }
+
+    /** Renewed, an idle notice keeps holding: event time moves on without the partition. */
+    @Test
+    void anIdleNoticeRenewedKeepsHolding() {
+        assertThat(lateDroppedAfterAMinute(5)).as("its instant ran at +36 s: late").isOne();
+    }
+
+    /**
+     * Partition p1 announced idle at the start, and again every {@code renewEverySeconds} (0: never again), while p0
+     * goes on for a minute; then a point written to p1 at +20 s comes, read at +60 s. How many points were dropped as
+     * late.
+     */
+    private static double lateDroppedAfterAMinute(final int renewEverySeconds) {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final MockProcessorContext<String, EvaluationOutput> context = context();
         final long w = context.currentSystemTimeMs();
@@ -139,32 +154,14 @@ class SeriesEvaluationProcessorTest {
         idle(evaluation, "p1", w);
         for (long s = 1; s <= 60; s++) {
             context.setCurrentSystemTimeMs(w + s * 1_000);
-            watermark(evaluation, "p0", w + s * 1_000);
-        }
-        probe(evaluation, w + 20_000); // written to p1 at +20 s, read by its new reader at +60 s
-        watermark(evaluation, "p1", w + 60_000);
-        assertThat(lateDropped(registry)).isZero();
-    }
-
-    /** Renewed, an idle notice keeps holding: event time moves on without the partition. */
-    @Test
-    void anIdleNoticeRenewedKeepsHolding() {
-        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        final MockProcessorContext<String, EvaluationOutput> context = context();
-        final long w = context.currentSystemTimeMs();
-        final SeriesEvaluationProcessor evaluation = twoSources(registry);
-        evaluation.init(context);
-        watermark(evaluation, "p0", w);
-        watermark(evaluation, "p1", w);
-        for (long s = 1; s <= 60; s++) {
-            context.setCurrentSystemTimeMs(w + s * 1_000);
-            if (s % 5 == 1) {
+            if (renewEverySeconds > 0 && s % renewEverySeconds == 0) {
                 idle(evaluation, "p1", w + s * 1_000);
             }
             watermark(evaluation, "p0", w + s * 1_000);
         }
-        probe(evaluation, w + 20_000); // its instant ran at +36 s: late
-        assertThat(lateDropped(registry)).isOne();
+        probe(evaluation, w + 20_000);
+        watermark(evaluation, "p1", w + 60_000);
+        return lateDropped(registry);
     }
 
     /** A task of two input partitions, p0 and p1, whose rule is due every second; a grace of 15 s. */
