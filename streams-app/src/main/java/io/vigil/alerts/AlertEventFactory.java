@@ -55,7 +55,8 @@ public final class AlertEventFactory {
             case RESOLVED -> EventStatus.RESOLVED;
         };
         final AlertEvent event = event(t, status, alertLabels, annotations);
-        if (AlertEventJson.write(event).length <= MAX_EVENT_BYTES) {
+        final int bytes = AlertEventJson.write(event).length;
+        if (bytes <= MAX_EVENT_BYTES) {
             return event;
         }
         // Each template renders 16 KB at most, but a rule may have many, and the series' labels are as long as
@@ -63,7 +64,7 @@ public final class AlertEventFactory {
         // The annotations go first (the labels are the alert's identity), then each label is cut, the same way at
         // every event of the alert.
         final Map<String, String> note = Map.of(CUT_NOTE, "the annotations were left out: the event came to "
-                + AlertEventJson.write(event).length + " bytes, more than " + MAX_EVENT_BYTES);
+                + bytes + " bytes, more than " + MAX_EVENT_BYTES);
         final AlertEvent withoutAnnotations = event(t, status, alertLabels, note);
         if (AlertEventJson.write(withoutAnnotations).length <= MAX_EVENT_BYTES) {
             return withoutAnnotations;

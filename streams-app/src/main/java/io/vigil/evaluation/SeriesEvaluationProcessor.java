@@ -363,7 +363,10 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                         timestamp, startedWallMs);
                 return;
             }
-            evaluator.clock().onIdle(i.source(), timestamp + IdleLease.holdsMs(graceMs));
+            // Held from when it is read here, not from its stamp: hosts' clocks that disagree by more than the lease
+            // would have every notice run out as it came, and a partition that never has data hold evaluation back
+            // for good.
+            evaluator.clock().onIdle(i.source(), context.currentSystemTimeMs() + IdleLease.holdsMs(graceMs));
         }
         progressStore.put(CLOCK_KEY, evaluator.clock().encode());
         if (waitingForCommit()) {

@@ -7,8 +7,10 @@ package io.vigil.model;
  * cluster, then the restore) the points written there wait unread while event time moves on without them: read
  * after the takeover, their instants had run, and they were dropped as late (a failover audit, 2026-12-07: 192
  * points of a partition, and 55 in one of three unforced failovers). A notice that holds no longer than the grace
- * lets no such point's instant run: one written after its reader died is stamped after the notice's last renewal,
- * and its instant waits a grace past that. Renewed three times a lease, so a renewal a commit or a busy moment late
+ * lets no such point's instant run, but for a point written in the moment the last notice took to arrive: one written
+ * after its reader died is stamped after the notice's last renewal, and its instant waits a grace past that. The lease
+ * counts from when an evaluator reads the notice, not from its stamp, so that hosts whose clocks disagree do not
+ * see every notice run out as it comes. Renewed three times a lease, so a renewal a commit or a busy moment late
  * still comes in time.
  */
 public final class IdleLease {
@@ -19,7 +21,7 @@ public final class IdleLease {
     private IdleLease() {
     }
 
-    /** How long a notice holds from when it was announced (the wall clock its record is stamped with). */
+    /** How long a notice holds from when an evaluator reads it. */
     public static long holdsMs(final long graceMs) {
         return Math.max(MIN_LEASE_MS, graceMs);
     }

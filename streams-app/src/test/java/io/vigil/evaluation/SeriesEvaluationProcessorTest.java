@@ -139,6 +139,27 @@ class SeriesEvaluationProcessorTest {
     }
 
     /**
+     * The lease counts from when the notice is read: stamped by a host whose clock is a minute behind, it still
+     * holds, where counted from its stamp it ran out as it came, and a partition that never has data would have held
+     * evaluation back for good.
+     */
+    @Test
+    void aNoticeStampedByAClockBehindStillHolds() {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final MockProcessorContext<String, EvaluationOutput> context = context();
+        final long w = context.currentSystemTimeMs();
+        final SeriesEvaluationProcessor evaluation = twoSources(registry);
+        evaluation.init(context);
+        watermark(evaluation, "p1", w);
+        context.setCurrentSystemTimeMs(w + 120_000);
+        watermark(evaluation, "p0", w + 120_000);
+        idle(evaluation, "p1", w + 60_000);
+        watermark(evaluation, "p0", w + 130_000);
+        probe(evaluation, w + 100_000);
+        assertThat(lateDropped(registry)).as("event time moved on without p1: its instant ran").isOne();
+    }
+
+    /**
      * Partition p1 announced idle at the start, and again every {@code renewEverySeconds} (0: never again), while p0
      * goes on for a minute; then a point written to p1 at +20 s comes, read at +60 s. How many points were dropped as
      * late.
