@@ -162,10 +162,14 @@ class DecoderPropertiesTest {
         return r;
     }
 
-    /** Whether {@code input} holds comment lines and blank lines only, the one input that decodes to nothing. */
+    /**
+     * Whether {@code input} holds comment lines and blank lines only (after a byte order mark, if any), the one input
+     * that decodes to nothing.
+     */
     private static boolean onlyComments(final byte[] input) {
         boolean comment = false;
-        for (String line : new String(input, StandardCharsets.UTF_8).split("\n", -1)) {
+        final String text = new String(input, StandardCharsets.UTF_8);
+        for (String line : (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\n", -1)) {
             final String trimmed = line.strip();
             if (!trimmed.isEmpty() && trimmed.charAt(0) != '#') {
                 return false;

@@ -280,8 +280,8 @@ class RuleLoaderProblemsTest {
                 """)).containsExactly(
                 "bad.yaml:7:36: invalid template in annotation 'a': unknown variable '$valu'; only $labels.NAME,"
                         + " $value can be used",
-                "bad.yaml:7:66: invalid template in annotation 'b': template functions (humanize, humanize1024,"
-                        + " humanizeDuration, humanizePercentage) apply to numbers ($value), not to labels");
+                "bad.yaml:7:68: invalid template in annotation 'b': unknown template function 'upper'; only humanize,"
+                        + " humanize1024, humanizeDuration, humanizePercentage can be used, on numbers");
     }
 
     /**
