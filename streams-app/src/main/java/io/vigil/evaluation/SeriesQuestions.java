@@ -48,8 +48,26 @@ public final class SeriesQuestions {
         return status.isFiring() ? 0 : status.isInactive() ? 2 : 1;
     }
 
+    /**
+     * After a question, a task answers no other for this many times as long as it took: questions take at most a
+     * quarter of its thread. Two clients asking a slow question over and over, each question stopped by its deadline,
+     * kept a stream thread answering them back to back: it did not poll for minutes, was fenced out of its group and
+     * lost its uncommitted work (a hostile-input audit); a probe's alert came five minutes late.
+     */
+    static final int REST_FACTOR = 3;
+
     /** The tasks' inboxes, each with the task it answers for. */
     private final Set<Inbox> inboxes = ConcurrentHashMap.newKeySet();
+    private final java.util.function.LongSupplier nanoTime;
+
+    public SeriesQuestions() {
+        this(System::nanoTime);
+    }
+
+    /** @param nanoTime the clock a task's rest between questions is kept by */
+    SeriesQuestions(final java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /**
      * This instance's answer: the explanations kept (at most the limit asked, in {@link #order}), how many pairs of
@@ -81,22 +99,43 @@ public final class SeriesQuestions {
     public final class Inbox {
         private final String task;
         private final Queue<Asked> waiting = new ConcurrentLinkedQueue<>();
+        /** Until when (the task's thread's own reading of {@link #nanoTime}) it answers no question. */
+        private long restingUntil;
 
         private Inbox(final String task) {
             this.task = task;
+            this.restingUntil = nanoTime.getAsLong();
         }
 
-        /** Answers the questions waiting, on the task's own thread. */
+        /**
+         * Answers a question waiting, on the task's own thread, unless it rests after the last one
+         * ({@link #REST_FACTOR}); those whose asker stopped waiting are let go unanswered.
+         */
         public void answer(final Answerer evaluator) {
+            if (waiting.isEmpty() || nanoTime.getAsLong() - restingUntil < 0) {
+                return;
+            }
             for (Asked asked = waiting.poll(); asked != null; asked = waiting.poll()) {
+                if (asked.deadline().passed()) {
+                    asked.answer().completeExceptionally(new QuestionDeadline.Passed());
+                    continue;
+                }
+                final long start = nanoTime.getAsLong();
                 try {
-                    asked.deadline().check();
                     asked.answer().complete(evaluator.answer(asked.filter(), asked.limit()));
                 } catch (RuntimeException e) {
                     // A question must not stop the task: the asker reports the task as unanswered.
                     asked.answer().completeExceptionally(e);
                 }
+                final long end = nanoTime.getAsLong();
+                restingUntil = end + REST_FACTOR * (end - start);
+                return;
             }
+        }
+
+        /** How many questions wait. */
+        int waiting() {
+            return waiting.size();
         }
 
         /** The task closed: it answers no more, and what waits is answered as unanswered at once. */

@@ -1,8 +1,10 @@
 package io.vigil.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,7 +32,9 @@ class EmbeddedTopicRetentionTest {
 
             EmbeddedTopicRetention.apply(kafka.bootstrapServers(), List.of("metrics", "kept"));
 
-            assertThat(retention(admin, "metrics")).isEqualTo("604800000");
+            // The broker applies a change from the metadata log in its own time.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(retention(admin, "metrics")).isEqualTo("604800000"));
             assertThat(retention(admin, "kept")).isEqualTo("1000");
         }
     }
