@@ -58,6 +58,8 @@ public final class TaskEvaluator {
      * state read once for them rather than once per instant.
      */
     static final int BATCH_INSTANTS = 16;
+    /** The most keys of series no rule selects a task remembers ({@link #unselected}): about a megabyte. */
+    static final int MAX_UNSELECTED = 10_000;
 
     private static final byte KIND_THRESHOLD = 1;
     private static final byte KIND_DEVIATION = 2;
@@ -150,6 +152,13 @@ public final class TaskEvaluator {
     /** The store keys of the self-alerts changed since. */
     private Set<String> dirtyAlerts = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
+    /**
+     * Keys of series no rule selects, so that their next points are not matched again: a series no rule holds has no
+     * state to remember that by, and a selector's regex can cost seconds a point on long labels (RE2/J's time is
+     * linear in the label's length times the regex's size; a hostile-input audit: 2 s a point of a series the rule
+     * did not select). Bounded: a full set is emptied and fills again. Emptied with new rules, which may select them.
+     */
+    private final Set<String> unselected = new HashSet<>();
     /** How many series each rule holds, and which new ones it may take (evaluation.max_series_per_rule). */
     private final SeriesBudget budget;
     /** Where a deviation rule's baseline is reordered to find its median, for every series in turn. */
@@ -181,6 +190,7 @@ public final class TaskEvaluator {
 
     private void useRules(final RuleIndex index) {
         this.rules = index;
+        unselected.clear();
         this.stepMs = index.everyGcdMs();
         sharedIndexes.clear();
         budget.useRules(index);
@@ -468,9 +478,19 @@ public final class TaskEvaluator {
     /** The state of a series this task does not hold, held from now on; null if no rule (or no budget) takes it. */
     private SeriesState newState(final String key, final Series known, final long timestampMs,
                                  final boolean maybeLate) {
+        if (unselected.contains(key)) {
+            return null;
+        }
         final Series s = known != null ? known : Series.fromKey(key);
         int[] matched = rules.match(s);
-        if (matched.length == 0 || maybeLate && lateFor(matched, timestampMs)) {
+        if (matched.length == 0) {
+            if (unselected.size() >= MAX_UNSELECTED) {
+                unselected.clear();
+            }
+            unselected.add(key);
+            return null;
+        }
+        if (maybeLate && lateFor(matched, timestampMs)) {
             return null;
         }
         matched = budget.admit(matched, s, timestampMs);

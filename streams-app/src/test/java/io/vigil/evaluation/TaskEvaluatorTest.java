@@ -225,6 +225,30 @@ class TaskEvaluatorTest {
         assertThat(e.take(NODE, 10 * S, 1)).isNull();
     }
 
+    /**
+     * A series no rule selects is remembered as such, so that its next points are not matched again (a costly
+     * selector regex cost seconds a point), and forgotten with the rules: a reload that selects it takes its next
+     * point.
+     */
+    @Test
+    void aSeriesNoRuleSelectsIsTakenOnceANewRuleSelectsIt() {
+        final Series other = new Series("cpu", Labels.of("instance", "x1"));
+        final TaskEvaluator e = evaluator(threshold(Aggregate.LAST, new Condition.Threshold(true, 90,
+                OptionalDouble.empty()), Duration.ZERO, Duration.ZERO));
+        assertThat(e.take(other, 10 * S, 1)).isNull();
+        assertThat(e.take(other.key(), 20 * S, 1, null)).isNull();
+        for (int i = 0; i <= TaskEvaluator.MAX_UNSELECTED; i++) {
+            assertThat(e.take("cpu{instance=\"y" + i + "\"}", 20 * S, 1, null)).as("a full set fills again").isNull();
+        }
+        assertThat(e.take(other.key(), 20 * S, 1, null)).isNull();
+        assertThat(e.take(NODE, 20 * S, 1)).as("the rule's own series").isNotNull();
+
+        e.reload(index(new Rule("g", "Any", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
+                Duration.ofMinutes(1), Duration.ofSeconds(10), new Condition.Threshold(true, 90,
+                OptionalDouble.empty()), Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1)));
+        assertThat(e.take(other, 30 * S, 1)).isNotNull();
+    }
+
     private static Rule outlier(final String name, final String... peers) {
         return new Rule("g", name, new SeriesSelector("cpu", List.of()), Aggregate.LAST, Duration.ofMinutes(1),
                 Duration.ofSeconds(10), new Condition.Outlier(List.of(peers), Direction.BOTH, 3, 0, 3), Duration.ZERO,
