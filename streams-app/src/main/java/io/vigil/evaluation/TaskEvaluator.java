@@ -60,6 +60,8 @@ public final class TaskEvaluator {
     static final int BATCH_INSTANTS = 16;
     /** The most keys of series no rule selects a task remembers ({@link #unselected}): about a megabyte. */
     static final int MAX_UNSELECTED = 10_000;
+    /** The most characters those keys take: a key may be long (64 labels of 2,048 characters pass ingest). */
+    static final int MAX_UNSELECTED_CHARS = 2_000_000;
 
     private static final byte KIND_THRESHOLD = 1;
     private static final byte KIND_DEVIATION = 2;
@@ -156,9 +158,11 @@ public final class TaskEvaluator {
      * Keys of series no rule selects, so that their next points are not matched again: a series no rule holds has no
      * state to remember that by, and a selector's regex can cost seconds a point on long labels (RE2/J's time is
      * linear in the label's length times the regex's size; a hostile-input audit: 2 s a point of a series the rule
-     * did not select). Bounded: a full set is emptied and fills again. Emptied with new rules, which may select them.
+     * did not select). Bounded by count and characters: a full set is emptied and fills again. Emptied with new rules,
+     * which may select them.
      */
     private final Set<String> unselected = new HashSet<>();
+    private long unselectedChars;
     /** How many series each rule holds, and which new ones it may take (evaluation.max_series_per_rule). */
     private final SeriesBudget budget;
     /** Where a deviation rule's baseline is reordered to find its median, for every series in turn. */
@@ -191,6 +195,7 @@ public final class TaskEvaluator {
     private void useRules(final RuleIndex index) {
         this.rules = index;
         unselected.clear();
+        unselectedChars = 0;
         this.stepMs = index.everyGcdMs();
         sharedIndexes.clear();
         budget.useRules(index);
@@ -484,10 +489,13 @@ public final class TaskEvaluator {
         final Series s = known != null ? known : Series.fromKey(key);
         int[] matched = rules.match(s);
         if (matched.length == 0) {
-            if (unselected.size() >= MAX_UNSELECTED) {
+            if (unselected.size() >= MAX_UNSELECTED || unselectedChars + key.length() > MAX_UNSELECTED_CHARS) {
                 unselected.clear();
+                unselectedChars = 0;
             }
-            unselected.add(key);
+            if (unselected.add(key)) {
+                unselectedChars += key.length();
+            }
             return null;
         }
         if (maybeLate && lateFor(matched, timestampMs)) {

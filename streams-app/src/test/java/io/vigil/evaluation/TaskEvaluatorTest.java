@@ -240,6 +240,10 @@ class TaskEvaluatorTest {
         for (int i = 0; i <= TaskEvaluator.MAX_UNSELECTED; i++) {
             assertThat(e.take("cpu{instance=\"y" + i + "\"}", 20 * S, 1, null)).as("a full set fills again").isNull();
         }
+        for (int i = 0; i < 3; i++) {
+            final String longKey = "cpu{instance=\"z" + "z".repeat(TaskEvaluator.MAX_UNSELECTED_CHARS / 2) + i + "\"}";
+            assertThat(e.take(longKey, 20 * S, 1, null)).as("long keys fill it by their characters").isNull();
+        }
         assertThat(e.take(other.key(), 20 * S, 1, null)).isNull();
         assertThat(e.take(NODE, 20 * S, 1)).as("the rule's own series").isNotNull();
 
