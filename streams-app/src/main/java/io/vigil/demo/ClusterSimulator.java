@@ -74,11 +74,17 @@ public final class ClusterSimulator {
         final List<String> out = new ArrayList<>(2 * steps);
         for (int i = -steps; i < 0; i++) {
             final long offset = i * STEP.toMillis();
-            final double load = load(offset / 60_000.0);
-            out.add(point(CONNECTIONS, DB, 120 * load + 8 * past.nextGaussian(), startMs + offset));
-            out.add(point(CPU, DB, 30 * load + 3 * past.nextGaussian(), startMs + offset));
+            database(out, past, load(offset / 60_000.0), false, startMs + offset);
         }
         return out;
+    }
+
+    /** The database's connections and CPU at {@code ts}: following the load, or surging. */
+    private static void database(final List<String> out, final Random random, final double load, final boolean surge,
+                                 final long ts) {
+        final double connections = surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian();
+        out.add(point(CONNECTIONS, DB, connections, ts));
+        out.add(point(CPU, DB, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
     }
 
     /** A daily-like swing squeezed into the scenario: load between 0.75 and 1.25 of its mean. */
@@ -125,10 +131,7 @@ public final class ClusterSimulator {
             out.add(point(TRAFFIC, labels, counters[n], ts));
         }
         if (minute < 86) {
-            final boolean surge = minute >= 80;
-            final double connections = surge ? 480 + 40 * random.nextDouble() : 120 * load + 8 * random.nextGaussian();
-            out.add(point(CONNECTIONS, DB, connections, ts));
-            out.add(point(CPU, DB, surge ? 94 + 3 * random.nextDouble() : 30 * load + 3 * random.nextGaussian(), ts));
+            database(out, random, load, minute >= 80, ts);
         }
         return out;
     }

@@ -148,8 +148,7 @@ class SeriesEvaluationProcessorTest {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final MockProcessorContext<String, EvaluationOutput> context = context();
         final long w = context.currentSystemTimeMs();
-        final SeriesEvaluationProcessor evaluation = twoSources(registry);
-        evaluation.init(context);
+        final SeriesEvaluationProcessor evaluation = twoSources(registry, context);
         watermark(evaluation, "p1", w);
         context.setCurrentSystemTimeMs(w + 120_000);
         watermark(evaluation, "p0", w + 120_000);
@@ -168,8 +167,7 @@ class SeriesEvaluationProcessorTest {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final MockProcessorContext<String, EvaluationOutput> context = context();
         final long w = context.currentSystemTimeMs();
-        final SeriesEvaluationProcessor evaluation = twoSources(registry);
-        evaluation.init(context);
+        final SeriesEvaluationProcessor evaluation = twoSources(registry, context);
         watermark(evaluation, "p0", w);
         watermark(evaluation, "p1", w);
         idle(evaluation, "p1", w);
@@ -185,12 +183,15 @@ class SeriesEvaluationProcessorTest {
         return lateDropped(registry);
     }
 
-    /** A task of two input partitions, p0 and p1, whose rule is due every second; a grace of 15 s. */
-    private static SeriesEvaluationProcessor twoSources(final SimpleMeterRegistry registry) {
+    /** A task of two input partitions, p0 and p1, whose rule is due every second; a grace of 15 s; started. */
+    private static SeriesEvaluationProcessor twoSources(final SimpleMeterRegistry registry,
+                                                        final MockProcessorContext<String, EvaluationOutput> context) {
         final LoadResult loaded = RuleLoader.parse("probe.yaml", PROBE_RULES);
-        return new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()), 15_000, 86_400_000,
-                InputSources.any(2), false, 100_000, 1, new EvaluationMetrics(registry), SourceLag.CAUGHT_UP,
-                new SeriesQuestions());
+        final SeriesEvaluationProcessor evaluation = new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()),
+                15_000, 86_400_000, InputSources.any(2), false, 100_000, 1, new EvaluationMetrics(registry),
+                SourceLag.CAUGHT_UP, new SeriesQuestions());
+        evaluation.init(context);
+        return evaluation;
     }
 
     private static double lateDropped(final SimpleMeterRegistry registry) {
