@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -27,10 +27,14 @@ public final class HttpEndpoints implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpEndpoints.class);
     /**
-     * Threads answering requests. The JDK server reads a request's headers on one of them, so each slow or half-open
-     * client holds one until {@link HttpServerLimits} closes it: with 2, two such clients stopped the health checks.
+     * Threads answering requests, made as needed and ended after {@link #WORKER_IDLE_SECONDS} unused. The JDK server
+     * reads a request's headers on one of them, so each slow or half-open client holds one until
+     * {@link HttpServerLimits} closes it (5 s): with 2, two such clients stopped the health checks, and with 8, 300
+     * clients trickling their headers delayed {@code /healthz} up to 5 s, past a Kubernetes probe's 1 s. A thread per
+     * connection being read, as Go's servers have, up to this many; past them requests wait their turn.
      */
-    static final int WORKERS = 8;
+    static final int WORKERS = 512;
+    static final int WORKER_IDLE_SECONDS = 30;
     /**
      * Threads answering {@code /api/*}, apart from {@link #WORKERS}: an answer may wait seconds for another instance
      * (5 s for one that stopped answering), and a few open pages held every worker, so that {@code /healthz} and
@@ -91,11 +95,14 @@ public final class HttpEndpoints implements AutoCloseable {
             respond(ex, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.reason() + "\n");
         }));
         endpoints.addApiContexts();
-        server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
-            final Thread t = new Thread(r, "vigil-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        final ThreadPoolExecutor workers = new ThreadPoolExecutor(WORKERS, WORKERS, WORKER_IDLE_SECONDS,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    final Thread t = new Thread(r, "vigil-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        workers.allowCoreThreadTimeOut(true);
+        server.setExecutor(workers);
         server.start();
         return endpoints;
     }

@@ -361,12 +361,12 @@ class AlertsApiIT {
                 accepting.start();
                 final HttpClient client = HttpClient.newHttpClient();
                 final List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
-                for (int i = 0; i < 2 * HttpEndpoints.WORKERS; i++) {
+                for (int i = 0; i < 2 * HttpEndpoints.API_WORKERS; i++) {
                     waiting.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port1
                             + "/api/alerts?partial=allow&per_rule=100")).build(), HttpResponse.BodyHandlers.ofString()));
                 }
                 // As many answers waiting for b as the server has workers: before, none was left for anything else.
-                await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= HttpEndpoints.WORKERS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= HttpEndpoints.API_WORKERS);
                 final HttpResponse<String> health = ask(port1, "/healthz");
                 assertThat(health.statusCode()).isEqualTo(200);
                 assertThat(ask(port1, "/readyz").statusCode()).isEqualTo(200);
