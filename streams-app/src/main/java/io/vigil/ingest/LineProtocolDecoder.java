@@ -79,10 +79,14 @@ final class LineProtocolDecoder {
         final DecodedRecord.Builder out = new DecodedRecord.Builder();
         final String text = new String(value, StandardCharsets.UTF_8);
         int lineNumber = 0;
-        // A byte order mark is not the measurement's: kept, the name's first character, it made m into _m.
-        int start = text.startsWith("\uFEFF") ? 1 : 0;
+        int start = 0;
         boolean comments = false;
         while (start <= text.length()) {
+            // A byte order mark is not the measurement's: kept, the name's first character, it made m into _m. Any
+            // line's, as a record may be files joined, each with its own.
+            if (start < text.length() && text.charAt(start) == '\uFEFF') {
+                start++;
+            }
             int end = text.indexOf('\n', start);
             if (end < 0) {
                 end = text.length();

@@ -41,18 +41,22 @@ class LineProtocolDecoderTest {
     }
 
     /**
+     * A byte order mark before the first line (a file saved by an editor) was read as the measurement's start, and so
+     * was one before a later line (files joined into one record).
+     */
+    @Test
+    void aByteOrderMarkIsNotPartOfTheMeasurement() {
+        final DecodedRecord r = decode("\uFEFFcpu,host=a usage_user=1 1655793000000000000\n"
+                + "\uFEFFmem,host=a used=2 1655793000000000000");
+        assertThat(r.rejections()).isEmpty();
+        assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("cpu_usage_user", "mem_used");
+    }
+
+    /**
      * The column counted the line with its leading whitespace stripped and in Java chars (two for a character beyond
      * the BMP): an editor's column is of the line as written, in characters. Where it is is said apart from what is
      * wrong too, so that {@code vigil replay} can say it as {@code FILE:LINE:COLUMN} without the detail's words.
      */
-    /** A byte order mark before the first line (a file saved by an editor) was read as the measurement's start. */
-    @Test
-    void aByteOrderMarkIsNotPartOfTheMeasurement() {
-        final DecodedRecord r = decode("\uFEFFcpu,host=a usage_user=1 1655793000000000000");
-        assertThat(r.rejections()).isEmpty();
-        assertThat(r.datapoints()).extracting(d -> d.series().name()).containsExactly("cpu_usage_user");
-    }
-
     @Test
     void aColumnCountsTheCharactersOfTheLineAsWritten() {
         final DecodedRecord r = decode("cpu,host=a usage_user=1 1655793000000000000\n"
