@@ -13,6 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns an alert transition into the event the alert topic carries: labels (alertname, the series' labels, then the
@@ -32,11 +36,38 @@ public final class AlertEventFactory {
     /** Where each label value of an event whose labels alone are over {@link #MAX_EVENT_BYTES} is cut. */
     private static final int MAX_CUT_LABEL = 1_024;
 
-    private final String externalUrl;
+    /** How often a rule's cut events are logged at most. */
+    static final long CUT_LOG_EVERY_MS = 600_000;
 
-    /** @param externalUrl where Vigil's HTTP endpoints are reached, e.g. {@code http://vigil.example:8080} */
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEventFactory.class);
+
+    private final String externalUrl;
+    /** The wall clock, where cut events are logged ({@link #loggingCuts}); null where they are not. */
+    private final LongSupplier wallClockMs;
+    /** When each rule's cut event was last logged, by rule id. */
+    private final Map<String, Long> cutLoggedAtMs = new ConcurrentHashMap<>();
+
+    /**
+     * A factory that does not log the events it cuts: the API's, which makes again the events the engine made (and
+     * logged) for the alerts it shows.
+     *
+     * @param externalUrl where Vigil's HTTP endpoints are reached, e.g. {@code http://vigil.example:8080}
+     */
     public AlertEventFactory(final String externalUrl) {
+        this(externalUrl, null);
+    }
+
+    private AlertEventFactory(final String externalUrl, final LongSupplier wallClockMs) {
         this.externalUrl = externalUrl.endsWith("/") ? externalUrl.substring(0, externalUrl.length() - 1) : externalUrl;
+        this.wallClockMs = wallClockMs;
+    }
+
+    /**
+     * A factory that logs a rule's event cut for its size at WARN, then at most once every 10 minutes per rule: the
+     * event's {@value #CUT_NOTE} annotation says so to whoever reads it, the log to whoever runs Vigil.
+     */
+    public static AlertEventFactory loggingCuts(final String externalUrl, final LongSupplier wallClockMs) {
+        return new AlertEventFactory(externalUrl, wallClockMs);
     }
 
     public AlertEvent create(final AlertTransition t) {
@@ -67,12 +98,32 @@ public final class AlertEventFactory {
                 + bytes + " bytes, more than " + MAX_EVENT_BYTES);
         final AlertEvent withoutAnnotations = event(t, status, alertLabels, note);
         if (AlertEventJson.write(withoutAnnotations).length <= MAX_EVENT_BYTES) {
+            logCut(rule, bytes, "its annotations were left out");
             return withoutAnnotations;
         }
         final Map<String, String> cut = new LinkedHashMap<>();
         alertLabels.toMap().forEach((name, value) -> cut.put(name, value.length() <= MAX_CUT_LABEL ? value
                 : value.substring(0, MAX_CUT_LABEL)));
+        logCut(rule, bytes, "its annotations were left out and its label values cut at " + MAX_CUT_LABEL
+                + " characters");
         return event(t, status, Labels.of(cut), note);
+    }
+
+    private void logCut(final Rule rule, final int bytes, final String what) {
+        if (wallClockMs == null) {
+            return;
+        }
+        final long now = wallClockMs.getAsLong();
+        final boolean[] due = new boolean[1];
+        cutLoggedAtMs.compute(rule.id(), (id, last) -> {
+            due[0] = last == null || now - last >= CUT_LOG_EVERY_MS;
+            return due[0] ? now : last;
+        });
+        if (due[0]) {
+            LOG.warn("an alert event of rule {} came to {} bytes as JSON, more than {}: {}, as its {} annotation says;"
+                    + " its rule's templates or its series' labels are too long (logged at most every 10 minutes a"
+                    + " rule)", rule.id(), bytes, MAX_EVENT_BYTES, what, CUT_NOTE);
+        }
     }
 
     private AlertEvent event(final AlertTransition t, final EventStatus status, final Labels labels,

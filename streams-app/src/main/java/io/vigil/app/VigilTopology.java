@@ -223,7 +223,7 @@ public final class VigilTopology {
             this.ingestMetrics = new IngestMetrics(registry);
             this.knownLabels = new KnownLabels.ByThread();
             this.evaluationMetrics = new EvaluationMetrics(registry);
-            this.events = new AlertEventFactory(settings.externalUrl());
+            this.events = AlertEventFactory.loggingCuts(settings.externalUrl(), System::currentTimeMillis);
         }
 
         /**

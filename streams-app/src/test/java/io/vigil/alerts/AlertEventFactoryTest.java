@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.app.CapturedLogs;
 import io.vigil.evaluation.AlertState;
 import io.vigil.evaluation.AlertStatus;
 import io.vigil.evaluation.AlertTransition;
@@ -58,6 +59,37 @@ class AlertEventFactoryTest {
         assertThat(again.fingerprint()).isEqualTo(first.fingerprint());
     }
 
+    /** The annotation told the event's reader; nothing told whoever runs Vigil that a rule's events are cut. */
+    @Test
+    void aCutIsLoggedOnceAWhileARule() {
+        final Rule rule = rule("""
+                annotations:
+                %s
+                """.formatted(manyAnnotations(40)));
+        final long[] now = {T};
+        final AlertEventFactory factory = AlertEventFactory.loggingCuts("http://vigil:8080", () -> now[0]);
+        try (CapturedLogs logs = new CapturedLogs()) {
+            fired(factory, rule, "z".repeat(2_000));
+            now[0] += AlertEventFactory.CUT_LOG_EVERY_MS - 1;
+            fired(factory, rule, "z".repeat(2_000));
+            assertThat(warnings(logs)).containsExactly("an alert event of rule " + rule.id() + " came to 642613 bytes"
+                    + " as JSON, more than 524288: its annotations were left out, as its vigil_cut annotation says;"
+                    + " its rule's templates or its series' labels are too long (logged at most every 10 minutes a"
+                    + " rule)");
+            now[0] += 1;
+            fired(factory, rule, "z".repeat(2_000));
+            assertThat(warnings(logs)).hasSize(2);
+        }
+        try (CapturedLogs logs = new CapturedLogs()) {
+            fired(rule, "z".repeat(2_000));
+            assertThat(warnings(logs)).as("the API's factory makes again what the engine logged").isEmpty();
+        }
+    }
+
+    private static java.util.List<String> warnings(final CapturedLogs logs) {
+        return logs.text().lines().filter(l -> l.startsWith("an alert event")).toList();
+    }
+
     private static String manyAnnotations(final int count) {
         final StringBuilder out = new StringBuilder();
         for (int i = 0; i < count; i++) {
@@ -81,8 +113,12 @@ class AlertEventFactoryTest {
     }
 
     private static AlertEvent fired(final Rule rule, final String blob) {
+        return fired(new AlertEventFactory("http://vigil:8080"), rule, blob);
+    }
+
+    private static AlertEvent fired(final AlertEventFactory factory, final Rule rule, final String blob) {
         final AlertStatus status = new AlertStatus(AlertState.FIRING, T, T, AlertStatus.NONE, AlertStatus.NONE);
-        return new AlertEventFactory("http://vigil:8080").create(new AlertTransition(rule,
+        return factory.create(new AlertTransition(rule,
                 new Series("m", Labels.of("blob", blob)), AlertTransition.Kind.FIRING, status, 1, Double.NaN,
                 Double.NaN));
     }
