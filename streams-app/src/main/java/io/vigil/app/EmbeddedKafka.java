@@ -270,7 +270,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new UnusableDataDirectory("cannot create " + dir + ": " + existing + " is a file, not a directory");
         }
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(dir, ownerOnly(dir));
         } catch (java.nio.file.AccessDeniedException e) {
             throw new UnusableDataDirectory("cannot create " + dir + ": permission denied"
                 + (dir.toString().equals(e.getFile()) ? "" : " (on " + e.getFile() + ")"));
@@ -377,6 +377,18 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Kafka writes that file last, so its presence means an earlier format completed; whether it
      * matches this node is checked by Kafka itself at startup.
      */
+    /**
+     * The directories Vigil makes for the broker are its user's alone: they hold every datapoint and alert, which the
+     * umask's usual 755 let any user of the host read. One that exists is left as its owner made it.
+     */
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly(final Path dir) {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new java.nio.file.attribute.FileAttribute<?>[0];
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))};
+    }
+
     private static void formatIfNew(final Path dir, final Map<String, String> props) {
         if (Files.exists(dir.resolve("meta.properties"))) {
             return;

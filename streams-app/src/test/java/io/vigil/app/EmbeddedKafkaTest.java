@@ -35,6 +35,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,6 +230,16 @@ class EmbeddedKafkaTest {
     @Test
     void refusesADirectoryAnotherProcessIsStartingABrokerIn() throws Exception {
         assertRefusedWhileAnotherProcessLocks("vigil.lock");
+    }
+
+    /** They hold every datapoint and alert: made with the umask's 755, any user of the host could read them. */
+    @Test
+    void makesItsDirectoriesForItsUserAlone() throws Exception {
+        final Path made = dataDir.resolve("vigil").resolve("kafka");
+        EmbeddedKafka.start(made, 0).close();
+        assertThat(Files.getPosixFilePermissions(made)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(Files.getPosixFilePermissions(made.getParent()))
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     }
 
     @Test
