@@ -48,8 +48,19 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
     private static PeerJudgment judgment(final Map<String, Object> m) {
         return new PeerJudgment((String) m.get("rule"), (Map<String, String>) m.get("peers"),
                 Instant.parse((String) m.get("at")).toEpochMilli(), ((Number) m.get("members")).intValue(),
-                m.get("median") == null ? Double.NaN : ((Number) m.get("median")).doubleValue(),
-                m.get("mad") == null ? Double.NaN : ((Number) m.get("mad")).doubleValue());
+                number(m.get("median")), number(m.get("mad")));
+    }
+
+    /**
+     * A double as JSON carried it: a number, null for none, or a string for one JSON has no number for (Jackson writes
+     * {@code "Infinity"}: a group's sums that overflow judge it at an infinite median, and the cast of that string
+     * failed the whole answer).
+     */
+    private static double number(final Object json) {
+        if (json == null) {
+            return Double.NaN;
+        }
+        return json instanceof Number n ? n.doubleValue() : Double.parseDouble((String) json);
     }
 
     /**
@@ -123,7 +134,7 @@ record SeriesShare(List<Map<String, Object>> series, int matched, List<String> u
             entry.put("holds", "too_few_peers");
         } else if (value != null) {
             final double x = ((Number) value).doubleValue();
-            entry.put("median", group.median());
+            entry.put("median", Double.isFinite(group.median()) ? group.median() : null);
             final double z = group.z(x);
             entry.put("z", Double.isFinite(z) ? z : null);
             entry.put("holds", group.isOutlier(x, outlier) ? "yes" : "no");

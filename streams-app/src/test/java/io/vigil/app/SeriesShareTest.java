@@ -108,6 +108,20 @@ class SeriesShareTest {
                 .series().get(0)).containsEntry("holds", "peers").doesNotContainKey("group");
     }
 
+    /** Members' sums that overflow judge a group at an infinite median, which JSON carries as a string. */
+    @Test
+    void aGroupJudgedAtAnInfiniteMedianCrossesJson() throws Exception {
+        final SeriesShare a = new SeriesShare(List.of(entry("web/Low", "node-07", "inactive", 3.2)), 1, List.of(),
+                List.of(), List.of());
+        final PeerJudgment huge = new PeerJudgment("web/Low", Map.of("cluster", "web"), AT, 5,
+                Double.POSITIVE_INFINITY, Double.NaN);
+        final ObjectMapper json = new ObjectMapper();
+        final SeriesShare sent = json.readValue(json.writeValueAsString(new SeriesShare(List.of(), 0, List.of(),
+                List.of(), List.of(SeriesShare.group(huge)))), SeriesShare.class);
+        final Map<String, Object> low = merge(10, a, sent).series().get(0);
+        assertThat(low).containsEntry("median", null).containsEntry("z", null).containsEntry("holds", "no");
+    }
+
     @Test
     void aShareReadBackFromJsonMergesAsItWasWritten() throws Exception {
         final ObjectMapper json = new ObjectMapper();
