@@ -8,6 +8,11 @@ package io.vigil.evaluation;
  * a ring of 180 at every second evaluation of a 31 min baseline (186 evaluations) held an hour of history, judged
  * against values older than the baseline and warmed up only after 30 min, not 15.5.
  *
+ * <p>An evaluation whose window held no point takes its place in the ring too, as a NaN slot ({@link #skip}): the
+ * ring counts time, not values, so that a series with gaps is judged against its history within the baseline, not
+ * against values older than it (a series sending once a minute to a rule of a 10 s window, every 10 s, and a 2 min
+ * baseline was judged against values six minutes old). A baseline is warm once half its slots hold values.
+ *
  * <p>Mutable and confined to one task, like {@link SeriesState} which holds it.
  */
 final class Baseline {
@@ -103,6 +108,20 @@ final class Baseline {
         size = (short) Math.min(size + 1, samples.length);
     }
 
+    /**
+     * Counts {@code evaluations} evaluations without a value, in time order before the next {@link #offer}: each kept
+     * one a NaN slot, pushing out the oldest values as an evaluation with a value would.
+     */
+    void skip(final long evaluations) {
+        if (evaluations >= (long) samples.length * stride) {
+            clear();
+            return;
+        }
+        for (long i = 0; i < evaluations; i++) {
+            offer(Double.NaN);
+        }
+    }
+
     /** Forgets the history: none of it lies within the baseline any more (the series was silent longer). */
     void clear() {
         head = 0;
@@ -112,7 +131,18 @@ final class Baseline {
 
     /** rules.md: a deviation needs at least half the baseline of history. */
     boolean isWarm() {
-        return size * 2 >= samples.length;
+        return size * 2 >= samples.length && values() * 2 >= samples.length;
+    }
+
+    /** The slots that hold a value, not an evaluation without one. */
+    private int values() {
+        int values = 0;
+        for (int i = 0; i < size; i++) {
+            if (!Double.isNaN(samples[i])) {
+                values++;
+            }
+        }
+        return values;
     }
 
     /** How many kept evaluations a baseline of {@code evaluations} needs before {@link #isWarm}. */
@@ -129,7 +159,8 @@ final class Baseline {
      * What a user counts, where {@link #size} counts samples: a 1h baseline at 10 s keeps every second evaluation.
      */
     int evaluationsHeld() {
-        return (int) Math.min(sinceSample, (long) samples.length * stride);
+        final int values = values();
+        return values < size ? values * stride : (int) Math.min(sinceSample, (long) samples.length * stride);
     }
 
     /** How many evaluations a baseline of {@code evaluations} must see before {@link #isWarm}: the warm sample's. */
@@ -146,13 +177,18 @@ final class Baseline {
      */
     void medianAndMad(final double[] out, final double[] work) {
         // Until the ring is full its samples are [0, size); after, all of it: either way the first `size` slots.
-        System.arraycopy(samples, 0, work, 0, size);
-        final double median = RobustStatistics.medianInPlace(work, size);
+        int n = 0;
         for (int i = 0; i < size; i++) {
+            if (!Double.isNaN(samples[i])) {
+                work[n++] = samples[i];
+            }
+        }
+        final double median = RobustStatistics.medianInPlace(work, n);
+        for (int i = 0; i < n; i++) {
             work[i] = Math.abs(work[i] - median);
         }
         out[0] = median;
-        out[1] = RobustStatistics.medianInPlace(work, size);
+        out[1] = RobustStatistics.medianInPlace(work, n);
     }
 
     /**
@@ -161,17 +197,23 @@ final class Baseline {
      */
     void meanAndStddev(final double[] out) {
         double sum = 0;
+        int n = 0;
         for (int i = 0; i < size; i++) {
-            sum += samples[i];
+            if (!Double.isNaN(samples[i])) {
+                sum += samples[i];
+                n++;
+            }
         }
-        final double mean = sum / size;
+        final double mean = sum / n;
         double squares = 0;
         for (int i = 0; i < size; i++) {
-            final double d = samples[i] - mean;
-            squares += d * d;
+            if (!Double.isNaN(samples[i])) {
+                final double d = samples[i] - mean;
+                squares += d * d;
+            }
         }
         out[0] = mean;
-        out[1] = Math.sqrt(squares / size);
+        out[1] = Math.sqrt(squares / n);
     }
 
     double[] samples() {

@@ -1371,6 +1371,10 @@ public final class TaskEvaluator {
             // rules.md judges against the evaluations "within baseline": after a longer silence none are, and a
             // series back with a new normal would be judged against what it was hours ago. It learns afresh.
             baseline.clear();
+        } else if (prev.isInactive()) {
+            // A shorter one takes its time in the ring, as evaluations without a value. Not while the alert is pending
+            // or firing, when the history stands still (rules.md: it does not become the new normal).
+            baseline.skip(instantsWithoutPoints(state, t - windowMs[i], to, t, everyMs[groupOfRule[i]], windowMs[i]));
         }
         final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation, baselineWork);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
@@ -1391,6 +1395,28 @@ public final class TaskEvaluator {
         }
         final long before = from > 0 ? state.timestamp(from - 1) : state.lastPruned();
         return before != Long.MIN_VALUE && state.timestamp(from) - before > silenceMs;
+    }
+
+    /**
+     * The instants before {@code t} whose windows held no point, in the gap the window after {@code windowStart} ends:
+     * counted once, at the first instant whose window holds the point after the gap, from the points themselves (the
+     * evaluator skips instants where nothing can change, so they are not counted one by one). 0 where the window has
+     * no point, or its first point was in an earlier instant's window too.
+     */
+    private static long instantsWithoutPoints(final SeriesState state, final long windowStart, final int to,
+                                              final long t, final long every, final long window) {
+        final int from = state.firstIndexAfter(windowStart);
+        if (from >= to || state.timestamp(from) <= t - every) {
+            return 0;
+        }
+        final long before = from > 0 ? state.timestamp(from - 1) : state.lastPruned();
+        if (before == Long.MIN_VALUE) {
+            return 0;
+        }
+        // The first instant whose window (T - window, T] has let go of the point before the gap, through the last
+        // instant before this one.
+        final long first = alignUp(before + window, every);
+        return first > t - every ? 0 : (t - every - first) / every + 1;
     }
 
     /**

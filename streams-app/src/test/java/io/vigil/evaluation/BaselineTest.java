@@ -30,6 +30,28 @@ class BaselineTest {
         assertThat(b.isWarm()).isTrue();
     }
 
+    /** Evaluations without a value push out old values as others do, and count neither to warm up nor in the median. */
+    @Test
+    void evaluationsWithoutAValueTakeTheirTimeAndNothingElse() {
+        final Baseline b = new Baseline(6);
+        b.offer(100);
+        b.skip(4);
+        b.offer(3);
+        assertThat(b.isWarm()).as("two values of six slots").isFalse();
+        b.offer(2);
+        assertThat(b.isWarm()).as("two values of six slots, the 100 pushed out").isFalse();
+        b.offer(1);
+        assertThat(b.isWarm()).isTrue();
+        final double[] out = new double[2];
+        b.medianAndMad(out, new double[Baseline.MAX_SAMPLES]);
+        assertThat(out).containsExactly(2, 1);
+        b.meanAndStddev(out);
+        assertThat(out[0]).isEqualTo(2);
+        assertThat(b.evaluationsHeld()).isEqualTo(3);
+        b.skip(6);
+        assertThat(b.size()).as("a gap of the whole baseline empties it").isZero();
+    }
+
     @Test
     void refittedKeepsTheNewestSamplesTakenAtTheSameStride() {
         // A ring of 180 at stride 2 (a state written before the ring fitted the baseline), 200 samples offered.

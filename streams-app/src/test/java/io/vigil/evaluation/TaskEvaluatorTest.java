@@ -351,6 +351,46 @@ class TaskEvaluatorTest {
     }
 
     /**
+     * An evaluation whose window held no point takes its time in the baseline: a series sending once a minute to a
+     * rule of a 10 s window and a 2 min baseline was judged against values six minutes old (a numeric edge-case
+     * audit), where within the baseline it has two values of twelve evaluations, too few to judge. A series that
+     * misses a point now and then still is judged.
+     */
+    @Test
+    void aBaselineCountsTheEvaluationsWithoutAValueAsTime() {
+        final Rule rule = new Rule("g", "Surge", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
+                Duration.ofSeconds(10), Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(2),
+                Direction.HIGH, 3, 0.5, BaselineMethod.MAD), Duration.ZERO, Duration.ZERO, Map.of(), Map.of(),
+                "test.yaml", 1);
+        final TaskEvaluator sparse = evaluator(rule);
+        final List<AlertTransition> out = new ArrayList<>();
+        for (int minute = 0; minute <= 13; minute++) {
+            final long t = 60 * S + minute * 60 * S;
+            sparse.accept(new Datapoint(NODE, minute < 7 ? 10 : minute < 12 ? 12 : 16, t));
+            sparse.clock().onWatermark("p0", t);
+            out.addAll(sparse.advance().transitions());
+        }
+        assertThat(out).isEmpty();
+
+        // Every tenth point missing, then a surge: judged, against the last two minutes.
+        final double[] gappy = new double[40];
+        for (int i = 0; i < gappy.length; i++) {
+            gappy[i] = i == 36 ? 100 : 10 + i % 3;
+        }
+        final TaskEvaluator e = evaluator(rule);
+        final List<AlertTransition> fired = new ArrayList<>();
+        long t = 10 * S;
+        for (int i = 0; i < gappy.length; i++, t += 10 * S) {
+            if (i % 10 != 5) {
+                e.accept(new Datapoint(NODE, gappy[i], t));
+            }
+            e.clock().onWatermark("p0", t);
+            fired.addAll(e.advance().transitions());
+        }
+        assertThat(describe(fired)).containsExactly("FIRING@370", "RESOLVED@380");
+    }
+
+    /**
      * A reload that changes an absent rule but for its name and labels keeps its firing alert. One that removes it
      * resolves the alert; added back, the rule fires again from when its new definition found the series silent, not
      * from when the silence began (it came back with the resolved one's startsAt, so its events repeated that one's
