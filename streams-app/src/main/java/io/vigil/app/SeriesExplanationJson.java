@@ -63,14 +63,21 @@ final class SeriesExplanationJson {
         }
         if (condition instanceof Condition.Deviation d) {
             return "z " + plain(d.z()) + ", direction " + direction(d.direction(), "up", "down") + ", min_change "
-                    + plain(d.minChange()) + ", baseline " + DurationSyntax.format(d.baseline())
+                    + plain(d.minChange()) + minDelta(d.minDelta()) + ", baseline "
+                    + DurationSyntax.format(d.baseline())
                     + (d.method() == BaselineMethod.MAD ? "" : ", method " + d.method().name().toLowerCase(Locale.ROOT));
         }
         if (condition instanceof Condition.Outlier o) {
             return "z " + plain(o.z()) + ", direction " + direction(o.direction(), "high", "low") + ", min_change "
-                    + plain(o.minChange()) + ", peers " + o.peers() + ", min_peers " + o.minPeers();
+                    + plain(o.minChange()) + minDelta(o.minDelta()) + ", peers " + o.peers() + ", min_peers "
+                    + o.minPeers();
         }
         return "after " + DurationSyntax.format(((Condition.Absent) condition).after());
+    }
+
+    /** {@code min_delta} where a rule gives it: an extension, left out at its default as the rule leaves it out. */
+    private static String minDelta(final double minDelta) {
+        return minDelta == 0 ? "" : ", min_delta " + plain(minDelta);
     }
 
     private static String direction(final Direction direction, final String high, final String low) {

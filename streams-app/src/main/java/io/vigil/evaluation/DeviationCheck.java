@@ -37,7 +37,7 @@ final class DeviationCheck {
         }
         final double median = centreAndSpread[0];
         return new Verdict(RobustStatistics.isAnomalous(value, median, z, deviation.direction(), deviation.z(),
-                deviation.minChange()), median, z);
+                deviation.minChange(), deviation.minDelta()), median, z);
     }
 
     /**

@@ -322,7 +322,7 @@ public final class PeerGroupEvaluator {
             final double x = m.value();
             final double z = judged ? RobustStatistics.z(x, median, mad) : Double.NaN;
             final boolean holds = judged && RobustStatistics.isAnomalous(x, median, z, outlier.direction(), outlier.z(),
-                    outlier.minChange());
+                    outlier.minChange(), outlier.minDelta());
             if (!holds && groupAlerts.isEmpty()) {
                 continue; // no alert in the group, and none to start: step would find nothing to do
             }

@@ -30,6 +30,6 @@ public record PeerJudgment(String ruleId, Map<String, String> peers, long at, in
     /** Whether {@code value} is an outlier of this group by {@code outlier}, as the judgment decides it. */
     public boolean isOutlier(final double value, final Condition.Outlier outlier) {
         return judged() && RobustStatistics.isAnomalous(value, median, z(value), outlier.direction(), outlier.z(),
-                outlier.minChange());
+                outlier.minChange(), outlier.minDelta());
     }
 }

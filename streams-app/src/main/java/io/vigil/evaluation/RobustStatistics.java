@@ -82,11 +82,15 @@ final class RobustStatistics {
         return diff / sigma;
     }
 
-    /** The anomaly test both kinds use: far enough in z, on the watched side, and by enough relative to the median. */
+    /**
+     * The anomaly test both kinds use: far enough in z, on the watched side, and by enough relative to the median and
+     * in the series' units.
+     */
     static boolean isAnomalous(final double x, final double median, final double z, final Direction direction,
-                               final double zThreshold, final double minChange) {
+                               final double zThreshold, final double minChange, final double minDelta) {
         return direction.accepts(x, median)
                 && Math.abs(z) > zThreshold
-                && Math.abs(x - median) > minChange * Math.abs(median);
+                && Math.abs(x - median) > minChange * Math.abs(median)
+                && Math.abs(x - median) > minDelta;
     }
 }

@@ -35,13 +35,24 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
         }
     }
 
-    /** The series against its own history of window aggregates within {@code baseline}. */
-    record Deviation(Duration baseline, Direction direction, double z, double minChange, BaselineMethod method)
-            implements Condition {
+    /**
+     * The series against its own history of window aggregates within {@code baseline}.
+     *
+     * @param minDelta Vigil's extension ({@code min_delta}): how far from the median, in the series' own units, a value
+     *                 must be besides {@code minChange}, which is relative to the median and so holds nothing back
+     *                 where the median is 0 (a count of errors, usually none)
+     */
+    record Deviation(Duration baseline, Direction direction, double z, double minChange, BaselineMethod method,
+                     double minDelta) implements Condition {
 
         /** rules.md's deviation: the robust z-score (median and MAD). */
         public Deviation(final Duration baseline, final Direction direction, final double z, final double minChange) {
             this(baseline, direction, z, minChange, BaselineMethod.MAD);
+        }
+
+        public Deviation(final Duration baseline, final Direction direction, final double z, final double minChange,
+                         final BaselineMethod method) {
+            this(baseline, direction, z, minChange, method, 0);
         }
 
         @Override
@@ -55,10 +66,21 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
         }
     }
 
-    /** The series against its peers (equal values of the {@code peers} labels) at the same evaluation. */
-    record Outlier(List<String> peers, Direction direction, double z, double minChange, int minPeers) implements Condition {
+    /**
+     * The series against its peers (equal values of the {@code peers} labels) at the same evaluation.
+     *
+     * @param minDelta as {@link Deviation#minDelta}: a node with a few errors among peers with none is infinitely far
+     *                 from them in robust deviations, and {@code min_change} of a median of 0 is 0
+     */
+    record Outlier(List<String> peers, Direction direction, double z, double minChange, int minPeers, double minDelta)
+            implements Condition {
         public Outlier {
             peers = List.copyOf(peers);
+        }
+
+        public Outlier(final List<String> peers, final Direction direction, final double z, final double minChange,
+                       final int minPeers) {
+            this(peers, direction, z, minChange, minPeers, 0);
         }
 
         @Override

@@ -16,8 +16,10 @@ final class ConditionReader {
     static final List<String> KINDS = List.of("threshold", "deviation", "outlier", "absent");
 
     private static final List<String> THRESHOLD_KEYS = List.of("above", "below", "recover");
-    private static final List<String> DEVIATION_KEYS = List.of("baseline", "direction", "z", "min_change", "method");
-    private static final List<String> OUTLIER_KEYS = List.of("peers", "direction", "z", "min_change", "min_peers");
+    private static final List<String> DEVIATION_KEYS = List.of("baseline", "direction", "z", "min_change", "min_delta",
+            "method");
+    private static final List<String> OUTLIER_KEYS = List.of("peers", "direction", "z", "min_change", "min_delta",
+            "min_peers");
     private static final List<String> ABSENT_KEYS = List.of("after");
     private static final int DEFAULT_MIN_PEERS = 5;
 
@@ -99,13 +101,15 @@ final class ConditionReader {
                 .map(d -> d.equals("up") ? Direction.HIGH : d.equals("down") ? Direction.LOW : Direction.BOTH);
         final OptionalDouble z = r.requiredNumber("z", MappingReader.Bound.ABOVE_ZERO);
         final OptionalDouble minChange = r.number("min_change", 0, MappingReader.Bound.ZERO_OR_MORE);
+        final OptionalDouble minDelta = r.number("min_delta", 0, MappingReader.Bound.ZERO_OR_MORE);
         final Optional<BaselineMethod> method = r.choice("method", List.of("mad", "stddev"), "mad")
                 .map(m -> m.equals("stddev") ? BaselineMethod.STDDEV : BaselineMethod.MAD);
-        if (baseline.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty() || method.isEmpty()) {
+        if (baseline.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty() || minDelta.isEmpty()
+                || method.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Condition.Deviation(baseline.get(), direction.get(), z.getAsDouble(),
-                minChange.getAsDouble(), method.get()));
+                minChange.getAsDouble(), method.get(), minDelta.getAsDouble()));
     }
 
     private static Optional<Condition> outlier(final MappingReader r, final FileProblems problems) {
@@ -114,12 +118,14 @@ final class ConditionReader {
                 .map(d -> d.equals("high") ? Direction.HIGH : d.equals("low") ? Direction.LOW : Direction.BOTH);
         final OptionalDouble z = r.requiredNumber("z", MappingReader.Bound.ABOVE_ZERO);
         final OptionalDouble minChange = r.number("min_change", 0, MappingReader.Bound.ZERO_OR_MORE);
+        final OptionalDouble minDelta = r.number("min_delta", 0, MappingReader.Bound.ZERO_OR_MORE);
         final OptionalInt minPeers = r.integer("min_peers", DEFAULT_MIN_PEERS, 2);
-        if (peers.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty() || minPeers.isEmpty()) {
+        if (peers.isEmpty() || direction.isEmpty() || z.isEmpty() || minChange.isEmpty() || minDelta.isEmpty()
+                || minPeers.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Condition.Outlier(peers.get(), direction.get(), z.getAsDouble(),
-                minChange.getAsDouble(), minPeers.getAsInt()));
+                minChange.getAsDouble(), minPeers.getAsInt(), minDelta.getAsDouble()));
     }
 
     private static Optional<List<String>> peers(final MappingReader r, final FileProblems problems) {

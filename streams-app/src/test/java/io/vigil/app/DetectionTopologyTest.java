@@ -90,6 +90,35 @@ class DetectionTopologyTest {
         }
     }
 
+    /**
+     * Among peers with no errors, a node with a few is infinitely many robust deviations away, and min_change of a median
+     * of 0 is 0: nothing but min_delta (Vigil's extension, in the series' units) tells a trickle from a flood.
+     */
+    @Test
+    void minDeltaHoldsBackWhatIsFarInDeviationsButSmallInUnits() {
+        final String rules = """
+                groups:
+                  - name: peers
+                    every: 10s
+                    rules:
+                      - alert: NodeErrorsAbovePeers
+                        series: errors{cluster=~".+"}
+                        aggregate: last
+                        window: 10s
+                        outlier: {peers: [cluster], direction: high, z: 4, min_change: 0.5, min_delta: 1}
+                """;
+        try (TopologyFixture f = new TopologyFixture(rules, stateDir, WALL)) {
+            for (int step = 0; step <= 10; step++) {
+                for (int i = 0; i < 8; i++) {
+                    final double errors = i == 3 ? 0.5 : i == 5 && step >= 5 ? 7 : 0;
+                    f.send(TopologyFixture.point("errors", node(i, "backend"), errors, T0 + step * STEP));
+                }
+            }
+            assertThat(describe(f.events())).containsExactly(
+                    "FIRING NodeErrorsAbovePeers node-05 @2022-06-21T06:00:50Z");
+        }
+    }
+
     @Test
     void aCounterResetIsNotACollapseButATrafficCollapseIs() {
         try (TopologyFixture f = new TopologyFixture(OUTLIER_RULES, stateDir, WALL)) {

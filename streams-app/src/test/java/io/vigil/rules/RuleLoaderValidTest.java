@@ -139,6 +139,33 @@ class RuleLoaderValidTest {
                 new Condition.Deviation(Duration.ofDays(4), Direction.BOTH, 4, 0, BaselineMethod.STDDEV));
     }
 
+    @Test
+    void readsMinDeltaOfBothKindsThatJudgeByDeviations() {
+        final LoadResult result = RuleLoader.parse("d.yaml", """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: A
+                        series: errors
+                        deviation: {baseline: 1h, z: 3, min_delta: 5}
+                      - alert: B
+                        series: errors
+                        outlier: {peers: [cluster], z: 3, min_delta: 0.5}
+                """);
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.ruleSet().rules()).extracting(Rule::condition).containsExactly(
+                new Condition.Deviation(Duration.ofHours(1), Direction.BOTH, 3, 0, BaselineMethod.MAD, 5),
+                new Condition.Outlier(List.of("cluster"), Direction.BOTH, 3, 0, 5, 0.5));
+        assertThat(RuleLoader.parse("d.yaml", """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: A
+                        series: errors
+                        deviation: {baseline: 1h, z: 3, min_delta: -1}
+                """).problems()).extracting(RuleProblem::message).singleElement().asString().contains("min_delta");
+    }
+
     /**
      * The default window, 1m, must be a multiple of the group's every: where it is not, a rule that leaves the window
      * out gets the shortest multiple above 1m, rather than an error for every such rule (absent rules use none).
