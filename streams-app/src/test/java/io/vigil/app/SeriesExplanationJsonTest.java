@@ -38,6 +38,17 @@ class SeriesExplanationJsonTest {
                 .containsEntry("value", 42.5).containsEntry("condition", "above 90");
     }
 
+    /** min_delta, an extension, is shown where a rule gives it, as the rule's YAML would say it. */
+    @Test
+    void aConditionJudgedByDeviationsNamesMinDeltaOnlyWhereGiven() {
+        assertThat(SeriesExplanationJson.of(explained(new Condition.Outlier(List.of("cluster"),
+                io.vigil.rules.Direction.HIGH, 4, 0.5, 5, 1), 7))).containsEntry("condition",
+                "z 4, direction high, min_change 0.5, min_delta 1, peers [cluster], min_peers 5");
+        assertThat(SeriesExplanationJson.of(explained(new Condition.Deviation(Duration.ofHours(1),
+                io.vigil.rules.Direction.HIGH, 6, 0), 7))).containsEntry("condition",
+                "z 6, direction up, min_change 0, baseline 1h");
+    }
+
     @Test
     void anAbsentRuleShowsItsSilenceAndNoWindowItDoesNotJudge() {
         final Map<String, Object> m = SeriesExplanationJson.of(explained(new Condition.Absent(Duration.ofMinutes(2)), 340));
