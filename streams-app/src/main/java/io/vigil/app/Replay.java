@@ -38,9 +38,13 @@ public final class Replay {
      *                         {@code run}'s {@code vigil.error} words without those that say where in the record;
      *                         and the first point dropped as late, {@code FILE:LINE: late: SERIES at T: ...}
      */
+    /**
+     * @param earliestMs the time of the earliest datapoint taken, Long.MAX_VALUE for none
+     * @param latestMs   the time of the latest datapoint taken, Long.MIN_VALUE for none
+     */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
                           long skippedFields,
-                          Map<String, String> firstByReason) {
+                          Map<String, String> firstByReason, long earliestMs, long latestMs) {
     }
 
 
@@ -79,7 +83,8 @@ public final class Replay {
             rejected.put(ReplayPipeline.LATE, late);
         }
         return new Summary(pipeline.records(), count(registry, "vigil.alert.transitions"), pipeline.deadLetters(),
-                rejected, count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason());
+                rejected, count(registry, "vigil.ingest.fields.skipped"), pipeline.firstByReason(),
+                pipeline.earliestMs(), pipeline.latestMs());
     }
 
     /** The sum of the counters named {@code name}, whatever their tags; 0 for none. */

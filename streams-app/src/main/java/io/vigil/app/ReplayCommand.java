@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.ingest.InputFormat;
+import io.vigil.model.DurationSyntax;
 import io.vigil.model.FileErrorReason;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -11,6 +12,7 @@ import java.nio.file.AccessMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -86,8 +88,38 @@ final class ReplayCommand implements Callable<Integer> {
             err.printf("skipped %d string or boolean field(s) of line protocol or Telegraf JSON (Vigil evaluates numbers)%n",
                     summary.skippedFields());
         }
+        notes(summary, cfg.grace().toMillis()).forEach(err::println);
         err.flush();
         return 0;
+    }
+
+    /** Before 2000: no metrics pipeline's data, but the epoch's first weeks, where timestamps in seconds land. */
+    static final long YEAR_2000_MS = 946_684_800_000L;
+
+    /**
+     * What the summary's counts leave unsaid when a replay's datapoints could not make an alert: timestamps in another
+     * unit than their format's (epoch seconds read as milliseconds are a few weeks after 1970: every point within
+     * seconds of the others), or an input shorter than the grace, which a replay leaves unevaluated at its end. Both
+     * ended "0 alert event(s)" with no word of why (a numeric edge-case audit).
+     */
+    static List<String> notes(final Replay.Summary summary, final long graceMs) {
+        if (summary.latestMs() == Long.MIN_VALUE) {
+            return List.of();
+        }
+        final List<String> notes = new ArrayList<>();
+        if (summary.latestMs() < YEAR_2000_MS) {
+            notes.add("note: the datapoints are from " + java.time.Instant.ofEpochMilli(summary.earliestMs()) + " to "
+                    + java.time.Instant.ofEpochMilli(summary.latestMs()) + ": are their timestamps in another unit?"
+                    + " Native JSON takes epoch milliseconds (or RFC 3339), line protocol nanoseconds, Telegraf JSON"
+                    + " seconds (formats.md)");
+        }
+        if (summary.alertEvents() == 0 && summary.latestMs() - summary.earliestMs() < graceMs) {
+            notes.add("note: the datapoints span " + (summary.latestMs() - summary.earliestMs()) + " ms, within the"
+                    + " grace (evaluation.grace, " + DurationSyntax.format(java.time.Duration.ofMillis(graceMs))
+                    + ") that a replay leaves unevaluated at the end of its input, as run waits that long for points"
+                    + " out of order: no instant was evaluated");
+        }
+        return notes;
     }
 
     /**

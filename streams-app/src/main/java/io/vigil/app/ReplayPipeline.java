@@ -67,6 +67,9 @@ final class ReplayPipeline {
     private final io.vigil.ingest.RecordDecoder decoder;
     /** Where ingest's points and notices go: the batch of the record being ingested. */
     private IngestedBatch ingested;
+    /** The times of the earliest and latest datapoints ingest handed on; MAX_VALUE and MIN_VALUE before any. */
+    private long earliestMs = Long.MAX_VALUE;
+    private long latestMs = Long.MIN_VALUE;
     private long offset;
     private long deadLetters;
     /**
@@ -87,6 +90,8 @@ final class ReplayPipeline {
         this.ingest = stages.ingest(new InTaskEvaluation() {
             @Override
             public void point(final Datapoint point, final long recordTimestamp) {
+                earliestMs = Math.min(earliestMs, point.timestampMs());
+                latestMs = Math.max(latestMs, point.timestampMs());
                 ingested.point(point, recordTimestamp);
             }
 
@@ -116,6 +121,14 @@ final class ReplayPipeline {
             context.addStateStore(store);
         });
         return context;
+    }
+
+    long earliestMs() {
+        return earliestMs;
+    }
+
+    long latestMs() {
+        return latestMs;
     }
 
     /** One input record through both halves, on the calling thread: its points are evaluated before it returns. */

@@ -264,6 +264,34 @@ class CommandLineTest {
                 + " invalid_line=1" + System.lineSeparator()).doesNotContain("late");
     }
 
+    /**
+     * Epoch seconds where native JSON takes milliseconds: every point a few weeks after 1970 and within a second of
+     * the others, so nothing was evaluated, and the summary said only "0 alert event(s)" (a numeric edge-case audit).
+     */
+    @Test
+    void aReplayWhoseDatapointsCouldNotAlertSaysWhy() throws Exception {
+        final Path rules = hotRule();
+        final StringBuilder seconds = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            seconds.append("{\"name\":\"cpu_usage_user\",\"labels\":{},\"value\":95,\"timestamp\":")
+                    .append(1_655_793_000L + 10 * i).append("}\n");
+        }
+        final CommandRun run = vigil("replay", "--rules", rules.toString(), "--input",
+                Files.writeString(dir.resolve("seconds.jsonl"), seconds).toString());
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("replayed 20 record(s): 0 alert event(s)" + System.lineSeparator()
+                + "note: the datapoints are from 1970-01-20T03:56:33Z to 1970-01-20T03:56:33.190Z: are their"
+                + " timestamps in another unit? Native JSON takes epoch milliseconds (or RFC 3339), line protocol"
+                + " nanoseconds, Telegraf JSON seconds (formats.md)" + System.lineSeparator()
+                + "note: the datapoints span 190 ms, within the grace (evaluation.grace, 15s) that a replay leaves"
+                + " unevaluated at the end of its input, as run waits that long for points out of order: no instant"
+                + " was evaluated");
+
+        final Path sample = ROOT.resolve("samples/backend-incident.jsonl");
+        assertThat(vigil("replay", "--rules", ROOT.resolve("rules").toString(), "--input", sample.toString(),
+                "--output", dir.resolve("sample.jsonl").toString()).err()).doesNotContain("note:");
+    }
+
     /** A rule file of one rule, Hot: cpu_usage_user above 50, in the temp dir. */
     private Path hotRule() throws java.io.IOException {
         return Files.writeString(dir.resolve("hot.yaml"), """
