@@ -373,11 +373,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Runs {@code kafka-storage format} on a directory that holds no {@code meta.properties} yet.
-     * Kafka writes that file last, so its presence means an earlier format completed; whether it
-     * matches this node is checked by Kafka itself at startup.
-     */
-    /**
      * The directories Vigil makes for the broker are its user's alone: they hold every datapoint and alert, which the
      * umask's usual 755 let any user of the host read. One that exists is left as its owner made it.
      */
@@ -389,6 +384,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))};
     }
 
+    /**
+     * Runs {@code kafka-storage format} on a directory that holds no {@code meta.properties} yet.
+     * Kafka writes that file last, so its presence means an earlier format completed; whether it
+     * matches this node is checked by Kafka itself at startup.
+     */
     private static void formatIfNew(final Path dir, final Map<String, String> props) {
         if (Files.exists(dir.resolve("meta.properties"))) {
             return;

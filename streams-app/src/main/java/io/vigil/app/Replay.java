@@ -37,10 +37,8 @@ public final class Replay {
      *                         the problem is with a whole line, or record), the line the file's; the problem is
      *                         {@code run}'s {@code vigil.error} words without those that say where in the record;
      *                         and the first point dropped as late, {@code FILE:LINE: late: SERIES at T: ...}
-     */
-    /**
-     * @param earliestMs the time of the earliest datapoint taken, Long.MAX_VALUE for none
-     * @param latestMs   the time of the latest datapoint taken, Long.MIN_VALUE for none
+     * @param earliestMs       the time of the earliest datapoint taken, Long.MAX_VALUE for none
+     * @param latestMs         the time of the latest datapoint taken, Long.MIN_VALUE for none
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
                           long skippedFields,
