@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Creates the topics Vigil needs when they are missing, and tells how many partitions the input topics have.
@@ -154,6 +156,38 @@ final class TopicSetup {
     }
 
     /**
+     * The topics Vigil reads and writes that {@code existing} lacks, as it creates them: replicated as Kafka Streams
+     * replicates its own ({@code kafka.replication.factor}), the broker's default where that is not given (or -1).
+     * They took the broker's default whatever it said: a cluster left at Kafka's default of 1 held the alerts topic on
+     * one broker, while the changelogs beside it had 3 (a three-broker audit).
+     */
+    static List<NewTopic> missing(final Set<String> existing, final VigilConfig config) {
+        final Optional<Short> replicas = replicationFactor(config);
+        final List<NewTopic> missing = new ArrayList<>();
+        for (String topic : config.metricsTopics()) {
+            if (!existing.contains(topic)) {
+                missing.add(new NewTopic(topic, Optional.of(DEFAULT_INPUT_PARTITIONS), replicas).configs(APPEND_TIME));
+            }
+        }
+        for (String topic : List.of(config.alertsTopic(), config.dlqTopic(), alertsDeadLetterTopic(config))) {
+            if (!existing.contains(topic)) {
+                missing.add(new NewTopic(topic, Optional.empty(), replicas).configs(APPEND_TIME));
+            }
+        }
+        return missing;
+    }
+
+    /** {@code kafka.replication.factor}, checked as a number when the configuration loaded; empty for the broker's. */
+    private static Optional<Short> replicationFactor(final VigilConfig config) {
+        final Object given = config.kafka().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        if (given == null) {
+            return Optional.empty();
+        }
+        final int factor = Integer.parseInt(given.toString().trim());
+        return factor < 1 ? Optional.empty() : Optional.of((short) factor);
+    }
+
+    /**
      * @param bootstrapServers where {@code admin} connects, for the error message
      * @param applicationId    the engine's, whose internal topics tell how it placed its series
      * @return partitions per input topic
@@ -176,19 +210,7 @@ final class TopicSetup {
                         + " here, and are kafka.security.protocol and its settings the cluster's?)");
             }
             checkPlacement(existing, applicationId, config.partitionedBySeries());
-            final List<NewTopic> missing = new ArrayList<>();
-            for (String topic : config.metricsTopics()) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(DEFAULT_INPUT_PARTITIONS),
-                            java.util.Optional.empty()).configs(APPEND_TIME));
-                }
-            }
-            for (String topic : List.of(config.alertsTopic(), config.dlqTopic(), alertsDeadLetterTopic(config))) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
-                            .configs(APPEND_TIME));
-                }
-            }
+            final List<NewTopic> missing = missing(existing, config);
             if (!missing.isEmpty()) {
                 try {
                     admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

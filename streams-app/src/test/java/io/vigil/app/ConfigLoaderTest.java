@@ -77,6 +77,8 @@ class ConfigLoaderTest {
         final VigilConfig c = ConfigLoader.load(Path.of("..", "deploy", "vigil.yaml"), Map.of());
         assertThat(c.metricsTopics()).containsExactly("metrics", "telegraf");
         assertThat(c.partitionedBySeries()).as("Telegraf writes without keys there").isFalse();
+        assertThat(c.kafka()).as("two instances on three brokers").containsEntry("replication.factor", "3")
+                .containsEntry("num.standby.replicas", "1").containsEntry("session.timeout.ms", "10000");
     }
 
     @Test

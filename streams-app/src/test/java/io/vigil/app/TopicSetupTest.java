@@ -1,5 +1,6 @@
 package io.vigil.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +29,25 @@ class TopicSetupTest {
         // Another application's topics say nothing about this one.
         assertThatCode(() -> TopicSetup.checkPlacement(RAN_THROUGH_REPARTITION, "vigil2", true))
                 .doesNotThrowAnyException();
+    }
+
+    /**
+     * Vigil's own topics are replicated as Kafka Streams replicates its internal ones: on a cluster left at Kafka's
+     * default of 1, the alerts topic lived on one broker beside changelogs on three (a three-broker audit).
+     */
+    @Test
+    void theTopicsVigilCreatesTakeKafkaStreamsReplicationFactor() {
+        final VigilConfig three = ConfigLoader.load(null, java.util.Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092",
+                "VIGIL_KAFKA_REPLICATION_FACTOR", "3"));
+        assertThat(TopicSetup.missing(Set.of("alerts"), three)).extracting(t -> t.name() + " " + t.replicationFactor())
+                .containsExactly("metrics 3", "metrics.dlq 3", "alerts.dlq 3");
+        final VigilConfig unsaid = ConfigLoader.load(null, java.util.Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092"));
+        final VigilConfig brokers = ConfigLoader.load(null, java.util.Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092",
+                "VIGIL_KAFKA_REPLICATION_FACTOR", "-1"));
+        for (VigilConfig config : java.util.List.of(unsaid, brokers)) {
+            assertThat(TopicSetup.missing(Set.of(), config)).as("the broker's default").allMatch(
+                    t -> t.replicationFactor() == -1);
+        }
     }
 
     @Test
