@@ -16,9 +16,26 @@ public final class EvaluationMetrics {
     private final Map<String, Counter> seriesLimited = new ConcurrentHashMap<>();
     /** Per stream task: series held, alerts pending, alerts firing; summed into gauges. */
     private final Map<String, long[]> taskCounts = new ConcurrentHashMap<>();
+    /** Per stream task: the event time it has evaluated through, its instants up to that less the grace run. */
+    private final Map<String, Long> evaluatedThrough = new ConcurrentHashMap<>();
 
     public EvaluationMetrics(final MeterRegistry registry) {
+        this(registry, System::currentTimeMillis);
+    }
+
+    /** @param wallClockMs what the lag is measured against, epoch milliseconds */
+    EvaluationMetrics(final MeterRegistry registry, final java.util.function.LongSupplier wallClockMs) {
         this.registry = registry;
+        // Nothing else shows evaluation standing still while Kafka Streams runs: a hung broker held every alert of
+        // both instances for two to three minutes with their stream threads polling and their state RUNNING, as
+        // an evaluation waits for the event time of every input partition (a three-broker audit).
+        io.micrometer.core.instrument.Gauge.builder("vigil.evaluation.lag", evaluatedThrough,
+                        m -> m.isEmpty() ? Double.NaN
+                                : (wallClockMs.getAsLong() - java.util.Collections.min(m.values())) / 1000.0)
+                .description("The wall clock less the event time the furthest behind of this instance's evaluation"
+                        + " tasks has evaluated through (about grace + every when live; none while it holds no task)")
+                .baseUnit("seconds")
+                .register(registry);
         this.late = Counter.builder("vigil.evaluation.late.dropped")
                 .description("Datapoints that reached their evaluator after their evaluation had run, dropped")
                 .register(registry);
@@ -47,6 +64,14 @@ public final class EvaluationMetrics {
 
     void taskClosed(final String task) {
         taskCounts.remove(task);
+        evaluatedThrough.remove(task);
+    }
+
+    /** Where one task's evaluation stands now, once it has evaluated anything (before, it counts for nothing). */
+    void taskEvaluatedThrough(final String task, final long eventTimeMs) {
+        if (eventTimeMs != Long.MIN_VALUE) {
+            evaluatedThrough.put(task, eventTimeMs);
+        }
     }
 
     void late() {

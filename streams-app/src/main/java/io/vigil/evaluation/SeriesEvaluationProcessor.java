@@ -500,6 +500,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         }
         if (moved) {
             progressStore.put(EVALUATED_KEY, encodeEvaluated());
+            metrics.taskEvaluatedThrough(context.taskId().toString(), evaluator.evaluatedThrough());
         }
         for (AlertTransition t : outcome.transitions()) {
             metrics.transition(t);
@@ -562,6 +563,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 next[i] = in.readLong();
             }
             evaluator.restoreProgress(through, next);
+            metrics.taskEvaluatedThrough(context.taskId().toString(), through);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -186,12 +186,45 @@ class SeriesEvaluationProcessorTest {
     /** A task of two input partitions, p0 and p1, whose rule is due every second; a grace of 15 s; started. */
     private static SeriesEvaluationProcessor twoSources(final SimpleMeterRegistry registry,
                                                         final MockProcessorContext<String, EvaluationOutput> context) {
+        return twoSources(new EvaluationMetrics(registry), context);
+    }
+
+    private static SeriesEvaluationProcessor twoSources(final EvaluationMetrics metrics,
+                                                        final MockProcessorContext<String, EvaluationOutput> context) {
         final LoadResult loaded = RuleLoader.parse("probe.yaml", PROBE_RULES);
         final SeriesEvaluationProcessor evaluation = new SeriesEvaluationProcessor(new LiveRules(loaded.ruleSet()),
-                15_000, 86_400_000, InputSources.any(2), false, 100_000, 1, new EvaluationMetrics(registry),
-                SourceLag.CAUGHT_UP, new SeriesQuestions());
+                15_000, 86_400_000, InputSources.any(2), false, 100_000, 1, metrics, SourceLag.CAUGHT_UP,
+                new SeriesQuestions());
         evaluation.init(context);
         return evaluation;
+    }
+
+    /**
+     * Evaluation that stands still while Kafka Streams runs (a partition's event time held back by a hung broker) is
+     * seen on /metrics: how far the task's evaluated event time is behind the wall clock, nothing while it holds none.
+     */
+    @Test
+    void theLagGaugeShowsEvaluationStandingStill() {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final MockProcessorContext<String, EvaluationOutput> context = context();
+        final long w = context.currentSystemTimeMs();
+        final long[] wall = {w};
+        final SeriesEvaluationProcessor evaluation = twoSources(new EvaluationMetrics(registry, () -> wall[0]),
+                context);
+        final io.micrometer.core.instrument.Gauge lag = registry.get("vigil.evaluation.lag").gauge();
+        assertThat(lag.value()).as("nothing evaluated yet").isNaN();
+        watermark(evaluation, "p0", w);
+        watermark(evaluation, "p1", w);
+        wall[0] = w + 1_000;
+        assertThat(lag.value()).isEqualTo(1.0);
+        for (long s = 1; s <= 120; s++) {
+            context.setCurrentSystemTimeMs(w + s * 1_000);
+            watermark(evaluation, "p0", w + s * 1_000);
+        }
+        wall[0] = w + 120_000;
+        assertThat(lag.value()).as("p1 holds the task's event time back").isEqualTo(120.0);
+        evaluation.close();
+        assertThat(lag.value()).isNaN();
     }
 
     private static double lateDropped(final SimpleMeterRegistry registry) {
