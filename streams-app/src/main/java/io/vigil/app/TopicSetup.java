@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -215,6 +216,12 @@ final class TopicSetup {
                 try {
                     admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof InvalidReplicationFactorException
+                            && replicationFactor(config).isPresent()) {
+                        throw new ConfigException("kafka." + StreamsConfig.REPLICATION_FACTOR_CONFIG + ": cannot create "
+                                + missing.stream().map(NewTopic::name).toList() + " at " + bootstrapServers + " with "
+                                + replicationFactor(config).get() + " replicas: " + e.getCause().getMessage());
+                    }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }

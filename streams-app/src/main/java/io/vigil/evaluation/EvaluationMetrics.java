@@ -31,9 +31,10 @@ public final class EvaluationMetrics {
         // an evaluation waits for the event time of every input partition (a three-broker audit).
         io.micrometer.core.instrument.Gauge.builder("vigil.evaluation.lag", evaluatedThrough,
                         m -> m.isEmpty() ? Double.NaN
-                                : (wallClockMs.getAsLong() - java.util.Collections.min(m.values())) / 1000.0)
+                                : Math.max(0, wallClockMs.getAsLong() - java.util.Collections.min(m.values())) / 1000.0)
                 .description("The wall clock less the event time the furthest behind of this instance's evaluation"
-                        + " tasks has evaluated through (about grace + every when live; none while it holds no task)")
+                        + " tasks has reached (the input's delay, a few seconds, when live; 0 where event time runs"
+                        + " ahead through a silence; none while it holds no task)")
                 .baseUnit("seconds")
                 .register(registry);
         this.late = Counter.builder("vigil.evaluation.late.dropped")

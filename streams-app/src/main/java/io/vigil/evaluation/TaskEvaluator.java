@@ -167,6 +167,14 @@ public final class TaskEvaluator {
     private final SeriesBudget budget;
     /** Where a deviation rule's baseline is reordered to find its median, for every series in turn. */
     private final double[] baselineWork = new double[Baseline.MAX_SAMPLES];
+    /**
+     * The baselines whose alert an empty window ended: the gap that followed began while the alert was active, when
+     * the history stands still, so it is not counted as time at the next point. Counted, each such flap pushed a
+     * value of the normal before the anomaly out, until too few were left to judge and a sustained anomaly on a
+     * series with gaps paged no more (a re-check of the change that counts gaps). Weakly held: a baseline dropped with
+     * its series or rule leaves it. Not kept across a restart, where one such gap is counted.
+     */
+    private final Set<Baseline> gapsWhileActive = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
     // The instants of a batch (evaluateBatch): their times, due groups (as a mask and by group), and the time through
     // which the points are no longer needed after each.
     private final long[] batchTimes = new long[BATCH_INSTANTS];
@@ -1371,13 +1379,17 @@ public final class TaskEvaluator {
             // rules.md judges against the evaluations "within baseline": after a longer silence none are, and a
             // series back with a new normal would be judged against what it was hours ago. It learns afresh.
             baseline.clear();
-        } else if (prev.isInactive()) {
+            gapsWhileActive.remove(baseline);
+        } else if (prev.isInactive() && !Double.isNaN(value) && !gapsWhileActive.remove(baseline)) {
             // A shorter one takes its time in the ring, as evaluations without a value. Not while the alert is pending
             // or firing, when the history stands still (rules.md: it does not become the new normal).
             baseline.skip(instantsWithoutPoints(state, t - windowMs[i], to, t, everyMs[groupOfRule[i]], windowMs[i]));
         }
         final DeviationCheck.Verdict verdict = DeviationCheck.judge(value, baseline, deviation, baselineWork);
         final AlertLifecycle.Step step = AlertLifecycle.next(prev, verdict.holds(), t, forMs[i], keepFiringForMs[i]);
+        if (Double.isNaN(value) && !prev.isInactive() && step.status().isInactive()) {
+            gapsWhileActive.add(baseline);
+        }
         apply(state, rule, ruleIds[i], prev, step, value, verdict.median(), verdict.z(), out);
         DeviationCheck.learn(value, baseline, step.status());
         return true;

@@ -325,16 +325,23 @@ class TaskEvaluatorTest {
     }
 
     /**
+     * Surge: the last value of cpu in {@code window}, every 10 s, up against its own {@code baseline} by {@code z} and
+     * 50 %.
+     */
+    private static Rule surge(final Duration window, final Duration baseline, final double z) {
+        return new Rule("g", "Surge", new SeriesSelector("cpu", List.of()), Aggregate.LAST, window,
+                Duration.ofSeconds(10), new Condition.Deviation(baseline, Direction.HIGH, z, 0.5, BaselineMethod.MAD),
+                Duration.ZERO, Duration.ZERO, Map.of(), Map.of(), "test.yaml", 1);
+    }
+
+    /**
      * A baseline of more evaluations than the ring's 180 that is not a multiple of its stride (31 min at 10 s: 186,
      * every second kept) judges against the last 31 min, once it has half of them: its ring held 180 samples, an hour,
      * and warmed up after 30 min.
      */
     @Test
     void aLongBaselineJudgesAgainstItsOwnSpanOnceHalfOfItIsThere() {
-        final Rule rule = new Rule("g", "Surge", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
-                Duration.ofSeconds(10), Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(31),
-                Direction.HIGH, 6, 0.5, BaselineMethod.MAD), Duration.ZERO, Duration.ZERO, Map.of(), Map.of(),
-                "test.yaml", 1);
+        final Rule rule = surge(Duration.ofSeconds(10), Duration.ofMinutes(31), 6);
         // 20 minutes of 10, 11, 12 (more than half of 31), then a surge to 100 at 1,210 s.
         final double[] warm = new double[124];
         for (int i = 0; i < warm.length; i++) {
@@ -358,10 +365,7 @@ class TaskEvaluatorTest {
      */
     @Test
     void aBaselineCountsTheEvaluationsWithoutAValueAsTime() {
-        final Rule rule = new Rule("g", "Surge", new SeriesSelector("cpu", List.of()), Aggregate.LAST,
-                Duration.ofSeconds(10), Duration.ofSeconds(10), new Condition.Deviation(Duration.ofMinutes(2),
-                Direction.HIGH, 3, 0.5, BaselineMethod.MAD), Duration.ZERO, Duration.ZERO, Map.of(), Map.of(),
-                "test.yaml", 1);
+        final Rule rule = surge(Duration.ofSeconds(10), Duration.ofMinutes(2), 3);
         final TaskEvaluator sparse = evaluator(rule);
         final List<AlertTransition> out = new ArrayList<>();
         for (int minute = 0; minute <= 13; minute++) {
@@ -388,6 +392,28 @@ class TaskEvaluatorTest {
             fired.addAll(e.advance().transitions());
         }
         assertThat(describe(fired)).containsExactly("FIRING@370", "RESOLVED@380");
+    }
+
+    /**
+     * A series sending every 40 s to a rule of a 30 s window: an empty window ends its alert, and the next point
+     * pages again. The gap that follows began while the alert was firing, when the history stands still: counted as
+     * time, each such flap pushed a value of the normal out, until too few were left to judge and a surge of 30
+     * minutes paged for four of them only (a re-check of the change that counts gaps).
+     */
+    @Test
+    void aGapThatBeganWhileTheAlertWasActiveIsNotCountedAsTime() {
+        final TaskEvaluator e = evaluator(surge(Duration.ofSeconds(30), Duration.ofMinutes(2), 3));
+        final List<AlertTransition> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            final long t = 40 * S + i * 40 * S;
+            e.accept(new Datapoint(NODE, i < 15 ? 100 + i % 3 : 300, t));
+            e.clock().onWatermark("p0", t);
+            out.addAll(e.advance().transitions());
+        }
+        final List<Long> fired = out.stream().filter(t -> t.kind() == AlertTransition.Kind.FIRING)
+                .map(t -> t.status().firedAt() / S).toList();
+        assertThat(fired).as("the surge from 640 s to 2,400 s pages to its end").first().isEqualTo(640L);
+        assertThat(fired).last().isEqualTo(2_360L);
     }
 
     /**
