@@ -218,9 +218,10 @@ final class TopicSetup {
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof InvalidReplicationFactorException
                             && replicationFactor(config).isPresent()) {
-                        throw new ConfigException("kafka." + StreamsConfig.REPLICATION_FACTOR_CONFIG + ": cannot create "
-                                + missing.stream().map(NewTopic::name).toList() + " at " + bootstrapServers + " with "
-                                + replicationFactor(config).get() + " replicas: " + e.getCause().getMessage());
+                        throw new ConfigException("kafka." + StreamsConfig.REPLICATION_FACTOR_CONFIG
+                                + ": cannot create " + missing.stream().map(NewTopic::name).toList() + " at "
+                                + bootstrapServers + " with " + replicationFactor(config).get() + " replicas: "
+                                + e.getCause().getMessage());
                     }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;

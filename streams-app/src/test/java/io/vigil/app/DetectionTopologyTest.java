@@ -91,8 +91,8 @@ class DetectionTopologyTest {
     }
 
     /**
-     * Among peers with no errors, a node with a few is infinitely many robust deviations away, and min_change of a median
-     * of 0 is 0: nothing but min_delta (Vigil's extension, in the series' units) tells a trickle from a flood.
+     * Among peers with no errors, a node with a few is infinitely many robust deviations away, and min_change of a
+     * median of 0 is 0: nothing but min_delta (Vigil's extension, in the series' units) tells a trickle from a flood.
      */
     @Test
     void minDeltaHoldsBackWhatIsFarInDeviationsButSmallInUnits() {
