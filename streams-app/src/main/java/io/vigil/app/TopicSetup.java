@@ -33,6 +33,8 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class TopicSetup {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopicSetup.class);
+
     static final int DEFAULT_INPUT_PARTITIONS = 4;
     private static final Map<String, String> APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
     /** How long {@link #awaitLeaders} waits before it asks again a broker that did not know a topic yet. */
@@ -178,6 +180,33 @@ final class TopicSetup {
         return missing;
     }
 
+    /** The topics Vigil reads and writes, as {@link #missing} creates them. */
+    private static List<String> vigilTopics(final VigilConfig config) {
+        final List<String> topics = new ArrayList<>(config.metricsTopics());
+        topics.addAll(List.of(config.alertsTopic(), config.dlqTopic(), alertsDeadLetterTopic(config)));
+        return topics;
+    }
+
+    /**
+     * A WARN for each of Vigil's topics with fewer replicas than {@code kafka.replication.factor}: made before it was
+     * set (or by another tool), it is left as it is, and said nothing while its partitions lived on fewer brokers
+     * than the operator asked for (a re-check on the jar).
+     */
+    private static void warnOfFewerReplicas(final Collection<TopicDescription> topics, final VigilConfig config) {
+        final Optional<Short> wanted = replicationFactor(config);
+        if (wanted.isEmpty()) {
+            return;
+        }
+        for (TopicDescription d : topics) {
+            final int replicas = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(wanted.get());
+            if (replicas < wanted.get()) {
+                LOG.warn("topic {} has {} replica(s) a partition, fewer than kafka.replication.factor ({}): Vigil does"
+                        + " not change a topic that exists; kafka-reassign-partitions.sh adds replicas", d.name(),
+                        replicas, wanted.get());
+            }
+        }
+    }
+
     /** {@code kafka.replication.factor}, checked as a number when the configuration loaded; empty for the broker's. */
     private static Optional<Short> replicationFactor(final VigilConfig config) {
         final Object given = config.kafka().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
@@ -229,10 +258,15 @@ final class TopicSetup {
                 }
                 awaitLeaders(admin, missing.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
             }
-            final Map<String, TopicDescription> described =
-                    admin.describeTopics(config.metricsTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
+            final Map<String, TopicDescription> described = admin.describeTopics(vigilTopics(config)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS);
+            warnOfFewerReplicas(described.values(), config);
             final Map<String, Integer> partitions = new HashMap<>();
-            described.forEach((name, d) -> partitions.put(name, d.partitions().size()));
+            described.forEach((name, d) -> {
+                if (config.metricsTopics().contains(name)) {
+                    partitions.put(name, d.partitions().size());
+                }
+            });
             final List<String> internal = repartitionTopics(applicationId).stream().filter(existing::contains).toList();
             final Map<String, Integer> internalPartitions = new HashMap<>();
             if (!internal.isEmpty()) {

@@ -34,4 +34,19 @@ class TopicSetupIT {
             assertThat(TopicSetup.missing(Set.of(), one)).allMatch(t -> t.replicationFactor() == 1);
         }
     }
+
+    /** Topics made before the factor was raised are left as they are, and the log says so for each. */
+    @Test
+    void anExistingTopicWithFewerReplicasIsNamed() throws Exception {
+        final VigilConfig two = broker.engineConfig("rf2", Map.of("VIGIL_KAFKA_REPLICATION_FACTOR", "2"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+             CapturedLogs logs = new CapturedLogs()) {
+            admin.createTopics(TopicSetup.missing(Set.of(), broker.engineConfig("rf2", Map.of()))).all().get();
+            TopicSetup.ensure(admin, two, broker.bootstrapServers(), "vigil-rf2");
+            assertThat(logs.text()).contains("topic alerts-rf2 has 1 replica(s) a partition, fewer than"
+                    + " kafka.replication.factor (2): Vigil does not change a topic that exists;"
+                    + " kafka-reassign-partitions.sh adds replicas");
+            assertThat(logs.text().lines().filter(l -> l.contains("fewer than kafka.replication.factor"))).hasSize(4);
+        }
+    }
 }
