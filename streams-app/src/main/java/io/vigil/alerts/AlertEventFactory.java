@@ -4,6 +4,7 @@ import io.vigil.evaluation.AlertNumbers;
 import io.vigil.evaluation.AlertStatus;
 import io.vigil.evaluation.AlertTransition;
 import io.vigil.model.Labels;
+import io.vigil.model.LogPacing;
 import io.vigil.rules.Rule;
 import io.vigil.rules.Template;
 import io.vigil.rules.TemplateValues;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +44,8 @@ public final class AlertEventFactory {
     private final String externalUrl;
     /** The wall clock, where cut events are logged ({@link #loggingCuts}); null where they are not. */
     private final LongSupplier wallClockMs;
-    /** When each rule's cut event was last logged, by rule id. */
-    private final Map<String, Long> cutLoggedAtMs = new ConcurrentHashMap<>();
+    /** When each rule's cut event is logged, by rule id. */
+    private final LogPacing<String> cutLog = new LogPacing<>(CUT_LOG_EVERY_MS);
 
     /**
      * A factory that does not log the events it cuts: the API's, which makes again the events the engine made (and
@@ -110,16 +110,7 @@ public final class AlertEventFactory {
     }
 
     private void logCut(final Rule rule, final int bytes, final String what) {
-        if (wallClockMs == null) {
-            return;
-        }
-        final long now = wallClockMs.getAsLong();
-        final boolean[] due = new boolean[1];
-        cutLoggedAtMs.compute(rule.id(), (id, last) -> {
-            due[0] = last == null || now - last >= CUT_LOG_EVERY_MS;
-            return due[0] ? now : last;
-        });
-        if (due[0]) {
+        if (wallClockMs != null && cutLog.due(rule.id(), wallClockMs.getAsLong())) {
             LOG.warn("an alert event of rule {} came to {} bytes as JSON, more than {}: {}, as its {} annotation says;"
                     + " its rule's templates or its series' labels are too long (logged at most every 10 minutes a"
                     + " rule)", rule.id(), bytes, MAX_EVENT_BYTES, what, CUT_NOTE);

@@ -1,7 +1,6 @@
 package io.vigil.ingest;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.vigil.model.LogPacing;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ public final class DeadLetterLog {
 
     private final String deadLetterTopic;
     private final LongSupplier wallClockMs;
-    private final Map<DeadLetterReason, Long> loggedAtMs = new ConcurrentHashMap<>();
+    private final LogPacing<DeadLetterReason> pacing = new LogPacing<>(EVERY_MS);
 
     /** @param wallClockMs the wall clock, epoch milliseconds */
     public DeadLetterLog(final String deadLetterTopic, final LongSupplier wallClockMs) {
@@ -33,12 +32,7 @@ public final class DeadLetterLog {
     public void written(final DeadLetter letter) {
         final long now = wallClockMs.getAsLong();
         for (final DeadLetterReason reason : letter.reasons()) {
-            final boolean[] due = new boolean[1];
-            loggedAtMs.compute(reason, (r, last) -> {
-                due[0] = last == null || now - last >= EVERY_MS;
-                return due[0] ? now : last;
-            });
-            if (due[0]) {
+            if (pacing.due(reason, now)) {
                 LOG.warn("input written to {}: {} (the record of {}, as its vigil.source.* headers say); more {} are"
                         + " counted in vigil_ingest_rejected_total{reason=\"{}\"} and logged at most every 10 minutes",
                         deadLetterTopic, letter.reason(), letter.from(), reason.tag(), reason.tag());
