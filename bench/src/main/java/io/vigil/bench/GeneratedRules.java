@@ -6,6 +6,7 @@ import io.vigil.model.Series;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
+import java.util.Locale;
 
 /**
  * Rule sets of any size, written as YAML like rules/*.yaml and read by the real {@link RuleLoader}, with series that
@@ -97,7 +98,7 @@ final class GeneratedRules {
     }
 
     private static String metric(final int r, final int rules, final int metrics) {
-        return String.format("metric_%03d", r % metricCount(rules, metrics));
+        return String.format(Locale.ROOT, "metric_%03d", r % metricCount(rules, metrics));
     }
 
     private static String cluster(final int r, final int rules, final int metrics) {

@@ -37,7 +37,7 @@ public final class AlertEventFactory {
     private static final int MAX_CUT_LABEL = 1_024;
 
     /** How often a rule's cut events are logged at most. */
-    static final long CUT_LOG_EVERY_MS = 600_000;
+    static final long CUT_LOG_EVERY_MS = LogPacing.TEN_MINUTES_MS;
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertEventFactory.class);
 

@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * {@code /api/alerts} and {@code /api/rules}. Each instance reads its own state stores (interactive queries); asked
+ * {@code /api/alerts}, {@code /api/rules} and {@code /api/series}. Each instance reads its own state stores (interactive queries); asked
  * for everything, it also asks every other instance of the application for theirs ({@code ?scope=local}), all at
  * once, found through Kafka Streams' metadata ({@code application.server}), so any instance answers for all.
  */
@@ -98,7 +98,7 @@ final class AlertsApi {
      */
     String alerts(final boolean localOnly, final AlertsQuery query, final MissingShares missing) throws IOException {
         requireOwnAddress();
-        final Map<String, int[]> more = new TreeMap<>();
+        final Map<String, Count> more = new TreeMap<>();
         final List<Ranked<Map<String, Object>>> all = new ArrayList<>();
         missing.own(self, () -> localAlerts(query, more), List.<Map<String, Object>>of()).forEach(a -> all.add(ranked(a)));
         if (!localOnly) {
@@ -109,11 +109,7 @@ final class AlertsApi {
                 } else {
                     final CappedAlerts theirs = JSON.readValue(answer, CappedAlerts.class);
                     theirs.alerts().forEach(a -> all.add(ranked(a)));
-                    theirs.more().forEach((rule, n) -> {
-                        final int[] counts = more.computeIfAbsent(rule, r -> new int[2]);
-                        counts[0] += n.firing();
-                        counts[1] += n.pending();
-                    });
+                    theirs.more().forEach((rule, n) -> more.merge(rule, n, Count::plus));
                 }
             }
         }
@@ -121,9 +117,7 @@ final class AlertsApi {
         if (query.perRule() == 0) {
             return JSON.writeValueAsString(kept);
         }
-        final Map<String, Count> moreByRule = new TreeMap<>();
-        more.forEach((r, counts) -> moreByRule.put(r, new Count(counts[0], counts[1])));
-        return JSON.writeValueAsString(new CappedAlerts(kept, moreByRule));
+        return JSON.writeValueAsString(new CappedAlerts(kept, more));
     }
 
     /** An alert with what orders it in an answer: its rule, firing before pending, then its labels. */
@@ -135,11 +129,10 @@ final class AlertsApi {
     }
 
     /**
-     * The alerts in order, at most {@code perRule} of each rule (0: all), the rest counted into {@code more} by rule
-     * ({firing, pending}).
+     * The alerts in order, at most {@code perRule} of each rule (0: all), the rest counted into {@code more} by rule.
      */
     private static <T> List<T> firstOfEachRule(final List<Ranked<T>> alerts, final int perRule,
-                                               final Map<String, int[]> more) {
+                                               final Map<String, Count> more) {
         alerts.sort(Comparator.comparing((Ranked<T> a) -> a.rule()).thenComparing(a -> !a.firing())
                 .thenComparing(Ranked::labels));
         final List<T> kept = new ArrayList<>();
@@ -151,7 +144,7 @@ final class AlertsApi {
             if (perRule == 0 || ofRule <= perRule) {
                 kept.add(a.alert());
             } else {
-                more.computeIfAbsent(rule, r -> new int[2])[a.firing() ? 0 : 1]++;
+                more.merge(rule, a.firing() ? new Count(1, 0) : new Count(0, 1), Count::plus);
             }
         }
         return kept;
@@ -163,6 +156,10 @@ final class AlertsApi {
 
     /** Alerts of one rule left out of an answer, by state. */
     record Count(int firing, int pending) {
+
+        Count plus(final Count other) {
+            return new Count(firing + other.firing, pending + other.pending);
+        }
     }
 
     /** Every rule with its definition and its state summed over all instances. */
@@ -304,10 +301,10 @@ final class AlertsApi {
                 m.put("rule", a.rule().id());
                 m.put("labels", new TreeMap<>(a.series().labels().with("__name__", a.series().name()).toMap()));
                 m.put("state", a.status().isFiring() ? "firing" : "pending");
-                m.put("activeAt", Instant.ofEpochMilli(a.status().activeAt()).toString());
-                m.put("startsAt", a.status().isFiring() ? Instant.ofEpochMilli(a.status().firedAt()).toString() : null);
-                m.put("median", number(a.numbers().median()));
-                m.put("z", number(a.numbers().z()));
+                m.put("activeAt", ApiJson.time(a.status().activeAt()));
+                m.put("startsAt", a.status().isFiring() ? ApiJson.time(a.status().firedAt()) : null);
+                m.put("median", ApiJson.number(a.numbers().median()));
+                m.put("z", ApiJson.number(a.numbers().z()));
                 out.add(m);
             }
         }
@@ -343,7 +340,7 @@ final class AlertsApi {
      * This instance's alerts that {@code query} asks for, cut as it asks (the rest counted into {@code more}). Only
      * the alerts kept are made into events: in a storm, most are counted and never rendered.
      */
-    private List<Map<String, Object>> localAlerts(final AlertsQuery query, final Map<String, int[]> more) {
+    private List<Map<String, Object>> localAlerts(final AlertsQuery query, final Map<String, Count> more) {
         final List<Ranked<AlertTransition>> matching = new ArrayList<>();
         for (ActiveAlerts.ActiveAlert a : localActive()) {
             final boolean firing = a.status().isFiring();
@@ -366,9 +363,9 @@ final class AlertsApi {
             m.put("annotations", e.annotations());
             m.put("activeAt", e.activeAt().toString());
             m.put("startsAt", e.startsAt().map(Instant::toString).orElse(null));
-            m.put("value", number(t.value()));
-            m.put("median", number(t.median()));
-            m.put("z", number(t.z()));
+            m.put("value", ApiJson.number(t.value()));
+            m.put("median", ApiJson.number(t.median()));
+            m.put("z", ApiJson.number(t.z()));
             m.put("generatorURL", e.generatorURL());
             out.add(m);
         }
@@ -403,14 +400,10 @@ final class AlertsApi {
                     m.put("seriesWatched", s.seriesWatched());
                     m.put("pending", s.pending());
                     m.put("firing", s.firing());
-                    m.put("lastEvaluation", s.lastEvaluation() == Long.MIN_VALUE ? null : Instant.ofEpochMilli(s.lastEvaluation()).toString());
+                    m.put("lastEvaluation", ApiJson.time(s.lastEvaluation()));
                     out.add(m);
                 });
         return out;
-    }
-
-    private static Object number(final double d) {
-        return Double.isFinite(d) ? d : null;
     }
 
     /**

@@ -162,22 +162,16 @@ public final class ConfigLoader {
         return load(file, env, options, false);
     }
 
-    /**
-     * As {@link #load(Path, Map, List)}, for the command that serves HTTP: {@code http.bind}'s name must also resolve
-     * here. Only {@code run} asks it, so that {@code replay} or {@code rules validate} read another machine's file.
-     */
-    public static VigilConfig loadToServe(final Path file, final Map<String, String> env, final List<Option> options) {
-        return load(file, env, options, true);
-    }
-
     /** A configuration and its receivers: what the commands that deliver, or check for those that do, read. */
     record WithReceivers(VigilConfig config, ReceiverConfig.Receivers receivers) {
     }
 
     /**
-     * As {@link #load(Path, Map, List)} (with {@code resolveBind}, as {@link #loadToServe}), and the receivers
-     * ({@link #receivers}): every problem of both in one error, the receivers' after the rest's. Loaded apart, a
-     * receiver's problem showed only once the rest was fixed, one more round of editing for whoever deploys.
+     * As {@link #load(Path, Map, List)}, and the receivers ({@link #receivers}): every problem of both in one error,
+     * the receivers' after the rest's. Loaded apart, a receiver's problem showed only once the rest was fixed, one more
+     * round of editing for whoever deploys. {@code resolveBind} for the command that serves HTTP ({@code run}):
+     * {@code http.bind}'s name must then resolve here, where {@code replay} or {@code rules validate} read another
+     * machine's file as it is.
      */
     static WithReceivers loadWithReceivers(final Path file, final Map<String, String> env, final List<Option> options,
                                            final boolean resolveBind) {
@@ -551,8 +545,7 @@ public final class ConfigLoader {
                     : "; leave it out: instances send each other the API's token (http.bearer_token_env)"));
         }
         if (uri.getHost() == null) {
-            throw new ConfigException(key + ": '" + text + "' has no host name (host names hold letters, digits, '-'"
-                    + " and '.')");
+            throw new ConfigException(key + ": " + noHost(uri, "'" + text + "'", "http://vigil-1:8080"));
         }
         if (uri.getPort() == 0 || uri.getPort() > 65_535) {
             throw new ConfigException(key + ": '" + text + "': port " + uri.getPort() + " is not from 1 to 65535");
@@ -566,6 +559,18 @@ public final class ConfigLoader {
                     + " host and port (http.port where it names none), so it is http://HOST[:PORT], with no path");
         }
         return text;
+    }
+
+    /**
+     * Why {@code url} ({@code shown} so) has no host where {@link URI} found none. {@link URI} takes an authority with
+     * '_' (a Docker Compose service like vigil_1) as no host at all, and the HttpClient refuses a URI without one.
+     */
+    static String noHost(final URI url, final String shown, final String example) {
+        if (url.getRawAuthority() != null && url.getRawAuthority().contains("_")) {
+            return "the host name in " + shown + " has an '_', which host names may not hold (RFC 952,"
+                    + " java.net.URI); use '-' instead (a service or network alias), e.g. " + example;
+        }
+        return shown + " has no valid host[:port] (host names hold letters, digits, '-' and '.'), e.g. " + example;
     }
 
     /**
@@ -1287,10 +1292,36 @@ public final class ConfigLoader {
         return s.isNull() ? null : scalarText(s);
     }
 
-    /** The keys, defaults and descriptions, for docs and {@code --help}. */
-    public static Map<String, String> describe() {
-        final Map<String, String> out = new LinkedHashMap<>();
-        KEYS.forEach(k -> out.put(k.name() + " (default " + (k.defaultValue().isEmpty() ? "-" : k.defaultValue()) + ")", k.doc()));
-        return out;
+    /**
+     * The keys of the configuration file with their defaults and descriptions, as {@code run --help} lists them after
+     * its options: what a file may say, where no README is at hand.
+     */
+    static List<String> keysHelp() {
+        final List<String> lines = new ArrayList<>();
+        lines.add("The keys of --config FILE (YAML; each key a.b also the variable VIGIL_A_B), with their defaults;");
+        lines.add("kafka.* passes to the Kafka clients, receivers: is a list (README, Delivery):");
+        for (Key k : KEYS) {
+            lines.add("  " + k.name() + (k.defaultValue().isEmpty() ? "" : " (default " + k.defaultValue() + ")"));
+            lines.addAll(wrapped(k.doc(), "      ", 78));
+        }
+        return lines;
+    }
+
+    private static List<String> wrapped(final String text, final String indent, final int width) {
+        final List<String> lines = new ArrayList<>();
+        final StringBuilder line = new StringBuilder(indent);
+        for (String word : text.split(" ")) {
+            if (line.length() > indent.length() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+                line.append(indent);
+            }
+            if (line.length() > indent.length()) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 }

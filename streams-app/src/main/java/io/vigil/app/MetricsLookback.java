@@ -1,7 +1,6 @@
 package io.vigil.app;
 
 import io.vigil.model.DurationSyntax;
-import io.vigil.rules.Condition;
 import io.vigil.rules.Rule;
 import java.time.Duration;
 import java.util.Collection;
@@ -57,13 +56,7 @@ public sealed interface MetricsLookback {
      * deviation's baseline or an absence's {@code after} stands on.
      */
     static Duration history(final Rule rule) {
-        Duration history = rule.window().plus(rule.forDuration());
-        if (rule.condition() instanceof Condition.Deviation deviation) {
-            history = history.plus(deviation.baseline());
-        } else if (rule.condition() instanceof Condition.Absent absent) {
-            history = history.plus(absent.after());
-        }
-        return history;
+        return rule.window().plus(rule.forDuration()).plus(rule.condition().history());
     }
 
     /** {@code auto}, {@code all} or a duration above 0s; the message names {@link #KEY}. */

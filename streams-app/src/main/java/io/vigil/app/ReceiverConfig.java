@@ -311,13 +311,7 @@ final class ReceiverConfig {
         // Schemes are case-insensitive (RFC 3986): HTTP://host is taken, and written the way the HttpClient expects.
         final URI uri = URI.create(scheme + given.substring(parsed.getScheme().length()));
         if (uri.getHost() == null) {
-            // java.net.URI takes an authority with '_' (a Docker Compose service like pager_bridge) as no host at
-            // all, and the HttpClient refuses a URI without a host: no request could be sent.
-            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {
-                throw new ConfigException(at + ".url: the host name in " + named + " has an '_', which host names may"
-                        + " not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias like pager-bridge)");
-            }
-            throw new ConfigException(at + ".url: " + named + " has no valid host[:port], like http://host:9000/path");
+            throw new ConfigException(at + ".url: " + ConfigLoader.noHost(uri, named, "http://pager-bridge:9000/path"));
         }
         // URI takes any number as a port; the HttpClient refuses one out of range at each request, which ended delivery.
         if (uri.getPort() == 0 || uri.getPort() > 65535) {

@@ -118,22 +118,8 @@ final class RunCommand implements Callable<Integer> {
         // Before the engine can write an alert: to a receiver that has never delivered, what was written before is
         // history, of which it gets only the alerts firing (Delivery.start).
         final java.time.Instant startedAt = java.time.Instant.now();
-        // Options win over the file and the environment; an error in one names the option, and is reported with
-        // every other problem of the configuration (checked here first, a bad flag hid them all).
-        final List<ConfigLoader.Option> options = new java.util.ArrayList<>();
-        if (httpPort != null) {
-            options.add(new ConfigLoader.Option("--http-port", "http.port", httpPort.toString()));
-        }
-        if (rules != null) {
-            options.add(new ConfigLoader.Option("--rules", "rules.path", rules.toString()));
-        }
-        if (logFormat != null) {
-            options.add(new ConfigLoader.Option("--log-format", "log.format", logFormat));
-        }
-        if (bootstrapServers != null) {
-            options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
-        }
-        final ConfigLoader.WithReceivers loaded = ConfigLoader.loadWithReceivers(config, System.getenv(), options, true);
+        final ConfigLoader.WithReceivers loaded = ConfigLoader.loadWithReceivers(config, System.getenv(), options(),
+                true);
         VigilConfig cfg = loaded.config();
         // Before anything else logs: the broker, the engine and delivery write their lines in the chosen format.
         cfg.logFormat().apply();
@@ -154,14 +140,7 @@ final class RunCommand implements Callable<Integer> {
         ForgetCheck.require(ruleSet, cfg.forget());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UnrecordedStreamsMetrics.applyTo(registry, cfg);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        // process_start_time_seconds tells a crash loop that up{} misses between scrapes; the open files tell a
-        // broker and RocksDB running out of descriptors before they fail (deploy/vigil-self-alerts.yml).
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        bindProcessMeters(registry);
 
         // Bound first: a port in use is the user's to fix, told before a broker and an engine start (and /readyz
         // answers "starting" meanwhile).
@@ -212,6 +191,52 @@ final class RunCommand implements Callable<Integer> {
         // their series paging as absent meanwhile. Stopped cleanly, and exit 1 (the ERROR says what to do).
         engine.inputPartitionsChanged().thenRun(stopRequested::countDown);
 
+        printRunning(ruleSet, cfg, receivers, http.port(), broker, noRuleFiles);
+        log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),
+                HttpEndpoints.authority(cfg.httpBind(), http.port()));
+        noRuleFiles.ifPresent(warning -> log().warn(warning));
+        // Running: from here on stop() closes every part, in the order that loses nothing.
+        started.clear();
+        stopRequested.await();
+        return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
+    }
+
+    /**
+     * Options win over the file and the environment; an error in one names the option, and is reported with every
+     * other problem of the configuration (checked there first, a bad flag hid them all).
+     */
+    private List<ConfigLoader.Option> options() {
+        final List<ConfigLoader.Option> options = new ArrayList<>();
+        if (httpPort != null) {
+            options.add(new ConfigLoader.Option("--http-port", "http.port", httpPort.toString()));
+        }
+        if (rules != null) {
+            options.add(new ConfigLoader.Option("--rules", "rules.path", rules.toString()));
+        }
+        if (logFormat != null) {
+            options.add(new ConfigLoader.Option("--log-format", "log.format", logFormat));
+        }
+        if (bootstrapServers != null) {
+            options.add(new ConfigLoader.Option("--bootstrap-servers", "kafka.bootstrap.servers", bootstrapServers));
+        }
+        return options;
+    }
+
+    /** The JVM's and the process's meters beside Vigil's own. */
+    private static void bindProcessMeters(final PrometheusMeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        // process_start_time_seconds tells a crash loop that up{} misses between scrapes; the open files tell a
+        // broker and RocksDB running out of descriptors before they fail (deploy/vigil-self-alerts.yml).
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** What runs where, on standard output once everything has started: the first thing a user reads. */
+    private void printRunning(final RuleSet ruleSet, final VigilConfig cfg, final ReceiverConfig.Receivers receivers,
+                              final int boundPort, final EmbeddedKafka broker, final Optional<String> noRuleFiles) {
         final var out = spec.commandLine().getOut();
         out.printf("Vigil is running: %d rule(s) in %d group(s) from %s (edits are picked up within %ds)%n",
                 ruleSet.rules().size(), ruleSet.groups().size(), cfg.rulesPath(), 2 * RELOAD_CHECK.toSeconds());
@@ -227,7 +252,7 @@ final class RunCommand implements Callable<Integer> {
         receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));
         out.printf("  Receivers: %s%n", targets.isEmpty() ? "none (configure `receivers:`)" : String.join(", ", targets));
         out.printf("  HTTP:    http://%s/ (the alerts page)  /api/alerts  /api/rules  /api/series  /metrics  /healthz  /readyz%n",
-                HttpEndpoints.authority(cfg.httpBind(), http.port()));
+                HttpEndpoints.authority(cfg.httpBind(), boundPort));
         if (broker != null) {
             // Stamped when run, not when printed: a point pasted minutes later, after others, would be dropped as
             // late. Labelled as rules/backend.yaml selects, so that it reaches a rule (NodeCpuSaturated, pending).
@@ -238,13 +263,6 @@ final class RunCommand implements Callable<Integer> {
                     cfg.metricsTopics().get(0), broker.bootstrapServers(), cfg.metricsTopics().get(0));
         }
         out.flush();
-        log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),
-                HttpEndpoints.authority(cfg.httpBind(), http.port()));
-        noRuleFiles.ifPresent(warning -> log().warn(warning));
-        // Running: from here on stop() closes every part, in the order that loses nothing.
-        started.clear();
-        stopRequested.await();
-        return stop(reloader, delivery, http, engine, broker) ? 0 : 1;
     }
 
     /**

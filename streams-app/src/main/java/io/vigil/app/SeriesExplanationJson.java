@@ -1,13 +1,11 @@
 package io.vigil.app;
 
-import io.vigil.evaluation.AlertStatus;
 import io.vigil.evaluation.SeriesExplanation;
 import io.vigil.model.DurationSyntax;
 import io.vigil.rules.BaselineMethod;
 import io.vigil.rules.Condition;
 import io.vigil.rules.Direction;
 import io.vigil.rules.Rule;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,26 +23,26 @@ final class SeriesExplanationJson {
         m.put("kind", rule.condition().kind());
         m.put("labels", labels(e));
         m.put("state", e.status().state().name().toLowerCase(Locale.ROOT));
-        m.put("activeAt", time(e.status().activeAt()));
+        m.put("activeAt", ApiJson.time(e.status().activeAt()));
         // As /api/alerts' startsAt: when it began firing, which the page's alert rows count from.
-        m.put("startsAt", e.status().isFiring() ? time(e.status().firedAt()) : null);
+        m.put("startsAt", e.status().isFiring() ? ApiJson.time(e.status().firedAt()) : null);
         m.put("for", DurationSyntax.format(rule.forDuration()));
-        m.put("at", time(e.at()));
+        m.put("at", ApiJson.time(e.at()));
         // An absent rule judges the age of the series' newest point, no window: the rule's default aggregate and
         // window, and the points in it, read as if they counted (the page showed "12 points" beside "silent 340 s").
         final boolean windowed = !(rule.condition() instanceof Condition.Absent);
         m.put("aggregate", windowed ? rule.aggregate().yamlName() : null);
         m.put("window", windowed ? DurationSyntax.format(rule.window()) : null);
         m.put("points", windowed ? e.points() : null);
-        m.put("value", number(e.value()));
+        m.put("value", ApiJson.number(e.value()));
         m.put("condition", condition(rule.condition()));
         m.put("holds", e.holds().name().toLowerCase(Locale.ROOT));
-        m.put("median", number(e.median()));
-        m.put("z", number(e.z()));
+        m.put("median", ApiJson.number(e.median()));
+        m.put("z", ApiJson.number(e.z()));
         if (e.baselineSize() >= 0) {
             m.put("baseline", Map.of("evaluations", e.baselineSize(), "warmAt", e.baselineWarm()));
         }
-        m.put("lastSeen", time(e.lastSeen()));
+        m.put("lastSeen", ApiJson.time(e.lastSeen()));
         return m;
     }
 
@@ -91,13 +89,5 @@ final class SeriesExplanationJson {
     /** A number as YAML would have it: 90, not 90.0. */
     private static String plain(final double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static Object number(final double d) {
-        return Double.isFinite(d) ? d : null;
-    }
-
-    private static String time(final long epochMs) {
-        return epochMs == AlertStatus.NONE ? null : Instant.ofEpochMilli(epochMs).toString();
     }
 }

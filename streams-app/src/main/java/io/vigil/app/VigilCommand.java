@@ -51,6 +51,9 @@ public final class VigilCommand {
         });
         // picocli gives each command's -V the command's own provider, and a subcommand has none: `replay -V` was empty.
         everyCommand(vigil, cmd -> cmd.getCommandSpec().versionProvider(new Version()));
+        // picocli reads a footer as a format string: a key's description saying "%" must not be taken for one.
+        vigil.getSubcommands().get("run").getCommandSpec().usageMessage().footer(ConfigLoader.keysHelp().stream()
+                .map(line -> line.replace("%", "%%")).toArray(String[]::new));
         return vigil
                 // An argument that looks like an option and is none is a mistyped option, not an option's value:
                 // `--input f.jsonl --ouptut x` took "--ouptut" for a second input. Set here, before any subcommand

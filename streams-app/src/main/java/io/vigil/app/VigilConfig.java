@@ -72,11 +72,6 @@ public record VigilConfig(
         return Optional.ofNullable(kafka.get("bootstrap.servers")).filter(s -> !s.isBlank());
     }
 
-    /** This configuration reading {@code topics} instead, each with its format detected per record. */
-    public VigilConfig withMetricsTopics(final List<String> topics) {
-        return withInputTopics(topics.stream().map(InputTopic::auto).toList());
-    }
-
     /** This configuration reading {@code topics} instead. */
     public VigilConfig withInputTopics(final List<InputTopic> topics) {
         return new VigilConfig(kafka, topics, alertsTopic, dlqTopic, rulesPath, grace, forget, limits, idleTimeout,

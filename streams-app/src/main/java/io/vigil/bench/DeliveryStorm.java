@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -45,7 +46,7 @@ public final class DeliveryStorm {
                 new ByteArraySerializer())) {
             for (int i = 0; i < alerts; i++) {
                 final Labels labels = Labels.of("alertname", "NodeSilent", "cluster", "backend", "instance",
-                        String.format("node-%05d", i), "severity", "page");
+                        String.format(Locale.ROOT, "node-%05d", i), "severity", "page");
                 final AlertEvent e = new AlertEvent(Fingerprint.of(labels), EventStatus.FIRING, labels,
                         Map.of("summary", "no datapoint for 3m"), t, Optional.of(t), Optional.empty(),
                         OptionalDouble.of(180), "fleet/NodeSilent", "http://vigil:8080/rules/fleet/NodeSilent");

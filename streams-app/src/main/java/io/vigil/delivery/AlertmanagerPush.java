@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
+import io.vigil.model.LogPacing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,8 +80,8 @@ final class AlertmanagerPush implements Restarting.Worker {
     private final Set<String> unsent = new HashSet<>();
     /** The alerts this push has sent Alertmanager as firing, and not as resolved since. */
     private final Set<String> toldFiring = new HashSet<>();
-    /** When {@link #afterPause} last logged at INFO: a slow Alertmanager would make it say so at every push. */
-    private Instant pauseLoggedAt;
+    /** {@link #afterPause}'s INFO lines, one every 10 minutes: a slow Alertmanager would have it say so at every push. */
+    private final LogPacing.Single pauseLog = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final HttpClient http, final Clock clock, final DeliveryMetrics metrics) {
@@ -220,15 +221,12 @@ final class AlertmanagerPush implements Restarting.Worker {
     private ReadTo afterPause(final KafkaConsumer<byte[], byte[]> consumer, final List<TopicPartition> partitions) {
         final ReadTo to = ends(consumer, partitions, clock.instant());
         if (to.ends() != null) {
-            final Instant now = clock.instant();
-            final boolean info = pauseLoggedAt == null
-                    || Duration.between(pauseLoggedAt, now).compareTo(PAUSE_LOG_EVERY) >= 0;
+            final boolean info = pauseLog.due(clock.millis());
             if (info || LOG.isDebugEnabled()) {
                 final String message = "Alertmanager {}: more than {} ms between reads of the alerts topic (this"
                         + " process paused, or a push slow to be answered); pushing nothing until it has read what was"
                         + " written meanwhile";
                 if (info) {
-                    pauseLoggedAt = now;
                     LOG.info(message, receiver.name(), PAUSE.toMillis());
                 } else {
                     LOG.debug(message, receiver.name(), PAUSE.toMillis());
@@ -403,8 +401,6 @@ final class AlertmanagerPush implements Restarting.Worker {
      * it pushes ({@link #afterPause}).
      */
     private static final Duration PAUSE = Duration.ofSeconds(2);
-    /** At most one INFO line about a pause this often; the others at DEBUG. */
-    private static final Duration PAUSE_LOG_EVERY = Duration.ofMinutes(10);
     /** The bounds of the wait for where the topic ends: the broker answers behind a fetch it holds (up to 500 ms). */
     private static final Duration ASK_AT_LEAST = Duration.ofSeconds(1);
     private static final Duration ASK_AT_MOST = Duration.ofSeconds(5);

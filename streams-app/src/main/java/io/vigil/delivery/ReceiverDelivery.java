@@ -3,6 +3,7 @@ package io.vigil.delivery;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.alerts.AlertEventJson;
 import io.vigil.alerts.EventStatus;
+import io.vigil.model.LogPacing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,8 +74,8 @@ final class ReceiverDelivery implements Restarting.Worker {
     private final Set<RetryDue> waiting = ConcurrentHashMap.newKeySet();
     /** Set while partitions are given up in a rebalance ({@link #settle}): no attempt starts meanwhile. */
     private volatile boolean paused;
-    /** When a failed attempt was last logged, by level (System.nanoTime); guarded by this. */
-    private final Map<Level, Long> failureLoggedAt = new java.util.EnumMap<>(Level.class);
+    /** Failed attempts' log lines by level, on a monotonic clock (milliseconds of {@code System.nanoTime}). */
+    private final LogPacing<Level> failureLog = new LogPacing<>(FAILURE_LOG_EVERY_MS);
     /**
      * Events read and not done at most: an alert retried for long holds the committed offset back, and the events
      * after it that are done are sent again after a crash; this bounds those, and memory.
@@ -88,7 +89,7 @@ final class ReceiverDelivery implements Restarting.Worker {
      * The most often a failed attempt is logged per receiver (the others at debug): a receiver down in an alert storm
      * logged a line per alert and retry, a hundred alerts a hundred lines a minute (first-hour audit).
      */
-    static final long FAILURE_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long FAILURE_LOG_EVERY_MS = 10_000;
 
     ReceiverDelivery(final WebhookReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,
                      final String deadLetterTopic, final String externalUrl, final WebhookSender sender,
@@ -312,17 +313,11 @@ final class ReceiverDelivery implements Restarting.Worker {
     }
 
     /**
-     * Whether a failed attempt logged at {@code level} is logged now: not within {@link #FAILURE_LOG_EVERY_NANOS} of
+     * Whether a failed attempt logged at {@code level} is logged now: not within {@link #FAILURE_LOG_EVERY_MS} of
      * the last one at that level, so that an event's escalation to WARN is not held back by other events' INFO lines.
      */
-    private synchronized boolean failureLogDue(final Level level) {
-        final long now = System.nanoTime();
-        final Long last = failureLoggedAt.get(level);
-        if (last != null && now - last < FAILURE_LOG_EVERY_NANOS) {
-            return false;
-        }
-        failureLoggedAt.put(level, now);
-        return true;
+    private boolean failureLogDue(final Level level) {
+        return failureLog.due(level, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
     }
 
     /** {@code NodeCpuSaturated firing (alert 821f9574a26f2232)}: which event of which alert a log line is about. */

@@ -23,4 +23,12 @@ public record AlertStatus(AlertState state, long activeAt, long firedAt, long re
     public boolean isFiring() {
         return state == AlertState.FIRING;
     }
+
+    /**
+     * This alert resolved at {@code t} by a change around its evaluation (a rule reload, its series forgotten, a limit
+     * lifted), not by a false condition ({@link AlertLifecycle}): its times kept, and never resolved before it fired.
+     */
+    public AlertStatus resolved(final long t) {
+        return new AlertStatus(AlertState.INACTIVE, activeAt, firedAt, Math.max(firedAt, t), keepFiringSince);
+    }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /** The evaluation stage's meters. */
 public final class EvaluationMetrics {
@@ -14,8 +15,8 @@ public final class EvaluationMetrics {
     private final Timer pass;
     private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
     private final Map<String, Counter> seriesLimited = new ConcurrentHashMap<>();
-    /** Per stream task: series held, alerts pending, alerts firing; summed into gauges. */
-    private final Map<String, long[]> taskCounts = new ConcurrentHashMap<>();
+    /** Per stream task: what it holds, summed into gauges. */
+    private final Map<String, TaskState> taskCounts = new ConcurrentHashMap<>();
     /** Per stream task: the event time it has evaluated through, its instants up to that less the grace run. */
     private final Map<String, Long> evaluatedThrough = new ConcurrentHashMap<>();
 
@@ -43,24 +44,28 @@ public final class EvaluationMetrics {
         this.pass = Timer.builder("vigil.evaluation.pass")
                 .description("Time to run the evaluations one watermark advance made due")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("vigil.series.active", taskCounts, c -> sum(c, 0))
+        io.micrometer.core.instrument.Gauge.builder("vigil.series.active", taskCounts, c -> sum(c, TaskState::series))
                 .description("Series held by this instance's evaluators (with points in a window, or remembered)")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, 1))
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, t -> t.alerts().pending()))
                 .description("Alerts pending or firing on this instance, by state").tag("state", "pending")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, 2))
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, t -> t.alerts().firing()))
                 .description("Alerts pending or firing on this instance, by state").tag("state", "firing")
                 .register(registry);
     }
 
-    private static double sum(final Map<String, long[]> counts, final int i) {
-        return counts.values().stream().mapToLong(c -> c[i]).sum();
+    private static double sum(final Map<String, TaskState> counts, final ToLongFunction<TaskState> count) {
+        return counts.values().stream().mapToLong(count).sum();
+    }
+
+    /** The series a task holds and its alerts. */
+    private record TaskState(long series, AlertCounts alerts) {
     }
 
     /** What one task holds now; a task counts under its own key, so tasks moving between instances net out. */
-    void taskState(final String task, final long series, final long pending, final long firing) {
-        taskCounts.put(task, new long[] {series, pending, firing});
+    void taskState(final String task, final long series, final AlertCounts alerts) {
+        taskCounts.put(task, new TaskState(series, alerts));
     }
 
     void taskClosed(final String task) {

@@ -123,10 +123,10 @@ public final class PeerGroupEvaluator {
         return evaluatedThrough;
     }
 
-    /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
-    long[] alertCounts() {
+    /** The alerts pending and firing in this task. */
+    AlertCounts alertCounts() {
         final long firing = alerts.values().stream().filter(a -> a.status().isFiring()).count();
-        return new long[] {alerts.size() - firing, firing};
+        return new AlertCounts(alerts.size() - firing, firing);
     }
 
     public Map<Integer, Long> progress() {
@@ -147,8 +147,8 @@ public final class PeerGroupEvaluator {
     }
 
     /**
-     * Moves to a new rule set (hot reload): alerts of outlier rules removed or changed are dropped, and those that
-     * were firing resolve, saying why; unchanged rules keep their alerts.
+     * Moves to a new rule set (hot reload), keeping what {@link RuleChange} keeps: an outlier alert whose rule still
+     * has its name and labels and still selects its series; the other alerts are dropped, and those that were firing resolve, saying why.
      */
     public Outcome reload(final RuleIndex next) {
         return reload(next, RuleChange.RELOAD);
@@ -169,8 +169,7 @@ public final class PeerGroupEvaluator {
             }
             final AlertStatus prev = e.getValue().status();
             if (prev.isFiring() && before.isPresent()) {
-                final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
-                        Math.max(prev.firedAt(), TaskEvaluator.lastInstant(now, before.get())), prev.keepFiringSince());
+                final AlertStatus resolved = prev.resolved(TaskEvaluator.lastInstant(now, before.get()));
                 final AlertNumbers last = e.getValue().numbers();
                 out.add(new AlertTransition(before.get(), e.getValue().series(), AlertTransition.Kind.RESOLVED,
                         resolved, last.value(), last.median(), last.z(), Optional.of(change.reason()),

@@ -168,8 +168,7 @@ public final class PeerGroupProcessor implements Processor<String, byte[], Strin
         evaluator.onProgress(p.evaluator(), p.evaluatedThrough());
         apply(evaluator.advance(), timestamp);
         progress.put(PROGRESS_KEY, encodeProgress());
-        final long[] alerts = evaluator.alertCounts();
-        metrics.taskState("peers-" + context.taskId(), 0, alerts[0], alerts[1]);
+        metrics.taskState("peers-" + context.taskId(), 0, evaluator.alertCounts());
     }
 
     private void accept(final PeerValues v) {

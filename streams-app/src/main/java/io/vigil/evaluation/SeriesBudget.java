@@ -246,8 +246,7 @@ public final class SeriesBudget {
                 continue;
             }
             final AlertStatus prev = alert.state.alert(ALERT_RULE.id());
-            final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
-                    Math.max(prev.firedAt(), now), AlertStatus.NONE);
+            final AlertStatus resolved = prev.resolved(now);
             out.add(new AlertTransition(ALERT_RULE, alert.state.series(), AlertTransition.Kind.RESOLVED, resolved,
                     index >= 0 ? held[index] : Double.NaN, Double.NaN, Double.NaN,
                     index >= 0 ? Optional.empty() : Optional.of(RULE_GONE)));

@@ -8,6 +8,7 @@ import io.vigil.ingest.SeriesMessageCodec;
 import io.vigil.ingest.SourceLag;
 import io.vigil.model.Datapoint;
 import io.vigil.model.IdleLease;
+import io.vigil.model.LogPacing;
 import io.vigil.model.Series;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -43,8 +44,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     public static final String PROGRESS_STORE = "vigil-evaluation-progress";
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SeriesEvaluationProcessor.class);
-    /** The most often a point dropped as late is logged at WARN, per task; as ingest's. */
-    private static final long LATE_WARN_EVERY_MS = 600_000;
     private static final String CLOCK_KEY = "clock";
     /** Newest data within this of the wall clock counts as live: only then does a silent stream's time move on. */
     static final long LIVE_HORIZON_MS = java.time.Duration.ofMinutes(15).toMillis();
@@ -94,15 +93,11 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
     private long[] bundleHashes = new long[0];
     /** The wall clock when this task started: idle notices announced before it are from an earlier run. */
     private long startedWallMs;
-    /** When a point dropped as late was last logged at WARN (wall clock), or {@link Long#MIN_VALUE}. */
-    private long lateWarnedWallMs = Long.MIN_VALUE;
+    /** The WARN lines of points dropped as late, on the wall clock. */
+    private final LogPacing.Single lateWarning = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
     /** The series store's commits when the evaluator held groups back: they run after the next one. */
     private long heldAtCommit;
 
-    /**
-     * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
-     * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
-     */
     /**
      * The series store: series states, encoded at each commit into the changelog only (the evaluator holds them),
      * changelogged or not.
@@ -114,26 +109,14 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
                 : inner.withLoggingDisabled());
     }
 
-    public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
-                                     final EvaluationMetrics metrics) {
-        this(liveRules, graceMs, forgetMs, expectedSources, maxSeriesPerRule, seriesPartitions, metrics,
-                SourceLag.CAUGHT_UP);
-    }
-
-    /** @param lag what waits to be read on the series repartition, for committing once it has all been read */
-    public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
-                                     final int expectedSources, final int maxSeriesPerRule, final int seriesPartitions,
-                                     final EvaluationMetrics metrics, final SourceLag lag) {
-        this(liveRules, graceMs, forgetMs, InputSources.any(expectedSources), false, maxSeriesPerRule, seriesPartitions,
-                metrics, lag, new SeriesQuestions());
-    }
-
     /**
      * @param sources       the input partitions the evaluator of a task waits to hear from
      * @param placedByInput whether its series are those of its task's input partition, every point and notice handed
      *                      over by ingest of the same task ({@link #inTask()}), where the input is partitioned by
      *                      series; the other way, those the series repartition gives its partition
+     * @param maxSeriesPerRule {@code evaluation.max_series_per_rule}, for the whole engine
+     * @param seriesPartitions how many tasks share that limit: the partitions of the series repartition topic
+     * @param lag           what waits to be read on the series repartition, for committing once it has all been read
      * @param questions     where the HTTP API's questions about series reach the task ({@link TaskEvaluator#explain})
      */
     public SeriesEvaluationProcessor(final LiveRules liveRules, final long graceMs, final long forgetMs,
@@ -462,8 +445,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
      * rule reload (design.md, "Event time").
      */
     private void late(final Object series, final long timestampMs) {
-        final long now = context.currentSystemTimeMs();
-        if (lateWarnedWallMs != Long.MIN_VALUE && now - lateWarnedWallMs < LATE_WARN_EVERY_MS) {
+        if (!lateWarning.due(context.currentSystemTimeMs())) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("late datapoint dropped by evaluation task {}: {} at {} (event time over every input"
                         + " partition reached {})", context.taskId(), series, Instant.ofEpochMilli(timestampMs),
@@ -471,7 +453,6 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
             }
             return;
         }
-        lateWarnedWallMs = now;
         LOG.warn("evaluation task {}: {} at {} dropped as late: its evaluation had run (event time over every input"
                 + " partition reached {}): its partition had fallen behind the others (announced idle after"
                 + " evaluation.idle_timeout, then heard from again), the stream had been silent and event time had"
@@ -483,9 +464,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
 
     /** {@link #late(Object, long)} for a series known by its key's bytes, made a string only if it is logged. */
     private void late(final byte[] key, final int offset, final int length, final long timestampMs) {
-        final boolean warns = lateWarnedWallMs == Long.MIN_VALUE
-                || context.currentSystemTimeMs() - lateWarnedWallMs >= LATE_WARN_EVERY_MS;
-        if (warns || LOG.isDebugEnabled()) {
+        if (lateWarning.wouldBeDue(context.currentSystemTimeMs()) || LOG.isDebugEnabled()) {
             late(new String(key, offset, length, StandardCharsets.UTF_8), timestampMs);
         }
     }
@@ -495,8 +474,7 @@ public final class SeriesEvaluationProcessor implements Processor<byte[], byte[]
         persist(outcome);
         final boolean moved = evaluator.progressVersion() != before;
         if (!outcome.transitions().isEmpty() || moved) {
-            final long[] alerts = evaluator.alertCounts();
-            metrics.taskState(context.taskId().toString(), evaluator.seriesCount(), alerts[0], alerts[1]);
+            metrics.taskState(context.taskId().toString(), evaluator.seriesCount(), evaluator.alertCounts());
         }
         if (moved) {
             progressStore.put(EVALUATED_KEY, encodeEvaluated());

@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * What the evaluator holds for one series: the points its windows still need, sorted by time, and the status of
  * every alert of it that is not inactive.
  *
- * <p>Mutable on purpose and confined to one stream task: it is updated per datapoint on the hot path, and every
- * change is written through to the changelogged store by {@link SeriesEvaluationProcessor}.
+ * <p>Mutable on purpose and confined to one stream task: it is updated per datapoint on the hot path, and the states
+ * changed since the last commit are encoded once each at the commit ({@link SeriesStore}), not at every change.
  */
 final class SeriesState {
 

@@ -257,9 +257,9 @@ public final class TaskEvaluator {
     }
 
     /**
-     * Moves to a new rule set (hot reload). Rules whose definition did not change keep their alerts and baselines;
-     * alerts of rules removed or changed are dropped, and those that were firing resolve, saying why. Groups keep
-     * their evaluation schedule by name.
+     * Moves to a new rule set (hot reload), keeping what {@link RuleChange} keeps: an alert whose rule still has its
+     * name and labels and still selects its series, a baseline still built the same way; the other alerts are dropped,
+     * and those that were firing resolve, saying why. Groups keep their evaluation schedule by name.
      */
     public Outcome reload(final RuleIndex next) {
         return reload(next, RuleChange.RELOAD);
@@ -295,8 +295,7 @@ public final class TaskEvaluator {
                 }
                 final AlertStatus prev = alert.getValue();
                 if (prev.isFiring() && before.isPresent()) {
-                    final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(),
-                            Math.max(prev.firedAt(), lastInstant(now, before.get())), prev.keepFiringSince());
+                    final AlertStatus resolved = prev.resolved(lastInstant(now, before.get()));
                     final AlertNumbers last = state.numbers(alert.getKey());
                     out.add(new AlertTransition(before.get(), state.series(), AlertTransition.Kind.RESOLVED, resolved,
                             last.value(), last.median(), last.z(), Optional.of(change.reason()),
@@ -681,9 +680,9 @@ public final class TaskEvaluator {
         return new Outcome(budget.drainFired(dirtyAlerts), List.of(), takeDirty(), takeDirtyAlerts(), Set.of());
     }
 
-    /** Alerts pending ({@code [0]}) and firing ({@code [1]}) in this task. */
-    long[] alertCounts() {
-        return new long[] {activeAlerts - firingAlerts, firingAlerts};
+    /** The alerts pending and firing in this task. */
+    AlertCounts alertCounts() {
+        return new AlertCounts(activeAlerts - firingAlerts, firingAlerts);
     }
 
     private static int firing(final SeriesState state) {
@@ -1292,8 +1291,7 @@ public final class TaskEvaluator {
             if (prev.isInactive()) {
                 continue;
             }
-            final AlertStatus resolved = new AlertStatus(AlertState.INACTIVE, prev.activeAt(), prev.firedAt(), t,
-                    prev.keepFiringSince());
+            final AlertStatus resolved = prev.resolved(t);
             if (prev.isFiring()) {
                 // An absent rule's $value is the silence so far; any other shows its last numbers, as a resolve for
                 // want of data does (transition()).

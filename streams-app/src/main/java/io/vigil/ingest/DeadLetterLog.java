@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterLog {
 
-    static final long EVERY_MS = 600_000;
+    static final long EVERY_MS = LogPacing.TEN_MINUTES_MS;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterLog.class);
 

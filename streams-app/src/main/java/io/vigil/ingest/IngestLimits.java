@@ -40,14 +40,9 @@ public record IngestLimits(int maxRecordBytes, int maxLabels, int maxLabelNameLe
         return DEFAULTS;
     }
 
-    /** These limits with another future skew, as {@code evaluation.max_future_skew} configures it. */
+    /** These limits with another future skew. */
     public IngestLimits withMaxFutureSkew(final Duration skew) {
         return new IngestLimits(maxRecordBytes, maxLabels, maxLabelNameLength, maxLabelValueLength, skew, maxAge);
-    }
-
-    /** These limits with another maximum age, as {@code ingest.max_age} configures it. */
-    public IngestLimits withMaxAge(final Duration age) {
-        return new IngestLimits(maxRecordBytes, maxLabels, maxLabelNameLength, maxLabelValueLength, maxFutureSkew, age);
     }
 
     private static void requirePositive(final String name, final int value) {

@@ -5,6 +5,7 @@ import io.vigil.model.Datapoint;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.EvaluationInstants;
 import io.vigil.model.IdleLease;
+import io.vigil.model.LogPacing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,8 +49,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     public static final String OWN_SERIES_IN_TASK_CONFIG = "vigil.series.own.in.task";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
-    /** How often a partition is logged about for points ahead of the wall clock, and for points dropped as late. */
-    private static final long WARN_EVERY_MS = 600_000;
     /** The watermark step without rules (no evaluation step): a watermark every 10 s of event time, as a group's default. */
     private static final long WATERMARK_STEP_WITHOUT_RULES_MS = 10_000;
 
@@ -127,17 +126,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * @param idleTimeout       a partition with no record for this long (wall clock) is reported idle
      * @param lag               whether a partition still has records waiting to be read; such a partition is not idle
      * @param seriesPartitions  the series repartition topic's partitions, which the points are bundled for
-     */
-    public IngestProcessor(final TopicDecoders decoders, final List<String> topics, final Map<String, Integer> partitionsByTopic,
-                           final long graceMs, final Duration maxAge,
-                           final java.util.function.LongSupplier evaluationStepMs,
-                           final Duration idleTimeout,
-                           final IngestMetrics metrics, final SourceLag lag, final int seriesPartitions) {
-        this(decoders, topics, partitionsByTopic, graceMs, maxAge, evaluationStepMs, idleTimeout, metrics, lag,
-                seriesPartitions, SelectedMetrics.ALL, null, false, new KnownLabels.ByThread(), null);
-    }
-
-    /**
      * @param selected the metrics whose points go on to evaluation; the others' are counted and go no further (they
      *                 still move their partition's newest timestamp: they are its progress)
      * @param inTask   the evaluation of this same task, which takes directly the points of the series it evaluates
@@ -344,10 +332,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      */
     private void aheadOfClock(final Source source, final List<Datapoint> points, final long newest, final long now) {
         metrics.aheadOfClock();
-        if (source.aheadWarnedWallMs != Long.MIN_VALUE && now - source.aheadWarnedWallMs < WARN_EVERY_MS) {
+        if (!source.aheadWarning.due(now)) {
             return;
         }
-        source.aheadWarnedWallMs = now;
         final String series = points.stream().filter(p -> p.timestampMs() == newest).findFirst()
                 .map(p -> p.series().toString()).orElse("?");
         LOG.warn("input {}: {} is stamped {} ms ahead of this machine's clock, more than grace ({} ms): points of other"
@@ -371,7 +358,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             latePoints.dropped(point, instant, newest);
             return;
         }
-        if (source.lateWarnedWallMs != Long.MIN_VALUE && now - source.lateWarnedWallMs < WARN_EVERY_MS) {
+        if (!source.lateWarning.due(now)) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("late datapoint dropped: {} at {} on {}: its instant {} has run (event time reached {}, at"
                         + " least the instant + grace)", point.series(), Instant.ofEpochMilli(point.timestampMs()),
@@ -379,7 +366,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             }
             return;
         }
-        source.lateWarnedWallMs = now;
         LOG.warn("input {}: {} at {} dropped as late: its evaluation instant {} has run (this partition's event time"
                 + " reached {}, at least the instant + grace ({})); more are counted in vigil_ingest_late_dropped_total"
                 + " and logged at most every 10 minutes per partition", source.name, point.series(),
@@ -465,10 +451,10 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         /** Whether its idleness was announced since its last record, and when. */
         boolean idleAnnounced;
         long idleAnnouncedWallMs;
-        /** When a point ahead of the wall clock was last logged for it ({@link #aheadOfClock}). */
-        long aheadWarnedWallMs = Long.MIN_VALUE;
-        /** When a point dropped as late was last logged for it ({@link #late}). */
-        long lateWarnedWallMs = Long.MIN_VALUE;
+        /** Its WARN lines of points ahead of the wall clock ({@link #aheadOfClock}), on the wall clock. */
+        final LogPacing.Single aheadWarning = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
+        /** Its WARN lines of points dropped as late ({@link #late}), on the wall clock. */
+        final LogPacing.Single lateWarning = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
         private boolean loaded;
         private long newest;
         /** The value the progress store holds for it: read there, or last written. */

@@ -198,7 +198,8 @@ public final class Labels implements Comparable<Labels> {
         return sb.append('}').toString();
     }
 
-    static void appendEscaped(final StringBuilder sb, final String value) {
+    /** {@code value} as Prometheus writes a label value between quotes: backslash, quote and newline escaped. */
+    public static void appendEscaped(final StringBuilder sb, final String value) {
         if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) {
             sb.append(value);
             return;

@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LogPacing<K> {
 
+    /** The period of Vigil's repeated WARN lines: a line at most every 10 minutes of a kind (and key). */
+    public static final long TEN_MINUTES_MS = 600_000;
+
     private final long everyMs;
     private final Map<K, Long> loggedAtMs = new ConcurrentHashMap<>();
 
@@ -27,5 +30,33 @@ public final class LogPacing<K> {
             return due[0] ? nowMs : last;
         });
         return due[0];
+    }
+
+    /**
+     * The same for one key, confined to one thread (a task, a delivery loop): a field, no map, nothing allocated, for
+     * the paths taken per point (a flood of late points).
+     */
+    public static final class Single {
+
+        private final long everyMs;
+        private long loggedAtMs = Long.MIN_VALUE;
+
+        public Single(final long everyMs) {
+            this.everyMs = everyMs;
+        }
+
+        /** Whether to log at {@code nowMs}; if so, the next is due a period later. */
+        public boolean due(final long nowMs) {
+            if (!wouldBeDue(nowMs)) {
+                return false;
+            }
+            loggedAtMs = nowMs;
+            return true;
+        }
+
+        /** Whether {@link #due} would say yes at {@code nowMs}, without taking the turn. */
+        public boolean wouldBeDue(final long nowMs) {
+            return loggedAtMs == Long.MIN_VALUE || nowMs - loggedAtMs >= everyMs;
+        }
     }
 }

@@ -16,6 +16,14 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
     }
 
     /**
+     * The history an instant is judged on besides the rule's window and {@code for}: a deviation's baseline, an
+     * absence's {@code after}; none for the kinds that judge the window alone.
+     */
+    default Duration history() {
+        return Duration.ZERO;
+    }
+
+    /**
      * {@code threshold: {above: N}} or {@code {below: N}}, with optional hysteresis.
      *
      * @param above   true for {@code above}, false for {@code below}
@@ -61,6 +69,11 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
         }
 
         @Override
+        public Duration history() {
+            return baseline;
+        }
+
+        @Override
         public boolean hasBaseline() {
             return true;
         }
@@ -99,6 +112,11 @@ public sealed interface Condition permits Condition.Threshold, Condition.Deviati
         @Override
         public String kind() {
             return "absent";
+        }
+
+        @Override
+        public Duration history() {
+            return after;
         }
     }
 }

@@ -80,6 +80,8 @@ public record LabelMatcher(String name, Type type, String value, Pattern regex) 
 
     @Override
     public String toString() {
-        return name + type.symbol + '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        final StringBuilder sb = new StringBuilder(name).append(type.symbol).append('"');
+        Labels.appendEscaped(sb, value);
+        return sb.append('"').toString();
     }
 }

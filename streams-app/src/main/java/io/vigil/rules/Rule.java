@@ -52,18 +52,6 @@ public record Rule(
     }
 
     /**
-     * Whether {@code other} says the same as this rule, wherever it is written: a reload keeps the state of a rule
-     * whose definition did not change, even if it moved within its file.
-     */
-    public boolean sameDefinition(final Rule other) {
-        return group.equals(other.group) && alert.equals(other.alert) && selector.equals(other.selector)
-                && aggregate == other.aggregate && window.equals(other.window) && every.equals(other.every)
-                && condition.equals(other.condition) && forDuration.equals(other.forDuration)
-                && keepFiringFor.equals(other.keepFiringFor) && labels.equals(other.labels)
-                && annotations.equals(other.annotations);
-    }
-
-    /**
      * Whether {@code other}'s baselines serve this rule: built from the same points (selector, aggregate, window, step)
      * the same way (for deviation, the same baseline length and method). z, direction, {@code for} and the like only
      * judge a baseline; a baseline of averages compared with sums would fire, and a firing alert learns nothing.

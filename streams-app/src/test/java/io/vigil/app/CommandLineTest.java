@@ -440,7 +440,9 @@ class CommandLineTest {
      */
     @Test
     void helpSaysWhereDefaultsComeFromAndEveryTestFileName() {
-        final String run = vigil("run", "--help").out().replaceAll("\\s+", " ");
+        final String help = vigil("run", "--help").out().replaceAll("\\s+", " ");
+        // The options' part: the configuration keys listed after it have their own defaults, http.port's 8080.
+        final String run = help.substring(0, help.indexOf("The keys of --config"));
         assertThat(run).doesNotContain("default 8080").doesNotContain("./data/kafka")
                 .contains("its data in kafka/ of --data-dir")
                 .contains("(default: http.port of --config, or VIGIL_HTTP_PORT; else 8080)")
@@ -457,6 +459,24 @@ class CommandLineTest {
 
         assertThat(vigil("rules", "test", "--help").out().replaceAll("\\s+", " "))
                 .contains("the *.test.yaml and *.test.yml files under them");
+    }
+
+    /**
+     * run's help lists the keys of its --config file with their defaults, where "--config=FILE vigil.yaml" said nothing
+     * of what the file may hold; each line fits a terminal.
+     */
+    @Test
+    void runHelpListsTheConfigurationKeysWithTheirDefaults() {
+        final CommandRun run = vigil("run", "--help");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("The keys of --config FILE")
+                .contains("  topics.metrics (default metrics)\n")
+                .contains("  evaluation.grace (default 15s)\n      how long an evaluation waits for late points\n")
+                .contains("  ingest.max_age (default 7d)\n")
+                .contains("  http.bind (default 127.0.0.1)\n")
+                .contains("  http.bearer_token_file\n")
+                .contains("  log.format (default text)\n");
+        assertThat(run.out().lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
     }
 
     /** Every command's -V, which every command's help lists, prints the version; a subcommand's printed nothing. */

@@ -662,7 +662,9 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "")))
                 .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): '' is not an absolute");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil_1:8080")))
-                .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://vigil_1:8080' has no host");
+                .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): the host name in 'http://vigil_1:8080' has"
+                        + " an '_', which host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or"
+                        + " network alias), e.g. http://vigil-1:8080");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://v:99999")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://v:99999': port 99999 is not from 1"
                         + " to 65535");
@@ -712,7 +714,7 @@ class ConfigLoaderTest {
         final Path noHost = file("http: {bind: no-such-host.invalid}\n");
         // Another machine's file is read as it is where nothing is served (replay, rules validate).
         assertThat(ConfigLoader.load(noHost, Map.of()).httpBind()).isEqualTo("no-such-host.invalid");
-        assertThatThrownBy(() -> ConfigLoader.loadToServe(noHost, Map.of(), List.of()))
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(noHost, Map.of(), List.of(), true))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(noHost + ":1:8: http.bind: 'no-such-host.invalid' is neither an IP address nor a host name"
                         + " this machine resolves (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");

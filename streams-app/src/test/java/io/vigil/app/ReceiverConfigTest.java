@@ -250,8 +250,8 @@ class ReceiverConfigTest {
                 .hasMessage("receivers[0].webhook.url: 'https://hooks.example.com/...' is not a valid URL: illegal"
                         + " character in path (character 40)");
         assertThatThrownBy(() -> parse(Map.of("url", "http://host:PORTSECRET/x")))
-                .hasMessage("receivers[0].webhook.url: 'http://...' has no valid host[:port], like"
-                        + " http://host:9000/path");
+                .hasMessage("receivers[0].webhook.url: 'http://...' has no valid host[:port] (host names hold letters,"
+                        + " digits, '-' and '.'), e.g. http://pager-bridge:9000/path");
         assertThatThrownBy(() -> parse(Map.of("url", "hooks.slack.com/services/T000/B000/PATHSECRET_XYZ")))
                 .hasMessage("receivers[0].webhook.url: the value is not an http(s) URL like http://host:9000/path"
                         + " (http:// or https:// is needed)");
@@ -287,8 +287,8 @@ class ReceiverConfigTest {
                 Map.of()).alertmanagers().get(0).url()).hasToString("https://am:9093");
         assertThatThrownBy(() -> parse(Map.of("url", "http://pager_bridge:9000/x")))
                 .hasMessage("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/...' has an '_', which"
-                        + " host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or network alias"
-                        + " like pager-bridge)");
+                        + " host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or network"
+                        + " alias), e.g. http://pager-bridge:9000/path");
         // The same words for a webhook and an Alertmanager.
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "127.0.0.1:9093"))), Map.of()))

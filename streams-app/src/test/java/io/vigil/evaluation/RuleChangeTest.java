@@ -138,7 +138,7 @@ class RuleChangeTest {
         final byte[] kept = RulesRan.encode(read.sources());
 
         assertThat(RulesRan.decode(kept)).hasValueSatisfying(ran ->
-                assertThat(ran.rule(0).sameDefinition(read.rules().get(0))).isTrue());
+                assertThat(ran.rule(0)).isEqualTo(read.rules().get(0)));
         assertThat(RulesRan.encode(List.of())).as("rules not read from files: nothing kept").isNull();
         assertThat(RulesRan.decode(new byte[] {1, 2, 3})).as("bytes of another form: started as before").isEmpty();
         assertThat(RulesRan.decode(RulesRan.encode(List.of(new RuleSource("old.yaml", "groups: [{name: g, rules: 5}]")))))

@@ -73,6 +73,11 @@ class SeriesSelectorTest {
         assertThat(s.matchers()).extracting(LabelMatcher::value).containsExactly("C:\\temp\"x\"", "a\tb", "Aé");
         assertThat(s.matches(series("up", "path", "C:\\temp\"x\"", "tab", "a\tb", "hex", "Aé"))).isTrue();
         assertThat(s.toString()).isEqualTo("up{path=\"C:\\\\temp\\\"x\\\"\", tab=\"a\tb\", hex=\"Aé\"}");
+
+        // A newline is written escaped, as a series' labels are: the selector reads back, on one line.
+        final SeriesSelector newline = SeriesSelector.parse("up{msg=\"a\\nb\"}");
+        assertThat(newline.toString()).isEqualTo("up{msg=\"a\\nb\"}");
+        assertThat(SeriesSelector.parse(newline.toString())).isEqualTo(newline);
     }
 
     @Test
