@@ -38,9 +38,10 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * {@code /api/alerts}, {@code /api/rules} and {@code /api/series}. Each instance reads its own state stores (interactive queries); asked
- * for everything, it also asks every other instance of the application for theirs ({@code ?scope=local}), all at
- * once, found through Kafka Streams' metadata ({@code application.server}), so any instance answers for all.
+ * {@code /api/alerts}, {@code /api/rules} and {@code /api/series}. Each instance reads its own state stores
+ * (interactive queries); asked for everything, it also asks every other instance of the application for theirs
+ * ({@code ?scope=local}), all at once, found through Kafka Streams' metadata ({@code application.server}), so any
+ * instance answers for all.
  */
 final class AlertsApi {
 

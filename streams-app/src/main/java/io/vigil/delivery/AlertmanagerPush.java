@@ -80,7 +80,7 @@ final class AlertmanagerPush implements Restarting.Worker {
     private final Set<String> unsent = new HashSet<>();
     /** The alerts this push has sent Alertmanager as firing, and not as resolved since. */
     private final Set<String> toldFiring = new HashSet<>();
-    /** {@link #afterPause}'s INFO lines, one every 10 minutes: a slow Alertmanager would have it say so at every push. */
+    /** {@link #afterPause}'s INFO lines, one every 10 minutes: a slow Alertmanager would have it say so each push. */
     private final LogPacing.Single pauseLog = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
 
     AlertmanagerPush(final AlertmanagerReceiver receiver, final Map<String, Object> kafka, final String alertsTopic,

@@ -47,10 +47,12 @@ public final class EvaluationMetrics {
         io.micrometer.core.instrument.Gauge.builder("vigil.series.active", taskCounts, c -> sum(c, TaskState::series))
                 .description("Series held by this instance's evaluators (with points in a window, or remembered)")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, t -> t.alerts().pending()))
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts,
+                        c -> sum(c, t -> t.alerts().pending()))
                 .description("Alerts pending or firing on this instance, by state").tag("state", "pending")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts, c -> sum(c, t -> t.alerts().firing()))
+        io.micrometer.core.instrument.Gauge.builder("vigil.alerts.active", taskCounts,
+                        c -> sum(c, t -> t.alerts().firing()))
                 .description("Alerts pending or firing on this instance, by state").tag("state", "firing")
                 .register(registry);
     }

@@ -148,7 +148,8 @@ public final class PeerGroupEvaluator {
 
     /**
      * Moves to a new rule set (hot reload), keeping what {@link RuleChange} keeps: an outlier alert whose rule still
-     * has its name and labels and still selects its series; the other alerts are dropped, and those that were firing resolve, saying why.
+     * has its name and labels and still selects its series; the other alerts are dropped, and those that were firing
+     * resolve, saying why.
      */
     public Outcome reload(final RuleIndex next) {
         return reload(next, RuleChange.RELOAD);

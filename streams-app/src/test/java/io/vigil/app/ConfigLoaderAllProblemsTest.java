@@ -102,7 +102,8 @@ class ConfigLoaderAllProblemsTest {
                 f + ":3:3: http.port: 99999 is not a port number (0-65535)");
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessage(String.join("\n", problems));
-        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of(), List.of(), true)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ConfigLoader.loadWithReceivers(f, Map.of(), List.of(), true))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage(String.join("\n", problems));
 
         final String expectedErr = problems.stream().map(problem -> "vigil: " + problem + System.lineSeparator())

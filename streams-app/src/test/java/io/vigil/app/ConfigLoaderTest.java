@@ -663,8 +663,8 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("VIGIL_HTTP_EXTERNAL_URL (http.external_url): '' is not an absolute");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil_1:8080")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): the host name in 'http://vigil_1:8080' has"
-                        + " an '_', which host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or"
-                        + " network alias), e.g. http://vigil-1:8080");
+                        + " an '_', which host names may not hold (RFC 952, java.net.URI); use '-' instead (a service"
+                        + " or network alias), e.g. http://vigil-1:8080");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://v:99999")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://v:99999': port 99999 is not from 1"
                         + " to 65535");
