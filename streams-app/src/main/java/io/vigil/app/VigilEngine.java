@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,6 +33,9 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class VigilEngine implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the engine's clients wait for a broker's answer (Kafka's 30 s), and for a consumer's call (60 s). */
+    static final int REQUEST_TIMEOUT_MS = 10_000;
+    static final int DEFAULT_API_TIMEOUT_MS = 20_000;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VigilEngine.class);
 
     private final KafkaStreams streams;
@@ -220,6 +224,16 @@ public final class VigilEngine implements AutoCloseable {
         // kafka.producer.max.block.ms (or kafka.max.block.ms) overrides.
         defaultUnlessSet(props, config.kafka(), StreamsConfig.PRODUCER_PREFIX, ProducerConfig.MAX_BLOCK_MS_CONFIG,
                 300_000);
+        // A broker that hangs rather than dies (a long collector pause, a frozen VM) held every alert for the hang plus
+        // 30 to 65 s: the producers waited out Kafka's 30 s request timeout on it while it had aborted their transaction
+        // after transaction.timeout.ms (10 s), so the next commit found them fenced, and the rebalance that followed
+        // waited on it too. At 10 s and 20 s, a 90 s hang of a three-broker cluster's transaction coordinator held alerts
+        // 39 to 64 s beyond their usual delay instead of 111 to 134 s, none lost or doubled (docs/reliability.md). A
+        // request that takes 10 s on a cluster that is only slow is retried (produce is idempotent) or, within a
+        // transaction, fences the thread and costs a rebalance. kafka.request.timeout.ms and
+        // kafka.default.api.timeout.ms override (plain or prefixed for one client).
+        props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
         // Where other instances reach this one's HTTP API, so that any instance answers for all.
         final HostInfo self = advertised(config);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

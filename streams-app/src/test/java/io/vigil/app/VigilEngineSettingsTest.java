@@ -83,6 +83,32 @@ class VigilEngineSettingsTest {
         assertThat(operators.getProducerConfigs("client")).containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
     }
 
+    /**
+     * A broker that hangs held every alert for the hang plus 30 to 65 s, the engine's clients waiting out Kafka's 30 s
+     * request timeout and 60 s API timeout on it: every client of the engine waits 10 s for an answer, its consumers
+     * and admin 20 s for a call; the operator's setting, plain or for one client, wins.
+     */
+    @Test
+    void theEnginesClientsGiveUpOnABrokerThatDoesNotAnswerWithinTenSecondsUnlessTheOperatorSaysOtherwise() {
+        final StreamsConfig config = new StreamsConfig(defaults());
+        for (Map<String, Object> client : List.of(config.getProducerConfigs("client"),
+                config.getMainConsumerConfigs("vigil", "client", 0), config.getRestoreConsumerConfigs("client"),
+                config.getAdminConfigs("client"))) {
+            assertThat(client).containsEntry(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        }
+        for (Map<String, Object> client : List.of(config.getMainConsumerConfigs("vigil", "client", 0),
+                config.getRestoreConsumerConfigs("client"), config.getAdminConfigs("client"))) {
+            assertThat(client).containsEntry(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+        }
+        final StreamsConfig operators = new StreamsConfig(VigilEngine.streamsProperties(ConfigLoader.load(null,
+                Map.of("VIGIL_BOOTSTRAP_SERVERS", "broker:9092", "VIGIL_KAFKA_REQUEST_TIMEOUT_MS", "30000",
+                        "VIGIL_KAFKA_PRODUCER_REQUEST_TIMEOUT_MS", "45000")), STATE));
+        assertThat(operators.getMainConsumerConfigs("vigil", "client", 0))
+                .containsEntry(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+        assertThat(operators.getProducerConfigs("client")).containsEntry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "45000");
+    }
+
     @Test
     void underTheStreamsGroupProtocolTheBrokerPacesHeartbeats() {
         final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
