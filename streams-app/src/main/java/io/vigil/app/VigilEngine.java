@@ -94,7 +94,8 @@ public final class VigilEngine implements AutoCloseable {
         long waiting = -1;
         final String applicationId = String.valueOf(props.get(StreamsConfig.APPLICATION_ID_CONFIG));
         // Kept open after the start for the input partitions' watch, which closes it.
-        final Admin admin = Admin.create(props);
+        // Through Kafka Streams' reading of the settings, so that admin.-prefixed ones reach it as they reach Streams'.
+        final Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs(applicationId + "-setup"));
         try {
             partitions = TopicSetup.ensure(admin, config, String.valueOf(props.get("bootstrap.servers")),
                     applicationId);
@@ -231,9 +232,14 @@ public final class VigilEngine implements AutoCloseable {
         // 39 to 64 s beyond their usual delay instead of 111 to 134 s, none lost or doubled (docs/reliability.md). A
         // request that takes 10 s on a cluster that is only slow is retried (produce is idempotent) or, within a
         // transaction, fences the thread and costs a rebalance. kafka.request.timeout.ms and
-        // kafka.default.api.timeout.ms override (plain or prefixed for one client).
+        // kafka.default.api.timeout.ms override (plain or prefixed for one client). An operator's request timeout
+        // keeps Kafka's 60 s API timeout: an admin client refuses one shorter than its request timeout, and 30 s alone,
+        // as the README advises for a slow cluster, stopped the engine at start.
         props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
+        if (!operatorSets(config.kafka(), CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)
+                && !operatorSets(config.kafka(), ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
+            props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
+        }
         // Where other instances reach this one's HTTP API, so that any instance answers for all.
         final HostInfo self = advertised(config);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -253,6 +259,11 @@ public final class VigilEngine implements AutoCloseable {
                 && !kafka.containsKey(clientPrefix + key)) {
             props.put(clientPrefix + key, value);
         }
+    }
+
+    /** Whether the operator's kafka.* settings set {@code key} for any client, plain or prefixed for one. */
+    private static boolean operatorSets(final Map<String, String> kafka, final String key) {
+        return kafka.keySet().stream().anyMatch(k -> k.equals(key) || k.endsWith("." + key));
     }
 
     /** Whether the operator chose Kafka's streams rebalance protocol, whose heartbeats the broker paces. */

@@ -109,6 +109,27 @@ class VigilEngineSettingsTest {
                 "45000");
     }
 
+    /**
+     * An operator's request timeout alone, 30 s as the README advises for a slow cluster, stopped the engine at start:
+     * an admin client refuses an API timeout (the engine's 20 s) shorter than its request timeout. Kafka's 60 s stands
+     * then, for every client and for one named by its prefix.
+     */
+    @Test
+    void anOperatorsRequestTimeoutKeepsKafkasApiTimeoutSoThatTheAdminClientCanBeMade() throws Exception {
+        for (String key : List.of("VIGIL_KAFKA_REQUEST_TIMEOUT_MS", "VIGIL_KAFKA_ADMIN_REQUEST_TIMEOUT_MS")) {
+            final StreamsConfig config = new StreamsConfig(VigilEngine.streamsProperties(ConfigLoader.load(null,
+                    Map.of("VIGIL_BOOTSTRAP_SERVERS", "127.0.0.1:1", key, "30000")), STATE));
+
+            assertThat(config.getAdminConfigs("client")).as(key)
+                    .doesNotContainKey(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+            // Made as the engine makes its own (nothing is asked of the broker, which is not there).
+            try (org.apache.kafka.clients.admin.Admin admin =
+                         org.apache.kafka.clients.admin.Admin.create(config.getAdminConfigs("client"))) {
+                assertThat(admin).as(key).isNotNull();
+            }
+        }
+    }
+
     @Test
     void underTheStreamsGroupProtocolTheBrokerPacesHeartbeats() {
         final Properties props = VigilEngine.streamsProperties(ConfigLoader.load(null, Map.of(
