@@ -566,11 +566,22 @@ public final class ConfigLoader {
      * '_' (a Docker Compose service like vigil_1) as no host at all, and the HttpClient refuses a URI without one.
      */
     static String noHost(final URI url, final String shown, final String example) {
-        if (url.getRawAuthority() != null && url.getRawAuthority().contains("_")) {
+        final String host = hostOf(url.getRawAuthority());
+        if (host.contains("_")) {
             return "the host name in " + shown + " has an '_', which host names may not hold (RFC 952,"
-                    + " java.net.URI); use '-' instead (a service or network alias), e.g. " + example;
+                    + " java.net.URI); use '-' instead (a service or network alias): " + host.replace('_', '-');
         }
         return shown + " has no valid host[:port] (host names hold letters, digits, '-' and '.'), e.g. " + example;
+    }
+
+    /** The host of an authority {@link URI} could not read: what stands after any user and before any port. */
+    private static String hostOf(final String authority) {
+        if (authority == null) {
+            return "";
+        }
+        final String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        final int colon = hostPort.lastIndexOf(':');
+        return colon < 0 || hostPort.startsWith("[") ? hostPort : hostPort.substring(0, colon);
     }
 
     /**
@@ -1298,8 +1309,9 @@ public final class ConfigLoader {
      */
     static List<String> keysHelp() {
         final List<String> lines = new ArrayList<>();
-        lines.add("The keys of --config FILE (YAML; each key a.b also the variable VIGIL_A_B), with their defaults;");
-        lines.add("kafka.* passes to the Kafka clients, receivers: is a list (README, Delivery):");
+        lines.add("The keys of the --config file (YAML), with their defaults. Each can also be set in");
+        lines.add("the environment: evaluation.grace as VIGIL_EVALUATION_GRACE. kafka.* keys pass to the");
+        lines.add("Kafka clients (VIGIL_KAFKA_*); receivers: is a list (README, Delivery).");
         for (Key k : KEYS) {
             lines.add("  " + k.name() + (k.defaultValue().isEmpty() ? "" : " (default " + k.defaultValue() + ")"));
             lines.addAll(wrapped(k.doc(), "      ", 78));

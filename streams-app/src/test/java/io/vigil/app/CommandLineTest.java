@@ -442,7 +442,7 @@ class CommandLineTest {
     void helpSaysWhereDefaultsComeFromAndEveryTestFileName() {
         final String help = vigil("run", "--help").out().replaceAll("\\s+", " ");
         // The options' part: the configuration keys listed after it have their own defaults, http.port's 8080.
-        final String run = help.substring(0, help.indexOf("The keys of --config"));
+        final String run = help.substring(0, help.indexOf("The keys of the --config file"));
         assertThat(run).doesNotContain("default 8080").doesNotContain("./data/kafka")
                 .contains("its data in kafka/ of --data-dir")
                 .contains("(default: http.port of --config, or VIGIL_HTTP_PORT; else 8080)")
@@ -469,7 +469,7 @@ class CommandLineTest {
     void runHelpListsTheConfigurationKeysWithTheirDefaults() {
         final CommandRun run = vigil("run", "--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("The keys of --config FILE")
+        assertThat(run.out()).contains("The keys of the --config file")
                 .contains("  topics.metrics (default metrics)\n")
                 .contains("  evaluation.grace (default 15s)\n      how long an evaluation waits for late points\n")
                 .contains("  ingest.max_age (default 7d)\n")

@@ -664,7 +664,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil_1:8080")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): the host name in 'http://vigil_1:8080' has"
                         + " an '_', which host names may not hold (RFC 952, java.net.URI); use '-' instead (a service"
-                        + " or network alias), e.g. http://vigil-1:8080");
+                        + " or network alias): vigil-1");
+        // An '_' elsewhere is not blamed on the host name.
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://vigil-1:80_80")))
+                .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://vigil-1:80_80' has no valid"
+                        + " host[:port] (host names hold letters, digits, '-' and '.'), e.g. http://vigil-1:8080");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("VIGIL_HTTP_EXTERNAL_URL", "http://v:99999")))
                 .hasMessage("VIGIL_HTTP_EXTERNAL_URL (http.external_url): 'http://v:99999': port 99999 is not from 1"
                         + " to 65535");

@@ -288,7 +288,7 @@ class ReceiverConfigTest {
         assertThatThrownBy(() -> parse(Map.of("url", "http://pager_bridge:9000/x")))
                 .hasMessage("receivers[0].webhook.url: the host name in 'http://pager_bridge:9000/...' has an '_', which"
                         + " host names may not hold (RFC 952, java.net.URI); use '-' instead (a service or network"
-                        + " alias), e.g. http://pager-bridge:9000/path");
+                        + " alias): pager-bridge");
         // The same words for a webhook and an Alertmanager.
         assertThatThrownBy(() -> ReceiverConfig.parse(List.of(Map.of("name", "am", "alertmanager",
                 Map.of("url", "127.0.0.1:9093"))), Map.of()))
