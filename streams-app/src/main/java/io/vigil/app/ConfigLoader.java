@@ -1309,9 +1309,10 @@ public final class ConfigLoader {
      */
     static List<String> keysHelp() {
         final List<String> lines = new ArrayList<>();
-        lines.add("The keys of the --config file (YAML), with their defaults. Each can also be set in");
-        lines.add("the environment: evaluation.grace as VIGIL_EVALUATION_GRACE. kafka.* keys pass to the");
-        lines.add("Kafka clients (VIGIL_KAFKA_*); receivers: is a list (README, Delivery).");
+        lines.add("The keys of the --config file (YAML), with their defaults. Each can also be");
+        lines.add("set in the environment: evaluation.grace as VIGIL_EVALUATION_GRACE. kafka.*");
+        lines.add("keys pass to the Kafka clients (VIGIL_KAFKA_*); receivers: is a list (README,");
+        lines.add("Delivery).");
         for (Key k : KEYS) {
             lines.add("  " + k.name() + (k.defaultValue().isEmpty() ? "" : " (default " + k.defaultValue() + ")"));
             lines.addAll(wrapped(k.doc(), "      ", 78));

@@ -469,7 +469,9 @@ class CommandLineTest {
     void runHelpListsTheConfigurationKeysWithTheirDefaults() {
         final CommandRun run = vigil("run", "--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("The keys of the --config file")
+        // As written, not wrapped again by picocli (a line of more than 80 columns would be).
+        assertThat(run.out()).contains("The keys of the --config file (YAML), with their defaults. Each can also be\n"
+                        + "set in the environment: evaluation.grace as VIGIL_EVALUATION_GRACE. kafka.*\n")
                 .contains("  topics.metrics (default metrics)\n")
                 .contains("  evaluation.grace (default 15s)\n      how long an evaluation waits for late points\n")
                 .contains("  ingest.max_age (default 7d)\n")
