@@ -226,12 +226,12 @@ public final class VigilEngine implements AutoCloseable {
         defaultUnlessSet(props, config.kafka(), StreamsConfig.PRODUCER_PREFIX, ProducerConfig.MAX_BLOCK_MS_CONFIG,
                 300_000);
         // A broker that hangs rather than dies (a long collector pause, a frozen VM) held every alert for the hang plus
-        // 30 to 65 s: the producers waited out Kafka's 30 s request timeout on it while it had aborted their transaction
-        // after transaction.timeout.ms (10 s), so the next commit found them fenced, and the rebalance that followed
-        // waited on it too. At 10 s and 20 s, a 90 s hang of a three-broker cluster's transaction coordinator held alerts
-        // 39 to 64 s beyond their usual delay instead of 111 to 134 s, none lost or doubled (docs/reliability.md). A
-        // request that takes 10 s on a cluster that is only slow is retried (produce is idempotent) or, within a
-        // transaction, fences the thread and costs a rebalance. kafka.request.timeout.ms and
+        // 30 to 65 s: the producers waited out Kafka's 30 s request timeout on it while it had aborted their
+        // transaction after transaction.timeout.ms (10 s), so the next commit found them fenced, and the rebalance that
+        // followed waited on it too. At 10 s and 20 s, a 90 s hang of a three-broker cluster's transaction coordinator
+        // held alerts 39 to 64 s beyond their usual delay instead of 111 to 134 s, none lost or doubled
+        // (docs/reliability.md). A request that takes 10 s on a cluster that is only slow is retried (produce is
+        // idempotent) or, within a transaction, fences the thread and costs a rebalance. kafka.request.timeout.ms and
         // kafka.default.api.timeout.ms override (plain or prefixed for one client). An operator's request timeout
         // keeps Kafka's 60 s API timeout: an admin client refuses one shorter than its request timeout, and 30 s alone,
         // as the README advises for a slow cluster, stopped the engine at start.
