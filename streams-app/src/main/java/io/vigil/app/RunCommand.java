@@ -169,9 +169,7 @@ final class RunCommand implements Callable<Integer> {
         final LiveRules liveRules = new LiveRules(ruleSet);
         final VigilEngine engine = started(VigilEngine.start(cfg, liveRules, dataDir.resolve("streams"), registry));
         if (broker != null) {
-            final List<String> own = new ArrayList<>(cfg.metricsTopics());
-            own.addAll(List.of(cfg.alertsTopic(), cfg.dlqTopic(), TopicSetup.alertsDeadLetterTopic(cfg)));
-            EmbeddedTopicRetention.apply(broker.bootstrapServers(), own);
+            EmbeddedTopicRetention.apply(broker.bootstrapServers(), TopicSetup.vigilTopics(cfg));
         }
         final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), rulesDigest, liveRules, cfg.forget(),
                 registry));
@@ -246,7 +244,7 @@ final class RunCommand implements Callable<Integer> {
         out.printf("  Input:   %s   Alerts: %s   Dead letters: %s%n", String.join(", ",
                 cfg.inputTopics().stream().map(io.vigil.ingest.InputTopic::describe).toList()),
                 cfg.alertsTopic(), cfg.dlqTopic());
-        final List<String> targets = new java.util.ArrayList<>();
+        final List<String> targets = new ArrayList<>();
         // Without the path and query: they may hold the receiver's secret (see ReceiverConfig.shown).
         receivers.webhooks().forEach(r -> targets.add(r.name() + " -> " + ReceiverConfig.shown(r.url())));
         receivers.alertmanagers().forEach(r -> targets.add(r.name() + " -> Alertmanager " + ReceiverConfig.shown(r.url())));

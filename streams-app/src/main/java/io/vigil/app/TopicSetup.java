@@ -181,7 +181,7 @@ final class TopicSetup {
     }
 
     /** The topics Vigil reads and writes, as {@link #missing} creates them. */
-    private static List<String> vigilTopics(final VigilConfig config) {
+    static List<String> vigilTopics(final VigilConfig config) {
         final List<String> topics = new ArrayList<>(config.metricsTopics());
         topics.addAll(List.of(config.alertsTopic(), config.dlqTopic(), alertsDeadLetterTopic(config)));
         return topics;
