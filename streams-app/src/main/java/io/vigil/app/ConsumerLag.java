@@ -84,6 +84,19 @@ final class ConsumerLag implements SourceLag, KafkaClientSupplier {
         }
     }
 
+    @Override
+    public OptionalLong position(final String topic, final int partition) {
+        final Consumer<byte[], byte[]> consumer = mainConsumer();
+        if (consumer == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(consumer.position(new TopicPartition(topic, partition), Duration.ZERO));
+        } catch (IllegalStateException | TimeoutException notKnownNow) {
+            return OptionalLong.empty();
+        }
+    }
+
     /**
      * Has Kafka Streams hand this the main consumers it makes under the streams rebalance protocol: each is given to
      * {@link StreamsProtocolConsumers} (Kafka Streams' hook for wrapping them, internal but the only one), which finds

@@ -36,7 +36,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     /**
      * Each source partition's newest datapoint timestamp as of the last commit, changelogged so a restart judges
-     * lateness the same way.
+     * lateness the same way; and, under {@link #idleKey}, where the consumer stood on each partition announced idle
+     * since its last record, so that the task which reads it next, here or on another instance, carries the idleness
+     * on (see {@link #reportIdleSources}).
      */
     public static final String PROGRESS_STORE = "vigil-ingest-progress";
     /** The store whose pre-commit flush sends the buffered bundles and writes the progress store (see {@link Source}). */
@@ -51,6 +53,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
     /** The watermark step without rules (no evaluation step): a watermark every 10 s of event time, as a group's default. */
     private static final long WATERMARK_STEP_WITHOUT_RULES_MS = 10_000;
+    /** A source not announced idle, or whose consumer position was not known when it was. */
+    private static final long NO_POSITION = -1;
 
     private final TopicDecoders decoders;
     private final List<String> topics;
@@ -183,6 +187,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             final Integer count = partitionsByTopic.get(topic);
             if (count == null || partition < count) {
                 final Source source = new Source(source(topic, partition), topic, partition, now);
+                source.readIdleAt();
                 sources.put(source.name, source);
                 sourceByTopic.put(topic, source);
             }
@@ -316,6 +321,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         final boolean wasIdle = source.idle;
         source.idle = false;
         source.idleAnnounced = false;
+        source.idleAt = NO_POSITION;
         source.newest = newest;
         if (newest != Long.MIN_VALUE && (wasIdle || crossesStep(before, newest, step))) {
             announce(new SeriesMessage.Watermark(source.name, newest), record.timestamp());
@@ -451,6 +457,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         /** Whether its idleness was announced since its last record, and when. */
         boolean idleAnnounced;
         long idleAnnouncedWallMs;
+        /**
+         * Where the consumer stood on it when it was last announced idle, since its last record: by this task, or
+         * (read at init, not announced by this task yet) by the task that read it before. {@link #NO_POSITION} for
+         * none.
+         */
+        long idleAt = NO_POSITION;
+        /** What the progress store holds of {@link #idleAt}. */
+        private long storedIdleAt = NO_POSITION;
         /** Its WARN lines of points ahead of the wall clock ({@link #aheadOfClock}), on the wall clock. */
         final LogPacing.Single aheadWarning = new LogPacing.Single(LogPacing.TEN_MINUTES_MS);
         /** Its WARN lines of points dropped as late ({@link #late}), on the wall clock. */
@@ -520,11 +534,29 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             unkeyed.increment();
         }
 
-        /** Writes its newest timestamp to the progress store, if it moved since it was read or last written. */
+        /** Reads where the task before this one last announced it idle, if that was after its last record. */
+        void readIdleAt() {
+            final Long read = progress.get(idleKey(name));
+            idleAt = read == null ? NO_POSITION : read;
+            storedIdleAt = idleAt;
+        }
+
+        /**
+         * Writes its newest timestamp to the progress store, if it moved since it was read or last written, and where
+         * it was last announced idle, if that changed.
+         */
         void writeProgress() {
             if (loaded && newest != stored) {
                 progress.put(name, newest);
                 stored = newest;
+            }
+            if (idleAt != storedIdleAt) {
+                if (idleAt == NO_POSITION) {
+                    progress.delete(idleKey(name));
+                } else {
+                    progress.put(idleKey(name), idleAt);
+                }
+                storedIdleAt = idleAt;
             }
         }
     }
@@ -603,6 +635,14 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * {@code currentSystemTimeMs()} is the time its batch started, which on a busy machine may be seconds before this
      * check even though the task has just processed records and has more buffered. So a source that had any record
      * since the previous check is active now, whatever its last record's time says.
+     *
+     * <p>A source announced idle before this task started (the task moved to this instance in a rebalance, or the
+     * instance restarted) is idle still if the consumer stands where it stood at that notice, as of the commit this
+     * task started from, with nothing waiting: no record came since. It is announced at the first check that knows
+     * so, not an idle timeout after the start: every evaluator waits on each source, and a topic that receives
+     * nothing (one of two formats a deployment lists, for one) held evaluation back for the whole timeout after each
+     * rebalance (30 s of a hung broker's stall, in a measurement of 2026-12-07). The consumer's position, not the
+     * lag alone: records polled and buffered are in the position, and a fetch may not have been answered yet.
      */
     private void reportIdleSources(final long nowMs) {
         final long timeout = idleTimeout.toMillis();
@@ -612,7 +652,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 source.lastRecordWallMs = nowMs;
                 continue;
             }
-            if (nowMs - source.lastRecordWallMs < timeout) {
+            final boolean idleBeforeThisTask = !source.idleAnnounced && source.idleAt != NO_POSITION;
+            if (!idleBeforeThisTask && nowMs - source.lastRecordWallMs < timeout) {
                 continue;
             }
             final java.util.OptionalLong waiting = lag.of(source.topic, context.taskId().partition());
@@ -622,11 +663,21 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
                 source.lastRecordWallMs = nowMs;
                 continue;
             }
+            final long position = source.topic == null ? NO_POSITION
+                    : lag.position(source.topic, context.taskId().partition()).orElse(NO_POSITION);
+            if (idleBeforeThisTask && position != source.idleAt) {
+                // Records came after the notice, or where the consumer stands is not known: idle by this task's clock.
+                source.idleAt = NO_POSITION;
+                if (nowMs - source.lastRecordWallMs < timeout) {
+                    continue;
+                }
+            }
             if (!source.idle || !source.idleAnnounced
                     || nowMs - source.idleAnnouncedWallMs >= Math.min(timeout, IdleLease.renewEveryMs(graceMs))) {
                 source.idle = true;
                 source.idleAnnounced = true;
                 source.idleAnnouncedWallMs = nowMs;
+                source.idleAt = position;
                 announce(new SeriesMessage.SourceIdle(source.name), nowMs);
                 // Stamped with the wall clock, so live: the evaluators may wait on it for their next instant.
                 commits.commitIfLive(nowMs);
@@ -681,5 +732,10 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
 
     static String source(final String topic, final int partition) {
         return topic + "/" + partition;
+    }
+
+    /** The progress store's key of where {@code source} was last announced idle: no topic name holds a ':'. */
+    static String idleKey(final String source) {
+        return "idle:" + source;
     }
 }

@@ -33,4 +33,14 @@ public interface SourceLag {
     default OptionalLong after(String topic, int partition, long offset) {
         return OptionalLong.empty();
     }
+
+    /**
+     * Called on the stream thread that processes the partition.
+     *
+     * @return the offset of the next record of {@code topic}/{@code partition} that the consumer will hand over; empty
+     *         while not known without asking the broker, and wherever there is no Kafka consumer
+     */
+    default OptionalLong position(String topic, int partition) {
+        return OptionalLong.empty();
+    }
 }

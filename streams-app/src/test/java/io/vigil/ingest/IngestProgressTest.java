@@ -7,8 +7,10 @@ import io.vigil.testing.OutlivingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,7 +35,10 @@ class IngestProgressTest {
     private static final long GRACE_MS = 15_000;
     private static final List<String> TOPICS = List.of("metrics", "prom");
 
-    /** The progress store's writes, counted under Kafka Streams' metered layer: each would be a changelog record. */
+    /**
+     * The progress store's writes and deletes, counted under Kafka Streams' metered layer: each would be a changelog
+     * record.
+     */
     private int writes;
     /** The same bytes store however many times it is built: what the changelog restores after a restart. */
     private final InMemoryKeyValueStore progressBytes = new InMemoryKeyValueStore(IngestProcessor.PROGRESS_STORE) {
@@ -42,11 +47,19 @@ class IngestProgressTest {
             writes++;
             super.put(key, value);
         }
+
+        @Override
+        public byte[] delete(final Bytes key) {
+            writes++;
+            return super.delete(key);
+        }
     };
     private final MockProcessorContext<byte[], IngestOutput> context = new MockProcessorContext<>();
     private final KeyValueStore<String, Long> progress;
     private final CommitFlushStore flush;
     private final long[] offsets = new long[TOPICS.size()];
+    /** Where the punctuations of the task started last begin in the context's list. */
+    private int lastTaskPunctuators;
 
     IngestProgressTest() {
         context.setCurrentSystemTimeMs(T0);
@@ -108,6 +121,104 @@ class IngestProgressTest {
     }
 
     /**
+     * A partition idle when its task moves (a rebalance, a restart) is idle still for the task that reads it next, if
+     * the consumer stands where it stood at the notice: announced at that task's first check, not an idle timeout
+     * later. A partition that had records since, or whose lag is not known yet, waits as before.
+     */
+    @Test
+    void aPartitionIdleWhenItsTaskMovedIsAnnouncedAtTheNextTasksFirstCheck() {
+        final Map<String, OptionalLong> lags = new HashMap<>(Map.of("metrics", OptionalLong.of(0),
+                "prom", OptionalLong.of(0)));
+        final Map<String, Long> positions = new HashMap<>(Map.of("metrics", 3L, "prom", 0L));
+        final SourceLag lag = new SourceLag() {
+            @Override
+            public OptionalLong of(final String topic, final int partition) {
+                return lags.get(topic);
+            }
+
+            @Override
+            public OptionalLong position(final String topic, final int partition) {
+                return OptionalLong.of(positions.get(topic));
+            }
+        };
+        final IngestProcessor before = start(lag);
+        for (int i = 0; i < 3; i++) {
+            send(before, "metrics", T0 + i * 1_000L);
+        }
+        check(T0 + 5_000);
+        check(T0 + 40_000);                         // prom never had a record, metrics none for 35 s
+        assertThat(announcedIdle()).containsExactlyInAnyOrder("metrics/0", "prom/0");
+        flush.flushCache();
+
+        context.setCurrentSystemTimeMs(T0 + 100_000);
+        positions.put("metrics", 5L);               // two records came while the task moved
+        lags.put("prom", OptionalLong.empty());     // no fetch answered yet
+        start(lag);
+        context.resetForwards();
+        check(T0 + 105_000);
+        assertThat(announcedIdle()).as("nothing known of prom yet, and metrics had records").isEmpty();
+        lags.put("prom", OptionalLong.of(0));
+        check(T0 + 110_000);
+        assertThat(announcedIdle()).containsExactly("prom/0");
+        context.resetForwards();
+        check(T0 + 135_000);
+        assertThat(announcedIdle()).as("metrics by this task's clock: 35 s without a record")
+                .containsExactlyInAnyOrder("metrics/0", "prom/0");
+    }
+
+    @Test
+    void aRecordAfterTheIdleNoticeIsInTheStoreAtTheNextCommit() {
+        final SourceLag lag = new SourceLag() {
+            @Override
+            public OptionalLong of(final String topic, final int partition) {
+                return OptionalLong.of(0);
+            }
+
+            @Override
+            public OptionalLong position(final String topic, final int partition) {
+                return OptionalLong.of(offsets[TOPICS.indexOf(topic)]);
+            }
+        };
+        final IngestProcessor ingest = start(lag);
+        check(T0 + 40_000);
+        flush.flushCache();
+        assertThat(progress.get(IngestProcessor.idleKey("metrics/0"))).isZero();
+        final int writesWhileIdle = writes;
+        check(T0 + 50_000);
+        flush.flushCache();
+        assertThat(writes).as("a renewal writes nothing").isEqualTo(writesWhileIdle);
+        send(ingest, "metrics", T0);
+        flush.flushCache();
+        assertThat(progress.get(IngestProcessor.idleKey("metrics/0"))).isNull();
+        assertThat(progress.get(IngestProcessor.idleKey("prom/0"))).isZero();
+        assertThat(writes).as("the record's newest and the notice's removal")
+                .isEqualTo(writesWhileIdle + 2);
+
+        context.setCurrentSystemTimeMs(T0 + 60_000);
+        start(lag);
+        context.resetForwards();
+        check(T0 + 65_000);
+        assertThat(announcedIdle()).containsExactly("prom/0");
+    }
+
+    /** Runs the idle check of the task started last, at {@code wallMs}: the first punctuation it scheduled. */
+    private void check(final long wallMs) {
+        context.scheduledPunctuators().get(lastTaskPunctuators).getPunctuator().punctuate(wallMs);
+    }
+
+    /** The sources announced idle since the forwards were last reset, in order. */
+    private List<String> announcedIdle() {
+        final List<String> sources = new ArrayList<>();
+        context.forwarded().forEach(f -> {
+            if (f.record().value() instanceof SeriesRecord r && !SeriesBundle.isBundle(r.value())
+                    && SeriesMessageCodec.decode(f.record().key(), r.value()) instanceof SeriesMessage.SourceIdle i) {
+                sources.add(i.source());
+            }
+        });
+        return sources;
+    }
+
+    /**
      * A task counts itself in the table of the thread it reads on (its bounds are counted by them), moves to another
      * thread's table when it finds itself on that thread, and counts itself out when closed.
      */
@@ -138,12 +249,21 @@ class IngestProgressTest {
         return start(new KnownLabels.ByThread());
     }
 
+    private IngestProcessor start(final SourceLag lag) {
+        return start(new KnownLabels.ByThread(), lag);
+    }
+
     private IngestProcessor start(final KnownLabels.ByThread knownLabels) {
+        return start(knownLabels, SourceLag.CAUGHT_UP);
+    }
+
+    private IngestProcessor start(final KnownLabels.ByThread knownLabels, final SourceLag lag) {
         final IngestProcessor ingest = new IngestProcessor(
                 new TopicDecoders(TOPICS.stream().map(InputTopic::auto).toList(), IngestLimits.defaults()), TOPICS,
                 Map.of("metrics", 1, "prom", 1), GRACE_MS, Duration.ofDays(7), () -> 10_000, Duration.ofSeconds(30),
-                new IngestMetrics(new SimpleMeterRegistry()), SourceLag.CAUGHT_UP, 1, SelectedMetrics.ALL, null, false,
+                new IngestMetrics(new SimpleMeterRegistry()), lag, 1, SelectedMetrics.ALL, null, false,
                 knownLabels, null);
+        lastTaskPunctuators = context.scheduledPunctuators().size();
         ingest.init(context);
         return ingest;
     }

@@ -1,0 +1,107 @@
+package io.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vigil.alerts.AlertEvent;
+import io.vigil.rules.LoadResult;
+import io.vigil.rules.RuleLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An input partition idle when its reader stopped is idle still for the next reader, on a real broker: a topic that
+ * never had a record (one of two formats a deployment lists) does not hold a restarted engine's evaluation back for
+ * the idle timeout. The second run's timeout is ten minutes, so only the idleness the first run stored lets it
+ * evaluate within the test's wait.
+ */
+class IdleAcrossRestartIT {
+
+    private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
+    private static final String METRICS = "metrics-idle-restart";
+    private static final String SILENT = "silent-idle-restart";
+    private static final String RULES = """
+            groups:
+              - name: nodes
+                every: 10s
+                rules:
+                  - alert: CpuHigh
+                    series: cpu
+                    aggregate: last
+                    window: 10s
+                    threshold: {above: 90}
+            """;
+
+    @TempDir
+    static Path dir;
+    @RegisterExtension
+    static final EmbeddedBroker broker = new EmbeddedBroker();
+
+    @Test
+    void aTopicThatNeverHadARecordDoesNotHoldTheRestartedEngineBack() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(METRICS, 1, (short) 1), new NewTopic(SILENT, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        final Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
+        final LoadResult loaded = RuleLoader.load(List.of(rules));
+        assertThat(loaded.problems()).isEmpty();
+        final List<AlertEvent> events = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> alerts = TestConsumers.readCommitted(broker.bootstrapServers(),
+                "alerts-idle-restart")) {
+            produce(0, 30);
+            try (VigilEngine engine = VigilEngine.start(config("2s"), loaded.ruleSet(), dir.resolve("first"),
+                    new SimpleMeterRegistry())) {
+                TestConsumers.awaitAlertEvents(alerts, events, 1);
+            }
+            assertThat(events).extracting(e -> e.status().name()).containsExactly("FIRING");
+            events.clear();
+
+            produce(30, 60);
+            // A new state directory, as where a task moves to another instance: the stored idleness comes back
+            // from the changelog.
+            try (VigilEngine engine = VigilEngine.start(config("10m"), loaded.ruleSet(), dir.resolve("second"),
+                    new SimpleMeterRegistry())) {
+                TestConsumers.awaitAlertEvents(alerts, events, 1);
+            }
+            assertThat(events).extracting(e -> e.status().name()).containsExactly("RESOLVED");
+        }
+    }
+
+    private static VigilConfig config(final String idleTimeout) {
+        return broker.engineConfig("idle-restart", Map.of("VIGIL_TOPICS_METRICS", METRICS + "," + SILENT,
+                "VIGIL_EVALUATION_IDLE_TIMEOUT", idleTimeout));
+    }
+
+    /** node-05 to node-08, one point each 10 s of event time: node-07 at 97 from the tenth step to the fortieth. */
+    private static void produce(final int from, final int to) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int step = from; step < to; step++) {
+                for (int n = 5; n <= 8; n++) {
+                    final double cpu = n == 7 && step >= 10 && step < 40 ? 97 : 35 + n;
+                    producer.send(new ProducerRecord<>(METRICS, null, TopologyTest.point(
+                            String.format("node-%02d", n), cpu, T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+    }
+}
