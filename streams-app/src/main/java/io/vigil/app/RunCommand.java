@@ -174,9 +174,8 @@ final class RunCommand implements Callable<Integer> {
         final RuleReloader reloader = started(new RuleReloader(cfg.rulesPath(), rulesDigest, liveRules, cfg.forget(),
                 registry));
         reloader.start(RELOAD_CHECK);
-        final Map<String, Object> clientProps = new HashMap<>(cfg.kafka());
         final io.vigil.delivery.Delivery delivery = started(new io.vigil.delivery.Delivery(receivers.webhooks(),
-                receivers.alertmanagers(), clientProps,
+                receivers.alertmanagers(), deliveryClients(cfg.kafka()),
                 cfg.alertsTopic(), TopicSetup.alertsDeadLetterTopic(cfg), cfg.externalUrl(), registry));
         delivery.start(startedAt);
         readiness.set(engine.readiness());
@@ -270,6 +269,13 @@ final class RunCommand implements Callable<Integer> {
      *
      * @return whether every part stopped in time, and not because Kafka Streams failed
      */
+    /** The settings of delivery's Kafka clients: the engine's timeouts, then the operator's {@code kafka.*}. */
+    static Map<String, Object> deliveryClients(final Map<String, String> kafka) {
+        final Map<String, Object> clients = new HashMap<>(VigilEngine.clientTimeouts(kafka));
+        clients.putAll(kafka);
+        return clients;
+    }
+
     private static boolean stop(final RuleReloader reloader, final io.vigil.delivery.Delivery delivery,
                                 final HttpEndpoints http, final VigilEngine engine, final EmbeddedKafka broker)
             throws InterruptedException {

@@ -9,6 +9,7 @@ import io.vigil.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -235,17 +236,28 @@ public final class VigilEngine implements AutoCloseable {
         // kafka.default.api.timeout.ms override (plain or prefixed for one client). An operator's request timeout
         // keeps Kafka's 60 s API timeout: an admin client refuses one shorter than its request timeout, and 30 s alone,
         // as the README advises for a slow cluster, stopped the engine at start.
-        props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
-        if (!operatorSets(config.kafka(), CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)
-                && !operatorSets(config.kafka(), ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
-            props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
-        }
+        props.putAll(clientTimeouts(config.kafka()));
         // Where other instances reach this one's HTTP API, so that any instance answers for all.
         final HostInfo self = advertised(config);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         // kafka.* passes straight through, so TLS, SASL and any Streams tuning work as Kafka documents them.
         props.putAll(config.kafka());
         return props;
+    }
+
+    /**
+     * The engine's client timeouts, given the operator's {@code kafka.*} settings (which are put after them, and win):
+     * {@link #REQUEST_TIMEOUT_MS}, and {@link #DEFAULT_API_TIMEOUT_MS} unless the operator sets either timeout. For
+     * delivery's clients too, which read the alerts from the same brokers and waited on a hung one as long.
+     */
+    static Map<String, Object> clientTimeouts(final Map<String, String> kafka) {
+        final Map<String, Object> timeouts = new HashMap<>();
+        timeouts.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        if (!operatorSets(kafka, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)
+                && !operatorSets(kafka, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
+            timeouts.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
+        }
+        return timeouts;
     }
 
     /**

@@ -3,11 +3,14 @@ package io.vigil.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +110,28 @@ class VigilEngineSettingsTest {
                 .containsEntry(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
         assertThat(operators.getProducerConfigs("client")).containsEntry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 "45000");
+    }
+
+    /**
+     * Delivery's consumers and producers read the alerts from the same brokers: with Kafka's timeouts a page waited on
+     * a hung broker up to 30 s longer than the engine that made it. The same defaults; the operator's setting wins.
+     */
+    @Test
+    void deliverysClientsHaveTheEnginesTimeouts() {
+        final Map<String, Object> clients = RunCommand.deliveryClients(Map.of("bootstrap.servers", "broker:9092"));
+        final Map<String, Object> consumer = new HashMap<>(clients);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        assertThat(new ConsumerConfig(consumer).getInt(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isEqualTo(10_000);
+        assertThat(new ConsumerConfig(consumer).getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)).isEqualTo(20_000);
+        final Map<String, Object> producer = new HashMap<>(clients);
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        assertThat(new ProducerConfig(producer).getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isEqualTo(10_000);
+
+        final Map<String, Object> operators = RunCommand.deliveryClients(Map.of("request.timeout.ms", "30000"));
+        assertThat(operators).containsEntry("request.timeout.ms", "30000")
+                .doesNotContainKey(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
     }
 
     /**
