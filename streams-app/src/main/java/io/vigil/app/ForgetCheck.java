@@ -34,9 +34,9 @@ final class ForgetCheck {
     }
 
     /** Every absent rule {@code forget} is too short for, at its {@code alert:} key, as {@code rules validate} says it. */
-    static List<RuleProblem> problems(final RuleSet rules, final Duration forget) {
+    static List<RuleProblem> problems(final List<Rule> rules, final Duration forget) {
         final List<RuleProblem> problems = new ArrayList<>();
-        for (Rule rule : rules.rules()) {
+        for (Rule rule : rules) {
             tooShortFor(rule, forget).ifPresent(p -> problems.add(new RuleProblem(rule.sourceFile(), rule.line(),
                     rule.column(), "absent rule " + rule.alert() + " can never page with evaluation.forget "
                     + DurationSyntax.format(forget) + ": " + p)));

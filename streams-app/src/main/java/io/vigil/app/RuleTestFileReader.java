@@ -75,8 +75,8 @@ final class RuleTestFileReader {
 
     private final Path path;
     private final FileProblems problems;
-    /** The rule files named that do not exist, at their entries. */
-    private final List<RuleProblem> missing = new ArrayList<>();
+    /** The rule files named that do not exist: their entries, and what is said of each. */
+    private final Map<YamlNode.Mark, String> missing = new LinkedHashMap<>();
 
     private RuleTestFileReader(final Path path, final FileProblems problems) {
         this.path = path;
@@ -104,10 +104,14 @@ final class RuleTestFileReader {
                 "'rule_files' must list the rule files to test", this::ruleFile).all();
         final Optional<List<RuleTestFile.TestCase>> tests = requiredItems(file, "tests", at,
                 "'tests' must list at least one test", this::test).all();
-        if (ruleFiles.isEmpty() || tests.isEmpty()) {
+        if (ruleFiles.isEmpty() || tests.isEmpty() || problems.count() > 0) {
+            // Said with the file's other problems, so that one run says all: it was said only once they were fixed.
+            missing.forEach(problems::add);
             return Optional.empty();
         }
-        return Optional.of(new RuleTestFile(path, ruleFiles.get(), tests.get(), missing));
+        return Optional.of(new RuleTestFile(path, ruleFiles.get(), tests.get(), missing.entrySet().stream()
+                .map(m -> new RuleProblem(path.toString(), m.getKey().line(), m.getKey().column(), m.getValue()))
+                .toList()));
     }
 
     private Optional<Path> ruleFile(final YamlNode item) {
@@ -123,9 +127,8 @@ final class RuleTestFileReader {
                     // Said at the entry: the rule loader would name the resolved path at 1:1, a place in a file that
                     // does not exist, by a path the test file does not hold as written. Not a problem of the test
                     // file's form: like a rule file that does not load, it fails every test of the file.
-                    missing.add(new RuleProblem(path.toString(), item.mark().line(), item.mark().column(),
-                            "rule_files: '" + name + "' (" + resolved + ", beside the test file): no such file or"
-                                    + " directory"));
+                    missing.put(item.mark(), "rule_files: '" + name + "' (" + resolved + ", beside the test file):"
+                            + " no such file or directory");
                 }
                 return Optional.of(resolved);
             } catch (final InvalidPathException e) {
@@ -333,12 +336,20 @@ final class RuleTestFileReader {
         return Optional.empty();
     }
 
-    /** The items of the list under {@code key}, which must have at least one; {@code missing} is said at {@code at}. */
+    /**
+     * The items of the list under {@code key}, which must have at least one; {@code missing} is said at {@code at}, or
+     * at an empty list, after what it is.
+     */
     private <T> Items<T> requiredItems(final MappingReader mapping, final String key, final YamlNode.Mark at,
             final String missing, final Function<YamlNode, Optional<T>> read) {
         final Optional<YamlNode> value = mapping.value(key);
-        if (value.isEmpty() || value.get() instanceof YamlNode.Sequence list && list.items().isEmpty()) {
+        if (value.isEmpty()) {
             problems.add(at, missing);
+            return Items.none(false);
+        }
+        if (value.get() instanceof YamlNode.Sequence list && list.items().isEmpty()) {
+            // `alerts: []` was said as a missing 'alerts'.
+            problems.add(list.mark(), "'" + key + "' is an empty list: " + missing);
             return Items.none(false);
         }
         return items(key, value.get(), at, read);

@@ -60,7 +60,8 @@ final class RuleTestRunner {
         // What run and replay refuse at start (an absent rule the configured forget is too short for) fails the
         // file's tests too: a test passing on rules that cannot run proves nothing.
         final List<RuleProblem> problems = new ArrayList<>(file.missingRuleFiles());
-        problems.addAll(rules.ok() ? ForgetCheck.problems(rules.ruleSet(), config.forget()) : rules.problems());
+        problems.addAll(rules.problems());
+        problems.addAll(ForgetCheck.problems(rules.validRules(), config.forget()));
         if (!problems.isEmpty()) {
             final List<String> lines = new ArrayList<>(problems.stream().map(RuleProblem::toString).toList());
             lines.add(file.path() + ": its rule files " + (rules.ok() && file.missingRuleFiles().isEmpty()

@@ -59,8 +59,10 @@ final class RulesCommand {
             // "ok: 0 group(s), 0 rule(s)".
             final List<RuleProblem> problems = new ArrayList<>();
             RuleFiles.directoriesWithoutRuleFiles(ruleFiles).forEach(d -> problems.add(RuleFiles.withoutRuleFiles(d)));
-            // Rules that load but can never page under the configuration (run refuses them at start).
-            problems.addAll(result.ok() ? ForgetCheck.problems(result.ruleSet(), cfg.forget()) : result.problems());
+            // Rules that load but can never page under the configuration (run refuses them at start), also where
+            // others have problems: said only once those were fixed, they came as a new problem on the next run.
+            problems.addAll(result.problems());
+            problems.addAll(ForgetCheck.problems(result.validRules(), cfg.forget()));
             if (!problems.isEmpty()) {
                 problems.forEach(p -> spec.commandLine().getErr().println(p));
                 spec.commandLine().getErr().println(problems.size() + " problem(s) found");

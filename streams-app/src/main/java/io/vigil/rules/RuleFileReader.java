@@ -25,9 +25,9 @@ final class RuleFileReader {
 
     /**
      * A group as far as it could be read: its name and where it was written (for the check that names are unique
-     * across files), and the group itself when it and all its rules are valid.
+     * across files), the group itself when it and all its rules are valid, and its rules that are valid on their own.
      */
-    record GroupRead(String name, YamlNode.Mark nameMark, Optional<RuleGroup> group) {
+    record GroupRead(String name, YamlNode.Mark nameMark, Optional<RuleGroup> group, List<Rule> validRules) {
     }
 
     record FileRead(List<GroupRead> groups, FileProblems problems) {
@@ -84,7 +84,7 @@ final class RuleFileReader {
         final Optional<RuleGroup> group = problems.count() == before && every.isPresent()
                 ? Optional.of(new RuleGroup(name.get(), every.get(), rules, fileName))
                 : Optional.empty();
-        return Optional.of(new GroupRead(name.get(), g.valueMark("name"), group));
+        return Optional.of(new GroupRead(name.get(), g.valueMark("name"), group, List.copyOf(rules)));
     }
 
     /**

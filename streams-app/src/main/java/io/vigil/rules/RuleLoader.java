@@ -63,7 +63,7 @@ public final class RuleLoader {
         final long bytes = utf8Length(yamlText);
         if (bytes > MAX_FILE_BYTES) {
             problems.add(tooLarge(fileName, bytes));
-            return new LoadResult(RuleSet.EMPTY, problems);
+            return new LoadResult(problems);
         }
         return combine(List.of(RuleFileReader.read(fileName, yamlText)), problems,
                 List.of(new RuleSource(fileName, yamlText)));
@@ -72,6 +72,7 @@ public final class RuleLoader {
     private static LoadResult combine(final List<RuleFileReader.FileRead> files, final List<RuleProblem> problems,
                                       final List<RuleSource> sources) {
         final List<RuleGroup> groups = new ArrayList<>();
+        final List<Rule> validRules = new ArrayList<>();
         final Map<String, RuleProblem> firstByName = new HashMap<>();
         for (RuleFileReader.FileRead file : files) {
             for (RuleFileReader.GroupRead g : file.groups()) {
@@ -83,12 +84,13 @@ public final class RuleLoader {
                             + first.file() + ":" + first.line() + ":" + first.column());
                 }
                 g.group().ifPresent(groups::add);
+                validRules.addAll(g.validRules());
             }
             problems.addAll(file.problems().sorted());
         }
         return problems.isEmpty()
-                ? new LoadResult(new RuleSet(groups, sources), List.of())
-                : new LoadResult(RuleSet.EMPTY, problems);
+                ? new LoadResult(new RuleSet(groups, sources))
+                : new LoadResult(RuleSet.EMPTY, problems, validRules);
     }
 
     private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems,

@@ -92,4 +92,41 @@ class ForgetCheckTest {
         assertThat(configured.err()).isEmpty();
         assertThat(configured.exit()).isZero();
     }
+
+    /**
+     * Said with the rule files' other problems, in one run: said only once those were fixed, it came as a new problem
+     * on the next run (a README audit, 2026-12-08). A rule beside the broken one in its group counts too.
+     */
+    @Test
+    void rulesValidateAndRuleTestsSayItWithTheOtherProblems() throws Exception {
+        final Path rules = Files.writeString(dir.resolve("batch.yaml"), """
+                groups:
+                  - name: batch
+                    rules:
+                      - alert: WeeklyJobSilent
+                        series: job_last_success_timestamp
+                        absent: {after: 36h}
+                      - alert: JobSlow
+                        series: job_duration_seconds
+                        aggregate: median
+                        threshold: {above: 3600}
+                """);
+
+        final CommandRun validate = CommandRun.vigil("rules", "validate", rules.toString());
+        assertThat(validate.exit()).isEqualTo(1);
+        assertThat(validate.err().lines()).hasSize(3).anySatisfy(l -> assertThat(l).startsWith(rules
+                + ":4:9: absent rule WeeklyJobSilent can never page")).anySatisfy(l -> assertThat(l).startsWith(rules
+                + ":9:20: 'aggregate' must be one of")).last().isEqualTo("2 problem(s) found");
+
+        final Path test = Files.writeString(dir.resolve("batch.test.yaml"), """
+                rule_files: [batch.yaml]
+                tests:
+                  - name: silent
+                    alerts: [{at: 1m}]
+                """);
+        final CommandRun tests = CommandRun.vigil("rules", "test", test.toString());
+        assertThat(tests.exit()).isEqualTo(1);
+        assertThat(tests.out()).contains(rules + ":4:9: absent rule WeeklyJobSilent can never page")
+                .contains(rules + ":9:20: 'aggregate' must be one of");
+    }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
-import io.vigil.rules.LoadResult;
-import io.vigil.rules.RuleLoader;
+import io.vigil.rules.RuleSet;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,17 +34,6 @@ class IdleAcrossRestartIT {
     private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
     private static final String METRICS = "metrics-idle-restart";
     private static final String SILENT = "silent-idle-restart";
-    private static final String RULES = """
-            groups:
-              - name: nodes
-                every: 10s
-                rules:
-                  - alert: CpuHigh
-                    series: cpu
-                    aggregate: last
-                    window: 10s
-                    threshold: {above: 90}
-            """;
 
     @TempDir
     static Path dir;
@@ -59,14 +46,12 @@ class IdleAcrossRestartIT {
             admin.createTopics(List.of(new NewTopic(METRICS, 1, (short) 1), new NewTopic(SILENT, 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        final Path rules = Files.writeString(dir.resolve("rules.yaml"), RULES);
-        final LoadResult loaded = RuleLoader.load(List.of(rules));
-        assertThat(loaded.problems()).isEmpty();
+        final RuleSet rules = CpuIncidents.ruleSet(dir.resolve("rules.yaml"));
         final List<AlertEvent> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = TestConsumers.readCommitted(broker.bootstrapServers(),
                 "alerts-idle-restart")) {
             produce(0, 30);
-            try (VigilEngine engine = VigilEngine.start(config("2s"), loaded.ruleSet(), dir.resolve("first"),
+            try (VigilEngine engine = VigilEngine.start(config("2s"), rules, dir.resolve("first"),
                     new SimpleMeterRegistry())) {
                 TestConsumers.awaitAlertEvents(alerts, events, 1);
             }
@@ -76,7 +61,7 @@ class IdleAcrossRestartIT {
             produce(30, 60);
             // A new state directory, as where a task moves to another instance: the stored idleness comes back
             // from the changelog.
-            try (VigilEngine engine = VigilEngine.start(config("10m"), loaded.ruleSet(), dir.resolve("second"),
+            try (VigilEngine engine = VigilEngine.start(config("10m"), rules, dir.resolve("second"),
                     new SimpleMeterRegistry())) {
                 TestConsumers.awaitAlertEvents(alerts, events, 1);
             }

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
-import io.vigil.rules.LoadResult;
-import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,18 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class InputTopicRemovedIT {
 
     private static final long T0 = Instant.parse("2022-06-21T06:00:00Z").toEpochMilli();
-    private static final String RULES = """
-            groups:
-              - name: nodes
-                every: 10s
-                rules:
-                  - alert: CpuHigh
-                    series: cpu
-                    aggregate: last
-                    window: 10s
-                    threshold: {above: 90}
-            """;
-
     @TempDir
     static Path dir;
     @RegisterExtension
@@ -58,7 +43,7 @@ class InputTopicRemovedIT {
             admin.createTopics(List.of(new NewTopic("metrics-removed", 2, (short) 1),
                     new NewTopic("extra-removed", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        final RuleSet rules = rules();
+        final RuleSet rules = CpuIncidents.ruleSet(dir.resolve("rules.yaml"));
         final List<AlertEvent> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> alerts = TestConsumers.readCommitted(broker.bootstrapServers(),
                 "alerts-removed")) {
@@ -83,12 +68,6 @@ class InputTopicRemovedIT {
         }
         assertThat(events).extracting(e -> e.status().name() + " " + e.endsAt().orElseThrow())
                 .containsExactly("RESOLVED 2022-06-21T06:05:00Z");
-    }
-
-    private static RuleSet rules() throws Exception {
-        final LoadResult loaded = RuleLoader.load(List.of(Files.writeString(dir.resolve("rules.yaml"), RULES)));
-        assertThat(loaded.problems()).isEmpty();
-        return loaded.ruleSet();
     }
 
     /** node-07 at {@code cpu}, one point each 10 s of event time from step {@code from} to {@code to}. */

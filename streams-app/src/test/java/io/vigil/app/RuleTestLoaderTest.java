@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RuleTestLoaderTest {
 
     private static final Path FILE = Path.of("rules", "x.test.yaml");
+    private static final String NO_SUCH_RULE_FILE = "beside the test file): no such file or directory";
 
     @TempDir
     Path dir;
@@ -27,19 +28,35 @@ class RuleTestLoaderTest {
         return RuleTestLoader.parse(FILE, yaml);
     }
 
-    /** Every problem of a malformed file, as printed. */
+    /**
+     * Every problem of a malformed file, as printed, but for the rule files it names that do not exist (none of these
+     * files' do; {@link #aMalformedFileSaysTheRuleFilesItNamesThatDoNotExistToo}).
+     */
     private static List<String> problems(final String yaml) {
         final RuleTestLoader.Result result = parse(yaml);
         assertThat(result.file()).isEmpty();
-        return result.problems().stream().map(RuleProblem::toString).toList();
+        return result.problems().stream().filter(p -> !p.message().endsWith(NO_SUCH_RULE_FILE))
+                .map(RuleProblem::toString).toList();
     }
 
     /** The one problem of a malformed file, as printed. */
     private static String problem(final String yaml) {
-        final RuleTestLoader.Result result = parse(yaml);
-        assertThat(result.file()).isEmpty();
-        assertThat(result.problems()).hasSize(1);
-        return result.problems().get(0).toString();
+        final List<String> problems = problems(yaml);
+        assertThat(problems).hasSize(1);
+        return problems.get(0);
+    }
+
+    /**
+     * A file with problems of its form says the rule files it names that do not exist with them: said only once the
+     * others were fixed, they came as a new problem on the next run.
+     */
+    @Test
+    void aMalformedFileSaysTheRuleFilesItNamesThatDoNotExistToo() {
+        assertThat(parse("rule_files: [a.yaml]\ntests:\n  - name: x\n    intervall: 1m\n    alerts: [{at: 1m}]\n")
+                .problems()).map(RuleProblem::toString).containsExactly(
+                        "rules/x.test.yaml:1:14: rule_files: 'a.yaml' (" + Path.of("rules", "a.yaml") + ", beside"
+                                + " the test file): no such file or directory",
+                        "rules/x.test.yaml:4:5: unknown key 'intervall'; did you mean 'interval'?");
     }
 
     @Test
@@ -103,7 +120,9 @@ class RuleTestLoaderTest {
             empty item            | $TEST     alerts:\\n      -\\n | 5:8: an empty item in 'alerts'
             empty rule file       | rule_files: [""]\\ntests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:14: rule_files: an empty path; name a rule file
             no rule files         | tests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:1: 'rule_files' must list the rule files to test
-            no tests              | rule_files: [a.yaml]\\ntests: []\\n | 1:1: 'tests' must list at least one test
+            no tests              | rule_files: [a.yaml]\\ntests:\\n | 1:1: 'tests' must list at least one test
+            empty tests           | rule_files: [a.yaml]\\ntests: []\\n | 2:8: 'tests' is an empty list: 'tests' must list at least one test
+            empty alerts          | $TEST     alerts: []\\n | 4:13: 'alerts' is an empty list: test 'x' needs 'alerts': the alerts expected at given times
             tests not a list      | rule_files: [a.yaml]\\ntests: {a: 1}\\n | 2:8: 'tests' must be a list
             rule files not a list | rule_files: a.yaml\\ntests: [{name: x, alerts: [{at: 1m}]}]\\n | 1:13: 'rule_files' must be a list
             at not text           | $TEST     alerts:\\n    - at: [1m]\\n | 5:11: expected text, not a list
