@@ -31,6 +31,16 @@ class ForgetCheckTest {
                     for: 1m
             """);
 
+    /** Pages after 36 hours of silence: longer than the default forget, a day. */
+    private static final String WEEKLY_JOB_SILENT = """
+            groups:
+              - name: batch
+                rules:
+                  - alert: WeeklyJobSilent
+                    series: job_last_success_timestamp
+                    absent: {after: 36h}
+            """;
+
     @TempDir
     Path dir;
 
@@ -72,14 +82,7 @@ class ForgetCheckTest {
 
     @Test
     void rulesValidateReportsAnAbsentRuleThatCanNeverPageUnderTheConfiguration() throws Exception {
-        final Path rules = Files.writeString(dir.resolve("batch.yaml"), """
-                groups:
-                  - name: batch
-                    rules:
-                      - alert: WeeklyJobSilent
-                        series: job_last_success_timestamp
-                        absent: {after: 36h}
-                """);
+        final Path rules = Files.writeString(dir.resolve("batch.yaml"), WEEKLY_JOB_SILENT);
 
         final CommandRun byDefault = CommandRun.vigil("rules", "validate", rules.toString());
         assertThat(byDefault.exit()).isEqualTo(1);
@@ -99,13 +102,7 @@ class ForgetCheckTest {
      */
     @Test
     void rulesValidateAndRuleTestsSayItWithTheOtherProblems() throws Exception {
-        final Path rules = Files.writeString(dir.resolve("batch.yaml"), """
-                groups:
-                  - name: batch
-                    rules:
-                      - alert: WeeklyJobSilent
-                        series: job_last_success_timestamp
-                        absent: {after: 36h}
+        final Path rules = Files.writeString(dir.resolve("batch.yaml"), WEEKLY_JOB_SILENT + """
                       - alert: JobSlow
                         series: job_duration_seconds
                         aggregate: median

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vigil.alerts.AlertEvent;
 import io.vigil.rules.RuleSet;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,10 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,19 +69,8 @@ class IdleAcrossRestartIT {
                 "VIGIL_EVALUATION_IDLE_TIMEOUT", idleTimeout));
     }
 
-    /** node-05 to node-08, one point each 10 s of event time: node-07 at 97 from the tenth step to the fortieth. */
+    /** node-07 at 97 from the tenth step to the fortieth. */
     private static void produce(final int from, final int to) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int step = from; step < to; step++) {
-                for (int n = 5; n <= 8; n++) {
-                    final double cpu = n == 7 && step >= 10 && step < 40 ? 97 : 35 + n;
-                    producer.send(new ProducerRecord<>(METRICS, null, TopologyTest.point(
-                            String.format("node-%02d", n), cpu, T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-        }
+        TestProducers.fourNodes(broker.bootstrapServers(), METRICS, T0, from, to, step -> step >= 10 && step < 40);
     }
 }

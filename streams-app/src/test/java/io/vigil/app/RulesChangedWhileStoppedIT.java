@@ -7,7 +7,6 @@ import io.vigil.alerts.AlertEvent;
 import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleSet;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,10 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,19 +133,8 @@ class RulesChangedWhileStoppedIT {
         return loaded.ruleSet();
     }
 
-    /** node-05 to node-08, one point each 10 s of event time: node-07 at 97 from the tenth step, the others 40 to 42. */
+    /** node-07 at 97 from the tenth step on. */
     private static void produce(final int from, final int to) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                TestProducers.ONE_BATCH_IN_FLIGHT, 1,
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int step = from; step < to; step++) {
-                for (int n = 5; n <= 8; n++) {
-                    final double cpu = n == 7 && step >= 10 ? 97 : 35 + n;
-                    producer.send(new ProducerRecord<>("metrics-rules-changed", null, TopologyTest.point(
-                            String.format("node-%02d", n), cpu, T0 + step * 10_000L).getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-        }
+        TestProducers.fourNodes(broker.bootstrapServers(), "metrics-rules-changed", T0, from, to, step -> step >= 10);
     }
 }
