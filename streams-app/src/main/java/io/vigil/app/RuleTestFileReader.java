@@ -338,13 +338,15 @@ final class RuleTestFileReader {
 
     /**
      * The items of the list under {@code key}, which must have at least one; {@code missing} is said at {@code at}, or
-     * at an empty list, after what it is.
+     * at a key without a value or an empty list, after what it is.
      */
     private <T> Items<T> requiredItems(final MappingReader mapping, final String key, final YamlNode.Mark at,
             final String missing, final Function<YamlNode, Optional<T>> read) {
         final Optional<YamlNode> value = mapping.value(key);
         if (value.isEmpty()) {
-            problems.add(at, missing);
+            // A key written without a value is said there, as a rule file's is ("'groups' needs a value").
+            mapping.keyWithoutValue(key).ifPresentOrElse(k -> problems.add(k, "'" + key + "' needs a value: "
+                    + missing), () -> problems.add(at, missing));
             return Items.none(false);
         }
         if (value.get() instanceof YamlNode.Sequence list && list.items().isEmpty()) {

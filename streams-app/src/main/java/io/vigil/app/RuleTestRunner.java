@@ -56,15 +56,15 @@ final class RuleTestRunner {
     RuleTestReport run(final RuleTestFile file) throws IOException {
         // A rule file that does not exist is said at its entry in the test file, not as the loader names it; the
         // others are loaded for their own problems.
-        final LoadResult rules = RuleLoader.load(file.ruleFiles().stream().filter(java.nio.file.Files::exists).toList());
+        final LoadResult rules = RuleLoader.load(file.ruleFiles().stream().filter(java.nio.file.Files::exists).toList(),
+                ForgetCheck.check(config.forget()));
         // What run and replay refuse at start (an absent rule the configured forget is too short for) fails the
         // file's tests too: a test passing on rules that cannot run proves nothing.
         final List<RuleProblem> problems = new ArrayList<>(file.missingRuleFiles());
         problems.addAll(rules.problems());
-        problems.addAll(ForgetCheck.problems(rules.validRules(), config.forget()));
         if (!problems.isEmpty()) {
             final List<String> lines = new ArrayList<>(problems.stream().map(RuleProblem::toString).toList());
-            lines.add(file.path() + ": its rule files " + (rules.ok() && file.missingRuleFiles().isEmpty()
+            lines.add(file.path() + ": its rule files " + (problems.stream().allMatch(ForgetCheck::said)
                     ? "would not run" : "did not load") + "; none of"
                     + " its " + file.tests().size() + " test(s) ran");
             return new RuleTestReport(lines, 0, file.tests().size());

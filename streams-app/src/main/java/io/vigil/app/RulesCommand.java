@@ -54,15 +54,14 @@ final class RulesCommand {
                 spec.commandLine().getErr().println("no rule files named, only rule test files");
                 return 1;
             }
-            final LoadResult result = RuleLoader.load(ruleFiles);
+            // Rules that load but can never page under the configuration (run refuses them at start) are said with the
+            // files' other problems: said only once those were fixed, they came as a new problem on the next run.
+            final LoadResult result = RuleLoader.load(ruleFiles, ForgetCheck.check(cfg.forget()));
             // A directory holding no rule file (mistyped, or not filled yet) loads as nothing to check: it passed as
             // "ok: 0 group(s), 0 rule(s)".
             final List<RuleProblem> problems = new ArrayList<>();
             RuleFiles.directoriesWithoutRuleFiles(ruleFiles).forEach(d -> problems.add(RuleFiles.withoutRuleFiles(d)));
-            // Rules that load but can never page under the configuration (run refuses them at start), also where
-            // others have problems: said only once those were fixed, they came as a new problem on the next run.
             problems.addAll(result.problems());
-            problems.addAll(ForgetCheck.problems(result.validRules(), cfg.forget()));
             if (!problems.isEmpty()) {
                 problems.forEach(p -> spec.commandLine().getErr().println(p));
                 spec.commandLine().getErr().println(problems.size() + " problem(s) found");

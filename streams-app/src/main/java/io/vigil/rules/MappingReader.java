@@ -89,6 +89,12 @@ public final class MappingReader {
         return mapping.entry(key).map(YamlNode.Entry::value).filter(v -> !(v instanceof YamlNode.Scalar s && s.isNull()));
     }
 
+    /** Where {@code key} is written with no value after it ({@code tests:}), if it is. */
+    public Optional<YamlNode.Mark> keyWithoutValue(final String key) {
+        return mapping.entry(key).filter(e -> e.value() instanceof YamlNode.Scalar s && s.isNull())
+                .map(YamlNode.Entry::keyMark);
+    }
+
     boolean has(final String key) {
         return value(key).isPresent();
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +26,9 @@ final class RuleFileReader {
 
     /**
      * A group as far as it could be read: its name and where it was written (for the check that names are unique
-     * across files), the group itself when it and all its rules are valid, and its rules that are valid on their own.
+     * across files), and the group itself when it and all its rules are valid.
      */
-    record GroupRead(String name, YamlNode.Mark nameMark, Optional<RuleGroup> group, List<Rule> validRules) {
+    record GroupRead(String name, YamlNode.Mark nameMark, Optional<RuleGroup> group) {
     }
 
     record FileRead(List<GroupRead> groups, FileProblems problems) {
@@ -35,15 +36,36 @@ final class RuleFileReader {
 
     private final String fileName;
     private final FileProblems problems;
+    /** Where each rule of the file starts, valid or not, in file order: a rule's text runs to the next one's start. */
+    private final List<YamlNode.Mark> ruleStarts = new ArrayList<>();
+    /** The rules valid on their own, by where each starts, for the {@link RuleCheck} once the whole file is read. */
+    private final Map<YamlNode.Mark, Rule> validRules = new LinkedHashMap<>();
 
     private RuleFileReader(final String fileName) {
         this.fileName = fileName;
         this.problems = new FileProblems(fileName);
     }
 
-    static FileRead read(final String fileName, final String text) {
+    static FileRead read(final String fileName, final String text, final RuleCheck check) {
         final RuleFileReader reader = new RuleFileReader(fileName);
-        return new FileRead(reader.readFile(text), reader.problems);
+        final List<GroupRead> groups = reader.readFile(text);
+        reader.check(check);
+        return new FileRead(groups, reader.problems);
+    }
+
+    /**
+     * Checks each valid rule with no problem in its text, which runs from its start to the next rule's (a problem
+     * between a group's last rule and the next group's first is taken for the rule's: its check is then left out, to
+     * be said once the problem is fixed).
+     */
+    private void check(final RuleCheck check) {
+        validRules.forEach((start, rule) -> {
+            final int next = ruleStarts.indexOf(start) + 1;
+            final YamlNode.Mark end = next < ruleStarts.size() ? ruleStarts.get(next) : null;
+            if (!problems.anyFrom(start, end)) {
+                check.problem(rule).ifPresent(p -> problems.add(rule.line(), rule.column(), p));
+            }
+        });
     }
 
     private List<GroupRead> readFile(final String text) {
@@ -76,15 +98,20 @@ final class RuleFileReader {
         final Optional<Duration> every = g.duration("every", DEFAULT_EVERY, MappingReader.Bound.ABOVE_ZERO);
         final Map<String, YamlNode.Mark> alerts = new HashMap<>();
         final List<Rule> rules = new ArrayList<>();
-        g.list("rules").ifPresent(list -> list.items()
-                .forEach(item -> rule(item, name.orElse(""), every, alerts).ifPresent(rules::add)));
+        g.list("rules").ifPresent(list -> list.items().forEach(item -> {
+            ruleStarts.add(item.mark());
+            rule(item, name.orElse(""), every, alerts).ifPresent(rule -> {
+                rules.add(rule);
+                validRules.put(item.mark(), rule);
+            });
+        }));
         if (name.isEmpty()) {
             return Optional.empty();
         }
         final Optional<RuleGroup> group = problems.count() == before && every.isPresent()
                 ? Optional.of(new RuleGroup(name.get(), every.get(), rules, fileName))
                 : Optional.empty();
-        return Optional.of(new GroupRead(name.get(), g.valueMark("name"), group, List.copyOf(rules)));
+        return Optional.of(new GroupRead(name.get(), g.valueMark("name"), group));
     }
 
     /**

@@ -30,12 +30,17 @@ public final class RuleLoader {
      * @return the rule set, or {@link RuleSet#EMPTY} with every problem when there is any
      */
     public static LoadResult load(final List<Path> paths) {
+        return load(paths, RuleCheck.NONE);
+    }
+
+    /** {@link #load}, {@code check} a problem of each rule valid on its own, said with the files' others. */
+    public static LoadResult load(final List<Path> paths, final RuleCheck check) {
         final RuleFiles.Listing listing = RuleFiles.list(paths);
         final List<RuleProblem> problems = new ArrayList<>(listing.problems());
         final List<RuleFileReader.FileRead> files = new ArrayList<>();
         final List<RuleSource> sources = new ArrayList<>();
         for (Path file : listing.files()) {
-            files.add(readFile(file, problems, sources));
+            files.add(readFile(file, problems, sources, check));
         }
         return combine(files, problems, sources);
     }
@@ -47,7 +52,7 @@ public final class RuleLoader {
     public static LoadResult parse(final List<RuleSource> sources) {
         final List<RuleFileReader.FileRead> files = new ArrayList<>();
         for (RuleSource source : sources) {
-            files.add(RuleFileReader.read(source.file(), source.text()));
+            files.add(RuleFileReader.read(source.file(), source.text(), RuleCheck.NONE));
         }
         return combine(files, new ArrayList<>(), sources);
     }
@@ -63,16 +68,15 @@ public final class RuleLoader {
         final long bytes = utf8Length(yamlText);
         if (bytes > MAX_FILE_BYTES) {
             problems.add(tooLarge(fileName, bytes));
-            return new LoadResult(problems);
+            return new LoadResult(RuleSet.EMPTY, problems);
         }
-        return combine(List.of(RuleFileReader.read(fileName, yamlText)), problems,
+        return combine(List.of(RuleFileReader.read(fileName, yamlText, RuleCheck.NONE)), problems,
                 List.of(new RuleSource(fileName, yamlText)));
     }
 
     private static LoadResult combine(final List<RuleFileReader.FileRead> files, final List<RuleProblem> problems,
                                       final List<RuleSource> sources) {
         final List<RuleGroup> groups = new ArrayList<>();
-        final List<Rule> validRules = new ArrayList<>();
         final Map<String, RuleProblem> firstByName = new HashMap<>();
         for (RuleFileReader.FileRead file : files) {
             for (RuleFileReader.GroupRead g : file.groups()) {
@@ -84,17 +88,16 @@ public final class RuleLoader {
                             + first.file() + ":" + first.line() + ":" + first.column());
                 }
                 g.group().ifPresent(groups::add);
-                validRules.addAll(g.validRules());
             }
             problems.addAll(file.problems().sorted());
         }
         return problems.isEmpty()
-                ? new LoadResult(new RuleSet(groups, sources))
-                : new LoadResult(RuleSet.EMPTY, problems, validRules);
+                ? new LoadResult(new RuleSet(groups, sources), List.of())
+                : new LoadResult(RuleSet.EMPTY, problems);
     }
 
     private static RuleFileReader.FileRead readFile(final Path file, final List<RuleProblem> problems,
-                                                    final List<RuleSource> sources) {
+                                                    final List<RuleSource> sources, final RuleCheck check) {
         final String name = file.toString();
         final RuleFileReader.FileRead unread = new RuleFileReader.FileRead(List.of(), new FileProblems(name));
         try {
@@ -105,7 +108,7 @@ public final class RuleLoader {
             }
             final String text = Utf8Text.decode(Files.readAllBytes(file));
             sources.add(new RuleSource(name, text));
-            return RuleFileReader.read(name, text);
+            return RuleFileReader.read(name, text, check);
         } catch (Utf8Text.NotUtf8Exception e) {
             problems.add(new RuleProblem(name, e.line(), e.column(), "the file is not valid UTF-8"));
         } catch (IOException e) {

@@ -111,9 +111,10 @@ class ForgetCheckTest {
 
         final CommandRun validate = CommandRun.vigil("rules", "validate", rules.toString());
         assertThat(validate.exit()).isEqualTo(1);
-        assertThat(validate.err().lines()).hasSize(3).anySatisfy(l -> assertThat(l).startsWith(rules
-                + ":4:9: absent rule WeeklyJobSilent can never page")).anySatisfy(l -> assertThat(l).startsWith(rules
-                + ":9:20: 'aggregate' must be one of")).last().isEqualTo("2 problem(s) found");
+        assertThat(validate.err().lines()).satisfiesExactly(
+                l -> assertThat(l).startsWith(rules + ":4:9: absent rule WeeklyJobSilent can never page"),
+                l -> assertThat(l).startsWith(rules + ":9:20: 'aggregate' must be one of"),
+                l -> assertThat(l).isEqualTo("2 problem(s) found"));
 
         final Path test = Files.writeString(dir.resolve("batch.test.yaml"), """
                 rule_files: [batch.yaml]
@@ -125,5 +126,76 @@ class ForgetCheckTest {
         assertThat(tests.exit()).isEqualTo(1);
         assertThat(tests.out()).contains(rules + ":4:9: absent rule WeeklyJobSilent can never page")
                 .contains(rules + ":9:20: 'aggregate' must be one of");
+    }
+
+    /**
+     * Checked once the whole file is read, on the rules valid on their own: also in a group without a name, whose
+     * rules are read all the same; not a rule that holds a problem the YAML reading found (a duplicate key: which
+     * value the author meant is not known), nor any rule once problems were dropped past the limit of 100.
+     */
+    @Test
+    void aRuleIsCheckedWhereItIsValidOnItsOwnAndNowhereElse() throws Exception {
+        final Path nameless = Files.writeString(dir.resolve("nameless.yaml"), """
+                groups:
+                  - rules:
+                      - alert: Gone
+                        series: up
+                        absent: {after: 1d}
+                """);
+        assertThat(validate(nameless)).containsExactly(nameless + ":2:5: a group needs 'name'",
+                nameless + ":3:9: absent rule Gone can never page with evaluation.forget 1d: a series is forgotten"
+                        + " after that much silence, before this rule can page (after 1d, for 0s, every 10s); set"
+                        + " evaluation.forget above 1d10s");
+
+        final Path duplicate = Files.writeString(dir.resolve("duplicate.yaml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - alert: Gone
+                        series: up
+                        absent:
+                          after: 1d
+                          after: 1h
+                      - alert: Fine
+                        series: up
+                        threshold: {above: 1}
+                """);
+        assertThat(validate(duplicate)).containsExactly(
+                duplicate + ":8:11: duplicate key 'after'; first given at line 7");
+
+        final StringBuilder many = new StringBuilder("groups:\n  - name: g\n    rules:\n");
+        for (int i = 0; i < 101; i++) {
+            many.append("      - {alert: Bad").append(i).append(", series: up, threshold: {above: x}}\n");
+        }
+        many.append("      - {alert: Gone, series: up, absent: {after: 1d}}\n");
+        final Path tooMany = Files.writeString(dir.resolve("many.yaml"), many.toString());
+        assertThat(validate(tooMany)).hasSize(101).last().asString().endsWith(
+                "too many problems; only the first 100 are reported");
+    }
+
+    @Test
+    void runAndReplayNameEveryRuleTheForgetIsTooShortForAndTheLongestForgetAsked() {
+        final RuleSet two = TopologyFixture.parse("""
+                groups:
+                  - name: batch
+                    rules:
+                      - alert: DailyJobSilent
+                        series: daily_job_last_success_timestamp
+                        absent: {after: 1d}
+                      - alert: WeeklyJobSilent
+                        series: weekly_job_last_success_timestamp
+                        absent: {after: 8d}
+                """);
+        assertThat(ForgetCheck.problem(two, Duration.ofDays(1))).hasValueSatisfying(p -> assertThat(p).isEqualTo(
+                "evaluation.forget (1d) is too short for 2 absent rules, each silent that long before it can page:"
+                        + " DailyJobSilent (" + two.rules().get(0).sourceFile() + ":4, 1d10s), WeeklyJobSilent ("
+                        + two.rules().get(1).sourceFile() + ":7, 8d10s); a series is forgotten after that much"
+                        + " silence; set evaluation.forget above 8d10s"));
+    }
+
+    /** What {@code rules validate} says of {@code file} under the default configuration, line by line. */
+    private static java.util.List<String> validate(final Path file) {
+        return io.vigil.rules.RuleLoader.load(java.util.List.of(file), ForgetCheck.check(Duration.ofDays(1)))
+                .problems().stream().map(Object::toString).toList();
     }
 }

@@ -120,7 +120,9 @@ class RuleTestLoaderTest {
             empty item            | $TEST     alerts:\\n      -\\n | 5:8: an empty item in 'alerts'
             empty rule file       | rule_files: [""]\\ntests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:14: rule_files: an empty path; name a rule file
             no rule files         | tests:\\n  - name: x\\n    alerts: [{at: 1m}]\\n | 1:1: 'rule_files' must list the rule files to test
-            no tests              | rule_files: [a.yaml]\\ntests:\\n | 1:1: 'tests' must list at least one test
+            no tests              | rule_files: [a.yaml]\\n | 1:1: 'tests' must list at least one test
+            tests without value   | rule_files: [a.yaml]\\ntests:\\n | 2:1: 'tests' needs a value: 'tests' must list at least one test
+            alerts without value  | $TEST     alerts:\\n | 4:5: 'alerts' needs a value: test 'x' needs 'alerts': the alerts expected at given times
             empty tests           | rule_files: [a.yaml]\\ntests: []\\n | 2:8: 'tests' is an empty list: 'tests' must list at least one test
             empty alerts          | $TEST     alerts: []\\n | 4:13: 'alerts' is an empty list: test 'x' needs 'alerts': the alerts expected at given times
             tests not a list      | rule_files: [a.yaml]\\ntests: {a: 1}\\n | 2:8: 'tests' must be a list
