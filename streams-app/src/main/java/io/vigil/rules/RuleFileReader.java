@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +38,7 @@ final class RuleFileReader {
     /** Where each rule of the file starts, valid or not, in file order: a rule's text runs to the next one's start. */
     private final List<YamlNode.Mark> ruleStarts = new ArrayList<>();
     /** The rules valid on their own, by where each starts, for the {@link RuleCheck} once the whole file is read. */
-    private final Map<YamlNode.Mark, Rule> validRules = new LinkedHashMap<>();
+    private final Map<YamlNode.Mark, Rule> validRules = new HashMap<>();
 
     private RuleFileReader(final String fileName) {
         this.fileName = fileName;
@@ -59,13 +58,13 @@ final class RuleFileReader {
      * be said once the problem is fixed).
      */
     private void check(final RuleCheck check) {
-        validRules.forEach((start, rule) -> {
-            final int next = ruleStarts.indexOf(start) + 1;
-            final YamlNode.Mark end = next < ruleStarts.size() ? ruleStarts.get(next) : null;
-            if (!problems.anyFrom(start, end)) {
+        for (int i = 0; i < ruleStarts.size(); i++) {
+            final Rule rule = validRules.get(ruleStarts.get(i));
+            final YamlNode.Mark end = i + 1 < ruleStarts.size() ? ruleStarts.get(i + 1) : null;
+            if (rule != null && !problems.anyFrom(ruleStarts.get(i), end)) {
                 check.problem(rule).ifPresent(p -> problems.add(rule.line(), rule.column(), p));
             }
-        });
+        }
     }
 
     private List<GroupRead> readFile(final String text) {
