@@ -161,6 +161,10 @@ class IngestProgressTest {
         check(T0 + 110_000);
         assertThat(announcedIdle()).containsExactly("prom/0");
         context.resetForwards();
+        check(T0 + 115_000);
+        assertThat(announcedIdle()).as("renewed as any idle source, before its lease at the evaluators runs out")
+                .containsExactly("prom/0");
+        context.resetForwards();
         check(T0 + 135_000);
         assertThat(announcedIdle()).as("metrics by this task's clock: 35 s without a record")
                 .containsExactlyInAnyOrder("metrics/0", "prom/0");
