@@ -34,6 +34,23 @@ class KafkaClientLogsTest {
         }
     }
 
+    /** Kafka Streams says each task a lone member holds without its standby, at every such rebalance. */
+    @Test
+    void theStandbysThatCannotBeAssignedAreSaidInAFewLinesARebalance() throws IOException {
+        final LoggerContext context = shipped();
+        try (CapturedLogs logs = new CapturedLogs(context)) {
+            final Logger assignor = context.getLogger(
+                    "org.apache.kafka.streams.processor.internals.assignment.DefaultStandbyTaskAssignor");
+            for (int task = 0; task < 48; task++) {
+                assignor.warn("Unable to assign 1 of 1 standby tasks for task [0_{}]. There is not enough available"
+                        + " capacity.", task);
+            }
+            assertThat(logs.text().lines().filter(l -> l.contains("Unable to assign")).count()).isBetween(3L, 4L);
+        } finally {
+            context.stop();
+        }
+    }
+
     /** A logger context of its own, configured by log4j2.xml. */
     private static LoggerContext shipped() throws IOException {
         final LoggerContext context = new LoggerContext("shipped-log4j2.xml");
