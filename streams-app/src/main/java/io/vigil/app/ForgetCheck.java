@@ -47,7 +47,7 @@ final class ForgetCheck {
                         .max(Duration::compareTo).orElseThrow()));
     }
 
-    /** Says of each absent rule {@code forget} is too short for, at its {@code alert:} key, as {@code rules validate} does. */
+    /** Says of each absent rule {@code forget} is too short for, at its {@code alert:} key, as rules validate does. */
     static RuleCheck check(final Duration forget) {
         return rule -> tooShortFor(rule, forget).map(p -> "absent rule " + rule.alert() + CHECK_SAYS
                 + DurationSyntax.format(forget) + ": " + p);
