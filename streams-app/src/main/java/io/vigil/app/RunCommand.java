@@ -262,13 +262,6 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /**
-     * The clean stop of SIGTERM and SIGINT, in the order that loses nothing: no more rule reloads; delivery finishes
-     * the request in flight and commits what was delivered; the HTTP server stops taking requests; the engine
-     * commits its transaction, closes its stores and leaves the group; then the embedded broker, if any.
-     *
-     * @return whether every part stopped in time, and not because Kafka Streams failed
-     */
     /** The settings of delivery's Kafka clients: the engine's timeouts, then the operator's {@code kafka.*}. */
     static Map<String, Object> deliveryClients(final Map<String, String> kafka) {
         final Map<String, Object> clients = new HashMap<>(VigilEngine.clientTimeouts(kafka));
@@ -276,6 +269,13 @@ final class RunCommand implements Callable<Integer> {
         return clients;
     }
 
+    /**
+     * The clean stop of SIGTERM and SIGINT, in the order that loses nothing: no more rule reloads; delivery finishes
+     * the request in flight and commits what was delivered; the HTTP server stops taking requests; the engine
+     * commits its transaction, closes its stores and leaves the group; then the embedded broker, if any.
+     *
+     * @return whether every part stopped in time, and not because Kafka Streams failed
+     */
     private static boolean stop(final RuleReloader reloader, final io.vigil.delivery.Delivery delivery,
                                 final HttpEndpoints http, final VigilEngine engine, final EmbeddedKafka broker)
             throws InterruptedException {
