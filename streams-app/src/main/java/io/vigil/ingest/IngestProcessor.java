@@ -641,8 +641,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
      * task started from, with nothing waiting: no record came since. It is announced at the first check that knows
      * so, not an idle timeout after the start: every evaluator waits on each source, and a topic that receives
      * nothing (one of two formats a deployment lists, for one) held evaluation back for the whole timeout after each
-     * rebalance (30 s of a hung broker's stall, in a measurement of 2026-12-07). The consumer's position, not the
-     * lag alone: records polled and buffered are in the position, and a fetch may not have been answered yet.
+     * rebalance (after a graceful stop, evaluation was normal again only 30 s after it, against 0 to 7 s with this:
+     * docs/reliability.md). The consumer's position, not the lag alone: records polled and buffered are in the
+     * position, and a fetch may not have been answered yet.
      */
     private void reportIdleSources(final long nowMs) {
         final long timeout = idleTimeout.toMillis();
@@ -675,7 +676,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
             if (idleBeforeThisTask && position == source.idleAt) {
                 // Silent for the timeout already: renewed from now on as any idle source is, not left to run out
                 // at the evaluators a lease later and announced again only an idle timeout after this task's start
-                // (a measurement of the first version on a real broker: evaluation stood still from 15 to 30 s).
+                // (the first version, measured on a real broker: evaluation went on for one grace after the move,
+                // then stood still until 31 s after it).
                 source.lastRecordWallMs = Math.min(source.lastRecordWallMs, nowMs - timeout);
             }
             if (!source.idle || !source.idleAnnounced
