@@ -949,7 +949,11 @@ public final class ConfigLoader {
          */
         private void entry(final String key, final InFile at, final YamlNode value) {
             if (value instanceof YamlNode.Invalid) {
-                return; // an alias, refused where it is written (readFile)
+                // An alias, refused where it is written (readFile); a misspelt key beside it is said too, as any other.
+                if (!isKnown(key)) {
+                    problems.add(key, at, unknownKey(key, at));
+                }
+                return;
             }
             try {
                 read(key, at, value);
@@ -974,8 +978,17 @@ public final class ConfigLoader {
                 section(key, at, value, "a mapping of keys such as " + KEYS.stream().map(Key::name)
                         .filter(k -> k.startsWith(key + ".")).findFirst().orElseThrow());
             } else {
-                throw new ConfigException(at.prefix() + "unknown configuration key '" + key + "'" + suggestion(key));
+                throw new ConfigException(unknownKey(key, at));
             }
+        }
+
+        private static boolean isKnown(final String key) {
+            return key.equals(KAFKA) || key.startsWith(KAFKA_PREFIX) || key.equals(RECEIVERS)
+                    || key.equals(InputTopicsSyntax.KEY) || isKey(key) || isSection(key);
+        }
+
+        private static String unknownKey(final String key, final InFile at) {
+            return at.prefix() + "unknown configuration key '" + key + "'" + suggestion(key);
         }
 
         /** A mapping of keys under {@code key}; empty (every key commented out) means their defaults. */

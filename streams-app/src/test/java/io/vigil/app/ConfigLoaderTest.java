@@ -494,6 +494,12 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(alias, Map.of()))
                 .hasMessage(alias + ":1:18: YAML anchors are not allowed in the configuration\n"
                         + alias + ":1:31: YAML aliases are not allowed in the configuration");
+        // The alias was refused and the misspelt key under it passed without a word.
+        final Path misspelt = file("topics: {alerts: &a out, dql: *a}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(misspelt, Map.of()))
+                .hasMessage(misspelt + ":1:18: YAML anchors are not allowed in the configuration\n"
+                        + misspelt + ":1:26: unknown configuration key 'topics.dql'; did you mean 'topics.dlq'?\n"
+                        + misspelt + ":1:31: YAML aliases are not allowed in the configuration");
     }
 
     @Test
