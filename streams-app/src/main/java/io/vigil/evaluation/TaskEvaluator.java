@@ -1441,19 +1441,26 @@ public final class TaskEvaluator {
             return false;
         }
         final AlertStatus prev = state.alert(ruleIds[i]);
-        if (prev.isInactive()) {
+        boolean ended = false;
+        if (!prev.isInactive() && (!prev.isFiring() || keepFiringForMs[i] == 0)
+                && state.firstIndexAfter(prev.activeAt() - absentAfterMs[i]) < to) {
+            // The silence the last instant saw ended before this one, which may find the series silent again: that
+            // is another silence, with its own times (rules.md), not more of this one. Firing through
+            // keep_firing_for, it is part of this alert, as rules.md has it.
+            ended = prev.isFiring()
+                    ? evaluateAbsenceAt(state, i, rule, t, to, lastSeen, false, out)
+                    : pendingSilenceEnded(state, i, rule, prev, t, out);
+            if (!state.alert(ruleIds[i]).isInactive()) {
+                return true; // fired, and firing on through keep_firing_for from this instant
+            }
+        }
+        if (ended || prev.isInactive()) {
             // The silences no instant saw first, in time order, then the silence at this instant, if any.
             final boolean gaps = silencesSinceLastInstant(state, i, rule, t, to, out);
-            return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out) || gaps;
+            return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, t - lastSeen >= absentAfterMs[i], out)
+                    || gaps || ended;
         }
-        final boolean silentNow = t - lastSeen >= absentAfterMs[i];
-        final boolean ended = !prev.isFiring() && !silentNow
-                ? pendingSilenceEnded(state, i, rule, prev, t, out)
-                : evaluateAbsenceAt(state, i, rule, t, to, lastSeen, out);
-        // Resolved at the point that came back (not at an instant, as after keep_firing_for): a silence after that
-        // point and before this instant is one no instant saw either.
-        return state.alert(ruleIds[i]).isInactive() && keepFiringForMs[i] == 0
-                ? silencesSinceLastInstant(state, i, rule, t, to, out) || ended : ended;
+        return evaluateAbsenceAt(state, i, rule, t, to, lastSeen, t - lastSeen >= absentAfterMs[i], out);
     }
 
     /**
@@ -1546,12 +1553,15 @@ public final class TaskEvaluator {
         return true;
     }
 
-    /** {@link #evaluateAbsence} at the instant itself: whether the series is silent at {@code t}. */
+    /**
+     * {@link #evaluateAbsence} at the instant itself, {@code silent} whether the silence that makes its alert active
+     * holds at {@code t}.
+     */
     private boolean evaluateAbsenceAt(final SeriesState state, final int i, final Rule rule, final long t,
-                                      final int to, final long lastSeen, final List<AlertTransition> out) {
+                                      final int to, final long lastSeen, final boolean silent,
+                                      final List<AlertTransition> out) {
         final long afterMs = absentAfterMs[i];
         final AlertStatus prev = state.alert(ruleIds[i]);
-        final boolean silent = t - lastSeen >= afterMs;
         if (!silent && prev.isInactive()) {
             return false;
         }
