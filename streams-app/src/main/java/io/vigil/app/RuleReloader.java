@@ -10,6 +10,7 @@ import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
+import io.vigil.rules.SharedAlertIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,6 +169,7 @@ final class RuleReloader implements AutoCloseable {
         running(digest);
         LOG.info("rules reloaded from {}: {} rule(s) in {} group(s)", path, loaded.ruleSet().rules().size(),
                 loaded.ruleSet().groups().size());
+        SharedAlertIdentity.warnings(loaded.ruleSet()).forEach(w -> LOG.warn("{}", w));
         reloads("reloaded").increment();
         lastReloadSuccessful.set(1);
         lastSuccessEpochMs.set(System.currentTimeMillis());

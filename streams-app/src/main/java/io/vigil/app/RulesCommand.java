@@ -4,6 +4,7 @@ import io.vigil.rules.LoadResult;
 import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleLoader;
 import io.vigil.rules.RuleProblem;
+import io.vigil.rules.SharedAlertIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ final class RulesCommand {
                 spec.commandLine().getErr().println(problems.size() + " problem(s) found");
                 return 1;
             }
+            SharedAlertIdentity.warnings(result.ruleSet()).forEach(spec.commandLine().getErr()::println);
             final int groups = result.ruleSet().groups().size();
             final int rules = result.ruleSet().rules().size();
             spec.commandLine().getOut().println("ok: " + groups + " group(s), " + rules + " rule(s)");
@@ -85,7 +87,9 @@ final class RulesCommand {
             empty.forEach(cmd.getErr()::println);
             throw new InvalidRulesException(empty.size());
         }
-        return loadOrFailAllowingEmptyDirectories(paths, cmd);
+        final io.vigil.rules.RuleSet ruleSet = loadOrFailAllowingEmptyDirectories(paths, cmd);
+        SharedAlertIdentity.warnings(ruleSet).forEach(cmd.getErr()::println);
+        return ruleSet;
     }
 
     /** As {@link #loadOrFail}, a directory without rule files loading as no rules: {@code run}'s, which warns. */

@@ -11,6 +11,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vigil.evaluation.LiveRules;
 import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleSet;
+import io.vigil.rules.SharedAlertIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -192,6 +193,7 @@ final class RunCommand implements Callable<Integer> {
         log().info("started: {} rule(s), HTTP on {}", ruleSet.rules().size(),
                 HttpEndpoints.authority(cfg.httpBind(), http.port()));
         noRuleFiles.ifPresent(warning -> log().warn(warning));
+        SharedAlertIdentity.warnings(ruleSet).forEach(w -> log().warn("{}", w));
         // Running: from here on stop() closes every part, in the order that loses nothing.
         started.clear();
         stopRequested.await();

@@ -33,6 +33,30 @@ class CommandLineTest {
         assertThat(run.out()).startsWith("ok: ");
     }
 
+    /** A warning is said where the rule is, and the rules still pass: rules.md allows a name in two groups. */
+    @Test
+    void oneAlertNameAndLabelsInTwoGroupsOverOneSeriesAreWarnedOfAndPass() throws Exception {
+        final Path twice = dir.resolve("twice.yaml");
+        Files.writeString(twice, """
+                groups:
+                  - name: a
+                    rules:
+                      - alert: X
+                        series: cpu
+                        threshold: {above: 1}
+                  - name: b
+                    rules:
+                      - alert: X
+                        series: cpu{host="h"}
+                        threshold: {above: 2}
+                """);
+        final CommandRun run = vigil("rules", "validate", twice.toString());
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).startsWith("ok: 2 group(s), 2 rule(s)");
+        assertThat(run.err()).startsWith(twice + ":9:9: warning: alert 'X' of group 'b' has the name and labels of"
+                + " group 'a''s (" + twice + ":4:9)");
+    }
+
     @Test
     void invalidRulesArePrintedWithFileLineAndColumnAndExitOne() throws Exception {
         final Path bad = dir.resolve("bad.yaml");
