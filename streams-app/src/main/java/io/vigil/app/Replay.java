@@ -38,7 +38,8 @@ public final class Replay {
      *                         {@code run}'s {@code vigil.error} words without those that say where in the record;
      *                         and the first point dropped as late, {@code FILE:LINE: late: SERIES at T: ...}
      * @param earliestMs       the time of the earliest datapoint taken, Long.MAX_VALUE for none
-     * @param latestMs         the time of the latest datapoint taken, Long.MIN_VALUE for none
+     * @param latestMs         the event time the replay reached: the latest datapoint taken, or the newest of any
+     *                         rule's or none's as ingest announced it (each evaluation step); Long.MIN_VALUE for none
      */
     public record Summary(long lines, long alertEvents, long deadLetters, Map<String, Long> rejectedByReason,
                           long skippedFields,

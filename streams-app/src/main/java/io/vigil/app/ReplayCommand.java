@@ -103,8 +103,8 @@ final class ReplayCommand implements Callable<Integer> {
      * ended "0 alert event(s)" with no word of why (a numeric edge-case audit).
      */
     static List<String> notes(final Replay.Summary summary, final long graceMs) {
-        if (summary.latestMs() == Long.MIN_VALUE) {
-            return List.of();
+        if (summary.earliestMs() == Long.MAX_VALUE) {
+            return List.of(); // no datapoint a rule selects: the summary says so
         }
         final List<String> notes = new ArrayList<>();
         if (summary.latestMs() < YEAR_2000_MS) {

@@ -97,6 +97,10 @@ final class ReplayPipeline {
 
             @Override
             public void notice(final SeriesMessage notice, final long timestamp) {
+                if (notice instanceof SeriesMessage.Watermark w) {
+                    // Points no rule selects move event time too: a replay's instants run by them.
+                    latestMs = Math.max(latestMs, w.timestampMs());
+                }
                 ingested.notice(notice, timestamp);
             }
         }, this::late);

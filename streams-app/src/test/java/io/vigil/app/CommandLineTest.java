@@ -314,6 +314,16 @@ class CommandLineTest {
         final Path sample = ROOT.resolve("samples/backend-incident.jsonl");
         assertThat(vigil("replay", "--rules", ROOT.resolve("rules").toString(), "--input", sample.toString(),
                 "--output", dir.resolve("sample.jsonl").toString()).err()).doesNotContain("note:");
+
+        // One point of the rule's, then one of a metric no rule selects, 5 minutes on: its instants did run (the note
+        // looked at the selected points alone).
+        final CommandRun moved = vigil("replay", "--rules", rules.toString(), "--input", Files.writeString(
+                dir.resolve("moved.jsonl"), """
+                        {"name":"cpu_usage_user","labels":{},"value":5,"timestamp":1655791205000}
+                        {"name":"clock","labels":{},"value":0,"timestamp":1655791500000}
+                        """).toString());
+        assertThat(moved.exit()).isZero();
+        assertThat(moved.err()).contains("replayed 2 record(s): 0 alert event(s)").doesNotContain("note:");
     }
 
     /** A rule file of one rule, Hot: cpu_usage_user above 50, in the temp dir. */
