@@ -64,8 +64,19 @@ public final class Replay {
      */
     public static Summary run(final RuleSet rules, final VigilConfig config, final List<Path> inputs,
                               final InputFormat format, final Consumer<byte[]> events) throws IOException {
+        return run(rules, config, inputs, format, TimestampPrecision.NANOSECONDS, events);
+    }
+
+    /**
+     * As {@link #run(RuleSet, VigilConfig, List, InputFormat, Consumer)}, line protocol timestamps in
+     * {@code precision}, as {@code run} reads a topic configured with it.
+     */
+    public static Summary run(final RuleSet rules, final VigilConfig config, final List<Path> inputs,
+                              final InputFormat format, final TimestampPrecision precision,
+                              final Consumer<byte[]> events) throws IOException {
         final MeterRegistry registry = new SimpleMeterRegistry();
-        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config, format), registry,
+        final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config, format, precision),
+                registry,
                 System.currentTimeMillis(), events);
         try (ReplayReader reader = new ReplayReader(pipeline, inputs, config.limits().maxRecordBytes())) {
             IngestedBatch batch;
@@ -92,12 +103,13 @@ public final class Replay {
     }
 
     static TopologySettings settings(final VigilConfig config) {
-        return settings(config, InputFormat.AUTO);
+        return settings(config, InputFormat.AUTO, TimestampPrecision.NANOSECONDS);
     }
 
-    static TopologySettings settings(final VigilConfig config, final InputFormat format) {
-        return TopologySettings.of(config.withInputTopics(List.of(
-                new InputTopic(ReplayPipeline.INPUT, format, TimestampPrecision.NANOSECONDS))),
+    static TopologySettings settings(final VigilConfig config, final InputFormat format,
+                                     final TimestampPrecision precision) {
+        return TopologySettings.of(config.withInputTopics(List.of(new InputTopic(ReplayPipeline.INPUT, format,
+                precision))),
                 // A file has no offsets to start from: it is read whole.
                 Map.of(ReplayPipeline.INPUT, 1), Optional.empty());
     }

@@ -1,6 +1,7 @@
 package io.vigil.app;
 
 import io.vigil.ingest.InputFormat;
+import io.vigil.ingest.TimestampPrecision;
 import io.vigil.model.DurationSyntax;
 import io.vigil.model.FileErrorReason;
 import java.io.BufferedOutputStream;
@@ -40,8 +41,13 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
             description = "auto, json, influx or telegraf_json (default: ${DEFAULT-VALUE}): auto detects each line's "
                     + "format as `run` detects each record's; any other reads every line as `run` reads a topic "
-                    + "configured with that format (line protocol in nanoseconds), and skips a line in another.")
+                    + "configured with that format, and skips a line in another.")
     private String format;
+
+    @Option(names = "--precision", paramLabel = "UNIT",
+            description = "ns, us, ms or s: the unit of line protocol timestamps, as a topic's `precision` (default:"
+                    + " ns); for --format auto or influx.")
+    private String precision;
 
     @Option(names = "--config", paramLabel = "FILE", description = "vigil.yaml (grace, limits, external URL).")
     private Path config;
@@ -50,6 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         final InputFormat lines = InputFormat.ofName(format).orElseThrow(() -> new ConfigException(
                 "--format: '" + format + "' is not a format; use one of " + String.join(", ", InputFormat.names())));
+        final TimestampPrecision unit = precision(lines);
         for (Path input : inputs) {
             try {
                 // Asked, not opened: opening a named pipe would wait for its writer, and take its first reader's place.
@@ -67,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
         final VigilConfig cfg = linksWithoutPortZero(ConfigLoader.load(config, System.getenv()));
         final var ruleSet = RulesCommand.loadOrFail(List.of(rules), spec.commandLine());
         ForgetCheck.require(ruleSet, cfg.forget());
-        final Replay.Summary summary = replay(ruleSet, cfg, lines);
+        final Replay.Summary summary = replay(ruleSet, cfg, lines, unit);
         final var err = spec.commandLine().getErr();
         err.printf("replayed %d record(s): %d alert event(s)%n", summary.lines(), summary.alertEvents());
         if (summary.deadLetters() > 0 || !summary.rejectedByReason().isEmpty()) {
@@ -110,8 +117,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (summary.latestMs() < YEAR_2000_MS) {
             notes.add("note: the datapoints are from " + java.time.Instant.ofEpochMilli(summary.earliestMs()) + " to "
                     + java.time.Instant.ofEpochMilli(summary.latestMs()) + ": are their timestamps in another unit?"
-                    + " Native JSON takes epoch milliseconds (or RFC 3339), line protocol nanoseconds, Telegraf JSON"
-                    + " seconds (formats.md)");
+                    + " Native JSON takes epoch milliseconds (or RFC 3339), line protocol nanoseconds (--precision"
+                    + " sets another), Telegraf JSON seconds (formats.md)");
         }
         if (summary.alertEvents() == 0 && summary.latestMs() - summary.earliestMs() < graceMs) {
             notes.add("note: the datapoints span " + (summary.latestMs() - summary.earliestMs()) + " ms, within the"
@@ -137,13 +144,31 @@ final class ReplayCommand implements Callable<Integer> {
      * why: written through a PrintStream, which keeps its errors to itself, {@code --output /dev/full} lost every event
      * while the summary counted them, exit 0.
      */
-    private Replay.Summary replay(final io.vigil.rules.RuleSet ruleSet, final VigilConfig cfg, final InputFormat lines)
-            throws IOException {
+    /**
+     * The unit of the input's line protocol timestamps. A capture of a topic configured with {@code precision: s}
+     * replayed in nanoseconds made points of 1970 and no alert, where {@code run} paged (a formats audit).
+     */
+    private TimestampPrecision precision(final InputFormat lines) {
+        if (precision == null) {
+            return TimestampPrecision.NANOSECONDS;
+        }
+        final TimestampPrecision unit = TimestampPrecision.ofUnit(precision).orElseThrow(() -> new ConfigException(
+                "--precision: '" + precision + "' is not a precision; use one of "
+                        + String.join(", ", TimestampPrecision.units())));
+        if (lines == InputFormat.JSON || lines == InputFormat.TELEGRAF_JSON) {
+            throw new ConfigException("--precision: the precision is that of line protocol timestamps; --format "
+                    + lines.configName() + " reads none (use --format influx or auto)");
+        }
+        return unit;
+    }
+
+    private Replay.Summary replay(final io.vigil.rules.RuleSet ruleSet, final VigilConfig cfg, final InputFormat lines,
+                                  final TimestampPrecision unit) throws IOException {
         final String failed = output == null ? "cannot write the events to stdout" : "--output: cannot write " + output;
         // Stdout as its file descriptor, not System.out (a PrintStream too), and left open.
         try (EventsOut out = output == null ? new EventsOut(new FileOutputStream(FileDescriptor.out), false)
                 : new EventsOut(open(output), true)) {
-            final Replay.Summary summary = Replay.run(ruleSet, cfg, inputs, lines, out::write);
+            final Replay.Summary summary = Replay.run(ruleSet, cfg, inputs, lines, unit, out::write);
             out.flush();
             return summary;
         } catch (EventsNotWritten e) {

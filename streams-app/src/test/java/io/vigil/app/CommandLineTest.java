@@ -249,6 +249,35 @@ class CommandLineTest {
     }
 
     /**
+     * A capture of a topic configured with {@code precision: s}: read in nanoseconds its points were of 1970 and made
+     * no alert, where run paged, and nothing set the unit.
+     */
+    @Test
+    void replayReadsLineProtocolInThePrecisionGiven() throws Exception {
+        final Path rules = hotRule();
+        final Path seconds = Files.writeString(dir.resolve("seconds.txt"),
+                "cpu,host=a usage_user=97 1655798400
+clock v=1 1655798490
+");
+        final CommandRun run = vigil("replay", "--rules", rules.toString(), "--input", seconds.toString(),
+                "--format", "influx", "--precision", "s", "--output", dir.resolve("s.jsonl").toString());
+        assertThat(run.exit()).isZero();
+        assertThat(Files.readString(dir.resolve("s.jsonl")))
+                .contains("\"status\":\"firing\"", "\"startsAt\":\"2022-06-21T08:00:00Z\"");
+
+        final CommandRun json = vigil("replay", "--rules", rules.toString(), "--input", seconds.toString(),
+                "--format", "json", "--precision", "s");
+        assertThat(json.exit()).isEqualTo(2);
+        assertThat(json.err()).isEqualTo("vigil: --precision: the precision is that of line protocol timestamps;"
+                + " --format json reads none (use --format influx or auto)" + System.lineSeparator());
+        final CommandRun unknown = vigil("replay", "--rules", rules.toString(), "--input", seconds.toString(),
+                "--precision", "sec");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("vigil: --precision: 'sec' is not a precision; use one of ns, us, ms, s"
+                + System.lineSeparator());
+    }
+
+    /**
      * A line protocol line without a timestamp is what run dead-letters (missing_timestamp), as a JSON datapoint
      * without one: replay says so of both, where it said the line apart as one run would give its record's time.
      */
@@ -306,7 +335,7 @@ class CommandLineTest {
         assertThat(run.err()).contains("replayed 20 record(s): 0 alert event(s)" + System.lineSeparator()
                 + "note: the datapoints are from 1970-01-20T03:56:33Z to 1970-01-20T03:56:33.190Z: are their"
                 + " timestamps in another unit? Native JSON takes epoch milliseconds (or RFC 3339), line protocol"
-                + " nanoseconds, Telegraf JSON seconds (formats.md)" + System.lineSeparator()
+                + " nanoseconds (--precision sets another), Telegraf JSON seconds (formats.md)" + System.lineSeparator()
                 + "note: the datapoints span 190 ms, within the grace (evaluation.grace, 15s) that a replay leaves"
                 + " unevaluated at the end of its input, as run waits that long for points out of order: no instant"
                 + " was evaluated");
