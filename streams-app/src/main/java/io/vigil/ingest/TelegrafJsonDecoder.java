@@ -260,12 +260,14 @@ final class TelegrafJsonDecoder {
         }
         if (ts.isNumber()) {
             final double ms = ts.asDouble() * 1000;
-            // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant.
-            if (Math.abs(ms) < 9.2e18) {
+            // As NativeJsonDecoder: beyond a long, Math.round would saturate to a made-up instant. Beyond the years
+            // 0000 to 9999 it is said here, in seconds, the record's number: the validator's words name milliseconds
+            // the record does not hold.
+            if (Math.abs(ms) < 9.2e18 && Rfc3339Timestamps.withinYears(Math.round(ms))) {
                 draft.timestamp(Math.round(ms));
             } else {
                 draft.timestampProblem = "timestamp " + Rejection.quote(ts.asText())
-                        + " is out of range for epoch seconds";
+                        + " is out of range for epoch seconds" + smallerUnit(ts.asDouble());
             }
         } else if (ts.isTextual()) {
             draft.timestampProblem = "timestamp " + Rejection.quote(ts.asText()) + " is not a number of seconds";
@@ -273,6 +275,23 @@ final class TelegrafJsonDecoder {
             // Its type says what is wrong: an object or array written out could be of any length.
             draft.timestampProblem = "\"timestamp\" is " + describe(ts) + ", not a number of seconds";
         }
+    }
+
+    /**
+     * {@code "; ..."} naming the unit in which {@code seconds} is a time of this century: Telegraf's
+     * {@code json_timestamp_units} set to {@code 1ms} writes milliseconds, every metric of it refused. "" for none.
+     */
+    private static String smallerUnit(final double seconds) {
+        final String[] units = {"milliseconds", "microseconds", "nanoseconds"};
+        double divided = seconds;
+        for (String unit : units) {
+            divided /= 1000;
+            if (divided >= 946_684_800 && divided < 4_102_444_800L) {
+                return "; as " + unit + " it is " + java.time.Instant.ofEpochSecond((long) divided)
+                        + ": Telegraf JSON's timestamps are seconds (json_timestamp_units = \"1s\")";
+            }
+        }
+        return "";
     }
 
     /**

@@ -112,7 +112,21 @@ class TelegrafJsonDecoderTest {
         assertThat(unplaced(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-9300000000000000}")))
                 .isEqualTo("invalid_timestamp: timestamp \"-9300000000000000\" is out of range for epoch seconds");
         assertThat(unplaced(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":-62167219201}")))
-                .isEqualTo("invalid_timestamp: timestamp -62167219201000 ms is outside the years 0000 to 9999");
+                .isEqualTo("invalid_timestamp: timestamp \"-62167219201\" is out of range for epoch seconds");
+    }
+
+    /**
+     * Telegraf's json_timestamp_units = "1ms": each metric was refused in milliseconds the record does not hold,
+     * "timestamp 1655793000000000 ms is outside the years 0000 to 9999", with nothing of the unit.
+     */
+    @Test
+    void millisecondsWhereSecondsAreReadAreNamedAsSuch() {
+        assertThat(unplaced(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":1655793000000}")))
+                .isEqualTo("invalid_timestamp: timestamp \"1655793000000\" is out of range for epoch seconds; as"
+                        + " milliseconds it is 2022-06-21T06:30:00Z: Telegraf JSON's timestamps are seconds"
+                        + " (json_timestamp_units = \"1s\")");
+        assertThat(unplaced(decode("{\"name\":\"cpu\",\"fields\":{\"u\":1},\"timestamp\":1655793000000000000}")))
+                .contains("; as nanoseconds it is 2022-06-21T06:30:00Z");
     }
 
     /**
