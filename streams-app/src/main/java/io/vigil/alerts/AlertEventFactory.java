@@ -130,7 +130,22 @@ public final class AlertEventFactory {
                 status == EventStatus.RESOLVED ? instant(s.resolvedAt()) : Optional.empty(),
                 Double.isNaN(t.value()) ? OptionalDouble.empty() : OptionalDouble.of(t.value()),
                 t.rule().id(),
-                externalUrl + "/rules/" + t.rule().id());
+                externalUrl + "/rules/" + pathSegment(t.rule().group()) + "/" + pathSegment(t.rule().alert()));
+    }
+
+    /**
+     * {@code name} as one segment of a URL's path: a group named {@code team a/b?c#d%} made a link that cut at its
+     * {@code ?} and {@code #}, and read its {@code /} as two segments. Names of letters, digits, {@code -}, {@code _}
+     * and {@code .} stand as written.
+     */
+    static String pathSegment(final String name) {
+        for (int i = 0; i < name.length(); i++) {
+            final char c = name.charAt(i);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))) {
+                return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            }
+        }
+        return name;
     }
 
     /** The labels {@link #create} gives the event of {@code t}, without the rest of it. */

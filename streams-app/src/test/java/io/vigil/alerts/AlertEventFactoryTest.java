@@ -86,6 +86,25 @@ class AlertEventFactoryTest {
         }
     }
 
+    /** A group named as people name teams made a link Alertmanager's "Source" button cut at its ? and #. */
+    @Test
+    void theGeneratorUrlEncodesTheGroupAndTheAlertAsPathSegments() {
+        final Rule plain = rule("");
+        assertThat(fired(plain, "b").generatorURL()).isEqualTo("http://vigil:8080/rules/g/Big");
+        final LoadResult loaded = RuleLoader.parse("odd.yaml", """
+                groups:
+                  - name: "team a/b?c#d%ü"
+                    rules:
+                      - alert: Big.One_2-x
+                        series: m
+                        threshold: {above: 0}
+                """);
+        assertThat(loaded.problems()).isEmpty();
+        final AlertEvent odd = fired(loaded.ruleSet().rules().get(0), "b");
+        assertThat(odd.generatorURL()).isEqualTo("http://vigil:8080/rules/team%20a%2Fb%3Fc%23d%25%C3%BC/Big.One_2-x");
+        assertThat(odd.rule()).isEqualTo("team a/b?c#d%ü/Big.One_2-x");
+    }
+
     private static java.util.List<String> warnings(final CapturedLogs logs) {
         return logs.text().lines().filter(l -> l.startsWith("an alert event")).toList();
     }
