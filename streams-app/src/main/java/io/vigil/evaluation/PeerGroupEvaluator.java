@@ -369,7 +369,11 @@ public final class PeerGroupEvaluator {
             }
             return;
         }
-        final PeerAlert next = new PeerAlert(groupKey, series, step.status(), now, forLabels);
+        // Firing on through keep_firing_for while nothing is judged (no value, or too few peers): the numbers kept are
+        // the last judgment's, which its resolve shows (a median of NaN said nothing of why it had fired).
+        final boolean unjudged = Double.isNaN(value) || Double.isNaN(median);
+        final PeerAlert next = new PeerAlert(groupKey, series, step.status(),
+                unjudged && !prev.isInactive() ? last : now, forLabels);
         if (!next.equals(prevAlert)) {
             alerts.put(key, next);
             changes.put(key, Optional.of(next));

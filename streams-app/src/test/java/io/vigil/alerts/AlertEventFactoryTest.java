@@ -95,14 +95,14 @@ class AlertEventFactoryTest {
                 groups:
                   - name: "team a/b?c#d%ü"
                     rules:
-                      - alert: Big.One_2-x
+                      - alert: Big_One_2
                         series: m
                         threshold: {above: 0}
                 """);
         assertThat(loaded.problems()).isEmpty();
         final AlertEvent odd = fired(loaded.ruleSet().rules().get(0), "b");
-        assertThat(odd.generatorURL()).isEqualTo("http://vigil:8080/rules/team%20a%2Fb%3Fc%23d%25%C3%BC/Big.One_2-x");
-        assertThat(odd.rule()).isEqualTo("team a/b?c#d%ü/Big.One_2-x");
+        assertThat(odd.generatorURL()).isEqualTo("http://vigil:8080/rules/team%20a%2Fb%3Fc%23d%25%C3%BC/Big_One_2");
+        assertThat(odd.rule()).isEqualTo("team a/b?c#d%ü/Big_One_2");
     }
 
     private static java.util.List<String> warnings(final CapturedLogs logs) {

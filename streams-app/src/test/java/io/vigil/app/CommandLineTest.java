@@ -256,9 +256,7 @@ class CommandLineTest {
     void replayReadsLineProtocolInThePrecisionGiven() throws Exception {
         final Path rules = hotRule();
         final Path seconds = Files.writeString(dir.resolve("seconds.txt"),
-                "cpu,host=a usage_user=97 1655798400
-clock v=1 1655798490
-");
+                "cpu,host=a usage_user=97 1655798400\nclock v=1 1655798490\n");
         final CommandRun run = vigil("replay", "--rules", rules.toString(), "--input", seconds.toString(),
                 "--format", "influx", "--precision", "s", "--output", dir.resolve("s.jsonl").toString());
         assertThat(run.exit()).isZero();

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a resolved event says when the alert resolves for want of data or after a silence: its time, its value and
@@ -124,10 +126,12 @@ class ResolvedAlertsTest {
 
     /**
      * An outlier whose group falls below min_peers is no longer judged and resolves: it says why, with the numbers of
-     * its last judgment, where "10 vs NaN" read as the node having come back to its peers.
+     * its last judgment, where "10 vs NaN" read as the node having come back to its peers; so does one firing on
+     * through keep_firing_for meanwhile, whose resolve showed the numbers of the evaluations that judged nothing.
      */
-    @Test
-    void anOutlierResolvingAsItsGroupShrinksSaysTooFewPeers() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "30s"})
+    void anOutlierResolvingAsItsGroupShrinksSaysTooFewPeers(final String keepFiringFor) throws IOException {
         final String rules = """
                 groups:
                   - name: g
@@ -137,8 +141,9 @@ class ResolvedAlertsTest {
                         series: cpu
                         window: 30s
                         outlier: {peers: [cluster], direction: low, z: 4, min_change: 0.5, min_peers: 5}
+                        keep_firing_for: %s
                         annotations: {summary: "{{ $value }} vs {{ $median }}"}
-                """;
+                """.formatted(keepFiringFor);
         final List<String> lines = new ArrayList<>();
         for (int s = 0; s <= 400; s += 10) {
             for (int n = 0; n < 6; n++) {
