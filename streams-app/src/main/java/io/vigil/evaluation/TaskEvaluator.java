@@ -1540,9 +1540,10 @@ public final class TaskEvaluator {
                 firedAt, AlertStatus.NONE, AlertStatus.NONE), AlertTransition.Kind.FIRING),
                 (firedAt - lastSeen) / 1000.0, Double.NaN, Double.NaN, out);
         if (keepFiringForMs[i] > 0) {
-            // Found back at this instant: it resolves once keep_firing_for has run out since (evaluateAbsenceAt).
+            // Found back at this instant: it resolves once keep_firing_for has run out since (evaluateAbsenceAt),
+            // showing the whole silence kept now, while its first point back is held.
             apply(state, rule, id, state.alert(id), AlertLifecycle.Step.quiet(new AlertStatus(AlertState.FIRING,
-                    activeAt, firedAt, AlertStatus.NONE, t)), (firedAt - lastSeen) / 1000.0, Double.NaN, Double.NaN,
+                    activeAt, firedAt, AlertStatus.NONE, t)), (back - lastSeen) / 1000.0, Double.NaN, Double.NaN,
                     out);
             return true;
         }
@@ -1587,20 +1588,32 @@ public final class TaskEvaluator {
                         resolvedAt = cameBack;
                     } else {
                         // keep_firing_for has run out since the series came back: its first point back may be
-                        // pruned by now, and was there by the first evaluation that found it back. It resolves
-                        // now (rules.md: resolved "after keep_firing_for").
+                        // pruned by now, and was there by the first evaluation that found it back, which kept the
+                        // whole silence. It resolves now (rules.md: resolved "after keep_firing_for").
                         final long foundBack = prev.keepFiringSince() == AlertStatus.NONE ? t : prev.keepFiringSince();
                         cameBack = back < state.size() ? Math.min(state.timestamp(back), foundBack) : foundBack;
                         resolvedAt = t;
                     }
                     s = new AlertStatus(s.state(), s.activeAt(), s.firedAt(), resolvedAt, s.keepFiringSince());
                     // The resolved event's $value is how long the series was silent, not the 0s since it came back.
+                    final double kept = state.numbers(ruleIds[i]).value();
                     return apply(state, rule, ruleIds[i], prev, new AlertLifecycle.Step(s, step.event()),
-                            (cameBack - silentSince) / 1000.0, Double.NaN, Double.NaN, out);
+                            keepFiringForMs[i] > 0 && prev.keepFiringSince() != AlertStatus.NONE && !Double.isNaN(kept)
+                                    ? kept : (cameBack - silentSince) / 1000.0, Double.NaN, Double.NaN, out);
                 }
             }
         }
-        final double silentSeconds = (t - lastSeen) / 1000.0;
+        final double silentSeconds;
+        if (s.isFiring() && s.keepFiringSince() != AlertStatus.NONE) {
+            // Back, firing on through keep_firing_for: the whole silence, kept where this instant found the series
+            // back (its first point back held now, maybe not when keep_firing_for runs out), kept since (NaN).
+            final long silentSince = prev.activeAt() - afterMs;
+            final int back = state.firstIndexAfter(silentSince);
+            silentSeconds = prev.keepFiringSince() != AlertStatus.NONE ? Double.NaN
+                    : ((back < state.size() ? Math.min(state.timestamp(back), t) : t) - silentSince) / 1000.0;
+        } else {
+            silentSeconds = (t - lastSeen) / 1000.0;
+        }
         return apply(state, rule, ruleIds[i], prev, new AlertLifecycle.Step(s, step.event()), silentSeconds, Double.NaN,
                 Double.NaN, out);
     }

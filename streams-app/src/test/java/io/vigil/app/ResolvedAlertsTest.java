@@ -64,6 +64,37 @@ class ResolvedAlertsTest {
         assertThat(kept.annotations()).containsEntry("summary", "silent for 110s");
     }
 
+    /**
+     * Evaluated once a minute, the first point back was pruned by the time keep_firing_for ran out, and the resolve
+     * measured the silence to a later point: 115 s where it was 100 s (a rules audit).
+     */
+    @Test
+    void aSilenceKeptFiringAtACoarseStepSaysHowLongItWasWhenItResolves() throws IOException {
+        final String rules = """
+                groups:
+                  - name: g
+                    every: 1m
+                    rules:
+                      - alert: SilentKept
+                        series: up
+                        absent: {after: 1m}
+                        keep_firing_for: 30s
+                        annotations: {summary: "silent for {{ $value }}s"}
+                """;
+        final List<String> lines = new ArrayList<>();
+        lines.add(point("up", 1, 5));
+        for (int s = 105; s <= 400; s += 10) {
+            lines.add(point("up", 1, s));
+        }
+
+        final AlertEvent kept = resolved(replay(rules, lines), "SilentKept");
+
+        assertThat(kept.startsAt()).contains(START.plusSeconds(65));
+        assertThat(kept.endsAt()).contains(START.plusSeconds(180));
+        assertThat(kept.value()).hasValue(100.0);
+        assertThat(kept.annotations()).containsEntry("summary", "silent for 100s");
+    }
+
     @Test
     void anAlertResolvingForWantOfDataAfterKeepFiringForShowsItsLastNumbers() throws IOException {
         final String rules = """
