@@ -16,6 +16,8 @@ final class RuleFileReader {
 
     private static final List<String> FILE_KEYS = List.of("groups");
     private static final List<String> GROUP_KEYS = List.of("name", "every", "rules");
+    /** The annotations AlertEventFactory adds to an event: RESOLVED_REASON, CUT_NOTE. */
+    static final List<String> VIGIL_ANNOTATIONS = List.of("resolved_reason", "vigil_cut");
     private static final List<String> RULE_KEYS = List.of("alert", "series", "aggregate", "window", "threshold",
             "deviation", "outlier", "absent", "for", "keep_firing_for", "labels", "annotations");
     private static final Duration DEFAULT_EVERY = Duration.ofSeconds(10);
@@ -226,6 +228,10 @@ final class RuleFileReader {
                 problems.add(e.keyMark(), "label name 'alertname' is reserved: it is always the rule's 'alert'");
             } else if (isLabels && e.key().startsWith("__")) {
                 problems.add(e.keyMark(), "label name '" + e.key() + "' is reserved: names starting with __ are internal");
+            } else if (!isLabels && VIGIL_ANNOTATIONS.contains(e.key())) {
+                // Written over by the event that needs it, the rule's own said nothing there, and nothing said so.
+                problems.add(e.keyMark(), "annotation name '" + e.key() + "' is reserved: Vigil writes it (why an"
+                        + " alert resolved, or that its annotations were cut)");
             }
             m.required(e.key()).flatMap(v -> v instanceof YamlNode.Scalar s ? Optional.of(s) : wrongTemplate(e, what))
                     .flatMap(s -> template(s, what, e.key(), allowBaseline))

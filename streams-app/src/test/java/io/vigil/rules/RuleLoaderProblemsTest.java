@@ -240,6 +240,8 @@ class RuleLoaderProblemsTest {
                         annotations:
                           summary: "{{ $median }} is the median"
                           runbook: [a, b]
+                          resolved_reason: "mine"
+                          vigil_cut: "mine too"
                 """)).containsExactly(
                 "bad.yaml:8:11: label name 'alertname' is reserved: it is always the rule's 'alert'",
                 "bad.yaml:9:11: label name '__meta' is reserved: names starting with __ are internal",
@@ -247,7 +249,14 @@ class RuleLoaderProblemsTest {
                 "bad.yaml:11:11: 'severity' needs a value",
                 "bad.yaml:13:24: invalid template in annotation 'summary': '$median' can only be used in deviation"
                         + " and outlier rules",
-                "bad.yaml:14:20: annotation 'runbook' must be text, not a list");
+                "bad.yaml:14:20: annotation 'runbook' must be text, not a list",
+                "bad.yaml:15:11: annotation name 'resolved_reason' is reserved: Vigil writes it (why an alert"
+                        + " resolved, or that its annotations were cut)",
+                "bad.yaml:16:11: annotation name 'vigil_cut' is reserved: Vigil writes it (why an alert resolved, or"
+                        + " that its annotations were cut)");
+        // The names the events are given, not a copy that could drift from them.
+        assertThat(RuleFileReader.VIGIL_ANNOTATIONS).containsExactlyInAnyOrder(
+                io.vigil.alerts.AlertEventFactory.RESOLVED_REASON, io.vigil.alerts.AlertEventFactory.CUT_NOTE);
     }
 
     /**
