@@ -8,7 +8,7 @@ import java.util.Set;
  * An input record that was rejected in whole or in part; it goes to the dead-letter topic as it came, with the
  * reason in the {@code vigil.error} header (cut only where the topic could not take it whole: {@link DeadLetterSize}).
  *
- * @param value      the original bytes of the record's value
+ * @param value      the original bytes of the record's value; null for a record without one
  * @param reason     one line
  * @param rejections what was rejected in it, in record order: each with its position, for a reader that names
  *                   where the record is ({@code vigil replay})

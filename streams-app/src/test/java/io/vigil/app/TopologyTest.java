@@ -133,6 +133,18 @@ class TopologyTest {
         assertThat(registry.get("vigil.ingest.datapoints").functionCounter().count()).isEqualTo(1.0);
     }
 
+    /** formats.md: a dead letter keeps the original bytes as value; a record without any became one of 0 bytes. */
+    @Test
+    void aRecordWithoutAValueIsDeadLetteredWithoutOne() {
+        fixture.metrics.pipeInput("k".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+        final List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(r.key()).asString(StandardCharsets.UTF_8).isEqualTo("k");
+            assertThat(header(r.headers(), "vigil.error")).isEqualTo("empty: the record has no value");
+        });
+    }
+
     private static String header(final Headers headers, final String name) {
         return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
     }
