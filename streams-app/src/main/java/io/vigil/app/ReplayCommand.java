@@ -81,7 +81,9 @@ final class ReplayCommand implements Callable<Integer> {
             // A rejection is of a datapoint, a line protocol line or a Telegraf metric or field, as its words say;
             // "late" counts datapoints. "rejected datapoints" counted lines and metrics as datapoints. The words for
             // late come only with late points: without them they named a count that was not there.
-            err.printf("skipped %d record(s) that run would dead-letter; rejections by reason%s:", summary.deadLetters(),
+            // "skipped" read as if a partly bad batch's valid datapoints had been left out too (a formats audit).
+            err.printf("%d record(s) run would dead-letter (their valid datapoints used, as run uses them); rejections"
+                    + " by reason%s:", summary.deadLetters(),
                     summary.rejectedByReason().containsKey(ReplayPipeline.LATE) ? " (late: datapoints dropped)" : "");
             for (Map.Entry<String, Long> e : summary.rejectedByReason().entrySet()) {
                 err.printf(" %s=%d", e.getKey(), e.getValue());

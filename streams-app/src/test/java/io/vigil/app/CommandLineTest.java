@@ -233,13 +233,13 @@ class CommandLineTest {
         final CommandRun influx = replay(rules, input, "influx");
         assertThat(influx.exit()).isZero();
         assertThat(events("influx")).contains("\"instance\":\"lp\"").doesNotContain("\"instance\":\"json\"");
-        assertThat(influx.err()).contains("skipped 2 record(s) that run would dead-letter")
+        assertThat(influx.err()).contains("2 record(s) run would dead-letter (their valid datapoints used")
                 .containsPattern("(?m)^  the first invalid_line: .*mixed\\.txt:2:54: invalid_line: expected '='$");
 
         final CommandRun json = replay(rules, input, "json");
         assertThat(json.exit()).isZero();
         assertThat(events("json")).doesNotContain("\"instance\":\"lp\"").contains("\"instance\":\"json\"");
-        assertThat(json.err()).contains("skipped 3 record(s) that run would dead-letter");
+        assertThat(json.err()).contains("3 record(s) run would dead-letter (their valid datapoints used");
 
         final CommandRun unknown = vigil("replay", "--rules", rules.toString(), "--input", input.toString(),
                 "--format", "csv");
@@ -288,7 +288,7 @@ class CommandLineTest {
         final CommandRun both = vigil("replay", "--rules", rules.toString(), "--input", lineProtocol.toString(),
                 json.toString(), "--output", dir.resolve("both.jsonl").toString());
         assertThat(both.exit()).isZero();
-        assertThat(both.err()).contains("skipped 2 record(s) that run would dead-letter")
+        assertThat(both.err()).contains("2 record(s) run would dead-letter (their valid datapoints used")
                 .contains("missing_timestamp=2" + System.lineSeparator())
                 .contains("the first missing_timestamp: " + lineProtocol + ":1: missing_timestamp: no timestamp");
     }
@@ -303,7 +303,8 @@ class CommandLineTest {
         final CommandRun withLate = vigil("replay", "--rules", rules.toString(), "--input", input.toString(),
                 "--output", dir.resolve("late-events.jsonl").toString());
         assertThat(withLate.exit()).isZero();
-        assertThat(withLate.err()).contains("skipped 1 record(s) that run would dead-letter; rejections by reason"
+        assertThat(withLate.err()).contains("1 record(s) run would dead-letter (their valid datapoints used,"
+                + " as run uses them); rejections by reason"
                 + " (late: datapoints dropped): invalid_line=1 late=1");
 
         final Path onTime = Files.writeString(dir.resolve("on-time.jsonl"), late.formatted("2022-06-21T06:30:00Z")
@@ -311,7 +312,8 @@ class CommandLineTest {
         final CommandRun withoutLate = vigil("replay", "--rules", rules.toString(), "--input", onTime.toString(),
                 "--output", dir.resolve("on-time-events.jsonl").toString());
         assertThat(withoutLate.exit()).isZero();
-        assertThat(withoutLate.err()).contains("skipped 1 record(s) that run would dead-letter; rejections by reason:"
+        assertThat(withoutLate.err()).contains("1 record(s) run would dead-letter (their valid datapoints used,"
+                + " as run uses them); rejections by reason:"
                 + " invalid_line=1" + System.lineSeparator()).doesNotContain("late");
     }
 
@@ -572,6 +574,6 @@ class CommandLineTest {
                 "DatabaseConnectionsSurge db-1",
                 "DatabaseConnectionsAnomalous db-1",
                 "DatabaseCpuHigh db-1");
-        assertThat(run.err()).contains("skipped 3 record(s)");
+        assertThat(run.err()).contains("3 record(s) run would dead-letter");
     }
 }
