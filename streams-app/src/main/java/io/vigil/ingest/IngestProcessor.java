@@ -716,7 +716,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], byte[], 
         headers.add("vigil.source.partition", Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("vigil.source.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
         // A record without a value (a tombstone) is dead-lettered without one, as it came (formats.md).
-        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(), record.value(), record.headers(), headers);
+        final DeadLetterSize.Fitted fitted = DeadLetterSize.fit(record.key(), record.value(), record.headers(),
+                headers);
         context.forward(new Record<>(fitted.key(),
                 new DeadLetter(fitted.value(), decoded.deadLetterMessage(), decoded.rejections(),
                         source(meta.topic(), meta.partition()) + " at offset " + meta.offset()),

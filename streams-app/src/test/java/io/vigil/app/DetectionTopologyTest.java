@@ -292,9 +292,11 @@ class DetectionTopologyTest {
         "1m | 2m | 30s | 0s | 1000-185000 | PENDING @06:02:01, FIRING @06:02:31, RESOLVED @06:03:05",
         "5m | 1m | 0s | 2m | 310000-400000 410000-500000 | FIRING @06:06:10, RESOLVED @06:15:00",
         "5m | 1m | 0s | 0s | 10000-360000 360000-480000 | FIRING @06:01:10, RESOLVED @06:06:00, FIRING @06:07:00, RESOLVED @06:08:00",
-        "1m | 30s | 0s | 0s | 29000-61000 85000-140000 | FIRING @06:00:59, RESOLVED @06:01:01, FIRING @06:01:55, RESOLVED @06:02:20",
+        "1m | 30s | 0s | 0s | 29000-61000 85000-140000"
+                + " | FIRING @06:00:59, RESOLVED @06:01:01, FIRING @06:01:55, RESOLVED @06:02:20",
         "1m | 30s | 30s | 0s | 29000-61000 85000-140000 | PENDING @06:00:59, PENDING @06:01:55",
-        "1m | 30s | 30s | 0s | 29000-61000 85000-160000 | PENDING @06:00:59, PENDING @06:01:55, FIRING @06:02:25, RESOLVED @06:02:40",
+        "1m | 30s | 30s | 0s | 29000-61000 85000-160000"
+                + " | PENDING @06:00:59, PENDING @06:01:55, FIRING @06:02:25, RESOLVED @06:02:40",
     })
     void aSilenceAnInstantSawInPartIsPagedOnceAtItsOwnTimes(final String every, final String after,
                                                            final String forDuration, final String keepFiringFor,

@@ -11,6 +11,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SharedAlertIdentityTest {
 
+    /** A selector of the table, its ' the YAML's ". */
+    private static String quoted(final String selector) {
+        return selector.replace('\'', '"');
+    }
+
     private static String rules(final String first, final String second) {
         return """
                 groups:
@@ -36,12 +41,12 @@ class SharedAlertIdentityTest {
         "cpu{host=~'a.*'}              | cpu{host=~'b.*'}",
     })
     void rulesThatMayGiveOneSeriesTheSameAlertAreWarnedOfAtTheLaterOne(final String first, final String second) {
-        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(first.replace('\'', '"'), second.replace('\'', '"')));
+        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(quoted(first), quoted(second)));
         assertThat(loaded.problems()).isEmpty();
-        assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).singleElement().hasToString("r.yaml:9:9: warning:"
-                + " alert 'CpuHigh' of group 'page' has the name and labels of group 'warn''s (r.yaml:4:9), and a series"
-                + " may match both selectors: for it the two are one alert downstream (one fingerprint), and one's"
-                + " resolve ends the other's page; tell them apart by a label (severity, say) or rename one");
+        assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).singleElement().hasToString("r.yaml:9:9:"
+                + " warning: alert 'CpuHigh' of group 'page' has the name and labels of group 'warn''s (r.yaml:4:9),"
+                + " and a series may match both selectors: for it the two are one alert downstream (one fingerprint),"
+                + " and one's resolve ends the other's page; tell them apart by a label (severity, say) or rename one");
     }
 
     @ParameterizedTest
@@ -54,7 +59,7 @@ class SharedAlertIdentityTest {
         "cpu{cluster=''}               | cpu{cluster=~'.+'}",
     })
     void selectorsNoSeriesCanSatisfyBothAreNotWarnedOf(final String first, final String second) {
-        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(first.replace('\'', '"'), second.replace('\'', '"')));
+        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(quoted(first), quoted(second)));
         assertThat(loaded.problems()).isEmpty();
         assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).isEmpty();
     }
@@ -66,7 +71,8 @@ class SharedAlertIdentityTest {
         "{}                  | {team: db}",
     })
     void rulesWhoseLabelsDifferAreNotWarnedOf(final String first, final String second) {
-        final String text = rules("cpu", "cpu").replaceFirst("(threshold: \\{above: 80})", "$1\n        labels: " + first)
+        final String text = rules("cpu", "cpu")
+                .replaceFirst("(threshold: \\{above: 80})", "$1\n        labels: " + first)
                 .replaceFirst("(threshold: \\{above: 95})", "$1\n        labels: " + second);
         final LoadResult loaded = RuleLoader.parse("r.yaml", text);
         assertThat(loaded.problems()).isEmpty();
