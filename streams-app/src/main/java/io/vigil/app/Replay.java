@@ -76,8 +76,7 @@ public final class Replay {
                               final Consumer<byte[]> events) throws IOException {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final ReplayPipeline pipeline = new ReplayPipeline(new LiveRules(rules), settings(config, format, precision),
-                registry,
-                System.currentTimeMillis(), events);
+                registry, System.currentTimeMillis(), events);
         try (ReplayReader reader = new ReplayReader(pipeline, inputs, config.limits().maxRecordBytes())) {
             IngestedBatch batch;
             while ((batch = reader.next()) != null) {

@@ -142,11 +142,6 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /**
-     * The replay, its events written to {@code --output} or stdout. A failed write fails the replay at once, naming
-     * why: written through a PrintStream, which keeps its errors to itself, {@code --output /dev/full} lost every event
-     * while the summary counted them, exit 0.
-     */
-    /**
      * The unit of the input's line protocol timestamps. A capture of a topic configured with {@code precision: s}
      * replayed in nanoseconds made points of 1970 and no alert, where {@code run} paged (a formats audit).
      */
@@ -164,6 +159,11 @@ final class ReplayCommand implements Callable<Integer> {
         return unit;
     }
 
+    /**
+     * The replay, its events written to {@code --output} or stdout. A failed write fails the replay at once, naming
+     * why: written through a PrintStream, which keeps its errors to itself, {@code --output /dev/full} lost every event
+     * while the summary counted them, exit 0.
+     */
     private Replay.Summary replay(final io.vigil.rules.RuleSet ruleSet, final VigilConfig cfg, final InputFormat lines,
                                   final TimestampPrecision unit) throws IOException {
         final String failed = output == null ? "cannot write the events to stdout" : "--output: cannot write " + output;

@@ -1446,7 +1446,7 @@ public final class TaskEvaluator {
                 && state.firstIndexAfter(prev.activeAt() - absentAfterMs[i]) < to) {
             // The silence the last instant saw ended before this one, which may find the series silent again: that
             // is another silence, with its own times (rules.md), not more of this one. Firing through
-            // keep_firing_for, it is part of this alert, as rules.md has it.
+            // keep_firing_for, it is part of this alert (design.md).
             ended = prev.isFiring()
                     ? evaluateAbsenceAt(state, i, rule, t, to, lastSeen, false, out)
                     : pendingSilenceEnded(state, i, rule, prev, t, out);

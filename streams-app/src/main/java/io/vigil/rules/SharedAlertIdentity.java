@@ -1,7 +1,9 @@
 package io.vigil.rules;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Rules of different groups that may give one series the same alert: the same name and the same labels, and selectors
@@ -17,14 +19,13 @@ public final class SharedAlertIdentity {
 
     /** A warning at each rule that shares an alert with a rule before it, in load order. */
     public static List<RuleProblem> warnings(final RuleSet ruleSet) {
-        final List<Rule> rules = ruleSet.rules();
         final List<RuleProblem> warnings = new ArrayList<>();
-        for (int j = 1; j < rules.size(); j++) {
-            final Rule later = rules.get(j);
-            for (int i = 0; i < j; i++) {
-                final Rule earlier = rules.get(i);
-                if (!earlier.group().equals(later.group()) && earlier.alert().equals(later.alert())
-                        && earlier.labels().equals(later.labels())
+        // By name first: thousands of rules are compared with the few of their name, not with each other.
+        final Map<String, List<Rule>> byName = new HashMap<>();
+        for (Rule later : ruleSet.rules()) {
+            final List<Rule> named = byName.computeIfAbsent(later.alert(), name -> new ArrayList<>());
+            for (Rule earlier : named) {
+                if (!earlier.group().equals(later.group()) && earlier.labels().equals(later.labels())
                         && mayHoldTheSameSeries(earlier.selector(), later.selector())) {
                     warnings.add(new RuleProblem(later.sourceFile(), later.line(), later.column(), "warning: alert '"
                             + later.alert() + "' of group '" + later.group() + "' has the name and labels of group '"
@@ -35,6 +36,7 @@ public final class SharedAlertIdentity {
                     break;
                 }
             }
+            named.add(later);
         }
         return warnings;
     }
