@@ -1451,7 +1451,10 @@ public final class TaskEvaluator {
                     ? evaluateAbsenceAt(state, i, rule, t, to, lastSeen, false, out)
                     : pendingSilenceEnded(state, i, rule, prev, t, out);
             if (!state.alert(ruleIds[i]).isInactive()) {
-                return true; // fired, and firing on through keep_firing_for from this instant
+                // Fired, and firing on through keep_firing_for from this instant: a silence at it is part of this
+                // alert, and keeps it firing (it resolved one evaluation later, 5 s after the series came back).
+                evaluateAbsenceAt(state, i, rule, t, to, lastSeen, t - lastSeen >= absentAfterMs[i], out);
+                return true;
             }
         }
         if (ended || prev.isInactive()) {

@@ -28,11 +28,11 @@ public final class SharedAlertIdentity {
                 if (!earlier.group().equals(later.group()) && earlier.labels().equals(later.labels())
                         && mayHoldTheSameSeries(earlier.selector(), later.selector())) {
                     warnings.add(new RuleProblem(later.sourceFile(), later.line(), later.column(), "warning: alert '"
-                            + later.alert() + "' of group '" + later.group() + "' has the name and labels of group '"
-                            + earlier.group() + "''s (" + earlier.sourceFile() + ":" + earlier.line() + ":"
-                            + earlier.column() + "), and a series may match both selectors: for it the two are one"
-                            + " alert downstream (one fingerprint), and one's resolve ends the other's page; tell them"
-                            + " apart by a label (severity, say) or rename one"));
+                            + later.alert() + "' of group '" + later.group() + "' has the name and labels of the one"
+                            + " in group '" + earlier.group() + "' (" + earlier.sourceFile() + ":" + earlier.line()
+                            + ":" + earlier.column() + "), and a series may match both selectors: for it the two are"
+                            + " one alert downstream (one fingerprint), and one's resolve ends the other's page; tell"
+                            + " them apart by a label (severity, say) or rename one"));
                     break;
                 }
             }

@@ -54,7 +54,7 @@ class CommandLineTest {
         assertThat(run.exit()).isZero();
         assertThat(run.out()).startsWith("ok: 2 group(s), 2 rule(s)");
         assertThat(run.err()).startsWith(twice + ":9:9: warning: alert 'X' of group 'b' has the name and labels of"
-                + " group 'a''s (" + twice + ":4:9)");
+                + " the one in group 'a' (" + twice + ":4:9)");
     }
 
     @Test

@@ -285,7 +285,8 @@ class DetectionTopologyTest {
      * one between the same instants paged); two between the same instants with keep_firing_for (one alert, fired
      * once); one after a firing alert's series came back, before the next instant (paged, not lost). Under an
      * {@code after} shorter than {@code every}, an instant may find the series silent again after it came back: two
-     * silences, each judged by its own length (they were one alert, paged though neither outlasted after + for).
+     * silences, each judged by its own length (they were one alert, paged though neither outlasted after + for); with
+     * keep_firing_for, the second is part of the alert the first fired, which it keeps firing.
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -297,6 +298,7 @@ class DetectionTopologyTest {
         "1m | 30s | 30s | 0s | 29000-61000 85000-140000 | PENDING @06:00:59, PENDING @06:01:55",
         "1m | 30s | 30s | 0s | 29000-61000 85000-160000"
                 + " | PENDING @06:00:59, PENDING @06:01:55, FIRING @06:02:25, RESOLVED @06:02:40",
+        "1m | 30s | 5s | 15s | 355000-431000 434000-535000 | PENDING @06:06:25, FIRING @06:06:30, RESOLVED @06:10:00",
     })
     void aSilenceAnInstantSawInPartIsPagedOnceAtItsOwnTimes(final String every, final String after,
                                                            final String forDuration, final String keepFiringFor,

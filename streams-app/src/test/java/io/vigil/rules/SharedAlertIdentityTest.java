@@ -44,9 +44,10 @@ class SharedAlertIdentityTest {
         final LoadResult loaded = RuleLoader.parse("r.yaml", rules(quoted(first), quoted(second)));
         assertThat(loaded.problems()).isEmpty();
         assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).singleElement().hasToString("r.yaml:9:9:"
-                + " warning: alert 'CpuHigh' of group 'page' has the name and labels of group 'warn''s (r.yaml:4:9),"
-                + " and a series may match both selectors: for it the two are one alert downstream (one fingerprint),"
-                + " and one's resolve ends the other's page; tell them apart by a label (severity, say) or rename one");
+                + " warning: alert 'CpuHigh' of group 'page' has the name and labels of the one in group 'warn'"
+                + " (r.yaml:4:9), and a series may match both selectors: for it the two are one alert downstream (one"
+                + " fingerprint), and one's resolve ends the other's page; tell them apart by a label (severity, say)"
+                + " or rename one");
     }
 
     @ParameterizedTest
