@@ -1476,8 +1476,7 @@ public final class TaskEvaluator {
     private boolean pendingSilenceEnded(final SeriesState state, final int i, final Rule rule, final AlertStatus prev,
                                         final long t, final List<AlertTransition> out) {
         final long silentSince = prev.activeAt() - absentAfterMs[i];
-        final int back = state.firstIndexAfter(silentSince);
-        final long cameBack = back < state.size() ? Math.min(state.timestamp(back), t) : t;
+        final long cameBack = cameBack(state, silentSince, t);
         if (cameBack - prev.activeAt() > forMs[i]) {
             return silenceEnded(state, i, rule, prev.activeAt(), silentSince, cameBack, t, out);
         }
@@ -1583,18 +1582,17 @@ public final class TaskEvaluator {
                 }
                 case RESOLVED -> {
                     final long silentSince = prev.activeAt() - afterMs; // the last point before the silence
-                    final int back = state.firstIndexAfter(silentSince);
                     final long cameBack;
                     final long resolvedAt;
                     if (keepFiringForMs[i] == 0) {
-                        cameBack = back < state.size() ? Math.min(state.timestamp(back), t) : t;
+                        cameBack = cameBack(state, silentSince, t);
                         resolvedAt = cameBack;
                     } else {
                         // keep_firing_for has run out since the series came back: its first point back may be
                         // pruned by now, and was there by the first evaluation that found it back, which kept the
                         // whole silence. It resolves now (rules.md: resolved "after keep_firing_for").
                         final long foundBack = prev.keepFiringSince() == AlertStatus.NONE ? t : prev.keepFiringSince();
-                        cameBack = back < state.size() ? Math.min(state.timestamp(back), foundBack) : foundBack;
+                        cameBack = cameBack(state, silentSince, foundBack);
                         resolvedAt = t;
                     }
                     s = new AlertStatus(s.state(), s.activeAt(), s.firedAt(), resolvedAt, s.keepFiringSince());
@@ -1611,14 +1609,22 @@ public final class TaskEvaluator {
             // Back, firing on through keep_firing_for: the whole silence, kept where this instant found the series
             // back (its first point back held now, maybe not when keep_firing_for runs out), kept since (NaN).
             final long silentSince = prev.activeAt() - afterMs;
-            final int back = state.firstIndexAfter(silentSince);
             silentSeconds = prev.keepFiringSince() != AlertStatus.NONE ? Double.NaN
-                    : ((back < state.size() ? Math.min(state.timestamp(back), t) : t) - silentSince) / 1000.0;
+                    : (cameBack(state, silentSince, t) - silentSince) / 1000.0;
         } else {
             silentSeconds = (t - lastSeen) / 1000.0;
         }
         return apply(state, rule, ruleIds[i], prev, new AlertLifecycle.Step(s, step.event()), silentSeconds, Double.NaN,
                 Double.NaN, out);
+    }
+
+    /**
+     * When the series came back from the silence after its point at {@code silentSince}: its first point after it, or
+     * {@code by} where that is later or not held (pruned, or not come yet).
+     */
+    private static long cameBack(final SeriesState state, final long silentSince, final long by) {
+        final int back = state.firstIndexAfter(silentSince);
+        return back < state.size() ? Math.min(state.timestamp(back), by) : by;
     }
 
     private static boolean apply(final SeriesState state, final Rule rule, final String ruleId, final AlertStatus prev,

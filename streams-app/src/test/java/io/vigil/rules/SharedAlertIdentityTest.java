@@ -41,9 +41,7 @@ class SharedAlertIdentityTest {
         "cpu{host=~'a.*'}              | cpu{host=~'b.*'}",
     })
     void rulesThatMayGiveOneSeriesTheSameAlertAreWarnedOfAtTheLaterOne(final String first, final String second) {
-        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(quoted(first), quoted(second)));
-        assertThat(loaded.problems()).isEmpty();
-        assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).singleElement().hasToString("r.yaml:9:9:"
+        assertThat(warnings(rules(quoted(first), quoted(second)))).singleElement().hasToString("r.yaml:9:9:"
                 + " warning: alert 'CpuHigh' of group 'page' has the name and labels of the one in group 'warn'"
                 + " (r.yaml:4:9), and a series may match both selectors: for it the two are one alert downstream (one"
                 + " fingerprint), and one's resolve ends the other's page; tell them apart by a label (severity, say)"
@@ -60,9 +58,7 @@ class SharedAlertIdentityTest {
         "cpu{cluster=''}               | cpu{cluster=~'.+'}",
     })
     void selectorsNoSeriesCanSatisfyBothAreNotWarnedOf(final String first, final String second) {
-        final LoadResult loaded = RuleLoader.parse("r.yaml", rules(quoted(first), quoted(second)));
-        assertThat(loaded.problems()).isEmpty();
-        assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).isEmpty();
+        assertThat(warnings(rules(quoted(first), quoted(second)))).isEmpty();
     }
 
     @ParameterizedTest
@@ -75,8 +71,13 @@ class SharedAlertIdentityTest {
         final String text = rules("cpu", "cpu")
                 .replaceFirst("(threshold: \\{above: 80})", "$1\n        labels: " + first)
                 .replaceFirst("(threshold: \\{above: 95})", "$1\n        labels: " + second);
+        assertThat(warnings(text)).isEmpty();
+    }
+
+    /** The warnings of {@code text}, which loads without a problem. */
+    private static java.util.List<RuleProblem> warnings(final String text) {
         final LoadResult loaded = RuleLoader.parse("r.yaml", text);
         assertThat(loaded.problems()).isEmpty();
-        assertThat(SharedAlertIdentity.warnings(loaded.ruleSet())).isEmpty();
+        return SharedAlertIdentity.warnings(loaded.ruleSet());
     }
 }
